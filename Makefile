@@ -1,0 +1,110 @@
+# sshkvm: a KVM over IP you reach with plain ssh.
+#
+#   make          build build/sshkvm
+#   make run      install missing packages, build, start the demo target
+#   make test     install missing packages, build, run every test (ends "N passed, N failed")
+#   make check    warnings as errors + cppcheck
+#   make install  install to $(DESTDIR)$(PREFIX)
+#   make clean
+
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+PKG_CONFIG ?= pkg-config
+
+PKGS := libssh caca libv4l2 libturbojpeg libmicrohttpd
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+SK_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc -pthread -MMD -MP \
+	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+	-Wno-unused-parameter -Wvla -Wpointer-arith
+SK_LIBS := -pthread -lm
+
+SRCS := $(shell find src -name '*.c' | sort)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+OBJS := $(SRCS:%.c=build/%.o)
+LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
+
+# Unit tests are built with AddressSanitizer and UBSan, against their own objects.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_OBJS := $(LIB_SRCS:%.c=build/asan/%.o)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
+HELPER_SRCS := $(wildcard tests/helpers/*.c)
+HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=build/tests/%)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+.PHONY: all run test unit check install clean deps deps-test bench
+
+all: build/sshkvm
+
+build/sshkvm: $(OBJS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS) $(SK_LIBS)
+
+build/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(SK_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-SAN  $<"
+	$(Q)$(CC) $(SK_CFLAGS) $(PKG_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
+
+build/asan/libsk.a: $(ASAN_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build/asan/tests/%: tests/unit/%.c tests/unit/check.h build/asan/libsk.a
+	@mkdir -p $(dir $@)
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(SK_CFLAGS) -Itests/unit $(PKG_CFLAGS) -O1 -g $(SAN) -o $@ $< build/asan/libsk.a $(PKG_LIBS) $(SK_LIBS)
+
+build/tests/%: tests/helpers/%.c build/sshkvm
+	@mkdir -p $(dir $@)
+	@echo "  HELPER  $@"
+	$(Q)$(CC) $(SK_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS) $(SK_LIBS)
+
+deps:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh test
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-demo.sh
+
+unit: $(UNIT_BINS)
+
+test: deps-test
+	@$(MAKE) --no-print-directory all unit $(HELPER_BINS)
+	@tests/run.sh
+
+check:
+	$(MAKE) --no-print-directory clean
+	$(MAKE) --no-print-directory all CFLAGS="-O2 -g -Werror"
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--suppress=missingIncludeSystem -Isrc src
+
+bench: all
+	@bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/sshkvm/keymaps $(DESTDIR)$(PREFIX)/share/sshkvm/web
+	install -m 0755 build/sshkvm $(DESTDIR)$(PREFIX)/bin/sshkvm
+	install -m 0644 keymaps/* $(DESTDIR)$(PREFIX)/share/sshkvm/keymaps/
+	install -m 0644 web/* $(DESTDIR)$(PREFIX)/share/sshkvm/web/
+
+clean:
+	rm -rf build
+
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)

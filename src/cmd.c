@@ -1,0 +1,492 @@
+/*
+ * cmd: script commands over ssh exec, with honest exit codes.
+ *
+ * A command line arrives as one string (OpenSSH joins the client's
+ * arguments with spaces). `type` takes the rest of the line verbatim, so
+ * `ssh kvm@pi type 'a  b'` types both spaces; every other command splits
+ * its arguments like sh. Keys go to the shared sk_hid, which reports
+ * whether the target read them; frames come from the hub.
+ */
+#include "cmd.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "frame.h"
+#include "hid/hid.h"
+#include "hid/keymap.h"
+#include "hid/keys.h"
+#include "hub.h"
+#include "image.h"
+#include "jpeg.h"
+#include "log.h"
+#include "term/render.h"
+#include "util.h"
+
+#define EXIT_OK 0
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+#define PASTE_MAX (1024 * 1024)     /* bytes of stdin a paste accepts */
+#define STROKES_PER_CHUNK 256       /* keystrokes queued and confirmed at a time */
+#define CHUNK_TIMEOUT_MS 10000      /* for one chunk to reach the target */
+#define FRAME_WAIT_MS 3000          /* for snapshot/screen before giving up */
+
+const char sk_cmd_usage[] =
+    "usage: ssh kvm@HOST [COMMAND]\n"
+    "  (no command)                 interactive console (use ssh -t); Ctrl+] opens the menu\n"
+    "  type [--keymap NAME] TEXT    type TEXT on the target\n"
+    "  key COMBO [COMBO ...]        press and release keys: key ctrl+alt+delete, key f2 enter\n"
+    "  paste [--keymap NAME]        type standard input (newlines as Enter)\n"
+    "  snapshot                     write the newest frame as JPEG to standard output\n"
+    "  screen [--cols N] [--rows N] print the screen as colour character art\n"
+    "  status                       print one line of JSON about the KVM\n"
+    "  help                         this text\n"
+    "exit status: 0 done, 1 failed, 2 usage error\n";
+
+static void say(const struct sk_cmd_io *io, int to_err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void say(const struct sk_cmd_io *io, int to_err, const char *fmt, ...)
+{
+    struct sk_buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    sk_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    if (b.len > 0) {
+        (to_err ? io->err : io->out)(io->ctx, b.data, b.len);
+    }
+    sk_buf_free(&b);
+}
+
+static int usage_error(const struct sk_cmd_io *io, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int usage_error(const struct sk_cmd_io *io, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    say(io, 1, "sshkvm: %s\n%s", msg, sk_cmd_usage);
+    return EXIT_USAGE;
+}
+
+int sk_cmd_split(const char *line, char ***argv_out, char *err, size_t errlen)
+{
+    size_t cap = 8, argc = 0;
+    char **argv = xcalloc(cap, sizeof(*argv));
+    const char *p = line;
+    struct sk_buf word = {0};
+    for (;;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n') {
+            p++;
+        }
+        if (*p == '\0') {
+            break;
+        }
+        sk_buf_reset(&word);
+        sk_buf_reserve(&word, 1);
+        while (*p != '\0' && *p != ' ' && *p != '\t' && *p != '\n') {
+            if (*p == '\'') {
+                const char *end = strchr(p + 1, '\'');
+                if (end == NULL) {
+                    snprintf(err, errlen, "unclosed ' in command line");
+                    goto fail;
+                }
+                sk_buf_append(&word, p + 1, (size_t)(end - p - 1));
+                p = end + 1;
+            } else if (*p == '"') {
+                p++;
+                while (*p != '"') {
+                    if (*p == '\0') {
+                        snprintf(err, errlen, "unclosed \" in command line");
+                        goto fail;
+                    }
+                    /* Inside double quotes a backslash escapes only these, as in sh. */
+                    if (*p == '\\' && (p[1] == '"' || p[1] == '\\' || p[1] == '$' || p[1] == '`')) {
+                        p++;
+                    }
+                    sk_buf_append(&word, p, 1);
+                    p++;
+                }
+                p++;
+            } else if (*p == '\\' && p[1] != '\0') {
+                sk_buf_append(&word, p + 1, 1);
+                p += 2;
+            } else {
+                sk_buf_append(&word, p, 1);
+                p++;
+            }
+        }
+        if (argc + 2 > cap) {
+            cap *= 2;
+            argv = xrealloc(argv, cap * sizeof(*argv));
+        }
+        argv[argc++] = xstrndup(word.data, word.len);
+        argv[argc] = NULL;
+    }
+    sk_buf_free(&word);
+    *argv_out = argv;
+    return (int)argc;
+fail:
+    sk_buf_free(&word);
+    argv[argc] = NULL;
+    sk_cmd_free_argv(argv);
+    return -1;
+}
+
+void sk_cmd_free_argv(char **argv)
+{
+    if (argv == NULL) {
+        return;
+    }
+    for (char **a = argv; *a != NULL; a++) {
+        free(*a);
+    }
+    free(argv);
+}
+
+/* The keymap a command uses: --keymap, else the session's, else the server's. */
+static struct sk_keymap *pick_keymap(struct sk_app *app, const char *name,
+                                     const struct sk_cmd_io *io, int *owned)
+{
+    char err[256];
+    if (name == NULL) {
+        name = io->keymap;
+    }
+    *owned = 0;
+    if (name == NULL || strcmp(name, sk_keymap_name(app->keymap)) == 0) {
+        return app->keymap;
+    }
+    struct sk_keymap *km = sk_keymap_load(app->keymap_dir, name, err, sizeof(err));
+    if (km == NULL) {
+        say(io, 1, "sshkvm: %s\n", err);
+        return NULL;
+    }
+    *owned = 1;
+    return km;
+}
+
+static const char *hid_problem(struct sk_app *app)
+{
+    static _Thread_local char msg[256];
+    struct sk_hid_status st;
+    sk_hid_status(app->hid, &st);
+    snprintf(msg, sizeof(msg), "%s", st.error[0] ? st.error : "the target is not reading keys");
+    return msg;
+}
+
+/* Send keystrokes in confirmed chunks; 0, or EXIT_FAIL with a message. */
+static int send_strokes(struct sk_app *app, const struct sk_key *keys, size_t n,
+                        const struct sk_cmd_io *io)
+{
+    for (size_t done = 0; done < n;) {
+        size_t chunk = SK_MIN(n - done, (size_t)STROKES_PER_CHUNK);
+        int rc = sk_hid_strokes(app->hid, keys + done, chunk, CHUNK_TIMEOUT_MS);
+        if (rc == SK_E_BUSY) {
+            /* Others are typing too: let the queue drain, then try again. */
+            if (sk_hid_flush(app->hid, CHUNK_TIMEOUT_MS) == 0) {
+                continue;
+            }
+        }
+        if (rc != 0) {
+            say(io, 1, "sshkvm: keys not delivered after %zu of %zu keystrokes: %s\n", done, n,
+                rc == SK_E_CLOSED ? "sshkvm is shutting down" : hid_problem(app));
+            return EXIT_FAIL;
+        }
+        done += chunk;
+    }
+    return EXIT_OK;
+}
+
+static int type_text(struct sk_app *app, const char *text, size_t len, const char *keymap,
+                     const struct sk_cmd_io *io)
+{
+    int owned;
+    struct sk_keymap *km = pick_keymap(app, keymap, io, &owned);
+    if (km == NULL) {
+        return EXIT_USAGE;
+    }
+    struct sk_key *keys = NULL;
+    size_t n = 0;
+    char err[512];
+    int rc = EXIT_OK;
+    if (sk_keymap_text(km, text, len, &keys, &n, err, sizeof(err)) != 0) {
+        say(io, 1, "sshkvm: nothing typed: %s\n", err);
+        rc = EXIT_FAIL;
+    } else {
+        rc = send_strokes(app, keys, n, io);
+    }
+    free(keys);
+    if (owned) {
+        sk_keymap_free(km);
+    }
+    return rc;
+}
+
+/* Parse a leading "--keymap NAME" (or "--keymap=NAME") off a verbatim remainder. */
+static const char *take_keymap_option(const char *rest, char *name, size_t namelen, int *bad)
+{
+    *bad = 0;
+    name[0] = '\0';
+    if (strncmp(rest, "--keymap", 8) == 0 && (rest[8] == ' ' || rest[8] == '=')) {
+        const char *p = rest + 9;
+        while (*p == ' ') {
+            p++;
+        }
+        size_t n = strcspn(p, " ");
+        if (n == 0 || n >= namelen) {
+            *bad = 1;
+            return rest;
+        }
+        memcpy(name, p, n);
+        name[n] = '\0';
+        p += n;
+        return *p == ' ' ? p + 1 : p;
+    }
+    if (strncmp(rest, "-- ", 3) == 0) {
+        return rest + 3;
+    }
+    return rest;
+}
+
+static int cmd_type(struct sk_app *app, const char *rest, const struct sk_cmd_io *io)
+{
+    char name[64];
+    int bad;
+    const char *text = take_keymap_option(rest, name, sizeof(name), &bad);
+    if (bad) {
+        return usage_error(io, "type: --keymap needs a keymap name");
+    }
+    if (*text == '\0') {
+        return usage_error(io, "type: nothing to type");
+    }
+    return type_text(app, text, strlen(text), name[0] ? name : NULL, io);
+}
+
+static int cmd_paste(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
+{
+    const char *keymap = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--keymap") == 0 && i + 1 < argc) {
+            keymap = argv[++i];
+        } else if (strncmp(argv[i], "--keymap=", 9) == 0) {
+            keymap = argv[i] + 9;
+        } else {
+            return usage_error(io, "paste: unexpected argument '%s'", argv[i]);
+        }
+    }
+    struct sk_buf text = {0};
+    char buf[16384];
+    long n;
+    while ((n = io->in(io->ctx, buf, sizeof(buf))) > 0) {
+        if (text.len + (size_t)n > PASTE_MAX) {
+            say(io, 1, "sshkvm: nothing typed: paste is larger than %d bytes\n", PASTE_MAX);
+            sk_buf_free(&text);
+            return EXIT_FAIL;
+        }
+        sk_buf_append(&text, buf, (size_t)n);
+    }
+    if (n < 0) {
+        say(io, 1, "sshkvm: nothing typed: reading standard input failed\n");
+        sk_buf_free(&text);
+        return EXIT_FAIL;
+    }
+    int rc = EXIT_OK;
+    if (text.len > 0) {
+        rc = type_text(app, text.data, text.len, keymap, io);
+    }
+    sk_wipe(text.data, text.cap);
+    sk_buf_free(&text);
+    return rc;
+}
+
+static int cmd_key(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
+{
+    if (argc < 2) {
+        return usage_error(io, "key: name at least one key, e.g. key ctrl+alt+delete");
+    }
+    struct sk_key *keys = xcalloc((size_t)argc, sizeof(*keys));
+    char err[256];
+    for (int i = 1; i < argc; i++) {
+        if (sk_keys_parse_combo(argv[i], &keys[i - 1], err, sizeof(err)) != 0) {
+            free(keys);
+            return usage_error(io, "key: %s", err);
+        }
+    }
+    int rc = send_strokes(app, keys, (size_t)argc - 1, io);
+    free(keys);
+    return rc;
+}
+
+static struct sk_frame *wait_frame(struct sk_app *app, const struct sk_cmd_io *io)
+{
+    /* Registering as a watcher makes an idle capture produce frames. */
+    sk_hub_watch(app->hub, 1);
+    struct sk_frame *f = sk_hub_latest(app->hub);
+    if (f == NULL) {
+        f = sk_hub_wait(app->hub, 0, FRAME_WAIT_MS);
+    }
+    sk_hub_watch(app->hub, -1);
+    if (f == NULL) {
+        say(io, 1, "sshkvm: no frame from the capture source within %d ms\n", FRAME_WAIT_MS);
+    }
+    return f;
+}
+
+static int cmd_snapshot(struct sk_app *app, int argc, char **argv, const struct sk_cmd_io *io)
+{
+    if (argc > 1) {
+        return usage_error(io, "snapshot: unexpected argument '%s'", argv[1]);
+    }
+    struct sk_frame *f = wait_frame(app, io);
+    if (f == NULL) {
+        return EXIT_FAIL;
+    }
+    int rc = io->out(io->ctx, f->data, f->size) == 0 ? EXIT_OK : EXIT_FAIL;
+    sk_frame_unref(f);
+    return rc;
+}
+
+static int parse_dim(const char *s, unsigned max, unsigned *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < 1 || v > (long)max) {
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+/*
+ * The renderer positions rows with cursor moves; for a stream on stdout
+ * plain lines are what a file or a pipe wants, so turn each move into a
+ * line break.
+ */
+static void rows_to_lines(const struct sk_buf *in, struct sk_buf *out, const char *eol)
+{
+    const char *p = in->data, *end = in->data + in->len;
+    int first = 1;
+    while (p < end) {
+        if (p[0] == '\033' && p + 1 < end && p[1] == '[') {
+            const char *q = p + 2;
+            while (q < end && (isdigit((unsigned char)*q) || *q == ';')) {
+                q++;
+            }
+            if (q < end && *q == 'H') {
+                if (!first) {
+                    sk_buf_puts(out, eol);
+                }
+                first = 0;
+                p = q + 1;
+                continue;
+            }
+        }
+        sk_buf_append(out, p, 1);
+        p++;
+    }
+    sk_buf_puts(out, eol);
+}
+
+static int cmd_screen(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
+{
+    unsigned cols = io->cols ? io->cols : 80;
+    unsigned rows = io->rows ? io->rows : 24;
+    for (int i = 1; i < argc; i++) {
+        unsigned *dst = NULL;
+        if (strcmp(argv[i], "--cols") == 0) {
+            dst = &cols;
+        } else if (strcmp(argv[i], "--rows") == 0) {
+            dst = &rows;
+        } else {
+            return usage_error(io, "screen: unexpected argument '%s'", argv[i]);
+        }
+        if (i + 1 >= argc || parse_dim(argv[i + 1], 1000, dst) != 0) {
+            return usage_error(io, "screen: %s needs a number from 1 to 1000", argv[i]);
+        }
+        i++;
+    }
+    struct sk_frame *f = wait_frame(app, io);
+    if (f == NULL) {
+        return EXIT_FAIL;
+    }
+    int rc = EXIT_FAIL;
+    struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
+    struct sk_render *r = sk_render_new();
+    struct sk_image img = {0};
+    struct sk_buf art = {0}, out = {0};
+    unsigned w, h;
+    sk_render_wanted_size(cols, rows, f->width, f->height, &w, &h);
+    if (sk_jpeg_decode(dec, f->data, f->size, w, h, &img) != 0) {
+        say(io, 1, "sshkvm: the newest frame is not a decodable JPEG\n");
+    } else if (sk_render_ansi(r, &img, cols, rows, 0, &art) == 0) {
+        rows_to_lines(&art, &out, io->cols ? "\r\n" : "\n");
+        rc = io->out(io->ctx, out.data, out.len) == 0 ? EXIT_OK : EXIT_FAIL;
+    }
+    sk_buf_free(&art);
+    sk_buf_free(&out);
+    sk_image_free(&img);
+    sk_render_free(r);
+    sk_jpeg_dec_free(dec);
+    sk_frame_unref(f);
+    return rc;
+}
+
+static int cmd_status(struct sk_app *app, int argc, char **argv, const struct sk_cmd_io *io)
+{
+    if (argc > 1) {
+        return usage_error(io, "status: unexpected argument '%s'", argv[1]);
+    }
+    struct sk_buf b = {0};
+    sk_app_status_json(app, &b);
+    sk_buf_puts(&b, "\n");
+    int rc = io->out(io->ctx, b.data, b.len) == 0 ? EXIT_OK : EXIT_FAIL;
+    sk_buf_free(&b);
+    return rc;
+}
+
+int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
+{
+    while (*line == ' ' || *line == '\t') {
+        line++;
+    }
+    size_t wlen = strcspn(line, " \t\n");
+    /* type keeps its text verbatim: everything after one separator. */
+    if (wlen == 4 && strncmp(line, "type", 4) == 0) {
+        return cmd_type(app, line[4] ? line + 5 : "", io);
+    }
+    char err[128];
+    char **argv = NULL;
+    int argc = sk_cmd_split(line, &argv, err, sizeof(err));
+    if (argc < 0) {
+        return usage_error(io, "%s", err);
+    }
+    int rc;
+    if (argc == 0) {
+        rc = usage_error(io, "no command given");
+    } else if (strcmp(argv[0], "key") == 0) {
+        rc = cmd_key(app, argv, argc, io);
+    } else if (strcmp(argv[0], "paste") == 0) {
+        rc = cmd_paste(app, argv, argc, io);
+    } else if (strcmp(argv[0], "snapshot") == 0) {
+        rc = cmd_snapshot(app, argc, argv, io);
+    } else if (strcmp(argv[0], "screen") == 0) {
+        rc = cmd_screen(app, argv, argc, io);
+    } else if (strcmp(argv[0], "status") == 0) {
+        rc = cmd_status(app, argc, argv, io);
+    } else if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
+        io->out(io->ctx, sk_cmd_usage, strlen(sk_cmd_usage));
+        rc = EXIT_OK;
+    } else {
+        rc = usage_error(io, "unknown command '%s'", argv[0]);
+    }
+    sk_cmd_free_argv(argv);
+    return rc;
+}

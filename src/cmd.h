@@ -1,0 +1,48 @@
+/*
+ * cmd: the script commands run over `ssh kvm@host COMMAND ...`.
+ *
+ *   type [--keymap NAME] TEXT   type TEXT (everything after "type ", as received)
+ *   key COMBO [COMBO ...]       press and release each combo (ctrl+alt+delete, f2, enter)
+ *   paste [--keymap NAME]       type standard input, newlines as Enter
+ *   snapshot                    the newest frame, bytes exactly as captured
+ *   screen [--cols N] [--rows N] one frame as colour character art
+ *   status                      one line of JSON
+ *   help                        usage
+ * Exit status: 0 done, 1 failed (target not reading, untypable text, no
+ * frame), 2 usage error. The commands know nothing of SSH: they talk
+ * through struct sk_cmd_io, so tests drive them directly.
+ */
+#ifndef SK_CMD_H
+#define SK_CMD_H
+
+#include <stddef.h>
+
+struct sk_app;
+
+struct sk_cmd_io {
+    void *ctx;
+    /* Write to the client's stdout / stderr; 0 or -1 (client gone). */
+    int (*out)(void *ctx, const void *data, size_t len);
+    int (*err)(void *ctx, const void *data, size_t len);
+    /* Read the client's stdin: bytes read (> 0), 0 at end of input, -1 on error. */
+    long (*in)(void *ctx, void *buf, size_t len);
+    unsigned cols; /* the client's terminal size when it asked for a pty, else 0 */
+    unsigned rows;
+    const char *keymap; /* the session's keymap name (SSHKVM_KEYMAP), NULL for the server's */
+};
+
+/* Run one command line; returns its exit status (0, 1 or 2). */
+int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io);
+
+/*
+ * Split a command line into words the way sh does for quotes and
+ * backslashes (no expansion of any kind). Returns the word count and sets
+ * *argv (free with sk_cmd_free_argv), or -1 with err set (unclosed quote).
+ */
+int sk_cmd_split(const char *line, char ***argv, char *err, size_t errlen);
+void sk_cmd_free_argv(char **argv);
+
+/* The usage text printed by `help` and after a usage error. */
+extern const char sk_cmd_usage[];
+
+#endif

@@ -1,0 +1,54 @@
+/*
+ * config: sshkvm's settings, from the command line and a config file.
+ *
+ * Both use the same names: `--video demo` on the command line is
+ * `video = demo` in the file given by --config (one setting per line, #
+ * comments). The command line wins over the file. Parsing checks the form
+ * of every value and reports the first problem as one line naming the
+ * option ("--fps: 'abc' is not a number from 1 to 120").
+ */
+#ifndef SK_CONFIG_H
+#define SK_CONFIG_H
+
+#include <stddef.h>
+
+struct sk_config {
+    char *config_file;
+    char *video;           /* demo | /dev/videoN | file:PATH */
+    char *hid;             /* demo | /dev/hidgN | file:PATH */
+    char *mouse;           /* demo | /dev/hidgN | file:PATH | none */
+    char *ssh_listen;      /* ADDR:PORT */
+    char *http_listen;     /* ADDR:PORT, or "off" */
+    char *hostkeys;        /* directory */
+    char *authorized_keys; /* file */
+    char *keymap;          /* name in keymaps/ */
+    char *keymaps_dir;     /* NULL: found next to the program */
+    char *web_dir;         /* NULL: found next to the program */
+    double fps;            /* demo/file playback, V4L2 request */
+    int jpeg_quality;
+    int verbose;
+    int help;
+    int version;
+};
+
+/* Defaults: demo everything, loopback listeners, hostkeys/, ~/.ssh/authorized_keys. */
+void sk_config_defaults(struct sk_config *cfg, const char *home);
+void sk_config_free(struct sk_config *cfg);
+
+/*
+ * Apply one setting by name (without "--"). Returns 0, or -1 with err set
+ * ("--NAME: ..." ) for an unknown name or a bad value.
+ */
+int sk_config_set(struct sk_config *cfg, const char *name, const char *value, char *err,
+                  size_t errlen);
+/* Parse argv; returns 0 or -1 with err set. --config FILE is read before the other options apply. */
+int sk_config_parse_args(struct sk_config *cfg, int argc, char **argv, char *err, size_t errlen);
+/* Parse config-file text (pure); errors are "NAME:LINE: ...". */
+int sk_config_parse_text(struct sk_config *cfg, const char *text, const char *name, char *err,
+                         size_t errlen);
+/* Check what needs the whole picture (e.g. HTTP beyond loopback). 0 or -1. */
+int sk_config_check(const struct sk_config *cfg, char *err, size_t errlen);
+
+extern const char sk_config_usage[];
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * http: the browser side (libmicrohttpd).
+ *
+ *   /          the viewer page from web/
+ *   /stream    the MJPEG stream (multipart/x-mixed-replace), each part the
+ *              hub's frame bytes exactly as captured
+ *   /snapshot  the newest frame as one image/jpeg
+ * Every client pulls the newest frame from the hub; a client that cannot
+ * keep up skips frames and never slows capture or other clients.
+ */
+#ifndef SK_HTTP_H
+#define SK_HTTP_H
+
+#include <stddef.h>
+
+struct sk_app;
+struct sk_http;
+
+struct sk_http_opts {
+    const char *addr;     /* listen address, e.g. "127.0.0.1" */
+    int port;
+    const char *web_dir;  /* where index.html and friends live */
+    struct sk_app *app;   /* hub, status, client counters (borrowed) */
+};
+
+struct sk_http *sk_http_new(const struct sk_http_opts *opts);
+void sk_http_free(struct sk_http *http);
+/* Bind and start serving; 0, or -1 with err set (port in use, ...). */
+int sk_http_open(struct sk_http *http, char *err, size_t errlen);
+/* Stop serving and close every connection. Idempotent. */
+void sk_http_close(struct sk_http *http);
+
+#endif

@@ -1,0 +1,298 @@
+/*
+ * main: options, wiring and signals: the only file that sees every module.
+ *
+ * Start-up order follows the data: the demo target (if used), the hub, the
+ * HID (which releases every key first), capture, then the servers. Shutdown
+ * runs it backwards, so sessions end (and release their keys) before the
+ * HID closes, and the HID's last report is always "nothing pressed".
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libssh/libssh.h>
+
+#include "app.h"
+#include "capture/capture.h"
+#include "config.h"
+#include "demo/demo.h"
+#include "hid/hid.h"
+#include "hid/keymap.h"
+#include "http/http.h"
+#include "hub.h"
+#include "log.h"
+#include "ssh/ssh.h"
+#include "util.h"
+
+#define SK_VERSION "0.1.0"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static const char *home_dir(void)
+{
+    const char *home = getenv("HOME");
+    if (home == NULL || home[0] == '\0') {
+        struct passwd *pw = getpwuid(getuid());
+        home = pw ? pw->pw_dir : "/";
+    }
+    return home;
+}
+
+/* keymaps/ and web/ next to the program: build/sshkvm in a checkout, or PREFIX/share/sshkvm. */
+static char *find_data_dir(const char *name)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+        }
+        char *candidates[] = {xasprintf("%s/../%s", exe, name),
+                              xasprintf("%s/../share/sshkvm/%s", exe, name)};
+        for (size_t i = 0; i < SK_ARRAY_LEN(candidates); i++) {
+            char *path = candidates[i];
+            candidates[i] = NULL;
+            struct stat st;
+            if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+                free(candidates[SK_ARRAY_LEN(candidates) - 1]);
+                return path;
+            }
+            free(path);
+        }
+    }
+    return xstrdup(name);
+}
+
+static int demo_keyboard(void *ctx, const uint8_t *report, size_t len)
+{
+    return sk_demo_keyboard_report(ctx, report, len);
+}
+
+static int demo_mouse(void *ctx, const uint8_t *report, size_t len)
+{
+    return sk_demo_mouse_report(ctx, report, len);
+}
+
+static uint8_t demo_leds(void *ctx)
+{
+    return sk_demo_leds(ctx);
+}
+
+static int count_keys(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL) {
+        return -1;
+    }
+    char line[8192];
+    int n = 0;
+    while (fgets(line, sizeof(line), fp) != NULL) {
+        if (strstr(line, "ssh-") != NULL || strstr(line, "ecdsa-") != NULL) {
+            n++;
+        }
+    }
+    fclose(fp);
+    return n;
+}
+
+static void print_banner(const struct sk_config *cfg, const char *fingerprint)
+{
+    char addr[256], why[128];
+    int port;
+    sk_parse_hostport(cfg->ssh_listen, addr, sizeof(addr), &port, why, sizeof(why));
+    printf("sshkvm %s: video %s, keyboard %s, keymap %s\n", SK_VERSION, cfg->video, cfg->hid,
+           cfg->keymap);
+    printf("  console:  ssh -t -p %d kvm@%s\n", port, addr);
+    printf("  script:   ssh -p %d kvm@%s type 'Hello'   (also: key, paste, snapshot, screen, status)\n",
+           port, addr);
+    printf("  host key: ED25519 %s\n", fingerprint);
+    if (strcmp(cfg->http_listen, "off") != 0) {
+        printf("  browser:  http://%s/\n", cfg->http_listen);
+    }
+    int keys = count_keys(cfg->authorized_keys);
+    if (keys <= 0) {
+        printf("  No authorized keys in %s: nobody can log in yet. Authorize yours with\n"
+               "    test -f ~/.ssh/id_ed25519 || ssh-keygen -t ed25519 -N '' -f ~/.ssh/id_ed25519\n"
+               "    cat ~/.ssh/id_ed25519.pub >> %s\n"
+               "  (the file is re-read at every login; no restart needed)\n",
+               cfg->authorized_keys, cfg->authorized_keys);
+    } else {
+        printf("  %d key%s authorized in %s\n", keys, keys == 1 ? "" : "s", cfg->authorized_keys);
+    }
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    struct sk_config cfg;
+    char err[512];
+    int rc = 1;
+    struct sk_demo *demo = NULL;
+    struct sk_hub *hub = NULL;
+    struct sk_hid *hid = NULL;
+    struct sk_capture *cap = NULL;
+    struct sk_keymap *keymap = NULL;
+    struct sk_ssh *ssh = NULL;
+    struct sk_http *http = NULL;
+    char *keymaps_dir = NULL, *web_dir = NULL;
+
+    sk_config_defaults(&cfg, home_dir());
+    if (sk_config_parse_args(&cfg, argc, argv, err, sizeof(err)) != 0 ||
+        sk_config_check(&cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sshkvm: %s\n", err);
+        sk_config_free(&cfg);
+        return 2;
+    }
+    if (cfg.help) {
+        fputs(sk_config_usage, stdout);
+        sk_config_free(&cfg);
+        return 0;
+    }
+    if (cfg.version) {
+        printf("sshkvm %s\n", SK_VERSION);
+        sk_config_free(&cfg);
+        return 0;
+    }
+    sk_log_set_level(cfg.verbose ? SK_LOG_DEBUG : SK_LOG_INFO);
+    keymaps_dir = cfg.keymaps_dir ? xstrdup(cfg.keymaps_dir) : find_data_dir("keymaps");
+    web_dir = cfg.web_dir ? xstrdup(cfg.web_dir) : find_data_dir("web");
+
+    signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    ssh_init();
+
+    keymap = sk_keymap_load(keymaps_dir, cfg.keymap, err, sizeof(err));
+    if (keymap == NULL) {
+        fprintf(stderr, "sshkvm: --keymap: %s\n", err);
+        goto out;
+    }
+    int uses_demo = strcmp(cfg.video, "demo") == 0 || strcmp(cfg.hid, "demo") == 0 ||
+                    strcmp(cfg.mouse, "demo") == 0;
+    if (uses_demo) {
+        demo = sk_demo_new();
+    }
+    hub = sk_hub_new();
+
+    struct sk_hid_opts hid_opts = {
+        .keyboard = cfg.hid,
+        .mouse = strcmp(cfg.mouse, "none") == 0 ? NULL : cfg.mouse,
+        .demo_keyboard = demo_keyboard,
+        .demo_mouse = demo_mouse,
+        .demo_leds = demo_leds,
+        .demo_ctx = demo,
+    };
+    hid = sk_hid_new(&hid_opts);
+    if (sk_hid_open(hid, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sshkvm: --hid: %s\n", err);
+        goto out;
+    }
+
+    struct sk_capture_opts cap_opts = {
+        .spec = cfg.video,
+        .hub = hub,
+        .demo = demo,
+        .fps = cfg.fps,
+        .jpeg_quality = cfg.jpeg_quality,
+    };
+    cap = sk_capture_new(&cap_opts);
+    if (sk_capture_open(cap, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sshkvm: --video: %s\n", err);
+        goto out;
+    }
+
+    struct sk_app app = {
+        .hub = hub,
+        .hid = hid,
+        .keymap = keymap,
+        .keymap_dir = keymaps_dir,
+        .video_name = sk_capture_name(cap),
+        .started_ms = sk_now_ms(),
+    };
+
+    char addr[256];
+    int port;
+    sk_parse_hostport(cfg.ssh_listen, addr, sizeof(addr), &port, err, sizeof(err));
+    struct sk_ssh_opts ssh_opts = {
+        .addr = addr,
+        .port = port,
+        .hostkeys_dir = cfg.hostkeys,
+        .authorized_keys = cfg.authorized_keys,
+        .app = &app,
+    };
+    ssh = sk_ssh_new(&ssh_opts);
+    if (sk_ssh_open(ssh, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sshkvm: --ssh-listen: %s\n", err);
+        goto out;
+    }
+
+    if (strcmp(cfg.http_listen, "off") != 0) {
+        char haddr[256];
+        int hport;
+        sk_parse_hostport(cfg.http_listen, haddr, sizeof(haddr), &hport, err, sizeof(err));
+        struct sk_http_opts http_opts = {
+            .addr = haddr,
+            .port = hport,
+            .web_dir = web_dir,
+            .app = &app,
+        };
+        http = sk_http_new(&http_opts);
+        if (sk_http_open(http, err, sizeof(err)) != 0) {
+            fprintf(stderr, "sshkvm: --http-listen: %s\n", err);
+            goto out;
+        }
+    }
+
+    print_banner(&cfg, sk_ssh_fingerprint(ssh));
+    while (!stop_signal) {
+        pause();
+    }
+    sk_log(SK_LOG_INFO, "main", "signal %d: shutting down", (int)stop_signal);
+    rc = 0;
+
+out:
+    /* Backwards: servers first (sessions release their keys), then capture, then the HID. */
+    if (http != NULL) {
+        sk_http_close(http);
+    }
+    if (ssh != NULL) {
+        sk_ssh_close(ssh);
+    }
+    if (hub != NULL) {
+        sk_hub_close(hub);
+    }
+    if (cap != NULL) {
+        sk_capture_close(cap);
+    }
+    if (hid != NULL) {
+        sk_hid_close(hid);
+    }
+    sk_http_free(http);
+    sk_ssh_free(ssh);
+    sk_capture_free(cap);
+    sk_hid_free(hid);
+    sk_hub_free(hub);
+    sk_demo_free(demo);
+    sk_keymap_free(keymap);
+    free(keymaps_dir);
+    free(web_dir);
+    sk_config_free(&cfg);
+    ssh_finalize();
+    return rc;
+}

@@ -1,0 +1,139 @@
+/*
+ * authkeys: parse authorized_keys lines and match a client's public key.
+ *
+ * Line format (sshd(8) AUTHORIZED_KEYS FILE FORMAT):
+ *   [options] keytype base64-key [comment]
+ * Options are comma-separated and may contain double-quoted strings with
+ * spaces, so the parser walks quotes to find where they end. Key types are
+ * recognised by name; whatever libssh cannot import is skipped.
+ */
+#include "ssh/authkeys.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static int is_key_type(const char *s, size_t len)
+{
+    static const char *prefixes[] = {"ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-"};
+    for (size_t i = 0; i < SK_ARRAY_LEN(prefixes); i++) {
+        size_t n = strlen(prefixes[i]);
+        if (len > n && strncmp(s, prefixes[i], n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The end of the token starting at s: a space outside double quotes. */
+static size_t token_len(const char *s, size_t len)
+{
+    size_t i = 0;
+    int quoted = 0;
+    for (; i < len; i++) {
+        if (s[i] == '\\' && quoted && i + 1 < len) {
+            i++;
+        } else if (s[i] == '"') {
+            quoted = !quoted;
+        } else if (!quoted && is_space(s[i])) {
+            break;
+        }
+    }
+    return i;
+}
+
+int sk_authkeys_parse_line(const char *line, size_t len, struct sk_authkey_line *out)
+{
+    memset(out, 0, sizeof(*out));
+    size_t i = 0;
+    while (i < len && is_space(line[i])) {
+        i++;
+    }
+    while (len > i && (line[len - 1] == '\r' || is_space(line[len - 1]))) {
+        len--;
+    }
+    if (i == len || line[i] == '#') {
+        return 0;
+    }
+    size_t t = token_len(line + i, len - i);
+    if (!is_key_type(line + i, t)) {
+        /* The first token is the options field; the key type follows it. */
+        out->options = line + i;
+        out->options_len = t;
+        i += t;
+        while (i < len && is_space(line[i])) {
+            i++;
+        }
+        t = token_len(line + i, len - i);
+        if (!is_key_type(line + i, t)) {
+            return SK_PARSE_INVALID;
+        }
+    }
+    out->type = line + i;
+    out->type_len = t;
+    i += t;
+    while (i < len && is_space(line[i])) {
+        i++;
+    }
+    size_t b = 0;
+    while (i + b < len && !is_space(line[i + b])) {
+        b++;
+    }
+    if (b == 0) {
+        return SK_PARSE_INVALID;
+    }
+    out->blob = line + i;
+    out->blob_len = b;
+    return 1;
+}
+
+int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t options_len, char *err,
+                      size_t errlen)
+{
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL) {
+        snprintf(err, errlen, "cannot read authorized keys %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int found = 0;
+    while (!found && (n = getline(&line, &cap, fp)) >= 0) {
+        struct sk_authkey_line al;
+        if (n > 0 && line[n - 1] == '\n') {
+            line[--n] = '\0';
+        }
+        if (sk_authkeys_parse_line(line, (size_t)n, &al) != 1) {
+            continue;
+        }
+        char *type = xstrndup(al.type, al.type_len);
+        char *blob = xstrndup(al.blob, al.blob_len);
+        enum ssh_keytypes_e kt = ssh_key_type_from_name(type);
+        ssh_key candidate = NULL;
+        if (kt != SSH_KEYTYPE_UNKNOWN &&
+            ssh_pki_import_pubkey_base64(blob, kt, &candidate) == SSH_OK &&
+            ssh_key_cmp(candidate, key, SSH_KEY_CMP_PUBLIC) == 0) {
+            found = 1;
+            if (options != NULL && options_len > 0) {
+                snprintf(options, options_len, "%.*s", (int)al.options_len,
+                         al.options ? al.options : "");
+            }
+        }
+        ssh_key_free(candidate);
+        free(type);
+        free(blob);
+    }
+    free(line);
+    fclose(fp);
+    return found;
+}

@@ -1,0 +1,18 @@
+/*
+ * hostkey: the server's ed25519 host key, generated on first start.
+ */
+#ifndef SK_HOSTKEY_H
+#define SK_HOSTKEY_H
+
+#include <stddef.h>
+
+/*
+ * Make sure dir/ssh_host_ed25519_key exists: create dir (0700) and the key
+ * (0600, OpenSSH format) when missing; refuse a key file that others can
+ * read. On success returns 0, sets path (the key file) and fingerprint
+ * ("SHA256:..."), and says "generated" in *created when it made a new one.
+ */
+int sk_hostkey_ensure(const char *dir, char *path, size_t pathlen, char *fingerprint,
+                      size_t fplen, int *created, char *err, size_t errlen);
+
+#endif

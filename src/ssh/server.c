@@ -1,0 +1,577 @@
+/*
+ * server: accept SSH connections and run each one on its own thread.
+ *
+ * The accept thread polls the listening socket (so close can stop it),
+ * hands each connection to a detached session thread, and refuses
+ * connections beyond max_sessions at once. A session thread does the key
+ * exchange (bounded), public-key authentication (bounded attempts and login
+ * time), then runs either the console or one script command, and tears the
+ * session down. Callbacks only record what the client asked for; the work
+ * happens in the thread's own loop, never inside libssh's dispatch.
+ */
+#include "ssh/ssh.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "app.h"
+#include "cmd.h"
+#include "hid/hid.h"
+#include "log.h"
+#include "ssh/authkeys.h"
+#include "ssh/hostkey.h"
+#include "ssh/session.h"
+#include "util.h"
+
+#define KEX_TIMEOUT_S 10
+
+struct sk_ssh {
+    struct sk_ssh_opts opts;
+    ssh_bind bind;
+    pthread_t accept_thread;
+    int accepting;
+    atomic_int stopping;
+    char fingerprint[128];
+    pthread_mutex_t lock;
+    pthread_cond_t idle;
+    int sessions; /* session threads alive */
+};
+
+struct sk_ssh *sk_ssh_new(const struct sk_ssh_opts *opts)
+{
+    struct sk_ssh *ssh = xcalloc(1, sizeof(*ssh));
+    ssh->opts = *opts;
+    if (ssh->opts.login_grace_s <= 0) {
+        ssh->opts.login_grace_s = 30;
+    }
+    if (ssh->opts.max_auth_tries <= 0) {
+        ssh->opts.max_auth_tries = 6;
+    }
+    if (ssh->opts.max_sessions <= 0) {
+        ssh->opts.max_sessions = 64;
+    }
+    atomic_init(&ssh->stopping, 0);
+    pthread_mutex_init(&ssh->lock, NULL);
+    pthread_cond_init(&ssh->idle, NULL);
+    return ssh;
+}
+
+void sk_ssh_free(struct sk_ssh *ssh)
+{
+    if (ssh == NULL) {
+        return;
+    }
+    sk_ssh_close(ssh);
+    pthread_cond_destroy(&ssh->idle);
+    pthread_mutex_destroy(&ssh->lock);
+    free(ssh);
+}
+
+const char *sk_ssh_fingerprint(const struct sk_ssh *ssh)
+{
+    return ssh->fingerprint;
+}
+
+/* ---- libssh callbacks: record what the client asks for ---- */
+
+static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_struct *pubkey,
+                          char signature_state, void *userdata)
+{
+    struct sk_session *s = userdata;
+    char err[256];
+    if (signature_state != SSH_PUBLICKEY_STATE_NONE &&
+        signature_state != SSH_PUBLICKEY_STATE_VALID) {
+        s->auth_failures++;
+        return SSH_AUTH_DENIED;
+    }
+    int match = sk_authkeys_match(s->authorized_keys, pubkey, NULL, 0, err, sizeof(err));
+    if (match < 0) {
+        sk_log(SK_LOG_ERROR, "ssh", "%s", err);
+    }
+    if (match != 1) {
+        /* A key the client merely offers counts too: clients try each of theirs. */
+        s->auth_failures++;
+        if (signature_state == SSH_PUBLICKEY_STATE_VALID) {
+            sk_log(SK_LOG_WARN, "ssh", "%s: key for user '%s' is not authorized", s->peer, user);
+        }
+        return SSH_AUTH_DENIED;
+    }
+    if (signature_state == SSH_PUBLICKEY_STATE_NONE) {
+        return SSH_AUTH_SUCCESS; /* "this key would do": the client then signs */
+    }
+    snprintf(s->user, sizeof(s->user), "%s", user);
+    s->authenticated = 1;
+    return SSH_AUTH_SUCCESS;
+}
+
+static int on_data(ssh_session session, ssh_channel channel, void *data, uint32_t len, int is_stderr,
+                   void *userdata)
+{
+    struct sk_session *s = userdata;
+    /* Bound what a client can make us hold; the rest waits in libssh's window. */
+    if (s->in.len > 1024 * 1024) {
+        return 0;
+    }
+    sk_buf_append(&s->in, data, len);
+    return (int)len;
+}
+
+static void on_eof(ssh_session session, ssh_channel channel, void *userdata)
+{
+    struct sk_session *s = userdata;
+    s->eof = 1;
+}
+
+static void on_close(ssh_session session, ssh_channel channel, void *userdata)
+{
+    struct sk_session *s = userdata;
+    s->closed = 1;
+}
+
+/* A client whose stdin is no terminal (ssh -tt < file) asks for 0x0: assume 80x24. */
+static void set_size(struct sk_session *s, int cols, int rows)
+{
+    s->cols = cols <= 0 ? 80 : (unsigned)SK_MIN(cols, 1000);
+    s->rows = rows <= 0 ? 24 : (unsigned)SK_MAX(2, SK_MIN(rows, 1000));
+}
+
+static int on_pty(ssh_session session, ssh_channel channel, const char *term, int cols, int rows,
+                  int px, int py, void *userdata)
+{
+    struct sk_session *s = userdata;
+    s->pty = 1;
+    set_size(s, cols, rows);
+    snprintf(s->term, sizeof(s->term), "%s", term);
+    return SSH_OK;
+}
+
+static int on_window_change(ssh_session session, ssh_channel channel, int cols, int rows, int px,
+                            int py, void *userdata)
+{
+    struct sk_session *s = userdata;
+    set_size(s, cols, rows);
+    s->resized = 1;
+    return SSH_OK;
+}
+
+static int on_shell(ssh_session session, ssh_channel channel, void *userdata)
+{
+    struct sk_session *s = userdata;
+    if (s->want_shell || s->exec_cmd != NULL) {
+        return SSH_ERROR;
+    }
+    s->want_shell = 1;
+    return SSH_OK;
+}
+
+static int on_exec(ssh_session session, ssh_channel channel, const char *command, void *userdata)
+{
+    struct sk_session *s = userdata;
+    if (s->want_shell || s->exec_cmd != NULL) {
+        return SSH_ERROR;
+    }
+    s->exec_cmd = xstrdup(command);
+    return SSH_OK;
+}
+
+static int on_env(ssh_session session, ssh_channel channel, const char *name, const char *value,
+                  void *userdata)
+{
+    struct sk_session *s = userdata;
+    if (strcmp(name, "SSHKVM_KEYMAP") == 0) {
+        snprintf(s->keymap, sizeof(s->keymap), "%s", value);
+        return SSH_OK;
+    }
+    if (strcmp(name, "COLORTERM") == 0) {
+        snprintf(s->colorterm, sizeof(s->colorterm), "%s", value);
+        return SSH_OK;
+    }
+    return SSH_ERROR;
+}
+
+static int on_subsystem(ssh_session session, ssh_channel channel, const char *subsystem,
+                        void *userdata)
+{
+    struct sk_session *s = userdata;
+    sk_log(SK_LOG_INFO, "ssh", "%s: refused subsystem '%s'", s->peer, subsystem);
+    return SSH_ERROR;
+}
+
+static ssh_channel on_channel_open(ssh_session session, void *userdata)
+{
+    struct sk_session *s = userdata;
+    if (s->chan != NULL) {
+        return NULL; /* one session channel per connection */
+    }
+    s->chan = ssh_channel_new(session);
+    if (s->chan == NULL) {
+        return NULL;
+    }
+    /* Set before returning, so requests right after the open find them. */
+    s->chan_cb = (struct ssh_channel_callbacks_struct){
+        .userdata = s,
+        .channel_data_function = on_data,
+        .channel_eof_function = on_eof,
+        .channel_close_function = on_close,
+        .channel_pty_request_function = on_pty,
+        .channel_pty_window_change_function = on_window_change,
+        .channel_shell_request_function = on_shell,
+        .channel_exec_request_function = on_exec,
+        .channel_env_request_function = on_env,
+        .channel_subsystem_request_function = on_subsystem,
+    };
+    ssh_callbacks_init(&s->chan_cb);
+    ssh_set_channel_callbacks(s->chan, &s->chan_cb);
+    return s->chan;
+}
+
+/* ---- what the console and commands use ---- */
+
+int sk_session_pump(struct sk_session *s, int timeout_ms)
+{
+    if (s->closed) {
+        return -1;
+    }
+    if (ssh_event_dopoll(s->event, timeout_ms) == SSH_ERROR || !ssh_is_connected(s->ssh)) {
+        s->closed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+int sk_session_write(struct sk_session *s, const void *data, size_t len, int to_err)
+{
+    const char *p = data;
+    while (len > 0 && !s->closed) {
+        uint32_t chunk = (uint32_t)SK_MIN(len, (size_t)32768);
+        int n = to_err ? ssh_channel_write_stderr(s->chan, p, chunk)
+                       : ssh_channel_write(s->chan, p, chunk);
+        if (n == SSH_ERROR) {
+            s->closed = 1;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return s->closed ? -1 : 0;
+}
+
+size_t sk_session_window(struct sk_session *s)
+{
+    return s->chan ? ssh_channel_window_size(s->chan) : 0;
+}
+
+void sk_session_consume(struct sk_session *s, size_t n)
+{
+    n = SK_MIN(n, s->in.len);
+    memmove(s->in.data, s->in.data + n, s->in.len - n);
+    s->in.len -= n;
+    if (s->in.data != NULL) {
+        s->in.data[s->in.len] = '\0';
+    }
+}
+
+/* ---- script commands over exec ---- */
+
+static int io_out(void *ctx, const void *data, size_t len)
+{
+    return sk_session_write(ctx, data, len, 0);
+}
+
+static int io_err(void *ctx, const void *data, size_t len)
+{
+    return sk_session_write(ctx, data, len, 1);
+}
+
+static long io_in(void *ctx, void *buf, size_t len)
+{
+    struct sk_session *s = ctx;
+    while (s->in.len == 0 && !s->eof) {
+        if (atomic_load(s->stopping) || sk_session_pump(s, 100) != 0) {
+            return -1;
+        }
+    }
+    size_t n = SK_MIN(len, s->in.len);
+    memcpy(buf, s->in.data, n);
+    sk_wipe(s->in.data, n);
+    sk_session_consume(s, n);
+    return (long)n;
+}
+
+static void run_exec(struct sk_session *s)
+{
+    struct sk_cmd_io io = {
+        .ctx = s,
+        .out = io_out,
+        .err = io_err,
+        .in = io_in,
+        .cols = s->pty ? s->cols : 0,
+        .rows = s->pty ? s->rows : 0,
+        .keymap = s->keymap[0] ? s->keymap : NULL,
+    };
+    /* Log the command word only: the rest may be typed text. */
+    sk_log(SK_LOG_INFO, "ssh", "%s: command '%.*s'", s->peer, (int)strcspn(s->exec_cmd, " \t"),
+           s->exec_cmd);
+    int status = sk_cmd_run(s->app, s->exec_cmd, &io);
+    if (!s->closed) {
+        ssh_channel_request_send_exit_status(s->chan, status);
+    }
+}
+
+/* ---- the session thread ---- */
+
+struct session_start {
+    struct sk_ssh *server;
+    ssh_session ssh;
+    char peer[64];
+};
+
+static void peer_name(ssh_session ssh, char *out, size_t len)
+{
+    struct sockaddr_storage sa;
+    socklen_t salen = sizeof(sa);
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    snprintf(out, len, "?");
+    if (getpeername(ssh_get_fd(ssh), (struct sockaddr *)&sa, &salen) != 0) {
+        return;
+    }
+    if (sa.ss_family == AF_INET) {
+        struct sockaddr_in *in = (struct sockaddr_in *)&sa;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+        port = ntohs(in->sin_port);
+    } else if (sa.ss_family == AF_INET6) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+        port = ntohs(in6->sin6_port);
+    }
+    snprintf(out, len, "%s:%d", host, port);
+}
+
+static void session_main(struct sk_ssh *server, struct sk_session *s)
+{
+    int64_t deadline = sk_now_ms() + server->opts.login_grace_s * 1000LL;
+    long kex_timeout = KEX_TIMEOUT_S;
+    ssh_options_set(s->ssh, SSH_OPTIONS_TIMEOUT, &kex_timeout);
+    s->server_cb = (struct ssh_server_callbacks_struct){
+        .userdata = s,
+        .auth_pubkey_function = on_auth_pubkey,
+        .channel_open_request_session_function = on_channel_open,
+    };
+    ssh_callbacks_init(&s->server_cb);
+    ssh_set_server_callbacks(s->ssh, &s->server_cb);
+    ssh_set_auth_methods(s->ssh, SSH_AUTH_METHOD_PUBLICKEY);
+
+    if (ssh_handle_key_exchange(s->ssh) != SSH_OK) {
+        sk_log(SK_LOG_INFO, "ssh", "%s: key exchange failed: %s", s->peer, ssh_get_error(s->ssh));
+        return;
+    }
+    s->event = ssh_event_new();
+    if (s->event == NULL || ssh_event_add_session(s->event, s->ssh) != SSH_OK) {
+        return;
+    }
+    /* Authenticate, open a channel and say what it is for, within the grace time. */
+    while (!(s->authenticated && s->chan != NULL && (s->want_shell || s->exec_cmd != NULL))) {
+        if (s->auth_failures >= server->opts.max_auth_tries) {
+            sk_log(SK_LOG_WARN, "ssh", "%s: too many authentication failures", s->peer);
+            return;
+        }
+        if (sk_now_ms() > deadline) {
+            sk_log(SK_LOG_WARN, "ssh", "%s: %s within %d s, disconnecting", s->peer,
+                   s->authenticated ? "no command or shell requested" : "not authenticated",
+                   server->opts.login_grace_s);
+            return;
+        }
+        if (atomic_load(&server->stopping) || sk_session_pump(s, 100) != 0) {
+            return;
+        }
+    }
+    sk_log(SK_LOG_INFO, "ssh", "%s: user '%s' authenticated (%s)", s->peer, s->user,
+           s->want_shell ? "console" : "command");
+    atomic_fetch_add(&s->app->ssh_clients, 1);
+    if (s->want_shell) {
+        if (s->pty) {
+            sk_console_run(s);
+            if (!s->closed) {
+                ssh_channel_request_send_exit_status(s->chan, 0);
+            }
+        } else {
+            const char *msg = "sshkvm: the console needs a terminal: use ssh -t, or give a command.\r\n";
+            sk_session_write(s, msg, strlen(msg), 1);
+            sk_session_write(s, sk_cmd_usage, strlen(sk_cmd_usage), 1);
+            ssh_channel_request_send_exit_status(s->chan, 2);
+        }
+    } else {
+        run_exec(s);
+    }
+    atomic_fetch_sub(&s->app->ssh_clients, 1);
+    if (!s->closed) {
+        ssh_channel_send_eof(s->chan);
+        ssh_channel_close(s->chan);
+        /* Give the client a moment to read the exit status and close its side. */
+        for (int i = 0; i < 20 && !s->closed && (ssh_get_status(s->ssh) & SSH_CLOSED) == 0; i++) {
+            if (sk_session_pump(s, 50) != 0) {
+                break;
+            }
+        }
+    }
+}
+
+static void *session_thread(void *arg)
+{
+    struct session_start *start = arg;
+    struct sk_ssh *server = start->server;
+    struct sk_session s = {
+        .ssh = start->ssh,
+        .app = server->opts.app,
+        .authorized_keys = server->opts.authorized_keys,
+        .stopping = &server->stopping,
+    };
+    snprintf(s.peer, sizeof(s.peer), "%s", start->peer);
+    free(start);
+    sk_log_thread_name("ssh-session");
+
+    session_main(server, &s);
+
+    if (s.event != NULL) {
+        ssh_event_remove_session(s.event, s.ssh);
+        ssh_event_free(s.event);
+    }
+    ssh_disconnect(s.ssh);
+    ssh_free(s.ssh);
+    free(s.exec_cmd);
+    sk_wipe(s.in.data, s.in.cap);
+    sk_buf_free(&s.in);
+
+    pthread_mutex_lock(&server->lock);
+    server->sessions--;
+    pthread_cond_broadcast(&server->idle);
+    pthread_mutex_unlock(&server->lock);
+    return NULL;
+}
+
+static void *accept_thread(void *arg)
+{
+    struct sk_ssh *ssh = arg;
+    sk_log_thread_name("ssh-accept");
+    while (!atomic_load(&ssh->stopping)) {
+        struct pollfd pfd = {.fd = ssh_bind_get_fd(ssh->bind), .events = POLLIN};
+        int pr = poll(&pfd, 1, 200);
+        if (pr <= 0) {
+            continue;
+        }
+        ssh_session session = ssh_new();
+        if (session == NULL) {
+            continue;
+        }
+        if (ssh_bind_accept(ssh->bind, session) != SSH_OK) {
+            sk_log(SK_LOG_WARN, "ssh", "accept failed: %s", ssh_get_error(ssh->bind));
+            ssh_free(session);
+            continue;
+        }
+        struct session_start *start = xcalloc(1, sizeof(*start));
+        start->server = ssh;
+        start->ssh = session;
+        peer_name(session, start->peer, sizeof(start->peer));
+
+        pthread_mutex_lock(&ssh->lock);
+        int full = ssh->sessions >= ssh->opts.max_sessions;
+        if (!full) {
+            ssh->sessions++;
+        }
+        pthread_mutex_unlock(&ssh->lock);
+        pthread_t tid;
+        if (full) {
+            sk_log(SK_LOG_WARN, "ssh", "%s: refused, %d sessions already open", start->peer,
+                   ssh->opts.max_sessions);
+        } else if (pthread_create(&tid, NULL, session_thread, start) == 0) {
+            pthread_detach(tid);
+            continue;
+        } else {
+            pthread_mutex_lock(&ssh->lock);
+            ssh->sessions--;
+            pthread_mutex_unlock(&ssh->lock);
+        }
+        ssh_disconnect(session);
+        ssh_free(session);
+        free(start);
+    }
+    return NULL;
+}
+
+int sk_ssh_open(struct sk_ssh *ssh, char *err, size_t errlen)
+{
+    char keypath[512];
+    int created;
+    if (sk_hostkey_ensure(ssh->opts.hostkeys_dir, keypath, sizeof(keypath), ssh->fingerprint,
+                          sizeof(ssh->fingerprint), &created, err, errlen) != 0) {
+        return -1;
+    }
+    sk_log(SK_LOG_INFO, "ssh", "%s host key %s: ED25519 %s", created ? "generated" : "loaded",
+           keypath, ssh->fingerprint);
+
+    ssh->bind = ssh_bind_new();
+    if (ssh->bind == NULL) {
+        snprintf(err, errlen, "cannot create the SSH listener");
+        return -1;
+    }
+    int port = ssh->opts.port;
+    ssh_bind_options_set(ssh->bind, SSH_BIND_OPTIONS_BINDADDR, ssh->opts.addr);
+    ssh_bind_options_set(ssh->bind, SSH_BIND_OPTIONS_BINDPORT, &port);
+    ssh_bind_options_set(ssh->bind, SSH_BIND_OPTIONS_HOSTKEY, keypath);
+    /* Never read /etc/ssh or ~/.ssh configuration: this is not sshd. */
+    int no = 0;
+    ssh_bind_options_set(ssh->bind, SSH_BIND_OPTIONS_PROCESS_CONFIG, &no);
+    if (ssh_bind_listen(ssh->bind) != SSH_OK) {
+        snprintf(err, errlen, "cannot listen on %s:%d: %s", ssh->opts.addr, ssh->opts.port,
+                 ssh_get_error(ssh->bind));
+        ssh_bind_free(ssh->bind);
+        ssh->bind = NULL;
+        return -1;
+    }
+    if (pthread_create(&ssh->accept_thread, NULL, accept_thread, ssh) != 0) {
+        snprintf(err, errlen, "cannot start the SSH accept thread");
+        ssh_bind_free(ssh->bind);
+        ssh->bind = NULL;
+        return -1;
+    }
+    ssh->accepting = 1;
+    return 0;
+}
+
+void sk_ssh_close(struct sk_ssh *ssh)
+{
+    atomic_store(&ssh->stopping, 1);
+    if (ssh->accepting) {
+        pthread_join(ssh->accept_thread, NULL);
+        ssh->accepting = 0;
+    }
+    /* Sessions notice the flag within a poll interval; wait for them, bounded. */
+    pthread_mutex_lock(&ssh->lock);
+    int64_t until = sk_now_ms() + 5000;
+    while (ssh->sessions > 0 && sk_now_ms() < until) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&ssh->idle, &ssh->lock, &ts);
+    }
+    if (ssh->sessions > 0) {
+        sk_log(SK_LOG_WARN, "ssh", "%d sessions still closing", ssh->sessions);
+    }
+    pthread_mutex_unlock(&ssh->lock);
+    if (ssh->bind != NULL) {
+        ssh_bind_free(ssh->bind);
+        ssh->bind = NULL;
+    }
+}

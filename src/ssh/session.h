@@ -1,0 +1,61 @@
+/*
+ * session: one SSH connection, as the server and the console see it
+ * (internal to src/ssh/).
+ *
+ * The session's thread owns everything here; libssh callbacks run inside
+ * sk_session_pump on the same thread, so no field needs a lock.
+ */
+#ifndef SK_SESSION_H
+#define SK_SESSION_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include <libssh/callbacks.h>
+#include <libssh/libssh.h>
+#include <libssh/server.h>
+
+#include "util.h"
+
+struct sk_app;
+
+struct sk_session {
+    ssh_session ssh;
+    ssh_event event;
+    ssh_channel chan;
+    struct ssh_server_callbacks_struct server_cb;
+    struct ssh_channel_callbacks_struct chan_cb;
+    struct sk_app *app;
+    const char *authorized_keys;
+    const atomic_int *stopping; /* the server is shutting down */
+    char peer[64];              /* client address, for logs */
+    char user[64];
+
+    int authenticated;
+    int auth_failures;
+    int pty;               /* a pty was requested */
+    unsigned cols, rows;   /* its size */
+    int resized;           /* window-change since the console last looked */
+    char term[64];         /* TERM from pty-req */
+    char colorterm[32];    /* COLORTERM from env, if sent */
+    char keymap[32];       /* SSHKVM_KEYMAP from env, if sent */
+    int want_shell;
+    char *exec_cmd;        /* the exec request's command, owned */
+    struct sk_buf in;      /* channel data not yet consumed */
+    int eof;               /* the client sent EOF */
+    int closed;            /* the channel or connection is gone */
+};
+
+/* Run libssh's event loop for up to timeout_ms; -1 once the connection is gone. */
+int sk_session_pump(struct sk_session *s, int timeout_ms);
+/* Write all of data to the channel (stdout, or stderr when to_err). 0 or -1. */
+int sk_session_write(struct sk_session *s, const void *data, size_t len, int to_err);
+/* Bytes the client's window accepts now without blocking. */
+size_t sk_session_window(struct sk_session *s);
+/* Drop n consumed bytes from the front of s->in. */
+void sk_session_consume(struct sk_session *s, size_t n);
+
+/* The interactive console (pty-req + shell). Returns when the user quits or the client goes. */
+void sk_console_run(struct sk_session *s);
+
+#endif

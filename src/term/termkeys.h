@@ -1,0 +1,39 @@
+/*
+ * termkeys: the bytes a terminal sends, turned into key events.
+ *
+ * A pure incremental parser (tmux's tty-keys.c is the model): printable
+ * characters (UTF-8) come out as characters for the keymap to place;
+ * control bytes, ESC-prefixed Alt, and the escape sequences of xterm
+ * (normal and application cursor mode, modifier forms), VT220 and the Linux
+ * console come out as HID usages with modifiers. The caller owns the clock:
+ * it passes timed_out once the escape-time has passed with no more bytes,
+ * so a lone ESC becomes the Escape key.
+ */
+#ifndef SK_TERMKEYS_H
+#define SK_TERMKEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sk_termkey_type {
+    SK_TERMKEY_NONE = 0, /* bytes consumed that mean nothing (unknown sequence): drop them */
+    SK_TERMKEY_KEY,      /* usage + mods: a key by position (arrows, F-keys, Enter...) */
+    SK_TERMKEY_CHAR,     /* cp + mods: a character to look up in the keymap, mods added (Ctrl+C, Alt+x) */
+    SK_TERMKEY_MENU,     /* the escape key (Ctrl+]) that opens sshkvm's menu */
+};
+
+struct sk_termkey {
+    enum sk_termkey_type type;
+    uint8_t usage;
+    uint8_t mods; /* SK_MOD_* bits */
+    uint32_t cp;
+};
+
+/*
+ * Parse one key from the start of buf. Returns the bytes consumed (> 0) with
+ * *out filled, or SK_PARSE_PARTIAL when buf holds the start of a sequence
+ * (only when !timed_out: once timed out, whatever is there is resolved).
+ */
+long sk_termkeys_parse(const uint8_t *buf, size_t len, int timed_out, struct sk_termkey *out);
+
+#endif

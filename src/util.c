@@ -1,0 +1,315 @@
+/*
+ * util: allocation, byte buffers, clocks, UTF-8 and small parsers.
+ *
+ * Everything here is a leaf: no other sshkvm header is included but log.h,
+ * which reports the one fatal error (out of memory) before aborting.
+ */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+
+static void oom(size_t size)
+{
+    sk_log(SK_LOG_ERROR, "util", "out of memory allocating %zu bytes", size);
+    abort();
+}
+
+void *xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (p == NULL) {
+        oom(size);
+    }
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (p == NULL) {
+        oom(n * size);
+    }
+    return p;
+}
+
+void *xrealloc(void *p, size_t size)
+{
+    void *q = realloc(p, size ? size : 1);
+    if (q == NULL) {
+        oom(size);
+    }
+    return q;
+}
+
+char *xstrdup(const char *s)
+{
+    return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    size_t len = strnlen(s, n);
+    char *p = xmalloc(len + 1);
+    memcpy(p, s, len);
+    p[len] = '\0';
+    return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+    struct sk_buf b = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    sk_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    if (b.data == NULL) {
+        return xstrdup("");
+    }
+    return b.data;
+}
+
+void sk_wipe(void *p, size_t n)
+{
+    if (p != NULL) {
+        explicit_bzero(p, n);
+    }
+}
+
+int64_t sk_now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t sk_now_ms(void)
+{
+    return sk_now_us() / 1000;
+}
+
+void sk_sleep_ms(int64_t ms)
+{
+    struct timespec ts = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+}
+
+void sk_buf_reserve(struct sk_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap) {
+        return;
+    }
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1) {
+        cap *= 2;
+    }
+    b->data = xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void sk_buf_append(struct sk_buf *b, const void *data, size_t len)
+{
+    sk_buf_reserve(b, len);
+    if (len > 0) {
+        memcpy(b->data + b->len, data, len);
+    }
+    b->len += len;
+    b->data[b->len] = '\0';
+}
+
+void sk_buf_puts(struct sk_buf *b, const char *s)
+{
+    sk_buf_append(b, s, strlen(s));
+}
+
+void sk_buf_vprintf(struct sk_buf *b, const char *fmt, va_list ap)
+{
+    if (fmt == NULL) {
+        return;
+    }
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    if (n < 0) {
+        return;
+    }
+    sk_buf_reserve(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void sk_buf_printf(struct sk_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    sk_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void sk_buf_reset(struct sk_buf *b)
+{
+    b->len = 0;
+    if (b->data != NULL) {
+        b->data[0] = '\0';
+    }
+}
+
+void sk_buf_free(struct sk_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void sk_buf_json_string(struct sk_buf *b, const char *s)
+{
+    sk_buf_puts(b, "\"");
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p == '"' || *p == '\\') {
+            sk_buf_printf(b, "\\%c", *p);
+        } else if (*p < 0x20) {
+            sk_buf_printf(b, "\\u%04x", *p);
+        } else {
+            sk_buf_append(b, p, 1);
+        }
+    }
+    sk_buf_puts(b, "\"");
+}
+
+size_t sk_utf8_encode(uint32_t cp, char out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xc0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xe0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        out[2] = (char)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (char)(0xf0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    out[3] = (char)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+int sk_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
+{
+    if (len == 0) {
+        return SK_PARSE_PARTIAL;
+    }
+    uint8_t c = s[0];
+    size_t need;
+    uint32_t v, min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xe0) == 0xc0) {
+        need = 2, v = c & 0x1f, min = 0x80;
+    } else if ((c & 0xf0) == 0xe0) {
+        need = 3, v = c & 0x0f, min = 0x800;
+    } else if ((c & 0xf8) == 0xf0) {
+        need = 4, v = c & 0x07, min = 0x10000;
+    } else {
+        return SK_PARSE_INVALID;
+    }
+    for (size_t i = 1; i < need; i++) {
+        if (i >= len) {
+            return SK_PARSE_PARTIAL;
+        }
+        if ((s[i] & 0xc0) != 0x80) {
+            return SK_PARSE_INVALID;
+        }
+        v = (v << 6) | (s[i] & 0x3f);
+    }
+    /* Overlong forms, surrogates and values past U+10FFFF are not characters. */
+    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff)) {
+        return SK_PARSE_INVALID;
+    }
+    *cp = v;
+    return (int)need;
+}
+
+int sk_parse_hostport(const char *s, char *addr, size_t addrlen, int *port, char *err, size_t errlen)
+{
+    const char *colon;
+    const char *host = s;
+    size_t hostlen;
+    if (s[0] == '[') {
+        const char *end = strchr(s, ']');
+        if (end == NULL || end[1] != ':') {
+            snprintf(err, errlen, "'%s' is not [ADDR]:PORT", s);
+            return -1;
+        }
+        host = s + 1;
+        hostlen = (size_t)(end - host);
+        colon = end + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (colon == NULL) {
+            snprintf(err, errlen, "'%s' is not ADDR:PORT", s);
+            return -1;
+        }
+        hostlen = (size_t)(colon - s);
+    }
+    if (hostlen == 0 || hostlen >= addrlen) {
+        snprintf(err, errlen, "'%s' has no usable address", s);
+        return -1;
+    }
+    char *end;
+    errno = 0;
+    long p = strtol(colon + 1, &end, 10);
+    if (colon[1] == '\0' || *end != '\0' || errno != 0 || p < 1 || p > 65535) {
+        snprintf(err, errlen, "'%s' has no port from 1 to 65535", s);
+        return -1;
+    }
+    memcpy(addr, host, hostlen);
+    addr[hostlen] = '\0';
+    *port = (int)p;
+    return 0;
+}
+
+int sk_addr_is_loopback(const char *addr)
+{
+    return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0 ||
+           strcmp(addr, "localhost") == 0;
+}
+
+int64_t sk_parse_duration_ms(const char *s)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno != 0 || v < 0) {
+        return -1;
+    }
+    double scale;
+    if (*end == '\0' || strcmp(end, "s") == 0) {
+        scale = 1000;
+    } else if (strcmp(end, "ms") == 0) {
+        scale = 1;
+    } else if (strcmp(end, "m") == 0) {
+        scale = 60000;
+    } else {
+        return -1;
+    }
+    if (v * scale > 86400000.0) {
+        return -1;
+    }
+    return (int64_t)(v * scale + 0.5);
+}

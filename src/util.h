@@ -1,0 +1,88 @@
+/*
+ * util: the leaf helpers every module uses.
+ *
+ * Allocation that never returns NULL (out of memory aborts, as in tmux's
+ * xmalloc.c), a growable byte buffer for building output, the monotonic
+ * clock, secure wiping, and the return-code conventions shared by the
+ * whole program (SK_E_* errors, SK_PARSE_* parser results).
+ */
+#ifndef SK_UTIL_H
+#define SK_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Error codes for callers that must react differently; plain failure is -1. */
+#define SK_E_FAIL (-1)
+#define SK_E_TIMEOUT (-2)  /* the peer or device did not answer in time */
+#define SK_E_BUSY (-3)     /* a bounded queue is full */
+#define SK_E_NODEV (-4)    /* the device is missing */
+#define SK_E_AGAIN (-5)    /* nothing yet, try again */
+#define SK_E_CLOSED (-6)   /* the object was closed while waiting */
+
+/*
+ * Incremental parsers return the bytes they consumed (> 0), or one of these.
+ * (picohttpparser's contract: "partial" means feed more bytes.)
+ */
+#define SK_PARSE_PARTIAL (-1)
+#define SK_PARSE_INVALID (-2)
+
+#define SK_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define SK_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define SK_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* printf into a new string the caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Overwrite memory so secrets do not linger (not optimised away). */
+void sk_wipe(void *p, size_t n);
+
+/* Monotonic clock, in microseconds and milliseconds. */
+int64_t sk_now_us(void);
+int64_t sk_now_ms(void);
+/* Sleep for a number of milliseconds (restarts after signals). */
+void sk_sleep_ms(int64_t ms);
+
+/*
+ * A growable byte buffer. Zero-initialise it ({0}) to start; sk_buf_free
+ * releases the memory. data is always NUL-terminated after an append, so a
+ * text buffer can be used as a C string.
+ */
+struct sk_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+};
+
+void sk_buf_reserve(struct sk_buf *b, size_t extra);
+void sk_buf_append(struct sk_buf *b, const void *data, size_t len);
+void sk_buf_puts(struct sk_buf *b, const char *s);
+void sk_buf_printf(struct sk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sk_buf_vprintf(struct sk_buf *b, const char *fmt, va_list ap);
+void sk_buf_reset(struct sk_buf *b);
+void sk_buf_free(struct sk_buf *b);
+/* Append s as a JSON string literal, quotes included. */
+void sk_buf_json_string(struct sk_buf *b, const char *s);
+
+/* Encode one Unicode code point as UTF-8 into out (4 bytes at most); returns the length. */
+size_t sk_utf8_encode(uint32_t cp, char out[4]);
+/*
+ * Decode one UTF-8 sequence from s. Returns the bytes consumed (> 0) and sets *cp,
+ * SK_PARSE_PARTIAL when s ends inside a sequence, SK_PARSE_INVALID for a bad byte.
+ */
+int sk_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp);
+
+/* Parse "ADDR:PORT" (IPv4, name or [IPv6]); 0 on success, -1 with err filled. */
+int sk_parse_hostport(const char *s, char *addr, size_t addrlen, int *port, char *err, size_t errlen);
+/* True when addr is a loopback address (127.0.0.0/8, ::1, localhost). */
+int sk_addr_is_loopback(const char *addr);
+/* Parse a duration like "500ms", "3s", "2" (seconds); -1 when malformed. */
+int64_t sk_parse_duration_ms(const char *s);
+
+#endif

@@ -1,0 +1,86 @@
+# Shared by the integration tests: start the real sshkvm on loopback with a
+# throw-away client key, talk to it with the real OpenSSH client and curl,
+# and report "PASS name" / "FAIL name" lines that tests/run.sh counts.
+# Every server started here is stopped on exit.
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN=$ROOT/build/sshkvm
+HELPERS=$ROOT/build/tests
+T=$(mktemp -d /tmp/sshkvm-test.XXXXXX)
+SK_PID=
+FAILS=0
+
+cleanup() {
+  stop_sshkvm
+  [ -n "${KEEP_TMP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1${2:+: $2}"; FAILS=$((FAILS + 1)); }
+# check NAME COMMAND...: PASS when the command succeeds.
+check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n"; fi; }
+
+# A client key pair and an authorized_keys file holding it.
+ssh-keygen -q -t ed25519 -N '' -C sshkvm-test -f "$T/id" >/dev/null
+cp "$T/id.pub" "$T/authorized_keys"
+
+free_port() {
+  local p
+  for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+  done
+  echo 0
+}
+
+# start_sshkvm [options...]: start on free ports; sets SSH_PORT, HTTP_PORT, SK_PID.
+start_sshkvm() {
+  SSH_PORT=$(free_port)
+  HTTP_PORT=$(free_port)
+  "$BIN" --ssh-listen "127.0.0.1:$SSH_PORT" --http-listen "127.0.0.1:$HTTP_PORT" \
+    --hostkeys "$T/hostkeys" --authorized-keys "$T/authorized_keys" "$@" \
+    >"$T/sshkvm.out" 2>"$T/sshkvm.log" &
+  SK_PID=$!
+  for _ in $(seq 100); do
+    if grep -q 'console:' "$T/sshkvm.out" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$SK_PID" 2>/dev/null; then break; fi
+    sleep 0.1
+  done
+  echo "sshkvm did not start:"; cat "$T/sshkvm.out" "$T/sshkvm.log"
+  SK_PID=
+  return 1
+}
+
+stop_sshkvm() {
+  if [ -n "$SK_PID" ]; then
+    kill -TERM "$SK_PID" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$SK_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SK_PID" 2>/dev/null
+    wait "$SK_PID" 2>/dev/null
+    SK_PID=
+  fi
+}
+
+SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes
+  -o LogLevel=ERROR -o ConnectTimeout=10 -o IdentitiesOnly=yes -o IdentityAgent=none)
+
+# kssh ARGS...: the real OpenSSH client with the test key.
+kssh() { ssh "${SSH_OPTS[@]}" -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 "$@"; }
+
+# hex FILE: the file as one line of hex bytes.
+hex() { od -An -v -tx1 "$1" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
+
+# The 8-byte keyboard reports for pressing and releasing one key: press MODS USAGE.
+press() { printf '%02x 00 %02x 00 00 00 00 00 00 00 00 00 00 00 00 00' "0x$1" "0x$2"; }
+ZERO='00 00 00 00 00 00 00 00'
+
+# An MJPEG file of N distinct frames (ffmpeg's test pattern with a frame counter).
+make_mjpeg() {
+  ffmpeg -loglevel error -f lavfi -i "testsrc=size=${3:-320x240}:rate=30" -frames:v "$2" \
+    -q:v 5 -f mjpeg -y "$1"
+}
+
+finish() {
+  [ "$FAILS" -eq 0 ]
+}

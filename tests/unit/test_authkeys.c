@@ -1,0 +1,76 @@
+/*
+ * test_authkeys: authorized_keys lines with and without options, quotes,
+ * comments; matching re-reads the file.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <libssh/libssh.h>
+
+#include "check.h"
+#include "ssh/authkeys.h"
+#include "util.h"
+
+static void test_parse_lines(void)
+{
+    struct sk_authkey_line l;
+    const char *plain = "ssh-ed25519 AAAAC3Nza user@host";
+    CHECK_EQ_INT(sk_authkeys_parse_line(plain, strlen(plain), &l), 1);
+    CHECK(l.options == NULL);
+    CHECK(l.type_len == 11 && memcmp(l.type, "ssh-ed25519", 11) == 0);
+    CHECK(l.blob_len == 9 && memcmp(l.blob, "AAAAC3Nza", 9) == 0);
+
+    const char *opts = "restrict,command=\"echo a b\",from=\"10.0.0.1\" ssh-rsa AAAAB3 c";
+    CHECK_EQ_INT(sk_authkeys_parse_line(opts, strlen(opts), &l), 1);
+    CHECK(l.options_len == strlen("restrict,command=\"echo a b\",from=\"10.0.0.1\""));
+    CHECK(l.type_len == 7 && memcmp(l.type, "ssh-rsa", 7) == 0);
+
+    const char *ecdsa = "  ecdsa-sha2-nistp256 AAAAE2 \r";
+    CHECK_EQ_INT(sk_authkeys_parse_line(ecdsa, strlen(ecdsa), &l), 1);
+    CHECK(l.blob_len == 6);
+
+    CHECK_EQ_INT(sk_authkeys_parse_line("# comment", 9, &l), 0);
+    CHECK_EQ_INT(sk_authkeys_parse_line("   ", 3, &l), 0);
+    CHECK_EQ_INT(sk_authkeys_parse_line("garbage", 7, &l), SK_PARSE_INVALID);
+    CHECK_EQ_INT(sk_authkeys_parse_line("ssh-ed25519", 11, &l), SK_PARSE_INVALID);
+    CHECK_EQ_INT(sk_authkeys_parse_line("opt=\"unclosed ssh-ed25519 AAAA", 30, &l), SK_PARSE_INVALID);
+}
+
+static void test_match(void)
+{
+    ssh_key k1 = NULL, k2 = NULL;
+    char *b64 = NULL, err[256], opts[128];
+    CHECK(ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &k1) == SSH_OK);
+    CHECK(ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &k2) == SSH_OK);
+    CHECK(ssh_pki_export_pubkey_base64(k1, &b64) == SSH_OK);
+    const char *path = "/tmp/sk-test-authorized_keys";
+    FILE *fp = fopen(path, "w");
+    fprintf(fp, "# keys\nnot a key line\nssh-ed25519 AAAAinvalidbase64 broken\n");
+    fprintf(fp, "restrict ssh-ed25519 %s me@laptop\n", b64);
+    fclose(fp);
+    CHECK_EQ_INT(sk_authkeys_match(path, k1, opts, sizeof(opts), err, sizeof(err)), 1);
+    CHECK_STR(opts, "restrict");
+    CHECK_EQ_INT(sk_authkeys_match(path, k2, NULL, 0, err, sizeof(err)), 0);
+    /* The file is re-read at every check: a key added now works now. */
+    char *b64b = NULL;
+    ssh_pki_export_pubkey_base64(k2, &b64b);
+    fp = fopen(path, "a");
+    fprintf(fp, "ssh-ed25519 %s\n", b64b);
+    fclose(fp);
+    CHECK_EQ_INT(sk_authkeys_match(path, k2, opts, sizeof(opts), err, sizeof(err)), 1);
+    CHECK_STR(opts, "");
+    remove(path);
+    CHECK_EQ_INT(sk_authkeys_match(path, k1, NULL, 0, err, sizeof(err)), -1);
+    CHECK(strstr(err, "cannot read authorized keys") != NULL);
+    ssh_string_free_char(b64);
+    ssh_string_free_char(b64b);
+    ssh_key_free(k1);
+    ssh_key_free(k2);
+}
+
+int main(void)
+{
+    SK_RUN(test_parse_lines);
+    SK_RUN(test_match);
+    return SK_CHECK_EXIT();
+}

@@ -1,0 +1,317 @@
+/*
+ * test_render: sizing, letterboxing and the ANSI output of the renderer.
+ *
+ * The output is parsed back into a grid of cells (character, SGR
+ * foreground and background) by a small ANSI reader here, which also
+ * checks that every row starts with the right cursor move and that no row
+ * holds more cells than the area is wide.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "image.h"
+#include "jpeg.h"
+#include "log.h"
+#include "mjpeg.h"
+#include "term/render.h"
+#include "util.h"
+
+#define MAX_COLS 256
+#define MAX_ROWS 80
+
+struct cell {
+    uint32_t ch;
+    unsigned fg;
+    unsigned bg;
+};
+
+struct screen {
+    struct cell cells[MAX_ROWS][MAX_COLS];
+    unsigned moves; /* cursor-positioning sequences */
+    unsigned row_len[MAX_ROWS];
+    unsigned sgr_in_row[MAX_ROWS];
+    int bad; /* anything unexpected in the stream */
+};
+
+/* Read the renderer's output back. Rows are 0-based relative to top. */
+static void parse(const struct sk_buf *out, unsigned top, unsigned rows, struct screen *s)
+{
+    memset(s, 0, sizeof(*s));
+    const uint8_t *p = (const uint8_t *)out->data;
+    const uint8_t *end = p + out->len;
+    int row = -1;
+    unsigned col = 0;
+    unsigned fg = 39;
+    unsigned bg = 49;
+    while (p < end) {
+        if (*p == 0x1B) {
+            if (p + 1 >= end || p[1] != '[') {
+                s->bad++;
+                return;
+            }
+            p += 2;
+            unsigned nums[8] = {0};
+            unsigned n = 0;
+            while (p < end && ((*p >= '0' && *p <= '9') || *p == ';')) {
+                if (*p == ';') {
+                    n = n < 7 ? n + 1 : n;
+                } else {
+                    nums[n] = nums[n] * 10 + (unsigned)(*p - '0');
+                }
+                p++;
+            }
+            if (p >= end) {
+                s->bad++;
+                return;
+            }
+            if (*p == 'H') {
+                /* Rows must come in order, each once, in column 1. */
+                int want = row + 1;
+                if (nums[0] != top + (unsigned)want + 1 || nums[1] != 1) {
+                    s->bad++;
+                }
+                row = want;
+                col = 0;
+                s->moves++;
+            } else if (*p == 'm') {
+                for (unsigned k = 0; k <= n; k++) {
+                    unsigned v = nums[k];
+                    if (v == 0) {
+                        fg = 39;
+                        bg = 49;
+                    } else if ((v >= 30 && v <= 39) || (v >= 90 && v <= 97)) {
+                        fg = v;
+                    } else if ((v >= 40 && v <= 49) || (v >= 100 && v <= 107)) {
+                        bg = v;
+                    } else {
+                        s->bad++;
+                    }
+                }
+                if (row >= 0 && row < MAX_ROWS && !(n == 0 && nums[0] == 0)) {
+                    s->sgr_in_row[row]++;
+                }
+            } else {
+                s->bad++;
+            }
+            p++;
+            continue;
+        }
+        uint32_t cp = 0;
+        int n = sk_utf8_decode(p, (size_t)(end - p), &cp);
+        if (n <= 0 || row < 0 || row >= (int)rows || row >= MAX_ROWS || cp < 0x20) {
+            s->bad++;
+            return;
+        }
+        if (col < MAX_COLS) {
+            s->cells[row][col] = (struct cell){.ch = cp, .fg = fg, .bg = bg};
+        }
+        col++;
+        s->row_len[row] = col;
+        p += n;
+    }
+}
+
+static int cell_blank(const struct cell *c)
+{
+    return c->ch == ' ' && c->bg == 40;
+}
+
+static void solid(struct sk_image *img, unsigned w, unsigned h, uint8_t r, uint8_t g, uint8_t b)
+{
+    sk_image_resize(img, w, h);
+    for (unsigned y = 0; y < h; y++) {
+        for (unsigned x = 0; x < w; x++) {
+            uint8_t *p = img->pixels + y * img->pitch + x * 3;
+            p[0] = r;
+            p[1] = g;
+            p[2] = b;
+        }
+    }
+}
+
+static struct screen scr; /* too big for the stack */
+
+static void test_wanted_size(void)
+{
+    unsigned w = 0;
+    unsigned h = 0;
+    /* 720x400 is wider than 80x24 cells (80 x 48 square units): 80 x 22 cells. */
+    sk_render_wanted_size(80, 24, 720, 400, &w, &h);
+    CHECK_EQ_INT(w, 160);
+    CHECK_EQ_INT(h, 88);
+    /* Taller than the area: 200x40 cells hold 144 x 40. */
+    sk_render_wanted_size(200, 40, 720, 400, &w, &h);
+    CHECK_EQ_INT(w, 288);
+    CHECK_EQ_INT(h, 160);
+    /* 4:3 into 100x50 cells (100 x 100 units): 100 x 37.5 -> 38 rows. */
+    sk_render_wanted_size(100, 50, 640, 480, &w, &h);
+    CHECK_EQ_INT(w, 200);
+    CHECK_EQ_INT(h, 152);
+    sk_render_wanted_size(80, 24, 0, 0, &w, &h);
+    CHECK_EQ_INT(w, 160);
+    CHECK_EQ_INT(h, 96);
+}
+
+static void test_fixture_80x24(void)
+{
+    const char *dir = getenv("SK_TEST_DATA") ? getenv("SK_TEST_DATA") : "tests/data";
+    char path[512];
+    snprintf(path, sizeof(path), "%s/testsrc-320x240.mjpeg", dir);
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (f == NULL) {
+        return;
+    }
+    static uint8_t buf[200000];
+    size_t len = fread(buf, 1, sizeof(buf), f);
+    fclose(f);
+    size_t off = 0;
+    size_t flen = 0;
+    CHECK(sk_mjpeg_next(buf, len, 1, &off, &flen) > 0 && flen > 0);
+
+    unsigned w = 0;
+    unsigned h = 0;
+    sk_render_wanted_size(80, 24, 320, 240, &w, &h);
+    struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
+    struct sk_image img = {0};
+    CHECK_EQ_INT(sk_jpeg_decode(dec, buf, flen, w, h, &img), 0);
+
+    struct sk_render *r = sk_render_new();
+    struct sk_buf out = {0};
+    CHECK_EQ_INT(sk_render_ansi(r, &img, 80, 24, 0, &out), 0);
+    parse(&out, 0, 24, &scr);
+    CHECK_EQ_INT(scr.bad, 0);
+    CHECK_EQ_INT(scr.moves, 24);
+    int too_long = 0;
+    for (unsigned y = 0; y < 24; y++) {
+        too_long += scr.row_len[y] != 80;
+    }
+    CHECK_EQ_INT(too_long, 0);
+    /* 4:3 into 80 x 48 units: 64 x 24 cells, columns 8..71; the rest is border. */
+    int wrong = 0;
+    for (unsigned y = 0; y < 24; y++) {
+        for (unsigned x = 0; x < 8; x++) {
+            wrong += !cell_blank(&scr.cells[y][x]) || !cell_blank(&scr.cells[y][79 - x]);
+        }
+    }
+    CHECK_EQ_INT(wrong, 0);
+    /* The test pattern is colourful: the picture area is not all one colour. */
+    unsigned colours = 0;
+    for (unsigned x = 8; x < 72; x++) {
+        colours += scr.cells[5][x].bg != scr.cells[5][8].bg;
+    }
+    CHECK(colours > 10);
+
+    /* The same renderer again at an offset, into a bigger area: still exact. */
+    sk_buf_reset(&out);
+    CHECK_EQ_INT(sk_render_ansi(r, &img, 120, 30, 2, &out), 0);
+    parse(&out, 2, 30, &scr);
+    CHECK_EQ_INT(scr.bad, 0);
+    CHECK_EQ_INT(scr.moves, 30);
+    CHECK(strncmp(out.data, "\033[3;1H", 6) == 0);
+
+    sk_buf_free(&out);
+    sk_render_free(r);
+    sk_image_free(&img);
+    sk_jpeg_dec_free(dec);
+}
+
+static void test_letterbox(void)
+{
+    struct sk_image img = {0};
+    solid(&img, 720, 400, 255, 255, 255);
+    struct sk_render *r = sk_render_new();
+    struct sk_buf out = {0};
+
+    /* 200x60 (200 x 120 units): full width, 200 / 1.8 / 2 = 55.6 -> 56 rows, 2 blank above and
+     * below. */
+    CHECK_EQ_INT(sk_render_ansi(r, &img, 200, 60, 0, &out), 0);
+    parse(&out, 0, 60, &scr);
+    CHECK_EQ_INT(scr.bad, 0);
+    CHECK_EQ_INT(scr.moves, 60);
+    int wrong = 0;
+    for (unsigned y = 0; y < 60; y++) {
+        wrong += scr.row_len[y] != 200;
+        int border = y < 2 || y >= 58;
+        for (unsigned x = 0; x < 200; x++) {
+            wrong += border ? !cell_blank(&scr.cells[y][x]) : scr.cells[y][x].bg != 107;
+        }
+        /* A uniform picture needs one colour change per row at most (plus the border's). */
+        wrong += scr.sgr_in_row[y] > 1;
+    }
+    CHECK_EQ_INT(wrong, 0);
+
+    /* 200x40 (200 x 80 units): 80 * 1.8 = 144 columns, 28 blank on each side. */
+    sk_buf_reset(&out);
+    CHECK_EQ_INT(sk_render_ansi(r, &img, 200, 40, 0, &out), 0);
+    parse(&out, 0, 40, &scr);
+    CHECK_EQ_INT(scr.bad, 0);
+    CHECK_EQ_INT(scr.moves, 40);
+    wrong = 0;
+    for (unsigned y = 0; y < 40; y++) {
+        wrong += scr.row_len[y] != 200;
+        for (unsigned x = 0; x < 200; x++) {
+            int border = x < 28 || x >= 172;
+            wrong += border ? !cell_blank(&scr.cells[y][x]) : scr.cells[y][x].bg != 107;
+        }
+        wrong += scr.sgr_in_row[y] != 3; /* border, picture, border */
+    }
+    CHECK_EQ_INT(wrong, 0);
+    sk_buf_free(&out);
+    sk_render_free(r);
+    sk_image_free(&img);
+}
+
+/* Pure colours come out as the right SGR codes (channel order, colour numbering). */
+static void test_colours(void)
+{
+    static const struct {
+        uint8_t r, g, b;
+        unsigned bg;
+    } cases[] = {
+        {255, 0, 0, 101},    /* light red */
+        {0, 0, 170, 44},     /* VGA blue */
+        {0, 170, 0, 42},     /* VGA green */
+        {170, 0, 0, 41},     /* VGA red */
+        {0, 170, 170, 46},   /* VGA cyan */
+        {255, 255, 85, 103}, /* VGA yellow */
+        {0, 0, 0, 40},
+    };
+    struct sk_render *r = sk_render_new();
+    struct sk_image img = {0};
+    struct sk_buf out = {0};
+    for (size_t k = 0; k < SK_ARRAY_LEN(cases); k++) {
+        /* Sizes change from case to case, so the dither is remade each time. */
+        solid(&img, 64 + (unsigned)k * 8, 48 + (unsigned)k * 6, cases[k].r, cases[k].g, cases[k].b);
+        sk_buf_reset(&out);
+        CHECK_EQ_INT(sk_render_ansi(r, &img, 40, 15, 0, &out), 0);
+        parse(&out, 0, 15, &scr);
+        CHECK_EQ_INT(scr.bad, 0);
+        if (scr.cells[7][20].bg != cases[k].bg) {
+            fprintf(stderr, "  case %zu: bg %u, wanted %u\n", k, scr.cells[7][20].bg, cases[k].bg);
+        }
+        CHECK_EQ_INT(scr.cells[7][20].bg, cases[k].bg);
+    }
+    /* No picture at all: a blank area, still one cursor move per row. */
+    sk_buf_reset(&out);
+    CHECK_EQ_INT(sk_render_ansi(r, NULL, 10, 3, 5, &out), 0);
+    parse(&out, 5, 3, &scr);
+    CHECK_EQ_INT(scr.bad, 0);
+    CHECK_EQ_INT(scr.moves, 3);
+    CHECK(cell_blank(&scr.cells[1][9]) && scr.row_len[2] == 10);
+    sk_buf_free(&out);
+    sk_image_free(&img);
+    sk_render_free(r);
+}
+
+int main(void)
+{
+    sk_log_set_level(SK_LOG_ERROR);
+    SK_RUN(test_wanted_size);
+    SK_RUN(test_fixture_80x24);
+    SK_RUN(test_letterbox);
+    SK_RUN(test_colours);
+    return SK_CHECK_EXIT();
+}

@@ -1,0 +1,82 @@
+/*
+ * test_util: buffers, UTF-8, address and duration parsing.
+ */
+#include <string.h>
+
+#include "check.h"
+#include "util.h"
+
+static void test_buf(void)
+{
+    struct sk_buf b = {0};
+    sk_buf_puts(&b, "abc");
+    sk_buf_printf(&b, "%d-%s", 42, "x");
+    CHECK_STR(b.data, "abc42-x");
+    CHECK_EQ_INT(b.len, 7);
+    for (int i = 0; i < 1000; i++) {
+        sk_buf_append(&b, "0123456789", 10);
+    }
+    CHECK_EQ_INT(b.len, 10007);
+    sk_buf_reset(&b);
+    sk_buf_json_string(&b, "a\"b\\c\n");
+    CHECK_STR(b.data, "\"a\\\"b\\\\c\\u000a\"");
+    sk_buf_free(&b);
+    CHECK(b.data == NULL);
+}
+
+static void test_utf8(void)
+{
+    uint32_t cp;
+    char out[4];
+    CHECK_EQ_INT(sk_utf8_decode((const uint8_t *)"\xc3\xa9", 2, &cp), 2);
+    CHECK_EQ_INT(cp, 0xe9);
+    CHECK_EQ_INT(sk_utf8_decode((const uint8_t *)"\xe2\x82\xac", 3, &cp), 3);
+    CHECK_EQ_INT(cp, 0x20ac);
+    CHECK_EQ_INT(sk_utf8_decode((const uint8_t *)"\xe2\x82", 2, &cp), SK_PARSE_PARTIAL);
+    CHECK_EQ_INT(sk_utf8_decode((const uint8_t *)"\xc0\x80", 2, &cp), SK_PARSE_INVALID);
+    CHECK_EQ_INT(sk_utf8_decode((const uint8_t *)"\xed\xa0\x80", 3, &cp), SK_PARSE_INVALID);
+    CHECK_EQ_INT(sk_utf8_decode((const uint8_t *)"\xff", 1, &cp), SK_PARSE_INVALID);
+    CHECK_EQ_INT(sk_utf8_encode(0x1f600, out), 4);
+    CHECK_MEM(out, "\xf0\x9f\x98\x80", 4);
+    CHECK_EQ_INT(sk_utf8_encode('A', out), 1);
+}
+
+static void test_hostport(void)
+{
+    char addr[64], err[128];
+    int port;
+    CHECK_EQ_INT(sk_parse_hostport("127.0.0.1:2222", addr, sizeof(addr), &port, err, sizeof(err)), 0);
+    CHECK_STR(addr, "127.0.0.1");
+    CHECK_EQ_INT(port, 2222);
+    CHECK_EQ_INT(sk_parse_hostport("[::1]:80", addr, sizeof(addr), &port, err, sizeof(err)), 0);
+    CHECK_STR(addr, "::1");
+    CHECK_EQ_INT(sk_parse_hostport("host", addr, sizeof(addr), &port, err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_parse_hostport(":22", addr, sizeof(addr), &port, err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_parse_hostport("a:0", addr, sizeof(addr), &port, err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_parse_hostport("a:65536", addr, sizeof(addr), &port, err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_parse_hostport("a:22x", addr, sizeof(addr), &port, err, sizeof(err)), -1);
+    CHECK(sk_addr_is_loopback("127.0.0.1"));
+    CHECK(sk_addr_is_loopback("::1"));
+    CHECK(!sk_addr_is_loopback("0.0.0.0"));
+    CHECK(!sk_addr_is_loopback("192.168.1.2"));
+}
+
+static void test_duration(void)
+{
+    CHECK_EQ_INT(sk_parse_duration_ms("3s"), 3000);
+    CHECK_EQ_INT(sk_parse_duration_ms("250ms"), 250);
+    CHECK_EQ_INT(sk_parse_duration_ms("1.5"), 1500);
+    CHECK_EQ_INT(sk_parse_duration_ms("2m"), 120000);
+    CHECK_EQ_INT(sk_parse_duration_ms("x"), -1);
+    CHECK_EQ_INT(sk_parse_duration_ms("3h"), -1);
+    CHECK_EQ_INT(sk_parse_duration_ms("-1"), -1);
+}
+
+int main(void)
+{
+    SK_RUN(test_buf);
+    SK_RUN(test_utf8);
+    SK_RUN(test_hostport);
+    SK_RUN(test_duration);
+    return SK_CHECK_EXIT();
+}
