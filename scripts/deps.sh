@@ -5,7 +5,7 @@
 set -euo pipefail
 
 build=(gcc make pkg-config libssh-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev openssh-client)
-test=(curl ffmpeg tmux libjpeg-turbo-progs procps)
+test=(curl ffmpeg tmux libjpeg-turbo-progs procps iproute2 chromium)
 
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")

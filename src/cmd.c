@@ -175,7 +175,7 @@ static struct sk_keymap *pick_keymap(struct sk_app *app, const char *name,
 
 static const char *hid_problem(struct sk_app *app)
 {
-    static _Thread_local char msg[256];
+    static _Thread_local char msg[400];
     struct sk_hid_status st;
     sk_hid_status(app->hid, &st);
     snprintf(msg, sizeof(msg), "%s", st.error[0] ? st.error : "the target is not reading keys");

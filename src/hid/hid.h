@@ -47,7 +47,7 @@ struct sk_hid_status {
     char keyboard[128]; /* the sink's name ("demo", "/dev/hidg0", "file:out.bin", "none") */
     char mouse[128];
     const char *state;  /* "ok", "stalled" (target not reading), "error", "closed" */
-    char error[160];    /* the last problem, "" when none */
+    char error[320];    /* the last problem, "" when none */
     uint8_t leds;       /* SK_LED_* bits the target last reported */
     size_t queued;      /* reports waiting */
     uint64_t written;   /* reports written since start */

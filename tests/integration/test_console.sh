@@ -15,13 +15,16 @@ expect_reports() {
   if [ "$got" = "$3" ]; then pass "$1"; else fail "$1" "got [$got] want [$3]"; fi
 }
 
-# ssh -tt with piped bytes: letters, Enter, an xterm arrow, F5, Ctrl+C, Alt+x, then Ctrl+] q.
+# ssh -tt with piped bytes: letters, Enter, an xterm arrow, F5, Ctrl+C, Alt+x,
+# a lone Esc (resolved by the escape time), Up in application cursor mode,
+# the Linux console's F1, Delete, then Ctrl+] q.
 o=$(size)
 { printf 'aB\r'; sleep 0.3; printf '\033[A'; sleep 0.3; printf '\033[15~'; sleep 0.3
-  printf '\003'; sleep 0.3; printf '\033x'; sleep 0.3; printf '\035'; sleep 0.3; printf 'q'; sleep 1; } |
+  printf '\003'; sleep 0.3; printf '\033x'; sleep 0.3; printf '\033'; sleep 0.3; printf '\033OA'; sleep 0.3
+  printf '\033[[A'; sleep 0.3; printf '\033[3~'; sleep 0.3; printf '\035'; sleep 0.3; printf 'q'; sleep 1; } |
   kssh -tt >"$T/tt.out" 2>&1
 check tt_session_quits_from_menu test $? -eq 0
-expect_reports tt_keys_exact "$o" "$(press 0 04) $(press 02 05) $(press 0 28) $(press 0 52) $(press 0 3e) $(press 01 06) $(press 04 1b) $ZERO"
+expect_reports tt_keys_exact "$o" "$(press 0 04) $(press 02 05) $(press 0 28) $(press 0 52) $(press 0 3e) $(press 01 06) $(press 04 1b) $(press 0 29) $(press 0 52) $(press 0 3a) $(press 0 4c) $ZERO"
 check tt_status_line_drawn grep -q 'sshkvm | file:' "$T/tt.out"
 check tt_menu_drawn grep -q 'send Ctrl+Alt+Del' "$T/tt.out"
 check tt_restores_terminal grep -q $'\033\\[?1049l' "$T/tt.out"

@@ -85,6 +85,12 @@ check status_leds grep -q '"leds":{"num":false,"caps":false' <<<"$status"
 ssh-keygen -q -t ed25519 -N '' -f "$T/other" >/dev/null
 ssh "${SSH_OPTS[@]}" -i "$T/other" -p "$SSH_PORT" kvm@127.0.0.1 status >/dev/null 2>&1
 check unauthorized_key_refused test $? -eq 255
+# Authentication attempts are bounded: a client offering many wrong keys is cut off.
+ids=()
+for i in 1 2 3 4 5 6 7 8; do ssh-keygen -q -t ed25519 -N '' -f "$T/wrong$i" >/dev/null; ids+=(-i "$T/wrong$i"); done
+out=$(ssh "${SSH_OPTS[@]}" -o LogLevel=INFO "${ids[@]}" -p "$SSH_PORT" kvm@127.0.0.1 status 2>&1); rc=$?
+check auth_attempts_bounded test "$rc" -eq 255
+check auth_failures_logged grep -q "too many authentication failures" "$T/sshkvm.log"
 kssh -W 127.0.0.1:"$HTTP_PORT" </dev/null >/dev/null 2>&1
 check direct_tcpip_refused test $? -ne 0
 fwd_port=$(free_port)
