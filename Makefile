@@ -42,7 +42,7 @@ else
 Q := @
 endif
 
-.PHONY: all run test unit check install clean deps deps-test bench
+.PHONY: all run test test-vm unit check install clean deps deps-test bench
 
 all: build/sshkvm
 
@@ -88,6 +88,11 @@ unit: $(UNIT_BINS)
 test: deps-test
 	@$(MAKE) --no-print-directory all unit $(HELPER_BINS)
 	@tests/run.sh
+
+# The real-kernel suite alone (make test runs it too): QEMU, dummy_hcd, f_hid, vivid.
+test-vm: deps-test
+	@$(MAKE) --no-print-directory all
+	@TESTS=vm_ tests/run.sh
 
 check:
 	$(MAKE) --no-print-directory clean

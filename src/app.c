@@ -28,6 +28,8 @@ void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
     sk_buf_json_string(out, hid.error);
     sk_buf_printf(out, ",\"queued\":%zu,\"written\":%llu,\"dropped\":%llu}", hid.queued,
                   (unsigned long long)hid.written, (unsigned long long)hid.dropped);
+    sk_buf_printf(out, ",\"pointer\":{\"x\":%u,\"y\":%u,\"buttons\":%u}", hid.mouse_x, hid.mouse_y,
+                  hid.buttons);
     sk_buf_printf(out, ",\"leds\":{\"num\":%s,\"caps\":%s,\"scroll\":%s}",
                   hid.leds & SK_LED_NUM ? "true" : "false",
                   hid.leds & SK_LED_CAPS ? "true" : "false",

@@ -41,6 +41,9 @@ const char sk_cmd_usage[] =
     "  type [--keymap NAME] TEXT    type TEXT on the target\n"
     "  key COMBO [COMBO ...]        press and release keys: key ctrl+alt+delete, key f2 enter\n"
     "  paste [--keymap NAME]        type standard input (newlines as Enter)\n"
+    "  mouse X Y [click [BUTTON]]   move the pointer to pixel X,Y of the screen (or X% Y%)\n"
+    "  mouse click [BUTTON]         click where the pointer is (left, right or middle)\n"
+    "  mouse scroll N               turn the wheel N notches (negative: down)\n"
     "  snapshot                     write the newest frame as JPEG to standard output\n"
     "  screen [--cols N] [--rows N] print the screen as colour character art\n"
     "  status                       print one line of JSON about the KVM\n"
@@ -325,6 +328,107 @@ static int cmd_key(struct sk_app *app, char **argv, int argc, const struct sk_cm
     return rc;
 }
 
+/* A coordinate: pixels of the captured frame ("120"), or a share of it ("50%"). */
+static int parse_coord(const char *s, unsigned size, uint16_t *out)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v < 0) {
+        return -1;
+    }
+    double frac;
+    if (strcmp(end, "%") == 0) {
+        frac = v / 100.0;
+    } else if (*end == '\0' && size > 1) {
+        frac = v / (double)(size - 1);
+    } else {
+        return -1;
+    }
+    if (frac > 1.0) {
+        return -1;
+    }
+    *out = (uint16_t)(frac * 32767.0 + 0.5);
+    return 0;
+}
+
+static int parse_button(const char *s, uint8_t *out)
+{
+    static const struct {
+        const char *name;
+        uint8_t bit;
+    } buttons[] = {{"left", 0x01}, {"right", 0x02}, {"middle", 0x04}};
+    for (size_t i = 0; i < SK_ARRAY_LEN(buttons); i++) {
+        if (strcmp(s, buttons[i].name) == 0) {
+            *out = buttons[i].bit;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int cmd_mouse(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
+{
+    struct sk_hid_status st;
+    sk_hid_status(app->hid, &st);
+    uint16_t x = st.mouse_x, y = st.mouse_y;
+    int8_t wheel = 0;
+    uint8_t button = 0;
+    int i = 1, moved = 0, click = 0;
+    if (argc >= 3 && strcmp(argv[1], "scroll") == 0) {
+        char *end;
+        long n = strtol(argv[2], &end, 10);
+        if (*end != '\0' || n < -127 || n > 127 || n == 0 || argc > 3) {
+            return usage_error(io, "mouse scroll: '%s' is not a number from -127 to 127", argv[2]);
+        }
+        wheel = (int8_t)n;
+        i = 3;
+    } else if (argc >= 3 && strcmp(argv[1], "click") != 0) {
+        struct sk_hub_stats hs;
+        sk_hub_stats(app->hub, &hs);
+        int pct = strchr(argv[1], '%') != NULL && strchr(argv[2], '%') != NULL;
+        if (!pct && hs.width == 0) {
+            say(io, 1, "sshkvm: no frame yet to measure pixel positions against; use X%% Y%%\n");
+            return EXIT_FAIL;
+        }
+        if (parse_coord(argv[1], hs.width, &x) != 0 || parse_coord(argv[2], hs.height, &y) != 0) {
+            return usage_error(io, "mouse: '%s %s' is not a position on the %ux%u screen", argv[1],
+                               argv[2], hs.width, hs.height);
+        }
+        moved = 1;
+        i = 3;
+    }
+    if (i < argc && strcmp(argv[i], "click") == 0) {
+        click = 1;
+        button = 0x01;
+        if (++i < argc && parse_button(argv[i++], &button) != 0) {
+            return usage_error(io, "mouse click: '%s' is not left, right or middle", argv[i - 1]);
+        }
+    }
+    if (i < argc || (!moved && !click && wheel == 0)) {
+        return usage_error(io, "mouse: unexpected '%s'", i < argc ? argv[i] : "");
+    }
+    uint8_t held = st.buttons;
+    int rc = 0;
+    if (moved || wheel != 0) {
+        rc = sk_hid_mouse(app->hid, x, y, held, wheel);
+    }
+    if (rc == 0 && click) {
+        rc = sk_hid_mouse(app->hid, x, y, held | button, 0);
+        if (rc == 0) {
+            rc = sk_hid_mouse(app->hid, x, y, held, 0);
+        }
+    }
+    if (rc == 0) {
+        rc = sk_hid_flush(app->hid, CHUNK_TIMEOUT_MS);
+    }
+    if (rc != 0) {
+        say(io, 1, "sshkvm: mouse not delivered: %s\n",
+            rc == SK_E_CLOSED ? "sshkvm is shutting down" : hid_problem(app));
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
 static struct sk_frame *wait_frame(struct sk_app *app, const struct sk_cmd_io *io)
 {
     /* Registering as a watcher makes an idle capture produce frames. */
@@ -473,6 +577,8 @@ int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
         rc = usage_error(io, "no command given");
     } else if (strcmp(argv[0], "key") == 0) {
         rc = cmd_key(app, argv, argc, io);
+    } else if (strcmp(argv[0], "mouse") == 0) {
+        rc = cmd_mouse(app, argv, argc, io);
     } else if (strcmp(argv[0], "paste") == 0) {
         rc = cmd_paste(app, argv, argc, io);
     } else if (strcmp(argv[0], "snapshot") == 0) {

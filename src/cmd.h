@@ -4,6 +4,8 @@
  *   type [--keymap NAME] TEXT   type TEXT (everything after "type ", as received)
  *   key COMBO [COMBO ...]       press and release each combo (ctrl+alt+delete, f2, enter)
  *   paste [--keymap NAME]       type standard input, newlines as Enter
+ *   mouse X Y [click [BUTTON]]  move the absolute pointer (pixels or X% Y%), click
+ *   mouse click [BUTTON] | mouse scroll N
  *   snapshot                    the newest frame, bytes exactly as captured
  *   screen [--cols N] [--rows N] one frame as colour character art
  *   status                      one line of JSON

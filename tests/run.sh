@@ -2,6 +2,7 @@
 # Run every test program and print one summary line: "N passed, N failed".
 #   unit tests        build/asan/tests/test_*  (AddressSanitizer + UBSan)
 #   integration tests tests/integration/test_*.sh (the real binary, real clients)
+#   VM tests          tests/vm/test_*.sh (a real Linux kernel under QEMU)
 # Each program prints "PASS name" / "FAIL name" lines; a program that dies
 # without saying so counts as one more failure.
 # TESTS=pattern runs only matching programs.
@@ -44,7 +45,7 @@ for t in build/asan/tests/test_*; do
   [ -n "$pattern" ] && [[ "$name" != *$pattern* ]] && continue
   run_one "$name" "$t"
 done
-for t in tests/integration/test_*.sh; do
+for t in tests/integration/test_*.sh tests/vm/test_*.sh; do
   [ -f "$t" ] || continue
   name=$(basename "$t" .sh)
   [ -n "$pattern" ] && [[ "$name" != *$pattern* ]] && continue

@@ -49,6 +49,9 @@ struct sk_hid_status {
     const char *state;  /* "ok", "stalled" (target not reading), "error", "closed" */
     char error[320];    /* the last problem, "" when none */
     uint8_t leds;       /* SK_LED_* bits the target last reported */
+    uint16_t mouse_x;   /* the absolute mouse's last position, 0..32767 */
+    uint16_t mouse_y;
+    uint8_t buttons;    /* and its buttons */
     size_t queued;      /* reports waiting */
     uint64_t written;   /* reports written since start */
     uint64_t dropped;   /* reports discarded because the target stalled */

@@ -10,7 +10,8 @@ mkdir -p "$T/frames"
 (cd "$T/frames" && md5sum *.jpg | awk '{print $1}' | sort) >"$T/frames.md5"
 
 KBD=$T/kbd.bin
-start_sshkvm --video "file:$T/in.mjpeg" --hid "file:$KBD" --mouse none || exit 1
+MOUSE=$T/mouse.bin
+start_sshkvm --video "file:$T/in.mjpeg" --hid "file:$KBD" --mouse "file:$MOUSE" || exit 1
 
 # reports_since OFFSET: the reports written after OFFSET bytes, as hex.
 reports_since() { tail -c +$(($1 + 1)) "$KBD" | od -An -v -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
@@ -80,6 +81,15 @@ check status_source grep -q "\"source\":\"file:$T/in.mjpeg\"" <<<"$status"
 check status_resolution grep -q '"resolution":"320x240"' <<<"$status"
 check status_hid_ok grep -q '"state":"ok"' <<<"$status"
 check status_leds grep -q '"leds":{"num":false,"caps":false' <<<"$status"
+
+# The absolute mouse: 6-byte reports [buttons, x lo, x hi, y lo, y hi, wheel], x/y 0..32767.
+kssh mouse 50% 50% click
+check mouse_exit_0 test $? -eq 0
+kssh mouse 319 239 && kssh mouse click right && kssh mouse scroll -3
+check mouse_reports_exact test "$(hex "$MOUSE")" = "00 00 40 00 40 00 01 00 40 00 40 00 00 00 40 00 40 00 00 ff 7f ff 7f 00 02 ff 7f ff 7f 00 00 ff 7f ff 7f 00 00 ff 7f ff 7f fd"
+kssh mouse 400 10 2>/dev/null
+check mouse_off_screen_exit_2 test $? -eq 2
+check mouse_in_status grep -q '"pointer":{"x":32767,"y":32767,"buttons":0}' <<<"$(kssh status)"
 
 # What must be refused.
 ssh-keygen -q -t ed25519 -N '' -f "$T/other" >/dev/null
