@@ -239,25 +239,6 @@ int sk_config_parse_text(struct sk_config *cfg, const char *text, const char *na
     return 0;
 }
 
-static int read_file(const char *path, char **out, char *err, size_t errlen)
-{
-    FILE *fp = fopen(path, "r");
-    if (fp == NULL) {
-        snprintf(err, errlen, "--config: cannot read %s: %s", path, strerror(errno));
-        return -1;
-    }
-    struct sk_buf b = {0};
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
-        sk_buf_append(&b, chunk, n);
-    }
-    fclose(fp);
-    sk_buf_append(&b, "", 0);
-    *out = b.data;
-    return 0;
-}
-
 int sk_config_parse_args(struct sk_config *cfg, int argc, char **argv, char *err, size_t errlen)
 {
     /* The file first, so that the command line overrides it. */
@@ -269,8 +250,9 @@ int sk_config_parse_args(struct sk_config *cfg, int argc, char **argv, char *err
             cf = argv[i] + 9;
         }
         if (cf != NULL) {
-            char *text;
-            if (read_file(cf, &text, err, errlen) != 0) {
+            char *text, why[512];
+            if (sk_read_file(cf, 1024 * 1024, &text, NULL, why, sizeof(why)) != 0) {
+                snprintf(err, errlen, "--config: %s", why);
                 return -1;
             }
             int rc = sk_config_parse_text(cfg, text, cf, err, errlen);

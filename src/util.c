@@ -112,6 +112,7 @@ void sk_buf_reserve(struct sk_buf *b, size_t extra)
     }
     b->data = xrealloc(b->data, cap);
     b->cap = cap;
+    b->data[b->len] = '\0'; /* a new buffer is an empty string, not garbage */
 }
 
 void sk_buf_append(struct sk_buf *b, const void *data, size_t len)
@@ -243,6 +244,53 @@ int sk_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp)
     }
     *cp = v;
     return (int)need;
+}
+
+void sk_set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err == NULL || errlen == 0) {
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+int sk_read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        sk_set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    struct sk_buf b = {0};
+    char chunk[65536];
+    size_t n;
+    int rc = 0;
+    sk_buf_reserve(&b, 0);
+    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0) {
+        if (b.len + n > max) {
+            sk_set_err(err, errlen, "%s is larger than %zu bytes", path, max);
+            rc = -1;
+            break;
+        }
+        sk_buf_append(&b, chunk, n);
+    }
+    if (rc == 0 && ferror(fp)) {
+        sk_set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        rc = -1;
+    }
+    fclose(fp);
+    if (rc != 0) {
+        sk_buf_free(&b);
+        return -1;
+    }
+    *out = b.data;
+    if (len != NULL) {
+        *len = b.len;
+    }
+    return 0;
 }
 
 int sk_parse_hostport(const char *s, char *addr, size_t addrlen, int *port, char *err, size_t errlen)

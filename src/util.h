@@ -78,6 +78,16 @@ size_t sk_utf8_encode(uint32_t cp, char out[4]);
  */
 int sk_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp);
 
+/* Format an error message into err (err may be NULL or errlen 0: then nothing is written). */
+void sk_set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Read a whole file, at most max bytes, into a new NUL-terminated buffer
+ * (*out, the caller frees; *len its length without the NUL). Returns 0, or
+ * -1 with err set ("cannot read PATH: reason", "PATH is larger than N bytes").
+ */
+int sk_read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen);
+
 /* Parse "ADDR:PORT" (IPv4, name or [IPv6]); 0 on success, -1 with err filled. */
 int sk_parse_hostport(const char *s, char *addr, size_t addrlen, int *port, char *err, size_t errlen);
 /* True when addr is a loopback address (127.0.0.0/8, ::1, localhost). */

@@ -1,6 +1,8 @@
 /*
  * test_util: buffers, UTF-8, address and duration parsing.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
@@ -72,11 +74,37 @@ static void test_duration(void)
     CHECK_EQ_INT(sk_parse_duration_ms("-1"), -1);
 }
 
+static void test_read_file(void)
+{
+    char *text = NULL, err[256];
+    size_t len = 0;
+    FILE *fp = fopen("/tmp/sk-test-read", "w");
+    fputs("line one\nline two\n", fp);
+    fclose(fp);
+    CHECK_EQ_INT(sk_read_file("/tmp/sk-test-read", 100, &text, &len, err, sizeof(err)), 0);
+    CHECK_EQ_INT(len, 18);
+    CHECK_STR(text, "line one\nline two\n");
+    free(text);
+    CHECK_EQ_INT(sk_read_file("/tmp/sk-test-read", 10, &text, &len, err, sizeof(err)), -1);
+    CHECK_STR(err, "/tmp/sk-test-read is larger than 10 bytes");
+    remove("/tmp/sk-test-read");
+    CHECK_EQ_INT(sk_read_file("/tmp/sk-test-read", 10, &text, &len, err, sizeof(err)), -1);
+    CHECK_STR(err, "cannot read /tmp/sk-test-read: No such file or directory");
+    fp = fopen("/tmp/sk-test-empty", "w");
+    fclose(fp);
+    CHECK_EQ_INT(sk_read_file("/tmp/sk-test-empty", 10, &text, &len, NULL, 0), 0);
+    CHECK_EQ_INT(len, 0);
+    CHECK_STR(text, "");
+    free(text);
+    remove("/tmp/sk-test-empty");
+}
+
 int main(void)
 {
     SK_RUN(test_buf);
     SK_RUN(test_utf8);
     SK_RUN(test_hostport);
     SK_RUN(test_duration);
+    SK_RUN(test_read_file);
     return SK_CHECK_EXIT();
 }
