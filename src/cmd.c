@@ -429,14 +429,19 @@ static int cmd_mouse(struct sk_app *app, char **argv, int argc, const struct sk_
     return EXIT_OK;
 }
 
+/*
+ * The newest frame, captured after the request: the hub's current frame may
+ * be old when capture idles without watchers, and a script asking for the
+ * screen wants it as it is now.
+ */
 static struct sk_frame *wait_frame(struct sk_app *app, const struct sk_cmd_io *io)
 {
+    struct sk_frame *old = sk_hub_latest(app->hub);
+    uint64_t seq = old ? old->seq : 0;
+    sk_frame_unref(old);
     /* Registering as a watcher makes an idle capture produce frames. */
     sk_hub_watch(app->hub, 1);
-    struct sk_frame *f = sk_hub_latest(app->hub);
-    if (f == NULL) {
-        f = sk_hub_wait(app->hub, 0, FRAME_WAIT_MS);
-    }
+    struct sk_frame *f = sk_hub_wait(app->hub, seq, FRAME_WAIT_MS);
     sk_hub_watch(app->hub, -1);
     if (f == NULL) {
         say(io, 1, "sshkvm: no frame from the capture source within %d ms\n", FRAME_WAIT_MS);

@@ -3,6 +3,7 @@
  * records every report) and a real hub: exact reports, exit codes,
  * messages, and the sh-like splitting of arguments.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -53,6 +54,21 @@ static long r_in(void *ctx, void *buf, size_t len)
 }
 
 static struct sk_app app;
+
+/* Publish a copy of the frame after a moment, as a running capture would. */
+static void *publish_later(void *arg)
+{
+    const struct sk_frame *src = arg;
+    struct sk_frame *f = sk_frame_new(0);
+    sk_frame_set_data(f, src->data, src->size);
+    f->width = src->width;
+    f->height = src->height;
+    f->format = src->format;
+    sk_sleep_ms(100);
+    sk_hub_publish(app.hub, f);
+    sk_frame_unref(f);
+    return NULL;
+}
 static const struct sk_cmd_io io = {.out = w_out, .err = w_err, .in = r_in};
 
 static int run(const char *line)
@@ -157,8 +173,14 @@ static void test_snapshot_and_status(void)
     f->height = 480;
     f->format = SK_FRAME_JPEG;
     sk_hub_publish(app.hub, f);
-    sk_frame_unref(f);
+    /* A frame published before the request is not "now": snapshot waits for the next. */
+    CHECK_EQ_INT(run("snapshot"), 1);
+    CHECK(strstr(err.data, "no frame from the capture source") != NULL);
+    pthread_t t;
+    pthread_create(&t, NULL, publish_later, f);
     CHECK_EQ_INT(run("snapshot"), 0);
+    pthread_join(t, NULL);
+    sk_frame_unref(f);
     CHECK(out.len == 16 && memcmp(out.data, "\xff\xd8 jpeg bytes \xff\xd9", 16) == 0);
     CHECK_EQ_INT(run("snapshot now"), 2);
     CHECK_EQ_INT(run("status"), 0);
