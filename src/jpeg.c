@@ -133,8 +133,9 @@ int sk_jpeg_decode(struct sk_jpeg_dec *dec, const uint8_t *jpeg, size_t len, uns
         }
         int sw = TJSCALED(w, sfs[k]);
         int sh = TJSCALED(h, sfs[k]);
+        /* 64-bit products: 65535 x 65535 overflows a 32-bit long (a Pi's). */
         if ((unsigned)sw >= min_width && (unsigned)sh >= min_height &&
-            (long)sw * sh < (long)best_w * best_h) {
+            (int64_t)sw * sh < (int64_t)best_w * best_h) {
             best_w = sw;
             best_h = sh;
         }

@@ -193,6 +193,18 @@ int sk_capture_pace(const atomic_int *stop, int64_t *due_us, double fps)
     return sk_capture_sleep_until(stop, *due_us);
 }
 
+struct sk_frame *sk_capture_jpeg_frame(const uint8_t *data, size_t len, unsigned width,
+                                       unsigned height)
+{
+    struct sk_frame *frame = sk_frame_new(len);
+    sk_frame_set_data(frame, data, len);
+    frame->width = width;
+    frame->height = height;
+    frame->format = SK_FRAME_JPEG;
+    frame->captured_us = sk_now_us();
+    return frame;
+}
+
 /* The letters of "NO SIGNAL", 5 pixels wide (bit 4 is the left column), 7 high. */
 static const struct {
     char c;

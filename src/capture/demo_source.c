@@ -69,13 +69,8 @@ static int demo_next(void *arg, const atomic_int *stop, struct sk_frame **out)
                            ds->scratch) != 0) {
         return -1;
     }
-    struct sk_frame *frame = sk_frame_new(ds->scratch->size);
-    sk_frame_set_data(frame, ds->scratch->data, ds->scratch->size);
-    frame->width = ds->scratch->width;
-    frame->height = ds->scratch->height;
-    frame->format = SK_FRAME_JPEG;
-    frame->captured_us = sk_now_us();
-    *out = frame;
+    *out = sk_capture_jpeg_frame(ds->scratch->data, ds->scratch->size, ds->scratch->width,
+                                 ds->scratch->height);
     return 0;
 }
 

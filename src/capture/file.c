@@ -153,13 +153,7 @@ static int file_next(void *arg, const atomic_int *stop, struct sk_frame **out)
     const struct file_frame *ff = &fs->frames[fs->next];
     fs->next = (fs->next + 1) % fs->nframes;
 
-    struct sk_frame *frame = sk_frame_new(ff->len);
-    sk_frame_set_data(frame, fs->data + ff->off, ff->len);
-    frame->width = ff->width;
-    frame->height = ff->height;
-    frame->format = SK_FRAME_JPEG;
-    frame->captured_us = sk_now_us();
-    *out = frame;
+    *out = sk_capture_jpeg_frame(fs->data + ff->off, ff->len, ff->width, ff->height);
     return 0;
 }
 

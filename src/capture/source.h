@@ -59,6 +59,13 @@ int sk_capture_sleep_until(const atomic_int *stop, int64_t deadline_us);
 int sk_capture_pace(const atomic_int *stop, int64_t *due_us, double fps);
 
 /*
+ * A new JPEG frame holding a copy of the len bytes at data, width x height,
+ * stamped with the current time; the caller publishes and unrefs it.
+ */
+struct sk_frame *sk_capture_jpeg_frame(const uint8_t *data, size_t len, unsigned width,
+                                       unsigned height);
+
+/*
  * A generated "NO SIGNAL" picture: a dark screen with large text, encoded
  * with enc into a new frame (no_signal set). NULL if encoding fails.
  */

@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/select.h>
+#include <poll.h>
 
 #include "capture/source.h"
 #include "jpeg.h"
@@ -212,8 +212,9 @@ static int device_open(struct v4l2_source *vs, char *err, size_t errlen)
 
     char cc[5];
     fourcc_str(vs->pixfmt, cc);
-    sk_log(SK_LOG_INFO, "capture", "%s (%s): %s %ux%u, %u buffers", vs->path,
-           (const char *)caps.card, cc, vs->width, vs->height, vs->nbufs);
+    /* Said once at start; reopens while failing repeat every few seconds, so only at debug. */
+    sk_log(vs->failing ? SK_LOG_DEBUG : SK_LOG_INFO, "capture", "%s (%s): %s %ux%u, %u buffers",
+           vs->path, (const char *)caps.card, cc, vs->width, vs->height, vs->nbufs);
     vs->last_frame_us = sk_now_us();
     return 0;
 
@@ -259,18 +260,6 @@ fail:
     return NULL;
 }
 
-/* A copy of the scratch frame at its real size, ready to publish. */
-static struct sk_frame *copy_scratch(struct v4l2_source *vs)
-{
-    struct sk_frame *frame = sk_frame_new(vs->scratch->size);
-    sk_frame_set_data(frame, vs->scratch->data, vs->scratch->size);
-    frame->width = vs->scratch->width;
-    frame->height = vs->scratch->height;
-    frame->format = SK_FRAME_JPEG;
-    frame->captured_us = sk_now_us();
-    return frame;
-}
-
 static struct sk_frame *no_signal(struct v4l2_source *vs)
 {
     vs->no_signal_at_us = sk_now_us() + V4L2_NO_SIGNAL_EVERY_US;
@@ -309,7 +298,8 @@ static int while_closed(struct v4l2_source *vs, const atomic_int *stop, struct s
     if (now >= vs->retry_at_us) {
         char err[256];
         if (device_open(vs, err, sizeof(err)) == 0) {
-            sk_log(SK_LOG_INFO, "capture", "%s: reopened", vs->path);
+            /* A dongle without HDMI input reopens every few seconds: "frames again" is the news. */
+            sk_log(SK_LOG_DEBUG, "capture", "%s: reopened", vs->path);
             return SK_E_AGAIN;
         }
         sk_log(SK_LOG_DEBUG, "capture", "reopen failed: %s", err);
@@ -335,7 +325,9 @@ static struct sk_frame *take_buffer(struct v4l2_source *vs, const struct v4l2_bu
             vs->dropped++;
             return NULL;
         }
-        return copy_scratch(vs);
+        /* A copy at the JPEG's real size: the scratch buffer is worst-case and reused. */
+        return sk_capture_jpeg_frame(vs->scratch->data, vs->scratch->size, vs->scratch->width,
+                                     vs->scratch->height);
     }
 
     long len = sk_mjpeg_validate(data, used);
@@ -355,13 +347,7 @@ static struct sk_frame *take_buffer(struct v4l2_source *vs, const struct v4l2_bu
                vs->dropped);
         vs->warned_invalid = 0;
     }
-    struct sk_frame *frame = sk_frame_new((size_t)len);
-    sk_frame_set_data(frame, data, (size_t)len);
-    frame->width = w;
-    frame->height = h;
-    frame->format = SK_FRAME_JPEG;
-    frame->captured_us = sk_now_us();
-    return frame;
+    return sk_capture_jpeg_frame(data, (size_t)len, w, h);
 }
 
 static int v4l2_next(void *arg, const atomic_int *stop, struct sk_frame **out)
@@ -377,11 +363,9 @@ static int v4l2_next(void *arg, const atomic_int *stop, struct sk_frame **out)
         if (atomic_load(stop)) {
             return SK_E_CLOSED;
         }
-        fd_set fds;
-        FD_ZERO(&fds);
-        FD_SET(vs->fd, &fds);
-        struct timeval tv = {.tv_sec = 0, .tv_usec = 100000};
-        int n = select(vs->fd + 1, &fds, NULL, NULL, &tv);
+        /* poll, not select: a reopened device may get an fd above FD_SETSIZE. */
+        struct pollfd p = {.fd = vs->fd, .events = POLLIN};
+        int n = poll(&p, 1, 100);
         if (n < 0 && errno != EINTR) {
             return lose_device(vs, strerror(errno), out);
         }
@@ -413,6 +397,10 @@ static int v4l2_next(void *arg, const atomic_int *stop, struct sk_frame **out)
         return lose_device(vs, strerror(errno), out);
     }
     if (frame == NULL) {
+        /* Only broken frames is no picture either: show NO SIGNAL, not the last good frame. */
+        if (sk_now_us() - vs->last_frame_us > V4L2_NO_FRAME_US) {
+            return lose_device(vs, "no valid frames for 2 s", out);
+        }
         return SK_E_AGAIN;
     }
     vs->last_frame_us = sk_now_us();

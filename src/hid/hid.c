@@ -124,7 +124,7 @@ struct sk_hid {
 
     uint64_t written;
     uint64_t dropped;
-    char error[160];
+    char error[320];
 };
 
 static const char *const state_names[] = {
@@ -283,24 +283,36 @@ static int fd_reads_leds(int fd, enum dev dev)
     return dev == DEV_KEYBOARD && fstat(fd, &st) == 0 && S_ISCHR(st.st_mode);
 }
 
-/* Read one LED output report if there is one; returns the LED bits or -1. */
+#define LEDS_NONE (-1) /* nothing to read this time */
+#define LEDS_EOF (-2)  /* the node never has anything to read (/dev/null): stop asking */
+
+/* Read one LED output report if there is one; returns the LED bits, LEDS_NONE or LEDS_EOF. */
 static int read_leds(int fd)
 {
     uint8_t buf[64];
     ssize_t n = read(fd, buf, sizeof(buf));
-    if (n <= 0) {
-        return -1;
+    if (n == 0) {
+        return LEDS_EOF;
+    }
+    if (n < 0) {
+        return LEDS_NONE;
     }
     /* 1 byte normally; with a report ID the LED byte comes last. */
     return buf[n - 1];
 }
 
-static void store_leds(struct sk_hid *hid, int leds)
+/*
+ * Keep what read_leds found (writer thread, lock held). A node that reads
+ * as end of file (a character device that is not a HID gadget, such as
+ * /dev/null) would say POLLIN forever and spin the writer: stop reading it.
+ */
+static void store_leds(struct sk_hid *hid, struct sink *s, int leds)
 {
     if (leds >= 0) {
-        pthread_mutex_lock(&hid->lock);
         hid->leds = (uint8_t)leds;
-        pthread_mutex_unlock(&hid->lock);
+    } else if (leds == LEDS_EOF && s->read_leds) {
+        sk_log(SK_LOG_DEBUG, TAG, "%s %s: no LED reports to read", s->what, s->path);
+        s->read_leds = 0;
     }
 }
 
@@ -334,7 +346,10 @@ static int sink_write(struct sk_hid *hid, struct sink *s, const uint8_t *data, s
             return -1;
         }
         if (r > 0 && (p.revents & POLLIN)) {
-            store_leds(hid, read_leds(s->fd));
+            int leds = read_leds(s->fd);
+            pthread_mutex_lock(&hid->lock);
+            store_leds(hid, s, leds);
+            pthread_mutex_unlock(&hid->lock);
         }
         if (r > 0 && (p.revents & (POLLOUT | POLLERR | POLLHUP | POLLNVAL))) {
             ssize_t n = write(s->fd, data, len);
@@ -673,7 +688,7 @@ static void idle(struct sk_hid *hid, int64_t now)
     hid->writer_idle = 1;
     pthread_mutex_unlock(&hid->lock);
     int r = poll(pfd, n, (int)timeout);
-    int leds[3] = {-1, -1, -1};
+    int leds[3] = {LEDS_NONE, LEDS_NONE, LEDS_NONE};
     if (r > 0) {
         if (pfd[0].revents & POLLIN) {
             char buf[64];
@@ -690,9 +705,7 @@ static void idle(struct sk_hid *hid, int64_t now)
     hid->writer_idle = 0;
     for (nfds_t i = 1; r > 0 && i < n; i++) {
         struct sink *s = owner[i];
-        if (leds[i] >= 0) {
-            hid->leds = (uint8_t)leds[i];
-        }
+        store_leds(hid, s, leds[i]);
         if (s->fd >= 0 && s->has_pending && (pfd[i].revents & POLLOUT)) {
             try_pending(hid, s);
         }
@@ -1084,6 +1097,9 @@ void sk_hid_status(struct sk_hid *hid, struct sk_hid_status *out)
     };
     snprintf(out->keyboard, sizeof(out->keyboard), "%s", hid->sinks[DEV_KEYBOARD].name);
     snprintf(out->mouse, sizeof(out->mouse), "%s", hid->sinks[DEV_MOUSE].name);
+    out->mouse_x = hid->x;
+    out->mouse_y = hid->y;
+    out->buttons = hid->buttons;
     snprintf(out->error, sizeof(out->error), "%s", hid->error);
     if (!hid->open && !hid->closing) {
         out->state = "closed";

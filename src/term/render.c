@@ -33,6 +33,7 @@
 #include "term/render.h"
 
 #include <caca.h>
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "util.h"
@@ -64,8 +65,25 @@ struct sk_render {
 #define SK_BMASK 0xff0000u
 #endif
 
+/*
+ * libcaca fills its colour lookup tables (static, shared) the first time
+ * any dither is created, with no lock ("we do not wish to be thread-safe").
+ * Two sessions starting at once would race on them; create the first
+ * dither exactly once, before any renderer exists.
+ */
+static pthread_once_t caca_tables_once = PTHREAD_ONCE_INIT;
+
+static void init_caca_tables(void)
+{
+    caca_dither_t *d = caca_create_dither(24, 1, 1, 3, SK_RMASK, SK_GMASK, SK_BMASK, 0);
+    if (d != NULL) {
+        caca_free_dither(d);
+    }
+}
+
 struct sk_render *sk_render_new(void)
 {
+    pthread_once(&caca_tables_once, init_caca_tables);
     struct sk_render *r = xcalloc(1, sizeof(*r));
     r->cv = caca_create_canvas(1, 1);
     if (r->cv == NULL) {

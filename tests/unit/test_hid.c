@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -739,6 +740,38 @@ static void test_write_error(void)
     free(kbspec);
 }
 
+static int64_t cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * /dev/null is a character device, so its reads were polled for LED
+ * reports; it says POLLIN forever and reads as end of file, which spun the
+ * idle writer at full CPU. It must idle like any other sink.
+ */
+static void test_null_device_idles(void)
+{
+    struct sk_hid *hid =
+        sk_hid_new(&(struct sk_hid_opts){.keyboard = "/dev/null", .write_timeout_ms = 200});
+    char err[256] = "";
+    CHECK_EQ_INT(sk_hid_open(hid, err, sizeof(err)), 0);
+    const struct sk_key a = {.usage = 0x04};
+    CHECK_EQ_INT(sk_hid_strokes(hid, &a, 1, 1000), 0);
+    sk_sleep_ms(50);
+    int64_t before = cpu_ms();
+    sk_sleep_ms(500);
+    int64_t used = cpu_ms() - before;
+    CHECK(used < 100);
+    struct sk_hid_status st;
+    sk_hid_status(hid, &st);
+    CHECK_STR(st.state, "ok");
+    CHECK_EQ_INT(st.written, 3);
+    sk_hid_free(hid);
+}
+
 static void test_none_sink(void)
 {
     struct sk_hid *hid = sk_hid_new(&(struct sk_hid_opts){.keyboard = "none"});
@@ -773,6 +806,7 @@ int main(void)
     SK_RUN(test_device_leds);
     SK_RUN(test_write_error);
     SK_RUN(test_none_sink);
+    SK_RUN(test_null_device_idles);
     rmdir(scratch);
     return SK_CHECK_EXIT();
 }
