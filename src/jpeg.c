@@ -120,6 +120,15 @@ int sk_jpeg_decode(struct sk_jpeg_dec *dec, const uint8_t *jpeg, size_t len, uns
         0) {
         goto fail;
     }
+    /*
+     * No capture device sends more than 4K; a header claiming more is
+     * hostile or broken, and decoding it would take hundreds of MB.
+     */
+    if (w > SK_JPEG_MAX_SIDE || h > SK_JPEG_MAX_SIDE) {
+        sk_log(SK_LOG_DEBUG, "jpeg", "refusing a %dx%d JPEG (more than %d a side)", w, h,
+               SK_JPEG_MAX_SIDE);
+        return -1;
+    }
 
     /* The smallest scaled size that still covers the minimum; full size if none does. */
     int nsf = 0;

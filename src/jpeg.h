@@ -16,6 +16,9 @@
 #include "frame.h"
 #include "image.h"
 
+/* The largest width or height sk_jpeg_decode accepts (8K: twice any HDMI dongle's). */
+#define SK_JPEG_MAX_SIDE 8192
+
 struct sk_jpeg_dec;
 struct sk_jpeg_enc;
 
@@ -28,7 +31,8 @@ void sk_jpeg_dec_free(struct sk_jpeg_dec *dec);
  * Decode jpeg into out (RGB24) at the smallest DCT scale whose size is at
  * least min_width x min_height (full size when none is that big; 0 x 0 asks
  * for the smallest scale). Returns 0, or -1 for a malformed JPEG (logged
- * once per decoder until a good one comes).
+ * once per decoder until a good one comes) or one larger than
+ * SK_JPEG_MAX_SIDE on a side.
  */
 int sk_jpeg_decode(struct sk_jpeg_dec *dec, const uint8_t *jpeg, size_t len, unsigned min_width,
                    unsigned min_height, struct sk_image *out);

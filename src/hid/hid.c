@@ -43,6 +43,7 @@
 
 #define TAG "hid"
 #define DEFAULT_TIMEOUT_MS 2000
+#define RELEASE_RESERVE 64 /* ring slots only releases may use */
 #define DEFAULT_QUEUE_LEN 4096
 #define REOPEN_MS 1000
 /* While stalled, the idle loop wakes at least this often to look again. */
@@ -114,7 +115,7 @@ struct sk_hid {
     uint16_t x, y;
     uint8_t leds;
 
-    struct entry *ring; /* queue_len + 1 slots: close may always queue its release */
+    struct entry *ring; /* queue_len + RELEASE_RESERVE slots: releases are never refused */
     size_t ring_cap;
     size_t head;
     size_t count;
@@ -199,7 +200,7 @@ struct sk_hid *sk_hid_new(const struct sk_hid_opts *opts)
     hid->opts = *opts;
     hid->timeout_ms = opts->write_timeout_ms > 0 ? opts->write_timeout_ms : DEFAULT_TIMEOUT_MS;
     hid->queue_len = opts->queue_len > 0 ? opts->queue_len : DEFAULT_QUEUE_LEN;
-    hid->ring_cap = hid->queue_len + 1;
+    hid->ring_cap = hid->queue_len + RELEASE_RESERVE;
     hid->ring = xcalloc(hid->ring_cap, sizeof(*hid->ring));
     hid->wake[0] = hid->wake[1] = -1;
     /* Sequence numbers start at 1 so that done_seq 0 means "nothing written yet". */
@@ -867,7 +868,7 @@ void sk_hid_close(struct sk_hid *hid)
     hid->mods = 0;
     hid->nkeys = 0;
     memset(hid->keys, 0, sizeof(hid->keys));
-    /* The ring has one slot beyond queue_len, so this release always fits. */
+    /* The ring's last slot is kept for this release, so it always fits. */
     if (sink_active(hid, DEV_KEYBOARD)) {
         queue_keyboard_state(hid);
     }
@@ -1006,7 +1007,8 @@ int sk_hid_key_up(struct sk_hid *hid, uint8_t usage, uint8_t mods)
     if ((hid->mods & mods) == 0 && at < 0) {
         goto out;
     }
-    if (sink_active(hid, DEV_KEYBOARD) && hid->count >= hid->queue_len) {
+    /* A release may use the reserve beyond queue_len: refusing it could leave a key down. */
+    if (sink_active(hid, DEV_KEYBOARD) && hid->count + 1 >= hid->ring_cap) {
         rc = SK_E_BUSY;
         goto out;
     }
@@ -1032,7 +1034,8 @@ int sk_hid_release_all(struct sk_hid *hid)
         rc = SK_E_CLOSED;
         goto out;
     }
-    if (sink_active(hid, DEV_KEYBOARD) && hid->count >= hid->queue_len) {
+    /* A release may use the reserve beyond queue_len: refusing it could leave a key down. */
+    if (sink_active(hid, DEV_KEYBOARD) && hid->count + 1 >= hid->ring_cap) {
         rc = SK_E_BUSY;
         goto out;
     }

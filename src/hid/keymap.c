@@ -16,8 +16,6 @@
  */
 #include "hid/keymap.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,19 +46,6 @@ struct field {
     const char *s;
     size_t n;
 };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-}
 
 /* Control characters (C0, DEL, C1) are shown by code point only; they would garble a message. */
 static int is_control(uint32_t cp)
@@ -313,7 +298,7 @@ struct sk_keymap *sk_keymap_parse(const char *text, size_t len, const char *name
     }
 
     if (km->name == NULL) {
-        set_err(err, errlen, "%s: no 'name LAYOUT' line", name);
+        sk_set_err(err, errlen, "%s: no 'name LAYOUT' line", name);
         goto fail_quiet;
     }
     if (km->nhigh > 0) {
@@ -333,7 +318,7 @@ struct sk_keymap *sk_keymap_parse(const char *text, size_t len, const char *name
     return km;
 
 fail:
-    set_err(err, errlen, "%s:%u: %s", name, (unsigned)line, why.data != NULL ? why.data : "");
+    sk_set_err(err, errlen, "%s:%u: %s", name, (unsigned)line, why.data != NULL ? why.data : "");
 fail_quiet:
     sk_buf_free(&why);
     free(high);
@@ -344,56 +329,37 @@ fail_quiet:
 struct sk_keymap *sk_keymap_load(const char *dir, const char *name, char *err, size_t errlen)
 {
     char *path = NULL;
-    struct sk_buf text = {0};
-    FILE *f = NULL;
+    char *text = NULL;
+    size_t len = 0;
     struct sk_keymap *km = NULL;
+    char why[512];
 
     /* The name may come from a remote user (a session's --keymap), so it must not leave dir. */
     if (!valid_name(name, strlen(name))) {
-        set_err(err, errlen, "bad keymap name '%s' (letters, digits, '_', '-', '.', '+')", name);
+        sk_set_err(err, errlen, "bad keymap name '%s' (letters, digits, '_', '-', '.', '+')", name);
         goto fail;
     }
     path = xasprintf("%s/%s", dir, name);
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        set_err(err, errlen, "no keymap '%s' (%s: %s)", name, path, strerror(errno));
+    if (sk_read_file(path, MAX_FILE, &text, &len, why, sizeof(why)) != 0) {
+        sk_set_err(err, errlen, "no keymap '%s' (%s)", name, why);
         goto fail;
     }
-    for (;;) {
-        char chunk[8192];
-        size_t got = fread(chunk, 1, sizeof(chunk), f);
-        sk_buf_append(&text, chunk, got);
-        if (text.len > MAX_FILE) {
-            set_err(err, errlen, "%s: larger than %d bytes", path, MAX_FILE);
-            goto fail;
-        }
-        if (got < sizeof(chunk)) {
-            break;
-        }
-    }
-    if (ferror(f)) {
-        set_err(err, errlen, "%s: read error", path);
-        goto fail;
-    }
-    km = sk_keymap_parse(text.data != NULL ? text.data : "", text.len, path, err, errlen);
+    km = sk_keymap_parse(text, len, path, err, errlen);
     if (km == NULL) {
         goto fail;
     }
     if (strcmp(km->name, name) != 0) {
-        set_err(err, errlen, "%s: the file's name line says '%s', not '%s'", path, km->name, name);
+        sk_set_err(err, errlen, "%s: the file's name line says '%s', not '%s'", path, km->name, name);
         goto fail;
     }
-    fclose(f);
-    sk_buf_free(&text);
+    free(text);
     free(path);
     return km;
 
 fail:
     sk_keymap_free(km);
-    if (f != NULL) {
-        fclose(f);
-    }
-    sk_buf_free(&text);
+    km = NULL;
+    free(text);
     free(path);
     return NULL;
 }
@@ -463,7 +429,7 @@ int sk_keymap_text(const struct sk_keymap *km, const char *text, size_t len, str
         uint32_t cp;
         int r = sk_utf8_decode(s + i, len - i, &cp);
         if (r <= 0) {
-            set_err(err, errlen, "text is not UTF-8: bad byte 0x%02x at offset %zu", s[i], i);
+            sk_set_err(err, errlen, "text is not UTF-8: bad byte 0x%02x at offset %zu", s[i], i);
             goto fail;
         }
         i += (size_t)r;
@@ -511,7 +477,7 @@ int sk_keymap_text(const struct sk_keymap *km, const char *text, size_t len, str
         if (more_bad) {
             sk_buf_puts(&msg, ", ...");
         }
-        set_err(err, errlen, "%s", msg.data);
+        sk_set_err(err, errlen, "%s", msg.data);
         goto fail;
     }
     if (keys == NULL) {

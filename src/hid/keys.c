@@ -18,7 +18,6 @@
 #include "hid/keys.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -252,19 +251,6 @@ const char *sk_keys_name(uint8_t usage)
     return NULL;
 }
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-}
-
 int sk_keys_parse_combo(const char *s, struct sk_key *out, char *err, size_t errlen)
 {
     struct sk_key k = {.usage = 0, .mods = 0};
@@ -273,7 +259,7 @@ int sk_keys_parse_combo(const char *s, struct sk_key *out, char *err, size_t err
     char key_part[64] = "";
 
     if (*s == '\0') {
-        set_err(err, errlen, "empty key combo");
+        sk_set_err(err, errlen, "empty key combo");
         return -1;
     }
     for (;;) {
@@ -284,7 +270,7 @@ int sk_keys_parse_combo(const char *s, struct sk_key *out, char *err, size_t err
          */
         const char *start = p;
         if (*p == '\0') {
-            set_err(err, errlen, "missing key after the last separator in '%s'", s);
+            sk_set_err(err, errlen, "missing key after the last separator in '%s'", s);
             return -1;
         }
         p++;
@@ -300,11 +286,11 @@ int sk_keys_parse_combo(const char *s, struct sk_key *out, char *err, size_t err
         } else {
             int usage = usage_n(start, n);
             if (usage < 0) {
-                set_err(err, errlen, "unknown key '%s' in '%s'", part, s);
+                sk_set_err(err, errlen, "unknown key '%s' in '%s'", part, s);
                 return -1;
             }
             if (key_part[0] != '\0') {
-                set_err(err, errlen, "two keys '%s' and '%s' in '%s' (one key per stroke)",
+                sk_set_err(err, errlen, "two keys '%s' and '%s' in '%s' (one key per stroke)",
                         key_part, part, s);
                 return -1;
             }

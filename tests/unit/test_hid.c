@@ -411,7 +411,10 @@ static void test_queue_full(void)
     sk_hid_status(hid, &st);
     CHECK_EQ_INT(st.queued, 4);
     CHECK_EQ_INT(sk_hid_key_down(hid, 0x07, 0), SK_E_BUSY);
-    CHECK_EQ_INT(sk_hid_release_all(hid), SK_E_BUSY);
+    /* A release is never refused: it may use the reserve beyond queue_len. */
+    CHECK_EQ_INT(sk_hid_release_all(hid), 0);
+    sk_hid_status(hid, &st);
+    CHECK(st.queued <= 5);
 
     pthread_mutex_lock(&r->lock);
     r->gate_closed = 0;
@@ -422,12 +425,13 @@ static void test_queue_full(void)
     sk_hid_free(hid);
 
     pthread_mutex_lock(&r->lock);
-    /* start-up, a, up, b, up, a, up, the release at close */
-    CHECK_EQ_INT(r->nkb, 8);
+    /* start-up, a, up, b, up, [release_all], a, up, the release at close */
+    int extra = r->nkb - 8;
+    CHECK(extra == 0 || extra == 1);
     CHECK_EQ_INT(r->kb[1][2], 0x04);
     CHECK_EQ_INT(r->kb[3][2], 0x05);
-    CHECK_EQ_INT(r->kb[5][2], 0x04);
-    CHECK_MEM(r->kb[7], ZERO8, 8);
+    CHECK_EQ_INT(r->kb[5 + extra][2], 0x04);
+    CHECK_MEM(r->kb[7 + extra], ZERO8, 8);
     pthread_mutex_unlock(&r->lock);
     record_destroy(r);
     free(r);

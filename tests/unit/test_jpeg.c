@@ -137,6 +137,19 @@ static void test_decode_bad(void)
     /* A good frame after bad ones decodes (and resets the log-once state). */
     CHECK_EQ_INT(sk_jpeg_decode(dec, jpeg, len, 0, 0, &img), 0);
     CHECK_EQ_INT(img.width, 40);
+    /* A header claiming 65535x65535 is refused before any pixel memory is taken. */
+    for (size_t i = 0; i + 9 < len; i++) {
+        if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xC0) {
+            jpeg[i + 5] = jpeg[i + 6] = jpeg[i + 7] = jpeg[i + 8] = 0xFF;
+            break;
+        }
+    }
+    unsigned w = 0, h = 0;
+    CHECK_EQ_INT(sk_jpeg_info(jpeg, len, &w, &h), 0);
+    CHECK_EQ_INT(w, 65535);
+    size_t cap_before = img.capacity;
+    CHECK_EQ_INT(sk_jpeg_decode(dec, jpeg, len, 0, 0, &img), -1);
+    CHECK_EQ_INT(img.capacity, cap_before);
     sk_image_free(&img);
     sk_jpeg_dec_free(dec);
     free(jpeg);
