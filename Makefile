@@ -103,11 +103,38 @@ check:
 bench: all
 	@bench/run.sh
 
+# sshkvm finds keymaps/ and web/ at <exe>/../share/sshkvm/. The unit goes to
+# $(PREFIX)/lib/systemd/system, which systemd searches for /usr and /usr/local
+# (set SYSTEMDUNITDIR=/etc/systemd/system for other prefixes); its paths are
+# rewritten for PREFIX. /etc/sshkvm.conf is installed only if there is none.
+install uninstall: SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/sshkvm/keymaps $(DESTDIR)$(PREFIX)/share/sshkvm/web
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/sshkvm \
+		$(DESTDIR)$(PREFIX)/share/sshkvm/keymaps $(DESTDIR)$(PREFIX)/share/sshkvm/web \
+		$(DESTDIR)$(PREFIX)/share/doc/sshkvm $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)/etc/sshkvm
 	install -m 0755 build/sshkvm $(DESTDIR)$(PREFIX)/bin/sshkvm
 	install -m 0644 keymaps/* $(DESTDIR)$(PREFIX)/share/sshkvm/keymaps/
 	install -m 0644 web/* $(DESTDIR)$(PREFIX)/share/sshkvm/web/
+	install -m 0755 scripts/sshkvm-gadget $(DESTDIR)$(PREFIX)/lib/sshkvm/sshkvm-gadget
+	ln -sf ../lib/sshkvm/sshkvm-gadget $(DESTDIR)$(PREFIX)/sbin/sshkvm-gadget
+	sed 's|/usr/local/|$(PREFIX)/|g' dist/sshkvm.service >$(DESTDIR)$(SYSTEMDUNITDIR)/sshkvm.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/sshkvm.service
+	install -m 0644 README.md docs/raspberry-pi.md docs/keymaps.md $(DESTDIR)$(PREFIX)/share/doc/sshkvm/
+	@if [ -e $(DESTDIR)/etc/sshkvm.conf ]; then \
+		echo "  kept $(DESTDIR)/etc/sshkvm.conf (compare with dist/sshkvm.conf)"; \
+	else \
+		echo "install -m 0644 dist/sshkvm.conf $(DESTDIR)/etc/sshkvm.conf"; \
+		install -m 0644 dist/sshkvm.conf $(DESTDIR)/etc/sshkvm.conf; \
+	fi
+	@echo "  installed; on a Pi see $(PREFIX)/share/doc/sshkvm/raspberry-pi.md (then: systemctl daemon-reload)"
+
+# Leaves /etc/sshkvm.conf, /etc/sshkvm/ and the host keys in /var/lib/sshkvm.
+.PHONY: uninstall
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/sshkvm $(DESTDIR)$(PREFIX)/sbin/sshkvm-gadget \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/sshkvm.service
+	rm -rf $(DESTDIR)$(PREFIX)/lib/sshkvm $(DESTDIR)$(PREFIX)/share/sshkvm $(DESTDIR)$(PREFIX)/share/doc/sshkvm
+	@echo "  kept $(DESTDIR)/etc/sshkvm.conf, $(DESTDIR)/etc/sshkvm/ and /var/lib/sshkvm"
 
 clean:
 	rm -rf build

@@ -5,7 +5,10 @@
 set -euo pipefail
 
 build=(gcc make pkg-config libssh-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev openssh-client)
-test=(curl ffmpeg tmux libjpeg-turbo-progs procps iproute2 chromium)
+# The VM test (tests/vm): QEMU, a static busybox for the guest, strings for
+# the module dependencies, libc6-dev for the static evdump.
+test=(curl ffmpeg tmux libjpeg-turbo-progs procps iproute2 chromium
+  qemu-system-x86 busybox-static binutils libc6-dev)
 
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")

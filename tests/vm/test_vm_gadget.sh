@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# The hardware paths end to end on a real Linux kernel (Debian's, under
+# QEMU TCG): sshkvm in the guest writes to a real USB HID gadget (f_hid on
+# dummy_hcd) and captures from a real V4L2 driver (vivid, YUYV, so sshkvm
+# encodes JPEG). The same guest is the USB host: its usbhid/hid-generic turn
+# the gadget's reports into evdev events, which evdump sends to the host on
+# the second serial port. The host drives sshkvm with the real OpenSSH
+# client and curl through QEMU's port forwarding, and checks the exact key,
+# pointer and button events the guest's kernel saw.
+. "$(dirname "$0")/lib.sh"
+START=$SECONDS
+
+if [ ! -x "$BIN" ]; then
+  fail vm_sshkvm_built "no $BIN (make all)"
+  exit 1
+fi
+for tool in qemu-system-x86_64 gcc strings djpeg curl; do
+  command -v "$tool" >/dev/null || { fail "vm_tool_$tool" "not installed (make deps-test)"; exit 1; }
+done
+SPLIT=$ROOT/build/tests/multipart_split
+if [ ! -x "$SPLIT" ]; then make -s -C "$ROOT" build/tests/multipart_split >/dev/null; fi
+
+if ! vm_prepare; then fail vm_prepare "kernel, modules or initramfs"; exit 1; fi
+note "prepared in $((SECONDS - START))s: $(basename "$KDIR"), initrd $(stat -c %s "$T/initrd") bytes"
+
+# ---- 1. boot ----
+if ! vm_start; then fail vm_boot "no 'VM READY' on the console"; exit 1; fi
+pass vm_boot
+note "booted to READY in ${VM_BOOT_S}s"
+console | grep -E '^VM (up|modules|gadget|enumerated|READY)'
+check vm_modules_loaded grep -q '^VM modules loaded' <(console)
+check vm_evdev_nodes_found grep -q '^EVDUMP READY kbd=/dev/input/event[0-9]* mouse=/dev/input/event[0-9]*' <(tr -d '\r' <"$T/events.log")
+if ! wait_ssh; then fail vm_ssh_answers "no answer through hostfwd"; exit 1; fi
+pass vm_ssh_answers
+
+# ---- 2. status: the real sinks and the real capture device ----
+status=$(kssh status)
+check vm_status_hid_sinks grep -qF '"hid":{"keyboard":"/dev/hidg0","mouse":"/dev/hidg1","state":"ok"' <<<"$status"
+check vm_status_source grep -qF '"source":"/dev/video0"' <<<"$status"
+# vivid's webcam input starts at 640x480; sshkvm may take a moment to get the first frame.
+for _ in $(seq 20); do grep -qF '"signal":true' <<<"$status" && break; sleep 0.5; status=$(kssh status); done
+res=$(sed -n 's/.*"resolution":"\([0-9]*x[0-9]*\)".*/\1/p' <<<"$status")
+check vm_status_resolution test -n "$res"
+check vm_status_signal grep -qF '"signal":true' <<<"$status"
+check vm_status_caps_off grep -qF '"caps":false' <<<"$status"
+note "status: $status"
+
+# expect_keys NAME A B EXPECTED-GROUPS-FILE: the events between marks A and B.
+expect_groups() {
+  local got
+  got=$(between "$2" "$3" | groups)
+  if [ "$got" = "$(cat "$4")" ]; then
+    pass "$1"
+  else
+    fail "$1" "first difference (got < > want):"
+    diff <(printf "%s\n" "$got") "$4" >"$T/diff.$1"; head -6 "$T/diff.$1" | sed 's/^/  /'
+  fi
+}
+
+# ---- 3. keyboard: reports through f_hid, usbhid and evdev ----
+mark; a=$MARK
+kssh type 'Hello, World!'
+check vm_type_exit_0 test $? -eq 0
+printf 'Hello, World!' | us_reports 0 | key_groups >"$T/want.type"
+wait_events "$a" "$(tr ' ' '\n' <"$T/want.type" | grep -c .)"
+mark; b=$MARK
+expect_groups vm_type_hello_world_events "$a" "$b" "$T/want.type"
+
+mark; a=$MARK
+kssh key ctrl+shift+a f2 enter shift+tab
+check vm_key_exit_0 test $? -eq 0
+printf '%s\n' '03 04' '00 00' '00 3b' '00 00' '00 28' '00 00' '02 2b' '00 00' | key_groups >"$T/want.key"
+wait_events "$a" "$(tr ' ' '\n' <"$T/want.key" | grep -c .)"
+mark; b=$MARK
+expect_groups vm_key_combo_events "$a" "$b" "$T/want.key"
+
+# A long paste: 2,000 characters of mixed text in lines of up to 60, every
+# key event exact and in order, nothing lost or repeated.
+awk 'BEGIN {
+  srand(4242); cs = "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 .,;:!?-_()[]{}<>/\\|@#$%^&*+=~`\"'"'"'"
+  n = 0; line = ""
+  while (n < 2000) {
+    if (length(line) >= 20 + int(rand() * 40)) { print line; n++; line = ""; continue }
+    line = line substr(cs, 1 + int(rand() * length(cs)), 1); n++
+  }
+  if (line != "") print line }' >"$T/paste.txt"
+note "paste: $(wc -c <"$T/paste.txt") bytes, $(wc -l <"$T/paste.txt") lines"
+us_reports <"$T/paste.txt" | key_groups >"$T/want.paste"
+mark; a=$MARK
+t0=$SECONDS
+kssh paste <"$T/paste.txt"
+check vm_paste_exit_0 test $? -eq 0
+note "paste took $((SECONDS - t0))s"
+wait_events "$a" "$(tr ' ' '\n' <"$T/want.paste" | grep -c .)" 300
+mark; b=$MARK
+expect_groups vm_paste_2000_chars_events "$a" "$b" "$T/want.paste"
+
+# ---- 4. LEDs: the target's Caps Lock reaches sshkvm ----
+# evdump writes EV_LED LED_CAPSL to the keyboard's evdev node; usbhid sends
+# the output report to the gadget; sshkvm reads it from /dev/hidg0.
+wait_status() { # NAME STRING: status shows STRING within 10 s
+  for _ in $(seq 20); do
+    if kssh status | grep -qF "$2"; then pass "$1"; return; fi
+    sleep 0.5
+  done
+  fail "$1" "$(kssh status)"
+}
+echo 'caps 1' >"$T/s1.in"
+wait_status vm_caps_on_seen '"leds":{"num":false,"caps":true,"scroll":false}'
+echo 'caps 0' >"$T/s1.in"
+wait_status vm_caps_off_seen '"leds":{"num":false,"caps":false,"scroll":false}'
+
+# ---- 5. the absolute mouse: f_hid -> hid-generic -> EV_ABS 0..32767 ----
+mark; a=$MARK
+kssh mouse 50% 50% click
+check vm_mouse_exit_0 test $? -eq 0
+kssh mouse 25% 75% click right
+kssh mouse scroll -2
+printf '%s\n' 'A0=16384 A1=16384' '272+' '272-' 'A0=8192 A1=24575' '273+' '273-' 'R8=-2' >"$T/want.mouse"
+wait_events "$a" 9
+mark; b=$MARK
+expect_groups vm_mouse_events "$a" "$b" "$T/want.mouse"
+check vm_mouse_in_status grep -qF '"pointer":{"x":8192,"y":24575,"buttons":0}' <<<"$(kssh status)"
+
+# ---- 6. capture from vivid (YUYV, encoded by sshkvm) ----
+kssh snapshot >"$T/snap.jpg"
+check vm_snapshot_exit_0 test $? -eq 0
+jpeg_size() { djpeg -pnm "$1" 2>/dev/null | head -c 20 | tr '\n' ' ' | awk '{print $2 "x" $3}'; }
+check vm_snapshot_is_jpeg_at_status_resolution test "$(jpeg_size "$T/snap.jpg")" = "$res"
+kssh screen --cols 80 --rows 24 >"$T/screen.txt"
+check vm_screen_exit_0 test $? -eq 0
+check vm_screen_24_lines test "$(wc -l <"$T/screen.txt")" -eq 24
+check vm_screen_has_colour grep -q $'\033\\[' "$T/screen.txt"
+# /stream through hostfwd -> the guest's loopback relay -> sshkvm's 127.0.0.1:8080.
+curl -s -m 6 -o "$T/stream.body" "http://127.0.0.1:$HTTP_PORT/stream"
+mkdir -p "$T/parts"
+nparts=$("$SPLIT" "$T/stream.body" "$T/parts" 2>&1)
+check vm_stream_parts_well_formed test $? -eq 0
+check vm_stream_at_least_3_parts test "${nparts:-0}" -ge 3 2>/dev/null
+bad=0
+for p in "$T"/parts/*.jpg; do
+  [ "$(jpeg_size "$p")" = "$res" ] || bad=$((bad + 1))
+done
+check vm_stream_parts_decode_at_resolution test "$bad" -eq 0
+note "stream: $nparts parts in 6 s"
+
+# Nothing above left a key or button held: sshkvm's state is all released.
+check vm_nothing_held grep -qF '"buttons":0}' <<<"$(kssh status)"
+note "total $((SECONDS - START))s"
+[ "$FAILS" -eq 0 ]
