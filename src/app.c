@@ -3,6 +3,7 @@
  */
 #include "app.h"
 
+#include "capture/capture.h"
 #include "demo/demo.h"
 #include "hid/hid.h"
 #include "hub.h"
@@ -18,6 +19,14 @@ void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
     sk_buf_json_string(out, app->video_name ? app->video_name : "");
     sk_buf_printf(out, ",\"resolution\":\"%ux%u\",\"fps\":%.1f,\"signal\":%s", hs.width, hs.height,
                   hs.fps, hs.width > 0 && !hs.no_signal ? "true" : "false");
+    if (app->capture != NULL) {
+        struct sk_capture_stats cs;
+        sk_capture_stats(app->capture, &cs);
+        sk_buf_printf(out, ",\"capture\":{\"state\":\"%s\",\"format\":\"%s\"", cs.state,
+                      cs.format);
+        sk_buf_printf(out, ",\"frames\":%llu,\"dropped\":%llu,\"restarts\":%llu,\"reconnects\":%llu}",
+                      cs.frames, cs.dropped, cs.restarts, cs.reconnects);
+    }
     sk_buf_puts(out, ",\"hid\":{\"keyboard\":");
     sk_buf_json_string(out, hid.keyboard);
     sk_buf_puts(out, ",\"mouse\":");

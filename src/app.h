@@ -16,6 +16,7 @@
 
 struct sk_hub;
 struct sk_hid;
+struct sk_capture;
 struct sk_keymap;
 
 struct sk_app {
@@ -24,6 +25,7 @@ struct sk_app {
     struct sk_keymap *keymap; /* the server's default layout (--keymap) */
     const char *keymap_dir;   /* where keymaps live, for per-session/command layouts */
     const char *video_name;   /* the capture source, for status */
+    struct sk_capture *capture; /* for its stats in status; NULL in tests without one */
     atomic_int ssh_clients;   /* sessions authenticated and open */
     atomic_int http_clients;  /* HTTP requests being served (streams included) */
     int64_t started_ms;       /* monotonic start time */
@@ -31,7 +33,10 @@ struct sk_app {
 
 /*
  * One line of JSON describing the program now (no newline):
- * {"source":..,"resolution":"WxH","fps":..,"signal":..,"hid":{..},"leds":{..},"clients":{..},"uptime_s":..}
+ * {"source":..,"resolution":"WxH","fps":..,"signal":..,"capture":{..},"hid":{..},"leds":{..},
+ *  "clients":{..},"uptime_s":..}
+ * capture: {"state":"streaming|idle|no-signal|no-device|starting","format":"mjpeg|yuyv|rgb24|",
+ *  "frames":N,"dropped":N,"restarts":N,"reconnects":N}
  */
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out);
 

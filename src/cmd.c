@@ -23,6 +23,7 @@
 #include "image.h"
 #include "jpeg.h"
 #include "log.h"
+#include "picture.h"
 #include "term/render.h"
 #include "util.h"
 
@@ -533,7 +534,7 @@ static int cmd_screen(struct sk_app *app, char **argv, int argc, const struct sk
     struct sk_buf art = {0}, out = {0};
     unsigned w, h;
     sk_render_wanted_size(cols, rows, f->width, f->height, &w, &h);
-    if (sk_jpeg_decode(dec, f->data, f->size, w, h, &img) != 0) {
+    if (sk_picture_get(dec, f, w, h, &img) != 0) {
         say(io, 1, "sshkvm: the newest frame is not a decodable JPEG\n");
     } else if (sk_render_ansi(r, &img, cols, rows, 0, &art) == 0) {
         rows_to_lines(&art, &out, io->cols ? "\r\n" : "\n");

@@ -13,13 +13,16 @@
 #include <string.h>
 
 #include "capture/capture.h"
+#include "capture/negotiate.h"
 #include "hid/hid.h"
 #include "util.h"
 
 const char sk_config_usage[] =
     "usage: sshkvm [--config FILE] [--video SRC] [--hid SINK] [--mouse SINK]\n"
     "              [--ssh-listen ADDR:PORT] [--http-listen ADDR:PORT|off] [--hostkeys DIR]\n"
-    "              [--authorized-keys FILE] [--keymap NAME] [--fps N] [--jpeg-quality N] [-v]\n"
+    "              [--authorized-keys FILE] [--keymap NAME] [--fps N] [--jpeg-quality N]\n"
+    "              [--resolution WxH] [--format F] [--input N] [--capture MODE] [-v]\n"
+    "       sshkvm --list-video [DEV]\n"
     "\n"
     "  --video SRC            demo (default) | /dev/videoN | file:PATH (concatenated JPEGs)\n"
     "  --hid SINK             demo (default) | /dev/hidgN | file:PATH (raw 8-byte reports)\n"
@@ -31,13 +34,27 @@ const char sk_config_usage[] =
     "  --keymap NAME          the target's keyboard layout, default us\n"
     "  --keymaps-dir DIR      where keymaps live (default: found next to the program)\n"
     "  --web-dir DIR          where the web page lives (default: found next to the program)\n"
-    "  --fps N                frame rate of demo and file sources, default 30\n"
-    "  --jpeg-quality N       for sources that encode JPEG, default 80\n"
+    "  --fps N                frame rate of demo and file sources, default 30; asked of V4L2\n"
+    "  --jpeg-quality N       for sources that encode JPEG (demo, YUYV, RGB24), default 80\n"
+    "  --resolution WxH       V4L2 capture size, default the device's (DV timings: the source's)\n"
+    "  --format F             V4L2 pixel format: auto (default: MJPEG, else YUYV, else RGB24),\n"
+    "                         mjpeg, jpeg, yuyv or rgb24\n"
+    "  --input N              V4L2 input to select (e.g. an HDMI input), default the current one\n"
+    "  --capture MODE         on-demand (default: V4L2 streams only while someone watches) | always\n"
+    "  --list-video [DEV]     print DEV's (or --video's) inputs, formats, sizes, rates; exit\n"
     "  --config FILE          settings as 'name = value' lines, same names as the options\n"
     "  -v, --verbose          debug logging\n";
 
 enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP_LISTEN, OPT_FPS,
-                OPT_QUALITY, OPT_FLAG };
+                OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CAPTURE,
+                OPT_LIST_VIDEO };
+
+/* Options whose field is a char * (freed by sk_config_free). */
+static int is_string_kind(enum opt_kind k)
+{
+    return k != OPT_FPS && k != OPT_QUALITY && k != OPT_FLAG && k != OPT_RESOLUTION &&
+           k != OPT_INPUT;
+}
 
 struct opt {
     const char *name;
@@ -61,6 +78,11 @@ static const struct opt options[] = {
     {"web-dir", OPT_STRING, FIELD(web_dir)},
     {"fps", OPT_FPS, FIELD(fps)},
     {"jpeg-quality", OPT_QUALITY, FIELD(jpeg_quality)},
+    {"resolution", OPT_RESOLUTION, FIELD(width)},
+    {"format", OPT_FORMAT, FIELD(format)},
+    {"input", OPT_INPUT, FIELD(input)},
+    {"capture", OPT_CAPTURE, FIELD(capture)},
+    {"list-video", OPT_LIST_VIDEO, FIELD(list_video)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
     {"help", OPT_FLAG, FIELD(help)},
     {"version", OPT_FLAG, FIELD(version)},
@@ -86,13 +108,15 @@ void sk_config_defaults(struct sk_config *cfg, const char *home)
     set_str(&cfg->keymap, "us");
     cfg->fps = 30;
     cfg->jpeg_quality = 80;
+    set_str(&cfg->format, "auto");
+    set_str(&cfg->capture, "on-demand");
+    cfg->input = -1;
 }
 
 void sk_config_free(struct sk_config *cfg)
 {
     for (size_t i = 0; i < SK_ARRAY_LEN(options); i++) {
-        if (options[i].kind != OPT_FPS && options[i].kind != OPT_QUALITY &&
-            options[i].kind != OPT_FLAG) {
+        if (is_string_kind(options[i].kind)) {
             char **p = (char **)((char *)cfg + options[i].offset);
             free(*p);
             *p = NULL;
@@ -124,11 +148,49 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
         *(int *)field = 1;
         return 0;
     }
+    if (o->kind == OPT_LIST_VIDEO) {
+        /* The device is optional: without one, --video's is listed. */
+        set_str((char **)field, value ? value : "");
+        return 0;
+    }
     if (value == NULL || value[0] == '\0') {
         snprintf(err, errlen, "--%s: needs a value", name);
         return -1;
     }
     switch (o->kind) {
+    case OPT_RESOLUTION:
+        if (sk_resolution_parse(value, &cfg->width, &cfg->height) != 0) {
+            snprintf(err, errlen, "--%s: '%s' is not WIDTHxHEIGHT (each 16 to 8192), e.g. 1920x1080",
+                     name, value);
+            return -1;
+        }
+        return 0;
+    case OPT_FORMAT: {
+        uint32_t fourcc;
+        if (sk_format_parse(value, &fourcc) != 0) {
+            snprintf(err, errlen, "--%s: '%s' is not one of auto, mjpeg, jpeg, yuyv, rgb24", name,
+                     value);
+            return -1;
+        }
+        break;
+    }
+    case OPT_INPUT: {
+        char *end;
+        errno = 0;
+        long v = strtol(value, &end, 10);
+        if (*end != '\0' || errno != 0 || v < 0 || v > 255 || value[0] < '0' || value[0] > '9') {
+            snprintf(err, errlen, "--%s: '%s' is not an input number from 0 to 255", name, value);
+            return -1;
+        }
+        *(int *)field = (int)v;
+        return 0;
+    }
+    case OPT_CAPTURE:
+        if (strcmp(value, "on-demand") != 0 && strcmp(value, "always") != 0) {
+            snprintf(err, errlen, "--%s: '%s' is not on-demand or always", name, value);
+            return -1;
+        }
+        break;
     case OPT_VIDEO:
         if (sk_capture_check_spec(value, why, sizeof(why)) != 0) {
             snprintf(err, errlen, "--%s: %s", name, why);
@@ -225,10 +287,13 @@ int sk_config_parse_text(struct sk_config *cfg, const char *text, const char *na
         }
         s[klen] = '\0';
         char why[512];
-        int rc = strcmp(s, "config") == 0 ? -1 : sk_config_set(cfg, s, value, why, sizeof(why));
+        int command = strcmp(s, "config") == 0 || strcmp(s, "list-video") == 0;
+        int rc = command ? -1 : sk_config_set(cfg, s, value, why, sizeof(why));
         if (rc != 0) {
             if (strcmp(s, "config") == 0) {
                 snprintf(why, sizeof(why), "a config file cannot include another");
+            } else if (command) {
+                snprintf(why, sizeof(why), "%s is a command-line action, not a setting", s);
             }
             snprintf(err, errlen, "%s:%d: %s", name, lineno, why);
             free(line);
@@ -282,7 +347,14 @@ int sk_config_parse_args(struct sk_config *cfg, int argc, char **argv, char *err
         size_t nlen = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
         snprintf(name, sizeof(name), "%.*s", (int)nlen, arg + 2);
         const struct opt *o = find_opt(name);
-        if (o != NULL && o->kind != OPT_FLAG) {
+        if (o != NULL && o->kind == OPT_LIST_VIDEO) {
+            /* An optional value: the next argument unless it is another option. */
+            if (eq != NULL) {
+                value = eq + 1;
+            } else if (i + 1 < argc && argv[i + 1][0] != '-') {
+                value = argv[++i];
+            }
+        } else if (o != NULL && o->kind != OPT_FLAG) {
             if (eq != NULL) {
                 value = eq + 1;
             } else if (i + 1 < argc) {

@@ -26,6 +26,12 @@ struct sk_config {
     char *web_dir;         /* NULL: found next to the program */
     double fps;            /* demo/file playback, V4L2 request */
     int jpeg_quality;
+    unsigned width;        /* --resolution WxH for V4L2, 0 x 0: the device's */
+    unsigned height;
+    char *format;          /* --format auto|mjpeg|jpeg|yuyv|rgb24 */
+    int input;             /* --input N (V4L2 S_INPUT), -1: keep the device's */
+    char *capture;         /* --capture on-demand|always */
+    char *list_video;      /* --list-video [DEV]: print what DEV offers and exit ("" = --video) */
     int verbose;
     int help;
     int version;

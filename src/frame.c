@@ -29,6 +29,7 @@ void sk_frame_unref(struct sk_frame *f)
         return;
     }
     if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) == 1) {
+        sk_frame_unref(f->raw);
         free(f->data);
         free(f);
     }

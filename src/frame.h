@@ -2,9 +2,13 @@
  * frame: a refcounted, immutable-once-published picture.
  *
  * A capture source fills a frame (JPEG bytes exactly as captured, or raw
- * RGB24 pixels) and publishes it into the hub; from then on nobody writes
+ * pixels) and publishes it into the hub; from then on nobody writes
  * to it, and every consumer that holds a reference may read it from any
  * thread. The last sk_frame_unref frees it.
+ *
+ * A JPEG frame from a raw source (YUYV, RGB24) may carry its raw pixels as
+ * a companion frame (raw), owned by it and freed with it, so that a
+ * renderer can scale the pixels directly instead of decoding the JPEG.
  */
 #ifndef SK_FRAME_H
 #define SK_FRAME_H
@@ -15,7 +19,8 @@
 
 enum sk_frame_format {
     SK_FRAME_JPEG = 1, /* data holds one complete JPEG (SOI..EOI) */
-    SK_FRAME_RGB24,    /* data holds width*height*3 bytes, rows packed */
+    SK_FRAME_RGB24,    /* data holds height rows of width*3 bytes, pitch apart */
+    SK_FRAME_YUYV,     /* data holds height rows of width*2 bytes (Y0 U Y1 V), pitch apart */
 };
 
 struct sk_frame {
@@ -24,7 +29,9 @@ struct sk_frame {
     size_t capacity; /* bytes allocated */
     unsigned width;
     unsigned height;
+    unsigned pitch; /* raw formats: bytes from one row to the next */
     enum sk_frame_format format;
+    struct sk_frame *raw; /* optional raw pixels of the same picture, owned */
     uint64_t seq;        /* set by sk_hub_publish: 1, 2, 3, ... */
     int64_t captured_us; /* monotonic time the source produced it */
     int no_signal;       /* a generated "NO SIGNAL" picture, not the target's */

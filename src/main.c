@@ -20,6 +20,7 @@
 
 #include "app.h"
 #include "capture/capture.h"
+#include "capture/negotiate.h"
 #include "config.h"
 #include "demo/demo.h"
 #include "hid/hid.h"
@@ -167,6 +168,21 @@ int main(int argc, char **argv)
         return 0;
     }
     sk_log_set_level(cfg.verbose ? SK_LOG_DEBUG : SK_LOG_INFO);
+    if (cfg.list_video != NULL) {
+        const char *dev = cfg.list_video[0] ? cfg.list_video : cfg.video;
+        if (strncmp(dev, "/dev/", 5) != 0) {
+            fprintf(stderr, "sshkvm: --list-video: '%s' is not a V4L2 device; name one, e.g. "
+                            "--list-video /dev/video0\n", dev);
+            rc = 2;
+        } else if (sk_capture_list_video(dev, stdout, err, sizeof(err)) != 0) {
+            fprintf(stderr, "sshkvm: --list-video: %s\n", err);
+            rc = 1;
+        } else {
+            rc = 0;
+        }
+        sk_config_free(&cfg);
+        return rc;
+    }
     keymaps_dir = cfg.keymaps_dir ? xstrdup(cfg.keymaps_dir) : find_data_dir("keymaps");
     web_dir = cfg.web_dir ? xstrdup(cfg.web_dir) : find_data_dir("web");
 
@@ -210,7 +226,12 @@ int main(int argc, char **argv)
         .demo = demo,
         .fps = cfg.fps,
         .jpeg_quality = cfg.jpeg_quality,
+        .width = cfg.width,
+        .height = cfg.height,
+        .input = cfg.input,
+        .always = strcmp(cfg.capture, "always") == 0,
     };
+    sk_format_parse(cfg.format, &cap_opts.format); /* checked by config */
     cap = sk_capture_new(&cap_opts);
     if (sk_capture_open(cap, err, sizeof(err)) != 0) {
         fprintf(stderr, "sshkvm: --video: %s\n", err);
@@ -223,6 +244,7 @@ int main(int argc, char **argv)
         .keymap = keymap,
         .keymap_dir = keymaps_dir,
         .video_name = sk_capture_name(cap),
+        .capture = cap,
         .started_ms = sk_now_ms(),
     };
 

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "capture/negotiate.h"
 #include "capture/source.h"
 #include "hub.h"
 #include "image.h"
@@ -36,6 +37,7 @@ struct sk_capture {
     pthread_t thread;
     int running;
     atomic_int stop;
+    struct sk_source_status status; /* written by the source, read by sk_capture_stats */
 };
 
 int sk_capture_check_spec(const char *spec, char *err, size_t errlen)
@@ -84,6 +86,9 @@ static void *capture_main(void *arg)
         struct sk_frame *frame = NULL;
         int rc = cap->ops->next(cap->src, &cap->stop, &frame);
         if (rc == 0) {
+            if (!frame->no_signal) {
+                atomic_fetch_add(&cap->status.frames, 1);
+            }
             sk_hub_publish(cap->opts.hub, frame);
             sk_frame_unref(frame);
             failing = 0;
@@ -124,9 +129,14 @@ int sk_capture_open(struct sk_capture *cap, char *err, size_t errlen)
         cap->ops = &sk_capture_v4l2_ops;
     }
 
-    cap->src = cap->ops->open(arg, &cap->opts, err, errlen);
+    cap->src = cap->ops->open(arg, &cap->opts, &cap->status, err, errlen);
     if (cap->src == NULL) {
         return -1;
+    }
+    if (cap->ops != &sk_capture_v4l2_ops) {
+        /* demo and file: keep producing whether or not anyone watches (they are cheap). */
+        atomic_store(&cap->status.state, SK_SOURCE_STREAMING);
+        atomic_store(&cap->status.fourcc, SK_FMT_JPEG);
     }
     atomic_store(&cap->stop, 0);
     int rc = pthread_create(&cap->thread, NULL, capture_main, cap);
@@ -160,6 +170,26 @@ void sk_capture_close(struct sk_capture *cap)
 const char *sk_capture_name(const struct sk_capture *cap)
 {
     return cap->spec;
+}
+
+void sk_capture_stats(struct sk_capture *cap, struct sk_capture_stats *out)
+{
+    static const char *const names[] = {
+        [SK_SOURCE_STARTING] = "starting", [SK_SOURCE_STREAMING] = "streaming",
+        [SK_SOURCE_IDLE] = "idle",         [SK_SOURCE_NO_SIGNAL] = "no-signal",
+        [SK_SOURCE_NO_DEVICE] = "no-device",
+    };
+    struct sk_source_status *st = &cap->status;
+    int state = atomic_load(&st->state);
+    out->state = state >= 0 && (size_t)state < SK_ARRAY_LEN(names) ? names[state] : "starting";
+    const char *fmt = sk_format_name(atomic_load(&st->fourcc));
+    snprintf(out->format, sizeof(out->format), "%s", fmt ? fmt : "");
+    out->width = atomic_load(&st->width);
+    out->height = atomic_load(&st->height);
+    out->frames = atomic_load(&st->frames);
+    out->dropped = atomic_load(&st->dropped);
+    out->restarts = atomic_load(&st->restarts);
+    out->reconnects = atomic_load(&st->reconnects);
 }
 
 int sk_capture_sleep_until(const atomic_int *stop, int64_t deadline_us)

@@ -13,6 +13,8 @@
 #define SK_CAPTURE_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 struct sk_hub;
 struct sk_demo;
@@ -26,6 +28,21 @@ struct sk_capture_opts {
     int jpeg_quality;      /* for sources that encode: 1..100 */
     unsigned width;        /* V4L2: requested resolution, 0 for the device's default */
     unsigned height;
+    uint32_t format;       /* V4L2: fourcc to insist on, 0 for auto (MJPEG preferred) */
+    int input;             /* V4L2: input to select (S_INPUT), -1 to keep the current one */
+    int always;            /* V4L2: stream even while nobody watches (default: on demand) */
+};
+
+/* What the capture is doing, for status. */
+struct sk_capture_stats {
+    const char *state;  /* "starting", "streaming", "idle", "no-signal", "no-device" */
+    char format[8];     /* the pixel format in use ("mjpeg", "yuyv", "rgb24"), "" if none */
+    unsigned width;     /* the size the device delivers, 0 if unknown */
+    unsigned height;
+    unsigned long long frames;     /* frames taken from the device */
+    unsigned long long dropped;    /* broken frames dropped */
+    unsigned long long restarts;   /* streaming restarted (source change, stalls) */
+    unsigned long long reconnects; /* the device came back after it was gone or failing */
 };
 
 /* Check a --video value without opening anything: 0, or -1 with err set. */
@@ -44,5 +61,14 @@ int sk_capture_open(struct sk_capture *cap, char *err, size_t errlen);
 void sk_capture_close(struct sk_capture *cap);
 /* What is being captured, for status lines ("demo", "file:x.mjpeg", "/dev/video0"). */
 const char *sk_capture_name(const struct sk_capture *cap);
+/* A snapshot of the capture's counters and state; callable from any thread. */
+void sk_capture_stats(struct sk_capture *cap, struct sk_capture_stats *out);
+
+/*
+ * --list-video: print what the V4L2 device at path (or a /dev/v4l/by-id
+ * link) offers to out: inputs, DV timings, pixel formats with their frame
+ * sizes and intervals. Returns 0, or -1 with err set.
+ */
+int sk_capture_list_video(const char *path, FILE *out, char *err, size_t errlen);
 
 #endif

@@ -36,7 +36,8 @@ static void demo_close(void *arg)
     free(ds);
 }
 
-static void *demo_open(const char *arg, const struct sk_capture_opts *opts, char *err,
+static void *demo_open(const char *arg, const struct sk_capture_opts *opts,
+                       struct sk_source_status *status, char *err,
                        size_t errlen)
 {
     struct demo_source *ds = xcalloc(1, sizeof(*ds));

@@ -80,7 +80,8 @@ static int read_all(const char *path, uint8_t **data, size_t *len, char *err, si
     return 0;
 }
 
-static void *file_open(const char *path, const struct sk_capture_opts *opts, char *err,
+static void *file_open(const char *path, const struct sk_capture_opts *opts,
+                       struct sk_source_status *status, char *err,
                        size_t errlen)
 {
     struct file_source *fs = xcalloc(1, sizeof(*fs));

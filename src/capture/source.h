@@ -20,15 +20,39 @@
 
 struct sk_jpeg_enc;
 
+enum sk_source_state {
+    SK_SOURCE_STARTING = 0,
+    SK_SOURCE_STREAMING,
+    SK_SOURCE_IDLE,
+    SK_SOURCE_NO_SIGNAL,
+    SK_SOURCE_NO_DEVICE,
+};
+
+/*
+ * What a source reports about itself, written by the capture thread and
+ * read by status from any thread (hence atomics; no lock).
+ */
+struct sk_source_status {
+    atomic_int state;      /* enum sk_source_state */
+    atomic_uint fourcc;    /* the pixel format in use, 0 if none */
+    atomic_uint width;
+    atomic_uint height;
+    atomic_ullong frames;
+    atomic_ullong dropped;
+    atomic_ullong restarts;
+    atomic_ullong reconnects;
+};
+
 struct sk_source_ops {
     const char *kind; /* "file", "demo", "v4l2": for log lines */
     /*
      * Open the source named by arg (the path for file and V4L2, unused for
-     * demo) with the capture's options (borrowed for the source's life).
-     * Returns the source's own state (opaque to the thread), or NULL with
-     * err filled.
+     * demo) with the capture's options and status (both borrowed for the
+     * source's life). Returns the source's own state (opaque to the
+     * thread), or NULL with err filled.
      */
-    void *(*open)(const char *arg, const struct sk_capture_opts *opts, char *err, size_t errlen);
+    void *(*open)(const char *arg, const struct sk_capture_opts *opts,
+                  struct sk_source_status *status, char *err, size_t errlen);
     /*
      * Produce the next frame: 0 with *out set to a new frame the caller
      * publishes and unrefs; SK_E_AGAIN when there is nothing this time (call

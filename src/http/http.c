@@ -212,9 +212,19 @@ static enum MHD_Result serve_snapshot(struct sk_http *http, struct MHD_Connectio
 {
     struct sk_hub *hub = http->app->hub;
     struct sk_frame *f = sk_hub_latest(hub);
-    if (f == NULL) {
-        /* Right after start capture may not have produced anything yet: give it a moment. */
-        f = sk_hub_wait(hub, 0, SK_HTTP_SNAPSHOT_WAIT_MS);
+    if (f == NULL || sk_now_us() - f->captured_us > 1000000) {
+        /*
+         * Nothing yet (right after start), or an old frame from before
+         * on-demand capture went idle: watch, so capture runs, and wait a
+         * moment for a fresh one; the old one is better than nothing.
+         */
+        sk_hub_watch(hub, +1);
+        struct sk_frame *fresh = sk_hub_wait(hub, f ? f->seq : 0, SK_HTTP_SNAPSHOT_WAIT_MS);
+        sk_hub_watch(hub, -1);
+        if (fresh != NULL) {
+            sk_frame_unref(f);
+            f = fresh;
+        }
     }
     if (f == NULL || f->format != SK_FRAME_JPEG || f->size == 0) {
         sk_frame_unref(f);

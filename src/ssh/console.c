@@ -24,6 +24,7 @@
 #include "jpeg.h"
 #include "log.h"
 #include "ssh/session.h"
+#include "picture.h"
 #include "term/render.h"
 #include "term/termkeys.h"
 #include "util.h"
@@ -204,7 +205,7 @@ static void draw_frame(struct console *c, struct sk_frame *f)
     unsigned rows = c->s->rows > 1 ? c->s->rows - 1 : 1;
     unsigned w, h;
     sk_render_wanted_size(c->s->cols, rows, f->width, f->height, &w, &h);
-    if (sk_jpeg_decode(c->dec, f->data, f->size, w, h, &c->img) != 0) {
+    if (sk_picture_get(c->dec, f, w, h, &c->img) != 0) {
         return; /* a broken frame is skipped; the decoder logs it */
     }
     sk_buf_reset(&c->next);

@@ -190,7 +190,7 @@ eq conf_parses_silently "" "$out"
 missing=
 for opt in $("$BIN" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
   name=${opt#--}
-  case $name in config | help | version) continue ;; esac
+  case $name in config | help | version | list-video) continue ;; esac
   grep -Eq "^#?$name = " "$ROOT/dist/sshkvm.conf" || missing="$missing $name"
 done
 eq conf_mentions_every_option "" "$missing"
