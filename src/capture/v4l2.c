@@ -363,7 +363,12 @@ static int device_open(struct v4l2_source *vs, char *err, size_t errlen)
             goto fail;
         }
     }
+    /* Source-change events are per input (the event's id): ask for the one in use. */
     struct v4l2_event_subscription sub = {.type = V4L2_EVENT_SOURCE_CHANGE};
+    int current = 0;
+    if (xioctl(vs->fd, VIDIOC_G_INPUT, &current) == 0 && current >= 0) {
+        sub.id = (uint32_t)current;
+    }
     vs->events = xioctl(vs->fd, VIDIOC_SUBSCRIBE_EVENT, &sub) == 0;
     rc = apply_dv_timings(vs, err, errlen);
     if (rc != 0) {

@@ -17,6 +17,10 @@
  *              it into an output report that sshkvm reads from /dev/hidg0
  *   mark N     print every event already queued, then "MARK N": the host
  *              uses marks to cut the log into one segment per command
+ *   run ID CMD run CMD with /bin/sh in the background (the VM tests' way to
+ *              change the guest: rmmod a driver, switch vivid's timings);
+ *              when it exits its output comes as "OUT ID line" lines and
+ *              then "RAN ID STATUS"
  *   quit       exit (the guest's /init then powers off)
  * The first line is "EVDUMP READY kbd=... mouse=..."; errors are "EVDUMP
  * ERROR ..." and exit 1.
@@ -37,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -177,6 +182,87 @@ static int write_led(int fd, int code, int value)
     return write(fd, ev, sizeof(ev)) == (ssize_t)sizeof(ev) ? 0 : -1;
 }
 
+
+/* Commands started by "run", reported when they exit. */
+#define MAX_RUNS 8
+static struct {
+    pid_t pid;
+    char id[32];
+} runs[MAX_RUNS];
+
+static void start_run(const char *args)
+{
+    char id[32];
+    int n = 0;
+    if (sscanf(args, "%31s %n", id, &n) != 1 || n == 0) {
+        say("EVDUMP ERROR run: no id");
+        return;
+    }
+    int slot = -1;
+    for (int k = 0; k < MAX_RUNS; k++) {
+        if (runs[k].pid == 0) {
+            slot = k;
+            break;
+        }
+    }
+    if (slot < 0) {
+        say("RAN %s busy", id);
+        return;
+    }
+    char out[64];
+    snprintf(out, sizeof(out), "/tmp/run.%s", id);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execl("/bin/sh", "sh", "-c", args + n, (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0) {
+        say("RAN %s fork-failed", id);
+        return;
+    }
+    runs[slot].pid = pid;
+    snprintf(runs[slot].id, sizeof(runs[slot].id), "%s", id);
+}
+
+/* Report every finished "run": its output, then its exit status. */
+static void reap_runs(void)
+{
+    for (int k = 0; k < MAX_RUNS; k++) {
+        int status;
+        if (runs[k].pid == 0 || waitpid(runs[k].pid, &status, WNOHANG) != runs[k].pid) {
+            continue;
+        }
+        char path[64], line[512];
+        snprintf(path, sizeof(path), "/tmp/run.%s", runs[k].id);
+        FILE *f = fopen(path, "r");
+        while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+            line[strcspn(line, "\n")] = '\0';
+            say("OUT %s %s", runs[k].id, line);
+        }
+        if (f != NULL) {
+            fclose(f);
+        }
+        say("RAN %s %d", runs[k].id, WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+        runs[k].pid = 0;
+    }
+}
+
+static int runs_pending(void)
+{
+    for (int k = 0; k < MAX_RUNS; k++) {
+        if (runs[k].pid != 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 4) {
@@ -216,7 +302,7 @@ int main(int argc, char **argv)
     }
     say("EVDUMP READY kbd=%s mouse=%s", path[DEV_KBD], path[DEV_MOUSE]);
 
-    char line[256];
+    char line[1024];
     size_t len = 0;
     int pending[NDEV] = {0, 0};
     for (;;) {
@@ -226,7 +312,9 @@ int main(int argc, char **argv)
             {.fd = fd[DEV_MOUSE], .events = POLLIN},
             {.fd = tty, .events = (short)(POLLIN | (olen > 0 ? POLLOUT : 0))},
         };
-        if (poll(p, 3, -1) < 0) {
+        int prc = poll(p, 3, runs_pending() ? 50 : -1);
+        reap_runs();
+        if (prc < 0) {
             if (errno == EINTR) {
                 continue;
             }
@@ -267,6 +355,8 @@ int main(int argc, char **argv)
                     drain(fd[i], &pending[i]);
                 }
                 say("MARK %s", cmd + 5);
+            } else if (strncmp(cmd, "run ", 4) == 0) {
+                start_run(cmd + 4);
             } else if (strcmp(cmd, "quit") == 0) {
                 say("EVDUMP BYE");
                 flush_out(1);

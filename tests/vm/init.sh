@@ -49,6 +49,12 @@ done
 say "enumerated, evdev open at $(cut -d' ' -f1 /proc/uptime)s"
 [ -c /dev/video0 ] || die "no /dev/video0 (vivid)"
 
+# A test's own preparation (tests/vm/lib.sh VM_PRE): e.g. insmod
+# v4l2loopback and start a producer, or pick vivid's DV timings.
+if [ -f /pre.sh ]; then
+    sh /pre.sh || die "pre.sh failed"
+fi
+
 mkdir -p /tmp/hk
 # sshkvm's stderr (its log) goes to the console, so a failure can be read
 # in the host's console log.

@@ -79,6 +79,9 @@ vm_prepare() {
   if [ ! -x "$CACHE/evdump" ] || [ "$VM_DIR/evdump.c" -nt "$CACHE/evdump" ]; then
     gcc -static -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o "$CACHE/evdump" "$VM_DIR/evdump.c" || return 1
   fi
+  if [ ! -x "$CACHE/v4l2util" ] || [ "$VM_DIR/v4l2util.c" -nt "$CACHE/v4l2util" ]; then
+    gcc -static -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -o "$CACHE/v4l2util" "$VM_DIR/v4l2util.c" || return 1
+  fi
   if ! ldd /bin/busybox 2>&1 | grep -q 'not a dynamic'; then
     echo "vm: /bin/busybox is not static (apt-get install busybox-static)" >&2
     return 1
@@ -92,6 +95,11 @@ vm_prepare() {
   cp "$VM_DIR/init.sh" "$root/init"
   chmod 755 "$root/init"
   cp "$CACHE/evdump" "$root/usr/bin/evdump"
+  cp "$CACHE/v4l2util" "$root/usr/bin/v4l2util"
+  # A test's own files (/data) and a script /init runs before sshkvm starts.
+  mkdir -p "$root/data"
+  for f in ${VM_FILES[@]+"${VM_FILES[@]}"}; do cp "$f" "$root/data/"; done
+  if [ -n "${VM_PRE:-}" ]; then printf '%s\n' "$VM_PRE" >"$root/pre.sh"; fi
   cp "$BIN" "$root/usr/bin/sshkvm"
   # sshkvm is dynamically linked: the libraries ldd resolves, and the loader.
   for lib in $(ldd "$BIN" | awk '/=> \//{print $3} /^\t\//{print $1}'); do
@@ -190,6 +198,37 @@ wait_events() {
   return 1
 }
 
+# guest CMD...: run CMD with sh in the guest (through evdump's "run"),
+# print its output, return its exit status (1 after 60 s without an end).
+RUNS=0
+guest() {
+  RUNS=$((RUNS + 1))
+  local id=r$RUNS rc
+  echo "run $id $*" >"$T/s1.in"
+  for _ in $(seq 600); do
+    rc=$(tr -d '\r' <"$T/events.log" | sed -n "s/^RAN $id //p")
+    if [ -n "$rc" ]; then
+      tr -d '\r' <"$T/events.log" | sed -n "s/^OUT $id //p"
+      return "$rc"
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+
+# status_field NAME: a number or string field of `status`'s capture object.
+capture_field() {
+  kssh status | sed -n "s/.*\"capture\":{[^}]*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p"
+}
+# wait_capture FIELD VALUE [TRIES]: until status's capture.FIELD is VALUE (0.5 s apart).
+wait_capture() {
+  for _ in $(seq "${3:-30}"); do
+    [ "$(capture_field "$1")" = "$2" ] && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
 # groups: event lines on stdin -> one line per input report (SYN), the
 # changes in it sorted: "35+ 42+", "A0=16384 A1=16384", "272-", "R8=-2".
 # Key repeats (value 2) come from the input core, not the device: dropped;
@@ -204,6 +243,18 @@ groups() {
       for (i = 1; i < n; i++) { v = g[i]; for (j = i - 1; j >= 0 && g[j] > v; j--) g[j + 1] = g[j]; g[j + 1] = v }
       s = g[0]; for (i = 1; i < n; i++) s = s " " g[i]; print s; n = 0
     }'
+}
+
+# expect_groups NAME A B EXPECTED-GROUPS-FILE: the events between marks A and B.
+expect_groups() {
+  local got
+  got=$(between "$2" "$3" | groups)
+  if [ "$got" = "$(cat "$4")" ]; then
+    pass "$1"
+  else
+    fail "$1" "first difference (got < > want):"
+    diff <(printf "%s\n" "$got") "$4" >"$T/diff.$1"; head -6 "$T/diff.$1" | sed 's/^/  /'
+  fi
 }
 
 # ---- the expected side, from keyboard reports ----
