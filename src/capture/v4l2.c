@@ -51,6 +51,7 @@
 #define V4L2_NO_FRAME_US 2000000 /* this long without a frame is NO SIGNAL */
 #define V4L2_NO_SIGNAL_EVERY_US 1000000
 #define V4L2_IDLE_GRACE_US 3000000 /* on demand: close this long after the last watcher left */
+#define V4L2_DROP_LOG_EVERY_US 30000000
 #define V4L2_SE_NOSIGNAL (-100)    /* device_open: opened, but the input has no signal */
 
 struct v4l2_source {
@@ -79,7 +80,8 @@ struct v4l2_source {
     int64_t idle_since_us;   /* on demand: when the last watcher left, 0 while watched */
     int state;               /* enum sk_source_state, mirrored into st->state */
     int was_lost;            /* the device was gone or failing: a reopen is a reconnect */
-    int warned_invalid;
+    int warned_invalid;      /* the first broken frame was logged */
+    int64_t drop_logged_us;  /* when drops were last summed up in the log */
 };
 
 static int xioctl(int fd, unsigned long req, void *arg)
@@ -550,13 +552,27 @@ static void attach_raw(struct v4l2_source *vs, struct sk_frame *frame, const uin
     frame->raw = raw;
 }
 
+/*
+ * Count a broken frame. The first one is a warning; after that a dongle
+ * that sends a broken frame in every few would flood the log, so further
+ * drops are summed up at most every 30 s.
+ */
 static void drop(struct v4l2_source *vs, const char *why, size_t used)
 {
-    atomic_fetch_add(&vs->st->dropped, 1);
+    unsigned long long n = atomic_fetch_add(&vs->st->dropped, 1) + 1;
+    int64_t now = sk_now_us();
     if (!vs->warned_invalid) {
         sk_log(SK_LOG_WARN, "capture", "%s: dropping broken frames (%s, %zu bytes)", vs->path, why,
                used);
         vs->warned_invalid = 1;
+        vs->drop_logged_us = now;
+    } else if (now - vs->drop_logged_us >= V4L2_DROP_LOG_EVERY_US) {
+        sk_log(SK_LOG_INFO, "capture", "%s: %llu broken frames dropped so far (now: %s)",
+               vs->path, n, why);
+        vs->drop_logged_us = now;
+    } else {
+        sk_log(SK_LOG_DEBUG, "capture", "%s: dropped a broken frame (%s, %zu bytes)", vs->path,
+               why, used);
     }
 }
 
@@ -606,11 +622,6 @@ static struct sk_frame *take_buffer(struct v4l2_source *vs, const struct v4l2_bu
     if (c != SK_MJPEG_OK) {
         drop(vs, why[c], used);
         return NULL;
-    }
-    if (vs->warned_invalid) {
-        sk_log(SK_LOG_INFO, "capture", "%s: good frames again, %llu dropped so far", vs->path,
-               (unsigned long long)atomic_load(&vs->st->dropped));
-        vs->warned_invalid = 0;
     }
     return sk_capture_jpeg_frame(data, len, w, h);
 }

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# MJPEG capture against a real kernel driver: v4l2loopback (built out of
+# tree for the guest's kernel by tests/vm/loopback.sh) with a producer in the
+# guest (tests/vm/v4l2util feed) writing known JPEGs, one per write, among
+# them deliberately broken frames as cheap dongles send them: a truncated
+# JPEG (no EOI), random bytes, and a good JPEG followed by junk after its
+# EOI. sshkvm must pass the good ones through to /stream byte for byte, cut
+# the junk tail off, drop and count the broken ones, and show NO SIGNAL when
+# the producer stops (no frames for 2 s), then frames again when it resumes.
+. "$(dirname "$0")/lib.sh"
+START=$SECONDS
+
+if [ ! -x "$BIN" ]; then
+  fail vm_loop_sshkvm_built "no $BIN (make all)"
+  exit 1
+fi
+for tool in qemu-system-x86_64 gcc strings ffmpeg curl make; do
+  command -v "$tool" >/dev/null || { fail "vm_loop_tool_$tool" "not installed (make deps-test)"; exit 1; }
+done
+SPLIT=$ROOT/build/tests/multipart_split
+if [ ! -x "$SPLIT" ]; then make -s -C "$ROOT" build/tests/multipart_split >/dev/null; fi
+
+kdir=$(bash "$VM_DIR/kernel.sh" "${VM_MODULES[@]}") || { fail vm_loop_kernel "kernel.sh"; exit 1; }
+KO=$(bash "$VM_DIR/loopback.sh" "$kdir") || { fail vm_loop_module_built "tests/vm/loopback.sh"; exit 1; }
+pass vm_loop_module_built
+
+# The producer's frames: four distinct 640x480 JPEGs and three broken ones.
+D=$T/frames
+mkdir -p "$D"
+ffmpeg -loglevel error -f lavfi -i testsrc=size=640x480:rate=1 -frames:v 4 -q:v 6 "$D/good%d.jpg" || {
+  fail vm_loop_frames "ffmpeg"; exit 1; }
+head -c "$(($(stat -c %s "$D/good1.jpg") / 2))" "$D/good1.jpg" >"$D/truncated.jpg"
+head -c 6000 /dev/urandom | tr '\377' '\001' >"$D/random.bin"
+{ cat "$D/good3.jpg"; printf 'JUNK after the EOI, as cheap dongles append %.0s' $(seq 20); } >"$D/good3tail.jpg"
+md5sum "$D"/good[1-4].jpg | awk '{print $1}' >"$T/good.md5"
+VM_FILES=("$KO" "$D/good1.jpg" "$D/truncated.jpg" "$D/good2.jpg" "$D/good3tail.jpg" "$D/random.bin" "$D/good4.jpg")
+FEED='v4l2util feed /dev/video10 640x480 100 /data/good1.jpg /data/truncated.jpg /data/good2.jpg /data/good3tail.jpg /data/random.bin /data/good4.jpg'
+VM_PRE="insmod /data/v4l2loopback.ko video_nr=10 card_label=sshkvm-loop && ($FEED >/dev/console 2>&1 &) && sleep 0.5"
+SSHKVM_ARGS="--video /dev/video10"
+if ! vm_prepare; then fail vm_loop_prepare "kernel, modules or initramfs"; exit 1; fi
+if ! vm_start; then fail vm_loop_boot "no 'VM READY' on the console"; exit 1; fi
+pass vm_loop_boot
+note "booted to READY in ${VM_BOOT_S}s"
+if ! wait_ssh; then fail vm_loop_ssh_answers "no answer through hostfwd"; exit 1; fi
+
+# ---- 1. MJPEG negotiated, passed through byte for byte ----
+check vm_loop_idle_until_watched wait_capture state idle
+curl -s -m 8 -o "$T/stream.body" "http://127.0.0.1:$HTTP_PORT/stream"
+check vm_loop_format_mjpeg test "$(capture_field format)" = mjpeg
+mkdir -p "$T/parts"
+nparts=$("$SPLIT" "$T/stream.body" "$T/parts" 2>&1)
+check vm_loop_stream_well_formed test $? -eq 0
+check vm_loop_stream_at_least_10_parts test "${nparts:-0}" -ge 10
+bad=0
+for p in "$T"/parts/*.jpg; do
+  grep -qx "$(md5sum <"$p" | awk '{print $1}')" "$T/good.md5" || bad=$((bad + 1))
+done
+check vm_loop_every_part_is_a_producer_jpeg_byte_for_byte test "$bad" -eq 0
+distinct=$(md5sum "$T"/parts/*.jpg | awk '{print $1}' | sort -u | wc -l)
+check vm_loop_all_four_jpegs_seen test "$distinct" -eq 4
+g3=$(md5sum <"$D/good3.jpg" | awk '{print $1}')
+check vm_loop_junk_after_eoi_cut_off grep -qx "$g3" <(md5sum "$T"/parts/*.jpg | awk '{print $1}')
+dropped=$(capture_field dropped)
+note "stream: $nparts parts, $distinct distinct; dropped $dropped"
+check vm_loop_broken_frames_dropped_and_counted test "${dropped:-0}" -ge 2
+check vm_loop_drop_logged grep -q 'dropping broken frames' <(console)
+
+# ---- 2. the producer stops: NO SIGNAL while watched; it resumes: frames again ----
+curl -s -m 30 -o "$T/stream2.body" "http://127.0.0.1:$HTTP_PORT/stream" &
+CURL=$!
+check vm_loop_streaming wait_capture state streaming
+guest 'kill $(pidof v4l2util)'
+check vm_loop_no_signal_when_producer_stops wait_capture state no-signal
+check vm_loop_no_signal_in_status grep -qF '"signal":false' <<<"$(kssh status)"
+guest "($FEED >/dev/null 2>&1 &)"
+check vm_loop_frames_again wait_capture state streaming 40
+for _ in $(seq 20); do kssh status | grep -qF '"signal":true' && break; sleep 0.5; done
+check vm_loop_signal_true_again grep -qF '"signal":true' <<<"$(kssh status)"
+kill "$CURL" 2>/dev/null
+wait "$CURL" 2>/dev/null
+check vm_loop_idle_after_viewer_left wait_capture state idle 20
+note "status: $(kssh status)"
+note "total $((SECONDS - START))s"
+[ "$FAILS" -eq 0 ]
