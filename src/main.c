@@ -169,8 +169,9 @@ int main(int argc, char **argv)
     }
     sk_log_set_level(cfg.verbose ? SK_LOG_DEBUG : SK_LOG_INFO);
     if (cfg.list_video != NULL) {
+        /* A named device is taken as it is (a by-id link, say); --video only if it is one. */
         const char *dev = cfg.list_video[0] ? cfg.list_video : cfg.video;
-        if (strncmp(dev, "/dev/", 5) != 0) {
+        if (cfg.list_video[0] == '\0' && strncmp(dev, "/dev/", 5) != 0) {
             fprintf(stderr, "sshkvm: --list-video: '%s' is not a V4L2 device; name one, e.g. "
                             "--list-video /dev/video0\n", dev);
             rc = 2;

@@ -37,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -337,19 +338,47 @@ static int map_buffers(struct v4l2_source *vs, char *err, size_t errlen)
  * missing; V4L2_SE_NOSIGNAL when its input has no signal (left closed);
  * -1 for anything else; err says why.
  */
+/*
+ * Open path for libv4l2. The capability check comes first, with the plain
+ * ioctl: libv4l2 would print its own complaint to stderr for a file that
+ * is not a V4L2 device. Returns the fd, or -1 with err set and errno kept.
+ */
+static int open_v4l2(const char *path, struct v4l2_capability *caps, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    int rc;
+    do {
+        rc = ioctl(fd, VIDIOC_QUERYCAP, caps);
+    } while (rc == -1 && errno == EINTR);
+    if (rc != 0) {
+        int e = errno;
+        snprintf(err, errlen, "%s: not a V4L2 device: %s", path, strerror(e));
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    if (v4l2_fd_open(fd, 0) < 0) {
+        int e = errno;
+        snprintf(err, errlen, "%s: libv4l2 cannot use it: %s", path, strerror(e));
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
 static int device_open(struct v4l2_source *vs, char *err, size_t errlen)
 {
-    vs->fd = v4l2_open(vs->path, O_RDWR | O_NONBLOCK);
+    struct v4l2_capability caps = {0};
+    vs->fd = open_v4l2(vs->path, &caps, err, errlen);
     if (vs->fd < 0) {
-        snprintf(err, errlen, "%s: %s", vs->path, strerror(errno));
         return errno == ENOENT || errno == ENODEV || errno == ENXIO ? SK_E_NODEV : -1;
     }
     int rc = -1;
-    struct v4l2_capability caps = {0};
-    if (xioctl(vs->fd, VIDIOC_QUERYCAP, &caps) != 0) {
-        snprintf(err, errlen, "%s: not a V4L2 device: %s", vs->path, strerror(errno));
-        goto fail;
-    }
     uint32_t dcaps =
         (caps.capabilities & V4L2_CAP_DEVICE_CAPS) ? caps.device_caps : caps.capabilities;
     if (!(dcaps & V4L2_CAP_VIDEO_CAPTURE) || !(dcaps & V4L2_CAP_STREAMING)) {
@@ -783,15 +812,9 @@ static void list_sizes(int fd, uint32_t pixfmt, FILE *out)
 
 int sk_capture_list_video(const char *path, FILE *out, char *err, size_t errlen)
 {
-    int fd = v4l2_open(path, O_RDWR | O_NONBLOCK);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
     struct v4l2_capability caps = {0};
-    if (xioctl(fd, VIDIOC_QUERYCAP, &caps) != 0) {
-        snprintf(err, errlen, "%s: not a V4L2 device: %s", path, strerror(errno));
-        v4l2_close(fd);
+    int fd = open_v4l2(path, &caps, err, errlen);
+    if (fd < 0) {
         return -1;
     }
     char real[PATH_MAX];

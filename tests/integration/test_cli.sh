@@ -26,6 +26,32 @@ bad missing_value "--keymap: needs a value" --keymap
 bad http_beyond_loopback "--http-listen: 0.0.0.0:8080 is beyond loopback" --http-listen 0.0.0.0:8080
 printf 'video = demo\nfps = 500\n' >"$T/bad.conf"
 bad config_file_line "bad.conf:2: --fps:" --config "$T/bad.conf"
+bad bad_resolution "--resolution: '1920' is not WIDTHxHEIGHT" --resolution 1920
+bad bad_format "--format: 'h264' is not one of auto, mjpeg, jpeg, yuyv, rgb24" --format h264
+bad bad_input "--input: 'hdmi' is not an input number" --input hdmi
+bad bad_capture "--capture: 'lazy' is not on-demand or always" --capture lazy
+printf 'format = mjpeg\ncapture = never\n' >"$T/cap.conf"
+bad config_file_capture_line "cap.conf:2: --capture: 'never'" --config "$T/cap.conf"
+printf 'list-video = /dev/video0\n' >"$T/lv.conf"
+bad config_file_list_video "lv.conf:1: list-video is a command-line action" --config "$T/lv.conf"
+
+# --list-video on this host, which has no V4L2 device: one clear line each.
+lv() { # lv NAME EXIT EXPECTED-LINE ARGS...
+  local name=$1 want_rc=$2 want=$3; shift 3
+  local out rc
+  out=$("$BIN" "$@" 2>&1); rc=$?
+  if [ "$rc" -eq "$want_rc" ] && [ "$out" = "$want" ]; then pass "$name"; else fail "$name" "exit $rc, said: $out"; fi
+}
+lv list_video_needs_a_device 2 "sshkvm: --list-video: 'demo' is not a V4L2 device; name one, e.g. --list-video /dev/video0" --list-video
+lv list_video_missing 1 "sshkvm: --list-video: /dev/video-sk-none: No such file or directory" --list-video /dev/video-sk-none
+lv list_video_not_v4l2 1 "sshkvm: --list-video: /dev/null: not a V4L2 device: Inappropriate ioctl for device" --list-video /dev/null
+lv list_video_takes_video 1 "sshkvm: --list-video: /dev/video-sk-none: No such file or directory" --video /dev/video-sk-none --list-video
+ln -s /dev/video-sk-none "$T/usb-dongle-video-index0"
+lv list_video_by_id_link 1 "sshkvm: --list-video: $T/usb-dongle-video-index0: No such file or directory" --list-video "$T/usb-dongle-video-index0"
+out=$("$BIN" --video /dev/video-sk-none --hostkeys "$T/hk1" --authorized-keys "$T/authorized_keys" 2>&1 >/dev/null); rc=$?
+check video_missing_at_start_exit_1 test "$rc" -eq 1
+check video_missing_at_start_says_so test "$(tail -1 <<<"$out")" = "sshkvm: --video: /dev/video-sk-none: No such file or directory"
+check help_lists_capture_options bash -c "'$BIN' --help | grep -q -- '--capture MODE'"
 
 out=$("$BIN" --keymap nosuchmap --hostkeys "$T/hk0" --authorized-keys "$T/authorized_keys" 2>&1 >/dev/null); rc=$?
 check unknown_keymap_exits_nonzero test "$rc" -ne 0

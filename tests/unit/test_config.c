@@ -63,6 +63,64 @@ static void test_bad_values(void)
     sk_config_free(&c);
 }
 
+static void test_capture_options(void)
+{
+    struct sk_config c;
+    char err[256];
+    sk_config_defaults(&c, "/h");
+    CHECK_STR(c.format, "auto");
+    CHECK_STR(c.capture, "on-demand");
+    CHECK_EQ_INT(c.input, -1);
+    CHECK_EQ_INT(c.width, 0);
+    CHECK(c.list_video == NULL);
+
+    char *argv[] = {"sshkvm", "--resolution", "1280x720", "--format=yuyv", "--input", "3",
+                    "--capture", "always", NULL};
+    CHECK_EQ_INT(sk_config_parse_args(&c, 8, argv, err, sizeof(err)), 0);
+    CHECK_EQ_INT(c.width, 1280);
+    CHECK_EQ_INT(c.height, 720);
+    CHECK_STR(c.format, "yuyv");
+    CHECK_EQ_INT(c.input, 3);
+    CHECK_STR(c.capture, "always");
+
+    /* Bad values: one line naming the option. */
+    CHECK_EQ_INT(sk_config_set(&c, "resolution", "1280*720", err, sizeof(err)), -1);
+    CHECK_STR(err, "--resolution: '1280*720' is not WIDTHxHEIGHT (each 16 to 8192), e.g. 1920x1080");
+    CHECK_EQ_INT(sk_config_set(&c, "format", "h264", err, sizeof(err)), -1);
+    CHECK_STR(err, "--format: 'h264' is not one of auto, mjpeg, jpeg, yuyv, rgb24");
+    CHECK_EQ_INT(sk_config_set(&c, "input", "-1", err, sizeof(err)), -1);
+    CHECK_STR(err, "--input: '-1' is not an input number from 0 to 255");
+    CHECK_EQ_INT(sk_config_set(&c, "input", "256", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_config_set(&c, "capture", "lazy", err, sizeof(err)), -1);
+    CHECK_STR(err, "--capture: 'lazy' is not on-demand or always");
+    /* Bad values leave the good ones alone. */
+    CHECK_EQ_INT(c.width, 1280);
+    CHECK_STR(c.format, "yuyv");
+
+    /* --list-video takes a device or nothing. */
+    char *argv2[] = {"sshkvm", "--list-video", "--video", "/dev/video2", NULL};
+    CHECK_EQ_INT(sk_config_parse_args(&c, 4, argv2, err, sizeof(err)), 0);
+    CHECK_STR(c.list_video, "");
+    CHECK_STR(c.video, "/dev/video2");
+    char *argv3[] = {"sshkvm", "--list-video", "/dev/v4l/by-id/usb-x-video-index0", NULL};
+    CHECK_EQ_INT(sk_config_parse_args(&c, 3, argv3, err, sizeof(err)), 0);
+    CHECK_STR(c.list_video, "/dev/v4l/by-id/usb-x-video-index0");
+
+    /* The same names in a file; list-video is an action, not a setting. */
+    CHECK_EQ_INT(sk_config_parse_text(&c, "resolution = 1920x1080\nformat = mjpeg\ninput = 0\n"
+                                          "capture = on-demand\n", "k.conf", err, sizeof(err)),
+                 0);
+    CHECK_EQ_INT(c.width, 1920);
+    CHECK_STR(c.format, "mjpeg");
+    CHECK_EQ_INT(c.input, 0);
+    CHECK_EQ_INT(sk_config_parse_text(&c, "list-video = /dev/video0\n", "k.conf", err,
+                                      sizeof(err)), -1);
+    CHECK_STR(err, "k.conf:1: list-video is a command-line action, not a setting");
+    CHECK_EQ_INT(sk_config_parse_text(&c, "\nformat = yuv\n", "k.conf", err, sizeof(err)), -1);
+    CHECK_STR(err, "k.conf:2: --format: 'yuv' is not one of auto, mjpeg, jpeg, yuyv, rgb24");
+    sk_config_free(&c);
+}
+
 static void test_file(void)
 {
     struct sk_config c;
@@ -98,6 +156,7 @@ int main(void)
     SK_RUN(test_defaults);
     SK_RUN(test_args);
     SK_RUN(test_bad_values);
+    SK_RUN(test_capture_options);
     SK_RUN(test_file);
     SK_RUN(test_check);
     return SK_CHECK_EXIT();
