@@ -200,10 +200,9 @@ wait_events() {
 
 # guest CMD...: run CMD with sh in the guest (through evdump's "run"),
 # print its output, return its exit status (1 after 60 s without an end).
-RUNS=0
+# The id is the clock, not a counter: out=$(guest ...) runs in a subshell.
 guest() {
-  RUNS=$((RUNS + 1))
-  local id=r$RUNS rc
+  local id=r$(date +%s%N) rc
   echo "run $id $*" >"$T/s1.in"
   for _ in $(seq 600); do
     rc=$(tr -d '\r' <"$T/events.log" | sed -n "s/^RAN $id //p")
