@@ -73,6 +73,11 @@ build/tests/%: tests/helpers/%.c build/sshkvm
 	@echo "  HELPER  $@"
 	$(Q)$(CC) $(SK_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS) $(SK_LIBS)
 
+build/bench/%: bench/%.c build/sshkvm
+	@mkdir -p $(dir $@)
+	@echo "  BENCH   $@"
+	$(Q)$(CC) $(SK_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS) $(SK_LIBS)
+
 deps:
 	@scripts/deps.sh build
 

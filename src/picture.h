@@ -24,8 +24,9 @@ int sk_picture_get(struct sk_jpeg_dec *dec, const struct sk_frame *f, unsigned m
                    unsigned min_height, struct sk_image *out);
 
 /*
- * Box-filter raw pixels (an SK_FRAME_YUYV or SK_FRAME_RGB24 frame) down by
- * the largest whole factor that keeps at least min_width x min_height.
+ * Shrink raw pixels (an SK_FRAME_YUYV or SK_FRAME_RGB24 frame) by the
+ * largest whole factor k that keeps at least min_width x min_height, each
+ * output pixel the mean of its k x k block (up to 4 x 4 samples of it).
  * Returns 0, or -1 for another format or an inconsistent size.
  */
 int sk_picture_from_raw(const struct sk_frame *raw, unsigned min_width, unsigned min_height,

@@ -54,6 +54,12 @@ static void test_yuyv_scaled(void)
     CHECK_EQ_INT(sk_picture_from_raw(raw, 20, 10, &img), 0);
     CHECK_EQ_INT(img.width, 21);
     CHECK_EQ_INT(img.height, 10);
+    /* A factor of 32, sampled 4 x 4 per block: still exactly the two halves. */
+    CHECK_EQ_INT(sk_picture_from_raw(raw, 2, 1, &img), 0);
+    CHECK_EQ_INT(img.width, 2);
+    CHECK_EQ_INT(img.height, 1);
+    CHECK(near(img.pixels, 200, 200, 200, 1));
+    CHECK(near(img.pixels + 3, 238, 14, 14, 2));
     /* Bigger than the frame: full size. */
     CHECK_EQ_INT(sk_picture_from_raw(raw, 1000, 1000, &img), 0);
     CHECK_EQ_INT(img.width, 64);
