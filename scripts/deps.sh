@@ -6,9 +6,12 @@ set -euo pipefail
 
 build=(gcc make pkg-config libssh-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev openssh-client)
 # The VM test (tests/vm): QEMU, a static busybox for the guest, strings for
-# the module dependencies, libc6-dev for the static evdump.
+# the module dependencies, libc6-dev for the static evdump and v4l2util,
+# gcc-12 (the compiler Debian built the guest's kernel with) for the
+# out-of-tree v4l2loopback; its headers and source are fetched by
+# tests/vm/loopback.sh with apt-get download, never installed.
 test=(curl ffmpeg tmux libjpeg-turbo-progs procps iproute2 chromium
-  qemu-system-x86 busybox-static binutils libc6-dev)
+  qemu-system-x86 busybox-static binutils libc6-dev gcc-12)
 
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")
