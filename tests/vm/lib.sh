@@ -121,6 +121,33 @@ vm_prepare() {
   (cd "$root" && find . | /bin/busybox cpio -o -H newc 2>/dev/null) | gzip -1 >"$T/initrd" || return 1
 }
 
+# vm_require PREFIX TOOL...: the built binary, the host tools and the
+# stream splitter (SPLIT), or a FAIL line and exit.
+vm_require() {
+  local prefix=$1 tool
+  shift
+  if [ ! -x "$BIN" ]; then
+    fail "${prefix}_sshkvm_built" "no $BIN (make all)"
+    exit 1
+  fi
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { fail "${prefix}_tool_$tool" "not installed (make deps-test)"; exit 1; }
+  done
+  SPLIT=$ROOT/build/tests/multipart_split
+  if [ ! -x "$SPLIT" ]; then make -s -C "$ROOT" build/tests/multipart_split >/dev/null; fi
+}
+
+# vm_up PREFIX: prepare, boot and reach sshkvm over ssh, or a FAIL line and exit.
+vm_up() {
+  local p=$1
+  if ! vm_prepare; then fail "${p}_prepare" "kernel, modules or initramfs"; exit 1; fi
+  if ! vm_start; then fail "${p}_boot" "no 'VM READY' on the console"; exit 1; fi
+  pass "${p}_boot"
+  note "booted to READY in ${VM_BOOT_S}s"
+  if ! wait_ssh; then fail "${p}_ssh_answers" "no answer through hostfwd"; exit 1; fi
+  pass "${p}_ssh_answers"
+}
+
 # vm_start: boot; sets SSH_PORT, HTTP_PORT, QEMU_PID. Returns 0 at "VM READY".
 vm_start() {
   local boot_timeout=${VM_BOOT_TIMEOUT:-90}

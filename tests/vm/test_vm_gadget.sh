@@ -10,15 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 START=$SECONDS
 
-if [ ! -x "$BIN" ]; then
-  fail vm_sshkvm_built "no $BIN (make all)"
-  exit 1
-fi
-for tool in qemu-system-x86_64 gcc strings djpeg curl; do
-  command -v "$tool" >/dev/null || { fail "vm_tool_$tool" "not installed (make deps-test)"; exit 1; }
-done
-SPLIT=$ROOT/build/tests/multipart_split
-if [ ! -x "$SPLIT" ]; then make -s -C "$ROOT" build/tests/multipart_split >/dev/null; fi
+vm_require vm qemu-system-x86_64 gcc strings djpeg curl
 
 if ! vm_prepare; then fail vm_prepare "kernel, modules or initramfs"; exit 1; fi
 note "prepared in $((SECONDS - START))s: $(basename "$KDIR"), initrd $(stat -c %s "$T/initrd") bytes"

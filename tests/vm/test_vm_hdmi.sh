@@ -11,15 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 START=$SECONDS
 
-if [ ! -x "$BIN" ]; then
-  fail vm_hdmi_sshkvm_built "no $BIN (make all)"
-  exit 1
-fi
-for tool in qemu-system-x86_64 gcc strings djpeg curl; do
-  command -v "$tool" >/dev/null || { fail "vm_hdmi_tool_$tool" "not installed (make deps-test)"; exit 1; }
-done
-SPLIT=$ROOT/build/tests/multipart_split
-if [ ! -x "$SPLIT" ]; then make -s -C "$ROOT" build/tests/multipart_split >/dev/null; fi
+vm_require vm_hdmi qemu-system-x86_64 gcc strings djpeg curl
 
 # Before sshkvm starts: vivid's HDMI input sends 640x480 (its default
 # 1280x720p60 costs too much CPU under TCG). vivid's controls act on the
@@ -28,11 +20,7 @@ VM_PRE='v4l2util input /dev/video0 3 &&
 v4l2util ctrl /dev/video0 "DV Timings" 640x480p59 &&
 v4l2util ctrl /dev/video0 "DV Timings Signal Mode" "Selected DV Timings"'
 SSHKVM_ARGS="--input 3"
-if ! vm_prepare; then fail vm_hdmi_prepare "kernel, modules or initramfs"; exit 1; fi
-if ! vm_start; then fail vm_hdmi_boot "no 'VM READY' on the console"; exit 1; fi
-pass vm_hdmi_boot
-note "booted to READY in ${VM_BOOT_S}s"
-if ! wait_ssh; then fail vm_hdmi_ssh_answers "no answer through hostfwd"; exit 1; fi
+vm_up vm_hdmi
 
 jpeg_size() { djpeg -pnm "$1" 2>/dev/null | head -c 20 | tr '\n' ' ' | awk '{print $2 "x" $3}'; }
 status_res() { kssh status | sed -n 's/.*"resolution":"\([0-9]*x[0-9]*\)".*/\1/p'; }

@@ -10,15 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 START=$SECONDS
 
-if [ ! -x "$BIN" ]; then
-  fail vm_loop_sshkvm_built "no $BIN (make all)"
-  exit 1
-fi
-for tool in qemu-system-x86_64 gcc strings ffmpeg curl make; do
-  command -v "$tool" >/dev/null || { fail "vm_loop_tool_$tool" "not installed (make deps-test)"; exit 1; }
-done
-SPLIT=$ROOT/build/tests/multipart_split
-if [ ! -x "$SPLIT" ]; then make -s -C "$ROOT" build/tests/multipart_split >/dev/null; fi
+vm_require vm_loop qemu-system-x86_64 gcc strings ffmpeg curl make
 
 kdir=$(bash "$VM_DIR/kernel.sh" "${VM_MODULES[@]}") || { fail vm_loop_kernel "kernel.sh"; exit 1; }
 KO=$(bash "$VM_DIR/loopback.sh" "$kdir") || { fail vm_loop_module_built "tests/vm/loopback.sh"; exit 1; }
@@ -37,11 +29,7 @@ VM_FILES=("$KO" "$D/good1.jpg" "$D/truncated.jpg" "$D/good2.jpg" "$D/good3tail.j
 FEED='v4l2util feed /dev/video10 640x480 100 /data/good1.jpg /data/truncated.jpg /data/good2.jpg /data/good3tail.jpg /data/random.bin /data/good4.jpg'
 VM_PRE="insmod /data/v4l2loopback.ko video_nr=10 card_label=sshkvm-loop && ($FEED >/dev/console 2>&1 &) && sleep 0.5"
 SSHKVM_ARGS="--video /dev/video10"
-if ! vm_prepare; then fail vm_loop_prepare "kernel, modules or initramfs"; exit 1; fi
-if ! vm_start; then fail vm_loop_boot "no 'VM READY' on the console"; exit 1; fi
-pass vm_loop_boot
-note "booted to READY in ${VM_BOOT_S}s"
-if ! wait_ssh; then fail vm_loop_ssh_answers "no answer through hostfwd"; exit 1; fi
+vm_up vm_loop
 
 # ---- 1. MJPEG negotiated, passed through byte for byte ----
 check vm_loop_idle_until_watched wait_capture state idle
