@@ -149,7 +149,20 @@ vm_up() {
 }
 
 # vm_start: boot; sets SSH_PORT, HTTP_PORT, QEMU_PID. Returns 0 at "VM READY".
+# A forwarded port taken between free_port and QEMU's bind (other tests run
+# on this machine too) is retried with new ports, up to 3 times.
 vm_start() {
+  local attempt
+  for attempt in 1 2 3; do
+    vm_start_once && return 0
+    grep -q 'Could not set up host forwarding' "$T/qemu.out" 2>/dev/null || return 1
+    note "forwarded port taken (attempt $attempt), trying other ports"
+    vm_stop
+  done
+  return 1
+}
+
+vm_start_once() {
   local boot_timeout=${VM_BOOT_TIMEOUT:-90}
   SSH_PORT=$(free_port)
   HTTP_PORT=$(free_port)
