@@ -43,6 +43,14 @@ check vm_hdmi_snapshot_640x480 test "$(jpeg_size "$T/snap1.jpg")" = 640x480
 kssh screen --cols 80 --rows 24 >"$T/screen.txt"
 check vm_hdmi_screen_from_raw_pixels test "$(wc -l <"$T/screen.txt")" -eq 24
 
+# The browser's /snapshot while idle: the newest frame is over a second
+# old, so a fresh one is captured for it.
+before=$(capture_field frames)
+sleep 1.5
+curl -s -m 10 -o "$T/snap-http.jpg" "http://127.0.0.1:$HTTP_PORT/snapshot"
+check vm_hdmi_http_snapshot_640x480 test "$(jpeg_size "$T/snap-http.jpg")" = 640x480
+check vm_hdmi_http_snapshot_captured_fresh test "$(capture_field frames)" -gt "$before"
+
 # A viewer for the rest of the test: /stream through the guest's relay.
 curl -s -m 60 -o "$T/stream.body" "http://127.0.0.1:$HTTP_PORT/stream" &
 CURL=$!

@@ -74,10 +74,10 @@ guest 'mkdir -p /dev/v4l/by-id && ln -sf ../../video0 /dev/v4l/by-id/platform-vi
 SECOND='sshkvm --video /dev/v4l/by-id/platform-vivid-video-index0 --hid file:/tmp/h2 --mouse none --ssh-listen 127.0.0.1:2223 --http-listen 127.0.0.1:8090 --hostkeys /tmp/hk2 --authorized-keys /authorized_keys'
 out=$(guest "$SECOND --format mjpeg 2>&1 | tail -1")
 check vm_loop_format_refused_one_line test "$out" = "sshkvm: --video: /dev/v4l/by-id/platform-vivid-video-index0: --format mjpeg refused, the driver chose YUYV"
-guest "($SECOND --format rgb24 --capture always >/tmp/second.log 2>&1 &) ; sleep 4; wget -q -O /tmp/rgb.jpg http://127.0.0.1:8090/snapshot; od -An -tx1 -N2 /tmp/rgb.jpg; kill \$(pidof sshkvm | tr ' ' '\n' | sort -n | tail -1)" >"$T/second.out"
+guest "($SECOND --format rgb24 --resolution 320x180 --fps 15 --capture always >/tmp/second.log 2>&1 &) ; sleep 4; wget -q -O /tmp/rgb.jpg http://127.0.0.1:8090/snapshot; od -An -tx1 -N2 /tmp/rgb.jpg; kill \$(pidof sshkvm | tr ' ' '\n' | sort -n | tail -1)" >"$T/second.out"
 guest cat /tmp/second.log >"$T/second.log"
 check vm_loop_by_id_resolved grep -q 'platform-vivid-video-index0 is /dev/video0 (vivid)' "$T/second.log"
-check vm_loop_rgb24_negotiated grep -q 'platform-vivid-video-index0: RGB3 [0-9]*x[0-9]* at' "$T/second.log"
+check vm_loop_rgb24_size_and_rate_negotiated grep -q 'platform-vivid-video-index0: RGB3 320x180 at 15.00 fps' "$T/second.log"
 check vm_loop_rgb24_snapshot_is_jpeg grep -q 'ff d8' "$T/second.out"
 note "status: $(kssh status)"
 note "total $((SECONDS - START))s"
