@@ -52,9 +52,10 @@ struct sk_capture *sk_capture_new(const struct sk_capture_opts *opts);
 void sk_capture_free(struct sk_capture *cap);
 /*
  * Open the source and start the capture thread. A source that cannot be
- * opened at start (a missing file, a device that is not a capture device)
- * fails here with err set; a V4L2 device that vanishes later is retried by
- * the thread and shown as NO SIGNAL meanwhile.
+ * used (a missing file, a device that is not a capture device, a refused
+ * --format) fails here with err set; a V4L2 device that is missing at
+ * start or vanishes later is retried by the thread and shown as NO SIGNAL
+ * meanwhile.
  */
 int sk_capture_open(struct sk_capture *cap, char *err, size_t errlen);
 /* Stop the thread and close the source. Idempotent. */

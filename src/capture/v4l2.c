@@ -459,11 +459,17 @@ static void *v4l2_open_source(const char *path, const struct sk_capture_opts *op
         snprintf(err, errlen, "%s: cannot create a JPEG encoder", path);
         goto fail;
     }
-    /* At start a device that is there but has no signal is fine: NO SIGNAL until it has. */
+    /*
+     * At start a device without signal, or not plugged in yet, is fine: the
+     * keyboard works meanwhile, NO SIGNAL shows, and capture starts when
+     * it comes. Anything else (not a capture device, a refused --format)
+     * is a configuration error, reported now.
+     */
     int rc = device_open(vs, err, errlen);
-    if (rc == V4L2_SE_NOSIGNAL) {
-        set_state(vs, SK_SOURCE_NO_SIGNAL, err);
-        vs->backoff_us = SK_BACKOFF_MAX_US / 5;
+    if (rc == V4L2_SE_NOSIGNAL || rc == SK_E_NODEV) {
+        set_state(vs, rc == SK_E_NODEV ? SK_SOURCE_NO_DEVICE : SK_SOURCE_NO_SIGNAL, err);
+        vs->was_lost = 1;
+        vs->backoff_us = sk_backoff_next(0);
         vs->retry_at_us = sk_now_us() + vs->backoff_us;
     } else if (rc != 0) {
         goto fail;

@@ -48,10 +48,26 @@ lv list_video_not_v4l2 1 "sshkvm: --list-video: /dev/null: not a V4L2 device: In
 lv list_video_takes_video 1 "sshkvm: --list-video: /dev/video-sk-none: No such file or directory" --video /dev/video-sk-none --list-video
 ln -s /dev/video-sk-none "$T/usb-dongle-video-index0"
 lv list_video_by_id_link 1 "sshkvm: --list-video: $T/usb-dongle-video-index0: No such file or directory" --list-video "$T/usb-dongle-video-index0"
-out=$("$BIN" --video /dev/video-sk-none --hostkeys "$T/hk1" --authorized-keys "$T/authorized_keys" 2>&1 >/dev/null); rc=$?
-check video_missing_at_start_exit_1 test "$rc" -eq 1
-check video_missing_at_start_says_so test "$(tail -1 <<<"$out")" = "sshkvm: --video: /dev/video-sk-none: No such file or directory"
+out=$("$BIN" --video /dev/null --hostkeys "$T/hk1" --authorized-keys "$T/authorized_keys" 2>&1 >/dev/null); rc=$?
+check video_not_a_capture_device_exit_1 test "$rc" -eq 1
+check video_not_a_capture_device_says_so test "$(tail -1 <<<"$out")" = "sshkvm: --video: /dev/null: not a V4L2 device: Inappropriate ioctl for device"
 check help_lists_capture_options bash -c "'$BIN' --help | grep -q -- '--capture MODE'"
+
+# A capture device not plugged in yet does not stop the KVM: it starts, says
+# so, types, and shows NO SIGNAL to whoever looks until the device comes.
+if start_sshkvm --video /dev/video-sk-none --hid "file:$T/keys.bin"; then
+  pass video_missing_at_start_runs
+  check video_missing_logged grep -q '/dev/video-sk-none: no device: /dev/video-sk-none: No such file or directory' "$T/sshkvm.log"
+  check video_missing_status grep -qF '"capture":{"state":"no-device","format":""' <<<"$(kssh status)"
+  kssh snapshot >"$T/nosignal.jpg"
+  check video_missing_snapshot_is_no_signal_jpeg test "$(head -c 2 "$T/nosignal.jpg" | od -An -tx1 | tr -d ' ')" = ffd8
+  check video_missing_signal_false grep -qF '"signal":false' <<<"$(kssh status)"
+  kssh type 'ok'
+  check video_missing_keyboard_works test "$(stat -c %s "$T/keys.bin" 2>/dev/null)" -ge 32
+  stop_sshkvm
+else
+  fail video_missing_at_start_runs
+fi
 
 out=$("$BIN" --keymap nosuchmap --hostkeys "$T/hk0" --authorized-keys "$T/authorized_keys" 2>&1 >/dev/null); rc=$?
 check unknown_keymap_exits_nonzero test "$rc" -ne 0
