@@ -67,6 +67,30 @@ check vm_loop_signal_true_again grep -qF '"signal":true' <<<"$(kssh status)"
 kill "$CURL" 2>/dev/null
 wait "$CURL" 2>/dev/null
 check vm_loop_idle_after_viewer_left wait_capture state idle 20
+# ---- 2b. idle means closed: the module can be removed; a viewer then sees
+# NO SIGNAL (no device) until it is loaded again, and frames after ----
+guest 'kill $(pidof v4l2util)'
+sleep 3.5   # the 3 s grace after the last viewer left
+guest rmmod v4l2loopback
+check vm_loop_rmmod_while_idle_device_closed test $? -eq 0
+curl -s -m 30 -o "$T/stream3.body" "http://127.0.0.1:$HTTP_PORT/stream" &
+CURL=$!
+check vm_loop_no_device_while_module_gone wait_capture state no-device
+guest "insmod /data/v4l2loopback.ko video_nr=10 card_label=sshkvm-loop && ($FEED >/dev/null 2>&1 &)"
+check vm_loop_insmod_again test $? -eq 0
+check vm_loop_frames_after_insmod wait_capture state streaming 40
+sleep 2
+kill "$CURL" 2>/dev/null
+wait "$CURL" 2>/dev/null
+mkdir -p "$T/parts3"
+"$SPLIT" "$T/stream3.body" "$T/parts3" >/dev/null 2>&1
+good3=0
+for p in "$T"/parts3/*.jpg; do
+  grep -qx "$(md5sum <"$p" | awk '{print $1}')" "$T/good.md5" && good3=$((good3 + 1))
+done
+check vm_loop_producer_jpegs_after_insmod test "$good3" -ge 3
+check vm_loop_reconnects_counted test "$(capture_field reconnects)" -ge 2
+
 # ---- 3. vivid (free in this guest) through a stable name, other formats ----
 # A second sshkvm in the guest, never reached from the host: its log and a
 # snapshot fetched with busybox wget say what it did.
