@@ -10,7 +10,8 @@ build=(gcc make pkg-config libssh-dev libcaca-dev libv4l-dev libturbojpeg0-dev l
 # the module dependencies, libc6-dev for the static evdump.
 test=(curl ffmpeg tmux libjpeg-turbo-progs procps iproute2 chromium
   qemu-system-x86 busybox-static binutils libc6-dev
-  python3 libxkbcommon0 xkb-data libx11-data ncurses-base ncurses-term ncurses-bin)
+  python3 libxkbcommon0 xkb-data libx11-data ncurses-base ncurses-term ncurses-bin
+  foot-terminfo kitty-terminfo)
 # The keymap generator (not run by `make test`; its output is committed).
 gen=(python3 libxkbcommon0 xkb-data libx11-data)
 

@@ -53,6 +53,7 @@ static const struct final_key csi_letter_table[] = {
     {'D', 0x50, 0},           /* left */
     {'E', 0x5d, 0},           /* keypad 5 with NumLock off ("begin") */
     {'F', 0x4d, 0},           /* end */
+    {'G', 0x5d, 0},           /* keypad 5 on the Linux console */
     {'H', 0x4a, 0},           /* home */
     {'P', 0x3a, 0},           /* F1..F4 in xterm's modified form, ESC [ 1 ; m P */
     {'Q', 0x3b, 0},
