@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "demo/demo.h" /* SK_LED_* */
 #include "frame.h"
 #include "hid/hid.h"
 #include "hid/keymap.h"
@@ -208,6 +209,17 @@ static int send_strokes(struct sk_app *app, const struct sk_key *keys, size_t n,
     return EXIT_OK;
 }
 
+/* The text comes out in the case asked for whatever the target's Caps Lock LED says. */
+static void caps_lock_fix(struct sk_app *app, const struct sk_keymap *km, struct sk_key *keys,
+                          size_t n)
+{
+    struct sk_hid_status st;
+    sk_hid_status(app->hid, &st);
+    if (st.leds & SK_LED_CAPS) {
+        sk_keymap_caps_lock(km, keys, n);
+    }
+}
+
 static int type_text(struct sk_app *app, const char *text, size_t len, const char *keymap,
                      const struct sk_cmd_io *io)
 {
@@ -224,6 +236,7 @@ static int type_text(struct sk_app *app, const char *text, size_t len, const cha
         say(io, 1, "sshkvm: nothing typed: %s\n", err);
         rc = EXIT_FAIL;
     } else {
+        caps_lock_fix(app, km, keys, n);
         rc = send_strokes(app, keys, n, io);
     }
     free(keys);
