@@ -24,6 +24,7 @@ struct sk_app {
     struct sk_keymap *keymap; /* the server's default layout (--keymap) */
     const char *keymap_dir;   /* where keymaps live, for per-session/command layouts */
     const char *video_name;   /* the capture source, for status */
+    int paste_rate;           /* --paste-rate: keystrokes per second for type/paste, 0 unpaced */
     atomic_int ssh_clients;   /* sessions authenticated and open */
     atomic_int http_clients;  /* HTTP requests being served (streams included) */
     int64_t started_ms;       /* monotonic start time */

@@ -30,6 +30,8 @@ const char sk_config_usage[] =
     "  --authorized-keys FILE default ~/.ssh/authorized_keys\n"
     "  --keymap NAME          the target's keyboard layout, default us\n"
     "  --keymaps-dir DIR      where keymaps live (default: found next to the program)\n"
+    "  --paste-rate N         type and paste at most N keystrokes a second (0, the default:\n"
+    "                         as fast as the target reads them)\n"
     "  --web-dir DIR          where the web page lives (default: found next to the program)\n"
     "  --fps N                frame rate of demo and file sources, default 30\n"
     "  --jpeg-quality N       for sources that encode JPEG, default 80\n"
@@ -37,7 +39,7 @@ const char sk_config_usage[] =
     "  -v, --verbose          debug logging\n";
 
 enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP_LISTEN, OPT_FPS,
-                OPT_QUALITY, OPT_FLAG };
+                OPT_QUALITY, OPT_FLAG, OPT_RATE };
 
 struct opt {
     const char *name;
@@ -61,6 +63,7 @@ static const struct opt options[] = {
     {"web-dir", OPT_STRING, FIELD(web_dir)},
     {"fps", OPT_FPS, FIELD(fps)},
     {"jpeg-quality", OPT_QUALITY, FIELD(jpeg_quality)},
+    {"paste-rate", OPT_RATE, FIELD(paste_rate)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
     {"help", OPT_FLAG, FIELD(help)},
     {"version", OPT_FLAG, FIELD(version)},
@@ -92,7 +95,7 @@ void sk_config_free(struct sk_config *cfg)
 {
     for (size_t i = 0; i < SK_ARRAY_LEN(options); i++) {
         if (options[i].kind != OPT_FPS && options[i].kind != OPT_QUALITY &&
-            options[i].kind != OPT_FLAG) {
+            options[i].kind != OPT_FLAG && options[i].kind != OPT_RATE) {
             char **p = (char **)((char *)cfg + options[i].offset);
             free(*p);
             *p = NULL;
@@ -160,6 +163,17 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
             return -1;
         }
         break;
+    }
+    case OPT_RATE: {
+        char *end;
+        errno = 0;
+        long v = strtol(value, &end, 10);
+        if (*end != '\0' || errno != 0 || v < 0 || v > 10000) {
+            snprintf(err, errlen, "--%s: '%s' is not a number from 0 to 10000", name, value);
+            return -1;
+        }
+        *(int *)field = (int)v;
+        return 0;
     }
     case OPT_FPS:
     case OPT_QUALITY: {

@@ -26,6 +26,7 @@ struct sk_config {
     char *web_dir;         /* NULL: found next to the program */
     double fps;            /* demo/file playback, V4L2 request */
     int jpeg_quality;
+    int paste_rate;        /* keystrokes per second for type/paste, 0: unpaced */
     int verbose;
     int help;
     int version;
