@@ -8,6 +8,16 @@
  * which is a status line (source, resolution, fps, keyboard state, LEDs).
  * Ctrl+] opens a small menu for what a local terminal cannot send. When the
  * session ends, every key it may have held is released.
+ *
+ * Input has two modes. A legacy terminal sends characters and sequences:
+ * each becomes a tap (press and release). At start the console asks for
+ * the kitty keyboard protocol (CSI ? u, then DA1 so a terminal that does
+ * not answer the first is known at once); a terminal that answers gets
+ * flags pushed (disambiguate, event types, alternate keys, all keys as
+ * escapes) and from then on sends presses, repeats and releases of key
+ * positions, which are held on the target as long as they are held here.
+ * A watchdog releases a held key whose release never comes; the flags are
+ * popped while the menu is open and when the session ends.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +43,9 @@
 #define MIN_FRAME_MS 66     /* at most ~15 redraws a second */
 #define STATUS_MS 500       /* status line refresh */
 #define MESSAGE_MS 4000     /* how long a message stays in the status line */
+#define HELD_MAX 8          /* keys a kitty-mode session tracks as held */
+#define WATCHDOG_KEY_MS 1500 /* a held key without press/repeat this long lost its release */
+#define WATCHDOG_MOD_MS 30000 /* modifiers do not auto-repeat: allow a long hold */
 
 enum menu_state {
     MENU_CLOSED = 0,
@@ -56,6 +69,13 @@ struct console {
     int64_t last_status_ms;
     int64_t partial_since_ms; /* when s->in started holding an incomplete sequence */
     int sent_keys;          /* this session pressed something: release all at the end */
+    int kitty;              /* the terminal speaks the kitty keyboard protocol (flags pushed) */
+    int probed;             /* the probe's answers (flags or DA1) have come */
+    struct held {
+        uint8_t usage;
+        int64_t last_ms;    /* the last press or repeat */
+    } held[HELD_MAX];
+    size_t nheld;
     int full_redraw;
     enum menu_state menu;
     char prompt[64];
@@ -97,8 +117,90 @@ static void send_keys(struct console *c, const struct sk_key *keys, size_t n)
     }
 }
 
+/* ---- the kitty keyboard protocol: keys held as long as they are held here ---- */
+
+static void kitty_push(struct console *c)
+{
+    char seq[16];
+    snprintf(seq, sizeof(seq), "\033[>%du", SK_TERMKEYS_KITTY_FLAGS);
+    outs(c, seq);
+}
+
+static void kitty_pop(struct console *c)
+{
+    outs(c, "\033[<u");
+}
+
+static void release_held(struct console *c)
+{
+    if (c->nheld > 0) {
+        sk_hid_release_all(c->app->hid);
+        c->nheld = 0;
+    }
+}
+
+static int is_modifier(uint8_t usage)
+{
+    return usage >= 0xe0 && usage <= 0xe7;
+}
+
+/* A press, repeat or release of a key position (kitty mode). */
+static void kitty_event(struct console *c, uint8_t usage, uint8_t event)
+{
+    size_t i = 0;
+    while (i < c->nheld && c->held[i].usage != usage) {
+        i++;
+    }
+    if (event == SK_TERMKEY_RELEASE) {
+        if (i < c->nheld) {
+            sk_hid_key_up(c->app->hid, usage, 0);
+            c->held[i] = c->held[--c->nheld];
+        }
+        return;
+    }
+    if (i < c->nheld) {
+        c->held[i].last_ms = sk_now_ms(); /* a repeat: the target repeats on its own */
+        return;
+    }
+    if (event == SK_TERMKEY_REPEAT || c->nheld == HELD_MAX) {
+        return; /* a repeat of a key we never saw go down, or too many keys */
+    }
+    c->sent_keys = 1;
+    int rc = sk_hid_key_down(c->app->hid, usage, 0);
+    if (rc != 0) {
+        flash(c, "%s: key %s not pressed", rc == SK_E_BUSY ? "six keys already down" : "keyboard",
+              sk_keys_name(usage) ? sk_keys_name(usage) : "?");
+        return;
+    }
+    c->held[c->nheld++] = (struct held){.usage = usage, .last_ms = sk_now_ms()};
+}
+
+/* Release held keys whose release never came (the terminal lost it, or the link did). */
+static void kitty_watchdog(struct console *c)
+{
+    int64_t now = sk_now_ms();
+    for (size_t i = 0; i < c->nheld;) {
+        int64_t limit = is_modifier(c->held[i].usage) ? WATCHDOG_MOD_MS : WATCHDOG_KEY_MS;
+        if (now - c->held[i].last_ms > limit) {
+            sk_log(SK_LOG_DEBUG, "console", "watchdog: releasing usage 0x%02x", c->held[i].usage);
+            sk_hid_key_up(c->app->hid, c->held[i].usage, 0);
+            c->held[i] = c->held[--c->nheld];
+        } else {
+            i++;
+        }
+    }
+}
+
 static void send_termkey(struct console *c, const struct sk_termkey *k)
 {
+    if (c->kitty && k->event != SK_TERMKEY_TAP &&
+        (k->type == SK_TERMKEY_KEY || (k->type == SK_TERMKEY_CHAR && k->usage != 0))) {
+        kitty_event(c, k->usage, k->event);
+        return;
+    }
+    if (k->event == SK_TERMKEY_RELEASE) {
+        return; /* a tap was typed on the press */
+    }
     if (k->type == SK_TERMKEY_KEY) {
         struct sk_key key = {.usage = k->usage, .mods = k->mods};
         send_keys(c, &key, 1);
@@ -275,6 +377,20 @@ static void close_menu(struct console *c)
 {
     c->menu = MENU_CLOSED;
     c->full_redraw = 1;
+    if (c->kitty) {
+        kitty_push(c);
+    }
+}
+
+static void open_menu(struct console *c)
+{
+    /* The menu reads characters: legacy input while it is open, nothing held. */
+    if (c->kitty) {
+        kitty_pop(c);
+        release_held(c);
+    }
+    c->menu = MENU_OPEN;
+    draw_menu(c);
 }
 
 static void menu_key(struct console *c, const struct sk_termkey *k)
@@ -368,17 +484,30 @@ static void handle_input(struct console *c)
             }
             return;
         }
+        if (timed_out && c->kitty) {
+            /* A sequence cut short may have been a release: let nothing stay down. */
+            release_held(c);
+        }
         c->partial_since_ms = 0;
         if (n <= 0) {
             sk_session_consume(c->s, 1); /* never stall on a byte the parser refuses */
             continue;
         }
         sk_session_consume(c->s, (size_t)n);
-        if (c->menu != MENU_CLOSED) {
+        if (k.type == SK_TERMKEY_KITTY_FLAGS || k.type == SK_TERMKEY_DA1) {
+            /* The probe's answers: flags first means the protocol is there. */
+            if (!c->probed && k.type == SK_TERMKEY_KITTY_FLAGS) {
+                c->kitty = 1;
+                if (c->menu == MENU_CLOSED) {
+                    kitty_push(c);
+                }
+                sk_log(SK_LOG_INFO, "console", "kitty keyboard protocol on");
+            }
+            c->probed = 1;
+        } else if (c->menu != MENU_CLOSED) {
             menu_key(c, &k);
         } else if (k.type == SK_TERMKEY_MENU) {
-            c->menu = MENU_OPEN;
-            draw_menu(c);
+            open_menu(c);
         } else {
             send_termkey(c, &k);
         }
@@ -407,6 +536,8 @@ static void console_setup(struct console *c)
     c->full_redraw = 1;
     /* Alternate screen, cursor hidden: the user's terminal is restored at the end. */
     outs(c, "\033[?1049h\033[?25l\033[0m\033[2J");
+    /* Ask for the kitty keyboard protocol; DA1 after it, which every terminal answers. */
+    outs(c, "\033[?u\033[c");
 }
 
 static void console_teardown(struct console *c)
@@ -416,6 +547,9 @@ static void console_teardown(struct console *c)
         sk_hid_release_all(c->app->hid);
     }
     if (!c->s->closed) {
+        if (c->kitty && c->menu == MENU_CLOSED) {
+            kitty_pop(c);
+        }
         outs(c, "\033[0m\033[2J\033[?25h\033[?1049l");
     }
     if (c->keymap_owned) {
@@ -442,10 +576,11 @@ void sk_console_run(struct sk_session *s)
             s->resized = 0;
             c.full_redraw = 1;
             if (c.menu != MENU_CLOSED) {
-                c.menu = MENU_CLOSED;
+                close_menu(&c);
             }
         }
         handle_input(&c);
+        kitty_watchdog(&c);
         maybe_draw(&c);
         if (c.menu == MENU_CLOSED || c.message[0] != '\0') {
             draw_status(&c, 0);
