@@ -34,6 +34,7 @@
 #include "jpeg.h"
 #include "log.h"
 #include "ssh/session.h"
+#include "term/mousemap.h"
 #include "term/render.h"
 #include "term/termkeys.h"
 #include "util.h"
@@ -50,8 +51,16 @@
 enum menu_state {
     MENU_CLOSED = 0,
     MENU_OPEN,
-    MENU_KEY_PROMPT, /* typing a key combo to send */
+    MENU_KEY_PROMPT,    /* typing a key combo to send */
+    MENU_HOLD_PROMPT,   /* typing a combo (and seconds) to hold */
+    MENU_KEYMAP_PROMPT, /* typing a keymap name for this session */
 };
+
+#define HOLD_DEFAULT_S 3
+#define HOLD_MAX_S 60
+/* xterm mouse reporting: clicks (1000), drags (1002), SGR coordinates (1006). */
+#define MOUSE_ON "\033[?1000h\033[?1002h\033[?1006h"
+#define MOUSE_OFF "\033[?1006l\033[?1002l\033[?1000l"
 
 struct console {
     struct sk_session *s;
@@ -76,6 +85,11 @@ struct console {
         int64_t last_ms;    /* the last press or repeat */
     } held[HELD_MAX];
     size_t nheld;
+    int mouse_on;           /* clicks on the picture go to the target's absolute mouse */
+    uint8_t buttons;        /* mouse buttons this session holds down */
+    uint16_t mx, my;        /* the pointer's last position, 0..32767 */
+    struct sk_key hold;     /* a key held from the menu ... */
+    int64_t hold_until_ms;  /* ... until then (0: none) */
     int full_redraw;
     enum menu_state menu;
     char prompt[64];
@@ -226,6 +240,48 @@ static void send_termkey(struct console *c, const struct sk_termkey *k)
     }
 }
 
+/* ---- the mouse: SGR reports on the picture become absolute mouse events ---- */
+
+static void set_mouse(struct console *c, int on)
+{
+    c->mouse_on = on;
+    outs(c, on ? MOUSE_ON : MOUSE_OFF);
+    if (!on && c->buttons != 0) {
+        c->buttons = 0;
+        sk_hid_mouse(c->app->hid, c->mx, c->my, 0, 0);
+    }
+}
+
+static void mouse_event(struct console *c, const struct sk_termkey *k)
+{
+    struct sk_hub_stats hs;
+    sk_hub_stats(c->app->hub, &hs);
+    unsigned rows = c->s->rows > 1 ? c->s->rows - 1 : 1; /* the last row is the status line */
+    uint16_t x, y;
+    int inside = sk_mousemap_cell(c->s->cols, rows, hs.width, hs.height, k->x, k->y, &x, &y) == 0;
+    unsigned b = k->cp & SK_MOUSE_BUTTON_MASK;
+    uint8_t bit = b == 0 ? 0x01 : b == 1 ? 0x04 : b == 2 ? 0x02 : 0;
+    int8_t wheel = 0;
+    if (inside) {
+        c->mx = x;
+        c->my = y;
+    }
+    if (k->event == SK_TERMKEY_RELEASE) {
+        /* A release counts wherever it happens: no button stays down. */
+        if (!(c->buttons & bit)) {
+            return;
+        }
+        c->buttons &= (uint8_t)~bit;
+    } else if (!inside) {
+        return; /* a click, a drag or the wheel over the letterbox bars or the status line */
+    } else if (k->cp & SK_MOUSE_WHEEL) {
+        wheel = (k->cp & 1) ? -1 : 1;
+    } else if (!(k->cp & SK_MOUSE_MOTION)) {
+        c->buttons |= bit;
+    }
+    sk_hid_mouse(c->app->hid, c->mx, c->my, c->buttons, wheel);
+}
+
 /* ---- drawing ---- */
 
 static void status_line(struct console *c, struct sk_buf *b)
@@ -284,6 +340,9 @@ static void draw_menu(struct console *c)
         "|  2  send a key by name...        |",
         "|  3  send Ctrl+]                  |",
         "|  4  release all keys             |",
+        "|  5  hold a key for N s...        |",
+        "|  6  change the keymap...         |",
+        "|  7  mouse on/off                 |",
         "|  q  quit this session            |",
         "|  Esc  back to the screen         |",
         "+----------------------------------+",
@@ -295,11 +354,23 @@ static void draw_menu(struct console *c)
     for (unsigned i = 0; i < h; i++) {
         sk_buf_printf(&b, "\033[%u;%uH\033[0;30;47m%s", top + i + 1, left + 1, lines[i]);
     }
-    if (c->menu == MENU_KEY_PROMPT) {
-        sk_buf_printf(&b, "\033[%u;%uH\033[0;30;47m| key: %-27.27s|", top + h + 1, left + 1,
-                      c->prompt);
-        sk_buf_printf(&b, "\033[%u;%uH\033[0;30;47m| e.g. ctrl+alt+f1, f12, print    |",
-                      top + h + 2, left + 1);
+    static const struct {
+        enum menu_state state;
+        const char *label, *example;
+    } prompts[] = {
+        {MENU_KEY_PROMPT, "key", "e.g. ctrl+alt+f1, f12, print    "},
+        {MENU_HOLD_PROMPT, "hold", "e.g. f12 3, shift 10 (seconds)  "},
+        {MENU_KEYMAP_PROMPT, "keymap", "e.g. us, de, fr, us-intl        "},
+    };
+    for (size_t i = 0; i < SK_ARRAY_LEN(prompts); i++) {
+        if (c->menu != prompts[i].state) {
+            continue;
+        }
+        int width = 32 - (int)strlen(prompts[i].label) - 2;
+        sk_buf_printf(&b, "\033[%u;%uH\033[0;30;47m| %s: %-*.*s|", top + h + 1, left + 1,
+                      prompts[i].label, width, width, c->prompt);
+        sk_buf_printf(&b, "\033[%u;%uH\033[0;30;47m| %s|", top + h + 2, left + 1,
+                      prompts[i].example);
         sk_buf_printf(&b, "\033[%u;%uH\033[0;30;47m%s", top + h + 3, left + 1, lines[h - 1]);
     }
     sk_buf_puts(&b, "\033[0m");
@@ -393,16 +464,95 @@ static void open_menu(struct console *c)
     draw_menu(c);
 }
 
+/* "COMBO [SECONDS]": hold the combo down from now; the loop releases it. */
+static int start_hold(struct console *c, char *err, size_t errlen)
+{
+    char combo[64];
+    long secs = HOLD_DEFAULT_S;
+    char *sp = strchr(c->prompt, ' ');
+    snprintf(combo, sizeof(combo), "%.*s", sp ? (int)(sp - c->prompt) : (int)strlen(c->prompt),
+             c->prompt);
+    if (sp != NULL) {
+        char *end;
+        secs = strtol(sp + 1, &end, 10);
+        if (*end != '\0' || secs < 1 || secs > HOLD_MAX_S) {
+            snprintf(err, errlen, "hold: '%s' is not 1 to %d seconds", sp + 1, HOLD_MAX_S);
+            return -1;
+        }
+    }
+    struct sk_key key;
+    if (sk_keys_parse_combo(combo, &key, err, errlen) != 0) {
+        return -1;
+    }
+    if (c->hold_until_ms != 0) {
+        sk_hid_key_up(c->app->hid, c->hold.usage, c->hold.mods);
+    }
+    c->sent_keys = 1;
+    if (sk_hid_key_down(c->app->hid, key.usage, key.mods) != 0) {
+        snprintf(err, errlen, "hold: the keyboard did not take %s", combo);
+        return -1;
+    }
+    c->hold = key;
+    c->hold_until_ms = sk_now_ms() + secs * 1000;
+    flash(c, "holding %s for %ld s", combo, secs);
+    return 0;
+}
+
+static void end_hold(struct console *c, int now)
+{
+    if (c->hold_until_ms != 0 && (now || sk_now_ms() >= c->hold_until_ms)) {
+        sk_hid_key_up(c->app->hid, c->hold.usage, c->hold.mods);
+        c->hold_until_ms = 0;
+    }
+}
+
+static int switch_keymap(struct console *c, char *err, size_t errlen)
+{
+    struct sk_keymap *km = sk_keymap_load(c->app->keymap_dir, c->prompt, err, errlen);
+    if (km == NULL) {
+        return -1;
+    }
+    if (c->keymap_owned) {
+        sk_keymap_free(c->keymap);
+    }
+    c->keymap = km;
+    c->keymap_owned = 1;
+    flash(c, "keymap %s", sk_keymap_name(km));
+    return 0;
+}
+
+/* Enter in a prompt: do what it asks; 0, or -1 with err set. */
+static int prompt_done(struct console *c, char *err, size_t errlen)
+{
+    if (c->menu == MENU_HOLD_PROMPT) {
+        return start_hold(c, err, errlen);
+    }
+    if (c->menu == MENU_KEYMAP_PROMPT) {
+        return switch_keymap(c, err, errlen);
+    }
+    struct sk_key key;
+    if (sk_keys_parse_combo(c->prompt, &key, err, errlen) != 0) {
+        return -1;
+    }
+    send_keys(c, &key, 1);
+    flash(c, "sent %s", c->prompt);
+    return 0;
+}
+
+static void open_prompt(struct console *c, enum menu_state state)
+{
+    c->menu = state;
+    c->prompt[0] = '\0';
+    draw_menu(c);
+}
+
 static void menu_key(struct console *c, const struct sk_termkey *k)
 {
-    if (c->menu == MENU_KEY_PROMPT) {
+    if (c->menu == MENU_KEY_PROMPT || c->menu == MENU_HOLD_PROMPT || c->menu == MENU_KEYMAP_PROMPT) {
         size_t len = strlen(c->prompt);
         if (k->type == SK_TERMKEY_KEY && k->usage == SK_USAGE_ENTER) {
-            struct sk_key key;
             char err[160];
-            if (sk_keys_parse_combo(c->prompt, &key, err, sizeof(err)) == 0) {
-                send_keys(c, &key, 1);
-                flash(c, "sent %s", c->prompt);
+            if (prompt_done(c, err, sizeof(err)) == 0) {
                 close_menu(c);
             } else {
                 flash(c, "%s", err);
@@ -414,7 +564,7 @@ static void menu_key(struct console *c, const struct sk_termkey *k)
         } else if (k->type == SK_TERMKEY_KEY && k->usage == SK_USAGE_ESCAPE) {
             close_menu(c);
             return;
-        } else if (k->type == SK_TERMKEY_CHAR && k->mods == 0 && k->cp > 0x20 && k->cp < 0x7f &&
+        } else if (k->type == SK_TERMKEY_CHAR && k->mods == 0 && k->cp >= 0x20 && k->cp < 0x7f &&
                    len + 1 < sizeof(c->prompt) && len < 26) {
             c->prompt[len] = (char)k->cp;
             c->prompt[len + 1] = '\0';
@@ -444,9 +594,18 @@ static void menu_key(struct console *c, const struct sk_termkey *k)
         break;
     }
     case '2':
-        c->menu = MENU_KEY_PROMPT;
-        c->prompt[0] = '\0';
-        draw_menu(c);
+        open_prompt(c, MENU_KEY_PROMPT);
+        break;
+    case '5':
+        open_prompt(c, MENU_HOLD_PROMPT);
+        break;
+    case '6':
+        open_prompt(c, MENU_KEYMAP_PROMPT);
+        break;
+    case '7':
+        set_mouse(c, !c->mouse_on);
+        flash(c, "mouse %s", c->mouse_on ? "on: clicks go to the target" : "off: the terminal selects text");
+        close_menu(c);
         break;
     case '3': {
         struct sk_key key = {.usage = (uint8_t)sk_keys_usage("bracketright"), .mods = SK_MOD_LCTRL};
@@ -508,6 +667,10 @@ static void handle_input(struct console *c)
             menu_key(c, &k);
         } else if (k.type == SK_TERMKEY_MENU) {
             open_menu(c);
+        } else if (k.type == SK_TERMKEY_MOUSE) {
+            if (c->mouse_on) {
+                mouse_event(c, &k);
+            }
         } else {
             send_termkey(c, &k);
         }
@@ -538,6 +701,11 @@ static void console_setup(struct console *c)
     outs(c, "\033[?1049h\033[?25l\033[0m\033[2J");
     /* Ask for the kitty keyboard protocol; DA1 after it, which every terminal answers. */
     outs(c, "\033[?u\033[c");
+    struct sk_hid_status hs;
+    sk_hid_status(c->app->hid, &hs);
+    if (strcmp(hs.mouse, "none") != 0) {
+        set_mouse(c, 1);
+    }
 }
 
 static void console_teardown(struct console *c)
@@ -546,7 +714,14 @@ static void console_teardown(struct console *c)
         /* Whatever this session held (or a stroke still queued) ends released. */
         sk_hid_release_all(c->app->hid);
     }
+    end_hold(c, 1);
+    if (c->buttons != 0) {
+        sk_hid_mouse(c->app->hid, c->mx, c->my, 0, 0);
+    }
     if (!c->s->closed) {
+        if (c->mouse_on) {
+            outs(c, MOUSE_OFF);
+        }
         if (c->kitty && c->menu == MENU_CLOSED) {
             kitty_pop(c);
         }
@@ -581,6 +756,7 @@ void sk_console_run(struct sk_session *s)
         }
         handle_input(&c);
         kitty_watchdog(&c);
+        end_hold(&c, 0);
         maybe_draw(&c);
         if (c.menu == MENU_CLOSED || c.message[0] != '\0') {
             draw_status(&c, 0);

@@ -489,6 +489,46 @@ static long parse_kitty(const uint8_t *buf, size_t len, struct sk_termkey *out)
     return r;
 }
 
+/*
+ * An SGR mouse report, CSI < b ; x ; y M (press, motion, wheel) or m
+ * (release). Returns the length, SK_PARSE_PARTIAL, or 0 when it is not one.
+ */
+static long parse_sgr_mouse(const uint8_t *buf, size_t len, struct sk_termkey *out)
+{
+    if (len < 3) {
+        return SK_PARSE_PARTIAL;
+    }
+    if (buf[2] != '<') {
+        return 0;
+    }
+    unsigned v[3] = {0};
+    int field = 0;
+    for (size_t i = 3;; i++) {
+        if (i >= len) {
+            return i - 2 >= MAX_SEQ ? 0 : SK_PARSE_PARTIAL;
+        }
+        uint8_t c = buf[i];
+        if (c >= '0' && c <= '9') {
+            if (v[field] < 100000) {
+                v[field] = v[field] * 10 + (unsigned)(c - '0');
+            }
+        } else if (c == ';' && field < 2) {
+            field++;
+        } else if ((c == 'M' || c == 'm') && field == 2) {
+            *out = (struct sk_termkey){
+                .type = SK_TERMKEY_MOUSE,
+                .cp = v[0],
+                .x = (uint16_t)SK_MIN(v[1], 65535u),
+                .y = (uint16_t)SK_MIN(v[2], 65535u),
+                .event = c == 'M' ? SK_TERMKEY_PRESS : SK_TERMKEY_RELEASE,
+            };
+            return (long)(i + 1);
+        } else {
+            return 0;
+        }
+    }
+}
+
 /* ESC [ ... : buf[0] is ESC, buf[1] is '['. */
 static long parse_csi(const uint8_t *buf, size_t len, struct sk_termkey *out)
 {
@@ -522,6 +562,10 @@ static long parse_csi(const uint8_t *buf, size_t len, struct sk_termkey *out)
         return 6;
     }
 
+    long mr = parse_sgr_mouse(buf, len, out);
+    if (mr != 0) {
+        return mr;
+    }
     long kr = parse_kitty(buf, len, out);
     if (kr != 0) {
         return kr;

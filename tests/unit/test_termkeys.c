@@ -189,8 +189,9 @@ static const struct tcase cases[] = {
     {ESC "[1;5X", 0, NON, 0, 0, 0},
     {ESC "[?1;2c", 0, SK_TERMKEY_DA1, 0, 0, 0},
     {ESC "[?62;22c", 0, SK_TERMKEY_DA1, 0, 0, 0},
-    {ESC "[<0;10;20M", 0, NON, 0, 0, 0},
-    {ESC "[<0;10;20m", 0, NON, 0, 0, 0},
+    {ESC "[<0;10;20M", 0, SK_TERMKEY_MOUSE, 0, 0, 0},
+    {ESC "[<0;10;20m", 0, SK_TERMKEY_MOUSE, 0, 0, 0},
+    {ESC "[<65;1;1M", 0, SK_TERMKEY_MOUSE, 0, 0, 65},
     {ESC "[I", 0, NON, 0, 0, 0},
     {ESC "[O", 0, NON, 0, 0, 0},
     {ESC "[200~", 0, NON, 0, 0, 0},
@@ -321,6 +322,22 @@ static void test_kitty(void)
             CHECK_EQ_INT(parse_copy(kitty_cases[i].bytes, cut, 0, &k), SK_PARSE_PARTIAL);
         }
     }
+}
+
+static void test_sgr_mouse(void)
+{
+    struct sk_termkey k;
+    CHECK_EQ_INT(parse_copy(ESC "[<2;130;45M", 12, 0, &k), 12);
+    CHECK(k.type == SK_TERMKEY_MOUSE && k.cp == 2 && k.x == 130 && k.y == 45 &&
+          k.event == SK_TERMKEY_PRESS);
+    CHECK_EQ_INT(parse_copy(ESC "[<32;7;8M", 10, 0, &k), 10);
+    CHECK(k.type == SK_TERMKEY_MOUSE && k.cp == 32 && k.x == 7 && k.y == 8);
+    CHECK_EQ_INT(parse_copy(ESC "[<0;7;8m", 9, 0, &k), 9);
+    CHECK(k.type == SK_TERMKEY_MOUSE && k.event == SK_TERMKEY_RELEASE);
+    CHECK_EQ_INT(parse_copy(ESC "[<0;7", 6, 0, &k), SK_PARSE_PARTIAL);
+    /* Not a mouse report: a private '<' sequence with another final is dropped whole. */
+    CHECK_EQ_INT(parse_copy(ESC "[<1;2;3;4M", 11, 0, &k), 11);
+    CHECK(k.type == SK_TERMKEY_NONE);
 }
 
 static void test_table_whole(void)
@@ -585,6 +602,7 @@ static void test_fuzz(void)
 
 int main(void)
 {
+    SK_RUN(test_sgr_mouse);
     SK_RUN(test_kitty);
     SK_RUN(test_table_whole);
     SK_RUN(test_table_split_points);
