@@ -47,8 +47,9 @@ const char sk_cmd_usage[] =
     "  key COMBO [COMBO ...]        press and release keys: key ctrl+alt+delete, key f2 enter\n"
     "  key --hold DURATION COMBO... hold keys down together: key --hold 3s f12 (at most 60s)\n"
     "  paste [--keymap NAME]        type standard input (newlines as Enter)\n"
-    "  mouse X Y [click [BUTTON]]   move the pointer to pixel X,Y of the screen (or X% Y%)\n"
-    "  mouse click [BUTTON]         click where the pointer is (left, right or middle)\n"
+    "  mouse move X Y               move the pointer to pixel X,Y of the screen (or X% Y%)\n"
+    "  mouse click [BUTTON] [X Y]   click (left, right or middle) there, or where the pointer is\n"
+    "  mouse X Y [click [BUTTON]]   the same, the older way\n"
     "  mouse scroll N               turn the wheel N notches (negative: down)\n"
     "  snapshot                     write the newest frame as JPEG to standard output\n"
     "  screen [--cols N] [--rows N] print the screen as colour character art\n"
@@ -494,6 +495,24 @@ static int parse_button(const char *s, uint8_t *out)
     return -1;
 }
 
+/* X Y at argv[i], argv[i + 1]: a position on the captured screen. 0, or an exit status. */
+static int take_position(struct sk_app *app, char **argv, int i, uint16_t *x, uint16_t *y,
+                         const struct sk_cmd_io *io)
+{
+    struct sk_hub_stats hs;
+    sk_hub_stats(app->hub, &hs);
+    int pct = strchr(argv[i], '%') != NULL && strchr(argv[i + 1], '%') != NULL;
+    if (!pct && hs.width == 0) {
+        say(io, 1, "sshkvm: no frame yet to measure pixel positions against; use X%% Y%%\n");
+        return EXIT_FAIL;
+    }
+    if (parse_coord(argv[i], hs.width, x) != 0 || parse_coord(argv[i + 1], hs.height, y) != 0) {
+        return usage_error(io, "mouse: '%s %s' is not a position on the %ux%u screen", argv[i],
+                           argv[i + 1], hs.width, hs.height);
+    }
+    return 0;
+}
+
 static int cmd_mouse(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
 {
     struct sk_hid_status st;
@@ -501,8 +520,31 @@ static int cmd_mouse(struct sk_app *app, char **argv, int argc, const struct sk_
     uint16_t x = st.mouse_x, y = st.mouse_y;
     int8_t wheel = 0;
     uint8_t button = 0;
-    int i = 1, moved = 0, click = 0;
-    if (argc >= 3 && strcmp(argv[1], "scroll") == 0) {
+    int i = 1, moved = 0, click = 0, rc;
+    if (argc == 4 && strcmp(argv[1], "move") == 0) {
+        if ((rc = take_position(app, argv, 2, &x, &y, io)) != 0) {
+            return rc;
+        }
+        moved = 1;
+        i = 4;
+    } else if (argc >= 2 && strcmp(argv[1], "click") == 0) {
+        /* mouse click [BUTTON] [X Y] */
+        click = 1;
+        button = 0x01;
+        i = 2;
+        if (i < argc && parse_button(argv[i], &button) == 0) {
+            i++;
+        }
+        if (i + 2 == argc) {
+            if ((rc = take_position(app, argv, i, &x, &y, io)) != 0) {
+                return rc;
+            }
+            moved = 1;
+            i += 2;
+        } else if (i < argc) {
+            return usage_error(io, "mouse click: '%s' is not left, right, middle or X Y", argv[i]);
+        }
+    } else if (argc >= 3 && strcmp(argv[1], "scroll") == 0) {
         char *end;
         long n = strtol(argv[2], &end, 10);
         if (*end != '\0' || n < -127 || n > 127 || n == 0 || argc > 3) {
@@ -510,22 +552,14 @@ static int cmd_mouse(struct sk_app *app, char **argv, int argc, const struct sk_
         }
         wheel = (int8_t)n;
         i = 3;
-    } else if (argc >= 3 && strcmp(argv[1], "click") != 0) {
-        struct sk_hub_stats hs;
-        sk_hub_stats(app->hub, &hs);
-        int pct = strchr(argv[1], '%') != NULL && strchr(argv[2], '%') != NULL;
-        if (!pct && hs.width == 0) {
-            say(io, 1, "sshkvm: no frame yet to measure pixel positions against; use X%% Y%%\n");
-            return EXIT_FAIL;
-        }
-        if (parse_coord(argv[1], hs.width, &x) != 0 || parse_coord(argv[2], hs.height, &y) != 0) {
-            return usage_error(io, "mouse: '%s %s' is not a position on the %ux%u screen", argv[1],
-                               argv[2], hs.width, hs.height);
+    } else if (argc >= 3) {
+        if ((rc = take_position(app, argv, 1, &x, &y, io)) != 0) {
+            return rc;
         }
         moved = 1;
         i = 3;
     }
-    if (i < argc && strcmp(argv[i], "click") == 0) {
+    if (!click && i < argc && strcmp(argv[i], "click") == 0) {
         click = 1;
         button = 0x01;
         if (++i < argc && parse_button(argv[i++], &button) != 0) {
@@ -536,7 +570,7 @@ static int cmd_mouse(struct sk_app *app, char **argv, int argc, const struct sk_
         return usage_error(io, "mouse: unexpected '%s'", i < argc ? argv[i] : "");
     }
     uint8_t held = st.buttons;
-    int rc = 0;
+    rc = 0;
     if (moved || wheel != 0) {
         rc = sk_hid_mouse(app->hid, x, y, held, wheel);
     }

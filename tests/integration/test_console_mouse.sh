@@ -53,4 +53,14 @@ o=$(ksize)
 check menu_hold_down_at_half_second test "$(tail -c +$((o + 1)) "$KBD" | head -c $(($(cat "$T/mid") - o)) | od -An -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')" = "$(press 0 45 | cut -c1-23)"
 check menu_hold_then_keymap test "$(ksince "$o")" = "$(press 0 45) $(press 0 1c) $ZERO"
 check menu_lists_entries grep -q 'hold a key for N s' "$T/out2"
+
+# Script forms: mouse move X Y, mouse click [BUTTON] [X Y] (pixels of the 320x240 frame).
+o=$(msize)
+kssh mouse move 0 0 && kssh mouse click right 319 239 && kssh mouse click middle && kssh mouse click 50% 50%
+check mouse_script_exit_0 test $? -eq 0
+check mouse_script_reports test "$(msince "$o")" = "00 00 00 00 00 00 00 ff 7f ff 7f 00 02 ff 7f ff 7f 00 00 ff 7f ff 7f 00 04 ff 7f ff 7f 00 00 ff 7f ff 7f 00 00 00 40 00 40 00 01 00 40 00 40 00 00 00 40 00 40 00"
+kssh mouse click sideways 2>/dev/null
+check mouse_click_bad_button_exit_2 test $? -eq 2
+kssh mouse move 10 2>/dev/null
+check mouse_move_needs_x_y_exit_2 test $? -eq 2
 finish
