@@ -2,6 +2,7 @@
 # Install the Debian / Raspberry Pi OS packages sshkvm needs, only those missing.
 #   scripts/deps.sh build   what `make` needs
 #   scripts/deps.sh test    plus what `make test` drives (real clients: ssh, curl, ffmpeg, tmux)
+#   scripts/deps.sh gen     what scripts/gen-keymaps needs to regenerate keymaps/ from xkb-data
 set -euo pipefail
 
 build=(gcc make pkg-config libssh-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev openssh-client)
@@ -11,10 +12,15 @@ build=(gcc make pkg-config libssh-dev libcaca-dev libv4l-dev libturbojpeg0-dev l
 # out-of-tree v4l2loopback; its headers and source are fetched by
 # tests/vm/loopback.sh with apt-get download, never installed.
 test=(curl ffmpeg tmux libjpeg-turbo-progs procps iproute2 chromium
-  qemu-system-x86 busybox-static binutils libc6-dev gcc-12)
+  qemu-system-x86 busybox-static binutils libc6-dev gcc-12
+  python3 libxkbcommon0 xkb-data libx11-data ncurses-base ncurses-term ncurses-bin
+  foot-terminfo kitty-terminfo)
+# The keymap generator (not run by `make test`; its output is committed).
+gen=(python3 libxkbcommon0 xkb-data libx11-data)
 
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")
+[ "${1:-build}" = gen ] && want=("${gen[@]}")
 
 missing=()
 for p in "${want[@]}"; do

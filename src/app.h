@@ -26,6 +26,7 @@ struct sk_app {
     const char *keymap_dir;   /* where keymaps live, for per-session/command layouts */
     const char *video_name;   /* the capture source, for status */
     struct sk_capture *capture; /* for its stats in status; NULL in tests without one */
+    int paste_rate;           /* --paste-rate: keystrokes per second for type/paste, 0 unpaced */
     atomic_int ssh_clients;   /* sessions authenticated and open */
     atomic_int http_clients;  /* HTTP requests being served (streams included) */
     int64_t started_ms;       /* monotonic start time */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "demo/demo.h" /* SK_LED_* */
 #include "frame.h"
 #include "hid/hid.h"
 #include "hid/keymap.h"
@@ -32,7 +33,11 @@
 #define EXIT_USAGE 2
 
 #define PASTE_MAX (1024 * 1024)     /* bytes of stdin a paste accepts */
-#define STROKES_PER_CHUNK 256       /* keystrokes queued and confirmed at a time */
+#define STROKES_PER_CHUNK 128       /* keystrokes queued and confirmed at a time */
+#define PACED_CHUNKS_PER_S 20       /* with --paste-rate, chunks a second */
+#define PROGRESS_MIN 1000           /* keystrokes from which a pty shows progress */
+#define HOLD_MAX_MS 60000           /* the longest key --hold */
+#define HOLD_POLL_MS 20             /* how often a hold checks for Ctrl+C */
 #define CHUNK_TIMEOUT_MS 10000      /* for one chunk to reach the target */
 #define FRAME_WAIT_MS 3000          /* for snapshot/screen before giving up */
 
@@ -41,9 +46,11 @@ const char sk_cmd_usage[] =
     "  (no command)                 interactive console (use ssh -t); Ctrl+] opens the menu\n"
     "  type [--keymap NAME] TEXT    type TEXT on the target\n"
     "  key COMBO [COMBO ...]        press and release keys: key ctrl+alt+delete, key f2 enter\n"
+    "  key --hold DURATION COMBO... hold keys down together: key --hold 3s f12 (at most 60s)\n"
     "  paste [--keymap NAME]        type standard input (newlines as Enter)\n"
-    "  mouse X Y [click [BUTTON]]   move the pointer to pixel X,Y of the screen (or X% Y%)\n"
-    "  mouse click [BUTTON]         click where the pointer is (left, right or middle)\n"
+    "  mouse move X Y               move the pointer to pixel X,Y of the screen (or X% Y%)\n"
+    "  mouse click [BUTTON] [X Y]   click (left, right or middle) there, or where the pointer is\n"
+    "  mouse X Y [click [BUTTON]]   the same, the older way\n"
     "  mouse scroll N               turn the wheel N notches (negative: down)\n"
     "  snapshot                     write the newest frame as JPEG to standard output\n"
     "  screen [--cols N] [--rows N] print the screen as colour character art\n"
@@ -186,12 +193,51 @@ static const char *hid_problem(struct sk_app *app)
     return msg;
 }
 
-/* Send keystrokes in confirmed chunks; 0, or EXIT_FAIL with a message. */
+static int cancelled(const struct sk_cmd_io *io)
+{
+    return io->cancelled != NULL && io->cancelled(io->ctx);
+}
+
+/* On a pty (ssh -t), a long paste shows how far it has got on stderr. */
+static void progress(const struct sk_cmd_io *io, size_t done, size_t n, int64_t start_ms)
+{
+    if (io->cols == 0 || n < PROGRESS_MIN) {
+        return;
+    }
+    double s = (double)(sk_now_ms() - start_ms) / 1000.0;
+    say(io, 1, "\rsshkvm: typed %zu of %zu keystrokes (%zu%%), %.0f/s%s", done, n,
+        done * 100 / n, s > 0 ? (double)done / s : 0.0, done == n ? "\r\n" : "");
+}
+
+/*
+ * Send keystrokes in confirmed chunks, at most --paste-rate a second, and
+ * stop (everything released) when the client cancels; 0, or EXIT_FAIL with a
+ * message.
+ */
 static int send_strokes(struct sk_app *app, const struct sk_key *keys, size_t n,
                         const struct sk_cmd_io *io)
 {
+    int64_t start = sk_now_ms();
+    size_t per_chunk = STROKES_PER_CHUNK;
+    if (app->paste_rate > 0) {
+        per_chunk = SK_MAX((size_t)1, SK_MIN(per_chunk, (size_t)app->paste_rate / PACED_CHUNKS_PER_S));
+    }
     for (size_t done = 0; done < n;) {
-        size_t chunk = SK_MIN(n - done, (size_t)STROKES_PER_CHUNK);
+        if (cancelled(io)) {
+            sk_hid_release_all(app->hid);
+            say(io, 1, "%ssshkvm: cancelled after %zu of %zu keystrokes; all keys released\n",
+                io->cols ? "\r\n" : "", done, n);
+            return EXIT_FAIL;
+        }
+        if (app->paste_rate > 0) {
+            /* Wait until the keystrokes so far are due at this rate. */
+            int64_t due = start + (int64_t)(done * 1000 / (size_t)app->paste_rate);
+            int64_t now = sk_now_ms();
+            if (due > now) {
+                sk_sleep_ms(due - now);
+            }
+        }
+        size_t chunk = SK_MIN(n - done, per_chunk);
         int rc = sk_hid_strokes(app->hid, keys + done, chunk, CHUNK_TIMEOUT_MS);
         if (rc == SK_E_BUSY) {
             /* Others are typing too: let the queue drain, then try again. */
@@ -205,8 +251,20 @@ static int send_strokes(struct sk_app *app, const struct sk_key *keys, size_t n,
             return EXIT_FAIL;
         }
         done += chunk;
+        progress(io, done, n, start);
     }
     return EXIT_OK;
+}
+
+/* The text comes out in the case asked for whatever the target's Caps Lock LED says. */
+static void caps_lock_fix(struct sk_app *app, const struct sk_keymap *km, struct sk_key *keys,
+                          size_t n)
+{
+    struct sk_hid_status st;
+    sk_hid_status(app->hid, &st);
+    if (st.leds & SK_LED_CAPS) {
+        sk_keymap_caps_lock(km, keys, n);
+    }
 }
 
 static int type_text(struct sk_app *app, const char *text, size_t len, const char *keymap,
@@ -225,6 +283,7 @@ static int type_text(struct sk_app *app, const char *text, size_t len, const cha
         say(io, 1, "sshkvm: nothing typed: %s\n", err);
         rc = EXIT_FAIL;
     } else {
+        caps_lock_fix(app, km, keys, n);
         rc = send_strokes(app, keys, n, io);
     }
     free(keys);
@@ -311,20 +370,90 @@ static int cmd_paste(struct sk_app *app, char **argv, int argc, const struct sk_
     return rc;
 }
 
+/* A duration: "3s", "1.5s", "500ms", or plain seconds "3". Milliseconds, or -1. */
+static long parse_duration(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    if (end == s || v < 0) {
+        return -1;
+    }
+    if (strcmp(end, "ms") == 0) {
+        return (long)v;
+    }
+    if (*end == '\0' || strcmp(end, "s") == 0) {
+        return (long)(v * 1000.0 + 0.5);
+    }
+    return -1;
+}
+
+/*
+ * Hold keys down together for ms, then release them. A client that goes
+ * away (or presses Ctrl+C) ends the hold early; either way nothing stays
+ * pressed.
+ */
+static int hold_keys(struct sk_app *app, const struct sk_key *keys, size_t n, long ms,
+                     const struct sk_cmd_io *io)
+{
+    int rc = 0;
+    size_t down = 0;
+    for (; down < n && rc == 0; down++) {
+        rc = sk_hid_key_down(app->hid, keys[down].usage, keys[down].mods);
+    }
+    int64_t until = sk_now_ms() + ms;
+    int stopped = 0;
+    while (rc == 0 && sk_now_ms() < until) {
+        if (cancelled(io)) {
+            stopped = 1;
+            break;
+        }
+        sk_sleep_ms(SK_MIN((int64_t)HOLD_POLL_MS, until - sk_now_ms()));
+    }
+    for (size_t i = down; i-- > 0;) {
+        sk_hid_key_up(app->hid, keys[i].usage, keys[i].mods);
+    }
+    int frc = sk_hid_flush(app->hid, CHUNK_TIMEOUT_MS);
+    if (rc == 0) {
+        rc = frc;
+    }
+    if (rc != 0) {
+        say(io, 1, "sshkvm: keys not held: %s\n",
+            rc == SK_E_BUSY      ? "more than six keys, or the keyboard queue is full"
+            : rc == SK_E_CLOSED ? "sshkvm is shutting down"
+                                : hid_problem(app));
+        return EXIT_FAIL;
+    }
+    if (stopped) {
+        say(io, 1, "sshkvm: hold cancelled; keys released\n");
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
 static int cmd_key(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
 {
-    if (argc < 2) {
+    int first = 1;
+    long hold_ms = -1;
+    if (argc >= 2 && strcmp(argv[1], "--hold") == 0) {
+        if (argc < 3 || (hold_ms = parse_duration(argv[2])) < 0 || hold_ms > HOLD_MAX_MS) {
+            return usage_error(io, "key --hold: '%s' is not a duration up to 60s (3s, 500ms)",
+                               argc >= 3 ? argv[2] : "");
+        }
+        first = 3;
+    }
+    if (argc <= first) {
         return usage_error(io, "key: name at least one key, e.g. key ctrl+alt+delete");
     }
-    struct sk_key *keys = xcalloc((size_t)argc, sizeof(*keys));
+    size_t n = (size_t)(argc - first);
+    struct sk_key *keys = xcalloc(n, sizeof(*keys));
     char err[256];
-    for (int i = 1; i < argc; i++) {
-        if (sk_keys_parse_combo(argv[i], &keys[i - 1], err, sizeof(err)) != 0) {
+    for (size_t i = 0; i < n; i++) {
+        if (sk_keys_parse_combo(argv[first + (int)i], &keys[i], err, sizeof(err)) != 0) {
             free(keys);
             return usage_error(io, "key: %s", err);
         }
     }
-    int rc = send_strokes(app, keys, (size_t)argc - 1, io);
+    int rc = hold_ms >= 0 ? hold_keys(app, keys, n, hold_ms, io) : send_strokes(app, keys, n, io);
     free(keys);
     return rc;
 }
@@ -367,6 +496,24 @@ static int parse_button(const char *s, uint8_t *out)
     return -1;
 }
 
+/* X Y at argv[i], argv[i + 1]: a position on the captured screen. 0, or an exit status. */
+static int take_position(struct sk_app *app, char **argv, int i, uint16_t *x, uint16_t *y,
+                         const struct sk_cmd_io *io)
+{
+    struct sk_hub_stats hs;
+    sk_hub_stats(app->hub, &hs);
+    int pct = strchr(argv[i], '%') != NULL && strchr(argv[i + 1], '%') != NULL;
+    if (!pct && hs.width == 0) {
+        say(io, 1, "sshkvm: no frame yet to measure pixel positions against; use X%% Y%%\n");
+        return EXIT_FAIL;
+    }
+    if (parse_coord(argv[i], hs.width, x) != 0 || parse_coord(argv[i + 1], hs.height, y) != 0) {
+        return usage_error(io, "mouse: '%s %s' is not a position on the %ux%u screen", argv[i],
+                           argv[i + 1], hs.width, hs.height);
+    }
+    return 0;
+}
+
 static int cmd_mouse(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
 {
     struct sk_hid_status st;
@@ -374,8 +521,31 @@ static int cmd_mouse(struct sk_app *app, char **argv, int argc, const struct sk_
     uint16_t x = st.mouse_x, y = st.mouse_y;
     int8_t wheel = 0;
     uint8_t button = 0;
-    int i = 1, moved = 0, click = 0;
-    if (argc >= 3 && strcmp(argv[1], "scroll") == 0) {
+    int i = 1, moved = 0, click = 0, rc;
+    if (argc == 4 && strcmp(argv[1], "move") == 0) {
+        if ((rc = take_position(app, argv, 2, &x, &y, io)) != 0) {
+            return rc;
+        }
+        moved = 1;
+        i = 4;
+    } else if (argc >= 2 && strcmp(argv[1], "click") == 0) {
+        /* mouse click [BUTTON] [X Y] */
+        click = 1;
+        button = 0x01;
+        i = 2;
+        if (i < argc && parse_button(argv[i], &button) == 0) {
+            i++;
+        }
+        if (i + 2 == argc) {
+            if ((rc = take_position(app, argv, i, &x, &y, io)) != 0) {
+                return rc;
+            }
+            moved = 1;
+            i += 2;
+        } else if (i < argc) {
+            return usage_error(io, "mouse click: '%s' is not left, right, middle or X Y", argv[i]);
+        }
+    } else if (argc >= 3 && strcmp(argv[1], "scroll") == 0) {
         char *end;
         long n = strtol(argv[2], &end, 10);
         if (*end != '\0' || n < -127 || n > 127 || n == 0 || argc > 3) {
@@ -383,22 +553,14 @@ static int cmd_mouse(struct sk_app *app, char **argv, int argc, const struct sk_
         }
         wheel = (int8_t)n;
         i = 3;
-    } else if (argc >= 3 && strcmp(argv[1], "click") != 0) {
-        struct sk_hub_stats hs;
-        sk_hub_stats(app->hub, &hs);
-        int pct = strchr(argv[1], '%') != NULL && strchr(argv[2], '%') != NULL;
-        if (!pct && hs.width == 0) {
-            say(io, 1, "sshkvm: no frame yet to measure pixel positions against; use X%% Y%%\n");
-            return EXIT_FAIL;
-        }
-        if (parse_coord(argv[1], hs.width, &x) != 0 || parse_coord(argv[2], hs.height, &y) != 0) {
-            return usage_error(io, "mouse: '%s %s' is not a position on the %ux%u screen", argv[1],
-                               argv[2], hs.width, hs.height);
+    } else if (argc >= 3) {
+        if ((rc = take_position(app, argv, 1, &x, &y, io)) != 0) {
+            return rc;
         }
         moved = 1;
         i = 3;
     }
-    if (i < argc && strcmp(argv[i], "click") == 0) {
+    if (!click && i < argc && strcmp(argv[i], "click") == 0) {
         click = 1;
         button = 0x01;
         if (++i < argc && parse_button(argv[i++], &button) != 0) {
@@ -409,7 +571,7 @@ static int cmd_mouse(struct sk_app *app, char **argv, int argc, const struct sk_
         return usage_error(io, "mouse: unexpected '%s'", i < argc ? argv[i] : "");
     }
     uint8_t held = st.buttons;
-    int rc = 0;
+    rc = 0;
     if (moved || wheel != 0) {
         rc = sk_hid_mouse(app->hid, x, y, held, wheel);
     }

@@ -3,6 +3,7 @@
  *
  *   type [--keymap NAME] TEXT   type TEXT (everything after "type ", as received)
  *   key COMBO [COMBO ...]       press and release each combo (ctrl+alt+delete, f2, enter)
+ *   key --hold DURATION COMBO.. hold the combos down together for DURATION (3s, 500ms)
  *   paste [--keymap NAME]       type standard input, newlines as Enter
  *   mouse X Y [click [BUTTON]]  move the absolute pointer (pixels or X% Y%), click
  *   mouse click [BUTTON] | mouse scroll N
@@ -28,6 +29,8 @@ struct sk_cmd_io {
     int (*err)(void *ctx, const void *data, size_t len);
     /* Read the client's stdin: bytes read (> 0), 0 at end of input, -1 on error. */
     long (*in)(void *ctx, void *buf, size_t len);
+    /* Nonzero when the client wants the command stopped (gone, Ctrl+C); NULL: never. */
+    int (*cancelled)(void *ctx);
     unsigned cols; /* the client's terminal size when it asked for a pty, else 0 */
     unsigned rows;
     const char *keymap; /* the session's keymap name (SSHKVM_KEYMAP), NULL for the server's */

@@ -33,6 +33,8 @@ const char sk_config_usage[] =
     "  --authorized-keys FILE default ~/.ssh/authorized_keys\n"
     "  --keymap NAME          the target's keyboard layout, default us\n"
     "  --keymaps-dir DIR      where keymaps live (default: found next to the program)\n"
+    "  --paste-rate N         type and paste at most N keystrokes a second (0, the default:\n"
+    "                         as fast as the target reads them)\n"
     "  --web-dir DIR          where the web page lives (default: found next to the program)\n"
     "  --fps N                frame rate of demo and file sources, default 30; asked of V4L2\n"
     "  --jpeg-quality N       for sources that encode JPEG (demo, YUYV, RGB24), default 80\n"
@@ -47,13 +49,13 @@ const char sk_config_usage[] =
 
 enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP_LISTEN, OPT_FPS,
                 OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CAPTURE,
-                OPT_LIST_VIDEO };
+                OPT_LIST_VIDEO, OPT_RATE };
 
 /* Options whose field is a char * (freed by sk_config_free). */
 static int is_string_kind(enum opt_kind k)
 {
     return k != OPT_FPS && k != OPT_QUALITY && k != OPT_FLAG && k != OPT_RESOLUTION &&
-           k != OPT_INPUT;
+           k != OPT_INPUT && k != OPT_RATE;
 }
 
 struct opt {
@@ -83,6 +85,7 @@ static const struct opt options[] = {
     {"input", OPT_INPUT, FIELD(input)},
     {"capture", OPT_CAPTURE, FIELD(capture)},
     {"list-video", OPT_LIST_VIDEO, FIELD(list_video)},
+    {"paste-rate", OPT_RATE, FIELD(paste_rate)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
     {"help", OPT_FLAG, FIELD(help)},
     {"version", OPT_FLAG, FIELD(version)},
@@ -222,6 +225,17 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
             return -1;
         }
         break;
+    }
+    case OPT_RATE: {
+        char *end;
+        errno = 0;
+        long v = strtol(value, &end, 10);
+        if (*end != '\0' || errno != 0 || v < 0 || v > 10000) {
+            snprintf(err, errlen, "--%s: '%s' is not a number from 0 to 10000", name, value);
+            return -1;
+        }
+        *(int *)field = (int)v;
+        return 0;
     }
     case OPT_FPS:
     case OPT_QUALITY: {

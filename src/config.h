@@ -32,6 +32,7 @@ struct sk_config {
     int input;             /* --input N (V4L2 S_INPUT), -1: keep the device's */
     char *capture;         /* --capture on-demand|always */
     char *list_video;      /* --list-video [DEV]: print what DEV offers and exit ("" = --video) */
+    int paste_rate;        /* keystrokes per second for type/paste, 0: unpaced */
     int verbose;
     int help;
     int version;

@@ -246,6 +246,7 @@ int main(int argc, char **argv)
         .keymap_dir = keymaps_dir,
         .video_name = sk_capture_name(cap),
         .capture = cap,
+        .paste_rate = cfg.paste_rate,
         .started_ms = sk_now_ms(),
     };
 

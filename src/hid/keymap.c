@@ -16,9 +16,12 @@
  */
 #include "hid/keymap.h"
 
+#include <locale.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wctype.h>
 
 #include "util.h"
 
@@ -36,6 +39,7 @@ struct km_entry {
 
 struct sk_keymap {
     char *name;
+    uint8_t caps[32]; /* bit per usage: keys Caps Lock shifts (lowercase bare, uppercase with Shift) */
     struct km_entry low[LOW_CPS];
     struct km_entry *high; /* sorted by cp */
     size_t nhigh;
@@ -258,6 +262,63 @@ static int parse_line(struct sk_keymap *km, struct km_entry **high, size_t *high
     return 0;
 }
 
+static const struct km_entry *find(const struct sk_keymap *km, uint32_t cp);
+
+static locale_t utf8_locale;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+
+static void utf8_init(void)
+{
+    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+/* The uppercase of cp by Unicode's simple mapping (ASCII only if C.UTF-8 is missing). */
+static uint32_t upper(uint32_t cp)
+{
+    pthread_once(&utf8_once, utf8_init);
+    if (utf8_locale != (locale_t)0) {
+        return (uint32_t)towupper_l((wint_t)cp, utf8_locale);
+    }
+    return cp >= 'a' && cp <= 'z' ? cp - 32 : cp;
+}
+
+/*
+ * Which keys Caps Lock shifts: those whose bare stroke types a lowercase
+ * letter and whose Shift stroke types its uppercase (a..z, and ä, ñ, é on
+ * layouts where that key has its capital on Shift). Keys like French é/2
+ * are not: Caps Lock does not make them type É on every system, so they
+ * are left alone.
+ */
+static void find_caps_keys(struct sk_keymap *km, const struct km_entry *e)
+{
+    if (e->n != 1 || e->keys[0].mods != 0) {
+        return;
+    }
+    uint32_t up = upper(e->cp);
+    const struct km_entry *u = up != e->cp ? find(km, up) : NULL;
+    if (u != NULL && u->n == 1 && u->keys[0].usage == e->keys[0].usage &&
+        u->keys[0].mods == SK_MOD_LSHIFT) {
+        km->caps[e->keys[0].usage / 8] |= (uint8_t)(1u << (e->keys[0].usage % 8));
+    }
+}
+
+void sk_keymap_caps_lock(const struct sk_keymap *km, struct sk_key *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint8_t u = keys[i].usage;
+        /* With Ctrl, Alt, Super or AltGr held, case is not what the stroke is for. */
+        if ((keys[i].mods & (uint8_t) ~(SK_MOD_LSHIFT | SK_MOD_RSHIFT)) != 0 ||
+            !(km->caps[u / 8] & (1u << (u % 8)))) {
+            continue;
+        }
+        if (keys[i].mods != 0) {
+            keys[i].mods = 0;
+        } else {
+            keys[i].mods = SK_MOD_LSHIFT;
+        }
+    }
+}
+
 struct sk_keymap *sk_keymap_parse(const char *text, size_t len, const char *name, char *err,
                                   size_t errlen)
 {
@@ -314,6 +375,12 @@ struct sk_keymap *sk_keymap_parse(const char *text, size_t len, const char *name
         }
     }
     km->high = high;
+    for (size_t i = 0; i < LOW_CPS; i++) {
+        find_caps_keys(km, &km->low[i]);
+    }
+    for (size_t i = 0; i < km->nhigh; i++) {
+        find_caps_keys(km, &km->high[i]);
+    }
     sk_buf_free(&why);
     return km;
 

@@ -8,6 +8,16 @@
  * which is a status line (source, resolution, fps, keyboard state, LEDs).
  * Ctrl+] opens a small menu for what a local terminal cannot send. When the
  * session ends, every key it may have held is released.
+ *
+ * Input has two modes. A legacy terminal sends characters and sequences:
+ * each becomes a tap (press and release). At start the console asks for
+ * the kitty keyboard protocol (CSI ? u, then DA1 so a terminal that does
+ * not answer the first is known at once); a terminal that answers gets
+ * flags pushed (disambiguate, event types, alternate keys, all keys as
+ * escapes) and from then on sends presses, repeats and releases of key
+ * positions, which are held on the target as long as they are held here.
+ * A watchdog releases a held key whose release never comes; the flags are
+ * popped while the menu is open and when the session ends.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +35,7 @@
 #include "log.h"
 #include "picture.h"
 #include "ssh/session.h"
+#include "term/mousemap.h"
 #include "term/render.h"
 #include "term/termkeys.h"
 #include "util.h"
@@ -34,12 +45,23 @@
 #define MIN_FRAME_MS 66     /* at most ~15 redraws a second */
 #define STATUS_MS 500       /* status line refresh */
 #define MESSAGE_MS 4000     /* how long a message stays in the status line */
+#define HELD_MAX 8          /* keys a kitty-mode session tracks as held */
+#define WATCHDOG_KEY_MS 1500 /* a held key without press/repeat this long lost its release */
+#define WATCHDOG_MOD_MS 30000 /* modifiers do not auto-repeat: allow a long hold */
 
 enum menu_state {
     MENU_CLOSED = 0,
     MENU_OPEN,
-    MENU_KEY_PROMPT, /* typing a key combo to send */
+    MENU_KEY_PROMPT,    /* typing a key combo to send */
+    MENU_HOLD_PROMPT,   /* typing a combo (and seconds) to hold */
+    MENU_KEYMAP_PROMPT, /* typing a keymap name for this session */
 };
+
+#define HOLD_DEFAULT_S 3
+#define HOLD_MAX_S 60
+/* xterm mouse reporting: clicks (1000), drags (1002), SGR coordinates (1006). */
+#define MOUSE_ON "\033[?1000h\033[?1002h\033[?1006h"
+#define MOUSE_OFF "\033[?1006l\033[?1002l\033[?1000l"
 
 struct console {
     struct sk_session *s;
@@ -57,6 +79,18 @@ struct console {
     int64_t last_status_ms;
     int64_t partial_since_ms; /* when s->in started holding an incomplete sequence */
     int sent_keys;          /* this session pressed something: release all at the end */
+    int kitty;              /* the terminal speaks the kitty keyboard protocol (flags pushed) */
+    int probed;             /* the probe's answers (flags or DA1) have come */
+    struct held {
+        uint8_t usage;
+        int64_t last_ms;    /* the last press or repeat */
+    } held[HELD_MAX];
+    size_t nheld;
+    int mouse_on;           /* clicks on the picture go to the target's absolute mouse */
+    uint8_t buttons;        /* mouse buttons this session holds down */
+    uint16_t mx, my;        /* the pointer's last position, 0..32767 */
+    struct sk_key hold;     /* a key held from the menu ... */
+    int64_t hold_until_ms;  /* ... until then (0: none) */
     int full_redraw;
     enum menu_state menu;
     char prompt[64];
@@ -98,8 +132,90 @@ static void send_keys(struct console *c, const struct sk_key *keys, size_t n)
     }
 }
 
+/* ---- the kitty keyboard protocol: keys held as long as they are held here ---- */
+
+static void kitty_push(struct console *c)
+{
+    char seq[16];
+    snprintf(seq, sizeof(seq), "\033[>%du", SK_TERMKEYS_KITTY_FLAGS);
+    outs(c, seq);
+}
+
+static void kitty_pop(struct console *c)
+{
+    outs(c, "\033[<u");
+}
+
+static void release_held(struct console *c)
+{
+    if (c->nheld > 0) {
+        sk_hid_release_all(c->app->hid);
+        c->nheld = 0;
+    }
+}
+
+static int is_modifier(uint8_t usage)
+{
+    return usage >= 0xe0 && usage <= 0xe7;
+}
+
+/* A press, repeat or release of a key position (kitty mode). */
+static void kitty_event(struct console *c, uint8_t usage, uint8_t event)
+{
+    size_t i = 0;
+    while (i < c->nheld && c->held[i].usage != usage) {
+        i++;
+    }
+    if (event == SK_TERMKEY_RELEASE) {
+        if (i < c->nheld) {
+            sk_hid_key_up(c->app->hid, usage, 0);
+            c->held[i] = c->held[--c->nheld];
+        }
+        return;
+    }
+    if (i < c->nheld) {
+        c->held[i].last_ms = sk_now_ms(); /* a repeat: the target repeats on its own */
+        return;
+    }
+    if (event == SK_TERMKEY_REPEAT || c->nheld == HELD_MAX) {
+        return; /* a repeat of a key we never saw go down, or too many keys */
+    }
+    c->sent_keys = 1;
+    int rc = sk_hid_key_down(c->app->hid, usage, 0);
+    if (rc != 0) {
+        flash(c, "%s: key %s not pressed", rc == SK_E_BUSY ? "six keys already down" : "keyboard",
+              sk_keys_name(usage) ? sk_keys_name(usage) : "?");
+        return;
+    }
+    c->held[c->nheld++] = (struct held){.usage = usage, .last_ms = sk_now_ms()};
+}
+
+/* Release held keys whose release never came (the terminal lost it, or the link did). */
+static void kitty_watchdog(struct console *c)
+{
+    int64_t now = sk_now_ms();
+    for (size_t i = 0; i < c->nheld;) {
+        int64_t limit = is_modifier(c->held[i].usage) ? WATCHDOG_MOD_MS : WATCHDOG_KEY_MS;
+        if (now - c->held[i].last_ms > limit) {
+            sk_log(SK_LOG_DEBUG, "console", "watchdog: releasing usage 0x%02x", c->held[i].usage);
+            sk_hid_key_up(c->app->hid, c->held[i].usage, 0);
+            c->held[i] = c->held[--c->nheld];
+        } else {
+            i++;
+        }
+    }
+}
+
 static void send_termkey(struct console *c, const struct sk_termkey *k)
 {
+    if (c->kitty && k->event != SK_TERMKEY_TAP &&
+        (k->type == SK_TERMKEY_KEY || (k->type == SK_TERMKEY_CHAR && k->usage != 0))) {
+        kitty_event(c, k->usage, k->event);
+        return;
+    }
+    if (k->event == SK_TERMKEY_RELEASE) {
+        return; /* a tap was typed on the press */
+    }
     if (k->type == SK_TERMKEY_KEY) {
         struct sk_key key = {.usage = k->usage, .mods = k->mods};
         send_keys(c, &key, 1);
@@ -113,10 +229,58 @@ static void send_termkey(struct console *c, const struct sk_termkey *k)
                   (unsigned)k->cp);
             return;
         }
+        struct sk_hid_status st;
+        sk_hid_status(c->app->hid, &st);
+        if (st.leds & SK_LED_CAPS) {
+            /* The terminal already typed the case the user wants: undo the target's Caps Lock. */
+            sk_keymap_caps_lock(c->keymap, keys, (size_t)n);
+        }
         /* Ctrl/Alt from the terminal apply to the key that finally types the character. */
         keys[n - 1].mods |= k->mods;
         send_keys(c, keys, (size_t)n);
     }
+}
+
+/* ---- the mouse: SGR reports on the picture become absolute mouse events ---- */
+
+static void set_mouse(struct console *c, int on)
+{
+    c->mouse_on = on;
+    outs(c, on ? MOUSE_ON : MOUSE_OFF);
+    if (!on && c->buttons != 0) {
+        c->buttons = 0;
+        sk_hid_mouse(c->app->hid, c->mx, c->my, 0, 0);
+    }
+}
+
+static void mouse_event(struct console *c, const struct sk_termkey *k)
+{
+    struct sk_hub_stats hs;
+    sk_hub_stats(c->app->hub, &hs);
+    unsigned rows = c->s->rows > 1 ? c->s->rows - 1 : 1; /* the last row is the status line */
+    uint16_t x, y;
+    int inside = sk_mousemap_cell(c->s->cols, rows, hs.width, hs.height, k->x, k->y, &x, &y) == 0;
+    unsigned b = k->cp & SK_MOUSE_BUTTON_MASK;
+    uint8_t bit = b == 0 ? 0x01 : b == 1 ? 0x04 : b == 2 ? 0x02 : 0;
+    int8_t wheel = 0;
+    if (inside) {
+        c->mx = x;
+        c->my = y;
+    }
+    if (k->event == SK_TERMKEY_RELEASE) {
+        /* A release counts wherever it happens: no button stays down. */
+        if (!(c->buttons & bit)) {
+            return;
+        }
+        c->buttons &= (uint8_t)~bit;
+    } else if (!inside) {
+        return; /* a click, a drag or the wheel over the letterbox bars or the status line */
+    } else if (k->cp & SK_MOUSE_WHEEL) {
+        wheel = (k->cp & 1) ? -1 : 1;
+    } else if (!(k->cp & SK_MOUSE_MOTION)) {
+        c->buttons |= bit;
+    }
+    sk_hid_mouse(c->app->hid, c->mx, c->my, c->buttons, wheel);
 }
 
 /* ---- drawing ---- */
@@ -177,6 +341,9 @@ static void draw_menu(struct console *c)
         "|  2  send a key by name...        |",
         "|  3  send Ctrl+]                  |",
         "|  4  release all keys             |",
+        "|  5  hold a key for N s...        |",
+        "|  6  change the keymap...         |",
+        "|  7  mouse on/off                 |",
         "|  q  quit this session            |",
         "|  Esc  back to the screen         |",
         "+----------------------------------+",
@@ -188,11 +355,23 @@ static void draw_menu(struct console *c)
     for (unsigned i = 0; i < h; i++) {
         sk_buf_printf(&b, "\033[%u;%uH\033[0;30;47m%s", top + i + 1, left + 1, lines[i]);
     }
-    if (c->menu == MENU_KEY_PROMPT) {
-        sk_buf_printf(&b, "\033[%u;%uH\033[0;30;47m| key: %-27.27s|", top + h + 1, left + 1,
-                      c->prompt);
-        sk_buf_printf(&b, "\033[%u;%uH\033[0;30;47m| e.g. ctrl+alt+f1, f12, print    |",
-                      top + h + 2, left + 1);
+    static const struct {
+        enum menu_state state;
+        const char *label, *example;
+    } prompts[] = {
+        {MENU_KEY_PROMPT, "key", "e.g. ctrl+alt+f1, f12, print    "},
+        {MENU_HOLD_PROMPT, "hold", "e.g. f12 3, shift 10 (seconds)  "},
+        {MENU_KEYMAP_PROMPT, "keymap", "e.g. us, de, fr, us-intl        "},
+    };
+    for (size_t i = 0; i < SK_ARRAY_LEN(prompts); i++) {
+        if (c->menu != prompts[i].state) {
+            continue;
+        }
+        int width = 32 - (int)strlen(prompts[i].label) - 2;
+        sk_buf_printf(&b, "\033[%u;%uH\033[0;30;47m| %s: %-*.*s|", top + h + 1, left + 1,
+                      prompts[i].label, width, width, c->prompt);
+        sk_buf_printf(&b, "\033[%u;%uH\033[0;30;47m| %s|", top + h + 2, left + 1,
+                      prompts[i].example);
         sk_buf_printf(&b, "\033[%u;%uH\033[0;30;47m%s", top + h + 3, left + 1, lines[h - 1]);
     }
     sk_buf_puts(&b, "\033[0m");
@@ -270,18 +449,111 @@ static void close_menu(struct console *c)
 {
     c->menu = MENU_CLOSED;
     c->full_redraw = 1;
+    if (c->kitty) {
+        kitty_push(c);
+    }
+}
+
+static void open_menu(struct console *c)
+{
+    /* The menu reads characters: legacy input while it is open, nothing held. */
+    if (c->kitty) {
+        kitty_pop(c);
+        release_held(c);
+    }
+    c->menu = MENU_OPEN;
+    draw_menu(c);
+}
+
+/* "COMBO [SECONDS]": hold the combo down from now; the loop releases it. */
+static int start_hold(struct console *c, char *err, size_t errlen)
+{
+    char combo[64];
+    long secs = HOLD_DEFAULT_S;
+    char *sp = strchr(c->prompt, ' ');
+    snprintf(combo, sizeof(combo), "%.*s", sp ? (int)(sp - c->prompt) : (int)strlen(c->prompt),
+             c->prompt);
+    if (sp != NULL) {
+        char *end;
+        secs = strtol(sp + 1, &end, 10);
+        if (*end != '\0' || secs < 1 || secs > HOLD_MAX_S) {
+            snprintf(err, errlen, "hold: '%s' is not 1 to %d seconds", sp + 1, HOLD_MAX_S);
+            return -1;
+        }
+    }
+    struct sk_key key;
+    if (sk_keys_parse_combo(combo, &key, err, errlen) != 0) {
+        return -1;
+    }
+    if (c->hold_until_ms != 0) {
+        sk_hid_key_up(c->app->hid, c->hold.usage, c->hold.mods);
+    }
+    c->sent_keys = 1;
+    if (sk_hid_key_down(c->app->hid, key.usage, key.mods) != 0) {
+        snprintf(err, errlen, "hold: the keyboard did not take %s", combo);
+        return -1;
+    }
+    c->hold = key;
+    c->hold_until_ms = sk_now_ms() + secs * 1000;
+    flash(c, "holding %s for %ld s", combo, secs);
+    return 0;
+}
+
+static void end_hold(struct console *c, int now)
+{
+    if (c->hold_until_ms != 0 && (now || sk_now_ms() >= c->hold_until_ms)) {
+        sk_hid_key_up(c->app->hid, c->hold.usage, c->hold.mods);
+        c->hold_until_ms = 0;
+    }
+}
+
+static int switch_keymap(struct console *c, char *err, size_t errlen)
+{
+    struct sk_keymap *km = sk_keymap_load(c->app->keymap_dir, c->prompt, err, errlen);
+    if (km == NULL) {
+        return -1;
+    }
+    if (c->keymap_owned) {
+        sk_keymap_free(c->keymap);
+    }
+    c->keymap = km;
+    c->keymap_owned = 1;
+    flash(c, "keymap %s", sk_keymap_name(km));
+    return 0;
+}
+
+/* Enter in a prompt: do what it asks; 0, or -1 with err set. */
+static int prompt_done(struct console *c, char *err, size_t errlen)
+{
+    if (c->menu == MENU_HOLD_PROMPT) {
+        return start_hold(c, err, errlen);
+    }
+    if (c->menu == MENU_KEYMAP_PROMPT) {
+        return switch_keymap(c, err, errlen);
+    }
+    struct sk_key key;
+    if (sk_keys_parse_combo(c->prompt, &key, err, errlen) != 0) {
+        return -1;
+    }
+    send_keys(c, &key, 1);
+    flash(c, "sent %s", c->prompt);
+    return 0;
+}
+
+static void open_prompt(struct console *c, enum menu_state state)
+{
+    c->menu = state;
+    c->prompt[0] = '\0';
+    draw_menu(c);
 }
 
 static void menu_key(struct console *c, const struct sk_termkey *k)
 {
-    if (c->menu == MENU_KEY_PROMPT) {
+    if (c->menu == MENU_KEY_PROMPT || c->menu == MENU_HOLD_PROMPT || c->menu == MENU_KEYMAP_PROMPT) {
         size_t len = strlen(c->prompt);
         if (k->type == SK_TERMKEY_KEY && k->usage == SK_USAGE_ENTER) {
-            struct sk_key key;
             char err[160];
-            if (sk_keys_parse_combo(c->prompt, &key, err, sizeof(err)) == 0) {
-                send_keys(c, &key, 1);
-                flash(c, "sent %s", c->prompt);
+            if (prompt_done(c, err, sizeof(err)) == 0) {
                 close_menu(c);
             } else {
                 flash(c, "%s", err);
@@ -293,7 +565,7 @@ static void menu_key(struct console *c, const struct sk_termkey *k)
         } else if (k->type == SK_TERMKEY_KEY && k->usage == SK_USAGE_ESCAPE) {
             close_menu(c);
             return;
-        } else if (k->type == SK_TERMKEY_CHAR && k->mods == 0 && k->cp > 0x20 && k->cp < 0x7f &&
+        } else if (k->type == SK_TERMKEY_CHAR && k->mods == 0 && k->cp >= 0x20 && k->cp < 0x7f &&
                    len + 1 < sizeof(c->prompt) && len < 26) {
             c->prompt[len] = (char)k->cp;
             c->prompt[len + 1] = '\0';
@@ -323,9 +595,18 @@ static void menu_key(struct console *c, const struct sk_termkey *k)
         break;
     }
     case '2':
-        c->menu = MENU_KEY_PROMPT;
-        c->prompt[0] = '\0';
-        draw_menu(c);
+        open_prompt(c, MENU_KEY_PROMPT);
+        break;
+    case '5':
+        open_prompt(c, MENU_HOLD_PROMPT);
+        break;
+    case '6':
+        open_prompt(c, MENU_KEYMAP_PROMPT);
+        break;
+    case '7':
+        set_mouse(c, !c->mouse_on);
+        flash(c, "mouse %s", c->mouse_on ? "on: clicks go to the target" : "off: the terminal selects text");
+        close_menu(c);
         break;
     case '3': {
         struct sk_key key = {.usage = (uint8_t)sk_keys_usage("bracketright"), .mods = SK_MOD_LCTRL};
@@ -363,17 +644,34 @@ static void handle_input(struct console *c)
             }
             return;
         }
+        if (timed_out && c->kitty) {
+            /* A sequence cut short may have been a release: let nothing stay down. */
+            release_held(c);
+        }
         c->partial_since_ms = 0;
         if (n <= 0) {
             sk_session_consume(c->s, 1); /* never stall on a byte the parser refuses */
             continue;
         }
         sk_session_consume(c->s, (size_t)n);
-        if (c->menu != MENU_CLOSED) {
+        if (k.type == SK_TERMKEY_KITTY_FLAGS || k.type == SK_TERMKEY_DA1) {
+            /* The probe's answers: flags first means the protocol is there. */
+            if (!c->probed && k.type == SK_TERMKEY_KITTY_FLAGS) {
+                c->kitty = 1;
+                if (c->menu == MENU_CLOSED) {
+                    kitty_push(c);
+                }
+                sk_log(SK_LOG_INFO, "console", "kitty keyboard protocol on");
+            }
+            c->probed = 1;
+        } else if (c->menu != MENU_CLOSED) {
             menu_key(c, &k);
         } else if (k.type == SK_TERMKEY_MENU) {
-            c->menu = MENU_OPEN;
-            draw_menu(c);
+            open_menu(c);
+        } else if (k.type == SK_TERMKEY_MOUSE) {
+            if (c->mouse_on) {
+                mouse_event(c, &k);
+            }
         } else {
             send_termkey(c, &k);
         }
@@ -402,6 +700,13 @@ static void console_setup(struct console *c)
     c->full_redraw = 1;
     /* Alternate screen, cursor hidden: the user's terminal is restored at the end. */
     outs(c, "\033[?1049h\033[?25l\033[0m\033[2J");
+    /* Ask for the kitty keyboard protocol; DA1 after it, which every terminal answers. */
+    outs(c, "\033[?u\033[c");
+    struct sk_hid_status hs;
+    sk_hid_status(c->app->hid, &hs);
+    if (strcmp(hs.mouse, "none") != 0) {
+        set_mouse(c, 1);
+    }
 }
 
 static void console_teardown(struct console *c)
@@ -410,7 +715,17 @@ static void console_teardown(struct console *c)
         /* Whatever this session held (or a stroke still queued) ends released. */
         sk_hid_release_all(c->app->hid);
     }
+    end_hold(c, 1);
+    if (c->buttons != 0) {
+        sk_hid_mouse(c->app->hid, c->mx, c->my, 0, 0);
+    }
     if (!c->s->closed) {
+        if (c->mouse_on) {
+            outs(c, MOUSE_OFF);
+        }
+        if (c->kitty && c->menu == MENU_CLOSED) {
+            kitty_pop(c);
+        }
         outs(c, "\033[0m\033[2J\033[?25h\033[?1049l");
     }
     if (c->keymap_owned) {
@@ -437,10 +752,12 @@ void sk_console_run(struct sk_session *s)
             s->resized = 0;
             c.full_redraw = 1;
             if (c.menu != MENU_CLOSED) {
-                c.menu = MENU_CLOSED;
+                close_menu(&c);
             }
         }
         handle_input(&c);
+        kitty_watchdog(&c);
+        end_hold(&c, 0);
         maybe_draw(&c);
         if (c.menu == MENU_CLOSED || c.message[0] != '\0') {
             draw_status(&c, 0);

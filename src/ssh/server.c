@@ -129,6 +129,12 @@ static void on_eof(ssh_session session, ssh_channel channel, void *userdata)
     s->eof = 1;
 }
 
+static void on_signal(ssh_session session, ssh_channel channel, const char *signal, void *userdata)
+{
+    struct sk_session *s = userdata;
+    s->signalled = 1;
+}
+
 static void on_close(ssh_session session, ssh_channel channel, void *userdata)
 {
     struct sk_session *s = userdata;
@@ -220,6 +226,7 @@ static ssh_channel on_channel_open(ssh_session session, void *userdata)
         .channel_data_function = on_data,
         .channel_eof_function = on_eof,
         .channel_close_function = on_close,
+        .channel_signal_function = on_signal,
         .channel_pty_request_function = on_pty,
         .channel_pty_window_change_function = on_window_change,
         .channel_shell_request_function = on_shell,
@@ -305,6 +312,21 @@ static long io_in(void *ctx, void *buf, size_t len)
     return (long)n;
 }
 
+/*
+ * Whether a long command should stop: the client is gone (ssh killed by
+ * Ctrl+C closes the connection), sent a signal request, or, on a pty, typed
+ * Ctrl+C (which arrives as the byte 0x03). Pumps libssh without waiting.
+ */
+static int io_cancelled(void *ctx)
+{
+    struct sk_session *s = ctx;
+    if (!s->closed && !atomic_load(s->stopping)) {
+        sk_session_pump(s, 0);
+    }
+    return s->closed || s->signalled || atomic_load(s->stopping) ||
+           (s->pty && s->in.len > 0 && memchr(s->in.data, 0x03, s->in.len) != NULL);
+}
+
 static void run_exec(struct sk_session *s)
 {
     struct sk_cmd_io io = {
@@ -312,6 +334,7 @@ static void run_exec(struct sk_session *s)
         .out = io_out,
         .err = io_err,
         .in = io_in,
+        .cancelled = io_cancelled,
         .cols = s->pty ? s->cols : 0,
         .rows = s->pty ? s->rows : 0,
         .keymap = s->keymap[0] ? s->keymap : NULL,

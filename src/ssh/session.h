@@ -43,6 +43,7 @@ struct sk_session {
     char *exec_cmd;        /* the exec request's command, owned */
     struct sk_buf in;      /* channel data not yet consumed */
     int eof;               /* the client sent EOF */
+    int signalled;         /* the client sent a signal request (INT, TERM, ...) */
     int closed;            /* the channel or connection is gone */
 };
 

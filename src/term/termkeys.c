@@ -16,7 +16,11 @@
  *   ESC + a key                      that key with Alt
  *   CSI and SS3 sequences            KEY usage + mods from the tables below
  *   unknown complete sequences       NONE (consumed whole, so nothing leaks as typing)
- * The sequences are data: csi_letter_table, ss3_table and tilde_table.
+ *   kitty protocol reports           KEY (functional keys) or CHAR (text keys, with
+ *                                    the US position in usage) + press/repeat/release
+ *   answers to CSI ? u and CSI c     KITTY_FLAGS, DA1 (the console's protocol probe)
+ * The sequences are data: csi_letter_table, ss3_table, tilde_table,
+ * kitty_table and us_position_table.
  */
 #include "term/termkeys.h"
 
@@ -53,6 +57,7 @@ static const struct final_key csi_letter_table[] = {
     {'D', 0x50, 0},           /* left */
     {'E', 0x5d, 0},           /* keypad 5 with NumLock off ("begin") */
     {'F', 0x4d, 0},           /* end */
+    {'G', 0x5d, 0},           /* keypad 5 on the Linux console */
     {'H', 0x4a, 0},           /* home */
     {'P', 0x3a, 0},           /* F1..F4 in xterm's modified form, ESC [ 1 ; m P */
     {'Q', 0x3b, 0},
@@ -143,6 +148,48 @@ static const struct tilde_key tilde_table[] = {
     {32, 0x6d},
     {33, 0x6e},
     {34, 0x6f},
+};
+/* clang-format on */
+
+/* The kitty protocol's key codes for keys that type no text (its Private Use Area and C0). */
+struct kitty_key {
+    uint32_t code;
+    uint8_t usage;
+};
+
+/* clang-format off */
+static const struct kitty_key kitty_table[] = {
+    {27, 0x29}, {13, 0x28}, {9, 0x2b}, {127, 0x2a}, {8, 0x2a},
+    {57358, 0x39}, {57359, 0x47}, {57360, 0x53}, {57361, 0x46}, {57362, 0x48}, {57363, 0x65},
+    /* F13..F24 (F25..F35 have no usage) */
+    {57376, 0x68}, {57377, 0x69}, {57378, 0x6a}, {57379, 0x6b}, {57380, 0x6c}, {57381, 0x6d},
+    {57382, 0x6e}, {57383, 0x6f}, {57384, 0x70}, {57385, 0x71}, {57386, 0x72}, {57387, 0x73},
+    /* the keypad: 0..9 . / * - + Enter = , then its navigation keys (Num Lock off) */
+    {57399, 0x62}, {57400, 0x59}, {57401, 0x5a}, {57402, 0x5b}, {57403, 0x5c}, {57404, 0x5d},
+    {57405, 0x5e}, {57406, 0x5f}, {57407, 0x60}, {57408, 0x61}, {57409, 0x63}, {57410, 0x54},
+    {57411, 0x55}, {57412, 0x56}, {57413, 0x57}, {57414, 0x58}, {57415, 0x67}, {57416, 0x85},
+    {57417, 0x5c}, {57418, 0x5e}, {57419, 0x60}, {57420, 0x5a}, {57421, 0x61}, {57422, 0x5b},
+    {57423, 0x5f}, {57424, 0x59}, {57425, 0x62}, {57426, 0x63}, {57427, 0x5d},
+    /* volume down, up, mute */
+    {57438, 0x81}, {57439, 0x80}, {57440, 0x7f},
+    /* the modifier keys themselves: left shift ctrl alt super, right shift ctrl alt super, AltGr */
+    {57441, 0xe1}, {57442, 0xe0}, {57443, 0xe2}, {57444, 0xe3},
+    {57447, 0xe5}, {57448, 0xe4}, {57449, 0xe6}, {57450, 0xe7}, {57453, 0xe6},
+};
+/* clang-format on */
+
+/* The US (PC-101) position of a text key, which is what the kitty protocol's base layout key names. */
+struct us_position {
+    char c;
+    uint8_t usage;
+};
+
+/* clang-format off */
+static const struct us_position us_position_table[] = {
+    {'1', 0x1e}, {'2', 0x1f}, {'3', 0x20}, {'4', 0x21}, {'5', 0x22}, {'6', 0x23}, {'7', 0x24},
+    {'8', 0x25}, {'9', 0x26}, {'0', 0x27}, {' ', 0x2c}, {'-', 0x2d}, {'=', 0x2e}, {'[', 0x2f},
+    {']', 0x30}, {'\\', 0x31}, {';', 0x33}, {'\'', 0x34}, {'`', 0x35}, {',', 0x36}, {'.', 0x37},
+    {'/', 0x38},
 };
 /* clang-format on */
 
@@ -315,6 +362,173 @@ static void other_key(unsigned c, unsigned m, struct sk_termkey *out)
     }
 }
 
+static uint8_t us_position(uint32_t c)
+{
+    if (c >= 'a' && c <= 'z') {
+        return (uint8_t)(SK_USAGE_A + (c - 'a'));
+    }
+    for (size_t i = 0; i < SK_ARRAY_LEN(us_position_table); i++) {
+        if ((uint32_t)(unsigned char)us_position_table[i].c == c) {
+            return us_position_table[i].usage;
+        }
+    }
+    return 0;
+}
+
+#define KITTY_FIELDS 3
+#define KITTY_SUBS 3
+
+/*
+ * The kitty protocol's forms, and the answers to the console's probe:
+ *   CSI code[:shifted[:base]] [; mods[:event] [; text]] u
+ *   CSI 1 ; mods:event A..S  and  CSI number ; mods:event ~   (functional keys)
+ *   CSI ? flags u   (answer to CSI ? u)      CSI ? ... c   (DA1)
+ * Returns the length, SK_PARSE_PARTIAL, or 0 when the sequence is none of
+ * these (the legacy parser then reads it). Text keys come out as CHAR with
+ * cp the key's own (unshifted) character and usage its US position, so the
+ * caller can either type the character or press the position.
+ */
+static long parse_kitty(const uint8_t *buf, size_t len, struct sk_termkey *out)
+{
+    uint32_t f[KITTY_FIELDS][KITTY_SUBS] = {{0}};
+    int have[KITTY_FIELDS][KITTY_SUBS] = {{0}};
+    int field = 0, sub = 0, query = 0, colon = 0;
+    size_t i = 2;
+    if (i < len && buf[i] == '?') {
+        query = 1;
+        i++;
+    }
+    for (;; i++) {
+        if (i >= len) {
+            return i - 2 >= MAX_SEQ ? 0 : SK_PARSE_PARTIAL;
+        }
+        uint8_t c = buf[i];
+        if (c >= '0' && c <= '9') {
+            if (field < KITTY_FIELDS && sub < KITTY_SUBS && f[field][sub] <= 0x10ffff) {
+                f[field][sub] = f[field][sub] * 10 + (uint32_t)(c - '0');
+                have[field][sub] = 1;
+            }
+        } else if (c == ';') {
+            field++;
+            sub = 0;
+        } else if (c == ':') {
+            sub++;
+            colon = 1;
+        } else if (c >= 0x40 && c <= 0x7e) {
+            break;
+        } else {
+            return 0;
+        }
+    }
+    long r = (long)(i + 1);
+    uint8_t final = buf[i];
+    if (query) {
+        if (final == 'u') {
+            *out = (struct sk_termkey){.type = SK_TERMKEY_KITTY_FLAGS, .cp = f[0][0]};
+            return r;
+        }
+        if (final == 'c') {
+            *out = (struct sk_termkey){.type = SK_TERMKEY_DA1};
+            return r;
+        }
+        return 0;
+    }
+    if (final != 'u' && !colon) {
+        return 0;
+    }
+    uint8_t mods = xterm_mods(have[1][0] ? f[1][0] : 1);
+    uint8_t event = have[1][1] && f[1][1] >= 1 && f[1][1] <= 3 ? (uint8_t)f[1][1] : SK_TERMKEY_PRESS;
+    set_none(out);
+    if (final == 'u') {
+        uint32_t code = f[0][0];
+        if (code == ']' && (mods & (uint8_t)~SK_MOD_LSHIFT) == SK_MOD_LCTRL) {
+            /* Ctrl+] is the menu key; its repeat and release mean nothing more. */
+            if (event == SK_TERMKEY_PRESS) {
+                *out = (struct sk_termkey){.type = SK_TERMKEY_MENU};
+            }
+            return r;
+        }
+        for (size_t k = 0; k < SK_ARRAY_LEN(kitty_table); k++) {
+            if (kitty_table[k].code == code) {
+                set_key(out, kitty_table[k].usage, mods);
+                out->event = event;
+                return r;
+            }
+        }
+        if (code < 0x20 || code == 0x7f || (code >= 0xd800 && code <= 0xdfff) || code > 0x10ffff ||
+            (code >= 0x80 && code < 0xa0) || (code >= 57344 && code <= 63743)) {
+            return r; /* a key with no usage (F25, Hyper, media keys): nothing to send */
+        }
+        /* The character the key types: the shifted key when Shift is held and it is known. */
+        uint32_t cp = (mods & SK_MOD_LSHIFT) && have[0][1] && f[0][1] >= 0x20 ? f[0][1] : code;
+        set_char(out, cp, mods);
+        if (cp != code) {
+            /* Shift is spent on the shifted character, as with a legacy terminal. */
+            out->mods &= (uint8_t)~SK_MOD_LSHIFT;
+        }
+        out->usage = us_position(have[0][2] ? f[0][2] : (code >= 'A' && code <= 'Z' ? code + 32 : code));
+        out->event = event;
+        return r;
+    }
+    /* A functional key in its legacy form with an event: CSI 1;mods:event A, CSI 3;mods:event ~. */
+    if (final == '~') {
+        for (size_t k = 0; k < SK_ARRAY_LEN(tilde_table); k++) {
+            if (tilde_table[k].code == f[0][0]) {
+                set_key(out, tilde_table[k].usage, mods);
+                out->event = event;
+                return r;
+            }
+        }
+        return r;
+    }
+    const struct final_key *k = find_final(csi_letter_table, SK_ARRAY_LEN(csi_letter_table), final);
+    if (k != NULL && final >= 'A' && final <= 'S') {
+        set_key(out, k->usage, (uint8_t)(k->mods | mods));
+        out->event = event;
+    }
+    return r;
+}
+
+/*
+ * An SGR mouse report, CSI < b ; x ; y M (press, motion, wheel) or m
+ * (release). Returns the length, SK_PARSE_PARTIAL, or 0 when it is not one.
+ */
+static long parse_sgr_mouse(const uint8_t *buf, size_t len, struct sk_termkey *out)
+{
+    if (len < 3) {
+        return SK_PARSE_PARTIAL;
+    }
+    if (buf[2] != '<') {
+        return 0;
+    }
+    unsigned v[3] = {0};
+    int field = 0;
+    for (size_t i = 3;; i++) {
+        if (i >= len) {
+            return i - 2 >= MAX_SEQ ? 0 : SK_PARSE_PARTIAL;
+        }
+        uint8_t c = buf[i];
+        if (c >= '0' && c <= '9') {
+            if (v[field] < 100000) {
+                v[field] = v[field] * 10 + (unsigned)(c - '0');
+            }
+        } else if (c == ';' && field < 2) {
+            field++;
+        } else if ((c == 'M' || c == 'm') && field == 2) {
+            *out = (struct sk_termkey){
+                .type = SK_TERMKEY_MOUSE,
+                .cp = v[0],
+                .x = (uint16_t)SK_MIN(v[1], 65535u),
+                .y = (uint16_t)SK_MIN(v[2], 65535u),
+                .event = c == 'M' ? SK_TERMKEY_PRESS : SK_TERMKEY_RELEASE,
+            };
+            return (long)(i + 1);
+        } else {
+            return 0;
+        }
+    }
+}
+
 /* ESC [ ... : buf[0] is ESC, buf[1] is '['. */
 static long parse_csi(const uint8_t *buf, size_t len, struct sk_termkey *out)
 {
@@ -348,6 +562,14 @@ static long parse_csi(const uint8_t *buf, size_t len, struct sk_termkey *out)
         return 6;
     }
 
+    long mr = parse_sgr_mouse(buf, len, out);
+    if (mr != 0) {
+        return mr;
+    }
+    long kr = parse_kitty(buf, len, out);
+    if (kr != 0) {
+        return kr;
+    }
     long r = scan_seq(buf, len, 2, p, &np, &nokey, &final, &bad);
     if (r == SK_PARSE_PARTIAL) {
         return r;

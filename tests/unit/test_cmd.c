@@ -27,9 +27,12 @@ static int record(void *ctx, const uint8_t *r, size_t len)
     return 0;
 }
 
+/* The target's LEDs: Caps Lock off unless a test turns it on. */
+static uint8_t target_leds;
+
 static uint8_t leds(void *ctx)
 {
-    return 0x02;
+    return target_leds;
 }
 
 static int w_out(void *ctx, const void *d, size_t n)
@@ -126,6 +129,12 @@ static void test_type(void)
     CHECK(reports_are(want2, 5));
     CHECK_EQ_INT(run("type"), 2);
     CHECK(strstr(err.data, "nothing to type") != NULL);
+    /* With the target's Caps Lock on, letters flip Shift so the text comes out as asked. */
+    target_leds = 0x02;
+    CHECK_EQ_INT(run("type Hi 1!"), 0);
+    const uint8_t want3[] = {0, 0x0b, 0x02, 0x0c, 0, 0x2c, 0, 0x1e, 0x02, 0x1e};
+    CHECK(reports_are(want3, 5));
+    target_leds = 0;
 }
 
 static void test_untypable(void)
@@ -183,7 +192,9 @@ static void test_snapshot_and_status(void)
     sk_frame_unref(f);
     CHECK(out.len == 16 && memcmp(out.data, "\xff\xd8 jpeg bytes \xff\xd9", 16) == 0);
     CHECK_EQ_INT(run("snapshot now"), 2);
+    target_leds = 0x02;
     CHECK_EQ_INT(run("status"), 0);
+    target_leds = 0;
     CHECK(strncmp(out.data, "{\"source\":\"test\",\"resolution\":\"640x480\"", 39) == 0);
     CHECK(strstr(out.data, "\"caps\":true") != NULL);
     CHECK(strstr(out.data, "\"state\":\"ok\"") != NULL);

@@ -411,6 +411,45 @@ static void test_load_errors(void)
     rmdir(dir);
 }
 
+/* Caps Lock on: letters get Shift toggled, everything else is left as it is. */
+static void caps_case(const char *layout, const char *text, const char *want_hex)
+{
+    char err[256] = "";
+    struct sk_keymap *km = sk_keymap_load(keymap_dir(), layout, err, sizeof(err));
+    CHECK(km != NULL);
+    if (km == NULL) {
+        fprintf(stderr, "  %s\n", err);
+        return;
+    }
+    struct sk_key *keys = NULL;
+    size_t n = 0;
+    CHECK_EQ_INT(sk_keymap_text(km, text, strlen(text), &keys, &n, err, sizeof(err)), 0);
+    sk_keymap_caps_lock(km, keys, n);
+    char got[256] = "";
+    for (size_t i = 0; i < n && strlen(got) + 8 < sizeof(got); i++) {
+        snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%02x/%02x", i ? " " : "",
+                 keys[i].mods, keys[i].usage);
+    }
+    if (strcmp(got, want_hex) != 0) {
+        fprintf(stderr, "  %s '%s'\n", layout, text);
+    }
+    CHECK_STR(got, want_hex);
+    free(keys);
+    sk_keymap_free(km);
+}
+
+static void test_caps_lock(void)
+{
+    /* a A 1 ! [ : only the letters flip. */
+    caps_case("us", "aA1![", "02/04 00/04 00/1e 02/1e 00/2f");
+    /* de: ü is a letter key (ü/Ü), ß is not (ß/?), € is AltGr. */
+    caps_case("de", "üÜß€z", "02/2f 00/2f 00/2d 40/08 02/1c");
+    /* fr: é/2 is not shifted by Caps Lock; a (on the q key) is; ê's dead key is not, its e is. */
+    caps_case("fr", "éaê", "00/1f 02/14 00/2f 02/08");
+    /* es: ñ/Ñ is a letter key. */
+    caps_case("es", "ñÑ", "02/33 00/33");
+}
+
 int main(void)
 {
     SK_RUN(test_us_exact);
@@ -421,5 +460,6 @@ int main(void)
     SK_RUN(test_parse_many_high);
     SK_RUN(test_parse_errors);
     SK_RUN(test_load_errors);
+    SK_RUN(test_caps_lock);
     return SK_CHECK_EXIT();
 }

@@ -167,9 +167,10 @@ static const struct tcase cases[] = {
     {ESC "[27;6;65~", 0, CHR, 0, CT | SH, 'A'},
     {ESC "[27;7;233~", 0, CHR, 0, CT | AL, 0xe9},
     {ESC "[27;5;93~", 0, MNU, 0, 0, 0},
-    {ESC "[105;5u", 0, CHR, 0, CT, 'i'},
+    /* CSI u gives the character and its US position (for the kitty protocol's press/release). */
+    {ESC "[105;5u", 0, CHR, 0x0c, CT, 'i'},
     {ESC "[13;2u", 0, KEY, 0x28, SH, 0},
-    {ESC "[97u", 0, CHR, 0, 0, 'a'},
+    {ESC "[97u", 0, CHR, 0x04, 0, 'a'},
     /* rxvt's modifier forms. */
     {ESC "[a", 0, KEY, 0x52, SH, 0},
     {ESC "[d", 0, KEY, 0x50, SH, 0},
@@ -186,9 +187,11 @@ static const struct tcase cases[] = {
     {ESC "[99~", 0, NON, 0, 0, 0},
     {ESC "[~", 0, NON, 0, 0, 0},
     {ESC "[1;5X", 0, NON, 0, 0, 0},
-    {ESC "[?1;2c", 0, NON, 0, 0, 0},
-    {ESC "[<0;10;20M", 0, NON, 0, 0, 0},
-    {ESC "[<0;10;20m", 0, NON, 0, 0, 0},
+    {ESC "[?1;2c", 0, SK_TERMKEY_DA1, 0, 0, 0},
+    {ESC "[?62;22c", 0, SK_TERMKEY_DA1, 0, 0, 0},
+    {ESC "[<0;10;20M", 0, SK_TERMKEY_MOUSE, 0, 0, 0},
+    {ESC "[<0;10;20m", 0, SK_TERMKEY_MOUSE, 0, 0, 0},
+    {ESC "[<65;1;1M", 0, SK_TERMKEY_MOUSE, 0, 0, 65},
     {ESC "[I", 0, NON, 0, 0, 0},
     {ESC "[O", 0, NON, 0, 0, 0},
     {ESC "[200~", 0, NON, 0, 0, 0},
@@ -238,6 +241,103 @@ static long parse_copy(const char *bytes, size_t len, int timed_out, struct sk_t
 static int matches(const struct tcase *c, const struct sk_termkey *k)
 {
     return k->type == c->type && k->usage == c->usage && k->mods == c->mods && k->cp == c->cp;
+}
+
+/*
+ * The kitty keyboard protocol (flags 15: disambiguate, event types,
+ * alternate keys, all keys as escapes): sequences as kitty sends them, with
+ * the event each must give.
+ */
+static const struct {
+    const char *bytes;
+    enum sk_termkey_type type;
+    uint8_t usage, mods, event;
+    uint32_t cp;
+} kitty_cases[] = {
+    /* a pressed, repeated, released */
+    {ESC "[97u", CHR, 0x04, 0, SK_TERMKEY_PRESS, 'a'},
+    {ESC "[97;1:1u", CHR, 0x04, 0, SK_TERMKEY_PRESS, 'a'},
+    {ESC "[97;1:2u", CHR, 0x04, 0, SK_TERMKEY_REPEAT, 'a'},
+    {ESC "[97;1:3u", CHR, 0x04, 0, SK_TERMKEY_RELEASE, 'a'},
+    /* Shift+2 on a US keyboard: key '2', shifted '@'; Shift is spent on the character */
+    {ESC "[50:64;2u", CHR, 0x1f, 0, SK_TERMKEY_PRESS, '@'},
+    /* a German keyboard's z key: key 'z', base layout (US position) 'y' */
+    {ESC "[122::121;1:1u", CHR, 0x1c, 0, SK_TERMKEY_PRESS, 'z'},
+    /* a German keyboard's ü key: base layout '[' */
+    {ESC "[252::91u", CHR, 0x2f, 0, SK_TERMKEY_PRESS, 0xfc},
+    /* Ctrl+I is not Tab: i with Ctrl */
+    {ESC "[105;5u", CHR, 0x0c, CT, SK_TERMKEY_PRESS, 'i'},
+    {ESC "[9u", KEY, 0x2b, 0, SK_TERMKEY_PRESS, 0},
+    {ESC "[9;1:3u", KEY, 0x2b, 0, SK_TERMKEY_RELEASE, 0},
+    /* modifier keys themselves, Super included */
+    {ESC "[57441;2u", KEY, 0xe1, SH, SK_TERMKEY_PRESS, 0},
+    {ESC "[57441;1:3u", KEY, 0xe1, 0, SK_TERMKEY_RELEASE, 0},
+    {ESC "[57444;9:1u", KEY, 0xe3, SK_MOD_LGUI, SK_TERMKEY_PRESS, 0},
+    {ESC "[57449;1:3u", KEY, 0xe6, 0, SK_TERMKEY_RELEASE, 0},
+    {ESC "[57442;5:2u", KEY, 0xe0, CT, SK_TERMKEY_REPEAT, 0},
+    /* Escape, Enter, Backspace, keypad, F13, Caps Lock, Print Screen */
+    {ESC "[27u", KEY, 0x29, 0, SK_TERMKEY_PRESS, 0},
+    {ESC "[13;1:3u", KEY, 0x28, 0, SK_TERMKEY_RELEASE, 0},
+    {ESC "[127;5u", KEY, 0x2a, CT, SK_TERMKEY_PRESS, 0},
+    {ESC "[57400;1:1u", KEY, 0x59, 0, SK_TERMKEY_PRESS, 0},
+    {ESC "[57414u", KEY, 0x58, 0, SK_TERMKEY_PRESS, 0},
+    {ESC "[57376;1:1u", KEY, 0x68, 0, SK_TERMKEY_PRESS, 0},
+    {ESC "[57358;1:3u", KEY, 0x39, 0, SK_TERMKEY_RELEASE, 0},
+    {ESC "[57361u", KEY, 0x46, 0, SK_TERMKEY_PRESS, 0},
+    /* functional keys in their legacy forms with events */
+    {ESC "[1;1:3A", KEY, 0x52, 0, SK_TERMKEY_RELEASE, 0},
+    {ESC "[1;5:1C", KEY, 0x4f, CT, SK_TERMKEY_PRESS, 0},
+    {ESC "[1;2:2P", KEY, 0x3a, SH, SK_TERMKEY_REPEAT, 0},
+    {ESC "[19;1:1~", KEY, 0x41, 0, SK_TERMKEY_PRESS, 0},
+    {ESC "[19;1:3~", KEY, 0x41, 0, SK_TERMKEY_RELEASE, 0},
+    {ESC "[3;3:3~", KEY, 0x4c, AL, SK_TERMKEY_RELEASE, 0},
+    /* Ctrl+] is the menu on press, nothing on repeat or release */
+    {ESC "[93;5u", MNU, 0, 0, SK_TERMKEY_TAP, 0},
+    {ESC "[93;5:1u", MNU, 0, 0, SK_TERMKEY_TAP, 0},
+    {ESC "[93;5:3u", NON, 0, 0, SK_TERMKEY_TAP, 0},
+    /* keys with no usage: F25, a media key */
+    {ESC "[57388u", NON, 0, 0, SK_TERMKEY_TAP, 0},
+    {ESC "[57428;1:1u", NON, 0, 0, SK_TERMKEY_TAP, 0},
+    /* the answers to the probe */
+    {ESC "[?15u", SK_TERMKEY_KITTY_FLAGS, 0, 0, SK_TERMKEY_TAP, 15},
+    {ESC "[?0u", SK_TERMKEY_KITTY_FLAGS, 0, 0, SK_TERMKEY_TAP, 0},
+};
+
+static void test_kitty(void)
+{
+    for (size_t i = 0; i < SK_ARRAY_LEN(kitty_cases); i++) {
+        size_t n = strlen(kitty_cases[i].bytes);
+        struct sk_termkey k;
+        long r = parse_copy(kitty_cases[i].bytes, n, 0, &k);
+        int ok = r == (long)n && k.type == kitty_cases[i].type && k.usage == kitty_cases[i].usage &&
+                 k.mods == kitty_cases[i].mods && k.event == kitty_cases[i].event &&
+                 k.cp == kitty_cases[i].cp;
+        if (!ok) {
+            fprintf(stderr, "  kitty case %zu: r=%ld type=%d usage=0x%02x mods=0x%02x event=%d cp=%u\n",
+                    i, r, (int)k.type, k.usage, k.mods, k.event, (unsigned)k.cp);
+        }
+        CHECK(ok);
+        /* Every prefix is incomplete, never a wrong key. */
+        for (size_t cut = 1; cut < n; cut++) {
+            CHECK_EQ_INT(parse_copy(kitty_cases[i].bytes, cut, 0, &k), SK_PARSE_PARTIAL);
+        }
+    }
+}
+
+static void test_sgr_mouse(void)
+{
+    struct sk_termkey k;
+    CHECK_EQ_INT(parse_copy(ESC "[<2;130;45M", 12, 0, &k), 12);
+    CHECK(k.type == SK_TERMKEY_MOUSE && k.cp == 2 && k.x == 130 && k.y == 45 &&
+          k.event == SK_TERMKEY_PRESS);
+    CHECK_EQ_INT(parse_copy(ESC "[<32;7;8M", 10, 0, &k), 10);
+    CHECK(k.type == SK_TERMKEY_MOUSE && k.cp == 32 && k.x == 7 && k.y == 8);
+    CHECK_EQ_INT(parse_copy(ESC "[<0;7;8m", 9, 0, &k), 9);
+    CHECK(k.type == SK_TERMKEY_MOUSE && k.event == SK_TERMKEY_RELEASE);
+    CHECK_EQ_INT(parse_copy(ESC "[<0;7", 6, 0, &k), SK_PARSE_PARTIAL);
+    /* Not a mouse report: a private '<' sequence with another final is dropped whole. */
+    CHECK_EQ_INT(parse_copy(ESC "[<1;2;3;4M", 11, 0, &k), 11);
+    CHECK(k.type == SK_TERMKEY_NONE);
 }
 
 static void test_table_whole(void)
@@ -502,6 +602,8 @@ static void test_fuzz(void)
 
 int main(void)
 {
+    SK_RUN(test_sgr_mouse);
+    SK_RUN(test_kitty);
     SK_RUN(test_table_whole);
     SK_RUN(test_table_split_points);
     SK_RUN(test_table_concatenated);
