@@ -140,7 +140,9 @@ int sk_render_opts_set(struct sk_render_opts *o, const char *name, const char *v
             return -1;
         }
     } else if (strcmp(name, "colors") == 0) {
-        if (strcmp(value, "16") == 0) {
+        if (strcmp(value, "auto") == 0) {
+            o->colors = 0;
+        } else if (strcmp(value, "16") == 0) {
             o->colors = 16;
         } else if (strcmp(value, "256") == 0) {
             o->colors = 256;
@@ -148,7 +150,7 @@ int sk_render_opts_set(struct sk_render_opts *o, const char *name, const char *v
                    strcmp(value, "24") == 0) {
             o->colors = 24;
         } else {
-            snprintf(err, errlen, "colors: '%s' is not 16, 256 or 24bit", value);
+            snprintf(err, errlen, "colors: '%s' is not auto, 16, 256 or 24bit", value);
             return -1;
         }
     } else if (strcmp(name, "charset") == 0) {
@@ -389,7 +391,7 @@ static uint32_t to_16(uint32_t rgb)
 
 static uint32_t quantise(uint32_t rgb, int colors)
 {
-    if (colors == 24) {
+    if (colors == 24 || colors == 0) {
         return SK_COLOR_RGB | rgb;
     }
     return colors == 256 ? to_256(rgb) : to_16(rgb);

@@ -26,7 +26,7 @@ enum sk_render_mode {
 
 struct sk_render_opts {
     enum sk_render_mode mode;
-    int colors;          /* 16, 256 or 24 (bits: true colour) */
+    int colors;          /* 16, 256 or 24 (bits: true colour); 0: auto (the caller detects) */
     char charset[16];    /* libcaca: ascii, shades, blocks */
     char algorithm[16];  /* libcaca: none, ordered2, ordered4, ordered8, random, fstein */
     double brightness;   /* added, -1..1, default 0 */
@@ -37,7 +37,7 @@ struct sk_render_opts {
 /* The defaults: art, 16 colours, ascii, no dithering, neutral levels. */
 void sk_render_opts_default(struct sk_render_opts *o);
 /*
- * Set one setting by name: mode (art|half), colors (16|256|24bit|truecolor),
+ * Set one setting by name: mode (art|half), colors (auto|16|256|24bit|truecolor),
  * charset, dither, brightness, contrast, gamma. Returns 0, or -1 with err
  * set ("colors: '17' is not 16, 256 or 24bit").
  */
