@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "term/render.h"
+
 struct sk_config {
     char *config_file;
     char *video;           /* demo | /dev/videoN | file:PATH */
@@ -26,6 +28,8 @@ struct sk_config {
     char *web_dir;         /* NULL: found next to the program */
     double fps;            /* demo/file playback, V4L2 request */
     int jpeg_quality;
+    struct sk_render_opts view; /* the ssh view's defaults (view-mode, view-colors, ...) */
+    int view_fps;          /* picture updates a second per ssh view */
     int verbose;
     int help;
     int version;

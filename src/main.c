@@ -224,6 +224,8 @@ int main(int argc, char **argv)
         .keymap_dir = keymaps_dir,
         .video_name = sk_capture_name(cap),
         .started_ms = sk_now_ms(),
+        .view_opts = &cfg.view,
+        .view_fps = cfg.view_fps,
     };
 
     char addr[256];
