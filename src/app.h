@@ -18,6 +18,7 @@ struct sk_hub;
 struct sk_hid;
 struct sk_keymap;
 struct sk_render_opts;
+struct sk_viewcache;
 
 /* Latency histogram of the terminal view: SK_VIEW_LAT_US per bucket, the last holds the rest. */
 #define SK_VIEW_LAT_BUCKETS 400
@@ -25,7 +26,7 @@ struct sk_render_opts;
 
 /* What the ssh views did, summed over sessions (status JSON "view"). */
 struct sk_view_stats {
-    atomic_ullong renders;  /* frames rendered */
+    atomic_ullong renders;  /* frames a view took from the hub and made a grid of ("frames") */
     atomic_ullong updates;  /* picture updates written (a static screen makes none) */
     atomic_ullong bytes;    /* bytes of those updates */
     atomic_ullong deferred; /* frames not drawn because the client had not drained the last */
@@ -45,6 +46,7 @@ struct sk_app {
     const struct sk_render_opts *view_opts; /* the view's defaults (NULL: built-in) */
     int view_fps;             /* at most this many picture updates a second per session (0: 15) */
     struct sk_view_stats view;
+    struct sk_viewcache *viewcache; /* decode/render once for all ssh views (NULL: per session) */
 };
 
 /*

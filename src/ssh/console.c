@@ -27,6 +27,7 @@
 #include "ssh/session.h"
 #include "term/grid.h"
 #include "term/render.h"
+#include "term/view.h"
 #include "term/termkeys.h"
 #include "util.h"
 
@@ -53,7 +54,8 @@ struct console {
     int fps;                /* picture update cap */
     int sync;               /* wrap updates in DEC 2026 synchronized output */
     struct sk_jpeg_dec *dec;
-    struct sk_image img;
+    struct sk_viewcache *cache; /* the app's, shared by all viewers */
+    int cache_owned;
     struct sk_grid shown;   /* what the client shows */
     struct sk_grid next;    /* the picture being built */
     struct sk_buf pending;  /* the bytes from shown to next, not sent yet */
@@ -372,18 +374,21 @@ static int window_room(struct console *c, size_t len)
     return w >= len || w >= MAX_WINDOW_WAIT;
 }
 
-/* Render frame f into c->next and the bytes that take the client there into c->pending. */
+/*
+ * Frame f as a grid for this session's size and settings (shared with every
+ * viewer that wants the same: decoded and rendered once) into c->next, and
+ * the bytes that take the client there into c->pending.
+ */
 static void render_frame(struct console *c, struct sk_frame *f)
 {
     unsigned rows = c->s->rows > 1 ? c->s->rows - 1 : 1;
-    unsigned w, h;
-    sk_render_wanted_size(c->s->cols, rows, f->width, f->height, &w, &h);
-    if (sk_jpeg_decode(c->dec, f->data, f->size, w, h, &c->img) != 0) {
+    const struct sk_grid *g =
+        sk_viewcache_get(c->cache, f, c->s->cols, rows, &c->view, c->dec, c->render);
+    if (g == NULL) {
         return; /* a broken frame is skipped; the decoder logs it */
     }
-    if (sk_render_grid(c->render, &c->img, c->s->cols, rows, &c->next) != 0) {
-        return;
-    }
+    sk_grid_copy(&c->next, g);
+    sk_viewcache_release(c->cache, g);
     atomic_fetch_add(&c->app->view.renders, 1);
     sk_buf_reset(&c->pending);
     c->pending_captured_us = f->captured_us;
@@ -611,6 +616,11 @@ static void console_setup(struct console *c)
     c->render = sk_render_new();
     view_setup(c);
     c->dec = sk_jpeg_dec_new();
+    c->cache = c->app->viewcache;
+    if (c->cache == NULL) {
+        c->cache = sk_viewcache_new();
+        c->cache_owned = 1;
+    }
     c->full_redraw = 1;
     /* Alternate screen, cursor hidden: the user's terminal is restored at the end. */
     outs(c, "\033[?1049h\033[?25l\033[0m\033[2J");
@@ -630,7 +640,9 @@ static void console_teardown(struct console *c)
     }
     sk_render_free(c->render);
     sk_jpeg_dec_free(c->dec);
-    sk_image_free(&c->img);
+    if (c->cache_owned) {
+        sk_viewcache_free(c->cache);
+    }
     sk_grid_free(&c->shown);
     sk_grid_free(&c->next);
     sk_buf_free(&c->pending);
