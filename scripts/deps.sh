@@ -2,6 +2,7 @@
 # Install the Debian / Raspberry Pi OS packages sshkvm needs, only those missing.
 #   scripts/deps.sh build   what `make` needs
 #   scripts/deps.sh test    plus what `make test` drives (real clients: ssh, curl, ffmpeg, tmux)
+#   scripts/deps.sh bench   plus what `make bench` compares against (img2txt, chafa)
 set -euo pipefail
 
 build=(gcc make pkg-config libssh-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev openssh-client)
@@ -10,8 +11,12 @@ build=(gcc make pkg-config libssh-dev libcaca-dev libv4l-dev libturbojpeg0-dev l
 test=(curl ffmpeg tmux libjpeg-turbo-progs procps iproute2 chromium
   qemu-system-x86 busybox-static binutils libc6-dev)
 
+# make bench: the frames come from ffmpeg; libcaca's img2txt and chafa are the baselines.
+bench=(ffmpeg caca-utils chafa procps python3 bc openssh-client)
+
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")
+[ "${1:-build}" = bench ] && want+=("${bench[@]}")
 
 missing=()
 for p in "${want[@]}"; do

@@ -57,18 +57,53 @@ static int cell_eq(const struct sk_cell *a, const struct sk_cell *b)
     return a->ch == b->ch && a->bg == b->bg && (a->fg == b->fg || a->ch == ' ');
 }
 
-/* Append one SGR colour parameter (foreground, or background when bg). */
-static void sgr_param(struct sk_buf *out, uint32_t c, int bg)
+/*
+ * The escape sequences are built in a small local buffer with hand-written
+ * number formatting: a full repaint of 200x60 cells in 24-bit colour is
+ * some 250 KB of them, and printf-style formatting was most of its cost.
+ */
+struct seq {
+    char b[96];
+    size_t n;
+};
+
+static void seq_str(struct seq *q, const char *s)
+{
+    while (*s != '\0') {
+        q->b[q->n++] = *s++;
+    }
+}
+
+static void seq_num(struct seq *q, unsigned v)
+{
+    char tmp[12];
+    size_t k = 0;
+    do {
+        tmp[k++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    while (k > 0) {
+        q->b[q->n++] = tmp[--k];
+    }
+}
+
+/* One SGR colour parameter (foreground, or background when bg). */
+static void sgr_param(struct seq *q, uint32_t c, int bg)
 {
     if (c & SK_COLOR_RGB) {
-        sk_buf_printf(out, "%u;2;%u;%u;%u", bg ? 48 : 38, (c >> 16) & 0xff, (c >> 8) & 0xff,
-                      c & 0xff);
+        seq_str(q, bg ? "48;2;" : "38;2;");
+        seq_num(q, (c >> 16) & 0xff);
+        q->b[q->n++] = ';';
+        seq_num(q, (c >> 8) & 0xff);
+        q->b[q->n++] = ';';
+        seq_num(q, c & 0xff);
     } else if (c < 8) {
-        sk_buf_printf(out, "%u", (bg ? 40 : 30) + c);
+        seq_num(q, (bg ? 40 : 30) + c);
     } else if (c < 16) {
-        sk_buf_printf(out, "%u", (bg ? 100 : 90) + c - 8);
+        seq_num(q, (bg ? 100 : 90) + c - 8);
     } else {
-        sk_buf_printf(out, "%u;5;%u", bg ? 48 : 38, c & 0xff);
+        seq_str(q, bg ? "48;5;" : "38;5;");
+        seq_num(q, c & 0xff);
     }
 }
 
@@ -86,31 +121,43 @@ static int cheap(const struct pen *p, const struct sk_cell *c)
 
 static void put_cell(struct pen *p, const struct sk_cell *c, struct sk_buf *out)
 {
+    struct seq q = {.n = 0};
     int need_fg = c->fg != SK_COLOR_ANY && c->ch != ' ' && c->fg != p->fg;
     int need_bg = c->bg != p->bg;
     if (need_fg || need_bg) {
-        sk_buf_puts(out, "\033[");
+        seq_str(&q, "\033[");
         if (need_fg) {
-            sgr_param(out, c->fg, 0);
+            sgr_param(&q, c->fg, 0);
             p->fg = c->fg;
         }
         if (need_bg) {
             if (need_fg) {
-                sk_buf_puts(out, ";");
+                q.b[q.n++] = ';';
             }
-            sgr_param(out, c->bg, 1);
+            sgr_param(&q, c->bg, 1);
             p->bg = c->bg;
         }
-        sk_buf_puts(out, "m");
+        q.b[q.n++] = 'm';
     }
     uint32_t ch = c->ch;
     if (ch < 0x20 || ch == 0x7f || (ch >= 0x80 && ch < 0xa0) || ch > 0x10ffff) {
         ch = ' ';
     }
-    char utf8[5] = {0};
-    size_t n = sk_utf8_encode(ch, utf8);
-    sk_buf_append(out, utf8, n);
+    q.n += sk_utf8_encode(ch, q.b + q.n);
+    sk_buf_append(out, q.b, q.n);
     p->col++;
+}
+
+/* A cursor move: CUP to (row, col), 1-based. */
+static void move_to(unsigned row, unsigned col, struct sk_buf *out)
+{
+    struct seq q = {.n = 0};
+    seq_str(&q, "\033[");
+    seq_num(&q, row);
+    q.b[q.n++] = ';';
+    seq_num(&q, col);
+    q.b[q.n++] = 'H';
+    sk_buf_append(out, q.b, q.n);
 }
 
 size_t sk_grid_diff(const struct sk_grid *shown, const struct sk_grid *next, unsigned top,
@@ -129,7 +176,7 @@ size_t sk_grid_diff(const struct sk_grid *shown, const struct sk_grid *next, uns
                 continue;
             }
             if (!p.placed || p.row != y || p.col > x) {
-                sk_buf_printf(out, "\033[%u;%uH", top + y + 1, x + 1);
+                move_to(top + y + 1, x + 1, out);
             } else if (p.col < x) {
                 /* Rewriting a short run of unchanged cells beats a move when they need no SGR. */
                 unsigned gap = x - p.col;

@@ -292,8 +292,7 @@ static void fit_cells(unsigned cols, unsigned rows, unsigned src_w, unsigned src
  * libcaca averages the pixels under each cell (its "prefilter") to choose
  * the cell's two colours and glyph, so a few pixels per cell are all it
  * uses: 2 across and 4 down (a cell is twice as tall as wide) average out
- * JPEG noise and thin strokes, while decoding more only costs time. Half
- * blocks need 1 across and 2 down, so the same size serves both.
+ * JPEG noise and thin strokes, while decoding more only costs time.
  */
 void sk_render_wanted_size(unsigned cols, unsigned rows, unsigned src_w, unsigned src_h,
                            unsigned *w, unsigned *h)
@@ -303,6 +302,16 @@ void sk_render_wanted_size(unsigned cols, unsigned rows, unsigned src_w, unsigne
     fit_cells(cols, rows, src_w, src_h, &fc, &fr);
     *w = fc * 2;
     *h = fr * 4;
+}
+
+void sk_render_wanted_size_for(const struct sk_render_opts *o, unsigned cols, unsigned rows,
+                               unsigned src_w, unsigned src_h, unsigned *w, unsigned *h)
+{
+    sk_render_wanted_size(cols, rows, src_w, src_h, w, h);
+    if (o->mode == SK_RENDER_HALF) {
+        *w = SK_MAX(1u, *w / 2);
+        *h = SK_MAX(1u, *h / 2);
+    }
 }
 
 static int ensure_dither(struct sk_render *r, const struct sk_image *img)

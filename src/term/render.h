@@ -65,6 +65,14 @@ void sk_render_wanted_size(unsigned cols, unsigned rows, unsigned src_w, unsigne
                            unsigned *w, unsigned *h);
 
 /*
+ * The same for a look: half blocks use one pixel across and two down per
+ * cell, so they are content with half the size each way (often one DCT
+ * scale smaller: 1/8 of 1080p covers 200x60 cells of half blocks).
+ */
+void sk_render_wanted_size_for(const struct sk_render_opts *o, unsigned cols, unsigned rows,
+                               unsigned src_w, unsigned src_h, unsigned *w, unsigned *h);
+
+/*
  * Render img (NULL: nothing, all black) into grid, resized to cols x rows.
  * Returns 0 or -1.
  */

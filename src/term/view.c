@@ -193,7 +193,7 @@ const struct sk_grid *sk_viewcache_get(struct sk_viewcache *vc, struct sk_frame 
                       .users = 1};
     vc->arts = a;
     unsigned w, h;
-    sk_render_wanted_size(cols, rows, f->width, f->height, &w, &h);
+    sk_render_wanted_size_for(o, cols, rows, f->width, f->height, &w, &h);
     struct pic *p = get_pic(vc, f, w, h, dec);
     pthread_mutex_unlock(&vc->lock);
     int rc = -1;

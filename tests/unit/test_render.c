@@ -332,7 +332,8 @@ static const char *data_dir(void)
 }
 
 /* The first frame of a fixture (a JPEG or an MJPEG stream), decoded for a cols x rows area. */
-static int load_fixture(const char *name, unsigned cols, unsigned rows, struct sk_image *img)
+static int load_fixture(const char *name, const struct sk_render_opts *o, unsigned cols,
+                        unsigned rows, struct sk_image *img)
 {
     char path[512];
     snprintf(path, sizeof(path), "%s/%s", data_dir(), name);
@@ -348,7 +349,7 @@ static int load_fixture(const char *name, unsigned cols, unsigned rows, struct s
     struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
     if (sk_mjpeg_next(data, len, 1, &off, &flen) > 0 && flen > 0 &&
         sk_jpeg_info(data + off, flen, &sw, &sh) == 0) {
-        sk_render_wanted_size(cols, rows, sw, sh, &w, &h);
+        sk_render_wanted_size_for(o, cols, rows, sw, sh, &w, &h);
         rc = sk_jpeg_decode(dec, data + off, flen, w, h, img);
     }
     sk_jpeg_dec_free(dec);
@@ -379,7 +380,6 @@ static void test_golden(void)
     struct sk_image img = {0};
     struct sk_buf out = {0};
     for (size_t f = 0; f < SK_ARRAY_LEN(fixtures); f++) {
-        CHECK_EQ_INT(load_fixture(fixtures[f], 80, 24, &img), 0);
         for (size_t l = 0; l < SK_ARRAY_LEN(looks); l++) {
             struct sk_render_opts o;
             char err[160];
@@ -387,6 +387,8 @@ static void test_golden(void)
             CHECK_EQ_INT(sk_render_opts_set(&o, "mode", looks[l].mode, err, sizeof(err)), 0);
             CHECK_EQ_INT(sk_render_opts_set(&o, "colors", looks[l].colors, err, sizeof(err)), 0);
             sk_render_set_opts(r, &o);
+            /* Decoded as the console would, at the size this look wants. */
+            CHECK_EQ_INT(load_fixture(fixtures[f], &o, 80, 24, &img), 0);
             sk_buf_reset(&out);
             CHECK_EQ_INT(sk_render_ansi(r, &img, 80, 24, 0, &out), 0);
             char path[512];

@@ -82,21 +82,19 @@ static void test_shared(void)
         CHECK(memcmp(v[i].copy.cells, v[0].copy.cells, 80 * 23 * sizeof(struct sk_cell)) == 0);
     }
 
-    /* Other settings at the same size: the decoded picture is reused, the grid is not. */
+    /* Other colours at the same size: the decoded picture is reused, the grid is not. */
     struct viewer w = {.vc = vc, .f = f, .cols = 80, .rows = 23};
     sk_render_opts_default(&w.opts);
-    w.opts.mode = SK_RENDER_HALF;
     w.opts.colors = 24;
     viewer_main(&w);
     CHECK(w.ok);
     sk_viewcache_stats(vc, &st);
     CHECK_EQ_INT(st.decodes, 1);
     CHECK_EQ_INT(st.renders, 2);
-    /* Another size decodes for its own pixel size. */
+    /* Half blocks want half the pixels: their own decode. */
     struct viewer x = w;
     x.copy = (struct sk_grid){0};
-    x.cols = 200;
-    x.rows = 59;
+    x.opts.mode = SK_RENDER_HALF;
     viewer_main(&x);
     CHECK(x.ok);
     sk_viewcache_stats(vc, &st);
