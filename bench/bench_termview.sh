@@ -27,7 +27,7 @@ gen() { # gen NAME SIZE QUALITY LAVFI-INPUT...
 for res in 1920x1080 1280x720; do
   tag=${res#*x}p
   gen "bios-$tag" "$res" 6 -loop 1 -i tests/data/bios-720x400.jpg
-  gen "mandel-$tag" "$res" 6 -f lavfi -i "mandelbrot=size=$res:rate=30"
+  gen "mandel-$tag" "$res" 7 -f lavfi -i "mandelbrot=size=$res:rate=30"
   gen "motion-$tag" "$res" 2 -f lavfi -i "testsrc2=size=$res:rate=30"
 done
 ffmpeg -loglevel error -i "$D/motion-1080p.mjpeg" -frames:v 1 -c copy -f mjpeg -y "$D/still-1080p.mjpeg"
