@@ -169,6 +169,9 @@ static void draw_status(struct console *c, int force)
     if (!force && now - c->last_status_ms < STATUS_MS) {
         return;
     }
+    if (!force && sk_session_unsent(c->s) > 0) {
+        return; /* a link that is not taking bytes gets the status line later, not a queue */
+    }
     c->last_status_ms = now;
     struct sk_buf b = {0};
     status_line(c, &b);

@@ -46,7 +46,7 @@ stop_sshkvm
 # Full motion, many bytes a frame (24-bit, 60 updates a second): a client that stops reading
 # (ssh's stdout into a pipe nobody drains) and one that reads.
 make_mjpeg "$T/motion.mjpeg" 60
-start_sshkvm --video "file:$T/motion.mjpeg" --hid none --mouse none --fps 30 || exit 1
+start_sshkvm --video "file:$T/motion.mjpeg" --hid "file:$T/kbd.bin" --mouse none --fps 30 || exit 1
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$SK_PID/status"; }
 status_field() { kssh status | sed -n "s/.*\"view\":{[^}]*\"$1\":\\([0-9.]*\\).*/\\1/p"; }
 mkfifo "$T/stall"
@@ -71,6 +71,28 @@ check slow_reader_is_deferred test "${d2:-0}" -gt "${d1:-0}"
 check slow_reader_server_memory_flat test $((r2 - r1)) -lt $((2 * ${max:-1} / 1024 + 1024))
 # The other viewer still gets full motion: at least 20 updates' worth a second.
 check other_viewer_keeps_rate test $((f2 - f1)) -gt $((4 * 20 * ${max:-1} / 2))
+
+# A link that goes quiet (the client's proxy stops reading the socket after 3 s): the server's
+# socket fills instead of the window. Same checks: deferred, memory flat, the other viewer's rate.
+# It types 'x' once stalled: its session must still read input, not hang in a write.
+{ sleep 7; printf x; sleep 13; } | kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" \
+  -o ProxyCommand="$ROOT/tests/integration/stall_proxy.py $SSH_PORT 3" >/dev/null 2>&1 &
+SLOW=$!
+sleep 6
+r1=$(rss); d1=$(status_field deferred)
+{ sleep 8; } | kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" >"$T/fast2.out" 2>&1 &
+FAST=$!
+sleep 2
+f1=$(stat -c %s "$T/fast2.out")
+sleep 4
+f2=$(stat -c %s "$T/fast2.out")
+r2=$(rss); d2=$(status_field deferred)
+kill "$FAST" "$SLOW" 2>/dev/null; wait "$FAST" "$SLOW" 2>/dev/null
+echo "  quiet link: rss ${r1} -> ${r2} kB, deferred ${d1} -> ${d2}; fast viewer $(((f2 - f1) / 4)) B/s"
+check quiet_link_is_deferred test "${d2:-0}" -gt "${d1:-0}"
+check quiet_link_session_still_reads_keys bash -c "od -An -v -tx1 '$T/kbd.bin' | tr -s ' \n' ' ' | grep -q '00 00 1b 00'"
+check quiet_link_server_memory_flat test $((r2 - r1)) -lt $((2 * ${max:-1} / 1024 + 1024))
+check quiet_link_other_viewer_keeps_rate test $((f2 - f1)) -gt $((4 * 20 * ${max:-1} / 2))
 stop_sshkvm
 
 # tmux: letterboxed (black columns each side of a 4:3 picture), and re-fitted after a resize.
@@ -116,5 +138,13 @@ sleep 1.5
 got2=$(picture_columns 19)
 check tmux_refits_on_resize test "$got2" = "9 59"
 echo "  picture columns: [$got] at 100x30, [$got2] at 70x20"
+# The menu changes the look live: m (half blocks), then Esc back to the picture.
+check tmux_art_before_menu bash -c "! tmux -L tv capture-pane -p | grep -q $'\u2580'"
+tmux -L tv send-keys C-] ; sleep 0.3
+check tmux_menu_shows_view bash -c "tmux -L tv capture-pane -p | grep -q 'mode      art'"
+tmux -L tv send-keys m ; sleep 0.3
+check tmux_menu_mode_changed bash -c "tmux -L tv capture-pane -p | grep -q 'mode      half blocks'"
+tmux -L tv send-keys Escape ; sleep 1.5
+check tmux_half_blocks_after_menu bash -c "tmux -L tv capture-pane -p | grep -q $'\u2580'"
 tmux -L tv kill-server
 finish
