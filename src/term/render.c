@@ -578,8 +578,11 @@ int sk_render_ansi(struct sk_render *r, const struct sk_image *img, unsigned col
 {
     struct sk_grid g = {0};
     int rc = sk_render_grid(r, img, cols, rows, &g);
-    if (rc == 0) {
-        sk_grid_diff(NULL, &g, top, out);
+    /* Row by row, each complete in itself (move, colours, cells, reset), so that the rows
+     * also stand as lines of a file: a terminal that scrolls never fills with a colour. */
+    for (unsigned y = 0; rc == 0 && y < rows; y++) {
+        struct sk_grid row = {.cols = cols, .rows = 1, .cells = g.cells + (size_t)y * cols};
+        sk_grid_diff(NULL, &row, top + y, out);
     }
     sk_grid_free(&g);
     return rc;

@@ -81,8 +81,8 @@ int sk_render_grid(struct sk_render *r, const struct sk_image *img, unsigned col
 
 /*
  * Draw img into the cols x rows cells whose top-left is row top (0-based)
- * of the terminal: every cell, each row starting with a cursor move.
- * Appends to out. Returns 0 or -1.
+ * of the terminal: every cell, each row a cursor move, its colours, its
+ * cells and an SGR reset. Appends to out. Returns 0 or -1.
  */
 int sk_render_ansi(struct sk_render *r, const struct sk_image *img, unsigned cols, unsigned rows,
                    unsigned top, struct sk_buf *out);

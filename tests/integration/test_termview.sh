@@ -41,6 +41,12 @@ check colors_24bit_from_setenv grep -q '48;2;' "$T/cenv.out"
 check half_blocks_from_setenv bash -c "grep -q $'\xe2\x96\x80' '$T/half.out' && grep -q '48;5;' '$T/half.out'"
 check bad_setting_in_status_line grep -q "SSHKVM_COLORS: colors: '17' is not" "$T/bad.out"
 check bad_setting_falls_back bash -c "grep -q $'\033\\[3[0-7]' '$T/bad.out' && ! grep -q '[34]8;[25];' '$T/bad.out'"
+# The screen command takes the same looks.
+kssh screen --cols 60 --rows 20 --mode half --colors 24bit >"$T/screen.txt"
+check screen_half_24bit bash -c "test \$(wc -l <'$T/screen.txt') -eq 20 && grep -q $'\xe2\x96\x80' '$T/screen.txt' && grep -q '48;2;' '$T/screen.txt'"
+kssh screen --colors 17 >/dev/null 2>"$T/screen.err"
+check screen_bad_colors_exit_2 test $? -eq 2
+check screen_bad_colors_says_why grep -q 'screen: --colors needs 16, 256 or 24bit' "$T/screen.err"
 stop_sshkvm
 
 # Full motion, many bytes a frame (24-bit, 60 updates a second): a client that stops reading
@@ -139,12 +145,12 @@ got2=$(picture_columns 19)
 check tmux_refits_on_resize test "$got2" = "9 59"
 echo "  picture columns: [$got] at 100x30, [$got2] at 70x20"
 # The menu changes the look live: m (half blocks), then Esc back to the picture.
-check tmux_art_before_menu bash -c "! tmux -L tv capture-pane -p | grep -q $'\u2580'"
+check tmux_art_before_menu bash -c "! tmux -L tv capture-pane -p | grep -q $'\xe2\x96\x80'"
 tmux -L tv send-keys C-] ; sleep 0.3
 check tmux_menu_shows_view bash -c "tmux -L tv capture-pane -p | grep -q 'mode      art'"
 tmux -L tv send-keys m ; sleep 0.3
 check tmux_menu_mode_changed bash -c "tmux -L tv capture-pane -p | grep -q 'mode      half blocks'"
 tmux -L tv send-keys Escape ; sleep 1.5
-check tmux_half_blocks_after_menu bash -c "tmux -L tv capture-pane -p | grep -q $'\u2580'"
+check tmux_half_blocks_after_menu bash -c "tmux -L tv capture-pane -p | grep -q $'\xe2\x96\x80'"
 tmux -L tv kill-server
 finish
