@@ -454,7 +454,9 @@ static void maybe_draw(struct console *c)
         return;
     }
     c->deferring = 0;
-    struct sk_frame *f = sk_hub_wait(c->app->hub, c->full_redraw ? 0 : c->seq, 0);
+    /* A full redraw takes the newest frame even if it was drawn; once rendered, only newer ones. */
+    uint64_t after = c->full_redraw && !c->have_pending ? 0 : c->seq;
+    struct sk_frame *f = sk_hub_wait(c->app->hub, after, 0);
     if (f != NULL) {
         c->seq = f->seq;
         /* Keep to the cap on average: the loop wakes up to PUMP_MS late. */

@@ -49,56 +49,50 @@ check screen_bad_colors_exit_2 test $? -eq 2
 check screen_bad_colors_says_why grep -q 'screen: --colors needs 16, 256 or 24bit' "$T/screen.err"
 stop_sshkvm
 
-# Full motion, many bytes a frame (24-bit, 60 updates a second): a client that stops reading
-# (ssh's stdout into a pipe nobody drains) and one that reads.
+# Full motion, many bytes a frame (24-bit, 60 updates a second), and clients that stall.
 make_mjpeg "$T/motion.mjpeg" 60
 start_sshkvm --video "file:$T/motion.mjpeg" --hid "file:$T/kbd.bin" --mouse none --fps 30 || exit 1
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$SK_PID/status"; }
 status_field() { kssh status | sed -n "s/.*\"view\":{[^}]*\"$1\":\\([0-9.]*\\).*/\\1/p"; }
+# stall_checks NAME: with the stalled client $SLOW running, measure the server's memory and
+# deferrals and another viewer's byte rate over a few seconds, then stop both clients.
+stall_checks() {
+  local name=$1 r1 r2 d1 d2 f1 f2 max
+  sleep 6
+  r1=$(rss); d1=$(status_field deferred)
+  { sleep 8; } | kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" >"$T/$name-fast.out" 2>&1 &
+  local fast=$!
+  sleep 2
+  f1=$(stat -c %s "$T/$name-fast.out")
+  sleep 4
+  f2=$(stat -c %s "$T/$name-fast.out")
+  r2=$(rss); d2=$(status_field deferred); max=$(status_field max_update)
+  kill "$fast" "$SLOW" 2>/dev/null; wait "$fast" "$SLOW" 2>/dev/null
+  echo "  $name: rss ${r1} -> ${r2} kB, deferred ${d1} -> ${d2}, largest update ${max} B; other viewer $(((f2 - f1) / 4)) B/s"
+  # The stalled session keeps waiting (deferrals grow) and the server's memory stays put: it
+  # holds at most the one frame it rendered, not the seconds of updates the reader missed.
+  check "${name}_is_deferred" test "${d2:-0}" -gt "${d1:-0}"
+  check "${name}_server_memory_flat" test $((r2 - r1)) -lt $((2 * ${max:-1} / 1024 + 1024))
+  # The other viewer still gets full motion: at least 20 half-size updates' worth a second.
+  check "${name}_other_viewer_keeps_rate" test $((f2 - f1)) -gt $((4 * 20 * ${max:-1} / 2))
+}
+
+# A reader that stops: ssh's stdout into a pipe nobody drains; the channel's window closes.
 mkfifo "$T/stall"
 { sleep 25; } | kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" >"$T/stall" 2>&1 &
 SLOW=$!
 exec 7<>"$T/stall" # held open, never read: the pipe fills, then ssh stops reading the channel
-sleep 6
-r1=$(rss); d1=$(status_field deferred)
-{ sleep 8; } | kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" >"$T/fast.out" 2>&1 &
-FAST=$!
-sleep 2
-f1=$(stat -c %s "$T/fast.out")
-sleep 4
-f2=$(stat -c %s "$T/fast.out")
-r2=$(rss); d2=$(status_field deferred); max=$(status_field max_update)
-kill "$FAST" "$SLOW" 2>/dev/null; wait "$FAST" "$SLOW" 2>/dev/null
+stall_checks slow_reader
 exec 7<&-
-echo "  slow reader: rss ${r1} -> ${r2} kB, deferred ${d1} -> ${d2}, largest update ${max} B; fast viewer $(((f2 - f1) / 4)) B/s"
-# The stalled session keeps waiting (deferrals grow) and the server's memory stays put: it holds
-# at most the one frame it rendered, not the seconds of updates the reader missed.
-check slow_reader_is_deferred test "${d2:-0}" -gt "${d1:-0}"
-check slow_reader_server_memory_flat test $((r2 - r1)) -lt $((2 * ${max:-1} / 1024 + 1024))
-# The other viewer still gets full motion: at least 20 updates' worth a second.
-check other_viewer_keeps_rate test $((f2 - f1)) -gt $((4 * 20 * ${max:-1} / 2))
 
 # A link that goes quiet (the client's proxy stops reading the socket after 3 s): the server's
-# socket fills instead of the window. Same checks: deferred, memory flat, the other viewer's rate.
-# It types 'x' once stalled: its session must still read input, not hang in a write.
+# socket fills instead of the window. It types 'x' once stalled: its session must still read
+# input, not hang in a write.
 { sleep 7; printf x; sleep 13; } | kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" \
   -o ProxyCommand="$ROOT/tests/integration/stall_proxy.py $SSH_PORT 3" >/dev/null 2>&1 &
 SLOW=$!
-sleep 6
-r1=$(rss); d1=$(status_field deferred)
-{ sleep 8; } | kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" >"$T/fast2.out" 2>&1 &
-FAST=$!
-sleep 2
-f1=$(stat -c %s "$T/fast2.out")
-sleep 4
-f2=$(stat -c %s "$T/fast2.out")
-r2=$(rss); d2=$(status_field deferred)
-kill "$FAST" "$SLOW" 2>/dev/null; wait "$FAST" "$SLOW" 2>/dev/null
-echo "  quiet link: rss ${r1} -> ${r2} kB, deferred ${d1} -> ${d2}; fast viewer $(((f2 - f1) / 4)) B/s"
-check quiet_link_is_deferred test "${d2:-0}" -gt "${d1:-0}"
+stall_checks quiet_link
 check quiet_link_session_still_reads_keys bash -c "od -An -v -tx1 '$T/kbd.bin' | tr -s ' \n' ' ' | grep -q '00 00 1b 00'"
-check quiet_link_server_memory_flat test $((r2 - r1)) -lt $((2 * ${max:-1} / 1024 + 1024))
-check quiet_link_other_viewer_keeps_rate test $((f2 - f1)) -gt $((4 * 20 * ${max:-1} / 2))
 stop_sshkvm
 
 # tmux: letterboxed (black columns each side of a 4:3 picture), and re-fitted after a resize.

@@ -309,19 +309,13 @@ static void test_colours(void)
 /* A whole file into a buffer (NUL-terminated); NULL when it cannot be read. */
 static uint8_t *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
+    char *data = NULL;
+    char err[256];
+    if (sk_read_file(path, 16 * 1024 * 1024, &data, len, err, sizeof(err)) != 0) {
+        fprintf(stderr, "  %s\n", err);
         return NULL;
     }
-    struct sk_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-        sk_buf_append(&b, chunk, n);
-    }
-    fclose(f);
-    *len = b.len;
-    return (uint8_t *)b.data;
+    return (uint8_t *)data;
 }
 
 static const char *data_dir(void)
