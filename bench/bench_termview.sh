@@ -33,6 +33,7 @@ done
 ffmpeg -loglevel error -i "$D/motion-1080p.mjpeg" -frames:v 1 -c copy -f mjpeg -y "$D/still-1080p.mjpeg"
 
 # ---- 1. per frame ----
+echo "Machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "1. Milliseconds per frame into 200x60 cells (mean over the clip's frames)."
 echo "   dec1/1: full-size decode; dec-sc: decode at the DCT scale sshkvm uses; dither:"
@@ -107,18 +108,20 @@ printf '   %-8s %10s %10s %12s %10s %10s %10s\n' viewers "CPU %" "peak RSS" "B/s
 for n in 1 5 20; do
   start --video "file:$D/motion-1080p.mjpeg" --hid none --view-fps 30
   pids=()
-  for i in $(seq "$n"); do viewer --env COLORTERM=truecolor >"$T/v$i" & pids+=($!); done
-  sleep 3
-  c0=$(cpu_ticks); t0=$(date +%s%N)
-  sleep $((SECS - 4))
-  c1=$(cpu_ticks); t1=$(date +%s%N)
-  st=$(status)
-  wait "${pids[@]}" 2>/dev/null
+  for i in $(seq "$n"); do viewer --seconds 120 --env COLORTERM=truecolor >/dev/null & pids+=($!); done
+  # All connected (the status command is one more client), then 2 s to settle.
+  for _ in $(seq 120); do status | grep -q "\"ssh\":$((n + 1))," && break; sleep 0.5; done
+  sleep 2
+  s0=$(status); c0=$(cpu_ticks); t0=$(date +%s%N)
+  sleep 6
+  s1=$(status); c1=$(cpu_ticks); t1=$(date +%s%N)
   hwm=$(awk '/^VmHWM/ {print $2}' "/proc/$SK/status")
-  bps=$(cat "$T"/v* | awk '{s += $2 / $3} END {printf "%.0f", s / NR}')
-  rm -f "$T"/v*
-  printf '   %-8s %10.1f %8d kB %12s %10s %10s %10s\n' "$n" \
-    "$(echo "($c1-$c0)*100/$hz/(($t1-$t0)/1000000000)" | bc -l)" "$hwm" "$bps" \
-    "$(echo "$st" | field latency_p50_ms)" "$(echo "$st" | field latency_p99_ms)" "$(echo "$st" | field deferred)"
+  kill "${pids[@]}" 2>/dev/null; wait "${pids[@]}" 2>/dev/null
+  secs=$(echo "($t1-$t0)/1000000000" | bc -l)
+  d() { echo "$(echo "$s1" | field "$1") - $(echo "$s0" | field "$1")" | bc; }
+  printf '   %-8s %10.1f %8d kB %12.0f %10s %10s %10s %s\n' "$n" \
+    "$(echo "($c1-$c0)*100/$hz/$secs" | bc -l)" "$hwm" "$(echo "$(d bytes)/$n/$secs" | bc -l)" \
+    "$(echo "$s1" | field latency_p50_ms)" "$(echo "$s1" | field latency_p99_ms)" "$(d deferred)" \
+    "(updates/s/viewer $(echo "$(d updates)/$n/$secs" | bc -l | xargs printf %.1f), decodes/s $(echo "$(d decodes)/$secs" | bc -l | xargs printf %.1f), shared $(d shared))"
   stop
 done

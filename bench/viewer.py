@@ -6,7 +6,8 @@ given size, its output counted and thrown away.
             [--warmup 3] [--keys-per-second 0] [--env NAME=VALUE]...
 
 Prints one line: "bytes_total bytes_after_warmup seconds_after_warmup".
-With --keys-per-second, presses Down that often (an xterm arrow)."""
+The clock starts at the first byte (a loaded machine may take a while to
+connect). With --keys-per-second, presses Down that often (an xterm arrow)."""
 import argparse, fcntl, os, select, struct, subprocess, sys, termios, time
 
 ap = argparse.ArgumentParser()
@@ -31,14 +32,16 @@ cmd += ["kvm@127.0.0.1"]
 env = dict(os.environ, TERM="xterm-256color")
 p = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, start_new_session=True, env=env)
 os.close(slave)
-start = time.monotonic()
+start = None
 total = after = 0
-next_key = start + a.warmup
+next_key = None
 while True:
     now = time.monotonic()
-    if now - start >= a.seconds:
+    if start is not None and now - start >= a.seconds:
         break
-    if a.keys_per_second > 0 and now >= next_key:
+    if start is None and p.poll() is not None:
+        break
+    if a.keys_per_second > 0 and next_key is not None and now >= next_key:
         os.write(master, b"\x1b[B")
         next_key += 1.0 / a.keys_per_second
     r, _, _ = select.select([master], [], [], 0.05)
@@ -49,6 +52,9 @@ while True:
             break
         if not data:
             break
+        if start is None:
+            start = now
+            next_key = start + a.warmup
         total += len(data)
         if now - start >= a.warmup:
             after += len(data)

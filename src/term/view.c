@@ -1,8 +1,8 @@
 /*
  * view: the shared decode and render cache for the terminal views.
  *
- * Two lists under one mutex: decoded pictures keyed by (frame seq, wanted
- * pixel size) and rendered grids keyed by (frame seq, cells, settings). An
+ * One list under one mutex of decoded pictures, keyed by (frame seq, wanted
+ * pixel size), and rendered grids, keyed by (frame seq, cells, settings). An
  * entry is BUILDING while its first asker fills it outside the lock, then
  * READY or FAILED; others asking for it wait on the condition variable, so a
  * frame is decoded and rendered once however many viewers want it at once.
@@ -19,22 +19,16 @@
 #include "util.h"
 
 enum state { BUILDING, READY, FAILED };
+enum kind { PICTURE, GRID };
 
-struct pic {
-    struct pic *next;
+struct entry {
+    struct entry *next;
+    enum kind kind;
     uint64_t seq;
-    unsigned want_w, want_h;
-    struct sk_image img;
-    enum state state;
-    int users;
-};
-
-struct art {
-    struct art *next;
-    uint64_t seq;
-    unsigned cols, rows;
-    struct sk_render_opts opts;
-    struct sk_grid grid;
+    unsigned w, h;              /* PICTURE: the wanted pixel size; GRID: the cells */
+    struct sk_render_opts opts; /* GRID only */
+    struct sk_image img;        /* PICTURE */
+    struct sk_grid grid;        /* GRID */
     enum state state;
     int users;
 };
@@ -42,8 +36,7 @@ struct art {
 struct sk_viewcache {
     pthread_mutex_t lock;
     pthread_cond_t changed;
-    struct pic *pics;
-    struct art *arts;
+    struct entry *entries;
     uint64_t newest;
     struct sk_viewcache_stats stats;
 };
@@ -56,16 +49,11 @@ struct sk_viewcache *sk_viewcache_new(void)
     return vc;
 }
 
-static void free_pic(struct pic *p)
+static void free_entry(struct entry *e)
 {
-    sk_image_free(&p->img);
-    free(p);
-}
-
-static void free_art(struct art *a)
-{
-    sk_grid_free(&a->grid);
-    free(a);
+    sk_image_free(&e->img);
+    sk_grid_free(&e->grid);
+    free(e);
 }
 
 void sk_viewcache_free(struct sk_viewcache *vc)
@@ -73,15 +61,10 @@ void sk_viewcache_free(struct sk_viewcache *vc)
     if (vc == NULL) {
         return;
     }
-    while (vc->pics != NULL) {
-        struct pic *p = vc->pics;
-        vc->pics = p->next;
-        free_pic(p);
-    }
-    while (vc->arts != NULL) {
-        struct art *a = vc->arts;
-        vc->arts = a->next;
-        free_art(a);
+    while (vc->entries != NULL) {
+        struct entry *e = vc->entries;
+        vc->entries = e->next;
+        free_entry(e);
     }
     pthread_cond_destroy(&vc->changed);
     pthread_mutex_destroy(&vc->lock);
@@ -95,66 +78,87 @@ static int opts_eq(const struct sk_render_opts *a, const struct sk_render_opts *
            a->contrast == b->contrast && a->gamma == b->gamma;
 }
 
-/* Free what nobody uses and belongs to an older frame. Called locked. */
+/* Free what nobody uses and belongs to an older frame or failed. Called locked. */
 static void sweep(struct sk_viewcache *vc)
 {
-    for (struct pic **pp = &vc->pics; *pp != NULL;) {
-        struct pic *p = *pp;
-        if (p->users == 0 && (p->seq < vc->newest || p->state == FAILED)) {
-            *pp = p->next;
-            free_pic(p);
+    for (struct entry **ep = &vc->entries; *ep != NULL;) {
+        struct entry *e = *ep;
+        if (e->users == 0 && (e->seq < vc->newest || e->state == FAILED)) {
+            *ep = e->next;
+            free_entry(e);
         } else {
-            pp = &p->next;
-        }
-    }
-    for (struct art **ap = &vc->arts; *ap != NULL;) {
-        struct art *a = *ap;
-        if (a->users == 0 && (a->seq < vc->newest || a->state == FAILED)) {
-            *ap = a->next;
-            free_art(a);
-        } else {
-            ap = &a->next;
+            ep = &e->next;
         }
     }
 }
 
-/* The decoded picture for f at the wanted size, built here if nobody has it. Called locked. */
-static struct pic *get_pic(struct sk_viewcache *vc, struct sk_frame *f, unsigned w, unsigned h,
-                           struct sk_jpeg_dec *dec)
+/*
+ * The entry for a key, called locked: a READY one (now also used by the
+ * caller), NULL when it FAILED, or a new BUILDING one (*build set) that the
+ * caller fills outside the lock and then hands to finish(). Waits while
+ * another thread builds it.
+ */
+static struct entry *claim(struct sk_viewcache *vc, enum kind kind, uint64_t seq, unsigned w,
+                           unsigned h, const struct sk_render_opts *o, int *build)
 {
+    *build = 0;
     for (;;) {
-        struct pic *p = vc->pics;
-        while (p != NULL && !(p->seq == f->seq && p->want_w == w && p->want_h == h)) {
-            p = p->next;
+        struct entry *e = vc->entries;
+        while (e != NULL && !(e->kind == kind && e->seq == seq && e->w == w && e->h == h &&
+                              (kind == PICTURE || opts_eq(&e->opts, o)))) {
+            e = e->next;
         }
-        if (p == NULL) {
+        if (e == NULL) {
             break;
         }
-        if (p->state == BUILDING) {
+        if (e->state == BUILDING) {
             pthread_cond_wait(&vc->changed, &vc->lock);
             continue;
         }
-        if (p->state == FAILED) {
+        if (e->state == FAILED) {
             return NULL;
         }
-        p->users++;
+        e->users++;
+        return e;
+    }
+    struct entry *e = xcalloc(1, sizeof(*e));
+    *e = (struct entry){.next = vc->entries, .kind = kind, .seq = seq, .w = w, .h = h, .users = 1};
+    if (o != NULL) {
+        e->opts = *o;
+    }
+    vc->entries = e;
+    *build = 1;
+    return e;
+}
+
+/* A built entry is ready (ok) or failed; waiters wake. Called locked. Returns e, or NULL. */
+static struct entry *finish(struct sk_viewcache *vc, struct entry *e, int ok)
+{
+    e->state = ok ? READY : FAILED;
+    pthread_cond_broadcast(&vc->changed);
+    if (!ok) {
+        e->users--;
+        sweep(vc);
+        return NULL;
+    }
+    return e;
+}
+
+/* The decoded picture for f at the wanted size, decoded here if nobody has it. Called locked. */
+static struct entry *get_picture(struct sk_viewcache *vc, struct sk_frame *f, unsigned w,
+                                 unsigned h, struct sk_jpeg_dec *dec)
+{
+    int build;
+    struct entry *p = claim(vc, PICTURE, f->seq, w, h, NULL, &build);
+    if (!build) {
         return p;
     }
-    struct pic *p = xcalloc(1, sizeof(*p));
-    *p = (struct pic){.next = vc->pics, .seq = f->seq, .want_w = w, .want_h = h, .users = 1};
-    vc->pics = p;
     pthread_mutex_unlock(&vc->lock);
     /* The one place a frame becomes pixels for the terminal views. */
     int rc = sk_jpeg_decode(dec, f->data, f->size, w, h, &p->img);
     pthread_mutex_lock(&vc->lock);
     vc->stats.decodes++;
-    p->state = rc == 0 ? READY : FAILED;
-    pthread_cond_broadcast(&vc->changed);
-    if (rc != 0) {
-        p->users--;
-        return NULL;
-    }
-    return p;
+    return finish(vc, p, rc == 0);
 }
 
 const struct sk_grid *sk_viewcache_get(struct sk_viewcache *vc, struct sk_frame *f, unsigned cols,
@@ -166,35 +170,16 @@ const struct sk_grid *sk_viewcache_get(struct sk_viewcache *vc, struct sk_frame 
         vc->newest = f->seq;
         sweep(vc);
     }
-    for (;;) {
-        struct art *a = vc->arts;
-        while (a != NULL && !(a->seq == f->seq && a->cols == cols && a->rows == rows &&
-                              opts_eq(&a->opts, o))) {
-            a = a->next;
-        }
-        if (a == NULL) {
-            break;
-        }
-        if (a->state == BUILDING) {
-            pthread_cond_wait(&vc->changed, &vc->lock);
-            continue;
-        }
-        if (a->state == FAILED) {
-            pthread_mutex_unlock(&vc->lock);
-            return NULL;
-        }
-        a->users++;
-        vc->stats.shared++;
+    int build;
+    struct entry *a = claim(vc, GRID, f->seq, cols, rows, o, &build);
+    if (!build) {
+        vc->stats.shared += a != NULL;
         pthread_mutex_unlock(&vc->lock);
-        return &a->grid;
+        return a != NULL ? &a->grid : NULL;
     }
-    struct art *a = xcalloc(1, sizeof(*a));
-    *a = (struct art){.next = vc->arts, .seq = f->seq, .cols = cols, .rows = rows, .opts = *o,
-                      .users = 1};
-    vc->arts = a;
     unsigned w, h;
     sk_render_wanted_size_for(o, cols, rows, f->width, f->height, &w, &h);
-    struct pic *p = get_pic(vc, f, w, h, dec);
+    struct entry *p = get_picture(vc, f, w, h, dec);
     pthread_mutex_unlock(&vc->lock);
     int rc = -1;
     if (p != NULL) {
@@ -206,14 +191,9 @@ const struct sk_grid *sk_viewcache_get(struct sk_viewcache *vc, struct sk_frame 
         p->users--;
     }
     vc->stats.renders += rc == 0;
-    a->state = rc == 0 ? READY : FAILED;
-    pthread_cond_broadcast(&vc->changed);
-    if (rc != 0) {
-        a->users--;
-        sweep(vc);
-    }
+    a = finish(vc, a, rc == 0);
     pthread_mutex_unlock(&vc->lock);
-    return rc == 0 ? &a->grid : NULL;
+    return a != NULL ? &a->grid : NULL;
 }
 
 void sk_viewcache_release(struct sk_viewcache *vc, const struct sk_grid *g)
@@ -222,9 +202,9 @@ void sk_viewcache_release(struct sk_viewcache *vc, const struct sk_grid *g)
         return;
     }
     pthread_mutex_lock(&vc->lock);
-    for (struct art *a = vc->arts; a != NULL; a = a->next) {
-        if (&a->grid == g) {
-            a->users--;
+    for (struct entry *e = vc->entries; e != NULL; e = e->next) {
+        if (e->kind == GRID && &e->grid == g) {
+            e->users--;
             break;
         }
     }
