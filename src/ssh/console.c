@@ -60,6 +60,7 @@ struct console {
     struct sk_grid next;    /* the picture being built */
     struct sk_buf pending;  /* the bytes from shown to next, not sent yet */
     int have_pending;
+    int pending_full;       /* it repaints everything (made for a full redraw) */
     int64_t pending_captured_us;
     int deferring;          /* counted a deferral for the current wait */
     struct sk_buf status;   /* the last status line sent */
@@ -395,6 +396,7 @@ static void render_frame(struct console *c, struct sk_frame *f)
     atomic_fetch_add(&c->app->view.renders, 1);
     sk_buf_reset(&c->pending);
     c->pending_captured_us = f->captured_us;
+    c->pending_full = c->full_redraw;
     if (c->full_redraw) {
         sk_buf_puts(&c->pending, "\033[0m\033[2J");
     }
@@ -454,6 +456,12 @@ static void maybe_draw(struct console *c)
         return;
     }
     c->deferring = 0;
+    /* An update made before a resize or a menu is not what the terminal needs now. */
+    unsigned rows = c->s->rows > 1 ? c->s->rows - 1 : 1;
+    if (c->have_pending && ((c->full_redraw && !c->pending_full) || c->next.cols != c->s->cols ||
+                            c->next.rows != rows)) {
+        c->have_pending = 0;
+    }
     /* A full redraw takes the newest frame even if it was drawn; once rendered, only newer ones. */
     uint64_t after = c->full_redraw && !c->have_pending ? 0 : c->seq;
     struct sk_frame *f = sk_hub_wait(c->app->hub, after, 0);
