@@ -9,9 +9,12 @@
 #     the latency from a frame's capture to its update written to the channel.
 # Frames are made with ffmpeg's test sources (testsrc2: motion; mandelbrot: detail) and
 # the demo's BIOS screen scaled up; JPEG quality is chosen for 100-200 KB at 1080p.
-# Run from the top of the tree (make bench). Prints tables; docs/benchmarks.md has a run.
+# make bench runs it (bench/run.sh); it installs what it compares against (scripts/deps.sh
+# bench) and builds build/bench/termview itself. Prints tables; docs/benchmarks.md has a run.
 set -u
 cd "$(dirname "$0")/.."
+scripts/deps.sh bench || exit 1
+make -s build/sshkvm build/bench/termview >/dev/null || exit 1
 BIN=build/sshkvm
 D=build/bench-data
 mkdir -p "$D"
