@@ -35,6 +35,8 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=build/tests/%)
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=build/bench/%)
 
 ifeq ($(V),1)
 Q :=
@@ -42,7 +44,7 @@ else
 Q := @
 endif
 
-.PHONY: all run test test-vm unit check install clean deps deps-test bench
+.PHONY: all run test test-vm unit check install clean deps deps-test deps-bench bench
 
 all: build/sshkvm
 
@@ -81,6 +83,9 @@ build/bench/%: bench/%.c build/sshkvm
 deps:
 	@scripts/deps.sh build
 
+deps-bench:
+	@scripts/deps.sh bench
+
 deps-test:
 	@scripts/deps.sh test
 
@@ -105,7 +110,8 @@ check:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--suppress=missingIncludeSystem -Isrc src
 
-bench: all
+bench: deps-bench
+	@$(MAKE) --no-print-directory all $(BENCH_BINS)
 	@bench/run.sh
 
 # sshkvm finds keymaps/ and web/ at <exe>/../share/sshkvm/. The unit goes to

@@ -3,6 +3,7 @@
 #   scripts/deps.sh build   what `make` needs
 #   scripts/deps.sh test    plus what `make test` drives (real clients: ssh, curl, ffmpeg, tmux)
 #   scripts/deps.sh gen     what scripts/gen-keymaps needs to regenerate keymaps/ from xkb-data
+#   scripts/deps.sh bench   plus what `make bench` compares against (img2txt, chafa)
 set -euo pipefail
 
 build=(gcc make pkg-config libssh-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev openssh-client)
@@ -18,9 +19,13 @@ test=(curl ffmpeg tmux libjpeg-turbo-progs procps iproute2 chromium
 # The keymap generator (not run by `make test`; its output is committed).
 gen=(python3 libxkbcommon0 xkb-data libx11-data)
 
+# make bench: the frames come from ffmpeg; libcaca's img2txt and chafa are the baselines.
+bench=(ffmpeg caca-utils chafa procps python3 bc openssh-client)
+
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")
 [ "${1:-build}" = gen ] && want=("${gen[@]}")
+[ "${1:-build}" = bench ] && want+=("${bench[@]}")
 
 missing=()
 for p in "${want[@]}"; do

@@ -7,6 +7,28 @@
 #include "demo/demo.h"
 #include "hid/hid.h"
 #include "hub.h"
+#include "term/view.h"
+
+/* The q-quantile of the view's latency histogram, in ms (a bucket's upper edge); 0 when empty. */
+static double latency_ms(struct sk_app *app, double q)
+{
+    unsigned long long total = 0;
+    for (int i = 0; i < SK_VIEW_LAT_BUCKETS; i++) {
+        total += atomic_load(&app->view.latency[i]);
+    }
+    if (total == 0) {
+        return 0;
+    }
+    unsigned long long want = (unsigned long long)(q * (double)total + 0.5);
+    unsigned long long seen = 0;
+    for (int i = 0; i < SK_VIEW_LAT_BUCKETS; i++) {
+        seen += atomic_load(&app->view.latency[i]);
+        if (seen >= want && seen > 0) {
+            return (i + 1) * SK_VIEW_LAT_US / 1000.0;
+        }
+    }
+    return SK_VIEW_LAT_BUCKETS * SK_VIEW_LAT_US / 1000.0;
+}
 
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
 {
@@ -45,5 +67,20 @@ void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
                   hid.leds & SK_LED_SCROLL ? "true" : "false");
     sk_buf_printf(out, ",\"clients\":{\"ssh\":%d,\"http\":%d}", atomic_load(&app->ssh_clients),
                   atomic_load(&app->http_clients));
+    sk_buf_printf(out,
+                  ",\"view\":{\"frames\":%llu,\"updates\":%llu,\"bytes\":%llu,\"deferred\":%llu,"
+                  "\"max_update\":%llu,\"latency_p50_ms\":%.2f,\"latency_p99_ms\":%.2f",
+                  (unsigned long long)atomic_load(&app->view.renders),
+                  (unsigned long long)atomic_load(&app->view.updates),
+                  (unsigned long long)atomic_load(&app->view.bytes),
+                  (unsigned long long)atomic_load(&app->view.deferred),
+                  (unsigned long long)atomic_load(&app->view.max_update), latency_ms(app, 0.50),
+                  latency_ms(app, 0.99));
+    struct sk_viewcache_stats vs = {0};
+    if (app->viewcache != NULL) {
+        sk_viewcache_stats(app->viewcache, &vs);
+    }
+    sk_buf_printf(out, ",\"decodes\":%llu,\"grids\":%llu,\"shared\":%llu}", vs.decodes, vs.renders,
+                  vs.shared);
     sk_buf_printf(out, ",\"uptime_s\":%lld}", (long long)((sk_now_ms() - app->started_ms) / 1000));
 }

@@ -18,6 +18,22 @@ struct sk_hub;
 struct sk_hid;
 struct sk_capture;
 struct sk_keymap;
+struct sk_render_opts;
+struct sk_viewcache;
+
+/* Latency histogram of the terminal view: SK_VIEW_LAT_US per bucket, the last holds the rest. */
+#define SK_VIEW_LAT_BUCKETS 400
+#define SK_VIEW_LAT_US 250
+
+/* What the ssh views did, summed over sessions (status JSON "view"). */
+struct sk_view_stats {
+    atomic_ullong renders;  /* frames a view took from the hub and made a grid of ("frames") */
+    atomic_ullong updates;  /* picture updates written (a static screen makes none) */
+    atomic_ullong bytes;    /* bytes of those updates */
+    atomic_ullong deferred; /* frames not drawn because the client had not drained the last */
+    atomic_ullong max_update; /* the largest single update, bytes */
+    atomic_uint latency[SK_VIEW_LAT_BUCKETS]; /* hub publish to channel write */
+};
 
 struct sk_app {
     struct sk_hub *hub;
@@ -30,6 +46,10 @@ struct sk_app {
     atomic_int ssh_clients;   /* sessions authenticated and open */
     atomic_int http_clients;  /* HTTP requests being served (streams included) */
     int64_t started_ms;       /* monotonic start time */
+    const struct sk_render_opts *view_opts; /* the view's defaults (NULL: built-in) */
+    int view_fps;             /* at most this many picture updates a second per session (0: 15) */
+    struct sk_view_stats view;
+    struct sk_viewcache *viewcache; /* decode/render once for all ssh views (NULL: per session) */
 };
 
 /*

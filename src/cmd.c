@@ -53,7 +53,8 @@ const char sk_cmd_usage[] =
     "  mouse X Y [click [BUTTON]]   the same, the older way\n"
     "  mouse scroll N               turn the wheel N notches (negative: down)\n"
     "  snapshot                     write the newest frame as JPEG to standard output\n"
-    "  screen [--cols N] [--rows N] print the screen as colour character art\n"
+    "  screen [--cols N] [--rows N] [--mode art|half] [--colors 16|256|24bit]\n"
+    "                               print the screen as colour character art\n"
     "  status                       print one line of JSON about the KVM\n"
     "  help                         this text\n"
     "exit status: 0 done, 1 failed, 2 usage error\n";
@@ -671,8 +672,21 @@ static int cmd_screen(struct sk_app *app, char **argv, int argc, const struct sk
 {
     unsigned cols = io->cols ? io->cols : 80;
     unsigned rows = io->rows ? io->rows : 24;
+    struct sk_render_opts view;
+    sk_render_opts_default(&view);
     for (int i = 1; i < argc; i++) {
         unsigned *dst = NULL;
+        if (strcmp(argv[i], "--mode") == 0 || strcmp(argv[i], "--colors") == 0) {
+            char why[160];
+            if (i + 1 >= argc ||
+                sk_render_opts_set(&view, argv[i] + 2, argv[i + 1], why, sizeof(why)) != 0 ||
+                view.colors == 0) {
+                return usage_error(io, "screen: %s needs %s", argv[i],
+                                   argv[i][2] == 'm' ? "art or half" : "16, 256 or 24bit");
+            }
+            i++;
+            continue;
+        }
         if (strcmp(argv[i], "--cols") == 0) {
             dst = &cols;
         } else if (strcmp(argv[i], "--rows") == 0) {
@@ -692,10 +706,11 @@ static int cmd_screen(struct sk_app *app, char **argv, int argc, const struct sk
     int rc = EXIT_FAIL;
     struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
     struct sk_render *r = sk_render_new();
+    sk_render_set_opts(r, &view);
     struct sk_image img = {0};
     struct sk_buf art = {0}, out = {0};
     unsigned w, h;
-    sk_render_wanted_size(cols, rows, f->width, f->height, &w, &h);
+    sk_render_wanted_size_for(&view, cols, rows, f->width, f->height, &w, &h);
     if (sk_picture_get(dec, f, w, h, &img) != 0) {
         say(io, 1, "sshkvm: the newest frame is not a decodable JPEG\n");
     } else if (sk_render_ansi(r, &img, cols, rows, 0, &art) == 0) {

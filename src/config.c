@@ -44,18 +44,26 @@ const char sk_config_usage[] =
     "  --input N              V4L2 input to select (e.g. an HDMI input), default the current one\n"
     "  --capture MODE         on-demand (default: V4L2 streams only while someone watches) | always\n"
     "  --list-video [DEV]     print DEV's (or --video's) inputs, formats, sizes, rates; exit\n"
+    "  --view-mode M          ssh view: art (libcaca glyphs, default) | half (two pixels a cell)\n"
+    "  --view-colors C        auto (from TERM/COLORTERM, default) | 16 | 256 | 24bit\n"
+    "  --view-charset S       ascii (default) | shades | blocks\n"
+    "  --view-dither D        none (default) | ordered2 | ordered4 | ordered8 | random | fstein\n"
+    "  --view-brightness B    -1 to 1, default 0\n"
+    "  --view-contrast C      0 to 4, default 1\n"
+    "  --view-gamma G         0.1 to 10, default 1\n"
+    "  --view-fps N           picture updates a second per ssh view, default 15\n"
     "  --config FILE          settings as 'name = value' lines, same names as the options\n"
     "  -v, --verbose          debug logging\n";
 
 enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP_LISTEN, OPT_FPS,
                 OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CAPTURE,
-                OPT_LIST_VIDEO, OPT_RATE };
+                OPT_LIST_VIDEO, OPT_RATE, OPT_VIEW, OPT_VIEW_FPS };
 
 /* Options whose field is a char * (freed by sk_config_free). */
 static int is_string_kind(enum opt_kind k)
 {
     return k != OPT_FPS && k != OPT_QUALITY && k != OPT_FLAG && k != OPT_RESOLUTION &&
-           k != OPT_INPUT && k != OPT_RATE;
+           k != OPT_INPUT && k != OPT_RATE && k != OPT_VIEW && k != OPT_VIEW_FPS;
 }
 
 struct opt {
@@ -86,6 +94,14 @@ static const struct opt options[] = {
     {"capture", OPT_CAPTURE, FIELD(capture)},
     {"list-video", OPT_LIST_VIDEO, FIELD(list_video)},
     {"paste-rate", OPT_RATE, FIELD(paste_rate)},
+    {"view-mode", OPT_VIEW, FIELD(view)},
+    {"view-colors", OPT_VIEW, FIELD(view)},
+    {"view-charset", OPT_VIEW, FIELD(view)},
+    {"view-dither", OPT_VIEW, FIELD(view)},
+    {"view-brightness", OPT_VIEW, FIELD(view)},
+    {"view-contrast", OPT_VIEW, FIELD(view)},
+    {"view-gamma", OPT_VIEW, FIELD(view)},
+    {"view-fps", OPT_VIEW_FPS, FIELD(view_fps)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
     {"help", OPT_FLAG, FIELD(help)},
     {"version", OPT_FLAG, FIELD(version)},
@@ -114,6 +130,9 @@ void sk_config_defaults(struct sk_config *cfg, const char *home)
     set_str(&cfg->format, "auto");
     set_str(&cfg->capture, "on-demand");
     cfg->input = -1;
+    sk_render_opts_default(&cfg->view);
+    cfg->view.colors = 0; /* auto: each session's terminal decides */
+    cfg->view_fps = 15;
 }
 
 void sk_config_free(struct sk_config *cfg)
@@ -237,14 +256,22 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
         *(int *)field = (int)v;
         return 0;
     }
+    case OPT_VIEW:
+        /* "view-colors" sets the renderer's "colors". */
+        if (sk_render_opts_set(field, name + 5, value, why, sizeof(why)) != 0) {
+            snprintf(err, errlen, "--view-%s", why);
+            return -1;
+        }
+        return 0;
+    case OPT_VIEW_FPS:
     case OPT_FPS:
     case OPT_QUALITY: {
         char *end;
         errno = 0;
         double v = strtod(value, &end);
-        double max = o->kind == OPT_FPS ? 120 : 100;
+        double max = o->kind == OPT_QUALITY ? 100 : 120;
         if (*end != '\0' || errno != 0 || v < 1 || v > max ||
-            (o->kind == OPT_QUALITY && v != (int)v)) {
+            (o->kind != OPT_FPS && v != (int)v)) {
             snprintf(err, errlen, "--%s: '%s' is not a number from 1 to %.0f", name, value, max);
             return -1;
         }

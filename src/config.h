@@ -12,6 +12,8 @@
 
 #include <stddef.h>
 
+#include "term/render.h"
+
 struct sk_config {
     char *config_file;
     char *video;           /* demo | /dev/videoN | file:PATH */
@@ -33,6 +35,8 @@ struct sk_config {
     char *capture;         /* --capture on-demand|always */
     char *list_video;      /* --list-video [DEV]: print what DEV offers and exit ("" = --video) */
     int paste_rate;        /* keystrokes per second for type/paste, 0: unpaced */
+    struct sk_render_opts view; /* the ssh view's defaults (view-mode, view-colors, ...) */
+    int view_fps;          /* picture updates a second per ssh view */
     int verbose;
     int help;
     int version;

@@ -29,6 +29,7 @@
 #include "hub.h"
 #include "log.h"
 #include "ssh/ssh.h"
+#include "term/view.h"
 #include "util.h"
 
 #define SK_VERSION "0.1.0"
@@ -147,6 +148,7 @@ int main(int argc, char **argv)
     struct sk_capture *cap = NULL;
     struct sk_keymap *keymap = NULL;
     struct sk_ssh *ssh = NULL;
+    struct sk_viewcache *viewcache = NULL;
     struct sk_http *http = NULL;
     char *keymaps_dir = NULL, *web_dir = NULL;
 
@@ -239,6 +241,7 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    viewcache = sk_viewcache_new();
     struct sk_app app = {
         .hub = hub,
         .hid = hid,
@@ -248,6 +251,9 @@ int main(int argc, char **argv)
         .capture = cap,
         .paste_rate = cfg.paste_rate,
         .started_ms = sk_now_ms(),
+        .view_opts = &cfg.view,
+        .view_fps = cfg.view_fps,
+        .viewcache = viewcache,
     };
 
     char addr[256];
@@ -311,6 +317,7 @@ out:
     sk_ssh_free(ssh);
     sk_capture_free(cap);
     sk_hid_free(hid);
+    sk_viewcache_free(viewcache);
     sk_hub_free(hub);
     sk_demo_free(demo);
     sk_keymap_free(keymap);

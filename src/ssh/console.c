@@ -19,6 +19,7 @@
  * A watchdog releases a held key whose release never comes; the flags are
  * popped while the menu is open and when the session ends.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,13 +37,16 @@
 #include "picture.h"
 #include "ssh/session.h"
 #include "term/mousemap.h"
+#include "term/grid.h"
 #include "term/render.h"
+#include "term/view.h"
 #include "term/termkeys.h"
 #include "util.h"
 
 #define PUMP_MS 15          /* input latency bound while idle */
 #define ESCAPE_TIME_MS 80   /* a lone ESC waits this long for the rest of a sequence */
-#define MIN_FRAME_MS 66     /* at most ~15 redraws a second */
+#define DEFAULT_FPS 15      /* picture updates a second, unless set */
+#define MAX_WINDOW_WAIT (256 * 1024) /* an update this big may wait on the window */
 #define STATUS_MS 500       /* status line refresh */
 #define MESSAGE_MS 4000     /* how long a message stays in the status line */
 #define HELD_MAX 8          /* keys a kitty-mode session tracks as held */
@@ -69,12 +73,21 @@ struct console {
     struct sk_keymap *keymap; /* the session's layout */
     int keymap_owned;
     struct sk_render *render;
+    struct sk_render_opts view; /* this session's view settings */
+    int fps;                /* picture update cap */
+    int sync;               /* wrap updates in DEC 2026 synchronized output */
     struct sk_jpeg_dec *dec;
-    struct sk_image img;
-    struct sk_buf art;      /* the last picture sent */
-    struct sk_buf next;     /* the picture being built */
+    struct sk_viewcache *cache; /* the app's, shared by all viewers */
+    int cache_owned;
+    struct sk_grid shown;   /* what the client shows */
+    struct sk_grid next;    /* the picture being built */
+    struct sk_buf pending;  /* the bytes from shown to next, not sent yet */
+    int have_pending;
+    int pending_full;       /* it repaints everything (made for a full redraw) */
+    int64_t pending_captured_us;
+    int deferring;          /* counted a deferral for the current wait */
     struct sk_buf status;   /* the last status line sent */
-    uint64_t seq;           /* the hub frame last drawn */
+    uint64_t seq;           /* the hub frame last rendered */
     int64_t last_draw_ms;
     int64_t last_status_ms;
     int64_t partial_since_ms; /* when s->in started holding an incomplete sequence */
@@ -322,6 +335,9 @@ static void draw_status(struct console *c, int force)
     if (!force && now - c->last_status_ms < STATUS_MS) {
         return;
     }
+    if (!force && sk_session_unsent(c->s) > 0) {
+        return; /* a link that is not taking bytes gets the status line later, not a queue */
+    }
     c->last_status_ms = now;
     struct sk_buf b = {0};
     status_line(c, &b);
@@ -333,9 +349,14 @@ static void draw_status(struct console *c, int force)
     sk_buf_free(&b);
 }
 
+static const char *view_colors_name(int colors)
+{
+    return colors == 24 ? "24-bit" : colors == 256 ? "256" : "16";
+}
+
 static void draw_menu(struct console *c)
 {
-    static const char *lines[] = {
+    static const char *fixed[] = {
         "+------------- sshkvm -------------+",
         "|  1  send Ctrl+Alt+Del            |",
         "|  2  send a key by name...        |",
@@ -345,10 +366,30 @@ static void draw_menu(struct console *c)
         "|  6  change the keymap...         |",
         "|  7  mouse on/off                 |",
         "|  q  quit this session            |",
-        "|  Esc  back to the screen         |",
-        "+----------------------------------+",
+        "|- view ---------------------------|",
     };
-    unsigned h = (unsigned)SK_ARRAY_LEN(lines), w = 36;
+    const struct sk_render_opts *v = &c->view;
+    char view[7][64];
+    snprintf(view[0], sizeof(view[0]), "|  m  mode      %-18s|",
+             v->mode == SK_RENDER_HALF ? "half blocks" : "art");
+    snprintf(view[1], sizeof(view[1]), "|  c  colours   %-18s|", view_colors_name(v->colors));
+    snprintf(view[2], sizeof(view[2]), "|  s  charset   %-18s|", v->charset);
+    snprintf(view[3], sizeof(view[3]), "|  d  dither    %-18s|", v->algorithm);
+    snprintf(view[4], sizeof(view[4]), "|  b/B g/G k/K  %-18s|", "");
+    snprintf(view[5], sizeof(view[5]), "|   bri %+.1f gam %.1f con %.1f   |", v->brightness,
+             v->gamma, v->contrast);
+    snprintf(view[6], sizeof(view[6]), "|  f  fps cap   %-18d|", c->fps);
+    const char *lines[SK_ARRAY_LEN(fixed) + 7 + 2];
+    unsigned h = 0;
+    for (size_t i = 0; i < SK_ARRAY_LEN(fixed); i++) {
+        lines[h++] = fixed[i];
+    }
+    for (size_t i = 0; i < 7; i++) {
+        lines[h++] = view[i];
+    }
+    lines[h++] = "|  Esc  back to the screen         |";
+    lines[h++] = "+----------------------------------+";
+    unsigned w = 36;
     unsigned top = c->s->rows > h + 1 ? (c->s->rows - 1 - h) / 2 : 0;
     unsigned left = c->s->cols > w ? (c->s->cols - w) / 2 : 0;
     struct sk_buf b = {0};
@@ -379,35 +420,197 @@ static void draw_menu(struct console *c)
     sk_buf_free(&b);
 }
 
-static void draw_frame(struct console *c, struct sk_frame *f)
+/* ---- view settings: defaults, then the session's env, then the menu ---- */
+
+/* SSHKVM_<NAME> env requests and the render setting each one sets. */
+static const struct {
+    const char *env;
+    const char *setting;
+} view_env[] = {
+    {"SSHKVM_MODE", "mode"},       {"SSHKVM_COLORS", "colors"},
+    {"SSHKVM_CHARSET", "charset"}, {"SSHKVM_DITHER", "dither"},
+    {"SSHKVM_BRIGHTNESS", "brightness"}, {"SSHKVM_CONTRAST", "contrast"},
+    {"SSHKVM_GAMMA", "gamma"},
+};
+
+static void view_setup(struct console *c)
+{
+    if (c->app->view_opts != NULL) {
+        c->view = *c->app->view_opts;
+    } else {
+        sk_render_opts_default(&c->view);
+        c->view.colors = 0;
+    }
+    if (c->view.colors == 0) {
+        c->view.colors = sk_render_detect_colors(c->s->term, c->s->colorterm);
+    }
+    c->fps = c->app->view_fps > 0 ? c->app->view_fps : DEFAULT_FPS;
+    c->sync = 1;
+    char err[160];
+    for (size_t i = 0; i < SK_ARRAY_LEN(view_env); i++) {
+        const char *v = sk_session_getenv(c->s, view_env[i].env);
+        if (v != NULL && sk_render_opts_set(&c->view, view_env[i].setting, v, err, sizeof(err)) != 0) {
+            flash(c, "%s: %s", view_env[i].env, err);
+        }
+    }
+    if (c->view.colors == 0) {
+        c->view.colors = sk_render_detect_colors(c->s->term, c->s->colorterm);
+    }
+    const char *fps = sk_session_getenv(c->s, "SSHKVM_FPS");
+    if (fps != NULL) {
+        int n = atoi(fps);
+        if (n >= 1 && n <= 120) {
+            c->fps = n;
+        } else {
+            flash(c, "SSHKVM_FPS: '%s' is not a number from 1 to 120", fps);
+        }
+    }
+    const char *sync = sk_session_getenv(c->s, "SSHKVM_SYNC");
+    if (sync != NULL) {
+        c->sync = strcmp(sync, "0") != 0 && strcmp(sync, "off") != 0;
+    }
+    sk_render_set_opts(c->render, &c->view);
+}
+
+/* The next of a list of names after current (the first when current is last or absent). */
+static const char *cycle(const char *const *names, size_t n, const char *current)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(names[i], current) == 0) {
+            return names[(i + 1) % n];
+        }
+    }
+    return names[0];
+}
+
+static double step(double v, double by, double lo, double hi)
+{
+    v = round((v + by) * 10) / 10;
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* A view key in the menu: change the setting and stay in the menu. Returns 1 when handled. */
+static int view_menu_key(struct console *c, uint32_t cp)
+{
+    static const char *const charsets[] = {"ascii", "shades", "blocks"};
+    static const char *const dithers[] = {"none", "ordered2", "ordered4", "ordered8", "random",
+                                          "fstein"};
+    static const int fps[] = {5, 10, 15, 30, 60};
+    struct sk_render_opts *v = &c->view;
+    switch (cp) {
+    case 'm':
+        v->mode = v->mode == SK_RENDER_ART ? SK_RENDER_HALF : SK_RENDER_ART;
+        break;
+    case 'c':
+        v->colors = v->colors == 16 ? 256 : v->colors == 256 ? 24 : 16;
+        break;
+    case 's':
+        snprintf(v->charset, sizeof(v->charset), "%s",
+                 cycle(charsets, SK_ARRAY_LEN(charsets), v->charset));
+        break;
+    case 'd':
+        snprintf(v->algorithm, sizeof(v->algorithm), "%s",
+                 cycle(dithers, SK_ARRAY_LEN(dithers), v->algorithm));
+        break;
+    case 'b':
+    case 'B':
+        v->brightness = step(v->brightness, cp == 'b' ? -0.1 : 0.1, -1, 1);
+        break;
+    case 'k':
+    case 'K':
+        v->contrast = step(v->contrast, cp == 'k' ? -0.1 : 0.1, 0, 4);
+        break;
+    case 'g':
+    case 'G':
+        v->gamma = step(v->gamma, cp == 'g' ? -0.1 : 0.1, 0.1, 10);
+        break;
+    case 'f': {
+        size_t i = 0;
+        while (i < SK_ARRAY_LEN(fps) && fps[i] <= c->fps) {
+            i++;
+        }
+        c->fps = i < SK_ARRAY_LEN(fps) ? fps[i] : fps[0];
+        break;
+    }
+    default:
+        return 0;
+    }
+    sk_render_set_opts(c->render, v);
+    draw_menu(c);
+    return 1;
+}
+
+/*
+ * Whether the client has taken everything sent so far: nothing unacknowledged
+ * in the socket. One update in flight at most, so a slow link gets the newest
+ * frame when it is ready for one, never a queue of old ones.
+ */
+static int drained(struct console *c)
+{
+    return sk_session_unsent(c->s) == 0;
+}
+
+/* Room in the channel's window for len bytes, so that writing them cannot block. */
+static int window_room(struct console *c, size_t len)
+{
+    size_t w = sk_session_window(c->s);
+    /* An update bigger than any window the client offers goes once the window is large. */
+    return w >= len || w >= MAX_WINDOW_WAIT;
+}
+
+/*
+ * Frame f as a grid for this session's size and settings (shared with every
+ * viewer that wants the same: decoded and rendered once) into c->next, and
+ * the bytes that take the client there into c->pending.
+ */
+static void render_frame(struct console *c, struct sk_frame *f)
 {
     unsigned rows = c->s->rows > 1 ? c->s->rows - 1 : 1;
-    unsigned w, h;
-    sk_render_wanted_size(c->s->cols, rows, f->width, f->height, &w, &h);
-    if (sk_picture_get(c->dec, f, w, h, &c->img) != 0) {
+    const struct sk_grid *g =
+        sk_viewcache_get(c->cache, f, c->s->cols, rows, &c->view, c->dec, c->render);
+    if (g == NULL) {
         return; /* a broken frame is skipped; the decoder logs it */
     }
-    sk_buf_reset(&c->next);
-    if (sk_render_ansi(c->render, &c->img, c->s->cols, rows, 0, &c->next) != 0) {
-        return;
-    }
-    /* A static screen costs nothing after its first frame. */
-    if (!c->full_redraw && c->next.len == c->art.len &&
-        memcmp(c->next.data, c->art.data, c->art.len) == 0) {
-        return;
-    }
-    struct sk_buf b = {0};
+    sk_grid_copy(&c->next, g);
+    sk_viewcache_release(c->cache, g);
+    atomic_fetch_add(&c->app->view.renders, 1);
+    sk_buf_reset(&c->pending);
+    c->pending_captured_us = f->captured_us;
+    c->pending_full = c->full_redraw;
     if (c->full_redraw) {
-        sk_buf_puts(&b, "\033[0m\033[2J");
+        sk_buf_puts(&c->pending, "\033[0m\033[2J");
+    }
+    /* The diff against what the client shows; after a clear, it shows nothing. */
+    sk_grid_diff(c->full_redraw ? NULL : &c->shown, &c->next, 0, &c->pending);
+    c->have_pending = 1;
+}
+
+/* Write the pending update, wrapped so the terminal shows it at once (DEC 2026). */
+static void send_pending(struct console *c)
+{
+    struct sk_buf b = {0};
+    if (c->sync) {
+        sk_buf_puts(&b, "\033[?2026h");
     }
     sk_buf_puts(&b, "\0337"); /* nothing visible should move the cursor the user sees */
-    sk_buf_append(&b, c->next.data, c->next.len);
+    sk_buf_append(&b, c->pending.data, c->pending.len);
     sk_buf_puts(&b, "\0338");
+    if (c->sync) {
+        sk_buf_puts(&b, "\033[?2026l");
+    }
     out(c, b.data, b.len);
+    struct sk_view_stats *st = &c->app->view;
+    atomic_fetch_add(&st->updates, 1);
+    atomic_fetch_add(&st->bytes, b.len);
+    unsigned long long max = atomic_load(&st->max_update);
+    while (b.len > max && !atomic_compare_exchange_weak(&st->max_update, &max, b.len)) {
+    }
+    int64_t lat = sk_now_us() - c->pending_captured_us;
+    int bucket = lat < 0 ? 0 : (int)SK_MIN(lat / SK_VIEW_LAT_US, (int64_t)SK_VIEW_LAT_BUCKETS - 1);
+    atomic_fetch_add(&st->latency[bucket], 1);
     sk_buf_free(&b);
-    struct sk_buf t = c->art;
-    c->art = c->next;
-    c->next = t;
+    sk_grid_copy(&c->shown, &c->next);
+    c->have_pending = 0;
     if (c->full_redraw) {
         c->full_redraw = 0;
         draw_status(c, 1);
@@ -420,27 +623,53 @@ static void maybe_draw(struct console *c)
         return;
     }
     int64_t now = sk_now_ms();
-    if (!c->full_redraw && now - c->last_draw_ms < MIN_FRAME_MS) {
+    int64_t interval = 1000 / c->fps;
+    if (!c->full_redraw && now - c->last_draw_ms < interval) {
         return;
     }
-    /* Back-pressure: render the newest frame only once the client has room for it. */
-    size_t need = c->art.len > 0 ? c->art.len : 4096;
-    if (sk_session_window(c->s) < need) {
-        return;
-    }
-    struct sk_frame *f = sk_hub_wait(c->app->hub, c->full_redraw ? 0 : c->seq, 0);
-    if (f == NULL) {
-        if (c->full_redraw) {
-            outs(c, "\033[0m\033[2J");
-            c->full_redraw = 0;
-            draw_status(c, 1);
+    /* Back-pressure: nothing new is rendered while the last update is still on its way. */
+    if (!drained(c)) {
+        if (!c->deferring) {
+            c->deferring = 1;
+            atomic_fetch_add(&c->app->view.deferred, 1);
         }
         return;
     }
-    c->seq = f->seq;
-    c->last_draw_ms = now;
-    draw_frame(c, f);
-    sk_frame_unref(f);
+    c->deferring = 0;
+    /* An update made before a resize or a menu is not what the terminal needs now. */
+    unsigned rows = c->s->rows > 1 ? c->s->rows - 1 : 1;
+    if (c->have_pending && ((c->full_redraw && !c->pending_full) || c->next.cols != c->s->cols ||
+                            c->next.rows != rows)) {
+        c->have_pending = 0;
+    }
+    /* A full redraw takes the newest frame even if it was drawn; once rendered, only newer ones. */
+    uint64_t after = c->full_redraw && !c->have_pending ? 0 : c->seq;
+    struct sk_frame *f = sk_hub_wait(c->app->hub, after, 0);
+    if (f != NULL) {
+        c->seq = f->seq;
+        /* Keep to the cap on average: the loop wakes up to PUMP_MS late. */
+        c->last_draw_ms = now - c->last_draw_ms < 2 * interval ? c->last_draw_ms + interval : now;
+        render_frame(c, f);
+        sk_frame_unref(f);
+    } else if (c->full_redraw && !c->have_pending) {
+        /* No picture yet: a clear screen and the status line. */
+        outs(c, "\033[0m\033[2J");
+        sk_grid_resize(&c->shown, 0, 0);
+        c->full_redraw = 0;
+        draw_status(c, 1);
+        return;
+    }
+    if (!c->have_pending) {
+        return;
+    }
+    if (c->pending.len == 0) {
+        c->have_pending = 0; /* the same picture: a static screen costs nothing */
+        return;
+    }
+    if (!window_room(c, c->pending.len + 32)) {
+        return; /* kept; a newer frame replaces it, or it goes when the window opens */
+    }
+    send_pending(c);
 }
 
 /* ---- the menu ---- */
@@ -586,6 +815,9 @@ static void menu_key(struct console *c, const struct sk_termkey *k)
     if (k->type != SK_TERMKEY_CHAR) {
         return;
     }
+    if (k->mods == 0 && view_menu_key(c, k->cp)) {
+        return;
+    }
     switch (k->cp) {
     case '1': {
         struct sk_key cad = {.usage = SK_USAGE_DELETE, .mods = SK_MOD_LCTRL | SK_MOD_LALT};
@@ -696,7 +928,13 @@ static void console_setup(struct console *c)
         }
     }
     c->render = sk_render_new();
+    view_setup(c);
     c->dec = sk_jpeg_dec_new();
+    c->cache = c->app->viewcache;
+    if (c->cache == NULL) {
+        c->cache = sk_viewcache_new();
+        c->cache_owned = 1;
+    }
     c->full_redraw = 1;
     /* Alternate screen, cursor hidden: the user's terminal is restored at the end. */
     outs(c, "\033[?1049h\033[?25l\033[0m\033[2J");
@@ -733,9 +971,12 @@ static void console_teardown(struct console *c)
     }
     sk_render_free(c->render);
     sk_jpeg_dec_free(c->dec);
-    sk_image_free(&c->img);
-    sk_buf_free(&c->art);
-    sk_buf_free(&c->next);
+    if (c->cache_owned) {
+        sk_viewcache_free(c->cache);
+    }
+    sk_grid_free(&c->shown);
+    sk_grid_free(&c->next);
+    sk_buf_free(&c->pending);
     sk_buf_free(&c->status);
 }
 

@@ -19,7 +19,9 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 
 #include "app.h"
 #include "cmd.h"
@@ -199,6 +201,13 @@ static int on_env(ssh_session session, ssh_channel channel, const char *name, co
         snprintf(s->colorterm, sizeof(s->colorterm), "%s", value);
         return SSH_OK;
     }
+    /* The view's settings (SSHKVM_COLORS, SSHKVM_MODE, ...): the console checks them. */
+    size_t need = strlen(name) + strlen(value) + 2;
+    if (strncmp(name, "SSHKVM_", 7) == 0 && s->view_env_len + need <= sizeof(s->view_env)) {
+        snprintf(s->view_env + s->view_env_len, need, "%s=%s", name, value);
+        s->view_env_len += need;
+        return SSH_OK;
+    }
     return SSH_ERROR;
 }
 
@@ -273,6 +282,26 @@ int sk_session_write(struct sk_session *s, const void *data, size_t len, int to_
 size_t sk_session_window(struct sk_session *s)
 {
     return s->chan ? ssh_channel_window_size(s->chan) : 0;
+}
+
+size_t sk_session_unsent(struct sk_session *s)
+{
+    int n = 0;
+    if (ioctl(ssh_get_fd(s->ssh), SIOCOUTQ, &n) != 0 || n < 0) {
+        return 0;
+    }
+    return (size_t)n;
+}
+
+const char *sk_session_getenv(const struct sk_session *s, const char *name)
+{
+    size_t len = strlen(name);
+    for (size_t i = 0; i < s->view_env_len; i += strlen(s->view_env + i) + 1) {
+        if (strncmp(s->view_env + i, name, len) == 0 && s->view_env[i + len] == '=') {
+            return s->view_env + i + len + 1;
+        }
+    }
+    return NULL;
 }
 
 void sk_session_consume(struct sk_session *s, size_t n)

@@ -39,6 +39,8 @@ struct sk_session {
     char term[64];         /* TERM from pty-req */
     char colorterm[32];    /* COLORTERM from env, if sent */
     char keymap[32];       /* SSHKVM_KEYMAP from env, if sent */
+    char view_env[512];    /* other SSHKVM_* env requests: "NAME=VALUE\0" entries */
+    size_t view_env_len;
     int want_shell;
     char *exec_cmd;        /* the exec request's command, owned */
     struct sk_buf in;      /* channel data not yet consumed */
@@ -53,6 +55,10 @@ int sk_session_pump(struct sk_session *s, int timeout_ms);
 int sk_session_write(struct sk_session *s, const void *data, size_t len, int to_err);
 /* Bytes the client's window accepts now without blocking. */
 size_t sk_session_window(struct sk_session *s);
+/* Bytes written to the connection's socket that the peer has not acknowledged yet. */
+size_t sk_session_unsent(struct sk_session *s);
+/* The value of an SSHKVM_* env request other than SSHKVM_KEYMAP, or NULL. */
+const char *sk_session_getenv(const struct sk_session *s, const char *name);
 /* Drop n consumed bytes from the front of s->in. */
 void sk_session_consume(struct sk_session *s, size_t n);
 

@@ -1,9 +1,8 @@
 /*
  * mousemap: a terminal cell under the mouse to a point of the target's
- * screen. The picture's size in cells comes from the renderer
- * (sk_render_wanted_size: two pixels across and four down per cell), and
- * it is centred in the area, as sk_render_ansi draws it; the cell's centre
- * maps linearly onto 0..32767 across the picture.
+ * screen. The picture's place in cells comes from the renderer
+ * (sk_render_fit: fitted keeping its aspect and centred, whatever the
+ * look); the cell's centre maps linearly onto 0..32767 across the picture.
  */
 #include "term/mousemap.h"
 
@@ -17,9 +16,8 @@ int sk_mousemap_cell(unsigned cols, unsigned rows, unsigned frame_w, unsigned fr
     if (cols == 0 || rows == 0 || frame_w == 0 || frame_h == 0 || cx == 0 || cy == 0) {
         return -1;
     }
-    unsigned w, h;
-    sk_render_wanted_size(cols, rows, frame_w, frame_h, &w, &h);
-    unsigned pc = w / 2, pr = h / 4; /* the picture in cells */
+    unsigned pc, pr; /* the picture in cells */
+    sk_render_fit(cols, rows, frame_w, frame_h, &pc, &pr);
     unsigned x0 = (cols - pc) / 2, y0 = (rows - pr) / 2;
     unsigned col = cx - 1, row = cy - 1;
     if (pc == 0 || pr == 0 || col < x0 || col >= x0 + pc || row < y0 || row >= y0 + pr) {

@@ -3,8 +3,7 @@
  * screen, for the absolute mouse.
  *
  * The console draws the picture letterboxed inside its cols x rows area
- * (sk_render_wanted_size decides the picture's size in cells; it is
- * centred). A click on cell (cx, cy) of that area is a click on the
+ * (sk_render_fit decides the picture's size in cells; it is centred). A click on cell (cx, cy) of that area is a click on the
  * corresponding point of the frame, in the absolute mouse's 0..32767 range.
  * Pure: no state, no I/O.
  */

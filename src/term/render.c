@@ -1,15 +1,26 @@
 /*
  * render: RGB pictures to ANSI colour character art, through libcaca.
  *
- * A renderer owns one libcaca canvas (resized to the area each time) and
- * one dither (recreated when the picture's size or pitch changes). Each
- * call fits the picture into the area keeping its aspect ratio, counting a
- * cell as twice as tall as wide, centres it, dithers it into that part of a
- * blank black canvas, and writes the canvas out itself rather than with a
- * libcaca export: every row starts with an absolute cursor move, colours
- * are 16-colour SGR codes sent only when they change, and each row ends
- * with a reset, so output never spills past the area and the caller can
- * draw status lines around it. The picture is borrowed for the call.
+ * A renderer owns one libcaca canvas (resized to the area each time), one
+ * dither (recreated when the picture's size, pitch or settings change) and
+ * a levels table. Each call fits the picture into the area keeping its
+ * aspect ratio, counting a cell as twice as tall as wide, centres it, and
+ * fills a cell grid (term/grid.h), which the caller diffs against what the
+ * client shows; it never writes libcaca's own export, which knows only 16
+ * colours. The picture is borrowed for the call.
+ *
+ * Colour. libcaca picks, for each cell, a glyph and two of its 16 colours.
+ * In 16-colour mode those are the cell. With 256 or 24-bit colour the
+ * renderer keeps libcaca's glyph but splits the pixels under the cell
+ * between its two colours (each pixel goes to the nearer) and gives the
+ * glyph and the background the mean of their pixels: a dark blue that
+ * libcaca can only approximate with a blue/black texture becomes that blue.
+ * 256-colour terminals get the nearest of the xterm cube and grey ramp.
+ * Half-block mode does not use libcaca's glyphs: each cell is U+2580 with
+ * the mean of its top and bottom half as foreground and background.
+ * Brightness, contrast and gamma are applied by the renderer to a private
+ * copy of the picture (only when they are not neutral), so both looks and
+ * every colour depth see the same levels.
  *
  * Look, chosen by rendering the demo target's BIOS screen (720x400, VGA
  * colours), a blue BIOS-like screen and the ffmpeg test pattern into 80x24
@@ -33,18 +44,15 @@
 #include "term/render.h"
 
 #include <caca.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
-/* Overridable at build time to compare looks. */
-#ifndef SK_RENDER_CHARSET
-#define SK_RENDER_CHARSET "ascii"
-#endif
-#ifndef SK_RENDER_ALGORITHM
-#define SK_RENDER_ALGORITHM "none"
-#endif
+#define HALF_BLOCK 0x2580u
 
 struct sk_render {
     caca_canvas_t *cv;
@@ -52,6 +60,11 @@ struct sk_render {
     unsigned dither_w; /* what the dither was made for */
     unsigned dither_h;
     unsigned dither_pitch;
+    struct sk_render_opts opts;
+    int dither_stale;     /* opts changed since the dither was made */
+    uint8_t levels[256];  /* brightness/contrast/gamma */
+    int levels_neutral;
+    struct sk_image adjusted; /* the picture through levels, when not neutral */
 };
 
 /* libcaca reads a 24-bit pixel as one number in the machine's byte order. */
@@ -64,6 +77,133 @@ struct sk_render {
 #define SK_GMASK 0x00ff00u
 #define SK_BMASK 0xff0000u
 #endif
+
+/* The 16 colours as terminals number them (ANSI order), VGA values. */
+static const uint32_t ansi16_rgb[16] = {
+    0x000000, 0xaa0000, 0x00aa00, 0xaa5500, 0x0000aa, 0xaa00aa, 0x00aaaa, 0xaaaaaa,
+    0x555555, 0xff5555, 0x55ff55, 0xffff55, 0x5555ff, 0xff55ff, 0x55ffff, 0xffffff,
+};
+
+/* ---- settings ---- */
+
+void sk_render_opts_default(struct sk_render_opts *o)
+{
+    *o = (struct sk_render_opts){
+        .mode = SK_RENDER_ART,
+        .colors = 16,
+        .brightness = 0,
+        .contrast = 1,
+        .gamma = 1,
+    };
+    /* Why ascii and no dithering: see the comment at the top. */
+    snprintf(o->charset, sizeof(o->charset), "ascii");
+    snprintf(o->algorithm, sizeof(o->algorithm), "none");
+}
+
+static int one_of(const char *value, const char *const *list)
+{
+    for (; *list != NULL; list++) {
+        if (strcmp(value, *list) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static int parse_double(const char *value, double lo, double hi, double *out)
+{
+    char *end;
+    double v = strtod(value, &end);
+    if (*value == '\0' || *end != '\0' || !(v >= lo && v <= hi)) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int sk_render_opts_set(struct sk_render_opts *o, const char *name, const char *value, char *err,
+                       size_t errlen)
+{
+    static const char *const charsets[] = {"ascii", "shades", "blocks", NULL};
+    static const char *const algorithms[] = {"none",   "ordered2", "ordered4", "ordered8",
+                                             "random", "fstein",   NULL};
+    if (value == NULL) {
+        value = "";
+    }
+    if (strcmp(name, "mode") == 0) {
+        if (strcmp(value, "art") == 0) {
+            o->mode = SK_RENDER_ART;
+        } else if (strcmp(value, "half") == 0) {
+            o->mode = SK_RENDER_HALF;
+        } else {
+            snprintf(err, errlen, "mode: '%s' is not art or half", value);
+            return -1;
+        }
+    } else if (strcmp(name, "colors") == 0) {
+        if (strcmp(value, "auto") == 0) {
+            o->colors = 0;
+        } else if (strcmp(value, "16") == 0) {
+            o->colors = 16;
+        } else if (strcmp(value, "256") == 0) {
+            o->colors = 256;
+        } else if (strcmp(value, "24bit") == 0 || strcmp(value, "truecolor") == 0 ||
+                   strcmp(value, "24") == 0) {
+            o->colors = 24;
+        } else {
+            snprintf(err, errlen, "colors: '%s' is not auto, 16, 256 or 24bit", value);
+            return -1;
+        }
+    } else if (strcmp(name, "charset") == 0) {
+        if (!one_of(value, charsets)) {
+            snprintf(err, errlen, "charset: '%s' is not ascii, shades or blocks", value);
+            return -1;
+        }
+        snprintf(o->charset, sizeof(o->charset), "%s", value);
+    } else if (strcmp(name, "dither") == 0) {
+        if (!one_of(value, algorithms)) {
+            snprintf(err, errlen,
+                     "dither: '%s' is not none, ordered2, ordered4, ordered8, random or fstein",
+                     value);
+            return -1;
+        }
+        snprintf(o->algorithm, sizeof(o->algorithm), "%s", value);
+    } else if (strcmp(name, "brightness") == 0) {
+        if (parse_double(value, -1, 1, &o->brightness) != 0) {
+            snprintf(err, errlen, "brightness: '%s' is not a number from -1 to 1", value);
+            return -1;
+        }
+    } else if (strcmp(name, "contrast") == 0) {
+        if (parse_double(value, 0, 4, &o->contrast) != 0) {
+            snprintf(err, errlen, "contrast: '%s' is not a number from 0 to 4", value);
+            return -1;
+        }
+    } else if (strcmp(name, "gamma") == 0) {
+        if (parse_double(value, 0.1, 10, &o->gamma) != 0) {
+            snprintf(err, errlen, "gamma: '%s' is not a number from 0.1 to 10", value);
+            return -1;
+        }
+    } else {
+        snprintf(err, errlen, "'%s' is not a view setting", name);
+        return -1;
+    }
+    return 0;
+}
+
+int sk_render_detect_colors(const char *term, const char *colorterm)
+{
+    if (colorterm != NULL && (strcmp(colorterm, "truecolor") == 0 || strcmp(colorterm, "24bit") == 0)) {
+        return 24;
+    }
+    if (term != NULL && strstr(term, "-direct") != NULL) {
+        return 24;
+    }
+    if (term != NULL && strstr(term, "256color") != NULL) {
+        return 256;
+    }
+    return 16;
+}
+
+/* ---- the renderer ---- */
 
 /*
  * libcaca fills its colour lookup tables (static, shared) the first time
@@ -90,6 +230,9 @@ struct sk_render *sk_render_new(void)
         free(r);
         return NULL;
     }
+    struct sk_render_opts o;
+    sk_render_opts_default(&o);
+    sk_render_set_opts(r, &o);
     return r;
 }
 
@@ -102,15 +245,25 @@ void sk_render_free(struct sk_render *r)
         caca_free_dither(r->dither);
     }
     caca_free_canvas(r->cv);
+    sk_image_free(&r->adjusted);
     free(r);
 }
 
-/*
- * The cells (*fc x *fr) that a src_w x src_h picture covers when fitted
- * into cols x rows keeping its aspect, a cell being 1 wide and 2 tall.
- */
-static void fit_cells(unsigned cols, unsigned rows, unsigned src_w, unsigned src_h, unsigned *fc,
-                      unsigned *fr)
+void sk_render_set_opts(struct sk_render *r, const struct sk_render_opts *o)
+{
+    r->opts = *o;
+    r->dither_stale = 1;
+    r->levels_neutral = o->brightness == 0 && o->contrast == 1 && o->gamma == 1;
+    for (int i = 0; i < 256; i++) {
+        double v = pow(i / 255.0, 1.0 / o->gamma);
+        v = (v - 0.5) * o->contrast + 0.5 + o->brightness;
+        v = v < 0 ? 0 : v > 1 ? 1 : v;
+        r->levels[i] = (uint8_t)lround(v * 255);
+    }
+}
+
+void sk_render_fit(unsigned cols, unsigned rows, unsigned src_w, unsigned src_h, unsigned *fc,
+                   unsigned *fr)
 {
     if (cols == 0 || rows == 0 || src_w == 0 || src_h == 0) {
         *fc = cols;
@@ -142,15 +295,25 @@ void sk_render_wanted_size(unsigned cols, unsigned rows, unsigned src_w, unsigne
 {
     unsigned fc = 0;
     unsigned fr = 0;
-    fit_cells(cols, rows, src_w, src_h, &fc, &fr);
+    sk_render_fit(cols, rows, src_w, src_h, &fc, &fr);
     *w = fc * 2;
     *h = fr * 4;
 }
 
+void sk_render_wanted_size_for(const struct sk_render_opts *o, unsigned cols, unsigned rows,
+                               unsigned src_w, unsigned src_h, unsigned *w, unsigned *h)
+{
+    sk_render_wanted_size(cols, rows, src_w, src_h, w, h);
+    if (o->mode == SK_RENDER_HALF) {
+        *w = SK_MAX(1u, *w / 2);
+        *h = SK_MAX(1u, *h / 2);
+    }
+}
+
 static int ensure_dither(struct sk_render *r, const struct sk_image *img)
 {
-    if (r->dither != NULL && r->dither_w == img->width && r->dither_h == img->height &&
-        r->dither_pitch == img->pitch) {
+    if (r->dither != NULL && !r->dither_stale && r->dither_w == img->width &&
+        r->dither_h == img->height && r->dither_pitch == img->pitch) {
         return 0;
     }
     if (r->dither != NULL) {
@@ -162,67 +325,235 @@ static int ensure_dither(struct sk_render *r, const struct sk_image *img)
     if (r->dither == NULL) {
         return -1;
     }
-    caca_set_dither_charset(r->dither, SK_RENDER_CHARSET);
-    caca_set_dither_algorithm(r->dither, SK_RENDER_ALGORITHM);
+    caca_set_dither_charset(r->dither, r->opts.charset);
+    caca_set_dither_algorithm(r->dither, r->opts.algorithm);
     caca_set_dither_color(r->dither, "full16");
     r->dither_w = img->width;
     r->dither_h = img->height;
     r->dither_pitch = img->pitch;
+    r->dither_stale = 0;
     return 0;
 }
 
-/*
- * SGR parameters for one of libcaca's 16 colours: 30-37 / 90-97 (fg),
- * 40-47 / 100-107 (bg). libcaca numbers colours in the CGA order (blue 1,
- * red 4), SGR in the ANSI order (red 1, blue 4), hence the table.
- */
-static unsigned sgr_colour(uint8_t caca, int bg)
+/* The picture through the levels table, or the picture itself when they are neutral. */
+static const struct sk_image *apply_levels(struct sk_render *r, const struct sk_image *img)
 {
-    static const uint8_t cga_to_sgr[8] = {0, 4, 2, 6, 1, 5, 3, 7};
-    if (caca > 15) {
-        return bg ? 49 : 39;
+    if (r->levels_neutral) {
+        return img;
     }
-    unsigned base = caca < 8 ? 30 : 90;
-    return base + cga_to_sgr[caca & 7] + (bg ? 10 : 0);
+    sk_image_resize(&r->adjusted, img->width, img->height);
+    for (unsigned y = 0; y < img->height; y++) {
+        const uint8_t *src = img->pixels + (size_t)y * img->pitch;
+        uint8_t *dst = r->adjusted.pixels + (size_t)y * r->adjusted.pitch;
+        for (unsigned i = 0; i < img->width * 3; i++) {
+            dst[i] = r->levels[src[i]];
+        }
+    }
+    return &r->adjusted;
 }
 
-static void write_row(struct sk_buf *out, const uint32_t *chars, const uint32_t *attrs,
-                      unsigned cols, unsigned row)
+static unsigned dist2(uint32_t a, uint32_t b)
 {
-    sk_buf_printf(out, "\033[%u;1H", row);
-    unsigned cur_fg = 0;
-    unsigned cur_bg = 0; /* 0: not set on this row yet */
-    for (unsigned x = 0; x < cols; x++) {
-        uint32_t ch = chars[x];
-        if (ch == CACA_MAGIC_FULLWIDTH) {
-            /* The right half of a wide character already written. */
-            continue;
-        }
-        unsigned fg = sgr_colour(caca_attr_to_ansi_fg(attrs[x]), 0);
-        unsigned bg = sgr_colour(caca_attr_to_ansi_bg(attrs[x]), 1);
-        if (fg != cur_fg && bg != cur_bg) {
-            sk_buf_printf(out, "\033[%u;%um", fg, bg);
-        } else if (fg != cur_fg) {
-            sk_buf_printf(out, "\033[%um", fg);
-        } else if (bg != cur_bg) {
-            sk_buf_printf(out, "\033[%um", bg);
-        }
-        cur_fg = fg;
-        cur_bg = bg;
-        if (ch < 0x20 || ch == 0x7F) {
-            ch = ' ';
-        }
-        char utf8[8];
-        size_t n = caca_utf32_to_utf8(utf8, ch);
-        sk_buf_append(out, utf8, n);
-    }
-    sk_buf_puts(out, "\033[0m");
+    int dr = (int)((a >> 16) & 0xff) - (int)((b >> 16) & 0xff);
+    int dg = (int)((a >> 8) & 0xff) - (int)((b >> 8) & 0xff);
+    int db = (int)(a & 0xff) - (int)(b & 0xff);
+    return (unsigned)(dr * dr + dg * dg + db * db);
 }
 
-int sk_render_ansi(struct sk_render *r, const struct sk_image *img, unsigned cols, unsigned rows,
-                   unsigned top, struct sk_buf *out)
+/* The nearest xterm 256-colour index (cube 16..231, greys 232..255). */
+static uint32_t to_256(uint32_t rgb)
 {
+    static const unsigned level[6] = {0, 95, 135, 175, 215, 255};
+    unsigned c[3] = {(rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff};
+    unsigned idx[3];
+    for (int k = 0; k < 3; k++) {
+        idx[k] = c[k] < 48 ? 0 : c[k] < 115 ? 1 : (c[k] - 35) / 40;
+    }
+    uint32_t cube = (level[idx[0]] << 16) | (level[idx[1]] << 8) | level[idx[2]];
+    unsigned avg = (c[0] + c[1] + c[2]) / 3;
+    unsigned g = avg < 8 ? 0 : SK_MIN(23u, (avg - 8 + 5) / 10);
+    unsigned gl = 8 + 10 * g;
+    uint32_t grey = (gl << 16) | (gl << 8) | gl;
+    if (dist2(grey, rgb) < dist2(cube, rgb)) {
+        return 232 + g;
+    }
+    return 16 + 36 * idx[0] + 6 * idx[1] + idx[2];
+}
+
+static uint32_t to_16(uint32_t rgb)
+{
+    uint32_t best = 0;
+    unsigned bd = ~0u;
+    for (uint32_t i = 0; i < 16; i++) {
+        unsigned d = dist2(ansi16_rgb[i], rgb);
+        if (d < bd) {
+            bd = d;
+            best = i;
+        }
+    }
+    return best;
+}
+
+static uint32_t quantise(uint32_t rgb, int colors)
+{
+    if (colors == 24 || colors == 0) {
+        return SK_COLOR_RGB | rgb;
+    }
+    return colors == 256 ? to_256(rgb) : to_16(rgb);
+}
+
+static uint32_t pixel(const struct sk_image *img, unsigned x, unsigned y)
+{
+    const uint8_t *p = img->pixels + (size_t)y * img->pitch + (size_t)x * 3;
+    return ((uint32_t)p[0] << 16) | ((uint32_t)p[1] << 8) | p[2];
+}
+
+/* Sum of colours, to average. */
+struct acc {
+    unsigned r, g, b, n;
+};
+
+static void acc_add(struct acc *a, uint32_t rgb)
+{
+    a->r += (rgb >> 16) & 0xff;
+    a->g += (rgb >> 8) & 0xff;
+    a->b += rgb & 0xff;
+    a->n++;
+}
+
+static uint32_t acc_mean(const struct acc *a)
+{
+    unsigned n = a->n;
+    return (((a->r + n / 2) / n) << 16) | (((a->g + n / 2) / n) << 8) | ((a->b + n / 2) / n);
+}
+
+/* The pixel span [*a, *b) of part i of n equal parts of len pixels; never empty. */
+static void span(unsigned len, unsigned i, unsigned n, unsigned *a, unsigned *b)
+{
+    *a = (unsigned)((uint64_t)i * len / n);
+    *b = (unsigned)((uint64_t)(i + 1) * len / n);
+    if (*a >= len) {
+        *a = len - 1;
+    }
+    if (*b <= *a) {
+        *b = *a + 1;
+    }
+}
+
+static uint32_t rgb12_to_rgb(uint16_t c)
+{
+    return (((c >> 8) & 0xfu) * 0x11u << 16) | (((c >> 4) & 0xfu) * 0x11u << 8) |
+           ((c & 0xfu) * 0x11u);
+}
+
+/* CGA order (libcaca) to ANSI order (SGR); anything else (default colours) as given. */
+static uint32_t cga_to_ansi(uint8_t c, uint32_t dflt)
+{
+    static const uint8_t map[8] = {0, 4, 2, 6, 1, 5, 3, 7};
+    return c > 15 ? dflt : (uint32_t)((c & 8) | map[c & 7]);
+}
+
+/* libcaca's glyphs and colours, refined to true colours when the depth allows. */
+static void art_cells(struct sk_render *r, const struct sk_image *img, unsigned x0, unsigned y0,
+                      unsigned fc, unsigned fr, struct sk_grid *grid)
+{
+    const uint32_t *chars = caca_get_canvas_chars(r->cv);
+    const uint32_t *attrs = caca_get_canvas_attrs(r->cv);
+    for (unsigned y = 0; y < grid->rows; y++) {
+        for (unsigned x = 0; x < grid->cols; x++) {
+            size_t i = (size_t)y * grid->cols + x;
+            struct sk_cell *c = &grid->cells[i];
+            uint32_t ch = chars[i];
+            if (ch == CACA_MAGIC_FULLWIDTH || ch < 0x20 || ch == 0x7f) {
+                ch = ' ';
+            }
+            c->ch = ch;
+            c->fg = cga_to_ansi(caca_attr_to_ansi_fg(attrs[i]), 7);
+            c->bg = cga_to_ansi(caca_attr_to_ansi_bg(attrs[i]), 0);
+            int inside = x >= x0 && x < x0 + fc && y >= y0 && y < y0 + fr;
+            if (inside && r->opts.colors != 16 && img != NULL) {
+                uint32_t pf = rgb12_to_rgb(caca_attr_to_rgb12_fg(attrs[i]));
+                uint32_t pb = rgb12_to_rgb(caca_attr_to_rgb12_bg(attrs[i]));
+                struct acc af = {0}, ab = {0};
+                unsigned xa, xb, ya, yb;
+                span(img->width, x - x0, fc, &xa, &xb);
+                span(img->height, y - y0, fr, &ya, &yb);
+                for (unsigned py = ya; py < yb; py++) {
+                    for (unsigned px = xa; px < xb; px++) {
+                        uint32_t p = pixel(img, px, py);
+                        if (ch != ' ' && dist2(p, pf) < dist2(p, pb)) {
+                            acc_add(&af, p);
+                        } else {
+                            acc_add(&ab, p);
+                        }
+                    }
+                }
+                uint32_t mf = af.n ? acc_mean(&af) : pf;
+                uint32_t mb = ab.n ? acc_mean(&ab) : mf;
+                c->fg = quantise(mf, r->opts.colors);
+                c->bg = quantise(mb, r->opts.colors);
+            }
+            if (c->ch == ' ') {
+                c->fg = SK_COLOR_ANY;
+            }
+        }
+    }
+}
+
+/* Two pixels a cell: the upper half block in the top colour over the bottom colour. */
+static void half_cells(struct sk_render *r, const struct sk_image *img, unsigned x0, unsigned y0,
+                       unsigned fc, unsigned fr, struct sk_grid *grid)
+{
+    for (unsigned y = 0; y < fr; y++) {
+        unsigned ta, tb, ba, bb;
+        span(img->height, 2 * y, 2 * fr, &ta, &tb);
+        span(img->height, 2 * y + 1, 2 * fr, &ba, &bb);
+        for (unsigned x = 0; x < fc; x++) {
+            unsigned xa, xb;
+            span(img->width, x, fc, &xa, &xb);
+            struct acc at = {0}, ab = {0};
+            for (unsigned px = xa; px < xb; px++) {
+                for (unsigned py = ta; py < tb; py++) {
+                    acc_add(&at, pixel(img, px, py));
+                }
+                for (unsigned py = ba; py < bb; py++) {
+                    acc_add(&ab, pixel(img, px, py));
+                }
+            }
+            struct sk_cell *c = &grid->cells[(size_t)(y0 + y) * grid->cols + x0 + x];
+            c->fg = quantise(acc_mean(&at), r->opts.colors);
+            c->bg = quantise(acc_mean(&ab), r->opts.colors);
+            if (c->fg == c->bg) {
+                c->ch = ' ';
+                c->fg = SK_COLOR_ANY;
+            } else {
+                c->ch = HALF_BLOCK;
+            }
+        }
+    }
+}
+
+int sk_render_grid(struct sk_render *r, const struct sk_image *img, unsigned cols, unsigned rows,
+                   struct sk_grid *grid)
+{
+    sk_grid_resize(grid, cols, rows);
     if (cols == 0 || rows == 0) {
+        return 0;
+    }
+    if (img != NULL && (img->pixels == NULL || img->width == 0 || img->height == 0)) {
+        img = NULL;
+    }
+    if (img == NULL) {
+        return 0;
+    }
+    img = apply_levels(r, img);
+    unsigned fc = 0;
+    unsigned fr = 0;
+    sk_render_fit(cols, rows, img->width, img->height, &fc, &fr);
+    unsigned x0 = (cols - fc) / 2;
+    unsigned y0 = (rows - fr) / 2;
+    if (r->opts.mode == SK_RENDER_HALF) {
+        half_cells(r, img, x0, y0, fc, fr, grid);
         return 0;
     }
     if (caca_set_canvas_size(r->cv, (int)cols, (int)rows) != 0) {
@@ -230,23 +561,25 @@ int sk_render_ansi(struct sk_render *r, const struct sk_image *img, unsigned col
     }
     caca_set_color_ansi(r->cv, CACA_LIGHTGRAY, CACA_BLACK);
     caca_clear_canvas(r->cv);
-
-    if (img != NULL && img->pixels != NULL && img->width > 0 && img->height > 0) {
-        if (ensure_dither(r, img) != 0) {
-            return -1;
-        }
-        unsigned fc = 0;
-        unsigned fr = 0;
-        fit_cells(cols, rows, img->width, img->height, &fc, &fr);
-        int x0 = (int)(cols - fc) / 2;
-        int y0 = (int)(rows - fr) / 2;
-        caca_dither_bitmap(r->cv, x0, y0, (int)fc, (int)fr, r->dither, img->pixels);
+    if (ensure_dither(r, img) != 0) {
+        return -1;
     }
-
-    const uint32_t *chars = caca_get_canvas_chars(r->cv);
-    const uint32_t *attrs = caca_get_canvas_attrs(r->cv);
-    for (unsigned y = 0; y < rows; y++) {
-        write_row(out, chars + (size_t)y * cols, attrs + (size_t)y * cols, cols, top + y + 1);
-    }
+    caca_dither_bitmap(r->cv, (int)x0, (int)y0, (int)fc, (int)fr, r->dither, img->pixels);
+    art_cells(r, img, x0, y0, fc, fr, grid);
     return 0;
+}
+
+int sk_render_ansi(struct sk_render *r, const struct sk_image *img, unsigned cols, unsigned rows,
+                   unsigned top, struct sk_buf *out)
+{
+    struct sk_grid g = {0};
+    int rc = sk_render_grid(r, img, cols, rows, &g);
+    /* Row by row, each complete in itself (move, colours, cells, reset), so that the rows
+     * also stand as lines of a file: a terminal that scrolls never fills with a colour. */
+    for (unsigned y = 0; rc == 0 && y < rows; y++) {
+        struct sk_grid row = {.cols = cols, .rows = 1, .cells = g.cells + (size_t)y * cols};
+        sk_grid_diff(NULL, &row, top + y, out);
+    }
+    sk_grid_free(&g);
+    return rc;
 }

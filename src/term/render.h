@@ -1,23 +1,70 @@
 /*
  * render: pictures to colour character art for a terminal (libcaca).
  *
- * libcaca dithers an RGB picture onto a canvas of cells; this module sizes
- * the picture to the terminal keeping its aspect ratio (a cell is about
- * twice as tall as wide, so it letterboxes, never stretches), and writes
- * the canvas as ANSI escape sequences with absolute cursor positioning, so
- * the caller can draw a status line around it. A renderer belongs to one
- * thread.
+ * A renderer turns an RGB picture into a grid of cells (term/grid.h) that
+ * fills cols x rows, keeping the picture's aspect ratio (a cell is about
+ * twice as tall as wide: it letterboxes, never stretches) and centring it
+ * on black. Two looks:
+ * - art: libcaca dithers the picture into glyphs with a foreground and a
+ *   background of its 16 colours; with 256 or 24-bit colour the renderer
+ *   then gives each cell the true colours of the pixels under it.
+ * - half: every cell is U+2580 (upper half block) with the top pixel as
+ *   foreground and the bottom pixel as background: two pixels per cell.
+ * A renderer belongs to one thread.
  */
 #ifndef SK_RENDER_H
 #define SK_RENDER_H
 
 #include "image.h"
+#include "term/grid.h"
 #include "util.h"
+
+enum sk_render_mode {
+    SK_RENDER_ART = 0,
+    SK_RENDER_HALF,
+};
+
+struct sk_render_opts {
+    enum sk_render_mode mode;
+    int colors;          /* 16, 256 or 24 (bits: true colour); 0: auto (the caller detects) */
+    char charset[16];    /* libcaca: ascii, shades, blocks */
+    char algorithm[16];  /* libcaca: none, ordered2, ordered4, ordered8, random, fstein */
+    double brightness;   /* added, -1..1, default 0 */
+    double contrast;     /* factor around mid-grey, 0..4, default 1 */
+    double gamma;        /* 0.1..10, default 1 */
+};
+
+/* The defaults: art, 16 colours, ascii, no dithering, neutral levels. */
+void sk_render_opts_default(struct sk_render_opts *o);
+/*
+ * Set one setting by name: mode (art|half), colors (auto|16|256|24bit|truecolor),
+ * charset, dither, brightness, contrast, gamma. Returns 0, or -1 with err
+ * set ("colors: '17' is not 16, 256 or 24bit").
+ */
+int sk_render_opts_set(struct sk_render_opts *o, const char *name, const char *value, char *err,
+                       size_t errlen);
+/*
+ * The colour depth a terminal can show, from TERM and COLORTERM (either
+ * may be NULL or empty): 24 for COLORTERM truecolor/24bit or a "-direct"
+ * TERM, 256 for a "256color" TERM, else 16.
+ */
+int sk_render_detect_colors(const char *term, const char *colorterm);
 
 struct sk_render;
 
 struct sk_render *sk_render_new(void);
 void sk_render_free(struct sk_render *r);
+/* Use these settings from the next picture on (copied). */
+void sk_render_set_opts(struct sk_render *r, const struct sk_render_opts *o);
+
+/*
+ * The cells (*fc x *fr) that a src_w x src_h picture covers when fitted
+ * into cols x rows keeping its aspect, a cell being 1 wide and 2 tall; the
+ * renderer centres them: the picture starts at cell ((cols - *fc) / 2,
+ * (rows - *fr) / 2). Both looks place it the same way.
+ */
+void sk_render_fit(unsigned cols, unsigned rows, unsigned src_w, unsigned src_h, unsigned *fc,
+                   unsigned *fr);
 
 /*
  * The pixel size worth decoding a src_w x src_h picture at, to fill a
@@ -27,9 +74,24 @@ void sk_render_wanted_size(unsigned cols, unsigned rows, unsigned src_w, unsigne
                            unsigned *w, unsigned *h);
 
 /*
+ * The same for a look: half blocks use one pixel across and two down per
+ * cell, so they are content with half the size each way (often one DCT
+ * scale smaller: 1/8 of 1080p covers 200x60 cells of half blocks).
+ */
+void sk_render_wanted_size_for(const struct sk_render_opts *o, unsigned cols, unsigned rows,
+                               unsigned src_w, unsigned src_h, unsigned *w, unsigned *h);
+
+/*
+ * Render img (NULL: nothing, all black) into grid, resized to cols x rows.
+ * Returns 0 or -1.
+ */
+int sk_render_grid(struct sk_render *r, const struct sk_image *img, unsigned cols, unsigned rows,
+                   struct sk_grid *grid);
+
+/*
  * Draw img into the cols x rows cells whose top-left is row top (0-based)
- * of the terminal. Appends to out: for each row, a cursor move and the
- * row's cells with colours, the unused border in black. Returns 0 or -1.
+ * of the terminal: every cell, each row a cursor move, its colours, its
+ * cells and an SGR reset. Appends to out. Returns 0 or -1.
  */
 int sk_render_ansi(struct sk_render *r, const struct sk_image *img, unsigned cols, unsigned rows,
                    unsigned top, struct sk_buf *out);

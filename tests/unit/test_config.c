@@ -139,6 +139,39 @@ static void test_file(void)
     sk_config_free(&c);
 }
 
+/* The ssh view's settings: one table entry each, checked by the renderer's own parser. */
+static void test_view(void)
+{
+    struct sk_config c;
+    char err[256];
+    sk_config_defaults(&c, "/h");
+    CHECK_EQ_INT(c.view.colors, 0);
+    CHECK_EQ_INT(c.view.mode, SK_RENDER_ART);
+    CHECK_EQ_INT(c.view_fps, 15);
+    const char *text = "view-mode = half\nview-colors = 256\nview-dither = fstein\n"
+                       "view-gamma = 1.5\nview-fps = 30\n";
+    CHECK_EQ_INT(sk_config_parse_text(&c, text, "kvm.conf", err, sizeof(err)), 0);
+    CHECK_EQ_INT(c.view.mode, SK_RENDER_HALF);
+    CHECK_EQ_INT(c.view.colors, 256);
+    CHECK_STR(c.view.algorithm, "fstein");
+    CHECK(c.view.gamma == 1.5);
+    CHECK_EQ_INT(c.view_fps, 30);
+    char *argv[] = {"sshkvm", "--view-colors", "24bit", "--view-charset=blocks", NULL};
+    CHECK_EQ_INT(sk_config_parse_args(&c, 4, argv, err, sizeof(err)), 0);
+    CHECK_EQ_INT(c.view.colors, 24);
+    CHECK_STR(c.view.charset, "blocks");
+    CHECK_EQ_INT(sk_config_set(&c, "view-colors", "17", err, sizeof(err)), -1);
+    CHECK_STR(err, "--view-colors: '17' is not auto, 16, 256 or 24bit");
+    CHECK_EQ_INT(sk_config_set(&c, "view-charset", "emoji", err, sizeof(err)), -1);
+    CHECK_STR(err, "--view-charset: 'emoji' is not ascii, shades or blocks");
+    CHECK_EQ_INT(sk_config_set(&c, "view-brightness", "2", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_config_set(&c, "view-fps", "7.5", err, sizeof(err)), -1);
+    CHECK_STR(err, "--view-fps: '7.5' is not a number from 1 to 120");
+    CHECK_EQ_INT(sk_config_parse_text(&c, "view-mode = sixel\n", "k", err, sizeof(err)), -1);
+    CHECK_STR(err, "k:1: --view-mode: 'sixel' is not art or half");
+    sk_config_free(&c);
+}
+
 static void test_check(void)
 {
     struct sk_config c;
@@ -159,5 +192,6 @@ int main(void)
     SK_RUN(test_capture_options);
     SK_RUN(test_file);
     SK_RUN(test_check);
+    SK_RUN(test_view);
     return SK_CHECK_EXIT();
 }

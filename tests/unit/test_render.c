@@ -306,6 +306,111 @@ static void test_colours(void)
     sk_render_free(r);
 }
 
+/* A whole file into a buffer (NUL-terminated); NULL when it cannot be read. */
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    char *data = NULL;
+    char err[256];
+    if (sk_read_file(path, 16 * 1024 * 1024, &data, len, err, sizeof(err)) != 0) {
+        fprintf(stderr, "  %s\n", err);
+        return NULL;
+    }
+    return (uint8_t *)data;
+}
+
+static const char *data_dir(void)
+{
+    return getenv("SK_TEST_DATA") ? getenv("SK_TEST_DATA") : "tests/data";
+}
+
+/* The first frame of a fixture (a JPEG or an MJPEG stream), decoded for a cols x rows area. */
+static int load_fixture(const char *name, const struct sk_render_opts *o, unsigned cols,
+                        unsigned rows, struct sk_image *img)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", data_dir(), name);
+    size_t len = 0;
+    uint8_t *data = slurp(path, &len);
+    if (data == NULL) {
+        fprintf(stderr, "  cannot read %s\n", path);
+        return -1;
+    }
+    size_t off = 0, flen = 0;
+    unsigned w = 0, h = 0, sw = 0, sh = 0;
+    int rc = -1;
+    struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
+    if (sk_mjpeg_next(data, len, 1, &off, &flen) > 0 && flen > 0 &&
+        sk_jpeg_info(data + off, flen, &sw, &sh) == 0) {
+        sk_render_wanted_size_for(o, cols, rows, sw, sh, &w, &h);
+        rc = sk_jpeg_decode(dec, data + off, flen, w, h, img);
+    }
+    sk_jpeg_dec_free(dec);
+    free(data);
+    return rc;
+}
+
+/*
+ * Golden output: each fixture in each look and colour depth, byte for byte,
+ * against tests/data/golden/. After a deliberate change of the look,
+ * regenerate them with
+ *     make unit && SK_GOLDEN_UPDATE=1 build/asan/tests/test_render
+ * and look at them (cat tests/data/golden/NAME.ans in a true-colour terminal).
+ */
+static void test_golden(void)
+{
+    static const char *const fixtures[] = {"bios-720x400.jpg", "testsrc-320x240.mjpeg"};
+    static const struct {
+        const char *name;
+        const char *mode;
+        const char *colors;
+    } looks[] = {
+        {"art16", "art", "16"},    {"art256", "art", "256"},   {"art24", "art", "24bit"},
+        {"half16", "half", "16"},  {"half256", "half", "256"}, {"half24", "half", "24bit"},
+    };
+    int update = getenv("SK_GOLDEN_UPDATE") != NULL;
+    struct sk_render *r = sk_render_new();
+    struct sk_image img = {0};
+    struct sk_buf out = {0};
+    for (size_t f = 0; f < SK_ARRAY_LEN(fixtures); f++) {
+        for (size_t l = 0; l < SK_ARRAY_LEN(looks); l++) {
+            struct sk_render_opts o;
+            char err[160];
+            sk_render_opts_default(&o);
+            CHECK_EQ_INT(sk_render_opts_set(&o, "mode", looks[l].mode, err, sizeof(err)), 0);
+            CHECK_EQ_INT(sk_render_opts_set(&o, "colors", looks[l].colors, err, sizeof(err)), 0);
+            sk_render_set_opts(r, &o);
+            /* Decoded as the console would, at the size this look wants. */
+            CHECK_EQ_INT(load_fixture(fixtures[f], &o, 80, 24, &img), 0);
+            sk_buf_reset(&out);
+            CHECK_EQ_INT(sk_render_ansi(r, &img, 80, 24, 0, &out), 0);
+            char path[512];
+            char base[64];
+            snprintf(base, sizeof(base), "%.*s", (int)strcspn(fixtures[f], "-"), fixtures[f]);
+            snprintf(path, sizeof(path), "%s/golden/%s-%s.ans", data_dir(), base, looks[l].name);
+            if (update) {
+                FILE *w = fopen(path, "wb");
+                CHECK(w != NULL);
+                if (w != NULL) {
+                    fwrite(out.data, 1, out.len, w);
+                    fclose(w);
+                }
+                continue;
+            }
+            size_t len = 0;
+            uint8_t *want = slurp(path, &len);
+            CHECK(want != NULL);
+            if (want != NULL && (len != out.len || memcmp(want, out.data, len) != 0)) {
+                fprintf(stderr, "  %s differs (%zu bytes, golden %zu)\n", path, out.len, len);
+                CHECK(0);
+            }
+            free(want);
+        }
+    }
+    sk_buf_free(&out);
+    sk_image_free(&img);
+    sk_render_free(r);
+}
+
 int main(void)
 {
     sk_log_set_level(SK_LOG_ERROR);
@@ -313,5 +418,6 @@ int main(void)
     SK_RUN(test_fixture_80x24);
     SK_RUN(test_letterbox);
     SK_RUN(test_colours);
+    SK_RUN(test_golden);
     return SK_CHECK_EXIT();
 }

@@ -1,0 +1,58 @@
+/*
+ * grid: a terminal's picture as cells, and the bytes that turn one picture
+ * into another.
+ *
+ * A cell is a glyph (a Unicode code point of width 1) with a foreground and
+ * a background colour. The console keeps the grid the client shows and
+ * builds the next one; sk_grid_diff writes only what changed: cursor moves
+ * and changed cells, with an SGR change only where a colour differs from
+ * the one in force. A static picture therefore costs no bytes.
+ */
+#ifndef SK_GRID_H
+#define SK_GRID_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+/*
+ * Colours: 0..255 are palette indices in the ANSI/xterm order (0 black,
+ * 1 red, ..., 8..15 bright, 16..255 the 256-colour cube and greys);
+ * SK_COLOR_RGB | 0xRRGGBB is 24-bit; SK_COLOR_ANY as a foreground means
+ * "any" (a blank cell shows only its background).
+ */
+#define SK_COLOR_RGB 0x01000000u
+#define SK_COLOR_ANY 0xffffffffu
+
+struct sk_cell {
+    uint32_t ch;
+    uint32_t fg;
+    uint32_t bg;
+};
+
+struct sk_grid {
+    unsigned cols;
+    unsigned rows;
+    struct sk_cell *cells; /* row-major, cols * rows */
+    size_t capacity;       /* cells allocated */
+};
+
+/* Set the size; the cells become blanks on black. */
+void sk_grid_resize(struct sk_grid *g, unsigned cols, unsigned rows);
+/* Make dst an exact copy of src. */
+void sk_grid_copy(struct sk_grid *dst, const struct sk_grid *src);
+/* Release the cells; the struct may be reused (0 x 0). */
+void sk_grid_free(struct sk_grid *g);
+
+/*
+ * Append to out the bytes that change a terminal showing `shown` into
+ * `next`, the grid's row 0 being terminal row top + 1. With shown NULL or
+ * of another size, every cell is written. Ends with an SGR reset when it
+ * wrote anything; leaves the cursor wherever the last cell put it.
+ * Returns the number of cells written.
+ */
+size_t sk_grid_diff(const struct sk_grid *shown, const struct sk_grid *next, unsigned top,
+                    struct sk_buf *out);
+
+#endif

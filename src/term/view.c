@@ -1,0 +1,221 @@
+/*
+ * view: the shared decode and render cache for the terminal views.
+ *
+ * One list under one mutex of decoded pictures, keyed by (frame seq, wanted
+ * pixel size), and rendered grids, keyed by (frame seq, cells, settings). An
+ * entry is BUILDING while its first asker fills it outside the lock, then
+ * READY or FAILED; others asking for it wait on the condition variable, so a
+ * frame is decoded and rendered once however many viewers want it at once.
+ * Entries hold a count of users; an entry of an older frame than the newest
+ * seen is freed as soon as nobody uses it, so the cache holds about one
+ * picture and one grid per distinct view size and settings.
+ */
+#include "term/view.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "picture.h"
+#include "util.h"
+
+enum state { BUILDING, READY, FAILED };
+enum kind { PICTURE, GRID };
+
+struct entry {
+    struct entry *next;
+    enum kind kind;
+    uint64_t seq;
+    unsigned w, h;              /* PICTURE: the wanted pixel size; GRID: the cells */
+    struct sk_render_opts opts; /* GRID only */
+    struct sk_image img;        /* PICTURE */
+    struct sk_grid grid;        /* GRID */
+    enum state state;
+    int users;
+};
+
+struct sk_viewcache {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct entry *entries;
+    uint64_t newest;
+    struct sk_viewcache_stats stats;
+};
+
+struct sk_viewcache *sk_viewcache_new(void)
+{
+    struct sk_viewcache *vc = xcalloc(1, sizeof(*vc));
+    pthread_mutex_init(&vc->lock, NULL);
+    pthread_cond_init(&vc->changed, NULL);
+    return vc;
+}
+
+static void free_entry(struct entry *e)
+{
+    sk_image_free(&e->img);
+    sk_grid_free(&e->grid);
+    free(e);
+}
+
+void sk_viewcache_free(struct sk_viewcache *vc)
+{
+    if (vc == NULL) {
+        return;
+    }
+    while (vc->entries != NULL) {
+        struct entry *e = vc->entries;
+        vc->entries = e->next;
+        free_entry(e);
+    }
+    pthread_cond_destroy(&vc->changed);
+    pthread_mutex_destroy(&vc->lock);
+    free(vc);
+}
+
+static int opts_eq(const struct sk_render_opts *a, const struct sk_render_opts *b)
+{
+    return a->mode == b->mode && a->colors == b->colors && strcmp(a->charset, b->charset) == 0 &&
+           strcmp(a->algorithm, b->algorithm) == 0 && a->brightness == b->brightness &&
+           a->contrast == b->contrast && a->gamma == b->gamma;
+}
+
+/* Free what nobody uses and belongs to an older frame or failed. Called locked. */
+static void sweep(struct sk_viewcache *vc)
+{
+    for (struct entry **ep = &vc->entries; *ep != NULL;) {
+        struct entry *e = *ep;
+        if (e->users == 0 && (e->seq < vc->newest || e->state == FAILED)) {
+            *ep = e->next;
+            free_entry(e);
+        } else {
+            ep = &e->next;
+        }
+    }
+}
+
+/*
+ * The entry for a key, called locked: a READY one (now also used by the
+ * caller), NULL when it FAILED, or a new BUILDING one (*build set) that the
+ * caller fills outside the lock and then hands to finish(). Waits while
+ * another thread builds it.
+ */
+static struct entry *claim(struct sk_viewcache *vc, enum kind kind, uint64_t seq, unsigned w,
+                           unsigned h, const struct sk_render_opts *o, int *build)
+{
+    *build = 0;
+    for (;;) {
+        struct entry *e = vc->entries;
+        while (e != NULL && !(e->kind == kind && e->seq == seq && e->w == w && e->h == h &&
+                              (kind == PICTURE || opts_eq(&e->opts, o)))) {
+            e = e->next;
+        }
+        if (e == NULL) {
+            break;
+        }
+        if (e->state == BUILDING) {
+            pthread_cond_wait(&vc->changed, &vc->lock);
+            continue;
+        }
+        if (e->state == FAILED) {
+            return NULL;
+        }
+        e->users++;
+        return e;
+    }
+    struct entry *e = xcalloc(1, sizeof(*e));
+    *e = (struct entry){.next = vc->entries, .kind = kind, .seq = seq, .w = w, .h = h, .users = 1};
+    if (o != NULL) {
+        e->opts = *o;
+    }
+    vc->entries = e;
+    *build = 1;
+    return e;
+}
+
+/* A built entry is ready (ok) or failed; waiters wake. Called locked. Returns e, or NULL. */
+static struct entry *finish(struct sk_viewcache *vc, struct entry *e, int ok)
+{
+    e->state = ok ? READY : FAILED;
+    pthread_cond_broadcast(&vc->changed);
+    if (!ok) {
+        e->users--;
+        sweep(vc);
+        return NULL;
+    }
+    return e;
+}
+
+/* The decoded picture for f at the wanted size, decoded here if nobody has it. Called locked. */
+static struct entry *get_picture(struct sk_viewcache *vc, struct sk_frame *f, unsigned w,
+                                 unsigned h, struct sk_jpeg_dec *dec)
+{
+    int build;
+    struct entry *p = claim(vc, PICTURE, f->seq, w, h, NULL, &build);
+    if (!build) {
+        return p;
+    }
+    pthread_mutex_unlock(&vc->lock);
+    /* The one place a frame becomes pixels for the terminal views. */
+    int rc = sk_picture_get(dec, f, w, h, &p->img);
+    pthread_mutex_lock(&vc->lock);
+    vc->stats.decodes++;
+    return finish(vc, p, rc == 0);
+}
+
+const struct sk_grid *sk_viewcache_get(struct sk_viewcache *vc, struct sk_frame *f, unsigned cols,
+                                       unsigned rows, const struct sk_render_opts *o,
+                                       struct sk_jpeg_dec *dec, struct sk_render *r)
+{
+    pthread_mutex_lock(&vc->lock);
+    if (f->seq > vc->newest) {
+        vc->newest = f->seq;
+        sweep(vc);
+    }
+    int build;
+    struct entry *a = claim(vc, GRID, f->seq, cols, rows, o, &build);
+    if (!build) {
+        vc->stats.shared += a != NULL;
+        pthread_mutex_unlock(&vc->lock);
+        return a != NULL ? &a->grid : NULL;
+    }
+    unsigned w, h;
+    sk_render_wanted_size_for(o, cols, rows, f->width, f->height, &w, &h);
+    struct entry *p = get_picture(vc, f, w, h, dec);
+    pthread_mutex_unlock(&vc->lock);
+    int rc = -1;
+    if (p != NULL) {
+        sk_render_set_opts(r, o);
+        rc = sk_render_grid(r, &p->img, cols, rows, &a->grid);
+    }
+    pthread_mutex_lock(&vc->lock);
+    if (p != NULL) {
+        p->users--;
+    }
+    vc->stats.renders += rc == 0;
+    a = finish(vc, a, rc == 0);
+    pthread_mutex_unlock(&vc->lock);
+    return a != NULL ? &a->grid : NULL;
+}
+
+void sk_viewcache_release(struct sk_viewcache *vc, const struct sk_grid *g)
+{
+    if (g == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&vc->lock);
+    for (struct entry *e = vc->entries; e != NULL; e = e->next) {
+        if (e->kind == GRID && &e->grid == g) {
+            e->users--;
+            break;
+        }
+    }
+    sweep(vc);
+    pthread_mutex_unlock(&vc->lock);
+}
+
+void sk_viewcache_stats(struct sk_viewcache *vc, struct sk_viewcache_stats *out)
+{
+    pthread_mutex_lock(&vc->lock);
+    *out = vc->stats;
+    pthread_mutex_unlock(&vc->lock);
+}

@@ -1,0 +1,142 @@
+/*
+ * test_view: the shared decode/render cache. Viewers asking at once for the
+ * same frame, size and settings get one decode and one render between them;
+ * another size or setting renders again (and another size decodes again);
+ * a newer frame lets the older entries go; a broken frame is NULL for all.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "frame.h"
+#include "jpeg.h"
+#include "log.h"
+#include "term/view.h"
+#include "util.h"
+
+static struct sk_frame *make_frame(uint64_t seq, uint8_t shade)
+{
+    enum { W = 320, H = 240 };
+    uint8_t *rgb = xmalloc(W * H * 3);
+    for (size_t i = 0; i < (size_t)W * H * 3; i++) {
+        rgb[i] = (uint8_t)(shade + (i % 97));
+    }
+    struct sk_frame *f = sk_frame_new(0);
+    struct sk_jpeg_enc *enc = sk_jpeg_enc_new(80);
+    CHECK_EQ_INT(sk_jpeg_encode_rgb(enc, rgb, W, H, W * 3, f), 0);
+    sk_jpeg_enc_free(enc);
+    free(rgb);
+    f->seq = seq;
+    return f;
+}
+
+struct viewer {
+    struct sk_viewcache *vc;
+    struct sk_frame *f;
+    struct sk_render_opts opts;
+    unsigned cols, rows;
+    struct sk_grid copy;
+    int ok;
+};
+
+static void *viewer_main(void *arg)
+{
+    struct viewer *v = arg;
+    struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
+    struct sk_render *r = sk_render_new();
+    const struct sk_grid *g = sk_viewcache_get(v->vc, v->f, v->cols, v->rows, &v->opts, dec, r);
+    v->ok = g != NULL && g->cols == v->cols && g->rows == v->rows;
+    if (g != NULL) {
+        sk_grid_copy(&v->copy, g);
+    }
+    sk_viewcache_release(v->vc, g);
+    sk_render_free(r);
+    sk_jpeg_dec_free(dec);
+    return NULL;
+}
+
+static void test_shared(void)
+{
+    enum { N = 6 };
+    struct sk_viewcache *vc = sk_viewcache_new();
+    struct sk_frame *f = make_frame(1, 10);
+    struct viewer v[N];
+    pthread_t t[N];
+    for (int i = 0; i < N; i++) {
+        v[i] = (struct viewer){.vc = vc, .f = f, .cols = 80, .rows = 23};
+        sk_render_opts_default(&v[i].opts);
+        pthread_create(&t[i], NULL, viewer_main, &v[i]);
+    }
+    for (int i = 0; i < N; i++) {
+        pthread_join(t[i], NULL);
+        CHECK(v[i].ok);
+    }
+    struct sk_viewcache_stats st;
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.decodes, 1);
+    CHECK_EQ_INT(st.renders, 1);
+    CHECK_EQ_INT(st.shared, N - 1);
+    /* Everyone saw the same picture. */
+    for (int i = 1; i < N; i++) {
+        CHECK(memcmp(v[i].copy.cells, v[0].copy.cells, 80 * 23 * sizeof(struct sk_cell)) == 0);
+    }
+
+    /* Other colours at the same size: the decoded picture is reused, the grid is not. */
+    struct viewer w = {.vc = vc, .f = f, .cols = 80, .rows = 23};
+    sk_render_opts_default(&w.opts);
+    w.opts.colors = 24;
+    viewer_main(&w);
+    CHECK(w.ok);
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.decodes, 1);
+    CHECK_EQ_INT(st.renders, 2);
+    /* Half blocks want half the pixels: their own decode. */
+    struct viewer x = w;
+    x.copy = (struct sk_grid){0};
+    x.opts.mode = SK_RENDER_HALF;
+    viewer_main(&x);
+    CHECK(x.ok);
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.decodes, 2);
+    CHECK_EQ_INT(st.renders, 3);
+
+    /* A newer frame: rendered afresh; the old entries are freed (ASan would see a leak otherwise). */
+    struct sk_frame *f2 = make_frame(2, 90);
+    struct viewer y = {.vc = vc, .f = f2, .cols = 80, .rows = 23};
+    sk_render_opts_default(&y.opts);
+    viewer_main(&y);
+    CHECK(y.ok);
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.decodes, 3);
+    CHECK(memcmp(y.copy.cells, v[0].copy.cells, 80 * 23 * sizeof(struct sk_cell)) != 0);
+
+    /* A broken frame: NULL, and nothing kept. */
+    struct sk_frame *bad = sk_frame_new(16);
+    sk_frame_set_data(bad, "\xff\xd8\xff\xd9garbage", 12);
+    bad->width = 320;
+    bad->height = 240;
+    bad->seq = 3;
+    struct viewer z = {.vc = vc, .f = bad, .cols = 80, .rows = 23};
+    sk_render_opts_default(&z.opts);
+    viewer_main(&z);
+    CHECK(!z.ok);
+
+    for (int i = 0; i < N; i++) {
+        sk_grid_free(&v[i].copy);
+    }
+    sk_grid_free(&w.copy);
+    sk_grid_free(&x.copy);
+    sk_grid_free(&y.copy);
+    sk_frame_unref(f);
+    sk_frame_unref(f2);
+    sk_frame_unref(bad);
+    sk_viewcache_free(vc);
+}
+
+int main(void)
+{
+    sk_log_set_level(SK_LOG_ERROR);
+    SK_RUN(test_shared);
+    return SK_CHECK_EXIT();
+}
