@@ -17,6 +17,7 @@
 struct sk_hub;
 struct sk_hid;
 struct sk_keymap;
+struct sk_auth;
 
 struct sk_app {
     struct sk_hub *hub;
@@ -27,6 +28,11 @@ struct sk_app {
     atomic_int ssh_clients;   /* sessions authenticated and open */
     atomic_int http_clients;  /* HTTP requests being served (streams included) */
     int64_t started_ms;       /* monotonic start time */
+    /* The web side, for `web`: its doors (NULL when HTTP is off) and where it listens. */
+    struct sk_auth *auth;
+    const char *web_scheme;   /* "http" or "https" */
+    const char *web_host;     /* listen address; NULL when it is a wildcard */
+    int web_port;
 };
 
 /*
