@@ -5,9 +5,10 @@
 set -euo pipefail
 
 build=(gcc make pkg-config libssh-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev openssh-client)
+# mpv and VLC: test_players plays the stream in them. openssl: test certificates and hashes.
 # The VM test (tests/vm): QEMU, a static busybox for the guest, strings for
 # the module dependencies, libc6-dev for the static evdump.
-test=(curl ffmpeg tmux libjpeg-turbo-progs procps iproute2 chromium
+test=(curl ffmpeg tmux libjpeg-turbo-progs procps iproute2 chromium openssl mpv vlc-bin vlc-plugin-base
   qemu-system-x86 busybox-static binutils libc6-dev)
 
 want=("${build[@]}")
