@@ -91,7 +91,8 @@ done
 echo "each run: ${DUR}s after 1s of warm-up; fps per viewer; cpu = server, % of one core;"
 echo "us/frame = server CPU per frame delivered, net of capture; latency = capture to last byte received"
 echo
-echo "libmicrohttpd, thread per connection, 64 KiB blocks (what sshkvm ships):"
+echo "sshkvm as shipped: libmicrohttpd answers the request and sends the first part, then one"
+echo "epoll thread (src/http/streamer.c) writes every viewer's parts straight from the frames:"
 header
 for f in 720p 1080p; do
   for spec in "1 0" "8 2" "40 10" "190 10"; do
@@ -102,14 +103,21 @@ done
 
 if [ "${MODES:-1}" != 0 ]; then
   echo
-  echo "libmicrohttpd variants, 1080p, 200 viewers (10 slow): the callback's block size"
+  echo "the same load (1080p, 200 viewers, 10 slow) without the streamer: every part goes through"
+  echo "libmicrohttpd's content-reader callback (one copy per viewer into its buffer, one thread"
+  echo "per viewer woken per frame), with three block sizes; the last row is sshkvm as shipped"
   header
   objs=$(find build/src -name '*.o' ! -path '*/http/http.o' ! -name main.o | sort)
+  variant() { # NAME CFLAGS...
+    local name=$1; shift
+    cc -std=c11 -D_GNU_SOURCE -Isrc -pthread -O2 "$@" $(pkg-config --cflags $PKGS) \
+      -c src/http/http.c -o "$B/http_$name.o" &&
+      cc -o "$B/sshkvm_$name" build/src/main.o $objs "$B/http_$name.o" $(pkg-config --libs $PKGS) \
+        -pthread -lm -lcrypt
+  }
   for bs in 16 64 256; do
-    cc -std=c11 -D_GNU_SOURCE -Isrc -pthread -O2 -DSK_HTTP_BLOCK_SIZE="($bs * 1024u)" \
-      $(pkg-config --cflags $PKGS) -c src/http/http.c -o "$B/http_$bs.o" &&
-      cc -o "$B/sshkvm_$bs" build/src/main.o $objs "$B/http_$bs.o" $(pkg-config --libs $PKGS) \
-        -pthread -lm -lcrypt || exit 1
-    run "block ${bs}K" "$B/sshkvm_$bs" "$B/1080p.mjpeg" 190 10
+    variant "mhd$bs" -DSK_HTTP_NO_STREAMER -DSK_HTTP_BLOCK_SIZE="($bs * 1024u)" || exit 1
+    run "mhd ${bs}K" "$B/sshkvm_mhd$bs" "$B/1080p.mjpeg" 190 10
   done
+  run "streamer" build/sshkvm "$B/1080p.mjpeg" 190 10
 fi

@@ -44,6 +44,7 @@
 #include "http/auth.h"
 #include "http/control.h"
 #include "http/multipart.h"
+#include "http/streamer.h"
 #include "hub.h"
 #include "log.h"
 #include "util.h"
@@ -90,6 +91,7 @@ struct sk_http {
     char *tls_cert; /* PEM text while the daemon runs */
     char *tls_key;
     struct MHD_Daemon *daemon;
+    struct sk_streamer *streamer; /* writes plain-TCP streams after their first part */
     /* Set by sk_http_close so that streams end instead of waiting for frames. */
     atomic_int stopping;
     atomic_int streams;
@@ -101,6 +103,8 @@ struct sk_http {
 /* One MJPEG client: the part being handed to MHD. Confined to its connection thread. */
 struct stream {
     struct sk_http *http;
+    int fd;                 /* the client's socket for the streamer, -1 for none (TLS) */
+    int parts;              /* parts handed to MHD so far */
     struct sk_frame *frame; /* the part being sent; NULL between parts */
     uint64_t last_seq;      /* the last frame sent, 0 before the first */
     size_t pos;             /* bytes of the current part already given to MHD */
@@ -378,21 +382,41 @@ static struct sk_frame *stream_next_frame(struct stream *s)
     }
 }
 
+/* Start the next part: 0, or -1 when the stream should end. */
+static int stream_next_part(struct stream *s)
+{
+    s->frame = stream_next_frame(s);
+    if (s->frame == NULL) {
+        return -1;
+    }
+    s->head_len =
+        sk_multipart_header(s->head, sizeof(s->head), s->frame->size, s->frame->captured_us);
+    s->pos = 0;
+    s->parts++;
+    atomic_fetch_add(&s->http->frames_sent, 1);
+    return 0;
+}
+
 static ssize_t stream_read(void *cls, uint64_t offset, char *buf, size_t max)
 {
     struct stream *s = cls;
     if (atomic_load(&s->http->stopping)) {
         return MHD_CONTENT_READER_END_OF_STREAM;
     }
+    if (s->frame == NULL && s->fd >= 0 && s->parts > 0) {
+        /*
+         * MHD asks its content reader for more only once everything it
+         * holds (the HTTP header and the first part) has gone out, so from
+         * here the streamer writes this socket alone, straight from the
+         * frames, until the stream ends. This thread sleeps meanwhile.
+         */
+        sk_streamer_run(s->http->streamer, s->fd, s->last_seq);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
     if (s->frame == NULL) {
-        s->frame = stream_next_frame(s);
-        if (s->frame == NULL) {
+        if (stream_next_part(s) != 0) {
             return MHD_CONTENT_READER_END_OF_STREAM;
         }
-        s->head_len =
-            sk_multipart_header(s->head, sizeof(s->head), s->frame->size, s->frame->captured_us);
-        s->pos = 0;
-        atomic_fetch_add(&s->http->frames_sent, 1);
     }
     static const char trailer[] = SK_MULTIPART_TRAILER;
     const size_t trailer_len = sizeof(trailer) - 1;
@@ -441,6 +465,18 @@ static enum MHD_Result serve_stream(struct sk_http *http, struct MHD_Connection 
 {
     struct stream *s = xcalloc(1, sizeof(*s));
     s->http = http;
+    s->fd = -1;
+    /* bench/http.sh builds with SK_HTTP_NO_STREAMER to measure MHD's own path against it. */
+#ifndef SK_HTTP_NO_STREAMER
+    if (http->tls_cert_file == NULL) {
+        /* Plain TCP: parts after the first go to the streamer (see stream_read). */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci != NULL) {
+            s->fd = ci->connect_fd;
+        }
+    }
+#endif
     sk_hub_watch(http->app->hub, +1);
     atomic_fetch_add(&http->streams, 1);
     struct MHD_Response *resp = MHD_create_response_from_callback(
@@ -773,7 +809,9 @@ static enum MHD_Result serve_metrics(struct sk_http *http, struct MHD_Connection
 {
     struct sk_hub_stats hs;
     struct sk_hid_status hid;
+    struct sk_streamer_stats ss;
     struct sk_buf b = {0};
+    sk_streamer_stats(http->streamer, &ss);
     sk_hub_stats(http->app->hub, &hs);
     sk_hid_status(http->app->hid, &hid);
     int streams = atomic_load(&http->streams);
@@ -781,12 +819,12 @@ static enum MHD_Result serve_metrics(struct sk_http *http, struct MHD_Connection
     metric(&b, "sshkvm_frames_captured_total", "counter", "Frames published by the capture source.",
            "", hs.published);
     metric(&b, "sshkvm_http_frames_sent_total", "counter", "Stream parts handed to HTTP clients.",
-           "", atomic_load(&http->frames_sent));
+           "", atomic_load(&http->frames_sent) + ss.parts);
     metric(&b, "sshkvm_http_frames_dropped_total", "counter",
            "Frames HTTP streams skipped because their client was slower than capture.", "",
-           atomic_load(&http->frames_skipped));
+           atomic_load(&http->frames_skipped) + ss.skipped);
     metric(&b, "sshkvm_http_bytes_sent_total", "counter", "Stream bytes handed to HTTP clients.",
-           "", atomic_load(&http->bytes_sent));
+           "", atomic_load(&http->bytes_sent) + ss.bytes);
     metric(&b, "sshkvm_clients", "gauge", "Connected clients by kind.", "{kind=\"ssh\"}",
            (uint64_t)SK_MAX(atomic_load(&http->app->ssh_clients), 0));
     metric(&b, "sshkvm_clients", "gauge", NULL, "{kind=\"http_stream\"}",
@@ -1008,6 +1046,7 @@ struct sk_http *sk_http_new(const struct sk_http_opts *opts)
     atomic_init(&http->bytes_sent, 0);
     atomic_init(&http->frames_sent, 0);
     atomic_init(&http->frames_skipped, 0);
+    http->streamer = sk_streamer_new(opts->app->hub, SK_HTTP_IDLE_TIMEOUT_S);
     return http;
 }
 
@@ -1021,6 +1060,7 @@ void sk_http_free(struct sk_http *http)
     free(http->web_dir);
     free(http->tls_cert_file);
     free(http->tls_key_file);
+    sk_streamer_free(http->streamer);
     free(http);
 }
 
@@ -1072,6 +1112,11 @@ int sk_http_open(struct sk_http *http, char *err, size_t errlen)
         drop_tls(http);
         return -1;
     }
+    if (sk_streamer_open(http->streamer, err, errlen) != 0) {
+        close(fd);
+        drop_tls(http);
+        return -1;
+    }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
     struct MHD_OptionItem tls_opts[] = {
@@ -1090,6 +1135,7 @@ int sk_http_open(struct sk_http *http, char *err, size_t errlen)
         on_completed, http, MHD_OPTION_ARRAY, tls ? tls_opts : no_opts, MHD_OPTION_END);
     if (http->daemon == NULL) {
         close(fd);
+        sk_streamer_close(http->streamer);
         drop_tls(http);
         snprintf(err, errlen, "cannot start the HTTP server on %s (see the log)", shown);
         return -1;
@@ -1109,6 +1155,8 @@ void sk_http_close(struct sk_http *http)
      * returns promptly even though the hub stays open.
      */
     atomic_store(&http->stopping, 1);
+    /* Streams in the streamer end first, so their connection threads can be joined. */
+    sk_streamer_close(http->streamer);
     MHD_stop_daemon(http->daemon);
     http->daemon = NULL;
     drop_tls(http);
