@@ -5,7 +5,7 @@
 # buffer). bench/httpload.c is the load generator; it reads on loopback in
 # one epoll thread and discards bodies in the kernel.
 #
-# Per run: delivered fps per fast viewer (min and mean) and per slow viewer,
+# Per run: the capture's own rate (from /metrics), delivered fps per fast viewer (min and mean) and per slow viewer,
 # server CPU (% of one core, from /proc/PID/stat over the window), CPU per
 # frame delivered (net of the capture's own CPU, measured with no viewers
 # in the same run), peak RSS (VmHWM), and the latency from capture (the
@@ -34,13 +34,8 @@ frames() { # NAME SIZE NOISE QUALITY
 frames 720p 1280x720 6 3
 frames 1080p 1920x1080 7 4
 
-free_port() {
-  local p
-  for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-}
+# free_port, as the integration tests pick ports (lib.sh itself starts a test run when sourced).
+eval "$(sed -n '/^free_port() {/,/^}/p' tests/integration/lib.sh)"
 
 SK_PID=
 start() { # BINARY FRAMES
@@ -74,14 +69,14 @@ run() {
   frames=$(field frames "$out")
   net=$(awk -v c="$cpu" -v b="$(field server_cpu_pct "$base")" -v f="$frames" -v d="$DUR" \
     'BEGIN { if (f > 0) printf "%.1f", (c - b) / 100 * d * 1e6 / f; else print "-" }')
-  printf '%-14s %5d %4d %8s %8s %8s %7s%% %9s %8s %8s %8s %5s\n' "$label" $((fast + slow)) "$slow" \
-    "$(field fast_fps_min "$out")" "$(field fast_fps_mean "$out")" "$(field slow_fps_mean "$out")" \
+  printf '%-14s %5d %4d %8s %8s %8s %8s %7s%% %9s %8s %8s %8s %5s\n' "$label" $((fast + slow)) "$slow" \
+    "$(field capture_fps "$out")" "$(field fast_fps_min "$out")" "$(field fast_fps_mean "$out")" "$(field slow_fps_mean "$out")" \
     "$cpu" "$net" "$(field rss_peak_mb "$out")" "$(field lat_p50_ms "$out")" \
     "$(field lat_p99_ms "$out")" "$(field dead "$out")"
 }
 
 header() {
-  printf '%-14s %5s %4s %8s %8s %8s %8s %9s %8s %8s %8s %5s\n' frames viewers slow "fast-min" \
+  printf '%-14s %5s %4s %8s %8s %8s %8s %8s %9s %8s %8s %8s %5s\n' frames viewers slow captured "fast-min" \
     "fast-avg" "slow-avg" "cpu" "us/frame" "rss-MB" "p50-ms" "p99-ms" "lost"
 }
 

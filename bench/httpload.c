@@ -193,6 +193,32 @@ static size_t pump(struct viewer *v, size_t limit)
     return total;
 }
 
+/* sshkvm_frames_captured_total from the server's /metrics, or -1. */
+static double captured_total(int port)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    static const char req[] = "GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+    char buf[16384];
+    size_t len = 0;
+    if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+        write(fd, req, sizeof(req) - 1) != (ssize_t)(sizeof(req) - 1)) {
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    ssize_t n;
+    while (len + 1 < sizeof(buf) && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
+        len += (size_t)n;
+    }
+    close(fd);
+    buf[len] = '\0';
+    char *p = strstr(buf, "\nsshkvm_frames_captured_total ");
+    return p != NULL ? strtod(p + 31, NULL) : -1;
+}
+
 static double proc_cpu_s(int pid)
 {
     char path[64], line[2048];
@@ -258,7 +284,7 @@ int main(int argc, char **argv)
     }
     int64_t start = now_us(), window_start = start + 1000000;
     int64_t window_end = window_start + (int64_t)(seconds * 1e6), last_tick = start;
-    double cpu0 = 0;
+    double cpu0 = 0, cap0 = 0;
     struct rusage ru0 = {0};
     struct epoll_event evs[256];
     for (;;) {
@@ -266,6 +292,7 @@ int main(int argc, char **argv)
         if (!measuring && t >= window_start) {
             measuring = 1;
             cpu0 = proc_cpu_s(pid);
+            cap0 = captured_total(port);
             getrusage(RUSAGE_SELF, &ru0);
         }
         if (t >= window_end) {
@@ -292,6 +319,7 @@ int main(int argc, char **argv)
         }
     }
     double cpu = proc_cpu_s(pid) - cpu0;
+    double captured = captured_total(port) - cap0;
     struct rusage ru1;
     getrusage(RUSAGE_SELF, &ru1);
     double self_cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec + ru1.ru_stime.tv_sec -
@@ -317,11 +345,11 @@ int main(int argc, char **argv)
     double lmax = nlat ? lat[nlat - 1] : -1;
     printf("fast_fps_min=%.1f fast_fps_mean=%.1f slow_fps_mean=%.1f server_cpu_pct=%.1f "
            "cpu_us_per_frame=%.1f rss_peak_mb=%.1f lat_p50_ms=%.1f lat_p99_ms=%.1f lat_max_ms=%.1f "
-           "frames=%llu dead=%d loadgen_cpu_pct=%.1f\n",
+           "frames=%llu dead=%d loadgen_cpu_pct=%.1f capture_fps=%.1f\n",
            nfast ? fmin : 0, nfast ? fsum / nfast : 0, nslow ? ssum / nslow : 0,
            100.0 * cpu / seconds, frames ? cpu * 1e6 / (double)frames : 0,
            (double)proc_hwm_kb(pid) / 1024.0, p50, p99, lmax, (unsigned long long)frames, dead,
-           100.0 * self_cpu / seconds);
+           100.0 * self_cpu / seconds, captured / seconds);
     for (int i = 0; i < n; i++) {
         close(v[i].fd);
     }

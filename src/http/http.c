@@ -142,40 +142,6 @@ struct page_file {
     const char *type;
 };
 
-static enum MHD_Result serve_stream(struct sk_http *http, struct MHD_Connection *conn,
-                                    struct request *req);
-static enum MHD_Result serve_snapshot(struct sk_http *http, struct MHD_Connection *conn,
-                                      struct request *req);
-static enum MHD_Result serve_status(struct sk_http *http, struct MHD_Connection *conn,
-                                    struct request *req);
-static enum MHD_Result serve_metrics(struct sk_http *http, struct MHD_Connection *conn,
-                                     struct request *req);
-static enum MHD_Result serve_login(struct sk_http *http, struct MHD_Connection *conn,
-                                   struct request *req);
-static enum MHD_Result serve_keys(struct sk_http *http, struct MHD_Connection *conn,
-                                  struct request *req);
-static enum MHD_Result serve_mouse(struct sk_http *http, struct MHD_Connection *conn,
-                                   struct request *req);
-static enum MHD_Result serve_release(struct sk_http *http, struct MHD_Connection *conn,
-                                     struct request *req);
-static enum MHD_Result serve_paste(struct sk_http *http, struct MHD_Connection *conn,
-                                   struct request *req);
-
-static const struct route routes[] = {
-    {.path = "/stream", .serve = serve_stream},
-    {.path = "/snapshot", .serve = serve_snapshot},
-    {.path = "/status", .serve = serve_status},
-    {.path = "/metrics", .serve = serve_metrics},
-    {.path = "/login", .flags = ROUTE_PUBLIC, .serve = serve_login},
-    {.path = "/api/keys", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY, .serve = serve_keys},
-    {.path = "/api/mouse", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY, .serve = serve_mouse},
-    {.path = "/api/release", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY,
-     .serve = serve_release},
-    {.path = "/api/paste", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_PASTE, .serve = serve_paste},
-    /* mjpg-streamer's URLs, which many players and scripts already know. */
-    {.path = "/", .action = "stream", .serve = serve_stream},
-    {.path = "/", .action = "snapshot", .serve = serve_snapshot},
-};
 
 static const struct page_file page_files[] = {
     {.path = "/", .file = "index.html", .type = "text/html; charset=utf-8"},
@@ -204,6 +170,12 @@ static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status,
     return rc;
 }
 
+/* A response of a string that outlives it (a literal). */
+static struct MHD_Response *static_text(const char *text)
+{
+    return MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+}
+
 static enum MHD_Result queue_copy(struct MHD_Connection *conn, unsigned status, const char *text,
                                   size_t len, const char *type)
 {
@@ -217,13 +189,9 @@ static enum MHD_Result queue_copy(struct MHD_Connection *conn, unsigned status, 
 
 static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned status, const char *text)
 {
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp = static_text(text);
     if (resp == NULL) {
         return MHD_NO;
-    }
-    if (status == MHD_HTTP_METHOD_NOT_ALLOWED) {
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD, POST");
     }
     return queue(conn, status, resp, "text/plain; charset=utf-8");
 }
@@ -506,8 +474,7 @@ static enum MHD_Result serve_stream(struct sk_http *http, struct MHD_Connection 
 static enum MHD_Result method_not_allowed(struct MHD_Connection *conn, const char *allow)
 {
     static const char text[] = "method not allowed\n";
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(sizeof(text) - 1, (void *)text, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp = static_text(text);
     if (resp == NULL) {
         return MHD_NO;
     }
@@ -613,8 +580,7 @@ static enum MHD_Result refuse(struct sk_http *http, struct MHD_Connection *conn)
     if (http->auth != NULL) {
         sk_auth_count_failure(http->auth);
     }
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(sizeof(text) - 1, (void *)text, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp = static_text(text);
     if (resp == NULL) {
         return MHD_NO;
     }
@@ -678,8 +644,7 @@ static enum MHD_Result serve_login(struct sk_http *http, struct MHD_Connection *
     static const char page[] =
         "<!DOCTYPE html><meta charset=utf-8><meta http-equiv=refresh content=\"0;url=/\">"
         "<title>sshkvm</title><a href=\"/\">logged in: continue</a>\n";
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(sizeof(page) - 1, (void *)page, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp = static_text(page);
     if (resp == NULL) {
         return MHD_NO;
     }
@@ -845,6 +810,22 @@ static enum MHD_Result serve_metrics(struct sk_http *http, struct MHD_Connection
 }
 
 /* ---- dispatch ---- */
+
+static const struct route routes[] = {
+    {.path = "/stream", .serve = serve_stream},
+    {.path = "/snapshot", .serve = serve_snapshot},
+    {.path = "/status", .serve = serve_status},
+    {.path = "/metrics", .serve = serve_metrics},
+    {.path = "/login", .flags = ROUTE_PUBLIC, .serve = serve_login},
+    {.path = "/api/keys", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY, .serve = serve_keys},
+    {.path = "/api/mouse", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY, .serve = serve_mouse},
+    {.path = "/api/release", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY,
+     .serve = serve_release},
+    {.path = "/api/paste", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_PASTE, .serve = serve_paste},
+    /* mjpg-streamer's URLs, which many players and scripts already know. */
+    {.path = "/", .action = "stream", .serve = serve_stream},
+    {.path = "/", .action = "snapshot", .serve = serve_snapshot},
+};
 
 static const struct route *find_route(const char *url, const char *action)
 {
