@@ -216,7 +216,7 @@ static double captured_total(int port)
     close(fd);
     buf[len] = '\0';
     char *p = strstr(buf, "\nsshkvm_frames_captured_total ");
-    return p != NULL ? strtod(p + 31, NULL) : -1;
+    return p != NULL ? strtod(p + strlen("\nsshkvm_frames_captured_total "), NULL) : -1;
 }
 
 static double proc_cpu_s(int pid)

@@ -1,14 +1,15 @@
 /*
- * streamer: every MJPEG viewer served by one epoll thread.
+ * streamer: every MJPEG viewer served by a few epoll threads.
  *
- * Two threads: the watcher sleeps on the hub and pokes an eventfd when a
- * frame is published; the writer owns every handed-over viewer (its list,
- * each viewer's part in progress and frame reference) and waits in
- * epoll_wait for that eventfd, for new viewers (another eventfd) and for
- * full sockets becoming writable (edge-triggered EPOLLOUT). Viewers are
- * handed over by their connection threads, which then sleep on done_cv
- * until the writer marks them done; the lock guards only the hand-over
- * list and the done flags. The writer never blocks on a socket.
+ * The watcher thread sleeps on the hub and pokes each writer's eventfd
+ * when a frame is published. A writer thread (one per CPU, at most
+ * SK_STREAMER_MAX_WRITERS) owns the viewers handed to it (its list, each
+ * viewer's part in progress and frame reference) and waits in epoll_wait
+ * for that eventfd, for new viewers (another eventfd) and for full sockets
+ * becoming writable (edge-triggered EPOLLOUT). Viewers are handed over
+ * round-robin by their connection threads, which then sleep on done_cv
+ * until their writer marks them done; the lock guards only the hand-over
+ * lists and the done flags. A writer never blocks on a socket.
  */
 #include "http/streamer.h"
 
@@ -49,21 +50,32 @@ struct viewer {
     struct viewer *next; /* in the hand-over list */
 };
 
+#define SK_STREAMER_MAX_WRITERS 4
+
+struct writer {
+    struct sk_streamer *st;
+    pthread_t thread;
+    int started;
+    int epfd, wake_fd, frame_fd;
+    struct viewer *incoming; /* under st->lock */
+    int accepting;           /* under st->lock: this writer takes viewers */
+    struct viewer **active;  /* the writer thread's own */
+    size_t nactive, capactive;
+    atomic_int viewers;
+};
+
 struct sk_streamer {
     struct sk_hub *hub;
     int idle_timeout_s;
-    int epfd, wake_fd, frame_fd;
-    pthread_t writer, watcher;
+    struct writer writers[SK_STREAMER_MAX_WRITERS];
+    int nwriters;
+    unsigned next; /* under lock: round-robin hand-over */
+    pthread_t watcher;
     int open;
     atomic_int stopping;
     pthread_mutex_t lock;
     pthread_cond_t done_cv;
-    struct viewer *incoming; /* under lock */
-    int accepting;           /* under lock: the writer takes viewers */
-    struct viewer **active;  /* the writer's own */
-    size_t nactive, capactive;
     atomic_uint_fast64_t parts, bytes, skipped;
-    atomic_int viewers;
 };
 
 static char wake_mark, frame_mark;
@@ -73,14 +85,20 @@ struct sk_streamer *sk_streamer_new(struct sk_hub *hub, int idle_timeout_s)
     struct sk_streamer *st = xcalloc(1, sizeof(*st));
     st->hub = hub;
     st->idle_timeout_s = idle_timeout_s > 0 ? idle_timeout_s : 15;
-    st->epfd = st->wake_fd = st->frame_fd = -1;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    st->nwriters = (int)SK_MAX(1, SK_MIN(cpus, (long)SK_STREAMER_MAX_WRITERS));
+    for (int i = 0; i < st->nwriters; i++) {
+        struct writer *w = &st->writers[i];
+        w->st = st;
+        w->epfd = w->wake_fd = w->frame_fd = -1;
+        atomic_init(&w->viewers, 0);
+    }
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->done_cv, NULL);
     atomic_init(&st->stopping, 0);
     atomic_init(&st->parts, 0);
     atomic_init(&st->bytes, 0);
     atomic_init(&st->skipped, 0);
-    atomic_init(&st->viewers, 0);
     return st;
 }
 
@@ -92,7 +110,9 @@ void sk_streamer_free(struct sk_streamer *st)
     sk_streamer_close(st);
     pthread_cond_destroy(&st->done_cv);
     pthread_mutex_destroy(&st->lock);
-    free(st->active);
+    for (int i = 0; i < st->nwriters; i++) {
+        free(st->writers[i].active);
+    }
     free(st);
 }
 
@@ -172,11 +192,12 @@ static void pump(struct sk_streamer *st, struct viewer *v, int64_t now)
     }
 }
 
-static void adopt(struct sk_streamer *st, int64_t now)
+static void adopt(struct writer *w, int64_t now)
 {
+    struct sk_streamer *st = w->st;
     pthread_mutex_lock(&st->lock);
-    struct viewer *list = st->incoming;
-    st->incoming = NULL;
+    struct viewer *list = w->incoming;
+    w->incoming = NULL;
     pthread_mutex_unlock(&st->lock);
     for (struct viewer *v = list; v != NULL; v = v->next) {
         /* MHD may have corked the socket for its own sends; parts must leave at once. */
@@ -184,22 +205,23 @@ static void adopt(struct sk_streamer *st, int64_t now)
         setsockopt(v->fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
         setsockopt(v->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
         struct epoll_event ev = {.events = EPOLLOUT | EPOLLET, .data.ptr = v};
-        if (epoll_ctl(st->epfd, EPOLL_CTL_ADD, v->fd, &ev) != 0) {
+        if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, v->fd, &ev) != 0) {
             v->dead = 1;
         }
         v->part_ms = v->progress_ms = now;
-        if (st->nactive == st->capactive) {
-            st->capactive = st->capactive ? st->capactive * 2 : 64;
-            st->active = xrealloc(st->active, st->capactive * sizeof(*st->active));
+        if (w->nactive == w->capactive) {
+            w->capactive = w->capactive ? w->capactive * 2 : 64;
+            w->active = xrealloc(w->active, w->capactive * sizeof(*w->active));
         }
-        st->active[st->nactive++] = v;
+        w->active[w->nactive++] = v;
     }
 }
 
 /* Let go of v: its connection thread may return (and MHD close the socket). */
-static void release(struct sk_streamer *st, struct viewer *v)
+static void release(struct writer *w, struct viewer *v)
 {
-    epoll_ctl(st->epfd, EPOLL_CTL_DEL, v->fd, NULL);
+    struct sk_streamer *st = w->st;
+    epoll_ctl(w->epfd, EPOLL_CTL_DEL, v->fd, NULL);
     sk_frame_unref(v->frame);
     v->frame = NULL;
     pthread_mutex_lock(&st->lock);
@@ -210,19 +232,20 @@ static void release(struct sk_streamer *st, struct viewer *v)
 
 static void *writer_main(void *arg)
 {
-    struct sk_streamer *st = arg;
+    struct writer *w = arg;
+    struct sk_streamer *st = w->st;
     sk_log_thread_name("http-stream");
     struct epoll_event evs[64];
     while (!atomic_load(&st->stopping)) {
-        int n = epoll_wait(st->epfd, evs, SK_ARRAY_LEN(evs), TICK_MS);
+        int n = epoll_wait(w->epfd, evs, SK_ARRAY_LEN(evs), TICK_MS);
         int64_t now = sk_now_ms();
         int new_frame = 0;
         for (int i = 0; i < n; i++) {
             if (evs[i].data.ptr == &wake_mark) {
-                drain(st->wake_fd);
-                adopt(st, now);
+                drain(w->wake_fd);
+                adopt(w, now);
             } else if (evs[i].data.ptr == &frame_mark) {
-                drain(st->frame_fd);
+                drain(w->frame_fd);
                 new_frame = 1;
             } else {
                 struct viewer *v = evs[i].data.ptr;
@@ -238,8 +261,8 @@ static void *writer_main(void *arg)
          * still busy with an older part gets the newest when it finishes.
          */
         size_t kept = 0;
-        for (size_t i = 0; i < st->nactive; i++) {
-            struct viewer *v = st->active[i];
+        for (size_t i = 0; i < w->nactive; i++) {
+            struct viewer *v = w->active[i];
             if (v->frame == NULL && (new_frame || now - v->part_ms >= SK_STREAMER_REPEAT_MS)) {
                 pump(st, v, now);
             }
@@ -248,24 +271,24 @@ static void *writer_main(void *arg)
                 v->dead = 1;
             }
             if (v->dead) {
-                release(st, v);
+                release(w, v);
             } else {
-                st->active[kept++] = v;
+                w->active[kept++] = v;
             }
         }
-        st->nactive = kept;
-        atomic_store(&st->viewers, (int)kept);
+        w->nactive = kept;
+        atomic_store(&w->viewers, (int)kept);
     }
     /* Stopping: let every viewer go, and take no more. */
     pthread_mutex_lock(&st->lock);
-    st->accepting = 0;
+    w->accepting = 0;
     pthread_mutex_unlock(&st->lock);
-    adopt(st, sk_now_ms());
-    for (size_t i = 0; i < st->nactive; i++) {
-        release(st, st->active[i]);
+    adopt(w, sk_now_ms());
+    for (size_t i = 0; i < w->nactive; i++) {
+        release(w, w->active[i]);
     }
-    st->nactive = 0;
-    atomic_store(&st->viewers, 0);
+    w->nactive = 0;
+    atomic_store(&w->viewers, 0);
     return NULL;
 }
 
@@ -280,7 +303,9 @@ static void *watcher_main(void *arg)
         if (f != NULL) {
             seq = f->seq;
             sk_frame_unref(f);
-            poke(st->frame_fd);
+            for (int i = 0; i < st->nwriters; i++) {
+                poke(st->writers[i].frame_fd);
+            }
         } else if (sk_now_ms() - before < TICK_MS) {
             sk_sleep_ms(TICK_MS); /* the hub is closed: nothing will come */
         }
@@ -288,9 +313,9 @@ static void *watcher_main(void *arg)
     return NULL;
 }
 
-static void close_fds(struct sk_streamer *st)
+static void close_fds(struct writer *w)
 {
-    int *fds[] = {&st->epfd, &st->wake_fd, &st->frame_fd};
+    int *fds[] = {&w->epfd, &w->wake_fd, &w->frame_fd};
     for (size_t i = 0; i < SK_ARRAY_LEN(fds); i++) {
         if (*fds[i] >= 0) {
             close(*fds[i]);
@@ -299,41 +324,65 @@ static void close_fds(struct sk_streamer *st)
     }
 }
 
+/* Stop and join every started thread, close every descriptor. */
+static void stop_all(struct sk_streamer *st)
+{
+    atomic_store(&st->stopping, 1);
+    for (int i = 0; i < st->nwriters; i++) {
+        struct writer *w = &st->writers[i];
+        if (w->started) {
+            poke(w->wake_fd);
+            pthread_join(w->thread, NULL);
+            w->started = 0;
+        }
+    }
+    for (int i = 0; i < st->nwriters; i++) {
+        close_fds(&st->writers[i]);
+    }
+}
+
+static int open_writer(struct writer *w, char *err, size_t errlen)
+{
+    w->epfd = epoll_create1(EPOLL_CLOEXEC);
+    w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    w->frame_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct epoll_event wake = {.events = EPOLLIN, .data.ptr = &wake_mark};
+    struct epoll_event frame = {.events = EPOLLIN, .data.ptr = &frame_mark};
+    if (w->epfd < 0 || w->wake_fd < 0 || w->frame_fd < 0 ||
+        epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wake_fd, &wake) != 0 ||
+        epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->frame_fd, &frame) != 0) {
+        sk_set_err(err, errlen, "cannot set up the stream writer: %s", strerror(errno));
+        return -1;
+    }
+    w->accepting = 1;
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        w->accepting = 0;
+        sk_set_err(err, errlen, "cannot start a stream writer thread");
+        return -1;
+    }
+    w->started = 1;
+    return 0;
+}
+
 int sk_streamer_open(struct sk_streamer *st, char *err, size_t errlen)
 {
     if (st->open) {
         return 0;
     }
     atomic_store(&st->stopping, 0);
-    st->epfd = epoll_create1(EPOLL_CLOEXEC);
-    st->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    st->frame_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    struct epoll_event wake = {.events = EPOLLIN, .data.ptr = &wake_mark};
-    struct epoll_event frame = {.events = EPOLLIN, .data.ptr = &frame_mark};
-    if (st->epfd < 0 || st->wake_fd < 0 || st->frame_fd < 0 ||
-        epoll_ctl(st->epfd, EPOLL_CTL_ADD, st->wake_fd, &wake) != 0 ||
-        epoll_ctl(st->epfd, EPOLL_CTL_ADD, st->frame_fd, &frame) != 0) {
-        sk_set_err(err, errlen, "cannot set up the stream writer: %s", strerror(errno));
-        goto fail;
-    }
-    st->accepting = 1;
-    if (pthread_create(&st->writer, NULL, writer_main, st) != 0) {
-        sk_set_err(err, errlen, "cannot start the stream writer thread");
-        goto fail;
+    for (int i = 0; i < st->nwriters; i++) {
+        if (open_writer(&st->writers[i], err, errlen) != 0) {
+            stop_all(st);
+            return -1;
+        }
     }
     if (pthread_create(&st->watcher, NULL, watcher_main, st) != 0) {
-        atomic_store(&st->stopping, 1);
-        pthread_join(st->writer, NULL);
         sk_set_err(err, errlen, "cannot start the stream watcher thread");
-        goto fail;
+        stop_all(st);
+        return -1;
     }
     st->open = 1;
     return 0;
-
-fail:
-    st->accepting = 0;
-    close_fds(st);
-    return -1;
 }
 
 void sk_streamer_close(struct sk_streamer *st)
@@ -341,11 +390,10 @@ void sk_streamer_close(struct sk_streamer *st)
     if (st == NULL || !st->open) {
         return;
     }
+    /* The watcher first: it pokes the writers' eventfds, which stop_all closes. */
     atomic_store(&st->stopping, 1);
-    poke(st->wake_fd);
-    pthread_join(st->writer, NULL);
     pthread_join(st->watcher, NULL);
-    close_fds(st);
+    stop_all(st);
     st->open = 0;
 }
 
@@ -353,14 +401,15 @@ void sk_streamer_run(struct sk_streamer *st, int fd, uint64_t after_seq)
 {
     struct viewer v = {.fd = fd, .last_seq = after_seq};
     pthread_mutex_lock(&st->lock);
-    if (!st->accepting) {
+    struct writer *w = &st->writers[st->next++ % (unsigned)st->nwriters];
+    if (!w->accepting) {
         pthread_mutex_unlock(&st->lock);
         return;
     }
-    v.next = st->incoming;
-    st->incoming = &v;
+    v.next = w->incoming;
+    w->incoming = &v;
     pthread_mutex_unlock(&st->lock);
-    poke(st->wake_fd);
+    poke(w->wake_fd);
     pthread_mutex_lock(&st->lock);
     while (!v.done) {
         pthread_cond_wait(&st->done_cv, &st->lock);
@@ -373,5 +422,8 @@ void sk_streamer_stats(struct sk_streamer *st, struct sk_streamer_stats *out)
     out->parts = atomic_load(&st->parts);
     out->bytes = atomic_load(&st->bytes);
     out->skipped = atomic_load(&st->skipped);
-    out->viewers = atomic_load(&st->viewers);
+    out->viewers = 0;
+    for (int i = 0; i < st->nwriters; i++) {
+        out->viewers += atomic_load(&st->writers[i].viewers);
+    }
 }

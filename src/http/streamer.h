@@ -1,10 +1,10 @@
 /*
- * streamer: one thread that writes every MJPEG stream.
+ * streamer: a few threads that write every MJPEG stream.
  *
  * After libmicrohttpd has sent a stream's HTTP header and first part, the
  * connection's thread hands the socket here (sk_streamer_run) and sleeps
- * until the stream ends. The streamer thread wakes once per new frame
- * (not once per viewer), and for each viewer that has finished its last
+ * until the stream ends. Each writer thread (one per CPU, up to four) wakes
+ * once per new frame (not once per viewer), and for each of its viewers that has finished its last
  * part writes the next one with one non-blocking sendmsg straight from the
  * refcounted frame: part header, the JPEG bytes as captured, trailer. A
  * viewer whose socket is full is left for epoll to report writable; when

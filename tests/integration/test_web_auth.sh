@@ -131,6 +131,12 @@ curl -s -m 5 --cacert "$T/cert.pem" -D "$T/tls.h" -c "$T/jar3" -o /dev/null "$ur
 check tls_cookie_secure grep -Eqi '^Set-Cookie: sshkvm_session=.*HttpOnly; SameSite=Strict; Secure' "$T/tls.h"
 curl -s -m 5 --cacert "$T/cert.pem" -b "$T/jar3" -o "$T/tls.jpg" "$S/snapshot"
 check tls_snapshot_is_jpeg bash -c "head -c 2 '$T/tls.jpg' | od -An -tx1 | grep -q 'ff d8'"
+# Over TLS every part goes through libmicrohttpd (the streamer writes plain TCP only).
+curl -s -m 2 --cacert "$T/cert.pem" -b "$T/jar3" -o "$T/tls.stream" "$S/stream"
+mkdir -p "$T/tlsparts"
+n=$("$HELPERS/multipart_split" "$T/tls.stream" "$T/tlsparts"); rc=$?
+check tls_stream_well_formed test "$rc" -eq 0
+check tls_stream_flows test "${n:-0}" -ge 20
 check tls_untrusted_cert_refused_by_curl bash -c "! curl -s -m 5 -o /dev/null '$S/snapshot'"
 check tls_plain_http_fails bash -c "test \"\$(curl -s -m 5 -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$HTTP_PORT/snapshot')\" != 200"
 finish
