@@ -86,8 +86,8 @@ done
 echo "each run: ${DUR}s after 1s of warm-up; fps per viewer; cpu = server, % of one core;"
 echo "us/frame = server CPU per frame delivered, net of capture; latency = capture to last byte received"
 echo
-echo "sshkvm as shipped: libmicrohttpd answers the request and sends the first part, then one"
-echo "epoll thread (src/http/streamer.c) writes every viewer's parts straight from the frames:"
+echo "sshkvm as shipped: libmicrohttpd answers the request and sends the first part, then a"
+echo "writer thread per CPU (src/http/streamer.c) writes every viewer's parts straight from the frames:"
 header
 for f in 720p 1080p; do
   for spec in "1 0" "8 2" "40 10" "190 10"; do

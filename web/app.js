@@ -119,13 +119,15 @@
         fetch("/status", { cache: "no-store" })
             .then(function (r) {
                 if (!r.ok) {
-                    throw new Error("HTTP " + r.status);
+                    throw new Error(r.status === 401
+                        ? "logged out: run ssh kvm@HOST web for a new login URL"
+                        : "HTTP " + r.status);
                 }
                 return r.json();
             })
             .then(showStatus)
-            .catch(function () {
-                setText("conn", "server unreachable");
+            .catch(function (e) {
+                setText("conn", e instanceof TypeError ? "server unreachable" : e.message);
                 $("conn").className = "item bad";
             })
             .then(function () {
