@@ -165,10 +165,10 @@ static void pump(struct sk_streamer *st, struct viewer *v, int64_t now)
             {.iov_base = v->frame->data, .iov_len = v->frame->size},
             {.iov_base = (void *)trailer, .iov_len = sizeof(trailer) - 1},
         };
-        /* Skip what earlier writes of this part sent. */
+        /* Skip what earlier writes of this part sent (pos < total: the rest ends in iov[2]). */
         size_t skip = v->pos;
         int first = 0;
-        while (first < 3 && skip >= iov[first].iov_len) {
+        while (first < 2 && skip >= iov[first].iov_len) {
             skip -= iov[first].iov_len;
             first++;
         }
