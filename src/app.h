@@ -38,6 +38,7 @@ struct sk_app {
 /*
  * One line of JSON describing the program now (no newline):
  * {"source":..,"resolution":"WxH","fps":..,"signal":..,"hid":{..},"leds":{..},"clients":{..},"uptime_s":..}
+ * clients: {"ssh":N,"http":N,"web":[identities logged in to the web side]} ("web" only with HTTP on).
  */
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out);
 

@@ -111,7 +111,11 @@
         $("hid").className = hid.error ? "bad" : "";
         $("hid").title = hid.error || "";
         var c = s.clients || {};
-        setText("clients", "ssh " + (c.ssh || 0) + ", http " + (c.http || 0));
+        var web = c.web || [];
+        setText("clients", "ssh " + (c.ssh || 0) + ", http " + (c.http || 0) +
+            (web.length ? ", logged in " + web.length : ""));
+        // Who: the SSH keys' fingerprints (or password users) with a web session.
+        $("clients").title = web.join("\n");
         setText("conn", "");
     }
 

@@ -323,6 +323,32 @@ int sk_auth_basic(struct sk_auth *auth, const char *header, char *identity, size
     return ok;
 }
 
+void sk_auth_identities_json(struct sk_auth *auth, struct sk_buf *out)
+{
+    pthread_mutex_lock(&auth->lock);
+    int64_t now = auth->now_ms();
+    sk_buf_puts(out, "[");
+    int n = 0;
+    for (size_t i = 0; i < MAX_SESSIONS; i++) {
+        const struct entry *e = &auth->sessions[i];
+        if (e->secret[0] == '\0' || e->expires_ms <= now) {
+            continue;
+        }
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++) {
+            const struct entry *o = &auth->sessions[j];
+            seen = o->secret[0] != '\0' && o->expires_ms > now &&
+                   strcmp(o->identity, e->identity) == 0;
+        }
+        if (!seen) {
+            sk_buf_puts(out, n++ ? "," : "");
+            sk_buf_json_string(out, e->identity);
+        }
+    }
+    sk_buf_puts(out, "]");
+    pthread_mutex_unlock(&auth->lock);
+}
+
 int sk_auth_has_passwords(const struct sk_auth *auth)
 {
     return auth->nusers > 0;

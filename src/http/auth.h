@@ -63,6 +63,13 @@ int sk_auth_session(struct sk_auth *auth, const char *sid, char *identity, size_
  */
 int sk_auth_basic(struct sk_auth *auth, const char *header, char *identity, size_t idlen);
 
+struct sk_buf;
+/*
+ * Append the identities of the live sessions to out as a JSON array of
+ * strings, each once, in slot order: who is logged in to the web side.
+ */
+void sk_auth_identities_json(struct sk_auth *auth, struct sk_buf *out);
+
 /* Whether a password file is loaded. */
 int sk_auth_has_passwords(const struct sk_auth *auth);
 /* Seconds a session cookie lives, and a one-time URL. */

@@ -60,6 +60,7 @@ else
   check login_records_key_fingerprint test $? -eq 0
   fp=$(ssh-keygen -lf "$T/id.pub" | awk '{print $2}')
   check login_records_this_key grep -q "web login for $fp" "$T/sshkvm.log"
+  check status_lists_web_identity grep -qF "\"web\":[\"$fp\"]" <<<"$(kssh status)"
 
   # Control requests: only from our own page.
   o=$(size)

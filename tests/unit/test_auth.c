@@ -188,6 +188,27 @@ static void test_equal(void)
     CHECK_EQ_INT(sk_auth_equal("", "a"), 0);
 }
 
+static void test_identities(void)
+{
+    struct sk_auth *a = new_auth(NULL);
+    char sid[SK_AUTH_SECRET_LEN];
+    struct sk_buf b = {0};
+    sk_auth_identities_json(a, &b);
+    CHECK_STR(b.data, "[]");
+    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:k1", sid), 0);
+    CHECK_EQ_INT(sk_auth_new_session(a, "password:bob", sid), 0);
+    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:k1", sid), 0);
+    sk_buf_reset(&b);
+    sk_auth_identities_json(a, &b);
+    CHECK_STR(b.data, "[\"SHA256:k1\",\"password:bob\"]");
+    fake_now += 3600 * 1000; /* every session expired */
+    sk_buf_reset(&b);
+    sk_auth_identities_json(a, &b);
+    CHECK_STR(b.data, "[]");
+    sk_buf_free(&b);
+    sk_auth_free(a);
+}
+
 static void test_failures_counted(void)
 {
     struct sk_auth *a = new_auth(NULL);
@@ -206,6 +227,7 @@ int main(void)
     SK_RUN(test_password_file);
     SK_RUN(test_password_file_errors);
     SK_RUN(test_equal);
+    SK_RUN(test_identities);
     SK_RUN(test_failures_counted);
     return SK_CHECK_EXIT();
 }
