@@ -21,7 +21,7 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 SK_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc -pthread -MMD -MP \
 	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wno-unused-parameter -Wvla -Wpointer-arith
-SK_LIBS := -pthread -lm
+SK_LIBS := -pthread -lm -lcrypt
 
 SRCS := $(shell find src -name '*.c' | sort)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))

@@ -6,6 +6,7 @@
 #include "capture/capture.h"
 #include "demo/demo.h"
 #include "hid/hid.h"
+#include "http/auth.h"
 #include "hub.h"
 #include "term/view.h"
 
@@ -65,8 +66,14 @@ void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
                   hid.leds & SK_LED_NUM ? "true" : "false",
                   hid.leds & SK_LED_CAPS ? "true" : "false",
                   hid.leds & SK_LED_SCROLL ? "true" : "false");
-    sk_buf_printf(out, ",\"clients\":{\"ssh\":%d,\"http\":%d}", atomic_load(&app->ssh_clients),
+    sk_buf_printf(out, ",\"clients\":{\"ssh\":%d,\"http\":%d", atomic_load(&app->ssh_clients),
                   atomic_load(&app->http_clients));
+    if (app->auth != NULL) {
+        /* Who is logged in to the web side: SSH key fingerprints, "password:USER". */
+        sk_buf_puts(out, ",\"web\":");
+        sk_auth_identities_json(app->auth, out);
+    }
+    sk_buf_puts(out, "}");
     sk_buf_printf(out,
                   ",\"view\":{\"frames\":%llu,\"updates\":%llu,\"bytes\":%llu,\"deferred\":%llu,"
                   "\"max_update\":%llu,\"latency_p50_ms\":%.2f,\"latency_p99_ms\":%.2f",

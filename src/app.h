@@ -34,6 +34,7 @@ struct sk_view_stats {
     atomic_ullong max_update; /* the largest single update, bytes */
     atomic_uint latency[SK_VIEW_LAT_BUCKETS]; /* hub publish to channel write */
 };
+struct sk_auth;
 
 struct sk_app {
     struct sk_hub *hub;
@@ -50,14 +51,20 @@ struct sk_app {
     int view_fps;             /* at most this many picture updates a second per session (0: 15) */
     struct sk_view_stats view;
     struct sk_viewcache *viewcache; /* decode/render once for all ssh views (NULL: per session) */
+    /* The web side, for `web`: its doors (NULL when HTTP is off) and where it listens. */
+    struct sk_auth *auth;
+    const char *web_scheme;   /* "http" or "https" */
+    const char *web_host;     /* listen address; NULL when it is a wildcard */
+    int web_port;
 };
 
 /*
  * One line of JSON describing the program now (no newline):
  * {"source":..,"resolution":"WxH","fps":..,"signal":..,"capture":{..},"hid":{..},"leds":{..},
- *  "clients":{..},"uptime_s":..}
+ *  "clients":{..},"view":{..},"uptime_s":..}
  * capture: {"state":"streaming|idle|no-signal|no-device|starting","format":"mjpeg|yuyv|rgb24|",
  *  "frames":N,"dropped":N,"restarts":N,"reconnects":N}
+ * clients: {"ssh":N,"http":N,"web":[identities logged in to the web side]} ("web" only with HTTP on).
  */
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out);
 

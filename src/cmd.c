@@ -20,6 +20,7 @@
 #include "hid/hid.h"
 #include "hid/keymap.h"
 #include "hid/keys.h"
+#include "http/auth.h"
 #include "hub.h"
 #include "image.h"
 #include "jpeg.h"
@@ -56,6 +57,7 @@ const char sk_cmd_usage[] =
     "  screen [--cols N] [--rows N] [--mode art|half] [--colors 16|256|24bit]\n"
     "                               print the screen as colour character art\n"
     "  status                       print one line of JSON about the KVM\n"
+    "  web                          print a one-time URL that logs a browser in (60 s, once)\n"
     "  help                         this text\n"
     "exit status: 0 done, 1 failed, 2 usage error\n";
 
@@ -739,6 +741,35 @@ static int cmd_status(struct sk_app *app, int argc, char **argv, const struct sk
     return rc;
 }
 
+/*
+ * A one-time login URL for this SSH key: the web session it opens records
+ * the key's fingerprint, so what the browser may do can follow the key.
+ */
+static int cmd_web(struct sk_app *app, int argc, char **argv, const struct sk_cmd_io *io)
+{
+    if (argc > 1) {
+        return usage_error(io, "web: unexpected argument '%s'", argv[1]);
+    }
+    if (app->auth == NULL) {
+        say(io, 1, "sshkvm: the web side is off (--http-listen off)\n");
+        return EXIT_FAIL;
+    }
+    char token[SK_AUTH_SECRET_LEN];
+    if (sk_auth_issue_token(app->auth, io->identity ? io->identity : "unknown", token) != 0) {
+        say(io, 1, "sshkvm: no randomness available for a token\n");
+        return EXIT_FAIL;
+    }
+    /* A wildcard listener is reached at whatever address this ssh client used. */
+    const char *host = app->web_host ? app->web_host : io->local_addr ? io->local_addr : "127.0.0.1";
+    int v6 = strchr(host, ':') != NULL;
+    say(io, 0, "%s://%s%s%s:%d/login?token=%s\n", app->web_scheme ? app->web_scheme : "http",
+        v6 ? "[" : "", host, v6 ? "]" : "", app->web_port, token);
+    say(io, 1, "sshkvm: open this URL in a browser within %d s; it works once\n",
+        sk_auth_token_ttl(app->auth));
+    sk_wipe(token, sizeof(token));
+    return EXIT_OK;
+}
+
 int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
 {
     while (*line == ' ' || *line == '\t') {
@@ -770,6 +801,8 @@ int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
         rc = cmd_screen(app, argv, argc, io);
     } else if (strcmp(argv[0], "status") == 0) {
         rc = cmd_status(app, argc, argv, io);
+    } else if (strcmp(argv[0], "web") == 0) {
+        rc = cmd_web(app, argc, argv, io);
     } else if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
         io->out(io->ctx, sk_cmd_usage, strlen(sk_cmd_usage));
         rc = EXIT_OK;

@@ -10,6 +10,7 @@
  *   snapshot                    the newest frame, bytes exactly as captured
  *   screen [--cols N] [--rows N] one frame as colour character art
  *   status                      one line of JSON
+ *   web                         a one-time URL that logs a browser in
  *   help                        usage
  * Exit status: 0 done, 1 failed (target not reading, untypable text, no
  * frame), 2 usage error. The commands know nothing of SSH: they talk
@@ -34,6 +35,8 @@ struct sk_cmd_io {
     unsigned cols; /* the client's terminal size when it asked for a pty, else 0 */
     unsigned rows;
     const char *keymap; /* the session's keymap name (SSHKVM_KEYMAP), NULL for the server's */
+    const char *identity;   /* who runs it: the SSH key's fingerprint (for `web`), or NULL */
+    const char *local_addr; /* the address the client reached us at, or NULL */
 };
 
 /* Run one command line; returns its exit status (0, 1 or 2). */

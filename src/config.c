@@ -21,14 +21,20 @@ const char sk_config_usage[] =
     "usage: sshkvm [--config FILE] [--video SRC] [--hid SINK] [--mouse SINK]\n"
     "              [--ssh-listen ADDR:PORT] [--http-listen ADDR:PORT|off] [--hostkeys DIR]\n"
     "              [--authorized-keys FILE] [--keymap NAME] [--fps N] [--jpeg-quality N]\n"
-    "              [--resolution WxH] [--format F] [--input N] [--capture MODE] [-v]\n"
+    "              [--resolution WxH] [--format F] [--input N] [--capture MODE]\n"
+    "              [--http-auth remote|always] [--http-passwd FILE] [--tls-cert FILE --tls-key FILE]\n"
+    "              [-v]\n"
     "       sshkvm --list-video [DEV]\n"
     "\n"
     "  --video SRC            demo (default) | /dev/videoN | file:PATH (concatenated JPEGs)\n"
     "  --hid SINK             demo (default) | /dev/hidgN | file:PATH (raw 8-byte reports)\n"
     "  --mouse SINK           demo (default) | /dev/hidgN | file:PATH | none\n"
     "  --ssh-listen ADDR:PORT default 127.0.0.1:2222\n"
-    "  --http-listen ADDR:PORT default 127.0.0.1:8080; off to disable\n"
+    "  --http-listen ADDR:PORT default 127.0.0.1:8080; off to disable. Off loopback every\n"
+    "                         client must log in (ssh kvm@HOST web, or --http-passwd)\n"
+    "  --http-auth POLICY     remote (default): loopback clients need no login; always: they do\n"
+    "  --http-passwd FILE     user:hash lines (crypt(3), e.g. openssl passwd -6) for HTTP Basic\n"
+    "  --tls-cert FILE        serve HTTPS with this PEM certificate (and --tls-key FILE)\n"
     "  --hostkeys DIR         default hostkeys/ (ed25519 key generated on first start)\n"
     "  --authorized-keys FILE default ~/.ssh/authorized_keys\n"
     "  --keymap NAME          the target's keyboard layout, default us\n"
@@ -57,7 +63,8 @@ const char sk_config_usage[] =
 
 enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP_LISTEN, OPT_FPS,
                 OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CAPTURE,
-                OPT_LIST_VIDEO, OPT_RATE, OPT_VIEW, OPT_VIEW_FPS };
+                OPT_LIST_VIDEO, OPT_RATE, OPT_VIEW, OPT_VIEW_FPS,
+                OPT_HTTP_AUTH };
 
 /* Options whose field is a char * (freed by sk_config_free). */
 static int is_string_kind(enum opt_kind k)
@@ -86,6 +93,10 @@ static const struct opt options[] = {
     {"keymap", OPT_STRING, FIELD(keymap)},
     {"keymaps-dir", OPT_STRING, FIELD(keymaps_dir)},
     {"web-dir", OPT_STRING, FIELD(web_dir)},
+    {"http-auth", OPT_HTTP_AUTH, FIELD(http_auth)},
+    {"http-passwd", OPT_STRING, FIELD(http_passwd)},
+    {"tls-cert", OPT_STRING, FIELD(tls_cert)},
+    {"tls-key", OPT_STRING, FIELD(tls_key)},
     {"fps", OPT_FPS, FIELD(fps)},
     {"jpeg-quality", OPT_QUALITY, FIELD(jpeg_quality)},
     {"resolution", OPT_RESOLUTION, FIELD(width)},
@@ -125,6 +136,7 @@ void sk_config_defaults(struct sk_config *cfg, const char *home)
     char *ak = xasprintf("%s/.ssh/authorized_keys", home ? home : "");
     cfg->authorized_keys = ak;
     set_str(&cfg->keymap, "us");
+    set_str(&cfg->http_auth, "remote");
     cfg->fps = 30;
     cfg->jpeg_quality = 80;
     set_str(&cfg->format, "auto");
@@ -228,6 +240,12 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
     case OPT_SINK:
         if (sk_hid_check_spec(value, why, sizeof(why)) != 0) {
             snprintf(err, errlen, "--%s: %s", name, why);
+            return -1;
+        }
+        break;
+    case OPT_HTTP_AUTH:
+        if (strcmp(value, "remote") != 0 && strcmp(value, "always") != 0) {
+            snprintf(err, errlen, "--%s: '%s' is not remote or always", name, value);
             return -1;
         }
         break;
@@ -417,15 +435,13 @@ int sk_config_parse_args(struct sk_config *cfg, int argc, char **argv, char *err
 
 int sk_config_check(const struct sk_config *cfg, char *err, size_t errlen)
 {
-    char addr[256], why[128];
-    int port;
-    if (strcmp(cfg->http_listen, "off") != 0 &&
-        sk_parse_hostport(cfg->http_listen, addr, sizeof(addr), &port, why, sizeof(why)) == 0 &&
-        !sk_addr_is_loopback(addr)) {
-        snprintf(err, errlen,
-                 "--http-listen: %s is beyond loopback, and the web side has no authentication "
-                 "yet; keep it on 127.0.0.1 (reach it through an SSH tunnel to the Pi's own sshd)",
-                 cfg->http_listen);
+    /*
+     * HTTP beyond loopback is allowed: clients off loopback must always log
+     * in (see http/auth.h), whatever --http-auth says.
+     */
+    if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
+        snprintf(err, errlen, "--%s: needs --%s as well", cfg->tls_cert ? "tls-cert" : "tls-key",
+                 cfg->tls_cert ? "tls-key" : "tls-cert");
         return -1;
     }
     return 0;

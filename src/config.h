@@ -26,6 +26,10 @@ struct sk_config {
     char *keymap;          /* name in keymaps/ */
     char *keymaps_dir;     /* NULL: found next to the program */
     char *web_dir;         /* NULL: found next to the program */
+    char *http_auth;       /* remote (loopback needs no login) | always */
+    char *http_passwd;     /* user:crypt-hash lines for HTTP Basic, or NULL */
+    char *tls_cert;        /* PEM certificate for HTTPS, or NULL */
+    char *tls_key;         /* its PEM private key */
     double fps;            /* demo/file playback, V4L2 request */
     int jpeg_quality;
     unsigned width;        /* --resolution WxH for V4L2, 0 x 0: the device's */

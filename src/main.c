@@ -25,6 +25,7 @@
 #include "demo/demo.h"
 #include "hid/hid.h"
 #include "hid/keymap.h"
+#include "http/auth.h"
 #include "http/http.h"
 #include "hub.h"
 #include "log.h"
@@ -122,7 +123,8 @@ static void print_banner(const struct sk_config *cfg, const char *fingerprint)
            port, addr);
     printf("  host key: ED25519 %s\n", fingerprint);
     if (strcmp(cfg->http_listen, "off") != 0) {
-        printf("  browser:  http://%s/\n", cfg->http_listen);
+        printf("  browser:  %s://%s/   (a login URL: ssh -p %d kvm@%s web)\n",
+               cfg->tls_cert != NULL ? "https" : "http", cfg->http_listen, port, addr);
     }
     int keys = count_keys(cfg->authorized_keys);
     if (keys <= 0) {
@@ -150,6 +152,7 @@ int main(int argc, char **argv)
     struct sk_ssh *ssh = NULL;
     struct sk_viewcache *viewcache = NULL;
     struct sk_http *http = NULL;
+    struct sk_auth *auth = NULL;
     char *keymaps_dir = NULL, *web_dir = NULL;
 
     sk_config_defaults(&cfg, home_dir());
@@ -256,6 +259,26 @@ int main(int argc, char **argv)
         .viewcache = viewcache,
     };
 
+    char haddr[256];
+    int hport = 0;
+    if (strcmp(cfg.http_listen, "off") != 0) {
+        sk_parse_hostport(cfg.http_listen, haddr, sizeof(haddr), &hport, err, sizeof(err));
+        auth = sk_auth_new(&(struct sk_auth_opts){.passwd_file = cfg.http_passwd}, err,
+                           sizeof(err));
+        if (auth == NULL) {
+            fprintf(stderr, "sshkvm: %s\n", err);
+            goto out;
+        }
+        app.auth = auth;
+        app.web_scheme = cfg.tls_cert != NULL ? "https" : "http";
+        /* A wildcard address is no place to browse to: `web` uses the one ssh reached. */
+        app.web_host = strcmp(haddr, "0.0.0.0") == 0 || strcmp(haddr, "::") == 0 ||
+                               strcmp(haddr, "[::]") == 0
+                           ? NULL
+                           : haddr;
+        app.web_port = hport;
+    }
+
     char addr[256];
     int port;
     sk_parse_hostport(cfg.ssh_listen, addr, sizeof(addr), &port, err, sizeof(err));
@@ -272,15 +295,16 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    if (strcmp(cfg.http_listen, "off") != 0) {
-        char haddr[256];
-        int hport;
-        sk_parse_hostport(cfg.http_listen, haddr, sizeof(haddr), &hport, err, sizeof(err));
+    if (auth != NULL) {
         struct sk_http_opts http_opts = {
             .addr = haddr,
             .port = hport,
             .web_dir = web_dir,
             .app = &app,
+            .auth = auth,
+            .auth_loopback = strcmp(cfg.http_auth, "always") == 0,
+            .tls_cert = cfg.tls_cert,
+            .tls_key = cfg.tls_key,
         };
         http = sk_http_new(&http_opts);
         if (sk_http_open(http, err, sizeof(err)) != 0) {
@@ -314,6 +338,7 @@ out:
         sk_hid_close(hid);
     }
     sk_http_free(http);
+    sk_auth_free(auth);
     sk_ssh_free(ssh);
     sk_capture_free(cap);
     sk_hid_free(hid);

@@ -2,11 +2,17 @@
  * http: the browser side, served by libmicrohttpd.
  *
  * Owns one MHD daemon (an internal listening thread plus one thread per
- * connection) and the listening socket it hands to it. Every request is
- * looked up in two fixed tables: the routes (/stream, /snapshot, /status and
- * mjpg-streamer's /?action=stream|snapshot) and the allow-list of page files
- * read from web_dir at request time. Anything else is 404; no path from the
- * request ever reaches the file system.
+ * connection, optionally with TLS) and the listening socket it hands to it.
+ * Every request first passes the doors (see admit()): loopback clients may
+ * come in without credentials when the policy allows it, everyone else needs
+ * a session cookie (from a one-time URL made by `ssh kvm@host web`, see
+ * http/auth.c) or a password (HTTP Basic). Requests that change the target
+ * (POST /api/...) must also prove they come from our own page: a custom
+ * header no cross-site form can send, and no cross-site Origin or
+ * Sec-Fetch-Site. Then every request is looked up in two fixed tables: the
+ * routes and the allow-list of page files read from web_dir at request
+ * time. Anything else is 404; no path from the request ever reaches the
+ * file system.
  *
  * Frames pass through untouched: a stream's connection thread waits on the
  * hub for a frame newer than the one it sent last, takes a reference, and
@@ -32,8 +38,13 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "cmd.h"
 #include "frame.h"
+#include "hid/hid.h"
+#include "http/auth.h"
+#include "http/control.h"
 #include "http/multipart.h"
+#include "http/streamer.h"
 #include "hub.h"
 #include "log.h"
 #include "util.h"
@@ -49,7 +60,9 @@
 #endif
 /* Connection threads only run our small callbacks; 8 MiB each would exhaust a 32-bit Pi. */
 #define SK_HTTP_THREAD_STACK (512u * 1024u)
+#ifndef SK_HTTP_BLOCK_SIZE
 #define SK_HTTP_BLOCK_SIZE (64u * 1024u)
+#endif
 #define SK_HTTP_SNAPSHOT_WAIT_MS 2000
 /* A stream repeats its last frame after this long without a newer one. */
 #define SK_HTTP_REPEAT_MS 1000
@@ -58,20 +71,40 @@
 /* A stream that never got a single frame gives up after this long. */
 #define SK_HTTP_FIRST_FRAME_MS 10000
 #define SK_HTTP_MAX_FILE (1024 * 1024)
+/* Request bodies: a paste may be long, everything else is a few lines. */
+#define SK_HTTP_MAX_PASTE (1024 * 1024)
+#define SK_HTTP_MAX_BODY 4096
+#define SK_HTTP_PEM_MAX (64 * 1024)
+#define SK_HTTP_COOKIE "sshkvm_session"
+/* The header our page sends with every POST; a cross-site form cannot. */
+#define SK_HTTP_CSRF_HEADER "X-Sshkvm"
 
 struct sk_http {
     char *addr;
     int port;
     char *web_dir;
     struct sk_app *app;
+    struct sk_auth *auth;
+    int auth_loopback;
+    char *tls_cert_file;
+    char *tls_key_file;
+    char *tls_cert; /* PEM text while the daemon runs */
+    char *tls_key;
     struct MHD_Daemon *daemon;
+    struct sk_streamer *streamer; /* writes plain-TCP streams after their first part */
     /* Set by sk_http_close so that streams end instead of waiting for frames. */
     atomic_int stopping;
+    atomic_int streams;
+    atomic_uint_fast64_t bytes_sent;
+    atomic_uint_fast64_t frames_sent;
+    atomic_uint_fast64_t frames_skipped;
 };
 
 /* One MJPEG client: the part being handed to MHD. Confined to its connection thread. */
 struct stream {
     struct sk_http *http;
+    int fd;                 /* the client's socket for the streamer, -1 for none (TLS) */
+    int parts;              /* parts handed to MHD so far */
     struct sk_frame *frame; /* the part being sent; NULL between parts */
     uint64_t last_seq;      /* the last frame sent, 0 before the first */
     size_t pos;             /* bytes of the current part already given to MHD */
@@ -79,10 +112,27 @@ struct stream {
     char head[160];
 };
 
+/* One request, from its first callback to on_completed. Confined to its connection thread. */
+struct request {
+    int admitted;
+    char identity[SK_AUTH_IDENTITY_LEN]; /* who is asking: a key, "password:USER", "loopback" */
+    const struct route *route;
+    struct sk_buf body;
+    int body_too_big;
+};
+
+enum route_flags {
+    ROUTE_POST = 1,   /* POST only (else GET and HEAD) */
+    ROUTE_PUBLIC = 2, /* served before authentication */
+};
+
 struct route {
     const char *path;
     const char *action; /* required ?action= value, NULL for none */
-    enum MHD_Result (*serve)(struct sk_http *http, struct MHD_Connection *conn);
+    int flags;
+    size_t max_body;
+    enum MHD_Result (*serve)(struct sk_http *http, struct MHD_Connection *conn,
+                             struct request *req);
 };
 
 /* The only files ever read from web_dir. */
@@ -92,18 +142,6 @@ struct page_file {
     const char *type;
 };
 
-static enum MHD_Result serve_stream(struct sk_http *http, struct MHD_Connection *conn);
-static enum MHD_Result serve_snapshot(struct sk_http *http, struct MHD_Connection *conn);
-static enum MHD_Result serve_status(struct sk_http *http, struct MHD_Connection *conn);
-
-static const struct route routes[] = {
-    {.path = "/stream", .serve = serve_stream},
-    {.path = "/snapshot", .serve = serve_snapshot},
-    {.path = "/status", .serve = serve_status},
-    /* mjpg-streamer's URLs, which many players and scripts already know. */
-    {.path = "/", .action = "stream", .serve = serve_stream},
-    {.path = "/", .action = "snapshot", .serve = serve_snapshot},
-};
 
 static const struct page_file page_files[] = {
     {.path = "/", .file = "index.html", .type = "text/html; charset=utf-8"},
@@ -112,30 +150,50 @@ static const struct page_file page_files[] = {
     {.path = "/app.js", .file = "app.js", .type = "text/javascript; charset=utf-8"},
 };
 
-/* Marks a request that was counted in app->http_clients. */
-static char counted_request;
-
 static void add_common_headers(struct MHD_Response *resp)
 {
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    /* The page is never framed by another site (clickjacking a KVM is typing on it). */
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+}
+
+/* Queue a response we built, with the common headers, and drop our hold on it. */
+static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status,
+                             struct MHD_Response *resp, const char *type)
+{
+    add_common_headers(resp);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    enum MHD_Result rc = MHD_queue_response(conn, status, resp);
+    MHD_destroy_response(resp);
+    return rc;
+}
+
+/* A response of a string that outlives it (a literal). */
+static struct MHD_Response *static_text(const char *text)
+{
+    return MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+}
+
+static enum MHD_Result queue_copy(struct MHD_Connection *conn, unsigned status, const char *text,
+                                  size_t len, const char *type)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
+    if (resp == NULL) {
+        return MHD_NO;
+    }
+    return queue(conn, status, resp, type);
 }
 
 static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned status, const char *text)
 {
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *resp = static_text(text);
     if (resp == NULL) {
         return MHD_NO;
     }
-    add_common_headers(resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (status == MHD_HTTP_METHOD_NOT_ALLOWED) {
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-    }
-    enum MHD_Result rc = MHD_queue_response(conn, status, resp);
-    MHD_destroy_response(resp);
-    return rc;
+    return queue(conn, status, resp, "text/plain; charset=utf-8");
 }
 
 /*
@@ -208,7 +266,8 @@ static void unref_frame_cb(void *cls)
     sk_frame_unref(cls);
 }
 
-static enum MHD_Result serve_snapshot(struct sk_http *http, struct MHD_Connection *conn)
+static enum MHD_Result serve_snapshot(struct sk_http *http, struct MHD_Connection *conn,
+                                      struct request *req)
 {
     struct sk_hub *hub = http->app->hub;
     struct sk_frame *f = sk_hub_latest(hub);
@@ -240,30 +299,17 @@ static enum MHD_Result serve_snapshot(struct sk_http *http, struct MHD_Connectio
     char stamp[48];
     snprintf(stamp, sizeof(stamp), "%" PRId64 ".%06" PRId64, f->captured_us / 1000000,
              f->captured_us % 1000000);
-    add_common_headers(resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "image/jpeg");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(resp, "X-Timestamp", stamp);
-    enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return rc;
+    return queue(conn, MHD_HTTP_OK, resp, "image/jpeg");
 }
 
-static enum MHD_Result serve_status(struct sk_http *http, struct MHD_Connection *conn)
+static enum MHD_Result serve_status(struct sk_http *http, struct MHD_Connection *conn,
+                                    struct request *req)
 {
     struct sk_buf out = {0};
     sk_app_status_json(http->app, &out);
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(out.len, out.data, MHD_RESPMEM_MUST_COPY);
+    enum MHD_Result rc = queue_copy(conn, MHD_HTTP_OK, out.data, out.len, "application/json");
     sk_buf_free(&out);
-    if (resp == NULL) {
-        return MHD_NO;
-    }
-    add_common_headers(resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
     return rc;
 }
 
@@ -301,6 +347,9 @@ static struct sk_frame *stream_next_frame(struct stream *s)
             }
             continue;
         }
+        if (s->last_seq > 0 && f->seq > s->last_seq + 1) {
+            atomic_fetch_add(&s->http->frames_skipped, f->seq - s->last_seq - 1);
+        }
         s->last_seq = f->seq;
         if (f->format == SK_FRAME_JPEG && f->size > 0) {
             return f;
@@ -311,20 +360,41 @@ static struct sk_frame *stream_next_frame(struct stream *s)
     }
 }
 
+/* Start the next part: 0, or -1 when the stream should end. */
+static int stream_next_part(struct stream *s)
+{
+    s->frame = stream_next_frame(s);
+    if (s->frame == NULL) {
+        return -1;
+    }
+    s->head_len =
+        sk_multipart_header(s->head, sizeof(s->head), s->frame->size, s->frame->captured_us);
+    s->pos = 0;
+    s->parts++;
+    atomic_fetch_add(&s->http->frames_sent, 1);
+    return 0;
+}
+
 static ssize_t stream_read(void *cls, uint64_t offset, char *buf, size_t max)
 {
     struct stream *s = cls;
     if (atomic_load(&s->http->stopping)) {
         return MHD_CONTENT_READER_END_OF_STREAM;
     }
+    if (s->frame == NULL && s->fd >= 0 && s->parts > 0) {
+        /*
+         * MHD asks its content reader for more only once everything it
+         * holds (the HTTP header and the first part) has gone out, so from
+         * here the streamer writes this socket alone, straight from the
+         * frames, until the stream ends. This thread sleeps meanwhile.
+         */
+        sk_streamer_run(s->http->streamer, s->fd, s->last_seq);
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    }
     if (s->frame == NULL) {
-        s->frame = stream_next_frame(s);
-        if (s->frame == NULL) {
+        if (stream_next_part(s) != 0) {
             return MHD_CONTENT_READER_END_OF_STREAM;
         }
-        s->head_len =
-            sk_multipart_header(s->head, sizeof(s->head), s->frame->size, s->frame->captured_us);
-        s->pos = 0;
     }
     static const char trailer[] = SK_MULTIPART_TRAILER;
     const size_t trailer_len = sizeof(trailer) - 1;
@@ -349,6 +419,7 @@ static ssize_t stream_read(void *cls, uint64_t offset, char *buf, size_t max)
         n += chunk;
         s->pos += chunk;
     }
+    atomic_fetch_add(&s->http->bytes_sent, n);
     if (s->pos == total) {
         /* MHD has every byte of this part in its own buffer now: let the frame go. */
         sk_frame_unref(s->frame);
@@ -362,15 +433,30 @@ static void stream_free(void *cls)
     struct stream *s = cls;
     sk_frame_unref(s->frame);
     sk_hub_watch(s->http->app->hub, -1);
+    atomic_fetch_sub(&s->http->streams, 1);
     sk_log(SK_LOG_DEBUG, "http", "stream ended");
     free(s);
 }
 
-static enum MHD_Result serve_stream(struct sk_http *http, struct MHD_Connection *conn)
+static enum MHD_Result serve_stream(struct sk_http *http, struct MHD_Connection *conn,
+                                    struct request *req)
 {
     struct stream *s = xcalloc(1, sizeof(*s));
     s->http = http;
+    s->fd = -1;
+    /* bench/bench_http.sh builds with SK_HTTP_NO_STREAMER to measure MHD's own path against it. */
+#ifndef SK_HTTP_NO_STREAMER
+    if (http->tls_cert_file == NULL) {
+        /* Plain TCP: parts after the first go to the streamer (see stream_read). */
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (ci != NULL) {
+            s->fd = ci->connect_fd;
+        }
+    }
+#endif
     sk_hub_watch(http->app->hub, +1);
+    atomic_fetch_add(&http->streams, 1);
     struct MHD_Response *resp = MHD_create_response_from_callback(
         MHD_SIZE_UNKNOWN, SK_HTTP_BLOCK_SIZE, stream_read, s, stream_free);
     if (resp == NULL) {
@@ -395,25 +481,364 @@ static enum MHD_Result serve_stream(struct sk_http *http, struct MHD_Connection 
     return rc;
 }
 
-static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version, const char *upload_data,
-                                  size_t *upload_data_size, void **req_cls)
+static enum MHD_Result method_not_allowed(struct MHD_Connection *conn, const char *allow)
 {
-    struct sk_http *http = cls;
-    if (*req_cls == NULL) {
-        /* MHD made this connection's thread; name it for the log. */
-        sk_log_thread_name("http");
-        /* Counted down in on_completed, which MHD calls however the request ends. */
-        *req_cls = &counted_request;
-        atomic_fetch_add(&http->app->http_clients, 1);
+    static const char text[] = "method not allowed\n";
+    struct MHD_Response *resp = static_text(text);
+    if (resp == NULL) {
+        return MHD_NO;
     }
-    sk_log(SK_LOG_DEBUG, "http", "%s %s", method, url);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
+    return queue(conn, MHD_HTTP_METHOD_NOT_ALLOWED, resp, "text/plain; charset=utf-8");
+}
 
-    /* MHD itself leaves the body out of a HEAD response. */
-    if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
-        return queue_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
+/* ---- the doors ---- */
+
+static int client_is_loopback(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci == NULL || ci->client_addr == NULL) {
+        return 0;
     }
-    const char *action = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "action");
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
+        return (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return 0;
+}
+
+/*
+ * Does the Host header name this machine's loopback? A page from another
+ * site that rebinds its own name to 127.0.0.1 sends its own name here, so
+ * the credential-free loopback door stays shut to it.
+ */
+static int host_is_loopback(struct MHD_Connection *conn)
+{
+    const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    char name[128];
+    if (host == NULL) {
+        return 0;
+    }
+    size_t len;
+    if (host[0] == '[') {
+        const char *close = strchr(host, ']');
+        if (close == NULL) {
+            return 0;
+        }
+        len = (size_t)(close - host - 1);
+        host++;
+    } else {
+        len = strcspn(host, ":");
+    }
+    if (len == 0 || len >= sizeof(name)) {
+        return 0;
+    }
+    memcpy(name, host, len);
+    name[len] = '\0';
+    return sk_addr_is_loopback(name);
+}
+
+/* Who is asking, if anyone we know: 1 with req->identity set, else 0. */
+static int authenticate(struct sk_http *http, struct MHD_Connection *conn, struct request *req)
+{
+    if (http->auth == NULL) {
+        return 0;
+    }
+    const char *sid = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, SK_HTTP_COOKIE);
+    if (sid != NULL && sk_auth_session(http->auth, sid, req->identity, sizeof(req->identity))) {
+        return 1;
+    }
+    const char *basic =
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    return basic != NULL &&
+           sk_auth_basic(http->auth, basic, req->identity, sizeof(req->identity));
+}
+
+/* Requests that act on the target must come from our own page. */
+static const char *cross_site_problem(struct sk_http *http, struct MHD_Connection *conn)
+{
+    if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, SK_HTTP_CSRF_HEADER) == NULL) {
+        return "missing the " SK_HTTP_CSRF_HEADER " header";
+    }
+    const char *site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
+    if (site != NULL && strcmp(site, "same-origin") != 0) {
+        return "cross-site request";
+    }
+    const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+    const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+    if (origin != NULL) {
+        const char *scheme = http->tls_cert_file != NULL ? "https://" : "http://";
+        size_t sl = strlen(scheme);
+        if (host == NULL || strncmp(origin, scheme, sl) != 0 || strcmp(origin + sl, host) != 0) {
+            return "cross-origin request";
+        }
+    }
+    return NULL;
+}
+
+static enum MHD_Result refuse(struct sk_http *http, struct MHD_Connection *conn)
+{
+    static const char text[] =
+        "sshkvm: log in first: run `ssh kvm@HOST web` and open the URL it prints"
+        " (or use a password, when the server has a password file)\n";
+    if (http->auth != NULL) {
+        sk_auth_count_failure(http->auth);
+    }
+    struct MHD_Response *resp = static_text(text);
+    if (resp == NULL) {
+        return MHD_NO;
+    }
+    if (http->auth != NULL && sk_auth_has_passwords(http->auth)) {
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                "Basic realm=\"sshkvm\", charset=\"UTF-8\"");
+    }
+    return queue(conn, MHD_HTTP_UNAUTHORIZED, resp, "text/plain; charset=utf-8");
+}
+
+/*
+ * Decide whether this request may go on: 1 yes, 0 no (a response is
+ * queued). Off loopback nothing is served without credentials.
+ */
+static int admit(struct sk_http *http, struct MHD_Connection *conn, struct request *req,
+                 enum MHD_Result *rc)
+{
+    int public_route = req->route != NULL && (req->route->flags & ROUTE_PUBLIC);
+    if (!public_route && !authenticate(http, conn, req)) {
+        if (http->auth_loopback || !client_is_loopback(conn) || !host_is_loopback(conn)) {
+            *rc = refuse(http, conn);
+            return 0;
+        }
+        snprintf(req->identity, sizeof(req->identity), "loopback");
+    }
+    if (req->route != NULL && (req->route->flags & ROUTE_POST)) {
+        const char *why = cross_site_problem(http, conn);
+        if (why != NULL) {
+            if (http->auth != NULL) {
+                sk_auth_count_failure(http->auth);
+            }
+            sk_log(SK_LOG_WARN, "http", "refused %s: %s", req->route->path, why);
+            *rc = queue_text(conn, MHD_HTTP_FORBIDDEN, "cross-site request refused\n");
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static enum MHD_Result serve_login(struct sk_http *http, struct MHD_Connection *conn,
+                                   struct request *req)
+{
+    const char *token = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "token");
+    char sid[SK_AUTH_SECRET_LEN];
+    if (http->auth == NULL || token == NULL ||
+        sk_auth_redeem(http->auth, token, sid, req->identity, sizeof(req->identity)) != 0) {
+        if (http->auth != NULL) {
+            sk_auth_count_failure(http->auth);
+        }
+        return queue_text(conn, MHD_HTTP_FORBIDDEN,
+                          "sshkvm: this login link is unknown, used or expired; run `ssh "
+                          "kvm@HOST web` for a new one\n");
+    }
+    sk_log(SK_LOG_INFO, "http", "web login for %s", req->identity);
+    /*
+     * The cookie is SameSite=Strict, so the browser would not send it on a
+     * redirect that began on another site (a link clicked in a mail
+     * reader). A page of our own that moves on to / is a same-site
+     * navigation, so the first view already carries the cookie.
+     */
+    static const char page[] =
+        "<!DOCTYPE html><meta charset=utf-8><meta http-equiv=refresh content=\"0;url=/\">"
+        "<title>sshkvm</title><a href=\"/\">logged in: continue</a>\n";
+    struct MHD_Response *resp = static_text(page);
+    if (resp == NULL) {
+        return MHD_NO;
+    }
+    char cookie[256];
+    snprintf(cookie, sizeof(cookie), SK_HTTP_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
+             "SameSite=Strict%s", sid, sk_auth_session_ttl(http->auth),
+             http->tls_cert_file != NULL ? "; Secure" : "");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+    sk_wipe(cookie, sizeof(cookie));
+    sk_wipe(sid, sizeof(sid));
+    return queue(conn, MHD_HTTP_OK, resp, "text/html; charset=utf-8");
+}
+
+/* ---- control from the page ---- */
+
+static enum MHD_Result hid_result(struct MHD_Connection *conn, int rc)
+{
+    if (rc == 0) {
+        return queue_text(conn, MHD_HTTP_OK, "ok\n");
+    }
+    if (rc == SK_E_BUSY) {
+        return queue_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+                          "keyboard busy (six keys held, or the queue is full)\n");
+    }
+    return queue_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "the target is not reading keys\n");
+}
+
+static enum MHD_Result serve_keys(struct sk_http *http, struct MHD_Connection *conn,
+                                  struct request *req)
+{
+    struct sk_control_key keys[SK_CONTROL_MAX_KEYS];
+    char err[160], msg[200];
+    int n = sk_control_parse_keys(req->body.data, req->body.len, keys, err, sizeof(err));
+    if (n < 0) {
+        snprintf(msg, sizeof(msg), "%s\n", err);
+        return queue_copy(conn, MHD_HTTP_BAD_REQUEST, msg, strlen(msg), "text/plain; charset=utf-8");
+    }
+    return hid_result(conn, sk_control_apply_keys(http->app->hid, keys, (size_t)n));
+}
+
+static enum MHD_Result serve_mouse(struct sk_http *http, struct MHD_Connection *conn,
+                                   struct request *req)
+{
+    uint16_t x, y;
+    uint8_t buttons;
+    int8_t wheel;
+    char err[160], msg[200];
+    if (sk_control_parse_mouse(req->body.data, req->body.len, &x, &y, &buttons, &wheel, err,
+                               sizeof(err)) != 0) {
+        snprintf(msg, sizeof(msg), "%s\n", err);
+        return queue_copy(conn, MHD_HTTP_BAD_REQUEST, msg, strlen(msg), "text/plain; charset=utf-8");
+    }
+    return hid_result(conn, sk_hid_mouse(http->app->hid, x, y, buttons, wheel));
+}
+
+static enum MHD_Result serve_release(struct sk_http *http, struct MHD_Connection *conn,
+                                     struct request *req)
+{
+    struct sk_hid_status st;
+    sk_hid_status(http->app->hid, &st);
+    int rc = sk_hid_release_all(http->app->hid);
+    if (st.buttons != 0) {
+        /* Let go of the mouse buttons too, where the pointer is. */
+        sk_hid_mouse(http->app->hid, st.mouse_x, st.mouse_y, 0, 0);
+    }
+    return hid_result(conn, rc);
+}
+
+/* The paste body, read by the `paste` command as its standard input. */
+struct paste_io {
+    const struct sk_buf *body;
+    size_t pos;
+    struct sk_buf out;
+};
+
+static int paste_out(void *ctx, const void *data, size_t len)
+{
+    struct paste_io *p = ctx;
+    if (p->out.len < 4096) {
+        sk_buf_append(&p->out, data, len);
+    }
+    return 0;
+}
+
+static long paste_in(void *ctx, void *buf, size_t len)
+{
+    struct paste_io *p = ctx;
+    size_t n = SK_MIN(len, p->body->len - p->pos);
+    memcpy(buf, p->body->data + p->pos, n);
+    p->pos += n;
+    return (long)n;
+}
+
+static enum MHD_Result serve_paste(struct sk_http *http, struct MHD_Connection *conn,
+                                   struct request *req)
+{
+    /* The same path as `ssh kvm@host paste`: the target's keymap, confirmed delivery. */
+    struct paste_io p = {.body = &req->body};
+    struct sk_cmd_io io = {.ctx = &p, .out = paste_out, .err = paste_out, .in = paste_in};
+    int status = sk_cmd_run(http->app, "paste", &io);
+    unsigned code = status == 0   ? MHD_HTTP_OK
+                    : status == 2 ? MHD_HTTP_BAD_REQUEST
+                                  : MHD_HTTP_UNPROCESSABLE_CONTENT;
+    if (status == 0) {
+        sk_buf_puts(&p.out, "ok\n");
+    }
+    enum MHD_Result rc =
+        queue_copy(conn, code, p.out.data, p.out.len, "text/plain; charset=utf-8");
+    sk_buf_free(&p.out);
+    return rc;
+}
+
+/* ---- /metrics, in the Prometheus text exposition format ---- */
+
+static void metric(struct sk_buf *b, const char *name, const char *type, const char *help,
+                   const char *labels, uint64_t value)
+{
+    /* HELP and TYPE once per family: the first sample of a family brings them. */
+    if (help != NULL) {
+        sk_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+    }
+    sk_buf_printf(b, "%s%s %" PRIu64 "\n", name, labels, value);
+}
+
+static enum MHD_Result serve_metrics(struct sk_http *http, struct MHD_Connection *conn,
+                                     struct request *req)
+{
+    struct sk_hub_stats hs;
+    struct sk_hid_status hid;
+    struct sk_streamer_stats ss;
+    struct sk_buf b = {0};
+    sk_streamer_stats(http->streamer, &ss);
+    sk_hub_stats(http->app->hub, &hs);
+    sk_hid_status(http->app->hid, &hid);
+    int streams = atomic_load(&http->streams);
+    int requests = atomic_load(&http->app->http_clients);
+    metric(&b, "sshkvm_frames_captured_total", "counter", "Frames published by the capture source.",
+           "", hs.published);
+    metric(&b, "sshkvm_http_frames_sent_total", "counter", "Stream parts handed to HTTP clients.",
+           "", atomic_load(&http->frames_sent) + ss.parts);
+    metric(&b, "sshkvm_http_frames_dropped_total", "counter",
+           "Frames HTTP streams skipped because their client was slower than capture.", "",
+           atomic_load(&http->frames_skipped) + ss.skipped);
+    metric(&b, "sshkvm_http_bytes_sent_total", "counter", "Stream bytes handed to HTTP clients.",
+           "", atomic_load(&http->bytes_sent) + ss.bytes);
+    metric(&b, "sshkvm_clients", "gauge", "Connected clients by kind.", "{kind=\"ssh\"}",
+           (uint64_t)SK_MAX(atomic_load(&http->app->ssh_clients), 0));
+    metric(&b, "sshkvm_clients", "gauge", NULL, "{kind=\"http_stream\"}",
+           (uint64_t)SK_MAX(streams, 0));
+    metric(&b, "sshkvm_clients", "gauge", NULL, "{kind=\"http_other\"}",
+           (uint64_t)SK_MAX(requests - streams, 0));
+    metric(&b, "sshkvm_hid_reports_written_total", "counter", "HID reports written to the target.",
+           "", hid.written);
+    metric(&b, "sshkvm_hid_reports_failed_total", "counter",
+           "HID reports discarded because the target did not read them.", "", hid.dropped);
+    metric(&b, "sshkvm_http_auth_failures_total", "counter",
+           "HTTP requests refused for missing or bad credentials, tokens or cross-site origin.", "",
+           http->auth != NULL ? sk_auth_failures(http->auth) : 0);
+    enum MHD_Result rc =
+        queue_copy(conn, MHD_HTTP_OK, b.data, b.len, "text/plain; version=0.0.4; charset=utf-8");
+    sk_buf_free(&b);
+    return rc;
+}
+
+/* ---- dispatch ---- */
+
+static const struct route routes[] = {
+    {.path = "/stream", .serve = serve_stream},
+    {.path = "/snapshot", .serve = serve_snapshot},
+    {.path = "/status", .serve = serve_status},
+    {.path = "/metrics", .serve = serve_metrics},
+    {.path = "/login", .flags = ROUTE_PUBLIC, .serve = serve_login},
+    {.path = "/api/keys", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY, .serve = serve_keys},
+    {.path = "/api/mouse", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY, .serve = serve_mouse},
+    {.path = "/api/release", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY,
+     .serve = serve_release},
+    {.path = "/api/paste", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_PASTE, .serve = serve_paste},
+    /* mjpg-streamer's URLs, which many players and scripts already know. */
+    {.path = "/", .action = "stream", .serve = serve_stream},
+    {.path = "/", .action = "snapshot", .serve = serve_snapshot},
+};
+
+static const struct route *find_route(const char *url, const char *action)
+{
     for (size_t i = 0; i < SK_ARRAY_LEN(routes); i++) {
         const struct route *r = &routes[i];
         if (strcmp(url, r->path) != 0) {
@@ -422,7 +847,62 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (r->action != NULL && (action == NULL || strcmp(action, r->action) != 0)) {
             continue;
         }
-        return r->serve(http, conn);
+        return r;
+    }
+    return NULL;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
+{
+    struct sk_http *http = cls;
+    struct request *req = *req_cls;
+    const char *action = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "action");
+    int is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+    int is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+                 strcmp(method, MHD_HTTP_METHOD_HEAD) == 0; /* MHD leaves HEAD's body out */
+    if (req == NULL) {
+        /* MHD made this connection's thread; name it for the log. */
+        sk_log_thread_name("http");
+        /* Freed and counted down in on_completed, which MHD calls however the request ends. */
+        req = xcalloc(1, sizeof(*req));
+        *req_cls = req;
+        atomic_fetch_add(&http->app->http_clients, 1);
+        sk_log(SK_LOG_DEBUG, "http", "%s %s", method, url);
+        req->route = find_route(url, action);
+        const struct route *r = req->route;
+        if (r != NULL && (r->flags & ROUTE_POST) ? !is_post : !is_get) {
+            return method_not_allowed(conn, r != NULL && (r->flags & ROUTE_POST) ? "POST"
+                                                                                 : "GET, HEAD");
+        }
+        enum MHD_Result rc = MHD_YES;
+        if (!admit(http, conn, req, &rc)) {
+            return rc;
+        }
+        req->admitted = 1;
+        if (is_post) {
+            return MHD_YES; /* the body follows */
+        }
+    }
+    if (!req->admitted) {
+        return MHD_YES; /* refused already; swallow whatever body comes */
+    }
+    if (*upload_data_size > 0) {
+        if (req->body.len + *upload_data_size > req->route->max_body) {
+            req->body_too_big = 1;
+        } else {
+            sk_buf_append(&req->body, upload_data, *upload_data_size);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (req->body_too_big) {
+        return queue_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large\n");
+    }
+    if (req->route != NULL) {
+        sk_buf_reserve(&req->body, 1); /* a C string even when empty */
+        return req->route->serve(http, conn, req);
     }
     /* A page file never takes an action: "/?action=other" is an unknown mjpg-streamer URL. */
     if (action == NULL) {
@@ -439,8 +919,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct sk_http *http = cls;
-    if (*req_cls == &counted_request) {
+    struct request *req = *req_cls;
+    if (req != NULL) {
         atomic_fetch_sub(&http->app->http_clients, 1);
+        if (req->body.data != NULL) {
+            /* Paste bodies are typed text. */
+            sk_wipe(req->body.data, req->body.len);
+        }
+        sk_buf_free(&req->body);
+        free(req);
         *req_cls = NULL;
     }
 }
@@ -541,7 +1028,16 @@ struct sk_http *sk_http_new(const struct sk_http_opts *opts)
     http->port = opts->port;
     http->web_dir = xstrdup(opts->web_dir != NULL ? opts->web_dir : "web");
     http->app = opts->app;
+    http->auth = opts->auth;
+    http->auth_loopback = opts->auth_loopback;
+    http->tls_cert_file = opts->tls_cert != NULL ? xstrdup(opts->tls_cert) : NULL;
+    http->tls_key_file = opts->tls_key != NULL ? xstrdup(opts->tls_key) : NULL;
     atomic_init(&http->stopping, 0);
+    atomic_init(&http->streams, 0);
+    atomic_init(&http->bytes_sent, 0);
+    atomic_init(&http->frames_sent, 0);
+    atomic_init(&http->frames_skipped, 0);
+    http->streamer = sk_streamer_new(opts->app->hub, SK_HTTP_IDLE_TIMEOUT_S);
     return http;
 }
 
@@ -553,7 +1049,42 @@ void sk_http_free(struct sk_http *http)
     sk_http_close(http);
     free(http->addr);
     free(http->web_dir);
+    free(http->tls_cert_file);
+    free(http->tls_key_file);
+    sk_streamer_free(http->streamer);
     free(http);
+}
+
+/* Forget the PEM texts, wiping the key. */
+static void drop_tls(struct sk_http *http)
+{
+    if (http->tls_key != NULL) {
+        sk_wipe(http->tls_key, strlen(http->tls_key));
+    }
+    free(http->tls_key);
+    free(http->tls_cert);
+    http->tls_key = http->tls_cert = NULL;
+}
+
+static int load_tls(struct sk_http *http, char *err, size_t errlen)
+{
+    char why[300];
+    if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
+        sk_set_err(err, errlen, "--tls-cert: this libmicrohttpd was built without TLS");
+        return -1;
+    }
+    if (sk_read_file(http->tls_cert_file, SK_HTTP_PEM_MAX, &http->tls_cert, NULL, why,
+                     sizeof(why)) != 0) {
+        sk_set_err(err, errlen, "--tls-cert: %s", why);
+        return -1;
+    }
+    if (sk_read_file(http->tls_key_file, SK_HTTP_PEM_MAX, &http->tls_key, NULL, why,
+                     sizeof(why)) != 0) {
+        sk_set_err(err, errlen, "--tls-key: %s", why);
+        drop_tls(http);
+        return -1;
+    }
+    return 0;
 }
 
 int sk_http_open(struct sk_http *http, char *err, size_t errlen)
@@ -561,14 +1092,30 @@ int sk_http_open(struct sk_http *http, char *err, size_t errlen)
     if (http->daemon != NULL) {
         return 0;
     }
+    int tls = http->tls_cert_file != NULL && http->tls_key_file != NULL;
+    if (tls && load_tls(http, err, errlen) != 0) {
+        return -1;
+    }
     int ipv6 = 0;
     char shown[96];
     int fd = listen_on(http->addr, http->port, &ipv6, shown, sizeof(shown), err, errlen);
     if (fd < 0) {
+        drop_tls(http);
+        return -1;
+    }
+    if (sk_streamer_open(http->streamer, err, errlen) != 0) {
+        close(fd);
+        drop_tls(http);
         return -1;
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
-                     MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0);
+                     MHD_USE_ERROR_LOG | (ipv6 ? MHD_USE_IPv6 : 0) | (tls ? MHD_USE_TLS : 0);
+    struct MHD_OptionItem tls_opts[] = {
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, http->tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, http->tls_key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
     atomic_store(&http->stopping, 0);
     /* The logger goes first so that MHD's start-up complaints reach our log too. */
     http->daemon = MHD_start_daemon(
@@ -576,13 +1123,15 @@ int sk_http_open(struct sk_http *http, char *err, size_t errlen)
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_CONNECTION_LIMIT,
         SK_HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT, SK_HTTP_IDLE_TIMEOUT_S,
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)SK_HTTP_THREAD_STACK, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, http, MHD_OPTION_END);
+        on_completed, http, MHD_OPTION_ARRAY, tls ? tls_opts : no_opts, MHD_OPTION_END);
     if (http->daemon == NULL) {
         close(fd);
+        sk_streamer_close(http->streamer);
+        drop_tls(http);
         snprintf(err, errlen, "cannot start the HTTP server on %s (see the log)", shown);
         return -1;
     }
-    sk_log(SK_LOG_INFO, "http", "listening on http://%s/", shown);
+    sk_log(SK_LOG_INFO, "http", "listening on %s://%s/", tls ? "https" : "http", shown);
     return 0;
 }
 
@@ -597,7 +1146,10 @@ void sk_http_close(struct sk_http *http)
      * returns promptly even though the hub stays open.
      */
     atomic_store(&http->stopping, 1);
+    /* Streams in the streamer end first, so their connection threads can be joined. */
+    sk_streamer_close(http->streamer);
     MHD_stop_daemon(http->daemon);
     http->daemon = NULL;
+    drop_tls(http);
     atomic_store(&http->stopping, 0);
 }

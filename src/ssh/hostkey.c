@@ -22,17 +22,11 @@
 
 #define HOSTKEY_FILE "ssh_host_ed25519_key"
 
-static int fingerprint_of(ssh_key key, char *fp, size_t fplen)
+int sk_ssh_key_fingerprint(ssh_key pub, char *fp, size_t fplen)
 {
     unsigned char *hash = NULL;
     size_t hlen = 0;
-    ssh_key pub = NULL;
-    if (ssh_pki_export_privkey_to_pubkey(key, &pub) != SSH_OK) {
-        return -1;
-    }
-    int rc = ssh_get_publickey_hash(pub, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen);
-    ssh_key_free(pub);
-    if (rc != 0) {
+    if (ssh_get_publickey_hash(pub, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) != 0) {
         return -1;
     }
     char *s = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
@@ -43,6 +37,17 @@ static int fingerprint_of(ssh_key key, char *fp, size_t fplen)
     snprintf(fp, fplen, "%s", s);
     ssh_string_free_char(s);
     return 0;
+}
+
+static int fingerprint_of(ssh_key key, char *fp, size_t fplen)
+{
+    ssh_key pub = NULL;
+    if (ssh_pki_export_privkey_to_pubkey(key, &pub) != SSH_OK) {
+        return -1;
+    }
+    int rc = sk_ssh_key_fingerprint(pub, fp, fplen);
+    ssh_key_free(pub);
+    return rc;
 }
 
 int sk_hostkey_ensure(const char *dir, char *path, size_t pathlen, char *fingerprint,

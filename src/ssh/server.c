@@ -109,6 +109,9 @@ static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_
         return SSH_AUTH_SUCCESS; /* "this key would do": the client then signs */
     }
     snprintf(s->user, sizeof(s->user), "%s", user);
+    if (sk_ssh_key_fingerprint(pubkey, s->key_fp, sizeof(s->key_fp)) != 0) {
+        snprintf(s->key_fp, sizeof(s->key_fp), "unknown key");
+    }
     s->authenticated = 1;
     return SSH_AUTH_SUCCESS;
 }
@@ -367,6 +370,8 @@ static void run_exec(struct sk_session *s)
         .cols = s->pty ? s->cols : 0,
         .rows = s->pty ? s->rows : 0,
         .keymap = s->keymap[0] ? s->keymap : NULL,
+        .identity = s->key_fp,
+        .local_addr = s->local[0] ? s->local : NULL,
     };
     /* Log the command word only: the rest may be typed text. */
     sk_log(SK_LOG_INFO, "ssh", "%s: command '%.*s'", s->peer, (int)strcspn(s->exec_cmd, " \t"),
@@ -407,8 +412,25 @@ static void peer_name(ssh_session ssh, char *out, size_t len)
     snprintf(out, len, "%s:%d", host, port);
 }
 
+/* The address the client connected to, which it can also reach the web side at. */
+static void local_name(ssh_session ssh, char *out, size_t len)
+{
+    struct sockaddr_storage sa;
+    socklen_t salen = sizeof(sa);
+    out[0] = '\0';
+    if (getsockname(ssh_get_fd(ssh), (struct sockaddr *)&sa, &salen) != 0) {
+        return;
+    }
+    if (sa.ss_family == AF_INET) {
+        inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, out, (socklen_t)len);
+    } else if (sa.ss_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, out, (socklen_t)len);
+    }
+}
+
 static void session_main(struct sk_ssh *server, struct sk_session *s)
 {
+    local_name(s->ssh, s->local, sizeof(s->local));
     int64_t deadline = sk_now_ms() + server->opts.login_grace_s * 1000LL;
     long kex_timeout = KEX_TIMEOUT_S;
     ssh_options_set(s->ssh, SSH_OPTIONS_TIMEOUT, &kex_timeout);

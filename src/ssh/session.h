@@ -30,6 +30,8 @@ struct sk_session {
     const atomic_int *stopping; /* the server is shutting down */
     char peer[64];              /* client address, for logs */
     char user[64];
+    char key_fp[128];      /* the authenticated key's SHA256 fingerprint */
+    char local[64];        /* the address the client connected to (no port) */
 
     int authenticated;
     int auth_failures;

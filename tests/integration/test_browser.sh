@@ -17,11 +17,12 @@ pixel() {
   ffmpeg -loglevel error -i "$shot" -vf "crop=1:1:$1:$2" -f rawvideo -pix_fmt rgb24 - | od -An -tu1 |
     tr -s ' ' ' ' | sed 's/^ //'
 }
-# The page letterboxes the 720x400 stream into the window: at 1000x650 its
-# title bar (VGA blue) runs across y ~ 40 and the body (VGA grey) fills the middle.
-read -r r g b <<<"$(pixel 100 42)"
+# The page letterboxes the 720x400 stream between its tool row and status
+# bar: at 1000x650 the title bar (VGA blue) runs across y ~ 55 and the body
+# (VGA grey) fills the middle.
+read -r r g b <<<"$(pixel 100 57)"
 check title_bar_is_blue test "${b:-0}" -gt 120 -a "${r:-255}" -lt 80 -a "${g:-255}" -lt 80
-read -r r g b <<<"$(pixel 300 420)"
+read -r r g b <<<"$(pixel 300 434)"
 check body_is_grey test "${r:-0}" -gt 140 -a "${g:-0}" -gt 140 -a "${b:-0}" -gt 140
 check http_client_counted grep -q '"http":' <<<"$(kssh status)"
 finish

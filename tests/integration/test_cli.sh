@@ -23,7 +23,8 @@ bad bad_port "--ssh-listen:" --ssh-listen 127.0.0.1:99999
 bad bad_fps "--fps: 'abc' is not a number" --fps abc
 bad unknown_option "--frobnicate: unknown option" --frobnicate
 bad missing_value "--keymap: needs a value" --keymap
-bad http_beyond_loopback "--http-listen: 0.0.0.0:8080 is beyond loopback" --http-listen 0.0.0.0:8080
+bad tls_cert_without_key "--tls-cert: needs --tls-key as well" --tls-cert x.pem
+bad bad_http_auth "--http-auth: 'none' is not remote or always" --http-auth none
 printf 'video = demo\nfps = 500\n' >"$T/bad.conf"
 bad config_file_line "bad.conf:2: --fps:" --config "$T/bad.conf"
 bad bad_resolution "--resolution: '1920' is not WIDTHxHEIGHT" --resolution 1920

@@ -42,7 +42,7 @@ check post_refused test "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -X POST "
 
 # A client that never reads does not slow a reading one.
 exec 5<>"/dev/tcp/127.0.0.1/$HTTP_PORT"
-printf 'GET /stream HTTP/1.1\r\nHost: x\r\n\r\n' >&5
+printf 'GET /stream HTTP/1.1\r\nHost: localhost\r\n\r\n' >&5
 sleep 1
 rm -f "$T"/parts/*
 curl -s -m 2 -o "$T/stream2.body" "$URL/stream"

@@ -258,7 +258,7 @@ static int request(int port, const char *raw, struct response *r)
 static int get(int port, const char *path, struct response *r)
 {
     char raw[512];
-    snprintf(raw, sizeof(raw), "GET %s HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n", path);
+    snprintf(raw, sizeof(raw), "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path);
     return request(port, raw, r);
 }
 
@@ -269,7 +269,7 @@ static int stream_begin(struct conn *c, int port, const char *path, int rcvbuf)
     if (conn_open(c, port, rcvbuf) < 0) {
         return -1;
     }
-    snprintf(raw, sizeof(raw), "GET %s HTTP/1.1\r\nHost: test\r\n\r\n", path);
+    snprintf(raw, sizeof(raw), "GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n", path);
     conn_send(c, raw);
     struct response r = {.head = conn_until(c, "\r\n\r\n")};
     char v[128];
@@ -418,7 +418,7 @@ static void test_snapshot_and_mjpg_streamer_urls(void)
     /* HEAD: the headers of the snapshot, no body. */
     struct response r;
     char v[128];
-    CHECK(request(s.port, "HEAD /snapshot HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", &r) ==
+    CHECK(request(s.port, "HEAD /snapshot HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", &r) ==
           0);
     CHECK_EQ_INT(r.status, 200);
     CHECK_STR(header(&r, "Content-Length", v, sizeof(v)), "7001");
@@ -508,10 +508,10 @@ static void test_pages_and_refusals(void)
     }
 
     const char *posts[] = {
-        "POST /stream HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 3\r\n\r\nabc",
-        "POST / HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
-        "PUT /index.html HTTP/1.1\r\nHost: t\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx",
-        "DELETE /snapshot HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+        "POST /stream HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 3\r\n\r\nabc",
+        "POST / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+        "PUT /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx",
+        "DELETE /snapshot HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
     };
     for (size_t i = 0; i < SK_ARRAY_LEN(posts); i++) {
         CHECK(request(s.port, posts[i], &r) == 0);
@@ -576,7 +576,7 @@ static void test_slow_client_does_not_block(void)
     /* A client that asks for the stream and never reads, with a tiny window. */
     struct conn stuck;
     CHECK(conn_open(&stuck, s.port, 4096) == 0);
-    conn_send(&stuck, "GET /stream HTTP/1.1\r\nHost: t\r\n\r\n");
+    conn_send(&stuck, "GET /stream HTTP/1.1\r\nHost: localhost\r\n\r\n");
 
     struct reader rd = {.port = s.port};
     pthread_t th;

@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# HTTP streaming under load: the same MJPEG frames (720p and 1080p, 100-200
+# KB each, played from a file: source at 30 fps) to 1, 10, 50 and 200
+# viewers, some of them deliberately slow (1 MB/s through a 32 KiB receive
+# buffer). bench/httpload.c is the load generator; it reads on loopback in
+# one epoll thread and discards bodies in the kernel.
+#
+# Per run: the capture's own rate (from /metrics), delivered fps per fast viewer (min and mean) and per slow viewer,
+# server CPU (% of one core, from /proc/PID/stat over the window), CPU per
+# frame delivered (net of the capture's own CPU, measured with no viewers
+# in the same run), peak RSS (VmHWM), and the latency from capture (the
+# X-Timestamp of the part, taken when the frame enters the hub) to the
+# part's last byte received by a fast viewer.
+#
+#   SECONDS_PER_RUN=10 bench/bench_http.sh      (default 6)
+#   MODES=0 bench/bench_http.sh                 skip the libmicrohttpd block-size variants
+# The machine is shared: figures vary by tens of percent between runs.
+set -u
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+B=$ROOT/build/bench
+mkdir -p "$B"
+DUR=${SECONDS_PER_RUN:-6}
+PKGS="libssh caca libv4l2 libturbojpeg libmicrohttpd"
+cc -O2 -Wall -Wextra -o "$B/httpload" bench/httpload.c || exit 1
+
+# The frames: ffmpeg's moving test pattern with a little noise, sized to
+# 100-200 KB a frame like a capture dongle's MJPEG.
+frames() { # NAME SIZE NOISE QUALITY
+  [ -s "$B/$1.mjpeg" ] && return
+  ffmpeg -loglevel error -f lavfi -i "testsrc2=size=$2:rate=30,noise=alls=$3:allf=t" \
+    -frames:v 60 -q:v "$4" -f mjpeg -y "$B/$1.mjpeg"
+}
+frames 720p 1280x720 6 3
+frames 1080p 1920x1080 7 4
+
+# free_port, as the integration tests pick ports (lib.sh itself starts a test run when sourced).
+eval "$(sed -n '/^free_port() {/,/^}/p' tests/integration/lib.sh)"
+
+SK_PID=
+start() { # BINARY FRAMES
+  HTTP_PORT=$(free_port)
+  "$1" --video "file:$2" --fps 30 --hid none --mouse none --ssh-listen "127.0.0.1:$(free_port)" \
+    --http-listen "127.0.0.1:$HTTP_PORT" --hostkeys "$B/hostkeys" --authorized-keys /dev/null \
+    >"$B/sshkvm.out" 2>"$B/sshkvm.log" &
+  SK_PID=$!
+  for _ in $(seq 100); do
+    grep -q 'console:' "$B/sshkvm.out" 2>/dev/null && { sleep 1; return 0; }
+    kill -0 "$SK_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "sshkvm did not start"; cat "$B/sshkvm.log"; exit 1
+}
+stop() {
+  kill "$SK_PID" 2>/dev/null
+  wait "$SK_PID" 2>/dev/null
+}
+field() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# run LABEL BINARY FRAMES FAST SLOW: one row of the table.
+run() {
+  local label=$1 bin=$2 file=$3 fast=$4 slow=$5 base out cpu frames net
+  start "$bin" "$file"
+  # The capture's own CPU, with nobody watching (frames still flow: the file source does not idle).
+  base=$("$B/httpload" "$HTTP_PORT" 0 0 "$DUR" "$SK_PID")
+  out=$("$B/httpload" "$HTTP_PORT" "$fast" "$slow" "$DUR" "$SK_PID")
+  stop
+  cpu=$(field server_cpu_pct "$out")
+  frames=$(field frames "$out")
+  net=$(awk -v c="$cpu" -v b="$(field server_cpu_pct "$base")" -v f="$frames" -v d="$DUR" \
+    'BEGIN { if (f > 0) printf "%.1f", (c - b) / 100 * d * 1e6 / f; else print "-" }')
+  printf '%-14s %5d %4d %8s %8s %8s %8s %7s%% %9s %8s %8s %8s %5s\n' "$label" $((fast + slow)) "$slow" \
+    "$(field capture_fps "$out")" "$(field fast_fps_min "$out")" "$(field fast_fps_mean "$out")" "$(field slow_fps_mean "$out")" \
+    "$cpu" "$net" "$(field rss_peak_mb "$out")" "$(field lat_p50_ms "$out")" \
+    "$(field lat_p99_ms "$out")" "$(field dead "$out")"
+}
+
+header() {
+  printf '%-14s %5s %4s %8s %8s %8s %8s %8s %9s %8s %8s %8s %5s\n' frames viewers slow captured "fast-min" \
+    "fast-avg" "slow-avg" "cpu" "us/frame" "rss-MB" "p50-ms" "p99-ms" "lost"
+}
+
+for f in 720p 1080p; do
+  printf '%s: %d frames, %d KB each on average\n' "$f" 60 $(($(stat -c %s "$B/$f.mjpeg") / 60 / 1024))
+done
+echo "each run: ${DUR}s after 1s of warm-up; fps per viewer; cpu = server, % of one core;"
+echo "us/frame = server CPU per frame delivered, net of capture; latency = capture to last byte received"
+echo
+echo "sshkvm as shipped: libmicrohttpd answers the request and sends the first part, then a"
+echo "writer thread per CPU (src/http/streamer.c) writes every viewer's parts straight from the frames:"
+header
+for f in 720p 1080p; do
+  for spec in "1 0" "8 2" "40 10" "190 10"; do
+    read -r fast slow <<<"$spec"
+    run "$f" build/sshkvm "$B/$f.mjpeg" "$fast" "$slow"
+  done
+done
+
+if [ "${MODES:-1}" != 0 ]; then
+  echo
+  echo "the same load (1080p, 200 viewers, 10 slow) without the streamer: every part goes through"
+  echo "libmicrohttpd's content-reader callback (one copy per viewer into its buffer, one thread"
+  echo "per viewer woken per frame), with three block sizes; the last row is sshkvm as shipped"
+  header
+  objs=$(find build/src -name '*.o' ! -path '*/http/http.o' ! -name main.o | sort)
+  variant() { # NAME CFLAGS...
+    local name=$1; shift
+    cc -std=c11 -D_GNU_SOURCE -Isrc -pthread -O2 "$@" $(pkg-config --cflags $PKGS) \
+      -c src/http/http.c -o "$B/http_$name.o" &&
+      cc -o "$B/sshkvm_$name" build/src/main.o $objs "$B/http_$name.o" $(pkg-config --libs $PKGS) \
+        -pthread -lm -lcrypt
+  }
+  for bs in 16 64 256; do
+    variant "mhd$bs" -DSK_HTTP_NO_STREAMER -DSK_HTTP_BLOCK_SIZE="($bs * 1024u)" || exit 1
+    run "mhd ${bs}K" "$B/sshkvm_mhd$bs" "$B/1080p.mjpeg" 190 10
+  done
+  run "streamer" build/sshkvm "$B/1080p.mjpeg" 190 10
+fi

@@ -1,0 +1,375 @@
+/*
+ * auth: one-time login tokens, session cookies and the password file.
+ *
+ * Owns two small fixed tables under one mutex: outstanding tokens and live
+ * sessions, each an identity, a random secret and an expiry. A token is
+ * wiped the moment it is redeemed (single use); the oldest entry makes room
+ * when a table is full. Secrets are compared in constant time; password
+ * hashes go through crypt_r(3), and a user that does not exist is checked
+ * against a dummy hash so that timing does not tell which users exist.
+ */
+#include "http/auth.h"
+
+#include <crypt.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "util.h"
+
+#define MAX_TOKENS 32
+#define MAX_SESSIONS 256
+#define MAX_USERS 64
+#define PASSWD_MAX_BYTES (64 * 1024)
+#define BASIC_MAX 512
+
+struct entry {
+    char secret[SK_AUTH_SECRET_LEN]; /* "" when the slot is free */
+    char identity[SK_AUTH_IDENTITY_LEN];
+    int64_t expires_ms;
+};
+
+struct user {
+    char *name;
+    char *hash;
+};
+
+struct sk_auth {
+    pthread_mutex_t lock;
+    struct entry tokens[MAX_TOKENS];
+    struct entry sessions[MAX_SESSIONS];
+    struct user users[MAX_USERS];
+    size_t nusers;
+    int token_ttl_s;
+    int session_ttl_s;
+    int64_t (*now_ms)(void);
+    atomic_uint_fast64_t failures;
+};
+
+int sk_auth_equal(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    /* Walk the longer one whole so the time depends on lengths only. */
+    size_t n = SK_MAX(la, lb);
+    unsigned diff = (unsigned)(la ^ lb);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ca = i < la ? (unsigned char)a[i] : 0;
+        unsigned char cb = i < lb ? (unsigned char)b[i] : 0;
+        diff |= (unsigned)(ca ^ cb);
+    }
+    return diff == 0;
+}
+
+static int load_passwd(struct sk_auth *auth, const char *path, char *err, size_t errlen)
+{
+    char *text = NULL, why[256];
+    if (sk_read_file(path, PASSWD_MAX_BYTES, &text, NULL, why, sizeof(why)) != 0) {
+        sk_set_err(err, errlen, "--http-passwd: %s", why);
+        return -1;
+    }
+    int lineno = 0, rc = 0;
+    for (char *p = text; *p != '\0' && rc == 0;) {
+        lineno++;
+        size_t len = strcspn(p, "\n");
+        char *line = p;
+        p += len + (p[len] == '\n');
+        line[len] = '\0';
+        if (len > 0 && line[len - 1] == '\r') {
+            line[--len] = '\0';
+        }
+        if (len == 0 || line[0] == '#') {
+            continue;
+        }
+        char *colon = strchr(line, ':');
+        if (colon == NULL || colon == line) {
+            sk_set_err(err, errlen, "%s:%d: expected user:hash", path, lineno);
+            rc = -1;
+        } else if (colon[1] != '$' || strchr(colon + 1, ':') != NULL) {
+            /* Plain-text passwords are refused: a hash is what crypt(3) makes ("$6$..."). */
+            sk_set_err(err, errlen, "%s:%d: the password must be a crypt(3) hash such as $6$...",
+                       path, lineno);
+            rc = -1;
+        } else if (auth->nusers == MAX_USERS) {
+            sk_set_err(err, errlen, "%s:%d: more than %d users", path, lineno, MAX_USERS);
+            rc = -1;
+        } else {
+            auth->users[auth->nusers].name = xstrndup(line, (size_t)(colon - line));
+            auth->users[auth->nusers].hash = xstrdup(colon + 1);
+            auth->nusers++;
+        }
+    }
+    sk_wipe(text, strlen(text));
+    free(text);
+    return rc;
+}
+
+struct sk_auth *sk_auth_new(const struct sk_auth_opts *opts, char *err, size_t errlen)
+{
+    struct sk_auth *auth = xcalloc(1, sizeof(*auth));
+    pthread_mutex_init(&auth->lock, NULL);
+    auth->token_ttl_s = opts->token_ttl_s > 0 ? opts->token_ttl_s : 60;
+    auth->session_ttl_s = opts->session_ttl_s > 0 ? opts->session_ttl_s : 12 * 3600;
+    auth->now_ms = opts->now_ms != NULL ? opts->now_ms : sk_now_ms;
+    atomic_init(&auth->failures, 0);
+    if (opts->passwd_file != NULL && load_passwd(auth, opts->passwd_file, err, errlen) != 0) {
+        sk_auth_free(auth);
+        return NULL;
+    }
+    return auth;
+}
+
+void sk_auth_free(struct sk_auth *auth)
+{
+    if (auth == NULL) {
+        return;
+    }
+    for (size_t i = 0; i < auth->nusers; i++) {
+        sk_wipe(auth->users[i].hash, strlen(auth->users[i].hash));
+        free(auth->users[i].hash);
+        free(auth->users[i].name);
+    }
+    pthread_mutex_destroy(&auth->lock);
+    sk_wipe(auth, sizeof(*auth));
+    free(auth);
+}
+
+static int random_secret(char out[SK_AUTH_SECRET_LEN])
+{
+    uint8_t raw[32];
+    size_t got = 0;
+    while (got < sizeof(raw)) {
+        ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
+        if (n <= 0) {
+            return -1;
+        }
+        got += (size_t)n;
+    }
+    for (size_t i = 0; i < sizeof(raw); i++) {
+        snprintf(out + 2 * i, 3, "%02x", raw[i]);
+    }
+    sk_wipe(raw, sizeof(raw));
+    return 0;
+}
+
+/* A free (or expired) slot, else the one closest to expiring. Called locked. */
+static struct entry *take_slot(struct entry *table, size_t n, int64_t now)
+{
+    struct entry *oldest = &table[0];
+    for (size_t i = 0; i < n; i++) {
+        if (table[i].secret[0] == '\0' || table[i].expires_ms <= now) {
+            return &table[i];
+        }
+        if (table[i].expires_ms < oldest->expires_ms) {
+            oldest = &table[i];
+        }
+    }
+    return oldest;
+}
+
+/* The live entry whose secret is s, or NULL. Called locked; looks at every slot alike. */
+static struct entry *find_entry(struct entry *table, size_t n, const char *s, int64_t now)
+{
+    struct entry *found = NULL;
+    if (strlen(s) != SK_AUTH_SECRET_LEN - 1) {
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (table[i].secret[0] != '\0' && sk_auth_equal(table[i].secret, s)) {
+            found = &table[i];
+        }
+    }
+    if (found != NULL && found->expires_ms <= now) {
+        sk_wipe(found, sizeof(*found));
+        return NULL;
+    }
+    return found;
+}
+
+static int add_entry(struct sk_auth *auth, struct entry *table, size_t n, int ttl_s,
+                     const char *identity, char secret[SK_AUTH_SECRET_LEN])
+{
+    if (random_secret(secret) != 0) {
+        return -1;
+    }
+    int64_t now = auth->now_ms();
+    struct entry *e = take_slot(table, n, now);
+    snprintf(e->secret, sizeof(e->secret), "%s", secret);
+    snprintf(e->identity, sizeof(e->identity), "%s", identity);
+    e->expires_ms = now + (int64_t)ttl_s * 1000;
+    return 0;
+}
+
+int sk_auth_issue_token(struct sk_auth *auth, const char *identity, char token[SK_AUTH_SECRET_LEN])
+{
+    pthread_mutex_lock(&auth->lock);
+    int rc = add_entry(auth, auth->tokens, MAX_TOKENS, auth->token_ttl_s, identity, token);
+    pthread_mutex_unlock(&auth->lock);
+    return rc;
+}
+
+int sk_auth_new_session(struct sk_auth *auth, const char *identity, char sid[SK_AUTH_SECRET_LEN])
+{
+    pthread_mutex_lock(&auth->lock);
+    int rc = add_entry(auth, auth->sessions, MAX_SESSIONS, auth->session_ttl_s, identity, sid);
+    pthread_mutex_unlock(&auth->lock);
+    return rc;
+}
+
+int sk_auth_redeem(struct sk_auth *auth, const char *token, char sid[SK_AUTH_SECRET_LEN],
+                   char *identity, size_t idlen)
+{
+    char who[SK_AUTH_IDENTITY_LEN];
+    pthread_mutex_lock(&auth->lock);
+    int64_t now = auth->now_ms();
+    struct entry *t = find_entry(auth->tokens, MAX_TOKENS, token, now);
+    int rc = -1;
+    if (t != NULL) {
+        snprintf(who, sizeof(who), "%s", t->identity);
+        /* Single use: gone before anyone else can look. */
+        sk_wipe(t, sizeof(*t));
+        rc = add_entry(auth, auth->sessions, MAX_SESSIONS, auth->session_ttl_s, who, sid);
+        if (rc == 0 && identity != NULL) {
+            snprintf(identity, idlen, "%s", who);
+        }
+    }
+    pthread_mutex_unlock(&auth->lock);
+    return rc;
+}
+
+int sk_auth_session(struct sk_auth *auth, const char *sid, char *identity, size_t idlen)
+{
+    pthread_mutex_lock(&auth->lock);
+    struct entry *s = find_entry(auth->sessions, MAX_SESSIONS, sid, auth->now_ms());
+    if (s != NULL && identity != NULL) {
+        snprintf(identity, idlen, "%s", s->identity);
+    }
+    pthread_mutex_unlock(&auth->lock);
+    return s != NULL;
+}
+
+static int b64_value(char c)
+{
+    static const char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *p = c != '\0' ? strchr(alphabet, c) : NULL;
+    return p != NULL ? (int)(p - alphabet) : -1;
+}
+
+/* Decode standard base64 into out (NUL-terminated); the length, or -1. */
+static int b64_decode(const char *in, char *out, size_t cap)
+{
+    size_t n = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    for (; *in != '\0' && *in != '='; in++) {
+        int v = b64_value(*in);
+        if (v < 0) {
+            return -1;
+        }
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            if (n + 1 >= cap) {
+                return -1;
+            }
+            out[n++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    out[n] = '\0';
+    return (int)n;
+}
+
+int sk_auth_basic(struct sk_auth *auth, const char *header, char *identity, size_t idlen)
+{
+    if (auth->nusers == 0 || header == NULL || strncasecmp(header, "Basic ", 6) != 0) {
+        return 0;
+    }
+    char plain[BASIC_MAX];
+    const char *b64 = header + 6;
+    while (*b64 == ' ') {
+        b64++;
+    }
+    if (b64_decode(b64, plain, sizeof(plain)) < 0) {
+        return 0;
+    }
+    char *colon = strchr(plain, ':');
+    if (colon == NULL) {
+        sk_wipe(plain, sizeof(plain));
+        return 0;
+    }
+    *colon = '\0';
+    /* Users are fixed after start-up, so no lock is needed to read them. */
+    const char *hash = NULL;
+    for (size_t i = 0; i < auth->nusers; i++) {
+        if (strcmp(auth->users[i].name, plain) == 0) {
+            hash = auth->users[i].hash;
+        }
+    }
+    /* An unknown user still costs one crypt, so timing does not tell users apart. */
+    static const char dummy[] = "$6$sshkvmdummysalt$";
+    struct crypt_data *cd = xcalloc(1, sizeof(*cd));
+    const char *got = crypt_r(colon + 1, hash != NULL ? hash : dummy, cd);
+    int ok = hash != NULL && got != NULL && got[0] != '*' && sk_auth_equal(got, hash);
+    if (ok && identity != NULL) {
+        snprintf(identity, idlen, "password:%s", plain);
+    }
+    sk_wipe(cd, sizeof(*cd));
+    free(cd);
+    sk_wipe(plain, sizeof(plain));
+    return ok;
+}
+
+void sk_auth_identities_json(struct sk_auth *auth, struct sk_buf *out)
+{
+    pthread_mutex_lock(&auth->lock);
+    int64_t now = auth->now_ms();
+    sk_buf_puts(out, "[");
+    int n = 0;
+    for (size_t i = 0; i < MAX_SESSIONS; i++) {
+        const struct entry *e = &auth->sessions[i];
+        if (e->secret[0] == '\0' || e->expires_ms <= now) {
+            continue;
+        }
+        int seen = 0;
+        for (size_t j = 0; j < i && !seen; j++) {
+            const struct entry *o = &auth->sessions[j];
+            seen = o->secret[0] != '\0' && o->expires_ms > now &&
+                   strcmp(o->identity, e->identity) == 0;
+        }
+        if (!seen) {
+            sk_buf_puts(out, n++ ? "," : "");
+            sk_buf_json_string(out, e->identity);
+        }
+    }
+    sk_buf_puts(out, "]");
+    pthread_mutex_unlock(&auth->lock);
+}
+
+int sk_auth_has_passwords(const struct sk_auth *auth)
+{
+    return auth->nusers > 0;
+}
+
+int sk_auth_session_ttl(const struct sk_auth *auth)
+{
+    return auth->session_ttl_s;
+}
+
+int sk_auth_token_ttl(const struct sk_auth *auth)
+{
+    return auth->token_ttl_s;
+}
+
+void sk_auth_count_failure(struct sk_auth *auth)
+{
+    atomic_fetch_add(&auth->failures, 1);
+}
+
+uint64_t sk_auth_failures(struct sk_auth *auth)
+{
+    return atomic_load(&auth->failures);
+}

@@ -1,0 +1,429 @@
+/*
+ * streamer: every MJPEG viewer served by a few epoll threads.
+ *
+ * The watcher thread sleeps on the hub and pokes each writer's eventfd
+ * when a frame is published. A writer thread (one per CPU, at most
+ * SK_STREAMER_MAX_WRITERS) owns the viewers handed to it (its list, each
+ * viewer's part in progress and frame reference) and waits in epoll_wait
+ * for that eventfd, for new viewers (another eventfd) and for full sockets
+ * becoming writable (edge-triggered EPOLLOUT). Viewers are handed over
+ * round-robin by their connection threads, which then sleep on done_cv
+ * until their writer marks them done; the lock guards only the hand-over
+ * lists and the done flags. A writer never blocks on a socket.
+ */
+#include "http/streamer.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "http/multipart.h"
+#include "hub.h"
+#include "log.h"
+#include "util.h"
+
+/* How often the writer looks at repeats, idle viewers and the stop flag. */
+#define TICK_MS 100
+
+struct viewer {
+    int fd;
+    uint64_t last_seq;      /* the newest frame this viewer has been given */
+    struct sk_frame *frame; /* the part being written, NULL between parts */
+    size_t pos;             /* bytes of it written */
+    size_t head_len;
+    char head[160];
+    int64_t part_ms;     /* when the last part started, for repeats */
+    int64_t progress_ms; /* when a byte last went out */
+    int dead;
+    int done; /* under lock: the writer has let go of it */
+    struct viewer *next; /* in the hand-over list */
+};
+
+#define SK_STREAMER_MAX_WRITERS 4
+
+struct writer {
+    struct sk_streamer *st;
+    pthread_t thread;
+    int started;
+    int epfd, wake_fd, frame_fd;
+    struct viewer *incoming; /* under st->lock */
+    int accepting;           /* under st->lock: this writer takes viewers */
+    struct viewer **active;  /* the writer thread's own */
+    size_t nactive, capactive;
+    atomic_int viewers;
+};
+
+struct sk_streamer {
+    struct sk_hub *hub;
+    int idle_timeout_s;
+    struct writer writers[SK_STREAMER_MAX_WRITERS];
+    int nwriters;
+    unsigned next; /* under lock: round-robin hand-over */
+    pthread_t watcher;
+    int open;
+    atomic_int stopping;
+    pthread_mutex_t lock;
+    pthread_cond_t done_cv;
+    atomic_uint_fast64_t parts, bytes, skipped;
+};
+
+static char wake_mark, frame_mark;
+
+struct sk_streamer *sk_streamer_new(struct sk_hub *hub, int idle_timeout_s)
+{
+    struct sk_streamer *st = xcalloc(1, sizeof(*st));
+    st->hub = hub;
+    st->idle_timeout_s = idle_timeout_s > 0 ? idle_timeout_s : 15;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    st->nwriters = (int)SK_MAX(1, SK_MIN(cpus, (long)SK_STREAMER_MAX_WRITERS));
+    for (int i = 0; i < st->nwriters; i++) {
+        struct writer *w = &st->writers[i];
+        w->st = st;
+        w->epfd = w->wake_fd = w->frame_fd = -1;
+        atomic_init(&w->viewers, 0);
+    }
+    pthread_mutex_init(&st->lock, NULL);
+    pthread_cond_init(&st->done_cv, NULL);
+    atomic_init(&st->stopping, 0);
+    atomic_init(&st->parts, 0);
+    atomic_init(&st->bytes, 0);
+    atomic_init(&st->skipped, 0);
+    return st;
+}
+
+void sk_streamer_free(struct sk_streamer *st)
+{
+    if (st == NULL) {
+        return;
+    }
+    sk_streamer_close(st);
+    pthread_cond_destroy(&st->done_cv);
+    pthread_mutex_destroy(&st->lock);
+    for (int i = 0; i < st->nwriters; i++) {
+        free(st->writers[i].active);
+    }
+    free(st);
+}
+
+static void poke(int fd)
+{
+    uint64_t one = 1;
+    ssize_t n = write(fd, &one, sizeof(one));
+    (void)n; /* a full counter already means "wake up" */
+}
+
+static void drain(int fd)
+{
+    uint64_t v;
+    ssize_t n = read(fd, &v, sizeof(v));
+    (void)n;
+}
+
+/* Give v the newest frame if it has not had it (or a repeat is due). 1 when a part started. */
+static int start_part(struct sk_streamer *st, struct viewer *v, int64_t now)
+{
+    struct sk_frame *f = sk_hub_latest(st->hub);
+    if (f == NULL || f->format != SK_FRAME_JPEG || f->size == 0 ||
+        (f->seq <= v->last_seq && now - v->part_ms < SK_STREAMER_REPEAT_MS)) {
+        sk_frame_unref(f);
+        return 0;
+    }
+    if (v->last_seq > 0 && f->seq > v->last_seq + 1) {
+        atomic_fetch_add(&st->skipped, f->seq - v->last_seq - 1);
+    }
+    v->last_seq = SK_MAX(v->last_seq, f->seq);
+    v->frame = f;
+    v->pos = 0;
+    v->head_len = sk_multipart_header(v->head, sizeof(v->head), f->size, f->captured_us);
+    v->part_ms = now;
+    atomic_fetch_add(&st->parts, 1);
+    return 1;
+}
+
+/* Write as much of v's parts as its socket takes, moving on to newer frames. */
+static void pump(struct sk_streamer *st, struct viewer *v, int64_t now)
+{
+    static const char trailer[] = SK_MULTIPART_TRAILER;
+    while (!v->dead) {
+        if (v->frame == NULL && !start_part(st, v, now)) {
+            return;
+        }
+        size_t total = v->head_len + v->frame->size + sizeof(trailer) - 1;
+        struct iovec iov[3] = {
+            {.iov_base = v->head, .iov_len = v->head_len},
+            {.iov_base = v->frame->data, .iov_len = v->frame->size},
+            {.iov_base = (void *)trailer, .iov_len = sizeof(trailer) - 1},
+        };
+        /* Skip what earlier writes of this part sent (pos < total: the rest ends in iov[2]). */
+        size_t skip = v->pos;
+        int first = 0;
+        while (first < 2 && skip >= iov[first].iov_len) {
+            skip -= iov[first].iov_len;
+            first++;
+        }
+        iov[first].iov_base = (char *)iov[first].iov_base + skip;
+        iov[first].iov_len -= skip;
+        struct msghdr msg = {.msg_iov = iov + first, .msg_iovlen = (size_t)(3 - first)};
+        ssize_t n = sendmsg(v->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                v->dead = 1; /* the client went away */
+            }
+            return; /* full: epoll says when there is room */
+        }
+        v->pos += (size_t)n;
+        v->progress_ms = now;
+        atomic_fetch_add(&st->bytes, (uint64_t)n);
+        if (v->pos == total) {
+            sk_frame_unref(v->frame);
+            v->frame = NULL;
+        }
+    }
+}
+
+static void adopt(struct writer *w, int64_t now)
+{
+    struct sk_streamer *st = w->st;
+    pthread_mutex_lock(&st->lock);
+    struct viewer *list = w->incoming;
+    w->incoming = NULL;
+    pthread_mutex_unlock(&st->lock);
+    for (struct viewer *v = list; v != NULL; v = v->next) {
+        /* MHD may have corked the socket for its own sends; parts must leave at once. */
+        int off = 0, on = 1;
+        setsockopt(v->fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
+        setsockopt(v->fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+        struct epoll_event ev = {.events = EPOLLOUT | EPOLLET, .data.ptr = v};
+        if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, v->fd, &ev) != 0) {
+            v->dead = 1;
+        }
+        v->part_ms = v->progress_ms = now;
+        if (w->nactive == w->capactive) {
+            w->capactive = w->capactive ? w->capactive * 2 : 64;
+            w->active = xrealloc(w->active, w->capactive * sizeof(*w->active));
+        }
+        w->active[w->nactive++] = v;
+    }
+}
+
+/* Let go of v: its connection thread may return (and MHD close the socket). */
+static void release(struct writer *w, struct viewer *v)
+{
+    struct sk_streamer *st = w->st;
+    epoll_ctl(w->epfd, EPOLL_CTL_DEL, v->fd, NULL);
+    sk_frame_unref(v->frame);
+    v->frame = NULL;
+    pthread_mutex_lock(&st->lock);
+    v->done = 1;
+    pthread_cond_broadcast(&st->done_cv);
+    pthread_mutex_unlock(&st->lock);
+}
+
+static void *writer_main(void *arg)
+{
+    struct writer *w = arg;
+    struct sk_streamer *st = w->st;
+    sk_log_thread_name("http-stream");
+    struct epoll_event evs[64];
+    while (!atomic_load(&st->stopping)) {
+        int n = epoll_wait(w->epfd, evs, SK_ARRAY_LEN(evs), TICK_MS);
+        int64_t now = sk_now_ms();
+        int new_frame = 0;
+        for (int i = 0; i < n; i++) {
+            if (evs[i].data.ptr == &wake_mark) {
+                drain(w->wake_fd);
+                adopt(w, now);
+            } else if (evs[i].data.ptr == &frame_mark) {
+                drain(w->frame_fd);
+                new_frame = 1;
+            } else {
+                struct viewer *v = evs[i].data.ptr;
+                if (evs[i].events & (EPOLLERR | EPOLLHUP)) {
+                    v->dead = 1;
+                } else {
+                    pump(st, v, now);
+                }
+            }
+        }
+        /*
+         * Every idle viewer gets the new frame (or its repeat); a viewer
+         * still busy with an older part gets the newest when it finishes.
+         */
+        size_t kept = 0;
+        for (size_t i = 0; i < w->nactive; i++) {
+            struct viewer *v = w->active[i];
+            if (v->frame == NULL && (new_frame || now - v->part_ms >= SK_STREAMER_REPEAT_MS)) {
+                pump(st, v, now);
+            }
+            if (v->frame != NULL && now - v->progress_ms > (int64_t)st->idle_timeout_s * 1000) {
+                sk_log(SK_LOG_DEBUG, "http", "stream client stopped reading; closing");
+                v->dead = 1;
+            }
+            if (v->dead) {
+                release(w, v);
+            } else {
+                w->active[kept++] = v;
+            }
+        }
+        w->nactive = kept;
+        atomic_store(&w->viewers, (int)kept);
+    }
+    /* Stopping: let every viewer go, and take no more. */
+    pthread_mutex_lock(&st->lock);
+    w->accepting = 0;
+    pthread_mutex_unlock(&st->lock);
+    adopt(w, sk_now_ms());
+    for (size_t i = 0; i < w->nactive; i++) {
+        release(w, w->active[i]);
+    }
+    w->nactive = 0;
+    atomic_store(&w->viewers, 0);
+    return NULL;
+}
+
+static void *watcher_main(void *arg)
+{
+    struct sk_streamer *st = arg;
+    sk_log_thread_name("http-watch");
+    uint64_t seq = 0;
+    while (!atomic_load(&st->stopping)) {
+        int64_t before = sk_now_ms();
+        struct sk_frame *f = sk_hub_wait(st->hub, seq, TICK_MS * 2);
+        if (f != NULL) {
+            seq = f->seq;
+            sk_frame_unref(f);
+            for (int i = 0; i < st->nwriters; i++) {
+                poke(st->writers[i].frame_fd);
+            }
+        } else if (sk_now_ms() - before < TICK_MS) {
+            sk_sleep_ms(TICK_MS); /* the hub is closed: nothing will come */
+        }
+    }
+    return NULL;
+}
+
+static void close_fds(struct writer *w)
+{
+    int *fds[] = {&w->epfd, &w->wake_fd, &w->frame_fd};
+    for (size_t i = 0; i < SK_ARRAY_LEN(fds); i++) {
+        if (*fds[i] >= 0) {
+            close(*fds[i]);
+            *fds[i] = -1;
+        }
+    }
+}
+
+/* Stop and join every started thread, close every descriptor. */
+static void stop_all(struct sk_streamer *st)
+{
+    atomic_store(&st->stopping, 1);
+    for (int i = 0; i < st->nwriters; i++) {
+        struct writer *w = &st->writers[i];
+        if (w->started) {
+            poke(w->wake_fd);
+            pthread_join(w->thread, NULL);
+            w->started = 0;
+        }
+    }
+    for (int i = 0; i < st->nwriters; i++) {
+        close_fds(&st->writers[i]);
+    }
+}
+
+static int open_writer(struct writer *w, char *err, size_t errlen)
+{
+    w->epfd = epoll_create1(EPOLL_CLOEXEC);
+    w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    w->frame_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    struct epoll_event wake = {.events = EPOLLIN, .data.ptr = &wake_mark};
+    struct epoll_event frame = {.events = EPOLLIN, .data.ptr = &frame_mark};
+    if (w->epfd < 0 || w->wake_fd < 0 || w->frame_fd < 0 ||
+        epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wake_fd, &wake) != 0 ||
+        epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->frame_fd, &frame) != 0) {
+        sk_set_err(err, errlen, "cannot set up the stream writer: %s", strerror(errno));
+        return -1;
+    }
+    w->accepting = 1;
+    if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+        w->accepting = 0;
+        sk_set_err(err, errlen, "cannot start a stream writer thread");
+        return -1;
+    }
+    w->started = 1;
+    return 0;
+}
+
+int sk_streamer_open(struct sk_streamer *st, char *err, size_t errlen)
+{
+    if (st->open) {
+        return 0;
+    }
+    atomic_store(&st->stopping, 0);
+    for (int i = 0; i < st->nwriters; i++) {
+        if (open_writer(&st->writers[i], err, errlen) != 0) {
+            stop_all(st);
+            return -1;
+        }
+    }
+    if (pthread_create(&st->watcher, NULL, watcher_main, st) != 0) {
+        sk_set_err(err, errlen, "cannot start the stream watcher thread");
+        stop_all(st);
+        return -1;
+    }
+    st->open = 1;
+    return 0;
+}
+
+void sk_streamer_close(struct sk_streamer *st)
+{
+    if (st == NULL || !st->open) {
+        return;
+    }
+    /* The watcher first: it pokes the writers' eventfds, which stop_all closes. */
+    atomic_store(&st->stopping, 1);
+    pthread_join(st->watcher, NULL);
+    stop_all(st);
+    st->open = 0;
+}
+
+void sk_streamer_run(struct sk_streamer *st, int fd, uint64_t after_seq)
+{
+    struct viewer v = {.fd = fd, .last_seq = after_seq};
+    pthread_mutex_lock(&st->lock);
+    struct writer *w = &st->writers[st->next++ % (unsigned)st->nwriters];
+    if (!w->accepting) {
+        pthread_mutex_unlock(&st->lock);
+        return;
+    }
+    v.next = w->incoming;
+    w->incoming = &v;
+    pthread_mutex_unlock(&st->lock);
+    poke(w->wake_fd);
+    pthread_mutex_lock(&st->lock);
+    while (!v.done) {
+        pthread_cond_wait(&st->done_cv, &st->lock);
+    }
+    pthread_mutex_unlock(&st->lock);
+}
+
+void sk_streamer_stats(struct sk_streamer *st, struct sk_streamer_stats *out)
+{
+    out->parts = atomic_load(&st->parts);
+    out->bytes = atomic_load(&st->bytes);
+    out->skipped = atomic_load(&st->skipped);
+    out->viewers = 0;
+    for (int i = 0; i < st->nwriters; i++) {
+        out->viewers += atomic_load(&st->writers[i].viewers);
+    }
+}

@@ -1,0 +1,233 @@
+/*
+ * test_auth: the web doors' bookkeeping with a clock the test moves.
+ *
+ * One-time tokens work once and only before they expire; sessions expire;
+ * the password file takes crypt(3) hashes (made here with crypt_r, checked
+ * against `openssl passwd -6` output too) and refuses plain text.
+ */
+#include <crypt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "http/auth.h"
+#include "util.h"
+
+static int64_t fake_now = 1000000;
+
+static int64_t fake_clock(void)
+{
+    return fake_now;
+}
+
+static struct sk_auth *new_auth(const char *passwd_file)
+{
+    char err[256] = "";
+    struct sk_auth *a = sk_auth_new(&(struct sk_auth_opts){.passwd_file = passwd_file,
+                                                           .token_ttl_s = 60,
+                                                           .session_ttl_s = 3600,
+                                                           .now_ms = fake_clock},
+                                    err, sizeof(err));
+    if (a == NULL) {
+        fprintf(stderr, "  sk_auth_new: %s\n", err);
+    }
+    return a;
+}
+
+static void test_token_single_use(void)
+{
+    struct sk_auth *a = new_auth(NULL);
+    char token[SK_AUTH_SECRET_LEN], token2[SK_AUTH_SECRET_LEN], sid[SK_AUTH_SECRET_LEN];
+    char who[SK_AUTH_IDENTITY_LEN];
+    CHECK_EQ_INT(sk_auth_issue_token(a, "SHA256:abc", token), 0);
+    CHECK_EQ_INT(strlen(token), 64);
+    CHECK_EQ_INT(strspn(token, "0123456789abcdef"), 64);
+    CHECK_EQ_INT(sk_auth_issue_token(a, "SHA256:abc", token2), 0);
+    CHECK(strcmp(token, token2) != 0);
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, who, sizeof(who)), 0);
+    CHECK_STR(who, "SHA256:abc");
+    CHECK_EQ_INT(strlen(sid), 64);
+    CHECK(strcmp(sid, token) != 0);
+    /* Used once: never again, not even a moment later. */
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, who, sizeof(who)), -1);
+    /* The session it made is live and says who it is for. */
+    who[0] = '\0';
+    char sid1[SK_AUTH_SECRET_LEN];
+    snprintf(sid1, sizeof(sid1), "%s", sid);
+    CHECK_EQ_INT(sk_auth_session(a, sid1, who, sizeof(who)), 1);
+    CHECK_STR(who, "SHA256:abc");
+    /* A token is not a session, and garbage is neither. */
+    CHECK_EQ_INT(sk_auth_session(a, token2, NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_session(a, "", NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_redeem(a, "", sid, NULL, 0), -1);
+    CHECK_EQ_INT(sk_auth_redeem(a, "0123", sid, NULL, 0), -1);
+    sk_auth_free(a);
+}
+
+static void test_token_expires(void)
+{
+    struct sk_auth *a = new_auth(NULL);
+    char token[SK_AUTH_SECRET_LEN], sid[SK_AUTH_SECRET_LEN];
+    CHECK_EQ_INT(sk_auth_issue_token(a, "k", token), 0);
+    fake_now += 60 * 1000; /* exactly the TTL: expired */
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, NULL, 0), -1);
+    CHECK_EQ_INT(sk_auth_issue_token(a, "k", token), 0);
+    fake_now += 59 * 1000;
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0), 1);
+    fake_now += 3600 * 1000 - 1;
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0), 1);
+    fake_now += 1;
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0), 0);
+    sk_auth_free(a);
+}
+
+static void test_tables_are_bounded(void)
+{
+    struct sk_auth *a = new_auth(NULL);
+    char first[SK_AUTH_SECRET_LEN], t[SK_AUTH_SECRET_LEN], sid[SK_AUTH_SECRET_LEN];
+    CHECK_EQ_INT(sk_auth_issue_token(a, "k", first), 0);
+    /* Many more tokens than slots: the oldest makes room, nothing grows. */
+    for (int i = 0; i < 100; i++) {
+        fake_now++;
+        CHECK_EQ_INT(sk_auth_issue_token(a, "k", t), 0);
+    }
+    CHECK_EQ_INT(sk_auth_redeem(a, first, sid, NULL, 0), -1);
+    CHECK_EQ_INT(sk_auth_redeem(a, t, sid, NULL, 0), 0);
+    sk_auth_free(a);
+}
+
+static void basic_header(const char *userpass, char *out, size_t len)
+{
+    static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t n = strlen(userpass), o = (size_t)snprintf(out, len, "Basic ");
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)(unsigned char)userpass[i] << 16;
+        v |= i + 1 < n ? (unsigned)(unsigned char)userpass[i + 1] << 8 : 0;
+        v |= i + 2 < n ? (unsigned)(unsigned char)userpass[i + 2] : 0;
+        out[o++] = b64[(v >> 18) & 63];
+        out[o++] = b64[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? b64[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < n ? b64[v & 63] : '=';
+    }
+    out[o] = '\0';
+}
+
+static void test_password_file(void)
+{
+    char path[] = "/tmp/sk-passwd-XXXXXX";
+    int fd = mkstemp(path);
+    struct crypt_data cd = {0};
+    const char *h = crypt_r("s3cret pass", "$6$saltsalt$", &cd);
+    char text[512];
+    /* The second line is what `openssl passwd -6 -salt abcdefgh secret` prints. */
+    snprintf(text, sizeof(text),
+             "# users\nalice:%s\n\nbob:$6$abcdefgh$ltjgWl6579NluT/Vi1nwEvcil.G5Nbc4NiXZaNGStk8PSwGfQv7"
+             "2N2CKPPrVACtLtip/cZ/1GM/O6IND4WQhG.\n",
+             h);
+    CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    struct sk_auth *a = new_auth(path);
+    CHECK(a != NULL);
+    if (a == NULL) {
+        unlink(path);
+        return;
+    }
+    char hdr[256], who[SK_AUTH_IDENTITY_LEN];
+    CHECK_EQ_INT(sk_auth_has_passwords(a), 1);
+    basic_header("alice:s3cret pass", hdr, sizeof(hdr));
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who)), 1);
+    CHECK_STR(who, "password:alice");
+    basic_header("bob:secret", hdr, sizeof(hdr));
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who)), 1);
+    CHECK_STR(who, "password:bob");
+    basic_header("alice:s3cret pas", hdr, sizeof(hdr));
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0), 0);
+    basic_header("bob:s3cret pass", hdr, sizeof(hdr));
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0), 0);
+    basic_header("carol:secret", hdr, sizeof(hdr));
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0), 0);
+    basic_header("alice", hdr, sizeof(hdr));
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, "Basic !!!not base64", NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, "Bearer abc", NULL, 0), 0);
+    sk_auth_free(a);
+    unlink(path);
+}
+
+static void test_password_file_errors(void)
+{
+    char path[] = "/tmp/sk-passwd-XXXXXX";
+    int fd = mkstemp(path);
+    const char text[] = "alice:$6$x$y\nbob:plaintext\n";
+    CHECK(write(fd, text, sizeof(text) - 1) == (ssize_t)(sizeof(text) - 1));
+    close(fd);
+    char err[256] = "", want[300];
+    CHECK(sk_auth_new(&(struct sk_auth_opts){.passwd_file = path}, err, sizeof(err)) == NULL);
+    snprintf(want, sizeof(want), "%s:2: the password must be a crypt(3) hash such as $6$...", path);
+    CHECK_STR(err, want);
+    unlink(path);
+    CHECK(sk_auth_new(&(struct sk_auth_opts){.passwd_file = "/nonexistent/pw"}, err,
+                      sizeof(err)) == NULL);
+    CHECK(strncmp(err, "--http-passwd: cannot read /nonexistent/pw", 42) == 0);
+    /* Without a password file Basic never succeeds. */
+    struct sk_auth *a = new_auth(NULL);
+    CHECK_EQ_INT(sk_auth_has_passwords(a), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, "Basic YTpi", NULL, 0), 0);
+    sk_auth_free(a);
+}
+
+static void test_equal(void)
+{
+    CHECK_EQ_INT(sk_auth_equal("abc", "abc"), 1);
+    CHECK_EQ_INT(sk_auth_equal("abc", "abd"), 0);
+    CHECK_EQ_INT(sk_auth_equal("abc", "abcd"), 0);
+    CHECK_EQ_INT(sk_auth_equal("", ""), 1);
+    CHECK_EQ_INT(sk_auth_equal("", "a"), 0);
+}
+
+static void test_identities(void)
+{
+    struct sk_auth *a = new_auth(NULL);
+    char sid[SK_AUTH_SECRET_LEN];
+    struct sk_buf b = {0};
+    sk_auth_identities_json(a, &b);
+    CHECK_STR(b.data, "[]");
+    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:k1", sid), 0);
+    CHECK_EQ_INT(sk_auth_new_session(a, "password:bob", sid), 0);
+    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:k1", sid), 0);
+    sk_buf_reset(&b);
+    sk_auth_identities_json(a, &b);
+    CHECK_STR(b.data, "[\"SHA256:k1\",\"password:bob\"]");
+    fake_now += 3600 * 1000; /* every session expired */
+    sk_buf_reset(&b);
+    sk_auth_identities_json(a, &b);
+    CHECK_STR(b.data, "[]");
+    sk_buf_free(&b);
+    sk_auth_free(a);
+}
+
+static void test_failures_counted(void)
+{
+    struct sk_auth *a = new_auth(NULL);
+    CHECK_EQ_INT(sk_auth_failures(a), 0);
+    sk_auth_count_failure(a);
+    sk_auth_count_failure(a);
+    CHECK_EQ_INT(sk_auth_failures(a), 2);
+    sk_auth_free(a);
+}
+
+int main(void)
+{
+    SK_RUN(test_token_single_use);
+    SK_RUN(test_token_expires);
+    SK_RUN(test_tables_are_bounded);
+    SK_RUN(test_password_file);
+    SK_RUN(test_password_file_errors);
+    SK_RUN(test_equal);
+    SK_RUN(test_identities);
+    SK_RUN(test_failures_counted);
+    return SK_CHECK_EXIT();
+}
