@@ -7,7 +7,7 @@
 set -euo pipefail
 
 build=(gcc make pkg-config libssh-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev openssh-client)
-# mpv and VLC: test_players plays the stream in them. openssl: test certificates and hashes.
+# mpv, VLC and Firefox: test_players plays the stream in them. openssl: test certificates and hashes.
 # test_key_captures: xterm under Xvfb, keys pressed with xdotool.
 # The VM test (tests/vm): QEMU, a static busybox for the guest, strings for
 # the module dependencies, libc6-dev for the static evdump and v4l2util,
@@ -15,7 +15,7 @@ build=(gcc make pkg-config libssh-dev libcaca-dev libv4l-dev libturbojpeg0-dev l
 # out-of-tree v4l2loopback; its headers and source are fetched by
 # tests/vm/loopback.sh with apt-get download, never installed.
 test=(curl ffmpeg tmux libjpeg-turbo-progs procps iproute2 chromium
-  qemu-system-x86 busybox-static binutils libc6-dev gcc-12 openssl mpv vlc-bin vlc-plugin-base
+  qemu-system-x86 busybox-static binutils libc6-dev gcc-12 openssl mpv vlc-bin vlc-plugin-base firefox-esr
   python3 libxkbcommon0 xkb-data libx11-data ncurses-base ncurses-term ncurses-bin
   foot-terminfo kitty-terminfo xterm xvfb xdotool)
 # The keymap generator (not run by `make test`; its output is committed).
