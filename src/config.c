@@ -23,6 +23,7 @@ const char sk_config_usage[] =
     "              [--authorized-keys FILE] [--keymap NAME] [--fps N] [--jpeg-quality N]\n"
     "              [--resolution WxH] [--format F] [--input N] [--capture MODE]\n"
     "              [--http-auth remote|always] [--http-passwd FILE] [--tls-cert FILE --tls-key FILE]\n"
+    "              [--control exclusive|shared] [--control-idle S] [--audit-log FILE|syslog|off]\n"
     "              [-v]\n"
     "       sshkvm --list-video [DEV]\n"
     "\n"
@@ -36,7 +37,14 @@ const char sk_config_usage[] =
     "  --http-passwd FILE     user:hash lines (crypt(3), e.g. openssl passwd -6) for HTTP Basic\n"
     "  --tls-cert FILE        serve HTTPS with this PEM certificate (and --tls-key FILE)\n"
     "  --hostkeys DIR         default hostkeys/ (ed25519 key generated on first start)\n"
-    "  --authorized-keys FILE default ~/.ssh/authorized_keys\n"
+    "  --authorized-keys FILE default ~/.ssh/authorized_keys; sshkvm-role=view|control (or\n"
+    "                         restrict: view) in a key's options sets its role\n"
+    "  --control MODE         exclusive (default): one writer at a time, others watch until\n"
+    "                         they take control; shared: every control-role session types\n"
+    "  --control-idle S       the writer loses control after S s without input, default 300;\n"
+    "                         0: never\n"
+    "  --audit-log DEST       stderr (default, the journal under systemd) | syslog | off | FILE:\n"
+    "                         logins, failed logins, control changes, refusals, commands\n"
     "  --keymap NAME          the target's keyboard layout, default us\n"
     "  --keymaps-dir DIR      where keymaps live (default: found next to the program)\n"
     "  --paste-rate N         type and paste at most N keystrokes a second (0, the default:\n"
@@ -64,13 +72,14 @@ const char sk_config_usage[] =
 enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP_LISTEN, OPT_FPS,
                 OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CAPTURE,
                 OPT_LIST_VIDEO, OPT_RATE, OPT_VIEW, OPT_VIEW_FPS,
-                OPT_HTTP_AUTH };
+                OPT_HTTP_AUTH, OPT_CONTROL, OPT_SECONDS };
 
 /* Options whose field is a char * (freed by sk_config_free). */
 static int is_string_kind(enum opt_kind k)
 {
     return k != OPT_FPS && k != OPT_QUALITY && k != OPT_FLAG && k != OPT_RESOLUTION &&
-           k != OPT_INPUT && k != OPT_RATE && k != OPT_VIEW && k != OPT_VIEW_FPS;
+           k != OPT_INPUT && k != OPT_RATE && k != OPT_VIEW && k != OPT_VIEW_FPS &&
+           k != OPT_SECONDS;
 }
 
 struct opt {
@@ -113,6 +122,9 @@ static const struct opt options[] = {
     {"view-contrast", OPT_VIEW, FIELD(view)},
     {"view-gamma", OPT_VIEW, FIELD(view)},
     {"view-fps", OPT_VIEW_FPS, FIELD(view_fps)},
+    {"audit-log", OPT_STRING, FIELD(audit_log)},
+    {"control", OPT_CONTROL, FIELD(control)},
+    {"control-idle", OPT_SECONDS, FIELD(control_idle)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
     {"help", OPT_FLAG, FIELD(help)},
     {"version", OPT_FLAG, FIELD(version)},
@@ -145,6 +157,9 @@ void sk_config_defaults(struct sk_config *cfg, const char *home)
     sk_render_opts_default(&cfg->view);
     cfg->view.colors = 0; /* auto: each session's terminal decides */
     cfg->view_fps = 15;
+    set_str(&cfg->audit_log, "stderr");
+    set_str(&cfg->control, "exclusive");
+    cfg->control_idle = 300;
 }
 
 void sk_config_free(struct sk_config *cfg)
@@ -263,12 +278,20 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
         }
         break;
     }
+    case OPT_CONTROL:
+        if (strcmp(value, "exclusive") != 0 && strcmp(value, "shared") != 0) {
+            snprintf(err, errlen, "--%s: '%s' is not exclusive or shared", name, value);
+            return -1;
+        }
+        break;
+    case OPT_SECONDS:
     case OPT_RATE: {
         char *end;
         errno = 0;
         long v = strtol(value, &end, 10);
-        if (*end != '\0' || errno != 0 || v < 0 || v > 10000) {
-            snprintf(err, errlen, "--%s: '%s' is not a number from 0 to 10000", name, value);
+        long max = o->kind == OPT_SECONDS ? 86400 : 10000;
+        if (*end != '\0' || errno != 0 || v < 0 || v > max || value[0] < '0' || value[0] > '9') {
+            snprintf(err, errlen, "--%s: '%s' is not a number from 0 to %ld", name, value, max);
             return -1;
         }
         *(int *)field = (int)v;

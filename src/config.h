@@ -41,6 +41,9 @@ struct sk_config {
     int paste_rate;        /* keystrokes per second for type/paste, 0: unpaced */
     struct sk_render_opts view; /* the ssh view's defaults (view-mode, view-colors, ...) */
     int view_fps;          /* picture updates a second per ssh view */
+    char *audit_log;       /* stderr (the logger, default) | syslog | off | FILE */
+    char *control;         /* exclusive (one writer at a time, default) | shared */
+    int control_idle;      /* seconds without input after which the holder loses control; 0: never */
     int verbose;
     int help;
     int version;

@@ -31,6 +31,11 @@ struct sk_session {
     char peer[64];              /* client address, for logs */
     char user[64];
     char key_fp[128];      /* the authenticated key's SHA256 fingerprint */
+    char name[160];        /* who, for people: the key's comment, else its fingerprint */
+    int role;              /* enum sk_role, from the key's options */
+    int member;            /* the roster id, once authenticated and running */
+    char refused_fp[128];  /* the last key refused, for the audit log */
+    const char *refused_why; /* and why ("unknown-key", "bad-role", ...) */
     char local[64];        /* the address the client connected to (no port) */
 
     int authenticated;
