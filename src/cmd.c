@@ -759,7 +759,8 @@ static int cmd_web(struct sk_app *app, int argc, char **argv, const struct sk_cm
         return EXIT_FAIL;
     }
     char token[SK_AUTH_SECRET_LEN];
-    if (sk_auth_issue_token(app->auth, io->identity ? io->identity : "unknown", token) != 0) {
+    if (sk_auth_issue_token(app->auth, io->identity ? io->identity : "unknown", io->role,
+                            token) != 0) {
         say(io, 1, "sshkvm: no randomness available for a token\n");
         return EXIT_FAIL;
     }

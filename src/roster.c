@@ -166,7 +166,8 @@ void sk_roster_leave(struct sk_roster *r, int id)
     pthread_mutex_unlock(&r->lock);
 }
 
-int sk_roster_web(struct sk_roster *r, const char *name, const char *addr, enum sk_role role)
+int sk_roster_web(struct sk_roster *r, const char *name, const char *addr, enum sk_role role,
+                  int *joined)
 {
     pthread_mutex_lock(&r->lock);
     int64_t now = r->now_ms();
@@ -179,6 +180,9 @@ int sk_roster_web(struct sk_roster *r, const char *name, const char *addr, enum 
             m->seen_ms = now;
             id = m->id;
         }
+    }
+    if (joined != NULL) {
+        *joined = id == 0;
     }
     if (id == 0) {
         id = add(r, "web", name, addr, role, now);

@@ -68,9 +68,11 @@ void sk_roster_leave(struct sk_roster *r, int id);
 /*
  * The web member for (name, addr), joined on its first request and kept
  * while it keeps asking (the page polls status every second); left after
- * web_idle_s without a request. Returns its id.
+ * web_idle_s without a request. Returns its id; *joined (may be NULL) is
+ * 1 when it joined just now.
  */
-int sk_roster_web(struct sk_roster *r, const char *name, const char *addr, enum sk_role role);
+int sk_roster_web(struct sk_roster *r, const char *name, const char *addr, enum sk_role role,
+                  int *joined);
 
 #define SK_ROSTER_TAKEN 1      /* granted, and control changed hands: release held keys */
 #define SK_ROSTER_GOT 2        /* granted, and nobody held control before */

@@ -41,28 +41,28 @@ static void test_token_single_use(void)
     struct sk_auth *a = new_auth(NULL);
     char token[SK_AUTH_SECRET_LEN], token2[SK_AUTH_SECRET_LEN], sid[SK_AUTH_SECRET_LEN];
     char who[SK_AUTH_IDENTITY_LEN];
-    CHECK_EQ_INT(sk_auth_issue_token(a, "SHA256:abc", token), 0);
+    CHECK_EQ_INT(sk_auth_issue_token(a, "SHA256:abc", 0, token), 0);
     CHECK_EQ_INT(strlen(token), 64);
     CHECK_EQ_INT(strspn(token, "0123456789abcdef"), 64);
-    CHECK_EQ_INT(sk_auth_issue_token(a, "SHA256:abc", token2), 0);
+    CHECK_EQ_INT(sk_auth_issue_token(a, "SHA256:abc", 0, token2), 0);
     CHECK(strcmp(token, token2) != 0);
-    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, who, sizeof(who)), 0);
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, who, sizeof(who), NULL), 0);
     CHECK_STR(who, "SHA256:abc");
     CHECK_EQ_INT(strlen(sid), 64);
     CHECK(strcmp(sid, token) != 0);
     /* Used once: never again, not even a moment later. */
-    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, who, sizeof(who)), -1);
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, who, sizeof(who), NULL), -1);
     /* The session it made is live and says who it is for. */
     who[0] = '\0';
     char sid1[SK_AUTH_SECRET_LEN];
     snprintf(sid1, sizeof(sid1), "%s", sid);
-    CHECK_EQ_INT(sk_auth_session(a, sid1, who, sizeof(who)), 1);
+    CHECK_EQ_INT(sk_auth_session(a, sid1, who, sizeof(who), NULL), 1);
     CHECK_STR(who, "SHA256:abc");
     /* A token is not a session, and garbage is neither. */
-    CHECK_EQ_INT(sk_auth_session(a, token2, NULL, 0), 0);
-    CHECK_EQ_INT(sk_auth_session(a, "", NULL, 0), 0);
-    CHECK_EQ_INT(sk_auth_redeem(a, "", sid, NULL, 0), -1);
-    CHECK_EQ_INT(sk_auth_redeem(a, "0123", sid, NULL, 0), -1);
+    CHECK_EQ_INT(sk_auth_session(a, token2, NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_session(a, "", NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_redeem(a, "", sid, NULL, 0, NULL), -1);
+    CHECK_EQ_INT(sk_auth_redeem(a, "0123", sid, NULL, 0, NULL), -1);
     sk_auth_free(a);
 }
 
@@ -70,17 +70,17 @@ static void test_token_expires(void)
 {
     struct sk_auth *a = new_auth(NULL);
     char token[SK_AUTH_SECRET_LEN], sid[SK_AUTH_SECRET_LEN];
-    CHECK_EQ_INT(sk_auth_issue_token(a, "k", token), 0);
+    CHECK_EQ_INT(sk_auth_issue_token(a, "k", 0, token), 0);
     fake_now += 60 * 1000; /* exactly the TTL: expired */
-    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, NULL, 0), -1);
-    CHECK_EQ_INT(sk_auth_issue_token(a, "k", token), 0);
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, NULL, 0, NULL), -1);
+    CHECK_EQ_INT(sk_auth_issue_token(a, "k", 0, token), 0);
     fake_now += 59 * 1000;
-    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, NULL, 0), 0);
-    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0), 1);
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, NULL), 1);
     fake_now += 3600 * 1000 - 1;
-    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0), 1);
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, NULL), 1);
     fake_now += 1;
-    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, NULL), 0);
     sk_auth_free(a);
 }
 
@@ -88,14 +88,14 @@ static void test_tables_are_bounded(void)
 {
     struct sk_auth *a = new_auth(NULL);
     char first[SK_AUTH_SECRET_LEN], t[SK_AUTH_SECRET_LEN], sid[SK_AUTH_SECRET_LEN];
-    CHECK_EQ_INT(sk_auth_issue_token(a, "k", first), 0);
+    CHECK_EQ_INT(sk_auth_issue_token(a, "k", 0, first), 0);
     /* Many more tokens than slots: the oldest makes room, nothing grows. */
     for (int i = 0; i < 100; i++) {
         fake_now++;
-        CHECK_EQ_INT(sk_auth_issue_token(a, "k", t), 0);
+        CHECK_EQ_INT(sk_auth_issue_token(a, "k", 0, t), 0);
     }
-    CHECK_EQ_INT(sk_auth_redeem(a, first, sid, NULL, 0), -1);
-    CHECK_EQ_INT(sk_auth_redeem(a, t, sid, NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_redeem(a, first, sid, NULL, 0, NULL), -1);
+    CHECK_EQ_INT(sk_auth_redeem(a, t, sid, NULL, 0, NULL), 0);
     sk_auth_free(a);
 }
 
@@ -138,21 +138,21 @@ static void test_password_file(void)
     char hdr[256], who[SK_AUTH_IDENTITY_LEN];
     CHECK_EQ_INT(sk_auth_has_passwords(a), 1);
     basic_header("alice:s3cret pass", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who)), 1);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who), NULL), 1);
     CHECK_STR(who, "password:alice");
     basic_header("bob:secret", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who)), 1);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who), NULL), 1);
     CHECK_STR(who, "password:bob");
     basic_header("alice:s3cret pas", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0, NULL), 0);
     basic_header("bob:s3cret pass", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0, NULL), 0);
     basic_header("carol:secret", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0, NULL), 0);
     basic_header("alice", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0), 0);
-    CHECK_EQ_INT(sk_auth_basic(a, "Basic !!!not base64", NULL, 0), 0);
-    CHECK_EQ_INT(sk_auth_basic(a, "Bearer abc", NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, "Basic !!!not base64", NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, "Bearer abc", NULL, 0, NULL), 0);
     sk_auth_free(a);
     unlink(path);
 }
@@ -175,7 +175,7 @@ static void test_password_file_errors(void)
     /* Without a password file Basic never succeeds. */
     struct sk_auth *a = new_auth(NULL);
     CHECK_EQ_INT(sk_auth_has_passwords(a), 0);
-    CHECK_EQ_INT(sk_auth_basic(a, "Basic YTpi", NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, "Basic YTpi", NULL, 0, NULL), 0);
     sk_auth_free(a);
 }
 
@@ -195,9 +195,9 @@ static void test_identities(void)
     struct sk_buf b = {0};
     sk_auth_identities_json(a, &b);
     CHECK_STR(b.data, "[]");
-    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:k1", sid), 0);
-    CHECK_EQ_INT(sk_auth_new_session(a, "password:bob", sid), 0);
-    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:k1", sid), 0);
+    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:k1", 0, sid), 0);
+    CHECK_EQ_INT(sk_auth_new_session(a, "password:bob", 0, sid), 0);
+    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:k1", 0, sid), 0);
     sk_buf_reset(&b);
     sk_auth_identities_json(a, &b);
     CHECK_STR(b.data, "[\"SHA256:k1\",\"password:bob\"]");

@@ -48,19 +48,19 @@ static void test_match(void)
     fprintf(fp, "# keys\nnot a key line\nssh-ed25519 AAAAinvalidbase64 broken\n");
     fprintf(fp, "restrict ssh-ed25519 %s me@laptop\n", b64);
     fclose(fp);
-    CHECK_EQ_INT(sk_authkeys_match(path, k1, opts, sizeof(opts), err, sizeof(err)), 1);
+    CHECK_EQ_INT(sk_authkeys_match(path, k1, opts, sizeof(opts), NULL, 0, err, sizeof(err)), 1);
     CHECK_STR(opts, "restrict");
-    CHECK_EQ_INT(sk_authkeys_match(path, k2, NULL, 0, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_authkeys_match(path, k2, NULL, 0, NULL, 0, err, sizeof(err)), 0);
     /* The file is re-read at every check: a key added now works now. */
     char *b64b = NULL;
     ssh_pki_export_pubkey_base64(k2, &b64b);
     fp = fopen(path, "a");
     fprintf(fp, "ssh-ed25519 %s\n", b64b);
     fclose(fp);
-    CHECK_EQ_INT(sk_authkeys_match(path, k2, opts, sizeof(opts), err, sizeof(err)), 1);
+    CHECK_EQ_INT(sk_authkeys_match(path, k2, opts, sizeof(opts), NULL, 0, err, sizeof(err)), 1);
     CHECK_STR(opts, "");
     remove(path);
-    CHECK_EQ_INT(sk_authkeys_match(path, k1, NULL, 0, err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_authkeys_match(path, k1, NULL, 0, NULL, 0, err, sizeof(err)), -1);
     CHECK(strstr(err, "cannot read authorized keys") != NULL);
     ssh_string_free_char(b64);
     ssh_string_free_char(b64b);
