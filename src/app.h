@@ -74,15 +74,5 @@ struct sk_app {
  */
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out);
 
-/*
- * May this member send keys or clicks now (what = "type", "keys", "mouse",
- * ... for the audit log)? Asks the roster (take: take control from its
- * holder); when control changes hands every key is released first and the
- * change is audited. Returns 0, or SK_ROSTER_VIEW_ONLY / SK_ROSTER_HELD
- * with a message for the person in msg (the refusal is audited). Without a
- * roster only the role counts.
- */
-int sk_app_control(struct sk_app *app, int member, int role, const char *name, const char *addr,
-                   const char *what, int take, char *msg, size_t msglen);
 
 #endif

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "app.h"
 #include "audit.h"
 #include "demo/demo.h" /* SK_LED_* */
@@ -785,7 +786,7 @@ static int is_input_command(const char *name)
 static int needs_control(struct sk_app *app, const char *cmd, int take, const struct sk_cmd_io *io)
 {
     char msg[SK_ROSTER_NAME_LEN + 64];
-    int rc = sk_app_control(app, io->member, io->role, io->name, io->addr, cmd, take, msg,
+    int rc = sk_access_input(app, io->member, io->role, io->name, io->addr, cmd, take, msg,
                             sizeof(msg));
     if (rc == 0) {
         return 0;

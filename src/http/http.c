@@ -37,6 +37,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "app.h"
 #include "audit.h"
 #include "cmd.h"
@@ -737,7 +738,7 @@ static int control_allowed(struct sk_http *http, struct MHD_Connection *conn, st
                            const char *what, int take, enum MHD_Result *rc)
 {
     char msg[SK_ROSTER_NAME_LEN + 96];
-    int r = sk_app_control(http->app, req->member, req->role, req->identity, req->addr, what, take,
+    int r = sk_access_input(http->app, req->member, req->role, req->identity, req->addr, what, take,
                            msg, sizeof(msg));
     if (r == 0) {
         return 1;

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "app.h"
 #include "audit.h"
 #include "demo/demo.h"
@@ -154,7 +155,7 @@ static int may_send(struct console *c)
         return 0;
     }
     char msg[SK_ROSTER_NAME_LEN + 64];
-    int rc = sk_app_control(c->app, c->s->member, c->s->role, c->s->name, c->s->peer, "console", 0,
+    int rc = sk_access_input(c->app, c->s->member, c->s->role, c->s->name, c->s->peer, "console", 0,
                             msg, sizeof(msg));
     if (rc != 0) {
         c->refused_ms = now;
@@ -791,7 +792,7 @@ static void open_menu(struct console *c)
 static void take_control(struct console *c)
 {
     char msg[SK_ROSTER_NAME_LEN + 64];
-    int rc = sk_app_control(c->app, c->s->member, c->s->role, c->s->name, c->s->peer, "take", 1,
+    int rc = sk_access_input(c->app, c->s->member, c->s->role, c->s->name, c->s->peer, "take", 1,
                             msg, sizeof(msg));
     if (rc != 0) {
         flash(c, "%s", msg);
