@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "http/auth.h"
+#include "roster.h"
 #include "util.h"
 
 static int64_t fake_now = 1000000;
@@ -63,6 +64,27 @@ static void test_token_single_use(void)
     CHECK_EQ_INT(sk_auth_session(a, "", NULL, 0, NULL), 0);
     CHECK_EQ_INT(sk_auth_redeem(a, "", sid, NULL, 0, NULL), -1);
     CHECK_EQ_INT(sk_auth_redeem(a, "0123", sid, NULL, 0, NULL), -1);
+    sk_auth_free(a);
+}
+
+/* A token carries the role of the key that asked for it into the session it makes. */
+static void test_token_carries_role(void)
+{
+    struct sk_auth *a = new_auth(NULL);
+    char token[SK_AUTH_SECRET_LEN], sid[SK_AUTH_SECRET_LEN];
+    int role = -1;
+    CHECK_EQ_INT(sk_auth_issue_token(a, "SHA256:viewer", SK_ROLE_VIEW, token), 0);
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, NULL, 0, &role), 0);
+    CHECK_EQ_INT(role, SK_ROLE_VIEW);
+    role = -1;
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, &role), 1);
+    CHECK_EQ_INT(role, SK_ROLE_VIEW);
+    CHECK_EQ_INT(sk_auth_issue_token(a, "SHA256:writer", SK_ROLE_CONTROL, token), 0);
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, NULL, 0, &role), 0);
+    CHECK_EQ_INT(role, SK_ROLE_CONTROL);
+    CHECK_EQ_INT(sk_auth_new_session(a, "password:v", SK_ROLE_VIEW, sid), 0);
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, &role), 1);
+    CHECK_EQ_INT(role, SK_ROLE_VIEW);
     sk_auth_free(a);
 }
 
@@ -125,7 +147,7 @@ static void test_password_file(void)
     /* The second line is what `openssl passwd -6 -salt abcdefgh secret` prints. */
     snprintf(text, sizeof(text),
              "# users\nalice:%s\n\nbob:$6$abcdefgh$ltjgWl6579NluT/Vi1nwEvcil.G5Nbc4NiXZaNGStk8PSwGfQv7"
-             "2N2CKPPrVACtLtip/cZ/1GM/O6IND4WQhG.\n",
+             "2N2CKPPrVACtLtip/cZ/1GM/O6IND4WQhG.:view\n",
              h);
     CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
     close(fd);
@@ -137,12 +159,15 @@ static void test_password_file(void)
     }
     char hdr[256], who[SK_AUTH_IDENTITY_LEN];
     CHECK_EQ_INT(sk_auth_has_passwords(a), 1);
+    int role = -1;
     basic_header("alice:s3cret pass", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who), NULL), 1);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who), &role), 1);
     CHECK_STR(who, "password:alice");
+    CHECK_EQ_INT(role, SK_ROLE_CONTROL); /* no third field: control */
     basic_header("bob:secret", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who), NULL), 1);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who), &role), 1);
     CHECK_STR(who, "password:bob");
+    CHECK_EQ_INT(role, SK_ROLE_VIEW); /* ":view" */
     basic_header("alice:s3cret pas", hdr, sizeof(hdr));
     CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0, NULL), 0);
     basic_header("bob:s3cret pass", hdr, sizeof(hdr));
@@ -169,6 +194,16 @@ static void test_password_file_errors(void)
     snprintf(want, sizeof(want), "%s:2: the password must be a crypt(3) hash such as $6$...", path);
     CHECK_STR(err, want);
     unlink(path);
+    /* A role that is neither view nor control refuses the whole file. */
+    char path2[] = "/tmp/sk-passwd-XXXXXX";
+    fd = mkstemp(path2);
+    const char text2[] = "alice:$6$x$y:admin\n";
+    CHECK(write(fd, text2, sizeof(text2) - 1) == (ssize_t)(sizeof(text2) - 1));
+    close(fd);
+    CHECK(sk_auth_new(&(struct sk_auth_opts){.passwd_file = path2}, err, sizeof(err)) == NULL);
+    snprintf(want, sizeof(want), "%s:1: the role 'admin' is neither view nor control", path2);
+    CHECK_STR(err, want);
+    unlink(path2);
     CHECK(sk_auth_new(&(struct sk_auth_opts){.passwd_file = "/nonexistent/pw"}, err,
                       sizeof(err)) == NULL);
     CHECK(strncmp(err, "--http-passwd: cannot read /nonexistent/pw", 42) == 0);
@@ -222,6 +257,7 @@ static void test_failures_counted(void)
 int main(void)
 {
     SK_RUN(test_token_single_use);
+    SK_RUN(test_token_carries_role);
     SK_RUN(test_token_expires);
     SK_RUN(test_tables_are_bounded);
     SK_RUN(test_password_file);
