@@ -25,6 +25,8 @@ struct member {
     enum sk_role role;
     time_t since;      /* wall clock, for people */
     int64_t seen_ms;   /* web members: the last request */
+    int lost;          /* lost control since last asked: 1 taken, 2 idle */
+    char lost_to[SK_ROSTER_NAME_LEN];
 };
 
 struct sk_roster {
@@ -122,6 +124,10 @@ static void expire(struct sk_roster *r, int64_t now)
         }
     }
     if (r->holder != 0 && r->idle_ms >= 0 && now - r->holder_input_ms > r->idle_ms) {
+        struct member *h = find(r, r->holder);
+        if (h != NULL) {
+            h->lost = 2;
+        }
         r->holder = 0;
     }
 }
@@ -215,7 +221,12 @@ int sk_roster_acquire(struct sk_roster *r, int id, int take, char *holder, size_
     } else {
         rc = r->holder == 0 ? SK_ROSTER_GOT : r->holder != id ? SK_ROSTER_TAKEN : 0;
         if (rc == SK_ROSTER_TAKEN) {
-            copy_name(find(r, r->holder), holder, holderlen);
+            struct member *old = find(r, r->holder);
+            copy_name(old, holder, holderlen);
+            if (old != NULL && me != NULL) {
+                old->lost = 1;
+                snprintf(old->lost_to, sizeof(old->lost_to), "%s", me->name);
+            }
         }
         r->holder = id;
         r->holder_input_ms = now;
@@ -244,6 +255,23 @@ int sk_roster_holder(struct sk_roster *r, int id, char *name, size_t namelen)
     }
     pthread_mutex_unlock(&r->lock);
     return rc;
+}
+
+int sk_roster_lost(struct sk_roster *r, int id, char *by, size_t bylen)
+{
+    pthread_mutex_lock(&r->lock);
+    expire(r, r->now_ms());
+    struct member *m = find(r, id);
+    int lost = 0;
+    if (m != NULL) {
+        lost = m->lost;
+        if (lost == 1 && by != NULL && bylen > 0) {
+            snprintf(by, bylen, "%s", m->lost_to);
+        }
+        m->lost = 0;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return lost;
 }
 
 int sk_roster_count(struct sk_roster *r)

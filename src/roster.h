@@ -95,6 +95,12 @@ void sk_roster_release(struct sk_roster *r, int id);
  * name copied to name), -1 when nobody does (or the mode is shared).
  */
 int sk_roster_holder(struct sk_roster *r, int id, char *name, size_t namelen);
+/*
+ * Did member id lose control since it last asked? 1 taken (the taker's
+ * name copied to by), 2 lost to the idle time-out, 0 neither. Asking
+ * clears it.
+ */
+int sk_roster_lost(struct sk_roster *r, int id, char *by, size_t bylen);
 /* Members now. */
 int sk_roster_count(struct sk_roster *r);
 enum sk_control_mode sk_roster_mode(const struct sk_roster *r);

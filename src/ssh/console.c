@@ -381,9 +381,11 @@ static void control_watch(struct console *c)
     c->nheld = 0;
     c->hold_until_ms = 0;
     c->buttons = 0;
-    if (h == 0) {
+    /* Ask why: the taker may have come and gone already (a script). */
+    int lost = sk_roster_lost(c->app->roster, c->s->member, holder, sizeof(holder));
+    if (lost == 1) {
         flash(c, "%s took control; your keys were released", holder);
-    } else {
+    } else if (lost == 2) {
         flash(c, "control lost: no input for a while (type to take it again)");
     }
 }

@@ -47,6 +47,10 @@ static void test_exclusive(void)
     /* Taking: control changes hands, and the taker learns from whom. */
     CHECK_EQ_INT(sk_roster_acquire(r, b, 1, who, sizeof(who)), SK_ROSTER_TAKEN);
     CHECK_STR(who, "alice@laptop");
+    /* The old holder can ask why it lost control, once. */
+    CHECK_EQ_INT(sk_roster_lost(r, a, who, sizeof(who)), 1);
+    CHECK_STR(who, "bob");
+    CHECK_EQ_INT(sk_roster_lost(r, a, who, sizeof(who)), 0);
     CHECK_EQ_INT(sk_roster_holder(r, a, who, sizeof(who)), 0);
     CHECK_STR(who, "bob");
     /* Leaving frees it. */
@@ -73,6 +77,7 @@ static void test_idle_holder_loses_control(void)
     CHECK_EQ_INT(sk_roster_acquire(r, b, 0, who, sizeof(who)), SK_ROSTER_HELD);
     fake_now += 1;
     CHECK_EQ_INT(sk_roster_holder(r, a, NULL, 0), -1);
+    CHECK_EQ_INT(sk_roster_lost(r, a, NULL, 0), 2);
     CHECK_EQ_INT(sk_roster_acquire(r, b, 0, who, sizeof(who)), SK_ROSTER_GOT);
     sk_roster_free(r);
     /* idle_s < 0: never. */
