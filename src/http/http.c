@@ -762,8 +762,12 @@ static enum MHD_Result serve_keys(struct sk_http *http, struct MHD_Connection *c
         snprintf(msg, sizeof(msg), "%s\n", err);
         return queue_copy(conn, MHD_HTTP_BAD_REQUEST, msg, strlen(msg), "text/plain; charset=utf-8");
     }
-    /* Releases alone are always allowed: a key this page pressed must be able to come up. */
-    int presses = 0;
+    /*
+     * Releases alone are allowed to a control role that lost control: a key
+     * this page pressed must be able to come up. A view-only page never
+     * pressed one, and hears "no" to everything, so its message stays.
+     */
+    int presses = req->role == SK_ROLE_VIEW;
     for (int i = 0; i < n; i++) {
         presses |= keys[i].down;
     }

@@ -127,6 +127,38 @@ check web_view_take_403 test "$(post 'take' -b "$T/vjar" "$URL/api/control")" = 
 check web_view_snapshot_200 test "$(curl -s -m 5 -o /dev/null -w '%{http_code}' -b "$T/vjar" "$URL/snapshot")" = 200
 check web_password_view_403 test "$(post 'd KeyA' -u 'carol:carols pw 77' "$URL/api/keys")" = 403
 check web_view_sent_nothing test "$(since "$o")" = ""
+# The page in headless Chromium, logged in with the view-only key: keys and
+# the take button are refused, and the page says so.
+url=$(as viewer web 2>/dev/null)
+o=$(size)
+PYTHONPATH=$ROOT/tests/integration python3 - "$url" "$T" >"$T/page.out" 2>&1 <<'PY'
+import sys, time
+from cdp import Browser, picture_point
+url, tmp = sys.argv[1], sys.argv[2]
+b = Browser(url, tmp + "/chromium")
+print("stream_shown", b.wait_for("location.pathname === '/' && document.getElementById('stream').naturalWidth > 0"))
+x, y, _, _ = picture_point(b, 100, 100)
+b.click(x, y)
+print("click_refused", b.wait_for("document.getElementById('err').textContent.indexOf('view-only key') === 0"))
+b.eval("document.getElementById('err').textContent = '', true")
+b.key("down", "KeyQ", "q", 81, "q")
+b.key("up", "KeyQ", "q", 81)
+print("key_refused", b.wait_for("document.getElementById('err').textContent.indexOf('view-only key') === 0"))
+b.eval("document.getElementById('err').textContent = '', true")
+b.eval("document.getElementById('take').click(), true")
+print("take_refused", b.wait_for("document.getElementById('err').textContent.indexOf('view-only key') === 0"))
+print("control_shown", b.wait_for("document.getElementById('control').textContent === 'free'"))
+print("who_shown", b.wait_for("document.getElementById('control').title.indexOf(', view') > 0"))
+b.close()
+PY
+check page_shows_stream grep -q '^stream_shown True' "$T/page.out"
+check page_click_refused_shown grep -q '^click_refused True' "$T/page.out"
+check page_key_refused_shown grep -q '^key_refused True' "$T/page.out"
+check page_take_refused_shown grep -q '^take_refused True' "$T/page.out"
+check page_shows_control grep -q '^control_shown True' "$T/page.out"
+check page_lists_sessions grep -q '^who_shown True' "$T/page.out"
+check page_view_sent_nothing test "$(since "$o")" = ""
+
 # A control-role web login while bob's console holds control: 409, then take.
 mkfifo "$T/b.in"
 ssh "${SSH_OPTS[@]}" -tt -i "$T/bob" -p "$SSH_PORT" kvm@127.0.0.1 <"$T/b.in" >"$T/b.out" 2>&1 &
