@@ -105,6 +105,22 @@ int sk_authkeys_parse_line(const char *line, size_t len, struct sk_authkey_line 
     return 1;
 }
 
+static size_t next_option(const char *s, char *name, size_t namelen, char *value,
+                          size_t valuelen);
+
+/* Whether an options field (NUL-terminated) names the option. */
+static int has_option(const char *options, const char *want)
+{
+    for (const char *p = options; *p != '\0';) {
+        char name[64], value[8];
+        p += next_option(p, name, sizeof(name), value, sizeof(value));
+        if (strcasecmp(name, want) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t options_len,
                       char *comment, size_t comment_len, char *err, size_t errlen)
 {
@@ -123,6 +139,17 @@ int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t optio
             line[--n] = '\0';
         }
         if (sk_authkeys_parse_line(line, (size_t)n, &al) != 1) {
+            continue;
+        }
+        char *opts = xstrndup(al.options ? al.options : "", al.options_len);
+        /*
+         * A cert-authority line trusts certificates the key signed, never
+         * the key itself; sshkvm does not check certificates (docs/roles.md),
+         * so such a line authorizes nothing.
+         */
+        int ca = has_option(opts, "cert-authority");
+        free(opts);
+        if (ca) {
             continue;
         }
         char *type = xstrndup(al.type, al.type_len);

@@ -52,6 +52,8 @@ static void test_match(void)
     const char *path = "/tmp/sk-test-authorized_keys";
     FILE *fp = fopen(path, "w");
     fprintf(fp, "# keys\nnot a key line\nssh-ed25519 AAAAinvalidbase64 broken\n");
+    /* A cert-authority line authorizes certificates, not the CA key: skipped. */
+    fprintf(fp, "cert-authority,sshkvm-role=view ssh-ed25519 %s ca\n", b64);
     fprintf(fp, "restrict ssh-ed25519 %s me@laptop\n", b64);
     fclose(fp);
     char comment[64];
