@@ -70,9 +70,9 @@ const char sk_config_usage[] =
     "  -v, --verbose          debug logging\n";
 
 enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP_LISTEN, OPT_FPS,
-                OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CAPTURE,
+                OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CHOICE,
                 OPT_LIST_VIDEO, OPT_RATE, OPT_VIEW, OPT_VIEW_FPS,
-                OPT_HTTP_AUTH, OPT_CONTROL, OPT_SECONDS };
+                OPT_SECONDS };
 
 /* Options whose field is a char * (freed by sk_config_free). */
 static int is_string_kind(enum opt_kind k)
@@ -88,6 +88,26 @@ struct opt {
     size_t offset;
 };
 
+/* The two values each OPT_CHOICE option takes. */
+static const struct {
+    const char *name;
+    const char *values[2];
+} choices[] = {
+    {"http-auth", {"remote", "always"}},
+    {"capture", {"on-demand", "always"}},
+    {"control", {"exclusive", "shared"}},
+};
+
+static const char *const *choice_values(const char *name)
+{
+    for (size_t i = 0; i < SK_ARRAY_LEN(choices); i++) {
+        if (strcmp(choices[i].name, name) == 0) {
+            return choices[i].values;
+        }
+    }
+    abort(); /* an OPT_CHOICE option missing from the table: a bug */
+}
+
 #define FIELD(f) offsetof(struct sk_config, f)
 
 static const struct opt options[] = {
@@ -102,7 +122,7 @@ static const struct opt options[] = {
     {"keymap", OPT_STRING, FIELD(keymap)},
     {"keymaps-dir", OPT_STRING, FIELD(keymaps_dir)},
     {"web-dir", OPT_STRING, FIELD(web_dir)},
-    {"http-auth", OPT_HTTP_AUTH, FIELD(http_auth)},
+    {"http-auth", OPT_CHOICE, FIELD(http_auth)},
     {"http-passwd", OPT_STRING, FIELD(http_passwd)},
     {"tls-cert", OPT_STRING, FIELD(tls_cert)},
     {"tls-key", OPT_STRING, FIELD(tls_key)},
@@ -111,7 +131,7 @@ static const struct opt options[] = {
     {"resolution", OPT_RESOLUTION, FIELD(width)},
     {"format", OPT_FORMAT, FIELD(format)},
     {"input", OPT_INPUT, FIELD(input)},
-    {"capture", OPT_CAPTURE, FIELD(capture)},
+    {"capture", OPT_CHOICE, FIELD(capture)},
     {"list-video", OPT_LIST_VIDEO, FIELD(list_video)},
     {"paste-rate", OPT_RATE, FIELD(paste_rate)},
     {"view-mode", OPT_VIEW, FIELD(view)},
@@ -123,7 +143,7 @@ static const struct opt options[] = {
     {"view-gamma", OPT_VIEW, FIELD(view)},
     {"view-fps", OPT_VIEW_FPS, FIELD(view_fps)},
     {"audit-log", OPT_STRING, FIELD(audit_log)},
-    {"control", OPT_CONTROL, FIELD(control)},
+    {"control", OPT_CHOICE, FIELD(control)},
     {"control-idle", OPT_SECONDS, FIELD(control_idle)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
     {"help", OPT_FLAG, FIELD(help)},
@@ -234,12 +254,14 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
         *(int *)field = (int)v;
         return 0;
     }
-    case OPT_CAPTURE:
-        if (strcmp(value, "on-demand") != 0 && strcmp(value, "always") != 0) {
-            snprintf(err, errlen, "--%s: '%s' is not on-demand or always", name, value);
+    case OPT_CHOICE: {
+        const char *const *v = choice_values(name);
+        if (strcmp(value, v[0]) != 0 && strcmp(value, v[1]) != 0) {
+            snprintf(err, errlen, "--%s: '%s' is not %s or %s", name, value, v[0], v[1]);
             return -1;
         }
         break;
+    }
     case OPT_VIDEO:
         if (sk_capture_check_spec(value, why, sizeof(why)) != 0) {
             snprintf(err, errlen, "--%s: %s", name, why);
@@ -258,12 +280,6 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
             return -1;
         }
         break;
-    case OPT_HTTP_AUTH:
-        if (strcmp(value, "remote") != 0 && strcmp(value, "always") != 0) {
-            snprintf(err, errlen, "--%s: '%s' is not remote or always", name, value);
-            return -1;
-        }
-        break;
     case OPT_HTTP_LISTEN:
         if (strcmp(value, "off") == 0) {
             break;
@@ -278,12 +294,6 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
         }
         break;
     }
-    case OPT_CONTROL:
-        if (strcmp(value, "exclusive") != 0 && strcmp(value, "shared") != 0) {
-            snprintf(err, errlen, "--%s: '%s' is not exclusive or shared", name, value);
-            return -1;
-        }
-        break;
     case OPT_SECONDS:
     case OPT_RATE: {
         char *end;

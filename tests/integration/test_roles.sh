@@ -31,6 +31,16 @@ status() { as bob status; }
 # until_true TRIES CMD...: retry every 0.1 s.
 until_true() { local n=$1; shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done; return 1; }
 holder_is() { status | grep -q "\"holder\":$1"; }
+# console_open KEY NAME: a console (ssh -tt) for KEY fed through CON_FD, its output in $T/NAME.out.
+console_open() {
+  mkfifo "$T/$2.in"
+  ssh "${SSH_OPTS[@]}" -tt -i "$T/$1" -p "$SSH_PORT" kvm@127.0.0.1 <"$T/$2.in" >"$T/$2.out" 2>&1 &
+  CON_PID=$!
+  exec {CON_FD}>"$T/$2.in"
+  until_true 50 grep -q 'sshkvm |' "$T/$2.out"
+}
+# console_close: Ctrl+] q, and wait for the client to go.
+console_close() { printf '\035q' >&"$CON_FD"; exec {CON_FD}>&-; wait "$CON_PID"; }
 
 start_sshkvm --hid "file:$KBD" --audit-log "$AUDIT" --http-passwd "$T/passwd" --control-idle 60 || exit 1
 URL=http://127.0.0.1:$HTTP_PORT
@@ -63,14 +73,9 @@ check control_role_bytes test "$(since "$o")" = "$(press 0 0b) $(press 0 0c)"
 as bob key enter; check no_role_option_is_control test $? -eq 0
 
 # ---- one writer at a time: alice's console holds control ----
-mkfifo "$T/a.in"
-kssh_alice_console() { ssh "${SSH_OPTS[@]}" -tt -i "$T/alice" -p "$SSH_PORT" kvm@127.0.0.1 <"$T/a.in" >"$T/a.out" 2>&1; }
-kssh_alice_console &
-CPID=$!
-exec 3>"$T/a.in"
-until_true 50 grep -q 'sshkvm |' "$T/a.out"
+console_open alice a
 o=$(size)
-printf 'a' >&3
+printf 'a' >&"$CON_FD"
 check console_takes_control_on_typing until_true 30 holder_is '"alice"'
 check console_status_you_have_control until_true 30 grep -q 'you have control' "$T/a.out"
 as bob type 'b' >/dev/null 2>"$T/b.err"; rc=$?
@@ -85,10 +90,10 @@ check viewer_console_says_view_only grep -q 'view only' "$T/view.out"
 check viewer_console_refuses_keys grep -q 'view-only key: viewer may watch' "$T/view.out"
 check viewer_console_sent_nothing test "$(since "$o")" = ""
 # Who is connected: the menu lists every session.
-printf '\0359' >&3
+printf '\0359' >&"$CON_FD"
 check who_lists_sessions until_true 30 grep -q 'who is connected' "$T/a.out"
 check who_names_alice grep -aq 'ssh alice from 127.0.0.1:[0-9]*, control, since [0-9:]*, has control' "$T/a.out"
-printf 'x' >&3 # any key: back to the screen (and not sent)
+printf 'x' >&"$CON_FD" # any key: back to the screen (and not sent)
 sleep 0.3
 # bob takes control: alice is told, and what alice held is released first.
 o=$(size)
@@ -97,13 +102,11 @@ check take_succeeds test "$rc" -eq 0
 check console_told_of_take until_true 30 grep -q 'bob took control; your keys were released' "$T/a.out"
 # After bob's command ended, control is free; alice types again.
 o=$(size)
-printf 'c' >&3
+printf 'c' >&"$CON_FD"
 check console_types_after_release until_true 30 test "$(since "$o")" = "$(press 0 06)"
 check status_holder_alice until_true 30 holder_is '"alice"'
 # A script holding a key loses it when control changes hands: release before bob's Enter.
-printf '\035q' >&3
-exec 3>&-
-wait "$CPID"
+console_close
 o=$(size)
 as alice key --hold 4s shift &
 HPID=$!
@@ -160,12 +163,8 @@ check page_lists_sessions grep -q '^who_shown True' "$T/page.out"
 check page_view_sent_nothing test "$(since "$o")" = ""
 
 # A control-role web login while bob's console holds control: 409, then take.
-mkfifo "$T/b.in"
-ssh "${SSH_OPTS[@]}" -tt -i "$T/bob" -p "$SSH_PORT" kvm@127.0.0.1 <"$T/b.in" >"$T/b.out" 2>&1 &
-CPID=$!
-exec 4>"$T/b.in"
-until_true 50 grep -q 'sshkvm |' "$T/b.out"
-printf 'b' >&4
+console_open bob b
+printf 'b' >&"$CON_FD"
 until_true 30 holder_is '"bob"'
 o=$(size)
 check web_held_409 test "$(post 'd KeyA' -u 'dave:daves pw 88' "$URL/api/keys")" = 409
@@ -180,9 +179,7 @@ check status_lists_web_member grep -q '"kind":"web","name":"password:dave","addr
 check status_lists_console grep -q '"kind":"ssh","name":"bob"' "$T/s.json"
 # From loopback a wrong password still falls back to the loopback door; it is audited all the same.
 curl -s -m 5 -o /dev/null -u 'dave:wrong pw 99' "$URL/snapshot"
-printf '\035q' >&4
-exec 4>&-
-wait "$CPID"
+console_close
 
 # ---- the audit log ----
 check audit_login grep -Eq 'Z sshkvm-audit event=login who="viewer" addr="127\.0\.0\.1:[0-9]+" kind=command role=view key=SHA256:' "$AUDIT"
@@ -205,36 +202,24 @@ stop_sshkvm
 
 # ---- shared control, and the idle time-out ----
 start_sshkvm --hid "file:$KBD" --control shared --audit-log off || exit 1
-mkfifo "$T/s.in"
-ssh "${SSH_OPTS[@]}" -tt -i "$T/alice" -p "$SSH_PORT" kvm@127.0.0.1 <"$T/s.in" >"$T/s.out" 2>&1 &
-CPID=$!
-exec 5>"$T/s.in"
-until_true 50 grep -q 'sshkvm |' "$T/s.out"
-printf 'a' >&5
+console_open alice s
+printf 'a' >&"$CON_FD"
 sleep 0.5
 as bob type 'b'; check shared_both_type test $? -eq 0
 check shared_status_line grep -q 'shared control' "$T/s.out"
 status >"$T/shared.json"
 check shared_no_holder grep -q '"control":{"mode":"shared","holder":null' "$T/shared.json"
 as viewer type v 2>/dev/null; check shared_view_still_refused test $? -eq 1
-printf '\035q' >&5
-exec 5>&-
-wait "$CPID"
+console_close
 stop_sshkvm
 
 start_sshkvm --hid "file:$KBD" --control-idle 1 --audit-log off || exit 1
-mkfifo "$T/i.in"
-ssh "${SSH_OPTS[@]}" -tt -i "$T/alice" -p "$SSH_PORT" kvm@127.0.0.1 <"$T/i.in" >"$T/i.out" 2>&1 &
-CPID=$!
-exec 6>"$T/i.in"
-until_true 50 grep -q 'sshkvm |' "$T/i.out"
-printf 'a' >&6
+console_open alice i
+printf 'a' >&"$CON_FD"
 until_true 30 holder_is '"alice"'
 as bob type 'b' 2>/dev/null; check idle_refused_at_first test $? -eq 1
 sleep 1.5
 as bob type 'b'; check idle_holder_loses_control test $? -eq 0
 check idle_console_told until_true 30 grep -q 'control lost: no input for a while' "$T/i.out"
-printf '\035q' >&6
-exec 6>&-
-wait "$CPID"
+console_close
 finish
