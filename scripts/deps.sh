@@ -6,7 +6,7 @@
 #   scripts/deps.sh bench   plus what `make bench` compares against (img2txt, chafa)
 set -euo pipefail
 
-build=(gcc make pkg-config libssh-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev openssh-client)
+build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev openssh-client)
 # mpv and VLC: test_players plays the stream in them. openssl: test certificates and hashes.
 # The VM test (tests/vm): QEMU, a static busybox for the guest, strings for
 # the module dependencies, libc6-dev for the static evdump and v4l2util,

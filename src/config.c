@@ -24,6 +24,7 @@ const char sk_config_usage[] =
     "              [--resolution WxH] [--format F] [--input N] [--capture MODE]\n"
     "              [--http-auth remote|always] [--http-passwd FILE] [--tls-cert FILE --tls-key FILE]\n"
     "              [--control exclusive|shared] [--control-idle S] [--audit-log FILE|syslog|off]\n"
+    "              [--trusted-user-ca-keys FILE]\n"
     "              [-v]\n"
     "       sshkvm --list-video [DEV]\n"
     "\n"
@@ -39,6 +40,8 @@ const char sk_config_usage[] =
     "  --hostkeys DIR         default hostkeys/ (ed25519 key generated on first start)\n"
     "  --authorized-keys FILE default ~/.ssh/authorized_keys; sshkvm-role=view|control (or\n"
     "                         restrict: view) in a key's options sets its role\n"
+    "  --trusted-user-ca-keys FILE  CA public keys (ssh-ed25519) whose user certificates\n"
+    "                         for principal kvm may log in; the line's options set the role\n"
     "  --control MODE         exclusive (default): one writer at a time, others watch until\n"
     "                         they take control; shared: every control-role session types\n"
     "  --control-idle S       the writer loses control after S s without input, default 300;\n"
@@ -119,6 +122,7 @@ static const struct opt options[] = {
     {"http-listen", OPT_HTTP_LISTEN, FIELD(http_listen)},
     {"hostkeys", OPT_STRING, FIELD(hostkeys)},
     {"authorized-keys", OPT_STRING, FIELD(authorized_keys)},
+    {"trusted-user-ca-keys", OPT_STRING, FIELD(trusted_user_ca_keys)},
     {"keymap", OPT_STRING, FIELD(keymap)},
     {"keymaps-dir", OPT_STRING, FIELD(keymaps_dir)},
     {"web-dir", OPT_STRING, FIELD(web_dir)},

@@ -23,6 +23,7 @@ struct sk_config {
     char *http_listen;     /* ADDR:PORT, or "off" */
     char *hostkeys;        /* directory */
     char *authorized_keys; /* file */
+    char *trusted_user_ca_keys; /* CAs whose user certificates may log in, or NULL */
     char *keymap;          /* name in keymaps/ */
     char *keymaps_dir;     /* NULL: found next to the program */
     char *web_dir;         /* NULL: found next to the program */

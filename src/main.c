@@ -302,6 +302,7 @@ int main(int argc, char **argv)
         .port = port,
         .hostkeys_dir = cfg.hostkeys,
         .authorized_keys = cfg.authorized_keys,
+        .trusted_user_ca_keys = cfg.trusted_user_ca_keys,
         .app = &app,
     };
     ssh = sk_ssh_new(&ssh_opts);

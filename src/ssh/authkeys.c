@@ -144,8 +144,8 @@ int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t optio
         char *opts = xstrndup(al.options ? al.options : "", al.options_len);
         /*
          * A cert-authority line trusts certificates the key signed, never
-         * the key itself; sshkvm does not check certificates (docs/roles.md),
-         * so such a line authorizes nothing.
+         * the key itself; sshkvm takes its CAs from --trusted-user-ca-keys
+         * (docs/roles.md), so such a line authorizes nothing.
          */
         int ca = has_option(opts, "cert-authority");
         free(opts);

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
@@ -32,6 +33,7 @@
 #include "ssh/authkeys.h"
 #include "ssh/hostkey.h"
 #include "ssh/session.h"
+#include "ssh/usercert.h"
 #include "util.h"
 
 #define KEX_TIMEOUT_S 10
@@ -85,6 +87,42 @@ const char *sk_ssh_fingerprint(const struct sk_ssh *ssh)
 
 /* ---- libssh callbacks: record what the client asks for ---- */
 
+/* A certificate offered for login: checked against the trusted CAs, never the authorized keys. */
+static int auth_certificate(struct sk_session *s, const char *user, ssh_key pubkey,
+                            char signature_state)
+{
+    char fp[128], why[256];
+    struct sk_usercert_result cr;
+    if (sk_ssh_key_fingerprint(pubkey, fp, sizeof(fp)) != 0) {
+        snprintf(fp, sizeof(fp), "unknown key");
+    }
+    int ok = 0;
+    if (s->trusted_user_ca_keys == NULL) {
+        snprintf(why, sizeof(why), "no --trusted-user-ca-keys");
+    } else {
+        ok = sk_usercert_check(s->trusted_user_ca_keys, pubkey, user, (int64_t)time(NULL), &cr, why,
+                               sizeof(why));
+    }
+    if (ok != 1) {
+        sk_log(ok < 0 ? SK_LOG_ERROR : SK_LOG_WARN, "ssh", "%s: certificate %s refused: %s",
+               s->peer, fp, why);
+        s->auth_failures++;
+        snprintf(s->refused_fp, sizeof(s->refused_fp), "%s", fp);
+        s->refused_why = "bad-certificate";
+        return SSH_AUTH_DENIED;
+    }
+    if (signature_state == SSH_PUBLICKEY_STATE_NONE) {
+        return SSH_AUTH_SUCCESS;
+    }
+    snprintf(s->user, sizeof(s->user), "%s", user);
+    snprintf(s->key_fp, sizeof(s->key_fp), "%s", fp);
+    snprintf(s->name, sizeof(s->name), "%s", cr.key_id[0] ? cr.key_id : fp);
+    snprintf(s->cert, sizeof(s->cert), " cert_serial=%llu", cr.serial);
+    s->role = cr.role;
+    s->authenticated = 1;
+    return SSH_AUTH_SUCCESS;
+}
+
 static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_struct *pubkey,
                           char signature_state, void *userdata)
 {
@@ -95,6 +133,9 @@ static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_
         s->auth_failures++;
         s->refused_why = "bad-signature";
         return SSH_AUTH_DENIED;
+    }
+    if (sk_usercert_is_cert(pubkey)) {
+        return auth_certificate(s, user, pubkey, signature_state);
     }
     char options[1024], comment[128], fp[128];
     int match = sk_authkeys_match(s->authorized_keys, pubkey, options, sizeof(options), comment,
@@ -504,8 +545,8 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
     const char *kind = s->want_shell ? "ssh" : "command";
     sk_log(SK_LOG_INFO, "ssh", "%s: user '%s' authenticated (%s, %s role)", s->peer, s->user,
            s->want_shell ? "console" : "command", sk_role_name(s->role));
-    sk_audit(s->app->audit, "login", s->name, s->peer, "kind=%s role=%s key=%s", kind,
-             sk_role_name(s->role), s->key_fp);
+    sk_audit(s->app->audit, "login", s->name, s->peer, "kind=%s role=%s key=%s%s", kind,
+             sk_role_name(s->role), s->key_fp, s->cert);
     if (s->app->roster != NULL) {
         s->member = sk_roster_join(s->app->roster, kind, s->name, s->peer, s->role);
     }
@@ -555,6 +596,7 @@ static void *session_thread(void *arg)
         .ssh = start->ssh,
         .app = server->opts.app,
         .authorized_keys = server->opts.authorized_keys,
+        .trusted_user_ca_keys = server->opts.trusted_user_ca_keys,
         .stopping = &server->stopping,
     };
     snprintf(s.peer, sizeof(s.peer), "%s", start->peer);
