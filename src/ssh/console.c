@@ -166,10 +166,11 @@ static int may_send(struct console *c)
     return 1;
 }
 
-static void send_keys(struct console *c, const struct sk_key *keys, size_t n)
+/* Send keystrokes if this session may; 1 sent (or queued), 0 refused. */
+static int send_keys(struct console *c, const struct sk_key *keys, size_t n)
 {
     if (!may_send(c)) {
-        return;
+        return 0;
     }
     c->sent_keys = 1;
     /* Do not wait for the target: queued reports go out in order, and a
@@ -178,6 +179,7 @@ static void send_keys(struct console *c, const struct sk_key *keys, size_t n)
     if (rc == SK_E_BUSY) {
         flash(c, "keyboard queue full: key dropped");
     }
+    return 1;
 }
 
 /* ---- the kitty keyboard protocol: keys held as long as they are held here ---- */
@@ -906,8 +908,9 @@ static int prompt_done(struct console *c, char *err, size_t errlen)
     if (sk_keys_parse_combo(c->prompt, &key, err, errlen) != 0) {
         return -1;
     }
-    send_keys(c, &key, 1);
-    flash(c, "sent %s", c->prompt);
+    if (send_keys(c, &key, 1)) {
+        flash(c, "sent %s", c->prompt);
+    }
     return 0;
 }
 
@@ -960,11 +963,13 @@ static void menu_key(struct console *c, const struct sk_termkey *k)
     if (k->mods == 0 && view_menu_key(c, k->cp)) {
         return;
     }
+    c->refused_ms = 0; /* a menu choice is deliberate: always ask, never drop it quietly */
     switch (k->cp) {
     case '1': {
         struct sk_key cad = {.usage = SK_USAGE_DELETE, .mods = SK_MOD_LCTRL | SK_MOD_LALT};
-        send_keys(c, &cad, 1);
-        flash(c, "sent ctrl+alt+delete");
+        if (send_keys(c, &cad, 1)) {
+            flash(c, "sent ctrl+alt+delete");
+        }
         close_menu(c);
         break;
     }
@@ -984,13 +989,13 @@ static void menu_key(struct console *c, const struct sk_termkey *k)
         break;
     case '3': {
         struct sk_key key = {.usage = (uint8_t)sk_keys_usage("bracketright"), .mods = SK_MOD_LCTRL};
-        send_keys(c, &key, 1);
-        flash(c, "sent ctrl+]");
+        if (send_keys(c, &key, 1)) {
+            flash(c, "sent ctrl+]");
+        }
         close_menu(c);
         break;
     }
     case '4':
-        c->refused_ms = 0;
         if (may_send(c)) {
             sk_hid_release_all(c->app->hid);
             flash(c, "released all keys");
@@ -1094,7 +1099,8 @@ static void console_setup(struct console *c)
     outs(c, "\033[?u\033[c");
     struct sk_hid_status hs;
     sk_hid_status(c->app->hid, &hs);
-    if (strcmp(hs.mouse, "none") != 0) {
+    /* A view-only session cannot click: leave the mouse to the terminal (text selection). */
+    if (strcmp(hs.mouse, "none") != 0 && c->s->role != SK_ROLE_VIEW) {
         set_mouse(c, 1);
     }
 }
