@@ -8,6 +8,7 @@
 #include "hid/hid.h"
 #include "http/auth.h"
 #include "hub.h"
+#include "roster.h"
 #include "term/view.h"
 
 /* The q-quantile of the view's latency histogram, in ms (a bucket's upper edge); 0 when empty. */
@@ -74,6 +75,10 @@ void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
         sk_auth_identities_json(app->auth, out);
     }
     sk_buf_puts(out, "}");
+    if (app->roster != NULL) {
+        sk_buf_puts(out, ",\"control\":");
+        sk_roster_json(app->roster, out);
+    }
     sk_buf_printf(out,
                   ",\"view\":{\"frames\":%llu,\"updates\":%llu,\"bytes\":%llu,\"deferred\":%llu,"
                   "\"max_update\":%llu,\"latency_p50_ms\":%.2f,\"latency_p99_ms\":%.2f",

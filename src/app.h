@@ -35,6 +35,8 @@ struct sk_view_stats {
     atomic_uint latency[SK_VIEW_LAT_BUCKETS]; /* hub publish to channel write */
 };
 struct sk_auth;
+struct sk_roster;
+struct sk_audit;
 
 struct sk_app {
     struct sk_hub *hub;
@@ -51,6 +53,9 @@ struct sk_app {
     int view_fps;             /* at most this many picture updates a second per session (0: 15) */
     struct sk_view_stats view;
     struct sk_viewcache *viewcache; /* decode/render once for all ssh views (NULL: per session) */
+    /* Who is connected and who holds control (NULL in tests without one: everyone controls). */
+    struct sk_roster *roster;
+    struct sk_audit *audit;   /* the audit log; NULL: none */
     /* The web side, for `web`: its doors (NULL when HTTP is off) and where it listens. */
     struct sk_auth *auth;
     const char *web_scheme;   /* "http" or "https" */
@@ -65,7 +70,9 @@ struct sk_app {
  * capture: {"state":"streaming|idle|no-signal|no-device|starting","format":"mjpeg|yuyv|rgb24|",
  *  "frames":N,"dropped":N,"restarts":N,"reconnects":N}
  * clients: {"ssh":N,"http":N,"web":[identities logged in to the web side]} ("web" only with HTTP on).
+ * control (with a roster): see sk_roster_json: the mode, the holder and every session.
  */
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out);
+
 
 #endif

@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "app.h"
+#include "audit.h"
 #include "demo/demo.h" /* SK_LED_* */
 #include "frame.h"
 #include "hid/hid.h"
@@ -26,6 +28,7 @@
 #include "jpeg.h"
 #include "log.h"
 #include "picture.h"
+#include "roster.h"
 #include "term/render.h"
 #include "util.h"
 
@@ -45,7 +48,7 @@
 const char sk_cmd_usage[] =
     "usage: ssh kvm@HOST [COMMAND]\n"
     "  (no command)                 interactive console (use ssh -t); Ctrl+] opens the menu\n"
-    "  type [--keymap NAME] TEXT    type TEXT on the target\n"
+    "  type [--take] [--keymap NAME] TEXT  type TEXT on the target\n"
     "  key COMBO [COMBO ...]        press and release keys: key ctrl+alt+delete, key f2 enter\n"
     "  key --hold DURATION COMBO... hold keys down together: key --hold 3s f12 (at most 60s)\n"
     "  paste [--keymap NAME]        type standard input (newlines as Enter)\n"
@@ -59,7 +62,9 @@ const char sk_cmd_usage[] =
     "  status                       print one line of JSON about the KVM\n"
     "  web                          print a one-time URL that logs a browser in (60 s, once)\n"
     "  help                         this text\n"
-    "exit status: 0 done, 1 failed, 2 usage error\n";
+    "type, key, paste and mouse need control: with --take right after the command name\n"
+    "they take it from whoever holds it; view-only keys are refused.\n"
+    "exit status: 0 done, 1 failed (or refused), 2 usage error\n";
 
 static void say(const struct sk_cmd_io *io, int to_err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -755,7 +760,8 @@ static int cmd_web(struct sk_app *app, int argc, char **argv, const struct sk_cm
         return EXIT_FAIL;
     }
     char token[SK_AUTH_SECRET_LEN];
-    if (sk_auth_issue_token(app->auth, io->identity ? io->identity : "unknown", token) != 0) {
+    if (sk_auth_issue_token(app->auth, io->identity ? io->identity : "unknown", io->role,
+                            token) != 0) {
         say(io, 1, "sshkvm: no randomness available for a token\n");
         return EXIT_FAIL;
     }
@@ -770,6 +776,63 @@ static int cmd_web(struct sk_app *app, int argc, char **argv, const struct sk_cm
     return EXIT_OK;
 }
 
+/* Commands that send keys or clicks: they need the control role, and control. */
+static int is_input_command(const char *name)
+{
+    return strcmp(name, "key") == 0 || strcmp(name, "mouse") == 0 || strcmp(name, "paste") == 0;
+}
+
+/* 0 when this client may send input now; else the refusal is said and 1 returned. */
+static int needs_control(struct sk_app *app, const char *cmd, int take, const struct sk_cmd_io *io)
+{
+    char msg[SK_ROSTER_NAME_LEN + 64];
+    int rc = sk_access_input(app, io->member, io->role, io->name, io->addr, cmd, take, msg,
+                            sizeof(msg));
+    if (rc == 0) {
+        return 0;
+    }
+    say(io, 1, "sshkvm: %s: %s%s\n", cmd, msg,
+        rc == SK_ROSTER_HELD ? " (add --take after the command name to take control)" : "");
+    return 1;
+}
+
+/*
+ * One audit line for a command: its name and arguments, which for every
+ * command but type (handled apart) are key names, positions, options or
+ * numbers, never text to type. paste's text comes on stdin and is not seen.
+ */
+static void audit_command(struct sk_app *app, char **argv, int argc, int take,
+                          const struct sk_cmd_io *io)
+{
+    static const char *const known[] = {"key", "mouse", "paste", "snapshot", "screen",
+                                        "status", "web", "help", "--help"};
+    int is_known = 0;
+    for (size_t i = 0; i < SK_ARRAY_LEN(known); i++) {
+        is_known |= strcmp(argv[0], known[i]) == 0;
+    }
+    if (!is_known) {
+        /* An unknown word may be anything, text included: name nothing. */
+        sk_audit(app->audit, "command", io->name, io->addr, "cmd=unknown");
+        return;
+    }
+    struct sk_buf args = {0};
+    for (int i = 1; i < argc && args.len < 200; i++) {
+        sk_buf_printf(&args, "%s%s", i > 1 ? " " : "", argv[i]);
+    }
+    if (args.len > 0) {
+        /* Quotes inside would end the value early: they have no business in these words. */
+        for (size_t i = 0; i < args.len; i++) {
+            if (args.data[i] == '"' || args.data[i] == '\\') {
+                args.data[i] = '?';
+            }
+        }
+    }
+    sk_audit(app->audit, "command", io->name, io->addr, "cmd=%s%s%s%s%s", argv[0],
+             take ? " take=1" : "", args.len ? " args=\"" : "", args.len ? args.data : "",
+             args.len ? "\"" : "");
+    sk_buf_free(&args);
+}
+
 int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
 {
     while (*line == ' ' || *line == '\t') {
@@ -778,7 +841,21 @@ int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
     size_t wlen = strcspn(line, " \t\n");
     /* type keeps its text verbatim: everything after one separator. */
     if (wlen == 4 && strncmp(line, "type", 4) == 0) {
-        return cmd_type(app, line[4] ? line + 5 : "", io);
+        const char *rest = line[4] ? line + 5 : "";
+        int take = strncmp(rest, "--take", 6) == 0 && (rest[6] == ' ' || rest[6] == '\0');
+        if (take) {
+            rest += rest[6] ? 7 : 6;
+        }
+        /* The audit names the command and its keymap, never the text. */
+        char km[64];
+        int bad;
+        take_keymap_option(rest, km, sizeof(km), &bad);
+        sk_audit(app->audit, "command", io->name, io->addr, "cmd=type%s%s%s",
+                 take ? " take=1" : "", km[0] ? " keymap=" : "", km);
+        if (needs_control(app, "type", take, io) != 0) {
+            return EXIT_FAIL;
+        }
+        return cmd_type(app, rest, io);
     }
     char err[128];
     char **argv = NULL;
@@ -786,8 +863,20 @@ int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
     if (argc < 0) {
         return usage_error(io, "%s", err);
     }
+    int take = 0;
+    if (argc >= 2 && strcmp(argv[1], "--take") == 0 && is_input_command(argv[0])) {
+        take = 1;
+        free(argv[1]);
+        memmove(&argv[1], &argv[2], (size_t)(argc - 1) * sizeof(*argv)); /* the NULL too */
+        argc--;
+    }
+    if (argc > 0) {
+        audit_command(app, argv, argc, take, io);
+    }
     int rc;
-    if (argc == 0) {
+    if (argc > 0 && is_input_command(argv[0]) && needs_control(app, argv[0], take, io) != 0) {
+        rc = EXIT_FAIL;
+    } else if (argc == 0) {
         rc = usage_error(io, "no command given");
     } else if (strcmp(argv[0], "key") == 0) {
         rc = cmd_key(app, argv, argc, io);

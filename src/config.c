@@ -23,6 +23,8 @@ const char sk_config_usage[] =
     "              [--authorized-keys FILE] [--keymap NAME] [--fps N] [--jpeg-quality N]\n"
     "              [--resolution WxH] [--format F] [--input N] [--capture MODE]\n"
     "              [--http-auth remote|always] [--http-passwd FILE] [--tls-cert FILE --tls-key FILE]\n"
+    "              [--control exclusive|shared] [--control-idle S] [--audit-log FILE|syslog|off]\n"
+    "              [--trusted-user-ca-keys FILE]\n"
     "              [-v]\n"
     "       sshkvm --list-video [DEV]\n"
     "\n"
@@ -36,7 +38,16 @@ const char sk_config_usage[] =
     "  --http-passwd FILE     user:hash lines (crypt(3), e.g. openssl passwd -6) for HTTP Basic\n"
     "  --tls-cert FILE        serve HTTPS with this PEM certificate (and --tls-key FILE)\n"
     "  --hostkeys DIR         default hostkeys/ (ed25519 key generated on first start)\n"
-    "  --authorized-keys FILE default ~/.ssh/authorized_keys\n"
+    "  --authorized-keys FILE default ~/.ssh/authorized_keys; sshkvm-role=view|control (or\n"
+    "                         restrict: view) in a key's options sets its role\n"
+    "  --trusted-user-ca-keys FILE  CA public keys (ssh-ed25519) whose user certificates\n"
+    "                         for principal kvm may log in; the line's options set the role\n"
+    "  --control MODE         exclusive (default): one writer at a time, others watch until\n"
+    "                         they take control; shared: every control-role session types\n"
+    "  --control-idle S       the writer loses control after S s without input, default 300;\n"
+    "                         0: never\n"
+    "  --audit-log DEST       stderr (default, the journal under systemd) | syslog | off | FILE:\n"
+    "                         logins, failed logins, control changes, refusals, commands\n"
     "  --keymap NAME          the target's keyboard layout, default us\n"
     "  --keymaps-dir DIR      where keymaps live (default: found next to the program)\n"
     "  --paste-rate N         type and paste at most N keystrokes a second (0, the default:\n"
@@ -62,15 +73,16 @@ const char sk_config_usage[] =
     "  -v, --verbose          debug logging\n";
 
 enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP_LISTEN, OPT_FPS,
-                OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CAPTURE,
+                OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CHOICE,
                 OPT_LIST_VIDEO, OPT_RATE, OPT_VIEW, OPT_VIEW_FPS,
-                OPT_HTTP_AUTH };
+                OPT_SECONDS };
 
 /* Options whose field is a char * (freed by sk_config_free). */
 static int is_string_kind(enum opt_kind k)
 {
     return k != OPT_FPS && k != OPT_QUALITY && k != OPT_FLAG && k != OPT_RESOLUTION &&
-           k != OPT_INPUT && k != OPT_RATE && k != OPT_VIEW && k != OPT_VIEW_FPS;
+           k != OPT_INPUT && k != OPT_RATE && k != OPT_VIEW && k != OPT_VIEW_FPS &&
+           k != OPT_SECONDS;
 }
 
 struct opt {
@@ -78,6 +90,26 @@ struct opt {
     enum opt_kind kind;
     size_t offset;
 };
+
+/* The two values each OPT_CHOICE option takes. */
+static const struct {
+    const char *name;
+    const char *values[2];
+} choices[] = {
+    {"http-auth", {"remote", "always"}},
+    {"capture", {"on-demand", "always"}},
+    {"control", {"exclusive", "shared"}},
+};
+
+static const char *const *choice_values(const char *name)
+{
+    for (size_t i = 0; i < SK_ARRAY_LEN(choices); i++) {
+        if (strcmp(choices[i].name, name) == 0) {
+            return choices[i].values;
+        }
+    }
+    abort(); /* an OPT_CHOICE option missing from the table: a bug */
+}
 
 #define FIELD(f) offsetof(struct sk_config, f)
 
@@ -90,10 +122,11 @@ static const struct opt options[] = {
     {"http-listen", OPT_HTTP_LISTEN, FIELD(http_listen)},
     {"hostkeys", OPT_STRING, FIELD(hostkeys)},
     {"authorized-keys", OPT_STRING, FIELD(authorized_keys)},
+    {"trusted-user-ca-keys", OPT_STRING, FIELD(trusted_user_ca_keys)},
     {"keymap", OPT_STRING, FIELD(keymap)},
     {"keymaps-dir", OPT_STRING, FIELD(keymaps_dir)},
     {"web-dir", OPT_STRING, FIELD(web_dir)},
-    {"http-auth", OPT_HTTP_AUTH, FIELD(http_auth)},
+    {"http-auth", OPT_CHOICE, FIELD(http_auth)},
     {"http-passwd", OPT_STRING, FIELD(http_passwd)},
     {"tls-cert", OPT_STRING, FIELD(tls_cert)},
     {"tls-key", OPT_STRING, FIELD(tls_key)},
@@ -102,7 +135,7 @@ static const struct opt options[] = {
     {"resolution", OPT_RESOLUTION, FIELD(width)},
     {"format", OPT_FORMAT, FIELD(format)},
     {"input", OPT_INPUT, FIELD(input)},
-    {"capture", OPT_CAPTURE, FIELD(capture)},
+    {"capture", OPT_CHOICE, FIELD(capture)},
     {"list-video", OPT_LIST_VIDEO, FIELD(list_video)},
     {"paste-rate", OPT_RATE, FIELD(paste_rate)},
     {"view-mode", OPT_VIEW, FIELD(view)},
@@ -113,6 +146,9 @@ static const struct opt options[] = {
     {"view-contrast", OPT_VIEW, FIELD(view)},
     {"view-gamma", OPT_VIEW, FIELD(view)},
     {"view-fps", OPT_VIEW_FPS, FIELD(view_fps)},
+    {"audit-log", OPT_STRING, FIELD(audit_log)},
+    {"control", OPT_CHOICE, FIELD(control)},
+    {"control-idle", OPT_SECONDS, FIELD(control_idle)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
     {"help", OPT_FLAG, FIELD(help)},
     {"version", OPT_FLAG, FIELD(version)},
@@ -145,6 +181,9 @@ void sk_config_defaults(struct sk_config *cfg, const char *home)
     sk_render_opts_default(&cfg->view);
     cfg->view.colors = 0; /* auto: each session's terminal decides */
     cfg->view_fps = 15;
+    set_str(&cfg->audit_log, "stderr");
+    set_str(&cfg->control, "exclusive");
+    cfg->control_idle = 300;
 }
 
 void sk_config_free(struct sk_config *cfg)
@@ -219,12 +258,14 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
         *(int *)field = (int)v;
         return 0;
     }
-    case OPT_CAPTURE:
-        if (strcmp(value, "on-demand") != 0 && strcmp(value, "always") != 0) {
-            snprintf(err, errlen, "--%s: '%s' is not on-demand or always", name, value);
+    case OPT_CHOICE: {
+        const char *const *v = choice_values(name);
+        if (strcmp(value, v[0]) != 0 && strcmp(value, v[1]) != 0) {
+            snprintf(err, errlen, "--%s: '%s' is not %s or %s", name, value, v[0], v[1]);
             return -1;
         }
         break;
+    }
     case OPT_VIDEO:
         if (sk_capture_check_spec(value, why, sizeof(why)) != 0) {
             snprintf(err, errlen, "--%s: %s", name, why);
@@ -243,12 +284,6 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
             return -1;
         }
         break;
-    case OPT_HTTP_AUTH:
-        if (strcmp(value, "remote") != 0 && strcmp(value, "always") != 0) {
-            snprintf(err, errlen, "--%s: '%s' is not remote or always", name, value);
-            return -1;
-        }
-        break;
     case OPT_HTTP_LISTEN:
         if (strcmp(value, "off") == 0) {
             break;
@@ -263,12 +298,14 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
         }
         break;
     }
+    case OPT_SECONDS:
     case OPT_RATE: {
         char *end;
         errno = 0;
         long v = strtol(value, &end, 10);
-        if (*end != '\0' || errno != 0 || v < 0 || v > 10000) {
-            snprintf(err, errlen, "--%s: '%s' is not a number from 0 to 10000", name, value);
+        long max = o->kind == OPT_SECONDS ? 86400 : 10000;
+        if (*end != '\0' || errno != 0 || v < 0 || v > max || value[0] < '0' || value[0] > '9') {
+            snprintf(err, errlen, "--%s: '%s' is not a number from 0 to %ld", name, value, max);
             return -1;
         }
         *(int *)field = (int)v;

@@ -23,6 +23,7 @@ struct sk_config {
     char *http_listen;     /* ADDR:PORT, or "off" */
     char *hostkeys;        /* directory */
     char *authorized_keys; /* file */
+    char *trusted_user_ca_keys; /* CAs whose user certificates may log in, or NULL */
     char *keymap;          /* name in keymaps/ */
     char *keymaps_dir;     /* NULL: found next to the program */
     char *web_dir;         /* NULL: found next to the program */
@@ -41,6 +42,9 @@ struct sk_config {
     int paste_rate;        /* keystrokes per second for type/paste, 0: unpaced */
     struct sk_render_opts view; /* the ssh view's defaults (view-mode, view-colors, ...) */
     int view_fps;          /* picture updates a second per ssh view */
+    char *audit_log;       /* stderr (the logger, default) | syslog | off | FILE */
+    char *control;         /* exclusive (one writer at a time, default) | shared */
+    int control_idle;      /* seconds without input after which the holder loses control; 0: never */
     int verbose;
     int help;
     int version;

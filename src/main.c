@@ -19,6 +19,7 @@
 #include <libssh/libssh.h>
 
 #include "app.h"
+#include "audit.h"
 #include "capture/capture.h"
 #include "capture/negotiate.h"
 #include "config.h"
@@ -29,6 +30,7 @@
 #include "http/http.h"
 #include "hub.h"
 #include "log.h"
+#include "roster.h"
 #include "ssh/ssh.h"
 #include "term/view.h"
 #include "util.h"
@@ -153,6 +155,8 @@ int main(int argc, char **argv)
     struct sk_viewcache *viewcache = NULL;
     struct sk_http *http = NULL;
     struct sk_auth *auth = NULL;
+    struct sk_roster *roster = NULL;
+    struct sk_audit *audit = NULL;
     char *keymaps_dir = NULL, *web_dir = NULL;
 
     sk_config_defaults(&cfg, home_dir());
@@ -244,6 +248,15 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    audit = sk_audit_new(cfg.audit_log, err, sizeof(err));
+    if (audit == NULL) {
+        fprintf(stderr, "sshkvm: %s\n", err);
+        goto out;
+    }
+    enum sk_control_mode mode = SK_CONTROL_EXCLUSIVE;
+    sk_control_mode_parse(cfg.control, &mode); /* checked by config */
+    roster = sk_roster_new(&(struct sk_roster_opts){
+        .mode = mode, .idle_s = cfg.control_idle > 0 ? cfg.control_idle : -1});
     viewcache = sk_viewcache_new();
     struct sk_app app = {
         .hub = hub,
@@ -257,6 +270,8 @@ int main(int argc, char **argv)
         .view_opts = &cfg.view,
         .view_fps = cfg.view_fps,
         .viewcache = viewcache,
+        .roster = roster,
+        .audit = audit,
     };
 
     char haddr[256];
@@ -287,6 +302,7 @@ int main(int argc, char **argv)
         .port = port,
         .hostkeys_dir = cfg.hostkeys,
         .authorized_keys = cfg.authorized_keys,
+        .trusted_user_ca_keys = cfg.trusted_user_ca_keys,
         .app = &app,
     };
     ssh = sk_ssh_new(&ssh_opts);
@@ -343,6 +359,8 @@ out:
     sk_capture_free(cap);
     sk_hid_free(hid);
     sk_viewcache_free(viewcache);
+    sk_roster_free(roster);
+    sk_audit_free(audit);
     sk_hub_free(hub);
     sk_demo_free(demo);
     sk_keymap_free(keymap);

@@ -8,6 +8,9 @@
 //   /api/mouse   "X Y BUTTONS WHEEL", X and Y 0..32767 across the picture
 //   /api/release everything up (sent on blur and when the tab is hidden)
 //   /api/paste   text typed through the server's keymap
+//   /api/control "take": take control from whoever holds it
+// A view-only login gets 403 for all of these, and 409 names who holds
+// control while another session does; the answer shows in the header.
 // Every POST carries the X-Sshkvm header: the server refuses requests that
 // lack it, which no form on another site can add.
 "use strict";
@@ -116,6 +119,13 @@
             (web.length ? ", logged in " + web.length : ""));
         // Who: the SSH keys' fingerprints (or password users) with a web session.
         $("clients").title = web.join("\n");
+        // Who holds control, and everyone connected (kind, name, address, role) on hover.
+        var ctl = s.control || {};
+        setText("control", ctl.mode === "shared" ? "shared" : (ctl.holder || "free"));
+        $("control").title = (ctl.sessions || []).map(function (m) {
+            return m.kind + " " + m.name + " from " + m.addr + ", " + m.role +
+                (m.control ? ", has control" : "");
+        }).join("\n");
         setText("conn", "");
     }
 
@@ -220,6 +230,13 @@
         screen.focus();
     });
     $("release").addEventListener("click", releaseAll);
+    $("take").addEventListener("click", function () {
+        post("/api/control", "take").then(function (r) {
+            if (r.ok) {
+                setText("err", "");
+            }
+        });
+    });
 
     // ---- mouse: absolute, 0..32767 across the picture as displayed ----
     var mouse = Sender("/api/mouse", false);

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "roster.h"
 #include "util.h"
 
 #define MAX_TOKENS 32
@@ -29,12 +30,14 @@
 struct entry {
     char secret[SK_AUTH_SECRET_LEN]; /* "" when the slot is free */
     char identity[SK_AUTH_IDENTITY_LEN];
+    int role;          /* enum sk_role: what the identity may do */
     int64_t expires_ms;
 };
 
 struct user {
     char *name;
     char *hash;
+    int role;
 };
 
 struct sk_auth {
@@ -84,8 +87,18 @@ static int load_passwd(struct sk_auth *auth, const char *path, char *err, size_t
             continue;
         }
         char *colon = strchr(line, ':');
+        /* An optional third field is the user's role: user:hash:view. */
+        char *third = colon != NULL ? strchr(colon + 1, ':') : NULL;
+        enum sk_role role = SK_ROLE_CONTROL;
+        if (third != NULL) {
+            *third++ = '\0';
+        }
         if (colon == NULL || colon == line) {
-            sk_set_err(err, errlen, "%s:%d: expected user:hash", path, lineno);
+            sk_set_err(err, errlen, "%s:%d: expected user:hash[:role]", path, lineno);
+            rc = -1;
+        } else if (third != NULL && sk_role_parse(third, &role) != 0) {
+            sk_set_err(err, errlen, "%s:%d: the role '%s' is neither view nor control", path, lineno,
+                       third);
             rc = -1;
         } else if (colon[1] != '$' || strchr(colon + 1, ':') != NULL) {
             /* Plain-text passwords are refused: a hash is what crypt(3) makes ("$6$..."). */
@@ -98,6 +111,7 @@ static int load_passwd(struct sk_auth *auth, const char *path, char *err, size_t
         } else {
             auth->users[auth->nusers].name = xstrndup(line, (size_t)(colon - line));
             auth->users[auth->nusers].hash = xstrdup(colon + 1);
+            auth->users[auth->nusers].role = role;
             auth->nusers++;
         }
     }
@@ -189,7 +203,7 @@ static struct entry *find_entry(struct entry *table, size_t n, const char *s, in
 }
 
 static int add_entry(struct sk_auth *auth, struct entry *table, size_t n, int ttl_s,
-                     const char *identity, char secret[SK_AUTH_SECRET_LEN])
+                     const char *identity, int role, char secret[SK_AUTH_SECRET_LEN])
 {
     if (random_secret(secret) != 0) {
         return -1;
@@ -198,28 +212,32 @@ static int add_entry(struct sk_auth *auth, struct entry *table, size_t n, int tt
     struct entry *e = take_slot(table, n, now);
     snprintf(e->secret, sizeof(e->secret), "%s", secret);
     snprintf(e->identity, sizeof(e->identity), "%s", identity);
+    e->role = role;
     e->expires_ms = now + (int64_t)ttl_s * 1000;
     return 0;
 }
 
-int sk_auth_issue_token(struct sk_auth *auth, const char *identity, char token[SK_AUTH_SECRET_LEN])
+int sk_auth_issue_token(struct sk_auth *auth, const char *identity, int role,
+                        char token[SK_AUTH_SECRET_LEN])
 {
     pthread_mutex_lock(&auth->lock);
-    int rc = add_entry(auth, auth->tokens, MAX_TOKENS, auth->token_ttl_s, identity, token);
+    int rc = add_entry(auth, auth->tokens, MAX_TOKENS, auth->token_ttl_s, identity, role, token);
     pthread_mutex_unlock(&auth->lock);
     return rc;
 }
 
-int sk_auth_new_session(struct sk_auth *auth, const char *identity, char sid[SK_AUTH_SECRET_LEN])
+int sk_auth_new_session(struct sk_auth *auth, const char *identity, int role,
+                        char sid[SK_AUTH_SECRET_LEN])
 {
     pthread_mutex_lock(&auth->lock);
-    int rc = add_entry(auth, auth->sessions, MAX_SESSIONS, auth->session_ttl_s, identity, sid);
+    int rc =
+        add_entry(auth, auth->sessions, MAX_SESSIONS, auth->session_ttl_s, identity, role, sid);
     pthread_mutex_unlock(&auth->lock);
     return rc;
 }
 
 int sk_auth_redeem(struct sk_auth *auth, const char *token, char sid[SK_AUTH_SECRET_LEN],
-                   char *identity, size_t idlen)
+                   char *identity, size_t idlen, int *role)
 {
     char who[SK_AUTH_IDENTITY_LEN];
     pthread_mutex_lock(&auth->lock);
@@ -228,23 +246,31 @@ int sk_auth_redeem(struct sk_auth *auth, const char *token, char sid[SK_AUTH_SEC
     int rc = -1;
     if (t != NULL) {
         snprintf(who, sizeof(who), "%s", t->identity);
+        int r = t->role;
         /* Single use: gone before anyone else can look. */
         sk_wipe(t, sizeof(*t));
-        rc = add_entry(auth, auth->sessions, MAX_SESSIONS, auth->session_ttl_s, who, sid);
+        rc = add_entry(auth, auth->sessions, MAX_SESSIONS, auth->session_ttl_s, who, r, sid);
         if (rc == 0 && identity != NULL) {
             snprintf(identity, idlen, "%s", who);
+        }
+        if (rc == 0 && role != NULL) {
+            *role = r;
         }
     }
     pthread_mutex_unlock(&auth->lock);
     return rc;
 }
 
-int sk_auth_session(struct sk_auth *auth, const char *sid, char *identity, size_t idlen)
+int sk_auth_session(struct sk_auth *auth, const char *sid, char *identity, size_t idlen,
+                    int *role)
 {
     pthread_mutex_lock(&auth->lock);
     struct entry *s = find_entry(auth->sessions, MAX_SESSIONS, sid, auth->now_ms());
     if (s != NULL && identity != NULL) {
         snprintf(identity, idlen, "%s", s->identity);
+    }
+    if (s != NULL && role != NULL) {
+        *role = s->role;
     }
     pthread_mutex_unlock(&auth->lock);
     return s != NULL;
@@ -283,7 +309,8 @@ static int b64_decode(const char *in, char *out, size_t cap)
     return (int)n;
 }
 
-int sk_auth_basic(struct sk_auth *auth, const char *header, char *identity, size_t idlen)
+int sk_auth_basic(struct sk_auth *auth, const char *header, char *identity, size_t idlen,
+                  int *role)
 {
     if (auth->nusers == 0 || header == NULL || strncasecmp(header, "Basic ", 6) != 0) {
         return 0;
@@ -304,9 +331,11 @@ int sk_auth_basic(struct sk_auth *auth, const char *header, char *identity, size
     *colon = '\0';
     /* Users are fixed after start-up, so no lock is needed to read them. */
     const char *hash = NULL;
+    int user_role = SK_ROLE_CONTROL;
     for (size_t i = 0; i < auth->nusers; i++) {
         if (strcmp(auth->users[i].name, plain) == 0) {
             hash = auth->users[i].hash;
+            user_role = auth->users[i].role;
         }
     }
     /* An unknown user still costs one crypt, so timing does not tell users apart. */
@@ -316,6 +345,9 @@ int sk_auth_basic(struct sk_auth *auth, const char *header, char *identity, size
     int ok = hash != NULL && got != NULL && got[0] != '*' && sk_auth_equal(got, hash);
     if (ok && identity != NULL) {
         snprintf(identity, idlen, "password:%s", plain);
+    }
+    if (ok && role != NULL) {
+        *role = user_role;
     }
     sk_wipe(cd, sizeof(*cd));
     free(cd);

@@ -4,11 +4,12 @@
  * Three ways in, all ending in the same session cookie:
  *   - a one-time login URL, made by `ssh kvm@host web` for the SSH key that
  *     asked (random token from getrandom, single use, short-lived);
- *   - HTTP Basic against an optional password file of "user:crypt-hash"
- *     lines (crypt(3), e.g. SHA-512 "$6$..."), compared in constant time;
+ *   - HTTP Basic against an optional password file of "user:crypt-hash[:role]"
+ *     lines (crypt(3), e.g. SHA-512 "$6$..."; role view or control, the
+ *     default), compared in constant time;
  *   - loopback clients, when the policy lets them in without credentials.
  * Every session records who it was made for (the SSH key's fingerprint, or
- * "password:USER"), so roles can follow the identity. Tokens and sessions
+ * "password:USER") and its role (enum sk_role), so roles follow the identity. Tokens and sessions
  * live in memory only, bounded, and expire. All functions are thread-safe:
  * SSH session threads issue tokens while HTTP threads redeem them.
  */
@@ -38,30 +39,37 @@ struct sk_auth *sk_auth_new(const struct sk_auth_opts *opts, char *err, size_t e
 void sk_auth_free(struct sk_auth *auth);
 
 /*
- * Make a one-time login token for identity (copied). token gets
- * SK_AUTH_SECRET_LEN bytes. Returns 0, or -1 when no randomness is available.
+ * Make a one-time login token for identity (copied) with role (enum
+ * sk_role). token gets SK_AUTH_SECRET_LEN bytes. Returns 0, or -1 when no
+ * randomness is available.
  */
-int sk_auth_issue_token(struct sk_auth *auth, const char *identity, char token[SK_AUTH_SECRET_LEN]);
+int sk_auth_issue_token(struct sk_auth *auth, const char *identity, int role,
+                        char token[SK_AUTH_SECRET_LEN]);
 
 /*
  * Redeem a token: valid only once and before it expires. On success a new
- * session is made: its id goes to sid, its identity to identity (may be
- * NULL), and 0 is returned; -1 otherwise (unknown, used, expired).
+ * session is made: its id goes to sid, its identity to identity and the
+ * token's role to role (each may be NULL), and 0 is returned; -1 otherwise
+ * (unknown, used, expired).
  */
 int sk_auth_redeem(struct sk_auth *auth, const char *token, char sid[SK_AUTH_SECRET_LEN],
-                   char *identity, size_t idlen);
+                   char *identity, size_t idlen, int *role);
 
 /* A session for an identity proven some other way (a password). 0 or -1. */
-int sk_auth_new_session(struct sk_auth *auth, const char *identity, char sid[SK_AUTH_SECRET_LEN]);
+int sk_auth_new_session(struct sk_auth *auth, const char *identity, int role,
+                        char sid[SK_AUTH_SECRET_LEN]);
 
-/* Is sid a live session? 1 (identity copied when not NULL) or 0. */
-int sk_auth_session(struct sk_auth *auth, const char *sid, char *identity, size_t idlen);
+/* Is sid a live session? 1 (identity and role copied when not NULL) or 0. */
+int sk_auth_session(struct sk_auth *auth, const char *sid, char *identity, size_t idlen,
+                    int *role);
 
 /*
  * Check an "Authorization: Basic ..." header value against the password
- * file: 1 (identity "password:USER" copied) or 0.
+ * file: 1 (identity "password:USER" and the user's role copied when not
+ * NULL) or 0.
  */
-int sk_auth_basic(struct sk_auth *auth, const char *header, char *identity, size_t idlen);
+int sk_auth_basic(struct sk_auth *auth, const char *header, char *identity, size_t idlen,
+                  int *role);
 
 struct sk_buf;
 /*

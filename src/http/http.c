@@ -37,7 +37,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "app.h"
+#include "audit.h"
 #include "cmd.h"
 #include "frame.h"
 #include "hid/hid.h"
@@ -47,6 +49,7 @@
 #include "http/streamer.h"
 #include "hub.h"
 #include "log.h"
+#include "roster.h"
 #include "util.h"
 
 #define SK_HTTP_CONNECTION_LIMIT 256u
@@ -116,6 +119,9 @@ struct stream {
 struct request {
     int admitted;
     char identity[SK_AUTH_IDENTITY_LEN]; /* who is asking: a key, "password:USER", "loopback" */
+    int role;                            /* enum sk_role of that identity */
+    int member;                          /* its roster id (0 without a roster) */
+    char addr[SK_ROSTER_ADDR_LEN];       /* the client's address */
     const struct route *route;
     struct sk_buf body;
     int body_too_big;
@@ -513,6 +519,23 @@ static int client_is_loopback(struct MHD_Connection *conn)
     return 0;
 }
 
+/* The client's IP address as text ("?" when unknown). */
+static void client_address(struct MHD_Connection *conn, char *out, size_t len)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, len, "?");
+    if (ci == NULL || ci->client_addr == NULL) {
+        return;
+    }
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) {
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+    } else if (sa->sa_family == AF_INET6) {
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
+    }
+}
+
 /*
  * Does the Host header name this machine's loopback? A page from another
  * site that rebinds its own name to 127.0.0.1 sends its own name here, so
@@ -551,13 +574,22 @@ static int authenticate(struct sk_http *http, struct MHD_Connection *conn, struc
         return 0;
     }
     const char *sid = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, SK_HTTP_COOKIE);
-    if (sid != NULL && sk_auth_session(http->auth, sid, req->identity, sizeof(req->identity))) {
+    if (sid != NULL &&
+        sk_auth_session(http->auth, sid, req->identity, sizeof(req->identity), &req->role)) {
         return 1;
     }
     const char *basic =
         MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    return basic != NULL &&
-           sk_auth_basic(http->auth, basic, req->identity, sizeof(req->identity));
+    if (basic == NULL) {
+        return 0;
+    }
+    if (sk_auth_basic(http->auth, basic, req->identity, sizeof(req->identity), &req->role)) {
+        return 1;
+    }
+    /* Never the password, nor the user name (people type passwords there too). */
+    client_address(conn, req->addr, sizeof(req->addr));
+    sk_audit(http->app->audit, "login-failed", "-", req->addr, "kind=web reason=bad-password");
+    return 0;
 }
 
 /* Requests that act on the target must come from our own page. */
@@ -615,6 +647,18 @@ static int admit(struct sk_http *http, struct MHD_Connection *conn, struct reque
             return 0;
         }
         snprintf(req->identity, sizeof(req->identity), "loopback");
+        req->role = SK_ROLE_CONTROL; /* whoever is on this machine could run sshkvm itself */
+    }
+    if (!public_route && http->app->roster != NULL) {
+        /* Every request counts as the web member being there: the page polls once a second. */
+        client_address(conn, req->addr, sizeof(req->addr));
+        int joined = 0;
+        req->member =
+            sk_roster_web(http->app->roster, req->identity, req->addr, req->role, &joined);
+        if (joined) {
+            sk_audit(http->app->audit, "login", req->identity, req->addr, "kind=web role=%s",
+                     sk_role_name(req->role));
+        }
     }
     if (req->route != NULL && (req->route->flags & ROUTE_POST)) {
         const char *why = cross_site_problem(http, conn);
@@ -636,15 +680,19 @@ static enum MHD_Result serve_login(struct sk_http *http, struct MHD_Connection *
     const char *token = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "token");
     char sid[SK_AUTH_SECRET_LEN];
     if (http->auth == NULL || token == NULL ||
-        sk_auth_redeem(http->auth, token, sid, req->identity, sizeof(req->identity)) != 0) {
+        sk_auth_redeem(http->auth, token, sid, req->identity, sizeof(req->identity),
+                       &req->role) != 0) {
         if (http->auth != NULL) {
             sk_auth_count_failure(http->auth);
         }
+        client_address(conn, req->addr, sizeof(req->addr));
+        sk_audit(http->app->audit, "login-failed", "-", req->addr, "kind=web reason=bad-token");
         return queue_text(conn, MHD_HTTP_FORBIDDEN,
                           "sshkvm: this login link is unknown, used or expired; run `ssh "
                           "kvm@HOST web` for a new one\n");
     }
-    sk_log(SK_LOG_INFO, "http", "web login for %s", req->identity);
+    sk_log(SK_LOG_INFO, "http", "web login for %s (%s role)", req->identity,
+           sk_role_name(req->role));
     /*
      * The cookie is SameSite=Strict, so the browser would not send it on a
      * redirect that began on another site (a link clicked in a mail
@@ -682,6 +730,28 @@ static enum MHD_Result hid_result(struct MHD_Connection *conn, int rc)
     return queue_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "the target is not reading keys\n");
 }
 
+/*
+ * May this request send input? 1 yes; 0 with the answer queued: 403 for a
+ * view-only identity, 409 while another session holds control.
+ */
+static int control_allowed(struct sk_http *http, struct MHD_Connection *conn, struct request *req,
+                           const char *what, int take, enum MHD_Result *rc)
+{
+    char msg[SK_ROSTER_NAME_LEN + 96];
+    int r = sk_access_input(http->app, req->member, req->role, req->identity, req->addr, what, take,
+                           msg, sizeof(msg));
+    if (r == 0) {
+        return 1;
+    }
+    sk_buf_reset(&req->body); /* not wiped twice: on_completed wipes what is left */
+    size_t len = strlen(msg);
+    snprintf(msg + len, sizeof(msg) - len, "%s\n",
+             r == SK_ROSTER_HELD ? " (take control to type)" : "");
+    *rc = queue_copy(conn, r == SK_ROSTER_VIEW_ONLY ? MHD_HTTP_FORBIDDEN : MHD_HTTP_CONFLICT, msg,
+                     strlen(msg), "text/plain; charset=utf-8");
+    return 0;
+}
+
 static enum MHD_Result serve_keys(struct sk_http *http, struct MHD_Connection *conn,
                                   struct request *req)
 {
@@ -691,6 +761,19 @@ static enum MHD_Result serve_keys(struct sk_http *http, struct MHD_Connection *c
     if (n < 0) {
         snprintf(msg, sizeof(msg), "%s\n", err);
         return queue_copy(conn, MHD_HTTP_BAD_REQUEST, msg, strlen(msg), "text/plain; charset=utf-8");
+    }
+    /*
+     * Releases alone are allowed to a control role that lost control: a key
+     * this page pressed must be able to come up. A view-only page never
+     * pressed one, and hears "no" to everything, so its message stays.
+     */
+    int presses = req->role == SK_ROLE_VIEW;
+    for (int i = 0; i < n; i++) {
+        presses |= keys[i].down;
+    }
+    enum MHD_Result rc;
+    if (presses && !control_allowed(http, conn, req, "keys", 0, &rc)) {
+        return rc;
     }
     return hid_result(conn, sk_control_apply_keys(http->app->hid, keys, (size_t)n));
 }
@@ -707,12 +790,20 @@ static enum MHD_Result serve_mouse(struct sk_http *http, struct MHD_Connection *
         snprintf(msg, sizeof(msg), "%s\n", err);
         return queue_copy(conn, MHD_HTTP_BAD_REQUEST, msg, strlen(msg), "text/plain; charset=utf-8");
     }
+    enum MHD_Result rc;
+    if (!control_allowed(http, conn, req, "mouse", 0, &rc)) {
+        return rc;
+    }
     return hid_result(conn, sk_hid_mouse(http->app->hid, x, y, buttons, wheel));
 }
 
 static enum MHD_Result serve_release(struct sk_http *http, struct MHD_Connection *conn,
                                      struct request *req)
 {
+    enum MHD_Result refused;
+    if (!control_allowed(http, conn, req, "release", 0, &refused)) {
+        return refused;
+    }
     struct sk_hid_status st;
     sk_hid_status(http->app->hid, &st);
     int rc = sk_hid_release_all(http->app->hid);
@@ -752,8 +843,19 @@ static enum MHD_Result serve_paste(struct sk_http *http, struct MHD_Connection *
                                    struct request *req)
 {
     /* The same path as `ssh kvm@host paste`: the target's keymap, confirmed delivery. */
+    enum MHD_Result refused;
+    if (!control_allowed(http, conn, req, "paste", 0, &refused)) {
+        return refused;
+    }
     struct paste_io p = {.body = &req->body};
-    struct sk_cmd_io io = {.ctx = &p, .out = paste_out, .err = paste_out, .in = paste_in};
+    struct sk_cmd_io io = {.ctx = &p,
+                           .out = paste_out,
+                           .err = paste_out,
+                           .in = paste_in,
+                           .name = req->identity,
+                           .addr = req->addr,
+                           .role = req->role,
+                           .member = req->member};
     int status = sk_cmd_run(http->app, "paste", &io);
     unsigned code = status == 0   ? MHD_HTTP_OK
                     : status == 2 ? MHD_HTTP_BAD_REQUEST
@@ -765,6 +867,20 @@ static enum MHD_Result serve_paste(struct sk_http *http, struct MHD_Connection *
         queue_copy(conn, code, p.out.data, p.out.len, "text/plain; charset=utf-8");
     sk_buf_free(&p.out);
     return rc;
+}
+
+/* POST /api/control "take": take control from whoever holds it (exclusive mode). */
+static enum MHD_Result serve_control(struct sk_http *http, struct MHD_Connection *conn,
+                                     struct request *req)
+{
+    if (strcmp(req->body.data, "take") != 0 && strcmp(req->body.data, "take\n") != 0) {
+        return queue_text(conn, MHD_HTTP_BAD_REQUEST, "expected 'take'\n");
+    }
+    enum MHD_Result refused;
+    if (!control_allowed(http, conn, req, "take", 1, &refused)) {
+        return refused;
+    }
+    return queue_text(conn, MHD_HTTP_OK, "you have control\n");
 }
 
 /* ---- /metrics, in the Prometheus text exposition format ---- */
@@ -832,6 +948,8 @@ static const struct route routes[] = {
     {.path = "/api/release", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY,
      .serve = serve_release},
     {.path = "/api/paste", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_PASTE, .serve = serve_paste},
+    {.path = "/api/control", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY,
+     .serve = serve_control},
     /* mjpg-streamer's URLs, which many players and scripts already know. */
     {.path = "/", .action = "stream", .serve = serve_stream},
     {.path = "/", .action = "snapshot", .serve = serve_snapshot},

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "log.h"
 #include "util.h"
@@ -93,11 +94,35 @@ int sk_authkeys_parse_line(const char *line, size_t len, struct sk_authkey_line 
     }
     out->blob = line + i;
     out->blob_len = b;
+    i += b;
+    while (i < len && is_space(line[i])) {
+        i++;
+    }
+    if (i < len) {
+        out->comment = line + i;
+        out->comment_len = len - i;
+    }
     return 1;
 }
 
-int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t options_len, char *err,
-                      size_t errlen)
+static size_t next_option(const char *s, char *name, size_t namelen, char *value,
+                          size_t valuelen);
+
+/* Whether an options field (NUL-terminated) names the option. */
+static int has_option(const char *options, const char *want)
+{
+    for (const char *p = options; *p != '\0';) {
+        char name[64], value[8];
+        p += next_option(p, name, sizeof(name), value, sizeof(value));
+        if (strcasecmp(name, want) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t options_len,
+                      char *comment, size_t comment_len, char *err, size_t errlen)
 {
     FILE *fp = fopen(path, "r");
     if (fp == NULL) {
@@ -116,6 +141,17 @@ int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t optio
         if (sk_authkeys_parse_line(line, (size_t)n, &al) != 1) {
             continue;
         }
+        char *opts = xstrndup(al.options ? al.options : "", al.options_len);
+        /*
+         * A cert-authority line trusts certificates the key signed, never
+         * the key itself; sshkvm takes its CAs from --trusted-user-ca-keys
+         * (docs/roles.md), so such a line authorizes nothing.
+         */
+        int ca = has_option(opts, "cert-authority");
+        free(opts);
+        if (ca) {
+            continue;
+        }
         char *type = xstrndup(al.type, al.type_len);
         char *blob = xstrndup(al.blob, al.blob_len);
         enum ssh_keytypes_e kt = ssh_key_type_from_name(type);
@@ -128,6 +164,10 @@ int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t optio
                 snprintf(options, options_len, "%.*s", (int)al.options_len,
                          al.options ? al.options : "");
             }
+            if (comment != NULL && comment_len > 0) {
+                snprintf(comment, comment_len, "%.*s", (int)al.comment_len,
+                         al.comment ? al.comment : "");
+            }
         }
         ssh_key_free(candidate);
         free(type);
@@ -136,4 +176,57 @@ int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t optio
     free(line);
     fclose(fp);
     return found;
+}
+
+/*
+ * One option of a comma-separated list starting at s: its name (up to '='
+ * or the comma) and its value (quotes removed, backslash escapes kept
+ * simple). Returns the length consumed, comma included.
+ */
+static size_t next_option(const char *s, char *name, size_t namelen, char *value, size_t valuelen)
+{
+    size_t i = 0, n = 0, v = 0;
+    int quoted = 0, in_value = 0;
+    for (; s[i] != '\0' && (quoted || s[i] != ','); i++) {
+        char c = s[i];
+        if (c == '"') {
+            quoted = !quoted;
+            continue;
+        }
+        if (c == '\\' && quoted && s[i + 1] != '\0') {
+            c = s[++i];
+        } else if (c == '=' && !in_value && !quoted) {
+            in_value = 1;
+            continue;
+        }
+        if (!in_value && n + 1 < namelen) {
+            name[n++] = c;
+        } else if (in_value && v + 1 < valuelen) {
+            value[v++] = c;
+        }
+    }
+    name[n] = '\0';
+    value[v] = '\0';
+    return i + (s[i] == ',');
+}
+
+int sk_authkeys_role(const char *options, enum sk_role *role, char *err, size_t errlen)
+{
+    int restricted = 0, have_role = 0;
+    enum sk_role r = SK_ROLE_CONTROL;
+    for (const char *p = options; p != NULL && *p != '\0';) {
+        char name[64], value[64];
+        p += next_option(p, name, sizeof(name), value, sizeof(value));
+        if (strcasecmp(name, "restrict") == 0) {
+            restricted = 1;
+        } else if (strcasecmp(name, "sshkvm-role") == 0) {
+            if (sk_role_parse(value, &r) != 0) {
+                sk_set_err(err, errlen, "sshkvm-role=\"%s\" is neither view nor control", value);
+                return -1;
+            }
+            have_role = 1;
+        }
+    }
+    *role = have_role ? r : restricted ? SK_ROLE_VIEW : SK_ROLE_CONTROL;
+    return 0;
 }

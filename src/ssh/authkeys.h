@@ -12,6 +12,8 @@
 
 #include <libssh/libssh.h>
 
+#include "roster.h"
+
 struct sk_authkey_line {
     const char *options; /* start of the options field, or NULL */
     size_t options_len;
@@ -19,6 +21,8 @@ struct sk_authkey_line {
     size_t type_len;
     const char *blob;    /* base64 public key */
     size_t blob_len;
+    const char *comment; /* the rest of the line (often user@host), or NULL */
+    size_t comment_len;
 };
 
 /*
@@ -30,10 +34,20 @@ int sk_authkeys_parse_line(const char *line, size_t len, struct sk_authkey_line 
 
 /*
  * Is key listed in the authorized-keys file at path? Returns 1 yes, 0 no,
- * -1 when the file cannot be read (err set). When yes and options is not
- * NULL, the line's options are copied there (NUL-terminated, may be empty).
+ * -1 when the file cannot be read (err set). When yes, the line's options
+ * and comment are copied to options and comment when they are not NULL
+ * (NUL-terminated, may be empty).
  */
-int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t options_len, char *err,
-                      size_t errlen);
+int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t options_len,
+                      char *comment, size_t comment_len, char *err, size_t errlen);
+
+/*
+ * The role an options field gives (pure). OpenSSH-style options are
+ * comma-separated, values may be double-quoted. sshkvm-role=view|control
+ * sets the role; restrict alone means view; without either the role is
+ * control. Other options are ignored. Returns 0, or -1 with err set when
+ * an sshkvm-role value is neither view nor control (refuse the key).
+ */
+int sk_authkeys_role(const char *options, enum sk_role *role, char *err, size_t errlen);
 
 #endif

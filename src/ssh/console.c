@@ -24,7 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access.h"
 #include "app.h"
+#include "audit.h"
 #include "demo/demo.h"
 #include "frame.h"
 #include "hid/hid.h"
@@ -35,6 +37,7 @@
 #include "jpeg.h"
 #include "log.h"
 #include "picture.h"
+#include "roster.h"
 #include "ssh/session.h"
 #include "term/mousemap.h"
 #include "term/grid.h"
@@ -52,6 +55,7 @@
 #define HELD_MAX 8          /* keys a kitty-mode session tracks as held */
 #define WATCHDOG_KEY_MS 1500 /* a held key without press/repeat this long lost its release */
 #define WATCHDOG_MOD_MS 30000 /* modifiers do not auto-repeat: allow a long hold */
+#define REFUSE_QUIET_MS 1000 /* after a refusal, input is dropped this long without asking again */
 
 enum menu_state {
     MENU_CLOSED = 0,
@@ -59,6 +63,7 @@ enum menu_state {
     MENU_KEY_PROMPT,    /* typing a key combo to send */
     MENU_HOLD_PROMPT,   /* typing a combo (and seconds) to hold */
     MENU_KEYMAP_PROMPT, /* typing a keymap name for this session */
+    MENU_WHO,           /* the list of who is connected; any key goes back */
 };
 
 #define HOLD_DEFAULT_S 3
@@ -110,6 +115,9 @@ struct console {
     char message[160];
     int64_t message_until_ms;
     int quit;
+    int had_control;        /* held control when last looked (exclusive mode) */
+    int64_t refused_ms;     /* the last refused input */
+    int64_t control_checked_ms;
 };
 
 static void out(struct console *c, const char *s, size_t len)
@@ -134,8 +142,36 @@ static void flash(struct console *c, const char *fmt, ...)
     c->last_status_ms = 0;
 }
 
-static void send_keys(struct console *c, const struct sk_key *keys, size_t n)
+/*
+ * May this session send input now? A view-only key never may; in exclusive
+ * mode another session may hold control. A refusal is shown in the status
+ * line (and audited, at most once a second: a viewer typing away is one
+ * event, not a thousand).
+ */
+static int may_send(struct console *c)
 {
+    int64_t now = sk_now_ms();
+    if (now - c->refused_ms < REFUSE_QUIET_MS) {
+        return 0;
+    }
+    char msg[SK_ROSTER_NAME_LEN + 64];
+    int rc = sk_access_input(c->app, c->s->member, c->s->role, c->s->name, c->s->peer, "console", 0,
+                            msg, sizeof(msg));
+    if (rc != 0) {
+        c->refused_ms = now;
+        flash(c, "%s%s", msg, rc == SK_ROSTER_HELD ? ": Ctrl+] 8 takes control" : "");
+        return 0;
+    }
+    c->had_control = 1;
+    return 1;
+}
+
+/* Send keystrokes if this session may; 1 sent (or queued), 0 refused. */
+static int send_keys(struct console *c, const struct sk_key *keys, size_t n)
+{
+    if (!may_send(c)) {
+        return 0;
+    }
     c->sent_keys = 1;
     /* Do not wait for the target: queued reports go out in order, and a
      * stalled target shows up in the status line rather than freezing typing. */
@@ -143,6 +179,7 @@ static void send_keys(struct console *c, const struct sk_key *keys, size_t n)
     if (rc == SK_E_BUSY) {
         flash(c, "keyboard queue full: key dropped");
     }
+    return 1;
 }
 
 /* ---- the kitty keyboard protocol: keys held as long as they are held here ---- */
@@ -192,6 +229,9 @@ static void kitty_event(struct console *c, uint8_t usage, uint8_t event)
     }
     if (event == SK_TERMKEY_REPEAT || c->nheld == HELD_MAX) {
         return; /* a repeat of a key we never saw go down, or too many keys */
+    }
+    if (!may_send(c)) {
+        return;
     }
     c->sent_keys = 1;
     int rc = sk_hid_key_down(c->app->hid, usage, 0);
@@ -288,6 +328,8 @@ static void mouse_event(struct console *c, const struct sk_termkey *k)
         c->buttons &= (uint8_t)~bit;
     } else if (!inside) {
         return; /* a click, a drag or the wheel over the letterbox bars or the status line */
+    } else if (!may_send(c)) {
+        return;
     } else if (k->cp & SK_MOUSE_WHEEL) {
         wheel = (k->cp & 1) ? -1 : 1;
     } else if (!(k->cp & SK_MOUSE_MOTION)) {
@@ -297,6 +339,58 @@ static void mouse_event(struct console *c, const struct sk_termkey *k)
 }
 
 /* ---- drawing ---- */
+
+/* Who holds control, as the status line says it. */
+static void control_text(struct console *c, char *out, size_t len)
+{
+    char holder[SK_ROSTER_NAME_LEN];
+    if (c->s->role == SK_ROLE_VIEW) {
+        snprintf(out, len, "view only");
+    } else if (c->app->roster == NULL || sk_roster_mode(c->app->roster) == SK_CONTROL_SHARED) {
+        snprintf(out, len, "shared control");
+    } else {
+        int h = sk_roster_holder(c->app->roster, c->s->member, holder, sizeof(holder));
+        if (h == 1) {
+            snprintf(out, len, "you have control");
+        } else if (h == 0) {
+            snprintf(out, len, "%s has control", holder);
+        } else {
+            snprintf(out, len, "control free");
+        }
+    }
+}
+
+/*
+ * Exclusive mode: notice when control went elsewhere (taken, or lost to
+ * the idle timer). The taker released every key; forget ours so that no
+ * later release of ours lands on the new holder's keys.
+ */
+static void control_watch(struct console *c)
+{
+    int64_t now = sk_now_ms();
+    if (!c->had_control || c->app->roster == NULL ||
+        sk_roster_mode(c->app->roster) == SK_CONTROL_SHARED ||
+        now - c->control_checked_ms < STATUS_MS) {
+        return;
+    }
+    c->control_checked_ms = now;
+    char holder[SK_ROSTER_NAME_LEN];
+    int h = sk_roster_holder(c->app->roster, c->s->member, holder, sizeof(holder));
+    if (h == 1) {
+        return;
+    }
+    c->had_control = 0;
+    c->nheld = 0;
+    c->hold_until_ms = 0;
+    c->buttons = 0;
+    /* Ask why: the taker may have come and gone already (a script). */
+    int lost = sk_roster_lost(c->app->roster, c->s->member, holder, sizeof(holder));
+    if (lost == 1) {
+        flash(c, "%s took control; your keys were released", holder);
+    } else if (lost == 2) {
+        flash(c, "control lost: no input for a while (type to take it again)");
+    }
+}
 
 static void status_line(struct console *c, struct sk_buf *b)
 {
@@ -309,10 +403,14 @@ static void status_line(struct console *c, struct sk_buf *b)
         sk_buf_printf(&text, " %s", c->message);
     } else {
         c->message[0] = '\0';
-        sk_buf_printf(&text, " sshkvm | %s %ux%u %.0ffps | keyboard %s%s%s%s | %d ssh | Ctrl+] menu",
+        char control[SK_ROSTER_NAME_LEN + 32];
+        control_text(c, control, sizeof(control));
+        int here = c->app->roster ? sk_roster_count(c->app->roster)
+                                  : atomic_load(&c->app->ssh_clients);
+        sk_buf_printf(&text, " sshkvm | %s %ux%u %.0ffps | keyboard %s%s%s%s | %s | %d here | Ctrl+] menu",
                       c->app->video_name, hs.width, hs.height, hs.fps, hid.state,
                       hid.leds & SK_LED_CAPS ? " CAPS" : "", hid.leds & SK_LED_NUM ? " NUM" : "",
-                      hid.leds & SK_LED_SCROLL ? " SCRL" : "", atomic_load(&c->app->ssh_clients));
+                      hid.leds & SK_LED_SCROLL ? " SCRL" : "", control, here);
         if (hs.no_signal) {
             sk_buf_puts(&text, " | NO SIGNAL");
         }
@@ -365,6 +463,7 @@ static void draw_menu(struct console *c)
         "|  5  hold a key for N s...        |",
         "|  6  change the keymap...         |",
         "|  7  mouse on/off                 |",
+        "|  8  take control   9  who is on  |",
         "|  q  quit this session            |",
         "|- view ---------------------------|",
     };
@@ -694,6 +793,46 @@ static void open_menu(struct console *c)
     draw_menu(c);
 }
 
+static void take_control(struct console *c)
+{
+    char msg[SK_ROSTER_NAME_LEN + 64];
+    int rc = sk_access_input(c->app, c->s->member, c->s->role, c->s->name, c->s->peer, "take", 1,
+                            msg, sizeof(msg));
+    if (rc != 0) {
+        flash(c, "%s", msg);
+        return;
+    }
+    c->had_control = 1;
+    c->refused_ms = 0;
+    flash(c, c->app->roster && sk_roster_mode(c->app->roster) == SK_CONTROL_SHARED
+                 ? "control is shared: everyone with the control role types"
+                 : "you have control");
+}
+
+/* Who is connected: one line each, in a box over the picture; any key goes back. */
+static void draw_who(struct console *c)
+{
+    struct sk_buf list = {0}, b = {0};
+    if (c->app->roster != NULL) {
+        sk_roster_text(c->app->roster, &list, "\n");
+    }
+    unsigned w = c->s->cols > 4 ? c->s->cols - 4 : c->s->cols;
+    unsigned row = 2, last = c->s->rows > 3 ? c->s->rows - 2 : 1;
+    sk_buf_printf(&b, "\033[%u;3H\033[0;30;47m %-*.*s", row++, (int)w - 1, (int)w - 1,
+                  "who is connected (any key: back)");
+    for (const char *p = list.data; p != NULL && *p != '\0' && row <= last;) {
+        size_t n = strcspn(p, "\n");
+        sk_buf_printf(&b, "\033[%u;3H\033[0;30;47m %-*.*s", row++, (int)w - 1,
+                      (int)SK_MIN(n, (size_t)w - 1), p);
+        p += n + (p[n] == '\n');
+    }
+    sk_buf_puts(&b, "\033[0m");
+    out(c, b.data, b.len);
+    c->menu = MENU_WHO;
+    sk_buf_free(&b);
+    sk_buf_free(&list);
+}
+
 /* "COMBO [SECONDS]": hold the combo down from now; the loop releases it. */
 static int start_hold(struct console *c, char *err, size_t errlen)
 {
@@ -712,6 +851,11 @@ static int start_hold(struct console *c, char *err, size_t errlen)
     }
     struct sk_key key;
     if (sk_keys_parse_combo(combo, &key, err, errlen) != 0) {
+        return -1;
+    }
+    c->refused_ms = 0; /* a menu choice is deliberate: always ask */
+    if (!may_send(c)) {
+        snprintf(err, errlen, "%s", c->message);
         return -1;
     }
     if (c->hold_until_ms != 0) {
@@ -764,8 +908,9 @@ static int prompt_done(struct console *c, char *err, size_t errlen)
     if (sk_keys_parse_combo(c->prompt, &key, err, errlen) != 0) {
         return -1;
     }
-    send_keys(c, &key, 1);
-    flash(c, "sent %s", c->prompt);
+    if (send_keys(c, &key, 1)) {
+        flash(c, "sent %s", c->prompt);
+    }
     return 0;
 }
 
@@ -804,7 +949,7 @@ static void menu_key(struct console *c, const struct sk_termkey *k)
         }
         return;
     }
-    if (k->type == SK_TERMKEY_KEY && k->usage == SK_USAGE_ESCAPE) {
+    if (c->menu == MENU_WHO || (k->type == SK_TERMKEY_KEY && k->usage == SK_USAGE_ESCAPE)) {
         close_menu(c);
         return;
     }
@@ -818,11 +963,13 @@ static void menu_key(struct console *c, const struct sk_termkey *k)
     if (k->mods == 0 && view_menu_key(c, k->cp)) {
         return;
     }
+    c->refused_ms = 0; /* a menu choice is deliberate: always ask, never drop it quietly */
     switch (k->cp) {
     case '1': {
         struct sk_key cad = {.usage = SK_USAGE_DELETE, .mods = SK_MOD_LCTRL | SK_MOD_LALT};
-        send_keys(c, &cad, 1);
-        flash(c, "sent ctrl+alt+delete");
+        if (send_keys(c, &cad, 1)) {
+            flash(c, "sent ctrl+alt+delete");
+        }
         close_menu(c);
         break;
     }
@@ -842,15 +989,25 @@ static void menu_key(struct console *c, const struct sk_termkey *k)
         break;
     case '3': {
         struct sk_key key = {.usage = (uint8_t)sk_keys_usage("bracketright"), .mods = SK_MOD_LCTRL};
-        send_keys(c, &key, 1);
-        flash(c, "sent ctrl+]");
+        if (send_keys(c, &key, 1)) {
+            flash(c, "sent ctrl+]");
+        }
         close_menu(c);
         break;
     }
     case '4':
-        sk_hid_release_all(c->app->hid);
-        flash(c, "released all keys");
+        if (may_send(c)) {
+            sk_hid_release_all(c->app->hid);
+            flash(c, "released all keys");
+        }
         close_menu(c);
+        break;
+    case '8':
+        take_control(c);
+        close_menu(c);
+        break;
+    case '9':
+        draw_who(c);
         break;
     case 'q':
     case 'Q':
@@ -942,13 +1099,22 @@ static void console_setup(struct console *c)
     outs(c, "\033[?u\033[c");
     struct sk_hid_status hs;
     sk_hid_status(c->app->hid, &hs);
-    if (strcmp(hs.mouse, "none") != 0) {
+    /* A view-only session cannot click: leave the mouse to the terminal (text selection). */
+    if (strcmp(hs.mouse, "none") != 0 && c->s->role != SK_ROLE_VIEW) {
         set_mouse(c, 1);
     }
 }
 
 static void console_teardown(struct console *c)
 {
+    /* Another session that took control released our keys and types now: leave its alone. */
+    int other_holds = c->app->roster != NULL &&
+                      sk_roster_holder(c->app->roster, c->s->member, NULL, 0) == 0;
+    if (other_holds) {
+        c->sent_keys = 0;
+        c->hold_until_ms = 0;
+        c->buttons = 0;
+    }
     if (c->sent_keys) {
         /* Whatever this session held (or a stroke still queued) ends released. */
         sk_hid_release_all(c->app->hid);
@@ -997,6 +1163,7 @@ void sk_console_run(struct sk_session *s)
             }
         }
         handle_input(&c);
+        control_watch(&c);
         kitty_watchdog(&c);
         end_hold(&c, 0);
         maybe_draw(&c);

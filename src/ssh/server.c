@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
@@ -24,12 +25,15 @@
 #include <linux/sockios.h>
 
 #include "app.h"
+#include "audit.h"
 #include "cmd.h"
 #include "hid/hid.h"
 #include "log.h"
+#include "roster.h"
 #include "ssh/authkeys.h"
 #include "ssh/hostkey.h"
 #include "ssh/session.h"
+#include "ssh/usercert.h"
 #include "util.h"
 
 #define KEX_TIMEOUT_S 10
@@ -83,6 +87,42 @@ const char *sk_ssh_fingerprint(const struct sk_ssh *ssh)
 
 /* ---- libssh callbacks: record what the client asks for ---- */
 
+/* A certificate offered for login: checked against the trusted CAs, never the authorized keys. */
+static int auth_certificate(struct sk_session *s, const char *user, ssh_key pubkey,
+                            char signature_state)
+{
+    char fp[128], why[256];
+    struct sk_usercert_result cr;
+    if (sk_ssh_key_fingerprint(pubkey, fp, sizeof(fp)) != 0) {
+        snprintf(fp, sizeof(fp), "unknown key");
+    }
+    int ok = 0;
+    if (s->trusted_user_ca_keys == NULL) {
+        snprintf(why, sizeof(why), "no --trusted-user-ca-keys");
+    } else {
+        ok = sk_usercert_check(s->trusted_user_ca_keys, pubkey, user, (int64_t)time(NULL), &cr, why,
+                               sizeof(why));
+    }
+    if (ok != 1) {
+        sk_log(ok < 0 ? SK_LOG_ERROR : SK_LOG_WARN, "ssh", "%s: certificate %s refused: %s",
+               s->peer, fp, why);
+        s->auth_failures++;
+        snprintf(s->refused_fp, sizeof(s->refused_fp), "%s", fp);
+        s->refused_why = "bad-certificate";
+        return SSH_AUTH_DENIED;
+    }
+    if (signature_state == SSH_PUBLICKEY_STATE_NONE) {
+        return SSH_AUTH_SUCCESS;
+    }
+    snprintf(s->user, sizeof(s->user), "%s", user);
+    snprintf(s->key_fp, sizeof(s->key_fp), "%s", fp);
+    snprintf(s->name, sizeof(s->name), "%s", cr.key_id[0] ? cr.key_id : fp);
+    snprintf(s->cert, sizeof(s->cert), " cert_serial=%llu", cr.serial);
+    s->role = cr.role;
+    s->authenticated = 1;
+    return SSH_AUTH_SUCCESS;
+}
+
 static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_struct *pubkey,
                           char signature_state, void *userdata)
 {
@@ -91,27 +131,46 @@ static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_
     if (signature_state != SSH_PUBLICKEY_STATE_NONE &&
         signature_state != SSH_PUBLICKEY_STATE_VALID) {
         s->auth_failures++;
+        s->refused_why = "bad-signature";
         return SSH_AUTH_DENIED;
     }
-    int match = sk_authkeys_match(s->authorized_keys, pubkey, NULL, 0, err, sizeof(err));
+    if (sk_usercert_is_cert(pubkey)) {
+        return auth_certificate(s, user, pubkey, signature_state);
+    }
+    char options[1024], comment[128], fp[128];
+    int match = sk_authkeys_match(s->authorized_keys, pubkey, options, sizeof(options), comment,
+                                  sizeof(comment), err, sizeof(err));
     if (match < 0) {
         sk_log(SK_LOG_ERROR, "ssh", "%s", err);
     }
-    if (match != 1) {
-        /* A key the client merely offers counts too: clients try each of theirs. */
-        s->auth_failures++;
+    if (sk_ssh_key_fingerprint(pubkey, fp, sizeof(fp)) != 0) {
+        snprintf(fp, sizeof(fp), "unknown key");
+    }
+    enum sk_role role = SK_ROLE_CONTROL;
+    if (match == 1 && sk_authkeys_role(options, &role, err, sizeof(err)) != 0) {
+        /* A typo in a role must not hand out control: refuse the key. */
+        sk_log(SK_LOG_WARN, "ssh", "%s: key %s refused: %s", s->peer, fp, err);
+        s->refused_why = "bad-role";
+        match = 0;
+    } else if (match != 1) {
         if (signature_state == SSH_PUBLICKEY_STATE_VALID) {
             sk_log(SK_LOG_WARN, "ssh", "%s: key for user '%s' is not authorized", s->peer, user);
         }
+        s->refused_why = "unknown-key";
+    }
+    if (match != 1) {
+        snprintf(s->refused_fp, sizeof(s->refused_fp), "%s", fp);
+        /* A key the client merely offers counts too: clients try each of theirs. */
+        s->auth_failures++;
         return SSH_AUTH_DENIED;
     }
     if (signature_state == SSH_PUBLICKEY_STATE_NONE) {
         return SSH_AUTH_SUCCESS; /* "this key would do": the client then signs */
     }
     snprintf(s->user, sizeof(s->user), "%s", user);
-    if (sk_ssh_key_fingerprint(pubkey, s->key_fp, sizeof(s->key_fp)) != 0) {
-        snprintf(s->key_fp, sizeof(s->key_fp), "unknown key");
-    }
+    snprintf(s->key_fp, sizeof(s->key_fp), "%s", fp);
+    snprintf(s->name, sizeof(s->name), "%s", comment[0] ? comment : fp);
+    s->role = role;
     s->authenticated = 1;
     return SSH_AUTH_SUCCESS;
 }
@@ -372,6 +431,10 @@ static void run_exec(struct sk_session *s)
         .keymap = s->keymap[0] ? s->keymap : NULL,
         .identity = s->key_fp,
         .local_addr = s->local[0] ? s->local : NULL,
+        .name = s->name,
+        .addr = s->peer,
+        .role = s->role,
+        .member = s->member,
     };
     /* Log the command word only: the rest may be typed text. */
     sk_log(SK_LOG_INFO, "ssh", "%s: command '%.*s'", s->peer, (int)strcspn(s->exec_cmd, " \t"),
@@ -455,20 +518,38 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
     while (!(s->authenticated && s->chan != NULL && (s->want_shell || s->exec_cmd != NULL))) {
         if (s->auth_failures >= server->opts.max_auth_tries) {
             sk_log(SK_LOG_WARN, "ssh", "%s: too many authentication failures", s->peer);
-            return;
+            break;
         }
         if (sk_now_ms() > deadline) {
             sk_log(SK_LOG_WARN, "ssh", "%s: %s within %d s, disconnecting", s->peer,
                    s->authenticated ? "no command or shell requested" : "not authenticated",
                    server->opts.login_grace_s);
-            return;
+            break;
         }
         if (atomic_load(&server->stopping) || sk_session_pump(s, 100) != 0) {
-            return;
+            break;
         }
     }
-    sk_log(SK_LOG_INFO, "ssh", "%s: user '%s' authenticated (%s)", s->peer, s->user,
-           s->want_shell ? "console" : "command");
+    if (!s->authenticated) {
+        /* Keys merely offered and refused are counted here, once per connection. */
+        if (s->auth_failures > 0) {
+            sk_audit(s->app->audit, "login-failed", s->refused_fp[0] ? s->refused_fp : "-",
+                     s->peer, "reason=%s attempts=%d",
+                     s->refused_why ? s->refused_why : "bad-signature", s->auth_failures);
+        }
+        return;
+    }
+    if (s->chan == NULL || (!s->want_shell && s->exec_cmd == NULL)) {
+        return;
+    }
+    const char *kind = s->want_shell ? "ssh" : "command";
+    sk_log(SK_LOG_INFO, "ssh", "%s: user '%s' authenticated (%s, %s role)", s->peer, s->user,
+           s->want_shell ? "console" : "command", sk_role_name(s->role));
+    sk_audit(s->app->audit, "login", s->name, s->peer, "kind=%s role=%s key=%s%s", kind,
+             sk_role_name(s->role), s->key_fp, s->cert);
+    if (s->app->roster != NULL) {
+        s->member = sk_roster_join(s->app->roster, kind, s->name, s->peer, s->role);
+    }
     atomic_fetch_add(&s->app->ssh_clients, 1);
     if (s->want_shell) {
         if (s->pty) {
@@ -486,6 +567,15 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
         run_exec(s);
     }
     atomic_fetch_sub(&s->app->ssh_clients, 1);
+    if (s->app->roster != NULL) {
+        char holder[SK_ROSTER_NAME_LEN];
+        int held = sk_roster_holder(s->app->roster, s->member, holder, sizeof(holder)) == 1;
+        sk_roster_leave(s->app->roster, s->member);
+        if (held) {
+            sk_audit(s->app->audit, "control", s->name, s->peer, "action=released reason=logout");
+        }
+    }
+    sk_audit(s->app->audit, "logout", s->name, s->peer, "kind=%s", kind);
     if (!s->closed) {
         ssh_channel_send_eof(s->chan);
         ssh_channel_close(s->chan);
@@ -506,6 +596,7 @@ static void *session_thread(void *arg)
         .ssh = start->ssh,
         .app = server->opts.app,
         .authorized_keys = server->opts.authorized_keys,
+        .trusted_user_ca_keys = server->opts.trusted_user_ca_keys,
         .stopping = &server->stopping,
     };
     snprintf(s.peer, sizeof(s.peer), "%s", start->peer);

@@ -27,10 +27,17 @@ struct sk_session {
     struct ssh_channel_callbacks_struct chan_cb;
     struct sk_app *app;
     const char *authorized_keys;
+    const char *trusted_user_ca_keys; /* NULL: certificates are refused */
     const atomic_int *stopping; /* the server is shutting down */
     char peer[64];              /* client address, for logs */
     char user[64];
     char key_fp[128];      /* the authenticated key's SHA256 fingerprint */
+    char name[160];        /* who, for people: the key's comment (a certificate's key id), else its fingerprint */
+    char cert[160];        /* for a certificate login, "serial=N ca-signed" details for the audit log */
+    int role;              /* enum sk_role, from the key's options */
+    int member;            /* the roster id, once authenticated and running */
+    char refused_fp[128];  /* the last key refused, for the audit log */
+    const char *refused_why; /* and why ("unknown-key", "bad-role", ...) */
     char local[64];        /* the address the client connected to (no port) */
 
     int authenticated;

@@ -19,6 +19,7 @@ struct sk_ssh_opts {
     int port;
     const char *hostkeys_dir;    /* ed25519 host key, generated on first start */
     const char *authorized_keys; /* OpenSSH authorized_keys file, re-read at each login */
+    const char *trusted_user_ca_keys; /* CAs whose user certificates log in; NULL: none */
     struct sk_app *app;          /* borrowed */
     int login_grace_s;           /* seconds to authenticate; 0: 30 */
     int max_auth_tries;          /* 0: 6 */

@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "http/auth.h"
+#include "roster.h"
 #include "util.h"
 
 static int64_t fake_now = 1000000;
@@ -41,28 +42,49 @@ static void test_token_single_use(void)
     struct sk_auth *a = new_auth(NULL);
     char token[SK_AUTH_SECRET_LEN], token2[SK_AUTH_SECRET_LEN], sid[SK_AUTH_SECRET_LEN];
     char who[SK_AUTH_IDENTITY_LEN];
-    CHECK_EQ_INT(sk_auth_issue_token(a, "SHA256:abc", token), 0);
+    CHECK_EQ_INT(sk_auth_issue_token(a, "SHA256:abc", 0, token), 0);
     CHECK_EQ_INT(strlen(token), 64);
     CHECK_EQ_INT(strspn(token, "0123456789abcdef"), 64);
-    CHECK_EQ_INT(sk_auth_issue_token(a, "SHA256:abc", token2), 0);
+    CHECK_EQ_INT(sk_auth_issue_token(a, "SHA256:abc", 0, token2), 0);
     CHECK(strcmp(token, token2) != 0);
-    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, who, sizeof(who)), 0);
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, who, sizeof(who), NULL), 0);
     CHECK_STR(who, "SHA256:abc");
     CHECK_EQ_INT(strlen(sid), 64);
     CHECK(strcmp(sid, token) != 0);
     /* Used once: never again, not even a moment later. */
-    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, who, sizeof(who)), -1);
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, who, sizeof(who), NULL), -1);
     /* The session it made is live and says who it is for. */
     who[0] = '\0';
     char sid1[SK_AUTH_SECRET_LEN];
     snprintf(sid1, sizeof(sid1), "%s", sid);
-    CHECK_EQ_INT(sk_auth_session(a, sid1, who, sizeof(who)), 1);
+    CHECK_EQ_INT(sk_auth_session(a, sid1, who, sizeof(who), NULL), 1);
     CHECK_STR(who, "SHA256:abc");
     /* A token is not a session, and garbage is neither. */
-    CHECK_EQ_INT(sk_auth_session(a, token2, NULL, 0), 0);
-    CHECK_EQ_INT(sk_auth_session(a, "", NULL, 0), 0);
-    CHECK_EQ_INT(sk_auth_redeem(a, "", sid, NULL, 0), -1);
-    CHECK_EQ_INT(sk_auth_redeem(a, "0123", sid, NULL, 0), -1);
+    CHECK_EQ_INT(sk_auth_session(a, token2, NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_session(a, "", NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_redeem(a, "", sid, NULL, 0, NULL), -1);
+    CHECK_EQ_INT(sk_auth_redeem(a, "0123", sid, NULL, 0, NULL), -1);
+    sk_auth_free(a);
+}
+
+/* A token carries the role of the key that asked for it into the session it makes. */
+static void test_token_carries_role(void)
+{
+    struct sk_auth *a = new_auth(NULL);
+    char token[SK_AUTH_SECRET_LEN], sid[SK_AUTH_SECRET_LEN];
+    int role = -1;
+    CHECK_EQ_INT(sk_auth_issue_token(a, "SHA256:viewer", SK_ROLE_VIEW, token), 0);
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, NULL, 0, &role), 0);
+    CHECK_EQ_INT(role, SK_ROLE_VIEW);
+    role = -1;
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, &role), 1);
+    CHECK_EQ_INT(role, SK_ROLE_VIEW);
+    CHECK_EQ_INT(sk_auth_issue_token(a, "SHA256:writer", SK_ROLE_CONTROL, token), 0);
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, NULL, 0, &role), 0);
+    CHECK_EQ_INT(role, SK_ROLE_CONTROL);
+    CHECK_EQ_INT(sk_auth_new_session(a, "password:v", SK_ROLE_VIEW, sid), 0);
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, &role), 1);
+    CHECK_EQ_INT(role, SK_ROLE_VIEW);
     sk_auth_free(a);
 }
 
@@ -70,17 +92,17 @@ static void test_token_expires(void)
 {
     struct sk_auth *a = new_auth(NULL);
     char token[SK_AUTH_SECRET_LEN], sid[SK_AUTH_SECRET_LEN];
-    CHECK_EQ_INT(sk_auth_issue_token(a, "k", token), 0);
+    CHECK_EQ_INT(sk_auth_issue_token(a, "k", 0, token), 0);
     fake_now += 60 * 1000; /* exactly the TTL: expired */
-    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, NULL, 0), -1);
-    CHECK_EQ_INT(sk_auth_issue_token(a, "k", token), 0);
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, NULL, 0, NULL), -1);
+    CHECK_EQ_INT(sk_auth_issue_token(a, "k", 0, token), 0);
     fake_now += 59 * 1000;
-    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, NULL, 0), 0);
-    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0), 1);
+    CHECK_EQ_INT(sk_auth_redeem(a, token, sid, NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, NULL), 1);
     fake_now += 3600 * 1000 - 1;
-    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0), 1);
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, NULL), 1);
     fake_now += 1;
-    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, NULL), 0);
     sk_auth_free(a);
 }
 
@@ -88,14 +110,14 @@ static void test_tables_are_bounded(void)
 {
     struct sk_auth *a = new_auth(NULL);
     char first[SK_AUTH_SECRET_LEN], t[SK_AUTH_SECRET_LEN], sid[SK_AUTH_SECRET_LEN];
-    CHECK_EQ_INT(sk_auth_issue_token(a, "k", first), 0);
+    CHECK_EQ_INT(sk_auth_issue_token(a, "k", 0, first), 0);
     /* Many more tokens than slots: the oldest makes room, nothing grows. */
     for (int i = 0; i < 100; i++) {
         fake_now++;
-        CHECK_EQ_INT(sk_auth_issue_token(a, "k", t), 0);
+        CHECK_EQ_INT(sk_auth_issue_token(a, "k", 0, t), 0);
     }
-    CHECK_EQ_INT(sk_auth_redeem(a, first, sid, NULL, 0), -1);
-    CHECK_EQ_INT(sk_auth_redeem(a, t, sid, NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_redeem(a, first, sid, NULL, 0, NULL), -1);
+    CHECK_EQ_INT(sk_auth_redeem(a, t, sid, NULL, 0, NULL), 0);
     sk_auth_free(a);
 }
 
@@ -125,7 +147,7 @@ static void test_password_file(void)
     /* The second line is what `openssl passwd -6 -salt abcdefgh secret` prints. */
     snprintf(text, sizeof(text),
              "# users\nalice:%s\n\nbob:$6$abcdefgh$ltjgWl6579NluT/Vi1nwEvcil.G5Nbc4NiXZaNGStk8PSwGfQv7"
-             "2N2CKPPrVACtLtip/cZ/1GM/O6IND4WQhG.\n",
+             "2N2CKPPrVACtLtip/cZ/1GM/O6IND4WQhG.:view\n",
              h);
     CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
     close(fd);
@@ -137,22 +159,25 @@ static void test_password_file(void)
     }
     char hdr[256], who[SK_AUTH_IDENTITY_LEN];
     CHECK_EQ_INT(sk_auth_has_passwords(a), 1);
+    int role = -1;
     basic_header("alice:s3cret pass", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who)), 1);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who), &role), 1);
     CHECK_STR(who, "password:alice");
+    CHECK_EQ_INT(role, SK_ROLE_CONTROL); /* no third field: control */
     basic_header("bob:secret", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who)), 1);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who), &role), 1);
     CHECK_STR(who, "password:bob");
+    CHECK_EQ_INT(role, SK_ROLE_VIEW); /* ":view" */
     basic_header("alice:s3cret pas", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0, NULL), 0);
     basic_header("bob:s3cret pass", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0, NULL), 0);
     basic_header("carol:secret", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0, NULL), 0);
     basic_header("alice", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0), 0);
-    CHECK_EQ_INT(sk_auth_basic(a, "Basic !!!not base64", NULL, 0), 0);
-    CHECK_EQ_INT(sk_auth_basic(a, "Bearer abc", NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, "Basic !!!not base64", NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, "Bearer abc", NULL, 0, NULL), 0);
     sk_auth_free(a);
     unlink(path);
 }
@@ -169,13 +194,23 @@ static void test_password_file_errors(void)
     snprintf(want, sizeof(want), "%s:2: the password must be a crypt(3) hash such as $6$...", path);
     CHECK_STR(err, want);
     unlink(path);
+    /* A role that is neither view nor control refuses the whole file. */
+    char path2[] = "/tmp/sk-passwd-XXXXXX";
+    fd = mkstemp(path2);
+    const char text2[] = "alice:$6$x$y:admin\n";
+    CHECK(write(fd, text2, sizeof(text2) - 1) == (ssize_t)(sizeof(text2) - 1));
+    close(fd);
+    CHECK(sk_auth_new(&(struct sk_auth_opts){.passwd_file = path2}, err, sizeof(err)) == NULL);
+    snprintf(want, sizeof(want), "%s:1: the role 'admin' is neither view nor control", path2);
+    CHECK_STR(err, want);
+    unlink(path2);
     CHECK(sk_auth_new(&(struct sk_auth_opts){.passwd_file = "/nonexistent/pw"}, err,
                       sizeof(err)) == NULL);
     CHECK(strncmp(err, "--http-passwd: cannot read /nonexistent/pw", 42) == 0);
     /* Without a password file Basic never succeeds. */
     struct sk_auth *a = new_auth(NULL);
     CHECK_EQ_INT(sk_auth_has_passwords(a), 0);
-    CHECK_EQ_INT(sk_auth_basic(a, "Basic YTpi", NULL, 0), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, "Basic YTpi", NULL, 0, NULL), 0);
     sk_auth_free(a);
 }
 
@@ -195,9 +230,9 @@ static void test_identities(void)
     struct sk_buf b = {0};
     sk_auth_identities_json(a, &b);
     CHECK_STR(b.data, "[]");
-    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:k1", sid), 0);
-    CHECK_EQ_INT(sk_auth_new_session(a, "password:bob", sid), 0);
-    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:k1", sid), 0);
+    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:k1", 0, sid), 0);
+    CHECK_EQ_INT(sk_auth_new_session(a, "password:bob", 0, sid), 0);
+    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:k1", 0, sid), 0);
     sk_buf_reset(&b);
     sk_auth_identities_json(a, &b);
     CHECK_STR(b.data, "[\"SHA256:k1\",\"password:bob\"]");
@@ -222,6 +257,7 @@ static void test_failures_counted(void)
 int main(void)
 {
     SK_RUN(test_token_single_use);
+    SK_RUN(test_token_carries_role);
     SK_RUN(test_token_expires);
     SK_RUN(test_tables_are_bounded);
     SK_RUN(test_password_file);

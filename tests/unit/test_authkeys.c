@@ -29,6 +29,12 @@ static void test_parse_lines(void)
     CHECK_EQ_INT(sk_authkeys_parse_line(ecdsa, strlen(ecdsa), &l), 1);
     CHECK(l.blob_len == 6);
 
+    CHECK(l.comment == NULL);
+    CHECK_EQ_INT(sk_authkeys_parse_line(plain, strlen(plain), &l), 1);
+    CHECK(l.comment_len == 9 && memcmp(l.comment, "user@host", 9) == 0);
+    const char *spaced = "ssh-ed25519 AAAA  my laptop key  ";
+    CHECK_EQ_INT(sk_authkeys_parse_line(spaced, strlen(spaced), &l), 1);
+    CHECK(l.comment_len == 13 && memcmp(l.comment, "my laptop key", 13) == 0);
     CHECK_EQ_INT(sk_authkeys_parse_line("# comment", 9, &l), 0);
     CHECK_EQ_INT(sk_authkeys_parse_line("   ", 3, &l), 0);
     CHECK_EQ_INT(sk_authkeys_parse_line("garbage", 7, &l), SK_PARSE_INVALID);
@@ -46,21 +52,27 @@ static void test_match(void)
     const char *path = "/tmp/sk-test-authorized_keys";
     FILE *fp = fopen(path, "w");
     fprintf(fp, "# keys\nnot a key line\nssh-ed25519 AAAAinvalidbase64 broken\n");
+    /* A cert-authority line authorizes certificates, not the CA key: skipped. */
+    fprintf(fp, "cert-authority,sshkvm-role=view ssh-ed25519 %s ca\n", b64);
     fprintf(fp, "restrict ssh-ed25519 %s me@laptop\n", b64);
     fclose(fp);
-    CHECK_EQ_INT(sk_authkeys_match(path, k1, opts, sizeof(opts), err, sizeof(err)), 1);
+    char comment[64];
+    CHECK_EQ_INT(sk_authkeys_match(path, k1, opts, sizeof(opts), comment, sizeof(comment), err,
+                                   sizeof(err)),
+                 1);
     CHECK_STR(opts, "restrict");
-    CHECK_EQ_INT(sk_authkeys_match(path, k2, NULL, 0, err, sizeof(err)), 0);
+    CHECK_STR(comment, "me@laptop");
+    CHECK_EQ_INT(sk_authkeys_match(path, k2, NULL, 0, NULL, 0, err, sizeof(err)), 0);
     /* The file is re-read at every check: a key added now works now. */
     char *b64b = NULL;
     ssh_pki_export_pubkey_base64(k2, &b64b);
     fp = fopen(path, "a");
     fprintf(fp, "ssh-ed25519 %s\n", b64b);
     fclose(fp);
-    CHECK_EQ_INT(sk_authkeys_match(path, k2, opts, sizeof(opts), err, sizeof(err)), 1);
+    CHECK_EQ_INT(sk_authkeys_match(path, k2, opts, sizeof(opts), NULL, 0, err, sizeof(err)), 1);
     CHECK_STR(opts, "");
     remove(path);
-    CHECK_EQ_INT(sk_authkeys_match(path, k1, NULL, 0, err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_authkeys_match(path, k1, NULL, 0, NULL, 0, err, sizeof(err)), -1);
     CHECK(strstr(err, "cannot read authorized keys") != NULL);
     ssh_string_free_char(b64);
     ssh_string_free_char(b64b);
@@ -68,9 +80,43 @@ static void test_match(void)
     ssh_key_free(k2);
 }
 
+static enum sk_role role_of(const char *options, int *rc)
+{
+    enum sk_role r = (enum sk_role)-1;
+    char err[128];
+    *rc = sk_authkeys_role(options, &r, err, sizeof(err));
+    return r;
+}
+
+static void test_roles(void)
+{
+    int rc;
+    CHECK_EQ_INT(role_of("", &rc), SK_ROLE_CONTROL);
+    CHECK_EQ_INT(role_of(NULL, &rc), SK_ROLE_CONTROL);
+    CHECK_EQ_INT(role_of("sshkvm-role=view", &rc), SK_ROLE_VIEW);
+    CHECK_EQ_INT(role_of("sshkvm-role=\"view\"", &rc), SK_ROLE_VIEW);
+    CHECK_EQ_INT(role_of("sshkvm-role=control", &rc), SK_ROLE_CONTROL);
+    /* restrict alone is view; a role says otherwise, wherever it stands. */
+    CHECK_EQ_INT(role_of("restrict", &rc), SK_ROLE_VIEW);
+    CHECK_EQ_INT(role_of("restrict,sshkvm-role=control", &rc), SK_ROLE_CONTROL);
+    CHECK_EQ_INT(role_of("sshkvm-role=\"control\",restrict", &rc), SK_ROLE_CONTROL);
+    /* Other OpenSSH options are ignored, even with commas and quotes inside their values. */
+    CHECK_EQ_INT(role_of("from=\"10.0.0.1,10.0.0.2\",command=\"echo a,sshkvm-role=view\"", &rc),
+                 SK_ROLE_CONTROL);
+    CHECK_EQ_INT(rc, 0);
+    CHECK_EQ_INT(role_of("no-pty,sshkvm-role=view,no-agent-forwarding", &rc), SK_ROLE_VIEW);
+    char err[128];
+    enum sk_role r;
+    CHECK_EQ_INT(sk_authkeys_role("sshkvm-role=admin", &r, err, sizeof(err)), -1);
+    CHECK_STR(err, "sshkvm-role=\"admin\" is neither view nor control");
+    CHECK_EQ_INT(sk_authkeys_role("sshkvm-role=", &r, err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_authkeys_role("restrict,sshkvm-role=View", &r, err, sizeof(err)), -1);
+}
+
 int main(void)
 {
     SK_RUN(test_parse_lines);
     SK_RUN(test_match);
+    SK_RUN(test_roles);
     return SK_CHECK_EXIT();
 }

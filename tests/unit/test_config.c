@@ -193,8 +193,36 @@ static void test_check(void)
     sk_config_free(&c);
 }
 
+/* People and roles: control mode, idle time-out, audit log, from the file as from the command line. */
+static void test_roles(void)
+{
+    struct sk_config c;
+    char err[512];
+    sk_config_defaults(&c, "/h");
+    CHECK_STR(c.control, "exclusive");
+    CHECK_EQ_INT(c.control_idle, 300);
+    CHECK_STR(c.audit_log, "stderr");
+    CHECK_EQ_INT(sk_config_parse_text(&c, "control = shared\ncontrol-idle = 0\naudit-log = /var/log/a\n",
+                                      "f", err, sizeof(err)),
+                 0);
+    CHECK_STR(c.control, "shared");
+    CHECK_EQ_INT(c.control_idle, 0);
+    CHECK_STR(c.audit_log, "/var/log/a");
+    CHECK_EQ_INT(sk_config_set(&c, "control", "both", err, sizeof(err)), -1);
+    CHECK_STR(err, "--control: 'both' is not exclusive or shared");
+    CHECK_EQ_INT(sk_config_set(&c, "control-idle", "-5", err, sizeof(err)), -1);
+    CHECK_STR(err, "--control-idle: '-5' is not a number from 0 to 86400");
+    CHECK_EQ_INT(sk_config_set(&c, "control-idle", "86401", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_config_set(&c, "control-idle", "86400", err, sizeof(err)), 0);
+    CHECK_EQ_INT(c.control_idle, 86400);
+    CHECK_EQ_INT(sk_config_set(&c, "capture", "sometimes", err, sizeof(err)), -1);
+    CHECK_STR(err, "--capture: 'sometimes' is not on-demand or always");
+    sk_config_free(&c);
+}
+
 int main(void)
 {
+    SK_RUN(test_roles);
     SK_RUN(test_defaults);
     SK_RUN(test_args);
     SK_RUN(test_bad_values);

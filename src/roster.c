@@ -1,0 +1,344 @@
+/*
+ * roster: the connected members, their roles, and the control arbiter.
+ *
+ * Owns a growable array of members under one mutex, and the id of the
+ * member holding control with the time of its last input. Time-outs are
+ * applied lazily whenever the roster is asked: an idle holder simply stops
+ * counting as holder, and a web member that stopped asking drops out. The
+ * roster never touches the keyboard; callers act on what it answers.
+ */
+#include "roster.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+struct member {
+    int id;
+    char kind[16];
+    char name[SK_ROSTER_NAME_LEN];
+    char addr[SK_ROSTER_ADDR_LEN];
+    enum sk_role role;
+    time_t since;      /* wall clock, for people */
+    int64_t seen_ms;   /* web members: the last request */
+    int lost;          /* lost control since last asked: 1 taken, 2 idle */
+    char lost_to[SK_ROSTER_NAME_LEN];
+};
+
+struct sk_roster {
+    pthread_mutex_t lock;
+    enum sk_control_mode mode;
+    int64_t idle_ms;      /* < 0: never */
+    int64_t web_idle_ms;
+    int64_t (*now_ms)(void);
+    struct member *members;
+    size_t n, cap;
+    int next_id;
+    int holder;           /* member id, 0: nobody */
+    int64_t holder_input_ms;
+};
+
+const char *sk_role_name(enum sk_role role)
+{
+    return role == SK_ROLE_VIEW ? "view" : "control";
+}
+
+/* names[i] for i in 0..1 is value i: set *out and return 0, or -1 for neither. */
+static int parse_pair(const char *s, const char *const names[2], int *out)
+{
+    for (int i = 0; i < 2; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int sk_role_parse(const char *s, enum sk_role *out)
+{
+    static const char *const names[2] = {[SK_ROLE_CONTROL] = "control", [SK_ROLE_VIEW] = "view"};
+    int v;
+    if (parse_pair(s, names, &v) != 0) {
+        return -1;
+    }
+    *out = (enum sk_role)v;
+    return 0;
+}
+
+int sk_control_mode_parse(const char *s, enum sk_control_mode *out)
+{
+    static const char *const names[2] = {[SK_CONTROL_EXCLUSIVE] = "exclusive",
+                                         [SK_CONTROL_SHARED] = "shared"};
+    int v;
+    if (parse_pair(s, names, &v) != 0) {
+        return -1;
+    }
+    *out = (enum sk_control_mode)v;
+    return 0;
+}
+
+struct sk_roster *sk_roster_new(const struct sk_roster_opts *opts)
+{
+    struct sk_roster *r = xcalloc(1, sizeof(*r));
+    pthread_mutex_init(&r->lock, NULL);
+    r->mode = opts->mode;
+    r->idle_ms = opts->idle_s == 0 ? 300000 : opts->idle_s < 0 ? -1 : opts->idle_s * 1000LL;
+    r->web_idle_ms = (opts->web_idle_s > 0 ? opts->web_idle_s : 15) * 1000LL;
+    r->now_ms = opts->now_ms != NULL ? opts->now_ms : sk_now_ms;
+    r->next_id = 1;
+    return r;
+}
+
+void sk_roster_free(struct sk_roster *r)
+{
+    if (r == NULL) {
+        return;
+    }
+    pthread_mutex_destroy(&r->lock);
+    free(r->members);
+    free(r);
+}
+
+static struct member *find(struct sk_roster *r, int id)
+{
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->members[i].id == id) {
+            return &r->members[i];
+        }
+    }
+    return NULL;
+}
+
+static void remove_at(struct sk_roster *r, size_t i)
+{
+    if (r->members[i].id == r->holder) {
+        r->holder = 0;
+    }
+    memmove(&r->members[i], &r->members[i + 1], (r->n - i - 1) * sizeof(r->members[0]));
+    r->n--;
+}
+
+/* Apply the time-outs: web members that stopped asking, a holder that stopped typing. */
+static void expire(struct sk_roster *r, int64_t now)
+{
+    for (size_t i = 0; i < r->n;) {
+        struct member *m = &r->members[i];
+        if (strcmp(m->kind, "web") == 0 && now - m->seen_ms > r->web_idle_ms) {
+            remove_at(r, i);
+        } else {
+            i++;
+        }
+    }
+    if (r->holder != 0 && r->idle_ms >= 0 && now - r->holder_input_ms > r->idle_ms) {
+        struct member *h = find(r, r->holder);
+        if (h != NULL) {
+            h->lost = 2;
+        }
+        r->holder = 0;
+    }
+}
+
+static int add(struct sk_roster *r, const char *kind, const char *name, const char *addr,
+               enum sk_role role, int64_t now)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 16;
+        r->members = xrealloc(r->members, r->cap * sizeof(r->members[0]));
+    }
+    struct member *m = &r->members[r->n++];
+    memset(m, 0, sizeof(*m));
+    m->id = r->next_id++;
+    snprintf(m->kind, sizeof(m->kind), "%s", kind);
+    snprintf(m->name, sizeof(m->name), "%s", name);
+    snprintf(m->addr, sizeof(m->addr), "%s", addr);
+    m->role = role;
+    m->since = time(NULL);
+    m->seen_ms = now;
+    return m->id;
+}
+
+int sk_roster_join(struct sk_roster *r, const char *kind, const char *name, const char *addr,
+                   enum sk_role role)
+{
+    pthread_mutex_lock(&r->lock);
+    int id = add(r, kind, name, addr, role, r->now_ms());
+    pthread_mutex_unlock(&r->lock);
+    return id;
+}
+
+void sk_roster_leave(struct sk_roster *r, int id)
+{
+    pthread_mutex_lock(&r->lock);
+    for (size_t i = 0; i < r->n; i++) {
+        if (r->members[i].id == id) {
+            remove_at(r, i);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+int sk_roster_web(struct sk_roster *r, const char *name, const char *addr, enum sk_role role,
+                  int *joined)
+{
+    pthread_mutex_lock(&r->lock);
+    int64_t now = r->now_ms();
+    expire(r, now);
+    int id = 0;
+    for (size_t i = 0; i < r->n && id == 0; i++) {
+        struct member *m = &r->members[i];
+        if (strcmp(m->kind, "web") == 0 && strcmp(m->name, name) == 0 &&
+            strcmp(m->addr, addr) == 0 && m->role == role) {
+            m->seen_ms = now;
+            id = m->id;
+        }
+    }
+    if (joined != NULL) {
+        *joined = id == 0;
+    }
+    if (id == 0) {
+        id = add(r, "web", name, addr, role, now);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return id;
+}
+
+static void copy_name(const struct member *m, char *out, size_t len)
+{
+    if (out != NULL && len > 0) {
+        snprintf(out, len, "%s", m != NULL ? m->name : "someone");
+    }
+}
+
+int sk_roster_acquire(struct sk_roster *r, int id, int take, char *holder, size_t holderlen)
+{
+    pthread_mutex_lock(&r->lock);
+    int64_t now = r->now_ms();
+    expire(r, now);
+    struct member *me = find(r, id);
+    int rc = 0;
+    if (me != NULL && me->role == SK_ROLE_VIEW) {
+        rc = SK_ROSTER_VIEW_ONLY;
+    } else if (r->mode == SK_CONTROL_SHARED) {
+        rc = 0;
+    } else if (r->holder != 0 && r->holder != id && !take) {
+        copy_name(find(r, r->holder), holder, holderlen);
+        rc = SK_ROSTER_HELD;
+    } else {
+        rc = r->holder == 0 ? SK_ROSTER_GOT : r->holder != id ? SK_ROSTER_TAKEN : 0;
+        if (rc == SK_ROSTER_TAKEN) {
+            struct member *old = find(r, r->holder);
+            copy_name(old, holder, holderlen);
+            if (old != NULL && me != NULL) {
+                old->lost = 1;
+                snprintf(old->lost_to, sizeof(old->lost_to), "%s", me->name);
+            }
+        }
+        r->holder = id;
+        r->holder_input_ms = now;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return rc;
+}
+
+void sk_roster_release(struct sk_roster *r, int id)
+{
+    pthread_mutex_lock(&r->lock);
+    if (r->holder == id) {
+        r->holder = 0;
+    }
+    pthread_mutex_unlock(&r->lock);
+}
+
+int sk_roster_holder(struct sk_roster *r, int id, char *name, size_t namelen)
+{
+    pthread_mutex_lock(&r->lock);
+    expire(r, r->now_ms());
+    int rc = -1;
+    if (r->holder != 0) {
+        rc = r->holder == id ? 1 : 0;
+        copy_name(find(r, r->holder), name, namelen);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return rc;
+}
+
+int sk_roster_lost(struct sk_roster *r, int id, char *by, size_t bylen)
+{
+    pthread_mutex_lock(&r->lock);
+    expire(r, r->now_ms());
+    struct member *m = find(r, id);
+    int lost = 0;
+    if (m != NULL) {
+        lost = m->lost;
+        if (lost == 1 && by != NULL && bylen > 0) {
+            snprintf(by, bylen, "%s", m->lost_to);
+        }
+        m->lost = 0;
+    }
+    pthread_mutex_unlock(&r->lock);
+    return lost;
+}
+
+int sk_roster_count(struct sk_roster *r)
+{
+    pthread_mutex_lock(&r->lock);
+    expire(r, r->now_ms());
+    int n = (int)r->n;
+    pthread_mutex_unlock(&r->lock);
+    return n;
+}
+
+enum sk_control_mode sk_roster_mode(const struct sk_roster *r)
+{
+    return r->mode;
+}
+
+void sk_roster_json(struct sk_roster *r, struct sk_buf *out)
+{
+    pthread_mutex_lock(&r->lock);
+    expire(r, r->now_ms());
+    sk_buf_printf(out, "{\"mode\":\"%s\",\"holder\":",
+                  r->mode == SK_CONTROL_SHARED ? "shared" : "exclusive");
+    struct member *h = r->holder != 0 ? find(r, r->holder) : NULL;
+    if (h != NULL) {
+        sk_buf_json_string(out, h->name);
+    } else {
+        sk_buf_puts(out, "null");
+    }
+    sk_buf_puts(out, ",\"sessions\":[");
+    for (size_t i = 0; i < r->n; i++) {
+        const struct member *m = &r->members[i];
+        sk_buf_printf(out, "%s{\"id\":%d,\"kind\":", i ? "," : "", m->id);
+        sk_buf_json_string(out, m->kind);
+        sk_buf_puts(out, ",\"name\":");
+        sk_buf_json_string(out, m->name);
+        sk_buf_puts(out, ",\"addr\":");
+        sk_buf_json_string(out, m->addr);
+        sk_buf_printf(out, ",\"role\":\"%s\",\"since\":%lld,\"control\":%s}", sk_role_name(m->role),
+                      (long long)m->since, m->id == r->holder ? "true" : "false");
+    }
+    sk_buf_puts(out, "]}");
+    pthread_mutex_unlock(&r->lock);
+}
+
+void sk_roster_text(struct sk_roster *r, struct sk_buf *out, const char *eol)
+{
+    pthread_mutex_lock(&r->lock);
+    expire(r, r->now_ms());
+    for (size_t i = 0; i < r->n; i++) {
+        const struct member *m = &r->members[i];
+        struct tm tm;
+        char when[16];
+        localtime_r(&m->since, &tm);
+        strftime(when, sizeof(when), "%H:%M:%S", &tm);
+        sk_buf_printf(out, "%s %s from %s, %s, since %s%s%s", m->kind, m->name, m->addr,
+                      sk_role_name(m->role), when, m->id == r->holder ? ", has control" : "", eol);
+    }
+    pthread_mutex_unlock(&r->lock);
+}
