@@ -99,20 +99,20 @@ def fetch_font(tmp):
     return path
 
 
-def read_psf1(path):
+def read_psf1(path, want_height=16):
     """Return (glyphs, unicode -> glyph index) of a PSF1 font with a Unicode table."""
     with gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb") as f:
         data = f.read()
     if data[0:2] != b"\x36\x04":
         sys.exit("gen-vgafont: %s is not a PSF1 font" % path)
     mode, height = data[2], data[3]
-    if height != 16:
-        sys.exit("gen-vgafont: %s has %d-line glyphs, want 16" % (path, height))
+    if height != want_height:
+        sys.exit("gen-vgafont: %s has %d-line glyphs, want %d" % (path, height, want_height))
     count = 512 if mode & 0x01 else 256
     if not mode & 0x02:
         sys.exit("gen-vgafont: %s has no Unicode table" % path)
-    glyphs = [data[4 + i * 16:4 + (i + 1) * 16] for i in range(count)]
-    pos = 4 + count * 16
+    glyphs = [data[4 + i * height:4 + (i + 1) * height] for i in range(count)]
+    pos = 4 + count * height
     umap = {}
     glyph = 0
     in_seq = False
