@@ -43,6 +43,10 @@
 #define MAX_MAP 4096 /* mode pixels a sampling map covers in either direction */
 /* Below this colour distance (RGB, 0..441) a cell is one colour: a blank. */
 #define UNIFORM_DIST 48
+/* From this luma difference (0..255) between a cell's colours, glyphs are read in luma. */
+#define LUMA_AXIS_MIN 16
+/* ... and when luma carries this share of their difference (squared). */
+#define LUMA_AXIS_SHARE 0.09
 /* A cell whose best glyph fits worse than this, with less spread (RMS), is blank. */
 #define BLANK_ERR 0.15
 #define BLANK_RMS 24
@@ -56,6 +60,8 @@
 #define TEXT_GLYPH_SHARE 0.80
 /* Edges in a picture read as block and line glyphs; text has letters. */
 #define TEXT_MIN_LETTERS 8
+/* How much worse each later mode may fit than the one before it and still lose. */
+#define MODE_PRIOR 0.25
 /* While the picture is not text, modes are searched on one picture in this many. */
 #define SEARCH_EVERY 8
 
@@ -543,12 +549,27 @@ static int cell_recognise(const struct sk_textrec *tr, const struct font *f, int
     }
     const int *a = pix[ia], *b = pix[ib];
     const int ab[3] = {a[0] - b[0], a[1] - b[1], a[2] - b[2]};
+    /*
+     * Pixels are placed between B and A along the colour axis, or along
+     * luma when the two differ enough in brightness: JPEG keeps luma at full
+     * resolution but halves chroma, so the chroma in the axis only blurs
+     * the glyph (blue on black is the extreme case).
+     */
+    int w[3] = {ab[0], ab[1], ab[2]};
+    long den = dab;
+    long dy = 77L * ab[0] + 150L * ab[1] + 29L * ab[2];
+    if (labs(dy) >= LUMA_AXIS_MIN * 256 && (double)dy * dy >= LUMA_AXIS_SHARE * 65536.0 * dab) {
+        w[0] = 77;
+        w[1] = 150;
+        w[2] = 29;
+        den = dy;
+    }
     int t[MAX_PIX];
     uint64_t bits[2] = {0, 0};
     for (unsigned i = 0; i < n; i++) {
-        long dot = (long)(pix[i][0] - b[0]) * ab[0] + (long)(pix[i][1] - b[1]) * ab[1] +
-                   (long)(pix[i][2] - b[2]) * ab[2];
-        long v = dot * 256 / dab;
+        long dot = (long)(pix[i][0] - b[0]) * w[0] + (long)(pix[i][1] - b[1]) * w[1] +
+                   (long)(pix[i][2] - b[2]) * w[2];
+        long v = dot * 256 / den;
         t[i] = v < 0 ? 0 : v > 256 ? 256 : (int)v;
         if (t[i] > 128) {
             bits[i >> 6] |= 1ull << (i & 63);
@@ -560,9 +581,9 @@ static int cell_recognise(const struct sk_textrec *tr, const struct font *f, int
         long sum9 = 0;
         for (unsigned y = 0; y < f->height; y++) {
             const int *p = pix[MAX_PIX + y];
-            sum9 += (long)(p[0] - b[0]) * ab[0] + (long)(p[1] - b[1]) * ab[1] + (long)(p[2] - b[2]) * ab[2];
+            sum9 += (long)(p[0] - b[0]) * w[0] + (long)(p[1] - b[1]) * w[1] + (long)(p[2] - b[2]) * w[2];
         }
-        paper_hint = sum9 * 2 > (long)dab * f->height;
+        paper_hint = den > 0 ? sum9 * 2 > den * (long)f->height : sum9 * 2 < den * (long)f->height;
     }
     struct match m = best_glyph(tr, f, bits, t, n, paper_hint);
     if (m.err > BLANK_ERR && spread < (long)BLANK_RMS * BLANK_RMS * (long)n) {
@@ -729,23 +750,32 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img,
          */
         const struct mode *top[2] = {NULL, NULL};
         double top_misfit[2] = {0, 0};
+        unsigned top_rank[2] = {0, 0};
         for (unsigned i = 0; i < nc; i++) {
             run_mode(tr, img, cands[i], 3, &ty);
-            double m = mode_misfit(&ty);
+            /*
+             * The commoner modes are preferred unless another fits clearly
+             * better: 8x8 glyphs can read halves of a sparse 8x16 screen
+             * about as well as the 8x16 glyphs read all of it.
+             */
+            double m = mode_misfit(&ty) * (1 + MODE_PRIOR * i);
             if (!top[0] || m < top_misfit[0]) {
                 top[1] = top[0];
                 top_misfit[1] = top_misfit[0];
+                top_rank[1] = top_rank[0];
                 top[0] = cands[i];
                 top_misfit[0] = m;
+                top_rank[0] = i;
             } else if (!top[1] || m < top_misfit[1]) {
                 top[1] = cands[i];
                 top_misfit[1] = m;
+                top_rank[1] = i;
             }
         }
         double best_misfit = 0;
         for (unsigned i = 0; i < 2 && top[i]; i++) {
             run_mode(tr, img, top[i], 1, &ty);
-            double m = mode_misfit(&ty);
+            double m = mode_misfit(&ty) * (1 + MODE_PRIOR * top_rank[i]);
             if (!best || m < best_misfit) {
                 best = top[i];
                 best_misfit = m;
