@@ -20,6 +20,7 @@ struct sk_capture;
 struct sk_keymap;
 struct sk_render_opts;
 struct sk_viewcache;
+struct sk_text_font;
 
 /* Latency histogram of the terminal view: SK_VIEW_LAT_US per bucket, the last holds the rest. */
 #define SK_VIEW_LAT_BUCKETS 400
@@ -56,6 +57,9 @@ struct sk_app {
     const char *web_scheme;   /* "http" or "https" */
     const char *web_host;     /* listen address; NULL when it is a wildcard */
     int web_port;
+    /* --text-font: fonts the text recogniser also knows (NULL, 0: the built-in ones only). */
+    const struct sk_text_font *text_fonts;
+    size_t text_font_count;
 };
 
 /*

@@ -58,6 +58,8 @@ const char sk_config_usage[] =
     "  --view-contrast C      0 to 4, default 1\n"
     "  --view-gamma G         0.1 to 10, default 1\n"
     "  --view-fps N           picture updates a second per ssh view, default 15\n"
+    "  --text-font FILE       also read text screens in this font: a VGA BIOS ROM image or a\n"
+    "                         raw 8x16 font (4096 bytes); for screen --text, wait\n"
     "  --config FILE          settings as 'name = value' lines, same names as the options\n"
     "  -v, --verbose          debug logging\n";
 
@@ -113,6 +115,7 @@ static const struct opt options[] = {
     {"view-contrast", OPT_VIEW, FIELD(view)},
     {"view-gamma", OPT_VIEW, FIELD(view)},
     {"view-fps", OPT_VIEW_FPS, FIELD(view_fps)},
+    {"text-font", OPT_STRING, FIELD(text_font)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
     {"help", OPT_FLAG, FIELD(help)},
     {"version", OPT_FLAG, FIELD(version)},

@@ -41,6 +41,7 @@ struct sk_config {
     int paste_rate;        /* keystrokes per second for type/paste, 0: unpaced */
     struct sk_render_opts view; /* the ssh view's defaults (view-mode, view-colors, ...) */
     int view_fps;          /* picture updates a second per ssh view */
+    char *text_font;       /* --text-font FILE: a VGA BIOS ROM or raw 8x16 font, or NULL */
     int verbose;
     int help;
     int version;

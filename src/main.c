@@ -31,6 +31,7 @@
 #include "log.h"
 #include "ssh/ssh.h"
 #include "term/view.h"
+#include "text/fontfile.h"
 #include "util.h"
 
 #define SK_VERSION "0.1.0"
@@ -244,6 +245,17 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    /* Static: a few fonts of 4 KiB, kept for the program's life. */
+    static struct sk_text_font text_fonts[3];
+    int text_font_count = 0;
+    if (cfg.text_font != NULL) {
+        text_font_count = sk_text_font_load(cfg.text_font, text_fonts, err, sizeof(err));
+        if (text_font_count < 0) {
+            fprintf(stderr, "sshkvm: --text-font: %s\n", err);
+            goto out;
+        }
+    }
+
     viewcache = sk_viewcache_new();
     struct sk_app app = {
         .hub = hub,
@@ -257,6 +269,8 @@ int main(int argc, char **argv)
         .view_opts = &cfg.view,
         .view_fps = cfg.view_fps,
         .viewcache = viewcache,
+        .text_fonts = text_fonts,
+        .text_font_count = (size_t)text_font_count,
     };
 
     char haddr[256];

@@ -161,20 +161,30 @@ static void font_add(struct font *f, uint8_t c, const uint8_t *rows)
     }
 }
 
-/* The code points in the order ties are settled: ASCII first, blanks last. */
+/*
+ * The code points in the order ties are settled: ASCII first, then the
+ * rest by Unicode value (so where a font draws two alike, the single box
+ * line U+250C beats the double U+2554), blanks last.
+ */
 static unsigned tie_order(uint8_t order[256])
 {
     unsigned n = 0;
     for (unsigned c = 0x20; c < 0x7F; c++) {
         order[n++] = (uint8_t)c;
     }
-    for (unsigned c = 0x80; c < 0x100; c++) {
-        order[n++] = (uint8_t)c;
+    unsigned first = n;
+    for (unsigned c = 0x01; c < 0x100; c++) {
+        if (c >= 0x20 && c < 0x7F) {
+            continue;
+        }
+        /* Insertion by Unicode value: 161 entries, once per font. */
+        unsigned i = n++;
+        while (i > first && sk_cp437_unicode[order[i - 1]] > sk_cp437_unicode[c]) {
+            order[i] = order[i - 1];
+            i--;
+        }
+        order[i] = (uint8_t)c;
     }
-    for (unsigned c = 0x01; c < 0x20; c++) {
-        order[n++] = (uint8_t)c;
-    }
-    order[n++] = 0x7F;
     order[n++] = 0x00;
     return n;
 }

@@ -14,8 +14,10 @@
 
 #include "../../bench/textscreens/screens.h"
 #include "check.h"
+#include "demo/demo.h"
 #include "demo/vga.h"
 #include "text/fonts.h"
+#include "util.h"
 #include "text/textrec.h"
 
 static const char *data_dir(void)
@@ -217,6 +219,41 @@ static void test_seabios_text(void)
     sk_image_free(&img);
 }
 
+/* The demo target's screen through JPEG as the demo sends it (quality 80)
+ * reads back as exactly its own text buffer. */
+static void test_demo_screen(void)
+{
+    struct sk_demo *demo = sk_demo_new();
+    struct sk_image img = {0}, out = {0};
+    sk_demo_render(demo, 0, &img);
+    CHECK_EQ_INT(ts_jpeg(&img, 80, &out), 0);
+    struct sk_textrec *tr = sk_textrec_new();
+    struct sk_textrec_result r;
+    CHECK_EQ_INT(sk_textrec_run(tr, &out, &r), 0);
+    CHECK(r.is_text);
+    char truth[16384];
+    sk_demo_text(demo, truth, sizeof(truth));
+    char *text = sk_textrec_utf8(&r);
+    /* The demo's lines keep their trailing blanks; ours drop them. */
+    struct sk_buf trimmed = {0};
+    for (const char *line = truth; *line;) {
+        size_t len = strcspn(line, "\n"), n = len;
+        while (n > 0 && line[n - 1] == ' ') {
+            n--;
+        }
+        sk_buf_append(&trimmed, line, n);
+        sk_buf_append(&trimmed, "\n", 1);
+        line += len + (line[len] == '\n');
+    }
+    CHECK_STR(text, trimmed.data);
+    sk_buf_free(&trimmed);
+    free(text);
+    sk_textrec_free(tr);
+    sk_image_free(&img);
+    sk_image_free(&out);
+    sk_demo_free(demo);
+}
+
 /* Pictures that are not text are refused. */
 static void test_not_text(void)
 {
@@ -271,6 +308,7 @@ int main(void)
     SK_RUN(test_80x50);
     SK_RUN(test_captures_exact);
     SK_RUN(test_seabios_text);
+    SK_RUN(test_demo_screen);
     SK_RUN(test_not_text);
     return SK_CHECK_EXIT();
 }

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Text mode over the real OpenSSH client: `screen --text` reads the demo
+# target's BIOS-like screen back as exactly the characters of its own text
+# buffer (tests/helpers/demo_text prints them); `wait` sees text typed on
+# the target, honours --regex and --timeout, and refuses bad usage; a
+# picture that is not text (ffmpeg's testsrc2) is refused by both.
+. "$(dirname "$0")/lib.sh"
+
+# The clock ticks between the two readings: its digits are masked.
+mask_clock() { sed -E 's/\[[0-9]{2}:[0-9]{2}:[0-9]{2}\]/[hh:mm:ss]/; s/\[[A-Z][a-z]{2} [0-9]{2}\/[0-9]{2}\/[0-9]{4}\]/[date]/'; }
+
+start_sshkvm || exit 1
+sleep 1
+kssh screen --text >"$T/screen.txt"
+check screen_text_exit_0 test $? -eq 0
+"$HELPERS/demo_text" >"$T/truth.txt"
+check screen_text_25_lines test "$(wc -l <"$T/screen.txt")" -eq 25
+if cmp -s <(mask_clock <"$T/screen.txt") <(mask_clock <"$T/truth.txt"); then
+  pass screen_text_equals_demo_text_buffer
+else
+  fail screen_text_equals_demo_text_buffer "$(diff <(mask_clock <"$T/truth.txt") <(mask_clock <"$T/screen.txt") | head -10)"
+fi
+check screen_text_box_drawing grep -q '^┌─────' "$T/screen.txt"
+
+# With a pty the lines end in CR LF, as the client's terminal wants.
+kssh -tt screen --text >"$T/screen_tty.txt" 2>/dev/null
+check screen_text_pty_crlf test "$(grep -c $'\r$' "$T/screen_tty.txt")" -eq 25
+
+# Type into System Name, then wait for it; the matching line is printed.
+kssh key down down enter && kssh type 'typed-by-ssh' && kssh key enter
+out=$(kssh wait typed-by-ssh --timeout 10); rc=$?
+check wait_seen_exit_0 test "$rc" -eq 0
+check wait_prints_line grep -q 'System Name .*\[demo-pctyped-by-ssh\]' <<<"$out"
+# ssh joins the words: wait 'System Name' works unquoted too.
+kssh wait System Name --timeout 10 >/dev/null
+check wait_words_joined test $? -eq 0
+kssh wait --regex 'Name +\[demo-pc[a-z-]+\]' --timeout 10 >/dev/null
+check wait_regex_exit_0 test $? -eq 0
+
+start=$(date +%s%N)
+err=$(kssh wait 'Press F2 to enter setup' --timeout 1.5 2>&1); rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+check wait_timeout_exit_1 test "$rc" -eq 1
+check wait_timeout_named grep -q "did not appear within 1.5 s" <<<"$err"
+check wait_timeout_waited test "$ms" -ge 1400
+
+err=$(kssh wait --regex 'a(' 2>&1); rc=$?
+check wait_bad_regex_exit_2 test "$rc" -eq 2
+check wait_bad_regex_named grep -q "bad --regex" <<<"$err"
+kssh wait --timeout 0 x >/dev/null 2>&1
+check wait_bad_timeout_exit_2 test $? -eq 2
+kssh wait >/dev/null 2>&1
+check wait_nothing_exit_2 test $? -eq 2
+kssh screen --text --cols 80 >/dev/null 2>&1
+check screen_text_other_option_exit_2 test $? -eq 2
+check help_lists_wait grep -q '^  wait ' <<<"$(kssh help)"
+check help_lists_screen_text grep -q 'screen --text' <<<"$(kssh help)"
+stop_sshkvm
+
+# Not text: a moving test pattern.
+make_mjpeg "$T/in.mjpeg" 30
+start_sshkvm --video "file:$T/in.mjpeg" || exit 1
+err=$(kssh screen --text 2>&1); rc=$?
+check graphics_screen_text_exit_1 test "$rc" -eq 1
+check graphics_screen_text_says_why grep -q "the screen is not text" <<<"$err"
+err=$(kssh wait anything --timeout 1 2>&1); rc=$?
+check graphics_wait_exit_1 test "$rc" -eq 1
+check graphics_wait_says_no_text grep -q "no frame was a text screen" <<<"$err"
+finish
