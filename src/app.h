@@ -33,6 +33,8 @@ struct sk_view_stats {
     atomic_ullong bytes;    /* bytes of those updates */
     atomic_ullong deferred; /* frames not drawn because the client had not drained the last */
     atomic_ullong max_update; /* the largest single update, bytes */
+    atomic_ullong text_frames; /* frames a text/auto view showed as text */
+    atomic_ullong text_art;    /* frames a text/auto view showed as art (not text, or no room) */
     atomic_uint latency[SK_VIEW_LAT_BUCKETS]; /* hub publish to channel write */
 };
 struct sk_auth;

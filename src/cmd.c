@@ -64,7 +64,7 @@ const char sk_cmd_usage[] =
     "  mouse X Y [click [BUTTON]]   the same, the older way\n"
     "  mouse scroll N               turn the wheel N notches (negative: down)\n"
     "  snapshot                     write the newest frame as JPEG to standard output\n"
-    "  screen [--cols N] [--rows N] [--mode art|half] [--colors 16|256|24bit]\n"
+    "  screen [--cols N] [--rows N] [--mode art|half|text|auto] [--colors 16|256|24bit]\n"
     "                               print the screen as colour character art\n"
     "  screen --text                print a text screen (BIOS, GRUB, console) as its characters\n"
     "  wait [--regex] [--timeout SECONDS] TEXT\n"
@@ -899,7 +899,7 @@ static int cmd_screen(struct sk_app *app, char **argv, int argc, const struct sk
                 sk_render_opts_set(&view, argv[i] + 2, argv[i + 1], why, sizeof(why)) != 0 ||
                 view.colors == 0) {
                 return usage_error(io, "screen: %s needs %s", argv[i],
-                                   argv[i][2] == 'm' ? "art or half" : "16, 256 or 24bit");
+                                   argv[i][2] == 'm' ? "art, half, text or auto" : "16, 256 or 24bit");
             }
             i++;
             continue;

@@ -51,6 +51,7 @@ const char sk_config_usage[] =
     "  --capture MODE         on-demand (default: V4L2 streams only while someone watches) | always\n"
     "  --list-video [DEV]     print DEV's (or --video's) inputs, formats, sizes, rates; exit\n"
     "  --view-mode M          ssh view: art (libcaca glyphs, default) | half (two pixels a cell)\n"
+    "                         | text (a text screen as its characters) | auto (text when it is)\n"
     "  --view-colors C        auto (from TERM/COLORTERM, default) | 16 | 256 | 24bit\n"
     "  --view-charset S       ascii (default) | shades | blocks\n"
     "  --view-dither D        none (default) | ordered2 | ordered4 | ordered8 | random | fstein\n"

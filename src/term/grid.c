@@ -27,6 +27,10 @@ void sk_grid_resize(struct sk_grid *g, unsigned cols, unsigned rows)
     }
     g->cols = cols;
     g->rows = rows;
+    g->text = 0;
+    g->cursor_col = g->cursor_row = -1;
+    g->note = NULL;
+    g->text_cols = g->text_rows = 0;
     for (size_t i = 0; i < n; i++) {
         g->cells[i] = (struct sk_cell){.ch = ' ', .fg = SK_COLOR_ANY, .bg = 0};
     }
@@ -41,6 +45,12 @@ void sk_grid_copy(struct sk_grid *dst, const struct sk_grid *src)
     }
     dst->cols = src->cols;
     dst->rows = src->rows;
+    dst->text = src->text;
+    dst->cursor_col = src->cursor_col;
+    dst->cursor_row = src->cursor_row;
+    dst->note = src->note;
+    dst->text_cols = src->text_cols;
+    dst->text_rows = src->text_rows;
     if (n > 0) {
         memcpy(dst->cells, src->cells, n * sizeof(*dst->cells));
     }

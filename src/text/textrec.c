@@ -105,6 +105,7 @@ struct map {
     unsigned x0[MAX_MAP], x1[MAX_MAP]; /* byte offsets in a row */
     unsigned y0[MAX_MAP], y1[MAX_MAP]; /* rows */
     uint16_t fx[MAX_MAP], fy[MAX_MAP]; /* weights of x1, y1 in 1/256 */
+    int identity;                      /* the frame is the mode's picture, unscaled */
 };
 
 /* What one pass over (some of) a mode's cells found. */
@@ -306,6 +307,7 @@ static void map_build(struct map *m, const struct mode *md, const struct sk_imag
 {
     map_axis(md->screen_w, img->width, 3, m->x0, m->x1, m->fx);
     map_axis(md->screen_h, img->height, 1, m->y0, m->y1, m->fy);
+    m->identity = img->width == md->screen_w && img->height == md->screen_h;
 }
 
 /*
@@ -316,6 +318,18 @@ static void read_cell(const struct sk_image *img, const struct map *m, const str
                       unsigned col, unsigned row, int pix[][3])
 {
     unsigned px = col * md->cell_w, py = row * md->cell_h;
+    if (m->identity) {
+        for (unsigned y = 0; y < md->cell_h; y++) {
+            const uint8_t *r0 = img->pixels + (size_t)m->y0[py + y] * img->pitch + m->x0[px];
+            for (unsigned x = 0; x < md->cell_w; x++) {
+                int *p = pix[x < GLYPH_W ? y * GLYPH_W + x : MAX_PIX + y];
+                p[0] = r0[3 * x];
+                p[1] = r0[3 * x + 1];
+                p[2] = r0[3 * x + 2];
+            }
+        }
+        return;
+    }
     for (unsigned y = 0; y < md->cell_h; y++) {
         const uint8_t *r0 = img->pixels + (size_t)m->y0[py + y] * img->pitch;
         const uint8_t *r1 = img->pixels + (size_t)m->y1[py + y] * img->pitch;
@@ -413,6 +427,15 @@ static unsigned snap_ink(const int rgb[3], unsigned bg, double *dist)
     return best;
 }
 
+/* Bits set in v, without relying on a popcount instruction being enabled. */
+static inline unsigned popcount64(uint64_t v)
+{
+    v = v - ((v >> 1) & 0x5555555555555555ull);
+    v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+    v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (unsigned)((v * 0x0101010101010101ull) >> 56);
+}
+
 struct match {
     unsigned glyph;
     int ink_is_a; /* the glyph's ink is colour A (else B) */
@@ -432,13 +455,13 @@ static struct match best_glyph_masked(const struct sk_textrec *tr, const struct 
                         n >= 128 ? ~0ull : n > 64 ? (1ull << (n - 64)) - 1 : 0};
     mask[0] &= keep[0];
     mask[1] &= keep[1];
-    unsigned kept = (unsigned)__builtin_popcountll(mask[0]) + (unsigned)__builtin_popcountll(mask[1]);
+    unsigned kept = (unsigned)popcount64(mask[0]) + (unsigned)popcount64(mask[1]);
     unsigned ham[MAX_GLYPHS * 2];
     unsigned best = ~0u;
     for (unsigned j = 0; j < f->count; j++) {
         unsigned g = j;
-        unsigned d = (unsigned)__builtin_popcountll((bits[0] ^ f->bits[g][0]) & mask[0]) +
-                     (unsigned)__builtin_popcountll((bits[1] ^ f->bits[g][1]) & mask[1]);
+        unsigned d = (unsigned)popcount64((bits[0] ^ f->bits[g][0]) & mask[0]) +
+                     (unsigned)popcount64((bits[1] ^ f->bits[g][1]) & mask[1]);
         ham[2 * j] = polarity == 0 ? ~0u : d;
         ham[2 * j + 1] = polarity == 1 ? ~0u : kept - d;
         unsigned m = ham[2 * j] < ham[2 * j + 1] ? ham[2 * j] : ham[2 * j + 1];
@@ -576,10 +599,12 @@ static int cell_recognise(const struct sk_textrec *tr, const struct font *f, int
     }
     int t[MAX_PIX];
     uint64_t bits[2] = {0, 0};
+    /* One division a cell, not one a pixel. */
+    double scale = 256.0 / (double)den;
     for (unsigned i = 0; i < n; i++) {
         long dot = (long)(pix[i][0] - b[0]) * w[0] + (long)(pix[i][1] - b[1]) * w[1] +
                    (long)(pix[i][2] - b[2]) * w[2];
-        long v = dot * 256 / den;
+        long v = (long)((double)dot * scale);
         t[i] = v < 0 ? 0 : v > 256 ? 256 : (int)v;
         if (t[i] > 128) {
             bits[i >> 6] |= 1ull << (i & 63);

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Text mode over the real OpenSSH client: `screen --text` reads the demo
 # target's BIOS-like screen back as exactly the characters of its own text
-# buffer (tests/helpers/demo_text prints them); `wait` sees text typed on
-# the target, honours --regex and --timeout, and refuses bad usage; a
-# picture that is not text (ffmpeg's testsrc2) is refused by both.
+# buffer (tests/helpers/demo_text prints them), and so does the console in
+# text mode in an 80x26 tmux, with the target's cursor; `wait` sees text
+# typed on the target, honours --regex and --timeout, and refuses bad
+# usage; a picture that is not text (ffmpeg's testsrc) is refused by both,
+# and the console's auto mode shows it as art.
 . "$(dirname "$0")/lib.sh"
 
 # The clock ticks between the two readings: its digits are masked.
@@ -21,6 +23,35 @@ else
   fail screen_text_equals_demo_text_buffer "$(diff <(mask_clock <"$T/truth.txt") <(mask_clock <"$T/screen.txt") | head -10)"
 fi
 check screen_text_box_drawing grep -q '^┌─────' "$T/screen.txt"
+
+# The console in text mode (SetEnv SSHKVM_MODE=text): an 80x26 terminal shows the
+# screen character for character, the status line says so; editing a field shows the
+# target's cursor where the target draws it.
+tmux -L "tx$$" new-session -d -x 80 -y 26 \
+  "ssh ${SSH_OPTS[*]} -t -o SetEnv=SSHKVM_MODE=text -i $T/id -p $SSH_PORT kvm@127.0.0.1"
+for _ in $(seq 50); do tmux -L "tx$$" capture-pane -p | grep -q 'sshkvm |' && break; sleep 0.1; done
+sleep 1.5
+tmux -L "tx$$" capture-pane -p | head -25 | sed 's/ *$//' >"$T/pane.txt"
+if cmp -s <(mask_clock <"$T/pane.txt") <(mask_clock <"$T/truth.txt"); then
+  pass console_text_equals_demo_text_buffer
+else
+  fail console_text_equals_demo_text_buffer "$(diff <(mask_clock <"$T/truth.txt") <(mask_clock <"$T/pane.txt") | head -10)"
+fi
+check console_text_status grep -q 'text 80x25' <<<"$(tmux -L "tx$$" capture-pane -p | tail -1)"
+check console_no_cursor_without_one test "$(tmux -L "tx$$" display -p '#{cursor_flag}')" = 0
+kssh key down down enter
+sleep 1.5
+# The field is row 12 (1-based), its text starts after "[" at column 29: "demo-pc" then the cursor.
+check console_cursor_shown test "$(tmux -L "tx$$" display -p '#{cursor_flag} #{cursor_x} #{cursor_y}')" = "1 37 11"
+kssh key escape
+sleep 1.5
+check console_cursor_hidden_after_edit test "$(tmux -L "tx$$" display -p '#{cursor_flag}')" = 0
+# Smaller than the text screen: art, and the status line says why.
+tmux -L "tx$$" resize-window -x 70 -y 20
+sleep 1.5
+check console_text_too_small_says_so grep -q 'text: the terminal is smaller than the text screen' \
+  <<<"$(tmux -L "tx$$" capture-pane -p | tail -1)"
+tmux -L "tx$$" kill-server
 
 # With a pty the lines end in CR LF, as the client's terminal wants.
 kssh -tt screen --text >"$T/screen_tty.txt" 2>/dev/null
@@ -60,6 +91,23 @@ stop_sshkvm
 # Not text: a moving test pattern.
 make_mjpeg "$T/in.mjpeg" 30
 start_sshkvm --video "file:$T/in.mjpeg" || exit 1
+# auto shows art for it; text says it is not text.
+tmux -L "tg$$" new-session -d -x 80 -y 26 \
+  "ssh ${SSH_OPTS[*]} -t -o SetEnv=SSHKVM_MODE=auto -i $T/id -p $SSH_PORT kvm@127.0.0.1"
+for _ in $(seq 50); do tmux -L "tg$$" capture-pane -p | grep -q 'sshkvm |' && break; sleep 0.1; done
+sleep 1.5
+status=$(tmux -L "tg$$" capture-pane -p | tail -1)
+check console_auto_graphics_is_art bash -c "! grep -q 'text' <<<'$status'"
+check console_auto_graphics_drawn test "$(tmux -L "tg$$" capture-pane -p -e | head -25 | grep -o $'\033\\[' | wc -l)" -gt 200
+tmux -L "tg$$" kill-server
+tmux -L "th$$" new-session -d -x 80 -y 26 \
+  "ssh ${SSH_OPTS[*]} -t -o SetEnv=SSHKVM_MODE=text -i $T/id -p $SSH_PORT kvm@127.0.0.1"
+for _ in $(seq 50); do tmux -L "th$$" capture-pane -p | grep -q 'sshkvm |' && break; sleep 0.1; done
+sleep 1.5
+check console_text_graphics_says_not_text grep -q 'text: the screen is not text, showing art' \
+  <<<"$(tmux -L "th$$" capture-pane -p | tail -1)"
+tmux -L "th$$" kill-server
+check status_counts_text_views grep -q '"text_frames":[0-9]*,"text_art":[1-9]' <<<"$(kssh status)"
 err=$(kssh screen --text 2>&1); rc=$?
 check graphics_screen_text_exit_1 test "$rc" -eq 1
 check graphics_screen_text_says_why grep -q "the screen is not text" <<<"$err"

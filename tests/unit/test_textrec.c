@@ -89,6 +89,20 @@ static void test_cursor_found(void)
     CHECK_EQ_INT(r.cursor_row, 3);
     s.cursor_visible = 0;
     CHECK_EQ_INT(ts_right(&r, &s), 2000);
+    /* Through JPEG as the demo sends it, and stretched to 1080p. */
+    struct sk_image jpg = {0}, big = {0};
+    CHECK_EQ_INT(ts_jpeg(&img, 80, &jpg), 0);
+    CHECK_EQ_INT(sk_textrec_run(tr, &jpg, &r), 0);
+    CHECK_EQ_INT(r.cursor_col, 7);
+    CHECK_EQ_INT(r.cursor_row, 3);
+    ts_scale(&img, 1920, 1080, &big);
+    CHECK_EQ_INT(ts_jpeg(&big, 75, &jpg), 0);
+    CHECK_EQ_INT(sk_textrec_run(tr, &jpg, &r), 0);
+    CHECK_EQ_INT(r.cursor_col, 7);
+    CHECK_EQ_INT(r.cursor_row, 3);
+    sk_image_free(&jpg);
+    sk_image_free(&big);
+    CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
     char *text = sk_textrec_utf8(&r);
     CHECK_STR(text, "\n\n\nPress F2 to enter SETUP, F12 for boot menu\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n");
     free(text);
@@ -246,6 +260,37 @@ static void test_demo_screen(void)
         line += len + (line[len] == '\n');
     }
     CHECK_STR(text, trimmed.data);
+    CHECK_EQ_INT(r.cursor_col, -1);
+    /* Editing System Name shows the blinking cursor after "demo-pc". */
+    static const uint8_t keys[] = {0x51, 0x51, 0x28}; /* down, down, enter */
+    for (size_t i = 0; i < sizeof(keys); i++) {
+        const uint8_t press[8] = {0, 0, keys[i]}, release[8] = {0};
+        sk_demo_keyboard_report(demo, press, 8);
+        sk_demo_keyboard_report(demo, release, 8);
+    }
+    sk_demo_render(demo, 0, &img);
+    CHECK_EQ_INT(ts_jpeg(&img, 80, &out), 0);
+    CHECK_EQ_INT(sk_textrec_run(tr, &out, &r), 0);
+    sk_demo_text(demo, truth, sizeof(truth));
+    const char *name = strstr(truth, "[demo-pc");
+    CHECK(name != NULL);
+    if (name) {
+        int row = 0;
+        const char *line = truth;
+        for (const char *p = truth; p < name; p++) {
+            if (*p == '\n') {
+                row++;
+                line = p + 1;
+            }
+        }
+        /* Columns count characters, and the box lines before it are 3 bytes each. */
+        int col = 0;
+        for (const char *p = line; p < name; p += (*p & 0x80) ? ((*p & 0xE0) == 0xC0 ? 2 : 3) : 1) {
+            col++;
+        }
+        CHECK_EQ_INT(r.cursor_row, row);
+        CHECK_EQ_INT(r.cursor_col, col + 8);
+    }
     sk_buf_free(&trimmed);
     free(text);
     sk_textrec_free(tr);

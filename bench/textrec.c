@@ -1,5 +1,5 @@
 /*
- * bench_textrec: how well and how fast the text recogniser reads real text
+ * textrec: how well and how fast the text recogniser reads real text
  * screens back.
  *
  * For each capture in tests/data/text (SeaBIOS, GRUB, a Linux console with
@@ -9,14 +9,15 @@
  * background are all right, the frame's verdict (text or not), and the
  * time per frame, both with the mode already known (the steady state of a
  * session) and from a fresh recogniser (the mode searched for). With
- * --write DIR it also writes every frame as DIR/NAME-WxH-qQ.png... as PPM
- * for Tesseract (bench/bench_textrec.sh). With --cells it lists each wrong
- * cell.
+ * --write DIR it also writes every frame as DIR/NAME-WxH-qQ.ppm, what it read
+ * as DIR/NAME-WxH-qQ.ours.txt and the truth as DIR/NAME.truth.txt (UTF-8),
+ * for bench/bench_textrec.sh to give the same frames to Tesseract. With
+ * --cells it lists each wrong cell.
  *
  * The recogniser is taught the fonts of QEMU's VGA BIOS ROM (--rom FILE,
  * "none" for the built-in fonts only), as sshkvm is with --text-font.
  *
- *   build/bench/bench_textrec [--data DIR] [--write DIR] [--rom FILE] [--cells] [--reps N]
+ *   build/bench/textrec [--data DIR] [--write DIR] [--rom FILE] [--cells] [--reps N]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,17 @@ static void tally_conf(const struct sk_textrec_result *r, const struct sk_textsc
             }
         }
     }
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        exit(1);
+    }
+    fputs(text, f);
+    fclose(f);
 }
 
 static void write_ppm(const char *path, const struct sk_image *img)
@@ -105,6 +117,20 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench_textrec: cannot read %s / %s\n", ppm, txt);
             return 1;
         }
+        if (out_dir) {
+            /* The truth as the recogniser prints a screen. */
+            struct sk_textrec_cell tc[SK_TEXT_ROWS * SK_TEXT_COLS];
+            for (int i = 0; i < SK_TEXT_ROWS * SK_TEXT_COLS; i++) {
+                struct sk_textcell c = truth.cells[i / SK_TEXT_COLS][i % SK_TEXT_COLS];
+                tc[i] = (struct sk_textrec_cell){c.ch, (uint8_t)(c.attr & 15), (uint8_t)(c.attr >> 4), 100};
+            }
+            struct sk_textrec_result tr = {.cols = SK_TEXT_COLS, .rows = SK_TEXT_ROWS, .cells = tc};
+            char *text = sk_textrec_utf8(&tr);
+            char path[1024];
+            snprintf(path, sizeof(path), "%s/%s.truth.txt", out_dir, names[n]);
+            write_text(path, text);
+            free(text);
+        }
         for (size_t s = 0; s < 3; s++) {
             if (sizes[s][0] == orig.width && sizes[s][1] == orig.height) {
                 sk_image_resize(&scaled, orig.width, orig.height);
@@ -117,10 +143,12 @@ int main(int argc, char **argv)
                     fprintf(stderr, "bench_textrec: JPEG round trip failed\n");
                     return 1;
                 }
+                char base[1024];
+                snprintf(base, sizeof(base), "%s/%s-%ux%u-q%d", out_dir ? out_dir : ".", names[n],
+                         sizes[s][0], sizes[s][1], qualities[q]);
                 if (out_dir) {
-                    char path[1024];
-                    snprintf(path, sizeof(path), "%s/%s-%ux%u-q%d.ppm", out_dir, names[n],
-                             sizes[s][0], sizes[s][1], qualities[q]);
+                    char path[1100];
+                    snprintf(path, sizeof(path), "%s.ppm", base);
                     write_ppm(path, &frame);
                 }
                 struct sk_textrec_result r;
@@ -138,6 +166,13 @@ int main(int argc, char **argv)
                 double cold_ms = reps ? (double)(sk_now_us() - u0) / 1000.0 / reps : 0;
                 sk_textrec_run(warm, &frame, &r);
                 unsigned right = ts_right(&r, &truth);
+                if (out_dir) {
+                    char path[1100];
+                    char *text = sk_textrec_utf8(&r);
+                    snprintf(path, sizeof(path), "%s.ours.txt", base);
+                    write_text(path, text);
+                    free(text);
+                }
                 printf("%-8s %4ux%-4u %4d %7.2f%% %5s %-12s %6.3f %6.3f %9.2f %9.2f\n", names[n],
                        sizes[s][0], sizes[s][1], qualities[q], 100.0 * right / 2000,
                        r.is_text ? "yes" : "NO", r.mode ? r.mode : "-", r.confidence, r.misfit,
