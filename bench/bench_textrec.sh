@@ -36,7 +36,7 @@ for f in "$D"/*.ppm; do
   secs=$(echo "scale=2; ($(date +%s%N) - $start) / 1000000000" | bc)
   read -r ov oa < <(python3 bench/textscreens/ocr_score.py "$D/$screen.truth.txt" "$base.ours.txt")
   read -r tv ta < <(python3 bench/textscreens/ocr_score.py "$D/$screen.truth.txt" "$base.tess.txt")
-  printf '%-8s %-9s %4s  %7.2f%% %7.2f%%  %7.2f%% %7.2f%%  %9s\n' "$screen" "$size" "$q" \
+  printf '%-8s %-9s %4s  %7.2f%% %7.2f%%  %7.2f%% %7.2f%%  %9.2f\n' "$screen" "$size" "$q" \
     "$(echo "$ov * 100" | bc)" "$(echo "$oa * 100" | bc)" "$(echo "$tv * 100" | bc)" "$(echo "$ta * 100" | bc)" "$secs"
   sum_ours=$(echo "$sum_ours + $ov" | bc); sum_tess=$(echo "$sum_tess + $tv" | bc)
   sum_s=$(echo "$sum_s + $secs" | bc); n=$((n + 1))

@@ -61,12 +61,7 @@ def main():
         out.append("};")
         out.append("")
     out.append("/* clang-format on */")
-    text = "\n".join(out) + "\n"
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        with open(args.output, "w") as f:
-            f.write(text)
+    vga.write_output("\n".join(out) + "\n", args.output)
 
 
 if __name__ == "__main__":

@@ -185,10 +185,15 @@ def main():
         fallback = args.fallback or os.path.join(os.path.dirname(path), FALLBACK_NAME)
         fonts = [read_psf1(path), read_psf1(fallback)]
     text = generate(fonts, cp437_to_unicode(), "%s and %s" % (FONT_NAME, FALLBACK_NAME))
-    if args.output == "-":
+    write_output(text, args.output)
+
+
+def write_output(text, output):
+    """Write text to the file output, or to stdout for "-"."""
+    if output == "-":
         sys.stdout.write(text)
     else:
-        with open(args.output, "w") as f:
+        with open(output, "w") as f:
             f.write(text)
 
 

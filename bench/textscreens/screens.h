@@ -94,27 +94,30 @@ static inline int ts_load_truth(const char *path, struct sk_textscreen *screen)
     return ok ? 0 : -1;
 }
 
+/* Where output pixel i of n falls on an axis of size source pixels: i0, i1 and i1's weight. */
+static inline double ts_axis(unsigned i, unsigned n, unsigned size, unsigned *i0, unsigned *i1)
+{
+    double s = (i + 0.5) * size / n - 0.5;
+    if (s < 0) {
+        s = 0;
+    }
+    *i0 = (unsigned)s;
+    *i1 = *i0 + 1 < size ? *i0 + 1 : *i0;
+    return s - *i0;
+}
+
 /* Stretch src to w x h into dst, bilinear (as a dongle's scaler). */
 static inline void ts_scale(const struct sk_image *src, unsigned w, unsigned h, struct sk_image *dst)
 {
     sk_image_resize(dst, w, h);
     for (unsigned y = 0; y < h; y++) {
-        double sy = (y + 0.5) * src->height / h - 0.5;
-        if (sy < 0) {
-            sy = 0;
-        }
-        unsigned y0 = (unsigned)sy, y1 = y0 + 1 < src->height ? y0 + 1 : y0;
-        double fy = sy - y0;
+        unsigned y0, y1, x0, x1;
+        double fy = ts_axis(y, h, src->height, &y0, &y1);
+        const uint8_t *r0 = src->pixels + (size_t)y0 * src->pitch;
+        const uint8_t *r1 = src->pixels + (size_t)y1 * src->pitch;
         for (unsigned x = 0; x < w; x++) {
-            double sx = (x + 0.5) * src->width / w - 0.5;
-            if (sx < 0) {
-                sx = 0;
-            }
-            unsigned x0 = (unsigned)sx, x1 = x0 + 1 < src->width ? x0 + 1 : x0;
-            double fx = sx - x0;
+            double fx = ts_axis(x, w, src->width, &x0, &x1);
             for (int c = 0; c < 3; c++) {
-                const uint8_t *r0 = src->pixels + (size_t)y0 * src->pitch;
-                const uint8_t *r1 = src->pixels + (size_t)y1 * src->pitch;
                 double v = (r0[x0 * 3 + c] * (1 - fx) + r0[x1 * 3 + c] * fx) * (1 - fy) +
                            (r1[x0 * 3 + c] * (1 - fx) + r1[x1 * 3 + c] * fx) * fy;
                 dst->pixels[(size_t)y * dst->pitch + x * 3 + c] = (uint8_t)(v + 0.5);

@@ -43,14 +43,12 @@ void sk_grid_copy(struct sk_grid *dst, const struct sk_grid *src)
         dst->cells = xrealloc(dst->cells, n * sizeof(*dst->cells));
         dst->capacity = n;
     }
-    dst->cols = src->cols;
-    dst->rows = src->rows;
-    dst->text = src->text;
-    dst->cursor_col = src->cursor_col;
-    dst->cursor_row = src->cursor_row;
-    dst->note = src->note;
-    dst->text_cols = src->text_cols;
-    dst->text_rows = src->text_rows;
+    /* Everything but the cell storage, which stays dst's own. */
+    struct sk_cell *cells = dst->cells;
+    size_t capacity = dst->capacity;
+    *dst = *src;
+    dst->cells = cells;
+    dst->capacity = capacity;
     if (n > 0) {
         memcpy(dst->cells, src->cells, n * sizeof(*dst->cells));
     }

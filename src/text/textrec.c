@@ -538,6 +538,17 @@ static unsigned cursor_band(const struct font *f, const uint64_t bits[2], struct
     return band;
 }
 
+/* A blank cell of colour rgb; its confidence at most top, less the further rgb is from the palette. */
+static void blank_cell(const int rgb[3], int top, struct sk_textrec_cell *out)
+{
+    double d;
+    out->ch = ' ';
+    out->bg = (uint8_t)snap_plain(rgb, &d);
+    out->fg = 7;
+    int conf = top - (int)(d / 2);
+    out->conf = (uint8_t)(conf < 0 ? 0 : conf);
+}
+
 /* Recognise one cell's pixels; 1 when it is the cursor's cell. */
 static int cell_recognise(const struct sk_textrec *tr, const struct font *f, int pix[][3],
                           int ninth, int cursor_ok, struct sk_textrec_cell *out, double *resid)
@@ -568,12 +579,7 @@ static int cell_recognise(const struct sk_textrec *tr, const struct font *f, int
         }
     }
     if (dab < UNIFORM_DIST * UNIFORM_DIST) {
-        double d;
-        out->ch = ' ';
-        out->bg = (uint8_t)snap_plain(mc, &d);
-        out->fg = 7;
-        int conf = 100 - (int)(d / 2);
-        out->conf = (uint8_t)(conf < 0 ? 0 : conf);
+        blank_cell(mc, 100, out);
         return 0;
     }
     long spread = 0;
@@ -623,13 +629,8 @@ static int cell_recognise(const struct sk_textrec *tr, const struct font *f, int
     struct match m = best_glyph(tr, f, bits, t, n, paper_hint);
     if (m.err > BLANK_ERR && spread < (long)BLANK_RMS * BLANK_RMS * (long)n) {
         /* Nothing glyph-like, and little spread: JPEG's noise on a blank. */
-        double d;
         *resid = m.err;
-        out->ch = ' ';
-        out->bg = (uint8_t)snap_plain(mc, &d);
-        out->fg = 7;
-        int conf = 90 - (int)(d / 2);
-        out->conf = (uint8_t)(conf < 0 ? 0 : conf);
+        blank_cell(mc, 90, out);
         return 0;
     }
     int cursor = 0;
