@@ -692,6 +692,7 @@ static void rows_to_lines(const struct sk_buf *in, struct sk_buf *out, const cha
 static int read_text(struct sk_textrec *tr, struct sk_jpeg_dec *dec, const struct sk_frame *f,
                      struct sk_image *img, struct sk_textrec_result *r)
 {
+    memset(r, 0, sizeof(*r));
     unsigned w = f->width < TEXT_MIN_W ? f->width : TEXT_MIN_W;
     unsigned h = f->height < TEXT_MIN_H ? f->height : TEXT_MIN_H;
     if (sk_picture_get(dec, f, w, h, img) != 0) {

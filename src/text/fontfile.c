@@ -1,7 +1,7 @@
 /*
  * fontfile: reads --text-font files (a VGA BIOS ROM, or a raw 8x16 font)
  * into fonts the recogniser adds as alternates. Owns nothing after the
- * call; the file is read once, whole (at most 1 MiB).
+ * call; the file is read once, whole (at most 256 KiB).
  */
 #include "text/fontfile.h"
 
@@ -13,7 +13,8 @@
 #include "text/textrec.h"
 #include "util.h"
 
-#define FONT_FILE_MAX (1024 * 1024)
+/* Video BIOS ROMs are 32-64 KiB; the font search reads at most this. */
+#define FONT_FILE_MAX (256 * 1024)
 #define RAW_8X16 (256 * 16)
 
 int sk_text_font_load(const char *path, struct sk_text_font out[3], char *err, size_t errlen)

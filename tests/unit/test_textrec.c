@@ -11,11 +11,13 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../bench/textscreens/screens.h"
 #include "check.h"
 #include "demo/demo.h"
 #include "demo/vga.h"
+#include "text/fontfile.h"
 #include "text/fonts.h"
 #include "util.h"
 #include "text/textrec.h"
@@ -299,6 +301,36 @@ static void test_demo_screen(void)
     sk_demo_free(demo);
 }
 
+/* --text-font files: a VGA BIOS ROM, a raw 8x16 font, and what is neither. */
+static void test_font_files(void)
+{
+    struct sk_text_font fonts[3];
+    char err[256];
+    int n = sk_text_font_load(TS_VGA_ROM, fonts, err, sizeof(err));
+    CHECK(n >= 1);
+    CHECK(n >= 1 && fonts[0].height == 16);
+    /* QEMU's font draws 'A' as ours does, '0' differently. */
+    CHECK(n >= 1 && memcmp(&fonts[0].rows['A' * 16], sk_font8x16['A'], 16) == 0);
+    CHECK(n >= 1 && memcmp(&fonts[0].rows['0' * 16], sk_font8x16['0'], 16) != 0);
+    char path[] = "/tmp/sk-textfont-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    fwrite(sk_font8x16, 1, sizeof(sk_font8x16), f);
+    fclose(f);
+    CHECK_EQ_INT(sk_text_font_load(path, fonts, err, sizeof(err)), 1);
+    CHECK_EQ_INT(fonts[0].height, 16);
+    CHECK(memcmp(fonts[0].rows, sk_font8x16, sizeof(sk_font8x16)) == 0);
+    f = fopen(path, "wb");
+    fputs("not a font", f);
+    fclose(f);
+    CHECK_EQ_INT(sk_text_font_load(path, fonts, err, sizeof(err)), -1);
+    CHECK(strstr(err, "neither a raw 8x16 font") != NULL);
+    unlink(path);
+    CHECK_EQ_INT(sk_text_font_load("/nonexistent/font", fonts, err, sizeof(err)), -1);
+    CHECK(strstr(err, "/nonexistent/font: No such file") != NULL);
+}
+
 /* Pictures that are not text are refused. */
 static void test_not_text(void)
 {
@@ -354,6 +386,7 @@ int main(void)
     SK_RUN(test_captures_exact);
     SK_RUN(test_seabios_text);
     SK_RUN(test_demo_screen);
+    SK_RUN(test_font_files);
     SK_RUN(test_not_text);
     return SK_CHECK_EXIT();
 }
