@@ -60,7 +60,7 @@ const char sk_config_usage[] =
     "  --view-gamma G         0.1 to 10, default 1\n"
     "  --view-fps N           picture updates a second per ssh view, default 15\n"
     "  --text-font FILE       also read text screens in this font: a VGA BIOS ROM image or a\n"
-    "                         raw 8x16 font (4096 bytes); for screen --text, wait\n"
+    "                         raw 8x16 font (4096 bytes), for text views, screen and wait\n"
     "  --config FILE          settings as 'name = value' lines, same names as the options\n"
     "  -v, --verbose          debug logging\n";
 

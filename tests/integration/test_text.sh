@@ -88,6 +88,19 @@ check help_lists_wait grep -q '^  wait ' <<<"$(kssh help)"
 check help_lists_screen_text grep -q 'screen --text' <<<"$(kssh help)"
 stop_sshkvm
 
+# --text-font: a VGA BIOS ROM is taken (the demo still reads exactly); a file that is no
+# font stops the start, naming it.
+start_sshkvm --text-font /usr/share/seabios/vgabios-stdvga.bin || exit 1
+sleep 1
+kssh screen --text >"$T/screen_rom.txt"
+check text_font_rom_screen_text cmp -s <(mask_clock <"$T/screen_rom.txt") <(mask_clock <"$T/truth.txt")
+stop_sshkvm
+echo "not a font" >"$T/bad.font"
+err=$(timeout 10 "$BIN" --text-font "$T/bad.font" --hostkeys "$T/hk-bad" --http-listen off \
+  --ssh-listen "127.0.0.1:$(free_port)" 2>&1); rc=$?
+check text_font_bad_file_exit_nonzero test "$rc" -ne 0 -a "$rc" -ne 124
+check text_font_bad_file_named grep -q -- "--text-font: $T/bad.font: neither a raw 8x16 font" <<<"$err"
+
 # Not text: a moving test pattern.
 make_mjpeg "$T/in.mjpeg" 30
 start_sshkvm --video "file:$T/in.mjpeg" || exit 1

@@ -206,13 +206,14 @@ static void test_captures_exact(void)
         CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
         CHECK(r.is_text);
         unsigned right = ts_right(&r, &truth);
-        if (right != 2000) {
+        /* linux has one U+2584 in yellow that QEMU's font and ours draw
+         * differently enough to read as U+2580 inverted; all else exact. */
+        unsigned want = strcmp(names[i], "linux") == 0 ? 1999u : 2000u;
+        if (right < want) {
             fprintf(stderr, "  %s: %u of 2000 cells right\n", names[i], right);
             ts_print_wrong(stderr, &r, &truth);
         }
-        /* linux has one U+2584 in yellow that QEMU's font and ours draw
-         * differently enough to read as U+2580 inverted; all else exact. */
-        CHECK(right >= (strcmp(names[i], "linux") == 0 ? 1999u : 2000u));
+        CHECK(right >= want);
     }
     sk_textrec_free(tr);
     sk_image_free(&img);
