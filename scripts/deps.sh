@@ -15,14 +15,15 @@ build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbo
 # out-of-tree v4l2loopback; its headers and source are fetched by
 # tests/vm/loopback.sh with apt-get download, never installed.
 test=(curl ffmpeg tmux libjpeg-turbo-progs procps iproute2 chromium
-  qemu-system-x86 busybox-static binutils libc6-dev gcc-12 openssl mpv vlc-bin vlc-plugin-base firefox-esr
+  qemu-system-x86 seabios busybox-static binutils libc6-dev gcc-12 openssl mpv vlc-bin vlc-plugin-base firefox-esr
   python3 libxkbcommon0 xkb-data libx11-data ncurses-base ncurses-term ncurses-bin
   foot-terminfo kitty-terminfo xterm xvfb xdotool)
 # The keymap generator (not run by `make test`; its output is committed).
 gen=(python3 libxkbcommon0 xkb-data libx11-data)
 
-# make bench: the frames come from ffmpeg; libcaca's img2txt and chafa are the baselines.
-bench=(ffmpeg caca-utils chafa procps python3 bc openssh-client)
+# make bench: the frames come from ffmpeg; libcaca's img2txt and chafa are the baselines;
+# Tesseract is text mode's, and seabios's VGA ROM has the fonts its captures are drawn in.
+bench=(ffmpeg caca-utils chafa procps python3 bc openssh-client tesseract-ocr seabios)
 
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")

@@ -92,7 +92,9 @@ void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
     if (app->viewcache != NULL) {
         sk_viewcache_stats(app->viewcache, &vs);
     }
-    sk_buf_printf(out, ",\"decodes\":%llu,\"grids\":%llu,\"shared\":%llu}", vs.decodes, vs.renders,
-                  vs.shared);
+    sk_buf_printf(out, ",\"decodes\":%llu,\"grids\":%llu,\"shared\":%llu,\"text_frames\":%llu,\"text_art\":%llu}",
+                  vs.decodes, vs.renders, vs.shared,
+                  (unsigned long long)atomic_load(&app->view.text_frames),
+                  (unsigned long long)atomic_load(&app->view.text_art));
     sk_buf_printf(out, ",\"uptime_s\":%lld}", (long long)((sk_now_ms() - app->started_ms) / 1000));
 }

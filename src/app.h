@@ -20,6 +20,7 @@ struct sk_capture;
 struct sk_keymap;
 struct sk_render_opts;
 struct sk_viewcache;
+struct sk_text_font;
 
 /* Latency histogram of the terminal view: SK_VIEW_LAT_US per bucket, the last holds the rest. */
 #define SK_VIEW_LAT_BUCKETS 400
@@ -32,6 +33,8 @@ struct sk_view_stats {
     atomic_ullong bytes;    /* bytes of those updates */
     atomic_ullong deferred; /* frames not drawn because the client had not drained the last */
     atomic_ullong max_update; /* the largest single update, bytes */
+    atomic_ullong text_frames; /* frames a text/auto view showed as text */
+    atomic_ullong text_art;    /* frames a text/auto view showed as art (not text, or no room) */
     atomic_uint latency[SK_VIEW_LAT_BUCKETS]; /* hub publish to channel write */
 };
 struct sk_auth;
@@ -61,6 +64,9 @@ struct sk_app {
     const char *web_scheme;   /* "http" or "https" */
     const char *web_host;     /* listen address; NULL when it is a wildcard */
     int web_port;
+    /* --text-font: fonts the text recogniser also knows (NULL, 0: the built-in ones only). */
+    const struct sk_text_font *text_fonts;
+    size_t text_font_count;
 };
 
 /*

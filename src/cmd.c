@@ -10,6 +10,8 @@
 #include "cmd.h"
 
 #include <ctype.h>
+#include <math.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,8 @@
 #include "picture.h"
 #include "roster.h"
 #include "term/render.h"
+#include "text/fontfile.h"
+#include "text/textrec.h"
 #include "util.h"
 
 #define EXIT_OK 0
@@ -44,6 +48,12 @@
 #define HOLD_POLL_MS 20             /* how often a hold checks for Ctrl+C */
 #define CHUNK_TIMEOUT_MS 10000      /* for one chunk to reach the target */
 #define FRAME_WAIT_MS 3000          /* for snapshot/screen before giving up */
+#define WAIT_DEFAULT_S 30           /* wait's timeout unless --timeout */
+#define WAIT_MAX_S 86400            /* the longest --timeout */
+#define WAIT_POLL_MS 200            /* how long wait sleeps on the hub between checks */
+/* Text modes are read at up to this size (the largest, 128x48, is 1024x768). */
+#define TEXT_MIN_W 1024
+#define TEXT_MIN_H 768
 
 const char sk_cmd_usage[] =
     "usage: ssh kvm@HOST [COMMAND]\n"
@@ -57,8 +67,12 @@ const char sk_cmd_usage[] =
     "  mouse X Y [click [BUTTON]]   the same, the older way\n"
     "  mouse scroll N               turn the wheel N notches (negative: down)\n"
     "  snapshot                     write the newest frame as JPEG to standard output\n"
-    "  screen [--cols N] [--rows N] [--mode art|half] [--colors 16|256|24bit]\n"
+    "  screen [--cols N] [--rows N] [--mode art|half|text|auto] [--colors 16|256|24bit]\n"
     "                               print the screen as colour character art\n"
+    "  screen --text                print a text screen (BIOS, GRUB, console) as its characters\n"
+    "  wait [--regex] [--timeout SECONDS] TEXT\n"
+    "                               wait until TEXT is on the (text) screen: 0 seen, 1 timeout\n"
+    "                               (default 30 s); TEXT is the remaining words joined by spaces\n"
     "  status                       print one line of JSON about the KVM\n"
     "  web                          print a one-time URL that logs a browser in (60 s, once)\n"
     "  help                         this text\n"
@@ -675,8 +689,210 @@ static void rows_to_lines(const struct sk_buf *in, struct sk_buf *out, const cha
     sk_buf_puts(out, eol);
 }
 
+/*
+ * Read frame f as a text screen into *r with tr: decoded at the size the
+ * largest text mode needs (smaller frames whole). Returns 0, or -1 when
+ * the frame cannot be decoded or holds no mode at all.
+ */
+static int read_text(struct sk_textrec *tr, struct sk_jpeg_dec *dec, const struct sk_frame *f,
+                     struct sk_image *img, struct sk_textrec_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    unsigned w = f->width < TEXT_MIN_W ? f->width : TEXT_MIN_W;
+    unsigned h = f->height < TEXT_MIN_H ? f->height : TEXT_MIN_H;
+    if (sk_picture_get(dec, f, w, h, img) != 0) {
+        return -1;
+    }
+    return sk_textrec_run(tr, img, r);
+}
+
+static void say_not_text(const struct sk_cmd_io *io, const struct sk_textrec_result *r)
+{
+    if (r->mode) {
+        say(io, 1,
+            "sshkvm: the screen is not text (read as %s: %.0f%% of the cells fit, %u letters)\n",
+            r->mode, r->confidence * 100, r->glyph_cells);
+    } else {
+        say(io, 1, "sshkvm: the screen is not text (too small for any text mode)\n");
+    }
+}
+
+static struct sk_textrec *text_recogniser(struct sk_app *app)
+{
+    struct sk_textrec *tr = sk_textrec_new();
+    for (size_t i = 0; i < app->text_font_count; i++) {
+        sk_textrec_add_font(tr, app->text_fonts[i].rows, app->text_fonts[i].height);
+    }
+    return tr;
+}
+
+/* screen --text: the newest frame's characters, one line a row. */
+static int screen_text(struct sk_app *app, const struct sk_cmd_io *io)
+{
+    struct sk_frame *f = wait_frame(app, io);
+    if (f == NULL) {
+        return EXIT_FAIL;
+    }
+    int rc = EXIT_FAIL;
+    struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
+    struct sk_textrec *tr = text_recogniser(app);
+    struct sk_image img = {0};
+    struct sk_textrec_result r;
+    if (read_text(tr, dec, f, &img, &r) != 0 || !r.is_text) {
+        say_not_text(io, &r);
+    } else {
+        char *text = sk_textrec_utf8(&r);
+        struct sk_buf out = {0};
+        /* With a pty, the client's terminal wants CR LF. */
+        for (const char *p = text; *p; p++) {
+            if (*p == '\n' && io->cols) {
+                sk_buf_puts(&out, "\r");
+            }
+            sk_buf_append(&out, p, 1);
+        }
+        rc = io->out(io->ctx, out.data ? out.data : "", out.len) == 0 ? EXIT_OK : EXIT_FAIL;
+        sk_buf_free(&out);
+        free(text);
+    }
+    sk_image_free(&img);
+    sk_textrec_free(tr);
+    sk_jpeg_dec_free(dec);
+    sk_frame_unref(f);
+    return rc;
+}
+
+/* Where needle is in the screen's text: the line holding it, or NULL. */
+static const char *find_text(const char *text, const char *needle, const regex_t *re,
+                             size_t *line_len)
+{
+    const char *at = NULL;
+    regmatch_t m;
+    if (re) {
+        if (regexec(re, text, 1, &m, 0) == 0) {
+            at = text + m.rm_so;
+        }
+    } else {
+        at = strstr(text, needle);
+    }
+    if (at == NULL) {
+        return NULL;
+    }
+    const char *start = at;
+    while (start > text && start[-1] != '\n') {
+        start--;
+    }
+    *line_len = strcspn(start, "\n");
+    return start;
+}
+
+/*
+ * wait [--regex] [--timeout SECONDS] TEXT: read every new frame as text
+ * until TEXT shows (0, the line printed), the time is up (1) or the client
+ * goes (1). A frame that is not text simply does not match.
+ */
+static int cmd_wait(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
+{
+    int use_regex = 0;
+    double timeout_s = WAIT_DEFAULT_S;
+    struct sk_buf needle = {0};
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--regex") == 0) {
+            use_regex = 1;
+        } else if (strcmp(argv[i], "--timeout") == 0) {
+            char *end = NULL;
+            timeout_s = i + 1 < argc ? strtod(argv[i + 1], &end) : -1;
+            if (i + 1 >= argc || *argv[i + 1] == '\0' || *end != '\0' || !(timeout_s > 0) ||
+                timeout_s > WAIT_MAX_S) {
+                sk_buf_free(&needle);
+                return usage_error(io, "wait: --timeout needs seconds, more than 0 and at most %d",
+                                   WAIT_MAX_S);
+            }
+            i++;
+        } else if (strcmp(argv[i], "--") == 0) {
+            for (i++; i < argc; i++) {
+                sk_buf_printf(&needle, "%s%s", needle.len ? " " : "", argv[i]);
+            }
+        } else if (argv[i][0] == '-' && argv[i][1] == '-' && needle.len == 0) {
+            sk_buf_free(&needle);
+            return usage_error(io, "wait: unknown option '%s'", argv[i]);
+        } else {
+            sk_buf_printf(&needle, "%s%s", needle.len ? " " : "", argv[i]);
+        }
+    }
+    if (needle.len == 0) {
+        sk_buf_free(&needle);
+        return usage_error(io, "wait: nothing to wait for");
+    }
+    regex_t re;
+    if (use_regex) {
+        int err = regcomp(&re, needle.data, REG_EXTENDED | REG_NEWLINE);
+        if (err != 0) {
+            char why[128];
+            regerror(err, &re, why, sizeof(why));
+            sk_buf_free(&needle);
+            return usage_error(io, "wait: bad --regex: %s", why);
+        }
+    }
+    int rc = EXIT_FAIL;
+    struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
+    struct sk_textrec *tr = text_recogniser(app);
+    struct sk_image img = {0};
+    int64_t deadline = sk_now_ms() + (int64_t)llround(timeout_s * 1000);
+    uint64_t seq = 0;
+    int seen_text = 0;
+    sk_hub_watch(app->hub, 1);
+    for (;;) {
+        int64_t left = deadline - sk_now_ms();
+        if (left <= 0 || (io->cancelled && io->cancelled(io->ctx))) {
+            break;
+        }
+        struct sk_frame *f = sk_hub_wait(app->hub, seq, left < WAIT_POLL_MS ? (int)left : WAIT_POLL_MS);
+        if (f == NULL) {
+            continue;
+        }
+        seq = f->seq;
+        struct sk_textrec_result r;
+        if (read_text(tr, dec, f, &img, &r) == 0 && r.is_text) {
+            seen_text = 1;
+            char *text = sk_textrec_utf8(&r);
+            size_t len = 0;
+            const char *line = find_text(text, needle.data, use_regex ? &re : NULL, &len);
+            if (line) {
+                say(io, 0, "%.*s%s", (int)len, line, io->cols ? "\r\n" : "\n");
+                rc = EXIT_OK;
+            }
+            free(text);
+        }
+        sk_frame_unref(f);
+        if (rc == EXIT_OK) {
+            break;
+        }
+    }
+    sk_hub_watch(app->hub, -1);
+    if (rc != EXIT_OK) {
+        say(io, 1, "sshkvm: '%s' did not appear within %g s%s\n", needle.data, timeout_s,
+            seen_text ? "" : " (no frame was a text screen)");
+    }
+    if (use_regex) {
+        regfree(&re);
+    }
+    sk_image_free(&img);
+    sk_textrec_free(tr);
+    sk_jpeg_dec_free(dec);
+    sk_buf_free(&needle);
+    return rc;
+}
+
 static int cmd_screen(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
 {
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--text") == 0) {
+            if (argc > 2) {
+                return usage_error(io, "screen: --text takes no other option");
+            }
+            return screen_text(app, io);
+        }
+    }
     unsigned cols = io->cols ? io->cols : 80;
     unsigned rows = io->rows ? io->rows : 24;
     struct sk_render_opts view;
@@ -689,7 +905,7 @@ static int cmd_screen(struct sk_app *app, char **argv, int argc, const struct sk
                 sk_render_opts_set(&view, argv[i] + 2, argv[i + 1], why, sizeof(why)) != 0 ||
                 view.colors == 0) {
                 return usage_error(io, "screen: %s needs %s", argv[i],
-                                   argv[i][2] == 'm' ? "art or half" : "16, 256 or 24bit");
+                                   argv[i][2] == 'm' ? "art, half, text or auto" : "16, 256 or 24bit");
             }
             i++;
             continue;
@@ -888,6 +1104,8 @@ int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
         rc = cmd_snapshot(app, argc, argv, io);
     } else if (strcmp(argv[0], "screen") == 0) {
         rc = cmd_screen(app, argv, argc, io);
+    } else if (strcmp(argv[0], "wait") == 0) {
+        rc = cmd_wait(app, argv, argc, io);
     } else if (strcmp(argv[0], "status") == 0) {
         rc = cmd_status(app, argc, argv, io);
     } else if (strcmp(argv[0], "web") == 0) {

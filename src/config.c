@@ -62,6 +62,7 @@ const char sk_config_usage[] =
     "  --capture MODE         on-demand (default: V4L2 streams only while someone watches) | always\n"
     "  --list-video [DEV]     print DEV's (or --video's) inputs, formats, sizes, rates; exit\n"
     "  --view-mode M          ssh view: art (libcaca glyphs, default) | half (two pixels a cell)\n"
+    "                         | text (a text screen as its characters) | auto (text when it is)\n"
     "  --view-colors C        auto (from TERM/COLORTERM, default) | 16 | 256 | 24bit\n"
     "  --view-charset S       ascii (default) | shades | blocks\n"
     "  --view-dither D        none (default) | ordered2 | ordered4 | ordered8 | random | fstein\n"
@@ -69,6 +70,8 @@ const char sk_config_usage[] =
     "  --view-contrast C      0 to 4, default 1\n"
     "  --view-gamma G         0.1 to 10, default 1\n"
     "  --view-fps N           picture updates a second per ssh view, default 15\n"
+    "  --text-font FILE       also read text screens in this font: a VGA BIOS ROM image or a\n"
+    "                         raw 8x16 font (4096 bytes), for text views, screen and wait\n"
     "  --config FILE          settings as 'name = value' lines, same names as the options\n"
     "  -v, --verbose          debug logging\n";
 
@@ -149,6 +152,7 @@ static const struct opt options[] = {
     {"audit-log", OPT_STRING, FIELD(audit_log)},
     {"control", OPT_CHOICE, FIELD(control)},
     {"control-idle", OPT_SECONDS, FIELD(control_idle)},
+    {"text-font", OPT_STRING, FIELD(text_font)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
     {"help", OPT_FLAG, FIELD(help)},
     {"version", OPT_FLAG, FIELD(version)},

@@ -45,6 +45,7 @@ struct sk_config {
     char *audit_log;       /* stderr (the logger, default) | syslog | off | FILE */
     char *control;         /* exclusive (one writer at a time, default) | shared */
     int control_idle;      /* seconds without input after which the holder loses control; 0: never */
+    char *text_font;       /* --text-font FILE: a VGA BIOS ROM or raw 8x16 font, or NULL */
     int verbose;
     int help;
     int version;

@@ -33,6 +33,7 @@
 #include "roster.h"
 #include "ssh/ssh.h"
 #include "term/view.h"
+#include "text/fontfile.h"
 #include "util.h"
 
 #define SK_VERSION "0.1.0"
@@ -257,6 +258,17 @@ int main(int argc, char **argv)
     sk_control_mode_parse(cfg.control, &mode); /* checked by config */
     roster = sk_roster_new(&(struct sk_roster_opts){
         .mode = mode, .idle_s = cfg.control_idle > 0 ? cfg.control_idle : -1});
+    /* Static: a few fonts of 4 KiB, kept for the program's life. */
+    static struct sk_text_font text_fonts[3];
+    int text_font_count = 0;
+    if (cfg.text_font != NULL) {
+        text_font_count = sk_text_font_load(cfg.text_font, text_fonts, err, sizeof(err));
+        if (text_font_count < 0) {
+            fprintf(stderr, "sshkvm: --text-font: %s\n", err);
+            goto out;
+        }
+    }
+
     viewcache = sk_viewcache_new();
     struct sk_app app = {
         .hub = hub,
@@ -272,6 +284,8 @@ int main(int argc, char **argv)
         .viewcache = viewcache,
         .roster = roster,
         .audit = audit,
+        .text_fonts = text_fonts,
+        .text_font_count = (size_t)text_font_count,
     };
 
     char haddr[256];

@@ -99,20 +99,20 @@ def fetch_font(tmp):
     return path
 
 
-def read_psf1(path):
+def read_psf1(path, want_height=16):
     """Return (glyphs, unicode -> glyph index) of a PSF1 font with a Unicode table."""
     with gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb") as f:
         data = f.read()
     if data[0:2] != b"\x36\x04":
         sys.exit("gen-vgafont: %s is not a PSF1 font" % path)
     mode, height = data[2], data[3]
-    if height != 16:
-        sys.exit("gen-vgafont: %s has %d-line glyphs, want 16" % (path, height))
+    if height != want_height:
+        sys.exit("gen-vgafont: %s has %d-line glyphs, want %d" % (path, height, want_height))
     count = 512 if mode & 0x01 else 256
     if not mode & 0x02:
         sys.exit("gen-vgafont: %s has no Unicode table" % path)
-    glyphs = [data[4 + i * 16:4 + (i + 1) * 16] for i in range(count)]
-    pos = 4 + count * 16
+    glyphs = [data[4 + i * height:4 + (i + 1) * height] for i in range(count)]
+    pos = 4 + count * height
     umap = {}
     glyph = 0
     in_seq = False
@@ -185,10 +185,15 @@ def main():
         fallback = args.fallback or os.path.join(os.path.dirname(path), FALLBACK_NAME)
         fonts = [read_psf1(path), read_psf1(fallback)]
     text = generate(fonts, cp437_to_unicode(), "%s and %s" % (FONT_NAME, FALLBACK_NAME))
-    if args.output == "-":
+    write_output(text, args.output)
+
+
+def write_output(text, output):
+    """Write text to the file output, or to stdout for "-"."""
+    if output == "-":
         sys.stdout.write(text)
     else:
-        with open(args.output, "w") as f:
+        with open(output, "w") as f:
             f.write(text)
 
 

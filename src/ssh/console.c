@@ -43,6 +43,7 @@
 #include "term/grid.h"
 #include "term/render.h"
 #include "term/view.h"
+#include "text/fontfile.h"
 #include "term/termkeys.h"
 #include "util.h"
 
@@ -52,6 +53,7 @@
 #define MAX_WINDOW_WAIT (256 * 1024) /* an update this big may wait on the window */
 #define STATUS_MS 500       /* status line refresh */
 #define MESSAGE_MS 4000     /* how long a message stays in the status line */
+#define CURSOR_HOLD_MS 1500 /* a text cursor stays shown this long after last seen */
 #define HELD_MAX 8          /* keys a kitty-mode session tracks as held */
 #define WATCHDOG_KEY_MS 1500 /* a held key without press/repeat this long lost its release */
 #define WATCHDOG_MOD_MS 30000 /* modifiers do not auto-repeat: allow a long hold */
@@ -114,6 +116,10 @@ struct console {
     char prompt[64];
     char message[160];
     int64_t message_until_ms;
+    int cursor_col, cursor_row; /* the target's cursor last seen in a text view */
+    int64_t cursor_until_ms;    /* shown until then */
+    int cursor_shown;           /* the terminal's cursor is visible */
+    int cursor_drawn_col, cursor_drawn_row; /* where it was put */
     int quit;
     int had_control;        /* held control when last looked (exclusive mode) */
     int64_t refused_ms;     /* the last refused input */
@@ -392,6 +398,37 @@ static void control_watch(struct console *c)
     }
 }
 
+static const char *view_mode_name(enum sk_render_mode m)
+{
+    return m == SK_RENDER_HALF ? "half blocks" : m == SK_RENDER_TEXT ? "text" : m == SK_RENDER_AUTO ? "auto" : "art";
+}
+
+/*
+ * Where the terminal's cursor goes: on the target's cursor while a text
+ * view shows one (held CURSOR_HOLD_MS, so that its blinking does not make
+ * ours blink), hidden otherwise. Appends the moves to b when that changed,
+ * or always with force (after something else moved the cursor).
+ */
+static void place_cursor(struct console *c, struct sk_buf *b, int force)
+{
+    int64_t now = sk_now_ms();
+    if (c->shown.text && c->shown.cursor_col >= 0) {
+        c->cursor_col = c->shown.cursor_col;
+        c->cursor_row = c->shown.cursor_row;
+        c->cursor_until_ms = now + CURSOR_HOLD_MS;
+    }
+    int show = c->shown.text && c->menu == MENU_CLOSED && now < c->cursor_until_ms;
+    int moved = show && (c->cursor_drawn_col != c->cursor_col || c->cursor_drawn_row != c->cursor_row);
+    if (show && (force || moved || !c->cursor_shown)) {
+        sk_buf_printf(b, "\033[%d;%dH\033[?25h", c->cursor_row + 1, c->cursor_col + 1);
+        c->cursor_drawn_col = c->cursor_col;
+        c->cursor_drawn_row = c->cursor_row;
+    } else if (!show && c->cursor_shown) {
+        sk_buf_puts(b, "\033[?25l");
+    }
+    c->cursor_shown = show;
+}
+
 static void status_line(struct console *c, struct sk_buf *b)
 {
     struct sk_hub_stats hs;
@@ -403,6 +440,17 @@ static void status_line(struct console *c, struct sk_buf *b)
         sk_buf_printf(&text, " %s", c->message);
     } else {
         c->message[0] = '\0';
+        /* The view's state goes first: a narrow terminal cuts the line's end. */
+        if (c->shown.text) {
+            sk_buf_printf(&text, " text %ux%u |", c->shown.text_cols, c->shown.text_rows);
+        } else if (c->shown.note != NULL) {
+            sk_buf_printf(&text, " %s", c->shown.note);
+            if (c->shown.text_cols > 0 && !c->shown.text) {
+                sk_buf_printf(&text, " (%ux%u needs %ux%u)", c->shown.text_cols,
+                              c->shown.text_rows, c->shown.text_cols, c->shown.text_rows + 1);
+            }
+            sk_buf_puts(&text, " |");
+        }
         char control[SK_ROSTER_NAME_LEN + 32];
         control_text(c, control, sizeof(control));
         int here = c->app->roster ? sk_roster_count(c->app->roster)
@@ -439,6 +487,7 @@ static void draw_status(struct console *c, int force)
     c->last_status_ms = now;
     struct sk_buf b = {0};
     status_line(c, &b);
+    place_cursor(c, &b, 1);
     if (force || b.len != c->status.len || memcmp(b.data, c->status.data, b.len) != 0) {
         out(c, b.data, b.len);
         sk_buf_reset(&c->status);
@@ -469,8 +518,7 @@ static void draw_menu(struct console *c)
     };
     const struct sk_render_opts *v = &c->view;
     char view[7][64];
-    snprintf(view[0], sizeof(view[0]), "|  m  mode      %-18s|",
-             v->mode == SK_RENDER_HALF ? "half blocks" : "art");
+    snprintf(view[0], sizeof(view[0]), "|  m  mode      %-18s|", view_mode_name(v->mode));
     snprintf(view[1], sizeof(view[1]), "|  c  colours   %-18s|", view_colors_name(v->colors));
     snprintf(view[2], sizeof(view[2]), "|  s  charset   %-18s|", v->charset);
     snprintf(view[3], sizeof(view[3]), "|  d  dither    %-18s|", v->algorithm);
@@ -515,6 +563,7 @@ static void draw_menu(struct console *c)
         sk_buf_printf(&b, "\033[%u;%uH\033[0;30;47m%s", top + h + 3, left + 1, lines[h - 1]);
     }
     sk_buf_puts(&b, "\033[0m");
+    place_cursor(c, &b, 0);
     out(c, b.data, b.len);
     sk_buf_free(&b);
 }
@@ -598,7 +647,10 @@ static int view_menu_key(struct console *c, uint32_t cp)
     struct sk_render_opts *v = &c->view;
     switch (cp) {
     case 'm':
-        v->mode = v->mode == SK_RENDER_ART ? SK_RENDER_HALF : SK_RENDER_ART;
+        v->mode = v->mode == SK_RENDER_ART    ? SK_RENDER_HALF
+                  : v->mode == SK_RENDER_HALF ? SK_RENDER_TEXT
+                  : v->mode == SK_RENDER_TEXT ? SK_RENDER_AUTO
+                                              : SK_RENDER_ART;
         break;
     case 'c':
         v->colors = v->colors == 16 ? 256 : v->colors == 256 ? 24 : 16;
@@ -673,6 +725,9 @@ static void render_frame(struct console *c, struct sk_frame *f)
     sk_grid_copy(&c->next, g);
     sk_viewcache_release(c->cache, g);
     atomic_fetch_add(&c->app->view.renders, 1);
+    if (c->view.mode == SK_RENDER_TEXT || c->view.mode == SK_RENDER_AUTO) {
+        atomic_fetch_add(c->next.text ? &c->app->view.text_frames : &c->app->view.text_art, 1);
+    }
     sk_buf_reset(&c->pending);
     c->pending_captured_us = f->captured_us;
     c->pending_full = c->full_redraw;
@@ -682,6 +737,17 @@ static void render_frame(struct console *c, struct sk_frame *f)
     /* The diff against what the client shows; after a clear, it shows nothing. */
     sk_grid_diff(c->full_redraw ? NULL : &c->shown, &c->next, 0, &c->pending);
     c->have_pending = 1;
+}
+
+/* Place the terminal's cursor (see place_cursor), writing only when there is something to write. */
+static void send_cursor(struct console *c, int force)
+{
+    struct sk_buf b = {0};
+    place_cursor(c, &b, force);
+    if (b.len > 0) {
+        out(c, b.data, b.len);
+    }
+    sk_buf_free(&b);
 }
 
 /* Write the pending update, wrapped so the terminal shows it at once (DEC 2026). */
@@ -710,6 +776,7 @@ static void send_pending(struct console *c)
     sk_buf_free(&b);
     sk_grid_copy(&c->shown, &c->next);
     c->have_pending = 0;
+    send_cursor(c, 0);
     if (c->full_redraw) {
         c->full_redraw = 0;
         draw_status(c, 1);
@@ -763,6 +830,11 @@ static void maybe_draw(struct console *c)
     }
     if (c->pending.len == 0) {
         c->have_pending = 0; /* the same picture: a static screen costs nothing */
+        /* The same cells, but a text view's cursor may have come, gone or moved. */
+        c->shown.text = c->next.text;
+        c->shown.cursor_col = c->next.cursor_col;
+        c->shown.cursor_row = c->next.cursor_row;
+        send_cursor(c, 0);
         return;
     }
     if (!window_room(c, c->pending.len + 32)) {
@@ -1085,6 +1157,9 @@ static void console_setup(struct console *c)
         }
     }
     c->render = sk_render_new();
+    for (size_t i = 0; i < c->app->text_font_count; i++) {
+        sk_render_add_text_font(c->render, c->app->text_fonts[i].rows, c->app->text_fonts[i].height);
+    }
     view_setup(c);
     c->dec = sk_jpeg_dec_new();
     c->cache = c->app->viewcache;

@@ -27,6 +27,10 @@ void sk_grid_resize(struct sk_grid *g, unsigned cols, unsigned rows)
     }
     g->cols = cols;
     g->rows = rows;
+    g->text = 0;
+    g->cursor_col = g->cursor_row = -1;
+    g->note = NULL;
+    g->text_cols = g->text_rows = 0;
     for (size_t i = 0; i < n; i++) {
         g->cells[i] = (struct sk_cell){.ch = ' ', .fg = SK_COLOR_ANY, .bg = 0};
     }
@@ -39,8 +43,12 @@ void sk_grid_copy(struct sk_grid *dst, const struct sk_grid *src)
         dst->cells = xrealloc(dst->cells, n * sizeof(*dst->cells));
         dst->capacity = n;
     }
-    dst->cols = src->cols;
-    dst->rows = src->rows;
+    /* Everything but the cell storage, which stays dst's own. */
+    struct sk_cell *cells = dst->cells;
+    size_t capacity = dst->capacity;
+    *dst = *src;
+    dst->cells = cells;
+    dst->capacity = capacity;
     if (n > 0) {
         memcpy(dst->cells, src->cells, n * sizeof(*dst->cells));
     }

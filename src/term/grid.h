@@ -36,9 +36,16 @@ struct sk_grid {
     unsigned rows;
     struct sk_cell *cells; /* row-major, cols * rows */
     size_t capacity;       /* cells allocated */
+    /* A text-mode view (render mode text or auto) says what it showed: */
+    int text;              /* 1: the target's text screen, character for character */
+    int cursor_col;        /* the target's cursor in grid cells, -1 when none is seen */
+    int cursor_row;
+    const char *note;      /* why text was asked for but art shown (static), or NULL */
+    unsigned text_cols;    /* the text screen's size when one was read, else 0 */
+    unsigned text_rows;
 };
 
-/* Set the size; the cells become blanks on black. */
+/* Set the size; the cells become blanks on black (no text, no cursor, no note). */
 void sk_grid_resize(struct sk_grid *g, unsigned cols, unsigned rows);
 /* Make dst an exact copy of src. */
 void sk_grid_copy(struct sk_grid *dst, const struct sk_grid *src);

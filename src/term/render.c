@@ -50,7 +50,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo/font8x16.h" /* sk_cp437_unicode */
+#include "demo/vga.h"      /* sk_vga_palette */
+#include "text/textrec.h"
 #include "util.h"
+
+/* Text is read from the picture at up to the largest text mode's size (128x48 8x16). */
+#define TEXT_READ_W 1024
+#define TEXT_READ_H 768
 
 #define HALF_BLOCK 0x2580u
 
@@ -65,6 +72,7 @@ struct sk_render {
     uint8_t levels[256];  /* brightness/contrast/gamma */
     int levels_neutral;
     struct sk_image adjusted; /* the picture through levels, when not neutral */
+    struct sk_textrec *text;  /* the text reader (modes text and auto), made when first needed */
 };
 
 /* libcaca reads a 24-bit pixel as one number in the machine's byte order. */
@@ -135,8 +143,12 @@ int sk_render_opts_set(struct sk_render_opts *o, const char *name, const char *v
             o->mode = SK_RENDER_ART;
         } else if (strcmp(value, "half") == 0) {
             o->mode = SK_RENDER_HALF;
+        } else if (strcmp(value, "text") == 0) {
+            o->mode = SK_RENDER_TEXT;
+        } else if (strcmp(value, "auto") == 0) {
+            o->mode = SK_RENDER_AUTO;
         } else {
-            snprintf(err, errlen, "mode: '%s' is not art or half", value);
+            snprintf(err, errlen, "mode: '%s' is not art, half, text or auto", value);
             return -1;
         }
     } else if (strcmp(name, "colors") == 0) {
@@ -246,6 +258,7 @@ void sk_render_free(struct sk_render *r)
     }
     caca_free_canvas(r->cv);
     sk_image_free(&r->adjusted);
+    sk_textrec_free(r->text);
     free(r);
 }
 
@@ -307,6 +320,9 @@ void sk_render_wanted_size_for(const struct sk_render_opts *o, unsigned cols, un
     if (o->mode == SK_RENDER_HALF) {
         *w = SK_MAX(1u, *w / 2);
         *h = SK_MAX(1u, *h / 2);
+    } else if (o->mode == SK_RENDER_TEXT || o->mode == SK_RENDER_AUTO) {
+        *w = SK_MIN(src_w, TEXT_READ_W);
+        *h = SK_MIN(src_h, TEXT_READ_H);
     }
 }
 
@@ -533,6 +549,66 @@ static void half_cells(struct sk_render *r, const struct sk_image *img, unsigned
     }
 }
 
+void sk_render_add_text_font(struct sk_render *r, const uint8_t *rows, unsigned height)
+{
+    if (r->text == NULL) {
+        r->text = sk_textrec_new();
+    }
+    sk_textrec_add_font(r->text, rows, height);
+}
+
+/* A VGA palette index as a cell colour: the terminal's own 16 colours, or the exact RGB. */
+static uint32_t vga_color(unsigned i, int colors)
+{
+    /* VGA order (blue before red) to ANSI order (red before blue). */
+    static const uint8_t ansi[16] = {0, 4, 2, 6, 1, 5, 3, 7, 8, 12, 10, 14, 9, 13, 11, 15};
+    if (colors == 24) {
+        const uint8_t *p = sk_vga_palette[i & 15];
+        return SK_COLOR_RGB | (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+    }
+    return ansi[i & 15];
+}
+
+/*
+ * The picture as text into grid (cols x rows), centred. Returns 0, or -1
+ * with grid->note set when it is not text or does not fit.
+ */
+static int text_cells(struct sk_render *r, const struct sk_image *img, unsigned cols,
+                      unsigned rows, struct sk_grid *grid)
+{
+    if (r->text == NULL) {
+        r->text = sk_textrec_new();
+    }
+    struct sk_textrec_result t;
+    if (sk_textrec_run(r->text, img, &t) != 0 || !t.is_text) {
+        grid->note = "text: the screen is not text, showing art";
+        return -1;
+    }
+    grid->text_cols = t.cols;
+    grid->text_rows = t.rows;
+    if (t.cols > cols || t.rows > rows) {
+        grid->note = "text: the terminal is smaller than the text screen, showing art";
+        return -1;
+    }
+    unsigned x0 = (cols - t.cols) / 2, y0 = (rows - t.rows) / 2;
+    for (unsigned y = 0; y < t.rows; y++) {
+        for (unsigned x = 0; x < t.cols; x++) {
+            const struct sk_textrec_cell *c = &t.cells[y * t.cols + x];
+            grid->cells[(size_t)(y0 + y) * cols + x0 + x] = (struct sk_cell){
+                .ch = sk_cp437_unicode[c->ch],
+                .fg = c->ch == ' ' || c->ch == 0 ? SK_COLOR_ANY : vga_color(c->fg, r->opts.colors),
+                .bg = vga_color(c->bg, r->opts.colors),
+            };
+        }
+    }
+    grid->text = 1;
+    if (t.cursor_col >= 0) {
+        grid->cursor_col = (int)x0 + t.cursor_col;
+        grid->cursor_row = (int)y0 + t.cursor_row;
+    }
+    return 0;
+}
+
 int sk_render_grid(struct sk_render *r, const struct sk_image *img, unsigned cols, unsigned rows,
                    struct sk_grid *grid)
 {
@@ -545,6 +621,13 @@ int sk_render_grid(struct sk_render *r, const struct sk_image *img, unsigned col
     }
     if (img == NULL) {
         return 0;
+    }
+    if ((r->opts.mode == SK_RENDER_TEXT || r->opts.mode == SK_RENDER_AUTO) &&
+        text_cells(r, img, cols, rows, grid) == 0) {
+        return 0;
+    }
+    if (r->opts.mode == SK_RENDER_AUTO) {
+        grid->note = NULL; /* auto showing art is auto doing its job */
     }
     img = apply_levels(r, img);
     unsigned fc = 0;

@@ -10,6 +10,11 @@
  *   then gives each cell the true colours of the pixels under it.
  * - half: every cell is U+2580 (upper half block) with the top pixel as
  *   foreground and the bottom pixel as background: two pixels per cell.
+ * - text: the picture read as a text screen (text/textrec.h), one terminal
+ *   cell per character in its VGA colours, centred, with the target's
+ *   cursor; art when the picture is not text or the terminal is smaller
+ *   than the screen (the grid's note says which).
+ * - auto: text when the picture is confidently text, art otherwise.
  * A renderer belongs to one thread.
  */
 #ifndef SK_RENDER_H
@@ -22,6 +27,8 @@
 enum sk_render_mode {
     SK_RENDER_ART = 0,
     SK_RENDER_HALF,
+    SK_RENDER_TEXT,
+    SK_RENDER_AUTO,
 };
 
 struct sk_render_opts {
@@ -37,7 +44,7 @@ struct sk_render_opts {
 /* The defaults: art, 16 colours, ascii, no dithering, neutral levels. */
 void sk_render_opts_default(struct sk_render_opts *o);
 /*
- * Set one setting by name: mode (art|half), colors (auto|16|256|24bit|truecolor),
+ * Set one setting by name: mode (art|half|text|auto), colors (auto|16|256|24bit|truecolor),
  * charset, dither, brightness, contrast, gamma. Returns 0, or -1 with err
  * set ("colors: '17' is not 16, 256 or 24bit").
  */
@@ -54,6 +61,12 @@ struct sk_render;
 
 struct sk_render *sk_render_new(void);
 void sk_render_free(struct sk_render *r);
+/*
+ * Teach the text reading another font (see sk_textrec_add_font): 256
+ * glyphs of height rows, CP437 order. Copied.
+ */
+void sk_render_add_text_font(struct sk_render *r, const uint8_t *rows, unsigned height);
+
 /* Use these settings from the next picture on (copied). */
 void sk_render_set_opts(struct sk_render *r, const struct sk_render_opts *o);
 
@@ -76,7 +89,9 @@ void sk_render_wanted_size(unsigned cols, unsigned rows, unsigned src_w, unsigne
 /*
  * The same for a look: half blocks use one pixel across and two down per
  * cell, so they are content with half the size each way (often one DCT
- * scale smaller: 1/8 of 1080p covers 200x60 cells of half blocks).
+ * scale smaller: 1/8 of 1080p covers 200x60 cells of half blocks); text
+ * reading wants the picture at (up to) the largest text mode's size,
+ * 1024x768.
  */
 void sk_render_wanted_size_for(const struct sk_render_opts *o, unsigned cols, unsigned rows,
                                unsigned src_w, unsigned src_h, unsigned *w, unsigned *h);

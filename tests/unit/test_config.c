@@ -168,7 +168,7 @@ static void test_view(void)
     CHECK_EQ_INT(sk_config_set(&c, "view-fps", "7.5", err, sizeof(err)), -1);
     CHECK_STR(err, "--view-fps: '7.5' is not a number from 1 to 120");
     CHECK_EQ_INT(sk_config_parse_text(&c, "view-mode = sixel\n", "k", err, sizeof(err)), -1);
-    CHECK_STR(err, "k:1: --view-mode: 'sixel' is not art or half");
+    CHECK_STR(err, "k:1: --view-mode: 'sixel' is not art, half, text or auto");
     sk_config_free(&c);
 }
 

@@ -1,0 +1,870 @@
+/*
+ * textrec: the text-screen recogniser.
+ *
+ * Owns the packed glyph bitmaps of the three VGA fonts, the mode it found
+ * last, and the result's cells. A picture passes through in three steps:
+ *
+ *  1. For each candidate mode, a sampling map takes every pixel of the
+ *     mode's own picture (720x400 for 80x25 9x16) to the point of the frame
+ *     it was stretched to, read bilinearly. Only the cells looked at are
+ *     sampled, so trying a mode on every third row costs a third of a pass.
+ *  2. A cell's 8 glyph columns (a ninth column is the VGA's spacing) are
+ *     split into two colours: the two pixels farthest apart along the
+ *     cell's main colour axis, every pixel placed between them (t in 0..1).
+ *     Thresholded at one half, the cell is a bitmap; the nearest glyphs by
+ *     Hamming distance (both polarities at once: the inverse's distance is
+ *     the pixel count minus it) are ranked again by the soft distance
+ *     sum |t - bit|, which is what survives JPEG's blur.
+ *  3. The glyph's ink and paper pixels give the foreground and background,
+ *     snapped to the 16-colour palette; the foreground allows for chroma
+ *     bleeding into the background (4:2:0 JPEG halves thin strokes' colour).
+ *
+ * The mode kept is the one with the most well-fitting glyph cells and the
+ * fewest badly fitting ones on a sample of rows; the frame is text when
+ * nearly all its cells fit and some hold glyphs. A blinking underline on a
+ * cell's last two rows is the cursor: that cell is matched without them.
+ */
+#include "text/textrec.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "demo/font8x16.h"
+#include "demo/vga.h"
+#include "text/fonts.h"
+#include "util.h"
+
+#define GLYPH_W 8
+#define MAX_CELL_H 16
+#define MAX_PIX (GLYPH_W * MAX_CELL_H)
+#define MAX_MAP 4096 /* mode pixels a sampling map covers in either direction */
+/* Below this colour distance (RGB, 0..441) a cell is one colour: a blank. */
+#define UNIFORM_DIST 48
+/* From this luma difference (0..255) between a cell's colours, glyphs are read in luma. */
+#define LUMA_AXIS_MIN 16
+/* ... and when luma carries this share of their difference (squared). */
+#define LUMA_AXIS_SHARE 0.09
+/* A cell whose best glyph fits worse than this, with less spread (RMS), is blank. */
+#define BLANK_ERR 0.15
+#define BLANK_RMS 24
+/* A cell fits when its confidence reaches this. */
+#define GOOD_CONF 50
+/* Glyphs within this many pixels of the best Hamming distance are ranked again. */
+#define HAMMING_SLACK 3
+#define MAX_RANKED 24
+/* The frame is text when this share of cells fits and enough hold glyphs. */
+#define TEXT_SHARE 0.90
+#define TEXT_GLYPH_SHARE 0.80
+/* Edges in a picture read as block and line glyphs; text has letters. */
+#define TEXT_MIN_LETTERS 8
+/* How much worse each later mode may fit than the one before it and still lose. */
+#define MODE_PRIOR 0.25
+/* While the picture is not text, modes are searched on one picture in this many. */
+#define SEARCH_EVERY 8
+
+enum { FONT_8, FONT_14, FONT_16, FONT_COUNT };
+
+/* Glyphs a font holds: its 256, and alternates from fonts added at run time. */
+#define MAX_GLYPHS 512
+
+struct font {
+    unsigned height;
+    unsigned count;                 /* glyphs, in the order ties are settled */
+    uint64_t bits[MAX_GLYPHS][2];   /* pixel y * 8 + x, x = 0 leftmost */
+    unsigned ink[MAX_GLYPHS];       /* pixels set */
+    uint8_t code[MAX_GLYPHS];       /* the CP437 code point each glyph draws */
+    unsigned code_ink[256];         /* pixels set in each code point's first glyph */
+};
+
+struct mode {
+    unsigned cols, rows;
+    unsigned cell_w, cell_h;
+    unsigned screen_w, screen_h;
+    int font;
+    const char *name;
+};
+
+/* The modes tried, most common first (a tie keeps the earlier one). */
+static const struct mode modes[] = {
+    {80, 25, 9, 16, 720, 400, FONT_16, "80x25 9x16"},
+    {80, 25, 8, 16, 640, 400, FONT_16, "80x25 8x16"},
+    {80, 50, 9, 8, 720, 400, FONT_8, "80x50 9x8"},
+    {80, 28, 9, 14, 720, 400, FONT_14, "80x28 9x14"},
+    {80, 43, 8, 8, 640, 350, FONT_8, "80x43 8x8"},
+    {80, 30, 8, 16, 640, 480, FONT_16, "80x30 8x16"},
+    {100, 37, 8, 16, 800, 600, FONT_16, "100x37 8x16"},
+    {128, 48, 8, 16, 1024, 768, FONT_16, "128x48 8x16"},
+};
+#define MODE_COUNT (sizeof(modes) / sizeof(modes[0]))
+
+/* Where each pixel of a mode's picture is read in the frame. */
+struct map {
+    unsigned x0[MAX_MAP], x1[MAX_MAP]; /* byte offsets in a row */
+    unsigned y0[MAX_MAP], y1[MAX_MAP]; /* rows */
+    uint16_t fx[MAX_MAP], fy[MAX_MAP]; /* weights of x1, y1 in 1/256 */
+    int identity;                      /* the frame is the mode's picture, unscaled */
+};
+
+/* What one pass over (some of) a mode's cells found. */
+struct tally {
+    unsigned cells, good, glyphs, good_glyphs;
+    unsigned letters; /* good cells holding a letter or digit */
+    double resid; /* the sum of the cells' glyph misfits */
+    int cursor_col, cursor_row;
+};
+
+struct sk_textrec {
+    struct font fonts[FONT_COUNT];
+    struct map map;
+    struct mode own;     /* 8x16 cells at the picture's own size */
+    char own_name[32];
+    const struct mode *last; /* the mode found last (modes[] or &own) */
+    unsigned last_w, last_h;
+    unsigned misses; /* pictures since the last search that found no text */
+    struct sk_textrec_cell *cells;
+};
+
+static void glyph_pack(const uint8_t *rows, unsigned height, uint64_t bits[2], unsigned *ink)
+{
+    bits[0] = bits[1] = 0;
+    *ink = 0;
+    for (unsigned y = 0; y < height; y++) {
+        for (unsigned x = 0; x < GLYPH_W; x++) {
+            if (rows[y] & (0x80u >> x)) {
+                unsigned i = y * GLYPH_W + x;
+                bits[i >> 6] |= 1ull << (i & 63);
+                (*ink)++;
+            }
+        }
+    }
+}
+
+/* Add code point c's glyph to f unless f already draws c that way. */
+static void font_add(struct font *f, uint8_t c, const uint8_t *rows)
+{
+    uint64_t bits[2];
+    unsigned ink;
+    glyph_pack(rows, f->height, bits, &ink);
+    for (unsigned j = 0; j < f->count; j++) {
+        if (f->code[j] == c && f->bits[j][0] == bits[0] && f->bits[j][1] == bits[1]) {
+            return;
+        }
+    }
+    if (f->count < MAX_GLYPHS) {
+        f->bits[f->count][0] = bits[0];
+        f->bits[f->count][1] = bits[1];
+        f->ink[f->count] = ink;
+        f->code[f->count] = c;
+        f->count++;
+    }
+}
+
+/*
+ * The code points in the order ties are settled: ASCII first, then the
+ * rest by Unicode value (so where a font draws two alike, the single box
+ * line U+250C beats the double U+2554), blanks last.
+ */
+static unsigned tie_order(uint8_t order[256])
+{
+    unsigned n = 0;
+    for (unsigned c = 0x20; c < 0x7F; c++) {
+        order[n++] = (uint8_t)c;
+    }
+    unsigned first = n;
+    for (unsigned c = 0x01; c < 0x100; c++) {
+        if (c >= 0x20 && c < 0x7F) {
+            continue;
+        }
+        /* Insertion by Unicode value: 161 entries, once per font. */
+        unsigned i = n++;
+        while (i > first && sk_cp437_unicode[order[i - 1]] > sk_cp437_unicode[c]) {
+            order[i] = order[i - 1];
+            i--;
+        }
+        order[i] = (uint8_t)c;
+    }
+    order[n++] = 0x00;
+    return n;
+}
+
+static void font_fill(struct font *f, const uint8_t *rows, unsigned height)
+{
+    uint8_t order[256];
+    unsigned n = tie_order(order);
+    f->height = height;
+    f->count = 0;
+    for (unsigned j = 0; j < n; j++) {
+        f->ink[f->count] = ~0u;
+        font_add(f, order[j], rows + (size_t)order[j] * height);
+    }
+    for (unsigned c = 0; c < 256; c++) {
+        unsigned ink;
+        uint64_t bits[2];
+        glyph_pack(rows + (size_t)c * height, height, bits, &ink);
+        f->code_ink[c] = ink;
+    }
+}
+
+struct sk_textrec *sk_textrec_new(void)
+{
+    struct sk_textrec *tr = xcalloc(1, sizeof(*tr));
+    font_fill(&tr->fonts[FONT_8], &sk_font8x8[0][0], 8);
+    font_fill(&tr->fonts[FONT_14], &sk_font8x14[0][0], 14);
+    font_fill(&tr->fonts[FONT_16], &sk_font8x16[0][0], 16);
+    tr->cells = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->cells));
+    return tr;
+}
+
+void sk_textrec_forget(struct sk_textrec *tr)
+{
+    tr->last = NULL;
+    tr->misses = 0;
+}
+
+int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned height)
+{
+    struct font *f = height == 8 ? &tr->fonts[FONT_8]
+                     : height == 14 ? &tr->fonts[FONT_14]
+                     : height == 16 ? &tr->fonts[FONT_16]
+                                    : NULL;
+    if (!f) {
+        return -1;
+    }
+    uint8_t order[256];
+    unsigned n = tie_order(order);
+    for (unsigned j = 0; j < n; j++) {
+        font_add(f, order[j], rows + (size_t)order[j] * height);
+    }
+    return 0;
+}
+
+int sk_textrec_find_rom_font(const uint8_t *rom, size_t len, unsigned height, uint8_t *out)
+{
+    static const uint8_t *fonts[17] = {[8] = &sk_font8x8[0][0], [14] = &sk_font8x14[0][0],
+                                       [16] = &sk_font8x16[0][0]};
+    if ((height != 8 && height != 14 && height != 16) || len < 256 * height) {
+        return -1;
+    }
+    const uint8_t *ours = fonts[height];
+    size_t best_at = 0;
+    unsigned best = 0;
+    /* The letters and digits, which every VGA font draws much alike. */
+    for (size_t at = 0; at + 256 * height <= len; at++) {
+        unsigned close = 0;
+        for (unsigned c = '0'; c <= 'z' && close + ('z' - c) + 1 > best; c++) {
+            unsigned d = 0;
+            for (unsigned y = 0; y < height; y++) {
+                d += (unsigned)__builtin_popcount(rom[at + c * height + y] ^ ours[c * height + y]);
+            }
+            close += d <= height / 2;
+        }
+        if (close > best) {
+            best = close;
+            best_at = at;
+        }
+    }
+    if (best < ('z' - '0' + 1) * 3 / 4) {
+        return -1;
+    }
+    memcpy(out, rom + best_at, 256 * (size_t)height);
+    return 0;
+}
+
+void sk_textrec_free(struct sk_textrec *tr)
+{
+    if (tr) {
+        free(tr->cells);
+        free(tr);
+    }
+}
+
+/* One axis of a sampling map: n mode pixels spread over size frame pixels. */
+static void map_axis(unsigned n, unsigned size, unsigned stride, unsigned *i0, unsigned *i1,
+                     uint16_t *frac)
+{
+    for (unsigned i = 0; i < n; i++) {
+        /* The centre of mode pixel i, in 1/256 frame pixels, minus half a pixel. */
+        int64_t v = ((int64_t)(2 * i + 1) * size * 256) / (2 * n) - 128;
+        if (v < 0) {
+            v = 0;
+        }
+        unsigned a = (unsigned)(v >> 8);
+        unsigned f = (unsigned)(v & 255);
+        if (a >= size - 1) {
+            a = size - 1;
+            f = 0;
+        }
+        i0[i] = a * stride;
+        i1[i] = (a + (f ? 1 : 0)) * stride;
+        frac[i] = (uint16_t)f;
+    }
+}
+
+static void map_build(struct map *m, const struct mode *md, const struct sk_image *img)
+{
+    map_axis(md->screen_w, img->width, 3, m->x0, m->x1, m->fx);
+    map_axis(md->screen_h, img->height, 1, m->y0, m->y1, m->fy);
+    m->identity = img->width == md->screen_w && img->height == md->screen_h;
+}
+
+/*
+ * Cell (col, row) as RGB: the glyph columns at pix[y * 8 + x], a ninth
+ * column at pix[MAX_PIX + y].
+ */
+static void read_cell(const struct sk_image *img, const struct map *m, const struct mode *md,
+                      unsigned col, unsigned row, int pix[][3])
+{
+    unsigned px = col * md->cell_w, py = row * md->cell_h;
+    if (m->identity) {
+        for (unsigned y = 0; y < md->cell_h; y++) {
+            const uint8_t *r0 = img->pixels + (size_t)m->y0[py + y] * img->pitch + m->x0[px];
+            for (unsigned x = 0; x < md->cell_w; x++) {
+                int *p = pix[x < GLYPH_W ? y * GLYPH_W + x : MAX_PIX + y];
+                p[0] = r0[3 * x];
+                p[1] = r0[3 * x + 1];
+                p[2] = r0[3 * x + 2];
+            }
+        }
+        return;
+    }
+    for (unsigned y = 0; y < md->cell_h; y++) {
+        const uint8_t *r0 = img->pixels + (size_t)m->y0[py + y] * img->pitch;
+        const uint8_t *r1 = img->pixels + (size_t)m->y1[py + y] * img->pitch;
+        unsigned fy = m->fy[py + y];
+        for (unsigned x = 0; x < md->cell_w; x++) {
+            unsigned a = m->x0[px + x], b = m->x1[px + x], fx = m->fx[px + x];
+            int *p = pix[x < GLYPH_W ? y * GLYPH_W + x : MAX_PIX + y];
+            for (int c = 0; c < 3; c++) {
+                unsigned top = r0[a + c] * (256 - fx) + r0[b + c] * fx;
+                unsigned bot = r1[a + c] * (256 - fx) + r1[b + c] * fx;
+                p[c] = (int)((top * (256 - fy) + bot * fy + 32768) >> 16);
+            }
+        }
+    }
+}
+
+static int dist2(const int a[3], const int b[3])
+{
+    int d0 = a[0] - b[0], d1 = a[1] - b[1], d2 = a[2] - b[2];
+    return d0 * d0 + d1 * d1 + d2 * d2;
+}
+
+/* The nearest palette colour to rgb; *dist its RGB distance. */
+static unsigned snap_plain(const int rgb[3], double *dist)
+{
+    unsigned best = 0;
+    int best_d = 1 << 30;
+    for (unsigned k = 0; k < 16; k++) {
+        const int p[3] = {sk_vga_palette[k][0], sk_vga_palette[k][1], sk_vga_palette[k][2]};
+        int d = dist2(rgb, p);
+        if (d < best_d) {
+            best_d = d;
+            best = k;
+        }
+    }
+    *dist = sqrt((double)best_d);
+    return best;
+}
+
+static void ycc(const double rgb[3], double out[3])
+{
+    out[0] = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
+    out[1] = -0.169 * rgb[0] - 0.331 * rgb[1] + 0.5 * rgb[2];
+    out[2] = 0.5 * rgb[0] - 0.419 * rgb[1] - 0.081 * rgb[2];
+}
+
+static double clampd(double v, double lo, double hi)
+{
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/*
+ * The palette colour (not bg) that ink of colour rgb on background bg most
+ * likely is. Thin strokes keep their brightness but, after 4:2:0 JPEG and
+ * scaling, only part of their colour: the ink is modelled as
+ * bg + beta (k - bg) in luma (beta 0.7..1) and bg + alpha (k - bg) in
+ * chroma (alpha 0.35..1). *dist is the misfit, in RGB-like units.
+ */
+static unsigned snap_ink(const int rgb[3], unsigned bg, double *dist)
+{
+    double m[3], b[3];
+    const double mr[3] = {rgb[0], rgb[1], rgb[2]};
+    const double br[3] = {sk_vga_palette[bg][0], sk_vga_palette[bg][1], sk_vga_palette[bg][2]};
+    ycc(mr, m);
+    ycc(br, b);
+    unsigned best = bg == 7 ? 15 : 7;
+    double best_s = 1e18;
+    for (unsigned k = 0; k < 16; k++) {
+        if (k == bg) {
+            continue;
+        }
+        const double kr[3] = {sk_vga_palette[k][0], sk_vga_palette[k][1], sk_vga_palette[k][2]};
+        double p[3];
+        ycc(kr, p);
+        double dyk = p[0] - b[0], dym = m[0] - b[0];
+        double beta = fabs(dyk) > 1 ? clampd(dym / dyk, 0.6, 1.05) : 1.0;
+        double rl = dym - beta * dyk;
+        double u1 = p[1] - b[1], u2 = p[2] - b[2];
+        double v1 = m[1] - b[1], v2 = m[2] - b[2];
+        double uu = u1 * u1 + u2 * u2;
+        double alpha = uu > 1 ? clampd((v1 * u1 + v2 * u2) / uu, 0.3, 1.05) : 1.0;
+        double c1 = v1 - alpha * u1, c2 = v2 - alpha * u2;
+        /*
+         * Attenuation is allowed at a price, so that white ink is not read as
+         * yellow at half its colour: the least attenuated reading wins a tie.
+         */
+        double fa = 1 - (alpha < 1 ? alpha : 1), fb = 1 - (beta < 1 ? beta : 1);
+        double s = 2 * rl * rl + c1 * c1 + c2 * c2 + 0.25 * fa * fa * uu + 0.5 * fb * fb * dyk * dyk;
+        if (s < best_s) {
+            best_s = s;
+            best = k;
+        }
+    }
+    *dist = sqrt(best_s);
+    return best;
+}
+
+/* Bits set in v, without relying on a popcount instruction being enabled. */
+static inline unsigned popcount64(uint64_t v)
+{
+    v = v - ((v >> 1) & 0x5555555555555555ull);
+    v = (v & 0x3333333333333333ull) + ((v >> 2) & 0x3333333333333333ull);
+    v = (v + (v >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return (unsigned)((v * 0x0101010101010101ull) >> 56);
+}
+
+struct match {
+    unsigned glyph;
+    int ink_is_a; /* the glyph's ink is colour A (else B) */
+    double err;   /* mean |t - bit|, 0..1 */
+};
+
+/*
+ * The glyph of font f nearest to the cell whose pixels sit at t[i] (0..256,
+ * 256 = colour A) with bitmap bits, over the pixels set in keep (of the
+ * first n); polarity -1 tries both, 0/1 only ink = B / ink = A.
+ */
+static struct match best_glyph_masked(const struct sk_textrec *tr, const struct font *f,
+                                      const uint64_t bits[2], const int *t, unsigned n,
+                                      const uint64_t keep[2], int polarity, int paper_hint)
+{
+    uint64_t mask[2] = {n >= 64 ? ~0ull : (1ull << n) - 1,
+                        n >= 128 ? ~0ull : n > 64 ? (1ull << (n - 64)) - 1 : 0};
+    mask[0] &= keep[0];
+    mask[1] &= keep[1];
+    unsigned kept = (unsigned)popcount64(mask[0]) + (unsigned)popcount64(mask[1]);
+    unsigned ham[MAX_GLYPHS * 2];
+    unsigned best = ~0u;
+    for (unsigned j = 0; j < f->count; j++) {
+        unsigned g = j;
+        unsigned d = (unsigned)popcount64((bits[0] ^ f->bits[g][0]) & mask[0]) +
+                     (unsigned)popcount64((bits[1] ^ f->bits[g][1]) & mask[1]);
+        ham[2 * j] = polarity == 0 ? ~0u : d;
+        ham[2 * j + 1] = polarity == 1 ? ~0u : kept - d;
+        unsigned m = ham[2 * j] < ham[2 * j + 1] ? ham[2 * j] : ham[2 * j + 1];
+        if (m < best) {
+            best = m;
+        }
+    }
+    struct match out = {' ', 1, 2.0};
+    unsigned out_ink = ~0u;
+    unsigned ranked = 0;
+    int out_paper_ok = 0;
+    for (unsigned j = 0; j < f->count && ranked < MAX_RANKED; j++) {
+        for (unsigned pol = 0; pol < 2; pol++) {
+            if (ham[2 * j + pol] > best + HAMMING_SLACK) {
+                continue;
+            }
+            ranked++;
+            unsigned g = j;
+            int ink_a = pol == 0;
+            long sum = 0;
+            for (unsigned i = 0; i < n; i++) {
+                if (!((mask[i >> 6] >> (i & 63)) & 1)) {
+                    continue;
+                }
+                int bit = (int)((f->bits[g][i >> 6] >> (i & 63)) & 1);
+                int want = (bit == ink_a) ? 256 : 0;
+                sum += labs((long)(t[i] - want));
+            }
+            double err = (double)sum / (256.0 * kept);
+            /*
+             * Between a glyph and its inverse (a tie), the one whose paper is
+             * the colour of the VGA's ninth column, else the one with less ink.
+             */
+            unsigned ink = ink_a ? f->ink[g] : n - f->ink[g];
+            int paper_ok = paper_hint >= 0 && (paper_hint == 1) == !ink_a;
+            int tie = err < out.err + 1e-9 && err > out.err - 1e-9;
+            if (err < out.err - 1e-9 ||
+                (tie && (paper_ok > out_paper_ok || (paper_ok == out_paper_ok && ink < out_ink)))) {
+                out.glyph = g;
+                out.ink_is_a = ink_a;
+                out.err = err;
+                out_ink = ink;
+                out_paper_ok = paper_ok;
+            }
+        }
+    }
+    return out;
+}
+
+static struct match best_glyph(const struct sk_textrec *tr, const struct font *f,
+                               const uint64_t bits[2], const int *t, unsigned n, int paper_hint)
+{
+    const uint64_t all[2] = {~0ull, ~0ull};
+    return best_glyph_masked(tr, f, bits, t, n, all, -1, paper_hint);
+}
+
+/*
+ * The rows (a bit each) of an underline cursor in the cell: consecutive
+ * rows of the bottom quarter entirely on the ink side of match m. 0 when
+ * there is none.
+ */
+static unsigned cursor_band(const struct font *f, const uint64_t bits[2], struct match m)
+{
+    unsigned band = 0;
+    for (unsigned y = f->height - f->height / 4; y < f->height; y++) {
+        unsigned i = y * GLYPH_W;
+        unsigned row = (unsigned)((bits[i >> 6] >> (i & 63)) & 0xFF);
+        if (row == (m.ink_is_a ? 0xFFu : 0x00u)) {
+            band |= 1u << y;
+        } else if (band) {
+            break;
+        }
+    }
+    return band;
+}
+
+/* A blank cell of colour rgb; its confidence at most top, less the further rgb is from the palette. */
+static void blank_cell(const int rgb[3], int top, struct sk_textrec_cell *out)
+{
+    double d;
+    out->ch = ' ';
+    out->bg = (uint8_t)snap_plain(rgb, &d);
+    out->fg = 7;
+    int conf = top - (int)(d / 2);
+    out->conf = (uint8_t)(conf < 0 ? 0 : conf);
+}
+
+/* Recognise one cell's pixels; 1 when it is the cursor's cell. */
+static int cell_recognise(const struct sk_textrec *tr, const struct font *f, int pix[][3],
+                          int ninth, int cursor_ok, struct sk_textrec_cell *out, double *resid)
+{
+    *resid = 0;
+    unsigned n = GLYPH_W * f->height;
+    long mean[3] = {0, 0, 0};
+    for (unsigned i = 0; i < n; i++) {
+        for (int c = 0; c < 3; c++) {
+            mean[c] += pix[i][c];
+        }
+    }
+    const int mc[3] = {(int)(mean[0] / n), (int)(mean[1] / n), (int)(mean[2] / n)};
+    unsigned ia = 0, ib = 0;
+    int da = -1, dab = -1;
+    for (unsigned i = 0; i < n; i++) {
+        int d = dist2(pix[i], mc);
+        if (d > da) {
+            da = d;
+            ia = i;
+        }
+    }
+    for (unsigned i = 0; i < n; i++) {
+        int d = dist2(pix[i], pix[ia]);
+        if (d > dab) {
+            dab = d;
+            ib = i;
+        }
+    }
+    if (dab < UNIFORM_DIST * UNIFORM_DIST) {
+        blank_cell(mc, 100, out);
+        return 0;
+    }
+    long spread = 0;
+    for (unsigned i = 0; i < n; i++) {
+        spread += dist2(pix[i], mc);
+    }
+    const int *a = pix[ia], *b = pix[ib];
+    const int ab[3] = {a[0] - b[0], a[1] - b[1], a[2] - b[2]};
+    /*
+     * Pixels are placed between B and A along the colour axis, or along
+     * luma when the two differ enough in brightness: JPEG keeps luma at full
+     * resolution but halves chroma, so the chroma in the axis only blurs
+     * the glyph (blue on black is the extreme case).
+     */
+    int w[3] = {ab[0], ab[1], ab[2]};
+    long den = dab;
+    long dy = 77L * ab[0] + 150L * ab[1] + 29L * ab[2];
+    if (labs(dy) >= LUMA_AXIS_MIN * 256 && (double)dy * dy >= LUMA_AXIS_SHARE * 65536.0 * dab) {
+        w[0] = 77;
+        w[1] = 150;
+        w[2] = 29;
+        den = dy;
+    }
+    int t[MAX_PIX];
+    uint64_t bits[2] = {0, 0};
+    /* One division a cell, not one a pixel. */
+    double scale = 256.0 / (double)den;
+    for (unsigned i = 0; i < n; i++) {
+        long dot = (long)(pix[i][0] - b[0]) * w[0] + (long)(pix[i][1] - b[1]) * w[1] +
+                   (long)(pix[i][2] - b[2]) * w[2];
+        long v = (long)((double)dot * scale);
+        t[i] = v < 0 ? 0 : v > 256 ? 256 : (int)v;
+        if (t[i] > 128) {
+            bits[i >> 6] |= 1ull << (i & 63);
+        }
+    }
+    /* The ninth column of a 9-wide cell is paper (outside 0xC0..0xDF). */
+    int paper_hint = -1;
+    if (ninth) {
+        long sum9 = 0;
+        for (unsigned y = 0; y < f->height; y++) {
+            const int *p = pix[MAX_PIX + y];
+            sum9 += (long)(p[0] - b[0]) * w[0] + (long)(p[1] - b[1]) * w[1] + (long)(p[2] - b[2]) * w[2];
+        }
+        paper_hint = den > 0 ? sum9 * 2 > den * (long)f->height : sum9 * 2 < den * (long)f->height;
+    }
+    struct match m = best_glyph(tr, f, bits, t, n, paper_hint);
+    if (m.err > BLANK_ERR && spread < (long)BLANK_RMS * BLANK_RMS * (long)n) {
+        /* Nothing glyph-like, and little spread: JPEG's noise on a blank. */
+        *resid = m.err;
+        blank_cell(mc, 90, out);
+        return 0;
+    }
+    int cursor = 0;
+    unsigned band = 0; /* the cursor's rows, from the bottom quarter */
+    if (cursor_ok && f->height == 16 && m.err > 0.04) {
+        band = cursor_band(f, bits, m);
+    }
+    if (band) {
+        uint64_t keep[2] = {~0ull, ~0ull};
+        for (unsigned y = 0; y < f->height; y++) {
+            if (band & (1u << y)) {
+                keep[(y * GLYPH_W) >> 6] &= ~(0xFFull << ((y * GLYPH_W) & 63));
+            }
+        }
+        struct match c = best_glyph_masked(tr, f, bits, t, n, keep, m.ink_is_a, paper_hint);
+        if (c.err < m.err / 2) {
+            m = c;
+            cursor = (int)band;
+        }
+    }
+    long sum[2][3] = {{0, 0, 0}, {0, 0, 0}}; /* paper, ink */
+    unsigned cnt[2] = {0, 0};
+    for (unsigned i = 0; i < n; i++) {
+        int ink = (cursor & (1 << (i / GLYPH_W))) ? 1 : (int)((f->bits[m.glyph][i >> 6] >> (i & 63)) & 1);
+        int ta = m.ink_is_a ? t[i] : 256 - t[i];
+        /* Only pixels on the right side of the midpoint: edges are mixed. */
+        if ((ink && ta >= 192) || (!ink && ta <= 128)) {
+            for (int c = 0; c < 3; c++) {
+                sum[ink][c] += pix[i][c];
+            }
+            cnt[ink]++;
+        }
+    }
+    int paper[3], inkc[3];
+    for (int c = 0; c < 3; c++) {
+        paper[c] = cnt[0] ? (int)(sum[0][c] / cnt[0]) : (m.ink_is_a ? b[c] : a[c]);
+        inkc[c] = cnt[1] ? (int)(sum[1][c] / cnt[1]) : (m.ink_is_a ? a[c] : b[c]);
+    }
+    double bd, fd;
+    unsigned bg = snap_plain(paper, &bd);
+    unsigned fg = snap_ink(inkc, bg, &fd);
+    out->ch = f->code[m.glyph];
+    out->fg = (uint8_t)fg;
+    out->bg = (uint8_t)bg;
+    int conf = 100 - (int)(m.err * 150) - (int)(bd / 2) - (int)(fd / 8);
+    out->conf = (uint8_t)(conf < 0 ? 0 : conf > 100 ? 100 : conf);
+    *resid = m.err;
+    return cursor != 0;
+}
+
+/* Recognise the rows of mode md with row % step == 0 into tr->cells. */
+static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const struct mode *md,
+                     unsigned step, struct tally *ty)
+{
+    const struct font *f = &tr->fonts[md->font];
+    int pix[MAX_PIX + MAX_CELL_H][3];
+    map_build(&tr->map, md, img);
+    memset(ty, 0, sizeof(*ty));
+    ty->cursor_col = ty->cursor_row = -1;
+    for (unsigned r = step > 1 ? step / 2 : 0; r < md->rows; r += step) {
+        for (unsigned c = 0; c < md->cols; c++) {
+            struct sk_textrec_cell *cell = &tr->cells[r * md->cols + c];
+            read_cell(img, &tr->map, md, c, r, pix);
+            double resid;
+            if (cell_recognise(tr, f, pix, md->cell_w > GLYPH_W, ty->cursor_col < 0, cell, &resid)) {
+                ty->cursor_col = (int)c;
+                ty->cursor_row = (int)r;
+            }
+            int good = cell->conf >= GOOD_CONF;
+            int glyph = f->code_ink[cell->ch] != 0 && f->code_ink[cell->ch] != GLYPH_W * f->height;
+            ty->cells++;
+            ty->resid += resid;
+            ty->good += (unsigned)good;
+            ty->glyphs += (unsigned)glyph;
+            ty->good_glyphs += (unsigned)(good && glyph);
+            ty->letters += (unsigned)(good && cell->ch < 0x80 && isalnum(cell->ch));
+        }
+    }
+}
+
+/*
+ * How badly a mode explains the picture: the mean misfit of its cells'
+ * glyphs (a blank fits perfectly). Cells of a wrong size or place read
+ * halves and shifted glyphs, which fit worse.
+ */
+static double mode_misfit(const struct tally *ty)
+{
+    return ty->cells ? ty->resid / ty->cells : 1.0;
+}
+
+/* Whether a pass over all of a mode's cells says the picture is text. */
+static int tally_is_text(const struct tally *ty)
+{
+    return ty->cells && ty->good >= TEXT_SHARE * ty->cells && ty->letters >= TEXT_MIN_LETTERS &&
+           ty->good_glyphs >= TEXT_GLYPH_SHARE * ty->glyphs;
+}
+
+static int mode_fits(const struct mode *md, const struct sk_image *img)
+{
+    return md->screen_w <= MAX_MAP && md->screen_h <= MAX_MAP && md->cols <= SK_TEXTREC_MAX_COLS &&
+           md->rows <= SK_TEXTREC_MAX_ROWS && img->width >= md->screen_w / 2 &&
+           img->height >= md->screen_h / 2;
+}
+
+int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img,
+                   struct sk_textrec_result *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->cursor_col = out->cursor_row = -1;
+    if (img->width < 320 || img->height < 175) {
+        return -1;
+    }
+    tr->own = (struct mode){img->width / 8, img->height / 16, 8, 16,
+                            img->width / 8 * 8, img->height / 16 * 16, FONT_16, tr->own_name};
+    snprintf(tr->own_name, sizeof(tr->own_name), "%ux%u 8x16", tr->own.cols, tr->own.rows);
+    const struct mode *cands[MODE_COUNT + 1];
+    unsigned nc = 0;
+    int own_is_listed = 0;
+    for (unsigned i = 0; i < MODE_COUNT; i++) {
+        if (mode_fits(&modes[i], img)) {
+            cands[nc++] = &modes[i];
+        }
+        own_is_listed |= modes[i].screen_w == img->width && modes[i].screen_h == img->height &&
+                         modes[i].cell_w == 8 && modes[i].cell_h == 16;
+    }
+    if (!own_is_listed && mode_fits(&tr->own, img)) {
+        cands[nc++] = &tr->own;
+    }
+    if (tr->last == &tr->own && !(tr->last_w == img->width && tr->last_h == img->height)) {
+        tr->last = NULL;
+    }
+
+    const struct mode *best = NULL;
+    struct tally ty;
+    int have = 0; /* ty and tr->cells hold a full pass of best */
+    if (tr->last && mode_fits(tr->last, img)) {
+        best = tr->last;
+        run_mode(tr, img, best, 1, &ty);
+        have = 1;
+        /*
+         * Not text in the mode found last: search again, but on a picture
+         * that stays graphics only every SEARCH_EVERY pictures.
+         */
+        if (!tally_is_text(&ty) && tr->misses++ % SEARCH_EVERY == 0) {
+            best = NULL;
+        }
+    }
+    if (!best) {
+        /*
+         * Every candidate on a third of its rows, then the two that fit best
+         * on all of them: a sparse screen can put its only text on rows the
+         * sample skips.
+         */
+        const struct mode *top[2] = {NULL, NULL};
+        double top_misfit[2] = {0, 0};
+        unsigned top_rank[2] = {0, 0};
+        for (unsigned i = 0; i < nc; i++) {
+            run_mode(tr, img, cands[i], 3, &ty);
+            /*
+             * The commoner modes are preferred unless another fits clearly
+             * better: 8x8 glyphs can read halves of a sparse 8x16 screen
+             * about as well as the 8x16 glyphs read all of it.
+             */
+            double m = mode_misfit(&ty) * (1 + MODE_PRIOR * i);
+            if (!top[0] || m < top_misfit[0]) {
+                top[1] = top[0];
+                top_misfit[1] = top_misfit[0];
+                top_rank[1] = top_rank[0];
+                top[0] = cands[i];
+                top_misfit[0] = m;
+                top_rank[0] = i;
+            } else if (!top[1] || m < top_misfit[1]) {
+                top[1] = cands[i];
+                top_misfit[1] = m;
+                top_rank[1] = i;
+            }
+        }
+        double best_misfit = 0;
+        for (unsigned i = 0; i < 2 && top[i]; i++) {
+            run_mode(tr, img, top[i], 1, &ty);
+            double m = mode_misfit(&ty) * (1 + MODE_PRIOR * top_rank[i]);
+            if (!best || m < best_misfit) {
+                best = top[i];
+                best_misfit = m;
+            }
+        }
+        have = top[1] ? best == top[1] : 1;
+    }
+    if (!best) {
+        return -1;
+    }
+    if (!have) {
+        run_mode(tr, img, best, 1, &ty);
+    }
+    if (tally_is_text(&ty)) {
+        tr->misses = 0;
+    }
+    tr->last = best;
+    tr->last_w = img->width;
+    tr->last_h = img->height;
+    out->cols = best->cols;
+    out->rows = best->rows;
+    out->cell_w = best->cell_w;
+    out->cell_h = best->cell_h;
+    out->mode_w = best->screen_w;
+    out->mode_h = best->screen_h;
+    out->mode = best->name;
+    out->cells = tr->cells;
+    out->glyph_cells = ty.glyphs;
+    out->confidence = ty.cells ? (double)ty.good / ty.cells : 0;
+    out->cursor_col = ty.cursor_col;
+    out->cursor_row = ty.cursor_row;
+    out->misfit = mode_misfit(&ty);
+    out->is_text = tally_is_text(&ty);
+    return 0;
+}
+
+char *sk_textrec_utf8(const struct sk_textrec_result *r)
+{
+    struct sk_buf b = {0};
+    for (unsigned y = 0; y < r->rows; y++) {
+        unsigned end = r->cols;
+        while (end > 0 && (r->cells[y * r->cols + end - 1].ch == ' ' ||
+                           r->cells[y * r->cols + end - 1].ch == 0)) {
+            end--;
+        }
+        for (unsigned x = 0; x < end; x++) {
+            char u[4];
+            sk_buf_append(&b, u, sk_utf8_encode(sk_cp437_unicode[r->cells[y * r->cols + x].ch], u));
+        }
+        sk_buf_append(&b, "\n", 1);
+    }
+    if (!b.data) {
+        sk_buf_puts(&b, "");
+    }
+    return b.data;
+}

@@ -1,0 +1,86 @@
+/*
+ * textrec: recognise a text screen (BIOS, GRUB, a console) in a captured
+ * picture and read it back as characters and colours.
+ *
+ * Pure: pixels in, a grid of CP437 characters with VGA palette colours
+ * out, no I/O and no clock. The recogniser tries the text modes firmware
+ * and consoles use (80x25 with 9x16 or 8x16 cells, 80x50 and 80x43 with
+ * 8x8, 80x28 with 9x14, 80x30, 100x37, 128x48, and 8x16 cells at the
+ * picture's own size), each as if the capture device had stretched the
+ * mode's picture over the whole frame (720x400 to 1920x1080, say), and
+ * keeps the one whose cells look most like glyphs of the VGA fonts in two
+ * colours of the 16-colour palette. It keeps the mode it found and tries
+ * it first on the next picture.
+ */
+#ifndef SK_TEXT_TEXTREC_H
+#define SK_TEXT_TEXTREC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "image.h"
+
+#define SK_TEXTREC_MAX_COLS 240
+#define SK_TEXTREC_MAX_ROWS 100
+
+struct sk_textrec_cell {
+    uint8_t ch;   /* CP437 code point of the glyph (0x20 for a blank cell) */
+    uint8_t fg;   /* VGA palette index 0..15 (SK_VGA_* order); 7 for a blank cell */
+    uint8_t bg;   /* VGA palette index 0..15 */
+    uint8_t conf; /* 0..100: how well the glyph and colours fit the pixels */
+};
+
+struct sk_textrec_result {
+    int is_text;                /* 1: the picture is confidently a character grid */
+    unsigned cols, rows;        /* the grid (0 x 0 when no mode fits at all) */
+    unsigned cell_w, cell_h;    /* a cell in the text mode's own pixels */
+    unsigned mode_w, mode_h;    /* the text mode's picture, before any scaling */
+    const char *mode;           /* "80x25 9x16", a static string */
+    double confidence;          /* 0..1: share of cells whose glyph and colours fit well */
+    double misfit;              /* 0..1: the cells' mean glyph misfit (mean |pixel - glyph|) */
+    unsigned glyph_cells;       /* cells that are not blank */
+    int cursor_col, cursor_row; /* the hardware cursor's cell, -1 when none is seen */
+    const struct sk_textrec_cell *cells; /* rows x cols, row-major; owned by the
+                                          * recogniser, valid until its next run */
+};
+
+struct sk_textrec;
+
+struct sk_textrec *sk_textrec_new(void);
+void sk_textrec_free(struct sk_textrec *tr);
+
+/*
+ * Recognise img (RGB24, borrowed for the call) into *out. Returns 0 with
+ * out->is_text saying whether the picture is text, or -1 when the picture
+ * is too small to hold any mode (out is then zeroed).
+ */
+int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img,
+                   struct sk_textrec_result *out);
+
+/* Forget the mode found last: the next run searches every mode. */
+void sk_textrec_forget(struct sk_textrec *tr);
+
+/*
+ * Teach the recogniser another font's glyphs (a firmware's, say): rows is
+ * 256 glyphs of height (8, 14 or 16) rows, bit 7 leftmost, indexed by
+ * CP437 code point; glyphs that differ from the built-in ones are added as
+ * alternates (up to 256 a height). Copied. Returns 0, or -1 for another
+ * height.
+ */
+int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned height);
+
+/*
+ * Find a VGA BIOS's font of the given height in its ROM image (for
+ * instance QEMU's /usr/share/seabios/vgabios-stdvga.bin): the 256 x height
+ * bytes where letters and digits look most like the built-in font's. Copies
+ * them to out. Returns 0, or -1 when no such table is there.
+ */
+int sk_textrec_find_rom_font(const uint8_t *rom, size_t len, unsigned height, uint8_t *out);
+
+/*
+ * The recognised screen as UTF-8 text: one line per row, trailing blanks
+ * dropped, each line ending in '\n'. Returns a string the caller frees.
+ */
+char *sk_textrec_utf8(const struct sk_textrec_result *r);
+
+#endif

@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# Text mode over the real OpenSSH client: `screen --text` reads the demo
+# target's BIOS-like screen back as exactly the characters of its own text
+# buffer (tests/helpers/demo_text prints them), and so does the console in
+# text mode in an 80x26 tmux, with the target's cursor; `wait` sees text
+# typed on the target, honours --regex and --timeout, and refuses bad
+# usage; a picture that is not text (ffmpeg's testsrc) is refused by both,
+# and the console's auto mode shows it as art.
+. "$(dirname "$0")/lib.sh"
+
+# The clock ticks between the two readings: its digits are masked.
+mask_clock() { sed -E 's/\[[0-9]{2}:[0-9]{2}:[0-9]{2}\]/[hh:mm:ss]/; s/\[[A-Z][a-z]{2} [0-9]{2}\/[0-9]{2}\/[0-9]{4}\]/[date]/'; }
+
+start_sshkvm || exit 1
+sleep 1
+kssh screen --text >"$T/screen.txt"
+check screen_text_exit_0 test $? -eq 0
+"$HELPERS/demo_text" >"$T/truth.txt"
+check screen_text_25_lines test "$(wc -l <"$T/screen.txt")" -eq 25
+if cmp -s <(mask_clock <"$T/screen.txt") <(mask_clock <"$T/truth.txt"); then
+  pass screen_text_equals_demo_text_buffer
+else
+  fail screen_text_equals_demo_text_buffer "$(diff <(mask_clock <"$T/truth.txt") <(mask_clock <"$T/screen.txt") | head -10)"
+fi
+check screen_text_box_drawing grep -q '^┌─────' "$T/screen.txt"
+
+# The console in text mode (SetEnv SSHKVM_MODE=text): an 80x26 terminal shows the
+# screen character for character, the status line says so; editing a field shows the
+# target's cursor where the target draws it.
+tmux -L "tx$$" new-session -d -x 80 -y 26 \
+  "ssh ${SSH_OPTS[*]} -t -o SetEnv=SSHKVM_MODE=text -i $T/id -p $SSH_PORT kvm@127.0.0.1"
+for _ in $(seq 50); do tmux -L "tx$$" capture-pane -p | grep -q 'sshkvm |' && break; sleep 0.1; done
+sleep 1.5
+tmux -L "tx$$" capture-pane -p | head -25 | sed 's/ *$//' >"$T/pane.txt"
+if cmp -s <(mask_clock <"$T/pane.txt") <(mask_clock <"$T/truth.txt"); then
+  pass console_text_equals_demo_text_buffer
+else
+  fail console_text_equals_demo_text_buffer "$(diff <(mask_clock <"$T/truth.txt") <(mask_clock <"$T/pane.txt") | head -10)"
+fi
+check console_text_status grep -q 'text 80x25' <<<"$(tmux -L "tx$$" capture-pane -p | tail -1)"
+check console_no_cursor_without_one test "$(tmux -L "tx$$" display -p '#{cursor_flag}')" = 0
+kssh key down down enter
+sleep 1.5
+# The field is row 12 (1-based), its text starts after "[" at column 29: "demo-pc" then the cursor.
+check console_cursor_shown test "$(tmux -L "tx$$" display -p '#{cursor_flag} #{cursor_x} #{cursor_y}')" = "1 37 11"
+kssh key escape
+sleep 1.5
+check console_cursor_hidden_after_edit test "$(tmux -L "tx$$" display -p '#{cursor_flag}')" = 0
+# Smaller than the text screen: art, and the status line says why.
+tmux -L "tx$$" resize-window -x 70 -y 20
+sleep 1.5
+check console_text_too_small_says_so grep -q 'text: the terminal is smaller than the text screen' \
+  <<<"$(tmux -L "tx$$" capture-pane -p | tail -1)"
+tmux -L "tx$$" kill-server
+
+# With a pty the lines end in CR LF, as the client's terminal wants.
+kssh -tt screen --text >"$T/screen_tty.txt" 2>/dev/null
+check screen_text_pty_crlf test "$(grep -c $'\r$' "$T/screen_tty.txt")" -eq 25
+
+# Type into System Name, then wait for it; the matching line is printed.
+kssh key down down enter && kssh type 'typed-by-ssh' && kssh key enter
+out=$(kssh wait typed-by-ssh --timeout 10); rc=$?
+check wait_seen_exit_0 test "$rc" -eq 0
+check wait_prints_line grep -q 'System Name .*\[demo-pctyped-by-ssh\]' <<<"$out"
+# ssh joins the words: wait 'System Name' works unquoted too.
+kssh wait System Name --timeout 10 >/dev/null
+check wait_words_joined test $? -eq 0
+kssh wait --regex 'Name +\[demo-pc[a-z-]+\]' --timeout 10 >/dev/null
+check wait_regex_exit_0 test $? -eq 0
+
+start=$(date +%s%N)
+err=$(kssh wait 'Press F2 to enter setup' --timeout 1.5 2>&1); rc=$?
+ms=$((($(date +%s%N) - start) / 1000000))
+check wait_timeout_exit_1 test "$rc" -eq 1
+check wait_timeout_named grep -q "did not appear within 1.5 s" <<<"$err"
+check wait_timeout_waited test "$ms" -ge 1400
+
+err=$(kssh wait --regex 'a(' 2>&1); rc=$?
+check wait_bad_regex_exit_2 test "$rc" -eq 2
+check wait_bad_regex_named grep -q "bad --regex" <<<"$err"
+kssh wait --timeout 0 x >/dev/null 2>&1
+check wait_bad_timeout_exit_2 test $? -eq 2
+kssh wait >/dev/null 2>&1
+check wait_nothing_exit_2 test $? -eq 2
+kssh screen --text --cols 80 >/dev/null 2>&1
+check screen_text_other_option_exit_2 test $? -eq 2
+check help_lists_wait grep -q '^  wait ' <<<"$(kssh help)"
+check help_lists_screen_text grep -q 'screen --text' <<<"$(kssh help)"
+stop_sshkvm
+
+# --text-font: a VGA BIOS ROM is taken (the demo still reads exactly); a file that is no
+# font stops the start, naming it.
+start_sshkvm --text-font /usr/share/seabios/vgabios-stdvga.bin || exit 1
+sleep 1
+kssh screen --text >"$T/screen_rom.txt"
+check text_font_rom_screen_text cmp -s <(mask_clock <"$T/screen_rom.txt") <(mask_clock <"$T/truth.txt")
+stop_sshkvm
+echo "not a font" >"$T/bad.font"
+err=$(timeout 10 "$BIN" --text-font "$T/bad.font" --hostkeys "$T/hk-bad" --http-listen off \
+  --ssh-listen "127.0.0.1:$(free_port)" 2>&1); rc=$?
+check text_font_bad_file_exit_nonzero test "$rc" -ne 0 -a "$rc" -ne 124
+check text_font_bad_file_named grep -q -- "--text-font: $T/bad.font: neither a raw 8x16 font" <<<"$err"
+
+# Not text: a moving test pattern.
+make_mjpeg "$T/in.mjpeg" 30
+start_sshkvm --video "file:$T/in.mjpeg" || exit 1
+# auto shows art for it; text says it is not text.
+tmux -L "tg$$" new-session -d -x 80 -y 26 \
+  "ssh ${SSH_OPTS[*]} -t -o SetEnv=SSHKVM_MODE=auto -i $T/id -p $SSH_PORT kvm@127.0.0.1"
+for _ in $(seq 50); do tmux -L "tg$$" capture-pane -p | grep -q 'sshkvm |' && break; sleep 0.1; done
+sleep 1.5
+status=$(tmux -L "tg$$" capture-pane -p | tail -1)
+check console_auto_graphics_is_art bash -c "! grep -q 'text' <<<'$status'"
+check console_auto_graphics_drawn test "$(tmux -L "tg$$" capture-pane -p -e | head -25 | grep -o $'\033\\[' | wc -l)" -gt 200
+tmux -L "tg$$" kill-server
+tmux -L "th$$" new-session -d -x 80 -y 26 \
+  "ssh ${SSH_OPTS[*]} -t -o SetEnv=SSHKVM_MODE=text -i $T/id -p $SSH_PORT kvm@127.0.0.1"
+for _ in $(seq 50); do tmux -L "th$$" capture-pane -p | grep -q 'sshkvm |' && break; sleep 0.1; done
+sleep 1.5
+check console_text_graphics_says_not_text grep -q 'text: the screen is not text, showing art' \
+  <<<"$(tmux -L "th$$" capture-pane -p | tail -1)"
+tmux -L "th$$" kill-server
+check status_counts_text_views grep -q '"text_frames":[0-9]*,"text_art":[1-9]' <<<"$(kssh status)"
+err=$(kssh screen --text 2>&1); rc=$?
+check graphics_screen_text_exit_1 test "$rc" -eq 1
+check graphics_screen_text_says_why grep -q "the screen is not text" <<<"$err"
+err=$(kssh wait anything --timeout 1 2>&1); rc=$?
+check graphics_wait_exit_1 test "$rc" -eq 1
+check graphics_wait_says_no_text grep -q "no frame was a text screen" <<<"$err"
+finish

@@ -1,0 +1,393 @@
+/*
+ * test_textrec: the text recogniser reads VGA text screens back exactly.
+ *
+ * Screens drawn by the demo's VGA renderer (every CP437 glyph in every
+ * colour pair, the cursor), the same stretched to 1280x720 and 1920x1080
+ * and through JPEG, an 80x50 screen in the 8x8 font, the QEMU captures in
+ * tests/data/text (SeaBIOS, GRUB, a Linux console, an installer screen),
+ * and pictures that are not text (a gradient photo-like frame, colour
+ * bars) which must be refused. Fixtures are read from tests/data (run from
+ * the repository root, or set SK_TEST_DATA).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../bench/textscreens/screens.h"
+#include "check.h"
+#include "demo/demo.h"
+#include "demo/vga.h"
+#include "text/fontfile.h"
+#include "text/fonts.h"
+#include "util.h"
+#include "text/textrec.h"
+
+static const char *data_dir(void)
+{
+    return getenv("SK_TEST_DATA") ? getenv("SK_TEST_DATA") : "tests/data";
+}
+
+/* Every code point, in colour pairs that change along the screen (every
+ * pair of the 16 colours, low contrast ones too). */
+static void fill_all_glyphs(struct sk_textscreen *s)
+{
+    memset(s, 0, sizeof(*s));
+    for (int r = 0; r < SK_TEXT_ROWS; r++) {
+        for (int c = 0; c < SK_TEXT_COLS; c++) {
+            int i = r * SK_TEXT_COLS + c;
+            uint8_t fg = (uint8_t)(i % 16), bg = (uint8_t)((i / 16 + r) % 16);
+            if (fg == bg) {
+                fg ^= 8;
+            }
+            s->cells[r][c] = (struct sk_textcell){(uint8_t)(i % 256), SK_ATTR(fg, bg)};
+        }
+    }
+}
+
+static void test_every_glyph_exact(void)
+{
+    struct sk_textscreen s;
+    fill_all_glyphs(&s);
+    struct sk_image img = {0};
+    sk_vga_render(&s, 0, &img);
+    struct sk_textrec *tr = sk_textrec_new();
+    struct sk_textrec_result r;
+    CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
+    CHECK(r.is_text);
+    CHECK_STR(r.mode, "80x25 9x16");
+    CHECK_EQ_INT(r.cols, 80);
+    CHECK_EQ_INT(r.rows, 25);
+    CHECK_EQ_INT(ts_right(&r, &s), 2000);
+    ts_print_wrong(stderr, &r, &s);
+    CHECK(r.confidence > 0.99);
+    CHECK_EQ_INT(r.cursor_col, -1);
+    sk_textrec_free(tr);
+    sk_image_free(&img);
+}
+
+static void test_cursor_found(void)
+{
+    struct sk_textscreen s;
+    memset(&s, 0, sizeof(s));
+    const char *line = "Press F2 to enter SETUP, F12 for boot menu";
+    for (int r = 0; r < SK_TEXT_ROWS; r++) {
+        for (int c = 0; c < SK_TEXT_COLS; c++) {
+            s.cells[r][c] = (struct sk_textcell){' ', SK_ATTR(SK_VGA_LIGHTGREY, SK_VGA_BLACK)};
+        }
+    }
+    for (int c = 0; line[c]; c++) {
+        s.cells[3][c].ch = (uint8_t)line[c];
+    }
+    s.cursor_visible = 1;
+    s.cursor_col = 7;
+    s.cursor_row = 3;
+    struct sk_image img = {0};
+    sk_vga_render(&s, 0, &img); /* phase 0: the cursor is shown */
+    struct sk_textrec *tr = sk_textrec_new();
+    struct sk_textrec_result r;
+    CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
+    CHECK(r.is_text);
+    CHECK_EQ_INT(r.cursor_col, 7);
+    CHECK_EQ_INT(r.cursor_row, 3);
+    s.cursor_visible = 0;
+    CHECK_EQ_INT(ts_right(&r, &s), 2000);
+    /* Through JPEG as the demo sends it, and stretched to 1080p. */
+    struct sk_image jpg = {0}, big = {0};
+    CHECK_EQ_INT(ts_jpeg(&img, 80, &jpg), 0);
+    CHECK_EQ_INT(sk_textrec_run(tr, &jpg, &r), 0);
+    CHECK_EQ_INT(r.cursor_col, 7);
+    CHECK_EQ_INT(r.cursor_row, 3);
+    ts_scale(&img, 1920, 1080, &big);
+    CHECK_EQ_INT(ts_jpeg(&big, 75, &jpg), 0);
+    CHECK_EQ_INT(sk_textrec_run(tr, &jpg, &r), 0);
+    CHECK_EQ_INT(r.cursor_col, 7);
+    CHECK_EQ_INT(r.cursor_row, 3);
+    sk_image_free(&jpg);
+    sk_image_free(&big);
+    CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
+    char *text = sk_textrec_utf8(&r);
+    CHECK_STR(text, "\n\n\nPress F2 to enter SETUP, F12 for boot menu\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n");
+    free(text);
+    /* The same screen with the cursor off: no cursor, same text. */
+    sk_vga_render(&s, 0, &img);
+    CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
+    CHECK_EQ_INT(r.cursor_col, -1);
+    CHECK_EQ_INT(ts_right(&r, &s), 2000);
+    sk_textrec_free(tr);
+    sk_image_free(&img);
+}
+
+static void test_scaled_and_jpeg(void)
+{
+    struct sk_textscreen s;
+    fill_all_glyphs(&s);
+    struct sk_image img = {0}, big = {0}, out = {0};
+    sk_vga_render(&s, 0, &img);
+    struct sk_textrec *tr = sk_textrec_new();
+    struct sk_textrec_result r;
+    static const unsigned sizes[][2] = {{1280, 720}, {1920, 1080}};
+    for (int i = 0; i < 2; i++) {
+        ts_scale(&img, sizes[i][0], sizes[i][1], &big);
+        CHECK_EQ_INT(sk_textrec_run(tr, &big, &r), 0);
+        CHECK(r.is_text);
+        CHECK_STR(r.mode, "80x25 9x16");
+        /* Stretching mixes a cell's edge with its neighbours: a few of the
+         * harshest pairs (red on yellow, 2-pixel dots) lose their colour. */
+        unsigned exact = ts_right(&r, &s);
+        if (exact < 1990) {
+            fprintf(stderr, "  %ux%u: %u of 2000 right\n", sizes[i][0], sizes[i][1], exact);
+        }
+        CHECK(exact >= 1980);
+        CHECK_EQ_INT(ts_jpeg(&big, 90, &out), 0);
+        CHECK_EQ_INT(sk_textrec_run(tr, &out, &r), 0);
+        CHECK(r.is_text);
+        unsigned right = ts_right(&r, &s);
+        if (right < 1950) {
+            fprintf(stderr, "  %ux%u q90: %u of 2000 right\n", sizes[i][0], sizes[i][1], right);
+        }
+        CHECK(right >= 1950);
+    }
+    sk_textrec_free(tr);
+    sk_image_free(&img);
+    sk_image_free(&big);
+    sk_image_free(&out);
+}
+
+/* An 80x50 screen in the 8x8 font, 9-pixel cells: 720x400. */
+static void test_80x50(void)
+{
+    struct sk_image img = {0};
+    sk_image_resize(&img, 720, 400);
+    uint8_t cells[50][80];
+    for (int r = 0; r < 50; r++) {
+        for (int c = 0; c < 80; c++) {
+            cells[r][c] = (uint8_t)(0x21 + (r * 80 + c) % 94);
+            for (int y = 0; y < 8; y++) {
+                for (int x = 0; x < 9; x++) {
+                    int on = x < 8 && (sk_font8x8[cells[r][c]][y] & (0x80 >> x));
+                    uint8_t *p = img.pixels + (size_t)(r * 8 + y) * img.pitch + (c * 9 + x) * 3;
+                    memcpy(p, sk_vga_palette[on ? SK_VGA_YELLOW : SK_VGA_BLUE], 3);
+                }
+            }
+        }
+    }
+    struct sk_textrec *tr = sk_textrec_new();
+    struct sk_textrec_result r;
+    CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
+    CHECK(r.is_text);
+    CHECK_STR(r.mode, "80x50 9x8");
+    unsigned right = 0;
+    for (int i = 0; i < 80 * 50 && r.rows == 50; i++) {
+        right += r.cells[i].ch == cells[i / 80][i % 80] && r.cells[i].fg == SK_VGA_YELLOW &&
+                 r.cells[i].bg == SK_VGA_BLUE;
+    }
+    CHECK_EQ_INT(right, 4000);
+    sk_textrec_free(tr);
+    sk_image_free(&img);
+}
+
+/* The QEMU captures, unscaled and lossless: every cell right, once the
+ * recogniser knows QEMU's VGA BIOS font (it differs from Debian's VGA
+ * console font in 115 glyphs: '0', 'T', the double box lines, ...). */
+static void test_captures_exact(void)
+{
+    static const char *names[] = {"seabios", "grub", "linux", "dialog"};
+    struct sk_textrec *tr = sk_textrec_new();
+    CHECK(ts_add_rom_fonts(tr, NULL) >= 1);
+    struct sk_image img = {0};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char ppm[512], txt[512];
+        snprintf(ppm, sizeof(ppm), "%s/text/%s.ppm.gz", data_dir(), names[i]);
+        snprintf(txt, sizeof(txt), "%s/text/%s.txt", data_dir(), names[i]);
+        struct sk_textscreen truth;
+        CHECK_EQ_INT(ts_load_ppm_gz(ppm, &img), 0);
+        CHECK_EQ_INT(ts_load_truth(txt, &truth), 0);
+        struct sk_textrec_result r;
+        CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
+        CHECK(r.is_text);
+        unsigned right = ts_right(&r, &truth);
+        /* linux has one U+2584 in yellow that QEMU's font and ours draw
+         * differently enough to read as U+2580 inverted; all else exact. */
+        unsigned want = strcmp(names[i], "linux") == 0 ? 1999u : 2000u;
+        if (right < want) {
+            fprintf(stderr, "  %s: %u of 2000 cells right\n", names[i], right);
+            ts_print_wrong(stderr, &r, &truth);
+        }
+        CHECK(right >= want);
+    }
+    sk_textrec_free(tr);
+    sk_image_free(&img);
+}
+
+static void test_seabios_text(void)
+{
+    char ppm[512];
+    snprintf(ppm, sizeof(ppm), "%s/text/seabios.ppm.gz", data_dir());
+    struct sk_image img = {0};
+    CHECK_EQ_INT(ts_load_ppm_gz(ppm, &img), 0);
+    struct sk_textrec *tr = sk_textrec_new();
+    struct sk_textrec_result r;
+    CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
+    char *text = sk_textrec_utf8(&r);
+    CHECK(strncmp(text, "SeaBIOS (version ", 17) == 0);
+    CHECK(strstr(text, "\nNo bootable device.") != NULL);
+    free(text);
+    sk_textrec_free(tr);
+    sk_image_free(&img);
+}
+
+/* The demo target's screen through JPEG as the demo sends it (quality 80)
+ * reads back as exactly its own text buffer. */
+static void test_demo_screen(void)
+{
+    struct sk_demo *demo = sk_demo_new();
+    struct sk_image img = {0}, out = {0};
+    sk_demo_render(demo, 0, &img);
+    CHECK_EQ_INT(ts_jpeg(&img, 80, &out), 0);
+    struct sk_textrec *tr = sk_textrec_new();
+    struct sk_textrec_result r;
+    CHECK_EQ_INT(sk_textrec_run(tr, &out, &r), 0);
+    CHECK(r.is_text);
+    char truth[16384];
+    sk_demo_text(demo, truth, sizeof(truth));
+    char *text = sk_textrec_utf8(&r);
+    /* The demo's lines keep their trailing blanks; ours drop them. */
+    struct sk_buf trimmed = {0};
+    for (const char *line = truth; *line;) {
+        size_t len = strcspn(line, "\n"), n = len;
+        while (n > 0 && line[n - 1] == ' ') {
+            n--;
+        }
+        sk_buf_append(&trimmed, line, n);
+        sk_buf_append(&trimmed, "\n", 1);
+        line += len + (line[len] == '\n');
+    }
+    CHECK_STR(text, trimmed.data);
+    CHECK_EQ_INT(r.cursor_col, -1);
+    /* Editing System Name shows the blinking cursor after "demo-pc". */
+    static const uint8_t keys[] = {0x51, 0x51, 0x28}; /* down, down, enter */
+    for (size_t i = 0; i < sizeof(keys); i++) {
+        const uint8_t press[8] = {0, 0, keys[i]}, release[8] = {0};
+        sk_demo_keyboard_report(demo, press, 8);
+        sk_demo_keyboard_report(demo, release, 8);
+    }
+    sk_demo_render(demo, 0, &img);
+    CHECK_EQ_INT(ts_jpeg(&img, 80, &out), 0);
+    CHECK_EQ_INT(sk_textrec_run(tr, &out, &r), 0);
+    sk_demo_text(demo, truth, sizeof(truth));
+    const char *name = strstr(truth, "[demo-pc");
+    CHECK(name != NULL);
+    if (name) {
+        int row = 0;
+        const char *line = truth;
+        for (const char *p = truth; p < name; p++) {
+            if (*p == '\n') {
+                row++;
+                line = p + 1;
+            }
+        }
+        /* Columns count characters, and the box lines before it are 3 bytes each. */
+        int col = 0;
+        for (const char *p = line; p < name; p += (*p & 0x80) ? ((*p & 0xE0) == 0xC0 ? 2 : 3) : 1) {
+            col++;
+        }
+        CHECK_EQ_INT(r.cursor_row, row);
+        CHECK_EQ_INT(r.cursor_col, col + 8);
+    }
+    sk_buf_free(&trimmed);
+    free(text);
+    sk_textrec_free(tr);
+    sk_image_free(&img);
+    sk_image_free(&out);
+    sk_demo_free(demo);
+}
+
+/* --text-font files: a VGA BIOS ROM, a raw 8x16 font, and what is neither. */
+static void test_font_files(void)
+{
+    struct sk_text_font fonts[3];
+    char err[256];
+    int n = sk_text_font_load(TS_VGA_ROM, fonts, err, sizeof(err));
+    CHECK(n >= 1);
+    CHECK(n >= 1 && fonts[0].height == 16);
+    /* QEMU's font draws 'A' as ours does, '0' differently. */
+    CHECK(n >= 1 && memcmp(&fonts[0].rows['A' * 16], sk_font8x16['A'], 16) == 0);
+    CHECK(n >= 1 && memcmp(&fonts[0].rows['0' * 16], sk_font8x16['0'], 16) != 0);
+    char path[] = "/tmp/sk-textfont-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    fwrite(sk_font8x16, 1, sizeof(sk_font8x16), f);
+    fclose(f);
+    CHECK_EQ_INT(sk_text_font_load(path, fonts, err, sizeof(err)), 1);
+    CHECK_EQ_INT(fonts[0].height, 16);
+    CHECK(memcmp(fonts[0].rows, sk_font8x16, sizeof(sk_font8x16)) == 0);
+    f = fopen(path, "wb");
+    fputs("not a font", f);
+    fclose(f);
+    CHECK_EQ_INT(sk_text_font_load(path, fonts, err, sizeof(err)), -1);
+    CHECK(strstr(err, "neither a raw 8x16 font") != NULL);
+    unlink(path);
+    CHECK_EQ_INT(sk_text_font_load("/nonexistent/font", fonts, err, sizeof(err)), -1);
+    CHECK(strstr(err, "/nonexistent/font: No such file") != NULL);
+}
+
+/* Pictures that are not text are refused. */
+static void test_not_text(void)
+{
+    struct sk_image img = {0};
+    sk_image_resize(&img, 1280, 720);
+    struct sk_textrec *tr = sk_textrec_new();
+    struct sk_textrec_result r;
+    /* A smooth photo-like picture: gradients with a little texture. */
+    uint32_t seed = 1;
+    for (unsigned y = 0; y < img.height; y++) {
+        for (unsigned x = 0; x < img.width; x++) {
+            seed = seed * 1103515245u + 12345u;
+            uint8_t *p = img.pixels + (size_t)y * img.pitch + x * 3;
+            p[0] = (uint8_t)(x * 200 / img.width + (seed >> 28));
+            p[1] = (uint8_t)(y * 180 / img.height + 30);
+            p[2] = (uint8_t)((x + y) * 120 / (img.width + img.height) + 60);
+        }
+    }
+    CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
+    CHECK(!r.is_text);
+    /* Colour bars with sharp edges (a desktop's flat areas). */
+    static const uint8_t bars[7][3] = {{191, 191, 191}, {191, 191, 0}, {0, 191, 191}, {0, 191, 0},
+                                       {191, 0, 191},   {191, 0, 0},   {0, 0, 191}};
+    for (unsigned y = 0; y < img.height; y++) {
+        for (unsigned x = 0; x < img.width; x++) {
+            uint8_t *p = img.pixels + (size_t)y * img.pitch + x * 3;
+            memcpy(p, bars[x * 7 / img.width], 3);
+            if (y > img.height * 2 / 3) {
+                p[0] = p[1] = p[2] = (uint8_t)(x * 255 / img.width);
+            }
+        }
+    }
+    CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
+    CHECK(!r.is_text);
+    /* All black: nothing to read, so not called text. */
+    memset(img.pixels, 0, (size_t)img.pitch * img.height);
+    CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
+    CHECK(!r.is_text);
+    /* Too small for any mode. */
+    sk_image_resize(&img, 100, 100);
+    CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), -1);
+    CHECK(!r.is_text);
+    sk_textrec_free(tr);
+    sk_image_free(&img);
+}
+
+int main(void)
+{
+    SK_RUN(test_every_glyph_exact);
+    SK_RUN(test_cursor_found);
+    SK_RUN(test_scaled_and_jpeg);
+    SK_RUN(test_80x50);
+    SK_RUN(test_captures_exact);
+    SK_RUN(test_seabios_text);
+    SK_RUN(test_demo_screen);
+    SK_RUN(test_font_files);
+    SK_RUN(test_not_text);
+    return SK_CHECK_EXIT();
+}
