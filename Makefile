@@ -38,13 +38,21 @@ HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=build/tests/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=build/bench/%)
 
+# libFuzzer targets (fuzz/fuzz_*.c): clang, ASan + UBSan, against their own objects.
+FUZZ_CC ?= clang
+FUZZ_SAN := -Wno-format-nonliteral -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzz/%.o)
+FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/bin/%)
+FUZZ_SECONDS ?= 60
+
 ifeq ($(V),1)
 Q :=
 else
 Q := @
 endif
 
-.PHONY: all run test test-vm unit check install clean deps deps-test deps-bench bench
+.PHONY: all run test test-vm unit check install clean deps deps-test deps-bench bench fuzz fuzz-build
 
 all: build/sshkvm
 
@@ -80,6 +88,20 @@ build/bench/%: bench/%.c build/sshkvm
 	@echo "  BENCH   $@"
 	$(Q)$(CC) $(SK_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS) $(SK_LIBS)
 
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-FUZZ $<"
+	$(Q)$(FUZZ_CC) $(SK_CFLAGS) $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/libsk.a: $(FUZZ_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build/fuzz/bin/%: fuzz/%.c fuzz/fuzz.h build/fuzz/libsk.a
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(SK_CFLAGS) $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+		build/fuzz/libsk.a $(PKG_LIBS) $(SK_LIBS)
+
 deps:
 	@scripts/deps.sh build
 
@@ -96,13 +118,21 @@ run: deps
 unit: $(UNIT_BINS)
 
 test: deps-test
-	@$(MAKE) --no-print-directory all unit $(HELPER_BINS)
+	@$(MAKE) --no-print-directory all unit $(HELPER_BINS) $(FUZZ_BINS)
 	@tests/run.sh
 
 # The real-kernel suite alone (make test runs it too): QEMU, dummy_hcd, f_hid, vivid.
 test-vm: deps-test
 	@$(MAKE) --no-print-directory all
 	@TESTS=vm_ tests/run.sh
+
+fuzz-build: deps-test
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+# Each target for FUZZ_SECONDS on its committed corpus (fuzz/corpus/NAME), new
+# finds kept in build/fuzz/corpus; prints executions and crashes per target.
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
 
 check:
 	$(MAKE) --no-print-directory clean
@@ -150,4 +180,4 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

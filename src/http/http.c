@@ -513,14 +513,8 @@ static int client_is_loopback(struct MHD_Connection *conn)
     return 0;
 }
 
-/*
- * Does the Host header name this machine's loopback? A page from another
- * site that rebinds its own name to 127.0.0.1 sends its own name here, so
- * the credential-free loopback door stays shut to it.
- */
-static int host_is_loopback(struct MHD_Connection *conn)
+int sk_http_host_is_loopback(const char *host)
 {
-    const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
     char name[128];
     if (host == NULL) {
         return 0;
@@ -542,6 +536,17 @@ static int host_is_loopback(struct MHD_Connection *conn)
     memcpy(name, host, len);
     name[len] = '\0';
     return sk_addr_is_loopback(name);
+}
+
+/*
+ * Does the Host header name this machine's loopback? A page from another
+ * site that rebinds its own name to 127.0.0.1 sends its own name here, so
+ * the credential-free loopback door stays shut to it.
+ */
+static int host_is_loopback(struct MHD_Connection *conn)
+{
+    return sk_http_host_is_loopback(
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST));
 }
 
 /* Who is asking, if anyone we know: 1 with req->identity set, else 0. */

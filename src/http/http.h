@@ -45,4 +45,10 @@ int sk_http_open(struct sk_http *http, char *err, size_t errlen);
 /* Stop serving and close every connection. Idempotent. */
 void sk_http_close(struct sk_http *http);
 
+/*
+ * Pure: does a Host header value ("127.0.0.1:8080", "[::1]:80",
+ * "localhost") name this machine's loopback? 1 or 0; NULL is 0.
+ */
+int sk_http_host_is_loopback(const char *host);
+
 #endif
