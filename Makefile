@@ -52,7 +52,8 @@ else
 Q := @
 endif
 
-.PHONY: all run test test-vm unit check install clean deps deps-test deps-bench bench fuzz fuzz-build
+.PHONY: all run test test-vm test-asan test-valgrind unit check install clean deps deps-test deps-bench \
+	bench fuzz fuzz-build
 
 all: build/sshkvm
 
@@ -69,6 +70,11 @@ build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC-SAN  $<"
 	$(Q)$(CC) $(SK_CFLAGS) $(PKG_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
+
+# The whole program under ASan + UBSan, for make test-asan.
+build/asan/sshkvm: $(ASAN_OBJS) build/asan/src/main.o
+	@echo "  LD-SAN  $@"
+	$(Q)$(CC) -O1 -g $(SAN) -o $@ $^ $(PKG_LIBS) $(SK_LIBS)
 
 build/asan/libsk.a: $(ASAN_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -133,6 +139,29 @@ fuzz-build: deps-test
 # finds kept in build/fuzz/corpus; prints executions and crashes per target.
 fuzz: fuzz-build
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
+
+# The integration tests against the ASan + UBSan build: any report (a leak
+# at exit included) fails the test program it came from.
+SAN_LOGS = $(CURDIR)/build/san-logs
+test-asan: deps-test
+	@$(MAKE) --no-print-directory all build/asan/sshkvm $(HELPER_BINS)
+	@rm -rf $(SAN_LOGS)
+	@SUITES=integration SSHKVM_BIN=$(CURDIR)/build/asan/sshkvm SSHKVM_SLOW=3 SK_SAN_LOGDIR=$(SAN_LOGS) \
+		ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:log_path=$(SAN_LOGS)/asan \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_LOGS)/ubsan \
+		tests/run.sh
+
+# A representative subset under valgrind (memcheck is ~30x slower, so the
+# suites that drive browsers, players and VMs are left out): the CLI, ssh
+# commands, the console, HTTP and the web's doors, and hostile frames.
+VALGRIND_TESTS ?= test_cli test_ssh_commands test_console test_http test_web_auth test_hostile_frames
+test-valgrind: deps-test
+	@$(MAKE) --no-print-directory all $(HELPER_BINS)
+	@rm -rf $(SAN_LOGS)
+	@SUITES=integration TESTS="$(VALGRIND_TESTS)" SSHKVM_SLOW=10 SK_SAN_LOGDIR=$(SAN_LOGS) \
+		SSHKVM_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		--show-leak-kinds=definite --log-file=$(SAN_LOGS)/valgrind.%p" \
+		tests/run.sh
 
 check:
 	$(MAKE) --no-print-directory clean
