@@ -89,3 +89,12 @@ make_mjpeg() {
 finish() {
   [ "$FAILS" -eq 0 ]
 }
+
+# rss_kb / fds / threads PID: the process's resident memory (KiB), open file
+# descriptors and threads, from /proc.
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+fds() { ls "/proc/$1/fd" | wc -l; }
+threads() { awk '/^Threads:/ {print $2}' "/proc/$1/status"; }
+
+# in_set FILE SETFILE: the file's md5 is one of the lines of SETFILE.
+in_set() { grep -qx "$(md5sum <"$1" | awk '{print $1}')" "$2"; }
