@@ -58,19 +58,24 @@ const char sk_config_usage[] =
     "  --view-contrast C      0 to 4, default 1\n"
     "  --view-gamma G         0.1 to 10, default 1\n"
     "  --view-fps N           picture updates a second per ssh view, default 15\n"
+    "  --max-startups N       ssh connections waiting to log in at once, default 16; the\n"
+    "                         oldest is dropped for a newcomer beyond that\n"
+    "  --http-max-idle N      HTTP connections without a request in flight at once, default\n"
+    "                         32; the oldest is dropped for a newcomer beyond that\n"
     "  --config FILE          settings as 'name = value' lines, same names as the options\n"
     "  -v, --verbose          debug logging\n";
 
 enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP_LISTEN, OPT_FPS,
                 OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CAPTURE,
-                OPT_LIST_VIDEO, OPT_RATE, OPT_VIEW, OPT_VIEW_FPS,
+                OPT_LIST_VIDEO, OPT_RATE, OPT_VIEW, OPT_VIEW_FPS, OPT_LIMIT,
                 OPT_HTTP_AUTH };
 
 /* Options whose field is a char * (freed by sk_config_free). */
 static int is_string_kind(enum opt_kind k)
 {
     return k != OPT_FPS && k != OPT_QUALITY && k != OPT_FLAG && k != OPT_RESOLUTION &&
-           k != OPT_INPUT && k != OPT_RATE && k != OPT_VIEW && k != OPT_VIEW_FPS;
+           k != OPT_INPUT && k != OPT_RATE && k != OPT_VIEW && k != OPT_VIEW_FPS &&
+           k != OPT_LIMIT;
 }
 
 struct opt {
@@ -113,6 +118,8 @@ static const struct opt options[] = {
     {"view-contrast", OPT_VIEW, FIELD(view)},
     {"view-gamma", OPT_VIEW, FIELD(view)},
     {"view-fps", OPT_VIEW_FPS, FIELD(view_fps)},
+    {"max-startups", OPT_LIMIT, FIELD(max_startups)},
+    {"http-max-idle", OPT_LIMIT, FIELD(http_max_idle)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
     {"help", OPT_FLAG, FIELD(help)},
     {"version", OPT_FLAG, FIELD(version)},
@@ -145,6 +152,8 @@ void sk_config_defaults(struct sk_config *cfg, const char *home)
     sk_render_opts_default(&cfg->view);
     cfg->view.colors = 0; /* auto: each session's terminal decides */
     cfg->view_fps = 15;
+    cfg->max_startups = 16;
+    cfg->http_max_idle = 32;
 }
 
 void sk_config_free(struct sk_config *cfg)
@@ -263,12 +272,16 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
         }
         break;
     }
-    case OPT_RATE: {
+    case OPT_RATE:
+    case OPT_LIMIT: {
         char *end;
         errno = 0;
         long v = strtol(value, &end, 10);
-        if (*end != '\0' || errno != 0 || v < 0 || v > 10000) {
-            snprintf(err, errlen, "--%s: '%s' is not a number from 0 to 10000", name, value);
+        long lo = o->kind == OPT_LIMIT ? 1 : 0;
+        long hi = o->kind == OPT_LIMIT ? 1024 : 10000;
+        if (*end != '\0' || errno != 0 || v < lo || v > hi) {
+            snprintf(err, errlen, "--%s: '%s' is not a number from %ld to %ld", name, value, lo,
+                     hi);
             return -1;
         }
         *(int *)field = (int)v;

@@ -41,6 +41,8 @@ struct sk_config {
     int paste_rate;        /* keystrokes per second for type/paste, 0: unpaced */
     struct sk_render_opts view; /* the ssh view's defaults (view-mode, view-colors, ...) */
     int view_fps;          /* picture updates a second per ssh view */
+    int max_startups;      /* ssh connections waiting to log in at once */
+    int http_max_idle;     /* HTTP connections without a request in flight at once */
     int verbose;
     int help;
     int version;

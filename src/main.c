@@ -288,6 +288,7 @@ int main(int argc, char **argv)
         .hostkeys_dir = cfg.hostkeys,
         .authorized_keys = cfg.authorized_keys,
         .app = &app,
+        .max_startups = cfg.max_startups,
     };
     ssh = sk_ssh_new(&ssh_opts);
     if (sk_ssh_open(ssh, err, sizeof(err)) != 0) {
@@ -305,6 +306,7 @@ int main(int argc, char **argv)
             .auth_loopback = strcmp(cfg.http_auth, "always") == 0,
             .tls_cert = cfg.tls_cert,
             .tls_key = cfg.tls_key,
+            .max_idle = cfg.http_max_idle,
         };
         http = sk_http_new(&http_opts);
         if (sk_http_open(http, err, sizeof(err)) != 0) {

@@ -36,6 +36,8 @@ struct sk_http_opts {
     int auth_loopback;    /* 1: loopback clients need credentials too */
     const char *tls_cert; /* PEM files; both set: HTTPS */
     const char *tls_key;
+    int max_idle;         /* connections without a request in flight, the oldest
+                             dropped beyond; 0: 32 */
 };
 
 struct sk_http *sk_http_new(const struct sk_http_opts *opts);

@@ -28,6 +28,7 @@ struct sk_session {
     struct sk_app *app;
     const char *authorized_keys;
     const atomic_int *stopping; /* the server is shutting down */
+    struct sk_ssh *server;      /* its server: failed-login throttle (server.c only) */
     char peer[64];              /* client address, for logs */
     char user[64];
     char key_fp[128];      /* the authenticated key's SHA256 fingerprint */
