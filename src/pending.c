@@ -86,7 +86,7 @@ void sk_pending_add(struct sk_pending *p, const void *key, int fd)
         if (p->evicted++ == 0) {
             sk_log(SK_LOG_WARN, p->tag,
                    "%d connections waiting to log in or send a request: dropping the oldest"
-                   " (logged once; counted in /metrics)", p->limit);
+                   " (logged once)", p->limit);
         }
     }
     p->entries[p->n++] = (struct entry){.key = key, .fd = fd, .seq = ++p->seq};
