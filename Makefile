@@ -4,6 +4,9 @@
 #   make run      install missing packages, build, start the demo target
 #   make test     install missing packages, build, run every test (ends "N passed, N failed")
 #   make check    warnings as errors + cppcheck
+#   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60)
+#   make test-asan / test-valgrind   the integration tests under ASan+UBSan / valgrind
+#   make soak     SOAK_SECONDS (default 600) of clients coming and going
 #   make install  install to $(DESTDIR)$(PREFIX)
 #   make clean
 
@@ -52,7 +55,7 @@ else
 Q := @
 endif
 
-.PHONY: all run test test-vm test-asan test-valgrind unit check install clean deps deps-test deps-bench \
+.PHONY: all run test test-vm test-asan test-valgrind soak unit check install clean deps deps-test deps-bench \
 	bench fuzz fuzz-build
 
 all: build/sshkvm
@@ -162,6 +165,14 @@ test-valgrind: deps-test
 		SSHKVM_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 		--show-leak-kinds=definite --log-file=$(SAN_LOGS)/valgrind.%p" \
 		tests/run.sh
+
+# Viewers and writers joining and leaving for SOAK_SECONDS while frames flow
+# and a script pastes: RSS, descriptors and threads must come back, every
+# paste must arrive exactly. make test runs a 60 s soak (test_soak).
+SOAK_SECONDS ?= 600
+soak: deps-test
+	@$(MAKE) --no-print-directory all $(HELPER_BINS)
+	@SOAK_SECONDS=$(SOAK_SECONDS) bash tests/soak.sh
 
 check:
 	$(MAKE) --no-print-directory clean
