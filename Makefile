@@ -162,7 +162,7 @@ test-valgrind: deps-test
 	@$(MAKE) --no-print-directory all $(HELPER_BINS)
 	@rm -rf $(SAN_LOGS)
 	@SUITES=integration TESTS="$(VALGRIND_TESTS)" SSHKVM_SLOW=10 SK_SAN_LOGDIR=$(SAN_LOGS) \
-		SSHKVM_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		SSHKVM_WRAP="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 		--show-leak-kinds=definite --log-file=$(SAN_LOGS)/valgrind.%p" \
 		tests/run.sh
 
