@@ -5,11 +5,15 @@
 #   SSHKVM_BIN=build/asan/sshkvm   test another build (make test-asan)
 #   SSHKVM_WRAP="valgrind ..."     run the server under a wrapper (make test-valgrind)
 #   SSHKVM_SLOW=N                  multiply start/stop waits (sanitizers, valgrind)
+#   SSHKVM_RSS_SLACK_KB=N          extra RSS allowance for "memory stays flat" checks,
+#                                  for builds whose allocator holds memory (ASan's
+#                                  caches and shadow; LeakSanitizer checks leaks there)
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=${SSHKVM_BIN:-$ROOT/build/sshkvm}
 read -r -a WRAP <<<"${SSHKVM_WRAP:-}"
 SLOW=${SSHKVM_SLOW:-1}
+RSS_SLACK=${SSHKVM_RSS_SLACK_KB:-0}
 HELPERS=$ROOT/build/tests
 T=$(mktemp -d /tmp/sshkvm-test.XXXXXX)
 SK_PID=
