@@ -4,6 +4,9 @@
 #   make run      install missing packages, build, start the demo target
 #   make test     install missing packages, build, run every test (ends "N passed, N failed")
 #   make check    warnings as errors + cppcheck
+#   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60)
+#   make test-asan / test-valgrind   the integration tests under ASan+UBSan / valgrind
+#   make soak     SOAK_SECONDS (default 600) of clients coming and going
 #   make install  install to $(DESTDIR)$(PREFIX)
 #   make clean
 
@@ -38,13 +41,22 @@ HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=build/tests/%)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=build/bench/%)
 
+# libFuzzer targets (fuzz/fuzz_*.c): clang, ASan + UBSan, against their own objects.
+FUZZ_CC ?= clang
+FUZZ_SAN := -Wno-format-nonliteral -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzz/%.o)
+FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/bin/%)
+FUZZ_SECONDS ?= 60
+
 ifeq ($(V),1)
 Q :=
 else
 Q := @
 endif
 
-.PHONY: all run test test-vm unit check install clean deps deps-test deps-bench bench
+.PHONY: all run test test-vm test-asan test-valgrind soak unit check install clean deps deps-test deps-bench \
+	bench fuzz fuzz-build
 
 all: build/sshkvm
 
@@ -61,6 +73,11 @@ build/asan/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC-SAN  $<"
 	$(Q)$(CC) $(SK_CFLAGS) $(PKG_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
+
+# The whole program under ASan + UBSan, for make test-asan.
+build/asan/sshkvm: $(ASAN_OBJS) build/asan/src/main.o
+	@echo "  LD-SAN  $@"
+	$(Q)$(CC) -O1 -g $(SAN) -o $@ $^ $(PKG_LIBS) $(SK_LIBS)
 
 build/asan/libsk.a: $(ASAN_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -80,6 +97,20 @@ build/bench/%: bench/%.c build/sshkvm
 	@echo "  BENCH   $@"
 	$(Q)$(CC) $(SK_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS) $(SK_LIBS)
 
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC-FUZZ $<"
+	$(Q)$(FUZZ_CC) $(SK_CFLAGS) $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/libsk.a: $(FUZZ_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+build/fuzz/bin/%: fuzz/%.c fuzz/fuzz.h build/fuzz/libsk.a
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(SK_CFLAGS) $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $< \
+		build/fuzz/libsk.a $(PKG_LIBS) $(SK_LIBS)
+
 deps:
 	@scripts/deps.sh build
 
@@ -96,13 +127,57 @@ run: deps
 unit: $(UNIT_BINS)
 
 test: deps-test
-	@$(MAKE) --no-print-directory all unit $(HELPER_BINS)
+	@$(MAKE) --no-print-directory all unit $(HELPER_BINS) $(FUZZ_BINS)
 	@tests/run.sh
 
 # The real-kernel suite alone (make test runs it too): QEMU, dummy_hcd, f_hid, vivid.
 test-vm: deps-test
 	@$(MAKE) --no-print-directory all
 	@TESTS=vm_ tests/run.sh
+
+fuzz-build: deps-test
+	@$(MAKE) --no-print-directory $(FUZZ_BINS)
+
+# Each target for FUZZ_SECONDS on its committed corpus (fuzz/corpus/NAME), new
+# finds kept in build/fuzz/corpus; prints executions and crashes per target.
+fuzz: fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh
+
+# The integration tests against the ASan + UBSan build: any report (a leak
+# at exit included) fails the test program it came from. The quarantine of
+# freed memory is kept small (8 MiB, not 256) so that the tests' "memory
+# stays flat" checks measure sshkvm, not ASan holding freed frames; they
+# also allow 32 MiB more for ASan's per-thread caches and shadow memory
+# (LeakSanitizer is the leak check there).
+SAN_LOGS = $(CURDIR)/build/san-logs
+test-asan: deps-test
+	@$(MAKE) --no-print-directory all build/asan/sshkvm $(HELPER_BINS)
+	@rm -rf $(SAN_LOGS)
+	@SUITES=integration SSHKVM_BIN=$(CURDIR)/build/asan/sshkvm SSHKVM_SLOW=3 SSHKVM_RSS_SLACK_KB=32768 \
+		SK_SAN_LOGDIR=$(SAN_LOGS) \
+		ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:quarantine_size_mb=8:log_path=$(SAN_LOGS)/asan \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_LOGS)/ubsan \
+		tests/run.sh
+
+# A representative subset under valgrind (memcheck is ~30x slower, so the
+# suites that drive browsers, players and VMs are left out): the CLI, ssh
+# commands, the console, HTTP and the web's doors, and hostile frames.
+VALGRIND_TESTS ?= test_cli test_ssh_commands test_console test_http test_web_auth test_hostile_frames
+test-valgrind: deps-test
+	@$(MAKE) --no-print-directory all $(HELPER_BINS)
+	@rm -rf $(SAN_LOGS)
+	@SUITES=integration TESTS="$(VALGRIND_TESTS)" SSHKVM_SLOW=10 SK_SAN_LOGDIR=$(SAN_LOGS) \
+		SSHKVM_WRAP="valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+		--show-leak-kinds=definite --log-file=$(SAN_LOGS)/valgrind.%p" \
+		tests/run.sh
+
+# Viewers and writers joining and leaving for SOAK_SECONDS while frames flow
+# and a script pastes: RSS, descriptors and threads must come back, every
+# paste must arrive exactly. make test runs a 60 s soak (test_soak).
+SOAK_SECONDS ?= 600
+soak: deps-test
+	@$(MAKE) --no-print-directory all $(HELPER_BINS)
+	@SOAK_SECONDS=$(SOAK_SECONDS) bash tests/soak.sh
 
 check:
 	$(MAKE) --no-print-directory clean
@@ -150,4 +225,4 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

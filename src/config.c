@@ -72,20 +72,24 @@ const char sk_config_usage[] =
     "  --view-fps N           picture updates a second per ssh view, default 15\n"
     "  --text-font FILE       also read text screens in this font: a VGA BIOS ROM image or a\n"
     "                         raw 8x16 font (4096 bytes), for text views, screen and wait\n"
+    "  --max-startups N       ssh connections waiting to log in at once, default 16; the\n"
+    "                         oldest is dropped for a newcomer beyond that\n"
+    "  --http-max-idle N      HTTP connections without a request in flight at once, default\n"
+    "                         32; the oldest is dropped for a newcomer beyond that\n"
     "  --config FILE          settings as 'name = value' lines, same names as the options\n"
     "  -v, --verbose          debug logging\n";
 
 enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP_LISTEN, OPT_FPS,
                 OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CHOICE,
                 OPT_LIST_VIDEO, OPT_RATE, OPT_VIEW, OPT_VIEW_FPS,
-                OPT_SECONDS };
+                OPT_SECONDS, OPT_LIMIT };
 
 /* Options whose field is a char * (freed by sk_config_free). */
 static int is_string_kind(enum opt_kind k)
 {
     return k != OPT_FPS && k != OPT_QUALITY && k != OPT_FLAG && k != OPT_RESOLUTION &&
            k != OPT_INPUT && k != OPT_RATE && k != OPT_VIEW && k != OPT_VIEW_FPS &&
-           k != OPT_SECONDS;
+           k != OPT_SECONDS && k != OPT_LIMIT;
 }
 
 struct opt {
@@ -153,6 +157,8 @@ static const struct opt options[] = {
     {"control", OPT_CHOICE, FIELD(control)},
     {"control-idle", OPT_SECONDS, FIELD(control_idle)},
     {"text-font", OPT_STRING, FIELD(text_font)},
+    {"max-startups", OPT_LIMIT, FIELD(max_startups)},
+    {"http-max-idle", OPT_LIMIT, FIELD(http_max_idle)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
     {"help", OPT_FLAG, FIELD(help)},
     {"version", OPT_FLAG, FIELD(version)},
@@ -188,6 +194,8 @@ void sk_config_defaults(struct sk_config *cfg, const char *home)
     set_str(&cfg->audit_log, "stderr");
     set_str(&cfg->control, "exclusive");
     cfg->control_idle = 300;
+    cfg->max_startups = 16;
+    cfg->http_max_idle = 32;
 }
 
 void sk_config_free(struct sk_config *cfg)
@@ -303,13 +311,16 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
         break;
     }
     case OPT_SECONDS:
-    case OPT_RATE: {
+    case OPT_RATE:
+    case OPT_LIMIT: {
         char *end;
         errno = 0;
         long v = strtol(value, &end, 10);
-        long max = o->kind == OPT_SECONDS ? 86400 : 10000;
-        if (*end != '\0' || errno != 0 || v < 0 || v > max || value[0] < '0' || value[0] > '9') {
-            snprintf(err, errlen, "--%s: '%s' is not a number from 0 to %ld", name, value, max);
+        long lo = o->kind == OPT_LIMIT ? 1 : 0;
+        long hi = o->kind == OPT_SECONDS ? 86400 : o->kind == OPT_LIMIT ? 1024 : 10000;
+        if (*end != '\0' || errno != 0 || v < lo || v > hi || value[0] < '0' || value[0] > '9') {
+            snprintf(err, errlen, "--%s: '%s' is not a number from %ld to %ld", name, value, lo,
+                     hi);
             return -1;
         }
         *(int *)field = (int)v;

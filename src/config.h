@@ -46,6 +46,8 @@ struct sk_config {
     char *control;         /* exclusive (one writer at a time, default) | shared */
     int control_idle;      /* seconds without input after which the holder loses control; 0: never */
     char *text_font;       /* --text-font FILE: a VGA BIOS ROM or raw 8x16 font, or NULL */
+    int max_startups;      /* ssh connections waiting to log in at once */
+    int http_max_idle;     /* HTTP connections without a request in flight at once */
     int verbose;
     int help;
     int version;

@@ -318,6 +318,7 @@ int main(int argc, char **argv)
         .authorized_keys = cfg.authorized_keys,
         .trusted_user_ca_keys = cfg.trusted_user_ca_keys,
         .app = &app,
+        .max_startups = cfg.max_startups,
     };
     ssh = sk_ssh_new(&ssh_opts);
     if (sk_ssh_open(ssh, err, sizeof(err)) != 0) {
@@ -335,6 +336,7 @@ int main(int argc, char **argv)
             .auth_loopback = strcmp(cfg.http_auth, "always") == 0,
             .tls_cert = cfg.tls_cert,
             .tls_key = cfg.tls_key,
+            .max_idle = cfg.http_max_idle,
         };
         http = sk_http_new(&http_opts);
         if (sk_http_open(http, err, sizeof(err)) != 0) {

@@ -13,6 +13,12 @@
 #include <stdint.h>
 
 /*
+ * The largest frame sources accept (16 MiB): a 4K MJPEG frame at the best
+ * quality is a few MiB, so anything bigger is garbage, not a picture.
+ */
+#define SK_MJPEG_MAX_FRAME ((size_t)16 << 20)
+
+/*
  * Look for the next JPEG at the start of buf.
  * - Returns n > 0 consumed bytes. If *frame_len > 0, buf[*frame_off ..
  *   *frame_off + *frame_len) is one complete JPEG (SOI..EOI); if

@@ -5,17 +5,33 @@
 #   VM tests          tests/vm/test_*.sh (a real Linux kernel under QEMU)
 # Each program prints "PASS name" / "FAIL name" lines; a program that dies
 # without saying so counts as one more failure.
-# TESTS=pattern runs only matching programs.
+# TESTS="pattern ..." runs only programs matching one of the patterns; SUITES="unit integration vm"
+# picks the kinds (all by default).
+# SK_SAN_LOGDIR=DIR: the server under test writes sanitizer or valgrind
+# reports there (make test-asan, make test-valgrind); each report found after
+# a program counts as one more failure of that program.
 set -u
 cd "$(dirname "$0")/.."
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 pattern=${TESTS:-}
+suites=" ${SUITES:-unit integration vm} "
+sanlogs=${SK_SAN_LOGDIR:-}
+[ -n "$sanlogs" ] && mkdir -p "$sanlogs"
 passed=0
 failed=0
 failures=()
 logdir=build/test-logs
 mkdir -p "$logdir"
+
+wanted() {
+  [ -z "$pattern" ] && return 0
+  local p
+  for p in $pattern; do
+    [[ "$1" == *$p* ]] && return 0
+  done
+  return 1
+}
 
 run_one() {
   local name=$1; shift
@@ -24,6 +40,17 @@ run_one() {
   "$@" >"$log" 2>&1
   local rc=$?
   local p f
+  if [ -n "$sanlogs" ]; then
+    local r
+    for r in "$sanlogs"/*; do
+      [ -f "$r" ] || continue
+      if grep -qE 'ERROR SUMMARY: [1-9]|ERROR: (Address|Leak)Sanitizer|runtime error' "$r"; then
+        echo "FAIL $name: sanitizer report $(basename "$r")" >>"$log"
+        sed 's/^/  /' "$r" | head -60 >>"$log"
+      fi
+      mv "$r" "$logdir/$name.$(basename "$r")"
+    done
+  fi
   p=$(grep -c '^PASS ' "$log")
   f=$(grep -c '^FAIL ' "$log")
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -40,15 +67,19 @@ run_one() {
 }
 
 for t in build/asan/tests/test_*; do
+  [[ "$suites" == *" unit "* ]] || break
   [ -x "$t" ] || continue
   name=$(basename "$t")
-  [ -n "$pattern" ] && [[ "$name" != *$pattern* ]] && continue
+  wanted "$name" || continue
   run_one "$name" "$t"
 done
 for t in tests/integration/test_*.sh tests/vm/test_*.sh; do
   [ -f "$t" ] || continue
+  kind=integration
+  [[ "$t" == tests/vm/* ]] && kind=vm
+  [[ "$suites" == *" $kind "* ]] || continue
   name=$(basename "$t" .sh)
-  [ -n "$pattern" ] && [[ "$name" != *$pattern* ]] && continue
+  wanted "$name" || continue
   run_one "$name" bash "$t"
 done
 

@@ -3,8 +3,10 @@
  *
  * The whole file (concatenated JPEGs, as `ffmpeg -f mjpeg` writes) is read
  * once at open and split into frames with sk_mjpeg_next; frames that fail
- * sk_mjpeg_validate or have no readable size are skipped, counted and
- * reported in one warning. Playback publishes copies of the frames' bytes,
+ * sk_mjpeg_validate, have no readable size, a side beyond SK_JPEG_MAX_SIDE
+ * or more than SK_MJPEG_MAX_FRAME bytes are skipped, counted and reported
+ * in one warning. The good frames are then packed into a buffer of their
+ * own, so a file that is mostly garbage costs only its frames' memory. Playback publishes copies of the frames' bytes,
  * exactly as they are in the file, at opts->fps (30 when 0) on absolute
  * deadlines of the monotonic clock, and starts over after the last frame.
  */
@@ -80,6 +82,28 @@ static int read_all(const char *path, uint8_t **data, size_t *len, char *err, si
     return 0;
 }
 
+/* Keep only the good frames' bytes: the rest of the file may be huge garbage. */
+static void pack_frames(struct file_source *fs)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < fs->nframes; i++) {
+        total += fs->frames[i].len;
+    }
+    if (total == fs->len) {
+        return;
+    }
+    uint8_t *packed = xmalloc(total);
+    size_t at = 0;
+    for (size_t i = 0; i < fs->nframes; i++) {
+        memcpy(packed + at, fs->data + fs->frames[i].off, fs->frames[i].len);
+        fs->frames[i].off = at;
+        at += fs->frames[i].len;
+    }
+    free(fs->data);
+    fs->data = packed;
+    fs->len = total;
+}
+
 static void *file_open(const char *path, const struct sk_capture_opts *opts,
                        struct sk_source_status *status, char *err,
                        size_t errlen)
@@ -108,8 +132,9 @@ static void *file_open(const char *path, const struct sk_capture_opts *opts,
             const uint8_t *jpeg = fs->data + pos + off;
             unsigned w = 0;
             unsigned h = 0;
-            if (sk_mjpeg_validate(jpeg, flen) != (long)flen ||
-                sk_jpeg_info(jpeg, flen, &w, &h) != 0) {
+            if (flen > SK_MJPEG_MAX_FRAME || sk_mjpeg_validate(jpeg, flen) != (long)flen ||
+                sk_jpeg_info(jpeg, flen, &w, &h) != 0 || w == 0 || h == 0 ||
+                w > SK_JPEG_MAX_SIDE || h > SK_JPEG_MAX_SIDE) {
                 skipped++;
             } else {
                 if (fs->nframes == cap) {
@@ -135,6 +160,7 @@ static void *file_open(const char *path, const struct sk_capture_opts *opts,
         sk_log(SK_LOG_WARN, "capture", "file:%s: skipped %zu invalid frame%s", path, skipped,
                skipped == 1 ? "" : "s");
     }
+    pack_frames(fs);
     sk_log(SK_LOG_INFO, "capture", "file:%s: %zu frames of %ux%u at %.1f fps, looped", path,
            fs->nframes, fs->frames[0].width, fs->frames[0].height, fs->fps);
     return fs;

@@ -281,10 +281,18 @@ int sk_keys_parse_combo(const char *s, struct sk_key *out, char *err, size_t err
         snprintf(part, sizeof(part), "%.*s", (int)SK_MIN(n, sizeof(part) - 1), start);
 
         uint8_t bits = modifier_n(start, n);
+        int usage = bits != 0 ? 0 : usage_n(start, n);
+        if (usage >= 0xe0 && usage <= 0xe7) {
+            /*
+             * A modifier named by number ("0xe0") is that modifier, as its
+             * name would be: report byte 0, never the key array (found by
+             * fuzz_combo: "0xe0" came back from sk_keys_format as "lctrl").
+             */
+            bits = (uint8_t)(1u << (usage - 0xe0));
+        }
         if (bits != 0) {
             k.mods |= bits;
         } else {
-            int usage = usage_n(start, n);
             if (usage < 0) {
                 sk_set_err(err, errlen, "unknown key '%s' in '%s'", part, s);
                 return -1;

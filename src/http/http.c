@@ -50,6 +50,7 @@
 #include "hub.h"
 #include "log.h"
 #include "roster.h"
+#include "pending.h"
 #include "util.h"
 
 #define SK_HTTP_CONNECTION_LIMIT 256u
@@ -95,6 +96,7 @@ struct sk_http {
     char *tls_key;
     struct MHD_Daemon *daemon;
     struct sk_streamer *streamer; /* writes plain-TCP streams after their first part */
+    struct sk_pending *idle;      /* connections with no request in flight, bounded */
     /* Set by sk_http_close so that streams end instead of waiting for frames. */
     atomic_int stopping;
     atomic_int streams;
@@ -536,14 +538,8 @@ static void client_address(struct MHD_Connection *conn, char *out, size_t len)
     }
 }
 
-/*
- * Does the Host header name this machine's loopback? A page from another
- * site that rebinds its own name to 127.0.0.1 sends its own name here, so
- * the credential-free loopback door stays shut to it.
- */
-static int host_is_loopback(struct MHD_Connection *conn)
+int sk_http_host_is_loopback(const char *host)
 {
-    const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
     char name[128];
     if (host == NULL) {
         return 0;
@@ -565,6 +561,17 @@ static int host_is_loopback(struct MHD_Connection *conn)
     memcpy(name, host, len);
     name[len] = '\0';
     return sk_addr_is_loopback(name);
+}
+
+/*
+ * Does the Host header name this machine's loopback? A page from another
+ * site that rebinds its own name to 127.0.0.1 sends its own name here, so
+ * the credential-free loopback door stays shut to it.
+ */
+static int host_is_loopback(struct MHD_Connection *conn)
+{
+    return sk_http_host_is_loopback(
+        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST));
 }
 
 /* Who is asking, if anyone we know: 1 with req->identity set, else 0. */
@@ -986,6 +993,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         /* Freed and counted down in on_completed, which MHD calls however the request ends. */
         req = xcalloc(1, sizeof(*req));
         *req_cls = req;
+        sk_pending_remove(http->idle, conn); /* a request is in flight */
         atomic_fetch_add(&http->app->http_clients, 1);
         sk_log(SK_LOG_DEBUG, "http", "%s %s", method, url);
         req->route = find_route(url, action);
@@ -1033,11 +1041,45 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return queue_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
+/* The connection's socket, or -1. */
+static int connection_fd(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return ci != NULL ? (int)ci->connect_fd : -1;
+}
+
+/*
+ * A connection that has not sent a request yet (or waits between
+ * keep-alive requests) is idle: a silent flood of them is bounded by
+ * dropping the oldest. MHD reports the close before closing the socket.
+ */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct sk_http *http = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        int fd = connection_fd(conn);
+        if (fd >= 0) {
+            sk_pending_add(http->idle, conn, fd);
+        }
+    } else {
+        sk_pending_remove(http->idle, conn);
+    }
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct sk_http *http = cls;
     struct request *req = *req_cls;
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+        /* Kept alive for another request: idle again. */
+        int fd = connection_fd(conn);
+        if (fd >= 0) {
+            sk_pending_add(http->idle, conn, fd);
+        }
+    }
     if (req != NULL) {
         atomic_fetch_sub(&http->app->http_clients, 1);
         if (req->body.data != NULL) {
@@ -1126,7 +1168,7 @@ static int listen_on(const char *addr, int port, int *ipv6, char *shown, size_t 
     if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) < 0) {
         goto fail;
     }
-    if (bind(fd, (struct sockaddr *)&ss, sslen) < 0 || listen(fd, 64) < 0) {
+    if (bind(fd, (struct sockaddr *)&ss, sslen) < 0 || listen(fd, SOMAXCONN) < 0) {
         goto fail;
     }
     return fd;
@@ -1156,6 +1198,7 @@ struct sk_http *sk_http_new(const struct sk_http_opts *opts)
     atomic_init(&http->frames_sent, 0);
     atomic_init(&http->frames_skipped, 0);
     http->streamer = sk_streamer_new(opts->app->hub, SK_HTTP_IDLE_TIMEOUT_S);
+    http->idle = sk_pending_new(opts->max_idle > 0 ? opts->max_idle : 32, "http");
     return http;
 }
 
@@ -1170,6 +1213,7 @@ void sk_http_free(struct sk_http *http)
     free(http->tls_cert_file);
     free(http->tls_key_file);
     sk_streamer_free(http->streamer);
+    sk_pending_free(http->idle);
     free(http);
 }
 
@@ -1241,7 +1285,7 @@ int sk_http_open(struct sk_http *http, char *err, size_t errlen)
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_CONNECTION_LIMIT,
         SK_HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT, SK_HTTP_IDLE_TIMEOUT_S,
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)SK_HTTP_THREAD_STACK, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, http, MHD_OPTION_ARRAY, tls ? tls_opts : no_opts, MHD_OPTION_END);
+        on_completed, http, MHD_OPTION_NOTIFY_CONNECTION, on_connection, http, MHD_OPTION_ARRAY, tls ? tls_opts : no_opts, MHD_OPTION_END);
     if (http->daemon == NULL) {
         close(fd);
         sk_streamer_close(http->streamer);

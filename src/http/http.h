@@ -36,6 +36,8 @@ struct sk_http_opts {
     int auth_loopback;    /* 1: loopback clients need credentials too */
     const char *tls_cert; /* PEM files; both set: HTTPS */
     const char *tls_key;
+    int max_idle;         /* connections without a request in flight, the oldest
+                             dropped beyond; 0: 32 */
 };
 
 struct sk_http *sk_http_new(const struct sk_http_opts *opts);
@@ -44,5 +46,11 @@ void sk_http_free(struct sk_http *http);
 int sk_http_open(struct sk_http *http, char *err, size_t errlen);
 /* Stop serving and close every connection. Idempotent. */
 void sk_http_close(struct sk_http *http);
+
+/*
+ * Pure: does a Host header value ("127.0.0.1:8080", "[::1]:80",
+ * "localhost") name this machine's loopback? 1 or 0; NULL is 0.
+ */
+int sk_http_host_is_loopback(const char *host);
 
 #endif

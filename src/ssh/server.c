@@ -30,6 +30,7 @@
 #include "hid/hid.h"
 #include "log.h"
 #include "roster.h"
+#include "pending.h"
 #include "ssh/authkeys.h"
 #include "ssh/hostkey.h"
 #include "ssh/session.h"
@@ -37,6 +38,9 @@
 #include "util.h"
 
 #define KEX_TIMEOUT_S 10
+/* A refused key is answered after 50 ms per recent failure, at most 1 s. */
+#define THROTTLE_STEP_MS 50
+#define THROTTLE_MAX_MS 1000
 
 struct sk_ssh {
     struct sk_ssh_opts opts;
@@ -48,6 +52,10 @@ struct sk_ssh {
     pthread_mutex_t lock;
     pthread_cond_t idle;
     int sessions; /* session threads alive */
+    struct sk_pending *pending; /* connections not yet authenticated */
+    /* Failed-login throttle, under lock: a level that decays one a second. */
+    double fail_level;
+    int64_t fail_at_ms;
 };
 
 struct sk_ssh *sk_ssh_new(const struct sk_ssh_opts *opts)
@@ -63,6 +71,10 @@ struct sk_ssh *sk_ssh_new(const struct sk_ssh_opts *opts)
     if (ssh->opts.max_sessions <= 0) {
         ssh->opts.max_sessions = 64;
     }
+    if (ssh->opts.max_startups <= 0) {
+        ssh->opts.max_startups = 16;
+    }
+    ssh->pending = sk_pending_new(ssh->opts.max_startups, "ssh");
     atomic_init(&ssh->stopping, 0);
     pthread_mutex_init(&ssh->lock, NULL);
     pthread_cond_init(&ssh->idle, NULL);
@@ -75,6 +87,7 @@ void sk_ssh_free(struct sk_ssh *ssh)
         return;
     }
     sk_ssh_close(ssh);
+    sk_pending_free(ssh->pending);
     pthread_cond_destroy(&ssh->idle);
     pthread_mutex_destroy(&ssh->lock);
     free(ssh);
@@ -86,6 +99,28 @@ const char *sk_ssh_fingerprint(const struct sk_ssh *ssh)
 }
 
 /* ---- libssh callbacks: record what the client asks for ---- */
+
+/*
+ * A key was refused: count it server-wide and make this client wait in
+ * proportion to the recent failures, so a password-less guesser gets a
+ * handful of tries a second however many connections it opens. Only the
+ * refusing session's own thread sleeps (this callback runs in it).
+ */
+static void throttle_failure(struct sk_ssh *server)
+{
+    pthread_mutex_lock(&server->lock);
+    int64_t now = sk_now_ms();
+    double decay = (double)(now - server->fail_at_ms) / 1000.0;
+    server->fail_level = server->fail_level > decay ? server->fail_level - decay : 0;
+    server->fail_at_ms = now;
+    server->fail_level += 1;
+    long delay = (long)(server->fail_level * THROTTLE_STEP_MS);
+    pthread_mutex_unlock(&server->lock);
+    if (delay > THROTTLE_MAX_MS) {
+        delay = THROTTLE_MAX_MS;
+    }
+    sk_sleep_ms(delay);
+}
 
 /* A certificate offered for login: checked against the trusted CAs, never the authorized keys. */
 static int auth_certificate(struct sk_session *s, const char *user, ssh_key pubkey,
@@ -109,6 +144,7 @@ static int auth_certificate(struct sk_session *s, const char *user, ssh_key pubk
         s->auth_failures++;
         snprintf(s->refused_fp, sizeof(s->refused_fp), "%s", fp);
         s->refused_why = "bad-certificate";
+        throttle_failure(s->server);
         return SSH_AUTH_DENIED;
     }
     if (signature_state == SSH_PUBLICKEY_STATE_NONE) {
@@ -132,6 +168,7 @@ static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_
         signature_state != SSH_PUBLICKEY_STATE_VALID) {
         s->auth_failures++;
         s->refused_why = "bad-signature";
+        throttle_failure(s->server);
         return SSH_AUTH_DENIED;
     }
     if (sk_usercert_is_cert(pubkey)) {
@@ -162,6 +199,7 @@ static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_
         snprintf(s->refused_fp, sizeof(s->refused_fp), "%s", fp);
         /* A key the client merely offers counts too: clients try each of theirs. */
         s->auth_failures++;
+        throttle_failure(s->server);
         return SSH_AUTH_DENIED;
     }
     if (signature_state == SSH_PUBLICKEY_STATE_NONE) {
@@ -542,6 +580,7 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
     if (s->chan == NULL || (!s->want_shell && s->exec_cmd == NULL)) {
         return;
     }
+    sk_pending_remove(server->pending, s->ssh);
     const char *kind = s->want_shell ? "ssh" : "command";
     sk_log(SK_LOG_INFO, "ssh", "%s: user '%s' authenticated (%s, %s role)", s->peer, s->user,
            s->want_shell ? "console" : "command", sk_role_name(s->role));
@@ -598,6 +637,7 @@ static void *session_thread(void *arg)
         .authorized_keys = server->opts.authorized_keys,
         .trusted_user_ca_keys = server->opts.trusted_user_ca_keys,
         .stopping = &server->stopping,
+        .server = server,
     };
     snprintf(s.peer, sizeof(s.peer), "%s", start->peer);
     free(start);
@@ -605,6 +645,12 @@ static void *session_thread(void *arg)
 
     session_main(server, &s);
 
+    /* Before ssh_free closes the socket: the pending set may shut it down. */
+    sk_pending_remove(server->pending, s.ssh);
+    if (!s.authenticated && s.auth_failures > 0) {
+        sk_log(SK_LOG_WARN, "ssh", "%s: failed login (%d key%s refused)", s.peer, s.auth_failures,
+               s.auth_failures == 1 ? "" : "s");
+    }
     if (s.event != NULL) {
         ssh_event_remove_session(s.event, s.ssh);
         ssh_event_free(s.event);
@@ -653,6 +699,10 @@ static void *accept_thread(void *arg)
         }
         pthread_mutex_unlock(&ssh->lock);
         pthread_t tid;
+        if (!full) {
+            /* Counted as waiting to log in until the session authenticates. */
+            sk_pending_add(ssh->pending, session, ssh_get_fd(session));
+        }
         if (full) {
             sk_log(SK_LOG_WARN, "ssh", "%s: refused, %d sessions already open", start->peer,
                    ssh->opts.max_sessions);
@@ -660,6 +710,7 @@ static void *accept_thread(void *arg)
             pthread_detach(tid);
             continue;
         } else {
+            sk_pending_remove(ssh->pending, session);
             pthread_mutex_lock(&ssh->lock);
             ssh->sessions--;
             pthread_mutex_unlock(&ssh->lock);
@@ -701,6 +752,12 @@ int sk_ssh_open(struct sk_ssh *ssh, char *err, size_t errlen)
         ssh->bind = NULL;
         return -1;
     }
+    /*
+     * libssh listens with a backlog of 10: a burst of connections then
+     * waits for SYN retransmits, seconds each. Calling listen again on
+     * the listening socket only raises the backlog.
+     */
+    listen(ssh_bind_get_fd(ssh->bind), SOMAXCONN);
     if (pthread_create(&ssh->accept_thread, NULL, accept_thread, ssh) != 0) {
         snprintf(err, errlen, "cannot start the SSH accept thread");
         ssh_bind_free(ssh->bind);

@@ -29,6 +29,7 @@ struct sk_session {
     const char *authorized_keys;
     const char *trusted_user_ca_keys; /* NULL: certificates are refused */
     const atomic_int *stopping; /* the server is shutting down */
+    struct sk_ssh *server;      /* its server: failed-login throttle (server.c only) */
     char peer[64];              /* client address, for logs */
     char user[64];
     char key_fp[128];      /* the authenticated key's SHA256 fingerprint */

@@ -5,6 +5,11 @@
  * either the interactive console (pty-req + shell) or one script command
  * (exec). Never a shell, never port forwarding, sftp, scp or agent/X11
  * forwarding. One thread per connection owns its ssh_session.
+ * Hostile clients are bounded: at most max_startups connections wait to
+ * log in (the oldest is dropped for a newcomer), the key exchange and the
+ * login have time limits, and refused keys are answered ever more slowly
+ * while failures keep coming (the server-wide failure rate, not the
+ * address, so a legitimate login on the same address is never slowed).
  */
 #ifndef SK_SSH_H
 #define SK_SSH_H
@@ -24,6 +29,8 @@ struct sk_ssh_opts {
     int login_grace_s;           /* seconds to authenticate; 0: 30 */
     int max_auth_tries;          /* 0: 6 */
     int max_sessions;            /* connections at once; 0: 64 */
+    int max_startups;            /* unauthenticated connections at once, the oldest
+                                    dropped beyond; 0: 16 */
 };
 
 struct sk_ssh *sk_ssh_new(const struct sk_ssh_opts *opts);

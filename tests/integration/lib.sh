@@ -2,9 +2,18 @@
 # throw-away client key, talk to it with the real OpenSSH client and curl,
 # and report "PASS name" / "FAIL name" lines that tests/run.sh counts.
 # Every server started here is stopped on exit.
+#   SSHKVM_BIN=build/asan/sshkvm   test another build (make test-asan)
+#   SSHKVM_WRAP="valgrind ..."     run the server under a wrapper (make test-valgrind)
+#   SSHKVM_SLOW=N                  multiply start/stop waits (sanitizers, valgrind)
+#   SSHKVM_RSS_SLACK_KB=N          extra RSS allowance for "memory stays flat" checks,
+#                                  for builds whose allocator holds memory (ASan's
+#                                  caches and shadow; LeakSanitizer checks leaks there)
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BIN=$ROOT/build/sshkvm
+BIN=${SSHKVM_BIN:-$ROOT/build/sshkvm}
+read -r -a WRAP <<<"${SSHKVM_WRAP:-}"
+SLOW=${SSHKVM_SLOW:-1}
+RSS_SLACK=${SSHKVM_RSS_SLACK_KB:-0}
 HELPERS=$ROOT/build/tests
 T=$(mktemp -d /tmp/sshkvm-test.XXXXXX)
 SK_PID=
@@ -38,11 +47,11 @@ free_port() {
 start_sshkvm() {
   SSH_PORT=$(free_port)
   HTTP_PORT=$(free_port)
-  "$BIN" --ssh-listen "127.0.0.1:$SSH_PORT" --http-listen "127.0.0.1:$HTTP_PORT" \
+  ${WRAP[@]+"${WRAP[@]}"} "$BIN" --ssh-listen "127.0.0.1:$SSH_PORT" --http-listen "127.0.0.1:$HTTP_PORT" \
     --hostkeys "$T/hostkeys" --authorized-keys "$T/authorized_keys" "$@" \
     >"$T/sshkvm.out" 2>"$T/sshkvm.log" &
   SK_PID=$!
-  for _ in $(seq 100); do
+  for _ in $(seq $((100 * SLOW))); do
     if grep -q 'console:' "$T/sshkvm.out" 2>/dev/null; then return 0; fi
     if ! kill -0 "$SK_PID" 2>/dev/null; then break; fi
     sleep 0.1
@@ -55,7 +64,7 @@ start_sshkvm() {
 stop_sshkvm() {
   if [ -n "$SK_PID" ]; then
     kill -TERM "$SK_PID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$SK_PID" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq $((50 * SLOW))); do kill -0 "$SK_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$SK_PID" 2>/dev/null
     wait "$SK_PID" 2>/dev/null
     SK_PID=
@@ -84,3 +93,12 @@ make_mjpeg() {
 finish() {
   [ "$FAILS" -eq 0 ]
 }
+
+# rss_kb / fds / threads PID: the process's resident memory (KiB), open file
+# descriptors and threads, from /proc.
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+fds() { ls "/proc/$1/fd" | wc -l; }
+threads() { awk '/^Threads:/ {print $2}' "/proc/$1/status"; }
+
+# in_set FILE SETFILE: the file's md5 is one of the lines of SETFILE.
+in_set() { grep -qx "$(md5sum <"$1" | awk '{print $1}')" "$2"; }

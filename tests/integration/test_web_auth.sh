@@ -137,7 +137,8 @@ curl -s -m 2 --cacert "$T/cert.pem" -b "$T/jar3" -o "$T/tls.stream" "$S/stream"
 mkdir -p "$T/tlsparts"
 n=$("$HELPERS/multipart_split" "$T/tls.stream" "$T/tlsparts"); rc=$?
 check tls_stream_well_formed test "$rc" -eq 0
-check tls_stream_flows test "${n:-0}" -ge 20
+# Under valgrind (SSHKVM_SLOW) GnuTLS runs tens of times slower: "flows" scales with it.
+check tls_stream_flows test "${n:-0}" -ge $((20 / SLOW))
 check tls_untrusted_cert_refused_by_curl bash -c "! curl -s -m 5 -o /dev/null '$S/snapshot'"
 check tls_plain_http_fails bash -c "test \"\$(curl -s -m 5 -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$HTTP_PORT/snapshot')\" != 200"
 finish

@@ -233,6 +233,26 @@ static void test_format_parse_inverse(void)
     }
 }
 
+/* Regression (fuzz_combo): a modifier usage given by number is that modifier. */
+static void test_modifier_by_number(void)
+{
+    struct sk_key k, back;
+    char err[128], buf[64];
+    CHECK_EQ_INT(sk_keys_parse_combo("0xe0", &k, err, sizeof(err)), 0);
+    CHECK_EQ_INT(k.usage, 0);
+    CHECK_EQ_INT(k.mods, SK_MOD_LCTRL);
+    CHECK_EQ_INT(sk_keys_parse_combo("0xE6+0x04", &k, err, sizeof(err)), 0);
+    CHECK_EQ_INT(k.usage, SK_USAGE_A);
+    CHECK_EQ_INT(k.mods, SK_MOD_RALT);
+    CHECK_STR(sk_keys_format(&k, buf, sizeof(buf)), "altgr+a");
+    CHECK_EQ_INT(sk_keys_parse_combo("shift+0xe7", &k, err, sizeof(err)), 0);
+    CHECK_EQ_INT(k.usage, 0);
+    CHECK_EQ_INT(k.mods, SK_MOD_LSHIFT | SK_MOD_RGUI);
+    CHECK_EQ_INT(sk_keys_parse_combo(sk_keys_format(&k, buf, sizeof(buf)), &back, err, sizeof(err)), 0);
+    CHECK_EQ_INT(back.mods, k.mods);
+    CHECK_EQ_INT(back.usage, 0);
+}
+
 int main(void)
 {
     SK_RUN(test_canonical_names_round_trip);
@@ -242,5 +262,6 @@ int main(void)
     SK_RUN(test_combos);
     SK_RUN(test_format);
     SK_RUN(test_format_parse_inverse);
+    SK_RUN(test_modifier_by_number);
     return SK_CHECK_EXIT();
 }
