@@ -57,8 +57,10 @@ want="$ZERO $(k 02 00) $(k 02 0b) $(k 02 00) $ZERO $(k 00 0c) $ZERO $(k 00 04) $
 want="$want $(k 01 00) $(k 05 00) $(k 05 4c) $(k 05 00) $(k 01 00) $ZERO"
 want="$want $(k 02 0b) $ZERO $(k 00 0c) $ZERO $(k 02 1e) $ZERO"
 got=$(hex "$KBD")
-# Closing the browser hides the page, which may release everything once more.
-if [ "$got" = "$want" ] || [ "$got" = "$want $ZERO" ]; then pass page_keyboard_exact_reports; else fail page_keyboard_exact_reports "got [$got] want [$want]"; fi
+# Closing the browser hides the page and blurs it, each of which may release everything
+# once more: all-zero reports after the expected ones are harmless.
+while [ "${#got}" -gt "${#want}" ] && [ "${got% $ZERO}" != "$got" ]; do got=${got% $ZERO}; done
+if [ "$got" = "$want" ]; then pass page_keyboard_exact_reports; else fail page_keyboard_exact_reports "got [$got] want [$want]"; fi
 
 read -r _ hx hy < <(grep '^expect_mouse' "$T/page1.out")
 m() { printf '%02x %02x %02x %02x %02x 00' "$1" $(($2 & 255)) $(($2 >> 8)) $(($3 & 255)) $(($3 >> 8)); }
