@@ -34,17 +34,31 @@ check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n"; fi; }
 ssh-keygen -q -t ed25519 -N '' -C sshkvm-test -f "$T/id" >/dev/null
 cp "$T/id.pub" "$T/authorized_keys"
 
+# A port nobody listens on, below the kernel's ephemeral range (32768 and up), where
+# the outgoing connections of the tests' own clients would otherwise take it first.
 free_port() {
   local p
   for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
   done
   echo 0
 }
 
 # start_sshkvm [options...]: start on free ports; sets SSH_PORT, HTTP_PORT, SK_PID.
+# A port taken between the choice and the bind (another test on the machine) is
+# chosen again, up to three times.
 start_sshkvm() {
+  local try
+  for try in 1 2 3; do
+    start_sshkvm_once "$@" && return 0
+    grep -q 'Address already in use' "$T/sshkvm.log" 2>/dev/null || break
+  done
+  echo "sshkvm did not start:"; cat "$T/sshkvm.out" "$T/sshkvm.log"
+  return 1
+}
+
+start_sshkvm_once() {
   SSH_PORT=$(free_port)
   HTTP_PORT=$(free_port)
   ${WRAP[@]+"${WRAP[@]}"} "$BIN" --ssh-listen "127.0.0.1:$SSH_PORT" --http-listen "127.0.0.1:$HTTP_PORT" \
@@ -56,7 +70,6 @@ start_sshkvm() {
     if ! kill -0 "$SK_PID" 2>/dev/null; then break; fi
     sleep 0.1
   done
-  echo "sshkvm did not start:"; cat "$T/sshkvm.out" "$T/sshkvm.log"
   SK_PID=
   return 1
 }
