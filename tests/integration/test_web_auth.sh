@@ -14,10 +14,10 @@ printf 'alice:%s\n' "$(openssl passwd -6 -salt saltsalt 'open sesame')" >"$T/pas
 PORT=$(free_port)
 start_sshkvm --http-listen "0.0.0.0:$PORT" --hid "file:$KBD" --http-passwd "$T/passwd" || exit 1
 LOOP=http://127.0.0.1:$PORT
-code() { curl -s -m 5 -o /dev/null -w '%{http_code}' "$@"; }
+code() { curl -s -m $((5 * SLOW)) -o /dev/null -w '%{http_code}' "$@"; }
 size() { stat -c %s "$KBD"; }
 # wait_size N: until the keyboard file holds N bytes (the HID writer is asynchronous).
-wait_size() { for _ in $(seq 50); do [ "$(size)" -ge "$1" ] && return 0; sleep 0.05; done; return 1; }
+wait_size() { for _ in $(seq $((50 * SLOW))); do [ "$(size)" -ge "$1" ] && return 0; sleep 0.05; done; return 1; }
 
 check binds_all_addresses bash -c "ss -ltn | grep -q '0.0.0.0:$PORT'"
 check loopback_served_without_login test "$(code "$LOOP/snapshot")" = 200
@@ -54,7 +54,7 @@ else
   check cookie_page_200 test "$(code -b "$T/jar" "$REM/")" = 200
   curl -s -m 5 -b "$T/jar" -o "$T/snap.jpg" "$REM/snapshot"
   check cookie_snapshot_is_jpeg bash -c "head -c 2 '$T/snap.jpg' | od -An -tx1 | grep -q 'ff d8'"
-  curl -s -m 2 -b "$T/jar" -o "$T/stream.body" "$REM/stream"
+  curl -s -m $((2 * SLOW)) -b "$T/jar" -o "$T/stream.body" "$REM/stream"
   check cookie_stream_flows test "$(grep -c 'X-Timestamp:' "$T/stream.body")" -ge 10
   grep -q "web login for SHA256:" "$T/sshkvm.log"
   check login_records_key_fingerprint test $? -eq 0
@@ -64,7 +64,7 @@ else
 
   # Control requests: only from our own page.
   o=$(size)
-  post() { curl -s -m 5 -o /dev/null -w '%{http_code}' -b "$T/jar" -X POST --data-binary "$@"; }
+  post() { curl -s -m $((5 * SLOW)) -o /dev/null -w '%{http_code}' -b "$T/jar" -X POST --data-binary "$@"; }
   check post_without_header_403 test "$(post $'d KeyA\nu KeyA' "$REM/api/keys")" = 403
   check post_cross_origin_403 test "$(post $'d KeyA\nu KeyA' -H 'X-Sshkvm: 1' -H 'Origin: http://evil.example' "$REM/api/keys")" = 403
   check post_cross_site_403 test "$(post $'d KeyA\nu KeyA' -H 'X-Sshkvm: 1' -H 'Sec-Fetch-Site: cross-site' "$REM/api/keys")" = 403
@@ -133,11 +133,12 @@ check tls_cookie_secure grep -Eqi '^Set-Cookie: sshkvm_session=.*HttpOnly; SameS
 curl -s -m 5 --cacert "$T/cert.pem" -b "$T/jar3" -o "$T/tls.jpg" "$S/snapshot"
 check tls_snapshot_is_jpeg bash -c "head -c 2 '$T/tls.jpg' | od -An -tx1 | grep -q 'ff d8'"
 # Over TLS every part goes through libmicrohttpd (the streamer writes plain TCP only).
-curl -s -m 2 --cacert "$T/cert.pem" -b "$T/jar3" -o "$T/tls.stream" "$S/stream"
+curl -s -m $((2 * SLOW)) --cacert "$T/cert.pem" -b "$T/jar3" -o "$T/tls.stream" "$S/stream"
 mkdir -p "$T/tlsparts"
 n=$("$HELPERS/multipart_split" "$T/tls.stream" "$T/tlsparts"); rc=$?
 check tls_stream_well_formed test "$rc" -eq 0
-# Under valgrind (SSHKVM_SLOW) GnuTLS runs tens of times slower: "flows" scales with it.
+# Under valgrind (SSHKVM_SLOW) GnuTLS runs tens of times slower: the time-outs and "flows" scale
+# with it (the stream is read SLOW times longer for at least 20 / SLOW parts).
 check tls_stream_flows test "${n:-0}" -ge $((20 / SLOW))
 check tls_untrusted_cert_refused_by_curl bash -c "! curl -s -m 5 -o /dev/null '$S/snapshot'"
 check tls_plain_http_fails bash -c "test \"\$(curl -s -m 5 -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$HTTP_PORT/snapshot')\" != 200"
