@@ -55,8 +55,8 @@ else
 Q := @
 endif
 
-.PHONY: all run test test-vm test-asan test-valgrind soak unit check install clean deps deps-test deps-bench \
-	bench fuzz fuzz-build
+.PHONY: all run test test-vm test-asan test-valgrind soak unit check install uninstall clean deps deps-test \
+	deps-bench bench fuzz fuzz-build
 
 all: build/sshkvm
 
@@ -215,7 +215,6 @@ install: all
 	@echo "  installed; on a Pi see $(PREFIX)/share/doc/sshkvm/raspberry-pi.md (then: systemctl daemon-reload)"
 
 # Leaves /etc/sshkvm.conf, /etc/sshkvm/ and the host keys in /var/lib/sshkvm.
-.PHONY: uninstall
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/sshkvm $(DESTDIR)$(PREFIX)/sbin/sshkvm-gadget \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/sshkvm.service

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "frame.h"
 #include "image.h"
@@ -39,9 +38,7 @@ struct clip {
 
 static double now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+    return (double)sk_now_us() / 1e3;
 }
 
 static int load(const char *path, struct clip *c)

@@ -21,6 +21,9 @@ struct sk_keymap;
 struct sk_render_opts;
 struct sk_viewcache;
 struct sk_text_font;
+struct sk_auth;
+struct sk_roster;
+struct sk_audit;
 
 /* Latency histogram of the terminal view: SK_VIEW_LAT_US per bucket, the last holds the rest. */
 #define SK_VIEW_LAT_BUCKETS 400
@@ -37,9 +40,6 @@ struct sk_view_stats {
     atomic_ullong text_art;    /* frames a text/auto view showed as art (not text, or no room) */
     atomic_uint latency[SK_VIEW_LAT_BUCKETS]; /* hub publish to channel write */
 };
-struct sk_auth;
-struct sk_roster;
-struct sk_audit;
 
 struct sk_app {
     struct sk_hub *hub;
@@ -79,6 +79,5 @@ struct sk_app {
  * control (with a roster): see sk_roster_json: the mode, the holder and every session.
  */
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out);
-
 
 #endif

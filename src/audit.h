@@ -1,11 +1,12 @@
 /*
  * audit: the audit log, one line per event that matters for who did what.
  *
- * Events: login, login-failed, logout, control (taken, released, lost),
- * refused (a view-only member tried to send input, or control is held by
- * another), command (a script command: its name and non-text arguments).
- * Each line carries the UTC time, the event, the identity and the source
- * address, then key=value details:
+ * Events: login, login-failed, logout, control (acquired, taken, released
+ * at logout), refused (a view-only member tried to send input, or control
+ * is held by another), command (a script command: its name and non-text
+ * arguments). Each line carries the event, the identity and the source
+ * address, then key=value details; the file sink starts it with the UTC
+ * time (syslog and the logger stamp their own):
  *   2026-11-23T13:05:00Z sshkvm-audit event=login who="laptop" addr=10.0.0.5:51234 kind=ssh role=view
  * Never typed or pasted text, never a password: callers pass only names.
  * The sink is a file (appended, one write(2) per line), syslog (facility

@@ -392,23 +392,6 @@ static int cmd_paste(struct sk_app *app, char **argv, int argc, const struct sk_
     return rc;
 }
 
-/* A duration: "3s", "1.5s", "500ms", or plain seconds "3". Milliseconds, or -1. */
-static long parse_duration(const char *s)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || v < 0) {
-        return -1;
-    }
-    if (strcmp(end, "ms") == 0) {
-        return (long)v;
-    }
-    if (*end == '\0' || strcmp(end, "s") == 0) {
-        return (long)(v * 1000.0 + 0.5);
-    }
-    return -1;
-}
-
 /*
  * Hold keys down together for ms, then release them. A client that goes
  * away (or presses Ctrl+C) ends the hold early; either way nothing stays
@@ -457,7 +440,8 @@ static int cmd_key(struct sk_app *app, char **argv, int argc, const struct sk_cm
     int first = 1;
     long hold_ms = -1;
     if (argc >= 2 && strcmp(argv[1], "--hold") == 0) {
-        if (argc < 3 || (hold_ms = parse_duration(argv[2])) < 0 || hold_ms > HOLD_MAX_MS) {
+        if (argc < 3 || (hold_ms = (long)sk_parse_duration_ms(argv[2])) < 0 ||
+            hold_ms > HOLD_MAX_MS) {
             return usage_error(io, "key --hold: '%s' is not a duration up to 60s (3s, 500ms)",
                                argc >= 3 ? argv[2] : "");
         }
@@ -698,8 +682,8 @@ static int read_text(struct sk_textrec *tr, struct sk_jpeg_dec *dec, const struc
                      struct sk_image *img, struct sk_textrec_result *r)
 {
     memset(r, 0, sizeof(*r));
-    unsigned w = f->width < TEXT_MIN_W ? f->width : TEXT_MIN_W;
-    unsigned h = f->height < TEXT_MIN_H ? f->height : TEXT_MIN_H;
+    unsigned w = SK_MIN(f->width, (unsigned)TEXT_MIN_W);
+    unsigned h = SK_MIN(f->height, (unsigned)TEXT_MIN_H);
     if (sk_picture_get(dec, f, w, h, img) != 0) {
         return -1;
     }
@@ -843,7 +827,7 @@ static int cmd_wait(struct sk_app *app, char **argv, int argc, const struct sk_c
     sk_hub_watch(app->hub, 1);
     for (;;) {
         int64_t left = deadline - sk_now_ms();
-        if (left <= 0 || (io->cancelled && io->cancelled(io->ctx))) {
+        if (left <= 0 || cancelled(io)) {
             break;
         }
         struct sk_frame *f = sk_hub_wait(app->hub, seq, left < WAIT_POLL_MS ? (int)left : WAIT_POLL_MS);
@@ -1035,12 +1019,10 @@ static void audit_command(struct sk_app *app, char **argv, int argc, int take,
     for (int i = 1; i < argc && args.len < 200; i++) {
         sk_buf_printf(&args, "%s%s", i > 1 ? " " : "", argv[i]);
     }
-    if (args.len > 0) {
-        /* Quotes inside would end the value early: they have no business in these words. */
-        for (size_t i = 0; i < args.len; i++) {
-            if (args.data[i] == '"' || args.data[i] == '\\') {
-                args.data[i] = '?';
-            }
+    /* Quotes inside would end the value early: they have no business in these words. */
+    for (size_t i = 0; i < args.len; i++) {
+        if (args.data[i] == '"' || args.data[i] == '\\') {
+            args.data[i] = '?';
         }
     }
     sk_audit(app->audit, "command", io->name, io->addr, "cmd=%s%s%s%s%s", argv[0],

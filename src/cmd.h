@@ -5,15 +5,19 @@
  *   key COMBO [COMBO ...]       press and release each combo (ctrl+alt+delete, f2, enter)
  *   key --hold DURATION COMBO.. hold the combos down together for DURATION (3s, 500ms)
  *   paste [--keymap NAME]       type standard input, newlines as Enter
- *   mouse X Y [click [BUTTON]]  move the absolute pointer (pixels or X% Y%), click
- *   mouse click [BUTTON] | mouse scroll N
+ *   mouse move X Y              move the absolute pointer (pixels or X% Y%)
+ *   mouse click [BUTTON] [X Y]  click, there or where the pointer is
+ *   mouse X Y [click [BUTTON]] | mouse scroll N
  *   snapshot                    the newest frame, bytes exactly as captured
- *   screen [--cols N] [--rows N] one frame as colour character art
+ *   screen [--cols N] [--rows N] [--mode M] [--colors C]  one frame as colour character art
+ *   screen --text               a text screen as its characters
+ *   wait [--regex] [--timeout S] TEXT  until TEXT is on the text screen
  *   status                      one line of JSON
  *   web                         a one-time URL that logs a browser in
  *   help                        usage
- * Exit status: 0 done, 1 failed (target not reading, untypable text, no
- * frame), 2 usage error. The commands know nothing of SSH: they talk
+ * type, key, paste and mouse need control (--take right after the name
+ * takes it). Exit status: 0 done, 1 failed (target not reading, untypable
+ * text, no frame, refused), 2 usage error. The commands know nothing of SSH: they talk
  * through struct sk_cmd_io, so tests drive them directly.
  */
 #ifndef SK_CMD_H

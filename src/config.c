@@ -81,15 +81,13 @@ const char sk_config_usage[] =
 
 enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP_LISTEN, OPT_FPS,
                 OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CHOICE,
-                OPT_LIST_VIDEO, OPT_RATE, OPT_VIEW, OPT_VIEW_FPS,
-                OPT_SECONDS, OPT_LIMIT };
+                OPT_LIST_VIDEO, OPT_INT, OPT_VIEW, OPT_VIEW_FPS };
 
 /* Options whose field is a char * (freed by sk_config_free). */
 static int is_string_kind(enum opt_kind k)
 {
     return k != OPT_FPS && k != OPT_QUALITY && k != OPT_FLAG && k != OPT_RESOLUTION &&
-           k != OPT_INPUT && k != OPT_RATE && k != OPT_VIEW && k != OPT_VIEW_FPS &&
-           k != OPT_SECONDS && k != OPT_LIMIT;
+           k != OPT_INPUT && k != OPT_INT && k != OPT_VIEW && k != OPT_VIEW_FPS;
 }
 
 struct opt {
@@ -118,6 +116,27 @@ static const char *const *choice_values(const char *name)
     abort(); /* an OPT_CHOICE option missing from the table: a bug */
 }
 
+/* The whole numbers each OPT_INT and OPT_INPUT option takes. */
+static const struct {
+    const char *name;
+    int lo, hi;
+} ranges[] = {
+    {"input", 0, 255},          {"paste-rate", 0, 10000},   {"control-idle", 0, 86400},
+    {"max-startups", 1, 1024}, {"http-max-idle", 1, 1024},
+};
+
+static void int_range(const char *name, int *lo, int *hi)
+{
+    for (size_t i = 0; i < SK_ARRAY_LEN(ranges); i++) {
+        if (strcmp(ranges[i].name, name) == 0) {
+            *lo = ranges[i].lo;
+            *hi = ranges[i].hi;
+            return;
+        }
+    }
+    abort(); /* an OPT_INT option missing from the table: a bug */
+}
+
 #define FIELD(f) offsetof(struct sk_config, f)
 
 static const struct opt options[] = {
@@ -144,7 +163,7 @@ static const struct opt options[] = {
     {"input", OPT_INPUT, FIELD(input)},
     {"capture", OPT_CHOICE, FIELD(capture)},
     {"list-video", OPT_LIST_VIDEO, FIELD(list_video)},
-    {"paste-rate", OPT_RATE, FIELD(paste_rate)},
+    {"paste-rate", OPT_INT, FIELD(paste_rate)},
     {"view-mode", OPT_VIEW, FIELD(view)},
     {"view-colors", OPT_VIEW, FIELD(view)},
     {"view-charset", OPT_VIEW, FIELD(view)},
@@ -155,10 +174,10 @@ static const struct opt options[] = {
     {"view-fps", OPT_VIEW_FPS, FIELD(view_fps)},
     {"audit-log", OPT_STRING, FIELD(audit_log)},
     {"control", OPT_CHOICE, FIELD(control)},
-    {"control-idle", OPT_SECONDS, FIELD(control_idle)},
+    {"control-idle", OPT_INT, FIELD(control_idle)},
     {"text-font", OPT_STRING, FIELD(text_font)},
-    {"max-startups", OPT_LIMIT, FIELD(max_startups)},
-    {"http-max-idle", OPT_LIMIT, FIELD(http_max_idle)},
+    {"max-startups", OPT_INT, FIELD(max_startups)},
+    {"http-max-idle", OPT_INT, FIELD(http_max_idle)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
     {"help", OPT_FLAG, FIELD(help)},
     {"version", OPT_FLAG, FIELD(version)},
@@ -259,17 +278,6 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
         }
         break;
     }
-    case OPT_INPUT: {
-        char *end;
-        errno = 0;
-        long v = strtol(value, &end, 10);
-        if (*end != '\0' || errno != 0 || v < 0 || v > 255 || value[0] < '0' || value[0] > '9') {
-            snprintf(err, errlen, "--%s: '%s' is not an input number from 0 to 255", name, value);
-            return -1;
-        }
-        *(int *)field = (int)v;
-        return 0;
-    }
     case OPT_CHOICE: {
         const char *const *v = choice_values(name);
         if (strcmp(value, v[0]) != 0 && strcmp(value, v[1]) != 0) {
@@ -310,17 +318,16 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
         }
         break;
     }
-    case OPT_SECONDS:
-    case OPT_RATE:
-    case OPT_LIMIT: {
+    case OPT_INPUT:
+    case OPT_INT: {
         char *end;
+        int lo, hi;
+        int_range(name, &lo, &hi);
         errno = 0;
         long v = strtol(value, &end, 10);
-        long lo = o->kind == OPT_LIMIT ? 1 : 0;
-        long hi = o->kind == OPT_SECONDS ? 86400 : o->kind == OPT_LIMIT ? 1024 : 10000;
         if (*end != '\0' || errno != 0 || v < lo || v > hi || value[0] < '0' || value[0] > '9') {
-            snprintf(err, errlen, "--%s: '%s' is not a number from %ld to %ld", name, value, lo,
-                     hi);
+            snprintf(err, errlen, "--%s: '%s' is not %s number from %d to %d", name, value,
+                     o->kind == OPT_INPUT ? "an input" : "a", lo, hi);
             return -1;
         }
         *(int *)field = (int)v;

@@ -300,11 +300,11 @@ int main(int argc, char **argv)
         }
         app.auth = auth;
         app.web_scheme = cfg.tls_cert != NULL ? "https" : "http";
-        /* A wildcard address is no place to browse to: `web` uses the one ssh reached. */
-        app.web_host = strcmp(haddr, "0.0.0.0") == 0 || strcmp(haddr, "::") == 0 ||
-                               strcmp(haddr, "[::]") == 0
-                           ? NULL
-                           : haddr;
+        /*
+         * A wildcard address is no place to browse to: `web` uses the one ssh
+         * reached (sk_parse_hostport has taken [::]'s brackets off).
+         */
+        app.web_host = strcmp(haddr, "0.0.0.0") == 0 || strcmp(haddr, "::") == 0 ? NULL : haddr;
         app.web_port = hport;
     }
 

@@ -2,9 +2,10 @@
  * picture: raw pixels or a JPEG to an RGB image at a wanted size.
  *
  * Raw pixels are shrunk by a whole factor k, each output pixel the mean of
- * up to 4 x 4 samples of its k x k block; YUYV is averaged in YUV and converted once per output
- * pixel (BT.601 full range, as JPEG uses), so a 1920x1080 frame shown in
- * an 80-column terminal converts a few thousand pixels, not two million.
+ * up to 4 x 4 samples of its k x k block; YUYV is averaged in YUV and
+ * converted once per output pixel (BT.601 full range, as JPEG uses), so a
+ * 1920x1080 frame shown in an 80-column terminal converts a few thousand
+ * pixels, not two million.
  */
 #include "picture.h"
 
@@ -31,8 +32,9 @@ int sk_picture_from_raw(const struct sk_frame *raw, unsigned min_width, unsigned
 {
     int yuyv = raw->format == SK_FRAME_YUYV;
     unsigned bpp = yuyv ? 2 : 3;
-    if ((!yuyv && raw->format != SK_FRAME_RGB24) || raw->width < 2 || raw->height < 1 || (yuyv && raw->width % 2) ||
-        raw->pitch < raw->width * bpp || (size_t)raw->pitch * raw->height > raw->size) {
+    if ((!yuyv && raw->format != SK_FRAME_RGB24) || raw->width < 2 || raw->height < 1 ||
+        (yuyv && raw->width % 2) || raw->pitch < raw->width * bpp ||
+        (size_t)raw->pitch * raw->height > raw->size) {
         return -1;
     }
     unsigned k = scale_factor(raw->width, raw->height, min_width, min_height);

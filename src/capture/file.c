@@ -6,9 +6,10 @@
  * sk_mjpeg_validate, have no readable size, a side beyond SK_JPEG_MAX_SIDE
  * or more than SK_MJPEG_MAX_FRAME bytes are skipped, counted and reported
  * in one warning. The good frames are then packed into a buffer of their
- * own, so a file that is mostly garbage costs only its frames' memory. Playback publishes copies of the frames' bytes,
- * exactly as they are in the file, at opts->fps (30 when 0) on absolute
- * deadlines of the monotonic clock, and starts over after the last frame.
+ * own, so a file that is mostly garbage costs only its frames' memory.
+ * Playback publishes copies of the frames' bytes, exactly as they are in
+ * the file, at opts->fps (30 when 0) on absolute deadlines of the
+ * monotonic clock, and starts over after the last frame.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -133,8 +134,8 @@ static void *file_open(const char *path, const struct sk_capture_opts *opts,
             unsigned w = 0;
             unsigned h = 0;
             if (flen > SK_MJPEG_MAX_FRAME || sk_mjpeg_validate(jpeg, flen) != (long)flen ||
-                sk_jpeg_info(jpeg, flen, &w, &h) != 0 || w == 0 || h == 0 ||
-                w > SK_JPEG_MAX_SIDE || h > SK_JPEG_MAX_SIDE) {
+                sk_jpeg_info(jpeg, flen, &w, &h) != 0 || w > SK_JPEG_MAX_SIDE ||
+                h > SK_JPEG_MAX_SIDE) {
                 skipped++;
             } else {
                 if (fs->nframes == cap) {

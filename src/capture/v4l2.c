@@ -334,11 +334,6 @@ static int map_buffers(struct v4l2_source *vs, char *err, size_t errlen)
 }
 
 /*
- * Open and set up the device, not yet streaming. 0; SK_E_NODEV when it is
- * missing; V4L2_SE_NOSIGNAL when its input has no signal (left closed);
- * -1 for anything else; err says why.
- */
-/*
  * Open path for libv4l2. The capability check comes first, with the plain
  * ioctl: libv4l2 would print its own complaint to stderr for a file that
  * is not a V4L2 device. Returns the fd, or -1 with err set and errno kept.
@@ -371,6 +366,11 @@ static int open_v4l2(const char *path, struct v4l2_capability *caps, char *err, 
     return fd;
 }
 
+/*
+ * Open and set up the device, not yet streaming. 0; SK_E_NODEV when it is
+ * missing; V4L2_SE_NOSIGNAL when its input has no signal (left closed);
+ * -1 for anything else; err says why.
+ */
 static int device_open(struct v4l2_source *vs, char *err, size_t errlen)
 {
     struct v4l2_capability caps = {0};
@@ -577,8 +577,9 @@ static int while_stopped(struct v4l2_source *vs, const atomic_int *stop, struct 
 /* Keep the raw pixels of a raw frame alongside its JPEG, for the renderers. */
 static void attach_raw(struct v4l2_source *vs, struct sk_frame *frame, const uint8_t *data)
 {
-    struct sk_frame *raw = sk_frame_new(0);
-    sk_frame_set_data(raw, data, (size_t)vs->bytesperline * vs->height);
+    size_t len = (size_t)vs->bytesperline * vs->height;
+    struct sk_frame *raw = sk_frame_new(len);
+    sk_frame_set_data(raw, data, len);
     raw->width = vs->width;
     raw->height = vs->height;
     raw->pitch = vs->bytesperline;

@@ -31,12 +31,6 @@ const char *sk_keymap_name(const struct sk_keymap *km);
 int sk_keymap_lookup(const struct sk_keymap *km, uint32_t cp, struct sk_key *out, int max);
 
 /*
- * Turn UTF-8 text into keystrokes (a newline is Enter, "\r\n" is one Enter).
- * On success returns 0 with *out (caller frees) and *n set. When a character
- * cannot be typed, or the text is not UTF-8, returns -1 and err names every
- * such character (e.g. "keymap us cannot type 'é' (U+00E9)"); nothing is typed.
- */
-/*
  * For a target whose Caps Lock is on: toggle Shift on the strokes of keys
  * this layout capitalises with Caps Lock (letters), so that the text comes
  * out in the case it was asked for. Strokes with Ctrl, Alt, AltGr or Super
@@ -44,6 +38,12 @@ int sk_keymap_lookup(const struct sk_keymap *km, uint32_t cp, struct sk_key *out
  */
 void sk_keymap_caps_lock(const struct sk_keymap *km, struct sk_key *keys, size_t n);
 
+/*
+ * Turn UTF-8 text into keystrokes (a newline is Enter, "\r\n" is one Enter).
+ * On success returns 0 with *out (caller frees) and *n set. When a character
+ * cannot be typed, or the text is not UTF-8, returns -1 and err names every
+ * such character (e.g. "keymap us cannot type 'é' (U+00E9)"); nothing is typed.
+ */
 int sk_keymap_text(const struct sk_keymap *km, const char *text, size_t len, struct sk_key **out,
                    size_t *n, char *err, size_t errlen);
 

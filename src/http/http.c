@@ -17,9 +17,11 @@
  * Frames pass through untouched: a stream's connection thread waits on the
  * hub for a frame newer than the one it sent last, takes a reference, and
  * hands MHD the part header, the frame's bytes and the trailer; the
- * reference is dropped with the last byte. A client that reads slowly simply
- * finds a newer frame the next time it asks, so nothing is ever queued and
- * capture and other clients never wait for it.
+ * reference is dropped with the last byte. On plain TCP only the first part
+ * goes this way: then the socket is handed to the streamer (http/streamer.h),
+ * whose few writer threads serve every stream. A client that reads slowly
+ * simply finds a newer frame the next time it asks, so nothing is ever
+ * queued and capture and other clients never wait for it.
  */
 #include "http/http.h"
 
@@ -56,7 +58,7 @@
 #define SK_HTTP_CONNECTION_LIMIT 256u
 /*
  * MHD closes a connection that neither sent nor received for this long. A
- * stream sends at least one part a second (see SK_HTTP_REPEAT_MS), so only a
+ * stream sends at least one part a second (see SK_STREAMER_REPEAT_MS), so only a
  * stream whose client stopped reading is cut, which is what we want.
  */
 #ifndef SK_HTTP_IDLE_TIMEOUT_S
@@ -68,8 +70,6 @@
 #define SK_HTTP_BLOCK_SIZE (64u * 1024u)
 #endif
 #define SK_HTTP_SNAPSHOT_WAIT_MS 2000
-/* A stream repeats its last frame after this long without a newer one. */
-#define SK_HTTP_REPEAT_MS 1000
 /* How often a waiting stream looks at the stop flag, bounding sk_http_close. */
 #define SK_HTTP_WAIT_SLICE_MS 200
 /* A stream that never got a single frame gives up after this long. */
@@ -114,7 +114,7 @@ struct stream {
     uint64_t last_seq;      /* the last frame sent, 0 before the first */
     size_t pos;             /* bytes of the current part already given to MHD */
     size_t head_len;
-    char head[160];
+    char head[SK_MULTIPART_HEADER_MAX];
 };
 
 /* One request, from its first callback to on_completed. Confined to its connection thread. */
@@ -123,7 +123,7 @@ struct request {
     char identity[SK_AUTH_IDENTITY_LEN]; /* who is asking: a key, "password:USER", "loopback" */
     int role;                            /* enum sk_role of that identity */
     int member;                          /* its roster id (0 without a roster) */
-    char addr[SK_ROSTER_ADDR_LEN];       /* the client's address */
+    char addr[SK_ROSTER_ADDR_LEN];       /* the client's address, set once per request */
     const struct route *route;
     struct sk_buf body;
     int body_too_big;
@@ -322,7 +322,7 @@ static enum MHD_Result serve_status(struct sk_http *http, struct MHD_Connection 
 }
 
 /*
- * Wait for the next frame to send: a newer one, or after SK_HTTP_REPEAT_MS
+ * Wait for the next frame to send: a newer one, or after SK_STREAMER_REPEAT_MS
  * the newest again. Returns a reference, or NULL when the stream should end
  * (server stopping, hub closed, no frame at all for a long time).
  */
@@ -341,7 +341,7 @@ static struct sk_frame *stream_next_frame(struct stream *s)
             /* sk_hub_wait only returns early with nothing once the hub is closed. */
             return NULL;
         }
-        if (f == NULL && s->last_seq > 0 && now - start >= SK_HTTP_REPEAT_MS) {
+        if (f == NULL && s->last_seq > 0 && now - start >= SK_STREAMER_REPEAT_MS) {
             /*
              * A still screen publishes nothing; repeating the frame keeps a
              * player that just joined (and the idle timeout) from seeing a
@@ -594,7 +594,6 @@ static int authenticate(struct sk_http *http, struct MHD_Connection *conn, struc
         return 1;
     }
     /* Never the password, nor the user name (people type passwords there too). */
-    client_address(conn, req->addr, sizeof(req->addr));
     sk_audit(http->app->audit, "login-failed", "-", req->addr, "kind=web reason=bad-password");
     return 0;
 }
@@ -658,7 +657,6 @@ static int admit(struct sk_http *http, struct MHD_Connection *conn, struct reque
     }
     if (!public_route && http->app->roster != NULL) {
         /* Every request counts as the web member being there: the page polls once a second. */
-        client_address(conn, req->addr, sizeof(req->addr));
         int joined = 0;
         req->member =
             sk_roster_web(http->app->roster, req->identity, req->addr, req->role, &joined);
@@ -692,7 +690,6 @@ static enum MHD_Result serve_login(struct sk_http *http, struct MHD_Connection *
         if (http->auth != NULL) {
             sk_auth_count_failure(http->auth);
         }
-        client_address(conn, req->addr, sizeof(req->addr));
         sk_audit(http->app->audit, "login-failed", "-", req->addr, "kind=web reason=bad-token");
         return queue_text(conn, MHD_HTTP_FORBIDDEN,
                           "sshkvm: this login link is unknown, used or expired; run `ssh "
@@ -996,6 +993,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         sk_pending_remove(http->idle, conn); /* a request is in flight */
         atomic_fetch_add(&http->app->http_clients, 1);
         sk_log(SK_LOG_DEBUG, "http", "%s %s", method, url);
+        client_address(conn, req->addr, sizeof(req->addr));
         req->route = find_route(url, action);
         const struct route *r = req->route;
         if (r != NULL && (r->flags & ROUTE_POST) ? !is_post : !is_get) {

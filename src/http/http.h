@@ -8,8 +8,9 @@
  *   /?action=stream, /?action=snapshot   the same, at mjpg-streamer's URLs
  *   /status    one line of JSON; /metrics  Prometheus text format
  *   /login?token=T   redeems a one-time URL from `ssh kvm@host web`
- *   POST /api/keys, /api/mouse, /api/release, /api/paste   control from the
- *              page (see http/control.h); same-origin requests only
+ *   POST /api/keys, /api/mouse, /api/release, /api/paste, /api/control
+ *              control from the page (see http/control.h); same-origin
+ *              requests only
  * Every client pulls the newest frame from the hub; a client that cannot
  * keep up skips frames and never slows capture or other clients.
  */

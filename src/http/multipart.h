@@ -18,6 +18,9 @@
 #define SK_MULTIPART_BOUNDARY "sshkvmframe"
 #define SK_MULTIPART_CONTENT_TYPE "multipart/x-mixed-replace;boundary=" SK_MULTIPART_BOUNDARY
 
+/* Room for any part's header (a 20-digit length and timestamp fit with plenty to spare). */
+#define SK_MULTIPART_HEADER_MAX 160
+
 /* Write a part's header into buf; returns its length (< cap), or 0 when cap is too small. */
 size_t sk_multipart_header(char *buf, size_t cap, size_t jpeg_len, int64_t timestamp_us);
 /* The bytes that follow each part's JPEG. */

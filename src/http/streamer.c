@@ -42,7 +42,7 @@ struct viewer {
     struct sk_frame *frame; /* the part being written, NULL between parts */
     size_t pos;             /* bytes of it written */
     size_t head_len;
-    char head[160];
+    char head[SK_MULTIPART_HEADER_MAX];
     int64_t part_ms;     /* when the last part started, for repeats */
     int64_t progress_ms; /* when a byte last went out */
     int dead;
@@ -61,7 +61,17 @@ struct writer {
     int accepting;           /* under st->lock: this writer takes viewers */
     struct viewer **active;  /* the writer thread's own */
     size_t nactive, capactive;
-    atomic_int viewers;
+    /*
+     * The hub's newest frame, fetched at most once per turn of the writer's
+     * loop (NULL until a viewer asks, dropped at the end of the turn), and
+     * its part header, formatted once per frame: every viewer starting a
+     * part copies these instead of locking the hub and formatting its own.
+     */
+    struct sk_frame *newest;
+    int newest_fetched;
+    uint64_t head_seq; /* the frame head was formatted for, 0 for none */
+    size_t head_len;
+    char head[SK_MULTIPART_HEADER_MAX];
 };
 
 struct sk_streamer {
@@ -91,7 +101,6 @@ struct sk_streamer *sk_streamer_new(struct sk_hub *hub, int idle_timeout_s)
         struct writer *w = &st->writers[i];
         w->st = st;
         w->epfd = w->wake_fd = w->frame_fd = -1;
-        atomic_init(&w->viewers, 0);
     }
     pthread_mutex_init(&st->lock, NULL);
     pthread_cond_init(&st->done_cv, NULL);
@@ -130,33 +139,60 @@ static void drain(int fd)
     (void)n;
 }
 
-/* Give v the newest frame if it has not had it (or a repeat is due). 1 when a part started. */
-static int start_part(struct sk_streamer *st, struct viewer *v, int64_t now)
+/* The hub's newest JPEG frame for this turn (borrowed from w), or NULL. */
+static struct sk_frame *newest_jpeg(struct writer *w)
 {
-    struct sk_frame *f = sk_hub_latest(st->hub);
-    if (f == NULL || f->format != SK_FRAME_JPEG || f->size == 0 ||
-        (f->seq <= v->last_seq && now - v->part_ms < SK_STREAMER_REPEAT_MS)) {
-        sk_frame_unref(f);
+    if (!w->newest_fetched) {
+        w->newest = sk_hub_latest(w->st->hub);
+        w->newest_fetched = 1;
+    }
+    struct sk_frame *f = w->newest;
+    if (f == NULL || f->format != SK_FRAME_JPEG || f->size == 0) {
+        return NULL;
+    }
+    if (w->head_seq != f->seq) {
+        w->head_len = sk_multipart_header(w->head, sizeof(w->head), f->size, f->captured_us);
+        w->head_seq = f->seq;
+    }
+    return f;
+}
+
+/* End of a turn: a frame published meanwhile is fetched next turn (its eventfd wakes us). */
+static void forget_newest(struct writer *w)
+{
+    sk_frame_unref(w->newest);
+    w->newest = NULL;
+    w->newest_fetched = 0;
+}
+
+/* Give v the newest frame if it has not had it (or a repeat is due). 1 when a part started. */
+static int start_part(struct writer *w, struct viewer *v, int64_t now)
+{
+    struct sk_streamer *st = w->st;
+    struct sk_frame *f = newest_jpeg(w);
+    if (f == NULL || (f->seq <= v->last_seq && now - v->part_ms < SK_STREAMER_REPEAT_MS)) {
         return 0;
     }
     if (v->last_seq > 0 && f->seq > v->last_seq + 1) {
         atomic_fetch_add(&st->skipped, f->seq - v->last_seq - 1);
     }
     v->last_seq = SK_MAX(v->last_seq, f->seq);
-    v->frame = f;
+    v->frame = sk_frame_ref(f);
     v->pos = 0;
-    v->head_len = sk_multipart_header(v->head, sizeof(v->head), f->size, f->captured_us);
+    memcpy(v->head, w->head, w->head_len);
+    v->head_len = w->head_len;
     v->part_ms = now;
     atomic_fetch_add(&st->parts, 1);
     return 1;
 }
 
 /* Write as much of v's parts as its socket takes, moving on to newer frames. */
-static void pump(struct sk_streamer *st, struct viewer *v, int64_t now)
+static void pump(struct writer *w, struct viewer *v, int64_t now)
 {
     static const char trailer[] = SK_MULTIPART_TRAILER;
+    struct sk_streamer *st = w->st;
     while (!v->dead) {
-        if (v->frame == NULL && !start_part(st, v, now)) {
+        if (v->frame == NULL && !start_part(w, v, now)) {
             return;
         }
         size_t total = v->head_len + v->frame->size + sizeof(trailer) - 1;
@@ -252,7 +288,7 @@ static void *writer_main(void *arg)
                 if (evs[i].events & (EPOLLERR | EPOLLHUP)) {
                     v->dead = 1;
                 } else {
-                    pump(st, v, now);
+                    pump(w, v, now);
                 }
             }
         }
@@ -264,7 +300,7 @@ static void *writer_main(void *arg)
         for (size_t i = 0; i < w->nactive; i++) {
             struct viewer *v = w->active[i];
             if (v->frame == NULL && (new_frame || now - v->part_ms >= SK_STREAMER_REPEAT_MS)) {
-                pump(st, v, now);
+                pump(w, v, now);
             }
             if (v->frame != NULL && now - v->progress_ms > (int64_t)st->idle_timeout_s * 1000) {
                 sk_log(SK_LOG_DEBUG, "http", "stream client stopped reading; closing");
@@ -277,7 +313,7 @@ static void *writer_main(void *arg)
             }
         }
         w->nactive = kept;
-        atomic_store(&w->viewers, (int)kept);
+        forget_newest(w);
     }
     /* Stopping: let every viewer go, and take no more. */
     pthread_mutex_lock(&st->lock);
@@ -288,7 +324,6 @@ static void *writer_main(void *arg)
         release(w, w->active[i]);
     }
     w->nactive = 0;
-    atomic_store(&w->viewers, 0);
     return NULL;
 }
 
@@ -422,8 +457,4 @@ void sk_streamer_stats(struct sk_streamer *st, struct sk_streamer_stats *out)
     out->parts = atomic_load(&st->parts);
     out->bytes = atomic_load(&st->bytes);
     out->skipped = atomic_load(&st->skipped);
-    out->viewers = 0;
-    for (int i = 0; i < st->nwriters; i++) {
-        out->viewers += atomic_load(&st->writers[i].viewers);
-    }
 }

@@ -28,7 +28,6 @@ struct sk_streamer_stats {
     uint64_t parts;   /* parts started */
     uint64_t bytes;   /* bytes written */
     uint64_t skipped; /* frames viewers skipped because they were slower than capture */
-    int viewers;      /* streams being served now */
 };
 
 /* A streamer over hub (borrowed). */

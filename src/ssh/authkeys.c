@@ -141,17 +141,6 @@ int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t optio
         if (sk_authkeys_parse_line(line, (size_t)n, &al) != 1) {
             continue;
         }
-        char *opts = xstrndup(al.options ? al.options : "", al.options_len);
-        /*
-         * A cert-authority line trusts certificates the key signed, never
-         * the key itself; sshkvm takes its CAs from --trusted-user-ca-keys
-         * (docs/roles.md), so such a line authorizes nothing.
-         */
-        int ca = has_option(opts, "cert-authority");
-        free(opts);
-        if (ca) {
-            continue;
-        }
         char *type = xstrndup(al.type, al.type_len);
         char *blob = xstrndup(al.blob, al.blob_len);
         enum ssh_keytypes_e kt = ssh_key_type_from_name(type);
@@ -159,7 +148,16 @@ int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t optio
         if (kt != SSH_KEYTYPE_UNKNOWN &&
             ssh_pki_import_pubkey_base64(blob, kt, &candidate) == SSH_OK &&
             ssh_key_cmp(candidate, key, SSH_KEY_CMP_PUBLIC) == 0) {
-            found = 1;
+            /*
+             * A cert-authority line trusts certificates the key signed, never
+             * the key itself; sshkvm takes its CAs from --trusted-user-ca-keys
+             * (docs/roles.md), so such a line authorizes nothing: read on.
+             */
+            char *opts = xstrndup(al.options ? al.options : "", al.options_len);
+            found = !has_option(opts, "cert-authority");
+            free(opts);
+        }
+        if (found) {
             if (options != NULL && options_len > 0) {
                 snprintf(options, options_len, "%.*s", (int)al.options_len,
                          al.options ? al.options : "");

@@ -136,6 +136,12 @@ static void outs(struct console *c, const char *s)
     out(c, s, strlen(s));
 }
 
+/* The rows the picture gets: all but the last, which is the status line. */
+static unsigned picture_rows(const struct console *c)
+{
+    return c->s->rows > 1 ? c->s->rows - 1 : 1;
+}
+
 static void flash(struct console *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void flash(struct console *c, const char *fmt, ...)
@@ -316,7 +322,7 @@ static void mouse_event(struct console *c, const struct sk_termkey *k)
 {
     struct sk_hub_stats hs;
     sk_hub_stats(c->app->hub, &hs);
-    unsigned rows = c->s->rows > 1 ? c->s->rows - 1 : 1; /* the last row is the status line */
+    unsigned rows = picture_rows(c);
     uint16_t x, y;
     int inside = sk_mousemap_cell(c->s->cols, rows, hs.width, hs.height, k->x, k->y, &x, &y) == 0;
     unsigned b = k->cp & SK_MOUSE_BUTTON_MASK;
@@ -445,7 +451,7 @@ static void status_line(struct console *c, struct sk_buf *b)
             sk_buf_printf(&text, " text %ux%u |", c->shown.text_cols, c->shown.text_rows);
         } else if (c->shown.note != NULL) {
             sk_buf_printf(&text, " %s", c->shown.note);
-            if (c->shown.text_cols > 0 && !c->shown.text) {
+            if (c->shown.text_cols > 0) {
                 sk_buf_printf(&text, " (%ux%u needs %ux%u)", c->shown.text_cols,
                               c->shown.text_rows, c->shown.text_cols, c->shown.text_rows + 1);
             }
@@ -589,9 +595,6 @@ static void view_setup(struct console *c)
         sk_render_opts_default(&c->view);
         c->view.colors = 0;
     }
-    if (c->view.colors == 0) {
-        c->view.colors = sk_render_detect_colors(c->s->term, c->s->colorterm);
-    }
     c->fps = c->app->view_fps > 0 ? c->app->view_fps : DEFAULT_FPS;
     c->sync = 1;
     char err[160];
@@ -716,7 +719,7 @@ static int window_room(struct console *c, size_t len)
  */
 static void render_frame(struct console *c, struct sk_frame *f)
 {
-    unsigned rows = c->s->rows > 1 ? c->s->rows - 1 : 1;
+    unsigned rows = picture_rows(c);
     const struct sk_grid *g =
         sk_viewcache_get(c->cache, f, c->s->cols, rows, &c->view, c->dec, c->render);
     if (g == NULL) {
@@ -774,7 +777,10 @@ static void send_pending(struct console *c)
     int bucket = lat < 0 ? 0 : (int)SK_MIN(lat / SK_VIEW_LAT_US, (int64_t)SK_VIEW_LAT_BUCKETS - 1);
     atomic_fetch_add(&st->latency[bucket], 1);
     sk_buf_free(&b);
-    sk_grid_copy(&c->shown, &c->next);
+    /* The client shows next now; the old grid's cells are reused for the next render. */
+    struct sk_grid was = c->shown;
+    c->shown = c->next;
+    c->next = was;
     c->have_pending = 0;
     send_cursor(c, 0);
     if (c->full_redraw) {
@@ -803,7 +809,7 @@ static void maybe_draw(struct console *c)
     }
     c->deferring = 0;
     /* An update made before a resize or a menu is not what the terminal needs now. */
-    unsigned rows = c->s->rows > 1 ? c->s->rows - 1 : 1;
+    unsigned rows = picture_rows(c);
     if (c->have_pending && ((c->full_redraw && !c->pending_full) || c->next.cols != c->s->cols ||
                             c->next.rows != rows)) {
         c->have_pending = 0;

@@ -122,6 +122,34 @@ static void throttle_failure(struct sk_ssh *server)
     sk_sleep_ms(delay);
 }
 
+/*
+ * Refuse a key (fp: its fingerprint, NULL when unknown) for the reason why,
+ * which the connection's login-failed audit line names: counted towards
+ * --max-auth-tries, and throttled.
+ */
+static int refuse(struct sk_session *s, const char *fp, const char *why)
+{
+    if (fp != NULL) {
+        snprintf(s->refused_fp, sizeof(s->refused_fp), "%s", fp);
+    }
+    s->refused_why = why;
+    s->auth_failures++;
+    throttle_failure(s->server);
+    return SSH_AUTH_DENIED;
+}
+
+/* The signed key (fp) logs user in as name with role. */
+static int accept_login(struct sk_session *s, const char *user, const char *fp, const char *name,
+                        int role)
+{
+    snprintf(s->user, sizeof(s->user), "%s", user);
+    snprintf(s->key_fp, sizeof(s->key_fp), "%s", fp);
+    snprintf(s->name, sizeof(s->name), "%s", name);
+    s->role = role;
+    s->authenticated = 1;
+    return SSH_AUTH_SUCCESS;
+}
+
 /* A certificate offered for login: checked against the trusted CAs, never the authorized keys. */
 static int auth_certificate(struct sk_session *s, const char *user, ssh_key pubkey,
                             char signature_state)
@@ -141,22 +169,13 @@ static int auth_certificate(struct sk_session *s, const char *user, ssh_key pubk
     if (ok != 1) {
         sk_log(ok < 0 ? SK_LOG_ERROR : SK_LOG_WARN, "ssh", "%s: certificate %s refused: %s",
                s->peer, fp, why);
-        s->auth_failures++;
-        snprintf(s->refused_fp, sizeof(s->refused_fp), "%s", fp);
-        s->refused_why = "bad-certificate";
-        throttle_failure(s->server);
-        return SSH_AUTH_DENIED;
+        return refuse(s, fp, "bad-certificate");
     }
     if (signature_state == SSH_PUBLICKEY_STATE_NONE) {
         return SSH_AUTH_SUCCESS;
     }
-    snprintf(s->user, sizeof(s->user), "%s", user);
-    snprintf(s->key_fp, sizeof(s->key_fp), "%s", fp);
-    snprintf(s->name, sizeof(s->name), "%s", cr.key_id[0] ? cr.key_id : fp);
     snprintf(s->cert, sizeof(s->cert), " cert_serial=%llu", cr.serial);
-    s->role = cr.role;
-    s->authenticated = 1;
-    return SSH_AUTH_SUCCESS;
+    return accept_login(s, user, fp, cr.key_id[0] ? cr.key_id : fp, cr.role);
 }
 
 static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_struct *pubkey,
@@ -166,10 +185,7 @@ static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_
     char err[256];
     if (signature_state != SSH_PUBLICKEY_STATE_NONE &&
         signature_state != SSH_PUBLICKEY_STATE_VALID) {
-        s->auth_failures++;
-        s->refused_why = "bad-signature";
-        throttle_failure(s->server);
-        return SSH_AUTH_DENIED;
+        return refuse(s, NULL, "bad-signature");
     }
     if (sk_usercert_is_cert(pubkey)) {
         return auth_certificate(s, user, pubkey, signature_state);
@@ -183,34 +199,23 @@ static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_
     if (sk_ssh_key_fingerprint(pubkey, fp, sizeof(fp)) != 0) {
         snprintf(fp, sizeof(fp), "unknown key");
     }
-    enum sk_role role = SK_ROLE_CONTROL;
-    if (match == 1 && sk_authkeys_role(options, &role, err, sizeof(err)) != 0) {
-        /* A typo in a role must not hand out control: refuse the key. */
-        sk_log(SK_LOG_WARN, "ssh", "%s: key %s refused: %s", s->peer, fp, err);
-        s->refused_why = "bad-role";
-        match = 0;
-    } else if (match != 1) {
+    /* A key the client merely offers counts too: clients try each of theirs. */
+    if (match != 1) {
         if (signature_state == SSH_PUBLICKEY_STATE_VALID) {
             sk_log(SK_LOG_WARN, "ssh", "%s: key for user '%s' is not authorized", s->peer, user);
         }
-        s->refused_why = "unknown-key";
+        return refuse(s, fp, "unknown-key");
     }
-    if (match != 1) {
-        snprintf(s->refused_fp, sizeof(s->refused_fp), "%s", fp);
-        /* A key the client merely offers counts too: clients try each of theirs. */
-        s->auth_failures++;
-        throttle_failure(s->server);
-        return SSH_AUTH_DENIED;
+    enum sk_role role;
+    if (sk_authkeys_role(options, &role, err, sizeof(err)) != 0) {
+        /* A typo in a role must not hand out control: refuse the key. */
+        sk_log(SK_LOG_WARN, "ssh", "%s: key %s refused: %s", s->peer, fp, err);
+        return refuse(s, fp, "bad-role");
     }
     if (signature_state == SSH_PUBLICKEY_STATE_NONE) {
         return SSH_AUTH_SUCCESS; /* "this key would do": the client then signs */
     }
-    snprintf(s->user, sizeof(s->user), "%s", user);
-    snprintf(s->key_fp, sizeof(s->key_fp), "%s", fp);
-    snprintf(s->name, sizeof(s->name), "%s", comment[0] ? comment : fp);
-    s->role = role;
-    s->authenticated = 1;
-    return SSH_AUTH_SUCCESS;
+    return accept_login(s, user, fp, comment[0] ? comment : fp, role);
 }
 
 static int on_data(ssh_session session, ssh_channel channel, void *data, uint32_t len, int is_stderr,
@@ -571,9 +576,10 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
     if (!s->authenticated) {
         /* Keys merely offered and refused are counted here, once per connection. */
         if (s->auth_failures > 0) {
+            sk_log(SK_LOG_WARN, "ssh", "%s: failed login (%d key%s refused)", s->peer,
+                   s->auth_failures, s->auth_failures == 1 ? "" : "s");
             sk_audit(s->app->audit, "login-failed", s->refused_fp[0] ? s->refused_fp : "-",
-                     s->peer, "reason=%s attempts=%d",
-                     s->refused_why ? s->refused_why : "bad-signature", s->auth_failures);
+                     s->peer, "reason=%s attempts=%d", s->refused_why, s->auth_failures);
         }
         return;
     }
@@ -607,8 +613,7 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
     }
     atomic_fetch_sub(&s->app->ssh_clients, 1);
     if (s->app->roster != NULL) {
-        char holder[SK_ROSTER_NAME_LEN];
-        int held = sk_roster_holder(s->app->roster, s->member, holder, sizeof(holder)) == 1;
+        int held = sk_roster_holder(s->app->roster, s->member, NULL, 0) == 1;
         sk_roster_leave(s->app->roster, s->member);
         if (held) {
             sk_audit(s->app->audit, "control", s->name, s->peer, "action=released reason=logout");
@@ -647,10 +652,6 @@ static void *session_thread(void *arg)
 
     /* Before ssh_free closes the socket: the pending set may shut it down. */
     sk_pending_remove(server->pending, s.ssh);
-    if (!s.authenticated && s.auth_failures > 0) {
-        sk_log(SK_LOG_WARN, "ssh", "%s: failed login (%d key%s refused)", s.peer, s.auth_failures,
-               s.auth_failures == 1 ? "" : "s");
-    }
     if (s.event != NULL) {
         ssh_event_remove_session(s.event, s.ssh);
         ssh_event_free(s.event);
@@ -699,17 +700,16 @@ static void *accept_thread(void *arg)
         }
         pthread_mutex_unlock(&ssh->lock);
         pthread_t tid;
-        if (!full) {
-            /* Counted as waiting to log in until the session authenticates. */
-            sk_pending_add(ssh->pending, session, ssh_get_fd(session));
-        }
         if (full) {
             sk_log(SK_LOG_WARN, "ssh", "%s: refused, %d sessions already open", start->peer,
                    ssh->opts.max_sessions);
-        } else if (pthread_create(&tid, NULL, session_thread, start) == 0) {
-            pthread_detach(tid);
-            continue;
         } else {
+            /* Counted as waiting to log in until the session authenticates. */
+            sk_pending_add(ssh->pending, session, ssh_get_fd(session));
+            if (pthread_create(&tid, NULL, session_thread, start) == 0) {
+                pthread_detach(tid);
+                continue;
+            }
             sk_pending_remove(ssh->pending, session);
             pthread_mutex_lock(&ssh->lock);
             ssh->sessions--;

@@ -34,7 +34,7 @@ struct sk_session {
     char user[64];
     char key_fp[128];      /* the authenticated key's SHA256 fingerprint */
     char name[160];        /* who, for people: the key's comment (a certificate's key id), else its fingerprint */
-    char cert[160];        /* for a certificate login, "serial=N ca-signed" details for the audit log */
+    char cert[160];        /* for a certificate login, " cert_serial=N" for the audit log, else "" */
     int role;              /* enum sk_role, from the key's options */
     int member;            /* the roster id, once authenticated and running */
     char refused_fp[128];  /* the last key refused, for the audit log */

@@ -569,31 +569,36 @@ static uint32_t vga_color(unsigned i, int colors)
     return ansi[i & 15];
 }
 
-/*
- * The picture as text into grid (cols x rows), centred. Returns 0, or -1
- * with grid->note set when it is not text or does not fit.
- */
-static int text_cells(struct sk_render *r, const struct sk_image *img, unsigned cols,
-                      unsigned rows, struct sk_grid *grid)
+int sk_render_read_text(struct sk_render *r, const struct sk_image *img,
+                        struct sk_textrec_result *t)
 {
     if (r->text == NULL) {
         r->text = sk_textrec_new();
     }
-    struct sk_textrec_result t;
-    if (sk_textrec_run(r->text, img, &t) != 0 || !t.is_text) {
+    return sk_textrec_run(r->text, img, t);
+}
+
+/*
+ * The picture read as text (t) into grid (cols x rows), centred. Returns
+ * 0, or -1 with grid->note set when it is not text or does not fit.
+ */
+static int text_cells(struct sk_render *r, const struct sk_textrec_result *t, unsigned cols,
+                      unsigned rows, struct sk_grid *grid)
+{
+    if (!t->is_text) {
         grid->note = "text: the screen is not text, showing art";
         return -1;
     }
-    grid->text_cols = t.cols;
-    grid->text_rows = t.rows;
-    if (t.cols > cols || t.rows > rows) {
+    grid->text_cols = t->cols;
+    grid->text_rows = t->rows;
+    if (t->cols > cols || t->rows > rows) {
         grid->note = "text: the terminal is smaller than the text screen, showing art";
         return -1;
     }
-    unsigned x0 = (cols - t.cols) / 2, y0 = (rows - t.rows) / 2;
-    for (unsigned y = 0; y < t.rows; y++) {
-        for (unsigned x = 0; x < t.cols; x++) {
-            const struct sk_textrec_cell *c = &t.cells[y * t.cols + x];
+    unsigned x0 = (cols - t->cols) / 2, y0 = (rows - t->rows) / 2;
+    for (unsigned y = 0; y < t->rows; y++) {
+        for (unsigned x = 0; x < t->cols; x++) {
+            const struct sk_textrec_cell *c = &t->cells[y * t->cols + x];
             grid->cells[(size_t)(y0 + y) * cols + x0 + x] = (struct sk_cell){
                 .ch = sk_cp437_unicode[c->ch],
                 .fg = c->ch == ' ' || c->ch == 0 ? SK_COLOR_ANY : vga_color(c->fg, r->opts.colors),
@@ -602,15 +607,22 @@ static int text_cells(struct sk_render *r, const struct sk_image *img, unsigned 
         }
     }
     grid->text = 1;
-    if (t.cursor_col >= 0) {
-        grid->cursor_col = (int)x0 + t.cursor_col;
-        grid->cursor_row = (int)y0 + t.cursor_row;
+    if (t->cursor_col >= 0) {
+        grid->cursor_col = (int)x0 + t->cursor_col;
+        grid->cursor_row = (int)y0 + t->cursor_row;
     }
     return 0;
 }
 
 int sk_render_grid(struct sk_render *r, const struct sk_image *img, unsigned cols, unsigned rows,
                    struct sk_grid *grid)
+{
+    return sk_render_grid_read(r, img, NULL, cols, rows, grid);
+}
+
+int sk_render_grid_read(struct sk_render *r, const struct sk_image *img,
+                        const struct sk_textrec_result *t, unsigned cols, unsigned rows,
+                        struct sk_grid *grid)
 {
     sk_grid_resize(grid, cols, rows);
     if (cols == 0 || rows == 0) {
@@ -622,9 +634,15 @@ int sk_render_grid(struct sk_render *r, const struct sk_image *img, unsigned col
     if (img == NULL) {
         return 0;
     }
-    if ((r->opts.mode == SK_RENDER_TEXT || r->opts.mode == SK_RENDER_AUTO) &&
-        text_cells(r, img, cols, rows, grid) == 0) {
-        return 0;
+    if (r->opts.mode == SK_RENDER_TEXT || r->opts.mode == SK_RENDER_AUTO) {
+        struct sk_textrec_result own;
+        if (t == NULL) {
+            sk_render_read_text(r, img, &own); /* -1 zeroes own: not text */
+            t = &own;
+        }
+        if (text_cells(r, t, cols, rows, grid) == 0) {
+            return 0;
+        }
     }
     if (r->opts.mode == SK_RENDER_AUTO) {
         grid->note = NULL; /* auto showing art is auto doing its job */

@@ -103,6 +103,25 @@ void sk_render_wanted_size_for(const struct sk_render_opts *o, unsigned cols, un
 int sk_render_grid(struct sk_render *r, const struct sk_image *img, unsigned cols, unsigned rows,
                    struct sk_grid *grid);
 
+struct sk_textrec_result;
+
+/*
+ * Read img as a text screen with r's recogniser (what modes text and auto
+ * do first) into *t, whose cells stay r's until its next read. Returns 0, or
+ * -1 when img is too small for any text mode (*t zeroed: not text).
+ */
+int sk_render_read_text(struct sk_render *r, const struct sk_image *img,
+                        struct sk_textrec_result *t);
+
+/*
+ * sk_render_grid with img's text reading already done (t, from
+ * sk_render_read_text of this img on a renderer with the same fonts; read
+ * once, it serves every size and setting). t NULL: read here when needed.
+ */
+int sk_render_grid_read(struct sk_render *r, const struct sk_image *img,
+                        const struct sk_textrec_result *t, unsigned cols, unsigned rows,
+                        struct sk_grid *grid);
+
 /*
  * Draw img into the cols x rows cells whose top-left is row top (0-based)
  * of the terminal: every cell, each row a cursor move, its colours, its

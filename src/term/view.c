@@ -2,7 +2,9 @@
  * view: the shared decode and render cache for the terminal views.
  *
  * One list under one mutex of decoded pictures, keyed by (frame seq, wanted
- * pixel size), and rendered grids, keyed by (frame seq, cells, settings). An
+ * pixel size), their readings as text (the same key: the text and auto
+ * views read a picture once, whatever their cells and colours), and
+ * rendered grids, keyed by (frame seq, cells, settings). An
  * entry is BUILDING while its first asker fills it outside the lock, then
  * READY or FAILED; others asking for it wait on the condition variable, so a
  * frame is decoded and rendered once however many viewers want it at once.
@@ -17,19 +19,21 @@
 #include <string.h>
 
 #include "picture.h"
+#include "text/textrec.h"
 #include "util.h"
 
 enum state { BUILDING, READY, FAILED };
-enum kind { PICTURE, GRID };
+enum kind { PICTURE, TEXT, GRID };
 
 struct entry {
     struct entry *next;
     enum kind kind;
     uint64_t seq;
-    unsigned w, h;              /* PICTURE: the wanted pixel size; GRID: the cells */
-    struct sk_render_opts opts; /* GRID only */
-    struct sk_image img;        /* PICTURE */
-    struct sk_grid grid;        /* GRID */
+    unsigned w, h;                 /* PICTURE, TEXT: the wanted pixel size; GRID: the cells */
+    struct sk_render_opts opts;    /* GRID only */
+    struct sk_image img;           /* PICTURE */
+    struct sk_textrec_result text; /* TEXT, its cells owned here */
+    struct sk_grid grid;           /* GRID */
     enum state state;
     int users;
 };
@@ -53,6 +57,7 @@ struct sk_viewcache *sk_viewcache_new(void)
 static void free_entry(struct entry *e)
 {
     sk_image_free(&e->img);
+    free((void *)e->text.cells);
     sk_grid_free(&e->grid);
     free(e);
 }
@@ -106,7 +111,7 @@ static struct entry *claim(struct sk_viewcache *vc, enum kind kind, uint64_t seq
     for (;;) {
         struct entry *e = vc->entries;
         while (e != NULL && !(e->kind == kind && e->seq == seq && e->w == w && e->h == h &&
-                              (kind == PICTURE || opts_eq(&e->opts, o)))) {
+                              (kind != GRID || (o != NULL && opts_eq(&e->opts, o))))) {
             e = e->next;
         }
         if (e == NULL) {
@@ -162,6 +167,35 @@ static struct entry *get_picture(struct sk_viewcache *vc, struct sk_frame *f, un
     return finish(vc, p, rc == 0);
 }
 
+/*
+ * Picture p (in use by the caller) read as text, read here with r if nobody
+ * has read it. Called locked; returns the entry, now also in use.
+ */
+static struct entry *get_text(struct sk_viewcache *vc, struct entry *p, struct sk_render *r)
+{
+    int build;
+    struct entry *t = claim(vc, TEXT, p->seq, p->w, p->h, NULL, &build);
+    if (!build) {
+        return t;
+    }
+    pthread_mutex_unlock(&vc->lock);
+    struct sk_textrec_result res;
+    sk_render_read_text(r, &p->img, &res); /* -1 leaves res zeroed: not text */
+    /* A copy that outlives r's next read; the mode's name may be r's own, so it is not kept. */
+    size_t n = (size_t)res.cols * res.rows;
+    struct sk_textrec_cell *cells = NULL;
+    if (n > 0) {
+        cells = xmalloc(n * sizeof(*cells));
+        memcpy(cells, res.cells, n * sizeof(*cells));
+    }
+    t->text = res;
+    t->text.cells = cells;
+    t->text.mode = NULL;
+    pthread_mutex_lock(&vc->lock);
+    vc->stats.reads++;
+    return finish(vc, t, 1);
+}
+
 const struct sk_grid *sk_viewcache_get(struct sk_viewcache *vc, struct sk_frame *f, unsigned cols,
                                        unsigned rows, const struct sk_render_opts *o,
                                        struct sk_jpeg_dec *dec, struct sk_render *r)
@@ -181,15 +215,22 @@ const struct sk_grid *sk_viewcache_get(struct sk_viewcache *vc, struct sk_frame 
     unsigned w, h;
     sk_render_wanted_size_for(o, cols, rows, f->width, f->height, &w, &h);
     struct entry *p = get_picture(vc, f, w, h, dec);
+    struct entry *t = NULL;
+    if (p != NULL && (o->mode == SK_RENDER_TEXT || o->mode == SK_RENDER_AUTO)) {
+        t = get_text(vc, p, r);
+    }
     pthread_mutex_unlock(&vc->lock);
     int rc = -1;
     if (p != NULL) {
         sk_render_set_opts(r, o);
-        rc = sk_render_grid(r, &p->img, cols, rows, &a->grid);
+        rc = sk_render_grid_read(r, &p->img, t != NULL ? &t->text : NULL, cols, rows, &a->grid);
     }
     pthread_mutex_lock(&vc->lock);
     if (p != NULL) {
         p->users--;
+    }
+    if (t != NULL) {
+        t->users--;
     }
     vc->stats.renders += rc == 0;
     a = finish(vc, a, rc == 0);

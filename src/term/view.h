@@ -6,7 +6,8 @@
  * the smallest DCT scale that covers the cells) and renders it, with its own
  * decoder and renderer; everyone else asking for the same thing waits for
  * that and shares the result, read-only. Decoded pictures are shared too,
- * between settings that need the same pixel size. Only the newest frame's
+ * between settings that need the same pixel size, and so is the text
+ * reading of a picture, between every size and setting of the text views. Only the newest frame's
  * entries are kept once nobody holds the older ones. Thread-safe.
  */
 #ifndef SK_VIEW_H
@@ -22,6 +23,7 @@ struct sk_viewcache;
 
 struct sk_viewcache_stats {
     unsigned long long decodes; /* frames decoded */
+    unsigned long long reads;   /* pictures read as text (views text and auto) */
     unsigned long long renders; /* grids rendered */
     unsigned long long shared;  /* requests answered with another viewer's grid */
 };

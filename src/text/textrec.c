@@ -447,9 +447,9 @@ struct match {
  * 256 = colour A) with bitmap bits, over the pixels set in keep (of the
  * first n); polarity -1 tries both, 0/1 only ink = B / ink = A.
  */
-static struct match best_glyph_masked(const struct sk_textrec *tr, const struct font *f,
-                                      const uint64_t bits[2], const int *t, unsigned n,
-                                      const uint64_t keep[2], int polarity, int paper_hint)
+static struct match best_glyph_masked(const struct font *f, const uint64_t bits[2], const int *t,
+                                      unsigned n, const uint64_t keep[2], int polarity,
+                                      int paper_hint)
 {
     uint64_t mask[2] = {n >= 64 ? ~0ull : (1ull << n) - 1,
                         n >= 128 ? ~0ull : n > 64 ? (1ull << (n - 64)) - 1 : 0};
@@ -459,9 +459,8 @@ static struct match best_glyph_masked(const struct sk_textrec *tr, const struct 
     unsigned ham[MAX_GLYPHS * 2];
     unsigned best = ~0u;
     for (unsigned j = 0; j < f->count; j++) {
-        unsigned g = j;
-        unsigned d = (unsigned)popcount64((bits[0] ^ f->bits[g][0]) & mask[0]) +
-                     (unsigned)popcount64((bits[1] ^ f->bits[g][1]) & mask[1]);
+        unsigned d = (unsigned)popcount64((bits[0] ^ f->bits[j][0]) & mask[0]) +
+                     (unsigned)popcount64((bits[1] ^ f->bits[j][1]) & mask[1]);
         ham[2 * j] = polarity == 0 ? ~0u : d;
         ham[2 * j + 1] = polarity == 1 ? ~0u : kept - d;
         unsigned m = ham[2 * j] < ham[2 * j + 1] ? ham[2 * j] : ham[2 * j + 1];
@@ -479,14 +478,13 @@ static struct match best_glyph_masked(const struct sk_textrec *tr, const struct 
                 continue;
             }
             ranked++;
-            unsigned g = j;
             int ink_a = pol == 0;
             long sum = 0;
             for (unsigned i = 0; i < n; i++) {
                 if (!((mask[i >> 6] >> (i & 63)) & 1)) {
                     continue;
                 }
-                int bit = (int)((f->bits[g][i >> 6] >> (i & 63)) & 1);
+                int bit = (int)((f->bits[j][i >> 6] >> (i & 63)) & 1);
                 int want = (bit == ink_a) ? 256 : 0;
                 sum += labs((long)(t[i] - want));
             }
@@ -495,12 +493,12 @@ static struct match best_glyph_masked(const struct sk_textrec *tr, const struct 
              * Between a glyph and its inverse (a tie), the one whose paper is
              * the colour of the VGA's ninth column, else the one with less ink.
              */
-            unsigned ink = ink_a ? f->ink[g] : n - f->ink[g];
+            unsigned ink = ink_a ? f->ink[j] : n - f->ink[j];
             int paper_ok = paper_hint >= 0 && (paper_hint == 1) == !ink_a;
             int tie = err < out.err + 1e-9 && err > out.err - 1e-9;
             if (err < out.err - 1e-9 ||
                 (tie && (paper_ok > out_paper_ok || (paper_ok == out_paper_ok && ink < out_ink)))) {
-                out.glyph = g;
+                out.glyph = j;
                 out.ink_is_a = ink_a;
                 out.err = err;
                 out_ink = ink;
@@ -511,11 +509,11 @@ static struct match best_glyph_masked(const struct sk_textrec *tr, const struct 
     return out;
 }
 
-static struct match best_glyph(const struct sk_textrec *tr, const struct font *f,
-                               const uint64_t bits[2], const int *t, unsigned n, int paper_hint)
+static struct match best_glyph(const struct font *f, const uint64_t bits[2], const int *t,
+                               unsigned n, int paper_hint)
 {
     const uint64_t all[2] = {~0ull, ~0ull};
-    return best_glyph_masked(tr, f, bits, t, n, all, -1, paper_hint);
+    return best_glyph_masked(f, bits, t, n, all, -1, paper_hint);
 }
 
 /*
@@ -550,8 +548,8 @@ static void blank_cell(const int rgb[3], int top, struct sk_textrec_cell *out)
 }
 
 /* Recognise one cell's pixels; 1 when it is the cursor's cell. */
-static int cell_recognise(const struct sk_textrec *tr, const struct font *f, int pix[][3],
-                          int ninth, int cursor_ok, struct sk_textrec_cell *out, double *resid)
+static int cell_recognise(const struct font *f, int pix[][3], int ninth, int cursor_ok,
+                          struct sk_textrec_cell *out, double *resid)
 {
     *resid = 0;
     unsigned n = GLYPH_W * f->height;
@@ -626,7 +624,7 @@ static int cell_recognise(const struct sk_textrec *tr, const struct font *f, int
         }
         paper_hint = den > 0 ? sum9 * 2 > den * (long)f->height : sum9 * 2 < den * (long)f->height;
     }
-    struct match m = best_glyph(tr, f, bits, t, n, paper_hint);
+    struct match m = best_glyph(f, bits, t, n, paper_hint);
     if (m.err > BLANK_ERR && spread < (long)BLANK_RMS * BLANK_RMS * (long)n) {
         /* Nothing glyph-like, and little spread: JPEG's noise on a blank. */
         *resid = m.err;
@@ -645,7 +643,7 @@ static int cell_recognise(const struct sk_textrec *tr, const struct font *f, int
                 keep[(y * GLYPH_W) >> 6] &= ~(0xFFull << ((y * GLYPH_W) & 63));
             }
         }
-        struct match c = best_glyph_masked(tr, f, bits, t, n, keep, m.ink_is_a, paper_hint);
+        struct match c = best_glyph_masked(f, bits, t, n, keep, m.ink_is_a, paper_hint);
         if (c.err < m.err / 2) {
             m = c;
             cursor = (int)band;
@@ -695,7 +693,7 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
             struct sk_textrec_cell *cell = &tr->cells[r * md->cols + c];
             read_cell(img, &tr->map, md, c, r, pix);
             double resid;
-            if (cell_recognise(tr, f, pix, md->cell_w > GLYPH_W, ty->cursor_col < 0, cell, &resid)) {
+            if (cell_recognise(f, pix, md->cell_w > GLYPH_W, ty->cursor_col < 0, cell, &resid)) {
                 ty->cursor_col = (int)c;
                 ty->cursor_row = (int)r;
             }

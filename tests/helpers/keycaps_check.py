@@ -18,7 +18,6 @@ from terminfo_keys import MODS, USAGE  # noqa: E402
 
 # The characters the tables use, on a US keyboard: usage and whether Shift is needed.
 US_CHARS = {"+": (0x2E, 1), "-": (0x2D, 0), "*": (0x25, 1), "/": (0x38, 0)}
-USAGE.update({"enter": 0x28, "esc": 0x29})
 
 
 def split(name):

@@ -34,16 +34,7 @@ check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n"; fi; }
 ssh-keygen -q -t ed25519 -N '' -C sshkvm-test -f "$T/id" >/dev/null
 cp "$T/id.pub" "$T/authorized_keys"
 
-# A port nobody listens on, below the kernel's ephemeral range (32768 and up), where
-# the outgoing connections of the tests' own clients would otherwise take it first.
-free_port() {
-  local p
-  for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 12000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo 0
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../ports.sh"
 
 # start_sshkvm [options...]: start on free ports; sets SSH_PORT, HTTP_PORT, SK_PID.
 # A port taken between the choice and the bind (another test on the machine) is

@@ -134,9 +134,46 @@ static void test_shared(void)
     sk_viewcache_free(vc);
 }
 
+/* The text views read a picture once, whatever their cells and colours; art never reads. */
+static void test_text_read_once(void)
+{
+    struct sk_viewcache *vc = sk_viewcache_new();
+    struct sk_frame *f = make_frame(1, 10);
+    struct viewer a = {.vc = vc, .f = f, .cols = 80, .rows = 23};
+    sk_render_opts_default(&a.opts);
+    viewer_main(&a);
+    CHECK(a.ok);
+    struct sk_viewcache_stats st;
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.reads, 0);
+    struct viewer t[3] = {
+        {.vc = vc, .f = f, .cols = 80, .rows = 23},
+        {.vc = vc, .f = f, .cols = 132, .rows = 43},
+        {.vc = vc, .f = f, .cols = 132, .rows = 43},
+    };
+    for (int i = 0; i < 3; i++) {
+        sk_render_opts_default(&t[i].opts);
+        t[i].opts.mode = i == 0 ? SK_RENDER_TEXT : SK_RENDER_AUTO;
+        t[i].opts.colors = i == 2 ? 24 : 16;
+        viewer_main(&t[i]);
+        CHECK(t[i].ok);
+        /* The noise is not text: the text view says so, auto shows art without a word. */
+        CHECK(!t[i].copy.text);
+        CHECK((t[i].copy.note != NULL) == (i == 0));
+        sk_grid_free(&t[i].copy);
+    }
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.reads, 1);
+    CHECK_EQ_INT(st.renders, 4);
+    sk_grid_free(&a.copy);
+    sk_frame_unref(f);
+    sk_viewcache_free(vc);
+}
+
 int main(void)
 {
     sk_log_set_level(SK_LOG_ERROR);
     SK_RUN(test_shared);
+    SK_RUN(test_text_read_once);
     return SK_CHECK_EXIT();
 }

@@ -59,14 +59,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  local p
-  for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo 0
-}
+. "$(dirname "${BASH_SOURCE[0]}")/../ports.sh"
 
 # A client key pair; its public half goes into the initramfs.
 ssh-keygen -q -t ed25519 -N '' -C sshkvm-vm-test -f "$T/id" >/dev/null
@@ -255,7 +248,19 @@ guest() {
   return 1
 }
 
-# status_field NAME: a number or string field of `status`'s capture object.
+# wait_status NAME STRING: PASS when `status` shows STRING within 10 s.
+wait_status() {
+  for _ in $(seq 20); do
+    if kssh status | grep -qF "$2"; then pass "$1"; return; fi
+    sleep 0.5
+  done
+  fail "$1" "$(kssh status)"
+}
+
+# jpeg_size FILE: "WxH" of a JPEG, as djpeg decodes it.
+jpeg_size() { djpeg -pnm "$1" 2>/dev/null | head -c 20 | tr '\n' ' ' | awk '{print $2 "x" $3}'; }
+
+# capture_field NAME: a number or string field of `status`'s capture object.
 capture_field() {
   kssh status | sed -n "s/.*\"capture\":{[^}]*\"$1\":\"\{0,1\}\([^,\"}]*\).*/\1/p"
 }

@@ -82,13 +82,6 @@ expect_groups vm_paste_10000_chars_events "$a" "$b" "$T/want.paste"
 # ---- 4. LEDs: the target's Caps Lock reaches sshkvm ----
 # evdump writes EV_LED LED_CAPSL to the keyboard's evdev node; usbhid sends
 # the output report to the gadget; sshkvm reads it from /dev/hidg0.
-wait_status() { # NAME STRING: status shows STRING within 10 s
-  for _ in $(seq 20); do
-    if kssh status | grep -qF "$2"; then pass "$1"; return; fi
-    sleep 0.5
-  done
-  fail "$1" "$(kssh status)"
-}
 echo 'caps 1' >"$T/s1.in"
 wait_status vm_caps_on_seen '"leds":{"num":false,"caps":true,"scroll":false}'
 echo 'caps 0' >"$T/s1.in"
@@ -109,7 +102,6 @@ check vm_mouse_in_status grep -qF '"pointer":{"x":8192,"y":24575,"buttons":0}' <
 # ---- 6. capture from vivid (YUYV, encoded by sshkvm) ----
 kssh snapshot >"$T/snap.jpg"
 check vm_snapshot_exit_0 test $? -eq 0
-jpeg_size() { djpeg -pnm "$1" 2>/dev/null | head -c 20 | tr '\n' ' ' | awk '{print $2 "x" $3}'; }
 check vm_snapshot_is_jpeg_at_status_resolution test "$(jpeg_size "$T/snap.jpg")" = "$res"
 kssh screen --cols 80 --rows 24 >"$T/screen.txt"
 check vm_screen_exit_0 test $? -eq 0

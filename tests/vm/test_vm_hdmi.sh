@@ -22,7 +22,6 @@ v4l2util ctrl /dev/video0 "DV Timings Signal Mode" "Selected DV Timings"'
 SSHKVM_ARGS="--input 3"
 vm_up vm_hdmi
 
-jpeg_size() { djpeg -pnm "$1" 2>/dev/null | head -c 20 | tr '\n' ' ' | awk '{print $2 "x" $3}'; }
 status_res() { kssh status | sed -n 's/.*"resolution":"\([0-9]*x[0-9]*\)".*/\1/p'; }
 
 # ---- 1. --list-video in the guest: inputs, DV timings, formats ----
@@ -73,8 +72,7 @@ check vm_hdmi_no_signal_state wait_capture state no-signal
 check vm_hdmi_no_signal_in_status grep -qF '"signal":false' <<<"$(kssh status)"
 guest v4l2util ctrl /dev/video0 '"DV Timings Signal Mode"' '"Selected DV Timings"' >/dev/null
 check vm_hdmi_signal_back wait_capture state streaming
-for _ in $(seq 20); do kssh status | grep -qF '"signal":true' && break; sleep 0.5; done
-check vm_hdmi_signal_true_again grep -qF '"signal":true' <<<"$(kssh status)"
+wait_status vm_hdmi_signal_true_again '"signal":true'
 
 # ---- 6. unplugged: the driver leaves, /dev/video0 vanishes, then returns ----
 guest 'echo vivid.0 >/sys/bus/platform/drivers/vivid/unbind'
@@ -95,8 +93,7 @@ guest 'echo vivid.0 >/sys/bus/platform/drivers/vivid/bind && v4l2util input /dev
 check vm_hdmi_rebind_ok test $? -eq 0
 check vm_hdmi_resumes_by_itself wait_capture state streaming 40
 check vm_hdmi_reconnect_counted test "$(capture_field reconnects)" -ge 1
-for _ in $(seq 20); do kssh status | grep -qF '"signal":true' && break; sleep 0.5; done
-check vm_hdmi_frames_after_replug grep -qF '"signal":true' <<<"$(kssh status)"
+wait_status vm_hdmi_frames_after_replug '"signal":true'
 
 # ---- 7. the viewer leaves: capture goes idle again ----
 kill "$CURL" 2>/dev/null

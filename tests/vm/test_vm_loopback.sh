@@ -80,8 +80,7 @@ check vm_loop_no_signal_when_producer_stops wait_capture state no-signal
 check vm_loop_no_signal_in_status grep -qF '"signal":false' <<<"$(kssh status)"
 guest "($FEED >/dev/null 2>&1 &)"
 check vm_loop_frames_again wait_capture state streaming 40
-for _ in $(seq 20); do kssh status | grep -qF '"signal":true' && break; sleep 0.5; done
-check vm_loop_signal_true_again grep -qF '"signal":true' <<<"$(kssh status)"
+wait_status vm_loop_signal_true_again '"signal":true'
 kill "$CURL" 2>/dev/null
 wait "$CURL" 2>/dev/null
 check vm_loop_idle_after_viewer_left wait_capture state idle 20

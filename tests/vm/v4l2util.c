@@ -15,9 +15,8 @@
  *   v4l2util input DEV N
  *       Select input N (vivid keeps it after close: its controls act on
  *       the current input).
- *   v4l2util menu DEV NAME
- *       List the items of the menu control NAME.
- * Errors go to stderr with exit status 1.
+ * Errors go to stderr with exit status 1 (a menu VALUE that matches no
+ * item lists the items).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -199,6 +198,6 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "timings") == 0) {
         return timings(argc, argv);
     }
-    fprintf(stderr, "usage: v4l2util feed|ctrl|timings ...\n");
+    fprintf(stderr, "usage: v4l2util feed|ctrl|timings|input ...\n");
     return 2;
 }
