@@ -103,8 +103,8 @@ int main(int argc, char **argv)
     int rom_fonts = ts_add_rom_fonts(warm, rom);
     printf("fonts: built-in VGA 8x8/8x14/8x16%s\n",
            rom_fonts ? " + the VGA BIOS ROM's (" TS_VGA_ROM ")" : " only (no VGA BIOS ROM found)");
-    printf("%-8s %-9s %4s %8s %5s %-12s %6s %6s %9s %9s\n", "screen", "size", "q", "right", "text",
-           "mode", "conf", "misfit", "ms(warm)", "ms(cold)");
+    printf("%-8s %-9s %4s %8s %5s %-12s %6s %6s %6s %9s %9s\n", "screen", "size", "q", "right", "text",
+           "mode", "conf", "misfit", "fitted", "ms(warm)", "ms(cold)");
     unsigned long tot_right[3][3] = {{0}}, tot_cells[3][3] = {{0}};
     double tot_ms[3] = {0};
     unsigned tot_n[3] = {0};
@@ -173,10 +173,10 @@ int main(int argc, char **argv)
                     write_text(path, text);
                     free(text);
                 }
-                printf("%-8s %4ux%-4u %4d %7.2f%% %5s %-12s %6.3f %6.3f %9.2f %9.2f\n", names[n],
+                printf("%-8s %4ux%-4u %4d %7.2f%% %5s %-12s %6.3f %6.3f %6u %9.2f %9.2f\n", names[n],
                        sizes[s][0], sizes[s][1], qualities[q], 100.0 * right / 2000,
                        r.is_text ? "yes" : "NO", r.mode ? r.mode : "-", r.confidence, r.misfit,
-                       warm_ms, cold_ms);
+                       r.refined, warm_ms, cold_ms);
                 if (cells) {
                     ts_print_wrong(stdout, &r, &truth);
                 }

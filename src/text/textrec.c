@@ -18,6 +18,11 @@
  *  3. The glyph's ink and paper pixels give the foreground and background,
  *     snapped to the 16-colour palette; the foreground allows for chroma
  *     bleeding into the background (4:2:0 JPEG halves thin strokes' colour).
+ *  4. On an unscaled picture, a cell this match is unsure of, or whose
+ *     colours differ little in luma (blue on black, brown on green: their
+ *     strokes survive JPEG mostly as chroma at half resolution, which the
+ *     bitmap loses), is read again by least squares against a model of
+ *     4:2:0 JPEG (glyphfit), whose reading replaces the first.
  *
  * The mode kept is the one with the most well-fitting glyph cells and the
  * fewest badly fitting ones on a sample of rows; the frame is text when
@@ -35,6 +40,7 @@
 #include "demo/font8x16.h"
 #include "demo/vga.h"
 #include "text/fonts.h"
+#include "text/glyphfit.h"
 #include "util.h"
 
 #define GLYPH_W 8
@@ -55,6 +61,12 @@
 /* Glyphs within this many pixels of the best Hamming distance are ranked again. */
 #define HAMMING_SLACK 3
 #define MAX_RANKED 24
+/*
+ * A cell is read again by the model fit when its confidence is below this,
+ * or its colours differ by less than this in luma (0..255).
+ */
+#define REFINE_BELOW 70
+#define REFINE_LUMA 40
 /* The frame is text when this share of cells fits and enough hold glyphs. */
 #define TEXT_SHARE 0.90
 #define TEXT_GLYPH_SHARE 0.80
@@ -68,7 +80,7 @@
 enum { FONT_8, FONT_14, FONT_16, FONT_COUNT };
 
 /* Glyphs a font holds: its 256, and alternates from fonts added at run time. */
-#define MAX_GLYPHS 512
+#define MAX_GLYPHS SK_GLYPHFIT_MAX
 
 struct font {
     unsigned height;
@@ -77,6 +89,7 @@ struct font {
     unsigned ink[MAX_GLYPHS];       /* pixels set */
     uint8_t code[MAX_GLYPHS];       /* the CP437 code point each glyph draws */
     unsigned code_ink[256];         /* pixels set in each code point's first glyph */
+    struct sk_glyphfit *fit;        /* the same glyphs, in the same order, for the model fit */
 };
 
 struct mode {
@@ -111,6 +124,7 @@ struct map {
 /* What one pass over (some of) a mode's cells found. */
 struct tally {
     unsigned cells, good, glyphs, good_glyphs;
+    unsigned refined; /* cells the model fit read again */
     unsigned letters; /* good cells holding a letter or digit */
     double resid; /* the sum of the cells' glyph misfits */
     int cursor_col, cursor_row;
@@ -153,7 +167,7 @@ static void font_add(struct font *f, uint8_t c, const uint8_t *rows)
             return;
         }
     }
-    if (f->count < MAX_GLYPHS) {
+    if (f->count < MAX_GLYPHS && sk_glyphfit_add(f->fit, c, rows) >= 0) {
         f->bits[f->count][0] = bits[0];
         f->bits[f->count][1] = bits[1];
         f->ink[f->count] = ink;
@@ -196,6 +210,7 @@ static void font_fill(struct font *f, const uint8_t *rows, unsigned height)
     unsigned n = tie_order(order);
     f->height = height;
     f->count = 0;
+    f->fit = sk_glyphfit_new(height);
     for (unsigned j = 0; j < n; j++) {
         f->ink[f->count] = ~0u;
         font_add(f, order[j], rows + (size_t)order[j] * height);
@@ -276,6 +291,9 @@ int sk_textrec_find_rom_font(const uint8_t *rom, size_t len, unsigned height, ui
 void sk_textrec_free(struct sk_textrec *tr)
 {
     if (tr) {
+        for (unsigned i = 0; i < FONT_COUNT; i++) {
+            sk_glyphfit_free(tr->fonts[i].fit);
+        }
         free(tr->cells);
         free(tr);
     }
@@ -547,8 +565,47 @@ static void blank_cell(const int rgb[3], int top, struct sk_textrec_cell *out)
     out->conf = (uint8_t)(conf < 0 ? 0 : conf);
 }
 
-/* Recognise one cell's pixels; 1 when it is the cursor's cell. */
-static int cell_recognise(const struct font *f, int pix[][3], int ninth, int cursor_ok,
+/* Whether a and b differ so little in luma that the bitmap match reads their glyphs from chroma. */
+static int low_luma(unsigned a, unsigned b)
+{
+    const uint8_t *p = sk_vga_palette[a], *q = sk_vga_palette[b];
+    int d = (77 * (p[0] - q[0]) + 150 * (p[1] - q[1]) + 29 * (p[2] - q[2])) / 256;
+    return d < 0 ? -d < REFINE_LUMA : d < REFINE_LUMA;
+}
+
+/*
+ * Read a cell the bitmap match is unsure of again, by the model fit
+ * (glyphfit), whose reading replaces it. odd: the cell's first column is
+ * odd in the frame.
+ */
+static void refine_cell(const struct font *f, int pix[][3], int ninth, int odd,
+                        struct sk_textrec_cell *out)
+{
+    const struct sk_glyphfit_cell c = {
+        .glyph = (const int(*)[3])pix,
+        .ninth = ninth ? (const int(*)[3])&pix[MAX_PIX] : NULL,
+        .odd = odd,
+    };
+    struct sk_glyphfit_result r;
+    sk_glyphfit_run(f->fit, &c, &r);
+    out->ch = f->code[r.glyph];
+    out->fg = f->ink[r.glyph] == 0 ? 7 : r.fg;
+    out->bg = r.bg;
+    /* The misfit against the colours' distance (a blank's against a middling one). */
+    int conf = 100 - (int)(200 * r.rms / (r.contrast > 64 ? r.contrast : 64));
+    out->conf = (uint8_t)(conf < 0 ? 0 : conf > 100 ? 100 : conf);
+}
+
+/* What cell_recognise says of a cell besides its reading. */
+#define CELL_CURSOR 1  /* the hardware cursor is in it */
+#define CELL_REFINED 2 /* the model fit read it */
+
+/*
+ * Recognise one cell's pixels; CELL_* flags. refine: -1,
+ * or the parity of the cell's first column in the frame to read an unsure
+ * cell again by the model fit.
+ */
+static int cell_recognise(const struct font *f, int pix[][3], int ninth, int cursor_ok, int refine,
                           struct sk_textrec_cell *out, double *resid)
 {
     *resid = 0;
@@ -629,6 +686,10 @@ static int cell_recognise(const struct font *f, int pix[][3], int ninth, int cur
         /* Nothing glyph-like, and little spread: JPEG's noise on a blank. */
         *resid = m.err;
         blank_cell(mc, 90, out);
+        if (refine >= 0 && out->conf < REFINE_BELOW) {
+            refine_cell(f, pix, ninth, refine, out);
+            return CELL_REFINED;
+        }
         return 0;
     }
     int cursor = 0;
@@ -676,7 +737,12 @@ static int cell_recognise(const struct font *f, int pix[][3], int ninth, int cur
     int conf = 100 - (int)(m.err * 150) - (int)(bd / 2) - (int)(fd / 8);
     out->conf = (uint8_t)(conf < 0 ? 0 : conf > 100 ? 100 : conf);
     *resid = m.err;
-    return cursor != 0;
+    int drawn = f->ink[m.glyph] != 0 && f->ink[m.glyph] != n;
+    if (refine >= 0 && !cursor && (out->conf < REFINE_BELOW || (drawn && low_luma(out->fg, out->bg)))) {
+        refine_cell(f, pix, ninth, refine, out);
+        return CELL_REFINED;
+    }
+    return cursor ? CELL_CURSOR : 0;
 }
 
 /* Recognise the rows of mode md with row % step == 0 into tr->cells. */
@@ -693,7 +759,15 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
             struct sk_textrec_cell *cell = &tr->cells[r * md->cols + c];
             read_cell(img, &tr->map, md, c, r, pix);
             double resid;
-            if (cell_recognise(f, pix, md->cell_w > GLYPH_W, ty->cursor_col < 0, cell, &resid)) {
+            /*
+             * Only a full pass over an unscaled picture: the model's chroma
+             * blocks are the frame's, and a stretched picture already gives
+             * each glyph more pixels than JPEG blurs.
+             */
+            int refine = step == 1 && tr->map.identity ? (int)((c * md->cell_w) & 1) : -1;
+            int flags = cell_recognise(f, pix, md->cell_w > GLYPH_W, ty->cursor_col < 0, refine, cell, &resid);
+            ty->refined += (unsigned)((flags & CELL_REFINED) != 0);
+            if (flags & CELL_CURSOR) {
                 ty->cursor_col = (int)c;
                 ty->cursor_row = (int)r;
             }
@@ -838,6 +912,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img,
     out->mode = best->name;
     out->cells = tr->cells;
     out->glyph_cells = ty.glyphs;
+    out->refined = ty.refined;
     out->confidence = ty.cells ? (double)ty.good / ty.cells : 0;
     out->cursor_col = ty.cursor_col;
     out->cursor_row = ty.cursor_row;

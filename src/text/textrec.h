@@ -39,6 +39,7 @@ struct sk_textrec_result {
     double confidence;          /* 0..1: share of cells whose glyph and colours fit well */
     double misfit;              /* 0..1: the cells' mean glyph misfit (mean |pixel - glyph|) */
     unsigned glyph_cells;       /* cells that are not blank */
+    unsigned refined;           /* cells the bitmap match was unsure of, read again by the model fit */
     int cursor_col, cursor_row; /* the hardware cursor's cell, -1 when none is seen */
     const struct sk_textrec_cell *cells; /* rows x cols, row-major; owned by the
                                           * recogniser, valid until its next run */
