@@ -42,6 +42,16 @@
 /* Chroma blocks are compared as means of their four pixels. */
 #define BLOCK_WEIGHT 4.0f
 
+/*
+ * The misfit of a glyph drawn in one pair of colours, as coefficients of
+ * its sums: a + ky gy + kink ink + kcb gcb + kcr gcr + ks1 share + ks2
+ * share2, plus its price. Only a depends on the cell, and of the colours
+ * only on the background (bg_misfit).
+ */
+struct coef {
+    float a, ky, kink, kcb, kcr, ks1, ks2;
+};
+
 struct sk_glyphfit {
     unsigned height;
     unsigned count;
@@ -54,6 +64,7 @@ struct sk_glyphfit {
     unsigned full[LAYOUTS];                /* pixels in a cell */
     int blank;                             /* the first glyph that draws nothing, or -1 */
     float pal_y[16], pal_cb[16], pal_cr[16]; /* the VGA palette as luma and chroma */
+    struct coef pair[16][16];              /* [fg][bg], a left 0 */
 };
 
 /* The VGA palette in luma and chroma (JFIF's YCbCr, chroma centred on 0). */
@@ -67,6 +78,22 @@ static void palette_init(struct sk_glyphfit *gf)
     }
 }
 
+/* What of fg on bg's coefficients the palette alone gives (a is left 0). */
+static void pair_init(struct sk_glyphfit *gf, unsigned fg, unsigned bg)
+{
+    struct coef *k = &gf->pair[fg][bg];
+    double yb = gf->pal_y[bg], dy = gf->pal_y[fg] - yb;
+    double cbb = gf->pal_cb[bg], crb = gf->pal_cr[bg];
+    double dcb = gf->pal_cb[fg] - cbb, dcr = gf->pal_cr[fg] - crb;
+    k->a = 0;
+    k->ky = (float)(-2 * dy);
+    k->kink = (float)(2 * dy * yb + dy * dy);
+    k->kcb = (float)(-2 * BLOCK_WEIGHT * dcb);
+    k->kcr = (float)(-2 * BLOCK_WEIGHT * dcr);
+    k->ks1 = (float)(2 * BLOCK_WEIGHT * (dcb * cbb + dcr * crb));
+    k->ks2 = (float)(BLOCK_WEIGHT * (dcb * dcb + dcr * dcr));
+}
+
 /* The first column of each 2x2 chroma block wholly inside a cell of the layout. */
 static const unsigned block_x[LAYOUTS][4] = {{0, 2, 4, 6}, {0, 2, 4, 6}, {1, 3, 5, 7}};
 
@@ -77,6 +104,11 @@ struct sk_glyphfit *sk_glyphfit_new(unsigned height)
     }
     struct sk_glyphfit *gf = xcalloc(1, sizeof(*gf));
     palette_init(gf);
+    for (unsigned fg = 0; fg < 16; fg++) {
+        for (unsigned bg = 0; bg < 16; bg++) {
+            pair_init(gf, fg, bg);
+        }
+    }
     gf->height = height;
     gf->full[0] = 8 * height;
     gf->full[1] = gf->full[2] = COLS * height;
@@ -244,31 +276,13 @@ static void sums_fill(const struct sk_glyphfit *gf, const struct sk_glyphfit_cel
     }
 }
 
-/*
- * The misfit of a glyph drawn in one pair of colours, as coefficients of
- * the glyph's sums: a + ky gy + kink ink + kcb gcb + kcr gcr + ks1 share +
- * ks2 share2 (+ its price).
- */
-struct coef {
-    float a, ky, kink, kcb, kcr, ks1, ks2;
-};
-
-static void pair_coef(const struct sk_glyphfit *gf, const struct sums *s, unsigned fg, unsigned bg,
-                      struct coef *k)
+/* The misfit of the cell as background bg alone, every pixel: a of every pair over bg. */
+static float bg_misfit(const struct sk_glyphfit *gf, const struct sums *s, unsigned bg)
 {
-    double yb = gf->pal_y[bg], dy = gf->pal_y[fg] - yb;
-    double cbb = gf->pal_cb[bg], crb = gf->pal_cr[bg];
-    double dcb = gf->pal_cb[fg] - cbb, dcr = gf->pal_cr[fg] - crb;
-    /* The misfit of the background alone; the rest is the ink's part. */
-    k->a = (float)(s->syy - 2 * yb * s->sy + s->n * yb * yb +
+    double yb = gf->pal_y[bg], cbb = gf->pal_cb[bg], crb = gf->pal_cr[bg];
+    return (float)(s->syy - 2 * yb * s->sy + s->n * yb * yb +
                    BLOCK_WEIGHT * (s->scc - 2 * (cbb * s->scb + crb * s->scr) +
                                    s->blocks * (cbb * cbb + crb * crb)));
-    k->ky = (float)(-2 * dy);
-    k->kink = (float)(2 * dy * yb + dy * dy);
-    k->kcb = (float)(-2 * BLOCK_WEIGHT * dcb);
-    k->kcr = (float)(-2 * BLOCK_WEIGHT * dcr);
-    k->ks1 = (float)(2 * BLOCK_WEIGHT * (dcb * cbb + dcr * crb));
-    k->ks2 = (float)(BLOCK_WEIGHT * (dcb * dcb + dcr * dcr));
 }
 
 /* The misfit of every glyph drawn in one pair of colours, into cost[]. */
@@ -329,17 +343,17 @@ void sk_glyphfit_run(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell
     }
     float best = INFINITY;
     unsigned bj = 0, bfg = 7, bbg = 0;
-    for (unsigned fg = 0; fg < 16; fg++) {
-        for (unsigned bg = 0; bg < 16; bg++) {
+    for (unsigned bg = 0; bg < 16; bg++) {
+        float a = bg_misfit(gf, s, bg);
+        for (unsigned fg = 0; fg < 16; fg++) {
             if (fg == bg) {
                 continue;
             }
-            struct coef k;
-            pair_coef(gf, s, fg, bg, &k);
+            const struct coef *k = &gf->pair[fg][bg];
             for (unsigned i = 0; i < nl; i++) {
                 const float *g = gv[i];
-                float v = k.a + k.ky * g[0] + k.kink * g[1] + k.kcb * g[2] + k.kcr * g[3] + k.ks1 * g[4] +
-                          k.ks2 * g[5] + g[6];
+                float v = a + k->ky * g[0] + k->kink * g[1] + k->kcb * g[2] + k->kcr * g[3] + k->ks1 * g[4] +
+                          k->ks2 * g[5] + g[6];
                 if (v < best) {
                     best = v;
                     bj = list[i];
@@ -349,8 +363,8 @@ void sk_glyphfit_run(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell
             }
         }
     }
-    struct coef kb;
-    pair_coef(gf, s, bfg, bbg, &kb);
+    struct coef kb = gf->pair[bfg][bbg];
+    kb.a = bg_misfit(gf, s, bbg);
     score_pair(gf, s, &kb, cost);
     for (unsigned j = 0; j < gf->count; j++) {
         if (cost[j] < best) {
