@@ -320,7 +320,7 @@ static void set_mouse(struct console *c, int on)
 
 static void mouse_event(struct console *c, const struct sk_termkey *k)
 {
-    /* Where the client shows the screen: the picture, or the text screen character for character. */
+    /* Where the client shows the screen: the picture, or the text screen cell for cell. */
     uint16_t x, y;
     int inside = sk_mousemap_place(&c->shown.place, k->x, k->y, &x, &y) == 0;
     unsigned b = k->cp & SK_MOUSE_BUTTON_MASK;
