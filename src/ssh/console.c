@@ -306,7 +306,7 @@ static void send_termkey(struct console *c, const struct sk_termkey *k)
     }
 }
 
-/* ---- the mouse: SGR reports on the picture become absolute mouse events ---- */
+/* ---- the mouse: SGR reports on the screen shown (picture or text) become absolute ones ---- */
 
 static void set_mouse(struct console *c, int on)
 {
