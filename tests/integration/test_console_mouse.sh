@@ -105,10 +105,15 @@ sgr() {
   shift
   for q in "$@"; do tmux -L "$n$$" send-keys -l $'\033'"[<$q"; sleep 0.1; done
 }
-# mwait OFFSET BYTES: wait until the sink holds BYTES more bytes (6 per report).
-mwait() {
-  for _ in $(seq $((50 * SLOW))); do [ "$(msize)" -ge $(($1 + $2)) ] && break; sleep 0.1; done
+# reports_are NAME OFFSET WANT: once the sink holds as many bytes since OFFSET as WANT names
+# (and a moment for any more), they are exactly WANT.
+reports_are() {
+  local n=$(($(wc -w <<<"$3")))
+  for _ in $(seq $((50 * SLOW))); do [ "$(msize)" -ge $(($2 + n)) ] && break; sleep 0.1; done
   sleep 0.3
+  local got
+  got=$(msince "$2")
+  if [ "$got" = "$3" ]; then pass "$1"; else fail "$1" "got [$got] want [$3]"; fi
 }
 
 console_tmux tt text 80x26 'text 80x25'
@@ -118,10 +123,8 @@ o=$(msize)
 # a right click on the top-left character; the wheel on the bottom-right one; a click on the
 # status line (row 26) goes nowhere.
 sgr tt '0;41;13M' '32;46;15M' '0;46;15m' '2;1;1M' '2;1;1m' '64;80;25M' '0;41;26M' '0;41;26m'
-mwait "$o" 36
-want="$(trep 1 41 13 0) $(trep 1 46 15 0) $(trep 0 46 15 0) $(trep 2 1 1 0) $(trep 0 1 1 0) $(trep 0 80 25 1)"
-got=$(msince "$o")
-if [ "$got" = "$want" ]; then pass text_view_reports_exact; else fail text_view_reports_exact "got [$got] want [$want]"; fi
+reports_are text_view_reports_exact "$o" \
+  "$(trep 1 41 13 0) $(trep 1 46 15 0) $(trep 0 46 15 0) $(trep 2 1 1 0) $(trep 0 1 1 0) $(trep 0 80 25 1)"
 # Bigger than the screen: 100x30 centres it at columns 11..90, rows 3..27 (29 picture rows);
 # the margins go nowhere, the top-left and bottom-right characters are where they are drawn.
 tmux -L "tt$$" resize-window -x 100 -y 30
@@ -132,27 +135,22 @@ done
 o=$(msize)
 sgr tt '0;10;3M' '0;10;3m' '0;11;2M' '0;11;2m' '0;91;27M' '0;91;27m' '0;90;28M' '0;90;28m' \
   '0;11;3M' '0;11;3m' '0;90;27M' '0;90;27m'
-mwait "$o" 24
-want="$(trep 1 11 3 0 11 3) $(trep 0 11 3 0 11 3) $(trep 1 90 27 0 11 3) $(trep 0 90 27 0 11 3)"
-got=$(msince "$o")
-if [ "$got" = "$want" ]; then pass text_view_centred_reports_exact; else fail text_view_centred_reports_exact "got [$got] want [$want]"; fi
+reports_are text_view_centred_reports_exact "$o" \
+  "$(trep 1 11 3 0 11 3) $(trep 0 11 3 0 11 3) $(trep 1 90 27 0 11 3) $(trep 0 90 27 0 11 3)"
 tmux -L "tt$$" kill-server
 
 # auto shows the demo as text: the same mapping. art: the same click maps as the picture's.
 console_tmux ta auto 80x26 'text 80x25'
 o=$(msize)
 sgr ta '0;41;13M' '0;41;13m'
-mwait "$o" 12
-check auto_view_text_reports_exact test "$(msince "$o")" = "$(trep 1 41 13 0) $(trep 0 41 13 0)"
+reports_are auto_view_text_reports_exact "$o" "$(trep 1 41 13 0) $(trep 0 41 13 0)"
 tmux -L "ta$$" kill-server
 console_tmux tg art 80x26
 o=$(msize)
 # Rows 1, 24 and 25 are the letterbox's bars.
 sgr tg '0;41;13M' '0;41;13m' '0;41;1M' '0;41;1m' '0;41;23M' '0;41;23m' '0;41;24M' '0;41;24m'
-mwait "$o" 24
-want="$(arep 1 41 13 0) $(arep 0 41 13 0) $(arep 1 41 23 0) $(arep 0 41 23 0)"
-got=$(msince "$o")
-if [ "$got" = "$want" ]; then pass art_view_reports_exact; else fail art_view_reports_exact "got [$got] want [$want]"; fi
+reports_are art_view_reports_exact "$o" \
+  "$(arep 1 41 13 0) $(arep 0 41 13 0) $(arep 1 41 23 0) $(arep 0 41 23 0)"
 tmux -L "tg$$" kill-server
 stop_sshkvm
 

@@ -121,14 +121,9 @@ static void test_place_copied_and_reset(void)
 {
     struct sk_grid a = {0}, b = {0};
     sk_grid_resize(&a, 100, 30);
-    a.place = (struct sk_grid_place){.col = 10,
-                                     .row = 2,
-                                     .cols = 80,
-                                     .rows = 25,
-                                     .cell_w = 9,
-                                     .cell_h = 16,
-                                     .screen_w = 720,
-                                     .screen_h = 400};
+    a.place.col = 10;
+    a.place.cols = 80;
+    a.place.screen_w = 720;
     sk_grid_copy(&b, &a);
     CHECK(memcmp(&b.place, &a.place, sizeof(a.place)) == 0);
     sk_grid_resize(&b, 100, 30);

@@ -46,17 +46,18 @@ static void test_degenerate(void)
     CHECK_EQ_INT(x, 16384);
 }
 
+/* cols x rows cells from (col, row), each cell_w x cell_h of a screen_w x screen_h mode. */
+static struct sk_grid_place place(unsigned col, unsigned row, unsigned cols, unsigned rows,
+                                  unsigned cell_w, unsigned cell_h, unsigned screen_w,
+                                  unsigned screen_h)
+{
+    return (struct sk_grid_place){col, row, cols, rows, cell_w, cell_h, screen_w, screen_h};
+}
+
 /* 80x25 9x16 (a 720x400 mode), drawn at (col, row) of the terminal. */
 static struct sk_grid_place vga_text(unsigned col, unsigned row)
 {
-    return (struct sk_grid_place){.col = col,
-                                  .row = row,
-                                  .cols = 80,
-                                  .rows = 25,
-                                  .cell_w = 9,
-                                  .cell_h = 16,
-                                  .screen_w = 720,
-                                  .screen_h = 400};
+    return place(col, row, 80, 25, 9, 16, 720, 400);
 }
 
 /*
@@ -137,27 +138,13 @@ static void test_text_centred(void)
 /* Modes whose cells do not fill the picture: 100x37 8x16 uses 592 of 600 rows. */
 static void test_text_other_modes(void)
 {
-    struct sk_grid_place p = {.col = 0,
-                              .row = 0,
-                              .cols = 100,
-                              .rows = 37,
-                              .cell_w = 8,
-                              .cell_h = 16,
-                              .screen_w = 800,
-                              .screen_h = 600};
+    struct sk_grid_place p = place(0, 0, 100, 37, 8, 16, 800, 600);
     uint16_t x, y;
     CHECK_EQ_INT(sk_mousemap_place(&p, 100, 37, &x, &y), 0); /* (796, 584) of 800x600 */
     CHECK_EQ_INT(x, 32603);                                  /* 796 / 800 * 32767 = 32603.2 */
     CHECK_EQ_INT(y, 31893);                                  /* 584 / 600 * 32767 = 31893.2 */
     CHECK_EQ_INT(every_cell_to_its_centre(&p), 0);
-    struct sk_grid_place q = {.col = 3,
-                              .row = 1,
-                              .cols = 80,
-                              .rows = 50,
-                              .cell_w = 9,
-                              .cell_h = 8,
-                              .screen_w = 720,
-                              .screen_h = 400};
+    struct sk_grid_place q = place(3, 1, 80, 50, 9, 8, 720, 400); /* 80x50 9x8 */
     CHECK_EQ_INT(every_cell_to_its_centre(&q), 0);
     struct sk_grid_place none = {0};
     CHECK_EQ_INT(sk_mousemap_place(&none, 1, 1, &x, &y), -1);
