@@ -306,7 +306,7 @@ static void send_termkey(struct console *c, const struct sk_termkey *k)
     }
 }
 
-/* ---- the mouse: SGR reports on the picture become absolute mouse events ---- */
+/* ---- the mouse: SGR reports on the screen shown (picture or text) become absolute ones ---- */
 
 static void set_mouse(struct console *c, int on)
 {
@@ -320,11 +320,9 @@ static void set_mouse(struct console *c, int on)
 
 static void mouse_event(struct console *c, const struct sk_termkey *k)
 {
-    struct sk_hub_stats hs;
-    sk_hub_stats(c->app->hub, &hs);
-    unsigned rows = picture_rows(c);
+    /* Where the client shows the screen: the picture, or the text screen cell for cell. */
     uint16_t x, y;
-    int inside = sk_mousemap_cell(c->s->cols, rows, hs.width, hs.height, k->x, k->y, &x, &y) == 0;
+    int inside = sk_mousemap_place(&c->shown.place, k->x, k->y, &x, &y) == 0;
     unsigned b = k->cp & SK_MOUSE_BUTTON_MASK;
     uint8_t bit = b == 0 ? 0x01 : b == 1 ? 0x04 : b == 2 ? 0x02 : 0;
     int8_t wheel = 0;
@@ -339,7 +337,7 @@ static void mouse_event(struct console *c, const struct sk_termkey *k)
         }
         c->buttons &= (uint8_t)~bit;
     } else if (!inside) {
-        return; /* a click, a drag or the wheel over the letterbox bars or the status line */
+        return; /* a click, a drag or the wheel over the letterbox bars, margins or status line */
     } else if (!may_send(c)) {
         return;
     } else if (k->cp & SK_MOUSE_WHEEL) {

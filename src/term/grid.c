@@ -31,6 +31,7 @@ void sk_grid_resize(struct sk_grid *g, unsigned cols, unsigned rows)
     g->cursor_col = g->cursor_row = -1;
     g->note = NULL;
     g->text_cols = g->text_rows = 0;
+    g->place = (struct sk_grid_place){0};
     for (size_t i = 0; i < n; i++) {
         g->cells[i] = (struct sk_cell){.ch = ' ', .fg = SK_COLOR_ANY, .bg = 0};
     }

@@ -31,6 +31,22 @@ struct sk_cell {
     uint32_t bg;
 };
 
+/*
+ * Where a grid shows the target's screen, so that a click can find its
+ * point (term/mousemap.h): the cols x rows cells from (col, row), 0-based,
+ * show the screen from its top-left corner, each cell covering cell_w x
+ * cell_h of the screen's screen_w x screen_h units. A fitted picture
+ * covers the whole screen (cells of 1 x 1 in fc x fr); a text screen its
+ * mode's character cells (9 x 16 of 720 x 400 for 80x25 9x16). cols == 0:
+ * nothing of the screen is shown.
+ */
+struct sk_grid_place {
+    unsigned col, row;
+    unsigned cols, rows;
+    unsigned cell_w, cell_h;
+    unsigned screen_w, screen_h;
+};
+
 struct sk_grid {
     unsigned cols;
     unsigned rows;
@@ -43,9 +59,10 @@ struct sk_grid {
     const char *note;      /* why text was asked for but art shown (static), or NULL */
     unsigned text_cols;    /* the text screen's size when one was read, else 0 */
     unsigned text_rows;
+    struct sk_grid_place place; /* where the picture or the text screen was drawn */
 };
 
-/* Set the size; the cells become blanks on black (no text, no cursor, no note). */
+/* Set the size; the cells become blanks on black (no text, no cursor, no note, no place). */
 void sk_grid_resize(struct sk_grid *g, unsigned cols, unsigned rows);
 /* Make dst an exact copy of src. */
 void sk_grid_copy(struct sk_grid *dst, const struct sk_grid *src);

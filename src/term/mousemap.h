@@ -2,9 +2,11 @@
  * mousemap: a terminal cell under the mouse to a point of the target's
  * screen, for the absolute mouse.
  *
- * The console draws the picture letterboxed inside its cols x rows area
- * (sk_render_fit decides the picture's size in cells; it is centred). A click on cell (cx, cy) of that area is a click on the
- * corresponding point of the frame, in the absolute mouse's 0..32767 range.
+ * The console's grid says where it shows the target's screen (its place,
+ * term/grid.h): a picture fitted and centred by the renderer, or a text
+ * screen drawn character for character. A click on cell (cx, cy) of the
+ * terminal is a click on the centre of what that cell shows, in the
+ * absolute mouse's 0..32767 range across the whole screen.
  * Pure: no state, no I/O.
  */
 #ifndef SK_MOUSEMAP_H
@@ -12,11 +14,20 @@
 
 #include <stdint.h>
 
+#include "term/grid.h"
+
 /*
- * cols x rows: the picture area in cells; frame_w x frame_h: the captured
- * frame; cx, cy: the cell, 1-based as terminals report it. Sets *x, *y
- * (0..32767, the cell's centre) and returns 0, or returns -1 when the cell
- * is outside the picture (in a letterbox bar, or below the area).
+ * p: where the screen is shown; cx, cy: the cell, 1-based as terminals
+ * report it. Sets *x, *y (0..32767, the centre of the screen's part the
+ * cell shows) and returns 0, or returns -1 when the cell shows none of the
+ * screen (a letterbox bar, a margin, the status line) or p shows nothing.
+ */
+int sk_mousemap_place(const struct sk_grid_place *p, unsigned cx, unsigned cy, uint16_t *x,
+                      uint16_t *y);
+
+/*
+ * The same for a frame_w x frame_h picture as the renderer places it in a
+ * cols x rows area (sk_render_place_picture): -1 also when any size is 0.
  */
 int sk_mousemap_cell(unsigned cols, unsigned rows, unsigned frame_w, unsigned frame_h, unsigned cx,
                      unsigned cy, uint16_t *x, uint16_t *y);

@@ -297,6 +297,25 @@ void sk_render_fit(unsigned cols, unsigned rows, unsigned src_w, unsigned src_h,
     *fr = SK_MAX(1u, SK_MIN(*fr, rows));
 }
 
+void sk_render_place_picture(unsigned cols, unsigned rows, unsigned src_w, unsigned src_h,
+                             struct sk_grid_place *p)
+{
+    unsigned fc = 0;
+    unsigned fr = 0;
+    sk_render_fit(cols, rows, src_w, src_h, &fc, &fr);
+    /* The whole picture in cells of 1 x 1: cell i of fc covers (i .. i + 1) / fc of its width. */
+    *p = (struct sk_grid_place){
+        .col = (cols - fc) / 2,
+        .row = (rows - fr) / 2,
+        .cols = fc,
+        .rows = fr,
+        .cell_w = 1,
+        .cell_h = 1,
+        .screen_w = fc,
+        .screen_h = fr,
+    };
+}
+
 /*
  * libcaca averages the pixels under each cell (its "prefilter") to choose
  * the cell's two colours and glyph, so a few pixels per cell are all it
@@ -607,6 +626,17 @@ static int text_cells(struct sk_render *r, const struct sk_textrec_result *t, un
         }
     }
     grid->text = 1;
+    /* A click on a character goes to that character's cell of the mode's picture. */
+    grid->place = (struct sk_grid_place){
+        .col = x0,
+        .row = y0,
+        .cols = t->cols,
+        .rows = t->rows,
+        .cell_w = t->cell_w,
+        .cell_h = t->cell_h,
+        .screen_w = t->mode_w,
+        .screen_h = t->mode_h,
+    };
     if (t->cursor_col >= 0) {
         grid->cursor_col = (int)x0 + t->cursor_col;
         grid->cursor_row = (int)y0 + t->cursor_row;
@@ -648,11 +678,11 @@ int sk_render_grid_read(struct sk_render *r, const struct sk_image *img,
         grid->note = NULL; /* auto showing art is auto doing its job */
     }
     img = apply_levels(r, img);
-    unsigned fc = 0;
-    unsigned fr = 0;
-    sk_render_fit(cols, rows, img->width, img->height, &fc, &fr);
-    unsigned x0 = (cols - fc) / 2;
-    unsigned y0 = (rows - fr) / 2;
+    sk_render_place_picture(cols, rows, img->width, img->height, &grid->place);
+    unsigned fc = grid->place.cols;
+    unsigned fr = grid->place.rows;
+    unsigned x0 = grid->place.col;
+    unsigned y0 = grid->place.row;
     if (r->opts.mode == SK_RENDER_HALF) {
         half_cells(r, img, x0, y0, fc, fr, grid);
         return 0;

@@ -80,6 +80,14 @@ void sk_render_fit(unsigned cols, unsigned rows, unsigned src_w, unsigned src_h,
                    unsigned *fr);
 
 /*
+ * Where sk_render_grid draws a src_w x src_h picture in cols x rows: the
+ * cells sk_render_fit gives it, centred, each covering 1 x 1 of the
+ * picture's fc x fr (term/grid.h). With cols or rows 0 it covers nothing.
+ */
+void sk_render_place_picture(unsigned cols, unsigned rows, unsigned src_w, unsigned src_h,
+                             struct sk_grid_place *p);
+
+/*
  * The pixel size worth decoding a src_w x src_h picture at, to fill a
  * cols x rows area (callers pass it to sk_jpeg_decode as the minimum).
  */

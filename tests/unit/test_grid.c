@@ -2,7 +2,8 @@
  * test_grid: the exact bytes sk_grid_diff writes to turn one picture into
  * another: nothing for the same picture, a cursor move and the cell for one
  * change, the cheapest way over gaps, SGR only where colours change, every
- * colour depth's SGR form, and a full repaint when the size changes.
+ * colour depth's SGR form, and a full repaint when the size changes; a
+ * grid's place is copied with it and forgotten by a resize.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,23 @@ static void test_resize_repaints_all(void)
     sk_grid_free(&b);
 }
 
+/* The place (where the screen was drawn, for the mouse) goes with a copy; a resize drops it. */
+static void test_place_copied_and_reset(void)
+{
+    struct sk_grid a = {0}, b = {0};
+    sk_grid_resize(&a, 100, 30);
+    a.place.col = 10;
+    a.place.cols = 80;
+    a.place.screen_w = 720;
+    sk_grid_copy(&b, &a);
+    CHECK(memcmp(&b.place, &a.place, sizeof(a.place)) == 0);
+    sk_grid_resize(&b, 100, 30);
+    CHECK_EQ_INT(b.place.cols, 0);
+    CHECK_EQ_INT(b.place.screen_w, 0);
+    sk_grid_free(&a);
+    sk_grid_free(&b);
+}
+
 int main(void)
 {
     SK_RUN(test_same_picture_costs_nothing);
@@ -122,5 +140,6 @@ int main(void)
     SK_RUN(test_gaps);
     SK_RUN(test_colour_forms);
     SK_RUN(test_resize_repaints_all);
+    SK_RUN(test_place_copied_and_reset);
     return SK_CHECK_EXIT();
 }

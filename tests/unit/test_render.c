@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "demo/demo.h"
 #include "image.h"
 #include "jpeg.h"
 #include "log.h"
@@ -411,6 +412,96 @@ static void test_golden(void)
     sk_render_free(r);
 }
 
+static int place_is(const struct sk_grid_place *p, unsigned col, unsigned row, unsigned cols,
+                    unsigned rows, unsigned cell_w, unsigned cell_h, unsigned screen_w,
+                    unsigned screen_h)
+{
+    return p->col == col && p->row == row && p->cols == cols && p->rows == rows &&
+           p->cell_w == cell_w && p->cell_h == cell_h && p->screen_w == screen_w &&
+           p->screen_h == screen_h;
+}
+
+/*
+ * Every grid says where it drew the screen, for the mouse: the text view
+ * its character grid (the demo's 80x25 9x16), at the top-left when the
+ * terminal fits it exactly and centred when bigger, whatever size the
+ * frame was stretched to; the picture views, and the text view when it
+ * shows art, the fitted picture.
+ */
+static void test_places(void)
+{
+    struct sk_demo *demo = sk_demo_new();
+    struct sk_image img = {0};
+    sk_demo_render(demo, 0, &img);
+    struct sk_render *r = sk_render_new();
+    struct sk_render_opts o;
+    sk_render_opts_default(&o);
+    o.mode = SK_RENDER_TEXT;
+    sk_render_set_opts(r, &o);
+    struct sk_grid g = {0};
+
+    CHECK_EQ_INT(sk_render_grid(r, &img, 80, 25, &g), 0);
+    CHECK(g.text);
+    CHECK(place_is(&g.place, 0, 0, 80, 25, 9, 16, 720, 400));
+    CHECK_EQ_INT(sk_render_grid(r, &img, 120, 40, &g), 0);
+    CHECK(g.text);
+    CHECK(place_is(&g.place, 20, 7, 80, 25, 9, 16, 720, 400));
+    CHECK_EQ_INT(sk_render_grid(r, &img, 81, 26, &g), 0);
+    CHECK(place_is(&g.place, 0, 0, 80, 25, 9, 16, 720, 400));
+
+    /* Smaller than the text screen: art, fitted (720x400 in 80x24: 80x22 from row 1). */
+    CHECK_EQ_INT(sk_render_grid(r, &img, 80, 24, &g), 0);
+    CHECK(!g.text);
+    CHECK(g.note != NULL);
+    CHECK(place_is(&g.place, 0, 1, 80, 22, 1, 1, 80, 22));
+    CHECK_EQ_INT(sk_render_grid(r, &img, 79, 30, &g), 0);
+    CHECK(!g.text);
+    CHECK(place_is(&g.place, 0, 4, 79, 22, 1, 1, 79, 22));
+
+    /* The same mode stretched over a 1280x720 frame: the same character cells. */
+    struct sk_image big = {0};
+    sk_image_resize(&big, 1280, 720);
+    for (unsigned y = 0; y < 720; y++) {
+        for (unsigned x = 0; x < 1280; x++) {
+            memcpy(big.pixels + y * big.pitch + x * 3,
+                   img.pixels + (y * 400 / 720) * img.pitch + (x * 720 / 1280) * 3, 3);
+        }
+    }
+    CHECK_EQ_INT(sk_render_grid(r, &big, 100, 30, &g), 0);
+    CHECK(g.text);
+    CHECK(place_is(&g.place, 10, 2, 80, 25, 9, 16, 720, 400));
+
+    /* A picture that is not text: the text view shows it as art, fitted (120x33 from row 3). */
+    struct sk_image grey = {0};
+    solid(&grey, 720, 400, 128, 128, 128);
+    CHECK_EQ_INT(sk_render_grid(r, &grey, 120, 40, &g), 0);
+    CHECK(!g.text);
+    CHECK(place_is(&g.place, 0, 3, 120, 33, 1, 1, 120, 33));
+
+    /* auto shows the text screen as text; art and half blocks place the picture. */
+    o.mode = SK_RENDER_AUTO;
+    sk_render_set_opts(r, &o);
+    CHECK_EQ_INT(sk_render_grid(r, &img, 120, 40, &g), 0);
+    CHECK(g.text);
+    CHECK(place_is(&g.place, 20, 7, 80, 25, 9, 16, 720, 400));
+    for (int m = SK_RENDER_ART; m <= SK_RENDER_HALF; m++) {
+        o.mode = (enum sk_render_mode)m;
+        sk_render_set_opts(r, &o);
+        CHECK_EQ_INT(sk_render_grid(r, &img, 120, 40, &g), 0);
+        CHECK(place_is(&g.place, 0, 3, 120, 33, 1, 1, 120, 33));
+    }
+    /* No size, no place. */
+    CHECK_EQ_INT(sk_render_grid(r, &img, 0, 0, &g), 0);
+    CHECK_EQ_INT(g.place.cols, 0);
+
+    sk_grid_free(&g);
+    sk_image_free(&big);
+    sk_image_free(&grey);
+    sk_image_free(&img);
+    sk_render_free(r);
+    sk_demo_free(demo);
+}
+
 int main(void)
 {
     sk_log_set_level(SK_LOG_ERROR);
@@ -418,6 +509,7 @@ int main(void)
     SK_RUN(test_fixture_80x24);
     SK_RUN(test_letterbox);
     SK_RUN(test_colours);
+    SK_RUN(test_places);
     SK_RUN(test_golden);
     return SK_CHECK_EXIT();
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "demo/demo.h"
 #include "frame.h"
 #include "jpeg.h"
 #include "log.h"
@@ -170,10 +171,57 @@ static void test_text_read_once(void)
     sk_viewcache_free(vc);
 }
 
+/*
+ * A grid from the cache, built or shared, says where it drew the screen:
+ * the demo's text screen centred cell for cell in the text view, the
+ * fitted picture in the art view (what the console maps clicks through).
+ */
+static void test_place_shared(void)
+{
+    struct sk_demo *demo = sk_demo_new();
+    struct sk_image img = {0};
+    sk_demo_render(demo, 0, &img);
+    struct sk_frame *f = sk_frame_new(0);
+    struct sk_jpeg_enc *enc = sk_jpeg_enc_new(90);
+    CHECK_EQ_INT(sk_jpeg_encode_rgb(enc, img.pixels, img.width, img.height, img.pitch, f), 0);
+    sk_jpeg_enc_free(enc);
+    f->seq = 1;
+    struct sk_viewcache *vc = sk_viewcache_new();
+    struct viewer v[3];
+    for (int i = 0; i < 3; i++) {
+        v[i] = (struct viewer){.vc = vc, .f = f, .cols = 120, .rows = 40};
+        sk_render_opts_default(&v[i].opts);
+        v[i].opts.mode = i < 2 ? SK_RENDER_TEXT : SK_RENDER_ART;
+        viewer_main(&v[i]);
+        CHECK(v[i].ok);
+    }
+    struct sk_viewcache_stats st;
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.shared, 1);
+    for (int i = 0; i < 2; i++) {
+        const struct sk_grid_place *p = &v[i].copy.place;
+        CHECK(v[i].copy.text);
+        CHECK(p->col == 20 && p->row == 7 && p->cols == 80 && p->rows == 25);
+        CHECK(p->cell_w == 9 && p->cell_h == 16 && p->screen_w == 720 && p->screen_h == 400);
+    }
+    /* 720x400 in 120x40: 120x33 from row 3. */
+    const struct sk_grid_place *a = &v[2].copy.place;
+    CHECK(a->col == 0 && a->row == 3 && a->cols == 120 && a->rows == 33);
+    CHECK(a->cell_w == 1 && a->cell_h == 1 && a->screen_w == 120 && a->screen_h == 33);
+    for (int i = 0; i < 3; i++) {
+        sk_grid_free(&v[i].copy);
+    }
+    sk_viewcache_free(vc);
+    sk_frame_unref(f);
+    sk_image_free(&img);
+    sk_demo_free(demo);
+}
+
 int main(void)
 {
     sk_log_set_level(SK_LOG_ERROR);
     SK_RUN(test_shared);
     SK_RUN(test_text_read_once);
+    SK_RUN(test_place_shared);
     return SK_CHECK_EXIT();
 }
