@@ -28,6 +28,8 @@
 #include "util.h"
 
 #define RAW_8X16 (256 * 16)
+/* Video BIOS ROMs are 32-128 KiB; the ROM font search reads at most this much of a file. */
+#define ROM_SEARCH_MAX (256 * 1024)
 
 #define PSF1_MODE512 0x01
 #define PSF1_MODEHASTAB 0x02
@@ -44,7 +46,7 @@
 struct psf {
     const uint8_t *glyphs;
     uint32_t count;
-    unsigned height; /* bytes a glyph, one per row */
+    unsigned height;       /* bytes a glyph, one per row */
     int32_t glyph_of[256]; /* -1: the font has no glyph for it */
 };
 
@@ -58,7 +60,7 @@ static const uint8_t *builtin_font(unsigned height)
     return height == 8 ? &sk_font8x8[0][0] : height == 14 ? &sk_font8x14[0][0] : &sk_font8x16[0][0];
 }
 
-/* Note that glyph draws Unicode value u: it is the glyph for each CP437 code point of u not yet drawn. */
+/* Glyph draws Unicode value u: it is the glyph of u's CP437 code points not drawn yet. */
 static void psf_map(struct psf *p, uint32_t u, uint32_t glyph)
 {
     for (unsigned c = 0; c < 256; c++) {
@@ -124,8 +126,11 @@ static int psf2_table(struct psf *p, const uint8_t *t, size_t len, char *err, si
                 continue;
             }
             /* One UTF-8 character: a lead byte and 0 to 3 continuation bytes. */
-            size_t n = b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3
-                                    : (b & 0xF8) == 0xF0 ? 4 : 0;
+            size_t n = b < 0x80             ? 1
+                       : (b & 0xE0) == 0xC0 ? 2
+                       : (b & 0xF0) == 0xE0 ? 3
+                       : (b & 0xF8) == 0xF0 ? 4
+                                            : 0;
             uint32_t u = n == 1 ? b : n == 2 ? b & 0x1Fu : n == 3 ? b & 0x0Fu : b & 0x07u;
             if (n == 0 || len - at < n) {
                 sk_set_err(err, errlen, "bad UTF-8 in the Unicode table at glyph %u (byte %zu)",
@@ -161,8 +166,8 @@ static int check_height(const char *format, uint32_t width, uint32_t height, cha
 }
 
 /* Glyphs from glyphs_at (count of them) need to fit in len; the table follows them. */
-static int check_glyphs(uint64_t glyphs_at, uint32_t count, unsigned height, size_t len,
-                        char *err, size_t errlen)
+static int check_glyphs(uint64_t glyphs_at, uint32_t count, unsigned height, size_t len, char *err,
+                        size_t errlen)
 {
     uint64_t need = glyphs_at + (uint64_t)count * height;
     if (count == 0 || need > len) {
@@ -242,7 +247,8 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
             p.glyph_of[c] = (int32_t)c;
         }
     } else {
-        sk_set_err(err, errlen, "%u glyphs and no Unicode table: which character each draws is unknown",
+        sk_set_err(err, errlen,
+                   "%u glyphs and no Unicode table: which character each draws is unknown",
                    (unsigned)p.count);
         return -1;
     }
@@ -304,6 +310,10 @@ static long gunzip(const uint8_t *data, size_t len, uint8_t **out, char *err, si
 int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[3], char *err,
                        size_t errlen)
 {
+    if (len > SK_TEXT_FONT_FILE_MAX) {
+        sk_set_err(err, errlen, "larger than %d bytes", SK_TEXT_FONT_FILE_MAX);
+        return -1;
+    }
     uint8_t *inflated = NULL;
     int gz = len >= 2 && data[0] == 0x1F && data[1] == 0x8B;
     if (gz) {
@@ -331,7 +341,8 @@ int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[
     } else {
         static const unsigned heights[] = {16, 14, 8};
         for (int i = 0; i < 3; i++) {
-            if (sk_textrec_find_rom_font(data, len, heights[i], out[n].rows) == 0) {
+            size_t rom_len = len < ROM_SEARCH_MAX ? len : ROM_SEARCH_MAX;
+            if (sk_textrec_find_rom_font(data, rom_len, heights[i], out[n].rows) == 0) {
                 out[n].height = heights[i];
                 out[n].mapped = 256;
                 out[n].format = "VGA BIOS ROM";
@@ -339,8 +350,9 @@ int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[
             }
         }
         if (n == 0) {
-            sk_set_err(err, errlen,
-                       "neither a raw 8x16 font (4096 bytes), a PSF font nor a VGA BIOS ROM with a font");
+            sk_set_err(
+                err, errlen,
+                "neither a raw 8x16 font (4096 bytes), a PSF font nor a VGA BIOS ROM with a font");
             n = -1;
         }
     }

@@ -25,9 +25,9 @@
 #define SK_TEXT_FONT_FILE_MAX (1024 * 1024)
 
 struct sk_text_font {
-    unsigned height;        /* 8, 14 or 16 */
-    unsigned mapped;        /* CP437 code points the file drew; the rest are the built-in font's */
-    const char *format;     /* static text: "PSF2", "PSF1 (gzip)", "VGA BIOS ROM", "raw 8x16", ... */
+    unsigned height;    /* 8, 14 or 16 */
+    unsigned mapped;    /* CP437 code points the file drew; the rest are the built-in font's */
+    const char *format; /* static text: "PSF2", "PSF1 (gzip)", "VGA BIOS ROM", "raw 8x16", ... */
     uint8_t rows[256 * 16]; /* 256 glyphs of height rows, CP437 order, bit 7 leftmost */
 };
 

@@ -5,9 +5,9 @@
  * table, 8/14/16 high, plain and gzip) load to exactly the CP437-indexed
  * rows their construction says; each malformed variant gives its error;
  * the Debian console fonts in /usr/share/consolefonts load to what kbd's
- * psfgettable says their table maps; and a console screen drawn in
- * Lat15-Terminus16 and Uni2-Fixed16, through JPEG at quality 75, is read
- * exactly with the font loaded and much worse without it.
+ * psfgettable says their table maps; and a console screen drawn in kbd's
+ * reading of Lat15-Terminus16 and Uni2-Fixed16, through JPEG at quality
+ * 75, is read exactly with the font loaded and much worse without it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +30,8 @@ static const uint8_t *builtin(unsigned height)
     return height == 8 ? &sk_font8x8[0][0] : height == 14 ? &sk_font8x14[0][0] : &sk_font8x16[0][0];
 }
 
-/* Glyph g's row y in the synthetic fonts: every glyph differs from every other and from the built-in ones. */
+/* Glyph g's row y in the synthetic fonts: every glyph differs from every other and from the
+ * built-in ones. */
 static uint8_t glyph_row(unsigned g, unsigned y)
 {
     return y == 0 ? (uint8_t)g : y == 1 ? (uint8_t)(0xA0 | g >> 8) : (uint8_t)(g * 7 + y * 29 + 3);
@@ -122,7 +123,8 @@ static void expected_mapped(unsigned height, uint8_t *rows, unsigned *mapped)
             }
         }
         for (unsigned y = 0; y < height; y++) {
-            rows[c * height + y] = found >= 0 ? glyph_row((unsigned)found, y) : builtin(height)[c * height + y];
+            rows[c * height + y] =
+                found >= 0 ? glyph_row((unsigned)found, y) : builtin(height)[c * height + y];
         }
         *mapped += found >= 0;
     }
@@ -172,7 +174,8 @@ static struct bytes psf1(unsigned mode, unsigned height)
     return b;
 }
 
-static struct bytes psf2(unsigned flags, uint32_t count, uint32_t width, uint32_t height, uint32_t headersize)
+static struct bytes psf2(unsigned flags, uint32_t count, uint32_t width, uint32_t height,
+                         uint32_t headersize)
 {
     struct bytes b = {0};
     put32(&b, 0x864AB572);
@@ -326,7 +329,8 @@ static void test_malformed(void)
     expect_error(truncated(psf2(1, 256, 8, 16, 32), 31), "PSF2 header truncated (31 of 32 bytes)");
     expect_error(truncated(psf1(0, 16), 4 + 4095),
                  "256 glyphs of 16 bytes need 4100 bytes; the font has 4099");
-    expect_error(truncated(psf1(3, 8), 4 + 511 * 8), "512 glyphs of 8 bytes need 4100 bytes; the font has 4092");
+    expect_error(truncated(psf1(3, 8), 4 + 511 * 8),
+                 "512 glyphs of 8 bytes need 4100 bytes; the font has 4092");
     expect_error(truncated(psf2(0, 256, 8, 14, 32), 32 + 256 * 14 - 1),
                  "256 glyphs of 14 bytes need 3616 bytes; the font has 3615");
     /* The Unicode table running off the end: mid-glyph, and mid-character. */
@@ -347,7 +351,8 @@ static void test_malformed(void)
     put8(&b, 0xE2);
     expect_error(b, "bad UTF-8 in the Unicode table at glyph 255 (byte 255)");
     /* Sizes the recogniser does not read. */
-    expect_error(psf2(1, 256, 9, 16, 32), "PSF2 glyphs are 9x16; text screens are read in 8x8, 8x14 or 8x16");
+    expect_error(psf2(1, 256, 9, 16, 32),
+                 "PSF2 glyphs are 9x16; text screens are read in 8x8, 8x14 or 8x16");
     expect_error(psf2(1, 256, 12, 24, 32), "PSF2 glyphs are 12x24");
     expect_error(psf2(1, 256, 12, 16, 32), "PSF2 glyphs are 12x16");
     expect_error(psf2(1, 256, 8, 32, 32), "PSF2 glyphs are 8x32");
@@ -362,7 +367,8 @@ static void test_malformed(void)
                  "PSF2 header size 4294967280 is not from 32 to the font's");
     expect_error(poke32(psf2(1, 256, 8, 16, 32), 8, 16), "PSF2 header size 16");
     expect_error(poke32(psf2(1, 256, 8, 16, 32), 28, 0xFFFFFFFFu), "PSF2 glyphs are 4294967295x16");
-    expect_error(poke32(psf2(1, 256, 8, 16, 32), 20, 0xFFFFFFF0u), "PSF2 glyphs of 8x16 take 16 bytes, not 4294967280");
+    expect_error(poke32(psf2(1, 256, 8, 16, 32), 20, 0xFFFFFFF0u),
+                 "PSF2 glyphs of 8x16 take 16 bytes, not 4294967280");
     expect_error(poke32(psf2(1, 256, 8, 16, 32), 4, 1), "PSF2 version 1");
     expect_error(psf2(0, 512, 8, 16, 32), "512 glyphs and no Unicode table");
     expect_error(psf1(1, 16), "512 glyphs and no Unicode table");
@@ -435,7 +441,8 @@ static void test_load_file(void)
     fclose(f);
     CHECK_EQ_INT(sk_text_font_load(path, fonts, err, sizeof(err)), -1);
     char want[256];
-    snprintf(want, sizeof(want), "%s: 256 glyphs of 16 bytes need 4128 bytes; the font has 40", path);
+    snprintf(want, sizeof(want), "%s: 256 glyphs of 16 bytes need 4128 bytes; the font has 40",
+             path);
     CHECK_STR(err, want);
     unlink(path);
     free(b.p);
@@ -475,7 +482,8 @@ static int kbd_glyph_of(const char *table, unsigned u)
         if (line[0] != '#' && sscanf(line, "0x%x", &g) == 1) {
             /* The line's values, each after a tab or a space. */
             for (size_t i = 0; i + wlen <= len; i++) {
-                if (strncmp(line + i, want, wlen) == 0 && (i + wlen == len || line[i + wlen] == ' ')) {
+                if (strncmp(line + i, want, wlen) == 0 &&
+                    (i + wlen == len || line[i + wlen] == ' ')) {
                     return (int)g;
                 }
             }
@@ -494,6 +502,56 @@ static int have_consolefonts(const char *why)
     return 1;
 }
 
+static int have_kbd(const char *why)
+{
+    if (access("/usr/bin/psfgettable", X_OK) != 0) {
+        printf("SKIP %s: no psfgettable (apt-get install kbd)\n", why);
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * The CP437 rows of the PSF1 font at path as kbd reads it: the font
+ * decompressed by gzip(1), its table listed by psfgettable, each code
+ * point's glyph the first whose line names its Unicode value, the built-in
+ * glyph where none does. Returns how many code points the font draws, or
+ * -1.
+ */
+static int kbd_rows(const char *path, unsigned h, uint8_t *rows)
+{
+    char plain[] = "/tmp/sk-psf-XXXXXX", table[] = "/tmp/sk-psftab-XXXXXX";
+    struct bytes b = {0};
+    int mapped = -1;
+    int fd = mkstemp(plain);
+    int fd2 = mkstemp(table);
+    if (fd >= 0 && fd2 >= 0 && read_gz(path, &b) == 0 && b.len > 4 &&
+        write(fd, b.p, b.len) == (ssize_t)b.len) {
+        char cmd[256], *text = NULL;
+        snprintf(cmd, sizeof(cmd), "psfgettable %s %s", plain, table);
+        if (system(cmd) == 0 && sk_read_file(table, 1 << 20, &text, NULL, err, sizeof(err)) == 0) {
+            mapped = 0;
+            for (unsigned c = 0; c < 256; c++) {
+                int g = kbd_glyph_of(text, sk_cp437_unicode[c]);
+                const uint8_t *src = g >= 0 ? b.p + 4 + (size_t)g * h : builtin(h) + c * h;
+                memcpy(rows + c * h, src, h);
+                mapped += g >= 0;
+            }
+            free(text);
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (fd2 >= 0) {
+        close(fd2);
+    }
+    unlink(plain);
+    unlink(table);
+    free(b.p);
+    return mapped;
+}
+
 /* Debian's console fonts load to the glyphs kbd's own table reader names. */
 static void test_debian_fonts(void)
 {
@@ -504,51 +562,31 @@ static void test_debian_fonts(void)
         const char *name;
         unsigned height;
     } cases[] = {
-        {"Lat15-Terminus16", 16}, {"Uni2-Fixed16", 16}, {"Uni2-VGA16", 16}, {"Lat2-Terminus16", 16},
-        {"Lat15-VGA14", 14},      {"Uni3-Terminus14", 14}, {"Uni2-VGA8", 8},  {"Lat15-VGA8", 8},
+        {"Lat15-Terminus16", 16}, {"Uni2-Fixed16", 16}, {"Uni2-VGA16", 16},
+        {"Lat2-Terminus16", 16},  {"Lat15-VGA14", 14},  {"Uni3-Terminus14", 14},
+        {"Uni2-VGA8", 8},         {"Lat15-VGA8", 8},
     };
-    int have_kbd = access("/usr/bin/psfgettable", X_OK) == 0;
-    if (!have_kbd) {
-        printf("SKIP test_debian_fonts glyph check: no psfgettable (apt-get install kbd)\n");
-    }
+    int kbd = have_kbd("test_debian_fonts glyph check");
     for (size_t i = 0; i < SK_ARRAY_LEN(cases); i++) {
-        char path[256], plain[] = "/tmp/sk-psf-XXXXXX", table[] = "/tmp/sk-psftab-XXXXXX";
+        char path[256];
+        unsigned h = cases[i].height;
         snprintf(path, sizeof(path), CONSOLEFONTS "/%s.psf.gz", cases[i].name);
         CHECK_EQ_INT(sk_text_font_load(path, fonts, err, sizeof(err)), 1);
-        CHECK_EQ_INT(fonts[0].height, cases[i].height);
+        CHECK_EQ_INT(fonts[0].height, h);
         CHECK_STR(fonts[0].format, "PSF1 (gzip)");
         CHECK(fonts[0].mapped >= 180);
-        if (!have_kbd) {
+        static uint8_t want[256 * 16];
+        if (!kbd) {
             continue;
         }
-        struct bytes b = {0};
-        CHECK_EQ_INT(read_gz(path, &b), 0);
-        int fd = mkstemp(plain);
-        CHECK_EQ_INT(write(fd, b.p, b.len), (long long)b.len);
-        close(fd);
-        fd = mkstemp(table);
-        close(fd);
-        char cmd[256], *text = NULL;
-        snprintf(cmd, sizeof(cmd), "psfgettable %s %s", plain, table);
-        CHECK_EQ_INT(system(cmd), 0);
-        CHECK_EQ_INT(sk_read_file(table, 1 << 20, &text, NULL, err, sizeof(err)), 0);
-        unsigned mapped = 0;
-        unsigned h = cases[i].height;
-        for (unsigned c = 0; c < 256 && text; c++) {
-            int g = kbd_glyph_of(text, sk_cp437_unicode[c]);
-            const uint8_t *want = g >= 0 ? b.p + 4 + (size_t)g * h : builtin(h) + c * h;
-            mapped += g >= 0;
-            if (memcmp(fonts[0].rows + c * h, want, h) != 0) {
-                fprintf(stderr, "  %s: code %02x (U+%04X, glyph %d) differs\n", cases[i].name, c,
-                        sk_cp437_unicode[c], g);
+        CHECK_EQ_INT(kbd_rows(path, h, want), (long long)fonts[0].mapped);
+        for (unsigned c = 0; c < 256; c++) {
+            if (memcmp(fonts[0].rows + c * h, want + c * h, h) != 0) {
+                fprintf(stderr, "  %s: code %02x (U+%04X) differs\n", cases[i].name, c,
+                        sk_cp437_unicode[c]);
                 CHECK(0);
             }
         }
-        CHECK_EQ_INT(fonts[0].mapped, mapped);
-        free(text);
-        free(b.p);
-        unlink(plain);
-        unlink(table);
     }
 }
 
@@ -576,7 +614,8 @@ static const char *const console_lines[] = {
     "total 24",
     "drwxr-xr-x  2 root root 4096 Nov 20 09:14 backups",
     "-rwxr-xr-x  1 root root  812 Nov 21 17:40 deploy.sh",
-    "-rw-r--r--  1 root root 3310 Nov 22 08:03 r\x82sum\x82-\x84" "ber-\xa4o.txt",
+    ("-rw-r--r--  1 root root 3310 Nov 22 08:03 r\x82sum\x82-\x84"
+     "ber-\xa4o.txt"),
     "root@kvm-target:~# systemctl status nginx | head -4",
     "\x07 nginx.service - A high performance web server and a reverse proxy server",
     "     Loaded: loaded (/lib/systemd/system/nginx.service; enabled; preset: enabled)",
@@ -599,8 +638,11 @@ static void console_screen(struct sk_textscreen *s)
     for (int r = 0; r < SK_TEXT_ROWS; r++) {
         const char *line = console_lines[r];
         /* Colours as ls and systemctl give them. */
-        uint8_t fg = r == 8 ? SK_VGA_LIGHTBLUE : r == 9 ? SK_VGA_LIGHTGREEN
-                     : r == 14 ? SK_VGA_LIGHTRED : r == 12 ? SK_VGA_WHITE : SK_VGA_LIGHTGREY;
+        uint8_t fg = r == 8    ? SK_VGA_LIGHTBLUE
+                     : r == 9  ? SK_VGA_LIGHTGREEN
+                     : r == 14 ? SK_VGA_LIGHTRED
+                     : r == 12 ? SK_VGA_WHITE
+                               : SK_VGA_LIGHTGREY;
         for (int c = 0; c < SK_TEXT_COLS; c++) {
             uint8_t ch = c < (int)strlen(line) ? (uint8_t)line[c] : ' ';
             s->cells[r][c] = (struct sk_textcell){ch, SK_ATTR(fg, SK_VGA_BLACK)};
@@ -615,10 +657,12 @@ static void render(const struct sk_textscreen *s, const uint8_t *rows, struct sk
     for (int r = 0; r < SK_TEXT_ROWS; r++) {
         for (int c = 0; c < SK_TEXT_COLS; c++) {
             uint8_t px[16][9];
-            draw_cell(rows, s->cells[r][c].ch, s->cells[r][c].attr & 15, s->cells[r][c].attr >> 4, px);
+            draw_cell(rows, s->cells[r][c].ch, s->cells[r][c].attr & 15, s->cells[r][c].attr >> 4,
+                      px);
             for (int y = 0; y < 16; y++) {
                 for (int x = 0; x < 9; x++) {
-                    memcpy(img->pixels + (size_t)(r * 16 + y) * img->pitch + (size_t)(c * 9 + x) * 3,
+                    memcpy(img->pixels + (size_t)(r * 16 + y) * img->pitch +
+                               (size_t)(c * 9 + x) * 3,
                            sk_vga_palette[px[y][x]], 3);
                 }
             }
@@ -647,8 +691,8 @@ static unsigned right_in_font(const struct sk_textrec_result *r, const struct sk
             int ok = memcmp(a, b, sizeof(a)) == 0;
             right += ok;
             if (!ok && getenv("SK_TEST_VERBOSE")) {
-                fprintf(stderr, "    row %2d col %2d: want %02x %x/%x got %02x %x/%x conf %u\n", y, x,
-                        t.ch, t.attr & 15, t.attr >> 4, c->ch, c->fg, c->bg, c->conf);
+                fprintf(stderr, "    row %2d col %2d: want %02x %x/%x got %02x %x/%x conf %u\n", y,
+                        x, t.ch, t.attr & 15, t.attr >> 4, c->ch, c->fg, c->bg, c->conf);
             }
         }
     }
@@ -664,6 +708,9 @@ static void test_console_font_screen(void)
     if (!have_consolefonts("test_console_font_screen")) {
         return;
     }
+    if (!have_kbd("test_console_font_screen")) {
+        return;
+    }
     static const char *const names[] = {"Lat15-Terminus16", "Uni2-Fixed16"};
     struct sk_textscreen s;
     console_screen(&s);
@@ -671,8 +718,11 @@ static void test_console_font_screen(void)
         char path[256];
         snprintf(path, sizeof(path), CONSOLEFONTS "/%s.psf.gz", names[i]);
         CHECK_EQ_INT(sk_text_font_load(path, fonts, err, sizeof(err)), 1);
+        /* Drawn in kbd's reading of the font, read in sshkvm's. */
+        static uint8_t drawn[256 * 16];
+        CHECK(kbd_rows(path, 16, drawn) > 0);
         struct sk_image img = {0}, big = {0}, jpg = {0};
-        render(&s, fonts[0].rows, &img);
+        render(&s, drawn, &img);
         for (int scaled = 0; scaled < 2; scaled++) {
             if (scaled) {
                 ts_scale(&img, 1920, 1080, &big);
@@ -682,15 +732,15 @@ static void test_console_font_screen(void)
             CHECK_EQ_INT(sk_textrec_add_font(with, fonts[0].rows, 16), 0);
             struct sk_textrec_result r;
             CHECK_EQ_INT(sk_textrec_run(plain, &jpg, &r), 0);
-            unsigned without_chars = right_in_font(&r, &s, fonts[0].rows, 0);
-            unsigned without_cells = right_in_font(&r, &s, fonts[0].rows, 1);
+            unsigned without_chars = right_in_font(&r, &s, drawn, 0);
+            unsigned without_cells = right_in_font(&r, &s, drawn, 1);
             CHECK_EQ_INT(sk_textrec_run(with, &jpg, &r), 0);
-            unsigned with_chars = right_in_font(&r, &s, fonts[0].rows, 0);
-            unsigned with_cells = right_in_font(&r, &s, fonts[0].rows, 1);
+            unsigned with_chars = right_in_font(&r, &s, drawn, 0);
+            unsigned with_cells = right_in_font(&r, &s, drawn, 1);
             printf("  %s %s q75: characters right of 2000: %u with the font, %u without; "
                    "with colours: %u, %u\n",
-                   names[i], scaled ? "1920x1080" : "720x400", with_chars, without_chars, with_cells,
-                   without_cells);
+                   names[i], scaled ? "1920x1080" : "720x400", with_chars, without_chars,
+                   with_cells, without_cells);
             CHECK(r.is_text);
             CHECK_STR(r.mode, "80x25 9x16");
             CHECK(with_chars >= 1998);
