@@ -6,11 +6,14 @@
 #   scripts/deps.sh bench   plus what `make bench` compares against (img2txt, chafa)
 set -euo pipefail
 
-build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev openssh-client)
+build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev zlib1g-dev openssh-client)
 # mpv, VLC and Firefox: test_players plays the stream in them. openssl: test certificates and hashes.
 # test_key_captures: xterm under Xvfb, keys pressed with xdotool.
 # clang and its runtime (libclang-rt-14-dev): the libFuzzer targets in fuzz/.
 # valgrind: make test-valgrind.
+# console-setup-linux: Debian's console fonts (/usr/share/consolefonts) that --text-font
+# loads in test_fontfile and test_text; kbd: psfgettable, the unit test's own reading of
+# their Unicode tables.
 # The VM test (tests/vm): QEMU, a static busybox for the guest, strings for
 # the module dependencies, libc6-dev for the static evdump and v4l2util,
 # gcc-12 (the compiler Debian built the guest's kernel with) for the
@@ -19,7 +22,7 @@ build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbo
 test=(curl ffmpeg tmux clang libclang-rt-14-dev valgrind libjpeg-turbo-progs procps iproute2 chromium
   qemu-system-x86 seabios busybox-static binutils libc6-dev gcc-12 openssl mpv vlc-bin vlc-plugin-base firefox-esr
   python3 libxkbcommon0 xkb-data libx11-data ncurses-base ncurses-term ncurses-bin
-  foot-terminfo kitty-terminfo xterm xvfb xdotool)
+  foot-terminfo kitty-terminfo xterm xvfb xdotool console-setup-linux kbd)
 # The keymap generator (not run by `make test`; its output is committed).
 gen=(python3 libxkbcommon0 xkb-data libx11-data)
 

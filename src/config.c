@@ -70,8 +70,10 @@ const char sk_config_usage[] =
     "  --view-contrast C      0 to 4, default 1\n"
     "  --view-gamma G         0.1 to 10, default 1\n"
     "  --view-fps N           picture updates a second per ssh view, default 15\n"
-    "  --text-font FILE       also read text screens in this font: a VGA BIOS ROM image or a\n"
-    "                         raw 8x16 font (4096 bytes), for text views, screen and wait\n"
+    "  --text-font FILE[,..]  also read text screens in these fonts (text views, screen, wait):\n"
+    "                         Linux console fonts (PSF1/PSF2, plain or .gz, 8 wide, 8/14/16\n"
+    "                         high, e.g. /usr/share/consolefonts/Lat15-Terminus16.psf.gz),\n"
+    "                         VGA BIOS ROM images or raw 8x16 fonts (4096 bytes); repeatable\n"
     "  --max-startups N       ssh connections waiting to log in at once, default 16; the\n"
     "                         oldest is dropped for a newcomer beyond that\n"
     "  --http-max-idle N      HTTP connections without a request in flight at once, default\n"
@@ -81,7 +83,7 @@ const char sk_config_usage[] =
 
 enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP_LISTEN, OPT_FPS,
                 OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CHOICE,
-                OPT_LIST_VIDEO, OPT_INT, OPT_VIEW, OPT_VIEW_FPS };
+                OPT_LIST_VIDEO, OPT_INT, OPT_VIEW, OPT_VIEW_FPS, OPT_LIST };
 
 /* Options whose field is a char * (freed by sk_config_free). */
 static int is_string_kind(enum opt_kind k)
@@ -175,7 +177,7 @@ static const struct opt options[] = {
     {"audit-log", OPT_STRING, FIELD(audit_log)},
     {"control", OPT_CHOICE, FIELD(control)},
     {"control-idle", OPT_INT, FIELD(control_idle)},
-    {"text-font", OPT_STRING, FIELD(text_font)},
+    {"text-font", OPT_LIST, FIELD(text_font)},
     {"max-startups", OPT_INT, FIELD(max_startups)},
     {"http-max-idle", OPT_INT, FIELD(http_max_idle)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
@@ -331,6 +333,20 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
             return -1;
         }
         *(int *)field = (int)v;
+        return 0;
+    }
+    case OPT_LIST: {
+        /* Each use adds to the list: the file's and the command line's together. */
+        size_t vlen = strlen(value);
+        if (value[0] == ',' || value[vlen - 1] == ',' || strstr(value, ",,") != NULL) {
+            snprintf(err, errlen, "--%s: '%s' has an empty item in its comma-separated list", name,
+                     value);
+            return -1;
+        }
+        char **list = (char **)field;
+        char *joined = *list ? xasprintf("%s,%s", *list, value) : xstrdup(value);
+        free(*list);
+        *list = joined;
         return 0;
     }
     case OPT_VIEW:

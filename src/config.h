@@ -3,7 +3,8 @@
  *
  * Both use the same names: `--video demo` on the command line is
  * `video = demo` in the file given by --config (one setting per line, #
- * comments). The command line wins over the file. Parsing checks the form
+ * comments). The command line wins over the file, except for --text-font,
+ * where each use adds to a list. Parsing checks the form
  * of every value and reports the first problem as one line naming the
  * option ("--fps: 'abc' is not a number from 1 to 120").
  */
@@ -45,7 +46,7 @@ struct sk_config {
     char *audit_log;       /* stderr (the logger, default) | syslog | off | FILE */
     char *control;         /* exclusive (one writer at a time, default) | shared */
     int control_idle;      /* seconds without input after which the holder loses control; 0: never */
-    char *text_font;       /* --text-font FILE: a VGA BIOS ROM or raw 8x16 font, or NULL */
+    char *text_font;       /* --text-font FILE[,FILE...]: fonts (PSF, VGA BIOS ROM, raw 8x16), each use adds; or NULL */
     int max_startups;      /* ssh connections waiting to log in at once */
     int http_max_idle;     /* HTTP connections without a request in flight at once */
     int verbose;

@@ -142,6 +142,44 @@ static void print_banner(const struct sk_config *cfg, const char *fingerprint)
     fflush(stdout);
 }
 
+/*
+ * Load each file of --text-font's comma-separated list (NULL: none) into
+ * fonts (room for 3 * SK_TEXT_FONT_FILES_MAX), logging what each gave.
+ * Returns 0 with *count set, or -1 with err set.
+ */
+static int text_fonts_load(const char *list, struct sk_text_font *fonts, int *count, char *err,
+                           size_t errlen)
+{
+    *count = 0;
+    if (list == NULL) {
+        return 0;
+    }
+    char *copy = xstrdup(list);
+    char *save = NULL;
+    int files = 0;
+    int rc = 0;
+    for (char *path = strtok_r(copy, ",", &save); path != NULL; path = strtok_r(NULL, ",", &save)) {
+        if (++files > SK_TEXT_FONT_FILES_MAX) {
+            snprintf(err, errlen, "more than %d font files", SK_TEXT_FONT_FILES_MAX);
+            rc = -1;
+            break;
+        }
+        int n = sk_text_font_load(path, fonts + *count, err, errlen);
+        if (n < 0) {
+            rc = -1;
+            break;
+        }
+        for (int i = 0; i < n; i++) {
+            const struct sk_text_font *f = &fonts[*count + i];
+            sk_log(SK_LOG_INFO, "main", "text font %s: %s, 8x%u, %u of 256 CP437 glyphs", path,
+                   f->format, f->height, f->mapped);
+        }
+        *count += n;
+    }
+    free(copy);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     struct sk_config cfg;
@@ -259,14 +297,11 @@ int main(int argc, char **argv)
     roster = sk_roster_new(&(struct sk_roster_opts){
         .mode = mode, .idle_s = cfg.control_idle > 0 ? cfg.control_idle : -1});
     /* Static: a few fonts of 4 KiB, kept for the program's life. */
-    static struct sk_text_font text_fonts[3];
+    static struct sk_text_font text_fonts[3 * SK_TEXT_FONT_FILES_MAX];
     int text_font_count = 0;
-    if (cfg.text_font != NULL) {
-        text_font_count = sk_text_font_load(cfg.text_font, text_fonts, err, sizeof(err));
-        if (text_font_count < 0) {
-            fprintf(stderr, "sshkvm: --text-font: %s\n", err);
-            goto out;
-        }
+    if (text_fonts_load(cfg.text_font, text_fonts, &text_font_count, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sshkvm: --text-font: %s\n", err);
+        goto out;
     }
 
     viewcache = sk_viewcache_new();

@@ -1,53 +1,376 @@
 /*
- * fontfile: reads --text-font files (a VGA BIOS ROM, or a raw 8x16 font)
- * into fonts the recogniser adds as alternates. Owns nothing after the
- * call; the file is read once, whole (at most 256 KiB).
+ * fontfile: reads --text-font files (a PSF1/PSF2 console font, plain or
+ * gzip, a VGA BIOS ROM, or a raw 8x16 font) into fonts the recogniser adds
+ * as alternates. Owns nothing after the call.
+ *
+ * sk_text_font_load reads the file whole with sk_read_file; everything
+ * after that is sk_text_font_parse, a pure function over the bytes (the
+ * fuzz target's entry): gzip data is inflated in memory with zlib, then
+ * the bytes are a PSF font by their magic, a raw 8x16 font by their size,
+ * or searched for the letters of a VGA BIOS ROM's fonts.
+ *
+ * The recogniser indexes glyphs by CP437 code point. A PSF font is in its
+ * own order, with a Unicode table saying which characters each glyph
+ * draws: for each CP437 code point the glyph drawing its Unicode value
+ * (sk_cp437_unicode) is taken, and the built-in glyph where the font has
+ * none (the recogniser adds a glyph it already has only once).
  */
 #include "text/fontfile.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
+#include "demo/font8x16.h"
+#include "text/fonts.h"
 #include "text/textrec.h"
 #include "util.h"
 
-/* Video BIOS ROMs are 32-64 KiB; the font search reads at most this. */
-#define FONT_FILE_MAX (256 * 1024)
 #define RAW_8X16 (256 * 16)
+/* Video BIOS ROMs are 32-128 KiB; the ROM font search reads at most this much of a file. */
+#define ROM_SEARCH_MAX (256 * 1024)
 
-int sk_text_font_load(const char *path, struct sk_text_font out[3], char *err, size_t errlen)
+#define PSF1_MODE512 0x01
+#define PSF1_MODEHASTAB 0x02
+#define PSF1_MODEHASSEQ 0x04
+#define PSF1_SEPARATOR 0xFFFF
+#define PSF1_STARTSEQ 0xFFFE
+
+#define PSF2_HEADER 32
+#define PSF2_HAS_UNICODE_TABLE 0x01
+#define PSF2_SEPARATOR 0xFF
+#define PSF2_STARTSEQ 0xFE
+
+/* A PSF font being mapped: its glyphs and, per CP437 code point, which one draws it. */
+struct psf {
+    const uint8_t *glyphs;
+    uint32_t count;
+    unsigned height;       /* bytes a glyph, one per row */
+    int32_t glyph_of[256]; /* -1: the font has no glyph for it */
+};
+
+static uint32_t le32(const uint8_t *p)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static const uint8_t *builtin_font(unsigned height)
+{
+    return height == 8 ? &sk_font8x8[0][0] : height == 14 ? &sk_font8x14[0][0] : &sk_font8x16[0][0];
+}
+
+/* Glyph draws Unicode value u: it is the glyph of u's CP437 code points not drawn yet. */
+static void psf_map(struct psf *p, uint32_t u, uint32_t glyph)
+{
+    for (unsigned c = 0; c < 256; c++) {
+        if (sk_cp437_unicode[c] == u && p->glyph_of[c] < 0) {
+            p->glyph_of[c] = (int32_t)glyph;
+        }
+    }
+}
+
+/*
+ * PSF1's table: per glyph, 16-bit little-endian Unicode values, then
+ * sequences each starting with 0xFFFE, then 0xFFFF. Returns 0 or -1.
+ */
+static int psf1_table(struct psf *p, const uint8_t *t, size_t len, char *err, size_t errlen)
+{
+    size_t at = 0;
+    for (uint32_t g = 0; g < p->count; g++) {
+        int seq = 0;
+        for (;;) {
+            if (len - at < 2) {
+                sk_set_err(err, errlen, "the Unicode table ends at glyph %u of %u", (unsigned)g,
+                           (unsigned)p->count);
+                return -1;
+            }
+            unsigned v = (unsigned)t[at] | (unsigned)t[at + 1] << 8;
+            at += 2;
+            if (v == PSF1_SEPARATOR) {
+                break;
+            }
+            if (v == PSF1_STARTSEQ) {
+                seq = 1;
+            } else if (!seq) {
+                psf_map(p, v, g);
+            }
+        }
+    }
+    return 0;
+}
+
+/*
+ * PSF2's table: per glyph, UTF-8 characters, then sequences each starting
+ * with 0xFE, then 0xFF. Returns 0 or -1.
+ */
+static int psf2_table(struct psf *p, const uint8_t *t, size_t len, char *err, size_t errlen)
+{
+    size_t at = 0;
+    for (uint32_t g = 0; g < p->count; g++) {
+        int seq = 0;
+        for (;;) {
+            if (at >= len) {
+                sk_set_err(err, errlen, "the Unicode table ends at glyph %u of %u", (unsigned)g,
+                           (unsigned)p->count);
+                return -1;
+            }
+            uint8_t b = t[at];
+            if (b == PSF2_SEPARATOR) {
+                at++;
+                break;
+            }
+            if (b == PSF2_STARTSEQ) {
+                seq = 1;
+                at++;
+                continue;
+            }
+            /* One UTF-8 character: a lead byte and 0 to 3 continuation bytes. */
+            size_t n = b < 0x80             ? 1
+                       : (b & 0xE0) == 0xC0 ? 2
+                       : (b & 0xF0) == 0xE0 ? 3
+                       : (b & 0xF8) == 0xF0 ? 4
+                                            : 0;
+            uint32_t u = n == 1 ? b : n == 2 ? b & 0x1Fu : n == 3 ? b & 0x0Fu : b & 0x07u;
+            if (n == 0 || len - at < n) {
+                sk_set_err(err, errlen, "bad UTF-8 in the Unicode table at glyph %u (byte %zu)",
+                           (unsigned)g, at);
+                return -1;
+            }
+            for (size_t i = 1; i < n; i++) {
+                if ((t[at + i] & 0xC0) != 0x80) {
+                    sk_set_err(err, errlen, "bad UTF-8 in the Unicode table at glyph %u (byte %zu)",
+                               (unsigned)g, at);
+                    return -1;
+                }
+                u = u << 6 | (t[at + i] & 0x3Fu);
+            }
+            at += n;
+            if (!seq) {
+                psf_map(p, u, g);
+            }
+        }
+    }
+    return 0;
+}
+
+static int check_height(const char *format, uint32_t width, uint32_t height, char *err,
+                        size_t errlen)
+{
+    if (width != 8 || (height != 8 && height != 14 && height != 16)) {
+        sk_set_err(err, errlen, "%s glyphs are %ux%u; text screens are read in 8x8, 8x14 or 8x16",
+                   format, (unsigned)width, (unsigned)height);
         return -1;
     }
-    uint8_t *data = xmalloc(FONT_FILE_MAX);
-    size_t len = fread(data, 1, FONT_FILE_MAX, f);
-    int bad = ferror(f);
-    fclose(f);
-    int n = 0;
-    if (bad) {
-        snprintf(err, errlen, "%s: read error", path);
+    return 0;
+}
+
+/* Glyphs from glyphs_at (count of them) need to fit in len; the table follows them. */
+static int check_glyphs(uint64_t glyphs_at, uint32_t count, unsigned height, size_t len, char *err,
+                        size_t errlen)
+{
+    uint64_t need = glyphs_at + (uint64_t)count * height;
+    if (count == 0 || need > len) {
+        sk_set_err(err, errlen, "%u glyphs of %u bytes need %llu bytes; the font has %zu",
+                   (unsigned)count, height, (unsigned long long)need, len);
+        return -1;
+    }
+    return 0;
+}
+
+/* A PSF1 or PSF2 font (the magic is checked) into out. Returns 1 or -1. */
+static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *out, char *err,
+                     size_t errlen)
+{
+    struct psf p = {0};
+    int psf2 = d[0] == 0x72;
+    size_t glyphs_at;
+    int has_table;
+    if (!psf2) {
+        if (len < 4) {
+            sk_set_err(err, errlen, "PSF1 header truncated (%zu of 4 bytes)", len);
+            return -1;
+        }
+        p.count = d[2] & PSF1_MODE512 ? 512 : 256;
+        p.height = d[3];
+        has_table = (d[2] & (PSF1_MODEHASTAB | PSF1_MODEHASSEQ)) != 0;
+        glyphs_at = 4;
+        if (check_height("PSF1", 8, p.height, err, errlen) != 0) {
+            return -1;
+        }
+    } else {
+        if (len < PSF2_HEADER) {
+            sk_set_err(err, errlen, "PSF2 header truncated (%zu of %d bytes)", len, PSF2_HEADER);
+            return -1;
+        }
+        uint32_t version = le32(d + 4), headersize = le32(d + 8), flags = le32(d + 12);
+        uint32_t charsize = le32(d + 20), height = le32(d + 24), width = le32(d + 28);
+        p.count = le32(d + 16);
+        if (version != 0) {
+            sk_set_err(err, errlen, "PSF2 version %u (only 0 exists)", (unsigned)version);
+            return -1;
+        }
+        if (headersize < PSF2_HEADER || headersize > len) {
+            sk_set_err(err, errlen, "PSF2 header size %u is not from %d to the font's %zu bytes",
+                       (unsigned)headersize, PSF2_HEADER, len);
+            return -1;
+        }
+        if (check_height("PSF2", width, height, err, errlen) != 0) {
+            return -1;
+        }
+        if (charsize != height) {
+            sk_set_err(err, errlen, "PSF2 glyphs of 8x%u take %u bytes, not %u", (unsigned)height,
+                       (unsigned)height, (unsigned)charsize);
+            return -1;
+        }
+        p.height = height;
+        has_table = (flags & PSF2_HAS_UNICODE_TABLE) != 0;
+        glyphs_at = headersize;
+    }
+    const char *format = psf2 ? (gz ? "PSF2 (gzip)" : "PSF2") : (gz ? "PSF1 (gzip)" : "PSF1");
+    if (check_glyphs(glyphs_at, p.count, p.height, len, err, errlen) != 0) {
+        return -1;
+    }
+    p.glyphs = d + glyphs_at;
+    size_t table_at = glyphs_at + (size_t)p.count * p.height;
+    for (unsigned c = 0; c < 256; c++) {
+        p.glyph_of[c] = -1;
+    }
+    if (has_table) {
+        int rc = psf2 ? psf2_table(&p, d + table_at, len - table_at, err, errlen)
+                      : psf1_table(&p, d + table_at, len - table_at, err, errlen);
+        if (rc != 0) {
+            return -1;
+        }
+    } else if (p.count == 256) {
+        for (unsigned c = 0; c < 256; c++) {
+            p.glyph_of[c] = (int32_t)c;
+        }
+    } else {
+        sk_set_err(err, errlen,
+                   "%u glyphs and no Unicode table: which character each draws is unknown",
+                   (unsigned)p.count);
+        return -1;
+    }
+    const uint8_t *ours = builtin_font(p.height);
+    out->height = p.height;
+    out->format = format;
+    out->mapped = 0;
+    for (unsigned c = 0; c < 256; c++) {
+        const uint8_t *src = ours + (size_t)c * p.height;
+        if (p.glyph_of[c] >= 0) {
+            src = p.glyphs + (size_t)p.glyph_of[c] * p.height;
+            out->mapped++;
+        }
+        memcpy(out->rows + (size_t)c * p.height, src, p.height);
+    }
+    if (out->mapped == 0) {
+        sk_set_err(err, errlen, "its Unicode table draws none of the CP437 characters");
+        return -1;
+    }
+    return 1;
+}
+
+/*
+ * Inflate gzip data into a new buffer (*out, the caller frees) of at most
+ * SK_TEXT_FONT_FILE_MAX bytes. Returns its length, or -1 with err set.
+ */
+static long gunzip(const uint8_t *data, size_t len, uint8_t **out, char *err, size_t errlen)
+{
+    z_stream zs = {0};
+    /* 16 + MAX_WBITS: gzip framing only. */
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+        sk_set_err(err, errlen, "gzip: cannot start zlib");
+        return -1;
+    }
+    uint8_t *buf = xmalloc(SK_TEXT_FONT_FILE_MAX + 1);
+    zs.next_in = (Bytef *)(uintptr_t)data;
+    zs.avail_in = (uInt)len;
+    zs.next_out = buf;
+    zs.avail_out = SK_TEXT_FONT_FILE_MAX + 1;
+    int rc = inflate(&zs, Z_FINISH);
+    long n = (long)zs.total_out;
+    if (rc != Z_STREAM_END) {
+        if (n > SK_TEXT_FONT_FILE_MAX) {
+            sk_set_err(err, errlen, "gzip: inflates to more than %d bytes", SK_TEXT_FONT_FILE_MAX);
+        } else if (rc == Z_BUF_ERROR || (rc == Z_OK && zs.avail_in == 0)) {
+            sk_set_err(err, errlen, "gzip: data truncated");
+        } else {
+            sk_set_err(err, errlen, "gzip: %s", zs.msg ? zs.msg : "corrupt data");
+        }
         n = -1;
+        free(buf);
+        buf = NULL;
+    }
+    inflateEnd(&zs);
+    *out = buf;
+    return n;
+}
+
+int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[3], char *err,
+                       size_t errlen)
+{
+    if (len > SK_TEXT_FONT_FILE_MAX) {
+        sk_set_err(err, errlen, "larger than %d bytes", SK_TEXT_FONT_FILE_MAX);
+        return -1;
+    }
+    uint8_t *inflated = NULL;
+    int gz = len >= 2 && data[0] == 0x1F && data[1] == 0x8B;
+    if (gz) {
+        long n = gunzip(data, len, &inflated, err, errlen);
+        if (n < 0) {
+            return -1;
+        }
+        data = inflated;
+        len = (size_t)n;
+    }
+    int n = 0;
+    if ((len >= 2 && data[0] == 0x36 && data[1] == 0x04) ||
+        (len >= 4 && data[0] == 0x72 && data[1] == 0xB5 && data[2] == 0x4A && data[3] == 0x86)) {
+        n = psf_parse(data, len, gz, &out[0], err, errlen);
     } else if (len == RAW_8X16) {
         out[0].height = 16;
+        out[0].mapped = 256;
+        out[0].format = gz ? "raw 8x16 (gzip)" : "raw 8x16";
         memcpy(out[0].rows, data, RAW_8X16);
         n = 1;
+    } else if (gz) {
+        /* A ROM is searched byte by byte: not through a gzip bomb's megabyte. */
+        sk_set_err(err, errlen, "gzip data that is neither a PSF font nor a raw 8x16 font");
+        n = -1;
     } else {
         static const unsigned heights[] = {16, 14, 8};
         for (int i = 0; i < 3; i++) {
-            if (sk_textrec_find_rom_font(data, len, heights[i], out[n].rows) == 0) {
-                out[n++].height = heights[i];
+            size_t rom_len = len < ROM_SEARCH_MAX ? len : ROM_SEARCH_MAX;
+            if (sk_textrec_find_rom_font(data, rom_len, heights[i], out[n].rows) == 0) {
+                out[n].height = heights[i];
+                out[n].mapped = 256;
+                out[n].format = "VGA BIOS ROM";
+                n++;
             }
         }
         if (n == 0) {
-            snprintf(err, errlen,
-                     "%s: neither a raw 8x16 font (4096 bytes) nor a VGA BIOS ROM with a font", path);
+            sk_set_err(
+                err, errlen,
+                "neither a raw 8x16 font (4096 bytes), a PSF font nor a VGA BIOS ROM with a font");
             n = -1;
         }
+    }
+    free(inflated);
+    return n;
+}
+
+int sk_text_font_load(const char *path, struct sk_text_font out[3], char *err, size_t errlen)
+{
+    char *data;
+    size_t len;
+    if (sk_read_file(path, SK_TEXT_FONT_FILE_MAX, &data, &len, err, errlen) != 0) {
+        return -1;
+    }
+    char why[256];
+    int n = sk_text_font_parse((const uint8_t *)data, len, out, why, sizeof(why));
+    if (n < 0) {
+        sk_set_err(err, errlen, "%s: %s", path, why);
     }
     free(data);
     return n;

@@ -1,11 +1,17 @@
 /*
  * fontfile: extra fonts for the text recogniser, read from files at start.
  *
- * A target's firmware may draw its text screens with a font that differs
- * from the built-in VGA fonts in some glyphs (QEMU's VGA BIOS does in 115
- * of 256). `--text-font FILE` names either a VGA BIOS ROM image, whose
- * 8x16, 8x14 and 8x8 tables are found by their letters, or a raw 8x16 font
- * (4096 bytes, CP437 order, as `setfont -O` or a ROM dump gives).
+ * A target's firmware or console may draw its text screens with a font
+ * that differs from the built-in VGA fonts in some glyphs (QEMU's VGA BIOS
+ * does in 115 of 256; a Debian console drawing Lat15-Terminus16 in most).
+ * `--text-font FILE` names one of:
+ * - a Linux console font, PSF1 or PSF2, plain or gzip-compressed (Debian's
+ *   /usr/share/consolefonts/\*.psf.gz), 8 pixels wide and 8, 14 or 16 high;
+ *   its glyphs are put in CP437 order through its Unicode table;
+ * - a VGA BIOS ROM image, whose 8x16, 8x14 and 8x8 tables are found by
+ *   their letters;
+ * - a raw 8x16 font (4096 bytes, CP437 order, as `setfont -O` or a ROM dump
+ *   gives).
  */
 #ifndef SK_TEXT_FONTFILE_H
 #define SK_TEXT_FONTFILE_H
@@ -13,14 +19,31 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* --text-font files at most, each giving up to 3 fonts. */
+#define SK_TEXT_FONT_FILES_MAX 8
+/* Files and their decompressed contents are read up to this size. */
+#define SK_TEXT_FONT_FILE_MAX (1024 * 1024)
+
 struct sk_text_font {
-    unsigned height;       /* 8, 14 or 16 */
+    unsigned height;    /* 8, 14 or 16 */
+    unsigned mapped;    /* CP437 code points the file drew; the rest are the built-in font's */
+    const char *format; /* static text: "PSF2", "PSF1 (gzip)", "VGA BIOS ROM", "raw 8x16", ... */
     uint8_t rows[256 * 16]; /* 256 glyphs of height rows, CP437 order, bit 7 leftmost */
 };
 
 /*
- * Read path into out (up to 3 fonts). Returns how many were found (1..3),
- * or -1 with err set ("FILE: why").
+ * Parse a font file's bytes (pure: no I/O, no globals). data may be gzip
+ * data, which is inflated first (to at most SK_TEXT_FONT_FILE_MAX bytes).
+ * Fills out with up to 3 fonts and returns how many (1..3), or -1 with err
+ * set to what is wrong ("PSF2 glyphs are 12x24: ..."), without a file name.
+ */
+int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[3], char *err,
+                       size_t errlen);
+
+/*
+ * Read path (at most SK_TEXT_FONT_FILE_MAX bytes) and parse it into out
+ * (up to 3 fonts). Returns how many were found (1..3), or -1 with err set
+ * ("FILE: why").
  */
 int sk_text_font_load(const char *path, struct sk_text_font out[3], char *err, size_t errlen);
 

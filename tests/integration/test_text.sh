@@ -5,7 +5,8 @@
 # text mode in an 80x26 tmux, with the target's cursor; `wait` sees text
 # typed on the target, honours --regex and --timeout, and refuses bad
 # usage; a picture that is not text (ffmpeg's testsrc) is refused by both,
-# and the console's auto mode shows it as art.
+# and the console's auto mode shows it as art. --text-font: a VGA BIOS ROM, Debian's PSF
+# console fonts (a console screen drawn in one is read exactly only with it), bad fonts.
 . "$(dirname "$0")/lib.sh"
 
 # The clock ticks between the two readings: its digits are masked.
@@ -100,6 +101,76 @@ err=$(timeout 10 "$BIN" --text-font "$T/bad.font" --hostkeys "$T/hk-bad" --http-
   --ssh-listen "127.0.0.1:$(free_port)" 2>&1); rc=$?
 check text_font_bad_file_exit_nonzero test "$rc" -ne 0 -a "$rc" -ne 124
 check text_font_bad_file_named grep -q -- "--text-font: $T/bad.font: neither a raw 8x16 font" <<<"$err"
+
+# --text-font with Debian's console fonts (console-setup-linux): a Linux console drawn in
+# Lat15-Terminus16 (by tests/helpers/psf_screen.py, the test's own PSF reader) through
+# JPEG quality 75 is read exactly with the font given, and not without it; fonts may be
+# repeated and listed, and each is named in the log.
+FONTS=/usr/share/consolefonts
+if [ -r "$FONTS/Lat15-Terminus16.psf.gz" ]; then
+  cat >"$T/console.txt" <<'TEXT'
+Debian GNU/Linux 12 kvm-target tty1
+
+kvm-target login: root
+Password:
+Linux kvm-target 6.1.0-27-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 x86_64
+root@kvm-target:~# ls -l /srv
+total 24
+drwxr-xr-x  2 root root 4096 Nov 20 09:14 backups
+-rw-r--r--  1 root root 3310 Nov 22 08:03 résumé-über-año.txt
+root@kvm-target:~# dmesg | tail -2
+[    3.141592] EXT4-fs (sda1): mounted filesystem with ordered data mode.
+[  905.662810] usb 1-1.2: new high-speed USB device number 5 using xhci_hcd
+┌──────────┐ $((6*7)) ~/a_b|c&&d<e>f`g'"h;@%^=+{0..9}
+└──────────┘ QWERTYUIOPASDFGHJKLZXCVBNM qwertyuiopasdfghjklzxcvbnm
+root@kvm-target:~#
+TEXT
+  # screen --text prints 25 lines: the text's 15 and 10 empty ones.
+  { cat "$T/console.txt"; for _ in $(seq 10); do echo; done; } >"$T/console_want.txt"
+  python3 "$ROOT/tests/helpers/psf_screen.py" "$FONTS/Lat15-Terminus16.psf.gz" "$T/console.txt" \
+    "$T/console.ppm" && cjpeg -quality 75 "$T/console.ppm" >"$T/console.mjpeg"
+  check psf_screen_drawn test -s "$T/console.mjpeg"
+  start_sshkvm --video "file:$T/console.mjpeg" --text-font "$FONTS/Lat15-Terminus16.psf.gz" \
+    --text-font "$FONTS/Uni2-VGA8.psf.gz,$FONTS/Lat15-VGA14.psf.gz" || exit 1
+  sleep 1
+  kssh screen --text >"$T/console_got.txt"
+  check text_font_psf_screen_exit_0 test $? -eq 0
+  if cmp -s "$T/console_got.txt" "$T/console_want.txt"; then
+    pass text_font_psf_screen_exact
+  else
+    fail text_font_psf_screen_exact "$(diff "$T/console_want.txt" "$T/console_got.txt" | head -10)"
+  fi
+  check text_font_psf_logged grep -q "text font $FONTS/Lat15-Terminus16.psf.gz: PSF1 (gzip), 8x16, 214 of 256 CP437 glyphs" "$T/sshkvm.log"
+  check text_font_psf_list_logged grep -q "text font $FONTS/Lat15-VGA14.psf.gz: PSF1 (gzip), 8x14" "$T/sshkvm.log"
+  check text_font_psf_repeat_logged grep -q "text font $FONTS/Uni2-VGA8.psf.gz: PSF1 (gzip), 8x8" "$T/sshkvm.log"
+  stop_sshkvm
+  # Without the font the same screen is misread in most of its lines.
+  start_sshkvm --video "file:$T/console.mjpeg" || exit 1
+  sleep 1
+  kssh screen --text >"$T/console_plain.txt"
+  bad=$(diff "$T/console_want.txt" "$T/console_plain.txt" | grep -c '^>')
+  echo "  Lat15-Terminus16 console at q75: $bad of 15 text lines misread without --text-font"
+  check text_font_psf_needed test "$bad" -ge 10
+  stop_sshkvm
+  # A config file's fonts and the command line's add up.
+  printf 'text-font = %s\n' "$FONTS/Lat15-Terminus16.psf.gz" >"$T/fonts.conf"
+  start_sshkvm --config "$T/fonts.conf" --text-font "$FONTS/Uni2-Fixed16.psf.gz" || exit 1
+  check text_font_config_and_args_both test "$(grep -c "text font $FONTS/" "$T/sshkvm.log")" -eq 2
+  stop_sshkvm
+  # Sizes the recogniser does not read stop the start, naming the file.
+  err=$(timeout 10 "$BIN" --text-font "$FONTS/Lat15-TerminusBold32x16.psf.gz" --hostkeys "$T/hk-bad" \
+    --http-listen off --ssh-listen "127.0.0.1:$(free_port)" 2>&1); rc=$?
+  check text_font_psf_32_exit_nonzero test "$rc" -ne 0 -a "$rc" -ne 124
+  check text_font_psf_32_named grep -qF -- "--text-font: $FONTS/Lat15-TerminusBold32x16.psf.gz: PSF2 glyphs are 16x32; text screens are read in 8x8, 8x14 or 8x16" <<<"$err"
+else
+  echo "SKIP text_font_psf: no $FONTS (apt-get install console-setup-linux)"
+fi
+# A malformed PSF: a PSF2 header whose glyphs run past the end of the (gzip) file.
+printf '\x72\xb5\x4a\x86\0\0\0\0\x20\0\0\0\x01\0\0\0\0\x01\0\0\x10\0\0\0\x10\0\0\0\x08\0\0\0' | gzip >"$T/short.psf.gz"
+err=$(timeout 10 "$BIN" --text-font "$T/short.psf.gz" --hostkeys "$T/hk-bad" --http-listen off \
+  --ssh-listen "127.0.0.1:$(free_port)" 2>&1); rc=$?
+check text_font_bad_psf_exit_nonzero test "$rc" -ne 0 -a "$rc" -ne 124
+check text_font_bad_psf_named grep -qF -- "--text-font: $T/short.psf.gz: 256 glyphs of 16 bytes need 4128 bytes; the font has 32" <<<"$err"
 
 # Not text: a moving test pattern.
 make_mjpeg "$T/in.mjpeg" 30

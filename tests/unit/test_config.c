@@ -139,6 +139,33 @@ static void test_file(void)
     sk_config_free(&c);
 }
 
+/* --text-font adds up: repeated, comma-separated, the file's and the command line's together. */
+static void test_text_font_list(void)
+{
+    struct sk_config c;
+    char err[256];
+    sk_config_defaults(&c, "/h");
+    CHECK(c.text_font == NULL);
+    CHECK_EQ_INT(sk_config_parse_text(&c, "text-font = /a.psf.gz\ntext-font /b.bin,/c\n", "k", err,
+                                      sizeof(err)), 0);
+    CHECK_STR(c.text_font, "/a.psf.gz,/b.bin,/c");
+    char *argv[] = {"sshkvm", "--text-font", "/d.psf", "--text-font=/e,/f", NULL};
+    CHECK_EQ_INT(sk_config_parse_args(&c, 4, argv, err, sizeof(err)), 0);
+    CHECK_STR(c.text_font, "/a.psf.gz,/b.bin,/c,/d.psf,/e,/f");
+    static const char *const bad[] = {",/a", "/a,", "/a,,/b", ","};
+    for (size_t i = 0; i < 4; i++) {
+        CHECK_EQ_INT(sk_config_set(&c, "text-font", bad[i], err, sizeof(err)), -1);
+        char want[128];
+        snprintf(want, sizeof(want), "--text-font: '%s' has an empty item in its comma-separated list",
+                 bad[i]);
+        CHECK_STR(err, want);
+    }
+    CHECK_EQ_INT(sk_config_set(&c, "text-font", "", err, sizeof(err)), -1);
+    CHECK_STR(err, "--text-font: needs a value");
+    CHECK_STR(c.text_font, "/a.psf.gz,/b.bin,/c,/d.psf,/e,/f");
+    sk_config_free(&c);
+}
+
 /* The ssh view's settings: one table entry each, checked by the renderer's own parser. */
 static void test_view(void)
 {
@@ -230,5 +257,6 @@ int main(void)
     SK_RUN(test_file);
     SK_RUN(test_check);
     SK_RUN(test_view);
+    SK_RUN(test_text_font_list);
     return SK_CHECK_EXIT();
 }

@@ -1,0 +1,46 @@
+/*
+ * fuzz_fontfile: --text-font files (PSF1/PSF2, plain or gzip, raw 8x16,
+ * VGA BIOS ROM) through sk_text_font_parse. A file is refused with an
+ * error or gives 1 to 3 fonts of a height the recogniser takes, no more
+ * code points mapped than 256, and no more glyphs differing from the
+ * built-in font than the file mapped; never a read past the input.
+ */
+#include "demo/font8x16.h"
+#include "fuzz.h"
+#include "text/fontfile.h"
+#include "text/fonts.h"
+
+static const uint8_t *builtin(unsigned height)
+{
+    return height == 8 ? &sk_font8x8[0][0] : height == 14 ? &sk_font8x14[0][0] : &sk_font8x16[0][0];
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* A copy of the exact size, so that ASan sees any read past its end. */
+    uint8_t *copy = malloc(size ? size : 1);
+    if (copy == NULL) {
+        abort();
+    }
+    memcpy(copy, data, size);
+    static struct sk_text_font fonts[3];
+    char err[256] = "";
+    int n = sk_text_font_parse(copy, size, fonts, err, sizeof(err));
+    SK_FUZZ_CHECK(n == -1 || (n >= 1 && n <= 3));
+    if (n < 0) {
+        SK_FUZZ_CHECK(err[0] != '\0');
+    }
+    for (int i = 0; i < n; i++) {
+        unsigned h = fonts[i].height;
+        SK_FUZZ_CHECK(h == 8 || h == 14 || h == 16);
+        SK_FUZZ_CHECK(fonts[i].format != NULL);
+        SK_FUZZ_CHECK(fonts[i].mapped >= 1 && fonts[i].mapped <= 256);
+        unsigned differ = 0;
+        for (unsigned c = 0; c < 256; c++) {
+            differ += memcmp(fonts[i].rows + c * h, builtin(h) + c * h, h) != 0;
+        }
+        SK_FUZZ_CHECK(differ <= fonts[i].mapped);
+    }
+    free(copy);
+    return 0;
+}

@@ -1,0 +1,768 @@
+/*
+ * test_fontfile: --text-font files, PSF console fonts above all.
+ *
+ * Synthetic PSF1 and PSF2 fonts built here (with and without a Unicode
+ * table, 8/14/16 high, plain and gzip) load to exactly the CP437-indexed
+ * rows their construction says; each malformed variant gives its error;
+ * the Debian console fonts in /usr/share/consolefonts load to what kbd's
+ * psfgettable says their table maps; and a console screen drawn in kbd's
+ * reading of Lat15-Terminus16 and Uni2-Fixed16, through JPEG at quality
+ * 75, is read exactly with the font loaded and much worse without it.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "../../bench/textscreens/screens.h"
+#include "check.h"
+#include "demo/font8x16.h"
+#include "demo/vga.h"
+#include "text/fontfile.h"
+#include "text/fonts.h"
+#include "text/textrec.h"
+#include "util.h"
+
+#define CONSOLEFONTS "/usr/share/consolefonts"
+
+static const uint8_t *builtin(unsigned height)
+{
+    return height == 8 ? &sk_font8x8[0][0] : height == 14 ? &sk_font8x14[0][0] : &sk_font8x16[0][0];
+}
+
+/* Glyph g's row y in the synthetic fonts: every glyph differs from every other and from the
+ * built-in ones. */
+static uint8_t glyph_row(unsigned g, unsigned y)
+{
+    return y == 0 ? (uint8_t)g : y == 1 ? (uint8_t)(0xA0 | g >> 8) : (uint8_t)(g * 7 + y * 29 + 3);
+}
+
+/* A growing byte buffer. */
+struct bytes {
+    uint8_t *p;
+    size_t len;
+};
+
+static void put(struct bytes *b, const void *data, size_t n)
+{
+    b->p = realloc(b->p, b->len + n + 1);
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+}
+
+static void put8(struct bytes *b, unsigned v)
+{
+    uint8_t c = (uint8_t)v;
+    put(b, &c, 1);
+}
+
+static void put16(struct bytes *b, unsigned v)
+{
+    put8(b, v & 0xFF);
+    put8(b, v >> 8);
+}
+
+static void put32(struct bytes *b, uint32_t v)
+{
+    put16(b, v & 0xFFFF);
+    put16(b, v >> 16);
+}
+
+static void put_utf8(struct bytes *b, unsigned u)
+{
+    if (u < 0x80) {
+        put8(b, u);
+    } else if (u < 0x800) {
+        put8(b, 0xC0 | u >> 6);
+        put8(b, 0x80 | (u & 0x3F));
+    } else {
+        put8(b, 0xE0 | u >> 12);
+        put8(b, 0x80 | (u >> 6 & 0x3F));
+        put8(b, 0x80 | (u & 0x3F));
+    }
+}
+
+static void put_glyphs(struct bytes *b, unsigned count, unsigned height)
+{
+    for (unsigned g = 0; g < count; g++) {
+        for (unsigned y = 0; y < height; y++) {
+            put8(b, glyph_row(g, y));
+        }
+    }
+}
+
+/*
+ * The synthetic Unicode table: which CP437 code point's character glyph g
+ * draws (-1: none of CP437's). Glyphs are in their own order (reversed,
+ * with an offset); code points 0xB0..0xBF have no glyph; glyphs from 256
+ * draw CJK characters. Glyph 5 also draws what glyph 4 does (the first
+ * wins), and every glyph has a sequence naming 'A' (ignored).
+ */
+static int glyph_draws(unsigned g)
+{
+    if (g >= 256) {
+        return -1;
+    }
+    unsigned c = (255 - g + 40) & 0xFF;
+    if (c >= 0xB0 && c <= 0xBF) {
+        return -1;
+    }
+    return (int)c;
+}
+
+/* The rows a synthetic font with the table above must load to. */
+static void expected_mapped(unsigned height, uint8_t *rows, unsigned *mapped)
+{
+    *mapped = 0;
+    for (unsigned c = 0; c < 256; c++) {
+        int found = -1;
+        for (unsigned g = 0; g < 512 && found < 0; g++) {
+            int d = glyph_draws(g);
+            if (d >= 0 && sk_cp437_unicode[d] == sk_cp437_unicode[c]) {
+                found = (int)g;
+            }
+        }
+        for (unsigned y = 0; y < height; y++) {
+            rows[c * height + y] =
+                found >= 0 ? glyph_row((unsigned)found, y) : builtin(height)[c * height + y];
+        }
+        *mapped += found >= 0;
+    }
+}
+
+/* Each glyph's table entry, in PSF1's 16-bit or PSF2's UTF-8 form. */
+static void put_table(struct bytes *b, unsigned count, int psf2)
+{
+    for (unsigned g = 0; g < count; g++) {
+        int d = glyph_draws(g);
+        unsigned u = d >= 0 ? sk_cp437_unicode[d] : 0x4E00 + g;
+        unsigned us[2] = {u, g == 5 ? sk_cp437_unicode[glyph_draws(4)] : 0};
+        for (int i = 0; i < (us[1] ? 2 : 1); i++) {
+            if (psf2) {
+                put_utf8(b, us[i]);
+            } else {
+                put16(b, us[i]);
+            }
+        }
+        /* A sequence: 'A' + COMBINING ACUTE. */
+        if (psf2) {
+            put8(b, 0xFE);
+            put_utf8(b, 'A');
+            put_utf8(b, 0x301);
+            put8(b, 0xFF);
+        } else {
+            put16(b, 0xFFFE);
+            put16(b, 'A');
+            put16(b, 0x301);
+            put16(b, 0xFFFF);
+        }
+    }
+}
+
+static struct bytes psf1(unsigned mode, unsigned height)
+{
+    struct bytes b = {0};
+    unsigned count = mode & 1 ? 512 : 256;
+    put8(&b, 0x36);
+    put8(&b, 0x04);
+    put8(&b, mode);
+    put8(&b, height);
+    put_glyphs(&b, count, height);
+    if (mode & 2) {
+        put_table(&b, count, 0);
+    }
+    return b;
+}
+
+static struct bytes psf2(unsigned flags, uint32_t count, uint32_t width, uint32_t height,
+                         uint32_t headersize)
+{
+    struct bytes b = {0};
+    put32(&b, 0x864AB572);
+    put32(&b, 0);
+    put32(&b, headersize);
+    put32(&b, flags);
+    put32(&b, count);
+    put32(&b, height * ((width + 7) / 8));
+    put32(&b, height);
+    put32(&b, width);
+    while (b.len < headersize) {
+        put8(&b, 0xEE);
+    }
+    if (count <= 512) {
+        put_glyphs(&b, count, height * ((width + 7) / 8));
+        if (flags & 1) {
+            put_table(&b, count, 1);
+        }
+    }
+    return b;
+}
+
+static struct bytes gzip_of(const struct bytes *in)
+{
+    z_stream zs = {0};
+    CHECK_EQ_INT(deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    struct bytes out = {malloc(deflateBound(&zs, in->len) + 64), 0};
+    zs.next_in = in->p;
+    zs.avail_in = (uInt)in->len;
+    zs.next_out = out.p;
+    zs.avail_out = (uInt)deflateBound(&zs, in->len) + 64;
+    CHECK_EQ_INT(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    out.len = zs.total_out;
+    deflateEnd(&zs);
+    return out;
+}
+
+static struct sk_text_font fonts[3];
+static char err[512];
+
+static int parse(const struct bytes *b)
+{
+    err[0] = '\0';
+    return sk_text_font_parse(b->p, b->len, fonts, err, sizeof(err));
+}
+
+/* Loads to the rows of glyph_draws's table (or CP437 order without one). */
+static void check_loads(const struct bytes *b, int table, unsigned height, const char *format)
+{
+    static uint8_t want[256 * 16];
+    unsigned mapped = 256;
+    if (table) {
+        expected_mapped(height, want, &mapped);
+    } else {
+        for (unsigned i = 0; i < 256 * height; i++) {
+            want[i] = glyph_row(i / height, i % height);
+        }
+    }
+    CHECK_EQ_INT(parse(b), 1);
+    if (err[0]) {
+        fprintf(stderr, "  %s\n", err);
+    }
+    CHECK_EQ_INT(fonts[0].height, height);
+    CHECK_EQ_INT(fonts[0].mapped, mapped);
+    CHECK_STR(fonts[0].format, format);
+    CHECK_MEM(fonts[0].rows, want, 256 * height);
+}
+
+static void test_psf1_loads(void)
+{
+    static const unsigned heights[] = {8, 14, 16};
+    for (int i = 0; i < 3; i++) {
+        unsigned h = heights[i];
+        struct bytes b = psf1(0, h); /* 256 glyphs, no table: CP437 order */
+        check_loads(&b, 0, h, "PSF1");
+        free(b.p);
+        b = psf1(2, h); /* 256, table */
+        check_loads(&b, 1, h, "PSF1");
+        free(b.p);
+        b = psf1(3, h); /* 512, table */
+        check_loads(&b, 1, h, "PSF1");
+        struct bytes z = gzip_of(&b);
+        check_loads(&z, 1, h, "PSF1 (gzip)");
+        free(z.p);
+        free(b.p);
+    }
+    /* The table's construction leaves 16 code points to the built-in font
+     * and maps the other 240 (code 0 is drawn by the space's glyph). */
+    struct bytes b = psf1(2, 16);
+    CHECK_EQ_INT(parse(&b), 1);
+    CHECK_EQ_INT(fonts[0].mapped, 240);
+    CHECK_MEM(&fonts[0].rows[0xB3 * 16], sk_font8x16[0xB3], 16);
+    CHECK(fonts[0].rows[0x41 * 16] == glyph_row((255 + 40 - 0x41) & 0xFF, 0));
+    free(b.p);
+}
+
+static void test_psf2_loads(void)
+{
+    static const unsigned heights[] = {8, 14, 16};
+    for (int i = 0; i < 3; i++) {
+        unsigned h = heights[i];
+        struct bytes b = psf2(0, 256, 8, h, 32);
+        check_loads(&b, 0, h, "PSF2");
+        free(b.p);
+        b = psf2(1, 256, 8, h, 32);
+        check_loads(&b, 1, h, "PSF2");
+        free(b.p);
+        b = psf2(1, 512, 8, h, 48); /* a longer header: glyphs start at its size */
+        check_loads(&b, 1, h, "PSF2");
+        struct bytes z = gzip_of(&b);
+        check_loads(&z, 1, h, "PSF2 (gzip)");
+        free(z.p);
+        free(b.p);
+    }
+}
+
+/* Each malformed font gives its error. */
+static void expect_error(struct bytes b, const char *want)
+{
+    CHECK_EQ_INT(parse(&b), -1);
+    if (strstr(err, want) == NULL) {
+        fprintf(stderr, "  want \"%s\", got \"%s\"\n", want, err);
+        CHECK(strstr(err, want) != NULL);
+    }
+    free(b.p);
+}
+
+static struct bytes truncated(struct bytes b, size_t len)
+{
+    b.len = len;
+    return b;
+}
+
+static struct bytes poke32(struct bytes b, size_t at, uint32_t v)
+{
+    for (int i = 0; i < 4; i++) {
+        b.p[at + i] = (uint8_t)(v >> (8 * i));
+    }
+    return b;
+}
+
+static void test_malformed(void)
+{
+    struct bytes b = psf1(2, 16);
+    b.p[1] = 0x05; /* bad magic: then it is nothing known */
+    expect_error(b, "neither a raw 8x16 font (4096 bytes), a PSF font nor a VGA BIOS ROM");
+    b = psf2(1, 256, 8, 16, 32);
+    b.p[3] = 0x87;
+    expect_error(b, "neither a raw 8x16 font");
+    expect_error(truncated(psf1(2, 16), 3), "PSF1 header truncated (3 of 4 bytes)");
+    expect_error(truncated(psf2(1, 256, 8, 16, 32), 31), "PSF2 header truncated (31 of 32 bytes)");
+    expect_error(truncated(psf1(0, 16), 4 + 4095),
+                 "256 glyphs of 16 bytes need 4100 bytes; the font has 4099");
+    expect_error(truncated(psf1(3, 8), 4 + 511 * 8),
+                 "512 glyphs of 8 bytes need 4100 bytes; the font has 4092");
+    expect_error(truncated(psf2(0, 256, 8, 14, 32), 32 + 256 * 14 - 1),
+                 "256 glyphs of 14 bytes need 3616 bytes; the font has 3615");
+    /* The Unicode table running off the end: mid-glyph, and mid-character. */
+    expect_error(truncated(psf1(2, 16), 4 + 4096 + 1), "the Unicode table ends at glyph 0 of 256");
+    b = psf1(3, 16);
+    expect_error(truncated(b, b.len - 2), "the Unicode table ends at glyph 511 of 512");
+    b = psf2(1, 256, 8, 16, 32);
+    expect_error(truncated(b, b.len - 1), "the Unicode table ends at glyph 255 of 256");
+    b = psf2(1, 256, 8, 16, 32);
+    b.p[32 + 4096] = 0xE2; /* glyph 0's character: a 3-byte lead, then 0xFE */
+    b.p[32 + 4096 + 1] = 0xFE;
+    expect_error(b, "bad UTF-8 in the Unicode table at glyph 0 (byte 0)");
+    /* Glyphs 0..254 draw nothing; glyph 255 a lead byte with no room for the rest. */
+    b = poke32(psf2(0, 256, 8, 16, 32), 12, 1);
+    for (int g = 0; g < 255; g++) {
+        put8(&b, 0xFF);
+    }
+    put8(&b, 0xE2);
+    expect_error(b, "bad UTF-8 in the Unicode table at glyph 255 (byte 255)");
+    /* Sizes the recogniser does not read. */
+    expect_error(psf2(1, 256, 9, 16, 32),
+                 "PSF2 glyphs are 9x16; text screens are read in 8x8, 8x14 or 8x16");
+    expect_error(psf2(1, 256, 12, 24, 32), "PSF2 glyphs are 12x24");
+    expect_error(psf2(1, 256, 12, 16, 32), "PSF2 glyphs are 12x16");
+    expect_error(psf2(1, 256, 8, 32, 32), "PSF2 glyphs are 8x32");
+    expect_error(psf1(2, 32), "PSF1 glyphs are 8x32");
+    expect_error(psf1(2, 15), "PSF1 glyphs are 8x15");
+    /* Header fields that overflow or exceed the file. */
+    expect_error(psf2(1, 0xFFFFFFFFu, 8, 16, 32),
+                 "4294967295 glyphs of 16 bytes need 68719476752 bytes; the font has 32");
+    expect_error(poke32(psf2(1, 256, 8, 16, 32), 16, 0x10000001u), "268435457 glyphs of 16 bytes");
+    expect_error(poke32(psf2(0, 256, 8, 16, 32), 16, 0), "0 glyphs of 16 bytes");
+    expect_error(poke32(psf2(1, 256, 8, 16, 32), 8, 0xFFFFFFF0u),
+                 "PSF2 header size 4294967280 is not from 32 to the font's");
+    expect_error(poke32(psf2(1, 256, 8, 16, 32), 8, 16), "PSF2 header size 16");
+    expect_error(poke32(psf2(1, 256, 8, 16, 32), 28, 0xFFFFFFFFu), "PSF2 glyphs are 4294967295x16");
+    expect_error(poke32(psf2(1, 256, 8, 16, 32), 20, 0xFFFFFFF0u),
+                 "PSF2 glyphs of 8x16 take 16 bytes, not 4294967280");
+    expect_error(poke32(psf2(1, 256, 8, 16, 32), 4, 1), "PSF2 version 1");
+    expect_error(psf2(0, 512, 8, 16, 32), "512 glyphs and no Unicode table");
+    expect_error(psf1(1, 16), "512 glyphs and no Unicode table");
+    /* A table drawing nothing of CP437: glyph 0 draws U+4E00, the rest nothing. */
+    b = (struct bytes){0};
+    put(&b, "\x36\x04\x02\x08", 4);
+    put_glyphs(&b, 256, 8);
+    put16(&b, 0x4E00);
+    for (int g = 0; g < 256; g++) {
+        put16(&b, 0xFFFF);
+    }
+    expect_error(b, "its Unicode table draws none of the CP437 characters");
+    /* gzip: cut short, corrupt, a bomb, and what is not a font. */
+    b = psf1(2, 16);
+    struct bytes z = gzip_of(&b);
+    free(b.p);
+    z.len /= 2;
+    expect_error(z, "gzip: data truncated");
+    b = psf1(2, 16);
+    z = gzip_of(&b);
+    free(b.p);
+    z.p[3] = 0xE0; /* reserved flag bits */
+    expect_error(z, "gzip: ");
+    b = (struct bytes){calloc(SK_TEXT_FONT_FILE_MAX + 2, 1), SK_TEXT_FONT_FILE_MAX + 2};
+    b.p[0] = 0x36;
+    b.p[1] = 0x04;
+    z = gzip_of(&b);
+    free(b.p);
+    CHECK(z.len < 4096);
+    expect_error(z, "gzip: inflates to more than 1048576 bytes");
+    b = (struct bytes){0};
+    put(&b, "hello, world\n", 13);
+    z = gzip_of(&b);
+    free(b.p);
+    expect_error(z, "gzip data that is neither a PSF font nor a raw 8x16 font");
+    /* A raw 8x16 font gzipped is taken. */
+    b = (struct bytes){0};
+    put(&b, sk_font8x16, sizeof(sk_font8x16));
+    z = gzip_of(&b);
+    free(b.p);
+    CHECK_EQ_INT(parse(&z), 1);
+    CHECK_STR(fonts[0].format, "raw 8x16 (gzip)");
+    CHECK_MEM(fonts[0].rows, sk_font8x16, sizeof(sk_font8x16));
+    free(z.p);
+    /* Every prefix of a good font is refused or read, and never read past (ASan). */
+    b = psf2(1, 256, 8, 8, 32);
+    for (size_t n = 0; n < b.len; n += 7) {
+        uint8_t *copy = malloc(n ? n : 1);
+        memcpy(copy, b.p, n);
+        CHECK_EQ_INT(sk_text_font_parse(copy, n, fonts, err, sizeof(err)), -1);
+        free(copy);
+    }
+    free(b.p);
+}
+
+/* Loading by path: the file is named in errors. */
+static void test_load_file(void)
+{
+    char path[] = "/tmp/sk-fontfile-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    struct bytes b = psf2(1, 256, 8, 16, 32);
+    struct bytes z = gzip_of(&b);
+    CHECK_EQ_INT(write(fd, z.p, z.len), (long long)z.len);
+    close(fd);
+    CHECK_EQ_INT(sk_text_font_load(path, fonts, err, sizeof(err)), 1);
+    CHECK_STR(fonts[0].format, "PSF2 (gzip)");
+    FILE *f = fopen(path, "wb");
+    fwrite(b.p, 1, 40, f);
+    fclose(f);
+    CHECK_EQ_INT(sk_text_font_load(path, fonts, err, sizeof(err)), -1);
+    char want[256];
+    snprintf(want, sizeof(want), "%s: 256 glyphs of 16 bytes need 4128 bytes; the font has 40",
+             path);
+    CHECK_STR(err, want);
+    unlink(path);
+    free(b.p);
+    free(z.p);
+}
+
+/* Decompress an installed font with gzip(1) into b: the test's own reading of it. */
+static int read_gz(const char *path, struct bytes *b)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "gzip -dc '%s'", path);
+    FILE *f = popen(cmd, "r");
+    if (!f) {
+        return -1;
+    }
+    uint8_t chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+        put(b, chunk, n);
+    }
+    return pclose(f) == 0 ? 0 : -1;
+}
+
+/*
+ * The glyph kbd's psfgettable says draws Unicode value u in the PSF1 font
+ * at psf (plain), or -1. The first glyph whose line names u.
+ */
+static int kbd_glyph_of(const char *table, unsigned u)
+{
+    char want[16];
+    snprintf(want, sizeof(want), "U+%04x", u);
+    size_t wlen = strlen(want);
+    const char *line = table;
+    while (*line) {
+        size_t len = strcspn(line, "\n");
+        unsigned g;
+        if (line[0] != '#' && sscanf(line, "0x%x", &g) == 1) {
+            /* The line's values, each after a tab or a space. */
+            for (size_t i = 0; i + wlen <= len; i++) {
+                if (strncmp(line + i, want, wlen) == 0 &&
+                    (i + wlen == len || line[i + wlen] == ' ')) {
+                    return (int)g;
+                }
+            }
+        }
+        line += len + (line[len] == '\n');
+    }
+    return -1;
+}
+
+static int have_consolefonts(const char *why)
+{
+    if (access(CONSOLEFONTS "/Lat15-Terminus16.psf.gz", R_OK) != 0) {
+        printf("SKIP %s: no %s (apt-get install console-setup-linux)\n", why, CONSOLEFONTS);
+        return 0;
+    }
+    return 1;
+}
+
+static int have_kbd(const char *why)
+{
+    if (access("/usr/bin/psfgettable", X_OK) != 0) {
+        printf("SKIP %s: no psfgettable (apt-get install kbd)\n", why);
+        return 0;
+    }
+    return 1;
+}
+
+/*
+ * The CP437 rows of the PSF1 font at path as kbd reads it: the font
+ * decompressed by gzip(1), its table listed by psfgettable, each code
+ * point's glyph the first whose line names its Unicode value, the built-in
+ * glyph where none does. Returns how many code points the font draws, or
+ * -1.
+ */
+static int kbd_rows(const char *path, unsigned h, uint8_t *rows)
+{
+    char plain[] = "/tmp/sk-psf-XXXXXX", table[] = "/tmp/sk-psftab-XXXXXX";
+    struct bytes b = {0};
+    int mapped = -1;
+    int fd = mkstemp(plain);
+    int fd2 = mkstemp(table);
+    if (fd >= 0 && fd2 >= 0 && read_gz(path, &b) == 0 && b.len > 4 &&
+        write(fd, b.p, b.len) == (ssize_t)b.len) {
+        char cmd[256], *text = NULL;
+        snprintf(cmd, sizeof(cmd), "psfgettable %s %s", plain, table);
+        if (system(cmd) == 0 && sk_read_file(table, 1 << 20, &text, NULL, err, sizeof(err)) == 0) {
+            mapped = 0;
+            for (unsigned c = 0; c < 256; c++) {
+                int g = kbd_glyph_of(text, sk_cp437_unicode[c]);
+                const uint8_t *src = g >= 0 ? b.p + 4 + (size_t)g * h : builtin(h) + c * h;
+                memcpy(rows + c * h, src, h);
+                mapped += g >= 0;
+            }
+            free(text);
+        }
+    }
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (fd2 >= 0) {
+        close(fd2);
+    }
+    unlink(plain);
+    unlink(table);
+    free(b.p);
+    return mapped;
+}
+
+/* Debian's console fonts load to the glyphs kbd's own table reader names. */
+static void test_debian_fonts(void)
+{
+    if (!have_consolefonts("test_debian_fonts")) {
+        return;
+    }
+    static const struct {
+        const char *name;
+        unsigned height;
+    } cases[] = {
+        {"Lat15-Terminus16", 16}, {"Uni2-Fixed16", 16}, {"Uni2-VGA16", 16},
+        {"Lat2-Terminus16", 16},  {"Lat15-VGA14", 14},  {"Uni3-Terminus14", 14},
+        {"Uni2-VGA8", 8},         {"Lat15-VGA8", 8},
+    };
+    int kbd = have_kbd("test_debian_fonts glyph check");
+    for (size_t i = 0; i < SK_ARRAY_LEN(cases); i++) {
+        char path[256];
+        unsigned h = cases[i].height;
+        snprintf(path, sizeof(path), CONSOLEFONTS "/%s.psf.gz", cases[i].name);
+        CHECK_EQ_INT(sk_text_font_load(path, fonts, err, sizeof(err)), 1);
+        CHECK_EQ_INT(fonts[0].height, h);
+        CHECK_STR(fonts[0].format, "PSF1 (gzip)");
+        CHECK(fonts[0].mapped >= 180);
+        static uint8_t want[256 * 16];
+        if (!kbd) {
+            continue;
+        }
+        CHECK_EQ_INT(kbd_rows(path, h, want), (long long)fonts[0].mapped);
+        for (unsigned c = 0; c < 256; c++) {
+            if (memcmp(fonts[0].rows + c * h, want + c * h, h) != 0) {
+                fprintf(stderr, "  %s: code %02x (U+%04X) differs\n", cases[i].name, c,
+                        sk_cp437_unicode[c]);
+                CHECK(0);
+            }
+        }
+    }
+}
+
+/* The 9x16 pixels VGA text mode draws for (ch, fg, bg) in the font rows. */
+static void draw_cell(const uint8_t *rows, uint8_t ch, uint8_t fg, uint8_t bg, uint8_t out[16][9])
+{
+    for (int y = 0; y < 16; y++) {
+        unsigned row = rows[ch * 16 + y];
+        unsigned bits = row << 1 | ((ch >= 0xC0 && ch <= 0xDF) ? (row & 1) : 0);
+        for (int x = 0; x < 9; x++) {
+            out[y][x] = (bits & (0x100u >> x)) ? fg : bg;
+        }
+    }
+}
+
+/* A Debian console after login, as vgacon draws it with a console-setup font. */
+static const char *const console_lines[] = {
+    "Debian GNU/Linux 12 kvm-target tty1",
+    "",
+    "kvm-target login: root",
+    "Password:",
+    "Linux kvm-target 6.1.0-27-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.115-1 x86_64",
+    "Last login: Mon Nov 23 16:02:11 UTC 2026 on tty1",
+    "root@kvm-target:~# ls -l /srv",
+    "total 24",
+    "drwxr-xr-x  2 root root 4096 Nov 20 09:14 backups",
+    "-rwxr-xr-x  1 root root  812 Nov 21 17:40 deploy.sh",
+    ("-rw-r--r--  1 root root 3310 Nov 22 08:03 r\x82sum\x82-\x84"
+     "ber-\xa4o.txt"),
+    "root@kvm-target:~# systemctl status nginx | head -4",
+    "\x07 nginx.service - A high performance web server and a reverse proxy server",
+    "     Loaded: loaded (/lib/systemd/system/nginx.service; enabled; preset: enabled)",
+    "     Active: failed (Result: exit-code) since Mon 2026-11-23 16:03:40 UTC",
+    "    Process: 812 ExecStart=/usr/sbin/nginx -g daemon on; (code=exited, status=1)",
+    "root@kvm-target:~# dmesg | tail -3",
+    "[    3.141592] EXT4-fs (sda1): mounted filesystem with ordered data mode.",
+    "[   12.000271] e1000e 0000:00:19.0 eno1: NIC Link is Up 1000 Mbps Full Duplex",
+    "[  905.662810] usb 1-1.2: new high-speed USB device number 5 using xhci_hcd",
+    "root@kvm-target:~# echo {0..9} $((6*7)) ~/a_b|c&&d<e>f`g'\"h;@%^=+",
+    "0 1 2 3 4 5 6 7 8 9 42 /root/a_b",
+    "\xda\xc4\xc4\xc4\xc4\xc4\xc4\xc4\xc4\xbf  \xc9\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xbb",
+    "\xc0\xc4\xc4\xc4\xc4\xc4\xc4\xc4\xc4\xd9  \xc8\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xcd\xbc",
+    "root@kvm-target:~# QWERTYUIOPASDFGHJKLZXCVBNM qwertyuiopasdfghjklzxcvbnm",
+};
+
+static void console_screen(struct sk_textscreen *s)
+{
+    memset(s, 0, sizeof(*s));
+    for (int r = 0; r < SK_TEXT_ROWS; r++) {
+        const char *line = console_lines[r];
+        /* Colours as ls and systemctl give them. */
+        uint8_t fg = r == 8    ? SK_VGA_LIGHTBLUE
+                     : r == 9  ? SK_VGA_LIGHTGREEN
+                     : r == 14 ? SK_VGA_LIGHTRED
+                     : r == 12 ? SK_VGA_WHITE
+                               : SK_VGA_LIGHTGREY;
+        for (int c = 0; c < SK_TEXT_COLS; c++) {
+            uint8_t ch = c < (int)strlen(line) ? (uint8_t)line[c] : ' ';
+            s->cells[r][c] = (struct sk_textcell){ch, SK_ATTR(fg, SK_VGA_BLACK)};
+        }
+    }
+}
+
+/* Draw s at 720x400 in the font rows. */
+static void render(const struct sk_textscreen *s, const uint8_t *rows, struct sk_image *img)
+{
+    sk_image_resize(img, 720, 400);
+    for (int r = 0; r < SK_TEXT_ROWS; r++) {
+        for (int c = 0; c < SK_TEXT_COLS; c++) {
+            uint8_t px[16][9];
+            draw_cell(rows, s->cells[r][c].ch, s->cells[r][c].attr & 15, s->cells[r][c].attr >> 4,
+                      px);
+            for (int y = 0; y < 16; y++) {
+                for (int x = 0; x < 9; x++) {
+                    memcpy(img->pixels + (size_t)(r * 16 + y) * img->pitch +
+                               (size_t)(c * 9 + x) * 3,
+                           sk_vga_palette[px[y][x]], 3);
+                }
+            }
+        }
+    }
+}
+
+/*
+ * Cells of s the recogniser read as drawing the same pixels in the font
+ * rows: with their colours (colours set), or as shapes alone.
+ */
+static unsigned right_in_font(const struct sk_textrec_result *r, const struct sk_textscreen *s,
+                              const uint8_t *rows, int colours)
+{
+    if (r->cols != SK_TEXT_COLS || r->rows != SK_TEXT_ROWS) {
+        return 0;
+    }
+    unsigned right = 0;
+    for (int y = 0; y < SK_TEXT_ROWS; y++) {
+        for (int x = 0; x < SK_TEXT_COLS; x++) {
+            const struct sk_textrec_cell *c = &r->cells[y * SK_TEXT_COLS + x];
+            struct sk_textcell t = s->cells[y][x];
+            uint8_t a[16][9], b[16][9];
+            draw_cell(rows, c->ch, colours ? c->fg : 1, colours ? c->bg : 0, a);
+            draw_cell(rows, t.ch, colours ? t.attr & 15 : 1, colours ? t.attr >> 4 : 0, b);
+            int ok = memcmp(a, b, sizeof(a)) == 0;
+            right += ok;
+            if (!ok && getenv("SK_TEST_VERBOSE")) {
+                fprintf(stderr, "    row %2d col %2d: want %02x %x/%x got %02x %x/%x conf %u\n", y,
+                        x, t.ch, t.attr & 15, t.attr >> 4, c->ch, c->fg, c->bg, c->conf);
+            }
+        }
+    }
+    return right;
+}
+
+/*
+ * A console screen in a Debian font through JPEG q75, at 720x400 and
+ * stretched to 1920x1080: read with the font loaded and without.
+ */
+static void test_console_font_screen(void)
+{
+    if (!have_consolefonts("test_console_font_screen")) {
+        return;
+    }
+    if (!have_kbd("test_console_font_screen")) {
+        return;
+    }
+    static const char *const names[] = {"Lat15-Terminus16", "Uni2-Fixed16"};
+    struct sk_textscreen s;
+    console_screen(&s);
+    for (size_t i = 0; i < SK_ARRAY_LEN(names); i++) {
+        char path[256];
+        snprintf(path, sizeof(path), CONSOLEFONTS "/%s.psf.gz", names[i]);
+        CHECK_EQ_INT(sk_text_font_load(path, fonts, err, sizeof(err)), 1);
+        /* Drawn in kbd's reading of the font, read in sshkvm's. */
+        static uint8_t drawn[256 * 16];
+        CHECK(kbd_rows(path, 16, drawn) > 0);
+        struct sk_image img = {0}, big = {0}, jpg = {0};
+        render(&s, drawn, &img);
+        for (int scaled = 0; scaled < 2; scaled++) {
+            if (scaled) {
+                ts_scale(&img, 1920, 1080, &big);
+            }
+            CHECK_EQ_INT(ts_jpeg(scaled ? &big : &img, 75, &jpg), 0);
+            struct sk_textrec *plain = sk_textrec_new(), *with = sk_textrec_new();
+            CHECK_EQ_INT(sk_textrec_add_font(with, fonts[0].rows, 16), 0);
+            struct sk_textrec_result r;
+            CHECK_EQ_INT(sk_textrec_run(plain, &jpg, &r), 0);
+            unsigned without_chars = right_in_font(&r, &s, drawn, 0);
+            unsigned without_cells = right_in_font(&r, &s, drawn, 1);
+            CHECK_EQ_INT(sk_textrec_run(with, &jpg, &r), 0);
+            unsigned with_chars = right_in_font(&r, &s, drawn, 0);
+            unsigned with_cells = right_in_font(&r, &s, drawn, 1);
+            printf("  %s %s q75: characters right of 2000: %u with the font, %u without; "
+                   "with colours: %u, %u\n",
+                   names[i], scaled ? "1920x1080" : "720x400", with_chars, without_chars,
+                   with_cells, without_cells);
+            CHECK(r.is_text);
+            CHECK_STR(r.mode, "80x25 9x16");
+            CHECK(with_chars >= 1998);
+            CHECK(with_chars >= without_chars + 500);
+            CHECK(with_cells >= 1950);
+            CHECK(with_cells >= without_cells + 500);
+            sk_textrec_free(plain);
+            sk_textrec_free(with);
+        }
+        sk_image_free(&img);
+        sk_image_free(&big);
+        sk_image_free(&jpg);
+    }
+}
+
+int main(void)
+{
+    SK_RUN(test_psf1_loads);
+    SK_RUN(test_psf2_loads);
+    SK_RUN(test_malformed);
+    SK_RUN(test_load_file);
+    SK_RUN(test_debian_fonts);
+    SK_RUN(test_console_font_screen);
+    return SK_CHECK_EXIT();
+}
