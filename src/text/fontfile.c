@@ -287,7 +287,7 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
 #define PF2_MAGIC "FILE\0\0\0\4PFF2"
 #define PF2_MAGIC_LEN 12
 #define PF2_SECTION 8
-#define PF2_ENTRY 9 /* code point, storage flags, offset */
+#define PF2_ENTRY 9  /* code point, storage flags, offset */
 #define PF2_GLYPH 10 /* width, height, x offset, y offset, device width */
 
 struct pf2 {
@@ -399,8 +399,7 @@ static int pf2_sections(struct pf2 *f, char *err, size_t errlen)
  * Code point u's glyph (a binary search of the index). Returns 1 with *g
  * set, 0 when the font has none, or -1 when its record is bad.
  */
-static int pf2_glyph(const struct pf2 *f, uint32_t u, struct pf2_glyph *g, char *err,
-                     size_t errlen)
+static int pf2_glyph(const struct pf2 *f, uint32_t u, struct pf2_glyph *g, char *err, size_t errlen)
 {
     uint32_t lo = 0, hi = f->chars;
     while (lo < hi) {
@@ -472,13 +471,12 @@ static int pf2_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
     if (pf2_sections(&f, err, errlen) != 0) {
         return -1;
     }
-    const char *missing = f.maxw <= 0           ? "MAXW"
-                          : f.maxh <= 0         ? "MAXH"
-                          : f.ascent == 0       ? "ASCE"
-                          : f.descent == 0      ? "DESC"
-                          : f.chix == NULL      ? "CHIX"
-                          : f.chars == 0        ? "CHIX"
-                                                : NULL;
+    const char *missing = f.maxw <= 0      ? "MAXW"
+                          : f.maxh <= 0    ? "MAXH"
+                          : f.ascent == 0  ? "ASCE"
+                          : f.descent == 0 ? "DESC"
+                          : f.chars == 0   ? "CHIX" /* none, or an empty one */
+                                           : NULL;
     if (missing != NULL) {
         sk_set_err(err, errlen, "PF2 font without %s (or with it 0)", missing);
         return -1;
@@ -585,7 +583,8 @@ int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[
     if (len >= 4 && memcmp(data, "FILE", 4) == 0) {
         n = pf2_parse(data, len, gz, &out[0], err, errlen);
     } else if ((len >= 2 && data[0] == 0x36 && data[1] == 0x04) ||
-        (len >= 4 && data[0] == 0x72 && data[1] == 0xB5 && data[2] == 0x4A && data[3] == 0x86)) {
+               (len >= 4 && data[0] == 0x72 && data[1] == 0xB5 && data[2] == 0x4A &&
+                data[3] == 0x86)) {
         n = psf_parse(data, len, gz, &out[0], err, errlen);
     } else if (len == RAW_8X16) {
         out[0].height = 16;
@@ -609,10 +608,10 @@ int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[
             }
         }
         if (n == 0) {
-            sk_set_err(
-                err, errlen,
-                "neither a raw 8x16 font (4096 bytes), a PSF or GRUB PF2 font nor a VGA BIOS ROM with a "
-                "font");
+            sk_set_err(err, errlen,
+                       "neither a raw 8x16 font (4096 bytes), a PSF or GRUB PF2 font nor a VGA "
+                       "BIOS ROM with a "
+                       "font");
             n = -1;
         }
     }

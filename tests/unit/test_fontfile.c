@@ -321,7 +321,8 @@ static void test_malformed(void)
 {
     struct bytes b = psf1(2, 16);
     b.p[1] = 0x05; /* bad magic: then it is nothing known */
-    expect_error(b, "neither a raw 8x16 font (4096 bytes), a PSF or GRUB PF2 font nor a VGA BIOS ROM");
+    expect_error(b,
+                 "neither a raw 8x16 font (4096 bytes), a PSF or GRUB PF2 font nor a VGA BIOS ROM");
     b = psf2(1, 256, 8, 16, 32);
     b.p[3] = 0x87;
     expect_error(b, "neither a raw 8x16 font");
@@ -878,8 +879,9 @@ static void test_pf2_loads(void)
         {'A', {0, 0, 0, 0, 0, 0, 0, 0x38, 0x44, 0x44, 0x7C, 0x44, 0x44, 0x44, 0, 0}},
         {'g', {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0A, 0x04, 0x0E}},
         {0x82, {0x03}}, /* 4x2 at x 6, a row above the cell: clipped to its corner */
-        {0xDB, {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
-                0xFF, 0xFF}},
+        {0xDB,
+         {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+          0xFF}},
         {0x01, {0, 0, 0, 0, 0, 0xFE, 0x82, 0xAA, 0x82, 0xFE, 0, 0, 0, 0, 0, 0}},
     };
     for (size_t i = 0; i < SK_ARRAY_LEN(want); i++) {
@@ -1111,8 +1113,8 @@ static void grub_menu(struct grub_screen *s)
     grub_put(s, 25, 5, "Press enter to boot the selected OS, `e' to edit the commands", g, k);
     grub_put(s, 26, 5, "before booting or `c' for a command-line.", g, k);
     grub_put(s, 27, 5, "The highlighted entry will be executed automatically in 5s.", g, k);
-    grub_put(s, 29, 0, "{}[]<>|\\~^$#@%&=+-_;:,.?!\"' 0123456789 \x82\x84\x94\x81 \xb0\xb1\xb2\xdb", g,
-             k);
+    grub_put(s, 29, 0, "{}[]<>|\\~^$#@%&=+-_;:,.?!\"' 0123456789 \x82\x84\x94\x81 \xb0\xb1\xb2\xdb",
+             g, k);
 }
 
 static void grub_render(const struct grub_screen *s, const uint8_t *rows, struct sk_image *img)
@@ -1124,7 +1126,8 @@ static void grub_render(const struct grub_screen *s, const uint8_t *rows, struct
                 uint8_t row = rows[s->ch[r][c] * 16 + y];
                 for (int x = 0; x < 8; x++) {
                     uint8_t colour = row & (0x80 >> x) ? s->fg[r][c] : s->bg[r][c];
-                    memcpy(img->pixels + (size_t)(r * 16 + y) * img->pitch + (size_t)(c * 8 + x) * 3,
+                    memcpy(img->pixels + (size_t)(r * 16 + y) * img->pitch +
+                               (size_t)(c * 8 + x) * 3,
                            sk_vga_palette[colour], 3);
                 }
             }
