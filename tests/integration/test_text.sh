@@ -107,6 +107,21 @@ check text_font_bad_file_named grep -q -- "--text-font: $T/bad.font: neither a r
 # JPEG quality 75 is read exactly with the font given, and not without it; fonts may be
 # repeated and listed, and each is named in the log.
 FONTS=/usr/share/consolefonts
+# font_screen_exact NAME MJPEG WANT ARGS...: sshkvm reading MJPEG with ARGS prints WANT for
+# screen --text (checks NAME_exit_0 and NAME_exact); sshkvm is left running.
+font_screen_exact() {
+  local name=$1 mjpeg=$2 want=$3
+  shift 3
+  start_sshkvm --video "file:$mjpeg" "$@" || exit 1
+  sleep 1
+  kssh screen --text >"$T/$name.got"
+  check "${name}_exit_0" test $? -eq 0
+  if cmp -s "$T/$name.got" "$want"; then
+    pass "${name}_exact"
+  else
+    fail "${name}_exact" "$(diff "$want" "$T/$name.got" | head -10)"
+  fi
+}
 if [ -r "$FONTS/Lat15-Terminus16.psf.gz" ]; then
   cat >"$T/console.txt" <<'TEXT'
 Debian GNU/Linux 12 kvm-target tty1
@@ -130,16 +145,9 @@ TEXT
   python3 "$ROOT/tests/helpers/psf_screen.py" "$FONTS/Lat15-Terminus16.psf.gz" "$T/console.txt" \
     "$T/console.ppm" && cjpeg -quality 75 "$T/console.ppm" >"$T/console.mjpeg"
   check psf_screen_drawn test -s "$T/console.mjpeg"
-  start_sshkvm --video "file:$T/console.mjpeg" --text-font "$FONTS/Lat15-Terminus16.psf.gz" \
-    --text-font "$FONTS/Uni2-VGA8.psf.gz,$FONTS/Lat15-VGA14.psf.gz" || exit 1
-  sleep 1
-  kssh screen --text >"$T/console_got.txt"
-  check text_font_psf_screen_exit_0 test $? -eq 0
-  if cmp -s "$T/console_got.txt" "$T/console_want.txt"; then
-    pass text_font_psf_screen_exact
-  else
-    fail text_font_psf_screen_exact "$(diff "$T/console_want.txt" "$T/console_got.txt" | head -10)"
-  fi
+  font_screen_exact text_font_psf_screen "$T/console.mjpeg" "$T/console_want.txt" \
+    --text-font "$FONTS/Lat15-Terminus16.psf.gz" \
+    --text-font "$FONTS/Uni2-VGA8.psf.gz,$FONTS/Lat15-VGA14.psf.gz"
   check text_font_psf_logged grep -q "text font $FONTS/Lat15-Terminus16.psf.gz: PSF1 (gzip), 8x16, 214 of 256 CP437 glyphs" "$T/sshkvm.log"
   check text_font_psf_list_logged grep -q "text font $FONTS/Lat15-VGA14.psf.gz: PSF1 (gzip), 8x14" "$T/sshkvm.log"
   check text_font_psf_repeat_logged grep -q "text font $FONTS/Uni2-VGA8.psf.gz: PSF1 (gzip), 8x8" "$T/sshkvm.log"
@@ -200,15 +208,7 @@ if [ -r "$GRUB_FONT" ]; then
   python3 "$ROOT/tests/helpers/pf2_screen.py" "$GRUB_FONT" "$T/grub.txt" "$T/grub.ppm" 4 &&
     cjpeg -quality 75 "$T/grub.ppm" >"$T/grub.mjpeg"
   check pf2_screen_drawn test -s "$T/grub.mjpeg"
-  start_sshkvm --video "file:$T/grub.mjpeg" --text-font "$GRUB_FONT" || exit 1
-  sleep 1
-  kssh screen --text >"$T/grub_got.txt"
-  check text_font_pf2_screen_exit_0 test $? -eq 0
-  if cmp -s "$T/grub_got.txt" "$T/grub_want.txt"; then
-    pass text_font_pf2_screen_exact
-  else
-    fail text_font_pf2_screen_exact "$(diff "$T/grub_want.txt" "$T/grub_got.txt" | head -10)"
-  fi
+  font_screen_exact text_font_pf2_screen "$T/grub.mjpeg" "$T/grub_want.txt" --text-font "$GRUB_FONT"
   check text_font_pf2_logged grep -q "text font $GRUB_FONT: PF2, 8x16, 256 of 256 CP437 glyphs" "$T/sshkvm.log"
   stop_sshkvm
   # Without it the menu is not read (as text, or as its lines).

@@ -591,13 +591,26 @@ static void test_debian_fonts(void)
     }
 }
 
-/* The 9x16 pixels VGA text mode draws for (ch, fg, bg) in the font rows. */
-static void draw_cell(const uint8_t *rows, uint8_t ch, uint8_t fg, uint8_t bg, uint8_t out[16][9])
+/* A text screen: 80x25 in 9x16 cells (VGA text mode) or 80x30 in 8x16 (GRUB's gfxterm). */
+#define GRID_COLS 80
+#define GRID_ROWS 30
+
+struct grid {
+    int rows, cell_w; /* 25 or 30; 9 or 8 */
+    uint8_t ch[GRID_ROWS][GRID_COLS], fg[GRID_ROWS][GRID_COLS], bg[GRID_ROWS][GRID_COLS];
+};
+
+/*
+ * The cell_w x 16 pixels drawn for (ch, fg, bg) in the font rows: VGA text
+ * mode's ninth column repeats the eighth for CP437 0xC0..0xDF.
+ */
+static void draw_cell(const uint8_t *rows, int cell_w, uint8_t ch, uint8_t fg, uint8_t bg,
+                      uint8_t out[16][9])
 {
     for (int y = 0; y < 16; y++) {
         unsigned row = rows[ch * 16 + y];
         unsigned bits = row << 1 | ((ch >= 0xC0 && ch <= 0xDF) ? (row & 1) : 0);
-        for (int x = 0; x < 9; x++) {
+        for (int x = 0; x < cell_w; x++) {
             out[y][x] = (bits & (0x100u >> x)) ? fg : bg;
         }
     }
@@ -633,9 +646,11 @@ static const char *const console_lines[] = {
     "root@kvm-target:~# QWERTYUIOPASDFGHJKLZXCVBNM qwertyuiopasdfghjklzxcvbnm",
 };
 
-static void console_screen(struct sk_textscreen *s)
+static void console_screen(struct grid *s)
 {
     memset(s, 0, sizeof(*s));
+    s->rows = SK_TEXT_ROWS;
+    s->cell_w = 9;
     for (int r = 0; r < SK_TEXT_ROWS; r++) {
         const char *line = console_lines[r];
         /* Colours as ls and systemctl give them. */
@@ -646,24 +661,25 @@ static void console_screen(struct sk_textscreen *s)
                                : SK_VGA_LIGHTGREY;
         for (int c = 0; c < SK_TEXT_COLS; c++) {
             uint8_t ch = c < (int)strlen(line) ? (uint8_t)line[c] : ' ';
-            s->cells[r][c] = (struct sk_textcell){ch, SK_ATTR(fg, SK_VGA_BLACK)};
+            s->ch[r][c] = ch;
+            s->fg[r][c] = fg;
+            s->bg[r][c] = SK_VGA_BLACK;
         }
     }
 }
 
-/* Draw s at 720x400 in the font rows. */
-static void render(const struct sk_textscreen *s, const uint8_t *rows, struct sk_image *img)
+/* Draw s in the font rows: 720x400 or 640x480. */
+static void render(const struct grid *s, const uint8_t *rows, struct sk_image *img)
 {
-    sk_image_resize(img, 720, 400);
-    for (int r = 0; r < SK_TEXT_ROWS; r++) {
-        for (int c = 0; c < SK_TEXT_COLS; c++) {
+    sk_image_resize(img, GRID_COLS * (unsigned)s->cell_w, (unsigned)s->rows * 16);
+    for (int r = 0; r < s->rows; r++) {
+        for (int c = 0; c < GRID_COLS; c++) {
             uint8_t px[16][9];
-            draw_cell(rows, s->cells[r][c].ch, s->cells[r][c].attr & 15, s->cells[r][c].attr >> 4,
-                      px);
+            draw_cell(rows, s->cell_w, s->ch[r][c], s->fg[r][c], s->bg[r][c], px);
             for (int y = 0; y < 16; y++) {
-                for (int x = 0; x < 9; x++) {
+                for (int x = 0; x < s->cell_w; x++) {
                     memcpy(img->pixels + (size_t)(r * 16 + y) * img->pitch +
-                               (size_t)(c * 9 + x) * 3,
+                               (size_t)(c * s->cell_w + x) * 3,
                            sk_vga_palette[px[y][x]], 3);
                 }
             }
@@ -673,27 +689,28 @@ static void render(const struct sk_textscreen *s, const uint8_t *rows, struct sk
 
 /*
  * Cells of s the recogniser read as drawing the same pixels in the font
- * rows: with their colours (colours set), or as shapes alone.
+ * rows: with their colours (colours set; so in Unifont ▓ light on dark may
+ * be read as ░ dark on light), or as shapes alone.
  */
-static unsigned right_in_font(const struct sk_textrec_result *r, const struct sk_textscreen *s,
+static unsigned right_in_font(const struct sk_textrec_result *r, const struct grid *s,
                               const uint8_t *rows, int colours)
 {
-    if (r->cols != SK_TEXT_COLS || r->rows != SK_TEXT_ROWS) {
+    if (r->cols != GRID_COLS || r->rows != (unsigned)s->rows) {
         return 0;
     }
     unsigned right = 0;
-    for (int y = 0; y < SK_TEXT_ROWS; y++) {
-        for (int x = 0; x < SK_TEXT_COLS; x++) {
-            const struct sk_textrec_cell *c = &r->cells[y * SK_TEXT_COLS + x];
-            struct sk_textcell t = s->cells[y][x];
-            uint8_t a[16][9], b[16][9];
-            draw_cell(rows, c->ch, colours ? c->fg : 1, colours ? c->bg : 0, a);
-            draw_cell(rows, t.ch, colours ? t.attr & 15 : 1, colours ? t.attr >> 4 : 0, b);
+    for (int y = 0; y < s->rows; y++) {
+        for (int x = 0; x < GRID_COLS; x++) {
+            const struct sk_textrec_cell *c = &r->cells[y * GRID_COLS + x];
+            uint8_t a[16][9] = {{0}}, b[16][9] = {{0}};
+            draw_cell(rows, s->cell_w, c->ch, colours ? c->fg : 1, colours ? c->bg : 0, a);
+            draw_cell(rows, s->cell_w, s->ch[y][x], colours ? s->fg[y][x] : 1,
+                      colours ? s->bg[y][x] : 0, b);
             int ok = memcmp(a, b, sizeof(a)) == 0;
             right += ok;
             if (!ok && getenv("SK_TEST_VERBOSE")) {
                 fprintf(stderr, "    row %2d col %2d: want %02x %x/%x got %02x %x/%x conf %u\n", y,
-                        x, t.ch, t.attr & 15, t.attr >> 4, c->ch, c->fg, c->bg, c->conf);
+                        x, s->ch[y][x], s->fg[y][x], s->bg[y][x], c->ch, c->fg, c->bg, c->conf);
             }
         }
     }
@@ -713,7 +730,7 @@ static void test_console_font_screen(void)
         return;
     }
     static const char *const names[] = {"Lat15-Terminus16", "Uni2-Fixed16"};
-    struct sk_textscreen s;
+    static struct grid s;
     console_screen(&s);
     for (size_t i = 0; i < SK_ARRAY_LEN(names); i++) {
         char path[256];
@@ -1057,26 +1074,20 @@ static void test_grub_fonts(void)
     }
 }
 
-/* A GRUB menu as gfxterm draws it at 640x480: 80x30 cells of 8x16. */
-#define GRUB_COLS 80
-#define GRUB_ROWS 30
-
-struct grub_screen {
-    uint8_t ch[GRUB_ROWS][GRUB_COLS];
-    uint8_t fg[GRUB_ROWS][GRUB_COLS], bg[GRUB_ROWS][GRUB_COLS];
-};
-
-static void grub_put(struct grub_screen *s, int r, int c, const char *text, uint8_t fg, uint8_t bg)
+static void grub_put(struct grid *s, int r, int c, const char *text, uint8_t fg, uint8_t bg)
 {
-    for (; *text && c < GRUB_COLS; text++, c++) {
+    for (; *text && c < GRID_COLS; text++, c++) {
         s->ch[r][c] = (uint8_t)*text;
         s->fg[r][c] = fg;
         s->bg[r][c] = bg;
     }
 }
 
-static void grub_menu(struct grub_screen *s)
+/* A GRUB menu as gfxterm draws it at 640x480: 80x30 cells of 8x16. */
+static void grub_menu(struct grid *s)
 {
+    s->rows = 30;
+    s->cell_w = 8;
     memset(s->ch, ' ', sizeof(s->ch));
     memset(s->fg, SK_VGA_LIGHTGREY, sizeof(s->fg));
     memset(s->bg, SK_VGA_BLACK, sizeof(s->bg));
@@ -1117,63 +1128,6 @@ static void grub_menu(struct grub_screen *s)
              g, k);
 }
 
-static void grub_render(const struct grub_screen *s, const uint8_t *rows, struct sk_image *img)
-{
-    sk_image_resize(img, GRUB_COLS * 8, GRUB_ROWS * 16);
-    for (int r = 0; r < GRUB_ROWS; r++) {
-        for (int c = 0; c < GRUB_COLS; c++) {
-            for (int y = 0; y < 16; y++) {
-                uint8_t row = rows[s->ch[r][c] * 16 + y];
-                for (int x = 0; x < 8; x++) {
-                    uint8_t colour = row & (0x80 >> x) ? s->fg[r][c] : s->bg[r][c];
-                    memcpy(img->pixels + (size_t)(r * 16 + y) * img->pitch +
-                               (size_t)(c * 8 + x) * 3,
-                           sk_vga_palette[colour], 3);
-                }
-            }
-        }
-    }
-}
-
-/* The 8x16 pixels gfxterm draws for (ch, fg, bg) in the font rows. */
-static void grub_cell(const uint8_t *rows, uint8_t ch, uint8_t fg, uint8_t bg, uint8_t out[16][8])
-{
-    for (int y = 0; y < 16; y++) {
-        for (int x = 0; x < 8; x++) {
-            out[y][x] = rows[ch * 16 + y] & (0x80 >> x) ? fg : bg;
-        }
-    }
-}
-
-/*
- * Cells of s the recogniser read as drawing the same pixels in the font
- * rows: with their colours (colours set; ▓ light on dark is ░ dark on
- * light in Unifont), or as shapes alone.
- */
-static unsigned grub_right(const struct sk_textrec_result *r, const struct grub_screen *s,
-                           const uint8_t *rows, int colours)
-{
-    if (r->cols != GRUB_COLS || r->rows != GRUB_ROWS) {
-        return 0;
-    }
-    unsigned right = 0;
-    for (int y = 0; y < GRUB_ROWS; y++) {
-        for (int x = 0; x < GRUB_COLS; x++) {
-            const struct sk_textrec_cell *c = &r->cells[y * GRUB_COLS + x];
-            uint8_t a[16][8], b[16][8];
-            grub_cell(rows, c->ch, colours ? c->fg : 1, colours ? c->bg : 0, a);
-            grub_cell(rows, s->ch[y][x], colours ? s->fg[y][x] : 1, colours ? s->bg[y][x] : 0, b);
-            int same = memcmp(a, b, sizeof(a)) == 0;
-            right += same;
-            if (!same && getenv("SK_TEST_VERBOSE")) {
-                fprintf(stderr, "    row %2d col %2d: want %02x %x/%x got %02x %x/%x conf %u\n", y,
-                        x, s->ch[y][x], s->fg[y][x], s->bg[y][x], c->ch, c->fg, c->bg, c->conf);
-            }
-        }
-    }
-    return right;
-}
-
 /* A GRUB menu drawn in Unifont through JPEG q75: read with unicode.pf2 loaded and without. */
 static void test_grub_screen(void)
 {
@@ -1181,21 +1135,21 @@ static void test_grub_screen(void)
         return;
     }
     CHECK_EQ_INT(sk_text_font_load(GRUB_FONTS "/unicode.pf2", fonts, err, sizeof(err)), 1);
-    static struct grub_screen s;
+    static struct grid s;
     grub_menu(&s);
     struct sk_image img = {0}, jpg = {0};
-    grub_render(&s, fonts[0].rows, &img);
+    render(&s, fonts[0].rows, &img);
     CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
     struct sk_textrec *plain = sk_textrec_new(), *with = sk_textrec_new();
     CHECK_EQ_INT(sk_textrec_add_font(with, fonts[0].rows, 16), 0);
     struct sk_textrec_result r;
     CHECK_EQ_INT(sk_textrec_run(plain, &jpg, &r), 0);
     const char *plain_mode = r.mode ? r.mode : "none";
-    unsigned without_chars = grub_right(&r, &s, fonts[0].rows, 0);
-    unsigned without_cells = grub_right(&r, &s, fonts[0].rows, 1);
+    unsigned without_chars = right_in_font(&r, &s, fonts[0].rows, 0);
+    unsigned without_cells = right_in_font(&r, &s, fonts[0].rows, 1);
     CHECK_EQ_INT(sk_textrec_run(with, &jpg, &r), 0);
-    unsigned with_chars = grub_right(&r, &s, fonts[0].rows, 0);
-    unsigned with_cells = grub_right(&r, &s, fonts[0].rows, 1);
+    unsigned with_chars = right_in_font(&r, &s, fonts[0].rows, 0);
+    unsigned with_cells = right_in_font(&r, &s, fonts[0].rows, 1);
     printf("  GRUB menu 640x480 in Unifont, q75: characters right of 2400: %u with the font, %u "
            "without (read as %s); with colours: %u, %u\n",
            with_chars, without_chars, plain_mode, with_cells, without_cells);
