@@ -717,6 +717,35 @@ static unsigned right_in_font(const struct sk_textrec_result *r, const struct gr
     return right;
 }
 
+/* How a screen was read without a font and with it (its rows added to the recogniser). */
+struct both_reads {
+    unsigned without_chars, without_cells, with_chars, with_cells;
+    const char *without_mode, *with_mode; /* "none" when nothing fits */
+    int with_text;
+};
+
+/* Read jpg, the picture of s drawn in drawn, without and with the 8x16 font. */
+static struct both_reads read_both(const struct sk_image *jpg, const struct grid *s,
+                                   const uint8_t *drawn, const uint8_t *font)
+{
+    struct both_reads b = {0};
+    struct sk_textrec *plain = sk_textrec_new(), *with = sk_textrec_new();
+    CHECK_EQ_INT(sk_textrec_add_font(with, font, 16), 0);
+    struct sk_textrec_result r;
+    CHECK_EQ_INT(sk_textrec_run(plain, jpg, &r), 0);
+    b.without_mode = r.mode ? r.mode : "none";
+    b.without_chars = right_in_font(&r, s, drawn, 0);
+    b.without_cells = right_in_font(&r, s, drawn, 1);
+    CHECK_EQ_INT(sk_textrec_run(with, jpg, &r), 0);
+    b.with_mode = r.mode ? r.mode : "none";
+    b.with_text = r.is_text;
+    b.with_chars = right_in_font(&r, s, drawn, 0);
+    b.with_cells = right_in_font(&r, s, drawn, 1);
+    sk_textrec_free(plain);
+    sk_textrec_free(with);
+    return b;
+}
+
 /*
  * A console screen in a Debian font through JPEG q75, at 720x400 and
  * stretched to 1920x1080: read with the font loaded and without.
@@ -746,27 +775,17 @@ static void test_console_font_screen(void)
                 ts_scale(&img, 1920, 1080, &big);
             }
             CHECK_EQ_INT(ts_jpeg(scaled ? &big : &img, 75, &jpg), 0);
-            struct sk_textrec *plain = sk_textrec_new(), *with = sk_textrec_new();
-            CHECK_EQ_INT(sk_textrec_add_font(with, fonts[0].rows, 16), 0);
-            struct sk_textrec_result r;
-            CHECK_EQ_INT(sk_textrec_run(plain, &jpg, &r), 0);
-            unsigned without_chars = right_in_font(&r, &s, drawn, 0);
-            unsigned without_cells = right_in_font(&r, &s, drawn, 1);
-            CHECK_EQ_INT(sk_textrec_run(with, &jpg, &r), 0);
-            unsigned with_chars = right_in_font(&r, &s, drawn, 0);
-            unsigned with_cells = right_in_font(&r, &s, drawn, 1);
+            struct both_reads b = read_both(&jpg, &s, drawn, fonts[0].rows);
             printf("  %s %s q75: characters right of 2000: %u with the font, %u without; "
                    "with colours: %u, %u\n",
-                   names[i], scaled ? "1920x1080" : "720x400", with_chars, without_chars,
-                   with_cells, without_cells);
-            CHECK(r.is_text);
-            CHECK_STR(r.mode, "80x25 9x16");
-            CHECK(with_chars >= 1998);
-            CHECK(with_chars >= without_chars + 500);
-            CHECK(with_cells >= 1950);
-            CHECK(with_cells >= without_cells + 500);
-            sk_textrec_free(plain);
-            sk_textrec_free(with);
+                   names[i], scaled ? "1920x1080" : "720x400", b.with_chars, b.without_chars,
+                   b.with_cells, b.without_cells);
+            CHECK(b.with_text);
+            CHECK_STR(b.with_mode, "80x25 9x16");
+            CHECK(b.with_chars >= 1998);
+            CHECK(b.with_chars >= b.without_chars + 500);
+            CHECK(b.with_cells >= 1950);
+            CHECK(b.with_cells >= b.without_cells + 500);
         }
         sk_image_free(&img);
         sk_image_free(&big);
@@ -1140,26 +1159,15 @@ static void test_grub_screen(void)
     struct sk_image img = {0}, jpg = {0};
     render(&s, fonts[0].rows, &img);
     CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
-    struct sk_textrec *plain = sk_textrec_new(), *with = sk_textrec_new();
-    CHECK_EQ_INT(sk_textrec_add_font(with, fonts[0].rows, 16), 0);
-    struct sk_textrec_result r;
-    CHECK_EQ_INT(sk_textrec_run(plain, &jpg, &r), 0);
-    const char *plain_mode = r.mode ? r.mode : "none";
-    unsigned without_chars = right_in_font(&r, &s, fonts[0].rows, 0);
-    unsigned without_cells = right_in_font(&r, &s, fonts[0].rows, 1);
-    CHECK_EQ_INT(sk_textrec_run(with, &jpg, &r), 0);
-    unsigned with_chars = right_in_font(&r, &s, fonts[0].rows, 0);
-    unsigned with_cells = right_in_font(&r, &s, fonts[0].rows, 1);
+    struct both_reads b = read_both(&jpg, &s, fonts[0].rows, fonts[0].rows);
     printf("  GRUB menu 640x480 in Unifont, q75: characters right of 2400: %u with the font, %u "
            "without (read as %s); with colours: %u, %u\n",
-           with_chars, without_chars, plain_mode, with_cells, without_cells);
-    CHECK(r.is_text);
-    CHECK_STR(r.mode, "80x30 8x16");
-    CHECK(with_chars >= 2395);
-    CHECK(with_cells >= 2398);
-    CHECK(with_cells >= without_cells + 1000);
-    sk_textrec_free(plain);
-    sk_textrec_free(with);
+           b.with_chars, b.without_chars, b.without_mode, b.with_cells, b.without_cells);
+    CHECK(b.with_text);
+    CHECK_STR(b.with_mode, "80x30 8x16");
+    CHECK(b.with_chars >= 2395);
+    CHECK(b.with_cells >= 2398);
+    CHECK(b.with_cells >= b.without_cells + 1000);
     sk_image_free(&img);
     sk_image_free(&jpg);
 }
