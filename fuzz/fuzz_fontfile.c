@@ -1,6 +1,6 @@
 /*
- * fuzz_fontfile: --text-font files (PSF1/PSF2, plain or gzip, raw 8x16,
- * VGA BIOS ROM) through sk_text_font_parse. A file is refused with an
+ * fuzz_fontfile: --text-font files (PSF1/PSF2, plain or gzip, GRUB PF2,
+ * raw 8x16, VGA BIOS ROM) through sk_text_font_parse. A file is refused with an
  * error or gives 1 to 3 fonts of a height the recogniser takes, no more
  * code points mapped than 256, and no more glyphs differing from the
  * built-in font than the file mapped; never a read past the input.

@@ -13,7 +13,8 @@ build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbo
 # valgrind: make test-valgrind.
 # console-setup-linux: Debian's console fonts (/usr/share/consolefonts) that --text-font
 # loads in test_fontfile and test_text; kbd: psfgettable, the unit test's own reading of
-# their Unicode tables.
+# their Unicode tables. grub-common: GRUB's unicode.pf2 (GNU Unifont), the PF2 font
+# --text-font loads in test_fontfile and test_text.
 # The VM test (tests/vm): QEMU, a static busybox for the guest, strings for
 # the module dependencies, libc6-dev for the static evdump and v4l2util,
 # gcc-12 (the compiler Debian built the guest's kernel with) for the
@@ -22,7 +23,7 @@ build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbo
 test=(curl ffmpeg tmux clang libclang-rt-14-dev valgrind libjpeg-turbo-progs procps iproute2 chromium
   qemu-system-x86 seabios busybox-static binutils libc6-dev gcc-12 openssl mpv vlc-bin vlc-plugin-base firefox-esr
   python3 libxkbcommon0 xkb-data libx11-data ncurses-base ncurses-term ncurses-bin
-  foot-terminfo kitty-terminfo xterm xvfb xdotool console-setup-linux kbd)
+  foot-terminfo kitty-terminfo xterm xvfb xdotool console-setup-linux kbd grub-common)
 # The keymap generator (not run by `make test`; its output is committed).
 gen=(python3 libxkbcommon0 xkb-data libx11-data)
 

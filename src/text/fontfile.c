@@ -1,13 +1,13 @@
 /*
  * fontfile: reads --text-font files (a PSF1/PSF2 console font, plain or
- * gzip, a VGA BIOS ROM, or a raw 8x16 font) into fonts the recogniser adds
+ * gzip, a GRUB PF2 font, a VGA BIOS ROM, or a raw 8x16 font) into fonts the recogniser adds
  * as alternates. Owns nothing after the call.
  *
  * sk_text_font_load reads the file whole with sk_read_file; everything
  * after that is sk_text_font_parse, a pure function over the bytes (the
  * fuzz target's entry): gzip data is inflated in memory with zlib, then
- * the bytes are a PSF font by their magic, a raw 8x16 font by their size,
- * or searched for the letters of a VGA BIOS ROM's fonts.
+ * the bytes are a PSF or PF2 font by their magic, a raw 8x16 font by their
+ * size, or searched for the letters of a VGA BIOS ROM's fonts.
  *
  * The recogniser indexes glyphs by CP437 code point. A PSF font is in its
  * own order, with a Unicode table saying which characters each glyph
@@ -272,8 +272,262 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
 }
 
 /*
+ * GRUB's PF2 fonts (grub-mkfont; /usr/share/grub/unicode.pf2 is GNU
+ * Unifont). Sections of a 4-byte name and a big-endian 32-bit length:
+ * "FILE" (4: "PFF2") first, then NAME, FAMI, WEIG, SLAN, PTSZ, MAXW, MAXH,
+ * ASCE, DESC (16-bit), CHIX (9-byte entries: code point, flags, file offset
+ * of the glyph, in ascending code point order) and DATA, which runs to the
+ * end of the file. A glyph at its offset: width, height (16-bit), x offset,
+ * y offset, device width (signed 16-bit), then its width x height pixels
+ * bit by bit, rows not byte-aligned. gfxterm draws a character in a cell
+ * as wide as the widest device width of printable ASCII and MAXH high,
+ * its bitmap's top left at (x offset, ASCE - y offset - height) in the
+ * cell; the reading below places it the same way, clipped to the cell.
+ */
+#define PF2_MAGIC "FILE\0\0\0\4PFF2"
+#define PF2_MAGIC_LEN 12
+#define PF2_SECTION 8
+#define PF2_ENTRY 9  /* code point, storage flags, offset */
+#define PF2_GLYPH 10 /* width, height, x offset, y offset, device width */
+
+struct pf2 {
+    const uint8_t *d;
+    size_t len;
+    const uint8_t *chix; /* NULL until the CHIX section */
+    uint32_t chars;
+    int maxw, maxh, ascent, descent; /* 0: no such section */
+};
+
+struct pf2_glyph {
+    unsigned width, height;
+    int x, y, device_width;
+    const uint8_t *bits;
+};
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+static unsigned be16(const uint8_t *p)
+{
+    return (unsigned)p[0] << 8 | p[1];
+}
+
+static int be16s(const uint8_t *p)
+{
+    unsigned v = be16(p);
+    return v >= 0x8000 ? (int)v - 0x10000 : (int)v;
+}
+
+/* A section name as text for errors: what is not printable ASCII as '?'. */
+static void pf2_name(const uint8_t *p, char out[5])
+{
+    for (int i = 0; i < 4; i++) {
+        out[i] = p[i] >= 0x20 && p[i] < 0x7F ? (char)p[i] : '?';
+    }
+    out[4] = '\0';
+}
+
+/* The sections up to DATA (or the end) into f. Returns 0 or -1. */
+static int pf2_sections(struct pf2 *f, char *err, size_t errlen)
+{
+    size_t at = PF2_MAGIC_LEN;
+    while (at < f->len) {
+        if (f->len - at < PF2_SECTION) {
+            sk_set_err(err, errlen, "PF2 section header truncated at byte %zu of %zu", at, f->len);
+            return -1;
+        }
+        const uint8_t *s = f->d + at;
+        uint32_t slen = be32(s + 4);
+        char name[5];
+        pf2_name(s, name);
+        if (memcmp(s, "DATA", 4) == 0) {
+            return 0;
+        }
+        at += PF2_SECTION;
+        if (slen > f->len - at) {
+            sk_set_err(err, errlen,
+                       "PF2 section %s of %u bytes at byte %zu runs past the font's %zu bytes",
+                       name, (unsigned)slen, at - PF2_SECTION, f->len);
+            return -1;
+        }
+        static const char shorts[][5] = {"PTSZ", "MAXW", "MAXH", "ASCE", "DESC"};
+        int *fields[] = {NULL, &f->maxw, &f->maxh, &f->ascent, &f->descent};
+        for (size_t i = 0; i < SK_ARRAY_LEN(shorts); i++) {
+            if (memcmp(s, shorts[i], 4) != 0) {
+                continue;
+            }
+            if (slen != 2) {
+                sk_set_err(err, errlen, "PF2 section %s is %u bytes, not 2", name, (unsigned)slen);
+                return -1;
+            }
+            if (fields[i] != NULL) {
+                *fields[i] = be16s(f->d + at);
+            }
+        }
+        if (memcmp(s, "CHIX", 4) == 0) {
+            if (f->chix != NULL) {
+                sk_set_err(err, errlen, "PF2 font with more than one CHIX section");
+                return -1;
+            }
+            if (slen % PF2_ENTRY != 0) {
+                sk_set_err(err, errlen, "PF2 character index of %u bytes is not a multiple of %d",
+                           (unsigned)slen, PF2_ENTRY);
+                return -1;
+            }
+            f->chix = f->d + at;
+            f->chars = slen / PF2_ENTRY;
+            for (uint32_t i = 1; i < f->chars; i++) {
+                uint32_t prev = be32(f->chix + (size_t)(i - 1) * PF2_ENTRY);
+                uint32_t code = be32(f->chix + (size_t)i * PF2_ENTRY);
+                if (code <= prev) {
+                    sk_set_err(err, errlen,
+                               "PF2 characters not in ascending order: U+%04X after U+%04X "
+                               "(index entry %u)",
+                               (unsigned)code, (unsigned)prev, (unsigned)i);
+                    return -1;
+                }
+            }
+        }
+        at += slen;
+    }
+    return 0;
+}
+
+/*
+ * Code point u's glyph (a binary search of the index). Returns 1 with *g
+ * set, 0 when the font has none, or -1 when its record is bad.
+ */
+static int pf2_glyph(const struct pf2 *f, uint32_t u, struct pf2_glyph *g, char *err, size_t errlen)
+{
+    uint32_t lo = 0, hi = f->chars;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (be32(f->chix + (size_t)mid * PF2_ENTRY) < u) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    const uint8_t *e = f->chix + (size_t)lo * PF2_ENTRY;
+    if (lo == f->chars || be32(e) != u) {
+        return 0;
+    }
+    uint32_t at = be32(e + 5);
+    if (at > f->len || f->len - at < PF2_GLYPH) {
+        sk_set_err(err, errlen, "PF2 glyph U+%04X at byte %u is past the font's %zu bytes",
+                   (unsigned)u, (unsigned)at, f->len);
+        return -1;
+    }
+    const uint8_t *p = f->d + at;
+    g->width = be16(p);
+    g->height = be16(p + 2);
+    g->x = be16s(p + 4);
+    g->y = be16s(p + 6);
+    g->device_width = be16s(p + 8);
+    if (g->width > (unsigned)f->maxw || g->height > (unsigned)f->maxh) {
+        sk_set_err(err, errlen, "PF2 glyph U+%04X is %ux%u, larger than the font's %dx%d",
+                   (unsigned)u, g->width, g->height, f->maxw, f->maxh);
+        return -1;
+    }
+    size_t bytes = ((size_t)g->width * g->height + 7) / 8;
+    if (f->len - at - PF2_GLYPH < bytes) {
+        sk_set_err(err, errlen, "PF2 glyph U+%04X's bitmap of %zu bytes at byte %u is truncated",
+                   (unsigned)u, bytes, (unsigned)at + PF2_GLYPH);
+        return -1;
+    }
+    g->bits = p + PF2_GLYPH;
+    return 1;
+}
+
+/* g drawn as gfxterm draws it in an 8 x height cell with its baseline at ascent, clipped. */
+static void pf2_draw(const struct pf2_glyph *g, int ascent, unsigned height, uint8_t *rows)
+{
+    memset(rows, 0, height);
+    int top = ascent - g->y - (int)g->height;
+    for (unsigned py = 0; py < g->height; py++) {
+        int y = top + (int)py;
+        for (unsigned px = 0; px < g->width; px++) {
+            size_t bit = (size_t)py * g->width + px;
+            int x = g->x + (int)px;
+            if ((g->bits[bit / 8] & (0x80u >> (bit % 8))) && x >= 0 && x < 8 && y >= 0 &&
+                y < (int)height) {
+                rows[y] |= (uint8_t)(0x80u >> x);
+            }
+        }
+    }
+}
+
+/* A PF2 font (its magic is checked) into out. Returns 1 or -1. */
+static int pf2_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *out, char *err,
+                     size_t errlen)
+{
+    struct pf2 f = {.d = d, .len = len};
+    if (len < PF2_MAGIC_LEN || memcmp(d, PF2_MAGIC, PF2_MAGIC_LEN) != 0) {
+        sk_set_err(err, errlen, "PF2 file section is not 4 bytes of \"PFF2\"");
+        return -1;
+    }
+    if (pf2_sections(&f, err, errlen) != 0) {
+        return -1;
+    }
+    const char *missing = f.maxw <= 0      ? "MAXW"
+                          : f.maxh <= 0    ? "MAXH"
+                          : f.ascent == 0  ? "ASCE"
+                          : f.descent == 0 ? "DESC"
+                          : f.chars == 0   ? "CHIX" /* none, or an empty one */
+                                           : NULL;
+    if (missing != NULL) {
+        sk_set_err(err, errlen, "PF2 font without %s (or with it 0)", missing);
+        return -1;
+    }
+    /* gfxterm's cell: the widest printable ASCII character (8 when there is none), MAXH high. */
+    int cell_w = 0;
+    struct pf2_glyph g;
+    for (uint32_t u = 0x20; u < 0x7F; u++) {
+        int rc = pf2_glyph(&f, u, &g, err, errlen);
+        if (rc < 0) {
+            return -1;
+        }
+        if (rc > 0 && g.device_width > cell_w) {
+            cell_w = g.device_width;
+        }
+    }
+    if (cell_w == 0) {
+        cell_w = 8;
+    }
+    if (check_height("PF2", (uint32_t)cell_w, (uint32_t)f.maxh, err, errlen) != 0) {
+        return -1;
+    }
+    unsigned height = (unsigned)f.maxh;
+    const uint8_t *ours = builtin_font(height);
+    out->height = height;
+    out->format = gz ? "PF2 (gzip)" : "PF2";
+    out->mapped = 0;
+    for (unsigned c = 0; c < 256; c++) {
+        uint8_t *rows = out->rows + (size_t)c * height;
+        int rc = pf2_glyph(&f, sk_cp437_unicode[c], &g, err, errlen);
+        if (rc < 0) {
+            return -1;
+        }
+        /* Wide glyphs take two cells: not a CP437 character's. */
+        if (rc > 0 && g.device_width == cell_w) {
+            pf2_draw(&g, f.ascent, height, rows);
+            out->mapped++;
+        } else {
+            memcpy(rows, ours + (size_t)c * height, height);
+        }
+    }
+    if (out->mapped == 0) {
+        sk_set_err(err, errlen, "the PF2 font draws none of the CP437 characters in its cells");
+        return -1;
+    }
+    return 1;
+}
+
+/*
  * Inflate gzip data into a new buffer (*out, the caller frees) of at most
- * SK_TEXT_FONT_FILE_MAX bytes. Returns its length, or -1 with err set.
+ * SK_TEXT_FONT_INFLATE_MAX bytes. Returns its length, or -1 with err set.
  */
 static long gunzip(const uint8_t *data, size_t len, uint8_t **out, char *err, size_t errlen)
 {
@@ -283,16 +537,17 @@ static long gunzip(const uint8_t *data, size_t len, uint8_t **out, char *err, si
         sk_set_err(err, errlen, "gzip: cannot start zlib");
         return -1;
     }
-    uint8_t *buf = xmalloc(SK_TEXT_FONT_FILE_MAX + 1);
+    uint8_t *buf = xmalloc(SK_TEXT_FONT_INFLATE_MAX + 1);
     zs.next_in = (Bytef *)(uintptr_t)data;
     zs.avail_in = (uInt)len;
     zs.next_out = buf;
-    zs.avail_out = SK_TEXT_FONT_FILE_MAX + 1;
+    zs.avail_out = SK_TEXT_FONT_INFLATE_MAX + 1;
     int rc = inflate(&zs, Z_FINISH);
     long n = (long)zs.total_out;
     if (rc != Z_STREAM_END) {
-        if (n > SK_TEXT_FONT_FILE_MAX) {
-            sk_set_err(err, errlen, "gzip: inflates to more than %d bytes", SK_TEXT_FONT_FILE_MAX);
+        if (n > SK_TEXT_FONT_INFLATE_MAX) {
+            sk_set_err(err, errlen, "gzip: inflates to more than %d bytes",
+                       SK_TEXT_FONT_INFLATE_MAX);
         } else if (rc == Z_BUF_ERROR || (rc == Z_OK && zs.avail_in == 0)) {
             sk_set_err(err, errlen, "gzip: data truncated");
         } else {
@@ -325,8 +580,11 @@ int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[
         len = (size_t)n;
     }
     int n = 0;
-    if ((len >= 2 && data[0] == 0x36 && data[1] == 0x04) ||
-        (len >= 4 && data[0] == 0x72 && data[1] == 0xB5 && data[2] == 0x4A && data[3] == 0x86)) {
+    if (len >= 4 && memcmp(data, "FILE", 4) == 0) {
+        n = pf2_parse(data, len, gz, &out[0], err, errlen);
+    } else if ((len >= 2 && data[0] == 0x36 && data[1] == 0x04) ||
+               (len >= 4 && data[0] == 0x72 && data[1] == 0xB5 && data[2] == 0x4A &&
+                data[3] == 0x86)) {
         n = psf_parse(data, len, gz, &out[0], err, errlen);
     } else if (len == RAW_8X16) {
         out[0].height = 16;
@@ -336,7 +594,7 @@ int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[
         n = 1;
     } else if (gz) {
         /* A ROM is searched byte by byte: not through a gzip bomb's megabyte. */
-        sk_set_err(err, errlen, "gzip data that is neither a PSF font nor a raw 8x16 font");
+        sk_set_err(err, errlen, "gzip data that is neither a PSF or PF2 font nor a raw 8x16 font");
         n = -1;
     } else {
         static const unsigned heights[] = {16, 14, 8};
@@ -350,9 +608,10 @@ int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[
             }
         }
         if (n == 0) {
-            sk_set_err(
-                err, errlen,
-                "neither a raw 8x16 font (4096 bytes), a PSF font nor a VGA BIOS ROM with a font");
+            sk_set_err(err, errlen,
+                       "neither a raw 8x16 font (4096 bytes), a PSF or GRUB PF2 font nor a VGA "
+                       "BIOS ROM with a "
+                       "font");
             n = -1;
         }
     }

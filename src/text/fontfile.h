@@ -11,7 +11,11 @@
  * - a VGA BIOS ROM image, whose 8x16, 8x14 and 8x8 tables are found by
  *   their letters;
  * - a raw 8x16 font (4096 bytes, CP437 order, as `setfont -O` or a ROM dump
- *   gives).
+ *   gives);
+ * - a GRUB PF2 font (/usr/share/grub/unicode.pf2, GNU Unifont, the one
+ *   GRUB's gfxterm draws its menu in on UEFI machines), whose cells are 8
+ *   wide and 8, 14 or 16 high; each CP437 character is its Unicode value's
+ *   glyph, placed in the cell as gfxterm places it.
  */
 #ifndef SK_TEXT_FONTFILE_H
 #define SK_TEXT_FONTFILE_H
@@ -21,8 +25,10 @@
 
 /* --text-font files at most, each giving up to 3 fonts. */
 #define SK_TEXT_FONT_FILES_MAX 8
-/* Files and their decompressed contents are read up to this size. */
-#define SK_TEXT_FONT_FILE_MAX (1024 * 1024)
+/* Files are read up to this size (GRUB's unicode.pf2 is 2.4 MB)... */
+#define SK_TEXT_FONT_FILE_MAX (4 * 1024 * 1024)
+/* ... and gzip data inflated up to this one. */
+#define SK_TEXT_FONT_INFLATE_MAX (1024 * 1024)
 
 struct sk_text_font {
     unsigned height;    /* 8, 14 or 16 */
@@ -33,7 +39,7 @@ struct sk_text_font {
 
 /*
  * Parse a font file's bytes (pure: no I/O, no globals). data may be gzip
- * data, which is inflated first (to at most SK_TEXT_FONT_FILE_MAX bytes).
+ * data, which is inflated first (to at most SK_TEXT_FONT_INFLATE_MAX bytes).
  * Fills out with up to 3 fonts and returns how many (1..3), or -1 with err
  * set to what is wrong ("PSF2 glyphs are 12x24: ..."), without a file name.
  */

@@ -107,6 +107,21 @@ check text_font_bad_file_named grep -q -- "--text-font: $T/bad.font: neither a r
 # JPEG quality 75 is read exactly with the font given, and not without it; fonts may be
 # repeated and listed, and each is named in the log.
 FONTS=/usr/share/consolefonts
+# font_screen_exact NAME MJPEG WANT ARGS...: sshkvm reading MJPEG with ARGS prints WANT for
+# screen --text (checks NAME_exit_0 and NAME_exact); sshkvm is left running.
+font_screen_exact() {
+  local name=$1 mjpeg=$2 want=$3
+  shift 3
+  start_sshkvm --video "file:$mjpeg" "$@" || exit 1
+  sleep 1
+  kssh screen --text >"$T/$name.got"
+  check "${name}_exit_0" test $? -eq 0
+  if cmp -s "$T/$name.got" "$want"; then
+    pass "${name}_exact"
+  else
+    fail "${name}_exact" "$(diff "$want" "$T/$name.got" | head -10)"
+  fi
+}
 if [ -r "$FONTS/Lat15-Terminus16.psf.gz" ]; then
   cat >"$T/console.txt" <<'TEXT'
 Debian GNU/Linux 12 kvm-target tty1
@@ -130,16 +145,9 @@ TEXT
   python3 "$ROOT/tests/helpers/psf_screen.py" "$FONTS/Lat15-Terminus16.psf.gz" "$T/console.txt" \
     "$T/console.ppm" && cjpeg -quality 75 "$T/console.ppm" >"$T/console.mjpeg"
   check psf_screen_drawn test -s "$T/console.mjpeg"
-  start_sshkvm --video "file:$T/console.mjpeg" --text-font "$FONTS/Lat15-Terminus16.psf.gz" \
-    --text-font "$FONTS/Uni2-VGA8.psf.gz,$FONTS/Lat15-VGA14.psf.gz" || exit 1
-  sleep 1
-  kssh screen --text >"$T/console_got.txt"
-  check text_font_psf_screen_exit_0 test $? -eq 0
-  if cmp -s "$T/console_got.txt" "$T/console_want.txt"; then
-    pass text_font_psf_screen_exact
-  else
-    fail text_font_psf_screen_exact "$(diff "$T/console_want.txt" "$T/console_got.txt" | head -10)"
-  fi
+  font_screen_exact text_font_psf_screen "$T/console.mjpeg" "$T/console_want.txt" \
+    --text-font "$FONTS/Lat15-Terminus16.psf.gz" \
+    --text-font "$FONTS/Uni2-VGA8.psf.gz,$FONTS/Lat15-VGA14.psf.gz"
   check text_font_psf_logged grep -q "text font $FONTS/Lat15-Terminus16.psf.gz: PSF1 (gzip), 8x16, 214 of 256 CP437 glyphs" "$T/sshkvm.log"
   check text_font_psf_list_logged grep -q "text font $FONTS/Lat15-VGA14.psf.gz: PSF1 (gzip), 8x14" "$T/sshkvm.log"
   check text_font_psf_repeat_logged grep -q "text font $FONTS/Uni2-VGA8.psf.gz: PSF1 (gzip), 8x8" "$T/sshkvm.log"
@@ -171,6 +179,55 @@ err=$(timeout 10 "$BIN" --text-font "$T/short.psf.gz" --hostkeys "$T/hk-bad" --h
   --ssh-listen "127.0.0.1:$(free_port)" 2>&1); rc=$?
 check text_font_bad_psf_exit_nonzero test "$rc" -ne 0 -a "$rc" -ne 124
 check text_font_bad_psf_named grep -qF -- "--text-font: $T/short.psf.gz: 256 glyphs of 16 bytes need 4128 bytes; the font has 32" <<<"$err"
+
+# --text-font with GRUB's Unifont (grub-common's unicode.pf2): a GRUB menu as gfxterm draws
+# it at 640x480 (by tests/helpers/pf2_screen.py, the test's own PF2 reader), its first entry
+# highlighted, through JPEG quality 75, is read exactly as 80x30 with the font given.
+GRUB_FONT=/usr/share/grub/unicode.pf2
+if [ -r "$GRUB_FONT" ]; then
+  {
+    echo
+    echo "                            GNU GRUB  version 2.06-13+deb12u1"
+    echo
+    echo " ┌────────────────────────────────────────────────────────────────────────────┐"
+    for entry in "*Debian GNU/Linux" " Advanced options for Debian GNU/Linux" \
+      " Memory test (memtest86+x64.efi)" " Memory test (memtest86+x64.efi, serial console)" \
+      " UEFI Firmware Settings"; do
+      printf ' │%-76s│\n' "$entry"
+    done
+    for _ in $(seq 13); do printf ' │%76s│\n' ""; done
+    echo " └────────────────────────────────────────────────────────────────────────────┘"
+    echo
+    echo "     Use the ↑ and ↓ keys to select which entry is highlighted."
+    echo "     Press enter to boot the selected OS, \`e' to edit the commands"
+    echo "     before booting or \`c' for a command-line."
+    echo "     The highlighted entry will be executed automatically in 5s."
+  } >"$T/grub.txt"
+  # screen --text prints 30 lines without trailing blanks: the menu's 28 and 2 empty ones.
+  { sed 's/ *$//' "$T/grub.txt"; echo; echo; } >"$T/grub_want.txt"
+  python3 "$ROOT/tests/helpers/pf2_screen.py" "$GRUB_FONT" "$T/grub.txt" "$T/grub.ppm" 4 &&
+    cjpeg -quality 75 "$T/grub.ppm" >"$T/grub.mjpeg"
+  check pf2_screen_drawn test -s "$T/grub.mjpeg"
+  font_screen_exact text_font_pf2_screen "$T/grub.mjpeg" "$T/grub_want.txt" --text-font "$GRUB_FONT"
+  check text_font_pf2_logged grep -q "text font $GRUB_FONT: PF2, 8x16, 256 of 256 CP437 glyphs" "$T/sshkvm.log"
+  stop_sshkvm
+  # Without it the menu is not read (as text, or as its lines).
+  start_sshkvm --video "file:$T/grub.mjpeg" || exit 1
+  sleep 1
+  kssh screen --text >"$T/grub_plain.txt" 2>&1; rc=$?
+  bad=$(diff "$T/grub_want.txt" "$T/grub_plain.txt" | grep -c '^<')
+  echo "  GRUB menu in Unifont at q75 without --text-font: screen --text exit $rc, $bad of 30 lines missed: $(head -1 "$T/grub_plain.txt")"
+  check text_font_pf2_needed test "$rc" -ne 0 -o "$bad" -ge 10
+  stop_sshkvm
+else
+  echo "SKIP text_font_pf2: no $GRUB_FONT (apt-get install grub-common)"
+fi
+# A malformed PF2: its character index runs past the end of the file.
+printf 'FILE\0\0\0\x04PFF2CHIX\0\0\0\x12\0\0\0\x41\0\0\0\0\x20' >"$T/short.pf2"
+err=$(timeout 10 "$BIN" --text-font "$T/short.pf2" --hostkeys "$T/hk-bad" --http-listen off \
+  --ssh-listen "127.0.0.1:$(free_port)" 2>&1); rc=$?
+check text_font_bad_pf2_exit_nonzero test "$rc" -ne 0 -a "$rc" -ne 124
+check text_font_bad_pf2_named grep -qF -- "--text-font: $T/short.pf2: PF2 section CHIX of 18 bytes at byte 12 runs past the font's 29 bytes" <<<"$err"
 
 # Not text: a moving test pattern.
 make_mjpeg "$T/in.mjpeg" 30

@@ -321,7 +321,8 @@ static void test_malformed(void)
 {
     struct bytes b = psf1(2, 16);
     b.p[1] = 0x05; /* bad magic: then it is nothing known */
-    expect_error(b, "neither a raw 8x16 font (4096 bytes), a PSF font nor a VGA BIOS ROM");
+    expect_error(b,
+                 "neither a raw 8x16 font (4096 bytes), a PSF or GRUB PF2 font nor a VGA BIOS ROM");
     b = psf2(1, 256, 8, 16, 32);
     b.p[3] = 0x87;
     expect_error(b, "neither a raw 8x16 font");
@@ -392,7 +393,7 @@ static void test_malformed(void)
     free(b.p);
     z.p[3] = 0xE0; /* reserved flag bits */
     expect_error(z, "gzip: ");
-    b = (struct bytes){calloc(SK_TEXT_FONT_FILE_MAX + 2, 1), SK_TEXT_FONT_FILE_MAX + 2};
+    b = (struct bytes){calloc(SK_TEXT_FONT_INFLATE_MAX + 2, 1), SK_TEXT_FONT_INFLATE_MAX + 2};
     b.p[0] = 0x36;
     b.p[1] = 0x04;
     z = gzip_of(&b);
@@ -403,7 +404,7 @@ static void test_malformed(void)
     put(&b, "hello, world\n", 13);
     z = gzip_of(&b);
     free(b.p);
-    expect_error(z, "gzip data that is neither a PSF font nor a raw 8x16 font");
+    expect_error(z, "gzip data that is neither a PSF or PF2 font nor a raw 8x16 font");
     /* A raw 8x16 font gzipped is taken. */
     b = (struct bytes){0};
     put(&b, sk_font8x16, sizeof(sk_font8x16));
@@ -590,13 +591,26 @@ static void test_debian_fonts(void)
     }
 }
 
-/* The 9x16 pixels VGA text mode draws for (ch, fg, bg) in the font rows. */
-static void draw_cell(const uint8_t *rows, uint8_t ch, uint8_t fg, uint8_t bg, uint8_t out[16][9])
+/* A text screen: 80x25 in 9x16 cells (VGA text mode) or 80x30 in 8x16 (GRUB's gfxterm). */
+#define GRID_COLS 80
+#define GRID_ROWS 30
+
+struct grid {
+    int rows, cell_w; /* 25 or 30; 9 or 8 */
+    uint8_t ch[GRID_ROWS][GRID_COLS], fg[GRID_ROWS][GRID_COLS], bg[GRID_ROWS][GRID_COLS];
+};
+
+/*
+ * The cell_w x 16 pixels drawn for (ch, fg, bg) in the font rows: VGA text
+ * mode's ninth column repeats the eighth for CP437 0xC0..0xDF.
+ */
+static void draw_cell(const uint8_t *rows, int cell_w, uint8_t ch, uint8_t fg, uint8_t bg,
+                      uint8_t out[16][9])
 {
     for (int y = 0; y < 16; y++) {
         unsigned row = rows[ch * 16 + y];
         unsigned bits = row << 1 | ((ch >= 0xC0 && ch <= 0xDF) ? (row & 1) : 0);
-        for (int x = 0; x < 9; x++) {
+        for (int x = 0; x < cell_w; x++) {
             out[y][x] = (bits & (0x100u >> x)) ? fg : bg;
         }
     }
@@ -632,9 +646,11 @@ static const char *const console_lines[] = {
     "root@kvm-target:~# QWERTYUIOPASDFGHJKLZXCVBNM qwertyuiopasdfghjklzxcvbnm",
 };
 
-static void console_screen(struct sk_textscreen *s)
+static void console_screen(struct grid *s)
 {
     memset(s, 0, sizeof(*s));
+    s->rows = SK_TEXT_ROWS;
+    s->cell_w = 9;
     for (int r = 0; r < SK_TEXT_ROWS; r++) {
         const char *line = console_lines[r];
         /* Colours as ls and systemctl give them. */
@@ -645,24 +661,25 @@ static void console_screen(struct sk_textscreen *s)
                                : SK_VGA_LIGHTGREY;
         for (int c = 0; c < SK_TEXT_COLS; c++) {
             uint8_t ch = c < (int)strlen(line) ? (uint8_t)line[c] : ' ';
-            s->cells[r][c] = (struct sk_textcell){ch, SK_ATTR(fg, SK_VGA_BLACK)};
+            s->ch[r][c] = ch;
+            s->fg[r][c] = fg;
+            s->bg[r][c] = SK_VGA_BLACK;
         }
     }
 }
 
-/* Draw s at 720x400 in the font rows. */
-static void render(const struct sk_textscreen *s, const uint8_t *rows, struct sk_image *img)
+/* Draw s in the font rows: 720x400 or 640x480. */
+static void render(const struct grid *s, const uint8_t *rows, struct sk_image *img)
 {
-    sk_image_resize(img, 720, 400);
-    for (int r = 0; r < SK_TEXT_ROWS; r++) {
-        for (int c = 0; c < SK_TEXT_COLS; c++) {
+    sk_image_resize(img, GRID_COLS * (unsigned)s->cell_w, (unsigned)s->rows * 16);
+    for (int r = 0; r < s->rows; r++) {
+        for (int c = 0; c < GRID_COLS; c++) {
             uint8_t px[16][9];
-            draw_cell(rows, s->cells[r][c].ch, s->cells[r][c].attr & 15, s->cells[r][c].attr >> 4,
-                      px);
+            draw_cell(rows, s->cell_w, s->ch[r][c], s->fg[r][c], s->bg[r][c], px);
             for (int y = 0; y < 16; y++) {
-                for (int x = 0; x < 9; x++) {
+                for (int x = 0; x < s->cell_w; x++) {
                     memcpy(img->pixels + (size_t)(r * 16 + y) * img->pitch +
-                               (size_t)(c * 9 + x) * 3,
+                               (size_t)(c * s->cell_w + x) * 3,
                            sk_vga_palette[px[y][x]], 3);
                 }
             }
@@ -672,31 +689,61 @@ static void render(const struct sk_textscreen *s, const uint8_t *rows, struct sk
 
 /*
  * Cells of s the recogniser read as drawing the same pixels in the font
- * rows: with their colours (colours set), or as shapes alone.
+ * rows: with their colours (colours set; so in Unifont ▓ light on dark may
+ * be read as ░ dark on light), or as shapes alone.
  */
-static unsigned right_in_font(const struct sk_textrec_result *r, const struct sk_textscreen *s,
+static unsigned right_in_font(const struct sk_textrec_result *r, const struct grid *s,
                               const uint8_t *rows, int colours)
 {
-    if (r->cols != SK_TEXT_COLS || r->rows != SK_TEXT_ROWS) {
+    if (r->cols != GRID_COLS || r->rows != (unsigned)s->rows) {
         return 0;
     }
     unsigned right = 0;
-    for (int y = 0; y < SK_TEXT_ROWS; y++) {
-        for (int x = 0; x < SK_TEXT_COLS; x++) {
-            const struct sk_textrec_cell *c = &r->cells[y * SK_TEXT_COLS + x];
-            struct sk_textcell t = s->cells[y][x];
-            uint8_t a[16][9], b[16][9];
-            draw_cell(rows, c->ch, colours ? c->fg : 1, colours ? c->bg : 0, a);
-            draw_cell(rows, t.ch, colours ? t.attr & 15 : 1, colours ? t.attr >> 4 : 0, b);
+    for (int y = 0; y < s->rows; y++) {
+        for (int x = 0; x < GRID_COLS; x++) {
+            const struct sk_textrec_cell *c = &r->cells[y * GRID_COLS + x];
+            uint8_t a[16][9] = {{0}}, b[16][9] = {{0}};
+            draw_cell(rows, s->cell_w, c->ch, colours ? c->fg : 1, colours ? c->bg : 0, a);
+            draw_cell(rows, s->cell_w, s->ch[y][x], colours ? s->fg[y][x] : 1,
+                      colours ? s->bg[y][x] : 0, b);
             int ok = memcmp(a, b, sizeof(a)) == 0;
             right += ok;
             if (!ok && getenv("SK_TEST_VERBOSE")) {
                 fprintf(stderr, "    row %2d col %2d: want %02x %x/%x got %02x %x/%x conf %u\n", y,
-                        x, t.ch, t.attr & 15, t.attr >> 4, c->ch, c->fg, c->bg, c->conf);
+                        x, s->ch[y][x], s->fg[y][x], s->bg[y][x], c->ch, c->fg, c->bg, c->conf);
             }
         }
     }
     return right;
+}
+
+/* How a screen was read without a font and with it (its rows added to the recogniser). */
+struct both_reads {
+    unsigned without_chars, without_cells, with_chars, with_cells;
+    const char *without_mode, *with_mode; /* "none" when nothing fits */
+    int with_text;
+};
+
+/* Read jpg, the picture of s drawn in drawn, without and with the 8x16 font. */
+static struct both_reads read_both(const struct sk_image *jpg, const struct grid *s,
+                                   const uint8_t *drawn, const uint8_t *font)
+{
+    struct both_reads b = {0};
+    struct sk_textrec *plain = sk_textrec_new(), *with = sk_textrec_new();
+    CHECK_EQ_INT(sk_textrec_add_font(with, font, 16), 0);
+    struct sk_textrec_result r;
+    CHECK_EQ_INT(sk_textrec_run(plain, jpg, &r), 0);
+    b.without_mode = r.mode ? r.mode : "none";
+    b.without_chars = right_in_font(&r, s, drawn, 0);
+    b.without_cells = right_in_font(&r, s, drawn, 1);
+    CHECK_EQ_INT(sk_textrec_run(with, jpg, &r), 0);
+    b.with_mode = r.mode ? r.mode : "none";
+    b.with_text = r.is_text;
+    b.with_chars = right_in_font(&r, s, drawn, 0);
+    b.with_cells = right_in_font(&r, s, drawn, 1);
+    sk_textrec_free(plain);
+    sk_textrec_free(with);
+    return b;
 }
 
 /*
@@ -712,7 +759,7 @@ static void test_console_font_screen(void)
         return;
     }
     static const char *const names[] = {"Lat15-Terminus16", "Uni2-Fixed16"};
-    struct sk_textscreen s;
+    static struct grid s;
     console_screen(&s);
     for (size_t i = 0; i < SK_ARRAY_LEN(names); i++) {
         char path[256];
@@ -728,32 +775,401 @@ static void test_console_font_screen(void)
                 ts_scale(&img, 1920, 1080, &big);
             }
             CHECK_EQ_INT(ts_jpeg(scaled ? &big : &img, 75, &jpg), 0);
-            struct sk_textrec *plain = sk_textrec_new(), *with = sk_textrec_new();
-            CHECK_EQ_INT(sk_textrec_add_font(with, fonts[0].rows, 16), 0);
-            struct sk_textrec_result r;
-            CHECK_EQ_INT(sk_textrec_run(plain, &jpg, &r), 0);
-            unsigned without_chars = right_in_font(&r, &s, drawn, 0);
-            unsigned without_cells = right_in_font(&r, &s, drawn, 1);
-            CHECK_EQ_INT(sk_textrec_run(with, &jpg, &r), 0);
-            unsigned with_chars = right_in_font(&r, &s, drawn, 0);
-            unsigned with_cells = right_in_font(&r, &s, drawn, 1);
+            struct both_reads b = read_both(&jpg, &s, drawn, fonts[0].rows);
             printf("  %s %s q75: characters right of 2000: %u with the font, %u without; "
                    "with colours: %u, %u\n",
-                   names[i], scaled ? "1920x1080" : "720x400", with_chars, without_chars,
-                   with_cells, without_cells);
-            CHECK(r.is_text);
-            CHECK_STR(r.mode, "80x25 9x16");
-            CHECK(with_chars >= 1998);
-            CHECK(with_chars >= without_chars + 500);
-            CHECK(with_cells >= 1950);
-            CHECK(with_cells >= without_cells + 500);
-            sk_textrec_free(plain);
-            sk_textrec_free(with);
+                   names[i], scaled ? "1920x1080" : "720x400", b.with_chars, b.without_chars,
+                   b.with_cells, b.without_cells);
+            CHECK(b.with_text);
+            CHECK_STR(b.with_mode, "80x25 9x16");
+            CHECK(b.with_chars >= 1998);
+            CHECK(b.with_chars >= b.without_chars + 500);
+            CHECK(b.with_cells >= 1950);
+            CHECK(b.with_cells >= b.without_cells + 500);
         }
         sk_image_free(&img);
         sk_image_free(&big);
         sk_image_free(&jpg);
     }
+}
+
+/* ---- GRUB PF2 fonts ---- */
+
+#define GRUB_FONTS "/usr/share/grub"
+
+static void put_be16(struct bytes *b, unsigned v)
+{
+    put8(b, v >> 8 & 0xFF);
+    put8(b, v & 0xFF);
+}
+
+static void put_be32(struct bytes *b, uint32_t v)
+{
+    put_be16(b, v >> 16);
+    put_be16(b, v & 0xFFFF);
+}
+
+/* A glyph of a synthetic PF2 font: its pixels as width x height '#' and '.', row after row. */
+struct pf2_spec {
+    uint32_t code;
+    unsigned w, h;
+    int x, y, dw;
+    const char *pix;
+};
+
+/* Synthetic glyphs (in code point order): odd widths, offsets either way, one wide, one
+ * partly outside the cell. */
+static const struct pf2_spec pf2_glyphs[] = {
+    {0x20, 0, 0, 8, -2, 8, ""},
+    {0x41, 5, 7, 1, 0, 8, ".###.#...##...#######...##...##...#"},
+    {0x67, 3, 3, 4, -2, 8, "#.#.#.###"},
+    {0xE9, 4, 2, 6, 13, 8, "########"},
+    {0x2500, 16, 1, 0, 6, 16, "################"},
+    {0x2588, 8, 16, 0, -2, 8,
+     "################################################################"
+     "################################################################"},
+    {0x263A, 7, 5, 0, 4, 8, "########.....##.#.#.##.....########"},
+};
+
+/* Where each synthetic glyph's record starts (filled by pf2_font). */
+static size_t pf2_glyph_at[SK_ARRAY_LEN(pf2_glyphs)];
+
+static void put_section(struct bytes *b, const char *name, uint32_t len)
+{
+    put(b, name, 4);
+    put_be32(b, len);
+}
+
+/* A PF2 font of the n glyphs g with MAXW 16 and the given MAXH, ASCE and DESC. */
+static struct bytes pf2_font(const struct pf2_spec *g, size_t n, int maxh, int asce, int desc)
+{
+    struct bytes b = {0};
+    put_section(&b, "FILE", 4);
+    put(&b, "PFF2", 4);
+    put_section(&b, "NAME", 8);
+    put(&b, "Test 16", 8);
+    const char *shorts[] = {"PTSZ", "MAXW", "MAXH", "ASCE", "DESC"};
+    int values[] = {16, 16, maxh, asce, desc};
+    for (int i = 0; i < 5; i++) {
+        put_section(&b, shorts[i], 2);
+        put_be16(&b, (unsigned)values[i] & 0xFFFF);
+    }
+    put_section(&b, "CHIX", (uint32_t)(9 * n));
+    size_t at = b.len + 9 * n + 8;
+    for (size_t i = 0; i < n; i++) {
+        put_be32(&b, g[i].code);
+        put8(&b, 0);
+        put_be32(&b, (uint32_t)at);
+        pf2_glyph_at[i] = at;
+        at += 10 + (g[i].w * g[i].h + 7) / 8;
+    }
+    put_section(&b, "DATA", 0xFFFFFFFF);
+    for (size_t i = 0; i < n; i++) {
+        put_be16(&b, g[i].w);
+        put_be16(&b, g[i].h);
+        put_be16(&b, (unsigned)g[i].x & 0xFFFF);
+        put_be16(&b, (unsigned)g[i].y & 0xFFFF);
+        put_be16(&b, (unsigned)g[i].dw & 0xFFFF);
+        /* Packed bit by bit across rows. */
+        uint8_t bits[64] = {0};
+        for (unsigned k = 0; k < g[i].w * g[i].h; k++) {
+            if (g[i].pix[k] == '#') {
+                bits[k / 8] |= (uint8_t)(0x80 >> (k % 8));
+            }
+        }
+        put(&b, bits, (g[i].w * g[i].h + 7) / 8);
+    }
+    CHECK_EQ_INT(b.len, at);
+    return b;
+}
+
+static struct bytes pf2_test_font(void)
+{
+    return pf2_font(pf2_glyphs, SK_ARRAY_LEN(pf2_glyphs), 16, 14, 2);
+}
+
+static struct bytes poke_be(struct bytes b, size_t at, uint32_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++) {
+        b.p[at + i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
+    }
+    return b;
+}
+
+static void test_pf2_loads(void)
+{
+    struct bytes b = pf2_test_font();
+    CHECK_EQ_INT(parse(&b), 1);
+    if (err[0]) {
+        fprintf(stderr, "  %s\n", err);
+    }
+    CHECK_EQ_INT(fonts[0].height, 16);
+    CHECK_STR(fonts[0].format, "PF2");
+    /* What each glyph gives in its 8x16 cell, baseline at 14, by hand. */
+    static const struct {
+        uint8_t ch;
+        uint8_t rows[16];
+    } want[] = {
+        {0x20, {0}},
+        {0x00, {0}}, /* CP437 0 is drawn as a space */
+        {'A', {0, 0, 0, 0, 0, 0, 0, 0x38, 0x44, 0x44, 0x7C, 0x44, 0x44, 0x44, 0, 0}},
+        {'g', {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0A, 0x04, 0x0E}},
+        {0x82, {0x03}}, /* 4x2 at x 6, a row above the cell: clipped to its corner */
+        {0xDB,
+         {0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+          0xFF}},
+        {0x01, {0, 0, 0, 0, 0, 0xFE, 0x82, 0xAA, 0x82, 0xFE, 0, 0, 0, 0, 0, 0}},
+    };
+    for (size_t i = 0; i < SK_ARRAY_LEN(want); i++) {
+        if (memcmp(&fonts[0].rows[want[i].ch * 16], want[i].rows, 16) != 0) {
+            fprintf(stderr, "  CP437 %02x:", want[i].ch);
+            for (int y = 0; y < 16; y++) {
+                fprintf(stderr, " %02x", fonts[0].rows[want[i].ch * 16 + y]);
+            }
+            fprintf(stderr, "\n");
+        }
+        CHECK_MEM(&fonts[0].rows[want[i].ch * 16], want[i].rows, 16);
+    }
+    /* The rest, and the wide U+2500 (CP437 C4), are the built-in font's. */
+    CHECK_EQ_INT(fonts[0].mapped, SK_ARRAY_LEN(want));
+    for (unsigned c = 0; c < 256; c++) {
+        int drawn = 0;
+        for (size_t i = 0; i < SK_ARRAY_LEN(want); i++) {
+            drawn |= want[i].ch == c;
+        }
+        if (!drawn) {
+            CHECK_MEM(&fonts[0].rows[c * 16], sk_font8x16[c], 16);
+        }
+    }
+    free(b.p);
+    /* 8x8 and 8x14 cells: MAXH, the baseline at the ascent. */
+    static const unsigned heights[] = {8, 14};
+    for (int i = 0; i < 2; i++) {
+        unsigned h = heights[i];
+        b = pf2_font(pf2_glyphs, 2, (int)h, (int)h - 1, 1);
+        CHECK_EQ_INT(parse(&b), 1);
+        CHECK_EQ_INT(fonts[0].height, h);
+        CHECK_EQ_INT(fonts[0].mapped, 3); /* space, CP437 0, A */
+        uint8_t a[14] = {0};
+        static const uint8_t shape[] = {0x38, 0x44, 0x44, 0x7C, 0x44, 0x44, 0x44};
+        memcpy(a + h - 1 - 7, shape, 7);
+        CHECK_MEM(&fonts[0].rows['A' * h], a, h);
+        CHECK_MEM(&fonts[0].rows['B' * h], builtin(h) + 'B' * h, h);
+        free(b.p);
+    }
+    /* gzip (GRUB reads it through gzio too). */
+    b = pf2_test_font();
+    struct bytes z = gzip_of(&b);
+    CHECK_EQ_INT(parse(&z), 1);
+    CHECK_STR(fonts[0].format, "PF2 (gzip)");
+    free(z.p);
+    free(b.p);
+}
+
+static void test_pf2_malformed(void)
+{
+    size_t n = SK_ARRAY_LEN(pf2_glyphs);
+    size_t name_at = 12, chix_at = 12 + 16 + 5 * 10; /* the CHIX section's header */
+    struct bytes b = pf2_test_font();
+    b.p[11] = '3';
+    expect_error(b, "PF2 file section is not 4 bytes of \"PFF2\"");
+    b = pf2_test_font();
+    char want[256];
+    snprintf(want, sizeof(want),
+             "PF2 section NAME of 2147483647 bytes at byte 12 runs past the font's %zu bytes",
+             b.len);
+    expect_error(poke_be(b, name_at + 4, 0x7FFFFFFF, 4), want);
+    b = pf2_test_font();
+    snprintf(want, sizeof(want), "PF2 section CHIX of %zu bytes at byte %zu runs past", 9 * n + 1,
+             chix_at);
+    expect_error(truncated(poke_be(b, chix_at + 4, (uint32_t)(9 * n + 1), 4), chix_at + 8 + 9 * n),
+                 want);
+    b = pf2_test_font();
+    snprintf(want, sizeof(want), "PF2 character index of %zu bytes is not a multiple of 9",
+             9 * n - 1);
+    expect_error(poke_be(b, chix_at + 4, (uint32_t)(9 * n - 1), 4), want);
+    b = pf2_test_font();
+    expect_error(poke_be(b, chix_at + 8 + 9 * 2, 0x41, 4),
+                 "PF2 characters not in ascending order: U+0041 after U+0041 (index entry 2)");
+    b = pf2_test_font();
+    snprintf(want, sizeof(want), "PF2 glyph U+0041 at byte %zu is past the font's %zu bytes",
+             b.len - 9, b.len);
+    expect_error(poke_be(b, chix_at + 8 + 9 + 5, (uint32_t)(b.len - 9), 4), want);
+    b = pf2_test_font();
+    expect_error(poke_be(b, chix_at + 8 + 9 + 5, 0xFFFFFFFF, 4),
+                 "PF2 glyph U+0041 at byte 4294967295 is past the font's");
+    b = pf2_test_font();
+    expect_error(poke_be(b, pf2_glyph_at[1] + 2, 17, 2),
+                 "PF2 glyph U+0041 is 5x17, larger than the font's 16x16");
+    b = pf2_test_font();
+    expect_error(poke_be(b, pf2_glyph_at[1], 17, 2),
+                 "PF2 glyph U+0041 is 17x7, larger than the font's 16x16");
+    b = pf2_test_font();
+    snprintf(want, sizeof(want), "PF2 glyph U+263A's bitmap of 5 bytes at byte %zu is truncated",
+             pf2_glyph_at[n - 1] + 10);
+    expect_error(truncated(b, b.len - 1), want);
+    b = pf2_font(pf2_glyphs, n, 16, 14, 0);
+    expect_error(b, "PF2 font without DESC (or with it 0)");
+    b = pf2_font(pf2_glyphs, 0, 16, 14, 2);
+    expect_error(b, "PF2 font without CHIX (or with it 0)");
+    b = pf2_font(pf2_glyphs, n, 24, 20, 4);
+    expect_error(b, "PF2 glyphs are 8x24; text screens are read in 8x8, 8x14 or 8x16");
+    /* A cell as wide as printable ASCII's widest device width: 16 here. */
+    struct pf2_spec wide[] = {{0x41, 5, 7, 1, 0, 16, ".###.#...##...#######...##...##...#"}};
+    b = pf2_font(wide, 1, 16, 14, 2);
+    expect_error(b, "PF2 glyphs are 16x16");
+    /* Only wide glyphs for CP437's characters. */
+    struct pf2_spec none[] = {{0x2500, 16, 1, 0, 6, 16, "################"}};
+    b = pf2_font(none, 1, 16, 14, 2);
+    expect_error(b, "the PF2 font draws none of the CP437 characters in its cells");
+    b = pf2_test_font();
+    memcpy(b.p + name_at, "MAXH", 4); /* a NAME of 8 bytes named MAXH */
+    expect_error(b, "PF2 section MAXH is 8 bytes, not 2");
+    /* Every prefix of a good font is refused, never read past (ASan). */
+    b = pf2_test_font();
+    for (size_t k = 0; k < b.len; k++) {
+        uint8_t *copy = malloc(k ? k : 1);
+        memcpy(copy, b.p, k);
+        int rc = sk_text_font_parse(copy, k, fonts, err, sizeof(err));
+        if (rc != -1) {
+            fprintf(stderr, "  prefix of %zu bytes of %zu loads\n", k, b.len);
+        }
+        CHECK_EQ_INT(rc, -1);
+        free(copy);
+    }
+    free(b.p);
+}
+
+static int have_grub_fonts(const char *why)
+{
+    if (access(GRUB_FONTS "/unicode.pf2", R_OK) != 0) {
+        printf("SKIP %s: no " GRUB_FONTS "/unicode.pf2 (Debian's grub-common)\n", why);
+        return 0;
+    }
+    return 1;
+}
+
+/* GNU Unifont's A, from its unifont.hex ("0041:0000000018242442427E424242420000"). */
+static const uint8_t unifont_A[16] = {0,    0,    0,    0,    0x18, 0x24, 0x24, 0x42,
+                                      0x42, 0x7E, 0x42, 0x42, 0x42, 0x42, 0,    0};
+
+/* GRUB's own fonts: Unifont whole (unicode.pf2) and its ASCII part (ascii.pf2). */
+static void test_grub_fonts(void)
+{
+    if (!have_grub_fonts("test_grub_fonts")) {
+        return;
+    }
+    err[0] = '\0';
+    CHECK_EQ_INT(sk_text_font_load(GRUB_FONTS "/unicode.pf2", fonts, err, sizeof(err)), 1);
+    if (err[0]) {
+        fprintf(stderr, "  %s\n", err);
+    }
+    CHECK_EQ_INT(fonts[0].height, 16);
+    CHECK_STR(fonts[0].format, "PF2");
+    printf("  unicode.pf2: %u of 256 CP437 characters\n", fonts[0].mapped);
+    CHECK_EQ_INT(fonts[0].mapped, 256);
+    CHECK_MEM(&fonts[0].rows['A' * 16], unifont_A, 16);
+    static uint8_t uni[256 * 16];
+    memcpy(uni, fonts[0].rows, sizeof(uni));
+    /* Unifont draws many glyphs unlike the VGA font. */
+    unsigned differ = 0;
+    for (unsigned c = 0; c < 256; c++) {
+        differ += memcmp(&uni[c * 16], sk_font8x16[c], 16) != 0;
+    }
+    printf("  unicode.pf2: %u of 256 glyphs differ from the built-in 8x16 font\n", differ);
+    CHECK(differ >= 100);
+    if (access(GRUB_FONTS "/ascii.pf2", R_OK) == 0) {
+        CHECK_EQ_INT(sk_text_font_load(GRUB_FONTS "/ascii.pf2", fonts, err, sizeof(err)), 1);
+        /* Printable ASCII, CP437 0 as a space, the menu's arrows and box corners (its
+         * control characters are wide): the same glyphs as the whole font's. */
+        static const uint8_t menu[] = {0x18, 0x19, 0x1A, 0x1B, 0xB3, 0xBF, 0xC0, 0xD9, 0xDA};
+        printf("  ascii.pf2: %u of 256 CP437 characters\n", fonts[0].mapped);
+        CHECK_EQ_INT(fonts[0].mapped, 96 + SK_ARRAY_LEN(menu));
+        CHECK_MEM(&fonts[0].rows[0x20 * 16], &uni[0x20 * 16], 0x5F * 16);
+        for (size_t i = 0; i < SK_ARRAY_LEN(menu); i++) {
+            CHECK_MEM(&fonts[0].rows[menu[i] * 16], &uni[menu[i] * 16], 16);
+        }
+        CHECK_MEM(&fonts[0].rows[0xC4 * 16], sk_font8x16[0xC4], 16); /* no U+2500 in it */
+    }
+}
+
+static void grub_put(struct grid *s, int r, int c, const char *text, uint8_t fg, uint8_t bg)
+{
+    for (; *text && c < GRID_COLS; text++, c++) {
+        s->ch[r][c] = (uint8_t)*text;
+        s->fg[r][c] = fg;
+        s->bg[r][c] = bg;
+    }
+}
+
+/* A GRUB menu as gfxterm draws it at 640x480: 80x30 cells of 8x16. */
+static void grub_menu(struct grid *s)
+{
+    s->rows = 30;
+    s->cell_w = 8;
+    memset(s->ch, ' ', sizeof(s->ch));
+    memset(s->fg, SK_VGA_LIGHTGREY, sizeof(s->fg));
+    memset(s->bg, SK_VGA_BLACK, sizeof(s->bg));
+    uint8_t g = SK_VGA_LIGHTGREY, k = SK_VGA_BLACK;
+    grub_put(s, 1, 28, "GNU GRUB  version 2.06-13+deb12u1", g, k);
+    /* The menu's box, 1 column in from each side, rows 3..22. */
+    for (int r = 3; r <= 22; r++) {
+        for (int c = 1; c <= 78; c++) {
+            int top = r == 3, bottom = r == 22, left = c == 1, right = c == 78;
+            uint8_t ch = top && left       ? 0xDA
+                         : top && right    ? 0xBF
+                         : bottom && left  ? 0xC0
+                         : bottom && right ? 0xD9
+                         : top || bottom   ? 0xC4
+                         : left || right   ? 0xB3
+                                           : ' ';
+            grub_put(s, r, c, (char[]){(char)ch, 0}, g, k);
+        }
+    }
+    static const char *const entries[] = {
+        "Debian GNU/Linux",
+        "Advanced options for Debian GNU/Linux",
+        "Memory test (memtest86+x64.efi)",
+        "Memory test (memtest86+x64.efi, serial console)",
+        "UEFI Firmware Settings",
+    };
+    for (int i = 0; i < 5; i++) {
+        char line[80];
+        snprintf(line, sizeof(line), "%c%-75s", i == 0 ? '*' : ' ', entries[i]);
+        /* The highlighted entry: black on light grey, as menu_color_highlight's default. */
+        grub_put(s, 4 + i, 2, line, i == 0 ? k : g, i == 0 ? g : k);
+    }
+    grub_put(s, 24, 5, "Use the \x18 and \x19 keys to select which entry is highlighted.", g, k);
+    grub_put(s, 25, 5, "Press enter to boot the selected OS, `e' to edit the commands", g, k);
+    grub_put(s, 26, 5, "before booting or `c' for a command-line.", g, k);
+    grub_put(s, 27, 5, "The highlighted entry will be executed automatically in 5s.", g, k);
+    grub_put(s, 29, 0, "{}[]<>|\\~^$#@%&=+-_;:,.?!\"' 0123456789 \x82\x84\x94\x81 \xb0\xb1\xb2\xdb",
+             g, k);
+}
+
+/* A GRUB menu drawn in Unifont through JPEG q75: read with unicode.pf2 loaded and without. */
+static void test_grub_screen(void)
+{
+    if (!have_grub_fonts("test_grub_screen")) {
+        return;
+    }
+    CHECK_EQ_INT(sk_text_font_load(GRUB_FONTS "/unicode.pf2", fonts, err, sizeof(err)), 1);
+    static struct grid s;
+    grub_menu(&s);
+    struct sk_image img = {0}, jpg = {0};
+    render(&s, fonts[0].rows, &img);
+    CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
+    struct both_reads b = read_both(&jpg, &s, fonts[0].rows, fonts[0].rows);
+    printf("  GRUB menu 640x480 in Unifont, q75: characters right of 2400: %u with the font, %u "
+           "without (read as %s); with colours: %u, %u\n",
+           b.with_chars, b.without_chars, b.without_mode, b.with_cells, b.without_cells);
+    CHECK(b.with_text);
+    CHECK_STR(b.with_mode, "80x30 8x16");
+    CHECK(b.with_chars >= 2395);
+    CHECK(b.with_cells >= 2398);
+    CHECK(b.with_cells >= b.without_cells + 1000);
+    sk_image_free(&img);
+    sk_image_free(&jpg);
 }
 
 int main(void)
@@ -764,5 +1180,9 @@ int main(void)
     SK_RUN(test_load_file);
     SK_RUN(test_debian_fonts);
     SK_RUN(test_console_font_screen);
+    SK_RUN(test_pf2_loads);
+    SK_RUN(test_pf2_malformed);
+    SK_RUN(test_grub_fonts);
+    SK_RUN(test_grub_screen);
     return SK_CHECK_EXIT();
 }
