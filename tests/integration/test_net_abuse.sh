@@ -29,14 +29,22 @@ python3 "$ROOT/tests/helpers/flood.py" 127.0.0.1 "$HTTP_PORT" 500 25 "$T/ready-h
 fh=$!
 for _ in $(seq 600); do [ -e "$T/ready-ssh" ] && [ -e "$T/ready-http" ] && break; sleep 0.1; done
 check flood_all_connected test -e "$T/ready-ssh" -a -e "$T/ready-http"
-peak_fds=$(fds "$SK_PID")
+# The least of a few looks a moment apart: a connection being refused holds
+# a descriptor for an instant, which a loaded machine can catch many of; the
+# 500 held ones would show in every look.
+flood_fds=$(fds "$SK_PID")
+for _ in 1 2 3 4; do
+  sleep 0.2
+  n=$(fds "$SK_PID")
+  [ "$n" -lt "$flood_fds" ] && flood_fds=$n
+done
 out=$(timeout 20 ssh "${SSH_OPTS[@]}" -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 status); rc=$?
 check flood_ssh_command_still_served test "$rc" -eq 0 -a -n "$out"
 code=$(curl -s -m 20 -o "$T/flood-snap.jpg" -w '%{http_code}' "$URL/snapshot")
 check flood_curl_still_served test "$code" = 200 -a -s "$T/flood-snap.jpg"
 # Held: 16 waiting ssh logins, 32 idle HTTP connections, plus the two above.
-echo "fds: $base_fds before, $peak_fds during the flood"
-check flood_descriptors_bounded test "$peak_fds" -le $((base_fds + 16 + 32 + 16))
+echo "fds: $base_fds before, $flood_fds during the flood"
+check flood_descriptors_bounded test "$flood_fds" -le $((base_fds + 16 + 32 + 16))
 wait "$fs" "$fh"
 read -r _ o1 _ c1 <"$T/flood-ssh"
 read -r _ o2 _ c2 <"$T/flood-http"
