@@ -43,7 +43,7 @@ BENCH_BINS := $(BENCH_SRCS:bench/%.c=build/bench/%)
 
 # libFuzzer targets (fuzz/fuzz_*.c): clang, ASan + UBSan, against their own objects.
 FUZZ_CC ?= clang
-FUZZ_SAN := -Wno-format-nonliteral -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SAN := $(SAN) -Wno-format-nonliteral
 FUZZ_OBJS := $(LIB_SRCS:%.c=build/fuzz/%.o)
 FUZZ_SRCS := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/bin/%)
@@ -79,7 +79,10 @@ build/asan/sshkvm: $(ASAN_OBJS) build/asan/src/main.o
 	@echo "  LD-SAN  $@"
 	$(Q)$(CC) -O1 -g $(SAN) -o $@ $^ $(PKG_LIBS) $(SK_LIBS)
 
+# The library of the objects a build's tests link (unit tests: asan, fuzz targets: fuzz).
 build/asan/libsk.a: $(ASAN_OBJS)
+build/fuzz/libsk.a: $(FUZZ_OBJS)
+build/%/libsk.a:
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 build/asan/tests/%: tests/unit/%.c tests/unit/check.h build/asan/libsk.a
@@ -101,9 +104,6 @@ build/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC-FUZZ $<"
 	$(Q)$(FUZZ_CC) $(SK_CFLAGS) $(PKG_CFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c -o $@ $<
-
-build/fuzz/libsk.a: $(FUZZ_OBJS)
-	$(Q)rm -f $@ && ar rcs $@ $^
 
 build/fuzz/bin/%: fuzz/%.c fuzz/fuzz.h build/fuzz/libsk.a
 	@mkdir -p $(dir $@)

@@ -12,7 +12,8 @@
  * --write DIR it also writes every frame as DIR/NAME-WxH-qQ.ppm, what it read
  * as DIR/NAME-WxH-qQ.ours.txt and the truth as DIR/NAME.truth.txt (UTF-8),
  * for bench/bench_textrec.sh to give the same frames to Tesseract. With
- * --cells it lists each wrong cell.
+ * --cells it lists each wrong cell. Last, the model fit's own cost a cell
+ * (glyphfit over every cell of one frame).
  *
  * The recogniser is taught the fonts of QEMU's VGA BIOS ROM (--rom FILE,
  * "none" for the built-in fonts only), as sshkvm is with --text-font.
@@ -23,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo/font8x16.h"
+#include "text/glyphfit.h"
 #include "textscreens/screens.h"
 #include "util.h"
 
@@ -73,6 +76,50 @@ static void write_ppm(const char *path, const struct sk_image *img)
         fwrite(img->pixels + (size_t)y * img->pitch, 3, img->width, f);
     }
     fclose(f);
+}
+
+/*
+ * The model fit's cost a cell: glyphfit over every cell of the Linux screen
+ * at 720x400 through q75, with the built-in 8x16 font (256 glyphs).
+ */
+static void fit_cost(const char *data, int reps)
+{
+    char ppm[512];
+    snprintf(ppm, sizeof(ppm), "%s/linux.ppm.gz", data);
+    struct sk_image img = {0}, out = {0};
+    if (ts_load_ppm_gz(ppm, &img) != 0 || ts_jpeg(&img, 75, &out) != 0) {
+        return;
+    }
+    struct sk_glyphfit *gf = sk_glyphfit_new(16);
+    for (unsigned c = 0; c < 256; c++) {
+        sk_glyphfit_add(gf, (uint8_t)c, sk_font8x16[c]);
+    }
+    static int glyph[2000][16 * 8][3], ninth[2000][16][3];
+    for (unsigned i = 0; i < 2000; i++) {
+        for (unsigned y = 0; y < 16; y++) {
+            const uint8_t *p = out.pixels + (size_t)(i / 80 * 16 + y) * out.pitch + (i % 80) * 9 * 3;
+            for (unsigned x = 0; x < 9; x++) {
+                int *d = x < 8 ? glyph[i][y * 8 + x] : ninth[i][y];
+                d[0] = p[3 * x];
+                d[1] = p[3 * x + 1];
+                d[2] = p[3 * x + 2];
+            }
+        }
+    }
+    int n = reps > 0 ? reps : 1;
+    uint64_t u0 = sk_now_us();
+    for (int k = 0; k < n; k++) {
+        for (unsigned i = 0; i < 2000; i++) {
+            const struct sk_glyphfit_cell c = {glyph[i], ninth[i], (int)((i % 80 * 9) & 1)};
+            struct sk_glyphfit_result r;
+            sk_glyphfit_run(gf, &c, &r);
+        }
+    }
+    printf("\nmodel fit (glyphfit) alone: %.1f us a cell (all 2000 cells of linux 720x400 q75, 256 glyphs)\n",
+           (double)(sk_now_us() - u0) / (2000.0 * n));
+    sk_glyphfit_free(gf);
+    sk_image_free(&img);
+    sk_image_free(&out);
 }
 
 int main(int argc, char **argv)
@@ -205,6 +252,7 @@ int main(int argc, char **argv)
         printf("  %3d..%3d  %8lu %8lu\n", i * 10, i == 10 ? 100 : i * 10 + 9, conf_right[i],
                conf_wrong[i]);
     }
+    fit_cost(data, reps / 4);
     sk_textrec_free(warm);
     sk_image_free(&orig);
     sk_image_free(&scaled);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "log.h"
+#include "util.h"
 
 #define SK_FUZZ_CHECK(expr)                                                        \
     do {                                                                           \
@@ -25,13 +26,21 @@
         }                                                                          \
     } while (0)
 
+/*
+ * The input in a heap block of exactly its size (the caller frees), so
+ * that ASan sees any read past its end.
+ */
+static inline uint8_t *sk_fuzz_copy(const uint8_t *data, size_t size)
+{
+    uint8_t *p = xmalloc(size);
+    memcpy(p, data, size);
+    return p;
+}
+
 /* The input as a NUL-terminated string (the caller frees). */
 static inline char *sk_fuzz_cstr(const uint8_t *data, size_t size)
 {
-    char *s = malloc(size + 1);
-    if (s == NULL) {
-        abort();
-    }
+    char *s = xmalloc(size + 1);
     memcpy(s, data, size);
     s[size] = '\0';
     return s;

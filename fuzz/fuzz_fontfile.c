@@ -17,12 +17,7 @@ static const uint8_t *builtin(unsigned height)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* A copy of the exact size, so that ASan sees any read past its end. */
-    uint8_t *copy = malloc(size ? size : 1);
-    if (copy == NULL) {
-        abort();
-    }
-    memcpy(copy, data, size);
+    uint8_t *copy = sk_fuzz_copy(data, size);
     static struct sk_text_font fonts[3];
     char err[256] = "";
     int n = sk_text_font_parse(copy, size, fonts, err, sizeof(err));

@@ -9,7 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char err[256];
+    char err[256] = "";
     struct sk_keymap *km = sk_keymap_parse((const char *)data, size, "fuzz", err, sizeof(err));
     if (km == NULL) {
         SK_FUZZ_CHECK(err[0] != '\0');

@@ -14,12 +14,7 @@ static int inside(const uint8_t *blob, size_t len, const uint8_t *p, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* A copy of the exact size, so that ASan sees any read past its end. */
-    uint8_t *blob = malloc(size ? size : 1);
-    if (blob == NULL) {
-        abort();
-    }
-    memcpy(blob, data, size);
+    uint8_t *blob = sk_fuzz_copy(data, size);
     struct sk_usercert c;
     if (sk_usercert_parse(blob, size, &c) == 0) {
         SK_FUZZ_CHECK(inside(blob, size, c.type, c.type_len));

@@ -32,7 +32,6 @@
 #include "picture.h"
 #include "roster.h"
 #include "term/render.h"
-#include "text/fontfile.h"
 #include "text/textrec.h"
 #include "util.h"
 
@@ -51,9 +50,6 @@
 #define WAIT_DEFAULT_S 30           /* wait's timeout unless --timeout */
 #define WAIT_MAX_S 86400            /* the longest --timeout */
 #define WAIT_POLL_MS 200            /* how long wait sleeps on the hub between checks */
-/* Text modes are read at up to this size (the largest, 128x48, is 1024x768). */
-#define TEXT_MIN_W 1024
-#define TEXT_MIN_H 768
 
 const char sk_cmd_usage[] =
     "usage: ssh kvm@HOST [COMMAND]\n"
@@ -674,20 +670,20 @@ static void rows_to_lines(const struct sk_buf *in, struct sk_buf *out, const cha
 }
 
 /*
- * Read frame f as a text screen into *r with tr: decoded at the size the
- * largest text mode needs (smaller frames whole). Returns 0, or -1 when
- * the frame cannot be decoded or holds no mode at all.
+ * Read frame f as a text screen into *r with rd's recogniser: decoded at
+ * the size the largest text mode needs (smaller frames whole). Returns 0,
+ * or -1 when the frame cannot be decoded or holds no mode at all.
  */
-static int read_text(struct sk_textrec *tr, struct sk_jpeg_dec *dec, const struct sk_frame *f,
+static int read_text(struct sk_render *rd, struct sk_jpeg_dec *dec, const struct sk_frame *f,
                      struct sk_image *img, struct sk_textrec_result *r)
 {
     memset(r, 0, sizeof(*r));
-    unsigned w = SK_MIN(f->width, (unsigned)TEXT_MIN_W);
-    unsigned h = SK_MIN(f->height, (unsigned)TEXT_MIN_H);
+    unsigned w = SK_MIN(f->width, SK_RENDER_TEXT_READ_W);
+    unsigned h = SK_MIN(f->height, SK_RENDER_TEXT_READ_H);
     if (sk_picture_get(dec, f, w, h, img) != 0) {
         return -1;
     }
-    return sk_textrec_run(tr, img, r);
+    return sk_render_read_text(rd, img, r);
 }
 
 static void say_not_text(const struct sk_cmd_io *io, const struct sk_textrec_result *r)
@@ -701,15 +697,6 @@ static void say_not_text(const struct sk_cmd_io *io, const struct sk_textrec_res
     }
 }
 
-static struct sk_textrec *text_recogniser(struct sk_app *app)
-{
-    struct sk_textrec *tr = sk_textrec_new();
-    for (size_t i = 0; i < app->text_font_count; i++) {
-        sk_textrec_add_font(tr, app->text_fonts[i].rows, app->text_fonts[i].height);
-    }
-    return tr;
-}
-
 /* screen --text: the newest frame's characters, one line a row. */
 static int screen_text(struct sk_app *app, const struct sk_cmd_io *io)
 {
@@ -719,10 +706,11 @@ static int screen_text(struct sk_app *app, const struct sk_cmd_io *io)
     }
     int rc = EXIT_FAIL;
     struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
-    struct sk_textrec *tr = text_recogniser(app);
+    struct sk_render *rd = sk_render_new();
+    sk_render_add_text_fonts(rd, app->text_fonts, app->text_font_count);
     struct sk_image img = {0};
     struct sk_textrec_result r;
-    if (read_text(tr, dec, f, &img, &r) != 0 || !r.is_text) {
+    if (read_text(rd, dec, f, &img, &r) != 0 || !r.is_text) {
         say_not_text(io, &r);
     } else {
         char *text = sk_textrec_utf8(&r);
@@ -739,7 +727,7 @@ static int screen_text(struct sk_app *app, const struct sk_cmd_io *io)
         free(text);
     }
     sk_image_free(&img);
-    sk_textrec_free(tr);
+    sk_render_free(rd);
     sk_jpeg_dec_free(dec);
     sk_frame_unref(f);
     return rc;
@@ -819,7 +807,8 @@ static int cmd_wait(struct sk_app *app, char **argv, int argc, const struct sk_c
     }
     int rc = EXIT_FAIL;
     struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
-    struct sk_textrec *tr = text_recogniser(app);
+    struct sk_render *rd = sk_render_new();
+    sk_render_add_text_fonts(rd, app->text_fonts, app->text_font_count);
     struct sk_image img = {0};
     int64_t deadline = sk_now_ms() + (int64_t)llround(timeout_s * 1000);
     uint64_t seq = 0;
@@ -836,7 +825,7 @@ static int cmd_wait(struct sk_app *app, char **argv, int argc, const struct sk_c
         }
         seq = f->seq;
         struct sk_textrec_result r;
-        if (read_text(tr, dec, f, &img, &r) == 0 && r.is_text) {
+        if (read_text(rd, dec, f, &img, &r) == 0 && r.is_text) {
             seen_text = 1;
             char *text = sk_textrec_utf8(&r);
             size_t len = 0;
@@ -861,7 +850,7 @@ static int cmd_wait(struct sk_app *app, char **argv, int argc, const struct sk_c
         regfree(&re);
     }
     sk_image_free(&img);
-    sk_textrec_free(tr);
+    sk_render_free(rd);
     sk_jpeg_dec_free(dec);
     sk_buf_free(&needle);
     return rc;

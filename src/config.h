@@ -46,7 +46,7 @@ struct sk_config {
     char *audit_log;       /* stderr (the logger, default) | syslog | off | FILE */
     char *control;         /* exclusive (one writer at a time, default) | shared */
     int control_idle;      /* seconds without input after which the holder loses control; 0: never */
-    char *text_font;       /* --text-font FILE[,FILE...]: fonts (PSF, VGA BIOS ROM, raw 8x16), each use adds; or NULL */
+    char *text_font;       /* --text-font FILE[,FILE...], each use adding: or NULL (fontfile.h) */
     int max_startups;      /* ssh connections waiting to log in at once */
     int http_max_idle;     /* HTTP connections without a request in flight at once */
     int verbose;

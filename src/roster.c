@@ -174,11 +174,9 @@ int sk_roster_join(struct sk_roster *r, const char *kind, const char *name, cons
 void sk_roster_leave(struct sk_roster *r, int id)
 {
     pthread_mutex_lock(&r->lock);
-    for (size_t i = 0; i < r->n; i++) {
-        if (r->members[i].id == id) {
-            remove_at(r, i);
-            break;
-        }
+    struct member *m = find(r, id);
+    if (m != NULL) {
+        remove_at(r, (size_t)(m - r->members));
     }
     pthread_mutex_unlock(&r->lock);
 }

@@ -22,6 +22,7 @@
 
 #include "demo/font8x16.h"
 #include "demo/textscreen.h"
+#include "demo/vga.h"
 #include "frame.h"
 #include "image.h"
 #include "jpeg.h"
@@ -147,7 +148,7 @@ static inline void ts_draw(uint8_t ch, uint8_t fg, uint8_t bg, uint8_t out[16][9
 {
     for (int y = 0; y < 16; y++) {
         unsigned bits = (unsigned)sk_font8x16[ch][y] << 1;
-        if (ch >= 0xC0 && ch <= 0xDF) {
+        if (sk_vga_line_graphics(ch)) {
             bits |= sk_font8x16[ch][y] & 1;
         }
         for (int x = 0; x < 9; x++) {

@@ -22,9 +22,6 @@ const uint8_t sk_vga_palette[16][3] = {
     [SK_VGA_YELLOW] = {0xFF, 0xFF, 0x55},     [SK_VGA_WHITE] = {0xFF, 0xFF, 0xFF},
 };
 
-/* The line-drawing range whose eighth column the VGA repeats into the ninth. */
-#define LINE_GRAPHICS_FIRST 0xC0
-#define LINE_GRAPHICS_LAST 0xDF
 #define CURSOR_FIRST_ROW 14
 #define CURSOR_LAST_ROW 15
 
@@ -33,7 +30,7 @@ static void draw_cell(struct sk_image *out, int row, int col, struct sk_textcell
     const uint8_t *fg = sk_vga_palette[cell.attr & 0x0F];
     const uint8_t *bg = sk_vga_palette[cell.attr >> 4];
     const uint8_t *glyph = sk_font8x16[cell.ch];
-    int wide = cell.ch >= LINE_GRAPHICS_FIRST && cell.ch <= LINE_GRAPHICS_LAST;
+    int wide = sk_vga_line_graphics(cell.ch);
     for (int y = 0; y < SK_VGA_CELL_H; y++) {
         /* Bits 8..1 are the glyph, bit 0 the ninth column. */
         unsigned bits = (unsigned)glyph[y] << 1;

@@ -22,6 +22,15 @@
 /* The cursor is shown for the first half of each period. */
 #define SK_VGA_BLINK_MS 500
 
+/*
+ * Whether a VGA repeats character ch's eighth column into the ninth of its
+ * 9-wide cell: the line-drawing range 0xC0..0xDF, so horizontal lines join.
+ */
+static inline int sk_vga_line_graphics(uint8_t ch)
+{
+    return ch >= 0xC0 && ch <= 0xDF;
+}
+
 /* The 16 text colours as RGB, in SK_VGA_* order. */
 extern const uint8_t sk_vga_palette[16][3];
 

@@ -100,7 +100,7 @@ static int load_passwd(struct sk_auth *auth, const char *path, char *err, size_t
             sk_set_err(err, errlen, "%s:%d: the role '%s' is neither view nor control", path, lineno,
                        third);
             rc = -1;
-        } else if (colon[1] != '$' || strchr(colon + 1, ':') != NULL) {
+        } else if (colon[1] != '$') {
             /* Plain-text passwords are refused: a hash is what crypt(3) makes ("$6$..."). */
             sk_set_err(err, errlen, "%s:%d: the password must be a crypt(3) hash such as $6$...",
                        path, lineno);

@@ -747,7 +747,6 @@ static int control_allowed(struct sk_http *http, struct MHD_Connection *conn, st
     if (r == 0) {
         return 1;
     }
-    sk_buf_reset(&req->body); /* not wiped twice: on_completed wipes what is left */
     size_t len = strlen(msg);
     snprintf(msg + len, sizeof(msg) - len, "%s\n",
              r == SK_ROSTER_HELD ? " (take control to type)" : "");

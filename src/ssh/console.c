@@ -1161,9 +1161,7 @@ static void console_setup(struct console *c)
         }
     }
     c->render = sk_render_new();
-    for (size_t i = 0; i < c->app->text_font_count; i++) {
-        sk_render_add_text_font(c->render, c->app->text_fonts[i].rows, c->app->text_fonts[i].height);
-    }
+    sk_render_add_text_fonts(c->render, c->app->text_fonts, c->app->text_font_count);
     view_setup(c);
     c->dec = sk_jpeg_dec_new();
     c->cache = c->app->viewcache;

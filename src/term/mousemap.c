@@ -7,7 +7,6 @@
  */
 #include "term/mousemap.h"
 
-#include "term/render.h"
 #include "util.h"
 
 #define ABS_MAX 32767
@@ -33,15 +32,4 @@ int sk_mousemap_place(const struct sk_grid_place *p, unsigned cx, unsigned cy, u
     *x = centre(col - p->col, p->cell_w, p->screen_w);
     *y = centre(row - p->row, p->cell_h, p->screen_h);
     return 0;
-}
-
-int sk_mousemap_cell(unsigned cols, unsigned rows, unsigned frame_w, unsigned frame_h, unsigned cx,
-                     unsigned cy, uint16_t *x, uint16_t *y)
-{
-    if (cols == 0 || rows == 0 || frame_w == 0 || frame_h == 0) {
-        return -1;
-    }
-    struct sk_grid_place p;
-    sk_render_place_picture(cols, rows, frame_w, frame_h, &p);
-    return sk_mousemap_place(&p, cx, cy, x, y);
 }

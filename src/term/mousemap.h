@@ -25,11 +25,4 @@
 int sk_mousemap_place(const struct sk_grid_place *p, unsigned cx, unsigned cy, uint16_t *x,
                       uint16_t *y);
 
-/*
- * The same for a frame_w x frame_h picture as the renderer places it in a
- * cols x rows area (sk_render_place_picture): -1 also when any size is 0.
- */
-int sk_mousemap_cell(unsigned cols, unsigned rows, unsigned frame_w, unsigned frame_h, unsigned cx,
-                     unsigned cy, uint16_t *x, uint16_t *y);
-
 #endif

@@ -52,12 +52,9 @@
 
 #include "demo/font8x16.h" /* sk_cp437_unicode */
 #include "demo/vga.h"      /* sk_vga_palette */
+#include "text/fontfile.h"
 #include "text/textrec.h"
 #include "util.h"
-
-/* Text is read from the picture at up to the largest text mode's size (128x48 8x16). */
-#define TEXT_READ_W 1024
-#define TEXT_READ_H 768
 
 #define HALF_BLOCK 0x2580u
 
@@ -340,8 +337,8 @@ void sk_render_wanted_size_for(const struct sk_render_opts *o, unsigned cols, un
         *w = SK_MAX(1u, *w / 2);
         *h = SK_MAX(1u, *h / 2);
     } else if (o->mode == SK_RENDER_TEXT || o->mode == SK_RENDER_AUTO) {
-        *w = SK_MIN(src_w, TEXT_READ_W);
-        *h = SK_MIN(src_h, TEXT_READ_H);
+        *w = SK_MIN(src_w, SK_RENDER_TEXT_READ_W);
+        *h = SK_MIN(src_h, SK_RENDER_TEXT_READ_H);
     }
 }
 
@@ -568,12 +565,14 @@ static void half_cells(struct sk_render *r, const struct sk_image *img, unsigned
     }
 }
 
-void sk_render_add_text_font(struct sk_render *r, const uint8_t *rows, unsigned height)
+void sk_render_add_text_fonts(struct sk_render *r, const struct sk_text_font *fonts, size_t n)
 {
-    if (r->text == NULL) {
-        r->text = sk_textrec_new();
+    for (size_t i = 0; i < n; i++) {
+        if (r->text == NULL) {
+            r->text = sk_textrec_new(); /* none yet: an art view never reads text */
+        }
+        sk_textrec_add_font(r->text, fonts[i].rows, fonts[i].height);
     }
-    sk_textrec_add_font(r->text, rows, height);
 }
 
 /* A VGA palette index as a cell colour: the terminal's own 16 colours, or the exact RGB. */

@@ -61,11 +61,15 @@ struct sk_render;
 
 struct sk_render *sk_render_new(void);
 void sk_render_free(struct sk_render *r);
+struct sk_text_font;
+
 /*
- * Teach the text reading another font (see sk_textrec_add_font): 256
- * glyphs of height rows, CP437 order. Copied.
+ * Teach the text reading n more fonts (text/fontfile.h; the server's
+ * --text-font, app->text_fonts), each as sk_textrec_add_font does: the one
+ * way the console and the commands give a recogniser the server's fonts.
+ * Copied.
  */
-void sk_render_add_text_font(struct sk_render *r, const uint8_t *rows, unsigned height);
+void sk_render_add_text_fonts(struct sk_render *r, const struct sk_text_font *fonts, size_t n);
 
 /* Use these settings from the next picture on (copied). */
 void sk_render_set_opts(struct sk_render *r, const struct sk_render_opts *o);
@@ -93,6 +97,10 @@ void sk_render_place_picture(unsigned cols, unsigned rows, unsigned src_w, unsig
  */
 void sk_render_wanted_size(unsigned cols, unsigned rows, unsigned src_w, unsigned src_h,
                            unsigned *w, unsigned *h);
+
+/* Text is read from the picture at up to the largest text mode's size (128x48 8x16). */
+#define SK_RENDER_TEXT_READ_W 1024u
+#define SK_RENDER_TEXT_READ_H 768u
 
 /*
  * The same for a look: half blocks use one pixel across and two down per

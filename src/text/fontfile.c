@@ -55,9 +55,23 @@ static uint32_t le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-static const uint8_t *builtin_font(unsigned height)
+/* A file's font's format name, " (gzip)" added when it came inflated. */
+#define FORMAT(name, gz) ((gz) ? name " (gzip)" : name)
+
+/*
+ * Start out as the built-in font of height (8, 14 or 16), none of it the
+ * file's yet: the parsers then put in the glyphs the file draws, counting
+ * them in mapped, and what the font lacks stays the built-in glyph.
+ */
+static void font_start(struct sk_text_font *out, unsigned height, const char *format)
 {
-    return height == 8 ? &sk_font8x8[0][0] : height == 14 ? &sk_font8x14[0][0] : &sk_font8x16[0][0];
+    const uint8_t *ours = height == 8    ? &sk_font8x8[0][0]
+                          : height == 14 ? &sk_font8x14[0][0]
+                                         : &sk_font8x16[0][0];
+    memcpy(out->rows, ours, (size_t)256 * height);
+    out->height = height;
+    out->format = format;
+    out->mapped = 0;
 }
 
 /* Glyph draws Unicode value u: it is the glyph of u's CP437 code points not drawn yet. */
@@ -125,27 +139,14 @@ static int psf2_table(struct psf *p, const uint8_t *t, size_t len, char *err, si
                 at++;
                 continue;
             }
-            /* One UTF-8 character: a lead byte and 0 to 3 continuation bytes. */
-            size_t n = b < 0x80             ? 1
-                       : (b & 0xE0) == 0xC0 ? 2
-                       : (b & 0xF0) == 0xE0 ? 3
-                       : (b & 0xF8) == 0xF0 ? 4
-                                            : 0;
-            uint32_t u = n == 1 ? b : n == 2 ? b & 0x1Fu : n == 3 ? b & 0x0Fu : b & 0x07u;
-            if (n == 0 || len - at < n) {
+            uint32_t u;
+            int n = sk_utf8_decode(t + at, len - at, &u);
+            if (n <= 0) {
                 sk_set_err(err, errlen, "bad UTF-8 in the Unicode table at glyph %u (byte %zu)",
                            (unsigned)g, at);
                 return -1;
             }
-            for (size_t i = 1; i < n; i++) {
-                if ((t[at + i] & 0xC0) != 0x80) {
-                    sk_set_err(err, errlen, "bad UTF-8 in the Unicode table at glyph %u (byte %zu)",
-                               (unsigned)g, at);
-                    return -1;
-                }
-                u = u << 6 | (t[at + i] & 0x3Fu);
-            }
-            at += n;
+            at += (size_t)n;
             if (!seq) {
                 psf_map(p, u, g);
             }
@@ -227,7 +228,6 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
         has_table = (flags & PSF2_HAS_UNICODE_TABLE) != 0;
         glyphs_at = headersize;
     }
-    const char *format = psf2 ? (gz ? "PSF2 (gzip)" : "PSF2") : (gz ? "PSF1 (gzip)" : "PSF1");
     if (check_glyphs(glyphs_at, p.count, p.height, len, err, errlen) != 0) {
         return -1;
     }
@@ -252,17 +252,13 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
                    (unsigned)p.count);
         return -1;
     }
-    const uint8_t *ours = builtin_font(p.height);
-    out->height = p.height;
-    out->format = format;
-    out->mapped = 0;
+    font_start(out, p.height, psf2 ? FORMAT("PSF2", gz) : FORMAT("PSF1", gz));
     for (unsigned c = 0; c < 256; c++) {
-        const uint8_t *src = ours + (size_t)c * p.height;
         if (p.glyph_of[c] >= 0) {
-            src = p.glyphs + (size_t)p.glyph_of[c] * p.height;
+            memcpy(out->rows + (size_t)c * p.height, p.glyphs + (size_t)p.glyph_of[c] * p.height,
+                   p.height);
             out->mapped++;
         }
-        memcpy(out->rows + (size_t)c * p.height, src, p.height);
     }
     if (out->mapped == 0) {
         sk_set_err(err, errlen, "its Unicode table draws none of the CP437 characters");
@@ -500,22 +496,16 @@ static int pf2_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
         return -1;
     }
     unsigned height = (unsigned)f.maxh;
-    const uint8_t *ours = builtin_font(height);
-    out->height = height;
-    out->format = gz ? "PF2 (gzip)" : "PF2";
-    out->mapped = 0;
+    font_start(out, height, FORMAT("PF2", gz));
     for (unsigned c = 0; c < 256; c++) {
-        uint8_t *rows = out->rows + (size_t)c * height;
         int rc = pf2_glyph(&f, sk_cp437_unicode[c], &g, err, errlen);
         if (rc < 0) {
             return -1;
         }
         /* Wide glyphs take two cells: not a CP437 character's. */
         if (rc > 0 && g.device_width == cell_w) {
-            pf2_draw(&g, f.ascent, height, rows);
+            pf2_draw(&g, f.ascent, height, out->rows + (size_t)c * height);
             out->mapped++;
-        } else {
-            memcpy(rows, ours + (size_t)c * height, height);
         }
     }
     if (out->mapped == 0) {
@@ -589,7 +579,7 @@ int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[
     } else if (len == RAW_8X16) {
         out[0].height = 16;
         out[0].mapped = 256;
-        out[0].format = gz ? "raw 8x16 (gzip)" : "raw 8x16";
+        out[0].format = FORMAT("raw 8x16", gz);
         memcpy(out[0].rows, data, RAW_8X16);
         n = 1;
     } else if (gz) {
@@ -598,8 +588,8 @@ int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[
         n = -1;
     } else {
         static const unsigned heights[] = {16, 14, 8};
+        size_t rom_len = SK_MIN(len, (size_t)ROM_SEARCH_MAX);
         for (int i = 0; i < 3; i++) {
-            size_t rom_len = len < ROM_SEARCH_MAX ? len : ROM_SEARCH_MAX;
             if (sk_textrec_find_rom_font(data, rom_len, heights[i], out[n].rows) == 0) {
                 out[n].height = heights[i];
                 out[n].mapped = 256;
@@ -610,8 +600,7 @@ int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[
         if (n == 0) {
             sk_set_err(err, errlen,
                        "neither a raw 8x16 font (4096 bytes), a PSF or GRUB PF2 font nor a VGA "
-                       "BIOS ROM with a "
-                       "font");
+                       "BIOS ROM with a font");
             n = -1;
         }
     }

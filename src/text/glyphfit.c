@@ -20,8 +20,8 @@
  * their own, each of those against all 240 pairs of palette colours, then
  * every glyph again against the best pair. A glyph that draws something
  * (neither blank nor solid) pays a small price, so that JPEG's ringing
- * next to a bright neighbour is not read as a dot. About 13 us a cell on
- * the machine the benchmarks ran on.
+ * next to a bright neighbour is not read as a dot. About 10 us a cell with
+ * 256 glyphs on the machine the benchmarks ran on (bench/textrec prints it).
  */
 #include "text/glyphfit.h"
 
@@ -46,10 +46,10 @@
  * The misfit of a glyph drawn in one pair of colours, as coefficients of
  * its sums: a + ky gy + kink ink + kcb gcb + kcr gcr + ks1 share + ks2
  * share2, plus its price. Only a depends on the cell, and of the colours
- * only on the background (bg_misfit).
+ * only on the background (bg_misfit), so it is not kept here.
  */
 struct coef {
-    float a, ky, kink, kcb, kcr, ks1, ks2;
+    float ky, kink, kcb, kcr, ks1, ks2;
 };
 
 struct sk_glyphfit {
@@ -59,33 +59,39 @@ struct sk_glyphfit {
     float ink[LAYOUTS][SK_GLYPHFIT_MAX];   /* pixels set */
     float share[LAYOUTS][SK_GLYPHFIT_MAX]; /* sum over blocks of the ink share */
     float share2[LAYOUTS][SK_GLYPHFIT_MAX]; /* sum over blocks of the share squared */
+    float price[LAYOUTS][SK_GLYPHFIT_MAX]; /* what drawing something costs; 0 blank or solid */
     /* How far the glyph's pixels (its blocks' shares) spread, inverted; 0 for none. */
     float inv_vy[LAYOUTS][SK_GLYPHFIT_MAX], inv_vc[LAYOUTS][SK_GLYPHFIT_MAX];
     unsigned full[LAYOUTS];                /* pixels in a cell */
     int blank;                             /* the first glyph that draws nothing, or -1 */
     float pal_y[16], pal_cb[16], pal_cr[16]; /* the VGA palette as luma and chroma */
-    struct coef pair[16][16];              /* [fg][bg], a left 0 */
+    struct coef pair[16][16];              /* [fg][bg] */
 };
 
-/* The VGA palette in luma and chroma (JFIF's YCbCr, chroma centred on 0). */
+/* An RGB pixel as luma and chroma (JFIF's YCbCr, chroma centred on 0). */
+static inline void ycc(float r, float g, float b, float *y, float *cb, float *cr)
+{
+    *y = 0.299f * r + 0.587f * g + 0.114f * b;
+    *cb = -0.168736f * r - 0.331264f * g + 0.5f * b;
+    *cr = 0.5f * r - 0.418688f * g - 0.081312f * b;
+}
+
+/* The VGA palette in luma and chroma. */
 static void palette_init(struct sk_glyphfit *gf)
 {
     for (unsigned k = 0; k < 16; k++) {
-        float r = sk_vga_palette[k][0], g = sk_vga_palette[k][1], b = sk_vga_palette[k][2];
-        gf->pal_y[k] = 0.299f * r + 0.587f * g + 0.114f * b;
-        gf->pal_cb[k] = -0.168736f * r - 0.331264f * g + 0.5f * b;
-        gf->pal_cr[k] = 0.5f * r - 0.418688f * g - 0.081312f * b;
+        const uint8_t *p = sk_vga_palette[k];
+        ycc(p[0], p[1], p[2], &gf->pal_y[k], &gf->pal_cb[k], &gf->pal_cr[k]);
     }
 }
 
-/* What of fg on bg's coefficients the palette alone gives (a is left 0). */
+/* The coefficients of fg on bg, all but a, which depends on the cell. */
 static void pair_init(struct sk_glyphfit *gf, unsigned fg, unsigned bg)
 {
     struct coef *k = &gf->pair[fg][bg];
     double yb = gf->pal_y[bg], dy = gf->pal_y[fg] - yb;
     double cbb = gf->pal_cb[bg], crb = gf->pal_cr[bg];
     double dcb = gf->pal_cb[fg] - cbb, dcr = gf->pal_cr[fg] - crb;
-    k->a = 0;
     k->ky = (float)(-2 * dy);
     k->kink = (float)(2 * dy * yb + dy * dy);
     k->kcb = (float)(-2 * BLOCK_WEIGHT * dcb);
@@ -127,7 +133,7 @@ int sk_glyphfit_add(struct sk_glyphfit *gf, uint8_t code, const uint8_t *rows)
         return -1;
     }
     unsigned j = gf->count++;
-    int line = code >= 0xC0 && code <= 0xDF;
+    int line = sk_vga_line_graphics(code);
     for (unsigned y = 0; y < gf->height; y++) {
         uint16_t r = 0;
         for (unsigned x = 0; x < 8; x++) {
@@ -165,6 +171,7 @@ int sk_glyphfit_add(struct sk_glyphfit *gf, uint8_t code, const uint8_t *rows)
         }
         gf->share[l][j] = s1;
         gf->share2[l][j] = s2;
+        gf->price[l][j] = ink > 0 && ink < n ? DRAW_PRICE * n : 0;
     }
     return (int)j;
 }
@@ -178,7 +185,7 @@ struct sums {
     double scb, scr, scc;           /* block means, and their squares, over the blocks */
     float gy[SK_GLYPHFIT_MAX];      /* per glyph: luma over its ink */
     float gcb[SK_GLYPHFIT_MAX], gcr[SK_GLYPHFIT_MAX]; /* per glyph: sum of share x block mean */
-    float price[SK_GLYPHFIT_MAX];   /* per glyph: what drawing something costs */
+    const float *price;             /* per glyph: what drawing something costs (the model's) */
 };
 
 static void sums_fill(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell *c, struct sums *s)
@@ -192,11 +199,9 @@ static void sums_fill(const struct sk_glyphfit *gf, const struct sk_glyphfit_cel
     for (unsigned y = 0; y < h; y++) {
         for (unsigned x = 0; x < s->w; x++) {
             const int *p = x < 8 ? c->glyph[y * 8 + x] : c->ninth[y];
-            float r = (float)p[0], g = (float)p[1], b = (float)p[2];
-            float v = 0.299f * r + 0.587f * g + 0.114f * b;
+            float v;
+            ycc((float)p[0], (float)p[1], (float)p[2], &v, &pcb[y][x], &pcr[y][x]);
             s->y[y][x] = v;
-            pcb[y][x] = -0.168736f * r - 0.331264f * g + 0.5f * b;
-            pcr[y][x] = 0.5f * r - 0.418688f * g - 0.081312f * b;
             s->cb[y][x] = s->cr[y][x] = 0;
             s->sy += v;
             s->syy += (double)v * v;
@@ -254,7 +259,7 @@ static void sums_fill(const struct sk_glyphfit *gf, const struct sk_glyphfit_cel
         }
     }
     int ninth = s->w == COLS;
-    float price = DRAW_PRICE * (float)s->n;
+    s->price = gf->price[s->layout];
     for (unsigned j = 0; j < gf->count; j++) {
         float gy = 0, gcb = 0, gcr = 0;
         for (unsigned y = 0; y < h; y++) {
@@ -271,8 +276,6 @@ static void sums_fill(const struct sk_glyphfit *gf, const struct sk_glyphfit_cel
         s->gy[j] = gy;
         s->gcb[j] = gcb;
         s->gcr[j] = gcr;
-        float ink = gf->ink[s->layout][j];
-        s->price[j] = ink > 0 && ink < (float)s->n ? price : 0;
     }
 }
 
@@ -285,13 +288,16 @@ static float bg_misfit(const struct sk_glyphfit *gf, const struct sums *s, unsig
                                    s->blocks * (cbb * cbb + crb * crb)));
 }
 
-/* The misfit of every glyph drawn in one pair of colours, into cost[]. */
+/*
+ * The misfit of every glyph drawn in one pair of colours, into cost[]; a is
+ * bg_misfit of the pair's background.
+ */
 static void score_pair(const struct sk_glyphfit *gf, const struct sums *s, const struct coef *k,
-                       float *cost)
+                       float a, float *cost)
 {
     const float *ink = gf->ink[s->layout], *s1 = gf->share[s->layout], *s2 = gf->share2[s->layout];
     for (unsigned j = 0; j < gf->count; j++) {
-        cost[j] = k->a + k->ky * s->gy[j] + k->kink * ink[j] + k->kcb * s->gcb[j] + k->kcr * s->gcr[j] +
+        cost[j] = a + k->ky * s->gy[j] + k->kink * ink[j] + k->kcb * s->gcb[j] + k->kcr * s->gcr[j] +
                   k->ks1 * s1[j] + k->ks2 * s2[j] + s->price[j];
     }
 }
@@ -363,9 +369,7 @@ void sk_glyphfit_run(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell
             }
         }
     }
-    struct coef kb = gf->pair[bfg][bbg];
-    kb.a = bg_misfit(gf, s, bbg);
-    score_pair(gf, s, &kb, cost);
+    score_pair(gf, s, &gf->pair[bfg][bbg], bg_misfit(gf, s, bbg), cost);
     for (unsigned j = 0; j < gf->count; j++) {
         if (cost[j] < best) {
             best = cost[j];
@@ -379,10 +383,10 @@ void sk_glyphfit_run(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell
     out->contrast = sqrt(dy * dy + dcb * dcb + dcr * dcr);
     float ink = gf->ink[l][bj];
     if ((ink == 0 || ink >= n) && gf->blank >= 0) {
-        /* One colour: a blank of it, whose foreground nothing shows. */
+        /* One colour: a blank of it; its foreground shows nothing, light grey as a VGA blank's. */
         bbg = ink == 0 ? bbg : bfg;
         bj = (unsigned)gf->blank;
-        bfg = bbg == 7 ? 0 : 7;
+        bfg = 7;
         out->contrast = 0;
     }
     out->glyph = bj;

@@ -41,7 +41,7 @@ struct sk_glyphfit_cell {
 
 struct sk_glyphfit_result {
     unsigned glyph;  /* index as sk_glyphfit_add returned it; a blank's for one colour */
-    uint8_t fg, bg;  /* VGA palette indices */
+    uint8_t fg, bg;  /* VGA palette indices (a blank's fg is 7, light grey) */
     double rms;      /* the model's misfit, RMS per pixel in luma units (0..255) */
     double contrast; /* the distance between the two colours in the same units; 0 for a blank */
 };

@@ -573,14 +573,23 @@ static int low_luma(unsigned a, unsigned b)
     return d < 0 ? -d < REFINE_LUMA : d < REFINE_LUMA;
 }
 
+/* What cell_recognise says of a cell besides its reading. */
+#define CELL_CURSOR 1  /* the hardware cursor is in it */
+#define CELL_REFINED 2 /* the model fit read it */
+
 /*
- * Read a cell the bitmap match is unsure of again, by the model fit
- * (glyphfit), whose reading replaces it. odd: the cell's first column is
- * odd in the frame.
+ * Read the cell the bitmap match read as *out again by the model fit
+ * (glyphfit), whose reading replaces it, when the match is unsure of it:
+ * its confidence is low, or it draws something (drawn) in colours that
+ * differ little in luma. odd: -1 for no refit, else whether the cell's
+ * first column is odd in the frame. CELL_REFINED when it was read again.
  */
-static void refine_cell(const struct font *f, int pix[][3], int ninth, int odd,
-                        struct sk_textrec_cell *out)
+static int refine_cell(const struct font *f, int pix[][3], int ninth, int odd, int drawn,
+                       struct sk_textrec_cell *out)
 {
+    if (odd < 0 || (out->conf >= REFINE_BELOW && !(drawn && low_luma(out->fg, out->bg)))) {
+        return 0;
+    }
     const struct sk_glyphfit_cell c = {
         .glyph = (const int(*)[3])pix,
         .ninth = ninth ? (const int(*)[3])&pix[MAX_PIX] : NULL,
@@ -589,16 +598,13 @@ static void refine_cell(const struct font *f, int pix[][3], int ninth, int odd,
     struct sk_glyphfit_result r;
     sk_glyphfit_run(f->fit, &c, &r);
     out->ch = f->code[r.glyph];
-    out->fg = f->ink[r.glyph] == 0 ? 7 : r.fg;
+    out->fg = r.fg;
     out->bg = r.bg;
     /* The misfit against the colours' distance (a blank's against a middling one). */
     int conf = 100 - (int)(200 * r.rms / (r.contrast > 64 ? r.contrast : 64));
     out->conf = (uint8_t)(conf < 0 ? 0 : conf > 100 ? 100 : conf);
+    return CELL_REFINED;
 }
-
-/* What cell_recognise says of a cell besides its reading. */
-#define CELL_CURSOR 1  /* the hardware cursor is in it */
-#define CELL_REFINED 2 /* the model fit read it */
 
 /*
  * Recognise one cell's pixels; CELL_* flags. refine: -1,
@@ -686,11 +692,7 @@ static int cell_recognise(const struct font *f, int pix[][3], int ninth, int cur
         /* Nothing glyph-like, and little spread: JPEG's noise on a blank. */
         *resid = m.err;
         blank_cell(mc, 90, out);
-        if (refine >= 0 && out->conf < REFINE_BELOW) {
-            refine_cell(f, pix, ninth, refine, out);
-            return CELL_REFINED;
-        }
-        return 0;
+        return refine_cell(f, pix, ninth, refine, 0, out);
     }
     int cursor = 0;
     unsigned band = 0; /* the cursor's rows, from the bottom quarter */
@@ -737,12 +739,10 @@ static int cell_recognise(const struct font *f, int pix[][3], int ninth, int cur
     int conf = 100 - (int)(m.err * 150) - (int)(bd / 2) - (int)(fd / 8);
     out->conf = (uint8_t)(conf < 0 ? 0 : conf > 100 ? 100 : conf);
     *resid = m.err;
-    int drawn = f->ink[m.glyph] != 0 && f->ink[m.glyph] != n;
-    if (refine >= 0 && !cursor && (out->conf < REFINE_BELOW || (drawn && low_luma(out->fg, out->bg)))) {
-        refine_cell(f, pix, ninth, refine, out);
-        return CELL_REFINED;
+    if (cursor) {
+        return CELL_CURSOR;
     }
-    return cursor ? CELL_CURSOR : 0;
+    return refine_cell(f, pix, ninth, refine, f->ink[m.glyph] != 0 && f->ink[m.glyph] != n, out);
 }
 
 /* Recognise the rows of mode md with row % step == 0 into tr->cells. */

@@ -8,50 +8,29 @@ and its Unicode table, and draws TEXT (UTF-8, at most 25 lines of 80
 characters) light grey on black in 80x25 cells of 9x16 pixels: 720x400,
 the ninth column repeating the eighth for the CP437 line-drawing range
 0xC0..0xDF as VGA does. Each character is drawn by the glyph the font's
-table maps it to. This is the test's own reading of the format, apart
-from sshkvm's src/text/fontfile.c.
+table maps it to. The font is read by tools/gen-vgafont.py's read_psf1
+(the reader the built-in fonts are generated with), apart from sshkvm's
+src/text/fontfile.c.
 """
-import gzip
-import struct
+import importlib.util
+import os
 import sys
 
-
-def load_psf1(path):
-    data = open(path, "rb").read()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    if data[:2] != b"\x36\x04":
-        sys.exit(f"{path}: not a PSF1 font")
-    mode, height = data[2], data[3]
-    count = 512 if mode & 1 else 256
-    glyphs = [data[4 + g * height:4 + (g + 1) * height] for g in range(count)]
-    table = {}
-    at = 4 + count * height
-    for g in range(count):
-        seq = False
-        while True:
-            (v,) = struct.unpack_from("<H", data, at)
-            at += 2
-            if v == 0xFFFF:
-                break
-            if v == 0xFFFE:
-                seq = True
-            elif not seq:
-                table.setdefault(chr(v), g)
-    return height, glyphs, table
+TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
+spec = importlib.util.spec_from_file_location("gen_vgafont", os.path.join(TOOLS, "gen-vgafont.py"))
+vga = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(vga)
 
 
 def main():
     font, text, out = sys.argv[1:4]
-    height, glyphs, table = load_psf1(font)
-    if height != 16:
-        sys.exit(f"{font}: 8x{height}, not 8x16")
+    glyphs, table = vga.read_psf1(font, 16)
     lines = open(text, encoding="utf-8").read().split("\n")[:25]
     grey, black = bytes((0xAA, 0xAA, 0xAA)), bytes(3)
     rows = [bytearray(black * 720) for _ in range(400)]
     for r, line in enumerate(lines):
         for c, ch in enumerate(line[:80]):
-            glyph = glyphs[table[ch]]
+            glyph = glyphs[table[ord(ch)]]
             try:
                 code = ch.encode("cp437")[0]
             except UnicodeEncodeError:

@@ -81,8 +81,12 @@ SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMo
 # kssh ARGS...: the real OpenSSH client with the test key.
 kssh() { ssh "${SSH_OPTS[@]}" -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 "$@"; }
 
-# hex FILE: the file as one line of hex bytes.
-hex() { od -An -v -tx1 "$1" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
+# hex [FILE]: the file (standard input without one) as one line of hex bytes.
+hex() { od -An -v -tx1 "${1:--}" | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
+# hex_from FILE OFFSET: the file's bytes from OFFSET on, as hex (what a sink got since).
+hex_from() { tail -c +$(($2 + 1)) "$1" | hex; }
+# last_report FILE: the last 8-byte keyboard report written to FILE, as hex.
+last_report() { tail -c 8 "$1" | hex; }
 
 # The 8-byte keyboard reports for pressing and releasing one key: press MODS USAGE.
 press() { printf '%02x 00 %02x 00 00 00 00 00 00 00 00 00 00 00 00 00' "0x$1" "0x$2"; }

@@ -34,7 +34,7 @@ for table in xterm-normal xterm-app tmux-normal tmux-app; do
       sleep 0.12
     done <"$tsv"
     printf '\035'; sleep 0.3; printf q; sleep 0.5; } | kssh -tt >/dev/null 2>&1
-  got=$(tail -c +$((o + 1)) "$KBD" | od -An -v -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
+  got=$(hex_from "$KBD" "$o")
   want="$(python3 "$CHECK" --reports "$tsv") $ZERO"
   if [ "$got" = "$want" ]; then
     pass "console_${table}_reports_exact"

@@ -7,10 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 
 KBD=$T/kbd.bin
-# last_report FILE: the file's last 8 bytes as hex.
-last_report() { tail -c 8 "$1" | od -An -v -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
 # report_at FILE OFFSET: the 8 bytes at OFFSET as hex.
-report_at() { tail -c +$(($2 + 1)) "$1" | head -c 8 | od -An -v -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
+report_at() { tail -c +$(($2 + 1)) "$1" | head -c 8 | hex; }
 
 start_sshkvm --hid "file:$KBD" --mouse none || exit 1
 kssh key --hold 30s shift+a >/dev/null 2>&1 &

@@ -101,6 +101,12 @@ err=$(timeout 10 "$BIN" --text-font "$T/bad.font" --hostkeys "$T/hk-bad" --http-
   --ssh-listen "127.0.0.1:$(free_port)" 2>&1); rc=$?
 check text_font_bad_file_exit_nonzero test "$rc" -ne 0 -a "$rc" -ne 124
 check text_font_bad_file_named grep -q -- "--text-font: $T/bad.font: neither a raw 8x16 font" <<<"$err"
+# At most 8 files: a ninth stops the start.
+head -c 4096 /dev/zero >"$T/raw.font"
+err=$(timeout 10 "$BIN" --text-font "$(printf "$T/raw.font,%.0s" $(seq 8))$T/raw.font" \
+  --hostkeys "$T/hk-bad" --http-listen off --ssh-listen "127.0.0.1:$(free_port)" 2>&1); rc=$?
+check text_font_nine_files_exit_nonzero test "$rc" -ne 0 -a "$rc" -ne 124
+check text_font_nine_files_named grep -qF -- "--text-font: more than 8 font files" <<<"$err"
 
 # --text-font with Debian's console fonts (console-setup-linux): a Linux console drawn in
 # Lat15-Terminus16 (by tests/helpers/psf_screen.py, the test's own PSF reader) through

@@ -153,7 +153,7 @@ static void test_text_font_list(void)
     CHECK_EQ_INT(sk_config_parse_args(&c, 4, argv, err, sizeof(err)), 0);
     CHECK_STR(c.text_font, "/a.psf.gz,/b.bin,/c,/d.psf,/e,/f");
     static const char *const bad[] = {",/a", "/a,", "/a,,/b", ","};
-    for (size_t i = 0; i < 4; i++) {
+    for (size_t i = 0; i < SK_ARRAY_LEN(bad); i++) {
         CHECK_EQ_INT(sk_config_set(&c, "text-font", bad[i], err, sizeof(err)), -1);
         char want[128];
         snprintf(want, sizeof(want), "--text-font: '%s' has an empty item in its comma-separated list",

@@ -445,6 +445,11 @@ static void test_load_file(void)
     snprintf(want, sizeof(want), "%s: 256 glyphs of 16 bytes need 4128 bytes; the font has 40",
              path);
     CHECK_STR(err, want);
+    /* Files are read up to 4 MiB: a byte more is refused, naming the file. */
+    CHECK_EQ_INT(truncate(path, SK_TEXT_FONT_FILE_MAX + 1), 0);
+    CHECK_EQ_INT(sk_text_font_load(path, fonts, err, sizeof(err)), -1);
+    snprintf(want, sizeof(want), "%s is larger than 4194304 bytes", path);
+    CHECK_STR(err, want);
     unlink(path);
     free(b.p);
     free(z.p);
