@@ -7,8 +7,9 @@
  * 720x400 and stretched to 1280x720 and 1920x1080, through JPEG at quality
  * 50, 75 and 90: the share of cells whose character, foreground and
  * background are all right, the frame's verdict (text or not), and the
- * time per frame, both with the mode already known (the steady state of a
- * session) and from a fresh recogniser (the mode searched for). With
+ * time per frame (the median of --reps runs), both with the mode already
+ * known (the steady state of a session) and from a fresh recogniser (the
+ * mode searched for), and the slowest frame. With
  * --write DIR it also writes every frame as DIR/NAME-WxH-qQ.ppm, what it read
  * as DIR/NAME-WxH-qQ.ours.txt and the truth as DIR/NAME.truth.txt (UTF-8),
  * for bench/bench_textrec.sh to give the same frames to Tesseract. With
@@ -82,6 +83,28 @@ static void write_ppm(const char *path, const struct sk_image *img)
  * The model fit's cost a cell: glyphfit over every cell of the Linux screen
  * at 720x400 through q75, with the built-in 8x16 font (256 glyphs).
  */
+/* Runs timed per frame, at most. */
+#define MAX_REPS 1000
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * The median of n times (sorted in place), 0 for none: the machine is
+ * shared, and a neighbour's burst moves a mean but not a median.
+ */
+static double median(double *t, int n)
+{
+    if (n <= 0) {
+        return 0;
+    }
+    qsort(t, (size_t)n, sizeof(*t), cmp_double);
+    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
 static void fit_cost(const char *data, int reps)
 {
     char ppm[512];
@@ -107,16 +130,18 @@ static void fit_cost(const char *data, int reps)
         }
     }
     int n = reps > 0 ? reps : 1;
-    uint64_t u0 = sk_now_us();
+    double times[MAX_REPS];
     for (int k = 0; k < n; k++) {
+        uint64_t u0 = sk_now_us();
         for (unsigned i = 0; i < 2000; i++) {
             const struct sk_glyphfit_cell c = {glyph[i], ninth[i], (int)((i % 80 * 9) & 1)};
             struct sk_glyphfit_result r;
             sk_glyphfit_run(gf, &c, &r);
         }
+        times[k] = (double)(sk_now_us() - u0) / 2000.0;
     }
-    printf("\nmodel fit (glyphfit) alone: %.1f us a cell (all 2000 cells of linux 720x400 q75, 256 glyphs)\n",
-           (double)(sk_now_us() - u0) / (2000.0 * n));
+    printf("\nmodel fit (glyphfit) alone: %.1f us a cell (median of %d passes over all 2000 cells of linux\n"
+           "720x400 q75, 256 glyphs)\n", median(times, n), n);
     sk_glyphfit_free(gf);
     sk_image_free(&img);
     sk_image_free(&out);
@@ -139,6 +164,7 @@ int main(int argc, char **argv)
             cells = 1;
         } else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
             reps = atoi(argv[++i]);
+            reps = reps < 0 ? 0 : reps > MAX_REPS ? MAX_REPS : reps;
         } else {
             fprintf(stderr, "usage: %s [--data DIR] [--write DIR] [--rom FILE] [--cells] [--reps N]\n",
                     argv[0]);
@@ -153,7 +179,8 @@ int main(int argc, char **argv)
     printf("%-8s %-9s %4s %8s %5s %-12s %6s %6s %6s %9s %9s\n", "screen", "size", "q", "right", "text",
            "mode", "conf", "misfit", "fitted", "ms(warm)", "ms(cold)");
     unsigned long tot_right[3][3] = {{0}}, tot_cells[3][3] = {{0}};
-    double tot_ms[3] = {0};
+    double tot_ms[3] = {0}, slowest_ms = 0;
+    char slowest[64] = "-";
     unsigned tot_n[3] = {0};
     for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
         char ppm[512], txt[512];
@@ -200,17 +227,20 @@ int main(int argc, char **argv)
                 }
                 struct sk_textrec_result r;
                 sk_textrec_run(warm, &frame, &r); /* learns the mode */
-                int64_t u0 = sk_now_us();
+                double times[MAX_REPS];
                 for (int k = 0; k < reps; k++) {
+                    int64_t u0 = sk_now_us();
                     sk_textrec_run(warm, &frame, &r);
+                    times[k] = (double)(sk_now_us() - u0) / 1000.0;
                 }
-                double warm_ms = reps ? (double)(sk_now_us() - u0) / 1000.0 / reps : 0;
-                u0 = sk_now_us();
+                double warm_ms = median(times, reps);
                 for (int k = 0; k < reps; k++) {
+                    int64_t u0 = sk_now_us();
                     sk_textrec_forget(warm);
                     sk_textrec_run(warm, &frame, &r);
+                    times[k] = (double)(sk_now_us() - u0) / 1000.0;
                 }
-                double cold_ms = reps ? (double)(sk_now_us() - u0) / 1000.0 / reps : 0;
+                double cold_ms = median(times, reps);
                 sk_textrec_run(warm, &frame, &r);
                 unsigned right = ts_right(&r, &truth);
                 if (out_dir) {
@@ -231,6 +261,11 @@ int main(int argc, char **argv)
                 tot_right[s][q] += right;
                 tot_cells[s][q] += 2000;
                 tot_ms[s] += warm_ms;
+                if (warm_ms > slowest_ms) {
+                    slowest_ms = warm_ms;
+                    snprintf(slowest, sizeof(slowest), "%s %ux%u q%d", names[n], sizes[s][0], sizes[s][1],
+                             qualities[q]);
+                }
                 tot_n[s]++;
             }
         }
@@ -247,6 +282,7 @@ int main(int argc, char **argv)
         }
         printf("  %6.2f\n", tot_ms[s] / tot_n[s]);
     }
+    printf("slowest frame (warm): %.2f ms, %s\n", slowest_ms, slowest);
     printf("\nper-cell confidence: cells right / wrong in each band\n");
     for (int i = 0; i <= 10; i++) {
         printf("  %3d..%3d  %8lu %8lu\n", i * 10, i == 10 ? 100 : i * 10 + 9, conf_right[i],

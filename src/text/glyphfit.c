@@ -20,7 +20,7 @@
  * their own, each of those against all 240 pairs of palette colours, then
  * every glyph again against the best pair. A glyph that draws something
  * (neither blank nor solid) pays a small price, so that JPEG's ringing
- * next to a bright neighbour is not read as a dot. About 10 us a cell with
+ * next to a bright neighbour is not read as a dot. About 8 us a cell with
  * 256 glyphs on the machine the benchmarks ran on (bench/textrec prints it).
  */
 #include "text/glyphfit.h"
@@ -56,6 +56,7 @@ struct sk_glyphfit {
     unsigned height;
     unsigned count;
     uint16_t rows[SK_GLYPHFIT_MAX][MAX_H]; /* bit x: column x, x = 8 the ninth */
+    uint8_t top[SK_GLYPHFIT_MAX], end[SK_GLYPHFIT_MAX]; /* the rows that draw: top..end-1 */
     float ink[LAYOUTS][SK_GLYPHFIT_MAX];   /* pixels set */
     float share[LAYOUTS][SK_GLYPHFIT_MAX]; /* sum over blocks of the ink share */
     float share2[LAYOUTS][SK_GLYPHFIT_MAX]; /* sum over blocks of the share squared */
@@ -145,6 +146,12 @@ int sk_glyphfit_add(struct sk_glyphfit *gf, uint8_t code, const uint8_t *rows)
             r |= 0x100;
         }
         gf->rows[j][y] = r;
+        if (r && gf->end[j] == 0) {
+            gf->top[j] = (uint8_t)y;
+        }
+        if (r) {
+            gf->end[j] = (uint8_t)(y + 1);
+        }
     }
     for (unsigned l = 0; l < LAYOUTS; l++) {
         unsigned mask = l == 0 ? 0xFFu : 0x1FFu;
@@ -262,7 +269,8 @@ static void sums_fill(const struct sk_glyphfit *gf, const struct sk_glyphfit_cel
     s->price = gf->price[s->layout];
     for (unsigned j = 0; j < gf->count; j++) {
         float gy = 0, gcb = 0, gcr = 0;
-        for (unsigned y = 0; y < h; y++) {
+        /* Rows that draw nothing add nothing (0 exactly). */
+        for (unsigned y = gf->top[j]; y < gf->end[j]; y++) {
             unsigned r = gf->rows[j][y];
             gy += ty[y][r & 0xFF];
             gcb += tc[y / 2][r & 0xFF][0];

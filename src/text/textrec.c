@@ -14,7 +14,9 @@
  *     Thresholded at one half, the cell is a bitmap; the nearest glyphs by
  *     Hamming distance (both polarities at once: the inverse's distance is
  *     the pixel count minus it) are ranked again by the soft distance
- *     sum |t - bit|, which is what survives JPEG's blur.
+ *     sum |t - bit|, which is what survives JPEG's blur. Most bitmaps are
+ *     exactly a glyph's: their nearest glyphs are looked up (exact_index),
+ *     not searched for.
  *  3. The glyph's ink and paper pixels give the foreground and background,
  *     snapped to the 16-colour palette; the foreground allows for chroma
  *     bleeding into the background (4:2:0 JPEG halves thin strokes' colour).
@@ -90,6 +92,22 @@ struct font {
     uint8_t code[MAX_GLYPHS];       /* the CP437 code point each glyph draws */
     unsigned code_ink[256];         /* pixels set in each code point's first glyph */
     struct sk_glyphfit *fit;        /* the same glyphs, in the same order, for the model fit */
+    struct exact_index *exact;      /* the glyphs ranked for an exact bitmap; NULL until needed */
+};
+
+/*
+ * Most cells' bitmaps are exactly a glyph's, or its inverse's (83% of the
+ * drawn cells of the benchmark's screens). For each such bitmap, the glyphs
+ * (and polarities) the match would rank for it, found once per font instead
+ * of by a pass over every glyph per cell.
+ */
+#define EXACT_SLOTS 2048 /* a power of two, at least the keys: two per glyph */
+struct exact_index {
+    unsigned keys;
+    uint64_t key[2 * MAX_GLYPHS][2];
+    uint16_t first[2 * MAX_GLYPHS], count[2 * MAX_GLYPHS]; /* their entries in ranked[] */
+    uint16_t slot[EXACT_SLOTS];                            /* key + 1; 0 for none */
+    uint16_t *ranked;                                      /* glyph * 2 + (ink is colour B) */
 };
 
 struct mode {
@@ -119,6 +137,8 @@ struct map {
     unsigned y0[MAX_MAP], y1[MAX_MAP]; /* rows */
     uint16_t fx[MAX_MAP], fy[MAX_MAP]; /* weights of x1, y1 in 1/256 */
     int identity;                      /* the frame is the mode's picture, unscaled */
+    uint16_t *span;                    /* one row of a cell's frame bytes, blended (read_cell's) */
+    size_t span_cap;
 };
 
 /* What one pass over (some of) a mode's cells found. */
@@ -139,6 +159,7 @@ struct sk_textrec {
     unsigned last_w, last_h;
     unsigned misses; /* pictures since the last search that found no text */
     struct sk_textrec_cell *cells;
+    double pal_ycc[16][3]; /* the palette in luma and chroma (ycc) */
 };
 
 static void glyph_pack(const uint8_t *rows, unsigned height, uint64_t bits[2], unsigned *ink)
@@ -156,6 +177,14 @@ static void glyph_pack(const uint8_t *rows, unsigned height, uint64_t bits[2], u
     }
 }
 
+static void exact_free(struct exact_index *x)
+{
+    if (x) {
+        free(x->ranked);
+        free(x);
+    }
+}
+
 /* Add code point c's glyph to f unless f already draws c that way. */
 static void font_add(struct font *f, uint8_t c, const uint8_t *rows)
 {
@@ -168,6 +197,8 @@ static void font_add(struct font *f, uint8_t c, const uint8_t *rows)
         }
     }
     if (f->count < MAX_GLYPHS && sk_glyphfit_add(f->fit, c, rows) >= 0) {
+        exact_free(f->exact);
+        f->exact = NULL;
         f->bits[f->count][0] = bits[0];
         f->bits[f->count][1] = bits[1];
         f->ink[f->count] = ink;
@@ -223,6 +254,14 @@ static void font_fill(struct font *f, const uint8_t *rows, unsigned height)
     }
 }
 
+/* An RGB colour in luma and chroma (rounded coefficients). */
+static void ycc(const double rgb[3], double out[3])
+{
+    out[0] = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
+    out[1] = -0.169 * rgb[0] - 0.331 * rgb[1] + 0.5 * rgb[2];
+    out[2] = 0.5 * rgb[0] - 0.419 * rgb[1] - 0.081 * rgb[2];
+}
+
 struct sk_textrec *sk_textrec_new(void)
 {
     struct sk_textrec *tr = xcalloc(1, sizeof(*tr));
@@ -230,6 +269,10 @@ struct sk_textrec *sk_textrec_new(void)
     font_fill(&tr->fonts[FONT_14], &sk_font8x14[0][0], 14);
     font_fill(&tr->fonts[FONT_16], &sk_font8x16[0][0], 16);
     tr->cells = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->cells));
+    for (unsigned k = 0; k < 16; k++) {
+        const double p[3] = {sk_vga_palette[k][0], sk_vga_palette[k][1], sk_vga_palette[k][2]};
+        ycc(p, tr->pal_ycc[k]);
+    }
     return tr;
 }
 
@@ -293,7 +336,9 @@ void sk_textrec_free(struct sk_textrec *tr)
     if (tr) {
         for (unsigned i = 0; i < FONT_COUNT; i++) {
             sk_glyphfit_free(tr->fonts[i].fit);
+            exact_free(tr->fonts[i].exact);
         }
+        free(tr->map.span);
         free(tr->cells);
         free(tr);
     }
@@ -326,6 +371,16 @@ static void map_build(struct map *m, const struct mode *md, const struct sk_imag
     map_axis(md->screen_w, img->width, 3, m->x0, m->x1, m->fx);
     map_axis(md->screen_h, img->height, 1, m->y0, m->y1, m->fy);
     m->identity = img->width == md->screen_w && img->height == md->screen_h;
+    size_t need = 0;
+    for (unsigned c = 0; c < md->cols; c++) {
+        size_t bytes = m->x1[(c + 1) * md->cell_w - 1] + 3 - m->x0[c * md->cell_w];
+        need = bytes > need ? bytes : need;
+    }
+    if (need > m->span_cap) {
+        free(m->span);
+        m->span = xcalloc(need, sizeof(*m->span));
+        m->span_cap = need;
+    }
 }
 
 /*
@@ -348,17 +403,25 @@ static void read_cell(const struct sk_image *img, const struct map *m, const str
         }
         return;
     }
+    /*
+     * Each row of the cell's span blended between its two frame rows first,
+     * then each pixel between two columns of that: the same sums as the
+     * four-point formula, in half the multiplications.
+     */
+    unsigned lo = m->x0[px], span = m->x1[px + md->cell_w - 1] + 3 - lo;
+    uint16_t *v = m->span;
     for (unsigned y = 0; y < md->cell_h; y++) {
-        const uint8_t *r0 = img->pixels + (size_t)m->y0[py + y] * img->pitch;
-        const uint8_t *r1 = img->pixels + (size_t)m->y1[py + y] * img->pitch;
+        const uint8_t *r0 = img->pixels + (size_t)m->y0[py + y] * img->pitch + lo;
+        const uint8_t *r1 = img->pixels + (size_t)m->y1[py + y] * img->pitch + lo;
         unsigned fy = m->fy[py + y];
+        for (unsigned i = 0; i < span; i++) {
+            v[i] = (uint16_t)(r0[i] * (256 - fy) + r1[i] * fy);
+        }
         for (unsigned x = 0; x < md->cell_w; x++) {
-            unsigned a = m->x0[px + x], b = m->x1[px + x], fx = m->fx[px + x];
+            unsigned a = m->x0[px + x] - lo, b = m->x1[px + x] - lo, fx = m->fx[px + x];
             int *p = pix[x < GLYPH_W ? y * GLYPH_W + x : MAX_PIX + y];
             for (int c = 0; c < 3; c++) {
-                unsigned top = r0[a + c] * (256 - fx) + r0[b + c] * fx;
-                unsigned bot = r1[a + c] * (256 - fx) + r1[b + c] * fx;
-                p[c] = (int)((top * (256 - fy) + bot * fy + 32768) >> 16);
+                p[c] = (int)((v[a + c] * (256 - fx) + v[b + c] * fx + 32768) >> 16);
             }
         }
     }
@@ -387,13 +450,6 @@ static unsigned snap_plain(const int rgb[3], double *dist)
     return best;
 }
 
-static void ycc(const double rgb[3], double out[3])
-{
-    out[0] = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
-    out[1] = -0.169 * rgb[0] - 0.331 * rgb[1] + 0.5 * rgb[2];
-    out[2] = 0.5 * rgb[0] - 0.419 * rgb[1] - 0.081 * rgb[2];
-}
-
 static double clampd(double v, double lo, double hi)
 {
     return v < lo ? lo : v > hi ? hi : v;
@@ -406,22 +462,19 @@ static double clampd(double v, double lo, double hi)
  * bg + beta (k - bg) in luma (beta 0.7..1) and bg + alpha (k - bg) in
  * chroma (alpha 0.35..1). *dist is the misfit, in RGB-like units.
  */
-static unsigned snap_ink(const int rgb[3], unsigned bg, double *dist)
+static unsigned snap_ink(const double pal[16][3], const int rgb[3], unsigned bg, double *dist)
 {
-    double m[3], b[3];
+    double m[3];
     const double mr[3] = {rgb[0], rgb[1], rgb[2]};
-    const double br[3] = {sk_vga_palette[bg][0], sk_vga_palette[bg][1], sk_vga_palette[bg][2]};
+    const double *b = pal[bg];
     ycc(mr, m);
-    ycc(br, b);
     unsigned best = bg == 7 ? 15 : 7;
     double best_s = 1e18;
     for (unsigned k = 0; k < 16; k++) {
         if (k == bg) {
             continue;
         }
-        const double kr[3] = {sk_vga_palette[k][0], sk_vga_palette[k][1], sk_vga_palette[k][2]};
-        double p[3];
-        ycc(kr, p);
+        const double *p = pal[k];
         double dyk = p[0] - b[0], dym = m[0] - b[0];
         double beta = fabs(dyk) > 1 ? clampd(dym / dyk, 0.6, 1.05) : 1.0;
         double rl = dym - beta * dyk;
@@ -460,25 +513,29 @@ struct match {
     double err;   /* mean |t - bit|, 0..1 */
 };
 
-/*
- * The glyph of font f nearest to the cell whose pixels sit at t[i] (0..256,
- * 256 = colour A) with bitmap bits, over the pixels set in keep (of the
- * first n); polarity -1 tries both, 0/1 only ink = B / ink = A.
- */
-static struct match best_glyph_masked(const struct font *f, const uint64_t bits[2], const int *t,
-                                      unsigned n, const uint64_t keep[2], int polarity,
-                                      int paper_hint)
+/* The pixels of a cell of font f: its first n bits. */
+static void cell_mask(const struct font *f, uint64_t mask[2])
 {
-    uint64_t mask[2] = {n >= 64 ? ~0ull : (1ull << n) - 1,
-                        n >= 128 ? ~0ull : n > 64 ? (1ull << (n - 64)) - 1 : 0};
-    mask[0] &= keep[0];
-    mask[1] &= keep[1];
-    unsigned kept = (unsigned)popcount64(mask[0]) + (unsigned)popcount64(mask[1]);
+    unsigned n = GLYPH_W * f->height;
+    mask[0] = n >= 64 ? ~0ull : (1ull << n) - 1;
+    mask[1] = n >= 128 ? ~0ull : n > 64 ? (1ull << (n - 64)) - 1 : 0;
+}
+
+/*
+ * The glyphs worth ranking for bitmap bits over the pixels in mask (kept
+ * of them), into cand[] (glyph * 2 + 1 where the ink is colour B), in the
+ * order ties are settled: those within HAMMING_SLACK of the nearest, by
+ * Hamming distance (the inverse's distance is kept minus the glyph's);
+ * polarity -1 both, 0/1 only ink = B / ink = A.
+ */
+static unsigned near_glyphs(const struct font *f, const uint64_t bits[2], const uint64_t mask[2],
+                            unsigned kept, int polarity, uint16_t cand[MAX_RANKED])
+{
     unsigned ham[MAX_GLYPHS * 2];
     unsigned best = ~0u;
     for (unsigned j = 0; j < f->count; j++) {
-        unsigned d = (unsigned)popcount64((bits[0] ^ f->bits[j][0]) & mask[0]) +
-                     (unsigned)popcount64((bits[1] ^ f->bits[j][1]) & mask[1]);
+        unsigned d = popcount64((bits[0] ^ f->bits[j][0]) & mask[0]) +
+                     popcount64((bits[1] ^ f->bits[j][1]) & mask[1]);
         ham[2 * j] = polarity == 0 ? ~0u : d;
         ham[2 * j + 1] = polarity == 1 ? ~0u : kept - d;
         unsigned m = ham[2 * j] < ham[2 * j + 1] ? ham[2 * j] : ham[2 * j + 1];
@@ -486,52 +543,143 @@ static struct match best_glyph_masked(const struct font *f, const uint64_t bits[
             best = m;
         }
     }
+    unsigned nc = 0;
+    for (unsigned i = 0; i < 2 * f->count && nc < MAX_RANKED; i++) {
+        if (ham[i] <= best + HAMMING_SLACK) {
+            cand[nc++] = (uint16_t)i;
+        }
+    }
+    return nc;
+}
+
+static unsigned exact_slot(const uint64_t key[2])
+{
+    uint64_t h = key[0] * 0x9E3779B97F4A7C15ull ^ key[1] * 0xC2B2AE3D27D4EB4Full;
+    return (unsigned)(h >> 53) & (EXACT_SLOTS - 1);
+}
+
+/* Font f's exact index, built on first use after a glyph was added. */
+static const struct exact_index *exact_index(struct font *f)
+{
+    if (f->exact) {
+        return f->exact;
+    }
+    struct exact_index *x = xcalloc(1, sizeof(*x));
+    uint64_t mask[2];
+    cell_mask(f, mask);
+    unsigned kept = popcount64(mask[0]) + popcount64(mask[1]);
+    size_t used = 0, cap = 4 * MAX_GLYPHS;
+    x->ranked = xcalloc(cap, sizeof(*x->ranked));
+    for (unsigned i = 0; i < 2 * f->count; i++) {
+        const uint64_t *g = f->bits[i / 2];
+        const uint64_t key[2] = {(i & 1 ? ~g[0] : g[0]) & mask[0], (i & 1 ? ~g[1] : g[1]) & mask[1]};
+        unsigned s = exact_slot(key);
+        while (x->slot[s] && memcmp(x->key[x->slot[s] - 1], key, sizeof(key)) != 0) {
+            s = (s + 1) & (EXACT_SLOTS - 1);
+        }
+        if (x->slot[s]) {
+            continue; /* two glyphs draw the same */
+        }
+        unsigned k = x->keys++;
+        x->slot[s] = (uint16_t)(k + 1);
+        memcpy(x->key[k], key, sizeof(key));
+        if (used + MAX_RANKED > cap) {
+            cap *= 2;
+            x->ranked = xrealloc(x->ranked, cap * sizeof(*x->ranked));
+        }
+        x->first[k] = (uint16_t)used;
+        x->count[k] = (uint16_t)near_glyphs(f, key, mask, kept, -1, x->ranked + used);
+        used += x->count[k];
+    }
+    f->exact = x;
+    return x;
+}
+
+/* The key of bits in x, or -1. */
+static int exact_find(const struct exact_index *x, const uint64_t bits[2])
+{
+    for (unsigned s = exact_slot(bits); x->slot[s]; s = (s + 1) & (EXACT_SLOTS - 1)) {
+        const uint64_t *k = x->key[x->slot[s] - 1];
+        if (k[0] == bits[0] && k[1] == bits[1]) {
+            return x->slot[s] - 1;
+        }
+    }
+    return -1;
+}
+
+/*
+ * The glyph of font f nearest to the cell whose pixels sit at t[i] (0..256,
+ * 256 = colour A) with bitmap bits, over the pixels set in keep (of the
+ * first n); polarity -1 tries both, 0/1 only ink = B / ink = A. The
+ * glyphs near the bitmap by Hamming distance are ranked again by the soft
+ * distance sum |t - bit|. x: f's exact index, for a search over every
+ * pixel in both polarities; else NULL.
+ */
+static struct match best_glyph_masked(const struct font *f, const struct exact_index *x,
+                                      const uint64_t bits[2], const int *t, unsigned n,
+                                      const uint64_t keep[2], int polarity, int paper_hint)
+{
+    uint64_t mask[2];
+    cell_mask(f, mask);
+    mask[0] &= keep[0];
+    mask[1] &= keep[1];
+    unsigned kept = popcount64(mask[0]) + popcount64(mask[1]);
+    uint16_t own[MAX_RANKED];
+    const uint16_t *cand = own;
+    unsigned nc;
+    int k = x ? exact_find(x, bits) : -1;
+    if (k >= 0) {
+        cand = x->ranked + x->first[k];
+        nc = x->count[k];
+    } else {
+        nc = near_glyphs(f, bits, mask, kept, polarity, own);
+    }
+    /* The soft distance through the sum of t under a glyph's ink: sum |t - bit| is linear in it. */
+    long total = 0;
+    for (unsigned i = 0; i < n; i++) {
+        total += (mask[i >> 6] >> (i & 63)) & 1 ? t[i] : 0;
+    }
     struct match out = {' ', 1, 2.0};
     unsigned out_ink = ~0u;
-    unsigned ranked = 0;
     int out_paper_ok = 0;
-    for (unsigned j = 0; j < f->count && ranked < MAX_RANKED; j++) {
-        for (unsigned pol = 0; pol < 2; pol++) {
-            if (ham[2 * j + pol] > best + HAMMING_SLACK) {
-                continue;
+    for (unsigned c = 0; c < nc; c++) {
+        unsigned j = cand[c] >> 1;
+        int ink_a = !(cand[c] & 1);
+        long under = 0;
+        unsigned ink_kept = 0;
+        for (unsigned w = 0; w < 2; w++) {
+            uint64_t v = f->bits[j][w] & mask[w];
+            ink_kept += popcount64(v);
+            for (; v; v &= v - 1) {
+                under += t[w * 64 + (unsigned)__builtin_ctzll(v)];
             }
-            ranked++;
-            int ink_a = pol == 0;
-            long sum = 0;
-            for (unsigned i = 0; i < n; i++) {
-                if (!((mask[i >> 6] >> (i & 63)) & 1)) {
-                    continue;
-                }
-                int bit = (int)((f->bits[j][i >> 6] >> (i & 63)) & 1);
-                int want = (bit == ink_a) ? 256 : 0;
-                sum += labs((long)(t[i] - want));
-            }
-            double err = (double)sum / (256.0 * kept);
-            /*
-             * Between a glyph and its inverse (a tie), the one whose paper is
-             * the colour of the VGA's ninth column, else the one with less ink.
-             */
-            unsigned ink = ink_a ? f->ink[j] : n - f->ink[j];
-            int paper_ok = paper_hint >= 0 && (paper_hint == 1) == !ink_a;
-            int tie = err < out.err + 1e-9 && err > out.err - 1e-9;
-            if (err < out.err - 1e-9 ||
-                (tie && (paper_ok > out_paper_ok || (paper_ok == out_paper_ok && ink < out_ink)))) {
-                out.glyph = j;
-                out.ink_is_a = ink_a;
-                out.err = err;
-                out_ink = ink;
-                out_paper_ok = paper_ok;
-            }
+        }
+        long sum = ink_a ? 256L * ink_kept + total - 2 * under : 256L * (kept - ink_kept) - total + 2 * under;
+        double err = (double)sum / (256.0 * kept);
+        /*
+         * Between a glyph and its inverse (a tie), the one whose paper is
+         * the colour of the VGA's ninth column, else the one with less ink.
+         */
+        unsigned ink = ink_a ? f->ink[j] : n - f->ink[j];
+        int paper_ok = paper_hint >= 0 && (paper_hint == 1) == !ink_a;
+        int tie = err < out.err + 1e-9 && err > out.err - 1e-9;
+        if (err < out.err - 1e-9 ||
+            (tie && (paper_ok > out_paper_ok || (paper_ok == out_paper_ok && ink < out_ink)))) {
+            out.glyph = j;
+            out.ink_is_a = ink_a;
+            out.err = err;
+            out_ink = ink;
+            out_paper_ok = paper_ok;
         }
     }
     return out;
 }
 
-static struct match best_glyph(const struct font *f, const uint64_t bits[2], const int *t,
-                               unsigned n, int paper_hint)
+static struct match best_glyph(const struct font *f, const struct exact_index *x, const uint64_t bits[2],
+                               const int *t, unsigned n, int paper_hint)
 {
     const uint64_t all[2] = {~0ull, ~0ull};
-    return best_glyph_masked(f, bits, t, n, all, -1, paper_hint);
+    return best_glyph_masked(f, x, bits, t, n, all, -1, paper_hint);
 }
 
 /*
@@ -554,6 +702,16 @@ static unsigned cursor_band(const struct font *f, const uint64_t bits[2], struct
     return band;
 }
 
+/* The sum of the n pixels' squared distances from their mean mc. */
+static long spread(int pix[][3], unsigned n, const int mc[3])
+{
+    long sum = 0;
+    for (unsigned i = 0; i < n; i++) {
+        sum += dist2(pix[i], mc);
+    }
+    return sum;
+}
+
 /* A blank cell of colour rgb; its confidence at most top, less the further rgb is from the palette. */
 static void blank_cell(const int rgb[3], int top, struct sk_textrec_cell *out)
 {
@@ -572,6 +730,13 @@ static int low_luma(unsigned a, unsigned b)
     int d = (77 * (p[0] - q[0]) + 150 * (p[1] - q[1]) + 29 * (p[2] - q[2])) / 256;
     return d < 0 ? -d < REFINE_LUMA : d < REFINE_LUMA;
 }
+
+/* What reading a cell of one font takes besides its pixels. */
+struct reader {
+    const struct font *font;
+    const struct exact_index *exact; /* the font's */
+    const double (*pal)[3];          /* the palette in luma and chroma */
+};
 
 /* What cell_recognise says of a cell besides its reading. */
 #define CELL_CURSOR 1  /* the hardware cursor is in it */
@@ -611,9 +776,10 @@ static int refine_cell(const struct font *f, int pix[][3], int ninth, int odd, i
  * or the parity of the cell's first column in the frame to read an unsure
  * cell again by the model fit.
  */
-static int cell_recognise(const struct font *f, int pix[][3], int ninth, int cursor_ok, int refine,
+static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int cursor_ok, int refine,
                           struct sk_textrec_cell *out, double *resid)
 {
+    const struct font *f = rd->font;
     *resid = 0;
     unsigned n = GLYPH_W * f->height;
     long mean[3] = {0, 0, 0};
@@ -632,6 +798,11 @@ static int cell_recognise(const struct font *f, int pix[][3], int ninth, int cur
             ia = i;
         }
     }
+    /* No two pixels are further apart than twice the furthest from the mean. */
+    if (4 * da < UNIFORM_DIST * UNIFORM_DIST) {
+        blank_cell(mc, 100, out);
+        return 0;
+    }
     for (unsigned i = 0; i < n; i++) {
         int d = dist2(pix[i], pix[ia]);
         if (d > dab) {
@@ -642,10 +813,6 @@ static int cell_recognise(const struct font *f, int pix[][3], int ninth, int cur
     if (dab < UNIFORM_DIST * UNIFORM_DIST) {
         blank_cell(mc, 100, out);
         return 0;
-    }
-    long spread = 0;
-    for (unsigned i = 0; i < n; i++) {
-        spread += dist2(pix[i], mc);
     }
     const int *a = pix[ia], *b = pix[ib];
     const int ab[3] = {a[0] - b[0], a[1] - b[1], a[2] - b[2]};
@@ -687,8 +854,8 @@ static int cell_recognise(const struct font *f, int pix[][3], int ninth, int cur
         }
         paper_hint = den > 0 ? sum9 * 2 > den * (long)f->height : sum9 * 2 < den * (long)f->height;
     }
-    struct match m = best_glyph(f, bits, t, n, paper_hint);
-    if (m.err > BLANK_ERR && spread < (long)BLANK_RMS * BLANK_RMS * (long)n) {
+    struct match m = best_glyph(f, rd->exact, bits, t, n, paper_hint);
+    if (m.err > BLANK_ERR && spread(pix, n, mc) < (long)BLANK_RMS * BLANK_RMS * (long)n) {
         /* Nothing glyph-like, and little spread: JPEG's noise on a blank. */
         *resid = m.err;
         blank_cell(mc, 90, out);
@@ -706,7 +873,7 @@ static int cell_recognise(const struct font *f, int pix[][3], int ninth, int cur
                 keep[(y * GLYPH_W) >> 6] &= ~(0xFFull << ((y * GLYPH_W) & 63));
             }
         }
-        struct match c = best_glyph_masked(f, bits, t, n, keep, m.ink_is_a, paper_hint);
+        struct match c = best_glyph_masked(f, NULL, bits, t, n, keep, m.ink_is_a, paper_hint);
         if (c.err < m.err / 2) {
             m = c;
             cursor = (int)band;
@@ -732,7 +899,7 @@ static int cell_recognise(const struct font *f, int pix[][3], int ninth, int cur
     }
     double bd, fd;
     unsigned bg = snap_plain(paper, &bd);
-    unsigned fg = snap_ink(inkc, bg, &fd);
+    unsigned fg = snap_ink(rd->pal, inkc, bg, &fd);
     out->ch = f->code[m.glyph];
     out->fg = (uint8_t)fg;
     out->bg = (uint8_t)bg;
@@ -750,6 +917,7 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
                      unsigned step, struct tally *ty)
 {
     const struct font *f = &tr->fonts[md->font];
+    const struct reader rd = {f, exact_index(&tr->fonts[md->font]), tr->pal_ycc};
     int pix[MAX_PIX + MAX_CELL_H][3];
     map_build(&tr->map, md, img);
     memset(ty, 0, sizeof(*ty));
@@ -765,7 +933,7 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
              * each glyph more pixels than JPEG blurs.
              */
             int refine = step == 1 && tr->map.identity ? (int)((c * md->cell_w) & 1) : -1;
-            int flags = cell_recognise(f, pix, md->cell_w > GLYPH_W, ty->cursor_col < 0, refine, cell, &resid);
+            int flags = cell_recognise(&rd, pix, md->cell_w > GLYPH_W, ty->cursor_col < 0, refine, cell, &resid);
             ty->refined += (unsigned)((flags & CELL_REFINED) != 0);
             if (flags & CELL_CURSOR) {
                 ty->cursor_col = (int)c;
