@@ -903,6 +903,9 @@ static int cmd_screen(struct sk_app *app, char **argv, int argc, const struct sk
     struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
     struct sk_render *r = sk_render_new();
     sk_render_set_opts(r, &view);
+    if (view.mode == SK_RENDER_TEXT || view.mode == SK_RENDER_AUTO) {
+        sk_render_add_text_fonts(r, app->text_fonts, app->text_font_count);
+    }
     struct sk_image img = {0};
     struct sk_buf art = {0}, out = {0};
     unsigned w, h;

@@ -157,6 +157,14 @@ TEXT
   check text_font_psf_logged grep -q "text font $FONTS/Lat15-Terminus16.psf.gz: PSF1 (gzip), 8x16, 214 of 256 CP437 glyphs" "$T/sshkvm.log"
   check text_font_psf_list_logged grep -q "text font $FONTS/Lat15-VGA14.psf.gz: PSF1 (gzip), 8x14" "$T/sshkvm.log"
   check text_font_psf_repeat_logged grep -q "text font $FONTS/Uni2-VGA8.psf.gz: PSF1 (gzip), 8x8" "$T/sshkvm.log"
+  # screen --mode text reads with the same fonts: its 15 text lines, colours and padding stripped.
+  kssh screen --mode text --cols 80 --rows 26 | sed 's/\x1b\[[0-9;]*m//g; s/ *$//' | head -15 \
+    >"$T/console_view.txt"
+  if cmp -s "$T/console_view.txt" "$T/console.txt"; then
+    pass text_font_psf_screen_mode_text
+  else
+    fail text_font_psf_screen_mode_text "$(diff "$T/console.txt" "$T/console_view.txt" | head -10)"
+  fi
   stop_sshkvm
   # Without the font the same screen is misread in most of its lines.
   start_sshkvm --video "file:$T/console.mjpeg" || exit 1
