@@ -833,11 +833,14 @@ static void maybe_draw(struct console *c)
         return;
     }
     if (c->pending.len == 0) {
-        c->have_pending = 0; /* the same picture: a static screen costs nothing */
-        /* The same cells, but a text view's cursor may have come, gone or moved. */
-        c->shown.text = c->next.text;
-        c->shown.cursor_col = c->next.cursor_col;
-        c->shown.cursor_row = c->next.cursor_row;
+        c->have_pending = 0; /* the same cells: a static screen costs nothing */
+        /*
+         * But what they show may differ: a text view's cursor, or the place
+         * of a picture that changed shape (clicks go through it).
+         */
+        struct sk_grid was = c->shown;
+        c->shown = c->next;
+        c->next = was;
         send_cursor(c, 0);
         return;
     }

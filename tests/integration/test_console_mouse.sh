@@ -169,4 +169,25 @@ for _ in $(seq $((50 * SLOW))); do
 done
 check text_view_click_opens_boot_tab grep -q 'Boot Priority Order' "$T/after-click.txt"
 tmux -L "tu$$" kill-server
+stop_sshkvm
+
+# A black screen that changes shape (320x240, then 640x240, looped at 2 frames a second): the
+# cells drawn stay all black, but clicks follow the picture now shown. The same terminal cell
+# (column 15, the picture's middle row) must reach two points of the target's screen, the
+# 320x240 one (mrep) among them; a console that kept the first picture's placement sent one.
+ffmpeg -loglevel error -f lavfi -i "color=black:size=320x240:rate=2" -frames:v 2 -q:v 5 -f mjpeg -y "$T/b1.mjpeg"
+ffmpeg -loglevel error -f lavfi -i "color=black:size=640x240:rate=2" -frames:v 2 -q:v 5 -f mjpeg -y "$T/b2.mjpeg"
+cat "$T/b1.mjpeg" "$T/b2.mjpeg" >"$T/black.mjpeg"
+start_sshkvm --video "file:$T/black.mjpeg" --fps 2 --mouse "file:$MOUSE" || exit 1
+o=$(msize)
+{ sleep 0.5
+  for _ in $(seq 16); do printf '\033[<0;15;12M\033[<0;15;12m'; sleep 0.25; done
+  printf '\035'; sleep 0.2; printf q; sleep 0.3
+} | kssh -tt >"$T/out-black" 2>&1
+# The presses' x (bytes 2-3 of each 6-byte report), one line each, the distinct ones.
+xs=$(msince "$o" | tr ' ' '\n' | paste - - - - - - | awk '$1 == "01" { print $2 $3 }' | sort -u)
+echo "  presses at column 15 reached x = $(echo $xs)"
+check black_reshape_clicks_follow_picture test "$(echo "$xs" | grep -c .)" -eq 2
+check black_reshape_clicks_320x240 grep -qx "$(mrep 1 15 12 0 | cut -d' ' -f2-3 | tr -d ' ')" <<<"$xs"
+stop_sshkvm
 finish
