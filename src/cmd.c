@@ -614,7 +614,7 @@ static struct sk_frame *wait_frame(struct sk_app *app, const struct sk_cmd_io *i
     return f;
 }
 
-static int cmd_snapshot(struct sk_app *app, int argc, char **argv, const struct sk_cmd_io *io)
+static int cmd_snapshot(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
 {
     if (argc > 1) {
         return usage_error(io, "snapshot: unexpected argument '%s'", argv[1]);
@@ -925,7 +925,7 @@ static int cmd_screen(struct sk_app *app, char **argv, int argc, const struct sk
     return rc;
 }
 
-static int cmd_status(struct sk_app *app, int argc, char **argv, const struct sk_cmd_io *io)
+static int cmd_status(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
 {
     if (argc > 1) {
         return usage_error(io, "status: unexpected argument '%s'", argv[1]);
@@ -942,7 +942,7 @@ static int cmd_status(struct sk_app *app, int argc, char **argv, const struct sk
  * A one-time login URL for this SSH key: the web session it opens records
  * the key's fingerprint, so what the browser may do can follow the key.
  */
-static int cmd_web(struct sk_app *app, int argc, char **argv, const struct sk_cmd_io *io)
+static int cmd_web(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
 {
     if (argc > 1) {
         return usage_error(io, "web: unexpected argument '%s'", argv[1]);
@@ -969,9 +969,38 @@ static int cmd_web(struct sk_app *app, int argc, char **argv, const struct sk_cm
 }
 
 /* Commands that send keys or clicks: they need the control role, and control. */
+static int cmd_help(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
+{
+    io->out(io->ctx, sk_cmd_usage, strlen(sk_cmd_usage));
+    return EXIT_OK;
+}
+
+/* The commands but type (whose text is taken apart from the rest of the line). */
+static const struct command {
+    const char *name;
+    int (*run)(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
+    int input; /* sends input to the target: needs control (--take) */
+} commands[] = {
+    {"key", cmd_key, 1},         {"mouse", cmd_mouse, 1},   {"paste", cmd_paste, 1},
+    {"snapshot", cmd_snapshot, 0}, {"screen", cmd_screen, 0}, {"wait", cmd_wait, 0},
+    {"status", cmd_status, 0},   {"web", cmd_web, 0},       {"help", cmd_help, 0},
+    {"--help", cmd_help, 0},
+};
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t i = 0; i < SK_ARRAY_LEN(commands); i++) {
+        if (strcmp(name, commands[i].name) == 0) {
+            return &commands[i];
+        }
+    }
+    return NULL;
+}
+
 static int is_input_command(const char *name)
 {
-    return strcmp(name, "key") == 0 || strcmp(name, "mouse") == 0 || strcmp(name, "paste") == 0;
+    const struct command *c = find_command(name);
+    return c != NULL && c->input;
 }
 
 /* 0 when this client may send input now; else the refusal is said and 1 returned. */
@@ -990,19 +1019,14 @@ static int needs_control(struct sk_app *app, const char *cmd, int take, const st
 
 /*
  * One audit line for a command: its name and arguments, which for every
- * command but type (handled apart) are key names, positions, options or
- * numbers, never text to type. paste's text comes on stdin and is not seen.
+ * command but type (handled apart) are key names, positions, options,
+ * numbers or, for wait, the text looked for on the screen: never text to
+ * type. paste's text comes on stdin and is not seen.
  */
 static void audit_command(struct sk_app *app, char **argv, int argc, int take,
                           const struct sk_cmd_io *io)
 {
-    static const char *const known[] = {"key", "mouse", "paste", "snapshot", "screen",
-                                        "status", "web", "help", "--help"};
-    int is_known = 0;
-    for (size_t i = 0; i < SK_ARRAY_LEN(known); i++) {
-        is_known |= strcmp(argv[0], known[i]) == 0;
-    }
-    if (!is_known) {
+    if (find_command(argv[0]) == NULL) {
         /* An unknown word may be anything, text included: name nothing. */
         sk_audit(app->audit, "command", io->name, io->addr, "cmd=unknown");
         return;
@@ -1068,25 +1092,8 @@ int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
         rc = EXIT_FAIL;
     } else if (argc == 0) {
         rc = usage_error(io, "no command given");
-    } else if (strcmp(argv[0], "key") == 0) {
-        rc = cmd_key(app, argv, argc, io);
-    } else if (strcmp(argv[0], "mouse") == 0) {
-        rc = cmd_mouse(app, argv, argc, io);
-    } else if (strcmp(argv[0], "paste") == 0) {
-        rc = cmd_paste(app, argv, argc, io);
-    } else if (strcmp(argv[0], "snapshot") == 0) {
-        rc = cmd_snapshot(app, argc, argv, io);
-    } else if (strcmp(argv[0], "screen") == 0) {
-        rc = cmd_screen(app, argv, argc, io);
-    } else if (strcmp(argv[0], "wait") == 0) {
-        rc = cmd_wait(app, argv, argc, io);
-    } else if (strcmp(argv[0], "status") == 0) {
-        rc = cmd_status(app, argc, argv, io);
-    } else if (strcmp(argv[0], "web") == 0) {
-        rc = cmd_web(app, argc, argv, io);
-    } else if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
-        io->out(io->ctx, sk_cmd_usage, strlen(sk_cmd_usage));
-        rc = EXIT_OK;
+    } else if (find_command(argv[0]) != NULL) {
+        rc = find_command(argv[0])->run(app, argv, argc, io);
     } else {
         rc = usage_error(io, "unknown command '%s'", argv[0]);
     }

@@ -180,6 +180,9 @@ check status_lists_console grep -q '"kind":"ssh","name":"bob"' "$T/s.json"
 # From loopback a wrong password still falls back to the loopback door; it is audited all the same.
 curl -s -m 5 -o /dev/null -u 'dave:wrong pw 99' "$URL/snapshot"
 console_close
+# wait is audited by name with what it looks for; an unknown word is audited as nothing but that.
+as viewer wait 'no such text' --timeout 1 >/dev/null 2>&1
+as viewer zebrapass42 >/dev/null 2>&1
 
 # ---- the audit log ----
 check audit_login grep -Eq 'Z sshkvm-audit event=login who="viewer" addr="127\.0\.0\.1:[0-9]+" kind=command role=view key=SHA256:' "$AUDIT"
@@ -195,6 +198,8 @@ check audit_command_key_args grep -q 'event=command who="bob" addr="[^"]*" cmd=k
 check audit_web_login grep -q 'event=login who="password:dave" addr="127.0.0.1" kind=web role=control' "$AUDIT"
 check audit_web_take grep -q 'event=control who="password:dave" addr="127.0.0.1" action=taken from="bob"' "$AUDIT"
 check audit_web_bad_password grep -q 'event=login-failed who="-" addr="127.0.0.1" kind=web reason=bad-password' "$AUDIT"
+check audit_command_wait grep -q 'event=command who="viewer" addr="[^"]*" cmd=wait args="no such text --timeout 1"' "$AUDIT"
+check audit_command_unknown_named_not bash -c "grep -q 'event=command who=\"viewer\" addr=\"[^\"]*\" cmd=unknown\$' '$AUDIT' && ! grep -q zebrapass42 '$AUDIT'"
 check audit_never_typed_text bash -c "! grep -q -e Zebra42 -e 'pasted words' -e secret '$AUDIT'"
 check audit_never_passwords bash -c "! grep -q -e 'pw 77' -e 'pw 88' -e 'pw 99' '$AUDIT'"
 check log_never_typed_text bash -c "! grep -q -e Zebra42 -e 'pasted words' '$T/sshkvm.log'"
