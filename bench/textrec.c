@@ -115,7 +115,7 @@ static void fit_cost(const char *data, int reps)
     }
     struct sk_glyphfit *gf = sk_glyphfit_new(16);
     for (unsigned c = 0; c < 256; c++) {
-        sk_glyphfit_add(gf, (uint8_t)c, sk_font8x16[c]);
+        sk_glyphfit_add(gf, (uint8_t)c, sk_font8x16[c], SK_GLYPHFIT_NINTH_VGA);
     }
     static int glyph[2000][16 * 8][3], ninth[2000][16][3];
     for (unsigned i = 0; i < 2000; i++) {

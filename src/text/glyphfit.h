@@ -26,11 +26,19 @@ void sk_glyphfit_free(struct sk_glyphfit *gf);
 
 /*
  * Add the glyph drawing CP437 code point code (height rows, bit 7
- * leftmost; the code says whether a VGA repeats its eighth column into a
- * ninth) as the next glyph; its index is the count of glyphs added before
+ * leftmost; the code and ninth say whether its eighth column is repeated
+ * into a ninth) as the next glyph; its index is the count of glyphs added before
  * it. Returns that index, or -1 when the model is full.
  */
-int sk_glyphfit_add(struct sk_glyphfit *gf, uint8_t code, const uint8_t *rows);
+int sk_glyphfit_add(struct sk_glyphfit *gf, uint8_t code, const uint8_t *rows, int ninth);
+
+/*
+ * sk_glyphfit_add's ninth: the ninth column as IBM's VGA draws it (a copy
+ * of the eighth for 0xC0..0xDF, else paper), or as QEMU's and VirtualBox's
+ * VGA do, a copy for 0xB0..0xDF (their shades ▒ ▓ differ in it).
+ */
+#define SK_GLYPHFIT_NINTH_VGA 0
+#define SK_GLYPHFIT_NINTH_B0 1
 
 /* One cell's pixels, RGB, in the recogniser's layout. */
 struct sk_glyphfit_cell {

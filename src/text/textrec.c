@@ -23,8 +23,11 @@
  *  4. On an unscaled picture, a cell this match is unsure of, or whose
  *     colours differ little in luma (blue on black, brown on green: their
  *     strokes survive JPEG mostly as chroma at half resolution, which the
- *     bitmap loses), is read again by least squares against a model of
- *     4:2:0 JPEG (glyphfit), whose reading replaces the first.
+ *     bitmap loses), or that holds a shade (░▒▓: JPEG blurs their fine
+ *     pattern into a mix of their colours), is read again by least squares
+ *     against a model of 4:2:0 JPEG (glyphfit), whose reading replaces the
+ *     first. The model knows both ninth columns of ▒ and ▓: IBM's VGA
+ *     draws them as paper, QEMU's and VirtualBox's repeat the eighth.
  *
  * The mode kept is the one with the most well-fitting glyph cells and the
  * fewest badly fitting ones on a sample of rows; the frame is text when
@@ -90,6 +93,7 @@ struct font {
     uint64_t bits[MAX_GLYPHS][2];   /* pixel y * 8 + x, x = 0 leftmost */
     unsigned ink[MAX_GLYPHS];       /* pixels set */
     uint8_t code[MAX_GLYPHS];       /* the CP437 code point each glyph draws */
+    uint8_t ninth[MAX_GLYPHS];      /* how its ninth column is drawn: SK_GLYPHFIT_NINTH_* */
     unsigned code_ink[256];         /* pixels set in each code point's first glyph */
     struct sk_glyphfit *fit;        /* the same glyphs, in the same order, for the model fit */
     struct exact_index *exact;      /* the glyphs ranked for an exact bitmap; NULL until needed */
@@ -185,18 +189,23 @@ static void exact_free(struct exact_index *x)
     }
 }
 
-/* Add code point c's glyph to f unless f already draws c that way. */
-static void font_add(struct font *f, uint8_t c, const uint8_t *rows)
+/*
+ * Add code point c's glyph to f unless f already draws c that way; ninth:
+ * its ninth column (SK_GLYPHFIT_NINTH_*), which only the model fit sees.
+ */
+static void font_add(struct font *f, uint8_t c, const uint8_t *rows, int ninth)
 {
     uint64_t bits[2];
     unsigned ink;
     glyph_pack(rows, f->height, bits, &ink);
     for (unsigned j = 0; j < f->count; j++) {
-        if (f->code[j] == c && f->bits[j][0] == bits[0] && f->bits[j][1] == bits[1]) {
+        if (f->code[j] == c && f->bits[j][0] == bits[0] && f->bits[j][1] == bits[1] &&
+            f->ninth[j] == ninth) {
             return;
         }
     }
-    if (f->count < MAX_GLYPHS && sk_glyphfit_add(f->fit, c, rows) >= 0) {
+    if (f->count < MAX_GLYPHS && sk_glyphfit_add(f->fit, c, rows, ninth) >= 0) {
+        f->ninth[f->count] = (uint8_t)ninth;
         exact_free(f->exact);
         f->exact = NULL;
         f->bits[f->count][0] = bits[0];
@@ -235,17 +244,38 @@ static unsigned tie_order(uint8_t order[256])
     return n;
 }
 
-static void font_fill(struct font *f, const uint8_t *rows, unsigned height)
+/*
+ * Add a font's 256 glyphs (rows: 256 x height) to f, in the order ties are
+ * settled; then, for the glyphs of 0xB0..0xBF that draw in their eighth
+ * column (the shades ▒ ▓), the same as QEMU's and VirtualBox's VGA draw
+ * them, the eighth column repeated into the ninth. They come after, so
+ * that a tie keeps IBM's.
+ */
+static void font_add_set(struct font *f, const uint8_t *rows)
 {
     uint8_t order[256];
     unsigned n = tie_order(order);
+    for (unsigned j = 0; j < n; j++) {
+        font_add(f, order[j], rows + (size_t)order[j] * f->height, SK_GLYPHFIT_NINTH_VGA);
+    }
+    for (unsigned c = 0xB0; c < 0xC0; c++) {
+        const uint8_t *g = rows + (size_t)c * f->height;
+        int eighth = 0;
+        for (unsigned y = 0; y < f->height; y++) {
+            eighth |= g[y] & 1;
+        }
+        if (eighth) {
+            font_add(f, (uint8_t)c, g, SK_GLYPHFIT_NINTH_B0);
+        }
+    }
+}
+
+static void font_fill(struct font *f, const uint8_t *rows, unsigned height)
+{
     f->height = height;
     f->count = 0;
     f->fit = sk_glyphfit_new(height);
-    for (unsigned j = 0; j < n; j++) {
-        f->ink[f->count] = ~0u;
-        font_add(f, order[j], rows + (size_t)order[j] * height);
-    }
+    font_add_set(f, rows);
     for (unsigned c = 0; c < 256; c++) {
         unsigned ink;
         uint64_t bits[2];
@@ -291,11 +321,7 @@ int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned hei
     if (!f) {
         return -1;
     }
-    uint8_t order[256];
-    unsigned n = tie_order(order);
-    for (unsigned j = 0; j < n; j++) {
-        font_add(f, order[j], rows + (size_t)order[j] * height);
-    }
+    font_add_set(f, rows);
     return 0;
 }
 
@@ -745,14 +771,15 @@ struct reader {
 /*
  * Read the cell the bitmap match read as *out again by the model fit
  * (glyphfit), whose reading replaces it, when the match is unsure of it:
- * its confidence is low, or it draws something (drawn) in colours that
- * differ little in luma. odd: -1 for no refit, else whether the cell's
+ * its confidence is low, it draws something (drawn) in colours that
+ * differ little in luma, or it is a shade. odd: -1 for no refit, else whether the cell's
  * first column is odd in the frame. CELL_REFINED when it was read again.
  */
 static int refine_cell(const struct font *f, int pix[][3], int ninth, int odd, int drawn,
                        struct sk_textrec_cell *out)
 {
-    if (odd < 0 || (out->conf >= REFINE_BELOW && !(drawn && low_luma(out->fg, out->bg)))) {
+    int shade = out->ch >= 0xB0 && out->ch <= 0xB2; /* JPEG blurs its pattern: the bitmap's colours are mixed */
+    if (odd < 0 || (out->conf >= REFINE_BELOW && !(drawn && low_luma(out->fg, out->bg)) && !shade)) {
         return 0;
     }
     const struct sk_glyphfit_cell c = {
