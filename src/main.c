@@ -34,6 +34,7 @@
 #include "ssh/ssh.h"
 #include "term/view.h"
 #include "text/fontfile.h"
+#include "text/textrec.h"
 #include "util.h"
 
 #define SK_VERSION "0.1.0"
@@ -177,6 +178,24 @@ static int text_fonts_load(const char *list, struct sk_text_font *fonts, int *co
         *count += n;
     }
     free(copy);
+    if (rc == 0 && *count > 0) {
+        /* What a recogniser given them all holds: say so when some glyphs find no room. */
+        struct sk_textrec *probe = sk_textrec_new();
+        unsigned left[17] = {0}; /* by height: 8, 14 or 16 */
+        for (int i = 0; i < *count; i++) {
+            int n = sk_textrec_add_font(probe, fonts[i].rows, fonts[i].height);
+            left[fonts[i].height] += n > 0 ? (unsigned)n : 0;
+        }
+        sk_textrec_free(probe);
+        for (unsigned h = 0; h < 17; h++) {
+            if (left[h] > 0) {
+                sk_log(SK_LOG_WARN, "main",
+                       "text fonts: %u glyphs of 8x%u left out, the recogniser holds %d of a height "
+                       "(the fonts listed first are in)",
+                       left[h], h, SK_TEXTREC_MAX_GLYPHS);
+            }
+        }
+    }
     return rc;
 }
 

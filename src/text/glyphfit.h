@@ -35,7 +35,8 @@ int sk_glyphfit_add(struct sk_glyphfit *gf, uint8_t code, const uint8_t *rows, i
 /*
  * sk_glyphfit_add's ninth: the ninth column as IBM's VGA draws it (a copy
  * of the eighth for 0xC0..0xDF, else paper), or as QEMU's and VirtualBox's
- * VGA do, a copy for 0xB0..0xDF (their shades ▒ ▓ differ in it).
+ * VGA do, a copy for 0xB0..0xDF (the shades ░▒▓ differ in it: the VGA
+ * font's draw in their eighth column).
  */
 #define SK_GLYPHFIT_NINTH_VGA 0
 #define SK_GLYPHFIT_NINTH_B0 1

@@ -26,8 +26,9 @@
  *     bitmap loses), or that holds a shade (░▒▓: JPEG blurs their fine
  *     pattern into a mix of their colours), is read again by least squares
  *     against a model of 4:2:0 JPEG (glyphfit), whose reading replaces the
- *     first. The model knows both ninth columns of ▒ and ▓: IBM's VGA
- *     draws them as paper, QEMU's and VirtualBox's repeat the eighth.
+ *     first. The model knows both ninth columns of 0xB0..0xBF glyphs that
+ *     draw in their eighth column (the shades): IBM's VGA draws paper there,
+ *     QEMU's and VirtualBox's repeat the eighth.
  *
  * The mode kept is the one with the most well-fitting glyph cells and the
  * fewest badly fitting ones on a sample of rows; the frame is text when
@@ -86,6 +87,7 @@ enum { FONT_8, FONT_14, FONT_16, FONT_COUNT };
 
 /* Glyphs a font holds: its 256, and alternates from fonts added at run time. */
 #define MAX_GLYPHS SK_GLYPHFIT_MAX
+_Static_assert(SK_TEXTREC_MAX_GLYPHS == SK_GLYPHFIT_MAX, "textrec.h says how many glyphs a height holds");
 
 struct font {
     unsigned height;
@@ -192,8 +194,9 @@ static void exact_free(struct exact_index *x)
 /*
  * Add code point c's glyph to f unless f already draws c that way; ninth:
  * its ninth column (SK_GLYPHFIT_NINTH_*), which only the model fit sees.
+ * Returns 1 when it was left out for lack of room, else 0.
  */
-static void font_add(struct font *f, uint8_t c, const uint8_t *rows, int ninth)
+static int font_add(struct font *f, uint8_t c, const uint8_t *rows, int ninth)
 {
     uint64_t bits[2];
     unsigned ink;
@@ -201,19 +204,21 @@ static void font_add(struct font *f, uint8_t c, const uint8_t *rows, int ninth)
     for (unsigned j = 0; j < f->count; j++) {
         if (f->code[j] == c && f->bits[j][0] == bits[0] && f->bits[j][1] == bits[1] &&
             f->ninth[j] == ninth) {
-            return;
+            return 0;
         }
     }
-    if (f->count < MAX_GLYPHS && sk_glyphfit_add(f->fit, c, rows, ninth) >= 0) {
-        f->ninth[f->count] = (uint8_t)ninth;
-        exact_free(f->exact);
-        f->exact = NULL;
-        f->bits[f->count][0] = bits[0];
-        f->bits[f->count][1] = bits[1];
-        f->ink[f->count] = ink;
-        f->code[f->count] = c;
-        f->count++;
+    if (f->count >= MAX_GLYPHS || sk_glyphfit_add(f->fit, c, rows, ninth) < 0) {
+        return 1;
     }
+    f->ninth[f->count] = (uint8_t)ninth;
+    exact_free(f->exact);
+    f->exact = NULL;
+    f->bits[f->count][0] = bits[0];
+    f->bits[f->count][1] = bits[1];
+    f->ink[f->count] = ink;
+    f->code[f->count] = c;
+    f->count++;
+    return 0;
 }
 
 /*
@@ -247,16 +252,16 @@ static unsigned tie_order(uint8_t order[256])
 /*
  * Add a font's 256 glyphs (rows: 256 x height) to f, in the order ties are
  * settled; then, for the glyphs of 0xB0..0xBF that draw in their eighth
- * column (the shades ▒ ▓), the same as QEMU's and VirtualBox's VGA draw
+ * column (the shades ░▒▓ in the VGA font), the same as QEMU's and VirtualBox's VGA draw
  * them, the eighth column repeated into the ninth. They come after, so
- * that a tie keeps IBM's.
+ * that a tie keeps IBM's. Returns the glyphs left out for lack of room.
  */
-static void font_add_set(struct font *f, const uint8_t *rows)
+static unsigned font_add_set(struct font *f, const uint8_t *rows)
 {
     uint8_t order[256];
-    unsigned n = tie_order(order);
+    unsigned n = tie_order(order), left = 0;
     for (unsigned j = 0; j < n; j++) {
-        font_add(f, order[j], rows + (size_t)order[j] * f->height, SK_GLYPHFIT_NINTH_VGA);
+        left += (unsigned)font_add(f, order[j], rows + (size_t)order[j] * f->height, SK_GLYPHFIT_NINTH_VGA);
     }
     for (unsigned c = 0xB0; c < 0xC0; c++) {
         const uint8_t *g = rows + (size_t)c * f->height;
@@ -265,9 +270,10 @@ static void font_add_set(struct font *f, const uint8_t *rows)
             eighth |= g[y] & 1;
         }
         if (eighth) {
-            font_add(f, (uint8_t)c, g, SK_GLYPHFIT_NINTH_B0);
+            left += (unsigned)font_add(f, (uint8_t)c, g, SK_GLYPHFIT_NINTH_B0);
         }
     }
+    return left;
 }
 
 static void font_fill(struct font *f, const uint8_t *rows, unsigned height)
@@ -321,8 +327,7 @@ int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned hei
     if (!f) {
         return -1;
     }
-    font_add_set(f, rows);
-    return 0;
+    return (int)font_add_set(f, rows);
 }
 
 int sk_textrec_find_rom_font(const uint8_t *rom, size_t len, unsigned height, uint8_t *out)

@@ -65,10 +65,12 @@ void sk_textrec_forget(struct sk_textrec *tr);
  * Teach the recogniser another font's glyphs (a firmware's, say): rows is
  * 256 glyphs of height (8, 14 or 16) rows, bit 7 leftmost, indexed by
  * CP437 code point; glyphs that differ from the built-in ones are added as
- * alternates (up to 256 a height). Copied. Returns 0, or -1 for another
- * height.
+ * alternates (up to SK_TEXTREC_MAX_GLYPHS glyphs a height in all, the
+ * built-in ones included). Copied. Returns the glyphs left out for lack of
+ * room (0 when all are in), or -1 for another height.
  */
 int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned height);
+#define SK_TEXTREC_MAX_GLYPHS 512
 
 /*
  * Find a VGA BIOS's font of the given height in its ROM image (for

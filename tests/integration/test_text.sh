@@ -157,6 +157,7 @@ TEXT
   check text_font_psf_logged grep -q "text font $FONTS/Lat15-Terminus16.psf.gz: PSF1 (gzip), 8x16, 214 of 256 CP437 glyphs" "$T/sshkvm.log"
   check text_font_psf_list_logged grep -q "text font $FONTS/Lat15-VGA14.psf.gz: PSF1 (gzip), 8x14" "$T/sshkvm.log"
   check text_font_psf_repeat_logged grep -q "text font $FONTS/Uni2-VGA8.psf.gz: PSF1 (gzip), 8x8" "$T/sshkvm.log"
+  check text_font_room_enough_silent bash -c "! grep -q 'left out' '$T/sshkvm.log'"
   # screen --mode text reads with the same fonts: its 15 text lines, colours and padding stripped.
   kssh screen --mode text --cols 80 --rows 26 | sed 's/\x1b\[[0-9;]*m//g; s/ *$//' | head -15 \
     >"$T/console_view.txt"
@@ -174,6 +175,10 @@ TEXT
   echo "  Lat15-Terminus16 console at q75: $bad of 15 text lines misread without --text-font"
   check text_font_psf_needed test "$bad" -ge 10
   stop_sshkvm
+  # More glyphs of a height than a recogniser holds: the log says how many are left out.
+  err=$(timeout 2 "$BIN" --text-font "$FONTS/Lat15-Terminus16.psf.gz,$FONTS/Uni2-Fixed16.psf.gz" \
+    --hostkeys "$T/hk-bad" --http-listen off --ssh-listen "127.0.0.1:$(free_port)" 2>&1)
+  check text_font_room_said grep -Eq "text fonts: [0-9]+ glyphs of 8x16 left out, the recogniser holds 512" <<<"$err"
   # A config file's fonts and the command line's add up.
   printf 'text-font = %s\n' "$FONTS/Lat15-Terminus16.psf.gz" >"$T/fonts.conf"
   start_sshkvm --config "$T/fonts.conf" --text-font "$FONTS/Uni2-Fixed16.psf.gz" || exit 1

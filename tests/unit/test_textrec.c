@@ -378,6 +378,34 @@ static void test_font_files(void)
     unlink(path);
     CHECK_EQ_INT(sk_text_font_load("/nonexistent/font", fonts, err, sizeof(err)), -1);
     CHECK(strstr(err, "/nonexistent/font: No such file") != NULL);
+
+    /* Room: fonts whose glyphs all differ fill a height; what finds no room is counted. */
+    struct sk_textrec *tr = sk_textrec_new();
+    CHECK_EQ_INT(sk_textrec_add_font(tr, &sk_font8x16[0][0], 16), 0); /* the built-in: nothing new */
+    static uint8_t other[256 * 16];
+    /* Each font also gives, for 0xB0..0xBF drawing in their eighth column, QEMU's ninth column. */
+    unsigned qemu = 0;
+    for (unsigned c = 0xB0; c < 0xC0; c++) {
+        int eighth = 0;
+        for (unsigned y = 0; y < 16; y++) {
+            eighth |= sk_font8x16[c][y] & 1;
+        }
+        qemu += (unsigned)eighth;
+    }
+    CHECK(qemu >= 3); /* the shades */
+    unsigned left = 0;
+    for (unsigned k = 1; k <= 3; k++) {
+        for (unsigned i = 0; i < sizeof(other); i++) {
+            other[i] = (uint8_t)(sk_font8x16[i / 16][i % 16] ^ (k << 1)); /* column 6 or 5 differs */
+        }
+        int added = sk_textrec_add_font(tr, other, 16);
+        CHECK(added >= 0);
+        left += added > 0 ? (unsigned)added : 0;
+    }
+    /* The built-in's 256 + qemu glyphs, then three fonts of as many, in 512. */
+    CHECK_EQ_INT((int)left, (int)(4 * (256 + qemu)) - SK_TEXTREC_MAX_GLYPHS);
+    CHECK_EQ_INT(sk_textrec_add_font(tr, other, 12), -1);
+    sk_textrec_free(tr);
 }
 
 /* Pictures that are not text are refused. */
