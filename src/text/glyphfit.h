@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* Glyphs one font model holds (a font's 256 and alternates). */
-#define SK_GLYPHFIT_MAX 512
+#define SK_GLYPHFIT_MAX 1024
 
 struct sk_glyphfit;
 

@@ -107,7 +107,7 @@ struct font {
  * (and polarities) the match would rank for it, found once per font instead
  * of by a pass over every glyph per cell.
  */
-#define EXACT_SLOTS 2048 /* a power of two, at least the keys: two per glyph */
+#define EXACT_SLOTS 4096 /* a power of two, at least the keys: two per glyph */
 struct exact_index {
     unsigned keys;
     uint64_t key[2 * MAX_GLYPHS][2];

@@ -70,7 +70,7 @@ void sk_textrec_forget(struct sk_textrec *tr);
  * room (0 when all are in), or -1 for another height.
  */
 int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned height);
-#define SK_TEXTREC_MAX_GLYPHS 512
+#define SK_TEXTREC_MAX_GLYPHS 1024
 
 /*
  * Find a VGA BIOS's font of the given height in its ROM image (for
