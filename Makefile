@@ -65,9 +65,12 @@ build/sshkvm: $(OBJS)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(PKG_LIBS) $(SK_LIBS)
 
 # The text recogniser's per-pixel loops, vectorised with -O3's cost model: bench/textrec
-# reads the same cells 1.5-1.8 times as fast as at -O2 (docs/benchmarks-text.md).
+# reads the same cells about 1.5 times as fast as at -O2 (docs/benchmarks-text.md). Only with
+# the default CFLAGS: a CFLAGS of your own (make CFLAGS="-O0 -g") builds them as it says.
 HOT_OBJS := build/src/text/textrec.o build/src/text/glyphfit.o
+ifeq ($(origin CFLAGS),file)
 $(HOT_OBJS): HOT_CFLAGS := -O3
+endif
 
 build/%.o: %.c
 	@mkdir -p $(dir $@)

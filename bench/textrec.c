@@ -79,10 +79,6 @@ static void write_ppm(const char *path, const struct sk_image *img)
     fclose(f);
 }
 
-/*
- * The model fit's cost a cell: glyphfit over every cell of the Linux screen
- * at 720x400 through q75, with the built-in 8x16 font (256 glyphs).
- */
 /* Runs timed per frame, at most. */
 #define MAX_REPS 1000
 
@@ -105,6 +101,10 @@ static double median(double *t, int n)
     return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
 }
 
+/*
+ * The model fit's cost a cell: glyphfit over every cell of the Linux screen
+ * at 720x400 through q75, with the built-in 8x16 font (256 glyphs).
+ */
 static void fit_cost(const char *data, int reps)
 {
     char ppm[512];
@@ -140,8 +140,9 @@ static void fit_cost(const char *data, int reps)
         }
         times[k] = (double)(sk_now_us() - u0) / 2000.0;
     }
-    printf("\nmodel fit (glyphfit) alone: %.1f us a cell (median of %d passes over all 2000 cells of linux\n"
-           "720x400 q75, 256 glyphs)\n", median(times, n), n);
+    printf("\nmodel fit (glyphfit) alone: %.1f us a cell\n"
+           "(median of %d passes over all 2000 cells of linux 720x400 q75, 256 glyphs)\n",
+           median(times, n), n);
     sk_glyphfit_free(gf);
     sk_image_free(&img);
     sk_image_free(&out);
@@ -263,8 +264,8 @@ int main(int argc, char **argv)
                 tot_ms[s] += warm_ms;
                 if (warm_ms > slowest_ms) {
                     slowest_ms = warm_ms;
-                    snprintf(slowest, sizeof(slowest), "%s %ux%u q%d", names[n], sizes[s][0], sizes[s][1],
-                             qualities[q]);
+                    snprintf(slowest, sizeof(slowest), "%s %ux%u q%d", names[n], sizes[s][0],
+                             sizes[s][1], qualities[q]);
                 }
                 tot_n[s]++;
             }

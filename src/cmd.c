@@ -968,7 +968,7 @@ static int cmd_web(struct sk_app *app, char **argv, int argc, const struct sk_cm
     return EXIT_OK;
 }
 
-/* Commands that send keys or clicks: they need the control role, and control. */
+/* The usage text. */
 static int cmd_help(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
 {
     io->out(io->ctx, sk_cmd_usage, strlen(sk_cmd_usage));
@@ -981,9 +981,9 @@ static const struct command {
     int (*run)(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
     int input; /* sends input to the target: needs control (--take) */
 } commands[] = {
-    {"key", cmd_key, 1},         {"mouse", cmd_mouse, 1},   {"paste", cmd_paste, 1},
+    {"key", cmd_key, 1},           {"mouse", cmd_mouse, 1},   {"paste", cmd_paste, 1},
     {"snapshot", cmd_snapshot, 0}, {"screen", cmd_screen, 0}, {"wait", cmd_wait, 0},
-    {"status", cmd_status, 0},   {"web", cmd_web, 0},       {"help", cmd_help, 0},
+    {"status", cmd_status, 0},     {"web", cmd_web, 0},       {"help", cmd_help, 0},
     {"--help", cmd_help, 0},
 };
 
@@ -997,6 +997,7 @@ static const struct command *find_command(const char *name)
     return NULL;
 }
 
+/* Commands that send keys or clicks: they need the control role, and control. */
 static int is_input_command(const char *name)
 {
     const struct command *c = find_command(name);
@@ -1092,10 +1093,10 @@ int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
         rc = EXIT_FAIL;
     } else if (argc == 0) {
         rc = usage_error(io, "no command given");
-    } else if (find_command(argv[0]) != NULL) {
-        rc = find_command(argv[0])->run(app, argv, argc, io);
     } else {
-        rc = usage_error(io, "unknown command '%s'", argv[0]);
+        const struct command *c = find_command(argv[0]);
+        rc = c != NULL ? c->run(app, argv, argc, io)
+                       : usage_error(io, "unknown command '%s'", argv[0]);
     }
     sk_cmd_free_argv(argv);
     return rc;

@@ -189,10 +189,11 @@ static int text_fonts_load(const char *list, struct sk_text_font *fonts, int *co
         sk_textrec_free(probe);
         for (unsigned h = 0; h < 17; h++) {
             if (left[h] > 0) {
-                sk_log(SK_LOG_WARN, "main",
-                       "text fonts: %u glyphs of 8x%u left out, the recogniser holds %d of a height "
-                       "(the fonts listed first are in)",
-                       left[h], h, SK_TEXTREC_MAX_GLYPHS);
+                sk_log(
+                    SK_LOG_WARN, "main",
+                    "text fonts: %u glyphs of 8x%u left out, the recogniser holds %d of a height "
+                    "(the fonts listed first are in)",
+                    left[h], h, SK_TEXTREC_MAX_GLYPHS);
             }
         }
     }

@@ -134,7 +134,8 @@ int sk_glyphfit_add(struct sk_glyphfit *gf, uint8_t code, const uint8_t *rows, i
         return -1;
     }
     unsigned j = gf->count++;
-    int line = ninth == SK_GLYPHFIT_NINTH_B0 ? code >= 0xB0 && code <= 0xDF : sk_vga_line_graphics(code);
+    int line =
+        ninth == SK_GLYPHFIT_NINTH_B0 ? code >= 0xB0 && code <= 0xDF : sk_vga_line_graphics(code);
     for (unsigned y = 0; y < gf->height; y++) {
         uint16_t r = 0;
         for (unsigned x = 0; x < 8; x++) {

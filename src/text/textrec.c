@@ -23,10 +23,9 @@
  *  4. On an unscaled picture, a cell this match is unsure of, or whose
  *     colours differ little in luma (blue on black, brown on green: their
  *     strokes survive JPEG mostly as chroma at half resolution, which the
- *     bitmap loses), or that holds a shade (░▒▓: JPEG blurs their fine
- *     pattern into a mix of their colours), is read again by least squares
- *     against a model of 4:2:0 JPEG (glyphfit), whose reading replaces the
- *     first. The model knows both ninth columns of 0xB0..0xBF glyphs that
+ *     bitmap loses), is read again by least squares against a model of
+ *     4:2:0 JPEG (glyphfit), whose reading replaces the first. The model
+ *     knows both ninth columns of 0xB0..0xBF glyphs that
  *     draw in their eighth column (the shades): IBM's VGA draws paper there,
  *     QEMU's and VirtualBox's repeat the eighth.
  *
@@ -87,7 +86,8 @@ enum { FONT_8, FONT_14, FONT_16, FONT_COUNT };
 
 /* Glyphs a font holds: its 256, and alternates from fonts added at run time. */
 #define MAX_GLYPHS SK_GLYPHFIT_MAX
-_Static_assert(SK_TEXTREC_MAX_GLYPHS == SK_GLYPHFIT_MAX, "textrec.h says how many glyphs a height holds");
+_Static_assert(SK_TEXTREC_MAX_GLYPHS == SK_GLYPHFIT_MAX,
+               "textrec.h says how many glyphs a height holds");
 
 struct font {
     unsigned height;
@@ -156,6 +156,29 @@ struct tally {
     int cursor_col, cursor_row;
 };
 
+/*
+ * The model fit's readings of the cells of one pass, by their pixels: a
+ * screen of one shade repeats few cells, pixel for pixel (as many as ways
+ * its pattern meets JPEG's blocks: 14-70 for a screen of ░, ▒ or ▓), and a
+ * cell read once is not read again. Open addressing, a few probes; a pass
+ * starts it empty, and once full it keeps what it has.
+ */
+#define MEMO_SLOTS 128
+#define MEMO_PROBES 8
+#define MEMO_BYTES ((MAX_PIX + MAX_CELL_H) * 3)
+struct memo_slot {
+    unsigned pass;
+    const struct font *font;
+    uint64_t hash;
+    int ninth, odd;
+    uint8_t px[MEMO_BYTES];
+    struct sk_glyphfit_result r;
+};
+struct fit_memo {
+    unsigned pass; /* slots of another pass are empty */
+    struct memo_slot slot[MEMO_SLOTS];
+};
+
 struct sk_textrec {
     struct font fonts[FONT_COUNT];
     struct map map;
@@ -166,6 +189,7 @@ struct sk_textrec {
     unsigned misses; /* pictures since the last search that found no text */
     struct sk_textrec_cell *cells;
     double pal_ycc[16][3]; /* the palette in luma and chroma (ycc) */
+    struct fit_memo *memo;
 };
 
 static void glyph_pack(const uint8_t *rows, unsigned height, uint64_t bits[2], unsigned *ink)
@@ -261,7 +285,8 @@ static unsigned font_add_set(struct font *f, const uint8_t *rows)
     uint8_t order[256];
     unsigned n = tie_order(order), left = 0;
     for (unsigned j = 0; j < n; j++) {
-        left += (unsigned)font_add(f, order[j], rows + (size_t)order[j] * f->height, SK_GLYPHFIT_NINTH_VGA);
+        left += (unsigned)font_add(f, order[j], rows + (size_t)order[j] * f->height,
+                                   SK_GLYPHFIT_NINTH_VGA);
     }
     for (unsigned c = 0xB0; c < 0xC0; c++) {
         const uint8_t *g = rows + (size_t)c * f->height;
@@ -305,6 +330,7 @@ struct sk_textrec *sk_textrec_new(void)
     font_fill(&tr->fonts[FONT_14], &sk_font8x14[0][0], 14);
     font_fill(&tr->fonts[FONT_16], &sk_font8x16[0][0], 16);
     tr->cells = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->cells));
+    tr->memo = xcalloc(1, sizeof(*tr->memo));
     for (unsigned k = 0; k < 16; k++) {
         const double p[3] = {sk_vga_palette[k][0], sk_vga_palette[k][1], sk_vga_palette[k][2]};
         ycc(p, tr->pal_ycc[k]);
@@ -370,6 +396,7 @@ void sk_textrec_free(struct sk_textrec *tr)
             exact_free(tr->fonts[i].exact);
         }
         free(tr->map.span);
+        free(tr->memo);
         free(tr->cells);
         free(tr);
     }
@@ -560,7 +587,7 @@ static void cell_mask(const struct font *f, uint64_t mask[2])
  * polarity -1 both, 0/1 only ink = B / ink = A.
  */
 static unsigned near_glyphs(const struct font *f, const uint64_t bits[2], const uint64_t mask[2],
-                            unsigned kept, int polarity, uint16_t cand[MAX_RANKED])
+                            unsigned kept, int polarity, uint16_t cand[MAX_RANKED + 1])
 {
     unsigned ham[MAX_GLYPHS * 2];
     unsigned best = ~0u;
@@ -574,10 +601,13 @@ static unsigned near_glyphs(const struct font *f, const uint64_t bits[2], const 
             best = m;
         }
     }
+    /* Glyphs are taken while fewer than MAX_RANKED are; a glyph's two polarities together. */
     unsigned nc = 0;
-    for (unsigned i = 0; i < 2 * f->count && nc < MAX_RANKED; i++) {
-        if (ham[i] <= best + HAMMING_SLACK) {
-            cand[nc++] = (uint16_t)i;
+    for (unsigned j = 0; j < f->count && nc < MAX_RANKED; j++) {
+        for (unsigned i = 2 * j; i < 2 * j + 2; i++) {
+            if (ham[i] <= best + HAMMING_SLACK) {
+                cand[nc++] = (uint16_t)i;
+            }
         }
     }
     return nc;
@@ -603,7 +633,8 @@ static const struct exact_index *exact_index(struct font *f)
     x->ranked = xcalloc(cap, sizeof(*x->ranked));
     for (unsigned i = 0; i < 2 * f->count; i++) {
         const uint64_t *g = f->bits[i / 2];
-        const uint64_t key[2] = {(i & 1 ? ~g[0] : g[0]) & mask[0], (i & 1 ? ~g[1] : g[1]) & mask[1]};
+        const uint64_t key[2] = {(i & 1 ? ~g[0] : g[0]) & mask[0],
+                                 (i & 1 ? ~g[1] : g[1]) & mask[1]};
         unsigned s = exact_slot(key);
         while (x->slot[s] && memcmp(x->key[x->slot[s] - 1], key, sizeof(key)) != 0) {
             s = (s + 1) & (EXACT_SLOTS - 1);
@@ -614,7 +645,7 @@ static const struct exact_index *exact_index(struct font *f)
         unsigned k = x->keys++;
         x->slot[s] = (uint16_t)(k + 1);
         memcpy(x->key[k], key, sizeof(key));
-        if (used + MAX_RANKED > cap) {
+        if (used + MAX_RANKED + 1 > cap) {
             cap *= 2;
             x->ranked = xrealloc(x->ranked, cap * sizeof(*x->ranked));
         }
@@ -655,7 +686,7 @@ static struct match best_glyph_masked(const struct font *f, const struct exact_i
     mask[0] &= keep[0];
     mask[1] &= keep[1];
     unsigned kept = popcount64(mask[0]) + popcount64(mask[1]);
-    uint16_t own[MAX_RANKED];
+    uint16_t own[MAX_RANKED + 1];
     const uint16_t *cand = own;
     unsigned nc;
     int k = x ? exact_find(x, bits) : -1;
@@ -685,7 +716,8 @@ static struct match best_glyph_masked(const struct font *f, const struct exact_i
                 under += t[w * 64 + (unsigned)__builtin_ctzll(v)];
             }
         }
-        long sum = ink_a ? 256L * ink_kept + total - 2 * under : 256L * (kept - ink_kept) - total + 2 * under;
+        long sum = ink_a ? 256L * ink_kept + total - 2 * under
+                         : 256L * (kept - ink_kept) - total + 2 * under;
         double err = (double)sum / (256.0 * kept);
         /*
          * Between a glyph and its inverse (a tie), the one whose paper is
@@ -706,8 +738,8 @@ static struct match best_glyph_masked(const struct font *f, const struct exact_i
     return out;
 }
 
-static struct match best_glyph(const struct font *f, const struct exact_index *x, const uint64_t bits[2],
-                               const int *t, unsigned n, int paper_hint)
+static struct match best_glyph(const struct font *f, const struct exact_index *x,
+                               const uint64_t bits[2], const int *t, unsigned n, int paper_hint)
 {
     const uint64_t all[2] = {~0ull, ~0ull};
     return best_glyph_masked(f, x, bits, t, n, all, -1, paper_hint);
@@ -767,7 +799,59 @@ struct reader {
     const struct font *font;
     const struct exact_index *exact; /* the font's */
     const double (*pal)[3];          /* the palette in luma and chroma */
+    struct fit_memo *memo;           /* the model fit's readings of this pass */
 };
+
+/* The fit's reading of a cell (pix, ninth, odd), from the memo or fitted and kept there. */
+static void fit_cell(const struct font *f, struct fit_memo *memo, int pix[][3], int ninth, int odd,
+                     struct sk_glyphfit_result *r)
+{
+    uint8_t px[MEMO_BYTES];
+    unsigned n = 0;
+    for (unsigned i = 0; i < GLYPH_W * f->height; i++) {
+        px[n++] = (uint8_t)pix[i][0];
+        px[n++] = (uint8_t)pix[i][1];
+        px[n++] = (uint8_t)pix[i][2];
+    }
+    for (unsigned y = 0; ninth && y < f->height; y++) {
+        px[n++] = (uint8_t)pix[MAX_PIX + y][0];
+        px[n++] = (uint8_t)pix[MAX_PIX + y][1];
+        px[n++] = (uint8_t)pix[MAX_PIX + y][2];
+    }
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)(ninth * 2 + odd);
+    for (unsigned i = 0; i < n; i++) {
+        h = (h ^ px[i]) * 1099511628211ull;
+    }
+    struct memo_slot *s = NULL;
+    for (unsigned k = 0; k < MEMO_PROBES; k++) {
+        struct memo_slot *t = &memo->slot[(h + k) % MEMO_SLOTS];
+        if (t->pass != memo->pass) {
+            s = t; /* empty: not seen this pass */
+            break;
+        }
+        if (t->font == f && t->hash == h && t->ninth == ninth && t->odd == odd &&
+            memcmp(t->px, px, n) == 0) {
+            *r = t->r;
+            return;
+        }
+    }
+    const struct sk_glyphfit_cell c = {
+        .glyph = (const int(*)[3])pix,
+        .ninth = ninth ? (const int(*)[3]) & pix[MAX_PIX] : NULL,
+        .odd = odd,
+    };
+    sk_glyphfit_run(f->fit, &c, r);
+    if (s == NULL) {
+        return;
+    }
+    s->pass = memo->pass;
+    s->font = f;
+    s->hash = h;
+    s->ninth = ninth;
+    s->odd = odd;
+    memcpy(s->px, px, n);
+    s->r = *r;
+}
 
 /* What cell_recognise says of a cell besides its reading. */
 #define CELL_CURSOR 1  /* the hardware cursor is in it */
@@ -776,24 +860,19 @@ struct reader {
 /*
  * Read the cell the bitmap match read as *out again by the model fit
  * (glyphfit), whose reading replaces it, when the match is unsure of it:
- * its confidence is low, it draws something (drawn) in colours that
- * differ little in luma, or it is a shade. odd: -1 for no refit, else whether the cell's
+ * its confidence is low, or it draws something (drawn) in colours that
+ * differ little in luma. odd: -1 for no refit, else whether the cell's
  * first column is odd in the frame. CELL_REFINED when it was read again.
  */
-static int refine_cell(const struct font *f, int pix[][3], int ninth, int odd, int drawn,
+static int refine_cell(const struct reader *rd, int pix[][3], int ninth, int odd, int drawn,
                        struct sk_textrec_cell *out)
 {
-    int shade = out->ch >= 0xB0 && out->ch <= 0xB2; /* JPEG blurs its pattern: the bitmap's colours are mixed */
-    if (odd < 0 || (out->conf >= REFINE_BELOW && !(drawn && low_luma(out->fg, out->bg)) && !shade)) {
+    const struct font *f = rd->font;
+    if (odd < 0 || (out->conf >= REFINE_BELOW && !(drawn && low_luma(out->fg, out->bg)))) {
         return 0;
     }
-    const struct sk_glyphfit_cell c = {
-        .glyph = (const int(*)[3])pix,
-        .ninth = ninth ? (const int(*)[3])&pix[MAX_PIX] : NULL,
-        .odd = odd,
-    };
     struct sk_glyphfit_result r;
-    sk_glyphfit_run(f->fit, &c, &r);
+    fit_cell(f, rd->memo, pix, ninth, odd, &r);
     out->ch = f->code[r.glyph];
     out->fg = r.fg;
     out->bg = r.bg;
@@ -808,8 +887,8 @@ static int refine_cell(const struct font *f, int pix[][3], int ninth, int odd, i
  * or the parity of the cell's first column in the frame to read an unsure
  * cell again by the model fit.
  */
-static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int cursor_ok, int refine,
-                          struct sk_textrec_cell *out, double *resid)
+static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int cursor_ok,
+                          int refine, struct sk_textrec_cell *out, double *resid)
 {
     const struct font *f = rd->font;
     *resid = 0;
@@ -891,7 +970,7 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
         /* Nothing glyph-like, and little spread: JPEG's noise on a blank. */
         *resid = m.err;
         blank_cell(mc, 90, out);
-        return refine_cell(f, pix, ninth, refine, 0, out);
+        return refine_cell(rd, pix, ninth, refine, 0, out);
     }
     int cursor = 0;
     unsigned band = 0; /* the cursor's rows, from the bottom quarter */
@@ -941,7 +1020,7 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
     if (cursor) {
         return CELL_CURSOR;
     }
-    return refine_cell(f, pix, ninth, refine, f->ink[m.glyph] != 0 && f->ink[m.glyph] != n, out);
+    return refine_cell(rd, pix, ninth, refine, f->ink[m.glyph] != 0 && f->ink[m.glyph] != n, out);
 }
 
 /* Recognise the rows of mode md with row % step == 0 into tr->cells. */
@@ -949,7 +1028,8 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
                      unsigned step, struct tally *ty)
 {
     const struct font *f = &tr->fonts[md->font];
-    const struct reader rd = {f, exact_index(&tr->fonts[md->font]), tr->pal_ycc};
+    tr->memo->pass++;
+    const struct reader rd = {f, exact_index(&tr->fonts[md->font]), tr->pal_ycc, tr->memo};
     int pix[MAX_PIX + MAX_CELL_H][3];
     map_build(&tr->map, md, img);
     memset(ty, 0, sizeof(*ty));
@@ -965,7 +1045,8 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
              * each glyph more pixels than JPEG blurs.
              */
             int refine = step == 1 && tr->map.identity ? (int)((c * md->cell_w) & 1) : -1;
-            int flags = cell_recognise(&rd, pix, md->cell_w > GLYPH_W, ty->cursor_col < 0, refine, cell, &resid);
+            int flags = cell_recognise(&rd, pix, md->cell_w > GLYPH_W, ty->cursor_col < 0, refine,
+                                       cell, &resid);
             ty->refined += (unsigned)((flags & CELL_REFINED) != 0);
             if (flags & CELL_CURSOR) {
                 ty->cursor_col = (int)c;

@@ -17,7 +17,8 @@ static struct sk_glyphfit *font16(void)
 {
     struct sk_glyphfit *gf = sk_glyphfit_new(16);
     for (unsigned c = 0; c < 256; c++) {
-        CHECK_EQ_INT(sk_glyphfit_add(gf, (uint8_t)c, sk_font8x16[c], SK_GLYPHFIT_NINTH_VGA), (int)c);
+        CHECK_EQ_INT(sk_glyphfit_add(gf, (uint8_t)c, sk_font8x16[c], SK_GLYPHFIT_NINTH_VGA),
+                     (int)c);
     }
     return gf;
 }
@@ -135,7 +136,8 @@ static unsigned shades_right(const struct sk_glyphfit *gf, const struct sk_image
         fit_at(gf, img, 2 * i % 80, 2 * i / 80, &r);
         unsigned ch = r.glyph < 256 ? r.glyph : 0xB0 + (r.glyph - 256);
         int same = ch == t.ch && r.fg == fg && r.bg == bg;
-        int inverse = ((ch == 0xB0 && t.ch == 0xB2) || (ch == 0xB2 && t.ch == 0xB0)) && r.fg == bg && r.bg == fg;
+        int inverse = ((ch == 0xB0 && t.ch == 0xB2) || (ch == 0xB2 && t.ch == 0xB0)) &&
+                      r.fg == bg && r.bg == fg;
         right += (unsigned)(same || inverse);
     }
     return right;
@@ -154,7 +156,8 @@ static void test_shades_qemu_jpeg(void)
         for (unsigned fg = 1; fg < 16; fg++) {
             for (unsigned k = 0; k < 3 && fg != bg; k++, n++) {
                 /* Every other column, so that each shade cell has a blank beside it. */
-                s.cells[2 * n / 80][2 * n % 80] = (struct sk_textcell){(uint8_t)(0xB0 + k), SK_ATTR(fg, bg)};
+                s.cells[2 * n / 80][2 * n % 80] =
+                    (struct sk_textcell){(uint8_t)(0xB0 + k), SK_ATTR(fg, bg)};
             }
         }
     }
@@ -169,8 +172,9 @@ static void test_shades_qemu_jpeg(void)
     }
     CHECK_EQ_INT(ts_jpeg(&img, 75, &out), 0);
     unsigned with = shades_right(qemu, &out, &s, n), without = shades_right(ibm, &out, &s, n);
-    fprintf(stderr, "  QEMU's shades at q75: %u of %u cells right (%u with IBM's ninth columns only)\n", with,
-            n, without);
+    fprintf(stderr,
+            "  QEMU's shades at q75: %u of %u cells right (%u with IBM's ninth columns only)\n",
+            with, n, without);
     CHECK(with > without);
     CHECK(with >= n * 4 / 5);
     sk_image_free(&img);

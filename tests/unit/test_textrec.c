@@ -125,7 +125,7 @@ static void test_scaled_and_jpeg(void)
     sk_vga_render(&s, 0, &img);
     struct sk_textrec *tr = sk_textrec_new();
     struct sk_textrec_result r;
-    /* 4K last: each cell then spans the most frame bytes, read through a buffer the recogniser grows. */
+    /* And 4K: the widest stretch, each cell spanning the most frame bytes of its rows. */
     static const unsigned sizes[][2] = {{1280, 720}, {1920, 1080}, {3840, 2160}};
     for (int i = 0; i < 3; i++) {
         ts_scale(&img, sizes[i][0], sizes[i][1], &big);
@@ -227,6 +227,60 @@ static void test_captures_exact(void)
  * 99.5% (the bitmap match alone read 96.95%: blue on black, brown on green
  * lost their strokes), and "gYw" in every pair of the 16 colours.
  */
+/*
+ * Screens of one shade (a desktop's backdrop, light grey on blue) through
+ * q75: most cells of ▒ and ▓ are read again by the model fit, most of them
+ * from the memo of cells already read in the frame (JPEG meets the pattern
+ * in few ways); all right. Then the three shades in four pairs of colours in
+ * blocks of 4 x 3 cells: the memo must give each cell its own reading. Two
+ * of the twelve kinds are misread (░ yellow on black as white, ░ green on
+ * black as dark grey: JPEG leaves a quarter of their colour, which the
+ * bitmap match's colour snapping mistakes; the fit is not asked, the
+ * colours being far apart in luma), so that screen is held to the
+ * 1664 it reads now, less a margin.
+ */
+static void test_shade_screens(void)
+{
+    static const uint8_t pairs[4] = {
+        SK_ATTR(SK_VGA_LIGHTGREY, SK_VGA_BLUE), SK_ATTR(SK_VGA_YELLOW, SK_VGA_BLACK),
+        SK_ATTR(SK_VGA_GREEN, SK_VGA_BLACK), SK_ATTR(SK_VGA_WHITE, SK_VGA_RED)};
+    struct sk_textrec *tr = sk_textrec_new();
+    for (unsigned k = 0; k < 4; k++) {
+        struct sk_textscreen s;
+        for (unsigned r = 0; r < SK_TEXT_ROWS; r++) {
+            for (unsigned c = 0; c < SK_TEXT_COLS; c++) {
+                unsigned b = r / 3 * 20 + c / 4;
+                s.cells[r][c] =
+                    k < 3 ? (struct sk_textcell){(uint8_t)(0xB0 + k), pairs[0]}
+                          : (struct sk_textcell){(uint8_t)(0xB0 + b % 3), pairs[b / 3 % 4]};
+            }
+        }
+        /* A title, so that the screen has letters. */
+        for (unsigned c = 0; c < 10; c++) {
+            s.cells[0][30 + c] = (struct sk_textcell){(uint8_t) "Desktop 95"[c],
+                                                      SK_ATTR(SK_VGA_BLACK, SK_VGA_LIGHTGREY)};
+        }
+        struct sk_image img = {0}, out = {0};
+        sk_vga_render(&s, 0, &img);
+        CHECK_EQ_INT(ts_jpeg(&img, 75, &out), 0);
+        struct sk_textrec_result r;
+        CHECK_EQ_INT(sk_textrec_run(tr, &out, &r), 0);
+        CHECK(r.is_text);
+        unsigned right = ts_right(&r, &s);
+        fprintf(stderr, "  shade screen %u at q75: %u of 2000 right, %u refitted\n", k, right,
+                r.refined);
+        if (k < 3) {
+            CHECK_EQ_INT((int)right, 2000);
+        } else {
+            CHECK(right >= 1640);
+            CHECK(r.refined >= 900); /* many different cells through the memo */
+        }
+        sk_image_free(&img);
+        sk_image_free(&out);
+    }
+    sk_textrec_free(tr);
+}
+
 static void test_low_contrast_jpeg(void)
 {
     char ppm[512], txt[512];
@@ -381,7 +435,8 @@ static void test_font_files(void)
 
     /* Room: fonts whose glyphs all differ fill a height; what finds no room is counted. */
     struct sk_textrec *tr = sk_textrec_new();
-    CHECK_EQ_INT(sk_textrec_add_font(tr, &sk_font8x16[0][0], 16), 0); /* the built-in: nothing new */
+    CHECK_EQ_INT(sk_textrec_add_font(tr, &sk_font8x16[0][0], 16),
+                 0); /* the built-in: nothing new */
     static uint8_t other[256 * 16];
     /* Each font also gives, for 0xB0..0xBF drawing in their eighth column, QEMU's ninth column. */
     unsigned qemu = 0;
@@ -396,7 +451,8 @@ static void test_font_files(void)
     unsigned left = 0;
     for (unsigned k = 1; k <= 3; k++) {
         for (unsigned i = 0; i < sizeof(other); i++) {
-            other[i] = (uint8_t)(sk_font8x16[i / 16][i % 16] ^ (k << 1)); /* column 6 or 5 differs */
+            other[i] =
+                (uint8_t)(sk_font8x16[i / 16][i % 16] ^ (k << 1)); /* column 6 or 5 differs */
         }
         int added = sk_textrec_add_font(tr, other, 16);
         CHECK(added >= 0);
@@ -462,6 +518,7 @@ int main(void)
     SK_RUN(test_80x50);
     SK_RUN(test_captures_exact);
     SK_RUN(test_low_contrast_jpeg);
+    SK_RUN(test_shade_screens);
     SK_RUN(test_seabios_text);
     SK_RUN(test_demo_screen);
     SK_RUN(test_font_files);
