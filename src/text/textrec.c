@@ -806,7 +806,7 @@ struct reader {
 static void fit_cell(const struct font *f, struct fit_memo *memo, int pix[][3], int ninth, int odd,
                      struct sk_glyphfit_result *r)
 {
-    uint8_t px[MEMO_BYTES];
+    uint8_t px[MEMO_BYTES] = {0};
     unsigned n = 0;
     for (unsigned i = 0; i < GLYPH_W * f->height; i++) {
         px[n++] = (uint8_t)pix[i][0];
