@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "stats.h"
+
 enum phase { RESPONSE_HEAD, PART_HEAD, BODY };
 
 struct viewer {
@@ -70,11 +72,6 @@ static void record_latency(double ms)
     lat[nlat++] = ms;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static int connect_viewer(int port, int slow)
 {
@@ -342,7 +339,7 @@ int main(int argc, char **argv)
             fmin = fps < fmin ? fps : fmin;
         }
     }
-    qsort(lat, nlat, sizeof(*lat), cmp_double);
+    qsort(lat, nlat, sizeof(*lat), sk_bench_cmp_double);
     double p50 = nlat ? lat[nlat / 2] : -1, p99 = nlat ? lat[(nlat * 99) / 100] : -1;
     double lmax = nlat ? lat[nlat - 1] : -1;
     printf("fast_fps_min=%.1f fast_fps_mean=%.1f slow_fps_mean=%.1f server_cpu_pct=%.1f "

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "demo/font8x16.h"
+#include "stats.h"
 #include "text/glyphfit.h"
 #include "textscreens/screens.h"
 #include "util.h"
@@ -82,25 +83,6 @@ static void write_ppm(const char *path, const struct sk_image *img)
 /* Runs timed per frame, at most. */
 #define MAX_REPS 1000
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-/*
- * The median of n times (sorted in place), 0 for none: the machine is
- * shared, and a neighbour's burst moves a mean but not a median.
- */
-static double median(double *t, int n)
-{
-    if (n <= 0) {
-        return 0;
-    }
-    qsort(t, (size_t)n, sizeof(*t), cmp_double);
-    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
-}
-
 /*
  * The model fit's cost a cell: glyphfit over every cell of the Linux screen
  * at 720x400 through q75, with the built-in 8x16 font (256 glyphs).
@@ -142,7 +124,7 @@ static void fit_cost(const char *data, int reps)
     }
     printf("\nmodel fit (glyphfit) alone: %.1f us a cell\n"
            "(median of %d passes over all 2000 cells of linux 720x400 q75, 256 glyphs)\n",
-           median(times, n), n);
+           sk_bench_median(times, n), n);
     sk_glyphfit_free(gf);
     sk_image_free(&img);
     sk_image_free(&out);
@@ -234,14 +216,14 @@ int main(int argc, char **argv)
                     sk_textrec_run(warm, &frame, &r);
                     times[k] = (double)(sk_now_us() - u0) / 1000.0;
                 }
-                double warm_ms = median(times, reps);
+                double warm_ms = sk_bench_median(times, reps);
                 for (int k = 0; k < reps; k++) {
                     int64_t u0 = sk_now_us();
                     sk_textrec_forget(warm);
                     sk_textrec_run(warm, &frame, &r);
                     times[k] = (double)(sk_now_us() - u0) / 1000.0;
                 }
-                double cold_ms = median(times, reps);
+                double cold_ms = sk_bench_median(times, reps);
                 sk_textrec_run(warm, &frame, &r);
                 unsigned right = ts_right(&r, &truth);
                 if (out_dir) {

@@ -707,7 +707,7 @@ static int screen_text(struct sk_app *app, const struct sk_cmd_io *io)
     int rc = EXIT_FAIL;
     struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
     struct sk_render *rd = sk_render_new();
-    sk_render_add_text_fonts(rd, app->text_fonts, app->text_font_count);
+    sk_render_set_text_fonts(rd, app->text_fonts, app->text_font_count);
     struct sk_image img = {0};
     struct sk_textrec_result r;
     if (read_text(rd, dec, f, &img, &r) != 0 || !r.is_text) {
@@ -808,7 +808,7 @@ static int cmd_wait(struct sk_app *app, char **argv, int argc, const struct sk_c
     int rc = EXIT_FAIL;
     struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
     struct sk_render *rd = sk_render_new();
-    sk_render_add_text_fonts(rd, app->text_fonts, app->text_font_count);
+    sk_render_set_text_fonts(rd, app->text_fonts, app->text_font_count);
     struct sk_image img = {0};
     int64_t deadline = sk_now_ms() + (int64_t)llround(timeout_s * 1000);
     uint64_t seq = 0;
@@ -903,9 +903,7 @@ static int cmd_screen(struct sk_app *app, char **argv, int argc, const struct sk
     struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
     struct sk_render *r = sk_render_new();
     sk_render_set_opts(r, &view);
-    if (view.mode == SK_RENDER_TEXT || view.mode == SK_RENDER_AUTO) {
-        sk_render_add_text_fonts(r, app->text_fonts, app->text_font_count);
-    }
+    sk_render_set_text_fonts(r, app->text_fonts, app->text_font_count);
     struct sk_image img = {0};
     struct sk_buf art = {0}, out = {0};
     unsigned w, h;

@@ -1164,7 +1164,7 @@ static void console_setup(struct console *c)
         }
     }
     c->render = sk_render_new();
-    sk_render_add_text_fonts(c->render, c->app->text_fonts, c->app->text_font_count);
+    sk_render_set_text_fonts(c->render, c->app->text_fonts, c->app->text_font_count);
     view_setup(c);
     c->dec = sk_jpeg_dec_new();
     c->cache = c->app->viewcache;

@@ -70,6 +70,8 @@ struct sk_render {
     int levels_neutral;
     struct sk_image adjusted; /* the picture through levels, when not neutral */
     struct sk_textrec *text;  /* the text reader (modes text and auto), made when first needed */
+    const struct sk_text_font *fonts; /* what it is taught when made (sk_render_set_text_fonts) */
+    size_t font_count;
 };
 
 /* libcaca reads a 24-bit pixel as one number in the machine's byte order. */
@@ -565,14 +567,10 @@ static void half_cells(struct sk_render *r, const struct sk_image *img, unsigned
     }
 }
 
-void sk_render_add_text_fonts(struct sk_render *r, const struct sk_text_font *fonts, size_t n)
+void sk_render_set_text_fonts(struct sk_render *r, const struct sk_text_font *fonts, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (r->text == NULL) {
-            r->text = sk_textrec_new(); /* none yet: an art view never reads text */
-        }
-        sk_textrec_add_font(r->text, fonts[i].rows, fonts[i].height);
-    }
+    r->fonts = fonts;
+    r->font_count = n;
 }
 
 /* A VGA palette index as a cell colour: the terminal's own 16 colours, or the exact RGB. */
@@ -591,7 +589,11 @@ int sk_render_read_text(struct sk_render *r, const struct sk_image *img,
                         struct sk_textrec_result *t)
 {
     if (r->text == NULL) {
+        /* Made when first needed: an art view never reads text. */
         r->text = sk_textrec_new();
+        for (size_t i = 0; i < r->font_count; i++) {
+            sk_textrec_add_font(r->text, r->fonts[i].rows, r->fonts[i].height);
+        }
     }
     return sk_textrec_run(r->text, img, t);
 }

@@ -64,12 +64,13 @@ void sk_render_free(struct sk_render *r);
 struct sk_text_font;
 
 /*
- * Teach the text reading n more fonts (text/fontfile.h; the server's
- * --text-font, app->text_fonts), each as sk_textrec_add_font does: the one
- * way the console and the commands give a recogniser the server's fonts.
- * Copied.
+ * The fonts the text reading is taught (text/fontfile.h; the server's
+ * --text-font, app->text_fonts), each as sk_textrec_add_font does, when
+ * its recogniser is first made (an art view never makes one): the one way
+ * the console and the commands give a recogniser the server's fonts. Not
+ * copied: fonts must outlive r (the server keeps its own for its life).
  */
-void sk_render_add_text_fonts(struct sk_render *r, const struct sk_text_font *fonts, size_t n);
+void sk_render_set_text_fonts(struct sk_render *r, const struct sk_text_font *fonts, size_t n);
 
 /* Use these settings from the next picture on (copied). */
 void sk_render_set_opts(struct sk_render *r, const struct sk_render_opts *o);

@@ -165,6 +165,13 @@ TEXT
   check text_font_psf_list_logged grep -q "text font $FONTS/Lat15-VGA14.psf.gz: PSF1 (gzip), 8x14" "$T/sshkvm.log"
   check text_font_psf_repeat_logged grep -q "text font $FONTS/Uni2-VGA8.psf.gz: PSF1 (gzip), 8x8" "$T/sshkvm.log"
   check text_font_room_enough_silent bash -c "! grep -q 'left out' '$T/sshkvm.log'"
+  # Eight of Debian's 8x16 console fonts at once fit (README).
+  eight=""
+  for f in Lat15-Terminus16 Uni2-Fixed16 Lat15-TerminusBold16 Lat15-TerminusBoldVGA16 Lat15-VGA16 \
+    CyrAsia-Terminus16 Lat15-Fixed16 Uni2-VGA16; do eight="$eight,$FONTS/$f.psf.gz"; done
+  err=$(timeout 2 "$BIN" --text-font "${eight#,}" --hostkeys "$T/hk-bad" --http-listen off \
+    --ssh-listen "127.0.0.1:$(free_port)" 2>&1)
+  check text_font_room_eight_fonts bash -c "grep -q 'Uni2-VGA16.psf.gz: PSF1' <<<\"\$1\" && ! grep -q 'left out' <<<\"\$1\"" _ "$err"
   # screen --mode text reads with the same fonts: its 15 text lines, colours and padding stripped.
   kssh screen --mode text --cols 80 --rows 26 | sed 's/\x1b\[[0-9;]*m//g; s/ *$//' | head -15 \
     >"$T/console_view.txt"

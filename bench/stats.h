@@ -1,0 +1,30 @@
+/*
+ * stats: what the benchmarks make of their samples (sorted times, medians).
+ * Header-only, for the standalone load generators as well as the rest.
+ */
+#ifndef SK_BENCH_STATS_H
+#define SK_BENCH_STATS_H
+
+#include <stdlib.h>
+
+/* qsort's comparison for doubles, ascending. */
+static inline int sk_bench_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * The median of n samples (sorted in place), 0 for none: on a shared
+ * machine a neighbour's burst moves a mean but not a median.
+ */
+static inline double sk_bench_median(double *t, int n)
+{
+    if (n <= 0) {
+        return 0;
+    }
+    qsort(t, (size_t)n, sizeof(*t), sk_bench_cmp_double);
+    return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
+#endif
