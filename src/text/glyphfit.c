@@ -16,11 +16,17 @@
  * shares) with coefficients that depend only on the colours, so one pair of
  * colours is scored against every glyph in a few multiply-adds a glyph.
  *
+ * A glyph's sums come from its rows' "words" (a row pattern at a height,
+ * shared by the glyphs that draw it, each word summed once a cell), and
+ * from the sums of an earlier glyph it differs from in a few rows, in
+ * fixed point so that they are exact.
+ *
  * The search: a short list of the glyphs that fit best with colours of
- * their own, each of those against all 240 pairs of palette colours, then
+ * their own, each of those against the pairs of palette colours that can
+ * still win (all 240 by right; a bound in luma rules out most), then
  * every glyph again against the best pair. A glyph that draws something
  * (neither blank nor solid) pays a small price, so that JPEG's ringing
- * next to a bright neighbour is not read as a dot. About 8 us a cell with
+ * next to a bright neighbour is not read as a dot. About 4 us a cell with
  * 256 glyphs on the machine the benchmarks ran on (bench/textrec prints it).
  */
 #include "text/glyphfit.h"
@@ -39,6 +45,17 @@
 #define SHORTLIST 8
 /* The price of a glyph that draws something, per pixel of the cell (squared luma). */
 #define DRAW_PRICE 20.0f
+/*
+ * A word: one row pattern at one height, as glyphs share them (a font of
+ * 256 has about 490; nine 8x16 fonts together about 950).
+ */
+#define MAX_WORDS (MAX_H * ((1u << COLS) - 1) + 1)
+/* Words a fit keeps on its stack; more, on the heap. */
+#define STACK_WORDS 2048
+/* A cell's sums in fixed point: luma, and chroma as a quarter of its block's mean, in 1/FIX. */
+#define FIX 16384.0f
+/* Luma, Cb, Cr and a spare lane, summed together. */
+typedef int32_t v4i __attribute__((vector_size(16)));
 /* Chroma blocks are compared as means of their four pixels. */
 #define BLOCK_WEIGHT 4.0f
 
@@ -56,7 +73,22 @@ struct sk_glyphfit {
     unsigned height;
     unsigned count;
     uint16_t rows[SK_GLYPHFIT_MAX][MAX_H]; /* bit x: column x, x = 8 the ninth */
-    uint8_t top[SK_GLYPHFIT_MAX], end[SK_GLYPHFIT_MAX]; /* the rows that draw: top..end-1 */
+    uint16_t word[SK_GLYPHFIT_MAX][MAX_H]; /* each row's word: its pattern at its height */
+    unsigned words;                        /* word 0 is the empty row */
+    uint8_t word_y[MAX_WORDS];
+    uint16_t word_bits[MAX_WORDS];
+    uint16_t word_at[MAX_H][1u << COLS]; /* a pattern's word at a height; 0 none yet */
+    /*
+     * Each glyph's sums from an earlier glyph's (base, -1 for none) by the
+     * words of the rows where the two differ: its own added, the base's
+     * taken away. The base is the earlier glyph that needs fewest (a font
+     * repeats rows: é is e with other top rows; two fonts repeat glyphs).
+     */
+    int16_t base[SK_GLYPHFIT_MAX];
+    uint16_t edit_at[SK_GLYPHFIT_MAX];                    /* its first word in edit[] */
+    uint8_t adds[SK_GLYPHFIT_MAX], subs[SK_GLYPHFIT_MAX]; /* words added, then taken away */
+    uint16_t edit[SK_GLYPHFIT_MAX * MAX_H]; /* at most a row each: fewer than none's */
+    unsigned edits;
     float ink[LAYOUTS][SK_GLYPHFIT_MAX];   /* pixels set */
     float share[LAYOUTS][SK_GLYPHFIT_MAX]; /* sum over blocks of the ink share */
     float share2[LAYOUTS][SK_GLYPHFIT_MAX]; /* sum over blocks of the share squared */
@@ -66,6 +98,7 @@ struct sk_glyphfit {
     unsigned full[LAYOUTS];                /* pixels in a cell */
     int blank;                             /* the first glyph that draws nothing, or -1 */
     float pal_y[16], pal_cb[16], pal_cr[16]; /* the VGA palette as luma and chroma */
+    uint8_t by_luma[16];                     /* the palette, darkest first */
     struct coef pair[16][16];              /* [fg][bg] */
 };
 
@@ -84,6 +117,58 @@ static void palette_init(struct sk_glyphfit *gf)
         const uint8_t *p = sk_vga_palette[k];
         ycc(p[0], p[1], p[2], &gf->pal_y[k], &gf->pal_cb[k], &gf->pal_cr[k]);
     }
+}
+
+/* The palette in order of luma, darkest first. */
+static void palette_order(struct sk_glyphfit *gf)
+{
+    for (unsigned k = 0; k < 16; k++) {
+        unsigned at = k;
+        while (at > 0 && gf->pal_y[gf->by_luma[at - 1]] > gf->pal_y[k]) {
+            gf->by_luma[at] = gf->by_luma[at - 1];
+            at--;
+        }
+        gf->by_luma[at] = (uint8_t)k;
+    }
+}
+
+/*
+ * The palette in order of distance in luma from a value, nearest first,
+ * made as far as it is asked for: a walk outward from the value both ways.
+ */
+struct walk {
+    const struct sk_glyphfit *gf;
+    double m;
+    int lo, hi;    /* the next darker and lighter in by_luma */
+    unsigned made; /* order[0..made-1] */
+    uint8_t order[16];
+};
+
+static void walk_start(struct walk *w, const struct sk_glyphfit *gf, double m)
+{
+    w->gf = gf;
+    w->m = m;
+    w->hi = 0;
+    while (w->hi < 16 && gf->pal_y[gf->by_luma[w->hi]] < m) {
+        w->hi++;
+    }
+    w->lo = w->hi - 1;
+    w->made = 0;
+}
+
+/* The k-th nearest palette colour (k < 16). */
+static unsigned walk_at(struct walk *w, unsigned k)
+{
+    const float *y = w->gf->pal_y;
+    const uint8_t *order = w->gf->by_luma;
+    while (w->made <= k) {
+        if (w->hi < 16 && (w->lo < 0 || y[order[w->hi]] - w->m < w->m - y[order[w->lo]])) {
+            w->order[w->made++] = order[w->hi++];
+        } else {
+            w->order[w->made++] = order[w->lo--];
+        }
+    }
+    return w->order[k];
 }
 
 /* The coefficients of fg on bg, all but a, which depends on the cell. */
@@ -111,6 +196,7 @@ struct sk_glyphfit *sk_glyphfit_new(unsigned height)
     }
     struct sk_glyphfit *gf = xcalloc(1, sizeof(*gf));
     palette_init(gf);
+    palette_order(gf);
     for (unsigned fg = 0; fg < 16; fg++) {
         for (unsigned bg = 0; bg < 16; bg++) {
             pair_init(gf, fg, bg);
@@ -120,12 +206,55 @@ struct sk_glyphfit *sk_glyphfit_new(unsigned height)
     gf->full[0] = 8 * height;
     gf->full[1] = gf->full[2] = COLS * height;
     gf->blank = -1;
+    gf->words = 1;
     return gf;
 }
 
 void sk_glyphfit_free(struct sk_glyphfit *gf)
 {
     free(gf);
+}
+
+/* Words to add and take away to make glyph j's sums from glyph k's (k = -1: from nothing). */
+static unsigned edit_cost(const struct sk_glyphfit *gf, unsigned j, int k, unsigned stop)
+{
+    unsigned cost = 0;
+    for (unsigned y = 0; y < gf->height && cost < stop; y++) {
+        unsigned a = gf->word[j][y], b = k < 0 ? 0 : gf->word[k][y];
+        cost += a != b ? (a != 0) + (b != 0) : 0;
+    }
+    return cost;
+}
+
+/* Glyph j's base and edits: the earlier glyph, or none, it is fewest words from. */
+static void edits_init(struct sk_glyphfit *gf, unsigned j)
+{
+    int base = -1;
+    unsigned best = edit_cost(gf, j, -1, ~0u);
+    for (unsigned k = 0; k < j && best > 0; k++) {
+        unsigned c = edit_cost(gf, j, (int)k, best);
+        if (c < best) {
+            best = c;
+            base = (int)k;
+        }
+    }
+    gf->base[j] = (int16_t)base;
+    gf->edit_at[j] = (uint16_t)gf->edits;
+    gf->adds[j] = gf->subs[j] = 0;
+    for (unsigned y = 0; y < gf->height; y++) {
+        unsigned a = gf->word[j][y], b = base < 0 ? 0 : gf->word[base][y];
+        if (a != b && a != 0) {
+            gf->edit[gf->edits++] = (uint16_t)a;
+            gf->adds[j]++;
+        }
+    }
+    for (unsigned y = 0; y < gf->height; y++) {
+        unsigned a = gf->word[j][y], b = base < 0 ? 0 : gf->word[base][y];
+        if (a != b && b != 0) {
+            gf->edit[gf->edits++] = (uint16_t)b;
+            gf->subs[j]++;
+        }
+    }
 }
 
 int sk_glyphfit_add(struct sk_glyphfit *gf, uint8_t code, const uint8_t *rows, int ninth)
@@ -147,13 +276,15 @@ int sk_glyphfit_add(struct sk_glyphfit *gf, uint8_t code, const uint8_t *rows, i
             r |= 0x100;
         }
         gf->rows[j][y] = r;
-        if (r && gf->end[j] == 0) {
-            gf->top[j] = (uint8_t)y;
+        if (r && gf->word_at[y][r] == 0) {
+            gf->word_at[y][r] = (uint16_t)gf->words;
+            gf->word_y[gf->words] = (uint8_t)y;
+            gf->word_bits[gf->words] = r;
+            gf->words++;
         }
-        if (r) {
-            gf->end[j] = (uint8_t)(y + 1);
-        }
+        gf->word[j][y] = gf->word_at[y][r];
     }
+    edits_init(gf, j);
     for (unsigned l = 0; l < LAYOUTS; l++) {
         unsigned mask = l == 0 ? 0xFFu : 0x1FFu;
         float ink = 0, s1 = 0, s2 = 0;
@@ -196,6 +327,12 @@ struct sums {
     const float *price;             /* per glyph: what drawing something costs (the model's) */
 };
 
+/* v in fixed point (1/FIX), to nearest. */
+static inline int32_t to_fixed(float v)
+{
+    return (int32_t)(v * FIX + (v < 0 ? -0.5f : 0.5f));
+}
+
 static void sums_fill(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell *c, struct sums *s)
 {
     unsigned h = gf->height;
@@ -231,60 +368,55 @@ static void sums_fill(const struct sk_glyphfit *gf, const struct sk_glyphfit_cel
         }
     }
     /*
-     * Each glyph's sums through tables: for every 8-bit pattern of a row's
-     * first eight columns, the luma under it (a table a row) and the
-     * chroma (a table a pair of rows, whose blocks are the same). A table
-     * doubles: the patterns with bit k set are those without it plus
-     * column k.
+     * Each glyph's sums, a row at a time through its words: a word's value
+     * is the sum of its pixels' (luma, Cb, Cr), from two tables a row (its
+     * first four columns' patterns, and its last five's). A table doubles:
+     * the patterns with bit k set are those without it plus column k.
+     * Fixed point, so the sums are exact, whatever their order.
      */
-    float ty[MAX_H][256], tc[MAX_H / 2][256][2];
+    v4i px[MAX_H][COLS], lo[MAX_H][16], hi[MAX_H][32];
     for (unsigned y = 0; y < h; y++) {
-        float *t = ty[y];
-        const float *v = s->y[y];
-        t[0] = 0;
-        t[1] = v[0];
-        t[2] = v[1];
-        t[3] = v[0] + v[1];
-        /* Four at a time from bit 2 on: the compiler can keep them in one register. */
-        for (unsigned k = 2, half = 4; k < 8; k++, half <<= 1) {
-            for (unsigned i = 0; i < half; i += 4) {
-                t[half + i] = t[i] + v[k];
-                t[half + i + 1] = t[i + 1] + v[k];
-                t[half + i + 2] = t[i + 2] + v[k];
-                t[half + i + 3] = t[i + 3] + v[k];
-            }
+        for (unsigned x = 0; x < COLS; x++) {
+            int in = x < s->w;
+            px[y][x] = (v4i){in ? to_fixed(s->y[y][x]) : 0, in ? to_fixed(s->cb[y][x]) : 0,
+                             in ? to_fixed(s->cr[y][x]) : 0, 0};
         }
-    }
-    for (unsigned y = 0; y < h; y += 2) {
-        float(*t)[2] = tc[y / 2];
-        t[0][0] = t[0][1] = 0;
-        for (unsigned k = 0, half = 1; k < 8; k++, half <<= 1) {
-            float cb = s->cb[y][k], cr = s->cr[y][k];
+        lo[y][0] = hi[y][0] = (v4i){0, 0, 0, 0};
+        for (unsigned k = 0, half = 1; k < 5; k++, half <<= 1) {
             for (unsigned i = 0; i < half; i++) {
-                t[half + i][0] = t[i][0] + cb;
-                t[half + i][1] = t[i][1] + cr;
+                if (k < 4) {
+                    lo[y][half + i] = lo[y][i] + px[y][k];
+                }
+                hi[y][half + i] = hi[y][i] + px[y][4 + k];
             }
         }
     }
-    int ninth = s->w == COLS;
+    v4i stack_val[STACK_WORDS];
+    v4i *val = gf->words <= STACK_WORDS ? stack_val : xmalloc(gf->words * sizeof(*val));
+    val[0] = (v4i){0, 0, 0, 0};
+    for (unsigned w = 1; w < gf->words; w++) {
+        unsigned y = gf->word_y[w], bits = gf->word_bits[w];
+        val[w] = lo[y][bits & 15] + hi[y][bits >> 4];
+    }
     s->price = gf->price[s->layout];
+    v4i sums[SK_GLYPHFIT_MAX];
     for (unsigned j = 0; j < gf->count; j++) {
-        float gy = 0, gcb = 0, gcr = 0;
-        /* Rows that draw nothing add nothing (0 exactly). */
-        for (unsigned y = gf->top[j]; y < gf->end[j]; y++) {
-            unsigned r = gf->rows[j][y];
-            gy += ty[y][r & 0xFF];
-            gcb += tc[y / 2][r & 0xFF][0];
-            gcr += tc[y / 2][r & 0xFF][1];
-            if (ninth && (r & 0x100)) {
-                gy += s->y[y][8];
-                gcb += s->cb[y][8];
-                gcr += s->cr[y][8];
-            }
+        v4i sum = gf->base[j] < 0 ? (v4i){0, 0, 0, 0} : sums[gf->base[j]];
+        const uint16_t *e = gf->edit + gf->edit_at[j];
+        for (unsigned k = 0; k < gf->adds[j]; k++) {
+            sum += val[e[k]];
         }
-        s->gy[j] = gy;
-        s->gcb[j] = gcb;
-        s->gcr[j] = gcr;
+        e += gf->adds[j];
+        for (unsigned k = 0; k < gf->subs[j]; k++) {
+            sum -= val[e[k]];
+        }
+        sums[j] = sum;
+        s->gy[j] = (float)sum[0] / FIX;
+        s->gcb[j] = (float)sum[1] / FIX;
+        s->gcr[j] = (float)sum[2] / FIX;
+    }
+    if (val != stack_val) {
+        free(val);
     }
 }
 
@@ -337,41 +469,93 @@ void sk_glyphfit_run(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell
     }
     /* The short list, best first; among equals the earlier glyph. */
     unsigned list[SHORTLIST], nl = 0;
+    float listed[SHORTLIST]; /* their best_of */
+    float last = INFINITY;   /* the list's last, once it is full */
     for (unsigned j = 0; j < gf->count; j++) {
-        if (nl == SHORTLIST && !(best_of[j] < best_of[list[nl - 1]])) {
+        float b = best_of[j];
+        if (!(b < last)) {
             continue;
         }
         unsigned at = nl < SHORTLIST ? nl++ : nl - 1;
-        while (at > 0 && best_of[j] < best_of[list[at - 1]]) {
+        while (at > 0 && b < listed[at - 1]) {
             list[at] = list[at - 1];
+            listed[at] = listed[at - 1];
             at--;
         }
         list[at] = j;
+        listed[at] = b;
+        if (nl == SHORTLIST) {
+            last = listed[nl - 1];
+        }
     }
-    /* The short list's sums side by side, as the colour coefficients take them. */
+    /* The short list's sums side by side, as the colour coefficients take them, and its best_of. */
     float gv[SHORTLIST][8];
     for (unsigned i = 0; i < nl; i++) {
         unsigned j = list[i];
-        const float v[8] = {s->gy[j], gf->ink[l][j], s->gcb[j], s->gcr[j], gf->share[l][j], gf->share2[l][j],
-                            s->price[j], 0};
+        const float v[8] = {s->gy[j],        gf->ink[l][j],    s->gcb[j],   s->gcr[j],
+                            gf->share[l][j], gf->share2[l][j], s->price[j], listed[i]};
         memcpy(gv[i], v, sizeof(v));
     }
-    float best = INFINITY;
-    unsigned bj = 0, bfg = 7, bbg = 0;
+    /*
+     * Every pair of palette colours for each glyph on the list, skipping
+     * those that cannot win. A glyph's misfit in colours F on B is its
+     * least (best_of, with colours of its own, plus what no glyph
+     * explains) plus, in luma, (paper pixels)(Yb - their mean)^2 +
+     * (ink pixels)(Yf - their mean)^2, plus a chroma excess that is never
+     * negative. So each glyph walks the palette outward from its paper's
+     * and its ink's mean luma, and stops where the luma terms alone lose.
+     * slack covers float rounding: the pair found is the one a full search
+     * finds, and of equals the first in the order bg, fg, glyph, as a full
+     * search takes them.
+     */
+    const double syy_c = s->syy - s->sy * s->sy / n;
+    const double scc_c = s->scc - (s->scb * s->scb + s->scr * s->scr) / nb;
+    const float slack =
+        64.0f + 1e-5f * (float)(s->syy + n * 65025.0 + BLOCK_WEIGHT * (s->scc + nb * 32768.0));
+    float abg[16];
     for (unsigned bg = 0; bg < 16; bg++) {
-        float a = bg_misfit(gf, s, bg);
-        for (unsigned fg = 0; fg < 16; fg++) {
-            if (fg == bg) {
-                continue;
+        abg[bg] = bg_misfit(gf, s, bg);
+    }
+    float best = INFINITY;
+    unsigned bj = 0, bi = 0, bfg = 7, bbg = 0;
+    for (unsigned i = 0; i < nl; i++) {
+        unsigned j = list[i];
+        double ink = gf->ink[l][j], gy = s->gy[j];
+        double wp = n - ink, mp = wp > 0 ? (s->sy - gy) / wp : 0, mi = ink > 0 ? gy / ink : 0;
+        const float *g = gv[i];
+        float base = (float)(syy_c + BLOCK_WEIGHT * scc_c + g[7]) - slack;
+        struct walk wb, wf;
+        float dev_b[16], dev_f[16];
+        walk_start(&wb, gf, mp);
+        walk_start(&wf, gf, mi);
+        for (unsigned k = 0; k < 16; k++) {
+            double yb = gf->pal_y[k] - mp, yf = gf->pal_y[k] - mi;
+            dev_b[k] = (float)(wp * yb * yb);
+            dev_f[k] = (float)(ink * yf * yf);
+        }
+        for (unsigned kb = 0; kb < 16; kb++) {
+            unsigned bg = walk_at(&wb, kb);
+            float lb = base + dev_b[bg];
+            if (lb > best) {
+                break;
             }
-            const struct coef *k = &gf->pair[fg][bg];
-            for (unsigned i = 0; i < nl; i++) {
-                const float *g = gv[i];
-                float v = a + k->ky * g[0] + k->kink * g[1] + k->kcb * g[2] + k->kcr * g[3] + k->ks1 * g[4] +
-                          k->ks2 * g[5] + g[6];
-                if (v < best) {
+            for (unsigned kf = 0; kf < 16; kf++) {
+                unsigned fg = walk_at(&wf, kf);
+                if (lb + dev_f[fg] > best) {
+                    break;
+                }
+                if (fg == bg) {
+                    continue;
+                }
+                const struct coef *k = &gf->pair[fg][bg];
+                float v = abg[bg] + k->ky * g[0] + k->kink * g[1] + k->kcb * g[2] + k->kcr * g[3] +
+                          k->ks1 * g[4] + k->ks2 * g[5] + g[6];
+                if (v < best ||
+                    (v == best &&
+                     (bg < bbg || (bg == bbg && (fg < bfg || (fg == bfg && i < bi)))))) {
                     best = v;
-                    bj = list[i];
+                    bj = j;
+                    bi = i;
                     bfg = fg;
                     bbg = bg;
                 }

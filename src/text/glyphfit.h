@@ -7,7 +7,7 @@
  * at full resolution and compares chroma only as 2x2 block means, as 4:2:0
  * JPEG keeps it, so a glyph whose colours differ mostly in chroma (blue on
  * black, brown on green) is still read from what survives of its strokes.
- * It costs tens of microseconds a cell; the recogniser (textrec) calls it
+ * It costs a few microseconds a cell; the recogniser (textrec) calls it
  * for the cells its fast bitmap match is unsure of.
  */
 #ifndef SK_TEXT_GLYPHFIT_H

@@ -3,6 +3,7 @@
  * colours differ mostly in chroma after 4:2:0 JPEG, where a bitmap of the
  * cell has lost their strokes.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,6 +184,170 @@ static void test_shades_qemu_jpeg(void)
     sk_glyphfit_free(qemu);
 }
 
+/* A pixel as JFIF luma and chroma, in double. */
+static void oracle_ycc(const int p[3], double out[3])
+{
+    out[0] = 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2];
+    out[1] = -0.168736 * p[0] - 0.331264 * p[1] + 0.5 * p[2];
+    out[2] = 0.5 * p[0] - 0.418688 * p[1] - 0.081312 * p[2];
+}
+
+/*
+ * What the model says a reading costs, worked out pixel by pixel, the slow
+ * way: luma pixel by pixel, chroma as 2x2 block means weighted by their
+ * four pixels, plus the price of a glyph that draws something (20 a
+ * pixel). rows: the glyph; line: its ninth column repeats its eighth.
+ * *misfit gets the cost without the price.
+ */
+static double oracle_cost(const int glyph[][3], const int ninth[][3], int odd, const uint8_t *rows,
+                          int line, unsigned fg, unsigned bg, double *misfit)
+{
+    unsigned w = ninth ? 9 : 8, inked = 0;
+    double cell[16][9][3], colour[2][3];
+    int ink[16][9];
+    const int f[3] = {sk_vga_palette[fg][0], sk_vga_palette[fg][1], sk_vga_palette[fg][2]};
+    const int b[3] = {sk_vga_palette[bg][0], sk_vga_palette[bg][1], sk_vga_palette[bg][2]};
+    oracle_ycc(b, colour[0]);
+    oracle_ycc(f, colour[1]);
+    double m = 0;
+    for (unsigned y = 0; y < 16; y++) {
+        for (unsigned x = 0; x < w; x++) {
+            oracle_ycc(x < 8 ? glyph[y * 8 + x] : ninth[y], cell[y][x]);
+            ink[y][x] = x < 8 ? (rows[y] >> (7 - x)) & 1 : line && (rows[y] & 1);
+            inked += (unsigned)ink[y][x];
+            double d = cell[y][x][0] - colour[ink[y][x]][0];
+            m += d * d;
+        }
+    }
+    unsigned x0 = ninth && odd ? 1 : 0;
+    for (unsigned y = 0; y < 16; y += 2) {
+        for (unsigned x = x0; x + 1 < x0 + 8; x += 2) {
+            double share = (ink[y][x] + ink[y][x + 1] + ink[y + 1][x] + ink[y + 1][x + 1]) / 4.0;
+            for (int c = 1; c < 3; c++) {
+                double mean = (cell[y][x][c] + cell[y][x + 1][c] + cell[y + 1][x][c] +
+                               cell[y + 1][x + 1][c]) /
+                              4;
+                double d = mean - (colour[0][c] + share * (colour[1][c] - colour[0][c]));
+                m += 4 * d * d;
+            }
+        }
+    }
+    *misfit = m;
+    return m + (inked > 0 && inked < 16 * w ? 20.0 * 16 * w : 0);
+}
+
+/* A noisy cell drawn as rows in fg on bg (every fourth, noise alone), from *seed. */
+static void noisy_cell(const uint8_t *rows, int line, unsigned fg, unsigned bg, int noise_only,
+                       uint32_t *seed, int glyph[][3], int ninth[][3])
+{
+    for (unsigned y = 0; y < 16; y++) {
+        for (unsigned x = 0; x < 9; x++) {
+            int on = x < 8 ? (rows[y] >> (7 - x)) & 1 : line && (rows[y] & 1);
+            int *p = x < 8 ? glyph[y * 8 + x] : ninth[y];
+            for (int c = 0; c < 3; c++) {
+                *seed = *seed * 1103515245u + 12345u;
+                int r = (int)((*seed >> 16) & 0x7FFF);
+                int v = noise_only ? r % 256 : sk_vga_palette[on ? fg : bg][c] + r % 97 - 48;
+                p[c] = v < 0 ? 0 : v > 255 ? 255 : v;
+            }
+        }
+    }
+}
+
+/*
+ * The fit's short cuts keep its answer: glyph sums made from another
+ * glyph's and a bound in luma that skips colour pairs.
+ * - With 8 glyphs, all on its short list, it searches every glyph in every
+ *   pair: a slow search finds no reading that costs less than its pick.
+ * - With 512 (the VGA font, then each glyph again with two rows changed:
+ *   sums made from the first's), no glyph costs less in the colours it
+ *   picks, and the misfit it reports is the slow way's.
+ * In every layout of a cell: 8 wide, 9 wide from an even or an odd column.
+ */
+static void test_least_cost(void)
+{
+    static uint8_t other[256][16];
+    for (unsigned c = 0; c < 256; c++) {
+        memcpy(other[c], sk_font8x16[c], 16);
+        other[c][5] ^= 0x3C;
+        other[c][11] ^= 0x81;
+    }
+    static const uint8_t eight[8] = {'A', 'g', 0xB1, 0xC4, 0xC5, 0xDB, 'w', 'Y'};
+    struct sk_glyphfit *few = sk_glyphfit_new(16), *all = font16();
+    for (unsigned k = 0; k < 8; k++) {
+        const uint8_t *rows = k < 4 ? sk_font8x16[eight[k]] : other[eight[k]];
+        CHECK_EQ_INT(sk_glyphfit_add(few, eight[k], rows, SK_GLYPHFIT_NINTH_VGA), (int)k);
+    }
+    for (unsigned c = 0; c < 256; c++) {
+        CHECK_EQ_INT(sk_glyphfit_add(all, (uint8_t)c, other[c], SK_GLYPHFIT_NINTH_VGA),
+                     (int)(256 + c));
+    }
+    uint32_t seed = 12345;
+    unsigned worse = 0, cheaper = 0, off = 0, drawn = 0;
+    double m;
+    for (unsigned i = 0; i < 96; i++) {
+        int glyph[16 * 8][3], ninth[16][3];
+        unsigned layout = i % 3, k = i % 8, fg = (i * 7) % 16, bg = (fg + 1 + i % 15) % 16;
+        const uint8_t *rows = k < 4 ? sk_font8x16[eight[k]] : other[eight[k]];
+        noisy_cell(rows, sk_vga_line_graphics(eight[k]), fg, bg, i % 4 == 3, &seed, glyph, ninth);
+        const struct sk_glyphfit_cell cell = {glyph, layout ? (const int(*)[3])ninth : NULL,
+                                              layout == 2};
+        struct sk_glyphfit_result r;
+        sk_glyphfit_run(few, &cell, &r);
+        const uint8_t *got = r.glyph < 4 ? sk_font8x16[eight[r.glyph]] : other[eight[r.glyph]];
+        double cost = oracle_cost(glyph, cell.ninth, cell.odd, got,
+                                  sk_vga_line_graphics(eight[r.glyph]), r.fg, r.bg, &m);
+        double least = cost;
+        for (unsigned j = 0; j < 8; j++) {
+            const uint8_t *g = j < 4 ? sk_font8x16[eight[j]] : other[eight[j]];
+            for (unsigned b = 0; b < 16; b++) {
+                for (unsigned f = 0; f < 16; f++) {
+                    double c = f == b ? cost
+                                      : oracle_cost(glyph, cell.ninth, cell.odd, g,
+                                                    sk_vga_line_graphics(eight[j]), f, b, &m);
+                    least = c < least ? c : least;
+                }
+            }
+        }
+        worse += cost > least + 1e-4 * least + 1;
+    }
+    for (unsigned i = 0; i < 48; i++) {
+        int glyph[16 * 8][3], ninth[16][3];
+        unsigned layout = i % 3, code = (i * 37 + 11) % 256, fg = (i * 5) % 16,
+                 bg = (fg + 1 + i % 15) % 16;
+        int line = sk_vga_line_graphics((uint8_t)code);
+        noisy_cell(i % 2 ? other[code] : sk_font8x16[code], line, fg, bg, i % 4 == 3, &seed, glyph,
+                   ninth);
+        const struct sk_glyphfit_cell cell = {glyph, layout ? (const int(*)[3])ninth : NULL,
+                                              layout == 2};
+        struct sk_glyphfit_result r;
+        sk_glyphfit_run(all, &cell, &r);
+        const uint8_t *got = r.glyph < 256 ? sk_font8x16[r.glyph] : other[r.glyph - 256];
+        double misfit;
+        double cost =
+            oracle_cost(glyph, cell.ninth, cell.odd, got,
+                        sk_vga_line_graphics((uint8_t)(r.glyph % 256)), r.fg, r.bg, &misfit);
+        unsigned n = layout ? 144 : 128;
+        off += fabs(r.rms * r.rms * n - misfit) > 1e-3 * misfit + 2;
+        if (r.contrast == 0) {
+            continue; /* a blank's colours are not the pair it was read in */
+        }
+        drawn++;
+        for (unsigned j = 0; j < 512; j++) {
+            const uint8_t *g = j < 256 ? sk_font8x16[j] : other[j - 256];
+            double c = oracle_cost(glyph, cell.ninth, cell.odd, g,
+                                   sk_vga_line_graphics((uint8_t)(j % 256)), r.fg, r.bg, &m);
+            cheaper += c < cost - 1e-4 * cost - 1;
+        }
+    }
+    CHECK_EQ_INT((int)worse, 0);
+    CHECK_EQ_INT((int)cheaper, 0);
+    CHECK_EQ_INT((int)off, 0);
+    CHECK(drawn >= 24);
+    sk_glyphfit_free(few);
+    sk_glyphfit_free(all);
+}
+
 static void test_limits(void)
 {
     CHECK(sk_glyphfit_new(15) == NULL);
@@ -202,6 +367,7 @@ int main(void)
     SK_RUN(test_lossless_exact);
     SK_RUN(test_every_pair_through_jpeg);
     SK_RUN(test_shades_qemu_jpeg);
+    SK_RUN(test_least_cost);
     SK_RUN(test_limits);
     return SK_CHECK_EXIT();
 }
