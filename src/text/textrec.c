@@ -166,6 +166,7 @@ struct tally {
 #define MEMO_SLOTS 128
 #define MEMO_PROBES 8
 #define MEMO_BYTES ((MAX_PIX + MAX_CELL_H) * 3)
+_Static_assert(MEMO_BYTES % 8 == 0, "the memo hashes its key eight bytes at a time");
 struct memo_slot {
     unsigned pass;
     const struct font *font;
@@ -491,6 +492,47 @@ static int dist2(const int a[3], const int b[3])
     return d0 * d0 + d1 * d1 + d2 * d2;
 }
 
+/* A cell's glyph pixels as three planes, for loops the compiler can vectorise. */
+struct planes {
+    int c[3][MAX_PIX];
+};
+
+/* pl from the n pixels of pix; their mean into mean. */
+static void planes_fill(struct planes *pl, int pix[][3], unsigned n, int mean[3])
+{
+    for (int c = 0; c < 3; c++) {
+        long sum = 0;
+        for (unsigned i = 0; i < n; i++) {
+            pl->c[c][i] = pix[i][c];
+            sum += pix[i][c];
+        }
+        mean[c] = (int)(sum / n);
+    }
+}
+
+static inline int plane_dist2(const struct planes *p, unsigned i, const int rgb[3])
+{
+    int d0 = p->c[0][i] - rgb[0], d1 = p->c[1][i] - rgb[1], d2 = p->c[2][i] - rgb[2];
+    return d0 * d0 + d1 * d1 + d2 * d2;
+}
+
+/* The first of the n pixels furthest from rgb; *d2 its squared distance. */
+static unsigned farthest(const struct planes *p, unsigned n, const int rgb[3], int *d2)
+{
+    /* The distance first, then where: the first loop has no branch, and vectorises. */
+    int m = -1;
+    for (unsigned i = 0; i < n; i++) {
+        int d = plane_dist2(p, i, rgb);
+        m = d > m ? d : m;
+    }
+    unsigned i = 0;
+    while (plane_dist2(p, i, rgb) != m) {
+        i++;
+    }
+    *d2 = m;
+    return i;
+}
+
 /* The nearest palette colour to rgb; *dist its RGB distance. */
 static unsigned snap_plain(const int rgb[3], double *dist)
 {
@@ -556,7 +598,20 @@ static unsigned snap_ink(const double pal[16][3], const int rgb[3], unsigned bg,
     return best;
 }
 
-/* Bits set in v, without relying on a popcount instruction being enabled. */
+/*
+ * Bits set in v, without relying on a popcount instruction being enabled
+ * (GCC knows the idiom: it becomes the instruction where one is, else a
+ * call to libgcc). The functions that count bits for every glyph are also
+ * built for x86-64 CPUs with the instruction, chosen when the program loads.
+ */
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+#define POPCOUNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#endif
+#endif
+#ifndef POPCOUNT_CLONES
+#define POPCOUNT_CLONES
+#endif
 static inline unsigned popcount64(uint64_t v)
 {
     v = v - ((v >> 1) & 0x5555555555555555ull);
@@ -586,8 +641,9 @@ static void cell_mask(const struct font *f, uint64_t mask[2])
  * Hamming distance (the inverse's distance is kept minus the glyph's);
  * polarity -1 both, 0/1 only ink = B / ink = A.
  */
-static unsigned near_glyphs(const struct font *f, const uint64_t bits[2], const uint64_t mask[2],
-                            unsigned kept, int polarity, uint16_t cand[MAX_RANKED + 1])
+POPCOUNT_CLONES static unsigned near_glyphs(const struct font *f, const uint64_t bits[2],
+                                            const uint64_t mask[2], unsigned kept, int polarity,
+                                            uint16_t cand[MAX_RANKED + 1])
 {
     unsigned ham[MAX_GLYPHS * 2];
     unsigned best = ~0u;
@@ -818,9 +874,13 @@ static void fit_cell(const struct font *f, struct fit_memo *memo, int pix[][3], 
         px[n++] = (uint8_t)pix[MAX_PIX + y][1];
         px[n++] = (uint8_t)pix[MAX_PIX + y][2];
     }
-    uint64_t h = 1469598103934665603ull ^ (uint64_t)(ninth * 2 + odd);
-    for (unsigned i = 0; i < n; i++) {
-        h = (h ^ px[i]) * 1099511628211ull;
+    /* Eight bytes at a time (MEMO_BYTES is a multiple of 8; the rest of px is 0). */
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (uint64_t)(ninth * 2 + odd);
+    for (unsigned i = 0; i < n; i += 8) {
+        uint64_t w;
+        memcpy(&w, px + i, sizeof(w));
+        h = (h ^ w) * 0xC2B2AE3D27D4EB4Full;
+        h ^= h >> 29;
     }
     struct memo_slot *s = NULL;
     for (unsigned k = 0; k < MEMO_PROBES; k++) {
@@ -893,34 +953,17 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
     const struct font *f = rd->font;
     *resid = 0;
     unsigned n = GLYPH_W * f->height;
-    long mean[3] = {0, 0, 0};
-    for (unsigned i = 0; i < n; i++) {
-        for (int c = 0; c < 3; c++) {
-            mean[c] += pix[i][c];
-        }
-    }
-    const int mc[3] = {(int)(mean[0] / n), (int)(mean[1] / n), (int)(mean[2] / n)};
-    unsigned ia = 0, ib = 0;
-    int da = -1, dab = -1;
-    for (unsigned i = 0; i < n; i++) {
-        int d = dist2(pix[i], mc);
-        if (d > da) {
-            da = d;
-            ia = i;
-        }
-    }
+    struct planes pl;
+    int mc[3];
+    planes_fill(&pl, pix, n, mc);
+    int da, dab;
+    unsigned ia = farthest(&pl, n, mc, &da);
     /* No two pixels are further apart than twice the furthest from the mean. */
     if (4 * da < UNIFORM_DIST * UNIFORM_DIST) {
         blank_cell(mc, 100, out);
         return 0;
     }
-    for (unsigned i = 0; i < n; i++) {
-        int d = dist2(pix[i], pix[ia]);
-        if (d > dab) {
-            dab = d;
-            ib = i;
-        }
-    }
+    unsigned ib = farthest(&pl, n, pix[ia], &dab);
     if (dab < UNIFORM_DIST * UNIFORM_DIST) {
         blank_cell(mc, 100, out);
         return 0;
@@ -946,14 +989,15 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
     uint64_t bits[2] = {0, 0};
     /* One division a cell, not one a pixel. */
     double scale = 256.0 / (double)den;
+    /* In int: |dot| is at most 3 x 255 x 255 (a colour axis), so the compiler can vectorise. */
     for (unsigned i = 0; i < n; i++) {
-        long dot = (long)(pix[i][0] - b[0]) * w[0] + (long)(pix[i][1] - b[1]) * w[1] +
-                   (long)(pix[i][2] - b[2]) * w[2];
-        long v = (long)((double)dot * scale);
-        t[i] = v < 0 ? 0 : v > 256 ? 256 : (int)v;
-        if (t[i] > 128) {
-            bits[i >> 6] |= 1ull << (i & 63);
-        }
+        int dot =
+            (pl.c[0][i] - b[0]) * w[0] + (pl.c[1][i] - b[1]) * w[1] + (pl.c[2][i] - b[2]) * w[2];
+        int v = (int)((double)dot * scale);
+        t[i] = v < 0 ? 0 : v > 256 ? 256 : v;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        bits[i >> 6] |= (uint64_t)(t[i] > 128) << (i & 63);
     }
     /* The ninth column of a 9-wide cell is paper (outside 0xC0..0xDF). */
     int paper_hint = -1;
@@ -990,18 +1034,28 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
             cursor = (int)band;
         }
     }
+    /* The glyph's ink, the cursor's rows inked. */
+    uint64_t inked[2] = {f->bits[m.glyph][0], f->bits[m.glyph][1]};
+    for (unsigned y = 0; y < f->height; y++) {
+        if (cursor & (1 << y)) {
+            inked[(y * GLYPH_W) >> 6] |= 0xFFull << ((y * GLYPH_W) & 63);
+        }
+    }
     long sum[2][3] = {{0, 0, 0}, {0, 0, 0}}; /* paper, ink */
     unsigned cnt[2] = {0, 0};
     for (unsigned i = 0; i < n; i++) {
-        int ink = (cursor & (1 << (i / GLYPH_W))) ? 1 : (int)((f->bits[m.glyph][i >> 6] >> (i & 63)) & 1);
+        int ink = (int)((inked[i >> 6] >> (i & 63)) & 1);
         int ta = m.ink_is_a ? t[i] : 256 - t[i];
-        /* Only pixels on the right side of the midpoint: edges are mixed. */
-        if ((ink && ta >= 192) || (!ink && ta <= 128)) {
-            for (int c = 0; c < 3; c++) {
-                sum[ink][c] += pix[i][c];
-            }
-            cnt[ink]++;
+        /* Only pixels on the right side of the midpoint: edges are mixed. No branches: they would
+         * not be predicted. */
+        int use = ink ? ta >= 192 : ta <= 128;
+        int to_ink = -(use & ink), to_paper = -(use & !ink);
+        for (int c = 0; c < 3; c++) {
+            sum[1][c] += pl.c[c][i] & to_ink;
+            sum[0][c] += pl.c[c][i] & to_paper;
         }
+        cnt[1] += (unsigned)(use & ink);
+        cnt[0] += (unsigned)(use & !ink);
     }
     int paper[3], inkc[3];
     for (int c = 0; c < 3; c++) {
