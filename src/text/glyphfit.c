@@ -562,8 +562,13 @@ void sk_glyphfit_run(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell
             }
         }
     }
+    /* A glyph off the list may be cheaper in that pair; rarely (a vector loop says whether). */
     score_pair(gf, s, &gf->pair[bfg][bbg], bg_misfit(gf, s, bbg), cost);
+    int cheaper = 0;
     for (unsigned j = 0; j < gf->count; j++) {
+        cheaper |= cost[j] < best;
+    }
+    for (unsigned j = 0; cheaper && j < gf->count; j++) {
         if (cost[j] < best) {
             best = cost[j];
             bj = j;

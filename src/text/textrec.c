@@ -48,7 +48,7 @@
 #include "text/glyphfit.h"
 #include "util.h"
 
-#define GLYPH_W 8
+#define GLYPH_W 8 /* a byte a row: eight rows to a uint64_t of a glyph's bits */
 #define MAX_CELL_H 16
 #define MAX_PIX (GLYPH_W * MAX_CELL_H)
 #define MAX_MAP 4096 /* mode pixels a sampling map covers in either direction */
@@ -520,14 +520,16 @@ static inline int plane_dist2(const struct planes *p, unsigned i, const int rgb[
 static unsigned farthest(const struct planes *p, unsigned n, const int rgb[3], int *d2)
 {
     /* The distance first, then where: the first loop has no branch, and vectorises. */
-    int m = -1;
+    int d[MAX_PIX], m = -1;
     for (unsigned i = 0; i < n; i++) {
-        int d = plane_dist2(p, i, rgb);
-        m = d > m ? d : m;
+        d[i] = plane_dist2(p, i, rgb);
+        m = d[i] > m ? d[i] : m;
     }
     unsigned i = 0;
-    while (plane_dist2(p, i, rgb) != m) {
-        i++;
+    for (; i < n; i++) {
+        if (d[i] == m) {
+            break;
+        }
     }
     *d2 = m;
     return i;
@@ -996,8 +998,14 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
         int v = (int)((double)dot * scale);
         t[i] = v < 0 ? 0 : v > 256 ? 256 : v;
     }
-    for (unsigned i = 0; i < n; i++) {
-        bits[i >> 6] |= (uint64_t)(t[i] > 128) << (i & 63);
+    /* A row's eight bits at a time (n is whole rows): the compiler makes vector compares of it. */
+    for (unsigned y = 0; y < n / GLYPH_W; y++) {
+        const int *ty = t + y * GLYPH_W;
+        unsigned row = 0;
+        for (unsigned x = 0; x < GLYPH_W; x++) {
+            row |= (unsigned)(ty[x] > 128) << x;
+        }
+        bits[y >> 3] |= (uint64_t)row << ((y & 7) * GLYPH_W);
     }
     /* The ninth column of a 9-wide cell is paper (outside 0xC0..0xDF). */
     int paper_hint = -1;
@@ -1034,28 +1042,36 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
             cursor = (int)band;
         }
     }
-    /* The glyph's ink, the cursor's rows inked. */
-    uint64_t inked[2] = {f->bits[m.glyph][0], f->bits[m.glyph][1]};
-    for (unsigned y = 0; y < f->height; y++) {
-        if (cursor & (1 << y)) {
-            inked[(y * GLYPH_W) >> 6] |= 0xFFull << ((y * GLYPH_W) & 63);
+    /*
+     * The mean colour of the paper pixels and of the ink's, from only the
+     * pixels on the right side of the midpoint (edges are mixed): ink at
+     * least 3/4 of the way to its colour, paper at least half. As bytes and
+     * masks, without branches, so the compiler can vectorise it.
+     */
+    uint8_t ink_px[MAX_PIX]; /* the glyph's, the cursor's rows inked */
+    const uint64_t *g = f->bits[m.glyph];
+    for (unsigned i = 0; i < n; i += GLYPH_W) {
+        unsigned y = i / GLYPH_W;
+        unsigned row =
+            cursor & (1 << y) ? 0xFF : (unsigned)(g[y >> 3] >> ((y & 7) * GLYPH_W)) & 0xFF;
+        for (unsigned x = 0; x < GLYPH_W; x++) {
+            ink_px[i + x] = (uint8_t)((row >> x) & 1);
         }
     }
-    long sum[2][3] = {{0, 0, 0}, {0, 0, 0}}; /* paper, ink */
-    unsigned cnt[2] = {0, 0};
+    const int ink_lo = m.ink_is_a ? 192 : 0, ink_hi = m.ink_is_a ? 256 : 64;
+    const int paper_lo = m.ink_is_a ? 0 : 128, paper_hi = m.ink_is_a ? 128 : 256;
+    int sum[2][3] = {{0, 0, 0}, {0, 0, 0}}; /* paper, ink: at most 255 x MAX_PIX */
+    int cnt[2] = {0, 0};
     for (unsigned i = 0; i < n; i++) {
-        int ink = (int)((inked[i >> 6] >> (i & 63)) & 1);
-        int ta = m.ink_is_a ? t[i] : 256 - t[i];
-        /* Only pixels on the right side of the midpoint: edges are mixed. No branches: they would
-         * not be predicted. */
-        int use = ink ? ta >= 192 : ta <= 128;
-        int to_ink = -(use & ink), to_paper = -(use & !ink);
+        int ink = ink_px[i], ti = t[i];
+        int use_ink = ink & (ti >= ink_lo) & (ti <= ink_hi);
+        int use_paper = (ink ^ 1) & (ti >= paper_lo) & (ti <= paper_hi);
         for (int c = 0; c < 3; c++) {
-            sum[1][c] += pl.c[c][i] & to_ink;
-            sum[0][c] += pl.c[c][i] & to_paper;
+            sum[1][c] += pl.c[c][i] & -use_ink;
+            sum[0][c] += pl.c[c][i] & -use_paper;
         }
-        cnt[1] += (unsigned)(use & ink);
-        cnt[0] += (unsigned)(use & !ink);
+        cnt[1] += use_ink;
+        cnt[0] += use_paper;
     }
     int paper[3], inkc[3];
     for (int c = 0; c < 3; c++) {
