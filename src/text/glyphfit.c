@@ -26,8 +26,9 @@
  * still win (all 240 by right; a bound in luma rules out most), then
  * every glyph again against the best pair. A glyph that draws something
  * (neither blank nor solid) pays a small price, so that JPEG's ringing
- * next to a bright neighbour is not read as a dot. About 4 us a cell with
- * 256 glyphs on the machine the benchmarks ran on (bench/textrec prints it).
+ * next to a bright neighbour is not read as a dot. About 4-5 us a cell
+ * with 256 glyphs on the machine the benchmarks ran on (bench/textrec
+ * prints it).
  */
 #include "text/glyphfit.h"
 
