@@ -19,16 +19,17 @@
  * A glyph's sums come from its rows' "words" (a row pattern at a height,
  * shared by the glyphs that draw it, each word summed once a cell), and
  * from the sums of an earlier glyph it differs from in a few rows, in
- * fixed point so that they are exact.
+ * fixed point so that they do not depend on the order they are taken in.
  *
  * The search: a short list of the glyphs that fit best with colours of
  * their own, each of those against the pairs of palette colours that can
- * still win (all 240 by right; a bound in luma rules out most), then
- * every glyph again against the best pair. A glyph that draws something
- * (neither blank nor solid) pays a small price, so that JPEG's ringing
- * next to a bright neighbour is not read as a dot. About 4-5 us a cell
- * with 256 glyphs on the machine the benchmarks ran on (bench/textrec
- * prints it).
+ * still win (all 240 by right; a bound in luma rules out most, and
+ * sk_glyphfit_run_every, which tries them all, is the reference it must
+ * equal), then every glyph again against the best pair. A glyph that
+ * draws something (neither blank nor solid) pays a small price, so that
+ * JPEG's ringing next to a bright neighbour is not read as a dot. About
+ * 4-5 us a cell with 256 glyphs on the machine the benchmarks ran on
+ * (bench/textrec prints it).
  */
 #include "text/glyphfit.h"
 
@@ -48,15 +49,18 @@
 #define DRAW_PRICE 20.0f
 /*
  * A word: one row pattern at one height, as glyphs share them (a font of
- * 256 has about 490; nine 8x16 fonts together about 950).
+ * 256 has about 490; nine 8x16 fonts together about 950). MAX_WORDS
+ * counts every 9-bit pattern; a ninth column that is paper or a copy of
+ * the eighth leaves 384 a height.
  */
 #define MAX_WORDS (MAX_H * ((1u << COLS) - 1) + 1)
 /* Words a fit keeps on its stack; more, on the heap. */
 #define STACK_WORDS 2048
 /* A cell's sums in fixed point: luma, and chroma as a quarter of its block's mean, in 1/FIX. */
 #define FIX 16384.0f
-/* Luma, Cb, Cr and a spare lane, summed together. */
-typedef int32_t v4i __attribute__((vector_size(16)));
+/* Luma, Cb, Cr and a spare lane, summed together: GCC's vector extension (a macro, not a typedef).
+ */
+#define V4I int32_t __attribute__((vector_size(16)))
 /* Chroma blocks are compared as means of their four pixels. */
 #define BLOCK_WEIGHT 4.0f
 
@@ -162,7 +166,7 @@ static unsigned walk_at(struct walk *w, unsigned k)
 {
     const float *y = w->gf->pal_y;
     const uint8_t *order = w->gf->by_luma;
-    while (w->made <= k) {
+    while (w->made <= k && w->made < 16) {
         if (w->hi < 16 && (w->lo < 0 || y[order[w->hi]] - w->m < w->m - y[order[w->lo]])) {
             w->order[w->made++] = order[w->hi++];
         } else {
@@ -334,7 +338,66 @@ static inline int32_t to_fixed(float v)
     return (int32_t)(v * FIX + (v < 0 ? -0.5f : 0.5f));
 }
 
-static void sums_fill(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell *c, struct sums *s)
+/*
+ * Each glyph's sums (luma, Cb and Cr over its ink) from the cell's pixel
+ * values in s, a row at a time through its words: a word's value is the
+ * sum of its pixels' (luma, Cb, Cr), from two tables a row (its first four
+ * columns' patterns, and its last five's). A table doubles: the patterns
+ * with bit k set are those without it plus column k. Each pixel's values
+ * are rounded to fixed point first, so that a glyph's sums do not depend
+ * on the order they are taken in (from a base glyph's, or row by row).
+ */
+static void glyph_sums(const struct sk_glyphfit *gf, struct sums *s)
+{
+    unsigned h = gf->height;
+    V4I px[MAX_H][COLS], lo[MAX_H][16], hi[MAX_H][32];
+    for (unsigned y = 0; y < h; y++) {
+        for (unsigned x = 0; x < COLS; x++) {
+            int in = x < s->w;
+            px[y][x] = (V4I){in ? to_fixed(s->y[y][x]) : 0, in ? to_fixed(s->cb[y][x]) : 0,
+                             in ? to_fixed(s->cr[y][x]) : 0, 0};
+        }
+        lo[y][0] = hi[y][0] = (V4I){0, 0, 0, 0};
+        for (unsigned k = 0, half = 1; k < 5; k++, half <<= 1) {
+            for (unsigned i = 0; i < half; i++) {
+                if (k < 4) {
+                    lo[y][half + i] = lo[y][i] + px[y][k];
+                }
+                hi[y][half + i] = hi[y][i] + px[y][4 + k];
+            }
+        }
+    }
+    V4I stack_val[STACK_WORDS];
+    V4I *val = gf->words <= STACK_WORDS ? stack_val : xmalloc(gf->words * sizeof(*val));
+    val[0] = (V4I){0, 0, 0, 0};
+    for (unsigned w = 1; w < gf->words; w++) {
+        unsigned y = gf->word_y[w], bits = gf->word_bits[w];
+        val[w] = lo[y][bits & 15] + hi[y][bits >> 4];
+    }
+    s->price = gf->price[s->layout];
+    V4I sums[SK_GLYPHFIT_MAX];
+    for (unsigned j = 0; j < gf->count; j++) {
+        V4I sum = gf->base[j] < 0 ? (V4I){0, 0, 0, 0} : sums[gf->base[j]];
+        const uint16_t *e = gf->edit + gf->edit_at[j];
+        for (unsigned k = 0; k < gf->adds[j]; k++) {
+            sum += val[e[k]];
+        }
+        e += gf->adds[j];
+        for (unsigned k = 0; k < gf->subs[j]; k++) {
+            sum -= val[e[k]];
+        }
+        sums[j] = sum;
+        s->gy[j] = (float)sum[0] / FIX;
+        s->gcb[j] = (float)sum[1] / FIX;
+        s->gcr[j] = (float)sum[2] / FIX;
+    }
+    if (val != stack_val) {
+        free(val);
+    }
+}
+
+static void sums_fill(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell *c,
+                      struct sums *s)
 {
     unsigned h = gf->height;
     s->layout = !c->ninth ? 0 : c->odd ? 2 : 1;
@@ -368,57 +431,7 @@ static void sums_fill(const struct sk_glyphfit *gf, const struct sk_glyphfit_cel
             s->blocks++;
         }
     }
-    /*
-     * Each glyph's sums, a row at a time through its words: a word's value
-     * is the sum of its pixels' (luma, Cb, Cr), from two tables a row (its
-     * first four columns' patterns, and its last five's). A table doubles:
-     * the patterns with bit k set are those without it plus column k.
-     * Fixed point, so the sums are exact, whatever their order.
-     */
-    v4i px[MAX_H][COLS], lo[MAX_H][16], hi[MAX_H][32];
-    for (unsigned y = 0; y < h; y++) {
-        for (unsigned x = 0; x < COLS; x++) {
-            int in = x < s->w;
-            px[y][x] = (v4i){in ? to_fixed(s->y[y][x]) : 0, in ? to_fixed(s->cb[y][x]) : 0,
-                             in ? to_fixed(s->cr[y][x]) : 0, 0};
-        }
-        lo[y][0] = hi[y][0] = (v4i){0, 0, 0, 0};
-        for (unsigned k = 0, half = 1; k < 5; k++, half <<= 1) {
-            for (unsigned i = 0; i < half; i++) {
-                if (k < 4) {
-                    lo[y][half + i] = lo[y][i] + px[y][k];
-                }
-                hi[y][half + i] = hi[y][i] + px[y][4 + k];
-            }
-        }
-    }
-    v4i stack_val[STACK_WORDS];
-    v4i *val = gf->words <= STACK_WORDS ? stack_val : xmalloc(gf->words * sizeof(*val));
-    val[0] = (v4i){0, 0, 0, 0};
-    for (unsigned w = 1; w < gf->words; w++) {
-        unsigned y = gf->word_y[w], bits = gf->word_bits[w];
-        val[w] = lo[y][bits & 15] + hi[y][bits >> 4];
-    }
-    s->price = gf->price[s->layout];
-    v4i sums[SK_GLYPHFIT_MAX];
-    for (unsigned j = 0; j < gf->count; j++) {
-        v4i sum = gf->base[j] < 0 ? (v4i){0, 0, 0, 0} : sums[gf->base[j]];
-        const uint16_t *e = gf->edit + gf->edit_at[j];
-        for (unsigned k = 0; k < gf->adds[j]; k++) {
-            sum += val[e[k]];
-        }
-        e += gf->adds[j];
-        for (unsigned k = 0; k < gf->subs[j]; k++) {
-            sum -= val[e[k]];
-        }
-        sums[j] = sum;
-        s->gy[j] = (float)sum[0] / FIX;
-        s->gcb[j] = (float)sum[1] / FIX;
-        s->gcr[j] = (float)sum[2] / FIX;
-    }
-    if (val != stack_val) {
-        free(val);
-    }
+    glyph_sums(gf, s);
 }
 
 /* The misfit of the cell as background bg alone, every pixel: a of every pair over bg. */
@@ -444,23 +457,29 @@ static void score_pair(const struct sk_glyphfit *gf, const struct sums *s, const
     }
 }
 
-void sk_glyphfit_run(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell *c,
-                     struct sk_glyphfit_result *out)
+/* The glyphs that fit the cell best with colours of their own, best first. */
+struct shortlist {
+    unsigned n;
+    unsigned glyph[SHORTLIST];
+    /* Each one's sums as the colour coefficients take them: gy, ink, gcb, gcr, share, share2,
+     * price, best_of. */
+    float g[SHORTLIST][8];
+};
+
+/*
+ * The short list: each glyph with the two colours (any, not only the
+ * palette's) that fit it best, by least squares in closed form, ranked by
+ * what then remains of the misfit (best_of). The colours the cell really
+ * has can only fit worse, so the glyph that explains the cell best with
+ * palette colours is on the list unless JPEG's noise hides it. Among
+ * equals the earlier glyph.
+ */
+static void shortlist_fill(const struct sk_glyphfit *gf, const struct sums *s, struct shortlist *sl)
 {
-    struct sums sums;
-    struct sums *s = &sums;
-    sums_fill(gf, c, s);
-    float cost[SK_GLYPHFIT_MAX], best_of[SK_GLYPHFIT_MAX];
-    /*
-     * The short list: each glyph with the two colours (any, not only the
-     * palette's) that fit it best, by least squares in closed form, ranked
-     * by what then remains of the misfit. The colours the cell really has
-     * can only fit worse, so the glyph that explains the cell best with
-     * palette colours is on the list unless JPEG's noise hides it.
-     */
     const float n = (float)s->n, nb = (float)s->blocks;
     const float my = (float)(s->sy / n), mcb = (float)(s->scb / nb), mcr = (float)(s->scr / nb);
     const unsigned l = s->layout;
+    float best_of[SK_GLYPHFIT_MAX];
     for (unsigned j = 0; j < gf->count; j++) {
         float ink = gf->ink[l][j], s1 = gf->share[l][j];
         float cy = s->gy[j] - ink * my;
@@ -468,8 +487,7 @@ void sk_glyphfit_run(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell
         best_of[j] = s->price[j] - cy * cy * gf->inv_vy[l][j] -
                      BLOCK_WEIGHT * (cb * cb + cr * cr) * gf->inv_vc[l][j];
     }
-    /* The short list, best first; among equals the earlier glyph. */
-    unsigned list[SHORTLIST], nl = 0;
+    unsigned nl = 0;
     float listed[SHORTLIST]; /* their best_of */
     float last = INFINITY;   /* the list's last, once it is full */
     for (unsigned j = 0; j < gf->count; j++) {
@@ -479,51 +497,62 @@ void sk_glyphfit_run(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell
         }
         unsigned at = nl < SHORTLIST ? nl++ : nl - 1;
         while (at > 0 && b < listed[at - 1]) {
-            list[at] = list[at - 1];
+            sl->glyph[at] = sl->glyph[at - 1];
             listed[at] = listed[at - 1];
             at--;
         }
-        list[at] = j;
+        sl->glyph[at] = j;
         listed[at] = b;
         if (nl == SHORTLIST) {
             last = listed[nl - 1];
         }
     }
-    /* The short list's sums side by side, as the colour coefficients take them, and its best_of. */
-    float gv[SHORTLIST][8];
+    sl->n = nl;
     for (unsigned i = 0; i < nl; i++) {
-        unsigned j = list[i];
+        unsigned j = sl->glyph[i];
         const float v[8] = {s->gy[j],        gf->ink[l][j],    s->gcb[j],   s->gcr[j],
                             gf->share[l][j], gf->share2[l][j], s->price[j], listed[i]};
-        memcpy(gv[i], v, sizeof(v));
+        memcpy(sl->g[i], v, sizeof(v));
     }
-    /*
-     * Every pair of palette colours for each glyph on the list, skipping
-     * those that cannot win. A glyph's misfit in colours F on B is its
-     * least (best_of, with colours of its own, plus what no glyph
-     * explains) plus, in luma, (paper pixels)(Yb - their mean)^2 +
-     * (ink pixels)(Yf - their mean)^2, plus a chroma excess that is never
-     * negative. So each glyph walks the palette outward from its paper's
-     * and its ink's mean luma, and stops where the luma terms alone lose.
-     * slack covers float rounding: the pair found is the one a full search
-     * finds, and of equals the first in the order bg, fg, glyph, as a full
-     * search takes them.
-     */
+}
+
+/* A reading: glyph (and its place on the short list), colours, and its misfit with its price. */
+struct pick {
+    float cost;
+    unsigned glyph, item, fg, bg;
+};
+
+/* The misfit of short-list sums g in the colours of k; a is bg_misfit of their background. */
+static inline float pair_cost(const struct coef *k, float a, const float *g)
+{
+    return a + k->ky * g[0] + k->kink * g[1] + k->kcb * g[2] + k->kcr * g[3] + k->ks1 * g[4] +
+           k->ks2 * g[5] + g[6];
+}
+
+/*
+ * Every pair of palette colours for each glyph on the list, skipping those
+ * that cannot win. A glyph's misfit in colours F on B is its least
+ * (best_of, with colours of its own, plus what no glyph explains) plus, in
+ * luma, (paper pixels)(Yb - their mean)^2 + (ink pixels)(Yf - their
+ * mean)^2, plus a chroma excess that is never negative. So each glyph
+ * walks the palette outward from its paper's and its ink's mean luma, and
+ * stops where the luma terms alone lose. slack covers float rounding: the
+ * pair found is the one pairs_every finds, and of equals the first in the
+ * order bg, fg, glyph, as pairs_every takes them.
+ */
+static void pairs_bounded(const struct sk_glyphfit *gf, const struct sums *s,
+                          const struct shortlist *sl, const float abg[16], struct pick *p)
+{
+    const double n = s->n, nb = s->blocks;
     const double syy_c = s->syy - s->sy * s->sy / n;
     const double scc_c = s->scc - (s->scb * s->scb + s->scr * s->scr) / nb;
     const float slack =
         64.0f + 1e-5f * (float)(s->syy + n * 65025.0 + BLOCK_WEIGHT * (s->scc + nb * 32768.0));
-    float abg[16];
-    for (unsigned bg = 0; bg < 16; bg++) {
-        abg[bg] = bg_misfit(gf, s, bg);
-    }
-    float best = INFINITY;
-    unsigned bj = 0, bi = 0, bfg = 7, bbg = 0;
-    for (unsigned i = 0; i < nl; i++) {
-        unsigned j = list[i];
-        double ink = gf->ink[l][j], gy = s->gy[j];
+    struct pick b = *p; /* in registers: the walks' byte stores could alias *p */
+    for (unsigned i = 0; i < sl->n; i++) {
+        const float *g = sl->g[i];
+        double ink = g[1], gy = g[0];
         double wp = n - ink, mp = wp > 0 ? (s->sy - gy) / wp : 0, mi = ink > 0 ? gy / ink : 0;
-        const float *g = gv[i];
         float base = (float)(syy_c + BLOCK_WEIGHT * scc_c + g[7]) - slack;
         struct walk wb, wf;
         float dev_b[16], dev_f[16];
@@ -537,58 +566,108 @@ void sk_glyphfit_run(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell
         for (unsigned kb = 0; kb < 16; kb++) {
             unsigned bg = walk_at(&wb, kb);
             float lb = base + dev_b[bg];
-            if (lb > best) {
+            if (lb > b.cost) {
                 break;
             }
             for (unsigned kf = 0; kf < 16; kf++) {
                 unsigned fg = walk_at(&wf, kf);
-                if (lb + dev_f[fg] > best) {
+                if (lb + dev_f[fg] > b.cost) {
                     break;
                 }
                 if (fg == bg) {
                     continue;
                 }
-                const struct coef *k = &gf->pair[fg][bg];
-                float v = abg[bg] + k->ky * g[0] + k->kink * g[1] + k->kcb * g[2] + k->kcr * g[3] +
-                          k->ks1 * g[4] + k->ks2 * g[5] + g[6];
-                if (v < best ||
-                    (v == best &&
-                     (bg < bbg || (bg == bbg && (fg < bfg || (fg == bfg && i < bi)))))) {
-                    best = v;
-                    bj = j;
-                    bi = i;
-                    bfg = fg;
-                    bbg = bg;
+                float v = pair_cost(&gf->pair[fg][bg], abg[bg], g);
+                if (v < b.cost ||
+                    (v == b.cost &&
+                     (bg < b.bg || (bg == b.bg && (fg < b.fg || (fg == b.fg && i < b.item)))))) {
+                    b = (struct pick){v, sl->glyph[i], i, fg, bg};
                 }
             }
         }
     }
-    /* A glyph off the list may be cheaper in that pair; rarely (a vector loop says whether). */
-    score_pair(gf, s, &gf->pair[bfg][bbg], bg_misfit(gf, s, bbg), cost);
-    int cheaper = 0;
-    for (unsigned j = 0; j < gf->count; j++) {
-        cheaper |= cost[j] < best;
-    }
-    for (unsigned j = 0; cheaper && j < gf->count; j++) {
-        if (cost[j] < best) {
-            best = cost[j];
-            bj = j;
+    *p = b;
+}
+
+/* Every pair of palette colours for each glyph on the list, in the order bg, fg, glyph. */
+static void pairs_every(const struct sk_glyphfit *gf, const struct shortlist *sl,
+                        const float abg[16], struct pick *p)
+{
+    for (unsigned bg = 0; bg < 16; bg++) {
+        for (unsigned fg = 0; fg < 16; fg++) {
+            for (unsigned i = 0; fg != bg && i < sl->n; i++) {
+                float v = pair_cost(&gf->pair[fg][bg], abg[bg], sl->g[i]);
+                if (v < p->cost) {
+                    *p = (struct pick){v, sl->glyph[i], i, fg, bg};
+                }
+            }
         }
     }
-    double misfit = best - s->price[bj];
+}
+
+/* A glyph off the list may be cheaper in the pick's colours; rarely (a vector loop says whether).
+ */
+static void off_list(const struct sk_glyphfit *gf, const struct sums *s, struct pick *p)
+{
+    float cost[SK_GLYPHFIT_MAX];
+    score_pair(gf, s, &gf->pair[p->fg][p->bg], bg_misfit(gf, s, p->bg), cost);
+    int cheaper = 0;
+    for (unsigned j = 0; j < gf->count; j++) {
+        cheaper |= cost[j] < p->cost;
+    }
+    for (unsigned j = 0; cheaper && j < gf->count; j++) {
+        if (cost[j] < p->cost) {
+            p->cost = cost[j];
+            p->glyph = j;
+        }
+    }
+}
+
+static void fit(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell *c, int every,
+                struct sk_glyphfit_result *out)
+{
+    struct sums sums;
+    struct sums *s = &sums;
+    sums_fill(gf, c, s);
+    struct shortlist sl;
+    shortlist_fill(gf, s, &sl);
+    float abg[16];
+    for (unsigned bg = 0; bg < 16; bg++) {
+        abg[bg] = bg_misfit(gf, s, bg);
+    }
+    struct pick p = {INFINITY, 0, 0, 7, 0};
+    if (every) {
+        pairs_every(gf, &sl, abg, &p);
+    } else {
+        pairs_bounded(gf, s, &sl, abg, &p);
+    }
+    off_list(gf, s, &p);
+    double misfit = p.cost - s->price[p.glyph];
     out->rms = sqrt(misfit > 0 ? misfit / s->n : 0);
-    double dy = gf->pal_y[bfg] - gf->pal_y[bbg], dcb = gf->pal_cb[bfg] - gf->pal_cb[bbg],
-           dcr = gf->pal_cr[bfg] - gf->pal_cr[bbg];
+    double dy = gf->pal_y[p.fg] - gf->pal_y[p.bg], dcb = gf->pal_cb[p.fg] - gf->pal_cb[p.bg],
+           dcr = gf->pal_cr[p.fg] - gf->pal_cr[p.bg];
     out->contrast = sqrt(dy * dy + dcb * dcb + dcr * dcr);
-    float ink = gf->ink[l][bj];
-    if ((ink == 0 || ink >= n) && gf->blank >= 0) {
+    float ink = gf->ink[s->layout][p.glyph];
+    if ((ink == 0 || ink >= (float)s->n) && gf->blank >= 0) {
         /* One colour: a blank of it; its foreground shows nothing, light grey as a VGA blank's. */
-        bbg = ink == 0 ? bbg : bfg;
-        bj = (unsigned)gf->blank;
-        bfg = 7;
+        p.bg = ink == 0 ? p.bg : p.fg;
+        p.glyph = (unsigned)gf->blank;
+        p.fg = 7;
         out->contrast = 0;
     }
-    out->glyph = bj;
-    out->fg = (uint8_t)bfg;
-    out->bg = (uint8_t)bbg;
+    out->glyph = p.glyph;
+    out->fg = (uint8_t)p.fg;
+    out->bg = (uint8_t)p.bg;
+}
+
+void sk_glyphfit_run(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell *c,
+                     struct sk_glyphfit_result *out)
+{
+    fit(gf, c, 0, out);
+}
+
+void sk_glyphfit_run_every(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell *c,
+                           struct sk_glyphfit_result *out)
+{
+    fit(gf, c, 1, out);
 }

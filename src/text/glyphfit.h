@@ -55,8 +55,19 @@ struct sk_glyphfit_result {
     double contrast; /* the distance between the two colours in the same units; 0 for a blank */
 };
 
-/* Fit cell c; *out gets the glyph and colours with the least misfit. */
+/*
+ * Fit cell c; *out gets the glyph and colours with the least misfit. The
+ * pixels are 0..255 (the model's fixed-point sums hold no more).
+ */
 void sk_glyphfit_run(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell *c,
                      struct sk_glyphfit_result *out);
+
+/*
+ * The same fit trying every pair of colours for each glyph it considers,
+ * where sk_glyphfit_run skips the pairs a bound rules out: slower, and
+ * what sk_glyphfit_run must equal exactly (the unit tests hold it to it).
+ */
+void sk_glyphfit_run_every(const struct sk_glyphfit *gf, const struct sk_glyphfit_cell *c,
+                           struct sk_glyphfit_result *out);
 
 #endif

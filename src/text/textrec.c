@@ -602,11 +602,12 @@ static unsigned snap_ink(const double pal[16][3], const int rgb[3], unsigned bg,
 
 /*
  * Bits set in v, without relying on a popcount instruction being enabled
- * (GCC knows the idiom: it becomes the instruction where one is, else a
- * call to libgcc). The functions that count bits for every glyph are also
- * built for x86-64 CPUs with the instruction, chosen when the program loads.
+ * (GCC knows the idiom: it becomes the instruction where the target has
+ * one). The functions that count bits for every glyph are also built for
+ * x86-64 CPUs with the instruction, chosen when the program loads (an
+ * ifunc: glibc only).
  */
-#if defined(__x86_64__) && defined(__has_attribute)
+#if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute)
 #if __has_attribute(target_clones)
 #define POPCOUNT_CLONES __attribute__((target_clones("popcnt", "default")))
 #endif
@@ -884,6 +885,10 @@ static void fit_cell(const struct font *f, struct fit_memo *memo, int pix[][3], 
         h = (h ^ w) * 0xC2B2AE3D27D4EB4Full;
         h ^= h >> 29;
     }
+    /* So that every bit of the last word reaches the slot's low bits. */
+    h ^= h >> 32;
+    h *= 0xFF51AFD7ED558CCDull;
+    h ^= h >> 32;
     struct memo_slot *s = NULL;
     for (unsigned k = 0; k < MEMO_PROBES; k++) {
         struct memo_slot *t = &memo->slot[(h + k) % MEMO_SLOTS];

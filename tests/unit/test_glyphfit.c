@@ -1,7 +1,10 @@
 /*
  * test_glyphfit: the model fit reads cells exactly, and reads glyphs whose
  * colours differ mostly in chroma after 4:2:0 JPEG, where a bitmap of the
- * cell has lost their strokes.
+ * cell has lost their strokes; its short cuts (glyph sums from another
+ * glyph's, a bound that skips colour pairs) keep the least-cost reading
+ * (against a pixel-by-pixel model cost) and the reading of a search
+ * through every pair, exactly.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -348,6 +351,102 @@ static void test_least_cost(void)
     sk_glyphfit_free(all);
 }
 
+static unsigned next_rand(uint32_t *seed)
+{
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7FFF;
+}
+
+/*
+ * Cell of h rows: rows drawn in fg on bg with noise of +-amp (kind 0), or
+ * noise alone (kind 1), or only 0 and 255 at random (kind 2).
+ */
+static void any_cell(const uint8_t *rows, unsigned h, int line, unsigned fg, unsigned bg, int amp,
+                     unsigned kind, uint32_t *seed, int glyph[][3], int ninth[][3])
+{
+    for (unsigned y = 0; y < h; y++) {
+        for (unsigned x = 0; x < 9; x++) {
+            int on = x < 8 ? (rows[y] >> (7 - x)) & 1 : line && (rows[y] & 1);
+            int *p = x < 8 ? glyph[y * 8 + x] : ninth[y];
+            for (int c = 0; c < 3; c++) {
+                int r = (int)next_rand(seed);
+                int v = kind == 1 ? r % 256
+                        : kind == 2
+                            ? (r & 1) * 255
+                            : sk_vga_palette[on ? fg : bg][c] + (amp ? r % (2 * amp + 1) - amp : 0);
+                p[c] = v < 0 ? 0 : v > 255 ? 255 : v;
+            }
+        }
+    }
+}
+
+/*
+ * The bound that skips colour pairs never changes a reading:
+ * sk_glyphfit_run gives exactly what sk_glyphfit_run_every (every pair
+ * tried) gives, glyph, colours, misfit and contrast. Fonts of 16, 14 and 8
+ * rows: the VGA font's first rows, and 1024 random glyphs (more words
+ * than the fit keeps on its stack). Cells of pure noise, of only 0 and
+ * 255, glyphs in colours with noise, and exact ties (in an 8-wide cell ▌
+ * in one pair of colours is ▐ in the other; a random glyph and its
+ * inverse likewise), in every layout.
+ */
+static void test_bound_exact(void)
+{
+    static uint8_t rows[SK_GLYPHFIT_MAX][16];
+    static const unsigned heights[3] = {16, 14, 8};
+    uint32_t seed = 4242;
+    unsigned cells = 0, differ = 0, ties = 0;
+    for (unsigned f = 0; f < 6; f++) {
+        unsigned h = heights[f % 3], count = f < 3 ? 256 : SK_GLYPHFIT_MAX;
+        struct sk_glyphfit *gf = sk_glyphfit_new(h);
+        for (unsigned j = 0; j < count; j++) {
+            for (unsigned y = 0; y < h; y++) {
+                rows[j][y] = f < 3 ? sk_font8x16[j][y] : (uint8_t)next_rand(&seed);
+            }
+            if (f >= 3 && j % 2) {
+                for (unsigned y = 0; y < h; y++) {
+                    rows[j][y] =
+                        (uint8_t)~rows[j - 1][y]; /* each odd glyph the inverse of the one before */
+                }
+            }
+            CHECK_EQ_INT(sk_glyphfit_add(gf, (uint8_t)j, rows[j], SK_GLYPHFIT_NINTH_VGA), (int)j);
+        }
+        for (unsigned i = 0; i < 1200; i++) {
+            int glyph[16 * 8][3], ninth[16][3];
+            unsigned layout = i % 3, kind = (i / 3) % 4, fg = next_rand(&seed) % 16;
+            unsigned bg = (fg + 1 + next_rand(&seed) % 15) % 16;
+            unsigned j = next_rand(&seed) % count;
+            if (kind == 3) {
+                /* A tie: an 8-wide cell of ▌ (or a random glyph) exactly, no noise. */
+                layout = 0;
+                j = f < 3 ? 0xDD + i % 2 : j & ~1u;
+                ties++;
+            }
+            any_cell(rows[j], h, sk_vga_line_graphics((uint8_t)j), fg, bg, kind == 0 ? 48 : 0,
+                     kind == 3 ? 0 : kind, &seed, glyph, ninth);
+            const struct sk_glyphfit_cell cell = {glyph, layout ? (const int(*)[3])ninth : NULL,
+                                                  layout == 2};
+            struct sk_glyphfit_result a, b;
+            sk_glyphfit_run(gf, &cell, &a);
+            sk_glyphfit_run_every(gf, &cell, &b);
+            cells++;
+            if (a.glyph != b.glyph || a.fg != b.fg || a.bg != b.bg || a.rms != b.rms ||
+                a.contrast != b.contrast) {
+                if (differ++ < 5) {
+                    fprintf(
+                        stderr,
+                        "  height %u cell %u: %u %u/%u rms %.6f, every pair: %u %u/%u rms %.6f\n",
+                        h, i, a.glyph, a.fg, a.bg, a.rms, b.glyph, b.fg, b.bg, b.rms);
+                }
+            }
+        }
+        sk_glyphfit_free(gf);
+    }
+    CHECK_EQ_INT((int)cells, 7200);
+    CHECK(ties >= 1500);
+    CHECK_EQ_INT((int)differ, 0);
+}
+
 static void test_limits(void)
 {
     CHECK(sk_glyphfit_new(15) == NULL);
@@ -368,6 +467,7 @@ int main(void)
     SK_RUN(test_every_pair_through_jpeg);
     SK_RUN(test_shades_qemu_jpeg);
     SK_RUN(test_least_cost);
+    SK_RUN(test_bound_exact);
     SK_RUN(test_limits);
     return SK_CHECK_EXIT();
 }
