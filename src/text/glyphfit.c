@@ -58,8 +58,7 @@
 #define STACK_WORDS 2048
 /* A cell's sums in fixed point: luma, and chroma as a quarter of its block's mean, in 1/FIX. */
 #define FIX 16384.0f
-/* Luma, Cb, Cr and a spare lane, summed together: GCC's vector extension (a macro, not a typedef).
- */
+/* Luma, Cb, Cr and a spare lane, summed together (GCC's vector extension). */
 #define V4I int32_t __attribute__((vector_size(16)))
 /* Chroma blocks are compared as means of their four pixels. */
 #define BLOCK_WEIGHT 4.0f
@@ -77,11 +76,10 @@ struct coef {
 struct sk_glyphfit {
     unsigned height;
     unsigned count;
-    uint16_t rows[SK_GLYPHFIT_MAX][MAX_H]; /* bit x: column x, x = 8 the ninth */
     uint16_t word[SK_GLYPHFIT_MAX][MAX_H]; /* each row's word: its pattern at its height */
     unsigned words;                        /* word 0 is the empty row */
     uint8_t word_y[MAX_WORDS];
-    uint16_t word_bits[MAX_WORDS];
+    uint16_t word_bits[MAX_WORDS];       /* bit x: column x, x = 8 the ninth */
     uint16_t word_at[MAX_H][1u << COLS]; /* a pattern's word at a height; 0 none yet */
     /*
      * Each glyph's sums from an earlier glyph's (base, -1 for none) by the
@@ -231,6 +229,24 @@ static unsigned edit_cost(const struct sk_glyphfit *gf, unsigned j, int k, unsig
     return cost;
 }
 
+/*
+ * Onto edit[], the words of the rows where glyph j and its base differ:
+ * j's own (base_side 0) or the base's (1). Returns how many.
+ */
+static unsigned edits_push(struct sk_glyphfit *gf, unsigned j, int base, int base_side)
+{
+    unsigned pushed = 0;
+    for (unsigned y = 0; y < gf->height; y++) {
+        unsigned a = gf->word[j][y], b = base < 0 ? 0 : gf->word[base][y];
+        unsigned w = base_side ? b : a;
+        if (a != b && w != 0) {
+            gf->edit[gf->edits++] = (uint16_t)w;
+            pushed++;
+        }
+    }
+    return pushed;
+}
+
 /* Glyph j's base and edits: the earlier glyph, or none, it is fewest words from. */
 static void edits_init(struct sk_glyphfit *gf, unsigned j)
 {
@@ -245,21 +261,8 @@ static void edits_init(struct sk_glyphfit *gf, unsigned j)
     }
     gf->base[j] = (int16_t)base;
     gf->edit_at[j] = (uint16_t)gf->edits;
-    gf->adds[j] = gf->subs[j] = 0;
-    for (unsigned y = 0; y < gf->height; y++) {
-        unsigned a = gf->word[j][y], b = base < 0 ? 0 : gf->word[base][y];
-        if (a != b && a != 0) {
-            gf->edit[gf->edits++] = (uint16_t)a;
-            gf->adds[j]++;
-        }
-    }
-    for (unsigned y = 0; y < gf->height; y++) {
-        unsigned a = gf->word[j][y], b = base < 0 ? 0 : gf->word[base][y];
-        if (a != b && b != 0) {
-            gf->edit[gf->edits++] = (uint16_t)b;
-            gf->subs[j]++;
-        }
-    }
+    gf->adds[j] = (uint8_t)edits_push(gf, j, base, 0);
+    gf->subs[j] = (uint8_t)edits_push(gf, j, base, 1);
 }
 
 int sk_glyphfit_add(struct sk_glyphfit *gf, uint8_t code, const uint8_t *rows, int ninth)
@@ -270,6 +273,7 @@ int sk_glyphfit_add(struct sk_glyphfit *gf, uint8_t code, const uint8_t *rows, i
     unsigned j = gf->count++;
     int line =
         ninth == SK_GLYPHFIT_NINTH_B0 ? code >= 0xB0 && code <= 0xDF : sk_vga_line_graphics(code);
+    uint16_t row[MAX_H];
     for (unsigned y = 0; y < gf->height; y++) {
         uint16_t r = 0;
         for (unsigned x = 0; x < 8; x++) {
@@ -280,7 +284,7 @@ int sk_glyphfit_add(struct sk_glyphfit *gf, uint8_t code, const uint8_t *rows, i
         if (line && (r & 0x80)) {
             r |= 0x100;
         }
-        gf->rows[j][y] = r;
+        row[y] = r;
         if (r && gf->word_at[y][r] == 0) {
             gf->word_at[y][r] = (uint16_t)gf->words;
             gf->word_y[gf->words] = (uint8_t)y;
@@ -294,13 +298,14 @@ int sk_glyphfit_add(struct sk_glyphfit *gf, uint8_t code, const uint8_t *rows, i
         unsigned mask = l == 0 ? 0xFFu : 0x1FFu;
         float ink = 0, s1 = 0, s2 = 0;
         for (unsigned y = 0; y < gf->height; y++) {
-            ink += (float)__builtin_popcount(gf->rows[j][y] & mask);
+            ink += (float)__builtin_popcount(row[y] & mask);
         }
         for (unsigned by = 0; by < gf->height; by += 2) {
             for (unsigned b = 0; b < 4; b++) {
                 unsigned two = 3u << block_x[l][b];
-                float s = (float)(__builtin_popcount(gf->rows[j][by] & two) +
-                                  __builtin_popcount(gf->rows[j][by + 1] & two)) / 4.0f;
+                float s = (float)(__builtin_popcount(row[by] & two) +
+                                  __builtin_popcount(row[by + 1] & two)) /
+                          4.0f;
                 s1 += s;
                 s2 += s * s;
             }
@@ -374,7 +379,6 @@ static void glyph_sums(const struct sk_glyphfit *gf, struct sums *s)
         unsigned y = gf->word_y[w], bits = gf->word_bits[w];
         val[w] = lo[y][bits & 15] + hi[y][bits >> 4];
     }
-    s->price = gf->price[s->layout];
     V4I sums[SK_GLYPHFIT_MAX];
     for (unsigned j = 0; j < gf->count; j++) {
         V4I sum = gf->base[j] < 0 ? (V4I){0, 0, 0, 0} : sums[gf->base[j]];
@@ -431,6 +435,7 @@ static void sums_fill(const struct sk_glyphfit *gf, const struct sk_glyphfit_cel
             s->blocks++;
         }
     }
+    s->price = gf->price[s->layout];
     glyph_sums(gf, s);
 }
 
@@ -461,9 +466,7 @@ static void score_pair(const struct sk_glyphfit *gf, const struct sums *s, const
 struct shortlist {
     unsigned n;
     unsigned glyph[SHORTLIST];
-    /* Each one's sums as the colour coefficients take them: gy, ink, gcb, gcr, share, share2,
-     * price, best_of. */
-    float g[SHORTLIST][8];
+    float g[SHORTLIST][8]; /* gy, ink, gcb, gcr, share, share2, price, best_of */
 };
 
 /*
@@ -605,8 +608,7 @@ static void pairs_every(const struct sk_glyphfit *gf, const struct shortlist *sl
     }
 }
 
-/* A glyph off the list may be cheaper in the pick's colours; rarely (a vector loop says whether).
- */
+/* A glyph off the list may be cheaper in the pick's colours: rarely, and a vector loop says so. */
 static void off_list(const struct sk_glyphfit *gf, const struct sums *s, struct pick *p)
 {
     float cost[SK_GLYPHFIT_MAX];

@@ -239,18 +239,29 @@ static double oracle_cost(const int glyph[][3], const int ninth[][3], int odd, c
     return m + (inked > 0 && inked < 16 * w ? 20.0 * 16 * w : 0);
 }
 
-/* A noisy cell drawn as rows in fg on bg (every fourth, noise alone), from *seed. */
-static void noisy_cell(const uint8_t *rows, int line, unsigned fg, unsigned bg, int noise_only,
-                       uint32_t *seed, int glyph[][3], int ninth[][3])
+static unsigned next_rand(uint32_t *seed)
 {
-    for (unsigned y = 0; y < 16; y++) {
+    *seed = *seed * 1103515245u + 12345u;
+    return (*seed >> 16) & 0x7FFF;
+}
+
+/*
+ * Cell of h rows: rows drawn in fg on bg with noise of +-amp (kind 0), or
+ * noise alone (kind 1), or only 0 and 255 at random (kind 2).
+ */
+static void any_cell(const uint8_t *rows, unsigned h, int line, unsigned fg, unsigned bg, int amp,
+                     unsigned kind, uint32_t *seed, int glyph[][3], int ninth[][3])
+{
+    for (unsigned y = 0; y < h; y++) {
         for (unsigned x = 0; x < 9; x++) {
             int on = x < 8 ? (rows[y] >> (7 - x)) & 1 : line && (rows[y] & 1);
             int *p = x < 8 ? glyph[y * 8 + x] : ninth[y];
             for (int c = 0; c < 3; c++) {
-                *seed = *seed * 1103515245u + 12345u;
-                int r = (int)((*seed >> 16) & 0x7FFF);
-                int v = noise_only ? r % 256 : sk_vga_palette[on ? fg : bg][c] + r % 97 - 48;
+                int r = (int)next_rand(seed);
+                int v = kind == 1 ? r % 256
+                        : kind == 2
+                            ? (r & 1) * 255
+                            : sk_vga_palette[on ? fg : bg][c] + (amp ? r % (2 * amp + 1) - amp : 0);
                 p[c] = v < 0 ? 0 : v > 255 ? 255 : v;
             }
         }
@@ -292,7 +303,8 @@ static void test_least_cost(void)
         int glyph[16 * 8][3], ninth[16][3];
         unsigned layout = i % 3, k = i % 8, fg = (i * 7) % 16, bg = (fg + 1 + i % 15) % 16;
         const uint8_t *rows = k < 4 ? sk_font8x16[eight[k]] : other[eight[k]];
-        noisy_cell(rows, sk_vga_line_graphics(eight[k]), fg, bg, i % 4 == 3, &seed, glyph, ninth);
+        any_cell(rows, 16, sk_vga_line_graphics(eight[k]), fg, bg, 48, i % 4 == 3, &seed, glyph,
+                 ninth);
         const struct sk_glyphfit_cell cell = {glyph, layout ? (const int(*)[3])ninth : NULL,
                                               layout == 2};
         struct sk_glyphfit_result r;
@@ -319,8 +331,8 @@ static void test_least_cost(void)
         unsigned layout = i % 3, code = (i * 37 + 11) % 256, fg = (i * 5) % 16,
                  bg = (fg + 1 + i % 15) % 16;
         int line = sk_vga_line_graphics((uint8_t)code);
-        noisy_cell(i % 2 ? other[code] : sk_font8x16[code], line, fg, bg, i % 4 == 3, &seed, glyph,
-                   ninth);
+        any_cell(i % 2 ? other[code] : sk_font8x16[code], 16, line, fg, bg, 48, i % 4 == 3, &seed,
+                 glyph, ninth);
         const struct sk_glyphfit_cell cell = {glyph, layout ? (const int(*)[3])ninth : NULL,
                                               layout == 2};
         struct sk_glyphfit_result r;
@@ -349,35 +361,6 @@ static void test_least_cost(void)
     CHECK(drawn >= 24);
     sk_glyphfit_free(few);
     sk_glyphfit_free(all);
-}
-
-static unsigned next_rand(uint32_t *seed)
-{
-    *seed = *seed * 1103515245u + 12345u;
-    return (*seed >> 16) & 0x7FFF;
-}
-
-/*
- * Cell of h rows: rows drawn in fg on bg with noise of +-amp (kind 0), or
- * noise alone (kind 1), or only 0 and 255 at random (kind 2).
- */
-static void any_cell(const uint8_t *rows, unsigned h, int line, unsigned fg, unsigned bg, int amp,
-                     unsigned kind, uint32_t *seed, int glyph[][3], int ninth[][3])
-{
-    for (unsigned y = 0; y < h; y++) {
-        for (unsigned x = 0; x < 9; x++) {
-            int on = x < 8 ? (rows[y] >> (7 - x)) & 1 : line && (rows[y] & 1);
-            int *p = x < 8 ? glyph[y * 8 + x] : ninth[y];
-            for (int c = 0; c < 3; c++) {
-                int r = (int)next_rand(seed);
-                int v = kind == 1 ? r % 256
-                        : kind == 2
-                            ? (r & 1) * 255
-                            : sk_vga_palette[on ? fg : bg][c] + (amp ? r % (2 * amp + 1) - amp : 0);
-                p[c] = v < 0 ? 0 : v > 255 ? 255 : v;
-            }
-        }
-    }
 }
 
 /*
