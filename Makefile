@@ -3,7 +3,8 @@
 #   make          build build/sshkvm
 #   make run      install missing packages, build, start the demo target
 #   make test     install missing packages, build, run every test (ends "N passed, N failed")
-#   make check    warnings as errors + cppcheck
+#   make check    warnings as errors + cppcheck + make layers
+#   make layers   each folder of src/ includes only from the layers below it
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60)
 #   make test-asan / test-valgrind   the integration tests under ASan+UBSan / valgrind
 #   make soak     SOAK_SECONDS (default 600) of clients coming and going
@@ -55,7 +56,7 @@ else
 Q := @
 endif
 
-.PHONY: all run test test-vm test-asan test-valgrind soak unit check install uninstall clean deps deps-test \
+.PHONY: all run test layers test-vm test-asan test-valgrind soak unit check install uninstall clean deps deps-test \
 	deps-bench bench fuzz fuzz-build
 
 all: build/sshkvm
@@ -189,12 +190,16 @@ soak: deps-test
 
 # Cleans before and after: its objects are built without the text recogniser's -O3
 # (HOT_OBJS), and make does not rebuild an object when only the flags change.
-check:
+check: layers
 	$(MAKE) --no-print-directory clean
 	$(MAKE) --no-print-directory all CFLAGS="-O2 -g -Werror"
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--suppress=missingIncludeSystem -Isrc src
 	$(MAKE) --no-print-directory clean
+
+# The layers of src/ (scripts/layers.sh has the table; README.md's source map says it in words).
+layers:
+	@scripts/layers.sh src
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)

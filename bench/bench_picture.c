@@ -11,10 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "jpeg.h"
-#include "picture.h"
+#include "video/jpeg.h"
+#include "video/picture.h"
 #include "term/render.h"
-#include "util.h"
+#include "base/util.h"
 
 static double per_call_ms(int (*fn)(void *), void *ctx, int n)
 {

@@ -17,15 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "frame.h"
-#include "image.h"
-#include "jpeg.h"
-#include "log.h"
-#include "mjpeg.h"
+#include "video/frame.h"
+#include "video/image.h"
+#include "video/jpeg.h"
+#include "base/log.h"
+#include "capture/mjpeg.h"
 #include "term/grid.h"
 #include "term/render.h"
 #include "term/view.h"
-#include "util.h"
+#include "base/util.h"
 
 struct clip {
     uint8_t *data;

@@ -25,11 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "demo/font8x16.h"
+#include "text/font8x16.h"
 #include "stats.h"
 #include "text/glyphfit.h"
 #include "textscreens/screens.h"
-#include "util.h"
+#include "base/util.h"
 
 static const char *names[] = {"seabios", "grub", "linux", "dialog"};
 static const unsigned sizes[][2] = {{720, 400}, {1280, 720}, {1920, 1080}};

@@ -5,7 +5,7 @@
  * code points mapped than 256, and no more glyphs differing from the
  * built-in font than the file mapped; never a read past the input.
  */
-#include "demo/font8x16.h"
+#include "text/font8x16.h"
 #include "fuzz.h"
 #include "text/fontfile.h"
 #include "text/fonts.h"

@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "http/auth.h"
+#include "policy/auth.h"
 #include "http/control.h"
 #include "http/http.h"
-#include "roster.h"
+#include "policy/roster.h"
 
 static struct sk_auth *auth;
 

@@ -4,8 +4,8 @@
  * fails cleanly or yields a picture no bigger than SK_JPEG_MAX_SIDE.
  */
 #include "fuzz.h"
-#include "image.h"
-#include "jpeg.h"
+#include "video/image.h"
+#include "video/jpeg.h"
 
 static struct sk_jpeg_dec *dec;
 

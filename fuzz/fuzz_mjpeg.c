@@ -5,9 +5,9 @@
  * with SOI and end with EOI; the validator never claims more than it got.
  */
 #include "fuzz.h"
-#include "jpeg.h"
-#include "mjpeg.h"
-#include "util.h"
+#include "video/jpeg.h"
+#include "capture/mjpeg.h"
+#include "base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

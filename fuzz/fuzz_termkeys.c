@@ -6,7 +6,7 @@
  */
 #include "fuzz.h"
 #include "term/termkeys.h"
-#include "util.h"
+#include "base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -15,7 +15,7 @@
 #include "capture/capture.h"
 #include "capture/negotiate.h"
 #include "hid/hid.h"
-#include "util.h"
+#include "base/util.h"
 
 const char sk_config_usage[] =
     "usage: sshkvm [--config FILE] [--video SRC] [--hid SINK] [--mouse SINK]\n"

@@ -18,24 +18,25 @@
 
 #include <libssh/libssh.h>
 
-#include "app.h"
-#include "audit.h"
+#include "cmd/app.h"
+#include "policy/audit.h"
 #include "capture/capture.h"
 #include "capture/negotiate.h"
 #include "config.h"
+#include "demo/democap.h"
 #include "demo/demo.h"
 #include "hid/hid.h"
 #include "hid/keymap.h"
-#include "http/auth.h"
+#include "policy/auth.h"
 #include "http/http.h"
-#include "hub.h"
-#include "log.h"
-#include "roster.h"
+#include "video/hub.h"
+#include "base/log.h"
+#include "policy/roster.h"
 #include "ssh/ssh.h"
 #include "term/view.h"
 #include "text/fontfile.h"
 #include "text/textrec.h"
-#include "util.h"
+#include "base/util.h"
 
 #define SK_VERSION "0.1.0"
 
@@ -292,7 +293,8 @@ int main(int argc, char **argv)
     struct sk_capture_opts cap_opts = {
         .spec = cfg.video,
         .hub = hub,
-        .demo = demo,
+        .demo_ops = demo ? &sk_democap_ops : NULL,
+        .demo_ctx = demo,
         .fps = cfg.fps,
         .jpeg_quality = cfg.jpeg_quality,
         .width = cfg.width,

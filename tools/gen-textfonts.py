@@ -4,7 +4,7 @@
 Usage: tools/gen-textfonts.py [CONSOLEFONTS_DIR] [-o src/text/fonts.c]
 
 The text recogniser (src/text/) matches glyphs against the fonts VGA text
-modes draw with: the 8x16 one is the demo's (src/demo/font8x16.c), the 8x8
+modes draw with: the 8x16 one is the demo's (src/text/font8x16.c), the 8x8
 (80x50, 80x43 modes) and 8x14 (EGA, 80x28) ones are generated here the same
 way tools/gen-vgafont.py makes the 8x16 one: Uni2-VGA8/14 from Debian's
 console-setup-linux, FullGreek-VGA8/14 for the pictographs Uni2 lacks, each

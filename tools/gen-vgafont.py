@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Generate src/demo/font8x16.c: the VGA 8x16 font for the 256 CP437 code points.
+"""Generate src/text/font8x16.c: the VGA 8x16 font for the 256 CP437 code points.
 
-Usage: tools/gen-vgafont.py [Uni2-VGA16.psf.gz] [-o src/demo/font8x16.c]
+Usage: tools/gen-vgafont.py [Uni2-VGA16.psf.gz] [-o src/text/font8x16.c]
 
 The glyphs come from Debian's Uni2-VGA16 console font (package
 console-setup-linux, PSF1 with a Unicode table, 512 glyphs of 8x16). Each
@@ -154,7 +154,7 @@ def generate(fonts, table, source):
     out.append(" *")
     out.append(LICENCE.rstrip("\n"))
     out.append(" */")
-    out.append('#include "font8x16.h"')
+    out.append('#include "text/font8x16.h"')
     out.append("")
     out.append("/* clang-format off */")
     out.append("const uint16_t sk_cp437_unicode[256] = {")

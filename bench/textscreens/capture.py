@@ -147,7 +147,7 @@ def read_ppm(path):
 
 
 def load_font():
-    src = open(os.path.join(ROOT, "src/demo/font8x16.c")).read()
+    src = open(os.path.join(ROOT, "src/text/font8x16.c")).read()
     font = [None] * 256
     for m in re.finditer(r"\[0x([0-9A-F]{2})\] = \{([^}]*)\}", src):
         font[int(m.group(1), 16)] = [int(x, 16) for x in m.group(2).split(",")]

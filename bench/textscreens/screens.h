@@ -20,12 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "demo/font8x16.h"
+#include "text/font8x16.h"
 #include "demo/textscreen.h"
-#include "demo/vga.h"
-#include "frame.h"
-#include "image.h"
-#include "jpeg.h"
+#include "demo/vgatext.h"
+#include "video/frame.h"
+#include "video/image.h"
+#include "video/jpeg.h"
 #include "text/textrec.h"
 
 /* QEMU's VGA BIOS, whose fonts draw the captured screens. */

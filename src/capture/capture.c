@@ -23,11 +23,11 @@
 
 #include "capture/negotiate.h"
 #include "capture/source.h"
-#include "hub.h"
-#include "image.h"
-#include "jpeg.h"
-#include "log.h"
-#include "util.h"
+#include "video/hub.h"
+#include "video/image.h"
+#include "video/jpeg.h"
+#include "base/log.h"
+#include "base/util.h"
 
 struct sk_capture {
     struct sk_capture_opts opts; /* opts.spec points at spec below */
@@ -117,11 +117,11 @@ int sk_capture_open(struct sk_capture *cap, char *err, size_t errlen)
     }
     const char *arg = cap->spec;
     if (strcmp(cap->spec, "demo") == 0) {
-        if (cap->opts.demo == NULL) {
+        if (cap->opts.demo_ops == NULL) {
             snprintf(err, errlen, "demo: no demo target to show");
             return -1;
         }
-        cap->ops = &sk_capture_demo_ops;
+        cap->ops = cap->opts.demo_ops;
     } else if (strncmp(cap->spec, "file:", 5) == 0) {
         cap->ops = &sk_capture_file_ops;
         arg = cap->spec + 5;

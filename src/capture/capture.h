@@ -17,13 +17,16 @@
 #include <stdio.h>
 
 struct sk_hub;
-struct sk_demo;
+struct sk_source_ops;
 struct sk_capture;
 
 struct sk_capture_opts {
     const char *spec;      /* the --video value */
     struct sk_hub *hub;    /* where frames go (borrowed, outlives the capture) */
-    struct sk_demo *demo;  /* the demo target, needed when spec is "demo" (borrowed) */
+    /* The "demo" source: the demo target's own source (demo/democap.c) and its state, both
+     * borrowed; capture knows nothing of the demo beyond them. NULL: "demo" cannot open. */
+    const struct sk_source_ops *demo_ops;
+    void *demo_ctx;
     double fps;            /* demo and file: playback rate; V4L2: requested rate (0: default) */
     int jpeg_quality;      /* for sources that encode: 1..100 */
     unsigned width;        /* V4L2: requested resolution, 0 for the device's default */

@@ -17,10 +17,10 @@
 #include <string.h>
 
 #include "capture/source.h"
-#include "jpeg.h"
-#include "log.h"
-#include "mjpeg.h"
-#include "util.h"
+#include "video/jpeg.h"
+#include "base/log.h"
+#include "capture/mjpeg.h"
+#include "base/util.h"
 
 struct file_frame {
     size_t off;

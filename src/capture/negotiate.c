@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mjpeg.h"
-#include "util.h"
+#include "capture/mjpeg.h"
+#include "base/util.h"
 
 static const struct {
     const char *name;

@@ -1,6 +1,7 @@
 /*
- * source: the internal interface between the capture thread and its video
- * sources (file.c, demo_source.c, v4l2.c). Not for use outside src/capture.
+ * source: the interface between the capture thread and its video sources
+ * (file.c and v4l2.c here; the demo target's demo/democap.c, handed in
+ * through sk_capture_opts.demo_ops). Only sources include this.
  *
  * A source is opened on the caller's thread (so open errors reach
  * sk_capture_open), then used only by the capture thread: next() is called
@@ -16,7 +17,7 @@
 #include <stdint.h>
 
 #include "capture/capture.h"
-#include "frame.h"
+#include "video/frame.h"
 
 struct sk_jpeg_enc;
 
@@ -65,7 +66,6 @@ struct sk_source_ops {
 };
 
 extern const struct sk_source_ops sk_capture_file_ops;
-extern const struct sk_source_ops sk_capture_demo_ops;
 extern const struct sk_source_ops sk_capture_v4l2_ops;
 
 /*

@@ -43,10 +43,10 @@
 
 #include "capture/negotiate.h"
 #include "capture/source.h"
-#include "hub.h"
-#include "jpeg.h"
-#include "log.h"
-#include "util.h"
+#include "video/hub.h"
+#include "video/jpeg.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #define V4L2_NBUFS 4
 #define V4L2_NO_FRAME_US 2000000 /* this long without a frame is NO SIGNAL */

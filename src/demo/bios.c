@@ -9,15 +9,15 @@
  * state; sk_bios_screen draws the whole screen from that state each time,
  * so nothing on screen can fall out of step with it.
  */
-#include "bios.h"
+#include "demo/bios.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "tty.h"
-#include "uslayout.h"
-#include "util.h"
+#include "demo/tty.h"
+#include "demo/uslayout.h"
+#include "base/util.h"
 
 /* --- Colours --------------------------------------------------------------- */
 

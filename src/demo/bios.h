@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "textscreen.h"
+#include "demo/textscreen.h"
 
 #define SK_BIOS_POST_MS 3000
 

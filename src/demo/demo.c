@@ -9,18 +9,18 @@
  * program, copies its text screen under the lock and draws pixels outside
  * it with the VGA renderer.
  */
-#include "demo.h"
+#include "demo/demo.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "bios.h"
-#include "font8x16.h"
-#include "usbhost.h"
-#include "vga.h"
-#include "util.h"
+#include "demo/bios.h"
+#include "text/font8x16.h"
+#include "demo/usbhost.h"
+#include "demo/vgatext.h"
+#include "base/util.h"
 
 #define MOUSE_REPORT_LEN 6
 
@@ -106,7 +106,7 @@ void sk_demo_render(struct sk_demo *demo, int64_t now_ms, struct sk_image *out)
     sk_bios_tick(demo->bios, now_ms, &rtc);
     screen = *sk_bios_screen(demo->bios);
     pthread_mutex_unlock(&demo->lock);
-    sk_vga_render(&screen, now_ms, out);
+    sk_vgatext_render(&screen, now_ms, out);
 }
 
 size_t sk_demo_text(struct sk_demo *demo, char *buf, size_t cap)

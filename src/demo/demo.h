@@ -15,15 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "image.h"
+#include "hid/keys.h" /* SK_LED_* */
+#include "video/image.h"
 
 #define SK_DEMO_WIDTH 720
 #define SK_DEMO_HEIGHT 400
-
-/* LED bits of the keyboard output report (host to device). */
-#define SK_LED_NUM 0x01
-#define SK_LED_CAPS 0x02
-#define SK_LED_SCROLL 0x04
 
 struct sk_demo;
 

@@ -11,28 +11,10 @@
 
 #include <stdint.h>
 
+#include "text/vga.h"
+
 #define SK_TEXT_COLS 80
 #define SK_TEXT_ROWS 25
-
-/* The 16 VGA text colours, in palette order. */
-enum sk_vga_color {
-    SK_VGA_BLACK = 0,
-    SK_VGA_BLUE,
-    SK_VGA_GREEN,
-    SK_VGA_CYAN,
-    SK_VGA_RED,
-    SK_VGA_MAGENTA,
-    SK_VGA_BROWN,
-    SK_VGA_LIGHTGREY,
-    SK_VGA_DARKGREY,
-    SK_VGA_LIGHTBLUE,
-    SK_VGA_LIGHTGREEN,
-    SK_VGA_LIGHTCYAN,
-    SK_VGA_LIGHTRED,
-    SK_VGA_LIGHTMAGENTA,
-    SK_VGA_YELLOW,
-    SK_VGA_WHITE,
-};
 
 /* An attribute byte from a foreground and a background colour. */
 #define SK_ATTR(fg, bg) ((uint8_t)(((bg) << 4) | (fg)))

@@ -6,14 +6,14 @@
  * an ended line is the login name, or a shell command looked up in a table.
  * Output goes through con_putc, which wraps and scrolls like a VGA console.
  */
-#include "tty.h"
+#include "demo/tty.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "uslayout.h"
-#include "util.h"
+#include "demo/uslayout.h"
+#include "base/util.h"
 
 #define CON_ATTR SK_ATTR(SK_VGA_LIGHTGREY, SK_VGA_BLACK)
 #define USAGE_C 0x06

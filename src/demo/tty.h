@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "textscreen.h"
+#include "demo/textscreen.h"
 
 #define SK_TTY_LINE_MAX 80
 #define SK_TTY_USER_MAX 32

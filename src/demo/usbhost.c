@@ -7,11 +7,11 @@
  * array: diff the arrays, ignore the phantom state of a rollover report,
  * and let the host (not the keyboard) own the Num/Caps/Scroll Lock toggles.
  */
-#include "usbhost.h"
+#include "demo/usbhost.h"
 
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /* Key-array values that are error codes, not keys (HID Usage Tables 10). */
 #define USAGE_ERROR_ROLLOVER 0x01

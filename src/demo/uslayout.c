@@ -5,11 +5,11 @@
  * and shifted, and the navigation key each keypad key becomes when Num
  * Lock is off. Nothing here holds state.
  */
-#include "uslayout.h"
+#include "demo/uslayout.h"
 
 #include <stddef.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define FIRST_LETTER 0x04
 #define LAST_LETTER 0x1d

@@ -38,8 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #define TAG "hid"
 #define DEFAULT_TIMEOUT_MS 2000

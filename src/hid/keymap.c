@@ -23,7 +23,7 @@
 #include <string.h>
 #include <wctype.h>
 
-#include "util.h"
+#include "base/util.h"
 
 #define LOW_CPS 0x100
 #define MAX_NAME 63

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "util.h"
+#include "base/util.h"
 
 struct key_name {
     const char *name;

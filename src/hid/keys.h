@@ -24,6 +24,11 @@
 #define SK_MOD_RALT 0x40 /* AltGr */
 #define SK_MOD_RGUI 0x80
 
+/* LED bits of the keyboard output report (host to device). */
+#define SK_LED_NUM 0x01
+#define SK_LED_CAPS 0x02
+#define SK_LED_SCROLL 0x04
+
 /* A few usages other modules need by name. */
 #define SK_USAGE_A 0x04
 #define SK_USAGE_ENTER 0x28

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static const struct {
     const char *code;

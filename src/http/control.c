@@ -13,7 +13,7 @@
 
 #include "hid/hid.h"
 #include "hid/webcodes.h"
-#include "util.h"
+#include "base/util.h"
 
 int sk_control_parse_keys(const char *body, size_t len, struct sk_control_key *out, char *err,
                           size_t errlen)

@@ -39,21 +39,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "access.h"
-#include "app.h"
-#include "audit.h"
-#include "cmd.h"
-#include "frame.h"
+#include "policy/access.h"
+#include "cmd/app.h"
+#include "policy/audit.h"
+#include "cmd/cmd.h"
+#include "video/frame.h"
 #include "hid/hid.h"
-#include "http/auth.h"
+#include "policy/auth.h"
 #include "http/control.h"
 #include "http/multipart.h"
 #include "http/streamer.h"
-#include "hub.h"
-#include "log.h"
-#include "roster.h"
-#include "pending.h"
-#include "util.h"
+#include "video/hub.h"
+#include "base/log.h"
+#include "policy/roster.h"
+#include "policy/pending.h"
+#include "base/util.h"
 
 #define SK_HTTP_CONNECTION_LIMIT 256u
 /*
@@ -742,8 +742,8 @@ static int control_allowed(struct sk_http *http, struct MHD_Connection *conn, st
                            const char *what, int take, enum MHD_Result *rc)
 {
     char msg[SK_ROSTER_NAME_LEN + 96];
-    int r = sk_access_input(http->app, req->member, req->role, req->identity, req->addr, what, take,
-                           msg, sizeof(msg));
+    const struct sk_identity who = {req->member, req->role, req->identity, req->addr};
+    int r = sk_app_input(http->app, &who, what, take, msg, sizeof(msg));
     if (r == 0) {
         return 1;
     }

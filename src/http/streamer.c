@@ -27,11 +27,11 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-#include "frame.h"
+#include "video/frame.h"
 #include "http/multipart.h"
-#include "hub.h"
-#include "log.h"
-#include "util.h"
+#include "video/hub.h"
+#include "base/log.h"
+#include "base/util.h"
 
 /* How often the writer looks at repeats, idle viewers and the stop flag. */
 #define TICK_MS 100

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 static int is_space(char c)
 {

@@ -12,7 +12,7 @@
 
 #include <libssh/libssh.h>
 
-#include "roster.h"
+#include "policy/roster.h"
 
 struct sk_authkey_line {
     const char *options; /* start of the options field, or NULL */

@@ -24,20 +24,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "access.h"
-#include "app.h"
-#include "audit.h"
-#include "demo/demo.h"
-#include "frame.h"
+#include "policy/access.h"
+#include "cmd/app.h"
+#include "policy/audit.h"
+#include "video/frame.h"
 #include "hid/hid.h"
 #include "hid/keymap.h"
 #include "hid/keys.h"
-#include "hub.h"
-#include "image.h"
-#include "jpeg.h"
-#include "log.h"
-#include "picture.h"
-#include "roster.h"
+#include "video/hub.h"
+#include "video/image.h"
+#include "video/jpeg.h"
+#include "base/log.h"
+#include "video/picture.h"
+#include "policy/roster.h"
 #include "ssh/session.h"
 #include "term/mousemap.h"
 #include "term/grid.h"
@@ -45,7 +44,7 @@
 #include "term/view.h"
 #include "text/fontfile.h"
 #include "term/termkeys.h"
-#include "util.h"
+#include "base/util.h"
 
 #define PUMP_MS 15          /* input latency bound while idle */
 #define ESCAPE_TIME_MS 80   /* a lone ESC waits this long for the rest of a sequence */
@@ -167,8 +166,8 @@ static int may_send(struct console *c)
         return 0;
     }
     char msg[SK_ROSTER_NAME_LEN + 64];
-    int rc = sk_access_input(c->app, c->s->member, c->s->role, c->s->name, c->s->peer, "console", 0,
-                            msg, sizeof(msg));
+    const struct sk_identity who = {c->s->member, c->s->role, c->s->name, c->s->peer};
+    int rc = sk_app_input(c->app, &who, "console", 0, msg, sizeof(msg));
     if (rc != 0) {
         c->refused_ms = now;
         flash(c, "%s%s", msg, rc == SK_ROSTER_HELD ? ": Ctrl+] 8 takes control" : "");
@@ -875,8 +874,8 @@ static void open_menu(struct console *c)
 static void take_control(struct console *c)
 {
     char msg[SK_ROSTER_NAME_LEN + 64];
-    int rc = sk_access_input(c->app, c->s->member, c->s->role, c->s->name, c->s->peer, "take", 1,
-                            msg, sizeof(msg));
+    const struct sk_identity who = {c->s->member, c->s->role, c->s->name, c->s->peer};
+    int rc = sk_app_input(c->app, &who, "take", 1, msg, sizeof(msg));
     if (rc != 0) {
         flash(c, "%s", msg);
         return;

@@ -17,8 +17,8 @@
 
 #include <libssh/libssh.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #define HOSTKEY_FILE "ssh_host_ed25519_key"
 

@@ -24,18 +24,18 @@
 #include <sys/socket.h>
 #include <linux/sockios.h>
 
-#include "app.h"
-#include "audit.h"
-#include "cmd.h"
+#include "cmd/app.h"
+#include "policy/audit.h"
+#include "cmd/cmd.h"
 #include "hid/hid.h"
-#include "log.h"
-#include "roster.h"
-#include "pending.h"
+#include "base/log.h"
+#include "policy/roster.h"
+#include "policy/pending.h"
 #include "ssh/authkeys.h"
 #include "ssh/hostkey.h"
 #include "ssh/session.h"
 #include "ssh/usercert.h"
-#include "util.h"
+#include "base/util.h"
 
 #define KEX_TIMEOUT_S 10
 /* A refused key is answered after 50 ms per recent failure, at most 1 s. */

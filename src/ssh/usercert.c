@@ -20,7 +20,7 @@
 #include <openssl/evp.h>
 
 #include "ssh/authkeys.h"
-#include "util.h"
+#include "base/util.h"
 
 #define ED25519_KEY_LEN 32
 #define ED25519_SIG_LEN 64

@@ -18,7 +18,7 @@
 
 #include <libssh/libssh.h>
 
-#include "roster.h"
+#include "policy/roster.h"
 
 #define SK_USERCERT_TYPE_USER 1
 

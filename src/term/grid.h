@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "base/util.h"
 
 /*
  * Colours: 0..255 are palette indices in the ANSI/xterm order (0 black,

@@ -7,7 +7,7 @@
  */
 #include "term/mousemap.h"
 
-#include "util.h"
+#include "base/util.h"
 
 #define ABS_MAX 32767
 

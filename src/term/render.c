@@ -50,11 +50,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "demo/font8x16.h" /* sk_cp437_unicode */
-#include "demo/vga.h"      /* sk_vga_palette */
+#include "text/font8x16.h" /* sk_cp437_unicode */
+#include "text/vga.h" /* sk_vga_palette */
 #include "text/fontfile.h"
 #include "text/textrec.h"
-#include "util.h"
+#include "base/util.h"
 
 #define HALF_BLOCK 0x2580u
 

@@ -20,9 +20,9 @@
 #ifndef SK_RENDER_H
 #define SK_RENDER_H
 
-#include "image.h"
+#include "video/image.h"
 #include "term/grid.h"
-#include "util.h"
+#include "base/util.h"
 
 enum sk_render_mode {
     SK_RENDER_ART = 0,

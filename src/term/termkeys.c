@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "hid/keys.h"
-#include "util.h"
+#include "base/util.h"
 
 #define ESC 0x1b
 #define MENU_BYTE 0x1d

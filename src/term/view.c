@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "picture.h"
+#include "video/picture.h"
 #include "text/textrec.h"
-#include "util.h"
+#include "base/util.h"
 
 enum state { BUILDING, READY, FAILED };
 enum kind { PICTURE, TEXT, GRID };

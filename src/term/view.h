@@ -13,9 +13,9 @@
 #ifndef SK_VIEW_H
 #define SK_VIEW_H
 
-#include "frame.h"
-#include "image.h"
-#include "jpeg.h"
+#include "video/frame.h"
+#include "video/image.h"
+#include "video/jpeg.h"
 #include "term/grid.h"
 #include "term/render.h"
 

@@ -22,10 +22,10 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "demo/font8x16.h"
+#include "text/font8x16.h"
 #include "text/fonts.h"
 #include "text/textrec.h"
-#include "util.h"
+#include "base/util.h"
 
 #define RAW_8X16 (256 * 16)
 /* Video BIOS ROMs are 32-128 KiB; the ROM font search reads at most this much of a file. */

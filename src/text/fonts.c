@@ -30,7 +30,7 @@
  * or other dealings in this Software without prior written authorization
  * from the Dmitry Bolkhovityanov.
  */
-#include "fonts.h"
+#include "text/fonts.h"
 
 /* clang-format off */
 const uint8_t sk_font8x8[256][8] = {

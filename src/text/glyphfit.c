@@ -37,8 +37,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "demo/vga.h"
-#include "util.h"
+#include "text/vga.h"
+#include "base/util.h"
 
 #define COLS 9
 #define MAX_H 16

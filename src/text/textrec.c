@@ -42,11 +42,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "demo/font8x16.h"
-#include "demo/vga.h"
+#include "text/font8x16.h"
+#include "text/vga.h"
 #include "text/fonts.h"
 #include "text/glyphfit.h"
-#include "util.h"
+#include "base/util.h"
 
 #define GLYPH_W 8 /* a byte a row: eight rows to a uint64_t of a glyph's bits */
 #define MAX_CELL_H 16

@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "image.h"
+#include "video/image.h"
 
 #define SK_TEXTREC_MAX_COLS 240
 #define SK_TEXTREC_MAX_ROWS 100

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "demo/demo.h"
-#include "util.h"
+#include "base/util.h"
 
 int main(void)
 {

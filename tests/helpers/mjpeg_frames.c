@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "mjpeg.h"
-#include "util.h"
+#include "capture/mjpeg.h"
+#include "base/util.h"
 
 int main(int argc, char **argv)
 {

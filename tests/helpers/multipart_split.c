@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #include "http/multipart.h"
-#include "util.h"
+#include "base/util.h"
 
 int main(int argc, char **argv)
 {

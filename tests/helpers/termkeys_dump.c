@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "term/termkeys.h"
-#include "util.h"
+#include "base/util.h"
 
 static int unhex(const char *s, uint8_t *out, size_t cap, size_t *n)
 {

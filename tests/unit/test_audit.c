@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "policy/audit.h"
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
 
 static char *slurp(const char *path)
 {

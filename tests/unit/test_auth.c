@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "http/auth.h"
-#include "roster.h"
-#include "util.h"
+#include "policy/auth.h"
+#include "policy/roster.h"
+#include "base/util.h"
 
 static int64_t fake_now = 1000000;
 

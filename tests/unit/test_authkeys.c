@@ -9,7 +9,7 @@
 
 #include "check.h"
 #include "ssh/authkeys.h"
-#include "util.h"
+#include "base/util.h"
 
 static void test_parse_lines(void)
 {

@@ -12,10 +12,10 @@
 
 #include "capture/capture.h"
 #include "check.h"
-#include "frame.h"
-#include "hub.h"
-#include "log.h"
-#include "util.h"
+#include "video/frame.h"
+#include "video/hub.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #define NREF 12
 

@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
+#include "cmd/app.h"
 #include "check.h"
-#include "cmd.h"
-#include "frame.h"
+#include "cmd/cmd.h"
+#include "video/frame.h"
 #include "hid/hid.h"
 #include "hid/keymap.h"
-#include "hub.h"
-#include "util.h"
+#include "video/hub.h"
+#include "base/util.h"
 
 static struct sk_buf reports; /* every keyboard report the "target" got */
 static struct sk_buf out, err;

@@ -6,7 +6,7 @@
 #include "check.h"
 #include "hid/webcodes.h"
 #include "http/control.h"
-#include "util.h"
+#include "base/util.h"
 
 static void test_webcodes(void)
 {

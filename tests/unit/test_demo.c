@@ -5,9 +5,9 @@
 
 #include "check.h"
 #include "demo/demo.h"
-#include "demo/font8x16.h"
-#include "demo/vga.h"
-#include "image.h"
+#include "text/font8x16.h"
+#include "demo/vgatext.h"
+#include "video/image.h"
 
 static void test_font_glyphs(void)
 {
@@ -68,7 +68,7 @@ static void test_vga_glyph(void)
     blank(s);
     s->cells[2][3] = (struct sk_textcell){.ch = 'A', .attr = SK_ATTR(SK_VGA_YELLOW, SK_VGA_BLUE)};
     s->cells[5][10] = (struct sk_textcell){.ch = 0xC4, .attr = SK_ATTR(SK_VGA_WHITE, SK_VGA_RED)};
-    sk_vga_render(s, 0, &img);
+    sk_vgatext_render(s, 0, &img);
     CHECK_EQ_INT(img.width, 720);
     CHECK_EQ_INT(img.height, 400);
     CHECK_EQ_INT(img.pitch, 720 * 3);
@@ -108,18 +108,18 @@ static void test_vga_cursor(void)
     s->cursor_col = 79;
     s->cursor_row = 24;
     int x0 = 79 * 9, y0 = 24 * 16;
-    sk_vga_render(s, 1000, &img);
+    sk_vgatext_render(s, 1000, &img);
     for (int x = 0; x < 9; x++) {
         CHECK(is_color(&img, x0 + x, y0 + 14, SK_VGA_LIGHTGREY));
         CHECK(is_color(&img, x0 + x, y0 + 15, SK_VGA_LIGHTGREY));
         CHECK(is_color(&img, x0 + x, y0 + 13, SK_VGA_BLACK));
     }
     /* Half a period later the cursor is off. */
-    sk_vga_render(s, 1000 + SK_VGA_BLINK_MS / 2, &img);
+    sk_vgatext_render(s, 1000 + SK_VGA_BLINK_MS / 2, &img);
     CHECK(is_color(&img, x0, y0 + 14, SK_VGA_BLACK));
     CHECK(is_color(&img, x0 + 8, y0 + 15, SK_VGA_BLACK));
     s->cursor_visible = 0;
-    sk_vga_render(s, 1000, &img);
+    sk_vgatext_render(s, 1000, &img);
     CHECK(is_color(&img, x0, y0 + 14, SK_VGA_BLACK));
     sk_image_free(&img);
     free(s);

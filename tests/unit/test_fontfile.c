@@ -16,12 +16,12 @@
 
 #include "../../bench/textscreens/screens.h"
 #include "check.h"
-#include "demo/font8x16.h"
-#include "demo/vga.h"
+#include "text/font8x16.h"
+#include "demo/vgatext.h"
 #include "text/fontfile.h"
 #include "text/fonts.h"
 #include "text/textrec.h"
-#include "util.h"
+#include "base/util.h"
 
 #define CONSOLEFONTS "/usr/share/consolefonts"
 

@@ -12,10 +12,10 @@
 
 #include "../../bench/textscreens/screens.h"
 #include "check.h"
-#include "demo/font8x16.h"
-#include "demo/vga.h"
+#include "text/font8x16.h"
+#include "demo/vgatext.h"
 #include "text/glyphfit.h"
-#include "util.h"
+#include "base/util.h"
 
 static struct sk_glyphfit *font16(void)
 {
@@ -66,7 +66,7 @@ static void test_lossless_exact(void)
         for (unsigned i = 0; i < 256; i++) {
             s.cells[i / 80][i % 80] = (struct sk_textcell){(uint8_t)i, SK_ATTR(pairs[p][0], pairs[p][1])};
         }
-        sk_vga_render(&s, 0, &img);
+        sk_vgatext_render(&s, 0, &img);
         for (unsigned i = 0; i < 256; i++) {
             struct sk_glyphfit_result r;
             fit_at(gf, &img, i % 80, i / 80, &r);
@@ -105,7 +105,7 @@ static void test_every_pair_through_jpeg(void)
         }
     }
     struct sk_image img = {0}, out = {0};
-    sk_vga_render(&s, 0, &img);
+    sk_vgatext_render(&s, 0, &img);
     CHECK_EQ_INT(ts_jpeg(&img, 75, &out), 0);
     unsigned right = 0;
     for (unsigned i = 0; i < n; i++) {
@@ -166,7 +166,7 @@ static void test_shades_qemu_jpeg(void)
         }
     }
     struct sk_image img = {0}, out = {0};
-    sk_vga_render(&s, 0, &img);
+    sk_vgatext_render(&s, 0, &img);
     for (unsigned i = 0; i < n; i++) {
         unsigned col = 2 * i % 80, row = 2 * i / 80;
         for (unsigned y = 0; y < 16; y++) {

@@ -10,7 +10,7 @@
 
 #include "check.h"
 #include "term/grid.h"
-#include "util.h"
+#include "base/util.h"
 
 static void set(struct sk_grid *g, unsigned x, unsigned y, uint32_t ch, uint32_t fg, uint32_t bg)
 {

@@ -15,8 +15,8 @@
 
 #include "check.h"
 #include "hid/hid.h"
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 static const uint8_t ZERO8[8] = {0};
 

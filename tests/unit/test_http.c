@@ -19,14 +19,14 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "app.h"
+#include "cmd/app.h"
 #include "check.h"
-#include "frame.h"
+#include "video/frame.h"
 #include "http/http.h"
 #include "http/multipart.h"
-#include "hub.h"
-#include "log.h"
-#include "util.h"
+#include "video/hub.h"
+#include "base/log.h"
+#include "base/util.h"
 
 /*
  * app.c links the HID module, which this test does not need: the status

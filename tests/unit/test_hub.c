@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "frame.h"
-#include "hub.h"
-#include "util.h"
+#include "video/frame.h"
+#include "video/hub.h"
+#include "base/util.h"
 
 static struct sk_frame *make(const char *text)
 {

@@ -10,12 +10,12 @@
 #include <turbojpeg.h>
 
 #include "check.h"
-#include "frame.h"
-#include "image.h"
-#include "jpeg.h"
-#include "log.h"
-#include "mjpeg.h"
-#include "util.h"
+#include "video/frame.h"
+#include "video/image.h"
+#include "video/jpeg.h"
+#include "base/log.h"
+#include "capture/mjpeg.h"
+#include "base/util.h"
 
 static uint8_t *read_data(const char *name, size_t *len)
 {

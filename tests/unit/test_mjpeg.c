@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "log.h"
-#include "mjpeg.h"
-#include "util.h"
+#include "base/log.h"
+#include "capture/mjpeg.h"
+#include "base/util.h"
 
 #define MAX_FRAMES 64
 

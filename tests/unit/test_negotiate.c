@@ -9,8 +9,8 @@
 
 #include "capture/negotiate.h"
 #include "check.h"
-#include "jpeg.h"
-#include "util.h"
+#include "video/jpeg.h"
+#include "base/util.h"
 
 static void test_format_names(void)
 {

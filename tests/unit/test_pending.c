@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "pending.h"
+#include "policy/pending.h"
 
 struct conn {
     int fd[2]; /* [0] the server's end, [1] the client's */

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "jpeg.h"
-#include "picture.h"
-#include "util.h"
+#include "video/jpeg.h"
+#include "video/picture.h"
+#include "base/util.h"
 
 /* A YUYV frame: left half mid grey, right half red, like test_jpeg's. */
 static struct sk_frame *yuyv_frame(unsigned w, unsigned h, unsigned pitch)

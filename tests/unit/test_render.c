@@ -12,12 +12,12 @@
 
 #include "check.h"
 #include "demo/demo.h"
-#include "image.h"
-#include "jpeg.h"
-#include "log.h"
-#include "mjpeg.h"
+#include "video/image.h"
+#include "video/jpeg.h"
+#include "base/log.h"
+#include "capture/mjpeg.h"
 #include "term/render.h"
-#include "util.h"
+#include "base/util.h"
 
 #define MAX_COLS 256
 #define MAX_ROWS 80

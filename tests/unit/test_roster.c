@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "roster.h"
-#include "util.h"
+#include "policy/roster.h"
+#include "base/util.h"
 
 static int64_t fake_now = 1000000;
 static int64_t fake_clock(void)

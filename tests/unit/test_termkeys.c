@@ -15,7 +15,7 @@
 #include "check.h"
 #include "hid/keys.h"
 #include "term/termkeys.h"
-#include "util.h"
+#include "base/util.h"
 
 #define ESC "\x1b"
 #define KEY SK_TERMKEY_KEY

@@ -16,10 +16,10 @@
 #include "../../bench/textscreens/screens.h"
 #include "check.h"
 #include "demo/demo.h"
-#include "demo/vga.h"
+#include "demo/vgatext.h"
 #include "text/fontfile.h"
 #include "text/fonts.h"
-#include "util.h"
+#include "base/util.h"
 #include "text/textrec.h"
 
 static const char *data_dir(void)
@@ -49,7 +49,7 @@ static void test_every_glyph_exact(void)
     struct sk_textscreen s;
     fill_all_glyphs(&s);
     struct sk_image img = {0};
-    sk_vga_render(&s, 0, &img);
+    sk_vgatext_render(&s, 0, &img);
     struct sk_textrec *tr = sk_textrec_new();
     struct sk_textrec_result r;
     CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
@@ -82,7 +82,7 @@ static void test_cursor_found(void)
     s.cursor_col = 7;
     s.cursor_row = 3;
     struct sk_image img = {0};
-    sk_vga_render(&s, 0, &img); /* phase 0: the cursor is shown */
+    sk_vgatext_render(&s, 0, &img); /* phase 0: the cursor is shown */
     struct sk_textrec *tr = sk_textrec_new();
     struct sk_textrec_result r;
     CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
@@ -109,7 +109,7 @@ static void test_cursor_found(void)
     CHECK_STR(text, "\n\n\nPress F2 to enter SETUP, F12 for boot menu\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n");
     free(text);
     /* The same screen with the cursor off: no cursor, same text. */
-    sk_vga_render(&s, 0, &img);
+    sk_vgatext_render(&s, 0, &img);
     CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
     CHECK_EQ_INT(r.cursor_col, -1);
     CHECK_EQ_INT(ts_right(&r, &s), 2000);
@@ -122,7 +122,7 @@ static void test_scaled_and_jpeg(void)
     struct sk_textscreen s;
     fill_all_glyphs(&s);
     struct sk_image img = {0}, big = {0}, out = {0};
-    sk_vga_render(&s, 0, &img);
+    sk_vgatext_render(&s, 0, &img);
     struct sk_textrec *tr = sk_textrec_new();
     struct sk_textrec_result r;
     /* And 4K: the widest stretch, each cell spanning the most frame bytes of its rows. */
@@ -261,7 +261,7 @@ static void test_shade_screens(void)
                                                       SK_ATTR(SK_VGA_BLACK, SK_VGA_LIGHTGREY)};
         }
         struct sk_image img = {0}, out = {0};
-        sk_vga_render(&s, 0, &img);
+        sk_vgatext_render(&s, 0, &img);
         CHECK_EQ_INT(ts_jpeg(&img, 75, &out), 0);
         struct sk_textrec_result r;
         CHECK_EQ_INT(sk_textrec_run(tr, &out, &r), 0);
@@ -309,7 +309,7 @@ static void test_low_contrast_jpeg(void)
         }
     }
     sk_textrec_forget(tr);
-    sk_vga_render(&s, 0, &img);
+    sk_vgatext_render(&s, 0, &img);
     CHECK_EQ_INT(ts_jpeg(&img, 75, &out), 0);
     CHECK_EQ_INT(sk_textrec_run(tr, &out, &r), 0);
     CHECK(r.is_text);

@@ -12,7 +12,7 @@
 
 #include "check.h"
 #include "ssh/usercert.h"
-#include "util.h"
+#include "base/util.h"
 
 static uint8_t blob[4096];
 static size_t blob_len;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "util.h"
+#include "base/util.h"
 
 static void test_buf(void)
 {

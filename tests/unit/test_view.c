@@ -10,11 +10,11 @@
 
 #include "check.h"
 #include "demo/demo.h"
-#include "frame.h"
-#include "jpeg.h"
-#include "log.h"
+#include "video/frame.h"
+#include "video/jpeg.h"
+#include "base/log.h"
 #include "term/view.h"
-#include "util.h"
+#include "base/util.h"
 
 static struct sk_frame *make_frame(uint64_t seq, uint8_t shade)
 {

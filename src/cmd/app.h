@@ -12,7 +12,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
-#include "util.h"
+#include "base/util.h"
+#include "policy/access.h"
 
 struct sk_hub;
 struct sk_hid;
@@ -79,5 +80,17 @@ struct sk_app {
  * control (with a roster): see sk_roster_json: the mode, the holder and every session.
  */
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out);
+
+/*
+ * sk_access_input against this program's roster, keyboard and audit log:
+ * may who send keys or clicks now? 0, or SK_ROSTER_VIEW_ONLY /
+ * SK_ROSTER_HELD with a message for the person in msg.
+ */
+static inline int sk_app_input(struct sk_app *app, const struct sk_identity *who, const char *what,
+                               int take, char *msg, size_t msglen)
+{
+    const struct sk_access acc = {.roster = app->roster, .hid = app->hid, .audit = app->audit};
+    return sk_access_input(&acc, who, what, take, msg, msglen);
+}
 
 #endif

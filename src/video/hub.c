@@ -6,14 +6,14 @@
  * publishing replaces the frame and unrefs the previous one, which stays
  * alive only as long as some consumer still holds it.
  */
-#include "hub.h"
+#include "video/hub.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
-#include "util.h"
+#include "base/util.h"
 
 struct sk_hub {
     pthread_mutex_t lock;

@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "frame.h"
-#include "image.h"
+#include "video/frame.h"
+#include "video/image.h"
 
 /* The largest width or height sk_jpeg_decode accepts (8K: twice any HDMI dongle's). */
 #define SK_JPEG_MAX_SIDE 8192

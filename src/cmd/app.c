@@ -1,14 +1,13 @@
 /*
  * app: the status report shared by the `status` command and the web page.
  */
-#include "app.h"
+#include "cmd/app.h"
 
 #include "capture/capture.h"
-#include "demo/demo.h"
 #include "hid/hid.h"
-#include "http/auth.h"
-#include "hub.h"
-#include "roster.h"
+#include "policy/auth.h"
+#include "video/hub.h"
+#include "policy/roster.h"
 #include "term/view.h"
 
 /* The q-quantile of the view's latency histogram, in ms (a bucket's upper edge); 0 when empty. */

@@ -1,12 +1,12 @@
 /*
  * frame: allocation and reference counting of published pictures.
  */
-#include "frame.h"
+#include "video/frame.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 struct sk_frame *sk_frame_new(size_t capacity)
 {

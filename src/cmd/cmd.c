@@ -7,7 +7,7 @@
  * its arguments like sh. Keys go to the shared sk_hid, which reports
  * whether the target read them; frames come from the hub.
  */
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -16,24 +16,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "access.h"
-#include "app.h"
-#include "audit.h"
-#include "demo/demo.h" /* SK_LED_* */
-#include "frame.h"
+#include "policy/access.h"
+#include "cmd/app.h"
+#include "policy/audit.h"
+#include "video/frame.h"
 #include "hid/hid.h"
 #include "hid/keymap.h"
 #include "hid/keys.h"
-#include "http/auth.h"
-#include "hub.h"
-#include "image.h"
-#include "jpeg.h"
-#include "log.h"
-#include "picture.h"
-#include "roster.h"
+#include "policy/auth.h"
+#include "video/hub.h"
+#include "video/image.h"
+#include "video/jpeg.h"
+#include "base/log.h"
+#include "video/picture.h"
+#include "policy/roster.h"
 #include "term/render.h"
 #include "text/textrec.h"
-#include "util.h"
+#include "base/util.h"
 
 #define EXIT_OK 0
 #define EXIT_FAIL 1
@@ -1006,8 +1005,8 @@ static int is_input_command(const char *name)
 static int needs_control(struct sk_app *app, const char *cmd, int take, const struct sk_cmd_io *io)
 {
     char msg[SK_ROSTER_NAME_LEN + 64];
-    int rc = sk_access_input(app, io->member, io->role, io->name, io->addr, cmd, take, msg,
-                            sizeof(msg));
+    const struct sk_identity who = {io->member, io->role, io->name, io->addr};
+    int rc = sk_app_input(app, &who, cmd, take, msg, sizeof(msg));
     if (rc == 0) {
         return 0;
     }

@@ -1,26 +1,16 @@
 /*
- * vga: the text-mode renderer of the demo target's graphics card.
+ * vgatext: the text-mode renderer of the demo target's graphics card.
  *
  * Owns nothing: it reads a text screen and the font, and writes pixels
  * into the caller's image. Each cell is expanded glyph row by glyph row,
  * the way the VGA's attribute controller shifts the font out.
  */
-#include "vga.h"
+#include "demo/vgatext.h"
 
 #include <string.h>
 
-#include "font8x16.h"
-
-const uint8_t sk_vga_palette[16][3] = {
-    [SK_VGA_BLACK] = {0x00, 0x00, 0x00},      [SK_VGA_BLUE] = {0x00, 0x00, 0xAA},
-    [SK_VGA_GREEN] = {0x00, 0xAA, 0x00},      [SK_VGA_CYAN] = {0x00, 0xAA, 0xAA},
-    [SK_VGA_RED] = {0xAA, 0x00, 0x00},        [SK_VGA_MAGENTA] = {0xAA, 0x00, 0xAA},
-    [SK_VGA_BROWN] = {0xAA, 0x55, 0x00},      [SK_VGA_LIGHTGREY] = {0xAA, 0xAA, 0xAA},
-    [SK_VGA_DARKGREY] = {0x55, 0x55, 0x55},   [SK_VGA_LIGHTBLUE] = {0x55, 0x55, 0xFF},
-    [SK_VGA_LIGHTGREEN] = {0x55, 0xFF, 0x55}, [SK_VGA_LIGHTCYAN] = {0x55, 0xFF, 0xFF},
-    [SK_VGA_LIGHTRED] = {0xFF, 0x55, 0x55},   [SK_VGA_LIGHTMAGENTA] = {0xFF, 0x55, 0xFF},
-    [SK_VGA_YELLOW] = {0xFF, 0xFF, 0x55},     [SK_VGA_WHITE] = {0xFF, 0xFF, 0xFF},
-};
+#include "text/font8x16.h"
+#include "text/vga.h"
 
 #define CURSOR_FIRST_ROW 14
 #define CURSOR_LAST_ROW 15
@@ -49,7 +39,7 @@ static void draw_cell(struct sk_image *out, int row, int col, struct sk_textcell
     }
 }
 
-void sk_vga_render(const struct sk_textscreen *screen, int64_t now_ms, struct sk_image *out)
+void sk_vgatext_render(const struct sk_textscreen *screen, int64_t now_ms, struct sk_image *out)
 {
     sk_image_resize(out, SK_VGA_WIDTH, SK_VGA_HEIGHT);
     int64_t phase = ((now_ms % SK_VGA_BLINK_MS) + SK_VGA_BLINK_MS) % SK_VGA_BLINK_MS;

@@ -3,7 +3,7 @@
  * to make room (see pending.h). The set is small (tens), so a flat array
  * scanned under one mutex is all it needs; age is an insertion counter.
  */
-#include "pending.h"
+#include "policy/pending.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 struct entry {
     const void *key;

@@ -13,11 +13,11 @@
  * The module owns nothing and keeps no state between calls: callers pass
  * a buffer and get offsets back.
  */
-#include "mjpeg.h"
+#include "capture/mjpeg.h"
 
 #include <string.h>
 
-#include "util.h"
+#include "base/util.h"
 
 enum scan_result {
     SCAN_FRAME,   /* a complete JPEG of *end bytes */

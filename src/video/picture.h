@@ -10,9 +10,9 @@
 #ifndef SK_PICTURE_H
 #define SK_PICTURE_H
 
-#include "frame.h"
-#include "image.h"
-#include "jpeg.h"
+#include "video/frame.h"
+#include "video/image.h"
+#include "video/jpeg.h"
 
 /*
  * Fill out (RGB24) from frame f at the smallest size that is still at least

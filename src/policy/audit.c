@@ -7,7 +7,7 @@
  * carry spaces or quotes (names) are quoted with backslash escapes, and
  * control characters are escaped, so one event is always one line.
  */
-#include "audit.h"
+#include "policy/audit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 enum sink { SINK_OFF, SINK_FILE, SINK_SYSLOG, SINK_LOG };
 

@@ -4,7 +4,7 @@
  * Everything here is a leaf: no other sshkvm header is included but log.h,
  * which reports the one fatal error (out of memory) before aborting.
  */
-#include "util.h"
+#include "base/util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "log.h"
+#include "base/log.h"
 
 static void oom(size_t size)
 {

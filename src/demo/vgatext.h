@@ -1,5 +1,5 @@
 /*
- * vga: draws a text screen as a VGA card in 80x25 text mode does.
+ * vgatext: draws a text screen as a VGA card in 80x25 text mode does.
  *
  * 9x16-pixel cells make a 720x400 picture, the 8x16 font with a ninth
  * column that repeats the eighth for the line-drawing characters
@@ -7,37 +7,24 @@
  * standard 16-colour palette; the cursor an underline on rows 14 and 15 of
  * its cell, blinking at about 2 Hz.
  */
-#ifndef SK_DEMO_VGA_H
-#define SK_DEMO_VGA_H
+#ifndef SK_DEMO_VGATEXT_H
+#define SK_DEMO_VGATEXT_H
 
 #include <stdint.h>
 
-#include "image.h"
-#include "textscreen.h"
+#include "text/vga.h"
+#include "video/image.h"
+#include "demo/textscreen.h"
 
-#define SK_VGA_CELL_W 9
-#define SK_VGA_CELL_H 16
 #define SK_VGA_WIDTH (SK_TEXT_COLS * SK_VGA_CELL_W)
 #define SK_VGA_HEIGHT (SK_TEXT_ROWS * SK_VGA_CELL_H)
 /* The cursor is shown for the first half of each period. */
 #define SK_VGA_BLINK_MS 500
 
 /*
- * Whether a VGA repeats character ch's eighth column into the ninth of its
- * 9-wide cell: the line-drawing range 0xC0..0xDF, so horizontal lines join.
- */
-static inline int sk_vga_line_graphics(uint8_t ch)
-{
-    return ch >= 0xC0 && ch <= 0xDF;
-}
-
-/* The 16 text colours as RGB, in SK_VGA_* order. */
-extern const uint8_t sk_vga_palette[16][3];
-
-/*
  * Draw screen into out, resized to SK_VGA_WIDTH x SK_VGA_HEIGHT RGB24;
  * now_ms decides the cursor's blink phase.
  */
-void sk_vga_render(const struct sk_textscreen *screen, int64_t now_ms, struct sk_image *out);
+void sk_vgatext_render(const struct sk_textscreen *screen, int64_t now_ms, struct sk_image *out);
 
 #endif

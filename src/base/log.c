@@ -6,7 +6,7 @@
  * "already logged" flag so a repeating error is logged once per change of
  * state (uStreamer's US_ONCE).
  */
-#include "log.h"
+#include "base/log.h"
 
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "base/util.h"
 
 static atomic_int log_level = SK_LOG_INFO;
 static _Thread_local char thread_name[16] = "main";

@@ -8,7 +8,7 @@
  * hashes go through crypt_r(3), and a user that does not exist is checked
  * against a dummy hash so that timing does not tell which users exist.
  */
-#include "http/auth.h"
+#include "policy/auth.h"
 
 #include <crypt.h>
 #include <pthread.h>
@@ -18,8 +18,8 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "roster.h"
-#include "util.h"
+#include "policy/roster.h"
+#include "base/util.h"
 
 #define MAX_TOKENS 32
 #define MAX_SESSIONS 256

@@ -1,5 +1,5 @@
 /*
- * demo_source: the "demo" source, the built-in demo target's screen.
+ * democap: the "demo" capture source, the built-in demo target's screen.
  *
  * At opts->fps (30 when 0) it renders the demo target's screen into an
  * image it owns and encodes it as a JPEG at opts->jpeg_quality (80 when 0).
@@ -10,10 +10,11 @@
 #include <stdlib.h>
 
 #include "capture/source.h"
+#include "demo/democap.h"
 #include "demo/demo.h"
-#include "image.h"
-#include "jpeg.h"
-#include "util.h"
+#include "video/image.h"
+#include "video/jpeg.h"
+#include "base/util.h"
 
 struct demo_source {
     struct sk_demo *demo; /* borrowed */
@@ -41,7 +42,7 @@ static void *demo_open(const char *arg, const struct sk_capture_opts *opts,
                        size_t errlen)
 {
     struct demo_source *ds = xcalloc(1, sizeof(*ds));
-    ds->demo = opts->demo;
+    ds->demo = opts->demo_ctx;
     ds->fps = opts->fps > 0 ? opts->fps : 30.0;
     ds->scratch = sk_frame_new(0);
     ds->enc = sk_jpeg_enc_new(opts->jpeg_quality > 0 ? opts->jpeg_quality : 80);
@@ -75,7 +76,7 @@ static int demo_next(void *arg, const atomic_int *stop, struct sk_frame **out)
     return 0;
 }
 
-const struct sk_source_ops sk_capture_demo_ops = {
+const struct sk_source_ops sk_democap_ops = {
     .kind = "demo",
     .open = demo_open,
     .next = demo_next,

@@ -7,7 +7,7 @@
  * counting as holder, and a web member that stopped asking drops out. The
  * roster never touches the keyboard; callers act on what it answers.
  */
-#include "roster.h"
+#include "policy/roster.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "util.h"
+#include "base/util.h"
 
 struct member {
     int id;

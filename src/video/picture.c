@@ -7,9 +7,9 @@
  * 1920x1080 frame shown in an 80-column terminal converts a few thousand
  * pixels, not two million.
  */
-#include "picture.h"
+#include "video/picture.h"
 
-#include "util.h"
+#include "base/util.h"
 
 #define SK_PICTURE_SAMPLES 4 /* samples per axis averaged into one output pixel */
 

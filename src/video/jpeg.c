@@ -10,14 +10,14 @@
  * compressed as 4:2:2 without going through RGB. TurboJPEG error text is
  * turned into log lines here and never passed upward.
  */
-#include "jpeg.h"
+#include "video/jpeg.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <turbojpeg.h>
 
-#include "log.h"
-#include "util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 struct sk_jpeg_dec {
     tjhandle tj;

@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#include "frame.h"
+#include "video/frame.h"
 
 struct sk_hub;
 

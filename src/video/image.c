@@ -1,11 +1,11 @@
 /*
  * image: grow-only RGB24 buffers.
  */
-#include "image.h"
+#include "video/image.h"
 
 #include <stdlib.h>
 
-#include "util.h"
+#include "base/util.h"
 
 void sk_image_resize(struct sk_image *img, unsigned width, unsigned height)
 {

@@ -5,8 +5,8 @@
  * font's licence). Glyph rows run top to bottom; bit 7 is the leftmost
  * pixel.
  */
-#ifndef SK_DEMO_FONT8X16_H
-#define SK_DEMO_FONT8X16_H
+#ifndef SK_TEXT_FONT8X16_H
+#define SK_TEXT_FONT8X16_H
 
 #include <stdint.h>
 

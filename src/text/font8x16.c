@@ -30,7 +30,7 @@
  * or other dealings in this Software without prior written authorization
  * from the Dmitry Bolkhovityanov.
  */
-#include "font8x16.h"
+#include "text/font8x16.h"
 
 /* clang-format off */
 const uint16_t sk_cp437_unicode[256] = {
