@@ -90,7 +90,8 @@ enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP
 static int is_string_kind(enum opt_kind k)
 {
     return k != OPT_FPS && k != OPT_QUALITY && k != OPT_FLAG && k != OPT_RESOLUTION &&
-           k != OPT_INPUT && k != OPT_INT && k != OPT_VIEW && k != OPT_VIEW_FPS;
+           k != OPT_INPUT && k != OPT_INT && k != OPT_VIEW && k != OPT_VIEW_FPS &&
+           k != OPT_CHOICE && k != OPT_FORMAT;
 }
 
 struct opt {
@@ -99,7 +100,7 @@ struct opt {
     size_t offset;
 };
 
-/* The two values each OPT_CHOICE option takes. */
+/* The two values each OPT_CHOICE option takes; the field gets the index (its enum's value). */
 static const struct {
     const char *name;
     const char *values[2];
@@ -108,6 +109,8 @@ static const struct {
     {"capture", {"on-demand", "always"}},
     {"control", {"exclusive", "shared"}},
 };
+_Static_assert(SK_HTTP_AUTH_ALWAYS == 1 && SK_CAPTURE_ALWAYS == 1 && SK_CONTROL_SHARED == 1,
+               "choices[] lists each enum's values in order");
 
 static const char *const *choice_values(const char *name)
 {
@@ -204,17 +207,17 @@ void sk_config_defaults(struct sk_config *cfg, const char *home)
     char *ak = xasprintf("%s/.ssh/authorized_keys", home ? home : "");
     cfg->authorized_keys = ak;
     set_str(&cfg->keymap, "us");
-    set_str(&cfg->http_auth, "remote");
+    cfg->http_auth = SK_HTTP_AUTH_REMOTE;
     cfg->fps = 30;
     cfg->jpeg_quality = 80;
-    set_str(&cfg->format, "auto");
-    set_str(&cfg->capture, "on-demand");
+    cfg->format = 0; /* auto */
+    cfg->capture = SK_CAPTURE_ON_DEMAND;
     cfg->input = -1;
     sk_render_opts_default(&cfg->view);
     cfg->view.colors = 0; /* auto: each session's terminal decides */
     cfg->view_fps = 15;
     set_str(&cfg->audit_log, "stderr");
-    set_str(&cfg->control, "exclusive");
+    cfg->control = SK_CONTROL_EXCLUSIVE;
     cfg->control_idle = 300;
     cfg->max_startups = 16;
     cfg->http_max_idle = 32;
@@ -279,7 +282,8 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
                      value);
             return -1;
         }
-        break;
+        *(uint32_t *)field = fourcc;
+        return 0;
     }
     case OPT_CHOICE: {
         const char *const *v = choice_values(name);
@@ -287,7 +291,8 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
             snprintf(err, errlen, "--%s: '%s' is not %s or %s", name, value, v[0], v[1]);
             return -1;
         }
-        break;
+        *(int *)field = strcmp(value, v[1]) == 0;
+        return 0;
     }
     case OPT_VIDEO:
         if (sk_capture_check_spec(value, why, sizeof(why)) != 0) {

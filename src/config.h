@@ -13,7 +13,22 @@
 
 #include <stddef.h>
 
+#include <stdint.h>
+
+#include "policy/roster.h" /* enum sk_control_mode */
 #include "term/render.h"
+
+/* --http-auth: who must log in to the web side. */
+enum sk_http_auth {
+    SK_HTTP_AUTH_REMOTE = 0, /* everyone but loopback clients */
+    SK_HTTP_AUTH_ALWAYS = 1, /* everyone */
+};
+
+/* --capture: when a V4L2 device streams. */
+enum sk_capture_mode {
+    SK_CAPTURE_ON_DEMAND = 0, /* while someone watches */
+    SK_CAPTURE_ALWAYS = 1,
+};
 
 struct sk_config {
     char *config_file;
@@ -28,7 +43,7 @@ struct sk_config {
     char *keymap;          /* name in keymaps/ */
     char *keymaps_dir;     /* NULL: found next to the program */
     char *web_dir;         /* NULL: found next to the program */
-    char *http_auth;       /* remote (loopback needs no login) | always */
+    int http_auth;         /* enum sk_http_auth */
     char *http_passwd;     /* user:crypt-hash lines for HTTP Basic, or NULL */
     char *tls_cert;        /* PEM certificate for HTTPS, or NULL */
     char *tls_key;         /* its PEM private key */
@@ -36,15 +51,15 @@ struct sk_config {
     int jpeg_quality;
     unsigned width;        /* --resolution WxH for V4L2, 0 x 0: the device's */
     unsigned height;
-    char *format;          /* --format auto|mjpeg|jpeg|yuyv|rgb24 */
+    uint32_t format;       /* --format as a fourcc (SK_FMT_*); 0: auto */
     int input;             /* --input N (V4L2 S_INPUT), -1: keep the device's */
-    char *capture;         /* --capture on-demand|always */
+    int capture;           /* enum sk_capture_mode */
     char *list_video;      /* --list-video [DEV]: print what DEV offers and exit ("" = --video) */
     int paste_rate;        /* keystrokes per second for type/paste, 0: unpaced */
     struct sk_render_opts view; /* the ssh view's defaults (view-mode, view-colors, ...) */
     int view_fps;          /* picture updates a second per ssh view */
     char *audit_log;       /* stderr (the logger, default) | syslog | off | FILE */
-    char *control;         /* exclusive (one writer at a time, default) | shared */
+    int control;           /* enum sk_control_mode: exclusive (one writer at a time, default) | shared */
     int control_idle;      /* seconds without input after which the holder loses control; 0: never */
     char *text_font;       /* --text-font FILE[,FILE...], each use adding: or NULL (fontfile.h) */
     int max_startups;      /* ssh connections waiting to log in at once */

@@ -300,9 +300,9 @@ int main(int argc, char **argv)
         .width = cfg.width,
         .height = cfg.height,
         .input = cfg.input,
-        .always = strcmp(cfg.capture, "always") == 0,
+        .always = cfg.capture == SK_CAPTURE_ALWAYS,
+        .format = cfg.format,
     };
-    sk_format_parse(cfg.format, &cap_opts.format); /* checked by config */
     cap = sk_capture_new(&cap_opts);
     if (sk_capture_open(cap, err, sizeof(err)) != 0) {
         fprintf(stderr, "sshkvm: --video: %s\n", err);
@@ -314,10 +314,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "sshkvm: %s\n", err);
         goto out;
     }
-    enum sk_control_mode mode = SK_CONTROL_EXCLUSIVE;
-    sk_control_mode_parse(cfg.control, &mode); /* checked by config */
     roster = sk_roster_new(&(struct sk_roster_opts){
-        .mode = mode, .idle_s = cfg.control_idle > 0 ? cfg.control_idle : -1});
+        .mode = (enum sk_control_mode)cfg.control, .idle_s = cfg.control_idle > 0 ? cfg.control_idle : -1});
     /* Static: a few fonts of 4 KiB, kept for the program's life. */
     static struct sk_text_font text_fonts[3 * SK_TEXT_FONT_FILES_MAX];
     int text_font_count = 0;
@@ -390,7 +388,7 @@ int main(int argc, char **argv)
             .web_dir = web_dir,
             .app = &app,
             .auth = auth,
-            .auth_loopback = strcmp(cfg.http_auth, "always") == 0,
+            .auth_loopback = cfg.http_auth == SK_HTTP_AUTH_ALWAYS,
             .tls_cert = cfg.tls_cert,
             .tls_key = cfg.tls_key,
             .max_idle = cfg.http_max_idle,

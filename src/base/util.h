@@ -9,6 +9,7 @@
 #ifndef SK_UTIL_H
 #define SK_UTIL_H
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -48,6 +49,14 @@ int64_t sk_now_us(void);
 int64_t sk_now_ms(void);
 /* Sleep for a number of milliseconds (restarts after signals). */
 void sk_sleep_ms(int64_t ms);
+/*
+ * Timed waits on one clock: a condition variable made by
+ * sk_cond_init_monotonic times out on the monotonic clock (the one sk_now_*
+ * read, which jumps of the wall clock do not move), at a deadline made by
+ * sk_deadline_after_ms (timeout_ms from now; negative counts as 0).
+ */
+void sk_cond_init_monotonic(pthread_cond_t *cond);
+struct timespec sk_deadline_after_ms(int64_t timeout_ms);
 
 /*
  * A growable byte buffer. Zero-initialise it ({0}) to start; sk_buf_free

@@ -207,11 +207,7 @@ struct sk_hid *sk_hid_new(const struct sk_hid_opts *opts)
     hid->next_seq = 1;
 
     pthread_mutex_init(&hid->lock, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&hid->cond, &attr);
-    pthread_condattr_destroy(&attr);
+    sk_cond_init_monotonic(&hid->cond);
 
     const char *specs[2] = {opts->keyboard, opts->mouse};
     sk_hid_write_fn demo[2] = {opts->demo_keyboard, opts->demo_mouse};
@@ -504,11 +500,7 @@ static void drop_report(struct sk_hid *hid, struct sink *s, const struct entry *
  */
 static int wait_for(struct sk_hid *hid, struct waiter *w, int timeout_ms)
 {
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    int64_t ns = deadline.tv_nsec + (int64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000000;
-    deadline.tv_sec += ns / 1000000000;
-    deadline.tv_nsec = ns % 1000000000;
+    const struct timespec deadline = sk_deadline_after_ms(timeout_ms);
 
     w->next = hid->waiters;
     hid->waiters = w;

@@ -47,38 +47,15 @@ const char *sk_role_name(enum sk_role role)
     return role == SK_ROLE_VIEW ? "view" : "control";
 }
 
-/* names[i] for i in 0..1 is value i: set *out and return 0, or -1 for neither. */
-static int parse_pair(const char *s, const char *const names[2], int *out)
-{
-    for (int i = 0; i < 2; i++) {
-        if (strcmp(s, names[i]) == 0) {
-            *out = i;
-            return 0;
-        }
-    }
-    return -1;
-}
-
 int sk_role_parse(const char *s, enum sk_role *out)
 {
-    static const char *const names[2] = {[SK_ROLE_CONTROL] = "control", [SK_ROLE_VIEW] = "view"};
-    int v;
-    if (parse_pair(s, names, &v) != 0) {
+    if (strcmp(s, "control") == 0) {
+        *out = SK_ROLE_CONTROL;
+    } else if (strcmp(s, "view") == 0) {
+        *out = SK_ROLE_VIEW;
+    } else {
         return -1;
     }
-    *out = (enum sk_role)v;
-    return 0;
-}
-
-int sk_control_mode_parse(const char *s, enum sk_control_mode *out)
-{
-    static const char *const names[2] = {[SK_CONTROL_EXCLUSIVE] = "exclusive",
-                                         [SK_CONTROL_SHARED] = "shared"};
-    int v;
-    if (parse_pair(s, names, &v) != 0) {
-        return -1;
-    }
-    *out = (enum sk_control_mode)v;
     return 0;
 }
 

@@ -38,8 +38,6 @@ enum sk_control_mode {
 const char *sk_role_name(enum sk_role role);
 /* Parse "view" or "control": 0, or -1. */
 int sk_role_parse(const char *s, enum sk_role *out);
-/* Parse "exclusive" or "shared": 0, or -1. */
-int sk_control_mode_parse(const char *s, enum sk_control_mode *out);
 
 #define SK_ROSTER_NAME_LEN 160
 #define SK_ROSTER_ADDR_LEN 64

@@ -32,11 +32,7 @@ struct sk_hub *sk_hub_new(void)
 {
     struct sk_hub *hub = xcalloc(1, sizeof(*hub));
     pthread_mutex_init(&hub->lock, NULL);
-    pthread_condattr_t attr;
-    pthread_condattr_init(&attr);
-    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&hub->cond, &attr);
-    pthread_condattr_destroy(&attr);
+    sk_cond_init_monotonic(&hub->cond);
     hub->window_start_us = sk_now_us();
     return hub;
 }
@@ -76,16 +72,7 @@ void sk_hub_publish(struct sk_hub *hub, struct sk_frame *frame)
 
 struct sk_frame *sk_hub_wait(struct sk_hub *hub, uint64_t after_seq, int timeout_ms)
 {
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    if (timeout_ms >= 0) {
-        deadline.tv_sec += timeout_ms / 1000;
-        deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-        if (deadline.tv_nsec >= 1000000000L) {
-            deadline.tv_sec++;
-            deadline.tv_nsec -= 1000000000L;
-        }
-    }
+    const struct timespec deadline = sk_deadline_after_ms(timeout_ms);
     struct sk_frame *f = NULL;
     pthread_mutex_lock(&hub->lock);
     while (!hub->closed && (hub->latest == NULL || hub->latest->seq <= after_seq)) {

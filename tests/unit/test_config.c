@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "capture/negotiate.h" /* SK_FMT_* */
 #include "config.h"
 
 static void test_defaults(void)
@@ -68,8 +69,8 @@ static void test_capture_options(void)
     struct sk_config c;
     char err[256];
     sk_config_defaults(&c, "/h");
-    CHECK_STR(c.format, "auto");
-    CHECK_STR(c.capture, "on-demand");
+    CHECK_EQ_INT(c.format, 0);
+    CHECK_EQ_INT(c.capture, SK_CAPTURE_ON_DEMAND);
     CHECK_EQ_INT(c.input, -1);
     CHECK_EQ_INT(c.width, 0);
     CHECK(c.list_video == NULL);
@@ -79,9 +80,9 @@ static void test_capture_options(void)
     CHECK_EQ_INT(sk_config_parse_args(&c, 8, argv, err, sizeof(err)), 0);
     CHECK_EQ_INT(c.width, 1280);
     CHECK_EQ_INT(c.height, 720);
-    CHECK_STR(c.format, "yuyv");
+    CHECK_EQ_INT(c.format, SK_FMT_YUYV);
     CHECK_EQ_INT(c.input, 3);
-    CHECK_STR(c.capture, "always");
+    CHECK_EQ_INT(c.capture, SK_CAPTURE_ALWAYS);
 
     /* Bad values: one line naming the option. */
     CHECK_EQ_INT(sk_config_set(&c, "resolution", "1280*720", err, sizeof(err)), -1);
@@ -95,7 +96,7 @@ static void test_capture_options(void)
     CHECK_STR(err, "--capture: 'lazy' is not on-demand or always");
     /* Bad values leave the good ones alone. */
     CHECK_EQ_INT(c.width, 1280);
-    CHECK_STR(c.format, "yuyv");
+    CHECK_EQ_INT(c.format, SK_FMT_YUYV);
 
     /* --list-video takes a device or nothing. */
     char *argv2[] = {"sshkvm", "--list-video", "--video", "/dev/video2", NULL};
@@ -111,7 +112,7 @@ static void test_capture_options(void)
                                           "capture = on-demand\n", "k.conf", err, sizeof(err)),
                  0);
     CHECK_EQ_INT(c.width, 1920);
-    CHECK_STR(c.format, "mjpeg");
+    CHECK_EQ_INT(c.format, SK_FMT_MJPEG);
     CHECK_EQ_INT(c.input, 0);
     CHECK_EQ_INT(sk_config_parse_text(&c, "list-video = /dev/video0\n", "k.conf", err,
                                       sizeof(err)), -1);
@@ -208,7 +209,7 @@ static void test_check(void)
     /* Beyond loopback is fine now: clients there must log in. */
     sk_config_set(&c, "http-listen", "0.0.0.0:8080", err, sizeof(err));
     CHECK_EQ_INT(sk_config_check(&c, err, sizeof(err)), 0);
-    CHECK_STR(c.http_auth, "remote");
+    CHECK_EQ_INT(c.http_auth, SK_HTTP_AUTH_REMOTE);
     CHECK_EQ_INT(sk_config_set(&c, "http-auth", "always", err, sizeof(err)), 0);
     CHECK_EQ_INT(sk_config_set(&c, "http-auth", "never", err, sizeof(err)), -1);
     CHECK_STR(err, "--http-auth: 'never' is not remote or always");
@@ -226,13 +227,13 @@ static void test_roles(void)
     struct sk_config c;
     char err[512];
     sk_config_defaults(&c, "/h");
-    CHECK_STR(c.control, "exclusive");
+    CHECK_EQ_INT(c.control, SK_CONTROL_EXCLUSIVE);
     CHECK_EQ_INT(c.control_idle, 300);
     CHECK_STR(c.audit_log, "stderr");
     CHECK_EQ_INT(sk_config_parse_text(&c, "control = shared\ncontrol-idle = 0\naudit-log = /var/log/a\n",
                                       "f", err, sizeof(err)),
                  0);
-    CHECK_STR(c.control, "shared");
+    CHECK_EQ_INT(c.control, SK_CONTROL_SHARED);
     CHECK_EQ_INT(c.control_idle, 0);
     CHECK_STR(c.audit_log, "/var/log/a");
     CHECK_EQ_INT(sk_config_set(&c, "control", "both", err, sizeof(err)), -1);

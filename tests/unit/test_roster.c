@@ -158,17 +158,11 @@ static void test_listings(void)
 static void test_parse_names(void)
 {
     enum sk_role role;
-    enum sk_control_mode mode;
     CHECK_EQ_INT(sk_role_parse("view", &role), 0);
     CHECK_EQ_INT(role, SK_ROLE_VIEW);
     CHECK_EQ_INT(sk_role_parse("control", &role), 0);
     CHECK_EQ_INT(role, SK_ROLE_CONTROL);
     CHECK_EQ_INT(sk_role_parse("admin", &role), -1);
-    CHECK_EQ_INT(sk_control_mode_parse("shared", &mode), 0);
-    CHECK_EQ_INT(mode, SK_CONTROL_SHARED);
-    CHECK_EQ_INT(sk_control_mode_parse("exclusive", &mode), 0);
-    CHECK_EQ_INT(mode, SK_CONTROL_EXCLUSIVE);
-    CHECK_EQ_INT(sk_control_mode_parse("both", &mode), -1);
     CHECK_STR(sk_role_name(SK_ROLE_VIEW), "view");
     CHECK_STR(sk_role_name(SK_ROLE_CONTROL), "control");
 }

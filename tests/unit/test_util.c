@@ -1,6 +1,8 @@
 /*
  * test_util: buffers, UTF-8, address and duration parsing.
  */
+#include <errno.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +101,36 @@ static void test_read_file(void)
     remove("/tmp/sk-test-empty");
 }
 
+/* Deadlines are on the monotonic clock, timeout_ms ahead (never behind), and a wait on a
+ * monotonic condition variable ends at them. */
+static void test_deadline(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    struct timespec d = sk_deadline_after_ms(1500);
+    int64_t ahead_ms = (int64_t)(d.tv_sec - now.tv_sec) * 1000 + (d.tv_nsec - now.tv_nsec) / 1000000;
+    CHECK(ahead_ms >= 1500 && ahead_ms < 1600);
+    CHECK(d.tv_nsec >= 0 && d.tv_nsec < 1000000000);
+    struct timespec z = sk_deadline_after_ms(-5);
+    int64_t past_ms = (int64_t)(z.tv_sec - now.tv_sec) * 1000 + (z.tv_nsec - now.tv_nsec) / 1000000;
+    CHECK(past_ms >= 0 && past_ms < 100);
+
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t cond;
+    sk_cond_init_monotonic(&cond);
+    int64_t t0 = sk_now_ms();
+    struct timespec w = sk_deadline_after_ms(50);
+    pthread_mutex_lock(&lock);
+    int rc = 0;
+    while (rc != ETIMEDOUT) {
+        rc = pthread_cond_timedwait(&cond, &lock, &w);
+    }
+    pthread_mutex_unlock(&lock);
+    int64_t waited = sk_now_ms() - t0;
+    CHECK(waited >= 49 && waited < 1000);
+    pthread_cond_destroy(&cond);
+}
+
 int main(void)
 {
     SK_RUN(test_buf);
@@ -106,5 +138,6 @@ int main(void)
     SK_RUN(test_hostport);
     SK_RUN(test_duration);
     SK_RUN(test_read_file);
+    SK_RUN(test_deadline);
     return SK_CHECK_EXIT();
 }
