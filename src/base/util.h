@@ -99,7 +99,12 @@ int sk_read_file(const char *path, size_t max, char **out, size_t *len, char *er
 
 /* Parse "ADDR:PORT" (IPv4, name or [IPv6]); 0 on success, -1 with err filled. */
 int sk_parse_hostport(const char *s, char *addr, size_t addrlen, int *port, char *err, size_t errlen);
-/* True when addr is a loopback address (127.0.0.0/8, ::1, localhost). */
+/*
+ * True when addr is a literal loopback address (127.0.0.0/8 in dotted quad,
+ * ::1, ::ffff:127.x.y.z, as inet_pton reads them) or the name localhost (any
+ * case). A name that merely starts like one ("127.evil.example") is not:
+ * after a DNS rebind such a name reaches 127.0.0.1 but is someone else's.
+ */
 int sk_addr_is_loopback(const char *addr);
 /* Parse a duration like "500ms", "3s", "2" (seconds); -1 when malformed. */
 int64_t sk_parse_duration_ms(const char *s);

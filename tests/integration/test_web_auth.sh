@@ -23,6 +23,21 @@ check binds_all_addresses bash -c "ss -ltn | grep -q '0.0.0.0:$PORT'"
 check loopback_served_without_login test "$(code "$LOOP/snapshot")" = 200
 # A page elsewhere that rebinds its name to 127.0.0.1 still names itself in Host.
 check loopback_rebinding_host_refused test "$(code -H 'Host: evil.example' "$LOOP/snapshot")" = 401
+# Names that merely start like a loopback address are names, not addresses: after a DNS
+# rebind their pages reach 127.0.0.1 but must not pass the loopback door, nor type.
+for h in 127.evil.example 127.0.0.1.nip.io localhost.evil.example 127.1; do
+  n=${h//[^a-z0-9]/_}
+  check "rebinding_${n}_snapshot_401" test "$(code -H "Host: $h:$PORT" "$LOOP/snapshot")" = 401
+  before=$(size)
+  got=$(code -X POST -H "Host: $h:$PORT" -H 'X-Sshkvm: 1' -H "Origin: http://$h:$PORT" \
+    -H 'Sec-Fetch-Site: same-origin' --data-binary $'d KeyA\nu KeyA' "$LOOP/api/keys")
+  check "rebinding_${n}_keys_refused" test "$got" = 401
+  check "rebinding_${n}_nothing_typed" test "$(size)" = "$before"
+done
+# Literal loopback addresses and localhost, in any spelling a browser sends, still pass.
+for h in "127.0.0.1:$PORT" "127.0.0.2:$PORT" "localhost:$PORT" "LocalHost:$PORT" "[::1]:$PORT"; do
+  check "loopback_host_${h//[^a-zA-Z0-9]/_}_200" test "$(code -H "Host: $h" "$LOOP/snapshot")" = 200
+done
 
 if [ -z "$LAN" ]; then
   fail off_loopback_address "this machine has no non-loopback IPv4 address to test with"

@@ -63,6 +63,19 @@ static void test_hostport(void)
     CHECK(sk_addr_is_loopback("::1"));
     CHECK(!sk_addr_is_loopback("0.0.0.0"));
     CHECK(!sk_addr_is_loopback("192.168.1.2"));
+    CHECK(sk_addr_is_loopback("127.255.0.9"));
+    CHECK(sk_addr_is_loopback("::ffff:127.0.0.1"));
+    CHECK(sk_addr_is_loopback("0:0:0:0:0:0:0:1"));
+    CHECK(sk_addr_is_loopback("LOCALHOST"));
+    /* Names, not addresses: a rebinding page's own name. */
+    CHECK(!sk_addr_is_loopback("127.evil.example"));
+    CHECK(!sk_addr_is_loopback("127.0.0.1.nip.io"));
+    CHECK(!sk_addr_is_loopback("127.0.0.1x"));
+    CHECK(!sk_addr_is_loopback("127.1"));
+    CHECK(!sk_addr_is_loopback("localhost.evil.example"));
+    CHECK(!sk_addr_is_loopback("::1x"));
+    CHECK(!sk_addr_is_loopback("::ffff:10.0.0.1"));
+    CHECK(!sk_addr_is_loopback(""));
 }
 
 static void test_duration(void)
