@@ -12,6 +12,9 @@
 # a program counts as one more failure of that program.
 set -u
 cd "$(dirname "$0")/.."
+# Files the tests write for sshkvm to trust (authorized keys, CAs, passwords) must not be
+# group-writable, or sshkvm refuses them as sshd does, whatever umask the caller has.
+umask 022
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 pattern=${TESTS:-}

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/log.h"
 
@@ -278,13 +280,10 @@ void sk_set_err(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
-int sk_read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen)
+/* Read fp to its end (at most max bytes) into a new NUL-terminated buffer; closes fp. */
+static int read_all(FILE *fp, const char *path, size_t max, char **out, size_t *len, char *err,
+                    size_t errlen)
 {
-    FILE *fp = fopen(path, "rb");
-    if (fp == NULL) {
-        sk_set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
-        return -1;
-    }
     struct sk_buf b = {0};
     char chunk[65536];
     size_t n;
@@ -312,6 +311,51 @@ int sk_read_file(const char *path, size_t max, char **out, size_t *len, char *er
         *len = b.len;
     }
     return 0;
+}
+
+int sk_read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        sk_set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return read_all(fp, path, max, out, len, err, errlen);
+}
+
+int sk_check_trusted_fd(int fd, const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        sk_set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+        sk_set_err(err, errlen, "%s is owned by uid %u, not by this user or root; refusing it", path,
+                   (unsigned)st.st_uid);
+        return -1;
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+        sk_set_err(err, errlen, "%s is writable by %s; refusing it (chmod go-w %s)", path,
+                   (st.st_mode & S_IWOTH) ? "everyone" : "its group", path);
+        return -1;
+    }
+    return 0;
+}
+
+int sk_read_trusted_file(const char *path, size_t max, char **out, size_t *len, char *err,
+                         size_t errlen)
+{
+    FILE *fp = fopen(path, "rb");
+    if (fp == NULL) {
+        sk_set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (sk_check_trusted_fd(fileno(fp), path, err, errlen) != 0) {
+        fclose(fp);
+        return -1;
+    }
+    return read_all(fp, path, max, out, len, err, errlen);
 }
 
 int sk_parse_hostport(const char *s, char *addr, size_t addrlen, int *port, char *err, size_t errlen)

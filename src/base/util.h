@@ -96,6 +96,16 @@ void sk_set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((f
  * -1 with err set ("cannot read PATH: reason", "PATH is larger than N bytes").
  */
 int sk_read_file(const char *path, size_t max, char **out, size_t *len, char *err, size_t errlen);
+/*
+ * sk_read_file for a file that grants access (authorized keys, CAs,
+ * passwords), refused as OpenSSH's StrictModes refuses it when it is not
+ * owned by this user or root, or is writable by group or others: anyone who
+ * could write it could let themselves in.
+ */
+int sk_read_trusted_file(const char *path, size_t max, char **out, size_t *len, char *err,
+                         size_t errlen);
+/* The same check on an open file: 0, or -1 with err set ("PATH is writable by ..."). */
+int sk_check_trusted_fd(int fd, const char *path, char *err, size_t errlen);
 
 /* Parse "ADDR:PORT" (IPv4, name or [IPv6]); 0 on success, -1 with err filled. */
 int sk_parse_hostport(const char *s, char *addr, size_t addrlen, int *port, char *err, size_t errlen);

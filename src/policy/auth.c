@@ -69,7 +69,7 @@ int sk_auth_equal(const char *a, const char *b)
 static int load_passwd(struct sk_auth *auth, const char *path, char *err, size_t errlen)
 {
     char *text = NULL, why[256];
-    if (sk_read_file(path, PASSWD_MAX_BYTES, &text, NULL, why, sizeof(why)) != 0) {
+    if (sk_read_trusted_file(path, PASSWD_MAX_BYTES, &text, NULL, why, sizeof(why)) != 0) {
         sk_set_err(err, errlen, "--http-passwd: %s", why);
         return -1;
     }

@@ -9,6 +9,8 @@
  */
 #include "ssh/authkeys.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +131,10 @@ int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t optio
         snprintf(err, errlen, "cannot read authorized keys %s: %s", path, strerror(errno));
         return -1;
     }
+    if (sk_check_trusted_fd(fileno(fp), path, err, errlen) != 0) {
+        fclose(fp);
+        return -1;
+    }
     char *line = NULL;
     size_t cap = 0;
     ssize_t n;
@@ -226,5 +232,225 @@ int sk_authkeys_role(const char *options, enum sk_role *role, char *err, size_t 
         }
     }
     *role = have_role ? r : restricted ? SK_ROLE_VIEW : SK_ROLE_CONTROL;
+    return 0;
+}
+
+/* OpenSSH's match_pattern for address text: * any run, ? any one character (case-insensitive
+ * so that IPv6 hex digits match either way). */
+static int wild_match(const char *s, const char *p)
+{
+    for (;; s++, p++) {
+        if (*p == '\0') {
+            return *s == '\0';
+        }
+        if (*p == '*') {
+            while (p[1] == '*') {
+                p++;
+            }
+            if (p[1] == '\0') {
+                return 1;
+            }
+            for (; *s != '\0'; s++) {
+                if (wild_match(s, p + 1)) {
+                    return 1;
+                }
+            }
+            return 0;
+        }
+        if (*s == '\0' || (*p != '?' && tolower((unsigned char)*p) != tolower((unsigned char)*s))) {
+            return 0;
+        }
+    }
+}
+
+struct net_addr {
+    int family;
+    uint8_t bytes[16];
+};
+
+/* Parse an address; an IPv4-mapped IPv6 one becomes IPv4. 0, or -1. */
+static int parse_addr(const char *s, struct net_addr *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (inet_pton(AF_INET, s, out->bytes) == 1) {
+        out->family = AF_INET;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, s, out->bytes) != 1) {
+        return -1;
+    }
+    static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(out->bytes, mapped, sizeof(mapped)) == 0) {
+        memmove(out->bytes, out->bytes + 12, 4);
+        memset(out->bytes + 4, 0, 12);
+        out->family = AF_INET;
+    } else {
+        out->family = AF_INET6;
+    }
+    return 0;
+}
+
+/*
+ * One entry as an address or CIDR block: 1 ip is in it, 0 it is not, -1
+ * the entry is not an address (a wildcard pattern, say), -2 a bad masklen.
+ */
+static int cidr_match(const struct net_addr *ip, const char *entry)
+{
+    char addr[64];
+    const char *slash = strchr(entry, '/');
+    size_t alen = slash ? (size_t)(slash - entry) : strlen(entry);
+    if (alen == 0 || alen >= sizeof(addr)) {
+        return -1;
+    }
+    memcpy(addr, entry, alen);
+    addr[alen] = '\0';
+    struct net_addr net;
+    if (parse_addr(addr, &net) != 0) {
+        return -1;
+    }
+    int max = net.family == AF_INET ? 32 : 128;
+    long bits = max;
+    if (slash != NULL) {
+        char *end;
+        errno = 0;
+        bits = strtol(slash + 1, &end, 10);
+        if (slash[1] == '\0' || *end != '\0' || errno != 0 || bits < 0 || bits > max) {
+            return -2;
+        }
+    }
+    if (ip->family != net.family) {
+        return 0;
+    }
+    for (long i = 0; i < bits; i++) {
+        int bit = 0x80 >> (i % 8);
+        if ((ip->bytes[i / 8] & bit) != (net.bytes[i / 8] & bit)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int sk_authkeys_from_match(const char *ip, const char *list)
+{
+    struct net_addr a;
+    int have_addr = parse_addr(ip, &a) == 0;
+    /* Wildcards match the address as text, an IPv4-mapped one as plain IPv4. */
+    char text[INET6_ADDRSTRLEN];
+    if (have_addr && a.family == AF_INET) {
+        inet_ntop(AF_INET, a.bytes, text, sizeof(text));
+    } else {
+        snprintf(text, sizeof(text), "%s", ip);
+    }
+    int result = 0;
+    const char *p = list;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        char entry[256];
+        if (len >= sizeof(entry)) {
+            return -2;
+        }
+        memcpy(entry, p, len);
+        entry[len] = '\0';
+        const char *e = entry;
+        int negate = *e == '!';
+        e += negate;
+        if (*e == '\0') {
+            return -2;
+        }
+        int r = have_addr ? cidr_match(&a, e) : -1;
+        if (r == -2) {
+            return -2;
+        }
+        int hit = r == 1 || (r == -1 && wild_match(text, e));
+        if (hit && negate) {
+            return -1;
+        }
+        if (hit) {
+            result = 1;
+        }
+        if (p[len] == '\0') {
+            break;
+        }
+        p += len + 1;
+    }
+    return result;
+}
+
+/* "YYYYMMDD[HHMM[SS]][Z]" as OpenSSH's expiry-time (local time unless Z): 0 with *out, or -1. */
+static int parse_expiry(const char *s, time_t *out)
+{
+    size_t n = strlen(s);
+    int utc = n > 0 && (s[n - 1] == 'Z' || s[n - 1] == 'z');
+    n -= (size_t)utc;
+    if (n != 8 && n != 12 && n != 14) {
+        return -1;
+    }
+    int f[6] = {0, 0, 0, 0, 0, 0};
+    static const int width[6] = {4, 2, 2, 2, 2, 2};
+    size_t at = 0;
+    for (int i = 0; at < n; i++) {
+        for (int k = 0; k < width[i]; k++, at++) {
+            if (s[at] < '0' || s[at] > '9') {
+                return -1;
+            }
+            f[i] = f[i] * 10 + (s[at] - '0');
+        }
+    }
+    if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 60) {
+        return -1;
+    }
+    struct tm tm = {.tm_year = f[0] - 1900, .tm_mon = f[1] - 1, .tm_mday = f[2], .tm_hour = f[3],
+                    .tm_min = f[4], .tm_sec = f[5], .tm_isdst = -1};
+    *out = utc ? timegm(&tm) : mktime(&tm);
+    return *out == (time_t)-1 ? -1 : 0;
+}
+
+int sk_authkeys_allow(const char *options, const char *ip, time_t now, char *err, size_t errlen)
+{
+    /*
+     * Options that restrict nothing sshkvm offers, or lift such a restriction.
+     * no-pty is among them: sshkvm runs no shell, and a terminal only shapes
+     * its console, which can do no more than the script commands the key's
+     * role already allows.
+     */
+    static const char *const harmless[] = {
+        "restrict",         "sshkvm-role",       "no-agent-forwarding", "no-port-forwarding",
+        "no-x11-forwarding", "no-user-rc",       "no-pty",              "agent-forwarding",
+        "port-forwarding",  "x11-forwarding",    "user-rc",             "pty",
+        "no-touch-required",
+    };
+    for (const char *p = options; p != NULL && *p != '\0';) {
+        char name[64], value[1024];
+        p += next_option(p, name, sizeof(name), value, sizeof(value));
+        if (strcasecmp(name, "from") == 0) {
+            int r = sk_authkeys_from_match(ip, value);
+            if (r != 1) {
+                sk_set_err(err, errlen, "from=\"%s\" %s %s", value,
+                           r == -2 ? "is malformed; refusing" : "does not allow", ip);
+                return -1;
+            }
+            continue;
+        }
+        if (strcasecmp(name, "expiry-time") == 0) {
+            time_t until;
+            if (parse_expiry(value, &until) != 0) {
+                sk_set_err(err, errlen, "expiry-time=\"%s\" is not YYYYMMDD[HHMM[SS]][Z]", value);
+                return -1;
+            }
+            if (now > until) {
+                sk_set_err(err, errlen, "the key expired (expiry-time=\"%s\")", value);
+                return -1;
+            }
+            continue;
+        }
+        int known = 0;
+        for (size_t i = 0; i < SK_ARRAY_LEN(harmless) && !known; i++) {
+            known = strcasecmp(name, harmless[i]) == 0;
+        }
+        if (!known) {
+            sk_set_err(err, errlen, "option '%s' is a restriction sshkvm does not carry out", name);
+            return -1;
+        }
+    }
     return 0;
 }

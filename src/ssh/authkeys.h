@@ -9,6 +9,7 @@
 #define SK_AUTHKEYS_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include <libssh/libssh.h>
 
@@ -49,5 +50,34 @@ int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t optio
  * an sshkvm-role value is neither view nor control (refuse the key).
  */
 int sk_authkeys_role(const char *options, enum sk_role *role, char *err, size_t errlen);
+
+/*
+ * Does an options field let this key log in from ip (the client's address,
+ * without port) at time now? (pure) Options as OpenSSH reads them:
+ *   from="pattern-list"   the address must match (sk_authkeys_from_match);
+ *   expiry-time="YYYYMMDD[HHMM[SS]][Z]"  the key is not valid after that
+ *                         local (or with Z, UTC) time;
+ *   restrict, sshkvm-role=, and options that only govern what sshkvm never
+ *   offers or only lift a restriction (no-agent-forwarding,
+ *   no-port-forwarding, no-X11-forwarding, no-user-rc, no-pty (no shell
+ *   here; the console can do no more than the role's commands), pty,
+ *   user-rc, agent-forwarding, port-forwarding, X11-forwarding,
+ *   no-touch-required) are allowed.
+ * Any other option (command=, permitopen=, permitlisten=, environment=,
+ * principals=, tunnel=, verify-required, or one sshkvm does not know) is a restriction sshkvm does not carry out, so the key is refused
+ * rather than let in without it. Returns 0 to let the key in, -1 with err
+ * saying why not.
+ */
+int sk_authkeys_allow(const char *options, const char *ip, time_t now, char *err, size_t errlen);
+
+/*
+ * OpenSSH's from= rule for one address (pure): list is comma-separated
+ * patterns, each an address, an address/masklen (CIDR), or a wildcard
+ * pattern (* and ?) matched against the address text; a leading ! negates.
+ * An IPv4-mapped IPv6 address is matched as IPv4. Returns 1 when a pattern
+ * matches and no negated one does, 0 when none matches, -1 when a negated
+ * pattern matches, -2 for a malformed list (an empty entry, a bad masklen).
+ */
+int sk_authkeys_from_match(const char *ip, const char *list);
 
 #endif

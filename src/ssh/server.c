@@ -212,6 +212,17 @@ static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_
         sk_log(SK_LOG_WARN, "ssh", "%s: key %s refused: %s", s->peer, fp, err);
         return refuse(s, fp, "bad-role");
     }
+    /* from=, expiry-time= and the restrictions sshkvm cannot carry out (authkeys.h). */
+    char ip[sizeof(s->peer)];
+    snprintf(ip, sizeof(ip), "%s", s->peer);
+    char *colon = strrchr(ip, ':');
+    if (colon != NULL) {
+        *colon = '\0'; /* "ADDR:PORT", ADDR unbracketed */
+    }
+    if (sk_authkeys_allow(options, ip, time(NULL), err, sizeof(err)) != 0) {
+        sk_log(SK_LOG_WARN, "ssh", "%s: key %s refused: %s", s->peer, fp, err);
+        return refuse(s, fp, "key-options");
+    }
     if (signature_state == SSH_PUBLICKEY_STATE_NONE) {
         return SSH_AUTH_SUCCESS; /* "this key would do": the client then signs */
     }

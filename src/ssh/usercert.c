@@ -228,7 +228,7 @@ int sk_usercert_check(const char *path, ssh_key key, const char *user, int64_t n
                       struct sk_usercert_result *res, char *why, size_t whylen)
 {
     char *text = NULL, err[256], *b64 = NULL, options[1024];
-    if (sk_read_file(path, CA_FILE_MAX, &text, NULL, err, sizeof(err)) != 0) {
+    if (sk_read_trusted_file(path, CA_FILE_MAX, &text, NULL, err, sizeof(err)) != 0) {
         sk_set_err(why, whylen, "--trusted-user-ca-keys: %s", err);
         return -1;
     }

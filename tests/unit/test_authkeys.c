@@ -113,10 +113,82 @@ static void test_roles(void)
     CHECK_EQ_INT(sk_authkeys_role("restrict,sshkvm-role=View", &r, err, sizeof(err)), -1);
 }
 
+/* from=: OpenSSH's address patterns. */
+static void test_from(void)
+{
+    CHECK_EQ_INT(sk_authkeys_from_match("10.9.9.9", "10.9.9.9"), 1);
+    CHECK_EQ_INT(sk_authkeys_from_match("127.0.0.1", "10.9.9.9"), 0);
+    CHECK_EQ_INT(sk_authkeys_from_match("10.1.2.3", "10.0.0.0/8"), 1);
+    CHECK_EQ_INT(sk_authkeys_from_match("11.1.2.3", "10.0.0.0/8"), 0);
+    CHECK_EQ_INT(sk_authkeys_from_match("192.168.7.20", "192.168.7.*"), 1);
+    CHECK_EQ_INT(sk_authkeys_from_match("192.168.70.2", "192.168.7.?"), 0);
+    CHECK_EQ_INT(sk_authkeys_from_match("192.168.7.2", "192.168.7.?"), 1);
+    CHECK_EQ_INT(sk_authkeys_from_match("192.168.7.20", "192.168.7.*,!192.168.7.20"), -1);
+    CHECK_EQ_INT(sk_authkeys_from_match("192.168.7.20", "!192.168.7.20,*"), -1);
+    CHECK_EQ_INT(sk_authkeys_from_match("192.168.7.21", "!192.168.7.20,*"), 1);
+    CHECK_EQ_INT(sk_authkeys_from_match("::1", "::1"), 1);
+    CHECK_EQ_INT(sk_authkeys_from_match("2001:db8::5", "2001:DB8::/32"), 1);
+    CHECK_EQ_INT(sk_authkeys_from_match("2001:db9::5", "2001:db8::/32"), 0);
+    CHECK_EQ_INT(sk_authkeys_from_match("::ffff:10.1.1.1", "10.1.1.0/24"), 1);
+    CHECK_EQ_INT(sk_authkeys_from_match("::ffff:10.1.1.1", "10.1.1.*"), 1);
+    CHECK_EQ_INT(sk_authkeys_from_match("10.1.1.1", "10.0.0.0/33"), -2);
+    CHECK_EQ_INT(sk_authkeys_from_match("10.1.1.1", "10.0.0.0/"), -2);
+    CHECK_EQ_INT(sk_authkeys_from_match("10.1.1.1", "10.1.1.1,,*"), -2);
+    CHECK_EQ_INT(sk_authkeys_from_match("10.1.1.1", "!"), -2);
+    CHECK_EQ_INT(sk_authkeys_from_match("10.1.1.1", ""), -2);
+    CHECK_EQ_INT(sk_authkeys_from_match("10.1.1.1", "*"), 1);
+}
+
+/* Whether options let a key in: from=, expiry-time=, and restrictions sshkvm cannot carry out. */
+static void test_allow(void)
+{
+    char err[256];
+    time_t now = 1800000000; /* 2027-01-15 */
+    CHECK_EQ_INT(sk_authkeys_allow("", "127.0.0.1", now, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_authkeys_allow(NULL, "127.0.0.1", now, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_authkeys_allow("restrict,sshkvm-role=view,no-pty", "127.0.0.1", now, err,
+                                   sizeof(err)), 0);
+    CHECK_EQ_INT(sk_authkeys_allow("restrict,no-ptyx", "127.0.0.1", now, err, sizeof(err)), -1);
+    CHECK(strstr(err, "no-ptyx") != NULL);
+    CHECK_EQ_INT(sk_authkeys_allow("restrict,pty,sshkvm-role=control,no-port-forwarding",
+                                   "127.0.0.1", now, err, sizeof(err)), 0);
+    /* The finding: every restriction of this key used to be ignored. */
+    const char *hostile = "from=\"10.9.9.9\",command=\"/bin/false\",expiry-time=\"20000101\"";
+    CHECK_EQ_INT(sk_authkeys_allow(hostile, "127.0.0.1", now, err, sizeof(err)), -1);
+    CHECK(strstr(err, "from=") != NULL);
+    CHECK_EQ_INT(sk_authkeys_allow("from=\"10.9.9.9,127.0.0.0/8\"", "127.0.0.1", now, err,
+                                   sizeof(err)), 0);
+    CHECK_EQ_INT(sk_authkeys_allow("from=\"127.0.0.1\",command=\"/bin/false\"", "127.0.0.1", now,
+                                   err, sizeof(err)), -1);
+    CHECK(strstr(err, "command") != NULL);
+    for (const char *const *o = (const char *const[]){"permitopen=\"h:1\"", "permitlisten=\"1\"",
+                                                      "environment=\"A=b\"", "principals=\"x\"",
+                                                      "tunnel=\"1\"", "verify-required",
+                                                      "no-such-option", NULL};
+         *o != NULL; o++) {
+        CHECK_EQ_INT(sk_authkeys_allow(*o, "127.0.0.1", now, err, sizeof(err)), -1);
+    }
+    CHECK_EQ_INT(sk_authkeys_allow("expiry-time=\"20000101\"", "127.0.0.1", now, err, sizeof(err)),
+                 -1);
+    CHECK(strstr(err, "expired") != NULL);
+    CHECK_EQ_INT(sk_authkeys_allow("expiry-time=\"20270115080000Z\"", "127.0.0.1", now, err,
+                                   sizeof(err)), 0);
+    CHECK_EQ_INT(sk_authkeys_allow("expiry-time=\"20270115075959Z\"", "127.0.0.1", now, err,
+                                   sizeof(err)), -1);
+    CHECK_EQ_INT(sk_authkeys_allow("expiry-time=\"2027011\"", "127.0.0.1", now, err, sizeof(err)),
+                 -1);
+    CHECK(strstr(err, "YYYYMMDD") != NULL);
+    CHECK_EQ_INT(sk_authkeys_allow("expiry-time=\"20271301\"", "127.0.0.1", now, err, sizeof(err)),
+                 -1);
+    CHECK_EQ_INT(sk_authkeys_allow("from=\"!127.0.0.1,*\"", "127.0.0.1", now, err, sizeof(err)), -1);
+}
+
 int main(void)
 {
     SK_RUN(test_parse_lines);
     SK_RUN(test_match);
     SK_RUN(test_roles);
+    SK_RUN(test_from);
+    SK_RUN(test_allow);
     return SK_CHECK_EXIT();
 }

@@ -2,6 +2,8 @@
  * test_util: buffers, UTF-8, address and duration parsing.
  */
 #include <errno.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +146,38 @@ static void test_deadline(void)
     pthread_cond_destroy(&cond);
 }
 
+/* Files that grant access are refused when others could write them (OpenSSH's StrictModes). */
+static void test_trusted_file(void)
+{
+    char path[] = "/tmp/sk-trusted-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    CHECK(write(fd, "x\n", 2) == 2);
+    char *text = NULL;
+    char err[256];
+    static const struct {
+        mode_t mode;
+        int ok;
+    } cases[] = {{0600, 1}, {0644, 1}, {0444, 1}, {0664, 0}, {0646, 0}, {0620, 0}, {0602, 0}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        CHECK(fchmod(fd, cases[i].mode) == 0);
+        int rc = sk_read_trusted_file(path, 100, &text, NULL, err, sizeof(err));
+        CHECK_EQ_INT(rc, cases[i].ok ? 0 : -1);
+        if (rc == 0) {
+            CHECK_STR(text, "x\n");
+            free(text);
+        } else {
+            CHECK(strstr(err, "writable by") != NULL);
+        }
+        CHECK_EQ_INT(sk_check_trusted_fd(fd, path, err, sizeof(err)), cases[i].ok ? 0 : -1);
+        /* The plain reader does not judge. */
+        CHECK_EQ_INT(sk_read_file(path, 100, &text, NULL, err, sizeof(err)), 0);
+        free(text);
+    }
+    close(fd);
+    unlink(path);
+}
+
 int main(void)
 {
     SK_RUN(test_buf);
@@ -152,5 +186,6 @@ int main(void)
     SK_RUN(test_duration);
     SK_RUN(test_read_file);
     SK_RUN(test_deadline);
+    SK_RUN(test_trusted_file);
     return SK_CHECK_EXIT();
 }
