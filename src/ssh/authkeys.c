@@ -235,32 +235,35 @@ int sk_authkeys_role(const char *options, enum sk_role *role, char *err, size_t 
     return 0;
 }
 
-/* OpenSSH's match_pattern for address text: * any run, ? any one character (case-insensitive
- * so that IPv6 hex digits match either way). */
+/*
+ * OpenSSH's match_pattern for address text: * any run, ? any one character
+ * (case-insensitive, so that IPv6 hex digits match either way). Iterative,
+ * going back only to the last star, so time stays linear in the pattern
+ * times the text however many stars a hostile line holds.
+ */
 static int wild_match(const char *s, const char *p)
 {
-    for (;; s++, p++) {
-        if (*p == '\0') {
-            return *s == '\0';
-        }
+    const char *star = NULL;
+    const char *resume = NULL;
+    while (*s != '\0') {
         if (*p == '*') {
-            while (p[1] == '*') {
-                p++;
-            }
-            if (p[1] == '\0') {
-                return 1;
-            }
-            for (; *s != '\0'; s++) {
-                if (wild_match(s, p + 1)) {
-                    return 1;
-                }
-            }
-            return 0;
-        }
-        if (*s == '\0' || (*p != '?' && tolower((unsigned char)*p) != tolower((unsigned char)*s))) {
+            star = p++;
+            resume = s;
+        } else if (*p != '\0' &&
+                   (*p == '?' || tolower((unsigned char)*p) == tolower((unsigned char)*s))) {
+            p++;
+            s++;
+        } else if (star != NULL) {
+            p = star + 1;
+            s = ++resume;
+        } else {
             return 0;
         }
     }
+    while (*p == '*') {
+        p++;
+    }
+    return *p == '\0';
 }
 
 struct net_addr {

@@ -137,6 +137,12 @@ static void test_from(void)
     CHECK_EQ_INT(sk_authkeys_from_match("10.1.1.1", "!"), -2);
     CHECK_EQ_INT(sk_authkeys_from_match("10.1.1.1", ""), -2);
     CHECK_EQ_INT(sk_authkeys_from_match("10.1.1.1", "*"), 1);
+    CHECK_EQ_INT(sk_authkeys_from_match("10.1.2.3", "1*.*.2.?"), 1);
+    CHECK_EQ_INT(sk_authkeys_from_match("10.1.2.3", "*.*.*.4"), 0);
+    CHECK_EQ_INT(sk_authkeys_from_match("10.1.2.3", "**10.1.2.3**"), 1);
+    /* Many stars against a long text: linear, not exponential (the fuzzer's timeout). */
+    CHECK_EQ_INT(sk_authkeys_from_match("1111111111111111111111111111111111111111",
+                                        "*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*2"), 0);
 }
 
 /* Whether options let a key in: from=, expiry-time=, and restrictions sshkvm cannot carry out. */
