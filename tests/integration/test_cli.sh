@@ -65,6 +65,8 @@ if start_sshkvm --video /dev/video-sk-none --hid "file:$T/keys.bin"; then
   check video_missing_signal_false grep -qF '"signal":false' <<<"$(kssh status)"
   kssh type 'ok'
   check video_missing_keyboard_works test "$(stat -c %s "$T/keys.bin" 2>/dev/null)" -ge 32
+  # The file holds keystrokes: readable by sshkvm's user alone.
+  check hid_file_mode_0600 test "$(stat -c %a "$T/keys.bin")" = 600
   stop_sshkvm
 else
   fail video_missing_at_start_runs
