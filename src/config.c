@@ -34,7 +34,8 @@ const char sk_config_usage[] =
     "  --ssh-listen ADDR:PORT default 127.0.0.1:2222\n"
     "  --http-listen ADDR:PORT default 127.0.0.1:8080; off to disable. Off loopback every\n"
     "                         client must log in (ssh kvm@HOST web, or --http-passwd)\n"
-    "  --http-auth POLICY     remote (default): loopback clients need no login; always: they do\n"
+    "  --http-auth POLICY     remote: loopback clients need no login; always: they do. Default:\n"
+    "                         remote when --http-listen is a loopback address, else always\n"
     "  --http-passwd FILE     user:hash lines (crypt(3), e.g. openssl passwd -6) for HTTP Basic\n"
     "  --tls-cert FILE        serve HTTPS with this PEM certificate (and --tls-key FILE)\n"
     "  --hostkeys DIR         default hostkeys/ (ed25519 key generated on first start)\n"
@@ -207,7 +208,7 @@ void sk_config_defaults(struct sk_config *cfg, const char *home)
     char *ak = xasprintf("%s/.ssh/authorized_keys", home ? home : "");
     cfg->authorized_keys = ak;
     set_str(&cfg->keymap, "us");
-    cfg->http_auth = SK_HTTP_AUTH_REMOTE;
+    cfg->http_auth = SK_HTTP_AUTH_UNSET;
     cfg->fps = 30;
     cfg->jpeg_quality = 80;
     cfg->format = 0; /* auto */
@@ -512,6 +513,20 @@ int sk_config_parse_args(struct sk_config *cfg, int argc, char **argv, char *err
         }
     }
     return 0;
+}
+
+enum sk_http_auth sk_config_http_auth(const struct sk_config *cfg)
+{
+    if (cfg->http_auth != SK_HTTP_AUTH_UNSET) {
+        return (enum sk_http_auth)cfg->http_auth;
+    }
+    char addr[256], why[128];
+    int port;
+    int loopback = cfg->http_listen != NULL &&
+                   sk_parse_hostport(cfg->http_listen, addr, sizeof(addr), &port, why,
+                                     sizeof(why)) == 0 &&
+                   sk_addr_is_loopback(addr);
+    return loopback ? SK_HTTP_AUTH_REMOTE : SK_HTTP_AUTH_ALWAYS;
 }
 
 int sk_config_check(const struct sk_config *cfg, char *err, size_t errlen)

@@ -18,8 +18,14 @@
 #include "policy/roster.h" /* enum sk_control_mode */
 #include "term/render.h"
 
-/* --http-auth: who must log in to the web side. */
+/*
+ * --http-auth: who must log in to the web side. Not given, it is remote
+ * when --http-listen is a loopback address and always otherwise: behind a
+ * reverse proxy on the same host, or for any local user, "loopback" is not
+ * a person at the machine (sk_config_http_auth).
+ */
 enum sk_http_auth {
+    SK_HTTP_AUTH_UNSET = -1,
     SK_HTTP_AUTH_REMOTE = 0, /* everyone but loopback clients */
     SK_HTTP_AUTH_ALWAYS = 1, /* everyone */
 };
@@ -43,7 +49,7 @@ struct sk_config {
     char *keymap;          /* name in keymaps/ */
     char *keymaps_dir;     /* NULL: found next to the program */
     char *web_dir;         /* NULL: found next to the program */
-    int http_auth;         /* enum sk_http_auth */
+    int http_auth;         /* enum sk_http_auth as given; read it with sk_config_http_auth */
     char *http_passwd;     /* user:crypt-hash lines for HTTP Basic, or NULL */
     char *tls_cert;        /* PEM certificate for HTTPS, or NULL */
     char *tls_key;         /* its PEM private key */
@@ -86,6 +92,9 @@ int sk_config_parse_text(struct sk_config *cfg, const char *text, const char *na
                          size_t errlen);
 /* Check what needs the whole picture (e.g. HTTP beyond loopback). 0 or -1. */
 int sk_config_check(const struct sk_config *cfg, char *err, size_t errlen);
+
+/* --http-auth as given, else remote for a loopback --http-listen and always otherwise. */
+enum sk_http_auth sk_config_http_auth(const struct sk_config *cfg);
 
 extern const char sk_config_usage[];
 

@@ -388,7 +388,7 @@ int main(int argc, char **argv)
             .web_dir = web_dir,
             .app = &app,
             .auth = auth,
-            .auth_loopback = cfg.http_auth == SK_HTTP_AUTH_ALWAYS,
+            .auth_loopback = sk_config_http_auth(&cfg) == SK_HTTP_AUTH_ALWAYS,
             .tls_cert = cfg.tls_cert,
             .tls_key = cfg.tls_key,
             .max_idle = cfg.http_max_idle,

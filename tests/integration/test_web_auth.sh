@@ -12,7 +12,8 @@ LAN=$(ip -4 -o addr show scope global 2>/dev/null | awk '{sub(/\/.*/, "", $4); p
 printf 'alice:%s\n' "$(openssl passwd -6 -salt saltsalt 'open sesame')" >"$T/passwd"
 # Listen on every address (start_sshkvm's own --http-listen is overridden).
 PORT=$(free_port)
-start_sshkvm --http-listen "0.0.0.0:$PORT" --hid "file:$KBD" --http-passwd "$T/passwd" || exit 1
+# --http-auth remote, given: on an address beyond loopback it is no longer the default.
+start_sshkvm --http-listen "0.0.0.0:$PORT" --http-auth remote --hid "file:$KBD" --http-passwd "$T/passwd" || exit 1
 LOOP=http://127.0.0.1:$PORT
 code() { curl -s -m $((5 * SLOW)) -o /dev/null -w '%{http_code}' "$@"; }
 size() { stat -c %s "$KBD"; }
@@ -157,4 +158,14 @@ check tls_stream_well_formed test "$rc" -eq 0
 check tls_stream_flows test "${n:-0}" -ge $((20 / SLOW))
 check tls_untrusted_cert_refused_by_curl bash -c "! curl -s -m 5 -o /dev/null '$S/snapshot'"
 check tls_plain_http_fails bash -c "test \"\$(curl -s -m 5 -o /dev/null -w '%{http_code}' 'http://127.0.0.1:$HTTP_PORT/snapshot')\" != 200"
+stop_sshkvm
+
+# Listening beyond loopback without --http-auth: loopback clients log in too (a reverse proxy
+# on this host, or any local user, is not someone at the machine).
+PORT=$(free_port)
+start_sshkvm --http-listen "0.0.0.0:$PORT" --hid "file:$KBD" || exit 1
+check wide_listen_default_loopback_401 test "$(code "http://127.0.0.1:$PORT/snapshot")" = 401
+stop_sshkvm
+start_sshkvm --hid "file:$KBD" || exit 1
+check loopback_listen_default_no_login test "$(code "http://127.0.0.1:$HTTP_PORT/snapshot")" = 200
 finish

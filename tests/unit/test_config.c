@@ -206,11 +206,21 @@ static void test_check(void)
     char err[512];
     sk_config_defaults(&c, "/h");
     CHECK_EQ_INT(sk_config_check(&c, err, sizeof(err)), 0);
-    /* Beyond loopback is fine now: clients there must log in. */
+    /* Not given, --http-auth follows the listen address: remote on loopback, always beyond. */
+    CHECK_EQ_INT(c.http_auth, SK_HTTP_AUTH_UNSET);
+    CHECK_EQ_INT(sk_config_http_auth(&c), SK_HTTP_AUTH_REMOTE); /* 127.0.0.1:8080 */
+    sk_config_set(&c, "http-listen", "[::1]:8080", err, sizeof(err));
+    CHECK_EQ_INT(sk_config_http_auth(&c), SK_HTTP_AUTH_REMOTE);
+    /* Beyond loopback is fine: clients there must log in, and loopback ones too by default. */
     sk_config_set(&c, "http-listen", "0.0.0.0:8080", err, sizeof(err));
     CHECK_EQ_INT(sk_config_check(&c, err, sizeof(err)), 0);
-    CHECK_EQ_INT(c.http_auth, SK_HTTP_AUTH_REMOTE);
+    CHECK_EQ_INT(sk_config_http_auth(&c), SK_HTTP_AUTH_ALWAYS);
+    sk_config_set(&c, "http-listen", "192.168.1.5:8080", err, sizeof(err));
+    CHECK_EQ_INT(sk_config_http_auth(&c), SK_HTTP_AUTH_ALWAYS);
+    CHECK_EQ_INT(sk_config_set(&c, "http-auth", "remote", err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_config_http_auth(&c), SK_HTTP_AUTH_REMOTE);
     CHECK_EQ_INT(sk_config_set(&c, "http-auth", "always", err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_config_http_auth(&c), SK_HTTP_AUTH_ALWAYS);
     CHECK_EQ_INT(sk_config_set(&c, "http-auth", "never", err, sizeof(err)), -1);
     CHECK_STR(err, "--http-auth: 'never' is not remote or always");
     CHECK_EQ_INT(sk_config_set(&c, "tls-cert", "c.pem", err, sizeof(err)), 0);
