@@ -51,14 +51,6 @@ struct sk_cmd_io {
 /* Run one command line; returns its exit status (0, 1 or 2). */
 int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io);
 
-/*
- * Split a command line into words the way sh does for quotes and
- * backslashes (no expansion of any kind). Returns the word count and sets
- * *argv (free with sk_cmd_free_argv), or -1 with err set (unclosed quote).
- */
-int sk_cmd_split(const char *line, char ***argv, char *err, size_t errlen);
-void sk_cmd_free_argv(char **argv);
-
 /* The usage text printed by `help` and after a usage error. */
 extern const char sk_cmd_usage[];
 

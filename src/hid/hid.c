@@ -40,6 +40,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "hid/keymap.h"
 
 #define TAG "hid"
 #define DEFAULT_TIMEOUT_MS 2000
@@ -1081,11 +1082,20 @@ int sk_hid_flush(struct sk_hid *hid, int timeout_ms)
     return rc;
 }
 
+/* The SK_LED_* bits the target last reported; the caller holds hid->lock. */
+static uint8_t target_leds(struct sk_hid *hid)
+{
+    if (hid->sinks[DEV_KEYBOARD].kind == SINK_DEMO && hid->opts.demo_leds != NULL) {
+        /* The demo target keeps its own LED state; it never calls back into us. */
+        return hid->opts.demo_leds(hid->opts.demo_ctx);
+    }
+    return hid->leds;
+}
+
 void sk_hid_status(struct sk_hid *hid, struct sk_hid_status *out)
 {
     pthread_mutex_lock(&hid->lock);
     *out = (struct sk_hid_status){
-        .leds = hid->leds,
         .queued = hid->count,
         .written = hid->written,
         .dropped = hid->dropped,
@@ -1109,9 +1119,17 @@ void sk_hid_status(struct sk_hid *hid, struct sk_hid_status *out)
         }
         out->state = state_names[worst];
     }
-    if (hid->sinks[DEV_KEYBOARD].kind == SINK_DEMO && hid->opts.demo_leds != NULL) {
-        /* The demo target keeps its own LED state; it never calls back into us. */
-        out->leds = hid->opts.demo_leds(hid->opts.demo_ctx);
-    }
+    out->leds = target_leds(hid);
     pthread_mutex_unlock(&hid->lock);
+}
+
+void sk_hid_undo_caps_lock(struct sk_hid *hid, const struct sk_keymap *km, struct sk_key *keys,
+                           size_t n)
+{
+    pthread_mutex_lock(&hid->lock);
+    uint8_t leds = target_leds(hid);
+    pthread_mutex_unlock(&hid->lock);
+    if (leds & SK_LED_CAPS) {
+        sk_keymap_caps_lock(km, keys, n);
+    }
 }

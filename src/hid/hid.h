@@ -90,6 +90,15 @@ int sk_hid_flush(struct sk_hid *hid, int timeout_ms);
 
 void sk_hid_status(struct sk_hid *hid, struct sk_hid_status *out);
 
+struct sk_keymap;
+/*
+ * Make keystrokes that type text come out in the case they were asked for
+ * whatever the target's Caps Lock: when its LED is on, toggle Shift on the
+ * letters (sk_keymap_caps_lock with km). Changes keys in place.
+ */
+void sk_hid_undo_caps_lock(struct sk_hid *hid, const struct sk_keymap *km, struct sk_key *keys,
+                           size_t n);
+
 /* Pure report encoders (exact bytes are the contract). */
 void sk_hid_keyboard_report(uint8_t mods, const uint8_t keys[6], uint8_t out[8]);
 void sk_hid_mouse_report(uint8_t buttons, uint16_t x, uint16_t y, int8_t wheel, uint8_t out[6]);

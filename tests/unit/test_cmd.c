@@ -1,7 +1,7 @@
 /*
  * test_cmd: the script commands against a real sk_hid (its demo sink
  * records every report) and a real hub: exact reports, exit codes,
- * messages, and the sh-like splitting of arguments.
+ * messages (the splitting of arguments: test_words).
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -98,23 +98,6 @@ static int reports_are(const uint8_t *pairs, size_t n)
         }
     }
     return 1;
-}
-
-static void test_split(void)
-{
-    char **argv, e[128];
-    int n = sk_cmd_split("key  'ctrl+alt' \"a b\\\"c\" d\\ e ''", &argv, e, sizeof(e));
-    CHECK_EQ_INT(n, 5);
-    CHECK_STR(argv[0], "key");
-    CHECK_STR(argv[1], "ctrl+alt");
-    CHECK_STR(argv[2], "a b\"c");
-    CHECK_STR(argv[3], "d e");
-    CHECK_STR(argv[4], "");
-    CHECK(argv[5] == NULL);
-    sk_cmd_free_argv(argv);
-    CHECK_EQ_INT(sk_cmd_split("a 'open", &argv, e, sizeof(e)), -1);
-    CHECK_EQ_INT(sk_cmd_split("   ", &argv, e, sizeof(e)), 0);
-    sk_cmd_free_argv(argv);
 }
 
 static void test_type(void)
@@ -227,7 +210,6 @@ int main(void)
         fprintf(stderr, "%s\n", e);
         return 1;
     }
-    SK_RUN(test_split);
     SK_RUN(test_type);
     SK_RUN(test_untypable);
     SK_RUN(test_key);

@@ -1,0 +1,59 @@
+/*
+ * commands: what the files of src/cmd/ share to run the script commands
+ * (internal to src/cmd/: src/ssh and src/http use cmd/cmd.h).
+ *
+ * cmd.c owns the table of commands, the dispatch, control and the audit,
+ * and the few helpers every command uses to answer (say, usage errors,
+ * cancellation). input.c holds the commands that send keys and clicks,
+ * screen.c those that read the screen. A command takes the shared app and
+ * the client's sk_cmd_io, writes its output and messages through io, and
+ * returns its exit status.
+ */
+#ifndef SK_COMMANDS_H
+#define SK_COMMANDS_H
+
+#include <stddef.h>
+
+struct sk_app;
+struct sk_cmd_io;
+
+/* The exit statuses of every command. */
+#define SK_CMD_OK 0    /* done */
+#define SK_CMD_FAIL 1  /* failed, or refused */
+#define SK_CMD_USAGE 2 /* usage error */
+
+/* Write a formatted message to the client's stdout (to_err 0) or stderr (1). */
+void sk_cmd_say(const struct sk_cmd_io *io, int to_err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Say "sshkvm: MESSAGE" and the usage text on stderr; returns SK_CMD_USAGE. */
+int sk_cmd_usage_error(const struct sk_cmd_io *io, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Nonzero when the client wants the command stopped (gone, Ctrl+C). */
+int sk_cmd_cancelled(const struct sk_cmd_io *io);
+
+/*
+ * The input commands (input.c). type takes the rest of the line after
+ * "type " verbatim; the others take the words of the line, argv[0] the
+ * command's name.
+ */
+int sk_input_type(struct sk_app *app, const char *rest, const struct sk_cmd_io *io);
+int sk_input_key(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
+int sk_input_paste(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
+int sk_input_mouse(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
+
+/*
+ * A leading "--keymap NAME" (or "--keymap=NAME", or "-- ") of type's
+ * verbatim rest: copies NAME into name (empty when none) and returns where
+ * the text starts; sets *bad (and returns rest) when NAME is missing or
+ * longer than namelen - 1.
+ */
+const char *sk_input_keymap_option(const char *rest, char *name, size_t namelen, int *bad);
+
+/* The screen commands (screen.c): snapshot, screen, wait. */
+int sk_screen_snapshot(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
+int sk_screen_print(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
+int sk_screen_wait(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
+
+#endif

@@ -1,0 +1,378 @@
+/*
+ * screen: the script commands that read the screen: snapshot, screen
+ * (colour character art, or --text for a text screen's characters) and
+ * wait (until some text shows on a text screen).
+ *
+ * Each asks the hub for a frame captured after the request (registering as
+ * a watcher wakes an idle capture). snapshot writes the frame's bytes as
+ * they are; the others decode it with one screen reader (a JPEG decoder, a
+ * renderer with the server's text fonts, and the picture they share), which
+ * either draws the frame as character art or reads it as text. Reading
+ * text is done in one place, read_text, for every command that needs it.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/util.h"
+#include "cmd/app.h"
+#include "cmd/cmd.h"
+#include "cmd/commands.h"
+#include "term/render.h"
+#include "text/textrec.h"
+#include "video/frame.h"
+#include "video/hub.h"
+#include "video/image.h"
+#include "video/jpeg.h"
+#include "video/picture.h"
+
+#define FRAME_WAIT_MS 3000 /* for snapshot/screen before giving up */
+#define WAIT_DEFAULT_S 30  /* wait's timeout unless --timeout */
+#define WAIT_MAX_S 86400   /* the longest --timeout */
+#define WAIT_POLL_MS 200   /* how long wait sleeps on the hub between checks */
+
+/* What decoding and reading a frame needs, kept across the frames of one command. */
+struct reader {
+    struct sk_jpeg_dec *dec;
+    struct sk_render *render;
+    struct sk_image img;
+};
+
+static void reader_init(struct reader *rd, struct sk_app *app)
+{
+    rd->dec = sk_jpeg_dec_new();
+    rd->render = sk_render_new();
+    sk_render_set_text_fonts(rd->render, app->text_fonts, app->text_font_count);
+    rd->img = (struct sk_image){0};
+}
+
+static void reader_free(struct reader *rd)
+{
+    sk_image_free(&rd->img);
+    sk_render_free(rd->render);
+    sk_jpeg_dec_free(rd->dec);
+}
+
+/*
+ * Read frame f as a text screen: decoded at the size the largest text mode
+ * needs (smaller frames whole), then recognised into *r. Returns its
+ * characters as UTF-8, one line a row (the caller frees), or NULL when the
+ * frame cannot be decoded or is not text (*r then says what it was read as).
+ */
+static char *read_text(struct reader *rd, const struct sk_frame *f, struct sk_textrec_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    unsigned w = SK_MIN(f->width, SK_RENDER_TEXT_READ_W);
+    unsigned h = SK_MIN(f->height, SK_RENDER_TEXT_READ_H);
+    if (sk_picture_get(rd->dec, f, w, h, &rd->img) != 0 ||
+        sk_render_read_text(rd->render, &rd->img, r) != 0 || !r->is_text) {
+        return NULL;
+    }
+    return sk_textrec_utf8(r);
+}
+
+/*
+ * The newest frame, captured after the request: the hub's current frame may
+ * be old when capture idles without watchers, and a script asking for the
+ * screen wants it as it is now.
+ */
+static struct sk_frame *wait_frame(struct sk_app *app, const struct sk_cmd_io *io)
+{
+    struct sk_frame *old = sk_hub_latest(app->hub);
+    uint64_t seq = old ? old->seq : 0;
+    sk_frame_unref(old);
+    /* Registering as a watcher makes an idle capture produce frames. */
+    sk_hub_watch(app->hub, 1);
+    struct sk_frame *f = sk_hub_wait(app->hub, seq, FRAME_WAIT_MS);
+    sk_hub_watch(app->hub, -1);
+    if (f == NULL) {
+        sk_cmd_say(io, 1, "sshkvm: no frame from the capture source within %d ms\n", FRAME_WAIT_MS);
+    }
+    return f;
+}
+
+int sk_screen_snapshot(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
+{
+    if (argc > 1) {
+        return sk_cmd_usage_error(io, "snapshot: unexpected argument '%s'", argv[1]);
+    }
+    struct sk_frame *f = wait_frame(app, io);
+    if (f == NULL) {
+        return SK_CMD_FAIL;
+    }
+    int rc = io->out(io->ctx, f->data, f->size) == 0 ? SK_CMD_OK : SK_CMD_FAIL;
+    sk_frame_unref(f);
+    return rc;
+}
+
+static int parse_dim(const char *s, unsigned max, unsigned *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || v < 1 || v > (long)max) {
+        return -1;
+    }
+    *out = (unsigned)v;
+    return 0;
+}
+
+/*
+ * The renderer positions rows with cursor moves; for a stream on stdout
+ * plain lines are what a file or a pipe wants, so turn each move into a
+ * line break.
+ */
+static void rows_to_lines(const struct sk_buf *in, struct sk_buf *out, const char *eol)
+{
+    const char *p = in->data, *end = in->data + in->len;
+    int first = 1;
+    while (p < end) {
+        if (p[0] == '\033' && p + 1 < end && p[1] == '[') {
+            const char *q = p + 2;
+            while (q < end && (isdigit((unsigned char)*q) || *q == ';')) {
+                q++;
+            }
+            if (q < end && *q == 'H') {
+                if (!first) {
+                    sk_buf_puts(out, eol);
+                }
+                first = 0;
+                p = q + 1;
+                continue;
+            }
+        }
+        sk_buf_append(out, p, 1);
+        p++;
+    }
+    sk_buf_puts(out, eol);
+}
+
+static void say_not_text(const struct sk_cmd_io *io, const struct sk_textrec_result *r)
+{
+    if (r->mode) {
+        sk_cmd_say(io, 1,
+                   "sshkvm: the screen is not text (read as %s: %.0f%% of the cells fit, %u "
+                   "letters)\n",
+                   r->mode, r->confidence * 100, r->glyph_cells);
+    } else {
+        sk_cmd_say(io, 1, "sshkvm: the screen is not text (too small for any text mode)\n");
+    }
+}
+
+/* screen --text: frame f's characters, one line a row. */
+static int print_text(struct reader *rd, const struct sk_frame *f, const struct sk_cmd_io *io)
+{
+    struct sk_textrec_result r;
+    char *text = read_text(rd, f, &r);
+    if (text == NULL) {
+        say_not_text(io, &r);
+        return SK_CMD_FAIL;
+    }
+    struct sk_buf out = {0};
+    /* With a pty, the client's terminal wants CR LF. */
+    for (const char *p = text; *p; p++) {
+        if (*p == '\n' && io->cols) {
+            sk_buf_puts(&out, "\r");
+        }
+        sk_buf_append(&out, p, 1);
+    }
+    int rc = io->out(io->ctx, out.data ? out.data : "", out.len) == 0 ? SK_CMD_OK : SK_CMD_FAIL;
+    sk_buf_free(&out);
+    free(text);
+    return rc;
+}
+
+/* screen: frame f as colour character art of cols x rows cells drawn as view says. */
+static int print_art(struct reader *rd, const struct sk_frame *f, const struct sk_render_opts *view,
+                     unsigned cols, unsigned rows, const struct sk_cmd_io *io)
+{
+    int rc = SK_CMD_FAIL;
+    sk_render_set_opts(rd->render, view);
+    struct sk_buf art = {0}, out = {0};
+    unsigned w, h;
+    sk_render_wanted_size_for(view, cols, rows, f->width, f->height, &w, &h);
+    if (sk_picture_get(rd->dec, f, w, h, &rd->img) != 0) {
+        sk_cmd_say(io, 1, "sshkvm: the newest frame is not a decodable JPEG\n");
+    } else if (sk_render_ansi(rd->render, &rd->img, cols, rows, 0, &art) == 0) {
+        rows_to_lines(&art, &out, io->cols ? "\r\n" : "\n");
+        rc = io->out(io->ctx, out.data, out.len) == 0 ? SK_CMD_OK : SK_CMD_FAIL;
+    }
+    sk_buf_free(&art);
+    sk_buf_free(&out);
+    return rc;
+}
+
+/* screen [--cols N] [--rows N] [--mode M] [--colors C] | screen --text */
+int sk_screen_print(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
+{
+    int text = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--text") == 0) {
+            if (argc > 2) {
+                return sk_cmd_usage_error(io, "screen: --text takes no other option");
+            }
+            text = 1;
+        }
+    }
+    unsigned cols = io->cols ? io->cols : 80;
+    unsigned rows = io->rows ? io->rows : 24;
+    struct sk_render_opts view;
+    sk_render_opts_default(&view);
+    for (int i = 1; i < argc && !text; i++) {
+        unsigned *dst = NULL;
+        if (strcmp(argv[i], "--mode") == 0 || strcmp(argv[i], "--colors") == 0) {
+            char why[160];
+            if (i + 1 >= argc ||
+                sk_render_opts_set(&view, argv[i] + 2, argv[i + 1], why, sizeof(why)) != 0 ||
+                view.colors == 0) {
+                return sk_cmd_usage_error(io, "screen: %s needs %s", argv[i],
+                                          argv[i][2] == 'm' ? "art, half, text or auto"
+                                                            : "16, 256 or 24bit");
+            }
+            i++;
+            continue;
+        }
+        if (strcmp(argv[i], "--cols") == 0) {
+            dst = &cols;
+        } else if (strcmp(argv[i], "--rows") == 0) {
+            dst = &rows;
+        } else {
+            return sk_cmd_usage_error(io, "screen: unexpected argument '%s'", argv[i]);
+        }
+        if (i + 1 >= argc || parse_dim(argv[i + 1], 1000, dst) != 0) {
+            return sk_cmd_usage_error(io, "screen: %s needs a number from 1 to 1000", argv[i]);
+        }
+        i++;
+    }
+    struct sk_frame *f = wait_frame(app, io);
+    if (f == NULL) {
+        return SK_CMD_FAIL;
+    }
+    struct reader rd;
+    reader_init(&rd, app);
+    int rc = text ? print_text(&rd, f, io) : print_art(&rd, f, &view, cols, rows, io);
+    reader_free(&rd);
+    sk_frame_unref(f);
+    return rc;
+}
+
+/* Where needle is in the screen's text: the line holding it, or NULL. */
+static const char *find_text(const char *text, const char *needle, const regex_t *re,
+                             size_t *line_len)
+{
+    const char *at = NULL;
+    regmatch_t m;
+    if (re) {
+        if (regexec(re, text, 1, &m, 0) == 0) {
+            at = text + m.rm_so;
+        }
+    } else {
+        at = strstr(text, needle);
+    }
+    if (at == NULL) {
+        return NULL;
+    }
+    const char *start = at;
+    while (start > text && start[-1] != '\n') {
+        start--;
+    }
+    *line_len = strcspn(start, "\n");
+    return start;
+}
+
+/*
+ * wait [--regex] [--timeout SECONDS] TEXT: read every new frame as text
+ * until TEXT shows (0, the line printed), the time is up (1) or the client
+ * goes (1). A frame that is not text simply does not match.
+ */
+int sk_screen_wait(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
+{
+    int use_regex = 0;
+    double timeout_s = WAIT_DEFAULT_S;
+    struct sk_buf needle = {0};
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--regex") == 0) {
+            use_regex = 1;
+        } else if (strcmp(argv[i], "--timeout") == 0) {
+            char *end = NULL;
+            timeout_s = i + 1 < argc ? strtod(argv[i + 1], &end) : -1;
+            if (i + 1 >= argc || *argv[i + 1] == '\0' || *end != '\0' || !(timeout_s > 0) ||
+                timeout_s > WAIT_MAX_S) {
+                sk_buf_free(&needle);
+                return sk_cmd_usage_error(
+                    io, "wait: --timeout needs seconds, more than 0 and at most %d", WAIT_MAX_S);
+            }
+            i++;
+        } else if (strcmp(argv[i], "--") == 0) {
+            for (i++; i < argc; i++) {
+                sk_buf_printf(&needle, "%s%s", needle.len ? " " : "", argv[i]);
+            }
+        } else if (argv[i][0] == '-' && argv[i][1] == '-' && needle.len == 0) {
+            sk_buf_free(&needle);
+            return sk_cmd_usage_error(io, "wait: unknown option '%s'", argv[i]);
+        } else {
+            sk_buf_printf(&needle, "%s%s", needle.len ? " " : "", argv[i]);
+        }
+    }
+    if (needle.len == 0) {
+        sk_buf_free(&needle);
+        return sk_cmd_usage_error(io, "wait: nothing to wait for");
+    }
+    regex_t re;
+    if (use_regex) {
+        int err = regcomp(&re, needle.data, REG_EXTENDED | REG_NEWLINE);
+        if (err != 0) {
+            char why[128];
+            regerror(err, &re, why, sizeof(why));
+            sk_buf_free(&needle);
+            return sk_cmd_usage_error(io, "wait: bad --regex: %s", why);
+        }
+    }
+    int rc = SK_CMD_FAIL;
+    struct reader rd;
+    reader_init(&rd, app);
+    int64_t deadline = sk_now_ms() + (int64_t)llround(timeout_s * 1000);
+    uint64_t seq = 0;
+    int seen_text = 0;
+    sk_hub_watch(app->hub, 1);
+    for (;;) {
+        int64_t left = deadline - sk_now_ms();
+        if (left <= 0 || sk_cmd_cancelled(io)) {
+            break;
+        }
+        struct sk_frame *f =
+            sk_hub_wait(app->hub, seq, left < WAIT_POLL_MS ? (int)left : WAIT_POLL_MS);
+        if (f == NULL) {
+            continue;
+        }
+        seq = f->seq;
+        struct sk_textrec_result r;
+        char *text = read_text(&rd, f, &r);
+        if (text != NULL) {
+            seen_text = 1;
+            size_t len = 0;
+            const char *line = find_text(text, needle.data, use_regex ? &re : NULL, &len);
+            if (line) {
+                sk_cmd_say(io, 0, "%.*s%s", (int)len, line, io->cols ? "\r\n" : "\n");
+                rc = SK_CMD_OK;
+            }
+            free(text);
+        }
+        sk_frame_unref(f);
+        if (rc == SK_CMD_OK) {
+            break;
+        }
+    }
+    sk_hub_watch(app->hub, -1);
+    if (rc != SK_CMD_OK) {
+        sk_cmd_say(io, 1, "sshkvm: '%s' did not appear within %g s%s\n", needle.data, timeout_s,
+                   seen_text ? "" : " (no frame was a text screen)");
+    }
+    if (use_regex) {
+        regfree(&re);
+    }
+    reader_free(&rd);
+    sk_buf_free(&needle);
+    return rc;
+}
