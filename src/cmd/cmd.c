@@ -5,7 +5,7 @@
  * A command line arrives as one string (OpenSSH joins the client's
  * arguments with spaces). `type` takes the rest of the line verbatim, so
  * `ssh kvm@pi type 'a  b'` types both spaces; every other command's line is
- * split into words like sh (words.c). One table names every command and
+ * split into words like sh (argv.c). One table names every command and
  * whether it sends input: the dispatch uses it to find the command, to ask
  * for control (policy/access) before an input command runs, and to write
  * the audit line. The input commands live in input.c, the screen commands
@@ -21,7 +21,7 @@
 #include "base/util.h"
 #include "cmd/app.h"
 #include "cmd/commands.h"
-#include "cmd/words.h"
+#include "cmd/argv.h"
 #include "policy/access.h"
 #include "policy/audit.h"
 #include "policy/auth.h"
@@ -233,7 +233,7 @@ int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
     }
     char err[128];
     char **argv = NULL;
-    int argc = sk_words_split(line, &argv, err, sizeof(err));
+    int argc = sk_argv_split(line, &argv, err, sizeof(err));
     if (argc < 0) {
         return sk_cmd_usage_error(io, "%s", err);
     }
@@ -257,6 +257,6 @@ int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
         rc = c != NULL ? c->run(app, argv, argc, io)
                        : sk_cmd_usage_error(io, "unknown command '%s'", argv[0]);
     }
-    sk_words_free(argv);
+    sk_argv_free(argv);
     return rc;
 }

@@ -1,7 +1,7 @@
 /*
  * test_cmd: the script commands against a real sk_hid (its demo sink
  * records every report) and a real hub: exact reports, exit codes,
- * messages (the splitting of arguments: test_words).
+ * messages (the splitting of arguments: test_argv).
  */
 #include <pthread.h>
 #include <stdlib.h>

@@ -1,10 +1,10 @@
 /*
- * fuzz_words: command lines through sk_words_split, the splitter every
+ * fuzz_argv: command lines through sk_argv_split, the splitter every
  * script command but type uses. Words hold no more bytes than the line;
  * each word quoted again for sh ('...', a ' as '\'') and the words joined
  * by spaces split back to the same words; a refusal names the unclosed quote.
  */
-#include "cmd/words.h"
+#include "cmd/argv.h"
 #include "fuzz.h"
 
 /* Append word in single quotes, as sh would read it back. */
@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *s = sk_fuzz_cstr(data, size);
     char **argv = NULL, **again = NULL, err[128];
-    int n = sk_words_split(s, &argv, err, sizeof(err));
+    int n = sk_argv_split(s, &argv, err, sizeof(err));
     if (n < 0) {
         SK_FUZZ_CHECK(n == -1 && argv == NULL);
         SK_FUZZ_CHECK(strncmp(err, "unclosed ", 9) == 0);
@@ -45,12 +45,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     SK_FUZZ_CHECK(argv[n] == NULL);
     SK_FUZZ_CHECK(bytes <= strlen(s));
-    SK_FUZZ_CHECK(sk_words_split(line.data, &again, err, sizeof(err)) == n);
+    SK_FUZZ_CHECK(sk_argv_split(line.data, &again, err, sizeof(err)) == n);
     for (int i = 0; i < n; i++) {
         SK_FUZZ_CHECK(strcmp(again[i], argv[i]) == 0);
     }
-    sk_words_free(again);
-    sk_words_free(argv);
+    sk_argv_free(again);
+    sk_argv_free(argv);
     sk_buf_free(&line);
     free(s);
     return 0;

@@ -1,5 +1,5 @@
 /*
- * test_words: the command-line splitter: blanks, quotes and backslashes as
+ * test_argv: the command-line splitter: blanks, quotes and backslashes as
  * sh treats them, empty input, and unclosed quotes refused.
  */
 #include <stdio.h>
@@ -7,13 +7,13 @@
 #include <string.h>
 
 #include "check.h"
-#include "cmd/words.h"
+#include "cmd/argv.h"
 
 /* Split line and check it gave exactly the n words in want. */
 static int splits_to(const char *line, const char *const *want, int n)
 {
     char **argv = NULL, e[128] = "";
-    int got = sk_words_split(line, &argv, e, sizeof(e));
+    int got = sk_argv_split(line, &argv, e, sizeof(e));
     int ok = got == n && argv != NULL && argv[n] == NULL;
     for (int i = 0; ok && i < n; i++) {
         ok = strcmp(argv[i], want[i]) == 0;
@@ -25,7 +25,7 @@ static int splits_to(const char *line, const char *const *want, int n)
         }
         fprintf(stderr, "\n");
     }
-    sk_words_free(argv);
+    sk_argv_free(argv);
     return ok;
 }
 
@@ -72,11 +72,11 @@ static void test_empty(void)
     static const char *const blank[] = {"", "   \t\n "};
     for (size_t i = 0; i < sizeof(blank) / sizeof(blank[0]); i++) {
         char **argv = NULL, e[64];
-        CHECK_EQ_INT(sk_words_split(blank[i], &argv, e, sizeof(e)), 0);
+        CHECK_EQ_INT(sk_argv_split(blank[i], &argv, e, sizeof(e)), 0);
         CHECK(argv != NULL && argv[0] == NULL);
-        sk_words_free(argv);
+        sk_argv_free(argv);
     }
-    sk_words_free(NULL);
+    sk_argv_free(NULL);
 }
 
 static void test_many_words(void)
@@ -86,12 +86,12 @@ static void test_many_words(void)
         snprintf(line + strlen(line), sizeof(line) - strlen(line), "%d ", i);
     }
     char **argv = NULL, e[64];
-    CHECK_EQ_INT(sk_words_split(line, &argv, e, sizeof(e)), 300);
+    CHECK_EQ_INT(sk_argv_split(line, &argv, e, sizeof(e)), 300);
     CHECK_STR(argv[0], "0");
     CHECK_STR(argv[150], "150");
     CHECK_STR(argv[299], "299");
     CHECK(argv[300] == NULL);
-    sk_words_free(argv);
+    sk_argv_free(argv);
 }
 
 static void test_unclosed(void)
@@ -109,13 +109,13 @@ static void test_unclosed(void)
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char *sentinel[] = {NULL};
         char **argv = sentinel, e[64] = "";
-        CHECK_EQ_INT(sk_words_split(bad[i].line, &argv, e, sizeof(e)), -1);
+        CHECK_EQ_INT(sk_argv_split(bad[i].line, &argv, e, sizeof(e)), -1);
         CHECK(argv == sentinel); /* untouched: nothing to free */
         CHECK_STR(e, bad[i].err);
     }
     /* A short error buffer is cut, not overrun. */
     char **argv = NULL, e[8];
-    CHECK_EQ_INT(sk_words_split("'x", &argv, e, sizeof(e)), -1);
+    CHECK_EQ_INT(sk_argv_split("'x", &argv, e, sizeof(e)), -1);
     CHECK_STR(e, "unclose");
 }
 

@@ -1,12 +1,12 @@
 /*
- * words: split a command line into words like sh, for the script commands.
+ * argv: split a command line into arguments (words) as sh does, for the script commands.
  *
  * The line comes in as one string (OpenSSH joins the client's arguments
  * with spaces); the words go out as a NULL-terminated array of copies, which
  * the caller owns. A word is gathered in a byte buffer, one quoted or plain
  * piece at a time, then copied into the array. Pure: no I/O, no globals.
  */
-#include "cmd/words.h"
+#include "cmd/argv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +19,7 @@ static int is_blank(char c)
     return c == ' ' || c == '\t' || c == '\n';
 }
 
-int sk_words_split(const char *line, char ***argv_out, char *err, size_t errlen)
+int sk_argv_split(const char *line, char ***argv_out, char *err, size_t errlen)
 {
     size_t cap = 8, argc = 0;
     char **argv = xcalloc(cap, sizeof(*argv));
@@ -79,11 +79,11 @@ int sk_words_split(const char *line, char ***argv_out, char *err, size_t errlen)
 fail:
     sk_buf_free(&word);
     argv[argc] = NULL;
-    sk_words_free(argv);
+    sk_argv_free(argv);
     return -1;
 }
 
-void sk_words_free(char **argv)
+void sk_argv_free(char **argv)
 {
     if (argv == NULL) {
         return;

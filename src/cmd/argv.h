@@ -1,24 +1,24 @@
 /*
- * words: a command line split into words the way sh splits them.
+ * argv: a command line split into arguments (words) the way sh splits them.
  *
  * Quotes and backslashes work as in sh: '...' keeps everything inside,
  * "..." keeps everything but a backslash before " \ $ or `, and a backslash
  * outside quotes keeps the next character. Nothing is expanded ($, *, ~ are
  * plain characters). Pure: no I/O, no globals.
  */
-#ifndef SK_WORDS_H
-#define SK_WORDS_H
+#ifndef SK_ARGV_H
+#define SK_ARGV_H
 
 #include <stddef.h>
 
 /*
  * Split line into words. Returns the word count (0 for a blank line) and
  * sets *argv to a NULL-terminated array the caller frees with
- * sk_words_free; or -1 with err set (an unclosed quote) and *argv untouched.
+ * sk_argv_free; or -1 with err set (an unclosed quote) and *argv untouched.
  */
-int sk_words_split(const char *line, char ***argv, char *err, size_t errlen);
+int sk_argv_split(const char *line, char ***argv, char *err, size_t errlen);
 
-/* Free what sk_words_split returned; NULL is a no-op. */
-void sk_words_free(char **argv);
+/* Free what sk_argv_split returned; NULL is a no-op. */
+void sk_argv_free(char **argv);
 
 #endif
