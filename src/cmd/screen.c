@@ -13,6 +13,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <regex.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,10 @@
 #define FRAME_WAIT_MS 3000 /* for snapshot/screen before giving up */
 #define WAIT_DEFAULT_S 30  /* wait's timeout unless --timeout */
 #define WAIT_MAX_S 86400   /* the longest --timeout */
+/* What wait --regex compiles: its length, and what its counted repetitions ({m,n}) may multiply
+ * to; glibc expands each count into copies, so ((.{100}){100}){100} alone is 200 MB. */
+#define REGEX_MAX_LEN 512
+#define REGEX_MAX_COPIES 1000
 #define WAIT_POLL_MS 200   /* how long wait sleeps on the hub between checks */
 
 /* What decoding and reading a frame needs, kept across the frames of one command. */
@@ -257,6 +262,47 @@ int sk_screen_print(struct sk_app *app, char **argv, int argc, const struct sk_c
     return rc;
 }
 
+/*
+ * May wait compile this --regex? Back-references (\1..\9) make glibc's
+ * matcher backtrack, exponentially in the worst case (a view-only key held
+ * a core for 14 s a frame with three of them); large or nested counts make
+ * its compiled pattern huge. Both are refused before compiling: 0, or -1
+ * with why set.
+ */
+static int regex_bounded(const char *p, char *why, size_t whylen)
+{
+    if (strlen(p) > REGEX_MAX_LEN) {
+        snprintf(why, whylen, "longer than %d characters", REGEX_MAX_LEN);
+        return -1;
+    }
+    double copies = 1;
+    for (; *p != '\0'; p++) {
+        if (p[0] == '\\' && p[1] >= '1' && p[1] <= '9') {
+            snprintf(why, whylen, "back-references (\\%c) are not supported: they can take "
+                     "exponential time", p[1]);
+            return -1;
+        }
+        if (p[0] == '\\' && p[1] != '\0') {
+            p++;
+        } else if (p[0] == '{' && isdigit((unsigned char)p[1])) {
+            /* {m}, {m,} or {m,n}: the larger number is how many copies glibc makes. */
+            char *end;
+            double m = strtod(p + 1, &end);
+            double n = m;
+            if (*end == ',' && isdigit((unsigned char)end[1])) {
+                n = strtod(end + 1, &end);
+            }
+            copies *= (n > m ? n : m) + 1;
+            if (copies > REGEX_MAX_COPIES) {
+                snprintf(why, whylen, "its counted repetitions ({m,n}) multiply to more than %d",
+                         REGEX_MAX_COPIES);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
 /* Where needle is in the screen's text: the line holding it, or NULL. */
 static const char *find_text(const char *text, const char *needle, const regex_t *re,
                              size_t *line_len)
@@ -321,6 +367,11 @@ int sk_screen_wait(struct sk_app *app, char **argv, int argc, const struct sk_cm
     }
     regex_t re;
     if (use_regex) {
+        char bounded[128];
+        if (regex_bounded(needle.data, bounded, sizeof(bounded)) != 0) {
+            sk_buf_free(&needle);
+            return sk_cmd_usage_error(io, "wait: bad --regex: %s", bounded);
+        }
         int err = regcomp(&re, needle.data, REG_EXTENDED | REG_NEWLINE);
         if (err != 0) {
             char why[128];

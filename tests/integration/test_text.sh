@@ -79,6 +79,21 @@ check wait_timeout_waited test "$ms" -ge 1400
 err=$(kssh wait --regex 'a(' 2>&1); rc=$?
 check wait_bad_regex_exit_2 test "$rc" -eq 2
 check wait_bad_regex_named grep -q "bad --regex" <<<"$err"
+# The patterns that pinned a core (back-references) or would fill memory (nested counts) are
+# refused before anything is compiled, in a moment, with exit 2. Quoted once more for the remote
+# command line, which is split as sh splits it (a bare \3 would arrive as 3).
+for re in '( *)( *)( *)\3\2\1X' '((.{100}){100}){100}X' "$(printf 'a%.0s' $(seq 600))"; do
+  start=$(date +%s%N)
+  err=$(kssh wait --regex "'$re'" --timeout 5 2>&1); rc=$?
+  ms=$((($(date +%s%N) - start) / 1000000))
+  n=${#re}
+  check "wait_regex_refused_${n}_exit_2" test "$rc" -eq 2
+  check "wait_regex_refused_${n}_quick" test "$ms" -lt $((3000 * SLOW))
+  check "wait_regex_refused_${n}_named" grep -q "bad --regex" <<<"$err"
+done
+check wait_regex_backref_named grep -q "back-references" <<<"$(kssh wait --regex "'(a)\1'" 2>&1)"
+kssh wait --regex "'Name {1,20}\[demo-pc[a-z-]{0,20}\]'" --timeout 10 >/dev/null
+check wait_regex_small_counts_ok test $? -eq 0
 kssh wait --timeout 0 x >/dev/null 2>&1
 check wait_bad_timeout_exit_2 test $? -eq 2
 kssh wait >/dev/null 2>&1
