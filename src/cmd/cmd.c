@@ -195,15 +195,10 @@ static void audit_command(struct sk_app *app, char **argv, int argc, int take,
     for (int i = 1; i < argc && args.len < 200; i++) {
         sk_buf_printf(&args, "%s%s", i > 1 ? " " : "", argv[i]);
     }
-    /* Quotes inside would end the value early: they have no business in these words. */
-    for (size_t i = 0; i < args.len; i++) {
-        if (args.data[i] == '"' || args.data[i] == '\\') {
-            args.data[i] = '?';
-        }
-    }
-    sk_audit(app->audit, "command", io->name, io->addr, "cmd=%s%s%s%s%s", argv[0],
-             take ? " take=1" : "", args.len ? " args=\"" : "", args.len ? args.data : "",
-             args.len ? "\"" : "");
+    char q[512];
+    sk_audit(app->audit, "command", io->name, io->addr, "cmd=%s%s%s%s", argv[0],
+             take ? " take=1" : "", args.len ? " args=" : "",
+             args.len ? sk_audit_quote(args.data, q, sizeof(q)) : "");
     sk_buf_free(&args);
 }
 
@@ -224,8 +219,9 @@ int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
         char km[64];
         int bad;
         sk_input_keymap_option(rest, km, sizeof(km), &bad);
+        char q[2 * sizeof(km)];
         sk_audit(app->audit, "command", io->name, io->addr, "cmd=type%s%s%s", take ? " take=1" : "",
-                 km[0] ? " keymap=" : "", km);
+                 km[0] ? " keymap=" : "", km[0] ? sk_audit_quote(km, q, sizeof(q)) : "");
         if (needs_control(app, "type", take, io) != 0) {
             return SK_CMD_FAIL;
         }

@@ -26,12 +26,15 @@ int sk_access_input(const struct sk_access *acc, const struct sk_identity *who, 
         sk_audit(acc->audit, "refused", name, addr, "what=%s reason=view-only", what);
     } else if (rc == SK_ROSTER_HELD) {
         sk_set_err(msg, msglen, "%s has control; nothing sent", holder);
-        sk_audit(acc->audit, "refused", name, addr, "what=%s reason=held holder=\"%s\"", what,
-                 holder);
+        char q[2 * SK_ROSTER_NAME_LEN];
+        sk_audit(acc->audit, "refused", name, addr, "what=%s reason=held holder=%s", what,
+                 sk_audit_quote(holder, q, sizeof(q)));
     } else if (rc == SK_ROSTER_TAKEN) {
         /* Whatever the old holder had down must not stay down under the new one. */
         sk_hid_release_all(acc->hid);
-        sk_audit(acc->audit, "control", name, addr, "action=taken from=\"%s\"", holder);
+        char q[2 * SK_ROSTER_NAME_LEN];
+        sk_audit(acc->audit, "control", name, addr, "action=taken from=%s",
+                 sk_audit_quote(holder, q, sizeof(q)));
         rc = 0;
     } else if (rc == SK_ROSTER_GOT) {
         sk_audit(acc->audit, "control", name, addr, "action=acquired");

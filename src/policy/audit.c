@@ -66,20 +66,49 @@ void sk_audit_free(struct sk_audit *a)
     free(a);
 }
 
+/* One byte of a quoted value, escaped when it is \ " or a control character: its length. */
+static int escape_byte(unsigned char c, char piece[5])
+{
+    if (c == '"' || c == '\\') {
+        piece[0] = '\\';
+        piece[1] = (char)c;
+        return 2;
+    }
+    if (c < 0x20 || c == 0x7f) {
+        snprintf(piece, 5, "\\x%02x", c);
+        return 4;
+    }
+    piece[0] = (char)c;
+    return 1;
+}
+
 /* "value", with \ " and control characters escaped: one event stays one line. */
 static void quoted(struct sk_buf *b, const char *s)
 {
     sk_buf_puts(b, "\"");
     for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
-        if (*p == '"' || *p == '\\') {
-            sk_buf_printf(b, "\\%c", *p);
-        } else if (*p < 0x20 || *p == 0x7f) {
-            sk_buf_printf(b, "\\x%02x", *p);
-        } else {
-            sk_buf_append(b, (const char *)p, 1);
-        }
+        char piece[5];
+        sk_buf_append(b, piece, (size_t)escape_byte(*p, piece));
     }
     sk_buf_puts(b, "\"");
+}
+
+const char *sk_audit_quote(const char *s, char *buf, size_t len)
+{
+    size_t n = 0;
+    buf[n++] = '"';
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p != '\0'; p++) {
+        char piece[5];
+        size_t k = (size_t)escape_byte(*p, piece);
+        if (n + k + 2 > len) {
+            break; /* cut at a whole escape, room kept for the closing quote */
+        }
+        memcpy(buf + n, piece, k);
+        n += k;
+    }
+    buf[n++] = '"';
+    buf[n] = '\0';
+    return buf;
 }
 
 void sk_audit(struct sk_audit *a, const char *event, const char *who, const char *addr,

@@ -30,9 +30,17 @@ void sk_audit_free(struct sk_audit *a);
 
 /*
  * Record one event. who and addr are quoted as needed; fmt (may be NULL)
- * adds "key=value" details. A NULL audit is a no-op.
+ * adds "key=value" details: any value that comes from a client (a name, a
+ * keymap, a command's arguments) goes in through sk_audit_quote, so that it
+ * can neither end the line nor add a key of its own. A NULL audit is a no-op.
  */
 void sk_audit(struct sk_audit *a, const char *event, const char *who, const char *addr,
               const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/*
+ * s as one audit value: "..." with backslash, quote and control characters
+ * escaped, cut to fit buf (len bytes, at least 3). Returns buf.
+ */
+const char *sk_audit_quote(const char *s, char *buf, size_t len);
 
 #endif

@@ -83,9 +83,25 @@ static void test_off_and_errors(void)
     sk_audit_free(NULL);
 }
 
+/* Client-made values in details go in quoted: they can add no key and end no line. */
+static void test_quote(void)
+{
+    char q[64];
+    CHECK_STR(sk_audit_quote("us", q, sizeof(q)), "\"us\"");
+    CHECK_STR(sk_audit_quote("x\" role=control", q, sizeof(q)), "\"x\\\" role=control\"");
+    CHECK_STR(sk_audit_quote("a\\b\nc\x1b", q, sizeof(q)), "\"a\\\\b\\x0ac\\x1b\"");
+    CHECK_STR(sk_audit_quote(NULL, q, sizeof(q)), "\"\"");
+    /* Cut to fit, never inside an escape, the quote closed. */
+    char small[8];
+    CHECK_STR(sk_audit_quote("abcdefghij", small, sizeof(small)), "\"abcde\"");
+    CHECK_STR(sk_audit_quote("abcd\n", small, sizeof(small)), "\"abcd\"");
+    CHECK_STR(sk_audit_quote("a\"\"\"", small, sizeof(small)), "\"a\\\"\\\"\"");
+}
+
 int main(void)
 {
     SK_RUN(test_file_lines);
     SK_RUN(test_off_and_errors);
+    SK_RUN(test_quote);
     return SK_CHECK_EXIT();
 }
