@@ -15,7 +15,6 @@
 
 #include "console/console.h"
 #include "hid/keys.h"
-#include "policy/roster.h"
 #include "term/grid.h"
 #include "term/render.h"
 #include "term/termkeys.h"

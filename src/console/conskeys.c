@@ -18,6 +18,7 @@
 #include "hid/hid.h"
 #include "hid/keymap.h"
 #include "base/log.h"
+#include "policy/roster.h"
 #include "term/mousemap.h"
 
 #define WATCHDOG_KEY_MS 1500 /* a held key without press/repeat this long lost its release */

@@ -24,11 +24,12 @@
 #define HOLD_DEFAULT_S 3
 #define HOLD_MAX_S 60
 
+/* ---- drawing ---- */
+
 static const char *view_mode_name(enum sk_render_mode m)
 {
     return m == SK_RENDER_HALF ? "half blocks" : m == SK_RENDER_TEXT ? "text" : m == SK_RENDER_AUTO ? "auto" : "art";
 }
-
 
 static const char *view_colors_name(int colors)
 {
@@ -102,6 +103,8 @@ static void draw_menu(struct sk_console *c)
     sk_buf_free(&b);
 }
 
+/* ---- view settings: each key changes one, and the menu stays ---- */
+
 /* The next of a list of names after current (the first when current is last or absent). */
 static const char *cycle(const char *const *names, size_t n, const char *current)
 {
@@ -173,7 +176,7 @@ static int view_menu_key(struct sk_console *c, uint32_t cp)
     return 1;
 }
 
-/* ---- the menu ---- */
+/* ---- opening, closing and the choices ---- */
 
 void sk_consmenu_close(struct sk_console *c)
 {
