@@ -163,12 +163,8 @@ void sk_conskeys_termkey(struct sk_console *c, const struct sk_termkey *k)
                              (unsigned)k->cp);
             return;
         }
-        struct sk_hid_status st;
-        sk_hid_status(c->app->hid, &st);
-        if (st.leds & SK_LED_CAPS) {
-            /* The terminal already typed the case the user wants: undo the target's Caps Lock. */
-            sk_keymap_caps_lock(c->keymap, keys, (size_t)n);
-        }
+        /* The terminal already typed the case the user wants: undo the target's Caps Lock. */
+        sk_hid_undo_caps_lock(c->app->hid, c->keymap, keys, (size_t)n);
         /* Ctrl/Alt from the terminal apply to the key that finally types the character. */
         keys[n - 1].mods |= k->mods;
         sk_conskeys_send(c, keys, (size_t)n);

@@ -42,9 +42,12 @@ static int record_mouse(void *ctx, const uint8_t *r, size_t len)
     return 0;
 }
 
-static uint8_t no_leds(void *ctx)
+/* The target's LEDs: Caps Lock off unless a test turns it on. */
+static uint8_t target_leds;
+
+static uint8_t leds(void *ctx)
 {
-    return 0;
+    return target_leds;
 }
 
 static int w_out(void *ctx, const void *d, size_t n)
@@ -164,6 +167,13 @@ static void test_legacy_keys(void)
     feed(c, "aA" ESC "[A\x03");
     const uint8_t want[] = {0, 0x04, 0, 0, 0x02, 0x04, 0, 0, 0, 0x52, 0, 0, 0x01, 0x06, 0, 0};
     CHECK(kbd_is(want, 8));
+    /* With the target's Caps Lock on, letters come out in the case the terminal typed. */
+    reset();
+    target_leds = SK_LED_CAPS;
+    feed(c, "aA");
+    target_leds = 0;
+    const uint8_t caps[] = {0x02, 0x04, 0, 0, 0, 0x04, 0, 0};
+    CHECK(kbd_is(caps, 4));
     /* A sequence in pieces is one key. */
     reset();
     feed(c, ESC "[1");
@@ -446,7 +456,7 @@ int main(void)
                              .mouse = "demo",
                              .demo_keyboard = record_kbd,
                              .demo_mouse = record_mouse,
-                             .demo_leds = no_leds};
+                             .demo_leds = leds};
     app.hid = sk_hid_new(&ho);
     if (sk_hid_open(app.hid, e, sizeof(e)) != 0 || sk_hid_flush(app.hid, 2000) != 0) {
         fprintf(stderr, "%s\n", e);
