@@ -20,8 +20,9 @@ declare -A rank=(
   [term]=3 [demo]=3              # terminal rendering and keys; the demo target
   [policy]=4                     # who may connect, type, and what is audited
   [cmd]=5                        # the commands scripts run, and what they share (app)
-  [ssh]=6 [http]=6               # the doors
-  [.]=7                          # main.c, config.c: the program
+  [console]=6                    # the interactive console, behind an I/O interface
+  [ssh]=7 [http]=7               # the doors
+  [.]=8                          # main.c, config.c: the program
 )
 
 bad=0

@@ -27,6 +27,7 @@
 #include "cmd/app.h"
 #include "policy/audit.h"
 #include "cmd/cmd.h"
+#include "console/console.h"
 #include "hid/hid.h"
 #include "base/log.h"
 #include "policy/roster.h"
@@ -499,6 +500,81 @@ static void run_exec(struct sk_session *s)
     }
 }
 
+/* ---- the interactive console over the channel ---- */
+
+static int con_wait(void *ctx, int timeout_ms)
+{
+    struct sk_session *s = ctx;
+    if (s->closed || s->eof || atomic_load(s->stopping)) {
+        return -1;
+    }
+    return sk_session_pump(s, timeout_ms);
+}
+
+static long con_in(void *ctx, void *buf, size_t len)
+{
+    struct sk_session *s = ctx;
+    size_t n = SK_MIN(len, s->in.len);
+    memcpy(buf, s->in.data, n);
+    sk_session_consume(s, n);
+    return (long)n;
+}
+
+static int con_resized(void *ctx, unsigned *cols, unsigned *rows)
+{
+    struct sk_session *s = ctx;
+    if (!s->resized) {
+        return 0;
+    }
+    s->resized = 0;
+    *cols = s->cols;
+    *rows = s->rows;
+    return 1;
+}
+
+static size_t con_window(void *ctx)
+{
+    return sk_session_window(ctx);
+}
+
+static size_t con_unsent(void *ctx)
+{
+    return sk_session_unsent(ctx);
+}
+
+static const char *con_getenv(void *ctx, const char *name)
+{
+    return sk_session_getenv(ctx, name);
+}
+
+/* The console (pty-req + shell) until the user quits or the client goes. */
+static void run_console(struct sk_session *s)
+{
+    const struct sk_console_opts opts = {
+        .app = s->app,
+        .io = {.ctx = s,
+               .out = io_out,
+               .wait = con_wait,
+               .in = con_in,
+               .resized = con_resized,
+               .window = con_window,
+               .unsent = con_unsent,
+               .getenv = con_getenv},
+        .cols = s->cols,
+        .rows = s->rows,
+        .keymap = s->keymap,
+        .term = s->term,
+        .colorterm = s->colorterm,
+        .name = s->name,
+        .addr = s->peer,
+        .role = s->role,
+        .member = s->member,
+    };
+    struct sk_console *c = sk_console_new(&opts);
+    sk_console_run(c);
+    sk_console_free(c);
+}
+
 /* ---- the session thread ---- */
 
 struct session_start {
@@ -609,7 +685,7 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
     atomic_fetch_add(&s->app->ssh_clients, 1);
     if (s->want_shell) {
         if (s->pty) {
-            sk_console_run(s);
+            run_console(s);
             if (!s->closed) {
                 ssh_channel_request_send_exit_status(s->chan, 0);
             }

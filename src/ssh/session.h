@@ -1,6 +1,5 @@
 /*
- * session: one SSH connection, as the server and the console see it
- * (internal to src/ssh/).
+ * session: one SSH connection, as the server sees it (internal to src/ssh/).
  *
  * The session's thread owns everything here; libssh callbacks run inside
  * sk_session_pump on the same thread, so no field needs a lock.
@@ -71,8 +70,5 @@ size_t sk_session_unsent(struct sk_session *s);
 const char *sk_session_getenv(const struct sk_session *s, const char *name);
 /* Drop n consumed bytes from the front of s->in. */
 void sk_session_consume(struct sk_session *s, size_t n);
-
-/* The interactive console (pty-req + shell). Returns when the user quits or the client goes. */
-void sk_console_run(struct sk_session *s);
 
 #endif
