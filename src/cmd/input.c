@@ -301,7 +301,8 @@ static int parse_coord(const char *s, unsigned size, uint16_t *out)
 {
     char *end;
     double v = strtod(s, &end);
-    if (end == s || v < 0) {
+    /* Written so that NaN fails every test: "nan" and "inf" are not positions. */
+    if (end == s || !(v >= 0)) {
         return -1;
     }
     double frac;
@@ -312,7 +313,7 @@ static int parse_coord(const char *s, unsigned size, uint16_t *out)
     } else {
         return -1;
     }
-    if (frac > 1.0) {
+    if (!(frac <= 1.0)) {
         return -1;
     }
     *out = (uint16_t)(frac * 32767.0 + 0.5);

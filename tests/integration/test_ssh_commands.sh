@@ -89,6 +89,13 @@ kssh mouse 319 239 && kssh mouse click right && kssh mouse scroll -3
 check mouse_reports_exact test "$(hex "$MOUSE")" = "00 00 40 00 40 00 01 00 40 00 40 00 00 00 40 00 40 00 00 ff 7f ff 7f 00 02 ff 7f ff 7f 00 00 ff 7f ff 7f 00 00 ff 7f ff 7f fd"
 kssh mouse 400 10 2>/dev/null
 check mouse_off_screen_exit_2 test $? -eq 2
+# Not numbers, not positions: nothing sent (UBSan would stop a NaN turned into a coordinate).
+before=$(stat -c %s "$MOUSE")
+for pos in 'nan nan' 'inf 10' '10 -nan' 'NAN% 5'; do
+  kssh mouse $pos 2>/dev/null
+  check "mouse_${pos//[^a-zA-Z0-9]/_}_exit_2" test $? -eq 2
+done
+check mouse_nan_sent_nothing test "$(stat -c %s "$MOUSE")" = "$before"
 check mouse_in_status grep -q '"pointer":{"x":32767,"y":32767,"buttons":0}' <<<"$(kssh status)"
 
 # What must be refused.
