@@ -21,6 +21,7 @@
 #include "cmd/app.h"
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
+#include "term/grid.h"
 #include "term/render.h"
 #include "text/textrec.h"
 #include "video/frame.h"
@@ -226,6 +227,7 @@ int sk_screen_print(struct sk_app *app, char **argv, int argc, const struct sk_c
     sk_render_opts_default(&view);
     for (int i = 1; i < argc && !text; i++) {
         unsigned *dst = NULL;
+        unsigned max = 0;
         if (strcmp(argv[i], "--mode") == 0 || strcmp(argv[i], "--colors") == 0) {
             char why[160];
             if (i + 1 >= argc ||
@@ -240,13 +242,15 @@ int sk_screen_print(struct sk_app *app, char **argv, int argc, const struct sk_c
         }
         if (strcmp(argv[i], "--cols") == 0) {
             dst = &cols;
+            max = SK_GRID_MAX_COLS;
         } else if (strcmp(argv[i], "--rows") == 0) {
             dst = &rows;
+            max = SK_GRID_MAX_ROWS;
         } else {
             return sk_cmd_usage_error(io, "screen: unexpected argument '%s'", argv[i]);
         }
-        if (i + 1 >= argc || parse_dim(argv[i + 1], 1000, dst) != 0) {
-            return sk_cmd_usage_error(io, "screen: %s needs a number from 1 to 1000", argv[i]);
+        if (i + 1 >= argc || parse_dim(argv[i + 1], max, dst) != 0) {
+            return sk_cmd_usage_error(io, "screen: %s needs a number from 1 to %u", argv[i], max);
         }
         i++;
     }

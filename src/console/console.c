@@ -178,8 +178,8 @@ struct sk_console *sk_console_new(const struct sk_console_opts *opts)
     struct sk_console *c = xcalloc(1, sizeof(*c));
     c->io = opts->io;
     c->app = opts->app;
-    c->cols = opts->cols;
-    c->rows = opts->rows;
+    c->cols = SK_MIN(opts->cols, SK_GRID_MAX_COLS);
+    c->rows = SK_MIN(opts->rows, SK_GRID_MAX_ROWS);
     c->member = opts->member;
     c->role = opts->role;
     snprintf(c->name, sizeof(c->name), "%s", opts->name ? opts->name : "");
@@ -245,8 +245,9 @@ void sk_console_feed(struct sk_console *c, const void *data, size_t len)
 
 void sk_console_resize(struct sk_console *c, unsigned cols, unsigned rows)
 {
-    c->cols = cols;
-    c->rows = rows;
+    /* The memory a session holds grows with its cells: a huge window gets the largest picture. */
+    c->cols = SK_MIN(cols, SK_GRID_MAX_COLS);
+    c->rows = SK_MIN(rows, SK_GRID_MAX_ROWS);
     c->full_redraw = 1;
     if (c->menu != SK_MENU_CLOSED) {
         sk_consmenu_close(c);

@@ -22,6 +22,15 @@
  * SK_COLOR_RGB | 0xRRGGBB is 24-bit; SK_COLOR_ANY as a foreground means
  * "any" (a blank cell shows only its background).
  */
+/*
+ * The largest picture of cells a console or a script's `screen` draws. Each
+ * cell costs about 40 bytes across the grids, the renderer and the update
+ * (a 1000x1000 console took 41 MB), so the bound keeps one session near
+ * 3 MB; a larger terminal shows the picture in its top-left corner.
+ */
+#define SK_GRID_MAX_COLS 400
+#define SK_GRID_MAX_ROWS 200
+
 #define SK_COLOR_RGB 0x01000000u
 #define SK_COLOR_ANY 0xffffffffu
 

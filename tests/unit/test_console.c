@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "term/grid.h"
 #include "cmd/app.h"
 #include "console/console.h"
 #include "hid/hid.h"
@@ -408,6 +409,54 @@ static void test_picture_resize_and_mouse(void)
     sk_console_free(c);
 }
 
+/* The largest row and column any cursor move in what was written goes to. */
+static void furthest_move(unsigned *row, unsigned *col)
+{
+    *row = *col = 0;
+    for (size_t i = 0; i + 2 < out.len; i++) {
+        unsigned r, c;
+        char h;
+        if (out.data[i] == '\033' && out.data[i + 1] == '[' &&
+            sscanf(out.data + i + 2, "%u;%u%c", &r, &c, &h) == 3 && h == 'H') {
+            *row = SK_MAX(*row, r);
+            *col = SK_MAX(*col, c);
+        }
+    }
+}
+
+/* A huge window (a session's memory grows with its cells) gets the largest picture, no more. */
+static void test_huge_window(void)
+{
+    struct sk_frame *f = make_frame();
+    sk_hub_publish(app.hub, f);
+    sk_frame_unref(f);
+    const struct sk_console_opts opts = {
+        .app = &app,
+        .io = {.out = w_out, .getenv = test_getenv},
+        .cols = 5000,
+        .rows = 3000,
+        .term = "xterm-256color",
+        .name = "big",
+        .addr = "127.0.0.1:1",
+        .role = SK_ROLE_CONTROL,
+        .member = -1,
+    };
+    struct sk_console *c = sk_console_new(&opts);
+    reset();
+    sk_console_tick(c);
+    unsigned row, col;
+    furthest_move(&row, &col);
+    CHECK_EQ_INT(row, SK_GRID_MAX_ROWS);
+    CHECK(col >= 1 && col <= SK_GRID_MAX_COLS);
+    sk_console_resize(c, 100000, 100000);
+    reset();
+    sk_console_tick(c);
+    furthest_move(&row, &col);
+    CHECK_EQ_INT(row, SK_GRID_MAX_ROWS);
+    CHECK(col >= 1 && col <= SK_GRID_MAX_COLS);
+    sk_console_free(c);
+}
+
 static void test_view_only(void)
 {
     reset();
@@ -469,6 +518,7 @@ int main(void)
     SK_RUN(test_menu);
     SK_RUN(test_picture_resize_and_mouse);
     SK_RUN(test_view_only);
+    SK_RUN(test_huge_window);
     sk_hid_close(app.hid);
     sk_hid_free(app.hid);
     sk_keymap_free(app.keymap);
