@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case 1: {
         int role = -1;
-        if (sk_auth_basic(auth, s, identity, sizeof(identity), &role)) {
+        if (sk_auth_basic(auth, s, "10.0.0.1", identity, sizeof(identity), &role)) {
             SK_FUZZ_CHECK(strcmp(identity, "password:admin") == 0);
             SK_FUZZ_CHECK(role == SK_ROLE_CONTROL); /* the file gives admin no role: control */
         }

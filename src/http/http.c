@@ -124,6 +124,7 @@ struct request {
     int role;                            /* enum sk_role of that identity */
     int member;                          /* its roster id (0 without a roster) */
     char addr[SK_ROSTER_ADDR_LEN];       /* the client's address, set once per request */
+    int retry_after_s;                   /* > 0: its password may not be tried yet (429) */
     const struct route *route;
     struct sk_buf body;
     int body_too_big;
@@ -590,7 +591,14 @@ static int authenticate(struct sk_http *http, struct MHD_Connection *conn, struc
     if (basic == NULL) {
         return 0;
     }
-    if (sk_auth_basic(http->auth, basic, req->identity, sizeof(req->identity), &req->role)) {
+    int64_t wait_ms = sk_auth_basic_wait_ms(http->auth, req->addr);
+    if (wait_ms > 0) {
+        /* Too many wrong passwords from here lately: no check, no audit line, a 429. */
+        req->retry_after_s = (int)((wait_ms + 999) / 1000);
+        return 0;
+    }
+    if (sk_auth_basic(http->auth, basic, req->addr, req->identity, sizeof(req->identity),
+                      &req->role)) {
         return 1;
     }
     /* Never the password, nor the user name (people type passwords there too). */
@@ -639,6 +647,20 @@ static enum MHD_Result refuse(struct sk_http *http, struct MHD_Connection *conn)
     return queue(conn, MHD_HTTP_UNAUTHORIZED, resp, "text/plain; charset=utf-8");
 }
 
+/* 429 with Retry-After: the password from here will be checked again in seconds. */
+static enum MHD_Result too_many_guesses(struct MHD_Connection *conn, int seconds)
+{
+    static const char text[] = "sshkvm: too many wrong passwords from this address; wait and retry\n";
+    struct MHD_Response *resp = static_text(text);
+    if (resp == NULL) {
+        return MHD_NO;
+    }
+    char v[16];
+    snprintf(v, sizeof(v), "%d", seconds);
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
+    return queue(conn, MHD_HTTP_TOO_MANY_REQUESTS, resp, "text/plain; charset=utf-8");
+}
+
 /*
  * Decide whether this request may go on: 1 yes, 0 no (a response is
  * queued). Off loopback nothing is served without credentials.
@@ -648,6 +670,10 @@ static int admit(struct sk_http *http, struct MHD_Connection *conn, struct reque
 {
     int public_route = req->route != NULL && (req->route->flags & ROUTE_PUBLIC);
     if (!public_route && !authenticate(http, conn, req)) {
+        if (req->retry_after_s > 0) {
+            *rc = too_many_guesses(conn, req->retry_after_s);
+            return 0;
+        }
         if (http->auth_loopback || !client_is_loopback(conn) || !host_is_loopback(conn)) {
             *rc = refuse(http, conn);
             return 0;

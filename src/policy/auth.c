@@ -20,6 +20,7 @@
 
 #include "policy/roster.h"
 #include "base/util.h"
+#include "policy/throttle.h"
 
 #define MAX_TOKENS 32
 #define MAX_SESSIONS 256
@@ -50,6 +51,7 @@ struct sk_auth {
     int session_ttl_s;
     int64_t (*now_ms)(void);
     atomic_uint_fast64_t failures;
+    struct sk_throttle *guesses; /* failed passwords, per source and overall */
 };
 
 int sk_auth_equal(const char *a, const char *b)
@@ -128,6 +130,7 @@ struct sk_auth *sk_auth_new(const struct sk_auth_opts *opts, char *err, size_t e
     auth->session_ttl_s = opts->session_ttl_s > 0 ? opts->session_ttl_s : 12 * 3600;
     auth->now_ms = opts->now_ms != NULL ? opts->now_ms : sk_now_ms;
     atomic_init(&auth->failures, 0);
+    auth->guesses = sk_throttle_new(&(struct sk_throttle_opts){.now_ms = auth->now_ms});
     if (opts->passwd_file != NULL && load_passwd(auth, opts->passwd_file, err, errlen) != 0) {
         sk_auth_free(auth);
         return NULL;
@@ -145,6 +148,7 @@ void sk_auth_free(struct sk_auth *auth)
         free(auth->users[i].hash);
         free(auth->users[i].name);
     }
+    sk_throttle_free(auth->guesses);
     pthread_mutex_destroy(&auth->lock);
     sk_wipe(auth, sizeof(*auth));
     free(auth);
@@ -309,10 +313,19 @@ static int b64_decode(const char *in, char *out, size_t cap)
     return (int)n;
 }
 
-int sk_auth_basic(struct sk_auth *auth, const char *header, char *identity, size_t idlen,
-                  int *role)
+int64_t sk_auth_basic_wait_ms(struct sk_auth *auth, const char *source)
+{
+    return sk_throttle_wait_ms(auth->guesses, source != NULL ? source : "");
+}
+
+int sk_auth_basic(struct sk_auth *auth, const char *header, const char *source, char *identity,
+                  size_t idlen, int *role)
 {
     if (auth->nusers == 0 || header == NULL || strncasecmp(header, "Basic ", 6) != 0) {
+        return 0;
+    }
+    /* Checked before the hash: a guess that must wait costs no crypt. */
+    if (sk_auth_basic_wait_ms(auth, source) > 0) {
         return 0;
     }
     char plain[BASIC_MAX];
@@ -352,6 +365,9 @@ int sk_auth_basic(struct sk_auth *auth, const char *header, char *identity, size
     sk_wipe(cd, sizeof(*cd));
     free(cd);
     sk_wipe(plain, sizeof(plain));
+    if (!ok) {
+        sk_throttle_fail(auth->guesses, source != NULL ? source : "");
+    }
     return ok;
 }
 

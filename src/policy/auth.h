@@ -64,12 +64,18 @@ int sk_auth_session(struct sk_auth *auth, const char *sid, char *identity, size_
                     int *role);
 
 /*
- * Check an "Authorization: Basic ..." header value against the password
- * file: 1 (identity "password:USER" and the user's role copied when not
- * NULL) or 0.
+ * Check an "Authorization: Basic ..." header value from source (the
+ * client's address) against the password file: 1 (identity "password:USER"
+ * and the user's role copied when not NULL), or 0 for a wrong one (counted
+ * against source) and, without checking anything, while source must wait
+ * (sk_auth_basic_wait_ms): a source that failed too often lately waits, 5
+ * at once and then one a second, and all sources together 50 at once and
+ * then 20 a second. Ask sk_auth_basic_wait_ms first to tell the two apart.
  */
-int sk_auth_basic(struct sk_auth *auth, const char *header, char *identity, size_t idlen,
-                  int *role);
+int sk_auth_basic(struct sk_auth *auth, const char *header, const char *source, char *identity,
+                  size_t idlen, int *role);
+/* How long source must wait before its next password is checked: 0, or ms (policy/throttle.h). */
+int64_t sk_auth_basic_wait_ms(struct sk_auth *auth, const char *source);
 
 struct sk_buf;
 /*

@@ -168,4 +168,21 @@ check wide_listen_default_loopback_401 test "$(code "http://127.0.0.1:$PORT/snap
 stop_sshkvm
 start_sshkvm --hid "file:$KBD" || exit 1
 check loopback_listen_default_no_login test "$(code "http://127.0.0.1:$HTTP_PORT/snapshot")" = 200
+stop_sshkvm
+
+# Password guessing is throttled per source: five wrong ones, then 429 with Retry-After and
+# no password checked (not even the right one) until it waits; another address is not held
+# back, and the audit log has a line for each guess checked, not for each one refused.
+start_sshkvm --http-auth always --http-passwd "$T/passwd" --audit-log "$T/audit" || exit 1
+G=http://127.0.0.1:$HTTP_PORT/snapshot
+codes=""
+for _ in $(seq 12); do codes+="$(code --interface 127.0.0.3 -u 'alice:guess' "$G") "; done
+check guesses_401_then_429 test "$codes" = "401 401 401 401 401 429 429 429 429 429 429 429 "
+curl -s -m 5 --interface 127.0.0.3 -u 'alice:open sesame' -D "$T/429.h" -o /dev/null "$G"
+check throttled_right_password_429 grep -q '^HTTP/1.1 429' "$T/429.h"
+check throttled_retry_after grep -Eqi '^Retry-After: [1-9]' "$T/429.h"
+check other_source_not_throttled test "$(code --interface 127.0.0.4 -u 'alice:open sesame' "$G")" = 200
+check audit_counts_checked_guesses test "$(grep -c 'event=login-failed.*reason=bad-password' "$T/audit")" = 5
+sleep 1.2
+check throttled_source_after_wait test "$(code --interface 127.0.0.3 -u 'alice:open sesame' "$G")" = 200
 finish

@@ -161,23 +161,34 @@ static void test_password_file(void)
     CHECK_EQ_INT(sk_auth_has_passwords(a), 1);
     int role = -1;
     basic_header("alice:s3cret pass", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who), &role), 1);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, "10.0.0.1", who, sizeof(who), &role), 1);
     CHECK_STR(who, "password:alice");
     CHECK_EQ_INT(role, SK_ROLE_CONTROL); /* no third field: control */
     basic_header("bob:secret", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, who, sizeof(who), &role), 1);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, "10.0.0.1", who, sizeof(who), &role), 1);
     CHECK_STR(who, "password:bob");
     CHECK_EQ_INT(role, SK_ROLE_VIEW); /* ":view" */
     basic_header("alice:s3cret pas", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, "10.0.0.2", NULL, 0, NULL), 0);
     basic_header("bob:s3cret pass", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, "10.0.0.2", NULL, 0, NULL), 0);
     basic_header("carol:secret", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, "10.0.0.2", NULL, 0, NULL), 0);
     basic_header("alice", hdr, sizeof(hdr));
-    CHECK_EQ_INT(sk_auth_basic(a, hdr, NULL, 0, NULL), 0);
-    CHECK_EQ_INT(sk_auth_basic(a, "Basic !!!not base64", NULL, 0, NULL), 0);
-    CHECK_EQ_INT(sk_auth_basic(a, "Bearer abc", NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, "10.0.0.2", NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, "Basic !!!not base64", "10.0.0.3", NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, "Bearer abc", "10.0.0.3", NULL, 0, NULL), 0);
+    /* 10.0.0.2 guessed wrong three times (the line without a colon is no guess): two more, then
+     * it waits, even with the right password; others do not. */
+    basic_header("alice:wrong", hdr, sizeof(hdr));
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ_INT(sk_auth_basic_wait_ms(a, "10.0.0.2"), 0);
+        CHECK_EQ_INT(sk_auth_basic(a, hdr, "10.0.0.2", NULL, 0, NULL), 0);
+    }
+    CHECK(sk_auth_basic_wait_ms(a, "10.0.0.2") > 0);
+    basic_header("alice:s3cret pass", hdr, sizeof(hdr));
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, "10.0.0.2", NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, hdr, "10.0.0.1", NULL, 0, NULL), 1);
     sk_auth_free(a);
     unlink(path);
 }
@@ -210,7 +221,7 @@ static void test_password_file_errors(void)
     /* Without a password file Basic never succeeds. */
     struct sk_auth *a = new_auth(NULL);
     CHECK_EQ_INT(sk_auth_has_passwords(a), 0);
-    CHECK_EQ_INT(sk_auth_basic(a, "Basic YTpi", NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_basic(a, "Basic YTpi", "10.0.0.3", NULL, 0, NULL), 0);
     sk_auth_free(a);
 }
 
