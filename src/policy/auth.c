@@ -3,8 +3,10 @@
  *
  * Owns two small fixed tables under one mutex: outstanding tokens and live
  * sessions, each an identity, a random secret and an expiry. A token is
- * wiped the moment it is redeemed (single use); the oldest entry makes room
- * when a table is full. Secrets are compared in constant time; password
+ * wiped the moment it is redeemed (single use). Room is shared fairly: an
+ * identity that holds its share already replaces its own oldest entry, and
+ * a full table makes room at the expense of whoever holds the most, so no
+ * one can push everyone else's logins out by asking for many. Secrets are compared in constant time; password
  * hashes go through crypt_r(3), and a user that does not exist is checked
  * against a dummy hash so that timing does not tell which users exist.
  */
@@ -24,6 +26,9 @@
 
 #define MAX_TOKENS 32
 #define MAX_SESSIONS 256
+/* Each identity's share: a few URLs in flight, a browser or sixteen. */
+#define TOKENS_PER_IDENTITY 4
+#define SESSIONS_PER_IDENTITY 16
 #define MAX_USERS 64
 #define PASSWD_MAX_BYTES (64 * 1024)
 #define BASIC_MAX 512
@@ -172,19 +177,57 @@ static int random_secret(char out[SK_AUTH_SECRET_LEN])
     return 0;
 }
 
-/* A free (or expired) slot, else the one closest to expiring. Called locked. */
-static struct entry *take_slot(struct entry *table, size_t n, int64_t now)
+static int live(const struct entry *e, int64_t now)
 {
-    struct entry *oldest = &table[0];
+    return e->secret[0] != '\0' && e->expires_ms > now;
+}
+
+/* How many live entries identity holds, and the one of them closest to expiring. */
+static size_t held_by(struct entry *table, size_t n, const char *identity, int64_t now,
+                      struct entry **oldest)
+{
+    size_t count = 0;
+    *oldest = NULL;
     for (size_t i = 0; i < n; i++) {
-        if (table[i].secret[0] == '\0' || table[i].expires_ms <= now) {
-            return &table[i];
-        }
-        if (table[i].expires_ms < oldest->expires_ms) {
-            oldest = &table[i];
+        if (live(&table[i], now) && strcmp(table[i].identity, identity) == 0) {
+            count++;
+            if (*oldest == NULL || table[i].expires_ms < (*oldest)->expires_ms) {
+                *oldest = &table[i];
+            }
         }
     }
-    return oldest;
+    return count;
+}
+
+/*
+ * Where identity's new entry goes (called locked): its own oldest entry
+ * once it holds its share; else a free or expired slot; else, the table
+ * being full, the oldest entry of the identity that holds the most (of
+ * several, the entry closest to expiring).
+ */
+static struct entry *take_slot(struct entry *table, size_t n, int64_t now, const char *identity,
+                               size_t share)
+{
+    struct entry *own;
+    if (held_by(table, n, identity, now, &own) >= share) {
+        return own;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!live(&table[i], now)) {
+            return &table[i];
+        }
+    }
+    struct entry *victim = &table[0];
+    size_t most = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct entry *theirs;
+        size_t k = held_by(table, n, table[i].identity, now, &theirs);
+        if (k > most || (k == most && theirs->expires_ms < victim->expires_ms)) {
+            most = k;
+            victim = theirs;
+        }
+    }
+    return victim;
 }
 
 /* The live entry whose secret is s, or NULL. Called locked; looks at every slot alike. */
@@ -206,14 +249,14 @@ static struct entry *find_entry(struct entry *table, size_t n, const char *s, in
     return found;
 }
 
-static int add_entry(struct sk_auth *auth, struct entry *table, size_t n, int ttl_s,
+static int add_entry(struct sk_auth *auth, struct entry *table, size_t n, size_t share, int ttl_s,
                      const char *identity, int role, char secret[SK_AUTH_SECRET_LEN])
 {
     if (random_secret(secret) != 0) {
         return -1;
     }
     int64_t now = auth->now_ms();
-    struct entry *e = take_slot(table, n, now);
+    struct entry *e = take_slot(table, n, now, identity, share);
     snprintf(e->secret, sizeof(e->secret), "%s", secret);
     snprintf(e->identity, sizeof(e->identity), "%s", identity);
     e->role = role;
@@ -225,7 +268,8 @@ int sk_auth_issue_token(struct sk_auth *auth, const char *identity, int role,
                         char token[SK_AUTH_SECRET_LEN])
 {
     pthread_mutex_lock(&auth->lock);
-    int rc = add_entry(auth, auth->tokens, MAX_TOKENS, auth->token_ttl_s, identity, role, token);
+    int rc = add_entry(auth, auth->tokens, MAX_TOKENS, TOKENS_PER_IDENTITY, auth->token_ttl_s,
+                       identity, role, token);
     pthread_mutex_unlock(&auth->lock);
     return rc;
 }
@@ -235,7 +279,8 @@ int sk_auth_new_session(struct sk_auth *auth, const char *identity, int role,
 {
     pthread_mutex_lock(&auth->lock);
     int rc =
-        add_entry(auth, auth->sessions, MAX_SESSIONS, auth->session_ttl_s, identity, role, sid);
+        add_entry(auth, auth->sessions, MAX_SESSIONS, SESSIONS_PER_IDENTITY,
+                   auth->session_ttl_s, identity, role, sid);
     pthread_mutex_unlock(&auth->lock);
     return rc;
 }
@@ -253,7 +298,8 @@ int sk_auth_redeem(struct sk_auth *auth, const char *token, char sid[SK_AUTH_SEC
         int r = t->role;
         /* Single use: gone before anyone else can look. */
         sk_wipe(t, sizeof(*t));
-        rc = add_entry(auth, auth->sessions, MAX_SESSIONS, auth->session_ttl_s, who, r, sid);
+        rc = add_entry(auth, auth->sessions, MAX_SESSIONS, SESSIONS_PER_IDENTITY,
+                   auth->session_ttl_s, who, r, sid);
         if (rc == 0 && identity != NULL) {
             snprintf(identity, idlen, "%s", who);
         }

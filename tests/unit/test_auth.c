@@ -121,6 +121,38 @@ static void test_tables_are_bounded(void)
     sk_auth_free(a);
 }
 
+/* One identity asking for many tokens and sessions pushes out its own, never anyone else's. */
+static void test_tables_are_fair(void)
+{
+    struct sk_auth *a = new_auth(NULL);
+    char alice_t[SK_AUTH_SECRET_LEN], alice_sid[SK_AUTH_SECRET_LEN], bob_sid[SK_AUTH_SECRET_LEN];
+    char t[SK_AUTH_SECRET_LEN], sid[SK_AUTH_SECRET_LEN], who[SK_AUTH_IDENTITY_LEN];
+    CHECK_EQ_INT(sk_auth_issue_token(a, "alice", 0, alice_t), 0);
+    CHECK_EQ_INT(sk_auth_new_session(a, "alice", 0, alice_sid), 0);
+    CHECK_EQ_INT(sk_auth_new_session(a, "bob", 0, bob_sid), 0);
+    for (int i = 0; i < 1000; i++) {
+        fake_now++;
+        CHECK_EQ_INT(sk_auth_issue_token(a, "mallory", 0, t), 0);
+        CHECK_EQ_INT(sk_auth_new_session(a, "mallory", 0, sid), 0);
+    }
+    CHECK_EQ_INT(sk_auth_session(a, alice_sid, who, sizeof(who), NULL), 1);
+    CHECK_STR(who, "alice");
+    CHECK_EQ_INT(sk_auth_session(a, bob_sid, NULL, 0, NULL), 1);
+    CHECK_EQ_INT(sk_auth_redeem(a, alice_t, sid, NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, NULL), 1); /* mallory's latest still works */
+    /* A full table of many identities (alice, bob, mallory's 16 and 240 more: 258 for 256
+     * places) makes room at the expense of the one holding the most. */
+    char name[32];
+    for (int i = 0; i < 240; i++) {
+        fake_now++;
+        snprintf(name, sizeof(name), "user%d", i);
+        CHECK_EQ_INT(sk_auth_new_session(a, name, 0, sid), 0);
+    }
+    CHECK_EQ_INT(sk_auth_session(a, alice_sid, NULL, 0, NULL), 1);
+    CHECK_EQ_INT(sk_auth_session(a, bob_sid, NULL, 0, NULL), 1);
+    sk_auth_free(a);
+}
+
 static void basic_header(const char *userpass, char *out, size_t len)
 {
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -269,6 +301,7 @@ int main(void)
 {
     SK_RUN(test_token_single_use);
     SK_RUN(test_token_carries_role);
+    SK_RUN(test_tables_are_fair);
     SK_RUN(test_token_expires);
     SK_RUN(test_tables_are_bounded);
     SK_RUN(test_password_file);
