@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "text/vga.h"
+#include "video/ycc.h"
 #include "base/util.h"
 
 #define COLS 9
@@ -105,20 +106,12 @@ struct sk_glyphfit {
     struct coef pair[16][16];              /* [fg][bg] */
 };
 
-/* An RGB pixel as luma and chroma (JFIF's YCbCr, chroma centred on 0). */
-static inline void ycc(float r, float g, float b, float *y, float *cb, float *cr)
-{
-    *y = 0.299f * r + 0.587f * g + 0.114f * b;
-    *cb = -0.168736f * r - 0.331264f * g + 0.5f * b;
-    *cr = 0.5f * r - 0.418688f * g - 0.081312f * b;
-}
-
 /* The VGA palette in luma and chroma. */
 static void palette_init(struct sk_glyphfit *gf)
 {
     for (unsigned k = 0; k < 16; k++) {
         const uint8_t *p = sk_vga_palette[k];
-        ycc(p[0], p[1], p[2], &gf->pal_y[k], &gf->pal_cb[k], &gf->pal_cr[k]);
+        sk_ycc_f(p[0], p[1], p[2], &gf->pal_y[k], &gf->pal_cb[k], &gf->pal_cr[k]);
     }
 }
 
@@ -413,7 +406,7 @@ static void sums_fill(const struct sk_glyphfit *gf, const struct sk_glyphfit_cel
         for (unsigned x = 0; x < s->w; x++) {
             const int *p = x < 8 ? c->glyph[y * 8 + x] : c->ninth[y];
             float v;
-            ycc((float)p[0], (float)p[1], (float)p[2], &v, &pcb[y][x], &pcr[y][x]);
+            sk_ycc_f((float)p[0], (float)p[1], (float)p[2], &v, &pcb[y][x], &pcr[y][x]);
             s->y[y][x] = v;
             s->cb[y][x] = s->cr[y][x] = 0;
             s->sy += v;

@@ -44,6 +44,7 @@
 
 #include "text/font8x16.h"
 #include "text/vga.h"
+#include "video/ycc.h"
 #include "text/fonts.h"
 #include "text/glyphfit.h"
 #include "base/util.h"
@@ -316,14 +317,6 @@ static void font_fill(struct font *f, const uint8_t *rows, unsigned height)
     }
 }
 
-/* An RGB colour in luma and chroma (rounded coefficients). */
-static void ycc(const double rgb[3], double out[3])
-{
-    out[0] = 0.299 * rgb[0] + 0.587 * rgb[1] + 0.114 * rgb[2];
-    out[1] = -0.169 * rgb[0] - 0.331 * rgb[1] + 0.5 * rgb[2];
-    out[2] = 0.5 * rgb[0] - 0.419 * rgb[1] - 0.081 * rgb[2];
-}
-
 struct sk_textrec *sk_textrec_new(void)
 {
     struct sk_textrec *tr = xcalloc(1, sizeof(*tr));
@@ -334,7 +327,7 @@ struct sk_textrec *sk_textrec_new(void)
     tr->memo = xcalloc(1, sizeof(*tr->memo));
     for (unsigned k = 0; k < 16; k++) {
         const double p[3] = {sk_vga_palette[k][0], sk_vga_palette[k][1], sk_vga_palette[k][2]};
-        ycc(p, tr->pal_ycc[k]);
+        sk_ycc(p[0], p[1], p[2], tr->pal_ycc[k]);
     }
     return tr;
 }
@@ -569,7 +562,7 @@ static unsigned snap_ink(const double pal[16][3], const int rgb[3], unsigned bg,
     double m[3];
     const double mr[3] = {rgb[0], rgb[1], rgb[2]};
     const double *b = pal[bg];
-    ycc(mr, m);
+    sk_ycc(mr[0], mr[1], mr[2], m);
     unsigned best = bg == 7 ? 15 : 7;
     double best_s = 1e18;
     for (unsigned k = 0; k < 16; k++) {
@@ -849,7 +842,7 @@ static void blank_cell(const int rgb[3], int top, struct sk_textrec_cell *out)
 static int low_luma(unsigned a, unsigned b)
 {
     const uint8_t *p = sk_vga_palette[a], *q = sk_vga_palette[b];
-    int d = (77 * (p[0] - q[0]) + 150 * (p[1] - q[1]) + 29 * (p[2] - q[2])) / 256;
+    int d = (SK_YCC_YR8 * (p[0] - q[0]) + SK_YCC_YG8 * (p[1] - q[1]) + SK_YCC_YB8 * (p[2] - q[2])) / 256;
     return d < 0 ? -d < REFINE_LUMA : d < REFINE_LUMA;
 }
 
