@@ -81,6 +81,12 @@ int sk_cmd_cancelled(const struct sk_cmd_io *io)
     return io->cancelled != NULL && io->cancelled(io->ctx);
 }
 
+int sk_cmd_lost_control(struct sk_app *app, const struct sk_cmd_io *io, char *by, size_t bylen)
+{
+    /* Taken, not "held by another now": the taker may have come and gone already. */
+    return app->roster != NULL && sk_roster_lost(app->roster, io->member, by, bylen) == 1;
+}
+
 static int cmd_status(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
 {
     if (argc > 1) {

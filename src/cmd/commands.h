@@ -32,6 +32,14 @@ int sk_cmd_usage_error(const struct sk_cmd_io *io, const char *fmt, ...)
 
 /* Nonzero when the client wants the command stopped (gone, Ctrl+C). */
 int sk_cmd_cancelled(const struct sk_cmd_io *io);
+/*
+ * Has another session taken control from this client since it last asked
+ * (while it was typing, pasting or holding keys)? 1 (the taker's name in
+ * by), else 0 (also when no roster decides, or the mode is shared). Whoever took control already had
+ * every key released: a command that lost it stops sending, and touches no
+ * key, so as not to release the new holder's.
+ */
+int sk_cmd_lost_control(struct sk_app *app, const struct sk_cmd_io *io, char *by, size_t bylen);
 
 /*
  * The input commands (input.c). type takes the rest of the line after

@@ -17,6 +17,7 @@
 #include "cmd/app.h"
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
+#include "policy/roster.h"
 #include "hid/hid.h"
 #include "hid/keymap.h"
 #include "hid/keys.h"
@@ -86,6 +87,12 @@ static int send_strokes(struct sk_app *app, const struct sk_key *keys, size_t n,
             SK_MAX((size_t)1, SK_MIN(per_chunk, (size_t)app->paste_rate / PACED_CHUNKS_PER_S));
     }
     for (size_t done = 0; done < n;) {
+        char by[SK_ROSTER_NAME_LEN];
+        if (sk_cmd_lost_control(app, io, by, sizeof(by))) {
+            sk_cmd_say(io, 1, "%ssshkvm: %s took control after %zu of %zu keystrokes; the rest "
+                       "not sent\n", io->cols ? "\r\n" : "", by, done, n);
+            return SK_CMD_FAIL;
+        }
         if (sk_cmd_cancelled(io)) {
             sk_hid_release_all(app->hid);
             sk_cmd_say(io, 1,
@@ -238,7 +245,13 @@ static int hold_keys(struct sk_app *app, const struct sk_key *keys, size_t n, lo
     }
     int64_t until = sk_now_ms() + ms;
     int stopped = 0;
+    char by[SK_ROSTER_NAME_LEN] = "";
     while (rc == 0 && sk_now_ms() < until) {
+        if (sk_cmd_lost_control(app, io, by, sizeof(by))) {
+            /* The taker released everything already; releasing again could free its keys. */
+            sk_cmd_say(io, 1, "sshkvm: %s took control; hold ended\n", by);
+            return SK_CMD_FAIL;
+        }
         if (sk_cmd_cancelled(io)) {
             stopped = 1;
             break;

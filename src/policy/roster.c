@@ -216,6 +216,9 @@ int sk_roster_acquire(struct sk_roster *r, int id, int take, char *holder, size_
         }
         r->holder = id;
         r->holder_input_ms = now;
+        if (me != NULL) {
+            me->lost = 0; /* it holds control again: an earlier loss is no news */
+        }
     }
     pthread_mutex_unlock(&r->lock);
     return rc;
