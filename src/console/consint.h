@@ -107,6 +107,13 @@ int sk_console_input(struct sk_console *c, const char *what, int take, char *msg
  * status line (and audited, at most once a second).
  */
 int sk_console_may_send(struct sk_console *c);
+/*
+ * Before releasing a key this session holds: is it still ours? Looks at the
+ * roster now (not at the timers' pace): once another session took control,
+ * the keys were released for it and the same key may now be the taker's,
+ * so the held keys are forgotten and 0 returned.
+ */
+int sk_console_keys_ours(struct sk_console *c);
 
 /* ---- conskeys.c ---- */
 

@@ -98,7 +98,7 @@ static void kitty_event(struct sk_console *c, uint8_t usage, uint8_t event)
         i++;
     }
     if (event == SK_TERMKEY_RELEASE) {
-        if (i < c->nheld) {
+        if (i < c->nheld && sk_console_keys_ours(c)) {
             sk_hid_key_up(c->app->hid, usage, 0);
             c->held[i] = c->held[--c->nheld];
         }
@@ -131,6 +131,9 @@ void sk_conskeys_watchdog(struct sk_console *c)
     for (size_t i = 0; i < c->nheld;) {
         int64_t limit = is_modifier(c->held[i].usage) ? WATCHDOG_MOD_MS : WATCHDOG_KEY_MS;
         if (now - c->held[i].last_ms > limit) {
+            if (!sk_console_keys_ours(c)) {
+                return; /* forgotten: the taker released them */
+            }
             sk_log(SK_LOG_DEBUG, "console", "watchdog: releasing usage 0x%02x", c->held[i].usage);
             sk_hid_key_up(c->app->hid, c->held[i].usage, 0);
             c->held[i] = c->held[--c->nheld];
@@ -239,7 +242,8 @@ int sk_conskeys_hold(struct sk_console *c, const struct sk_key *key, const char 
 
 void sk_conskeys_end_hold(struct sk_console *c, int now)
 {
-    if (c->hold_until_ms != 0 && (now || sk_now_ms() >= c->hold_until_ms)) {
+    if (c->hold_until_ms != 0 && (now || sk_now_ms() >= c->hold_until_ms) &&
+        sk_console_keys_ours(c)) {
         sk_hid_key_up(c->app->hid, c->hold.usage, c->hold.mods);
         c->hold_until_ms = 0;
     }

@@ -94,14 +94,15 @@ int sk_console_may_send(struct sk_console *c)
 /*
  * Exclusive mode: notice when control went elsewhere (taken, or lost to
  * the idle timer). The taker released every key; forget ours so that no
- * later release of ours lands on the new holder's keys.
+ * later release of ours lands on the new holder's keys. The timers look
+ * every SK_CONSOLE_STATUS_MS; sk_console_keys_ours looks at once.
  */
-static void control_watch(struct sk_console *c)
+static void control_watch(struct sk_console *c, int now_please)
 {
     int64_t now = sk_now_ms();
     if (!c->had_control || c->app->roster == NULL ||
         sk_roster_mode(c->app->roster) == SK_CONTROL_SHARED ||
-        now - c->control_checked_ms < SK_CONSOLE_STATUS_MS) {
+        (!now_please && now - c->control_checked_ms < SK_CONSOLE_STATUS_MS)) {
         return;
     }
     c->control_checked_ms = now;
@@ -121,6 +122,13 @@ static void control_watch(struct sk_console *c)
     } else if (lost == 2) {
         sk_console_flash(c, "control lost: no input for a while (type to take it again)");
     }
+}
+
+int sk_console_keys_ours(struct sk_console *c)
+{
+    control_watch(c, 1);
+    return c->had_control || c->app->roster == NULL ||
+           sk_roster_mode(c->app->roster) == SK_CONTROL_SHARED;
 }
 
 /* Drop n parsed bytes from the front of c->in. */
@@ -259,7 +267,7 @@ void sk_console_tick(struct sk_console *c)
     if (!c->quit) {
         handle_input(c); /* an incomplete sequence whose escape time has run out */
     }
-    control_watch(c);
+    control_watch(c, 0);
     sk_conskeys_watchdog(c);
     sk_conskeys_end_hold(c, 0);
     sk_consview_draw(c);

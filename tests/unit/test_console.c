@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "policy/access.h"
 #include "term/grid.h"
 #include "cmd/app.h"
 #include "console/console.h"
@@ -409,6 +410,56 @@ static void test_picture_resize_and_mouse(void)
     sk_console_free(c);
 }
 
+/*
+ * Another session takes control while this console holds a key (kitty mode):
+ * the taker's keys are released once, by the take, and the console's late
+ * release of the same key position does not let go of the taker's.
+ */
+static void test_taken_keys_stay(void)
+{
+    app.roster = sk_roster_new(&(struct sk_roster_opts){.mode = SK_CONTROL_EXCLUSIVE});
+    int me = sk_roster_join(app.roster, "ssh", "tester", "127.0.0.1:1", SK_ROLE_CONTROL);
+    int other = sk_roster_join(app.roster, "command", "other", "127.0.0.1:2", SK_ROLE_CONTROL);
+    const struct sk_console_opts opts = {
+        .app = &app,
+        .io = {.out = w_out, .getenv = test_getenv},
+        .cols = 80,
+        .rows = 24,
+        .term = "xterm-256color",
+        .name = "tester",
+        .addr = "127.0.0.1:1",
+        .role = SK_ROLE_CONTROL,
+        .member = me,
+    };
+    struct sk_console *c = sk_console_new(&opts);
+    feed(c, ESC "[?0u" ESC "[?62;22c");
+    reset();
+    feed(c, ESC "[97u"); /* a down, held */
+    const uint8_t down[] = {0, 0x04};
+    CHECK(kbd_is(down, 1));
+    /* The other session takes control (everything released) and presses a itself. */
+    char msg[256];
+    const struct sk_identity who = {other, SK_ROLE_CONTROL, "other", "127.0.0.1:2"};
+    CHECK_EQ_INT(sk_app_input(&app, &who, "type", 1, msg, sizeof(msg)), 0);
+    CHECK_EQ_INT(sk_hid_key_down(app.hid, 0x04, 0), 0);
+    const uint8_t taken[] = {0, 0x04, 0, 0, 0, 0x04};
+    CHECK(kbd_is(taken, 3));
+    /* The console's terminal now reports its a released, at once and after the watchdog. */
+    feed(c, ESC "[97;1:3u");
+    sk_console_tick(c);
+    CHECK(kbd_is(taken, 3));
+    sk_sleep_ms(1600);
+    sk_console_tick(c);
+    CHECK(kbd_is(taken, 3));
+    CHECK(wrote("other took control"));
+    sk_console_free(c);
+    CHECK(kbd_is(taken, 3)); /* closing does not release the taker's keys either */
+    sk_hid_key_up(app.hid, 0x04, 0);
+    sk_hid_flush(app.hid, 2000);
+    sk_roster_free(app.roster);
+    app.roster = NULL;
+}
+
 /* The largest row and column any cursor move in what was written goes to. */
 static void furthest_move(unsigned *row, unsigned *col)
 {
@@ -519,6 +570,7 @@ int main(void)
     SK_RUN(test_picture_resize_and_mouse);
     SK_RUN(test_view_only);
     SK_RUN(test_huge_window);
+    SK_RUN(test_taken_keys_stay);
     sk_hid_close(app.hid);
     sk_hid_free(app.hid);
     sk_keymap_free(app.keymap);
