@@ -31,6 +31,9 @@ status() { as bob status; }
 # until_true TRIES CMD...: retry every 0.1 s.
 until_true() { local n=$1; shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 0.1; done; return 1; }
 holder_is() { status | grep -q "\"holder\":$1"; }
+# since_is OFFSET BYTES: the reports after OFFSET are BYTES (a function, so that until_true
+# reads the file again on every try: a $(since) argument would be read once).
+since_is() { [ "$(since "$1")" = "$2" ]; }
 # console_open KEY NAME: a console (ssh -tt) for KEY fed through CON_FD, its output in $T/NAME.out.
 console_open() {
   mkfifo "$T/$2.in"
@@ -100,17 +103,22 @@ o=$(size)
 as bob type --take 'Zebra42'; rc=$?
 check take_succeeds test "$rc" -eq 0
 check console_told_of_take until_true 30 grep -q 'bob took control; your keys were released' "$T/a.out"
-# After bob's command ended, control is free; alice types again.
+# After bob's command ended, control is free; alice types again. (The ssh client returns
+# before the server has closed bob's session: wait until control is free, or alice's key
+# is refused as held by bob.)
+until_true 30 holder_is null
 o=$(size)
 printf 'c' >&"$CON_FD"
-check console_types_after_release until_true 30 test "$(since "$o")" = "$(press 0 06)"
+check console_types_after_release until_true 30 since_is "$o" "$(press 0 06)"
 check status_holder_alice until_true 30 holder_is '"alice"'
 # A script holding a key loses it when control changes hands: release before bob's Enter.
+# (The console's session gives control up once the server has closed it.)
 console_close
+until_true 30 holder_is null
 o=$(size)
 as alice key --hold 4s shift &
 HPID=$!
-until_true 40 test "$(since "$o")" = "02 00 00 00 00 00 00 00"
+until_true 40 since_is "$o" "02 00 00 00 00 00 00 00"
 as bob key --take enter; rc=$?
 wait "$HPID"
 check take_while_held_exit_0 test "$rc" -eq 0
@@ -172,7 +180,7 @@ check web_409_names_holder grep -q '^bob has control; nothing sent (take control
 check web_release_refused_409 test "$(post '' -u 'dave:daves pw 88' "$URL/api/release")" = 409
 check web_take_200 test "$(post 'take' -u 'dave:daves pw 88' "$URL/api/control")" = 200
 check web_keys_after_take test "$(post $'d KeyA\nu KeyA' -u 'dave:daves pw 88' "$URL/api/keys")" = 200
-check web_bytes_after_take until_true 20 test "$(since "$o")" = "$ZERO $(press 0 04)"
+check web_bytes_after_take until_true 20 since_is "$o" "$ZERO $(press 0 04)"
 check console_told_of_web_take until_true 30 grep -q 'password:dave took control' "$T/b.out"
 status >"$T/s.json"
 check status_lists_web_member grep -q '"kind":"web","name":"password:dave","addr":"127.0.0.1","role":"control","since":[0-9]*,"control":true' "$T/s.json"

@@ -37,10 +37,10 @@ check not_all_pasted test "$after" -lt $((300 * 16))
 # alice holds a key; bob takes control and holds his own: alice's hold ends at once and
 # leaves bob's key down until bob's hold ends.
 as alice type --take y >/dev/null
+held_from=$(size)
 as alice key --hold 5s f >"$T/a2.out" 2>"$T/a2.err" &
 apid=$!
-check hold_began wait_until 5 grep -q '"keyboard"' <(as alice status)
-sleep 0.3
+check hold_began wait_until 5 grew "$held_from"
 mark=$(size)
 as bob key --take --hold 1500ms g &
 bpid=$!
