@@ -38,6 +38,8 @@ struct entry {
     char identity[SK_AUTH_IDENTITY_LEN];
     int role;          /* enum sk_role: what the identity may do */
     int64_t expires_ms;
+    int64_t used_ms;    /* sessions: last use, for the idle time-out */
+    int64_t checked_ms; /* sessions: when role_now last answered */
 };
 
 struct user {
@@ -54,6 +56,9 @@ struct sk_auth {
     size_t nusers;
     int token_ttl_s;
     int session_ttl_s;
+    int idle_ttl_s;
+    int (*role_now)(void *ctx, const char *identity);
+    void *role_ctx;
     int64_t (*now_ms)(void);
     atomic_uint_fast64_t failures;
     struct sk_throttle *guesses; /* failed passwords, per source and overall */
@@ -133,6 +138,9 @@ struct sk_auth *sk_auth_new(const struct sk_auth_opts *opts, char *err, size_t e
     pthread_mutex_init(&auth->lock, NULL);
     auth->token_ttl_s = opts->token_ttl_s > 0 ? opts->token_ttl_s : 60;
     auth->session_ttl_s = opts->session_ttl_s > 0 ? opts->session_ttl_s : 12 * 3600;
+    auth->idle_ttl_s = opts->idle_ttl_s > 0 ? opts->idle_ttl_s : 30 * 60;
+    auth->role_now = opts->role_now;
+    auth->role_ctx = opts->role_ctx;
     auth->now_ms = opts->now_ms != NULL ? opts->now_ms : sk_now_ms;
     atomic_init(&auth->failures, 0);
     auth->guesses = sk_throttle_new(&(struct sk_throttle_opts){.now_ms = auth->now_ms});
@@ -261,6 +269,8 @@ static int add_entry(struct sk_auth *auth, struct entry *table, size_t n, size_t
     snprintf(e->identity, sizeof(e->identity), "%s", identity);
     e->role = role;
     e->expires_ms = now + (int64_t)ttl_s * 1000;
+    e->used_ms = now;
+    e->checked_ms = now;
     return 0;
 }
 
@@ -311,16 +321,86 @@ int sk_auth_redeem(struct sk_auth *auth, const char *token, char sid[SK_AUTH_SEC
     return rc;
 }
 
+/* The live session sid, ended first when it idled too long. Called locked. */
+static struct entry *live_session(struct sk_auth *auth, const char *sid, int64_t now)
+{
+    struct entry *s = find_entry(auth->sessions, MAX_SESSIONS, sid, now);
+    if (s != NULL && now - s->used_ms > (int64_t)auth->idle_ttl_s * 1000) {
+        sk_wipe(s, sizeof(*s));
+        s = NULL;
+    }
+    return s;
+}
+
+/*
+ * Ask role_now about sid's identity when the last answer is older than
+ * max_age_ms, without the lock (it may read a file), then apply the answer
+ * to the session if it is still there: a new role, or the session ended.
+ */
+static void recheck(struct sk_auth *auth, const char *sid, int64_t max_age_ms)
+{
+    if (auth->role_now == NULL) {
+        return;
+    }
+    char who[SK_AUTH_IDENTITY_LEN];
+    pthread_mutex_lock(&auth->lock);
+    int64_t now = auth->now_ms();
+    struct entry *s = live_session(auth, sid, now);
+    int due = s != NULL && now - s->checked_ms >= max_age_ms;
+    if (due) {
+        snprintf(who, sizeof(who), "%s", s->identity);
+    }
+    pthread_mutex_unlock(&auth->lock);
+    if (!due) {
+        return;
+    }
+    int role = auth->role_now(auth->role_ctx, who);
+    pthread_mutex_lock(&auth->lock);
+    s = live_session(auth, sid, auth->now_ms());
+    if (s != NULL && strcmp(s->identity, who) == 0) {
+        if (role == SK_AUTH_ROLE_KEEP) {
+            s->checked_ms = auth->now_ms();
+        } else if (role < 0) {
+            sk_wipe(s, sizeof(*s));
+        } else {
+            s->role = role;
+            s->checked_ms = auth->now_ms();
+        }
+    }
+    pthread_mutex_unlock(&auth->lock);
+}
+
 int sk_auth_session(struct sk_auth *auth, const char *sid, char *identity, size_t idlen,
                     int *role)
 {
+    recheck(auth, sid, SK_AUTH_RECHECK_MS);
     pthread_mutex_lock(&auth->lock);
-    struct entry *s = find_entry(auth->sessions, MAX_SESSIONS, sid, auth->now_ms());
-    if (s != NULL && identity != NULL) {
-        snprintf(identity, idlen, "%s", s->identity);
+    int64_t now = auth->now_ms();
+    struct entry *s = live_session(auth, sid, now);
+    if (s != NULL) {
+        s->used_ms = now;
+        if (identity != NULL) {
+            snprintf(identity, idlen, "%s", s->identity);
+        }
+        if (role != NULL) {
+            *role = s->role;
+        }
     }
-    if (s != NULL && role != NULL) {
-        *role = s->role;
+    pthread_mutex_unlock(&auth->lock);
+    return s != NULL;
+}
+
+void sk_auth_recheck(struct sk_auth *auth, const char *sid)
+{
+    recheck(auth, sid, 0);
+}
+
+int sk_auth_end_session(struct sk_auth *auth, const char *sid)
+{
+    pthread_mutex_lock(&auth->lock);
+    struct entry *s = live_session(auth, sid, auth->now_ms());
+    if (s != NULL) {
+        sk_wipe(s, sizeof(*s));
     }
     pthread_mutex_unlock(&auth->lock);
     return s != NULL;

@@ -26,7 +26,19 @@
 struct sk_auth_opts {
     const char *passwd_file; /* NULL: no password logins */
     int token_ttl_s;         /* one-time URLs; 0: 60 */
-    int session_ttl_s;       /* cookies; 0: 12 hours */
+    int session_ttl_s;       /* cookies, at the most; 0: 12 hours */
+    int idle_ttl_s;          /* a session not used this long ends; 0: 30 minutes */
+    /*
+     * What identity (a key's "SHA256:..." fingerprint) may do now: its role
+     * (enum sk_role), -1 when it may no longer log in (the key was taken
+     * out of the authorized keys), or SK_AUTH_ROLE_KEEP for an identity it
+     * does not judge (a password user, a certificate). Asked again for a live session at most
+     * every SK_AUTH_RECHECK_MS, and at once by sk_auth_recheck; its answer
+     * replaces the role the session was made with, or ends the session.
+     * Called without the lock held. NULL: a session keeps its role.
+     */
+    int (*role_now)(void *ctx, const char *identity);
+    void *role_ctx;
     /* The clock, for tests; NULL: sk_now_ms. */
     int64_t (*now_ms)(void);
 };
@@ -59,9 +71,23 @@ int sk_auth_redeem(struct sk_auth *auth, const char *token, char sid[SK_AUTH_SEC
 int sk_auth_new_session(struct sk_auth *auth, const char *identity, int role,
                         char sid[SK_AUTH_SECRET_LEN]);
 
-/* Is sid a live session? 1 (identity and role copied when not NULL) or 0. */
+/* opts.role_now's answer for an identity it does not judge: the session keeps its role. */
+#define SK_AUTH_ROLE_KEEP (-2)
+
+/* How often a live session's key is looked at again (opts.role_now). */
+#define SK_AUTH_RECHECK_MS 5000
+
+/*
+ * Is sid a live session? 1 (identity and role copied when not NULL) or 0.
+ * Using it keeps it from idling out; its key is looked at again when the
+ * last look is SK_AUTH_RECHECK_MS old.
+ */
 int sk_auth_session(struct sk_auth *auth, const char *sid, char *identity, size_t idlen,
                     int *role);
+/* Look at sid's key now (before a request that acts on the target). */
+void sk_auth_recheck(struct sk_auth *auth, const char *sid);
+/* End sid (a logout). 1 when it was a live session, 0 otherwise. */
+int sk_auth_end_session(struct sk_auth *auth, const char *sid);
 
 /*
  * Check an "Authorization: Basic ..." header value from source (the

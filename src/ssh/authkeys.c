@@ -19,6 +19,7 @@
 
 #include "base/log.h"
 #include "base/util.h"
+#include "ssh/hostkey.h"
 
 static int is_space(char c)
 {
@@ -123,8 +124,28 @@ static int has_option(const char *options, const char *want)
     return 0;
 }
 
-int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t options_len,
-                      char *comment, size_t comment_len, char *err, size_t errlen)
+/* Which key a file search looks for: a public key, or a fingerprint ("SHA256:..."). */
+struct wanted {
+    ssh_key key;
+    const char *fingerprint;
+};
+
+static int is_wanted(ssh_key candidate, const struct wanted *w)
+{
+    if (w->key != NULL) {
+        return ssh_key_cmp(candidate, w->key, SSH_KEY_CMP_PUBLIC) == 0;
+    }
+    char fp[128];
+    return sk_ssh_key_fingerprint(candidate, fp, sizeof(fp)) == 0 && strcmp(fp, w->fingerprint) == 0;
+}
+
+/*
+ * The line of the authorized-keys file at path that authorizes w: 1 with
+ * its options and comment copied (when not NULL), 0 when none does, -1
+ * when the file cannot be read or may not be trusted (err set).
+ */
+static int find_key(const char *path, const struct wanted *w, char *options, size_t options_len,
+                    char *comment, size_t comment_len, char *err, size_t errlen)
 {
     FILE *fp = fopen(path, "r");
     if (fp == NULL) {
@@ -153,7 +174,7 @@ int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t optio
         ssh_key candidate = NULL;
         if (kt != SSH_KEYTYPE_UNKNOWN &&
             ssh_pki_import_pubkey_base64(blob, kt, &candidate) == SSH_OK &&
-            ssh_key_cmp(candidate, key, SSH_KEY_CMP_PUBLIC) == 0) {
+            is_wanted(candidate, w)) {
             /*
              * A cert-authority line trusts certificates the key signed, never
              * the key itself; sshkvm takes its CAs from --trusted-user-ca-keys
@@ -180,6 +201,33 @@ int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t optio
     free(line);
     fclose(fp);
     return found;
+}
+
+int sk_authkeys_match(const char *path, ssh_key key, char *options, size_t options_len,
+                      char *comment, size_t comment_len, char *err, size_t errlen)
+{
+    const struct wanted w = {.key = key};
+    return find_key(path, &w, options, options_len, comment, comment_len, err, errlen);
+}
+
+int sk_authkeys_role_now(const char *path, const char *fingerprint, time_t now, char *err,
+                         size_t errlen)
+{
+    char options[1024];
+    const struct wanted w = {.fingerprint = fingerprint};
+    int found = find_key(path, &w, options, sizeof(options), NULL, 0, err, errlen);
+    if (found != 1) {
+        if (found == 0) {
+            snprintf(err, errlen, "the key is no longer in %s", path);
+        }
+        return -1;
+    }
+    enum sk_role role;
+    if (sk_authkeys_role(options, &role, err, errlen) != 0 ||
+        sk_authkeys_allow(options, NULL, now, err, errlen) != 0) {
+        return -1;
+    }
+    return (int)role;
 }
 
 /*
@@ -426,6 +474,9 @@ int sk_authkeys_allow(const char *options, const char *ip, time_t now, char *err
         char name[64], value[1024];
         p += next_option(p, name, sizeof(name), value, sizeof(value));
         if (strcasecmp(name, "from") == 0) {
+            if (ip == NULL) {
+                continue; /* no client address to judge (a web session's key, looked at again) */
+            }
             int r = sk_authkeys_from_match(ip, value);
             if (r != 1) {
                 sk_set_err(err, errlen, "from=\"%s\" %s %s", value,

@@ -63,12 +63,24 @@ int sk_authkeys_role(const char *options, enum sk_role *role, char *err, size_t 
  *   here; the console can do no more than the role's commands), pty,
  *   user-rc, agent-forwarding, port-forwarding, X11-forwarding,
  *   no-touch-required) are allowed.
+ * ip NULL: from= is not judged (there is no client address to judge).
  * Any other option (command=, permitopen=, permitlisten=, environment=,
  * principals=, tunnel=, verify-required, or one sshkvm does not know) is a restriction sshkvm does not carry out, so the key is refused
  * rather than let in without it. Returns 0 to let the key in, -1 with err
  * saying why not.
  */
 int sk_authkeys_allow(const char *options, const char *ip, time_t now, char *err, size_t errlen);
+
+/*
+ * What the key with this fingerprint ("SHA256:...", as sk_ssh_key_fingerprint
+ * writes it) may do now, by the authorized-keys file at path: its role
+ * (enum sk_role), or -1 with err set when it is no longer there, its line
+ * refuses it (an expiry passed, an unknown restriction, a bad role), or the
+ * file cannot be read or trusted. from= is not judged. For web sessions
+ * made from a key, looked at again while they live.
+ */
+int sk_authkeys_role_now(const char *path, const char *fingerprint, time_t now, char *err,
+                         size_t errlen);
 
 /*
  * OpenSSH's from= rule for one address (pure): list is comma-separated

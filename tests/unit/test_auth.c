@@ -29,6 +29,7 @@ static struct sk_auth *new_auth(const char *passwd_file)
     struct sk_auth *a = sk_auth_new(&(struct sk_auth_opts){.passwd_file = passwd_file,
                                                            .token_ttl_s = 60,
                                                            .session_ttl_s = 3600,
+                                                           .idle_ttl_s = 3600,
                                                            .now_ms = fake_clock},
                                     err, sizeof(err));
     if (a == NULL) {
@@ -103,6 +104,67 @@ static void test_token_expires(void)
     CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, NULL), 1);
     fake_now += 1;
     CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, NULL), 0);
+    sk_auth_free(a);
+}
+
+/* role_now's answers, by identity: what the authorized keys say now. */
+static int key_role = 0;
+static int asked;
+static int role_now(void *ctx, const char *identity)
+{
+    asked++;
+    return strcmp(identity, "SHA256:key") == 0 ? key_role : SK_AUTH_ROLE_KEEP;
+}
+
+/* A session follows its key: a new role within SK_AUTH_RECHECK_MS, or at once when asked;
+ * a removed key ends it; idle sessions end; a logout ends one. */
+static void test_sessions_follow_the_key(void)
+{
+    char err[256], sid[SK_AUTH_SECRET_LEN], other[SK_AUTH_SECRET_LEN];
+    struct sk_auth *a = sk_auth_new(&(struct sk_auth_opts){.idle_ttl_s = 600, .role_now = role_now,
+                                                           .now_ms = fake_clock},
+                                    err, sizeof(err));
+    int role = -1;
+    key_role = SK_ROLE_CONTROL;
+    asked = 0;
+    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:key", SK_ROLE_CONTROL, sid), 0);
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, &role), 1);
+    CHECK_EQ_INT(role, SK_ROLE_CONTROL);
+    CHECK_EQ_INT(asked, 0); /* just made: nothing to look at */
+    /* The key turns view-only: seen at the next look, not before. */
+    key_role = SK_ROLE_VIEW;
+    fake_now += SK_AUTH_RECHECK_MS - 1;
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, &role), 1);
+    CHECK_EQ_INT(role, SK_ROLE_CONTROL);
+    fake_now += 1;
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, &role), 1);
+    CHECK_EQ_INT(role, SK_ROLE_VIEW);
+    CHECK_EQ_INT(asked, 1);
+    /* The key is removed: a recheck (before a control request) ends the session at once. */
+    key_role = -1;
+    sk_auth_recheck(a, sid);
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, &role), 0);
+    /* Idle: used within the idle time it lives on, past it it ends. */
+    key_role = SK_ROLE_CONTROL;
+    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:key", SK_ROLE_CONTROL, sid), 0);
+    fake_now += 599 * 1000;
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, NULL), 1);
+    fake_now += 599 * 1000;
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, NULL), 1);
+    fake_now += 601 * 1000;
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, NULL), 0);
+    /* A logout ends that session only. */
+    CHECK_EQ_INT(sk_auth_new_session(a, "SHA256:key", SK_ROLE_CONTROL, sid), 0);
+    CHECK_EQ_INT(sk_auth_new_session(a, "password:alice", SK_ROLE_CONTROL, other), 0);
+    CHECK_EQ_INT(sk_auth_end_session(a, sid), 1);
+    CHECK_EQ_INT(sk_auth_end_session(a, sid), 0);
+    CHECK_EQ_INT(sk_auth_session(a, sid, NULL, 0, NULL), 0);
+    CHECK_EQ_INT(sk_auth_session(a, other, NULL, 0, NULL), 1);
+    /* An identity role_now does not judge keeps its role. */
+    fake_now += SK_AUTH_RECHECK_MS;
+    sk_auth_recheck(a, other);
+    CHECK_EQ_INT(sk_auth_session(a, other, NULL, 0, &role), 1);
+    CHECK_EQ_INT(role, SK_ROLE_CONTROL);
     sk_auth_free(a);
 }
 
@@ -302,6 +364,7 @@ int main(void)
     SK_RUN(test_token_single_use);
     SK_RUN(test_token_carries_role);
     SK_RUN(test_tables_are_fair);
+    SK_RUN(test_sessions_follow_the_key);
     SK_RUN(test_token_expires);
     SK_RUN(test_tables_are_bounded);
     SK_RUN(test_password_file);

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "ssh/authkeys.h"
+#include "ssh/hostkey.h"
 #include "base/util.h"
 
 static void test_parse_lines(void)
@@ -78,6 +79,45 @@ static void test_match(void)
     ssh_string_free_char(b64b);
     ssh_key_free(k1);
     ssh_key_free(k2);
+}
+
+/* A web session's key, looked up again by fingerprint: its role now, or gone. */
+static void test_role_now(void)
+{
+    ssh_key k = NULL, other = NULL;
+    char *b64 = NULL, err[256], fp[128], ofp[128];
+    CHECK(ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &k) == SSH_OK);
+    CHECK(ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &other) == SSH_OK);
+    CHECK(ssh_pki_export_pubkey_base64(k, &b64) == SSH_OK);
+    CHECK_EQ_INT(sk_ssh_key_fingerprint(k, fp, sizeof(fp)), 0);
+    CHECK_EQ_INT(sk_ssh_key_fingerprint(other, ofp, sizeof(ofp)), 0);
+    const char *path = "/tmp/sk-test-authorized_keys-now";
+    time_t now = 1800000000;
+    static const struct {
+        const char *options;
+        int role;
+    } cases[] = {
+        {"", SK_ROLE_CONTROL},
+        {"sshkvm-role=view", SK_ROLE_VIEW},
+        {"from=\"10.9.9.9\"", SK_ROLE_CONTROL}, /* no client address to judge */
+        {"expiry-time=\"20000101\"", -1},
+        {"command=\"/bin/false\"", -1},
+        {"cert-authority", -1},
+        {"sshkvm-role=admin", -1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        FILE *f = fopen(path, "w");
+        fprintf(f, "%s%sssh-ed25519 %s me\n", cases[i].options, cases[i].options[0] ? " " : "", b64);
+        fclose(f);
+        CHECK_EQ_INT(sk_authkeys_role_now(path, fp, now, err, sizeof(err)), cases[i].role);
+    }
+    CHECK_EQ_INT(sk_authkeys_role_now(path, ofp, now, err, sizeof(err)), -1);
+    CHECK(strstr(err, "no longer in") != NULL);
+    remove(path);
+    CHECK_EQ_INT(sk_authkeys_role_now(path, fp, now, err, sizeof(err)), -1);
+    ssh_string_free_char(b64);
+    ssh_key_free(k);
+    ssh_key_free(other);
 }
 
 static enum sk_role role_of(const char *options, int *rc)
@@ -193,6 +233,7 @@ int main(void)
 {
     SK_RUN(test_parse_lines);
     SK_RUN(test_match);
+    SK_RUN(test_role_now);
     SK_RUN(test_roles);
     SK_RUN(test_from);
     SK_RUN(test_allow);
