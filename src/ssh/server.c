@@ -96,7 +96,7 @@ struct sk_ssh *sk_ssh_new(const struct sk_ssh_opts *opts)
     ssh->pending = sk_pending_new(ssh->opts.max_startups, "ssh");
     atomic_init(&ssh->stopping, 0);
     pthread_mutex_init(&ssh->lock, NULL);
-    pthread_cond_init(&ssh->idle, NULL);
+    sk_cond_init_monotonic(&ssh->idle);
     return ssh;
 }
 
@@ -406,6 +406,9 @@ int sk_session_pump(struct sk_session *s, int timeout_ms)
  */
 int sk_session_write(struct sk_session *s, const void *data, size_t len, int to_err)
 {
+    if (s->chan == NULL) {
+        return -1;
+    }
     const char *p = data;
     int64_t progress_ms = sk_now_ms();
     while (len > 0 && !s->closed) {
@@ -961,16 +964,11 @@ void sk_ssh_close(struct sk_ssh *ssh)
      * time, which makes every call on it fail at once; then all are joined.
      */
     pthread_mutex_lock(&ssh->lock);
-    int64_t until = sk_now_ms() + CLOSE_GRACE_MS;
-    while (ssh->sessions > 0 && sk_now_ms() < until) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 100000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
+    const struct timespec until = sk_deadline_after_ms(CLOSE_GRACE_MS);
+    while (ssh->sessions > 0) {
+        if (pthread_cond_timedwait(&ssh->idle, &ssh->lock, &until) == ETIMEDOUT) {
+            break;
         }
-        pthread_cond_timedwait(&ssh->idle, &ssh->lock, &ts);
     }
     if (ssh->sessions > 0) {
         sk_log(SK_LOG_WARN, "ssh",
