@@ -7,6 +7,7 @@
 #   make layers   each folder of src/ includes only from the layers below it
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60)
 #   make test-asan / test-valgrind   the integration tests under ASan+UBSan / valgrind
+#   make test-tsan  the unit tests and the threaded integration tests under ThreadSanitizer
 #   make soak     SOAK_SECONDS (default 600) of clients coming and going
 #   make install  install to $(DESTDIR)$(PREFIX)
 #   make clean
@@ -37,6 +38,11 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 ASAN_OBJS := $(LIB_SRCS:%.c=build/asan/%.o)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/asan/tests/%)
+# ThreadSanitizer (make test-tsan): the unit tests and the server, against their own objects.
+# The text recogniser's target_clones (an ifunc) is turned off there: under TSan it crashes at load.
+TSAN := -fsanitize=thread -fno-omit-frame-pointer -DSK_NO_TARGET_CLONES
+TSAN_OBJS := $(LIB_SRCS:%.c=build/tsan/%.o)
+TSAN_UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=build/tsan/tests/%)
 HELPER_SRCS := $(wildcard tests/helpers/*.c)
 HELPER_BINS := $(HELPER_SRCS:tests/helpers/%.c=build/tests/%)
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -56,7 +62,7 @@ else
 Q := @
 endif
 
-.PHONY: all run test layers test-vm test-asan test-valgrind soak unit check install uninstall clean deps deps-test \
+.PHONY: all run test layers test-vm test-asan test-tsan test-valgrind soak unit check install uninstall clean deps deps-test \
 	deps-bench bench fuzz fuzz-build
 
 all: build/sshkvm
@@ -78,26 +84,36 @@ build/%.o: %.c
 	@echo "  CC      $<"
 	$(Q)$(CC) $(SK_CFLAGS) $(PKG_CFLAGS) $(CFLAGS) $(HOT_CFLAGS) -c -o $@ $<
 
-build/asan/%.o: %.c
-	@mkdir -p $(dir $@)
-	@echo "  CC-SAN  $<"
-	$(Q)$(CC) $(SK_CFLAGS) $(PKG_CFLAGS) -O1 -g $(SAN) -c -o $@ $<
+# A sanitizer build in build/NAME/ (asan: ASan + UBSan; tsan: ThreadSanitizer): its objects,
+# the whole program (for make test-asan and make test-tsan) and the unit tests.
+# $(call SAN_BUILD,NAME,FLAGS)
+define SAN_BUILD
+build/$(1)/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	@echo "  CC-$(1)  $$<"
+	$$(Q)$$(CC) $$(SK_CFLAGS) $$(PKG_CFLAGS) -O1 -g $(2) -c -o $$@ $$<
 
-# The whole program under ASan + UBSan, for make test-asan.
-build/asan/sshkvm: $(ASAN_OBJS) build/asan/src/main.o
-	@echo "  LD-SAN  $@"
-	$(Q)$(CC) -O1 -g $(SAN) -o $@ $^ $(PKG_LIBS) $(SK_LIBS)
+build/$(1)/sshkvm: $$($(1)_OBJS) build/$(1)/src/main.o
+	@echo "  LD-$(1)  $$@"
+	$$(Q)$$(CC) -O1 -g $(2) -o $$@ $$^ $$(PKG_LIBS) $$(SK_LIBS)
 
-# The library of the objects a build's tests link (unit tests: asan, fuzz targets: fuzz).
+build/$(1)/tests/%: tests/unit/%.c tests/unit/check.h build/$(1)/libsk.a
+	@mkdir -p $$(dir $$@)
+	@echo "  TEST    $$@"
+	$$(Q)$$(CC) $$(SK_CFLAGS) -Itests/unit $$(PKG_CFLAGS) -O1 -g $(2) -o $$@ $$< build/$(1)/libsk.a \
+		$$(PKG_LIBS) $$(SK_LIBS)
+endef
+asan_OBJS = $(ASAN_OBJS)
+tsan_OBJS = $(TSAN_OBJS)
+$(eval $(call SAN_BUILD,asan,$(SAN)))
+$(eval $(call SAN_BUILD,tsan,$(TSAN)))
+
+# The library of the objects a build's tests link (unit tests: asan and tsan, fuzz targets: fuzz).
 build/asan/libsk.a: $(ASAN_OBJS)
+build/tsan/libsk.a: $(TSAN_OBJS)
 build/fuzz/libsk.a: $(FUZZ_OBJS)
 build/%/libsk.a:
 	$(Q)rm -f $@ && ar rcs $@ $^
-
-build/asan/tests/%: tests/unit/%.c tests/unit/check.h build/asan/libsk.a
-	@mkdir -p $(dir $@)
-	@echo "  TEST    $@"
-	$(Q)$(CC) $(SK_CFLAGS) -Itests/unit $(PKG_CFLAGS) -O1 -g $(SAN) -o $@ $< build/asan/libsk.a $(PKG_LIBS) $(SK_LIBS)
 
 build/tests/%: tests/helpers/%.c build/sshkvm
 	@mkdir -p $(dir $@)
@@ -167,6 +183,22 @@ test-asan: deps-test
 		ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:quarantine_size_mb=8:log_path=$(SAN_LOGS)/asan \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:log_path=$(SAN_LOGS)/ubsan \
 		tests/run.sh
+
+# The unit tests, then the integration tests whose server runs many threads at
+# once (sessions, the web's connections, the HID and capture threads, and
+# shutdown), under ThreadSanitizer: any report fails the program it came
+# from. tests/tsan.supp holds only races inside the libraries we use.
+TSAN_LOGS = $(CURDIR)/build/tsan-logs
+TSAN_TESTS ?= test_console test_ssh_commands test_http test_roles test_hold_paste test_web_console \
+	test_shutdown
+TSAN_ENV = SK_SAN_LOGDIR=$(TSAN_LOGS) \
+	TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp:log_path=$(TSAN_LOGS)/tsan
+test-tsan: deps-test
+	@$(MAKE) --no-print-directory all build/tsan/sshkvm $(TSAN_UNIT_BINS) $(HELPER_BINS)
+	@rm -rf $(TSAN_LOGS)
+	@SUITES=unit SK_UNIT_DIR=build/tsan/tests $(TSAN_ENV) tests/run.sh
+	@SUITES=integration TESTS="$(TSAN_TESTS)" SSHKVM_BIN=$(CURDIR)/build/tsan/sshkvm SSHKVM_SLOW=3 \
+		SSHKVM_RSS_SLACK_KB=65536 $(TSAN_ENV) tests/run.sh
 
 # A representative subset under valgrind (memcheck is ~30x slower, so the
 # suites that drive browsers, players and VMs are left out): the CLI, ssh
@@ -240,4 +272,4 @@ uninstall:
 clean:
 	rm -rf build
 
--include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,13 +40,6 @@
 #include "base/util.h"
 
 #define SK_VERSION "0.1.0"
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
 
 static const char *home_dir(void)
 {
@@ -256,12 +250,20 @@ int main(int argc, char **argv)
     keymaps_dir = cfg.keymaps_dir ? xstrdup(cfg.keymaps_dir) : find_data_dir("keymaps");
     web_dir = cfg.web_dir ? xstrdup(cfg.web_dir) : find_data_dir("web");
 
+    /*
+     * The signals that stop us are blocked here, before any thread starts, so
+     * every thread inherits the mask and none of them is interrupted; main
+     * takes them with sigwait below, the one place they are handled. A write
+     * to a socket or FIFO whose reader went away returns EPIPE instead of
+     * raising SIGPIPE.
+     */
     signal(SIGPIPE, SIG_IGN);
-    struct sigaction sa = {.sa_handler = on_signal};
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
     ssh_init();
 
     keymap = sk_keymap_load(keymaps_dir, cfg.keymap, err, sizeof(err));
@@ -401,10 +403,9 @@ int main(int argc, char **argv)
     }
 
     print_banner(&cfg, sk_ssh_fingerprint(ssh));
-    while (!stop_signal) {
-        pause();
-    }
-    sk_log(SK_LOG_INFO, "main", "signal %d: shutting down", (int)stop_signal);
+    int sig = 0;
+    sigwait(&stop_signals, &sig); /* fails only for an invalid set */
+    sk_log(SK_LOG_INFO, "main", "signal %d: shutting down", sig);
     rc = 0;
 
 out:

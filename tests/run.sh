@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Run every test program and print one summary line: "N passed, N failed".
-#   unit tests        build/asan/tests/test_*  (AddressSanitizer + UBSan)
+#   unit tests        build/asan/tests/test_*  (AddressSanitizer + UBSan; SK_UNIT_DIR=DIR
+#                     takes them from DIR instead: build/tsan/tests for make test-tsan)
 #   integration tests tests/integration/test_*.sh (the real binary, real clients)
 #   VM tests          tests/vm/test_*.sh (a real Linux kernel under QEMU)
 # Each program prints "PASS name" / "FAIL name" lines; a program that dies
 # without saying so counts as one more failure.
 # TESTS="pattern ..." runs only programs matching one of the patterns; SUITES="unit integration vm"
 # picks the kinds (all by default).
-# SK_SAN_LOGDIR=DIR: the server under test writes sanitizer or valgrind
-# reports there (make test-asan, make test-valgrind); each report found after
-# a program counts as one more failure of that program.
+# SK_SAN_LOGDIR=DIR: the programs under test write sanitizer or valgrind
+# reports there (make test-asan, make test-tsan, make test-valgrind); each
+# report found after a program counts as one more failure of that program.
 set -u
 cd "$(dirname "$0")/.."
 # Files the tests write for sshkvm to trust (authorized keys, CAs, passwords) must not be
@@ -20,6 +21,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 pattern=${TESTS:-}
 suites=" ${SUITES:-unit integration vm} "
 sanlogs=${SK_SAN_LOGDIR:-}
+unitdir=${SK_UNIT_DIR:-build/asan/tests}
 [ -n "$sanlogs" ] && mkdir -p "$sanlogs"
 passed=0
 failed=0
@@ -47,7 +49,7 @@ run_one() {
     local r
     for r in "$sanlogs"/*; do
       [ -f "$r" ] || continue
-      if grep -qE 'ERROR SUMMARY: [1-9]|ERROR: (Address|Leak)Sanitizer|runtime error' "$r"; then
+      if grep -qE 'ERROR SUMMARY: [1-9]|ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer|runtime error' "$r"; then
         echo "FAIL $name: sanitizer report $(basename "$r")" >>"$log"
         sed 's/^/  /' "$r" | head -60 >>"$log"
       fi
@@ -65,11 +67,11 @@ run_one() {
   printf '%-28s %3d passed %3d failed  %3ds\n' "$name" "$p" "$f" $((SECONDS - start))
   if [ "$f" -gt 0 ]; then
     failures+=("$name")
-    grep -E '^FAIL |CHECK failed|ERROR: (Address|Leak)Sanitizer|runtime error|^  ' "$log" | head -40 | sed 's/^/    /'
+    grep -E '^FAIL |CHECK failed|ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer|runtime error|^  ' "$log" | head -40 | sed 's/^/    /'
   fi
 }
 
-for t in build/asan/tests/test_*; do
+for t in "$unitdir"/test_*; do
   [[ "$suites" == *" unit "* ]] || break
   [ -x "$t" ] || continue
   name=$(basename "$t")

@@ -10,6 +10,7 @@
  */
 #include "base/log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -32,9 +33,14 @@ enum sk_log_level sk_log_get_level(void)
     return (enum sk_log_level)atomic_load(&log_level);
 }
 
-void sk_log_thread_name(const char *name)
+void sk_log_thread_name(const char *fmt, ...)
 {
-    snprintf(thread_name, sizeof(thread_name), "%s", name);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(thread_name, sizeof(thread_name), fmt, ap);
+    va_end(ap);
+    /* The same name for ps, top and gdb (the kernel keeps 15 characters too). */
+    pthread_setname_np(pthread_self(), thread_name);
 }
 
 /*

@@ -16,8 +16,11 @@ enum sk_log_level {
 
 void sk_log_set_level(enum sk_log_level level);
 enum sk_log_level sk_log_get_level(void);
-/* Name the calling thread in log lines (copied; 15 characters at most). */
-void sk_log_thread_name(const char *name);
+/*
+ * Name the calling thread, printf-style (15 characters at most, the rest cut
+ * off): in log lines, and for the kernel (ps -L, top -H, gdb) too.
+ */
+void sk_log_thread_name(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void sk_log(enum sk_log_level level, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

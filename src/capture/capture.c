@@ -144,7 +144,6 @@ int sk_capture_open(struct sk_capture *cap, char *err, size_t errlen)
         snprintf(err, errlen, "cannot start the capture thread: %s", strerror(rc));
         goto fail;
     }
-    pthread_setname_np(cap->thread, "capture");
     cap->running = 1;
     sk_log(SK_LOG_INFO, "capture", "capturing from %s", cap->spec);
     return 0;

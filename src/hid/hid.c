@@ -30,7 +30,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -716,12 +715,6 @@ static void *writer_main(void *arg)
 {
     struct sk_hid *hid = arg;
     sk_log_thread_name("hid");
-    /* A FIFO whose reader went away raises SIGPIPE on write; we want EPIPE instead. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-
     pthread_mutex_lock(&hid->lock);
     for (;;) {
         int64_t now = sk_now_ms();

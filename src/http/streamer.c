@@ -270,7 +270,7 @@ static void *writer_main(void *arg)
 {
     struct writer *w = arg;
     struct sk_streamer *st = w->st;
-    sk_log_thread_name("http-stream");
+    sk_log_thread_name("mjpeg-%d", (int)(w - st->writers));
     struct epoll_event evs[64];
     while (!atomic_load(&st->stopping)) {
         int n = epoll_wait(w->epfd, evs, SK_ARRAY_LEN(evs), TICK_MS);

@@ -2,8 +2,12 @@
  * server: accept SSH connections and run each one on its own thread.
  *
  * The accept thread polls the listening socket (so close can stop it),
- * hands each connection to a detached session thread, and refuses
- * connections beyond max_sessions at once. A session thread does the key
+ * hands each connection to a session thread of its own, and refuses
+ * connections beyond max_sessions at once. The server keeps a record of
+ * every session thread: the accept thread joins those that have ended, and
+ * close sets the stop flag (which every session loop and every write
+ * checks), shuts down the connections of sessions that do not end in time,
+ * and joins them all before it returns. A session thread does the key
  * exchange (bounded), public-key authentication (bounded attempts and login
  * time), then runs either the console or one script command, and tears the
  * session down. Callbacks only record what the client asked for; the work
@@ -42,6 +46,18 @@
 /* A refused key is answered after 50 ms per recent failure, at most 1 s. */
 #define THROTTLE_STEP_MS 50
 #define THROTTLE_MAX_MS 1000
+/* A client whose window stays shut this long (it reads nothing) is disconnected. */
+#define WRITE_STALL_MS 10000
+/* At close, sessions have this long to end by themselves before their connections are shut down. */
+#define CLOSE_GRACE_MS 1000
+
+/* A session thread the server started, until it is joined. Fields under the server's lock. */
+struct session_slot {
+    pthread_t thread;
+    int fd;   /* the connection's socket; -1 once the thread is about to close it */
+    int done; /* the thread has finished: join it */
+    struct session_slot *next;
+};
 
 struct sk_ssh {
     struct sk_ssh_opts opts;
@@ -53,6 +69,8 @@ struct sk_ssh {
     pthread_mutex_t lock;
     pthread_cond_t idle;
     int sessions; /* session threads alive */
+    struct session_slot *slots; /* every session thread not yet joined */
+    unsigned next_id;           /* names session threads "ssh-N" (accept thread only) */
     struct sk_pending *pending; /* connections not yet authenticated */
     /* Failed-login throttle, under lock: a level that decays one a second. */
     double fail_level;
@@ -78,7 +96,7 @@ struct sk_ssh *sk_ssh_new(const struct sk_ssh_opts *opts)
     ssh->pending = sk_pending_new(ssh->opts.max_startups, "ssh");
     atomic_init(&ssh->stopping, 0);
     pthread_mutex_init(&ssh->lock, NULL);
-    pthread_cond_init(&ssh->idle, NULL);
+    sk_cond_init_monotonic(&ssh->idle);
     return ssh;
 }
 
@@ -379,19 +397,54 @@ int sk_session_pump(struct sk_session *s, int timeout_ms)
     return 0;
 }
 
+/*
+ * Only as much as the client's window takes is handed to libssh, which would
+ * otherwise wait for the window to open inside ssh_channel_write, deaf to the
+ * stop flag, and return 0 bytes after its timeout. While the window is shut
+ * we pump the session ourselves (the window-adjust message arrives that way)
+ * and look at the stop flag and the time since a byte last went out.
+ */
 int sk_session_write(struct sk_session *s, const void *data, size_t len, int to_err)
 {
+    if (s->chan == NULL) {
+        return -1;
+    }
     const char *p = data;
+    int64_t progress_ms = sk_now_ms();
     while (len > 0 && !s->closed) {
-        uint32_t chunk = (uint32_t)SK_MIN(len, (size_t)32768);
-        int n = to_err ? ssh_channel_write_stderr(s->chan, p, chunk)
-                       : ssh_channel_write(s->chan, p, chunk);
-        if (n == SSH_ERROR) {
+        size_t room = sk_session_window(s);
+        if (room > 0) {
+            uint32_t chunk = (uint32_t)SK_MIN(SK_MIN(len, (size_t)32768), room);
+            int n = to_err ? ssh_channel_write_stderr(s->chan, p, chunk)
+                           : ssh_channel_write(s->chan, p, chunk);
+            if (n == SSH_ERROR) {
+                s->closed = 1;
+                return -1;
+            }
+            if (n > 0) {
+                p += n;
+                len -= (size_t)n;
+                progress_ms = sk_now_ms();
+                continue;
+            }
+        }
+        /* Nothing went out: the client has stopped reading, for now or for good. */
+        if (atomic_load(s->stopping)) {
+            sk_log(SK_LOG_INFO, "ssh", "%s: the client is not reading; closing for shutdown",
+                   s->peer);
             s->closed = 1;
             return -1;
         }
-        p += n;
-        len -= (size_t)n;
+        if (sk_now_ms() - progress_ms >= WRITE_STALL_MS) {
+            sk_log(SK_LOG_WARN, "ssh",
+                   "%s: the client accepted nothing for %d s; closing the session", s->peer,
+                   WRITE_STALL_MS / 1000);
+            s->closed = 1;
+            return -1;
+        }
+        if (sk_session_pump(s, 100) != 0) {
+            return -1;
+        }
     }
     return s->closed ? -1 : 0;
 }
@@ -579,7 +632,9 @@ static void run_console(struct sk_session *s)
 
 struct session_start {
     struct sk_ssh *server;
+    struct session_slot *slot;
     ssh_session ssh;
+    unsigned id;
     char peer[64];
 };
 
@@ -723,6 +778,7 @@ static void *session_thread(void *arg)
 {
     struct session_start *start = arg;
     struct sk_ssh *server = start->server;
+    struct session_slot *slot = start->slot;
     struct sk_session s = {
         .ssh = start->ssh,
         .app = server->opts.app,
@@ -732,13 +788,16 @@ static void *session_thread(void *arg)
         .server = server,
     };
     snprintf(s.peer, sizeof(s.peer), "%s", start->peer);
+    sk_log_thread_name("ssh-%u", start->id);
     free(start);
-    sk_log_thread_name("ssh-session");
 
     session_main(server, &s);
 
-    /* Before ssh_free closes the socket: the pending set may shut it down. */
+    /* Before ssh_free closes the socket: the pending set and close may shut it down. */
     sk_pending_remove(server->pending, s.ssh);
+    pthread_mutex_lock(&server->lock);
+    slot->fd = -1;
+    pthread_mutex_unlock(&server->lock);
     if (s.event != NULL) {
         ssh_event_remove_session(s.event, s.ssh);
         ssh_event_free(s.event);
@@ -751,9 +810,34 @@ static void *session_thread(void *arg)
 
     pthread_mutex_lock(&server->lock);
     server->sessions--;
+    slot->done = 1;
     pthread_cond_broadcast(&server->idle);
     pthread_mutex_unlock(&server->lock);
     return NULL;
+}
+
+/* Join the session threads that have ended (all of them when all is set: they must end). */
+static void join_sessions(struct sk_ssh *ssh, int all)
+{
+    pthread_mutex_lock(&ssh->lock);
+    struct session_slot *ended = NULL;
+    for (struct session_slot **pp = &ssh->slots; *pp != NULL;) {
+        struct session_slot *slot = *pp;
+        if (all || slot->done) {
+            *pp = slot->next;
+            slot->next = ended;
+            ended = slot;
+        } else {
+            pp = &slot->next;
+        }
+    }
+    pthread_mutex_unlock(&ssh->lock);
+    while (ended != NULL) {
+        struct session_slot *next = ended->next;
+        pthread_join(ended->thread, NULL);
+        free(ended);
+        ended = next;
+    }
 }
 
 static void *accept_thread(void *arg)
@@ -761,6 +845,7 @@ static void *accept_thread(void *arg)
     struct sk_ssh *ssh = arg;
     sk_log_thread_name("ssh-accept");
     while (!atomic_load(&ssh->stopping)) {
+        join_sessions(ssh, 0);
         struct pollfd pfd = {.fd = ssh_bind_get_fd(ssh->bind), .events = POLLIN};
         int pr = poll(&pfd, 1, 200);
         if (pr <= 0) {
@@ -778,6 +863,7 @@ static void *accept_thread(void *arg)
         struct session_start *start = xcalloc(1, sizeof(*start));
         start->server = ssh;
         start->ssh = session;
+        start->id = ++ssh->next_id;
         peer_name(session, start->peer, sizeof(start->peer));
 
         pthread_mutex_lock(&ssh->lock);
@@ -786,21 +872,30 @@ static void *accept_thread(void *arg)
             ssh->sessions++;
         }
         pthread_mutex_unlock(&ssh->lock);
-        pthread_t tid;
         if (full) {
             sk_log(SK_LOG_WARN, "ssh", "%s: refused, %d sessions already open", start->peer,
                    ssh->opts.max_sessions);
         } else {
             /* Counted as waiting to log in until the session authenticates. */
             sk_pending_add(ssh->pending, session, ssh_get_fd(session));
-            if (pthread_create(&tid, NULL, session_thread, start) == 0) {
-                pthread_detach(tid);
+            struct session_slot *slot = xcalloc(1, sizeof(*slot));
+            slot->fd = ssh_get_fd(session);
+            start->slot = slot;
+            /* Listed before the thread runs, so that its end always finds its slot. */
+            pthread_mutex_lock(&ssh->lock);
+            int rc = pthread_create(&slot->thread, NULL, session_thread, start);
+            if (rc == 0) {
+                slot->next = ssh->slots;
+                ssh->slots = slot;
+            } else {
+                ssh->sessions--;
+            }
+            pthread_mutex_unlock(&ssh->lock);
+            if (rc == 0) {
                 continue;
             }
+            free(slot);
             sk_pending_remove(ssh->pending, session);
-            pthread_mutex_lock(&ssh->lock);
-            ssh->sessions--;
-            pthread_mutex_unlock(&ssh->lock);
         }
         ssh_disconnect(session);
         ssh_free(session);
@@ -862,23 +957,31 @@ void sk_ssh_close(struct sk_ssh *ssh)
         pthread_join(ssh->accept_thread, NULL);
         ssh->accepting = 0;
     }
-    /* Sessions notice the flag within a poll interval; wait for them, bounded. */
+    /*
+     * Sessions notice the flag within a poll interval and say goodbye to
+     * their clients. One stuck in libssh (a client whose connection stopped
+     * taking bytes, mid-flush) gets its socket shut down after the grace
+     * time, which makes every call on it fail at once; then all are joined.
+     */
     pthread_mutex_lock(&ssh->lock);
-    int64_t until = sk_now_ms() + 5000;
-    while (ssh->sessions > 0 && sk_now_ms() < until) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_nsec += 100000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
+    const struct timespec until = sk_deadline_after_ms(CLOSE_GRACE_MS);
+    while (ssh->sessions > 0) {
+        if (pthread_cond_timedwait(&ssh->idle, &ssh->lock, &until) == ETIMEDOUT) {
+            break;
         }
-        pthread_cond_timedwait(&ssh->idle, &ssh->lock, &ts);
     }
     if (ssh->sessions > 0) {
-        sk_log(SK_LOG_WARN, "ssh", "%d sessions still closing", ssh->sessions);
+        sk_log(SK_LOG_WARN, "ssh",
+               "%d sessions did not end within %d ms: closing their connections", ssh->sessions,
+               CLOSE_GRACE_MS);
+        for (struct session_slot *slot = ssh->slots; slot != NULL; slot = slot->next) {
+            if (slot->fd >= 0) {
+                shutdown(slot->fd, SHUT_RDWR);
+            }
+        }
     }
     pthread_mutex_unlock(&ssh->lock);
+    join_sessions(ssh, 1);
     if (ssh->bind != NULL) {
         ssh_bind_free(ssh->bind);
         ssh->bind = NULL;

@@ -598,9 +598,11 @@ static unsigned snap_ink(const double pal[16][3], const int rgb[3], unsigned bg,
  * (GCC knows the idiom: it becomes the instruction where the target has
  * one). The functions that count bits for every glyph are also built for
  * x86-64 CPUs with the instruction, chosen when the program loads (an
- * ifunc: glibc only).
+ * ifunc: glibc only). SK_NO_TARGET_CLONES turns that off: ThreadSanitizer's
+ * build defines it, as an ifunc resolver runs before TSan's runtime is up.
  */
-#if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute)
+#if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute) &&                       \
+    !defined(SK_NO_TARGET_CLONES)
 #if __has_attribute(target_clones)
 #define POPCOUNT_CLONES __attribute__((target_clones("popcnt", "default")))
 #endif

@@ -719,7 +719,13 @@ static void test_write_error(void)
     char err[256] = "";
     CHECK_EQ_INT(sk_hid_open(hid, err, sizeof(err)), 0);
     CHECK_EQ_INT(sk_hid_mouse(hid, 5, 5, 0, 0), 0);
-    CHECK_EQ_INT(sk_hid_flush(hid, 1000), SK_E_TIMEOUT);
+    /*
+     * The writer may fail the report before flush looks (under ThreadSanitizer
+     * it often does): then nothing is left to wait for. The status says what
+     * happened either way.
+     */
+    int rc = sk_hid_flush(hid, 1000);
+    CHECK(rc == SK_E_TIMEOUT || rc == 0);
     struct sk_hid_status st;
     sk_hid_status(hid, &st);
     CHECK_STR(st.state, "error");
@@ -732,7 +738,8 @@ static void test_write_error(void)
     /* After a reopen the pending report fails the same way: still "error", still running. */
     sk_sleep_ms(1100);
     CHECK_EQ_INT(sk_hid_mouse(hid, 6, 6, 0, 0), 0);
-    CHECK_EQ_INT(sk_hid_flush(hid, 1000), SK_E_TIMEOUT);
+    rc = sk_hid_flush(hid, 1000);
+    CHECK(rc == SK_E_TIMEOUT || rc == 0);
     sk_hid_status(hid, &st);
     CHECK_STR(st.state, "error");
     CHECK_EQ_INT(st.written, 3);
