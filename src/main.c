@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,6 +34,7 @@
 #include "video/hub.h"
 #include "base/log.h"
 #include "policy/roster.h"
+#include "ssh/authkeys.h"
 #include "ssh/ssh.h"
 #include "term/view.h"
 #include "text/fontfile.h"
@@ -76,6 +78,25 @@ static char *find_data_dir(const char *name)
         }
     }
     return xstrdup(name);
+}
+
+/*
+ * The role a web session's key has now (sk_auth_opts.role_now): looked up
+ * in the authorized keys (ctx, their path) by fingerprint, so that a key
+ * taken out, expired or turned view-only ends or narrows the browser
+ * sessions it opened. Passwords and certificates are not judged here.
+ */
+static int web_key_role(void *ctx, const char *identity)
+{
+    if (strncmp(identity, "SHA256:", 7) != 0) {
+        return SK_AUTH_ROLE_KEEP;
+    }
+    char err[256];
+    int role = sk_authkeys_role_now(ctx, identity, time(NULL), err, sizeof(err));
+    if (role < 0) {
+        sk_log(SK_LOG_INFO, "http", "web sessions of key %s end: %s", identity, err);
+    }
+    return role;
 }
 
 static int demo_keyboard(void *ctx, const uint8_t *report, size_t len)
@@ -349,8 +370,10 @@ int main(int argc, char **argv)
     int hport = 0;
     if (strcmp(cfg.http_listen, "off") != 0) {
         sk_parse_hostport(cfg.http_listen, haddr, sizeof(haddr), &hport, err, sizeof(err));
-        auth = sk_auth_new(&(struct sk_auth_opts){.passwd_file = cfg.http_passwd}, err,
-                           sizeof(err));
+        auth = sk_auth_new(&(struct sk_auth_opts){.passwd_file = cfg.http_passwd,
+                                                  .role_now = web_key_role,
+                                                  .role_ctx = cfg.authorized_keys},
+                           err, sizeof(err));
         if (auth == NULL) {
             fprintf(stderr, "sshkvm: %s\n", err);
             goto out;

@@ -528,6 +528,14 @@ static int io_cancelled(void *ctx)
 
 static void run_exec(struct sk_session *s)
 {
+    /*
+     * Who a web login made here stands for: a key's fingerprint, which the
+     * web side looks up in the authorized keys while the session lives, or
+     * for a certificate "cert:" and its fingerprint, which it does not (the
+     * certificate's own lifetime is the CA's word).
+     */
+    char identity[sizeof(s->key_fp) + 8];
+    snprintf(identity, sizeof(identity), "%s%s", s->cert[0] ? "cert:" : "", s->key_fp);
     struct sk_cmd_io io = {
         .ctx = s,
         .out = io_out,
@@ -537,7 +545,7 @@ static void run_exec(struct sk_session *s)
         .cols = s->pty ? s->cols : 0,
         .rows = s->pty ? s->rows : 0,
         .keymap = s->keymap[0] ? s->keymap : NULL,
-        .identity = s->key_fp,
+        .identity = identity,
         .local_addr = s->local[0] ? s->local : NULL,
         .name = s->name,
         .addr = s->peer,
