@@ -7,6 +7,7 @@
 #include "base/util.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -411,6 +412,27 @@ int sk_addr_is_loopback(const char *addr)
         return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
     }
     return strcasecmp(addr, "localhost") == 0;
+}
+
+char *sk_sockaddr_text(const struct sockaddr *sa, int with_port, char *out, size_t len)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (sa != NULL && sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+        port = ntohs(in->sin_port);
+    } else if (sa != NULL && sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+        port = ntohs(in6->sin6_port);
+    }
+    if (with_port && strcmp(host, "?") != 0) {
+        snprintf(out, len, "%s:%d", host, port);
+    } else {
+        snprintf(out, len, "%s", host);
+    }
+    return out;
 }
 
 int64_t sk_parse_duration_ms(const char *s)

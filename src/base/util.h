@@ -116,6 +116,13 @@ int sk_parse_hostport(const char *s, char *addr, size_t addrlen, int *port, char
  * after a DNS rebind such a name reaches 127.0.0.1 but is someone else's.
  */
 int sk_addr_is_loopback(const char *addr);
+struct sockaddr;
+/*
+ * An IPv4 or IPv6 socket address as text: "ADDR", or "ADDR:PORT" when
+ * with_port (the address unbracketed, as logs and the audit write it).
+ * "?" for NULL or another family. Returns out.
+ */
+char *sk_sockaddr_text(const struct sockaddr *sa, int with_port, char *out, size_t len);
 /* Parse a duration like "500ms", "3s", "2" (seconds); -1 when malformed. */
 int64_t sk_parse_duration_ms(const char *s);
 

@@ -650,22 +650,8 @@ static void peer_name(ssh_session ssh, char *out, size_t len)
 {
     struct sockaddr_storage sa;
     socklen_t salen = sizeof(sa);
-    char host[INET6_ADDRSTRLEN] = "?";
-    int port = 0;
-    snprintf(out, len, "?");
-    if (getpeername(ssh_get_fd(ssh), (struct sockaddr *)&sa, &salen) != 0) {
-        return;
-    }
-    if (sa.ss_family == AF_INET) {
-        struct sockaddr_in *in = (struct sockaddr_in *)&sa;
-        inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
-        port = ntohs(in->sin_port);
-    } else if (sa.ss_family == AF_INET6) {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&sa;
-        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
-        port = ntohs(in6->sin6_port);
-    }
-    snprintf(out, len, "%s:%d", host, port);
+    int ok = getpeername(ssh_get_fd(ssh), (struct sockaddr *)&sa, &salen) == 0;
+    sk_sockaddr_text(ok ? (struct sockaddr *)&sa : NULL, 1, out, len);
 }
 
 /* The address the client connected to, which it can also reach the web side at. */
@@ -674,13 +660,9 @@ static void local_name(ssh_session ssh, char *out, size_t len)
     struct sockaddr_storage sa;
     socklen_t salen = sizeof(sa);
     out[0] = '\0';
-    if (getsockname(ssh_get_fd(ssh), (struct sockaddr *)&sa, &salen) != 0) {
-        return;
-    }
-    if (sa.ss_family == AF_INET) {
-        inet_ntop(AF_INET, &((struct sockaddr_in *)&sa)->sin_addr, out, (socklen_t)len);
-    } else if (sa.ss_family == AF_INET6) {
-        inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&sa)->sin6_addr, out, (socklen_t)len);
+    if (getsockname(ssh_get_fd(ssh), (struct sockaddr *)&sa, &salen) == 0 &&
+        (sa.ss_family == AF_INET || sa.ss_family == AF_INET6)) {
+        sk_sockaddr_text((struct sockaddr *)&sa, 0, out, len);
     }
 }
 

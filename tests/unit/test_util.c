@@ -2,6 +2,8 @@
  * test_util: buffers, UTF-8, address and duration parsing.
  */
 #include <errno.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -178,6 +180,20 @@ static void test_trusted_file(void)
     unlink(path);
 }
 
+static void test_sockaddr_text(void)
+{
+    char out[64];
+    struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons(2222)};
+    inet_pton(AF_INET, "10.1.2.3", &a4.sin_addr);
+    CHECK_STR(sk_sockaddr_text((struct sockaddr *)&a4, 1, out, sizeof(out)), "10.1.2.3:2222");
+    CHECK_STR(sk_sockaddr_text((struct sockaddr *)&a4, 0, out, sizeof(out)), "10.1.2.3");
+    struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons(80)};
+    inet_pton(AF_INET6, "::1", &a6.sin6_addr);
+    CHECK_STR(sk_sockaddr_text((struct sockaddr *)&a6, 1, out, sizeof(out)), "::1:80");
+    CHECK_STR(sk_sockaddr_text((struct sockaddr *)&a6, 0, out, sizeof(out)), "::1");
+    CHECK_STR(sk_sockaddr_text(NULL, 1, out, sizeof(out)), "?");
+}
+
 int main(void)
 {
     SK_RUN(test_buf);
@@ -187,5 +203,6 @@ int main(void)
     SK_RUN(test_read_file);
     SK_RUN(test_deadline);
     SK_RUN(test_trusted_file);
+    SK_RUN(test_sockaddr_text);
     return SK_CHECK_EXIT();
 }
