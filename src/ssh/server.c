@@ -56,8 +56,22 @@ struct session_slot {
     pthread_t thread;
     int fd;   /* the connection's socket; -1 once the thread is about to close it */
     int done; /* the thread has finished: join it */
+    /* Once logged in: who, from where, for the per-key and per-source limits. */
+    int logged_in;
+    char key_fp[128];
+    char source[64]; /* the client's address, without the port */
     struct session_slot *next;
 };
+
+/*
+ * Sessions logged in at once: one key may hold SESSIONS_PER_KEY and one
+ * address SESSIONS_PER_SOURCE, and the last CONTROL_RESERVE places of
+ * max_sessions are kept for control-role keys, so that no view-only key (nor
+ * one machine) can take every place and lock the administrators out.
+ */
+#define SESSIONS_PER_KEY 16
+#define SESSIONS_PER_SOURCE 32
+#define CONTROL_RESERVE 8
 
 struct sk_ssh {
     struct sk_ssh_opts opts;
@@ -158,9 +172,54 @@ static int refuse(struct sk_session *s, const char *fp, const char *why)
 }
 
 /* The signed key (fp) logs user in as name with role. */
+/*
+ * Does this login fit the limits (see SESSIONS_PER_KEY)? NULL and the slot
+ * counted as logged in, or why not. The address is the peer's without its port.
+ */
+static const char *take_place(struct sk_session *s, const char *fp, int role)
+{
+    char source[sizeof(s->peer)];
+    snprintf(source, sizeof(source), "%s", s->peer);
+    char *colon = strrchr(source, ':');
+    if (colon != NULL) {
+        *colon = '\0';
+    }
+    struct sk_ssh *server = s->server;
+    const char *why = NULL;
+    pthread_mutex_lock(&server->lock);
+    int logged = 0, same_key = 0, same_source = 0;
+    for (const struct session_slot *o = server->slots; o != NULL; o = o->next) {
+        if (o->logged_in && !o->done && o != s->slot) {
+            logged++;
+            same_key += strcmp(o->key_fp, fp) == 0;
+            same_source += strcmp(o->source, source) == 0;
+        }
+    }
+    if (same_key >= SESSIONS_PER_KEY) {
+        why = "too-many-sessions-of-key";
+    } else if (same_source >= SESSIONS_PER_SOURCE) {
+        why = "too-many-sessions-from-address";
+    } else if (role == SK_ROLE_VIEW && logged >= server->opts.max_sessions - CONTROL_RESERVE) {
+        why = "places-kept-for-control";
+    } else if (s->slot != NULL) {
+        s->slot->logged_in = 1;
+        snprintf(s->slot->key_fp, sizeof(s->slot->key_fp), "%s", fp);
+        snprintf(s->slot->source, sizeof(s->slot->source), "%s", source);
+    }
+    pthread_mutex_unlock(&server->lock);
+    return why;
+}
+
 static int accept_login(struct sk_session *s, const char *user, const char *fp, const char *name,
                         int role)
 {
+    const char *full = take_place(s, fp, role);
+    if (full != NULL) {
+        sk_log(SK_LOG_WARN, "ssh", "%s: key %s refused: %s (at most %d sessions a key, %d an "
+               "address; the last %d places are for control keys)", s->peer, fp, full,
+               SESSIONS_PER_KEY, SESSIONS_PER_SOURCE, CONTROL_RESERVE);
+        return refuse(s, fp, full);
+    }
     snprintf(s->user, sizeof(s->user), "%s", user);
     snprintf(s->key_fp, sizeof(s->key_fp), "%s", fp);
     snprintf(s->name, sizeof(s->name), "%s", name);
@@ -776,6 +835,7 @@ static void *session_thread(void *arg)
         .trusted_user_ca_keys = server->opts.trusted_user_ca_keys,
         .stopping = &server->stopping,
         .server = server,
+        .slot = slot,
     };
     snprintf(s.peer, sizeof(s.peer), "%s", start->peer);
     sk_log_thread_name("ssh-%u", start->id);

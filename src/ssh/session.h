@@ -18,6 +18,8 @@
 
 struct sk_app;
 
+struct session_slot;
+
 struct sk_session {
     ssh_session ssh;
     ssh_event event;
@@ -29,6 +31,7 @@ struct sk_session {
     const char *trusted_user_ca_keys; /* NULL: certificates are refused */
     const atomic_int *stopping; /* the server is shutting down */
     struct sk_ssh *server;      /* its server: failed-login throttle (server.c only) */
+    struct session_slot *slot;  /* its record in the server (server.c only) */
     char peer[64];              /* client address, for logs */
     char user[64];
     char key_fp[128];      /* the authenticated key's SHA256 fingerprint */
