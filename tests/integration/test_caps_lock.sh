@@ -28,7 +28,7 @@ rows_differ() { ! cmp -s <(name_row "$1") <(name_row "$2"); }
 check row_shows_case rows_differ "$T/off.jpg" "$T/inverted.jpg"
 
 kssh key capslock
-sleep 0.3
+wait_until 10 status_has '"caps":true'
 check caps_led_on grep -q '"caps":true' <<<"$(kssh status)"
 set_name type 'Caps Test 9x'
 kssh snapshot >"$T/on.jpg"
@@ -38,6 +38,6 @@ set_name paste 'Caps Test 9x'
 kssh snapshot >"$T/paste.jpg"
 check paste_same_text_caps_on cmp -s <(name_row "$T/off.jpg") <(name_row "$T/paste.jpg")
 kssh key capslock
-sleep 0.3
+wait_until 10 status_has '"caps":false'
 check caps_led_off grep -q '"caps":false' <<<"$(kssh status)"
 finish
