@@ -99,6 +99,9 @@ status_has() { kssh status 2>/dev/null | grep -Eq -- "$1"; }
 # has taken every report queued (a session's last, all released, among them).
 logouts() { grep -c 'event=logout' "$T/sshkvm.log"; }
 ended_since() { [ "$(logouts)" -gt "$1" ] && status_has '"queued":0,'; }
+# console_quit OUT: typed into a console's piped input: Ctrl+] q, then waits until the
+# console (its output in OUT) has restored the terminal, so the input ends after it quit.
+console_quit() { printf '\035'; sleep 0.2; printf q; wait_until 10 has "$1" $'\033[?1049l'; }
 # captured: the capture has delivered a frame since the start.
 captured() { status_has '"capture":\{[^}]*"frames":[1-9]'; }
 

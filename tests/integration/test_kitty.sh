@@ -21,8 +21,7 @@ answer_kitty() {
   printf '\033[?0u\033[?62;22c'
   wait_until 10 has "$1" "${E}[>15u"
 }
-# quit OUT: Ctrl+] q (legacy keys in the menu), then wait for the console to restore the terminal.
-quit() { printf '\035'; sleep 0.2; printf q; wait_until 10 has "$1" "${E}[?1049l"; }
+
 
 # Shift held, F8 pressed, repeated, released, Shift released (holding Shift+F8 at boot).
 o=$(size)
@@ -53,7 +52,7 @@ o=$(size)
 { answer_kitty "$T/out-hold"
   printf '\033[97;1:1u'
   for _ in $(seq 10); do sleep 0.1; printf '\033[97;1:2u'; done
-  printf '\033[97;1:3u'; sleep 0.2; quit "$T/out-hold"
+  printf '\033[97;1:3u'; sleep 0.2; console_quit "$T/out-hold"
 } | kssh -tt >"$T/out-hold" 2>&1
 check kitty_hold_one_press test "$(since "$o")" = "$(rep 0 04) $ZERO $ZERO"
 
@@ -62,7 +61,7 @@ o=$(size)
 { answer_kitty "$T/out-watchdog"
   printf '\033[98;1:1u'; sleep 1
   s1=$(size); echo "$s1" >"$T/s1"
-  sleep 1.5; quit "$T/out-watchdog"
+  sleep 1.5; console_quit "$T/out-watchdog"
 } | kssh -tt >"$T/out-watchdog" 2>&1
 check kitty_watchdog_held_at_1s test "$(tail -c +$((o + 1)) "$KBD" | head -c 8 | od -An -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')" = "$(rep 0 05)"
 check kitty_watchdog_released test "$(since "$o")" = "$(rep 0 05) $ZERO $ZERO"
@@ -70,7 +69,7 @@ check kitty_watchdog_released test "$(since "$o")" = "$(rep 0 05) $ZERO $ZERO"
 # A terminal that answers only DA1: no flags pushed, legacy keys still work.
 o=$(size)
 { wait_until 10 has "$T/out2" "${E}[?u${E}[c"
-  printf '\033[?62;22c'; sleep 0.3; printf 'a\033[A'; sleep 0.3; quit "$T/out2"
+  printf '\033[?62;22c'; sleep 0.3; printf 'a\033[A'; sleep 0.3; console_quit "$T/out2"
 } | kssh -tt >"$T/out2" 2>&1
 check legacy_no_push bash -c "! grep -qF $'\033[>15u' '$T/out2'"
 check legacy_keys test "$(since "$o")" = "$(rep 0 04) $ZERO $(rep 0 52) $ZERO $ZERO"
