@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 start_sshkvm || exit 1
-sleep 1
+wait_until 20 captured
 # Text row 11 of the demo (pixel rows 176..191), where the System Name is shown.
 name_row() { djpeg -pnm "$1" | tail -c +16 | tail -c +$((176 * 2160 + 1)) | head -c $((16 * 2160)); }
 bs=$(printf 'backspace %.0s' $(seq 40))
@@ -15,8 +15,11 @@ set_name() {
   kssh key enter $bs >/dev/null
   if [ "$1" = type ]; then kssh type "$2"; else printf '%s' "$2" | kssh paste; fi
   kssh key enter
-  sleep 0.4
+  # The demo has drawn the field with TEXT (read back as text) before a snapshot is taken.
+  wait_until 10 name_shown "$2"
 }
+# name_shown TEXT: the demo's System Name field shows TEXT.
+name_shown() { kssh screen --text | grep -qF "System Name               [$1]"; }
 kssh key down down # to System Name
 sleep 0.3
 set_name type 'Caps Test 9x'
