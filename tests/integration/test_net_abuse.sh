@@ -99,7 +99,8 @@ stalled_http=$!
 # The console's input stays open as long as the HTTP client stalls: at EOF
 # the session would end before it could be stopped.
 sleep 12 | ssh "${SSH_OPTS[@]}" -tt -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 >/dev/null 2>&1 &
-sleep 1
+# Stopped once its console is up (a session of kind ssh; commands are of kind command).
+wait_until 20 status_has '"kind":"ssh"'
 stalled_ssh=$(pgrep -n -f "ssh .*-tt -i $T/id -p $SSH_PORT")
 check stalled_readers_ssh_console_stopped test -n "$stalled_ssh"
 [ -n "$stalled_ssh" ] && kill -STOP "$stalled_ssh"
