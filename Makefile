@@ -151,8 +151,9 @@ run: deps
 
 unit: $(UNIT_BINS)
 
-test: deps-test
-	@$(MAKE) --no-print-directory all unit $(HELPER_BINS) $(FUZZ_BINS)
+# deps-bench and $(BENCH_BINS): test_bench_smoke runs every benchmark once in smoke mode.
+test: deps-test deps-bench
+	@$(MAKE) --no-print-directory all unit $(HELPER_BINS) $(FUZZ_BINS) $(BENCH_BINS)
 	@tests/run.sh
 
 # The real-kernel suite alone (make test runs it too): QEMU, dummy_hcd, f_hid, vivid.

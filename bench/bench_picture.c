@@ -7,10 +7,13 @@
  * renderer did before raw pixels were attached), the new way box-filters
  * the raw pixels attached to the frame (sk_picture_get with frame->raw).
  * Prints the time per call of each and their ratio, measured in this run.
+ * BENCH_SMOKE=1 in the environment: two calls each (make test's check that
+ * the benchmark still runs); any failed call exits 1.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "stats.h"
 #include "video/jpeg.h"
 #include "video/picture.h"
 #include "term/render.h"
@@ -71,6 +74,7 @@ int main(void)
     struct sk_jpeg_enc *enc = sk_jpeg_enc_new(80);
     struct job j = {.dec = sk_jpeg_dec_new(), .jpeg = sk_frame_new(0)};
     if (sk_jpeg_encode_yuyv(enc, raw->data, W, H, pitch, j.jpeg) != 0) {
+        fprintf(stderr, "bench_picture: JPEG encode failed\n");
         return 1;
     }
     j.both = sk_frame_new(0);
@@ -85,7 +89,7 @@ int main(void)
            j.jpeg->size);
     for (size_t t = 0; t < SK_ARRAY_LEN(terms); t++) {
         sk_render_wanted_size(terms[t][0], terms[t][1] - 1, W, H, &j.w, &j.h);
-        int n = 40;
+        int n = sk_bench_smoke() ? 2 : 40;
         decode(&j); /* warm up both */
         from_raw(&j);
         double base = per_call_ms(decode, &j, n);

@@ -10,6 +10,8 @@
 #     characters, and letters and digits only, where OCR is at its best).
 # make bench runs it (bench/run.sh); it installs tesseract-ocr (scripts/deps.sh bench) and
 # builds build/bench/textrec itself. docs/benchmarks-text.md has a run.
+# BENCH_SMOKE=1: one timed run a frame and Tesseract on one frame, in a few seconds (make
+# test's check that it runs); exits non-zero when any step fails or measures nothing.
 set -u
 cd "$(dirname "$0")/.."
 scripts/deps.sh bench || exit 1
@@ -18,7 +20,7 @@ D=build/bench-data/text
 rm -rf "$D" && mkdir -p "$D"
 
 echo "-- sshkvm's recogniser (warm: the mode known from the last frame; cold: searched)"
-build/bench/textrec --write "$D" --reps "${REPS:-20}" || exit 1
+build/bench/textrec --write "$D" ${REPS:+--reps "$REPS"} || exit 1
 
 echo
 echo "-- the same frames: sshkvm vs Tesseract $(tesseract --version 2>/dev/null | head -1 | awk '{print $2}')"
@@ -32,16 +34,17 @@ for f in "$D"/*.ppm; do
   case " ${TESS_QUALITIES:-75} " in *" $q "*) ;; *) continue ;; esac
   size=${name#*-}; size=${size%-q*}
   start=$(date +%s%N)
-  OMP_THREAD_LIMIT=1 tesseract "$f" "$base.tess" --psm 6 >/dev/null 2>&1
+  OMP_THREAD_LIMIT=1 tesseract "$f" "$base.tess" --psm 6 >/dev/null 2>&1 || { echo "tesseract failed on $f"; exit 1; }
   secs=$(echo "scale=2; ($(date +%s%N) - $start) / 1000000000" | bc)
   read -r ov oa < <(python3 bench/textscreens/ocr_score.py "$D/$screen.truth.txt" "$base.ours.txt")
   read -r tv ta < <(python3 bench/textscreens/ocr_score.py "$D/$screen.truth.txt" "$base.tess.txt")
+  if [ -z "${oa:-}" ] || [ -z "${ta:-}" ]; then echo "no score for $base"; exit 1; fi
   printf '%-8s %-9s %4s  %7.2f%% %7.2f%%  %7.2f%% %7.2f%%  %9.2f\n' "$screen" "$size" "$q" \
     "$(echo "$ov * 100" | bc)" "$(echo "$oa * 100" | bc)" "$(echo "$tv * 100" | bc)" "$(echo "$ta * 100" | bc)" "$secs"
   sum_ours=$(echo "$sum_ours + $ov" | bc); sum_tess=$(echo "$sum_tess + $tv" | bc)
   sum_s=$(echo "$sum_s + $secs" | bc); n=$((n + 1))
+  [ "${BENCH_SMOKE:-}" = 1 ] && break
 done
-if [ "$n" -gt 0 ]; then
-  printf 'mean over %d frames: sshkvm %.2f%% visible characters, Tesseract %.2f%% at %.2f s a frame\n' "$n" \
-    "$(echo "$sum_ours * 100 / $n" | bc -l)" "$(echo "$sum_tess * 100 / $n" | bc -l)" "$(echo "$sum_s / $n" | bc -l)"
-fi
+[ "$n" -gt 0 ] || { echo "no frame for Tesseract"; exit 1; }
+printf 'mean over %d frames: sshkvm %.2f%% visible characters, Tesseract %.2f%% at %.2f s a frame\n' "$n" \
+  "$(echo "$sum_ours * 100 / $n" | bc -l)" "$(echo "$sum_tess * 100 / $n" | bc -l)" "$(echo "$sum_s / $n" | bc -l)"

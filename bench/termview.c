@@ -11,12 +11,15 @@
  * art 24-bit and half-block 24-bit, then the cost of each further viewer
  * with the same size and settings (a shared grid: look-up, copy, diff).
  * Prints one table row per file and look, in milliseconds per frame.
+ * A frame that does not decode or render exits 1. BENCH_SMOKE=1 in the
+ * environment: two frames a file at most (make test's check that it runs).
  */
 #include <caca.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats.h"
 #include "video/frame.h"
 #include "video/image.h"
 #include "video/jpeg.h"
@@ -109,6 +112,9 @@ int main(int argc, char **argv)
         if (load(argv[a], &c) != 0) {
             return 1;
         }
+        if (sk_bench_smoke() && c.n > 2) {
+            c.n = 2;
+        }
         const char *name = strrchr(argv[a], '/') ? strrchr(argv[a], '/') + 1 : argv[a];
         struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
         struct sk_image img = {0};
@@ -120,10 +126,14 @@ int main(int argc, char **argv)
         caca_canvas_t *cv = caca_create_canvas((int)cols, (int)rows);
         for (size_t i = 0; i < c.n; i++) {
             double t0 = now_ms();
-            sk_jpeg_decode(dec, c.data + c.off[i], c.size[i], c.width, c.height, &img);
+            int bad = sk_jpeg_decode(dec, c.data + c.off[i], c.size[i], c.width, c.height, &img);
             double t1 = now_ms();
-            sk_jpeg_decode(dec, c.data + c.off[i], c.size[i], w, h, &img);
+            bad |= sk_jpeg_decode(dec, c.data + c.off[i], c.size[i], w, h, &img);
             double t2 = now_ms();
+            if (bad != 0) {
+                fprintf(stderr, "termview: %s: frame %zu does not decode\n", name, i);
+                return 1;
+            }
             caca_dither_t *d = caca_create_dither(24, (int)img.width, (int)img.height,
                                                   (int)img.pitch, 0x0000ff, 0x00ff00, 0xff0000, 0);
             caca_set_dither_algorithm(d, "none");
@@ -168,13 +178,16 @@ int main(int argc, char **argv)
                 for (int v = 0; v < VIEWERS; v++) {
                     double t0 = now_ms();
                     const struct sk_grid *g = sk_viewcache_get(vc, f, cols, rows, &o, dec, r);
-                    if (g != NULL) {
-                        sk_grid_copy(&next, g);
-                        sk_viewcache_release(vc, g);
-                        sk_buf_reset(&out);
-                        sk_grid_diff(i == 0 ? NULL : &shown[v], &next, 0, &out);
-                        sk_grid_copy(&shown[v], &next);
+                    if (g == NULL) {
+                        fprintf(stderr, "termview: %s: frame %zu does not render (%s)\n", name,
+                                i, looks[l].name);
+                        return 1;
                     }
+                    sk_grid_copy(&next, g);
+                    sk_viewcache_release(vc, g);
+                    sk_buf_reset(&out);
+                    sk_grid_diff(i == 0 ? NULL : &shown[v], &next, 0, &out);
+                    sk_grid_copy(&shown[v], &next);
                     double dt = now_ms() - t0;
                     if (v == 0) {
                         t_first += dt;

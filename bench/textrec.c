@@ -20,6 +20,10 @@
  * "none" for the built-in fonts only), as sshkvm is with --text-font.
  *
  *   build/bench/textrec [--data DIR] [--write DIR] [--rom FILE] [--cells] [--reps N]
+ *
+ * BENCH_SMOKE=1 in the environment: one run a frame unless --reps says
+ * otherwise (make test's check that it runs). A capture that cannot be read
+ * or encoded exits 1.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,15 +89,17 @@ static void write_ppm(const char *path, const struct sk_image *img)
 
 /*
  * The model fit's cost a cell: glyphfit over every cell of the Linux screen
- * at 720x400 through q75, with the built-in 8x16 font (256 glyphs).
+ * at 720x400 through q75, with the built-in 8x16 font (256 glyphs). Returns
+ * 0, or -1 when the capture cannot be read.
  */
-static void fit_cost(const char *data, int reps)
+static int fit_cost(const char *data, int reps)
 {
     char ppm[512];
     snprintf(ppm, sizeof(ppm), "%s/linux.ppm.gz", data);
     struct sk_image img = {0}, out = {0};
     if (ts_load_ppm_gz(ppm, &img) != 0 || ts_jpeg(&img, 75, &out) != 0) {
-        return;
+        fprintf(stderr, "bench_textrec: cannot read %s\n", ppm);
+        return -1;
     }
     struct sk_glyphfit *gf = sk_glyphfit_new(16);
     for (unsigned c = 0; c < 256; c++) {
@@ -128,13 +134,14 @@ static void fit_cost(const char *data, int reps)
     sk_glyphfit_free(gf);
     sk_image_free(&img);
     sk_image_free(&out);
+    return 0;
 }
 
 int main(int argc, char **argv)
 {
     const char *data = "tests/data/text";
     const char *out_dir = NULL;
-    int cells = 0, reps = 20;
+    int cells = 0, reps = sk_bench_smoke() ? 1 : 20;
     const char *rom = NULL;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--data") == 0 && i + 1 < argc) {
@@ -271,10 +278,10 @@ int main(int argc, char **argv)
         printf("  %3d..%3d  %8lu %8lu\n", i * 10, i == 10 ? 100 : i * 10 + 9, conf_right[i],
                conf_wrong[i]);
     }
-    fit_cost(data, reps / 4);
+    int rc = fit_cost(data, reps / 4) == 0 ? 0 : 1;
     sk_textrec_free(warm);
     sk_image_free(&orig);
     sk_image_free(&scaled);
     sk_image_free(&frame);
-    return 0;
+    return rc;
 }

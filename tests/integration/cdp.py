@@ -131,3 +131,14 @@ def picture_point(browser, px, py):
     fy = min(max((y - oy) / (nh * scale), 0), 1)
     # Half-up rounding, as the page's Math.round does.
     return x, y, int(fx * 32767 + 0.5), int(fy * 32767 + 0.5)
+
+
+def wait_size(path, size, timeout=20):
+    """Wait until the file at path holds at least size bytes (a sink's reports arrived), at
+    most timeout seconds times SSHKVM_SLOW; True if it does."""
+    deadline = time.time() + timeout * float(os.environ.get("SSHKVM_SLOW", "1"))
+    while time.time() < deadline:
+        if os.path.exists(path) and os.path.getsize(path) >= size:
+            return True
+        time.sleep(0.05)
+    return False

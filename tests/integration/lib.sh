@@ -75,6 +75,36 @@ stop_sshkvm() {
   fi
 }
 
+# wait_until TIMEOUT_S COMMAND...: runs COMMAND every 0.1 s until it succeeds
+# (returns 0) or TIMEOUT_S seconds, times SSHKVM_SLOW, have passed (returns 1).
+# Waits for the event a test needs (a line in a log, a file's size, a field of
+# the status JSON) instead of sleeping for as long as it usually takes.
+wait_until() {
+  local tries=$(($1 * SLOW * 10))
+  shift
+  until "$@"; do
+    tries=$((tries - 1))
+    [ "$tries" -gt 0 ] || return 1
+    sleep 0.1
+  done
+}
+# size_at_least FILE BYTES: FILE holds at least BYTES bytes.
+size_at_least() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
+# has FILE TEXT: FILE holds TEXT (a fixed string, escape sequences and all).
+has() { grep -qF -- "$2" "$1" 2>/dev/null; }
+# status_has REGEX: the status JSON (ssh ... status) matches the extended REGEX.
+status_has() { kssh status 2>/dev/null | grep -Eq -- "$1"; }
+# logouts: how many sessions have ended, from the audit log (the server's stderr
+# unless --audit-log says otherwise). ended_since N: more than N have, and the HID
+# has taken every report queued (a session's last, all released, among them).
+logouts() { grep -c 'event=logout' "$T/sshkvm.log"; }
+ended_since() { [ "$(logouts)" -gt "$1" ] && status_has '"queued":0,'; }
+# console_quit OUT: typed into a console's piped input: Ctrl+] q, then waits until the
+# console (its output in OUT) has restored the terminal, so the input ends after it quit.
+console_quit() { printf '\035'; sleep 0.2; printf q; wait_until 10 has "$1" $'\033[?1049l'; }
+# captured: the capture has delivered a frame since the start.
+captured() { status_has '"capture":\{[^}]*"frames":[1-9]'; }
+
 SSH_OPTS=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes
   -o LogLevel=ERROR -o ConnectTimeout=10 -o IdentitiesOnly=yes -o IdentityAgent=none)
 

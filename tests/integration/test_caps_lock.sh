@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 start_sshkvm || exit 1
-sleep 1
+wait_until 20 captured
 # Text row 11 of the demo (pixel rows 176..191), where the System Name is shown.
 name_row() { djpeg -pnm "$1" | tail -c +16 | tail -c +$((176 * 2160 + 1)) | head -c $((16 * 2160)); }
 bs=$(printf 'backspace %.0s' $(seq 40))
@@ -15,8 +15,11 @@ set_name() {
   kssh key enter $bs >/dev/null
   if [ "$1" = type ]; then kssh type "$2"; else printf '%s' "$2" | kssh paste; fi
   kssh key enter
-  sleep 0.4
+  # The demo has drawn the field with TEXT (read back as text) before a snapshot is taken.
+  wait_until 10 name_shown "$2"
 }
+# name_shown TEXT: the demo's System Name field shows TEXT.
+name_shown() { kssh screen --text | grep -qF "System Name               [$1]"; }
 kssh key down down # to System Name
 sleep 0.3
 set_name type 'Caps Test 9x'
@@ -28,7 +31,7 @@ rows_differ() { ! cmp -s <(name_row "$1") <(name_row "$2"); }
 check row_shows_case rows_differ "$T/off.jpg" "$T/inverted.jpg"
 
 kssh key capslock
-sleep 0.3
+wait_until 10 status_has '"caps":true'
 check caps_led_on grep -q '"caps":true' <<<"$(kssh status)"
 set_name type 'Caps Test 9x'
 kssh snapshot >"$T/on.jpg"
@@ -38,6 +41,6 @@ set_name paste 'Caps Test 9x'
 kssh snapshot >"$T/paste.jpg"
 check paste_same_text_caps_on cmp -s <(name_row "$T/off.jpg") <(name_row "$T/paste.jpg")
 kssh key capslock
-sleep 0.3
+wait_until 10 status_has '"caps":false'
 check caps_led_off grep -q '"caps":false' <<<"$(kssh status)"
 finish

@@ -27,7 +27,8 @@ mrep() {
     printf "%02x %02x %02x %02x %02x %02x", b, x % 256, int(x / 256), y % 256, int(y / 256), (w + 256) % 256 }'
 }
 o=$(msize)
-{ sleep 0.5
+# Each piped console is typed into once its status line (drawn after the first picture) is out.
+{ wait_until 20 has "$T/out" 'sshkvm |'
   printf '\033[<0;41;12M'; sleep 0.1   # left press at the centre
   printf '\033[<32;45;14M'; sleep 0.1  # drag
   printf '\033[<0;45;14m'; sleep 0.1   # release
@@ -38,7 +39,7 @@ o=$(msize)
   printf '\033[<0;41;24M\033[<0;41;24m'; sleep 0.1 # a click on the status line: nothing
   printf '\035'; sleep 0.2; printf '7'; sleep 0.3    # menu: mouse off
   printf '\033[<0;41;12M\033[<0;41;12m'; sleep 0.2  # (a terminal would not send it now; ignored)
-  printf '\035'; sleep 0.2; printf q; sleep 0.3
+  console_quit "$T/out"
 } | kssh -tt >"$T/out" 2>&1
 want="$(mrep 1 41 12 0) $(mrep 1 45 14 0) $(mrep 0 45 14 0) $(mrep 2 10 1 0) $(mrep 0 10 1 0) $(mrep 0 41 12 1) $(mrep 0 41 12 -1)"
 got=$(msince "$o")
@@ -48,10 +49,10 @@ check mouse_reporting_off grep -qF $'\033[?1006l\033[?1002l\033[?1000l' "$T/out"
 
 # Menu 5: hold F12 for 1 s. Menu 6: keymap de, then z types the de z (US y position).
 o=$(ksize)
-{ sleep 0.5; printf '\035'; sleep 0.2; printf '5'; sleep 0.2; printf 'f12 1\r'; sleep 0.5
+{ wait_until 20 has "$T/out2" 'sshkvm |'; printf '\035'; sleep 0.2; printf '5'; sleep 0.2; printf 'f12 1\r'; sleep 0.5
   s=$(ksize); echo "$s" >"$T/mid"; sleep 1
   printf '\035'; sleep 0.2; printf '6'; sleep 0.2; printf 'de\r'; sleep 0.3; printf 'z'; sleep 0.3
-  printf '\035'; sleep 0.2; printf q; sleep 0.3
+  console_quit "$T/out2"
 } | kssh -tt >"$T/out2" 2>&1
 check menu_hold_down_at_half_second test "$(tail -c +$((o + 1)) "$KBD" | head -c $(($(cat "$T/mid") - o)) | od -An -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')" = "$(press 0 45 | cut -c1-23)"
 check menu_hold_then_keymap test "$(ksince "$o")" = "$(press 0 45) $(press 0 1c) $ZERO"
@@ -180,9 +181,9 @@ ffmpeg -loglevel error -f lavfi -i "color=black:size=640x240:rate=2" -frames:v 2
 cat "$T/b1.mjpeg" "$T/b2.mjpeg" >"$T/black.mjpeg"
 start_sshkvm --video "file:$T/black.mjpeg" --fps 2 --mouse "file:$MOUSE" || exit 1
 o=$(msize)
-{ sleep 0.5
+{ wait_until 20 has "$T/out-black" 'sshkvm |'
   for _ in $(seq 16); do printf '\033[<0;15;12M\033[<0;15;12m'; sleep 0.25; done
-  printf '\035'; sleep 0.2; printf q; sleep 0.3
+  console_quit "$T/out-black"
 } | kssh -tt >"$T/out-black" 2>&1
 # The presses' x (bytes 2-3 of each 6-byte report), one line each, the distinct ones.
 xs=$(msince "$o" | tr ' ' '\n' | paste - - - - - - | awk '$1 == "01" { print $2 $3 }' | sort -u)

@@ -5,7 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 
 start_sshkvm || exit 1
-sleep 1.5
+# The rate is measured over a second: wait for the first measurement.
+wait_until 20 status_has '"fps":[1-9]'
 status=$(kssh status)
 check demo_resolution grep -q '"resolution":"720x400"' <<<"$status"
 fps=$(sed -n 's/.*"fps":\([0-9.]*\).*/\1/p' <<<"$status")
@@ -16,10 +17,10 @@ kssh snapshot >"$T/a.jpg"
 check demo_snapshot_is_jpeg bash -c "djpeg '$T/a.jpg' >/dev/null 2>&1 || ffmpeg -loglevel error -i '$T/a.jpg' -f null - </dev/null"
 
 kssh key capslock
-sleep 0.3
+wait_until 10 status_has '"caps":true'
 check caps_led_on grep -q '"caps":true' <<<"$(kssh status)"
 kssh key capslock
-sleep 0.3
+wait_until 10 status_has '"caps":false'
 check caps_led_off grep -q '"caps":false' <<<"$(kssh status)"
 
 # Typing into the System Name field changes that text row, and only typing

@@ -11,7 +11,9 @@ last() { tail -c 8 "$KBD" | od -An -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'
 ms() { echo $(($(date +%s%N) / 1000000)); }
 # bg_ssh ARGS...: the ssh client itself in the background (CPID is its pid, not a subshell's).
 # Ctrl+C makes ssh exit and drop the connection; a background job ignores SIGINT, so TERM stands in.
-bg_ssh() { (exec ssh "${SSH_OPTS[@]}" -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 "$@") & CPID=$!; }
+# Its standard input is the caller's (<&0): without a redirection of its own, a background job's
+# is /dev/null.
+bg_ssh() { (exec ssh "${SSH_OPTS[@]}" -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 "$@") <&0 & CPID=$!; }
 rep() { printf '%02x 00 %02x %02x 00 00 00 00' "0x$1" "0x${2:-0}" "0x${3:-0}"; }
 
 start_sshkvm --hid "file:$KBD" --mouse none || exit 1
@@ -38,7 +40,7 @@ check hold_seven_keys_released test "$(last)" = "$ZERO"
 # Ctrl+C on the client (the ssh process killed) ends a hold at once, released.
 o=$(size)
 bg_ssh key --hold 20s f12 </dev/null
-sleep 1
+wait_until 10 size_at_least "$KBD" $((o + 8))
 check hold_is_down test "$(since "$o")" = "$(rep 0 45)"
 kill -TERM $CPID; wait $CPID 2>/dev/null
 t0=$(ms)
@@ -59,7 +61,8 @@ check paste_rate_paced test $((t1 - t0)) -ge 1900
 head -c 3000 /dev/zero | tr '\0' 'y' >"$T/3000.txt"
 o=$(size)
 bg_ssh paste <"$T/3000.txt" 2>"$T/cancel.err"
-sleep 1.5
+# Cancelled under way: once 100 of its keystrokes have arrived (about a second at 100/s).
+wait_until 20 size_at_least "$KBD" $((o + 100 * 16))
 kill -TERM $CPID; wait $CPID 2>/dev/null
 sleep 0.5
 n1=$(size); sleep 0.5

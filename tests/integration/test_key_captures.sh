@@ -29,11 +29,15 @@ start_sshkvm --hid "file:$KBD" --mouse none || exit 1
 for table in xterm-normal xterm-app tmux-normal tmux-app; do
   tsv=$ROOT/tests/data/keycaps/$table.tsv
   o=$(stat -c %s "$KBD")
-  { while IFS=$'\t' read -r _ _ hex; do
+  # One key at a time, each in its own read: the next once this one's two reports (press,
+  # release) are written.
+  { n=$o
+    while IFS=$'\t' read -r _ _ hex; do
       printf "$(printf '%s' "$hex" | sed 's/../\\x&/g')"
-      sleep 0.12
+      n=$((n + 16))
+      wait_until 5 size_at_least "$KBD" "$n"
     done <"$tsv"
-    printf '\035'; sleep 0.3; printf q; sleep 0.5; } | kssh -tt >/dev/null 2>&1
+    console_quit "$T/$table.out"; } | kssh -tt >"$T/$table.out" 2>&1
   got=$(hex_from "$KBD" "$o")
   want="$(python3 "$CHECK" --reports "$tsv") $ZERO"
   if [ "$got" = "$want" ]; then

@@ -14,11 +14,18 @@ size() { stat -c %s "$KBD"; }
 since() { tail -c +$(($1 + 1)) "$KBD" | od -An -v -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//'; }
 rep() { printf '%02x 00 %02x 00 00 00 00 00' "0x$1" "0x${2:-0}"; }
 E=$'\033'
-answer_kitty() { sleep 0.5; printf '\033[?0u\033[?62;22c'; sleep 0.3; }
+# answer_kitty OUT: once the console (its output in OUT) has probed the terminal, answer as
+# a kitty-protocol terminal does, and wait for the console to push its flags.
+answer_kitty() {
+  wait_until 10 has "$1" "${E}[?u${E}[c"
+  printf '\033[?0u\033[?62;22c'
+  wait_until 10 has "$1" "${E}[>15u"
+}
+
 
 # Shift held, F8 pressed, repeated, released, Shift released (holding Shift+F8 at boot).
 o=$(size)
-{ answer_kitty
+{ answer_kitty "$T/out1"
   printf '\033[57441;2:1u'; sleep 0.1; printf '\033[19;2:1~'; sleep 0.3
   printf '\033[19;2:2~\033[19;2:2~'; sleep 0.3; printf '\033[19;2:3~'; sleep 0.1
   printf '\033[57441;1:3u'; sleep 0.1
@@ -30,7 +37,7 @@ o=$(size)
   # A German keyboard's z key (base layout key y): the y position is pressed.
   printf '\033[122::121;1:1u\033[122::121;1:3u'; sleep 0.1
   # Ctrl+] opens the menu (legacy input there), q quits.
-  printf '\033[93;5:1u'; sleep 0.3; printf 'q'; sleep 0.5
+  printf '\033[93;5:1u'; sleep 0.3; printf 'q'; wait_until 10 has "$T/out1" "${E}[?1049l"
 } | kssh -tt >"$T/out1" 2>&1
 check kitty_probe_sent grep -qF "${E}[?u${E}[c" "$T/out1"
 check kitty_flags_pushed grep -qF "${E}[>15u" "$T/out1"
@@ -42,26 +49,27 @@ if [ "$got" = "$want $ZERO" ]; then pass kitty_reports_exact; else fail kitty_re
 
 # Held for a second in the terminal (repeats arriving): held on the target, one press.
 o=$(size)
-{ answer_kitty
+{ answer_kitty "$T/out-hold"
   printf '\033[97;1:1u'
   for _ in $(seq 10); do sleep 0.1; printf '\033[97;1:2u'; done
-  printf '\033[97;1:3u'; sleep 0.2; printf '\035'; sleep 0.2; printf q; sleep 0.3
-} | kssh -tt >/dev/null 2>&1
+  printf '\033[97;1:3u'; sleep 0.2; console_quit "$T/out-hold"
+} | kssh -tt >"$T/out-hold" 2>&1
 check kitty_hold_one_press test "$(since "$o")" = "$(rep 0 04) $ZERO $ZERO"
 
 # The watchdog: a press with no repeat and no release is released after 1.5 s.
 o=$(size)
-{ answer_kitty
+{ answer_kitty "$T/out-watchdog"
   printf '\033[98;1:1u'; sleep 1
   s1=$(size); echo "$s1" >"$T/s1"
-  sleep 1.5; printf '\035'; sleep 0.2; printf q; sleep 0.3
-} | kssh -tt >/dev/null 2>&1
+  sleep 1.5; console_quit "$T/out-watchdog"
+} | kssh -tt >"$T/out-watchdog" 2>&1
 check kitty_watchdog_held_at_1s test "$(tail -c +$((o + 1)) "$KBD" | head -c 8 | od -An -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')" = "$(rep 0 05)"
 check kitty_watchdog_released test "$(since "$o")" = "$(rep 0 05) $ZERO $ZERO"
 
 # A terminal that answers only DA1: no flags pushed, legacy keys still work.
 o=$(size)
-{ sleep 0.5; printf '\033[?62;22c'; sleep 0.3; printf 'a\033[A'; sleep 0.3; printf '\035'; sleep 0.2; printf q; sleep 0.3
+{ wait_until 10 has "$T/out2" "${E}[?u${E}[c"
+  printf '\033[?62;22c'; sleep 0.3; printf 'a\033[A'; sleep 0.3; console_quit "$T/out2"
 } | kssh -tt >"$T/out2" 2>&1
 check legacy_no_push bash -c "! grep -qF $'\033[>15u' '$T/out2'"
 check legacy_keys test "$(since "$o")" = "$(rep 0 04) $ZERO $(rep 0 52) $ZERO $ZERO"

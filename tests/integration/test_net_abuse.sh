@@ -52,7 +52,9 @@ echo "ssh flood: opened $o1, closed by the server $c1; http flood: opened $o2, c
 check flood_ssh_all_closed_by_server test "$o1" -eq 500 -a "$c1" -eq 500
 check flood_http_all_closed_by_server test "$o2" -eq 500 -a "$c2" -eq 500
 check flood_logged grep -q 'dropping the oldest' "$T/sshkvm.log"
-sleep 1
+# fds_at_most N: the server holds N descriptors or fewer.
+fds_at_most() { [ "$(fds "$SK_PID")" -le "$1" ]; }
+wait_until 10 fds_at_most $((base_fds + 2))
 after_fds=$(fds "$SK_PID")
 echo "fds after the flood: $after_fds"
 check flood_descriptors_back test "$after_fds" -le $((base_fds + 2))
@@ -97,7 +99,8 @@ stalled_http=$!
 # The console's input stays open as long as the HTTP client stalls: at EOF
 # the session would end before it could be stopped.
 sleep 12 | ssh "${SSH_OPTS[@]}" -tt -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 >/dev/null 2>&1 &
-sleep 1
+# Stopped once its console is up (a session of kind ssh; commands are of kind command).
+wait_until 20 status_has '"kind":"ssh"'
 stalled_ssh=$(pgrep -n -f "ssh .*-tt -i $T/id -p $SSH_PORT")
 check stalled_readers_ssh_console_stopped test -n "$stalled_ssh"
 [ -n "$stalled_ssh" ] && kill -STOP "$stalled_ssh"
@@ -118,9 +121,11 @@ wait "$stalled_http" 2>/dev/null
 # ---- 1 MB of garbage keys ----
 : >"$KBD"
 head -c 1048576 /dev/urandom >"$T/garbage"
+n=$(logouts)
 timeout 120 ssh "${SSH_OPTS[@]}" -tt -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 <"$T/garbage" >/dev/null 2>&1
 check garbage_keys_server_alive kill -0 "$SK_PID"
-sleep 1
+# The session's end releases every key.
+wait_until 10 ended_since "$n"
 last=$(last_report "$KBD")
 echo "keyboard reports after the garbage: $(($(stat -c %s "$KBD") / 8)), last: $last"
 check garbage_keys_typed test "$(stat -c %s "$KBD")" -gt 0

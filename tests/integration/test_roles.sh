@@ -88,7 +88,9 @@ as bob key enter 2>/dev/null; check key_refused_while_held test $? -eq 1
 check only_console_typed test "$(since "$o")" = "$(press 0 04)"
 # The viewer's status line names the holder; its keys go nowhere.
 o=$(size)
-{ sleep 1.5; printf 'x'; sleep 1.5; } | ssh "${SSH_OPTS[@]}" -tt -i "$T/viewer" -p "$SSH_PORT" kvm@127.0.0.1 >"$T/view.out" 2>&1
+# Its console is up once the status line says view only; the refusal shows once 'x' was read.
+{ wait_until 20 has "$T/view.out" 'view only'; printf 'x'; wait_until 20 has "$T/view.out" 'view-only key: viewer may watch'
+} | ssh "${SSH_OPTS[@]}" -tt -i "$T/viewer" -p "$SSH_PORT" kvm@127.0.0.1 >"$T/view.out" 2>&1
 check viewer_console_says_view_only grep -q 'view only' "$T/view.out"
 check viewer_console_refuses_keys grep -q 'view-only key: viewer may watch' "$T/view.out"
 check viewer_console_sent_nothing test "$(since "$o")" = ""

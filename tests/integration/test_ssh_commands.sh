@@ -114,7 +114,9 @@ fwd_port=$(free_port)
 kssh -o ExitOnForwardFailure=yes -R "$fwd_port:127.0.0.1:$HTTP_PORT" status >/dev/null 2>&1
 check remote_forward_refused test $? -ne 0
 kssh -L "$fwd_port:127.0.0.1:$HTTP_PORT" -N -f -o ExitOnForwardFailure=yes 2>/dev/null
-sleep 0.5
+# listening PORT: something listens on 127.0.0.1:PORT (the client's end of the forward).
+listening() { ss -Hltn "sport = :$1" | grep -q .; }
+wait_until 10 listening "$fwd_port"
 curl -s -m 3 -o /dev/null "http://127.0.0.1:$fwd_port/snapshot"
 check local_forward_carries_nothing test $? -ne 0
 pkill -f "ssh.*-L $fwd_port:" 2>/dev/null

@@ -35,8 +35,10 @@ seqs=(
   '\033[24;2~'    # xterm kf24: Shift+F12
 )
 o=$(stat -c %s "$KBD")
-{ for s in "${seqs[@]}"; do printf "$s"; sleep 0.2; done; printf '\035'; sleep 0.3; printf q; sleep 0.5; } |
-  kssh -tt >/dev/null 2>&1
+# One sequence a read: the next once this one's press and release are written.
+{ n=$o
+  for s in "${seqs[@]}"; do printf "$s"; n=$((n + 16)); wait_until 5 size_at_least "$KBD" "$n"; done
+  console_quit "$T/console.out"; } | kssh -tt >"$T/console.out" 2>&1
 got=$(tail -c +$((o + 1)) "$KBD" | od -An -v -tx1 | tr -s ' \n' ' ' | sed 's/^ //; s/ $//')
 want="$(press 02 3a) $(press 01 52) $(press 0 58) $(press 0 68) $(press 0 6f) $(press 03 4c) $(press 02 52) $(press 01 49) $(press 0 3e) $(press 0 5d) $(press 0 3a) $(press 0 6a) $(press 04 4a) $(press 0 5f) $(press 01 0c) $(press 01 0c) $(press 02 45) $ZERO"
 if [ "$got" = "$want" ]; then pass console_terminfo_sample_exact; else fail console_terminfo_sample_exact "got [$got] want [$want]"; fi

@@ -12,7 +12,9 @@ ffmpeg -loglevel error -f lavfi -i "testsrc=size=320x240:rate=1" -frames:v 1 -q:
 start_sshkvm --video "file:$T/still.mjpeg" --hid none --mouse none --fps 30 || exit 1
 
 # A static screen: after the first frame (and the status line), nothing more.
-{ sleep 9; } | kssh -tt >"$T/static.out" 2>&1 &
+# Each client's input is held open (by a sleep longer than it is needed) until it is killed;
+# a process substitution, so that waiting for the killed client does not wait for the sleep.
+kssh -tt < <(sleep 9) >"$T/static.out" 2>&1 &
 CL=$!
 sleep 3
 a=$(stat -c %s "$T/static.out")
@@ -24,9 +26,12 @@ check static_screen_sends_nothing test "$a" -gt 2000 -a "$b" -eq "$a"
 [ "$b" -eq "$a" ] || echo "  static screen: $((b - a)) bytes in 5 s"
 
 # Colour depth. ssh -tt sends the local TERM in pty-req; SetEnv sends the rest.
-view() { # view NAME TERM [ssh options...]: 2 s of the console into $T/NAME.out
+# drawn FILE: the console's output in FILE holds a whole first update and, after it, the
+# status line (reverse video) that follows it.
+drawn() { tr -d '\n' 2>/dev/null <"$1" | grep -q $'\033\\[?2026l.*\033\\[0;7m'; }
+view() { # view NAME TERM [ssh options...]: the console into $T/NAME.out until its first screen is drawn
   local name=$1 term=$2; shift 2
-  { sleep 2; } | TERM=$term kssh -tt "$@" >"$T/$name.out" 2>&1
+  { wait_until 20 drawn "$T/$name.out"; } | TERM=$term kssh -tt "$@" >"$T/$name.out" 2>&1
 }
 view c16 xterm
 view c256 xterm-256color
@@ -54,20 +59,28 @@ make_mjpeg "$T/motion.mjpeg" 60
 start_sshkvm --video "file:$T/motion.mjpeg" --hid "file:$T/kbd.bin" --mouse none --fps 30 || exit 1
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$SK_PID/status"; }
 status_field() { kssh status | sed -n "s/.*\"view\":{[^}]*\"$1\":\\([0-9.]*\\).*/\\1/p"; }
-# stall_checks NAME: with the stalled client $SLOW running, measure the server's memory and
-# deferrals and another viewer's byte rate over a few seconds, then stop both clients.
+# deferring: the server is deferring updates (its count grows over half a second).
+deferring() {
+  local d0 d1
+  d0=$(status_field deferred); sleep 0.5; d1=$(status_field deferred)
+  [ "${d1:-0}" -gt "${d0:-0}" ]
+}
+# stall_checks NAME SETTLE...: with the stalled client $STALLED running, once the command SETTLE
+# returns, measure the server's memory and deferrals and another viewer's byte rate over a few
+# seconds, then stop both clients.
 stall_checks() {
   local name=$1 r1 r2 d1 d2 f1 f2 max
-  sleep 6
+  shift
+  "$@"
   r1=$(rss); d1=$(status_field deferred)
-  { sleep 8; } | kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" >"$T/$name-fast.out" 2>&1 &
+  kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" < <(sleep 8) >"$T/$name-fast.out" 2>&1 &
   local fast=$!
   sleep 2
   f1=$(stat -c %s "$T/$name-fast.out")
   sleep 4
   f2=$(stat -c %s "$T/$name-fast.out")
   r2=$(rss); d2=$(status_field deferred); max=$(status_field max_update)
-  kill "$fast" "$SLOW" 2>/dev/null; wait "$fast" "$SLOW" 2>/dev/null
+  kill "$fast" "$STALLED" 2>/dev/null; wait "$fast" "$STALLED" 2>/dev/null
   echo "  $name: rss ${r1} -> ${r2} kB, deferred ${d1} -> ${d2}, largest update ${max} B; other viewer $(((f2 - f1) / 4)) B/s"
   # The stalled session keeps waiting (deferrals grow) and the server's memory stays put: it
   # holds at most the one frame it rendered, not the seconds of updates the reader missed.
@@ -79,28 +92,30 @@ stall_checks() {
 
 # A reader that stops: ssh's stdout into a pipe nobody drains; the channel's window closes.
 mkfifo "$T/stall"
-{ sleep 25; } | kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" >"$T/stall" 2>&1 &
-SLOW=$!
+kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" < <(sleep 25) >"$T/stall" 2>&1 &
+STALLED=$!
 exec 7<>"$T/stall" # held open, never read: the pipe fills, then ssh stops reading the channel
-stall_checks slow_reader
+stall_checks slow_reader wait_until 30 deferring
 exec 7<&-
 
 # A link that goes quiet (the client's proxy stops reading the socket after 3 s): the server's
 # socket fills instead of the window. It types 'x' once stalled: its session must still read
 # input, not hang in a write.
-{ sleep 7; printf x; sleep 13; } | kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" \
+kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" < <(sleep 7; printf x; sleep 13) \
   -o ProxyCommand="$ROOT/tests/integration/stall_proxy.py $SSH_PORT 3" >/dev/null 2>&1 &
-SLOW=$!
-stall_checks quiet_link
+STALLED=$!
+# The link goes quiet 3 s in and 'x' comes at 7 s: the times are the test's own.
+stall_checks quiet_link sleep 6
 check quiet_link_session_still_reads_keys bash -c "od -An -v -tx1 '$T/kbd.bin' | tr -s ' \n' ' ' | grep -q '00 00 1b 00'"
 stop_sshkvm
 
 # tmux: letterboxed (black columns each side of a 4:3 picture), and re-fitted after a resize.
 start_sshkvm --video "file:$T/still.mjpeg" --hid none --mouse none || exit 1
 export TMUX_TMPDIR=$T
+# tmux_has TEXT: the pane shows TEXT.
+tmux_has() { tmux -L tv capture-pane -p | grep -q "$1"; }
 tmux -L tv new-session -d -x 100 -y 30 "ssh ${SSH_OPTS[*]} -t -i $T/id -p $SSH_PORT kvm@127.0.0.1"
-for _ in $(seq 50); do tmux -L tv capture-pane -p | grep -q 'sshkvm |' && break; sleep 0.1; done
-sleep 1
+wait_until 20 tmux_has 'sshkvm |'
 # picture_columns ROWS: "first last" columns holding a non-black cell in the picture rows.
 picture_columns() {
   tmux -L tv capture-pane -p -e -S 0 -E $(($1 - 1)) | python3 -c '
@@ -129,7 +144,10 @@ for line in sys.stdin.read().split("\n"):
         x += 1; i += 1
 print(min(cols), max(cols))'
 }
+# picture_drawn ROWS: some cell of the picture rows is not black.
+picture_drawn() { [ -n "$(picture_columns "$1" 2>/dev/null)" ]; }
 # 320x240 into 100x29 cells (100 x 58 units): 29 rows of 77 columns, from column 11.
+wait_until 20 picture_drawn 29
 got=$(picture_columns 29)
 check tmux_letterboxed test "$got" = "11 87"
 tmux -L tv resize-window -x 70 -y 20
@@ -140,11 +158,14 @@ check tmux_refits_on_resize test "$got2" = "9 59"
 echo "  picture columns: [$got] at 100x30, [$got2] at 70x20"
 # The menu changes the look live: m (half blocks), then Esc back to the picture.
 check tmux_art_before_menu bash -c "! tmux -L tv capture-pane -p | grep -q $'\xe2\x96\x80'"
-tmux -L tv send-keys C-] ; sleep 0.3
+tmux -L tv send-keys C-]
+wait_until 10 tmux_has 'mode      art'
 check tmux_menu_shows_view bash -c "tmux -L tv capture-pane -p | grep -q 'mode      art'"
-tmux -L tv send-keys m ; sleep 0.3
+tmux -L tv send-keys m
+wait_until 10 tmux_has 'mode      half blocks'
 check tmux_menu_mode_changed bash -c "tmux -L tv capture-pane -p | grep -q 'mode      half blocks'"
-tmux -L tv send-keys Escape ; sleep 1.5
+tmux -L tv send-keys Escape
+wait_until 10 tmux_has $'\xe2\x96\x80'
 check tmux_half_blocks_after_menu bash -c "tmux -L tv capture-pane -p | grep -q $'\xe2\x96\x80'"
 tmux -L tv kill-server
 finish

@@ -13,7 +13,7 @@
 mask_clock() { sed -E 's/\[[0-9]{2}:[0-9]{2}:[0-9]{2}\]/[hh:mm:ss]/; s/\[[A-Z][a-z]{2} [0-9]{2}\/[0-9]{2}\/[0-9]{4}\]/[date]/'; }
 
 start_sshkvm || exit 1
-sleep 1
+wait_until 20 captured
 kssh screen --text >"$T/screen.txt"
 check screen_text_exit_0 test $? -eq 0
 "$HELPERS/demo_text" >"$T/truth.txt"
@@ -25,13 +25,21 @@ else
 fi
 check screen_text_box_drawing grep -q '^┌─────' "$T/screen.txt"
 
+# statusline_has SOCKET TEXT: the last line of tmux SOCKET's pane shows TEXT.
+statusline_has() { tmux -L "$1" capture-pane -p | tail -1 | grep -q -- "$2"; }
+# cursor_is SOCKET WANT: tmux's "cursor_flag cursor_x cursor_y" (as many of them as WANT names).
+cursor_is() {
+  local f
+  f=$(tmux -L "$1" display -p '#{cursor_flag} #{cursor_x} #{cursor_y}')
+  [ "${f:0:${#2}}" = "$2" ]
+}
+
 # The console in text mode (SetEnv SSHKVM_MODE=text): an 80x26 terminal shows the
 # screen character for character, the status line says so; editing a field shows the
 # target's cursor where the target draws it.
 tmux -L "tx$$" new-session -d -x 80 -y 26 \
   "ssh ${SSH_OPTS[*]} -t -o SetEnv=SSHKVM_MODE=text -i $T/id -p $SSH_PORT kvm@127.0.0.1"
-for _ in $(seq 50); do tmux -L "tx$$" capture-pane -p | grep -q 'sshkvm |' && break; sleep 0.1; done
-sleep 1.5
+wait_until 20 statusline_has "tx$$" 'text 80x25'
 tmux -L "tx$$" capture-pane -p | head -25 | sed 's/ *$//' >"$T/pane.txt"
 if cmp -s <(mask_clock <"$T/pane.txt") <(mask_clock <"$T/truth.txt"); then
   pass console_text_equals_demo_text_buffer
@@ -41,15 +49,15 @@ fi
 check console_text_status grep -q 'text 80x25' <<<"$(tmux -L "tx$$" capture-pane -p | tail -1)"
 check console_no_cursor_without_one test "$(tmux -L "tx$$" display -p '#{cursor_flag}')" = 0
 kssh key down down enter
-sleep 1.5
+wait_until 10 cursor_is "tx$$" 1
 # The field is row 12 (1-based), its text starts after "[" at column 29: "demo-pc" then the cursor.
 check console_cursor_shown test "$(tmux -L "tx$$" display -p '#{cursor_flag} #{cursor_x} #{cursor_y}')" = "1 37 11"
 kssh key escape
-sleep 1.5
+wait_until 10 cursor_is "tx$$" 0
 check console_cursor_hidden_after_edit test "$(tmux -L "tx$$" display -p '#{cursor_flag}')" = 0
 # Smaller than the text screen: art, and the status line says why.
 tmux -L "tx$$" resize-window -x 70 -y 20
-sleep 1.5
+wait_until 10 statusline_has "tx$$" 'text: the terminal is smaller than the text screen'
 check console_text_too_small_says_so grep -q 'text: the terminal is smaller than the text screen' \
   <<<"$(tmux -L "tx$$" capture-pane -p | tail -1)"
 tmux -L "tx$$" kill-server
@@ -107,7 +115,7 @@ stop_sshkvm
 # --text-font: a VGA BIOS ROM is taken (the demo still reads exactly); a file that is no
 # font stops the start, naming it.
 start_sshkvm --text-font /usr/share/seabios/vgabios-stdvga.bin || exit 1
-sleep 1
+wait_until 20 captured
 kssh screen --text >"$T/screen_rom.txt"
 check text_font_rom_screen_text cmp -s <(mask_clock <"$T/screen_rom.txt") <(mask_clock <"$T/truth.txt")
 stop_sshkvm
@@ -141,7 +149,7 @@ font_screen_exact() {
   local name=$1 mjpeg=$2 want=$3
   shift 3
   start_sshkvm --video "file:$mjpeg" "$@" || exit 1
-  sleep 1
+  wait_until 20 captured
   kssh screen --text >"$T/$name.got"
   check "${name}_exit_0" test $? -eq 0
   if cmp -s "$T/$name.got" "$want"; then
@@ -198,7 +206,7 @@ TEXT
   stop_sshkvm
   # Without the font the same screen is misread in most of its lines.
   start_sshkvm --video "file:$T/console.mjpeg" || exit 1
-  sleep 1
+  wait_until 20 captured
   kssh screen --text >"$T/console_plain.txt"
   bad=$(diff "$T/console_want.txt" "$T/console_plain.txt" | grep -c '^>')
   echo "  Lat15-Terminus16 console at q75: $bad of 15 text lines misread without --text-font"
@@ -257,7 +265,7 @@ if [ -r "$GRUB_FONT" ]; then
   stop_sshkvm
   # Without it the menu is not read (as text, or as its lines).
   start_sshkvm --video "file:$T/grub.mjpeg" || exit 1
-  sleep 1
+  wait_until 20 captured
   kssh screen --text >"$T/grub_plain.txt" 2>&1; rc=$?
   bad=$(diff "$T/grub_want.txt" "$T/grub_plain.txt" | grep -c '^<')
   echo "  GRUB menu in Unifont at q75 without --text-font: screen --text exit $rc, $bad of 30 lines missed: $(head -1 "$T/grub_plain.txt")"
@@ -287,8 +295,7 @@ check console_auto_graphics_drawn test "$(tmux -L "tg$$" capture-pane -p -e | he
 tmux -L "tg$$" kill-server
 tmux -L "th$$" new-session -d -x 80 -y 26 \
   "ssh ${SSH_OPTS[*]} -t -o SetEnv=SSHKVM_MODE=text -i $T/id -p $SSH_PORT kvm@127.0.0.1"
-for _ in $(seq 50); do tmux -L "th$$" capture-pane -p | grep -q 'sshkvm |' && break; sleep 0.1; done
-sleep 1.5
+wait_until 20 statusline_has "th$$" 'text: the screen is not text, showing art'
 check console_text_graphics_says_not_text grep -q 'text: the screen is not text, showing art' \
   <<<"$(tmux -L "th$$" capture-pane -p | tail -1)"
 tmux -L "th$$" kill-server

@@ -16,17 +16,22 @@ url=$(kssh web 2>/dev/null)
 
 # Log in through the one-time URL like a user, then act on the page.
 python3 - "$url" "$T" >"$T/page1.out" 2>&1 <<'PY'
-import sys, time
-from cdp import Browser, picture_point
+import os, sys, time
+from cdp import Browser, picture_point, wait_size
 url, tmp = sys.argv[1], sys.argv[2]
+kbd, mouse = tmp + "/kbd.bin", tmp + "/mouse.bin"
 b = Browser(url, tmp + "/chromium1")
 ok = b.wait_for("location.pathname === '/' && document.getElementById('stream').naturalWidth > 0")
 print("stream_shown", ok)
 print("picture", b.eval("[document.getElementById('stream').naturalWidth, document.getElementById('stream').naturalHeight]"))
 x, y, hx, hy = picture_point(b, 100, 184)
 print("expect_mouse", hx, hy)
+# Each step goes once the reports of the one before have arrived (8 bytes a keyboard report,
+# 6 a mouse report): the click's press and release at least.
+m0 = os.path.getsize(mouse)
 b.click(x, y)
-time.sleep(0.5)
+wait_size(mouse, m0 + 12)
+k0 = os.path.getsize(kbd)
 b.key("down", "ShiftLeft", "Shift", 16)
 b.key("down", "KeyH", "H", 72, "H")
 b.key("up", "KeyH", "H", 72)
@@ -34,12 +39,12 @@ b.key("up", "ShiftLeft", "Shift", 16)
 b.key("down", "KeyI", "i", 73, "i")
 b.key("up", "KeyI", "i", 73)
 b.key("down", "KeyA", "a", 65, "a")
-time.sleep(0.5)
+wait_size(kbd, k0 + 7 * 8)
 # The window loses focus with A still held: the page must release it.
 b.eval("window.dispatchEvent(new Event('blur')), true")
-time.sleep(0.5)
+wait_size(kbd, k0 + 8 * 8)
 b.eval("document.getElementById('cad').click(), true")
-time.sleep(0.5)
+wait_size(kbd, k0 + 14 * 8)
 b.eval("document.getElementById('paste-text').value = 'Hi!', document.getElementById('paste-send').click(), true")
 print("paste_result", b.wait_for("document.getElementById('paste-result').textContent === 'typed'"))
 print("errors", repr(b.eval("document.getElementById('err').textContent")))
