@@ -11,8 +11,9 @@
  * server. After one second of warm-up it measures for SECONDS: frames per
  * viewer, the latency from capture (the part's X-Timestamp, CLOCK_MONOTONIC
  * on the same machine) to the part's last byte received, and the server's
- * CPU time, peak RSS and most threads (sampled every 100 ms once every
- * viewer has connected) from /proc/SERVER_PID. Prints one line of name=value
+ * CPU time, peak RSS and most threads (sampled every 100 ms: over the
+ * window, and from the moment every viewer has connected, which takes in
+ * the threads a burst of connections costs while it is being answered) from /proc/SERVER_PID. Prints one line of name=value
  * figures; exits 1 when a viewer cannot connect.
  */
 #ifndef _GNU_SOURCE
@@ -287,7 +288,7 @@ int main(int argc, char **argv)
     int64_t start = now_us(), window_start = start + 1000000;
     int64_t window_end = window_start + (int64_t)(seconds * 1e6), last_tick = start;
     int64_t last_sample = start;
-    long threads_max = proc_status(pid, "Threads:");
+    long threads_max = proc_status(pid, "Threads:"), threads_window = 0;
     double cpu0 = 0, cap0 = 0;
     struct rusage ru0 = {0};
     struct epoll_event evs[256];
@@ -311,6 +312,9 @@ int main(int argc, char **argv)
         if (t - last_sample >= 100000) {
             long threads = proc_status(pid, "Threads:");
             threads_max = threads > threads_max ? threads : threads_max;
+            if (measuring) {
+                threads_window = threads > threads_window ? threads : threads_window;
+            }
             last_sample = t;
         }
         double dt = (double)(t - last_tick) / 1e6;
@@ -354,11 +358,12 @@ int main(int argc, char **argv)
     double lmax = nlat ? lat[nlat - 1] : -1;
     printf("fast_fps_min=%.1f fast_fps_mean=%.1f slow_fps_mean=%.1f server_cpu_pct=%.1f "
            "cpu_us_per_frame=%.1f rss_peak_mb=%.1f lat_p50_ms=%.1f lat_p99_ms=%.1f lat_max_ms=%.1f "
-           "frames=%llu dead=%d loadgen_cpu_pct=%.1f capture_fps=%.1f threads_max=%ld\n",
+           "frames=%llu dead=%d loadgen_cpu_pct=%.1f capture_fps=%.1f threads=%ld threads_max=%ld\n",
            nfast ? fmin : 0, nfast ? fsum / nfast : 0, nslow ? ssum / nslow : 0,
            100.0 * cpu / seconds, frames ? cpu * 1e6 / (double)frames : 0,
            (double)proc_status(pid, "VmHWM:") / 1024.0, p50, p99, lmax, (unsigned long long)frames,
-           dead, 100.0 * self_cpu / seconds, captured / seconds, threads_max);
+           dead, 100.0 * self_cpu / seconds, captured / seconds, threads_window,
+           threads_max);
     for (int i = 0; i < n; i++) {
         close(v[i].fd);
     }
