@@ -1,18 +1,15 @@
 /*
- * http: the browser side, served by libmicrohttpd.
+ * http: the browser side's daemon and routes, served by libmicrohttpd.
  *
  * Owns one MHD daemon (an internal listening thread plus one thread per
- * connection, optionally with TLS) and the listening socket it hands to it.
- * Every request first passes the doors (see admit()): loopback clients may
- * come in without credentials when the policy allows it, everyone else needs
- * a session cookie (from a one-time URL made by `ssh kvm@host web`, see
- * http/auth.c) or a password (HTTP Basic). Requests that change the target
- * (POST /api/...) must also prove they come from our own page: a custom
- * header no cross-site form can send, and no cross-site Origin or
- * Sec-Fetch-Site. Then every request is looked up in two fixed tables: the
- * routes and the allow-list of page files read from web_dir at request
- * time. Anything else is 404; no path from the request ever reaches the
- * file system.
+ * connection, optionally with TLS), the listening socket it hands to it,
+ * and the stream writer (http/streamer.h). Every request passes the
+ * admission checks first (http/admit.h), then is looked up in two fixed
+ * tables: the routes below and the allow-list of page files read from
+ * web_dir at request time. Anything else is 404; no path from the request
+ * ever reaches the file system. The page's control endpoints are in
+ * http/api.c, /metrics in http/metrics.c; the answers go out through
+ * http/request.h.
  *
  * Frames pass through untouched: a stream's connection thread waits on the
  * hub for a frame newer than the one it sent last, takes a reference, and
@@ -39,21 +36,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy/access.h"
-#include "cmd/app.h"
-#include "policy/audit.h"
-#include "cmd/cmd.h"
-#include "video/frame.h"
-#include "hid/hid.h"
-#include "policy/auth.h"
-#include "http/control.h"
-#include "http/multipart.h"
-#include "http/streamer.h"
-#include "video/hub.h"
 #include "base/log.h"
-#include "policy/roster.h"
-#include "policy/pending.h"
 #include "base/util.h"
+#include "cmd/app.h"
+#include "http/admit.h"
+#include "http/api.h"
+#include "http/metrics.h"
+#include "http/multipart.h"
+#include "http/request.h"
+#include "http/streamer.h"
+#include "policy/auth.h"
+#include "policy/pending.h"
+#include "video/frame.h"
+#include "video/hub.h"
 
 #define SK_HTTP_CONNECTION_LIMIT 256u
 /*
@@ -75,21 +70,14 @@
 /* A stream that never got a single frame gives up after this long. */
 #define SK_HTTP_FIRST_FRAME_MS 10000
 #define SK_HTTP_MAX_FILE (1024 * 1024)
-/* Request bodies: a paste may be long, everything else is a few lines. */
-#define SK_HTTP_MAX_PASTE (1024 * 1024)
-#define SK_HTTP_MAX_BODY 4096
 #define SK_HTTP_PEM_MAX (64 * 1024)
-#define SK_HTTP_COOKIE "sshkvm_session"
-/* The header our page sends with every POST; a cross-site form cannot. */
-#define SK_HTTP_CSRF_HEADER "X-Sshkvm"
 
 struct sk_http {
     char *addr;
     int port;
     char *web_dir;
     struct sk_app *app;
-    struct sk_auth *auth;
-    int auth_loopback;
+    struct sk_admit admit; /* the admission policy: auth, loopback rule, TLS */
     char *tls_cert_file;
     char *tls_key_file;
     char *tls_cert; /* PEM text while the daemon runs */
@@ -117,31 +105,21 @@ struct stream {
     char head[SK_MULTIPART_HEADER_MAX];
 };
 
-/* One request, from its first callback to on_completed. Confined to its connection thread. */
-struct request {
-    int admitted;
-    char identity[SK_AUTH_IDENTITY_LEN]; /* who is asking: a key, "password:USER", "loopback" */
-    int role;                            /* enum sk_role of that identity */
-    int member;                          /* its roster id (0 without a roster) */
-    char addr[SK_ROSTER_ADDR_LEN];       /* the client's address, set once per request */
-    int retry_after_s;                   /* > 0: its password may not be tried yet (429) */
-    const struct route *route;
-    struct sk_buf body;
-    int body_too_big;
-};
-
 enum route_flags {
     ROUTE_POST = 1,   /* POST only (else GET and HEAD) */
     ROUTE_PUBLIC = 2, /* served before authentication */
 };
 
-struct route {
+struct sk_http_route {
     const char *path;
     const char *action; /* required ?action= value, NULL for none */
     int flags;
     size_t max_body;
+    /* Served here, or by the control API (one of the two is set). */
     enum MHD_Result (*serve)(struct sk_http *http, struct MHD_Connection *conn,
-                             struct request *req);
+                             struct sk_request *req);
+    enum MHD_Result (*act)(struct sk_app *app, struct MHD_Connection *conn,
+                           struct sk_request *req);
 };
 
 /* The only files ever read from web_dir. */
@@ -158,52 +136,6 @@ static const struct page_file page_files[] = {
     {.path = "/style.css", .file = "style.css", .type = "text/css; charset=utf-8"},
     {.path = "/app.js", .file = "app.js", .type = "text/javascript; charset=utf-8"},
 };
-
-static void add_common_headers(struct MHD_Response *resp)
-{
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    /* The page is never framed by another site (clickjacking a KVM is typing on it). */
-    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-}
-
-/* Queue a response we built, with the common headers, and drop our hold on it. */
-static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status,
-                             struct MHD_Response *resp, const char *type)
-{
-    add_common_headers(resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result rc = MHD_queue_response(conn, status, resp);
-    MHD_destroy_response(resp);
-    return rc;
-}
-
-/* A response of a string that outlives it (a literal). */
-static struct MHD_Response *static_text(const char *text)
-{
-    return MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
-}
-
-static enum MHD_Result queue_copy(struct MHD_Connection *conn, unsigned status, const char *text,
-                                  size_t len, const char *type)
-{
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
-    if (resp == NULL) {
-        return MHD_NO;
-    }
-    return queue(conn, status, resp, type);
-}
-
-static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned status, const char *text)
-{
-    struct MHD_Response *resp = static_text(text);
-    if (resp == NULL) {
-        return MHD_NO;
-    }
-    return queue(conn, status, resp, "text/plain; charset=utf-8");
-}
 
 /*
  * Read a whole page file into a new buffer. Returns NULL when it is missing,
@@ -254,14 +186,14 @@ static enum MHD_Result serve_page(struct sk_http *http, struct MHD_Connection *c
     size_t size = 0;
     char *data = read_page_file(http->web_dir, pf->file, &size);
     if (data == NULL) {
-        return queue_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+        return sk_request_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
     }
     struct MHD_Response *resp = MHD_create_response_from_buffer(size, data, MHD_RESPMEM_MUST_FREE);
     if (resp == NULL) {
         free(data);
         return MHD_NO;
     }
-    add_common_headers(resp);
+    sk_request_headers(resp);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, pf->type);
     /* The page is read at request time; let the browser revalidate so edits show up. */
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
@@ -276,7 +208,7 @@ static void unref_frame_cb(void *cls)
 }
 
 static enum MHD_Result serve_snapshot(struct sk_http *http, struct MHD_Connection *conn,
-                                      struct request *req)
+                                      struct sk_request *req)
 {
     struct sk_hub *hub = http->app->hub;
     struct sk_frame *f = sk_hub_latest(hub);
@@ -296,7 +228,7 @@ static enum MHD_Result serve_snapshot(struct sk_http *http, struct MHD_Connectio
     }
     if (f == NULL || f->format != SK_FRAME_JPEG || f->size == 0) {
         sk_frame_unref(f);
-        return queue_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "no frame available\n");
+        return sk_request_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "no frame available\n");
     }
     /* The response borrows the frame's bytes and keeps our reference until MHD is done. */
     struct MHD_Response *resp =
@@ -309,15 +241,15 @@ static enum MHD_Result serve_snapshot(struct sk_http *http, struct MHD_Connectio
     snprintf(stamp, sizeof(stamp), "%" PRId64 ".%06" PRId64, f->captured_us / 1000000,
              f->captured_us % 1000000);
     MHD_add_response_header(resp, "X-Timestamp", stamp);
-    return queue(conn, MHD_HTTP_OK, resp, "image/jpeg");
+    return sk_request_queue(conn, MHD_HTTP_OK, resp, "image/jpeg");
 }
 
 static enum MHD_Result serve_status(struct sk_http *http, struct MHD_Connection *conn,
-                                    struct request *req)
+                                    struct sk_request *req)
 {
     struct sk_buf out = {0};
     sk_app_status_json(http->app, &out);
-    enum MHD_Result rc = queue_copy(conn, MHD_HTTP_OK, out.data, out.len, "application/json");
+    enum MHD_Result rc = sk_request_copy(conn, MHD_HTTP_OK, out.data, out.len, "application/json");
     sk_buf_free(&out);
     return rc;
 }
@@ -448,7 +380,7 @@ static void stream_free(void *cls)
 }
 
 static enum MHD_Result serve_stream(struct sk_http *http, struct MHD_Connection *conn,
-                                    struct request *req)
+                                    struct sk_request *req)
 {
     struct stream *s = xcalloc(1, sizeof(*s));
     s->http = http;
@@ -478,7 +410,7 @@ static enum MHD_Result serve_stream(struct sk_http *http, struct MHD_Connection 
      * OpenCV, motion) expect the parts as raw bytes after the header.
      */
     MHD_set_response_options(resp, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END);
-    add_common_headers(resp);
+    sk_request_headers(resp);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, SK_MULTIPART_CONTENT_TYPE);
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
                             "no-store, no-cache, must-revalidate, max-age=0");
@@ -490,504 +422,56 @@ static enum MHD_Result serve_stream(struct sk_http *http, struct MHD_Connection 
     return rc;
 }
 
-static enum MHD_Result method_not_allowed(struct MHD_Connection *conn, const char *allow)
-{
-    static const char text[] = "method not allowed\n";
-    struct MHD_Response *resp = static_text(text);
-    if (resp == NULL) {
-        return MHD_NO;
-    }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
-    return queue(conn, MHD_HTTP_METHOD_NOT_ALLOWED, resp, "text/plain; charset=utf-8");
-}
-
-/* ---- the doors ---- */
-
-static int client_is_loopback(struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (ci == NULL || ci->client_addr == NULL) {
-        return 0;
-    }
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
-        return (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
-    }
-    if (sa->sa_family == AF_INET6) {
-        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-    }
-    return 0;
-}
-
-/* The client's IP address as text ("?" when unknown). */
-static void client_address(struct MHD_Connection *conn, char *out, size_t len)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(out, len, "?");
-    if (ci == NULL || ci->client_addr == NULL) {
-        return;
-    }
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) {
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
-    } else if (sa->sa_family == AF_INET6) {
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
-    }
-}
-
-int sk_http_host_is_loopback(const char *host)
-{
-    char name[128];
-    if (host == NULL) {
-        return 0;
-    }
-    size_t len;
-    if (host[0] == '[') {
-        const char *close = strchr(host, ']');
-        if (close == NULL) {
-            return 0;
-        }
-        len = (size_t)(close - host - 1);
-        host++;
-    } else {
-        len = strcspn(host, ":");
-    }
-    if (len == 0 || len >= sizeof(name)) {
-        return 0;
-    }
-    memcpy(name, host, len);
-    name[len] = '\0';
-    return sk_addr_is_loopback(name);
-}
-
-/*
- * Does the Host header name this machine's loopback? A page from another
- * site that rebinds its own name to 127.0.0.1 sends its own name here, so
- * the credential-free loopback door stays shut to it.
- */
-static int host_is_loopback(struct MHD_Connection *conn)
-{
-    return sk_http_host_is_loopback(
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST));
-}
-
-/* Who is asking, if anyone we know: 1 with req->identity set, else 0. */
-static int authenticate(struct sk_http *http, struct MHD_Connection *conn, struct request *req)
-{
-    if (http->auth == NULL) {
-        return 0;
-    }
-    const char *sid = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, SK_HTTP_COOKIE);
-    if (sid != NULL &&
-        sk_auth_session(http->auth, sid, req->identity, sizeof(req->identity), &req->role)) {
-        return 1;
-    }
-    const char *basic =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (basic == NULL) {
-        return 0;
-    }
-    int64_t wait_ms = sk_auth_basic_wait_ms(http->auth, req->addr);
-    if (wait_ms > 0) {
-        /* Too many wrong passwords from here lately: no check, no audit line, a 429. */
-        req->retry_after_s = (int)((wait_ms + 999) / 1000);
-        return 0;
-    }
-    if (sk_auth_basic(http->auth, basic, req->addr, req->identity, sizeof(req->identity),
-                      &req->role)) {
-        return 1;
-    }
-    /* Never the password, nor the user name (people type passwords there too). */
-    sk_audit(http->app->audit, "login-failed", "-", req->addr, "kind=web reason=bad-password");
-    return 0;
-}
-
-/* Requests that act on the target must come from our own page. */
-static const char *cross_site_problem(struct sk_http *http, struct MHD_Connection *conn)
-{
-    if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, SK_HTTP_CSRF_HEADER) == NULL) {
-        return "missing the " SK_HTTP_CSRF_HEADER " header";
-    }
-    const char *site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
-    if (site != NULL && strcmp(site, "same-origin") != 0) {
-        return "cross-site request";
-    }
-    const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-    const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    if (origin != NULL) {
-        const char *scheme = http->tls_cert_file != NULL ? "https://" : "http://";
-        size_t sl = strlen(scheme);
-        if (host == NULL || strncmp(origin, scheme, sl) != 0 || strcmp(origin + sl, host) != 0) {
-            return "cross-origin request";
-        }
-    }
-    return NULL;
-}
-
-static enum MHD_Result refuse(struct sk_http *http, struct MHD_Connection *conn)
-{
-    static const char text[] =
-        "sshkvm: log in first: run `ssh kvm@HOST web` and open the URL it prints"
-        " (or use a password, when the server has a password file)\n";
-    if (http->auth != NULL) {
-        sk_auth_count_failure(http->auth);
-    }
-    struct MHD_Response *resp = static_text(text);
-    if (resp == NULL) {
-        return MHD_NO;
-    }
-    if (http->auth != NULL && sk_auth_has_passwords(http->auth)) {
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-                                "Basic realm=\"sshkvm\", charset=\"UTF-8\"");
-    }
-    return queue(conn, MHD_HTTP_UNAUTHORIZED, resp, "text/plain; charset=utf-8");
-}
-
-/* 429 with Retry-After: the password from here will be checked again in seconds. */
-static enum MHD_Result too_many_guesses(struct MHD_Connection *conn, int seconds)
-{
-    static const char text[] = "sshkvm: too many wrong passwords from this address; wait and retry\n";
-    struct MHD_Response *resp = static_text(text);
-    if (resp == NULL) {
-        return MHD_NO;
-    }
-    char v[16];
-    snprintf(v, sizeof(v), "%d", seconds);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
-    return queue(conn, MHD_HTTP_TOO_MANY_REQUESTS, resp, "text/plain; charset=utf-8");
-}
-
-/*
- * Decide whether this request may go on: 1 yes, 0 no (a response is
- * queued). Off loopback nothing is served without credentials.
- */
-static int admit(struct sk_http *http, struct MHD_Connection *conn, struct request *req,
-                 enum MHD_Result *rc)
-{
-    int public_route = req->route != NULL && (req->route->flags & ROUTE_PUBLIC);
-    if (!public_route && !authenticate(http, conn, req)) {
-        if (req->retry_after_s > 0) {
-            *rc = too_many_guesses(conn, req->retry_after_s);
-            return 0;
-        }
-        if (http->auth_loopback || !client_is_loopback(conn) || !host_is_loopback(conn)) {
-            *rc = refuse(http, conn);
-            return 0;
-        }
-        snprintf(req->identity, sizeof(req->identity), "loopback");
-        req->role = SK_ROLE_CONTROL; /* whoever is on this machine could run sshkvm itself */
-    }
-    if (!public_route && http->app->roster != NULL) {
-        /* Every request counts as the web member being there: the page polls once a second. */
-        int joined = 0;
-        req->member =
-            sk_roster_web(http->app->roster, req->identity, req->addr, req->role, &joined);
-        if (joined) {
-            sk_audit(http->app->audit, "login", req->identity, req->addr, "kind=web role=%s",
-                     sk_role_name(req->role));
-        }
-    }
-    if (req->route != NULL && (req->route->flags & ROUTE_POST)) {
-        const char *why = cross_site_problem(http, conn);
-        if (why != NULL) {
-            if (http->auth != NULL) {
-                sk_auth_count_failure(http->auth);
-            }
-            sk_log(SK_LOG_WARN, "http", "refused %s: %s", req->route->path, why);
-            *rc = queue_text(conn, MHD_HTTP_FORBIDDEN, "cross-site request refused\n");
-            return 0;
-        }
-    }
-    return 1;
-}
-
 static enum MHD_Result serve_login(struct sk_http *http, struct MHD_Connection *conn,
-                                   struct request *req)
+                                   struct sk_request *req)
 {
-    const char *token = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "token");
-    char sid[SK_AUTH_SECRET_LEN];
-    if (http->auth == NULL || token == NULL ||
-        sk_auth_redeem(http->auth, token, sid, req->identity, sizeof(req->identity),
-                       &req->role) != 0) {
-        if (http->auth != NULL) {
-            sk_auth_count_failure(http->auth);
-        }
-        sk_audit(http->app->audit, "login-failed", "-", req->addr, "kind=web reason=bad-token");
-        return queue_text(conn, MHD_HTTP_FORBIDDEN,
-                          "sshkvm: this login link is unknown, used or expired; run `ssh "
-                          "kvm@HOST web` for a new one\n");
-    }
-    sk_log(SK_LOG_INFO, "http", "web login for %s (%s role)", req->identity,
-           sk_role_name(req->role));
-    /*
-     * The cookie is SameSite=Strict, so the browser would not send it on a
-     * redirect that began on another site (a link clicked in a mail
-     * reader). A page of our own that moves on to / is a same-site
-     * navigation, so the first view already carries the cookie.
-     */
-    static const char page[] =
-        "<!DOCTYPE html><meta charset=utf-8><meta http-equiv=refresh content=\"0;url=/\">"
-        "<title>sshkvm</title><a href=\"/\">logged in: continue</a>\n";
-    struct MHD_Response *resp = static_text(page);
-    if (resp == NULL) {
-        return MHD_NO;
-    }
-    char cookie[256];
-    snprintf(cookie, sizeof(cookie), SK_HTTP_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
-             "SameSite=Strict%s", sid, sk_auth_session_ttl(http->auth),
-             http->tls_cert_file != NULL ? "; Secure" : "");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-    sk_wipe(cookie, sizeof(cookie));
-    sk_wipe(sid, sizeof(sid));
-    return queue(conn, MHD_HTTP_OK, resp, "text/html; charset=utf-8");
-}
-
-/* ---- control from the page ---- */
-
-static enum MHD_Result hid_result(struct MHD_Connection *conn, int rc)
-{
-    if (rc == 0) {
-        return queue_text(conn, MHD_HTTP_OK, "ok\n");
-    }
-    if (rc == SK_E_BUSY) {
-        return queue_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-                          "keyboard busy (six keys held, or the queue is full)\n");
-    }
-    return queue_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "the target is not reading keys\n");
-}
-
-/*
- * May this request send input? 1 yes; 0 with the answer queued: 403 for a
- * view-only identity, 409 while another session holds control.
- */
-static int control_allowed(struct sk_http *http, struct MHD_Connection *conn, struct request *req,
-                           const char *what, int take, enum MHD_Result *rc)
-{
-    char msg[SK_ROSTER_NAME_LEN + 96];
-    const struct sk_identity who = {req->member, req->role, req->identity, req->addr};
-    int r = sk_app_input(http->app, &who, what, take, msg, sizeof(msg));
-    if (r == 0) {
-        return 1;
-    }
-    size_t len = strlen(msg);
-    snprintf(msg + len, sizeof(msg) - len, "%s\n",
-             r == SK_ROSTER_HELD ? " (take control to type)" : "");
-    *rc = queue_copy(conn, r == SK_ROSTER_VIEW_ONLY ? MHD_HTTP_FORBIDDEN : MHD_HTTP_CONFLICT, msg,
-                     strlen(msg), "text/plain; charset=utf-8");
-    return 0;
-}
-
-static enum MHD_Result serve_keys(struct sk_http *http, struct MHD_Connection *conn,
-                                  struct request *req)
-{
-    struct sk_control_key keys[SK_CONTROL_MAX_KEYS];
-    char err[160], msg[200];
-    int n = sk_control_parse_keys(req->body.data, req->body.len, keys, err, sizeof(err));
-    if (n < 0) {
-        snprintf(msg, sizeof(msg), "%s\n", err);
-        return queue_copy(conn, MHD_HTTP_BAD_REQUEST, msg, strlen(msg), "text/plain; charset=utf-8");
-    }
-    /*
-     * Releases alone are allowed to a control role that lost control: a key
-     * this page pressed must be able to come up. A view-only page never
-     * pressed one, and hears "no" to everything, so its message stays.
-     */
-    int presses = req->role == SK_ROLE_VIEW;
-    for (int i = 0; i < n; i++) {
-        presses |= keys[i].down;
-    }
-    enum MHD_Result rc;
-    if (presses && !control_allowed(http, conn, req, "keys", 0, &rc)) {
-        return rc;
-    }
-    return hid_result(conn, sk_control_apply_keys(http->app->hid, keys, (size_t)n));
-}
-
-static enum MHD_Result serve_mouse(struct sk_http *http, struct MHD_Connection *conn,
-                                   struct request *req)
-{
-    uint16_t x, y;
-    uint8_t buttons;
-    int8_t wheel;
-    char err[160], msg[200];
-    if (sk_control_parse_mouse(req->body.data, req->body.len, &x, &y, &buttons, &wheel, err,
-                               sizeof(err)) != 0) {
-        snprintf(msg, sizeof(msg), "%s\n", err);
-        return queue_copy(conn, MHD_HTTP_BAD_REQUEST, msg, strlen(msg), "text/plain; charset=utf-8");
-    }
-    enum MHD_Result rc;
-    if (!control_allowed(http, conn, req, "mouse", 0, &rc)) {
-        return rc;
-    }
-    return hid_result(conn, sk_hid_mouse(http->app->hid, x, y, buttons, wheel));
-}
-
-static enum MHD_Result serve_release(struct sk_http *http, struct MHD_Connection *conn,
-                                     struct request *req)
-{
-    enum MHD_Result refused;
-    if (!control_allowed(http, conn, req, "release", 0, &refused)) {
-        return refused;
-    }
-    struct sk_hid_status st;
-    sk_hid_status(http->app->hid, &st);
-    int rc = sk_hid_release_all(http->app->hid);
-    if (st.buttons != 0) {
-        /* Let go of the mouse buttons too, where the pointer is. */
-        sk_hid_mouse(http->app->hid, st.mouse_x, st.mouse_y, 0, 0);
-    }
-    return hid_result(conn, rc);
-}
-
-/* The paste body, read by the `paste` command as its standard input. */
-struct paste_io {
-    const struct sk_buf *body;
-    size_t pos;
-    struct sk_buf out;
-};
-
-static int paste_out(void *ctx, const void *data, size_t len)
-{
-    struct paste_io *p = ctx;
-    if (p->out.len < 4096) {
-        sk_buf_append(&p->out, data, len);
-    }
-    return 0;
-}
-
-static long paste_in(void *ctx, void *buf, size_t len)
-{
-    struct paste_io *p = ctx;
-    size_t n = SK_MIN(len, p->body->len - p->pos);
-    memcpy(buf, p->body->data + p->pos, n);
-    p->pos += n;
-    return (long)n;
-}
-
-static enum MHD_Result serve_paste(struct sk_http *http, struct MHD_Connection *conn,
-                                   struct request *req)
-{
-    /* The same path as `ssh kvm@host paste`: the target's keymap, confirmed delivery. */
-    enum MHD_Result refused;
-    if (!control_allowed(http, conn, req, "paste", 0, &refused)) {
-        return refused;
-    }
-    struct paste_io p = {.body = &req->body};
-    struct sk_cmd_io io = {.ctx = &p,
-                           .out = paste_out,
-                           .err = paste_out,
-                           .in = paste_in,
-                           .name = req->identity,
-                           .addr = req->addr,
-                           .role = req->role,
-                           .member = req->member};
-    int status = sk_cmd_run(http->app, "paste", &io);
-    unsigned code = status == 0   ? MHD_HTTP_OK
-                    : status == 2 ? MHD_HTTP_BAD_REQUEST
-                                  : MHD_HTTP_UNPROCESSABLE_CONTENT;
-    if (status == 0) {
-        sk_buf_puts(&p.out, "ok\n");
-    }
-    enum MHD_Result rc =
-        queue_copy(conn, code, p.out.data, p.out.len, "text/plain; charset=utf-8");
-    sk_buf_free(&p.out);
-    return rc;
-}
-
-/* POST /api/control "take": take control from whoever holds it (exclusive mode). */
-static enum MHD_Result serve_control(struct sk_http *http, struct MHD_Connection *conn,
-                                     struct request *req)
-{
-    if (strcmp(req->body.data, "take") != 0 && strcmp(req->body.data, "take\n") != 0) {
-        return queue_text(conn, MHD_HTTP_BAD_REQUEST, "expected 'take'\n");
-    }
-    enum MHD_Result refused;
-    if (!control_allowed(http, conn, req, "take", 1, &refused)) {
-        return refused;
-    }
-    return queue_text(conn, MHD_HTTP_OK, "you have control\n");
-}
-
-/* ---- /metrics, in the Prometheus text exposition format ---- */
-
-static void metric(struct sk_buf *b, const char *name, const char *type, const char *help,
-                   const char *labels, uint64_t value)
-{
-    /* HELP and TYPE once per family: the first sample of a family brings them. */
-    if (help != NULL) {
-        sk_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-    }
-    sk_buf_printf(b, "%s%s %" PRIu64 "\n", name, labels, value);
+    return sk_admit_login(&http->admit, conn, req);
 }
 
 static enum MHD_Result serve_metrics(struct sk_http *http, struct MHD_Connection *conn,
-                                     struct request *req)
+                                     struct sk_request *req)
 {
-    struct sk_hub_stats hs;
-    struct sk_hid_status hid;
     struct sk_streamer_stats ss;
-    struct sk_buf b = {0};
     sk_streamer_stats(http->streamer, &ss);
-    sk_hub_stats(http->app->hub, &hs);
-    sk_hid_status(http->app->hid, &hid);
-    int streams = atomic_load(&http->streams);
-    int requests = atomic_load(&http->app->http_clients);
-    metric(&b, "sshkvm_frames_captured_total", "counter", "Frames published by the capture source.",
-           "", hs.published);
-    metric(&b, "sshkvm_http_frames_sent_total", "counter", "Stream parts handed to HTTP clients.",
-           "", atomic_load(&http->frames_sent) + ss.parts);
-    metric(&b, "sshkvm_http_frames_dropped_total", "counter",
-           "Frames HTTP streams skipped because their client was slower than capture.", "",
-           atomic_load(&http->frames_skipped) + ss.skipped);
-    metric(&b, "sshkvm_http_bytes_sent_total", "counter", "Stream bytes handed to HTTP clients.",
-           "", atomic_load(&http->bytes_sent) + ss.bytes);
-    metric(&b, "sshkvm_clients", "gauge", "Connected clients by kind.", "{kind=\"ssh\"}",
-           (uint64_t)SK_MAX(atomic_load(&http->app->ssh_clients), 0));
-    metric(&b, "sshkvm_clients", "gauge", NULL, "{kind=\"http_stream\"}",
-           (uint64_t)SK_MAX(streams, 0));
-    metric(&b, "sshkvm_clients", "gauge", NULL, "{kind=\"http_other\"}",
-           (uint64_t)SK_MAX(requests - streams, 0));
-    metric(&b, "sshkvm_hid_reports_written_total", "counter", "HID reports written to the target.",
-           "", hid.written);
-    metric(&b, "sshkvm_hid_reports_failed_total", "counter",
-           "HID reports discarded because the target did not read them.", "", hid.dropped);
-    metric(&b, "sshkvm_http_auth_failures_total", "counter",
-           "HTTP requests refused for missing or bad credentials, tokens or cross-site origin.", "",
-           http->auth != NULL ? sk_auth_failures(http->auth) : 0);
+    const struct sk_metrics_web web = {
+        .parts = atomic_load(&http->frames_sent) + ss.parts,
+        .bytes = atomic_load(&http->bytes_sent) + ss.bytes,
+        .skipped = atomic_load(&http->frames_skipped) + ss.skipped,
+        .streams = atomic_load(&http->streams),
+        .auth_failures = http->admit.auth != NULL ? sk_auth_failures(http->admit.auth) : 0,
+    };
+    struct sk_buf b = {0};
+    sk_metrics_text(&b, http->app, &web);
     enum MHD_Result rc =
-        queue_copy(conn, MHD_HTTP_OK, b.data, b.len, "text/plain; version=0.0.4; charset=utf-8");
+        sk_request_copy(conn, MHD_HTTP_OK, b.data, b.len, "text/plain; version=0.0.4; charset=utf-8");
     sk_buf_free(&b);
     return rc;
 }
 
 /* ---- dispatch ---- */
 
-static const struct route routes[] = {
+static const struct sk_http_route routes[] = {
     {.path = "/stream", .serve = serve_stream},
     {.path = "/snapshot", .serve = serve_snapshot},
     {.path = "/status", .serve = serve_status},
     {.path = "/metrics", .serve = serve_metrics},
     {.path = "/login", .flags = ROUTE_PUBLIC, .serve = serve_login},
-    {.path = "/api/keys", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY, .serve = serve_keys},
-    {.path = "/api/mouse", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY, .serve = serve_mouse},
-    {.path = "/api/release", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY,
-     .serve = serve_release},
-    {.path = "/api/paste", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_PASTE, .serve = serve_paste},
-    {.path = "/api/control", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY,
-     .serve = serve_control},
+    {.path = "/api/keys", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY, .act = sk_api_keys},
+    {.path = "/api/mouse", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY, .act = sk_api_mouse},
+    {.path = "/api/release", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY,
+     .act = sk_api_release},
+    {.path = "/api/paste", .flags = ROUTE_POST, .max_body = SK_API_MAX_PASTE, .act = sk_api_paste},
+    {.path = "/api/control", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY,
+     .act = sk_api_control},
     /* mjpg-streamer's URLs, which many players and scripts already know. */
     {.path = "/", .action = "stream", .serve = serve_stream},
     {.path = "/", .action = "snapshot", .serve = serve_snapshot},
 };
 
-static const struct route *find_route(const char *url, const char *action)
+static const struct sk_http_route *find_route(const char *url, const char *action)
 {
     for (size_t i = 0; i < SK_ARRAY_LEN(routes); i++) {
-        const struct route *r = &routes[i];
+        const struct sk_http_route *r = &routes[i];
         if (strcmp(url, r->path) != 0) {
             continue;
         }
@@ -1004,7 +488,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   size_t *upload_data_size, void **req_cls)
 {
     struct sk_http *http = cls;
-    struct request *req = *req_cls;
+    struct sk_request *req = *req_cls;
     const char *action = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "action");
     int is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     int is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
@@ -1018,15 +502,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         sk_pending_remove(http->idle, conn); /* a request is in flight */
         atomic_fetch_add(&http->app->http_clients, 1);
         sk_log(SK_LOG_DEBUG, "http", "%s %s", method, url);
-        client_address(conn, req->addr, sizeof(req->addr));
+        sk_request_client_address(conn, req->addr, sizeof(req->addr));
         req->route = find_route(url, action);
-        const struct route *r = req->route;
+        const struct sk_http_route *r = req->route;
         if (r != NULL && (r->flags & ROUTE_POST) ? !is_post : !is_get) {
-            return method_not_allowed(conn, r != NULL && (r->flags & ROUTE_POST) ? "POST"
+            return sk_request_not_allowed(conn, r != NULL && (r->flags & ROUTE_POST) ? "POST"
                                                                                  : "GET, HEAD");
         }
         enum MHD_Result rc = MHD_YES;
-        if (!admit(http, conn, req, &rc)) {
+        int need = r == NULL                  ? 0
+                   : (r->flags & ROUTE_PUBLIC) ? SK_ADMIT_PUBLIC
+                   : (r->flags & ROUTE_POST)   ? SK_ADMIT_SAME_ORIGIN
+                                               : 0;
+        if (!sk_admit_request(&http->admit, conn, req, url, need, &rc)) {
             return rc;
         }
         req->admitted = 1;
@@ -1047,11 +535,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (req->body_too_big) {
-        return queue_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large\n");
+        return sk_request_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large\n");
     }
     if (req->route != NULL) {
         sk_buf_reserve(&req->body, 1); /* a C string even when empty */
-        return req->route->serve(http, conn, req);
+        const struct sk_http_route *r = req->route;
+        return r->serve != NULL ? r->serve(http, conn, req) : r->act(http->app, conn, req);
     }
     /* A page file never takes an action: "/?action=other" is an unknown mjpg-streamer URL. */
     if (action == NULL) {
@@ -1061,15 +550,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             }
         }
     }
-    return queue_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
-}
-
-/* The connection's socket, or -1. */
-static int connection_fd(struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    return ci != NULL ? (int)ci->connect_fd : -1;
+    return sk_request_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
 /*
@@ -1082,7 +563,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 {
     struct sk_http *http = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        int fd = connection_fd(conn);
+        int fd = sk_request_fd(conn);
         if (fd >= 0) {
             sk_pending_add(http->idle, conn, fd);
         }
@@ -1095,10 +576,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct sk_http *http = cls;
-    struct request *req = *req_cls;
+    struct sk_request *req = *req_cls;
     if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
         /* Kept alive for another request: idle again. */
-        int fd = connection_fd(conn);
+        int fd = sk_request_fd(conn);
         if (fd >= 0) {
             sk_pending_add(http->idle, conn, fd);
         }
@@ -1211,8 +692,10 @@ struct sk_http *sk_http_new(const struct sk_http_opts *opts)
     http->port = opts->port;
     http->web_dir = xstrdup(opts->web_dir != NULL ? opts->web_dir : "web");
     http->app = opts->app;
-    http->auth = opts->auth;
-    http->auth_loopback = opts->auth_loopback;
+    http->admit = (struct sk_admit){.app = opts->app,
+                                    .auth = opts->auth,
+                                    .auth_loopback = opts->auth_loopback,
+                                    .tls = opts->tls_cert != NULL};
     http->tls_cert_file = opts->tls_cert != NULL ? xstrdup(opts->tls_cert) : NULL;
     http->tls_key_file = opts->tls_key != NULL ? xstrdup(opts->tls_key) : NULL;
     atomic_init(&http->stopping, 0);
