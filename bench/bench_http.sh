@@ -19,7 +19,6 @@
 # threads reading their requests and have the oldest dropped.
 #
 #   SECONDS_PER_RUN=10 bench/bench_http.sh      (default 6)
-#   MODES=0 bench/bench_http.sh                 skip the libmicrohttpd block-size variants
 #   COMPARE=../main/build/sshkvm bench/bench_http.sh
 #                                               every row measured for that build too, just before
 #   BENCH_SMOKE=1 bench/bench_http.sh           a few seconds: one small run, for make test
@@ -34,8 +33,6 @@ mkdir -p "$B"
 SMOKE=${BENCH_SMOKE:-0}
 DUR=${SECONDS_PER_RUN:-6}
 [ "$SMOKE" = 1 ] && DUR=1
-# The variant builds link the release objects with the Makefile's own libraries.
-PKGS=$(sed -n 's/^PKGS := //p' Makefile)
 FAILED=0
 cc -O2 -Wall -Wextra -o "$B/httpload" bench/httpload.c || exit 1
 [ -x build/sshkvm ] || { echo "build/sshkvm is missing: make all first"; exit 1; }
@@ -138,8 +135,9 @@ echo "us/frame = server CPU per frame delivered, net of capture; threads = the s
 echo "while measuring / since the viewers connected (a burst);"
 echo "latency = capture to last byte received"
 echo
-echo "sshkvm as shipped: libmicrohttpd answers the request and sends the first part, then a"
-echo "writer thread per CPU (src/http/streamer.c) writes every viewer's parts straight from the frames:"
+echo "sshkvm: libmicrohttpd reads and admits the request, then hands the socket to a writer thread"
+echo "per CPU (src/http/streamer.c), which writes the answer's head and every part straight from the frames"
+[ -n "${COMPARE:-}" ] && echo "(rows marked 'main': $COMPARE, measured just before)"
 header
 for f in $SIZES; do
   for spec in "1 0" "8 2" "40 10" "190 10"; do
@@ -148,24 +146,4 @@ for f in $SIZES; do
   done
 done
 
-if [ "${MODES:-1}" != 0 ]; then
-  echo
-  echo "the same load (1080p, 200 viewers, 10 slow) without the streamer: every part goes through"
-  echo "libmicrohttpd's content-reader callback (one copy per viewer into its buffer, one thread"
-  echo "per viewer woken per frame), with three block sizes; the last row is sshkvm as shipped"
-  header
-  objs=$(find build/src -name '*.o' ! -path '*/http/http.o' ! -name main.o | sort)
-  variant() { # NAME CFLAGS...
-    local name=$1; shift
-    cc -std=c11 -D_GNU_SOURCE -Isrc -pthread -O2 "$@" $(pkg-config --cflags $PKGS) \
-      -c src/http/http.c -o "$B/http_$name.o" &&
-      cc -o "$B/sshkvm_$name" build/src/main.o $objs "$B/http_$name.o" $(pkg-config --libs $PKGS) \
-        -pthread -lm -lcrypt
-  }
-  for bs in 16 64 256; do
-    variant "mhd$bs" -DSK_HTTP_NO_STREAMER -DSK_HTTP_BLOCK_SIZE="($bs * 1024u)" || exit 1
-    run "mhd ${bs}K" "$B/sshkvm_mhd$bs" "$B/1080p.mjpeg" 190 10
-  done
-  run "streamer" build/sshkvm "$B/1080p.mjpeg" 190 10
-fi
 exit "$FAILED"

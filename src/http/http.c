@@ -7,25 +7,24 @@
  * admission checks first (http/admit.h), then is looked up in two fixed
  * tables: the routes below and the allow-list of page files read from
  * web_dir at request time. Anything else is 404; no path from the request
- * ever reaches the file system. The page's control endpoints are in
- * http/api.c, /metrics in http/metrics.c; the answers go out through
- * http/request.h.
+ * ever reaches the file system. The answers live by job: page files,
+ * snapshot and status in http/pages.c, the page's control endpoints in
+ * http/api.c, /login in http/admit.c, /metrics in http/metrics.c, /stream
+ * in http/stream.c; they go out through http/request.h.
  *
- * Frames pass through untouched: a stream's connection thread waits on the
- * hub for a frame newer than the one it sent last, takes a reference, and
- * hands MHD the part header, the frame's bytes and the trailer; the
- * reference is dropped with the last byte. On plain TCP only the first part
- * goes this way: then the socket is handed to the streamer (http/streamer.h),
- * whose few writer threads serve every stream. A client that reads slowly
- * simply finds a newer frame the next time it asks, so nothing is ever
- * queued and capture and other clients never wait for it.
+ * A stream (/stream) is admitted like any request; then its socket is taken
+ * from MHD and handed to the streamer (http/streamer.h), whose few writer
+ * threads send the answer's head and every part straight from the frames,
+ * and the connection's thread goes back to MHD. Over TLS the session is
+ * MHD's, so the streamer writes into a socket pair that the connection's
+ * thread relays. Either way a client that reads slowly finds a newer frame
+ * the next time it can take one: nothing is queued, and capture and other
+ * clients never wait for it.
  */
 #include "http/http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -33,7 +32,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/log.h"
@@ -42,34 +40,27 @@
 #include "http/admit.h"
 #include "http/api.h"
 #include "http/metrics.h"
-#include "http/multipart.h"
+#include "http/pages.h"
 #include "http/request.h"
+#include "http/stream.h"
 #include "http/streamer.h"
 #include "policy/auth.h"
 #include "policy/pending.h"
-#include "video/frame.h"
-#include "video/hub.h"
 
 #define SK_HTTP_CONNECTION_LIMIT 256u
 /*
- * MHD closes a connection that neither sent nor received for this long. A
- * stream sends at least one part a second (see SK_STREAMER_REPEAT_MS), so only a
- * stream whose client stopped reading is cut, which is what we want.
+ * MHD closes a connection that neither sent nor received for this long, and
+ * the streamer a stream whose client stopped reading. A stream sends at
+ * least one part a second (see SK_STREAMER_REPEAT_MS), so only a stream
+ * whose client stopped reading is cut, which is what we want.
  */
 #ifndef SK_HTTP_IDLE_TIMEOUT_S
 #define SK_HTTP_IDLE_TIMEOUT_S 15u
 #endif
 /* Connection threads only run our small callbacks; 8 MiB each would exhaust a 32-bit Pi. */
 #define SK_HTTP_THREAD_STACK (512u * 1024u)
-#ifndef SK_HTTP_BLOCK_SIZE
-#define SK_HTTP_BLOCK_SIZE (64u * 1024u)
-#endif
-#define SK_HTTP_SNAPSHOT_WAIT_MS 2000
-/* How often a waiting stream looks at the stop flag, bounding sk_http_close. */
-#define SK_HTTP_WAIT_SLICE_MS 200
-/* A stream that never got a single frame gives up after this long. */
-#define SK_HTTP_FIRST_FRAME_MS 10000
-#define SK_HTTP_MAX_FILE (1024 * 1024)
+/* Streams at once; MHD's own connections (requests being read and answered) are bounded apart. */
+#define SK_HTTP_MAX_STREAMS SK_HTTP_CONNECTION_LIMIT
 #define SK_HTTP_PEM_MAX (64 * 1024)
 
 struct sk_http {
@@ -83,26 +74,8 @@ struct sk_http {
     char *tls_cert; /* PEM text while the daemon runs */
     char *tls_key;
     struct MHD_Daemon *daemon;
-    struct sk_streamer *streamer; /* writes plain-TCP streams after their first part */
+    struct sk_streamer *streamer; /* writes every stream, every part */
     struct sk_pending *idle;      /* connections with no request in flight, bounded */
-    /* Set by sk_http_close so that streams end instead of waiting for frames. */
-    atomic_int stopping;
-    atomic_int streams;
-    atomic_uint_fast64_t bytes_sent;
-    atomic_uint_fast64_t frames_sent;
-    atomic_uint_fast64_t frames_skipped;
-};
-
-/* One MJPEG client: the part being handed to MHD. Confined to its connection thread. */
-struct stream {
-    struct sk_http *http;
-    int fd;                 /* the client's socket for the streamer, -1 for none (TLS) */
-    int parts;              /* parts handed to MHD so far */
-    struct sk_frame *frame; /* the part being sent; NULL between parts */
-    uint64_t last_seq;      /* the last frame sent, 0 before the first */
-    size_t pos;             /* bytes of the current part already given to MHD */
-    size_t head_len;
-    char head[SK_MULTIPART_HEADER_MAX];
 };
 
 enum route_flags {
@@ -115,311 +88,17 @@ struct sk_http_route {
     const char *action; /* required ?action= value, NULL for none */
     int flags;
     size_t max_body;
-    /* Served here, or by the control API (one of the two is set). */
+    /* Served with the server at hand, or with the app only (one of the two is set). */
     enum MHD_Result (*serve)(struct sk_http *http, struct MHD_Connection *conn,
                              struct sk_request *req);
     enum MHD_Result (*act)(struct sk_app *app, struct MHD_Connection *conn,
                            struct sk_request *req);
 };
 
-/* The only files ever read from web_dir. */
-struct page_file {
-    const char *path;
-    const char *file;
-    const char *type;
-};
-
-
-static const struct page_file page_files[] = {
-    {.path = "/", .file = "index.html", .type = "text/html; charset=utf-8"},
-    {.path = "/index.html", .file = "index.html", .type = "text/html; charset=utf-8"},
-    {.path = "/style.css", .file = "style.css", .type = "text/css; charset=utf-8"},
-    {.path = "/app.js", .file = "app.js", .type = "text/javascript; charset=utf-8"},
-};
-
-/*
- * Read a whole page file into a new buffer. Returns NULL when it is missing,
- * not a regular file, or unreasonably big.
- */
-static char *read_page_file(const char *dir, const char *file, size_t *size)
-{
-    char *path = xasprintf("%s/%s", dir, file);
-    char *data = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        goto fail;
-    }
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > SK_HTTP_MAX_FILE) {
-        goto fail;
-    }
-    data = xmalloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            goto fail;
-        }
-        got += (size_t)n;
-    }
-    close(fd);
-    free(path);
-    *size = got;
-    return data;
-
-fail:
-    if (fd >= 0) {
-        close(fd);
-    }
-    sk_log(SK_LOG_WARN, "http", "cannot serve %s", path);
-    free(path);
-    free(data);
-    return NULL;
-}
-
-static enum MHD_Result serve_page(struct sk_http *http, struct MHD_Connection *conn,
-                                  const struct page_file *pf)
-{
-    size_t size = 0;
-    char *data = read_page_file(http->web_dir, pf->file, &size);
-    if (data == NULL) {
-        return sk_request_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
-    }
-    struct MHD_Response *resp = MHD_create_response_from_buffer(size, data, MHD_RESPMEM_MUST_FREE);
-    if (resp == NULL) {
-        free(data);
-        return MHD_NO;
-    }
-    sk_request_headers(resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, pf->type);
-    /* The page is read at request time; let the browser revalidate so edits show up. */
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return rc;
-}
-
-static void unref_frame_cb(void *cls)
-{
-    sk_frame_unref(cls);
-}
-
-static enum MHD_Result serve_snapshot(struct sk_http *http, struct MHD_Connection *conn,
-                                      struct sk_request *req)
-{
-    struct sk_hub *hub = http->app->hub;
-    struct sk_frame *f = sk_hub_latest(hub);
-    if (f == NULL || sk_now_us() - f->captured_us > 1000000) {
-        /*
-         * Nothing yet (right after start), or an old frame from before
-         * on-demand capture went idle: watch, so capture runs, and wait a
-         * moment for a fresh one; the old one is better than nothing.
-         */
-        sk_hub_watch(hub, +1);
-        struct sk_frame *fresh = sk_hub_wait(hub, f ? f->seq : 0, SK_HTTP_SNAPSHOT_WAIT_MS);
-        sk_hub_watch(hub, -1);
-        if (fresh != NULL) {
-            sk_frame_unref(f);
-            f = fresh;
-        }
-    }
-    if (f == NULL || f->format != SK_FRAME_JPEG || f->size == 0) {
-        sk_frame_unref(f);
-        return sk_request_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "no frame available\n");
-    }
-    /* The response borrows the frame's bytes and keeps our reference until MHD is done. */
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer_with_free_callback_cls(f->size, f->data, unref_frame_cb, f);
-    if (resp == NULL) {
-        sk_frame_unref(f);
-        return MHD_NO;
-    }
-    char stamp[48];
-    snprintf(stamp, sizeof(stamp), "%" PRId64 ".%06" PRId64, f->captured_us / 1000000,
-             f->captured_us % 1000000);
-    MHD_add_response_header(resp, "X-Timestamp", stamp);
-    return sk_request_queue(conn, MHD_HTTP_OK, resp, "image/jpeg");
-}
-
-static enum MHD_Result serve_status(struct sk_http *http, struct MHD_Connection *conn,
-                                    struct sk_request *req)
-{
-    struct sk_buf out = {0};
-    sk_app_status_json(http->app, &out);
-    enum MHD_Result rc = sk_request_copy(conn, MHD_HTTP_OK, out.data, out.len, "application/json");
-    sk_buf_free(&out);
-    return rc;
-}
-
-/*
- * Wait for the next frame to send: a newer one, or after SK_STREAMER_REPEAT_MS
- * the newest again. Returns a reference, or NULL when the stream should end
- * (server stopping, hub closed, no frame at all for a long time).
- */
-static struct sk_frame *stream_next_frame(struct stream *s)
-{
-    struct sk_hub *hub = s->http->app->hub;
-    int64_t start = sk_now_ms();
-    for (;;) {
-        if (atomic_load(&s->http->stopping)) {
-            return NULL;
-        }
-        int64_t before = sk_now_ms();
-        struct sk_frame *f = sk_hub_wait(hub, s->last_seq, SK_HTTP_WAIT_SLICE_MS);
-        int64_t now = sk_now_ms();
-        if (f == NULL && now - before < SK_HTTP_WAIT_SLICE_MS / 2) {
-            /* sk_hub_wait only returns early with nothing once the hub is closed. */
-            return NULL;
-        }
-        if (f == NULL && s->last_seq > 0 && now - start >= SK_STREAMER_REPEAT_MS) {
-            /*
-             * A still screen publishes nothing; repeating the frame keeps a
-             * player that just joined (and the idle timeout) from seeing a
-             * dead stream.
-             */
-            f = sk_hub_latest(hub);
-        }
-        if (f == NULL) {
-            if (s->last_seq == 0 && now - start >= SK_HTTP_FIRST_FRAME_MS) {
-                return NULL;
-            }
-            continue;
-        }
-        if (s->last_seq > 0 && f->seq > s->last_seq + 1) {
-            atomic_fetch_add(&s->http->frames_skipped, f->seq - s->last_seq - 1);
-        }
-        s->last_seq = f->seq;
-        if (f->format == SK_FRAME_JPEG && f->size > 0) {
-            return f;
-        }
-        /* Only JPEG can go on the wire as is; skip anything else. */
-        sk_frame_unref(f);
-        start = now;
-    }
-}
-
-/* Start the next part: 0, or -1 when the stream should end. */
-static int stream_next_part(struct stream *s)
-{
-    s->frame = stream_next_frame(s);
-    if (s->frame == NULL) {
-        return -1;
-    }
-    s->head_len =
-        sk_multipart_header(s->head, sizeof(s->head), s->frame->size, s->frame->captured_us);
-    s->pos = 0;
-    s->parts++;
-    atomic_fetch_add(&s->http->frames_sent, 1);
-    return 0;
-}
-
-static ssize_t stream_read(void *cls, uint64_t offset, char *buf, size_t max)
-{
-    struct stream *s = cls;
-    if (atomic_load(&s->http->stopping)) {
-        return MHD_CONTENT_READER_END_OF_STREAM;
-    }
-    if (s->frame == NULL && s->fd >= 0 && s->parts > 0) {
-        /*
-         * MHD asks its content reader for more only once everything it
-         * holds (the HTTP header and the first part) has gone out, so from
-         * here the streamer writes this socket alone, straight from the
-         * frames, until the stream ends. This thread sleeps meanwhile.
-         */
-        sk_streamer_run(s->http->streamer, s->fd, s->last_seq);
-        return MHD_CONTENT_READER_END_OF_STREAM;
-    }
-    if (s->frame == NULL) {
-        if (stream_next_part(s) != 0) {
-            return MHD_CONTENT_READER_END_OF_STREAM;
-        }
-    }
-    static const char trailer[] = SK_MULTIPART_TRAILER;
-    const size_t trailer_len = sizeof(trailer) - 1;
-    const size_t body_end = s->head_len + s->frame->size;
-    const size_t total = body_end + trailer_len;
-    size_t n = 0;
-    while (n < max && s->pos < total) {
-        const char *src;
-        size_t avail;
-        if (s->pos < s->head_len) {
-            src = s->head + s->pos;
-            avail = s->head_len - s->pos;
-        } else if (s->pos < body_end) {
-            src = (const char *)s->frame->data + (s->pos - s->head_len);
-            avail = body_end - s->pos;
-        } else {
-            src = trailer + (s->pos - body_end);
-            avail = total - s->pos;
-        }
-        size_t chunk = SK_MIN(avail, max - n);
-        memcpy(buf + n, src, chunk);
-        n += chunk;
-        s->pos += chunk;
-    }
-    atomic_fetch_add(&s->http->bytes_sent, n);
-    if (s->pos == total) {
-        /* MHD has every byte of this part in its own buffer now: let the frame go. */
-        sk_frame_unref(s->frame);
-        s->frame = NULL;
-    }
-    return (ssize_t)n;
-}
-
-static void stream_free(void *cls)
-{
-    struct stream *s = cls;
-    sk_frame_unref(s->frame);
-    sk_hub_watch(s->http->app->hub, -1);
-    atomic_fetch_sub(&s->http->streams, 1);
-    sk_log(SK_LOG_DEBUG, "http", "stream ended");
-    free(s);
-}
-
 static enum MHD_Result serve_stream(struct sk_http *http, struct MHD_Connection *conn,
                                     struct sk_request *req)
 {
-    struct stream *s = xcalloc(1, sizeof(*s));
-    s->http = http;
-    s->fd = -1;
-    /* bench/bench_http.sh builds with SK_HTTP_NO_STREAMER to measure MHD's own path against it. */
-#ifndef SK_HTTP_NO_STREAMER
-    if (http->tls_cert_file == NULL) {
-        /* Plain TCP: parts after the first go to the streamer (see stream_read). */
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        if (ci != NULL) {
-            s->fd = ci->connect_fd;
-        }
-    }
-#endif
-    sk_hub_watch(http->app->hub, +1);
-    atomic_fetch_add(&http->streams, 1);
-    struct MHD_Response *resp = MHD_create_response_from_callback(
-        MHD_SIZE_UNKNOWN, SK_HTTP_BLOCK_SIZE, stream_read, s, stream_free);
-    if (resp == NULL) {
-        stream_free(s);
-        return MHD_NO;
-    }
-    /*
-     * Like mjpg-streamer and uStreamer: no chunked encoding, the connection
-     * closes when the stream ends. Simple MJPEG clients (cameras' viewers,
-     * OpenCV, motion) expect the parts as raw bytes after the header.
-     */
-    MHD_set_response_options(resp, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END);
-    sk_request_headers(resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, SK_MULTIPART_CONTENT_TYPE);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-                            "no-store, no-cache, must-revalidate, max-age=0");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_PRAGMA, "no-cache");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_EXPIRES, "0");
-    enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    sk_log(SK_LOG_DEBUG, "http", "stream started");
-    return rc;
+    return sk_stream_serve(http->app, http->streamer, http->tls_cert_file != NULL, conn, req);
 }
 
 static enum MHD_Result serve_login(struct sk_http *http, struct MHD_Connection *conn,
@@ -433,15 +112,9 @@ static enum MHD_Result serve_metrics(struct sk_http *http, struct MHD_Connection
 {
     struct sk_streamer_stats ss;
     sk_streamer_stats(http->streamer, &ss);
-    const struct sk_metrics_web web = {
-        .parts = atomic_load(&http->frames_sent) + ss.parts,
-        .bytes = atomic_load(&http->bytes_sent) + ss.bytes,
-        .skipped = atomic_load(&http->frames_skipped) + ss.skipped,
-        .streams = atomic_load(&http->streams),
-        .auth_failures = http->admit.auth != NULL ? sk_auth_failures(http->admit.auth) : 0,
-    };
     struct sk_buf b = {0};
-    sk_metrics_text(&b, http->app, &web);
+    sk_metrics_text(&b, http->app, &ss,
+                    http->admit.auth != NULL ? sk_auth_failures(http->admit.auth) : 0);
     enum MHD_Result rc =
         sk_request_copy(conn, MHD_HTTP_OK, b.data, b.len, "text/plain; version=0.0.4; charset=utf-8");
     sk_buf_free(&b);
@@ -452,8 +125,8 @@ static enum MHD_Result serve_metrics(struct sk_http *http, struct MHD_Connection
 
 static const struct sk_http_route routes[] = {
     {.path = "/stream", .serve = serve_stream},
-    {.path = "/snapshot", .serve = serve_snapshot},
-    {.path = "/status", .serve = serve_status},
+    {.path = "/snapshot", .act = sk_pages_snapshot},
+    {.path = "/status", .act = sk_pages_status},
     {.path = "/metrics", .serve = serve_metrics},
     {.path = "/login", .flags = ROUTE_PUBLIC, .serve = serve_login},
     {.path = "/api/keys", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY, .act = sk_api_keys},
@@ -465,7 +138,7 @@ static const struct sk_http_route routes[] = {
      .act = sk_api_control},
     /* mjpg-streamer's URLs, which many players and scripts already know. */
     {.path = "/", .action = "stream", .serve = serve_stream},
-    {.path = "/", .action = "snapshot", .serve = serve_snapshot},
+    {.path = "/", .action = "snapshot", .act = sk_pages_snapshot},
 };
 
 static const struct sk_http_route *find_route(const char *url, const char *action)
@@ -503,6 +176,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         atomic_fetch_add(&http->app->http_clients, 1);
         sk_log(SK_LOG_DEBUG, "http", "%s %s", method, url);
         sk_request_client_address(conn, req->addr, sizeof(req->addr));
+        req->is_head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
         req->route = find_route(url, action);
         const struct sk_http_route *r = req->route;
         if (r != NULL && (r->flags & ROUTE_POST) ? !is_post : !is_get) {
@@ -543,14 +217,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return r->serve != NULL ? r->serve(http, conn, req) : r->act(http->app, conn, req);
     }
     /* A page file never takes an action: "/?action=other" is an unknown mjpg-streamer URL. */
-    if (action == NULL) {
-        for (size_t i = 0; i < SK_ARRAY_LEN(page_files); i++) {
-            if (strcmp(url, page_files[i].path) == 0) {
-                return serve_page(http, conn, &page_files[i]);
-            }
-        }
-    }
-    return sk_request_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+    return sk_pages_file(http->web_dir, conn, action == NULL ? url : NULL);
 }
 
 /*
@@ -577,7 +244,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 {
     struct sk_http *http = cls;
     struct sk_request *req = *req_cls;
-    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && (req == NULL || !req->handed_over)) {
         /* Kept alive for another request: idle again. */
         int fd = sk_request_fd(conn);
         if (fd >= 0) {
@@ -698,12 +365,8 @@ struct sk_http *sk_http_new(const struct sk_http_opts *opts)
                                     .tls = opts->tls_cert != NULL};
     http->tls_cert_file = opts->tls_cert != NULL ? xstrdup(opts->tls_cert) : NULL;
     http->tls_key_file = opts->tls_key != NULL ? xstrdup(opts->tls_key) : NULL;
-    atomic_init(&http->stopping, 0);
-    atomic_init(&http->streams, 0);
-    atomic_init(&http->bytes_sent, 0);
-    atomic_init(&http->frames_sent, 0);
-    atomic_init(&http->frames_skipped, 0);
-    http->streamer = sk_streamer_new(opts->app->hub, SK_HTTP_IDLE_TIMEOUT_S);
+    http->streamer =
+        sk_streamer_new(opts->app->hub, SK_HTTP_IDLE_TIMEOUT_S, SK_HTTP_MAX_STREAMS);
     http->idle = sk_pending_new(opts->max_idle > 0 ? opts->max_idle : 32, "http");
     return http;
 }
@@ -784,7 +447,6 @@ int sk_http_open(struct sk_http *http, char *err, size_t errlen)
         {MHD_OPTION_END, 0, NULL},
     };
     struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
-    atomic_store(&http->stopping, 0);
     /* The logger goes first so that MHD's start-up complaints reach our log too. */
     http->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, http, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, http,
@@ -809,15 +471,12 @@ void sk_http_close(struct sk_http *http)
         return;
     }
     /*
-     * Streams wait for frames in short slices and end as soon as they see
-     * the flag, so MHD_stop_daemon (which joins every connection thread)
+     * Streams end first: their sockets close, and a TLS stream's relay sees
+     * the end, so MHD_stop_daemon (which joins every connection thread)
      * returns promptly even though the hub stays open.
      */
-    atomic_store(&http->stopping, 1);
-    /* Streams in the streamer end first, so their connection threads can be joined. */
     sk_streamer_close(http->streamer);
     MHD_stop_daemon(http->daemon);
     http->daemon = NULL;
     drop_tls(http);
-    atomic_store(&http->stopping, 0);
 }

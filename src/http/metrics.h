@@ -14,17 +14,13 @@
 
 struct sk_app;
 struct sk_buf;
+struct sk_streamer_stats;
 
-/* The web side's own figures, gathered by http.c. */
-struct sk_metrics_web {
-    uint64_t parts;         /* stream parts started */
-    uint64_t bytes;         /* stream bytes written */
-    uint64_t skipped;       /* frames streams skipped because their client was slower */
-    int streams;            /* streams open now */
-    uint64_t auth_failures; /* requests refused by the admission checks */
-};
-
-/* Append the whole exposition for app (borrowed) and web to out. */
-void sk_metrics_text(struct sk_buf *out, struct sk_app *app, const struct sk_metrics_web *web);
+/*
+ * Append the whole exposition to out: app's figures (borrowed), the
+ * stream writer's, and the requests the admission checks refused.
+ */
+void sk_metrics_text(struct sk_buf *out, struct sk_app *app,
+                     const struct sk_streamer_stats *streams, uint64_t auth_failures);
 
 #endif

@@ -4,7 +4,9 @@
  *
  * Owns nothing: each helper builds a response, adds the common headers,
  * queues it on the connection and lets go of it (MHD keeps it until sent).
- * Literal texts are sent from where they are; other texts are copied.
+ * Literal texts are sent from where they are; other texts are copied. The
+ * one answer MHD does not write, a stream's head on a socket taken from it,
+ * is formatted here too, from the same common headers.
  */
 #include "http/request.h"
 
@@ -14,20 +16,56 @@
 #include <string.h>
 #include <sys/socket.h>
 
-void sk_request_headers(struct MHD_Response *resp)
-{
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+#include "base/util.h"
+
+/* The headers every answer carries. */
+static const struct sk_request_field common[] = {
+    {"X-Content-Type-Options", "nosniff"},
     /* The page is never framed by another site (clickjacking a KVM is typing on it). */
-    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
+    {"X-Frame-Options", "DENY"},
+    {"Referrer-Policy", "no-referrer"},
+};
+
+void sk_request_headers(struct MHD_Response *resp, const struct sk_request_field *fields, size_t n)
+{
+    for (size_t i = 0; i < SK_ARRAY_LEN(common); i++) {
+        MHD_add_response_header(resp, common[i].name, common[i].value);
+    }
+    for (size_t i = 0; i < n; i++) {
+        MHD_add_response_header(resp, fields[i].name, fields[i].value);
+    }
+}
+
+void sk_request_raw_head(struct sk_buf *out, const struct sk_request_field *fields, size_t n,
+                         time_t now)
+{
+    /* MHD's own spelling of the date (RFC 9110's IMF-fixdate), never the locale's. */
+    static const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                       "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    sk_buf_printf(out, "HTTP/1.1 200 OK\r\nDate: %s, %02d %s %04d %02d:%02d:%02d GMT\r\n"
+                       "Connection: close\r\n",
+                  days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
+                  tm.tm_min, tm.tm_sec);
+    for (size_t i = 0; i < SK_ARRAY_LEN(common); i++) {
+        sk_buf_printf(out, "%s: %s\r\n", common[i].name, common[i].value);
+    }
+    for (size_t i = 0; i < n; i++) {
+        sk_buf_printf(out, "%s: %s\r\n", fields[i].name, fields[i].value);
+    }
+    sk_buf_puts(out, "\r\n");
 }
 
 enum MHD_Result sk_request_queue(struct MHD_Connection *conn, unsigned status,
                                  struct MHD_Response *resp, const char *type)
 {
-    sk_request_headers(resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    const struct sk_request_field fields[] = {
+        {MHD_HTTP_HEADER_CONTENT_TYPE, type},
+        {MHD_HTTP_HEADER_CACHE_CONTROL, "no-store"},
+    };
+    sk_request_headers(resp, fields, SK_ARRAY_LEN(fields));
     enum MHD_Result rc = MHD_queue_response(conn, status, resp);
     MHD_destroy_response(resp);
     return rc;

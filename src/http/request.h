@@ -13,6 +13,7 @@
 
 #include <microhttpd.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "base/util.h"
 #include "policy/auth.h"
@@ -30,11 +31,26 @@ struct sk_request {
     const struct sk_http_route *route;   /* http.c's, NULL for a page file or nothing */
     struct sk_buf body;
     int body_too_big;
+    int is_head;     /* a HEAD request: MHD leaves the body out */
     int handed_over; /* a stream whose socket went to the streamer: MHD's part is over */
 };
 
-/* Add the headers every answer carries to resp. */
-void sk_request_headers(struct MHD_Response *resp);
+/* One header line of an answer. */
+struct sk_request_field {
+    const char *name;
+    const char *value;
+};
+
+/* Add the headers every answer carries to resp, then n more fields. */
+void sk_request_headers(struct MHD_Response *resp, const struct sk_request_field *fields, size_t n);
+/*
+ * The head of a 200 answer that ends by closing the connection, byte for
+ * byte as MHD writes it (status line, Date of now, "Connection: close",
+ * the common headers, the n fields, the blank line), appended to out: for
+ * an answer written on a socket taken from MHD.
+ */
+void sk_request_raw_head(struct sk_buf *out, const struct sk_request_field *fields, size_t n,
+                         time_t now);
 /*
  * Queue resp (built by the caller) with the common headers, Content-Type
  * type and no caching, and drop the caller's hold on it. MHD's result.
