@@ -21,6 +21,8 @@
 #   SECONDS_PER_RUN=10 bench/bench_http.sh      (default 6)
 #   COMPARE=../main/build/sshkvm bench/bench_http.sh
 #                                               every row measured for that build too, just before
+#   SIZES=1080p bench/bench_http.sh             only those frames (720p, 1080p)
+#   VIEWERS="40 10,190 10" bench/bench_http.sh  only those runs ("FAST SLOW", comma-separated)
 #   BENCH_SMOKE=1 bench/bench_http.sh           a few seconds: one small run, for make test
 # Exits 1 when a run fails: the server does not start, a viewer cannot
 # connect or is lost, or no frame reaches a viewer.
@@ -48,7 +50,7 @@ if [ "$SMOKE" = 1 ]; then
   SIZES="smoke"
   frames smoke 640x360 7 4 10
 else
-  SIZES="720p 1080p"
+  SIZES=${SIZES:-720p 1080p}
   frames 720p 1280x720 6 3
   frames 1080p 1920x1080 7 4
 fi
@@ -140,7 +142,8 @@ echo "per CPU (src/http/streamer.c), which writes the answer's head and every pa
 [ -n "${COMPARE:-}" ] && echo "(rows marked 'main': $COMPARE, measured just before)"
 header
 for f in $SIZES; do
-  for spec in "1 0" "8 2" "40 10" "190 10"; do
+  IFS=, read -r -a specs <<<"${VIEWERS:-1 0,8 2,40 10,190 10}"
+  for spec in "${specs[@]}"; do
     read -r fast slow <<<"$spec"
     row "$f" "$B/$f.mjpeg" "$fast" "$slow"
   done
