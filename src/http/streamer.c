@@ -513,16 +513,16 @@ int sk_streamer_add(struct sk_streamer *st, int fd, const char *head, size_t hea
         st->viewers++;
         v->next = w->incoming;
         w->incoming = v;
+        /* Under the lock: a writer that still accepts has not let its eventfd be closed. */
+        poke(w->wake_fd);
     }
     pthread_mutex_unlock(&st->lock);
     if (rc != 0) {
         sk_hub_watch(st->hub, -1);
         free(v->http);
         free(v);
-        return rc;
     }
-    poke(w->wake_fd);
-    return 0;
+    return rc;
 }
 
 int sk_streamer_has_room(struct sk_streamer *st)
