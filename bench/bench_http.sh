@@ -21,6 +21,7 @@
 #   SECONDS_PER_RUN=10 bench/bench_http.sh      (default 6)
 #   COMPARE=../main/build/sshkvm bench/bench_http.sh
 #                                               every row measured for that build too, just before
+#   BENCH_BIN=path/to/sshkvm                    the build under test (default build/sshkvm)
 #   SIZES=1080p bench/bench_http.sh             only those frames (720p, 1080p)
 #   VIEWERS="40 10,190 10" bench/bench_http.sh  only those runs ("FAST SLOW", comma-separated)
 #   BENCH_SMOKE=1 bench/bench_http.sh           a few seconds: one small run, for make test
@@ -37,7 +38,7 @@ DUR=${SECONDS_PER_RUN:-6}
 [ "$SMOKE" = 1 ] && DUR=1
 FAILED=0
 cc -O2 -Wall -Wextra -o "$B/httpload" bench/httpload.c || exit 1
-[ -x build/sshkvm ] || { echo "build/sshkvm is missing: make all first"; exit 1; }
+[ -x "${BENCH_BIN:-build/sshkvm}" ] || { echo "${BENCH_BIN:-build/sshkvm} is missing: make all first"; exit 1; }
 
 # The frames: ffmpeg's moving test pattern with a little noise, sized to
 # 100-200 KB a frame like a capture dongle's MJPEG.
@@ -114,7 +115,7 @@ run() {
 # row LABEL FRAMES FAST SLOW: run it on the build under test, after the COMPARE build when set.
 row() {
   [ -n "${COMPARE:-}" ] && run "$1 main" "$COMPARE" "$2" "$3" "$4"
-  run "$1" build/sshkvm "$2" "$3" "$4"
+  run "$1" "${BENCH_BIN:-build/sshkvm}" "$2" "$3" "$4"
 }
 
 header() {
