@@ -68,13 +68,14 @@ static ssize_t no_body(void *cls, uint64_t offset, char *buf, size_t max)
 
 /*
  * The stream's answer written by MHD (over TLS, and for HEAD), body from
- * read(cls); free_cb(cls) runs when MHD is done with it, or here on failure.
+ * reader(cls); free_cb(cls) runs when MHD is done with it, or here on failure.
  */
-static enum MHD_Result queue_stream(struct MHD_Connection *conn, MHD_ContentReaderCallback read,
-                                    void *cls, MHD_ContentReaderFreeCallback free_cb)
+static enum MHD_Result queue_stream(struct MHD_Connection *conn,
+                                    MHD_ContentReaderCallback reader, void *cls,
+                                    MHD_ContentReaderFreeCallback free_cb)
 {
-    struct MHD_Response *resp =
-        MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, SK_STREAM_RELAY_BLOCK, read, cls, free_cb);
+    struct MHD_Response *resp = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, SK_STREAM_RELAY_BLOCK, reader, cls, free_cb);
     if (resp == NULL) {
         if (free_cb != NULL) {
             free_cb(cls);
