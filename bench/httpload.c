@@ -11,8 +11,10 @@
  * server. After one second of warm-up it measures for SECONDS: frames per
  * viewer, the latency from capture (the part's X-Timestamp, CLOCK_MONOTONIC
  * on the same machine) to the part's last byte received, and the server's
- * CPU time and peak RSS from /proc/SERVER_PID. Prints one line of
- * name=value figures.
+ * CPU time, peak RSS and most threads (sampled every 100 ms: over the
+ * window, and from the moment every viewer has connected, which takes in
+ * the threads a burst of connections costs while it is being answered) from /proc/SERVER_PID. Prints one line of name=value
+ * figures; exits 1 when a viewer cannot connect.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -237,21 +239,23 @@ static double proc_cpu_s(int pid)
     return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static long proc_hwm_kb(int pid)
+/* A number from /proc/PID/status ("VmHWM:" in kB, "Threads:"), or -1. */
+static long proc_status(int pid, const char *field)
 {
     char path[64], line[256];
-    long kb = -1;
+    long value = -1;
+    size_t flen = strlen(field);
     snprintf(path, sizeof(path), "/proc/%d/status", pid);
     FILE *f = fopen(path, "r");
     while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-        if (strncmp(line, "VmHWM:", 6) == 0) {
-            kb = strtol(line + 6, NULL, 10);
+        if (strncmp(line, field, flen) == 0) {
+            value = strtol(line + flen, NULL, 10);
         }
     }
     if (f) {
         fclose(f);
     }
-    return kb;
+    return value;
 }
 
 int main(int argc, char **argv)
@@ -283,6 +287,8 @@ int main(int argc, char **argv)
     }
     int64_t start = now_us(), window_start = start + 1000000;
     int64_t window_end = window_start + (int64_t)(seconds * 1e6), last_tick = start;
+    int64_t last_sample = start;
+    long threads_max = proc_status(pid, "Threads:"), threads_window = 0;
     double cpu0 = 0, cap0 = 0;
     struct rusage ru0 = {0};
     struct epoll_event evs[256];
@@ -303,6 +309,14 @@ int main(int argc, char **argv)
         }
         /* Slow viewers read their budget every few milliseconds. */
         t = now_us();
+        if (t - last_sample >= 100000) {
+            long threads = proc_status(pid, "Threads:");
+            threads_max = threads > threads_max ? threads : threads_max;
+            if (measuring) {
+                threads_window = threads > threads_window ? threads : threads_window;
+            }
+            last_sample = t;
+        }
         double dt = (double)(t - last_tick) / 1e6;
         if (dt >= 0.005) {
             last_tick = t;
@@ -344,11 +358,12 @@ int main(int argc, char **argv)
     double lmax = nlat ? lat[nlat - 1] : -1;
     printf("fast_fps_min=%.1f fast_fps_mean=%.1f slow_fps_mean=%.1f server_cpu_pct=%.1f "
            "cpu_us_per_frame=%.1f rss_peak_mb=%.1f lat_p50_ms=%.1f lat_p99_ms=%.1f lat_max_ms=%.1f "
-           "frames=%llu dead=%d loadgen_cpu_pct=%.1f capture_fps=%.1f\n",
+           "frames=%llu dead=%d loadgen_cpu_pct=%.1f capture_fps=%.1f threads=%ld threads_max=%ld\n",
            nfast ? fmin : 0, nfast ? fsum / nfast : 0, nslow ? ssum / nslow : 0,
            100.0 * cpu / seconds, frames ? cpu * 1e6 / (double)frames : 0,
-           (double)proc_hwm_kb(pid) / 1024.0, p50, p99, lmax, (unsigned long long)frames, dead,
-           100.0 * self_cpu / seconds, captured / seconds);
+           (double)proc_status(pid, "VmHWM:") / 1024.0, p50, p99, lmax, (unsigned long long)frames,
+           dead, 100.0 * self_cpu / seconds, captured / seconds, threads_window,
+           threads_max);
     for (int i = 0; i < n; i++) {
         close(v[i].fd);
     }

@@ -12,7 +12,7 @@
 #include "fuzz.h"
 #include "policy/auth.h"
 #include "http/control.h"
-#include "http/http.h"
+#include "http/admit.h"
 #include "policy/roster.h"
 
 static struct sk_auth *auth;
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[256], identity[SK_AUTH_IDENTITY_LEN], sid[SK_AUTH_SECRET_LEN];
     switch (data[0] % 5) {
     case 0:
-        (void)sk_http_host_is_loopback(s);
+        (void)sk_admit_host_is_loopback(s);
         break;
     case 1: {
         int role = -1;

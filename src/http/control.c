@@ -1,8 +1,8 @@
 /*
- * control: strict parsers for the page's key and mouse bodies, and the
- * step that hands key events to sk_hid (which owns the keyboard state).
+ * control: strict parsers for the page's key and mouse bodies.
  *
- * Pure apart from sk_control_apply_keys: no I/O, no globals, no clock.
+ * Pure: no I/O, no globals, no clock. The parsed events go to the HID from
+ * the control API's endpoints (http/api.c).
  */
 #include "http/control.h"
 
@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hid/hid.h"
 #include "hid/webcodes.h"
 #include "base/util.h"
 
@@ -92,17 +91,4 @@ int sk_control_parse_mouse(const char *body, size_t len, uint16_t *x, uint16_t *
     *buttons = (uint8_t)v[2];
     *wheel = (int8_t)v[3];
     return 0;
-}
-
-int sk_control_apply_keys(struct sk_hid *hid, const struct sk_control_key *keys, size_t n)
-{
-    int first = 0;
-    for (size_t i = 0; i < n; i++) {
-        int rc = keys[i].down ? sk_hid_key_down(hid, keys[i].usage, 0)
-                              : sk_hid_key_up(hid, keys[i].usage, 0);
-        if (rc != 0 && first == 0) {
-            first = rc;
-        }
-    }
-    return first;
 }

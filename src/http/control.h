@@ -1,5 +1,5 @@
 /*
- * control: the page's keyboard and mouse requests, applied to the HID.
+ * control: the page's keyboard and mouse requests, parsed (http/api.c applies them).
  *
  * The page POSTs small text bodies:
  *   /api/keys   lines "d CODE" (press) or "u CODE" (release), CODE a
@@ -15,8 +15,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-struct sk_hid;
 
 #define SK_CONTROL_MAX_KEYS 64 /* key events in one batch */
 
@@ -35,11 +33,5 @@ int sk_control_parse_keys(const char *body, size_t len, struct sk_control_key *o
 /* Parse a /api/mouse body. 0, or -1 with err set. */
 int sk_control_parse_mouse(const char *body, size_t len, uint16_t *x, uint16_t *y,
                            uint8_t *buttons, int8_t *wheel, char *err, size_t errlen);
-
-/*
- * Apply parsed key events to the HID. Returns 0, or the first SK_E_* error
- * (later events are still applied, so every release goes out).
- */
-int sk_control_apply_keys(struct sk_hid *hid, const struct sk_control_key *keys, size_t n);
 
 #endif

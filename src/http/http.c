@@ -1,34 +1,30 @@
 /*
- * http: the browser side, served by libmicrohttpd.
+ * http: the browser side's daemon and routes, served by libmicrohttpd.
  *
  * Owns one MHD daemon (an internal listening thread plus one thread per
- * connection, optionally with TLS) and the listening socket it hands to it.
- * Every request first passes the doors (see admit()): loopback clients may
- * come in without credentials when the policy allows it, everyone else needs
- * a session cookie (from a one-time URL made by `ssh kvm@host web`, see
- * http/auth.c) or a password (HTTP Basic). Requests that change the target
- * (POST /api/...) must also prove they come from our own page: a custom
- * header no cross-site form can send, and no cross-site Origin or
- * Sec-Fetch-Site. Then every request is looked up in two fixed tables: the
- * routes and the allow-list of page files read from web_dir at request
- * time. Anything else is 404; no path from the request ever reaches the
- * file system.
+ * connection, optionally with TLS), the listening socket it hands to it,
+ * and the stream writer (http/streamer.h). Every request passes the
+ * admission checks first (http/admit.h), then is looked up in two fixed
+ * tables: the routes below and the allow-list of page files read from
+ * web_dir at request time. Anything else is 404; no path from the request
+ * ever reaches the file system. The answers live by job: page files,
+ * snapshot and status in http/pages.c, the page's control endpoints in
+ * http/api.c, /login in http/admit.c, /metrics in http/metrics.c, /stream
+ * in http/stream.c; they go out through http/request.h.
  *
- * Frames pass through untouched: a stream's connection thread waits on the
- * hub for a frame newer than the one it sent last, takes a reference, and
- * hands MHD the part header, the frame's bytes and the trailer; the
- * reference is dropped with the last byte. On plain TCP only the first part
- * goes this way: then the socket is handed to the streamer (http/streamer.h),
- * whose few writer threads serve every stream. A client that reads slowly
- * simply finds a newer frame the next time it asks, so nothing is ever
- * queued and capture and other clients never wait for it.
+ * A stream (/stream) is admitted like any request; then its socket is taken
+ * from MHD and handed to the streamer (http/streamer.h), whose few writer
+ * threads send the answer's head and every part straight from the frames,
+ * and the connection's thread goes back to MHD. Over TLS the session is
+ * MHD's, so the streamer writes into a socket pair that the connection's
+ * thread relays. Either way a client that reads slowly finds a newer frame
+ * the next time it can take one: nothing is queued, and capture and other
+ * clients never wait for it.
  */
 #include "http/http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -36,98 +32,50 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "policy/access.h"
-#include "cmd/app.h"
-#include "policy/audit.h"
-#include "cmd/cmd.h"
-#include "video/frame.h"
-#include "hid/hid.h"
-#include "policy/auth.h"
-#include "http/control.h"
-#include "http/multipart.h"
-#include "http/streamer.h"
-#include "video/hub.h"
 #include "base/log.h"
-#include "policy/roster.h"
-#include "policy/pending.h"
 #include "base/util.h"
+#include "cmd/app.h"
+#include "http/admit.h"
+#include "http/api.h"
+#include "http/metrics.h"
+#include "http/pages.h"
+#include "http/request.h"
+#include "http/stream.h"
+#include "http/streamer.h"
+#include "policy/auth.h"
+#include "policy/pending.h"
 
 #define SK_HTTP_CONNECTION_LIMIT 256u
 /*
- * MHD closes a connection that neither sent nor received for this long. A
- * stream sends at least one part a second (see SK_STREAMER_REPEAT_MS), so only a
- * stream whose client stopped reading is cut, which is what we want.
+ * MHD closes a connection that neither sent nor received for this long, and
+ * the streamer a stream whose client stopped reading. A stream sends at
+ * least one part a second (see SK_STREAMER_REPEAT_MS), so only a stream
+ * whose client stopped reading is cut, which is what we want.
  */
 #ifndef SK_HTTP_IDLE_TIMEOUT_S
 #define SK_HTTP_IDLE_TIMEOUT_S 15u
 #endif
 /* Connection threads only run our small callbacks; 8 MiB each would exhaust a 32-bit Pi. */
 #define SK_HTTP_THREAD_STACK (512u * 1024u)
-#ifndef SK_HTTP_BLOCK_SIZE
-#define SK_HTTP_BLOCK_SIZE (64u * 1024u)
-#endif
-#define SK_HTTP_SNAPSHOT_WAIT_MS 2000
-/* How often a waiting stream looks at the stop flag, bounding sk_http_close. */
-#define SK_HTTP_WAIT_SLICE_MS 200
-/* A stream that never got a single frame gives up after this long. */
-#define SK_HTTP_FIRST_FRAME_MS 10000
-#define SK_HTTP_MAX_FILE (1024 * 1024)
-/* Request bodies: a paste may be long, everything else is a few lines. */
-#define SK_HTTP_MAX_PASTE (1024 * 1024)
-#define SK_HTTP_MAX_BODY 4096
+/* Streams at once; MHD's own connections (requests being read and answered) are bounded apart. */
+#define SK_HTTP_MAX_STREAMS SK_HTTP_CONNECTION_LIMIT
 #define SK_HTTP_PEM_MAX (64 * 1024)
-#define SK_HTTP_COOKIE "sshkvm_session"
-/* The header our page sends with every POST; a cross-site form cannot. */
-#define SK_HTTP_CSRF_HEADER "X-Sshkvm"
 
 struct sk_http {
     char *addr;
     int port;
     char *web_dir;
     struct sk_app *app;
-    struct sk_auth *auth;
-    int auth_loopback;
+    struct sk_admit admit; /* the admission policy: auth, loopback rule, TLS */
     char *tls_cert_file;
     char *tls_key_file;
     char *tls_cert; /* PEM text while the daemon runs */
     char *tls_key;
     struct MHD_Daemon *daemon;
-    struct sk_streamer *streamer; /* writes plain-TCP streams after their first part */
+    struct sk_streamer *streamer; /* writes every stream, every part */
     struct sk_pending *idle;      /* connections with no request in flight, bounded */
-    /* Set by sk_http_close so that streams end instead of waiting for frames. */
-    atomic_int stopping;
-    atomic_int streams;
-    atomic_uint_fast64_t bytes_sent;
-    atomic_uint_fast64_t frames_sent;
-    atomic_uint_fast64_t frames_skipped;
-};
-
-/* One MJPEG client: the part being handed to MHD. Confined to its connection thread. */
-struct stream {
-    struct sk_http *http;
-    int fd;                 /* the client's socket for the streamer, -1 for none (TLS) */
-    int parts;              /* parts handed to MHD so far */
-    struct sk_frame *frame; /* the part being sent; NULL between parts */
-    uint64_t last_seq;      /* the last frame sent, 0 before the first */
-    size_t pos;             /* bytes of the current part already given to MHD */
-    size_t head_len;
-    char head[SK_MULTIPART_HEADER_MAX];
-};
-
-/* One request, from its first callback to on_completed. Confined to its connection thread. */
-struct request {
-    int admitted;
-    char identity[SK_AUTH_IDENTITY_LEN]; /* who is asking: a key, "password:USER", "loopback" */
-    int role;                            /* enum sk_role of that identity */
-    int member;                          /* its roster id (0 without a roster) */
-    char addr[SK_ROSTER_ADDR_LEN];       /* the client's address, set once per request */
-    int retry_after_s;                   /* > 0: its password may not be tried yet (429) */
-    const struct route *route;
-    struct sk_buf body;
-    int body_too_big;
 };
 
 enum route_flags {
@@ -135,859 +83,68 @@ enum route_flags {
     ROUTE_PUBLIC = 2, /* served before authentication */
 };
 
-struct route {
+struct sk_http_route {
     const char *path;
     const char *action; /* required ?action= value, NULL for none */
     int flags;
     size_t max_body;
+    /* Served with the server at hand, or with the app only (one of the two is set). */
     enum MHD_Result (*serve)(struct sk_http *http, struct MHD_Connection *conn,
-                             struct request *req);
+                             struct sk_request *req);
+    enum MHD_Result (*act)(struct sk_app *app, struct MHD_Connection *conn,
+                           struct sk_request *req);
 };
-
-/* The only files ever read from web_dir. */
-struct page_file {
-    const char *path;
-    const char *file;
-    const char *type;
-};
-
-
-static const struct page_file page_files[] = {
-    {.path = "/", .file = "index.html", .type = "text/html; charset=utf-8"},
-    {.path = "/index.html", .file = "index.html", .type = "text/html; charset=utf-8"},
-    {.path = "/style.css", .file = "style.css", .type = "text/css; charset=utf-8"},
-    {.path = "/app.js", .file = "app.js", .type = "text/javascript; charset=utf-8"},
-};
-
-static void add_common_headers(struct MHD_Response *resp)
-{
-    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-    /* The page is never framed by another site (clickjacking a KVM is typing on it). */
-    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
-    MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-}
-
-/* Queue a response we built, with the common headers, and drop our hold on it. */
-static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status,
-                             struct MHD_Response *resp, const char *type)
-{
-    add_common_headers(resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result rc = MHD_queue_response(conn, status, resp);
-    MHD_destroy_response(resp);
-    return rc;
-}
-
-/* A response of a string that outlives it (a literal). */
-static struct MHD_Response *static_text(const char *text)
-{
-    return MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
-}
-
-static enum MHD_Result queue_copy(struct MHD_Connection *conn, unsigned status, const char *text,
-                                  size_t len, const char *type)
-{
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
-    if (resp == NULL) {
-        return MHD_NO;
-    }
-    return queue(conn, status, resp, type);
-}
-
-static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned status, const char *text)
-{
-    struct MHD_Response *resp = static_text(text);
-    if (resp == NULL) {
-        return MHD_NO;
-    }
-    return queue(conn, status, resp, "text/plain; charset=utf-8");
-}
-
-/*
- * Read a whole page file into a new buffer. Returns NULL when it is missing,
- * not a regular file, or unreasonably big.
- */
-static char *read_page_file(const char *dir, const char *file, size_t *size)
-{
-    char *path = xasprintf("%s/%s", dir, file);
-    char *data = NULL;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        goto fail;
-    }
-    struct stat st;
-    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > SK_HTTP_MAX_FILE) {
-        goto fail;
-    }
-    data = xmalloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            goto fail;
-        }
-        got += (size_t)n;
-    }
-    close(fd);
-    free(path);
-    *size = got;
-    return data;
-
-fail:
-    if (fd >= 0) {
-        close(fd);
-    }
-    sk_log(SK_LOG_WARN, "http", "cannot serve %s", path);
-    free(path);
-    free(data);
-    return NULL;
-}
-
-static enum MHD_Result serve_page(struct sk_http *http, struct MHD_Connection *conn,
-                                  const struct page_file *pf)
-{
-    size_t size = 0;
-    char *data = read_page_file(http->web_dir, pf->file, &size);
-    if (data == NULL) {
-        return queue_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
-    }
-    struct MHD_Response *resp = MHD_create_response_from_buffer(size, data, MHD_RESPMEM_MUST_FREE);
-    if (resp == NULL) {
-        free(data);
-        return MHD_NO;
-    }
-    add_common_headers(resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, pf->type);
-    /* The page is read at request time; let the browser revalidate so edits show up. */
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    return rc;
-}
-
-static void unref_frame_cb(void *cls)
-{
-    sk_frame_unref(cls);
-}
-
-static enum MHD_Result serve_snapshot(struct sk_http *http, struct MHD_Connection *conn,
-                                      struct request *req)
-{
-    struct sk_hub *hub = http->app->hub;
-    struct sk_frame *f = sk_hub_latest(hub);
-    if (f == NULL || sk_now_us() - f->captured_us > 1000000) {
-        /*
-         * Nothing yet (right after start), or an old frame from before
-         * on-demand capture went idle: watch, so capture runs, and wait a
-         * moment for a fresh one; the old one is better than nothing.
-         */
-        sk_hub_watch(hub, +1);
-        struct sk_frame *fresh = sk_hub_wait(hub, f ? f->seq : 0, SK_HTTP_SNAPSHOT_WAIT_MS);
-        sk_hub_watch(hub, -1);
-        if (fresh != NULL) {
-            sk_frame_unref(f);
-            f = fresh;
-        }
-    }
-    if (f == NULL || f->format != SK_FRAME_JPEG || f->size == 0) {
-        sk_frame_unref(f);
-        return queue_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "no frame available\n");
-    }
-    /* The response borrows the frame's bytes and keeps our reference until MHD is done. */
-    struct MHD_Response *resp =
-        MHD_create_response_from_buffer_with_free_callback_cls(f->size, f->data, unref_frame_cb, f);
-    if (resp == NULL) {
-        sk_frame_unref(f);
-        return MHD_NO;
-    }
-    char stamp[48];
-    snprintf(stamp, sizeof(stamp), "%" PRId64 ".%06" PRId64, f->captured_us / 1000000,
-             f->captured_us % 1000000);
-    MHD_add_response_header(resp, "X-Timestamp", stamp);
-    return queue(conn, MHD_HTTP_OK, resp, "image/jpeg");
-}
-
-static enum MHD_Result serve_status(struct sk_http *http, struct MHD_Connection *conn,
-                                    struct request *req)
-{
-    struct sk_buf out = {0};
-    sk_app_status_json(http->app, &out);
-    enum MHD_Result rc = queue_copy(conn, MHD_HTTP_OK, out.data, out.len, "application/json");
-    sk_buf_free(&out);
-    return rc;
-}
-
-/*
- * Wait for the next frame to send: a newer one, or after SK_STREAMER_REPEAT_MS
- * the newest again. Returns a reference, or NULL when the stream should end
- * (server stopping, hub closed, no frame at all for a long time).
- */
-static struct sk_frame *stream_next_frame(struct stream *s)
-{
-    struct sk_hub *hub = s->http->app->hub;
-    int64_t start = sk_now_ms();
-    for (;;) {
-        if (atomic_load(&s->http->stopping)) {
-            return NULL;
-        }
-        int64_t before = sk_now_ms();
-        struct sk_frame *f = sk_hub_wait(hub, s->last_seq, SK_HTTP_WAIT_SLICE_MS);
-        int64_t now = sk_now_ms();
-        if (f == NULL && now - before < SK_HTTP_WAIT_SLICE_MS / 2) {
-            /* sk_hub_wait only returns early with nothing once the hub is closed. */
-            return NULL;
-        }
-        if (f == NULL && s->last_seq > 0 && now - start >= SK_STREAMER_REPEAT_MS) {
-            /*
-             * A still screen publishes nothing; repeating the frame keeps a
-             * player that just joined (and the idle timeout) from seeing a
-             * dead stream.
-             */
-            f = sk_hub_latest(hub);
-        }
-        if (f == NULL) {
-            if (s->last_seq == 0 && now - start >= SK_HTTP_FIRST_FRAME_MS) {
-                return NULL;
-            }
-            continue;
-        }
-        if (s->last_seq > 0 && f->seq > s->last_seq + 1) {
-            atomic_fetch_add(&s->http->frames_skipped, f->seq - s->last_seq - 1);
-        }
-        s->last_seq = f->seq;
-        if (f->format == SK_FRAME_JPEG && f->size > 0) {
-            return f;
-        }
-        /* Only JPEG can go on the wire as is; skip anything else. */
-        sk_frame_unref(f);
-        start = now;
-    }
-}
-
-/* Start the next part: 0, or -1 when the stream should end. */
-static int stream_next_part(struct stream *s)
-{
-    s->frame = stream_next_frame(s);
-    if (s->frame == NULL) {
-        return -1;
-    }
-    s->head_len =
-        sk_multipart_header(s->head, sizeof(s->head), s->frame->size, s->frame->captured_us);
-    s->pos = 0;
-    s->parts++;
-    atomic_fetch_add(&s->http->frames_sent, 1);
-    return 0;
-}
-
-static ssize_t stream_read(void *cls, uint64_t offset, char *buf, size_t max)
-{
-    struct stream *s = cls;
-    if (atomic_load(&s->http->stopping)) {
-        return MHD_CONTENT_READER_END_OF_STREAM;
-    }
-    if (s->frame == NULL && s->fd >= 0 && s->parts > 0) {
-        /*
-         * MHD asks its content reader for more only once everything it
-         * holds (the HTTP header and the first part) has gone out, so from
-         * here the streamer writes this socket alone, straight from the
-         * frames, until the stream ends. This thread sleeps meanwhile.
-         */
-        sk_streamer_run(s->http->streamer, s->fd, s->last_seq);
-        return MHD_CONTENT_READER_END_OF_STREAM;
-    }
-    if (s->frame == NULL) {
-        if (stream_next_part(s) != 0) {
-            return MHD_CONTENT_READER_END_OF_STREAM;
-        }
-    }
-    static const char trailer[] = SK_MULTIPART_TRAILER;
-    const size_t trailer_len = sizeof(trailer) - 1;
-    const size_t body_end = s->head_len + s->frame->size;
-    const size_t total = body_end + trailer_len;
-    size_t n = 0;
-    while (n < max && s->pos < total) {
-        const char *src;
-        size_t avail;
-        if (s->pos < s->head_len) {
-            src = s->head + s->pos;
-            avail = s->head_len - s->pos;
-        } else if (s->pos < body_end) {
-            src = (const char *)s->frame->data + (s->pos - s->head_len);
-            avail = body_end - s->pos;
-        } else {
-            src = trailer + (s->pos - body_end);
-            avail = total - s->pos;
-        }
-        size_t chunk = SK_MIN(avail, max - n);
-        memcpy(buf + n, src, chunk);
-        n += chunk;
-        s->pos += chunk;
-    }
-    atomic_fetch_add(&s->http->bytes_sent, n);
-    if (s->pos == total) {
-        /* MHD has every byte of this part in its own buffer now: let the frame go. */
-        sk_frame_unref(s->frame);
-        s->frame = NULL;
-    }
-    return (ssize_t)n;
-}
-
-static void stream_free(void *cls)
-{
-    struct stream *s = cls;
-    sk_frame_unref(s->frame);
-    sk_hub_watch(s->http->app->hub, -1);
-    atomic_fetch_sub(&s->http->streams, 1);
-    sk_log(SK_LOG_DEBUG, "http", "stream ended");
-    free(s);
-}
 
 static enum MHD_Result serve_stream(struct sk_http *http, struct MHD_Connection *conn,
-                                    struct request *req)
+                                    struct sk_request *req)
 {
-    struct stream *s = xcalloc(1, sizeof(*s));
-    s->http = http;
-    s->fd = -1;
-    /* bench/bench_http.sh builds with SK_HTTP_NO_STREAMER to measure MHD's own path against it. */
-#ifndef SK_HTTP_NO_STREAMER
-    if (http->tls_cert_file == NULL) {
-        /* Plain TCP: parts after the first go to the streamer (see stream_read). */
-        const union MHD_ConnectionInfo *ci =
-            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        if (ci != NULL) {
-            s->fd = ci->connect_fd;
-        }
-    }
-#endif
-    sk_hub_watch(http->app->hub, +1);
-    atomic_fetch_add(&http->streams, 1);
-    struct MHD_Response *resp = MHD_create_response_from_callback(
-        MHD_SIZE_UNKNOWN, SK_HTTP_BLOCK_SIZE, stream_read, s, stream_free);
-    if (resp == NULL) {
-        stream_free(s);
-        return MHD_NO;
-    }
-    /*
-     * Like mjpg-streamer and uStreamer: no chunked encoding, the connection
-     * closes when the stream ends. Simple MJPEG clients (cameras' viewers,
-     * OpenCV, motion) expect the parts as raw bytes after the header.
-     */
-    MHD_set_response_options(resp, MHD_RF_HTTP_1_0_COMPATIBLE_STRICT, MHD_RO_END);
-    add_common_headers(resp);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, SK_MULTIPART_CONTENT_TYPE);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
-                            "no-store, no-cache, must-revalidate, max-age=0");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_PRAGMA, "no-cache");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_EXPIRES, "0");
-    enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
-    MHD_destroy_response(resp);
-    sk_log(SK_LOG_DEBUG, "http", "stream started");
-    return rc;
-}
-
-static enum MHD_Result method_not_allowed(struct MHD_Connection *conn, const char *allow)
-{
-    static const char text[] = "method not allowed\n";
-    struct MHD_Response *resp = static_text(text);
-    if (resp == NULL) {
-        return MHD_NO;
-    }
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, allow);
-    return queue(conn, MHD_HTTP_METHOD_NOT_ALLOWED, resp, "text/plain; charset=utf-8");
-}
-
-/* ---- the doors ---- */
-
-static int client_is_loopback(struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (ci == NULL || ci->client_addr == NULL) {
-        return 0;
-    }
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
-        return (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
-    }
-    if (sa->sa_family == AF_INET6) {
-        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-    }
-    return 0;
-}
-
-/* The client's IP address as text ("?" when unknown). */
-static void client_address(struct MHD_Connection *conn, char *out, size_t len)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(out, len, "?");
-    if (ci == NULL || ci->client_addr == NULL) {
-        return;
-    }
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) {
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
-    } else if (sa->sa_family == AF_INET6) {
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
-    }
-}
-
-int sk_http_host_is_loopback(const char *host)
-{
-    char name[128];
-    if (host == NULL) {
-        return 0;
-    }
-    size_t len;
-    if (host[0] == '[') {
-        const char *close = strchr(host, ']');
-        if (close == NULL) {
-            return 0;
-        }
-        len = (size_t)(close - host - 1);
-        host++;
-    } else {
-        len = strcspn(host, ":");
-    }
-    if (len == 0 || len >= sizeof(name)) {
-        return 0;
-    }
-    memcpy(name, host, len);
-    name[len] = '\0';
-    return sk_addr_is_loopback(name);
-}
-
-/*
- * Does the Host header name this machine's loopback? A page from another
- * site that rebinds its own name to 127.0.0.1 sends its own name here, so
- * the credential-free loopback door stays shut to it.
- */
-static int host_is_loopback(struct MHD_Connection *conn)
-{
-    return sk_http_host_is_loopback(
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST));
-}
-
-/* Who is asking, if anyone we know: 1 with req->identity set, else 0. */
-static int authenticate(struct sk_http *http, struct MHD_Connection *conn, struct request *req)
-{
-    if (http->auth == NULL) {
-        return 0;
-    }
-    const char *sid = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, SK_HTTP_COOKIE);
-    if (sid != NULL &&
-        sk_auth_session(http->auth, sid, req->identity, sizeof(req->identity), &req->role)) {
-        return 1;
-    }
-    const char *basic =
-        MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    if (basic == NULL) {
-        return 0;
-    }
-    int64_t wait_ms = sk_auth_basic_wait_ms(http->auth, req->addr);
-    if (wait_ms > 0) {
-        /* Too many wrong passwords from here lately: no check, no audit line, a 429. */
-        req->retry_after_s = (int)((wait_ms + 999) / 1000);
-        return 0;
-    }
-    if (sk_auth_basic(http->auth, basic, req->addr, req->identity, sizeof(req->identity),
-                      &req->role)) {
-        return 1;
-    }
-    /* Never the password, nor the user name (people type passwords there too). */
-    sk_audit(http->app->audit, "login-failed", "-", req->addr, "kind=web reason=bad-password");
-    return 0;
-}
-
-/* Requests that act on the target must come from our own page. */
-static const char *cross_site_problem(struct sk_http *http, struct MHD_Connection *conn)
-{
-    if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND, SK_HTTP_CSRF_HEADER) == NULL) {
-        return "missing the " SK_HTTP_CSRF_HEADER " header";
-    }
-    const char *site = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
-    if (site != NULL && strcmp(site, "same-origin") != 0) {
-        return "cross-site request";
-    }
-    const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
-    const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-    if (origin != NULL) {
-        const char *scheme = http->tls_cert_file != NULL ? "https://" : "http://";
-        size_t sl = strlen(scheme);
-        if (host == NULL || strncmp(origin, scheme, sl) != 0 || strcmp(origin + sl, host) != 0) {
-            return "cross-origin request";
-        }
-    }
-    return NULL;
-}
-
-static enum MHD_Result refuse(struct sk_http *http, struct MHD_Connection *conn)
-{
-    static const char text[] =
-        "sshkvm: log in first: run `ssh kvm@HOST web` and open the URL it prints"
-        " (or use a password, when the server has a password file)\n";
-    if (http->auth != NULL) {
-        sk_auth_count_failure(http->auth);
-    }
-    struct MHD_Response *resp = static_text(text);
-    if (resp == NULL) {
-        return MHD_NO;
-    }
-    if (http->auth != NULL && sk_auth_has_passwords(http->auth)) {
-        MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-                                "Basic realm=\"sshkvm\", charset=\"UTF-8\"");
-    }
-    return queue(conn, MHD_HTTP_UNAUTHORIZED, resp, "text/plain; charset=utf-8");
-}
-
-/* 429 with Retry-After: the password from here will be checked again in seconds. */
-static enum MHD_Result too_many_guesses(struct MHD_Connection *conn, int seconds)
-{
-    static const char text[] = "sshkvm: too many wrong passwords from this address; wait and retry\n";
-    struct MHD_Response *resp = static_text(text);
-    if (resp == NULL) {
-        return MHD_NO;
-    }
-    char v[16];
-    snprintf(v, sizeof(v), "%d", seconds);
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, v);
-    return queue(conn, MHD_HTTP_TOO_MANY_REQUESTS, resp, "text/plain; charset=utf-8");
-}
-
-/*
- * Decide whether this request may go on: 1 yes, 0 no (a response is
- * queued). Off loopback nothing is served without credentials.
- */
-static int admit(struct sk_http *http, struct MHD_Connection *conn, struct request *req,
-                 enum MHD_Result *rc)
-{
-    int public_route = req->route != NULL && (req->route->flags & ROUTE_PUBLIC);
-    if (!public_route && !authenticate(http, conn, req)) {
-        if (req->retry_after_s > 0) {
-            *rc = too_many_guesses(conn, req->retry_after_s);
-            return 0;
-        }
-        if (http->auth_loopback || !client_is_loopback(conn) || !host_is_loopback(conn)) {
-            *rc = refuse(http, conn);
-            return 0;
-        }
-        snprintf(req->identity, sizeof(req->identity), "loopback");
-        req->role = SK_ROLE_CONTROL; /* whoever is on this machine could run sshkvm itself */
-    }
-    if (!public_route && http->app->roster != NULL) {
-        /* Every request counts as the web member being there: the page polls once a second. */
-        int joined = 0;
-        req->member =
-            sk_roster_web(http->app->roster, req->identity, req->addr, req->role, &joined);
-        if (joined) {
-            sk_audit(http->app->audit, "login", req->identity, req->addr, "kind=web role=%s",
-                     sk_role_name(req->role));
-        }
-    }
-    if (req->route != NULL && (req->route->flags & ROUTE_POST)) {
-        const char *why = cross_site_problem(http, conn);
-        if (why != NULL) {
-            if (http->auth != NULL) {
-                sk_auth_count_failure(http->auth);
-            }
-            sk_log(SK_LOG_WARN, "http", "refused %s: %s", req->route->path, why);
-            *rc = queue_text(conn, MHD_HTTP_FORBIDDEN, "cross-site request refused\n");
-            return 0;
-        }
-    }
-    return 1;
+    return sk_stream_serve(http->app, http->streamer, http->tls_cert_file != NULL, conn, req);
 }
 
 static enum MHD_Result serve_login(struct sk_http *http, struct MHD_Connection *conn,
-                                   struct request *req)
+                                   struct sk_request *req)
 {
-    const char *token = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "token");
-    char sid[SK_AUTH_SECRET_LEN];
-    if (http->auth == NULL || token == NULL ||
-        sk_auth_redeem(http->auth, token, sid, req->identity, sizeof(req->identity),
-                       &req->role) != 0) {
-        if (http->auth != NULL) {
-            sk_auth_count_failure(http->auth);
-        }
-        sk_audit(http->app->audit, "login-failed", "-", req->addr, "kind=web reason=bad-token");
-        return queue_text(conn, MHD_HTTP_FORBIDDEN,
-                          "sshkvm: this login link is unknown, used or expired; run `ssh "
-                          "kvm@HOST web` for a new one\n");
-    }
-    sk_log(SK_LOG_INFO, "http", "web login for %s (%s role)", req->identity,
-           sk_role_name(req->role));
-    /*
-     * The cookie is SameSite=Strict, so the browser would not send it on a
-     * redirect that began on another site (a link clicked in a mail
-     * reader). A page of our own that moves on to / is a same-site
-     * navigation, so the first view already carries the cookie.
-     */
-    static const char page[] =
-        "<!DOCTYPE html><meta charset=utf-8><meta http-equiv=refresh content=\"0;url=/\">"
-        "<title>sshkvm</title><a href=\"/\">logged in: continue</a>\n";
-    struct MHD_Response *resp = static_text(page);
-    if (resp == NULL) {
-        return MHD_NO;
-    }
-    char cookie[256];
-    snprintf(cookie, sizeof(cookie), SK_HTTP_COOKIE "=%s; Path=/; Max-Age=%d; HttpOnly; "
-             "SameSite=Strict%s", sid, sk_auth_session_ttl(http->auth),
-             http->tls_cert_file != NULL ? "; Secure" : "");
-    MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
-    sk_wipe(cookie, sizeof(cookie));
-    sk_wipe(sid, sizeof(sid));
-    return queue(conn, MHD_HTTP_OK, resp, "text/html; charset=utf-8");
-}
-
-/* ---- control from the page ---- */
-
-static enum MHD_Result hid_result(struct MHD_Connection *conn, int rc)
-{
-    if (rc == 0) {
-        return queue_text(conn, MHD_HTTP_OK, "ok\n");
-    }
-    if (rc == SK_E_BUSY) {
-        return queue_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-                          "keyboard busy (six keys held, or the queue is full)\n");
-    }
-    return queue_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "the target is not reading keys\n");
-}
-
-/*
- * May this request send input? 1 yes; 0 with the answer queued: 403 for a
- * view-only identity, 409 while another session holds control.
- */
-static int control_allowed(struct sk_http *http, struct MHD_Connection *conn, struct request *req,
-                           const char *what, int take, enum MHD_Result *rc)
-{
-    char msg[SK_ROSTER_NAME_LEN + 96];
-    const struct sk_identity who = {req->member, req->role, req->identity, req->addr};
-    int r = sk_app_input(http->app, &who, what, take, msg, sizeof(msg));
-    if (r == 0) {
-        return 1;
-    }
-    size_t len = strlen(msg);
-    snprintf(msg + len, sizeof(msg) - len, "%s\n",
-             r == SK_ROSTER_HELD ? " (take control to type)" : "");
-    *rc = queue_copy(conn, r == SK_ROSTER_VIEW_ONLY ? MHD_HTTP_FORBIDDEN : MHD_HTTP_CONFLICT, msg,
-                     strlen(msg), "text/plain; charset=utf-8");
-    return 0;
-}
-
-static enum MHD_Result serve_keys(struct sk_http *http, struct MHD_Connection *conn,
-                                  struct request *req)
-{
-    struct sk_control_key keys[SK_CONTROL_MAX_KEYS];
-    char err[160], msg[200];
-    int n = sk_control_parse_keys(req->body.data, req->body.len, keys, err, sizeof(err));
-    if (n < 0) {
-        snprintf(msg, sizeof(msg), "%s\n", err);
-        return queue_copy(conn, MHD_HTTP_BAD_REQUEST, msg, strlen(msg), "text/plain; charset=utf-8");
-    }
-    /*
-     * Releases alone are allowed to a control role that lost control: a key
-     * this page pressed must be able to come up. A view-only page never
-     * pressed one, and hears "no" to everything, so its message stays.
-     */
-    int presses = req->role == SK_ROLE_VIEW;
-    for (int i = 0; i < n; i++) {
-        presses |= keys[i].down;
-    }
-    enum MHD_Result rc;
-    if (presses && !control_allowed(http, conn, req, "keys", 0, &rc)) {
-        return rc;
-    }
-    return hid_result(conn, sk_control_apply_keys(http->app->hid, keys, (size_t)n));
-}
-
-static enum MHD_Result serve_mouse(struct sk_http *http, struct MHD_Connection *conn,
-                                   struct request *req)
-{
-    uint16_t x, y;
-    uint8_t buttons;
-    int8_t wheel;
-    char err[160], msg[200];
-    if (sk_control_parse_mouse(req->body.data, req->body.len, &x, &y, &buttons, &wheel, err,
-                               sizeof(err)) != 0) {
-        snprintf(msg, sizeof(msg), "%s\n", err);
-        return queue_copy(conn, MHD_HTTP_BAD_REQUEST, msg, strlen(msg), "text/plain; charset=utf-8");
-    }
-    enum MHD_Result rc;
-    if (!control_allowed(http, conn, req, "mouse", 0, &rc)) {
-        return rc;
-    }
-    return hid_result(conn, sk_hid_mouse(http->app->hid, x, y, buttons, wheel));
-}
-
-static enum MHD_Result serve_release(struct sk_http *http, struct MHD_Connection *conn,
-                                     struct request *req)
-{
-    enum MHD_Result refused;
-    if (!control_allowed(http, conn, req, "release", 0, &refused)) {
-        return refused;
-    }
-    struct sk_hid_status st;
-    sk_hid_status(http->app->hid, &st);
-    int rc = sk_hid_release_all(http->app->hid);
-    if (st.buttons != 0) {
-        /* Let go of the mouse buttons too, where the pointer is. */
-        sk_hid_mouse(http->app->hid, st.mouse_x, st.mouse_y, 0, 0);
-    }
-    return hid_result(conn, rc);
-}
-
-/* The paste body, read by the `paste` command as its standard input. */
-struct paste_io {
-    const struct sk_buf *body;
-    size_t pos;
-    struct sk_buf out;
-};
-
-static int paste_out(void *ctx, const void *data, size_t len)
-{
-    struct paste_io *p = ctx;
-    if (p->out.len < 4096) {
-        sk_buf_append(&p->out, data, len);
-    }
-    return 0;
-}
-
-static long paste_in(void *ctx, void *buf, size_t len)
-{
-    struct paste_io *p = ctx;
-    size_t n = SK_MIN(len, p->body->len - p->pos);
-    memcpy(buf, p->body->data + p->pos, n);
-    p->pos += n;
-    return (long)n;
-}
-
-static enum MHD_Result serve_paste(struct sk_http *http, struct MHD_Connection *conn,
-                                   struct request *req)
-{
-    /* The same path as `ssh kvm@host paste`: the target's keymap, confirmed delivery. */
-    enum MHD_Result refused;
-    if (!control_allowed(http, conn, req, "paste", 0, &refused)) {
-        return refused;
-    }
-    struct paste_io p = {.body = &req->body};
-    struct sk_cmd_io io = {.ctx = &p,
-                           .out = paste_out,
-                           .err = paste_out,
-                           .in = paste_in,
-                           .name = req->identity,
-                           .addr = req->addr,
-                           .role = req->role,
-                           .member = req->member};
-    int status = sk_cmd_run(http->app, "paste", &io);
-    unsigned code = status == 0   ? MHD_HTTP_OK
-                    : status == 2 ? MHD_HTTP_BAD_REQUEST
-                                  : MHD_HTTP_UNPROCESSABLE_CONTENT;
-    if (status == 0) {
-        sk_buf_puts(&p.out, "ok\n");
-    }
-    enum MHD_Result rc =
-        queue_copy(conn, code, p.out.data, p.out.len, "text/plain; charset=utf-8");
-    sk_buf_free(&p.out);
-    return rc;
-}
-
-/* POST /api/control "take": take control from whoever holds it (exclusive mode). */
-static enum MHD_Result serve_control(struct sk_http *http, struct MHD_Connection *conn,
-                                     struct request *req)
-{
-    if (strcmp(req->body.data, "take") != 0 && strcmp(req->body.data, "take\n") != 0) {
-        return queue_text(conn, MHD_HTTP_BAD_REQUEST, "expected 'take'\n");
-    }
-    enum MHD_Result refused;
-    if (!control_allowed(http, conn, req, "take", 1, &refused)) {
-        return refused;
-    }
-    return queue_text(conn, MHD_HTTP_OK, "you have control\n");
-}
-
-/* ---- /metrics, in the Prometheus text exposition format ---- */
-
-static void metric(struct sk_buf *b, const char *name, const char *type, const char *help,
-                   const char *labels, uint64_t value)
-{
-    /* HELP and TYPE once per family: the first sample of a family brings them. */
-    if (help != NULL) {
-        sk_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-    }
-    sk_buf_printf(b, "%s%s %" PRIu64 "\n", name, labels, value);
+    return sk_admit_login(&http->admit, conn, req);
 }
 
 static enum MHD_Result serve_metrics(struct sk_http *http, struct MHD_Connection *conn,
-                                     struct request *req)
+                                     struct sk_request *req)
 {
-    struct sk_hub_stats hs;
-    struct sk_hid_status hid;
     struct sk_streamer_stats ss;
-    struct sk_buf b = {0};
     sk_streamer_stats(http->streamer, &ss);
-    sk_hub_stats(http->app->hub, &hs);
-    sk_hid_status(http->app->hid, &hid);
-    int streams = atomic_load(&http->streams);
-    int requests = atomic_load(&http->app->http_clients);
-    metric(&b, "sshkvm_frames_captured_total", "counter", "Frames published by the capture source.",
-           "", hs.published);
-    metric(&b, "sshkvm_http_frames_sent_total", "counter", "Stream parts handed to HTTP clients.",
-           "", atomic_load(&http->frames_sent) + ss.parts);
-    metric(&b, "sshkvm_http_frames_dropped_total", "counter",
-           "Frames HTTP streams skipped because their client was slower than capture.", "",
-           atomic_load(&http->frames_skipped) + ss.skipped);
-    metric(&b, "sshkvm_http_bytes_sent_total", "counter", "Stream bytes handed to HTTP clients.",
-           "", atomic_load(&http->bytes_sent) + ss.bytes);
-    metric(&b, "sshkvm_clients", "gauge", "Connected clients by kind.", "{kind=\"ssh\"}",
-           (uint64_t)SK_MAX(atomic_load(&http->app->ssh_clients), 0));
-    metric(&b, "sshkvm_clients", "gauge", NULL, "{kind=\"http_stream\"}",
-           (uint64_t)SK_MAX(streams, 0));
-    metric(&b, "sshkvm_clients", "gauge", NULL, "{kind=\"http_other\"}",
-           (uint64_t)SK_MAX(requests - streams, 0));
-    metric(&b, "sshkvm_hid_reports_written_total", "counter", "HID reports written to the target.",
-           "", hid.written);
-    metric(&b, "sshkvm_hid_reports_failed_total", "counter",
-           "HID reports discarded because the target did not read them.", "", hid.dropped);
-    metric(&b, "sshkvm_http_auth_failures_total", "counter",
-           "HTTP requests refused for missing or bad credentials, tokens or cross-site origin.", "",
-           http->auth != NULL ? sk_auth_failures(http->auth) : 0);
+    struct sk_buf b = {0};
+    sk_metrics_text(&b, http->app, &ss,
+                    http->admit.auth != NULL ? sk_auth_failures(http->admit.auth) : 0);
     enum MHD_Result rc =
-        queue_copy(conn, MHD_HTTP_OK, b.data, b.len, "text/plain; version=0.0.4; charset=utf-8");
+        sk_request_copy(conn, MHD_HTTP_OK, b.data, b.len, "text/plain; version=0.0.4; charset=utf-8");
     sk_buf_free(&b);
     return rc;
 }
 
 /* ---- dispatch ---- */
 
-static const struct route routes[] = {
+static const struct sk_http_route routes[] = {
     {.path = "/stream", .serve = serve_stream},
-    {.path = "/snapshot", .serve = serve_snapshot},
-    {.path = "/status", .serve = serve_status},
+    {.path = "/snapshot", .act = sk_pages_snapshot},
+    {.path = "/status", .act = sk_pages_status},
     {.path = "/metrics", .serve = serve_metrics},
     {.path = "/login", .flags = ROUTE_PUBLIC, .serve = serve_login},
-    {.path = "/api/keys", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY, .serve = serve_keys},
-    {.path = "/api/mouse", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY, .serve = serve_mouse},
-    {.path = "/api/release", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY,
-     .serve = serve_release},
-    {.path = "/api/paste", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_PASTE, .serve = serve_paste},
-    {.path = "/api/control", .flags = ROUTE_POST, .max_body = SK_HTTP_MAX_BODY,
-     .serve = serve_control},
+    {.path = "/api/keys", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY, .act = sk_api_keys},
+    {.path = "/api/mouse", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY, .act = sk_api_mouse},
+    {.path = "/api/release", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY,
+     .act = sk_api_release},
+    {.path = "/api/paste", .flags = ROUTE_POST, .max_body = SK_API_MAX_PASTE, .act = sk_api_paste},
+    {.path = "/api/control", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY,
+     .act = sk_api_control},
     /* mjpg-streamer's URLs, which many players and scripts already know. */
     {.path = "/", .action = "stream", .serve = serve_stream},
-    {.path = "/", .action = "snapshot", .serve = serve_snapshot},
+    {.path = "/", .action = "snapshot", .act = sk_pages_snapshot},
 };
 
-static const struct route *find_route(const char *url, const char *action)
+static const struct sk_http_route *find_route(const char *url, const char *action)
 {
     for (size_t i = 0; i < SK_ARRAY_LEN(routes); i++) {
-        const struct route *r = &routes[i];
+        const struct sk_http_route *r = &routes[i];
         if (strcmp(url, r->path) != 0) {
             continue;
         }
@@ -1004,7 +161,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   size_t *upload_data_size, void **req_cls)
 {
     struct sk_http *http = cls;
-    struct request *req = *req_cls;
+    struct sk_request *req = *req_cls;
     const char *action = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "action");
     int is_post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     int is_get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
@@ -1018,15 +175,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         sk_pending_remove(http->idle, conn); /* a request is in flight */
         atomic_fetch_add(&http->app->http_clients, 1);
         sk_log(SK_LOG_DEBUG, "http", "%s %s", method, url);
-        client_address(conn, req->addr, sizeof(req->addr));
+        sk_request_client_address(conn, req->addr, sizeof(req->addr));
+        req->is_head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
         req->route = find_route(url, action);
-        const struct route *r = req->route;
+        const struct sk_http_route *r = req->route;
         if (r != NULL && (r->flags & ROUTE_POST) ? !is_post : !is_get) {
-            return method_not_allowed(conn, r != NULL && (r->flags & ROUTE_POST) ? "POST"
+            return sk_request_not_allowed(conn, r != NULL && (r->flags & ROUTE_POST) ? "POST"
                                                                                  : "GET, HEAD");
         }
         enum MHD_Result rc = MHD_YES;
-        if (!admit(http, conn, req, &rc)) {
+        int need = r == NULL                  ? 0
+                   : (r->flags & ROUTE_PUBLIC) ? SK_ADMIT_PUBLIC
+                   : (r->flags & ROUTE_POST)   ? SK_ADMIT_SAME_ORIGIN
+                                               : 0;
+        if (!sk_admit_request(&http->admit, conn, req, url, need, &rc)) {
             return rc;
         }
         req->admitted = 1;
@@ -1047,29 +209,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_YES;
     }
     if (req->body_too_big) {
-        return queue_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large\n");
+        return sk_request_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "request body too large\n");
     }
     if (req->route != NULL) {
         sk_buf_reserve(&req->body, 1); /* a C string even when empty */
-        return req->route->serve(http, conn, req);
+        const struct sk_http_route *r = req->route;
+        return r->serve != NULL ? r->serve(http, conn, req) : r->act(http->app, conn, req);
     }
     /* A page file never takes an action: "/?action=other" is an unknown mjpg-streamer URL. */
-    if (action == NULL) {
-        for (size_t i = 0; i < SK_ARRAY_LEN(page_files); i++) {
-            if (strcmp(url, page_files[i].path) == 0) {
-                return serve_page(http, conn, &page_files[i]);
-            }
-        }
-    }
-    return queue_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
-}
-
-/* The connection's socket, or -1. */
-static int connection_fd(struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    return ci != NULL ? (int)ci->connect_fd : -1;
+    return sk_pages_file(http->web_dir, conn, action == NULL ? url : NULL);
 }
 
 /*
@@ -1082,7 +230,7 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 {
     struct sk_http *http = cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        int fd = connection_fd(conn);
+        int fd = sk_request_fd(conn);
         if (fd >= 0) {
             sk_pending_add(http->idle, conn, fd);
         }
@@ -1095,10 +243,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
     struct sk_http *http = cls;
-    struct request *req = *req_cls;
-    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK) {
+    struct sk_request *req = *req_cls;
+    if (toe == MHD_REQUEST_TERMINATED_COMPLETED_OK && (req == NULL || !req->handed_over)) {
         /* Kept alive for another request: idle again. */
-        int fd = connection_fd(conn);
+        int fd = sk_request_fd(conn);
         if (fd >= 0) {
             sk_pending_add(http->idle, conn, fd);
         }
@@ -1211,16 +359,14 @@ struct sk_http *sk_http_new(const struct sk_http_opts *opts)
     http->port = opts->port;
     http->web_dir = xstrdup(opts->web_dir != NULL ? opts->web_dir : "web");
     http->app = opts->app;
-    http->auth = opts->auth;
-    http->auth_loopback = opts->auth_loopback;
+    http->admit = (struct sk_admit){.app = opts->app,
+                                    .auth = opts->auth,
+                                    .auth_loopback = opts->auth_loopback,
+                                    .tls = opts->tls_cert != NULL};
     http->tls_cert_file = opts->tls_cert != NULL ? xstrdup(opts->tls_cert) : NULL;
     http->tls_key_file = opts->tls_key != NULL ? xstrdup(opts->tls_key) : NULL;
-    atomic_init(&http->stopping, 0);
-    atomic_init(&http->streams, 0);
-    atomic_init(&http->bytes_sent, 0);
-    atomic_init(&http->frames_sent, 0);
-    atomic_init(&http->frames_skipped, 0);
-    http->streamer = sk_streamer_new(opts->app->hub, SK_HTTP_IDLE_TIMEOUT_S);
+    http->streamer =
+        sk_streamer_new(opts->app->hub, SK_HTTP_IDLE_TIMEOUT_S, SK_HTTP_MAX_STREAMS);
     http->idle = sk_pending_new(opts->max_idle > 0 ? opts->max_idle : 32, "http");
     return http;
 }
@@ -1301,7 +447,6 @@ int sk_http_open(struct sk_http *http, char *err, size_t errlen)
         {MHD_OPTION_END, 0, NULL},
     };
     struct MHD_OptionItem no_opts[] = {{MHD_OPTION_END, 0, NULL}};
-    atomic_store(&http->stopping, 0);
     /* The logger goes first so that MHD's start-up complaints reach our log too. */
     http->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, http, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, http,
@@ -1326,15 +471,12 @@ void sk_http_close(struct sk_http *http)
         return;
     }
     /*
-     * Streams wait for frames in short slices and end as soon as they see
-     * the flag, so MHD_stop_daemon (which joins every connection thread)
+     * Streams end first: their sockets close, and a TLS stream's relay sees
+     * the end, so MHD_stop_daemon (which joins every connection thread)
      * returns promptly even though the hub stays open.
      */
-    atomic_store(&http->stopping, 1);
-    /* Streams in the streamer end first, so their connection threads can be joined. */
     sk_streamer_close(http->streamer);
     MHD_stop_daemon(http->daemon);
     http->daemon = NULL;
     drop_tls(http);
-    atomic_store(&http->stopping, 0);
 }

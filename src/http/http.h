@@ -30,7 +30,7 @@ struct sk_http_opts {
     const char *web_dir;  /* where index.html and friends live */
     struct sk_app *app;   /* hub, HID, status, client counters (borrowed) */
     /*
-     * The doors (borrowed; see http/auth.h). Clients off loopback always
+     * The logins (borrowed; see policy/auth.h and http/admit.h). Clients off loopback always
      * need a session or a password; with NULL nobody off loopback gets in.
      */
     struct sk_auth *auth;
@@ -47,11 +47,5 @@ void sk_http_free(struct sk_http *http);
 int sk_http_open(struct sk_http *http, char *err, size_t errlen);
 /* Stop serving and close every connection. Idempotent. */
 void sk_http_close(struct sk_http *http);
-
-/*
- * Pure: does a Host header value ("127.0.0.1:8080", "[::1]:80",
- * "localhost") name this machine's loopback? 1 or 0; NULL is 0.
- */
-int sk_http_host_is_loopback(const char *host);
 
 #endif

@@ -4,12 +4,14 @@
  * The watcher thread sleeps on the hub and pokes each writer's eventfd
  * when a frame is published. A writer thread (one per CPU, at most
  * SK_STREAMER_MAX_WRITERS) owns the viewers handed to it (its list, each
- * viewer's part in progress and frame reference) and waits in epoll_wait
- * for that eventfd, for new viewers (another eventfd) and for full sockets
- * becoming writable (edge-triggered EPOLLOUT). Viewers are handed over
- * round-robin by their connection threads, which then sleep on done_cv
- * until their writer marks them done; the lock guards only the hand-over
- * lists and the done flags. A writer never blocks on a socket.
+ * viewer's socket, its HTTP header still to send, its part in progress and
+ * frame reference) and waits in epoll_wait for that eventfd, for new
+ * viewers (another eventfd) and for full sockets becoming writable
+ * (edge-triggered EPOLLOUT). sk_streamer_add puts a new viewer on a
+ * writer's hand-over list, round-robin, and returns at once; the writer
+ * closes the socket and calls the viewer's done callback when the stream
+ * ends. The lock guards only the hand-over lists, the accepting flags and
+ * the viewer count. A writer never blocks on a socket.
  */
 #include "http/streamer.h"
 
@@ -37,16 +39,20 @@
 #define TICK_MS 100
 
 struct viewer {
-    int fd;
-    uint64_t last_seq;      /* the newest frame this viewer has been given */
+    int fd;                 /* ours: closed when the stream ends */
+    char *http;             /* the HTTP response header still to send (NULL once sent) */
+    size_t http_len, http_sent;
+    void (*done)(void *ctx);
+    void *done_ctx;
+    uint64_t last_seq;      /* the newest frame this viewer has been given, 0 for none */
     struct sk_frame *frame; /* the part being written, NULL between parts */
     size_t pos;             /* bytes of it written */
     size_t head_len;
     char head[SK_MULTIPART_HEADER_MAX];
     int64_t part_ms;     /* when the last part started, for repeats */
     int64_t progress_ms; /* when a byte last went out */
+    int64_t joined_ms;   /* when the writer took it, for the first frame's time-out */
     int dead;
-    int done; /* under lock: the writer has let go of it */
     struct viewer *next; /* in the hand-over list */
 };
 
@@ -77,6 +83,8 @@ struct writer {
 struct sk_streamer {
     struct sk_hub *hub;
     int idle_timeout_s;
+    int max_viewers;
+    int viewers; /* under lock: handed over and not yet let go */
     struct writer writers[SK_STREAMER_MAX_WRITERS];
     int nwriters;
     unsigned next; /* under lock: round-robin hand-over */
@@ -84,17 +92,17 @@ struct sk_streamer {
     int open;
     atomic_int stopping;
     pthread_mutex_t lock;
-    pthread_cond_t done_cv;
     atomic_uint_fast64_t parts, bytes, skipped;
 };
 
 static char wake_mark, frame_mark;
 
-struct sk_streamer *sk_streamer_new(struct sk_hub *hub, int idle_timeout_s)
+struct sk_streamer *sk_streamer_new(struct sk_hub *hub, int idle_timeout_s, int max_viewers)
 {
     struct sk_streamer *st = xcalloc(1, sizeof(*st));
     st->hub = hub;
     st->idle_timeout_s = idle_timeout_s > 0 ? idle_timeout_s : 15;
+    st->max_viewers = max_viewers > 0 ? max_viewers : 1;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     st->nwriters = (int)SK_MAX(1, SK_MIN(cpus, (long)SK_STREAMER_MAX_WRITERS));
     for (int i = 0; i < st->nwriters; i++) {
@@ -103,7 +111,6 @@ struct sk_streamer *sk_streamer_new(struct sk_hub *hub, int idle_timeout_s)
         w->epfd = w->wake_fd = w->frame_fd = -1;
     }
     pthread_mutex_init(&st->lock, NULL);
-    pthread_cond_init(&st->done_cv, NULL);
     atomic_init(&st->stopping, 0);
     atomic_init(&st->parts, 0);
     atomic_init(&st->bytes, 0);
@@ -117,7 +124,6 @@ void sk_streamer_free(struct sk_streamer *st)
         return;
     }
     sk_streamer_close(st);
-    pthread_cond_destroy(&st->done_cv);
     pthread_mutex_destroy(&st->lock);
     for (int i = 0; i < st->nwriters; i++) {
         free(st->writers[i].active);
@@ -186,56 +192,94 @@ static int start_part(struct writer *w, struct viewer *v, int64_t now)
     return 1;
 }
 
-/* Write as much of v's parts as its socket takes, moving on to newer frames. */
-static void pump(struct writer *w, struct viewer *v, int64_t now)
+/*
+ * The iovecs of what v has still to send of its current part (v->frame
+ * set), after v->pos bytes of it went out; returns how many (1 to 3).
+ */
+static size_t part_iov(struct viewer *v, struct iovec *iov)
 {
     static const char trailer[] = SK_MULTIPART_TRAILER;
+    iov[0] = (struct iovec){.iov_base = v->head, .iov_len = v->head_len};
+    iov[1] = (struct iovec){.iov_base = v->frame->data, .iov_len = v->frame->size};
+    iov[2] = (struct iovec){.iov_base = (void *)trailer, .iov_len = sizeof(trailer) - 1};
+    /* Skip what earlier writes of this part sent (pos < total: the rest ends in iov[2]). */
+    size_t skip = v->pos;
+    size_t first = 0;
+    while (first < 2 && skip >= iov[first].iov_len) {
+        skip -= iov[first].iov_len;
+        first++;
+    }
+    iov[first].iov_base = (char *)iov[first].iov_base + skip;
+    iov[first].iov_len -= skip;
+    memmove(iov, iov + first, (3 - first) * sizeof(*iov));
+    return 3 - first;
+}
+
+static size_t part_total(const struct viewer *v)
+{
+    return v->head_len + v->frame->size + sizeof(SK_MULTIPART_TRAILER) - 1;
+}
+
+/*
+ * Write as much as v's socket takes: the rest of its HTTP header (alone
+ * while there is no frame yet, so the client sees the answer at once),
+ * then its parts, moving on to newer frames.
+ */
+static void pump(struct writer *w, struct viewer *v, int64_t now)
+{
     struct sk_streamer *st = w->st;
     while (!v->dead) {
-        if (v->frame == NULL && !start_part(w, v, now)) {
+        if (v->frame == NULL && !start_part(w, v, now) && v->http == NULL) {
             return;
         }
-        size_t total = v->head_len + v->frame->size + sizeof(trailer) - 1;
-        struct iovec iov[3] = {
-            {.iov_base = v->head, .iov_len = v->head_len},
-            {.iov_base = v->frame->data, .iov_len = v->frame->size},
-            {.iov_base = (void *)trailer, .iov_len = sizeof(trailer) - 1},
-        };
-        /* Skip what earlier writes of this part sent (pos < total: the rest ends in iov[2]). */
-        size_t skip = v->pos;
-        int first = 0;
-        while (first < 2 && skip >= iov[first].iov_len) {
-            skip -= iov[first].iov_len;
-            first++;
+        struct iovec iov[4];
+        size_t n = 0, http_left = v->http != NULL ? v->http_len - v->http_sent : 0;
+        if (http_left > 0) {
+            iov[n++] = (struct iovec){.iov_base = v->http + v->http_sent, .iov_len = http_left};
         }
-        iov[first].iov_base = (char *)iov[first].iov_base + skip;
-        iov[first].iov_len -= skip;
-        struct msghdr msg = {.msg_iov = iov + first, .msg_iovlen = (size_t)(3 - first)};
-        ssize_t n = sendmsg(v->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n < 0) {
+        if (v->frame != NULL) {
+            n += part_iov(v, iov + n);
+        }
+        struct msghdr msg = {.msg_iov = iov, .msg_iovlen = n};
+        ssize_t sent = sendmsg(v->fd, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (sent < 0) {
             if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
                 v->dead = 1; /* the client went away */
             }
             return; /* full: epoll says when there is room */
         }
-        v->pos += (size_t)n;
+        size_t of_http = SK_MIN((size_t)sent, http_left);
+        v->http_sent += of_http;
+        v->pos += (size_t)sent - of_http;
         v->progress_ms = now;
-        atomic_fetch_add(&st->bytes, (uint64_t)n);
-        if (v->pos == total) {
+        atomic_fetch_add(&st->bytes, (uint64_t)sent);
+        if (v->http != NULL && v->http_sent == v->http_len) {
+            free(v->http);
+            v->http = NULL;
+        }
+        if (v->frame != NULL && v->pos == part_total(v)) {
             sk_frame_unref(v->frame);
             v->frame = NULL;
         }
     }
 }
 
-static void adopt(struct writer *w, int64_t now)
+/* The viewers handed to w since it last looked. */
+static struct viewer *take_incoming(struct writer *w)
 {
-    struct sk_streamer *st = w->st;
-    pthread_mutex_lock(&st->lock);
+    pthread_mutex_lock(&w->st->lock);
     struct viewer *list = w->incoming;
     w->incoming = NULL;
-    pthread_mutex_unlock(&st->lock);
-    for (struct viewer *v = list; v != NULL; v = v->next) {
+    pthread_mutex_unlock(&w->st->lock);
+    return list;
+}
+
+/* Take the new viewers on and send them what there is: the header, the newest frame. */
+static void adopt(struct writer *w, int64_t now)
+{
+    struct viewer *next;
+    for (struct viewer *v = take_incoming(w); v != NULL; v = next) {
+        next = v->next;
         /* MHD may have corked the socket for its own sends; parts must leave at once. */
         int off = 0, on = 1;
         setsockopt(v->fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
@@ -244,26 +288,32 @@ static void adopt(struct writer *w, int64_t now)
         if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, v->fd, &ev) != 0) {
             v->dead = 1;
         }
-        v->part_ms = v->progress_ms = now;
+        v->part_ms = v->progress_ms = v->joined_ms = now;
         if (w->nactive == w->capactive) {
             w->capactive = w->capactive ? w->capactive * 2 : 64;
             w->active = xrealloc(w->active, w->capactive * sizeof(*w->active));
         }
         w->active[w->nactive++] = v;
+        pump(w, v, now);
     }
 }
 
-/* Let go of v: its connection thread may return (and MHD close the socket). */
+/* End v's stream: close its socket, stop watching the hub, tell its owner, forget it. */
 static void release(struct writer *w, struct viewer *v)
 {
     struct sk_streamer *st = w->st;
-    epoll_ctl(w->epfd, EPOLL_CTL_DEL, v->fd, NULL);
+    epoll_ctl(w->epfd, EPOLL_CTL_DEL, v->fd, NULL); /* ENOENT for one never adopted */
+    close(v->fd);
     sk_frame_unref(v->frame);
-    v->frame = NULL;
+    free(v->http);
+    sk_hub_watch(st->hub, -1);
     pthread_mutex_lock(&st->lock);
-    v->done = 1;
-    pthread_cond_broadcast(&st->done_cv);
+    st->viewers--;
     pthread_mutex_unlock(&st->lock);
+    if (v->done != NULL) {
+        v->done(v->done_ctx);
+    }
+    free(v);
 }
 
 static void *writer_main(void *arg)
@@ -282,6 +332,8 @@ static void *writer_main(void *arg)
                 adopt(w, now);
             } else if (evs[i].data.ptr == &frame_mark) {
                 drain(w->frame_fd);
+                /* A viewer served earlier in this turn may have fetched an older newest. */
+                forget_newest(w);
                 new_frame = 1;
             } else {
                 struct viewer *v = evs[i].data.ptr;
@@ -302,8 +354,12 @@ static void *writer_main(void *arg)
             if (v->frame == NULL && (new_frame || now - v->part_ms >= SK_STREAMER_REPEAT_MS)) {
                 pump(w, v, now);
             }
-            if (v->frame != NULL && now - v->progress_ms > (int64_t)st->idle_timeout_s * 1000) {
+            int busy = v->frame != NULL || v->http != NULL;
+            if (busy && now - v->progress_ms > (int64_t)st->idle_timeout_s * 1000) {
                 sk_log(SK_LOG_DEBUG, "http", "stream client stopped reading; closing");
+                v->dead = 1;
+            } else if (v->last_seq == 0 && now - v->joined_ms >= SK_STREAMER_FIRST_FRAME_MS) {
+                sk_log(SK_LOG_DEBUG, "http", "no frame to stream; closing");
                 v->dead = 1;
             }
             if (v->dead) {
@@ -319,7 +375,11 @@ static void *writer_main(void *arg)
     pthread_mutex_lock(&st->lock);
     w->accepting = 0;
     pthread_mutex_unlock(&st->lock);
-    adopt(w, sk_now_ms());
+    struct viewer *next;
+    for (struct viewer *v = take_incoming(w); v != NULL; v = next) {
+        next = v->next;
+        release(w, v);
+    }
     for (size_t i = 0; i < w->nactive; i++) {
         release(w, w->active[i]);
     }
@@ -432,24 +492,45 @@ void sk_streamer_close(struct sk_streamer *st)
     st->open = 0;
 }
 
-void sk_streamer_run(struct sk_streamer *st, int fd, uint64_t after_seq)
+int sk_streamer_add(struct sk_streamer *st, int fd, const char *head, size_t head_len,
+                    void (*done)(void *ctx), void *ctx)
 {
-    struct viewer v = {.fd = fd, .last_seq = after_seq};
+    struct viewer *v = xcalloc(1, sizeof(*v));
+    v->fd = fd;
+    v->done = done;
+    v->done_ctx = ctx;
+    if (head_len > 0) {
+        v->http = xmalloc(head_len);
+        memcpy(v->http, head, head_len);
+        v->http_len = head_len;
+    }
+    /* Watch before the header can go out: the client may ask for a frame as soon as it sees it. */
+    sk_hub_watch(st->hub, +1);
     pthread_mutex_lock(&st->lock);
     struct writer *w = &st->writers[st->next++ % (unsigned)st->nwriters];
-    if (!w->accepting) {
-        pthread_mutex_unlock(&st->lock);
-        return;
+    int rc = !w->accepting ? SK_E_CLOSED : st->viewers >= st->max_viewers ? SK_E_BUSY : 0;
+    if (rc == 0) {
+        st->viewers++;
+        v->next = w->incoming;
+        w->incoming = v;
+        /* Under the lock: a writer that still accepts has not let its eventfd be closed. */
+        poke(w->wake_fd);
     }
-    v.next = w->incoming;
-    w->incoming = &v;
     pthread_mutex_unlock(&st->lock);
-    poke(w->wake_fd);
+    if (rc != 0) {
+        sk_hub_watch(st->hub, -1);
+        free(v->http);
+        free(v);
+    }
+    return rc;
+}
+
+int sk_streamer_has_room(struct sk_streamer *st)
+{
     pthread_mutex_lock(&st->lock);
-    while (!v.done) {
-        pthread_cond_wait(&st->done_cv, &st->lock);
-    }
+    int room = st->writers[0].accepting && st->viewers < st->max_viewers;
     pthread_mutex_unlock(&st->lock);
+    return room;
 }
 
 void sk_streamer_stats(struct sk_streamer *st, struct sk_streamer_stats *out)
@@ -457,4 +538,7 @@ void sk_streamer_stats(struct sk_streamer *st, struct sk_streamer_stats *out)
     out->parts = atomic_load(&st->parts);
     out->bytes = atomic_load(&st->bytes);
     out->skipped = atomic_load(&st->skipped);
+    pthread_mutex_lock(&st->lock);
+    out->viewers = st->viewers;
+    pthread_mutex_unlock(&st->lock);
 }

@@ -148,7 +148,7 @@ curl -s -m 5 --cacert "$T/cert.pem" -D "$T/tls.h" -c "$T/jar3" -o /dev/null "$ur
 check tls_cookie_secure grep -Eqi '^Set-Cookie: sshkvm_session=.*HttpOnly; SameSite=Strict; Secure' "$T/tls.h"
 curl -s -m 5 --cacert "$T/cert.pem" -b "$T/jar3" -o "$T/tls.jpg" "$S/snapshot"
 check tls_snapshot_is_jpeg bash -c "head -c 2 '$T/tls.jpg' | od -An -tx1 | grep -q 'ff d8'"
-# Over TLS every part goes through libmicrohttpd (the streamer writes plain TCP only).
+# Over TLS the streamer writes into a socket pair that libmicrohttpd relays through its TLS session.
 curl -s -m $((2 * SLOW)) --cacert "$T/cert.pem" -b "$T/jar3" -o "$T/tls.stream" "$S/stream"
 mkdir -p "$T/tlsparts"
 n=$("$HELPERS/multipart_split" "$T/tls.stream" "$T/tlsparts"); rc=$?

@@ -7,6 +7,7 @@
  * server must pass them through without looking inside.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -635,6 +636,121 @@ static void test_slow_client_does_not_block(void)
     server_stop(&s);
 }
 
+/* The head of the answer, with the Date header's value blanked (it is the only line that varies). */
+static char *head_without_date(const char *head)
+{
+    char *out = xstrdup(head);
+    char *date = strstr(out, "\r\nDate: ");
+    if (date != NULL) {
+        date += strlen("\r\nDate: ");
+        size_t len = strcspn(date, "\r");
+        /* "Sat, 05 Dec 2026 01:30:21 GMT": the same shape MHD writes. */
+        CHECK_EQ_INT(len, 29);
+        CHECK(len >= 4 && memcmp(date + len - 4, " GMT", 4) == 0);
+        memset(date, 'D', len);
+    }
+    return out;
+}
+
+/*
+ * A stream's head is written by the streamer, on the socket taken from
+ * MHD; HEAD's is written by MHD. Both must be the same bytes.
+ */
+static void test_stream_head_as_mhd_writes_it(void)
+{
+    struct server s;
+    CHECK(server_start(&s) == 0);
+    struct response r;
+    CHECK(request(s.port, "HEAD /stream HTTP/1.1\r\nHost: localhost\r\n\r\n", &r) == 0);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK_EQ_INT(r.body_len, 0);
+    struct conn c;
+    CHECK(conn_open(&c, s.port, 0) == 0);
+    conn_send(&c, "GET /stream HTTP/1.1\r\nHost: localhost\r\n\r\n");
+    char *head = conn_until(&c, "\r\n\r\n");
+    CHECK(head != NULL && r.head != NULL);
+    if (head != NULL && r.head != NULL) {
+        char *ours = head_without_date(head), *mhd = head_without_date(r.head);
+        CHECK_STR(ours, mhd);
+        free(ours);
+        free(mhd);
+    }
+    free(head);
+    conn_close(&c);
+    response_free(&r);
+    server_stop(&s);
+}
+
+static int thread_count(void)
+{
+    int n = 0;
+    DIR *d = opendir("/proc/self/task");
+    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;) {
+        n += e->d_name[0] != '.';
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    return n;
+}
+
+/* Many viewers, and no thread of the server's each: the streamer's few threads serve them all. */
+static void test_viewers_cost_no_thread(void)
+{
+    enum { VIEWERS = 24 };
+    struct server s;
+    CHECK(server_start(&s) == 0);
+    struct sk_frame *f = make_frame(7, 20000);
+    sk_hub_publish(s.app.hub, f);
+    /* A request answered first: the threads MHD keeps between requests are there already. */
+    struct response r;
+    CHECK(get(s.port, "/snapshot", &r) == 0);
+    response_free(&r);
+    int before = thread_count();
+    struct conn c[VIEWERS];
+    for (int i = 0; i < VIEWERS; i++) {
+        CHECK(stream_begin(&c[i], s.port, "/stream", 0) == 0);
+        size_t len = 0;
+        uint8_t *body = stream_part(&c[i], &len);
+        CHECK(same_frame(body, len, f));
+        free(body);
+    }
+    CHECK_EQ_INT(hub_watchers(s.app.hub), VIEWERS);
+    /*
+     * The connections' threads end once their streams are handed over (and
+     * each request is counted as over a moment after its stream begins).
+     */
+    int64_t deadline = sk_now_ms() + 3000;
+    int during = thread_count();
+    while ((during > before + 2 || atomic_load(&s.app.http_clients) != VIEWERS) &&
+           sk_now_ms() < deadline) {
+        sk_sleep_ms(20);
+        during = thread_count();
+    }
+    CHECK_EQ_INT(atomic_load(&s.app.http_clients), VIEWERS);
+    fprintf(stderr, "  threads: %d before, %d with %d viewers\n", before, during, VIEWERS);
+    CHECK(during <= before + 2);
+    /* And every viewer still gets every new frame. */
+    struct sk_frame *g = make_frame(8, 30000);
+    sk_hub_publish(s.app.hub, g);
+    for (int i = 0; i < VIEWERS; i++) {
+        size_t len = 0;
+        uint8_t *body = stream_part(&c[i], &len);
+        /* Repeats of the still screen (one a second) may come first. */
+        for (int repeats = 0; repeats < 10 && same_frame(body, len, f); repeats++) {
+            free(body);
+            body = stream_part(&c[i], &len);
+        }
+        CHECK(same_frame(body, len, g));
+        free(body);
+        conn_close(&c[i]);
+    }
+    sk_frame_unref(f);
+    sk_frame_unref(g);
+    server_stop(&s);
+    CHECK_EQ_INT(atomic_load(&s.app.http_clients), 0);
+}
+
 static void test_open_errors(void)
 {
     struct server s;
@@ -702,6 +818,8 @@ int main(void)
     SK_RUN(test_snapshot_without_frame);
     SK_RUN(test_pages_and_refusals);
     SK_RUN(test_slow_client_does_not_block);
+    SK_RUN(test_stream_head_as_mhd_writes_it);
+    SK_RUN(test_viewers_cost_no_thread);
     SK_RUN(test_open_errors);
 
     char path[128];

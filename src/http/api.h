@@ -1,0 +1,38 @@
+/*
+ * api: the page's control endpoints, POST /api/keys, /api/mouse,
+ * /api/release, /api/paste and /api/control.
+ *
+ * Each takes a request that passed the admission checks (http/admit.h),
+ * with its body collected: the keys and mouse bodies are parsed by
+ * http/control.h, a paste is typed by the `paste` command through the
+ * target's keymap. Input goes through the one input check (sk_app_input):
+ * 403 for a view-only login, 409 naming the holder while another session
+ * has control.
+ */
+#ifndef SK_API_H
+#define SK_API_H
+
+#include <microhttpd.h>
+
+#include "http/request.h"
+
+struct sk_app;
+
+/* Request bodies: a paste may be long, everything else is a few lines. */
+#define SK_API_MAX_BODY 4096
+#define SK_API_MAX_PASTE (1024 * 1024)
+
+/* The endpoints. app is borrowed; each queues its answer and returns MHD's result. */
+enum MHD_Result sk_api_keys(struct sk_app *app, struct MHD_Connection *conn,
+                            struct sk_request *req);
+enum MHD_Result sk_api_mouse(struct sk_app *app, struct MHD_Connection *conn,
+                             struct sk_request *req);
+enum MHD_Result sk_api_release(struct sk_app *app, struct MHD_Connection *conn,
+                               struct sk_request *req);
+enum MHD_Result sk_api_paste(struct sk_app *app, struct MHD_Connection *conn,
+                             struct sk_request *req);
+/* Body "take": take control from whoever holds it (exclusive mode). */
+enum MHD_Result sk_api_control(struct sk_app *app, struct MHD_Connection *conn,
+                               struct sk_request *req);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * metrics: the figures of the program in Prometheus' text format.
+ *
+ * Reads the hub's and the HID's counters and the client counts from the app
+ * (all borrowed), and the stream writer's figures the caller gathered, and
+ * appends one sample line per figure to a buffer; each family's first
+ * sample brings its HELP and TYPE lines. Owns nothing.
+ */
+#include "http/metrics.h"
+
+#include <inttypes.h>
+#include <stdatomic.h>
+
+#include "base/util.h"
+#include "cmd/app.h"
+#include "hid/hid.h"
+#include "http/streamer.h"
+#include "video/hub.h"
+
+static void metric(struct sk_buf *b, const char *name, const char *type, const char *help,
+                   const char *labels, uint64_t value)
+{
+    /* HELP and TYPE once per family: the first sample of a family brings them. */
+    if (help != NULL) {
+        sk_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+    }
+    sk_buf_printf(b, "%s%s %" PRIu64 "\n", name, labels, value);
+}
+
+void sk_metrics_text(struct sk_buf *b, struct sk_app *app,
+                     const struct sk_streamer_stats *streams, uint64_t auth_failures)
+{
+    struct sk_hub_stats hs;
+    struct sk_hid_status hid;
+    sk_hub_stats(app->hub, &hs);
+    sk_hid_status(app->hid, &hid);
+    int requests = atomic_load(&app->http_clients);
+    metric(b, "sshkvm_frames_captured_total", "counter", "Frames published by the capture source.",
+           "", hs.published);
+    metric(b, "sshkvm_http_frames_sent_total", "counter", "Stream parts handed to HTTP clients.",
+           "", streams->parts);
+    metric(b, "sshkvm_http_frames_dropped_total", "counter",
+           "Frames HTTP streams skipped because their client was slower than capture.", "",
+           streams->skipped);
+    metric(b, "sshkvm_http_bytes_sent_total", "counter", "Stream bytes handed to HTTP clients.", "",
+           streams->bytes);
+    metric(b, "sshkvm_clients", "gauge", "Connected clients by kind.", "{kind=\"ssh\"}",
+           (uint64_t)SK_MAX(atomic_load(&app->ssh_clients), 0));
+    metric(b, "sshkvm_clients", "gauge", NULL, "{kind=\"http_stream\"}",
+           (uint64_t)SK_MAX(streams->viewers, 0));
+    metric(b, "sshkvm_clients", "gauge", NULL, "{kind=\"http_other\"}",
+           (uint64_t)SK_MAX(requests - streams->viewers, 0));
+    metric(b, "sshkvm_hid_reports_written_total", "counter", "HID reports written to the target.",
+           "", hid.written);
+    metric(b, "sshkvm_hid_reports_failed_total", "counter",
+           "HID reports discarded because the target did not read them.", "", hid.dropped);
+    metric(b, "sshkvm_http_auth_failures_total", "counter",
+           "HTTP requests refused for missing or bad credentials, tokens or cross-site origin.", "",
+           auth_failures);
+}
