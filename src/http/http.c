@@ -367,7 +367,12 @@ struct sk_http *sk_http_new(const struct sk_http_opts *opts)
     http->tls_key_file = opts->tls_key != NULL ? xstrdup(opts->tls_key) : NULL;
     http->streamer =
         sk_streamer_new(opts->app->hub, SK_HTTP_IDLE_TIMEOUT_S, SK_HTTP_MAX_STREAMS);
-    http->idle = sk_pending_new(opts->max_idle > 0 ? opts->max_idle : 32, "http");
+    /*
+     * Up to libmicrohttpd's own limit of connections while none is silent: a
+     * burst of 200 viewers whose requests have arrived must all be served.
+     */
+    http->idle = sk_pending_new(opts->max_idle > 0 ? opts->max_idle : 32, (int)SK_HTTP_CONNECTION_LIMIT,
+                                "http");
     return http;
 }
 

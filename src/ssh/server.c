@@ -107,7 +107,8 @@ struct sk_ssh *sk_ssh_new(const struct sk_ssh_opts *opts)
     if (ssh->opts.max_startups <= 0) {
         ssh->opts.max_startups = 16;
     }
-    ssh->pending = sk_pending_new(ssh->opts.max_startups, "ssh");
+    /* Twice --max-startups at most, well under max_sessions: a flood cannot take every place. */
+    ssh->pending = sk_pending_new(ssh->opts.max_startups, 2 * ssh->opts.max_startups, "ssh");
     atomic_init(&ssh->stopping, 0);
     pthread_mutex_init(&ssh->lock, NULL);
     sk_cond_init_monotonic(&ssh->idle);
