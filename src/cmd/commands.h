@@ -46,6 +46,13 @@ int sk_cmd_cancelled(const struct sk_cmd_io *io);
 int sk_cmd_lost_control(struct sk_app *app, const struct sk_cmd_io *io, char *by, size_t bylen);
 
 /*
+ * May this client send input now (keys, clicks, bytes to a serial port)?
+ * 0, or 1 with the refusal said (view-only, or another holds control and
+ * take is 0). cmd names the command in the message.
+ */
+int sk_cmd_needs_control(struct sk_app *app, const char *cmd, int take, const struct sk_cmd_io *io);
+
+/*
  * The input commands (input.c). type takes the rest of the line after
  * "type " verbatim; the others take the words of the line, argv[0] the
  * command's name.
@@ -90,5 +97,16 @@ void sk_match_free(struct sk_match *m);
 int sk_screen_snapshot(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
 int sk_screen_print(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
 int sk_screen_wait(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
+
+/*
+ * serial (serialcmd.c): --list, --send, --wait and the raw pipe. line is
+ * the command line as received (--send's text is the rest of it after the
+ * port's name and one separator, verbatim, as type's is), argv its words,
+ * argv[0] "serial". sk_serialcmd_audit_argc: how many of argv's words the
+ * audit line may name (the options and the port, never the text).
+ */
+int sk_serialcmd_run(struct sk_app *app, const char *line, char **argv, int argc,
+                     const struct sk_cmd_io *io);
+int sk_serialcmd_audit_argc(char **argv, int argc);
 
 #endif

@@ -458,6 +458,16 @@ static long io_in(void *ctx, void *buf, size_t len)
     return (long)n;
 }
 
+static int io_poll_in(void *ctx, int timeout_ms)
+{
+    struct sk_session *s = ctx;
+    if (s->in.len == 0 && !s->eof &&
+        (atomic_load(s->stopping) || sk_session_pump(s, timeout_ms) != 0)) {
+        return -1;
+    }
+    return s->in.len > 0 || s->eof;
+}
+
 /*
  * Whether a long command should stop: the client is gone (ssh killed by
  * Ctrl+C closes the connection), sent a signal request, or, on a pty, typed
@@ -480,6 +490,7 @@ static void run_exec(struct sk_session *s)
         .out = io_out,
         .err = io_err,
         .in = io_in,
+        .poll_in = io_poll_in,
         .cancelled = io_cancelled,
         .cols = s->pty ? s->cols : 0,
         .rows = s->pty ? s->rows : 0,
