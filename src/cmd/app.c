@@ -50,17 +50,14 @@ static void serial_json(struct sk_app *app, struct sk_buf *out)
 {
     sk_buf_puts(out, ",\"serial\":[");
     for (size_t i = 0; i < app->serial_count; i++) {
-        const struct sk_serialspec *spec = sk_port_spec(app->serial[i]);
         struct sk_port_stats st;
-        char settings[SK_SERIAL_SETTINGS_MAX];
         sk_port_stats(app->serial[i], &st);
-        sk_serialspec_settings(spec, settings, sizeof(settings));
         sk_buf_puts(out, i > 0 ? ",{\"name\":" : "{\"name\":");
-        sk_buf_json_string(out, spec->name);
+        sk_buf_json_string(out, st.name);
         sk_buf_puts(out, ",\"device\":");
-        sk_buf_json_string(out, spec->device);
+        sk_buf_json_string(out, st.device);
         sk_buf_puts(out, ",\"settings\":");
-        sk_buf_json_string(out, settings);
+        sk_buf_json_string(out, st.settings);
         sk_buf_printf(out, ",\"state\":\"%s\",\"error\":", st.state);
         sk_buf_json_string(out, st.error);
         sk_buf_printf(out, ",\"rx\":%llu,\"tx\":%llu,\"errors\":%llu,\"reopens\":%llu,\"breaks\":%llu}",

@@ -43,9 +43,7 @@ static int port_absent(struct sk_port *port, const char *what, const struct sk_c
 {
     struct sk_port_stats st;
     sk_port_stats(port, &st);
-    const struct sk_serialspec *spec = sk_port_spec(port);
-    sk_cmd_say(io, 1, "sshkvm: serial: %s (%s) is %s%s%s%s: %s\n", spec->name, spec->device,
-               st.state, st.error[0] ? " (" : "", st.error, st.error[0] ? ")" : "", what);
+    sk_cmd_say(io, 1, "sshkvm: serial: %s (%s) is %s%s%s%s: %s\n", st.name, st.device, st.state, st.error[0] ? " (" : "", st.error, st.error[0] ? ")" : "", what);
     return SK_CMD_FAIL;
 }
 
@@ -55,12 +53,9 @@ static int list_ports(struct sk_app *app, const struct sk_cmd_io *io)
         sk_cmd_say(io, 1, "sshkvm: no serial ports (start sshkvm with --serial NAME=DEVICE)\n");
     }
     for (size_t i = 0; i < app->serial_count; i++) {
-        const struct sk_serialspec *spec = sk_port_spec(app->serial[i]);
         struct sk_port_stats st;
-        char settings[SK_SERIAL_SETTINGS_MAX];
         sk_port_stats(app->serial[i], &st);
-        sk_serialspec_settings(spec, settings, sizeof(settings));
-        sk_cmd_say(io, 0, "%s\t%s\t%s\t%s%s%s%s\n", spec->name, spec->device, settings, st.state,
+        sk_cmd_say(io, 0, "%s\t%s\t%s\t%s%s%s%s\n", st.name, st.device, st.settings, st.state,
                    st.error[0] ? " (" : "", st.error, st.error[0] ? ")" : "");
     }
     return SK_CMD_OK;

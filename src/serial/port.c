@@ -358,6 +358,9 @@ void sk_port_stats(struct sk_port *port, struct sk_port_stats *out)
         [SK_PORT_ABSENT] = "absent",
         [SK_PORT_ERROR] = "error",
     };
+    out->name = port->opts.spec.name;
+    out->device = port->opts.spec.device;
+    sk_serialspec_settings(&port->opts.spec, out->settings, sizeof(out->settings));
     pthread_mutex_lock(&port->lock);
     out->state = names[port->state];
     snprintf(out->error, sizeof(out->error), "%s", port->error);

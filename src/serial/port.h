@@ -35,6 +35,9 @@ enum sk_port_state {
 };
 
 struct sk_port_stats {
+    const char *name;        /* the port's name and device (valid for the port's life) */
+    const char *device;
+    char settings[SK_SERIAL_SETTINGS_MAX]; /* "115200 8n1" (sk_serialspec_settings) */
     const char *state;       /* "closed", "open", "absent" or "error" */
     char error[128];         /* why it is absent or in error, else "" */
     unsigned long long rx;   /* bytes read from the device */
