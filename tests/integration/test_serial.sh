@@ -5,8 +5,8 @@
 # --send (bytes exact on the other end), --wait (0 when the target prints
 # the text, 1 on timeout), the raw pipe (all 256 byte values both ways,
 # compared byte for byte), a view-only key refused, status JSON's state
-# and byte counts, and a port whose device is missing at start coming up
-# when the device appears.
+# and byte counts, a port whose device is missing at start coming up when
+# the device appears, and one unplugged and plugged in again.
 . "$(dirname "$0")/lib.sh"
 
 command -v socat >/dev/null || { echo "FAIL serial_socat: socat is not installed (scripts/deps.sh test)"; exit 1; }
@@ -107,5 +107,22 @@ sleep 0.3
 kssh serial --send late ok
 wait $HEAD
 check late_works [ "$(cat "$T/got.late")" = "$(printf 'ok\r')" ]
+
+# Unplugged while running (the pair's socat gone, its links with it): absent; plugged in
+# again under the same link: open, and the same bytes get through.
+kill "${SOCAT_PIDS[0]}"; wait "${SOCAT_PIDS[0]}" 2>/dev/null
+absent() { kssh serial --list | grep -q "^com1	$T/com1	9600 8n1	absent ("; }
+check unplugged_absent until_true 50 absent
+kssh serial --send com1 lost 2>"$T/unplugged.err"; rc=$?
+check unplugged_send_fails [ "$rc" -eq 1 ] && grep -q "is absent" "$T/unplugged.err"
+pair "$T/com1" "$T/target1"
+check replugged_open until_true 50 listed "com1	$T/com1	9600 8n1	open"
+timeout 10 head -c 5 "$T/target1" >"$T/got.back" &
+HEAD=$!
+sleep 0.3
+kssh serial --send com1 back
+wait $HEAD
+check replugged_works [ "$(cat "$T/got.back")" = "$(printf 'back\r')" ]
+check status_reopens bash -c "kssh() { ssh ${SSH_OPTS[*]} -i '$T/id' -p $SSH_PORT kvm@127.0.0.1 \"\$@\"; }; kssh status | grep -q '\"name\":\"com1\",[^}]*\"reopens\":1,'"
 
 finish
