@@ -47,6 +47,7 @@ const char sk_cmd_usage[] =
     "                               (default 30 s); TEXT is the remaining words joined by spaces\n"
     "  serial --list                list the serial ports: name, device, settings, state\n"
     "  serial [--take] --send NAME TEXT  write TEXT and a carriage return to port NAME\n"
+    "  serial [--take] --break NAME send a break to port NAME\n"
     "  serial --wait NAME [--regex] [--timeout SECONDS] TEXT\n"
     "                               wait until TEXT is in NAME's output: 0 seen, 1 timeout\n"
     "  serial [--take] NAME         a raw pipe (no ssh -t): stdin to the port, its output to\n"

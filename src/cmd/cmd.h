@@ -12,7 +12,8 @@
  *   screen [--cols N] [--rows N] [--mode M] [--colors C]  one frame as colour character art
  *   screen --text               a text screen as its characters
  *   wait [--regex] [--timeout S] TEXT  until TEXT is on the text screen
- *   serial --list | [--take] --send NAME TEXT | --wait NAME [--regex] [--timeout S] TEXT
+ *   serial --list | [--take] --send NAME TEXT | [--take] --break NAME
+ *   serial --wait NAME [--regex] [--timeout S] TEXT
  *   serial [--take] NAME        a raw pipe to a serial port (serialcmd.c)
  *   status                      one line of JSON
  *   web                         a one-time URL that logs a browser in

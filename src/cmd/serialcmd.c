@@ -3,10 +3,11 @@
  *
  *   serial --list                           each port: name, device, settings, state
  *   serial [--take] --send NAME TEXT        write TEXT (as received) and a carriage return
+ *   serial [--take] --break NAME            send a break (a SysRq on a Linux console)
  *   serial --wait NAME [--regex] [--timeout S] TEXT   until TEXT is in the port's output
  *   serial [--take] NAME                    a raw pipe: stdin to the port, its output to stdout
  *
- * Writing (--send and the pipe) needs control, checked as for type. The
+ * Writing (--send, --break and the pipe) needs control, checked as for type. The
  * port's output is read from the port's ring at a position of our own, so
  * a slow client delays nobody: it loses bytes instead, and is told so. The
  * pipe takes turns on the one session thread: what the port said is passed
@@ -252,7 +253,8 @@ int sk_serialcmd_audit_argc(char **argv, int argc)
     if (i < argc && strcmp(argv[i], "--take") == 0) {
         i++;
     }
-    if (i < argc && (strcmp(argv[i], "--send") == 0 || strcmp(argv[i], "--wait") == 0)) {
+    if (i < argc && (strcmp(argv[i], "--send") == 0 || strcmp(argv[i], "--wait") == 0 ||
+                     strcmp(argv[i], "--break") == 0)) {
         i++;
     }
     return SK_MIN(i + 1, argc);
@@ -279,21 +281,23 @@ int sk_serialcmd_run(struct sk_app *app, const char *line, char **argv, int argc
     }
     int send = strcmp(what, "--send") == 0;
     int wait = strcmp(what, "--wait") == 0;
-    if (!send && !wait && what[0] == '-') {
+    int brk = strcmp(what, "--break") == 0;
+    int pipe = !send && !wait && !brk;
+    if (pipe && what[0] == '-') {
         return sk_cmd_usage_error(io, "serial: unknown option '%s'", what);
     }
-    const char *name = send || wait ? (i + 1 < argc ? argv[i + 1] : NULL) : what;
+    const char *name = pipe ? what : i + 1 < argc ? argv[i + 1] : NULL;
     if (name == NULL) {
         return sk_cmd_usage_error(io, "serial %s: name a port", what);
     }
-    int rest = send || wait ? i + 2 : i + 1; /* the first word after the name */
+    int rest = pipe ? i + 1 : i + 2; /* the first word after the name */
     if (send && rest >= argc) {
         return sk_cmd_usage_error(io, "serial --send: nothing to send");
     }
-    if (!send && !wait && rest < argc) {
+    if ((pipe || brk) && rest < argc) {
         return sk_cmd_usage_error(io, "serial: unexpected argument '%s'", argv[rest]);
     }
-    if (!send && !wait && io->cols != 0) {
+    if (pipe && io->cols != 0) {
         return sk_cmd_usage_error(io, "serial %s: the interactive session (ssh -t) is not there "
                                   "yet; without -t it is a raw pipe", name);
     }
@@ -306,6 +310,10 @@ int sk_serialcmd_run(struct sk_app *app, const char *line, char **argv, int argc
     }
     if (sk_cmd_needs_control(app, "serial", take, io) != 0) {
         return SK_CMD_FAIL;
+    }
+    if (brk) {
+        int rc = sk_port_break(port);
+        return rc == 0 ? SK_CMD_OK : port_absent(port, "no break sent", io);
     }
     return send ? send_text(port, line, rest, io) : pipe_port(port, io);
 }

@@ -50,6 +50,10 @@ viewer serial --send com1 nope 2>"$T/viewer.err"; rc=$?
 check view_only_cannot_send [ "$rc" -eq 1 ] && grep -q "view-only" "$T/viewer.err"
 viewer serial com1 </dev/null 2>"$T/viewer2.err"; rc=$?
 check view_only_cannot_pipe [ "$rc" -eq 1 ] && grep -q "view-only" "$T/viewer2.err"
+viewer serial --break com1 2>/dev/null; rc=$?
+check view_only_cannot_break [ "$rc" -eq 1 ]
+kssh serial --break com1; rc=$?
+check break_sent [ "$rc" -eq 0 ] && kssh status | grep -q '"name":"com1",[^}]*"breaks":1}'
 check audit_names_no_text grep -q 'cmd=serial args="--send com1"' "$T/audit.log"
 check audit_never_the_text bash -c "! grep -q 'world' '$T/audit.log'"
 

@@ -131,6 +131,10 @@ static void test_list_and_usage(void)
     CHECK(strstr(err.data, "no port 'nosuch'") != NULL);
     CHECK_EQ_INT(run("serial com1 extra"), 2);
     CHECK_EQ_INT(run("serial --wait com1"), 2);
+    CHECK_EQ_INT(run("serial --break"), 2);
+    CHECK_EQ_INT(run("serial --break com1 now"), 2);
+    CHECK_EQ_INT(run("serial --break gone"), 1);
+    CHECK(strstr(err.data, "is absent (No such file or directory): no break sent") != NULL);
     CHECK_EQ_INT(run("serial --send gone hi"), 1);
     CHECK(strstr(err.data, "gone (/nonexistent/tty) is absent") != NULL);
     io.cols = 80;
@@ -151,7 +155,14 @@ static void test_send_as_received(void)
     CHECK_EQ_INT(run("serial --send com1 no"), 1);
     CHECK(strstr(err.data, "view-only") != NULL);
     CHECK_EQ_INT(run("serial com1"), 1);
+    CHECK_EQ_INT(run("serial --break com1"), 1);
     io.role = 0;
+    struct sk_port_stats st;
+    sk_port_stats(app.serial[0], &st);
+    CHECK_EQ_INT(st.breaks, 0);
+    CHECK_EQ_INT(run("serial --break com1"), 0);
+    sk_port_stats(app.serial[0], &st);
+    CHECK_EQ_INT(st.breaks, 1);
     struct pollfd pfd = {.fd = target, .events = POLLIN};
     CHECK_EQ_INT(poll(&pfd, 1, 200), 0);
 }
