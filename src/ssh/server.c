@@ -452,6 +452,9 @@ static long io_in(void *ctx, void *buf, size_t len)
         }
     }
     size_t n = SK_MIN(len, s->in.len);
+    if (n == 0) {
+        return 0; /* the end of input; in.data is NULL when nothing ever came */
+    }
     memcpy(buf, s->in.data, n);
     sk_wipe(s->in.data, n);
     sk_session_consume(s, n);
