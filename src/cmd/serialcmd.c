@@ -112,9 +112,9 @@ static int send_text(struct sk_port *port, const char *line, int words, const st
 /*
  * Keep the newest output for matching: NUL and CR become newlines (a regex
  * matches within a line, and a C string cannot hold NUL), and only the last
- * WAIT_KEEP bytes are kept. Returns where the new bytes start in text.
+ * WAIT_KEEP bytes of an unfinished line are kept.
  */
-static size_t keep_output(struct sk_buf *text, const uint8_t *data, size_t len)
+static void keep_output(struct sk_buf *text, const uint8_t *data, size_t len)
 {
     if (text->len + len > 2 * WAIT_KEEP) {
         size_t drop = text->len + len - WAIT_KEEP;
@@ -130,7 +130,6 @@ static size_t keep_output(struct sk_buf *text, const uint8_t *data, size_t len)
         }
     }
     text->data[text->len] = '\0';
-    return start;
 }
 
 static int wait_output(struct sk_port *port, char **argv, int argc, const struct sk_cmd_io *io)
@@ -166,9 +165,12 @@ static int wait_output(struct sk_port *port, char **argv, int argc, const struct
             rc = SK_CMD_OK;
             break;
         }
-        /* What cannot be part of a match any more (whole lines already searched) goes. */
+        /*
+         * A match lies within one line (TEXT holds no newline; a regex is matched line by
+         * line), so the whole lines just searched can go: only the unfinished last one stays.
+         */
         char *nl = strrchr(text.data, '\n');
-        if (nl != NULL && text.len - (size_t)(nl + 1 - text.data) < m.needle.len) {
+        if (nl != NULL) {
             size_t keep = text.len - (size_t)(nl + 1 - text.data);
             memmove(text.data, nl + 1, keep + 1);
             text.len = keep;

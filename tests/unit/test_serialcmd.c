@@ -177,6 +177,20 @@ static void *print_later(void *arg)
     return NULL;
 }
 
+/* The text arrives in two pieces, the cut inside the word looked for. */
+static void *print_in_two(void *arg)
+{
+    sk_sleep_ms(100);
+    if (write(target, "line one\r\nhost lo", 17) != 17) {
+        return NULL;
+    }
+    sk_sleep_ms(300);
+    if (write(target, "gin: ", 5) != 5) {
+        return NULL;
+    }
+    return NULL;
+}
+
 static void test_wait(void)
 {
     /* Output before the wait does not count. */
@@ -191,6 +205,10 @@ static void test_wait(void)
     pthread_create(&t, NULL, print_later, "Linux version 6.1.0 (gcc)\r\n");
     CHECK_EQ_INT(run("serial --wait com1 --regex --timeout 5 version [0-9]+\\.[0-9]"), 0);
     CHECK_STR(out.data, "Linux version 6.1.0 (gcc)\n");
+    pthread_join(t, NULL);
+    pthread_create(&t, NULL, print_in_two, NULL);
+    CHECK_EQ_INT(run("serial --wait com1 --timeout 5 host login:"), 0);
+    CHECK_STR(out.data, "host login: \n");
     pthread_join(t, NULL);
     int64_t t0 = sk_now_ms();
     CHECK_EQ_INT(run("serial --wait com1 --timeout 0.3 nothing"), 1);
