@@ -17,6 +17,7 @@ declare -A rank=(
   [base]=0                       # allocation, buffers, clocks, the logger
   [video]=1                      # frames, the hub, images, JPEG, pictures
   [capture]=2 [text]=2 [hid]=2   # devices: video sources, the text recogniser, keyboard and mouse
+  [serial]=2                     # devices: serial ports
   [term]=3 [demo]=3              # terminal rendering and keys; the demo target
   [policy]=4                     # who may connect, type, and what is audited
   [cmd]=5                        # the commands scripts run, and what they share (app)

@@ -15,6 +15,7 @@
 #include "capture/capture.h"
 #include "capture/negotiate.h"
 #include "hid/hid.h"
+#include "serial/serialspec.h"
 #include "base/util.h"
 
 const char sk_config_usage[] =
@@ -24,7 +25,7 @@ const char sk_config_usage[] =
     "              [--resolution WxH] [--format F] [--input N] [--capture MODE]\n"
     "              [--http-auth remote|always] [--http-passwd FILE] [--tls-cert FILE --tls-key FILE]\n"
     "              [--control exclusive|shared] [--control-idle S] [--audit-log FILE|syslog|off]\n"
-    "              [--trusted-user-ca-keys FILE]\n"
+    "              [--trusted-user-ca-keys FILE] [--serial NAME=DEVICE[,SETTINGS]]...\n"
     "              [-v]\n"
     "       sshkvm --list-video [DEV]\n"
     "\n"
@@ -76,6 +77,9 @@ const char sk_config_usage[] =
     "                         high, e.g. /usr/share/consolefonts/Lat15-Terminus16.psf.gz),\n"
     "                         GRUB PF2 fonts (/usr/share/grub/unicode.pf2, its menu's on\n"
     "                         UEFI), VGA BIOS ROM images or raw 8x16 fonts; repeatable\n"
+    "  --serial NAME=DEVICE[,SETTINGS]  a serial port for `serial` commands, repeatable:\n"
+    "                         com1=/dev/ttyUSB0, con=/dev/ttyAMA0,9600,7e1, x=/dev/ttyS1,rtscts;\n"
+    "                         default 115200 8n1; a missing device is looked for every second\n"
     "  --max-startups N       ssh connections waiting to log in at once, default 16; the\n"
     "                         oldest is dropped for a newcomer beyond that\n"
     "  --http-max-idle N      HTTP connections without a request in flight at once, default\n"
@@ -85,7 +89,7 @@ const char sk_config_usage[] =
 
 enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP_LISTEN, OPT_FPS,
                 OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CHOICE,
-                OPT_LIST_VIDEO, OPT_INT, OPT_VIEW, OPT_VIEW_FPS, OPT_LIST };
+                OPT_LIST_VIDEO, OPT_INT, OPT_VIEW, OPT_VIEW_FPS, OPT_LIST, OPT_SERIAL };
 
 /* Options whose field is a char * (freed by sk_config_free). */
 static int is_string_kind(enum opt_kind k)
@@ -183,6 +187,7 @@ static const struct opt options[] = {
     {"control", OPT_CHOICE, FIELD(control)},
     {"control-idle", OPT_INT, FIELD(control_idle)},
     {"text-font", OPT_LIST, FIELD(text_font)},
+    {"serial", OPT_SERIAL, FIELD(serial)},
     {"max-startups", OPT_INT, FIELD(max_startups)},
     {"http-max-idle", OPT_INT, FIELD(http_max_idle)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
@@ -352,6 +357,32 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
         }
         char **list = (char **)field;
         char *joined = *list ? xasprintf("%s,%s", *list, value) : xstrdup(value);
+        free(*list);
+        *list = joined;
+        return 0;
+    }
+    case OPT_SERIAL: {
+        /* Each use adds a port; settings hold commas, so the list is one port a line. */
+        struct sk_serialspec spec, other;
+        if (sk_serialspec_parse(value, &spec, why, sizeof(why)) != 0) {
+            snprintf(err, errlen, "--%s: %s", name, why);
+            return -1;
+        }
+        char **list = (char **)field;
+        char *copy = xstrdup(*list ? *list : "");
+        char *save = NULL;
+        int same = 0;
+        for (char *line = strtok_r(copy, "\n", &save); line != NULL && !same;
+             line = strtok_r(NULL, "\n", &save)) {
+            same = sk_serialspec_parse(line, &other, why, sizeof(why)) == 0 &&
+                   strcmp(other.name, spec.name) == 0;
+        }
+        free(copy);
+        if (same) {
+            snprintf(err, errlen, "--%s: the name '%s' is given to two ports", name, spec.name);
+            return -1;
+        }
+        char *joined = *list ? xasprintf("%s\n%s", *list, value) : xstrdup(value);
         free(*list);
         *list = joined;
         return 0;

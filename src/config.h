@@ -3,8 +3,8 @@
  *
  * Both use the same names: `--video demo` on the command line is
  * `video = demo` in the file given by --config (one setting per line, #
- * comments). The command line wins over the file, except for --text-font,
- * where each use adds to a list. Parsing checks the form
+ * comments). The command line wins over the file, except for --text-font
+ * and --serial, where each use adds to a list. Parsing checks the form
  * of every value and reports the first problem as one line naming the
  * option ("--fps: 'abc' is not a number from 1 to 120").
  */
@@ -68,6 +68,7 @@ struct sk_config {
     int control;           /* enum sk_control_mode: exclusive (one writer at a time, default) | shared */
     int control_idle;      /* seconds without input after which the holder loses control; 0: never */
     char *text_font;       /* --text-font FILE[,FILE...], each use adding: or NULL (fontfile.h) */
+    char *serial;          /* --serial NAME=DEVICE[,SETTINGS], one a line, each use adding; or NULL */
     int max_startups;      /* ssh connections waiting to log in at once */
     int http_max_idle;     /* HTTP connections without a request in flight at once */
     int verbose;

@@ -34,6 +34,7 @@
 #include "video/hub.h"
 #include "base/log.h"
 #include "policy/roster.h"
+#include "serial/port.h"
 #include "ssh/authkeys.h"
 #include "ssh/ssh.h"
 #include "term/view.h"
@@ -232,6 +233,8 @@ int main(int argc, char **argv)
     struct sk_auth *auth = NULL;
     struct sk_roster *roster = NULL;
     struct sk_audit *audit = NULL;
+    struct sk_port **ports = NULL;
+    size_t nports = 0;
     char *keymaps_dir = NULL, *web_dir = NULL;
 
     sk_config_defaults(&cfg, home_dir());
@@ -332,6 +335,23 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    /* --serial (one port a line, checked by config): a device not there yet is looked for. */
+    char *serial_list = xstrdup(cfg.serial ? cfg.serial : "");
+    char *save = NULL;
+    for (char *line = strtok_r(serial_list, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
+        struct sk_port_opts port_opts = {0};
+        sk_serialspec_parse(line, &port_opts.spec, err, sizeof(err));
+        ports = xrealloc(ports, (nports + 1) * sizeof(*ports));
+        ports[nports] = sk_port_new(&port_opts);
+        if (sk_port_open(ports[nports++], err, sizeof(err)) != 0) {
+            fprintf(stderr, "sshkvm: --serial: %s\n", err);
+            free(serial_list);
+            goto out;
+        }
+    }
+    free(serial_list);
+
     audit = sk_audit_new(cfg.audit_log, err, sizeof(err));
     if (audit == NULL) {
         fprintf(stderr, "sshkvm: %s\n", err);
@@ -364,6 +384,8 @@ int main(int argc, char **argv)
         .audit = audit,
         .text_fonts = text_fonts,
         .text_font_count = (size_t)text_font_count,
+        .serial = ports,
+        .serial_count = nports,
     };
 
     char haddr[256];
@@ -448,6 +470,10 @@ out:
     if (hid != NULL) {
         sk_hid_close(hid);
     }
+    for (size_t i = 0; i < nports; i++) {
+        sk_port_free(ports[i]);
+    }
+    free(ports);
     sk_http_free(http);
     sk_auth_free(auth);
     sk_ssh_free(ssh);

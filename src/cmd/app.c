@@ -1,13 +1,17 @@
 /*
- * app: the status report shared by the `status` command and the web page.
+ * app: the status report shared by the `status` command and the web page,
+ * and finding a serial port by its name.
  */
 #include "cmd/app.h"
+
+#include <string.h>
 
 #include "capture/capture.h"
 #include "hid/hid.h"
 #include "policy/auth.h"
 #include "video/hub.h"
 #include "policy/roster.h"
+#include "serial/port.h"
 #include "term/view.h"
 
 /* The q-quantile of the view's latency histogram, in ms (a bucket's upper edge); 0 when empty. */
@@ -29,6 +33,37 @@ static double latency_ms(struct sk_app *app, double q)
         }
     }
     return SK_VIEW_LAT_BUCKETS * SK_VIEW_LAT_US / 1000.0;
+}
+
+struct sk_port *sk_app_serial(struct sk_app *app, const char *name)
+{
+    for (size_t i = 0; i < app->serial_count; i++) {
+        if (strcmp(sk_port_spec(app->serial[i])->name, name) == 0) {
+            return app->serial[i];
+        }
+    }
+    return NULL;
+}
+
+/* Each serial port: ,"serial":[{...},...]. */
+static void serial_json(struct sk_app *app, struct sk_buf *out)
+{
+    sk_buf_puts(out, ",\"serial\":[");
+    for (size_t i = 0; i < app->serial_count; i++) {
+        struct sk_port_stats st;
+        sk_port_stats(app->serial[i], &st);
+        sk_buf_puts(out, i > 0 ? ",{\"name\":" : "{\"name\":");
+        sk_buf_json_string(out, st.name);
+        sk_buf_puts(out, ",\"device\":");
+        sk_buf_json_string(out, st.device);
+        sk_buf_puts(out, ",\"settings\":");
+        sk_buf_json_string(out, st.settings);
+        sk_buf_printf(out, ",\"state\":\"%s\",\"error\":", st.state);
+        sk_buf_json_string(out, st.error);
+        sk_buf_printf(out, ",\"rx\":%llu,\"tx\":%llu,\"errors\":%llu,\"reopens\":%llu,\"breaks\":%llu}",
+                      st.rx, st.tx, st.errors, st.reopens, st.breaks);
+    }
+    sk_buf_puts(out, "]");
 }
 
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
@@ -95,5 +130,6 @@ void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
                   vs.decodes, vs.renders, vs.shared,
                   (unsigned long long)atomic_load(&app->view.text_frames),
                   (unsigned long long)atomic_load(&app->view.text_art));
+    serial_json(app, out);
     sk_buf_printf(out, ",\"uptime_s\":%lld}", (long long)((sk_now_ms() - app->started_ms) / 1000));
 }

@@ -25,6 +25,7 @@ struct sk_text_font;
 struct sk_auth;
 struct sk_roster;
 struct sk_audit;
+struct sk_port;
 
 /* Latency histogram of the terminal view: SK_VIEW_LAT_US per bucket, the last holds the rest. */
 #define SK_VIEW_LAT_BUCKETS 400
@@ -68,6 +69,9 @@ struct sk_app {
     /* --text-font: fonts the text recogniser also knows (NULL, 0: the built-in ones only). */
     const struct sk_text_font *text_fonts;
     size_t text_font_count;
+    /* --serial: the serial ports, each kept open (or looked for) by its own thread. */
+    struct sk_port **serial;
+    size_t serial_count;
 };
 
 /*
@@ -78,8 +82,13 @@ struct sk_app {
  *  "frames":N,"dropped":N,"restarts":N,"reconnects":N}
  * clients: {"ssh":N,"http":N,"web":[identities logged in to the web side]} ("web" only with HTTP on).
  * control (with a roster): see sk_roster_json: the mode, the holder and every session.
+ * serial: [{"name","device","settings":"115200 8n1","state":"open|absent|error|closed","error",
+ *  "rx":N,"tx":N,"errors":N,"reopens":N,"breaks":N},...] (rx, tx: bytes from and to the port).
  */
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out);
+
+/* The serial port called name, or NULL. */
+struct sk_port *sk_app_serial(struct sk_app *app, const char *name);
 
 /*
  * sk_access_input against this program's roster, keyboard and audit log:

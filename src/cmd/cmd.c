@@ -9,7 +9,7 @@
  * whether it sends input: the dispatch uses it to find the command, to ask
  * for control (policy/access) before an input command runs, and to write
  * the audit line. The input commands live in input.c, the screen commands
- * in screen.c; status, web and help, a few lines each, are here.
+ * in screen.c, serial in serialcmd.c; status, web and help, a few lines each, are here.
  */
 #include "cmd/cmd.h"
 
@@ -45,11 +45,18 @@ const char sk_cmd_usage[] =
     "  wait [--regex] [--timeout SECONDS] TEXT\n"
     "                               wait until TEXT is on the (text) screen: 0 seen, 1 timeout\n"
     "                               (default 30 s); TEXT is the remaining words joined by spaces\n"
+    "  serial --list                list the serial ports: name, device, settings, state\n"
+    "  serial [--take] --send NAME TEXT  write TEXT and a carriage return to port NAME\n"
+    "  serial [--take] --break NAME send a break to port NAME\n"
+    "  serial --wait NAME [--regex] [--timeout SECONDS] TEXT\n"
+    "                               wait until TEXT is in NAME's output: 0 seen, 1 timeout\n"
+    "  serial [--take] NAME         a raw pipe (no ssh -t): stdin to the port, its output to\n"
+    "                               stdout, until the end of stdin\n"
     "  status                       print one line of JSON about the KVM\n"
     "  web                          print a one-time URL that logs a browser in (60 s, once)\n"
     "  help                         this text\n"
-    "type, key, paste and mouse need control: with --take right after the command name\n"
-    "they take it from whoever holds it; view-only keys are refused.\n"
+    "type, key, paste, mouse and writing to a serial port need control: with --take right\n"
+    "after the command name they take it from whoever holds it; view-only keys are refused.\n"
     "exit status: 0 done, 1 failed (or refused), 2 usage error\n";
 
 void sk_cmd_say(const struct sk_cmd_io *io, int to_err, const char *fmt, ...)
@@ -144,12 +151,23 @@ static const struct command {
     const char *name;
     int (*run)(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
     int input; /* sends input to the target: needs control (--take) */
+    /* How many words the audit names (NULL: all), for a command whose line holds text to send. */
+    int (*audit_argc)(char **argv, int argc);
+    /* Run instead of run by a command that also takes text from the line as received. */
+    int (*run_line)(struct sk_app *app, const char *line, char **argv, int argc,
+                    const struct sk_cmd_io *io);
 } commands[] = {
-    {"key", sk_input_key, 1},       {"mouse", sk_input_mouse, 1},
-    {"paste", sk_input_paste, 1},   {"snapshot", sk_screen_snapshot, 0},
-    {"screen", sk_screen_print, 0}, {"wait", sk_screen_wait, 0},
-    {"status", cmd_status, 0},      {"web", cmd_web, 0},
-    {"help", cmd_help, 0},          {"--help", cmd_help, 0},
+    {.name = "key", .run = sk_input_key, .input = 1},
+    {.name = "mouse", .run = sk_input_mouse, .input = 1},
+    {.name = "paste", .run = sk_input_paste, .input = 1},
+    {.name = "snapshot", .run = sk_screen_snapshot, .input = 0},
+    {.name = "screen", .run = sk_screen_print, .input = 0},
+    {.name = "wait", .run = sk_screen_wait, .input = 0},
+    {.name = "serial", .run_line = sk_serialcmd_run, .audit_argc = sk_serialcmd_audit_argc},
+    {.name = "status", .run = cmd_status, .input = 0},
+    {.name = "web", .run = cmd_web, .input = 0},
+    {.name = "help", .run = cmd_help, .input = 0},
+    {.name = "--help", .run = cmd_help, .input = 0},
 };
 
 static const struct command *find_command(const char *name)
@@ -169,8 +187,7 @@ static int is_input_command(const char *name)
     return c != NULL && c->input;
 }
 
-/* 0 when this client may send input now; else the refusal is said and 1 returned. */
-static int needs_control(struct sk_app *app, const char *cmd, int take, const struct sk_cmd_io *io)
+int sk_cmd_needs_control(struct sk_app *app, const char *cmd, int take, const struct sk_cmd_io *io)
 {
     char msg[SK_ROSTER_NAME_LEN + 64];
     const struct sk_identity who = {io->member, io->role, io->name, io->addr};
@@ -187,15 +204,20 @@ static int needs_control(struct sk_app *app, const char *cmd, int take, const st
  * One audit line for a command: its name and arguments, which for every
  * command but type (handled apart) are key names, positions, options,
  * numbers or, for wait, the text looked for on the screen: never text to
- * type. paste's text comes on stdin and is not seen.
+ * type. paste's text comes on stdin and is not seen; serial's line names
+ * its options and port only (sk_serialcmd_audit_argc), never what it sends.
  */
 static void audit_command(struct sk_app *app, char **argv, int argc, int take,
                           const struct sk_cmd_io *io)
 {
-    if (find_command(argv[0]) == NULL) {
+    const struct command *c = find_command(argv[0]);
+    if (c == NULL) {
         /* An unknown word may be anything, text included: name nothing. */
         sk_audit(app->audit, "command", io->name, io->addr, "cmd=unknown");
         return;
+    }
+    if (c->audit_argc != NULL) {
+        argc = c->audit_argc(argv, argc);
     }
     struct sk_buf args = {0};
     for (int i = 1; i < argc && args.len < 200; i++) {
@@ -228,7 +250,7 @@ int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
         char q[2 * sizeof(km)];
         sk_audit(app->audit, "command", io->name, io->addr, "cmd=type%s%s%s", take ? " take=1" : "",
                  km[0] ? " keymap=" : "", km[0] ? sk_audit_quote(km, q, sizeof(q)) : "");
-        if (needs_control(app, "type", take, io) != 0) {
+        if (sk_cmd_needs_control(app, "type", take, io) != 0) {
             return SK_CMD_FAIL;
         }
         return sk_input_type(app, rest, io);
@@ -250,14 +272,15 @@ int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
         audit_command(app, argv, argc, take, io);
     }
     int rc;
-    if (argc > 0 && is_input_command(argv[0]) && needs_control(app, argv[0], take, io) != 0) {
+    if (argc > 0 && is_input_command(argv[0]) && sk_cmd_needs_control(app, argv[0], take, io) != 0) {
         rc = SK_CMD_FAIL;
     } else if (argc == 0) {
         rc = sk_cmd_usage_error(io, "no command given");
     } else {
         const struct command *c = find_command(argv[0]);
-        rc = c != NULL ? c->run(app, argv, argc, io)
-                       : sk_cmd_usage_error(io, "unknown command '%s'", argv[0]);
+        rc = c == NULL           ? sk_cmd_usage_error(io, "unknown command '%s'", argv[0])
+             : c->run_line != NULL ? c->run_line(app, line, argv, argc, io)
+                                   : c->run(app, argv, argc, io);
     }
     sk_argv_free(argv);
     return rc;

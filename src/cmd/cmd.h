@@ -12,10 +12,13 @@
  *   screen [--cols N] [--rows N] [--mode M] [--colors C]  one frame as colour character art
  *   screen --text               a text screen as its characters
  *   wait [--regex] [--timeout S] TEXT  until TEXT is on the text screen
+ *   serial --list | [--take] --send NAME TEXT | [--take] --break NAME
+ *   serial --wait NAME [--regex] [--timeout S] TEXT
+ *   serial [--take] NAME        a raw pipe to a serial port (serialcmd.c)
  *   status                      one line of JSON
  *   web                         a one-time URL that logs a browser in
  *   help                        usage
- * type, key, paste and mouse need control (--take right after the name
+ * type, key, paste, mouse and serial's writing need control (--take right after the name
  * takes it). Exit status: 0 done, 1 failed (target not reading, untypable
  * text, no frame, refused), 2 usage error. The commands know nothing of SSH: they talk
  * through struct sk_cmd_io, so tests drive them directly.
@@ -34,6 +37,12 @@ struct sk_cmd_io {
     int (*err)(void *ctx, const void *data, size_t len);
     /* Read the client's stdin: bytes read (> 0), 0 at end of input, -1 on error. */
     long (*in)(void *ctx, void *buf, size_t len);
+    /*
+     * Wait up to timeout_ms for the client's stdin: 1 when in() has bytes or the end of input
+     * to give at once, 0 when nothing came, -1 once the client has gone. NULL: not offered
+     * (the serial pipe, which needs it, says so).
+     */
+    int (*poll_in)(void *ctx, int timeout_ms);
     /* Nonzero when the client wants the command stopped (gone, Ctrl+C); NULL: never. */
     int (*cancelled)(void *ctx);
     unsigned cols; /* the client's terminal size when it asked for a pty, else 0 */

@@ -12,7 +12,11 @@
 #ifndef SK_COMMANDS_H
 #define SK_COMMANDS_H
 
+#include <regex.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "base/util.h"
 
 struct sk_app;
 struct sk_cmd_io;
@@ -42,6 +46,13 @@ int sk_cmd_cancelled(const struct sk_cmd_io *io);
 int sk_cmd_lost_control(struct sk_app *app, const struct sk_cmd_io *io, char *by, size_t bylen);
 
 /*
+ * May this client send input now (keys, clicks, bytes to a serial port)?
+ * 0, or 1 with the refusal said (view-only, or another holds control and
+ * take is 0). cmd names the command in the message.
+ */
+int sk_cmd_needs_control(struct sk_app *app, const char *cmd, int take, const struct sk_cmd_io *io);
+
+/*
  * The input commands (input.c). type takes the rest of the line after
  * "type " verbatim; the others take the words of the line, argv[0] the
  * command's name.
@@ -59,9 +70,43 @@ int sk_input_mouse(struct sk_app *app, char **argv, int argc, const struct sk_cm
  */
 const char *sk_input_keymap_option(const char *rest, char *name, size_t namelen, int *bad);
 
+/*
+ * What wait and serial --wait look for (match.c): [--regex] [--timeout
+ * SECONDS] TEXT from argv[0..argc), TEXT the remaining words joined by one
+ * space, a --regex compiled (REG_EXTENDED | REG_NEWLINE) after checking it
+ * cannot take exponential time or huge memory.
+ */
+struct sk_match {
+    int use_regex;
+    double timeout_s;     /* 30 unless --timeout, at most 86400 */
+    int64_t timeout_ms;
+    struct sk_buf needle; /* the text or the pattern */
+    regex_t re;           /* compiled, with --regex */
+};
+/*
+ * Parse into m; cmd names the command in errors ("wait"). Returns 0 (free
+ * m with sk_match_free), or SK_CMD_USAGE said (nothing to free).
+ */
+int sk_match_parse(struct sk_match *m, const char *cmd, char **argv, int argc,
+                   const struct sk_cmd_io *io);
+/* Where m is in text: the start of the line holding it (its length in *line_len), or NULL. */
+const char *sk_match_find(const struct sk_match *m, const char *text, size_t *line_len);
+void sk_match_free(struct sk_match *m);
+
 /* The screen commands (screen.c): snapshot, screen, wait. */
 int sk_screen_snapshot(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
 int sk_screen_print(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
 int sk_screen_wait(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
+
+/*
+ * serial (serialcmd.c): --list, --send, --wait and the raw pipe. line is
+ * the command line as received (--send's text is the rest of it after the
+ * port's name and one separator, verbatim, as type's is), argv its words,
+ * argv[0] "serial". sk_serialcmd_audit_argc: how many of argv's words the
+ * audit line may name (the options and the port, never the text).
+ */
+int sk_serialcmd_run(struct sk_app *app, const char *line, char **argv, int argc,
+                     const struct sk_cmd_io *io);
+int sk_serialcmd_audit_argc(char **argv, int argc);
 
 #endif

@@ -31,12 +31,6 @@
 #include "video/picture.h"
 
 #define FRAME_WAIT_MS 3000 /* for snapshot/screen before giving up */
-#define WAIT_DEFAULT_S 30  /* wait's timeout unless --timeout */
-#define WAIT_MAX_S 86400   /* the longest --timeout */
-/* What wait --regex compiles: its length, and what its counted repetitions ({m,n}) may multiply
- * to; glibc expands each count into copies, so ((.{100}){100}){100} alone is 200 MB. */
-#define REGEX_MAX_LEN 512
-#define REGEX_MAX_COPIES 1000
 #define WAIT_POLL_MS 200   /* how long wait sleeps on the hub between checks */
 
 /* What decoding and reading a frame needs, kept across the frames of one command. */
@@ -267,127 +261,20 @@ int sk_screen_print(struct sk_app *app, char **argv, int argc, const struct sk_c
 }
 
 /*
- * May wait compile this --regex? Back-references (\1..\9) make glibc's
- * matcher backtrack, exponentially in the worst case (a view-only key held
- * a core for 14 s a frame with three of them); large or nested counts make
- * its compiled pattern huge. Both are refused before compiling: 0, or -1
- * with why set.
- */
-static int regex_bounded(const char *p, char *why, size_t whylen)
-{
-    if (strlen(p) > REGEX_MAX_LEN) {
-        snprintf(why, whylen, "longer than %d characters", REGEX_MAX_LEN);
-        return -1;
-    }
-    double copies = 1;
-    for (; *p != '\0'; p++) {
-        if (p[0] == '\\' && p[1] >= '1' && p[1] <= '9') {
-            snprintf(why, whylen, "back-references (\\%c) are not supported: they can take "
-                     "exponential time", p[1]);
-            return -1;
-        }
-        if (p[0] == '\\' && p[1] != '\0') {
-            p++;
-        } else if (p[0] == '{' && isdigit((unsigned char)p[1])) {
-            /* {m}, {m,} or {m,n}: the larger number is how many copies glibc makes. */
-            char *end;
-            double m = strtod(p + 1, &end);
-            double n = m;
-            if (*end == ',' && isdigit((unsigned char)end[1])) {
-                n = strtod(end + 1, &end);
-            }
-            copies *= (n > m ? n : m) + 1;
-            if (copies > REGEX_MAX_COPIES) {
-                snprintf(why, whylen, "its counted repetitions ({m,n}) multiply to more than %d",
-                         REGEX_MAX_COPIES);
-                return -1;
-            }
-        }
-    }
-    return 0;
-}
-
-/* Where needle is in the screen's text: the line holding it, or NULL. */
-static const char *find_text(const char *text, const char *needle, const regex_t *re,
-                             size_t *line_len)
-{
-    const char *at = NULL;
-    regmatch_t m;
-    if (re) {
-        if (regexec(re, text, 1, &m, 0) == 0) {
-            at = text + m.rm_so;
-        }
-    } else {
-        at = strstr(text, needle);
-    }
-    if (at == NULL) {
-        return NULL;
-    }
-    const char *start = at;
-    while (start > text && start[-1] != '\n') {
-        start--;
-    }
-    *line_len = strcspn(start, "\n");
-    return start;
-}
-
-/*
  * wait [--regex] [--timeout SECONDS] TEXT: read every new frame as text
  * until TEXT shows (0, the line printed), the time is up (1) or the client
  * goes (1). A frame that is not text simply does not match.
  */
 int sk_screen_wait(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
 {
-    int use_regex = 0;
-    double timeout_s = WAIT_DEFAULT_S;
-    struct sk_buf needle = {0};
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--regex") == 0) {
-            use_regex = 1;
-        } else if (strcmp(argv[i], "--timeout") == 0) {
-            char *end = NULL;
-            timeout_s = i + 1 < argc ? strtod(argv[i + 1], &end) : -1;
-            if (i + 1 >= argc || *argv[i + 1] == '\0' || *end != '\0' || !(timeout_s > 0) ||
-                timeout_s > WAIT_MAX_S) {
-                sk_buf_free(&needle);
-                return sk_cmd_usage_error(
-                    io, "wait: --timeout needs seconds, more than 0 and at most %d", WAIT_MAX_S);
-            }
-            i++;
-        } else if (strcmp(argv[i], "--") == 0) {
-            for (i++; i < argc; i++) {
-                sk_buf_printf(&needle, "%s%s", needle.len ? " " : "", argv[i]);
-            }
-        } else if (argv[i][0] == '-' && argv[i][1] == '-' && needle.len == 0) {
-            sk_buf_free(&needle);
-            return sk_cmd_usage_error(io, "wait: unknown option '%s'", argv[i]);
-        } else {
-            sk_buf_printf(&needle, "%s%s", needle.len ? " " : "", argv[i]);
-        }
-    }
-    if (needle.len == 0) {
-        sk_buf_free(&needle);
-        return sk_cmd_usage_error(io, "wait: nothing to wait for");
-    }
-    regex_t re;
-    if (use_regex) {
-        char bounded[128];
-        if (regex_bounded(needle.data, bounded, sizeof(bounded)) != 0) {
-            sk_buf_free(&needle);
-            return sk_cmd_usage_error(io, "wait: bad --regex: %s", bounded);
-        }
-        int err = regcomp(&re, needle.data, REG_EXTENDED | REG_NEWLINE);
-        if (err != 0) {
-            char why[128];
-            regerror(err, &re, why, sizeof(why));
-            sk_buf_free(&needle);
-            return sk_cmd_usage_error(io, "wait: bad --regex: %s", why);
-        }
+    struct sk_match m;
+    if (sk_match_parse(&m, "wait", argv + 1, argc - 1, io) != SK_CMD_OK) {
+        return SK_CMD_USAGE;
     }
     int rc = SK_CMD_FAIL;
     struct reader rd;
     reader_init(&rd, app);
-    int64_t deadline = sk_now_ms() + (int64_t)llround(timeout_s * 1000);
+    int64_t deadline = sk_now_ms() + m.timeout_ms;
     uint64_t seq = 0;
     int seen_text = 0;
     sk_hub_watch(app->hub, 1);
@@ -407,7 +294,7 @@ int sk_screen_wait(struct sk_app *app, char **argv, int argc, const struct sk_cm
         if (text != NULL) {
             seen_text = 1;
             size_t len = 0;
-            const char *line = find_text(text, needle.data, use_regex ? &re : NULL, &len);
+            const char *line = sk_match_find(&m, text, &len);
             if (line) {
                 sk_cmd_say(io, 0, "%.*s%s", (int)len, line, io->cols ? "\r\n" : "\n");
                 rc = SK_CMD_OK;
@@ -421,13 +308,10 @@ int sk_screen_wait(struct sk_app *app, char **argv, int argc, const struct sk_cm
     }
     sk_hub_watch(app->hub, -1);
     if (rc != SK_CMD_OK) {
-        sk_cmd_say(io, 1, "sshkvm: '%s' did not appear within %g s%s\n", needle.data, timeout_s,
-                   seen_text ? "" : " (no frame was a text screen)");
-    }
-    if (use_regex) {
-        regfree(&re);
+        sk_cmd_say(io, 1, "sshkvm: '%s' did not appear within %g s%s\n", m.needle.data,
+                   m.timeout_s, seen_text ? "" : " (no frame was a text screen)");
     }
     reader_free(&rd);
-    sk_buf_free(&needle);
+    sk_match_free(&m);
     return rc;
 }

@@ -565,10 +565,23 @@ static long io_in(void *ctx, void *buf, size_t len)
         }
     }
     size_t n = SK_MIN(len, s->in.len);
+    if (n == 0) {
+        return 0; /* the end of input; in.data is NULL when nothing ever came */
+    }
     memcpy(buf, s->in.data, n);
     sk_wipe(s->in.data, n);
     sk_session_consume(s, n);
     return (long)n;
+}
+
+static int io_poll_in(void *ctx, int timeout_ms)
+{
+    struct sk_session *s = ctx;
+    if (s->in.len == 0 && !s->eof &&
+        (atomic_load(s->stopping) || sk_session_pump(s, timeout_ms) != 0)) {
+        return -1;
+    }
+    return s->in.len > 0 || s->eof;
 }
 
 /*
@@ -601,6 +614,7 @@ static void run_exec(struct sk_session *s)
         .out = io_out,
         .err = io_err,
         .in = io_in,
+        .poll_in = io_poll_in,
         .cancelled = io_cancelled,
         .cols = s->pty ? s->cols : 0,
         .rows = s->pty ? s->rows : 0,

@@ -167,6 +167,29 @@ static void test_text_font_list(void)
     sk_config_free(&c);
 }
 
+/* --serial adds a port each time, from the file and the command line; a bad value or a name twice is refused. */
+static void test_serial_list(void)
+{
+    struct sk_config c;
+    char err[256];
+    sk_config_defaults(&c, "/h");
+    CHECK(c.serial == NULL);
+    CHECK_EQ_INT(sk_config_parse_text(&c, "serial = com1=/dev/ttyUSB0,9600,7e1\n", "k", err,
+                                      sizeof(err)), 0);
+    char *argv[] = {"sshkvm", "--serial", "con=/dev/ttyAMA0", "--serial=b-2=/dev/x,rtscts", NULL};
+    CHECK_EQ_INT(sk_config_parse_args(&c, 4, argv, err, sizeof(err)), 0);
+    CHECK_STR(c.serial, "com1=/dev/ttyUSB0,9600,7e1\ncon=/dev/ttyAMA0\nb-2=/dev/x,rtscts");
+    CHECK_EQ_INT(sk_config_set(&c, "serial", "con=/dev/ttyS0", err, sizeof(err)), -1);
+    CHECK_STR(err, "--serial: the name 'con' is given to two ports");
+    CHECK_EQ_INT(sk_config_set(&c, "serial", "x=/dev/x,9601", err, sizeof(err)), -1);
+    CHECK_STR(err, "--serial: x: '9601' is not a serial speed (50 to 4000000, e.g. 9600, 115200)");
+    CHECK_EQ_INT(sk_config_parse_text(&c, "serial /dev/ttyUSB0\n", "f.conf", err, sizeof(err)), -1);
+    CHECK_STR(err, "f.conf:1: --serial: '/dev/ttyUSB0' is not NAME=DEVICE[,SETTINGS], e.g. "
+                   "com1=/dev/ttyUSB0,115200");
+    CHECK_STR(c.serial, "com1=/dev/ttyUSB0,9600,7e1\ncon=/dev/ttyAMA0\nb-2=/dev/x,rtscts");
+    sk_config_free(&c);
+}
+
 /* The ssh view's settings: one table entry each, checked by the renderer's own parser. */
 static void test_view(void)
 {
@@ -269,5 +292,6 @@ int main(void)
     SK_RUN(test_check);
     SK_RUN(test_view);
     SK_RUN(test_text_font_list);
+    SK_RUN(test_serial_list);
     return SK_CHECK_EXIT();
 }
