@@ -35,16 +35,6 @@ static double latency_ms(struct sk_app *app, double q)
     return SK_VIEW_LAT_BUCKETS * SK_VIEW_LAT_US / 1000.0;
 }
 
-struct sk_port *sk_app_serial(struct sk_app *app, const char *name)
-{
-    for (size_t i = 0; i < app->serial_count; i++) {
-        if (strcmp(sk_port_spec(app->serial[i])->name, name) == 0) {
-            return app->serial[i];
-        }
-    }
-    return NULL;
-}
-
 /* Each serial port: ,"serial":[{...},...]. */
 static void serial_json(struct sk_app *app, struct sk_buf *out)
 {

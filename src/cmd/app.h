@@ -87,8 +87,7 @@ struct sk_app {
  */
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out);
 
-/* The serial port called name, or NULL. */
-struct sk_port *sk_app_serial(struct sk_app *app, const char *name);
+
 
 /*
  * sk_access_input against this program's roster, keyboard and audit log:

@@ -29,10 +29,15 @@
 #define WAIT_KEEP 16384       /* the output --wait keeps to match across reads */
 #define PIPE_SLICE_MS 10      /* how long the pipe looks at stdin before the port again */
 
-/* The port called name, or NULL with the refusal said. */
+/* The port called name (--serial NAME=...), or NULL with the refusal said. */
 static struct sk_port *find_port(struct sk_app *app, const char *name, const struct sk_cmd_io *io)
 {
-    struct sk_port *port = sk_app_serial(app, name);
+    struct sk_port *port = NULL;
+    for (size_t i = 0; i < app->serial_count && port == NULL; i++) {
+        if (strcmp(sk_port_spec(app->serial[i])->name, name) == 0) {
+            port = app->serial[i];
+        }
+    }
     if (port == NULL) {
         sk_cmd_say(io, 1, "sshkvm: serial: no port '%s' (serial --list shows them)\n", name);
     }
