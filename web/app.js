@@ -9,6 +9,7 @@
 //   /api/release everything up (sent on blur and when the tab is hidden)
 //   /api/paste   text typed through the server's keymap
 //   /api/control "take": take control from whoever holds it
+//   /api/logout: end this browser's session
 // A view-only login gets 403 for all of these, and 409 names who holds
 // control while another session does; the answer shows in the header.
 // Every POST carries the X-Sshkvm header: the server refuses requests that
@@ -230,6 +231,12 @@
         screen.focus();
     });
     $("release").addEventListener("click", releaseAll);
+    $("logout").addEventListener("click", function () {
+        releaseAll();
+        post("/api/logout", "").then(function () {
+            window.location.reload();
+        });
+    });
     $("take").addEventListener("click", function () {
         post("/api/control", "take").then(function (r) {
             if (r.ok) {

@@ -59,12 +59,15 @@ static int host_is_loopback(struct MHD_Connection *conn)
 
 /* Who is asking, if anyone we know: 1 with req->identity set, else 0. */
 static int authenticate(const struct sk_admit *a, struct MHD_Connection *conn,
-                        struct sk_request *req)
+                        struct sk_request *req, int acts)
 {
     if (a->auth == NULL) {
         return 0;
     }
     const char *sid = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, SK_ADMIT_COOKIE);
+    if (sid != NULL && acts) {
+        sk_auth_recheck(a->auth, sid); /* a key taken out or turned view-only stops typing now */
+    }
     if (sid != NULL &&
         sk_auth_session(a->auth, sid, req->identity, sizeof(req->identity), &req->role)) {
         return 1;
@@ -153,7 +156,7 @@ int sk_admit_request(const struct sk_admit *a, struct MHD_Connection *conn,
                      struct sk_request *req, const char *path, int flags, enum MHD_Result *rc)
 {
     int public_route = (flags & SK_ADMIT_PUBLIC) != 0;
-    if (!public_route && !authenticate(a, conn, req)) {
+    if (!public_route && !authenticate(a, conn, req, (flags & SK_ADMIT_SAME_ORIGIN) != 0)) {
         if (req->retry_after_s > 0) {
             *rc = too_many_guesses(conn, req->retry_after_s);
             return 0;
@@ -223,4 +226,22 @@ enum MHD_Result sk_admit_login(const struct sk_admit *a, struct MHD_Connection *
     sk_wipe(cookie, sizeof(cookie));
     sk_wipe(sid, sizeof(sid));
     return sk_request_queue(conn, MHD_HTTP_OK, resp, "text/html; charset=utf-8");
+}
+
+enum MHD_Result sk_admit_logout(const struct sk_admit *a, struct MHD_Connection *conn,
+                                struct sk_request *req)
+{
+    const char *sid = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, SK_ADMIT_COOKIE);
+    if (a->auth != NULL && sid != NULL && sk_auth_end_session(a->auth, sid)) {
+        sk_audit(a->app->audit, "logout", req->identity, req->addr, "kind=web");
+    }
+    struct MHD_Response *resp = sk_request_literal("logged out\n");
+    if (resp == NULL) {
+        return MHD_NO;
+    }
+    char cookie[128];
+    snprintf(cookie, sizeof(cookie), SK_ADMIT_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
+             a->tls ? "; Secure" : "");
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+    return sk_request_queue(conn, MHD_HTTP_OK, resp, "text/plain; charset=utf-8");
 }

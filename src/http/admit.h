@@ -41,7 +41,8 @@ enum sk_admit_flags {
 
 /*
  * May this request (to path, for the log) go on? 1 with req's identity,
- * role and roster member set; 0 with the refusal queued and its MHD result
+ * role and roster member set (a request that acts on the target has its
+ * session's key looked at again first: sk_auth_recheck); 0 with the refusal queued and its MHD result
  * in *rc (401 without a login, 429 while this source's passwords are not
  * checked, 403 for a cross-site request).
  */
@@ -54,6 +55,13 @@ int sk_admit_request(const struct sk_admit *a, struct MHD_Connection *conn,
  */
 enum MHD_Result sk_admit_login(const struct sk_admit *a, struct MHD_Connection *conn,
                                struct sk_request *req);
+
+/*
+ * POST /api/logout: end this browser's session (its cookie cleared too).
+ * 200 whether or not there was one.
+ */
+enum MHD_Result sk_admit_logout(const struct sk_admit *a, struct MHD_Connection *conn,
+                                struct sk_request *req);
 
 /*
  * Pure: does a Host header value ("127.0.0.1:8080", "[::1]:80",

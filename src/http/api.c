@@ -205,3 +205,14 @@ enum MHD_Result sk_api_control(struct sk_app *app, struct MHD_Connection *conn,
     }
     return sk_request_text(conn, MHD_HTTP_OK, "you have control\n");
 }
+
+enum MHD_Result sk_api_refuse_view_only(struct sk_app *app, struct MHD_Connection *conn,
+                                        struct sk_request *req, const char *what)
+{
+    enum MHD_Result rc = MHD_NO;
+    if (control_allowed(app, conn, req, what, 0, &rc)) {
+        /* Not view-only after all (the caller asks only for view-only logins). */
+        return sk_request_text(conn, MHD_HTTP_FORBIDDEN, "refused\n");
+    }
+    return rc;
+}

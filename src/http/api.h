@@ -35,4 +35,12 @@ enum MHD_Result sk_api_paste(struct sk_app *app, struct MHD_Connection *conn,
 enum MHD_Result sk_api_control(struct sk_app *app, struct MHD_Connection *conn,
                                struct sk_request *req);
 
+/*
+ * Refuse a view-only login's request to type (what: "paste", for the audit
+ * log) before its body is read: 403 with the reason, audited as every
+ * refusal is.
+ */
+enum MHD_Result sk_api_refuse_view_only(struct sk_app *app, struct MHD_Connection *conn,
+                                        struct sk_request *req, const char *what);
+
 #endif

@@ -81,6 +81,7 @@ struct sk_http {
 enum route_flags {
     ROUTE_POST = 1,   /* POST only (else GET and HEAD) */
     ROUTE_PUBLIC = 2, /* served before authentication */
+    ROUTE_TYPES = 4,  /* types on the target: a view-only login is refused before its body */
 };
 
 struct sk_http_route {
@@ -105,6 +106,12 @@ static enum MHD_Result serve_login(struct sk_http *http, struct MHD_Connection *
                                    struct sk_request *req)
 {
     return sk_admit_login(&http->admit, conn, req);
+}
+
+static enum MHD_Result serve_logout(struct sk_http *http, struct MHD_Connection *conn,
+                                    struct sk_request *req)
+{
+    return sk_admit_logout(&http->admit, conn, req);
 }
 
 static enum MHD_Result serve_metrics(struct sk_http *http, struct MHD_Connection *conn,
@@ -133,7 +140,9 @@ static const struct sk_http_route routes[] = {
     {.path = "/api/mouse", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY, .act = sk_api_mouse},
     {.path = "/api/release", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY,
      .act = sk_api_release},
-    {.path = "/api/paste", .flags = ROUTE_POST, .max_body = SK_API_MAX_PASTE, .act = sk_api_paste},
+    {.path = "/api/paste", .flags = ROUTE_POST | ROUTE_TYPES, .max_body = SK_API_MAX_PASTE,
+     .act = sk_api_paste},
+    {.path = "/api/logout", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY, .serve = serve_logout},
     {.path = "/api/control", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY,
      .act = sk_api_control},
     /* mjpg-streamer's URLs, which many players and scripts already know. */
@@ -190,6 +199,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                                : 0;
         if (!sk_admit_request(&http->admit, conn, req, url, need, &rc)) {
             return rc;
+        }
+        if (r != NULL && (r->flags & ROUTE_TYPES) && req->role == SK_ROLE_VIEW) {
+            /* A view-only login never types: refused (and audited) before a byte of its body. */
+            return sk_api_refuse_view_only(http->app, conn, req, r->path + 5);
         }
         req->admitted = 1;
         if (is_post) {
