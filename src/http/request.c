@@ -10,7 +10,6 @@
  */
 #include "http/request.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -108,37 +107,17 @@ enum MHD_Result sk_request_not_allowed(struct MHD_Connection *conn, const char *
 
 int sk_request_client_is_loopback(struct MHD_Connection *conn)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (ci == NULL || ci->client_addr == NULL) {
-        return 0;
-    }
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *in4 = (const struct sockaddr_in *)sa;
-        return (ntohl(in4->sin_addr.s_addr) >> 24) == 127;
-    }
-    if (sa->sa_family == AF_INET6) {
-        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
-        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
-    }
-    return 0;
+    /* The peer's address as text, judged by the one loopback rule (base/util.h). */
+    char addr[64];
+    sk_request_client_address(conn, addr, sizeof(addr));
+    return sk_addr_is_loopback(addr);
 }
 
 void sk_request_client_address(struct MHD_Connection *conn, char *out, size_t len)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(out, len, "?");
-    if (ci == NULL || ci->client_addr == NULL) {
-        return;
-    }
-    const struct sockaddr *sa = ci->client_addr;
-    if (sa->sa_family == AF_INET) {
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
-    } else if (sa->sa_family == AF_INET6) {
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
-    }
+    sk_sockaddr_text(ci != NULL ? ci->client_addr : NULL, 0, out, len);
 }
 
 int sk_request_fd(struct MHD_Connection *conn)
