@@ -5,6 +5,7 @@
 #   make test     install missing packages, build, run every test (ends "N passed, N failed")
 #   make check    warnings as errors + cppcheck + make layers
 #   make layers   each folder of src/ includes only from the layers below it
+#   make format   apply .clang-format to the C sources; make format-check: fail where it differs
 #   make fuzz     every libFuzzer target for FUZZ_SECONDS (default 60)
 #   make test-asan / test-valgrind   the integration tests under ASan+UBSan / valgrind
 #   make test-tsan  the unit tests and the threaded integration tests under ThreadSanitizer
@@ -62,7 +63,7 @@ else
 Q := @
 endif
 
-.PHONY: all run test layers test-vm test-asan test-tsan test-valgrind soak unit check install uninstall clean deps deps-test \
+.PHONY: all run test layers format format-check test-vm test-asan test-tsan test-valgrind soak unit check install uninstall clean deps deps-test \
 	deps-bench bench fuzz fuzz-build
 
 all: build/sshkvm
@@ -223,7 +224,7 @@ soak: deps-test
 
 # Cleans before and after: its objects are built without the text recogniser's -O3
 # (HOT_OBJS), and make does not rebuild an object when only the flags change.
-check: layers
+check: layers format-check
 	$(MAKE) --no-print-directory clean
 	$(MAKE) --no-print-directory all CFLAGS="-O2 -g -Werror"
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
@@ -233,6 +234,14 @@ check: layers
 # The layers of src/ (scripts/layers.sh has the table; README.md's source map says it in words).
 layers:
 	@scripts/layers.sh src
+
+# The committed .clang-format, over every C file of ours (generated font tables included).
+FORMAT_SRCS = $(shell find src tests/unit tests/helpers fuzz bench -name '*.[ch]' | sort)
+format:
+	@clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	@clang-format --dry-run --Werror $(FORMAT_SRCS) && echo "format: ok ($(words $(FORMAT_SRCS)) files)"
 
 bench: deps-bench
 	@$(MAKE) --no-print-directory all $(BENCH_BINS)

@@ -13,8 +13,8 @@
  * on the same machine) to the part's last byte received, and the server's
  * CPU time, peak RSS and most threads (sampled every 100 ms: over the
  * window, and from the moment every viewer has connected, which takes in
- * the threads a burst of connections costs while it is being answered) from /proc/SERVER_PID. Prints one line of name=value
- * figures; exits 1 when a viewer cannot connect.
+ * the threads a burst of connections costs while it is being answered) from /proc/SERVER_PID.
+ * Prints one line of name=value figures; exits 1 when a viewer cannot connect.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -44,10 +44,10 @@ struct viewer {
     enum phase phase;
     char buf[2048];
     size_t len;
-    size_t body_left;   /* bytes of body + CRLF still to come */
-    int64_t stamp_us;   /* X-Timestamp of the part being read */
-    uint64_t frames;    /* parts completed inside the window */
-    double budget;      /* slow viewers: bytes they may read now */
+    size_t body_left; /* bytes of body + CRLF still to come */
+    int64_t stamp_us; /* X-Timestamp of the part being read */
+    uint64_t frames;  /* parts completed inside the window */
+    double budget;    /* slow viewers: bytes they may read now */
     int dead;
 };
 
@@ -73,7 +73,6 @@ static void record_latency(double ms)
     }
     lat[nlat++] = ms;
 }
-
 
 static int connect_viewer(int port, int slow)
 {
@@ -338,7 +337,8 @@ int main(int argc, char **argv)
     double self_cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec + ru1.ru_stime.tv_sec -
                                ru0.ru_stime.tv_sec) +
                       (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec + ru1.ru_stime.tv_usec -
-                               ru0.ru_stime.tv_usec) / 1e6;
+                               ru0.ru_stime.tv_usec) /
+                          1e6;
     double fmin = 1e9, fsum = 0, ssum = 0;
     uint64_t frames = 0;
     int dead = 0;
@@ -356,14 +356,14 @@ int main(int argc, char **argv)
     qsort(lat, nlat, sizeof(*lat), sk_bench_cmp_double);
     double p50 = nlat ? lat[nlat / 2] : -1, p99 = nlat ? lat[(nlat * 99) / 100] : -1;
     double lmax = nlat ? lat[nlat - 1] : -1;
-    printf("fast_fps_min=%.1f fast_fps_mean=%.1f slow_fps_mean=%.1f server_cpu_pct=%.1f "
-           "cpu_us_per_frame=%.1f rss_peak_mb=%.1f lat_p50_ms=%.1f lat_p99_ms=%.1f lat_max_ms=%.1f "
-           "frames=%llu dead=%d loadgen_cpu_pct=%.1f capture_fps=%.1f threads=%ld threads_max=%ld\n",
-           nfast ? fmin : 0, nfast ? fsum / nfast : 0, nslow ? ssum / nslow : 0,
-           100.0 * cpu / seconds, frames ? cpu * 1e6 / (double)frames : 0,
-           (double)proc_status(pid, "VmHWM:") / 1024.0, p50, p99, lmax, (unsigned long long)frames,
-           dead, 100.0 * self_cpu / seconds, captured / seconds, threads_window,
-           threads_max);
+    printf(
+        "fast_fps_min=%.1f fast_fps_mean=%.1f slow_fps_mean=%.1f server_cpu_pct=%.1f "
+        "cpu_us_per_frame=%.1f rss_peak_mb=%.1f lat_p50_ms=%.1f lat_p99_ms=%.1f lat_max_ms=%.1f "
+        "frames=%llu dead=%d loadgen_cpu_pct=%.1f capture_fps=%.1f threads=%ld threads_max=%ld\n",
+        nfast ? fmin : 0, nfast ? fsum / nfast : 0, nslow ? ssum / nslow : 0, 100.0 * cpu / seconds,
+        frames ? cpu * 1e6 / (double)frames : 0, (double)proc_status(pid, "VmHWM:") / 1024.0, p50,
+        p99, lmax, (unsigned long long)frames, dead, 100.0 * self_cpu / seconds, captured / seconds,
+        threads_window, threads_max);
     for (int i = 0; i < n; i++) {
         close(v[i].fd);
     }

@@ -104,8 +104,7 @@ int main(int argc, char **argv)
     }
     sk_log_set_level(SK_LOG_ERROR);
     printf("%-14s %5s %6s %8s | %6s %6s %6s %6s | %-7s %7s %7s %8s\n", "frames", "n", "KB/fr",
-           "size", "dec1/1", "dec-sc", "dither", "export", "look", "1 view", "+1 view",
-           "B/update");
+           "size", "dec1/1", "dec-sc", "dither", "export", "look", "1 view", "+1 view", "B/update");
     uint64_t seq = 0;
     for (int a = first; a < argc; a++) {
         struct clip c;
@@ -158,7 +157,8 @@ int main(int argc, char **argv)
 
         static const struct {
             const char *name, *mode, *colors;
-        } looks[] = {{"art16", "art", "16"}, {"art24", "art", "24bit"}, {"half24", "half", "24bit"}};
+        } looks[] = {
+            {"art16", "art", "16"}, {"art24", "art", "24bit"}, {"half24", "half", "24bit"}};
         for (size_t l = 0; l < SK_ARRAY_LEN(looks); l++) {
             struct sk_render_opts o;
             char err[128];
@@ -179,8 +179,8 @@ int main(int argc, char **argv)
                     double t0 = now_ms();
                     const struct sk_grid *g = sk_viewcache_get(vc, f, cols, rows, &o, dec, r);
                     if (g == NULL) {
-                        fprintf(stderr, "termview: %s: frame %zu does not render (%s)\n", name,
-                                i, looks[l].name);
+                        fprintf(stderr, "termview: %s: frame %zu does not render (%s)\n", name, i,
+                                looks[l].name);
                         return 1;
                     }
                     sk_grid_copy(&next, g);
@@ -198,10 +198,11 @@ int main(int argc, char **argv)
                 }
                 sk_frame_unref(f);
             }
-            printf("%-14.14s %5zu %6.0f %4ux%-4u| %6.2f %6.2f %6.2f %6.2f | %-7s %7.2f %7.3f %8.0f\n",
-                   name, c.n, kb / c.n, c.width, c.height, t_full / c.n, t_scaled / c.n,
-                   t_dither / c.n, t_export / c.n, looks[l].name, t_first / c.n,
-                   t_more / c.n / (VIEWERS - 1), (double)bytes / c.n);
+            printf(
+                "%-14.14s %5zu %6.0f %4ux%-4u| %6.2f %6.2f %6.2f %6.2f | %-7s %7.2f %7.3f %8.0f\n",
+                name, c.n, kb / c.n, c.width, c.height, t_full / c.n, t_scaled / c.n,
+                t_dither / c.n, t_export / c.n, looks[l].name, t_first / c.n,
+                t_more / c.n / (VIEWERS - 1), (double)bytes / c.n);
             for (int v = 0; v < VIEWERS; v++) {
                 sk_grid_free(&shown[v]);
             }

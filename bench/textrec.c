@@ -108,7 +108,8 @@ static int fit_cost(const char *data, int reps)
     static int glyph[2000][16 * 8][3], ninth[2000][16][3];
     for (unsigned i = 0; i < 2000; i++) {
         for (unsigned y = 0; y < 16; y++) {
-            const uint8_t *p = out.pixels + (size_t)(i / 80 * 16 + y) * out.pitch + (i % 80) * 9 * 3;
+            const uint8_t *p =
+                out.pixels + (size_t)(i / 80 * 16 + y) * out.pitch + (i % 80) * 9 * 3;
             for (unsigned x = 0; x < 9; x++) {
                 int *d = x < 8 ? glyph[i][y * 8 + x] : ninth[i][y];
                 d[0] = p[3 * x];
@@ -156,7 +157,8 @@ int main(int argc, char **argv)
             reps = atoi(argv[++i]);
             reps = reps < 0 ? 0 : reps > MAX_REPS ? MAX_REPS : reps;
         } else {
-            fprintf(stderr, "usage: %s [--data DIR] [--write DIR] [--rom FILE] [--cells] [--reps N]\n",
+            fprintf(stderr,
+                    "usage: %s [--data DIR] [--write DIR] [--rom FILE] [--cells] [--reps N]\n",
                     argv[0]);
             return 2;
         }
@@ -166,8 +168,8 @@ int main(int argc, char **argv)
     int rom_fonts = ts_add_rom_fonts(warm, rom);
     printf("fonts: built-in VGA 8x8/8x14/8x16%s\n",
            rom_fonts ? " + the VGA BIOS ROM's (" TS_VGA_ROM ")" : " only (no VGA BIOS ROM found)");
-    printf("%-8s %-9s %4s %8s %5s %-12s %6s %6s %6s %9s %9s\n", "screen", "size", "q", "right", "text",
-           "mode", "conf", "misfit", "fitted", "ms(warm)", "ms(cold)");
+    printf("%-8s %-9s %4s %8s %5s %-12s %6s %6s %6s %9s %9s\n", "screen", "size", "q", "right",
+           "text", "mode", "conf", "misfit", "fitted", "ms(warm)", "ms(cold)");
     unsigned long tot_right[3][3] = {{0}}, tot_cells[3][3] = {{0}};
     double tot_ms[3] = {0}, slowest_ms = 0;
     char slowest[64] = "-";
@@ -186,7 +188,8 @@ int main(int argc, char **argv)
             struct sk_textrec_cell tc[SK_TEXT_ROWS * SK_TEXT_COLS];
             for (int i = 0; i < SK_TEXT_ROWS * SK_TEXT_COLS; i++) {
                 struct sk_textcell c = truth.cells[i / SK_TEXT_COLS][i % SK_TEXT_COLS];
-                tc[i] = (struct sk_textrec_cell){c.ch, (uint8_t)(c.attr & 15), (uint8_t)(c.attr >> 4), 100};
+                tc[i] = (struct sk_textrec_cell){c.ch, (uint8_t)(c.attr & 15),
+                                                 (uint8_t)(c.attr >> 4), 100};
             }
             struct sk_textrec_result tr = {.cols = SK_TEXT_COLS, .rows = SK_TEXT_ROWS, .cells = tc};
             char *text = sk_textrec_utf8(&tr);
@@ -240,8 +243,8 @@ int main(int argc, char **argv)
                     write_text(path, text);
                     free(text);
                 }
-                printf("%-8s %4ux%-4u %4d %7.2f%% %5s %-12s %6.3f %6.3f %6u %9.2f %9.2f\n", names[n],
-                       sizes[s][0], sizes[s][1], qualities[q], 100.0 * right / 2000,
+                printf("%-8s %4ux%-4u %4d %7.2f%% %5s %-12s %6.3f %6.3f %6u %9.2f %9.2f\n",
+                       names[n], sizes[s][0], sizes[s][1], qualities[q], 100.0 * right / 2000,
                        r.is_text ? "yes" : "NO", r.mode ? r.mode : "-", r.confidence, r.misfit,
                        r.refined, warm_ms, cold_ms);
                 if (cells) {

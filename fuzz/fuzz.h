@@ -18,12 +18,12 @@
 #include "base/log.h"
 #include "base/util.h"
 
-#define SK_FUZZ_CHECK(expr)                                                        \
-    do {                                                                           \
-        if (!(expr)) {                                                             \
-            fprintf(stderr, "%s:%d: contract broken: %s\n", __FILE__, __LINE__, #expr); \
-            abort();                                                               \
-        }                                                                          \
+#define SK_FUZZ_CHECK(expr)                                                                        \
+    do {                                                                                           \
+        if (!(expr)) {                                                                             \
+            fprintf(stderr, "%s:%d: contract broken: %s\n", __FILE__, __LINE__, #expr);            \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 /*

@@ -9,7 +9,8 @@ set -euo pipefail
 build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev zlib1g-dev openssh-client)
 # mpv, VLC and Firefox: test_players plays the stream in them. openssl: test certificates and hashes.
 # test_key_captures: xterm under Xvfb, keys pressed with xdotool.
-# clang and its runtime (libclang-rt-14-dev): the libFuzzer targets in fuzz/.
+# clang and its runtime (libclang-rt-14-dev): the libFuzzer targets in fuzz/; clang-format:
+# test_format (make format-check).
 # valgrind: make test-valgrind.
 # socat: test_serial's pty pairs, a serial line with both ends in reach.
 # console-setup-linux: Debian's console fonts (/usr/share/consolefonts) that --text-font
@@ -21,7 +22,7 @@ build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbo
 # gcc-12 (the compiler Debian built the guest's kernel with) for the
 # out-of-tree v4l2loopback; its headers and source are fetched by
 # tests/vm/loopback.sh with apt-get download, never installed.
-test=(curl ffmpeg tmux clang libclang-rt-14-dev valgrind libjpeg-turbo-progs procps iproute2 chromium
+test=(curl ffmpeg tmux clang clang-format libclang-rt-14-dev valgrind libjpeg-turbo-progs procps iproute2 chromium
   qemu-system-x86 seabios busybox-static binutils libc6-dev gcc-12 openssl mpv vlc-bin vlc-plugin-base firefox-esr
   python3 libxkbcommon0 xkb-data libx11-data ncurses-base ncurses-term ncurses-bin
   foot-terminfo kitty-terminfo xterm xvfb xdotool console-setup-linux kbd grub-common socat)

@@ -23,7 +23,8 @@ const char sk_config_usage[] =
     "              [--ssh-listen ADDR:PORT] [--http-listen ADDR:PORT|off] [--hostkeys DIR]\n"
     "              [--authorized-keys FILE] [--keymap NAME] [--fps N] [--jpeg-quality N]\n"
     "              [--resolution WxH] [--format F] [--input N] [--capture MODE]\n"
-    "              [--http-auth remote|always] [--http-passwd FILE] [--tls-cert FILE --tls-key FILE]\n"
+    "              [--http-auth remote|always] [--http-passwd FILE] [--tls-cert FILE --tls-key "
+    "FILE]\n"
     "              [--control exclusive|shared] [--control-idle S] [--audit-log FILE|syslog|off]\n"
     "              [--trusted-user-ca-keys FILE] [--serial NAME=DEVICE[,SETTINGS]]...\n"
     "              [-v]\n"
@@ -61,7 +62,8 @@ const char sk_config_usage[] =
     "  --format F             V4L2 pixel format: auto (default: MJPEG, else YUYV, else RGB24),\n"
     "                         mjpeg, jpeg, yuyv or rgb24\n"
     "  --input N              V4L2 input to select (e.g. an HDMI input), default the current one\n"
-    "  --capture MODE         on-demand (default: V4L2 streams only while someone watches) | always\n"
+    "  --capture MODE         on-demand (default: V4L2 streams only while someone watches) | "
+    "always\n"
     "  --list-video [DEV]     print DEV's (or --video's) inputs, formats, sizes, rates; exit\n"
     "  --view-mode M          ssh view: art (libcaca glyphs, default) | half (two pixels a cell)\n"
     "                         | text (a text screen as its characters) | auto (text when it is)\n"
@@ -87,9 +89,27 @@ const char sk_config_usage[] =
     "  --config FILE          settings as 'name = value' lines, same names as the options\n"
     "  -v, --verbose          debug logging\n";
 
-enum opt_kind { OPT_STRING, OPT_VIDEO, OPT_SINK, OPT_MOUSE, OPT_LISTEN, OPT_HTTP_LISTEN, OPT_FPS,
-                OPT_QUALITY, OPT_FLAG, OPT_RESOLUTION, OPT_FORMAT, OPT_INPUT, OPT_CHOICE,
-                OPT_LIST_VIDEO, OPT_INT, OPT_VIEW, OPT_VIEW_FPS, OPT_LIST, OPT_SERIAL };
+enum opt_kind {
+    OPT_STRING,
+    OPT_VIDEO,
+    OPT_SINK,
+    OPT_MOUSE,
+    OPT_LISTEN,
+    OPT_HTTP_LISTEN,
+    OPT_FPS,
+    OPT_QUALITY,
+    OPT_FLAG,
+    OPT_RESOLUTION,
+    OPT_FORMAT,
+    OPT_INPUT,
+    OPT_CHOICE,
+    OPT_LIST_VIDEO,
+    OPT_INT,
+    OPT_VIEW,
+    OPT_VIEW_FPS,
+    OPT_LIST,
+    OPT_SERIAL
+};
 
 /* Options whose field is a char * (freed by sk_config_free). */
 static int is_string_kind(enum opt_kind k)
@@ -132,7 +152,7 @@ static const struct {
     const char *name;
     int lo, hi;
 } ranges[] = {
-    {"input", 0, 255},          {"paste-rate", 0, 10000},   {"control-idle", 0, 86400},
+    {"input", 0, 255},         {"paste-rate", 0, 10000},   {"control-idle", 0, 86400},
     {"max-startups", 1, 1024}, {"http-max-idle", 1, 1024},
 };
 
@@ -276,8 +296,9 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
     switch (o->kind) {
     case OPT_RESOLUTION:
         if (sk_resolution_parse(value, &cfg->width, &cfg->height) != 0) {
-            snprintf(err, errlen, "--%s: '%s' is not WIDTHxHEIGHT (each 16 to 8192), e.g. 1920x1080",
-                     name, value);
+            snprintf(err, errlen,
+                     "--%s: '%s' is not WIDTHxHEIGHT (each 16 to 8192), e.g. 1920x1080", name,
+                     value);
             return -1;
         }
         return 0;
@@ -401,8 +422,7 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
         errno = 0;
         double v = strtod(value, &end);
         double max = o->kind == OPT_QUALITY ? 100 : 120;
-        if (*end != '\0' || errno != 0 || v < 1 || v > max ||
-            (o->kind != OPT_FPS && v != (int)v)) {
+        if (*end != '\0' || errno != 0 || v < 1 || v > max || (o->kind != OPT_FPS && v != (int)v)) {
             snprintf(err, errlen, "--%s: '%s' is not a number from 1 to %.0f", name, value, max);
             return -1;
         }
@@ -553,10 +573,10 @@ enum sk_http_auth sk_config_http_auth(const struct sk_config *cfg)
     }
     char addr[256], why[128];
     int port;
-    int loopback = cfg->http_listen != NULL &&
-                   sk_parse_hostport(cfg->http_listen, addr, sizeof(addr), &port, why,
-                                     sizeof(why)) == 0 &&
-                   sk_addr_is_loopback(addr);
+    int loopback =
+        cfg->http_listen != NULL &&
+        sk_parse_hostport(cfg->http_listen, addr, sizeof(addr), &port, why, sizeof(why)) == 0 &&
+        sk_addr_is_loopback(addr);
     return loopback ? SK_HTTP_AUTH_REMOTE : SK_HTTP_AUTH_ALWAYS;
 }
 

@@ -38,39 +38,39 @@ enum sk_capture_mode {
 
 struct sk_config {
     char *config_file;
-    char *video;           /* demo | /dev/videoN | file:PATH */
-    char *hid;             /* demo | /dev/hidgN | file:PATH */
-    char *mouse;           /* demo | /dev/hidgN | file:PATH | none */
-    char *ssh_listen;      /* ADDR:PORT */
-    char *http_listen;     /* ADDR:PORT, or "off" */
-    char *hostkeys;        /* directory */
-    char *authorized_keys; /* file */
+    char *video;                /* demo | /dev/videoN | file:PATH */
+    char *hid;                  /* demo | /dev/hidgN | file:PATH */
+    char *mouse;                /* demo | /dev/hidgN | file:PATH | none */
+    char *ssh_listen;           /* ADDR:PORT */
+    char *http_listen;          /* ADDR:PORT, or "off" */
+    char *hostkeys;             /* directory */
+    char *authorized_keys;      /* file */
     char *trusted_user_ca_keys; /* CAs whose user certificates may log in, or NULL */
-    char *keymap;          /* name in keymaps/ */
-    char *keymaps_dir;     /* NULL: found next to the program */
-    char *web_dir;         /* NULL: found next to the program */
-    int http_auth;         /* enum sk_http_auth as given; read it with sk_config_http_auth */
-    char *http_passwd;     /* user:crypt-hash lines for HTTP Basic, or NULL */
-    char *tls_cert;        /* PEM certificate for HTTPS, or NULL */
-    char *tls_key;         /* its PEM private key */
-    double fps;            /* demo/file playback, V4L2 request */
+    char *keymap;               /* name in keymaps/ */
+    char *keymaps_dir;          /* NULL: found next to the program */
+    char *web_dir;              /* NULL: found next to the program */
+    int http_auth;              /* enum sk_http_auth as given; read it with sk_config_http_auth */
+    char *http_passwd;          /* user:crypt-hash lines for HTTP Basic, or NULL */
+    char *tls_cert;             /* PEM certificate for HTTPS, or NULL */
+    char *tls_key;              /* its PEM private key */
+    double fps;                 /* demo/file playback, V4L2 request */
     int jpeg_quality;
-    unsigned width;        /* --resolution WxH for V4L2, 0 x 0: the device's */
+    unsigned width; /* --resolution WxH for V4L2, 0 x 0: the device's */
     unsigned height;
-    uint32_t format;       /* --format as a fourcc (SK_FMT_*); 0: auto */
-    int input;             /* --input N (V4L2 S_INPUT), -1: keep the device's */
-    int capture;           /* enum sk_capture_mode */
-    char *list_video;      /* --list-video [DEV]: print what DEV offers and exit ("" = --video) */
-    int paste_rate;        /* keystrokes per second for type/paste, 0: unpaced */
+    uint32_t format;  /* --format as a fourcc (SK_FMT_*); 0: auto */
+    int input;        /* --input N (V4L2 S_INPUT), -1: keep the device's */
+    int capture;      /* enum sk_capture_mode */
+    char *list_video; /* --list-video [DEV]: print what DEV offers and exit ("" = --video) */
+    int paste_rate;   /* keystrokes per second for type/paste, 0: unpaced */
     struct sk_render_opts view; /* the ssh view's defaults (view-mode, view-colors, ...) */
-    int view_fps;          /* picture updates a second per ssh view */
-    char *audit_log;       /* stderr (the logger, default) | syslog | off | FILE */
-    int control;           /* enum sk_control_mode: exclusive (one writer at a time, default) | shared */
-    int control_idle;      /* seconds without input after which the holder loses control; 0: never */
-    char *text_font;       /* --text-font FILE[,FILE...], each use adding: or NULL (fontfile.h) */
-    char *serial;          /* --serial NAME=DEVICE[,SETTINGS], one a line, each use adding; or NULL */
-    int max_startups;      /* ssh connections waiting to log in at once */
-    int http_max_idle;     /* HTTP connections without a request in flight at once */
+    int view_fps;               /* picture updates a second per ssh view */
+    char *audit_log;            /* stderr (the logger, default) | syslog | off | FILE */
+    int control;      /* enum sk_control_mode: exclusive (one writer at a time, default) | shared */
+    int control_idle; /* seconds without input after which the holder loses control; 0: never */
+    char *text_font;  /* --text-font FILE[,FILE...], each use adding: or NULL (fontfile.h) */
+    char *serial;     /* --serial NAME=DEVICE[,SETTINGS], one a line, each use adding; or NULL */
+    int max_startups; /* ssh connections waiting to log in at once */
+    int http_max_idle; /* HTTP connections without a request in flight at once */
     int verbose;
     int help;
     int version;
@@ -86,7 +86,8 @@ void sk_config_free(struct sk_config *cfg);
  */
 int sk_config_set(struct sk_config *cfg, const char *name, const char *value, char *err,
                   size_t errlen);
-/* Parse argv; returns 0 or -1 with err set. --config FILE is read before the other options apply. */
+/* Parse argv; returns 0 or -1 with err set. --config FILE is read before the other options apply.
+ */
 int sk_config_parse_args(struct sk_config *cfg, int argc, char **argv, char *err, size_t errlen);
 /* Parse config-file text (pure); errors are "NAME:LINE: ...". */
 int sk_config_parse_text(struct sk_config *cfg, const char *text, const char *name, char *err,

@@ -140,7 +140,8 @@ static void print_banner(const struct sk_config *cfg, const char *fingerprint)
     printf("sshkvm %s: video %s, keyboard %s, keymap %s\n", SK_VERSION, cfg->video, cfg->hid,
            cfg->keymap);
     printf("  console:  ssh -t -p %d kvm@%s\n", port, addr);
-    printf("  script:   ssh -p %d kvm@%s type 'Hello'   (also: key, paste, snapshot, screen, status)\n",
+    printf("  script:   ssh -p %d kvm@%s type 'Hello'   (also: key, paste, snapshot, screen, "
+           "status)\n",
            port, addr);
     printf("  host key: ED25519 %s\n", fingerprint);
     if (strcmp(cfg->http_listen, "off") != 0) {
@@ -259,8 +260,10 @@ int main(int argc, char **argv)
         /* A named device is taken as it is (a by-id link, say); --video only if it is one. */
         const char *dev = cfg.list_video[0] ? cfg.list_video : cfg.video;
         if (cfg.list_video[0] == '\0' && strncmp(dev, "/dev/", 5) != 0) {
-            fprintf(stderr, "sshkvm: --list-video: '%s' is not a V4L2 device; name one, e.g. "
-                            "--list-video /dev/video0\n", dev);
+            fprintf(stderr,
+                    "sshkvm: --list-video: '%s' is not a V4L2 device; name one, e.g. "
+                    "--list-video /dev/video0\n",
+                    dev);
             rc = 2;
         } else if (sk_capture_list_video(dev, stdout, err, sizeof(err)) != 0) {
             fprintf(stderr, "sshkvm: --list-video: %s\n", err);
@@ -357,8 +360,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "sshkvm: %s\n", err);
         goto out;
     }
-    roster = sk_roster_new(&(struct sk_roster_opts){
-        .mode = (enum sk_control_mode)cfg.control, .idle_s = cfg.control_idle > 0 ? cfg.control_idle : -1});
+    roster = sk_roster_new(
+        &(struct sk_roster_opts){.mode = (enum sk_control_mode)cfg.control,
+                                 .idle_s = cfg.control_idle > 0 ? cfg.control_idle : -1});
     /* Static: a few fonts of 4 KiB, kept for the program's life. */
     static struct sk_text_font text_fonts[3 * SK_TEXT_FONT_FILES_MAX];
     int text_font_count = 0;

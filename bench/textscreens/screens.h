@@ -108,7 +108,8 @@ static inline double ts_axis(unsigned i, unsigned n, unsigned size, unsigned *i0
 }
 
 /* Stretch src to w x h into dst, bilinear (as a dongle's scaler). */
-static inline void ts_scale(const struct sk_image *src, unsigned w, unsigned h, struct sk_image *dst)
+static inline void ts_scale(const struct sk_image *src, unsigned w, unsigned h,
+                            struct sk_image *dst)
 {
     sk_image_resize(dst, w, h);
     for (unsigned y = 0; y < h; y++) {
@@ -187,7 +188,8 @@ static inline void ts_print_wrong(FILE *f, const struct sk_textrec_result *r,
 }
 
 /* Cells of truth that r got right (character, foreground, background). */
-static inline unsigned ts_right(const struct sk_textrec_result *r, const struct sk_textscreen *truth)
+static inline unsigned ts_right(const struct sk_textrec_result *r,
+                                const struct sk_textscreen *truth)
 {
     if (r->cols != SK_TEXT_COLS || r->rows != SK_TEXT_ROWS) {
         return 0;

@@ -332,8 +332,8 @@ int sk_check_trusted_fd(int fd, const char *path, char *err, size_t errlen)
         return -1;
     }
     if (st.st_uid != 0 && st.st_uid != geteuid()) {
-        sk_set_err(err, errlen, "%s is owned by uid %u, not by this user or root; refusing it", path,
-                   (unsigned)st.st_uid);
+        sk_set_err(err, errlen, "%s is owned by uid %u, not by this user or root; refusing it",
+                   path, (unsigned)st.st_uid);
         return -1;
     }
     if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
@@ -359,7 +359,8 @@ int sk_read_trusted_file(const char *path, size_t max, char **out, size_t *len, 
     return read_all(fp, path, max, out, len, err, errlen);
 }
 
-int sk_parse_hostport(const char *s, char *addr, size_t addrlen, int *port, char *err, size_t errlen)
+int sk_parse_hostport(const char *s, char *addr, size_t addrlen, int *port, char *err,
+                      size_t errlen)
 {
     const char *colon;
     const char *host = s;

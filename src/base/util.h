@@ -16,11 +16,11 @@
 
 /* Error codes for callers that must react differently; plain failure is -1. */
 #define SK_E_FAIL (-1)
-#define SK_E_TIMEOUT (-2)  /* the peer or device did not answer in time */
-#define SK_E_BUSY (-3)     /* a bounded queue is full */
-#define SK_E_NODEV (-4)    /* the device is missing */
-#define SK_E_AGAIN (-5)    /* nothing yet, try again */
-#define SK_E_CLOSED (-6)   /* the object was closed while waiting */
+#define SK_E_TIMEOUT (-2) /* the peer or device did not answer in time */
+#define SK_E_BUSY (-3)    /* a bounded queue is full */
+#define SK_E_NODEV (-4)   /* the device is missing */
+#define SK_E_AGAIN (-5)   /* nothing yet, try again */
+#define SK_E_CLOSED (-6)  /* the object was closed while waiting */
 
 /*
  * Incremental parsers return the bytes they consumed (> 0), or one of these.
@@ -88,7 +88,8 @@ size_t sk_utf8_encode(uint32_t cp, char out[4]);
 int sk_utf8_decode(const uint8_t *s, size_t len, uint32_t *cp);
 
 /* Format an error message into err (err may be NULL or errlen 0: then nothing is written). */
-void sk_set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void sk_set_err(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * Read a whole file, at most max bytes, into a new NUL-terminated buffer
@@ -108,7 +109,8 @@ int sk_read_trusted_file(const char *path, size_t max, char **out, size_t *len, 
 int sk_check_trusted_fd(int fd, const char *path, char *err, size_t errlen);
 
 /* Parse "ADDR:PORT" (IPv4, name or [IPv6]); 0 on success, -1 with err filled. */
-int sk_parse_hostport(const char *s, char *addr, size_t addrlen, int *port, char *err, size_t errlen);
+int sk_parse_hostport(const char *s, char *addr, size_t addrlen, int *port, char *err,
+                      size_t errlen);
 /*
  * True when addr is a literal loopback address (127.0.0.0/8 in dotted quad,
  * ::1, ::ffff:127.x.y.z, as inet_pton reads them) or the name localhost (any

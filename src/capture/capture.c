@@ -174,8 +174,8 @@ const char *sk_capture_name(const struct sk_capture *cap)
 void sk_capture_stats(struct sk_capture *cap, struct sk_capture_stats *out)
 {
     static const char *const names[] = {
-        [SK_SOURCE_STARTING] = "starting", [SK_SOURCE_STREAMING] = "streaming",
-        [SK_SOURCE_IDLE] = "idle",         [SK_SOURCE_NO_SIGNAL] = "no-signal",
+        [SK_SOURCE_STARTING] = "starting",   [SK_SOURCE_STREAMING] = "streaming",
+        [SK_SOURCE_IDLE] = "idle",           [SK_SOURCE_NO_SIGNAL] = "no-signal",
         [SK_SOURCE_NO_DEVICE] = "no-device",
     };
     struct sk_source_status *st = &cap->status;

@@ -21,26 +21,26 @@ struct sk_source_ops;
 struct sk_capture;
 
 struct sk_capture_opts {
-    const char *spec;      /* the --video value */
-    struct sk_hub *hub;    /* where frames go (borrowed, outlives the capture) */
+    const char *spec;   /* the --video value */
+    struct sk_hub *hub; /* where frames go (borrowed, outlives the capture) */
     /* The "demo" source: the demo target's own source (demo/democap.c) and its state, both
      * borrowed; capture knows nothing of the demo beyond them. NULL: "demo" cannot open. */
     const struct sk_source_ops *demo_ops;
     void *demo_ctx;
-    double fps;            /* demo and file: playback rate; V4L2: requested rate (0: default) */
-    int jpeg_quality;      /* for sources that encode: 1..100 */
-    unsigned width;        /* V4L2: requested resolution, 0 for the device's default */
+    double fps;       /* demo and file: playback rate; V4L2: requested rate (0: default) */
+    int jpeg_quality; /* for sources that encode: 1..100 */
+    unsigned width;   /* V4L2: requested resolution, 0 for the device's default */
     unsigned height;
-    uint32_t format;       /* V4L2: fourcc to insist on, 0 for auto (MJPEG preferred) */
-    int input;             /* V4L2: input to select (S_INPUT), -1 to keep the current one */
-    int always;            /* V4L2: stream even while nobody watches (default: on demand) */
+    uint32_t format; /* V4L2: fourcc to insist on, 0 for auto (MJPEG preferred) */
+    int input;       /* V4L2: input to select (S_INPUT), -1 to keep the current one */
+    int always;      /* V4L2: stream even while nobody watches (default: on demand) */
 };
 
 /* What the capture is doing, for status. */
 struct sk_capture_stats {
-    const char *state;  /* "starting", "streaming", "idle", "no-signal", "no-device" */
-    char format[8];     /* the pixel format in use ("mjpeg", "yuyv", "rgb24"), "" if none */
-    unsigned width;     /* the size the device delivers, 0 if unknown */
+    const char *state; /* "starting", "streaming", "idle", "no-signal", "no-device" */
+    char format[8];    /* the pixel format in use ("mjpeg", "yuyv", "rgb24"), "" if none */
+    unsigned width;    /* the size the device delivers, 0 if unknown */
     unsigned height;
     unsigned long long frames;     /* frames taken from the device */
     unsigned long long dropped;    /* broken frames dropped */

@@ -106,8 +106,7 @@ static void pack_frames(struct file_source *fs)
 }
 
 static void *file_open(const char *path, const struct sk_capture_opts *opts,
-                       struct sk_source_status *status, char *err,
-                       size_t errlen)
+                       struct sk_source_status *status, char *err, size_t errlen)
 {
     struct file_source *fs = xcalloc(1, sizeof(*fs));
     fs->fps = opts->fps > 0 ? opts->fps : 30.0;

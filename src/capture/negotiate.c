@@ -22,7 +22,8 @@ static const struct {
     {"yuyv", SK_FMT_YUYV},
     {"rgb24", SK_FMT_RGB24},
 };
-_Static_assert(SK_ARRAY_LEN(formats) <= SK_FMT_MAX_CHOICES, "sk_format_choices' out[] is too short");
+_Static_assert(SK_ARRAY_LEN(formats) <= SK_FMT_MAX_CHOICES,
+               "sk_format_choices' out[] is too short");
 
 int sk_format_parse(const char *name, uint32_t *fourcc)
 {

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 /* fourcc codes as <linux/videodev2.h> spells them, without needing it here. */
-#define SK_FOURCC(a, b, c, d)                                                                  \
+#define SK_FOURCC(a, b, c, d)                                                                      \
     ((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
 #define SK_FMT_MJPEG SK_FOURCC('M', 'J', 'P', 'G')
 #define SK_FMT_JPEG SK_FOURCC('J', 'P', 'E', 'G')
@@ -58,9 +58,9 @@ int64_t sk_backoff_next(int64_t current_us);
 /* Why an MJPEG buffer is dropped. */
 enum sk_mjpeg_check {
     SK_MJPEG_OK = 0,
-    SK_MJPEG_TOO_SMALL,  /* bytesused below any real JPEG */
-    SK_MJPEG_OVERSIZED,  /* bytesused beyond the buffer */
-    SK_MJPEG_BAD,        /* no SOI, no EOI, or broken structure */
+    SK_MJPEG_TOO_SMALL, /* bytesused below any real JPEG */
+    SK_MJPEG_OVERSIZED, /* bytesused beyond the buffer */
+    SK_MJPEG_BAD,       /* no SOI, no EOI, or broken structure */
 };
 /* The smallest bytesused taken as a frame (uStreamer's default too). */
 #define SK_MJPEG_MIN_BYTES 128

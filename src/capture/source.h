@@ -34,8 +34,8 @@ enum sk_source_state {
  * read by status from any thread (hence atomics; no lock).
  */
 struct sk_source_status {
-    atomic_int state;      /* enum sk_source_state */
-    atomic_uint fourcc;    /* the pixel format in use, 0 if none */
+    atomic_int state;   /* enum sk_source_state */
+    atomic_uint fourcc; /* the pixel format in use, 0 if none */
     atomic_uint width;
     atomic_uint height;
     atomic_ullong frames;

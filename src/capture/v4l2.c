@@ -53,13 +53,13 @@
 #define V4L2_NO_SIGNAL_EVERY_US 1000000
 #define V4L2_IDLE_GRACE_US 3000000 /* on demand: close this long after the last watcher left */
 #define V4L2_DROP_LOG_EVERY_US 30000000
-#define V4L2_SE_NOSIGNAL (-100)    /* device_open: opened, but the input has no signal */
+#define V4L2_SE_NOSIGNAL (-100) /* device_open: opened, but the input has no signal */
 
 struct v4l2_source {
-    char *path;                          /* as given (maybe a by-id link) */
-    const struct sk_capture_opts *opts;  /* borrowed from the capture */
-    struct sk_source_status *st;         /* borrowed from the capture */
-    int fd;                              /* -1 while closed */
+    char *path;                         /* as given (maybe a by-id link) */
+    const struct sk_capture_opts *opts; /* borrowed from the capture */
+    struct sk_source_status *st;        /* borrowed from the capture */
+    int fd;                             /* -1 while closed */
     struct {
         void *start;
         size_t len;
@@ -95,8 +95,8 @@ static int xioctl(int fd, unsigned long req, void *arg)
 }
 
 static const char *const state_names[] = {
-    [SK_SOURCE_STARTING] = "starting", [SK_SOURCE_STREAMING] = "streaming",
-    [SK_SOURCE_IDLE] = "idle",         [SK_SOURCE_NO_SIGNAL] = "no signal",
+    [SK_SOURCE_STARTING] = "starting",   [SK_SOURCE_STREAMING] = "streaming",
+    [SK_SOURCE_IDLE] = "idle",           [SK_SOURCE_NO_SIGNAL] = "no signal",
     [SK_SOURCE_NO_DEVICE] = "no device",
 };
 
@@ -106,8 +106,8 @@ static void set_state(struct v4l2_source *vs, int state, const char *why)
     if (vs->state == state) {
         return;
     }
-    int level = state == SK_SOURCE_NO_DEVICE || state == SK_SOURCE_NO_SIGNAL ? SK_LOG_WARN
-                                                                             : SK_LOG_INFO;
+    int level =
+        state == SK_SOURCE_NO_DEVICE || state == SK_SOURCE_NO_SIGNAL ? SK_LOG_WARN : SK_LOG_INFO;
     sk_log(level, "capture", "%s: %s%s%s", vs->path, state_names[state], why ? ": " : "",
            why ? why : "");
     vs->state = state;
@@ -185,8 +185,8 @@ static size_t list_formats(int fd, uint32_t *out, size_t max)
 static int apply_dv_timings(struct v4l2_source *vs, char *err, size_t errlen)
 {
     struct v4l2_input in = {0};
-    if (xioctl(vs->fd, VIDIOC_G_INPUT, &in.index) != 0 || xioctl(vs->fd, VIDIOC_ENUMINPUT, &in) != 0 ||
-        !(in.capabilities & V4L2_IN_CAP_DV_TIMINGS)) {
+    if (xioctl(vs->fd, VIDIOC_G_INPUT, &in.index) != 0 ||
+        xioctl(vs->fd, VIDIOC_ENUMINPUT, &in) != 0 || !(in.capabilities & V4L2_IN_CAP_DV_TIMINGS)) {
         return 0;
     }
     struct v4l2_dv_timings t = {0};
@@ -281,8 +281,8 @@ static void negotiate_rate(struct v4l2_source *vs)
         parm.parm.capture.timeperframe.denominator = (uint32_t)(vs->opts->fps * 1000);
         if (xioctl(vs->fd, VIDIOC_S_PARM, &parm) != 0) {
             /* Many dongles have one fixed rate; that is not worth failing for. */
-            sk_log(SK_LOG_DEBUG, "capture", "%s: cannot set %.1f fps: %s", vs->path,
-                   vs->opts->fps, strerror(errno));
+            sk_log(SK_LOG_DEBUG, "capture", "%s: cannot set %.1f fps: %s", vs->path, vs->opts->fps,
+                   strerror(errno));
         }
     }
     struct v4l2_streamparm got = {.type = V4L2_BUF_TYPE_VIDEO_CAPTURE};
@@ -294,8 +294,8 @@ static void negotiate_rate(struct v4l2_source *vs)
                (double)got.parm.capture.timeperframe.denominator /
                    got.parm.capture.timeperframe.numerator);
     } else {
-        sk_log(SK_LOG_INFO, "capture", "%s: %s %ux%u (rate not reported)", vs->path, cc,
-               vs->width, vs->height);
+        sk_log(SK_LOG_INFO, "capture", "%s: %s %ux%u (rate not reported)", vs->path, cc, vs->width,
+               vs->height);
     }
 }
 
@@ -545,7 +545,8 @@ static int start(struct v4l2_source *vs, struct sk_frame **out)
     return SK_E_AGAIN;
 }
 
-/* Not streaming: idle until a watcher comes, or retry after the backoff with NO SIGNAL meanwhile. */
+/* Not streaming: idle until a watcher comes, or retry after the backoff with NO SIGNAL meanwhile.
+ */
 static int while_stopped(struct v4l2_source *vs, const atomic_int *stop, struct sk_frame **out)
 {
     int64_t now = sk_now_us();
@@ -603,12 +604,12 @@ static void drop(struct v4l2_source *vs, const char *why, size_t used)
         vs->warned_invalid = 1;
         vs->drop_logged_us = now;
     } else if (now - vs->drop_logged_us >= V4L2_DROP_LOG_EVERY_US) {
-        sk_log(SK_LOG_INFO, "capture", "%s: %llu broken frames dropped so far (now: %s)",
-               vs->path, n, why);
+        sk_log(SK_LOG_INFO, "capture", "%s: %llu broken frames dropped so far (now: %s)", vs->path,
+               n, why);
         vs->drop_logged_us = now;
     } else {
-        sk_log(SK_LOG_DEBUG, "capture", "%s: dropped a broken frame (%s, %zu bytes)", vs->path,
-               why, used);
+        sk_log(SK_LOG_DEBUG, "capture", "%s: dropped a broken frame (%s, %zu bytes)", vs->path, why,
+               used);
     }
 }
 
@@ -628,8 +629,8 @@ static struct sk_frame *take_buffer(struct v4l2_source *vs, const struct v4l2_bu
             return NULL;
         }
         int rc = vs->pixfmt == V4L2_PIX_FMT_YUYV
-                     ? sk_jpeg_encode_yuyv(vs->enc, data, vs->width, vs->height,
-                                           vs->bytesperline, vs->scratch)
+                     ? sk_jpeg_encode_yuyv(vs->enc, data, vs->width, vs->height, vs->bytesperline,
+                                           vs->scratch)
                      : sk_jpeg_encode_rgb(vs->enc, data, vs->width, vs->height, vs->bytesperline,
                                           vs->scratch);
         if (rc != 0) {
@@ -777,17 +778,17 @@ static void list_intervals(int fd, uint32_t pixfmt, unsigned w, unsigned h, FILE
         }
         any = 1;
         if (iv.type == V4L2_FRMIVAL_TYPE_DISCRETE) {
-            fprintf(out, " %.4g", iv.discrete.numerator
-                                      ? (double)iv.discrete.denominator / iv.discrete.numerator
-                                      : 0.0);
+            fprintf(out, " %.4g",
+                    iv.discrete.numerator ? (double)iv.discrete.denominator / iv.discrete.numerator
+                                          : 0.0);
         } else {
             fprintf(out, " %.4g-%.4g",
-                     iv.stepwise.max.numerator
-                         ? (double)iv.stepwise.max.denominator / iv.stepwise.max.numerator
-                         : 0.0,
-                     iv.stepwise.min.numerator
-                         ? (double)iv.stepwise.min.denominator / iv.stepwise.min.numerator
-                         : 0.0);
+                    iv.stepwise.max.numerator
+                        ? (double)iv.stepwise.max.denominator / iv.stepwise.max.numerator
+                        : 0.0,
+                    iv.stepwise.min.numerator
+                        ? (double)iv.stepwise.min.denominator / iv.stepwise.min.numerator
+                        : 0.0);
             break;
         }
     }

@@ -50,7 +50,8 @@ static void serial_json(struct sk_app *app, struct sk_buf *out)
         sk_buf_json_string(out, st.settings);
         sk_buf_printf(out, ",\"state\":\"%s\",\"error\":", st.state);
         sk_buf_json_string(out, st.error);
-        sk_buf_printf(out, ",\"rx\":%llu,\"tx\":%llu,\"errors\":%llu,\"reopens\":%llu,\"breaks\":%llu}",
+        sk_buf_printf(out,
+                      ",\"rx\":%llu,\"tx\":%llu,\"errors\":%llu,\"reopens\":%llu,\"breaks\":%llu}",
                       st.rx, st.tx, st.errors, st.reopens, st.breaks);
     }
     sk_buf_puts(out, "]");
@@ -70,9 +71,9 @@ void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
     if (app->capture != NULL) {
         struct sk_capture_stats cs;
         sk_capture_stats(app->capture, &cs);
-        sk_buf_printf(out, ",\"capture\":{\"state\":\"%s\",\"format\":\"%s\"", cs.state,
-                      cs.format);
-        sk_buf_printf(out, ",\"frames\":%llu,\"dropped\":%llu,\"restarts\":%llu,\"reconnects\":%llu}",
+        sk_buf_printf(out, ",\"capture\":{\"state\":\"%s\",\"format\":\"%s\"", cs.state, cs.format);
+        sk_buf_printf(out,
+                      ",\"frames\":%llu,\"dropped\":%llu,\"restarts\":%llu,\"reconnects\":%llu}",
                       cs.frames, cs.dropped, cs.restarts, cs.reconnects);
     }
     sk_buf_puts(out, ",\"hid\":{\"keyboard\":");
@@ -116,10 +117,11 @@ void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
     if (app->viewcache != NULL) {
         sk_viewcache_stats(app->viewcache, &vs);
     }
-    sk_buf_printf(out, ",\"decodes\":%llu,\"grids\":%llu,\"shared\":%llu,\"text_frames\":%llu,\"text_art\":%llu}",
-                  vs.decodes, vs.renders, vs.shared,
-                  (unsigned long long)atomic_load(&app->view.text_frames),
-                  (unsigned long long)atomic_load(&app->view.text_art));
+    sk_buf_printf(
+        out,
+        ",\"decodes\":%llu,\"grids\":%llu,\"shared\":%llu,\"text_frames\":%llu,\"text_art\":%llu}",
+        vs.decodes, vs.renders, vs.shared, (unsigned long long)atomic_load(&app->view.text_frames),
+        (unsigned long long)atomic_load(&app->view.text_art));
     serial_json(app, out);
     sk_buf_printf(out, ",\"uptime_s\":%lld}", (long long)((sk_now_ms() - app->started_ms) / 1000));
 }

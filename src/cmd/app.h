@@ -33,11 +33,11 @@ struct sk_port;
 
 /* What the ssh views did, summed over sessions (status JSON "view"). */
 struct sk_view_stats {
-    atomic_ullong renders;  /* frames a view took from the hub and made a grid of ("frames") */
-    atomic_ullong updates;  /* picture updates written (a static screen makes none) */
-    atomic_ullong bytes;    /* bytes of those updates */
-    atomic_ullong deferred; /* frames not drawn because the client had not drained the last */
-    atomic_ullong max_update; /* the largest single update, bytes */
+    atomic_ullong renders;     /* frames a view took from the hub and made a grid of ("frames") */
+    atomic_ullong updates;     /* picture updates written (a static screen makes none) */
+    atomic_ullong bytes;       /* bytes of those updates */
+    atomic_ullong deferred;    /* frames not drawn because the client had not drained the last */
+    atomic_ullong max_update;  /* the largest single update, bytes */
     atomic_ullong text_frames; /* frames a text/auto view showed as text */
     atomic_ullong text_art;    /* frames a text/auto view showed as art (not text, or no room) */
     atomic_uint latency[SK_VIEW_LAT_BUCKETS]; /* hub publish to channel write */
@@ -46,25 +46,25 @@ struct sk_view_stats {
 struct sk_app {
     struct sk_hub *hub;
     struct sk_hid *hid;
-    struct sk_keymap *keymap; /* the server's default layout (--keymap) */
-    const char *keymap_dir;   /* where keymaps live, for per-session/command layouts */
-    const char *video_name;   /* the capture source, for status */
+    struct sk_keymap *keymap;   /* the server's default layout (--keymap) */
+    const char *keymap_dir;     /* where keymaps live, for per-session/command layouts */
+    const char *video_name;     /* the capture source, for status */
     struct sk_capture *capture; /* for its stats in status; NULL in tests without one */
-    int paste_rate;           /* --paste-rate: keystrokes per second for type/paste, 0 unpaced */
-    atomic_int ssh_clients;   /* sessions authenticated and open */
-    atomic_int http_clients;  /* HTTP requests being served (streams included) */
-    int64_t started_ms;       /* monotonic start time */
+    int paste_rate;             /* --paste-rate: keystrokes per second for type/paste, 0 unpaced */
+    atomic_int ssh_clients;     /* sessions authenticated and open */
+    atomic_int http_clients;    /* HTTP requests being served (streams included) */
+    int64_t started_ms;         /* monotonic start time */
     const struct sk_render_opts *view_opts; /* the view's defaults (NULL: built-in) */
-    int view_fps;             /* at most this many picture updates a second per session (0: 15) */
+    int view_fps; /* at most this many picture updates a second per session (0: 15) */
     struct sk_view_stats view;
     struct sk_viewcache *viewcache; /* decode/render once for all ssh views (NULL: per session) */
     /* Who is connected and who holds control (NULL in tests without one: everyone controls). */
     struct sk_roster *roster;
-    struct sk_audit *audit;   /* the audit log; NULL: none */
+    struct sk_audit *audit; /* the audit log; NULL: none */
     /* The web side, for `web`: its doors (NULL when HTTP is off) and where it listens. */
     struct sk_auth *auth;
-    const char *web_scheme;   /* "http" or "https" */
-    const char *web_host;     /* listen address; NULL when it is a wildcard */
+    const char *web_scheme; /* "http" or "https" */
+    const char *web_host;   /* listen address; NULL when it is a wildcard */
     int web_port;
     /* --text-font: fonts the text recogniser also knows (NULL, 0: the built-in ones only). */
     const struct sk_text_font *text_fonts;
@@ -80,14 +80,12 @@ struct sk_app {
  *  "clients":{..},"view":{..},"uptime_s":..}
  * capture: {"state":"streaming|idle|no-signal|no-device|starting","format":"mjpeg|yuyv|rgb24|",
  *  "frames":N,"dropped":N,"restarts":N,"reconnects":N}
- * clients: {"ssh":N,"http":N,"web":[identities logged in to the web side]} ("web" only with HTTP on).
- * control (with a roster): see sk_roster_json: the mode, the holder and every session.
- * serial: [{"name","device","settings":"115200 8n1","state":"open|absent|error|closed","error",
+ * clients: {"ssh":N,"http":N,"web":[identities logged in to the web side]} ("web" only with HTTP
+ * on). control (with a roster): see sk_roster_json: the mode, the holder and every session. serial:
+ * [{"name","device","settings":"115200 8n1","state":"open|absent|error|closed","error",
  *  "rx":N,"tx":N,"errors":N,"reopens":N,"breaks":N},...] (rx, tx: bytes from and to the port).
  */
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out);
-
-
 
 /*
  * sk_access_input against this program's roster, keyboard and audit log:

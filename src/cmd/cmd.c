@@ -272,13 +272,14 @@ int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
         audit_command(app, argv, argc, take, io);
     }
     int rc;
-    if (argc > 0 && is_input_command(argv[0]) && sk_cmd_needs_control(app, argv[0], take, io) != 0) {
+    if (argc > 0 && is_input_command(argv[0]) &&
+        sk_cmd_needs_control(app, argv[0], take, io) != 0) {
         rc = SK_CMD_FAIL;
     } else if (argc == 0) {
         rc = sk_cmd_usage_error(io, "no command given");
     } else {
         const struct command *c = find_command(argv[0]);
-        rc = c == NULL           ? sk_cmd_usage_error(io, "unknown command '%s'", argv[0])
+        rc = c == NULL             ? sk_cmd_usage_error(io, "unknown command '%s'", argv[0])
              : c->run_line != NULL ? c->run_line(app, line, argv, argc, io)
                                    : c->run(app, argv, argc, io);
     }

@@ -47,14 +47,14 @@ struct sk_cmd_io {
     int (*cancelled)(void *ctx);
     unsigned cols; /* the client's terminal size when it asked for a pty, else 0 */
     unsigned rows;
-    const char *keymap; /* the session's keymap name (SSHKVM_KEYMAP), NULL for the server's */
+    const char *keymap;     /* the session's keymap name (SSHKVM_KEYMAP), NULL for the server's */
     const char *identity;   /* who runs it: the SSH key's fingerprint (for `web`), or NULL */
     const char *local_addr; /* the address the client reached us at, or NULL */
     /* Who, for roles, control and the audit log. */
-    const char *name;       /* the key's comment or fingerprint, "password:USER"; NULL: unknown */
-    const char *addr;       /* the client's address and port, or NULL */
-    int role;               /* enum sk_role: 0 control (the default), 1 view */
-    int member;             /* the roster id when app->roster is set */
+    const char *name; /* the key's comment or fingerprint, "password:USER"; NULL: unknown */
+    const char *addr; /* the client's address and port, or NULL */
+    int role;         /* enum sk_role: 0 control (the default), 1 view */
+    int member;       /* the roster id when app->roster is set */
 };
 
 /* Run one command line; returns its exit status (0, 1 or 2). */

@@ -39,9 +39,9 @@ int sk_cmd_cancelled(const struct sk_cmd_io *io);
 /*
  * Has another session taken control from this client since it last asked
  * (while it was typing, pasting or holding keys)? 1 (the taker's name in
- * by), else 0 (also when no roster decides, or the mode is shared). Whoever took control already had
- * every key released: a command that lost it stops sending, and touches no
- * key, so as not to release the new holder's.
+ * by), else 0 (also when no roster decides, or the mode is shared). Whoever took control already
+ * had every key released: a command that lost it stops sending, and touches no key, so as not to
+ * release the new holder's.
  */
 int sk_cmd_lost_control(struct sk_app *app, const struct sk_cmd_io *io, char *by, size_t bylen);
 
@@ -78,7 +78,7 @@ const char *sk_input_keymap_option(const char *rest, char *name, size_t namelen,
  */
 struct sk_match {
     int use_regex;
-    double timeout_s;     /* 30 unless --timeout, at most 86400 */
+    double timeout_s; /* 30 unless --timeout, at most 86400 */
     int64_t timeout_ms;
     struct sk_buf needle; /* the text or the pattern */
     regex_t re;           /* compiled, with --regex */

@@ -89,8 +89,10 @@ static int send_strokes(struct sk_app *app, const struct sk_key *keys, size_t n,
     for (size_t done = 0; done < n;) {
         char by[SK_ROSTER_NAME_LEN];
         if (sk_cmd_lost_control(app, io, by, sizeof(by))) {
-            sk_cmd_say(io, 1, "%ssshkvm: %s took control after %zu of %zu keystrokes; the rest "
-                       "not sent\n", io->cols ? "\r\n" : "", by, done, n);
+            sk_cmd_say(io, 1,
+                       "%ssshkvm: %s took control after %zu of %zu keystrokes; the rest "
+                       "not sent\n",
+                       io->cols ? "\r\n" : "", by, done, n);
             return SK_CMD_FAIL;
         }
         if (sk_cmd_cancelled(io)) {

@@ -40,8 +40,10 @@ static int regex_bounded(const char *p, char *why, size_t whylen)
     double copies = 1;
     for (; *p != '\0'; p++) {
         if (p[0] == '\\' && p[1] >= '1' && p[1] <= '9') {
-            snprintf(why, whylen, "back-references (\\%c) are not supported: they can take "
-                     "exponential time", p[1]);
+            snprintf(why, whylen,
+                     "back-references (\\%c) are not supported: they can take "
+                     "exponential time",
+                     p[1]);
             return -1;
         }
         if (p[0] == '\\' && p[1] != '\0') {

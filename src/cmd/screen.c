@@ -308,8 +308,8 @@ int sk_screen_wait(struct sk_app *app, char **argv, int argc, const struct sk_cm
     }
     sk_hub_watch(app->hub, -1);
     if (rc != SK_CMD_OK) {
-        sk_cmd_say(io, 1, "sshkvm: '%s' did not appear within %g s%s\n", m.needle.data,
-                   m.timeout_s, seen_text ? "" : " (no frame was a text screen)");
+        sk_cmd_say(io, 1, "sshkvm: '%s' did not appear within %g s%s\n", m.needle.data, m.timeout_s,
+                   seen_text ? "" : " (no frame was a text screen)");
     }
     reader_free(&rd);
     sk_match_free(&m);

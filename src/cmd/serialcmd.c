@@ -24,10 +24,10 @@
 #include "cmd/commands.h"
 #include "serial/port.h"
 
-#define SEND_TIMEOUT_MS 5000  /* how long --send waits for a port that does not take its bytes */
-#define WAIT_SLICE_MS 200     /* how long --wait waits for output between looks at the client */
-#define WAIT_KEEP 16384       /* the output --wait keeps to match across reads */
-#define PIPE_SLICE_MS 10      /* how long the pipe looks at stdin before the port again */
+#define SEND_TIMEOUT_MS 5000 /* how long --send waits for a port that does not take its bytes */
+#define WAIT_SLICE_MS 200    /* how long --wait waits for output between looks at the client */
+#define WAIT_KEEP 16384      /* the output --wait keeps to match across reads */
+#define PIPE_SLICE_MS 10     /* how long the pipe looks at stdin before the port again */
 
 /* The port called name (--serial NAME=...), or NULL with the refusal said. */
 static struct sk_port *find_port(struct sk_app *app, const char *name, const struct sk_cmd_io *io)
@@ -49,7 +49,8 @@ static int port_absent(struct sk_port *port, const char *what, const struct sk_c
 {
     struct sk_port_stats st;
     sk_port_stats(port, &st);
-    sk_cmd_say(io, 1, "sshkvm: serial: %s (%s) is %s%s%s%s: %s\n", st.name, st.device, st.state, st.error[0] ? " (" : "", st.error, st.error[0] ? ")" : "", what);
+    sk_cmd_say(io, 1, "sshkvm: serial: %s (%s) is %s%s%s%s: %s\n", st.name, st.device, st.state,
+               st.error[0] ? " (" : "", st.error, st.error[0] ? ")" : "", what);
     return SK_CMD_FAIL;
 }
 
@@ -154,8 +155,8 @@ static int wait_output(struct sk_port *port, char **argv, int argc, const struct
             break;
         }
         uint64_t lost;
-        long n = sk_port_read(port, &pos, buf, sizeof(buf), (int)SK_MIN(left, (int64_t)WAIT_SLICE_MS),
-                              &lost);
+        long n = sk_port_read(port, &pos, buf, sizeof(buf),
+                              (int)SK_MIN(left, (int64_t)WAIT_SLICE_MS), &lost);
         if (n < 0) {
             break;
         }
@@ -247,8 +248,10 @@ static int pipe_port(struct sk_port *port, const struct sk_cmd_io *io)
     }
     sk_wipe(in, sizeof(in));
     if (lost_total > 0) {
-        sk_cmd_say(io, 1, "sshkvm: serial: %llu bytes of %s's output were lost: the client read "
-                   "too slowly\n", (unsigned long long)lost_total, sk_port_spec(port)->name);
+        sk_cmd_say(io, 1,
+                   "sshkvm: serial: %llu bytes of %s's output were lost: the client read "
+                   "too slowly\n",
+                   (unsigned long long)lost_total, sk_port_spec(port)->name);
         rc = SK_CMD_FAIL;
     }
     return rc;
@@ -305,8 +308,10 @@ int sk_serialcmd_run(struct sk_app *app, const char *line, char **argv, int argc
         return sk_cmd_usage_error(io, "serial: unexpected argument '%s'", argv[rest]);
     }
     if (pipe && io->cols != 0) {
-        return sk_cmd_usage_error(io, "serial %s: the interactive session (ssh -t) is not there "
-                                  "yet; without -t it is a raw pipe", name);
+        return sk_cmd_usage_error(io,
+                                  "serial %s: the interactive session (ssh -t) is not there "
+                                  "yet; without -t it is a raw pipe",
+                                  name);
     }
     struct sk_port *port = find_port(app, name, io);
     if (port == NULL) {

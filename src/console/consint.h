@@ -38,58 +38,58 @@ enum sk_consmenu_state {
 struct sk_console {
     struct sk_console_io io;
     struct sk_app *app;
-    unsigned cols, rows;    /* the client's window */
-    int member, role;       /* who, for control and the audit log */
+    unsigned cols, rows; /* the client's window */
+    int member, role;    /* who, for control and the audit log */
     char name[160];
     char addr[64];
-    struct sk_buf in;       /* input bytes not parsed yet (an incomplete sequence) */
-    int gone;               /* a write failed: the client is gone, write nothing more */
+    struct sk_buf in;         /* input bytes not parsed yet (an incomplete sequence) */
+    int gone;                 /* a write failed: the client is gone, write nothing more */
     struct sk_keymap *keymap; /* the session's layout */
     int keymap_owned;
     struct sk_render *render;
     struct sk_render_opts view; /* this session's view settings */
-    int fps;                /* picture update cap */
-    int sync;               /* wrap updates in DEC 2026 synchronized output */
+    int fps;                    /* picture update cap */
+    int sync;                   /* wrap updates in DEC 2026 synchronized output */
     struct sk_jpeg_dec *dec;
     struct sk_viewcache *cache; /* the app's, shared by all viewers */
     int cache_owned;
-    struct sk_grid shown;   /* what the client shows */
-    struct sk_grid next;    /* the picture being built */
-    struct sk_buf pending;  /* the bytes from shown to next, not sent yet */
+    struct sk_grid shown;  /* what the client shows */
+    struct sk_grid next;   /* the picture being built */
+    struct sk_buf pending; /* the bytes from shown to next, not sent yet */
     int have_pending;
-    int pending_full;       /* it repaints everything (made for a full redraw) */
+    int pending_full; /* it repaints everything (made for a full redraw) */
     int64_t pending_captured_us;
-    int deferring;          /* counted a deferral for the current wait */
-    struct sk_buf status;   /* the last status line sent */
-    uint64_t seq;           /* the hub frame last rendered */
+    int deferring;        /* counted a deferral for the current wait */
+    struct sk_buf status; /* the last status line sent */
+    uint64_t seq;         /* the hub frame last rendered */
     int64_t last_draw_ms;
     int64_t last_status_ms;
     int64_t partial_since_ms; /* when in started holding an incomplete sequence */
-    int sent_keys;          /* this session pressed something: release all at the end */
-    int kitty;              /* the terminal speaks the kitty keyboard protocol (flags pushed) */
-    int probed;             /* the probe's answers (flags or DA1) have come */
+    int sent_keys;            /* this session pressed something: release all at the end */
+    int kitty;                /* the terminal speaks the kitty keyboard protocol (flags pushed) */
+    int probed;               /* the probe's answers (flags or DA1) have come */
     struct sk_console_held {
         uint8_t usage;
-        int64_t last_ms;    /* the last press or repeat */
+        int64_t last_ms; /* the last press or repeat */
     } held[SK_CONSOLE_HELD_MAX];
     size_t nheld;
-    int mouse_on;           /* clicks on the picture go to the target's absolute mouse */
-    uint8_t buttons;        /* mouse buttons this session holds down */
-    uint16_t mx, my;        /* the pointer's last position, 0..32767 */
-    struct sk_key hold;     /* a key held from the menu ... */
-    int64_t hold_until_ms;  /* ... until then (0: none) */
+    int mouse_on;          /* clicks on the picture go to the target's absolute mouse */
+    uint8_t buttons;       /* mouse buttons this session holds down */
+    uint16_t mx, my;       /* the pointer's last position, 0..32767 */
+    struct sk_key hold;    /* a key held from the menu ... */
+    int64_t hold_until_ms; /* ... until then (0: none) */
     int full_redraw;
     enum sk_consmenu_state menu;
     char prompt[64];
     char message[160];
     int64_t message_until_ms;
-    int cursor_col, cursor_row; /* the target's cursor last seen in a text view */
-    int64_t cursor_until_ms;    /* shown until then */
-    int cursor_shown;           /* the terminal's cursor is visible */
+    int cursor_col, cursor_row;             /* the target's cursor last seen in a text view */
+    int64_t cursor_until_ms;                /* shown until then */
+    int cursor_shown;                       /* the terminal's cursor is visible */
     int cursor_drawn_col, cursor_drawn_row; /* where it was put */
     int quit;
-    int had_control;        /* held control when last looked (exclusive mode) */
-    int64_t refused_ms;     /* the last refused input */
+    int had_control;    /* held control when last looked (exclusive mode) */
+    int64_t refused_ms; /* the last refused input */
     int64_t control_checked_ms;
 };
 
@@ -99,7 +99,8 @@ struct sk_console {
 void sk_console_out(struct sk_console *c, const void *data, size_t len);
 void sk_console_outs(struct sk_console *c, const char *s);
 /* A message in the status line for a few seconds. */
-void sk_console_flash(struct sk_console *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sk_console_flash(struct sk_console *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* sk_app_input for this session (what: "console", "take"): 0, or nonzero with msg set. */
 int sk_console_input(struct sk_console *c, const char *what, int take, char *msg, size_t msglen);
 /*

@@ -21,7 +21,7 @@
 #include "policy/roster.h"
 #include "term/mousemap.h"
 
-#define WATCHDOG_KEY_MS 1500 /* a held key without press/repeat this long lost its release */
+#define WATCHDOG_KEY_MS 1500  /* a held key without press/repeat this long lost its release */
 #define WATCHDOG_MOD_MS 30000 /* modifiers do not auto-repeat: allow a long hold */
 
 int sk_conskeys_send(struct sk_console *c, const struct sk_key *keys, size_t n)
@@ -117,7 +117,8 @@ static void kitty_event(struct sk_console *c, uint8_t usage, uint8_t event)
     c->sent_keys = 1;
     int rc = sk_hid_key_down(c->app->hid, usage, 0);
     if (rc != 0) {
-        sk_console_flash(c, "%s: key %s not pressed", rc == SK_E_BUSY ? "six keys already down" : "keyboard",
+        sk_console_flash(c, "%s: key %s not pressed",
+                         rc == SK_E_BUSY ? "six keys already down" : "keyboard",
                          sk_keys_name(usage) ? sk_keys_name(usage) : "?");
         return;
     }
@@ -162,8 +163,8 @@ void sk_conskeys_termkey(struct sk_console *c, const struct sk_termkey *k)
         if (n <= 0) {
             char utf8[5] = {0};
             sk_utf8_encode(k->cp, utf8);
-            sk_console_flash(c, "keymap %s cannot type '%s' (U+%04X)", sk_keymap_name(c->keymap), utf8,
-                             (unsigned)k->cp);
+            sk_console_flash(c, "keymap %s cannot type '%s' (U+%04X)", sk_keymap_name(c->keymap),
+                             utf8, (unsigned)k->cp);
             return;
         }
         /* The terminal already typed the case the user wants: undo the target's Caps Lock. */
@@ -252,8 +253,8 @@ void sk_conskeys_end_hold(struct sk_console *c, int now)
 void sk_conskeys_end(struct sk_console *c)
 {
     /* Another session that took control released our keys and types now: leave its alone. */
-    int other_holds = c->app->roster != NULL &&
-                      sk_roster_holder(c->app->roster, c->member, NULL, 0) == 0;
+    int other_holds =
+        c->app->roster != NULL && sk_roster_holder(c->app->roster, c->member, NULL, 0) == 0;
     if (other_holds) {
         c->sent_keys = 0;
         c->hold_until_ms = 0;

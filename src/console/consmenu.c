@@ -28,7 +28,10 @@
 
 static const char *view_mode_name(enum sk_render_mode m)
 {
-    return m == SK_RENDER_HALF ? "half blocks" : m == SK_RENDER_TEXT ? "text" : m == SK_RENDER_AUTO ? "auto" : "art";
+    return m == SK_RENDER_HALF   ? "half blocks"
+           : m == SK_RENDER_TEXT ? "text"
+           : m == SK_RENDER_AUTO ? "auto"
+                                 : "art";
 }
 
 static const char *view_colors_name(int colors)
@@ -39,16 +42,11 @@ static const char *view_colors_name(int colors)
 static void draw_menu(struct sk_console *c)
 {
     static const char *fixed[] = {
-        "+------------- sshkvm -------------+",
-        "|  1  send Ctrl+Alt+Del            |",
-        "|  2  send a key by name...        |",
-        "|  3  send Ctrl+]                  |",
-        "|  4  release all keys             |",
-        "|  5  hold a key for N s...        |",
-        "|  6  change the keymap...         |",
-        "|  7  mouse on/off                 |",
-        "|  8  take control   9  who is on  |",
-        "|  q  quit this session            |",
+        "+------------- sshkvm -------------+", "|  1  send Ctrl+Alt+Del            |",
+        "|  2  send a key by name...        |", "|  3  send Ctrl+]                  |",
+        "|  4  release all keys             |", "|  5  hold a key for N s...        |",
+        "|  6  change the keymap...         |", "|  7  mouse on/off                 |",
+        "|  8  take control   9  who is on  |", "|  q  quit this session            |",
         "|- view ---------------------------|",
     };
     const struct sk_render_opts *v = &c->view;
@@ -126,8 +124,8 @@ static double step(double v, double by, double lo, double hi)
 static int view_menu_key(struct sk_console *c, uint32_t cp)
 {
     static const char *const charsets[] = {"ascii", "shades", "blocks"};
-    static const char *const dithers[] = {"none", "ordered2", "ordered4", "ordered8", "random",
-                                          "fstein"};
+    static const char *const dithers[] = {"none",     "ordered2", "ordered4",
+                                          "ordered8", "random",   "fstein"};
     static const int fps[] = {5, 10, 15, 30, 60};
     struct sk_render_opts *v = &c->view;
     switch (cp) {
@@ -303,7 +301,8 @@ static void open_prompt(struct sk_console *c, enum sk_consmenu_state state)
 
 void sk_consmenu_key(struct sk_console *c, const struct sk_termkey *k)
 {
-    if (c->menu == SK_MENU_KEY_PROMPT || c->menu == SK_MENU_HOLD_PROMPT || c->menu == SK_MENU_KEYMAP_PROMPT) {
+    if (c->menu == SK_MENU_KEY_PROMPT || c->menu == SK_MENU_HOLD_PROMPT ||
+        c->menu == SK_MENU_KEYMAP_PROMPT) {
         size_t len = strlen(c->prompt);
         if (k->type == SK_TERMKEY_KEY && k->usage == SK_USAGE_ENTER) {
             char err[160];
@@ -364,7 +363,9 @@ void sk_consmenu_key(struct sk_console *c, const struct sk_termkey *k)
         break;
     case '7':
         sk_conskeys_set_mouse(c, !c->mouse_on);
-        sk_console_flash(c, "mouse %s", c->mouse_on ? "on: clicks go to the target" : "off: the terminal selects text");
+        sk_console_flash(c, "mouse %s",
+                         c->mouse_on ? "on: clicks go to the target"
+                                     : "off: the terminal selects text");
         sk_consmenu_close(c);
         break;
     case '3': {

@@ -35,10 +35,12 @@
 #include "video/jpeg.h"
 #include "term/view.h"
 
-#define PUMP_MS 15          /* input latency bound while idle */
-#define ESCAPE_TIME_MS 80   /* a lone ESC waits this long for the rest of a sequence */
-#define MESSAGE_MS 4000     /* how long a message stays in the status line */
-#define REFUSE_QUIET_MS 1000 /* after a refusal, input is dropped this long without asking again */
+#define PUMP_MS 15        /* input latency bound while idle */
+#define ESCAPE_TIME_MS 80 /* a lone ESC waits this long for the rest of a sequence */
+#define MESSAGE_MS 4000   /* how long a message stays in the status line */
+#define REFUSE_QUIET_MS                                                                            \
+    1000 /* after a refusal, input is dropped this long without asking again                       \
+          */
 
 void sk_console_out(struct sk_console *c, const void *data, size_t len)
 {

@@ -40,17 +40,17 @@ struct sk_console_io {
 };
 
 struct sk_console_opts {
-    struct sk_app *app;       /* borrowed; outlives the console */
-    struct sk_console_io io;  /* copied; ctx is borrowed for the console's life */
-    unsigned cols, rows;      /* the client's window */
-    const char *keymap;       /* the session's keymap name (SSHKVM_KEYMAP); NULL: the server's */
-    const char *term;         /* TERM and COLORTERM, for the colour depth; NULL: unknown */
+    struct sk_app *app;      /* borrowed; outlives the console */
+    struct sk_console_io io; /* copied; ctx is borrowed for the console's life */
+    unsigned cols, rows;     /* the client's window */
+    const char *keymap;      /* the session's keymap name (SSHKVM_KEYMAP); NULL: the server's */
+    const char *term;        /* TERM and COLORTERM, for the colour depth; NULL: unknown */
     const char *colorterm;
     /* Who, for roles, control and the audit log (the strings are copied; NULL: unknown). */
-    const char *name;         /* the key's comment or fingerprint */
-    const char *addr;         /* the client's address and port */
-    int role;                 /* enum sk_role */
-    int member;               /* the roster id when app->roster is set */
+    const char *name; /* the key's comment or fingerprint */
+    const char *addr; /* the client's address and port */
+    int role;         /* enum sk_role */
+    int member;       /* the roster id when app->roster is set */
 };
 
 /*

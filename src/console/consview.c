@@ -23,9 +23,9 @@
 #include "policy/roster.h"
 #include "term/view.h"
 
-#define DEFAULT_FPS 15      /* picture updates a second, unless set */
+#define DEFAULT_FPS 15               /* picture updates a second, unless set */
 #define MAX_WINDOW_WAIT (256 * 1024) /* an update this big may wait on the window */
-#define CURSOR_HOLD_MS 1500 /* a text cursor stays shown this long after last seen */
+#define CURSOR_HOLD_MS 1500          /* a text cursor stays shown this long after last seen */
 
 static size_t unsent(struct sk_console *c)
 {
@@ -85,7 +85,8 @@ void sk_consview_place_cursor(struct sk_console *c, struct sk_buf *b, int force)
         c->cursor_until_ms = now + CURSOR_HOLD_MS;
     }
     int show = c->shown.text && c->menu == SK_MENU_CLOSED && now < c->cursor_until_ms;
-    int moved = show && (c->cursor_drawn_col != c->cursor_col || c->cursor_drawn_row != c->cursor_row);
+    int moved =
+        show && (c->cursor_drawn_col != c->cursor_col || c->cursor_drawn_row != c->cursor_row);
     if (show && (force || moved || !c->cursor_shown)) {
         sk_buf_printf(b, "\033[%d;%dH\033[?25h", c->cursor_row + 1, c->cursor_col + 1);
         c->cursor_drawn_col = c->cursor_col;
@@ -113,16 +114,17 @@ static void status_line(struct sk_console *c, struct sk_buf *b)
         } else if (c->shown.note != NULL) {
             sk_buf_printf(&text, " %s", c->shown.note);
             if (c->shown.text_cols > 0) {
-                sk_buf_printf(&text, " (%ux%u needs %ux%u)", c->shown.text_cols,
-                              c->shown.text_rows, c->shown.text_cols, c->shown.text_rows + 1);
+                sk_buf_printf(&text, " (%ux%u needs %ux%u)", c->shown.text_cols, c->shown.text_rows,
+                              c->shown.text_cols, c->shown.text_rows + 1);
             }
             sk_buf_puts(&text, " |");
         }
         char control[SK_ROSTER_NAME_LEN + 32];
         control_text(c, control, sizeof(control));
-        int here = c->app->roster ? sk_roster_count(c->app->roster)
-                                  : atomic_load(&c->app->ssh_clients);
-        sk_buf_printf(&text, " sshkvm | %s %ux%u %.0ffps | keyboard %s%s%s%s | %s | %d here | Ctrl+] menu",
+        int here =
+            c->app->roster ? sk_roster_count(c->app->roster) : atomic_load(&c->app->ssh_clients);
+        sk_buf_printf(&text,
+                      " sshkvm | %s %ux%u %.0ffps | keyboard %s%s%s%s | %s | %d here | Ctrl+] menu",
                       c->app->video_name, hs.width, hs.height, hs.fps, hid.state,
                       hid.leds & SK_LED_CAPS ? " CAPS" : "", hid.leds & SK_LED_NUM ? " NUM" : "",
                       hid.leds & SK_LED_SCROLL ? " SCRL" : "", control, here);
@@ -170,9 +172,12 @@ static const struct {
     const char *env;
     const char *setting;
 } view_env[] = {
-    {"SSHKVM_MODE", "mode"},       {"SSHKVM_COLORS", "colors"},
-    {"SSHKVM_CHARSET", "charset"}, {"SSHKVM_DITHER", "dither"},
-    {"SSHKVM_BRIGHTNESS", "brightness"}, {"SSHKVM_CONTRAST", "contrast"},
+    {"SSHKVM_MODE", "mode"},
+    {"SSHKVM_COLORS", "colors"},
+    {"SSHKVM_CHARSET", "charset"},
+    {"SSHKVM_DITHER", "dither"},
+    {"SSHKVM_BRIGHTNESS", "brightness"},
+    {"SSHKVM_CONTRAST", "contrast"},
     {"SSHKVM_GAMMA", "gamma"},
 };
 
@@ -189,7 +194,8 @@ void sk_consview_setup(struct sk_console *c, const char *term, const char *color
     char err[160];
     for (size_t i = 0; i < SK_ARRAY_LEN(view_env); i++) {
         const char *v = getenv_of(c, view_env[i].env);
-        if (v != NULL && sk_render_opts_set(&c->view, view_env[i].setting, v, err, sizeof(err)) != 0) {
+        if (v != NULL &&
+            sk_render_opts_set(&c->view, view_env[i].setting, v, err, sizeof(err)) != 0) {
             sk_console_flash(c, "%s: %s", view_env[i].env, err);
         }
     }
@@ -262,7 +268,8 @@ static void render_frame(struct sk_console *c, struct sk_frame *f)
     c->have_pending = 1;
 }
 
-/* Place the terminal's cursor (see sk_consview_place_cursor), writing only when there is something to write. */
+/* Place the terminal's cursor (see sk_consview_place_cursor), writing only when there is something
+ * to write. */
 static void send_cursor(struct sk_console *c, int force)
 {
     struct sk_buf b = {0};
@@ -330,8 +337,8 @@ void sk_consview_draw(struct sk_console *c)
     c->deferring = 0;
     /* An update made before a resize or a menu is not what the terminal needs now. */
     unsigned rows = picture_rows(c);
-    if (c->have_pending && ((c->full_redraw && !c->pending_full) || c->next.cols != c->cols ||
-                            c->next.rows != rows)) {
+    if (c->have_pending &&
+        ((c->full_redraw && !c->pending_full) || c->next.cols != c->cols || c->next.rows != rows)) {
         c->have_pending = 0;
     }
     /* A full redraw takes the newest frame even if it was drawn; once rendered, only newer ones. */

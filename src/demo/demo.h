@@ -33,7 +33,8 @@ int sk_demo_mouse_report(struct sk_demo *demo, const uint8_t *report, size_t len
 /* The LED output report the host last sent (SK_LED_* bits). */
 uint8_t sk_demo_leds(struct sk_demo *demo);
 
-/* Render the current screen (SK_DEMO_WIDTH x SK_DEMO_HEIGHT RGB24) at time now_ms (clock, cursor blink). */
+/* Render the current screen (SK_DEMO_WIDTH x SK_DEMO_HEIGHT RGB24) at time now_ms (clock, cursor
+ * blink). */
 void sk_demo_render(struct sk_demo *demo, int64_t now_ms, struct sk_image *out);
 /*
  * The screen's characters as UTF-8 text, 25 lines of 80 columns ending in

@@ -38,8 +38,7 @@ static void demo_close(void *arg)
 }
 
 static void *demo_open(const char *arg, const struct sk_capture_opts *opts,
-                       struct sk_source_status *status, char *err,
-                       size_t errlen)
+                       struct sk_source_status *status, char *err, size_t errlen)
 {
     struct demo_source *ds = xcalloc(1, sizeof(*ds));
     ds->demo = opts->demo_ctx;

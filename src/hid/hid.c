@@ -249,7 +249,8 @@ static int sink_open_fd(const struct sink *s, int *out_errno)
 {
     int fd;
     if (s->kind == SINK_FILE) {
-        fd = open(s->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600); /* keystrokes: for this user alone */
+        fd = open(s->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+                  0600); /* keystrokes: for this user alone */
     } else {
         /* Never block: a target that does not read must not hang the writer. */
         fd = open(s->path, O_RDWR | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);

@@ -46,15 +46,15 @@ struct sk_hid_opts {
 struct sk_hid_status {
     char keyboard[128]; /* the sink's name ("demo", "/dev/hidg0", "file:out.bin", "none") */
     char mouse[128];
-    const char *state;  /* "ok", "stalled" (target not reading), "error", "closed" */
-    char error[320];    /* the last problem, "" when none */
-    uint8_t leds;       /* SK_LED_* bits the target last reported */
-    uint16_t mouse_x;   /* the absolute mouse's last position, 0..32767 */
+    const char *state; /* "ok", "stalled" (target not reading), "error", "closed" */
+    char error[320];   /* the last problem, "" when none */
+    uint8_t leds;      /* SK_LED_* bits the target last reported */
+    uint16_t mouse_x;  /* the absolute mouse's last position, 0..32767 */
     uint16_t mouse_y;
-    uint8_t buttons;    /* and its buttons */
-    size_t queued;      /* reports waiting */
-    uint64_t written;   /* reports written since start */
-    uint64_t dropped;   /* reports discarded because the target stalled */
+    uint8_t buttons;  /* and its buttons */
+    size_t queued;    /* reports waiting */
+    uint64_t written; /* reports written since start */
+    uint64_t dropped; /* reports discarded because the target stalled */
 };
 
 struct sk_hid;

@@ -39,7 +39,8 @@ struct km_entry {
 
 struct sk_keymap {
     char *name;
-    uint8_t caps[32]; /* bit per usage: keys Caps Lock shifts (lowercase bare, uppercase with Shift) */
+    uint8_t
+        caps[32]; /* bit per usage: keys Caps Lock shifts (lowercase bare, uppercase with Shift) */
     struct km_entry low[LOW_CPS];
     struct km_entry *high; /* sorted by cp */
     size_t nhigh;
@@ -416,7 +417,8 @@ struct sk_keymap *sk_keymap_load(const char *dir, const char *name, char *err, s
         goto fail;
     }
     if (strcmp(km->name, name) != 0) {
-        sk_set_err(err, errlen, "%s: the file's name line says '%s', not '%s'", path, km->name, name);
+        sk_set_err(err, errlen, "%s: the file's name line says '%s', not '%s'", path, km->name,
+                   name);
         goto fail;
     }
     free(text);

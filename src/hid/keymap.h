@@ -27,7 +27,8 @@ struct sk_keymap *sk_keymap_load(const char *dir, const char *name, char *err, s
 void sk_keymap_free(struct sk_keymap *km);
 const char *sk_keymap_name(const struct sk_keymap *km);
 
-/* The keystrokes that type code point cp: returns their count (> 0), or 0 when it cannot be typed. */
+/* The keystrokes that type code point cp: returns their count (> 0), or 0 when it cannot be typed.
+ */
 int sk_keymap_lookup(const struct sk_keymap *km, uint32_t cp, struct sk_key *out, int max);
 
 /*

@@ -299,7 +299,7 @@ int sk_keys_parse_combo(const char *s, struct sk_key *out, char *err, size_t err
             }
             if (key_part[0] != '\0') {
                 sk_set_err(err, errlen, "two keys '%s' and '%s' in '%s' (one key per stroke)",
-                        key_part, part, s);
+                           key_part, part, s);
                 return -1;
             }
             k.usage = (uint8_t)usage;

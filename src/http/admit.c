@@ -152,8 +152,8 @@ static enum MHD_Result too_many_guesses(struct MHD_Connection *conn, int seconds
     return sk_request_queue(conn, MHD_HTTP_TOO_MANY_REQUESTS, resp, "text/plain; charset=utf-8");
 }
 
-int sk_admit_request(const struct sk_admit *a, struct MHD_Connection *conn,
-                     struct sk_request *req, const char *path, int flags, enum MHD_Result *rc)
+int sk_admit_request(const struct sk_admit *a, struct MHD_Connection *conn, struct sk_request *req,
+                     const char *path, int flags, enum MHD_Result *rc)
 {
     int public_route = (flags & SK_ADMIT_PUBLIC) != 0;
     if (!public_route && !authenticate(a, conn, req, (flags & SK_ADMIT_SAME_ORIGIN) != 0)) {
@@ -240,7 +240,8 @@ enum MHD_Result sk_admit_logout(const struct sk_admit *a, struct MHD_Connection 
         return MHD_NO;
     }
     char cookie[128];
-    snprintf(cookie, sizeof(cookie), SK_ADMIT_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
+    snprintf(cookie, sizeof(cookie),
+             SK_ADMIT_COOKIE "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict%s",
              a->tls ? "; Secure" : "");
     MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
     return sk_request_queue(conn, MHD_HTTP_OK, resp, "text/plain; charset=utf-8");

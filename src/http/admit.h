@@ -42,12 +42,12 @@ enum sk_admit_flags {
 /*
  * May this request (to path, for the log) go on? 1 with req's identity,
  * role and roster member set (a request that acts on the target has its
- * session's key looked at again first: sk_auth_recheck); 0 with the refusal queued and its MHD result
- * in *rc (401 without a login, 429 while this source's passwords are not
- * checked, 403 for a cross-site request).
+ * session's key looked at again first: sk_auth_recheck); 0 with the refusal queued and its MHD
+ * result in *rc (401 without a login, 429 while this source's passwords are not checked, 403 for a
+ * cross-site request).
  */
-int sk_admit_request(const struct sk_admit *a, struct MHD_Connection *conn,
-                     struct sk_request *req, const char *path, int flags, enum MHD_Result *rc);
+int sk_admit_request(const struct sk_admit *a, struct MHD_Connection *conn, struct sk_request *req,
+                     const char *path, int flags, enum MHD_Result *rc);
 
 /*
  * GET /login?token=T: redeem a one-time URL and set the session cookie,

@@ -42,9 +42,8 @@ static enum MHD_Result message(struct MHD_Connection *conn, unsigned status, con
  * May this request send input? 1 yes; 0 with the answer queued: 403 for a
  * view-only identity, 409 while another session holds control.
  */
-static int control_allowed(struct sk_app *app, struct MHD_Connection *conn,
-                           struct sk_request *req, const char *what, int take,
-                           enum MHD_Result *rc)
+static int control_allowed(struct sk_app *app, struct MHD_Connection *conn, struct sk_request *req,
+                           const char *what, int take, enum MHD_Result *rc)
 {
     char msg[SK_ROSTER_NAME_LEN + 96];
     const struct sk_identity who = {req->member, req->role, req->identity, req->addr};
@@ -76,8 +75,7 @@ static int apply_keys(struct sk_hid *hid, const struct sk_control_key *keys, siz
     return first;
 }
 
-enum MHD_Result sk_api_keys(struct sk_app *app, struct MHD_Connection *conn,
-                            struct sk_request *req)
+enum MHD_Result sk_api_keys(struct sk_app *app, struct MHD_Connection *conn, struct sk_request *req)
 {
     struct sk_control_key keys[SK_CONTROL_MAX_KEYS];
     char err[160], msg[200];

@@ -55,8 +55,8 @@ int sk_control_parse_keys(const char *body, size_t len, struct sk_control_key *o
     return n;
 }
 
-int sk_control_parse_mouse(const char *body, size_t len, uint16_t *x, uint16_t *y,
-                           uint8_t *buttons, int8_t *wheel, char *err, size_t errlen)
+int sk_control_parse_mouse(const char *body, size_t len, uint16_t *x, uint16_t *y, uint8_t *buttons,
+                           int8_t *wheel, char *err, size_t errlen)
 {
     char text[96];
     long v[4];

@@ -31,7 +31,7 @@ int sk_control_parse_keys(const char *body, size_t len, struct sk_control_key *o
                           size_t errlen);
 
 /* Parse a /api/mouse body. 0, or -1 with err set. */
-int sk_control_parse_mouse(const char *body, size_t len, uint16_t *x, uint16_t *y,
-                           uint8_t *buttons, int8_t *wheel, char *err, size_t errlen);
+int sk_control_parse_mouse(const char *body, size_t len, uint16_t *x, uint16_t *y, uint8_t *buttons,
+                           int8_t *wheel, char *err, size_t errlen);
 
 #endif

@@ -92,8 +92,7 @@ struct sk_http_route {
     /* Served with the server at hand, or with the app only (one of the two is set). */
     enum MHD_Result (*serve)(struct sk_http *http, struct MHD_Connection *conn,
                              struct sk_request *req);
-    enum MHD_Result (*act)(struct sk_app *app, struct MHD_Connection *conn,
-                           struct sk_request *req);
+    enum MHD_Result (*act)(struct sk_app *app, struct MHD_Connection *conn, struct sk_request *req);
 };
 
 static enum MHD_Result serve_stream(struct sk_http *http, struct MHD_Connection *conn,
@@ -122,8 +121,8 @@ static enum MHD_Result serve_metrics(struct sk_http *http, struct MHD_Connection
     struct sk_buf b = {0};
     sk_metrics_text(&b, http->app, &ss,
                     http->admit.auth != NULL ? sk_auth_failures(http->admit.auth) : 0);
-    enum MHD_Result rc =
-        sk_request_copy(conn, MHD_HTTP_OK, b.data, b.len, "text/plain; version=0.0.4; charset=utf-8");
+    enum MHD_Result rc = sk_request_copy(conn, MHD_HTTP_OK, b.data, b.len,
+                                         "text/plain; version=0.0.4; charset=utf-8");
     sk_buf_free(&b);
     return rc;
 }
@@ -138,12 +137,21 @@ static const struct sk_http_route routes[] = {
     {.path = "/login", .flags = ROUTE_PUBLIC, .serve = serve_login},
     {.path = "/api/keys", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY, .act = sk_api_keys},
     {.path = "/api/mouse", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY, .act = sk_api_mouse},
-    {.path = "/api/release", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY,
+    {.path = "/api/release",
+     .flags = ROUTE_POST,
+     .max_body = SK_API_MAX_BODY,
      .act = sk_api_release},
-    {.path = "/api/paste", .flags = ROUTE_POST | ROUTE_TYPES, .max_body = SK_API_MAX_PASTE,
+    {.path = "/api/paste",
+     .flags = ROUTE_POST | ROUTE_TYPES,
+     .max_body = SK_API_MAX_PASTE,
      .act = sk_api_paste},
-    {.path = "/api/logout", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY, .serve = serve_logout},
-    {.path = "/api/control", .flags = ROUTE_POST, .max_body = SK_API_MAX_BODY,
+    {.path = "/api/logout",
+     .flags = ROUTE_POST,
+     .max_body = SK_API_MAX_BODY,
+     .serve = serve_logout},
+    {.path = "/api/control",
+     .flags = ROUTE_POST,
+     .max_body = SK_API_MAX_BODY,
      .act = sk_api_control},
     /* mjpg-streamer's URLs, which many players and scripts already know. */
     {.path = "/", .action = "stream", .serve = serve_stream},
@@ -190,10 +198,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         const struct sk_http_route *r = req->route;
         if (r != NULL && (r->flags & ROUTE_POST) ? !is_post : !is_get) {
             return sk_request_not_allowed(conn, r != NULL && (r->flags & ROUTE_POST) ? "POST"
-                                                                                 : "GET, HEAD");
+                                                                                     : "GET, HEAD");
         }
         enum MHD_Result rc = MHD_YES;
-        int need = r == NULL                  ? 0
+        int need = r == NULL                   ? 0
                    : (r->flags & ROUTE_PUBLIC) ? SK_ADMIT_PUBLIC
                    : (r->flags & ROUTE_POST)   ? SK_ADMIT_SAME_ORIGIN
                                                : 0;
@@ -378,14 +386,13 @@ struct sk_http *sk_http_new(const struct sk_http_opts *opts)
                                     .tls = opts->tls_cert != NULL};
     http->tls_cert_file = opts->tls_cert != NULL ? xstrdup(opts->tls_cert) : NULL;
     http->tls_key_file = opts->tls_key != NULL ? xstrdup(opts->tls_key) : NULL;
-    http->streamer =
-        sk_streamer_new(opts->app->hub, SK_HTTP_IDLE_TIMEOUT_S, SK_HTTP_MAX_STREAMS);
+    http->streamer = sk_streamer_new(opts->app->hub, SK_HTTP_IDLE_TIMEOUT_S, SK_HTTP_MAX_STREAMS);
     /*
      * Up to libmicrohttpd's own limit of connections while none is silent: a
      * burst of 200 viewers whose requests have arrived must all be served.
      */
-    http->idle = sk_pending_new(opts->max_idle > 0 ? opts->max_idle : 32, (int)SK_HTTP_CONNECTION_LIMIT,
-                                "http");
+    http->idle = sk_pending_new(opts->max_idle > 0 ? opts->max_idle : 32,
+                                (int)SK_HTTP_CONNECTION_LIMIT, "http");
     return http;
 }
 
@@ -427,8 +434,8 @@ static int load_tls(struct sk_http *http, char *err, size_t errlen)
         sk_set_err(err, errlen, "--tls-cert: %s", why);
         return -1;
     }
-    if (sk_read_file(http->tls_key_file, SK_HTTP_PEM_MAX, &http->tls_key, NULL, why,
-                     sizeof(why)) != 0) {
+    if (sk_read_file(http->tls_key_file, SK_HTTP_PEM_MAX, &http->tls_key, NULL, why, sizeof(why)) !=
+        0) {
         sk_set_err(err, errlen, "--tls-key: %s", why);
         drop_tls(http);
         return -1;
@@ -471,7 +478,8 @@ int sk_http_open(struct sk_http *http, char *err, size_t errlen)
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_CONNECTION_LIMIT,
         SK_HTTP_CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT, SK_HTTP_IDLE_TIMEOUT_S,
         MHD_OPTION_THREAD_STACK_SIZE, (size_t)SK_HTTP_THREAD_STACK, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, http, MHD_OPTION_NOTIFY_CONNECTION, on_connection, http, MHD_OPTION_ARRAY, tls ? tls_opts : no_opts, MHD_OPTION_END);
+        on_completed, http, MHD_OPTION_NOTIFY_CONNECTION, on_connection, http, MHD_OPTION_ARRAY,
+        tls ? tls_opts : no_opts, MHD_OPTION_END);
     if (http->daemon == NULL) {
         close(fd);
         sk_streamer_close(http->streamer);

@@ -25,10 +25,10 @@ struct sk_http;
 struct sk_auth;
 
 struct sk_http_opts {
-    const char *addr;     /* listen address, e.g. "127.0.0.1" */
+    const char *addr; /* listen address, e.g. "127.0.0.1" */
     int port;
-    const char *web_dir;  /* where index.html and friends live */
-    struct sk_app *app;   /* hub, HID, status, client counters (borrowed) */
+    const char *web_dir; /* where index.html and friends live */
+    struct sk_app *app;  /* hub, HID, status, client counters (borrowed) */
     /*
      * The logins (borrowed; see policy/auth.h and http/admit.h). Clients off loopback always
      * need a session or a password; with NULL nobody off loopback gets in.
@@ -37,8 +37,8 @@ struct sk_http_opts {
     int auth_loopback;    /* 1: loopback clients need credentials too */
     const char *tls_cert; /* PEM files; both set: HTTPS */
     const char *tls_key;
-    int max_idle;         /* connections without a request in flight, the oldest
-                             dropped beyond; 0: 32 */
+    int max_idle; /* connections without a request in flight, the oldest
+                     dropped beyond; 0: 32 */
 };
 
 struct sk_http *sk_http_new(const struct sk_http_opts *opts);

@@ -27,8 +27,8 @@ static void metric(struct sk_buf *b, const char *name, const char *type, const c
     sk_buf_printf(b, "%s%s %" PRIu64 "\n", name, labels, value);
 }
 
-void sk_metrics_text(struct sk_buf *b, struct sk_app *app,
-                     const struct sk_streamer_stats *streams, uint64_t auth_failures)
+void sk_metrics_text(struct sk_buf *b, struct sk_app *app, const struct sk_streamer_stats *streams,
+                     uint64_t auth_failures)
 {
     struct sk_hub_stats hs;
     struct sk_hid_status hid;

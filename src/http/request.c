@@ -44,8 +44,9 @@ void sk_request_raw_head(struct sk_buf *out, const struct sk_request_field *fiel
                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     struct tm tm;
     gmtime_r(&now, &tm);
-    sk_buf_printf(out, "HTTP/1.1 200 OK\r\nDate: %s, %02d %s %04d %02d:%02d:%02d GMT\r\n"
-                       "Connection: close\r\n",
+    sk_buf_printf(out,
+                  "HTTP/1.1 200 OK\r\nDate: %s, %02d %s %04d %02d:%02d:%02d GMT\r\n"
+                  "Connection: close\r\n",
                   days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
                   tm.tm_min, tm.tm_sec);
     for (size_t i = 0; i < SK_ARRAY_LEN(common); i++) {

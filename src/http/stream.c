@@ -70,9 +70,8 @@ static ssize_t no_body(void *cls, uint64_t offset, char *buf, size_t max)
  * The stream's answer written by MHD (over TLS, and for HEAD), body from
  * reader(cls); free_cb(cls) runs when MHD is done with it, or here on failure.
  */
-static enum MHD_Result queue_stream(struct MHD_Connection *conn,
-                                    MHD_ContentReaderCallback reader, void *cls,
-                                    MHD_ContentReaderFreeCallback free_cb)
+static enum MHD_Result queue_stream(struct MHD_Connection *conn, MHD_ContentReaderCallback reader,
+                                    void *cls, MHD_ContentReaderFreeCallback free_cb)
 {
     struct MHD_Response *resp = MHD_create_response_from_callback(
         MHD_SIZE_UNKNOWN, SK_STREAM_RELAY_BLOCK, reader, cls, free_cb);
@@ -138,9 +137,9 @@ static enum MHD_Result serve_tls(struct sk_streamer *st, struct MHD_Connection *
     if (rc != 0) {
         close(pair[0]);
         close(pair[1]);
-        return rc == SK_E_BUSY ? sk_request_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
-                                                 "too many viewers\n")
-                               : MHD_NO;
+        return rc == SK_E_BUSY
+                   ? sk_request_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "too many viewers\n")
+                   : MHD_NO;
     }
     int *relay = xmalloc(sizeof(*relay));
     *relay = pair[1];

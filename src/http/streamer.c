@@ -39,8 +39,8 @@
 #define TICK_MS 100
 
 struct viewer {
-    int fd;                 /* ours: closed when the stream ends */
-    char *http;             /* the HTTP response header still to send (NULL once sent) */
+    int fd;     /* ours: closed when the stream ends */
+    char *http; /* the HTTP response header still to send (NULL once sent) */
     size_t http_len, http_sent;
     void (*done)(void *ctx);
     void *done_ctx;

@@ -7,11 +7,10 @@
  * arguments). Each line carries the event, the identity and the source
  * address, then key=value details; the file sink starts it with the UTC
  * time (syslog and the logger stamp their own):
- *   2026-11-23T13:05:00Z sshkvm-audit event=login who="laptop" addr="10.0.0.5:51234" kind=ssh role=view
- * Never typed or pasted text, never a password: callers pass only names.
- * The sink is a file (appended, one write(2) per line), syslog (facility
- * authpriv), the logger (stderr, the journal under systemd), or nothing.
- * Thread-safe.
+ *   2026-11-23T13:05:00Z sshkvm-audit event=login who="laptop" addr="10.0.0.5:51234" kind=ssh
+ * role=view Never typed or pasted text, never a password: callers pass only names. The sink is a
+ * file (appended, one write(2) per line), syslog (facility authpriv), the logger (stderr, the
+ * journal under systemd), or nothing. Thread-safe.
  */
 #ifndef SK_AUDIT_H
 #define SK_AUDIT_H

@@ -6,9 +6,9 @@
  * wiped the moment it is redeemed (single use). Room is shared fairly: an
  * identity that holds its share already replaces its own oldest entry, and
  * a full table makes room at the expense of whoever holds the most, so no
- * one can push everyone else's logins out by asking for many. Secrets are compared in constant time; password
- * hashes go through crypt_r(3), and a user that does not exist is checked
- * against a dummy hash so that timing does not tell which users exist.
+ * one can push everyone else's logins out by asking for many. Secrets are compared in constant
+ * time; password hashes go through crypt_r(3), and a user that does not exist is checked against a
+ * dummy hash so that timing does not tell which users exist.
  */
 #include "policy/auth.h"
 
@@ -36,7 +36,7 @@
 struct entry {
     char secret[SK_AUTH_SECRET_LEN]; /* "" when the slot is free */
     char identity[SK_AUTH_IDENTITY_LEN];
-    int role;          /* enum sk_role: what the identity may do */
+    int role; /* enum sk_role: what the identity may do */
     int64_t expires_ms;
     int64_t used_ms;    /* sessions: last use, for the idle time-out */
     int64_t checked_ms; /* sessions: when role_now last answered */
@@ -109,8 +109,8 @@ static int load_passwd(struct sk_auth *auth, const char *path, char *err, size_t
             sk_set_err(err, errlen, "%s:%d: expected user:hash[:role]", path, lineno);
             rc = -1;
         } else if (third != NULL && sk_role_parse(third, &role) != 0) {
-            sk_set_err(err, errlen, "%s:%d: the role '%s' is neither view nor control", path, lineno,
-                       third);
+            sk_set_err(err, errlen, "%s:%d: the role '%s' is neither view nor control", path,
+                       lineno, third);
             rc = -1;
         } else if (colon[1] != '$') {
             /* Plain-text passwords are refused: a hash is what crypt(3) makes ("$6$..."). */
@@ -288,9 +288,8 @@ int sk_auth_new_session(struct sk_auth *auth, const char *identity, int role,
                         char sid[SK_AUTH_SECRET_LEN])
 {
     pthread_mutex_lock(&auth->lock);
-    int rc =
-        add_entry(auth, auth->sessions, MAX_SESSIONS, SESSIONS_PER_IDENTITY,
-                   auth->session_ttl_s, identity, role, sid);
+    int rc = add_entry(auth, auth->sessions, MAX_SESSIONS, SESSIONS_PER_IDENTITY,
+                       auth->session_ttl_s, identity, role, sid);
     pthread_mutex_unlock(&auth->lock);
     return rc;
 }
@@ -309,7 +308,7 @@ int sk_auth_redeem(struct sk_auth *auth, const char *token, char sid[SK_AUTH_SEC
         /* Single use: gone before anyone else can look. */
         sk_wipe(t, sizeof(*t));
         rc = add_entry(auth, auth->sessions, MAX_SESSIONS, SESSIONS_PER_IDENTITY,
-                   auth->session_ttl_s, who, r, sid);
+                       auth->session_ttl_s, who, r, sid);
         if (rc == 0 && identity != NULL) {
             snprintf(identity, idlen, "%s", who);
         }
@@ -370,8 +369,7 @@ static void recheck(struct sk_auth *auth, const char *sid, int64_t max_age_ms)
     pthread_mutex_unlock(&auth->lock);
 }
 
-int sk_auth_session(struct sk_auth *auth, const char *sid, char *identity, size_t idlen,
-                    int *role)
+int sk_auth_session(struct sk_auth *auth, const char *sid, char *identity, size_t idlen, int *role)
 {
     recheck(auth, sid, SK_AUTH_RECHECK_MS);
     pthread_mutex_lock(&auth->lock);

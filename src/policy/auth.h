@@ -82,8 +82,7 @@ int sk_auth_new_session(struct sk_auth *auth, const char *identity, int role,
  * Using it keeps it from idling out; its key is looked at again when the
  * last look is SK_AUTH_RECHECK_MS old.
  */
-int sk_auth_session(struct sk_auth *auth, const char *sid, char *identity, size_t idlen,
-                    int *role);
+int sk_auth_session(struct sk_auth *auth, const char *sid, char *identity, size_t idlen, int *role);
 /* Look at sid's key now (before a request that acts on the target). */
 void sk_auth_recheck(struct sk_auth *auth, const char *sid);
 /* End sid (a logout). 1 when it was a live session, 0 otherwise. */

@@ -26,7 +26,7 @@ struct entry {
 
 struct sk_pending {
     pthread_mutex_t lock;
-    pthread_cond_t wake;   /* the sweeper's sleep; signalled to stop it */
+    pthread_cond_t wake; /* the sweeper's sleep; signalled to stop it */
     pthread_t sweeper;
     int stopping;
     struct entry *entries;
@@ -94,7 +94,8 @@ static void evict(struct sk_pending *p, int i)
     if (p->evicted++ == 0) {
         sk_log(SK_LOG_WARN, p->tag,
                "%d connections waiting to log in or send a request: dropping the oldest"
-               " silent one (logged once)", p->limit);
+               " silent one (logged once)",
+               p->limit);
     }
 }
 

@@ -23,22 +23,22 @@ struct member {
     char name[SK_ROSTER_NAME_LEN];
     char addr[SK_ROSTER_ADDR_LEN];
     enum sk_role role;
-    time_t since;      /* wall clock, for people */
-    int64_t seen_ms;   /* web members: the last request */
-    int lost;          /* lost control since last asked: 1 taken, 2 idle */
+    time_t since;    /* wall clock, for people */
+    int64_t seen_ms; /* web members: the last request */
+    int lost;        /* lost control since last asked: 1 taken, 2 idle */
     char lost_to[SK_ROSTER_NAME_LEN];
 };
 
 struct sk_roster {
     pthread_mutex_t lock;
     enum sk_control_mode mode;
-    int64_t idle_ms;      /* < 0: never */
+    int64_t idle_ms; /* < 0: never */
     int64_t web_idle_ms;
     int64_t (*now_ms)(void);
     struct member *members;
     size_t n, cap;
     int next_id;
-    int holder;           /* member id, 0: nobody */
+    int holder; /* member id, 0: nobody */
     int64_t holder_input_ms;
 };
 
@@ -281,8 +281,8 @@ void sk_roster_json(struct sk_roster *r, struct sk_buf *out)
 {
     pthread_mutex_lock(&r->lock);
     expire(r, r->now_ms());
-    sk_buf_printf(out, "{\"mode\":\"%s\",\"holder\":",
-                  r->mode == SK_CONTROL_SHARED ? "shared" : "exclusive");
+    sk_buf_printf(
+        out, "{\"mode\":\"%s\",\"holder\":", r->mode == SK_CONTROL_SHARED ? "shared" : "exclusive");
     struct member *h = r->holder != 0 ? find(r, r->holder) : NULL;
     if (h != NULL) {
         sk_buf_json_string(out, h->name);

@@ -44,9 +44,9 @@ int sk_role_parse(const char *s, enum sk_role *out);
 
 struct sk_roster_opts {
     enum sk_control_mode mode;
-    int idle_s;               /* a holder without input this long loses control; 0: 300, <0: never */
-    int web_idle_s;           /* a web member without requests this long has left; 0: 15 */
-    int64_t (*now_ms)(void);  /* the clock, for tests; NULL: sk_now_ms */
+    int idle_s;              /* a holder without input this long loses control; 0: 300, <0: never */
+    int web_idle_s;          /* a web member without requests this long has left; 0: 15 */
+    int64_t (*now_ms)(void); /* the clock, for tests; NULL: sk_now_ms */
 };
 
 struct sk_roster;
@@ -72,10 +72,10 @@ void sk_roster_leave(struct sk_roster *r, int id);
 int sk_roster_web(struct sk_roster *r, const char *name, const char *addr, enum sk_role role,
                   int *joined);
 
-#define SK_ROSTER_TAKEN 1      /* granted, and control changed hands: release held keys */
-#define SK_ROSTER_GOT 2        /* granted, and nobody held control before */
+#define SK_ROSTER_TAKEN 1         /* granted, and control changed hands: release held keys */
+#define SK_ROSTER_GOT 2           /* granted, and nobody held control before */
 #define SK_ROSTER_VIEW_ONLY (-10) /* the member has the view role */
-#define SK_ROSTER_HELD (-11)   /* another member holds control (its name copied) */
+#define SK_ROSTER_HELD (-11)      /* another member holds control (its name copied) */
 
 /*
  * Member id wants to send input now. take: take control from a holder.

@@ -22,7 +22,8 @@ struct sk_throttle_opts {
     double source_rate;  /* failures a second a source is forgiven; 0: 1 */
     double total_burst;  /* the same for all sources together; 0: 50 */
     double total_rate;   /* 0: 20 */
-    size_t max_sources;  /* sources remembered; when full, the one drained most is forgotten; 0: 1024 */
+    size_t
+        max_sources; /* sources remembered; when full, the one drained most is forgotten; 0: 1024 */
     int64_t (*now_ms)(void); /* the clock, for tests; NULL: sk_now_ms */
 };
 

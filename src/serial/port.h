@@ -35,14 +35,15 @@ enum sk_port_state {
 };
 
 struct sk_port_stats {
-    const char *name;        /* the port's name and device (valid for the port's life) */
+    const char *name; /* the port's name and device (valid for the port's life) */
     const char *device;
     char settings[SK_SERIAL_SETTINGS_MAX]; /* "115200 8n1" (sk_serialspec_settings) */
-    const char *state;       /* "closed", "open", "absent" or "error" */
-    char error[128];         /* why it is absent or in error, else "" */
-    unsigned long long rx;   /* bytes read from the device */
-    unsigned long long tx;   /* bytes written to it */
-    unsigned long long errors;  /* failed opens, reads and writes (each failure once until it changes) */
+    const char *state;                     /* "closed", "open", "absent" or "error" */
+    char error[128];                       /* why it is absent or in error, else "" */
+    unsigned long long rx;                 /* bytes read from the device */
+    unsigned long long tx;                 /* bytes written to it */
+    unsigned long long
+        errors; /* failed opens, reads and writes (each failure once until it changes) */
     unsigned long long reopens; /* times the device came back after it was gone */
     unsigned long long breaks;  /* breaks sent */
 };

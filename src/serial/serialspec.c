@@ -17,8 +17,8 @@
 
 /* The speeds Linux's termios knows (B50 ... B4000000). */
 static const unsigned speeds[] = {
-    50,     75,     110,    134,    150,    200,     300,     600,     1200,    1800,
-    2400,   4800,   9600,   19200,  38400,  57600,   115200,  230400,  460800,  500000,
+    50,     75,     110,     134,     150,     200,     300,     600,     1200,    1800,
+    2400,   4800,   9600,    19200,   38400,   57600,   115200,  230400,  460800,  500000,
     576000, 921600, 1000000, 1152000, 1500000, 2000000, 2500000, 3000000, 3500000, 4000000,
 };
 
@@ -51,7 +51,8 @@ static int all_digits(const char *s, size_t len)
     return len > 0;
 }
 
-/* One setting (len bytes at s, no comma): 0, or -1 with err set. seen: bit 0 speed, 1 framing, 2 flow. */
+/* One setting (len bytes at s, no comma): 0, or -1 with err set. seen: bit 0 speed, 1 framing, 2
+ * flow. */
 static int parse_setting(const char *s, size_t len, struct sk_serialspec *out, unsigned *seen,
                          char *err, size_t errlen)
 {
@@ -74,7 +75,8 @@ static int parse_setting(const char *s, size_t len, struct sk_serialspec *out, u
             (s[2] != '1' && s[2] != '2')) {
             snprintf(err, errlen,
                      "'%.*s' is not a framing: data bits 5-8, parity n, e or o, stop bits 1 or 2 "
-                     "(e.g. 8n1, 7e1)", (int)len, s);
+                     "(e.g. 8n1, 7e1)",
+                     (int)len, s);
             return -1;
         }
         out->data_bits = (unsigned)(s[0] - '0');
@@ -90,7 +92,8 @@ static int parse_setting(const char *s, size_t len, struct sk_serialspec *out, u
         if (i == SK_ARRAY_LEN(flows)) {
             snprintf(err, errlen,
                      "'%.*s' is not a setting: a speed (115200), a framing (8n1, 7e1) or flow "
-                     "control (rtscts, xonxoff, none)", (int)len, s);
+                     "control (rtscts, xonxoff, none)",
+                     (int)len, s);
             return -1;
         }
         out->flow = flows[i].flow;
@@ -98,7 +101,9 @@ static int parse_setting(const char *s, size_t len, struct sk_serialspec *out, u
     }
     if (*seen & bit) {
         snprintf(err, errlen, "'%.*s': the %s is given twice", (int)len, s,
-                 bit == 1 ? "speed" : bit == 2 ? "framing" : "flow control");
+                 bit == 1   ? "speed"
+                 : bit == 2 ? "framing"
+                            : "flow control");
         return -1;
     }
     *seen |= bit;
@@ -162,5 +167,5 @@ void sk_serialspec_settings(const struct sk_serialspec *spec, char *buf, size_t 
     snprintf(buf, len, "%u %u%c%u%s", spec->speed, spec->data_bits, spec->parity, spec->stop_bits,
              spec->flow == SK_SERIAL_FLOW_RTSCTS    ? " rtscts"
              : spec->flow == SK_SERIAL_FLOW_XONXOFF ? " xonxoff"
-                                                     : "");
+                                                    : "");
 }

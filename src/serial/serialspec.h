@@ -14,8 +14,8 @@
 
 #include <stddef.h>
 
-#define SK_SERIAL_NAME_MAX 32    /* a name's length, its NUL included */
-#define SK_SERIAL_DEVICE_MAX 256 /* a device path's length, its NUL included */
+#define SK_SERIAL_NAME_MAX 32     /* a name's length, its NUL included */
+#define SK_SERIAL_DEVICE_MAX 256  /* a device path's length, its NUL included */
 #define SK_SERIAL_SETTINGS_MAX 32 /* what sk_serialspec_settings writes, NUL included */
 
 enum sk_serial_flow {
@@ -27,10 +27,10 @@ enum sk_serial_flow {
 struct sk_serialspec {
     char name[SK_SERIAL_NAME_MAX];
     char device[SK_SERIAL_DEVICE_MAX];
-    unsigned speed;      /* bits a second: one of the standard tty speeds, 50 to 4000000 */
-    unsigned data_bits;  /* 5 to 8 */
-    char parity;         /* 'n' none, 'e' even, 'o' odd */
-    unsigned stop_bits;  /* 1 or 2 */
+    unsigned speed;     /* bits a second: one of the standard tty speeds, 50 to 4000000 */
+    unsigned data_bits; /* 5 to 8 */
+    char parity;        /* 'n' none, 'e' even, 'o' odd */
+    unsigned stop_bits; /* 1 or 2 */
     enum sk_serial_flow flow;
 };
 

@@ -108,8 +108,7 @@ int sk_authkeys_parse_line(const char *line, size_t len, struct sk_authkey_line 
     return 1;
 }
 
-static size_t next_option(const char *s, char *name, size_t namelen, char *value,
-                          size_t valuelen);
+static size_t next_option(const char *s, char *name, size_t namelen, char *value, size_t valuelen);
 
 /* Whether an options field (NUL-terminated) names the option. */
 static int has_option(const char *options, const char *want)
@@ -136,7 +135,8 @@ static int is_wanted(ssh_key candidate, const struct wanted *w)
         return ssh_key_cmp(candidate, w->key, SSH_KEY_CMP_PUBLIC) == 0;
     }
     char fp[128];
-    return sk_ssh_key_fingerprint(candidate, fp, sizeof(fp)) == 0 && strcmp(fp, w->fingerprint) == 0;
+    return sk_ssh_key_fingerprint(candidate, fp, sizeof(fp)) == 0 &&
+           strcmp(fp, w->fingerprint) == 0;
 }
 
 /*
@@ -450,8 +450,13 @@ static int parse_expiry(const char *s, time_t *out)
     if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 60) {
         return -1;
     }
-    struct tm tm = {.tm_year = f[0] - 1900, .tm_mon = f[1] - 1, .tm_mday = f[2], .tm_hour = f[3],
-                    .tm_min = f[4], .tm_sec = f[5], .tm_isdst = -1};
+    struct tm tm = {.tm_year = f[0] - 1900,
+                    .tm_mon = f[1] - 1,
+                    .tm_mday = f[2],
+                    .tm_hour = f[3],
+                    .tm_min = f[4],
+                    .tm_sec = f[5],
+                    .tm_isdst = -1};
     *out = utc ? timegm(&tm) : mktime(&tm);
     return *out == (time_t)-1 ? -1 : 0;
 }
@@ -465,9 +470,18 @@ int sk_authkeys_allow(const char *options, const char *ip, time_t now, char *err
      * role already allows.
      */
     static const char *const harmless[] = {
-        "restrict",         "sshkvm-role",       "no-agent-forwarding", "no-port-forwarding",
-        "no-x11-forwarding", "no-user-rc",       "no-pty",              "agent-forwarding",
-        "port-forwarding",  "x11-forwarding",    "user-rc",             "pty",
+        "restrict",
+        "sshkvm-role",
+        "no-agent-forwarding",
+        "no-port-forwarding",
+        "no-x11-forwarding",
+        "no-user-rc",
+        "no-pty",
+        "agent-forwarding",
+        "port-forwarding",
+        "x11-forwarding",
+        "user-rc",
+        "pty",
         "no-touch-required",
     };
     for (const char *p = options; p != NULL && *p != '\0';) {

@@ -18,9 +18,9 @@
 struct sk_authkey_line {
     const char *options; /* start of the options field, or NULL */
     size_t options_len;
-    const char *type;    /* "ssh-ed25519", "ssh-rsa", ... */
+    const char *type; /* "ssh-ed25519", "ssh-rsa", ... */
     size_t type_len;
-    const char *blob;    /* base64 public key */
+    const char *blob; /* base64 public key */
     size_t blob_len;
     const char *comment; /* the rest of the line (often user@host), or NULL */
     size_t comment_len;
@@ -65,9 +65,9 @@ int sk_authkeys_role(const char *options, enum sk_role *role, char *err, size_t 
  *   no-touch-required) are allowed.
  * ip NULL: from= is not judged (there is no client address to judge).
  * Any other option (command=, permitopen=, permitlisten=, environment=,
- * principals=, tunnel=, verify-required, or one sshkvm does not know) is a restriction sshkvm does not carry out, so the key is refused
- * rather than let in without it. Returns 0 to let the key in, -1 with err
- * saying why not.
+ * principals=, tunnel=, verify-required, or one sshkvm does not know) is a restriction sshkvm does
+ * not carry out, so the key is refused rather than let in without it. Returns 0 to let the key in,
+ * -1 with err saying why not.
  */
 int sk_authkeys_allow(const char *options, const char *ip, time_t now, char *err, size_t errlen);
 

@@ -50,8 +50,8 @@ static int fingerprint_of(ssh_key key, char *fp, size_t fplen)
     return rc;
 }
 
-int sk_hostkey_ensure(const char *dir, char *path, size_t pathlen, char *fingerprint,
-                      size_t fplen, int *created, char *err, size_t errlen)
+int sk_hostkey_ensure(const char *dir, char *path, size_t pathlen, char *fingerprint, size_t fplen,
+                      int *created, char *err, size_t errlen)
 {
     ssh_key key = NULL;
     struct stat st;

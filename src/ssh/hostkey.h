@@ -17,7 +17,7 @@ int sk_ssh_key_fingerprint(ssh_key pub, char *fp, size_t fplen);
  * read. On success returns 0, sets path (the key file) and fingerprint
  * ("SHA256:..."), and says "generated" in *created when it made a new one.
  */
-int sk_hostkey_ensure(const char *dir, char *path, size_t pathlen, char *fingerprint,
-                      size_t fplen, int *created, char *err, size_t errlen);
+int sk_hostkey_ensure(const char *dir, char *path, size_t pathlen, char *fingerprint, size_t fplen,
+                      int *created, char *err, size_t errlen);
 
 #endif

@@ -82,7 +82,7 @@ struct sk_ssh {
     char fingerprint[128];
     pthread_mutex_t lock;
     pthread_cond_t idle;
-    int sessions; /* session threads alive */
+    int sessions;               /* session threads alive */
     struct session_slot *slots; /* every session thread not yet joined */
     unsigned next_id;           /* names session threads "ssh-N" (accept thread only) */
     struct sk_pending *pending; /* connections not yet authenticated */
@@ -216,9 +216,10 @@ static int accept_login(struct sk_session *s, const char *user, const char *fp, 
 {
     const char *full = take_place(s, fp, role);
     if (full != NULL) {
-        sk_log(SK_LOG_WARN, "ssh", "%s: key %s refused: %s (at most %d sessions a key, %d an "
-               "address; the last %d places are for control keys)", s->peer, fp, full,
-               SESSIONS_PER_KEY, SESSIONS_PER_SOURCE, CONTROL_RESERVE);
+        sk_log(SK_LOG_WARN, "ssh",
+               "%s: key %s refused: %s (at most %d sessions a key, %d an "
+               "address; the last %d places are for control keys)",
+               s->peer, fp, full, SESSIONS_PER_KEY, SESSIONS_PER_SOURCE, CONTROL_RESERVE);
         return refuse(s, fp, full);
     }
     snprintf(s->user, sizeof(s->user), "%s", user);
@@ -308,8 +309,8 @@ static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_
     return accept_login(s, user, fp, comment[0] ? comment : fp, role);
 }
 
-static int on_data(ssh_session session, ssh_channel channel, void *data, uint32_t len, int is_stderr,
-                   void *userdata)
+static int on_data(ssh_session session, ssh_channel channel, void *data, uint32_t len,
+                   int is_stderr, void *userdata)
 {
     struct sk_session *s = userdata;
     /* Bound what a client can make us hold; the rest waits in libssh's window. */
@@ -784,8 +785,8 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
         if (s->auth_failures > 0) {
             sk_log(SK_LOG_WARN, "ssh", "%s: failed login (%d key%s refused)", s->peer,
                    s->auth_failures, s->auth_failures == 1 ? "" : "s");
-            sk_audit(s->app->audit, "login-failed", s->refused_fp[0] ? s->refused_fp : "-",
-                     s->peer, "reason=%s attempts=%d", s->refused_why, s->auth_failures);
+            sk_audit(s->app->audit, "login-failed", s->refused_fp[0] ? s->refused_fp : "-", s->peer,
+                     "reason=%s attempts=%d", s->refused_why, s->auth_failures);
         }
         return;
     }
@@ -809,7 +810,8 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
                 ssh_channel_request_send_exit_status(s->chan, 0);
             }
         } else {
-            const char *msg = "sshkvm: the console needs a terminal: use ssh -t, or give a command.\r\n";
+            const char *msg =
+                "sshkvm: the console needs a terminal: use ssh -t, or give a command.\r\n";
             sk_session_write(s, msg, strlen(msg), 1);
             sk_session_write(s, sk_cmd_usage, strlen(sk_cmd_usage), 1);
             ssh_channel_request_send_exit_status(s->chan, 2);

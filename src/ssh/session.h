@@ -29,36 +29,37 @@ struct sk_session {
     struct sk_app *app;
     const char *authorized_keys;
     const char *trusted_user_ca_keys; /* NULL: certificates are refused */
-    const atomic_int *stopping; /* the server is shutting down */
-    struct sk_ssh *server;      /* its server: failed-login throttle (server.c only) */
-    struct session_slot *slot;  /* its record in the server (server.c only) */
-    char peer[64];              /* client address, for logs */
+    const atomic_int *stopping;       /* the server is shutting down */
+    struct sk_ssh *server;            /* its server: failed-login throttle (server.c only) */
+    struct session_slot *slot;        /* its record in the server (server.c only) */
+    char peer[64];                    /* client address, for logs */
     char user[64];
-    char key_fp[128];      /* the authenticated key's SHA256 fingerprint */
-    char name[160];        /* who, for people: the key's comment (a certificate's key id), else its fingerprint */
-    char cert[160];        /* for a certificate login, " cert_serial=N" for the audit log, else "" */
-    int role;              /* enum sk_role, from the key's options */
-    int member;            /* the roster id, once authenticated and running */
-    char refused_fp[128];  /* the last key refused, for the audit log */
+    char key_fp[128];     /* the authenticated key's SHA256 fingerprint */
+    char name[160];       /* who, for people: the key's comment (a certificate's key id), else its
+                             fingerprint */
+    char cert[160];       /* for a certificate login, " cert_serial=N" for the audit log, else "" */
+    int role;             /* enum sk_role, from the key's options */
+    int member;           /* the roster id, once authenticated and running */
+    char refused_fp[128]; /* the last key refused, for the audit log */
     const char *refused_why; /* and why ("unknown-key", "bad-role", ...) */
-    char local[64];        /* the address the client connected to (no port) */
+    char local[64];          /* the address the client connected to (no port) */
 
     int authenticated;
     int auth_failures;
-    int pty;               /* a pty was requested */
-    unsigned cols, rows;   /* its size */
-    int resized;           /* window-change since the console last looked */
-    char term[64];         /* TERM from pty-req */
-    char colorterm[32];    /* COLORTERM from env, if sent */
-    char keymap[32];       /* SSHKVM_KEYMAP from env, if sent */
-    char view_env[512];    /* other SSHKVM_* env requests: "NAME=VALUE\0" entries */
+    int pty;             /* a pty was requested */
+    unsigned cols, rows; /* its size */
+    int resized;         /* window-change since the console last looked */
+    char term[64];       /* TERM from pty-req */
+    char colorterm[32];  /* COLORTERM from env, if sent */
+    char keymap[32];     /* SSHKVM_KEYMAP from env, if sent */
+    char view_env[512];  /* other SSHKVM_* env requests: "NAME=VALUE\0" entries */
     size_t view_env_len;
     int want_shell;
-    char *exec_cmd;        /* the exec request's command, owned */
-    struct sk_buf in;      /* channel data not yet consumed */
-    int eof;               /* the client sent EOF */
-    int signalled;         /* the client sent a signal request (INT, TERM, ...) */
-    int closed;            /* the channel or connection is gone */
+    char *exec_cmd;   /* the exec request's command, owned */
+    struct sk_buf in; /* channel data not yet consumed */
+    int eof;          /* the client sent EOF */
+    int signalled;    /* the client sent a signal request (INT, TERM, ...) */
+    int closed;       /* the channel or connection is gone */
 };
 
 /* Run libssh's event loop for up to timeout_ms; -1 once the connection is gone. */

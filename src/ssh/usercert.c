@@ -112,8 +112,9 @@ int sk_usercert_parse(const uint8_t *blob, size_t len, struct sk_usercert *out)
         read_string(&r, &out->key_id, &out->key_id_len) != 0 ||
         read_string(&r, &out->principals, &out->principals_len) != 0 ||
         read_u64(&r, &out->valid_after) != 0 || read_u64(&r, &out->valid_before) != 0 ||
-        read_string(&r, &s, &out->critical_len) != 0 || read_string(&r, &s, &n) != 0 || /* extensions */
-        read_string(&r, &s, &n) != 0 ||                                                 /* reserved */
+        read_string(&r, &s, &out->critical_len) != 0 ||
+        read_string(&r, &s, &n) != 0 || /* extensions */
+        read_string(&r, &s, &n) != 0 || /* reserved */
         read_string(&r, &out->ca_key, &out->ca_key_len) != 0) {
         return SK_PARSE_INVALID;
     }
@@ -253,8 +254,9 @@ int sk_usercert_check(const char *path, ssh_key key, const char *user, int64_t n
     } else if (!sk_usercert_has_principal(&c, user)) {
         sk_set_err(why, whylen, "'%s' is not among its principals", user);
     } else if (c.critical_len != 0) {
-        sk_set_err(why, whylen, "it has critical options (force-command, source-address, ...), "
-                                "which sshkvm does not support");
+        sk_set_err(why, whylen,
+                   "it has critical options (force-command, source-address, ...), "
+                   "which sshkvm does not support");
     } else if (sk_authkeys_role(options, &res->role, err, sizeof(err)) != 0) {
         sk_set_err(why, whylen, "the CA line: %s", err);
     } else {

@@ -24,20 +24,20 @@
 
 /* A parsed certificate: pointers into the blob it came from. */
 struct sk_usercert {
-    const uint8_t *type;       /* "ssh-ed25519-cert-v01@openssh.com", ... */
+    const uint8_t *type; /* "ssh-ed25519-cert-v01@openssh.com", ... */
     size_t type_len;
     uint64_t serial;
-    uint32_t cert_type;        /* 1 user, 2 host */
+    uint32_t cert_type; /* 1 user, 2 host */
     const uint8_t *key_id;
     size_t key_id_len;
     const uint8_t *principals; /* packed strings */
     size_t principals_len;
-    uint64_t valid_after;      /* seconds since the epoch */
+    uint64_t valid_after; /* seconds since the epoch */
     uint64_t valid_before;
-    size_t critical_len;       /* the critical options' packed length */
-    const uint8_t *ca_key;     /* the signature key's blob */
+    size_t critical_len;   /* the critical options' packed length */
+    const uint8_t *ca_key; /* the signature key's blob */
     size_t ca_key_len;
-    const uint8_t *signature;  /* the signature's blob */
+    const uint8_t *signature; /* the signature's blob */
     size_t signature_len;
     const uint8_t *signed_data; /* the blob from its start, ... */
     size_t signed_len;          /* ... to the signature key included: what the CA signed */

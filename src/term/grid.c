@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UNSET 0xfffffffeu   /* no colour known to be in force */
-#define MAX_REWRITE 4       /* unchanged cells rewritten rather than jumped over */
+#define UNSET 0xfffffffeu /* no colour known to be in force */
+#define MAX_REWRITE 4     /* unchanged cells rewritten rather than jumped over */
 
 void sk_grid_resize(struct sk_grid *g, unsigned cols, unsigned rows)
 {

@@ -62,11 +62,11 @@ struct sk_grid {
     struct sk_cell *cells; /* row-major, cols * rows */
     size_t capacity;       /* cells allocated */
     /* A text-mode view (render mode text or auto) says what it showed: */
-    int text;              /* 1: the target's text screen, character for character */
-    int cursor_col;        /* the target's cursor in grid cells, -1 when none is seen */
+    int text;       /* 1: the target's text screen, character for character */
+    int cursor_col; /* the target's cursor in grid cells, -1 when none is seen */
     int cursor_row;
-    const char *note;      /* why text was asked for but art shown (static), or NULL */
-    unsigned text_cols;    /* the text screen's size when one was read, else 0 */
+    const char *note;   /* why text was asked for but art shown (static), or NULL */
+    unsigned text_cols; /* the text screen's size when one was read, else 0 */
     unsigned text_rows;
     struct sk_grid_place place; /* where the picture or the text screen was drawn */
 };

@@ -51,7 +51,7 @@
 #include <string.h>
 
 #include "text/font8x16.h" /* sk_cp437_unicode */
-#include "text/vga.h" /* sk_vga_palette */
+#include "text/vga.h"      /* sk_vga_palette */
 #include "text/fontfile.h"
 #include "text/textrec.h"
 #include "base/util.h"
@@ -65,8 +65,8 @@ struct sk_render {
     unsigned dither_h;
     unsigned dither_pitch;
     struct sk_render_opts opts;
-    int dither_stale;     /* opts changed since the dither was made */
-    uint8_t levels[256];  /* brightness/contrast/gamma */
+    int dither_stale;    /* opts changed since the dither was made */
+    uint8_t levels[256]; /* brightness/contrast/gamma */
     int levels_neutral;
     struct sk_image adjusted; /* the picture through levels, when not neutral */
     struct sk_textrec *text;  /* the text reader (modes text and auto), made when first needed */
@@ -202,7 +202,8 @@ int sk_render_opts_set(struct sk_render_opts *o, const char *name, const char *v
 
 int sk_render_detect_colors(const char *term, const char *colorterm)
 {
-    if (colorterm != NULL && (strcmp(colorterm, "truecolor") == 0 || strcmp(colorterm, "24bit") == 0)) {
+    if (colorterm != NULL &&
+        (strcmp(colorterm, "truecolor") == 0 || strcmp(colorterm, "24bit") == 0)) {
         return 24;
     }
     if (term != NULL && strstr(term, "-direct") != NULL) {

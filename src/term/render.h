@@ -33,12 +33,12 @@ enum sk_render_mode {
 
 struct sk_render_opts {
     enum sk_render_mode mode;
-    int colors;          /* 16, 256 or 24 (bits: true colour); 0: auto (the caller detects) */
-    char charset[16];    /* libcaca: ascii, shades, blocks */
-    char algorithm[16];  /* libcaca: none, ordered2, ordered4, ordered8, random, fstein */
-    double brightness;   /* added, -1..1, default 0 */
-    double contrast;     /* factor around mid-grey, 0..4, default 1 */
-    double gamma;        /* 0.1..10, default 1 */
+    int colors;         /* 16, 256 or 24 (bits: true colour); 0: auto (the caller detects) */
+    char charset[16];   /* libcaca: ascii, shades, blocks */
+    char algorithm[16]; /* libcaca: none, ordered2, ordered4, ordered8, random, fstein */
+    double brightness;  /* added, -1..1, default 0 */
+    double contrast;    /* factor around mid-grey, 0..4, default 1 */
+    double gamma;       /* 0.1..10, default 1 */
 };
 
 /* The defaults: art, 16 colours, ascii, no dithering, neutral levels. */

@@ -178,7 +178,8 @@ static const struct kitty_key kitty_table[] = {
 };
 /* clang-format on */
 
-/* The US (PC-101) position of a text key, which is what the kitty protocol's base layout key names. */
+/* The US (PC-101) position of a text key, which is what the kitty protocol's base layout key names.
+ */
 struct us_position {
     char c;
     uint8_t usage;
@@ -437,7 +438,8 @@ static long parse_kitty(const uint8_t *buf, size_t len, struct sk_termkey *out)
         return 0;
     }
     uint8_t mods = xterm_mods(have[1][0] ? f[1][0] : 1);
-    uint8_t event = have[1][1] && f[1][1] >= 1 && f[1][1] <= 3 ? (uint8_t)f[1][1] : SK_TERMKEY_PRESS;
+    uint8_t event =
+        have[1][1] && f[1][1] >= 1 && f[1][1] <= 3 ? (uint8_t)f[1][1] : SK_TERMKEY_PRESS;
     set_none(out);
     if (final == 'u') {
         uint32_t code = f[0][0];
@@ -466,7 +468,8 @@ static long parse_kitty(const uint8_t *buf, size_t len, struct sk_termkey *out)
             /* Shift is spent on the shifted character, as with a legacy terminal. */
             out->mods &= (uint8_t)~SK_MOD_LSHIFT;
         }
-        out->usage = us_position(have[0][2] ? f[0][2] : (code >= 'A' && code <= 'Z' ? code + 32 : code));
+        out->usage =
+            us_position(have[0][2] ? f[0][2] : (code >= 'A' && code <= 'Z' ? code + 32 : code));
         out->event = event;
         return r;
     }

@@ -21,12 +21,13 @@
 enum sk_termkey_type {
     SK_TERMKEY_NONE = 0, /* bytes consumed that mean nothing (unknown sequence): drop them */
     SK_TERMKEY_KEY,      /* usage + mods: a key by position (arrows, F-keys, Enter...) */
-    SK_TERMKEY_CHAR,     /* cp + mods: a character to look up in the keymap, mods added (Ctrl+C, Alt+x) */
-    SK_TERMKEY_MENU,     /* the escape key (Ctrl+]) that opens sshkvm's menu */
+    SK_TERMKEY_CHAR, /* cp + mods: a character to look up in the keymap, mods added (Ctrl+C, Alt+x)
+                      */
+    SK_TERMKEY_MENU, /* the escape key (Ctrl+]) that opens sshkvm's menu */
     SK_TERMKEY_KITTY_FLAGS, /* the terminal's answer to CSI ? u: cp = its current flags */
-    SK_TERMKEY_DA1,      /* a primary device attributes answer (CSI ? ... c) */
-    SK_TERMKEY_MOUSE,    /* an SGR mouse report: cp = button code, x/y = cell (1-based),
-                            event PRESS (also motion and wheel) or RELEASE */
+    SK_TERMKEY_DA1,         /* a primary device attributes answer (CSI ? ... c) */
+    SK_TERMKEY_MOUSE,       /* an SGR mouse report: cp = button code, x/y = cell (1-based),
+                               event PRESS (also motion and wheel) or RELEASE */
 };
 
 /* For keys from the kitty protocol: what happened to the key. Legacy input is a tap. */
@@ -40,7 +41,7 @@ enum sk_termkey_event {
 struct sk_termkey {
     enum sk_termkey_type type;
     uint8_t usage;
-    uint8_t mods; /* SK_MOD_* bits */
+    uint8_t mods;  /* SK_MOD_* bits */
     uint8_t event; /* enum sk_termkey_event */
     uint32_t cp;
     uint16_t x, y; /* SK_TERMKEY_MOUSE: the cell, 1-based */
@@ -49,7 +50,7 @@ struct sk_termkey {
 /* SGR mouse button codes (cp of SK_TERMKEY_MOUSE): low bits and flags. */
 #define SK_MOUSE_BUTTON_MASK 0x03 /* 0 left, 1 middle, 2 right, 3 none */
 #define SK_MOUSE_MOTION 0x20
-#define SK_MOUSE_WHEEL 0x40       /* with low bit 0: up, 1: down */
+#define SK_MOUSE_WHEEL 0x40 /* with low bit 0: up, 1: down */
 
 /* The kitty flags sshkvm pushes: disambiguate, event types, alternate keys, all keys as escapes. */
 #define SK_TERMKEYS_KITTY_FLAGS 15

@@ -93,17 +93,17 @@ struct sk_glyphfit {
     uint8_t adds[SK_GLYPHFIT_MAX], subs[SK_GLYPHFIT_MAX]; /* words added, then taken away */
     uint16_t edit[SK_GLYPHFIT_MAX * MAX_H]; /* at most a row each: fewer than none's */
     unsigned edits;
-    float ink[LAYOUTS][SK_GLYPHFIT_MAX];   /* pixels set */
-    float share[LAYOUTS][SK_GLYPHFIT_MAX]; /* sum over blocks of the ink share */
+    float ink[LAYOUTS][SK_GLYPHFIT_MAX];    /* pixels set */
+    float share[LAYOUTS][SK_GLYPHFIT_MAX];  /* sum over blocks of the ink share */
     float share2[LAYOUTS][SK_GLYPHFIT_MAX]; /* sum over blocks of the share squared */
-    float price[LAYOUTS][SK_GLYPHFIT_MAX]; /* what drawing something costs; 0 blank or solid */
+    float price[LAYOUTS][SK_GLYPHFIT_MAX];  /* what drawing something costs; 0 blank or solid */
     /* How far the glyph's pixels (its blocks' shares) spread, inverted; 0 for none. */
     float inv_vy[LAYOUTS][SK_GLYPHFIT_MAX], inv_vc[LAYOUTS][SK_GLYPHFIT_MAX];
-    unsigned full[LAYOUTS];                /* pixels in a cell */
-    int blank;                             /* the first glyph that draws nothing, or -1 */
+    unsigned full[LAYOUTS];                  /* pixels in a cell */
+    int blank;                               /* the first glyph that draws nothing, or -1 */
     float pal_y[16], pal_cb[16], pal_cr[16]; /* the VGA palette as luma and chroma */
     uint8_t by_luma[16];                     /* the palette, darkest first */
-    struct coef pair[16][16];              /* [fg][bg] */
+    struct coef pair[16][16];                /* [fg][bg] */
 };
 
 /* The VGA palette in luma and chroma. */
@@ -321,13 +321,14 @@ int sk_glyphfit_add(struct sk_glyphfit *gf, uint8_t code, const uint8_t *rows, i
 /* What a cell's pixels come to, once per cell. */
 struct sums {
     unsigned layout, w, n, blocks;
-    float y[MAX_H][COLS];           /* luma */
-    float cb[MAX_H][COLS], cr[MAX_H][COLS]; /* a quarter of the pixel's block mean, 0 outside blocks */
-    double sy, syy;                 /* luma, and its square, over the cell */
-    double scb, scr, scc;           /* block means, and their squares, over the blocks */
-    float gy[SK_GLYPHFIT_MAX];      /* per glyph: luma over its ink */
+    float y[MAX_H][COLS]; /* luma */
+    float cb[MAX_H][COLS],
+        cr[MAX_H][COLS];       /* a quarter of the pixel's block mean, 0 outside blocks */
+    double sy, syy;            /* luma, and its square, over the cell */
+    double scb, scr, scc;      /* block means, and their squares, over the blocks */
+    float gy[SK_GLYPHFIT_MAX]; /* per glyph: luma over its ink */
     float gcb[SK_GLYPHFIT_MAX], gcr[SK_GLYPHFIT_MAX]; /* per glyph: sum of share x block mean */
-    const float *price;             /* per glyph: what drawing something costs (the model's) */
+    const float *price; /* per glyph: what drawing something costs (the model's) */
 };
 
 /* v in fixed point (1/FIX), to nearest. */
@@ -450,8 +451,8 @@ static void score_pair(const struct sk_glyphfit *gf, const struct sums *s, const
 {
     const float *ink = gf->ink[s->layout], *s1 = gf->share[s->layout], *s2 = gf->share2[s->layout];
     for (unsigned j = 0; j < gf->count; j++) {
-        cost[j] = a + k->ky * s->gy[j] + k->kink * ink[j] + k->kcb * s->gcb[j] + k->kcr * s->gcr[j] +
-                  k->ks1 * s1[j] + k->ks2 * s2[j] + s->price[j];
+        cost[j] = a + k->ky * s->gy[j] + k->kink * ink[j] + k->kcb * s->gcb[j] +
+                  k->kcr * s->gcr[j] + k->ks1 * s1[j] + k->ks2 * s2[j] + s->price[j];
     }
 }
 

@@ -92,14 +92,14 @@ _Static_assert(SK_TEXTREC_MAX_GLYPHS == SK_GLYPHFIT_MAX,
 
 struct font {
     unsigned height;
-    unsigned count;                 /* glyphs, in the order ties are settled */
-    uint64_t bits[MAX_GLYPHS][2];   /* pixel y * 8 + x, x = 0 leftmost */
-    unsigned ink[MAX_GLYPHS];       /* pixels set */
-    uint8_t code[MAX_GLYPHS];       /* the CP437 code point each glyph draws */
-    uint8_t ninth[MAX_GLYPHS];      /* how its ninth column is drawn: SK_GLYPHFIT_NINTH_* */
-    unsigned code_ink[256];         /* pixels set in each code point's first glyph */
-    struct sk_glyphfit *fit;        /* the same glyphs, in the same order, for the model fit */
-    struct exact_index *exact;      /* the glyphs ranked for an exact bitmap; NULL until needed */
+    unsigned count;               /* glyphs, in the order ties are settled */
+    uint64_t bits[MAX_GLYPHS][2]; /* pixel y * 8 + x, x = 0 leftmost */
+    unsigned ink[MAX_GLYPHS];     /* pixels set */
+    uint8_t code[MAX_GLYPHS];     /* the CP437 code point each glyph draws */
+    uint8_t ninth[MAX_GLYPHS];    /* how its ninth column is drawn: SK_GLYPHFIT_NINTH_* */
+    unsigned code_ink[256];       /* pixels set in each code point's first glyph */
+    struct sk_glyphfit *fit;      /* the same glyphs, in the same order, for the model fit */
+    struct exact_index *exact;    /* the glyphs ranked for an exact bitmap; NULL until needed */
 };
 
 /*
@@ -153,7 +153,7 @@ struct tally {
     unsigned cells, good, glyphs, good_glyphs;
     unsigned refined; /* cells the model fit read again */
     unsigned letters; /* good cells holding a letter or digit */
-    double resid; /* the sum of the cells' glyph misfits */
+    double resid;     /* the sum of the cells' glyph misfits */
     int cursor_col, cursor_row;
 };
 
@@ -184,7 +184,7 @@ struct fit_memo {
 struct sk_textrec {
     struct font fonts[FONT_COUNT];
     struct map map;
-    struct mode own;     /* 8x16 cells at the picture's own size */
+    struct mode own; /* 8x16 cells at the picture's own size */
     char own_name[32];
     const struct mode *last; /* the mode found last (modes[] or &own) */
     unsigned last_w, last_h;
@@ -340,7 +340,7 @@ void sk_textrec_forget(struct sk_textrec *tr)
 
 int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned height)
 {
-    struct font *f = height == 8 ? &tr->fonts[FONT_8]
+    struct font *f = height == 8    ? &tr->fonts[FONT_8]
                      : height == 14 ? &tr->fonts[FONT_14]
                      : height == 16 ? &tr->fonts[FONT_16]
                                     : NULL;
@@ -352,8 +352,8 @@ int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned hei
 
 int sk_textrec_find_rom_font(const uint8_t *rom, size_t len, unsigned height, uint8_t *out)
 {
-    static const uint8_t *fonts[17] = {[8] = &sk_font8x8[0][0], [14] = &sk_font8x14[0][0],
-                                       [16] = &sk_font8x16[0][0]};
+    static const uint8_t *fonts[17] = {
+        [8] = &sk_font8x8[0][0], [14] = &sk_font8x14[0][0], [16] = &sk_font8x16[0][0]};
     if ((height != 8 && height != 14 && height != 16) || len < 256 * height) {
         return -1;
     }
@@ -583,7 +583,8 @@ static unsigned snap_ink(const double pal[16][3], const int rgb[3], unsigned bg,
          * yellow at half its colour: the least attenuated reading wins a tie.
          */
         double fa = 1 - (alpha < 1 ? alpha : 1), fb = 1 - (beta < 1 ? beta : 1);
-        double s = 2 * rl * rl + c1 * c1 + c2 * c2 + 0.25 * fa * fa * uu + 0.5 * fb * fb * dyk * dyk;
+        double s =
+            2 * rl * rl + c1 * c1 + c2 * c2 + 0.25 * fa * fa * uu + 0.5 * fb * fb * dyk * dyk;
         if (s < best_s) {
             best_s = s;
             best = k;
@@ -829,7 +830,8 @@ static long spread(int pix[][3], unsigned n, const int mc[3])
     return sum;
 }
 
-/* A blank cell of colour rgb; its confidence at most top, less the further rgb is from the palette. */
+/* A blank cell of colour rgb; its confidence at most top, less the further rgb is from the palette.
+ */
 static void blank_cell(const int rgb[3], int top, struct sk_textrec_cell *out)
 {
     double d;
@@ -844,7 +846,8 @@ static void blank_cell(const int rgb[3], int top, struct sk_textrec_cell *out)
 static int low_luma(unsigned a, unsigned b)
 {
     const uint8_t *p = sk_vga_palette[a], *q = sk_vga_palette[b];
-    int d = (SK_YCC_YR8 * (p[0] - q[0]) + SK_YCC_YG8 * (p[1] - q[1]) + SK_YCC_YB8 * (p[2] - q[2])) / 256;
+    int d = (SK_YCC_YR8 * (p[0] - q[0]) + SK_YCC_YG8 * (p[1] - q[1]) + SK_YCC_YB8 * (p[2] - q[2])) /
+            256;
     return d < 0 ? -d < REFINE_LUMA : d < REFINE_LUMA;
 }
 
@@ -1013,7 +1016,8 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
         long sum9 = 0;
         for (unsigned y = 0; y < f->height; y++) {
             const int *p = pix[MAX_PIX + y];
-            sum9 += (long)(p[0] - b[0]) * w[0] + (long)(p[1] - b[1]) * w[1] + (long)(p[2] - b[2]) * w[2];
+            sum9 += (long)(p[0] - b[0]) * w[0] + (long)(p[1] - b[1]) * w[1] +
+                    (long)(p[2] - b[2]) * w[2];
         }
         paper_hint = den > 0 ? sum9 * 2 > den * (long)f->height : sum9 * 2 < den * (long)f->height;
     }
@@ -1158,15 +1162,14 @@ static int mode_fits(const struct mode *md, const struct sk_image *img)
            img->height >= md->screen_h / 2;
 }
 
-int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img,
-                   struct sk_textrec_result *out)
+int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_textrec_result *out)
 {
     memset(out, 0, sizeof(*out));
     out->cursor_col = out->cursor_row = -1;
     if (img->width < 320 || img->height < 175) {
         return -1;
     }
-    tr->own = (struct mode){img->width / 8, img->height / 16, 8, 16,
+    tr->own = (struct mode){img->width / 8,     img->height / 16,      8,       16,
                             img->width / 8 * 8, img->height / 16 * 16, FONT_16, tr->own_name};
     snprintf(tr->own_name, sizeof(tr->own_name), "%ux%u 8x16", tr->own.cols, tr->own.rows);
     const struct mode *cands[MODE_COUNT + 1];

@@ -31,16 +31,16 @@ struct sk_textrec_cell {
 };
 
 struct sk_textrec_result {
-    int is_text;                /* 1: the picture is confidently a character grid */
-    unsigned cols, rows;        /* the grid (0 x 0 when no mode fits at all) */
-    unsigned cell_w, cell_h;    /* a cell in the text mode's own pixels */
-    unsigned mode_w, mode_h;    /* the text mode's picture, before any scaling */
-    const char *mode;           /* "80x25 9x16", a static string */
-    double confidence;          /* 0..1: share of cells whose glyph and colours fit well */
-    double misfit;              /* 0..1: the cells' mean glyph misfit (mean |pixel - glyph|) */
-    unsigned glyph_cells;       /* cells that are not blank */
-    unsigned refined;           /* cells the bitmap match was unsure of, read again by the model fit */
-    int cursor_col, cursor_row; /* the hardware cursor's cell, -1 when none is seen */
+    int is_text;             /* 1: the picture is confidently a character grid */
+    unsigned cols, rows;     /* the grid (0 x 0 when no mode fits at all) */
+    unsigned cell_w, cell_h; /* a cell in the text mode's own pixels */
+    unsigned mode_w, mode_h; /* the text mode's picture, before any scaling */
+    const char *mode;        /* "80x25 9x16", a static string */
+    double confidence;       /* 0..1: share of cells whose glyph and colours fit well */
+    double misfit;           /* 0..1: the cells' mean glyph misfit (mean |pixel - glyph|) */
+    unsigned glyph_cells;    /* cells that are not blank */
+    unsigned refined;        /* cells the bitmap match was unsure of, read again by the model fit */
+    int cursor_col, cursor_row;          /* the hardware cursor's cell, -1 when none is seen */
     const struct sk_textrec_cell *cells; /* rows x cols, row-major; owned by the
                                           * recogniser, valid until its next run */
 };

@@ -32,9 +32,9 @@ struct sk_frame {
     unsigned pitch; /* raw formats: bytes from one row to the next */
     enum sk_frame_format format;
     struct sk_frame *raw; /* optional raw pixels of the same picture, owned */
-    uint64_t seq;        /* set by sk_hub_publish: 1, 2, 3, ... */
-    int64_t captured_us; /* monotonic time the source produced it */
-    int no_signal;       /* a generated "NO SIGNAL" picture, not the target's */
+    uint64_t seq;         /* set by sk_hub_publish: 1, 2, 3, ... */
+    int64_t captured_us;  /* monotonic time the source produced it */
+    int no_signal;        /* a generated "NO SIGNAL" picture, not the target's */
     atomic_int refs;
 };
 

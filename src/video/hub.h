@@ -21,8 +21,8 @@ struct sk_hub_stats {
     double fps;         /* publish rate over the last second or so */
     unsigned width;     /* of the newest frame, 0 before the first */
     unsigned height;
-    int no_signal;      /* the newest frame is a generated NO SIGNAL picture */
-    int watchers;       /* consumers registered with sk_hub_watch */
+    int no_signal; /* the newest frame is a generated NO SIGNAL picture */
+    int watchers;  /* consumers registered with sk_hub_watch */
 };
 
 struct sk_hub *sk_hub_new(void);

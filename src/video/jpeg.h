@@ -43,8 +43,8 @@ void sk_jpeg_enc_free(struct sk_jpeg_enc *enc);
  * Encode RGB24 pixels (rows pitch bytes apart) as a JPEG into frame:
  * frame->data/size/width/height/format are set. Returns 0 or -1.
  */
-int sk_jpeg_encode_rgb(struct sk_jpeg_enc *enc, const uint8_t *rgb, unsigned width,
-                       unsigned height, unsigned pitch, struct sk_frame *frame);
+int sk_jpeg_encode_rgb(struct sk_jpeg_enc *enc, const uint8_t *rgb, unsigned width, unsigned height,
+                       unsigned pitch, struct sk_frame *frame);
 /* Encode packed YUYV 4:2:2 (as V4L2 delivers it) into frame. Returns 0 or -1. */
 int sk_jpeg_encode_yuyv(struct sk_jpeg_enc *enc, const uint8_t *yuyv, unsigned width,
                         unsigned height, unsigned pitch, struct sk_frame *frame);

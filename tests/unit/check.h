@@ -15,43 +15,43 @@
 static int sk_check_failed_total;
 static int sk_check_failed_now;
 
-#define CHECK(expr)                                                                  \
-    do {                                                                             \
-        if (!(expr)) {                                                               \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #expr); \
-            sk_check_failed_now++;                                                   \
-        }                                                                            \
+#define CHECK(expr)                                                                                \
+    do {                                                                                           \
+        if (!(expr)) {                                                                             \
+            fprintf(stderr, "  %s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #expr);             \
+            sk_check_failed_now++;                                                                 \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_EQ_INT(a, b)                                                                      \
-    do {                                                                                        \
-        long long sk_a_ = (long long)(a), sk_b_ = (long long)(b);                               \
-        if (sk_a_ != sk_b_) {                                                                   \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s == %s (%lld != %lld)\n", __FILE__,       \
-                    __LINE__, #a, #b, sk_a_, sk_b_);                                            \
-            sk_check_failed_now++;                                                              \
-        }                                                                                       \
+#define CHECK_EQ_INT(a, b)                                                                         \
+    do {                                                                                           \
+        long long sk_a_ = (long long)(a), sk_b_ = (long long)(b);                                  \
+        if (sk_a_ != sk_b_) {                                                                      \
+            fprintf(stderr, "  %s:%d: CHECK failed: %s == %s (%lld != %lld)\n", __FILE__,          \
+                    __LINE__, #a, #b, sk_a_, sk_b_);                                               \
+            sk_check_failed_now++;                                                                 \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_STR(a, b)                                                                         \
-    do {                                                                                        \
-        const char *sk_a_ = (a), *sk_b_ = (b);                                                  \
-        if (sk_a_ == NULL || sk_b_ == NULL || strcmp(sk_a_, sk_b_) != 0) {                      \
-            fprintf(stderr, "  %s:%d: CHECK failed: %s == %s (\"%s\" != \"%s\")\n", __FILE__,   \
-                    __LINE__, #a, #b, sk_a_ ? sk_a_ : "(null)", sk_b_ ? sk_b_ : "(null)");      \
-            sk_check_failed_now++;                                                              \
-        }                                                                                       \
+#define CHECK_STR(a, b)                                                                            \
+    do {                                                                                           \
+        const char *sk_a_ = (a), *sk_b_ = (b);                                                     \
+        if (sk_a_ == NULL || sk_b_ == NULL || strcmp(sk_a_, sk_b_) != 0) {                         \
+            fprintf(stderr, "  %s:%d: CHECK failed: %s == %s (\"%s\" != \"%s\")\n", __FILE__,      \
+                    __LINE__, #a, #b, sk_a_ ? sk_a_ : "(null)", sk_b_ ? sk_b_ : "(null)");         \
+            sk_check_failed_now++;                                                                 \
+        }                                                                                          \
     } while (0)
 
 #define CHECK_MEM(a, b, n) CHECK(memcmp((a), (b), (n)) == 0)
 
-#define SK_RUN(fn)                                                      \
-    do {                                                                \
-        sk_check_failed_now = 0;                                        \
-        fn();                                                           \
-        printf("%s %s\n", sk_check_failed_now ? "FAIL" : "PASS", #fn);  \
-        fflush(stdout);                                                 \
-        sk_check_failed_total += sk_check_failed_now;                   \
+#define SK_RUN(fn)                                                                                 \
+    do {                                                                                           \
+        sk_check_failed_now = 0;                                                                   \
+        fn();                                                                                      \
+        printf("%s %s\n", sk_check_failed_now ? "FAIL" : "PASS", #fn);                             \
+        fflush(stdout);                                                                            \
+        sk_check_failed_total += sk_check_failed_now;                                              \
     } while (0)
 
 #define SK_CHECK_EXIT() (sk_check_failed_total ? 1 : 0)

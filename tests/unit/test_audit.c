@@ -44,12 +44,13 @@ static void test_file_lines(void)
     CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
     char *text = slurp(path);
     regex_t re;
-    CHECK(regcomp(&re,
-                  "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z sshkvm-audit "
-                  "event=login who=\"me@laptop\" addr=\"10.0.0.5:4000\" kind=ssh role=view\n"
-                  "[0-9TZ:-]{20} sshkvm-audit event=logout who=\"evil\\\\\"name\\\\x0aevent=forged\" "
-                  "addr=\"-\"\n$",
-                  REG_EXTENDED) == 0);
+    CHECK(
+        regcomp(&re,
+                "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z sshkvm-audit "
+                "event=login who=\"me@laptop\" addr=\"10.0.0.5:4000\" kind=ssh role=view\n"
+                "[0-9TZ:-]{20} sshkvm-audit event=logout who=\"evil\\\\\"name\\\\x0aevent=forged\" "
+                "addr=\"-\"\n$",
+                REG_EXTENDED) == 0);
     int ok = regexec(&re, text, 0, NULL, 0) == 0;
     CHECK(ok);
     if (!ok) {

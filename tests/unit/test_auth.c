@@ -121,9 +121,9 @@ static int role_now(void *ctx, const char *identity)
 static void test_sessions_follow_the_key(void)
 {
     char err[256], sid[SK_AUTH_SECRET_LEN], other[SK_AUTH_SECRET_LEN];
-    struct sk_auth *a = sk_auth_new(&(struct sk_auth_opts){.idle_ttl_s = 600, .role_now = role_now,
-                                                           .now_ms = fake_clock},
-                                    err, sizeof(err));
+    struct sk_auth *a = sk_auth_new(
+        &(struct sk_auth_opts){.idle_ttl_s = 600, .role_now = role_now, .now_ms = fake_clock}, err,
+        sizeof(err));
     int role = -1;
     key_role = SK_ROLE_CONTROL;
     asked = 0;
@@ -239,10 +239,11 @@ static void test_password_file(void)
     const char *h = crypt_r("s3cret pass", "$6$saltsalt$", &cd);
     char text[512];
     /* The second line is what `openssl passwd -6 -salt abcdefgh secret` prints. */
-    snprintf(text, sizeof(text),
-             "# users\nalice:%s\n\nbob:$6$abcdefgh$ltjgWl6579NluT/Vi1nwEvcil.G5Nbc4NiXZaNGStk8PSwGfQv7"
-             "2N2CKPPrVACtLtip/cZ/1GM/O6IND4WQhG.:view\n",
-             h);
+    snprintf(
+        text, sizeof(text),
+        "# users\nalice:%s\n\nbob:$6$abcdefgh$ltjgWl6579NluT/Vi1nwEvcil.G5Nbc4NiXZaNGStk8PSwGfQv7"
+        "2N2CKPPrVACtLtip/cZ/1GM/O6IND4WQhG.:view\n",
+        h);
     CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
     close(fd);
     struct sk_auth *a = new_auth(path);
@@ -309,8 +310,8 @@ static void test_password_file_errors(void)
     snprintf(want, sizeof(want), "%s:1: the role 'admin' is neither view nor control", path2);
     CHECK_STR(err, want);
     unlink(path2);
-    CHECK(sk_auth_new(&(struct sk_auth_opts){.passwd_file = "/nonexistent/pw"}, err,
-                      sizeof(err)) == NULL);
+    CHECK(sk_auth_new(&(struct sk_auth_opts){.passwd_file = "/nonexistent/pw"}, err, sizeof(err)) ==
+          NULL);
     CHECK(strncmp(err, "--http-passwd: cannot read /nonexistent/pw", 42) == 0);
     /* Without a password file Basic never succeeds. */
     struct sk_auth *a = new_auth(NULL);

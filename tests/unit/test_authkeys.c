@@ -40,7 +40,8 @@ static void test_parse_lines(void)
     CHECK_EQ_INT(sk_authkeys_parse_line("   ", 3, &l), 0);
     CHECK_EQ_INT(sk_authkeys_parse_line("garbage", 7, &l), SK_PARSE_INVALID);
     CHECK_EQ_INT(sk_authkeys_parse_line("ssh-ed25519", 11, &l), SK_PARSE_INVALID);
-    CHECK_EQ_INT(sk_authkeys_parse_line("opt=\"unclosed ssh-ed25519 AAAA", 30, &l), SK_PARSE_INVALID);
+    CHECK_EQ_INT(sk_authkeys_parse_line("opt=\"unclosed ssh-ed25519 AAAA", 30, &l),
+                 SK_PARSE_INVALID);
 }
 
 static void test_match(void)
@@ -58,9 +59,9 @@ static void test_match(void)
     fprintf(fp, "restrict ssh-ed25519 %s me@laptop\n", b64);
     fclose(fp);
     char comment[64];
-    CHECK_EQ_INT(sk_authkeys_match(path, k1, opts, sizeof(opts), comment, sizeof(comment), err,
-                                   sizeof(err)),
-                 1);
+    CHECK_EQ_INT(
+        sk_authkeys_match(path, k1, opts, sizeof(opts), comment, sizeof(comment), err, sizeof(err)),
+        1);
     CHECK_STR(opts, "restrict");
     CHECK_STR(comment, "me@laptop");
     CHECK_EQ_INT(sk_authkeys_match(path, k2, NULL, 0, NULL, 0, err, sizeof(err)), 0);
@@ -107,7 +108,8 @@ static void test_role_now(void)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         FILE *f = fopen(path, "w");
-        fprintf(f, "%s%sssh-ed25519 %s me\n", cases[i].options, cases[i].options[0] ? " " : "", b64);
+        fprintf(f, "%s%sssh-ed25519 %s me\n", cases[i].options, cases[i].options[0] ? " " : "",
+                b64);
         fclose(f);
         CHECK_EQ_INT(sk_authkeys_role_now(path, fp, now, err, sizeof(err)), cases[i].role);
     }
@@ -122,7 +124,7 @@ static void test_role_now(void)
 
 static enum sk_role role_of(const char *options, int *rc)
 {
-    enum sk_role r = (enum sk_role)-1;
+    enum sk_role r = (enum sk_role) - 1;
     char err[128];
     *rc = sk_authkeys_role(options, &r, err, sizeof(err));
     return r;
@@ -182,7 +184,8 @@ static void test_from(void)
     CHECK_EQ_INT(sk_authkeys_from_match("10.1.2.3", "**10.1.2.3**"), 1);
     /* Many stars against a long text: linear, not exponential (the fuzzer's timeout). */
     CHECK_EQ_INT(sk_authkeys_from_match("1111111111111111111111111111111111111111",
-                                        "*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*2"), 0);
+                                        "*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*2"),
+                 0);
 }
 
 /* Whether options let a key in: from=, expiry-time=, and restrictions sshkvm cannot carry out. */
@@ -192,41 +195,47 @@ static void test_allow(void)
     time_t now = 1800000000; /* 2027-01-15 */
     CHECK_EQ_INT(sk_authkeys_allow("", "127.0.0.1", now, err, sizeof(err)), 0);
     CHECK_EQ_INT(sk_authkeys_allow(NULL, "127.0.0.1", now, err, sizeof(err)), 0);
-    CHECK_EQ_INT(sk_authkeys_allow("restrict,sshkvm-role=view,no-pty", "127.0.0.1", now, err,
-                                   sizeof(err)), 0);
+    CHECK_EQ_INT(
+        sk_authkeys_allow("restrict,sshkvm-role=view,no-pty", "127.0.0.1", now, err, sizeof(err)),
+        0);
     CHECK_EQ_INT(sk_authkeys_allow("restrict,no-ptyx", "127.0.0.1", now, err, sizeof(err)), -1);
     CHECK(strstr(err, "no-ptyx") != NULL);
     CHECK_EQ_INT(sk_authkeys_allow("restrict,pty,sshkvm-role=control,no-port-forwarding",
-                                   "127.0.0.1", now, err, sizeof(err)), 0);
+                                   "127.0.0.1", now, err, sizeof(err)),
+                 0);
     /* The finding: every restriction of this key used to be ignored. */
     const char *hostile = "from=\"10.9.9.9\",command=\"/bin/false\",expiry-time=\"20000101\"";
     CHECK_EQ_INT(sk_authkeys_allow(hostile, "127.0.0.1", now, err, sizeof(err)), -1);
     CHECK(strstr(err, "from=") != NULL);
-    CHECK_EQ_INT(sk_authkeys_allow("from=\"10.9.9.9,127.0.0.0/8\"", "127.0.0.1", now, err,
-                                   sizeof(err)), 0);
+    CHECK_EQ_INT(
+        sk_authkeys_allow("from=\"10.9.9.9,127.0.0.0/8\"", "127.0.0.1", now, err, sizeof(err)), 0);
     CHECK_EQ_INT(sk_authkeys_allow("from=\"127.0.0.1\",command=\"/bin/false\"", "127.0.0.1", now,
-                                   err, sizeof(err)), -1);
+                                   err, sizeof(err)),
+                 -1);
     CHECK(strstr(err, "command") != NULL);
-    for (const char *const *o = (const char *const[]){"permitopen=\"h:1\"", "permitlisten=\"1\"",
-                                                      "environment=\"A=b\"", "principals=\"x\"",
-                                                      "tunnel=\"1\"", "verify-required",
-                                                      "no-such-option", NULL};
+    for (const char *const *o =
+             (const char *const[]){"permitopen=\"h:1\"", "permitlisten=\"1\"",
+                                   "environment=\"A=b\"", "principals=\"x\"", "tunnel=\"1\"",
+                                   "verify-required", "no-such-option", NULL};
          *o != NULL; o++) {
         CHECK_EQ_INT(sk_authkeys_allow(*o, "127.0.0.1", now, err, sizeof(err)), -1);
     }
     CHECK_EQ_INT(sk_authkeys_allow("expiry-time=\"20000101\"", "127.0.0.1", now, err, sizeof(err)),
                  -1);
     CHECK(strstr(err, "expired") != NULL);
-    CHECK_EQ_INT(sk_authkeys_allow("expiry-time=\"20270115080000Z\"", "127.0.0.1", now, err,
-                                   sizeof(err)), 0);
-    CHECK_EQ_INT(sk_authkeys_allow("expiry-time=\"20270115075959Z\"", "127.0.0.1", now, err,
-                                   sizeof(err)), -1);
+    CHECK_EQ_INT(
+        sk_authkeys_allow("expiry-time=\"20270115080000Z\"", "127.0.0.1", now, err, sizeof(err)),
+        0);
+    CHECK_EQ_INT(
+        sk_authkeys_allow("expiry-time=\"20270115075959Z\"", "127.0.0.1", now, err, sizeof(err)),
+        -1);
     CHECK_EQ_INT(sk_authkeys_allow("expiry-time=\"2027011\"", "127.0.0.1", now, err, sizeof(err)),
                  -1);
     CHECK(strstr(err, "YYYYMMDD") != NULL);
     CHECK_EQ_INT(sk_authkeys_allow("expiry-time=\"20271301\"", "127.0.0.1", now, err, sizeof(err)),
                  -1);
-    CHECK_EQ_INT(sk_authkeys_allow("from=\"!127.0.0.1,*\"", "127.0.0.1", now, err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_authkeys_allow("from=\"!127.0.0.1,*\"", "127.0.0.1", now, err, sizeof(err)),
+                 -1);
 }
 
 int main(void)

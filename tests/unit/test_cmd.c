@@ -103,8 +103,8 @@ static int reports_are(const uint8_t *pairs, size_t n)
 static void test_type(void)
 {
     CHECK_EQ_INT(run("type Hi there!"), 0);
-    const uint8_t want[] = {0x02, 0x0b, 0, 0x0c, 0, 0x2c, 0, 0x17, 0, 0x0b,
-                            0, 0x08, 0, 0x15, 0, 0x08, 0x02, 0x1e};
+    const uint8_t want[] = {0x02, 0x0b, 0,    0x0c, 0,    0x2c, 0,    0x17, 0,
+                            0x0b, 0,    0x08, 0,    0x15, 0,    0x08, 0x02, 0x1e};
     CHECK(reports_are(want, 9));
     /* The text is verbatim: quotes and double spaces are typed as they came. */
     CHECK_EQ_INT(run("type a  'b"), 0);

@@ -29,8 +29,16 @@ static void test_args(void)
     struct sk_config c;
     char err[256];
     sk_config_defaults(&c, "/h");
-    char *argv[] = {"sshkvm", "--video", "file:/tmp/x.mjpeg", "--hid=/dev/hidg0", "--fps", "15",
-                    "-v", "--keymap", "de", NULL};
+    char *argv[] = {"sshkvm",
+                    "--video",
+                    "file:/tmp/x.mjpeg",
+                    "--hid=/dev/hidg0",
+                    "--fps",
+                    "15",
+                    "-v",
+                    "--keymap",
+                    "de",
+                    NULL};
     CHECK_EQ_INT(sk_config_parse_args(&c, 9, argv, err, sizeof(err)), 0);
     CHECK_STR(c.video, "file:/tmp/x.mjpeg");
     CHECK_STR(c.hid, "/dev/hidg0");
@@ -75,8 +83,8 @@ static void test_capture_options(void)
     CHECK_EQ_INT(c.width, 0);
     CHECK(c.list_video == NULL);
 
-    char *argv[] = {"sshkvm", "--resolution", "1280x720", "--format=yuyv", "--input", "3",
-                    "--capture", "always", NULL};
+    char *argv[] = {"sshkvm",    "--resolution", "1280x720", "--format=yuyv", "--input", "3",
+                    "--capture", "always",       NULL};
     CHECK_EQ_INT(sk_config_parse_args(&c, 8, argv, err, sizeof(err)), 0);
     CHECK_EQ_INT(c.width, 1280);
     CHECK_EQ_INT(c.height, 720);
@@ -86,7 +94,8 @@ static void test_capture_options(void)
 
     /* Bad values: one line naming the option. */
     CHECK_EQ_INT(sk_config_set(&c, "resolution", "1280*720", err, sizeof(err)), -1);
-    CHECK_STR(err, "--resolution: '1280*720' is not WIDTHxHEIGHT (each 16 to 8192), e.g. 1920x1080");
+    CHECK_STR(err,
+              "--resolution: '1280*720' is not WIDTHxHEIGHT (each 16 to 8192), e.g. 1920x1080");
     CHECK_EQ_INT(sk_config_set(&c, "format", "h264", err, sizeof(err)), -1);
     CHECK_STR(err, "--format: 'h264' is not one of auto, mjpeg, jpeg, yuyv, rgb24");
     CHECK_EQ_INT(sk_config_set(&c, "input", "-1", err, sizeof(err)), -1);
@@ -108,14 +117,16 @@ static void test_capture_options(void)
     CHECK_STR(c.list_video, "/dev/v4l/by-id/usb-x-video-index0");
 
     /* The same names in a file; list-video is an action, not a setting. */
-    CHECK_EQ_INT(sk_config_parse_text(&c, "resolution = 1920x1080\nformat = mjpeg\ninput = 0\n"
-                                          "capture = on-demand\n", "k.conf", err, sizeof(err)),
+    CHECK_EQ_INT(sk_config_parse_text(&c,
+                                      "resolution = 1920x1080\nformat = mjpeg\ninput = 0\n"
+                                      "capture = on-demand\n",
+                                      "k.conf", err, sizeof(err)),
                  0);
     CHECK_EQ_INT(c.width, 1920);
     CHECK_EQ_INT(c.format, SK_FMT_MJPEG);
     CHECK_EQ_INT(c.input, 0);
-    CHECK_EQ_INT(sk_config_parse_text(&c, "list-video = /dev/video0\n", "k.conf", err,
-                                      sizeof(err)), -1);
+    CHECK_EQ_INT(sk_config_parse_text(&c, "list-video = /dev/video0\n", "k.conf", err, sizeof(err)),
+                 -1);
     CHECK_STR(err, "k.conf:1: list-video is a command-line action, not a setting");
     CHECK_EQ_INT(sk_config_parse_text(&c, "\nformat = yuv\n", "k.conf", err, sizeof(err)), -1);
     CHECK_STR(err, "k.conf:2: --format: 'yuv' is not one of auto, mjpeg, jpeg, yuyv, rgb24");
@@ -148,7 +159,8 @@ static void test_text_font_list(void)
     sk_config_defaults(&c, "/h");
     CHECK(c.text_font == NULL);
     CHECK_EQ_INT(sk_config_parse_text(&c, "text-font = /a.psf.gz\ntext-font /b.bin,/c\n", "k", err,
-                                      sizeof(err)), 0);
+                                      sizeof(err)),
+                 0);
     CHECK_STR(c.text_font, "/a.psf.gz,/b.bin,/c");
     char *argv[] = {"sshkvm", "--text-font", "/d.psf", "--text-font=/e,/f", NULL};
     CHECK_EQ_INT(sk_config_parse_args(&c, 4, argv, err, sizeof(err)), 0);
@@ -157,8 +169,8 @@ static void test_text_font_list(void)
     for (size_t i = 0; i < SK_ARRAY_LEN(bad); i++) {
         CHECK_EQ_INT(sk_config_set(&c, "text-font", bad[i], err, sizeof(err)), -1);
         char want[128];
-        snprintf(want, sizeof(want), "--text-font: '%s' has an empty item in its comma-separated list",
-                 bad[i]);
+        snprintf(want, sizeof(want),
+                 "--text-font: '%s' has an empty item in its comma-separated list", bad[i]);
         CHECK_STR(err, want);
     }
     CHECK_EQ_INT(sk_config_set(&c, "text-font", "", err, sizeof(err)), -1);
@@ -167,15 +179,17 @@ static void test_text_font_list(void)
     sk_config_free(&c);
 }
 
-/* --serial adds a port each time, from the file and the command line; a bad value or a name twice is refused. */
+/* --serial adds a port each time, from the file and the command line; a bad value or a name twice
+ * is refused. */
 static void test_serial_list(void)
 {
     struct sk_config c;
     char err[256];
     sk_config_defaults(&c, "/h");
     CHECK(c.serial == NULL);
-    CHECK_EQ_INT(sk_config_parse_text(&c, "serial = com1=/dev/ttyUSB0,9600,7e1\n", "k", err,
-                                      sizeof(err)), 0);
+    CHECK_EQ_INT(
+        sk_config_parse_text(&c, "serial = com1=/dev/ttyUSB0,9600,7e1\n", "k", err, sizeof(err)),
+        0);
     char *argv[] = {"sshkvm", "--serial", "con=/dev/ttyAMA0", "--serial=b-2=/dev/x,rtscts", NULL};
     CHECK_EQ_INT(sk_config_parse_args(&c, 4, argv, err, sizeof(err)), 0);
     CHECK_STR(c.serial, "com1=/dev/ttyUSB0,9600,7e1\ncon=/dev/ttyAMA0\nb-2=/dev/x,rtscts");
@@ -254,7 +268,8 @@ static void test_check(void)
     sk_config_free(&c);
 }
 
-/* People and roles: control mode, idle time-out, audit log, from the file as from the command line. */
+/* People and roles: control mode, idle time-out, audit log, from the file as from the command line.
+ */
 static void test_roles(void)
 {
     struct sk_config c;
@@ -263,9 +278,10 @@ static void test_roles(void)
     CHECK_EQ_INT(c.control, SK_CONTROL_EXCLUSIVE);
     CHECK_EQ_INT(c.control_idle, 300);
     CHECK_STR(c.audit_log, "stderr");
-    CHECK_EQ_INT(sk_config_parse_text(&c, "control = shared\ncontrol-idle = 0\naudit-log = /var/log/a\n",
-                                      "f", err, sizeof(err)),
-                 0);
+    CHECK_EQ_INT(
+        sk_config_parse_text(&c, "control = shared\ncontrol-idle = 0\naudit-log = /var/log/a\n",
+                             "f", err, sizeof(err)),
+        0);
     CHECK_EQ_INT(c.control, SK_CONTROL_SHARED);
     CHECK_EQ_INT(c.control_idle, 0);
     CHECK_STR(c.audit_log, "/var/log/a");

@@ -158,7 +158,7 @@ static void test_start_and_end(void)
     CHECK(wrote(MOUSE_OFF));
     CHECK(wrote(ESC "[?1049l"));
     CHECK(!wrote(ESC "[<u")); /* no kitty flags were pushed */
-    CHECK_EQ_INT(kbd.len, 0);  /* nothing typed: nothing to release */
+    CHECK_EQ_INT(kbd.len, 0); /* nothing typed: nothing to release */
 }
 
 static void test_legacy_keys(void)
@@ -294,25 +294,30 @@ static void test_menu(void)
     CHECK(wrote("sent ctrl+alt+delete"));
     /* 2: a key by name. */
     reset();
-    feed(c, "\x1d" "2");
+    feed(c, "\x1d"
+            "2");
     CHECK(wrote("key: "));
-    feed(c, "fx\x7f" "2\r");
+    feed(c, "fx\x7f"
+            "2\r");
     const uint8_t f2[] = {0, 0x3b, 0, 0};
     CHECK(kbd_is(f2, 2));
     /* A bad name is said, and the prompt stays. */
     reset();
-    feed(c, "\x1d" "2nosuch\r");
+    feed(c, "\x1d"
+            "2nosuch\r");
     CHECK(kbd_is(NULL, 0));
     CHECK(wrote("nosuch"));
     escape(c);
     /* 3: Ctrl+] itself. */
     reset();
-    feed(c, "\x1d" "3");
+    feed(c, "\x1d"
+            "3");
     const uint8_t ctrl_bracket[] = {0x01, 0x30, 0, 0};
     CHECK(kbd_is(ctrl_bracket, 2));
     /* 5: hold a key for a second, then it is let go. */
     reset();
-    feed(c, "\x1d" "5f12 1\r");
+    feed(c, "\x1d"
+            "5f12 1\r");
     const uint8_t f12_down[] = {0, 0x45};
     CHECK(kbd_is(f12_down, 1));
     sk_console_tick(c);
@@ -322,18 +327,21 @@ static void test_menu(void)
     const uint8_t f12_tap[] = {0, 0x45, 0, 0};
     CHECK(kbd_is(f12_tap, 2));
     reset();
-    feed(c, "\x1d" "5f12 99\r");
+    feed(c, "\x1d"
+            "5f12 99\r");
     CHECK(kbd_is(NULL, 0));
     CHECK(wrote("hold: '99' is not 1 to 60 seconds"));
     escape(c);
     /* 4: release all keys. */
     reset();
-    feed(c, "\x1d" "4");
+    feed(c, "\x1d"
+            "4");
     const uint8_t up[] = {0, 0};
     CHECK(kbd_is(up, 1));
     /* 6: another keymap for this session: y is where a German keyboard has it. */
     reset();
-    feed(c, "\x1d" "6de\r");
+    feed(c, "\x1d"
+            "6de\r");
     sk_console_tick(c);
     CHECK(wrote("keymap de"));
     feed(c, "y");
@@ -341,22 +349,26 @@ static void test_menu(void)
     CHECK(kbd_is(y_de, 2));
     /* 7: the mouse off (the terminal selects text again). */
     reset();
-    feed(c, "\x1d" "7");
+    feed(c, "\x1d"
+            "7");
     CHECK(wrote(MOUSE_OFF));
     /* 9: who is on; any key goes back and is not sent. */
     reset();
-    feed(c, "\x1d" "9");
+    feed(c, "\x1d"
+            "9");
     CHECK(wrote("who is connected"));
     feed(c, "x");
     CHECK(kbd_is(NULL, 0));
     /* Ctrl+] twice goes back; then keys go to the target again. */
     reset();
-    feed(c, "\x1d\x1d" "a");
+    feed(c, "\x1d\x1d"
+            "a");
     const uint8_t a[] = {0, 0x04, 0, 0};
     CHECK(kbd_is(a, 2));
     /* q quits. */
     CHECK(!sk_console_done(c));
-    feed(c, "\x1d" "q");
+    feed(c, "\x1d"
+            "q");
     CHECK(sk_console_done(c));
     sk_console_free(c);
 }
@@ -522,9 +534,12 @@ static void test_view_only(void)
     sk_console_tick(c);
     CHECK(wrote("view-only key: tester may watch but not send keys or clicks"));
     /* The menu's choices are refused as well. */
-    feed(c, "\x1d" "1");
-    feed(c, "\x1d" "4");
-    feed(c, "\x1d" "5f12\r");
+    feed(c, "\x1d"
+            "1");
+    feed(c, "\x1d"
+            "4");
+    feed(c, "\x1d"
+            "5f12\r");
     CHECK(wrote("view-only key"));
     escape(c);
     feed(c, ESC "[<0;10;10M");

@@ -71,8 +71,8 @@ static void test_parse_mouse(void)
     CHECK_EQ_INT(b, 1);
     CHECK_EQ_INT(w, -3);
     CHECK_EQ_INT(sk_control_parse_mouse("0 0 0 0", 7, &x, &y, &b, &w, err, sizeof(err)), 0);
-    static const char *const bad[] = {"32768 0 0 0", "0 -1 0 0", "0 0 8 0", "0 0 0 128", "1 2 3",
-                                      "1 2 3 4 5", "a b c d", ""};
+    static const char *const bad[] = {"32768 0 0 0", "0 -1 0 0",  "0 0 8 0", "0 0 0 128",
+                                      "1 2 3",       "1 2 3 4 5", "a b c d", ""};
     for (size_t i = 0; i < SK_ARRAY_LEN(bad); i++) {
         CHECK_EQ_INT(
             sk_control_parse_mouse(bad[i], strlen(bad[i]), &x, &y, &b, &w, err, sizeof(err)), -1);

@@ -28,8 +28,8 @@ static struct sk_glyphfit *font16(void)
 }
 
 /* Fit cell (col, row) of a 720x400 picture of 9x16 cells. */
-static void fit_at(const struct sk_glyphfit *gf, const struct sk_image *img, unsigned col, unsigned row,
-                   struct sk_glyphfit_result *out)
+static void fit_at(const struct sk_glyphfit *gf, const struct sk_image *img, unsigned col,
+                   unsigned row, struct sk_glyphfit_result *out)
 {
     int glyph[16 * 8][3], ninth[16][3];
     for (unsigned y = 0; y < 16; y++) {
@@ -64,7 +64,8 @@ static void test_lossless_exact(void)
     for (unsigned p = 0; p < 3; p++) {
         memset(&s, 0, sizeof(s));
         for (unsigned i = 0; i < 256; i++) {
-            s.cells[i / 80][i % 80] = (struct sk_textcell){(uint8_t)i, SK_ATTR(pairs[p][0], pairs[p][1])};
+            s.cells[i / 80][i % 80] =
+                (struct sk_textcell){(uint8_t)i, SK_ATTR(pairs[p][0], pairs[p][1])};
         }
         sk_vgatext_render(&s, 0, &img);
         for (unsigned i = 0; i < 256; i++) {
@@ -72,7 +73,8 @@ static void test_lossless_exact(void)
             fit_at(gf, &img, i % 80, i / 80, &r);
             int ok = drawn_alike(r.glyph, r.fg, r.bg, s.cells[i / 80][i % 80]);
             if (!ok) {
-                fprintf(stderr, "  pair %u glyph %02x: got %02x %x/%x\n", p, i, r.glyph, r.fg, r.bg);
+                fprintf(stderr, "  pair %u glyph %02x: got %02x %x/%x\n", p, i, r.glyph, r.fg,
+                        r.bg);
             }
             right += (unsigned)ok;
             clean += r.rms < 0.5;
@@ -100,7 +102,7 @@ static void test_every_pair_through_jpeg(void)
                 continue;
             }
             for (unsigned k = 0; k < 3; k++, n++) {
-                s.cells[n / 80][n % 80] = (struct sk_textcell){(uint8_t)"gYw"[k], SK_ATTR(fg, bg)};
+                s.cells[n / 80][n % 80] = (struct sk_textcell){(uint8_t) "gYw"[k], SK_ATTR(fg, bg)};
             }
         }
     }

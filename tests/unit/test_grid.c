@@ -17,7 +17,8 @@ static void set(struct sk_grid *g, unsigned x, unsigned y, uint32_t ch, uint32_t
     g->cells[(size_t)y * g->cols + x] = (struct sk_cell){.ch = ch, .fg = fg, .bg = bg};
 }
 
-static void diff_is(const struct sk_grid *a, const struct sk_grid *b, unsigned top, const char *want)
+static void diff_is(const struct sk_grid *a, const struct sk_grid *b, unsigned top,
+                    const char *want)
 {
     struct sk_buf out = {0};
     sk_grid_diff(a, b, top, &out);
@@ -90,8 +91,8 @@ static void test_colour_forms(void)
     struct sk_grid a = {0}, b = {0};
     sk_grid_resize(&a, 8, 1);
     sk_grid_copy(&b, &a);
-    set(&b, 0, 0, 'a', 9, 15);                                /* bright: 90s / 100s */
-    set(&b, 1, 0, 'b', 196, 21);                              /* 256: 38;5 / 48;5 */
+    set(&b, 0, 0, 'a', 9, 15);   /* bright: 90s / 100s */
+    set(&b, 1, 0, 'b', 196, 21); /* 256: 38;5 / 48;5 */
     set(&b, 2, 0, 0x2580, SK_COLOR_RGB | 0x102030, SK_COLOR_RGB | 0xff8000); /* 24-bit, UTF-8 */
     set(&b, 3, 0, ' ', SK_COLOR_ANY, SK_COLOR_RGB | 0xff8000); /* a blank keeps the foreground */
     set(&b, 4, 0, 0x07, 1, 0); /* a control character never reaches the terminal */

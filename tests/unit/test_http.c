@@ -259,7 +259,8 @@ static int request(int port, const char *raw, struct response *r)
 static int get(int port, const char *path, struct response *r)
 {
     char raw[512];
-    snprintf(raw, sizeof(raw), "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", path);
+    snprintf(raw, sizeof(raw), "GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+             path);
     return request(port, raw, r);
 }
 
@@ -419,8 +420,8 @@ static void test_snapshot_and_mjpg_streamer_urls(void)
     /* HEAD: the headers of the snapshot, no body. */
     struct response r;
     char v[128];
-    CHECK(request(s.port, "HEAD /snapshot HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n", &r) ==
-          0);
+    CHECK(request(s.port, "HEAD /snapshot HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+                  &r) == 0);
     CHECK_EQ_INT(r.status, 200);
     CHECK_STR(header(&r, "Content-Length", v, sizeof(v)), "7001");
     CHECK_EQ_INT(r.body_len, 0);
@@ -509,9 +510,11 @@ static void test_pages_and_refusals(void)
     }
 
     const char *posts[] = {
-        "POST /stream HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 3\r\n\r\nabc",
+        "POST /stream HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: "
+        "3\r\n\r\nabc",
         "POST / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
-        "PUT /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: 1\r\n\r\nx",
+        "PUT /index.html HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: "
+        "1\r\n\r\nx",
         "DELETE /snapshot HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
     };
     for (size_t i = 0; i < SK_ARRAY_LEN(posts); i++) {
@@ -636,7 +639,8 @@ static void test_slow_client_does_not_block(void)
     server_stop(&s);
 }
 
-/* The head of the answer, with the Date header's value blanked (it is the only line that varies). */
+/* The head of the answer, with the Date header's value blanked (it is the only line that varies).
+ */
 static char *head_without_date(const char *head)
 {
     char *out = xstrdup(head);

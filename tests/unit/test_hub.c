@@ -32,7 +32,8 @@ static void test_publish_and_latest(void)
     CHECK_EQ_INT(b->seq, 2);
     struct sk_frame *l = sk_hub_latest(hub);
     CHECK(l == b);
-    /* A consumer that last saw 0 gets the newest, not the oldest: frames are dropped, not queued. */
+    /* A consumer that last saw 0 gets the newest, not the oldest: frames are dropped, not queued.
+     */
     struct sk_frame *w = sk_hub_wait(hub, 0, 0);
     CHECK(w == b);
     CHECK(sk_hub_wait(hub, 2, 10) == NULL);

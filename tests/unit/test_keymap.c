@@ -381,7 +381,8 @@ static void test_load_errors(void)
     CHECK(sk_keymap_load(keymap_dir(), ".hidden", err, sizeof(err)) == NULL);
     CHECK(sk_keymap_load(keymap_dir(), "", err, sizeof(err)) == NULL);
     CHECK(sk_keymap_load(dir, "nosuch", err, sizeof(err)) == NULL);
-    snprintf(want, sizeof(want), "no keymap 'nosuch' (cannot read %s/nosuch: No such file or directory)", dir);
+    snprintf(want, sizeof(want),
+             "no keymap 'nosuch' (cannot read %s/nosuch: No such file or directory)", dir);
     CHECK_STR(err, want);
 
     snprintf(path, sizeof(path), "%s/bad", dir);

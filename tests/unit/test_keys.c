@@ -248,7 +248,8 @@ static void test_modifier_by_number(void)
     CHECK_EQ_INT(sk_keys_parse_combo("shift+0xe7", &k, err, sizeof(err)), 0);
     CHECK_EQ_INT(k.usage, 0);
     CHECK_EQ_INT(k.mods, SK_MOD_LSHIFT | SK_MOD_RGUI);
-    CHECK_EQ_INT(sk_keys_parse_combo(sk_keys_format(&k, buf, sizeof(buf)), &back, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_keys_parse_combo(sk_keys_format(&k, buf, sizeof(buf)), &back, err, sizeof(err)),
+                 0);
     CHECK_EQ_INT(back.mods, k.mods);
     CHECK_EQ_INT(back.usage, 0);
 }

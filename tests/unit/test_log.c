@@ -54,7 +54,9 @@ static void test_controls_escaped(void)
     CHECK(strstr(out, "user=\\x1b]0;owned\\x07\\x0d\\x09\\x7f end") != NULL);
     CHECK(strchr(out, '\x1b') == NULL);
     /* U+009B (CSI as a C1 control) in UTF-8, and a lone 0x9b byte. */
-    out = logged("a\xc2\x9b" "b\x9b" "c");
+    out = logged("a\xc2\x9b"
+                 "b\x9b"
+                 "c");
     CHECK(strstr(out, "user=a\\xc2\\x9bb\\x9bc end") != NULL);
 }
 

@@ -79,8 +79,9 @@ static void test_resolution(void)
     CHECK_EQ_INT(h, 1080);
     CHECK_EQ_INT(sk_resolution_parse("640X480", &w, &h), 0);
     CHECK_EQ_INT(w, 640);
-    static const char *bad[] = {"", "1920", "1920x", "x1080", "1920x1080p", "-640x480",
-                                "640x-480", "8x8", "9000x100", "640 x 480", "0x0", "+640x480"};
+    static const char *bad[] = {"",           "1920",      "1920x",    "x1080",
+                                "1920x1080p", "-640x480",  "640x-480", "8x8",
+                                "9000x100",   "640 x 480", "0x0",      "+640x480"};
     for (size_t k = 0; k < SK_ARRAY_LEN(bad); k++) {
         w = h = 7;
         CHECK_EQ_INT(sk_resolution_parse(bad[k], &w, &h), -1);

@@ -365,8 +365,8 @@ static void test_golden(void)
         const char *mode;
         const char *colors;
     } looks[] = {
-        {"art16", "art", "16"},    {"art256", "art", "256"},   {"art24", "art", "24bit"},
-        {"half16", "half", "16"},  {"half256", "half", "256"}, {"half24", "half", "24bit"},
+        {"art16", "art", "16"},   {"art256", "art", "256"},   {"art24", "art", "24bit"},
+        {"half16", "half", "16"}, {"half256", "half", "256"}, {"half24", "half", "24bit"},
     };
     int update = getenv("SK_GOLDEN_UPDATE") != NULL;
     struct sk_render *r = sk_render_new();

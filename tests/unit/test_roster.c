@@ -141,12 +141,11 @@ static void test_listings(void)
             *p++ = 'N';
         }
     }
-    CHECK_STR(b.data,
-              "{\"mode\":\"exclusive\",\"holder\":\"al \\\"x\\\"\",\"sessions\":["
-              "{\"id\":1,\"kind\":\"ssh\",\"name\":\"al \\\"x\\\"\",\"addr\":\"1.2.3.4:5\","
-              "\"role\":\"control\",\"since\":NNNNNNNNNN,\"control\":true},"
-              "{\"id\":2,\"kind\":\"command\",\"name\":\"bo\",\"addr\":\"6.7.8.9:10\","
-              "\"role\":\"view\",\"since\":NNNNNNNNNN,\"control\":false}]}");
+    CHECK_STR(b.data, "{\"mode\":\"exclusive\",\"holder\":\"al \\\"x\\\"\",\"sessions\":["
+                      "{\"id\":1,\"kind\":\"ssh\",\"name\":\"al \\\"x\\\"\",\"addr\":\"1.2.3.4:5\","
+                      "\"role\":\"control\",\"since\":NNNNNNNNNN,\"control\":true},"
+                      "{\"id\":2,\"kind\":\"command\",\"name\":\"bo\",\"addr\":\"6.7.8.9:10\","
+                      "\"role\":\"view\",\"since\":NNNNNNNNNN,\"control\":false}]}");
     sk_buf_reset(&b);
     sk_roster_text(r, &b, "\n");
     CHECK(strstr(b.data, "ssh al \"x\" from 1.2.3.4:5, control, since ") == b.data);

@@ -139,7 +139,8 @@ static size_t port_read_all(struct sk_port *port, uint64_t *pos, uint8_t *buf, s
     return got;
 }
 
-static struct sk_port *open_port(const char *device, const char *settings, size_t ring, int retry_ms)
+static struct sk_port *open_port(const char *device, const char *settings, size_t ring,
+                                 int retry_ms)
 {
     char text[512], err[256];
     snprintf(text, sizeof(text), "t=%s%s", device, settings);
@@ -211,7 +212,7 @@ static void test_port_ring_replay_and_slow_reader(void)
     struct sk_port *port = open_port(name, "", 1024, 100);
     CHECK(port != NULL);
     CHECK(wait_state(port, SK_PORT_OPEN, 3000));
-    uint64_t slow = sk_port_position(port, 0);  /* a reader that never reads until the end */
+    uint64_t slow = sk_port_position(port, 0); /* a reader that never reads until the end */
     uint64_t fast = slow;
     uint8_t data[3000], got[3000];
     for (size_t i = 0; i < sizeof(data); i++) {
@@ -231,7 +232,8 @@ static void test_port_ring_replay_and_slow_reader(void)
     CHECK_EQ_INT(lost, sizeof(data) - 1024);
     CHECK_EQ_INT(n, 1024);
     CHECK_MEM(got, data + sizeof(data) - 1024, 1024);
-    /* Replay: a newcomer starting 100 bytes back sees the last 100 bytes; more than held is capped. */
+    /* Replay: a newcomer starting 100 bytes back sees the last 100 bytes; more than held is capped.
+     */
     uint64_t back = sk_port_position(port, 100);
     CHECK_EQ_INT(sk_port_read(port, &back, got, sizeof(got), 0, &lost), 100);
     CHECK_MEM(got, data + sizeof(data) - 100, 100);

@@ -24,8 +24,8 @@
 static struct sk_buf out, err;
 static const uint8_t *stdin_data; /* what the client sends, then its end of input */
 static size_t stdin_len, stdin_pos;
-static int64_t stdin_open_until;  /* the end of input comes no earlier than this */
-static int slow_ms;               /* the client's first read of output takes this long */
+static int64_t stdin_open_until; /* the end of input comes no earlier than this */
+static int slow_ms;              /* the client's first read of output takes this long */
 
 static int w_out(void *ctx, const void *d, size_t n)
 {
@@ -120,7 +120,9 @@ static void test_list_and_usage(void)
     CHECK_EQ_INT(run("serial --list"), 0);
     CHECK(strstr(out.data, "com1\t/dev/pts/") != NULL);
     CHECK(strstr(out.data, "\t115200 8n1\topen\n") != NULL);
-    CHECK(strstr(out.data, "gone\t/nonexistent/tty\t115200 8n1\tabsent (No such file or directory)\n") != NULL);
+    CHECK(strstr(out.data,
+                 "gone\t/nonexistent/tty\t115200 8n1\tabsent (No such file or directory)\n") !=
+          NULL);
     CHECK_EQ_INT(run("serial"), 2);
     CHECK_EQ_INT(run("serial --list x"), 2);
     CHECK_EQ_INT(run("serial --bogus com1"), 2);

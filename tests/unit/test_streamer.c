@@ -79,7 +79,8 @@ static int part_is(int fd, const struct sk_frame *f)
     size_t total = hlen + f->size + 2;
     uint8_t *got = xmalloc(total);
     int ok = read_all(fd, got, total) == 0 && memcmp(got, want, hlen) == 0 &&
-             memcmp(got + hlen, f->data, f->size) == 0 && memcmp(got + hlen + f->size, "\r\n", 2) == 0;
+             memcmp(got + hlen, f->data, f->size) == 0 &&
+             memcmp(got + hlen + f->size, "\r\n", 2) == 0;
     free(got);
     return ok;
 }

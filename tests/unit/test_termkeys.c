@@ -313,8 +313,9 @@ static void test_kitty(void)
                  k.mods == kitty_cases[i].mods && k.event == kitty_cases[i].event &&
                  k.cp == kitty_cases[i].cp;
         if (!ok) {
-            fprintf(stderr, "  kitty case %zu: r=%ld type=%d usage=0x%02x mods=0x%02x event=%d cp=%u\n",
-                    i, r, (int)k.type, k.usage, k.mods, k.event, (unsigned)k.cp);
+            fprintf(stderr,
+                    "  kitty case %zu: r=%ld type=%d usage=0x%02x mods=0x%02x event=%d cp=%u\n", i,
+                    r, (int)k.type, k.usage, k.mods, k.event, (unsigned)k.cp);
         }
         CHECK(ok);
         /* Every prefix is incomplete, never a wrong key. */

@@ -106,7 +106,8 @@ static void test_cursor_found(void)
     sk_image_free(&big);
     CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
     char *text = sk_textrec_utf8(&r);
-    CHECK_STR(text, "\n\n\nPress F2 to enter SETUP, F12 for boot menu\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n");
+    CHECK_STR(text, "\n\n\nPress F2 to enter SETUP, F12 for boot "
+                    "menu\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n");
     free(text);
     /* The same screen with the cursor off: no cursor, same text. */
     sk_vgatext_render(&s, 0, &img);
@@ -305,7 +306,7 @@ static void test_low_contrast_jpeg(void)
     for (unsigned i = 0, n = 0; i < 256; i++) {
         unsigned fg = i % 16, bg = i / 16;
         for (unsigned k = 0; k < 3 && fg != bg; k++, n++) {
-            s.cells[n / 80][n % 80] = (struct sk_textcell){(uint8_t)"gYw"[k], SK_ATTR(fg, bg)};
+            s.cells[n / 80][n % 80] = (struct sk_textcell){(uint8_t) "gYw"[k], SK_ATTR(fg, bg)};
         }
     }
     sk_textrec_forget(tr);

@@ -18,8 +18,11 @@ static int64_t test_now(void)
 static void test_per_source(void)
 {
     clock_ms = 1000;
-    struct sk_throttle *t = sk_throttle_new(&(struct sk_throttle_opts){
-        .source_burst = 3, .source_rate = 1, .total_burst = 100, .total_rate = 100, .now_ms = test_now});
+    struct sk_throttle *t = sk_throttle_new(&(struct sk_throttle_opts){.source_burst = 3,
+                                                                       .source_rate = 1,
+                                                                       .total_burst = 100,
+                                                                       .total_rate = 100,
+                                                                       .now_ms = test_now});
     for (int i = 0; i < 3; i++) {
         CHECK_EQ_INT(sk_throttle_wait_ms(t, "10.0.0.1"), 0);
         sk_throttle_fail(t, "10.0.0.1");
@@ -46,8 +49,11 @@ static void test_per_source(void)
 static void test_overall(void)
 {
     clock_ms = 0;
-    struct sk_throttle *t = sk_throttle_new(&(struct sk_throttle_opts){
-        .source_burst = 5, .source_rate = 1, .total_burst = 10, .total_rate = 2, .now_ms = test_now});
+    struct sk_throttle *t = sk_throttle_new(&(struct sk_throttle_opts){.source_burst = 5,
+                                                                       .source_rate = 1,
+                                                                       .total_burst = 10,
+                                                                       .total_rate = 2,
+                                                                       .now_ms = test_now});
     char name[32];
     for (int i = 0; i < 10; i++) {
         snprintf(name, sizeof(name), "10.1.0.%d", i);
@@ -64,9 +70,12 @@ static void test_overall(void)
 static void test_forgetting(void)
 {
     clock_ms = 0;
-    struct sk_throttle *t = sk_throttle_new(&(struct sk_throttle_opts){
-        .source_burst = 2, .source_rate = 1, .total_burst = 1000, .total_rate = 1000,
-        .max_sources = 4, .now_ms = test_now});
+    struct sk_throttle *t = sk_throttle_new(&(struct sk_throttle_opts){.source_burst = 2,
+                                                                       .source_rate = 1,
+                                                                       .total_burst = 1000,
+                                                                       .total_rate = 1000,
+                                                                       .max_sources = 4,
+                                                                       .now_ms = test_now});
     sk_throttle_fail(t, "attacker");
     sk_throttle_fail(t, "attacker");
     CHECK(sk_throttle_wait_ms(t, "attacker") > 0);

@@ -25,12 +25,13 @@ static int make_cert(void)
     if (mkdtemp(dir) == NULL) {
         return -1;
     }
-    snprintf(cmd, sizeof(cmd),
-             "cd %s && ssh-keygen -q -N '' -t ed25519 -f ca && ssh-keygen -q -N '' -t ed25519 -f u"
-             " && ssh-keygen -q -s ca -I 'alice id' -n kvm,ops -z 4242 -V 20300101:20300201 u.pub"
-             " && ssh-keygen -q -N '' -t ed25519 -f h && ssh-keygen -q -s ca -h -I host -n kvm h.pub"
-             " && (printf 'sshkvm-role=view '; cat ca.pub) > trusted 2>/dev/null",
-             dir);
+    snprintf(
+        cmd, sizeof(cmd),
+        "cd %s && ssh-keygen -q -N '' -t ed25519 -f ca && ssh-keygen -q -N '' -t ed25519 -f u"
+        " && ssh-keygen -q -s ca -I 'alice id' -n kvm,ops -z 4242 -V 20300101:20300201 u.pub"
+        " && ssh-keygen -q -N '' -t ed25519 -f h && ssh-keygen -q -s ca -h -I host -n kvm h.pub"
+        " && (printf 'sshkvm-role=view '; cat ca.pub) > trusted 2>/dev/null",
+        dir);
     if (system(cmd) != 0) {
         return -1;
     }
@@ -125,7 +126,8 @@ static ssh_key load_cert(const char *file, const char *needle, uint8_t flip)
     return key;
 }
 
-/* The whole check on certificates OpenSSH's client would never offer, with a role from the CA line. */
+/* The whole check on certificates OpenSSH's client would never offer, with a role from the CA line.
+ */
 static void test_check(void)
 {
     char trusted[256], why[256];
@@ -133,19 +135,19 @@ static void test_check(void)
     struct sk_usercert_result res;
     ssh_key good = load_cert("u-cert.pub", NULL, 0);
     CHECK(good != NULL && sk_usercert_is_cert(good));
-    CHECK_EQ_INT(sk_usercert_check(trusted, good, "kvm", 1893456000LL + 5 * 86400, &res, why,
-                                   sizeof(why)),
-                 1);
+    CHECK_EQ_INT(
+        sk_usercert_check(trusted, good, "kvm", 1893456000LL + 5 * 86400, &res, why, sizeof(why)),
+        1);
     CHECK_EQ_INT(res.role, SK_ROLE_VIEW);
     CHECK_STR(res.key_id, "alice id");
     CHECK_EQ_INT(res.serial, 4242);
-    CHECK_EQ_INT(sk_usercert_check(trusted, good, "root", 1893456000LL + 5 * 86400, &res, why,
-                                   sizeof(why)),
-                 0);
+    CHECK_EQ_INT(
+        sk_usercert_check(trusted, good, "root", 1893456000LL + 5 * 86400, &res, why, sizeof(why)),
+        0);
     CHECK_STR(why, "'root' is not among its principals");
-    CHECK_EQ_INT(sk_usercert_check(trusted, good, "kvm", 1893456000LL + 40 * 86400, &res, why,
-                                   sizeof(why)),
-                 0);
+    CHECK_EQ_INT(
+        sk_usercert_check(trusted, good, "kvm", 1893456000LL + 40 * 86400, &res, why, sizeof(why)),
+        0);
     CHECK_STR(why, "expired");
     ssh_key tampered = load_cert("u-cert.pub", "alice", 1);
     CHECK(tampered != NULL);

@@ -53,7 +53,8 @@ static void test_hostport(void)
 {
     char addr[64], err[128];
     int port;
-    CHECK_EQ_INT(sk_parse_hostport("127.0.0.1:2222", addr, sizeof(addr), &port, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_parse_hostport("127.0.0.1:2222", addr, sizeof(addr), &port, err, sizeof(err)),
+                 0);
     CHECK_STR(addr, "127.0.0.1");
     CHECK_EQ_INT(port, 2222);
     CHECK_EQ_INT(sk_parse_hostport("[::1]:80", addr, sizeof(addr), &port, err, sizeof(err)), 0);
@@ -125,7 +126,8 @@ static void test_deadline(void)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     struct timespec d = sk_deadline_after_ms(1500);
-    int64_t ahead_ms = (int64_t)(d.tv_sec - now.tv_sec) * 1000 + (d.tv_nsec - now.tv_nsec) / 1000000;
+    int64_t ahead_ms =
+        (int64_t)(d.tv_sec - now.tv_sec) * 1000 + (d.tv_nsec - now.tv_nsec) / 1000000;
     CHECK(ahead_ms >= 1500 && ahead_ms < 1600);
     CHECK(d.tv_nsec >= 0 && d.tv_nsec < 1000000000);
     struct timespec z = sk_deadline_after_ms(-5);

@@ -102,7 +102,8 @@ static void test_shared(void)
     CHECK_EQ_INT(st.decodes, 2);
     CHECK_EQ_INT(st.renders, 3);
 
-    /* A newer frame: rendered afresh; the old entries are freed (ASan would see a leak otherwise). */
+    /* A newer frame: rendered afresh; the old entries are freed (ASan would see a leak otherwise).
+     */
     struct sk_frame *f2 = make_frame(2, 90);
     struct viewer y = {.vc = vc, .f = f2, .cols = 80, .rows = 23};
     sk_render_opts_default(&y.opts);
