@@ -9,9 +9,11 @@
  * checks), shuts down the connections of sessions that do not end in time,
  * and joins them all before it returns. A session thread does the key
  * exchange (bounded), public-key authentication (bounded attempts and login
- * time), then runs either the console or one script command, and tears the
- * session down. Callbacks only record what the client asked for; the work
- * happens in the thread's own loop, never inside libssh's dispatch.
+ * time, the login limits of take_place), then runs either the console or
+ * one script command (run.c), and tears the session down. The channel's
+ * callbacks and its I/O are session.c's; they only record what the client
+ * asked for, and the work happens in the thread's own loop, never inside
+ * libssh's dispatch.
  */
 #include "ssh/ssh.h"
 
@@ -22,22 +24,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <linux/sockios.h>
 
 #include "cmd/app.h"
 #include "policy/audit.h"
 #include "cmd/cmd.h"
-#include "console/console.h"
 #include "hid/hid.h"
 #include "base/log.h"
 #include "policy/roster.h"
 #include "policy/pending.h"
 #include "ssh/authkeys.h"
 #include "ssh/hostkey.h"
+#include "ssh/run.h"
 #include "ssh/session.h"
 #include "ssh/usercert.h"
 #include "base/util.h"
@@ -46,8 +44,6 @@
 /* A refused key is answered after 50 ms per recent failure, at most 1 s. */
 #define THROTTLE_STEP_MS 50
 #define THROTTLE_MAX_MS 1000
-/* A client whose window stays shut this long (it reads nothing) is disconnected. */
-#define WRITE_STALL_MS 10000
 /* At close, sessions have this long to end by themselves before their connections are shut down. */
 #define CLOSE_GRACE_MS 1000
 
@@ -309,408 +305,6 @@ static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_
     return accept_login(s, user, fp, comment[0] ? comment : fp, role);
 }
 
-static int on_data(ssh_session session, ssh_channel channel, void *data, uint32_t len,
-                   int is_stderr, void *userdata)
-{
-    struct sk_session *s = userdata;
-    /* Bound what a client can make us hold; the rest waits in libssh's window. */
-    if (s->in.len > 1024 * 1024) {
-        return 0;
-    }
-    sk_buf_append(&s->in, data, len);
-    return (int)len;
-}
-
-static void on_eof(ssh_session session, ssh_channel channel, void *userdata)
-{
-    struct sk_session *s = userdata;
-    s->eof = 1;
-}
-
-static void on_signal(ssh_session session, ssh_channel channel, const char *signal, void *userdata)
-{
-    struct sk_session *s = userdata;
-    s->signalled = 1;
-}
-
-static void on_close(ssh_session session, ssh_channel channel, void *userdata)
-{
-    struct sk_session *s = userdata;
-    s->closed = 1;
-}
-
-/* A client whose stdin is no terminal (ssh -tt < file) asks for 0x0: assume 80x24. */
-static void set_size(struct sk_session *s, int cols, int rows)
-{
-    s->cols = cols <= 0 ? 80 : (unsigned)SK_MIN(cols, 1000);
-    s->rows = rows <= 0 ? 24 : (unsigned)SK_MAX(2, SK_MIN(rows, 1000));
-}
-
-static int on_pty(ssh_session session, ssh_channel channel, const char *term, int cols, int rows,
-                  int px, int py, void *userdata)
-{
-    struct sk_session *s = userdata;
-    s->pty = 1;
-    set_size(s, cols, rows);
-    snprintf(s->term, sizeof(s->term), "%s", term);
-    return SSH_OK;
-}
-
-static int on_window_change(ssh_session session, ssh_channel channel, int cols, int rows, int px,
-                            int py, void *userdata)
-{
-    struct sk_session *s = userdata;
-    set_size(s, cols, rows);
-    s->resized = 1;
-    return SSH_OK;
-}
-
-static int on_shell(ssh_session session, ssh_channel channel, void *userdata)
-{
-    struct sk_session *s = userdata;
-    if (s->want_shell || s->exec_cmd != NULL) {
-        return SSH_ERROR;
-    }
-    s->want_shell = 1;
-    return SSH_OK;
-}
-
-static int on_exec(ssh_session session, ssh_channel channel, const char *command, void *userdata)
-{
-    struct sk_session *s = userdata;
-    if (s->want_shell || s->exec_cmd != NULL) {
-        return SSH_ERROR;
-    }
-    s->exec_cmd = xstrdup(command);
-    return SSH_OK;
-}
-
-static int on_env(ssh_session session, ssh_channel channel, const char *name, const char *value,
-                  void *userdata)
-{
-    struct sk_session *s = userdata;
-    if (strcmp(name, "SSHKVM_KEYMAP") == 0) {
-        snprintf(s->keymap, sizeof(s->keymap), "%s", value);
-        return SSH_OK;
-    }
-    if (strcmp(name, "COLORTERM") == 0) {
-        snprintf(s->colorterm, sizeof(s->colorterm), "%s", value);
-        return SSH_OK;
-    }
-    /* The view's settings (SSHKVM_COLORS, SSHKVM_MODE, ...): the console checks them. */
-    size_t need = strlen(name) + strlen(value) + 2;
-    if (strncmp(name, "SSHKVM_", 7) == 0 && s->view_env_len + need <= sizeof(s->view_env)) {
-        snprintf(s->view_env + s->view_env_len, need, "%s=%s", name, value);
-        s->view_env_len += need;
-        return SSH_OK;
-    }
-    return SSH_ERROR;
-}
-
-static int on_subsystem(ssh_session session, ssh_channel channel, const char *subsystem,
-                        void *userdata)
-{
-    struct sk_session *s = userdata;
-    sk_log(SK_LOG_INFO, "ssh", "%s: refused subsystem '%s'", s->peer, subsystem);
-    return SSH_ERROR;
-}
-
-static ssh_channel on_channel_open(ssh_session session, void *userdata)
-{
-    struct sk_session *s = userdata;
-    if (s->chan != NULL) {
-        return NULL; /* one session channel per connection */
-    }
-    s->chan = ssh_channel_new(session);
-    if (s->chan == NULL) {
-        return NULL;
-    }
-    /* Set before returning, so requests right after the open find them. */
-    s->chan_cb = (struct ssh_channel_callbacks_struct){
-        .userdata = s,
-        .channel_data_function = on_data,
-        .channel_eof_function = on_eof,
-        .channel_close_function = on_close,
-        .channel_signal_function = on_signal,
-        .channel_pty_request_function = on_pty,
-        .channel_pty_window_change_function = on_window_change,
-        .channel_shell_request_function = on_shell,
-        .channel_exec_request_function = on_exec,
-        .channel_env_request_function = on_env,
-        .channel_subsystem_request_function = on_subsystem,
-    };
-    ssh_callbacks_init(&s->chan_cb);
-    ssh_set_channel_callbacks(s->chan, &s->chan_cb);
-    return s->chan;
-}
-
-/* ---- what the console and commands use ---- */
-
-int sk_session_pump(struct sk_session *s, int timeout_ms)
-{
-    if (s->closed) {
-        return -1;
-    }
-    if (ssh_event_dopoll(s->event, timeout_ms) == SSH_ERROR || !ssh_is_connected(s->ssh)) {
-        s->closed = 1;
-        return -1;
-    }
-    return 0;
-}
-
-/*
- * Only as much as the client's window takes is handed to libssh, which would
- * otherwise wait for the window to open inside ssh_channel_write, deaf to the
- * stop flag, and return 0 bytes after its timeout. While the window is shut
- * we pump the session ourselves (the window-adjust message arrives that way)
- * and look at the stop flag and the time since a byte last went out.
- */
-int sk_session_write(struct sk_session *s, const void *data, size_t len, int to_err)
-{
-    if (s->chan == NULL) {
-        return -1;
-    }
-    const char *p = data;
-    int64_t progress_ms = sk_now_ms();
-    while (len > 0 && !s->closed) {
-        size_t room = sk_session_window(s);
-        if (room > 0) {
-            uint32_t chunk = (uint32_t)SK_MIN(SK_MIN(len, (size_t)32768), room);
-            int n = to_err ? ssh_channel_write_stderr(s->chan, p, chunk)
-                           : ssh_channel_write(s->chan, p, chunk);
-            if (n == SSH_ERROR) {
-                s->closed = 1;
-                return -1;
-            }
-            if (n > 0) {
-                p += n;
-                len -= (size_t)n;
-                progress_ms = sk_now_ms();
-                continue;
-            }
-        }
-        /* Nothing went out: the client has stopped reading, for now or for good. */
-        if (atomic_load(s->stopping)) {
-            sk_log(SK_LOG_INFO, "ssh", "%s: the client is not reading; closing for shutdown",
-                   s->peer);
-            s->closed = 1;
-            return -1;
-        }
-        if (sk_now_ms() - progress_ms >= WRITE_STALL_MS) {
-            sk_log(SK_LOG_WARN, "ssh",
-                   "%s: the client accepted nothing for %d s; closing the session", s->peer,
-                   WRITE_STALL_MS / 1000);
-            s->closed = 1;
-            return -1;
-        }
-        if (sk_session_pump(s, 100) != 0) {
-            return -1;
-        }
-    }
-    return s->closed ? -1 : 0;
-}
-
-size_t sk_session_window(struct sk_session *s)
-{
-    return s->chan ? ssh_channel_window_size(s->chan) : 0;
-}
-
-size_t sk_session_unsent(struct sk_session *s)
-{
-    int n = 0;
-    if (ioctl(ssh_get_fd(s->ssh), SIOCOUTQ, &n) != 0 || n < 0) {
-        return 0;
-    }
-    return (size_t)n;
-}
-
-const char *sk_session_getenv(const struct sk_session *s, const char *name)
-{
-    size_t len = strlen(name);
-    for (size_t i = 0; i < s->view_env_len; i += strlen(s->view_env + i) + 1) {
-        if (strncmp(s->view_env + i, name, len) == 0 && s->view_env[i + len] == '=') {
-            return s->view_env + i + len + 1;
-        }
-    }
-    return NULL;
-}
-
-void sk_session_consume(struct sk_session *s, size_t n)
-{
-    n = SK_MIN(n, s->in.len);
-    memmove(s->in.data, s->in.data + n, s->in.len - n);
-    s->in.len -= n;
-    if (s->in.data != NULL) {
-        s->in.data[s->in.len] = '\0';
-    }
-}
-
-/* ---- script commands over exec ---- */
-
-static int io_out(void *ctx, const void *data, size_t len)
-{
-    return sk_session_write(ctx, data, len, 0);
-}
-
-static int io_err(void *ctx, const void *data, size_t len)
-{
-    return sk_session_write(ctx, data, len, 1);
-}
-
-static long io_in(void *ctx, void *buf, size_t len)
-{
-    struct sk_session *s = ctx;
-    while (s->in.len == 0 && !s->eof) {
-        if (atomic_load(s->stopping) || sk_session_pump(s, 100) != 0) {
-            return -1;
-        }
-    }
-    size_t n = SK_MIN(len, s->in.len);
-    if (n == 0) {
-        return 0; /* the end of input; in.data is NULL when nothing ever came */
-    }
-    memcpy(buf, s->in.data, n);
-    sk_wipe(s->in.data, n);
-    sk_session_consume(s, n);
-    return (long)n;
-}
-
-static int io_poll_in(void *ctx, int timeout_ms)
-{
-    struct sk_session *s = ctx;
-    if (s->in.len == 0 && !s->eof &&
-        (atomic_load(s->stopping) || sk_session_pump(s, timeout_ms) != 0)) {
-        return -1;
-    }
-    return s->in.len > 0 || s->eof;
-}
-
-/*
- * Whether a long command should stop: the client is gone (ssh killed by
- * Ctrl+C closes the connection), sent a signal request, or, on a pty, typed
- * Ctrl+C (which arrives as the byte 0x03). Pumps libssh without waiting.
- */
-static int io_cancelled(void *ctx)
-{
-    struct sk_session *s = ctx;
-    if (!s->closed && !atomic_load(s->stopping)) {
-        sk_session_pump(s, 0);
-    }
-    return s->closed || s->signalled || atomic_load(s->stopping) ||
-           (s->pty && s->in.len > 0 && memchr(s->in.data, 0x03, s->in.len) != NULL);
-}
-
-static void run_exec(struct sk_session *s)
-{
-    /*
-     * Who a web login made here stands for: a key's fingerprint, which the
-     * web side looks up in the authorized keys while the session lives, or
-     * for a certificate "cert:" and its fingerprint, which it does not (the
-     * certificate's own lifetime is the CA's word).
-     */
-    char identity[sizeof(s->key_fp) + 8];
-    snprintf(identity, sizeof(identity), "%s%s", s->cert[0] ? "cert:" : "", s->key_fp);
-    struct sk_cmd_io io = {
-        .ctx = s,
-        .out = io_out,
-        .err = io_err,
-        .in = io_in,
-        .poll_in = io_poll_in,
-        .cancelled = io_cancelled,
-        .cols = s->pty ? s->cols : 0,
-        .rows = s->pty ? s->rows : 0,
-        .keymap = s->keymap[0] ? s->keymap : NULL,
-        .identity = identity,
-        .local_addr = s->local[0] ? s->local : NULL,
-        .name = s->name,
-        .addr = s->peer,
-        .role = s->role,
-        .member = s->member,
-    };
-    /* Log the command word only: the rest may be typed text. */
-    sk_log(SK_LOG_INFO, "ssh", "%s: command '%.*s'", s->peer, (int)strcspn(s->exec_cmd, " \t"),
-           s->exec_cmd);
-    int status = sk_cmd_run(s->app, s->exec_cmd, &io);
-    if (!s->closed) {
-        ssh_channel_request_send_exit_status(s->chan, status);
-    }
-}
-
-/* ---- the interactive console over the channel ---- */
-
-static int con_wait(void *ctx, int timeout_ms)
-{
-    struct sk_session *s = ctx;
-    if (s->closed || s->eof || atomic_load(s->stopping)) {
-        return -1;
-    }
-    return sk_session_pump(s, timeout_ms);
-}
-
-static long con_in(void *ctx, void *buf, size_t len)
-{
-    struct sk_session *s = ctx;
-    size_t n = SK_MIN(len, s->in.len);
-    memcpy(buf, s->in.data, n);
-    sk_session_consume(s, n);
-    return (long)n;
-}
-
-static int con_resized(void *ctx, unsigned *cols, unsigned *rows)
-{
-    struct sk_session *s = ctx;
-    if (!s->resized) {
-        return 0;
-    }
-    s->resized = 0;
-    *cols = s->cols;
-    *rows = s->rows;
-    return 1;
-}
-
-static size_t con_window(void *ctx)
-{
-    return sk_session_window(ctx);
-}
-
-static size_t con_unsent(void *ctx)
-{
-    return sk_session_unsent(ctx);
-}
-
-static const char *con_getenv(void *ctx, const char *name)
-{
-    return sk_session_getenv(ctx, name);
-}
-
-/* The console (pty-req + shell) until the user quits or the client goes. */
-static void run_console(struct sk_session *s)
-{
-    const struct sk_console_opts opts = {
-        .app = s->app,
-        .io = {.ctx = s,
-               .out = io_out,
-               .wait = con_wait,
-               .in = con_in,
-               .resized = con_resized,
-               .window = con_window,
-               .unsent = con_unsent,
-               .getenv = con_getenv},
-        .cols = s->cols,
-        .rows = s->rows,
-        .keymap = s->keymap,
-        .term = s->term,
-        .colorterm = s->colorterm,
-        .name = s->name,
-        .addr = s->peer,
-        .role = s->role,
-        .member = s->member,
-    };
-    struct sk_console *c = sk_console_new(&opts);
-    sk_console_run(c);
-    sk_console_free(c);
-}
-
 /* ---- the session thread ---- */
 
 struct session_start {
@@ -750,7 +344,7 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
     s->server_cb = (struct ssh_server_callbacks_struct){
         .userdata = s,
         .auth_pubkey_function = on_auth_pubkey,
-        .channel_open_request_session_function = on_channel_open,
+        .channel_open_request_session_function = sk_session_open_channel,
     };
     ssh_callbacks_init(&s->server_cb);
     ssh_set_server_callbacks(s->ssh, &s->server_cb);
@@ -805,7 +399,7 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
     atomic_fetch_add(&s->app->ssh_clients, 1);
     if (s->want_shell) {
         if (s->pty) {
-            run_console(s);
+            sk_run_console(s);
             if (!s->closed) {
                 ssh_channel_request_send_exit_status(s->chan, 0);
             }
@@ -817,7 +411,7 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
             ssh_channel_request_send_exit_status(s->chan, 2);
         }
     } else {
-        run_exec(s);
+        sk_run_command(s);
     }
     atomic_fetch_sub(&s->app->ssh_clients, 1);
     if (s->app->roster != NULL) {

@@ -62,6 +62,11 @@ struct sk_session {
     int closed;       /* the channel or connection is gone */
 };
 
+/*
+ * libssh's channel_open_request_session callback (userdata: the session):
+ * the session's one channel, with callbacks that record what the client asks.
+ */
+ssh_channel sk_session_open_channel(ssh_session session, void *userdata);
 /* Run libssh's event loop for up to timeout_ms; -1 once the connection is gone. */
 int sk_session_pump(struct sk_session *s, int timeout_ms);
 /* Write all of data to the channel (stdout, or stderr when to_err). 0 or -1. */

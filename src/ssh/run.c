@@ -1,0 +1,185 @@
+/*
+ * run: what a logged-in session does: one script command over exec (the
+ * commands of src/cmd/, with the channel as their standard streams), or the
+ * interactive console (src/console/, with the channel as its terminal).
+ * Both run on the session's thread and return when the work is done or the
+ * client is gone.
+ */
+#include "ssh/run.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/app.h"
+#include "cmd/cmd.h"
+#include "console/console.h"
+#include "base/log.h"
+#include "base/util.h"
+#include "ssh/session.h"
+
+/* ---- script commands over exec ---- */
+
+static int io_out(void *ctx, const void *data, size_t len)
+{
+    return sk_session_write(ctx, data, len, 0);
+}
+
+static int io_err(void *ctx, const void *data, size_t len)
+{
+    return sk_session_write(ctx, data, len, 1);
+}
+
+static long io_in(void *ctx, void *buf, size_t len)
+{
+    struct sk_session *s = ctx;
+    while (s->in.len == 0 && !s->eof) {
+        if (atomic_load(s->stopping) || sk_session_pump(s, 100) != 0) {
+            return -1;
+        }
+    }
+    size_t n = SK_MIN(len, s->in.len);
+    if (n == 0) {
+        return 0; /* the end of input; in.data is NULL when nothing ever came */
+    }
+    memcpy(buf, s->in.data, n);
+    sk_wipe(s->in.data, n);
+    sk_session_consume(s, n);
+    return (long)n;
+}
+
+static int io_poll_in(void *ctx, int timeout_ms)
+{
+    struct sk_session *s = ctx;
+    if (s->in.len == 0 && !s->eof &&
+        (atomic_load(s->stopping) || sk_session_pump(s, timeout_ms) != 0)) {
+        return -1;
+    }
+    return s->in.len > 0 || s->eof;
+}
+
+/*
+ * Whether a long command should stop: the client is gone (ssh killed by
+ * Ctrl+C closes the connection), sent a signal request, or, on a pty, typed
+ * Ctrl+C (which arrives as the byte 0x03). Pumps libssh without waiting.
+ */
+static int io_cancelled(void *ctx)
+{
+    struct sk_session *s = ctx;
+    if (!s->closed && !atomic_load(s->stopping)) {
+        sk_session_pump(s, 0);
+    }
+    return s->closed || s->signalled || atomic_load(s->stopping) ||
+           (s->pty && s->in.len > 0 && memchr(s->in.data, 0x03, s->in.len) != NULL);
+}
+
+void sk_run_command(struct sk_session *s)
+{
+    /*
+     * Who a web login made here stands for: a key's fingerprint, which the
+     * web side looks up in the authorized keys while the session lives, or
+     * for a certificate "cert:" and its fingerprint, which it does not (the
+     * certificate's own lifetime is the CA's word).
+     */
+    char identity[sizeof(s->key_fp) + 8];
+    snprintf(identity, sizeof(identity), "%s%s", s->cert[0] ? "cert:" : "", s->key_fp);
+    struct sk_cmd_io io = {
+        .ctx = s,
+        .out = io_out,
+        .err = io_err,
+        .in = io_in,
+        .poll_in = io_poll_in,
+        .cancelled = io_cancelled,
+        .cols = s->pty ? s->cols : 0,
+        .rows = s->pty ? s->rows : 0,
+        .keymap = s->keymap[0] ? s->keymap : NULL,
+        .identity = identity,
+        .local_addr = s->local[0] ? s->local : NULL,
+        .name = s->name,
+        .addr = s->peer,
+        .role = s->role,
+        .member = s->member,
+    };
+    /* Log the command word only: the rest may be typed text. */
+    sk_log(SK_LOG_INFO, "ssh", "%s: command '%.*s'", s->peer, (int)strcspn(s->exec_cmd, " \t"),
+           s->exec_cmd);
+    int status = sk_cmd_run(s->app, s->exec_cmd, &io);
+    if (!s->closed) {
+        ssh_channel_request_send_exit_status(s->chan, status);
+    }
+}
+
+/* ---- the interactive console over the channel ---- */
+
+static int con_wait(void *ctx, int timeout_ms)
+{
+    struct sk_session *s = ctx;
+    if (s->closed || s->eof || atomic_load(s->stopping)) {
+        return -1;
+    }
+    return sk_session_pump(s, timeout_ms);
+}
+
+static long con_in(void *ctx, void *buf, size_t len)
+{
+    struct sk_session *s = ctx;
+    size_t n = SK_MIN(len, s->in.len);
+    memcpy(buf, s->in.data, n);
+    sk_session_consume(s, n);
+    return (long)n;
+}
+
+static int con_resized(void *ctx, unsigned *cols, unsigned *rows)
+{
+    struct sk_session *s = ctx;
+    if (!s->resized) {
+        return 0;
+    }
+    s->resized = 0;
+    *cols = s->cols;
+    *rows = s->rows;
+    return 1;
+}
+
+static size_t con_window(void *ctx)
+{
+    return sk_session_window(ctx);
+}
+
+static size_t con_unsent(void *ctx)
+{
+    return sk_session_unsent(ctx);
+}
+
+static const char *con_getenv(void *ctx, const char *name)
+{
+    return sk_session_getenv(ctx, name);
+}
+
+/* The console (pty-req + shell) until the user quits or the client goes. */
+void sk_run_console(struct sk_session *s)
+{
+    const struct sk_console_opts opts = {
+        .app = s->app,
+        .io = {.ctx = s,
+               .out = io_out,
+               .wait = con_wait,
+               .in = con_in,
+               .resized = con_resized,
+               .window = con_window,
+               .unsent = con_unsent,
+               .getenv = con_getenv},
+        .cols = s->cols,
+        .rows = s->rows,
+        .keymap = s->keymap,
+        .term = s->term,
+        .colorterm = s->colorterm,
+        .name = s->name,
+        .addr = s->peer,
+        .role = s->role,
+        .member = s->member,
+    };
+    struct sk_console *c = sk_console_new(&opts);
+    sk_console_run(c);
+    sk_console_free(c);
+}
