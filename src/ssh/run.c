@@ -100,8 +100,8 @@ void sk_run_command(struct sk_session *s)
         .role = s->role,
         .member = s->member,
     };
-    /* Log the command word only: the rest may be typed text. */
-    sk_log(SK_LOG_INFO, "ssh", "%s: command '%.*s'", s->peer, (int)strcspn(s->exec_cmd, " \t"),
+    /* Log the command word only (ended as sk_cmd_run ends it): the rest may be typed text. */
+    sk_log(SK_LOG_INFO, "ssh", "%s: command '%.*s'", s->peer, (int)strcspn(s->exec_cmd, " \t\r\n"),
            s->exec_cmd);
     int status = sk_cmd_run(s->app, s->exec_cmd, &io);
     if (!s->closed) {
