@@ -42,7 +42,9 @@ CAT=$!
 sleep 0.3
 kssh serial --send com1 'hello   "world"' ; rc=$?
 check send_exit_0 [ "$rc" -eq 0 ]
-until_true 30 [ "$(hex "$T/got.send")" = "$(printf 'hello   "world"\r' | hex)" ]
+# A function, so that until_true reads the file again on every try.
+got_send_is() { [ "$(hex "$T/got.send")" = "$(printf '%s\r' "$1" | hex)" ]; }
+until_true 30 got_send_is 'hello   "world"'
 check send_bytes_exact [ "$(hex "$T/got.send")" = "$(printf 'hello   "world"\r' | hex)" ]
 kill $CAT; wait $CAT 2>/dev/null
 
