@@ -124,6 +124,9 @@ static long con_in(void *ctx, void *buf, size_t len)
 {
     struct sk_session *s = ctx;
     size_t n = SK_MIN(len, s->in.len);
+    if (n == 0) {
+        return 0; /* in.data is NULL until the client has typed anything */
+    }
     memcpy(buf, s->in.data, n);
     sk_session_consume(s, n);
     return (long)n;
