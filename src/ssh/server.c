@@ -169,6 +169,16 @@ static int refuse(struct sk_session *s, const char *fp, const char *why)
 }
 
 /* The signed key (fp) logs user in as name with role. */
+/* The client's address without its port (s->peer is "ADDR:PORT", ADDR unbracketed). */
+static void peer_address(const struct sk_session *s, char *out, size_t len)
+{
+    snprintf(out, len, "%s", s->peer);
+    char *colon = strrchr(out, ':');
+    if (colon != NULL) {
+        *colon = '\0';
+    }
+}
+
 /*
  * Does this login fit the limits (see SESSIONS_PER_KEY)? NULL and the slot
  * counted as logged in, or why not. The address is the peer's without its port.
@@ -176,11 +186,7 @@ static int refuse(struct sk_session *s, const char *fp, const char *why)
 static const char *take_place(struct sk_session *s, const char *fp, int role)
 {
     char source[sizeof(s->peer)];
-    snprintf(source, sizeof(source), "%s", s->peer);
-    char *colon = strrchr(source, ':');
-    if (colon != NULL) {
-        *colon = '\0';
-    }
+    peer_address(s, source, sizeof(source));
     struct sk_ssh *server = s->server;
     const char *why = NULL;
     pthread_mutex_lock(&server->lock);
@@ -290,11 +296,7 @@ static int on_auth_pubkey(ssh_session session, const char *user, struct ssh_key_
     }
     /* from=, expiry-time= and the restrictions sshkvm cannot carry out (authkeys.h). */
     char ip[sizeof(s->peer)];
-    snprintf(ip, sizeof(ip), "%s", s->peer);
-    char *colon = strrchr(ip, ':');
-    if (colon != NULL) {
-        *colon = '\0'; /* "ADDR:PORT", ADDR unbracketed */
-    }
+    peer_address(s, ip, sizeof(ip));
     if (sk_authkeys_allow(options, ip, time(NULL), err, sizeof(err)) != 0) {
         sk_log(SK_LOG_WARN, "ssh", "%s: key %s refused: %s", s->peer, fp, err);
         return refuse(s, fp, "key-options");

@@ -63,20 +63,26 @@ static const char *test_getenv(void *ctx, const char *name)
     return strcmp(name, "SSHKVM_FPS") == 0 ? env_fps : NULL;
 }
 
-static struct sk_console *open_console(int role)
+/* A console of cols x rows for roster member (-1: none) with role. */
+static struct sk_console *open_sized(int role, unsigned cols, unsigned rows, int member)
 {
     const struct sk_console_opts opts = {
         .app = &app,
         .io = {.out = w_out, .getenv = test_getenv},
-        .cols = 80,
-        .rows = 24,
+        .cols = cols,
+        .rows = rows,
         .term = "xterm-256color",
         .name = "tester",
         .addr = "127.0.0.1:1",
         .role = role,
-        .member = -1,
+        .member = member,
     };
     return sk_console_new(&opts);
+}
+
+static struct sk_console *open_console(int role)
+{
+    return open_sized(role, 80, 24, -1);
 }
 
 /* Forget what was sent and written so far (after the reports queued have gone out). */
@@ -432,18 +438,7 @@ static void test_taken_keys_stay(void)
     app.roster = sk_roster_new(&(struct sk_roster_opts){.mode = SK_CONTROL_EXCLUSIVE});
     int me = sk_roster_join(app.roster, "ssh", "tester", "127.0.0.1:1", SK_ROLE_CONTROL);
     int other = sk_roster_join(app.roster, "command", "other", "127.0.0.1:2", SK_ROLE_CONTROL);
-    const struct sk_console_opts opts = {
-        .app = &app,
-        .io = {.out = w_out, .getenv = test_getenv},
-        .cols = 80,
-        .rows = 24,
-        .term = "xterm-256color",
-        .name = "tester",
-        .addr = "127.0.0.1:1",
-        .role = SK_ROLE_CONTROL,
-        .member = me,
-    };
-    struct sk_console *c = sk_console_new(&opts);
+    struct sk_console *c = open_sized(SK_ROLE_CONTROL, 80, 24, me);
     feed(c, ESC "[?0u" ESC "[?62;22c");
     reset();
     feed(c, ESC "[97u"); /* a down, held */
@@ -493,18 +488,7 @@ static void test_huge_window(void)
     struct sk_frame *f = make_frame();
     sk_hub_publish(app.hub, f);
     sk_frame_unref(f);
-    const struct sk_console_opts opts = {
-        .app = &app,
-        .io = {.out = w_out, .getenv = test_getenv},
-        .cols = 5000,
-        .rows = 3000,
-        .term = "xterm-256color",
-        .name = "big",
-        .addr = "127.0.0.1:1",
-        .role = SK_ROLE_CONTROL,
-        .member = -1,
-    };
-    struct sk_console *c = sk_console_new(&opts);
+    struct sk_console *c = open_sized(SK_ROLE_CONTROL, 5000, 3000, -1);
     reset();
     sk_console_tick(c);
     unsigned row, col;
