@@ -82,6 +82,10 @@ const char sk_config_usage[] =
     "  --serial NAME=DEVICE[,SETTINGS]  a serial port for `serial` commands, repeatable:\n"
     "                         com1=/dev/ttyUSB0, con=/dev/ttyAMA0,9600,7e1, x=/dev/ttyS1,rtscts;\n"
     "                         default 115200 8n1; a missing device is looked for every second\n"
+    "  --record-dir DIR       record every console session there as an asciicast v2 file\n"
+    "                         (asciinema play): what was shown, resizes, and keys as markers,\n"
+    "                         never typed text; files 0600, DIR made 0700 if missing\n"
+    "  --record-max MB        stop a session's recording at MB megabytes, default 64\n"
     "  --max-startups N       ssh connections waiting to log in at once, default 16; the\n"
     "                         oldest is dropped for a newcomer beyond that\n"
     "  --http-max-idle N      HTTP connections without a request in flight at once, default\n"
@@ -153,7 +157,7 @@ static const struct {
     int lo, hi;
 } ranges[] = {
     {"input", 0, 255},         {"paste-rate", 0, 10000},   {"control-idle", 0, 86400},
-    {"max-startups", 1, 1024}, {"http-max-idle", 1, 1024},
+    {"max-startups", 1, 1024}, {"http-max-idle", 1, 1024}, {"record-max", 1, 65536},
 };
 
 static void int_range(const char *name, int *lo, int *hi)
@@ -208,6 +212,8 @@ static const struct opt options[] = {
     {"control-idle", OPT_INT, FIELD(control_idle)},
     {"text-font", OPT_LIST, FIELD(text_font)},
     {"serial", OPT_SERIAL, FIELD(serial)},
+    {"record-dir", OPT_STRING, FIELD(record_dir)},
+    {"record-max", OPT_INT, FIELD(record_max_mb)},
     {"max-startups", OPT_INT, FIELD(max_startups)},
     {"http-max-idle", OPT_INT, FIELD(http_max_idle)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
@@ -246,6 +252,7 @@ void sk_config_defaults(struct sk_config *cfg, const char *home)
     cfg->control = SK_CONTROL_EXCLUSIVE;
     cfg->control_idle = 300;
     cfg->max_startups = 16;
+    cfg->record_max_mb = 64;
     cfg->http_max_idle = 32;
 }
 

@@ -72,6 +72,10 @@ struct sk_app {
     /* --serial: the serial ports, each kept open (or looked for) by its own thread. */
     struct sk_port **serial;
     size_t serial_count;
+    /* --record-dir: console sessions are recorded there (NULL: not), each up to record_max bytes.
+     */
+    const char *record_dir;
+    uint64_t record_max;
 };
 
 /*

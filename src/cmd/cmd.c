@@ -52,6 +52,9 @@ const char sk_cmd_usage[] =
     "                               wait until TEXT is in NAME's output: 0 seen, 1 timeout\n"
     "  serial [--take] NAME         a raw pipe (no ssh -t): stdin to the port, its output to\n"
     "                               stdout, until the end of stdin\n"
+    "  record [--seconds N] [--mode text|art|auto] [--cols N] [--rows N] [--fps N]\n"
+    "                               the screen as an asciicast recording on stdout until\n"
+    "                               interrupted (asciinema play FILE); text mode is greppable\n"
     "  status                       print one line of JSON about the KVM\n"
     "  web                          print a one-time URL that logs a browser in (60 s, once)\n"
     "  help                         this text\n"
@@ -164,6 +167,7 @@ static const struct command {
     {.name = "screen", .run = sk_screen_print, .input = 0},
     {.name = "wait", .run = sk_screen_wait, .input = 0},
     {.name = "serial", .run_line = sk_serialcmd_run, .audit_argc = sk_serialcmd_audit_argc},
+    {.name = "record", .run = sk_record_run, .input = 0},
     {.name = "status", .run = cmd_status, .input = 0},
     {.name = "web", .run = cmd_web, .input = 0},
     {.name = "help", .run = cmd_help, .input = 0},

@@ -15,6 +15,7 @@
  *   serial --list | [--take] --send NAME TEXT | [--take] --break NAME
  *   serial --wait NAME [--regex] [--timeout S] TEXT
  *   serial [--take] NAME        a raw pipe to a serial port (serialcmd.c)
+ *   record [--seconds N] [--mode M] ...  the screen as an asciicast on stdout (recordcmd.c)
  *   status                      one line of JSON
  *   web                         a one-time URL that logs a browser in
  *   help                        usage

@@ -109,4 +109,7 @@ int sk_serialcmd_run(struct sk_app *app, const char *line, char **argv, int argc
                      const struct sk_cmd_io *io);
 int sk_serialcmd_audit_argc(char **argv, int argc);
 
+/* record: the screen as an asciicast recording on stdout (recordcmd.c). */
+int sk_record_run(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
+
 #endif

@@ -91,6 +91,7 @@ struct sk_console {
     int had_control;    /* held control when last looked (exclusive mode) */
     int64_t refused_ms; /* the last refused input */
     int64_t control_checked_ms;
+    struct sk_consrec *rec; /* this session's recording (--record-dir), or NULL */
 };
 
 /* ---- console.c ---- */
@@ -153,6 +154,26 @@ void sk_consview_draw(struct sk_console *c);
 void sk_consview_status(struct sk_console *c, int force);
 /* Append the moves that place the terminal's cursor to b (see consview.c). */
 void sk_consview_place_cursor(struct sk_console *c, struct sk_buf *b, int force);
+
+/* ---- consrec.c: the session recorded as an asciicast (--record-dir) ---- */
+
+/* Start recording when the app has a record directory (a failure is logged; the session goes on).
+ */
+void sk_consrec_start(struct sk_console *c, const char *term);
+/* What the client was sent; a resize; the end (flushes, says why, closes the file). */
+void sk_consrec_output(struct sk_console *c, const void *data, size_t len);
+void sk_consrec_resize(struct sk_console *c);
+void sk_consrec_end(struct sk_console *c);
+/*
+ * Input as markers that name the action, never what was typed: a key or a
+ * combination by name, a click, a menu choice; printable characters only
+ * counted ("typed 12 characters", said before the next marker or after a
+ * second without typing).
+ */
+void sk_consrec_mark(struct sk_console *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void sk_consrec_typed(struct sk_console *c, unsigned n);
+void sk_consrec_tick(struct sk_console *c);
 
 /* ---- consmenu.c ---- */
 

@@ -39,6 +39,13 @@ int sk_conskeys_send(struct sk_console *c, const struct sk_key *keys, size_t n)
     return 1;
 }
 
+/* A key or combination sent, by name, in the session's recording. */
+static void mark_key(struct sk_console *c, const struct sk_key *key)
+{
+    char name[64];
+    sk_consrec_mark(c, "key %s", sk_keys_format(key, name, sizeof(name)));
+}
+
 /* ---- the kitty keyboard protocol: keys held as long as they are held here ---- */
 
 void sk_conskeys_kitty_push(struct sk_console *c)
@@ -90,6 +97,30 @@ static int is_modifier(uint8_t usage)
     return usage >= 0xe0 && usage <= 0xe7;
 }
 
+/*
+ * A key going down in kitty mode, for the recording: a character key
+ * (letters, digits, space, punctuation) is counted unless Ctrl, Alt or the
+ * GUI key is down with it; other keys are named, with the modifiers held.
+ */
+static void mark_press(struct sk_console *c, uint8_t usage)
+{
+    if (c->rec == NULL || is_modifier(usage)) {
+        return;
+    }
+    struct sk_key key = {.usage = usage};
+    for (size_t i = 0; i < c->nheld; i++) {
+        if (is_modifier(c->held[i].usage)) {
+            key.mods |= (uint8_t)(1u << (c->held[i].usage - 0xe0));
+        }
+    }
+    int character = (usage >= 0x04 && usage <= 0x27) || (usage >= 0x2c && usage <= 0x38);
+    if (character && !(key.mods & (uint8_t) ~(SK_MOD_LSHIFT | SK_MOD_RSHIFT))) {
+        sk_consrec_typed(c, 1);
+    } else {
+        mark_key(c, &key);
+    }
+}
+
 /* A press, repeat or release of a key position (kitty mode). */
 static void kitty_event(struct sk_console *c, uint8_t usage, uint8_t event)
 {
@@ -123,6 +154,7 @@ static void kitty_event(struct sk_console *c, uint8_t usage, uint8_t event)
         return;
     }
     c->held[c->nheld++] = (struct sk_console_held){.usage = usage, .last_ms = sk_now_ms()};
+    mark_press(c, usage);
 }
 
 /* The terminal lost a release, or the link did. */
@@ -156,7 +188,9 @@ void sk_conskeys_termkey(struct sk_console *c, const struct sk_termkey *k)
     }
     if (k->type == SK_TERMKEY_KEY) {
         struct sk_key key = {.usage = k->usage, .mods = k->mods};
-        sk_conskeys_send(c, &key, 1);
+        if (sk_conskeys_send(c, &key, 1)) {
+            mark_key(c, &key);
+        }
     } else if (k->type == SK_TERMKEY_CHAR) {
         struct sk_key keys[SK_KEYMAP_MAX_STROKES];
         int n = sk_keymap_lookup(c->keymap, k->cp, keys, SK_KEYMAP_MAX_STROKES);
@@ -171,7 +205,14 @@ void sk_conskeys_termkey(struct sk_console *c, const struct sk_termkey *k)
         sk_hid_undo_caps_lock(c->app->hid, c->keymap, keys, (size_t)n);
         /* Ctrl/Alt from the terminal apply to the key that finally types the character. */
         keys[n - 1].mods |= k->mods;
-        sk_conskeys_send(c, keys, (size_t)n);
+        if (sk_conskeys_send(c, keys, (size_t)n)) {
+            /* A character is counted, not named; with Ctrl or Alt it is a combination. */
+            if (k->mods & (uint8_t) ~(SK_MOD_LSHIFT | SK_MOD_RSHIFT)) {
+                mark_key(c, &keys[n - 1]);
+            } else {
+                sk_consrec_typed(c, 1);
+            }
+        }
     }
 }
 
@@ -213,6 +254,7 @@ void sk_conskeys_mouse(struct sk_console *c, const struct sk_termkey *k)
         wheel = (k->cp & 1) ? -1 : 1;
     } else if (!(k->cp & SK_MOUSE_MOTION)) {
         c->buttons |= bit;
+        sk_consrec_mark(c, "mouse %s button", b == 0 ? "left" : b == 1 ? "middle" : "right");
     }
     sk_hid_mouse(c->app->hid, c->mx, c->my, c->buttons, wheel);
 }
@@ -238,6 +280,8 @@ int sk_conskeys_hold(struct sk_console *c, const struct sk_key *key, const char 
     c->hold = *key;
     c->hold_until_ms = sk_now_ms() + secs * 1000;
     sk_console_flash(c, "holding %s for %ld s", combo, secs);
+    char name[64];
+    sk_consrec_mark(c, "hold %s for %ld s", sk_keys_format(key, name, sizeof(name)), secs);
     return 0;
 }
 

@@ -206,6 +206,7 @@ static void take_control(struct sk_console *c)
     }
     c->had_control = 1;
     c->refused_ms = 0;
+    sk_consrec_mark(c, "took control (menu)");
     sk_console_flash(c, c->app->roster && sk_roster_mode(c->app->roster) == SK_CONTROL_SHARED
                             ? "control is shared: everyone with the control role types"
                             : "you have control");
@@ -288,6 +289,8 @@ static int prompt_done(struct sk_console *c, char *err, size_t errlen)
     }
     if (sk_conskeys_send(c, &key, 1)) {
         sk_console_flash(c, "sent %s", c->prompt);
+        char name[64];
+        sk_consrec_mark(c, "key %s (menu)", sk_keys_format(&key, name, sizeof(name)));
     }
     return 0;
 }
@@ -348,6 +351,7 @@ void sk_consmenu_key(struct sk_console *c, const struct sk_termkey *k)
         struct sk_key cad = {.usage = SK_USAGE_DELETE, .mods = SK_MOD_LCTRL | SK_MOD_LALT};
         if (sk_conskeys_send(c, &cad, 1)) {
             sk_console_flash(c, "sent ctrl+alt+delete");
+            sk_consrec_mark(c, "key ctrl+alt+delete (menu)");
         }
         sk_consmenu_close(c);
         break;
@@ -372,6 +376,7 @@ void sk_consmenu_key(struct sk_console *c, const struct sk_termkey *k)
         struct sk_key key = {.usage = (uint8_t)sk_keys_usage("bracketright"), .mods = SK_MOD_LCTRL};
         if (sk_conskeys_send(c, &key, 1)) {
             sk_console_flash(c, "sent ctrl+]");
+            sk_consrec_mark(c, "key ctrl+] (menu)");
         }
         sk_consmenu_close(c);
         break;
@@ -380,6 +385,7 @@ void sk_consmenu_key(struct sk_console *c, const struct sk_termkey *k)
         if (sk_console_may_send(c)) {
             sk_hid_release_all(c->app->hid);
             sk_console_flash(c, "released all keys");
+            sk_consrec_mark(c, "released all keys (menu)");
         }
         sk_consmenu_close(c);
         break;

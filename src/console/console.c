@@ -44,9 +44,14 @@
 
 void sk_console_out(struct sk_console *c, const void *data, size_t len)
 {
-    if (!c->gone && c->io.out(c->io.ctx, data, len) != 0) {
-        c->gone = 1;
+    if (c->gone) {
+        return;
     }
+    if (c->io.out(c->io.ctx, data, len) != 0) {
+        c->gone = 1;
+        return;
+    }
+    sk_consrec_output(c, data, len);
 }
 
 void sk_console_outs(struct sk_console *c, const char *s)
@@ -216,6 +221,7 @@ struct sk_console *sk_console_new(const struct sk_console_opts *opts)
         c->cache_owned = 1;
     }
     c->full_redraw = 1;
+    sk_consrec_start(c, opts->term);
     /* Alternate screen, cursor hidden: the user's terminal is restored at the end. */
     sk_console_outs(c, "\033[?1049h\033[?25l\033[0m\033[2J");
     sk_conskeys_start(c);
@@ -231,6 +237,7 @@ void sk_console_free(struct sk_console *c)
     sk_hub_watch(c->app->hub, -1);
     sk_conskeys_end(c);
     sk_console_outs(c, "\033[0m\033[2J\033[?25h\033[?1049l");
+    sk_consrec_end(c);
     if (c->keymap_owned) {
         sk_keymap_free(c->keymap);
     }
@@ -259,6 +266,7 @@ void sk_console_resize(struct sk_console *c, unsigned cols, unsigned rows)
     c->cols = SK_MIN(cols, SK_GRID_MAX_COLS);
     c->rows = SK_MIN(rows, SK_GRID_MAX_ROWS);
     c->full_redraw = 1;
+    sk_consrec_resize(c);
     if (c->menu != SK_MENU_CLOSED) {
         sk_consmenu_close(c);
     }
@@ -272,6 +280,7 @@ void sk_console_tick(struct sk_console *c)
     control_watch(c, 0);
     sk_conskeys_watchdog(c);
     sk_conskeys_end_hold(c, 0);
+    sk_consrec_tick(c);
     sk_consview_draw(c);
     if (c->menu == SK_MENU_CLOSED || c->message[0] != '\0') {
         sk_consview_status(c, 0);
