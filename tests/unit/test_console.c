@@ -5,7 +5,8 @@
  * (legacy terminal keys, the kitty keyboard protocol, keys held and
  * released), the Ctrl+] menu and its choices, resizes, clicks on the
  * picture, and a view-only session (nothing reaches the HID; the refusal
- * is shown). Checks the exact reports and the bytes written.
+ * is shown), and the session recorded (--record-dir: its markers). Checks the
+ * exact reports and the bytes written.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +262,59 @@ static void test_kitty(void)
     reset();
     sk_console_free(c);
     CHECK(wrote(ESC "[<u"));
+}
+
+/*
+ * --record-dir: the session's file gets the markers of kitty-mode keys,
+ * typed characters counted (never named), a combination held with Ctrl, a
+ * menu choice, and the end; the picture's bytes as output events.
+ */
+static void test_recording(void)
+{
+    char dir[] = "/tmp/sk-test-console-rec.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    app.record_dir = dir;
+    app.record_max = 1 << 20;
+    struct sk_console *c = open_console(SK_ROLE_CONTROL);
+    app.record_dir = NULL;
+    feed(c, ESC "[?0u" ESC "[?62;22c");                                     /* a kitty terminal */
+    feed(c, ESC "[97u" ESC "[97;1:3u" ESC "[98u" ESC "[98;1:3u");           /* a, b */
+    feed(c, ESC "[57442;5u" ESC "[99;5u" ESC "[99;5:3u" ESC "[57442;1:3u"); /* ctrl+c */
+    feed(c, ESC "[13u" ESC "[13;1:3u");                                     /* enter */
+    feed(c, ESC "[93;5u");                                                  /* Ctrl+]: the menu */
+    feed(c, "1");                                                           /* ctrl+alt+delete */
+    sk_console_tick(c);
+    sk_console_free(c);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "cat %s/*-tester.cast", dir);
+    FILE *p = popen(cmd, "r");
+    struct sk_buf file = {0};
+    char chunk[4096];
+    size_t n;
+    while (p != NULL && (n = fread(chunk, 1, sizeof(chunk), p)) > 0) {
+        sk_buf_append(&file, chunk, n);
+    }
+    if (p != NULL) {
+        pclose(p);
+    }
+    sk_buf_append(&file, "", 1);
+    const char *head = "{\"version\": 2, \"width\": 80, \"height\": 24, ";
+    CHECK(strncmp(file.data, head, strlen(head)) == 0);
+    /* The markers, in order, and nothing else of the input. */
+    struct sk_buf marks = {0};
+    for (char *l = strstr(file.data, "\"m\", \""); l != NULL; l = strstr(l + 1, "\"m\", \"")) {
+        size_t len = strcspn(l + 6, "\"");
+        sk_buf_append(&marks, l + 6, len);
+        sk_buf_append(&marks, "|", 1);
+    }
+    sk_buf_append(&marks, "", 1);
+    CHECK_STR(marks.data, "typed 2 characters|key ctrl+c|key enter|key ctrl+alt+delete (menu)|"
+                          "session ended|");
+    CHECK(strstr(file.data, "\"o\", \"\\u001b[?1049h") != NULL);
+    sk_buf_free(&marks);
+    sk_buf_free(&file);
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
 }
 
 static void test_not_kitty(void)
@@ -565,6 +619,7 @@ int main(void)
     SK_RUN(test_legacy_keys);
     SK_RUN(test_kitty);
     SK_RUN(test_not_kitty);
+    SK_RUN(test_recording);
     SK_RUN(test_menu);
     SK_RUN(test_picture_resize_and_mouse);
     SK_RUN(test_view_only);
