@@ -25,7 +25,7 @@ int sk_rpc_parse(const char *line, size_t len, struct sk_rpc_msg *m, char *err, 
 {
     memset(m, 0, sizeof(*m));
     json_error_t je;
-    m->root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
+    m->root = json_loadb(line, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &je);
     if (m->root == NULL) {
         snprintf(err, errlen, "parse error: %s (column %d)", je.text, je.column);
         return SK_RPC_PARSE_ERROR;
