@@ -765,7 +765,7 @@ static char *handle(struct mcp *m, const char *line, size_t len)
         code = SK_RPC_INTERNAL_ERROR;
         json_t *r = do_tools_call(m, msg.params, &code, why, sizeof(why));
         /* A cancelled call gets no answer (the client has forgotten it). */
-        if (m->cancel && !m->eof && !m->gone) {
+        if (m->cancel) {
             json_decref(r);
         } else if (r == NULL) {
             answer = sk_rpc_error(msg.id, code, why);
