@@ -782,14 +782,17 @@ static char *handle(struct mcp *m, const char *line, size_t len)
     return answer;
 }
 
-static int send_line(struct mcp *m, char *answer)
+/*
+ * One answer and its newline in one write: two writes would leave the newline waiting
+ * behind the client's delayed acknowledgement (Nagle's algorithm on a channel without a pty).
+ */
+static int send_line(struct mcp *m, const char *answer)
 {
-    size_t n = strlen(answer);
-    answer[n] = '\0';
-    int rc = m->io->out(m->io->ctx, answer, n);
-    if (rc == 0) {
-        rc = m->io->out(m->io->ctx, "\n", 1);
-    }
+    struct sk_buf b = {0};
+    sk_buf_puts(&b, answer);
+    sk_buf_puts(&b, "\n");
+    int rc = m->io->out(m->io->ctx, b.data, b.len);
+    sk_buf_free(&b);
     return rc;
 }
 
