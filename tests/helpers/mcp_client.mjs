@@ -32,7 +32,7 @@ const all = [...reading, 'hold_keys', 'mouse', 'paste', 'press_keys', 'serial_se
 if (mode === 'view') {
   check('mcp_view_lists_reading_tools_only', JSON.stringify(tools) === JSON.stringify(reading), tools.join(','));
   const r = await call('read_screen');
-  check('mcp_view_reads_screen', !r.isError && /System Name/.test(text(r)));
+  check('mcp_view_reads_screen', !r.isError && /Main +Advanced +Boot/.test(text(r)), text(r).slice(0, 200));
   for (const [name, a] of [['type_text', { text: 'x' }], ['press_keys', { keys: ['f2'] }],
     ['hold_keys', { keys: ['a'], duration_ms: 100 }], ['mouse', { action: 'click' }]]) {
     const t = await call(name, a);
@@ -67,6 +67,13 @@ if (mode === 'view') {
   r = await call('read_screen');
   check('mcp_read_back_field', /System Name +\[MCP Agent's 1\]/.test(text(r)), text(r).slice(0, 600));
 
+  // A paste into the same field, newline as Enter.
+  await call('press_keys', { keys: ['enter', ...Array(40).fill('backspace')] });
+  r = await call('paste', { text: 'Pasted by MCP\n' });
+  check('mcp_paste', !r.isError, text(r));
+  r = await call('wait_for_text', { text: 'System Name               [Pasted by MCP]', timeout: 10 });
+  check('mcp_paste_read_back', !r.isError, text(r));
+
   // A screenshot: a JPEG, whole and scaled down.
   r = await call('screenshot');
   let img = (r.content || []).find((c) => c.type === 'image');
@@ -86,6 +93,14 @@ if (mode === 'view') {
   check('mcp_wait_timeout_is_error', r.isError === true && /did not appear/.test(text(r)), text(r));
   r = await call('mouse', { action: 'move', x: 50, y: 50, unit: 'percent' });
   check('mcp_mouse_percent', !r.isError, text(r));
+  r = await call('mouse', { action: 'click', button: 'left', x: 100, y: 20 });
+  check('mcp_mouse_click_px', !r.isError, text(r));
+  r = await call('mouse', { action: 'move', x: 100 });
+  check('mcp_mouse_x_without_y_is_error', r.isError === true, text(r));
+  r = await call('serial_list');
+  check('mcp_serial_list', !r.isError, text(r));
+  r = await call('serial_send', { port: 'nosuchport', text: 'x' });
+  check('mcp_serial_send_unknown_port_is_error', r.isError === true && /nosuchport/.test(text(r)), text(r));
   r = await call('status');
   check('mcp_status_structured', r.structuredContent?.source === 'demo', JSON.stringify(r.structuredContent).slice(0, 200));
   for (const [name, a, want] of [['nope', {}, /unknown tool/], ['press_keys', { keys: 'f2' }, /must be an array/],
