@@ -65,9 +65,10 @@ int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io)
 
 /*
  * For callers that want more than a command's printed output (the MCP server): the same
- * screen reading the screen commands do (screen.c), with what the recogniser knows.
+ * screen reading the screen commands do, in screen.c (hence sk_screen_), with what the
+ * recogniser knows.
  */
-struct sk_cmd_text {
+struct sk_screen_text {
     unsigned cols, rows;        /* the text grid */
     char mode[32];              /* the text mode read, "80x25 9x16" */
     double confidence;          /* 0..1, the whole screen */
@@ -77,24 +78,24 @@ struct sk_cmd_text {
 };
 /*
  * Read a frame captured after the call as text into *t. Returns 0 (free t with
- * sk_cmd_text_free), or SK_CMD_FAIL with why on io->err (no frame, not text).
+ * sk_screen_text_free), or SK_CMD_FAIL with why on io->err (no frame, not text).
  */
-int sk_cmd_read_text(struct sk_app *app, const struct sk_cmd_io *io, struct sk_cmd_text *t);
-void sk_cmd_text_free(struct sk_cmd_text *t);
+int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, struct sk_screen_text *t);
+void sk_screen_text_free(struct sk_screen_text *t);
 /*
  * Wait until the screen has stayed the same for quiet_ms (a text screen: the same
  * characters; any other: the same picture within a small tolerance), at most timeout_ms
  * or until io is cancelled. Returns 0 settled, SK_CMD_FAIL (why on io->err) otherwise.
  */
-int sk_cmd_wait_settle(struct sk_app *app, const struct sk_cmd_io *io, int64_t quiet_ms,
-                       int64_t timeout_ms);
+int sk_screen_wait_settle(struct sk_app *app, const struct sk_cmd_io *io, int64_t quiet_ms,
+                          int64_t timeout_ms);
 /*
  * The newest frame as JPEG into out: the captured bytes when max_width is 0 or the frame is
  * no wider, else decoded, shrunk to at most max_width wide and encoded again. *w, *h: the size
  * of what out holds. Returns 0, or SK_CMD_FAIL with why on io->err.
  */
-int sk_cmd_snapshot_jpeg(struct sk_app *app, const struct sk_cmd_io *io, unsigned max_width,
-                         struct sk_buf *out, unsigned *w, unsigned *h);
+int sk_screen_snapshot_jpeg(struct sk_app *app, const struct sk_cmd_io *io, unsigned max_width,
+                            struct sk_buf *out, unsigned *w, unsigned *h);
 
 /* The usage text printed by `help` and after a usage error. */
 extern const char sk_cmd_usage[];

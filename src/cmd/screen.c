@@ -316,7 +316,7 @@ int sk_screen_wait(struct sk_app *app, char **argv, int argc, const struct sk_cm
     return rc;
 }
 
-int sk_cmd_read_text(struct sk_app *app, const struct sk_cmd_io *io, struct sk_cmd_text *t)
+int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, struct sk_screen_text *t)
 {
     memset(t, 0, sizeof(*t));
     struct sk_frame *f = wait_frame(app, io);
@@ -353,7 +353,7 @@ int sk_cmd_read_text(struct sk_app *app, const struct sk_cmd_io *io, struct sk_c
     return rc;
 }
 
-void sk_cmd_text_free(struct sk_cmd_text *t)
+void sk_screen_text_free(struct sk_screen_text *t)
 {
     free(t->text);
     free(t->line_conf);
@@ -381,8 +381,8 @@ static double picture_diff(const struct sk_image *a, const struct sk_image *b)
 #define SETTLE_THUMB_H 90
 #define SETTLE_TOLERANCE 2.0 /* mean difference (0..255) still called the same picture */
 
-int sk_cmd_wait_settle(struct sk_app *app, const struct sk_cmd_io *io, int64_t quiet_ms,
-                       int64_t timeout_ms)
+int sk_screen_wait_settle(struct sk_app *app, const struct sk_cmd_io *io, int64_t quiet_ms,
+                          int64_t timeout_ms)
 {
     struct reader rd;
     reader_init(&rd, app);
@@ -443,8 +443,8 @@ int sk_cmd_wait_settle(struct sk_app *app, const struct sk_cmd_io *io, int64_t q
     return rc;
 }
 
-int sk_cmd_snapshot_jpeg(struct sk_app *app, const struct sk_cmd_io *io, unsigned max_width,
-                         struct sk_buf *out, unsigned *w, unsigned *h)
+int sk_screen_snapshot_jpeg(struct sk_app *app, const struct sk_cmd_io *io, unsigned max_width,
+                            struct sk_buf *out, unsigned *w, unsigned *h)
 {
     struct sk_frame *f = wait_frame(app, io);
     if (f == NULL) {

@@ -28,6 +28,7 @@
 #include "mcp/mcp.h"
 
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,9 +294,9 @@ static json_t *tool_read_screen(struct mcp *m, json_t *args)
     (void)args;
     struct capture c = {.m = m};
     struct sk_cmd_io io = capture_io(&c);
-    struct sk_cmd_text t;
+    struct sk_screen_text t;
     json_t *r;
-    if (sk_cmd_read_text(m->app, &io, &t) != 0) {
+    if (sk_screen_read_text(m->app, &io, &t) != 0) {
         r = result_from(&c, 1, NULL);
     } else {
         json_t *conf = json_array();
@@ -308,7 +309,7 @@ static json_t *tool_read_screen(struct mcp *m, json_t *args)
                                t.cursor_col, "row", t.cursor_row, "line_confidence", conf);
         r = json_pack("{s:[o], s:o}", "content", text_block(t.text, strlen(t.text)),
                       "structuredContent", sc);
-        sk_cmd_text_free(&t);
+        sk_screen_text_free(&t);
     }
     capture_free(&c);
     return r;
@@ -338,7 +339,7 @@ static json_t *tool_screenshot(struct mcp *m, json_t *args)
     struct sk_buf jpeg = {0};
     unsigned w = 0, h = 0;
     json_t *r;
-    if (sk_cmd_snapshot_jpeg(m->app, &io, (unsigned)num(args, "max_width", 0), &jpeg, &w, &h) !=
+    if (sk_screen_snapshot_jpeg(m->app, &io, (unsigned)num(args, "max_width", 0), &jpeg, &w, &h) !=
         0) {
         r = result_from(&c, 1, NULL);
     } else {
@@ -369,7 +370,7 @@ static json_t *tool_wait_for_settle(struct mcp *m, json_t *args)
     struct capture c = {.m = m};
     struct sk_cmd_io io = capture_io(&c);
     int64_t quiet = (int64_t)num(args, "quiet_ms", 1000);
-    int rc = sk_cmd_wait_settle(m->app, &io, quiet, (int64_t)(num(args, "timeout", 10) * 1000));
+    int rc = sk_screen_wait_settle(m->app, &io, quiet, (int64_t)(num(args, "timeout", 10) * 1000));
     char msg[96];
     snprintf(msg, sizeof(msg), "the screen has not changed for %lld ms", (long long)quiet);
     json_t *r = result_from(&c, rc, msg);
