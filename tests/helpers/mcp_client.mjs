@@ -67,6 +67,10 @@ if (mode === 'view') {
   r = await call('read_screen');
   check('mcp_read_back_field', /System Name +\[MCP Agent's 1\]/.test(text(r)), text(r).slice(0, 600));
 
+  // The Main page's clock ticks every second: that screen never stays still for 2 s.
+  r = await call('wait_for_settle', { quiet_ms: 2000, timeout: 3 });
+  check('mcp_settle_times_out_on_ticking_clock', r.isError === true && /did not stay still/.test(text(r)), text(r));
+
   // A paste into the same field, newline as Enter.
   await call('press_keys', { keys: ['enter', ...Array(40).fill('backspace')] });
   r = await call('paste', { text: 'Pasted by MCP\n' });
