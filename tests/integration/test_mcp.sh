@@ -7,7 +7,8 @@
 # cancelled call); a view-only key sees and may call only the reading tools; the
 # inspector's CLI mode lists the tools; raw lines get JSON-RPC's exact answers; the
 # audit names each tool, never the typed text; a hold cancelled in-band or by the
-# client going leaves no key down (exact report bytes, file: sink).
+# client going leaves no key down (exact report bytes, file: sink); a screen that is not
+# text is a tool error, its screenshot still an image.
 # npm packages are installed once under build/npm-mcp (pinned versions).
 . "$(dirname "$0")/lib.sh"
 
@@ -85,10 +86,21 @@ check mcp_raw_session_lives test "$(line 10)" = '{"jsonrpc":"2.0","id":"last","r
 check mcp_raw_ten_answers test "$(wc -l <"$T/raw.out")" -eq 10
 stop_sshkvm
 
-# Holds against exact report bytes: cancelled in-band, then the client killed mid-hold.
+# A picture that is not text (ffmpeg's test pattern): read_screen says so as a tool error,
+# screenshot still gives it. Then holds against exact report bytes: cancelled in-band, then
+# the client killed mid-hold.
 KBD=$T/kbd.bin
-start_sshkvm --hid "file:$KBD" --mouse none || exit 1
+make_mjpeg "$T/in.mjpeg" 30
+start_sshkvm --video "file:$T/in.mjpeg" --hid "file:$KBD" --mouse none || exit 1
+wait_until 20 captured
 SSH=(ssh "${SSH_OPTS[@]}" -p "$SSH_PORT")
+{
+  echo "$INIT"
+  echo '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"read_screen"}}'
+  echo '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"screenshot"}}'
+} | "${SSH[@]}" -i "$T/id" kvm@127.0.0.1 mcp >"$T/graphics.out"
+check mcp_not_text_is_error grep -q '^{"jsonrpc":"2.0","id":2,"result":{"content":\[{"type":"text","text":"the screen is not text (read as .*"isError":true}}$' "$T/graphics.out"
+check mcp_not_text_screenshot grep -q '^{"jsonrpc":"2.0","id":3,"result":{"content":\[{"type":"image","data":"/9j/.*"structuredContent":{"width":320,"height":240,' "$T/graphics.out"
 last() { tail -c 8 "$KBD" | hex; }
 released() { [ "$(last)" = "$ZERO" ]; }
 f12_down() { [ "$(last)" = "00 00 45 00 00 00 00 00" ]; }
