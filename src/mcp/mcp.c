@@ -120,7 +120,7 @@ static int peek_cancel(struct mcp *m)
         }
         sk_rpc_msg_free(&msg);
     }
-    return m->cancel;
+    return m->cancel || m->gone;
 }
 
 /* ---- running a command with its output captured ---- */
