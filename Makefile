@@ -20,7 +20,7 @@ CFLAGS ?= -O2 -g
 LDFLAGS ?=
 PKG_CONFIG ?= pkg-config
 
-PKGS := libssh caca libv4l2 libturbojpeg libmicrohttpd libcrypto zlib
+PKGS := libssh caca libv4l2 libturbojpeg libmicrohttpd libcrypto zlib jansson
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 

@@ -6,7 +6,8 @@
 #   scripts/deps.sh bench   plus what `make bench` compares against (img2txt, chafa)
 set -euo pipefail
 
-build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev zlib1g-dev openssh-client)
+build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev zlib1g-dev openssh-client
+  libjansson-dev) # jansson: the MCP server's JSON (src/mcp/)
 # mpv, VLC and Firefox: test_players plays the stream in them. openssl: test certificates and hashes.
 # test_key_captures: xterm under Xvfb, keys pressed with xdotool.
 # clang and its runtime (libclang-rt-14-dev): the libFuzzer targets in fuzz/; clang-format:
@@ -14,6 +15,8 @@ build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbo
 # valgrind: make test-valgrind.
 # socat: test_serial's pty pairs, a serial line with both ends in reach.
 # asciinema: test_record plays the recordings with the real player.
+# nodejs, npm: test_mcp runs the official MCP SDK's client and inspector (npm, under build/npm-mcp);
+# npm only when no npm is there (NodeSource's nodejs carries its own, and conflicts with Debian's).
 # console-setup-linux: Debian's console fonts (/usr/share/consolefonts) that --text-font
 # loads in test_fontfile and test_text; kbd: psfgettable, the unit test's own reading of
 # their Unicode tables. grub-common: GRUB's unicode.pf2 (GNU Unifont), the PF2 font
@@ -26,7 +29,7 @@ build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbo
 test=(curl ffmpeg tmux clang clang-format libclang-rt-14-dev valgrind libjpeg-turbo-progs procps iproute2 chromium
   qemu-system-x86 seabios busybox-static binutils libc6-dev gcc-12 openssl mpv vlc-bin vlc-plugin-base firefox-esr
   python3 libxkbcommon0 xkb-data libx11-data ncurses-base ncurses-term ncurses-bin
-  foot-terminfo kitty-terminfo xterm xvfb xdotool console-setup-linux kbd grub-common socat asciinema)
+  foot-terminfo kitty-terminfo xterm xvfb xdotool console-setup-linux kbd grub-common socat asciinema nodejs)
 # The keymap generator (not run by `make test`; its output is committed).
 gen=(python3 libxkbcommon0 xkb-data libx11-data)
 
@@ -36,6 +39,7 @@ bench=(ffmpeg caca-utils chafa procps python3 bc openssh-client tesseract-ocr se
 
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")
+[ "${1:-build}" = test ] && ! command -v npm >/dev/null && want+=(npm)
 [ "${1:-build}" = gen ] && want=("${gen[@]}")
 [ "${1:-build}" = bench ] && want+=("${bench[@]}")
 

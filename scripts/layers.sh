@@ -22,6 +22,7 @@ declare -A rank=(
   [policy]=4                     # who may connect, type, and what is audited
   [cmd]=5                        # the commands scripts run, and what they share (app)
   [console]=6                    # the interactive console, behind an I/O interface
+  [mcp]=6                        # the Model Context Protocol server, behind the same I/O as cmd
   [ssh]=7 [http]=7               # the doors
   [.]=8                          # main.c, config.c: the program
 )

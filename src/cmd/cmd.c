@@ -57,6 +57,7 @@ const char sk_cmd_usage[] =
     "                               interrupted (asciinema play FILE); text mode is greppable\n"
     "  status                       print one line of JSON about the KVM\n"
     "  web                          print a one-time URL that logs a browser in (60 s, once)\n"
+    "  mcp                          a Model Context Protocol server on stdin/stdout (docs/mcp.md)\n"
     "  help                         this text\n"
     "type, key, paste, mouse and writing to a serial port need control: with --take right\n"
     "after the command name they take it from whoever holds it; view-only keys are refused.\n"

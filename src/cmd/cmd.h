@@ -28,6 +28,9 @@
 #define SK_CMD_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+struct sk_buf;
 
 struct sk_app;
 
@@ -60,6 +63,40 @@ struct sk_cmd_io {
 
 /* Run one command line; returns its exit status (0, 1 or 2). */
 int sk_cmd_run(struct sk_app *app, const char *line, const struct sk_cmd_io *io);
+
+/*
+ * For callers that want more than a command's printed output (the MCP server): the same
+ * screen reading the screen commands do, in screen.c (hence sk_screen_), with what the
+ * recogniser knows.
+ */
+struct sk_screen_text {
+    unsigned cols, rows;        /* the text grid */
+    char mode[32];              /* the text mode read, "80x25 9x16" */
+    double confidence;          /* 0..1, the whole screen */
+    int cursor_col, cursor_row; /* -1 when no cursor is seen */
+    char *text;                 /* UTF-8, one line a row, trailing blanks dropped (owned) */
+    double *line_conf;          /* rows entries: each row's mean cell confidence, 0..1 (owned) */
+};
+/*
+ * Read a frame captured after the call as text into *t. Returns 0 (free t with
+ * sk_screen_text_free), or SK_CMD_FAIL with why on io->err (no frame, not text).
+ */
+int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, struct sk_screen_text *t);
+void sk_screen_text_free(struct sk_screen_text *t);
+/*
+ * Wait until the screen has stayed the same for quiet_ms (a text screen: the same
+ * characters; any other: the same picture within a small tolerance), at most timeout_ms
+ * or until io is cancelled. Returns 0 settled, SK_CMD_FAIL (why on io->err) otherwise.
+ */
+int sk_screen_wait_settle(struct sk_app *app, const struct sk_cmd_io *io, int64_t quiet_ms,
+                          int64_t timeout_ms);
+/*
+ * The newest frame as JPEG into out: the captured bytes when max_width is 0 or the frame is
+ * no wider, else decoded, shrunk to at most max_width wide and encoded again. *w, *h: the size
+ * of what out holds. Returns 0, or SK_CMD_FAIL with why on io->err.
+ */
+int sk_screen_snapshot_jpeg(struct sk_app *app, const struct sk_cmd_io *io, unsigned max_width,
+                            struct sk_buf *out, unsigned *w, unsigned *h);
 
 /* The usage text printed by `help` and after a usage error. */
 extern const char sk_cmd_usage[];

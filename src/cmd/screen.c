@@ -315,3 +315,182 @@ int sk_screen_wait(struct sk_app *app, char **argv, int argc, const struct sk_cm
     sk_match_free(&m);
     return rc;
 }
+
+int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, struct sk_screen_text *t)
+{
+    memset(t, 0, sizeof(*t));
+    struct sk_frame *f = wait_frame(app, io);
+    if (f == NULL) {
+        return SK_CMD_FAIL;
+    }
+    struct reader rd;
+    reader_init(&rd, app);
+    struct sk_textrec_result r;
+    char *text = read_text(&rd, f, &r);
+    int rc = SK_CMD_FAIL;
+    if (text == NULL) {
+        say_not_text(io, &r);
+    } else {
+        t->cols = r.cols;
+        t->rows = r.rows;
+        snprintf(t->mode, sizeof(t->mode), "%s", r.mode ? r.mode : "");
+        t->confidence = r.confidence;
+        t->cursor_col = r.cursor_col;
+        t->cursor_row = r.cursor_row;
+        t->text = text;
+        t->line_conf = xcalloc(r.rows ? r.rows : 1, sizeof(*t->line_conf));
+        for (unsigned y = 0; y < r.rows; y++) {
+            unsigned sum = 0;
+            for (unsigned x = 0; x < r.cols; x++) {
+                sum += r.cells[y * r.cols + x].conf;
+            }
+            t->line_conf[y] = r.cols ? sum / (100.0 * r.cols) : 0;
+        }
+        rc = SK_CMD_OK;
+    }
+    reader_free(&rd);
+    sk_frame_unref(f);
+    return rc;
+}
+
+void sk_screen_text_free(struct sk_screen_text *t)
+{
+    free(t->text);
+    free(t->line_conf);
+    memset(t, 0, sizeof(*t));
+}
+
+/* The mean difference of two pictures' pixel values, 0..255 (255 when their sizes differ). */
+static double picture_diff(const struct sk_image *a, const struct sk_image *b)
+{
+    if (a->width != b->width || a->height != b->height || a->width == 0 || a->height == 0) {
+        return 255;
+    }
+    uint64_t sum = 0;
+    for (unsigned y = 0; y < a->height; y++) {
+        const uint8_t *p = a->pixels + (size_t)y * a->pitch;
+        const uint8_t *q = b->pixels + (size_t)y * b->pitch;
+        for (unsigned x = 0; x < a->width * 3; x++) {
+            sum += (unsigned)abs(p[x] - q[x]);
+        }
+    }
+    return (double)sum / ((double)a->width * a->height * 3);
+}
+
+#define SETTLE_THUMB_W 160 /* the size a picture is compared at: noise averages out */
+#define SETTLE_THUMB_H 90
+#define SETTLE_TOLERANCE 2.0 /* mean difference (0..255) still called the same picture */
+
+int sk_screen_wait_settle(struct sk_app *app, const struct sk_cmd_io *io, int64_t quiet_ms,
+                          int64_t timeout_ms)
+{
+    struct reader rd;
+    reader_init(&rd, app);
+    struct sk_image last = {0};
+    char *last_text = NULL;
+    int have = 0, rc = SK_CMD_FAIL;
+    int64_t now = sk_now_ms(), deadline = now + timeout_ms, since = now;
+    uint64_t seq = 0;
+    sk_hub_watch(app->hub, 1);
+    while (!sk_cmd_cancelled(io)) {
+        now = sk_now_ms();
+        if (have && now - since >= quiet_ms) {
+            rc = SK_CMD_OK;
+            break;
+        }
+        if (now >= deadline) {
+            break;
+        }
+        int64_t left = deadline - now;
+        struct sk_frame *f =
+            sk_hub_wait(app->hub, seq, left < WAIT_POLL_MS ? (int)left : WAIT_POLL_MS);
+        if (f == NULL) {
+            continue; /* no new frame: nothing changed */
+        }
+        seq = f->seq;
+        struct sk_textrec_result r;
+        char *text = read_text(&rd, f, &r);
+        int same;
+        if (text != NULL) {
+            same = have && last_text != NULL && strcmp(text, last_text) == 0;
+            free(last_text);
+            last_text = text;
+        } else {
+            struct sk_image img = {0};
+            same = 0;
+            if (sk_picture_get(rd.dec, f, SETTLE_THUMB_W, SETTLE_THUMB_H, &img) == 0) {
+                same = have && last_text == NULL && picture_diff(&img, &last) <= SETTLE_TOLERANCE;
+                sk_image_free(&last);
+                last = img;
+            }
+            free(last_text);
+            last_text = NULL;
+        }
+        sk_frame_unref(f);
+        if (!same) {
+            since = sk_now_ms();
+        }
+        have = 1;
+    }
+    sk_hub_watch(app->hub, -1);
+    if (rc != SK_CMD_OK) {
+        sk_cmd_say(io, 1, "sshkvm: the screen did not stay still for %lld ms within %lld ms\n",
+                   (long long)quiet_ms, (long long)timeout_ms);
+    }
+    free(last_text);
+    sk_image_free(&last);
+    reader_free(&rd);
+    return rc;
+}
+
+int sk_screen_snapshot_jpeg(struct sk_app *app, const struct sk_cmd_io *io, unsigned max_width,
+                            struct sk_buf *out, unsigned *w, unsigned *h)
+{
+    struct sk_frame *f = wait_frame(app, io);
+    if (f == NULL) {
+        return SK_CMD_FAIL;
+    }
+    int rc = SK_CMD_OK;
+    if (max_width == 0 || f->width <= max_width) {
+        sk_buf_append(out, f->data, f->size);
+        *w = f->width;
+        *h = f->height;
+    } else {
+        /* Decode at least half the size asked (the decoder's cheap 1/2, 1/4, 1/8), then shrink. */
+        struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
+        struct sk_jpeg_enc *enc = sk_jpeg_enc_new(80);
+        struct sk_image big = {0}, small = {0};
+        struct sk_frame *jf = sk_frame_new(0);
+        unsigned sh = (unsigned)((uint64_t)f->height * max_width / f->width);
+        sh = sh ? sh : 1;
+        if (sk_picture_get(dec, f, max_width, sh, &big) != 0) {
+            sk_cmd_say(io, 1, "sshkvm: the newest frame is not a decodable JPEG\n");
+            rc = SK_CMD_FAIL;
+        } else {
+            sk_image_resize(&small, max_width, sh);
+            for (unsigned y = 0; y < sh; y++) {
+                const uint8_t *src = big.pixels + (size_t)(y * big.height / sh) * big.pitch;
+                uint8_t *dst = small.pixels + (size_t)y * small.pitch;
+                for (unsigned x = 0; x < max_width; x++) {
+                    memcpy(dst + 3 * x, src + 3 * (x * big.width / max_width), 3);
+                }
+            }
+            if (sk_jpeg_encode_rgb(enc, small.pixels, small.width, small.height, small.pitch, jf) !=
+                0) {
+                sk_cmd_say(io, 1, "sshkvm: could not encode the scaled picture\n");
+                rc = SK_CMD_FAIL;
+            } else {
+                sk_buf_append(out, jf->data, jf->size);
+                *w = small.width;
+                *h = small.height;
+            }
+        }
+        sk_frame_unref(jf);
+        sk_image_free(&big);
+        sk_image_free(&small);
+        sk_jpeg_enc_free(enc);
+        sk_jpeg_dec_free(dec);
+    }
+    sk_frame_unref(f);
+    return rc;
+}

@@ -14,6 +14,7 @@
 #include "cmd/app.h"
 #include "cmd/cmd.h"
 #include "console/console.h"
+#include "mcp/mcp.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "ssh/session.h"
@@ -103,7 +104,9 @@ void sk_run_command(struct sk_session *s)
     /* Log the command word only (ended as sk_cmd_run ends it): the rest may be typed text. */
     sk_log(SK_LOG_INFO, "ssh", "%s: command '%.*s'", s->peer, (int)strcspn(s->exec_cmd, " \t\r\n"),
            s->exec_cmd);
-    int status = sk_cmd_run(s->app, s->exec_cmd, &io);
+    /* `mcp` is a protocol session, not a command: src/mcp/ serves it on the same streams. */
+    int status = strcmp(s->exec_cmd, "mcp") == 0 ? sk_mcp_run(s->app, &io)
+                                                 : sk_cmd_run(s->app, s->exec_cmd, &io);
     if (!s->closed) {
         ssh_channel_request_send_exit_status(s->chan, status);
     }
