@@ -34,6 +34,8 @@
 #include "video/hub.h"
 #include "base/log.h"
 #include "policy/roster.h"
+#include "media/massstorage.h"
+#include "media/store.h"
 #include "serial/port.h"
 #include "ssh/authkeys.h"
 #include "ssh/ssh.h"
@@ -235,6 +237,8 @@ int main(int argc, char **argv)
     struct sk_roster *roster = NULL;
     struct sk_audit *audit = NULL;
     struct sk_port **ports = NULL;
+    struct sk_store *media = NULL;
+    struct sk_massstorage *gadget = NULL;
     size_t nports = 0;
     char *keymaps_dir = NULL, *web_dir = NULL;
 
@@ -371,6 +375,18 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    /* Boot media: a store that cannot be used is one line in the log; sshkvm runs without it. */
+    media = sk_store_new(
+        &(struct sk_store_opts){
+            .dir = cfg.media_dir,
+            .reserve = -1,
+            .max_bytes = cfg.media_max_bytes ? sk_store_parse_size(cfg.media_max_bytes) : 0},
+        err, sizeof(err));
+    if (media == NULL) {
+        sk_log(SK_LOG_WARN, "media", "%s: the media commands are off", err);
+    }
+    gadget = sk_ms_new(cfg.media_gadget);
+
     viewcache = sk_viewcache_new();
     struct sk_app app = {
         .hub = hub,
@@ -390,6 +406,8 @@ int main(int argc, char **argv)
         .text_font_count = (size_t)text_font_count,
         .serial = ports,
         .serial_count = nports,
+        .media = media,
+        .gadget = gadget,
     };
 
     char haddr[256];
@@ -478,6 +496,8 @@ out:
         sk_port_free(ports[i]);
     }
     free(ports);
+    sk_store_free(media);
+    sk_ms_free(gadget);
     sk_http_free(http);
     sk_auth_free(auth);
     sk_ssh_free(ssh);

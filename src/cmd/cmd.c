@@ -52,6 +52,12 @@ const char sk_cmd_usage[] =
     "                               wait until TEXT is in NAME's output: 0 seen, 1 timeout\n"
     "  serial [--take] NAME         a raw pipe (no ssh -t): stdin to the port, its output to\n"
     "                               stdout, until the end of stdin\n"
+    "  media list [--json]          the boot-media images: name, size, SHA-256, inserted\n"
+    "  media put NAME [--size N]    store standard input as image NAME; prints its SHA-256\n"
+    "  media get NAME | rm NAME     write an image to standard output | remove it\n"
+    "  media new NAME SIZE          a blank disk image (512M, 8G)\n"
+    "  media insert NAME [--cdrom|--disk] [--rw]  present NAME to the target over USB\n"
+    "  media eject                  take it away again\n"
     "  status                       print one line of JSON about the KVM\n"
     "  web                          print a one-time URL that logs a browser in (60 s, once)\n"
     "  help                         this text\n"
@@ -164,6 +170,7 @@ static const struct command {
     {.name = "screen", .run = sk_screen_print, .input = 0},
     {.name = "wait", .run = sk_screen_wait, .input = 0},
     {.name = "serial", .run_line = sk_serialcmd_run, .audit_argc = sk_serialcmd_audit_argc},
+    {.name = "media", .run = sk_mediacmd_run, .input = 0},
     {.name = "status", .run = cmd_status, .input = 0},
     {.name = "web", .run = cmd_web, .input = 0},
     {.name = "help", .run = cmd_help, .input = 0},
