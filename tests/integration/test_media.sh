@@ -131,9 +131,13 @@ check "insert: removable, nofua, stall=0" \
   [ "$(cat "$F/lun.0/removable")$(cat "$F/lun.0/nofua")$(cat "$F/stall")" = 110 ]
 check "insert: linked into the configuration" [ -L "$G/configs/c.1/mass_storage.usb0" ]
 check "insert: bound to the UDC again" [ "$(cat "$G/UDC")" = dummy_udc.0 ]
+metrics() { curl -s "http://127.0.0.1:$HTTP_PORT/metrics"; }
+check "metrics: inserted, images" bash -c 'grep -qx "sshkvm_media_inserted 1" <<<"$0" && grep -qx "sshkvm_media_images 4" <<<"$0" && grep -q "^sshkvm_media_free_bytes [0-9]" <<<"$0"' "$(metrics)"
 check "status: inserted" status_has '"media":\{"images":4,[^}]*"inserted":"cd.iso","mode":"cdrom","ro":true\}'
 check "list: inserted" grep -qP "^cd.iso\t1000000\t.*\tinserted cdrom$" <(kssh media list)
 kssh media insert cd.iso --disk >/dev/null 2>"$T/err"; rc=$?
+SSHKVM_CONFIGFS=$T/cfs SSHKVM_UDC_DIR=$T/udc "$ROOT/scripts/sshkvm-gadget" status >"$T/gstatus" 2>&1
+check "sshkvm-gadget status names the medium" grep -qF "mass_storage.usb0 cdrom, read-only: $MD/cd.iso" "$T/gstatus"
 check "switching modes before eject: refused" [ "$rc" -eq 1 ]
 check "switching: said eject first" grep -q "media eject first to switch" "$T/err"
 check "rm of the inserted image refused" fails kssh media rm cd.iso
@@ -144,6 +148,7 @@ check "eject: the function is gone" [ ! -e "$F" ]
 check "eject: unlinked" [ ! -L "$G/configs/c.1/mass_storage.usb0" ]
 check "eject: bound to the UDC again" [ "$(cat "$G/UDC")" = dummy_udc.0 ]
 check "status: nothing inserted" status_has '"inserted":null'
+check "metrics: nothing inserted" grep -qx "sshkvm_media_inserted 0" <(metrics)
 check "insert --disk --rw after eject" quiet kssh media insert cd.iso --disk --rw
 check "--disk --rw: a writable disk" [ "$(cat "$F/lun.0/cdrom")$(cat "$F/lun.0/ro")" = 00 ]
 check "eject again" quiet kssh media eject
