@@ -63,6 +63,13 @@ kssh media put a.img <"$T/small" >/dev/null
 check "put over an image replaces it" cmp -s "$T/small" "$MD/a.img"
 check "list: the new SHA-256" quiet kssh media list | grep -q "$(sha256sum <"$T/small" | cut -c1-64)"
 
+# With ssh -tt (and -e none, or ssh would take "~." in the data as its escape): progress on
+# stderr, the same bytes stored.
+ssh "${SSH_OPTS[@]}" -tt -e none -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 media put tty.img <"$T/a.img" >"$T/tty.out" 2>&1
+check "put -tt: the bytes" cmp -s "$T/a.img" "$MD/tty.img"
+check "put -tt: progress on the terminal" grep -q "tty.img: 4 MiB" "$T/tty.out"
+kssh media rm tty.img
+
 # Bad names: usage errors, nothing created.
 for n in ../x a/b .hidden .. $'bad\001name'; do
   kssh media put "'$n'" <"$T/small" >/dev/null 2>"$T/err"; rc=$?
