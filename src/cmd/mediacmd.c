@@ -32,7 +32,7 @@
 #include "policy/audit.h"
 #include "policy/roster.h"
 
-#define PUT_CHUNK (256 << 10)
+#define PUT_CHUNK (2 << 20) /* more than a session buffers: one read takes all it has */
 
 static pthread_mutex_t gadget_lock = PTHREAD_MUTEX_INITIALIZER;
 
