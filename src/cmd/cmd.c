@@ -9,7 +9,8 @@
  * whether it sends input: the dispatch uses it to find the command, to ask
  * for control (policy/access) before an input command runs, and to write
  * the audit line. The input commands live in input.c, the screen commands
- * in screen.c, serial in serialcmd.c; status, web and help, a few lines each, are here.
+ * in screen.c, serial in serialcmd.c, media in mediacmd.c; status, web and help, a few lines
+ * each, are here.
  */
 #include "cmd/cmd.h"
 

@@ -15,6 +15,7 @@
  *   serial --list | [--take] --send NAME TEXT | [--take] --break NAME
  *   serial --wait NAME [--regex] [--timeout S] TEXT
  *   serial [--take] NAME        a raw pipe to a serial port (serialcmd.c)
+ *   media list|put|get|rm|new|insert|eject  boot media for the target (mediacmd.c)
  *   status                      one line of JSON
  *   web                         a one-time URL that logs a browser in
  *   help                        usage
