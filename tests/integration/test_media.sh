@@ -189,4 +189,12 @@ check "sshkvm still running" kill -0 "$SK_PID"
 "$ROOT/scripts/sshkvm-gadget" down >"$T/gadget.out" 2>&1; rc=$?
 check "gadget down: exit 0" [ "$rc" -eq 0 ]
 check "gadget down removes everything" [ ! -e "$G" ]
+
+# A media directory that cannot be used: one line in the log, sshkvm runs, media says so.
+stop_sshkvm
+start_sshkvm --media-dir /proc/sshkvm-no-such-dir || exit 1
+check "unusable store: one log line" [ "$(grep -c 'media.*/proc/sshkvm-no-such-dir' "$T/sshkvm.log")" -eq 1 ]
+kssh media list >/dev/null 2>"$T/err"; rc=$?
+check "unusable store: media fails" [ "$rc" -eq 1 ] && grep -q "no media store" "$T/err"
+check "unusable store: the rest works" quiet kssh status
 finish
