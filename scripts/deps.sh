@@ -30,12 +30,16 @@ test=(curl ffmpeg tmux clang clang-format libclang-rt-14-dev valgrind libjpeg-tu
   qemu-system-x86 seabios busybox-static binutils libc6-dev gcc-12 openssl mpv vlc-bin vlc-plugin-base firefox-esr
   python3 libxkbcommon0 xkb-data libx11-data ncurses-base ncurses-term ncurses-bin
   foot-terminfo kitty-terminfo xterm xvfb xdotool console-setup-linux kbd grub-common socat asciinema nodejs)
+# Boot media: test_vm_gadget makes its ISO 9660 image with xorriso.
+test+=(xorriso)
 # The keymap generator (not run by `make test`; its output is committed).
 gen=(python3 libxkbcommon0 xkb-data libx11-data)
 
 # make bench: the frames come from ffmpeg; libcaca's img2txt and chafa are the baselines;
 # Tesseract is text mode's, and seabios's VGA ROM has the fonts its captures are drawn in.
 bench=(ffmpeg caca-utils chafa procps python3 bc openssh-client tesseract-ocr seabios)
+# bench_media's baseline is scp to a private sshd: openssh-server is fetched with apt-get download
+# and unpacked under build/sshd, never installed (its postinst would start a system sshd).
 
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")

@@ -15,6 +15,7 @@
 #include "capture/capture.h"
 #include "capture/negotiate.h"
 #include "hid/hid.h"
+#include "media/store.h"
 #include "serial/serialspec.h"
 #include "base/util.h"
 
@@ -86,6 +87,11 @@ const char sk_config_usage[] =
     "                         (asciinema play): what was shown, resizes, and keys as markers,\n"
     "                         never typed text; files 0600, DIR made 0700 if missing\n"
     "  --record-max MB        stop a session's recording at MB megabytes, default 64\n"
+    "  --media-dir DIR        the boot-media images (media commands), default\n"
+    "                         /var/lib/sshkvm/media; unusable: media is off, sshkvm runs on\n"
+    "  --media-gadget DIR     the USB gadget in configfs that media insert adds its mass-\n"
+    "                         storage function to, default /sys/kernel/config/usb_gadget/sshkvm\n"
+    "  --media-max-bytes SIZE all images together at most SIZE (512M, 8G); default: the disk\n"
     "  --max-startups N       ssh connections waiting to log in at once, default 16; the\n"
     "                         oldest is dropped for a newcomer beyond that\n"
     "  --http-max-idle N      HTTP connections without a request in flight at once, default\n"
@@ -214,6 +220,9 @@ static const struct opt options[] = {
     {"serial", OPT_SERIAL, FIELD(serial)},
     {"record-dir", OPT_STRING, FIELD(record_dir)},
     {"record-max", OPT_INT, FIELD(record_max_mb)},
+    {"media-dir", OPT_STRING, FIELD(media_dir)},
+    {"media-gadget", OPT_STRING, FIELD(media_gadget)},
+    {"media-max-bytes", OPT_STRING, FIELD(media_max_bytes)},
     {"max-startups", OPT_INT, FIELD(max_startups)},
     {"http-max-idle", OPT_INT, FIELD(http_max_idle)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
@@ -251,6 +260,8 @@ void sk_config_defaults(struct sk_config *cfg, const char *home)
     set_str(&cfg->audit_log, "stderr");
     cfg->control = SK_CONTROL_EXCLUSIVE;
     cfg->control_idle = 300;
+    set_str(&cfg->media_dir, "/var/lib/sshkvm/media");
+    set_str(&cfg->media_gadget, "/sys/kernel/config/usb_gadget/sshkvm");
     cfg->max_startups = 16;
     cfg->record_max_mb = 64;
     cfg->http_max_idle = 32;
@@ -596,6 +607,11 @@ int sk_config_check(const struct sk_config *cfg, char *err, size_t errlen)
     if ((cfg->tls_cert == NULL) != (cfg->tls_key == NULL)) {
         snprintf(err, errlen, "--%s: needs --%s as well", cfg->tls_cert ? "tls-cert" : "tls-key",
                  cfg->tls_cert ? "tls-key" : "tls-cert");
+        return -1;
+    }
+    if (cfg->media_max_bytes != NULL && sk_store_parse_size(cfg->media_max_bytes) <= 0) {
+        snprintf(err, errlen, "--media-max-bytes: '%s' is not a size (512M, 8G, 1T)",
+                 cfg->media_max_bytes);
         return -1;
     }
     return 0;

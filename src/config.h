@@ -70,9 +70,12 @@ struct sk_config {
     char *text_font;  /* --text-font FILE[,FILE...], each use adding: or NULL (fontfile.h) */
     char *serial;     /* --serial NAME=DEVICE[,SETTINGS], one a line, each use adding; or NULL */
     char *record_dir; /* --record-dir: console sessions recorded there, or NULL */
-    int record_max_mb; /* --record-max: the bound on one recording, megabytes */
-    int max_startups;  /* ssh connections waiting to log in at once */
-    int http_max_idle; /* HTTP connections without a request in flight at once */
+    int record_max_mb;     /* --record-max: the bound on one recording, megabytes */
+    char *media_dir;       /* the boot-media image store */
+    char *media_gadget;    /* the USB gadget's configfs directory (sshkvm-gadget's) */
+    char *media_max_bytes; /* all images together at most this size (512M, 8G), or NULL */
+    int max_startups;      /* ssh connections waiting to log in at once */
+    int http_max_idle;     /* HTTP connections without a request in flight at once */
     int verbose;
     int help;
     int version;

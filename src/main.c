@@ -34,6 +34,8 @@
 #include "video/hub.h"
 #include "base/log.h"
 #include "policy/roster.h"
+#include "media/massstorage.h"
+#include "media/store.h"
 #include "serial/port.h"
 #include "ssh/authkeys.h"
 #include "ssh/ssh.h"
@@ -262,6 +264,8 @@ int main(int argc, char **argv)
     struct sk_roster *roster = NULL;
     struct sk_audit *audit = NULL;
     struct sk_port **ports = NULL;
+    struct sk_store *media = NULL;
+    struct sk_massstorage *gadget = NULL;
     size_t nports = 0;
     char *keymaps_dir = NULL, *web_dir = NULL;
 
@@ -402,6 +406,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "sshkvm: --record-dir: %s\n", err);
         goto out;
     }
+    /* Boot media: a store that cannot be used is one line in the log; sshkvm runs without it. */
+    media = sk_store_new(
+        &(struct sk_store_opts){
+            .dir = cfg.media_dir,
+            .reserve = -1,
+            .max_bytes = cfg.media_max_bytes ? sk_store_parse_size(cfg.media_max_bytes) : 0},
+        err, sizeof(err));
+    if (media == NULL) {
+        sk_log(SK_LOG_WARN, "media", "%s: the media commands are off", err);
+    }
+    gadget = sk_ms_new(cfg.media_gadget);
 
     viewcache = sk_viewcache_new();
     struct sk_app app = {
@@ -424,6 +439,8 @@ int main(int argc, char **argv)
         .serial_count = nports,
         .record_dir = cfg.record_dir,
         .record_max = (uint64_t)cfg.record_max_mb << 20,
+        .media = media,
+        .gadget = gadget,
     };
 
     char haddr[256];
@@ -512,6 +529,8 @@ out:
         sk_port_free(ports[i]);
     }
     free(ports);
+    sk_store_free(media);
+    sk_ms_free(gadget);
     sk_http_free(http);
     sk_auth_free(auth);
     sk_ssh_free(ssh);

@@ -3,6 +3,7 @@
  * and finding a serial port by its name.
  */
 #include "cmd/app.h"
+#include "cmd/commands.h"
 
 #include <string.h>
 
@@ -123,5 +124,6 @@ void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
         vs.decodes, vs.renders, vs.shared, (unsigned long long)atomic_load(&app->view.text_frames),
         (unsigned long long)atomic_load(&app->view.text_art));
     serial_json(app, out);
+    sk_mediacmd_json(app, out);
     sk_buf_printf(out, ",\"uptime_s\":%lld}", (long long)((sk_now_ms() - app->started_ms) / 1000));
 }

@@ -26,6 +26,8 @@ struct sk_auth;
 struct sk_roster;
 struct sk_audit;
 struct sk_port;
+struct sk_store;
+struct sk_massstorage;
 
 /* Latency histogram of the terminal view: SK_VIEW_LAT_US per bucket, the last holds the rest. */
 #define SK_VIEW_LAT_BUCKETS 400
@@ -76,6 +78,10 @@ struct sk_app {
      */
     const char *record_dir;
     uint64_t record_max;
+    /* Boot media (`media`): the image store (NULL: none, the commands say so) and the
+     * gadget's mass-storage function. */
+    struct sk_store *media;
+    struct sk_massstorage *gadget;
 };
 
 /*
@@ -88,6 +94,8 @@ struct sk_app {
  * on). control (with a roster): see sk_roster_json: the mode, the holder and every session. serial:
  * [{"name","device","settings":"115200 8n1","state":"open|absent|error|closed","error",
  *  "rx":N,"tx":N,"errors":N,"reopens":N,"breaks":N},...] (rx, tx: bytes from and to the port).
+ * media: {"images":N,"bytes":N,"free":N,"inserted":NAME|null[,"mode":"cdrom|disk","ro":B]}
+ * or null without a store.
  */
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out);
 

@@ -9,7 +9,8 @@
  * whether it sends input: the dispatch uses it to find the command, to ask
  * for control (policy/access) before an input command runs, and to write
  * the audit line. The input commands live in input.c, the screen commands
- * in screen.c, serial in serialcmd.c; status, web and help, a few lines each, are here.
+ * in screen.c, serial in serialcmd.c, media in mediacmd.c; status, web and help, a few lines
+ * each, are here.
  */
 #include "cmd/cmd.h"
 
@@ -55,6 +56,12 @@ const char sk_cmd_usage[] =
     "  record [--seconds N] [--mode text|art|auto] [--cols N] [--rows N] [--fps N]\n"
     "                               the screen as an asciicast recording on stdout until\n"
     "                               interrupted (asciinema play FILE); text mode is greppable\n"
+    "  media list [--json]          the boot-media images: name, size, SHA-256, inserted\n"
+    "  media put NAME [--size N]    store standard input as image NAME; prints its SHA-256\n"
+    "  media get NAME | rm NAME     write an image to standard output | remove it\n"
+    "  media new NAME SIZE          a blank disk image (512M, 8G)\n"
+    "  media insert NAME [--cdrom|--disk] [--rw]  present NAME to the target over USB\n"
+    "  media eject                  take it away again\n"
     "  status                       print one line of JSON about the KVM\n"
     "  web                          print a one-time URL that logs a browser in (60 s, once)\n"
     "  mcp                          a Model Context Protocol server on stdin/stdout (docs/mcp.md)\n"
@@ -169,6 +176,7 @@ static const struct command {
     {.name = "wait", .run = sk_screen_wait, .input = 0},
     {.name = "serial", .run_line = sk_serialcmd_run, .audit_argc = sk_serialcmd_audit_argc},
     {.name = "record", .run = sk_record_run, .input = 0},
+    {.name = "media", .run = sk_mediacmd_run, .input = 0},
     {.name = "status", .run = cmd_status, .input = 0},
     {.name = "web", .run = cmd_web, .input = 0},
     {.name = "help", .run = cmd_help, .input = 0},

@@ -16,6 +16,7 @@
  *   serial --wait NAME [--regex] [--timeout S] TEXT
  *   serial [--take] NAME        a raw pipe to a serial port (serialcmd.c)
  *   record [--seconds N] [--mode M] ...  the screen as an asciicast on stdout (recordcmd.c)
+ *   media list|put|get|rm|new|insert|eject  boot media for the target (mediacmd.c)
  *   status                      one line of JSON
  *   web                         a one-time URL that logs a browser in
  *   help                        usage

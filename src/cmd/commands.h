@@ -111,5 +111,9 @@ int sk_serialcmd_audit_argc(char **argv, int argc);
 
 /* record: the screen as an asciicast recording on stdout (recordcmd.c). */
 int sk_record_run(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
+/* media (mediacmd.c): list, put, get, rm, new, insert, eject; argv[0] "media". */
+int sk_mediacmd_run(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
+/* The status JSON's ,"media":{...} (see sk_app_status_json). */
+void sk_mediacmd_json(struct sk_app *app, struct sk_buf *out);
 
 #endif

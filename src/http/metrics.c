@@ -2,7 +2,8 @@
  * metrics: the figures of the program in Prometheus' text format.
  *
  * Reads the hub's and the HID's counters and the client counts from the app
- * (all borrowed), and the stream writer's figures the caller gathered, and
+ * (all borrowed), the boot-media store's size and whether an image is
+ * inserted, and the stream writer's figures the caller gathered, and
  * appends one sample line per figure to a buffer; each family's first
  * sample brings its HELP and TYPE lines. Owns nothing.
  */
@@ -15,6 +16,8 @@
 #include "cmd/app.h"
 #include "hid/hid.h"
 #include "http/streamer.h"
+#include "media/massstorage.h"
+#include "media/store.h"
 #include "video/hub.h"
 
 static void metric(struct sk_buf *b, const char *name, const char *type, const char *help,
@@ -57,4 +60,21 @@ void sk_metrics_text(struct sk_buf *b, struct sk_app *app, const struct sk_strea
     metric(b, "sshkvm_http_auth_failures_total", "counter",
            "HTTP requests refused for missing or bad credentials, tokens or cross-site origin.", "",
            auth_failures);
+    if (app->media != NULL) {
+        int images;
+        int64_t bytes;
+        sk_store_usage(app->media, &images, &bytes);
+        char path[4096];
+        int cdrom, ro;
+        int in = app->gadget != NULL && sk_ms_current(app->gadget, path, sizeof(path), &cdrom, &ro);
+        metric(b, "sshkvm_media_images", "gauge", "Images in the boot-media store.", "",
+               (uint64_t)images);
+        metric(b, "sshkvm_media_bytes", "gauge", "Bytes of the images in the boot-media store.", "",
+               (uint64_t)bytes);
+        metric(b, "sshkvm_media_free_bytes", "gauge", "Bytes the boot-media store may still take.",
+               "", (uint64_t)sk_store_room(app->media));
+        metric(b, "sshkvm_media_inserted", "gauge",
+               "1 while an image is presented to the target (media insert), else 0.", "",
+               (uint64_t)in);
+    }
 }

@@ -330,10 +330,12 @@ int main(int argc, char **argv)
             return 1;
         }
         for (int i = 0; i < NDEV; i++) {
-            if (p[i].revents != 0 && drain(fd[i], &pending[i]) != 0) {
-                say("EVDUMP ERROR %s went away", path[i]);
-                flush_out(1);
-                return 1;
+            if (fd[i] >= 0 && p[i].revents != 0 && drain(fd[i], &pending[i]) != 0) {
+                /* The gadget was unbound (boot media's insert and eject do it): carry on
+                 * without the node, so that "run" keeps working; the HID checks come first. */
+                say("EVDUMP GONE %s", path[i]);
+                close(fd[i]);
+                fd[i] = -1;
             }
         }
         if (!(p[2].revents & POLLIN)) {
@@ -359,7 +361,9 @@ int main(int argc, char **argv)
             } else if (strncmp(cmd, "mark ", 5) == 0) {
                 /* Whatever the devices queued before the mark belongs before it. */
                 for (int i = 0; i < NDEV; i++) {
-                    drain(fd[i], &pending[i]);
+                    if (fd[i] >= 0) {
+                        drain(fd[i], &pending[i]);
+                    }
                 }
                 say("MARK %s", cmd + 5);
             } else if (strncmp(cmd, "run ", 4) == 0) {

@@ -26,8 +26,13 @@ fi
 DIR=$CACHE/$KPKG
 # The trees extracted: everything the gadget, evdev, vivid, e1000 and
 # v4l2loopback's dependencies live in; 60 MB instead of 400.
-TREES=(drivers/usb drivers/hid drivers/input drivers/media fs/configfs drivers/net/ethernet/intel/e1000)
+TREES=(drivers/usb drivers/hid drivers/input drivers/media fs/configfs drivers/net/ethernet/intel/e1000
+  drivers/scsi drivers/cdrom fs/isofs block lib crypto) # the last line: boot media (test_vm_gadget)
 
+# A cache unpacked with other trees is unpacked again.
+if [ -f "$DIR/.done" ] && [ "$(cat "$DIR/.trees" 2>/dev/null)" != "${TREES[*]}" ]; then
+  rm -f "$DIR/.done"
+fi
 if [ ! -f "$DIR/.done" ]; then
   rm -rf "$DIR" && mkdir -p "$DIR/dl"
   (cd "$DIR/dl" && apt-get download -q "$KPKG" >/dev/null 2>&1) || {
@@ -43,6 +48,7 @@ if [ ! -f "$DIR/.done" ]; then
   mv "$DIR/lib/modules/$kver" "$DIR/modules"
   rm -rf "$DIR/boot" "$DIR/lib"
   echo "$kver" >"$DIR/kver"
+  echo "${TREES[*]}" >"$DIR/.trees"
   touch "$DIR/.done"
 fi
 

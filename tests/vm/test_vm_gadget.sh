@@ -7,6 +7,8 @@
 # the second serial port. The host drives sshkvm with the real OpenSSH
 # client and curl through QEMU's port forwarding, and checks the exact key,
 # pointer and button events the guest's kernel saw.
+# Boot media (section 7): the store in the guest's tmpfs.
+SSHKVM_ARGS="${SSHKVM_ARGS:-} --media-dir /tmp/media"
 . "$(dirname "$0")/lib.sh"
 START=$SECONDS
 
@@ -122,5 +124,74 @@ note "stream: $nparts parts in 6 s"
 
 # Nothing above left a key or button held: sshkvm's state is all released.
 check vm_nothing_held grep -qF '"buttons":0}' <<<"$(kssh status)"
+# ---- 7. boot media: the mass-storage function on the same gadget ----
+# Last: every insert and eject unplugs and replugs the gadget, HID included.
+# An image put over ssh appears on the guest as a USB disk and as a CD-ROM,
+# read back bit for bit, the ISO 9660 file system mounted; eject removes it;
+# the function is in the gadget only while something is inserted.
+GA=/sys/kernel/config/usb_gadget/sshkvm
+MS=$GA/functions/mass_storage.usb0
+head -c 2097152 /dev/urandom >"$T/disk.img"
+mkdir -p "$T/iso"
+head -c 700000 /dev/urandom >"$T/iso/pad.bin"
+echo "hello from sshkvm media" >"$T/iso/hello.txt"
+xorriso -as mkisofs -quiet -V SSHKVM -o "$T/cd.iso" "$T/iso" 2>/dev/null
+isz=$(stat -c %s "$T/cd.iso")
+sha() { sha256sum <"$1" | cut -c1-64; }
+# block_dev PREFIX: the guest's block device whose name starts with PREFIX (sd, sr), if any.
+block_dev() { guest "ls /sys/block" | grep -m1 "^$1"; }
+has_dev() { [ -n "$(block_dev "$1")" ]; }
+no_dev() { [ -z "$(block_dev "$1")" ]; }
+# wait_until SECONDS CMD...: retry CMD every half second.
+wait_until() {
+  local n=$(($1 * 2))
+  shift
+  until "$@"; do
+    n=$((n - 1))
+    [ "$n" -gt 0 ] || return 1
+    sleep 0.5
+  done
+}
+# guest_sha DEV BYTES: the SHA-256 of the first BYTES of the guest's /dev/DEV.
+guest_sha() { guest "head -c $2 /dev/$1 | sha256sum" | cut -c1-64; }
+t_media=$SECONDS
+check vm_media_put_disk test "$(kssh media put disk.img <"$T/disk.img")" = "$(sha "$T/disk.img")  disk.img"
+check vm_media_put_iso test "$(kssh media put cd.iso <"$T/cd.iso")" = "$(sha "$T/cd.iso")  cd.iso"
+check vm_media_no_function_before_insert guest "test ! -e $MS"
+check vm_media_insert_disk kssh media insert disk.img --disk
+check vm_media_function_while_inserted guest "test -e $MS && test -L $GA/configs/c.1/mass_storage.usb0"
+if wait_until 30 has_dev sd; then
+  pass vm_media_disk_appears
+  dev=$(block_dev sd)
+  check vm_media_disk_bit_for_bit test "$(guest_sha "$dev" 2097152)" = "$(sha "$T/disk.img")"
+  check vm_media_disk_read_only guest "test \$(cat /sys/block/$dev/ro) = 1"
+else
+  fail vm_media_disk_appears "$(guest "ls /sys/block; dmesg | tail -5")"
+fi
+kssh media insert disk.img --cdrom 2>"$T/err"
+check vm_media_switch_refused_before_eject test $? -eq 1
+check vm_media_switch_says_eject grep -q "eject first" "$T/err"
+check vm_media_eject_disk kssh media eject
+check vm_media_disk_gone wait_until 30 no_dev sd
+check vm_media_no_function_after_eject guest "test ! -e $MS && test ! -e $GA/configs/c.1/mass_storage.usb0"
+check vm_media_insert_cdrom kssh media insert cd.iso
+if wait_until 30 has_dev sr; then
+  pass vm_media_cdrom_appears
+  check vm_media_cdrom_bit_for_bit test "$(guest_sha sr0 "$isz")" = "$(sha "$T/cd.iso")"
+  check vm_media_iso9660_mounts test "$(guest "mkdir -p /mnt/cd && mount -t iso9660 -o ro /dev/sr0 /mnt/cd && cat /mnt/cd/hello.txt; umount /mnt/cd")" = "hello from sshkvm media"
+else
+  fail vm_media_cdrom_appears "$(guest "ls /sys/block; dmesg | tail -5")"
+fi
+check vm_media_eject_cdrom kssh media eject
+check vm_media_cdrom_gone wait_until 30 no_dev sr
+check vm_media_iso_as_disk_after_eject kssh media insert cd.iso --disk
+if wait_until 30 has_dev sd; then
+  check vm_media_iso_as_disk_bit_for_bit test "$(guest_sha "$(block_dev sd)" "$isz")" = "$(sha "$T/cd.iso")"
+else
+  fail vm_media_iso_as_disk_bit_for_bit "no disk"
+fi
+check vm_media_eject_last kssh media eject
+check vm_media_absent_at_end guest "test ! -e $MS"
+note "media: $((SECONDS - t_media))s"
 note "total $((SECONDS - START))s"
 [ "$FAILS" -eq 0 ]

@@ -1,0 +1,264 @@
+/*
+ * test_store: the boot-media image store on a temporary directory: names,
+ * sizes, uploads written to a temporary file and named only when
+ * committed (an aborted one leaves nothing), one upload per name, the
+ * SHA-256 and its sidecar, the --media-max-bytes limit, sparse blank images.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "base/util.h"
+#include "media/store.h"
+
+static char dir[64];
+
+/* How many entries the directory holds (hidden ones too), . and .. aside. */
+static int entries(void)
+{
+    int n = 0;
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    return n;
+}
+
+static void clean(void)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d != NULL && (de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+            char *p = xasprintf("%s/%s", dir, de->d_name);
+            unlink(p);
+            free(p);
+        }
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+}
+
+static struct sk_store *open_store(int64_t max)
+{
+    char err[256];
+    struct sk_store *st = sk_store_new(
+        &(struct sk_store_opts){.dir = dir, .reserve = 0, .max_bytes = max}, err, sizeof(err));
+    CHECK(st != NULL);
+    return st;
+}
+
+static void test_names(void)
+{
+    char err[128];
+    CHECK_EQ_INT(sk_store_name_check("debian-13.iso", err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_store_name_check("a b (1).img", err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_store_name_check("x..y", err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_store_name_check("", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_store_name_check("..", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_store_name_check(".", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_store_name_check(".hidden", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_store_name_check("../etc/passwd", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_store_name_check("a/b", err, sizeof(err)), -1);
+    CHECK(strstr(err, "'/'") != NULL);
+    CHECK_EQ_INT(sk_store_name_check("a\nb", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_store_name_check("a\033[2Jb", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_store_name_check("a\177", err, sizeof(err)), -1);
+    char longname[SK_STORE_NAME_MAX + 2];
+    memset(longname, 'a', sizeof(longname) - 1);
+    longname[sizeof(longname) - 1] = '\0';
+    CHECK_EQ_INT(sk_store_name_check(longname, err, sizeof(err)), -1);
+    longname[SK_STORE_NAME_MAX] = '\0';
+    CHECK_EQ_INT(sk_store_name_check(longname, err, sizeof(err)), 0);
+}
+
+static void test_sizes(void)
+{
+    CHECK_EQ_INT(sk_store_parse_size("0"), 0);
+    CHECK_EQ_INT(sk_store_parse_size("1048576"), 1048576);
+    CHECK_EQ_INT(sk_store_parse_size("512K"), 512 * 1024);
+    CHECK_EQ_INT(sk_store_parse_size("100M"), 100LL << 20);
+    CHECK_EQ_INT(sk_store_parse_size("8G"), 8LL << 30);
+    CHECK_EQ_INT(sk_store_parse_size("8g"), 8LL << 30);
+    CHECK_EQ_INT(sk_store_parse_size("2GiB"), 2LL << 30);
+    CHECK_EQ_INT(sk_store_parse_size("1T"), 1LL << 40);
+    CHECK_EQ_INT(sk_store_parse_size(""), -1);
+    CHECK_EQ_INT(sk_store_parse_size("-1"), -1);
+    CHECK_EQ_INT(sk_store_parse_size("12Q"), -1);
+    CHECK_EQ_INT(sk_store_parse_size("1.5G"), -1);
+    CHECK_EQ_INT(sk_store_parse_size("99999999999999999999"), -1);
+    CHECK_EQ_INT(sk_store_parse_size("9000000T"), -1);
+}
+
+static void test_put_and_list(void)
+{
+    struct sk_store *st = open_store(0);
+    char err[256];
+    struct sk_upload *up;
+    CHECK_EQ_INT(sk_store_put_begin(st, "abc.img", 3, &up, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_upload_write(up, "ab", 2, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_upload_write(up, "c", 1, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_upload_bytes(up), 3);
+    CHECK_EQ_INT(entries(), 0); /* nothing named before the commit */
+    char sha[65];
+    CHECK_EQ_INT(sk_upload_commit(up, sha, err, sizeof(err)), 0);
+    CHECK_STR(sha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    struct sk_store_entry *e;
+    CHECK_EQ_INT(sk_store_list(st, &e, err, sizeof(err)), 1);
+    CHECK_STR(e[0].name, "abc.img");
+    CHECK_EQ_INT(e[0].size, 3);
+    CHECK_STR(e[0].sha256, sha);
+    free(e);
+    /* The sidecar is what list reads: a made-up digest there is believed while size and
+     * time match... */
+    char *side = xasprintf("%s/.abc.img.sha256", dir);
+    char *text = NULL;
+    size_t len;
+    CHECK_EQ_INT(sk_read_file(side, 256, &text, &len, err, sizeof(err)), 0);
+    CHECK(text != NULL && strncmp(text, sha, 64) == 0);
+    if (text != NULL) {
+        memset(text, 'f', 64);
+        FILE *f = fopen(side, "w");
+        fputs(text, f);
+        fclose(f);
+    }
+    free(text);
+    struct sk_store_entry one;
+    CHECK_EQ_INT(sk_store_stat(st, "abc.img", &one, err, sizeof(err)), 0);
+    CHECK(strspn(one.sha256, "f") == 64);
+    /* ...and not once the image changed (written by the target with --rw). */
+    char *path = sk_store_path(st, "abc.img");
+    FILE *f = fopen(path, "a");
+    fputs("d", f);
+    fclose(f);
+    CHECK_EQ_INT(sk_store_stat(st, "abc.img", &one, err, sizeof(err)), 0);
+    CHECK_STR(one.sha256, "88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589");
+    CHECK_EQ_INT(one.size, 4);
+    /* get: the bytes. */
+    int64_t size;
+    int fd = sk_store_open(st, "abc.img", &size, err, sizeof(err));
+    CHECK(fd >= 0);
+    char buf[8] = {0};
+    CHECK_EQ_INT(read(fd, buf, sizeof(buf)), 4);
+    CHECK_STR(buf, "abcd");
+    close(fd);
+    CHECK_EQ_INT(sk_store_open(st, "nope", &size, err, sizeof(err)), SK_STORE_E_NOENT);
+    /* A second put replaces the first. */
+    CHECK_EQ_INT(sk_store_put_begin(st, "abc.img", -1, &up, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_upload_write(up, "", 0, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_upload_commit(up, sha, err, sizeof(err)), 0);
+    CHECK_STR(sha, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    struct stat sb;
+    CHECK(stat(path, &sb) == 0 && sb.st_size == 0);
+    /* rm takes the sidecar along. */
+    CHECK_EQ_INT(sk_store_remove(st, "abc.img", err, sizeof(err)), 0);
+    CHECK_EQ_INT(entries(), 0);
+    CHECK_EQ_INT(sk_store_remove(st, "abc.img", err, sizeof(err)), SK_STORE_E_NOENT);
+    CHECK_EQ_INT(sk_store_remove(st, "../x", err, sizeof(err)), -1);
+    free(path);
+    free(side);
+    sk_store_free(st);
+    clean();
+}
+
+static void test_abort_and_busy(void)
+{
+    struct sk_store *st = open_store(0);
+    char err[256];
+    struct sk_upload *up, *up2;
+    CHECK_EQ_INT(sk_store_put_begin(st, "a.iso", -1, &up, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_upload_write(up, "partial", 7, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_store_put_begin(st, "a.iso", -1, &up2, err, sizeof(err)), SK_STORE_E_BUSY);
+    CHECK(up2 == NULL);
+    CHECK(strstr(err, "already in progress") != NULL);
+    /* Another name is not held up. */
+    CHECK_EQ_INT(sk_store_put_begin(st, "b.iso", -1, &up2, err, sizeof(err)), 0);
+    sk_upload_abort(up2);
+    sk_upload_abort(up);
+    CHECK_EQ_INT(entries(), 0);
+    /* Once aborted, the name is free again. */
+    CHECK_EQ_INT(sk_store_put_begin(st, "a.iso", -1, &up, err, sizeof(err)), 0);
+    sk_upload_abort(up);
+    sk_upload_abort(NULL);
+    CHECK_EQ_INT(sk_store_put_begin(st, ".a.iso", -1, &up, err, sizeof(err)), -1);
+    CHECK_EQ_INT(entries(), 0);
+    /* A temporary file a crash left behind (no O_TMPFILE) is removed when the store opens. */
+    char *stale = xasprintf("%s/.x.iso.upload-AbC123", dir);
+    FILE *f = fopen(stale, "w");
+    fclose(f);
+    sk_store_free(st);
+    st = open_store(0);
+    CHECK(access(stale, F_OK) != 0);
+    free(stale);
+    sk_store_free(st);
+    clean();
+}
+
+static void test_limit(void)
+{
+    struct sk_store *st = open_store(10000);
+    char err[256];
+    struct sk_upload *up;
+    CHECK_EQ_INT(sk_store_put_begin(st, "big", 20000, &up, err, sizeof(err)), SK_STORE_E_FULL);
+    CHECK(strstr(err, "would fill") != NULL);
+    CHECK_EQ_INT(sk_store_put_begin(st, "big", -1, &up, err, sizeof(err)), 0);
+    char block[4096] = {0};
+    int rc = 0;
+    for (int i = 0; i < 5 && rc == 0; i++) {
+        rc = sk_upload_write(up, block, sizeof(block), err, sizeof(err));
+    }
+    CHECK_EQ_INT(rc, SK_STORE_E_FULL);
+    CHECK(sk_upload_bytes(up) <= 10000);
+    sk_upload_abort(up);
+    CHECK_EQ_INT(entries(), 0);
+    CHECK(sk_store_room(st) <= 10000);
+    /* A blank image beyond the limit is refused; within it, sparse and all zeros. */
+    CHECK_EQ_INT(sk_store_create(st, "blank", 1 << 20, err, sizeof(err)), SK_STORE_E_FULL);
+    sk_store_free(st);
+
+    st = open_store(0);
+    CHECK_EQ_INT(sk_store_create(st, "blank", 1 << 20, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_store_create(st, "blank", 1 << 20, err, sizeof(err)), SK_STORE_E_BUSY);
+    CHECK(strstr(err, "already exists") != NULL);
+    struct stat sb;
+    char *path = sk_store_path(st, "blank");
+    CHECK(stat(path, &sb) == 0 && sb.st_size == 1 << 20 && sb.st_blocks < 64);
+    struct sk_store_entry e;
+    CHECK_EQ_INT(sk_store_stat(st, "blank", &e, err, sizeof(err)), 0);
+    /* sha256sum of 1 MiB of zeros */
+    CHECK_STR(e.sha256, "30e14955ebf1352266dc2ff8067e68104607e750abb9d3b36582b8af909fcb58");
+    int images;
+    int64_t bytes;
+    sk_store_usage(st, &images, &bytes);
+    CHECK_EQ_INT(images, 1);
+    CHECK_EQ_INT(bytes, 1 << 20);
+    free(path);
+    sk_store_free(st);
+    clean();
+}
+
+int main(void)
+{
+    snprintf(dir, sizeof(dir), "/tmp/sk-test-store.XXXXXX");
+    if (mkdtemp(dir) == NULL) {
+        return 1;
+    }
+    SK_RUN(test_names);
+    SK_RUN(test_sizes);
+    SK_RUN(test_put_and_list);
+    SK_RUN(test_abort_and_busy);
+    SK_RUN(test_limit);
+    clean();
+    rmdir(dir);
+    return SK_CHECK_EXIT();
+}
