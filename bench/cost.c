@@ -39,6 +39,7 @@
 #include "term/termkeys.h"
 #include "term/view.h"
 #include "text/textrec.h"
+#include "clip.h"
 #include "textscreens/screens.h"
 #include "video/frame.h"
 #include "video/image.h"
@@ -49,9 +50,7 @@
 
 struct job {
     /* The clip's frames, for the view modes and the MJPEG part. */
-    uint8_t *clip;
-    size_t *off, *size, n;
-    unsigned width, height;
+    struct sk_bench_clip clip;
     struct sk_render_opts ro;
     struct sk_viewcache *vc;
     struct sk_render *r;
@@ -72,42 +71,16 @@ typedef int (*unit_fn)(struct job *j, unsigned i);
 
 static int load_clip(struct job *j, const char *path)
 {
-    char err[256];
-    char *text = NULL;
-    size_t len = 0;
-    if (sk_read_file(path, 1u << 30, &text, &len, err, sizeof(err)) != 0) {
-        fprintf(stderr, "cost: %s\n", err);
-        return -1;
-    }
-    j->clip = (uint8_t *)text;
-    size_t pos = 0;
-    while (pos < len) {
-        size_t off = 0, flen = 0;
-        long n = sk_mjpeg_next(j->clip + pos, len - pos, 1, &off, &flen);
-        if (n <= 0 || flen == 0) {
-            break;
-        }
-        j->off = xrealloc(j->off, (j->n + 1) * sizeof(size_t));
-        j->size = xrealloc(j->size, (j->n + 1) * sizeof(size_t));
-        j->off[j->n] = pos + off;
-        j->size[j->n] = flen;
-        j->n++;
-        pos += (size_t)n;
-    }
-    if (j->n == 0 || sk_jpeg_info(j->clip + j->off[0], j->size[0], &j->width, &j->height) != 0) {
-        fprintf(stderr, "cost: %s: no JPEG frames\n", path);
-        return -1;
-    }
-    return 0;
+    return sk_bench_clip_load("cost", path, &j->clip);
 }
 
 static int view_unit(struct job *j, unsigned i)
 {
-    size_t k = i % j->n;
-    struct sk_frame *f = sk_frame_new(j->size[k]);
-    sk_frame_set_data(f, j->clip + j->off[k], j->size[k]);
-    f->width = j->width;
-    f->height = j->height;
+    size_t k = i % j->clip.n;
+    struct sk_frame *f = sk_frame_new(j->clip.size[k]);
+    sk_frame_set_data(f, j->clip.data + j->clip.off[k], j->clip.size[k]);
+    f->width = j->clip.width;
+    f->height = j->clip.height;
     f->format = SK_FRAME_JPEG;
     f->seq = ++j->seq;
     const struct sk_grid *g = sk_viewcache_get(j->vc, f, COLS, ROWS, &j->ro, j->dec, j->r);
@@ -137,16 +110,16 @@ static int text_unit(struct job *j, unsigned i)
 
 static int part_unit(struct job *j, unsigned i)
 {
-    size_t k = i % j->n;
+    size_t k = i % j->clip.n;
     char head[SK_MULTIPART_HEADER_MAX];
-    size_t hlen = sk_multipart_header(head, sizeof(head), j->size[k], (int64_t)i * 33333);
+    size_t hlen = sk_multipart_header(head, sizeof(head), j->clip.size[k], (int64_t)i * 33333);
     struct iovec iov[3] = {
         {.iov_base = head, .iov_len = hlen},
-        {.iov_base = j->clip + j->off[k], .iov_len = j->size[k]},
+        {.iov_base = j->clip.data + j->clip.off[k], .iov_len = j->clip.size[k]},
         {.iov_base = (void *)SK_MULTIPART_TRAILER, .iov_len = 2},
     };
     ssize_t n = writev(j->null_fd, iov, 3);
-    if (hlen == 0 || n != (ssize_t)(hlen + j->size[k] + 2)) {
+    if (hlen == 0 || n != (ssize_t)(hlen + j->clip.size[k] + 2)) {
         return -1;
     }
     j->bytes += (size_t)n;
@@ -295,9 +268,9 @@ int main(int argc, char **argv)
     sk_textrec_free(j.tr);
     sk_image_free(&j.img);
     sk_keymap_free(j.km);
-    free(j.clip);
-    free(j.off);
-    free(j.size);
+    free(j.clip.data);
+    free(j.clip.off);
+    free(j.clip.size);
     close(j.null_fd);
     return 0;
 }
