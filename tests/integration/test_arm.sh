@@ -23,24 +23,14 @@ if ! scripts/deps.sh cross >"$T/deps.log" 2>&1; then
 fi
 make -s build/tests/mjpeg_frames build/tests/demo_text >/dev/null || fail helpers "native helpers do not build"
 
-for triplet in aarch64-linux-gnu arm-linux-gnueabihf; do
-  case $triplet in
-    aarch64-*) arch=arm64 qemu=qemu-aarch64 ;;
-    *) arch=armhf qemu=qemu-arm ;;
-  esac
-  if ! make -s -j2 CROSS="$triplet-" all unit >"$T/build-$arch.log" 2>&1; then
-    fail "${arch}_build" "$(grep -m3 -E 'error|warning' "$T/build-$arch.log")"
-    continue
-  fi
-  pass "${arch}_build"
-  # The binary is really for that machine.
-  check "${arch}_elf" bash -c "file -L build/$triplet/sshkvm | grep -q '$([ $arch = arm64 ] && echo aarch64 || echo ', ARM, EABI5')'"
-
+# unit_tests ARCH TRIPLET QEMU: every unit test of that build under qemu-user, one line each.
+unit_tests() {
+  local arch=$1 triplet=$2 qemu=$3 t name start rc p f
   for t in build/"$triplet"/tests/test_*; do
     case $t in *.d) continue ;; esac
     name=$(basename "$t")
     start=$SECONDS
-    timeout -k 5 $((120 * SLOW)) "$qemu" "$t" >"$T/$arch-$name.log" 2>&1
+    timeout -k 5 $((150 * SLOW)) "$qemu" "$t" >"$T/$arch-$name.log" 2>&1
     rc=$?
     p=$(grep -c '^PASS ' "$T/$arch-$name.log")
     f=$(grep -c '^FAIL ' "$T/$arch-$name.log")
@@ -50,8 +40,37 @@ for triplet in aarch64-linux-gnu arm-linux-gnueabihf; do
       fail "${arch}_$name" "exit $rc, $p passed, $f failed: $(grep -m3 -E 'FAIL|CHECK failed' "$T/$arch-$name.log" | tr '\n' ' ')"
     fi
   done
+}
 
-  # The ARM server with the real OpenSSH client. Its waits are stretched (SSHKVM_SLOW) for emulation.
+built=()
+for triplet in aarch64-linux-gnu arm-linux-gnueabihf; do
+  arch=$([ "$triplet" = aarch64-linux-gnu ] && echo arm64 || echo armhf)
+  if ! make -s -j2 CROSS="$triplet-" all unit >"$T/build-$arch.log" 2>&1; then
+    fail "${arch}_build" "$(grep -m3 -E 'error|warning' "$T/build-$arch.log")"
+    continue
+  fi
+  pass "${arch}_build"
+  # The binary is really for that machine.
+  check "${arch}_elf" grep -q "$([ $arch = arm64 ] && echo 'ARM aarch64' || echo 'ARM, EABI5')" \
+    <(file -L "build/$triplet/sshkvm")
+  built+=("$arch:$triplet")
+done
+
+# The two architectures' unit tests side by side (each emulated program uses about one core).
+for b in "${built[@]}"; do
+  arch=${b%%:*} triplet=${b#*:}
+  unit_tests "$arch" "$triplet" "$([ "$arch" = arm64 ] && echo qemu-aarch64 || echo qemu-arm)" >"$T/units-$arch.out" &
+done
+wait
+for b in "${built[@]}"; do
+  cat "$T/units-${b%%:*}.out"
+  FAILS=$((FAILS + $(grep -c '^FAIL ' "$T/units-${b%%:*}.out")))
+done
+
+# The ARM server with the real OpenSSH client. Its waits are stretched (SSHKVM_SLOW) for emulation.
+for b in "${built[@]}"; do
+  arch=${b%%:*} triplet=${b#*:}
+  qemu=$([ "$arch" = arm64 ] && echo qemu-aarch64 || echo qemu-arm)
   SSHKVM_BIN=$ROOT/build/$triplet/sshkvm SSHKVM_WRAP=$qemu SSHKVM_SLOW=4 \
     timeout -k 10 300 bash tests/integration/test_ssh_commands.sh >"$T/$arch-ssh.log" 2>&1
   rc=$?
