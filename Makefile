@@ -11,6 +11,7 @@
 #   make test-tsan  the unit tests and the threaded integration tests under ThreadSanitizer
 #   make soak     SOAK_SECONDS (default 600) of clients coming and going
 #   make install  install to $(DESTDIR)$(PREFIX)
+#   make CROSS=aarch64-linux-gnu- [unit]   the arm64 build (armhf: arm-linux-gnueabihf-), cross.mk
 #   make clean
 
 CC ?= cc
@@ -62,6 +63,11 @@ Q :=
 else
 Q := @
 endif
+
+# make CROSS=aarch64-linux-gnu- / arm-linux-gnueabihf-: the ARM builds, in build/<triplet>/ (cross.mk).
+ifneq ($(CROSS),)
+include cross.mk
+else
 
 .PHONY: all run test layers format format-check test-vm test-asan test-tsan test-valgrind soak unit check install uninstall clean deps deps-test \
 	deps-bench bench fuzz fuzz-build
@@ -281,5 +287,6 @@ uninstall:
 
 clean:
 	rm -rf build
+endif
 
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)

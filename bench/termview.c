@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clip.h"
 #include "stats.h"
 #include "video/frame.h"
 #include "video/image.h"
@@ -30,52 +31,12 @@
 #include "term/view.h"
 #include "base/util.h"
 
-struct clip {
-    uint8_t *data;
-    size_t len;
-    size_t *off;
-    size_t *size;
-    size_t n;
-    unsigned width, height;
-};
-
 static double now_ms(void)
 {
     return (double)sk_now_us() / 1e3;
 }
 
-static int load(const char *path, struct clip *c)
-{
-    char err[256];
-    char *text = NULL;
-    size_t len = 0;
-    if (sk_read_file(path, 1u << 30, &text, &len, err, sizeof(err)) != 0) {
-        fprintf(stderr, "termview: %s\n", err);
-        return -1;
-    }
-    *c = (struct clip){.data = (uint8_t *)text, .len = len};
-    size_t pos = 0;
-    while (pos < len) {
-        size_t off = 0, flen = 0;
-        long n = sk_mjpeg_next(c->data + pos, len - pos, 1, &off, &flen);
-        if (n <= 0 || flen == 0) {
-            break;
-        }
-        c->off = xrealloc(c->off, (c->n + 1) * sizeof(size_t));
-        c->size = xrealloc(c->size, (c->n + 1) * sizeof(size_t));
-        c->off[c->n] = pos + off;
-        c->size[c->n] = flen;
-        c->n++;
-        pos += (size_t)n;
-    }
-    if (c->n == 0 || sk_jpeg_info(c->data + c->off[0], c->size[0], &c->width, &c->height) != 0) {
-        fprintf(stderr, "termview: %s: no JPEG frames\n", path);
-        return -1;
-    }
-    return 0;
-}
-
-static struct sk_frame *frame_of(const struct clip *c, size_t i, uint64_t seq)
+static struct sk_frame *frame_of(const struct sk_bench_clip *c, size_t i, uint64_t seq)
 {
     struct sk_frame *f = sk_frame_new(c->size[i]);
     sk_frame_set_data(f, c->data + c->off[i], c->size[i]);
@@ -107,8 +68,8 @@ int main(int argc, char **argv)
            "size", "dec1/1", "dec-sc", "dither", "export", "look", "1 view", "+1 view", "B/update");
     uint64_t seq = 0;
     for (int a = first; a < argc; a++) {
-        struct clip c;
-        if (load(argv[a], &c) != 0) {
+        struct sk_bench_clip c;
+        if (sk_bench_clip_load("termview", argv[a], &c) != 0) {
             return 1;
         }
         if (sk_bench_smoke() && c.n > 2) {

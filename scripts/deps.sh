@@ -4,6 +4,8 @@
 #   scripts/deps.sh test    plus what `make test` drives (real clients: ssh, curl, ffmpeg, tmux)
 #   scripts/deps.sh gen     what scripts/gen-keymaps needs to regenerate keymaps/ from xkb-data
 #   scripts/deps.sh bench   plus what `make bench` compares against (img2txt, chafa)
+#   scripts/deps.sh cross   the arm64 and armhf cross-compilers, libraries and qemu-user
+#                           (make CROSS=aarch64-linux-gnu-, test_arm); adds the two architectures
 set -euo pipefail
 
 build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev zlib1g-dev openssh-client
@@ -37,15 +39,26 @@ gen=(python3 libxkbcommon0 xkb-data libx11-data)
 
 # make bench: the frames come from ffmpeg; libcaca's img2txt and chafa are the baselines;
 # Tesseract is text mode's, and seabios's VGA ROM has the fonts its captures are drawn in.
-bench=(ffmpeg caca-utils chafa procps python3 bc openssh-client tesseract-ocr seabios)
+# valgrind (callgrind): bench_cost's instruction counts.
+bench=(ffmpeg caca-utils chafa procps python3 bc openssh-client tesseract-ocr seabios valgrind)
 # bench_media's baseline is scp to a private sshd: openssh-server is fetched with apt-get download
 # and unpacked under build/sshd, never installed (its postinst would start a system sshd).
+
+# make CROSS=aarch64-linux-gnu- / arm-linux-gnueabihf- and test_arm: Debian's cross-compilers,
+# the -dev package of every library in the Makefile's PKGS for each architecture (multiarch),
+# and qemu-user, which runs the ARM unit tests and the ARM server here.
+cross=(qemu-user crossbuild-essential-arm64 crossbuild-essential-armhf)
+for a in arm64 armhf; do
+  cross+=("libssh-dev:$a" "libssl-dev:$a" "libcaca-dev:$a" "libv4l-dev:$a" "libturbojpeg0-dev:$a"
+    "libmicrohttpd-dev:$a" "zlib1g-dev:$a" "libcrypt-dev:$a" "libjansson-dev:$a")
+done
 
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")
 [ "${1:-build}" = test ] && ! command -v npm >/dev/null && want+=(npm)
 [ "${1:-build}" = gen ] && want=("${gen[@]}")
 [ "${1:-build}" = bench ] && want+=("${bench[@]}")
+[ "${1:-build}" = cross ] && want=("${cross[@]}")
 
 missing=()
 for p in "${want[@]}"; do
@@ -65,6 +78,11 @@ else
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+if [ "${1:-build}" = cross ]; then
+  for a in arm64 armhf; do
+    dpkg --print-foreign-architectures | grep -qx "$a" || "${sudo[@]}" dpkg --add-architecture "$a"
+  done
+fi
 # A fresh machine may have no package lists yet; an old list may miss a version.
-"${sudo[@]}" apt-get update -qq || true
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=900 update -qq || true
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

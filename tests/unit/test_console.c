@@ -525,13 +525,22 @@ static void test_taken_keys_stay(void)
 static void furthest_move(unsigned *row, unsigned *col)
 {
     *row = *col = 0;
+    /* strtoul, not sscanf: glibc's sscanf takes the strlen of the rest of the output at every
+     * move, quadratic in a huge window's output (minutes under qemu-user, test_arm). */
     for (size_t i = 0; i + 2 < out.len; i++) {
-        unsigned r, c;
-        char h;
-        if (out.data[i] == '\033' && out.data[i + 1] == '[' &&
-            sscanf(out.data + i + 2, "%u;%u%c", &r, &c, &h) == 3 && h == 'H') {
-            *row = SK_MAX(*row, r);
-            *col = SK_MAX(*col, c);
+        if (out.data[i] != '\033' || out.data[i + 1] != '[') {
+            continue;
+        }
+        char *end;
+        unsigned long r = strtoul(out.data + i + 2, &end, 10);
+        if (end == out.data + i + 2 || *end != ';') {
+            continue;
+        }
+        char *num = end + 1;
+        unsigned long c = strtoul(num, &end, 10);
+        if (end != num && *end == 'H') {
+            *row = SK_MAX(*row, (unsigned)r);
+            *col = SK_MAX(*col, (unsigned)c);
         }
     }
 }
