@@ -42,3 +42,21 @@ in_root() {
   (cd / && DEBIAN_FRONTEND=noninteractive LC_ALL=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin \
     chroot "$dir" "$@")
 }
+
+# unit_get KEY: the value of KEY= in the installed sshkvm.service (in $R).
+unit_get() { sed -n "s/^$1=//p" "$R/lib/systemd/system/sshkvm.service"; }
+
+# start_in_root: in $R, the unit's ExecStart, as its User and groups, in its WorkingDirectory, with its UMask.
+start_in_root() {
+  local groups
+  rm -f "$T/sshkvm.out"
+  groups=$(unit_get Group),$(unit_get SupplementaryGroups | tr ' ' ,)
+  # /proc as systemd gives it (sshkvm finds its keymaps from /proc/self/exe), mounted in a
+  # mount namespace of the server's own, so nothing stays mounted under $T when it ends.
+  unshare --mount --propagation private /bin/sh -c 'mount -t proc proc "$1/proc" && shift && exec "$@"' \
+    sh "$R" chroot --userspec="$(unit_get User):$(unit_get Group)" --groups="$groups" "$R" \
+    /bin/sh -c "umask $(unit_get UMask) && cd $(unit_get WorkingDirectory) && exec $(unit_get ExecStart)" \
+    >"$T/sshkvm.out" 2>"$T/sshkvm.log" &
+  SK_PID=$!
+  wait_until 10 has "$T/sshkvm.out" 'console:' || { cat "$T/sshkvm.out" "$T/sshkvm.log"; return 1; }
+}

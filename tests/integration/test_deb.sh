@@ -43,7 +43,6 @@ keymaps_web() { [ -f "$R/usr/share/sshkvm/keymaps/de" ] && [ -f "$R/usr/share/ss
 check keymaps_web keymaps_web
 
 unit=$R/lib/systemd/system/sshkvm.service
-unit_get() { sed -n "s/^$1=//p" "$unit"; }
 check unit_runs_as_sshkvm [ "$(unit_get User)" = sshkvm ]
 
 # The administrator's edits: the demo target instead of the devices, loopback ports, a key.
@@ -54,20 +53,6 @@ sed -i -e 's|^video = .*|video = demo|' -e 's|^hid = .*|hid = demo|' -e 's|^mous
   -e "s|^http-listen = .*|http-listen = 127.0.0.1:$HTTP_PORT|" "$R/etc/sshkvm.conf"
 install -m 0644 "$T/id.pub" "$R/etc/sshkvm/authorized_keys"
 
-# start_in_root: the unit's ExecStart, as its User and groups, in its WorkingDirectory, with its UMask.
-start_in_root() {
-  local groups
-  rm -f "$T/sshkvm.out"
-  groups=$(unit_get Group),$(unit_get SupplementaryGroups | tr ' ' ,)
-  # /proc as systemd gives it (sshkvm finds its keymaps from /proc/self/exe), mounted in a
-  # mount namespace of the server's own, so nothing stays mounted under $T when it ends.
-  unshare --mount --propagation private /bin/sh -c 'mount -t proc proc "$1/proc" && shift && exec "$@"' \
-    sh "$R" chroot --userspec="$(unit_get User):$(unit_get Group)" --groups="$groups" "$R" \
-    /bin/sh -c "umask $(unit_get UMask) && cd $(unit_get WorkingDirectory) && exec $(unit_get ExecStart)" \
-    >"$T/sshkvm.out" 2>"$T/sshkvm.log" &
-  SK_PID=$!
-  wait_until 10 has "$T/sshkvm.out" 'console:' || { cat "$T/sshkvm.out" "$T/sshkvm.log"; return 1; }
-}
 start_in_root || { fail starts; exit 1; }
 check starts_as_user [ "$(awk '/^Uid:/ {print $2}' /proc/$SK_PID/status)" = "$(in_root "$R" id -u sshkvm)" ]
 key=$R/var/lib/sshkvm/ssh_host_ed25519_key
