@@ -41,7 +41,7 @@ sshkvm_trusted_user_ca_keys:
   - "sshkvm-role=view $(cat "$T/ca.pub")"
 VARS
 play() {
-  ANSIBLE_NOCOLOR=1 ANSIBLE_HOST_KEY_CHECKING=0 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_LOCAL_TEMP=$T/ansible-tmp \
+  ANSIBLE_NOCOLOR=1 ANSIBLE_PIPELINING=1 ANSIBLE_HOST_KEY_CHECKING=0 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_LOCAL_TEMP=$T/ansible-tmp \
     ANSIBLE_COLLECTIONS_PATH=/usr/lib/python3/dist-packages/ansible_collections \
     ansible-playbook -i "$T/inventory.ini" -e "@$T/vars.yml" "$ROOT/ansible/site.yml" >"$T/play$1.log" 2>&1
 }
