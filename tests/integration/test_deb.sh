@@ -38,6 +38,15 @@ check state_dir [ "$(stat -c '%a %U' "$R/var/lib/sshkvm" | sed "s/ .*//")" = 700
 check state_dir_owner [ "$(in_root "$R" stat -c %U /var/lib/sshkvm)" = sshkvm ]
 check unit_enabled [ -L "$R/etc/systemd/system/multi-user.target.wants/sshkvm.service" ]
 check man_page [ -f "$R/usr/share/man/man8/sshkvm.8.gz" ]
+# sshkvm(8) names every option the installed binary's --help names.
+man_lists_options() {
+  local o missing=0
+  for o in $(in_root "$R" sshkvm --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u); do
+    zgrep -qF -- "${o//-/\\-}" "$R/usr/share/man/man8/sshkvm.8.gz" || { echo "sshkvm(8) lacks $o"; missing=1; }
+  done
+  return $missing
+}
+check man_lists_options man_lists_options
 check udev_rule grep -q 'GROUP="sshkvm"' "$R/lib/udev/rules.d/60-sshkvm.rules"
 keymaps_web() { [ -f "$R/usr/share/sshkvm/keymaps/de" ] && [ -f "$R/usr/share/sshkvm/web/index.html" ]; }
 check keymaps_web keymaps_web
