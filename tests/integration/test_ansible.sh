@@ -6,7 +6,8 @@
 # configuration, the authorized keys and a trusted user CA, and enables the
 # unit. The first run converges, the second changes nothing; then sshkvm is
 # started there as the unit starts it, and the real OpenSSH client logs in
-# with the listed key and with a certificate from the CA. Needs root.
+# with the listed key and with a certificate from the CA. Last, the role installs the
+# package from an apt repository instead of a .deb. Needs root.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/debroot.sh"
 
@@ -69,4 +70,21 @@ cssh type x >/dev/null 2>"$T/view.err"
 check certificate_role_view [ $? -eq 1 ]
 check certificate_role_view_said grep -q 'view-only' "$T/view.err"
 stop_sshkvm
+
+# From a repository instead: the same package in a flat apt repository (file:, trusted), the
+# package purged first. Debian's own sources are set aside for this run, so that apt-get
+# update reads only that repository (the run needs no network).
+in_root "$R" dpkg --purge sshkvm >"$T/purge.log" 2>&1
+mkdir -p "$R/srv/sshkvm"
+cp "$DEB_FILE" "$R/srv/sshkvm/"
+(cd "$R/srv/sshkvm" && dpkg-scanpackages --multiversion . /dev/null 2>/dev/null >Packages)
+mv "$R/etc/apt/sources.list" "$T/debian-sources.list"
+cat >>"$T/vars.yml" <<VARS
+sshkvm_deb: ""
+sshkvm_apt_repository: "deb [trusted=yes] file:/srv/sshkvm ./"
+VARS
+play 3
+check repository_run_converges grep -q 'failed=0' <<<"$(recap 3)"
+recap 3
+check repository_installed [ "$(in_root "$R" dpkg-query -W -f='${Status}' sshkvm)" = 'install ok installed' ]
 exit $((FAILS > 0))
