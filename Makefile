@@ -70,7 +70,7 @@ include cross.mk
 else
 
 .PHONY: all run test layers format format-check test-vm test-asan test-tsan test-valgrind soak unit check install uninstall clean deps deps-test \
-	deps-bench bench fuzz fuzz-build
+	deps-bench bench fuzz fuzz-build deb
 
 all: build/sshkvm
 
@@ -261,7 +261,8 @@ install uninstall: SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/sshkvm \
 		$(DESTDIR)$(PREFIX)/share/sshkvm/keymaps $(DESTDIR)$(PREFIX)/share/sshkvm/web \
-		$(DESTDIR)$(PREFIX)/share/doc/sshkvm $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)/etc/sshkvm
+		$(DESTDIR)$(PREFIX)/share/doc/sshkvm $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)/etc/sshkvm \
+		$(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 build/sshkvm $(DESTDIR)$(PREFIX)/bin/sshkvm
 	install -m 0644 keymaps/* $(DESTDIR)$(PREFIX)/share/sshkvm/keymaps/
 	install -m 0644 web/* $(DESTDIR)$(PREFIX)/share/sshkvm/web/
@@ -270,6 +271,7 @@ install: all
 	sed 's|/usr/local/|$(PREFIX)/|g' dist/sshkvm.service >$(DESTDIR)$(SYSTEMDUNITDIR)/sshkvm.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/sshkvm.service
 	install -m 0644 README.md docs/raspberry-pi.md docs/keymaps.md $(DESTDIR)$(PREFIX)/share/doc/sshkvm/
+	install -m 0644 docs/sshkvm.8 docs/sshkvm-gadget.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	@if [ -e $(DESTDIR)/etc/sshkvm.conf ]; then \
 		echo "  kept $(DESTDIR)/etc/sshkvm.conf (compare with dist/sshkvm.conf)"; \
 	else \
@@ -281,7 +283,8 @@ install: all
 # Leaves /etc/sshkvm.conf, /etc/sshkvm/ and the host keys in /var/lib/sshkvm.
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/sshkvm $(DESTDIR)$(PREFIX)/sbin/sshkvm-gadget \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/sshkvm.service
+		$(DESTDIR)$(SYSTEMDUNITDIR)/sshkvm.service \
+		$(DESTDIR)$(PREFIX)/share/man/man8/sshkvm.8 $(DESTDIR)$(PREFIX)/share/man/man8/sshkvm-gadget.8
 	rm -rf $(DESTDIR)$(PREFIX)/lib/sshkvm $(DESTDIR)$(PREFIX)/share/sshkvm $(DESTDIR)$(PREFIX)/share/doc/sshkvm
 	@echo "  kept $(DESTDIR)/etc/sshkvm.conf, $(DESTDIR)/etc/sshkvm/ and /var/lib/sshkvm"
 
@@ -290,3 +293,21 @@ clean:
 endif
 
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)
+
+# make deb: the Debian package (debian/), dpkg-buildpackage -b -us -uc on a copy of the
+# checkout's files in build/deb/src/ (so that the package's clean and its own flags leave
+# build/ alone); the .deb is copied to build/deb/. DEB_ARCH=arm64 (or armhf) cross-builds
+# with dpkg-buildpackage -a, given the -dev:ARCH packages. Rebuilt only when a file changed.
+SK_VERSION := $(shell sed -n 's/^\#define SK_VERSION "\(.*\)"$$/\1/p' src/main.c)
+DEB_ARCH ?= $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+DEB_FILE := build/deb/sshkvm_$(SK_VERSION)_$(DEB_ARCH).deb
+DEB_TREE := build/deb/src/$(DEB_ARCH)/sshkvm-$(SK_VERSION)
+DEB_SRCS = $(shell git ls-files -co --exclude-standard 2>/dev/null | grep -Ev '^(hostkeys|tests|bench|fuzz|ansible)/')
+deb: $(DEB_FILE)
+$(DEB_FILE): $(DEB_SRCS)
+	@rm -rf $(DEB_TREE) && mkdir -p $(DEB_TREE)
+	$(Q)tar -cf - $(wildcard $(DEB_SRCS)) | tar -xf - -C $(DEB_TREE)
+	@echo "  DEB     $@"
+	$(Q)cd $(DEB_TREE) && dpkg-buildpackage -b -us -uc $(if $(DEB_ARCH),-a$(DEB_ARCH)) \
+		>../build.log 2>&1 || { tail -40 ../build.log; exit 1; }
+	$(Q)cp $(DEB_TREE)/../sshkvm_$(SK_VERSION)_$(DEB_ARCH).deb $@

@@ -19,6 +19,9 @@ build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbo
 # asciinema: test_record plays the recordings with the real player.
 # nodejs, npm: test_mcp runs the official MCP SDK's client and inspector (npm, under build/npm-mcp);
 # npm only when no npm is there (NodeSource's nodejs carries its own, and conflicts with Debian's).
+# debhelper, dpkg-dev, lintian: make deb and test_deb's lintian check; mmdebstrap: the fresh
+# Debian test_deb and test_ansible install the package in; ansible: test_ansible's ansible-playbook
+# (Debian's ansible ships community.general and its chroot connection).
 # console-setup-linux: Debian's console fonts (/usr/share/consolefonts) that --text-font
 # loads in test_fontfile and test_text; kbd: psfgettable, the unit test's own reading of
 # their Unicode tables. grub-common: GRUB's unicode.pf2 (GNU Unifont), the PF2 font
@@ -31,7 +34,8 @@ build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbo
 test=(curl ffmpeg tmux clang clang-format libclang-rt-14-dev valgrind libjpeg-turbo-progs procps iproute2 chromium
   qemu-system-x86 seabios busybox-static binutils libc6-dev gcc-12 openssl mpv vlc-bin vlc-plugin-base firefox-esr
   python3 libxkbcommon0 xkb-data libx11-data ncurses-base ncurses-term ncurses-bin
-  foot-terminfo kitty-terminfo xterm xvfb xdotool console-setup-linux kbd grub-common socat asciinema nodejs)
+  foot-terminfo kitty-terminfo xterm xvfb xdotool console-setup-linux kbd grub-common socat asciinema nodejs
+  debhelper dpkg-dev mmdebstrap lintian ansible)
 # Boot media: test_vm_gadget makes its ISO 9660 image with xorriso.
 test+=(xorriso)
 # The keymap generator (not run by `make test`; its output is committed).
