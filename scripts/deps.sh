@@ -6,7 +6,8 @@
 #   scripts/deps.sh bench   plus what `make bench` compares against (img2txt, chafa)
 set -euo pipefail
 
-build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev zlib1g-dev openssh-client)
+build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev zlib1g-dev openssh-client
+  libgpiod-dev) # libgpiod-dev: the power buttons' GPIO lines (src/power/gpio.c)
 # mpv, VLC and Firefox: test_players plays the stream in them. openssl: test certificates and hashes.
 # test_key_captures: xterm under Xvfb, keys pressed with xdotool.
 # clang and its runtime (libclang-rt-14-dev): the libFuzzer targets in fuzz/; clang-format:

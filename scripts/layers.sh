@@ -18,6 +18,7 @@ declare -A rank=(
   [video]=1                      # frames, the hub, images, JPEG, pictures
   [capture]=2 [text]=2 [hid]=2   # devices: video sources, the text recogniser, keyboard and mouse
   [serial]=2                     # devices: serial ports
+  [power]=2                      # devices: ATX power buttons (GPIO) and Wake-on-LAN
   [term]=3 [demo]=3              # terminal rendering and keys; the demo target
   [policy]=4                     # who may connect, type, and what is audited
   [cmd]=5                        # the commands scripts run, and what they share (app)

@@ -69,6 +69,8 @@ struct sk_config {
     int control_idle; /* seconds without input after which the holder loses control; 0: never */
     char *text_font;  /* --text-font FILE[,FILE...], each use adding: or NULL (fontfile.h) */
     char *serial;     /* --serial NAME=DEVICE[,SETTINGS], one a line, each use adding; or NULL */
+    char *power_gpio; /* --power-gpio CHIP[,LINE=N[:low]|none]..., or NULL (powerspec.h) */
+    char *wol;        /* --wol MAC[,BROADCAST[:PORT]], or NULL */
     int max_startups; /* ssh connections waiting to log in at once */
     int http_max_idle; /* HTTP connections without a request in flight at once */
     int verbose;

@@ -34,6 +34,7 @@
 #include "video/hub.h"
 #include "base/log.h"
 #include "policy/roster.h"
+#include "power/power.h"
 #include "serial/port.h"
 #include "ssh/authkeys.h"
 #include "ssh/ssh.h"
@@ -235,6 +236,7 @@ int main(int argc, char **argv)
     struct sk_roster *roster = NULL;
     struct sk_audit *audit = NULL;
     struct sk_port **ports = NULL;
+    struct sk_power *power = NULL;
     size_t nports = 0;
     char *keymaps_dir = NULL, *web_dir = NULL;
 
@@ -355,6 +357,21 @@ int main(int argc, char **argv)
     }
     free(serial_list);
 
+    /* --power-gpio, --wol (checked by config): a missing chip is logged, and looked for later. */
+    if (cfg.power_gpio != NULL || cfg.wol != NULL) {
+        struct sk_powerspec pspec;
+        struct sk_wolspec wspec;
+        struct sk_power_opts popts = {0};
+        if (cfg.power_gpio != NULL &&
+            sk_powerspec_parse(cfg.power_gpio, &pspec, err, sizeof(err)) == 0) {
+            popts.gpio = &pspec;
+        }
+        if (cfg.wol != NULL && sk_wolspec_parse(cfg.wol, &wspec, err, sizeof(err)) == 0) {
+            popts.wol = &wspec;
+        }
+        power = sk_power_new(&popts);
+    }
+
     audit = sk_audit_new(cfg.audit_log, err, sizeof(err));
     if (audit == NULL) {
         fprintf(stderr, "sshkvm: %s\n", err);
@@ -390,6 +407,7 @@ int main(int argc, char **argv)
         .text_font_count = (size_t)text_font_count,
         .serial = ports,
         .serial_count = nports,
+        .power = power,
     };
 
     char haddr[256];
@@ -458,6 +476,8 @@ int main(int argc, char **argv)
     rc = 0;
 
 out:
+    /* A press in progress is cut short, its line released, before the sessions are stopped. */
+    sk_power_close(power);
     /* Backwards: servers first (sessions release their keys), then capture, then the HID. */
     if (http != NULL) {
         sk_http_close(http);
@@ -478,6 +498,7 @@ out:
         sk_port_free(ports[i]);
     }
     free(ports);
+    sk_power_free(power);
     sk_http_free(http);
     sk_auth_free(auth);
     sk_ssh_free(ssh);

@@ -26,6 +26,7 @@ struct sk_auth;
 struct sk_roster;
 struct sk_audit;
 struct sk_port;
+struct sk_power;
 
 /* Latency histogram of the terminal view: SK_VIEW_LAT_US per bucket, the last holds the rest. */
 #define SK_VIEW_LAT_BUCKETS 400
@@ -72,6 +73,7 @@ struct sk_app {
     /* --serial: the serial ports, each kept open (or looked for) by its own thread. */
     struct sk_port **serial;
     size_t serial_count;
+    struct sk_power *power; /* --power-gpio / --wol; NULL: neither given */
 };
 
 /*
@@ -84,6 +86,7 @@ struct sk_app {
  * on). control (with a roster): see sk_roster_json: the mode, the holder and every session. serial:
  * [{"name","device","settings":"115200 8n1","state":"open|absent|error|closed","error",
  *  "rx":N,"tx":N,"errors":N,"reopens":N,"breaks":N},...] (rx, tx: bytes from and to the port).
+ * power (with --power-gpio or --wol): see sk_power_json.
  */
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out);
 

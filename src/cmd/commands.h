@@ -109,4 +109,10 @@ int sk_serialcmd_run(struct sk_app *app, const char *line, char **argv, int argc
                      const struct sk_cmd_io *io);
 int sk_serialcmd_audit_argc(char **argv, int argc);
 
+/*
+ * power (powercmd.c): status, on, off, reset, cycle, wake; argv[0] "power". Every word is an
+ * action or an option, so the audit names them all.
+ */
+int sk_powercmd_run(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
+
 #endif

@@ -10,11 +10,13 @@
 
 #include <inttypes.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "base/util.h"
 #include "cmd/app.h"
 #include "hid/hid.h"
 #include "http/streamer.h"
+#include "power/power.h"
 #include "video/hub.h"
 
 static void metric(struct sk_buf *b, const char *name, const char *type, const char *help,
@@ -57,4 +59,17 @@ void sk_metrics_text(struct sk_buf *b, struct sk_app *app, const struct sk_strea
     metric(b, "sshkvm_http_auth_failures_total", "counter",
            "HTTP requests refused for missing or bad credentials, tokens or cross-site origin.", "",
            auth_failures);
+    if (app->power != NULL) {
+        struct sk_power_stats ps;
+        sk_power_stats(app->power, &ps);
+        /* The LED's reading: absent from the output when there is none to read. */
+        if (strcmp(ps.state, "on") == 0 || strcmp(ps.state, "off") == 0) {
+            metric(b, "sshkvm_power_on", "gauge", "The target's power LED: 1 lit, 0 dark.", "",
+                   strcmp(ps.state, "on") == 0);
+        }
+        metric(b, "sshkvm_power_presses_total", "counter",
+               "Presses of the power and reset buttons.", "", ps.presses);
+        metric(b, "sshkvm_power_wakes_total", "counter", "Wake-on-LAN magic packets sent.", "",
+               ps.wakes);
+    }
 }
