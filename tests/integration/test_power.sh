@@ -8,6 +8,8 @@
 # sshkvm keeps running and `power status`, status JSON and /metrics say
 # "absent". Real GPIO lines are tests/vm's (gpio-sim).
 . "$(dirname "$0")/lib.sh"
+# expect NAME: PASS when the command before it (a chain of && tests) succeeded.
+expect() { if [ $? -eq 0 ]; then pass "$1"; else fail "$1"; fi; }
 
 ssh-keygen -q -t ed25519 -N '' -C viewer -f "$T/viewer" >/dev/null
 echo "sshkvm-role=view $(cat "$T/viewer.pub")" >>"$T/authorized_keys"
@@ -16,18 +18,17 @@ MAC=52:54:00:12:ab:CD
 
 # Bad options: one line naming the option, exit 2, nothing started.
 "$BIN" --power-gpio gpiochip0,fan=3 >/dev/null 2>"$T/bad1.err"; rc=$?
-check bad_power_gpio [ "$rc" -eq 2 ] && [ "$(wc -l <"$T/bad1.err")" -eq 1 ] &&
-  grep -q "^sshkvm: --power-gpio: unknown line 'fan'" "$T/bad1.err"
+[ "$rc" -eq 2 ] && [ "$(wc -l <"$T/bad1.err")" -eq 1 ] && grep -q "^sshkvm: --power-gpio: unknown line 'fan'" "$T/bad1.err"; expect bad_power_gpio
 "$BIN" --wol 52:54:00:12:ab >/dev/null 2>"$T/bad2.err"; rc=$?
-check bad_wol [ "$rc" -eq 2 ] && grep -q "^sshkvm: --wol: '52:54:00:12:ab' is not a MAC address" "$T/bad2.err"
+[ "$rc" -eq 2 ] && grep -q "^sshkvm: --wol: '52:54:00:12:ab' is not a MAC address" "$T/bad2.err"; expect bad_wol
 printf 'power-gpio = gpiochip0,led=23\n' >"$T/bad.conf"
 "$BIN" --config "$T/bad.conf" >/dev/null 2>"$T/bad3.err"; rc=$?
-check bad_power_gpio_in_config [ "$rc" -eq 2 ] && grep -q "power and led are both line 23" "$T/bad3.err"
+[ "$rc" -eq 2 ] && grep -q "power and led are both line 23" "$T/bad3.err"; expect bad_power_gpio_in_config
 
 # No wiring at all: power says so.
 start_sshkvm || exit 1
 kssh power 2>"$T/none.err"; rc=$?
-check power_without_wiring [ "$rc" -eq 1 ] && grep -q "no power control (start sshkvm with --power-gpio CHIP or --wol MAC)" "$T/none.err"
+[ "$rc" -eq 1 ] && grep -q "no power control (start sshkvm with --power-gpio CHIP or --wol MAC)" "$T/none.err"; expect power_without_wiring
 check status_without_power bash -c "! grep -q '\"power\"' <<<'$(kssh status)'"
 stop_sshkvm
 
@@ -48,17 +49,17 @@ UDP_PORT=$(cat "$T/udp.port")
 
 start_sshkvm --wol "$MAC,127.0.0.1:$UDP_PORT" --audit-log "$T/audit.log" || exit 1
 viewer power wake 2>"$T/vwake.err"; rc=$?
-check view_only_cannot_wake [ "$rc" -eq 1 ] && grep -q "view-only" "$T/vwake.err"
+[ "$rc" -eq 1 ] && grep -q "view-only" "$T/vwake.err"; expect view_only_cannot_wake
 out=$(viewer power status); rc=$?
-check view_only_reads_status [ "$rc" -eq 0 ] && [ "$out" = "power: unknown (no --power-gpio; power wake sends Wake-on-LAN)" ]
+[ "$rc" -eq 0 ] && [ "$out" = "power: unknown (no --power-gpio; power wake sends Wake-on-LAN)" ]; expect view_only_reads_status
 kssh power on 2>"$T/on.err"; rc=$?
-check on_without_gpio [ "$rc" -eq 1 ] && grep -q "no power buttons wired" "$T/on.err"
+[ "$rc" -eq 1 ] && grep -q "no power buttons wired" "$T/on.err"; expect on_without_gpio
 kssh power jump 2>"$T/usage.err"; rc=$?
-check unknown_action_usage [ "$rc" -eq 2 ] && grep -q "unknown action 'jump'" "$T/usage.err"
+[ "$rc" -eq 2 ] && grep -q "unknown action 'jump'" "$T/usage.err"; expect unknown_action_usage
 kssh power reset --force 2>/dev/null; rc=$?
 check force_on_reset_usage [ "$rc" -eq 2 ]
 out=$(kssh power wake); rc=$?
-check wake_exit_0 [ "$rc" -eq 0 ] && [ "$out" = "sent the magic packet for 52:54:00:12:ab:cd to 127.0.0.1:$UDP_PORT" ]
+[ "$rc" -eq 0 ] && [ "$out" = "sent the magic packet for 52:54:00:12:ab:cd to 127.0.0.1:$UDP_PORT" ]; expect wake_exit_0
 wait_until 10 test -s "$T/udp.got"
 wait "$UDP" 2>/dev/null
 # The expected bytes, built here: six 0xff, then the MAC sixteen times.
@@ -76,13 +77,14 @@ stop_sshkvm
 start_sshkvm --power-gpio "$T/gpiochip-missing,reset=none" || exit 1
 check missing_chip_one_line [ "$(grep -c "power buttons unavailable: $T/gpiochip-missing: No such file or directory" "$T/sshkvm.log")" -eq 1 ]
 out=$(kssh power status); rc=$?
-check missing_chip_status [ "$rc" -eq 1 ] && [ "$out" = "power: absent ($T/gpiochip-missing: No such file or directory)" ]
+[ "$rc" -eq 1 ] && [ "$out" = "power: absent ($T/gpiochip-missing: No such file or directory)" ]; expect missing_chip_status
 kssh power on 2>"$T/mon.err"; rc=$?
-check missing_chip_on_fails [ "$rc" -eq 1 ] && grep -q "the GPIO lines are not available ($T/gpiochip-missing: No such file" "$T/mon.err"
+[ "$rc" -eq 1 ] && grep -q "the GPIO lines are not available ($T/gpiochip-missing: No such file" "$T/mon.err"; expect missing_chip_on_fails
 out=$(kssh power status --json); rc=$?
-check missing_chip_json [ "$rc" -eq 1 ] && grep -q '^{"wired":true,"state":"absent",' <<<"$out"
+[ "$rc" -eq 1 ] && grep -q '^{"wired":true,"state":"absent",' <<<"$out"; expect missing_chip_json
 check missing_chip_status_json status_has '"power":\{"wired":true,"state":"absent"'
-check missing_chip_still_serving kssh status
+serving() { kssh status >/dev/null; }
+check missing_chip_still_serving serving
 check missing_chip_logged_once [ "$(grep -c "power buttons unavailable" "$T/sshkvm.log")" -eq 1 ]
 check still_running kill -0 "$SK_PID"
 
