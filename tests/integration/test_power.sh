@@ -66,8 +66,21 @@ wait "$UDP" 2>/dev/null
 python3 -c 'import sys; sys.stdout.buffer.write(b"\xff" * 6 + bytes.fromhex("525400" "12abcd") * 16)' >"$T/udp.want"
 check wake_packet_bytes cmp -s "$T/udp.got" "$T/udp.want"
 check wake_packet_len [ "$(stat -c %s "$T/udp.got")" -eq 102 ]
-check status_json_power status_has '"power":\{"wired":false,"state":"unknown","disk":null,"pressing":"","presses":0,"wol":true,"wakes":1,'
-check metrics_wakes bash -c "curl -s http://127.0.0.1:$HTTP_PORT/metrics | grep -qx 'sshkvm_power_wakes_total 1'"
+# The page's buttons: POST /api/power runs the same command (loopback: the control role here).
+api() { curl -s -o "$T/api.out" -w '%{http_code}' -H 'X-Sshkvm: 1' -H 'Content-Type: text/plain' "$@"; }
+code=$(api --data-binary wake "http://127.0.0.1:$HTTP_PORT/api/power")
+[ "$code" = 200 ] && grep -q "^sent the magic packet for 52:54:00:12:ab:cd" "$T/api.out"; expect web_wake
+code=$(api --data-binary jump "http://127.0.0.1:$HTTP_PORT/api/power")
+[ "$code" = 400 ]; expect web_bad_action
+code=$(api --data-binary on "http://127.0.0.1:$HTTP_PORT/api/power")
+[ "$code" = 409 ] && grep -q "no power buttons wired" "$T/api.out"; expect web_on_without_gpio
+# A view-only key's web login: refused before anything runs.
+url=$(viewer web 2>/dev/null)
+curl -s -c "$T/vcookies" -o /dev/null "$url"
+code=$(api -b "$T/vcookies" --data-binary wake "http://127.0.0.1:$HTTP_PORT/api/power")
+[ "$code" = 403 ] && grep -q "view-only" "$T/api.out"; expect web_view_only_refused
+check status_json_power status_has '"power":\{"wired":false,"state":"unknown","disk":null,"pressing":"","presses":0,"wol":true,"wakes":2,'
+check metrics_wakes bash -c "curl -s http://127.0.0.1:$HTTP_PORT/metrics | grep -qx 'sshkvm_power_wakes_total 2'"
 check audit_wake grep -q 'event=power who="sshkvm-test" .*action=wake result=done' "$T/audit.log"
 check audit_refused_wake grep -q 'who="viewer".*view-only' "$T/audit.log"
 check audit_on_failed grep -q 'event=power who="sshkvm-test" .*action=on result=failed' "$T/audit.log"
