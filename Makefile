@@ -21,8 +21,10 @@ CFLAGS ?= -O2 -g
 LDFLAGS ?=
 PKG_CONFIG ?= pkg-config
 
-PKGS := libssh caca libv4l2 libturbojpeg libmicrohttpd libcrypto zlib jansson
-PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKGS := libssh caca libv4l2 libturbojpeg libmicrohttpd libcrypto zlib jansson libgpiod
+# libgpiod 1.x and 2.x differ: src/power/gpio.c picks its API from the major version.
+GPIOD_MAJOR := $(firstword $(subst ., ,$(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)))
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -DSK_GPIOD_MAJOR=$(or $(GPIOD_MAJOR),1)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 SK_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc -pthread -MMD -MP \

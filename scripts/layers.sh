@@ -19,6 +19,7 @@ declare -A rank=(
   [capture]=2 [text]=2 [hid]=2   # devices: video sources, the text recogniser, keyboard and mouse
   [serial]=2                     # devices: serial ports
   [media]=2                      # devices: the boot-media store and the USB mass-storage function
+  [power]=2                      # devices: ATX power buttons (GPIO) and Wake-on-LAN
   [term]=3 [demo]=3              # terminal rendering and keys; the demo target
   [policy]=4                     # who may connect, type, and what is audited
   [cmd]=5                        # the commands scripts run, and what they share (app)

@@ -16,6 +16,7 @@
 #include "capture/negotiate.h"
 #include "hid/hid.h"
 #include "media/store.h"
+#include "power/powerspec.h"
 #include "serial/serialspec.h"
 #include "base/util.h"
 
@@ -28,6 +29,7 @@ const char sk_config_usage[] =
     "FILE]\n"
     "              [--control exclusive|shared] [--control-idle S] [--audit-log FILE|syslog|off]\n"
     "              [--trusted-user-ca-keys FILE] [--serial NAME=DEVICE[,SETTINGS]]...\n"
+    "              [--power-gpio CHIP[,LINE=N[:low]]...] [--wol MAC[,BROADCAST[:PORT]]]\n"
     "              [-v]\n"
     "       sshkvm --list-video [DEV]\n"
     "\n"
@@ -92,6 +94,12 @@ const char sk_config_usage[] =
     "  --media-gadget DIR     the USB gadget in configfs that media insert adds its mass-\n"
     "                         storage function to, default /sys/kernel/config/usb_gadget/sshkvm\n"
     "  --media-max-bytes SIZE all images together at most SIZE (512M, 8G); default: the disk\n"
+    "  --power-gpio CHIP[,power=N][,reset=N][,led=N][,hdd=N]  the ATX buttons and LEDs on\n"
+    "                         GPIO chip CHIP (gpiochip0, /dev/gpiochip0 or 0) for `power`;\n"
+    "                         lines default to PiKVM's: power 23, reset 27, led 24, hdd 22;\n"
+    "                         N:low for an active-low line, none for no reset or LED\n"
+    "  --wol MAC[,BROADCAST[:PORT]]  `power wake` sends the Wake-on-LAN packet to MAC, by\n"
+    "                         default to 255.255.255.255 port 9\n"
     "  --max-startups N       ssh connections waiting to log in at once, default 16; the\n"
     "                         oldest is dropped for a newcomer beyond that\n"
     "  --http-max-idle N      HTTP connections without a request in flight at once, default\n"
@@ -118,7 +126,9 @@ enum opt_kind {
     OPT_VIEW,
     OPT_VIEW_FPS,
     OPT_LIST,
-    OPT_SERIAL
+    OPT_SERIAL,
+    OPT_POWER_GPIO,
+    OPT_WOL
 };
 
 /* Options whose field is a char * (freed by sk_config_free). */
@@ -223,6 +233,8 @@ static const struct opt options[] = {
     {"media-dir", OPT_STRING, FIELD(media_dir)},
     {"media-gadget", OPT_STRING, FIELD(media_gadget)},
     {"media-max-bytes", OPT_STRING, FIELD(media_max_bytes)},
+    {"power-gpio", OPT_POWER_GPIO, FIELD(power_gpio)},
+    {"wol", OPT_WOL, FIELD(wol)},
     {"max-startups", OPT_INT, FIELD(max_startups)},
     {"http-max-idle", OPT_INT, FIELD(http_max_idle)},
     {"verbose", OPT_FLAG, FIELD(verbose)},
@@ -312,6 +324,19 @@ int sk_config_set(struct sk_config *cfg, const char *name, const char *value, ch
         return -1;
     }
     switch (o->kind) {
+    case OPT_POWER_GPIO:
+    case OPT_WOL: {
+        /* Checked here, parsed again by main: the value is kept as given. */
+        struct sk_powerspec ps;
+        struct sk_wolspec ws;
+        if ((o->kind == OPT_POWER_GPIO ? sk_powerspec_parse(value, &ps, why, sizeof(why))
+                                       : sk_wolspec_parse(value, &ws, why, sizeof(why))) != 0) {
+            snprintf(err, errlen, "--%s: %s", name, why);
+            return -1;
+        }
+        set_str((char **)field, value);
+        return 0;
+    }
     case OPT_RESOLUTION:
         if (sk_resolution_parse(value, &cfg->width, &cfg->height) != 0) {
             snprintf(err, errlen,

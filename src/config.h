@@ -74,6 +74,8 @@ struct sk_config {
     char *media_dir;       /* the boot-media image store */
     char *media_gadget;    /* the USB gadget's configfs directory (sshkvm-gadget's) */
     char *media_max_bytes; /* all images together at most this size (512M, 8G), or NULL */
+    char *power_gpio;      /* --power-gpio CHIP[,LINE=N[:low]|none]..., or NULL (powerspec.h) */
+    char *wol;             /* --wol MAC[,BROADCAST[:PORT]], or NULL */
     int max_startups;      /* ssh connections waiting to log in at once */
     int http_max_idle;     /* HTTP connections without a request in flight at once */
     int verbose;

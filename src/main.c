@@ -36,6 +36,7 @@
 #include "policy/roster.h"
 #include "media/massstorage.h"
 #include "media/store.h"
+#include "power/power.h"
 #include "serial/port.h"
 #include "ssh/authkeys.h"
 #include "ssh/ssh.h"
@@ -266,6 +267,7 @@ int main(int argc, char **argv)
     struct sk_port **ports = NULL;
     struct sk_store *media = NULL;
     struct sk_massstorage *gadget = NULL;
+    struct sk_power *power = NULL;
     size_t nports = 0;
     char *keymaps_dir = NULL, *web_dir = NULL;
 
@@ -386,6 +388,21 @@ int main(int argc, char **argv)
     }
     free(serial_list);
 
+    /* --power-gpio, --wol (checked by config): a missing chip is logged, and looked for later. */
+    if (cfg.power_gpio != NULL || cfg.wol != NULL) {
+        struct sk_powerspec pspec;
+        struct sk_wolspec wspec;
+        struct sk_power_opts popts = {0};
+        if (cfg.power_gpio != NULL &&
+            sk_powerspec_parse(cfg.power_gpio, &pspec, err, sizeof(err)) == 0) {
+            popts.gpio = &pspec;
+        }
+        if (cfg.wol != NULL && sk_wolspec_parse(cfg.wol, &wspec, err, sizeof(err)) == 0) {
+            popts.wol = &wspec;
+        }
+        power = sk_power_new(&popts);
+    }
+
     audit = sk_audit_new(cfg.audit_log, err, sizeof(err));
     if (audit == NULL) {
         fprintf(stderr, "sshkvm: %s\n", err);
@@ -441,6 +458,7 @@ int main(int argc, char **argv)
         .record_max = (uint64_t)cfg.record_max_mb << 20,
         .media = media,
         .gadget = gadget,
+        .power = power,
     };
 
     char haddr[256];
@@ -509,6 +527,8 @@ int main(int argc, char **argv)
     rc = 0;
 
 out:
+    /* A press in progress is cut short, its line released, before the sessions are stopped. */
+    sk_power_close(power);
     /* Backwards: servers first (sessions release their keys), then capture, then the HID. */
     if (http != NULL) {
         sk_http_close(http);
@@ -531,6 +551,7 @@ out:
     free(ports);
     sk_store_free(media);
     sk_ms_free(gadget);
+    sk_power_free(power);
     sk_http_free(http);
     sk_auth_free(auth);
     sk_ssh_free(ssh);

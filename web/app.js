@@ -9,6 +9,7 @@
 //   /api/release everything up (sent on blur and when the tab is hidden)
 //   /api/paste   text typed through the server's keymap
 //   /api/control "take": take control from whoever holds it
+//   /api/power   on, off, off --force, reset, cycle or wake (off, reset and cycle ask first)
 //   /api/logout: end this browser's session
 // A view-only login gets 403 for all of these, and 409 names who holds
 // control while another session does; the answer shows in the header.
@@ -127,6 +128,19 @@
             return m.kind + " " + m.name + " from " + m.addr + ", " + m.role +
                 (m.control ? ", has control" : "");
         }).join("\n");
+        // The power buttons and state, when the server has --power-gpio or --wol.
+        var pw = s.power;
+        $("power-tools").hidden = !pw;
+        $("power-item").hidden = !pw;
+        if (pw) {
+            setText("power", pw.pressing ? "pressing " + pw.pressing
+                : pw.state + (pw.disk ? ", disk" : ""));
+            $("power").className = pw.state === "absent" ? "bad" : "";
+            $("power").title = pw.error || "";
+            Array.prototype.forEach.call(document.querySelectorAll("button.power"), function (b) {
+                b.hidden = b.dataset.action === "wake" ? !pw.wol : !pw.wired;
+            });
+        }
         setText("conn", "");
     }
 
@@ -235,6 +249,16 @@
         releaseAll();
         post("/api/logout", "").then(function () {
             window.location.reload();
+        });
+    });
+    Array.prototype.forEach.call(document.querySelectorAll("button.power"), function (b) {
+        b.addEventListener("click", function () {
+            if (b.dataset.confirm && !window.confirm(b.dataset.confirm)) {
+                return;
+            }
+            post("/api/power", b.dataset.action).then(function (r) {
+                setText("err", r.text.trim());
+            });
         });
     });
     $("take").addEventListener("click", function () {

@@ -12,6 +12,7 @@
 #include "policy/auth.h"
 #include "video/hub.h"
 #include "policy/roster.h"
+#include "power/power.h"
 #include "serial/port.h"
 #include "term/view.h"
 
@@ -125,5 +126,11 @@ void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
         (unsigned long long)atomic_load(&app->view.text_art));
     serial_json(app, out);
     sk_mediacmd_json(app, out);
+    if (app->power != NULL) {
+        struct sk_power_stats ps;
+        sk_power_stats(app->power, &ps);
+        sk_buf_puts(out, ",\"power\":");
+        sk_power_json(&ps, out);
+    }
     sk_buf_printf(out, ",\"uptime_s\":%lld}", (long long)((sk_now_ms() - app->started_ms) / 1000));
 }

@@ -28,6 +28,7 @@ struct sk_audit;
 struct sk_port;
 struct sk_store;
 struct sk_massstorage;
+struct sk_power;
 
 /* Latency histogram of the terminal view: SK_VIEW_LAT_US per bucket, the last holds the rest. */
 #define SK_VIEW_LAT_BUCKETS 400
@@ -82,6 +83,7 @@ struct sk_app {
      * gadget's mass-storage function. */
     struct sk_store *media;
     struct sk_massstorage *gadget;
+    struct sk_power *power; /* --power-gpio / --wol; NULL: neither given */
 };
 
 /*
@@ -96,6 +98,7 @@ struct sk_app {
  *  "rx":N,"tx":N,"errors":N,"reopens":N,"breaks":N},...] (rx, tx: bytes from and to the port).
  * media: {"images":N,"bytes":N,"free":N,"inserted":NAME|null[,"mode":"cdrom|disk","ro":B]}
  * or null without a store.
+ * power (with --power-gpio or --wol): see sk_power_json.
  */
 void sk_app_status_json(struct sk_app *app, struct sk_buf *out);
 

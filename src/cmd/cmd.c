@@ -62,11 +62,16 @@ const char sk_cmd_usage[] =
     "  media new NAME SIZE          a blank disk image (512M, 8G)\n"
     "  media insert NAME [--cdrom|--disk] [--rw]  present NAME to the target over USB\n"
     "  media eject                  take it away again\n"
+    "  power [status] [--json]      the target's power (from its power LED) and disk activity\n"
+    "  power on|off [--force]       press the power button (off --force holds it 5 s)\n"
+    "  power reset | power cycle    press reset; or off (held), a pause, on\n"
+    "  power wake                   send the Wake-on-LAN magic packet (--wol)\n"
     "  status                       print one line of JSON about the KVM\n"
     "  web                          print a one-time URL that logs a browser in (60 s, once)\n"
     "  mcp                          a Model Context Protocol server on stdin/stdout (docs/mcp.md)\n"
     "  help                         this text\n"
-    "type, key, paste, mouse and writing to a serial port need control: with --take right\n"
+    "type, key, paste, mouse, power actions and writing to a serial port need control: with --take "
+    "right\n"
     "after the command name they take it from whoever holds it; view-only keys are refused.\n"
     "exit status: 0 done, 1 failed (or refused), 2 usage error\n";
 
@@ -177,6 +182,7 @@ static const struct command {
     {.name = "serial", .run_line = sk_serialcmd_run, .audit_argc = sk_serialcmd_audit_argc},
     {.name = "record", .run = sk_record_run, .input = 0},
     {.name = "media", .run = sk_mediacmd_run, .input = 0},
+    {.name = "power", .run = sk_powercmd_run, .input = 0}, /* asks for control itself */
     {.name = "status", .run = cmd_status, .input = 0},
     {.name = "web", .run = cmd_web, .input = 0},
     {.name = "help", .run = cmd_help, .input = 0},

@@ -115,5 +115,10 @@ int sk_record_run(struct sk_app *app, char **argv, int argc, const struct sk_cmd
 int sk_mediacmd_run(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
 /* The status JSON's ,"media":{...} (see sk_app_status_json). */
 void sk_mediacmd_json(struct sk_app *app, struct sk_buf *out);
+/*
+ * power (powercmd.c): status, on, off, reset, cycle, wake; argv[0] "power". Every word is an
+ * action or an option, so the audit names them all.
+ */
+int sk_powercmd_run(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
 
 #endif

@@ -20,6 +20,7 @@
 #include "hid/hid.h"
 #include "video/frame.h"
 #include "video/hub.h"
+#include "power/power.h"
 #include "policy/roster.h"
 #include "term/view.h"
 
@@ -97,6 +98,21 @@ void sk_consview_place_cursor(struct sk_console *c, struct sk_buf *b, int force)
     c->cursor_shown = show;
 }
 
+/* The target's power as the status line says it (" | power on"), or "" without --power-gpio. */
+static void power_text(struct sk_console *c, char *out, size_t len)
+{
+    if (c->app->power == NULL) {
+        return;
+    }
+    struct sk_power_stats ps;
+    sk_power_stats(c->app->power, &ps);
+    if (ps.pressing[0] != '\0') {
+        snprintf(out, len, " | pressing %s", ps.pressing);
+    } else if (ps.wired) {
+        snprintf(out, len, " | power %s%s", ps.state, ps.disk == 1 ? " disk" : "");
+    }
+}
+
 static void status_line(struct sk_console *c, struct sk_buf *b)
 {
     struct sk_hub_stats hs;
@@ -123,11 +139,13 @@ static void status_line(struct sk_console *c, struct sk_buf *b)
         control_text(c, control, sizeof(control));
         int here =
             c->app->roster ? sk_roster_count(c->app->roster) : atomic_load(&c->app->ssh_clients);
-        sk_buf_printf(&text,
-                      " sshkvm | %s %ux%u %.0ffps | keyboard %s%s%s%s | %s | %d here | Ctrl+] menu",
-                      c->app->video_name, hs.width, hs.height, hs.fps, hid.state,
-                      hid.leds & SK_LED_CAPS ? " CAPS" : "", hid.leds & SK_LED_NUM ? " NUM" : "",
-                      hid.leds & SK_LED_SCROLL ? " SCRL" : "", control, here);
+        char power[48] = "";
+        power_text(c, power, sizeof(power));
+        sk_buf_printf(
+            &text, " sshkvm | %s %ux%u %.0ffps | keyboard %s%s%s%s%s | %s | %d here | Ctrl+] menu",
+            c->app->video_name, hs.width, hs.height, hs.fps, hid.state,
+            hid.leds & SK_LED_CAPS ? " CAPS" : "", hid.leds & SK_LED_NUM ? " NUM" : "",
+            hid.leds & SK_LED_SCROLL ? " SCRL" : "", power, control, here);
         if (hs.no_signal) {
             sk_buf_puts(&text, " | NO SIGNAL");
         }

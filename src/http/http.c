@@ -40,6 +40,7 @@
 #include "http/admit.h"
 #include "http/api.h"
 #include "http/metrics.h"
+#include "http/powerapi.h"
 #include "http/pages.h"
 #include "http/request.h"
 #include "http/stream.h"
@@ -149,6 +150,10 @@ static const struct sk_http_route routes[] = {
      .flags = ROUTE_POST,
      .max_body = SK_API_MAX_BODY,
      .serve = serve_logout},
+    {.path = "/api/power",
+     .flags = ROUTE_POST,
+     .max_body = SK_API_MAX_BODY,
+     .act = sk_powerapi_post},
     {.path = "/api/control",
      .flags = ROUTE_POST,
      .max_body = SK_API_MAX_BODY,

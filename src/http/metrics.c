@@ -11,6 +11,7 @@
 
 #include <inttypes.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "base/util.h"
 #include "cmd/app.h"
@@ -18,6 +19,7 @@
 #include "http/streamer.h"
 #include "media/massstorage.h"
 #include "media/store.h"
+#include "power/power.h"
 #include "video/hub.h"
 
 static void metric(struct sk_buf *b, const char *name, const char *type, const char *help,
@@ -76,5 +78,18 @@ void sk_metrics_text(struct sk_buf *b, struct sk_app *app, const struct sk_strea
         metric(b, "sshkvm_media_inserted", "gauge",
                "1 while an image is presented to the target (media insert), else 0.", "",
                (uint64_t)in);
+    }
+    if (app->power != NULL) {
+        struct sk_power_stats ps;
+        sk_power_stats(app->power, &ps);
+        /* The LED's reading: absent from the output when there is none to read. */
+        if (strcmp(ps.state, "on") == 0 || strcmp(ps.state, "off") == 0) {
+            metric(b, "sshkvm_power_on", "gauge", "The target's power LED: 1 lit, 0 dark.", "",
+                   strcmp(ps.state, "on") == 0);
+        }
+        metric(b, "sshkvm_power_presses_total", "counter",
+               "Presses of the power and reset buttons.", "", ps.presses);
+        metric(b, "sshkvm_power_wakes_total", "counter", "Wake-on-LAN magic packets sent.", "",
+               ps.wakes);
     }
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "power/power.h"
 #include "check.h"
 #include "policy/access.h"
 #include "term/grid.h"
@@ -603,6 +604,53 @@ static void test_view_only(void)
     CHECK_EQ_INT(kbd.len, 0);
 }
 
+/* A power LED line that reads lit, and one that reads dark: the status line says which. */
+static int lit_level = 1;
+static int fake_open(void *ctx, const struct sk_powerspec *spec, char *err, size_t errlen)
+{
+    return 0;
+}
+static int fake_set(void *ctx, enum sk_power_line line, int level)
+{
+    return 0;
+}
+static int fake_get(void *ctx, enum sk_power_line line)
+{
+    return line == SK_POWER_LED ? lit_level : 0;
+}
+static void fake_close(void *ctx)
+{
+}
+
+static void test_power_status(void)
+{
+    reset();
+    struct sk_console *c = open_console(SK_ROLE_CONTROL);
+    sk_console_tick(c);
+    CHECK(!wrote("| power")); /* no --power-gpio: nothing said */
+    sk_console_free(c);
+    const struct sk_power_backend be = {
+        .open = fake_open, .set = fake_set, .get = fake_get, .close = fake_close};
+    struct sk_powerspec spec;
+    char why[128];
+    CHECK_EQ_INT(sk_powerspec_parse("gpiochip0", &spec, why, sizeof(why)), 0);
+    app.power = sk_power_new(&(struct sk_power_opts){.gpio = &spec, .backend = &be});
+    lit_level = 1;
+    reset();
+    c = open_console(SK_ROLE_CONTROL);
+    sk_console_tick(c);
+    CHECK(wrote(" | power on | "));
+    lit_level = 0;
+    reset();
+    sk_console_tick(c); /* within the status line's period: not drawn again yet */
+    sk_sleep_ms(1100);
+    sk_console_tick(c);
+    CHECK(wrote(" | power off | "));
+    sk_console_free(c);
+    sk_power_free(app.power);
+    app.power = NULL;
+}
+
 int main(void)
 {
     char e[256];
@@ -634,6 +682,7 @@ int main(void)
     SK_RUN(test_view_only);
     SK_RUN(test_huge_window);
     SK_RUN(test_taken_keys_stay);
+    SK_RUN(test_power_status);
     sk_hid_close(app.hid);
     sk_hid_free(app.hid);
     sk_keymap_free(app.keymap);

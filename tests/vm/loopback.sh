@@ -25,17 +25,7 @@ pkgs=("linux-headers-$kver" "linux-headers-$abi-common" "${kbuild:-linux-kbuild-
   exit 1
 }
 for d in "$OUT"/dl/*.deb; do dpkg-deb -x "$d" "$OUT/x"; done
-# The headers' symlinks are absolute (/usr/lib/linux-kbuild-6.1/...,
-# /usr/src/linux-headers-...-common): point them into the unpacked tree.
-find "$OUT/x" -type l | while read -r l; do
-  t=$(readlink "$l")
-  case $t in /*) ln -sfn "$OUT/x$t" "$l" ;; esac
-done
-hdr=$OUT/x/usr/src/linux-headers-$kver
-# Its Makefile includes the common tree by absolute path too.
-grep -rlI '/usr/src/linux-headers-\|/usr/lib/linux-kbuild-' "$hdr" --include=Makefile* | while read -r f; do
-  sed -i "s|/usr/src/linux-headers-|$OUT/x/usr/src/linux-headers-|g; s|/usr/lib/linux-kbuild-|$OUT/x/usr/lib/linux-kbuild-|g" "$f"
-done
+hdr=$(bash "$(dirname "$0")/headers.sh" "$OUT/x" "$kver")
 src=$(ls -d "$OUT"/x/usr/src/v4l2loopback-*)
 make -s -C "$hdr" M="$src" KERNELRELEASE="$kver" modules >"$OUT/build.log" 2>&1 || {
   echo "loopback.sh: building v4l2loopback failed (see $OUT/build.log)" >&2

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The power buttons on real GPIO lines: the kernel's gpio-sim (built out of
+# tree for the guest's kernel by tests/vm/gpiosim.sh; Debian does not ship
+# it) gives a chip of 32 lines through configfs; sshkvm in the guest runs
+# with --power-gpio gpiochip0 (PiKVM's default lines). Each action must
+# drive the right line for the right time, read back from the simulator's
+# sysfs value by a watcher in the guest (tests/vm/gpiosim-setup.sh); the
+# LED lines, set with the simulator's pull, must be read back as the state.
+# A client that leaves mid-press and sshkvm stopped mid-press both leave
+# the line released.
+. "$(dirname "$0")/lib.sh"
+# expect NAME: PASS when the command before it (a chain of && tests) succeeded.
+expect() { if [ $? -eq 0 ]; then pass "$1"; else fail "$1"; fi; }
+START=$SECONDS
+
+vm_require vm_power qemu-system-x86_64 gcc strings curl make
+
+kdir=$(bash "$VM_DIR/kernel.sh" "${VM_MODULES[@]}") || { fail vm_power_kernel "kernel.sh"; exit 1; }
+KO=$(bash "$VM_DIR/gpiosim.sh" "$kdir") || { fail vm_power_gpiosim_built "tests/vm/gpiosim.sh"; exit 1; }
+pass vm_power_gpiosim_built
+VM_FILES=("$KO" "$VM_DIR/gpiosim-setup.sh")
+VM_PRE="sh /data/gpiosim-setup.sh"
+SSHKVM_ARGS="--power-gpio gpiochip0 --audit-log /tmp/audit.log"
+vm_up vm_power
+note "prepared and booted in $((SECONDS - START))s"
+
+# pull LINE up|down: the simulated LED input's level.
+pull() { guest "echo pull-$2 >/tmp/sim/sim_gpio$1/pull"; }
+# log_lines: how many changes the watcher has logged.
+log_lines() { guest "wc -l </tmp/gpio.log" | tr -d ' '; }
+# press_ms FROM COL: after the watcher's line FROM, how long column COL (2 power, 3 reset)
+# was 1, in ms, and whether it went back to 0 ("MS released" or "MS held").
+press_ms() {
+  guest "cat /tmp/gpio.log" | awk -v from="$1" -v c="$2" '
+    NR > from && on == "" && $c == 1 { on = $1 }
+    NR > from && on != "" && off == "" && $c == 0 { off = $1 }
+    END { if (on == "") print "none"; else if (off == "") print "held"; else printf "%d released\n", (off - on) * 1000 }'
+}
+# settled FROM COL: press_ms once the watcher (slow under TCG) has seen the release, or after 5 s.
+settled() {
+  local r
+  for _ in $(seq 25); do r=$(press_ms "$1" "$2"); [ "$r" = held ] || break; sleep 0.2; done
+  echo "$r"
+}
+# within "MS released" LO HI: released after LO to HI ms.
+within() { local ms=${1%% *}; [ "${1#* }" = released ] && [ "$ms" -ge "$2" ] && [ "$ms" -le "$3" ]; }
+# pressed RC OUT WANT R LO HI: the command's exit 0, its output WANT (unless empty), R within LO..HI.
+pressed() { [ "$1" -eq 0 ] && { [ -z "$3" ] || [ "$2" = "$3" ]; } && within "$4" "$5" "$6"; }
+# bg_power ARGS...: power ARGS with ssh itself in the background (its pid in $!, for kill).
+bg_power() { ssh "${SSH_OPTS[@]}" -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 power "$@" >/dev/null 2>&1 & }
+
+# ---- 1. the LEDs read back as the state ----
+out=$(kssh power status); rc=$?
+[ "$rc" -eq 0 ] && [ "$out" = $'power: off\ndisk: idle' ]; expect vm_power_status_off
+pull 24 up
+pull 22 up
+out=$(kssh power status --json)
+check vm_power_status_on_json grep -q '^{"wired":true,"state":"on","disk":true,"pressing":"","presses":0,' <<<"$out"
+check vm_power_status_in_status_json grep -q '"power":{"wired":true,"state":"on","disk":true' <(kssh status)
+check vm_power_metrics_on bash -c "curl -s http://127.0.0.1:$HTTP_PORT/metrics | grep -qx 'sshkvm_power_on 1'"
+pull 22 down
+
+# ---- 2. on when on: nothing pressed ----
+n=$(log_lines)
+out=$(kssh power on); rc=$?
+[ "$rc" -eq 0 ] && grep -q "already on" <<<"$out" && [ "$(log_lines)" = "$n" ]; expect vm_power_on_when_on_nothing
+
+# ---- 3. each action drives its line for its time ----
+pull 24 down
+n=$(log_lines)
+out=$(kssh power on); rc=$?
+r=$(settled "$n" 2); note "power on: $r"
+check vm_power_on_press_500ms pressed "$rc" "$out" 'pressed power for 500 ms' "$r" 350 1000
+n=$(log_lines)
+kssh power reset >/dev/null; rc=$?
+r=$(settled "$n" 3); note "power reset: $r"
+check vm_power_reset_press_500ms pressed "$rc" "" "" "$r" 350 1000
+check vm_power_reset_leaves_power [ "$(press_ms "$n" 2)" = none ]
+pull 24 up
+n=$(log_lines)
+kssh power off --force >/dev/null; rc=$?
+r=$(settled "$n" 2); note "power off --force: $r"
+check vm_power_off_force_5s pressed "$rc" "" "" "$r" 4600 5800
+
+# ---- 4. a client that leaves mid-press: released at once ----
+n=$(log_lines)
+bg_power off --force
+SSHP=$!
+for _ in $(seq 50); do [ "$(press_ms "$n" 2)" = held ] && break; sleep 0.1; done
+sleep 1
+kill "$SSHP"; wait "$SSHP" 2>/dev/null
+r=$(settled "$n" 2); note "client gone mid-press: $r"
+check vm_power_client_gone_released within "$r" 800 3000
+check vm_power_audited guest "grep -q 'event=power .*action=on result=done' /tmp/audit.log"
+
+# ---- 5. sshkvm stopped mid-press: released ----
+n=$(log_lines)
+bg_power off --force
+SSHP=$!
+for _ in $(seq 50); do [ "$(press_ms "$n" 2)" = held ] && break; sleep 0.1; done
+sleep 1
+guest 'kill -TERM $(pidof sshkvm)'
+wait "$SSHP" 2>/dev/null
+r=$(settled "$n" 2); note "sshkvm stopped mid-press: $r"
+check vm_power_stopped_released within "$r" 800 3500
+check vm_power_line_low_after_stop [ "$(guest 'cat /tmp/sim/sim_gpio23/value')" = 0 ]
+
+note "total ${SECONDS}s"
+[ "$FAILS" -eq 0 ]
