@@ -233,7 +233,7 @@ static void add(struct row *to, const struct row *from)
 int main(int argc, char **argv)
 {
     const char *corpus = "build/textcorpus", *write_dir = NULL, *only = NULL;
-    int reps = sk_bench_smoke() ? 1 : 5;
+    int reps = sk_bench_smoke() ? 1 : 3;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--corpus") && i + 1 < argc) {
             corpus = argv[++i];

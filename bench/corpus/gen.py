@@ -2,22 +2,28 @@
 """Generate the text-screen corpus: real screens from QEMU with exact truth.
 
 Usage: bench/corpus/gen.py [OUTDIR] [FAMILY...]
-  OUTDIR defaults to build/textcorpus; FAMILY is any of vga edk2 (default: all).
+  OUTDIR (a path with a slash) defaults to build/textcorpus; FAMILY is any of
+  vga edk2 fbcon grub (default: all). ONLY="NAME..." captures just those frames.
 
 Every frame is drawn by software nobody here wrote (SeaBIOS and its VGA
-ROMs, Linux's vgacon, OVMF's setup pages and UEFI shell) inside QEMU (TCG,
-no display), saved lossless with the HMP monitor's `screendump`, and its
-truth is read from the guest, never from the picture:
-  vga   the VGA text buffer at 0xB8000 (HMP `xp`), character and attribute
-        per cell; the VGA palette as QEMU's 6-bit DAC shows it;
-  edk2  OVMF's serial mirror of its console (the same characters and
-        colours the graphics console draws), replayed through a terminal
-        emulator (pyte) into the grid; the grid is centred in the GOP mode.
+ROMs, Linux's vgacon and fbcon, OVMF's setup pages and UEFI shell, GRUB's
+gfxterm) inside QEMU (TCG, no display), saved lossless with the HMP
+monitor's `screendump`, and its truth is read from the guest, never from
+the picture:
+  vga    the VGA text buffer at 0xB8000 (HMP `xp`), character and attribute
+         per cell; the cursor from the BIOS data area;
+  edk2   OVMF's serial mirror of its console (the same characters and
+         colours the graphics console draws), replayed through a terminal
+         emulator (pyte) into the grid; the grid is centred in the GOP mode;
+  fbcon  /dev/vcsa (attributes) and /dev/vcsu (characters) sent out on the
+         serial port by the guest's init;
+  grub   GRUB's serial terminal, given gfxterm's geometry, through pyte.
 Each truth is then checked against the picture: every cell must hold only
 its two true colours, and every occurrence of a character in one family
 and font must draw the same bitmap (the font is learned from the frames
-and written out as FONT.font). A frame with any cell that does not
-reproduce (other than the cursor's) is rejected and said so.
+and written out as fonts/FONT.font). A frame with any cell that does not
+reproduce (other than the cursor's) is rejected, said so, and kept in
+rejected/ for a look.
 
 Writes, per frame NAME (see README.md it writes beside them for the format):
   NAME.ppm.gz       the lossless screendump
@@ -62,15 +68,21 @@ CP437 = bytes(range(256)).decode("cp437")
 # The split, decided here before any score. Tuning (what the recogniser's authors may look at
 # and tune on): the 80x25 screens of QEMU's standard VGA ROM (the font the recogniser was built
 # against) and OVMF at 800x600 and 1024x768. Held out (reported apart, never tuned on): the
-# other VGA ROMs (cirrus, vmware), every 80x50 screen, OVMF at 640x480, 1280x800, 1920x1080, fbcon
-# in any other font or resolution than the default font at 1024x768 (tuning).
-TUNE_RULE = "vga ROM std at 80x25; OVMF at 800x600 and 1024x768; fbcon's default font at 1024x768"
+# other VGA ROMs (cirrus, vmware), every 80x50 screen, OVMF's shell at 640x480, 1280x800, 1920x1080
+# and its Boot Manager and Boot Maintenance pages, fbcon in any other font or resolution than the
+# default font at 1024x768, every GRUB frame.
+TUNE_RULE = ("vga ROM std at 80x25; OVMF's shell at 800x600 and 1024x768, its front page and Device "
+             "Manager; fbcon's default font at 1024x768; no GRUB frame")
 
 
 def split_of(name):
     if name.startswith("vga-") and ("-std-80x25" in name or name == "vga-seabios-stdvga"):
         return "tune"
-    if name.startswith("edk2-") and (name.endswith("-800x600") or name.endswith("-1024x768")):
+    if name.startswith("edk2-shell-") and (name.endswith("-800x600") or name.endswith("-1024x768")):
+        return "tune"
+    # OVMF draws its setup pages in 640x480 whatever the GOP mode was, so the pages, not the
+    # resolutions, are split: the front page and Device Manager tune, the other two are held out.
+    if name.startswith("edk2-setup-") or name.startswith("edk2-devmgr-"):
         return "tune"
     if name.startswith("fbcon-") and name.endswith("-default-1024x768"):
         return "tune"
@@ -425,7 +437,7 @@ def gen_vga(out, tmp, fonts, have):
 
 # ---- EDK2 (OVMF): the UEFI shell and the setup pages, at several GOP modes ----
 
-EDK2_MODES = [(80, 25), (100, 31), (128, 40), (160, 56), (240, 56)]
+EDK2_MODES = [(80, 25), (80, 50), (100, 31), (128, 40), (160, 56), (240, 56)]
 
 
 def pyte_grid(raw, cols, rows):
@@ -625,6 +637,117 @@ def gen_fbcon(out, tmp, fonts, have):
             g.close()
 
 
+# ---- GRUB for EFI in its graphical terminal, with its own font and two made by grub-mkfont ----
+
+# GRUB's colours (grub-core/video/fb/fbutil.c grub_video_fbstd_colors), in VGA order.
+GRUB_PALETTE = [(0, 0, 0), (0, 0, 0xA8), (0, 0xA8, 0), (0, 0xA8, 0xA8), (0xA8, 0, 0), (0xA8, 0, 0xA8),
+                (0xA8, 0x54, 0), (0xA8, 0xA8, 0xA8), (0x54, 0x54, 0x54), (0x54, 0x54, 0xFE),
+                (0x54, 0xFE, 0x54), (0x54, 0xFE, 0xFE), (0xFE, 0x54, 0x54), (0xFE, 0x54, 0xFE),
+                (0xFE, 0xFE, 0x54), (0xFE, 0xFE, 0xFE)]
+GRUB_FONTS = {"unicode": None,
+              "terminus20": ["-s", "20", "/usr/share/fonts/opentype/terminus/terminus-normal.otb"],
+              # DejaVu Sans Mono 16 was tried: its glyphs reach past gfxterm's cells, so its frames
+              # never reproduce cell by cell and are rejected; Terminus's 32-pixel size instead.
+              "terminus32": ["-s", "32", "/usr/share/fonts/opentype/terminus/terminus-normal.otb"]}
+GRUB_RUNS = [((1024, 768), "unicode"), ((1920, 1080), "unicode"), ((1024, 768), "terminus20"),
+             ((1920, 1080), "terminus32")]
+
+
+# gfxterm.c's DEFAULT_BORDER_WIDTH: the grid starts 10 pixels in from the top-left corner.
+GRUB_BORDER = 10
+
+
+def pf2_cell(path):
+    """The gfxterm cell of a PF2 font: the advance of 'm' and ascent + descent."""
+    data = open(path, "rb").read()
+    sec, i = {}, 12
+    while i + 8 <= len(data) and data[i:i + 4] != b"DATA":
+        n = int.from_bytes(data[i + 4:i + 8], "big")
+        sec[data[i:i + 4]] = data[i + 8:i + 8 + n]
+        i += 8 + n
+    chix = sec[b"CHIX"]
+    for j in range(0, len(chix), 9):
+        if int.from_bytes(chix[j:j + 4], "big") == ord("m"):
+            off = int.from_bytes(chix[j + 5:j + 9], "big")
+            dwidth = int.from_bytes(data[off + 8:off + 10], "big", signed=True)
+            break
+    else:
+        sys.exit("gen: %s has no 'm'" % path)
+    return dwidth, int.from_bytes(sec[b"ASCE"], "big") + int.from_bytes(sec[b"DESC"], "big")
+
+
+def type_keys(g, text):
+    special = {" ": "spc", ".": "dot", ",": "comma", "-": "minus", "/": "slash", "(": "shift-9", ")": "shift-0",
+               "=": "equal", ":": "shift-semicolon", "!": "shift-1", "<": "shift-comma", ">": "shift-dot",
+               "'": "apostrophe", "\n": "ret"}
+    for ch in text:
+        g.keys(special.get(ch, ("shift-" + ch.lower()) if ch.isupper() else ch), gap=0.12)
+
+
+def gen_grub(out, tmp, fonts, have):
+    for (w, h), font in GRUB_RUNS:
+        res = "%dx%d" % (w, h)
+        name = "grub-echo-%s-%s" % (font, res)
+        if name in have or not wanted(name):
+            continue
+        iso_root = os.path.join(tmp, "iso")
+        shutil.rmtree(iso_root, ignore_errors=True)
+        os.makedirs(os.path.join(iso_root, "boot/grub/fonts"))
+        pf2 = os.path.join(iso_root, "boot/grub/fonts/corpus.pf2")
+        if GRUB_FONTS[font]:
+            subprocess.run(["grub-mkfont", "-o", pf2] + GRUB_FONTS[font], check=True, capture_output=True)
+        else:
+            shutil.copy("/usr/share/grub/unicode.pf2", pf2)
+        cw, chh = pf2_cell(pf2)
+        cols, rows = (w - 2 * GRUB_BORDER) // cw, (h - 2 * GRUB_BORDER) // chh
+        # The serial terminal is given the gfxterm's geometry, so that GRUB lays out both alike.
+        with open(os.path.join(iso_root, "boot/grub/grub.cfg"), "w") as f:
+            f.write("insmod all_video\ninsmod gfxterm\ninsmod serial\nserial --unit=0 --speed=115200\n"
+                    "set gfxmode=%s\nloadfont /boot/grub/fonts/corpus.pf2\n"
+                    "terminfo -g %dx%d serial vt100-color\nterminal_output gfxterm serial\nclear\n"
+                    # Short lines only: GRUB centres and word-wraps each terminal by its own rules.
+                    "echo \"GRUB $grub_platform, gfxterm %s, font %s\"\nlsfonts\nls /boot/grub\n"
+                    "echo \"The quick brown fox jumps over the lazy dog.\"\n"
+                    "echo \"0123456789 !@#$%%&*()[]{}<>+-=/,.;:'|~_\"\n"
+                    # Only the 8 dark colours: GRUB's vt100-color serial drops the bright bit.
+                    "set color_normal=brown/blue\necho \" Booting 'Debian GNU/Linux' \"\n"
+                    "set color_normal=green/black\necho \"Loading Linux 6.1.0-57-amd64 ...\"\n"
+                    "set color_normal=light-gray/black\necho \"Loading initial ramdisk ...\"\n"
+                    "echo CORPUS-READY\nsleep 3600\n" % (res, cols, rows, res, font))
+        iso = os.path.join(tmp, "grub.iso")
+        subprocess.run(["grub-mkrescue", "-o", iso, iso_root], check=True, capture_output=True)
+        vars_fd = os.path.join(tmp, "vars.fd")
+        shutil.copy("/usr/share/OVMF/OVMF_VARS_4M.fd", vars_fd)
+        g = Guest(tmp, "grub", ["-machine", "q35", "-device", "VGA,xres=%d,yres=%d" % (w, h),
+                                "-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
+                                "-drive", "if=pflash,format=raw,file=" + vars_fd, "-cdrom", iso])
+        try:
+            if not g.wait_serial(b"CORPUS-READY", timeout=300):
+                print("gen: REJECTED %s: GRUB never got there" % name)
+                continue
+            g.wait_quiet(2.0)
+            img = g.mon.shot(os.path.join(tmp, name + ".ppm"))
+            raw = g.serial_text()
+        finally:
+            g.close()
+        cut = raw.rfind(b"\x1b[2J")
+        raw = raw[cut:] if cut >= 0 else raw
+        best = None
+        for x0, y0 in ((GRUB_BORDER, GRUB_BORDER),):
+            grid = (cols, rows, cw, chh, x0, y0)
+            cells, cursor = pyte_grid(raw, cols, rows)
+            for row in cells:
+                for i, (chv, fg, bg) in enumerate(row):
+                    # pyte's colours were given as EFI's; GRUB's palette is VGA's.
+                    row[i] = (chv, GRUB_PALETTE[EFI_PALETTE.index(fg)], GRUB_PALETTE[EFI_PALETTE.index(bg)])
+            trial = {k: v.copy() for k, v in fonts.get("grub-" + font, {}).items()}
+            bad = verify(img, grid, cells, trial, cursor)
+            if best is None or len(bad) < best[0]:
+                best = (len(bad), grid, cells, cursor)
+        _, grid, cells, cursor = best
+        save(out, name, "grub-gfxterm", "grub-" + font, img, grid, cells, fonts, cursor, "grub")
+
+
 # ---- the JPEG variants ----
 
 SIZES = ["native", "1280x720", "1920x1080"]
@@ -638,7 +761,7 @@ def jpegs(out, name):
     src = os.path.join(out, name + ".ppm.gz")
     with gzip.open(src) as f:
         raw = f.read()
-    ppm = os.path.join(jdir, name + ".tmp.ppm")
+    ppm = os.path.join(jdir, "%s.tmp%d.ppm" % (name, os.getpid()))
     for size in SIZES:
         if size == "native":
             with open(ppm, "wb") as f:
@@ -681,17 +804,36 @@ occurrence of a character in one font draws the same bitmap; the learned fonts a
   lands: x * W' / W.
 - `fonts/FONT.font`: each glyph learned from the frames (`#` ink), for re-rendering.
 
-## The split
+## The split (also the MANIFEST's fourth column, which is what counts)
 `tune`: the frames the recogniser's authors may look at and tune on: %s.
-`heldout`: every other frame (other VGA ROMs, Linux vgacon screens, 80x50, other GOP resolutions and
-setup pages); report them apart and do not tune on them.
+`heldout`: every other frame (the cirrus and vmware VGA ROMs, 80x50, OVMF's shell at other GOP
+modes, the Boot Manager and Boot Maintenance pages, fbcon's other fonts and resolutions, GRUB);
+report them apart and do not tune on them.
+
+## Families and what they hold
+- `vga`: SeaBIOS's "No bootable device" and Linux vgacon screens (an ANSI colour table, a
+  whiptail-like installer, a kernel panic, top, vi) under QEMU's std, cirrus and vmware VGA ROMs,
+  80x25 (9x16) and 80x50 (9x8, vga=0x0F01); truth from 0xB8000.
+- `uefi-shell`: OVMF's UEFI shell (ver, a memmap page, a typed command line) at 640x480 (80x25),
+  800x600 (100x31), 1024x768, 1280x800, 1920x1080; EDK2's 8x19 font, the grid centred.
+- `edk2-setup`: the front page, Device Manager, Boot Manager, Boot Maintenance Manager. OVMF
+  switches to 640x480 for its setup pages whatever the GOP mode was, so these frames are all
+  640x480 (the name's resolution is the mode the machine was started in). Where OVMF's serial
+  mirror sends an ASCII stand-in (`>` for U+25BA, `^`/`v` for the arrows), the truth has the
+  glyph the graphics console draws (see gen.py's EDK2_STANDINS).
+- `fbcon`: Linux's framebuffer console on OVMF's GOP framebuffer (efifb), the kernel's default
+  font at 1024x768, 1280x800, 1920x1080, and fbcon=font:VGA8x8 / TER16x32; the grid at 0,0 with
+  the remainder as a margin; truth from /dev/vcsa (colours) and /dev/vcsu (characters).
+- `grub-gfxterm`: GRUB for EFI's command line in gfxterm (unicode.pf2, and Terminus at 20 and 32 pixels
+  made with grub-mkfont) at 1024x768 and 1920x1080; truth from GRUB's serial
+  terminal through pyte.
 """
 
 
 def main():
     args = sys.argv[1:]
     out = args.pop(0) if args and "/" in args[0] else os.path.join(ROOT, "build/textcorpus")
-    families = args or ["vga", "edk2", "fbcon"]
+    families = args or ["vga", "edk2", "fbcon", "grub"]
     os.makedirs(os.path.join(out, "fonts"), exist_ok=True)
     force = os.environ.get("FORCE") == "1"
     have = set() if force else {f[:-6] for f in os.listdir(out) if f.endswith(".truth")}
@@ -711,6 +853,8 @@ def main():
             gen_edk2(out, tmp, fonts, have)
         if "fbcon" in families:
             gen_fbcon(out, tmp, fonts, have)
+        if "grub" in families:
+            gen_grub(out, tmp, fonts, have)
     for fontname, font in fonts.items():
         write_font(out, fontname, font)
     manifest = []
