@@ -9,9 +9,9 @@
 #     family, size and quality: the share of cells whose character is right, of cells with
 #     ink whose character is right, of cells whose colours are right, and ms a frame cold
 #     (mode searched, the first frame of a new geometry) and warm (mode known);
-#  3. Tesseract (one thread, --psm 6) on the q75 4:2:0 frames, native and 1920x1080, beside
-#     ours scored the same way (bench/textscreens/ocr_score.py: reading order, whitespace
-#     ignored), per family.
+#  3. Tesseract (one thread, --psm 6) on q75 4:2:0 frames, native and 1920x1080, beside ours
+#     scored the same way (bench/textscreens/ocr_score.py: reading order, whitespace ignored),
+#     per split and family: the first TESS_FRAMES (default 2; "all" for every frame) of each.
 # make bench runs it (bench/run.sh). A cold generation takes minutes under TCG (see
 # docs/benchmarks-text.md); later runs reuse it. BENCH_SMOKE=1 (test_bench_smoke): the corpus
 # is the one SeaBIOS frame (generated into build/textcorpus-smoke when missing, a few seconds),
@@ -42,10 +42,12 @@ echo
 echo "-- q75 4:2:0, the same frames: sshkvm vs Tesseract $(tesseract --version 2>/dev/null | head -1 | awk '{print $2}')"
 echo "   (visible characters in reading order, whitespace ignored; mean over the frames)"
 printf '%-8s %-11s %-9s %6s %8s %8s %8s\n' split family size frames sshkvm tesseract "tess s"
-declare -A n ours tess secs
+declare -A n ours tess secs seen
 keys=()
 while read -r name family _font split _rest; do
   case "$name" in '#'*|'') continue ;; esac
+  seen[$split.$family]=$((${seen[$split.$family]:-0} + 1))
+  [ "${TESS_FRAMES:-2}" = all ] || [ "${seen[$split.$family]}" -le "${TESS_FRAMES:-2}" ] || continue
   for size in native 1920x1080; do
     jpg="$C/jpeg/$name-$size-q75-420.jpg"
     [ -f "$jpg" ] || { echo "missing $jpg"; exit 1; }

@@ -32,9 +32,12 @@ gen=(python3 libxkbcommon0 xkb-data libx11-data)
 # make bench: the frames come from ffmpeg; libcaca's img2txt and chafa are the baselines;
 # Tesseract is text mode's, and seabios's VGA ROM has the fonts its captures are drawn in.
 # bench_textcorpus's corpus (bench/corpus/gen.py): QEMU with SeaBIOS's VGA ROMs and OVMF, a
-# static busybox for the vgacon guest, pyte and numpy for the truth, cjpeg for the JPEGs.
+# static busybox for the vgacon and fbcon guests, GRUB for EFI (grub-mkrescue needs xorriso and
+# mtools; grub-mkfont makes its fonts from Terminus), pyte and numpy for the truth, cjpeg for
+# the JPEGs.
 bench=(ffmpeg caca-utils chafa procps python3 bc openssh-client tesseract-ocr seabios
-  qemu-system-x86 ovmf busybox-static python3-pyte python3-numpy libjpeg-turbo-progs)
+  qemu-system-x86 ovmf busybox-static grub-common grub-efi-amd64-bin xorriso mtools fonts-terminus-otb
+  python3-pyte python3-numpy libjpeg-turbo-progs)
 
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")
