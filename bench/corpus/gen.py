@@ -263,8 +263,11 @@ def write_font(out, fontname, font):
 
 
 def save(out, name, family, fontname, img, grid, cells, fonts, cursor=None, palette="vga"):
-    font = fonts.setdefault(fontname, {})
+    # Learned into a copy: a rejected frame teaches the font nothing.
+    font = {k: v.copy() for k, v in fonts.get(fontname, {}).items()}
     bad = verify(img, grid, cells, font, cursor)
+    if not bad:
+        fonts[fontname] = font
     if bad:
         print("gen: REJECTED %s: %d cells do not reproduce (first %s)" % (name, len(bad), bad[:5]))
         # Kept apart for a look: rejected/NAME.* with the cells that differ in NAME.bad.
