@@ -44,7 +44,13 @@ gen=(python3 libxkbcommon0 xkb-data libx11-data)
 # make bench: the frames come from ffmpeg; libcaca's img2txt and chafa are the baselines;
 # Tesseract is text mode's, and seabios's VGA ROM has the fonts its captures are drawn in.
 # valgrind (callgrind): bench_cost's instruction counts.
-bench=(ffmpeg caca-utils chafa procps python3 bc openssh-client tesseract-ocr seabios valgrind)
+# bench_textcorpus's corpus (bench/corpus/gen.py): QEMU with SeaBIOS's VGA ROMs and OVMF, a
+# static busybox for the vgacon and fbcon guests, GRUB for EFI (grub-mkrescue needs xorriso and
+# mtools; grub-mkfont makes its fonts from Terminus), pyte and numpy for the truth, cjpeg for
+# the JPEGs.
+bench=(ffmpeg caca-utils chafa procps python3 bc openssh-client tesseract-ocr seabios valgrind
+  qemu-system-x86 ovmf busybox-static grub-common grub-efi-amd64-bin xorriso mtools fonts-terminus-otb
+  python3-pyte python3-numpy libjpeg-turbo-progs)
 # bench_media's baseline is scp to a private sshd: openssh-server is fetched with apt-get download
 # and unpacked under build/sshd, never installed (its postinst would start a system sshd).
 
