@@ -254,9 +254,12 @@ static void axis_find(struct sk_gridfind *gf, const double *p, unsigned n, int c
     double *fold = gf->fold;
     memset(fold, 0, bins * sizeof(double));
     for (unsigned i = 0; i < n; i++) {
-        double ph = fmod(i + 0.5, pitch) / pitch;
-        unsigned b = (unsigned)(ph * bins);
-        fold[b < bins ? b : bins - 1] += p[i];
+        /* A pixel covers [i, i + 1): spread it over the bins it covers. */
+        for (unsigned k = 0; k < FOLD_BINS_PER_PX; k++) {
+            double ph = fmod(i + (k + 0.5) / FOLD_BINS_PER_PX, pitch) / pitch;
+            unsigned b = (unsigned)(ph * bins);
+            fold[b < bins ? b : bins - 1] += p[i] / FOLD_BINS_PER_PX;
+        }
     }
     /* The emptiest bin, smoothed over about a pixel. */
     unsigned lo = 0;
