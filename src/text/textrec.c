@@ -29,6 +29,13 @@
  *     draw in their eighth column (the shades): IBM's VGA draws paper there,
  *     QEMU's and VirtualBox's repeat the eighth.
  *
+ * When the picture is searched, its own grid is found too (gridfind) and
+ * read in each cell shape, its glyph at each height in the cell, then at
+ * the best shape's phase across and, on a stretched picture, in quarters
+ * of a font pixel: a place maps the font's pixels into the frame's cells.
+ * That grid is kept when no known mode reads as text, when its pitch says
+ * the best known mode's cells are the wrong size, or when it fits far better.
+ *
  * The mode kept is the one with the most well-fitting glyph cells and the
  * fewest badly fitting ones on a sample of rows; the frame is text when
  * nearly all its cells fit and some hold glyphs. A blinking underline on a
@@ -47,6 +54,7 @@
 #include "video/ycc.h"
 #include "text/fonts.h"
 #include "text/glyphfit.h"
+#include "text/gridfind.h"
 #include "base/util.h"
 
 #define GLYPH_W 8 /* a byte a row: eight rows to a uint64_t of a glyph's bits */
@@ -117,24 +125,37 @@ struct exact_index {
     uint16_t *ranked;                                      /* glyph * 2 + (ink is colour B) */
 };
 
+/*
+ * Where a grid the picture showed (gridfind) lies in the frame: its first
+ * cell's corner and the cells' pitch in frame pixels, the size of one of
+ * the font's pixels there, and the glyph's first row within the cell (a
+ * cell may be taller than its font: EDK2 draws 8x19).
+ */
+struct place {
+    double ox, oy, pitch_x, pitch_y;
+    double sx, sy;
+    double top;
+};
+
 struct mode {
     unsigned cols, rows;
     unsigned cell_w, cell_h;
     unsigned screen_w, screen_h;
     int font;
     const char *name;
+    const struct place *place; /* NULL: the mode's picture is stretched over the whole frame */
 };
 
 /* The modes tried, most common first (a tie keeps the earlier one). */
 static const struct mode modes[] = {
-    {80, 25, 9, 16, 720, 400, FONT_16, "80x25 9x16"},
-    {80, 25, 8, 16, 640, 400, FONT_16, "80x25 8x16"},
-    {80, 50, 9, 8, 720, 400, FONT_8, "80x50 9x8"},
-    {80, 28, 9, 14, 720, 400, FONT_14, "80x28 9x14"},
-    {80, 43, 8, 8, 640, 350, FONT_8, "80x43 8x8"},
-    {80, 30, 8, 16, 640, 480, FONT_16, "80x30 8x16"},
-    {100, 37, 8, 16, 800, 600, FONT_16, "100x37 8x16"},
-    {128, 48, 8, 16, 1024, 768, FONT_16, "128x48 8x16"},
+    {80, 25, 9, 16, 720, 400, FONT_16, "80x25 9x16", NULL},
+    {80, 25, 8, 16, 640, 400, FONT_16, "80x25 8x16", NULL},
+    {80, 50, 9, 8, 720, 400, FONT_8, "80x50 9x8", NULL},
+    {80, 28, 9, 14, 720, 400, FONT_14, "80x28 9x14", NULL},
+    {80, 43, 8, 8, 640, 350, FONT_8, "80x43 8x8", NULL},
+    {80, 30, 8, 16, 640, 480, FONT_16, "80x30 8x16", NULL},
+    {100, 37, 8, 16, 800, 600, FONT_16, "100x37 8x16", NULL},
+    {128, 48, 8, 16, 1024, 768, FONT_16, "128x48 8x16", NULL},
 };
 #define MODE_COUNT (sizeof(modes) / sizeof(modes[0]))
 
@@ -186,6 +207,9 @@ struct sk_textrec {
     struct map map;
     struct mode own; /* 8x16 cells at the picture's own size */
     char own_name[32];
+    struct sk_gridfind *grid; /* finds grids of any geometry */
+    struct mode found;        /* the best of the grid's readings */
+    struct place found_place;
     const struct mode *last; /* the mode found last (modes[] or &own) */
     unsigned last_w, last_h;
     unsigned misses; /* pictures since the last search that found no text */
@@ -325,6 +349,7 @@ struct sk_textrec *sk_textrec_new(void)
     font_fill(&tr->fonts[FONT_16], &sk_font8x16[0][0], 16);
     tr->cells = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->cells));
     tr->memo = xcalloc(1, sizeof(*tr->memo));
+    tr->grid = sk_gridfind_new();
     for (unsigned k = 0; k < 16; k++) {
         const double p[3] = {sk_vga_palette[k][0], sk_vga_palette[k][1], sk_vga_palette[k][2]};
         sk_ycc(p[0], p[1], p[2], tr->pal_ycc[k]);
@@ -391,6 +416,7 @@ void sk_textrec_free(struct sk_textrec *tr)
         }
         free(tr->map.span);
         free(tr->memo);
+        sk_gridfind_free(tr->grid);
         free(tr->cells);
         free(tr);
     }
@@ -418,11 +444,48 @@ static void map_axis(unsigned n, unsigned size, unsigned stride, unsigned *i0, u
     }
 }
 
+/*
+ * One axis of a found grid's map: pixel g of cell c (n pixels a cell) is
+ * read at origin + c * pitch + (top + g + 1/2) * scale - 1/2. Returns
+ * whether every pixel falls on a frame pixel exactly.
+ */
+static int map_grid_axis(unsigned count, unsigned n, double origin, double pitch, double scale,
+                         double top, unsigned size, unsigned stride, unsigned *i0, unsigned *i1,
+                         uint16_t *frac)
+{
+    int exact = scale == 1.0;
+    for (unsigned c = 0; c < count; c++) {
+        for (unsigned g = 0; g < n; g++) {
+            double v = (origin + c * pitch + (top + g + 0.5) * scale - 0.5) * 256;
+            int64_t q = v < 0 ? 0 : (int64_t)(v + 0.5);
+            unsigned a = (unsigned)(q >> 8), f = (unsigned)(q & 255);
+            if (a >= size - 1) {
+                a = size - 1;
+                f = 0;
+            }
+            exact &= f == 0;
+            i0[c * n + g] = a * stride;
+            i1[c * n + g] = (a + (f ? 1 : 0)) * stride;
+            frac[c * n + g] = (uint16_t)f;
+        }
+    }
+    return exact;
+}
+
 static void map_build(struct map *m, const struct mode *md, const struct sk_image *img)
 {
-    map_axis(md->screen_w, img->width, 3, m->x0, m->x1, m->fx);
-    map_axis(md->screen_h, img->height, 1, m->y0, m->y1, m->fy);
-    m->identity = img->width == md->screen_w && img->height == md->screen_h;
+    const struct place *pl = md->place;
+    if (pl) {
+        int ex = map_grid_axis(md->cols, md->cell_w, pl->ox, pl->pitch_x, pl->sx, 0, img->width, 3,
+                               m->x0, m->x1, m->fx);
+        int ey = map_grid_axis(md->rows, md->cell_h, pl->oy, pl->pitch_y, pl->sy, pl->top,
+                               img->height, 1, m->y0, m->y1, m->fy);
+        m->identity = ex && ey;
+    } else {
+        map_axis(md->screen_w, img->width, 3, m->x0, m->x1, m->fx);
+        map_axis(md->screen_h, img->height, 1, m->y0, m->y1, m->fy);
+        m->identity = img->width == md->screen_w && img->height == md->screen_h;
+    }
     size_t need = 0;
     for (unsigned c = 0; c < md->cols; c++) {
         size_t bytes = m->x1[(c + 1) * md->cell_w - 1] + 3 - m->x0[c * md->cell_w];
@@ -1118,7 +1181,8 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
              * blocks are the frame's, and a stretched picture already gives
              * each glyph more pixels than JPEG blurs.
              */
-            int refine = step == 1 && tr->map.identity ? (int)((c * md->cell_w) & 1) : -1;
+            int refine =
+                step == 1 && tr->map.identity ? (int)((tr->map.x0[c * md->cell_w] / 3) & 1) : -1;
             int flags = cell_recognise(&rd, pix, md->cell_w > GLYPH_W, ty->cursor_col < 0, refine,
                                        cell, &resid);
             ty->refined += (unsigned)((flags & CELL_REFINED) != 0);
@@ -1162,6 +1226,144 @@ static int mode_fits(const struct mode *md, const struct sk_image *img)
            img->height >= md->screen_h / 2;
 }
 
+/*
+ * The cells a found grid is tried as: a cell's width and height in the
+ * font's own pixels, and the font drawn in it (centred down the cell when
+ * the cell is taller, as EDK2's 8x19).
+ */
+static const struct {
+    unsigned w, h;
+    int font;
+    const char *name;
+} grid_cells[] = {
+    {8, 16, FONT_16, "grid 8x16"}, {9, 16, FONT_16, "grid 9x16"}, {8, 19, FONT_16, "grid 8x19"},
+    {8, 14, FONT_14, "grid 8x14"}, {9, 14, FONT_14, "grid 9x14"}, {8, 8, FONT_8, "grid 8x8"},
+    {9, 8, FONT_8, "grid 9x8"},
+};
+#define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
+static const unsigned font_height[FONT_COUNT] = {8, 14, 16};
+/* A font pixel is at most this many times wider than high, or higher than wide. */
+#define GRID_ASPECT 1.4
+/* A found grid replaces a known mode that reads as text only when it fits this much better. */
+#define GRID_BETTER 0.5
+/* A found grid's pitch agrees with a mode's cell when within this share of it. */
+#define GRID_AGREE 0.03
+/* The grid's phase is tried this many font pixels either way across, and down. */
+#define GRID_SHIFT_X 1
+#define GRID_SHIFT_Y 2
+
+/* tr->found: cell shape k on grid g, shifted dx font pixels across, the glyph's top at top. */
+static void grid_mode(struct sk_textrec *tr, const struct sk_grid *g, unsigned k, double dx,
+                      double top)
+{
+    struct place *pl = &tr->found_place;
+    unsigned fh = font_height[grid_cells[k].font];
+    pl->pitch_x = g->x.pitch;
+    pl->pitch_y = g->y.pitch;
+    pl->sx = g->x.pitch / grid_cells[k].w;
+    pl->sy = g->y.pitch / grid_cells[k].h;
+    pl->ox = g->x.origin + dx * pl->sx;
+    pl->oy = g->y.origin;
+    pl->top = top;
+    tr->found = (struct mode){
+        g->x.count,      g->y.count,         grid_cells[k].w,    fh, g->x.count * grid_cells[k].w,
+        g->y.count * fh, grid_cells[k].font, grid_cells[k].name, pl};
+}
+
+/* Read cell shape k of grid g at phase (dx, top) on rows a step apart; keep it in best_* if it fits
+ * best. */
+static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
+                     unsigned k, double dx, double top, unsigned step, struct tally *ty,
+                     int *best_k, double *best_dx, double *best_top, double *best_misfit)
+{
+    grid_mode(tr, g, k, dx, top);
+    if (!mode_fits(&tr->found, img)) {
+        return;
+    }
+    run_mode(tr, img, &tr->found, step, ty);
+    double m = mode_misfit(ty);
+    if (*best_k < 0 || m < *best_misfit) {
+        *best_k = (int)k;
+        *best_dx = dx;
+        *best_top = top;
+        *best_misfit = m;
+    }
+}
+
+/*
+ * Look for a grid of any geometry in the picture itself (gridfind), read
+ * it in each cell shape and phase near the one found, and keep the best in
+ * tr->found. Returns 1 when it reads as text (ty and tr->cells hold its
+ * full pass), 0 when it does not (they hold something else), -1 when no
+ * grid was seen (they are untouched).
+ */
+static int grid_search(struct sk_textrec *tr, const struct sk_image *img, struct tally *ty)
+{
+    struct sk_grid g;
+    int rc = sk_gridfind_run(tr->grid, img, &g);
+    /* Cells start on a frame pixel (a stretched picture's phase is searched below). */
+    g.x.origin = floor(g.x.origin + 0.5);
+    g.y.origin = floor(g.y.origin + 0.5);
+    if (rc != 0 || !g.found || g.x.count < 2 || g.y.count < 2 || g.x.count > SK_TEXTREC_MAX_COLS ||
+        g.y.count > SK_TEXTREC_MAX_ROWS) {
+        return -1;
+    }
+    /* A sample of rows: enough to tell the shapes apart, few enough to be cheap. */
+    unsigned step = g.y.count / 8 > 3 ? g.y.count / 8 : 3;
+    int best_k = -1;
+    double best_dx = 0, best_top = 0, best_misfit = 0;
+    /* Each shape at each height of its glyph in the cell, then the best one's phase across. */
+    for (unsigned k = 0; k < GRID_CELLS; k++) {
+        double sx = g.x.pitch / grid_cells[k].w, sy = g.y.pitch / grid_cells[k].h;
+        if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT * sy || sy > GRID_ASPECT * sx) {
+            continue;
+        }
+        double top = (double)((grid_cells[k].h - font_height[grid_cells[k].font]) / 2);
+        for (int dy = -GRID_SHIFT_Y; dy <= GRID_SHIFT_Y; dy++) {
+            grid_try(tr, img, &g, k, 0, top + dy, step, ty, &best_k, &best_dx, &best_top,
+                     &best_misfit);
+        }
+    }
+    if (best_k >= 0) {
+        unsigned k = (unsigned)best_k;
+        double top = best_top;
+        for (int dx = -GRID_SHIFT_X; dx <= GRID_SHIFT_X; dx++) {
+            if (dx) {
+                grid_try(tr, img, &g, k, dx, top, step, ty, &best_k, &best_dx, &best_top,
+                         &best_misfit);
+            }
+        }
+        /* A stretched picture's cells start between its pixels: quarters of a font pixel. */
+        double sx = g.x.pitch / grid_cells[k].w, sy = g.y.pitch / grid_cells[k].h;
+        static const double frac[] = {-0.5, -0.25, 0.25, 0.5};
+        for (unsigned i = 0; i < 4 && (sx > 1.2 || sy > 1.2); i++) {
+            double dx = best_dx, t = best_top;
+            grid_try(tr, img, &g, k, dx + frac[i], t, step, ty, &best_k, &best_dx, &best_top,
+                     &best_misfit);
+            grid_try(tr, img, &g, k, dx, t + frac[i], step, ty, &best_k, &best_dx, &best_top,
+                     &best_misfit);
+        }
+    }
+    if (best_k < 0) {
+        return 0;
+    }
+    grid_mode(tr, &g, (unsigned)best_k, best_dx, best_top);
+    run_mode(tr, img, &tr->found, 1, ty);
+    return tally_is_text(ty);
+}
+
+/*
+ * Whether the pitch of a found grid is the cell size of mode md stretched
+ * over img (within GRID_AGREE): when it is not, the picture's own
+ * periodicity says the mode reads the wrong cells, however well they fit.
+ */
+static int grid_agrees(const struct place *pl, const struct mode *md, const struct sk_image *img)
+{
+    double pw = (double)md->cell_w * img->width / md->screen_w;
+    double ph = (double)md->cell_h * img->height / md->screen_h;
+    return fabs(pl->pitch_x - pw) <= GRID_AGREE * pw && fabs(pl->pitch_y - ph) <= GRID_AGREE * ph;
+}
+
 int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_textrec_result *out)
 {
     memset(out, 0, sizeof(*out));
@@ -1169,8 +1371,9 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     if (img->width < 320 || img->height < 175) {
         return -1;
     }
-    tr->own = (struct mode){img->width / 8,     img->height / 16,      8,       16,
-                            img->width / 8 * 8, img->height / 16 * 16, FONT_16, tr->own_name};
+    tr->own = (struct mode){
+        img->width / 8, img->height / 16, 8,   16, img->width / 8 * 8, img->height / 16 * 16,
+        FONT_16,        tr->own_name,     NULL};
     snprintf(tr->own_name, sizeof(tr->own_name), "%ux%u 8x16", tr->own.cols, tr->own.rows);
     const struct mode *cands[MODE_COUNT + 1];
     unsigned nc = 0;
@@ -1185,13 +1388,15 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     if (!own_is_listed && mode_fits(&tr->own, img)) {
         cands[nc++] = &tr->own;
     }
-    if (tr->last == &tr->own && !(tr->last_w == img->width && tr->last_h == img->height)) {
+    if ((tr->last == &tr->own || tr->last == &tr->found) &&
+        !(tr->last_w == img->width && tr->last_h == img->height)) {
         tr->last = NULL;
     }
 
     const struct mode *best = NULL;
     struct tally ty;
-    int have = 0; /* ty and tr->cells hold a full pass of best */
+    int have = 0;     /* ty and tr->cells hold a full pass of best */
+    int searched = 0; /* every mode was tried on this picture */
     if (tr->last && mode_fits(tr->last, img)) {
         best = tr->last;
         run_mode(tr, img, best, 1, &ty);
@@ -1205,6 +1410,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         }
     }
     if (!best) {
+        searched = 1;
         /*
          * Every candidate on a third of its rows, then the two that fit best
          * on all of them: a sparse screen can put its only text on rows the
@@ -1250,6 +1456,20 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     }
     if (!have) {
         run_mode(tr, img, best, 1, &ty);
+    }
+    if (searched) {
+        /*
+         * A grid of the picture's own geometry, when it reads as text and
+         * better than the known modes; else what the best of those read.
+         */
+        struct tally known = ty;
+        int found = grid_search(tr, img, &ty);
+        if (found > 0 && (!tally_is_text(&known) || !grid_agrees(&tr->found_place, best, img) ||
+                          mode_misfit(&ty) < GRID_BETTER * mode_misfit(&known))) {
+            best = &tr->found;
+        } else if (found >= 0) {
+            run_mode(tr, img, best, 1, &ty);
+        }
     }
     if (tally_is_text(&ty)) {
         tr->misses = 0;
