@@ -27,7 +27,9 @@ GPIOD_MAJOR := $(firstword $(subst ., ,$(shell $(PKG_CONFIG) --modversion libgpi
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -DSK_GPIOD_MAJOR=$(or $(GPIOD_MAJOR),1)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
-SK_CFLAGS := -std=c11 -D_GNU_SOURCE -Isrc -pthread -MMD -MP \
+# _FILE_OFFSET_BITS=64: on 32-bit armhf, files over 2 GiB (boot images) and directories on
+# file systems with 64-bit inode numbers (readdir fails with EOVERFLOW without it: test_arm).
+SK_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Isrc -pthread -MMD -MP \
 	-Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wno-unused-parameter -Wvla -Wpointer-arith
 SK_LIBS := -pthread -lm -lcrypt
