@@ -27,7 +27,7 @@ const char sk_config_usage[] =
     "FILE]\n"
     "              [--control exclusive|shared] [--control-idle S] [--audit-log FILE|syslog|off]\n"
     "              [--trusted-user-ca-keys FILE] [--serial NAME=DEVICE[,SETTINGS]]...\n"
-    "              [-v]\n"
+    "              [--serial-log-dir DIR] [-v]\n"
     "       sshkvm --list-video [DEV]\n"
     "\n"
     "  --video SRC            demo (default) | /dev/videoN | file:PATH (concatenated JPEGs)\n"
@@ -208,6 +208,7 @@ static const struct opt options[] = {
     {"control-idle", OPT_INT, FIELD(control_idle)},
     {"text-font", OPT_LIST, FIELD(text_font)},
     {"serial", OPT_SERIAL, FIELD(serial)},
+    {"serial-log-dir", OPT_STRING, FIELD(serial_log_dir)},
     {"max-startups", OPT_INT, FIELD(max_startups)},
     {"http-max-idle", OPT_INT, FIELD(http_max_idle)},
     {"verbose", OPT_FLAG, FIELD(verbose)},

@@ -69,8 +69,9 @@ struct sk_config {
     int control_idle; /* seconds without input after which the holder loses control; 0: never */
     char *text_font;  /* --text-font FILE[,FILE...], each use adding: or NULL (fontfile.h) */
     char *serial;     /* --serial NAME=DEVICE[,SETTINGS], one a line, each use adding; or NULL */
-    int max_startups; /* ssh connections waiting to log in at once */
-    int http_max_idle; /* HTTP connections without a request in flight at once */
+    char *serial_log_dir; /* --serial-log-dir: each port's output logged there; NULL: no logs */
+    int max_startups;     /* ssh connections waiting to log in at once */
+    int http_max_idle;    /* HTTP connections without a request in flight at once */
     int verbose;
     int help;
     int version;

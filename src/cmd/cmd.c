@@ -48,6 +48,8 @@ const char sk_cmd_usage[] =
     "  serial --list                list the serial ports: name, device, settings, state\n"
     "  serial [--take] --send NAME TEXT  write TEXT and a carriage return to port NAME\n"
     "  serial [--take] --break NAME send a break to port NAME\n"
+    "  serial --log NAME [--since TIME] [--lines N]  port NAME's logged output, each line with\n"
+    "                               its UTC time (TIME: 10m, 2h, 1d ago or 2026-12-05T04:30)\n"
     "  serial --wait NAME [--regex] [--timeout SECONDS] TEXT\n"
     "                               wait until TEXT is in NAME's output: 0 seen, 1 timeout\n"
     "  serial [--take] NAME         a raw pipe (no ssh -t): stdin to the port, its output to\n"

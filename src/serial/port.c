@@ -12,6 +12,11 @@
  * USB adapter pulled out, a pty's other end gone), the thread closes it and
  * looks for it again every retry_ms, reporting "absent" meanwhile.
  *
+ * With a log directory, every byte read also goes to the port's log
+ * (serlog) before readers are woken, so the log holds all of it however
+ * slow the readers; the thread ticks the log on every poll so that nothing
+ * waits in memory longer than a second.
+ *
  * Writers (script commands, sessions) write on their own threads under
  * fd_lock, which the port's thread also takes to swap the descriptor, so a
  * write never meets a closed or reused descriptor.
@@ -27,10 +32,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "base/util.h"
+#include "serial/serlog.h"
 
 #define POLL_MS 100              /* the longest the thread waits before looking at stop */
 #define RING_DEFAULT (64 * 1024) /* bytes of output kept for replay */
@@ -38,6 +45,7 @@
 
 struct sk_port {
     struct sk_port_opts opts;
+    struct sk_serlog *log; /* NULL: no log kept */
     pthread_t thread;
     int running;
     atomic_int stop;
@@ -93,6 +101,11 @@ struct sk_port *sk_port_new(const struct sk_port_opts *opts)
         port->opts.retry_ms = RETRY_DEFAULT_MS;
     }
     port->ring = xmalloc(port->opts.ring_size);
+    port->opts.log_dir = NULL; /* the log keeps its own copy */
+    if (opts->log_dir != NULL) {
+        port->log =
+            sk_serlog_new(&(struct sk_serlog_opts){.dir = opts->log_dir, .name = opts->spec.name});
+    }
     port->fd = -1;
     atomic_init(&port->stop, 0);
     pthread_mutex_init(&port->fd_lock, NULL);
@@ -107,6 +120,7 @@ void sk_port_free(struct sk_port *port)
         return;
     }
     sk_port_close(port);
+    sk_serlog_free(port->log);
     pthread_cond_destroy(&port->cond);
     pthread_mutex_destroy(&port->lock);
     pthread_mutex_destroy(&port->fd_lock);
@@ -227,6 +241,12 @@ static void lose_device(struct sk_port *port, const char *why)
 /* Keep what was read: into the ring, the total moved on, every reader woken. */
 static void keep(struct sk_port *port, const uint8_t *data, size_t len)
 {
+    if (port->log != NULL) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        sk_serlog_write(port->log, data, len,
+                        (int64_t)now.tv_sec * 1000 + (int64_t)now.tv_nsec / 1000000);
+    }
     size_t size = port->opts.ring_size;
     pthread_mutex_lock(&port->lock);
     if (len > size) {
@@ -262,6 +282,9 @@ static void *port_main(void *arg)
     sk_log_thread_name("serial");
     uint8_t buf[4096];
     while (!atomic_load(&port->stop)) {
+        if (port->log != NULL) {
+            sk_serlog_tick(port->log);
+        }
         if (port->fd < 0 && try_open(port) != 0) {
             sleep_or_stop(port, port->opts.retry_ms);
             continue;
@@ -300,6 +323,9 @@ int sk_port_open(struct sk_port *port, char *err, size_t errlen)
     if (port->running) {
         return 0;
     }
+    if (port->log != NULL && sk_serlog_open(port->log, err, errlen) != 0) {
+        return -1;
+    }
     atomic_store(&port->stop, 0);
     pthread_mutex_lock(&port->lock);
     port->closed = 0;
@@ -323,6 +349,7 @@ void sk_port_close(struct sk_port *port)
     atomic_store(&port->stop, 1);
     pthread_join(port->thread, NULL);
     port->running = 0;
+    sk_serlog_close(port->log);
     pthread_mutex_lock(&port->fd_lock);
     if (port->fd >= 0) {
         close(port->fd);
@@ -370,6 +397,25 @@ void sk_port_stats(struct sk_port *port, struct sk_port_stats *out)
     out->reopens = port->reopens;
     out->breaks = port->breaks;
     pthread_mutex_unlock(&port->lock);
+    out->logging = port->log != NULL;
+    out->logged = out->log_errors = 0;
+    if (port->log != NULL) {
+        struct sk_serlog_stats ls;
+        sk_serlog_stats(port->log, &ls);
+        out->logged = ls.bytes;
+        out->log_errors = ls.errors;
+    }
+}
+
+int sk_port_history(struct sk_port *port, const char *since, size_t lines, struct sk_buf *out,
+                    char *err, size_t errlen)
+{
+    if (port->log == NULL) {
+        sk_set_err(err, errlen, "%s has no log (start sshkvm with --serial-log-dir DIR)",
+                   port->opts.spec.name);
+        return -1;
+    }
+    return sk_serlog_history(port->log, since, lines, out, err, errlen);
 }
 
 uint64_t sk_port_position(struct sk_port *port, size_t back)
