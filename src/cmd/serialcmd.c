@@ -5,7 +5,8 @@
  *   serial [--take] --send NAME TEXT        write TEXT (as received) and a carriage return
  *   serial [--take] --break NAME            send a break (a SysRq on a Linux console)
  *   serial --wait NAME [--regex] [--timeout S] TEXT   until TEXT is in the port's output
- *   serial [--take] NAME                    a raw pipe: stdin to the port, its output to stdout
+ *   serial [--take] NAME                    a raw pipe: stdin to the port, its output to stdout;
+ *                                           with ssh -t, a terminal on the port (serialterm.c)
  *   serial --log NAME [--since TIME] [--lines N]   the port's logged output (--serial-log-dir)
  *
  * Writing (--send, --break and the pipe) needs control, checked as for type. The
@@ -24,6 +25,7 @@
 #include "cmd/app.h"
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
+#include "cmd/serialterm.h"
 #include "serial/port.h"
 #include "serial/serlog.h"
 
@@ -385,15 +387,16 @@ int sk_serialcmd_run(struct sk_app *app, const char *line, char **argv, int argc
     if ((pipe || brk) && rest < argc) {
         return sk_cmd_usage_error(io, "serial: unexpected argument '%s'", argv[rest]);
     }
-    if (pipe && io->cols != 0) {
-        return sk_cmd_usage_error(io,
-                                  "serial %s: the interactive session (ssh -t) is not there "
-                                  "yet; without -t it is a raw pipe",
-                                  name);
-    }
     struct sk_port *port = find_port(app, name, io);
     if (port == NULL) {
         return SK_CMD_USAGE;
+    }
+    if (pipe && io->cols != 0) {
+        /* A terminal: anyone may watch; writing is checked key by key (--take: take it now). */
+        if (take && sk_cmd_needs_control(app, "serial", take, io) != 0) {
+            return SK_CMD_FAIL;
+        }
+        return sk_serialterm_run(app, port, io);
     }
     if (wait) {
         return wait_output(port, argv + rest, argc - rest, io);

@@ -198,7 +198,11 @@ static int set_line(int fd, const struct sk_serialspec *s, char *why, size_t why
 /* Open the device and set it up; on failure the state says why. 0 or -1. */
 static int try_open(struct sk_port *port)
 {
-    const struct sk_serialspec *s = &port->opts.spec;
+    /* A copy: sk_port_set_speed may change the speed meanwhile. */
+    pthread_mutex_lock(&port->lock);
+    const struct sk_serialspec spec = port->opts.spec;
+    pthread_mutex_unlock(&port->lock);
+    const struct sk_serialspec *s = &spec;
     char why[128];
     int fd = open(s->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
@@ -387,8 +391,8 @@ void sk_port_stats(struct sk_port *port, struct sk_port_stats *out)
     };
     out->name = port->opts.spec.name;
     out->device = port->opts.spec.device;
-    sk_serialspec_settings(&port->opts.spec, out->settings, sizeof(out->settings));
     pthread_mutex_lock(&port->lock);
+    sk_serialspec_settings(&port->opts.spec, out->settings, sizeof(out->settings));
     out->state = names[port->state];
     snprintf(out->error, sizeof(out->error), "%s", port->error);
     out->rx = port->total;
@@ -502,6 +506,30 @@ long sk_port_write(struct sk_port *port, const void *data, size_t len, int timeo
     port->errors += (unsigned long long)failed;
     pthread_mutex_unlock(&port->lock);
     return done == 0 && failed ? SK_E_NODEV : (long)done;
+}
+
+int sk_port_set_speed(struct sk_port *port, unsigned speed)
+{
+    speed_t code;
+    if (speed_code(speed, &code) != 0) {
+        return -1;
+    }
+    /* fd_lock first, as writers take it: the descriptor stays while its line is set. */
+    pthread_mutex_lock(&port->fd_lock);
+    pthread_mutex_lock(&port->lock);
+    struct sk_serialspec spec = port->opts.spec;
+    spec.speed = speed;
+    char why[128];
+    int rc = port->fd >= 0 ? set_line(port->fd, &spec, why, sizeof(why)) : 0;
+    if (rc == 0) {
+        port->opts.spec.speed = speed;
+    }
+    pthread_mutex_unlock(&port->lock);
+    pthread_mutex_unlock(&port->fd_lock);
+    if (rc == 0) {
+        sk_log(SK_LOG_INFO, "serial", "%s: now %u baud", spec.name, speed);
+    }
+    return rc;
 }
 
 int sk_port_break(struct sk_port *port)

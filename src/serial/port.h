@@ -102,6 +102,13 @@ long sk_port_write(struct sk_port *port, const void *data, size_t len, int timeo
 int sk_port_history(struct sk_port *port, const char *since, size_t lines, struct sk_buf *out,
                     char *err, size_t errlen);
 
+/*
+ * Change the port's speed (one serialspec accepts), now if it is open and
+ * on every later reopen. 0, or -1 when the speed is not supported or the
+ * device refuses it (the old speed stays).
+ */
+int sk_port_set_speed(struct sk_port *port, unsigned speed);
+
 /* Send a break (tcsendbreak). 0, or SK_E_NODEV / -1. */
 int sk_port_break(struct sk_port *port);
 

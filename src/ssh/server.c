@@ -390,6 +390,18 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
         return;
     }
     sk_pending_remove(server->pending, s->ssh);
+    /*
+     * ssh kvm:NAME@host, as console servers take it: the shell is serial port NAME's
+     * terminal (a port's name is a-z, 0-9 and '-'; any other makes `serial` ask for one).
+     */
+    const char *port = strchr(s->user, ':');
+    if (s->want_shell && port != NULL) {
+        port++;
+        int ok =
+            *port != '\0' && strspn(port, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(port);
+        s->exec_cmd = ok ? xasprintf("serial %s", port) : xstrdup("serial");
+        s->want_shell = 0;
+    }
     const char *kind = s->want_shell ? "ssh" : "command";
     sk_log(SK_LOG_INFO, "ssh", "%s: user '%s' authenticated (%s, %s role)", s->peer, s->user,
            s->want_shell ? "console" : "command", sk_role_name(s->role));
