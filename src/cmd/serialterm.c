@@ -10,10 +10,9 @@
  * one writes, view-only keys never write; `t` in the menu takes control);
  * a refusal is said once, not per key. Ctrl+] opens a one-key menu: b
  * break, s speed, t take control, w who is on, r replay, q quit, Ctrl+]
- * again sends a Ctrl+] itself. A terminal too slow for the port skips
- * ahead with a marker; the port's log keeps everything. Attach, detach
- * and speed changes are audited (control changes by the access check),
- * never the bytes.
+ * again sends a Ctrl+] itself; ssh's own break request (~B) sends a break too. A terminal too slow
+ * for the port skips ahead with a marker; the port's log keeps everything. Attach, detach and speed
+ * changes are audited (control changes by the access check), never the bytes.
  */
 #include "cmd/serialterm.h"
 
@@ -255,6 +254,10 @@ int sk_serialterm_run(struct sk_app *app, struct sk_port *port, const struct sk_
         }
         if (n > 0 && io->out(io->ctx, out, (size_t)n) != 0) {
             break; /* the client has gone */
+        }
+        if (io->take_breaks != NULL && io->take_breaks(io->ctx) > 0 && may_write(&t, 0)) {
+            say(&t, sk_port_break(port) == 0 ? "break sent (~B)"
+                                             : "no break sent: the port is not open");
         }
         /* With output waiting, only a glance at the keys; else wait a slice for them. */
         int ready = io->poll_in(io->ctx, n > 0 ? 0 : SLICE_MS);

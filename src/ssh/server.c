@@ -350,6 +350,7 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
     };
     ssh_callbacks_init(&s->server_cb);
     ssh_set_server_callbacks(s->ssh, &s->server_cb);
+    ssh_set_message_callback(s->ssh, sk_session_on_message, s);
     ssh_set_auth_methods(s->ssh, SSH_AUTH_METHOD_PUBLICKEY);
 
     if (ssh_handle_key_exchange(s->ssh) != SSH_OK) {

@@ -6,7 +6,7 @@
 # replayed on attach, the port's output seen by every session at once, keys
 # written by the one holding control only (a second control key refused
 # until Ctrl+] t takes it, a view-only key never), the port name as the ssh
-# user (kvm:com1), the menu's break and speed, and the audit log's attach,
+# user (kvm:com1), the menu's break and speed, ssh's ~B break request, and the audit log's attach,
 # detach and control lines without the bytes typed.
 . "$(dirname "$0")/lib.sh"
 
@@ -57,7 +57,7 @@ check metrics_rx grep -q '^sshkvm_serial_rx_bytes_total{port="com1"} 39$' "$T/me
 # (returned in FD_NAME), its output in $T/NAME.out.
 attach() {
   mkfifo "$T/$1.in"
-  ssh "${SSH_OPTS[@]}" -tt -e none -i "$T/$2" -p "$SSH_PORT" "$3@127.0.0.1" ${4:+"$4"} \
+  ssh "${SSH_OPTS[@]}" -tt -i "$T/$2" -p "$SSH_PORT" "$3@127.0.0.1" ${4:+"$4"} \
     <"$T/$1.in" >"$T/$1.out" 2>&1 &
   SSHS+=($!)
   eval "exec {FD_$1}>\"$T/$1.in\""
@@ -87,6 +87,9 @@ printf 'A again\r' >&"$FD_a"
 check old_writer_refused wait_until 10 has "$T/a.out" 'bob has control; nothing sent'
 printf '\035b' >&"$FD_b"
 check menu_break wait_until 10 has "$T/b.out" 'break sent'
+# OpenSSH's own break request (~B at the start of a line, RFC 4335), from the writer.
+printf '\r~B' >&"$FD_b"
+check ssh_break_request wait_until 10 has "$T/b.out" 'break sent (~B)'
 printf '\035s3' >&"$FD_b"
 check menu_speed wait_until 10 has "$T/b.out" 'now 38400 baud'
 check speed_listed bash -c "ssh ${SSH_OPTS[*]} -i '$T/id' -p $SSH_PORT kvm@127.0.0.1 serial --list | grep -q '38400 8n1	open'"
@@ -97,7 +100,7 @@ for p in "${SSHS[@]:1}"; do wait "$p"; done
 SSHS=("${SSHS[0]}")
 sleep 0.3
 check target_got_only_writers bash -c "! grep -q 'from B' '$T/got.target' && ! grep -q 'viewer' '$T/got.target' && ! grep -q 'A again' '$T/got.target'"
-check status_break bash -c "ssh ${SSH_OPTS[*]} -i '$T/id' -p $SSH_PORT kvm@127.0.0.1 status | grep -q '\"name\":\"com1\",[^}]*\"breaks\":1,\"logged\":[1-9]'"
+check status_break bash -c "ssh ${SSH_OPTS[*]} -i '$T/id' -p $SSH_PORT kvm@127.0.0.1 status | grep -q '\"name\":\"com1\",[^}]*\"breaks\":2,\"logged\":[1-9]'"
 check audit_attach [ "$(grep -c 'port=com1 action=attach' "$T/audit.log")" -eq 3 ]
 check audit_detach [ "$(grep -c 'port=com1 action=detach' "$T/audit.log")" -eq 3 ]
 check audit_control grep -q 'event=control .*action=taken' "$T/audit.log"
