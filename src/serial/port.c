@@ -39,9 +39,10 @@
 #include "base/util.h"
 #include "serial/serlog.h"
 
-#define POLL_MS 100              /* the longest the thread waits before looking at stop */
-#define RING_DEFAULT (64 * 1024) /* bytes of output kept for replay */
-#define RETRY_DEFAULT_MS 1000    /* how often a missing device is looked for */
+#define POLL_MS 100 /* the longest the thread waits before looking at stop */
+#define RING_DEFAULT                                                                               \
+    (256 * 1024)              /* output kept: replay, and 1 s of slack for readers at 2 Mbit/s */
+#define RETRY_DEFAULT_MS 1000 /* how often a missing device is looked for */
 
 struct sk_port {
     struct sk_port_opts opts;

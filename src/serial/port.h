@@ -24,7 +24,7 @@ struct sk_port;
 
 struct sk_port_opts {
     struct sk_serialspec spec; /* copied */
-    size_t ring_size;          /* bytes of recent output kept; 0: 64 KiB */
+    size_t ring_size;          /* bytes of recent output kept; 0: 256 KiB */
     int retry_ms;              /* how often a missing device is looked for; 0: 1000 */
     const char *log_dir; /* copied: log every byte read to LOG_DIR/NAME.log (serlog); NULL: none */
 };

@@ -105,4 +105,40 @@ check audit_attach [ "$(grep -c 'port=com1 action=attach' "$T/audit.log")" -eq 3
 check audit_detach [ "$(grep -c 'port=com1 action=detach' "$T/audit.log")" -eq 3 ]
 check audit_control grep -q 'event=control .*action=taken' "$T/audit.log"
 check audit_no_bytes bash -c "! grep -qE 'hello|B now|from B' '$T/audit.log'"
+
+# ---- a stalled reader ----
+# One watcher's ssh client is stopped (SIGSTOP: it reads nothing) while 1 MB goes by at
+# 2.5 Mbit/s (250 KB/s, a fast UART; a pty alone has no speed): a second watcher
+# gets all of it, and so does the log; the stopped one, let go, catches up (ssh's 2 MB
+# window holds 1 MB) or skips ahead saying so, and quits.
+attach stall id kvm "serial com1"
+check stall_attached wait_until 10 has "$T/stall.out" 'Ctrl+] for the menu]'
+STALLED=${SSHS[-1]}
+kill -STOP "$STALLED"
+attach fast id kvm "serial com1"
+check fast_attached wait_until 10 has "$T/fast.out" 'Ctrl+] for the menu]'
+start=$(date +%s%N)
+python3 -c '
+import sys, time
+out = open(sys.argv[1], "wb", buffering=0)
+t0 = time.monotonic()
+for i in range(1000):
+    out.write(b"flood %04d %s\r\n" % (i, b"x" * 1000))
+    # 250 lines a second: 250 KB/s.
+    time.sleep(max(0, t0 + (i + 1) / 250 - time.monotonic()))
+out.write(b"END-OF-FLOOD\r\n")' "$T/target1"
+flooded() { has "$T/fast.out" 'END-OF-FLOOD'; }
+check fast_reader_gets_all wait_until 30 flooded
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+echo "  (1 MB through the port to a watching terminal in $took ms, a stalled one attached)"
+check fast_reader_lost_nothing [ "$(grep -c '^flood [0-9]* x' "$T/fast.out")" -eq 1000 ]
+check fast_reader_no_skip bash -c "! grep -q 'bytes skipped' '$T/fast.out'"
+kssh serial --log com1 >"$T/log.flood"
+check log_lost_nothing [ "$(grep -cE 'Z flood [0-9]{4} x{1000}.$' "$T/log.flood")" -eq 1000 ]
+printf '\035q' >&"$FD_fast"
+kill -CONT "$STALLED"
+caught_up() { has "$T/stall.out" 'END-OF-FLOOD' || has "$T/stall.out" 'bytes skipped: this terminal'; }
+check stalled_reader_resumes wait_until 20 caught_up
+printf '\035q' >&"$FD_stall"
+wait "$STALLED"
 finish
