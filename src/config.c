@@ -30,7 +30,7 @@ const char sk_config_usage[] =
     "              [--control exclusive|shared] [--control-idle S] [--audit-log FILE|syslog|off]\n"
     "              [--trusted-user-ca-keys FILE] [--serial NAME=DEVICE[,SETTINGS]]...\n"
     "              [--power-gpio CHIP[,LINE=N[:low]]...] [--wol MAC[,BROADCAST[:PORT]]]\n"
-    "              [-v]\n"
+    "              [--serial-log-dir DIR] [-v]\n"
     "       sshkvm --list-video [DEV]\n"
     "\n"
     "  --video SRC            demo (default) | /dev/videoN | file:PATH (concatenated JPEGs)\n"
@@ -235,6 +235,7 @@ static const struct opt options[] = {
     {"media-max-bytes", OPT_STRING, FIELD(media_max_bytes)},
     {"power-gpio", OPT_POWER_GPIO, FIELD(power_gpio)},
     {"wol", OPT_WOL, FIELD(wol)},
+    {"serial-log-dir", OPT_STRING, FIELD(serial_log_dir)},
     {"max-startups", OPT_INT, FIELD(max_startups)},
     {"http-max-idle", OPT_INT, FIELD(http_max_idle)},
     {"verbose", OPT_FLAG, FIELD(verbose)},

@@ -76,6 +76,7 @@ struct sk_config {
     char *media_max_bytes; /* all images together at most this size (512M, 8G), or NULL */
     char *power_gpio;      /* --power-gpio CHIP[,LINE=N[:low]|none]..., or NULL (powerspec.h) */
     char *wol;             /* --wol MAC[,BROADCAST[:PORT]], or NULL */
+    char *serial_log_dir;  /* --serial-log-dir: each port's output logged there; NULL: no logs */
     int max_startups;      /* ssh connections waiting to log in at once */
     int http_max_idle;     /* HTTP connections without a request in flight at once */
     int verbose;

@@ -376,7 +376,7 @@ int main(int argc, char **argv)
     char *save = NULL;
     for (char *line = strtok_r(serial_list, "\n", &save); line != NULL;
          line = strtok_r(NULL, "\n", &save)) {
-        struct sk_port_opts port_opts = {0};
+        struct sk_port_opts port_opts = {.log_dir = cfg.serial_log_dir};
         sk_serialspec_parse(line, &port_opts.spec, err, sizeof(err));
         ports = xrealloc(ports, (nports + 1) * sizeof(*ports));
         ports[nports] = sk_port_new(&port_opts);

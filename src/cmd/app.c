@@ -53,8 +53,12 @@ static void serial_json(struct sk_app *app, struct sk_buf *out)
         sk_buf_printf(out, ",\"state\":\"%s\",\"error\":", st.state);
         sk_buf_json_string(out, st.error);
         sk_buf_printf(out,
-                      ",\"rx\":%llu,\"tx\":%llu,\"errors\":%llu,\"reopens\":%llu,\"breaks\":%llu}",
+                      ",\"rx\":%llu,\"tx\":%llu,\"errors\":%llu,\"reopens\":%llu,\"breaks\":%llu",
                       st.rx, st.tx, st.errors, st.reopens, st.breaks);
+        if (st.logging) {
+            sk_buf_printf(out, ",\"logged\":%llu,\"log_errors\":%llu", st.logged, st.log_errors);
+        }
+        sk_buf_puts(out, "}");
     }
     sk_buf_puts(out, "]");
 }

@@ -95,7 +95,8 @@ struct sk_app {
  * clients: {"ssh":N,"http":N,"web":[identities logged in to the web side]} ("web" only with HTTP
  * on). control (with a roster): see sk_roster_json: the mode, the holder and every session. serial:
  * [{"name","device","settings":"115200 8n1","state":"open|absent|error|closed","error",
- *  "rx":N,"tx":N,"errors":N,"reopens":N,"breaks":N},...] (rx, tx: bytes from and to the port).
+ *  "rx":N,"tx":N,"errors":N,"reopens":N,"breaks":N[,"logged":N,"log_errors":N]},...] (rx, tx:
+ *  bytes from and to the port; logged: bytes written to its log, with --serial-log-dir).
  * media: {"images":N,"bytes":N,"free":N,"inserted":NAME|null[,"mode":"cdrom|disk","ro":B]}
  * or null without a store.
  * power (with --power-gpio or --wol): see sk_power_json.

@@ -50,6 +50,8 @@ struct sk_cmd_io {
     int (*poll_in)(void *ctx, int timeout_ms);
     /* Nonzero when the client wants the command stopped (gone, Ctrl+C); NULL: never. */
     int (*cancelled)(void *ctx);
+    /* Break requests (ssh's ~B) since the last call, cleared; NULL: not offered. */
+    int (*take_breaks)(void *ctx);
     unsigned cols; /* the client's terminal size when it asked for a pty, else 0 */
     unsigned rows;
     const char *keymap;     /* the session's keymap name (SSHKVM_KEYMAP), NULL for the server's */

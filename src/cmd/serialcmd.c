@@ -5,7 +5,9 @@
  *   serial [--take] --send NAME TEXT        write TEXT (as received) and a carriage return
  *   serial [--take] --break NAME            send a break (a SysRq on a Linux console)
  *   serial --wait NAME [--regex] [--timeout S] TEXT   until TEXT is in the port's output
- *   serial [--take] NAME                    a raw pipe: stdin to the port, its output to stdout
+ *   serial [--take] NAME                    a raw pipe: stdin to the port, its output to stdout;
+ *                                           with ssh -t, a terminal on the port (serialterm.c)
+ *   serial --log NAME [--since TIME] [--lines N]   the port's logged output (--serial-log-dir)
  *
  * Writing (--send, --break and the pipe) needs control, checked as for type. The
  * port's output is read from the port's ring at a position of our own, so
@@ -17,12 +19,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/util.h"
 #include "cmd/app.h"
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
+#include "cmd/serialterm.h"
 #include "serial/port.h"
+#include "serial/serlog.h"
 
 #define SEND_TIMEOUT_MS 5000 /* how long --send waits for a port that does not take its bytes */
 #define WAIT_SLICE_MS 200    /* how long --wait waits for output between looks at the client */
@@ -257,6 +262,80 @@ static int pipe_port(struct sk_port *port, const struct sk_cmd_io *io)
     return rc;
 }
 
+/*
+ * --since's TIME as a stored time or a prefix of one: an age ("90s", "10m",
+ * "2h", "1d": that long ago) or a UTC time "YYYY-MM-DD[THH[:MM[:SS]]]".
+ * 0, or -1 when it is neither.
+ */
+static int since_stamp(const char *text, char out[SK_SERLOG_STAMP_LEN])
+{
+    static const char form[] = "dddd-dd-ddTdd:dd:dd";
+    size_t len = strlen(text);
+    if (len > 0 && strchr("smhd", text[len - 1]) != NULL && text[0] >= '0' && text[0] <= '9') {
+        char *end;
+        unsigned long n = strtoul(text, &end, 10);
+        static const long scale[] = {
+            ['s' - 'a'] = 1, ['m' - 'a'] = 60, ['h' - 'a'] = 3600, ['d' - 'a'] = 86400};
+        if (end != text + len - 1 || n > 3650UL * 86400) {
+            return -1;
+        }
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        int64_t ago = (int64_t)n * scale[text[len - 1] - 'a'];
+        sk_serlog_stamp(((int64_t)now.tv_sec - ago) * 1000 + now.tv_nsec / 1000000, out);
+        return 0;
+    }
+    /* A whole date, then whole fields only: 10, 13, 16 or 19 characters. */
+    if (len != 10 && len != 13 && len != 16 && len != 19) {
+        return -1;
+    }
+    for (size_t i = 0; i < len; i++) {
+        int want_digit = form[i] == 'd';
+        if (want_digit ? !(text[i] >= '0' && text[i] <= '9') : text[i] != form[i]) {
+            return -1;
+        }
+    }
+    snprintf(out, SK_SERLOG_STAMP_LEN, "%s", text);
+    return 0;
+}
+
+static int show_log(struct sk_port *port, char **argv, int argc, const struct sk_cmd_io *io)
+{
+    char since[SK_SERLOG_STAMP_LEN] = "";
+    size_t lines = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
+            if (since_stamp(argv[++i], since) != 0) {
+                return sk_cmd_usage_error(io,
+                                          "serial --log: --since '%s': give an age (30s, 10m, 2h, "
+                                          "1d) or a UTC time YYYY-MM-DD[THH[:MM[:SS]]]",
+                                          argv[i]);
+            }
+        } else if (strcmp(argv[i], "--lines") == 0 && i + 1 < argc) {
+            char *end;
+            unsigned long n = strtoul(argv[++i], &end, 10);
+            if (*end != '\0' || argv[i][0] < '0' || argv[i][0] > '9' || n == 0 || n > 1000000) {
+                return sk_cmd_usage_error(io, "serial --log: --lines '%s': a count from 1",
+                                          argv[i]);
+            }
+            lines = n;
+        } else {
+            return sk_cmd_usage_error(io, "serial --log: unexpected argument '%s'", argv[i]);
+        }
+    }
+    struct sk_buf out = {0};
+    char err[256];
+    int rc = SK_CMD_OK;
+    if (sk_port_history(port, since, lines, &out, err, sizeof(err)) != 0) {
+        sk_cmd_say(io, 1, "sshkvm: serial --log: %s\n", err);
+        rc = SK_CMD_FAIL;
+    } else if (out.len > 0 && io->out(io->ctx, out.data, out.len) != 0) {
+        rc = SK_CMD_FAIL;
+    }
+    sk_buf_free(&out);
+    return rc;
+}
+
 int sk_serialcmd_audit_argc(char **argv, int argc)
 {
     int i = 1;
@@ -264,7 +343,7 @@ int sk_serialcmd_audit_argc(char **argv, int argc)
         i++;
     }
     if (i < argc && (strcmp(argv[i], "--send") == 0 || strcmp(argv[i], "--wait") == 0 ||
-                     strcmp(argv[i], "--break") == 0)) {
+                     strcmp(argv[i], "--break") == 0 || strcmp(argv[i], "--log") == 0)) {
         i++;
     }
     return SK_MIN(i + 1, argc);
@@ -292,7 +371,8 @@ int sk_serialcmd_run(struct sk_app *app, const char *line, char **argv, int argc
     int send = strcmp(what, "--send") == 0;
     int wait = strcmp(what, "--wait") == 0;
     int brk = strcmp(what, "--break") == 0;
-    int pipe = !send && !wait && !brk;
+    int log = strcmp(what, "--log") == 0;
+    int pipe = !send && !wait && !brk && !log;
     if (pipe && what[0] == '-') {
         return sk_cmd_usage_error(io, "serial: unknown option '%s'", what);
     }
@@ -307,18 +387,22 @@ int sk_serialcmd_run(struct sk_app *app, const char *line, char **argv, int argc
     if ((pipe || brk) && rest < argc) {
         return sk_cmd_usage_error(io, "serial: unexpected argument '%s'", argv[rest]);
     }
-    if (pipe && io->cols != 0) {
-        return sk_cmd_usage_error(io,
-                                  "serial %s: the interactive session (ssh -t) is not there "
-                                  "yet; without -t it is a raw pipe",
-                                  name);
-    }
     struct sk_port *port = find_port(app, name, io);
     if (port == NULL) {
         return SK_CMD_USAGE;
     }
+    if (pipe && io->cols != 0) {
+        /* A terminal: anyone may watch; writing is checked key by key (--take: take it now). */
+        if (take && sk_cmd_needs_control(app, "serial", take, io) != 0) {
+            return SK_CMD_FAIL;
+        }
+        return sk_serialterm_run(app, port, io);
+    }
     if (wait) {
         return wait_output(port, argv + rest, argc - rest, io);
+    }
+    if (log) {
+        return show_log(port, argv + rest, argc - rest, io);
     }
     if (sk_cmd_needs_control(app, "serial", take, io) != 0) {
         return SK_CMD_FAIL;

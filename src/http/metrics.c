@@ -11,6 +11,7 @@
 
 #include <inttypes.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/util.h"
@@ -20,6 +21,7 @@
 #include "media/massstorage.h"
 #include "media/store.h"
 #include "power/power.h"
+#include "serial/port.h"
 #include "video/hub.h"
 
 static void metric(struct sk_buf *b, const char *name, const char *type, const char *help,
@@ -30,6 +32,34 @@ static void metric(struct sk_buf *b, const char *name, const char *type, const c
         sk_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
     }
     sk_buf_printf(b, "%s%s %" PRIu64 "\n", name, labels, value);
+}
+
+/* Each serial port's state and counters, labelled by its name (checked by serialspec: no quotes).
+ */
+static void serial_metrics(struct sk_buf *b, struct sk_app *app)
+{
+    for (size_t i = 0; i < app->serial_count; i++) {
+        struct sk_port_stats st;
+        sk_port_stats(app->serial[i], &st);
+        char label[128];
+        snprintf(label, sizeof(label), "{port=\"%s\"}", st.name);
+        int first = i == 0;
+        metric(b, "sshkvm_serial_up", "gauge",
+               first ? "1 when the serial port's device is open." : NULL, label,
+               strcmp(st.state, "open") == 0);
+        metric(b, "sshkvm_serial_rx_bytes_total", "counter",
+               first ? "Bytes read from the serial port." : NULL, label, st.rx);
+        metric(b, "sshkvm_serial_tx_bytes_total", "counter",
+               first ? "Bytes written to the serial port." : NULL, label, st.tx);
+        metric(b, "sshkvm_serial_errors_total", "counter",
+               first ? "Failed opens, reads and writes of the serial port." : NULL, label,
+               st.errors);
+        metric(b, "sshkvm_serial_reopens_total", "counter",
+               first ? "Times the serial port's device came back after it was gone." : NULL, label,
+               st.reopens);
+        metric(b, "sshkvm_serial_log_errors_total", "counter",
+               first ? "Failed writes of the serial port's log." : NULL, label, st.log_errors);
+    }
 }
 
 void sk_metrics_text(struct sk_buf *b, struct sk_app *app, const struct sk_streamer_stats *streams,
@@ -92,4 +122,5 @@ void sk_metrics_text(struct sk_buf *b, struct sk_app *app, const struct sk_strea
         metric(b, "sshkvm_power_wakes_total", "counter", "Wake-on-LAN magic packets sent.", "",
                ps.wakes);
     }
+    serial_metrics(b, app);
 }

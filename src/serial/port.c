@@ -12,6 +12,11 @@
  * USB adapter pulled out, a pty's other end gone), the thread closes it and
  * looks for it again every retry_ms, reporting "absent" meanwhile.
  *
+ * With a log directory, every byte read also goes to the port's log
+ * (serlog) before readers are woken, so the log holds all of it however
+ * slow the readers; the thread ticks the log on every poll so that nothing
+ * waits in memory longer than a second.
+ *
  * Writers (script commands, sessions) write on their own threads under
  * fd_lock, which the port's thread also takes to swap the descriptor, so a
  * write never meets a closed or reused descriptor.
@@ -27,17 +32,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "base/log.h"
 #include "base/util.h"
+#include "serial/serlog.h"
 
-#define POLL_MS 100              /* the longest the thread waits before looking at stop */
-#define RING_DEFAULT (64 * 1024) /* bytes of output kept for replay */
-#define RETRY_DEFAULT_MS 1000    /* how often a missing device is looked for */
+#define POLL_MS 100 /* the longest the thread waits before looking at stop */
+#define RING_DEFAULT                                                                               \
+    (256 * 1024)              /* output kept: replay, and 1 s of slack for readers at 2 Mbit/s */
+#define RETRY_DEFAULT_MS 1000 /* how often a missing device is looked for */
 
 struct sk_port {
     struct sk_port_opts opts;
+    struct sk_serlog *log; /* NULL: no log kept */
     pthread_t thread;
     int running;
     atomic_int stop;
@@ -93,6 +102,11 @@ struct sk_port *sk_port_new(const struct sk_port_opts *opts)
         port->opts.retry_ms = RETRY_DEFAULT_MS;
     }
     port->ring = xmalloc(port->opts.ring_size);
+    port->opts.log_dir = NULL; /* the log keeps its own copy */
+    if (opts->log_dir != NULL) {
+        port->log =
+            sk_serlog_new(&(struct sk_serlog_opts){.dir = opts->log_dir, .name = opts->spec.name});
+    }
     port->fd = -1;
     atomic_init(&port->stop, 0);
     pthread_mutex_init(&port->fd_lock, NULL);
@@ -107,6 +121,7 @@ void sk_port_free(struct sk_port *port)
         return;
     }
     sk_port_close(port);
+    sk_serlog_free(port->log);
     pthread_cond_destroy(&port->cond);
     pthread_mutex_destroy(&port->lock);
     pthread_mutex_destroy(&port->fd_lock);
@@ -184,7 +199,11 @@ static int set_line(int fd, const struct sk_serialspec *s, char *why, size_t why
 /* Open the device and set it up; on failure the state says why. 0 or -1. */
 static int try_open(struct sk_port *port)
 {
-    const struct sk_serialspec *s = &port->opts.spec;
+    /* A copy: sk_port_set_speed may change the speed meanwhile. */
+    pthread_mutex_lock(&port->lock);
+    const struct sk_serialspec spec = port->opts.spec;
+    pthread_mutex_unlock(&port->lock);
+    const struct sk_serialspec *s = &spec;
     char why[128];
     int fd = open(s->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
@@ -227,6 +246,12 @@ static void lose_device(struct sk_port *port, const char *why)
 /* Keep what was read: into the ring, the total moved on, every reader woken. */
 static void keep(struct sk_port *port, const uint8_t *data, size_t len)
 {
+    if (port->log != NULL) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        sk_serlog_write(port->log, data, len,
+                        (int64_t)now.tv_sec * 1000 + (int64_t)now.tv_nsec / 1000000);
+    }
     size_t size = port->opts.ring_size;
     pthread_mutex_lock(&port->lock);
     if (len > size) {
@@ -262,6 +287,9 @@ static void *port_main(void *arg)
     sk_log_thread_name("serial");
     uint8_t buf[4096];
     while (!atomic_load(&port->stop)) {
+        if (port->log != NULL) {
+            sk_serlog_tick(port->log);
+        }
         if (port->fd < 0 && try_open(port) != 0) {
             sleep_or_stop(port, port->opts.retry_ms);
             continue;
@@ -300,6 +328,9 @@ int sk_port_open(struct sk_port *port, char *err, size_t errlen)
     if (port->running) {
         return 0;
     }
+    if (port->log != NULL && sk_serlog_open(port->log, err, errlen) != 0) {
+        return -1;
+    }
     atomic_store(&port->stop, 0);
     pthread_mutex_lock(&port->lock);
     port->closed = 0;
@@ -323,6 +354,7 @@ void sk_port_close(struct sk_port *port)
     atomic_store(&port->stop, 1);
     pthread_join(port->thread, NULL);
     port->running = 0;
+    sk_serlog_close(port->log);
     pthread_mutex_lock(&port->fd_lock);
     if (port->fd >= 0) {
         close(port->fd);
@@ -360,8 +392,8 @@ void sk_port_stats(struct sk_port *port, struct sk_port_stats *out)
     };
     out->name = port->opts.spec.name;
     out->device = port->opts.spec.device;
-    sk_serialspec_settings(&port->opts.spec, out->settings, sizeof(out->settings));
     pthread_mutex_lock(&port->lock);
+    sk_serialspec_settings(&port->opts.spec, out->settings, sizeof(out->settings));
     out->state = names[port->state];
     snprintf(out->error, sizeof(out->error), "%s", port->error);
     out->rx = port->total;
@@ -370,6 +402,25 @@ void sk_port_stats(struct sk_port *port, struct sk_port_stats *out)
     out->reopens = port->reopens;
     out->breaks = port->breaks;
     pthread_mutex_unlock(&port->lock);
+    out->logging = port->log != NULL;
+    out->logged = out->log_errors = 0;
+    if (port->log != NULL) {
+        struct sk_serlog_stats ls;
+        sk_serlog_stats(port->log, &ls);
+        out->logged = ls.bytes;
+        out->log_errors = ls.errors;
+    }
+}
+
+int sk_port_history(struct sk_port *port, const char *since, size_t lines, struct sk_buf *out,
+                    char *err, size_t errlen)
+{
+    if (port->log == NULL) {
+        sk_set_err(err, errlen, "%s has no log (start sshkvm with --serial-log-dir DIR)",
+                   port->opts.spec.name);
+        return -1;
+    }
+    return sk_serlog_history(port->log, since, lines, out, err, errlen);
 }
 
 uint64_t sk_port_position(struct sk_port *port, size_t back)
@@ -456,6 +507,30 @@ long sk_port_write(struct sk_port *port, const void *data, size_t len, int timeo
     port->errors += (unsigned long long)failed;
     pthread_mutex_unlock(&port->lock);
     return done == 0 && failed ? SK_E_NODEV : (long)done;
+}
+
+int sk_port_set_speed(struct sk_port *port, unsigned speed)
+{
+    speed_t code;
+    if (speed_code(speed, &code) != 0) {
+        return -1;
+    }
+    /* fd_lock first, as writers take it: the descriptor stays while its line is set. */
+    pthread_mutex_lock(&port->fd_lock);
+    pthread_mutex_lock(&port->lock);
+    struct sk_serialspec spec = port->opts.spec;
+    spec.speed = speed;
+    char why[128];
+    int rc = port->fd >= 0 ? set_line(port->fd, &spec, why, sizeof(why)) : 0;
+    if (rc == 0) {
+        port->opts.spec.speed = speed;
+    }
+    pthread_mutex_unlock(&port->lock);
+    pthread_mutex_unlock(&port->fd_lock);
+    if (rc == 0) {
+        sk_log(SK_LOG_INFO, "serial", "%s: now %u baud", spec.name, speed);
+    }
+    return rc;
 }
 
 int sk_port_break(struct sk_port *port)

@@ -17,14 +17,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/util.h"
 #include "serial/serialspec.h"
 
 struct sk_port;
 
 struct sk_port_opts {
     struct sk_serialspec spec; /* copied */
-    size_t ring_size;          /* bytes of recent output kept; 0: 64 KiB */
+    size_t ring_size;          /* bytes of recent output kept; 0: 256 KiB */
     int retry_ms;              /* how often a missing device is looked for; 0: 1000 */
+    const char *log_dir; /* copied: log every byte read to LOG_DIR/NAME.log (serlog); NULL: none */
 };
 
 enum sk_port_state {
@@ -44,8 +46,11 @@ struct sk_port_stats {
     unsigned long long tx;                 /* bytes written to it */
     unsigned long long
         errors; /* failed opens, reads and writes (each failure once until it changes) */
-    unsigned long long reopens; /* times the device came back after it was gone */
-    unsigned long long breaks;  /* breaks sent */
+    unsigned long long reopens;    /* times the device came back after it was gone */
+    unsigned long long breaks;     /* breaks sent */
+    int logging;                   /* a log is kept (--serial-log-dir) */
+    unsigned long long logged;     /* bytes written to the log (stamps included) */
+    unsigned long long log_errors; /* failed log writes and syncs */
 };
 
 struct sk_port *sk_port_new(const struct sk_port_opts *opts);
@@ -88,6 +93,21 @@ long sk_port_read(struct sk_port *port, uint64_t *pos, void *buf, size_t len, in
  * when it took none in time), or SK_E_NODEV when the device is not open.
  */
 long sk_port_write(struct sk_port *port, const void *data, size_t len, int timeout_ms);
+
+/*
+ * The port's logged output (sk_serlog_history): lines with their times at
+ * or after since (NULL: all), the last `lines` (0: all), appended to out.
+ * 0, or -1 with err set (no log kept, or it cannot be read).
+ */
+int sk_port_history(struct sk_port *port, const char *since, size_t lines, struct sk_buf *out,
+                    char *err, size_t errlen);
+
+/*
+ * Change the port's speed (one serialspec accepts), now if it is open and
+ * on every later reopen. 0, or -1 when the speed is not supported or the
+ * device refuses it (the old speed stays).
+ */
+int sk_port_set_speed(struct sk_port *port, unsigned speed);
 
 /* Send a break (tcsendbreak). 0, or SK_E_NODEV / -1. */
 int sk_port_break(struct sk_port *port);

@@ -74,6 +74,14 @@ static int io_cancelled(void *ctx)
            (s->pty && s->in.len > 0 && memchr(s->in.data, 0x03, s->in.len) != NULL);
 }
 
+static int io_take_breaks(void *ctx)
+{
+    struct sk_session *s = ctx;
+    int n = s->breaks;
+    s->breaks = 0;
+    return n;
+}
+
 void sk_run_command(struct sk_session *s)
 {
     /*
@@ -91,6 +99,7 @@ void sk_run_command(struct sk_session *s)
         .in = io_in,
         .poll_in = io_poll_in,
         .cancelled = io_cancelled,
+        .take_breaks = io_take_breaks,
         .cols = s->pty ? s->cols : 0,
         .rows = s->pty ? s->rows : 0,
         .keymap = s->keymap[0] ? s->keymap : NULL,

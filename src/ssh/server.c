@@ -350,6 +350,7 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
     };
     ssh_callbacks_init(&s->server_cb);
     ssh_set_server_callbacks(s->ssh, &s->server_cb);
+    ssh_set_message_callback(s->ssh, sk_session_on_message, s);
     ssh_set_auth_methods(s->ssh, SSH_AUTH_METHOD_PUBLICKEY);
 
     if (ssh_handle_key_exchange(s->ssh) != SSH_OK) {
@@ -390,6 +391,18 @@ static void session_main(struct sk_ssh *server, struct sk_session *s)
         return;
     }
     sk_pending_remove(server->pending, s->ssh);
+    /*
+     * ssh kvm:NAME@host, as console servers take it: the shell is serial port NAME's
+     * terminal (a port's name is a-z, 0-9 and '-'; any other makes `serial` ask for one).
+     */
+    const char *port = strchr(s->user, ':');
+    if (s->want_shell && port != NULL) {
+        port++;
+        int ok =
+            *port != '\0' && strspn(port, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(port);
+        s->exec_cmd = ok ? xasprintf("serial %s", port) : xstrdup("serial");
+        s->want_shell = 0;
+    }
     const char *kind = s->want_shell ? "ssh" : "command";
     sk_log(SK_LOG_INFO, "ssh", "%s: user '%s' authenticated (%s, %s role)", s->peer, s->user,
            s->want_shell ? "console" : "command", sk_role_name(s->role));

@@ -160,6 +160,24 @@ ssh_channel sk_session_open_channel(ssh_session session, void *userdata)
     return s->chan;
 }
 
+int sk_session_on_message(ssh_session session, ssh_message msg, void *userdata)
+{
+    struct sk_session *s = userdata;
+    /*
+     * libssh 0.10 has no callback for a break request and passes it on as a channel
+     * request of unknown type, its name and length dropped. Of the channel requests
+     * a client sends during a session, libssh handles all but break (pty-req, env,
+     * window-change, signal, ...), so an unknown one on our channel is taken as a break.
+     */
+    if (ssh_message_type(msg) == SSH_REQUEST_CHANNEL &&
+        ssh_message_subtype(msg) == SSH_CHANNEL_REQUEST_UNKNOWN && s->chan != NULL) {
+        s->breaks++;
+        ssh_message_channel_request_reply_success(msg);
+        return 0;
+    }
+    return 1; /* libssh's default reply */
+}
+
 /* ---- what the console and commands use ---- */
 
 int sk_session_pump(struct sk_session *s, int timeout_ms)

@@ -59,6 +59,7 @@ struct sk_session {
     struct sk_buf in; /* channel data not yet consumed */
     int eof;          /* the client sent EOF */
     int signalled;    /* the client sent a signal request (INT, TERM, ...) */
+    int breaks;       /* break requests (OpenSSH's ~B, RFC 4335) not yet taken */
     int closed;       /* the channel or connection is gone */
 };
 
@@ -67,6 +68,12 @@ struct sk_session {
  * the session's one channel, with callbacks that record what the client asks.
  */
 ssh_channel sk_session_open_channel(ssh_session session, void *userdata);
+/*
+ * libssh's message callback (userdata: the session), for what its channel
+ * callbacks do not cover: a break request (RFC 4335, OpenSSH's ~B) is
+ * counted in s->breaks; everything else gets libssh's default reply.
+ */
+int sk_session_on_message(ssh_session session, ssh_message msg, void *userdata);
 /* Run libssh's event loop for up to timeout_ms; -1 once the connection is gone. */
 int sk_session_pump(struct sk_session *s, int timeout_ms);
 /* Write all of data to the channel (stdout, or stderr when to_err). 0 or -1. */

@@ -139,10 +139,26 @@ static void test_list_and_usage(void)
     CHECK(strstr(err.data, "is absent (No such file or directory): no break sent") != NULL);
     CHECK_EQ_INT(run("serial --send gone hi"), 1);
     CHECK(strstr(err.data, "gone (/nonexistent/tty) is absent") != NULL);
+}
+
+/* With a terminal (cols set): the banner, keys to the port up to Ctrl+], its menu's q quits. */
+static void test_terminal_keys_and_quit(void)
+{
     io.cols = 80;
-    CHECK_EQ_INT(run("serial com1"), 2);
-    CHECK(strstr(err.data, "interactive session") != NULL);
+    io.rows = 24;
+    stdin_data = (const uint8_t *)"abc\x1dq";
+    stdin_len = 5;
+    stdin_pos = 0;
+    stdin_open_until = sk_now_ms() + 60000; /* only q ends it */
+    CHECK_EQ_INT(run("serial com1"), 0);
+    CHECK(out.data != NULL && strstr(out.data, "Ctrl+] for the menu]") != NULL);
+    CHECK(out.data != NULL && strstr(out.data, "b break, s speed") != NULL);
+    uint8_t got[8];
+    CHECK_EQ_INT(target_read(target, got, 3), 3);
+    CHECK_MEM(got, "abc", 3);
     io.cols = 0;
+    io.rows = 0;
+    stdin_open_until = 0;
 }
 
 static void test_send_as_received(void)
@@ -310,6 +326,7 @@ int main(void)
     app.serial = ports;
     app.serial_count = 2;
     SK_RUN(test_list_and_usage);
+    SK_RUN(test_terminal_keys_and_quit);
     SK_RUN(test_send_as_received);
     SK_RUN(test_wait);
     SK_RUN(test_pipe_both_ways);

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# bench_serial: what sshkvm adds between a serial port and an ssh client.
+# A socat pty pair stands in for the line: the target writes on one end,
+# and the other end is read first by socat itself (the baseline, as a local
+# terminal program would), then by sshkvm --serial, passed on to the real
+# OpenSSH client in pipe mode (ssh kvm@host serial com1). Both runs use the
+# same pty pair, the same bytes and bench/serial_probe.py: the added latency
+# (a probe line written on the target's end until it is read, median and
+# p95) and throughput (a block of bytes, all checked). The block stays under
+# the port's ring (256 KiB): a pty has no baud rate and outruns ssh, and a
+# client slower than the port loses what falls out of the ring (it is told).
+#   bench/bench_serial.sh [BYTES] [PROBES]     (default 200 KB, 50 probes)
+# BENCH_SMOKE=1: 64 KB, 5 probes. Exits non-zero when a byte is lost or changed.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/tests/integration/lib.sh" >/dev/null
+BYTES=${1:-200000}
+PROBES=${2:-50}
+if [ "${BENCH_SMOKE:-}" = 1 ]; then BYTES=${1:-65536}; PROBES=${2:-5}; fi
+command -v socat >/dev/null || { echo "bench_serial: socat is not installed" >&2; exit 1; }
+
+socat "pty,raw,echo=0,link=$T/com1" "pty,raw,echo=0,link=$T/target" 2>/dev/null &
+SOCAT=$!
+trap 'kill $SOCAT 2>/dev/null; cleanup' EXIT
+wait_until 5 test -e "$T/target" || exit 1
+
+base=$(python3 "$ROOT/bench/serial_probe.py" "$T/target" "$BYTES" "$PROBES" -- \
+  socat -u "OPEN:$T/com1,raw,echo=0" -) || { echo "bench_serial: the baseline lost bytes" >&2; exit 1; }
+start_sshkvm --serial "com1=$T/com1,4000000" >&2 || exit 1
+open_port() { kssh serial --list | grep -q '	open$'; }
+wait_until 10 open_port || exit 1
+ours=$(python3 "$ROOT/bench/serial_probe.py" "$T/target" "$BYTES" "$PROBES" -- \
+  ssh "${SSH_OPTS[@]}" -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 serial com1) ||
+  { echo "bench_serial: bytes lost or changed through sshkvm" >&2; exit 1; }
+read -r b_med b_p95 b_tp <<<"$base"
+read -r o_med o_p95 o_tp <<<"$ours"
+awk -v bm="$b_med" -v bp="$b_p95" -v bt="$b_tp" -v om="$o_med" -v op="$o_p95" -v ot="$o_tp" \
+  -v n="$BYTES" -v k="$PROBES" 'BEGIN {
+  printf "%-28s %12s %12s %14s\n", "reader", "latency p50", "latency p95", "throughput"
+  printf "%-28s %9.2f ms %9.2f ms %9.1f MB/s\n", "socat on the pty (baseline)", bm, bp, bt / 1e6
+  printf "%-28s %9.2f ms %9.2f ms %9.1f MB/s\n", "sshkvm + ssh pipe", om, op, ot / 1e6
+  printf "added latency (p50): %.2f ms; throughput: %.2f x the baseline (%d bytes, %d probes)\n",
+    om - bm, ot / bt, n, k
+}'
