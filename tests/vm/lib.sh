@@ -14,9 +14,7 @@ T=$(mktemp -d /tmp/sshkvm-vm.XXXXXX)
 QEMU_PID=
 EVCAT_PID=
 FAILS=0
-# The modules the guest loads (their dependencies are added by kernel.sh).
-VM_MODULES=(configfs dummy_hcd libcomposite usb_f_hid usbhid hid_generic evdev vivid e1000
-  usb_f_mass_storage usb_storage crct10dif_generic crc64_rocksoft_generic sd_mod sr_mod cdrom isofs) # the last line: boot media
+. "$VM_DIR/modules.sh"
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1${2:+: $2}"; FAILS=$((FAILS + 1)); }

@@ -12,8 +12,9 @@
 
 command -v qemu-system-x86_64 >/dev/null || { echo "FAIL vmserial_qemu: not installed (make deps-test)"; exit 1; }
 ldd /bin/busybox 2>&1 | grep -q 'not a dynamic' || { echo "FAIL vmserial_busybox: /bin/busybox is not static"; exit 1; }
-# The same module list as tests/vm/lib.sh, so that the shared cache's load order stays as it is.
-KDIR=$(bash "$ROOT/tests/vm/kernel.sh" configfs dummy_hcd libcomposite usb_f_hid usbhid hid_generic evdev vivid e1000) ||
+# The same module list as the other VM tests, so that the shared cache's load order stays as it is.
+. "$ROOT/tests/vm/modules.sh"
+KDIR=$(bash "$ROOT/tests/vm/kernel.sh" "${VM_MODULES[@]}") ||
   { echo "FAIL vmserial_kernel: tests/vm/kernel.sh"; exit 1; }
 
 # The guest: busybox, and an /init that says it is up, asks for a login on its console
