@@ -512,6 +512,55 @@ static json_t *tool_serial_send(struct mcp *m, json_t *args)
     return r;
 }
 
+static json_t *tool_power_status(struct mcp *m, json_t *args)
+{
+    (void)args;
+    return run_line(m, "power status", NULL, 0, "");
+}
+
+/* power on|off|reset|cycle|wake, as the command takes them (off and cycle with --force). */
+static json_t *tool_power(struct mcp *m, json_t *args)
+{
+    struct sk_buf line = {0};
+    sk_buf_printf(&line, "power%s %s%s", flag(args, "take") ? " --take" : "", str(args, "action"),
+                  flag(args, "force") ? " --force" : "");
+    json_t *r = run_line(m, line.data, NULL, 0, "done");
+    sk_buf_free(&line);
+    return r;
+}
+
+static json_t *tool_media_list(struct mcp *m, json_t *args)
+{
+    (void)args;
+    return run_line(m, "media list", NULL, 0, "(no images)");
+}
+
+static json_t *tool_media_insert(struct mcp *m, json_t *args)
+{
+    const char *mode = str(args, "mode");
+    struct sk_buf line = {0};
+    sk_buf_puts(&line, "media insert");
+    if (flag(args, "take")) {
+        sk_buf_puts(&line, " --take");
+    }
+    quote(&line, str(args, "name"));
+    if (mode != NULL) {
+        sk_buf_printf(&line, " --%s", mode);
+    }
+    if (flag(args, "rw")) {
+        sk_buf_puts(&line, " --rw");
+    }
+    json_t *r = run_line(m, line.data, NULL, 0, "inserted");
+    sk_buf_free(&line);
+    return r;
+}
+
+static json_t *tool_media_eject(struct mcp *m, json_t *args)
+{
+    return run_line(m, flag(args, "take") ? "media eject --take" : "media eject", NULL, 0,
+                    "ejected");
+}
+
 static json_t *tool_serial_wait(struct mcp *m, json_t *args)
 {
     struct sk_buf line = {0};
@@ -614,7 +663,7 @@ static const struct tool {
      NULL, 0, tool_paste},
     {"status",
      "The KVM's state: video source, resolution, signal, keyboard sink, LEDs, who is connected and "
-     "who has control, serial ports.",
+     "who has control, serial ports, boot media, power.",
      OBJ("", ""), NULL, 1, tool_status},
     {"serial_list", "The serial ports: name, device, settings, state.", OBJ("", ""), NULL, 1,
      tool_serial_list},
@@ -630,6 +679,27 @@ static const struct tool {
          "\"string\",\"minLength\":1,\"maxLength\":512},\"regex\":{\"type\":\"boolean\"}," TIMEOUT,
          "\"port\",\"text\""),
      NULL, 1, tool_serial_wait},
+    {"power_status", "The target's power (from its power LED) and disk activity (--power-gpio).",
+     OBJ("", ""), NULL, 1, tool_power_status},
+    {"power",
+     "Press the target's power or reset button, or send Wake-on-LAN: on, off (force: hold 5 s), "
+     "reset, cycle (off, a pause, on), wake. on when it is on (off when off) does nothing unless "
+     "force.",
+     OBJ("\"action\":{\"type\":\"string\",\"enum\":[\"on\",\"off\",\"reset\",\"cycle\",\"wake\"]},"
+         "\"force\":{\"type\":\"boolean\"}," TAKE,
+         "\"action\""),
+     NULL, 0, tool_power},
+    {"media_list", "The boot-media images on the KVM: name, size, SHA-256, which is inserted.",
+     OBJ("", ""), NULL, 1, tool_media_list},
+    {"media_insert",
+     "Present a stored image to the target as a USB CD-ROM or disk (read-only unless rw); eject "
+     "first if another is inserted.",
+     OBJ("\"name\":{\"type\":\"string\",\"minLength\":1,\"maxLength\":255},\"mode\":{\"type\":"
+         "\"string\",\"enum\":[\"cdrom\",\"disk\"]},\"rw\":{\"type\":\"boolean\"}," TAKE,
+         "\"name\""),
+     NULL, 0, tool_media_insert},
+    {"media_eject", "Take the inserted image away from the target.", OBJ(TAKE, ""), NULL, 0,
+     tool_media_eject},
 };
 
 static json_t *schema_json(const char *text)

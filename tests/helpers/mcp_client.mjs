@@ -26,8 +26,10 @@ await client.connect(transport);
 check('mcp_sdk_initialize', client.getServerVersion()?.name === 'sshkvm');
 
 const tools = (await client.listTools()).tools.map((t) => t.name).sort();
-const reading = ['read_screen', 'screenshot', 'serial_list', 'serial_wait', 'status', 'wait_for_settle', 'wait_for_text'];
-const all = [...reading, 'hold_keys', 'mouse', 'paste', 'press_keys', 'serial_send', 'type_text'].sort();
+const reading = ['media_list', 'power_status', 'read_screen', 'screenshot', 'serial_list', 'serial_wait', 'status',
+  'wait_for_settle', 'wait_for_text'];
+const all = [...reading, 'hold_keys', 'media_eject', 'media_insert', 'mouse', 'paste', 'power', 'press_keys',
+  'serial_send', 'type_text'].sort();
 
 if (mode === 'view') {
   check('mcp_view_lists_reading_tools_only', JSON.stringify(tools) === JSON.stringify(reading), tools.join(','));

@@ -50,11 +50,11 @@ names() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>consol
   --method tools/list) >"$T/insp.json" 2>"$T/insp.err"
 check mcp_inspector_exit_0 test $? -eq 0
 check mcp_inspector_lists_tools test "$(names <"$T/insp.json")" = \
-  "read_screen,screenshot,wait_for_text,wait_for_settle,type_text,press_keys,hold_keys,mouse,paste,status,serial_list,serial_send,serial_wait"
+  "read_screen,screenshot,wait_for_text,wait_for_settle,type_text,press_keys,hold_keys,mouse,paste,status,serial_list,serial_send,serial_wait,power_status,power,media_list,media_insert,media_eject"
 (cd "$NPM_DIR" && timeout 60 npx --no-install @modelcontextprotocol/inspector --cli "${SSH[@]}" -i "$T/viewer" kvm@127.0.0.1 mcp \
   --method tools/list) >"$T/insp-view.json" 2>>"$T/insp.err"
 check mcp_inspector_view_lists_reading_tools test "$(names <"$T/insp-view.json")" = \
-  "read_screen,screenshot,wait_for_text,wait_for_settle,status,serial_list,serial_wait"
+  "read_screen,screenshot,wait_for_text,wait_for_settle,status,serial_list,serial_wait,power_status,media_list"
 
 # Raw lines: each gets JSON-RPC's answer, byte for byte, and the session goes on.
 INIT='{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}'
@@ -131,4 +131,48 @@ wait_until 3 released
 check mcp_disconnect_mid_hold_released released
 wait_until 5 status_has '"queued":0,'
 check mcp_disconnect_nothing_queued status_has '"queued":0,'
+
+# Boot media and power as tools: a stored image listed, inserting it without a gadget an error
+# result, power without GPIO wiring an error result, a Wake-on-LAN packet sent through the tool
+# and received on a loopback socket; a view-only key lists the media and power state only.
+stop_sshkvm
+mkdir -p "$T/media"
+python3 - "$T/udp.port" "$T/udp.got" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+s.settimeout(60)
+data, _ = s.recvfrom(4096)
+open(sys.argv[2], "wb").write(data)
+PY
+wait_until 10 test -s "$T/udp.port"
+start_sshkvm --media-dir "$T/media" --media-gadget "$T/nogadget" --wol "02:00:00:aa:bb:cc,127.0.0.1:$(cat "$T/udp.port")" || exit 1
+SSH=(ssh "${SSH_OPTS[@]}" -p "$SSH_PORT")
+head -c 65536 /dev/urandom >"$T/disk.img"
+"${SSH[@]}" -i "$T/id" kvm@127.0.0.1 media put disk.img <"$T/disk.img" >/dev/null
+{
+  echo "$INIT"
+  echo '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"media_list"}}'
+  echo '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"media_insert","arguments":{"name":"disk.img","mode":"disk"}}}'
+  echo '{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"power_status"}}'
+  echo '{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"power","arguments":{"action":"reset"}}}'
+  echo '{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"power","arguments":{"action":"wake"}}}'
+  echo '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"media_insert","arguments":{"name":"../etc/passwd"}}}'
+} | "${SSH[@]}" -i "$T/id" kvm@127.0.0.1 mcp >"$T/dev.out"
+check mcp_media_list_names_image bash -c "grep '\"id\":2,' '$T/dev.out' | grep 'disk.img' | grep -q '\"isError\":false'"
+check mcp_media_insert_no_gadget_is_error bash -c "grep '\"id\":3,' '$T/dev.out' | grep -q '\"isError\":true'"
+check mcp_power_status_answers bash -c "grep -q '\"id\":4,\"result\"' '$T/dev.out'"
+check mcp_power_reset_without_gpio_is_error bash -c "grep '\"id\":5,' '$T/dev.out' | grep -q '\"isError\":true'"
+check mcp_power_wake_ok bash -c "grep '\"id\":6,' '$T/dev.out' | grep -q '\"isError\":false'"
+wait_until 10 test -s "$T/udp.got"
+check mcp_power_wake_packet test "$(od -An -v -tx1 "$T/udp.got" | tr -d ' \n' | cut -c1-24)" = ffffffffffff020000aabbcc
+check mcp_media_bad_name_is_error bash -c "grep '\"id\":7,' '$T/dev.out' | grep -q '\"isError\":true'"
+{
+  echo "$INIT"
+  echo '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"media_list"}}'
+  echo '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"power","arguments":{"action":"wake"}}}'
+} | "${SSH[@]}" -i "$T/viewer" kvm@127.0.0.1 mcp >"$T/devview.out"
+check mcp_view_media_list_ok bash -c "grep '\"id\":2,' '$T/devview.out' | grep -q disk.img"
+check mcp_view_power_refused bash -c "grep '\"id\":3,' '$T/devview.out' | grep -q 'view-only'"
 finish

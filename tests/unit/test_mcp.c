@@ -278,11 +278,13 @@ static void test_session_roles(void)
 {
     char names[512];
     list_names(0, names, sizeof(names));
-    CHECK_STR(names, "read_screen,screenshot,wait_for_text,wait_for_settle,type_text,press_keys,"
-                     "hold_keys,mouse,paste,status,serial_list,serial_send,serial_wait");
+    CHECK_STR(names,
+              "read_screen,screenshot,wait_for_text,wait_for_settle,type_text,press_keys,"
+              "hold_keys,mouse,paste,status,serial_list,serial_send,serial_wait,power_status,power,"
+              "media_list,media_insert,media_eject");
     list_names(1, names, sizeof(names));
     CHECK_STR(names, "read_screen,screenshot,wait_for_text,wait_for_settle,status,serial_list,"
-                     "serial_wait");
+                     "serial_wait,power_status,media_list");
 }
 
 static void test_session_bad_calls(void)
