@@ -15,7 +15,9 @@ XB := build/$(TRIPLET)
 ifneq ($(origin CC),command line)
 CC := $(CROSS)gcc
 endif
-PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config
+# The target's .pc files, whatever PKG_CONFIG says: dpkg-buildpackage -a passes
+# PKG_CONFIG=TRIPLET-pkg-config on the command line, a wrapper Debian 12 does not install.
+override PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/$(TRIPLET)/pkgconfig:/usr/share/pkgconfig pkg-config
 
 X_OBJS := $(SRCS:%.c=$(XB)/%.o)
 X_LIB_OBJS := $(LIB_SRCS:%.c=$(XB)/%.o)
