@@ -171,8 +171,9 @@ static void print_banner(const struct sk_config *cfg, const char *fingerprint)
  */
 /*
  * --record-dir: made (0700) when missing; it must be a directory sshkvm can
- * write, and not one others may write (a planted symlink or file there could
- * take a recording), as sshd asks of the files it trusts.
+ * write, owned by sshkvm's user or root and writable by nobody else (a file
+ * planted there could take a recording's name, its owner could delete them),
+ * as sshd asks of the files it trusts.
  */
 static int record_dir_ready(const char *dir, char *err, size_t errlen)
 {
@@ -185,8 +186,12 @@ static int record_dir_ready(const char *dir, char *err, size_t errlen)
         snprintf(err, errlen, "%s: not a directory", dir);
         return -1;
     }
-    if ((st.st_mode & 022) != 0 && !(st.st_mode & S_ISVTX)) {
+    if ((st.st_mode & 022) != 0) {
         snprintf(err, errlen, "%s: writable by others (chmod go-w, or 0700)", dir);
+        return -1;
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        snprintf(err, errlen, "%s: owned by another user (uid %u)", dir, (unsigned)st.st_uid);
         return -1;
     }
     if (access(dir, W_OK | X_OK) != 0) {

@@ -40,6 +40,7 @@
 #include "mcp/rpc.h"
 #include "mcp/schema.h"
 #include "policy/audit.h"
+#include "policy/roster.h"
 
 #define MAX_LINE (8u << 20)   /* a 1 MiB paste escaped as JSON fits; longer lines are refused */
 #define MAX_OUTPUT (4u << 20) /* what a command may print into one result */
@@ -91,6 +92,9 @@ static int fill(struct mcp *m, int wait_ms)
 /* Drop the first n bytes of the input buffer. */
 static void consume(struct mcp *m, size_t n)
 {
+    if (n == 0) {
+        return; /* the buffer may not exist yet */
+    }
     memmove(m->in.data, m->in.data + n, m->in.len - n);
     m->in.len -= n;
     m->scanned = m->scanned > n ? m->scanned - n : 0;
@@ -749,7 +753,7 @@ static json_t *do_tools_list(struct mcp *m)
     json_t *list = json_array();
     for (size_t i = 0; i < SK_ARRAY_LEN(tools); i++) {
         const struct tool *t = &tools[i];
-        if (!t->reads && m->io->role == 1) {
+        if (!t->reads && m->io->role == SK_ROLE_VIEW) {
             continue; /* a view-only key sees only the reading tools */
         }
         json_t *o = json_pack("{s:s, s:s, s:o, s:{s:b, s:b}}", "name", t->name, "description",
@@ -794,6 +798,11 @@ static json_t *do_tools_call(struct mcp *m, json_t *params, int *code, char *msg
     if (bad) {
         *code = SK_RPC_INVALID_PARAMS;
         snprintf(msg, msglen, "%s: invalid arguments: %.200s", t->name, why);
+    } else if (!t->reads && m->io->role == SK_ROLE_VIEW) {
+        /* Refused here, not only by the command it would run: tools/list never offered it. */
+        sk_audit(m->app->audit, "refused", m->io->name, m->io->addr, "what=%s reason=view-only",
+                 sk_audit_quote(t->name, q, sizeof(q)));
+        r = result_error("%s: refused: view-only key", t->name);
     } else {
         /* The tool's name only: its arguments may hold text to type. */
         sk_audit(m->app->audit, "command", m->io->name, m->io->addr, "cmd=mcp tool=%s",
@@ -872,9 +881,14 @@ int sk_mcp_run(struct sk_app *app, const struct sk_cmd_io *io)
     struct mcp m = {.app = app, .io = io};
     sk_audit(app->audit, "command", io->name, io->addr, "cmd=mcp");
     int skipping = 0; /* inside a line too long to take, until its end */
+    size_t at = 0;    /* the input before this has been handled (dropped in one move, later) */
     for (;;) {
-        char *nl = m.in.len ? memchr(m.in.data, '\n', m.in.len) : NULL;
+        char *nl = m.in.len > at ? memchr(m.in.data + at, '\n', m.in.len - at) : NULL;
         if (nl == NULL) {
+            /* Drop the lines handled in one move: one per line would cost the square of the
+             * input's size (8 MiB of empty lines sent during a long call). */
+            consume(&m, at);
+            at = 0;
             if (m.in.len >= MAX_LINE) {
                 if (!skipping) {
                     char *a = sk_rpc_error(NULL, SK_RPC_PARSE_ERROR, "message too long");
@@ -894,11 +908,14 @@ int sk_mcp_run(struct sk_app *app, const struct sk_cmd_io *io)
             fill(&m, 1000);
             continue;
         }
-        size_t len = (size_t)(nl - m.in.data);
+        const char *line = m.in.data + at;
+        size_t len = (size_t)(nl - line);
+        /* A call's cancellations are looked for after its own line. */
+        m.scanned = SK_MAX(m.scanned, at + len + 1);
         if (!skipping) {
             /* A CR before the newline is tolerated; blank lines are skipped. */
-            size_t l = len && m.in.data[len - 1] == '\r' ? len - 1 : len;
-            char *answer = l ? handle(&m, m.in.data, l) : NULL;
+            size_t l = len && line[len - 1] == '\r' ? len - 1 : len;
+            char *answer = l ? handle(&m, line, l) : NULL;
             if (answer != NULL) {
                 int rc = send_line(&m, answer);
                 free(answer);
@@ -909,7 +926,7 @@ int sk_mcp_run(struct sk_app *app, const struct sk_cmd_io *io)
             }
         }
         skipping = 0;
-        consume(&m, len + 1);
+        at += len + 1;
     }
     sk_buf_free(&m.in);
     return m.gone ? 1 : 0;

@@ -271,6 +271,14 @@ static int press(struct sk_power *p, enum sk_power_line line, int ms, const stru
     int waited = wait_ms(p, ms, pc);
     pthread_mutex_lock(&p->lock);
     int rel = set_logical(p, line, 0);
+    if (rel != 0 && p->open) {
+        /* The line may still be driven: give the lines back and ask for them again at once,
+         * which requests them released (a held power button forces the target off). */
+        p->backend.close(p->backend.ctx);
+        p->open = 0;
+        p->next_open_ms = 0;
+        ensure_open(p);
+    }
     p->pressing = "";
     pthread_mutex_unlock(&p->lock);
     if (rel != 0) {

@@ -245,8 +245,11 @@ static int auth_certificate(struct sk_session *s, const char *user, ssh_key pubk
     if (s->trusted_user_ca_keys == NULL) {
         snprintf(why, sizeof(why), "no --trusted-user-ca-keys");
     } else {
-        ok = sk_usercert_check(s->trusted_user_ca_keys, pubkey, user, (int64_t)time(NULL), &cr, why,
-                               sizeof(why));
+        /* ssh kvm:NAME@host (a serial port's terminal) logs in as the principal kvm. */
+        char principal[128];
+        snprintf(principal, sizeof(principal), "%.*s", (int)strcspn(user, ":"), user);
+        ok = sk_usercert_check(s->trusted_user_ca_keys, pubkey, principal, (int64_t)time(NULL), &cr,
+                               why, sizeof(why));
     }
     if (ok != 1) {
         sk_log(ok < 0 ? SK_LOG_ERROR : SK_LOG_WARN, "ssh", "%s: certificate %s refused: %s",

@@ -117,10 +117,7 @@ static void event_start(struct sk_cast *c, double t, const char *type)
 
 struct sk_cast *sk_cast_new(const struct sk_cast_opts *o)
 {
-    struct sk_cast *c = calloc(1, sizeof(*c));
-    if (c == NULL) {
-        return NULL;
-    }
+    struct sk_cast *c = xcalloc(1, sizeof(*c));
     c->o = *o;
     c->o.title = NULL; /* borrowed only while the header is written */
     c->o.term = NULL;

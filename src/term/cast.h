@@ -31,7 +31,7 @@ struct sk_cast_opts {
     uint64_t max_bytes;  /* the bound on the whole recording, 0: none (at least 1024 otherwise) */
 };
 
-/* A recording; its header is written at once. NULL only when out of memory. */
+/* A recording; its header is written at once. */
 struct sk_cast *sk_cast_new(const struct sk_cast_opts *o);
 /* Write what is left of a split UTF-8 sequence (as U+FFFD) and free. NULL is a no-op. */
 void sk_cast_free(struct sk_cast *c);

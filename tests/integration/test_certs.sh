@@ -39,6 +39,10 @@ as good status >"$T/good.json"; rc=$?
 check valid_cert_logs_in test "$rc" -eq 0
 check cert_named_by_key_id grep -q '"kind":"command","name":"good-id","addr":"127.0.0.1:[0-9]*","role":"control"' "$T/good.json"
 as good type hi; check cert_control_role_types test $? -eq 0
+# kvm:NAME (a serial port's terminal as the ssh user) logs in as the principal kvm: no port
+# named NAME here, so the session says so, after the login.
+ssh "${SSH_OPTS[@]}" -i "$T/good" -p "$SSH_PORT" kvm:com1@127.0.0.1 </dev/null >"$T/portuser.out" 2>&1
+check cert_kvm_port_user_logs_in bash -c "! grep -qi 'permission denied' '$T/portuser.out' && grep -q 'com1' '$T/portuser.out'"
 as viewer status >"$T/viewer.json"
 check ca_line_role_view grep -q '"name":"viewer-id","addr":"127.0.0.1:[0-9]*","role":"view"' "$T/viewer.json"
 as viewer type hi 2>"$T/viewer.err"; rc=$?

@@ -135,6 +135,7 @@ struct fake {
     pthread_mutex_t lock;
     int level[SK_POWER_NLINES];
     int open_fails;
+    int release_fails; /* a set to the released level fails (the press still happened) */
     int opens, closes;
     int n;
     struct {
@@ -161,6 +162,10 @@ static int fake_set(void *ctx, enum sk_power_line line, int level)
 {
     struct fake *f = ctx;
     pthread_mutex_lock(&f->lock);
+    if (f->release_fails && f->n > 0) {
+        pthread_mutex_unlock(&f->lock);
+        return -1; /* the line stays as it was: pressed */
+    }
     f->level[line] = level;
     if (f->n < MAX_EVENTS) {
         f->ev[f->n].line = line;
@@ -263,6 +268,21 @@ static void test_press_on_off(void)
     CHECK_EQ_INT(st.presses, 4);
     sk_power_free(p);
     CHECK_EQ_INT(f.closes, 1);
+}
+
+/* A release that fails: the lines are given back and requested again, released. */
+static void test_release_fails(void)
+{
+    struct fake f;
+    struct sk_power *p = make(&f, "gpiochip9,led=none,hdd=none");
+    char msg[256];
+    f.release_fails = 1;
+    CHECK(sk_power_act(p, SK_POWER_ACT_ON, 1, NULL, NULL, msg, sizeof(msg)) != 0);
+    CHECK_EQ_INT(f.closes, 1);
+    CHECK_EQ_INT(f.opens, 2);
+    CHECK_EQ_INT(f.level[SK_POWER_BUTTON], 0); /* requested again: released */
+    f.release_fails = 0;
+    sk_power_free(p);
 }
 
 static void test_reset_and_cycle(void)
@@ -500,6 +520,7 @@ int main(void)
     SK_RUN(test_one_press_at_a_time);
     SK_RUN(test_close_releases);
     SK_RUN(test_missing_chip);
+    SK_RUN(test_release_fails);
     SK_RUN(test_wake_loopback);
     return SK_CHECK_EXIT();
 }
