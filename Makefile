@@ -76,7 +76,8 @@ else
 .PHONY: all run test layers format format-check test-vm test-asan test-tsan test-valgrind soak unit check install uninstall clean deps deps-test \
 	deps-bench bench fuzz fuzz-build deb
 
-all: build/sshkvm
+SK_BIN := build/sshkvm
+all: $(SK_BIN)
 
 build/sshkvm: $(OBJS)
 	@echo "  LD      $@"
@@ -262,12 +263,18 @@ bench: deps-bench
 # (set SYSTEMDUNITDIR=/etc/systemd/system for other prefixes); its paths are
 # rewritten for PREFIX. /etc/sshkvm.conf is installed only if there is none.
 install uninstall: SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+clean:
+	rm -rf build
+endif
+
+# The native build or the ARM one (CROSS=..., cross.mk), installed the same way.
+.PHONY: install uninstall
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/sshkvm \
 		$(DESTDIR)$(PREFIX)/share/sshkvm/keymaps $(DESTDIR)$(PREFIX)/share/sshkvm/web \
 		$(DESTDIR)$(PREFIX)/share/doc/sshkvm $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)/etc/sshkvm \
 		$(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 0755 build/sshkvm $(DESTDIR)$(PREFIX)/bin/sshkvm
+	install -m 0755 $(SK_BIN) $(DESTDIR)$(PREFIX)/bin/sshkvm
 	install -m 0644 keymaps/* $(DESTDIR)$(PREFIX)/share/sshkvm/keymaps/
 	install -m 0644 web/* $(DESTDIR)$(PREFIX)/share/sshkvm/web/
 	install -m 0755 scripts/sshkvm-gadget $(DESTDIR)$(PREFIX)/lib/sshkvm/sshkvm-gadget
@@ -291,10 +298,6 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/share/man/man8/sshkvm.8 $(DESTDIR)$(PREFIX)/share/man/man8/sshkvm-gadget.8
 	rm -rf $(DESTDIR)$(PREFIX)/lib/sshkvm $(DESTDIR)$(PREFIX)/share/sshkvm $(DESTDIR)$(PREFIX)/share/doc/sshkvm
 	@echo "  kept $(DESTDIR)/etc/sshkvm.conf, $(DESTDIR)/etc/sshkvm/ and /var/lib/sshkvm"
-
-clean:
-	rm -rf build
-endif
 
 -include $(OBJS:.o=.d) $(ASAN_OBJS:.o=.d) $(TSAN_OBJS:.o=.d) $(FUZZ_OBJS:.o=.d)
 

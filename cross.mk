@@ -29,7 +29,8 @@ $(X_HOT_OBJS): HOT_CFLAGS := -O3
 endif
 
 .PHONY: all unit clean
-all: $(XB)/sshkvm
+SK_BIN := $(XB)/sshkvm
+all: $(SK_BIN)
 unit: $(X_UNIT_BINS)
 
 $(XB)/sshkvm: $(X_OBJS)

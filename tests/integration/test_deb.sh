@@ -111,4 +111,24 @@ check purge_unit_link_gone [ ! -e "$R/etc/systemd/system/multi-user.target.wants
 files_gone() { [ ! -e "$R/usr/share/sshkvm" ] && [ ! -e "$R/usr/lib/sshkvm" ]; }
 check purge_files_gone files_gone
 check purge_keeps_admins_keys [ -f "$R/etc/sshkvm/authorized_keys" ]
+
+# The ARM packages, cross-built (scripts/deps.sh cross: the arm64 and armhf -dev packages): each
+# says its architecture, and its sshkvm is an ARM program that runs (qemu-user) and says its version.
+bash "$ROOT/scripts/deps.sh" cross >"$T/deps-cross.log" 2>&1 || { fail arm_deps; cat "$T/deps-cross.log"; }
+for arch in arm64 armhf; do
+  f=$ROOT/build/deb/sshkvm_${DEB_VERSION}_$arch.deb
+  if ! make -C "$ROOT" --no-print-directory deb DEB_ARCH=$arch >"$T/make-deb-$arch.log" 2>&1; then
+    fail "deb_builds_$arch"
+    tail -20 "$T/make-deb-$arch.log"
+    continue
+  fi
+  pass "deb_builds_$arch"
+  check "deb_${arch}_architecture" [ "$(dpkg-deb -f "$f" Architecture)" = "$arch" ]
+  rm -rf "$T/x-$arch" && dpkg-deb -x "$f" "$T/x-$arch"
+  want=$([ $arch = arm64 ] && echo AArch64 || echo ARM)
+  check "deb_${arch}_binary_is_arm" bash -c "readelf -h '$T/x-$arch/usr/bin/sshkvm' | grep -q 'Machine: *$want\$'"
+  triplet=$([ $arch = arm64 ] && echo aarch64-linux-gnu || echo arm-linux-gnueabihf)
+  qemu=$([ $arch = arm64 ] && echo qemu-aarch64 || echo qemu-arm)
+  check "deb_${arch}_binary_runs" [ "$(QEMU_LD_PREFIX=/usr/$triplet $qemu "$T/x-$arch/usr/bin/sshkvm" --version 2>&1)" = "sshkvm $DEB_VERSION" ]
+done
 exit $((FAILS > 0))
