@@ -38,6 +38,7 @@
 #include "media/store.h"
 #include "power/power.h"
 #include "serial/port.h"
+#include "serial/serlog.h"
 #include "ssh/authkeys.h"
 #include "ssh/ssh.h"
 #include "term/view.h"
@@ -376,6 +377,11 @@ int main(int argc, char **argv)
         goto out;
     }
 
+    if (cfg.serial_log_dir != NULL &&
+        sk_serlog_dir_ready(cfg.serial_log_dir, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sshkvm: --serial-log-dir: %s\n", err);
+        goto out;
+    }
     /* --serial (one port a line, checked by config): a device not there yet is looked for. */
     char *serial_list = xstrdup(cfg.serial ? cfg.serial : "");
     char *save = NULL;

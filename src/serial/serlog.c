@@ -9,9 +9,12 @@
  * that takes the file past max_bytes, NAME.log becomes NAME.log.1 (each
  * older one moving up a number, the oldest beyond keep removed) and a new
  * NAME.log begins: the disk holds at most (keep + 1) files. Readers
- * (sk_serlog_history) take the same lock, write what is pending, and read
- * the files oldest first. A failed write is counted and logged once, and
- * the bytes are dropped rather than held without bound.
+ * (sk_serlog_history) take the same lock only to write what is pending, then
+ * read the files oldest first without it (a rotation meanwhile may show a
+ * file twice or skip one); only regular files are read, never through a
+ * link. The directory is checked at start (sk_serlog_dir_ready). A failed
+ * write is counted and logged once, and the bytes are dropped rather than
+ * held without bound.
  */
 #include "serial/serlog.h"
 
@@ -73,6 +76,33 @@ void sk_serlog_free(struct sk_serlog *log)
     free(log);
 }
 
+int sk_serlog_dir_ready(const char *dir, char *err, size_t errlen)
+{
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        sk_set_err(err, errlen, "%s: cannot make it: %s", dir, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        sk_set_err(err, errlen, "%s: not a directory", dir);
+        return -1;
+    }
+    if ((st.st_mode & 022) != 0) {
+        sk_set_err(err, errlen, "%s: writable by others (chmod go-w, or 0700)", dir);
+        return -1;
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        sk_set_err(err, errlen, "%s: owned by uid %u, neither sshkvm's (%u) nor root", dir,
+                   (unsigned)st.st_uid, (unsigned)geteuid());
+        return -1;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        sk_set_err(err, errlen, "%s: not writable: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* DIR/NAME.log, or DIR/NAME.log.N for n > 0. The caller frees it. */
 static char *file_path(const struct sk_serlog *log, int n)
 {
@@ -104,7 +134,7 @@ int sk_serlog_open(struct sk_serlog *log, char *err, size_t errlen)
     pthread_mutex_lock(&log->lock);
     int rc = 0;
     if (log->fd < 0) {
-        if (mkdir(log->dir, 0750) != 0 && errno != EEXIST) {
+        if (mkdir(log->dir, 0700) != 0 && errno != EEXIST) {
             sk_set_err(err, errlen, "cannot make %s: %s", log->dir, strerror(errno));
             rc = -1;
         } else {
@@ -254,32 +284,83 @@ static int line_since(const char *line, size_t len, const char *since)
     return memcmp(line, since, n) >= 0;
 }
 
+/*
+ * Append the regular file at path to out, at most max bytes of it. The file is
+ * opened without following a link and without waiting on a FIFO or a device:
+ * anything but a regular file (a link planted in the directory, a FIFO) is
+ * skipped, said once in the log. 0, or -1 with err when it cannot be read.
+ */
+static int read_regular(const char *path, size_t max, struct sk_buf *out, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) {
+        return 0; /* not rotated that far yet, or rotated away while we read */
+    }
+    struct stat st;
+    if (fd < 0 && errno == ELOOP) {
+        sk_log(SK_LOG_WARN, "serial", "%s: a symbolic link, not read", path);
+        return 0;
+    }
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        sk_set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        sk_log(SK_LOG_WARN, "serial", "%s: not a regular file, not read", path);
+        close(fd);
+        return 0;
+    }
+    if ((size_t)st.st_size > max) {
+        sk_set_err(err, errlen, "%s: larger than %zu bytes", path, max);
+        close(fd);
+        return -1;
+    }
+    char chunk[16384];
+    size_t total = 0;
+    int rc = 0;
+    for (;;) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0) {
+            sk_set_err(err, errlen, "cannot read %s: %s", path, strerror(errno));
+            rc = -1;
+            break;
+        }
+        if (n == 0) {
+            break;
+        }
+        /* A file still growing is read up to max: the rest is the next read's. */
+        size_t take = SK_MIN((size_t)n, max - total);
+        sk_buf_append(out, chunk, take);
+        total += take;
+        if (total >= max) {
+            break;
+        }
+    }
+    close(fd);
+    return rc;
+}
+
 int sk_serlog_history(struct sk_serlog *log, const char *since, size_t lines, struct sk_buf *out,
                       char *err, size_t errlen)
 {
     struct sk_buf all = {0};
+    /* The lock only to write what is pending: the port's thread never waits on our reads. */
     pthread_mutex_lock(&log->lock);
     flush_pending(log);
+    pthread_mutex_unlock(&log->lock);
     int rc = 0;
     for (int n = log->keep; n >= 0 && rc == 0; n--) {
         char *path = file_path(log, n);
-        char *text = NULL;
-        size_t len = 0;
-        struct stat st;
-        if (stat(path, &st) != 0 && errno == ENOENT) {
-            free(path);
-            continue; /* not rotated that far yet */
-        }
         /* A file may pass max_bytes by one write of pending bytes before it is rotated. */
-        if (sk_read_file(path, 2 * log->max_bytes + 1024 * 1024, &text, &len, err, errlen) == 0) {
-            sk_buf_append(&all, text, len);
-            free(text);
-        } else {
-            rc = -1;
-        }
+        rc = read_regular(path, 2 * log->max_bytes + 1024 * 1024, &all, err, errlen);
         free(path);
     }
-    pthread_mutex_unlock(&log->lock);
     if (rc != 0) {
         sk_buf_free(&all);
         return -1;

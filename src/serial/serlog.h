@@ -8,8 +8,10 @@
  * disk holds at most (KEEP + 1) * max_bytes for a port. What is written is
  * kept in memory at most sync_ms and then written and synced to disk
  * (fdatasync), so that a power cut loses at most the last second.
- * sk_serlog_history reads the files back, oldest first. Every call takes
- * the log's lock: the port's thread writes, command threads read.
+ * sk_serlog_history reads the files back, oldest first, regular files only
+ * (a link or a FIFO planted in the directory is skipped). Every call takes
+ * the log's lock, a reader only while it writes what is pending: the port's
+ * thread writes, command threads read.
  */
 #ifndef SK_SERLOG_H
 #define SK_SERLOG_H
@@ -35,6 +37,13 @@ struct sk_serlog *sk_serlog_new(const struct sk_serlog_opts *opts);
 /* Closes the log (what is pending is written), then frees it. NULL is a no-op. */
 void sk_serlog_free(struct sk_serlog *log);
 
+/*
+ * Make the log directory (0700) when it is missing; refuse it, saying why in
+ * err, when it is not a directory, others may write it, its owner is
+ * neither this process's user nor root, or we cannot write it. 0 or -1.
+ * Called once at start, before any port opens its log.
+ */
+int sk_serlog_dir_ready(const char *dir, char *err, size_t errlen);
 /* Make the directory if missing and open NAME.log for appending. 0, or -1 with err set. */
 int sk_serlog_open(struct sk_serlog *log, char *err, size_t errlen);
 /* Write and sync what is pending, close the file. Idempotent. */

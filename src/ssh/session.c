@@ -160,17 +160,29 @@ ssh_channel sk_session_open_channel(ssh_session session, void *userdata)
     return s->chan;
 }
 
+int sk_session_banner_is_openssh(const char *banner)
+{
+    static const char prefix[] = "SSH-2.0-OpenSSH_";
+    return banner != NULL && strncmp(banner, prefix, sizeof(prefix) - 1) == 0;
+}
+
 int sk_session_on_message(ssh_session session, ssh_message msg, void *userdata)
 {
     struct sk_session *s = userdata;
     /*
      * libssh 0.10 has no callback for a break request and passes it on as a channel
-     * request of unknown type, its name and length dropped. Of the channel requests
-     * a client sends during a session, libssh handles all but break (pty-req, env,
-     * window-change, signal, ...), so an unknown one on our channel is taken as a break.
+     * request of unknown type, its name dropped: the message's struct is private and no
+     * accessor gives the name. Other clients send unknown requests of their own that
+     * are no break (PuTTY and plink send winadj@putty.projects.tartarus.org with every
+     * window adjust), and a break then the next key is a SysRq on a Linux serial
+     * console. So an unknown request counts as a break only from OpenSSH's client,
+     * which sends no other unknown channel request to a server that is not OpenSSH;
+     * from any other client (PuTTY's Break menu item included) it gets libssh's
+     * default reply, a failure, and Ctrl+] b is the way to send a break.
      */
     if (ssh_message_type(msg) == SSH_REQUEST_CHANNEL &&
-        ssh_message_subtype(msg) == SSH_CHANNEL_REQUEST_UNKNOWN && s->chan != NULL) {
+        ssh_message_subtype(msg) == SSH_CHANNEL_REQUEST_UNKNOWN && s->chan != NULL &&
+        sk_session_banner_is_openssh(ssh_get_clientbanner(session))) {
         s->breaks++;
         ssh_message_channel_request_reply_success(msg);
         return 0;

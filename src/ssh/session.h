@@ -71,9 +71,13 @@ ssh_channel sk_session_open_channel(ssh_session session, void *userdata);
 /*
  * libssh's message callback (userdata: the session), for what its channel
  * callbacks do not cover: a break request (RFC 4335, OpenSSH's ~B) is
- * counted in s->breaks; everything else gets libssh's default reply.
+ * counted in s->breaks, from OpenSSH's client only (libssh does not say
+ * which unknown request came; see session.c); everything else gets libssh's
+ * default reply.
  */
 int sk_session_on_message(ssh_session session, ssh_message msg, void *userdata);
+/* Is this client banner (ssh_get_clientbanner) OpenSSH's? NULL: no. */
+int sk_session_banner_is_openssh(const char *banner);
 /* Run libssh's event loop for up to timeout_ms; -1 once the connection is gone. */
 int sk_session_pump(struct sk_session *s, int timeout_ms);
 /* Write all of data to the channel (stdout, or stderr when to_err). 0 or -1. */

@@ -6,8 +6,10 @@
 # replayed on attach, the port's output seen by every session at once, keys
 # written by the one holding control only (a second control key refused
 # until Ctrl+] t takes it, a view-only key never), the port name as the ssh
-# user (kvm:com1), the menu's break and speed, ssh's ~B break request, and the audit log's attach,
-# detach and control lines without the bytes typed.
+# user (kvm:com1), the menu's break and speed, ssh's ~B break request (and no break from a
+# client other than OpenSSH: PuTTY's winadj requests look the same to libssh), and the audit
+# log's attach, detach and control lines without the bytes typed. The log directory: a
+# group-writable one refused at start; a link or FIFO planted in it neither read nor waited on.
 . "$(dirname "$0")/lib.sh"
 
 command -v socat >/dev/null || { echo "FAIL serial_socat: socat is not installed (scripts/deps.sh test)"; exit 1; }
@@ -23,6 +25,14 @@ ssh-keygen -q -t ed25519 -N '' -C bob -f "$T/bob" >/dev/null
 ssh-keygen -q -t ed25519 -N '' -C viewer -f "$T/viewer" >/dev/null
 cat "$T/bob.pub" >>"$T/authorized_keys"
 echo "sshkvm-role=view $(cat "$T/viewer.pub")" >>"$T/authorized_keys"
+
+# A log directory others may write is refused at start, with one clear line.
+mkdir -m 0770 "$T/badlog"
+timeout 20 "$BIN" --ssh-listen "127.0.0.1:$(free_port)" --http-listen "127.0.0.1:$(free_port)" \
+  --hostkeys "$T/hostkeys" --authorized-keys "$T/authorized_keys" --serial "com1=$T/com1" \
+  --serial-log-dir "$T/badlog" >/dev/null 2>"$T/badlog.err"; rc=$?
+badlog_refused() { [ "$rc" -eq 1 ] && grep -q -- "--serial-log-dir: $T/badlog: writable by others" "$T/badlog.err"; }
+check log_dir_group_writable_refused badlog_refused
 
 start_sshkvm --serial "com1=$T/com1" --serial-log-dir "$T/serlog" --audit-log "$T/audit.log" || exit 1
 open_port() { kssh serial --list | grep -q "	open$"; }
@@ -48,6 +58,15 @@ kssh serial --log com1 --since yesterday 2>"$T/since.err"; rc=$?
 bad_since_said() { [ "$rc" -eq 2 ] && grep -q "give an age" "$T/since.err"; }
 check log_bad_since bad_since_said
 check log_file grep -q 'Z second' "$T/serlog/com1.log"
+check log_dir_0700 test "$(stat -c %a "$T/serlog")" = 700
+# Planted in the directory: a link to a secret as an old log, and a FIFO nobody writes.
+echo "SECRET-NOT-A-LOG" >"$T/secret"
+ln -s "$T/secret" "$T/serlog/com1.log.3"
+mkfifo "$T/serlog/com1.log.2"
+timeout 20 ssh "${SSH_OPTS[@]}" -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 serial --log com1 >"$T/log.planted" 2>&1; rc=$?
+check log_fifo_no_hang test "$rc" -eq 0
+check log_link_not_followed bash -c "! grep -q SECRET '$T/log.planted' && grep -q 'router login: ' '$T/log.planted'"
+rm -f "$T/serlog/com1.log.3" "$T/serlog/com1.log.2"
 curl -s -m 5 "http://127.0.0.1:$HTTP_PORT/metrics" >"$T/metrics"
 check metrics_serial grep -q '^sshkvm_serial_up{port="com1"} 1$' "$T/metrics"
 check metrics_rx grep -q '^sshkvm_serial_rx_bytes_total{port="com1"} 39$' "$T/metrics"
@@ -100,9 +119,16 @@ for p in "${SSHS[@]:1}"; do wait "$p"; done
 SSHS=("${SSHS[0]}")
 sleep 0.3
 check target_got_only_writers bash -c "! grep -q 'from B' '$T/got.target' && ! grep -q 'viewer' '$T/got.target' && ! grep -q 'A again' '$T/got.target'"
+# A client other than OpenSSH (libssh's, as PuTTY) sends a channel request libssh does not
+# name: it is not taken as a break, while its keys still reach the port.
+"$HELPERS/ssh_rawuser" "$SSH_PORT" "$T/id" kvm "serial com1" $'raw keys\r\035q' >"$T/raw.out" 2>&1
+check other_client_attached has "$T/raw.out" 'Ctrl+] for the menu]'
+check other_client_no_break bash -c "! grep -q 'break sent' '$T/raw.out'"
+typed_raw() { has "$T/got.target" 'raw keys'; }
+check other_client_keys_arrive wait_until 10 typed_raw
 check status_break bash -c "ssh ${SSH_OPTS[*]} -i '$T/id' -p $SSH_PORT kvm@127.0.0.1 status | grep -q '\"name\":\"com1\",[^}]*\"breaks\":2,\"logged\":[1-9]'"
-check audit_attach [ "$(grep -c 'port=com1 action=attach' "$T/audit.log")" -eq 3 ]
-check audit_detach [ "$(grep -c 'port=com1 action=detach' "$T/audit.log")" -eq 3 ]
+check audit_attach [ "$(grep -c 'port=com1 action=attach' "$T/audit.log")" -eq 4 ]
+check audit_detach [ "$(grep -c 'port=com1 action=detach' "$T/audit.log")" -eq 4 ]
 check audit_control grep -q 'event=control .*action=taken' "$T/audit.log"
 check audit_no_bytes bash -c "! grep -qE 'hello|B now|from B' '$T/audit.log'"
 

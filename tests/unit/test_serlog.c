@@ -2,10 +2,13 @@
  * test_serlog: a serial port's log on disk: each line stamped once with
  * the time its first byte came (a line split over writes too), bytes kept
  * as they came, nothing on disk before the sync time and all of it after,
- * rotation bounded to keep + 1 files, and the history's --since and
- * --lines.
+ * rotation bounded to keep + 1 files, the history's --since and
+ * --lines, a link or FIFO planted among the files neither followed nor
+ * waited on, and the directory's checks (made 0700, refused when others
+ * may write it or it is not a directory).
  */
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,11 +145,71 @@ static void test_open_fails(void)
     sk_serlog_free(log);
 }
 
+static void test_planted_files(void)
+{
+    make_dir();
+    char *secret = xasprintf("%s/secret", dir), *link = xasprintf("%s/com1.log.3", dir);
+    char *fifo = xasprintf("%s/com1.log.2", dir);
+    FILE *f = fopen(secret, "w");
+    CHECK(f != NULL);
+    fputs("SECRET-KEY-MATERIAL\n", f);
+    fclose(f);
+    CHECK_EQ_INT(symlink(secret, link), 0);
+    CHECK_EQ_INT(mkfifo(fifo, 0600), 0);
+    struct sk_serlog *log = sk_serlog_new(&(struct sk_serlog_opts){.dir = dir, .name = "com1"});
+    char err[256];
+    CHECK_EQ_INT(sk_serlog_open(log, err, sizeof(err)), 0);
+    sk_serlog_write(log, "mine\n", 5, T0);
+    struct sk_buf out = {0};
+    alarm(10); /* a read that waits on the FIFO fails the test instead of hanging it */
+    CHECK_EQ_INT(sk_serlog_history(log, NULL, 0, &out, err, sizeof(err)), 0);
+    alarm(0);
+    out.data[out.len] = '\0';
+    CHECK_STR(out.data, "2026-12-05T04:00:00.000Z mine\n");
+    sk_buf_free(&out);
+    sk_serlog_free(log);
+    free(secret);
+    free(link);
+    free(fifo);
+    remove_dir();
+}
+
+static void test_dir_ready(void)
+{
+    make_dir();
+    char err[256] = "";
+    char *sub = xasprintf("%s/logs", dir), *file = xasprintf("%s/file", dir);
+    struct stat st;
+    CHECK_EQ_INT(sk_serlog_dir_ready(sub, err, sizeof(err)), 0);
+    CHECK(stat(sub, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700);
+    CHECK_EQ_INT(sk_serlog_dir_ready(sub, err, sizeof(err)), 0); /* there already: fine */
+    CHECK_EQ_INT(chmod(sub, 0770), 0);
+    CHECK_EQ_INT(sk_serlog_dir_ready(sub, err, sizeof(err)), -1);
+    CHECK(strstr(err, "writable by others") != NULL && strstr(err, sub) != NULL);
+    CHECK_EQ_INT(chmod(sub, 0702), 0);
+    CHECK_EQ_INT(sk_serlog_dir_ready(sub, err, sizeof(err)), -1);
+    CHECK_EQ_INT(chmod(sub, 0750), 0);
+    CHECK_EQ_INT(sk_serlog_dir_ready(sub, err, sizeof(err)), 0);
+    /* Sticky or not, a directory anyone may write is no place for the logs. */
+    CHECK_EQ_INT(sk_serlog_dir_ready("/tmp", err, sizeof(err)), -1);
+    FILE *f = fopen(file, "w");
+    CHECK(f != NULL);
+    fclose(f);
+    CHECK_EQ_INT(sk_serlog_dir_ready(file, err, sizeof(err)), -1);
+    CHECK(strstr(err, "not a directory") != NULL);
+    rmdir(sub);
+    free(sub);
+    free(file);
+    remove_dir();
+}
+
 int main(void)
 {
     SK_RUN(test_stamp);
     SK_RUN(test_lines_and_sync);
     SK_RUN(test_rotation_bounded);
     SK_RUN(test_open_fails);
+    SK_RUN(test_planted_files);
+    SK_RUN(test_dir_ready);
     return SK_CHECK_EXIT();
 }
