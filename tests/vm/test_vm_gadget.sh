@@ -187,6 +187,7 @@ tx=$(sed -n 's/.*"name":"usb",[^}]*"tx":\([0-9]*\).*/\1/p' <<<"$st")
 rx=$(sed -n 's/.*"name":"usb",[^}]*"rx":\([0-9]*\).*/\1/p' <<<"$st")
 check vm_acm_status_tx_8213 test "${tx:-0}" -eq 8213
 check vm_acm_status_rx_at_least_8215 test "${rx:-0}" -ge 8215
+guest "kill \$(cat /tmp/acm.pid)"
 note "acm: $((SECONDS - t_acm))s"
 
 # ---- 7. boot media: the mass-storage function on the same gadget ----
@@ -246,6 +247,14 @@ else
 fi
 check vm_media_eject_last kssh media eject
 check vm_media_absent_at_end guest "test ! -e $MS"
+# The serial port outlived those unplugs: still open, and the guest's ttyACM0
+# (cdc_acm saw the device go and come back) takes bytes from it again.
+check vm_acm_open_after_replugs acm_open
+check vm_acm_guest_ttyACM0_after_replugs wait_until 30 guest_acm
+guest "(stty raw -echo; exec cat) </dev/ttyACM0 >/tmp/acm.in 2>/tmp/acm.err & echo \$! >/tmp/acm.pid"
+wait_until 20 reader_on
+check vm_acm_send_after_replugs kssh serial --send usb 'after the replugs'
+check vm_acm_after_replugs_exact wait_until 20 acm_in_is "$(printf 'after the replugs\r' | sha256sum | cut -c1-64)"
 note "media: $((SECONDS - t_media))s"
 note "total $((SECONDS - START))s"
 [ "$FAILS" -eq 0 ]
