@@ -118,6 +118,31 @@ gadget_suite() {
   eq "gadget_foreign_layout_exit[$tag]" 1 "$rc"
   has "gadget_foreign_layout_says[$tag]" "not sshkvm's keyboard + mouse" "$out"
 
+  # The serial function on request (SSHKVM_GADGET_SERIAL=1): acm.usb0, linked
+  # after the two HID functions; its /dev/ttyGSN from port_num (the kernel's,
+  # written here); a bound gadget without it is not taken for one with it.
+  run "${sh[@]}" "$GADGET" down
+  run env SSHKVM_GADGET_SERIAL=1 "${sh[@]}" "$GADGET" up
+  eq "gadget_acm_up_exit[$tag]" 0 "$rc"
+  check "gadget_acm_function[$tag]" test -d "$G/functions/acm.usb0"
+  check "gadget_acm_linked[$tag]" test "$(readlink -f "$G/configs/c.1/acm.usb0")" = "$(readlink -f "$G/functions/acm.usb0")"
+  eq "gadget_acm_bound[$tag]" dummy_udc.0 "$(cat "$G/UDC")"
+  echo 0 >"$G/functions/acm.usb0/port_num"
+  run "${sh[@]}" "$GADGET" status
+  check "gadget_acm_status[$tag]" grep -Eq "acm\.usb0 +$dev/ttyGS0 \(missing\) +serial \(CDC-ACM" <<<"$out"
+  run env SSHKVM_GADGET_SERIAL=1 "${sh[@]}" "$GADGET" up
+  has "gadget_acm_up_twice[$tag]" "already up" "$out"
+  run "${sh[@]}" "$GADGET" down
+  check "gadget_acm_down_removes_all[$tag]" test -z "$(find "$cfs/usb_gadget" -mindepth 1)"
+  run "${sh[@]}" "$GADGET" up
+  check "gadget_no_acm_by_default[$tag]" test ! -e "$G/functions/acm.usb0"
+  run env SSHKVM_GADGET_SERIAL=1 "${sh[@]}" "$GADGET" up
+  eq "gadget_acm_on_hid_only_exit[$tag]" 1 "$rc"
+  has "gadget_acm_on_hid_only_says[$tag]" "(SSHKVM_GADGET_SERIAL=1); run 'sshkvm-gadget down' first" "$out"
+  run env SSHKVM_GADGET_SERIAL=yes "${sh[@]}" "$GADGET" up
+  eq "gadget_acm_bad_value_exit[$tag]" 2 "$rc"
+  has "gadget_acm_bad_value_says[$tag]" "SSHKVM_GADGET_SERIAL must be 0 or 1" "$out"
+
   # Down removes everything, and is fine when there is nothing.
   run "${sh[@]}" "$GADGET" down
   eq "gadget_down_exit[$tag]" 0 "$rc"

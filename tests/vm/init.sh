@@ -31,7 +31,9 @@ ip addr add 10.0.2.15/24 dev eth0
 ip route add default via 10.0.2.2
 
 mount -t configfs none /sys/kernel/config
-# The project's own gadget script (scripts/sshkvm-gadget), as on a Pi.
+# The project's own gadget script (scripts/sshkvm-gadget), as on a Pi; a
+# test's settings for it (tests/vm/lib.sh VM_GADGET_ENV) in /gadget.env.
+[ -f /gadget.env ] && . /gadget.env
 sshkvm-gadget up || die "sshkvm-gadget up"
 say "gadget: $(sshkvm-gadget status 2>&1 | tr '\n' ' ')"
 [ -c /dev/hidg0 ] && [ -c /dev/hidg1 ] || die "no /dev/hidg0 and /dev/hidg1"

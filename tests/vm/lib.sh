@@ -20,6 +20,8 @@ pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1${2:+: $2}"; FAILS=$((FAILS + 1)); }
 check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n"; fi; }
 note() { echo "INFO $*"; }
+# wait_until SECONDS CMD...: retry CMD (a function or command, never "$(...)") every half second.
+wait_until() { local n=$(($1 * 2)); shift; until "$@"; do n=$((n - 1)) && [ "$n" -gt 0 ] || return 1; sleep 0.5; done; }
 
 # The serial logs, CR stripped; the tails of both when something failed.
 console() { tr -d '\r' 2>/dev/null <"$T/console.log"; }
@@ -92,6 +94,8 @@ vm_prepare() {
   mkdir -p "$root/data"
   for f in ${VM_FILES[@]+"${VM_FILES[@]}"}; do cp "$f" "$root/data/"; done
   if [ -n "${VM_PRE:-}" ]; then printf '%s\n' "$VM_PRE" >"$root/pre.sh"; fi
+  # Settings for sshkvm-gadget up, sourced by /init (e.g. export SSHKVM_GADGET_SERIAL=1).
+  if [ -n "${VM_GADGET_ENV:-}" ]; then printf '%s\n' "$VM_GADGET_ENV" >"$root/gadget.env"; fi
   cp "$BIN" "$root/usr/bin/sshkvm"
   # sshkvm is dynamically linked: the libraries ldd resolves, and the loader.
   for lib in $(ldd "$BIN" | awk '/=> \//{print $3} /^\t\//{print $1}'); do

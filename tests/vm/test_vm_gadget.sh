@@ -9,7 +9,14 @@
 # pointer and button events the guest's kernel saw.
 # Boot media (section 7): the store in the guest's tmpfs.
 SSHKVM_ARGS="${SSHKVM_ARGS:-} --media-dir /tmp/media"
+# The gadget's serial function (section 6b): sshkvm-gadget adds acm.usb0 and
+# sshkvm opens its /dev/ttyGS0 as an ordinary port.
+SSHKVM_ARGS="$SSHKVM_ARGS --serial usb=/dev/ttyGS0"
+VM_GADGET_ENV='export SSHKVM_GADGET_SERIAL=1'
 . "$(dirname "$0")/lib.sh"
+# What the guest sends back over ttyACM0 (section 6b), in its /data.
+head -c 8192 /dev/urandom >"$T/acm2.bin"
+VM_FILES=("$T/acm2.bin")
 START=$SECONDS
 
 vm_require vm qemu-system-x86_64 gcc strings djpeg curl
@@ -124,6 +131,65 @@ note "stream: $nparts parts in 6 s"
 
 # Nothing above left a key or button held: sshkvm's state is all released.
 check vm_nothing_held grep -qF '"buttons":0}' <<<"$(kssh status)"
+# ---- 6b. the gadget's serial function: CDC-ACM ----
+# sshkvm's port usb is the gadget side, /dev/ttyGS0; the same guest's USB host
+# side sees it as /dev/ttyACM0 (cdc_acm). Bytes exact both ways, through
+# serial --send / --wait and the raw pipe over the real ssh client. Before the
+# media block, whose inserts unplug the gadget.
+t_acm=$SECONDS
+sha() { sha256sum <"$1" | cut -c1-64; }
+check vm_acm_gadget_status guest "sshkvm-gadget status | grep -Eq 'acm[.]usb0 +/dev/ttyGS0 +serial'"
+acm_open() { kssh serial --list | grep -q '^usb.*/dev/ttyGS0.*open$'; }
+check vm_acm_port_open wait_until 20 acm_open
+guest_acm() { guest "test -c /dev/ttyACM0"; }
+check vm_acm_guest_ttyACM0 wait_until 30 guest_acm
+# The guest's reader: ttyACM0 raw, no echo, appended to /tmp/acm.in.
+guest "(stty raw -echo; exec cat) </dev/ttyACM0 >>/tmp/acm.in 2>/tmp/acm.err & echo \$! >/tmp/acm.pid"
+reader_on() { guest "ls -l /proc/\$(cat /tmp/acm.pid)/fd/0 | grep -q ttyACM0"; }
+check vm_acm_guest_reader wait_until 20 reader_on
+# acm_in_is SHA: what the guest's reader got so far has this SHA-256.
+acm_in_is() { [ "$(guest "sha256sum </tmp/acm.in" | cut -c1-64)" = "$1" ]; }
+check vm_acm_send_exit_0 kssh serial --send usb 'hello from sshkvm'
+check vm_acm_send_arrives_exact wait_until 20 acm_in_is "$(printf 'hello from sshkvm\r' | sha256sum | cut -c1-64)"
+guest ": >/tmp/acm.in"
+head -c 8192 /dev/urandom >"$T/acm.bin"
+check vm_acm_pipe_to_guest_exit_0 kssh serial usb <"$T/acm.bin"
+check vm_acm_pipe_to_guest_8192_bytes_exact wait_until 30 acm_in_is "$(sha "$T/acm.bin")"
+# The guest says a line every half second until serial --wait has seen it.
+kssh serial --wait usb --timeout 40 'hello from the target' >"$T/acm.wait" &
+wpid=$!
+guest "(while :; do printf 'hello from the target\r\n'; sleep 0.5; done) >/dev/ttyACM0 2>/dev/null & echo \$! >/tmp/acm.w"
+wait "$wpid"
+check vm_acm_wait_sees_guest_line test $? -eq 0
+check vm_acm_wait_prints_line grep -q 'hello from the target' "$T/acm.wait"
+guest "kill \$(cat /tmp/acm.w)"
+sleep 1
+# A binary file back through the pipe: the guest writes it once the pipe's
+# first bytes (go) reached it, so the pipe is reading by then.
+guest ": >/tmp/acm.in; (while ! grep -q go /tmp/acm.in; do sleep 0.1; done; cat /data/acm2.bin >/dev/ttyACM0) >/dev/null 2>&1 &"
+mkfifo "$T/acm.fifo"
+kssh serial usb <"$T/acm.fifo" >"$T/acm.back" &
+ppid=$!
+exec {AF}>"$T/acm.fifo"
+printf 'go\n' >&"$AF"
+got_back() { [ "$(stat -c %s "$T/acm.back")" -ge 8192 ]; }
+wait_until 30 got_back
+sleep 0.5
+exec {AF}>&-
+wait "$ppid"
+check vm_acm_pipe_from_guest_exit_0 test $? -eq 0
+check vm_acm_pipe_from_guest_8192_bytes_exact cmp -s "$T/acm.back" "$T/acm2.bin"
+# status counts the bytes each way: 18 + 8192 + 3 to the guest (exactly), the
+# 8192 and at least one line from it.
+st=$(kssh status)
+check vm_acm_status_open grep -qF '"name":"usb","device":"/dev/ttyGS0","settings":"115200 8n1","state":"open","error":"","rx":' <<<"$st"
+tx=$(sed -n 's/.*"name":"usb",[^}]*"tx":\([0-9]*\).*/\1/p' <<<"$st")
+rx=$(sed -n 's/.*"name":"usb",[^}]*"rx":\([0-9]*\).*/\1/p' <<<"$st")
+check vm_acm_status_tx_8213 test "${tx:-0}" -eq 8213
+check vm_acm_status_rx_at_least_8215 test "${rx:-0}" -ge 8215
+guest "kill \$(cat /tmp/acm.pid)"
+note "acm: $((SECONDS - t_acm))s"
+
 # ---- 7. boot media: the mass-storage function on the same gadget ----
 # Last: every insert and eject unplugs and replugs the gadget, HID included.
 # An image put over ssh appears on the guest as a USB disk and as a CD-ROM,
@@ -137,21 +203,10 @@ head -c 700000 /dev/urandom >"$T/iso/pad.bin"
 echo "hello from sshkvm media" >"$T/iso/hello.txt"
 xorriso -as mkisofs -quiet -V SSHKVM -o "$T/cd.iso" "$T/iso" 2>/dev/null
 isz=$(stat -c %s "$T/cd.iso")
-sha() { sha256sum <"$1" | cut -c1-64; }
 # block_dev PREFIX: the guest's block device whose name starts with PREFIX (sd, sr), if any.
 block_dev() { guest "ls /sys/block" | grep -m1 "^$1"; }
 has_dev() { [ -n "$(block_dev "$1")" ]; }
 no_dev() { [ -z "$(block_dev "$1")" ]; }
-# wait_until SECONDS CMD...: retry CMD every half second.
-wait_until() {
-  local n=$(($1 * 2))
-  shift
-  until "$@"; do
-    n=$((n - 1))
-    [ "$n" -gt 0 ] || return 1
-    sleep 0.5
-  done
-}
 # guest_sha DEV BYTES: the SHA-256 of the first BYTES of the guest's /dev/DEV.
 guest_sha() { guest "head -c $2 /dev/$1 | sha256sum" | cut -c1-64; }
 t_media=$SECONDS
@@ -192,6 +247,14 @@ else
 fi
 check vm_media_eject_last kssh media eject
 check vm_media_absent_at_end guest "test ! -e $MS"
+# The serial port outlived those unplugs: still open, and the guest's ttyACM0
+# (cdc_acm saw the device go and come back) takes bytes from it again.
+check vm_acm_open_after_replugs acm_open
+check vm_acm_guest_ttyACM0_after_replugs wait_until 30 guest_acm
+guest "(stty raw -echo; exec cat) </dev/ttyACM0 >/tmp/acm.in 2>/tmp/acm.err & echo \$! >/tmp/acm.pid"
+wait_until 20 reader_on
+check vm_acm_send_after_replugs kssh serial --send usb 'after the replugs'
+check vm_acm_after_replugs_exact wait_until 20 acm_in_is "$(printf 'after the replugs\r' | sha256sum | cut -c1-64)"
 note "media: $((SECONDS - t_media))s"
 note "total $((SECONDS - START))s"
 [ "$FAILS" -eq 0 ]
