@@ -210,6 +210,11 @@ check vm_media_user_function_prepared_unlinked guest "test -d $MS && test ! -e $
 # The user cannot touch the keyboard's function or make functions of its own.
 check vm_media_user_cannot_write_hid guest "! su -s /bin/sh $U -c 'echo 0 >$GA/functions/hid.usb0/protocol' 2>/dev/null"
 check vm_media_user_cannot_mkdir_function guest "! su -s /bin/sh $U -c 'mkdir $GA/functions/mass_storage.x' 2>/dev/null"
+# Why up --user pre-creates the function: in a gadget whose functions/ the
+# user owns, what the user creates is still root's (noted, a kernel fact).
+P=/sys/kernel/config/usb_gadget/sk_probe
+note "configfs: a function $U makes has lun.0/file owned by uid $(guest "mkdir $P && chown $U $P/functions && su -s /bin/sh $U -c 'mkdir $P/functions/mass_storage.p' && stat -c %u $P/functions/mass_storage.p/lun.0/file; rmdir $P/functions/mass_storage.p $P/strings/* $P 2>/dev/null; rmdir $P 2>/dev/null")"
+check vm_media_probe_gadget_removed guest "test ! -e $P"
 # sshkvm_uid: the uid sshkvm runs as ("" when it does not run).
 sshkvm_uid() { guest "p=\$(pidof sshkvm) && sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' /proc/\$p/status"; }
 sshkvm_gone() { [ -z "$(sshkvm_uid)" ]; }
