@@ -6,6 +6,11 @@
  * refuses to link a function into a bound gadget), then the gadget is bound
  * again, so the target sees a device unplugged and plugged back with the
  * new set of functions. The owner (the media command) serialises calls.
+ *
+ * Without root (sshkvm-gadget up --user), the function already exists,
+ * unlinked, and sshkvm owns only its attributes, the UDC and the
+ * configuration's directory: it cannot remove the function, so eject
+ * unlinks it and empties lun.0/file (the kernel closes the image) instead.
  */
 #include "media/massstorage.h"
 
@@ -104,15 +109,38 @@ static void remove_tree(const char *dir, int sim)
     rmdir(dir);
 }
 
-/* Take the function out: unlink it from the configuration and remove it (gadget unbound). */
+/* Take the function out: unlink it from the configuration and remove it
+ * (gadget unbound). A function sshkvm may not remove (prepared for it by
+ * sshkvm-gadget up --user) is left unlinked with no medium. */
 static void take_out(struct sk_massstorage *ms)
 {
     char *link = xasprintf("%s/" CONFIG "/" FUNC, ms->dir);
     char *func = xasprintf("%s/functions/" FUNC, ms->dir);
     unlink(link);
-    remove_tree(func, !is_configfs(ms->dir));
+    struct stat sb;
+    if (lstat(link, &sb) != 0 && errno == ENOENT) {
+        remove_tree(func, !is_configfs(ms->dir));
+        if (stat(func, &sb) == 0) {
+            char why[256];
+            put(ms, "functions/" FUNC "/lun.0/file", "", why, sizeof(why));
+        }
+    }
     free(func);
     free(link);
+}
+
+/* 1 when nothing is in the gadget: the function is gone, or unlinked with no medium. */
+static int is_out(const struct sk_massstorage *ms)
+{
+    struct stat sb;
+    char *link = xasprintf("%s/" CONFIG "/" FUNC, ms->dir);
+    char *func = xasprintf("%s/functions/" FUNC, ms->dir);
+    char file[8];
+    get(ms, "functions/" FUNC "/lun.0/file", file, sizeof(file));
+    int out = lstat(link, &sb) != 0 && (stat(func, &sb) != 0 || file[0] == '\0');
+    free(func);
+    free(link);
+    return out;
 }
 
 /* Bind the gadget to udc again (when it was bound): 0 or -1 with err. */
@@ -180,11 +208,7 @@ int sk_ms_insert(struct sk_massstorage *ms, const struct sk_ms_medium *m, char *
 
 int sk_ms_eject(struct sk_massstorage *ms, char *err, size_t errlen)
 {
-    struct stat sb;
-    char *func = xasprintf("%s/functions/" FUNC, ms->dir);
-    int have = stat(func, &sb) == 0;
-    free(func);
-    if (!have) {
+    if (is_out(ms)) {
         return 0;
     }
     char udc[128];
@@ -193,9 +217,7 @@ int sk_ms_eject(struct sk_massstorage *ms, char *err, size_t errlen)
         return -1;
     }
     take_out(ms);
-    func = xasprintf("%s/functions/" FUNC, ms->dir);
-    int gone = stat(func, &sb) != 0;
-    free(func);
+    int gone = is_out(ms);
     int rc = rebind(ms, udc, err, errlen);
     if (!gone && rc == 0) {
         sk_set_err(err, errlen, "could not remove %s/functions/" FUNC, ms->dir);

@@ -154,6 +154,25 @@ gadget_suite() {
   eq "gadget_status_down_exit[$tag]" 1 "$rc"
   has "gadget_status_down_says[$tag]" "not set up" "$out"
 
+  # up --user: the mass-storage function made, not linked, its attributes
+  # (and UDC, c.1) chowned to the user; down removes it with the rest.
+  local me
+  me=$(id -un)
+  run "${sh[@]}" "$GADGET" up --user "$me"
+  eq "gadget_up_user_exit[$tag]" 0 "$rc"
+  has "gadget_up_user_says[$tag]" "boot media for $me" "$out"
+  check "gadget_up_user_function_made[$tag]" test -f "$G/functions/mass_storage.usb0/lun.0/file"
+  check "gadget_up_user_function_not_linked[$tag]" test ! -e "$G/configs/c.1/mass_storage.usb0"
+  run "${sh[@]}" "$GADGET" up --user "$me"
+  has "gadget_up_user_again_says[$tag]" "already up on dummy_udc.0; boot media for $me" "$out"
+  run "${sh[@]}" "$GADGET" down
+  check "gadget_up_user_down_removes_all[$tag]" test -z "$(find "$cfs/usb_gadget" -mindepth 1)"
+  run "${sh[@]}" "$GADGET" up --user no-such-user-sk
+  eq "gadget_up_user_unknown_exit_2[$tag]" 2 "$rc"
+  check "gadget_up_user_unknown_made_nothing[$tag]" test ! -e "$G"
+  run "${sh[@]}" "$GADGET" up --bogus
+  eq "gadget_up_bad_option_exit_2[$tag]" 2 "$rc"
+
   # Another name, another controller.
   mkdir -p "$udc/other_udc.1"
   run env SSHKVM_GADGET_NAME=kvm2 SSHKVM_UDC=other_udc.1 SSHKVM_MANUFACTURER=Acme "${sh[@]}" "$GADGET" up
@@ -227,7 +246,9 @@ done
 
 # ---- dist/sshkvm.service ----
 unit=$ROOT/dist/sshkvm.service
-check unit_gadget_pre grep -qx 'ExecStartPre=+/usr/local/lib/sshkvm/sshkvm-gadget up' "$unit"
+check unit_gadget_pre grep -qx 'ExecStartPre=+/usr/local/lib/sshkvm/sshkvm-gadget up --user sshkvm' "$unit"
+# Boot media without root: only the gadget's directory is writable in /sys.
+check unit_media_rw_gadget_only test "$(grep '^ReadWritePaths=' "$unit")" = 'ReadWritePaths=-/sys/kernel/config/usb_gadget/sshkvm'
 check unit_exec_start grep -qx 'ExecStart=/usr/local/bin/sshkvm --config /etc/sshkvm.conf' "$unit"
 # Either would make the devices unreachable (see the comment in the unit).
 check unit_no_device_allowlist bash -c "! grep -Eq '^(ProtectClock|PrivateDevices|DeviceAllow|DevicePolicy)=' '$unit'"
@@ -290,7 +311,7 @@ has reinstall_says_kept "kept $inst/etc/sshkvm.conf" "$out"
 out=$(make -s --no-print-directory -C "$ROOT" install DESTDIR="$T/inst2" PREFIX=/usr 2>&1); rc=$?
 eq install_usr_exit 0 "$rc"
 u2=$T/inst2/usr/lib/systemd/system/sshkvm.service
-check install_usr_unit_paths grep -qx 'ExecStartPre=+/usr/lib/sshkvm/sshkvm-gadget up' "$u2"
+check install_usr_unit_paths grep -qx 'ExecStartPre=+/usr/lib/sshkvm/sshkvm-gadget up --user sshkvm' "$u2"
 check install_usr_unit_bin grep -qx 'ExecStart=/usr/bin/sshkvm --config /etc/sshkvm.conf' "$u2"
 check install_usr_no_local bash -c "! grep -q /usr/local '$u2'"
 

@@ -256,5 +256,62 @@ wait_until 20 reader_on
 check vm_acm_send_after_replugs kssh serial --send usb 'after the replugs'
 check vm_acm_after_replugs_exact wait_until 20 acm_in_is "$(printf 'after the replugs\r' | sha256sum | cut -c1-64)"
 note "media: $((SECONDS - t_media))s"
+
+# ---- 8. boot media without root, as the shipped unit runs it ----
+# `sshkvm-gadget up --user` (root) prepares the unlinked function and hands
+# exactly what an insert writes to the user; sshkvm, restarted as that
+# unprivileged user, puts, inserts, has the guest read it back, ejects.
+t_user=$SECONDS
+U=kvmu
+guest "echo '$U:x:1000:1000::/tmp:/bin/sh' >>/etc/passwd && echo '$U:x:1000:' >>/etc/group"
+check vm_media_user_gadget_up guest "SSHKVM_HID_GROUP=$U sshkvm-gadget up --user $U"
+# owner PATH...: the numeric owners, one line.
+owners() { guest "stat -c %u $*" | tr '\n' ' ' | sed 's/ $//'; }
+check vm_media_user_owns_what_insert_writes test "$(owners $GA/UDC $GA/configs/c.1 $MS/stall $MS/lun.0/file $MS/lun.0/cdrom $MS/lun.0/ro $MS/lun.0/removable $MS/lun.0/nofua)" = "1000 1000 1000 1000 1000 1000 1000 1000"
+check vm_media_user_owns_nothing_else test "$(owners $GA $GA/functions $GA/idVendor $GA/functions/hid.usb0/protocol $GA/configs/c.1/MaxPower $MS)" = "0 0 0 0 0 0"
+check vm_media_user_function_prepared_unlinked guest "test -d $MS && test ! -e $GA/configs/c.1/mass_storage.usb0"
+# The user cannot touch the keyboard's function or make functions of its own.
+check vm_media_user_cannot_write_hid guest "! su -s /bin/sh $U -c 'echo 0 >$GA/functions/hid.usb0/protocol' 2>/dev/null"
+check vm_media_user_cannot_mkdir_function guest "! su -s /bin/sh $U -c 'mkdir $GA/functions/mass_storage.x' 2>/dev/null"
+# Why up --user pre-creates the function: in a gadget whose functions/ the
+# user owns, what the user creates is still root's (noted, a kernel fact).
+P=/sys/kernel/config/usb_gadget/sk_probe
+note "configfs: a function $U makes has lun.0/file owned by uid $(guest "mkdir $P && chown $U $P/functions && su -s /bin/sh $U -c 'mkdir $P/functions/mass_storage.p' && stat -c %u $P/functions/mass_storage.p/lun.0/file; rmdir $P/functions/mass_storage.p $P/strings/* $P 2>/dev/null; rmdir $P 2>/dev/null")"
+check vm_media_probe_gadget_removed guest "test ! -e $P"
+# sshkvm_uid: the uid sshkvm runs as ("" when it does not run).
+sshkvm_uid() { guest "p=\$(pidof sshkvm) && sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' /proc/\$p/status"; }
+sshkvm_gone() { [ -z "$(sshkvm_uid)" ]; }
+guest "kill \$(pidof sshkvm)"
+check vm_media_user_root_sshkvm_stopped wait_until 10 sshkvm_gone
+guest "chown -R $U /tmp/hk /tmp/media && chgrp $U /dev/video0 && chmod 0660 /dev/video0"
+guest "su -s /bin/sh $U -c 'cd /tmp && sshkvm --video /dev/video0 --hid /dev/hidg0 --mouse /dev/hidg1 --ssh-listen 0.0.0.0:2222 --hostkeys /tmp/hk --authorized-keys /authorized_keys \$(cat /sshkvm.args) </dev/null >/tmp/sshkvm2.out 2>&1 &'"
+if wait_ssh; then
+  check vm_media_user_sshkvm_unprivileged test "$(sshkvm_uid)" = 1000
+  head -c 1048576 /dev/urandom >"$T/user.img"
+  check vm_media_user_put test "$(kssh media put user.img <"$T/user.img")" = "$(sha "$T/user.img")  user.img"
+  kssh media insert user.img --disk 2>"$T/err"
+  check vm_media_user_insert_disk test $? -eq 0
+  if wait_until 30 has_dev sd; then
+    check vm_media_user_disk_bit_for_bit test "$(guest_sha "$(block_dev sd)" 1048576)" = "$(sha "$T/user.img")"
+  else
+    fail vm_media_user_disk_bit_for_bit "no disk: $(cat "$T/err"; guest "cat /tmp/sshkvm2.out | tail -5")"
+  fi
+  check vm_media_user_list_says_inserted grep -q 'user.img.*inserted disk' <<<"$(kssh media list)"
+  check vm_media_user_eject kssh media eject
+  check vm_media_user_disk_gone wait_until 30 no_dev sd
+  check vm_media_user_unlinked_no_medium guest "test ! -e $GA/configs/c.1/mass_storage.usb0 && test -z \"\$(cat $MS/lun.0/file)\""
+  check vm_media_user_insert_cdrom kssh media insert cd.iso
+  if wait_until 30 has_dev sr; then
+    check vm_media_user_cdrom_bit_for_bit test "$(guest_sha sr0 "$isz")" = "$(sha "$T/cd.iso")"
+  else
+    fail vm_media_user_cdrom_bit_for_bit "no CD-ROM"
+  fi
+  check vm_media_user_eject_cdrom kssh media eject
+  check vm_media_user_cdrom_gone wait_until 30 no_dev sr
+  check vm_media_user_list_not_inserted test "$(kssh media list | grep -c inserted)" -eq 0
+else
+  fail vm_media_user_sshkvm_unprivileged "no answer: $(guest "tail -5 /tmp/sshkvm2.out")"
+fi
+note "media as user $U: $((SECONDS - t_user))s"
 note "total $((SECONDS - START))s"
 [ "$FAILS" -eq 0 ]
