@@ -111,6 +111,41 @@ check "bad op: 400" [ "$code" = 400 ]
 code=$(api -X POST "$U/api/media?op=eject")
 check "eject: 200" [ "$code" = 200 ] && [ ! -e "$F" ]
 check "audit: insert and eject" bash -c "grep -q 'action=insert name=\"big.img\" mode=disk-rw' '$AUDIT' && grep -q 'action=eject name=\"big.img\"' '$AUDIT'"
+# The page in headless Chromium, driven as a user would: the dialog lists
+# the images, uploads a file chosen in its file input, inserts and ejects.
+export PYTHONPATH=$ROOT/tests/integration
+python3 - "$U/" "$T" >"$T/page.out" 2>&1 <<'PY'
+import sys
+from cdp import Browser
+url, tmp = sys.argv[1], sys.argv[2]
+b = Browser(url, tmp + "/chromium")
+b.wait_for("document.getElementById('media-open') !== null")
+b.eval("document.getElementById('media-open').click(), true")
+print("listed", b.wait_for("document.getElementById('media-list').tBodies[0].rows.length === 1 && "
+                           "document.getElementById('media-list').tBodies[0].rows[0].cells[0].textContent === 'big.img'"))
+b.eval("""(function () {
+    var dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array(700000).fill(7)], 'page.iso'));
+    document.getElementById('media-file').files = dt.files;
+    document.getElementById('media-upload').click();
+    return true;
+})()""")
+print("uploaded", b.wait_for("/^[0-9a-f]{64}  page.iso$/.test(document.getElementById('media-result').textContent)"))
+print("relisted", b.wait_for("document.getElementById('media-list').tBodies[0].rows.length === 2"))
+b.eval("document.getElementById('media-name').value = 'page.iso', document.getElementById('media-insert').click(), true")
+print("inserted", b.wait_for("/inserted as a CD-ROM/.test(document.getElementById('media-result').textContent)"))
+print("shown_inserted", b.wait_for("document.getElementById('media-list').tBodies[0].rows[1].cells[3].textContent === 'cdrom'"))
+b.eval("document.getElementById('media-eject').click(), true")
+print("ejected", b.wait_for("/page.iso ejected/.test(document.getElementById('media-result').textContent)"))
+b.close()
+PY
+cat "$T/page.out" >&2
+for w in listed uploaded relisted inserted shown_inserted ejected; do
+  check "page: $w" grep -q "^$w True" "$T/page.out"
+done
+check "page: the uploaded bytes" bash -c "head -c 700000 /dev/zero | tr '\\0' '\\7' | cmp -s - '$MD/page.iso'"
+check "page: ejected from the gadget" [ ! -e "$F" ]
+
 code=$(api -X POST "$U/api/media?op=insert&name=nope.img")
 check "insert a missing image: 409" [ "$code" = 409 ] && [ -s "$T/api.out" ]
 stop_sshkvm
