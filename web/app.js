@@ -10,6 +10,8 @@
 //   /api/paste   text typed through the server's keymap
 //   /api/control "take": take control from whoever holds it
 //   /api/power   on, off, off --force, reset, cycle or wake (off, reset and cycle ask first)
+//   /api/media   ?op=insert&name=N[&mode=cdrom|disk][&rw=1], ?op=eject; GET lists (JSON);
+//                /api/media/upload?name=N takes the file as the raw body
 //   /api/logout: end this browser's session
 // A view-only login gets 403 for all of these, and 409 names who holds
 // control while another session does; the answer shows in the header.
@@ -335,6 +337,83 @@
         post("/api/paste", text).then(function (r) {
             setText("paste-result", r.ok ? "typed" : r.text.trim());
         });
+    });
+
+    // ---- boot media: GET /api/media lists; POST ?op= inserts, ejects; uploads stream ----
+    function mediaRefresh() {
+        return fetch("/api/media", { cache: "no-store", credentials: "same-origin" })
+            .then(function (r) {
+                return r.ok ? r.json() : r.text().then(function (t) {
+                    throw new Error(t.trim());
+                });
+            })
+            .then(function (list) {
+                var body = $("media-list").tBodies[0];
+                var names = $("media-name");
+                var chosen = names.value;
+                body.textContent = "";
+                names.textContent = "";
+                list.forEach(function (m) {
+                    var tr = body.insertRow();
+                    [m.name, (m.size / 1048576).toFixed(1) + " MiB", m.sha256.slice(0, 16) + "\u2026",
+                        m.inserted || "-"].forEach(function (v) {
+                        tr.insertCell().textContent = v;
+                    });
+                    tr.cells[2].title = m.sha256;
+                    var o = document.createElement("option");
+                    o.value = o.textContent = m.name;
+                    names.appendChild(o);
+                });
+                if (chosen) {
+                    names.value = chosen;
+                }
+            }, function (e) {
+                setText("media-result", e.message);
+            });
+    }
+    function mediaOp(query) {
+        post("/api/media?" + query, "").then(function (r) {
+            setText("media-result", r.text.trim());
+            mediaRefresh();
+        });
+    }
+    $("media-open").addEventListener("click", function () {
+        setText("media-result", "");
+        mediaRefresh();
+        $("media").showModal();
+    });
+    $("media-insert").addEventListener("click", function () {
+        var q = "op=insert&name=" + encodeURIComponent($("media-name").value);
+        if ($("media-mode").value) {
+            q += "&mode=" + $("media-mode").value;
+        }
+        mediaOp(q + ($("media-rw").checked ? "&rw=1" : ""));
+    });
+    $("media-eject").addEventListener("click", function () {
+        mediaOp("op=eject");
+    });
+    // The file goes as the raw body, read from disk as it is sent, with progress.
+    $("media-upload").addEventListener("click", function () {
+        var f = $("media-file").files[0];
+        if (!f) {
+            setText("media-result", "choose a file first");
+            return;
+        }
+        var x = new XMLHttpRequest();
+        x.open("POST", "/api/media/upload?name=" + encodeURIComponent(f.name));
+        x.setRequestHeader("X-Sshkvm", "1");
+        x.setRequestHeader("Content-Type", "application/octet-stream");
+        x.upload.onprogress = function (e) {
+            setText("media-result", f.name + ": " + Math.floor((100 * e.loaded) / f.size) + "%");
+        };
+        x.onload = function () {
+            setText("media-result", x.responseText.trim());
+            mediaRefresh();
+        };
+        x.onerror = function () {
+            setText("media-result", f.name + ": the upload failed (nothing stored)");
+        };
+        x.send(f);
     });
 
     screen.focus();

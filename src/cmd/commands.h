@@ -113,6 +113,17 @@ int sk_serialcmd_audit_argc(char **argv, int argc);
 int sk_record_run(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
 /* media (mediacmd.c): list, put, get, rm, new, insert, eject; argv[0] "media". */
 int sk_mediacmd_run(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io);
+/*
+ * The two ends of `media put`, shared with the web page's upload (http/mediaapi.c):
+ * begin refuses an inserted name or what the store refuses; commit names the
+ * image, audits it and says "SHA256  NAME" on io->out. Both SK_CMD_OK or
+ * SK_CMD_FAIL with why on io->err; commit frees up either way.
+ */
+struct sk_upload;
+int sk_mediacmd_put_begin(struct sk_app *app, const char *name, int64_t size, struct sk_upload **up,
+                          const struct sk_cmd_io *io);
+int sk_mediacmd_put_commit(struct sk_app *app, struct sk_upload *up, const char *name,
+                           const struct sk_cmd_io *io);
 /* The status JSON's ,"media":{...} (see sk_app_status_json). */
 void sk_mediacmd_json(struct sk_app *app, struct sk_buf *out);
 /*

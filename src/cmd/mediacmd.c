@@ -147,16 +147,44 @@ static void progress(const struct sk_cmd_io *io, const char *name, int64_t bytes
     }
 }
 
-static int put(struct sk_app *app, const char *name, int64_t size, const struct sk_cmd_io *io)
+int sk_mediacmd_put_begin(struct sk_app *app, const char *name, int64_t size, struct sk_upload **up,
+                          const struct sk_cmd_io *io)
 {
     char err[512];
     if (is_inserted(app, name)) {
         sk_cmd_say(io, 1, "sshkvm: media put: %s is inserted; media eject first\n", name);
         return SK_CMD_FAIL;
     }
-    struct sk_upload *up;
-    if (sk_store_put_begin(app->media, name, size, &up, err, sizeof(err)) != 0) {
+    if (sk_store_put_begin(app->media, name, size, up, err, sizeof(err)) != 0) {
         sk_cmd_say(io, 1, "sshkvm: media put: %s\n", err);
+        return SK_CMD_FAIL;
+    }
+    return SK_CMD_OK;
+}
+
+int sk_mediacmd_put_commit(struct sk_app *app, struct sk_upload *up, const char *name,
+                           const struct sk_cmd_io *io)
+{
+    char err[512], sha[65];
+    int64_t got = sk_upload_bytes(up);
+    if (sk_upload_commit(up, sha, err, sizeof(err)) != 0) {
+        sk_cmd_say(io, 1, "sshkvm: media put: %s; nothing stored\n", err);
+        return SK_CMD_FAIL;
+    }
+    char q[2 * SK_STORE_NAME_MAX + 8];
+    sk_audit(app->audit, "media", io->name, io->addr,
+             "action=put name=%s bytes=%" PRId64 " sha256=%s", sk_audit_quote(name, q, sizeof(q)),
+             got, sha);
+    /* The sha256sum format, so that `sha256sum -c` can check a local copy against it. */
+    sk_cmd_say(io, 0, "%s  %s\n", sha, name);
+    return SK_CMD_OK;
+}
+
+static int put(struct sk_app *app, const char *name, int64_t size, const struct sk_cmd_io *io)
+{
+    char err[512];
+    struct sk_upload *up;
+    if (sk_mediacmd_put_begin(app, name, size, &up, io) != SK_CMD_OK) {
         return SK_CMD_FAIL;
     }
     char *buf = xmalloc(PUT_CHUNK);
@@ -202,21 +230,10 @@ static int put(struct sk_app *app, const char *name, int64_t size, const struct 
         }
         return SK_CMD_FAIL;
     }
-    char sha[65];
-    if (sk_upload_commit(up, sha, err, sizeof(err)) != 0) {
-        sk_cmd_say(io, 1, "sshkvm: media put: %s; nothing stored\n", err);
-        return SK_CMD_FAIL;
-    }
     if (io->cols > 0) {
         progress(io, name, got, size, 1);
     }
-    char q[2 * SK_STORE_NAME_MAX + 8];
-    sk_audit(app->audit, "media", io->name, io->addr,
-             "action=put name=%s bytes=%" PRId64 " sha256=%s", sk_audit_quote(name, q, sizeof(q)),
-             got, sha);
-    /* The sha256sum format, so that `sha256sum -c` can check a local copy against it. */
-    sk_cmd_say(io, 0, "%s  %s\n", sha, name);
-    return SK_CMD_OK;
+    return sk_mediacmd_put_commit(app, up, name, io);
 }
 
 static int get(struct sk_app *app, const char *name, const struct sk_cmd_io *io)

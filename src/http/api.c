@@ -204,6 +204,26 @@ enum MHD_Result sk_api_control(struct sk_app *app, struct MHD_Connection *conn,
     return sk_request_text(conn, MHD_HTTP_OK, "you have control\n");
 }
 
+static int collect(void *ctx, const void *data, size_t len)
+{
+    struct sk_buf *b = ctx;
+    if (b->len < (1u << 20)) {
+        sk_buf_append(b, data, len);
+    }
+    return 0;
+}
+
+struct sk_cmd_io sk_api_cmd_io(const struct sk_request *req, struct sk_buf *out)
+{
+    return (struct sk_cmd_io){.ctx = out,
+                              .out = collect,
+                              .err = collect,
+                              .name = req->identity,
+                              .addr = req->addr,
+                              .role = req->role,
+                              .member = req->member};
+}
+
 enum MHD_Result sk_api_refuse_view_only(struct sk_app *app, struct MHD_Connection *conn,
                                         struct sk_request *req, const char *what)
 {

@@ -36,6 +36,14 @@ enum MHD_Result sk_api_control(struct sk_app *app, struct MHD_Connection *conn,
                                struct sk_request *req);
 
 /*
+ * The io of a command run for a web request: out and err both append to
+ * *out (up to a bound), as the request's identity, address and role.
+ */
+struct sk_cmd_io;
+struct sk_buf;
+struct sk_cmd_io sk_api_cmd_io(const struct sk_request *req, struct sk_buf *out);
+
+/*
  * Refuse a view-only login's request to type (what: "paste", for the audit
  * log) before its body is read: 403 with the reason, audited as every
  * refusal is.

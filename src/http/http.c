@@ -39,6 +39,7 @@
 #include "cmd/app.h"
 #include "http/admit.h"
 #include "http/api.h"
+#include "http/mediaapi.h"
 #include "http/metrics.h"
 #include "http/powerapi.h"
 #include "http/pages.h"
@@ -83,6 +84,7 @@ enum route_flags {
     ROUTE_POST = 1,   /* POST only (else GET and HEAD) */
     ROUTE_PUBLIC = 2, /* served before authentication */
     ROUTE_TYPES = 4,  /* types on the target: a view-only login is refused before its body */
+    ROUTE_UPLOAD = 8, /* the body streams to sk_mediaapi_upload_data, any size, not collected */
 };
 
 struct sk_http_route {
@@ -154,6 +156,12 @@ static const struct sk_http_route routes[] = {
      .flags = ROUTE_POST,
      .max_body = SK_API_MAX_BODY,
      .act = sk_powerapi_post},
+    {.path = "/api/media", .act = sk_mediaapi_list},
+    {.path = "/api/media",
+     .flags = ROUTE_POST,
+     .max_body = SK_API_MAX_BODY,
+     .act = sk_mediaapi_post},
+    {.path = "/api/media/upload", .flags = ROUTE_POST | ROUTE_UPLOAD, .act = sk_mediaapi_upload},
     {.path = "/api/control",
      .flags = ROUTE_POST,
      .max_body = SK_API_MAX_BODY,
@@ -163,11 +171,13 @@ static const struct sk_http_route routes[] = {
     {.path = "/", .action = "snapshot", .act = sk_pages_snapshot},
 };
 
-static const struct sk_http_route *find_route(const char *url, const char *action)
+/* want_post: 1 or 0 prefers the route for that method where a path has both; -1 any. */
+static const struct sk_http_route *find_route(const char *url, const char *action, int want_post)
 {
     for (size_t i = 0; i < SK_ARRAY_LEN(routes); i++) {
         const struct sk_http_route *r = &routes[i];
-        if (strcmp(url, r->path) != 0) {
+        if (strcmp(url, r->path) != 0 ||
+            (want_post >= 0 && want_post != !!(r->flags & ROUTE_POST))) {
             continue;
         }
         if (r->action != NULL && (action == NULL || strcmp(action, r->action) != 0)) {
@@ -199,7 +209,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         sk_log(SK_LOG_DEBUG, "http", "%s %s", method, url);
         sk_request_client_address(conn, req->addr, sizeof(req->addr));
         req->is_head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-        req->route = find_route(url, action);
+        req->route = find_route(url, action, is_post);
+        if (req->route == NULL) {
+            req->route = find_route(url, action, -1); /* for its 405 */
+        }
         const struct sk_http_route *r = req->route;
         if (r != NULL && (r->flags & ROUTE_POST) ? !is_post : !is_get) {
             return sk_request_not_allowed(conn, r != NULL && (r->flags & ROUTE_POST) ? "POST"
@@ -217,6 +230,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             /* A view-only login never types: refused (and audited) before a byte of its body. */
             return sk_api_refuse_view_only(http->app, conn, req, r->path + 5);
         }
+        if (r != NULL && (r->flags & ROUTE_UPLOAD) &&
+            !sk_mediaapi_upload_begin(http->app, conn, req, &rc)) {
+            return rc;
+        }
         req->admitted = 1;
         if (is_post) {
             return MHD_YES; /* the body follows */
@@ -224,6 +241,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     if (!req->admitted) {
         return MHD_YES; /* refused already; swallow whatever body comes */
+    }
+    if (*upload_data_size > 0 && req->route != NULL && (req->route->flags & ROUTE_UPLOAD)) {
+        sk_mediaapi_upload_data(req, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
     }
     if (*upload_data_size > 0) {
         if (req->body.len + *upload_data_size > req->route->max_body) {
@@ -278,6 +300,9 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         }
     }
     if (req != NULL) {
+        if (req->upload != NULL) {
+            req->upload_drop(req->upload); /* cut off before its end: nothing of it stays */
+        }
         atomic_fetch_sub(&http->app->http_clients, 1);
         if (req->body.data != NULL) {
             /* Paste bodies are typed text. */

@@ -26,15 +26,6 @@ static const struct {
     {"reset", "power reset"}, {"cycle", "power cycle"}, {"wake", "power wake"},
 };
 
-static int collect(void *ctx, const void *data, size_t len)
-{
-    struct sk_buf *b = ctx;
-    if (b->len < 1024) {
-        sk_buf_append(b, data, len);
-    }
-    return 0;
-}
-
 enum MHD_Result sk_powerapi_post(struct sk_app *app, struct MHD_Connection *conn,
                                  struct sk_request *req)
 {
@@ -54,13 +45,7 @@ enum MHD_Result sk_powerapi_post(struct sk_app *app, struct MHD_Connection *conn
         return sk_api_refuse_view_only(app, conn, req, "power");
     }
     struct sk_buf out = {0};
-    struct sk_cmd_io io = {.ctx = &out,
-                           .out = collect,
-                           .err = collect,
-                           .name = req->identity,
-                           .addr = req->addr,
-                           .role = req->role,
-                           .member = req->member};
+    const struct sk_cmd_io io = sk_api_cmd_io(req, &out);
     int status = sk_cmd_run(app, line, &io);
     enum MHD_Result rc =
         sk_request_copy(conn, status == 0 ? MHD_HTTP_OK : MHD_HTTP_CONFLICT,

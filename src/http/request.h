@@ -33,6 +33,8 @@ struct sk_request {
     int body_too_big;
     int is_head;     /* a HEAD request: MHD leaves the body out */
     int handed_over; /* a stream whose socket went to the streamer: MHD's part is over */
+    void *upload;    /* a body streamed to its route (ROUTE_UPLOAD), not collected */
+    void (*upload_drop)(void *upload); /* drops it when the request ends before the answer */
 };
 
 /* One header line of an answer. */
