@@ -32,7 +32,9 @@
 #include "policy/audit.h"
 #include "policy/roster.h"
 
-#define PUT_CHUNK (2 << 20) /* more than a session buffers: one read takes all it has */
+#define PUT_CHUNK (2 << 20)     /* more than a session buffers: one read takes all it has */
+#define DRAIN_MAX (256LL << 20) /* a refused put reads at most this much of what is sent */
+#define DRAIN_IDLE_MS 2000      /* ... and stops when nothing comes for this long */
 
 static pthread_mutex_t gadget_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -147,17 +149,38 @@ static void progress(const struct sk_cmd_io *io, const char *name, int64_t bytes
     }
 }
 
+/*
+ * A put refused before it read anything: read (and drop) what the client is still sending,
+ * up to DRAIN_MAX bytes or until it pauses (not at all without poll_in, which could block),
+ * so that it sees exit 1, not a cut connection (255).
+ */
+static int refuse_put(const struct sk_cmd_io *io)
+{
+    char *buf = xmalloc(PUT_CHUNK);
+    int64_t drained = 0;
+    while (drained < DRAIN_MAX && !sk_cmd_cancelled(io) && io->poll_in != NULL &&
+           io->poll_in(io->ctx, DRAIN_IDLE_MS) == 1) {
+        long n = io->in(io->ctx, buf, PUT_CHUNK);
+        if (n <= 0) {
+            break;
+        }
+        drained += n;
+    }
+    free(buf);
+    return SK_CMD_FAIL;
+}
+
 int sk_mediacmd_put_begin(struct sk_app *app, const char *name, int64_t size, struct sk_upload **up,
                           const struct sk_cmd_io *io)
 {
     char err[512];
     if (is_inserted(app, name)) {
         sk_cmd_say(io, 1, "sshkvm: media put: %s is inserted; media eject first\n", name);
-        return SK_CMD_FAIL;
+        return refuse_put(io);
     }
     if (sk_store_put_begin(app->media, name, size, up, err, sizeof(err)) != 0) {
         sk_cmd_say(io, 1, "sshkvm: media put: %s\n", err);
-        return SK_CMD_FAIL;
+        return refuse_put(io);
     }
     return SK_CMD_OK;
 }

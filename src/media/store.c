@@ -8,7 +8,13 @@
  * start when a crash left one). An upload streams into its temporary file,
  * hashing as it goes; commit syncs it and links it under its name. The names
  * being uploaded are kept in a list under a mutex, so that two uploads of a
- * name never interleave: the second is refused.
+ * name never interleave: the second is refused. The bytes uploads in
+ * progress have written are kept in the store too (pending, same mutex), so
+ * that concurrent uploads cannot pass --media-max-bytes together; an image
+ * counts its size or its blocks, whichever is more (a sparse one its size).
+ * Nothing here follows a symbolic link: images are opened O_NOFOLLOW, the
+ * sidecar's temporary file is created O_EXCL, and the directory must be
+ * this user's (or root's) and not writable by others.
  */
 #include "media/store.h"
 
@@ -38,8 +44,10 @@ struct sk_store {
     char *dir;
     int64_t reserve; /* <0: default */
     int64_t max_bytes;
-    pthread_mutex_t lock; /* guards busy */
+    pthread_mutex_t lock; /* guards busy, pending and gen */
     struct busy *busy;
+    int64_t pending; /* bytes reserved by uploads in progress */
+    unsigned gen;    /* counts the images named since the store opened */
 };
 
 struct sk_upload {
@@ -51,6 +59,8 @@ struct sk_upload {
     int64_t checked_at; /* bytes when the room was last measured */
     int64_t room;       /* bytes this upload may still write, measured then */
     int64_t others;     /* the other images' bytes, for max_bytes */
+    unsigned gen;       /* the store's gen when others was measured */
+    int64_t reserved;   /* what this upload added to the store's pending */
     EVP_MD_CTX *md;
 };
 
@@ -70,16 +80,23 @@ int sk_store_name_check(const char *name, char *err, size_t errlen)
                    "a name may not start with '.' (hidden names and '..' are refused)");
         return -1;
     }
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)name[i];
+    for (size_t i = 0; i < len;) {
+        uint32_t c;
+        int n = sk_utf8_decode((const uint8_t *)name + i, len - i, &c);
+        if (n <= 0) {
+            sk_set_err(err, errlen, "a name must be valid UTF-8");
+            return -1;
+        }
         if (c == '/') {
             sk_set_err(err, errlen, "a name is a plain file name, without '/'");
             return -1;
         }
-        if (c < 0x20 || c == 0x7f) {
+        /* C0, DEL and C1 (U+0080-U+009F: a terminal takes U+009B as CSI). */
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
             sk_set_err(err, errlen, "a name may not hold control characters");
             return -1;
         }
+        i += (size_t)n;
     }
     return 0;
 }
@@ -122,6 +139,18 @@ struct sk_store *sk_store_new(const struct sk_store_opts *opts, char *err, size_
     if (stat(opts->dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || access(opts->dir, W_OK | X_OK) != 0) {
         sk_set_err(err, errlen, "the media directory %s is not a directory this user can write",
                    opts->dir);
+        return NULL;
+    }
+    /* Anyone else who may write it could plant links or images (sticky bit or not). */
+    if ((sb.st_mode & 022) != 0) {
+        sk_set_err(err, errlen,
+                   "the media directory %s is writable by others (chmod go-w, or 0700)", opts->dir);
+        return NULL;
+    }
+    if (sb.st_uid != geteuid() && sb.st_uid != 0) {
+        sk_set_err(err, errlen,
+                   "the media directory %s belongs to another user (uid %u): chown it to this one",
+                   opts->dir, (unsigned)sb.st_uid);
         return NULL;
     }
     struct sk_store *st = xcalloc(1, sizeof(*st));
@@ -188,10 +217,11 @@ static int64_t used_bytes(const struct sk_store *st, const char *skip)
     while (d != NULL && (de = readdir(d)) != NULL) {
         struct stat sb;
         if (de->d_name[0] == '.' || (skip != NULL && strcmp(de->d_name, skip) == 0) ||
-            fstatat(dirfd(d), de->d_name, &sb, 0) != 0 || !S_ISREG(sb.st_mode)) {
+            fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode)) {
             continue;
         }
-        total += (int64_t)sb.st_blocks * 512;
+        /* A sparse image (media new) fills as the target writes it: count its size. */
+        total += SK_MAX((int64_t)sb.st_size, (int64_t)sb.st_blocks * 512);
     }
     if (d != NULL) {
         closedir(d);
@@ -216,7 +246,10 @@ int64_t sk_store_room(struct sk_store *st)
 {
     int64_t room = disk_room(st);
     if (st->max_bytes > 0) {
-        room = SK_MIN(room, SK_MAX(st->max_bytes - used_bytes(st, NULL), (int64_t)0));
+        pthread_mutex_lock(&st->lock);
+        int64_t left = st->max_bytes - used_bytes(st, NULL) - st->pending;
+        pthread_mutex_unlock(&st->lock);
+        room = SK_MIN(room, SK_MAX(left, (int64_t)0));
     }
     return room;
 }
@@ -231,7 +264,7 @@ void sk_store_usage(struct sk_store *st, int *images, int64_t *bytes)
         struct stat sb;
         char why[8];
         if (sk_store_name_check(de->d_name, why, sizeof(why)) == 0 &&
-            fstatat(dirfd(d), de->d_name, &sb, 0) == 0 && S_ISREG(sb.st_mode)) {
+            fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode)) {
             (*images)++;
             *bytes += (int64_t)sb.st_size;
         }
@@ -316,13 +349,17 @@ int sk_store_put_begin(struct sk_store *st, const char *name, int64_t expect,
     up->st = st;
     up->fd = -1;
     snprintf(up->name, sizeof(up->name), "%s", name);
-    up->others = st->max_bytes > 0 ? used_bytes(st, name) : 0;
-    up->room = sk_store_room(st);
+    up->room = disk_room(st);
+    int64_t room = up->room;
     if (st->max_bytes > 0) {
-        up->room = SK_MIN(disk_room(st), SK_MAX(st->max_bytes - up->others, (int64_t)0));
+        pthread_mutex_lock(&st->lock);
+        up->others = used_bytes(st, name);
+        up->gen = st->gen;
+        room = SK_MIN(room, SK_MAX(st->max_bytes - up->others - st->pending, (int64_t)0));
+        pthread_mutex_unlock(&st->lock);
     }
-    if (expect >= 0 && expect > up->room) {
-        full_error(err, errlen, st, up->room);
+    if (expect >= 0 && expect > room) {
+        full_error(err, errlen, st, room);
         sk_upload_abort(up);
         return SK_STORE_E_FULL;
     }
@@ -340,19 +377,57 @@ int sk_store_put_begin(struct sk_store *st, const char *name, int64_t expect,
     return 0;
 }
 
+/*
+ * Reserve len more bytes for the upload: 0, or SK_STORE_E_FULL when the disk (measured every
+ * CHECK_EVERY bytes) or --media-max-bytes, less what every upload in progress has reserved,
+ * has no room for them.
+ */
+static int reserve(struct sk_upload *up, int64_t len, char *err, size_t errlen)
+{
+    struct sk_store *st = up->st;
+    if (up->reserved - up->checked_at >= CHECK_EVERY) {
+        /* The free space, now that this upload and anyone else has written more. */
+        up->room = disk_room(st);
+        up->checked_at = up->reserved;
+    }
+    int64_t room = up->room - (up->reserved - up->checked_at);
+    pthread_mutex_lock(&st->lock);
+    if (st->max_bytes > 0) {
+        if (up->gen != st->gen) {
+            /* An image was named since: measure the others again. */
+            up->others = used_bytes(st, up->name);
+            up->gen = st->gen;
+        }
+        room = SK_MIN(room, st->max_bytes - up->others - st->pending);
+    }
+    int ok = len <= room;
+    if (ok) {
+        st->pending += len;
+        up->reserved += len;
+    }
+    pthread_mutex_unlock(&st->lock);
+    if (!ok) {
+        full_error(err, errlen, st, SK_MAX(room, (int64_t)0));
+        return SK_STORE_E_FULL;
+    }
+    return 0;
+}
+
+/* Give back what the upload reserved; named 1: its image now counts instead. */
+static void unreserve(struct sk_upload *up, int named)
+{
+    pthread_mutex_lock(&up->st->lock);
+    up->st->pending -= up->reserved;
+    up->reserved = 0;
+    up->st->gen += named ? 1u : 0u;
+    pthread_mutex_unlock(&up->st->lock);
+}
+
 int sk_upload_write(struct sk_upload *up, const void *data, size_t len, char *err, size_t errlen)
 {
-    if (up->bytes - up->checked_at >= CHECK_EVERY) {
-        /* The free space, now that this upload and anyone else has written more. */
-        up->room = disk_room(up->st);
-        if (up->st->max_bytes > 0) {
-            up->room = SK_MIN(up->room, up->st->max_bytes - up->others - up->bytes);
-        }
-        up->checked_at = up->bytes;
-    }
-    if ((int64_t)len > up->room - (up->bytes - up->checked_at)) {
-        full_error(err, errlen, up->st, SK_MAX(up->room - (up->bytes - up->checked_at), 0));
-        return SK_STORE_E_FULL;
+    int rc = reserve(up, (int64_t)len, err, errlen);
+    if (rc != 0) {
+        return rc;
     }
     const char *p = data;
     size_t left = len;
@@ -400,8 +475,14 @@ static void write_sidecar(const struct sk_store *st, const char *name, const cha
     char *side = sidecar_path(st, name);
     char *tmp = xasprintf("%s.tmp", side);
     struct stat sb;
-    if (stat(path, &sb) == 0) {
-        FILE *f = fopen(tmp, "w");
+    if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        /* A stale one (or a link planted there) is removed, not followed: unlink takes the link. */
+        unlink(tmp);
+        int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+        if (fd >= 0 && f == NULL) {
+            close(fd);
+        }
         if (f != NULL) {
             fprintf(f, "%s %lld %lld %ld\n", sha, (long long)sb.st_size,
                     (long long)sb.st_mtim.tv_sec, (long)sb.st_mtim.tv_nsec);
@@ -464,6 +545,7 @@ static int finish(struct sk_upload *up, int replace, char sha256[65], char *err,
                    strerror(errno));
         rc = errno == EEXIST ? SK_STORE_E_BUSY : -1;
     } else {
+        unreserve(up, 1);
         hex(d, n, sha256);
         write_sidecar(up->st, up->name, sha256);
         rc = 0;
@@ -490,6 +572,7 @@ void sk_upload_abort(struct sk_upload *up)
         free(up->tmp_path);
     }
     EVP_MD_CTX_free(up->md);
+    unreserve(up, 0);
     mark_idle(up->st, up->name);
     free(up);
 }
@@ -525,7 +608,8 @@ static int hash_fd(int fd, char out[65])
 static int open_image(const struct sk_store *st, const char *name, struct stat *sb)
 {
     char *path = xasprintf("%s/%s", st->dir, name);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NOFOLLOW: a link planted in the store must not lend it another file. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     free(path);
     if (fd >= 0 && (fstat(fd, sb) != 0 || !S_ISREG(sb->st_mode))) {
         close(fd);
@@ -662,12 +746,18 @@ int sk_store_create(struct sk_store *st, const char *name, int64_t size, char *e
         return rc;
     }
     char *path = xasprintf("%s/%s", st->dir, name);
-    int exists = access(path, F_OK) == 0;
+    struct stat sb;
+    int exists = lstat(path, &sb) == 0;
     free(path);
     if (exists) {
         sk_set_err(err, errlen, "%s already exists (media rm it first)", name);
         sk_upload_abort(up);
         return SK_STORE_E_BUSY;
+    }
+    rc = reserve(up, size, err, errlen);
+    if (rc != 0) {
+        sk_upload_abort(up);
+        return rc;
     }
     if (ftruncate(up->fd, size) != 0) {
         sk_set_err(err, errlen, "cannot make a %lld-byte image: %s", (long long)size,

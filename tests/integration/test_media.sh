@@ -9,12 +9,17 @@
 # directory): the mass-storage function is there only while something is
 # inserted, CD/disk switching only after eject, the CD-ROM limit names
 # --disk; view-only keys may only list; the audit log records each change.
+# Names of invalid UTF-8 or with C1 controls are refused; a link planted in
+# the store is not followed (get, insert); a put refused before it reads
+# (inserted, would not fit) exits 1 while the client still sends; sparse
+# blank images count at their size against --media-max-bytes; a media
+# directory others may write is refused like an unusable one.
 . "$(dirname "$0")/lib.sh"
 
 MD=$T/media
 mkdir -p "$MD" "$T/cfs/usb_gadget" "$T/udc/dummy_udc.0"
 LIMIT=()
-if mount -t tmpfs -o size=32m sshkvm-media-test "$MD" 2>/dev/null; then
+if mount -t tmpfs -o size=32m,mode=0700 sshkvm-media-test "$MD" 2>/dev/null; then
   echo "# the store is a 32 MiB tmpfs"
 else
   LIMIT=(--media-max-bytes 32M)
@@ -71,7 +76,7 @@ check "put -tt: progress on the terminal" grep -q "tty.img: 4 MiB" "$T/tty.out"
 kssh media rm tty.img
 
 # Bad names: usage errors, nothing created.
-for n in ../x a/b .hidden .. $'bad\001name'; do
+for n in ../x a/b .hidden .. $'bad\001name' $'bad\xffname' $'bad\xc2\x9bname'; do
   kssh media put "'$n'" <"$T/small" >/dev/null 2>"$T/err"; rc=$?
   check "bad name refused: $(printf %q "$n")" [ "$rc" -eq 2 ]
 done
@@ -116,6 +121,9 @@ head -c 40000000 /dev/zero | kssh media put big.img >/dev/null 2>"$T/err"; rc=$?
 check "full (streaming): refused" [ "$rc" -eq 1 ]
 check "full (streaming): said so" grep -q "would fill" "$T/err"
 check "full: nothing left" only_images a.img two.img
+head -c 40000000 /dev/urandom >"$T/big40"
+kssh media put big.img --size 40000000 <"$T/big40" >/dev/null 2>"$T/err"; rc=$?
+check "full (--size), 40 MB still coming: exit 1" [ "$rc" -eq 1 ] && grep -q "would fill" "$T/err"
 check "full: sshkvm still answers" quiet kssh media list
 
 # A blank disk: sparse, its SHA-256 that of zeros.
@@ -150,6 +158,11 @@ check "switching: said eject first" grep -q "media eject first to switch" "$T/er
 check "rm of the inserted image refused" fails kssh media rm cd.iso
 kssh media put cd.iso <"$T/small" >/dev/null 2>&1; rc=$?
 check "put over the inserted image refused" [ "$rc" -eq 1 ]
+head -c 24000000 /dev/urandom >"$T/big"
+kssh media put cd.iso <"$T/big" >/dev/null 2>"$T/err"; rc=$?
+check "put over the inserted image, 24 MB still coming: exit 1" [ "$rc" -eq 1 ] && grep -q "is inserted" "$T/err"
+head -c 100000000 /dev/zero | kssh media put cd.iso >/dev/null 2>"$T/err"; rc=$?
+check "put over the inserted image, 100 MB piped: exit 1" [ "$rc" -eq 1 ] && grep -q "is inserted" "$T/err"
 check "eject: exit 0" quiet kssh media eject
 check "eject: the function is gone" [ ! -e "$F" ]
 check "eject: unlinked" [ ! -L "$G/configs/c.1/mass_storage.usb0" ]
@@ -174,6 +187,16 @@ check "rm" quiet kssh media rm huge.iso
 check "rm: gone with its sidecar" [ ! -e "$MD/huge.iso" ] && [ ! -e "$MD/.huge.iso.sha256" ]
 check "rm of a missing image: exit 1" fails kssh media rm huge.iso
 
+# A link planted in the store: not followed by get or insert, not listed.
+echo secret >"$T/secret"
+ln -s "$T/secret" "$MD/link.img"
+kssh media get link.img >"$T/link.out" 2>"$T/err"; rc=$?
+check "planted link: get refused" [ "$rc" -eq 1 ] && [ ! -s "$T/link.out" ]
+check "planted link: insert refused" fails kssh media insert link.img --disk
+check "planted link: not inserted" [ ! -e "$F" ]
+check "planted link: not listed" bash -c '! grep -q link.img <<<"$0"' "$(kssh media list)"
+rm -f "$MD/link.img"
+
 # Roles: view-only keys may list only.
 check "view key: list" quiet viewer media list
 viewer media put v.img <"$T/small" >/dev/null 2>"$T/err"; rc=$?
@@ -197,4 +220,22 @@ check "unusable store: one log line" [ "$(grep -c 'media.*/proc/sshkvm-no-such-d
 kssh media list >/dev/null 2>"$T/err"; rc=$?
 check "unusable store: media fails" [ "$rc" -eq 1 ] && grep -q "no media store" "$T/err"
 check "unusable store: the rest works" quiet kssh status
+
+# A media directory others may write: refused the same way.
+stop_sshkvm
+mkdir -m 0770 "$T/gw"
+chmod 0770 "$T/gw"
+start_sshkvm --media-dir "$T/gw" || exit 1
+gw_logged() { [ "$(grep -c "media.*$T/gw.*writable by others" "$T/sshkvm.log")" -eq 1 ]; }
+check "group-writable store: one log line" wait_until 10 gw_logged
+check "group-writable store: media fails" fails kssh media list
+
+# Sparse blank images count at their size against --media-max-bytes.
+stop_sshkvm
+mkdir -m 0700 "$T/md2"
+start_sshkvm --media-dir "$T/md2" --media-max-bytes 32M || exit 1
+check "limit: a 20M blank image" quiet kssh media new one.img 20M
+kssh media new two.img 20M >/dev/null 2>"$T/err"; rc=$?
+check "limit: a second 20M blank image refused" [ "$rc" -eq 1 ] && grep -q "would fill" "$T/err"
+check "limit: only the first" [ "$(ls "$T/md2")" = one.img ]
 finish

@@ -2,7 +2,10 @@
  * test_store: the boot-media image store on a temporary directory: names,
  * sizes, uploads written to a temporary file and named only when
  * committed (an aborted one leaves nothing), one upload per name, the
- * SHA-256 and its sidecar, the --media-max-bytes limit, sparse blank images.
+ * SHA-256 and its sidecar, the --media-max-bytes limit, sparse blank images;
+ * names that must be valid UTF-8 without C0/C1 controls, a directory others
+ * may write refused, planted symbolic links never followed, sparse images
+ * counted at their size, concurrent uploads that cannot pass the limit together.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -74,6 +77,24 @@ static void test_names(void)
     CHECK_EQ_INT(sk_store_name_check("a\nb", err, sizeof(err)), -1);
     CHECK_EQ_INT(sk_store_name_check("a\033[2Jb", err, sizeof(err)), -1);
     CHECK_EQ_INT(sk_store_name_check("a\177", err, sizeof(err)), -1);
+    /* Valid UTF-8 only, and no C1 control (U+009B is CSI to a terminal). */
+    CHECK_EQ_INT(sk_store_name_check("caf\xc3\xa9-\xe2\x82\xac.iso", err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_store_name_check("a\xff.img", err, sizeof(err)), -1);
+    CHECK(strstr(err, "UTF-8") != NULL);
+    CHECK_EQ_INT(sk_store_name_check("a\x9b.img", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_store_name_check("a\xc0\xaf.img", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_store_name_check("a\xed\xa0\x80.img", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_store_name_check("a\xc3", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_store_name_check("a\xc2\x9b"
+                                     "2J.img",
+                                     err, sizeof(err)),
+                 -1);
+    CHECK(strstr(err, "control") != NULL);
+    CHECK_EQ_INT(sk_store_name_check("a\xc2\x80", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_store_name_check("a\xc2\xa0"
+                                     "b",
+                                     err, sizeof(err)),
+                 0);
     char longname[SK_STORE_NAME_MAX + 2];
     memset(longname, 'a', sizeof(longname) - 1);
     longname[sizeof(longname) - 1] = '\0';
@@ -247,6 +268,129 @@ static void test_limit(void)
     clean();
 }
 
+/* A directory others may write is refused (one error, no store); 0700 is taken. */
+static void test_dir_mode(void)
+{
+    char err[256];
+    CHECK(chmod(dir, 0770) == 0);
+    struct sk_store *st = sk_store_new(
+        &(struct sk_store_opts){.dir = dir, .reserve = 0, .max_bytes = 0}, err, sizeof(err));
+    CHECK(st == NULL);
+    CHECK(strstr(err, "writable by others") != NULL);
+    CHECK(chmod(dir, 01777) == 0);
+    st = sk_store_new(&(struct sk_store_opts){.dir = dir, .reserve = 0, .max_bytes = 0}, err,
+                      sizeof(err));
+    CHECK(st == NULL);
+    CHECK(chmod(dir, 0700) == 0);
+    st = open_store(0);
+    sk_store_free(st);
+    if (geteuid() == 0) {
+        /* Owned by another user (only root can give it away). */
+        CHECK(chown(dir, 65534, 65534) == 0);
+        st = sk_store_new(&(struct sk_store_opts){.dir = dir, .reserve = 0, .max_bytes = 0}, err,
+                          sizeof(err));
+        CHECK(st == NULL);
+        CHECK(strstr(err, "another user") != NULL);
+        CHECK(chown(dir, 0, 0) == 0);
+    }
+}
+
+/* Links planted in the store: not read, listed, counted, nor written through. */
+static void test_links(void)
+{
+    char err[256];
+    char secret[96];
+    snprintf(secret, sizeof(secret), "%s.secret", dir);
+    FILE *f = fopen(secret, "w");
+    CHECK(f != NULL);
+    fputs("secret\n", f);
+    fclose(f);
+    char *link = xasprintf("%s/link.img", dir);
+    CHECK(symlink(secret, link) == 0);
+    /* The sidecar's temporary file of an image about to be put, planted as a link. */
+    char *side_tmp = xasprintf("%s/.x.img.sha256.tmp", dir);
+    CHECK(symlink(secret, side_tmp) == 0);
+    struct sk_store *st = open_store(0);
+    int64_t size = -1;
+    CHECK_EQ_INT(sk_store_open(st, "link.img", &size, err, sizeof(err)), SK_STORE_E_NOENT);
+    struct sk_store_entry e;
+    CHECK_EQ_INT(sk_store_stat(st, "link.img", &e, err, sizeof(err)), SK_STORE_E_NOENT);
+    struct sk_store_entry *list;
+    CHECK_EQ_INT(sk_store_list(st, &list, err, sizeof(err)), 0);
+    free(list);
+    int images;
+    int64_t bytes;
+    sk_store_usage(st, &images, &bytes);
+    CHECK_EQ_INT(images, 0);
+    struct sk_upload *up;
+    CHECK_EQ_INT(sk_store_put_begin(st, "x.img", -1, &up, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_upload_write(up, "data", 4, err, sizeof(err)), 0);
+    char sha[65];
+    CHECK_EQ_INT(sk_upload_commit(up, sha, err, sizeof(err)), 0);
+    char *text = NULL;
+    size_t len = 0;
+    CHECK(sk_read_file(secret, 64, &text, &len, err, sizeof(err)) == 0);
+    CHECK(text != NULL && strcmp(text, "secret\n") == 0);
+    free(text);
+    char *side = xasprintf("%s/.x.img.sha256", dir);
+    struct stat sb;
+    CHECK(lstat(side, &sb) == 0 && S_ISREG(sb.st_mode));
+    CHECK(lstat(side_tmp, &sb) != 0);
+    /* A link in place of the sidecar is replaced (rename), not written through. */
+    unlink(side);
+    CHECK(symlink(secret, side) == 0);
+    CHECK_EQ_INT(sk_store_put_begin(st, "x.img", -1, &up, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_upload_write(up, "more", 4, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_upload_commit(up, sha, err, sizeof(err)), 0);
+    CHECK(lstat(side, &sb) == 0 && S_ISREG(sb.st_mode));
+    CHECK(sk_read_file(secret, 64, &text, &len, err, sizeof(err)) == 0);
+    CHECK(text != NULL && strcmp(text, "secret\n") == 0);
+    free(text);
+    sk_store_free(st);
+    unlink(secret);
+    free(side);
+    free(side_tmp);
+    free(link);
+    clean();
+}
+
+/* Sparse images count at their size; uploads in progress count for each other. */
+static void test_limit_together(void)
+{
+    char err[256];
+    struct sk_store *st = open_store(3 << 20);
+    CHECK_EQ_INT(sk_store_create(st, "a.img", 2 << 20, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_store_create(st, "b.img", 2 << 20, err, sizeof(err)), SK_STORE_E_FULL);
+    CHECK(strstr(err, "would fill") != NULL);
+    CHECK(sk_store_room(st) <= 1 << 20);
+    sk_store_free(st);
+    clean();
+
+    st = open_store(10000);
+    struct sk_upload *one, *two;
+    char block[6000] = {0};
+    CHECK_EQ_INT(sk_store_put_begin(st, "one", -1, &one, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_store_put_begin(st, "two", -1, &two, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_upload_write(one, block, sizeof(block), err, sizeof(err)), 0);
+    CHECK(sk_store_room(st) == 4000);
+    CHECK_EQ_INT(sk_upload_write(two, block, sizeof(block), err, sizeof(err)), SK_STORE_E_FULL);
+    CHECK_EQ_INT(sk_upload_write(two, block, 4000, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_upload_write(one, block, 1, err, sizeof(err)), SK_STORE_E_FULL);
+    /* An abort gives its bytes back. */
+    sk_upload_abort(two);
+    CHECK_EQ_INT(sk_upload_write(one, block, 4000, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_store_put_begin(st, "two", -1, &two, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_upload_write(two, block, 1, err, sizeof(err)), SK_STORE_E_FULL);
+    /* A commit turns them into an image, which counts for the upload still going. */
+    char sha[65];
+    CHECK_EQ_INT(sk_upload_commit(one, sha, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_upload_write(two, block, 1, err, sizeof(err)), SK_STORE_E_FULL);
+    sk_upload_abort(two);
+    CHECK_EQ_INT(sk_store_room(st), 0);
+    sk_store_free(st);
+    clean();
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/sk-test-store.XXXXXX");
@@ -258,6 +402,9 @@ int main(void)
     SK_RUN(test_put_and_list);
     SK_RUN(test_abort_and_busy);
     SK_RUN(test_limit);
+    SK_RUN(test_dir_mode);
+    SK_RUN(test_links);
+    SK_RUN(test_limit_together);
     clean();
     rmdir(dir);
     return SK_CHECK_EXIT();
