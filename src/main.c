@@ -170,37 +170,6 @@ static void print_banner(const struct sk_config *cfg, const char *fingerprint)
  * fonts (room for 3 * SK_TEXT_FONT_FILES_MAX), logging what each gave.
  * Returns 0 with *count set, or -1 with err set.
  */
-/*
- * --record-dir: made (0700) when missing; it must be a directory sshkvm can
- * write, owned by sshkvm's user or root and writable by nobody else (a file
- * planted there could take a recording's name, its owner could delete them),
- * as sshd asks of the files it trusts.
- */
-static int record_dir_ready(const char *dir, char *err, size_t errlen)
-{
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        snprintf(err, errlen, "%s: cannot make it: %s", dir, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a directory", dir);
-        return -1;
-    }
-    if ((st.st_mode & 022) != 0) {
-        snprintf(err, errlen, "%s: writable by others (chmod go-w, or 0700)", dir);
-        return -1;
-    }
-    if (st.st_uid != geteuid() && st.st_uid != 0) {
-        snprintf(err, errlen, "%s: owned by another user (uid %u)", dir, (unsigned)st.st_uid);
-        return -1;
-    }
-    if (access(dir, W_OK | X_OK) != 0) {
-        snprintf(err, errlen, "%s: not writable: %s", dir, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
 
 static int text_fonts_load(const char *list, struct sk_text_font *fonts, int *count, char *err,
                            size_t errlen)
@@ -377,8 +346,7 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    if (cfg.serial_log_dir != NULL &&
-        sk_serlog_dir_ready(cfg.serial_log_dir, err, sizeof(err)) != 0) {
+    if (cfg.serial_log_dir != NULL && sk_private_dir(cfg.serial_log_dir, err, sizeof(err)) != 0) {
         fprintf(stderr, "sshkvm: --serial-log-dir: %s\n", err);
         goto out;
     }
@@ -430,7 +398,7 @@ int main(int argc, char **argv)
         goto out;
     }
 
-    if (cfg.record_dir != NULL && record_dir_ready(cfg.record_dir, err, sizeof(err)) != 0) {
+    if (cfg.record_dir != NULL && sk_private_dir(cfg.record_dir, err, sizeof(err)) != 0) {
         fprintf(stderr, "sshkvm: --record-dir: %s\n", err);
         goto out;
     }

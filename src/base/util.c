@@ -459,3 +459,30 @@ int64_t sk_parse_duration_ms(const char *s)
     }
     return (int64_t)(v * scale + 0.5);
 }
+
+int sk_private_dir(const char *dir, char *err, size_t errlen)
+{
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        sk_set_err(err, errlen, "%s: cannot make it: %s", dir, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        sk_set_err(err, errlen, "%s: not a directory", dir);
+        return -1;
+    }
+    if ((st.st_mode & 022) != 0) {
+        sk_set_err(err, errlen, "%s: writable by others (chmod go-w, or 0700)", dir);
+        return -1;
+    }
+    if (st.st_uid != geteuid() && st.st_uid != 0) {
+        sk_set_err(err, errlen, "%s: owned by uid %u, neither this user's (%u) nor root's", dir,
+                   (unsigned)st.st_uid, (unsigned)geteuid());
+        return -1;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        sk_set_err(err, errlen, "%s: not writable: %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}

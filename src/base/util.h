@@ -107,6 +107,13 @@ int sk_read_trusted_file(const char *path, size_t max, char **out, size_t *len, 
                          size_t errlen);
 /* The same check on an open file: 0, or -1 with err set ("PATH is writable by ..."). */
 int sk_check_trusted_fd(int fd, const char *path, char *err, size_t errlen);
+/*
+ * A directory only sshkvm writes to (recordings, serial logs, boot media): made 0700 when
+ * missing; refused (-1, err "DIR: ...") when it is not a directory this user may write, when it
+ * is another user's than this one's or root's, or when anyone else may write it (sticky or
+ * not: whoever could would plant links or take names). 0 when it is fit.
+ */
+int sk_private_dir(const char *dir, char *err, size_t errlen);
 
 /* Parse "ADDR:PORT" (IPv4, name or [IPv6]); 0 on success, -1 with err filled. */
 int sk_parse_hostport(const char *s, char *addr, size_t addrlen, int *port, char *err,

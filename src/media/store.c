@@ -130,27 +130,10 @@ int64_t sk_store_parse_size(const char *s)
 
 struct sk_store *sk_store_new(const struct sk_store_opts *opts, char *err, size_t errlen)
 {
-    if (mkdir(opts->dir, 0700) != 0 && errno != EEXIST) {
-        sk_set_err(err, errlen, "cannot create the media directory %s: %s", opts->dir,
-                   strerror(errno));
-        return NULL;
-    }
-    struct stat sb;
-    if (stat(opts->dir, &sb) != 0 || !S_ISDIR(sb.st_mode) || access(opts->dir, W_OK | X_OK) != 0) {
-        sk_set_err(err, errlen, "the media directory %s is not a directory this user can write",
-                   opts->dir);
-        return NULL;
-    }
     /* Anyone else who may write it could plant links or images (sticky bit or not). */
-    if ((sb.st_mode & 022) != 0) {
-        sk_set_err(err, errlen,
-                   "the media directory %s is writable by others (chmod go-w, or 0700)", opts->dir);
-        return NULL;
-    }
-    if (sb.st_uid != geteuid() && sb.st_uid != 0) {
-        sk_set_err(err, errlen,
-                   "the media directory %s belongs to another user (uid %u): chown it to this one",
-                   opts->dir, (unsigned)sb.st_uid);
+    char why[512];
+    if (sk_private_dir(opts->dir, why, sizeof(why)) != 0) {
+        sk_set_err(err, errlen, "the media directory %s", why);
         return NULL;
     }
     struct sk_store *st = xcalloc(1, sizeof(*st));

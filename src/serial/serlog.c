@@ -12,7 +12,7 @@
  * (sk_serlog_history) take the same lock only to write what is pending, then
  * read the files oldest first without it (a rotation meanwhile may show a
  * file twice or skip one); only regular files are read, never through a
- * link. The directory is checked at start (sk_serlog_dir_ready). A failed
+ * link. The directory is checked at start (sk_private_dir). A failed
  * write is counted and logged once, and the bytes are dropped rather than
  * held without bound.
  */
@@ -74,33 +74,6 @@ void sk_serlog_free(struct sk_serlog *log)
     free(log->dir);
     free(log->name);
     free(log);
-}
-
-int sk_serlog_dir_ready(const char *dir, char *err, size_t errlen)
-{
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        sk_set_err(err, errlen, "%s: cannot make it: %s", dir, strerror(errno));
-        return -1;
-    }
-    struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        sk_set_err(err, errlen, "%s: not a directory", dir);
-        return -1;
-    }
-    if ((st.st_mode & 022) != 0) {
-        sk_set_err(err, errlen, "%s: writable by others (chmod go-w, or 0700)", dir);
-        return -1;
-    }
-    if (st.st_uid != geteuid() && st.st_uid != 0) {
-        sk_set_err(err, errlen, "%s: owned by uid %u, neither sshkvm's (%u) nor root", dir,
-                   (unsigned)st.st_uid, (unsigned)geteuid());
-        return -1;
-    }
-    if (access(dir, W_OK | X_OK) != 0) {
-        sk_set_err(err, errlen, "%s: not writable: %s", dir, strerror(errno));
-        return -1;
-    }
-    return 0;
 }
 
 /* DIR/NAME.log, or DIR/NAME.log.N for n > 0. The caller frees it. */

@@ -37,13 +37,6 @@ struct sk_serlog *sk_serlog_new(const struct sk_serlog_opts *opts);
 /* Closes the log (what is pending is written), then frees it. NULL is a no-op. */
 void sk_serlog_free(struct sk_serlog *log);
 
-/*
- * Make the log directory (0700) when it is missing; refuse it, saying why in
- * err, when it is not a directory, others may write it, its owner is
- * neither this process's user nor root, or we cannot write it. 0 or -1.
- * Called once at start, before any port opens its log.
- */
-int sk_serlog_dir_ready(const char *dir, char *err, size_t errlen);
 /* Make the directory if missing and open NAME.log for appending. 0, or -1 with err set. */
 int sk_serlog_open(struct sk_serlog *log, char *err, size_t errlen);
 /* Write and sync what is pending, close the file. Idempotent. */

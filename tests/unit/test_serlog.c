@@ -180,22 +180,22 @@ static void test_dir_ready(void)
     char err[256] = "";
     char *sub = xasprintf("%s/logs", dir), *file = xasprintf("%s/file", dir);
     struct stat st;
-    CHECK_EQ_INT(sk_serlog_dir_ready(sub, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_private_dir(sub, err, sizeof(err)), 0);
     CHECK(stat(sub, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700);
-    CHECK_EQ_INT(sk_serlog_dir_ready(sub, err, sizeof(err)), 0); /* there already: fine */
+    CHECK_EQ_INT(sk_private_dir(sub, err, sizeof(err)), 0); /* there already: fine */
     CHECK_EQ_INT(chmod(sub, 0770), 0);
-    CHECK_EQ_INT(sk_serlog_dir_ready(sub, err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_private_dir(sub, err, sizeof(err)), -1);
     CHECK(strstr(err, "writable by others") != NULL && strstr(err, sub) != NULL);
     CHECK_EQ_INT(chmod(sub, 0702), 0);
-    CHECK_EQ_INT(sk_serlog_dir_ready(sub, err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_private_dir(sub, err, sizeof(err)), -1);
     CHECK_EQ_INT(chmod(sub, 0750), 0);
-    CHECK_EQ_INT(sk_serlog_dir_ready(sub, err, sizeof(err)), 0);
+    CHECK_EQ_INT(sk_private_dir(sub, err, sizeof(err)), 0);
     /* Sticky or not, a directory anyone may write is no place for the logs. */
-    CHECK_EQ_INT(sk_serlog_dir_ready("/tmp", err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_private_dir("/tmp", err, sizeof(err)), -1);
     FILE *f = fopen(file, "w");
     CHECK(f != NULL);
     fclose(f);
-    CHECK_EQ_INT(sk_serlog_dir_ready(file, err, sizeof(err)), -1);
+    CHECK_EQ_INT(sk_private_dir(file, err, sizeof(err)), -1);
     CHECK(strstr(err, "not a directory") != NULL);
     rmdir(sub);
     free(sub);
