@@ -291,8 +291,9 @@ int main(int argc, char **argv)
 
     char path[NDEV][300];
     int fd[NDEV] = {-1, -1};
-    /* The host side enumerates the gadget a little after the UDC is bound. */
-    for (int tries = 0; tries < 200; tries++) {
+    /* The host side enumerates the gadget a little after the UDC is bound: usually within a
+     * second, but a loaded machine's TCG once took more than 10 s (test_vm_hdmi in CI). */
+    for (int tries = 0; tries < 600; tries++) {
         if (find_phys(argv[2], path[DEV_KBD], sizeof(path[0])) == 0 &&
             find_phys(argv[3], path[DEV_MOUSE], sizeof(path[0])) == 0) {
             fd[DEV_KBD] = open(path[DEV_KBD], O_RDWR | O_NONBLOCK);

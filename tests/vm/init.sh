@@ -45,7 +45,7 @@ EVDUMP=$!
 i=0
 while [ "$(ls -l /proc/$EVDUMP/fd 2>/dev/null | grep -c /dev/input/event)" -lt 2 ]; do
     kill -0 $EVDUMP 2>/dev/null || die "evdump exited"
-    i=$((i + 1)); [ $i -gt 200 ] && die "evdump did not open the evdev nodes"
+    i=$((i + 1)); [ $i -gt 600 ] && die "evdump did not open the evdev nodes"
     sleep 0.05
 done
 say "enumerated, evdev open at $(cut -d' ' -f1 /proc/uptime)s"
