@@ -49,6 +49,9 @@ import numpy as np
 import pyte
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The VGA bench's QEMU monitor, initramfs and its colour and installer screens.
+sys.path.insert(0, os.path.join(ROOT, "bench/textscreens"))
+import capture  # noqa: E402
 ESC = "\x1b"
 
 # QEMU's VGA DAC has 6 bits a channel: 0xAA shows as 0xA8, 0x55 as 0x54, 0xFF as 0xFC.
@@ -95,40 +98,11 @@ def wanted(name):
     return not only or name in only.split()
 
 
-class Monitor:
-    """QEMU's HMP monitor on a unix socket."""
+class Monitor(capture.Monitor):
+    """QEMU's HMP monitor (bench/textscreens/capture.py's), with screendumps."""
 
     def __init__(self, path):
-        for _ in range(200):
-            try:
-                self.s = socket.socket(socket.AF_UNIX)
-                self.s.connect(path)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            sys.exit("gen: no QEMU monitor at %s" % path)
-        self.read_prompt()
-
-    def read_prompt(self):
-        data = b""
-        while not data.endswith(b"(qemu) "):
-            chunk = self.s.recv(65536)
-            if not chunk:
-                sys.exit("gen: the QEMU monitor closed")
-            data += chunk
-        return data.decode("latin-1")
-
-    def cmd(self, line):
-        self.s.sendall(line.encode() + b"\n")
-        return self.read_prompt()
-
-    def vram(self, size):
-        text = self.cmd("xp /%dxb 0xb8000" % size)
-        vals = []
-        for m in re.finditer(r"^[0-9a-f]+:((?: 0x[0-9a-f]{2})+)", text, re.M):
-            vals.extend(int(v, 16) for v in m.group(1).split())
-        return bytes(vals[:size])
+        super().__init__(path, tries=200, who="gen")
 
     def shot(self, path):
         self.cmd("screendump %s" % path)
@@ -315,8 +289,6 @@ def vga_window(g, img, cols, rows, cw, chh, fonts, fontname):
 
 def tool_screens():
     """Full screens a console shows, printed by the guest's init as ANSI."""
-    sys.path.insert(0, os.path.join(ROOT, "bench/textscreens"))
-    import capture  # noqa: E402  (the VGA bench's own colour and installer screens)
     panic = [ESC + "[H" + ESC + "[2J"]
     panic.append("[    2.871245] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)\r\n")
     panic.append("[    2.872001] CPU: 0 PID: 1 Comm: swapper/0 Not tainted 6.1.0-57-amd64 #1  Debian 6.1.158-1\r\n")
@@ -353,28 +325,6 @@ def tool_screens():
             0.1 * i, "0:%02d.%02d" % (i * 3, i * 7), p))
     return {"colors.txt": capture.colors_screen(), "dialog.txt": capture.dialog_screen(),
             "panic.txt": "".join(panic), "vi.txt": "".join(vi), "top.txt": "".join(top)}
-
-
-def initramfs(tmp, files, init_body):
-    root = os.path.join(tmp, "root")
-    shutil.rmtree(root, ignore_errors=True)
-    for d in ("bin", "proc", "sys", "dev"):
-        os.makedirs(os.path.join(root, d))
-    shutil.copy("/bin/busybox", os.path.join(root, "bin/busybox"))
-    with open(os.path.join(root, "init"), "w") as f:
-        f.write("#!/bin/busybox sh\n/bin/busybox mount -t devtmpfs dev /dev\n"
-                "/bin/busybox mount -t proc proc /proc\n" + init_body)
-    os.chmod(os.path.join(root, "init"), 0o755)
-    for name, text in files.items():
-        with open(os.path.join(root, name), "wb") as f:
-            f.write(text.encode("utf-8"))
-    out = os.path.join(tmp, "initrd")
-    find = subprocess.run(["find", "."], cwd=root, capture_output=True, check=True)
-    cpio = subprocess.run(["/bin/busybox", "cpio", "-o", "-H", "newc"], cwd=root, input=find.stdout,
-                          capture_output=True, check=True)
-    with open(out, "wb") as f:
-        f.write(cpio.stdout)
-    return out
 
 
 def kernel_dir():
@@ -415,7 +365,7 @@ def gen_vga(out, tmp, fonts, have):
             body = "".join("/bin/busybox cat /%s >/dev/tty1\n/bin/busybox sleep 1\necho SHOT-%s >/dev/ttyS0\n"
                            "/bin/busybox sleep 5\n" % (s, s[:-4]) for s in sorted(screens))
             body += "exec /bin/busybox sleep 100000\n"
-            initrd = initramfs(tmp, screens, body)
+            initrd = capture.initramfs(tmp, screens, body)
             # The serial port answers the guest's read with a key typed into the monitor's
             # serial chardev; simpler: the guest waits on a timeout and we shoot in time.
             g = Guest(tmp, "vgacon", ["-vga", vga, "-kernel", os.path.join(kdir, "vmlinuz"), "-initrd", initrd,
@@ -603,7 +553,7 @@ def gen_fbcon(out, tmp, fonts, have):
                      "/bin/busybox od -An -v -tx1 /dev/vcsu1; echo SHOT-%s; } >/dev/ttyS0\n"
                      "/bin/busybox sleep 6\n" % (s, s, s))
         body += "exec /bin/busybox sleep 100000\n"
-        initrd = initramfs(tmp, screens, body)
+        initrd = capture.initramfs(tmp, screens, body)
         vars_fd = os.path.join(tmp, "vars.fd")
         shutil.copy("/usr/share/OVMF/OVMF_VARS_4M.fd", vars_fd)
         param = "" if font == "default" else " fbcon=font:" + font

@@ -103,8 +103,11 @@ def dialog_screen():
 
 
 class Monitor:
-    def __init__(self, path):
-        for _ in range(100):
+    """QEMU's HMP monitor on a unix socket (bench/corpus/gen.py uses it too)."""
+
+    def __init__(self, path, tries=100, who="capture"):
+        self.who = who
+        for _ in range(tries):
             try:
                 self.s = socket.socket(socket.AF_UNIX)
                 self.s.connect(path)
@@ -112,7 +115,7 @@ class Monitor:
             except OSError:
                 time.sleep(0.1)
         else:
-            sys.exit("capture: no QEMU monitor at %s" % path)
+            sys.exit("%s: no QEMU monitor at %s" % (who, path))
         self.read_prompt()
 
     def read_prompt(self):
@@ -120,7 +123,7 @@ class Monitor:
         while not data.endswith(b"(qemu) "):
             chunk = self.s.recv(65536)
             if not chunk:
-                sys.exit("capture: the QEMU monitor closed")
+                sys.exit("%s: the QEMU monitor closed" % self.who)
             data += chunk
         return data.decode("latin-1")
 
@@ -244,31 +247,26 @@ def save(name, ppm, vram, outdir, font):
           % (name, best, bad, w * h))
 
 
-def initramfs(tmp, files):
+def initramfs(tmp, files, init_body):
+    """A busybox initramfs in tmp: /init mounts /dev and /proc then runs init_body; files are
+    name: text pairs put at its root (bench/corpus/gen.py uses it too)."""
     root = os.path.join(tmp, "root")
-    os.makedirs(os.path.join(root, "bin"))
-    for d in ("proc", "sys", "dev"):
+    shutil.rmtree(root, ignore_errors=True)
+    for d in ("bin", "proc", "sys", "dev"):
         os.makedirs(os.path.join(root, d))
     shutil.copy("/bin/busybox", os.path.join(root, "bin/busybox"))
     with open(os.path.join(root, "init"), "w") as f:
-        f.write("#!/bin/busybox sh\n"
-                "/bin/busybox mount -t devtmpfs dev /dev\n"
-                "/bin/busybox mount -t proc proc /proc\n"
-                "S=colors\n"
-                "case \"$(/bin/busybox cat /proc/cmdline)\" in *screen=dialog*) S=dialog;; esac\n"
-                "/bin/busybox cat /$S.txt >/dev/tty1\n"
-                "/bin/busybox sleep 1\n"
-                "echo TEXT-READY >/dev/ttyS0\n"
-                "exec /bin/busybox sleep 100000\n")
+        f.write("#!/bin/busybox sh\n/bin/busybox mount -t devtmpfs dev /dev\n"
+                "/bin/busybox mount -t proc proc /proc\n" + init_body)
     os.chmod(os.path.join(root, "init"), 0o755)
     for name, text in files.items():
         with open(os.path.join(root, name), "wb") as f:
             f.write(text.encode("utf-8"))
     out = os.path.join(tmp, "initrd")
+    find = subprocess.run(["find", "."], cwd=root, capture_output=True, check=True)
+    cpio = subprocess.run(["/bin/busybox", "cpio", "-o", "-H", "newc"], cwd=root, input=find.stdout,
+                          capture_output=True, check=True)
     with open(out, "wb") as f:
-        find = subprocess.run(["find", "."], cwd=root, capture_output=True, check=True)
-        cpio = subprocess.run(["/bin/busybox", "cpio", "-o", "-H", "newc"], cwd=root, input=find.stdout,
-                              capture_output=True, check=True)
         f.write(cpio.stdout)
     return out
 
@@ -296,7 +294,13 @@ def main():
             save("grub", *boot("grub", ["-cdrom", iso], b"GNU GRUB", tmp), outdir, font)
         kdir = subprocess.run(["bash", os.path.join(ROOT, "tests/vm/kernel.sh"), "configfs"],
                               capture_output=True, text=True, check=True).stdout.strip()
-        initrd = initramfs(tmp, {"colors.txt": colors_screen(), "dialog.txt": dialog_screen()})
+        initrd = initramfs(tmp, {"colors.txt": colors_screen(), "dialog.txt": dialog_screen()},
+                           "S=colors\n"
+                           "case \"$(/bin/busybox cat /proc/cmdline)\" in *screen=dialog*) S=dialog;; esac\n"
+                           "/bin/busybox cat /$S.txt >/dev/tty1\n"
+                           "/bin/busybox sleep 1\n"
+                           "echo TEXT-READY >/dev/ttyS0\n"
+                           "exec /bin/busybox sleep 100000\n")
         for name in ("linux", "dialog"):
             if name not in only:
                 continue
