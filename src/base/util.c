@@ -99,6 +99,13 @@ int64_t sk_now_ms(void)
     return sk_now_us() / 1000;
 }
 
+int64_t sk_wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void sk_cond_init_monotonic(pthread_cond_t *cond)
 {
     pthread_condattr_t attr;
@@ -207,6 +214,40 @@ void sk_buf_json_string(struct sk_buf *b, const char *s)
         }
     }
     sk_buf_puts(b, "\"");
+}
+
+int sk_write_all(int fd, const void *data, size_t len, size_t *done)
+{
+    const char *p = data;
+    size_t left = len;
+    int rc = 0;
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            if (n == 0) {
+                errno = ENOSPC;
+            }
+            rc = -1;
+            break;
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    if (done != NULL) {
+        *done = len - left;
+    }
+    return rc;
+}
+
+int sk_hexval(char c)
+{
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 size_t sk_utf8_encode(uint32_t cp, char out[4])

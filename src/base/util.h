@@ -47,6 +47,8 @@ void sk_wipe(void *p, size_t n);
 /* Monotonic clock, in microseconds and milliseconds. */
 int64_t sk_now_us(void);
 int64_t sk_now_ms(void);
+/* The wall clock (CLOCK_REALTIME) in milliseconds since 1970: for stamps people read. */
+int64_t sk_wall_ms(void);
 /* Sleep for a number of milliseconds (restarts after signals). */
 void sk_sleep_ms(int64_t ms);
 /*
@@ -78,6 +80,15 @@ void sk_buf_reset(struct sk_buf *b);
 void sk_buf_free(struct sk_buf *b);
 /* Append s as a JSON string literal, quotes included. */
 void sk_buf_json_string(struct sk_buf *b, const char *s);
+
+/*
+ * Write all len bytes to fd, again after EINTR and short writes: 0, or -1 with errno set
+ * (ENOSPC when a write took nothing). *done (when not NULL) is what was written either way.
+ */
+int sk_write_all(int fd, const void *data, size_t len, size_t *done);
+
+/* A hex digit's value (0-9, a-f, A-F), or -1. */
+int sk_hexval(char c);
 
 /* Encode one Unicode code point as UTF-8 into out (4 bytes at most); returns the length. */
 size_t sk_utf8_encode(uint32_t cp, char out[4]);

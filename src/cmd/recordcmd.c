@@ -157,12 +157,10 @@ static int parse_options(struct recorder *r, char **argv, int argc, long *second
         const char *v = argv[++i];
         long n = 0;
         if (strcmp(opt, "--mode") == 0) {
-            if (strcmp(v, "text") != 0 && strcmp(v, "art") != 0 && strcmp(v, "auto") != 0 &&
-                strcmp(v, "half") != 0) {
+            char why[160];
+            if (sk_render_opts_set(&r->view, "mode", v, why, sizeof(why)) != 0) {
                 return sk_cmd_usage_error(io, "record: --mode needs text, art, half or auto");
             }
-            char why[160];
-            sk_render_opts_set(&r->view, "mode", v, why, sizeof(why));
         } else if (strcmp(opt, "--seconds") == 0) {
             if (parse_count(v, MAX_SECONDS, seconds) != 0) {
                 return sk_cmd_usage_error(io, "record: --seconds needs a number from 1 to %d",

@@ -279,10 +279,8 @@ static int since_stamp(const char *text, char out[SK_SERLOG_STAMP_LEN])
         if (end != text + len - 1 || n > 3650UL * 86400) {
             return -1;
         }
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
         int64_t ago = (int64_t)n * scale[text[len - 1] - 'a'];
-        sk_serlog_stamp(((int64_t)now.tv_sec - ago) * 1000 + now.tv_nsec / 1000000, out);
+        sk_serlog_stamp(sk_wall_ms() - ago * 1000, out);
         return 0;
     }
     /* A whole date, then whole fields only: 10, 13, 16 or 19 characters. */

@@ -39,22 +39,12 @@ struct sk_consrec {
 static int write_fd(void *ctx, const void *data, size_t len)
 {
     struct sk_consrec *r = ctx;
-    const char *p = data;
-    while (len > 0) {
-        ssize_t n = write(r->fd, p, len);
-        if (n < 0 && errno == EINTR) {
-            continue;
+    if (sk_write_all(r->fd, data, len, NULL) != 0) {
+        if (!r->warned) {
+            sk_log(SK_LOG_WARN, "record", "%s: %s; recording stopped", r->path, strerror(errno));
+            r->warned = 1;
         }
-        if (n <= 0) {
-            if (!r->warned) {
-                sk_log(SK_LOG_WARN, "record", "%s: %s; recording stopped", r->path,
-                       n < 0 ? strerror(errno) : "short write");
-                r->warned = 1;
-            }
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
+        return -1;
     }
     return 0;
 }

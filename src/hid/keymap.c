@@ -72,20 +72,6 @@ static void describe_char(struct sk_buf *b, uint32_t cp)
     sk_buf_printf(b, "' (U+%04X)", (unsigned)cp);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    return -1;
-}
-
 /*
  * The character a line defines: one literal UTF-8 character, or U+XXXX
  * (4 to 6 hex digits). Returns 0 with *cp set, or -1 with why filled.
@@ -95,7 +81,7 @@ static int parse_char(const struct field *f, uint32_t *cp, struct sk_buf *why)
     if (f->n >= 6 && f->n <= 8 && (f->s[0] == 'U' || f->s[0] == 'u') && f->s[1] == '+') {
         uint32_t v = 0;
         for (size_t i = 2; i < f->n; i++) {
-            int h = hexval(f->s[i]);
+            int h = sk_hexval(f->s[i]);
             if (h < 0) {
                 sk_buf_printf(why, "bad code point '%.*s' (U+ and 4 to 6 hex digits)", (int)f->n,
                               f->s);

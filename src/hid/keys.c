@@ -184,18 +184,6 @@ static int name_eq(const char *s, size_t n, const char *name)
     return strlen(name) == n && strncasecmp(s, name, n) == 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    c = (char)tolower((unsigned char)c);
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
-}
-
 static int usage_n(const char *s, size_t n)
 {
     for (size_t i = 0; i < SK_ARRAY_LEN(key_table); i++) {
@@ -210,7 +198,7 @@ static int usage_n(const char *s, size_t n)
     if (n >= 3 && n <= 4 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
         int v = 0;
         for (size_t i = 2; i < n; i++) {
-            int h = hexval(s[i]);
+            int h = sk_hexval(s[i]);
             if (h < 0) {
                 return -1;
             }

@@ -191,25 +191,43 @@ static char *sidecar_path(const struct sk_store *st, const char *name)
     return xasprintf("%s/.%s.sha256", st->dir, name);
 }
 
-/* The images' bytes together, but skip's (the one being replaced counts as gone). */
-static int64_t used_bytes(const struct sk_store *st, const char *skip)
+/*
+ * The one walk over the images (regular files with an image's name, links not followed),
+ * but skip's (the one being replaced counts as gone): how many, their sizes together (what
+ * is shown), and what they may take on disk (what the limits count: a sparse image from
+ * media new fills as the target writes it, so it counts its size).
+ */
+static void scan(const struct sk_store *st, const char *skip, int *images, int64_t *sizes,
+                 int64_t *charged)
 {
-    int64_t total = 0;
+    *images = 0;
+    *sizes = *charged = 0;
     DIR *d = opendir(st->dir);
     struct dirent *de;
     while (d != NULL && (de = readdir(d)) != NULL) {
         struct stat sb;
+        char why[8];
         if (de->d_name[0] == '.' || (skip != NULL && strcmp(de->d_name, skip) == 0) ||
+            sk_store_name_check(de->d_name, why, sizeof(why)) != 0 ||
             fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(sb.st_mode)) {
             continue;
         }
-        /* A sparse image (media new) fills as the target writes it: count its size. */
-        total += SK_MAX((int64_t)sb.st_size, (int64_t)sb.st_blocks * 512);
+        (*images)++;
+        *sizes += (int64_t)sb.st_size;
+        *charged += SK_MAX((int64_t)sb.st_size, (int64_t)sb.st_blocks * 512);
     }
     if (d != NULL) {
         closedir(d);
     }
-    return total;
+}
+
+/* What the images may take on disk, but skip's (see scan). */
+static int64_t used_bytes(const struct sk_store *st, const char *skip)
+{
+    int images;
+    int64_t sizes, charged;
+    scan(st, skip, &images, &sizes, &charged);
+    return charged;
 }
 
 /* Free disk less the reserve (never below 0). */
@@ -239,22 +257,8 @@ int64_t sk_store_room(struct sk_store *st)
 
 void sk_store_usage(struct sk_store *st, int *images, int64_t *bytes)
 {
-    *images = 0;
-    *bytes = 0;
-    DIR *d = opendir(st->dir);
-    struct dirent *de;
-    while (d != NULL && (de = readdir(d)) != NULL) {
-        struct stat sb;
-        char why[8];
-        if (sk_store_name_check(de->d_name, why, sizeof(why)) == 0 &&
-            fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(sb.st_mode)) {
-            (*images)++;
-            *bytes += (int64_t)sb.st_size;
-        }
-    }
-    if (d != NULL) {
-        closedir(d);
-    }
+    int64_t charged;
+    scan(st, NULL, images, bytes, &charged);
 }
 
 static void mark_idle(struct sk_store *st, const char *name)
@@ -412,24 +416,13 @@ int sk_upload_write(struct sk_upload *up, const void *data, size_t len, char *er
     if (rc != 0) {
         return rc;
     }
-    const char *p = data;
-    size_t left = len;
-    while (left > 0) {
-        ssize_t n = write(up->fd, p, left);
-        if (n < 0 && errno == EINTR) {
-            continue;
+    if (sk_write_all(up->fd, data, len, NULL) != 0) {
+        if (errno == ENOSPC || errno == EDQUOT) {
+            full_error(err, errlen, up->st, 0);
+            return SK_STORE_E_FULL;
         }
-        if (n <= 0) {
-            int e = n < 0 ? errno : ENOSPC;
-            if (e == ENOSPC || e == EDQUOT) {
-                full_error(err, errlen, up->st, 0);
-                return SK_STORE_E_FULL;
-            }
-            sk_set_err(err, errlen, "writing to the media store failed: %s", strerror(e));
-            return -1;
-        }
-        p += n;
-        left -= (size_t)n;
+        sk_set_err(err, errlen, "writing to the media store failed: %s", strerror(errno));
+        return -1;
     }
     EVP_DigestUpdate(up->md, data, len);
     up->bytes += (int64_t)len;

@@ -145,14 +145,6 @@ int sk_powerspec_parse(const char *text, struct sk_powerspec *out, char *why, si
     return 0;
 }
 
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
 int sk_wolspec_parse(const char *text, struct sk_wolspec *out, char *why, size_t whylen)
 {
     memset(out, 0, sizeof(*out));
@@ -162,7 +154,7 @@ int sk_wolspec_parse(const char *text, struct sk_wolspec *out, char *why, size_t
     size_t mlen = strcspn(text, ",");
     int ok = mlen == 17;
     for (int i = 0; ok && i < 6; i++) {
-        int hi = hexval(text[i * 3]), lo = hexval(text[i * 3 + 1]);
+        int hi = sk_hexval(text[i * 3]), lo = sk_hexval(text[i * 3 + 1]);
         ok = hi >= 0 && lo >= 0 && (i == 5 || text[i * 3 + 2] == text[2]) &&
              (text[2] == ':' || text[2] == '-');
         out->mac[i] = (uint8_t)(hi * 16 + lo);

@@ -247,10 +247,7 @@ static void lose_device(struct sk_port *port, const char *why)
 static void keep(struct sk_port *port, const uint8_t *data, size_t len)
 {
     if (port->log != NULL) {
-        struct timespec now;
-        clock_gettime(CLOCK_REALTIME, &now);
-        sk_serlog_write(port->log, data, len,
-                        (int64_t)now.tv_sec * 1000 + (int64_t)now.tv_nsec / 1000000);
+        sk_serlog_write(port->log, data, len, sk_wall_ms());
     }
     size_t size = port->opts.ring_size;
     pthread_mutex_lock(&port->lock);

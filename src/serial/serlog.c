@@ -107,12 +107,8 @@ int sk_serlog_open(struct sk_serlog *log, char *err, size_t errlen)
     pthread_mutex_lock(&log->lock);
     int rc = 0;
     if (log->fd < 0) {
-        if (mkdir(log->dir, 0700) != 0 && errno != EEXIST) {
-            sk_set_err(err, errlen, "cannot make %s: %s", log->dir, strerror(errno));
-            rc = -1;
-        } else {
-            rc = open_current(log, err, errlen);
-        }
+        /* main checked it at start (sk_private_dir); it may have gone since. */
+        rc = sk_private_dir(log->dir, err, errlen) != 0 ? -1 : open_current(log, err, errlen);
     }
     pthread_mutex_unlock(&log->lock);
     return rc;
@@ -148,18 +144,8 @@ static void flush_pending(struct sk_serlog *log)
         return;
     }
     size_t done = 0;
-    int failed = log->fd < 0;
-    while (!failed && done < log->pending.len) {
-        ssize_t n = write(log->fd, log->pending.data + done, log->pending.len - done);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            failed = 1;
-            break;
-        }
-        done += (size_t)n;
-    }
+    int failed =
+        log->fd < 0 || sk_write_all(log->fd, log->pending.data, log->pending.len, &done) != 0;
     if (!failed && fdatasync(log->fd) != 0 && errno != EINVAL) {
         failed = 1;
     }
@@ -216,9 +202,12 @@ void sk_serlog_write(struct sk_serlog *log, const void *data, size_t len, int64_
         pthread_mutex_unlock(&log->lock);
         return;
     }
-    sk_serlog_stamp(now_ms, stamp);
+    int stamped = 0; /* the stamp is made once, and only when a line starts in this chunk */
     while (len > 0) {
         if (log->line_start) {
+            if (!stamped++) {
+                sk_serlog_stamp(now_ms, stamp);
+            }
             sk_buf_puts(&log->pending, stamp);
             sk_buf_puts(&log->pending, " ");
         }

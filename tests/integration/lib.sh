@@ -29,6 +29,9 @@ pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1${2:+: $2}"; FAILS=$((FAILS + 1)); }
 # check NAME COMMAND...: PASS when the command succeeds.
 check() { local n=$1; shift; if "$@"; then pass "$n"; else fail "$n"; fi; }
+# check_all NAME 'COMMANDS': PASS when the shell line COMMANDS succeeds as a whole (&&, pipes,
+# functions: `check NAME a && b` would assert a alone, and `check NAME a | b` nothing).
+check_all() { if eval "$2"; then pass "$1"; else fail "$1"; fi; }
 
 # A client key pair and an authorized_keys file holding it.
 ssh-keygen -q -t ed25519 -N '' -C sshkvm-test -f "$T/id" >/dev/null

@@ -36,7 +36,7 @@ tmux -L sk new-session -d -x 100 -y 30 "ssh ${SSH_OPTS[*]} -t -i $T/id -p $SSH_P
 # tmux_has TEXT: the pane shows TEXT.
 tmux_has() { tmux -L sk capture-pane -p | grep -q "$1"; }
 wait_until 20 tmux_has 'sshkvm |'
-check tmux_status_line tmux -L sk capture-pane -p -S 29 -E 29 | grep -q 'sshkvm | file:'
+check_all tmux_status_line "tmux -L sk capture-pane -p -S 29 -E 29 | grep -q 'sshkvm | file:'"
 # The picture fills the rows above the status line, in colour (flat areas are coloured spaces).
 coloured=$(tmux -L sk capture-pane -p -e -S 0 -E 28 | grep -c $'\033\\[[0-9;]*[34][0-9]')
 check tmux_picture_drawn test "$coloured" -ge 25

@@ -42,7 +42,7 @@ check mcp_audit_tool_call grep -Eq 'event=command who="sshkvm-test" addr="127\.0
 check mcp_audit_command_line grep -Eq 'who="sshkvm-test" .* cmd=type$' "$AUDIT"
 check mcp_audit_view_refused grep -Eq 'event=refused who="viewer" .*type' "$AUDIT"
 # (wait's text, what is looked for on the screen, is named as the wait command names it.)
-check mcp_audit_no_typed_text bash -c "! grep -v 'cmd=wait ' '$AUDIT' '$T/sshkvm.log' | grep -q 'MCP Agent'"
+check mcp_audit_no_typed_text bash -c "! grep -v 'cmd=wait ' '$AUDIT' '$T/sshkvm.log' | grep -qE 'MCP Agent|Pasted by MCP'"
 
 # The inspector's command-line mode.
 names() { node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).tools.map(t=>t.name).join(",")))'; }
@@ -162,7 +162,7 @@ head -c 65536 /dev/urandom >"$T/disk.img"
 } | "${SSH[@]}" -i "$T/id" kvm@127.0.0.1 mcp >"$T/dev.out"
 check mcp_media_list_names_image bash -c "grep '\"id\":2,' '$T/dev.out' | grep 'disk.img' | grep -q '\"isError\":false'"
 check mcp_media_insert_no_gadget_is_error bash -c "grep '\"id\":3,' '$T/dev.out' | grep -q '\"isError\":true'"
-check mcp_power_status_answers bash -c "grep -q '\"id\":4,\"result\"' '$T/dev.out'"
+check mcp_power_status_answers bash -c "grep '\"id\":4,\"result\"' '$T/dev.out' | grep -q 'power: unknown'"
 check mcp_power_reset_without_gpio_is_error bash -c "grep '\"id\":5,' '$T/dev.out' | grep -q '\"isError\":true'"
 check mcp_power_wake_ok bash -c "grep '\"id\":6,' '$T/dev.out' | grep -q '\"isError\":false'"
 wait_until 10 test -s "$T/udp.got"

@@ -66,7 +66,7 @@ check "list: a sidecar keeps the SHA-256" grep -q "^$want 5000000 " "$MD/.a.img.
 echo same >"$T/small"
 kssh media put a.img <"$T/small" >/dev/null
 check "put over an image replaces it" cmp -s "$T/small" "$MD/a.img"
-check "list: the new SHA-256" quiet kssh media list | grep -q "$(sha256sum <"$T/small" | cut -c1-64)"
+check_all "list: the new SHA-256" 'kssh media list 2>/dev/null | grep -q "$(sha256sum <"$T/small" | cut -c1-64)"'
 
 # With ssh -tt (and -e none, or ssh would take "~." in the data as its escape): progress on
 # stderr, the same bytes stored.
@@ -123,7 +123,7 @@ check "full (streaming): said so" grep -q "would fill" "$T/err"
 check "full: nothing left" only_images a.img two.img
 head -c 40000000 /dev/urandom >"$T/big40"
 kssh media put big.img --size 40000000 <"$T/big40" >/dev/null 2>"$T/err"; rc=$?
-check "full (--size), 40 MB still coming: exit 1" [ "$rc" -eq 1 ] && grep -q "would fill" "$T/err"
+check_all "full (--size), 40 MB still coming: exit 1" '[ "$rc" -eq 1 ] && grep -q "would fill" "$T/err"'
 check "full: sshkvm still answers" quiet kssh media list
 
 # A blank disk: sparse, its SHA-256 that of zeros.
@@ -131,7 +131,7 @@ check "new: exit 0" quiet kssh media new blank.img 16M
 check "new: the size" [ "$(stat -c %s "$MD/blank.img")" -eq 16777216 ]
 check "new: sparse" [ "$(stat -c %b "$MD/blank.img")" -lt 1024 ]
 zeros=$(head -c 16777216 /dev/zero | sha256sum | cut -c1-64)
-check "new: listed with the SHA-256 of zeros" quiet kssh media list | grep -qP "^blank.img\t16777216\t$zeros\t"
+check_all "new: listed with the SHA-256 of zeros" 'kssh media list 2>/dev/null | grep -qP "^blank.img\t16777216\t$zeros\t"'
 check "new: an existing name refused" fails kssh media new blank.img 1M
 check "new: a bad size is a usage error" usage kssh media new x.img 12Q
 
@@ -160,9 +160,9 @@ kssh media put cd.iso <"$T/small" >/dev/null 2>&1; rc=$?
 check "put over the inserted image refused" [ "$rc" -eq 1 ]
 head -c 24000000 /dev/urandom >"$T/big"
 kssh media put cd.iso <"$T/big" >/dev/null 2>"$T/err"; rc=$?
-check "put over the inserted image, 24 MB still coming: exit 1" [ "$rc" -eq 1 ] && grep -q "is inserted" "$T/err"
+check_all "put over the inserted image, 24 MB still coming: exit 1" '[ "$rc" -eq 1 ] && grep -q "is inserted" "$T/err"'
 head -c 100000000 /dev/zero | kssh media put cd.iso >/dev/null 2>"$T/err"; rc=$?
-check "put over the inserted image, 100 MB piped: exit 1" [ "$rc" -eq 1 ] && grep -q "is inserted" "$T/err"
+check_all "put over the inserted image, 100 MB piped: exit 1" '[ "$rc" -eq 1 ] && grep -q "is inserted" "$T/err"'
 check "eject: exit 0" quiet kssh media eject
 check "eject: the function is gone" [ ! -e "$F" ]
 check "eject: unlinked" [ ! -L "$G/configs/c.1/mass_storage.usb0" ]
@@ -184,14 +184,14 @@ check "CD-ROM over the limit: nothing inserted" [ ! -e "$F" ]
 check "the same as a disk" quiet kssh media insert huge.iso --disk
 check "eject the disk" quiet kssh media eject
 check "rm" quiet kssh media rm huge.iso
-check "rm: gone with its sidecar" [ ! -e "$MD/huge.iso" ] && [ ! -e "$MD/.huge.iso.sha256" ]
+check_all "rm: gone with its sidecar" '[ ! -e "$MD/huge.iso" ] && [ ! -e "$MD/.huge.iso.sha256" ]'
 check "rm of a missing image: exit 1" fails kssh media rm huge.iso
 
 # A link planted in the store: not followed by get or insert, not listed.
 echo secret >"$T/secret"
 ln -s "$T/secret" "$MD/link.img"
 kssh media get link.img >"$T/link.out" 2>"$T/err"; rc=$?
-check "planted link: get refused" [ "$rc" -eq 1 ] && [ ! -s "$T/link.out" ]
+check_all "planted link: get refused" '[ "$rc" -eq 1 ] && [ ! -s "$T/link.out" ]'
 check "planted link: insert refused" fails kssh media insert link.img --disk
 check "planted link: not inserted" [ ! -e "$F" ]
 check "planted link: not listed" bash -c '! grep -q link.img <<<"$0"' "$(kssh media list)"
@@ -200,7 +200,7 @@ rm -f "$MD/link.img"
 # Roles: view-only keys may list only.
 check "view key: list" quiet viewer media list
 viewer media put v.img <"$T/small" >/dev/null 2>"$T/err"; rc=$?
-check "view key: put refused" [ "$rc" -eq 1 ] && grep -q "view-only" "$T/err"
+check_all "view key: put refused" '[ "$rc" -eq 1 ] && grep -q "view-only" "$T/err"'
 check "view key: insert refused" fails viewer media insert cd.iso
 check "view key: get refused" fails viewer media get a.img
 check "view key: nothing inserted" [ ! -e "$F" ]
@@ -218,7 +218,7 @@ stop_sshkvm
 start_sshkvm --media-dir /proc/sshkvm-no-such-dir || exit 1
 check "unusable store: one log line" [ "$(grep -c 'media.*/proc/sshkvm-no-such-dir' "$T/sshkvm.log")" -eq 1 ]
 kssh media list >/dev/null 2>"$T/err"; rc=$?
-check "unusable store: media fails" [ "$rc" -eq 1 ] && grep -q "no media store" "$T/err"
+check_all "unusable store: media fails" '[ "$rc" -eq 1 ] && grep -q "no media store" "$T/err"'
 check "unusable store: the rest works" quiet kssh status
 
 # A media directory others may write: refused the same way.
@@ -236,6 +236,6 @@ mkdir -m 0700 "$T/md2"
 start_sshkvm --media-dir "$T/md2" --media-max-bytes 32M || exit 1
 check "limit: a 20M blank image" quiet kssh media new one.img 20M
 kssh media new two.img 20M >/dev/null 2>"$T/err"; rc=$?
-check "limit: a second 20M blank image refused" [ "$rc" -eq 1 ] && grep -q "would fill" "$T/err"
+check_all "limit: a second 20M blank image refused" '[ "$rc" -eq 1 ] && grep -q "would fill" "$T/err"'
 check "limit: only the first" [ "$(ls "$T/md2")" = one.img ]
 finish

@@ -28,7 +28,7 @@ U=http://127.0.0.1:$HTTP_PORT
 only_images() { [ "$(ls -A "$MD" | grep -v '^\..*\.sha256$' | sort | tr '\n' ' ')" = "$* " ]; }
 
 code=$(api "$U/api/media")
-check "list: empty" [ "$code" = 200 ] && [ "$(cat "$T/api.out")" = "[]" ]
+check_all "list: empty" '[ "$code" = 200 ] && [ "$(cat "$T/api.out")" = "[]" ]'
 check "list: JSON content type" bash -c "curl -s -D - -o /dev/null '$U/api/media' | grep -qi '^content-type: application/json'"
 
 # A 20 MB upload, streamed; the answer is sha256sum's line.
@@ -68,7 +68,7 @@ check "cut-off upload: not audited" bash -c "! grep -q 'name=\"cut.img\"' '$AUDI
 code=$(api --data-binary 'small image' "$U/api/media/upload?name=cut.img")
 check "after the cut: the name uploads" [ "$code" = 200 ]
 code=$(api -X POST "$U/api/media?op=rm&name=cut.img")
-check "rm: 200" [ "$code" = 200 ] && only_images big.img
+check_all "rm: 200" '[ "$code" = 200 ] && only_images big.img'
 
 # Bad names: refused before a byte is stored.
 for n in '..' '../evil' 'a%2Fb' '.hidden' ''; do
@@ -82,34 +82,34 @@ grep -q "name" "$T/api.out"; check "bad name: says why" [ -s "$T/api.out" ]
 url=$(viewer web 2>/dev/null)
 curl -s -c "$T/vcookies" -o /dev/null "$url"
 code=$(api -b "$T/vcookies" "$U/api/media")
-check "view-only: list 200" [ "$code" = 200 ] && grep -q '"big.img"' "$T/api.out"
+check_all "view-only: list 200" '[ "$code" = 200 ] && grep -q '\''"big.img"'\'' "$T/api.out"'
 code=$(api -b "$T/vcookies" --data-binary @"$T/big.img" "$U/api/media/upload?name=v.img")
-check "view-only: upload 403" [ "$code" = 403 ] && grep -q "view-only" "$T/api.out"
+check_all "view-only: upload 403" '[ "$code" = 403 ] && grep -q "view-only" "$T/api.out"'
 code=$(api -b "$T/vcookies" -X POST "$U/api/media?op=insert&name=big.img")
 check "view-only: insert 403" [ "$code" = 403 ]
 code=$(api -b "$T/vcookies" -X POST "$U/api/media?op=eject")
 check "view-only: eject 403" [ "$code" = 403 ]
 code=$(api -b "$T/vcookies" -X POST "$U/api/media?op=rm&name=big.img")
-check "view-only: rm 403" [ "$code" = 403 ] && only_images big.img
+check_all "view-only: rm 403" '[ "$code" = 403 ] && only_images big.img'
 check "view-only: nothing inserted" [ ! -e "$F" ]
 
 # Insert and eject through the (simulated) gadget.
 code=$(api -X POST "$U/api/media?op=insert&name=big.img&mode=disk&rw=1")
-check "insert disk rw: 200" [ "$code" = 200 ] && grep -q "inserted as a disk (read-write)" "$T/api.out"
+check_all "insert disk rw: 200" '[ "$code" = 200 ] && grep -q "inserted as a disk (read-write)" "$T/api.out"'
 check "insert: the image in the gadget" [ "$(cat "$F/lun.0/file" 2>/dev/null)" = "$MD/big.img" ]
 check "insert: a writable disk" [ "$(cat "$F/lun.0/cdrom")$(cat "$F/lun.0/ro")" = 00 ]
 code=$(api "$U/api/media")
 check "list: shows it inserted" grep -q '"inserted":"disk-rw"' "$T/api.out"
 code=$(api -X POST "$U/api/media?op=insert&name=big.img&mode=cdrom")
-check "switch mode before eject: 409" [ "$code" = 409 ] && grep -q "eject first" "$T/api.out"
+check_all "switch mode before eject: 409" '[ "$code" = 409 ] && grep -q "eject first" "$T/api.out"'
 code=$(api --data-binary x "$U/api/media/upload?name=big.img")
-check "upload over the inserted image: 409" [ "$code" = 409 ] && cmp -s "$T/big.img" "$MD/big.img"
+check_all "upload over the inserted image: 409" '[ "$code" = 409 ] && cmp -s "$T/big.img" "$MD/big.img"'
 code=$(api -X POST "$U/api/media?op=insert&name=big.img&mode=floppy")
 check "bad mode: 400" [ "$code" = 400 ]
 code=$(api -X POST "$U/api/media?op=fly")
 check "bad op: 400" [ "$code" = 400 ]
 code=$(api -X POST "$U/api/media?op=eject")
-check "eject: 200" [ "$code" = 200 ] && [ ! -e "$F" ]
+check_all "eject: 200" '[ "$code" = 200 ] && [ ! -e "$F" ]'
 check "audit: insert and eject" bash -c "grep -q 'action=insert name=\"big.img\" mode=disk-rw' '$AUDIT' && grep -q 'action=eject name=\"big.img\"' '$AUDIT'"
 # The page in headless Chromium, driven as a user would: the dialog lists
 # the images, uploads a file chosen in its file input, inserts and ejects.
@@ -147,14 +147,14 @@ check "page: the uploaded bytes" bash -c "head -c 700000 /dev/zero | tr '\\0' '\
 check "page: ejected from the gadget" [ ! -e "$F" ]
 
 code=$(api -X POST "$U/api/media?op=insert&name=nope.img")
-check "insert a missing image: 409" [ "$code" = 409 ] && [ -s "$T/api.out" ]
+check_all "insert a missing image: 409" '[ "$code" = 409 ] && [ -s "$T/api.out" ]'
 stop_sshkvm
 
 # Without a gadget: one clear error.
 start_sshkvm --media-dir "$MD" || exit 1
 U=http://127.0.0.1:$HTTP_PORT
 code=$(api -X POST "$U/api/media?op=insert&name=big.img")
-check "no gadget: insert 409" [ "$code" = 409 ] && grep -q "no USB gadget" "$T/api.out"
+check_all "no gadget: insert 409" '[ "$code" = 409 ] && grep -q "no USB gadget" "$T/api.out"'
 check "no gadget: still serving" bash -c "curl -s '$U/api/media' | grep -q big.img"
 check still_running kill -0 "$SK_PID"
 finish

@@ -29,7 +29,7 @@ printf 'power-gpio = gpiochip0,led=23\n' >"$T/bad.conf"
 start_sshkvm || exit 1
 kssh power 2>"$T/none.err"; rc=$?
 [ "$rc" -eq 1 ] && grep -q "no power control (start sshkvm with --power-gpio CHIP or --wol MAC)" "$T/none.err"; expect power_without_wiring
-check status_without_power bash -c "! grep -q '\"power\"' <<<'$(kssh status)'"
+check_all status_without_power 's=$(kssh status) && grep -q "\"source\"" <<<"$s" && ! grep -q "\"power\"" <<<"$s"'
 stop_sshkvm
 
 # A UDP socket on loopback that writes the first datagram it gets to a file.
