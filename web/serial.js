@@ -44,6 +44,12 @@
             (p.error ? " (" + p.error + ")" : "") + (role === "view" ? ", view only" : "");
     }
 
+    // The port's line, in red while the port is not open (absent, in error).
+    function sayPort(extra) {
+        var p = ports[port];
+        say(portLine() + (extra || ""), !p || p.state !== "open");
+    }
+
     function post(path, body) {
         return fetch(path, {
             method: "POST",
@@ -89,7 +95,7 @@
         post(path("write"), body).then(function (r) {
             sending = false;
             if (r.ok) {
-                say(portLine(), false);
+                sayPort();
             } else {
                 say(r.status === 403 ? "view only: this login may watch, not type" : r.text, true);
             }
@@ -125,7 +131,7 @@
                         throw new Error(t.trim() || "HTTP " + r.status);
                     });
                 }
-                say(portLine(), false);
+                sayPort();
                 var reader = r.body.getReader();
                 function next() {
                     return reader.read().then(function (c) {
@@ -186,7 +192,7 @@
                 $("serial-open").hidden = names.length === 0;
                 $("serial-break").disabled = role === "view";
                 if (stream && ports[port]) {
-                    say(portLine(), false);
+                    sayPort();
                 }
             }, function () {});
     }
@@ -234,7 +240,11 @@
     });
     $("serial-break").addEventListener("click", function () {
         post(path("break"), "").then(function (r) {
-            say(r.ok ? portLine() + ": break sent" : r.text, !r.ok);
+            if (r.ok) {
+                sayPort(": break sent");
+            } else {
+                say(r.text, true);
+            }
             term.focus();
         });
     });
