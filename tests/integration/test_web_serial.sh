@@ -18,17 +18,21 @@ command -v chromium >/dev/null || { echo "FAIL web_serial_chromium: chromium is 
 
 socat -d -d "pty,raw,echo=0,link=$T/com1" "pty,raw,echo=0,link=$T/target1" 2>>"$T/socat.log" &
 SOCAT=$!
+# com2 stays quiet: its stream must outlive the server's 15 s idle timeout.
+socat -d -d "pty,raw,echo=0,link=$T/com2" "pty,raw,echo=0,link=$T/target2" 2>>"$T/socat.log" &
+SOCAT2=$!
 BG=()
-stop_all() { for p in "${BG[@]}" $SOCAT; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; }
+stop_all() { for p in "${BG[@]}" $SOCAT $SOCAT2; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; }
 trap 'stop_all; cleanup' EXIT
-wait_until 5 test -e "$T/target1" || { echo "FAIL web_serial_pty: socat made no pty"; exit 1; }
+ptys() { test -e "$T/target1" && test -e "$T/target2"; }
+wait_until 5 ptys || { echo "FAIL web_serial_pty: socat made no pty"; exit 1; }
 
 ssh-keygen -q -t ed25519 -N '' -C viewer -f "$T/viewer" >/dev/null
 echo "sshkvm-role=view $(cat "$T/viewer.pub")" >>"$T/authorized_keys"
 
-start_sshkvm --serial "com1=$T/com1" --http-auth always --audit-log "$T/audit.log" || exit 1
-open_port() { kssh serial --list | grep -q "	open$"; }
-wait_until 10 open_port
+start_sshkvm --serial "com1=$T/com1" --serial "com2=$T/com2" --http-auth always --audit-log "$T/audit.log" || exit 1
+open_ports() { [ "$(kssh serial --list | grep -c "	open$")" -eq 2 ]; }
+wait_until 10 open_ports
 B=http://127.0.0.1:$HTTP_PORT
 # The target's side: everything written to the port, from now on.
 cat "$T/target1" >"$T/got.target" &
@@ -45,7 +49,10 @@ curl -s -m 5 -c "$T/jar" -o /dev/null "$(kssh web 2>/dev/null)"
 curl -s -m 5 -c "$T/vjar" -o /dev/null "$(ssh "${SSH_OPTS[@]}" -i "$T/viewer" -p "$SSH_PORT" kvm@127.0.0.1 web 2>/dev/null)"
 C=(-s -m 5 -b "$T/jar")
 V=(-s -m 5 -b "$T/vjar")
-check list_ports bash -c "curl ${C[*]} '$B/api/serial' | grep -q '^{\"role\":\"control\",\"ports\":\[{\"name\":\"com1\",\"device\":\"$T/com1\",\"settings\":\"115200 8n1\",\"state\":\"open\",\"error\":\"\"}\]}$'"
+curl -s -N -b "$T/jar" "$B/api/serial/com2/stream" >>"$T/quiet.bin" &
+BG+=($!)
+QUIET_START=$SECONDS
+check list_ports bash -c "curl ${C[*]} '$B/api/serial' | grep -q '^{\"role\":\"control\",\"ports\":\[{\"name\":\"com1\",\"device\":\"$T/com1\",\"settings\":\"115200 8n1\",\"state\":\"open\",\"error\":\"\"},{\"name\":\"com2\",[^]]*}\]}$'"
 check list_viewer_role bash -c "curl ${V[*]} '$B/api/serial' | grep -q '^{\"role\":\"view\"'"
 check unknown_port_404 [ "$(code -b "$T/jar" "$B/api/serial/nope/stream")" = 404 ]
 check write_cross_site_refused [ "$(code -b "$T/jar" --data-binary x "$B/api/serial/com1/write")" = 403 ]
@@ -180,6 +187,12 @@ check viewer_page_break_disabled grep -q '^break_disabled True' "$T/vpage.out"
 check viewer_page_says_view_only grep -q '^says_view_only True' "$T/vpage.out"
 sleep 0.3
 check viewer_page_nothing_arrived cmp -s "$T/got.target" "$T/got.before.viewer"
+
+# ---- a stream on a port quiet for longer than the HTTP idle timeout (15 s) lives on ----
+while [ $((SECONDS - QUIET_START)) -lt 17 ]; do sleep 0.5; done
+printf 'after the quiet\r\n' >"$T/target2"
+quiet_ok() { [ "$(hex "$T/quiet.bin")" = "$(printf 'after the quiet\r\n' | hex)" ]; }
+check quiet_stream_lives wait_until 10 quiet_ok
 
 # ---- the server stops with a stream open (the first curl's): promptly, cleanly ----
 kill -TERM "$SK_PID"
