@@ -2,7 +2,8 @@
 // (xterm.js from npm, shipped in web/vendor/; scripts/vendor-xterm.sh).
 //
 // The server's side is src/http/serialapi.c, plain HTTP:
-//   GET  /api/serial                      the ports and this login's role (JSON)
+//   GET  /api/serial                      this login's role, who else holds control,
+//                                         and the ports (JSON)
 //   GET  /api/serial/NAME/stream?rows&cols the last screenful, then the port's
 //                                         output as it comes, bytes exact
 //   POST /api/serial/NAME/write           typed bytes, exact (UTF-8 for text)
@@ -25,6 +26,7 @@
     var fit = null;
     var port = ""; // the port shown
     var role = "control";
+    var holder = null; // who else holds control, when someone does
     var ports = {};
     var stream = null; // the AbortController of the stream being read
     var pending = []; // typed bytes not sent yet, in order
@@ -41,7 +43,8 @@
             return port;
         }
         return p.name + ": " + p.device + " " + p.settings + " " + p.state +
-            (p.error ? " (" + p.error + ")" : "") + (role === "view" ? ", view only" : "");
+            (p.error ? " (" + p.error + ")" : "") +
+            (role === "view" ? ", view only" : holder ? ", no control: " + holder + " has it" : "");
     }
 
     // The port's line, in red while the port is not open (absent, in error).
@@ -174,6 +177,7 @@
                     return;
                 }
                 role = j.role;
+                holder = j.holder;
                 ports = {};
                 var pick = $("serial-port");
                 var names = j.ports.map(function (p) {

@@ -123,8 +123,17 @@ enum MHD_Result sk_serialapi_list(struct sk_app *app, struct MHD_Connection *con
                                   struct sk_request *req)
 {
     struct sk_buf out = {0};
-    sk_buf_printf(&out, "{\"role\":\"%s\",\"ports\":[",
-                  req->role == SK_ROLE_VIEW ? "view" : "control");
+    sk_buf_printf(&out,
+                  "{\"role\":\"%s\",\"holder\":", req->role == SK_ROLE_VIEW ? "view" : "control");
+    /* Who else holds control (the page says "no control"); null: this login, nobody, or shared. */
+    char holder[SK_ROSTER_NAME_LEN];
+    if (app->roster != NULL &&
+        sk_roster_holder(app->roster, req->member, holder, sizeof(holder)) == 0) {
+        sk_buf_json_string(&out, holder);
+    } else {
+        sk_buf_puts(&out, "null");
+    }
+    sk_buf_puts(&out, ",\"ports\":[");
     for (size_t i = 0; i < app->serial_count; i++) {
         struct sk_port_stats st;
         sk_port_stats(app->serial[i], &st);

@@ -25,7 +25,8 @@ int sk_serialapi_port_name(const char *url, char *name, size_t len);
 
 /*
  * The endpoints. app is borrowed; each queues its answer and returns MHD's
- * result. GET /api/serial: the ports and the caller's role, as JSON.
+ * result. GET /api/serial: the caller's role, who else holds control (or
+ * null), and the ports, as JSON.
  * GET /api/serial/NAME/stream[?rows=R&cols=C]: the port's last screenful,
  * then its output as it comes, bytes exact, until the client goes.
  * POST /api/serial/NAME/write: the body's bytes to the port, exact.

@@ -29,6 +29,8 @@ wait_until 5 ptys || { echo "FAIL web_serial_pty: socat made no pty"; exit 1; }
 
 ssh-keygen -q -t ed25519 -N '' -C viewer -f "$T/viewer" >/dev/null
 echo "sshkvm-role=view $(cat "$T/viewer.pub")" >>"$T/authorized_keys"
+ssh-keygen -q -t ed25519 -N '' -C bob -f "$T/bob" >/dev/null
+cat "$T/bob.pub" >>"$T/authorized_keys"
 
 start_sshkvm --serial "com1=$T/com1" --serial "com2=$T/com2" --http-auth always --audit-log "$T/audit.log" || exit 1
 open_ports() { [ "$(kssh serial --list | grep -c "	open$")" -eq 2 ]; }
@@ -52,7 +54,7 @@ V=(-s -m 5 -b "$T/vjar")
 curl -s -N -b "$T/jar" "$B/api/serial/com2/stream" >>"$T/quiet.bin" &
 BG+=($!)
 QUIET_START=$SECONDS
-check list_ports bash -c "curl ${C[*]} '$B/api/serial' | grep -q '^{\"role\":\"control\",\"ports\":\[{\"name\":\"com1\",\"device\":\"$T/com1\",\"settings\":\"115200 8n1\",\"state\":\"open\",\"error\":\"\"},{\"name\":\"com2\",[^]]*}\]}$'"
+check list_ports bash -c "curl ${C[*]} '$B/api/serial' | grep -q '^{\"role\":\"control\",\"holder\":null,\"ports\":\[{\"name\":\"com1\",\"device\":\"$T/com1\",\"settings\":\"115200 8n1\",\"state\":\"open\",\"error\":\"\"},{\"name\":\"com2\",[^]]*}\]}$'"
 check list_viewer_role bash -c "curl ${V[*]} '$B/api/serial' | grep -q '^{\"role\":\"view\"'"
 check unknown_port_404 [ "$(code -b "$T/jar" "$B/api/serial/nope/stream")" = 404 ]
 check write_cross_site_refused [ "$(code -b "$T/jar" --data-binary x "$B/api/serial/com1/write")" = 403 ]
@@ -85,12 +87,39 @@ check viewer_write_says_why bash -c "curl ${V[*]} -H 'X-Sshkvm: 1' --data-binary
 check viewer_break_403 [ "$(code -b "$T/vjar" -H 'X-Sshkvm: 1' -X POST "$B/api/serial/com1/break")" = 403 ]
 check break_sent [ "$(curl "${C[@]}" -H 'X-Sshkvm: 1' -X POST "$B/api/serial/com1/break")" = "break sent" ]
 check status_break bash -c "ssh ${SSH_OPTS[*]} -i '$T/id' -p $SSH_PORT kvm@127.0.0.1 status | grep -q '\"name\":\"com1\",[^}]*\"breaks\":1'"
+# A second control login while the first holds control: told who has it, refused with 409.
+curl -s -m 5 -c "$T/bjar" -o /dev/null "$(ssh "${SSH_OPTS[@]}" -i "$T/bob" -p "$SSH_PORT" kvm@127.0.0.1 web 2>/dev/null)"
+check list_names_holder bash -c "curl -s -m 5 -b '$T/bjar' '$B/api/serial' | grep -q '^{\"role\":\"control\",\"holder\":\"[^\"]\+\",\"ports\"'"
+check other_writer_409 [ "$(code -b "$T/bjar" -H 'X-Sshkvm: 1' --data-binary 'bob' "$B/api/serial/com1/write")" = 409 ]
 sleep 0.3
-check viewer_nothing_arrived wrote
+check viewer_and_other_nothing_arrived wrote
 
-# ---- a reader that stops reading skips ahead; another loses nothing ----
+# ---- a reader that keeps reading gets every byte; one that stops skips ahead ----
+# About 1.6 MB at 400 KB/s (a fast UART; a pty alone has no speed), so that the reader
+# keeps up on a busy machine too.
+: >"$T/stream.bin"
+head -c 1200000 /dev/urandom | base64 -w 76 >"$T/big.txt"
+pace() {
+  python3 - "$1" "$2" <<'PY'
+import sys, time
+data = open(sys.argv[1], "rb").read()
+with open(sys.argv[2], "wb", buffering=0) as dev:
+    for i in range(0, len(data), 8192):
+        dev.write(data[i:i + 8192])
+        time.sleep(0.02)
+PY
+}
+pace "$T/big.txt" "$T/target1"
+fast_got_all() { size_at_least "$T/stream.bin" "$(stat -c %s "$T/big.txt")"; }
+check fast_reader_gets_all wait_until 10 fast_got_all
+check fast_reader_exact cmp -s "$T/stream.bin" "$T/big.txt"
+
+# A reader that stops reading (a small receive buffer, then nothing read) while 8 MB go by
+# at the pty's own speed, more than the kernel's socket buffers (4 MB at most) and the
+# port's ring (256 KiB) hold: the port reads all of it meanwhile, and the reader, let go,
+# finds a marker and then the newest output.
 python3 - "$HTTP_PORT" "$T" >"$T/slow.out" 2>&1 <<'PY' &
-import socket, sys, time
+import os, socket, sys, time
 port, tmp = int(sys.argv[1]), sys.argv[2]
 cookie = [l.split("\t") for l in open(tmp + "/jar") if "sshkvm_session" in l][0][-1].strip()
 s = socket.socket()
@@ -98,7 +127,7 @@ s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
 s.connect(("127.0.0.1", port))
 s.sendall(("GET /api/serial/com1/stream HTTP/1.0\r\nHost: 127.0.0.1\r\nCookie: sshkvm_session=%s\r\n\r\n" % cookie).encode())
 open(tmp + "/slow.ready", "w").close()
-while not __import__("os").path.exists(tmp + "/slow.go"):
+while not os.path.exists(tmp + "/slow.go"):
     time.sleep(0.1)
 data = b""
 s.settimeout(3)
@@ -114,17 +143,17 @@ open(tmp + "/slow.bin", "wb").write(data)
 PY
 BG+=($!)
 wait_until 10 test -e "$T/slow.ready"
-: >"$T/stream.bin"
-head -c 3000000 /dev/urandom | base64 -w 76 >"$T/big.txt"
 sleep 0.3
-cat "$T/big.txt" >"$T/target1"
-fast_got_all() { size_at_least "$T/stream.bin" "$(stat -c %s "$T/big.txt")"; }
-check fast_reader_gets_all wait_until 30 fast_got_all
-check fast_reader_exact cmp -s "$T/stream.bin" "$T/big.txt"
+rx_now() { kssh status | grep -o '"name":"com1",[^}]*' | sed -n 's/.*"rx":\([0-9]*\).*/\1/p'; }
+rx0=$(rx_now)
+head -c 6000000 /dev/urandom | base64 -w 76 >"$T/big2.txt"
+cat "$T/big2.txt" >"$T/target1"
+port_read_all() { [ "$(rx_now)" -ge $((rx0 + $(stat -c %s "$T/big2.txt"))) ]; }
+check port_not_slowed_by_stopped_reader wait_until 10 port_read_all
 touch "$T/slow.go"
 wait_until 15 test -e "$T/slow.bin"
 check slow_reader_marker grep -aq 'bytes skipped: this browser was too slow (the log has them)' "$T/slow.bin"
-slow_ends_current() { [ "$(tail -c 1000 "$T/slow.bin" | hex)" = "$(tail -c 1000 "$T/big.txt" | hex)" ]; }
+slow_ends_current() { [ "$(tail -c 1000 "$T/slow.bin" | hex)" = "$(tail -c 1000 "$T/big2.txt" | hex)" ]; }
 check slow_reader_ends_current slow_ends_current
 
 # ---- the page: xterm.js on the stream, typing to the port ----
