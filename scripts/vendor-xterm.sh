@@ -19,5 +19,9 @@ cp "$work/xterm/css/xterm.css" web/vendor/xterm.css
 cp "$work/xterm/LICENSE" web/vendor/LICENSE.xterm
 cp "$work/fit/lib/addon-fit.js" web/vendor/addon-fit.js
 cp "$work/fit/LICENSE" web/vendor/LICENSE.addon-fit
+# src/http/pages.c serves page files up to 1 MiB (SK_PAGES_MAX_FILE).
+for f in web/vendor/*.js web/vendor/*.css; do
+  [ "$(stat -c %s "$f")" -le 1048576 ] || { echo "$f is over 1 MiB: raise SK_PAGES_MAX_FILE" >&2; exit 1; }
+done
 printf '@xterm/xterm %s\n@xterm/addon-fit %s\n' "$XTERM_VERSION" "$FIT_VERSION" >web/vendor/VERSIONS
 echo "web/vendor: @xterm/xterm $XTERM_VERSION, @xterm/addon-fit $FIT_VERSION"
