@@ -276,7 +276,9 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(SK_BIN) $(DESTDIR)$(PREFIX)/bin/sshkvm
 	install -m 0644 keymaps/* $(DESTDIR)$(PREFIX)/share/sshkvm/keymaps/
-	install -m 0644 web/* $(DESTDIR)$(PREFIX)/share/sshkvm/web/
+	install -m 0644 web/*.* $(DESTDIR)$(PREFIX)/share/sshkvm/web/
+	install -d $(DESTDIR)$(PREFIX)/share/sshkvm/web/vendor
+	install -m 0644 web/vendor/* $(DESTDIR)$(PREFIX)/share/sshkvm/web/vendor/
 	install -m 0755 scripts/sshkvm-gadget $(DESTDIR)$(PREFIX)/lib/sshkvm/sshkvm-gadget
 	ln -sf ../lib/sshkvm/sshkvm-gadget $(DESTDIR)$(PREFIX)/sbin/sshkvm-gadget
 	sed 's|/usr/local/|$(PREFIX)/|g' dist/sshkvm.service >$(DESTDIR)$(SYSTEMDUNITDIR)/sshkvm.service

@@ -15,10 +15,11 @@ build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbo
 # clang and its runtime (libclang-rt-14-dev): the libFuzzer targets in fuzz/; clang-format:
 # test_format (make format-check).
 # valgrind: make test-valgrind.
-# socat: test_serial's pty pairs, a serial line with both ends in reach.
+# socat: test_serial's pty pairs, a serial line with both ends in reach (test_web_serial's too).
 # asciinema: test_record plays the recordings with the real player.
 # nodejs, npm: test_mcp runs the official MCP SDK's client and inspector (npm, under build/npm-mcp);
 # npm only when no npm is there (NodeSource's nodejs carries its own, and conflicts with Debian's).
+# npm also refreshes web/vendor's xterm.js (scripts/vendor-xterm.sh; no test runs it).
 # debhelper, dpkg-dev, lintian: make deb and test_deb's lintian check; mmdebstrap: the fresh
 # Debian test_deb and test_ansible install the package in; ansible: test_ansible's ansible-playbook
 # (Debian's ansible ships community.general and its chroot connection).

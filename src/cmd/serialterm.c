@@ -59,15 +59,14 @@ static void say(struct term *t, const char *fmt, ...)
     sk_buf_free(&b);
 }
 
-/* The last screenful (the client's rows, lines of at most its width) from the port's ring. */
-static void replay(struct term *t)
+void sk_serialterm_replay(struct sk_port *port, unsigned rows, unsigned cols, struct sk_buf *out)
 {
-    size_t want = (size_t)t->io->rows * t->io->cols;
-    uint64_t pos = sk_port_position(t->port, want);
+    size_t want = (size_t)rows * cols;
+    uint64_t pos = sk_port_position(port, want);
     struct sk_buf b = {0};
     sk_buf_reserve(&b, want + 1);
     uint64_t lost;
-    long n = sk_port_read(t->port, &pos, b.data, want, 0, &lost);
+    long n = sk_port_read(port, &pos, b.data, want, 0, &lost);
     if (n <= 0) {
         sk_buf_free(&b);
         return;
@@ -75,12 +74,23 @@ static void replay(struct term *t)
     /* From the start of the line `rows` newlines back, when there are that many. */
     size_t start = 0, lines = 0;
     for (size_t i = (size_t)n; i > 0; i--) {
-        if (b.data[i - 1] == '\n' && ++lines >= t->io->rows) {
+        if (b.data[i - 1] == '\n' && ++lines >= rows) {
             start = i;
             break;
         }
     }
-    t->io->out(t->io->ctx, b.data + start, (size_t)n - start);
+    sk_buf_append(out, b.data + start, (size_t)n - start);
+    sk_buf_free(&b);
+}
+
+/* The last screenful (the client's rows, lines of at most its width) from the port's ring. */
+static void replay(struct term *t)
+{
+    struct sk_buf b = {0};
+    sk_serialterm_replay(t->port, t->io->rows, t->io->cols, &b);
+    if (b.len > 0) {
+        t->io->out(t->io->ctx, b.data, b.len);
+    }
     sk_buf_free(&b);
 }
 

@@ -44,6 +44,15 @@ struct sk_buf;
 struct sk_cmd_io sk_api_cmd_io(const struct sk_request *req, struct sk_buf *out);
 
 /*
+ * May this request send input (what: "keys", "serial", ... for the audit
+ * log; take: take control from its holder)? 1 yes; 0 with the answer
+ * queued in *rc: 403 for a view-only identity, 409 naming the holder while
+ * another session holds control.
+ */
+int sk_api_control_allowed(struct sk_app *app, struct MHD_Connection *conn, struct sk_request *req,
+                           const char *what, int take, enum MHD_Result *rc);
+
+/*
  * Refuse a view-only login's request to type (what: "paste", for the audit
  * log) before its body is read: 403 with the reason, audited as every
  * refusal is.

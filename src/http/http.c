@@ -42,6 +42,7 @@
 #include "http/mediaapi.h"
 #include "http/metrics.h"
 #include "http/powerapi.h"
+#include "http/serialapi.h"
 #include "http/pages.h"
 #include "http/request.h"
 #include "http/stream.h"
@@ -50,15 +51,6 @@
 #include "policy/pending.h"
 
 #define SK_HTTP_CONNECTION_LIMIT 256u
-/*
- * MHD closes a connection that neither sent nor received for this long, and
- * the streamer a stream whose client stopped reading. A stream sends at
- * least one part a second (see SK_STREAMER_REPEAT_MS), so only a stream
- * whose client stopped reading is cut, which is what we want.
- */
-#ifndef SK_HTTP_IDLE_TIMEOUT_S
-#define SK_HTTP_IDLE_TIMEOUT_S 15u
-#endif
 /* Connection threads only run our small callbacks; 8 MiB each would exhaust a 32-bit Pi. */
 #define SK_HTTP_THREAD_STACK (512u * 1024u)
 /* Streams at once; MHD's own connections (requests being read and answered) are bounded apart. */
@@ -166,17 +158,46 @@ static const struct sk_http_route routes[] = {
      .flags = ROUTE_POST,
      .max_body = SK_API_MAX_BODY,
      .act = sk_api_control},
+    /* A "*" in a path stands for one segment: the port's name (http/serialapi.h). */
+    {.path = "/api/serial", .act = sk_serialapi_list},
+    {.path = "/api/serial/*/stream", .act = sk_serialapi_stream},
+    {.path = "/api/serial/*/write",
+     .flags = ROUTE_POST,
+     .max_body = SK_SERIALAPI_MAX_WRITE,
+     .act = sk_serialapi_write},
+    {.path = "/api/serial/*/break",
+     .flags = ROUTE_POST,
+     .max_body = SK_API_MAX_BODY,
+     .act = sk_serialapi_break},
     /* mjpg-streamer's URLs, which many players and scripts already know. */
     {.path = "/", .action = "stream", .serve = serve_stream},
     {.path = "/", .action = "snapshot", .act = sk_pages_snapshot},
 };
+
+/* Does url match a route's path, where a "*" stands for one non-empty segment? 1 or 0. */
+static int path_matches(const char *url, const char *path)
+{
+    while (*path != '\0') {
+        if (*path == '*') {
+            size_t n = strcspn(url, "/");
+            if (n == 0) {
+                return 0;
+            }
+            url += n;
+            path++;
+        } else if (*url++ != *path++) {
+            return 0;
+        }
+    }
+    return *url == '\0';
+}
 
 /* want_post: 1 or 0 prefers the route for that method where a path has both; -1 any. */
 static const struct sk_http_route *find_route(const char *url, const char *action, int want_post)
 {
     for (size_t i = 0; i < SK_ARRAY_LEN(routes); i++) {
         const struct sk_http_route *r = &routes[i];
-        if (strcmp(url, r->path) != 0 ||
+        if (!path_matches(url, r->path) ||
             (want_post >= 0 && want_post != !!(r->flags & ROUTE_POST))) {
             continue;
         }
@@ -209,6 +230,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         sk_log(SK_LOG_DEBUG, "http", "%s %s", method, url);
         sk_request_client_address(conn, req->addr, sizeof(req->addr));
         req->is_head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+        req->url = url;
         req->route = find_route(url, action, is_post);
         if (req->route == NULL) {
             req->route = find_route(url, action, -1); /* for its 405 */

@@ -41,6 +41,15 @@ static const struct page_file page_files[] = {
     {.path = "/index.html", .file = "index.html", .type = "text/html; charset=utf-8"},
     {.path = "/style.css", .file = "style.css", .type = "text/css; charset=utf-8"},
     {.path = "/app.js", .file = "app.js", .type = "text/javascript; charset=utf-8"},
+    {.path = "/serial.js", .file = "serial.js", .type = "text/javascript; charset=utf-8"},
+    /* xterm.js and its fit addon, from npm (scripts/vendor-xterm.sh). */
+    {.path = "/vendor/xterm.js",
+     .file = "vendor/xterm.js",
+     .type = "text/javascript; charset=utf-8"},
+    {.path = "/vendor/xterm.css", .file = "vendor/xterm.css", .type = "text/css; charset=utf-8"},
+    {.path = "/vendor/addon-fit.js",
+     .file = "vendor/addon-fit.js",
+     .type = "text/javascript; charset=utf-8"},
 };
 
 /*

@@ -21,6 +21,17 @@
 
 struct sk_http_route;
 
+/*
+ * MHD closes a connection that neither sent nor received for this long, and
+ * the streamer a stream whose client stopped reading. A stream sends at
+ * least one part a second (see SK_STREAMER_REPEAT_MS), so only a stream
+ * whose client stopped reading is cut, which is what we want (a serial
+ * stream lifts it while it waits for a quiet port: http/serialapi.c).
+ */
+#ifndef SK_HTTP_IDLE_TIMEOUT_S
+#define SK_HTTP_IDLE_TIMEOUT_S 15u
+#endif
+
 struct sk_request {
     int admitted;
     char identity[SK_AUTH_IDENTITY_LEN]; /* who is asking: a key, "password:USER", "loopback" */
@@ -29,6 +40,7 @@ struct sk_request {
     char addr[SK_ROSTER_ADDR_LEN];       /* the client's address, set once per request */
     int retry_after_s;                   /* > 0: its password may not be tried yet (429) */
     const struct sk_http_route *route;   /* http.c's, NULL for a page file or nothing */
+    const char *url;                     /* the request's path (MHD's, valid for the request) */
     struct sk_buf body;
     int body_too_big;
     int is_head;     /* a HEAD request: MHD leaves the body out */

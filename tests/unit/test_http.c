@@ -25,6 +25,7 @@
 #include "video/frame.h"
 #include "http/http.h"
 #include "http/multipart.h"
+#include "http/serialapi.h"
 #include "video/hub.h"
 #include "base/log.h"
 #include "base/util.h"
@@ -799,6 +800,24 @@ static int write_file(const char *dir, const char *name, const char *text)
     return fclose(f);
 }
 
+/* The port's name from a serial route's path: one segment, bounded, nothing else. */
+static void test_serial_port_name(void)
+{
+    char name[8];
+    CHECK_EQ_INT(sk_serialapi_port_name("/api/serial/com1/stream", name, sizeof(name)), 0);
+    CHECK_STR(name, "com1");
+    CHECK_EQ_INT(sk_serialapi_port_name("/api/serial/usb/write", name, sizeof(name)), 0);
+    CHECK_STR(name, "usb");
+    CHECK_EQ_INT(sk_serialapi_port_name("/api/serial//stream", name, sizeof(name)), -1);
+    CHECK_EQ_INT(sk_serialapi_port_name("/api/serial/", name, sizeof(name)), -1);
+    CHECK_EQ_INT(sk_serialapi_port_name("/api/serial", name, sizeof(name)), -1);
+    CHECK_EQ_INT(sk_serialapi_port_name("/api/media/x/stream", name, sizeof(name)), -1);
+    CHECK_EQ_INT(sk_serialapi_port_name("/api/serial/abcdefgh/stream", name, sizeof(name)), -1);
+    CHECK_EQ_INT(sk_serialapi_port_name("/api/serial/abcdefg/stream", name, sizeof(name)), 0);
+    CHECK_STR(name, "abcdefg");
+    CHECK_EQ_INT(sk_serialapi_port_name(NULL, name, sizeof(name)), -1);
+}
+
 int main(void)
 {
     /* A web_dir with a file the server must never hand out, and one beside it. */
@@ -825,6 +844,7 @@ int main(void)
     SK_RUN(test_stream_head_as_mhd_writes_it);
     SK_RUN(test_viewers_cost_no_thread);
     SK_RUN(test_open_errors);
+    SK_RUN(test_serial_port_name);
 
     char path[128];
     const char *files[] = {"web/index.html", "web/app.js", "web/secret.txt", "secret.txt"};
