@@ -251,6 +251,18 @@ guest() {
   return 1
 }
 
+# block_dev PREFIX: the guest's block device whose name starts with PREFIX (sd,
+# sr), if any; "?" when the guest did not answer, so that is never "none".
+block_dev() {
+  local l
+  l=$(guest "ls /sys/block; echo END") && grep -qx END <<<"$l" || { echo "?"; return; }
+  grep -m1 "^$1" <<<"$l"
+}
+has_dev() { local d; d=$(block_dev "$1"); [ -n "$d" ] && [ "$d" != "?" ]; }
+no_dev() { [ -z "$(block_dev "$1")" ]; }
+# sshkvm_gone: no sshkvm runs in the guest (and the guest answered).
+sshkvm_gone() { [ "$(guest 'pidof sshkvm || echo gone')" = gone ]; }
+
 # wait_status NAME STRING: PASS when `status` shows STRING within 10 s.
 wait_status() {
   for _ in $(seq 20); do
