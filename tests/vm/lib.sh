@@ -235,7 +235,8 @@ wait_events() {
 }
 
 # guest CMD...: run CMD with sh in the guest (through evdump's "run"),
-# print its output, return its exit status (1 after 60 s without an end).
+# print its output, return its exit status (1 after 60 s without an end, or
+# at once when QEMU is gone, so that a retried check does not wait 60 s a try).
 # The id is the clock, not a counter: out=$(guest ...) runs in a subshell.
 guest() {
   local id=r$(date +%s%N) rc
@@ -246,6 +247,7 @@ guest() {
       tr -d '\r' <"$T/events.log" | sed -n "s/^OUT $id //p"
       return "$rc"
     fi
+    kill -0 "$QEMU_PID" 2>/dev/null || return 1
     sleep 0.1
   done
   return 1
