@@ -47,6 +47,12 @@ settled() {
 within() { local ms=${1%% *}; [ "${1#* }" = released ] && [ "$ms" -ge "$2" ] && [ "$ms" -le "$3" ]; }
 # pressed RC OUT WANT R LO HI: the command's exit 0, its output WANT (unless empty), R within LO..HI.
 pressed() { [ "$1" -eq 0 ] && { [ -z "$3" ] || [ "$2" = "$3" ]; } && within "$4" "$5" "$6"; }
+# sets LINE: the values programs set on LINE since the kernel's gpio_value trace was
+# cleared (tests/vm/gpiosim-setup.sh), one line: what sshkvm drove, not the level seen.
+sets() {
+  guest "cat /sys/kernel/tracing/trace" | awk -v g=$(($(guest "cat /tmp/gpio.base") + $1)) \
+    'NF >= 4 && $(NF - 3) == "gpio_value:" && $(NF - 2) == g && $(NF - 1) == "set" { printf "%s%s", sep, $NF; sep = " " }'
+}
 # bg_power ARGS...: power ARGS with ssh itself in the background (its pid in $!, for kill).
 bg_power() { ssh "${SSH_OPTS[@]}" -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 power "$@" >/dev/null 2>&1 & }
 
@@ -63,8 +69,9 @@ pull 22 down
 
 # ---- 2. on when on: nothing pressed ----
 n=$(log_lines)
+guest ": >/sys/kernel/tracing/trace"
 out=$(kssh power on); rc=$?
-[ "$rc" -eq 0 ] && grep -q "already on" <<<"$out" && [ "$(log_lines)" = "$n" ]; expect vm_power_on_when_on_nothing
+[ "$rc" -eq 0 ] && grep -q "already on" <<<"$out" && [ "$(log_lines)" = "$n" ] && [ -z "$(sets 23)" ]; expect vm_power_on_when_on_nothing
 
 # ---- 3. each action drives its line for its time ----
 pull 24 down
@@ -73,10 +80,14 @@ out=$(kssh power on); rc=$?
 r=$(settled "$n" 2); note "power on: $r"
 check vm_power_on_press_500ms pressed "$rc" "$out" 'pressed power for 500 ms' "$r" 350 1000
 n=$(log_lines)
+guest ": >/sys/kernel/tracing/trace"
 kssh power reset >/dev/null; rc=$?
 r=$(settled "$n" 3); note "power reset: $r"
 check vm_power_reset_press_500ms pressed "$rc" "" "" "$r" 350 1000
-check vm_power_reset_leaves_power [ "$(press_ms "$n" 2)" = none ]
+# The reset line was set 1 then 0 (so the trace works here), the power line never.
+check vm_power_reset_traced [ "$(sets 27)" = "1 0" ]
+power_untouched() { [ "$(press_ms "$n" 2)" = none ] && [ -z "$(sets 23)" ]; }
+check vm_power_reset_leaves_power power_untouched
 pull 24 up
 n=$(log_lines)
 kssh power off --force >/dev/null; rc=$?
@@ -100,11 +111,6 @@ check vm_power_audited guest "grep -q 'event=power .*action=on result=done' /tmp
 # whatever sshkvm drove last. So the values sshkvm set are read from the kernel's
 # gpio_value trace (tests/vm/gpiosim-setup.sh): the power line's last value
 # set must be 0, set after the press's 1, before sshkvm was gone.
-# sets LINE: the values programs set on LINE since the trace was cleared, one line.
-sets() {
-  guest "cat /sys/kernel/tracing/trace" | awk -v g=$(($(guest "cat /tmp/gpio.base") + $1)) \
-    'NF >= 4 && $(NF - 3) == "gpio_value:" && $(NF - 2) == g && $(NF - 1) == "set" { printf "%s%s", sep, $NF; sep = " " }'
-}
 guest ": >/sys/kernel/tracing/trace"
 n=$(log_lines)
 bg_power off --force
