@@ -39,6 +39,9 @@ test=(curl ffmpeg tmux clang clang-format libclang-rt-14-dev valgrind libjpeg-tu
   debhelper dpkg-dev mmdebstrap lintian ansible)
 # Boot media: test_vm_gadget makes its ISO 9660 image with xorriso.
 test+=(xorriso)
+# test_unit_sandbox: strace records what sshkvm opens and calls, systemd (systemd-analyze) expands
+# the unit's syscall filter and rates it; util-linux: unshare.
+test+=(strace systemd util-linux)
 # The keymap generator (not run by `make test`; its output is committed).
 gen=(python3 libxkbcommon0 xkb-data libx11-data)
 

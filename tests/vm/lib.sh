@@ -235,7 +235,8 @@ wait_events() {
 }
 
 # guest CMD...: run CMD with sh in the guest (through evdump's "run"),
-# print its output, return its exit status (1 after 60 s without an end).
+# print its output, return its exit status (1 after 60 s without an end, or
+# at once when QEMU is gone, so that a retried check does not wait 60 s a try).
 # The id is the clock, not a counter: out=$(guest ...) runs in a subshell.
 guest() {
   local id=r$(date +%s%N) rc
@@ -246,10 +247,23 @@ guest() {
       tr -d '\r' <"$T/events.log" | sed -n "s/^OUT $id //p"
       return "$rc"
     fi
+    kill -0 "$QEMU_PID" 2>/dev/null || return 1
     sleep 0.1
   done
   return 1
 }
+
+# block_dev PREFIX: the guest's block device whose name starts with PREFIX (sd,
+# sr), if any; "?" when the guest did not answer, so that is never "none".
+block_dev() {
+  local l
+  l=$(guest "ls /sys/block; echo END") && grep -qx END <<<"$l" || { echo "?"; return; }
+  grep -m1 "^$1" <<<"$l"
+}
+has_dev() { local d; d=$(block_dev "$1"); [ -n "$d" ] && [ "$d" != "?" ]; }
+no_dev() { [ -z "$(block_dev "$1")" ]; }
+# sshkvm_gone: no sshkvm runs in the guest (and the guest answered).
+sshkvm_gone() { [ "$(guest 'pidof sshkvm || echo gone')" = gone ]; }
 
 # wait_status NAME STRING: PASS when `status` shows STRING within 10 s.
 wait_status() {

@@ -203,10 +203,6 @@ head -c 700000 /dev/urandom >"$T/iso/pad.bin"
 echo "hello from sshkvm media" >"$T/iso/hello.txt"
 xorriso -as mkisofs -quiet -V SSHKVM -o "$T/cd.iso" "$T/iso" 2>/dev/null
 isz=$(stat -c %s "$T/cd.iso")
-# block_dev PREFIX: the guest's block device whose name starts with PREFIX (sd, sr), if any.
-block_dev() { guest "ls /sys/block" | grep -m1 "^$1"; }
-has_dev() { [ -n "$(block_dev "$1")" ]; }
-no_dev() { [ -z "$(block_dev "$1")" ]; }
 # guest_sha DEV BYTES: the SHA-256 of the first BYTES of the guest's /dev/DEV.
 guest_sha() { guest "head -c $2 /dev/$1 | sha256sum" | cut -c1-64; }
 t_media=$SECONDS
@@ -270,9 +266,11 @@ owners() { guest "stat -c %u $*" | tr '\n' ' ' | sed 's/ $//'; }
 check vm_media_user_owns_what_insert_writes test "$(owners $GA/UDC $GA/configs/c.1 $MS/stall $MS/lun.0/file $MS/lun.0/cdrom $MS/lun.0/ro $MS/lun.0/removable $MS/lun.0/nofua)" = "1000 1000 1000 1000 1000 1000 1000 1000"
 check vm_media_user_owns_nothing_else test "$(owners $GA $GA/functions $GA/idVendor $GA/functions/hid.usb0/protocol $GA/configs/c.1/MaxPower $MS)" = "0 0 0 0 0 0"
 check vm_media_user_function_prepared_unlinked guest "test -d $MS && test ! -e $GA/configs/c.1/mass_storage.usb0"
-# The user cannot touch the keyboard's function or make functions of its own.
-check vm_media_user_cannot_write_hid guest "! su -s /bin/sh $U -c 'echo 0 >$GA/functions/hid.usb0/protocol' 2>/dev/null"
-check vm_media_user_cannot_mkdir_function guest "! su -s /bin/sh $U -c 'mkdir $GA/functions/mass_storage.x' 2>/dev/null"
+# The user cannot touch the keyboard's function or make functions of its own
+# (the attribute and directory are there, and su as the user writes what it owns).
+check vm_media_user_su_writes_own guest "su -s /bin/sh $U -c 'cat $MS/stall >$MS/stall'"
+check vm_media_user_cannot_write_hid guest "test -f $GA/functions/hid.usb0/protocol && ! su -s /bin/sh $U -c 'echo 0 >$GA/functions/hid.usb0/protocol' 2>/dev/null"
+check vm_media_user_cannot_mkdir_function guest "test -d $GA/functions && ! su -s /bin/sh $U -c 'mkdir $GA/functions/mass_storage.x' 2>/dev/null"
 # Why up --user pre-creates the function: in a gadget whose functions/ the
 # user owns, what the user creates is still root's (noted, a kernel fact).
 P=/sys/kernel/config/usb_gadget/sk_probe
@@ -280,7 +278,6 @@ note "configfs: a function $U makes has lun.0/file owned by uid $(guest "mkdir $
 check vm_media_probe_gadget_removed guest "test ! -e $P"
 # sshkvm_uid: the uid sshkvm runs as ("" when it does not run).
 sshkvm_uid() { guest "p=\$(pidof sshkvm) && sed -n 's/^Uid:[[:space:]]*\([0-9]*\).*/\1/p' /proc/\$p/status"; }
-sshkvm_gone() { [ -z "$(sshkvm_uid)" ]; }
 guest "kill \$(pidof sshkvm)"
 check vm_media_user_root_sshkvm_stopped wait_until 10 sshkvm_gone
 guest "chown -R $U /tmp/hk /tmp/media && chgrp $U /dev/video0 && chmod 0660 /dev/video0"
@@ -299,7 +296,7 @@ if wait_ssh; then
   check vm_media_user_list_says_inserted grep -q 'user.img.*inserted disk' <<<"$(kssh media list)"
   check vm_media_user_eject kssh media eject
   check vm_media_user_disk_gone wait_until 30 no_dev sd
-  check vm_media_user_unlinked_no_medium guest "test ! -e $GA/configs/c.1/mass_storage.usb0 && test -z \"\$(cat $MS/lun.0/file)\""
+  check vm_media_user_unlinked_no_medium guest "test ! -e $GA/configs/c.1/mass_storage.usb0 && test -f $MS/lun.0/file && test -z \"\$(cat $MS/lun.0/file)\""
   check vm_media_user_insert_cdrom kssh media insert cd.iso
   if wait_until 30 has_dev sr; then
     check vm_media_user_cdrom_bit_for_bit test "$(guest_sha sr0 "$isz")" = "$(sha "$T/cd.iso")"
@@ -308,7 +305,9 @@ if wait_ssh; then
   fi
   check vm_media_user_eject_cdrom kssh media eject
   check vm_media_user_cdrom_gone wait_until 30 no_dev sr
-  check vm_media_user_list_not_inserted test "$(kssh media list | grep -c inserted)" -eq 0
+  # listed_not_inserted: media list answers, names user.img, and nothing is inserted.
+  listed_not_inserted() { local l; l=$(kssh media list) && grep -q '^user\.img[[:space:]]' <<<"$l" && ! grep -q inserted <<<"$l"; }
+  check vm_media_user_list_not_inserted listed_not_inserted
 else
   fail vm_media_user_sshkvm_unprivileged "no answer: $(guest "tail -5 /tmp/sshkvm2.out")"
 fi
