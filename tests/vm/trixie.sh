@@ -8,7 +8,8 @@
 # it. A minimal trixie with the build dependencies is made once with
 # mmdebstrap (minutes; needs root and deb.debian.org) and kept under
 # build/vm/trixie/ by what it includes; the sources are copied in with their
-# times, so make rebuilds only what changed (seconds when nothing did).
+# times, so make rebuilds only what changed (seconds when nothing did). It is
+# built with -Werror, as make check builds here, with trixie's gcc 14.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$ROOT/build/vm/trixie
@@ -34,7 +35,7 @@ major=$(chroot "$R" pkg-config --modversion libgpiod | cut -d. -f1)
 # The sources as git has them (with their times: an unchanged file is not rebuilt).
 mkdir -p "$R/sshkvm"
 (cd "$ROOT" && git ls-files -z src Makefile keymaps web | tar --null -T - -cf -) | tar -C "$R/sshkvm" -xf -
-chroot "$R" sh -c 'cd /sshkvm && make -s -j2 build/sshkvm' >"$OUT/build.log" 2>&1 || {
+chroot "$R" sh -c 'cd /sshkvm && make -s -j2 build/sshkvm CFLAGS="-O2 -g -Werror"' >"$OUT/build.log" 2>&1 || {
   echo "trixie.sh: make in trixie failed (see $OUT/build.log)" >&2
   tail -20 "$OUT/build.log" >&2
   exit 1
