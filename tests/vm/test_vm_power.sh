@@ -23,8 +23,8 @@ vm_require vm_power qemu-system-x86_64 gcc strings curl make mmdebstrap
 t0=$SECONDS
 bash "$VM_DIR/trixie.sh" >"$T/trixie.out" 2>"$T/trixie.err" &
 TRIXIE_PID=$!
-kdir=$(bash "$VM_DIR/kernel.sh" "${VM_MODULES[@]}") || { fail vm_power_kernel "kernel.sh"; exit 1; }
-KO=$(bash "$VM_DIR/gpiosim.sh" "$kdir") || { fail vm_power_gpiosim_built "tests/vm/gpiosim.sh"; exit 1; }
+kdir=$(bash "$VM_DIR/kernel.sh" "${VM_MODULES[@]}") || { fail vm_power_kernel "kernel.sh"; kill "$TRIXIE_PID"; exit 1; }
+KO=$(bash "$VM_DIR/gpiosim.sh" "$kdir") || { fail vm_power_gpiosim_built "tests/vm/gpiosim.sh"; kill "$TRIXIE_PID"; exit 1; }
 pass vm_power_gpiosim_built
 wait "$TRIXIE_PID" || { fail vm_power_gpiod2_built "tests/vm/trixie.sh: $(cat "$T/trixie.err")"; exit 1; }
 TRIXIE=$(cat "$T/trixie.out")
