@@ -32,9 +32,13 @@ fi
 major=$(chroot "$R" pkg-config --modversion libgpiod | cut -d. -f1)
 [ "$major" -ge 2 ] || { echo "trixie.sh: trixie's libgpiod is $major.x, not 2.x" >&2; exit 1; }
 
-# The sources as git has them (with their times: an unchanged file is not rebuilt).
+# The sources as they are here (with their times: an unchanged file is not rebuilt); a file
+# removed here is removed there too (the Makefile builds every src/*.c it finds).
 mkdir -p "$R/sshkvm"
-(cd "$ROOT" && git ls-files -z src Makefile keymaps web | tar --null -T - -cf -) | tar -C "$R/sshkvm" -xf -
+tar -C "$ROOT" -cf - src Makefile keymaps web | tar -C "$R/sshkvm" -xf -
+(cd "$R/sshkvm" && find src keymaps web -type f) | while IFS= read -r f; do
+  [ -e "$ROOT/$f" ] || rm -f "$R/sshkvm/$f"
+done
 chroot "$R" sh -c 'cd /sshkvm && make -s -j2 build/sshkvm CFLAGS="-O2 -g -Werror"' >"$OUT/build.log" 2>&1 || {
   echo "trixie.sh: make in trixie failed (see $OUT/build.log)" >&2
   tail -20 "$OUT/build.log" >&2
