@@ -21,7 +21,8 @@ build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbo
 # npm only when no npm is there (NodeSource's nodejs carries its own, and conflicts with Debian's).
 # npm also refreshes web/vendor's xterm.js (scripts/vendor-xterm.sh; no test runs it).
 # debhelper, dpkg-dev, lintian: make deb and test_deb's lintian check; mmdebstrap: the fresh
-# Debian test_deb and test_ansible install the package in; ansible: test_ansible's ansible-playbook
+# Debian test_deb and test_ansible install the package in, and test_vm_power's Debian 13 chroot
+# that builds sshkvm against libgpiod 2.x (tests/vm/trixie.sh); ansible: test_ansible's ansible-playbook
 # (Debian's ansible ships community.general and its chroot connection).
 # console-setup-linux: Debian's console fonts (/usr/share/consolefonts) that --text-font
 # loads in test_fontfile and test_text; kbd: psfgettable, the unit test's own reading of

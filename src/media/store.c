@@ -6,7 +6,17 @@
  * sidecars (.NAME.sha256) and, where the file system has no O_TMPFILE, the
  * temporary files of uploads in progress (.NAME.upload-XXXXXX, removed at
  * start when a crash left one). An upload streams into its temporary file,
- * hashing as it goes; commit syncs it and links it under its name. The names
+ * hashing as it goes; commit syncs it and links it under its name. Each
+ * upload owns a writer thread ("media-write", started by put_begin, joined
+ * by commit or abort): the caller's bytes are copied into one of two
+ * UPLOAD_BUF buffers, and the writer writes and hashes the other, so that
+ * the network side (an SSH session's decryption, say) and the disk side
+ * run at once, as sshd and scp do in two processes. The file is written
+ * O_DIRECT where the file system allows it (whole 4 KiB blocks from
+ * aligned buffers; the last partial block through the page cache): the
+ * kernel's copy into the page cache was most of the writer's time, and
+ * commit's fdatasync then has little left to wait for. A write error is
+ * kept and answered by the next write or by commit. The names
  * being uploaded are kept in a list under a mutex, so that two uploads of a
  * name never interleave: the second is refused. The bytes uploads in
  * progress have written are kept in the store too (pending, same mutex), so
@@ -30,9 +40,12 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "base/util.h"
 
 #define CHECK_EVERY (4 << 20) /* look at the free space again after this many bytes */
+#define UPLOAD_BUF (4 << 20)  /* each of an upload's two buffers */
+#define DIRECT_ALIGN 4096     /* what O_DIRECT asks of buffers, lengths and offsets */
 #define DEFAULT_RESERVE (64LL << 20)
 
 struct busy {
@@ -61,7 +74,20 @@ struct sk_upload {
     int64_t others;     /* the other images' bytes, for max_bytes */
     unsigned gen;       /* the store's gen when others was measured */
     int64_t reserved;   /* what this upload added to the store's pending */
-    EVP_MD_CTX *md;
+    EVP_MD_CTX *md;     /* the writer's while it runs */
+    /* The writer thread and what passes between it and the caller, under mu. */
+    pthread_t writer;
+    int writer_on;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    unsigned char *fill; /* the caller's, being filled */
+    size_t fill_len;
+    unsigned char *busy; /* the writer's, being written; NULL when it waits */
+    size_t busy_len;
+    unsigned char *spare; /* the one the writer is done with */
+    int quit;             /* the writer ends once busy is written */
+    int werr;             /* errno of a failed write (nothing is written after it), or 0 */
+    int direct;           /* the writer's: the file is open O_DIRECT */
 };
 
 int sk_store_name_check(const char *name, char *err, size_t errlen)
@@ -320,6 +346,125 @@ static int open_temp(struct sk_upload *up, char *err, size_t errlen)
     return 0;
 }
 
+/* Write len bytes: O_DIRECT while it lasts (whole blocks from the start), the page cache after. */
+static int write_buf(struct sk_upload *up, const unsigned char *buf, size_t len)
+{
+    if (up->direct && len % DIRECT_ALIGN != 0) {
+        /* The last, partial block: through the page cache (commit's fdatasync writes it). */
+        fcntl(up->fd, F_SETFL, fcntl(up->fd, F_GETFL) & ~O_DIRECT);
+        up->direct = 0;
+    }
+    size_t done = 0;
+    if (sk_write_all(up->fd, buf, len, &done) == 0) {
+        return 0;
+    }
+    if (up->direct && errno == EINVAL) {
+        /* The file system takes no direct writes after all (or not of this block size). */
+        int e = errno;
+        up->direct = 0;
+        if (fcntl(up->fd, F_SETFL, fcntl(up->fd, F_GETFL) & ~O_DIRECT) != 0) {
+            errno = e;
+            return -1;
+        }
+        return sk_write_all(up->fd, buf + done, len - done, NULL);
+    }
+    return -1;
+}
+
+/*
+ * The writer thread: writes and hashes each buffer handed to it, in order; after a failed
+ * write it only hands buffers back. Ends when told to and idle.
+ */
+static void *writer_main(void *arg)
+{
+    struct sk_upload *up = arg;
+    sk_log_thread_name("media-write");
+    pthread_mutex_lock(&up->mu);
+    for (;;) {
+        while (up->busy == NULL && !up->quit) {
+            pthread_cond_wait(&up->cv, &up->mu);
+        }
+        if (up->busy == NULL) {
+            break;
+        }
+        unsigned char *buf = up->busy;
+        size_t len = up->busy_len;
+        int failed = up->werr != 0;
+        pthread_mutex_unlock(&up->mu);
+        int e = 0;
+        if (!failed && write_buf(up, buf, len) != 0) {
+            e = errno != 0 ? errno : EIO;
+        } else if (!failed) {
+            EVP_DigestUpdate(up->md, buf, len);
+        }
+        pthread_mutex_lock(&up->mu);
+        if (e != 0) {
+            up->werr = e;
+        }
+        up->spare = buf;
+        up->busy = NULL;
+        pthread_cond_broadcast(&up->cv);
+    }
+    pthread_mutex_unlock(&up->mu);
+    return NULL;
+}
+
+/* Hand the filled buffer to the writer (once it is done with the other): errno of a failed write,
+ * or 0. */
+static int hand_off(struct sk_upload *up)
+{
+    pthread_mutex_lock(&up->mu);
+    while (up->busy != NULL) {
+        pthread_cond_wait(&up->cv, &up->mu);
+    }
+    up->busy = up->fill;
+    up->busy_len = up->fill_len;
+    up->fill = up->spare;
+    up->spare = NULL;
+    up->fill_len = 0;
+    int e = up->werr;
+    pthread_cond_broadcast(&up->cv);
+    pthread_mutex_unlock(&up->mu);
+    return e;
+}
+
+/* Stop the writer once it has written what it was handed (nothing more): errno of a failed write,
+ * or 0. */
+static int stop_writer(struct sk_upload *up)
+{
+    if (!up->writer_on) {
+        return up->werr;
+    }
+    pthread_mutex_lock(&up->mu);
+    up->quit = 1;
+    pthread_cond_broadcast(&up->cv);
+    pthread_mutex_unlock(&up->mu);
+    pthread_join(up->writer, NULL);
+    up->writer_on = 0;
+    return up->werr;
+}
+
+/* The message for a failed write (errno e): SK_STORE_E_FULL when the disk is full, else -1. */
+static int write_error(const struct sk_upload *up, int e, char *err, size_t errlen)
+{
+    if (e == ENOSPC || e == EDQUOT) {
+        full_error(err, errlen, up->st, 0);
+        return SK_STORE_E_FULL;
+    }
+    sk_set_err(err, errlen, "writing to the media store failed: %s", strerror(e));
+    return -1;
+}
+
+/* One of an upload's buffers, aligned for direct writes. */
+static unsigned char *aligned_buf(void)
+{
+    void *p = NULL;
+    if (posix_memalign(&p, DIRECT_ALIGN, UPLOAD_BUF) != 0) {
+        abort();
+    }
+    return p;
+}
+
 int sk_store_put_begin(struct sk_store *st, const char *name, int64_t expect,
                        struct sk_upload **out, char *err, size_t errlen)
 {
@@ -335,6 +480,8 @@ int sk_store_put_begin(struct sk_store *st, const char *name, int64_t expect,
     struct sk_upload *up = xcalloc(1, sizeof(*up));
     up->st = st;
     up->fd = -1;
+    pthread_mutex_init(&up->mu, NULL);
+    pthread_cond_init(&up->cv, NULL);
     snprintf(up->name, sizeof(up->name), "%s", name);
     up->room = disk_room(st);
     int64_t room = up->room;
@@ -360,6 +507,16 @@ int sk_store_put_begin(struct sk_store *st, const char *name, int64_t expect,
         sk_upload_abort(up);
         return -1;
     }
+    up->fill = aligned_buf();
+    up->spare = aligned_buf();
+    /* Direct writes where the file system takes them: no copy into the page cache. */
+    up->direct = fcntl(up->fd, F_SETFL, fcntl(up->fd, F_GETFL) | O_DIRECT) == 0;
+    if (pthread_create(&up->writer, NULL, writer_main, up) != 0) {
+        sk_set_err(err, errlen, "cannot start the upload's writer thread");
+        sk_upload_abort(up);
+        return -1;
+    }
+    up->writer_on = 1;
     *out = up;
     return 0;
 }
@@ -416,15 +573,19 @@ int sk_upload_write(struct sk_upload *up, const void *data, size_t len, char *er
     if (rc != 0) {
         return rc;
     }
-    if (sk_write_all(up->fd, data, len, NULL) != 0) {
-        if (errno == ENOSPC || errno == EDQUOT) {
-            full_error(err, errlen, up->st, 0);
-            return SK_STORE_E_FULL;
+    const unsigned char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        size_t n = SK_MIN(left, (size_t)UPLOAD_BUF - up->fill_len);
+        memcpy(up->fill + up->fill_len, p, n);
+        up->fill_len += n;
+        p += n;
+        left -= n;
+        int e = up->fill_len == UPLOAD_BUF ? hand_off(up) : 0;
+        if (e != 0) {
+            return write_error(up, e, err, errlen);
         }
-        sk_set_err(err, errlen, "writing to the media store failed: %s", strerror(errno));
-        return -1;
     }
-    EVP_DigestUpdate(up->md, data, len);
     up->bytes += (int64_t)len;
     return 0;
 }
@@ -511,7 +672,11 @@ static int finish(struct sk_upload *up, int replace, char sha256[65], char *err,
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned n = 0;
     int rc = -1;
-    if (fdatasync(up->fd) != 0) {
+    int e = up->fill_len > 0 ? hand_off(up) : 0;
+    e = e != 0 ? e : stop_writer(up);
+    if (e != 0) {
+        rc = write_error(up, e, err, errlen);
+    } else if (fdatasync(up->fd) != 0) {
         sk_set_err(err, errlen, "writing to the media store failed: %s", strerror(errno));
     } else if (EVP_DigestFinal_ex(up->md, d, &n) != 1) {
         sk_set_err(err, errlen, "SHA-256 failed");
@@ -540,6 +705,12 @@ void sk_upload_abort(struct sk_upload *up)
     if (up == NULL) {
         return;
     }
+    stop_writer(up);
+    free(up->fill);
+    free(up->busy);
+    free(up->spare);
+    pthread_cond_destroy(&up->cv);
+    pthread_mutex_destroy(&up->mu);
     if (up->fd >= 0) {
         close(up->fd);
     }

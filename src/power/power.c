@@ -64,7 +64,11 @@ static int chip_open(void *ctx, const struct sk_powerspec *spec, char *err, size
         }
     }
     p->chip = sk_gpio_open(spec->chip, offsets, output, initial, n, err, errlen);
-    return p->chip != NULL ? 0 : -1;
+    if (p->chip == NULL) {
+        return -1;
+    }
+    sk_log(SK_LOG_INFO, "power", "GPIO chip %s: %d lines through %s", spec->chip, n, sk_gpio_api());
+    return 0;
 }
 
 /* The index gpio.c knows line by: its place among the used lines. */

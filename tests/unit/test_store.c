@@ -5,13 +5,22 @@
  * SHA-256 and its sidecar, the --media-max-bytes limit, sparse blank images;
  * names that must be valid UTF-8 without C0/C1 controls, a directory others
  * may write refused, planted symbolic links never followed, sparse images
- * counted at their size, concurrent uploads that cannot pass the limit together.
+ * counted at their size, concurrent uploads that cannot pass the limit together;
+ * an upload larger than the writer thread's buffers, in odd pieces, stored
+ * bit for bit with the SHA-256 OpenSSL computes in one go (direct writes and
+ * the partial last block; and on tmpfs, whose direct writes are a copy too),
+ * and a write that fails there
+ * (the file size limit) answered by a write or the commit with nothing stored.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <openssl/evp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -391,6 +400,105 @@ static void test_limit_together(void)
     clean();
 }
 
+/* len bytes that do not repeat in 4 KiB blocks (xorshift). */
+static unsigned char *noise(size_t len)
+{
+    unsigned char *p = xmalloc(len);
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < len; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        p[i] = (unsigned char)x;
+    }
+    return p;
+}
+
+static void test_big_put(void)
+{
+    struct sk_store *st = open_store(0);
+    char err[256], sha[65], want[65];
+    struct sk_upload *up;
+    /* Two and a half of the writer's 4 MiB buffers and a partial block, in 100003-byte pieces. */
+    size_t len = (10u << 20) + 3 * 4096 + 123;
+    unsigned char *data = noise(len);
+    CHECK_EQ_INT(sk_store_put_begin(st, "big.img", (int64_t)len, &up, err, sizeof(err)), 0);
+    int rc = 0;
+    for (size_t off = 0; off < len && rc == 0; off += 100003) {
+        rc = sk_upload_write(up, data + off, SK_MIN((size_t)100003, len - off), err, sizeof(err));
+    }
+    CHECK_EQ_INT(rc, 0);
+    CHECK_EQ_INT(sk_upload_bytes(up), (int64_t)len);
+    CHECK_EQ_INT(sk_upload_commit(up, sha, err, sizeof(err)), 0);
+    unsigned char d[EVP_MAX_MD_SIZE];
+    unsigned n = 0;
+    CHECK(EVP_Digest(data, len, d, &n, EVP_sha256(), NULL) == 1 && n == 32);
+    for (unsigned i = 0; i < 32; i++) {
+        snprintf(want + 2 * i, 3, "%02x", d[i]);
+    }
+    CHECK_STR(sha, want);
+    char *path = sk_store_path(st, "big.img");
+    char *got = NULL;
+    size_t got_len = 0;
+    CHECK_EQ_INT(sk_read_file(path, len + 1, &got, &got_len, err, sizeof(err)), 0);
+    CHECK_EQ_INT(got_len, len);
+    CHECK(got != NULL && memcmp(got, data, len) == 0);
+    free(got);
+    free(path);
+    free(data);
+    sk_store_free(st);
+    clean();
+}
+
+/* The same on tmpfs (before Linux 6.6 it took no direct writes: the page cache all along). */
+static void test_big_put_tmpfs(void)
+{
+    char keep[sizeof(dir)];
+    memcpy(keep, dir, sizeof(dir));
+    snprintf(dir, sizeof(dir), "/dev/shm/sk-test-store.XXXXXX");
+    if (mkdtemp(dir) != NULL) {
+        test_big_put();
+        rmdir(dir);
+    } else {
+        CHECK(access("/dev/shm", W_OK) != 0); /* no /dev/shm here: nothing to test */
+    }
+    memcpy(dir, keep, sizeof(dir));
+}
+
+/* A write that fails in the writer thread (EFBIG past RLIMIT_FSIZE): refused, nothing stored. */
+static void test_write_fails(void)
+{
+    struct sk_store *st = open_store(0);
+    char err[256] = "", sha[65];
+    struct sk_upload *up;
+    struct rlimit old, lim;
+    getrlimit(RLIMIT_FSIZE, &old);
+    lim = old;
+    lim.rlim_cur = 1 << 20;
+    signal(SIGXFSZ, SIG_IGN);
+    CHECK_EQ_INT(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    size_t len = 12u << 20;
+    unsigned char *data = noise(len);
+    CHECK_EQ_INT(sk_store_put_begin(st, "cut.img", -1, &up, err, sizeof(err)), 0);
+    int rc = 0;
+    for (size_t off = 0; off < len && rc == 0; off += 1 << 20) {
+        rc = sk_upload_write(up, data + off, 1 << 20, err, sizeof(err));
+    }
+    /* The writer is a buffer behind: the failure is answered by a later write, or by commit. */
+    if (rc == 0) {
+        rc = sk_upload_commit(up, sha, err, sizeof(err));
+    } else {
+        sk_upload_abort(up);
+    }
+    setrlimit(RLIMIT_FSIZE, &old);
+    CHECK_EQ_INT(rc, -1);
+    CHECK(strstr(err, "writing to the media store failed: File too large") != NULL);
+    CHECK_EQ_INT(entries(), 0);
+    free(data);
+    sk_store_free(st);
+    clean();
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/sk-test-store.XXXXXX");
@@ -405,6 +513,9 @@ int main(void)
     SK_RUN(test_dir_mode);
     SK_RUN(test_links);
     SK_RUN(test_limit_together);
+    SK_RUN(test_big_put);
+    SK_RUN(test_big_put_tmpfs);
+    SK_RUN(test_write_fails);
     clean();
     rmdir(dir);
     return SK_CHECK_EXIT();
