@@ -586,6 +586,20 @@ static uint32_t vga_color(unsigned i, int colors)
     return ansi[i & 15];
 }
 
+/*
+ * A recognised cell's colour: on the VGA palette (t->vga16), its entry
+ * (index i) as vga_color gives it; else the colour measured (rgb), the
+ * nearest the terminal shows.
+ */
+static uint32_t text_color(const struct sk_textrec_result *t, unsigned i, const uint8_t rgb[3],
+                           int colors)
+{
+    if (t->vga16) {
+        return vga_color(i, colors);
+    }
+    return quantise((uint32_t)rgb[0] << 16 | (uint32_t)rgb[1] << 8 | rgb[2], colors);
+}
+
 int sk_render_read_text(struct sk_render *r, const struct sk_image *img,
                         struct sk_textrec_result *t)
 {
@@ -620,10 +634,11 @@ static int text_cells(struct sk_render *r, const struct sk_textrec_result *t, un
     for (unsigned y = 0; y < t->rows; y++) {
         for (unsigned x = 0; x < t->cols; x++) {
             const struct sk_textrec_cell *c = &t->cells[y * t->cols + x];
+            int blank = c->ch == ' ' || c->ch == 0;
             grid->cells[(size_t)(y0 + y) * cols + x0 + x] = (struct sk_cell){
                 .ch = sk_cp437_unicode[c->ch],
-                .fg = c->ch == ' ' || c->ch == 0 ? SK_COLOR_ANY : vga_color(c->fg, r->opts.colors),
-                .bg = vga_color(c->bg, r->opts.colors),
+                .fg = blank ? SK_COLOR_ANY : text_color(t, c->fg, c->fg_rgb, r->opts.colors),
+                .bg = text_color(t, c->bg, c->bg_rgb, r->opts.colors),
             };
         }
     }
