@@ -574,16 +574,21 @@ void sk_render_set_text_fonts(struct sk_render *r, const struct sk_text_font *fo
     r->font_count = n;
 }
 
-/* A VGA palette index as a cell colour: the terminal's own 16 colours, or the exact RGB. */
+/*
+ * A VGA palette index as a cell colour: the terminal's own 16 colours, the
+ * nearest of xterm's 256 (which look the same whatever the terminal's
+ * theme: a BIOS screen looks like itself), or the exact RGB.
+ */
 static uint32_t vga_color(unsigned i, int colors)
 {
     /* VGA order (blue before red) to ANSI order (red before blue). */
     static const uint8_t ansi[16] = {0, 4, 2, 6, 1, 5, 3, 7, 8, 12, 10, 14, 9, 13, 11, 15};
+    const uint8_t *p = sk_vga_palette[i & 15];
+    uint32_t rgb = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
     if (colors == 24) {
-        const uint8_t *p = sk_vga_palette[i & 15];
-        return SK_COLOR_RGB | (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+        return SK_COLOR_RGB | rgb;
     }
-    return ansi[i & 15];
+    return colors == 256 ? to_256(rgb) : ansi[i & 15];
 }
 
 /*
