@@ -188,8 +188,10 @@ int main(int argc, char **argv)
             struct sk_textrec_cell tc[SK_TEXT_ROWS * SK_TEXT_COLS];
             for (int i = 0; i < SK_TEXT_ROWS * SK_TEXT_COLS; i++) {
                 struct sk_textcell c = truth.cells[i / SK_TEXT_COLS][i % SK_TEXT_COLS];
-                tc[i] = (struct sk_textrec_cell){c.ch, (uint8_t)(c.attr & 15),
-                                                 (uint8_t)(c.attr >> 4), 100};
+                tc[i] = (struct sk_textrec_cell){.ch = c.ch,
+                                                 .fg = (uint8_t)(c.attr & 15),
+                                                 .bg = (uint8_t)(c.attr >> 4),
+                                                 .conf = 100};
             }
             struct sk_textrec_result tr = {.cols = SK_TEXT_COLS, .rows = SK_TEXT_ROWS, .cells = tc};
             char *text = sk_textrec_utf8(&tr);

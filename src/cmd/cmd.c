@@ -43,6 +43,8 @@ const char sk_cmd_usage[] =
     "  screen [--cols N] [--rows N] [--mode art|half|text|auto] [--colors 16|256|24bit]\n"
     "                               print the screen as colour character art\n"
     "  screen --text                print a text screen (BIOS, GRUB, console) as its characters\n"
+    "  screen --text --json         the same as JSON: geometry, and each cell's colours, "
+    "confidence\n"
     "  wait [--regex] [--timeout SECONDS] TEXT\n"
     "                               wait until TEXT is on the (text) screen: 0 seen, 1 timeout\n"
     "                               (default 30 s); TEXT is the remaining words joined by spaces\n"

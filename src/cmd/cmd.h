@@ -79,12 +79,20 @@ struct sk_screen_text {
     int cursor_col, cursor_row; /* -1 when no cursor is seen */
     char *text;                 /* UTF-8, one line a row, trailing blanks dropped (owned) */
     double *line_conf;          /* rows entries: each row's mean cell confidence, 0..1 (owned) */
+    unsigned frame_w, frame_h;  /* the captured frame's size */
+    double cell_w, cell_h;      /* a cell's size in the frame's pixels */
+    double origin_x, origin_y;  /* the first cell's top left corner in the frame */
+    const char *palette;        /* "vga16" when the colours sit on the VGA palette, else NULL */
+    char *json;                 /* when asked for: the screen as screen --text --json gives it
+                                 * (owned) */
 };
 /*
- * Read a frame captured after the call as text into *t. Returns 0 (free t with
- * sk_screen_text_free), or SK_CMD_FAIL with why on io->err (no frame, not text).
+ * Read a frame captured after the call as text into *t (with_json: t->json too).
+ * Returns 0 (free t with sk_screen_text_free), or SK_CMD_FAIL with why on io->err
+ * (no frame, not text).
  */
-int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, struct sk_screen_text *t);
+int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, int with_json,
+                        struct sk_screen_text *t);
 void sk_screen_text_free(struct sk_screen_text *t);
 /*
  * Wait until the screen has stayed the same for quiet_ms (a text screen: the same

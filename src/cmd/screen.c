@@ -1,6 +1,7 @@
 /*
  * screen: the script commands that read the screen: snapshot, screen
- * (colour character art, or --text for a text screen's characters) and
+ * (colour character art, or --text for a text screen's characters, with
+ * --json its colours and geometry too) and
  * wait (until some text shows on a text screen).
  *
  * Each asks the hub for a frame captured after the request (registering as
@@ -21,6 +22,7 @@
 #include "cmd/app.h"
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
+#include "cmd/screenjson.h"
 #include "term/grid.h"
 #include "term/render.h"
 #include "text/textrec.h"
@@ -203,17 +205,43 @@ static int print_art(struct reader *rd, const struct sk_frame *f, const struct s
     return rc;
 }
 
-/* screen [--cols N] [--rows N] [--mode M] [--colors C] | screen --text */
+/*
+ * screen --text --json: frame f read as text, as one JSON document
+ * (screenjson), printed whether or not it is text; 1 when it is not.
+ */
+static int print_json(struct reader *rd, const struct sk_frame *f, const struct sk_cmd_io *io)
+{
+    struct sk_textrec_result r;
+    char *text = read_text(rd, f, &r);
+    if (text == NULL && r.image_w == 0) {
+        /* Not decoded, or too small for any mode: the frame's size is all there is to say. */
+        r.image_w = f->width;
+        r.image_h = f->height;
+    }
+    char *doc = sk_screenjson(&r, f->width, f->height);
+    int rc = io->out(io->ctx, doc, strlen(doc)) == 0 ? SK_CMD_OK : SK_CMD_FAIL;
+    if (text == NULL) {
+        say_not_text(io, &r);
+        rc = SK_CMD_FAIL;
+    }
+    free(doc);
+    free(text);
+    return rc;
+}
+
+/* screen [--cols N] [--rows N] [--mode M] [--colors C] | screen --text [--json] */
 int sk_screen_print(struct sk_app *app, char **argv, int argc, const struct sk_cmd_io *io)
 {
-    int text = 0;
+    int text = 0, json = 0;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--text") == 0) {
-            if (argc > 2) {
-                return sk_cmd_usage_error(io, "screen: --text takes no other option");
-            }
-            text = 1;
-        }
+        text |= strcmp(argv[i], "--text") == 0;
+        json |= strcmp(argv[i], "--json") == 0;
+    }
+    if (json && !text) {
+        return sk_cmd_usage_error(io, "screen: --json needs --text");
+    }
+    if (text && argc > 2 + json) {
+        return sk_cmd_usage_error(io, "screen: --text takes no other option than --json");
     }
     unsigned cols = io->cols ? io->cols : 80;
     unsigned rows = io->rows ? io->rows : 24;
@@ -254,7 +282,9 @@ int sk_screen_print(struct sk_app *app, char **argv, int argc, const struct sk_c
     }
     struct reader rd;
     reader_init(&rd, app);
-    int rc = text ? print_text(&rd, f, io) : print_art(&rd, f, &view, cols, rows, io);
+    int rc = json   ? print_json(&rd, f, io)
+             : text ? print_text(&rd, f, io)
+                    : print_art(&rd, f, &view, cols, rows, io);
     reader_free(&rd);
     sk_frame_unref(f);
     return rc;
@@ -316,7 +346,8 @@ int sk_screen_wait(struct sk_app *app, char **argv, int argc, const struct sk_cm
     return rc;
 }
 
-int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, struct sk_screen_text *t)
+int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, int with_json,
+                        struct sk_screen_text *t)
 {
     memset(t, 0, sizeof(*t));
     struct sk_frame *f = wait_frame(app, io);
@@ -338,6 +369,15 @@ int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, struct s
         t->cursor_col = r.cursor_col;
         t->cursor_row = r.cursor_row;
         t->text = text;
+        t->frame_w = f->width;
+        t->frame_h = f->height;
+        double sx = (double)f->width / r.image_w, sy = (double)f->height / r.image_h;
+        t->cell_w = r.pitch_x * sx;
+        t->cell_h = r.pitch_y * sy;
+        t->origin_x = r.origin_x * sx;
+        t->origin_y = r.origin_y * sy;
+        t->palette = r.vga16 ? "vga16" : NULL;
+        t->json = with_json ? sk_screenjson(&r, f->width, f->height) : NULL;
         t->line_conf = xcalloc(r.rows ? r.rows : 1, sizeof(*t->line_conf));
         for (unsigned y = 0; y < r.rows; y++) {
             unsigned sum = 0;
@@ -357,6 +397,7 @@ void sk_screen_text_free(struct sk_screen_text *t)
 {
     free(t->text);
     free(t->line_conf);
+    free(t->json);
     memset(t, 0, sizeof(*t));
 }
 

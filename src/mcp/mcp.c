@@ -28,6 +28,7 @@
 #include "mcp/mcp.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,12 +296,12 @@ static double num(json_t *args, const char *key, double dflt)
 
 static json_t *tool_read_screen(struct mcp *m, json_t *args)
 {
-    (void)args;
     struct capture c = {.m = m};
     struct sk_cmd_io io = capture_io(&c);
     struct sk_screen_text t;
     json_t *r;
-    if (sk_screen_read_text(m->app, &io, &t) != 0) {
+    int cells = flag(args, "cells");
+    if (sk_screen_read_text(m->app, &io, cells, &t) != 0) {
         r = result_from(&c, 1, NULL);
     } else {
         json_t *conf = json_array();
@@ -311,6 +312,20 @@ static json_t *tool_read_screen(struct mcp *m, json_t *args)
                                "cols", t.cols, "rows", t.rows, "mode", t.mode, "confidence",
                                (double)(int)(t.confidence * 1000) / 1000, "cursor", "col",
                                t.cursor_col, "row", t.cursor_row, "line_confidence", conf);
+        /* The grid's geometry in the frame, rounded to hundredths of a pixel. */
+        json_object_set_new(sc, "frame",
+                            json_pack("{s:i, s:i}", "width", t.frame_w, "height", t.frame_h));
+        json_object_set_new(sc, "cell_width", json_real(round(t.cell_w * 100) / 100));
+        json_object_set_new(sc, "cell_height", json_real(round(t.cell_h * 100) / 100));
+        json_object_set_new(sc, "origin_x", json_real(round(t.origin_x * 100) / 100));
+        json_object_set_new(sc, "origin_y", json_real(round(t.origin_y * 100) / 100));
+        json_object_set_new(sc, "palette", t.palette ? json_string(t.palette) : json_null());
+        if (t.json) {
+            /* Each cell's colours and confidence: the rows of screen --text --json. */
+            json_t *doc = json_loads(t.json, 0, NULL);
+            json_object_set(sc, "cells", json_object_get(doc, "rows"));
+            json_decref(doc);
+        }
         r = json_pack("{s:[o], s:o}", "content", text_block(t.text, strlen(t.text)),
                       "structuredContent", sc);
         sk_screen_text_free(&t);
@@ -604,14 +619,21 @@ static const struct tool {
 } tools[] = {
     {"read_screen",
      "Read the target's screen as text (BIOS setup, GRUB, a console, an installer): its characters "
-     "one line a row, with the grid's size, the cursor and each line's recognition confidence. An "
-     "error when the screen is not text (then take a screenshot).",
-     OBJ("", ""),
+     "one line a row, with the grid's size and place in the frame, the cursor, each line's "
+     "recognition confidence and the palette; with cells, each row's characters' colours and "
+     "confidence. An error when the screen is not text (then take a screenshot).",
+     OBJ("\"cells\":{\"type\":\"boolean\",\"description\":\"also each cell's colours "
+         "(#rrggbb) and confidence, a row at a time\"}",
+         ""),
      OBJ("\"text\":{\"type\":\"string\"},\"cols\":{\"type\":\"integer\"},\"rows\":{\"type\":"
          "\"integer\"},\"mode\":{\"type\":\"string\"},\"confidence\":{\"type\":\"number\"},"
          "\"cursor\":{\"type\":\"object\",\"properties\":{\"col\":{\"type\":\"integer\"},\"row\":{"
          "\"type\":\"integer\"}}},\"line_confidence\":{\"type\":\"array\",\"items\":{\"type\":"
-         "\"number\"}}",
+         "\"number\"}},\"frame\":{\"type\":\"object\",\"properties\":{\"width\":{\"type\":"
+         "\"integer\"},\"height\":{\"type\":\"integer\"}}},\"cell_width\":{\"type\":\"number\"},"
+         "\"cell_height\":{\"type\":\"number\"},\"origin_x\":{\"type\":\"number\"},\"origin_y\":{"
+         "\"type\":\"number\"},\"palette\":{\"type\":[\"string\",\"null\"]},\"cells\":{\"type\":"
+         "\"array\",\"items\":{\"type\":\"object\"}}",
          "\"text\",\"cols\",\"rows\",\"cursor\",\"line_confidence\""),
      1, tool_read_screen},
     {"screenshot",

@@ -574,16 +574,35 @@ void sk_render_set_text_fonts(struct sk_render *r, const struct sk_text_font *fo
     r->font_count = n;
 }
 
-/* A VGA palette index as a cell colour: the terminal's own 16 colours, or the exact RGB. */
+/*
+ * A VGA palette index as a cell colour: the terminal's own 16 colours, the
+ * nearest of xterm's 256 (which look the same whatever the terminal's
+ * theme: a BIOS screen looks like itself), or the exact RGB.
+ */
 static uint32_t vga_color(unsigned i, int colors)
 {
     /* VGA order (blue before red) to ANSI order (red before blue). */
     static const uint8_t ansi[16] = {0, 4, 2, 6, 1, 5, 3, 7, 8, 12, 10, 14, 9, 13, 11, 15};
+    const uint8_t *p = sk_vga_palette[i & 15];
+    uint32_t rgb = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
     if (colors == 24) {
-        const uint8_t *p = sk_vga_palette[i & 15];
-        return SK_COLOR_RGB | (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+        return SK_COLOR_RGB | rgb;
     }
-    return ansi[i & 15];
+    return colors == 256 ? to_256(rgb) : ansi[i & 15];
+}
+
+/*
+ * A recognised cell's colour: on the VGA palette (t->vga16), its entry
+ * (index i) as vga_color gives it; else the colour measured (rgb), the
+ * nearest the terminal shows.
+ */
+static uint32_t text_color(const struct sk_textrec_result *t, unsigned i, const uint8_t rgb[3],
+                           int colors)
+{
+    if (t->vga16) {
+        return vga_color(i, colors);
+    }
+    return quantise((uint32_t)rgb[0] << 16 | (uint32_t)rgb[1] << 8 | rgb[2], colors);
 }
 
 int sk_render_read_text(struct sk_render *r, const struct sk_image *img,
@@ -620,10 +639,11 @@ static int text_cells(struct sk_render *r, const struct sk_textrec_result *t, un
     for (unsigned y = 0; y < t->rows; y++) {
         for (unsigned x = 0; x < t->cols; x++) {
             const struct sk_textrec_cell *c = &t->cells[y * t->cols + x];
+            int blank = c->ch == ' ' || c->ch == 0;
             grid->cells[(size_t)(y0 + y) * cols + x0 + x] = (struct sk_cell){
                 .ch = sk_cp437_unicode[c->ch],
-                .fg = c->ch == ' ' || c->ch == 0 ? SK_COLOR_ANY : vga_color(c->fg, r->opts.colors),
-                .bg = vga_color(c->bg, r->opts.colors),
+                .fg = blank ? SK_COLOR_ANY : text_color(t, c->fg, c->fg_rgb, r->opts.colors),
+                .bg = text_color(t, c->bg, c->bg_rgb, r->opts.colors),
             };
         }
     }

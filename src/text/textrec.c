@@ -2,7 +2,7 @@
  * textrec: the text-screen recogniser.
  *
  * Owns the packed glyph bitmaps of the three VGA fonts, the mode it found
- * last, and the result's cells. A picture passes through in three steps:
+ * last, and the result's cells. A picture passes through in these steps:
  *
  *  1. For each candidate mode, a sampling map takes every pixel of the
  *     mode's own picture (720x400 for 80x25 9x16) to the point of the frame
@@ -28,6 +28,11 @@
  *     knows both ninth columns of 0xB0..0xBF glyphs that
  *     draw in their eighth column (the shades): IBM's VGA draws paper there,
  *     QEMU's and VirtualBox's repeat the eighth.
+ *
+ *  5. On a pass over every cell, each cell's colours are measured in its
+ *     pixels with the glyph read (cell_colours); once the mode is chosen
+ *     and the picture is text, the frame is said to be on the VGA palette
+ *     or not (palette_decide).
  *
  * When the picture is searched, its own grid is found too (gridfind) and
  * read in each cell shape, its glyph at each height in the cell, then at
@@ -71,7 +76,7 @@
 #define BLANK_ERR 0.15
 #define BLANK_RMS 24
 /* A cell fits when its confidence reaches this. */
-#define GOOD_CONF 50
+#define GOOD_CONF SK_TEXTREC_SURE
 /* Glyphs within this many pixels of the best Hamming distance are ranked again. */
 #define HAMMING_SLACK 3
 #define MAX_RANKED 24
@@ -214,6 +219,8 @@ struct sk_textrec {
     unsigned last_w, last_h;
     unsigned misses; /* pictures since the last search that found no text */
     struct sk_textrec_cell *cells;
+    uint16_t *glyph;       /* each cell's glyph in its font, plus one (0: a blank), as read last */
+    uint8_t *clear;        /* each cell's paper was measured clear of its ink (cell_colours) */
     double pal_ycc[16][3]; /* the palette in luma and chroma (ycc) */
     struct fit_memo *memo;
 };
@@ -348,6 +355,8 @@ struct sk_textrec *sk_textrec_new(void)
     font_fill(&tr->fonts[FONT_14], &sk_font8x14[0][0], 14);
     font_fill(&tr->fonts[FONT_16], &sk_font8x16[0][0], 16);
     tr->cells = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->cells));
+    tr->glyph = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->glyph));
+    tr->clear = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->clear));
     tr->memo = xcalloc(1, sizeof(*tr->memo));
     tr->grid = sk_gridfind_new();
     for (unsigned k = 0; k < 16; k++) {
@@ -418,6 +427,8 @@ void sk_textrec_free(struct sk_textrec *tr)
         free(tr->memo);
         sk_gridfind_free(tr->grid);
         free(tr->cells);
+        free(tr->glyph);
+        free(tr->clear);
         free(tr);
     }
 }
@@ -993,7 +1004,7 @@ static void fit_cell(const struct font *f, struct fit_memo *memo, int pix[][3], 
  * first column is odd in the frame. CELL_REFINED when it was read again.
  */
 static int refine_cell(const struct reader *rd, int pix[][3], int ninth, int odd, int drawn,
-                       struct sk_textrec_cell *out)
+                       struct sk_textrec_cell *out, unsigned *glyph)
 {
     const struct font *f = rd->font;
     if (odd < 0 || (out->conf >= REFINE_BELOW && !(drawn && low_luma(out->fg, out->bg)))) {
@@ -1002,6 +1013,7 @@ static int refine_cell(const struct reader *rd, int pix[][3], int ninth, int odd
     struct sk_glyphfit_result r;
     fit_cell(f, rd->memo, pix, ninth, odd, &r);
     out->ch = f->code[r.glyph];
+    *glyph = r.glyph + 1;
     out->fg = r.fg;
     out->bg = r.bg;
     /* The misfit against the colours' distance (a blank's against a middling one). */
@@ -1013,13 +1025,15 @@ static int refine_cell(const struct reader *rd, int pix[][3], int ninth, int odd
 /*
  * Recognise one cell's pixels; CELL_* flags. refine: -1,
  * or the parity of the cell's first column in the frame to read an unsure
- * cell again by the model fit.
+ * cell again by the model fit. *glyph: the index of the glyph read in the
+ * font plus one, 0 for a blank.
  */
 static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int cursor_ok,
-                          int refine, struct sk_textrec_cell *out, double *resid)
+                          int refine, struct sk_textrec_cell *out, double *resid, unsigned *glyph)
 {
     const struct font *f = rd->font;
     *resid = 0;
+    *glyph = 0;
     unsigned n = GLYPH_W * f->height;
     struct planes pl;
     int mc[3];
@@ -1089,7 +1103,7 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
         /* Nothing glyph-like, and little spread: JPEG's noise on a blank. */
         *resid = m.err;
         blank_cell(mc, 90, out);
-        return refine_cell(rd, pix, ninth, refine, 0, out);
+        return refine_cell(rd, pix, ninth, refine, 0, out, glyph);
     }
     int cursor = 0;
     unsigned band = 0; /* the cursor's rows, from the bottom quarter */
@@ -1157,7 +1171,140 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
     if (cursor) {
         return CELL_CURSOR;
     }
-    return refine_cell(rd, pix, ninth, refine, f->ink[m.glyph] != 0 && f->ink[m.glyph] != n, out);
+    *glyph = m.glyph + 1;
+    return refine_cell(rd, pix, ninth, refine, f->ink[m.glyph] != 0 && f->ink[m.glyph] != n, out,
+                       glyph);
+}
+
+/*
+ * A screen's colours sit on the palette when at least PALETTE_SHARE of its
+ * cells (those whose paper can be told from their ink) have their paper within PALETTE_NEAR_BG (RGB
+ * distance) of the entry bg names, and PALETTE_INK_SHARE of its glyph cells their ink within
+ * PALETTE_NEAR_FG of fg's: JPEG leaves a wide paper's colour nearly exact,
+ * a thin stroke's only roughly (4:2:0 halves its chroma).
+ */
+#define PALETTE_NEAR_BG 24
+#define PALETTE_NEAR_FG 80
+#define PALETTE_SHARE 0.9
+#define PALETTE_INK_SHARE 0.7
+/* A measured ink this near (RGB) one entry, and twice as far from the match's, is that entry. */
+#define INK_RESNAP_NEAR 64
+
+static void mean_rgb(const long sum[3], long n, uint8_t out[3])
+{
+    for (int c = 0; c < 3; c++) {
+        out[c] = (uint8_t)((sum[c] + n / 2) / n);
+    }
+}
+
+/*
+ * Measure the colours of a cell (pixels pix, glyph the index of its glyph
+ * in font f plus one, 0 for a blank) into out->fg_rgb and out->bg_rgb.
+ * cursor: the cell holds the cursor, whose underline (the bottom quarter)
+ * is left out. Returns whether the paper was measured clear of the ink
+ * (not in a cell of ░▒▓, whose every paper pixel touches ink).
+ */
+static int cell_colours(const struct font *f, unsigned glyph, int cursor, int pix[][3],
+                        struct sk_textrec_cell *out)
+{
+    unsigned rows = cursor ? f->height - f->height / 4 : f->height;
+    unsigned n = rows * GLYPH_W;
+    if (glyph == 0 || f->ink[glyph - 1] == 0) {
+        /* A blank (most cells): one colour, every pixel's mean. */
+        long sum[3] = {0, 0, 0};
+        for (unsigned i = 0; i < n; i++) {
+            sum[0] += pix[i][0];
+            sum[1] += pix[i][1];
+            sum[2] += pix[i][2];
+        }
+        mean_rgb(sum, n, out->bg_rgb);
+        memcpy(out->fg_rgb, out->bg_rgb, 3);
+        return 1;
+    }
+    uint8_t ink[MAX_CELL_H] = {0}; /* a row's ink, bit x for column x */
+    for (unsigned y = 0; y < rows; y++) {
+        ink[y] = glyph ? (uint8_t)(f->bits[glyph - 1][y >> 3] >> ((y & 7) * GLYPH_W)) : 0;
+    }
+    /*
+     * The paper: its pixels with no ink beside, above or below (JPEG mixes
+     * those), else all of them. Every pixel's sum too, for the ink's chroma.
+     */
+    long ps[3] = {0, 0, 0}, as[3] = {0, 0, 0}, all[3] = {0, 0, 0}, pn = 0, an = 0;
+    for (unsigned y = 0; y < rows; y++) {
+        unsigned row = ink[y];
+        unsigned near = (row | row << 1 | row >> 1 | (y > 0 ? ink[y - 1] : 0) |
+                         (y + 1 < rows ? ink[y + 1] : 0)) &
+                        0xFF;
+        for (unsigned x = 0; x < GLYPH_W; x++) {
+            const int *p = pix[y * GLYPH_W + x];
+            int is_paper = !((row >> x) & 1), clear = is_paper && !((near >> x) & 1);
+            for (int c = 0; c < 3; c++) {
+                all[c] += p[c];
+                as[c] += is_paper ? p[c] : 0;
+                ps[c] += clear ? p[c] : 0;
+            }
+            an += is_paper;
+            pn += clear;
+        }
+    }
+    if (pn) {
+        mean_rgb(ps, pn, out->bg_rgb);
+    } else if (an) {
+        mean_rgb(as, an, out->bg_rgb);
+    } else {
+        memcpy(out->bg_rgb, sk_vga_palette[out->bg & 15], 3);
+    }
+    /*
+     * The ink: its luma from the glyph's pixels at least half as far in luma
+     * from the paper as the furthest (a stroke's middle: JPEG keeps luma at
+     * full resolution); its chroma from every pixel: JPEG's 4:2:0 blocks
+     * spread a thin stroke's chroma over its paper but keep its sum, so the
+     * cell's chroma beyond its paper's, over the ink's share (the glyph
+     * blurred by 1 2 1 each way, for what spills out of the cell), is the
+     * ink's beyond the paper's. Luma in 1/256 (SK_YCC_*8 weights).
+     */
+    const int yb =
+        SK_YCC_YR8 * out->bg_rgb[0] + SK_YCC_YG8 * out->bg_rgb[1] + SK_YCC_YB8 * out->bg_rgb[2];
+    int ly[MAX_PIX], dmax = -1;
+    long share = 0; /* the ink's blurred share of the cell, in 1/16 */
+    for (unsigned i = 0; i < n; i++) {
+        unsigned x = i % GLYPH_W, y = i / GLYPH_W;
+        if (!((ink[y] >> x) & 1)) {
+            ly[i] = -1;
+            continue;
+        }
+        const int *p = pix[i];
+        int d = SK_YCC_YR8 * p[0] + SK_YCC_YG8 * p[1] + SK_YCC_YB8 * p[2] - yb;
+        ly[i] = d < 0 ? -d : d;
+        dmax = ly[i] > dmax ? ly[i] : dmax;
+        /* The 1 2 1 kernel's weight that stays in the cell: separable, 4 of 4 inside. */
+        share += (x > 0 && x + 1 < GLYPH_W ? 4 : 3) * (y > 0 && y + 1 < rows ? 4 : 3);
+    }
+    long ys = 0, yn = 0;
+    for (unsigned i = 0; dmax >= 0 && i < n; i++) {
+        if (ly[i] >= 0 && 2 * ly[i] >= dmax) {
+            const int *p = pix[i];
+            ys += SK_YCC_YR8 * p[0] + SK_YCC_YG8 * p[1] + SK_YCC_YB8 * p[2];
+            yn++;
+        }
+    }
+    if (yn == 0 || share <= 0) {
+        memcpy(out->fg_rgb, out->bg_rgb, 3);
+        return pn > 0;
+    }
+    /* Chroma is linear in RGB: the cell's sum beyond n paper pixels, over the ink's share. */
+    double pb[3], ex[3];
+    sk_ycc(out->bg_rgb[0], out->bg_rgb[1], out->bg_rgb[2], pb);
+    for (int c = 0; c < 3; c++) {
+        ex[c] = (double)(all[c] - (long)n * out->bg_rgb[c]) * 16 / (double)share;
+    }
+    double e[3], rgb[3];
+    sk_ycc(ex[0], ex[1], ex[2], e);
+    sk_ycc_rgb((double)ys / yn / 256, pb[1] + e[1], pb[2] + e[2], rgb);
+    for (int c = 0; c < 3; c++) {
+        out->fg_rgb[c] = (uint8_t)(rgb[c] < 0 ? 0 : rgb[c] > 255 ? 255 : rgb[c] + 0.5);
+    }
+    return pn > 0;
 }
 
 /* Recognise the rows of mode md with row % step == 0 into tr->cells. */
@@ -1183,8 +1330,15 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
              */
             int refine =
                 step == 1 && tr->map.identity ? (int)((tr->map.x0[c * md->cell_w] / 3) & 1) : -1;
+            unsigned read_as;
             int flags = cell_recognise(&rd, pix, md->cell_w > GLYPH_W, ty->cursor_col < 0, refine,
-                                       cell, &resid);
+                                       cell, &resid, &read_as);
+            tr->glyph[r * md->cols + c] = (uint16_t)read_as;
+            /* A full pass may be the one kept: its colours, measured while its pixels are here. */
+            if (step == 1) {
+                tr->clear[r * md->cols + c] =
+                    (uint8_t)cell_colours(f, read_as, (flags & CELL_CURSOR) != 0, pix, cell);
+            }
             ty->refined += (unsigned)((flags & CELL_REFINED) != 0);
             if (flags & CELL_CURSOR) {
                 ty->cursor_col = (int)c;
@@ -1364,6 +1518,69 @@ static int grid_agrees(const struct place *pl, const struct mode *md, const stru
     return fabs(pl->pitch_x - pw) <= GRID_AGREE * pw && fabs(pl->pitch_y - ph) <= GRID_AGREE * ph;
 }
 
+/*
+ * Whether the cells of mode md (whose full pass tr->cells, tr->glyph and
+ * tr->clear hold, their colours measured) sit on the palette; when they
+ * do, an ink measured far from the entry the match chose is snapped again.
+ */
+static int palette_decide(struct sk_textrec *tr, const struct mode *md)
+{
+    const struct font *f = &tr->fonts[md->font];
+    unsigned cells = md->cols * md->rows;
+    unsigned near_bg = 0, near_fg = 0, drawn = 0, clear = 0;
+    for (unsigned i = 0; i < cells; i++) {
+        const struct sk_textrec_cell *cell = &tr->cells[i];
+        unsigned glyph = tr->glyph[i];
+        if (!tr->clear[i]) {
+            continue; /* ░▒▓: neither colour is measured well enough to judge by */
+        }
+        clear++;
+        const int bg[3] = {cell->bg_rgb[0], cell->bg_rgb[1], cell->bg_rgb[2]};
+        const int fg[3] = {cell->fg_rgb[0], cell->fg_rgb[1], cell->fg_rgb[2]};
+        const uint8_t *pb = sk_vga_palette[cell->bg & 15], *pf = sk_vga_palette[cell->fg & 15];
+        const int pbi[3] = {pb[0], pb[1], pb[2]}, pfi[3] = {pf[0], pf[1], pf[2]};
+        near_bg += dist2(bg, pbi) <= PALETTE_NEAR_BG * PALETTE_NEAR_BG;
+        if (glyph && f->ink[glyph - 1] != 0) {
+            drawn++;
+            near_fg += dist2(fg, pfi) <= PALETTE_NEAR_FG * PALETTE_NEAR_FG;
+        }
+    }
+    int vga16 = near_bg >= PALETTE_SHARE * clear && near_fg >= PALETTE_INK_SHARE * drawn;
+    /*
+     * On the palette, an ink the measure puts near one entry and twice as
+     * far from the one the match chose is that entry: the match's colour model can
+     * take yellow on blue, whose strokes keep little of their chroma, for white.
+     */
+    for (unsigned i = 0; vga16 && i < cells; i++) {
+        struct sk_textrec_cell *cell = &tr->cells[i];
+        unsigned glyph = tr->glyph[i];
+        if (!glyph || f->ink[glyph - 1] == 0) {
+            continue;
+        }
+        const int fg[3] = {cell->fg_rgb[0], cell->fg_rgb[1], cell->fg_rgb[2]};
+        const uint8_t *pf = sk_vga_palette[cell->fg & 15];
+        const int pfi[3] = {pf[0], pf[1], pf[2]};
+        double d;
+        unsigned k = snap_plain(fg, &d);
+        if (k != cell->bg && d <= INK_RESNAP_NEAR && dist2(fg, pfi) > 4 * d * d) {
+            cell->fg = (uint8_t)k;
+        }
+    }
+    return vga16;
+}
+
+void sk_textrec_cell_rgb(const struct sk_textrec_result *r, const struct sk_textrec_cell *c,
+                         uint8_t fg[3], uint8_t bg[3])
+{
+    if (r->vga16) {
+        memcpy(fg, sk_vga_palette[c->fg & 15], 3);
+        memcpy(bg, sk_vga_palette[c->bg & 15], 3);
+    } else {
+        memcpy(fg, c->fg_rgb, 3);
+        memcpy(bg, c->bg_rgb, 3);
+    }
+}
+
 int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_textrec_result *out)
 {
     memset(out, 0, sizeof(*out));
@@ -1492,6 +1709,26 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     out->cursor_row = ty.cursor_row;
     out->misfit = mode_misfit(&ty);
     out->is_text = tally_is_text(&ty);
+    out->image_w = img->width;
+    out->image_h = img->height;
+    if (best->place) {
+        out->origin_x = best->place->ox;
+        out->origin_y = best->place->oy;
+        out->pitch_x = best->place->pitch_x;
+        out->pitch_y = best->place->pitch_y;
+    } else {
+        out->pitch_x = (double)best->cell_w * img->width / best->screen_w;
+        out->pitch_y = (double)best->cell_h * img->height / best->screen_h;
+    }
+    if (out->is_text) {
+        out->vga16 = palette_decide(tr, best);
+    } else {
+        /* The colours are measured for text only (the header says zero otherwise). */
+        for (size_t i = 0; i < (size_t)best->cols * best->rows; i++) {
+            memset(tr->cells[i].fg_rgb, 0, 3);
+            memset(tr->cells[i].bg_rgb, 0, 3);
+        }
+    }
     return 0;
 }
 

@@ -3,15 +3,13 @@
  * picture and read it back as characters and colours.
  *
  * Pure: pixels in, a grid of CP437 characters with VGA palette colours
- * out, no I/O and no clock. The recogniser tries the text modes firmware
- * and consoles use (80x25 with 9x16 or 8x16 cells, 80x50 and 80x43 with
- * 8x8, 80x28 with 9x14, 80x30, 100x37, 128x48, and 8x16 cells at the
- * picture's own size), each as if the capture device had stretched the
- * mode's picture over the whole frame (720x400 to 1920x1080, say), and
- * keeps the one whose cells look most like glyphs of the VGA fonts in two
- * colours of the 16-colour palette. When none of those modes reads as
- * text, or the picture's own grid (gridfind: cells of any size at any
- * origin, as UEFI setup centres 80x25 of 8x19 in its GOP mode) says their
+ * and the colours measured in the picture out, no I/O and no clock. The recogniser tries the text
+ * modes firmware and consoles use (80x25 with 9x16 or 8x16 cells, 80x50 and 80x43 with 8x8, 80x28
+ * with 9x14, 80x30, 100x37, 128x48, and 8x16 cells at the picture's own size), each as if the
+ * capture device had stretched the mode's picture over the whole frame (720x400 to 1920x1080, say),
+ * and keeps the one whose cells look most like glyphs of the VGA fonts in two colours of the
+ * 16-colour palette. When none of those modes reads as text, or the picture's own grid (gridfind:
+ * cells of any size at any origin, as UEFI setup centres 80x25 of 8x19 in its GOP mode) says their
  * cells are the wrong size, the grid found is read in the cell shapes the
  * fonts fit (8 or 9 wide; 8, 14, 16 high, or 16 in 19 as EDK2 draws), at
  * the phase that fits best; its mode is then named "grid 8x19" and so on.
@@ -33,7 +31,20 @@ struct sk_textrec_cell {
     uint8_t fg;   /* VGA palette index 0..15 (SK_VGA_* order); 7 for a blank cell */
     uint8_t bg;   /* VGA palette index 0..15 */
     uint8_t conf; /* 0..100: how well the glyph and colours fit the pixels */
+    /*
+     * The colours as measured in the picture (sRGB 0..255), for a text
+     * screen only (zero otherwise): the paper is the mean of the cell's
+     * pixels off the glyph and not next to it (all of a blank's), the ink
+     * the mean of the half of the glyph's pixels furthest from the paper
+     * (what JPEG's blur leaves of a stroke's colour). A blank's ink is its
+     * paper; a cell all ink takes the palette's bg as its paper.
+     */
+    uint8_t fg_rgb[3];
+    uint8_t bg_rgb[3];
 };
+
+/* A cell whose conf is below this is a reading the recogniser is unsure of. */
+#define SK_TEXTREC_SURE 50
 
 struct sk_textrec_result {
     int is_text;             /* 1: the picture is confidently a character grid */
@@ -45,7 +56,21 @@ struct sk_textrec_result {
     double misfit;           /* 0..1: the cells' mean glyph misfit (mean |pixel - glyph|) */
     unsigned glyph_cells;    /* cells that are not blank */
     unsigned refined;        /* cells the bitmap match was unsure of, read again by the model fit */
-    int cursor_col, cursor_row;          /* the hardware cursor's cell, -1 when none is seen */
+    int cursor_col, cursor_row; /* the hardware cursor's cell, -1 when none is seen */
+    /*
+     * Where the grid lies in the picture read (image_w x image_h pixels):
+     * the first cell's top left corner and a cell's size, in the picture's
+     * pixels (fractions when the capture device stretched the screen).
+     */
+    double origin_x, origin_y, pitch_x, pitch_y;
+    unsigned image_w, image_h;
+    /*
+     * 1 when the screen's colours sit on the 16-colour VGA/EFI palette
+     * (nearly every cell's measured colours lie near the entries fg and bg
+     * name): fg and bg are then the colours; 0 when they do not (a theme's
+     * own colours): fg_rgb and bg_rgb are. sk_textrec_cell_rgb picks.
+     */
+    int vga16;
     const struct sk_textrec_cell *cells; /* rows x cols, row-major; owned by the
                                           * recogniser, valid until its next run */
 };
@@ -90,5 +115,13 @@ int sk_textrec_find_rom_font(const uint8_t *rom, size_t len, unsigned height, ui
  * dropped, each line ending in '\n'. Returns a string the caller frees.
  */
 char *sk_textrec_utf8(const struct sk_textrec_result *r);
+
+/*
+ * Cell c's colours (sRGB) as r says they are: the palette's entries for
+ * fg and bg when r->vga16, else the measured ones. A blank cell's fg is
+ * its bg's colour when measured.
+ */
+void sk_textrec_cell_rgb(const struct sk_textrec_result *r, const struct sk_textrec_cell *c,
+                         uint8_t fg[3], uint8_t bg[3]);
 
 #endif

@@ -31,6 +31,14 @@ static inline void sk_ycc(double r, double g, double b, double out[3])
     out[2] = SK_YCC_CRR * r + SK_YCC_CRG * g + SK_YCC_CRB * b;
 }
 
+/* The inverse of sk_ycc: luma and chroma back to RGB (not clamped). */
+static inline void sk_ycc_rgb(double y, double cb, double cr, double out[3])
+{
+    out[0] = y + 1.402 * cr;
+    out[1] = y - 0.344136 * cb - 0.714136 * cr;
+    out[2] = y + 1.772 * cb;
+}
+
 /* The same in float, for per-pixel loops that vectorise. */
 static inline void sk_ycc_f(float r, float g, float b, float *y, float *cb, float *cr)
 {

@@ -47,7 +47,7 @@ static void fit_at(const struct sk_glyphfit *gf, const struct sk_image *img, uns
 
 static int drawn_alike(unsigned ch, unsigned fg, unsigned bg, struct sk_textcell t)
 {
-    const struct sk_textrec_cell c = {(uint8_t)ch, (uint8_t)fg, (uint8_t)bg, 0};
+    const struct sk_textrec_cell c = {.ch = (uint8_t)ch, .fg = (uint8_t)fg, .bg = (uint8_t)bg};
     return ts_cell_right(&c, t);
 }
 

@@ -428,16 +428,24 @@ static int place_is(const struct sk_grid_place *p, unsigned col, unsigned row, u
  * frame was stretched to; the picture views, and the text view when it
  * shows art, the fitted picture.
  */
+/* A renderer in the text view (*o its options), and the demo's screen drawn into img. */
+static struct sk_render *demo_text_view(struct sk_demo *demo, struct sk_image *img,
+                                        struct sk_render_opts *o)
+{
+    sk_demo_render(demo, 0, img);
+    struct sk_render *r = sk_render_new();
+    sk_render_opts_default(o);
+    o->mode = SK_RENDER_TEXT;
+    sk_render_set_opts(r, o);
+    return r;
+}
+
 static void test_places(void)
 {
     struct sk_demo *demo = sk_demo_new();
     struct sk_image img = {0};
-    sk_demo_render(demo, 0, &img);
-    struct sk_render *r = sk_render_new();
     struct sk_render_opts o;
-    sk_render_opts_default(&o);
-    o.mode = SK_RENDER_TEXT;
-    sk_render_set_opts(r, &o);
+    struct sk_render *r = demo_text_view(demo, &img, &o);
     struct sk_grid g = {0};
 
     CHECK_EQ_INT(sk_render_grid(r, &img, 80, 25, &g), 0);
@@ -502,6 +510,76 @@ static void test_places(void)
     sk_demo_free(demo);
 }
 
+/*
+ * The text view's colours: the demo's BIOS title bar (white on blue) as the
+ * terminal's own 16, as xterm's nearest 256 (blue 0000aa is 19, 0000af;
+ * white 231) and as the exact RGB; the same screen in xterm's own 16
+ * colours (not the VGA's) shows the colours measured: the paper exactly
+ * on a lossless picture.
+ */
+static void test_text_colours(void)
+{
+    struct sk_demo *demo = sk_demo_new();
+    struct sk_image img = {0};
+    struct sk_render_opts o;
+    struct sk_render *r = demo_text_view(demo, &img, &o);
+    struct sk_grid g = {0};
+    static const struct {
+        int colors;
+        uint32_t fg, bg;
+    } want[] = {
+        {16, 15, 4},
+        {256, 231, 19},
+        {24, SK_COLOR_RGB | 0xFFFFFF, SK_COLOR_RGB | 0x0000AA},
+    };
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        o.colors = want[i].colors;
+        sk_render_set_opts(r, &o);
+        CHECK_EQ_INT(sk_render_grid(r, &img, 80, 25, &g), 0);
+        CHECK(g.text);
+        const struct sk_cell *c = &g.cells[13]; /* the 's' of the title's "sshkvm" */
+        CHECK_EQ_INT(c->ch, 's');
+        CHECK_EQ_INT(c->fg, want[i].fg);
+        CHECK_EQ_INT(c->bg, want[i].bg);
+    }
+    /* xterm's colours for the VGA's: blue 0000ee, white ffffff, light grey e5e5e5. */
+    static const uint32_t vga[16] = {0x000000, 0x0000AA, 0x00AA00, 0x00AAAA, 0xAA0000, 0xAA00AA,
+                                     0xAA5500, 0xAAAAAA, 0x555555, 0x5555FF, 0x55FF55, 0x55FFFF,
+                                     0xFF5555, 0xFF55FF, 0xFFFF55, 0xFFFFFF};
+    static const uint32_t xterm[16] = {0x000000, 0x0000EE, 0x00CD00, 0x00CDCD, 0xCD0000, 0xCD00CD,
+                                       0xCDCD00, 0xE5E5E5, 0x7F7F7F, 0x5C5CFF, 0x00FF00, 0x00FFFF,
+                                       0xFF0000, 0xFF00FF, 0xFFFF00, 0xFFFFFF};
+    for (unsigned y = 0; y < img.height; y++) {
+        for (unsigned x = 0; x < img.width; x++) {
+            uint8_t *p = img.pixels + (size_t)y * img.pitch + x * 3;
+            uint32_t v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+            for (unsigned k = 0; k < 16; k++) {
+                if (v == vga[k]) {
+                    p[0] = (uint8_t)(xterm[k] >> 16);
+                    p[1] = (uint8_t)(xterm[k] >> 8);
+                    p[2] = (uint8_t)xterm[k];
+                    break;
+                }
+            }
+        }
+    }
+    o.colors = 24;
+    sk_render_set_opts(r, &o);
+    CHECK_EQ_INT(sk_render_grid(r, &img, 80, 25, &g), 0);
+    CHECK(g.text);
+    CHECK_EQ_INT(g.cells[13].ch, 's');
+    /* The ink's colour is measured from its share of the cell: within a few steps. */
+    uint32_t fg = g.cells[13].fg;
+    CHECK((fg & SK_COLOR_RGB) && (fg >> 16 & 0xFF) >= 0xF8 && (fg >> 8 & 0xFF) >= 0xF8 &&
+          (fg & 0xFF) >= 0xF8);
+    CHECK_EQ_INT(g.cells[13].bg, SK_COLOR_RGB | 0x0000EE);
+    CHECK_EQ_INT(g.cells[10 * 80 + 2].bg, SK_COLOR_RGB | 0xE5E5E5); /* the body, inside the box */
+    sk_grid_free(&g);
+    sk_render_free(r);
+    sk_image_free(&img);
+    sk_demo_free(demo);
+}
+
 int main(void)
 {
     sk_log_set_level(SK_LOG_ERROR);
@@ -510,6 +588,7 @@ int main(void)
     SK_RUN(test_letterbox);
     SK_RUN(test_colours);
     SK_RUN(test_places);
+    SK_RUN(test_text_colours);
     SK_RUN(test_golden);
     return SK_CHECK_EXIT();
 }

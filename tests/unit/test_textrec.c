@@ -465,6 +465,175 @@ static void test_font_files(void)
     sk_textrec_free(tr);
 }
 
+/* The colour pairs of test_colours_*: text in each, a row each. */
+static const uint8_t colour_pairs[][2] = {
+    {SK_VGA_WHITE, SK_VGA_BLUE},       {SK_VGA_YELLOW, SK_VGA_BLUE},
+    {SK_VGA_BLACK, SK_VGA_LIGHTGREY},  {SK_VGA_BLUE, SK_VGA_LIGHTGREY},
+    {SK_VGA_LIGHTGREY, SK_VGA_BLACK},  {SK_VGA_LIGHTRED, SK_VGA_BLACK},
+    {SK_VGA_LIGHTGREEN, SK_VGA_BLACK}, {SK_VGA_WHITE, SK_VGA_RED},
+    {SK_VGA_BLACK, SK_VGA_CYAN},       {SK_VGA_WHITE, SK_VGA_GREEN},
+    {SK_VGA_LIGHTCYAN, SK_VGA_BLACK},  {SK_VGA_DARKGREY, SK_VGA_LIGHTGREY},
+    {SK_VGA_YELLOW, SK_VGA_BLACK},     {SK_VGA_WHITE, SK_VGA_MAGENTA},
+};
+#define COLOUR_PAIRS (sizeof(colour_pairs) / sizeof(colour_pairs[0]))
+
+/* Rows 2.. hold a line of text in each pair, on a whole row of its background; the rest black. */
+static void fill_colour_pairs(struct sk_textscreen *s)
+{
+    memset(s, 0, sizeof(*s));
+    static const char line[] =
+        "  The quick brown fox jumps over the lazy dog: 0123456789 (ABCDEF) ";
+    for (int r = 0; r < SK_TEXT_ROWS; r++) {
+        unsigned k = (unsigned)(r - 2);
+        uint8_t fg = SK_VGA_LIGHTGREY, bg = SK_VGA_BLACK;
+        if (r >= 2 && k < COLOUR_PAIRS) {
+            fg = colour_pairs[k][0];
+            bg = colour_pairs[k][1];
+        }
+        for (int c = 0; c < SK_TEXT_COLS; c++) {
+            uint8_t ch =
+                r >= 2 && k < COLOUR_PAIRS && c < (int)sizeof(line) - 1 ? (uint8_t)line[c] : ' ';
+            s->cells[r][c] = (struct sk_textcell){ch, SK_ATTR(fg, bg)};
+        }
+    }
+}
+
+/* Cells of r whose colours, as sk_textrec_cell_rgb gives them, are exactly s's palette entries. */
+static unsigned colours_exact(const struct sk_textrec_result *r, const struct sk_textscreen *s)
+{
+    unsigned right = 0;
+    for (int y = 0; y < SK_TEXT_ROWS; y++) {
+        for (int x = 0; x < SK_TEXT_COLS; x++) {
+            const struct sk_textrec_cell *c = &r->cells[y * SK_TEXT_COLS + x];
+            struct sk_textcell t = s->cells[y][x];
+            uint8_t fg[3], bg[3];
+            sk_textrec_cell_rgb(r, c, fg, bg);
+            int ok = memcmp(bg, sk_vga_palette[t.attr >> 4], 3) == 0;
+            if (t.ch != ' ') {
+                ok = ok && memcmp(fg, sk_vga_palette[t.attr & 15], 3) == 0;
+            }
+            right += (unsigned)ok;
+        }
+    }
+    return right;
+}
+
+/*
+ * Text in 14 colour pairs through 4:2:0 JPEG at quality 75, at the mode's
+ * own size and stretched to 1280x720: the colours are found to sit on the
+ * VGA palette and every cell's are exactly its entries; the grid's
+ * geometry is the mode's.
+ */
+static void test_colours_vga_jpeg(void)
+{
+    struct sk_textscreen s;
+    fill_colour_pairs(&s);
+    struct sk_image img = {0}, jpg = {0}, big = {0};
+    sk_vgatext_render(&s, 0, &img);
+    struct sk_textrec *tr = sk_textrec_new();
+    struct sk_textrec_result r;
+    CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
+    CHECK_EQ_INT(sk_textrec_run(tr, &jpg, &r), 0);
+    CHECK(r.is_text);
+    CHECK(r.vga16);
+    CHECK_EQ_INT(ts_right(&r, &s), 2000);
+    ts_print_wrong(stderr, &r, &s);
+    CHECK_EQ_INT(colours_exact(&r, &s), 2000);
+    CHECK_EQ_INT(r.image_w, 720);
+    CHECK_EQ_INT(r.image_h, 400);
+    CHECK(r.origin_x == 0 && r.origin_y == 0);
+    CHECK(r.pitch_x == 9 && r.pitch_y == 16);
+    /* The measured colours themselves: a wide paper's within a few steps of its entry. */
+    const struct sk_textrec_cell *title = &r.cells[2 * SK_TEXT_COLS + 2]; /* 'T', white on blue */
+    CHECK_EQ_INT(title->ch, 'T');
+    CHECK(abs(title->bg_rgb[0] - 0x00) <= 8 && abs(title->bg_rgb[1] - 0x00) <= 8 &&
+          abs(title->bg_rgb[2] - 0xAA) <= 8);
+    CHECK(title->fg_rgb[0] >= 0xD0 && title->fg_rgb[1] >= 0xD0 && title->fg_rgb[2] >= 0xD0);
+    ts_scale(&img, 1280, 720, &big);
+    CHECK_EQ_INT(ts_jpeg(&big, 75, &jpg), 0);
+    CHECK_EQ_INT(sk_textrec_run(tr, &jpg, &r), 0);
+    CHECK(r.is_text);
+    CHECK(r.vga16);
+    unsigned right = colours_exact(&r, &s);
+    fprintf(stderr, "  1280x720 q75: colours of %u of 2000 cells exact\n", right);
+    /* Stretched, a colon's two dots keep too little of white's colour to tell it from grey. */
+    CHECK(right >= 1990);
+    CHECK_EQ_INT(r.image_w, 1280);
+    CHECK(r.pitch_x > 15.99 && r.pitch_x < 16.01 && r.pitch_y > 28.79 && r.pitch_y < 28.81);
+    sk_textrec_free(tr);
+    sk_image_free(&img);
+    sk_image_free(&jpg);
+    sk_image_free(&big);
+}
+
+/*
+ * The same screen in a theme's own colours (a console palette that is not
+ * the VGA's, as a distribution's fbcon or a GRUB theme sets): its glyphs
+ * read the same, the colours are found not to sit on the palette, and each
+ * cell's measured colours are near the theme's.
+ */
+static void test_colours_true(void)
+{
+    /* xterm's default 16 colours, in VGA order. */
+    static const uint8_t theme[16][3] = {
+        {0x00, 0x00, 0x00}, {0x00, 0x00, 0xEE}, {0x00, 0xCD, 0x00}, {0x00, 0xCD, 0xCD},
+        {0xCD, 0x00, 0x00}, {0xCD, 0x00, 0xCD}, {0xCD, 0xCD, 0x00}, {0xE5, 0xE5, 0xE5},
+        {0x7F, 0x7F, 0x7F}, {0x5C, 0x5C, 0xFF}, {0x00, 0xFF, 0x00}, {0x00, 0xFF, 0xFF},
+        {0xFF, 0x00, 0x00}, {0xFF, 0x00, 0xFF}, {0xFF, 0xFF, 0x00}, {0xFF, 0xFF, 0xFF},
+    };
+    struct sk_textscreen s;
+    fill_colour_pairs(&s);
+    struct sk_image img = {0}, jpg = {0};
+    sk_vgatext_render(&s, 0, &img);
+    /* Each palette entry's pixels in the theme's colour instead. */
+    for (unsigned y = 0; y < img.height; y++) {
+        for (unsigned x = 0; x < img.width; x++) {
+            uint8_t *p = img.pixels + (size_t)y * img.pitch + x * 3;
+            for (unsigned k = 0; k < 16; k++) {
+                if (memcmp(p, sk_vga_palette[k], 3) == 0) {
+                    memcpy(p, theme[k], 3);
+                    break;
+                }
+            }
+        }
+    }
+    CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
+    struct sk_textrec *tr = sk_textrec_new();
+    struct sk_textrec_result r;
+    CHECK_EQ_INT(sk_textrec_run(tr, &jpg, &r), 0);
+    CHECK(r.is_text);
+    CHECK(!r.vga16);
+    unsigned chars = 0, bg_near = 0, fg_near = 0, drawn = 0;
+    int worst_bg = 0;
+    for (int y = 0; y < SK_TEXT_ROWS; y++) {
+        for (int x = 0; x < SK_TEXT_COLS; x++) {
+            const struct sk_textrec_cell *c = &r.cells[y * SK_TEXT_COLS + x];
+            struct sk_textcell t = s.cells[y][x];
+            uint8_t fg[3], bg[3];
+            sk_textrec_cell_rgb(&r, c, fg, bg);
+            chars += c->ch == t.ch;
+            const uint8_t *tb = theme[t.attr >> 4], *tf = theme[t.attr & 15];
+            int db = abs(bg[0] - tb[0]) + abs(bg[1] - tb[1]) + abs(bg[2] - tb[2]);
+            worst_bg = db > worst_bg ? db : worst_bg;
+            bg_near += db <= 36;
+            if (t.ch != ' ' && t.ch != '_' && t.ch != '-' && t.ch != '.' && t.ch != ':') {
+                drawn++;
+                int df = abs(fg[0] - tf[0]) + abs(fg[1] - tf[1]) + abs(fg[2] - tf[2]);
+                fg_near += df <= 90;
+            }
+        }
+    }
+    fprintf(stderr, "  theme q75: %u chars right, bg near %u/2000 (worst %d), fg near %u/%u\n",
+            chars, bg_near, worst_bg, fg_near, drawn);
+    CHECK(chars >= 1990);
+    CHECK(bg_near >= 1990);
+    /* Thin strokes through 4:2:0 keep their colour only roughly: most within 30 a channel. */
+    CHECK(fg_near >= drawn * 8 / 10);
+    sk_textrec_free(tr);
+    sk_image_free(&img);
+    sk_image_free(&jpg);
+}
+
 /* Pictures that are not text are refused. */
 static void test_not_text(void)
 {
@@ -499,6 +668,7 @@ static void test_not_text(void)
     }
     CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
     CHECK(!r.is_text);
+    CHECK(!r.vga16);
     /* All black: nothing to read, so not called text. */
     memset(img.pixels, 0, (size_t)img.pitch * img.height);
     CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
@@ -524,5 +694,7 @@ int main(void)
     SK_RUN(test_demo_screen);
     SK_RUN(test_font_files);
     SK_RUN(test_not_text);
+    SK_RUN(test_colours_vga_jpeg);
+    SK_RUN(test_colours_true);
     return SK_CHECK_EXIT();
 }
