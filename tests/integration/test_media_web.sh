@@ -119,8 +119,8 @@ import sys
 from cdp import Browser
 url, tmp = sys.argv[1], sys.argv[2]
 b = Browser(url, tmp + "/chromium")
-b.wait_for("document.getElementById('media-open') !== null")
-b.eval("document.getElementById('media-open').click(), true")
+# The button is in the HTML before app.js gives it its handler: click until the dialog is open.
+b.wait_for("document.getElementById('media').open || (document.getElementById('media-open').click(), false)")
 print("listed", b.wait_for("document.getElementById('media-list').tBodies[0].rows.length === 1 && "
                            "document.getElementById('media-list').tBodies[0].rows[0].cells[0].textContent === 'big.img'"))
 b.eval("""(function () {
