@@ -40,7 +40,7 @@ start_sshkvm --media-dir "$MD" --media-gadget "$G" --audit-log "$AUDIT" ${LIMIT[
   exit 1
 # fails CMD...: CMD exits non-zero; usage CMD...: CMD exits 2 (a usage error).
 # quiet CMD...: CMD succeeds (its output dropped).
-quiet() { "$@" >/dev/null 2>&1; }
+quiet() { local o; o=$("$@" 2>&1) || { printf "%s\n" "$o" | head -5 >&2; return 1; }; }
 fails() { ! "$@" >/dev/null 2>&1; }
 usage() { "$@" >/dev/null 2>&1; [ $? -eq 2 ]; }
 viewer() { ssh "${SSH_OPTS[@]}" -i "$T/viewer" -p "$SSH_PORT" kvm@127.0.0.1 "$@"; }
@@ -105,6 +105,10 @@ kssh media put two.img <"$T/pipe" >"$T/first.out" 2>&1 &
 cpid=$!
 exec 7>"$T/pipe"
 printf first >&7
+# The first upload has begun when sshkvm holds its temporary file (O_TMPFILE: "$MD/#N (deleted)"
+# in its descriptors, else .two.img.upload-X): only then can a second one be refused.
+first_begun() { ls -l "/proc/$SK_PID/fd" 2>/dev/null | grep -q -e "$MD/#" -e "$MD/.two.img.upload-"; }
+check "first upload under way" wait_until 10 first_begun
 in_progress() { kssh media put two.img <"$T/small" 2>&1 >/dev/null | grep -q "already in progress"; }
 check "second upload of one name refused" wait_until 10 in_progress
 printf ' upload\n' >&7
