@@ -3,16 +3,16 @@
  *
  * Runs on the session's thread, which it owns until the client quits or
  * goes. On attach it says where it is and replays the last screenful of
- * the port's output (from the port's ring); then it takes turns, as the
- * raw pipe does: the port's newest output to the terminal, then the
- * client's keys for a few milliseconds. Keys go to the port only for the
- * session holding control (the video console's rules: any number watch,
- * one writes, view-only keys never write; `t` in the menu takes control);
- * a refusal is said once, not per key. Ctrl+] opens a one-key menu: b
- * break, s speed, t take control, w who is on, r replay, q quit, Ctrl+]
- * again sends a Ctrl+] itself; ssh's own break request (~B) sends a break too. A terminal too slow
- * for the port skips ahead with a marker; the port's log keeps everything. Attach, detach and speed
- * changes are audited (control changes by the access check), never the bytes.
+ * the port's output (from the port's ring); then it waits for the port's
+ * output and the client's keys at once (the port's watch fd polled with
+ * the session's socket, sk_serialterm_wait), passing each on as it comes. Keys go to the port only
+ * for the session holding the port's control (sk_app_port: any number watch, one writes per port,
+ * apart from the video console's control; view-only keys never write; `t` in the menu takes this
+ * port); a refusal is said once, not per key. Ctrl+] opens a one-key menu: b break, s speed, t take
+ * control, w who is on, r replay, q quit, Ctrl+] again sends a Ctrl+] itself; ssh's own break
+ * request (~B) sends a break too. A terminal too slow for the port skips ahead with a marker; the
+ * port's log keeps everything. Attach, detach and speed changes are audited (control changes by the
+ * access check), never the bytes.
  */
 #include "cmd/serialterm.h"
 
@@ -27,9 +27,10 @@
 #include "policy/roster.h"
 #include "serial/port.h"
 
-#define MENU_KEY 0x1d     /* Ctrl+] */
-#define SLICE_MS 10       /* how long the client's keys are waited for between looks at the port */
-#define KEY_WRITE_MS 1000 /* how long typed keys wait for a port that does not take them */
+#define MENU_KEY 0x1d         /* Ctrl+] */
+#define SLICE_MS 10           /* without a watch fd: the wait for keys between looks at the port */
+#define WAIT_MS 200           /* with one: the longest wait (output or keys end it at once) */
+#define KEY_WRITE_MS 1000     /* how long typed keys wait for a port that does not take them */
 #define REFUSAL_AGAIN_MS 5000 /* how often refused keys say so again */
 
 static const unsigned speeds[] = {9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600};
@@ -87,12 +88,12 @@ static void replay(struct term *t)
 /* May this session write to the port now (take: take control)? Says a refusal once a while. */
 static int may_write(struct term *t, int take)
 {
-    char msg[SK_ROSTER_NAME_LEN + 64];
+    char msg[SK_ROSTER_NAME_LEN + SK_ROSTER_PORT_LEN + 64];
     const struct sk_identity who = {t->io->member, t->io->role, t->io->name, t->io->addr};
     if (!take && t->refused_at != 0 && sk_now_ms() - t->refused_at < REFUSAL_AGAIN_MS) {
         return 0; /* refused a moment ago: not asked (nor audited) again for each key */
     }
-    int rc = sk_app_input(t->app, &who, "serial", take, msg, sizeof(msg));
+    int rc = sk_app_port(t->app, &who, sk_port_spec(t->port)->name, take, msg, sizeof(msg));
     if (rc == 0) {
         t->refused_at = 0;
         return 1;
@@ -225,6 +226,14 @@ static void keys(struct term *t, const uint8_t *data, size_t len)
     }
 }
 
+int sk_serialterm_wait(const struct sk_cmd_io *io, int watch_fd, int max_ms)
+{
+    if (io->poll_in_fd != NULL && watch_fd >= 0) {
+        return io->poll_in_fd(io->ctx, watch_fd, max_ms);
+    }
+    return io->poll_in(io->ctx, SK_MIN(max_ms, SLICE_MS));
+}
+
 int sk_serialterm_run(struct sk_app *app, struct sk_port *port, const struct sk_cmd_io *io)
 {
     if (io->poll_in == NULL) {
@@ -242,11 +251,13 @@ int sk_serialterm_run(struct sk_app *app, struct sk_port *port, const struct sk_
                        st.error[0] ? ")" : "");
     io->out(io->ctx, head, (size_t)SK_MIN(len, (int)sizeof(head) - 1));
     replay(&t);
+    int watch = sk_port_watch(port);
     uint64_t pos = sk_port_position(port, 0);
     uint8_t out[16384], in[4096];
     int rc = SK_CMD_OK;
     while (!t.quit) {
         uint64_t lost;
+        sk_port_watch_clear(watch); /* before reading: what comes after the read wakes the wait */
         long n = sk_port_read(port, &pos, out, sizeof(out), 0, &lost);
         if (lost > 0) {
             say(&t, "%llu bytes skipped: this terminal was too slow (the log has them)",
@@ -259,8 +270,8 @@ int sk_serialterm_run(struct sk_app *app, struct sk_port *port, const struct sk_
             say(&t, sk_port_break(port) == 0 ? "break sent (~B)"
                                              : "no break sent: the port is not open");
         }
-        /* With output waiting, only a glance at the keys; else wait a slice for them. */
-        int ready = io->poll_in(io->ctx, n > 0 ? 0 : SLICE_MS);
+        /* With output waiting, only a glance at the keys; else wait for keys or output. */
+        int ready = n > 0 ? io->poll_in(io->ctx, 0) : sk_serialterm_wait(io, watch, WAIT_MS);
         if (ready < 0) {
             break;
         }
@@ -273,6 +284,7 @@ int sk_serialterm_run(struct sk_app *app, struct sk_port *port, const struct sk_
             sk_wipe(in, (size_t)got);
         }
     }
+    sk_port_unwatch(port, watch);
     sk_audit(app->audit, "serial", io->name, io->addr, "port=%s action=detach", name);
     if (t.quit) {
         io->out(io->ctx, "\r\n", 2);

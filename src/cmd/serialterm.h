@@ -14,4 +14,12 @@ struct sk_cmd_io;
  */
 int sk_serialterm_run(struct sk_app *app, struct sk_port *port, const struct sk_cmd_io *io);
 
+/*
+ * Wait for the client's keys or the port's output, whichever comes first:
+ * with io->poll_in_fd and a watch fd (sk_port_watch) both at once, up to
+ * max_ms; else the keys alone for a slice of 10 ms. io->poll_in's answer
+ * (1 keys or end of input ready, 0 not, -1 the client has gone).
+ */
+int sk_serialterm_wait(const struct sk_cmd_io *io, int watch_fd, int max_ms);
+
 #endif

@@ -92,7 +92,7 @@ printf 'hello A\r' >&"$FD_a"
 typed_a() { has "$T/got.target" 'hello A'; }
 check writer_keys_arrive wait_until 10 typed_a
 printf 'from B\r' >&"$FD_b"
-check second_writer_refused wait_until 10 has "$T/b.out" 'sshkvm-test has control; nothing sent (Ctrl+] t takes control)'
+check second_writer_refused wait_until 10 has "$T/b.out" 'sshkvm-test has control of com1; nothing sent (Ctrl+] t takes control)'
 printf 'viewer\r' >&"$FD_v"
 check viewer_refused wait_until 10 has "$T/v.out" 'view-only key'
 printf 'target says hi\r\n' >"$T/target1"
@@ -103,7 +103,7 @@ printf 'B now\r' >&"$FD_b"
 typed_b() { has "$T/got.target" 'B now'; }
 check taker_keys_arrive wait_until 10 typed_b
 printf 'A again\r' >&"$FD_a"
-check old_writer_refused wait_until 10 has "$T/a.out" 'bob has control; nothing sent'
+check old_writer_refused wait_until 10 has "$T/a.out" 'bob has control of com1; nothing sent'
 printf '\035b' >&"$FD_b"
 check menu_break wait_until 10 has "$T/b.out" 'break sent'
 # OpenSSH's own break request (~B at the start of a line, RFC 4335), from the writer.
