@@ -90,10 +90,17 @@ static int may_write(struct term *t, int take)
 {
     char msg[SK_ROSTER_NAME_LEN + SK_ROSTER_PORT_LEN + 64];
     const struct sk_identity who = {t->io->member, t->io->role, t->io->name, t->io->addr};
-    if (!take && t->refused_at != 0 && sk_now_ms() - t->refused_at < REFUSAL_AGAIN_MS) {
-        return 0; /* refused a moment ago: not asked (nor audited) again for each key */
+    const char *port = sk_port_spec(t->port)->name;
+    /*
+     * Refused a moment ago and the port still someone else's (a view-only key: always):
+     * not asked, said nor audited again for each key. Once it is free, keys go at once.
+     */
+    if (!take && t->refused_at != 0 && sk_now_ms() - t->refused_at < REFUSAL_AGAIN_MS &&
+        (t->io->role == SK_ROLE_VIEW || t->app->roster == NULL ||
+         sk_roster_port_holder(t->app->roster, t->io->member, port, NULL, 0) == 0)) {
+        return 0;
     }
-    int rc = sk_app_port(t->app, &who, sk_port_spec(t->port)->name, take, msg, sizeof(msg));
+    int rc = sk_app_port(t->app, &who, port, take, msg, sizeof(msg));
     if (rc == 0) {
         t->refused_at = 0;
         return 1;

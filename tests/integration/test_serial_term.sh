@@ -72,15 +72,7 @@ check metrics_serial grep -q '^sshkvm_serial_up{port="com1"} 1$' "$T/metrics"
 check metrics_rx grep -q '^sshkvm_serial_rx_bytes_total{port="com1"} 39$' "$T/metrics"
 
 # ---- the terminal ----
-# attach NAME KEY USER: ssh -tt into the port with its stdin a fifo held open on fd
-# (returned in FD_NAME), its output in $T/NAME.out.
-attach() {
-  mkfifo "$T/$1.in"
-  ssh "${SSH_OPTS[@]}" -tt -i "$T/$2" -p "$SSH_PORT" "$3@127.0.0.1" ${4:+"$4"} \
-    <"$T/$1.in" >"$T/$1.out" 2>&1 &
-  SSHS+=($!)
-  eval "exec {FD_$1}>\"$T/$1.in\""
-}
+attach() { tty_attach "$@"; }
 attach a id kvm "serial com1"
 attach b bob kvm:com1
 attach v viewer kvm "serial com1"
