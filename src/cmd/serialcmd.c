@@ -237,7 +237,7 @@ static int pipe_port(struct sk_port *port, const struct sk_cmd_io *io)
     for (;;) {
         uint64_t lost;
         sk_port_watch_clear(watch); /* before reading: what comes after the read wakes the wait */
-        long n = sk_port_read(port, &pos, out, sizeof(out), 0, &lost);
+        long n = sk_serialterm_read(port, &pos, out, sizeof(out), &lost);
         lost_total += lost;
         if (n > 0 && io->out(io->ctx, out, (size_t)n) != 0) {
             break; /* the client has gone */
