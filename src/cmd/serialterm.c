@@ -44,6 +44,7 @@ struct term {
     int menu; /* 0, 1 after Ctrl+], 2 after Ctrl+] s (a speed's digit next) */
     int quit;
     int64_t refused_at; /* when keys were last refused (0: not refused) */
+    int holds;          /* this session writes to the port (it was granted, not lost since) */
 };
 
 static void say(struct term *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -105,11 +106,31 @@ static int may_write(struct term *t, int take)
     int rc = sk_app_port(t->app, &who, port, take, msg, sizeof(msg));
     if (rc == 0) {
         t->refused_at = 0;
+        t->holds = 1;
         return 1;
     }
     t->refused_at = sk_now_ms();
     say(t, "%s%s", msg, rc == SK_ROSTER_HELD ? " (Ctrl+] t takes control)" : "");
     return 0;
+}
+
+/* Says so once when the port's control went to someone else (or to nobody: idle) since. */
+static void lost_control(struct term *t)
+{
+    char who[SK_ROSTER_NAME_LEN];
+    int now = t->holds && t->app->roster != NULL
+                  ? sk_roster_port_holder(t->app->roster, t->io->member,
+                                          sk_port_spec(t->port)->name, who, sizeof(who))
+                  : 1;
+    if (now == 1) {
+        return;
+    }
+    t->holds = 0;
+    if (now == 0) {
+        say(t, "%s took control of %s (Ctrl+] t takes it back)", who, sk_port_spec(t->port)->name);
+    } else {
+        say(t, "control of %s lost: no input for a while", sk_port_spec(t->port)->name);
+    }
 }
 
 static void send_keys(struct term *t, const uint8_t *data, size_t len)
@@ -312,6 +333,7 @@ int sk_serialterm_run(struct sk_app *app, struct sk_port *port, const struct sk_
             keys(&t, in, (size_t)got);
             sk_wipe(in, (size_t)got);
         }
+        lost_control(&t);
     }
     sk_port_unwatch(port, watch);
     sk_audit(app->audit, "serial", io->name, io->addr, "port=%s action=detach", name);

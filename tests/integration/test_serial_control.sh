@@ -81,6 +81,7 @@ printf '\035t' >&"$FD_d"
 check third_takes wait_until 10 has "$T/d.out" 'you have control'
 printf 'dave two\r' >&"$FD_d"
 check third_keys_arrive wait_until 10 got 1 'dave two'
+check old_writer_told wait_until 10 has "$T/b.out" 'sshkvm-test took control of com1 (Ctrl+] t takes it back)'
 printf 'bob three\r' >&"$FD_b"
 check old_writer_refused wait_until 10 has "$T/b.out" 'sshkvm-test has control of com1; nothing sent'
 printf 'carol three\r' >&"$FD_c"
