@@ -26,7 +26,6 @@
     var fit = null;
     var port = ""; // the port shown
     var role = "control";
-    var holder = null; // who else holds control, when someone does
     var ports = {};
     var stream = null; // the AbortController of the stream being read
     var pending = []; // typed bytes not sent yet, in order
@@ -44,7 +43,7 @@
         }
         return p.name + ": " + p.device + " " + p.settings + " " + p.state +
             (p.error ? " (" + p.error + ")" : "") +
-            (role === "view" ? ", view only" : holder ? ", no control: " + holder + " has it" : "");
+            (role === "view" ? ", view only" : p.holder ? ", no control: " + p.holder + " has it" : "");
     }
 
     // The port's line, in red while the port is not open (absent, in error).
@@ -177,7 +176,6 @@
                     return;
                 }
                 role = j.role;
-                holder = j.holder;
                 ports = {};
                 var pick = $("serial-port");
                 var names = j.ports.map(function (p) {

@@ -115,4 +115,12 @@ static inline int sk_app_input(struct sk_app *app, const struct sk_identity *who
     return sk_access_input(&acc, who, what, take, msg, msglen);
 }
 
+/* sk_access_port against this program's roster and audit log: may who write to port now? */
+static inline int sk_app_port(struct sk_app *app, const struct sk_identity *who, const char *port,
+                              int take, char *msg, size_t msglen)
+{
+    const struct sk_access acc = {.roster = app->roster, .hid = app->hid, .audit = app->audit};
+    return sk_access_port(&acc, who, port, take, msg, msglen);
+}
+
 #endif

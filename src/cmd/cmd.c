@@ -78,6 +78,8 @@ const char sk_cmd_usage[] =
     "type, key, paste, mouse, power actions and writing to a serial port need control: with --take "
     "right\n"
     "after the command name they take it from whoever holds it; view-only keys are refused.\n"
+    "each serial port has its own writer, apart from the keyboard's control (serial --take takes "
+    "that port).\n"
     "exit status: 0 done, 1 failed (or refused), 2 usage error\n";
 
 void sk_cmd_say(const struct sk_cmd_io *io, int to_err, const char *fmt, ...)

@@ -48,6 +48,12 @@ struct sk_cmd_io {
      * (the serial pipe, which needs it, says so).
      */
     int (*poll_in)(void *ctx, int timeout_ms);
+    /*
+     * As poll_in, but also returning early (0) as soon as fd is readable, so that a command
+     * waits for the client and a device at once (the serial terminal and pipe: the port's
+     * sk_port_watch fd). NULL: not offered (callers wait on poll_in in short slices).
+     */
+    int (*poll_in_fd)(void *ctx, int fd, int timeout_ms);
     /* Nonzero when the client wants the command stopped (gone, Ctrl+C); NULL: never. */
     int (*cancelled)(void *ctx);
     /* Break requests (ssh's ~B) since the last call, cleared; NULL: not offered. */

@@ -9,12 +9,13 @@
  *                                           with ssh -t, a terminal on the port (serialterm.c)
  *   serial --log NAME [--since TIME] [--lines N]   the port's logged output (--serial-log-dir)
  *
- * Writing (--send, --break and the pipe) needs control, checked as for type. The
+ * Writing (--send, --break and the pipe) needs the port's control (sk_app_port:
+ * one writer per port, apart from the keyboard's). The
  * port's output is read from the port's ring at a position of our own, so
  * a slow client delays nobody: it loses bytes instead, and is told so. The
- * pipe takes turns on the one session thread: what the port said is passed
- * on, then the client's stdin is looked at for a few milliseconds
- * (io->poll_in), so that neither direction waits for the other.
+ * pipe runs on the one session thread and waits for the port's output and
+ * the client's stdin at once (sk_serialterm_wait), so that neither
+ * direction waits for the other.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,13 +27,15 @@
 #include "cmd/cmd.h"
 #include "cmd/commands.h"
 #include "cmd/serialterm.h"
+#include "policy/roster.h"
 #include "serial/port.h"
 #include "serial/serlog.h"
 
 #define SEND_TIMEOUT_MS 5000 /* how long --send waits for a port that does not take its bytes */
 #define WAIT_SLICE_MS 200    /* how long --wait waits for output between looks at the client */
 #define WAIT_KEEP 16384      /* the output --wait keeps to match across reads */
-#define PIPE_SLICE_MS 10     /* how long the pipe looks at stdin before the port again */
+#define PIPE_SLICE_MS 10     /* how long a write waits for the port before its output again */
+#define PIPE_WAIT_MS 200     /* the longest wait for stdin or output (either ends it) */
 
 /* The port called name (--serial NAME=...), or NULL with the refusal said. */
 static struct sk_port *find_port(struct sk_app *app, const char *name, const struct sk_cmd_io *io)
@@ -71,6 +74,21 @@ static int list_ports(struct sk_app *app, const struct sk_cmd_io *io)
                    st.error[0] ? " (" : "", st.error, st.error[0] ? ")" : "");
     }
     return SK_CMD_OK;
+}
+
+/* May this command write to port now (take: take it)? 0, or 1 with the refusal said. */
+static int needs_port(struct sk_app *app, struct sk_port *port, int take,
+                      const struct sk_cmd_io *io)
+{
+    char msg[SK_ROSTER_NAME_LEN + SK_ROSTER_PORT_LEN + 64];
+    const struct sk_identity who = {io->member, io->role, io->name, io->addr};
+    int rc = sk_app_port(app, &who, sk_port_spec(port)->name, take, msg, sizeof(msg));
+    if (rc == 0) {
+        return 0;
+    }
+    sk_cmd_say(io, 1, "sshkvm: serial: %s%s\n", msg,
+               rc == SK_ROSTER_HELD ? " (serial --take takes control of the port)" : "");
+    return 1;
 }
 
 /* Write all of data within timeout_ms: 0, or SK_CMD_FAIL said. */
@@ -210,6 +228,7 @@ static int pipe_port(struct sk_port *port, const struct sk_cmd_io *io)
     if (sk_port_state(port) != SK_PORT_OPEN) {
         return port_absent(port, "nothing to connect to", io);
     }
+    int watch = sk_port_watch(port);
     uint64_t pos = sk_port_position(port, 0);
     uint64_t lost_total = 0;
     uint8_t out[16384], in[16384];
@@ -217,7 +236,8 @@ static int pipe_port(struct sk_port *port, const struct sk_cmd_io *io)
     int rc = SK_CMD_OK;
     for (;;) {
         uint64_t lost;
-        long n = sk_port_read(port, &pos, out, sizeof(out), 0, &lost);
+        sk_port_watch_clear(watch); /* before reading: what comes after the read wakes the wait */
+        long n = sk_serialterm_read(port, &pos, out, sizeof(out), &lost);
         lost_total += lost;
         if (n > 0 && io->out(io->ctx, out, (size_t)n) != 0) {
             break; /* the client has gone */
@@ -238,7 +258,7 @@ static int pipe_port(struct sk_port *port, const struct sk_cmd_io *io)
         if (n > 0) {
             continue; /* more output may be waiting: pass it on before looking at stdin */
         }
-        int ready = io->poll_in(io->ctx, PIPE_SLICE_MS);
+        int ready = sk_serialterm_wait(io, watch, PIPE_WAIT_MS);
         if (ready < 0) {
             break;
         }
@@ -251,6 +271,7 @@ static int pipe_port(struct sk_port *port, const struct sk_cmd_io *io)
             in_done = 0;
         }
     }
+    sk_port_unwatch(port, watch);
     sk_wipe(in, sizeof(in));
     if (lost_total > 0) {
         sk_cmd_say(io, 1,
@@ -391,7 +412,7 @@ int sk_serialcmd_run(struct sk_app *app, const char *line, char **argv, int argc
     }
     if (pipe && io->cols != 0) {
         /* A terminal: anyone may watch; writing is checked key by key (--take: take it now). */
-        if (take && sk_cmd_needs_control(app, "serial", take, io) != 0) {
+        if (take && needs_port(app, port, take, io) != 0) {
             return SK_CMD_FAIL;
         }
         return sk_serialterm_run(app, port, io);
@@ -402,7 +423,7 @@ int sk_serialcmd_run(struct sk_app *app, const char *line, char **argv, int argc
     if (log) {
         return show_log(port, argv + rest, argc - rest, io);
     }
-    if (sk_cmd_needs_control(app, "serial", take, io) != 0) {
+    if (needs_port(app, port, take, io) != 0) {
         return SK_CMD_FAIL;
     }
     if (brk) {

@@ -3,16 +3,16 @@
  *
  * Runs on the session's thread, which it owns until the client quits or
  * goes. On attach it says where it is and replays the last screenful of
- * the port's output (from the port's ring); then it takes turns, as the
- * raw pipe does: the port's newest output to the terminal, then the
- * client's keys for a few milliseconds. Keys go to the port only for the
- * session holding control (the video console's rules: any number watch,
- * one writes, view-only keys never write; `t` in the menu takes control);
- * a refusal is said once, not per key. Ctrl+] opens a one-key menu: b
- * break, s speed, t take control, w who is on, r replay, q quit, Ctrl+]
- * again sends a Ctrl+] itself; ssh's own break request (~B) sends a break too. A terminal too slow
- * for the port skips ahead with a marker; the port's log keeps everything. Attach, detach and speed
- * changes are audited (control changes by the access check), never the bytes.
+ * the port's output (from the port's ring); then it waits for the port's
+ * output and the client's keys at once (the port's watch fd polled with
+ * the session's socket, sk_serialterm_wait), passing each on as it comes. Keys go to the port only
+ * for the session holding the port's control (sk_app_port: any number watch, one writes per port,
+ * apart from the video console's control; view-only keys never write; `t` in the menu takes this
+ * port); a refusal is said once, not per key. Ctrl+] opens a one-key menu: b break, s speed, t take
+ * control, w who is on, r replay, q quit, Ctrl+] again sends a Ctrl+] itself; ssh's own break
+ * request (~B) sends a break too. A terminal too slow for the port skips ahead with a marker; the
+ * port's log keeps everything. Attach, detach and speed changes are audited (control changes by the
+ * access check), never the bytes.
  */
 #include "cmd/serialterm.h"
 
@@ -27,9 +27,12 @@
 #include "policy/roster.h"
 #include "serial/port.h"
 
-#define MENU_KEY 0x1d     /* Ctrl+] */
-#define SLICE_MS 10       /* how long the client's keys are waited for between looks at the port */
-#define KEY_WRITE_MS 1000 /* how long typed keys wait for a port that does not take them */
+#define MENU_KEY 0x1d         /* Ctrl+] */
+#define SLICE_MS 10           /* without a watch fd: the wait for keys between looks at the port */
+#define WAIT_MS 200           /* with one: the longest wait (output or keys end it at once) */
+#define BURST_MIN 1024        /* output this big at one look is a burst, not a few keys' echo */
+#define BURST_MS 5            /* how long a burst's rest is waited for */
+#define KEY_WRITE_MS 1000     /* how long typed keys wait for a port that does not take them */
 #define REFUSAL_AGAIN_MS 5000 /* how often refused keys say so again */
 
 static const unsigned speeds[] = {9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600};
@@ -41,6 +44,7 @@ struct term {
     int menu; /* 0, 1 after Ctrl+], 2 after Ctrl+] s (a speed's digit next) */
     int quit;
     int64_t refused_at; /* when keys were last refused (0: not refused) */
+    int holds;          /* this session writes to the port (it was granted, not lost since) */
 };
 
 static void say(struct term *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -97,19 +101,46 @@ static void replay(struct term *t)
 /* May this session write to the port now (take: take control)? Says a refusal once a while. */
 static int may_write(struct term *t, int take)
 {
-    char msg[SK_ROSTER_NAME_LEN + 64];
+    char msg[SK_ROSTER_NAME_LEN + SK_ROSTER_PORT_LEN + 64];
     const struct sk_identity who = {t->io->member, t->io->role, t->io->name, t->io->addr};
-    if (!take && t->refused_at != 0 && sk_now_ms() - t->refused_at < REFUSAL_AGAIN_MS) {
-        return 0; /* refused a moment ago: not asked (nor audited) again for each key */
+    const char *port = sk_port_spec(t->port)->name;
+    /*
+     * Refused a moment ago and the port still someone else's (a view-only key: always):
+     * not asked, said nor audited again for each key. Once it is free, keys go at once.
+     */
+    if (!take && t->refused_at != 0 && sk_now_ms() - t->refused_at < REFUSAL_AGAIN_MS &&
+        (t->io->role == SK_ROLE_VIEW || t->app->roster == NULL ||
+         sk_roster_port_holder(t->app->roster, t->io->member, port, NULL, 0) == 0)) {
+        return 0;
     }
-    int rc = sk_app_input(t->app, &who, "serial", take, msg, sizeof(msg));
+    int rc = sk_app_port(t->app, &who, port, take, msg, sizeof(msg));
     if (rc == 0) {
         t->refused_at = 0;
+        t->holds = 1;
         return 1;
     }
     t->refused_at = sk_now_ms();
     say(t, "%s%s", msg, rc == SK_ROSTER_HELD ? " (Ctrl+] t takes control)" : "");
     return 0;
+}
+
+/* Says so once when the port's control went to someone else (or to nobody: idle) since. */
+static void lost_control(struct term *t)
+{
+    char who[SK_ROSTER_NAME_LEN];
+    int now = t->holds && t->app->roster != NULL
+                  ? sk_roster_port_holder(t->app->roster, t->io->member,
+                                          sk_port_spec(t->port)->name, who, sizeof(who))
+                  : 1;
+    if (now == 1) {
+        return;
+    }
+    t->holds = 0;
+    if (now == 0) {
+        say(t, "%s took control of %s (Ctrl+] t takes it back)", who, sk_port_spec(t->port)->name);
+    } else {
+        say(t, "control of %s lost: no input for a while", sk_port_spec(t->port)->name);
+    }
 }
 
 static void send_keys(struct term *t, const uint8_t *data, size_t len)
@@ -235,6 +266,34 @@ static void keys(struct term *t, const uint8_t *data, size_t len)
     }
 }
 
+long sk_serialterm_read(struct sk_port *port, uint64_t *pos, uint8_t *buf, size_t len,
+                        uint64_t *lost)
+{
+    long n = sk_port_read(port, pos, buf, len, 0, lost);
+    if (n >= BURST_MIN && (size_t)n < len) {
+        /*
+         * A burst: the port outran us (a whole read of the port's thread or more is waiting).
+         * Its rest comes within a few milliseconds; waiting for it makes one big write instead
+         * of a wake-up and a small write for every piece, which on a busy machine costs more
+         * than the wait (bench_serial's throughput: 3-4 MB/s without, 7-30 with).
+         */
+        sk_sleep_ms(BURST_MS);
+        uint64_t more_lost;
+        long more = sk_port_read(port, pos, buf + n, len - (size_t)n, 0, &more_lost);
+        *lost += more_lost;
+        n += SK_MAX(more, 0L);
+    }
+    return n;
+}
+
+int sk_serialterm_wait(const struct sk_cmd_io *io, int watch_fd, int max_ms)
+{
+    if (io->poll_in_fd != NULL && watch_fd >= 0) {
+        return io->poll_in_fd(io->ctx, watch_fd, max_ms);
+    }
+    return io->poll_in(io->ctx, SK_MIN(max_ms, SLICE_MS));
+}
+
 int sk_serialterm_run(struct sk_app *app, struct sk_port *port, const struct sk_cmd_io *io)
 {
     if (io->poll_in == NULL) {
@@ -252,12 +311,14 @@ int sk_serialterm_run(struct sk_app *app, struct sk_port *port, const struct sk_
                        st.error[0] ? ")" : "");
     io->out(io->ctx, head, (size_t)SK_MIN(len, (int)sizeof(head) - 1));
     replay(&t);
+    int watch = sk_port_watch(port);
     uint64_t pos = sk_port_position(port, 0);
     uint8_t out[16384], in[4096];
     int rc = SK_CMD_OK;
     while (!t.quit) {
         uint64_t lost;
-        long n = sk_port_read(port, &pos, out, sizeof(out), 0, &lost);
+        sk_port_watch_clear(watch); /* before reading: what comes after the read wakes the wait */
+        long n = sk_serialterm_read(port, &pos, out, sizeof(out), &lost);
         if (lost > 0) {
             say(&t, "%llu bytes skipped: this terminal was too slow (the log has them)",
                 (unsigned long long)lost);
@@ -269,8 +330,8 @@ int sk_serialterm_run(struct sk_app *app, struct sk_port *port, const struct sk_
             say(&t, sk_port_break(port) == 0 ? "break sent (~B)"
                                              : "no break sent: the port is not open");
         }
-        /* With output waiting, only a glance at the keys; else wait a slice for them. */
-        int ready = io->poll_in(io->ctx, n > 0 ? 0 : SLICE_MS);
+        /* With output waiting, only a glance at the keys; else wait for keys or output. */
+        int ready = n > 0 ? io->poll_in(io->ctx, 0) : sk_serialterm_wait(io, watch, WAIT_MS);
         if (ready < 0) {
             break;
         }
@@ -282,7 +343,9 @@ int sk_serialterm_run(struct sk_app *app, struct sk_port *port, const struct sk_
             keys(&t, in, (size_t)got);
             sk_wipe(in, (size_t)got);
         }
+        lost_control(&t);
     }
+    sk_port_unwatch(port, watch);
     sk_audit(app->audit, "serial", io->name, io->addr, "port=%s action=detach", name);
     if (t.quit) {
         io->out(io->ctx, "\r\n", 2);

@@ -47,11 +47,16 @@ int sk_api_control_allowed(struct sk_app *app, struct MHD_Connection *conn, stru
     if (r == 0) {
         return 1;
     }
-    size_t len = strlen(msg);
-    snprintf(msg + len, sizeof(msg) - len, "%s\n",
-             r == SK_ROSTER_HELD ? " (take control to type)" : "");
-    *rc = message(conn, r == SK_ROSTER_VIEW_ONLY ? MHD_HTTP_FORBIDDEN : MHD_HTTP_CONFLICT, msg);
+    *rc = sk_api_refused(conn, r, msg, sizeof(msg), " (take control to type)");
     return 0;
+}
+
+enum MHD_Result sk_api_refused(struct MHD_Connection *conn, int r, char *msg, size_t msglen,
+                               const char *held_hint)
+{
+    size_t len = strlen(msg);
+    snprintf(msg + len, msglen - len, "%s\n", r == SK_ROSTER_HELD ? held_hint : "");
+    return message(conn, r == SK_ROSTER_VIEW_ONLY ? MHD_HTTP_FORBIDDEN : MHD_HTTP_CONFLICT, msg);
 }
 
 /*

@@ -53,6 +53,14 @@ int sk_api_control_allowed(struct sk_app *app, struct MHD_Connection *conn, stru
                            const char *what, int take, enum MHD_Result *rc);
 
 /*
+ * Answer an access check's refusal r (SK_ROSTER_VIEW_ONLY: 403, else 409)
+ * with its message msg (of msglen bytes of room), held_hint added when
+ * another session holds control.
+ */
+enum MHD_Result sk_api_refused(struct MHD_Connection *conn, int r, char *msg, size_t msglen,
+                               const char *held_hint);
+
+/*
  * Refuse a view-only login's request to type (what: "paste", for the audit
  * log) before its body is read: 403 with the reason, audited as every
  * refusal is.

@@ -17,10 +17,11 @@
  * at the client's socket, so a client that goes (or a server that stops)
  * ends the stream within STREAM_WAIT_MS.
  *
- * Writes and breaks need control exactly as the page's keys do (one check,
- * may_write below): a view-only login gets 403, a control login 409 while
- * another session holds control. The audit log gets attach, detach and
- * break lines (and control changes and refusals from the access check),
+ * Writes and breaks need control of the port, as the ssh terminal's keys do
+ * (one check, may_write below; each port has its own writer, apart from the
+ * video console's control): a view-only login gets 403, a control login 409
+ * while another session holds the port. The audit log gets attach, detach
+ * and break lines (and control changes and refusals from the access check),
  * never the bytes.
  */
 #include "http/serialapi.h"
@@ -102,8 +103,14 @@ static struct sk_port *find_port(struct sk_app *app, struct MHD_Connection *conn
 static int may_write(struct sk_app *app, struct MHD_Connection *conn, struct sk_request *req,
                      struct sk_port *port, enum MHD_Result *rc)
 {
-    (void)port; /* per-port control, when it comes, is asked here */
-    return sk_api_control_allowed(app, conn, req, "serial", 0, rc);
+    char msg[SK_ROSTER_NAME_LEN + 160];
+    const struct sk_identity who = {req->member, req->role, req->identity, req->addr};
+    int r = sk_app_port(app, &who, sk_port_spec(port)->name, 0, msg, sizeof(msg));
+    if (r == 0) {
+        return 1;
+    }
+    *rc = sk_api_refused(conn, r, msg, sizeof(msg), " (take control of the port to type)");
+    return 0;
 }
 
 /* The port's state as a line for the person: "com1 (/dev/ttyUSB0) is absent (why)". */
@@ -123,17 +130,8 @@ enum MHD_Result sk_serialapi_list(struct sk_app *app, struct MHD_Connection *con
                                   struct sk_request *req)
 {
     struct sk_buf out = {0};
-    sk_buf_printf(&out,
-                  "{\"role\":\"%s\",\"holder\":", req->role == SK_ROLE_VIEW ? "view" : "control");
-    /* Who else holds control (the page says "no control"); null: this login, nobody, or shared. */
-    char holder[SK_ROSTER_NAME_LEN];
-    if (app->roster != NULL &&
-        sk_roster_holder(app->roster, req->member, holder, sizeof(holder)) == 0) {
-        sk_buf_json_string(&out, holder);
-    } else {
-        sk_buf_puts(&out, "null");
-    }
-    sk_buf_puts(&out, ",\"ports\":[");
+    sk_buf_printf(&out, "{\"role\":\"%s\",\"ports\":[",
+                  req->role == SK_ROLE_VIEW ? "view" : "control");
     for (size_t i = 0; i < app->serial_count; i++) {
         struct sk_port_stats st;
         sk_port_stats(app->serial[i], &st);
@@ -145,6 +143,16 @@ enum MHD_Result sk_serialapi_list(struct sk_app *app, struct MHD_Connection *con
         sk_buf_json_string(&out, st.settings);
         sk_buf_printf(&out, ",\"state\":\"%s\",\"error\":", st.state);
         sk_buf_json_string(&out, st.error);
+        /* Who else writes to it (the page says "no control"); null: this login, nobody, or shared.
+         */
+        char holder[SK_ROSTER_NAME_LEN];
+        sk_buf_puts(&out, ",\"holder\":");
+        if (app->roster != NULL &&
+            sk_roster_port_holder(app->roster, req->member, st.name, holder, sizeof(holder)) == 0) {
+            sk_buf_json_string(&out, holder);
+        } else {
+            sk_buf_puts(&out, "null");
+        }
         sk_buf_puts(&out, "}");
     }
     sk_buf_puts(&out, "]}\n");

@@ -40,4 +40,19 @@ struct sk_access {
 int sk_access_input(const struct sk_access *acc, const struct sk_identity *who, const char *what,
                     int take, char *msg, size_t msglen);
 
+/*
+ * May who write to serial port `port` (its name) now: keys, a break, a
+ * speed, a pipe's bytes? The same check for every client of a port (the
+ * terminal, `serial --send/--break`, the pipe, the web page's terminal):
+ * the role, then the port's own writer in the roster (take: take that
+ * port from its holder; the video console's control and other ports are
+ * untouched, and no key is released). Refusals and changes of a port's
+ * writer are audited with port=NAME. port must name a configured port
+ * (look it up first: the roster keeps an entry for every name asked for).
+ * Returns 0, or SK_ROSTER_VIEW_ONLY / SK_ROSTER_HELD with a message for the
+ * person in msg.
+ */
+int sk_access_port(const struct sk_access *acc, const struct sk_identity *who, const char *port,
+                   int take, char *msg, size_t msglen);
+
 #endif

@@ -2,7 +2,9 @@
  * roster: the connected members, their roles, and the control arbiter.
  *
  * Owns a growable array of members under one mutex, and the id of the
- * member holding control with the time of its last input. Time-outs are
+ * member holding control with the time of its last input, and the same
+ * for each serial port's writer (a port is listed from the first time
+ * someone asks to write to it). Time-outs are
  * applied lazily whenever the roster is asked: an idle holder simply stops
  * counting as holder, and a web member that stopped asking drops out. The
  * roster never touches the keyboard; callers act on what it answers.
@@ -29,6 +31,13 @@ struct member {
     char lost_to[SK_ROSTER_NAME_LEN];
 };
 
+/* A serial port's holder: one writer per port, on the same rules as the video control. */
+struct port_hold {
+    char port[SK_ROSTER_PORT_LEN];
+    int holder; /* member id, 0: nobody */
+    int64_t input_ms;
+};
+
 struct sk_roster {
     pthread_mutex_t lock;
     enum sk_control_mode mode;
@@ -40,6 +49,9 @@ struct sk_roster {
     int next_id;
     int holder; /* member id, 0: nobody */
     int64_t holder_input_ms;
+    /* Each serial port's writer, apart from the video console's control. */
+    struct port_hold *ports;
+    size_t nports, ports_cap;
 };
 
 const char *sk_role_name(enum sk_role role)
@@ -77,6 +89,7 @@ void sk_roster_free(struct sk_roster *r)
         return;
     }
     pthread_mutex_destroy(&r->lock);
+    free(r->ports);
     free(r->members);
     free(r);
 }
@@ -95,6 +108,11 @@ static void remove_at(struct sk_roster *r, size_t i)
 {
     if (r->members[i].id == r->holder) {
         r->holder = 0;
+    }
+    for (size_t p = 0; p < r->nports; p++) {
+        if (r->ports[p].holder == r->members[i].id) {
+            r->ports[p].holder = 0;
+        }
     }
     memmove(&r->members[i], &r->members[i + 1], (r->n - i - 1) * sizeof(r->members[0]));
     r->n--;
@@ -117,6 +135,11 @@ static void expire(struct sk_roster *r, int64_t now)
             h->lost = 2;
         }
         r->holder = 0;
+    }
+    for (size_t p = 0; p < r->nports; p++) {
+        if (r->ports[p].holder != 0 && r->idle_ms >= 0 && now - r->ports[p].input_ms > r->idle_ms) {
+            r->ports[p].holder = 0;
+        }
     }
 }
 
@@ -190,37 +213,24 @@ static void copy_name(const struct member *m, char *out, size_t len)
     }
 }
 
-int sk_roster_acquire(struct sk_roster *r, int id, int take, char *holder, size_t holderlen)
+/*
+ * The exclusive mode's rule for one holder (the video control or a port's
+ * writer): granted to the holder, to anyone when nobody holds it, to a
+ * taker; else refused. Under lock; *holder_id and *input_ms are updated.
+ */
+static int grant(struct sk_roster *r, int *holder_id, int64_t *input_ms, int id, int take,
+                 int64_t now, char *holder, size_t holderlen)
 {
-    pthread_mutex_lock(&r->lock);
-    int64_t now = r->now_ms();
-    expire(r, now);
-    struct member *me = find(r, id);
-    int rc = 0;
-    if (me != NULL && me->role == SK_ROLE_VIEW) {
-        rc = SK_ROSTER_VIEW_ONLY;
-    } else if (r->mode == SK_CONTROL_SHARED) {
-        rc = 0;
-    } else if (r->holder != 0 && r->holder != id && !take) {
-        copy_name(find(r, r->holder), holder, holderlen);
-        rc = SK_ROSTER_HELD;
-    } else {
-        rc = r->holder == 0 ? SK_ROSTER_GOT : r->holder != id ? SK_ROSTER_TAKEN : 0;
-        if (rc == SK_ROSTER_TAKEN) {
-            struct member *old = find(r, r->holder);
-            copy_name(old, holder, holderlen);
-            if (old != NULL && me != NULL) {
-                old->lost = 1;
-                snprintf(old->lost_to, sizeof(old->lost_to), "%s", me->name);
-            }
-        }
-        r->holder = id;
-        r->holder_input_ms = now;
-        if (me != NULL) {
-            me->lost = 0; /* it holds control again: an earlier loss is no news */
-        }
+    if (*holder_id != 0 && *holder_id != id && !take) {
+        copy_name(find(r, *holder_id), holder, holderlen);
+        return SK_ROSTER_HELD;
     }
-    pthread_mutex_unlock(&r->lock);
+    int rc = *holder_id == 0 ? SK_ROSTER_GOT : *holder_id != id ? SK_ROSTER_TAKEN : 0;
+    if (rc == SK_ROSTER_TAKEN) {
+        copy_name(find(r, *holder_id), holder, holderlen);
+    }
+    *holder_id = id;
+    *input_ms = now;
     return rc;
 }
 
@@ -231,6 +241,105 @@ void sk_roster_release(struct sk_roster *r, int id)
         r->holder = 0;
     }
     pthread_mutex_unlock(&r->lock);
+}
+
+/* The hold for port, made (held by nobody) when create and it is not there yet; else NULL. */
+static struct port_hold *port_hold(struct sk_roster *r, const char *port, int create)
+{
+    for (size_t i = 0; i < r->nports; i++) {
+        if (strcmp(r->ports[i].port, port) == 0) {
+            return &r->ports[i];
+        }
+    }
+    if (!create) {
+        return NULL;
+    }
+    if (r->nports == r->ports_cap) {
+        r->ports_cap = r->ports_cap ? r->ports_cap * 2 : 4;
+        r->ports = xrealloc(r->ports, r->ports_cap * sizeof(r->ports[0]));
+    }
+    struct port_hold *h = &r->ports[r->nports++];
+    memset(h, 0, sizeof(*h));
+    snprintf(h->port, sizeof(h->port), "%s", port);
+    return h;
+}
+
+/* Member id wants to write: to port, or with port NULL the video console's control. */
+static int acquire(struct sk_roster *r, int id, const char *port, int take, char *holder,
+                   size_t holderlen)
+{
+    pthread_mutex_lock(&r->lock);
+    int64_t now = r->now_ms();
+    expire(r, now);
+    struct member *me = find(r, id);
+    int rc = 0;
+    if (me != NULL && me->role == SK_ROLE_VIEW) {
+        rc = SK_ROSTER_VIEW_ONLY;
+    } else if (r->mode != SK_CONTROL_SHARED && port != NULL) {
+        struct port_hold *h = port_hold(r, port, 1);
+        rc = grant(r, &h->holder, &h->input_ms, id, take, now, holder, holderlen);
+    } else if (r->mode != SK_CONTROL_SHARED) {
+        struct member *old = find(r, r->holder);
+        rc = grant(r, &r->holder, &r->holder_input_ms, id, take, now, holder, holderlen);
+        if (rc == SK_ROSTER_TAKEN && old != NULL && me != NULL) {
+            old->lost = 1;
+            snprintf(old->lost_to, sizeof(old->lost_to), "%s", me->name);
+        }
+        if (rc != SK_ROSTER_HELD && me != NULL) {
+            me->lost = 0; /* it holds control again: an earlier loss is no news */
+        }
+    }
+    pthread_mutex_unlock(&r->lock);
+    return rc;
+}
+
+int sk_roster_acquire(struct sk_roster *r, int id, int take, char *holder, size_t holderlen)
+{
+    return acquire(r, id, NULL, take, holder, holderlen);
+}
+
+int sk_roster_acquire_port(struct sk_roster *r, int id, const char *port, int take, char *holder,
+                           size_t holderlen)
+{
+    return acquire(r, id, port, take, holder, holderlen);
+}
+
+int sk_roster_port_holder(struct sk_roster *r, int id, const char *port, char *name, size_t namelen)
+{
+    pthread_mutex_lock(&r->lock);
+    expire(r, r->now_ms());
+    const struct port_hold *h = port_hold(r, port, 0);
+    int rc = -1;
+    if (h != NULL && h->holder != 0) {
+        rc = h->holder == id ? 1 : 0;
+        copy_name(find(r, h->holder), name, namelen);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return rc;
+}
+
+/* The ports member id writes to, as ", writes com1, com2" (text) or ["com1","com2"] (json). */
+static void member_ports(const struct sk_roster *r, int id, struct sk_buf *out, int json)
+{
+    int n = 0;
+    if (json) {
+        sk_buf_puts(out, ",\"ports\":[");
+    }
+    for (size_t p = 0; p < r->nports; p++) {
+        if (r->ports[p].holder != id) {
+            continue;
+        }
+        if (json) {
+            sk_buf_puts(out, n ? "," : "");
+            sk_buf_json_string(out, r->ports[p].port);
+        } else {
+            sk_buf_printf(out, "%s%s", n ? ", " : ", writes ", r->ports[p].port);
+        }
+        n++;
+    }
+    if (json) {
+        sk_buf_puts(out, "]");
+    }
 }
 
 int sk_roster_holder(struct sk_roster *r, int id, char *name, size_t namelen)
@@ -289,7 +398,18 @@ void sk_roster_json(struct sk_roster *r, struct sk_buf *out)
     } else {
         sk_buf_puts(out, "null");
     }
-    sk_buf_puts(out, ",\"sessions\":[");
+    sk_buf_puts(out, ",\"ports\":{");
+    int held = 0;
+    for (size_t p = 0; p < r->nports; p++) {
+        const struct member *ph = r->ports[p].holder != 0 ? find(r, r->ports[p].holder) : NULL;
+        if (ph != NULL) {
+            sk_buf_puts(out, held++ ? "," : "");
+            sk_buf_json_string(out, r->ports[p].port);
+            sk_buf_puts(out, ":");
+            sk_buf_json_string(out, ph->name);
+        }
+    }
+    sk_buf_puts(out, "},\"sessions\":[");
     for (size_t i = 0; i < r->n; i++) {
         const struct member *m = &r->members[i];
         sk_buf_printf(out, "%s{\"id\":%d,\"kind\":", i ? "," : "", m->id);
@@ -298,8 +418,10 @@ void sk_roster_json(struct sk_roster *r, struct sk_buf *out)
         sk_buf_json_string(out, m->name);
         sk_buf_puts(out, ",\"addr\":");
         sk_buf_json_string(out, m->addr);
-        sk_buf_printf(out, ",\"role\":\"%s\",\"since\":%lld,\"control\":%s}", sk_role_name(m->role),
+        sk_buf_printf(out, ",\"role\":\"%s\",\"since\":%lld,\"control\":%s", sk_role_name(m->role),
                       (long long)m->since, m->id == r->holder ? "true" : "false");
+        member_ports(r, m->id, out, 1);
+        sk_buf_puts(out, "}");
     }
     sk_buf_puts(out, "]}");
     pthread_mutex_unlock(&r->lock);
@@ -315,8 +437,10 @@ void sk_roster_text(struct sk_roster *r, struct sk_buf *out, const char *eol)
         char when[16];
         localtime_r(&m->since, &tm);
         strftime(when, sizeof(when), "%H:%M:%S", &tm);
-        sk_buf_printf(out, "%s %s from %s, %s, since %s%s%s", m->kind, m->name, m->addr,
-                      sk_role_name(m->role), when, m->id == r->holder ? ", has control" : "", eol);
+        sk_buf_printf(out, "%s %s from %s, %s, since %s%s", m->kind, m->name, m->addr,
+                      sk_role_name(m->role), when, m->id == r->holder ? ", has control" : "");
+        member_ports(r, m->id, out, 0);
+        sk_buf_puts(out, eol);
     }
     pthread_mutex_unlock(&r->lock);
 }

@@ -13,7 +13,10 @@
  *   - shared: every control-role member may send input; nobody holds it.
  * The roster only decides; whoever is granted control from someone else is
  * told so (SK_ROSTER_TAKEN) and must release the keys the old holder left
- * down. Thread-safe: SSH session threads and HTTP threads share it.
+ * down. Each serial port has a writer of its own on the same rules
+ * (sk_roster_acquire_port), so typing on a port blocks neither the
+ * keyboard nor another port. Thread-safe: SSH session threads and HTTP
+ * threads share it.
  */
 #ifndef SK_ROSTER_H
 #define SK_ROSTER_H
@@ -85,6 +88,21 @@ int sk_roster_web(struct sk_roster *r, const char *name, const char *addr, enum 
  * counts as input for the idle timer.
  */
 int sk_roster_acquire(struct sk_roster *r, int id, int take, char *holder, size_t holderlen);
+#define SK_ROSTER_PORT_LEN 32 /* a serial port's name, its NUL included (SK_SERIAL_NAME_MAX) */
+
+/*
+ * The same for writing to serial port `port` (its name): one writer per
+ * port, each port's holder apart from the video console's control and from
+ * the other ports', on the same rules (exclusive or shared mode, take, the
+ * idle time-out, view-only never). The old holder of a port is not told
+ * (sk_roster_lost is the video control's); its next write is refused.
+ */
+int sk_roster_acquire_port(struct sk_roster *r, int id, const char *port, int take, char *holder,
+                           size_t holderlen);
+/* Who writes to port now, as sk_roster_holder answers for the video control. */
+int sk_roster_port_holder(struct sk_roster *r, int id, const char *port, char *name,
+                          size_t namelen);
+
 /* Give control up if id holds it. */
 void sk_roster_release(struct sk_roster *r, int id);
 
@@ -104,11 +122,16 @@ int sk_roster_count(struct sk_roster *r);
 enum sk_control_mode sk_roster_mode(const struct sk_roster *r);
 
 /*
- * Append {"mode":..,"holder":NAME|null,"sessions":[{"id":N,"kind":..,"name":..,
- * "addr":..,"role":..,"since":UNIX_SECONDS,"control":bool},...]} to out.
+ * Append {"mode":..,"holder":NAME|null,"ports":{PORT:NAME,...},"sessions":[{"id":N,"kind":..,
+ * "name":..,"addr":..,"role":..,"since":UNIX_SECONDS,"control":bool,"ports":[PORT,..]},...]}
+ * to out: "holder" and "control" are the video console's control, "ports" the serial ports'
+ * writers (held ports only).
  */
 void sk_roster_json(struct sk_roster *r, struct sk_buf *out);
-/* Append one line per member ("kind name from addr, role, since HH:MM:SS[, has control]"). */
+/*
+ * Append one line per member ("kind name from addr, role, since HH:MM:SS[, has control][,
+ * writes PORT, PORT]").
+ */
 void sk_roster_text(struct sk_roster *r, struct sk_buf *out, const char *eol);
 
 #endif

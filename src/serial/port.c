@@ -8,7 +8,9 @@
  * total count of bytes ever read moves on (the generation readers wait
  * for), and every waiting reader is woken. The thread never waits for a
  * reader: a reader that is slow simply finds its position overwritten and
- * is told how much it lost. When reading fails or the device hangs up (a
+ * is told how much it lost. A reader that also waits for something else
+ * (a session's socket) polls an eventfd of its own (sk_port_watch), which
+ * the thread signals wherever it wakes the others. When reading fails or the device hangs up (a
  * USB adapter pulled out, a pty's other end gone), the thread closes it and
  * looks for it again every retry_ms, reporting "absent" meanwhile.
  *
@@ -31,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,6 +66,8 @@ struct sk_port {
     char error[128];
     int was_open; /* opened at least once: a later open is a reopen */
     unsigned long long tx, errors, reopens, breaks;
+    int *watchers; /* eventfds (sk_port_watch) signalled with every wake-up */
+    size_t nwatchers, watchers_cap;
 };
 
 /* The termios speed for each speed serialspec accepts. */
@@ -125,6 +130,10 @@ void sk_port_free(struct sk_port *port)
     pthread_cond_destroy(&port->cond);
     pthread_mutex_destroy(&port->lock);
     pthread_mutex_destroy(&port->fd_lock);
+    for (size_t i = 0; i < port->nwatchers; i++) {
+        close(port->watchers[i]);
+    }
+    free(port->watchers);
     free(port->ring);
     free(port);
 }
@@ -243,6 +252,19 @@ static void lose_device(struct sk_port *port, const char *why)
     set_state(port, SK_PORT_ABSENT, why);
 }
 
+/* Wake every reader: those waiting in sk_port_read and those polling an eventfd. Under lock. */
+static void wake(struct sk_port *port)
+{
+    pthread_cond_broadcast(&port->cond);
+    for (size_t i = 0; i < port->nwatchers; i++) {
+        /* Nonblocking: a counter at its limit is readable already, which is all it says. */
+        uint64_t one = 1;
+        if (write(port->watchers[i], &one, sizeof(one)) < 0) {
+            continue;
+        }
+    }
+}
+
 /* Keep what was read: into the ring, the total moved on, every reader woken. */
 static void keep(struct sk_port *port, const uint8_t *data, size_t len)
 {
@@ -262,7 +284,7 @@ static void keep(struct sk_port *port, const uint8_t *data, size_t len)
     memcpy(port->ring + at, data, first);
     memcpy(port->ring, data + first, len - first);
     port->total += len;
-    pthread_cond_broadcast(&port->cond);
+    wake(port);
     pthread_mutex_unlock(&port->lock);
 }
 
@@ -362,8 +384,48 @@ void sk_port_close(struct sk_port *port)
     port->closed = 1;
     port->state = SK_PORT_CLOSED;
     port->error[0] = '\0';
-    pthread_cond_broadcast(&port->cond);
+    wake(port);
     pthread_mutex_unlock(&port->lock);
+}
+
+int sk_port_watch(struct sk_port *port)
+{
+    int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0) {
+        return -1;
+    }
+    pthread_mutex_lock(&port->lock);
+    if (port->nwatchers == port->watchers_cap) {
+        port->watchers_cap = port->watchers_cap ? port->watchers_cap * 2 : 4;
+        port->watchers = xrealloc(port->watchers, port->watchers_cap * sizeof(port->watchers[0]));
+    }
+    port->watchers[port->nwatchers++] = fd;
+    pthread_mutex_unlock(&port->lock);
+    return fd;
+}
+
+void sk_port_unwatch(struct sk_port *port, int fd)
+{
+    if (fd < 0) {
+        return;
+    }
+    pthread_mutex_lock(&port->lock);
+    for (size_t i = 0; i < port->nwatchers; i++) {
+        if (port->watchers[i] == fd) {
+            port->watchers[i] = port->watchers[--port->nwatchers];
+            break;
+        }
+    }
+    pthread_mutex_unlock(&port->lock);
+    close(fd);
+}
+
+void sk_port_watch_clear(int fd)
+{
+    uint64_t n;
+    if (fd >= 0 && read(fd, &n, sizeof(n)) < 0) {
+        return; /* EAGAIN: nothing was signalled */
+    }
 }
 
 const struct sk_serialspec *sk_port_spec(const struct sk_port *port)

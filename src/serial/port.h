@@ -88,6 +88,20 @@ long sk_port_read(struct sk_port *port, uint64_t *pos, void *buf, size_t len, in
                   uint64_t *lost);
 
 /*
+ * A descriptor that becomes readable whenever output arrives after it is
+ * made (or the port closes), for a reader that waits for the port and
+ * something else at once (poll it with the session's socket, then call
+ * sk_port_read with timeout 0). Clear it (sk_port_watch_clear) before
+ * reading, so that nothing arriving after the read is missed. Returns the
+ * fd (owned by the caller until sk_port_unwatch), or -1 (no eventfd).
+ */
+int sk_port_watch(struct sk_port *port);
+/* Stop signalling fd and close it. -1 is a no-op. */
+void sk_port_unwatch(struct sk_port *port, int fd);
+/* Reset fd's signal (nonblocking; -1 and an unsignalled fd are no-ops). */
+void sk_port_watch_clear(int fd);
+
+/*
  * Write up to len bytes, waiting at most timeout_ms (0: no wait) for the
  * device to take them. Returns the bytes written (maybe fewer than len, 0
  * when it took none in time), or SK_E_NODEV when the device is not open.

@@ -7,6 +7,7 @@
  */
 #include "ssh/run.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,39 @@ static int io_poll_in(void *ctx, int timeout_ms)
     return s->in.len > 0 || s->eof;
 }
 
+/* Called by libssh's poll when the watched fd is readable: nothing to do, the wait ends. */
+static int fd_ready(socket_t fd, int revents, void *userdata)
+{
+    (void)fd;
+    (void)revents;
+    (void)userdata;
+    return 0;
+}
+
+/*
+ * The client's stdin or fd, whichever comes first: fd joins the session's
+ * event for this one wait, so that libssh's single poll() covers both.
+ */
+static int io_poll_in_fd(void *ctx, int fd, int timeout_ms)
+{
+    struct sk_session *s = ctx;
+    if (s->in.len > 0 || s->eof) {
+        return 1;
+    }
+    if (atomic_load(s->stopping) || s->closed) {
+        return -1;
+    }
+    if (ssh_event_add_fd(s->event, fd, POLLIN, fd_ready, NULL) != SSH_OK) {
+        return io_poll_in(ctx, timeout_ms < 0 || timeout_ms > 10 ? 10 : timeout_ms); /* a slice */
+    }
+    int rc = sk_session_pump(s, timeout_ms);
+    ssh_event_remove_fd(s->event, fd);
+    if (rc != 0) {
+        return -1;
+    }
+    return s->in.len > 0 || s->eof;
+}
+
 /*
  * Whether a long command should stop: the client is gone (ssh killed by
  * Ctrl+C closes the connection), sent a signal request, or, on a pty, typed
@@ -98,6 +132,7 @@ void sk_run_command(struct sk_session *s)
         .err = io_err,
         .in = io_in,
         .poll_in = io_poll_in,
+        .poll_in_fd = io_poll_in_fd,
         .cancelled = io_cancelled,
         .take_breaks = io_take_breaks,
         .cols = s->pty ? s->cols : 0,

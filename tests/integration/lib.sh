@@ -95,6 +95,16 @@ wait_until() {
 size_at_least() { [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -ge "$2" ]; }
 # has FILE TEXT: FILE holds TEXT (a fixed string, escape sequences and all).
 has() { grep -qF -- "$2" "$1" 2>/dev/null; }
+# tty_attach NAME KEY USER [COMMAND]: ssh -tt as USER with the key $T/KEY, its stdin the fifo
+# $T/NAME.in held open on the fd in FD_NAME, its output in $T/NAME.out; its pid is appended
+# to the caller's SSHS array (the caller kills them).
+tty_attach() {
+  mkfifo "$T/$1.in"
+  ssh "${SSH_OPTS[@]}" -tt -i "$T/$2" -p "$SSH_PORT" "$3@127.0.0.1" ${4:+"$4"} \
+    <"$T/$1.in" >"$T/$1.out" 2>&1 &
+  SSHS+=($!)
+  eval "exec {FD_$1}>\"$T/$1.in\""
+}
 # status_has REGEX: the status JSON (ssh ... status) matches the extended REGEX.
 status_has() { kssh status 2>/dev/null | grep -Eq -- "$1"; }
 # logouts: how many sessions have ended, from the audit log (the server's stderr

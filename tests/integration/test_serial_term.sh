@@ -72,15 +72,7 @@ check metrics_serial grep -q '^sshkvm_serial_up{port="com1"} 1$' "$T/metrics"
 check metrics_rx grep -q '^sshkvm_serial_rx_bytes_total{port="com1"} 39$' "$T/metrics"
 
 # ---- the terminal ----
-# attach NAME KEY USER: ssh -tt into the port with its stdin a fifo held open on fd
-# (returned in FD_NAME), its output in $T/NAME.out.
-attach() {
-  mkfifo "$T/$1.in"
-  ssh "${SSH_OPTS[@]}" -tt -i "$T/$2" -p "$SSH_PORT" "$3@127.0.0.1" ${4:+"$4"} \
-    <"$T/$1.in" >"$T/$1.out" 2>&1 &
-  SSHS+=($!)
-  eval "exec {FD_$1}>\"$T/$1.in\""
-}
+attach() { tty_attach "$@"; }
 attach a id kvm "serial com1"
 attach b bob kvm:com1
 attach v viewer kvm "serial com1"
@@ -92,7 +84,7 @@ printf 'hello A\r' >&"$FD_a"
 typed_a() { has "$T/got.target" 'hello A'; }
 check writer_keys_arrive wait_until 10 typed_a
 printf 'from B\r' >&"$FD_b"
-check second_writer_refused wait_until 10 has "$T/b.out" 'sshkvm-test has control; nothing sent (Ctrl+] t takes control)'
+check second_writer_refused wait_until 10 has "$T/b.out" 'sshkvm-test has control of com1; nothing sent (Ctrl+] t takes control)'
 printf 'viewer\r' >&"$FD_v"
 check viewer_refused wait_until 10 has "$T/v.out" 'view-only key'
 printf 'target says hi\r\n' >"$T/target1"
@@ -103,7 +95,7 @@ printf 'B now\r' >&"$FD_b"
 typed_b() { has "$T/got.target" 'B now'; }
 check taker_keys_arrive wait_until 10 typed_b
 printf 'A again\r' >&"$FD_a"
-check old_writer_refused wait_until 10 has "$T/a.out" 'bob has control; nothing sent'
+check old_writer_refused wait_until 10 has "$T/a.out" 'bob has control of com1; nothing sent'
 printf '\035b' >&"$FD_b"
 check menu_break wait_until 10 has "$T/b.out" 'break sent'
 # OpenSSH's own break request (~B at the start of a line, RFC 4335), from the writer.

@@ -131,6 +131,8 @@ static void test_listings(void)
     int a = sk_roster_join(r, "ssh", "al \"x\"", "1.2.3.4:5", SK_ROLE_CONTROL);
     sk_roster_join(r, "command", "bo", "6.7.8.9:10", SK_ROLE_VIEW);
     sk_roster_acquire(r, a, 0, NULL, 0);
+    sk_roster_acquire_port(r, a, "com1", 0, NULL, 0);
+    sk_roster_acquire_port(r, a, "con", 0, NULL, 0);
     struct sk_buf b = {0};
     sk_roster_json(r, &b);
     /* since is wall-clock seconds: blank it out to compare the rest exactly. */
@@ -141,16 +143,84 @@ static void test_listings(void)
             *p++ = 'N';
         }
     }
-    CHECK_STR(b.data, "{\"mode\":\"exclusive\",\"holder\":\"al \\\"x\\\"\",\"sessions\":["
-                      "{\"id\":1,\"kind\":\"ssh\",\"name\":\"al \\\"x\\\"\",\"addr\":\"1.2.3.4:5\","
-                      "\"role\":\"control\",\"since\":NNNNNNNNNN,\"control\":true},"
-                      "{\"id\":2,\"kind\":\"command\",\"name\":\"bo\",\"addr\":\"6.7.8.9:10\","
-                      "\"role\":\"view\",\"since\":NNNNNNNNNN,\"control\":false}]}");
+    CHECK_STR(b.data,
+              "{\"mode\":\"exclusive\",\"holder\":\"al \\\"x\\\"\","
+              "\"ports\":{\"com1\":\"al \\\"x\\\"\",\"con\":\"al \\\"x\\\"\"},\"sessions\":["
+              "{\"id\":1,\"kind\":\"ssh\",\"name\":\"al \\\"x\\\"\",\"addr\":\"1.2.3.4:5\","
+              "\"role\":\"control\",\"since\":NNNNNNNNNN,\"control\":true,"
+              "\"ports\":[\"com1\",\"con\"]},"
+              "{\"id\":2,\"kind\":\"command\",\"name\":\"bo\",\"addr\":\"6.7.8.9:10\","
+              "\"role\":\"view\",\"since\":NNNNNNNNNN,\"control\":false,\"ports\":[]}]}");
     sk_buf_reset(&b);
     sk_roster_text(r, &b, "\n");
     CHECK(strstr(b.data, "ssh al \"x\" from 1.2.3.4:5, control, since ") == b.data);
-    CHECK(strstr(b.data, ", has control\ncommand bo from 6.7.8.9:10, view, since ") != NULL);
+    CHECK(strstr(b.data,
+                 ", has control, writes com1, con\ncommand bo from 6.7.8.9:10, view, since ") !=
+          NULL);
     sk_buf_free(&b);
+    sk_roster_free(r);
+}
+
+/*
+ * Serial ports: a writer per port, apart from the video control and from each other; take
+ * takes that port only; view-only never; leaving and the idle time-out free a port.
+ */
+static void test_ports(void)
+{
+    struct sk_roster *r = new_roster(SK_CONTROL_EXCLUSIVE, 60);
+    char who[SK_ROSTER_NAME_LEN];
+    int a = sk_roster_join(r, "ssh", "alice", "1.1.1.1:1", SK_ROLE_CONTROL);
+    int b = sk_roster_join(r, "ssh", "bob", "2.2.2.2:2", SK_ROLE_CONTROL);
+    int c = sk_roster_join(r, "command", "carol", "3.3.3.3:3", SK_ROLE_CONTROL);
+    int v = sk_roster_join(r, "ssh", "viewer", "4.4.4.4:4", SK_ROLE_VIEW);
+    CHECK_EQ_INT(sk_roster_port_holder(r, a, "com1", who, sizeof(who)), -1);
+    /* alice holds the video console; bob writes com1 and carol com2 at the same time. */
+    CHECK_EQ_INT(sk_roster_acquire(r, a, 0, who, sizeof(who)), SK_ROSTER_GOT);
+    CHECK_EQ_INT(sk_roster_acquire_port(r, b, "com1", 0, who, sizeof(who)), SK_ROSTER_GOT);
+    CHECK_EQ_INT(sk_roster_acquire_port(r, c, "com2", 0, who, sizeof(who)), SK_ROSTER_GOT);
+    CHECK_EQ_INT(sk_roster_acquire_port(r, b, "com1", 0, who, sizeof(who)), 0);
+    CHECK_EQ_INT(sk_roster_holder(r, a, NULL, 0), 1);
+    CHECK_EQ_INT(sk_roster_port_holder(r, b, "com1", NULL, 0), 1);
+    CHECK_EQ_INT(sk_roster_port_holder(r, b, "com2", who, sizeof(who)), 0);
+    CHECK_STR(who, "carol");
+    /* The video console's holder is refused on a held port, named; bob on the keyboard too. */
+    CHECK_EQ_INT(sk_roster_acquire_port(r, a, "com1", 0, who, sizeof(who)), SK_ROSTER_HELD);
+    CHECK_STR(who, "bob");
+    CHECK_EQ_INT(sk_roster_acquire(r, b, 0, who, sizeof(who)), SK_ROSTER_HELD);
+    CHECK_STR(who, "alice");
+    /* A viewer never writes, even taking. */
+    CHECK_EQ_INT(sk_roster_acquire_port(r, v, "com1", 1, who, sizeof(who)), SK_ROSTER_VIEW_ONLY);
+    /* Taking com1 takes com1 only: carol keeps com2, alice the console, nobody is told "lost". */
+    CHECK_EQ_INT(sk_roster_acquire_port(r, a, "com1", 1, who, sizeof(who)), SK_ROSTER_TAKEN);
+    CHECK_STR(who, "bob");
+    CHECK_EQ_INT(sk_roster_port_holder(r, c, "com2", NULL, 0), 1);
+    CHECK_EQ_INT(sk_roster_holder(r, a, NULL, 0), 1);
+    CHECK_EQ_INT(sk_roster_lost(r, b, NULL, 0), 0);
+    CHECK_EQ_INT(sk_roster_acquire_port(r, b, "com1", 0, who, sizeof(who)), SK_ROSTER_HELD);
+    CHECK_STR(who, "alice");
+    /* Taking the console does not take a port either. */
+    CHECK_EQ_INT(sk_roster_acquire(r, c, 1, who, sizeof(who)), SK_ROSTER_TAKEN);
+    CHECK_EQ_INT(sk_roster_port_holder(r, a, "com1", NULL, 0), 1);
+    /* Leaving frees the member's ports. */
+    sk_roster_leave(r, a);
+    CHECK_EQ_INT(sk_roster_port_holder(r, b, "com1", NULL, 0), -1);
+    CHECK_EQ_INT(sk_roster_acquire_port(r, b, "com1", 0, who, sizeof(who)), SK_ROSTER_GOT);
+    /* A writer idle for idle_s loses the port. */
+    fake_now += 61000;
+    CHECK_EQ_INT(sk_roster_port_holder(r, b, "com1", NULL, 0), -1);
+    CHECK_EQ_INT(sk_roster_port_holder(r, c, "com2", NULL, 0), -1);
+    CHECK_EQ_INT(sk_roster_acquire_port(r, c, "com1", 0, who, sizeof(who)), SK_ROSTER_GOT);
+    sk_roster_free(r);
+
+    /* Shared mode: everyone with the control role writes, nobody holds. */
+    r = new_roster(SK_CONTROL_SHARED, 60);
+    a = sk_roster_join(r, "ssh", "alice", "1.1.1.1:1", SK_ROLE_CONTROL);
+    b = sk_roster_join(r, "ssh", "bob", "2.2.2.2:2", SK_ROLE_CONTROL);
+    v = sk_roster_join(r, "ssh", "viewer", "4.4.4.4:4", SK_ROLE_VIEW);
+    CHECK_EQ_INT(sk_roster_acquire_port(r, a, "com1", 0, who, sizeof(who)), 0);
+    CHECK_EQ_INT(sk_roster_acquire_port(r, b, "com1", 0, who, sizeof(who)), 0);
+    CHECK_EQ_INT(sk_roster_acquire_port(r, v, "com1", 0, who, sizeof(who)), SK_ROSTER_VIEW_ONLY);
+    CHECK_EQ_INT(sk_roster_port_holder(r, a, "com1", NULL, 0), -1);
     sk_roster_free(r);
 }
 
@@ -173,6 +243,7 @@ int main(void)
     SK_RUN(test_shared);
     SK_RUN(test_web_members);
     SK_RUN(test_listings);
+    SK_RUN(test_ports);
     SK_RUN(test_parse_names);
     return SK_CHECK_EXIT();
 }

@@ -194,10 +194,32 @@ static void test_port_bytes_both_ways(void)
     CHECK_EQ_INT(st.rx, 512);
     CHECK_EQ_INT(st.tx, 512);
     CHECK_EQ_INT(sk_port_break(port), 0);
+    /*
+     * Watch fds: readable once output arrives after they were cleared (two watchers, each
+     * told), not before; readable when the port closes; unwatched, no longer signalled.
+     */
+    int wa = sk_port_watch(port), wb = sk_port_watch(port);
+    CHECK(wa >= 0 && wb >= 0 && wa != wb);
+    struct pollfd pa = {.fd = wa, .events = POLLIN}, pb = {.fd = wb, .events = POLLIN};
+    CHECK_EQ_INT(poll(&pa, 1, 100), 0);
+    CHECK_EQ_INT(write(master, "hi", 2), 2);
+    CHECK_EQ_INT(poll(&pa, 1, 2000), 1);
+    CHECK_EQ_INT(poll(&pb, 1, 2000), 1);
+    sk_port_watch_clear(wa);
+    CHECK_EQ_INT(poll(&pa, 1, 0), 0);
+    CHECK_EQ_INT(poll(&pb, 1, 0), 1); /* b's signal is its own */
+    sk_port_unwatch(port, wb);
+    CHECK_EQ_INT(write(master, "x", 1), 1);
+    CHECK_EQ_INT(poll(&pa, 1, 2000), 1);
+    sk_port_watch_clear(wa);
     sk_port_close(port);
+    CHECK_EQ_INT(poll(&pa, 1, 0), 1);
+    sk_port_unwatch(port, wa);
     sk_port_close(port); /* idempotent */
-    /* A reader of a closed port is told so at once. */
+    /* A reader of a closed port gets what it held, then is told so at once. */
     uint64_t lost;
+    CHECK_EQ_INT(sk_port_read(port, &pos, got, sizeof(got), -1, &lost), 3);
+    CHECK_MEM(got, "hix", 3);
     CHECK_EQ_INT(sk_port_read(port, &pos, got, sizeof(got), -1, &lost), SK_E_CLOSED);
     CHECK_EQ_INT(sk_port_write(port, all, 1, 0), SK_E_NODEV);
     sk_port_free(port);

@@ -5,7 +5,8 @@
 # --serial vm=PTY --serial-log-dir. Checks: the log holds the guest's boot
 # messages; serial --wait 'login:' returns 0; a name and a command typed
 # through ssh -tt ... serial vm reach the guest's shell and its output comes
-# back. One boot for all. Not here: a break reaching the guest, which a pty cannot
+# back; two watchers see the same bytes while a third writer is refused until it takes
+# control, then its command runs on the guest. One boot for all. Not here: a break reaching the guest, which a pty cannot
 # carry (tcsendbreak on a pty does nothing; QEMU takes a break only as telnet's BREAK
 # on a socket chardev, which sshkvm's ports do not speak).
 . "$(dirname "$0")/../integration/lib.sh"
@@ -77,4 +78,35 @@ check vmserial_command_runs wait_until 60 summed
 
 printf '\035q' >&"$FD"
 wait "$TERM_SSH"
+
+# ---- two watchers and a third writer (issue 19: one writer per port) ----
+# w1 (this test's key) writes and holds vm; w2 (a view-only key) watches; carol's terminal
+# is refused until Ctrl+] t takes vm, then her command runs on the guest, and both watchers
+# got the same bytes of its output.
+ssh-keygen -q -t ed25519 -N '' -C carol -f "$T/carol" >/dev/null
+ssh-keygen -q -t ed25519 -N '' -C watcher -f "$T/watcher" >/dev/null
+cat "$T/carol.pub" >>"$T/authorized_keys"
+echo "sshkvm-role=view $(cat "$T/watcher.pub")" >>"$T/authorized_keys"
+SSHS=()
+trap 'for p in "${SSHS[@]}"; do kill "$p" 2>/dev/null; done; kill $QEMU 2>/dev/null; wait $QEMU 2>/dev/null; cleanup' EXIT
+tty_attach w1 id kvm "serial vm"
+tty_attach w2 watcher kvm "serial vm"
+tty_attach c3 carol kvm:vm
+for s in w1 w2 c3; do wait_until 20 has "$T/$s.out" 'Ctrl+] for the menu]'; done
+printf 'echo w1=$((2+3))\r' >&"$FD_w1"
+w1_ran() { has "$T/w1.out" 'w1=5'; }
+check vmserial_first_writer_runs wait_until 30 w1_ran
+printf 'echo c3=$((3*5))\r' >&"$FD_c3"
+check vmserial_third_writer_refused wait_until 10 has "$T/c3.out" 'sshkvm-test has control of vm; nothing sent'
+check vmserial_refused_not_run bash -c "sleep 1; ! grep -q 'c3=15' '$T/w1.out'"
+printf '\035t' >&"$FD_c3"
+check vmserial_third_takes wait_until 10 has "$T/c3.out" 'you have control'
+printf 'echo BEGIN-$((1+1)); seq 1 300; echo END-$((2+2))\r' >&"$FD_c3"
+ended() { has "$T/w1.out" 'END-4' && has "$T/w2.out" 'END-4' && has "$T/c3.out" 'END-4'; }
+check vmserial_third_command_runs wait_until 60 ended
+for s in w1 w2; do awk '/^BEGIN-2/,/^END-4/' "$T/$s.out" >"$T/$s.seg"; done
+check vmserial_watchers_same_bytes cmp -s "$T/w1.seg" "$T/w2.seg"
+check vmserial_watchers_all_lines [ "$(grep -c '^[0-9]*.$' "$T/w1.seg")" -eq 300 ]
+for s in w1 w2 c3; do printf '\035q' >&"$(eval echo \$FD_$s)"; done
+for p in "${SSHS[@]}"; do wait "$p"; done
 finish
