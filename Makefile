@@ -21,7 +21,7 @@ CFLAGS ?= -O2 -g
 LDFLAGS ?=
 PKG_CONFIG ?= pkg-config
 
-PKGS := libssh caca libv4l2 libturbojpeg libmicrohttpd libcrypto zlib jansson libgpiod
+PKGS := libssh caca libv4l2 libturbojpeg libmicrohttpd libcrypto zlib jansson libgpiod libtelnet
 # libgpiod 1.x and 2.x differ: src/power/gpio.c picks its API from the major version.
 GPIOD_MAJOR := $(firstword $(subst ., ,$(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)))
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -DSK_GPIOD_MAJOR=$(or $(GPIOD_MAJOR),1)
@@ -109,7 +109,7 @@ build/$(1)/sshkvm: $$($(1)_OBJS) build/$(1)/src/main.o
 	@echo "  LD-$(1)  $$@"
 	$$(Q)$$(CC) -O1 -g $(2) -o $$@ $$^ $$(PKG_LIBS) $$(SK_LIBS)
 
-build/$(1)/tests/%: tests/unit/%.c tests/unit/check.h build/$(1)/libsk.a
+build/$(1)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) build/$(1)/libsk.a
 	@mkdir -p $$(dir $$@)
 	@echo "  TEST    $$@"
 	$$(Q)$$(CC) $$(SK_CFLAGS) -Itests/unit $$(PKG_CFLAGS) -O1 -g $(2) -o $$@ $$< build/$(1)/libsk.a \
