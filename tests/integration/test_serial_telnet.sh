@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# A serial port reached over telnet (--serial NAME=telnet:HOST:PORT), with the
+# real binary and OpenSSH against a small telnet server (telnetd.py) that
+# stands in for a terminal server's port and notes every byte and command it
+# is sent. Checks: the port shows open in serial --list; sshkvm refuses the
+# option it does not know and accepts the server's echo; the raw pipe, both
+# ways, every byte value (0x00 and 0xff among them), exact after telnet's
+# escaping; serial --break arrives as IAC BREAK; a server that hangs up and is
+# away makes the port absent with the reason, and it is connected again; a
+# badly written address is refused at start (exit status 2).
+. "$(dirname "$0")/lib.sh"
+
+command -v python3 >/dev/null || { echo "FAIL telnet_python: python3 is not installed (scripts/deps.sh test)"; exit 1; }
+
+D=$T/telnetd
+mkdir -p "$D"
+python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 4)' >"$T/bin"
+python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(255, -1, -1)) * 4 + b"\r\n\0END")' >"$D/payload"
+TPORT=$(free_port)
+python3 "$ROOT/tests/integration/telnetd.py" "$TPORT" "$D" 2>"$T/telnetd.err" &
+TELNETD=$!
+trap 'kill $TELNETD 2>/dev/null; wait $TELNETD 2>/dev/null; cleanup' EXIT
+wait_until 10 test -e "$D/ready" || { echo "FAIL telnet_server: $(cat "$T/telnetd.err")"; exit 1; }
+
+start_sshkvm --serial "tn=telnet:127.0.0.1:$TPORT" || exit 1
+listed_open() { kssh serial --list | grep -qF "tn	telnet:127.0.0.1:$TPORT	115200 8n1	open"; }
+check telnet_list_open wait_until 10 listed_open
+# The opening: the server's DO NAWS refused (WONT 31), its WILL ECHO accepted (DO 1).
+check telnet_refuses_naws wait_until 5 has "$D/events" 'WONT 31'
+check telnet_accepts_echo has "$D/events" 'DO 1'
+
+# The pipe: "GO!" and every byte value four times to the server, which answers "GO!" with
+# its payload (every value, 0x00, CR LF); both exact on the other side.
+printf 'GO!' >"$T/in"
+cat "$T/bin" >>"$T/in"
+{ cat "$T/in"; sleep 3; } | kssh serial tn >"$T/out"; rc=$?
+check telnet_pipe_exit_0 [ "$rc" -eq 0 ]
+check telnet_pipe_to_server_exact cmp -s "$T/in" "$D/data"
+check telnet_pipe_from_server_exact cmp -s "$D/payload" "$T/out"
+
+# A break is telnet's IAC BREAK.
+kssh serial --break tn; rc=$?
+check telnet_break_exit_0 [ "$rc" -eq 0 ]
+check telnet_break_is_iac_break wait_until 5 has "$D/events" 'BREAK'
+
+# The server hangs up and is away 3 s: absent with why, then connected again.
+kssh serial --send tn 'HANGUP!'
+absent_why() { kssh serial --list | grep -Eq "	absent \((the server closed the connection|cannot connect to 127.0.0.1 port $TPORT \(Connection refused\))\)$"; }
+check telnet_hangup_absent wait_until 5 absent_why
+check telnet_reconnects wait_until 10 listed_open
+check telnet_status_reopens status_has '"name":"tn",[^}]*"reopens":1'
+
+# A bad address never starts.
+"$BIN" --serial 'x=telnet:bad host:23' 2>"$T/bad.err"; rc=$?
+check telnet_bad_address_exit_2 [ "$rc" -eq 2 ]
+check telnet_bad_address_said grep -q 'the host is not a host name' "$T/bad.err"
+finish
