@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A telnet server standing in for a terminal server's port, for test_serial_telnet.
 
-    telnetd.py PORT DIR
+    telnetd.py PORT DIR [rfc2217]
 
 Listens on 127.0.0.1:PORT, one connection at a time. On each connection it
 opens as QEMU does (WILL ECHO, WILL SGA, WILL BINARY, DO BINARY) and asks
@@ -10,7 +10,8 @@ as telnet: serial data bytes (IAC IAC as one 0xff) are appended to
 DIR/data, commands and negotiations to DIR/events, one a line ("BREAK",
 "DO 1", "WONT 31", "SB 44 ..."). The data "GO!" makes it send DIR/payload,
 0xff doubled; "HANGUP!" makes it hang up and listen again only after 3
-seconds. It writes DIR/ready once it listens.
+seconds. With rfc2217 it agrees to COM-PORT-OPTION (DO 44) when offered.
+It writes DIR/ready once it listens.
 """
 import os
 import socket
@@ -21,7 +22,7 @@ IAC, SB, SE, BRK = 255, 250, 240, 243
 NAMES = {251: "WILL", 252: "WONT", 253: "DO", 254: "DONT"}
 
 
-def serve(conn, d):
+def serve(conn, d, rfc2217):
     conn.sendall(bytes([IAC, 251, 1, IAC, 251, 3, IAC, 251, 0, IAC, 253, 0, IAC, 253, 31]))
     payload = open(os.path.join(d, "payload"), "rb").read()
     data = open(os.path.join(d, "data"), "ab", buffering=0)
@@ -51,6 +52,8 @@ def serve(conn, d):
                     state = "data"
             elif state == "opt":
                 events.write("%s %d\n" % (NAMES[cmd], b))
+                if rfc2217 and NAMES[cmd] == "WILL" and b == 44:
+                    conn.sendall(bytes([IAC, 253, 44]))
                 state = "data"
             elif state == "sb":
                 if b == IAC:
@@ -75,7 +78,7 @@ def serve(conn, d):
 
 
 def main():
-    port, d = int(sys.argv[1]), sys.argv[2]
+    port, d, rfc2217 = int(sys.argv[1]), sys.argv[2], sys.argv[3:] == ["rfc2217"]
     while True:
         ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -84,7 +87,7 @@ def main():
         open(os.path.join(d, "ready"), "w").close()
         conn, _ = ls.accept()
         ls.close()
-        hang_up = serve(conn, d)
+        hang_up = serve(conn, d, rfc2217)
         conn.close()
         if hang_up:
             time.sleep(3)
