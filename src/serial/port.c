@@ -352,7 +352,7 @@ static void *port_main(void *arg)
         if (rc <= 0) {
             continue;
         }
-        if ((pfd.revents & POLLOUT) && sk_telnetport_flush(port->tel) != 0) {
+        if (port->tel != NULL && (pfd.revents & POLLOUT) && sk_telnetport_flush(port->tel) != 0) {
             lose_device(port, "the connection failed");
             sleep_or_stop(port, port->opts.retry_ms);
             continue;

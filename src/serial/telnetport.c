@@ -38,11 +38,15 @@
 #include "base/log.h"
 #include "base/util.h"
 
-#define CONNECT_MS 5000   /* how long a connection attempt may take */
-#define SLICE_MS 100      /* the longest wait before looking at stop or the time left */
-#define QUEUE_MAX 65536   /* bytes waiting for the socket, beyond which writers wait */
-#define TELOPT_COMPORT 44 /* RFC 2217 COM-PORT-OPTION */
-#define COMPORT_BAUD 1    /* its SET-BAUDRATE, SET-DATASIZE, ... commands (client to server) */
+#define CONNECT_MS 5000        /* how long a connection attempt may take */
+#define SLICE_MS 100           /* the longest wait before looking at stop or the time left */
+#define QUEUE_MAX 65536        /* bytes waiting for the socket, beyond which writers wait */
+#define KEEPALIVE_IDLE_S 15    /* a quiet connection is probed after this ... */
+#define KEEPALIVE_INTERVAL_S 5 /* ... every this ... */
+#define KEEPALIVE_COUNT 3      /* ... and given up after this many unanswered probes */
+#define USER_TIMEOUT_MS 30000  /* sent bytes unacknowledged this long: the connection is dead */
+#define TELOPT_COMPORT 44      /* RFC 2217 COM-PORT-OPTION */
+#define COMPORT_BAUD 1         /* its SET-BAUDRATE, SET-DATASIZE, ... commands (client to server) */
 #define COMPORT_DATASIZE 2
 #define COMPORT_PARITY 3
 #define COMPORT_STOPSIZE 4
@@ -239,10 +243,17 @@ int sk_telnetport_connect(struct sk_telnetport *tp, const atomic_int *stop, char
                  err == EINTR ? "stopped" : strerror(err));
         return -1;
     }
-    /* Keys go out at once; a server that vanished without a word is found out in the end. */
-    int one = 1;
+    /* Keys go out at once. A server that vanished without a word (a cable pulled, a box
+     * powered off) is found out within about half a minute: by keepalive probes when the
+     * line is quiet, by TCP_USER_TIMEOUT when bytes sent go unanswered. */
+    int one = 1, idle = KEEPALIVE_IDLE_S, intvl = KEEPALIVE_INTERVAL_S, cnt = KEEPALIVE_COUNT;
+    unsigned user_timeout = USER_TIMEOUT_MS;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+    setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout, sizeof(user_timeout));
     pthread_mutex_lock(&tp->lock);
     tp->fd = fd;
     tp->tn = telnet_init(telopts, on_event, 0, tp);
