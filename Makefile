@@ -203,7 +203,7 @@ test-asan: deps-test
 # from. tests/tsan.supp holds only races inside the libraries we use.
 TSAN_LOGS = $(CURDIR)/build/tsan-logs
 TSAN_TESTS ?= test_console test_ssh_commands test_http test_roles test_hold_paste test_web_console \
-	test_shutdown test_serial_term
+	test_shutdown test_serial_term test_serial_telnet
 TSAN_ENV = SK_SAN_LOGDIR=$(TSAN_LOGS) \
 	TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp:log_path=$(TSAN_LOGS)/tsan
 test-tsan: deps-test
