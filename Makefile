@@ -21,7 +21,7 @@ CFLAGS ?= -O2 -g
 LDFLAGS ?=
 PKG_CONFIG ?= pkg-config
 
-PKGS := libssh caca libv4l2 libturbojpeg libmicrohttpd libcrypto zlib jansson libgpiod
+PKGS := libssh caca libv4l2 libturbojpeg libmicrohttpd libcrypto zlib jansson libgpiod libtelnet
 # libgpiod 1.x and 2.x differ: src/power/gpio.c picks its API from the major version.
 GPIOD_MAJOR := $(firstword $(subst ., ,$(shell $(PKG_CONFIG) --modversion libgpiod 2>/dev/null)))
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null) -DSK_GPIOD_MAJOR=$(or $(GPIOD_MAJOR),1)
@@ -109,7 +109,7 @@ build/$(1)/sshkvm: $$($(1)_OBJS) build/$(1)/src/main.o
 	@echo "  LD-$(1)  $$@"
 	$$(Q)$$(CC) -O1 -g $(2) -o $$@ $$^ $$(PKG_LIBS) $$(SK_LIBS)
 
-build/$(1)/tests/%: tests/unit/%.c tests/unit/check.h build/$(1)/libsk.a
+build/$(1)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) build/$(1)/libsk.a
 	@mkdir -p $$(dir $$@)
 	@echo "  TEST    $$@"
 	$$(Q)$$(CC) $$(SK_CFLAGS) -Itests/unit $$(PKG_CFLAGS) -O1 -g $(2) -o $$@ $$< build/$(1)/libsk.a \
@@ -203,7 +203,7 @@ test-asan: deps-test
 # from. tests/tsan.supp holds only races inside the libraries we use.
 TSAN_LOGS = $(CURDIR)/build/tsan-logs
 TSAN_TESTS ?= test_console test_ssh_commands test_http test_roles test_hold_paste test_web_console \
-	test_shutdown test_serial_term
+	test_shutdown test_serial_term test_serial_telnet
 TSAN_ENV = SK_SAN_LOGDIR=$(TSAN_LOGS) \
 	TSAN_OPTIONS=halt_on_error=0:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp:log_path=$(TSAN_LOGS)/tsan
 test-tsan: deps-test

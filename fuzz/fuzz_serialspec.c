@@ -1,7 +1,8 @@
 /*
  * fuzz_serialspec: --serial values through sk_serialspec_parse. What parses
- * has a valid name, device and settings, and its settings written back
- * (sk_serialspec_settings) parse again to the same port.
+ * has a valid name, device (a path, or telnet: with a host and a TCP port)
+ * and settings, and its settings written back (sk_serialspec_settings)
+ * parse again to the same port.
  */
 #include "fuzz.h"
 #include "serial/serialspec.h"
@@ -12,7 +13,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct sk_serialspec spec, again;
     char err[512], set[SK_SERIAL_SETTINGS_MAX];
     if (sk_serialspec_parse(s, &spec, err, sizeof(err)) == 0) {
-        SK_FUZZ_CHECK(spec.name[0] != '\0' && spec.device[0] == '/');
+        SK_FUZZ_CHECK(spec.name[0] != '\0');
+        SK_FUZZ_CHECK(spec.telnet
+                          ? strncmp(spec.device, "telnet:", 7) == 0 && spec.host[0] != '\0' &&
+                                spec.tcp_port >= 1 && spec.tcp_port <= 65535
+                          : spec.device[0] == '/');
         SK_FUZZ_CHECK(sk_serialspec_speed_ok(spec.speed));
         SK_FUZZ_CHECK(spec.data_bits >= 5 && spec.data_bits <= 8);
         SK_FUZZ_CHECK(spec.stop_bits == 1 || spec.stop_bits == 2);
@@ -26,6 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         SK_FUZZ_CHECK(spec.speed == again.speed && spec.data_bits == again.data_bits &&
                       spec.parity == again.parity && spec.stop_bits == again.stop_bits &&
                       spec.flow == again.flow);
+        SK_FUZZ_CHECK(spec.telnet == again.telnet && strcmp(spec.host, again.host) == 0 &&
+                      spec.tcp_port == again.tcp_port);
         free(text);
     } else {
         SK_FUZZ_CHECK(strlen(err) < sizeof(err));

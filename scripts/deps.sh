@@ -10,6 +10,9 @@ set -euo pipefail
 
 build=(gcc make pkg-config libssh-dev libssl-dev libcaca-dev libv4l-dev libturbojpeg0-dev libmicrohttpd-dev zlib1g-dev openssh-client
   libjansson-dev libgpiod-dev) # jansson: the MCP server's JSON (src/mcp/); libgpiod: the power buttons' GPIO lines (src/power/gpio.c)
+# libtelnet: serial ports reached over telnet (--serial NAME=telnet:HOST:PORT, src/serial/telnetport.c;
+# tests: test_telnetport, test_vm_serial's QEMU telnet console).
+build+=(libtelnet-dev)
 # mpv, VLC and Firefox: test_players plays the stream in them. openssl: test certificates and hashes.
 # test_key_captures: xterm under Xvfb, keys pressed with xdotool.
 # clang and its runtime (libclang-rt-14-dev): the libFuzzer targets in fuzz/; clang-format:
@@ -65,7 +68,8 @@ bench=(ffmpeg caca-utils chafa procps python3 bc openssh-client tesseract-ocr se
 cross=(qemu-user crossbuild-essential-arm64 crossbuild-essential-armhf)
 for a in arm64 armhf; do
   cross+=("libssh-dev:$a" "libssl-dev:$a" "libcaca-dev:$a" "libv4l-dev:$a" "libturbojpeg0-dev:$a"
-    "libmicrohttpd-dev:$a" "zlib1g-dev:$a" "libcrypt-dev:$a" "libjansson-dev:$a" "libgpiod-dev:$a")
+    "libmicrohttpd-dev:$a" "zlib1g-dev:$a" "libcrypt-dev:$a" "libjansson-dev:$a" "libgpiod-dev:$a"
+    "libtelnet-dev:$a")
 done
 
 want=("${build[@]}")

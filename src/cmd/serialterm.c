@@ -188,7 +188,14 @@ static void menu_key(struct term *t, uint8_t key)
             return;
         }
         if (sk_port_set_speed(t->port, speed) != 0) {
-            say(t, "cannot set %u baud", speed);
+            if (sk_port_spec(t->port)->telnet) {
+                say(t,
+                    "cannot set %u baud: the telnet server did not agree to RFC 2217 "
+                    "(COM-PORT-OPTION); set the speed on the server",
+                    speed);
+            } else {
+                say(t, "cannot set %u baud", speed);
+            }
             return;
         }
         sk_audit(t->app->audit, "serial", t->io->name, t->io->addr, "port=%s action=speed speed=%u",

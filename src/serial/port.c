@@ -22,6 +22,14 @@
  * Writers (script commands, sessions) write on their own threads under
  * fd_lock, which the port's thread also takes to swap the descriptor, so a
  * write never meets a closed or reused descriptor.
+ *
+ * A port whose device is telnet:HOST:PORT has no tty: its descriptor is a
+ * TCP connection that telnetport owns. The thread connects instead of
+ * opening, passes what it reads through telnetport (which takes the telnet
+ * commands out) before keeping it, and flushes telnetport's queue when the
+ * socket has room; writes, breaks and speed changes go to telnetport.
+ * Everything else (the ring, readers, the log, "absent" and the retries) is
+ * the same for both.
  */
 #include "serial/port.h"
 
@@ -41,6 +49,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "serial/serlog.h"
+#include "serial/telnetport.h"
 
 #define POLL_MS 100 /* the longest the thread waits before looking at stop */
 #define RING_DEFAULT                                                                               \
@@ -49,7 +58,8 @@
 
 struct sk_port {
     struct sk_port_opts opts;
-    struct sk_serlog *log; /* NULL: no log kept */
+    struct sk_serlog *log;     /* NULL: no log kept */
+    struct sk_telnetport *tel; /* a telnet port's connection; NULL: a tty */
     pthread_t thread;
     int running;
     atomic_int stop;
@@ -112,6 +122,9 @@ struct sk_port *sk_port_new(const struct sk_port_opts *opts)
         port->log =
             sk_serlog_new(&(struct sk_serlog_opts){.dir = opts->log_dir, .name = opts->spec.name});
     }
+    if (opts->spec.telnet) {
+        port->tel = sk_telnetport_new(&opts->spec);
+    }
     port->fd = -1;
     atomic_init(&port->stop, 0);
     pthread_mutex_init(&port->fd_lock, NULL);
@@ -127,6 +140,7 @@ void sk_port_free(struct sk_port *port)
     }
     sk_port_close(port);
     sk_serlog_free(port->log);
+    sk_telnetport_free(port->tel);
     pthread_cond_destroy(&port->cond);
     pthread_mutex_destroy(&port->lock);
     pthread_mutex_destroy(&port->fd_lock);
@@ -205,6 +219,8 @@ static int set_line(int fd, const struct sk_serialspec *s, char *why, size_t why
     return 0;
 }
 
+static int opened(struct sk_port *port, int fd);
+
 /* Open the device and set it up; on failure the state says why. 0 or -1. */
 static int try_open(struct sk_port *port)
 {
@@ -214,6 +230,14 @@ static int try_open(struct sk_port *port)
     pthread_mutex_unlock(&port->lock);
     const struct sk_serialspec *s = &spec;
     char why[128];
+    if (port->tel != NULL) {
+        int sock = sk_telnetport_connect(port->tel, &port->stop, why, sizeof(why));
+        if (sock < 0) {
+            set_state(port, SK_PORT_ABSENT, why);
+            return -1;
+        }
+        return opened(port, sock);
+    }
     int fd = open(s->device, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
         int e = errno;
@@ -229,6 +253,12 @@ static int try_open(struct sk_port *port)
         set_state(port, SK_PORT_ERROR, why);
         return -1;
     }
+    return opened(port, fd);
+}
+
+/* The device is open as fd: writers may use it, and a later open is a reopen. Returns 0. */
+static int opened(struct sk_port *port, int fd)
+{
     pthread_mutex_lock(&port->fd_lock);
     port->fd = fd;
     pthread_mutex_unlock(&port->fd_lock);
@@ -246,7 +276,11 @@ static int try_open(struct sk_port *port)
 static void lose_device(struct sk_port *port, const char *why)
 {
     pthread_mutex_lock(&port->fd_lock);
-    close(port->fd);
+    if (port->tel != NULL) {
+        sk_telnetport_disconnect(port->tel); /* it owns the socket */
+    } else {
+        close(port->fd);
+    }
     port->fd = -1;
     pthread_mutex_unlock(&port->fd_lock);
     set_state(port, SK_PORT_ABSENT, why);
@@ -300,6 +334,20 @@ static int sleep_or_stop(struct sk_port *port, int ms)
     return atomic_load(&port->stop);
 }
 
+/* What a telnet port read: its serial data kept, its telnet commands answered. */
+static void telnet_keep(struct sk_port *port, const uint8_t *in, size_t len)
+{
+    uint8_t data[4096];
+    char why[128];
+    long n = sk_telnetport_recv(port->tel, in, SK_MIN(len, sizeof(data)), data, why, sizeof(why));
+    if (n < 0) {
+        lose_device(port, why);
+        sleep_or_stop(port, port->opts.retry_ms);
+    } else if (n > 0) {
+        keep(port, data, (size_t)n);
+    }
+}
+
 static void *port_main(void *arg)
 {
     struct sk_port *port = arg;
@@ -315,6 +363,9 @@ static void *port_main(void *arg)
         }
         /* Only this thread changes fd, so it reads it without the lock. */
         struct pollfd pfd = {.fd = port->fd, .events = POLLIN};
+        if (port->tel != NULL && sk_telnetport_pending(port->tel)) {
+            pfd.events |= POLLOUT;
+        }
         int rc = poll(&pfd, 1, POLL_MS);
         if (rc < 0 && errno != EINTR) {
             lose_device(port, strerror(errno));
@@ -323,8 +374,17 @@ static void *port_main(void *arg)
         if (rc <= 0) {
             continue;
         }
+        if (port->tel != NULL && (pfd.revents & POLLOUT) && sk_telnetport_flush(port->tel) != 0) {
+            lose_device(port, "the connection failed");
+            sleep_or_stop(port, port->opts.retry_ms);
+            continue;
+        }
         if (pfd.revents & POLLIN) {
             ssize_t n = read(port->fd, buf, sizeof(buf));
+            if (n > 0 && port->tel != NULL) {
+                telnet_keep(port, buf, (size_t)n);
+                continue;
+            }
             if (n > 0) {
                 keep(port, buf, (size_t)n);
                 continue;
@@ -332,7 +392,13 @@ static void *port_main(void *arg)
             if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
                 continue;
             }
-            lose_device(port, n == 0 ? "hung up" : strerror(errno));
+            lose_device(port, n == 0 && port->tel != NULL ? "the server closed the connection"
+                              : n == 0                    ? "hung up"
+                                                          : strerror(errno));
+            if (port->tel != NULL) {
+                /* A server that takes connections and drops them must not be hammered. */
+                sleep_or_stop(port, port->opts.retry_ms);
+            }
         } else if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) {
             lose_device(port, "hung up");
             /* A hung-up tty may stay in that state until it is reopened: do not spin. */
@@ -375,10 +441,12 @@ void sk_port_close(struct sk_port *port)
     port->running = 0;
     sk_serlog_close(port->log);
     pthread_mutex_lock(&port->fd_lock);
-    if (port->fd >= 0) {
+    if (port->tel != NULL) {
+        sk_telnetport_disconnect(port->tel);
+    } else if (port->fd >= 0) {
         close(port->fd);
-        port->fd = -1;
     }
+    port->fd = -1;
     pthread_mutex_unlock(&port->fd_lock);
     pthread_mutex_lock(&port->lock);
     port->closed = 1;
@@ -539,6 +607,15 @@ long sk_port_write(struct sk_port *port, const void *data, size_t len, int timeo
         pthread_mutex_unlock(&port->fd_lock);
         return SK_E_NODEV;
     }
+    if (port->tel != NULL) {
+        long n = sk_telnetport_write(port->tel, data, len, timeout_ms);
+        pthread_mutex_unlock(&port->fd_lock);
+        pthread_mutex_lock(&port->lock);
+        port->tx += n > 0 ? (unsigned long long)n : 0;
+        port->errors += n < 0;
+        pthread_mutex_unlock(&port->lock);
+        return n;
+    }
     while (done < len) {
         ssize_t n = write(port->fd, p + done, len - done);
         if (n > 0) {
@@ -580,7 +657,9 @@ int sk_port_set_speed(struct sk_port *port, unsigned speed)
     struct sk_serialspec spec = port->opts.spec;
     spec.speed = speed;
     char why[128];
-    int rc = port->fd >= 0 ? set_line(port->fd, &spec, why, sizeof(why)) : 0;
+    int rc = port->tel != NULL ? sk_telnetport_set_line(port->tel, &spec)
+             : port->fd >= 0   ? set_line(port->fd, &spec, why, sizeof(why))
+                               : 0;
     if (rc == 0) {
         port->opts.spec.speed = speed;
     }
@@ -595,7 +674,10 @@ int sk_port_set_speed(struct sk_port *port, unsigned speed)
 int sk_port_break(struct sk_port *port)
 {
     pthread_mutex_lock(&port->fd_lock);
-    int rc = port->fd < 0 ? SK_E_NODEV : tcsendbreak(port->fd, 0) == 0 ? 0 : -1;
+    int rc = port->fd < 0                    ? SK_E_NODEV
+             : port->tel != NULL             ? sk_telnetport_break(port->tel)
+             : tcsendbreak(port->fd, 0) == 0 ? 0
+                                             : -1;
     pthread_mutex_unlock(&port->fd_lock);
     if (rc == 0) {
         pthread_mutex_lock(&port->lock);

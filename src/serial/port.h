@@ -9,7 +9,9 @@
  * falls more than a ring behind is moved up and told how many bytes it
  * lost. When the device is missing or vanishes (a USB adapter unplugged),
  * the state says so and the thread tries again every retry_ms. Callers
- * write bytes and send breaks from their own threads.
+ * write bytes and send breaks from their own threads. A telnet:HOST:PORT
+ * device is a TCP connection instead (telnetport), connected, read and
+ * reconnected by the same thread in the same way.
  */
 #ifndef SK_PORT_H
 #define SK_PORT_H
@@ -118,12 +120,13 @@ int sk_port_history(struct sk_port *port, const char *since, size_t lines, struc
 
 /*
  * Change the port's speed (one serialspec accepts), now if it is open and
- * on every later reopen. 0, or -1 when the speed is not supported or the
- * device refuses it (the old speed stays).
+ * on every later reopen. 0, or -1 when the speed is not supported, the
+ * device refuses it, or a telnet port's server has not agreed to RFC 2217
+ * (the old speed stays).
  */
 int sk_port_set_speed(struct sk_port *port, unsigned speed);
 
-/* Send a break (tcsendbreak). 0, or SK_E_NODEV / -1. */
+/* Send a break (tcsendbreak; on a telnet port, IAC BREAK). 0, or SK_E_NODEV / -1. */
 int sk_port_break(struct sk_port *port);
 
 #endif

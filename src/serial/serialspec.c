@@ -5,10 +5,15 @@
  * a-z, 0-9 and '-') and then at commas: the first piece is the device, each
  * later piece one setting, recognised by its form: all digits is a speed,
  * digit-letter-digit is the framing, a word is the flow control. Each
- * setting may be given once. Every error names the piece at fault.
+ * setting may be given once. Every error names the piece at fault. A
+ * device that starts with "telnet:" is split once more at its last colon
+ * into a host (a name, an IPv4 address or a bracketed IPv6 address, checked
+ * by its form with nothing looked up) and a TCP port.
  */
 #include "serial/serialspec.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +115,87 @@ static int parse_setting(const char *s, size_t len, struct sk_serialspec *out, u
     return 0;
 }
 
+#define TELNET_PREFIX "telnet:"
+
+/* Is host (len bytes) a DNS name or an IPv4 address: labels of a-z, A-Z, 0-9 and '-', joined by
+ * dots, none empty, none starting or ending with '-'? 1 or 0. */
+static int host_name_ok(const char *host, size_t len)
+{
+    size_t label = 0;
+    for (size_t i = 0; i <= len; i++) {
+        char c = i < len ? host[i] : '.';
+        if (c == '.') {
+            if (label == 0 || label > 63 || host[i - 1] == '-') {
+                return 0;
+            }
+            label = 0;
+        } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   (c == '-' && label > 0)) {
+            label++;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The telnet device "telnet:HOST:PORT" (len bytes at dev) into out's host and tcp_port: 0, or
+ * -1 with err set. */
+static int parse_telnet(const char *dev, size_t len, struct sk_serialspec *out, char *err,
+                        size_t errlen)
+{
+    const char *addr = dev + strlen(TELNET_PREFIX);
+    size_t alen = len - strlen(TELNET_PREFIX);
+    const char *colon = NULL;
+    for (size_t i = 0; i < alen; i++) {
+        if (addr[i] == ':') {
+            colon = addr + i;
+        }
+    }
+    if (colon == NULL || colon == addr ||
+        !all_digits(colon + 1, alen - (size_t)(colon + 1 - addr))) {
+        snprintf(err, errlen, "'%.*s' is not telnet:HOST:PORT (e.g. telnet:127.0.0.1:4555)",
+                 (int)len, dev);
+        return -1;
+    }
+    size_t plen = alen - (size_t)(colon + 1 - addr);
+    unsigned long port = plen <= 5 ? strtoul(colon + 1, NULL, 10) : 0;
+    if (port < 1 || port > 65535) {
+        snprintf(err, errlen, "'%.*s': the TCP port is not 1 to 65535", (int)len, dev);
+        return -1;
+    }
+    size_t hlen = (size_t)(colon - addr);
+    const char *host = addr;
+    int ok;
+    if (host[0] == '[') {
+        /* An IPv6 address, in brackets because it holds colons itself. */
+        struct in6_addr a6;
+        char v6[INET6_ADDRSTRLEN + 1];
+        ok = hlen >= 3 && host[hlen - 1] == ']' && hlen - 2 < sizeof(v6);
+        if (ok) {
+            memcpy(v6, host + 1, hlen - 2);
+            v6[hlen - 2] = '\0';
+            ok = inet_pton(AF_INET6, v6, &a6) == 1;
+            host++;
+            hlen -= 2;
+        }
+    } else {
+        ok = hlen < sizeof(out->host) && host_name_ok(host, hlen);
+    }
+    if (!ok) {
+        snprintf(err, errlen,
+                 "'%.*s': the host is not a host name, an IPv4 address or an IPv6 address in "
+                 "brackets ([::1])",
+                 (int)len, dev);
+        return -1;
+    }
+    out->telnet = 1;
+    memcpy(out->host, host, hlen);
+    out->host[hlen] = '\0';
+    out->tcp_port = (unsigned)port;
+    return 0;
+}
+
 int sk_serialspec_parse(const char *text, struct sk_serialspec *out, char *err, size_t errlen)
 {
     *out = (struct sk_serialspec){.speed = 115200, .data_bits = 8, .parity = 'n', .stop_bits = 1};
@@ -137,13 +223,18 @@ int sk_serialspec_parse(const char *text, struct sk_serialspec *out, char *err, 
     out->name[nlen] = '\0';
     const char *dev = eq + 1;
     size_t dlen = strcspn(dev, ",");
-    if (dlen == 0 || dev[0] != '/') {
-        snprintf(err, errlen, "'%s': the device is not a path (e.g. /dev/ttyUSB0)", text);
+    int telnet = strncmp(dev, TELNET_PREFIX, strlen(TELNET_PREFIX)) == 0;
+    if (dlen == 0 || (dev[0] != '/' && !telnet)) {
+        snprintf(err, errlen,
+                 "'%s': the device is not a path (e.g. /dev/ttyUSB0) or telnet:HOST:PORT", text);
         return -1;
     }
     if (dlen >= sizeof(out->device)) {
         snprintf(err, errlen, "'%s': the device's path is longer than %zu characters", text,
                  sizeof(out->device) - 1);
+        return -1;
+    }
+    if (telnet && parse_telnet(dev, dlen, out, err, errlen) != 0) {
         return -1;
     }
     memcpy(out->device, dev, dlen);

@@ -8,6 +8,12 @@
  * as data bits, parity and stop bits (8n1, 7e1, 8o2) and the flow control
  * (rtscts, xonxoff, none). Anything not given is 115200 8n1 without flow
  * control. sk_serialspec_settings writes the settings back in that form.
+ *
+ * The device may instead be `telnet:HOST:PORT`, a serial port reached over
+ * the network (a terminal server, ser2net, a QEMU or libvirt console):
+ * HOST a host name, an IPv4 address or an IPv6 address in brackets
+ * ([::1]), PORT 1 to 65535. The address is checked for its form only; it is
+ * looked up when the port connects.
  */
 #ifndef SK_SERIALSPEC_H
 #define SK_SERIALSPEC_H
@@ -17,6 +23,7 @@
 #define SK_SERIAL_NAME_MAX 32     /* a name's length, its NUL included */
 #define SK_SERIAL_DEVICE_MAX 256  /* a device path's length, its NUL included */
 #define SK_SERIAL_SETTINGS_MAX 32 /* what sk_serialspec_settings writes, NUL included */
+#define SK_SERIAL_HOST_MAX 254    /* a telnet host's length, its NUL included */
 
 enum sk_serial_flow {
     SK_SERIAL_FLOW_NONE = 0,
@@ -32,6 +39,9 @@ struct sk_serialspec {
     char parity;        /* 'n' none, 'e' even, 'o' odd */
     unsigned stop_bits; /* 1 or 2 */
     enum sk_serial_flow flow;
+    int telnet;                    /* 1: device is telnet:HOST:PORT, reached over TCP */
+    char host[SK_SERIAL_HOST_MAX]; /* telnet only: the host, without an IPv6 address's brackets */
+    unsigned tcp_port;             /* telnet only: 1 to 65535 */
 };
 
 /*

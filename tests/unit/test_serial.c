@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "porttest.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "serial/port.h"
@@ -90,71 +91,6 @@ static int make_pty(int *master, char *name, size_t len)
     tcsetattr(slave, TCSANOW, &t);
     close(slave);
     return 0;
-}
-
-/* Read exactly len bytes from fd within 5 s; the count read. */
-static size_t read_all(int fd, uint8_t *buf, size_t len)
-{
-    size_t got = 0;
-    int64_t until = sk_now_ms() + 5000;
-    while (got < len && sk_now_ms() < until) {
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        if (poll(&pfd, 1, 100) > 0) {
-            ssize_t n = read(fd, buf + got, len - got);
-            if (n > 0) {
-                got += (size_t)n;
-            }
-        }
-    }
-    return got;
-}
-
-static int wait_state(struct sk_port *port, enum sk_port_state want, int ms)
-{
-    for (int64_t until = sk_now_ms() + ms; sk_now_ms() < until; sk_sleep_ms(10)) {
-        if (sk_port_state(port) == want) {
-            return 1;
-        }
-    }
-    return sk_port_state(port) == want;
-}
-
-/* Read len bytes from the port at *pos within 5 s; the count read. */
-static size_t port_read_all(struct sk_port *port, uint64_t *pos, uint8_t *buf, size_t len,
-                            uint64_t *lost_total)
-{
-    size_t got = 0;
-    int64_t until = sk_now_ms() + 5000;
-    while (got < len && sk_now_ms() < until) {
-        uint64_t lost;
-        long n = sk_port_read(port, pos, buf + got, len - got, 100, &lost);
-        if (n < 0) {
-            break;
-        }
-        got += (size_t)n;
-        if (lost_total != NULL) {
-            *lost_total += lost;
-        }
-    }
-    return got;
-}
-
-static struct sk_port *open_port(const char *device, const char *settings, size_t ring,
-                                 int retry_ms)
-{
-    char text[512], err[256];
-    snprintf(text, sizeof(text), "t=%s%s", device, settings);
-    struct sk_port_opts opts = {.ring_size = ring, .retry_ms = retry_ms};
-    if (sk_serialspec_parse(text, &opts.spec, err, sizeof(err)) != 0) {
-        fprintf(stderr, "  %s\n", err);
-        return NULL;
-    }
-    struct sk_port *port = sk_port_new(&opts);
-    if (sk_port_open(port, err, sizeof(err)) != 0) {
-        sk_port_free(port);
-        return NULL;
-    }
-    return port;
 }
 
 static void test_port_bytes_both_ways(void)

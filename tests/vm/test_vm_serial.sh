@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# The serial console against a real kernel's serial port: Debian's kernel
-# boots under QEMU (TCG) with a busybox initramfs whose console is ttyS0,
-# and ttyS0 is a host pty (-serial pty) that the host's sshkvm opens with
-# --serial vm=PTY --serial-log-dir. Checks: the log holds the guest's boot
-# messages; serial --wait 'login:' returns 0; a name and a command typed
-# through ssh -tt ... serial vm reach the guest's shell and its output comes
-# back; two watchers see the same bytes while a third writer is refused until it takes
-# control, then its command runs on the guest. One boot for all. Not here: a break reaching the guest, which a pty cannot
-# carry (tcsendbreak on a pty does nothing; QEMU takes a break only as telnet's BREAK
-# on a socket chardev, which sshkvm's ports do not speak).
+# The serial console against a real kernel's serial ports: Debian's kernel
+# boots under QEMU (TCG) with a busybox initramfs whose console is ttyS0.
+# ttyS0 is QEMU's telnet server (a socket chardev with telnet=on), which the
+# host's sshkvm reaches with --serial vm=telnet:127.0.0.1:PORT; ttyS1 is a
+# host pty (-serial pty) that sshkvm opens with --serial pty=PTY; both with
+# --serial-log-dir. Checks: the log holds the guest's boot messages; serial
+# --wait 'login:' returns 0; a name and a command typed through ssh -tt ...
+# serial vm reach the guest's shell and its output comes back; OpenSSH's ~B
+# then h is a break (telnet's IAC BREAK, a break on the guest's UART) and a
+# SysRq that the guest's kernel answers with its help, which serial --wait and
+# the log see; serial --break then a letter is a SysRq too; the guest's ttyS1
+# (the pty) answers a line sent to it; two watchers see the same bytes
+# while a third writer is refused until it takes control, then its command
+# runs on the guest. One boot for all.
 . "$(dirname "$0")/../integration/lib.sh"
 
 command -v qemu-system-x86_64 >/dev/null || { echo "FAIL vmserial_qemu: not installed (make deps-test)"; exit 1; }
@@ -31,6 +35,12 @@ mount -t proc none /proc
 mount -t sysfs none /sys
 mount -t devtmpfs none /dev
 echo 1 >/proc/sys/kernel/sysrq
+# ttyS1 (the host's pty): says it is up, then answers each line it reads.
+(
+    exec 3<>/dev/ttyS1
+    echo "VM TTYS1 up" >&3
+    while read -r line <&3; do echo "ttyS1 got [$line]" >&3; done
+) &
 echo "VM SERIAL up"
 while :; do
     printf 'sshkvm-vm login: '
@@ -41,20 +51,25 @@ INIT
 chmod 755 "$root/init"
 (cd "$root" && find . | /bin/busybox cpio -o -H newc 2>/dev/null) | gzip -1 >"$T/initrd"
 
-# -S: the guest waits, so that its first boot message finds sshkvm reading the pty (QEMU
-# drops a pty's output while nobody has it open); "cont" on the monitor starts it.
+# -S: the guest waits, so that its first boot message finds sshkvm connected and reading
+# (QEMU drops a pty's output while nobody has it open, and a telnet port's while nobody is
+# connected); "cont" on the monitor starts it.
+TELNET_PORT=$(free_port)
 timeout 300 qemu-system-x86_64 -accel tcg -m 256 -nodefaults -no-user-config -display none \
   -S -monitor "unix:$T/monitor,server=on,wait=off" -no-reboot -kernel "$KDIR/vmlinuz" -initrd "$T/initrd" \
-  -append "console=ttyS0 panic=-1 loglevel=7" -serial pty >"$T/qemu.out" 2>&1 &
+  -append "console=ttyS0 panic=-1 loglevel=7 sysrq_always_enabled=1" \
+  -chardev "socket,id=s0,host=127.0.0.1,port=$TELNET_PORT,server=on,wait=off,telnet=on" \
+  -serial chardev:s0 -serial pty >"$T/qemu.out" 2>&1 &
 QEMU=$!
 trap 'kill $QEMU 2>/dev/null; wait $QEMU 2>/dev/null; cleanup' EXIT
 pty_named() { grep -q 'char device redirected to /dev/pts/' "$T/qemu.out"; }
 wait_until 20 pty_named || { echo "FAIL vmserial_pty: $(cat "$T/qemu.out")"; exit 1; }
 PTY=$(sed -n 's|.*char device redirected to \(/dev/pts/[0-9]*\).*|\1|p' "$T/qemu.out" | head -1)
 
-start_sshkvm --serial "vm=$PTY" --serial-log-dir "$T/serlog" || exit 1
-port_open() { kssh serial --list | grep -q '	open$'; }
-wait_until 10 port_open
+start_sshkvm --serial "vm=telnet:127.0.0.1:$TELNET_PORT" --serial "pty=$PTY" \
+  --serial-log-dir "$T/serlog" || exit 1
+ports_open() { [ "$(kssh serial --list | grep -c '	open$')" -eq 2 ]; }
+check vmserial_ports_open wait_until 10 ports_open
 echo cont | socat - "UNIX-CONNECT:$T/monitor" >/dev/null
 start=$SECONDS
 kssh serial --wait vm --timeout 150 'login:' >"$T/wait.out"; rc=$?
@@ -76,8 +91,47 @@ printf 'echo sum=$((6*7))\r' >&"$FD"
 summed() { has "$T/term.out" 'sum=42'; }
 check vmserial_command_runs wait_until 60 summed
 
+# A break from OpenSSH's escape (~B at the start of a line), then h: the SysRq help. The
+# Enter before ~B goes a second ahead: QEMU's UART takes a break that comes while the
+# guest has not yet read a byte as a break on that byte (the byte is lost and the SysRq
+# window closed by the break's NUL), which a person typing never meets.
+kssh serial --wait vm --timeout 60 'sysrq: HELP' >"$T/help.out" &
+HELP_WAIT=$!
+printf '\r' >&"$FD"
+sleep 1
+printf '~B' >&"$FD"
+sent_break() { has "$T/term.out" 'break sent (~B)'; }
+check vmserial_ssh_break_sent wait_until 10 sent_break
+sleep 0.5
+printf 'h' >&"$FD"
+wait "$HELP_WAIT"; rc=$?
+check vmserial_break_sysrq_help [ "$rc" -eq 0 ]
+check vmserial_sysrq_help_on_terminal wait_until 10 has "$T/term.out" 'sysrq: HELP'
 printf '\035q' >&"$FD"
 wait "$TERM_SSH"
+
+# serial --break, then a letter (m: show memory) taken as a SysRq; its CR goes to the shell.
+kssh serial --wait vm --timeout 60 'sysrq: Show Memory' >"$T/mem.out" &
+MEM_WAIT=$!
+sleep 1
+kssh serial --break vm; rc=$?
+check vmserial_break_command [ "$rc" -eq 0 ]
+kssh serial --send vm m
+wait "$MEM_WAIT"; rc=$?
+check vmserial_break_sysrq_memory [ "$rc" -eq 0 ]
+kssh serial --log vm >"$T/after.log"
+check vmserial_log_sysrq grep -q 'Z .*sysrq: HELP' "$T/after.log"
+check vmserial_status_breaks status_has '"name":"vm",[^}]*"breaks":2'
+
+# The pty port: the guest's ttyS1 said it was up, and answers a line.
+pty_up() { kssh serial --log pty | grep -q 'Z VM TTYS1 up'; }
+check vmserial_pty_up wait_until 10 pty_up
+kssh serial --wait pty --timeout 30 'ttyS1 got [hello pty]' >"$T/pty.out" &
+PTY_WAIT=$!
+sleep 1
+kssh serial --send pty 'hello pty'
+wait "$PTY_WAIT"; rc=$?
+check vmserial_pty_answers [ "$rc" -eq 0 ]
 
 # ---- two watchers and a third writer (issue 19: one writer per port) ----
 # w1 (this test's key) writes and holds vm; w2 (a view-only key) watches; carol's terminal
