@@ -16,7 +16,7 @@ if [ -n "${SSHKVM_BIN:-}" ]; then
 fi
 
 DEB_SUITE=bookworm
-DEB_INCLUDE=adduser,kmod,python3,python3-apt,systemd,libssh-4,libcaca0,libv4l-0,libturbojpeg0,libmicrohttpd12,libssl3,zlib1g,libcrypt1,libjansson4,libgpiod2
+DEB_INCLUDE=adduser,kmod,python3,python3-apt,systemd,libssh-4,libcaca0,libv4l-0,libturbojpeg0,libmicrohttpd12,libssl3,zlib1g,libcrypt1,libjansson4,libgpiod2,libtelnet2
 DEB_CACHE=$ROOT/build/deb/cache
 DEB_ARCH=$(dpkg-architecture -qDEB_HOST_ARCH)
 DEB_VERSION=$(sed -n 's/^#define SK_VERSION "\(.*\)"$/\1/p' "$ROOT/src/main.c")
