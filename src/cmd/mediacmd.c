@@ -212,19 +212,23 @@ static int put(struct sk_app *app, const char *name, int64_t size, const struct 
     }
     char *buf = xmalloc(PUT_CHUNK);
     long n;
-    int rc = 0, said = 0;
+    int rc = 0;
     int64_t shown = sk_now_ms();
     /* Ctrl+C or a client gone ends the input with -1 (a pty's ^C byte would be image data). */
     while ((n = io->in(io->ctx, buf, PUT_CHUNK)) > 0) {
         rc = sk_upload_write(up, buf, (size_t)n, err, sizeof(err));
         if (rc != 0) {
             /*
-             * Say so now, then read the rest unstored: a client cut off while
-             * it still sends loses the exit status (ssh exits 255).
+             * Let go of the upload first (its name, its temporary file, the
+             * room it reserved, its writer thread and buffers), then say so
+             * and read the rest unstored: a client cut off while it still
+             * sends loses the exit status (ssh exits 255), and it must not
+             * hold any of those for as long as it cares to send.
              */
+            sk_upload_abort(up);
+            up = NULL;
             sk_cmd_say(io, 1, "%ssshkvm: media put: %s; nothing stored\n",
                        io->cols > 0 ? "\r\n" : "", err);
-            said = 1;
             while ((n = io->in(io->ctx, buf, PUT_CHUNK)) > 0) {
             }
             break;
@@ -235,6 +239,9 @@ static int put(struct sk_app *app, const char *name, int64_t size, const struct 
         }
     }
     free(buf);
+    if (up == NULL) {
+        return SK_CMD_FAIL; /* refused while writing, and said so */
+    }
     int64_t got = sk_upload_bytes(up);
     /* The end of input from a client that is gone (killed) is a cut, not the end of the image. */
     if (rc == 0 && (n < 0 || sk_cmd_cancelled(io))) {
@@ -247,10 +254,8 @@ static int put(struct sk_app *app, const char *name, int64_t size, const struct 
     }
     if (rc != 0) {
         sk_upload_abort(up);
-        if (!said) {
-            sk_cmd_say(io, 1, "%ssshkvm: media put: %s; nothing stored\n",
-                       io->cols > 0 ? "\r\n" : "", err);
-        }
+        sk_cmd_say(io, 1, "%ssshkvm: media put: %s; nothing stored\n", io->cols > 0 ? "\r\n" : "",
+                   err);
         return SK_CMD_FAIL;
     }
     if (io->cols > 0) {

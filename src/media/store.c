@@ -530,8 +530,15 @@ static int reserve(struct sk_upload *up, int64_t len, char *err, size_t errlen)
 {
     struct sk_store *st = up->st;
     if (up->reserved - up->checked_at >= CHECK_EVERY) {
-        /* The free space, now that this upload and anyone else has written more. */
-        up->room = disk_room(st);
+        /*
+         * The free space, now that this upload and anyone else has written
+         * more; less what this upload holds in its buffers, not yet written
+         * (up to two UPLOAD_BUF), which the disk does not count yet.
+         */
+        pthread_mutex_lock(&up->mu);
+        int64_t held = (int64_t)up->fill_len + (up->busy != NULL ? (int64_t)up->busy_len : 0);
+        pthread_mutex_unlock(&up->mu);
+        up->room = disk_room(st) - held;
         up->checked_at = up->reserved;
     }
     int64_t room = up->room - (up->reserved - up->checked_at);
@@ -677,7 +684,8 @@ static int finish(struct sk_upload *up, int replace, char sha256[65], char *err,
     if (e != 0) {
         rc = write_error(up, e, err, errlen);
     } else if (fdatasync(up->fd) != 0) {
-        sk_set_err(err, errlen, "writing to the media store failed: %s", strerror(errno));
+        /* A file system that allocates late (NFS, a thin volume) finds itself full here. */
+        rc = write_error(up, errno, err, errlen);
     } else if (EVP_DigestFinal_ex(up->md, d, &n) != 1) {
         sk_set_err(err, errlen, "SHA-256 failed");
     } else if (link_name(up, replace) != 0) {

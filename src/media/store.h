@@ -55,7 +55,9 @@ int sk_upload_write(struct sk_upload *up, const void *data, size_t len, char *er
 int64_t sk_upload_bytes(const struct sk_upload *up);
 /*
  * Finish: sync, name the file (replacing an image of that name), write the
- * sidecar; sha256 gets the hex digest. Frees up either way. 0 or -1 with err.
+ * sidecar; sha256 gets the hex digest. Frees up either way. 0, or -1 /
+ * SK_STORE_E_FULL (the writer thread's last writes, or the sync, found the
+ * disk full) with err set.
  */
 int sk_upload_commit(struct sk_upload *up, char sha256[65], char *err, size_t errlen);
 /* Drop the upload: nothing of it stays in the store. Frees up; NULL is a no-op. */

@@ -11,7 +11,8 @@
 # --disk; view-only keys may only list; the audit log records each change.
 # Names of invalid UTF-8 or with C1 controls are refused; a link planted in
 # the store is not followed (get, insert); a put refused before it reads
-# (inserted, would not fit) exits 1 while the client still sends; sparse
+# (inserted, would not fit) exits 1 while the client still sends, and one
+# refused while writing lets go of its name at once; sparse
 # blank images count at their size against --media-max-bytes; a media
 # directory others may write is refused like an unusable one.
 . "$(dirname "$0")/lib.sh"
@@ -129,6 +130,21 @@ head -c 40000000 /dev/urandom >"$T/big40"
 kssh media put big.img --size 40000000 <"$T/big40" >/dev/null 2>"$T/err"; rc=$?
 check_all "full (--size), 40 MB still coming: exit 1" '[ "$rc" -eq 1 ] && grep -q "would fill" "$T/err"'
 check "full: sshkvm still answers" quiet kssh media list
+# Refused while writing, with its client still connected: the name (and the temporary file, the
+# room reserved, the writer thread) is let go at once, not when the client stops sending.
+mkfifo "$T/pipe2"
+kssh media put held.img <"$T/pipe2" >/dev/null 2>"$T/held.err" &
+hpid=$!
+exec 8>"$T/pipe2"
+head -c 40000000 /dev/zero >&8
+said_full() { grep -q "would fill" "$T/held.err"; }
+check "full, client still sending: said so" wait_until 10 said_full
+check "full, client still sending: the name is free" quiet kssh media put held.img <"$T/small"
+exec 8>&-
+wait "$hpid"; rc=$?
+check "full, client still sending: exit 1 once it stops" [ "$rc" -eq 1 ]
+check "full, client still sending: the second put stored" cmp -s "$T/small" "$MD/held.img"
+quiet kssh media rm held.img
 
 # A blank disk: sparse, its SHA-256 that of zeros.
 check "new: exit 0" quiet kssh media new blank.img 16M

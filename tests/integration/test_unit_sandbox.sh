@@ -19,7 +19,8 @@
 # Paths the test points elsewhere (media dir, gadget, host keys, keys) are
 # mapped back to the defaults and the shipped config's, read from sshkvm
 # --help and dist/sshkvm.conf. Each check is also run on a copy of the unit
-# broken in its own way and must then fail, so none passes by accident.
+# broken in its own way and must then fail, so none passes by accident (wx:
+# on the trace of a program that maps memory writable and executable).
 # Not verified here: the unit's user, groups and file modes (the test runs
 # as root), capabilities, and devices that exist only on a Pi (the opens are
 # seen, ENOENT; what the kernel does with them is the VM tests' part).
@@ -95,7 +96,9 @@ mapped() {
 FILECALLS='^(open|openat|openat2|creat|stat|lstat|newfstatat|statx|statfs|access|faccessat|faccessat2|readlink|readlinkat|mkdir|mkdirat|unlink|unlinkat|rmdir|rename|renameat|renameat2|link|linkat|symlink|symlinkat|chmod|fchmodat|chown|fchownat|lchown|truncate|execve|chdir|utimensat|mknod|mknodat|inotify_add_watch)$'
 # What strace saw: "call NAME" for each syscall, "path PATH W" (W 1: written)
 # for each path, "family AF_X" for each socket, "wx CALL" for W+X memory.
-awk '
+# strace_seen TRACE: those lines for strace's output TRACE.
+strace_seen() {
+  awk '
   { sub(/^[0-9]+ +/, "") }
   /^<\.\.\. [a-z0-9_]+ resumed>/ { print "call " $2; next }
   !/^[a-z0-9_]+\(/ { next }
@@ -113,7 +116,9 @@ awk '
     if (name == "socket" && match($0, /AF_[A-Z0-9]+/)) print "family " substr($0, RSTART, RLENGTH)
     if (name ~ /^(mmap|mprotect|pkey_mprotect)$/ && $0 ~ /PROT_WRITE/ && $0 ~ /PROT_EXEC/) print "wx " $0
     if (name ~ /^(mprotect|pkey_mprotect)$/ && $0 ~ /PROT_EXEC/) print "wx " $0
-  }' FILECALLS="$FILECALLS" "$T/strace" >"$T/seen"
+  }' FILECALLS="$FILECALLS" "$1"
+}
+strace_seen "$T/strace" >"$T/seen"
 sed -n 's/^path \(.*\) \([01]\)$/\1 \2/p' "$T/seen" | while read -r p w; do echo "$(mapped <<<"$p") $w"; done |
   sort -u >"$T/paths"
 sed -n 's/^call //p' "$T/seen" | sort -u >"$T/calls"
@@ -254,6 +259,9 @@ check unit_sandbox_catches_read_only_media broken writes 's/^PrivateTmp=yes/&\nR
 check unit_sandbox_catches_hidden_etc broken reads 's/^PrivateTmp=yes/&\nInaccessiblePaths=\/etc\/sshkvm/'
 check unit_sandbox_catches_narrow_filter broken syscalls 's/^SystemCallFilter=.*/SystemCallFilter=@basic-io/'
 check unit_sandbox_catches_no_inet broken families 's/^RestrictAddressFamilies=.*/RestrictAddressFamilies=AF_UNIX/'
+# No unit can be broken into a W+X mapping: a program that makes one must be seen making it.
+strace -f -qq -o "$T/strace.wx" python3 -c 'import mmap; mmap.mmap(-1, 4096, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)'
+check unit_sandbox_catches_wx grep -q '^wx mmap(' <(strace_seen "$T/strace.wx")
 
 # ---- systemd's own view: the unit loads, and its exposure ----
 mkdir -p "$T/unit"

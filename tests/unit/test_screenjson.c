@@ -6,7 +6,10 @@
  * geometry is in the frame's pixels (80x25 cells of 24 x 43.2), the
  * palette vga16, each row's text a character a cell (UTF-8 box drawing),
  * the colours #rrggbb, the confidence 0..1 and the unsure columns below
- * 0.5. A result that is not text: is_text false, no grid, no rows.
+ * 0.5. A result that is not text: is_text false, no grid, no rows. A
+ * made-up result off the palette: the measured colours, no palette, the
+ * unsure columns exactly those under SK_TEXTREC_SURE, a cursor, a NUL
+ * cell as a blank.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -128,8 +131,58 @@ static void test_text_screen(void)
     sk_image_free(&jpg);
 }
 
+static void test_made_up(void)
+{
+    struct sk_textrec_cell cells[6] = {
+        {.ch = 'A', .conf = 100, .fg_rgb = {0x12, 0x34, 0x56}, .bg_rgb = {0xfe, 0xdc, 0xba}},
+        {.ch = 0, .conf = SK_TEXTREC_SURE - 1},
+        {.ch = 0xB0, .conf = SK_TEXTREC_SURE}, /* ░ */
+        {.ch = 'x', .conf = 0},
+        {.ch = ' ', .conf = 100},
+        {.ch = 'y', .conf = 7},
+    };
+    struct sk_textrec_result r = {.is_text = 1,
+                                  .cols = 3,
+                                  .rows = 2,
+                                  .mode = "grid 8x19",
+                                  .confidence = 0.5,
+                                  .cursor_col = 2,
+                                  .cursor_row = 1,
+                                  .pitch_x = 8,
+                                  .pitch_y = 19,
+                                  .origin_x = 4,
+                                  .origin_y = 2,
+                                  .image_w = 40,
+                                  .image_h = 50,
+                                  .cells = cells};
+    json_t *d = parse(sk_screenjson(&r, 80, 100));
+    CHECK(d != NULL);
+    CHECK(json_is_null(json_object_get(d, "palette")));
+    json_t *grid = json_object_get(d, "grid"), *cursor = json_object_get(d, "cursor");
+    CHECK(num(grid, "cell_width") == 16 && num(grid, "cell_height") == 38);
+    CHECK(num(grid, "origin_x") == 8 && num(grid, "origin_y") == 4);
+    CHECK(num(cursor, "col") == 2 && num(cursor, "row") == 1);
+    json_t *rows = json_object_get(d, "rows");
+    json_t *row0 = json_array_get(rows, 0), *row1 = json_array_get(rows, 1);
+    CHECK_STR(json_string_value(json_object_get(row0, "text")), "A ░");
+    CHECK_STR(json_string_value(json_object_get(row1, "text")), "x y");
+    CHECK_STR(json_string_value(json_array_get(json_object_get(row0, "fg"), 0)), "#123456");
+    CHECK_STR(json_string_value(json_array_get(json_object_get(row0, "bg"), 0)), "#fedcba");
+    char *u0 = json_dumps(json_object_get(row0, "unsure"), JSON_COMPACT);
+    char *u1 = json_dumps(json_object_get(row1, "unsure"), JSON_COMPACT);
+    char *c0 = json_dumps(json_object_get(row0, "conf"), JSON_COMPACT | JSON_REAL_PRECISION(6));
+    CHECK_STR(u0, "[1]");
+    CHECK_STR(u1, "[0,2]");
+    CHECK_STR(c0, "[1,0.49,0.5]");
+    free(u0);
+    free(u1);
+    free(c0);
+    json_decref(d);
+}
+
 int main(void)
 {
     SK_RUN(test_text_screen);
+    SK_RUN(test_made_up);
     return SK_CHECK_EXIT();
 }

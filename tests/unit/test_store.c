@@ -10,7 +10,9 @@
  * bit for bit with the SHA-256 OpenSSL computes in one go (direct writes and
  * the partial last block; and on tmpfs, whose direct writes are a copy too),
  * and a write that fails there
- * (the file size limit) answered by a write or the commit with nothing stored.
+ * (the file size limit) answered by a write or the commit with nothing stored;
+ * a disk that fills under the writer thread (a small tmpfs, as root) answered
+ * as a full disk.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -499,6 +502,53 @@ static void test_write_fails(void)
     clean();
 }
 
+/*
+ * The disk fills between two looks at its free space (something else wrote
+ * there): the writer thread's ENOSPC is answered by commit as a full disk,
+ * and nothing of the upload stays. Needs an 8 MiB tmpfs (root); without one
+ * there is nothing to test.
+ */
+static void test_full_in_writer(void)
+{
+    char keep[sizeof(dir)];
+    memcpy(keep, dir, sizeof(dir));
+    snprintf(dir, sizeof(dir), "/tmp/sk-test-store-small.XXXXXX");
+    CHECK(mkdtemp(dir) != NULL);
+    if (mount("sk-test-store", dir, "tmpfs", 0, "size=8m,mode=0700") != 0) {
+        fprintf(stderr, "  no tmpfs (not root): a disk full under the writer is not tested\n");
+        rmdir(dir);
+        memcpy(dir, keep, sizeof(dir));
+        return;
+    }
+    struct sk_store *st = open_store(0);
+    char err[256] = "", sha[65];
+    struct sk_upload *up;
+    unsigned char *data = noise(7u << 20);
+    CHECK_EQ_INT(sk_store_put_begin(st, "full.img", -1, &up, err, sizeof(err)), 0);
+    /* 3 MiB in the caller's buffer: nothing written yet, the free space looked at once. */
+    CHECK_EQ_INT(sk_upload_write(up, data, 3u << 20, err, sizeof(err)), 0);
+    /* Someone else leaves 1 MiB free. */
+    char *other = xasprintf("%s/other", dir);
+    int fd = open(other, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    CHECK(fd >= 0 && write(fd, data, 7u << 20) == (ssize_t)(7u << 20));
+    close(fd);
+    /* The fourth MiB fills the buffer: the writer takes 4 MiB to a disk with 1 MiB free. */
+    int rc = sk_upload_write(up, data, 1u << 20, err, sizeof(err));
+    CHECK_EQ_INT(rc, 0);
+    rc = sk_upload_commit(up, sha, err, sizeof(err));
+    CHECK_EQ_INT(rc, SK_STORE_E_FULL);
+    CHECK(strstr(err, "the media store would fill") != NULL);
+    CHECK_EQ_INT(entries(), 1); /* the other file only */
+    unlink(other);
+    free(other);
+    free(data);
+    sk_store_free(st);
+    clean();
+    CHECK_EQ_INT(umount2(dir, MNT_DETACH), 0);
+    rmdir(dir);
+    memcpy(dir, keep, sizeof(dir));
+}
+
 int main(void)
 {
     snprintf(dir, sizeof(dir), "/tmp/sk-test-store.XXXXXX");
@@ -516,6 +566,7 @@ int main(void)
     SK_RUN(test_big_put);
     SK_RUN(test_big_put_tmpfs);
     SK_RUN(test_write_fails);
+    SK_RUN(test_full_in_writer);
     clean();
     rmdir(dir);
     return SK_CHECK_EXIT();
