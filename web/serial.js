@@ -28,7 +28,7 @@
     var role = "control";
     var ports = {};
     var stream = null; // the AbortController of the stream being read
-    var pending = []; // typed bytes not sent yet, in order
+    var pending = []; // typed bytes not sent yet, in order, each with its port: {port, bytes}
     var sending = false;
 
     function say(text, bad) {
@@ -68,23 +68,28 @@
         });
     }
 
-    function path(what) {
-        return "/api/serial/" + encodeURIComponent(port) + "/" + what;
+    function path(what, name) {
+        return "/api/serial/" + encodeURIComponent(name || port) + "/" + what;
     }
 
     // One write in flight at a time, so that bytes arrive in the order typed;
-    // what piles up meanwhile goes together (up to MAX_WRITE at a time).
+    // what piles up meanwhile goes together (up to MAX_WRITE at a time), each
+    // to the port it was typed on (another port may be shown by then).
     function pump() {
         if (sending || pending.length === 0) {
             return;
         }
+        var to = pending[0].port;
         var total = 0;
         var n = 0;
-        while (n < pending.length && total + pending[n].length <= MAX_WRITE) {
-            total += pending[n].length;
+        while (n < pending.length && pending[n].port === to &&
+               total + pending[n].bytes.length <= MAX_WRITE) {
+            total += pending[n].bytes.length;
             n++;
         }
-        var parts = pending.splice(0, Math.max(n, 1));
+        var parts = pending.splice(0, Math.max(n, 1)).map(function (p) {
+            return p.bytes;
+        });
         var body = new Uint8Array(parts.reduce(function (s, p) {
             return s + p.length;
         }, 0));
@@ -94,7 +99,7 @@
             at += p.length;
         });
         sending = true;
-        post(path("write"), body).then(function (r) {
+        post(path("write", to), body).then(function (r) {
             sending = false;
             if (r.ok) {
                 sayPort();
@@ -112,7 +117,7 @@
         }
         var bytes = new TextEncoder().encode(data);
         for (var i = 0; i < bytes.length; i += MAX_WRITE) {
-            pending.push(bytes.subarray(i, i + MAX_WRITE));
+            pending.push({ port: port, bytes: bytes.subarray(i, i + MAX_WRITE) });
         }
         pump();
     }

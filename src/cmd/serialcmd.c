@@ -217,9 +217,12 @@ static int wait_output(struct sk_port *port, char **argv, int argc, const struct
 /*
  * The raw pipe: the client's stdin to the port and the port's output to
  * the client, bytes exact, until the client's stdin ends (what it sent is
- * written first) or the client goes.
+ * written first) or the client goes. Each piece of stdin is checked
+ * against the port's writer as it comes (which also keeps the pipe's hold
+ * from going idle): once someone else has taken the port, the pipe ends,
+ * saying so, and sends nothing more.
  */
-static int pipe_port(struct sk_port *port, const struct sk_cmd_io *io)
+static int pipe_port(struct sk_app *app, struct sk_port *port, const struct sk_cmd_io *io)
 {
     if (io->poll_in == NULL) {
         sk_cmd_say(io, 1, "sshkvm: serial: this client cannot stream both ways\n");
@@ -266,6 +269,10 @@ static int pipe_port(struct sk_port *port, const struct sk_cmd_io *io)
             long got = io->in(io->ctx, in, sizeof(in));
             if (got <= 0) {
                 break; /* end of input (or an error): done */
+            }
+            if (needs_port(app, port, 0, io) != 0) {
+                rc = SK_CMD_FAIL;
+                break;
             }
             in_len = (size_t)got;
             in_done = 0;
@@ -430,5 +437,5 @@ int sk_serialcmd_run(struct sk_app *app, const char *line, char **argv, int argc
         int rc = sk_port_break(port);
         return rc == 0 ? SK_CMD_OK : port_absent(port, "no break sent", io);
     }
-    return send ? send_text(port, line, rest, io) : pipe_port(port, io);
+    return send ? send_text(port, line, rest, io) : pipe_port(app, port, io);
 }

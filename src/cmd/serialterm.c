@@ -116,7 +116,8 @@ static int may_write(struct term *t, int take)
     int rc = sk_app_port(t->app, &who, port, take, msg, sizeof(msg));
     if (rc == 0) {
         t->refused_at = 0;
-        t->holds = 1;
+        /* Held only where ports have holders: in shared mode nobody holds one to lose. */
+        t->holds = t->app->roster != NULL && sk_roster_mode(t->app->roster) != SK_CONTROL_SHARED;
         return 1;
     }
     t->refused_at = sk_now_ms();

@@ -28,7 +28,7 @@ void sk_serialterm_replay(struct sk_port *port, unsigned rows, unsigned cols, st
 
 /*
  * The port's output after *pos without waiting (sk_port_read), except for
- * a burst: 4 KiB or more at once waits 5 ms for the rest, so that it goes
+ * a burst: 1 KiB or more at once (BURST_MIN) waits 5 ms for the rest, so that it goes
  * out in big writes; a few keys' echo goes at once. *lost as for
  * sk_port_read (summed). Returns the bytes in buf, 0, or SK_E_CLOSED.
  */

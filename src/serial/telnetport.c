@@ -14,7 +14,10 @@
  * order, for the next flush (writers wait for room; the port's thread
  * flushes when the socket can be written). The queue is bounded by
  * QUEUE_MAX for serial data, so a server that stops reading holds back only
- * the writers of this port, and each for its own timeout.
+ * the writers of this port, and each for its own timeout; a server that
+ * keeps asking (negotiations, each answered) but never reads is dropped once
+ * the answers pass ANSWERS_MAX. A server that compresses its stream
+ * (COMPRESS2, which libtelnet inflates unasked) is dropped too.
  *
  * lock guards fd, the libtelnet object and the queue. The connection's life
  * belongs to the port's thread; port.c holds its fd_lock around writers so
@@ -51,6 +54,8 @@
 #define COMPORT_PARITY 3
 #define COMPORT_STOPSIZE 4
 #define COMPORT_CONTROL 5
+/* The queue with the server's answers (to negotiations) beyond which it is dropped. */
+#define ANSWERS_MAX (2 * QUEUE_MAX)
 
 /* What we agree to: binary both ways, suppress-go-ahead both ways, the server's echo, and
  * RFC 2217 from our side. libtelnet refuses anything else. */
@@ -71,8 +76,9 @@ struct sk_telnetport {
     int comport;       /* the server agreed to COM-PORT-OPTION */
     int failed;        /* the socket or the stream broke: why says how */
     char why[128];
-    uint8_t *rx; /* during sk_telnetport_recv: where decoded data goes */
+    uint8_t *rx; /* during sk_telnetport_recv: where decoded data goes ... */
     size_t rx_len;
+    size_t rx_cap; /* ... and its room, which a compressed stream could overrun */
 };
 
 struct sk_telnetport *sk_telnetport_new(const struct sk_serialspec *spec)
@@ -155,11 +161,25 @@ static void on_event(telnet_t *tn, telnet_event_t *ev, void *user)
         sk_buf_append(&tp->out, ev->data.buffer, ev->data.size);
         break;
     case TELNET_EV_DATA:
-        /* Decoded data is never longer than what was read, for which rx has room. */
-        if (tp->rx != NULL) {
+        /* Decoded data is no longer than what was read, for which rx has room, unless the
+         * server compressed it (below); nothing goes beyond rx's room in any case. */
+        if (tp->rx != NULL && !tp->failed && ev->data.size > tp->rx_cap - tp->rx_len) {
+            snprintf(tp->why, sizeof(tp->why), "the telnet stream broke (more data than read)");
+            tp->failed = 1;
+        }
+        if (tp->rx != NULL && !tp->failed) {
             memcpy(tp->rx + tp->rx_len, ev->data.buffer, ev->data.size);
             tp->rx_len += ev->data.size;
         }
+        break;
+    case TELNET_EV_COMPRESS:
+        /* libtelnet (built with zlib) inflates what follows IAC SB COMPRESS2 IAC SE, though
+         * we never agreed to it: a broken or hostile server; nothing more is taken from it. */
+        if (!tp->failed) {
+            snprintf(tp->why, sizeof(tp->why),
+                     "the telnet stream broke (the server compressed it unasked)");
+        }
+        tp->failed = 1;
         break;
     case TELNET_EV_DO:
         if (ev->neg.telopt == TELOPT_COMPORT) {
@@ -308,8 +328,14 @@ long sk_telnetport_recv(struct sk_telnetport *tp, const uint8_t *in, size_t len,
     }
     tp->rx = out;
     tp->rx_len = 0;
+    tp->rx_cap = len;
     telnet_recv(tp->tn, (const char *)in, len);
     tp->rx = NULL;
+    if (flush_locked(tp) == 0 && tp->out.len > ANSWERS_MAX) {
+        /* Its answers pile up: a server that keeps asking but never reads. */
+        snprintf(tp->why, sizeof(tp->why), "the telnet server does not read what it asks for");
+        tp->failed = 1;
+    }
     if (tp->failed || flush_locked(tp) != 0) {
         snprintf(why, whylen, "%s", tp->why);
         goto done;

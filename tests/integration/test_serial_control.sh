@@ -4,10 +4,10 @@
 # blocks no serial writer; bob writes on com1 and carol on com2 at the same time; a third
 # session is refused on com1 (named holder, exit 1, nothing sent) until it takes control,
 # which takes com1 only (carol keeps com2, the console keeps the keyboard, bob is refused);
-# status and the menu's who-is-on name each port's writer; the audit log has each port's
-# control changes. Then a terminal too slow for the port: its ssh client stopped while 4 MB
-# go by (more than ssh's 2 MB window and the port's 256 KiB ring), it skips ahead with the
-# marker once let go, while the port's log holds every byte.
+# status and the menu's who-is-on name each port's writer; a pipe ends once its port is taken;
+# the audit log has each port's control changes. Then a terminal too slow for the port: its ssh
+# client stopped while 4 MB go by (more than ssh's 2 MB window and the port's 256 KiB ring), it
+# skips ahead with the marker once let go, while the port's log holds every byte.
 . "$(dirname "$0")/lib.sh"
 
 command -v socat >/dev/null || { echo "FAIL serial_socat: socat is not installed (scripts/deps.sh test)"; exit 1; }
@@ -97,6 +97,29 @@ printf 'bob four\r' >&"$FD_b"
 check port_free_after_leaving wait_until 10 got 1 'bob four'
 check command_takes kssh serial --take --send com1 third taken
 check command_bytes_arrive wait_until 10 got 1 'third taken'
+# A pipe (no pty) that took com1 ends once a terminal takes it: told who, exit 1, its later
+# input never sent.
+mkfifo "$T/pipe.in"
+ssh "${SSH_OPTS[@]}" -i "$T/bob" -p "$SSH_PORT" kvm@127.0.0.1 serial --take com1 <"$T/pipe.in" \
+  >"$T/pipe.out" 2>"$T/pipe.err" &
+PIPE=$!
+exec {FD_pipe}>"$T/pipe.in"
+printf 'pipe one\r' >&"$FD_pipe"
+check pipe_writes wait_until 10 got 1 'pipe one'
+tty_attach e id kvm "serial com1"
+check attached_e wait_until 10 has "$T/e.out" 'Ctrl+] for the menu]'
+printf '\035t' >&"$FD_e"
+check pipe_taken wait_until 10 has "$T/e.out" 'you have control'
+printf 'pipe two\r' >&"$FD_pipe"
+pipe_ended() { ! kill -0 "$PIPE" 2>/dev/null; }
+check pipe_ends_when_taken wait_until 10 pipe_ended
+kill "$PIPE" 2>/dev/null
+wait "$PIPE"; rc=$?
+exec {FD_pipe}>&-
+check pipe_exit_1 [ "$rc" -eq 1 ]
+check pipe_says_holder grep -q 'sshkvm-test has control of com1; nothing sent' "$T/pipe.err"
+check pipe_sent_nothing_more bash -c "sleep 0.3; ! grep -q 'pipe two' '$T/got1'"
+printf '\035q' >&"$FD_e"
 check audit_port_taken grep -q 'event=control who="sshkvm-test" addr="[^"]*" port="com1" action=taken from="bob"' "$T/audit.log"
 check audit_port_acquired grep -q 'event=control who="carol" addr="[^"]*" port="com2" action=acquired' "$T/audit.log"
 check audit_port_refused grep -q 'event=refused who="sshkvm-test" addr="[^"]*" what=serial port="com1" reason=held holder="bob"' "$T/audit.log"

@@ -10,6 +10,7 @@
 # client other than OpenSSH: PuTTY's winadj requests look the same to libssh), and the audit
 # log's attach, detach and control lines without the bytes typed. The log directory: a
 # group-writable one refused at start; a link or FIFO planted in it neither read nor waited on.
+# Under --control shared, two terminals type on one port and neither is told it lost control.
 . "$(dirname "$0")/lib.sh"
 
 command -v socat >/dev/null || { echo "FAIL serial_socat: socat is not installed (scripts/deps.sh test)"; exit 1; }
@@ -159,4 +160,24 @@ caught_up() { has "$T/stall.out" 'END-OF-FLOOD' || has "$T/stall.out" 'bytes ski
 check stalled_reader_resumes wait_until 20 caught_up
 printf '\035q' >&"$FD_stall"
 wait "$STALLED"
+# ---- --control shared: nobody holds the port, so nobody is told they lost it ----
+# Two sessions type on com1 at once; every key of both arrives, and neither terminal says
+# its control was lost or is someone else's (it once said "control of com1 lost" per key).
+stop_sshkvm
+start_sshkvm --control shared --serial "com1=$T/com1" || exit 1
+wait_until 10 open_port
+attach sa id kvm:com1
+attach sb bob kvm:com1
+for s in sa sb; do check "shared_attached_$s" wait_until 10 has "$T/$s.out" 'Ctrl+] for the menu]'; done
+printf 'shared one A\r' >&"$FD_sa"
+printf 'shared one B\r' >&"$FD_sb"
+printf 'shared two A\r' >&"$FD_sa"
+printf 'shared two B\r' >&"$FD_sb"
+check shared_keys_a wait_until 10 has "$T/got.target" 'shared two A'
+check shared_keys_b wait_until 10 has "$T/got.target" 'shared two B'
+for s in sa sb; do
+  check "shared_no_control_lost_$s" bash -c "! grep -aq 'control of com1 lost' '$T/$s.out'"
+  check "shared_no_refusal_$s" bash -c "! grep -aq 'has control of com1' '$T/$s.out'"
+done
+for s in sa sb; do printf '\035q' >&"$(eval echo \$FD_$s)"; done
 finish

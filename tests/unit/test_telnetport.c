@@ -299,6 +299,65 @@ static void test_stalled_server(void)
     close(lfd);
 }
 
+/* A server that starts COMPRESS2 unasked (libtelnet inflates it anyway): 85 bytes that
+ * inflate to 64 KiB must not overrun the port's read buffer; the port drops the server. */
+static void test_compressed_stream(void)
+{
+    unsigned tcp_port;
+    int lfd, fd;
+    struct sk_port *port = connected("", &tcp_port, &lfd, &fd);
+    uint64_t pos = sk_port_position(port, 0);
+    /* IAC SB COMPRESS2 IAC SE, then zlib's stream of 65536 'A's (python3 zlib.compress, 9). */
+    static const uint8_t head[] = {IAC, 250, 86, IAC,  240,  0x78, 0xda, 0xed, 0xc1, 0x81, 0,
+                                   0,   0,   0,  0x80, 0x20, 0xb6, 0xfd, 0xa5, 0x16, 0xa9, 0x0a};
+    static const uint8_t tail[] = {0x6a, 0x1e, 0x87, 0x03, 0xd0};
+    uint8_t wire[sizeof(head) + 63 + sizeof(tail)] = {0};
+    memcpy(wire, head, sizeof(head));
+    memcpy(wire + sizeof(head) + 63, tail, sizeof(tail));
+    CHECK_EQ_INT(write(fd, wire, sizeof(wire)), (long)sizeof(wire));
+    CHECK(wait_state(port, SK_PORT_ABSENT, 3000));
+    struct sk_port_stats st;
+    sk_port_stats(port, &st);
+    CHECK(strstr(st.error, "compressed") != NULL);
+    uint8_t got[16];
+    uint64_t lost = 0;
+    CHECK_EQ_INT(sk_port_read(port, &pos, got, sizeof(got), 0, &lost), 0);
+    sk_port_free(port);
+    close(fd);
+    close(lfd);
+}
+
+/* A server that keeps asking (WILL 99, refused with DONT each time) and never reads: the
+ * answers are not kept without bound; the port drops the server, saying why. */
+static void test_asking_server(void)
+{
+    unsigned tcp_port;
+    int lfd, fd;
+    struct sk_port *port = connected("", &tcp_port, &lfd, &fd);
+    uint8_t ask[3 * 1024];
+    for (size_t i = 0; i < sizeof(ask); i += 3) {
+        ask[i] = IAC;
+        ask[i + 1] = 251;
+        ask[i + 2] = 99;
+    }
+    size_t sent = 0;
+    int64_t until = sk_now_ms() + 20000;
+    while (sk_port_state(port) == SK_PORT_OPEN && sk_now_ms() < until && sent < (256u << 20)) {
+        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+        if (poll(&pfd, 1, 50) > 0) {
+            ssize_t n = send(fd, ask, sizeof(ask), MSG_DONTWAIT | MSG_NOSIGNAL);
+            sent += n > 0 ? (size_t)n : 0;
+        }
+    }
+    CHECK(wait_state(port, SK_PORT_ABSENT, 3000));
+    struct sk_port_stats st;
+    sk_port_stats(port, &st);
+    CHECK_STR(st.error, "the telnet server does not read what it asks for");
+    sk_port_free(port);
+    close(fd);
+    close(lfd);
+}
+
 static void test_hangup_and_absent(void)
 {
     unsigned tcp_port;
@@ -358,6 +417,8 @@ int main(void)
     SK_RUN(test_bytes_both_ways);
     SK_RUN(test_rfc2217);
     SK_RUN(test_stalled_server);
+    SK_RUN(test_compressed_stream);
+    SK_RUN(test_asking_server);
     SK_RUN(test_hangup_and_absent);
     return SK_CHECK_EXIT();
 }
