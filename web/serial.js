@@ -8,6 +8,7 @@
 //                                         output as it comes, bytes exact
 //   POST /api/serial/NAME/write           typed bytes, exact (UTF-8 for text)
 //   POST /api/serial/NAME/break           a break on the port
+//   POST /api/serial/NAME/take            control of the port, from whoever has it
 // Writing needs control as the keyboard does: a view-only login gets 403
 // (and the page says "view only" and does not try), 409 names who holds
 // control. The "serial" button shows the terminal in the screen's place.
@@ -198,6 +199,7 @@
                 }
                 $("serial-open").hidden = names.length === 0;
                 $("serial-break").disabled = role === "view";
+                $("serial-take").disabled = role === "view";
                 if (stream && ports[port]) {
                     sayPort();
                 }
@@ -249,6 +251,19 @@
         post(path("break"), "").then(function (r) {
             if (r.ok) {
                 sayPort(": break sent");
+            } else {
+                say(r.text, true);
+            }
+            term.focus();
+        });
+    });
+
+    $("serial-take").addEventListener("click", function () {
+        post(path("take"), "").then(function (r) {
+            if (r.ok) {
+                refresh().then(function () {
+                    sayPort(": you have control");
+                });
             } else {
                 say(r.text, true);
             }

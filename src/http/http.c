@@ -169,6 +169,10 @@ static const struct sk_http_route routes[] = {
      .flags = ROUTE_POST,
      .max_body = SK_API_MAX_BODY,
      .act = sk_serialapi_break},
+    {.path = "/api/serial/*/take",
+     .flags = ROUTE_POST,
+     .max_body = SK_API_MAX_BODY,
+     .act = sk_serialapi_take},
     /* mjpg-streamer's URLs, which many players and scripts already know. */
     {.path = "/", .action = "stream", .serve = serve_stream},
     {.path = "/", .action = "snapshot", .act = sk_pages_snapshot},

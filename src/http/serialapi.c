@@ -5,7 +5,8 @@
  * unknown length whose body is the port's last screenful (as the ssh
  * terminal replays it) and then every byte the port says, exact, as it
  * comes; what it types goes as POST /api/serial/NAME/write bodies, bytes
- * exact, and the Break button as POST /api/serial/NAME/break. GET
+ * exact, the Break button as POST /api/serial/NAME/break, the Take button
+ * (control of this port, from whoever holds it) as POST .../take. GET
  * /api/serial lists the ports and says the caller's role.
  *
  * A stream is one of libmicrohttpd's connection threads running the
@@ -97,15 +98,16 @@ static struct sk_port *find_port(struct sk_app *app, struct MHD_Connection *conn
 }
 
 /*
- * May this request write to the port? The one check for writes and breaks
- * (as for the page's keys); 1, or 0 with 403/409 queued in *rc.
+ * May this request write to the port (take: take it from its holder)? The
+ * one check for writes, breaks and takes (as for the page's keys); 1, or 0
+ * with 403/409 queued in *rc.
  */
 static int may_write(struct sk_app *app, struct MHD_Connection *conn, struct sk_request *req,
-                     struct sk_port *port, enum MHD_Result *rc)
+                     struct sk_port *port, int take, enum MHD_Result *rc)
 {
     char msg[SK_ROSTER_NAME_LEN + 160];
     const struct sk_identity who = {req->member, req->role, req->identity, req->addr};
-    int r = sk_app_port(app, &who, sk_port_spec(port)->name, 0, msg, sizeof(msg));
+    int r = sk_app_port(app, &who, sk_port_spec(port)->name, take, msg, sizeof(msg));
     if (r == 0) {
         return 1;
     }
@@ -291,7 +293,7 @@ enum MHD_Result sk_serialapi_write(struct sk_app *app, struct MHD_Connection *co
 {
     enum MHD_Result rc;
     struct sk_port *port = find_port(app, conn, req, &rc);
-    if (port == NULL || !may_write(app, conn, req, port, &rc)) {
+    if (port == NULL || !may_write(app, conn, req, port, 0, &rc)) {
         return rc;
     }
     size_t done = 0;
@@ -317,7 +319,7 @@ enum MHD_Result sk_serialapi_break(struct sk_app *app, struct MHD_Connection *co
 {
     enum MHD_Result rc;
     struct sk_port *port = find_port(app, conn, req, &rc);
-    if (port == NULL || !may_write(app, conn, req, port, &rc)) {
+    if (port == NULL || !may_write(app, conn, req, port, 0, &rc)) {
         return rc;
     }
     if (sk_port_break(port) != 0) {
@@ -326,4 +328,15 @@ enum MHD_Result sk_serialapi_break(struct sk_app *app, struct MHD_Connection *co
     sk_audit(app->audit, "serial", req->identity, req->addr, "port=%s action=break web=1",
              sk_port_spec(port)->name);
     return sk_request_text(conn, MHD_HTTP_OK, "break sent\n");
+}
+
+enum MHD_Result sk_serialapi_take(struct sk_app *app, struct MHD_Connection *conn,
+                                  struct sk_request *req)
+{
+    enum MHD_Result rc;
+    struct sk_port *port = find_port(app, conn, req, &rc);
+    if (port == NULL || !may_write(app, conn, req, port, 1, &rc)) {
+        return rc;
+    }
+    return sk_request_text(conn, MHD_HTTP_OK, "you have control\n");
 }

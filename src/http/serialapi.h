@@ -41,5 +41,8 @@ enum MHD_Result sk_serialapi_write(struct sk_app *app, struct MHD_Connection *co
                                    struct sk_request *req);
 enum MHD_Result sk_serialapi_break(struct sk_app *app, struct MHD_Connection *conn,
                                    struct sk_request *req);
+/* POST /api/serial/NAME/take: take control of the port from its holder (audited). */
+enum MHD_Result sk_serialapi_take(struct sk_app *app, struct MHD_Connection *conn,
+                                  struct sk_request *req);
 
 #endif

@@ -93,6 +93,16 @@ check list_names_holder bash -c "curl -s -m 5 -b '$T/bjar' '$B/api/serial' | gre
 check other_writer_409 [ "$(code -b "$T/bjar" -H 'X-Sshkvm: 1' --data-binary 'bob' "$B/api/serial/com1/write")" = 409 ]
 sleep 0.3
 check viewer_and_other_nothing_arrived wrote
+# Take: bob takes com1 from the first login, writes, and the first is refused until it takes it back.
+check viewer_take_403 [ "$(code -b "$T/vjar" -H 'X-Sshkvm: 1' -X POST "$B/api/serial/com1/take")" = 403 ]
+check other_takes [ "$(code -b "$T/bjar" -H 'X-Sshkvm: 1' -X POST "$B/api/serial/com1/take")" = 200 ]
+cp "$T/got.target" "$T/got.target.before"
+check other_writes_after_take [ "$(code -b "$T/bjar" -H 'X-Sshkvm: 1' --data-binary 'bob' "$B/api/serial/com1/write")" = 200 ]
+bob_arrived() { [ "$(hex "$T/got.target")" = "$({ cat "$T/got.target.before"; printf bob; } | hex)" ]; }
+check other_bytes_arrive wait_until 10 bob_arrived
+check first_refused_after_take [ "$(code "${C[@]}" -H 'X-Sshkvm: 1' --data-binary 'x' "$B/api/serial/com1/write")" = 409 ]
+check audit_port_taken grep -q 'event=control .*port="\?com1"\? action=taken' "$T/audit.log"
+check first_takes_back [ "$(code "${C[@]}" -H 'X-Sshkvm: 1' -X POST "$B/api/serial/com1/take")" = 200 ]
 
 # ---- a reader that keeps reading gets every byte; one that stops skips ahead ----
 # About 1.6 MB at 400 KB/s (a fast UART; a pty alone has no speed), so that the reader
