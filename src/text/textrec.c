@@ -1,7 +1,8 @@
 /*
  * textrec: the text-screen recogniser.
  *
- * Owns the packed glyph bitmaps of the three VGA fonts, the mode it found
+ * Owns the packed glyph bitmaps of the three VGA fonts and of EDK2's (for
+ * 8x19 cells, as UEFI firmware draws them), the mode it found
  * last, and the result's cells. A picture passes through in these steps:
  *
  *  1. For each candidate mode, a sampling map takes every pixel of the
@@ -37,7 +38,8 @@
  * When the picture is searched, its own grid is found too (gridfind) and
  * read in each cell shape, its glyph at each height in the cell, then at
  * the best shape's phase across and, on a stretched picture, in quarters
- * of a font pixel: a place maps the font's pixels into the frame's cells.
+ * of a font pixel (the runner-up shape's too when it fits nearly as well):
+ * a place maps the font's pixels into the frame's cells.
  * That grid is kept when no known mode reads as text, when its pitch says
  * the best known mode's cells are the wrong size, or when it fits far better.
  *

@@ -4,7 +4,7 @@
  * UEFI firmware built from EDK2 (OVMF, most vendors' setup pages, the UEFI
  * shell) draws 8x19 cells with the narrow glyphs of LaffStd.c, in its own
  * palette (0x98 for the dim colours, not VGA's 0xAA). Here: a setup page,
- * 80x25 cells centred in 800x600 and 100x31 in 1024x768, light grey on
+ * 80x25 cells centred in 640x480 and 800x600 and 100x31 in 1024x768, light grey on
  * blue with a double-line frame, single-line dividers, arrows, triangles
  * and a shaded scroll bar; and a UEFI shell, 128x40 at 1024x768, light grey
  * and yellow on black. Each is drawn with the generated table
@@ -241,15 +241,15 @@ static struct score score(const struct screen *s, const struct sk_textrec_result
     return best;
 }
 
-/* Read s as captured, at q75, and stretched to 1920x1080 at q75; each must reach want[k] of its
- * non-blank cells. */
-static void check_screen(struct screen *s, const char *name, const double want[3])
+/* Read s the first ways of: as captured, at q75, stretched to 1920x1080 at q75; each must reach
+ * want[k] of its non-blank cells. */
+static void check_screen(struct screen *s, const char *name, const double want[3], int ways)
 {
     struct sk_image img = {0}, jpg = {0}, big = {0};
     draw(s, &img);
     struct sk_textrec *tr = sk_textrec_new();
     static const char *const what[3] = {"lossless", "q75", "1920x1080 q75"};
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < ways; k++) {
         const struct sk_image *in = ts_capture(&img, k, &jpg, &big);
         CHECK(in != NULL);
         struct sk_textrec_result r;
@@ -298,7 +298,13 @@ static void test_table(void)
     CHECK(sk_font_edk2_has[0x10 >> 3] & (1u << (0x10 & 7)));    /* ► */
 }
 
-/* A screen w x h of cols x rows cells at (ox, oy): the setup page, or the shell. */
+/*
+ * A screen w x h of cols x rows cells at (ox, oy): the setup page, or the
+ * shell. Not yet read: 640x480 stretched to 1920x1080, whose 80x25 cells
+ * have the very pitch of VGA's 80x25 9x16 stretched there; that known mode
+ * reads as text (22% of the non-blank cells right) and the 8x19 grid, though
+ * right, does not fit twice as well (GRID_BETTER), so it is not tried here.
+ */
 static void check_edk2(unsigned w, unsigned h, unsigned cols, unsigned rows, unsigned ox,
                        unsigned oy, int shell)
 {
@@ -311,7 +317,12 @@ static void check_edk2(unsigned w, unsigned h, unsigned cols, unsigned rows, uns
     }
     /* All read right on 2026-12-05 (the ░ as ▓ swapped): a cell or a few in hand. */
     static const double want[3] = {0.999, 0.995, 0.98};
-    check_screen(&s, shell ? "shell" : "setup", want);
+    check_screen(&s, shell ? "shell" : "setup", want, w == 640 ? 2 : 3);
+}
+
+static void test_setup_640x480(void)
+{
+    check_edk2(640, 480, 80, 25, 0, 2, 0);
 }
 
 static void test_setup_800x600(void)
@@ -330,6 +341,7 @@ static void test_shell_1024x768(void)
 int main(void)
 {
     SK_RUN(test_table);
+    SK_RUN(test_setup_640x480);
     SK_RUN(test_setup_800x600);
     SK_RUN(test_setup_1024x768);
     SK_RUN(test_shell_1024x768);
