@@ -144,6 +144,24 @@ static inline int ts_jpeg(const struct sk_image *img, int q, struct sk_image *ou
     return rc;
 }
 
+/*
+ * img as a dongle captures it, the way k says: 0 as is, 1 through JPEG q75
+ * (into jpg), 2 stretched to 1920x1080 (into big) then JPEG q75. NULL when
+ * the JPEG round trip fails.
+ */
+static inline const struct sk_image *ts_capture(const struct sk_image *img, int k,
+                                                struct sk_image *jpg, struct sk_image *big)
+{
+    if (k == 0) {
+        return img;
+    }
+    if (k == 2) {
+        ts_scale(img, 1920, 1080, big);
+        img = big;
+    }
+    return ts_jpeg(img, 75, jpg) == 0 ? jpg : NULL;
+}
+
 /* The 9x16 pixels a VGA draws for (ch, fg, bg), as palette indices. */
 static inline void ts_draw(uint8_t ch, uint8_t fg, uint8_t bg, uint8_t out[16][9])
 {

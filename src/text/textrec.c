@@ -1,7 +1,8 @@
 /*
  * textrec: the text-screen recogniser.
  *
- * Owns the packed glyph bitmaps of the three VGA fonts, the mode it found
+ * Owns the packed glyph bitmaps of the three VGA fonts and of EDK2's (for
+ * 8x19 cells, as UEFI firmware draws them), the mode it found
  * last, and the result's cells. A picture passes through in these steps:
  *
  *  1. For each candidate mode, a sampling map takes every pixel of the
@@ -37,7 +38,8 @@
  * When the picture is searched, its own grid is found too (gridfind) and
  * read in each cell shape, its glyph at each height in the cell, then at
  * the best shape's phase across and, on a stretched picture, in quarters
- * of a font pixel: a place maps the font's pixels into the frame's cells.
+ * of a font pixel (the runner-up shape's too when it fits nearly as well):
+ * a place maps the font's pixels into the frame's cells.
  * That grid is kept when no known mode reads as text, when its pitch says
  * the best known mode's cells are the wrong size, or when it fits far better.
  *
@@ -55,6 +57,7 @@
 #include <string.h>
 
 #include "text/font8x16.h"
+#include "text/fontedk2.h"
 #include "text/vga.h"
 #include "video/ycc.h"
 #include "text/fonts.h"
@@ -96,7 +99,8 @@
 /* While the picture is not text, modes are searched on one picture in this many. */
 #define SEARCH_EVERY 8
 
-enum { FONT_8, FONT_14, FONT_16, FONT_COUNT };
+/* FONT_EDK2: EDK2's glyphs (16 of their 19 rows), then the VGA 8x16 ones as alternates. */
+enum { FONT_8, FONT_14, FONT_16, FONT_EDK2, FONT_COUNT };
 
 /* Glyphs a font holds: its 256, and alternates from fonts added at run time. */
 #define MAX_GLYPHS SK_GLYPHFIT_MAX
@@ -348,12 +352,33 @@ static void font_fill(struct font *f, const uint8_t *rows, unsigned height)
     }
 }
 
+/*
+ * EDK2's font, read in 8x19 cells: rows EDK2_TOP..EDK2_TOP+15 of its glyphs
+ * (all their ink but the tops of six accented capitals and of the grave
+ * accent), drawn that far down the cell; the VGA 8x16 glyph where EDK2 has
+ * none; then the VGA glyphs as alternates, for firmware that draws the VGA
+ * font in such cells.
+ */
+#define EDK2_TOP 2
+static void font_fill_edk2(struct font *f)
+{
+    uint8_t rows[256][16];
+    for (unsigned c = 0; c < 256; c++) {
+        const uint8_t *g = sk_font_edk2_has[c >> 3] & (1u << (c & 7)) ? sk_font_edk2[c] + EDK2_TOP
+                                                                      : sk_font8x16[c];
+        memcpy(rows[c], g, 16);
+    }
+    font_fill(f, &rows[0][0], 16);
+    font_add_set(f, &sk_font8x16[0][0]);
+}
+
 struct sk_textrec *sk_textrec_new(void)
 {
     struct sk_textrec *tr = xcalloc(1, sizeof(*tr));
     font_fill(&tr->fonts[FONT_8], &sk_font8x8[0][0], 8);
     font_fill(&tr->fonts[FONT_14], &sk_font8x14[0][0], 14);
     font_fill(&tr->fonts[FONT_16], &sk_font8x16[0][0], 16);
+    font_fill_edk2(&tr->fonts[FONT_EDK2]);
     tr->cells = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->cells));
     tr->glyph = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->glyph));
     tr->clear = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->clear));
@@ -1390,12 +1415,12 @@ static const struct {
     int font;
     const char *name;
 } grid_cells[] = {
-    {8, 16, FONT_16, "grid 8x16"}, {9, 16, FONT_16, "grid 9x16"}, {8, 19, FONT_16, "grid 8x19"},
+    {8, 16, FONT_16, "grid 8x16"}, {9, 16, FONT_16, "grid 9x16"}, {8, 19, FONT_EDK2, "grid 8x19"},
     {8, 14, FONT_14, "grid 8x14"}, {9, 14, FONT_14, "grid 9x14"}, {8, 8, FONT_8, "grid 8x8"},
     {9, 8, FONT_8, "grid 9x8"},
 };
 #define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
-static const unsigned font_height[FONT_COUNT] = {8, 14, 16};
+static const unsigned font_height[FONT_COUNT] = {8, 14, 16, 16};
 /* A font pixel is at most this many times wider than high, or higher than wide. */
 #define GRID_ASPECT 1.4
 /* A found grid replaces a known mode that reads as text only when it fits this much better. */
@@ -1405,6 +1430,8 @@ static const unsigned font_height[FONT_COUNT] = {8, 14, 16};
 /* The grid's phase is tried this many font pixels either way across, and down. */
 #define GRID_SHIFT_X 1
 #define GRID_SHIFT_Y 2
+/* The second-best cell shape's phase is searched too when its misfit is within this factor. */
+#define GRID_RUNNER_UP 1.5
 
 /* tr->found: cell shape k on grid g, shifted dx font pixels across, the glyph's top at top. */
 static void grid_mode(struct sk_textrec *tr, const struct sk_grid *g, unsigned k, double dx,
@@ -1445,6 +1472,34 @@ static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const st
 }
 
 /*
+ * Try cell shape k, found best at (0, top) with misfit m, shifted a font
+ * pixel either way across and, on a stretched picture, by quarters of a
+ * font pixel; its best phase replaces best_* when it fits better.
+ */
+static void grid_refine(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
+                        unsigned k, double top, double m, unsigned step, struct tally *ty,
+                        int *best_k, double *best_dx, double *best_top, double *best_misfit)
+{
+    int lk = (int)k;
+    double ldx = 0, ltop = top, lm = m;
+    for (int dx = -GRID_SHIFT_X; dx <= GRID_SHIFT_X; dx++) {
+        if (dx) {
+            grid_try(tr, img, g, k, dx, top, step, ty, &lk, &ldx, &ltop, &lm);
+        }
+    }
+    double sx = g->x.pitch / grid_cells[k].w, sy = g->y.pitch / grid_cells[k].h;
+    static const double frac[] = {-0.5, -0.25, 0.25, 0.5};
+    for (unsigned i = 0; i < 4 && (sx > 1.2 || sy > 1.2); i++) {
+        double dx = ldx, t = ltop;
+        grid_try(tr, img, g, k, dx + frac[i], t, step, ty, &lk, &ldx, &ltop, &lm);
+        grid_try(tr, img, g, k, dx, t + frac[i], step, ty, &lk, &ldx, &ltop, &lm);
+    }
+    if (lm < *best_misfit || (*best_k == (int)k && lm <= *best_misfit)) {
+        *best_k = lk, *best_dx = ldx, *best_top = ltop, *best_misfit = lm;
+    }
+}
+
+/*
  * Look for a grid of any geometry in the picture itself (gridfind), read
  * it in each cell shape and phase near the one found, and keep the best in
  * tr->found. Returns 1 when it reads as text (ty and tr->cells hold its
@@ -1467,35 +1522,45 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, struct
     int best_k = -1;
     double best_dx = 0, best_top = 0, best_misfit = 0;
     /* Each shape at each height of its glyph in the cell, then the best one's phase across. */
+    int second_k = -1; /* the best of the other shapes, and its phase */
+    double second_top = 0, second_misfit = 0;
     for (unsigned k = 0; k < GRID_CELLS; k++) {
         double sx = g.x.pitch / grid_cells[k].w, sy = g.y.pitch / grid_cells[k].h;
         if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT * sy || sy > GRID_ASPECT * sx) {
             continue;
         }
-        double top = (double)((grid_cells[k].h - font_height[grid_cells[k].font]) / 2);
+        double top = grid_cells[k].font == FONT_EDK2
+                         ? EDK2_TOP
+                         : (double)((grid_cells[k].h - font_height[grid_cells[k].font]) / 2);
+        int shape_k = -1;
+        double shape_dx = 0, shape_top = 0, shape_misfit = 0;
         for (int dy = -GRID_SHIFT_Y; dy <= GRID_SHIFT_Y; dy++) {
-            grid_try(tr, img, &g, k, 0, top + dy, step, ty, &best_k, &best_dx, &best_top,
-                     &best_misfit);
+            grid_try(tr, img, &g, k, 0, top + dy, step, ty, &shape_k, &shape_dx, &shape_top,
+                     &shape_misfit);
+        }
+        if (shape_k < 0) {
+            continue;
+        }
+        if (best_k < 0 || shape_misfit < best_misfit) {
+            if (best_k >= 0) {
+                second_k = best_k, second_top = best_top, second_misfit = best_misfit;
+            }
+            best_k = shape_k, best_dx = 0, best_top = shape_top, best_misfit = shape_misfit;
+        } else if (second_k < 0 || shape_misfit < second_misfit) {
+            second_k = shape_k, second_top = shape_top, second_misfit = shape_misfit;
         }
     }
     if (best_k >= 0) {
+        /* A stretched picture's phase is found between its pixels: the runner-up's too when
+         * close (EDK2's 8x19 cells stretched to 1080p fit 8x16 ones at whole pixels). */
+        int near = second_k >= 0 && second_misfit < GRID_RUNNER_UP * best_misfit;
         unsigned k = (unsigned)best_k;
-        double top = best_top;
-        for (int dx = -GRID_SHIFT_X; dx <= GRID_SHIFT_X; dx++) {
-            if (dx) {
-                grid_try(tr, img, &g, k, dx, top, step, ty, &best_k, &best_dx, &best_top,
-                         &best_misfit);
-            }
-        }
-        /* A stretched picture's cells start between its pixels: quarters of a font pixel. */
-        double sx = g.x.pitch / grid_cells[k].w, sy = g.y.pitch / grid_cells[k].h;
-        static const double frac[] = {-0.5, -0.25, 0.25, 0.5};
-        for (unsigned i = 0; i < 4 && (sx > 1.2 || sy > 1.2); i++) {
-            double dx = best_dx, t = best_top;
-            grid_try(tr, img, &g, k, dx + frac[i], t, step, ty, &best_k, &best_dx, &best_top,
-                     &best_misfit);
-            grid_try(tr, img, &g, k, dx, t + frac[i], step, ty, &best_k, &best_dx, &best_top,
-                     &best_misfit);
+        double stretched = g.x.pitch / grid_cells[k].w > 1.2 || g.y.pitch / grid_cells[k].h > 1.2;
+        grid_refine(tr, img, &g, k, best_top, best_misfit, step, ty, &best_k, &best_dx, &best_top,
+                    &best_misfit);
+        if (near && stretched) {
+            grid_refine(tr, img, &g, (unsigned)second_k, second_top, second_misfit, step, ty,
+                        &best_k, &best_dx, &best_top, &best_misfit);
         }
     }
     if (best_k < 0) {

@@ -137,15 +137,8 @@ static void check_screen(struct screen *s, double want_native, double want_big)
     struct sk_textrec_result r;
     const char *what[3] = {"lossless", "q75", "1920x1080 q75"};
     for (int k = 0; k < 3; k++) {
-        const struct sk_image *in = &img;
-        if (k == 1) {
-            CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
-            in = &jpg;
-        } else if (k == 2) {
-            ts_scale(&img, 1920, 1080, &big);
-            CHECK_EQ_INT(ts_jpeg(&big, 75, &jpg), 0);
-            in = &jpg;
-        }
+        const struct sk_image *in = ts_capture(&img, k, &jpg, &big);
+        CHECK(in != NULL);
         sk_textrec_forget(tr);
         CHECK_EQ_INT(sk_textrec_run(tr, in, &r), 0);
         unsigned cw = 0;
