@@ -4,6 +4,7 @@
 #   scripts/deps.sh test    plus what `make test` drives (real clients: ssh, curl, ffmpeg, tmux)
 #   scripts/deps.sh gen     what scripts/gen-keymaps needs to regenerate keymaps/ from xkb-data
 #   scripts/deps.sh bench   plus what `make bench` compares against (img2txt, chafa)
+#   scripts/deps.sh list    the build packages, comma-separated (installs nothing)
 #   scripts/deps.sh cross   the arm64 and armhf cross-compilers, libraries and qemu-user
 #                           (make CROSS=aarch64-linux-gnu-, test_arm); adds the two architectures
 set -euo pipefail
@@ -71,6 +72,13 @@ for a in arm64 armhf; do
     "libmicrohttpd-dev:$a" "zlib1g-dev:$a" "libcrypt-dev:$a" "libjansson-dev:$a" "libgpiod-dev:$a"
     "libtelnet-dev:$a")
 done
+
+# scripts/deps.sh list: the build packages, comma-separated, installing nothing (tests/vm/trixie.sh
+# builds sshkvm in a Debian 13 root made with them).
+if [ "${1:-}" = list ]; then
+  (IFS=,; echo "${build[*]}")
+  exit 0
+fi
 
 want=("${build[@]}")
 [ "${1:-build}" = test ] && want+=("${test[@]}")

@@ -13,8 +13,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=$ROOT/build/vm/trixie
-INCLUDE=gcc,make,pkg-config,libc6-dev,libssh-dev,libssl-dev,libcaca-dev,libv4l-dev,libturbojpeg0-dev
-INCLUDE=$INCLUDE,libmicrohttpd-dev,zlib1g-dev,libjansson-dev,libgpiod-dev,libcrypt-dev
+# The build packages are scripts/deps.sh's own list, so a new library is in the root too.
+INCLUDE=$(bash "$ROOT/scripts/deps.sh" list),libc6-dev,libcrypt-dev
 R=$OUT/root-$(printf '%s' "$INCLUDE" | md5sum | cut -c1-8)
 mkdir -p "$OUT"
 [ "$(id -u)" -eq 0 ] || { echo "trixie.sh: needs root (mmdebstrap, chroot)" >&2; exit 1; }
