@@ -29,14 +29,21 @@ wait_until 5 test -e "$T/target" || exit 1
 base=$(python3 "$ROOT/bench/serial_probe.py" "$T/target" "$BYTES" "$PROBES" -- \
   socat -u "OPEN:$T/com1,raw,echo=0" -) || { echo "bench_serial: the baseline lost bytes" >&2; exit 1; }
 open_port() { kssh serial --list | grep -q '	open$'; }
-# through BINARY: the probe's figures through that sshkvm and the ssh pipe.
+# through BINARY: the probe's figures through that sshkvm and the ssh pipe. It runs in a
+# subshell ($(...)), whose SK_PID the EXIT trap never sees: it stops its sshkvm itself, on
+# every path.
 through() {
   BIN=$1 start_sshkvm --serial "com1=$T/com1,4000000" >&2 || return 1
-  wait_until 10 open_port || return 1
-  python3 "$ROOT/bench/serial_probe.py" "$T/target" "$BYTES" "$PROBES" -- \
-    ssh "${SSH_OPTS[@]}" -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 serial com1 ||
-    { echo "bench_serial: bytes lost or changed through sshkvm ($1)" >&2; return 1; }
+  local rc=0
+  if ! wait_until 10 open_port; then
+    rc=1
+  elif ! python3 "$ROOT/bench/serial_probe.py" "$T/target" "$BYTES" "$PROBES" -- \
+    ssh "${SSH_OPTS[@]}" -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 serial com1; then
+    echo "bench_serial: bytes lost or changed through sshkvm ($1)" >&2
+    rc=1
+  fi
   stop_sshkvm
+  return $rc
 }
 before=
 if [ -n "${BENCH_BEFORE:-}" ]; then before=$(through "$BENCH_BEFORE") || exit 1; fi

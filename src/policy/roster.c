@@ -304,18 +304,31 @@ int sk_roster_acquire_port(struct sk_roster *r, int id, const char *port, int ta
     return acquire(r, id, port, take, holder, holderlen);
 }
 
-int sk_roster_port_holder(struct sk_roster *r, int id, const char *port, char *name, size_t namelen)
+/*
+ * Who writes to port, or with port NULL who holds the video console's control (as acquire
+ * tells them apart): 1 id, 0 another member (its name copied), -1 nobody.
+ */
+static int holder_of(struct sk_roster *r, int id, const char *port, char *name, size_t namelen)
 {
     pthread_mutex_lock(&r->lock);
     expire(r, r->now_ms());
-    const struct port_hold *h = port_hold(r, port, 0);
+    int holder = r->holder;
+    if (port != NULL) {
+        const struct port_hold *h = port_hold(r, port, 0);
+        holder = h != NULL ? h->holder : 0;
+    }
     int rc = -1;
-    if (h != NULL && h->holder != 0) {
-        rc = h->holder == id ? 1 : 0;
-        copy_name(find(r, h->holder), name, namelen);
+    if (holder != 0) {
+        rc = holder == id ? 1 : 0;
+        copy_name(find(r, holder), name, namelen);
     }
     pthread_mutex_unlock(&r->lock);
     return rc;
+}
+
+int sk_roster_port_holder(struct sk_roster *r, int id, const char *port, char *name, size_t namelen)
+{
+    return holder_of(r, id, port, name, namelen);
 }
 
 /* The ports member id writes to, as ", writes com1, com2" (text) or ["com1","com2"] (json). */
@@ -344,15 +357,7 @@ static void member_ports(const struct sk_roster *r, int id, struct sk_buf *out, 
 
 int sk_roster_holder(struct sk_roster *r, int id, char *name, size_t namelen)
 {
-    pthread_mutex_lock(&r->lock);
-    expire(r, r->now_ms());
-    int rc = -1;
-    if (r->holder != 0) {
-        rc = r->holder == id ? 1 : 0;
-        copy_name(find(r, r->holder), name, namelen);
-    }
-    pthread_mutex_unlock(&r->lock);
-    return rc;
+    return holder_of(r, id, NULL, name, namelen);
 }
 
 int sk_roster_lost(struct sk_roster *r, int id, char *by, size_t bylen)

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "serial/serialspec.h"
+
 struct sk_buf;
 
 /* Zero is control, so that zeroed options keep today's behaviour. */
@@ -44,6 +46,7 @@ int sk_role_parse(const char *s, enum sk_role *out);
 
 #define SK_ROSTER_NAME_LEN 160
 #define SK_ROSTER_ADDR_LEN 64
+#define SK_ROSTER_PORT_LEN SK_SERIAL_NAME_MAX /* a serial port's name, its NUL included */
 
 struct sk_roster_opts {
     enum sk_control_mode mode;
@@ -88,7 +91,6 @@ int sk_roster_web(struct sk_roster *r, const char *name, const char *addr, enum 
  * counts as input for the idle timer.
  */
 int sk_roster_acquire(struct sk_roster *r, int id, int take, char *holder, size_t holderlen);
-#define SK_ROSTER_PORT_LEN 32 /* a serial port's name, its NUL included (SK_SERIAL_NAME_MAX) */
 
 /*
  * The same for writing to serial port `port` (its name): one writer per

@@ -219,7 +219,21 @@ static int set_line(int fd, const struct sk_serialspec *s, char *why, size_t why
     return 0;
 }
 
-static int opened(struct sk_port *port, int fd);
+/* The device is open as fd: writers may use it, and a later open is a reopen. Returns 0. */
+static int opened(struct sk_port *port, int fd)
+{
+    pthread_mutex_lock(&port->fd_lock);
+    port->fd = fd;
+    pthread_mutex_unlock(&port->fd_lock);
+    pthread_mutex_lock(&port->lock);
+    if (port->was_open) {
+        port->reopens++;
+    }
+    port->was_open = 1;
+    pthread_mutex_unlock(&port->lock);
+    set_state(port, SK_PORT_OPEN, "");
+    return 0;
+}
 
 /* Open the device and set it up; on failure the state says why. 0 or -1. */
 static int try_open(struct sk_port *port)
@@ -254,22 +268,6 @@ static int try_open(struct sk_port *port)
         return -1;
     }
     return opened(port, fd);
-}
-
-/* The device is open as fd: writers may use it, and a later open is a reopen. Returns 0. */
-static int opened(struct sk_port *port, int fd)
-{
-    pthread_mutex_lock(&port->fd_lock);
-    port->fd = fd;
-    pthread_mutex_unlock(&port->fd_lock);
-    pthread_mutex_lock(&port->lock);
-    if (port->was_open) {
-        port->reopens++;
-    }
-    port->was_open = 1;
-    pthread_mutex_unlock(&port->lock);
-    set_state(port, SK_PORT_OPEN, "");
-    return 0;
 }
 
 /* The device went away (or failed): close it; the thread looks for it again. */
@@ -334,6 +332,13 @@ static int sleep_or_stop(struct sk_port *port, int ms)
     return atomic_load(&port->stop);
 }
 
+/* Lose the device, then wait retry_ms (or until asked to stop) before looking for it again. */
+static void lose_and_wait(struct sk_port *port, const char *why)
+{
+    lose_device(port, why);
+    sleep_or_stop(port, port->opts.retry_ms);
+}
+
 /* What a telnet port read: its serial data kept, its telnet commands answered. */
 static void telnet_keep(struct sk_port *port, const uint8_t *in, size_t len)
 {
@@ -341,8 +346,7 @@ static void telnet_keep(struct sk_port *port, const uint8_t *in, size_t len)
     char why[128];
     long n = sk_telnetport_recv(port->tel, in, SK_MIN(len, sizeof(data)), data, why, sizeof(why));
     if (n < 0) {
-        lose_device(port, why);
-        sleep_or_stop(port, port->opts.retry_ms);
+        lose_and_wait(port, why);
     } else if (n > 0) {
         keep(port, data, (size_t)n);
     }
@@ -375,8 +379,7 @@ static void *port_main(void *arg)
             continue;
         }
         if (port->tel != NULL && (pfd.revents & POLLOUT) && sk_telnetport_flush(port->tel) != 0) {
-            lose_device(port, "the connection failed");
-            sleep_or_stop(port, port->opts.retry_ms);
+            lose_and_wait(port, "the connection failed");
             continue;
         }
         if (pfd.revents & POLLIN) {
@@ -392,17 +395,18 @@ static void *port_main(void *arg)
             if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
                 continue;
             }
-            lose_device(port, n == 0 && port->tel != NULL ? "the server closed the connection"
+            const char *why = n == 0 && port->tel != NULL ? "the server closed the connection"
                               : n == 0                    ? "hung up"
-                                                          : strerror(errno));
+                                                          : strerror(errno);
             if (port->tel != NULL) {
                 /* A server that takes connections and drops them must not be hammered. */
-                sleep_or_stop(port, port->opts.retry_ms);
+                lose_and_wait(port, why);
+            } else {
+                lose_device(port, why);
             }
         } else if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL)) {
-            lose_device(port, "hung up");
             /* A hung-up tty may stay in that state until it is reopened: do not spin. */
-            sleep_or_stop(port, port->opts.retry_ms);
+            lose_and_wait(port, "hung up");
         }
     }
     return NULL;
@@ -608,15 +612,12 @@ long sk_port_write(struct sk_port *port, const void *data, size_t len, int timeo
         return SK_E_NODEV;
     }
     if (port->tel != NULL) {
+        /* It answers the bytes it queued, or SK_E_NODEV having queued none. */
         long n = sk_telnetport_write(port->tel, data, len, timeout_ms);
-        pthread_mutex_unlock(&port->fd_lock);
-        pthread_mutex_lock(&port->lock);
-        port->tx += n > 0 ? (unsigned long long)n : 0;
-        port->errors += n < 0;
-        pthread_mutex_unlock(&port->lock);
-        return n;
+        done = n > 0 ? (size_t)n : 0;
+        failed = n < 0;
     }
-    while (done < len) {
+    while (port->tel == NULL && done < len) {
         ssize_t n = write(port->fd, p + done, len - done);
         if (n > 0) {
             done += (size_t)n;

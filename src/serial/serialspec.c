@@ -146,12 +146,7 @@ static int parse_telnet(const char *dev, size_t len, struct sk_serialspec *out, 
 {
     const char *addr = dev + strlen(TELNET_PREFIX);
     size_t alen = len - strlen(TELNET_PREFIX);
-    const char *colon = NULL;
-    for (size_t i = 0; i < alen; i++) {
-        if (addr[i] == ':') {
-            colon = addr + i;
-        }
-    }
+    const char *colon = memrchr(addr, ':', alen);
     if (colon == NULL || colon == addr ||
         !all_digits(colon + 1, alen - (size_t)(colon + 1 - addr))) {
         snprintf(err, errlen, "'%.*s' is not telnet:HOST:PORT (e.g. telnet:127.0.0.1:4555)",

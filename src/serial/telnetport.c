@@ -32,6 +32,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,11 +102,24 @@ void sk_telnetport_free(struct sk_telnetport *tp)
     free(tp);
 }
 
+/* The connection is no good any more: why says so, unless an earlier failure said it first. */
+static void fail(struct sk_telnetport *tp, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void fail(struct sk_telnetport *tp, const char *fmt, ...)
+{
+    if (!tp->failed) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(tp->why, sizeof(tp->why), fmt, ap);
+        va_end(ap);
+    }
+    tp->failed = 1;
+}
+
 /* Write what the queue holds, as far as the socket takes it now. 0, or -1 (failed set). Locked. */
 static int flush_locked(struct sk_telnetport *tp)
 {
     size_t done = 0;
-    int rc = 0;
     while (done < tp->out.len && tp->fd >= 0) {
         ssize_t n =
             send(tp->fd, tp->out.data + done, tp->out.len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -116,12 +130,7 @@ static int flush_locked(struct sk_telnetport *tp)
         } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             break;
         } else {
-            if (!tp->failed) {
-                snprintf(tp->why, sizeof(tp->why), "the connection failed (%s)",
-                         n < 0 ? strerror(errno) : "nothing sent");
-            }
-            tp->failed = 1;
-            rc = -1;
+            fail(tp, "the connection failed (%s)", n < 0 ? strerror(errno) : "nothing sent");
             break;
         }
     }
@@ -129,7 +138,7 @@ static int flush_locked(struct sk_telnetport *tp)
         memmove(tp->out.data, tp->out.data + done, tp->out.len - done);
         tp->out.len -= done;
     }
-    return tp->failed ? -1 : rc;
+    return tp->failed ? -1 : 0;
 }
 
 /* Queue the spec's settings as RFC 2217 subnegotiations. Locked, the server agreed. */
@@ -164,8 +173,7 @@ static void on_event(telnet_t *tn, telnet_event_t *ev, void *user)
         /* Decoded data is no longer than what was read, for which rx has room, unless the
          * server compressed it (below); nothing goes beyond rx's room in any case. */
         if (tp->rx != NULL && !tp->failed && ev->data.size > tp->rx_cap - tp->rx_len) {
-            snprintf(tp->why, sizeof(tp->why), "the telnet stream broke (more data than read)");
-            tp->failed = 1;
+            fail(tp, "the telnet stream broke (more data than read)");
         }
         if (tp->rx != NULL && !tp->failed) {
             memcpy(tp->rx + tp->rx_len, ev->data.buffer, ev->data.size);
@@ -175,11 +183,7 @@ static void on_event(telnet_t *tn, telnet_event_t *ev, void *user)
     case TELNET_EV_COMPRESS:
         /* libtelnet (built with zlib) inflates what follows IAC SB COMPRESS2 IAC SE, though
          * we never agreed to it: a broken or hostile server; nothing more is taken from it. */
-        if (!tp->failed) {
-            snprintf(tp->why, sizeof(tp->why),
-                     "the telnet stream broke (the server compressed it unasked)");
-        }
-        tp->failed = 1;
+        fail(tp, "the telnet stream broke (the server compressed it unasked)");
         break;
     case TELNET_EV_DO:
         if (ev->neg.telopt == TELOPT_COMPORT) {
@@ -196,10 +200,7 @@ static void on_event(telnet_t *tn, telnet_event_t *ev, void *user)
         sk_log(SK_LOG_DEBUG, "serial", "%s: telnet: %s", tp->spec.name, ev->error.msg);
         break;
     case TELNET_EV_ERROR:
-        if (!tp->failed) {
-            snprintf(tp->why, sizeof(tp->why), "the telnet stream broke (%s)", ev->error.msg);
-        }
-        tp->failed = 1;
+        fail(tp, "the telnet stream broke (%s)", ev->error.msg);
         break;
     default:
         /* Other commands (a server's own BREAK, NOP, ...) and subnegotiations mean nothing
@@ -333,10 +334,9 @@ long sk_telnetport_recv(struct sk_telnetport *tp, const uint8_t *in, size_t len,
     tp->rx = NULL;
     if (flush_locked(tp) == 0 && tp->out.len > ANSWERS_MAX) {
         /* Its answers pile up: a server that keeps asking but never reads. */
-        snprintf(tp->why, sizeof(tp->why), "the telnet server does not read what it asks for");
-        tp->failed = 1;
+        fail(tp, "the telnet server does not read what it asks for");
     }
-    if (tp->failed || flush_locked(tp) != 0) {
+    if (tp->failed) {
         snprintf(why, whylen, "%s", tp->why);
         goto done;
     }

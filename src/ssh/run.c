@@ -76,21 +76,16 @@ static int fd_ready(socket_t fd, int revents, void *userdata)
 static int io_poll_in_fd(void *ctx, int fd, int timeout_ms)
 {
     struct sk_session *s = ctx;
-    if (s->in.len > 0 || s->eof) {
-        return 1;
+    int added = s->in.len == 0 && !s->eof &&
+                ssh_event_add_fd(s->event, fd, POLLIN, fd_ready, NULL) == SSH_OK;
+    if (!added && (timeout_ms < 0 || timeout_ms > 10)) {
+        timeout_ms = 10; /* fd is not watched: wait a slice only, so that it is looked at soon */
     }
-    if (atomic_load(s->stopping) || s->closed) {
-        return -1;
+    int rc = io_poll_in(ctx, timeout_ms);
+    if (added) {
+        ssh_event_remove_fd(s->event, fd);
     }
-    if (ssh_event_add_fd(s->event, fd, POLLIN, fd_ready, NULL) != SSH_OK) {
-        return io_poll_in(ctx, timeout_ms < 0 || timeout_ms > 10 ? 10 : timeout_ms); /* a slice */
-    }
-    int rc = sk_session_pump(s, timeout_ms);
-    ssh_event_remove_fd(s->event, fd);
-    if (rc != 0) {
-        return -1;
-    }
-    return s->in.len > 0 || s->eof;
+    return rc;
 }
 
 /*

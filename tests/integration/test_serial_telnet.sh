@@ -62,14 +62,8 @@ check telnet_status_reopens status_has '"name":"tn",[^}]*"reopens":1'
 # XON/XOFF 2), and the menu's speed change (3: 38400, 0 0 150 0).
 check rfc2217_settings_sent wait_until 5 has "$R/events" 'SB 44 1 0 0 225 0'
 check rfc2217_framing_sent bash -c "grep -qx 'SB 44 2 7' '$R/events' && grep -qx 'SB 44 3 3' '$R/events' && grep -qx 'SB 44 4 2' '$R/events' && grep -qx 'SB 44 5 2' '$R/events'"
-term() {
-  mkfifo "$T/$1.in"
-  ssh "${SSH_OPTS[@]}" -tt -i "$T/id" -p "$SSH_PORT" kvm@127.0.0.1 serial "$1" <"$T/$1.in" >"$T/$1.out" 2>&1 &
-  SSHS+=($!)
-  eval "exec {FD_$1}>\"$T/$1.in\""
-}
-term rf
-term tn
+tty_attach rf id kvm "serial rf"
+tty_attach tn id kvm "serial tn"
 check rfc2217_attach wait_until 10 has "$T/rf.out" 'Ctrl+] for the menu]'
 check telnet_attach wait_until 10 has "$T/tn.out" 'Ctrl+] for the menu]'
 printf '\035s3' >&"$FD_rf"

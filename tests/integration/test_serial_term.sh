@@ -73,10 +73,9 @@ check metrics_serial grep -q '^sshkvm_serial_up{port="com1"} 1$' "$T/metrics"
 check metrics_rx grep -q '^sshkvm_serial_rx_bytes_total{port="com1"} 39$' "$T/metrics"
 
 # ---- the terminal ----
-attach() { tty_attach "$@"; }
-attach a id kvm "serial com1"
-attach b bob kvm:com1
-attach v viewer kvm "serial com1"
+tty_attach a id kvm "serial com1"
+tty_attach b bob kvm:com1
+tty_attach v viewer kvm "serial com1"
 for s in a b v; do check "attach_banner_$s" wait_until 10 has "$T/$s.out" 'Ctrl+] for the menu]'; done
 check attach_replays_screen has "$T/a.out" 'router login: '
 check user_names_port has "$T/b.out" 'router login: '
@@ -130,11 +129,11 @@ check audit_no_bytes bash -c "! grep -qE 'hello|B now|from B' '$T/audit.log'"
 # 2.5 Mbit/s (250 KB/s, a fast UART; a pty alone has no speed): a second watcher
 # gets all of it, and so does the log; the stopped one, let go, catches up (ssh's 2 MB
 # window holds 1 MB) or skips ahead saying so, and quits.
-attach stall id kvm "serial com1"
+tty_attach stall id kvm "serial com1"
 check stall_attached wait_until 10 has "$T/stall.out" 'Ctrl+] for the menu]'
 STALLED=${SSHS[-1]}
 kill -STOP "$STALLED"
-attach fast id kvm "serial com1"
+tty_attach fast id kvm "serial com1"
 check fast_attached wait_until 10 has "$T/fast.out" 'Ctrl+] for the menu]'
 start=$(date +%s%N)
 python3 -c '
@@ -166,8 +165,8 @@ wait "$STALLED"
 stop_sshkvm
 start_sshkvm --control shared --serial "com1=$T/com1" || exit 1
 wait_until 10 open_port
-attach sa id kvm:com1
-attach sb bob kvm:com1
+tty_attach sa id kvm:com1
+tty_attach sb bob kvm:com1
 for s in sa sb; do check "shared_attached_$s" wait_until 10 has "$T/$s.out" 'Ctrl+] for the menu]'; done
 printf 'shared one A\r' >&"$FD_sa"
 printf 'shared one B\r' >&"$FD_sb"
