@@ -34,6 +34,7 @@ fi
 VM_TIMEOUT=${VM_TIMEOUT:-900}
 SSHKVM_ARGS="--media-dir /tmp/media"
 . "$ROOT/tests/vm/lib.sh"
+. "$ROOT/bench/lib.sh"
 
 vm_require bench_gadget_read qemu-system-x86_64 gcc strings
 vm_up bench_gadget_read
@@ -54,7 +55,6 @@ read_us() {
     "dd if=$1 of=/dev/null bs=1M count=$MIB $2 2>/tmp/dd.err || { cat /tmp/dd.err; exit 1; };" \
     "b=\$(t); echo \$(((b - a) / 1000))"
 }
-median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 # measure NAME FILE FLAGS: RUNS reads, their median in microseconds into $T/NAME.
 measure() {
   local us

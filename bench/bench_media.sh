@@ -15,6 +15,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/tests/integration/lib.sh" >/dev/null
+. "$ROOT/bench/lib.sh"
 MIB=${1:-256}
 RUNS=${2:-7}
 if [ "${BENCH_SMOKE:-}" = 1 ]; then
@@ -88,7 +89,6 @@ scp_up() {
   t1=$(now)
   echo "$(((t1 - t0) / 1000))"
 }
-median() { sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
 : >"$T/put.us"; : >"$T/scp.us"
 for _ in $(seq "$RUNS"); do
@@ -105,6 +105,6 @@ awk -v mib="$MIB" -v p="$put_us" -v s="$scp_us" -v runs="$RUNS" 'BEGIN {
   printf "media put: %d MiB in %.2f s, %.1f MiB/s (median of %d)\n", mib, p / 1e6, mib / (p / 1e6), runs
   printf "scp:       %d MiB in %.2f s, %.1f MiB/s (median of %d)\n", mib, s / 1e6, mib / (s / 1e6), runs
 }'
-awk '{r[NR] = $1} END {
-  printf "media put / scp: %.2f (median of %d pairs, range %.2f-%.2f; goal >= 0.90)\n", r[int((NR + 1) / 2)], NR, r[1], r[NR]
+awk -v m="$(median <"$T/ratios")" '{r[NR] = $1} END {
+  printf "media put / scp: %.2f (median of %d pairs, range %.2f-%.2f; goal >= 0.90)\n", m, NR, r[1], r[NR]
 }' "$T/ratios"

@@ -88,12 +88,11 @@
             total += pending[n].bytes.length;
             n++;
         }
-        var parts = pending.splice(0, Math.max(n, 1)).map(function (p) {
+        // n is at least 1: type() queues no piece longer than MAX_WRITE.
+        var parts = pending.splice(0, n).map(function (p) {
             return p.bytes;
         });
-        var body = new Uint8Array(parts.reduce(function (s, p) {
-            return s + p.length;
-        }, 0));
+        var body = new Uint8Array(total);
         var at = 0;
         parts.forEach(function (p) {
             body.set(p, at);
@@ -125,9 +124,7 @@
 
     // Read the port's stream into the terminal until it ends, then again.
     function connect() {
-        if (stream) {
-            stream.abort();
-        }
+        disconnect();
         var mine = new AbortController();
         stream = mine;
         term.reset();

@@ -1,6 +1,6 @@
 /*
- * app: the status report shared by the `status` command and the web page,
- * and finding a serial port by its name.
+ * app: the status report shared by the `status` command and the web page
+ * (finding a serial port by its name is sk_app_serial_port, in app.h).
  */
 #include "cmd/app.h"
 #include "cmd/commands.h"
@@ -44,14 +44,10 @@ static void serial_json(struct sk_app *app, struct sk_buf *out)
     for (size_t i = 0; i < app->serial_count; i++) {
         struct sk_port_stats st;
         sk_port_stats(app->serial[i], &st);
-        sk_buf_puts(out, i > 0 ? ",{\"name\":" : "{\"name\":");
-        sk_buf_json_string(out, st.name);
-        sk_buf_puts(out, ",\"device\":");
-        sk_buf_json_string(out, st.device);
-        sk_buf_puts(out, ",\"settings\":");
-        sk_buf_json_string(out, st.settings);
-        sk_buf_printf(out, ",\"state\":\"%s\",\"error\":", st.state);
-        sk_buf_json_string(out, st.error);
+        if (i > 0) {
+            sk_buf_puts(out, ",");
+        }
+        sk_port_stats_json(&st, out);
         sk_buf_printf(out,
                       ",\"rx\":%llu,\"tx\":%llu,\"errors\":%llu,\"reopens\":%llu,\"breaks\":%llu",
                       st.rx, st.tx, st.errors, st.reopens, st.breaks);

@@ -11,9 +11,11 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "base/util.h"
 #include "policy/access.h"
+#include "serial/port.h"
 
 struct sk_hub;
 struct sk_hid;
@@ -121,6 +123,21 @@ static inline int sk_app_port(struct sk_app *app, const struct sk_identity *who,
 {
     const struct sk_access acc = {.roster = app->roster, .hid = app->hid, .audit = app->audit};
     return sk_access_port(&acc, who, port, take, msg, msglen);
+}
+
+/*
+ * The serial port called name (--serial NAME=...), or NULL. Here, not in
+ * app.c, so that the web's serial API uses it without linking app.c (and
+ * with it the HID and media modules its status report reads).
+ */
+static inline struct sk_port *sk_app_serial_port(struct sk_app *app, const char *name)
+{
+    for (size_t i = 0; i < app->serial_count; i++) {
+        if (strcmp(sk_port_spec(app->serial[i])->name, name) == 0) {
+            return app->serial[i];
+        }
+    }
+    return NULL;
 }
 
 #endif

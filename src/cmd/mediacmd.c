@@ -244,10 +244,10 @@ static int put(struct sk_app *app, const char *name, int64_t size, const struct 
     }
     int64_t got = sk_upload_bytes(up);
     /* The end of input from a client that is gone (killed) is a cut, not the end of the image. */
-    if (rc == 0 && (n < 0 || sk_cmd_cancelled(io))) {
+    if (n < 0 || sk_cmd_cancelled(io)) {
         sk_set_err(err, sizeof(err), "the upload was cut off after %" PRId64 " bytes", got);
         rc = -1;
-    } else if (rc == 0 && size >= 0 && got != size) {
+    } else if (size >= 0 && got != size) {
         sk_set_err(err, sizeof(err), "got %" PRId64 " bytes, not the %" PRId64 " of --size", got,
                    size);
         rc = -1;

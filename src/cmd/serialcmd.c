@@ -40,12 +40,7 @@
 /* The port called name (--serial NAME=...), or NULL with the refusal said. */
 static struct sk_port *find_port(struct sk_app *app, const char *name, const struct sk_cmd_io *io)
 {
-    struct sk_port *port = NULL;
-    for (size_t i = 0; i < app->serial_count && port == NULL; i++) {
-        if (strcmp(sk_port_spec(app->serial[i])->name, name) == 0) {
-            port = app->serial[i];
-        }
-    }
+    struct sk_port *port = sk_app_serial_port(app, name);
     if (port == NULL) {
         sk_cmd_say(io, 1, "sshkvm: serial: no port '%s' (serial --list shows them)\n", name);
     }
@@ -57,8 +52,9 @@ static int port_absent(struct sk_port *port, const char *what, const struct sk_c
 {
     struct sk_port_stats st;
     sk_port_stats(port, &st);
-    sk_cmd_say(io, 1, "sshkvm: serial: %s (%s) is %s%s%s%s: %s\n", st.name, st.device, st.state,
-               st.error[0] ? " (" : "", st.error, st.error[0] ? ")" : "", what);
+    char state[SK_SERIALTERM_STATE_LEN];
+    sk_cmd_say(io, 1, "sshkvm: serial: %s (%s) is %s: %s\n", st.name, st.device,
+               sk_serialterm_state(&st, state, sizeof(state)), what);
     return SK_CMD_FAIL;
 }
 
@@ -70,8 +66,9 @@ static int list_ports(struct sk_app *app, const struct sk_cmd_io *io)
     for (size_t i = 0; i < app->serial_count; i++) {
         struct sk_port_stats st;
         sk_port_stats(app->serial[i], &st);
-        sk_cmd_say(io, 0, "%s\t%s\t%s\t%s%s%s%s\n", st.name, st.device, st.settings, st.state,
-                   st.error[0] ? " (" : "", st.error, st.error[0] ? ")" : "");
+        char state[SK_SERIALTERM_STATE_LEN];
+        sk_cmd_say(io, 0, "%s\t%s\t%s\t%s\n", st.name, st.device, st.settings,
+                   sk_serialterm_state(&st, state, sizeof(state)));
     }
     return SK_CMD_OK;
 }

@@ -302,6 +302,13 @@ int sk_serialterm_wait(const struct sk_cmd_io *io, int watch_fd, int max_ms)
     return io->poll_in(io->ctx, SK_MIN(max_ms, SLICE_MS));
 }
 
+const char *sk_serialterm_state(const struct sk_port_stats *st, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s%s%s", st->state, st->error[0] ? " (" : "", st->error,
+             st->error[0] ? ")" : "");
+    return buf;
+}
+
 int sk_serialterm_run(struct sk_app *app, struct sk_port *port, const struct sk_cmd_io *io)
 {
     if (io->poll_in == NULL) {
@@ -313,10 +320,9 @@ int sk_serialterm_run(struct sk_app *app, struct sk_port *port, const struct sk_
     sk_audit(app->audit, "serial", io->name, io->addr, "port=%s action=attach", name);
     struct sk_port_stats st;
     sk_port_stats(port, &st);
-    char head[512];
-    int len = snprintf(head, sizeof(head), "[sshkvm %s: %s %s %s%s%s%s. Ctrl+] for the menu]\r\n",
-                       name, st.device, st.settings, st.state, st.error[0] ? " (" : "", st.error,
-                       st.error[0] ? ")" : "");
+    char head[512], state[SK_SERIALTERM_STATE_LEN];
+    int len = snprintf(head, sizeof(head), "[sshkvm %s: %s %s %s. Ctrl+] for the menu]\r\n", name,
+                       st.device, st.settings, sk_serialterm_state(&st, state, sizeof(state)));
     io->out(io->ctx, head, (size_t)SK_MIN(len, (int)sizeof(head) - 1));
     replay(&t);
     int watch = sk_port_watch(port);

@@ -11,12 +11,23 @@ struct sk_app;
 struct sk_port;
 struct sk_cmd_io;
 struct sk_buf;
+struct sk_port_stats;
+
+#define SK_SERIALTERM_STATE_LEN 160 /* room for sk_serialterm_state's line */
 
 /*
  * Attach the client's terminal (io with cols and rows set, and poll_in) to
  * port until the client quits (Ctrl+] q) or goes. Returns the exit status.
  */
 int sk_serialterm_run(struct sk_app *app, struct sk_port *port, const struct sk_cmd_io *io);
+
+/*
+ * The port's state for a person, written to buf (SK_SERIALTERM_STATE_LEN
+ * bytes hold any): "open", or "absent (why)" when there is an error.
+ * Returns buf. Shared with `serial` (cmd/serialcmd.c) and the web page's
+ * terminal (http/serialapi.c).
+ */
+const char *sk_serialterm_state(const struct sk_port_stats *st, char *buf, size_t len);
 
 /*
  * The port's last screenful for a terminal of rows x cols: at most

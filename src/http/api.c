@@ -38,7 +38,13 @@ static enum MHD_Result message(struct MHD_Connection *conn, unsigned status, con
     return sk_request_copy(conn, status, text, strlen(text), "text/plain; charset=utf-8");
 }
 
-int sk_api_control_allowed(struct sk_app *app, struct MHD_Connection *conn, struct sk_request *req,
+/*
+ * May this request send input (what: "keys", "serial", ... for the audit
+ * log; take: take control from its holder)? 1 yes; 0 with the answer
+ * queued in *rc: 403 for a view-only identity, 409 naming the holder while
+ * another session holds control.
+ */
+static int control_allowed(struct sk_app *app, struct MHD_Connection *conn, struct sk_request *req,
                            const char *what, int take, enum MHD_Result *rc)
 {
     char msg[SK_ROSTER_NAME_LEN + 96];
@@ -95,7 +101,7 @@ enum MHD_Result sk_api_keys(struct sk_app *app, struct MHD_Connection *conn, str
         presses |= keys[i].down;
     }
     enum MHD_Result rc;
-    if (presses && !sk_api_control_allowed(app, conn, req, "keys", 0, &rc)) {
+    if (presses && !control_allowed(app, conn, req, "keys", 0, &rc)) {
         return rc;
     }
     return hid_result(conn, apply_keys(app->hid, keys, (size_t)n));
@@ -114,7 +120,7 @@ enum MHD_Result sk_api_mouse(struct sk_app *app, struct MHD_Connection *conn,
         return message(conn, MHD_HTTP_BAD_REQUEST, msg);
     }
     enum MHD_Result rc;
-    if (!sk_api_control_allowed(app, conn, req, "mouse", 0, &rc)) {
+    if (!control_allowed(app, conn, req, "mouse", 0, &rc)) {
         return rc;
     }
     return hid_result(conn, sk_hid_mouse(app->hid, x, y, buttons, wheel));
@@ -124,7 +130,7 @@ enum MHD_Result sk_api_release(struct sk_app *app, struct MHD_Connection *conn,
                                struct sk_request *req)
 {
     enum MHD_Result refused;
-    if (!sk_api_control_allowed(app, conn, req, "release", 0, &refused)) {
+    if (!control_allowed(app, conn, req, "release", 0, &refused)) {
         return refused;
     }
     struct sk_hid_status st;
@@ -167,7 +173,7 @@ enum MHD_Result sk_api_paste(struct sk_app *app, struct MHD_Connection *conn,
 {
     /* The same path as `ssh kvm@host paste`: the target's keymap, confirmed delivery. */
     enum MHD_Result refused;
-    if (!sk_api_control_allowed(app, conn, req, "paste", 0, &refused)) {
+    if (!control_allowed(app, conn, req, "paste", 0, &refused)) {
         return refused;
     }
     struct paste_io p = {.body = &req->body};
@@ -199,7 +205,7 @@ enum MHD_Result sk_api_control(struct sk_app *app, struct MHD_Connection *conn,
         return sk_request_text(conn, MHD_HTTP_BAD_REQUEST, "expected 'take'\n");
     }
     enum MHD_Result refused;
-    if (!sk_api_control_allowed(app, conn, req, "take", 1, &refused)) {
+    if (!control_allowed(app, conn, req, "take", 1, &refused)) {
         return refused;
     }
     return sk_request_text(conn, MHD_HTTP_OK, "you have control\n");
@@ -229,7 +235,7 @@ enum MHD_Result sk_api_refuse_view_only(struct sk_app *app, struct MHD_Connectio
                                         struct sk_request *req, const char *what)
 {
     enum MHD_Result rc = MHD_NO;
-    if (sk_api_control_allowed(app, conn, req, what, 0, &rc)) {
+    if (control_allowed(app, conn, req, what, 0, &rc)) {
         /* Not view-only after all (the caller asks only for view-only logins). */
         return sk_request_text(conn, MHD_HTTP_FORBIDDEN, "refused\n");
     }

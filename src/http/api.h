@@ -44,15 +44,6 @@ struct sk_buf;
 struct sk_cmd_io sk_api_cmd_io(const struct sk_request *req, struct sk_buf *out);
 
 /*
- * May this request send input (what: "keys", "serial", ... for the audit
- * log; take: take control from its holder)? 1 yes; 0 with the answer
- * queued in *rc: 403 for a view-only identity, 409 naming the holder while
- * another session holds control.
- */
-int sk_api_control_allowed(struct sk_app *app, struct MHD_Connection *conn, struct sk_request *req,
-                           const char *what, int take, enum MHD_Result *rc);
-
-/*
  * Answer an access check's refusal r (SK_ROSTER_VIEW_ONLY: 403, else 409)
  * with its message msg (of msglen bytes of room), held_hint added when
  * another session holds control.

@@ -48,7 +48,6 @@
 #define WRITE_TIMEOUT_MS 1000 /* how long typed bytes wait for a port that does not take them */
 #define REPLAY_ROWS 24        /* the last screenful when the page does not give its size */
 #define REPLAY_COLS 80
-#define NAME_MAX_LEN 64
 
 /* Streams being served now, bounded by SK_SERIALAPI_MAX_VIEWERS. */
 static atomic_int viewers;
@@ -85,12 +84,11 @@ int sk_serialapi_port_name(const char *url, char *name, size_t len)
 static struct sk_port *find_port(struct sk_app *app, struct MHD_Connection *conn,
                                  const struct sk_request *req, enum MHD_Result *rc)
 {
-    char name[NAME_MAX_LEN];
+    char name[SK_SERIAL_NAME_MAX];
     if (sk_serialapi_port_name(req->url, name, sizeof(name)) == 0) {
-        for (size_t i = 0; i < app->serial_count; i++) {
-            if (strcmp(sk_port_spec(app->serial[i])->name, name) == 0) {
-                return app->serial[i];
-            }
+        struct sk_port *port = sk_app_serial_port(app, name);
+        if (port != NULL) {
+            return port;
         }
     }
     *rc = sk_request_text(conn, MHD_HTTP_NOT_FOUND, "no such serial port\n");
@@ -121,9 +119,9 @@ static enum MHD_Result port_not_open(struct MHD_Connection *conn, struct sk_port
 {
     struct sk_port_stats st;
     sk_port_stats(port, &st);
-    char msg[512];
-    snprintf(msg, sizeof(msg), "%s (%s) is %s%s%s%s: %s\n", st.name, st.device, st.state,
-             st.error[0] ? " (" : "", st.error, st.error[0] ? ")" : "", what);
+    char msg[512], state[SK_SERIALTERM_STATE_LEN];
+    snprintf(msg, sizeof(msg), "%s (%s) is %s: %s\n", st.name, st.device,
+             sk_serialterm_state(&st, state, sizeof(state)), what);
     return sk_request_copy(conn, MHD_HTTP_SERVICE_UNAVAILABLE, msg, strlen(msg),
                            "text/plain; charset=utf-8");
 }
@@ -132,19 +130,14 @@ enum MHD_Result sk_serialapi_list(struct sk_app *app, struct MHD_Connection *con
                                   struct sk_request *req)
 {
     struct sk_buf out = {0};
-    sk_buf_printf(&out, "{\"role\":\"%s\",\"ports\":[",
-                  req->role == SK_ROLE_VIEW ? "view" : "control");
+    sk_buf_printf(&out, "{\"role\":\"%s\",\"ports\":[", sk_role_name(req->role));
     for (size_t i = 0; i < app->serial_count; i++) {
         struct sk_port_stats st;
         sk_port_stats(app->serial[i], &st);
-        sk_buf_puts(&out, i > 0 ? ",{\"name\":" : "{\"name\":");
-        sk_buf_json_string(&out, st.name);
-        sk_buf_puts(&out, ",\"device\":");
-        sk_buf_json_string(&out, st.device);
-        sk_buf_puts(&out, ",\"settings\":");
-        sk_buf_json_string(&out, st.settings);
-        sk_buf_printf(&out, ",\"state\":\"%s\",\"error\":", st.state);
-        sk_buf_json_string(&out, st.error);
+        if (i > 0) {
+            sk_buf_puts(&out, ",");
+        }
+        sk_port_stats_json(&st, &out);
         /* Who else writes to it (the page says "no control"); null: this login, nobody, or shared.
          */
         char holder[SK_ROSTER_NAME_LEN];

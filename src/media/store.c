@@ -14,8 +14,10 @@
  * run at once, as sshd and scp do in two processes. The file is written
  * O_DIRECT where the file system allows it (whole 4 KiB blocks from
  * aligned buffers; the last partial block through the page cache): the
- * kernel's copy into the page cache was most of the writer's time, and
- * commit's fdatasync then has little left to wait for. A write error is
+ * kernel's copy into the page cache was the largest part (about 30%) of
+ * the session thread's time when perf measured an upload that wrote in
+ * that thread (docs/benchmarks-media.md), and commit's fdatasync then has
+ * little left to wait for. A write error is
  * kept and answered by the next write or by commit. The names
  * being uploaded are kept in a list under a mutex, so that two uploads of a
  * name never interleave: the second is refused. The bytes uploads in
@@ -346,13 +348,19 @@ static int open_temp(struct sk_upload *up, char *err, size_t errlen)
     return 0;
 }
 
+/* Write through the page cache from now on: 0, or -1 with errno set. */
+static int end_direct(struct sk_upload *up)
+{
+    up->direct = 0;
+    return fcntl(up->fd, F_SETFL, fcntl(up->fd, F_GETFL) & ~O_DIRECT);
+}
+
 /* Write len bytes: O_DIRECT while it lasts (whole blocks from the start), the page cache after. */
 static int write_buf(struct sk_upload *up, const unsigned char *buf, size_t len)
 {
     if (up->direct && len % DIRECT_ALIGN != 0) {
         /* The last, partial block: through the page cache (commit's fdatasync writes it). */
-        fcntl(up->fd, F_SETFL, fcntl(up->fd, F_GETFL) & ~O_DIRECT);
-        up->direct = 0;
+        end_direct(up);
     }
     size_t done = 0;
     if (sk_write_all(up->fd, buf, len, &done) == 0) {
@@ -361,8 +369,7 @@ static int write_buf(struct sk_upload *up, const unsigned char *buf, size_t len)
     if (up->direct && errno == EINVAL) {
         /* The file system takes no direct writes after all (or not of this block size). */
         int e = errno;
-        up->direct = 0;
-        if (fcntl(up->fd, F_SETFL, fcntl(up->fd, F_GETFL) & ~O_DIRECT) != 0) {
+        if (end_direct(up) != 0) {
             errno = e;
             return -1;
         }
@@ -679,8 +686,11 @@ static int finish(struct sk_upload *up, int replace, char sha256[65], char *err,
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned n = 0;
     int rc = -1;
-    int e = up->fill_len > 0 ? hand_off(up) : 0;
-    e = e != 0 ? e : stop_writer(up);
+    /* The writer keeps the first failed write's errno, which stop_writer returns. */
+    if (up->fill_len > 0) {
+        hand_off(up);
+    }
+    int e = stop_writer(up);
     if (e != 0) {
         rc = write_error(up, e, err, errlen);
     } else if (fdatasync(up->fd) != 0) {
@@ -714,8 +724,8 @@ void sk_upload_abort(struct sk_upload *up)
         return;
     }
     stop_writer(up);
+    /* The writer has stopped, so busy is NULL: its buffer is spare again. */
     free(up->fill);
-    free(up->busy);
     free(up->spare);
     pthread_cond_destroy(&up->cv);
     pthread_mutex_destroy(&up->mu);

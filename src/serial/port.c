@@ -543,6 +543,18 @@ void sk_port_stats(struct sk_port *port, struct sk_port_stats *out)
     }
 }
 
+void sk_port_stats_json(const struct sk_port_stats *st, struct sk_buf *out)
+{
+    sk_buf_puts(out, "{\"name\":");
+    sk_buf_json_string(out, st->name);
+    sk_buf_puts(out, ",\"device\":");
+    sk_buf_json_string(out, st->device);
+    sk_buf_puts(out, ",\"settings\":");
+    sk_buf_json_string(out, st->settings);
+    sk_buf_printf(out, ",\"state\":\"%s\",\"error\":", st->state);
+    sk_buf_json_string(out, st->error);
+}
+
 int sk_port_history(struct sk_port *port, const char *since, size_t lines, struct sk_buf *out,
                     char *err, size_t errlen)
 {

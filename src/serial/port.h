@@ -72,6 +72,12 @@ void sk_port_close(struct sk_port *port);
 const struct sk_serialspec *sk_port_spec(const struct sk_port *port);
 enum sk_port_state sk_port_state(struct sk_port *port);
 void sk_port_stats(struct sk_port *port, struct sk_port_stats *out);
+/*
+ * The start of the port's JSON object, appended to out:
+ * {"name":..,"device":..,"settings":..,"state":..,"error":.. with no closing brace, so that the
+ * caller (status's "serial", the web page's port list) adds its own fields and the "}".
+ */
+void sk_port_stats_json(const struct sk_port_stats *st, struct sk_buf *out);
 
 /*
  * A reader's starting position: `back` bytes before the newest (0: only

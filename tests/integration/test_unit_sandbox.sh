@@ -3,9 +3,9 @@
 # does. No systemd runs on this machine (nor in the VM guest, which boots
 # busybox), so the unit cannot be started for real; instead sshkvm runs under
 # strace with the shipped config's devices and every door a user opens
-# (power on GPIO, Wake-on-LAN, a serial port, media put/insert/eject, the
-# console, snapshot), and each file, device, syscall, socket family and
-# memory mapping it used is checked against the unit's settings:
+# (power on GPIO, Wake-on-LAN, a serial port, media put/insert/eject,
+# snapshot), and each file, device, syscall, socket family and memory
+# mapping it used is checked against the unit's settings:
 #   devices   every /dev node it opens stays reachable: no PrivateDevices=, and
 #             a DevicePolicy=closed/strict or DeviceAllow= list must name it;
 #   writes    every path it writes is writable under ProtectSystem=strict and

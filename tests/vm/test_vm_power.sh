@@ -36,6 +36,7 @@ VM_FILES=("$KO" "$VM_DIR/gpiosim-setup.sh" "$TRIXIE" "$VM_DIR/trixie-start.sh")
 VM_PRE="sh /data/gpiosim-setup.sh"
 SSHKVM_ARGS="--power-gpio gpiochip0 --audit-log /tmp/audit.log"
 vm_up vm_power
+GPIO_BASE=$(guest "cat /tmp/gpio.base")
 note "prepared and booted in $((SECONDS - START))s"
 
 # pull LINE up|down: the simulated LED input's level.
@@ -62,8 +63,9 @@ within() { local ms=${1%% *}; [ "${1#* }" = released ] && [ "$ms" -ge "$2" ] && 
 pressed() { [ "$1" -eq 0 ] && { [ -z "$3" ] || [ "$2" = "$3" ]; } && within "$4" "$5" "$6"; }
 # sets LINE: the values programs set on LINE since the kernel's gpio_value trace was
 # cleared (tests/vm/gpiosim-setup.sh), one line: what sshkvm drove, not the level seen.
+# GPIO_BASE: the chip's first global line number (read once the guest is up).
 sets() {
-  guest "cat /sys/kernel/tracing/trace" | awk -v g=$(($(guest "cat /tmp/gpio.base") + $1)) \
+  guest "cat /sys/kernel/tracing/trace" | awk -v g=$((GPIO_BASE + $1)) \
     'NF >= 4 && $(NF - 3) == "gpio_value:" && $(NF - 2) == g && $(NF - 1) == "set" { printf "%s%s", sep, $NF; sep = " " }'
 }
 # bg_power ARGS...: power ARGS with ssh itself in the background (its pid in $!, for kill).
