@@ -64,7 +64,7 @@ start_sshkvm_once() {
     if ! kill -0 "$SK_PID" 2>/dev/null; then break; fi
     sleep 0.1
   done
-  SK_PID=
+  stop_sshkvm # a server that did not come up in time must not stay behind
   return 1
 }
 
