@@ -162,6 +162,30 @@ static inline const struct sk_image *ts_capture(const struct sk_image *img, int 
     return ts_jpeg(img, 75, jpg) == 0 ? jpg : NULL;
 }
 
+/* xterm's default 16 colours, in VGA order: a terminal's theme rather than the VGA's palette. */
+static const uint8_t ts_xterm16[16][3] = {
+    {0x00, 0x00, 0x00}, {0x00, 0x00, 0xEE}, {0x00, 0xCD, 0x00}, {0x00, 0xCD, 0xCD},
+    {0xCD, 0x00, 0x00}, {0xCD, 0x00, 0xCD}, {0xCD, 0xCD, 0x00}, {0xE5, 0xE5, 0xE5},
+    {0x7F, 0x7F, 0x7F}, {0x5C, 0x5C, 0xFF}, {0x00, 0xFF, 0x00}, {0x00, 0xFF, 0xFF},
+    {0xFF, 0x00, 0x00}, {0xFF, 0x00, 0xFF}, {0xFF, 0xFF, 0x00}, {0xFF, 0xFF, 0xFF},
+};
+
+/* Each pixel of img in a VGA palette entry's colour in entry k of to instead. */
+static inline void ts_recolour(struct sk_image *img, const uint8_t to[16][3])
+{
+    for (unsigned y = 0; y < img->height; y++) {
+        for (unsigned x = 0; x < img->width; x++) {
+            uint8_t *p = img->pixels + (size_t)y * img->pitch + x * 3;
+            for (unsigned k = 0; k < 16; k++) {
+                if (memcmp(p, sk_vga_palette[k], 3) == 0) {
+                    memcpy(p, to[k], 3);
+                    break;
+                }
+            }
+        }
+    }
+}
+
 /* The 9x16 pixels a VGA draws for (ch, fg, bg), as palette indices. */
 static inline void ts_draw(uint8_t ch, uint8_t fg, uint8_t bg, uint8_t out[16][9])
 {

@@ -33,6 +33,7 @@
 
 struct sk_buf;
 
+struct json_t;
 struct sk_app;
 
 struct sk_cmd_io {
@@ -89,15 +90,15 @@ struct sk_screen_text {
     double cell_w, cell_h;      /* a cell's size in the frame's pixels */
     double origin_x, origin_y;  /* the first cell's top left corner in the frame */
     const char *palette;        /* "vga16" when the colours sit on the VGA palette, else NULL */
-    char *json;                 /* when asked for: the screen as screen --text --json gives it
-                                 * (owned) */
+    struct json_t *cells;       /* when asked for: the "rows" of screen --text --json, each
+                                 * cell's colours and confidence (owned: a jansson reference) */
 };
 /*
- * Read a frame captured after the call as text into *t (with_json: t->json too).
+ * Read a frame captured after the call as text into *t (with_cells: t->cells too).
  * Returns 0 (free t with sk_screen_text_free), or SK_CMD_FAIL with why on io->err
  * (no frame, not text).
  */
-int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, int with_json,
+int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, int with_cells,
                         struct sk_screen_text *t);
 void sk_screen_text_free(struct sk_screen_text *t);
 /*

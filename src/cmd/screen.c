@@ -12,6 +12,7 @@
  * text is done in one place, read_text, for every command that needs it.
  */
 #include <ctype.h>
+#include <jansson.h>
 #include <math.h>
 #include <regex.h>
 #include <stdio.h>
@@ -213,11 +214,6 @@ static int print_json(struct reader *rd, const struct sk_frame *f, const struct 
 {
     struct sk_textrec_result r;
     char *text = read_text(rd, f, &r);
-    if (text == NULL && r.image_w == 0) {
-        /* Not decoded, or too small for any mode: the frame's size is all there is to say. */
-        r.image_w = f->width;
-        r.image_h = f->height;
-    }
     char *doc = sk_screenjson(&r, f->width, f->height);
     int rc = io->out(io->ctx, doc, strlen(doc)) == 0 ? SK_CMD_OK : SK_CMD_FAIL;
     if (text == NULL) {
@@ -346,7 +342,7 @@ int sk_screen_wait(struct sk_app *app, char **argv, int argc, const struct sk_cm
     return rc;
 }
 
-int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, int with_json,
+int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, int with_cells,
                         struct sk_screen_text *t)
 {
     memset(t, 0, sizeof(*t));
@@ -371,13 +367,18 @@ int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, int with
         t->text = text;
         t->frame_w = f->width;
         t->frame_h = f->height;
-        double sx = (double)f->width / r.image_w, sy = (double)f->height / r.image_h;
-        t->cell_w = r.pitch_x * sx;
-        t->cell_h = r.pitch_y * sy;
-        t->origin_x = r.origin_x * sx;
-        t->origin_y = r.origin_y * sy;
+        struct sk_screenjson_grid g;
+        sk_screenjson_grid(&r, f->width, f->height, &g);
+        t->cell_w = g.cell_w;
+        t->cell_h = g.cell_h;
+        t->origin_x = g.origin_x;
+        t->origin_y = g.origin_y;
         t->palette = r.vga16 ? "vga16" : NULL;
-        t->json = with_json ? sk_screenjson(&r, f->width, f->height) : NULL;
+        if (with_cells) {
+            json_t *doc = sk_screenjson_doc(&r, f->width, f->height);
+            t->cells = json_incref(json_object_get(doc, "rows"));
+            json_decref(doc);
+        }
         t->line_conf = xcalloc(r.rows ? r.rows : 1, sizeof(*t->line_conf));
         for (unsigned y = 0; y < r.rows; y++) {
             unsigned sum = 0;
@@ -397,7 +398,7 @@ void sk_screen_text_free(struct sk_screen_text *t)
 {
     free(t->text);
     free(t->line_conf);
-    free(t->json);
+    json_decref(t->cells);
     memset(t, 0, sizeof(*t));
 }
 

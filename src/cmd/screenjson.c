@@ -64,21 +64,32 @@ static json_t *row_json(const struct sk_textrec_result *r, unsigned y)
     return row;
 }
 
-char *sk_screenjson(const struct sk_textrec_result *r, unsigned frame_w, unsigned frame_h)
+void sk_screenjson_grid(const struct sk_textrec_result *r, unsigned frame_w, unsigned frame_h,
+                        struct sk_screenjson_grid *g)
 {
     /* The recogniser read a picture scaled from the frame: its pixels to the frame's. */
     double sx = r->image_w ? (double)frame_w / r->image_w : 1;
     double sy = r->image_h ? (double)frame_h / r->image_h : 1;
+    g->cell_w = r->pitch_x * sx;
+    g->cell_h = r->pitch_y * sy;
+    g->origin_x = r->origin_x * sx;
+    g->origin_y = r->origin_y * sy;
+}
+
+json_t *sk_screenjson_doc(const struct sk_textrec_result *r, unsigned frame_w, unsigned frame_h)
+{
     json_t *doc =
         json_pack("{s:b, s:{s:i, s:i}, s:o, s:o}", "is_text", r->is_text, "frame", "width", frame_w,
                   "height", frame_h, "mode", r->mode ? json_string(r->mode) : json_null(),
                   "confidence", number(r->confidence));
     if (r->is_text) {
+        struct sk_screenjson_grid g;
+        sk_screenjson_grid(r, frame_w, frame_h, &g);
         json_object_set_new(doc, "grid",
                             json_pack("{s:i, s:i, s:o, s:o, s:o, s:o}", "cols", r->cols, "rows",
-                                      r->rows, "cell_width", number(r->pitch_x * sx), "cell_height",
-                                      number(r->pitch_y * sy), "origin_x", number(r->origin_x * sx),
-                                      "origin_y", number(r->origin_y * sy)));
+                                      r->rows, "cell_width", number(g.cell_w), "cell_height",
+                                      number(g.cell_h), "origin_x", number(g.origin_x), "origin_y",
+                                      number(g.origin_y)));
         json_object_set_new(doc, "palette", r->vga16 ? json_string("vga16") : json_null());
         json_object_set_new(
             doc, "cursor",
@@ -94,6 +105,12 @@ char *sk_screenjson(const struct sk_textrec_result *r, unsigned frame_w, unsigne
         json_array_append_new(rows, row_json(r, y));
     }
     json_object_set_new(doc, "rows", rows);
+    return doc;
+}
+
+char *sk_screenjson(const struct sk_textrec_result *r, unsigned frame_w, unsigned frame_h)
+{
+    json_t *doc = sk_screenjson_doc(r, frame_w, frame_h);
     char *s = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
     json_decref(doc);
     if (s == NULL) {

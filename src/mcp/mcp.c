@@ -320,11 +320,9 @@ static json_t *tool_read_screen(struct mcp *m, json_t *args)
         json_object_set_new(sc, "origin_x", json_real(round(t.origin_x * 100) / 100));
         json_object_set_new(sc, "origin_y", json_real(round(t.origin_y * 100) / 100));
         json_object_set_new(sc, "palette", t.palette ? json_string(t.palette) : json_null());
-        if (t.json) {
+        if (t.cells) {
             /* Each cell's colours and confidence: the rows of screen --text --json. */
-            json_t *doc = json_loads(t.json, 0, NULL);
-            json_object_set(sc, "cells", json_object_get(doc, "rows"));
-            json_decref(doc);
+            json_object_set(sc, "cells", t.cells);
         }
         r = json_pack("{s:[o], s:o}", "content", text_block(t.text, strlen(t.text)),
                       "structuredContent", sc);

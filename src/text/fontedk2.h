@@ -20,4 +20,10 @@ extern const uint8_t sk_font_edk2[256][SK_FONT_EDK2_H];
 /* Which code points EDK2 draws: bit (c & 7) of byte c >> 3. */
 extern const uint8_t sk_font_edk2_has[32];
 
+/* Whether EDK2 draws code point c (c < 256). */
+static inline int sk_font_edk2_drawn(unsigned c)
+{
+    return (sk_font_edk2_has[c >> 3] >> (c & 7)) & 1;
+}
+
 #endif

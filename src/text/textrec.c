@@ -225,6 +225,7 @@ struct sk_textrec {
     struct sk_textrec_cell *cells;
     uint16_t *glyph;       /* each cell's glyph in its font, plus one (0: a blank), as read last */
     uint8_t *clear;        /* each cell's paper was measured clear of its ink (cell_colours) */
+    int measured;          /* the last run_mode measured its cells' colours (and clear) */
     double pal_ycc[16][3]; /* the palette in luma and chroma (ycc) */
     struct fit_memo *memo;
 };
@@ -364,8 +365,7 @@ static void font_fill_edk2(struct font *f)
 {
     uint8_t rows[256][16];
     for (unsigned c = 0; c < 256; c++) {
-        const uint8_t *g = sk_font_edk2_has[c >> 3] & (1u << (c & 7)) ? sk_font_edk2[c] + EDK2_TOP
-                                                                      : sk_font8x16[c];
+        const uint8_t *g = sk_font_edk2_drawn(c) ? sk_font_edk2[c] + EDK2_TOP : sk_font8x16[c];
         memcpy(rows[c], g, 16);
     }
     font_fill(f, &rows[0][0], 16);
@@ -1248,7 +1248,7 @@ static int cell_colours(const struct font *f, unsigned glyph, int cursor, int pi
     }
     uint8_t ink[MAX_CELL_H] = {0}; /* a row's ink, bit x for column x */
     for (unsigned y = 0; y < rows; y++) {
-        ink[y] = glyph ? (uint8_t)(f->bits[glyph - 1][y >> 3] >> ((y & 7) * GLYPH_W)) : 0;
+        ink[y] = (uint8_t)(f->bits[glyph - 1][y >> 3] >> ((y & 7) * GLYPH_W));
     }
     /*
      * The paper: its pixels with no ink beside, above or below (JPEG mixes
@@ -1290,7 +1290,8 @@ static int cell_colours(const struct font *f, unsigned glyph, int cursor, int pi
      */
     const int yb =
         SK_YCC_YR8 * out->bg_rgb[0] + SK_YCC_YG8 * out->bg_rgb[1] + SK_YCC_YB8 * out->bg_rgb[2];
-    int ly[MAX_PIX], dmax = -1;
+    /* Each ink pixel's luma beyond the paper's, d, and its size, ly (-1 off the ink). */
+    int ly[MAX_PIX], d[MAX_PIX], dmax = -1;
     long share = 0; /* the ink's blurred share of the cell, in 1/16 */
     for (unsigned i = 0; i < n; i++) {
         unsigned x = i % GLYPH_W, y = i / GLYPH_W;
@@ -1299,8 +1300,8 @@ static int cell_colours(const struct font *f, unsigned glyph, int cursor, int pi
             continue;
         }
         const int *p = pix[i];
-        int d = SK_YCC_YR8 * p[0] + SK_YCC_YG8 * p[1] + SK_YCC_YB8 * p[2] - yb;
-        ly[i] = d < 0 ? -d : d;
+        d[i] = SK_YCC_YR8 * p[0] + SK_YCC_YG8 * p[1] + SK_YCC_YB8 * p[2] - yb;
+        ly[i] = d[i] < 0 ? -d[i] : d[i];
         dmax = ly[i] > dmax ? ly[i] : dmax;
         /* The 1 2 1 kernel's weight that stays in the cell: separable, 4 of 4 inside. */
         share += (x > 0 && x + 1 < GLYPH_W ? 4 : 3) * (y > 0 && y + 1 < rows ? 4 : 3);
@@ -1308,8 +1309,7 @@ static int cell_colours(const struct font *f, unsigned glyph, int cursor, int pi
     long ys = 0, yn = 0;
     for (unsigned i = 0; dmax >= 0 && i < n; i++) {
         if (ly[i] >= 0 && 2 * ly[i] >= dmax) {
-            const int *p = pix[i];
-            ys += SK_YCC_YR8 * p[0] + SK_YCC_YG8 * p[1] + SK_YCC_YB8 * p[2];
+            ys += d[i] + yb;
             yn++;
         }
     }
@@ -1332,9 +1332,12 @@ static int cell_colours(const struct font *f, unsigned glyph, int cursor, int pi
     return pn > 0;
 }
 
-/* Recognise the rows of mode md with row % step == 0 into tr->cells. */
+/*
+ * Recognise the rows of mode md with row % step == 0 into tr->cells; with
+ * measure (a full pass only), their colours and tr->clear too.
+ */
 static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const struct mode *md,
-                     unsigned step, struct tally *ty)
+                     unsigned step, int measure, struct tally *ty)
 {
     const struct font *f = &tr->fonts[md->font];
     tr->memo->pass++;
@@ -1343,6 +1346,7 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
     map_build(&tr->map, md, img);
     memset(ty, 0, sizeof(*ty));
     ty->cursor_col = ty->cursor_row = -1;
+    tr->measured = measure;
     for (unsigned r = step > 1 ? step / 2 : 0; r < md->rows; r += step) {
         for (unsigned c = 0; c < md->cols; c++) {
             struct sk_textrec_cell *cell = &tr->cells[r * md->cols + c];
@@ -1359,8 +1363,8 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
             int flags = cell_recognise(&rd, pix, md->cell_w > GLYPH_W, ty->cursor_col < 0, refine,
                                        cell, &resid, &read_as);
             tr->glyph[r * md->cols + c] = (uint16_t)read_as;
-            /* A full pass may be the one kept: its colours, measured while its pixels are here. */
-            if (step == 1) {
+            /* The pass likely kept: its colours, measured while its pixels are here. */
+            if (measure) {
                 tr->clear[r * md->cols + c] =
                     (uint8_t)cell_colours(f, read_as, (flags & CELL_CURSOR) != 0, pix, cell);
             }
@@ -1407,17 +1411,22 @@ static int mode_fits(const struct mode *md, const struct sk_image *img)
 
 /*
  * The cells a found grid is tried as: a cell's width and height in the
- * font's own pixels, and the font drawn in it (centred down the cell when
- * the cell is taller, as EDK2's 8x19).
+ * font's own pixels, the font drawn in it, and the glyph's top row in the
+ * cell (EDK2's 8x19 draws its glyphs EDK2_TOP down).
  */
 static const struct {
     unsigned w, h;
     int font;
+    unsigned top;
     const char *name;
 } grid_cells[] = {
-    {8, 16, FONT_16, "grid 8x16"}, {9, 16, FONT_16, "grid 9x16"}, {8, 19, FONT_EDK2, "grid 8x19"},
-    {8, 14, FONT_14, "grid 8x14"}, {9, 14, FONT_14, "grid 9x14"}, {8, 8, FONT_8, "grid 8x8"},
-    {9, 8, FONT_8, "grid 9x8"},
+    {8, 16, FONT_16, 0, "grid 8x16"},
+    {9, 16, FONT_16, 0, "grid 9x16"},
+    {8, 19, FONT_EDK2, EDK2_TOP, "grid 8x19"},
+    {8, 14, FONT_14, 0, "grid 8x14"},
+    {9, 14, FONT_14, 0, "grid 9x14"},
+    {8, 8, FONT_8, 0, "grid 8x8"},
+    {9, 8, FONT_8, 0, "grid 9x8"},
 };
 #define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
 static const unsigned font_height[FONT_COUNT] = {8, 14, 16, 16};
@@ -1461,7 +1470,7 @@ static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const st
     if (!mode_fits(&tr->found, img)) {
         return;
     }
-    run_mode(tr, img, &tr->found, step, ty);
+    run_mode(tr, img, &tr->found, step, 0, ty);
     double m = mode_misfit(ty);
     if (*best_k < 0 || m < *best_misfit) {
         *best_k = (int)k;
@@ -1529,9 +1538,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, struct
         if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT * sy || sy > GRID_ASPECT * sx) {
             continue;
         }
-        double top = grid_cells[k].font == FONT_EDK2
-                         ? EDK2_TOP
-                         : (double)((grid_cells[k].h - font_height[grid_cells[k].font]) / 2);
+        double top = grid_cells[k].top;
         int shape_k = -1;
         double shape_dx = 0, shape_top = 0, shape_misfit = 0;
         for (int dy = -GRID_SHIFT_Y; dy <= GRID_SHIFT_Y; dy++) {
@@ -1555,7 +1562,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, struct
          * close (EDK2's 8x19 cells stretched to 1080p fit 8x16 ones at whole pixels). */
         int near = second_k >= 0 && second_misfit < GRID_RUNNER_UP * best_misfit;
         unsigned k = (unsigned)best_k;
-        double stretched = g.x.pitch / grid_cells[k].w > 1.2 || g.y.pitch / grid_cells[k].h > 1.2;
+        int stretched = g.x.pitch / grid_cells[k].w > 1.2 || g.y.pitch / grid_cells[k].h > 1.2;
         grid_refine(tr, img, &g, k, best_top, best_misfit, step, ty, &best_k, &best_dx, &best_top,
                     &best_misfit);
         if (near && stretched) {
@@ -1567,7 +1574,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, struct
         return 0;
     }
     grid_mode(tr, &g, (unsigned)best_k, best_dx, best_top);
-    run_mode(tr, img, &tr->found, 1, ty);
+    run_mode(tr, img, &tr->found, 1, 0, ty);
     return tally_is_text(ty);
 }
 
@@ -1681,7 +1688,8 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     int searched = 0; /* every mode was tried on this picture */
     if (tr->last && mode_fits(tr->last, img)) {
         best = tr->last;
-        run_mode(tr, img, best, 1, &ty);
+        /* Measured while the mode keeps reading text: a picture's colours are thrown away. */
+        run_mode(tr, img, best, 1, tr->misses == 0, &ty);
         have = 1;
         /*
          * Not text in the mode found last: search again, but on a picture
@@ -1702,7 +1710,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         double top_misfit[2] = {0, 0};
         unsigned top_rank[2] = {0, 0};
         for (unsigned i = 0; i < nc; i++) {
-            run_mode(tr, img, cands[i], 3, &ty);
+            run_mode(tr, img, cands[i], 3, 0, &ty);
             /*
              * The commoner modes are preferred unless another fits clearly
              * better: 8x8 glyphs can read halves of a sparse 8x16 screen
@@ -1724,7 +1732,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         }
         double best_misfit = 0;
         for (unsigned i = 0; i < 2 && top[i]; i++) {
-            run_mode(tr, img, top[i], 1, &ty);
+            run_mode(tr, img, top[i], 1, 0, &ty);
             double m = mode_misfit(&ty) * (1 + MODE_PRIOR * top_rank[i]);
             if (!best || m < best_misfit) {
                 best = top[i];
@@ -1737,7 +1745,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         return -1;
     }
     if (!have) {
-        run_mode(tr, img, best, 1, &ty);
+        run_mode(tr, img, best, 1, 0, &ty);
     }
     if (searched) {
         /*
@@ -1750,7 +1758,8 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
                           mode_misfit(&ty) < GRID_BETTER * mode_misfit(&known))) {
             best = &tr->found;
         } else if (found >= 0) {
-            run_mode(tr, img, best, 1, &ty);
+            /* The pass known read again, kept: measured when it is text (it reads the same). */
+            run_mode(tr, img, best, 1, tally_is_text(&known), &ty);
         }
     }
     if (tally_is_text(&ty)) {
@@ -1786,6 +1795,10 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         out->pitch_y = (double)best->cell_h * img->height / best->screen_h;
     }
     if (out->is_text) {
+        if (!tr->measured) {
+            /* The same mode on the same picture reads the same cells: now measured. */
+            run_mode(tr, img, best, 1, 1, &ty);
+        }
         out->vga16 = palette_decide(tr, best);
     } else {
         /* The colours are measured for text only (the header says zero otherwise). */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../bench/textscreens/screens.h"
 #include "check.h"
 #include "demo/demo.h"
 #include "video/image.h"
@@ -543,26 +544,7 @@ static void test_text_colours(void)
         CHECK_EQ_INT(c->bg, want[i].bg);
     }
     /* xterm's colours for the VGA's: blue 0000ee, white ffffff, light grey e5e5e5. */
-    static const uint32_t vga[16] = {0x000000, 0x0000AA, 0x00AA00, 0x00AAAA, 0xAA0000, 0xAA00AA,
-                                     0xAA5500, 0xAAAAAA, 0x555555, 0x5555FF, 0x55FF55, 0x55FFFF,
-                                     0xFF5555, 0xFF55FF, 0xFFFF55, 0xFFFFFF};
-    static const uint32_t xterm[16] = {0x000000, 0x0000EE, 0x00CD00, 0x00CDCD, 0xCD0000, 0xCD00CD,
-                                       0xCDCD00, 0xE5E5E5, 0x7F7F7F, 0x5C5CFF, 0x00FF00, 0x00FFFF,
-                                       0xFF0000, 0xFF00FF, 0xFFFF00, 0xFFFFFF};
-    for (unsigned y = 0; y < img.height; y++) {
-        for (unsigned x = 0; x < img.width; x++) {
-            uint8_t *p = img.pixels + (size_t)y * img.pitch + x * 3;
-            uint32_t v = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-            for (unsigned k = 0; k < 16; k++) {
-                if (v == vga[k]) {
-                    p[0] = (uint8_t)(xterm[k] >> 16);
-                    p[1] = (uint8_t)(xterm[k] >> 8);
-                    p[2] = (uint8_t)xterm[k];
-                    break;
-                }
-            }
-        }
-    }
+    ts_recolour(&img, ts_xterm16);
     o.colors = 24;
     sk_render_set_opts(r, &o);
     CHECK_EQ_INT(sk_render_grid(r, &img, 80, 25, &g), 0);

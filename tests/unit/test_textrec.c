@@ -574,29 +574,13 @@ static void test_colours_vga_jpeg(void)
  */
 static void test_colours_true(void)
 {
-    /* xterm's default 16 colours, in VGA order. */
-    static const uint8_t theme[16][3] = {
-        {0x00, 0x00, 0x00}, {0x00, 0x00, 0xEE}, {0x00, 0xCD, 0x00}, {0x00, 0xCD, 0xCD},
-        {0xCD, 0x00, 0x00}, {0xCD, 0x00, 0xCD}, {0xCD, 0xCD, 0x00}, {0xE5, 0xE5, 0xE5},
-        {0x7F, 0x7F, 0x7F}, {0x5C, 0x5C, 0xFF}, {0x00, 0xFF, 0x00}, {0x00, 0xFF, 0xFF},
-        {0xFF, 0x00, 0x00}, {0xFF, 0x00, 0xFF}, {0xFF, 0xFF, 0x00}, {0xFF, 0xFF, 0xFF},
-    };
+    const uint8_t(*theme)[3] = ts_xterm16;
     struct sk_textscreen s;
     fill_colour_pairs(&s);
     struct sk_image img = {0}, jpg = {0};
     sk_vgatext_render(&s, 0, &img);
-    /* Each palette entry's pixels in the theme's colour instead. */
-    for (unsigned y = 0; y < img.height; y++) {
-        for (unsigned x = 0; x < img.width; x++) {
-            uint8_t *p = img.pixels + (size_t)y * img.pitch + x * 3;
-            for (unsigned k = 0; k < 16; k++) {
-                if (memcmp(p, sk_vga_palette[k], 3) == 0) {
-                    memcpy(p, theme[k], 3);
-                    break;
-                }
-            }
-        }
-    }
+    /* Each palette entry's pixels in xterm's colour instead. */
+    ts_recolour(&img, ts_xterm16);
     CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
     struct sk_textrec *tr = sk_textrec_new();
     struct sk_textrec_result r;
