@@ -22,8 +22,10 @@
  * subsampling, with the mean ms a frame cold and warm, and the totals per
  * split, family and size at q75.
  *
- *   build/bench/textcorpus [--corpus DIR] [--reps N] [--write DIR] [--only SUBSTR]
+ *   build/bench/textcorpus [--corpus DIR] [--reps N] [--write DIR] [--only SUBSTR] [--font FILE]...
  *
+ * --font FILE: add a --text-font file's fonts first (to compare with a font
+ * given by hand; the figures the docs give are without).
  * --write DIR: the recognised text of each q75 4:2:0 frame as
  * DIR/NAME-SIZE.ours.txt (for bench/bench_textcorpus.sh's comparison with
  * Tesseract on the same frames). Exits 1 when the corpus cannot be read or
@@ -36,6 +38,7 @@
 #include "base/util.h"
 #include "stats.h"
 #include "text/font8x16.h"
+#include "text/fontfile.h"
 #include "text/textrec.h"
 #include "text/vga.h"
 #include "video/image.h"
@@ -233,6 +236,8 @@ static void add(struct row *to, const struct row *from)
 int main(int argc, char **argv)
 {
     const char *corpus = "build/textcorpus", *write_dir = NULL, *only = NULL;
+    const char *fonts[SK_TEXT_FONT_FILES_MAX];
+    unsigned nfonts = 0;
     int reps = sk_bench_smoke() ? 1 : 3;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--corpus") && i + 1 < argc) {
@@ -241,11 +246,15 @@ int main(int argc, char **argv)
             write_dir = argv[++i];
         } else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
             only = argv[++i];
+        } else if (!strcmp(argv[i], "--font") && i + 1 < argc && nfonts < SK_TEXT_FONT_FILES_MAX) {
+            fonts[nfonts++] = argv[++i];
         } else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
             reps = atoi(argv[++i]);
             reps = reps < 1 ? 1 : reps > MAX_REPS ? MAX_REPS : reps;
         } else {
-            fprintf(stderr, "usage: %s [--corpus DIR] [--reps N] [--write DIR] [--only SUBSTR]\n",
+            fprintf(stderr,
+                    "usage: %s [--corpus DIR] [--reps N] [--write DIR] [--only SUBSTR] "
+                    "[--font FILE]...\n",
                     argv[0]);
             return 2;
         }
@@ -258,11 +267,24 @@ int main(int argc, char **argv)
         return 1;
     }
     struct sk_textrec *tr = sk_textrec_new();
+    for (unsigned i = 0; i < nfonts; i++) {
+        struct sk_text_font tf[3];
+        char err[256];
+        int n = sk_text_font_load(fonts[i], tf, err, sizeof(err));
+        if (n < 0) {
+            fprintf(stderr, "textcorpus: %s\n", err);
+            return 1;
+        }
+        for (int k = 0; k < n; k++) {
+            sk_textrec_add_font(tr, tf[k].rows, tf[k].height);
+        }
+    }
     struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
     struct sk_image img = {0};
     unsigned frames = 0;
     char line[512];
-    printf("corpus %s, no font given, %d warm runs a frame\n", corpus, reps);
+    printf("corpus %s, %s, %d warm runs a frame\n", corpus,
+           nfonts ? "fonts given" : "no font given", reps);
     while (fgets(line, sizeof(line), man)) {
         char name[128], split[16];
         if (line[0] == '#' || sscanf(line, "%127s %*s %*s %15s", name, split) != 2 ||

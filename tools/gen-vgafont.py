@@ -84,14 +84,20 @@ def cp437_to_unicode():
     return table
 
 
-def fetch_font(tmp):
-    """Download console-setup-linux and extract the font; returns its path."""
-    subprocess.run(["apt-get", "download", "console-setup-linux"], cwd=tmp, check=True)
-    debs = glob.glob(os.path.join(tmp, "console-setup-linux_*.deb"))
+def extract_package(tmp, package):
+    """Download Debian's package into tmp and unpack it; returns (its root, the .deb's name)."""
+    subprocess.run(["apt-get", "download", package], cwd=tmp, check=True, stdout=sys.stderr)
+    debs = glob.glob(os.path.join(tmp, package + "_*.deb"))
     if not debs:
-        sys.exit("gen-vgafont: apt-get download produced no .deb")
+        sys.exit("%s: apt-get download produced no .deb" % os.path.basename(sys.argv[0]))
     root = os.path.join(tmp, "root")
     subprocess.run(["dpkg-deb", "-x", debs[0], root], check=True)
+    return root, os.path.basename(debs[0])
+
+
+def fetch_font(tmp):
+    """Download console-setup-linux and extract the font; returns its path."""
+    root, _ = extract_package(tmp, "console-setup-linux")
     path = os.path.join(root, "usr/share/consolefonts", FONT_NAME)
     for name in (FONT_NAME, FALLBACK_NAME):
         if not os.path.exists(os.path.join(root, "usr/share/consolefonts", name)):

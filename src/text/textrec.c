@@ -57,6 +57,7 @@
 #include <string.h>
 
 #include "text/font8x16.h"
+#include "text/fontbios.h"
 #include "text/fontedk2.h"
 #include "text/vga.h"
 #include "video/ycc.h"
@@ -99,8 +100,15 @@
 /* While the picture is not text, modes are searched on one picture in this many. */
 #define SEARCH_EVERY 8
 
-/* FONT_EDK2: EDK2's glyphs (16 of their 19 rows), then the VGA 8x16 ones as alternates. */
-enum { FONT_8, FONT_14, FONT_16, FONT_EDK2, FONT_COUNT };
+/*
+ * FONT_EDK2: EDK2's glyphs (16 of their 19 rows), then the VGA 8x16 ones as
+ * alternates. FONT_VGA8 and FONT_VGA16, for the VGA's own text modes: the
+ * IBM glyphs, then the VGA BIOS's (QEMU's, Bochs's, VirtualBox's) as
+ * alternates. The grids found in graphics modes are read in the IBM glyphs
+ * alone: with more glyphs to choose from, a font fits any cell shape a
+ * little better and would win the cell-shape choice for that alone.
+ */
+enum { FONT_8, FONT_14, FONT_16, FONT_EDK2, FONT_VGA8, FONT_VGA16, FONT_COUNT };
 
 /* Glyphs a font holds: its 256, and alternates from fonts added at run time. */
 #define MAX_GLYPHS SK_GLYPHFIT_MAX
@@ -157,11 +165,11 @@ struct mode {
 
 /* The modes tried, most common first (a tie keeps the earlier one). */
 static const struct mode modes[] = {
-    {80, 25, 9, 16, 720, 400, FONT_16, "80x25 9x16", NULL},
-    {80, 25, 8, 16, 640, 400, FONT_16, "80x25 8x16", NULL},
-    {80, 50, 9, 8, 720, 400, FONT_8, "80x50 9x8", NULL},
+    {80, 25, 9, 16, 720, 400, FONT_VGA16, "80x25 9x16", NULL},
+    {80, 25, 8, 16, 640, 400, FONT_VGA16, "80x25 8x16", NULL},
+    {80, 50, 9, 8, 720, 400, FONT_VGA8, "80x50 9x8", NULL},
     {80, 28, 9, 14, 720, 400, FONT_14, "80x28 9x14", NULL},
-    {80, 43, 8, 8, 640, 350, FONT_8, "80x43 8x8", NULL},
+    {80, 43, 8, 8, 640, 350, FONT_VGA8, "80x43 8x8", NULL},
     {80, 30, 8, 16, 640, 480, FONT_16, "80x30 8x16", NULL},
     {100, 37, 8, 16, 800, 600, FONT_16, "100x37 8x16", NULL},
     {128, 48, 8, 16, 1024, 768, FONT_16, "128x48 8x16", NULL},
@@ -378,6 +386,10 @@ struct sk_textrec *sk_textrec_new(void)
     font_fill(&tr->fonts[FONT_8], &sk_font8x8[0][0], 8);
     font_fill(&tr->fonts[FONT_14], &sk_font8x14[0][0], 14);
     font_fill(&tr->fonts[FONT_16], &sk_font8x16[0][0], 16);
+    font_fill(&tr->fonts[FONT_VGA8], &sk_font8x8[0][0], 8);
+    font_add_set(&tr->fonts[FONT_VGA8], &sk_font_bios8[0][0]);
+    font_fill(&tr->fonts[FONT_VGA16], &sk_font8x16[0][0], 16);
+    font_add_set(&tr->fonts[FONT_VGA16], &sk_font_bios16[0][0]);
     font_fill_edk2(&tr->fonts[FONT_EDK2]);
     tr->cells = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->cells));
     tr->glyph = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->glyph));
@@ -399,14 +411,18 @@ void sk_textrec_forget(struct sk_textrec *tr)
 
 int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned height)
 {
-    struct font *f = height == 8    ? &tr->fonts[FONT_8]
-                     : height == 14 ? &tr->fonts[FONT_14]
-                     : height == 16 ? &tr->fonts[FONT_16]
-                                    : NULL;
-    if (!f) {
+    /* The grids' font of that height and the VGA text modes' (which also holds the BIOS's). */
+    int plain = height == 8 ? FONT_8 : height == 14 ? FONT_14 : height == 16 ? FONT_16 : -1;
+    int vga = height == 8 ? FONT_VGA8 : height == 16 ? FONT_VGA16 : -1;
+    if (plain < 0) {
         return -1;
     }
-    return (int)font_add_set(f, rows);
+    unsigned left = font_add_set(&tr->fonts[plain], rows);
+    if (vga >= 0) {
+        unsigned v = font_add_set(&tr->fonts[vga], rows);
+        left = v > left ? v : left;
+    }
+    return (int)left;
 }
 
 int sk_textrec_find_rom_font(const uint8_t *rom, size_t len, unsigned height, uint8_t *out)
@@ -1429,7 +1445,7 @@ static const struct {
     {9, 8, FONT_8, 0, "grid 9x8"},
 };
 #define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
-static const unsigned font_height[FONT_COUNT] = {8, 14, 16, 16};
+static const unsigned font_height[FONT_COUNT] = {8, 14, 16, 16, 8, 16};
 /* A font pixel is at most this many times wider than high, or higher than wide. */
 #define GRID_ASPECT 1.4
 /* A found grid replaces a known mode that reads as text only when it fits this much better. */
@@ -1441,6 +1457,14 @@ static const unsigned font_height[FONT_COUNT] = {8, 14, 16, 16};
 #define GRID_SHIFT_Y 2
 /* The second-best cell shape's phase is searched too when its misfit is within this factor. */
 #define GRID_RUNNER_UP 1.5
+/*
+ * A cell shape whose picture, scaled to the frame as a dongle scales it,
+ * would not be a display mode a source sends (see source_modes) must fit
+ * this much better to be chosen over one whose picture would be.
+ */
+#define GRID_ODD_SOURCE 1.15
+/* How near a display mode the picture's implied size must come (the pitch is measured). */
+#define GRID_SOURCE_NEAR 0.012
 
 /* tr->found: cell shape k on grid g, shifted dx font pixels across, the glyph's top at top. */
 static void grid_mode(struct sk_textrec *tr, const struct sk_grid *g, unsigned k, double dx,
@@ -1509,6 +1533,38 @@ static void grid_refine(struct sk_textrec *tr, const struct sk_image *img, const
 }
 
 /*
+ * The display modes a text screen's source sends (VESA's and EDID's
+ * common ones, UEFI GOP modes, the VGA's): width, height.
+ */
+static const unsigned short source_modes[][2] = {
+    {640, 350},   {640, 400},   {640, 480},   {720, 350},   {720, 400},   {720, 480},
+    {720, 576},   {800, 480},   {800, 600},   {832, 624},   {1024, 600},  {1024, 768},
+    {1152, 864},  {1280, 720},  {1280, 768},  {1280, 800},  {1280, 960},  {1280, 1024},
+    {1360, 768},  {1366, 768},  {1400, 1050}, {1440, 900},  {1600, 900},  {1600, 1200},
+    {1680, 1050}, {1920, 1080}, {1920, 1200}, {2048, 1536}, {2560, 1080}, {2560, 1440},
+    {2560, 1600}, {3840, 2160},
+};
+
+/*
+ * Whether grid g read in cells of shape k means a source picture of a
+ * display mode: the frame's size times the cell's size over the pitch
+ * (the picture the dongle scaled to the frame, whatever margin it has).
+ * 8x16 cells found 10x15 apart in 1280x720 mean 1024x768; 8x14 ones, 1024x672.
+ */
+static int source_plausible(const struct sk_image *img, const struct sk_grid *g, unsigned k)
+{
+    double w = grid_cells[k].w * img->width / g->x.pitch;
+    double h = grid_cells[k].h * img->height / g->y.pitch;
+    for (size_t i = 0; i < sizeof(source_modes) / sizeof(source_modes[0]); i++) {
+        if (fabs(w - source_modes[i][0]) <= GRID_SOURCE_NEAR * source_modes[i][0] &&
+            fabs(h - source_modes[i][1]) <= GRID_SOURCE_NEAR * source_modes[i][1]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
  * Look for a grid of any geometry in the picture itself (gridfind), read
  * it in each cell shape and phase near the one found, and keep the best in
  * tr->found. Returns 1 when it reads as text (ty and tr->cells hold its
@@ -1533,6 +1589,8 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, struct
     /* Each shape at each height of its glyph in the cell, then the best one's phase across. */
     int second_k = -1; /* the best of the other shapes, and its phase */
     double second_top = 0, second_misfit = 0;
+    /* Shapes are ranked by misfit, times GRID_ODD_SOURCE where the source would be odd. */
+    double best_rank = 0, second_rank = 0;
     for (unsigned k = 0; k < GRID_CELLS; k++) {
         double sx = g.x.pitch / grid_cells[k].w, sy = g.y.pitch / grid_cells[k].h;
         if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT * sy || sy > GRID_ASPECT * sx) {
@@ -1548,19 +1606,25 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, struct
         if (shape_k < 0) {
             continue;
         }
-        if (best_k < 0 || shape_misfit < best_misfit) {
+        double rank = shape_misfit * (source_plausible(img, &g, k) ? 1 : GRID_ODD_SOURCE);
+        if (best_k < 0 || rank < best_rank) {
             if (best_k >= 0) {
                 second_k = best_k, second_top = best_top, second_misfit = best_misfit;
+                second_rank = best_rank;
             }
             best_k = shape_k, best_dx = 0, best_top = shape_top, best_misfit = shape_misfit;
-        } else if (second_k < 0 || shape_misfit < second_misfit) {
+            best_rank = rank;
+        } else if (second_k < 0 || rank < second_rank) {
             second_k = shape_k, second_top = shape_top, second_misfit = shape_misfit;
+            second_rank = rank;
         }
     }
     if (best_k >= 0) {
         /* A stretched picture's phase is found between its pixels: the runner-up's too when
          * close (EDK2's 8x19 cells stretched to 1080p fit 8x16 ones at whole pixels). */
-        int near = second_k >= 0 && second_misfit < GRID_RUNNER_UP * best_misfit;
+        int near = second_k >= 0 && second_rank < GRID_RUNNER_UP * best_rank &&
+                   source_plausible(img, &g, (unsigned)second_k) >=
+                       source_plausible(img, &g, (unsigned)best_k);
         unsigned k = (unsigned)best_k;
         int stretched = g.x.pitch / grid_cells[k].w > 1.2 || g.y.pitch / grid_cells[k].h > 1.2;
         grid_refine(tr, img, &g, k, best_top, best_misfit, step, ty, &best_k, &best_dx, &best_top,

@@ -96,8 +96,10 @@ void sk_textrec_forget(struct sk_textrec *tr);
  * 256 glyphs of height (8, 14 or 16) rows, bit 7 leftmost, indexed by
  * CP437 code point; glyphs that differ from the built-in ones are added as
  * alternates (up to SK_TEXTREC_MAX_GLYPHS glyphs a height in all, the
- * built-in ones included). Copied. Returns the glyphs left out for lack of
- * room (0 when all are in), or -1 for another height.
+ * built-in ones included: at 8 and 16 the VGA text modes' set also holds
+ * the VGA BIOS's font, 115 glyphs more at 16). Copied. Returns the glyphs
+ * left out for lack of room in the fullest set (0 when all are in), or -1
+ * for another height.
  */
 int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned height);
 #define SK_TEXTREC_MAX_GLYPHS 1024
