@@ -6,8 +6,8 @@ Usage: tools/gen-biosfont.py [vgabios-stdvga.bin] [-o src/text/fontbios.c]
 QEMU's VGA ROMs (SeaBIOS's vgabios: std, cirrus, vmware, qxl, ...), Bochs's
 and VirtualBox's VGA BIOS draw text mode in the fonts of Joseph Gil's
 fntcol16 collection (public domain glyphs; the collection's notice is kept
-below). They differ from the IBM VGA font in 115 of 256 glyphs at 8x16 (a
-dotted zero, narrower M and W, ...), enough to read 0 as C everywhere.
+below). They differ from the IBM VGA font in 105 of 256 glyphs at 8x16 (a
+dotted zero, wider M and W, ...), enough to read 0 as C everywhere.
 
 The three tables (8x8, 8x14 and 8x16, CP437 order, 256 glyphs each) are
 found in the ROM by their shape: glyph 0x00 and the space blank, the full

@@ -47,8 +47,9 @@ def main():
         fonts = [vga.read_psf1(os.path.join(args.dir, "Uni2-VGA%d.psf.gz" % h), h),
                  vga.read_psf1(os.path.join(args.dir, "FullGreek-VGA%d.psf.gz" % h), h)]
         out.append("const uint8_t sk_font8x%d[256][%d] = {" % (h, h))
+        glyphs = vga.cp437_glyphs(fonts, table)
         for b in range(256):
-            g = vga.find_glyph(fonts, table[b])
+            g = glyphs[b]
             note = ""
             if g is None:
                 # A few rare code points (0x9E, the peseta sign) are in no

@@ -151,6 +151,34 @@ def find_glyph(fonts, u):
     return None
 
 
+def cp437_glyphs(fonts, table):
+    """The glyph of each CP437 code point (None where no font has one).
+
+    Uni2 draws some characters with another's glyph (the double box lines
+    with the single ones, the triangles 0x1E/0x1F with the arrows 0x18/0x19):
+    where the first font gives characters of different Unicode values one
+    glyph, and a later font draws each its own, the later font's are taken
+    for all of them, so no two CP437 characters look alike but the blanks.
+    """
+    glyphs = [find_glyph(fonts, u) for u in table]
+    first_glyphs, first_map = fonts[0]
+    shared = {}
+    for u in set(table):
+        if u in first_map and u not in (0x0020, 0x00A0):
+            shared.setdefault(first_map[u], set()).add(u)
+    for group in shared.values():
+        if len(group) < 2:
+            continue
+        for later_glyphs, later_map in fonts[1:]:
+            own = [later_map.get(u) for u in group]
+            if None not in own and len({later_glyphs[i] for i in own}) == len(group):
+                for b, u in enumerate(table):
+                    if u in group:
+                        glyphs[b] = later_glyphs[later_map[u]]
+                break
+    return glyphs
+
+
 def generate(fonts, table, source):
     out = []
     out.append("/*")
@@ -169,9 +197,10 @@ def generate(fonts, table, source):
     out.append("};")
     out.append("")
     out.append("const uint8_t sk_font8x16[256][16] = {")
+    glyphs = cp437_glyphs(fonts, table)
     for b in range(256):
         u = table[b]
-        g = find_glyph(fonts, u)
+        g = glyphs[b]
         if g is None:
             sys.exit("gen-vgafont: no glyph for CP437 0x%02X (U+%04X)" % (b, u))
         out.append("    [0x%02X] = {%s}, /* U+%04X */" % (b, ", ".join("0x%02X" % x for x in g), u))

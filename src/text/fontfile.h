@@ -3,7 +3,7 @@
  *
  * A target's firmware or console may draw its text screens with a font
  * that differs from the built-in VGA fonts in some glyphs (QEMU's VGA BIOS
- * does in 115 of 256; a Debian console drawing Lat15-Terminus16 in most).
+ * does in 105 of 256; a Debian console drawing Lat15-Terminus16 in most).
  * `--text-font FILE` names one of:
  * - a Linux console font, PSF1 or PSF2, plain or gzip-compressed (Debian's
  *   /usr/share/consolefonts/\*.psf.gz), 8 pixels wide and 8, 14 or 16 high;

@@ -97,7 +97,7 @@ void sk_textrec_forget(struct sk_textrec *tr);
  * CP437 code point; glyphs that differ from the built-in ones are added as
  * alternates (up to SK_TEXTREC_MAX_GLYPHS glyphs a height in all, the
  * built-in ones included: at 8 and 16 the VGA text modes' set also holds
- * the VGA BIOS's font, 115 glyphs more at 16). Copied. Returns the glyphs
+ * the VGA BIOS's font, 105 glyphs more at 16). Copied. Returns the glyphs
  * left out for lack of room in the fullest set (0 when all are in), or -1
  * for another height.
  */
