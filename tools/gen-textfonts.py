@@ -7,8 +7,10 @@ The text recogniser (src/text/) matches glyphs against the fonts VGA text
 modes draw with: the 8x16 one is the demo's (src/text/font8x16.c), the 8x8
 (80x50, 80x43 modes) and 8x14 (EGA, 80x28) ones are generated here the same
 way tools/gen-vgafont.py makes the 8x16 one: Uni2-VGA8/14 from Debian's
-console-setup-linux, FullGreek-VGA8/14 for the pictographs Uni2 lacks, each
-CP437 code point looked up through the fonts' Unicode tables. The licence is
+console-setup-linux, FullGreek-VGA8/14 for the pictographs Uni2 lacks and
+the characters it draws with another's glyph (gen-vgafont.py's
+cp437_glyphs), each CP437 code point looked up through the fonts' Unicode
+tables. The licence is
 the 8x16 font's (the same u_vga16.bdf family). Without a directory the fonts
 are read from /usr/share/consolefonts (apt-get install console-setup-linux).
 """
@@ -38,7 +40,7 @@ def main():
            " *",
            vga.LICENCE.rstrip("\n"),
            " */",
-           '#include "fonts.h"',
+           '#include "text/fonts.h"',
            "",
            "/* clang-format off */"]
     fonts16 = [vga.read_psf1(os.path.join(args.dir, "Uni2-VGA16.psf.gz")),

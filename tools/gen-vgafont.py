@@ -9,7 +9,9 @@ CP437 code point is mapped to its Unicode value and its glyph is found
 through the font's Unicode table, so the result is the real IBM VGA ROM
 layout. Uni2 leaves out 26 of CP437's pictographs (smileys, card suits,
 half blocks, ...); those come from FullGreek-VGA16 in the same package,
-drawn from the same u_vga16.bdf. The triangles U+25BA/U+25C4 (0x10/0x11) are
+drawn from the same u_vga16.bdf, as do the double box lines and the
+triangles 0x1E/0x1F, which Uni2 draws with the single lines' and the
+arrows' glyphs. The triangles U+25BA/U+25C4 (0x10/0x11) are
 found under their equivalents U+25B6/U+25C0, in FullGreek. Without a path the script downloads the package with
 `apt-get download console-setup-linux` and extracts the font with
 `dpkg-deb -x` into a temporary directory.
@@ -157,8 +159,10 @@ def cp437_glyphs(fonts, table):
     Uni2 draws some characters with another's glyph (the double box lines
     with the single ones, the triangles 0x1E/0x1F with the arrows 0x18/0x19):
     where the first font gives characters of different Unicode values one
-    glyph, and a later font draws each its own, the later font's are taken
-    for all of them, so no two CP437 characters look alike but the blanks.
+    glyph, the lowest value keeps it (the single line, the arrow) and the
+    others take their own glyphs from the first later font that draws each
+    of the group differently. Other look-alikes are left as they are (at 8
+    lines Debian's fonts draw Θ as ╚ and Ω as ┘ in every font).
     """
     glyphs = [find_glyph(fonts, u) for u in table]
     first_glyphs, first_map = fonts[0]
@@ -173,7 +177,7 @@ def cp437_glyphs(fonts, table):
             own = [later_map.get(u) for u in group]
             if None not in own and len({later_glyphs[i] for i in own}) == len(group):
                 for b, u in enumerate(table):
-                    if u in group:
+                    if u in group and u != min(group):
                         glyphs[b] = later_glyphs[later_map[u]]
                 break
     return glyphs

@@ -1,8 +1,9 @@
 /*
  * textrec: the text-screen recogniser.
  *
- * Owns the packed glyph bitmaps of the three VGA fonts and of EDK2's (for
- * 8x19 cells, as UEFI firmware draws them), the mode it found
+ * Owns the packed glyph bitmaps of the three VGA fonts (and, for the VGA's
+ * own text modes, the same with the VGA BIOS's glyphs as alternates) and
+ * of EDK2's (for 8x19 cells, as UEFI firmware draws them), the mode it found
  * last, and the result's cells. A picture passes through in these steps:
  *
  *  1. For each candidate mode, a sampling map takes every pixel of the
@@ -102,13 +103,13 @@
 
 /*
  * FONT_EDK2: EDK2's glyphs (16 of their 19 rows), then the VGA 8x16 ones as
- * alternates. FONT_VGA8 and FONT_VGA16, for the VGA's own text modes: the
+ * alternates. FONT_VGA8, FONT_VGA14 and FONT_VGA16, for the VGA's own text modes: the
  * IBM glyphs, then the VGA BIOS's (QEMU's, Bochs's, VirtualBox's) as
  * alternates. The grids found in graphics modes are read in the IBM glyphs
  * alone: with more glyphs to choose from, a font fits any cell shape a
  * little better and would win the cell-shape choice for that alone.
  */
-enum { FONT_8, FONT_14, FONT_16, FONT_EDK2, FONT_VGA8, FONT_VGA16, FONT_COUNT };
+enum { FONT_8, FONT_14, FONT_16, FONT_EDK2, FONT_VGA8, FONT_VGA14, FONT_VGA16, FONT_COUNT };
 
 /* Glyphs a font holds: its 256, and alternates from fonts added at run time. */
 #define MAX_GLYPHS SK_GLYPHFIT_MAX
@@ -168,7 +169,7 @@ static const struct mode modes[] = {
     {80, 25, 9, 16, 720, 400, FONT_VGA16, "80x25 9x16", NULL},
     {80, 25, 8, 16, 640, 400, FONT_VGA16, "80x25 8x16", NULL},
     {80, 50, 9, 8, 720, 400, FONT_VGA8, "80x50 9x8", NULL},
-    {80, 28, 9, 14, 720, 400, FONT_14, "80x28 9x14", NULL},
+    {80, 28, 9, 14, 720, 400, FONT_VGA14, "80x28 9x14", NULL},
     {80, 43, 8, 8, 640, 350, FONT_VGA8, "80x43 8x8", NULL},
     {80, 30, 8, 16, 640, 480, FONT_16, "80x30 8x16", NULL},
     {100, 37, 8, 16, 800, 600, FONT_16, "100x37 8x16", NULL},
@@ -388,6 +389,8 @@ struct sk_textrec *sk_textrec_new(void)
     font_fill(&tr->fonts[FONT_16], &sk_font8x16[0][0], 16);
     font_fill(&tr->fonts[FONT_VGA8], &sk_font8x8[0][0], 8);
     font_add_set(&tr->fonts[FONT_VGA8], &sk_font_bios8[0][0]);
+    font_fill(&tr->fonts[FONT_VGA14], &sk_font8x14[0][0], 14);
+    font_add_set(&tr->fonts[FONT_VGA14], &sk_font_bios14[0][0]);
     font_fill(&tr->fonts[FONT_VGA16], &sk_font8x16[0][0], 16);
     font_add_set(&tr->fonts[FONT_VGA16], &sk_font_bios16[0][0]);
     font_fill_edk2(&tr->fonts[FONT_EDK2]);
@@ -413,16 +416,13 @@ int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned hei
 {
     /* The grids' font of that height and the VGA text modes' (which also holds the BIOS's). */
     int plain = height == 8 ? FONT_8 : height == 14 ? FONT_14 : height == 16 ? FONT_16 : -1;
-    int vga = height == 8 ? FONT_VGA8 : height == 16 ? FONT_VGA16 : -1;
+    int vga = height == 8 ? FONT_VGA8 : height == 14 ? FONT_VGA14 : FONT_VGA16;
     if (plain < 0) {
         return -1;
     }
     unsigned left = font_add_set(&tr->fonts[plain], rows);
-    if (vga >= 0) {
-        unsigned v = font_add_set(&tr->fonts[vga], rows);
-        left = v > left ? v : left;
-    }
-    return (int)left;
+    unsigned v = font_add_set(&tr->fonts[vga], rows);
+    return (int)(v > left ? v : left);
 }
 
 int sk_textrec_find_rom_font(const uint8_t *rom, size_t len, unsigned height, uint8_t *out)
@@ -1445,7 +1445,7 @@ static const struct {
     {9, 8, FONT_8, 0, "grid 9x8"},
 };
 #define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
-static const unsigned font_height[FONT_COUNT] = {8, 14, 16, 16, 8, 16};
+static const unsigned font_height[FONT_COUNT] = {8, 14, 16, 16, 8, 14, 16};
 /* A font pixel is at most this many times wider than high, or higher than wide. */
 #define GRID_ASPECT 1.4
 /* A found grid replaces a known mode that reads as text only when it fits this much better. */
@@ -1455,8 +1455,14 @@ static const unsigned font_height[FONT_COUNT] = {8, 14, 16, 16, 8, 16};
 /* The grid's phase is tried this many font pixels either way across, and down. */
 #define GRID_SHIFT_X 1
 #define GRID_SHIFT_Y 2
-/* The second-best cell shape's phase is searched too when its misfit is within this factor. */
+/*
+ * The second-best cell shape's phase is searched too when its rank (misfit,
+ * and GRID_ODD_SOURCE) is within this factor, and its source is as plausible
+ * (a close but odd runner-up would win on misfit alone after its search).
+ */
 #define GRID_RUNNER_UP 1.5
+/* grid_search's answer when the picture's grid is the known mode's. */
+#define GRID_KNOWN 2
 /*
  * A cell shape whose picture, scaled to the frame as a dongle scales it,
  * would not be a display mode a source sends (see source_modes) must fit
@@ -1565,13 +1571,29 @@ static int source_plausible(const struct sk_image *img, const struct sk_grid *g,
 }
 
 /*
+ * Whether a found grid's pitch is the cell size of mode md stretched over
+ * img (within GRID_AGREE): when it is not, the picture's own periodicity
+ * says the mode reads the wrong cells, however well they fit.
+ */
+static int grid_agrees(double pitch_x, double pitch_y, const struct mode *md,
+                       const struct sk_image *img)
+{
+    double pw = (double)md->cell_w * img->width / md->screen_w;
+    double ph = (double)md->cell_h * img->height / md->screen_h;
+    return fabs(pitch_x - pw) <= GRID_AGREE * pw && fabs(pitch_y - ph) <= GRID_AGREE * ph;
+}
+
+/*
  * Look for a grid of any geometry in the picture itself (gridfind), read
  * it in each cell shape and phase near the one found, and keep the best in
  * tr->found. Returns 1 when it reads as text (ty and tr->cells hold its
  * full pass), 0 when it does not (they hold something else), -1 when no
- * grid was seen (they are untouched).
+ * grid was seen, GRID_KNOWN when the grid has the pitch of known, a mode
+ * that reads the picture as text (no cell shape was tried: most of a first
+ * frame's time); tr->cells and ty are untouched in both cases.
  */
-static int grid_search(struct sk_textrec *tr, const struct sk_image *img, struct tally *ty)
+static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const struct mode *known,
+                       struct tally *ty)
 {
     struct sk_grid g;
     int rc = sk_gridfind_run(tr->grid, img, &g);
@@ -1581,6 +1603,9 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, struct
     if (rc != 0 || !g.found || g.x.count < 2 || g.y.count < 2 || g.x.count > SK_TEXTREC_MAX_COLS ||
         g.y.count > SK_TEXTREC_MAX_ROWS) {
         return -1;
+    }
+    if (known && grid_agrees(g.x.pitch, g.y.pitch, known, img)) {
+        return GRID_KNOWN;
     }
     /* A sample of rows: enough to tell the shapes apart, few enough to be cheap. */
     unsigned step = g.y.count / 8 > 3 ? g.y.count / 8 : 3;
@@ -1621,7 +1646,8 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, struct
     }
     if (best_k >= 0) {
         /* A stretched picture's phase is found between its pixels: the runner-up's too when
-         * close (EDK2's 8x19 cells stretched to 1080p fit 8x16 ones at whole pixels). */
+         * close and as plausible (EDK2's 8x19 cells stretched to 1080p fit 8x16 ones at
+         * whole pixels). */
         int near = second_k >= 0 && second_rank < GRID_RUNNER_UP * best_rank &&
                    source_plausible(img, &g, (unsigned)second_k) >=
                        source_plausible(img, &g, (unsigned)best_k);
@@ -1640,18 +1666,6 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, struct
     grid_mode(tr, &g, (unsigned)best_k, best_dx, best_top);
     run_mode(tr, img, &tr->found, 1, 0, ty);
     return tally_is_text(ty);
-}
-
-/*
- * Whether the pitch of a found grid is the cell size of mode md stretched
- * over img (within GRID_AGREE): when it is not, the picture's own
- * periodicity says the mode reads the wrong cells, however well they fit.
- */
-static int grid_agrees(const struct place *pl, const struct mode *md, const struct sk_image *img)
-{
-    double pw = (double)md->cell_w * img->width / md->screen_w;
-    double ph = (double)md->cell_h * img->height / md->screen_h;
-    return fabs(pl->pitch_x - pw) <= GRID_AGREE * pw && fabs(pl->pitch_y - ph) <= GRID_AGREE * ph;
 }
 
 /*
@@ -1817,11 +1831,15 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
          * better than the known modes; else what the best of those read.
          */
         struct tally known = ty;
-        int found = grid_search(tr, img, &ty);
-        if (found > 0 && (!tally_is_text(&known) || !grid_agrees(&tr->found_place, best, img) ||
-                          mode_misfit(&ty) < GRID_BETTER * mode_misfit(&known))) {
+        /* A VGA mode read at its own size as text: a grid of its pitch is its own. */
+        int unscaled = best->screen_w == img->width && best->screen_h == img->height;
+        int found = grid_search(tr, img, tally_is_text(&known) && unscaled ? best : NULL, &ty);
+        if (found == 1 &&
+            (!tally_is_text(&known) ||
+             !grid_agrees(tr->found_place.pitch_x, tr->found_place.pitch_y, best, img) ||
+             mode_misfit(&ty) < GRID_BETTER * mode_misfit(&known))) {
             best = &tr->found;
-        } else if (found >= 0) {
+        } else if (found >= 0 && found != GRID_KNOWN) {
             /* The pass known read again, kept: measured when it is text (it reads the same). */
             run_mode(tr, img, best, 1, tally_is_text(&known), &ty);
         }

@@ -96,8 +96,8 @@ void sk_textrec_forget(struct sk_textrec *tr);
  * 256 glyphs of height (8, 14 or 16) rows, bit 7 leftmost, indexed by
  * CP437 code point; glyphs that differ from the built-in ones are added as
  * alternates (up to SK_TEXTREC_MAX_GLYPHS glyphs a height in all, the
- * built-in ones included: at 8 and 16 the VGA text modes' set also holds
- * the VGA BIOS's font, 105 glyphs more at 16). Copied. Returns the glyphs
+ * built-in ones included: the VGA text modes' set of each height also
+ * holds the VGA BIOS's font, 105 glyphs more at 16). Copied. Returns the glyphs
  * left out for lack of room in the fullest set (0 when all are in), or -1
  * for another height.
  */

@@ -98,7 +98,7 @@ FILECALLS='^(open|openat|openat2|creat|stat|lstat|newfstatat|statx|statfs|access
 # for each path, "family AF_X" for each socket, "wx CALL" for W+X memory.
 # strace_seen TRACE: those lines for strace's output TRACE.
 # Under make test-asan the sanitizers' runtime makes its log_path= directory
-# and each one above it (mkdir, EEXIST) at start: not sshkvm's doing, and no
+# and each one above it (mkdir) at start: not sshkvm's doing, and no
 # unit's, so those mkdirs are left out (a report written there fails the run anyway).
 SAN_DIRS=$(printf '%s\n' "${ASAN_OPTIONS:-}" "${UBSAN_OPTIONS:-}" | tr ':' '\n' | sed -n 's|^log_path=\(.*\)/[^/]*$|\1|p' | tr '\n' ' ')
 strace_seen() {
