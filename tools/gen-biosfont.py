@@ -102,12 +102,7 @@ def main():
         path, deb = (args.rom, "") if args.rom else fetch_rom(tmp)
         with open(path, "rb") as f:
             rom = f.read()
-    text = generate(rom, (os.path.basename(path) + " " + deb).strip())
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        with open(args.output, "w") as f:
-            f.write(text)
+    vga.write_output(generate(rom, (os.path.basename(path) + " " + deb).strip()), args.output)
 
 
 if __name__ == "__main__":

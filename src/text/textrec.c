@@ -1445,7 +1445,6 @@ static const struct {
     {9, 8, FONT_8, 0, "grid 9x8"},
 };
 #define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
-static const unsigned font_height[FONT_COUNT] = {8, 14, 16, 16, 8, 14, 16};
 /* A font pixel is at most this many times wider than high, or higher than wide. */
 #define GRID_ASPECT 1.4
 /* A found grid replaces a known mode that reads as text only when it fits this much better. */
@@ -1461,8 +1460,6 @@ static const unsigned font_height[FONT_COUNT] = {8, 14, 16, 16, 8, 14, 16};
  * (a close but odd runner-up would win on misfit alone after its search).
  */
 #define GRID_RUNNER_UP 1.5
-/* grid_search's answer when the picture's grid is the known mode's. */
-#define GRID_KNOWN 2
 /*
  * A cell shape whose picture, scaled to the frame as a dongle scales it,
  * would not be a display mode a source sends (see source_modes) must fit
@@ -1477,7 +1474,7 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_grid *g, unsigned k
                       double top)
 {
     struct place *pl = &tr->found_place;
-    unsigned fh = font_height[grid_cells[k].font];
+    unsigned fh = tr->fonts[grid_cells[k].font].height;
     pl->pitch_x = g->x.pitch;
     pl->pitch_y = g->y.pitch;
     pl->sx = g->x.pitch / grid_cells[k].w;
@@ -1587,10 +1584,10 @@ static int grid_agrees(double pitch_x, double pitch_y, const struct mode *md,
  * Look for a grid of any geometry in the picture itself (gridfind), read
  * it in each cell shape and phase near the one found, and keep the best in
  * tr->found. Returns 1 when it reads as text (ty and tr->cells hold its
- * full pass), 0 when it does not (they hold something else), -1 when no
- * grid was seen, GRID_KNOWN when the grid has the pitch of known, a mode
- * that reads the picture as text (no cell shape was tried: most of a first
- * frame's time); tr->cells and ty are untouched in both cases.
+ * full pass), 0 when it does not (they hold something else), -1 when there
+ * is no grid to try (they are untouched): none was seen, or it has the
+ * pitch of known, a mode that reads the picture as text (then no cell
+ * shape is tried: they are most of a first frame's time).
  */
 static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const struct mode *known,
                        struct tally *ty)
@@ -1605,7 +1602,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
         return -1;
     }
     if (known && grid_agrees(g.x.pitch, g.y.pitch, known, img)) {
-        return GRID_KNOWN;
+        return -1;
     }
     /* A sample of rows: enough to tell the shapes apart, few enough to be cheap. */
     unsigned step = g.y.count / 8 > 3 ? g.y.count / 8 : 3;
@@ -1834,12 +1831,12 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         /* A VGA mode read at its own size as text: a grid of its pitch is its own. */
         int unscaled = best->screen_w == img->width && best->screen_h == img->height;
         int found = grid_search(tr, img, tally_is_text(&known) && unscaled ? best : NULL, &ty);
-        if (found == 1 &&
+        if (found > 0 &&
             (!tally_is_text(&known) ||
              !grid_agrees(tr->found_place.pitch_x, tr->found_place.pitch_y, best, img) ||
              mode_misfit(&ty) < GRID_BETTER * mode_misfit(&known))) {
             best = &tr->found;
-        } else if (found >= 0 && found != GRID_KNOWN) {
+        } else if (found >= 0) {
             /* The pass known read again, kept: measured when it is text (it reads the same). */
             run_mode(tr, img, best, 1, tally_is_text(&known), &ty);
         }
