@@ -38,7 +38,7 @@ build+=(libtelnet-dev)
 # out-of-tree v4l2loopback; its headers and source are fetched by
 # tests/vm/loopback.sh with apt-get download, never installed.
 test=(curl ffmpeg tmux clang clang-format libclang-rt-14-dev valgrind libjpeg-turbo-progs procps iproute2 chromium
-  qemu-system-x86 seabios busybox-static binutils libc6-dev gcc-12 openssl mpv vlc-bin vlc-plugin-base firefox-esr
+  qemu-system-x86 seabios ovmf busybox-static binutils libc6-dev gcc-12 openssl mpv vlc-bin vlc-plugin-base firefox-esr
   python3 libxkbcommon0 xkb-data libx11-data ncurses-base ncurses-term ncurses-bin
   foot-terminfo kitty-terminfo xterm xvfb xdotool console-setup-linux kbd grub-common socat asciinema nodejs
   debhelper dpkg-dev mmdebstrap lintian ansible)

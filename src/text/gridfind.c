@@ -44,6 +44,8 @@
 #define MAX_LAG ((unsigned)(6 * SK_GRIDFIND_MAX_PITCH))
 /* Bins a pixel of the folded profile is split into. */
 #define FOLD_BINS_PER_PX 4
+/* The teeth a comb confined to a sparse screen's text needs to count. */
+#define SPARSE_MIN_TEETH 3
 /* A cell holds something when its activity reaches this share of the busiest cell's. */
 #define EXTENT_SHARE 0.03
 
@@ -183,21 +185,100 @@ static double corr_at(const double *r, unsigned lags, double lag)
 }
 
 /*
- * The comb score of period p: the sum of R at its multiples below lags,
+ * The comb score of period p: the sum of R at its multiples below reach,
  * less R half-way between them. Twice the period finds peaks half-way
  * too, half of it troughs on every other tooth: both score little; three
  * times the period has a third of the teeth. *teeth gets their count.
  */
-static double comb(const double *r, unsigned lags, double p, unsigned *teeth)
+static double comb(const double *r, unsigned lags, unsigned reach, double p, unsigned *teeth)
 {
     double s = 0;
     unsigned m = 0;
-    for (double l = p; l < lags - 1; l += p) {
+    for (double l = p; l < reach - 1; l += p) {
         s += corr_at(r, lags, l) - corr_at(r, lags, l - p / 2);
         m++;
     }
     *teeth = m;
     return s;
+}
+
+/*
+ * The period whose comb scores best, searched every 1/PITCH_STEPS pixel
+ * and then finer around the best; *score gets its score (0 when nothing
+ * repeats) and *teeth its teeth.
+ */
+static double comb_search(const double *r, unsigned lags, unsigned reach, double *score,
+                          unsigned *teeth)
+{
+    double maxp = fmin(SK_GRIDFIND_MAX_PITCH, (lags - 1) / 2.0);
+    unsigned steps = (unsigned)((maxp - SK_GRIDFIND_MIN_PITCH) * PITCH_STEPS) + 1;
+    double pitch = 0, best = 0;
+    unsigned m;
+    *teeth = 0;
+    for (unsigned i = 0; i < steps; i++) {
+        double q = SK_GRIDFIND_MIN_PITCH + (double)i / PITCH_STEPS;
+        double s = comb(r, lags, reach, q, &m);
+        if (s > best) {
+            best = s;
+            pitch = q;
+            *teeth = m;
+        }
+    }
+    if (best > 0) {
+        double coarse = pitch;
+        for (int k = -PITCH_STEPS / 2; k <= PITCH_STEPS / 2; k++) {
+            double q = coarse + k / (8.0 * PITCH_STEPS);
+            double s = comb(r, lags, reach, q, &m);
+            if (s > best) {
+                best = s;
+                pitch = q;
+                *teeth = m;
+            }
+        }
+    }
+    *score = best;
+    return pitch;
+}
+
+/*
+ * Fold profile p (before flattening: its zeros are the gaps) modulo pitch
+ * into gf->fold; *lo gets the emptiest place's bin (smoothed over about a
+ * pixel) and *hi the fullest bin's value. Returns how unevenly the fold is
+ * filled (1 + the bins' squared coefficient of variation): greatest where
+ * every row of cells lines up, at the true pitch.
+ */
+static double fold(struct sk_gridfind *gf, const double *p, unsigned n, double pitch, unsigned *lo,
+                   double *hi)
+{
+    unsigned bins = (unsigned)ceil(pitch * FOLD_BINS_PER_PX);
+    double *f = gf->fold, total = 0, sq = 0;
+    memset(f, 0, bins * sizeof(double));
+    for (unsigned i = 0; i < n; i++) {
+        /* A pixel covers [i, i + 1): spread it over the bins it covers. */
+        for (unsigned k = 0; k < FOLD_BINS_PER_PX; k++) {
+            double ph = fmod(i + (k + 0.5) / FOLD_BINS_PER_PX, pitch) / pitch;
+            unsigned b = (unsigned)(ph * bins);
+            f[b < bins ? b : bins - 1] += p[i] / FOLD_BINS_PER_PX;
+        }
+        total += p[i];
+    }
+    unsigned lo_b = 0;
+    double lo_v = INFINITY, hi_v = 0;
+    for (unsigned b = 0; b < bins; b++) {
+        double v = 0;
+        for (int k = -FOLD_BINS_PER_PX / 2; k <= FOLD_BINS_PER_PX / 2; k++) {
+            v += f[(b + bins + (unsigned)k) % bins];
+        }
+        if (v < lo_v) {
+            lo_v = v;
+            lo_b = b;
+        }
+        hi_v = f[b] > hi_v ? f[b] : hi_v;
+        sq += f[b] * f[b];
+    }
+    *lo = lo_b;
+    *hi = hi_v;
+    return total > 0 ? sq * bins / (total * total) : 0;
 }
 
 /* Find the pitch, phase and extent of one axis of n pixels. */
@@ -218,70 +299,66 @@ static void axis_find(struct sk_gridfind *gf, const double *p, unsigned n, int c
     if (r[0] <= 0) {
         return;
     }
-    double maxp = fmin(SK_GRIDFIND_MAX_PITCH, (lags - 1) / 2.0);
-    unsigned steps = (unsigned)((maxp - SK_GRIDFIND_MIN_PITCH) * PITCH_STEPS) + 1;
-    double pitch = 0, score = 0;
-    unsigned teeth = 0, m;
-    for (unsigned i = 0; i < steps; i++) {
-        double q = SK_GRIDFIND_MIN_PITCH + (double)i / PITCH_STEPS;
-        double s = comb(r, lags, q, &m);
-        if (s > score) {
-            score = s;
-            pitch = q;
-            teeth = m;
+    /*
+     * Teeth only where the text is: a screen whose few lines fill the top
+     * sixth of the frame (the UEFI shell's banner, a login prompt) repeats
+     * just as clearly there, and lags beyond its extent say nothing.
+     */
+    double peak = 0;
+    for (unsigned i = 0; i < n; i++) {
+        peak = p[i] > peak ? p[i] : peak;
+    }
+    unsigned first = n, last = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (p[i] > EXTENT_SHARE * peak) {
+            first = i < first ? i : first;
+            last = i;
         }
+    }
+    unsigned reach = first < last && last - first + 1 < lags ? last - first + 1 : lags;
+    double score;
+    unsigned teeth;
+    double pitch = comb_search(r, lags, reach, &score, &teeth);
+    /*
+     * Fewer than three teeth within the text prove nothing (two lines two
+     * rows apart repeat at twice the pitch as well): then every lag counts,
+     * as on a full screen, and the blank below weakens the score.
+     */
+    if (reach < lags && teeth < SPARSE_MIN_TEETH) {
+        reach = lags;
+        pitch = comb_search(r, lags, reach, &score, &teeth);
     }
     if (score <= 0) {
         return;
     }
-    /* Finer, around it. */
-    double coarse = pitch;
-    for (int k = -PITCH_STEPS / 2; k <= PITCH_STEPS / 2; k++) {
-        double q = coarse + k / (8.0 * PITCH_STEPS);
-        double s = comb(r, lags, q, &m);
-        if (s > score) {
-            score = s;
-            pitch = q;
-            teeth = m;
-        }
-    }
-    score /= teeth;
-    out->strength = fmin(1, score / r[0]);
+    out->strength = fmin(1, score / teeth / r[0]);
     out->pitch = pitch;
 
-    /* Fold the profile (before flattening: its zeros are the gaps). */
+    /*
+     * A few lines' comb is broad: its peak can sit a third of a pixel off,
+     * which over six rows puts the first one's cells half a glyph out. An
+     * unscaled picture's cells are whole pixels: the nearest whole pitch is
+     * taken instead when the fold is more uneven there (a wrong pitch
+     * smears the rows of cells over the fold; the true one lines them up).
+     */
+    unsigned lo;
+    double hi_v, whole = floor(pitch + 0.5);
+    if (reach < lags && whole != pitch && whole >= SK_GRIDFIND_MIN_PITCH &&
+        fold(gf, p, n, whole, &lo, &hi_v) > fold(gf, p, n, pitch, &lo, &hi_v)) {
+        pitch = whole;
+        out->pitch = pitch;
+    }
+
     unsigned bins = (unsigned)ceil(pitch * FOLD_BINS_PER_PX);
-    double *fold = gf->fold;
-    memset(fold, 0, bins * sizeof(double));
-    for (unsigned i = 0; i < n; i++) {
-        /* A pixel covers [i, i + 1): spread it over the bins it covers. */
-        for (unsigned k = 0; k < FOLD_BINS_PER_PX; k++) {
-            double ph = fmod(i + (k + 0.5) / FOLD_BINS_PER_PX, pitch) / pitch;
-            unsigned b = (unsigned)(ph * bins);
-            fold[b < bins ? b : bins - 1] += p[i] / FOLD_BINS_PER_PX;
-        }
-    }
-    /* The emptiest bin, smoothed over about a pixel. */
-    unsigned lo = 0;
-    double lo_v = INFINITY, hi_v = 0;
-    for (unsigned b = 0; b < bins; b++) {
-        double v = 0;
-        for (int k = -FOLD_BINS_PER_PX / 2; k <= FOLD_BINS_PER_PX / 2; k++) {
-            v += fold[(b + bins + (unsigned)k) % bins];
-        }
-        if (v < lo_v) {
-            lo_v = v;
-            lo = b;
-        }
-        hi_v = fold[b] > hi_v ? fold[b] : hi_v;
-    }
+    double *fold_v = gf->fold;
+    fold(gf, p, n, pitch, &lo, &hi_v);
     /* The gap: the bins around it within a tenth of the range of its floor. */
-    double floor_v = fold[lo] + 0.1 * (hi_v - fold[lo]);
+    double floor_v = fold_v[lo] + 0.1 * (hi_v - fold_v[lo]);
     unsigned a = 0, b = 0;
-    while (a + 1 < bins && fold[(lo + bins - a - 1) % bins] <= floor_v) {
+    while (a + 1 < bins && fold_v[(lo + bins - a - 1) % bins] <= floor_v) {
         a++;
     }
-    while (b + 1 < bins && fold[(lo + b + 1) % bins] <= floor_v) {
+    while (b + 1 < bins && fold_v[(lo + b + 1) % bins] <= floor_v) {
         b++;
     }
     double start = (double)lo - a, end = (double)lo + b + 1; /* in bins */

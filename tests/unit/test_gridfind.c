@@ -12,7 +12,8 @@
  * the origin to within a native pixel across and two down (glyphs of
  * another font leave other rows blank: the recogniser settles the phase by
  * fitting glyphs), and the text's extent; on a screen of two lines, the
- * cell's width, and no false height; and refuse pictures with no grid (a
+ * cell's width, and no false height; on a screen of six lines at the top
+ * (a shell's banner), the height to a twelfth of a pixel; and refuse pictures with no grid (a
  * gradient, noise).
  */
 #include <math.h>
@@ -34,7 +35,8 @@ struct layout {
     unsigned ox, oy;     /* the grid's origin in it */
     unsigned cols, rows; /* the grid */
     unsigned tw, th;     /* stretched to this (0: not) */
-    int sparse;          /* two lines of text (a login prompt), the rest blank */
+    int sparse;          /* 1: two lines of text (a login prompt), 2: the first six (a shell's
+                          * banner), the rest blank; 0: lines all down the screen */
 };
 
 static const uint8_t *glyph(unsigned gh, uint8_t c)
@@ -56,18 +58,20 @@ static void set_px(struct sk_image *img, unsigned x, unsigned y, const uint8_t r
 /* Draw l's screen: words on a backdrop; seed picks the text. */
 static void draw(const struct layout *l, unsigned seed, struct sk_image *img)
 {
-    static const uint8_t margin[3] = {0, 0, 0}, paper[3] = {0, 0, 170}, ink[3] = {255, 255, 255};
+    /* Ink on paper in the grid, black around it; a shell's banner is grey on black. */
+    static const uint8_t margin[3] = {0, 0, 0}, paper[3] = {0, 0, 170};
+    const uint8_t v = l->sparse == 2 ? 170 : 255, ink[3] = {v, v, v};
     sk_image_resize(img, l->nw, l->nh);
     for (unsigned y = 0; y < l->nh; y++) {
         for (unsigned x = 0; x < l->nw; x++) {
             int in = x >= l->ox && x < l->ox + l->cols * l->cw && y >= l->oy &&
                      y < l->oy + l->rows * l->ch;
-            set_px(img, x, y, in ? paper : margin);
+            set_px(img, x, y, in && l->sparse != 2 ? paper : margin);
         }
     }
     srand(seed);
     for (unsigned r = 0; r < l->rows; r++) {
-        if (l->sparse ? r != 0 && r != 2 : rand() % 4 == 0) {
+        if (l->sparse == 1 ? r != 0 && r != 2 : l->sparse == 2 ? r >= 6 : rand() % 4 == 0) {
             continue; /* an empty line */
         }
         unsigned c = (unsigned)(rand() % 6), end = l->cols - (unsigned)(rand() % (l->cols / 2));
@@ -115,7 +119,7 @@ static void check_layout(struct sk_gridfind *gf, const struct layout *l)
     struct sk_grid g;
     CHECK_EQ_INT(sk_gridfind_run(gf, &jpg, &g), 0);
     double pw = l->cw * sx, ph = l->ch * sy;
-    if (l->sparse) {
+    if (l->sparse == 1) {
         /*
          * Two lines repeat nothing down the screen: the rows' pitch is not
          * to be had from them, and the finder must say so (or be right).
@@ -125,7 +129,13 @@ static void check_layout(struct sk_gridfind *gf, const struct layout *l)
         CHECK(!g.found || fabs(g.y.pitch - ph) <= 0.01 * ph);
         goto done;
     }
-    int ok = g.found && fabs(g.x.pitch - pw) <= 0.01 * pw && fabs(g.y.pitch - ph) <= 0.01 * ph &&
+    /*
+     * Six lines at the top must give the rows' pitch finely enough that
+     * the sixth is still within half a native pixel of its place (a third
+     * of a pixel off put the UEFI shell's first line half a glyph out).
+     */
+    double tol_y = l->sparse == 2 ? 0.5 * sy / 6 : 0.01 * ph;
+    int ok = g.found && fabs(g.x.pitch - pw) <= 0.01 * pw && fabs(g.y.pitch - ph) <= tol_y &&
              near_phase(g.x.origin, l->ox * sx, pw, sx + 0.5) &&
              near_phase(g.y.origin, l->oy * sy, ph, 2 * sy + 0.5);
     if (!ok) {
@@ -179,6 +189,12 @@ static const struct layout layouts[] = {
     {9, 16, 16, 1, 720, 400, 0, 0, 80, 25, 0, 0, 1},
     {8, 16, 16, 1, 1024, 768, 0, 0, 128, 48, 1920, 1080, 1},
     {8, 19, 16, 1, 1024, 768, 192, 146, 80, 25, 0, 0, 1},
+    /* sparse: the UEFI shell's banner, fbcon's first lines after a clear */
+    {8, 19, 16, 1, 800, 600, 0, 5, 100, 31, 0, 0, 2},
+    {8, 19, 16, 1, 1024, 768, 112, 89, 100, 31, 0, 0, 2},
+    {8, 19, 16, 1, 800, 600, 0, 5, 100, 31, 1920, 1080, 2},
+    {8, 16, 16, 1, 1920, 1080, 0, 0, 240, 67, 0, 0, 2},
+    {8, 16, 16, 1, 1024, 768, 0, 0, 128, 48, 1280, 720, 2},
 };
 
 static void test_geometries(void)

@@ -6,6 +6,15 @@
  *       WxH, then write() the files in turn, one per PERIOD_MS, round and
  *       round, each as one frame. The files are the test's known JPEGs and
  *       deliberately broken ones, sent as they are.
+ *   v4l2util relay DEV WxH IPV4 PORT
+ *       The producer for a live target (tests/vm/livescreen.py on the
+ *       host): the same OUTPUT format, then connect to IPV4:PORT and write
+ *       each frame the host sends (a 4-byte big-endian length, then the
+ *       JPEG) as it comes. A closed or refused connection is tried again
+ *       every half second, for ever: the host changes targets by starting
+ *       another sender on the same port, as a dongle's input is re-plugged.
+ *       Says "relay: first frame" on each connection's first (v4l2loopback
+ *       offers no capture format before a frame was written).
  *   v4l2util ctrl DEV NAME VALUE
  *       Set the control called NAME (as VIDIOC_QUERYCTRL names it, e.g.
  *       vivid's "DV Timings Signal Mode") to VALUE: a number, or for a
@@ -20,11 +29,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <linux/videodev2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -99,6 +112,80 @@ static int feed(int argc, char **argv)
         }
         struct timespec ts = {.tv_sec = period / 1000, .tv_nsec = (period % 1000) * 1000000L};
         nanosleep(&ts, NULL);
+    }
+}
+
+/* Read exactly n bytes; 0 at the end of the stream or on an error. */
+static int read_all(int fd, uint8_t *buf, size_t n)
+{
+    while (n > 0) {
+        ssize_t r = read(fd, buf, n);
+        if (r <= 0) {
+            return 0;
+        }
+        buf += r;
+        n -= (size_t)r;
+    }
+    return 1;
+}
+
+static int relay(int argc, char **argv)
+{
+    unsigned w, h;
+    struct sockaddr_in sa = {.sin_family = AF_INET};
+    if (argc != 6 || sscanf(argv[3], "%ux%u", &w, &h) != 2 || inet_pton(AF_INET, argv[4], &sa.sin_addr) != 1) {
+        fprintf(stderr, "usage: v4l2util relay DEV WxH IPV4 PORT\n");
+        return 2;
+    }
+    sa.sin_port = htons((uint16_t)atoi(argv[5]));
+    int fd = open(argv[2], O_RDWR);
+    if (fd < 0) {
+        return die(argv[2]);
+    }
+    size_t cap = (size_t)w * h * 2;
+    struct v4l2_format fmt = {.type = V4L2_BUF_TYPE_VIDEO_OUTPUT};
+    fmt.fmt.pix.width = w;
+    fmt.fmt.pix.height = h;
+    fmt.fmt.pix.pixelformat = V4L2_PIX_FMT_MJPEG;
+    fmt.fmt.pix.field = V4L2_FIELD_NONE;
+    fmt.fmt.pix.sizeimage = (unsigned)cap;
+    if (ioctl(fd, VIDIOC_S_FMT, &fmt) != 0) {
+        return die("S_FMT OUTPUT MJPEG");
+    }
+    uint8_t *buf = malloc(cap);
+    if (buf == NULL) {
+        return die("malloc");
+    }
+    printf("relaying %s:%s to %s\n", argv[4], argv[5], argv[2]);
+    fflush(stdout);
+    for (;;) {
+        int s = socket(AF_INET, SOCK_STREAM, 0);
+        if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+            if (s >= 0) {
+                close(s);
+            }
+            struct timespec ts = {.tv_nsec = 500000000L};
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        unsigned long frames = 0;
+        uint8_t head[4];
+        while (read_all(s, head, 4)) {
+            size_t len = (size_t)head[0] << 24 | (size_t)head[1] << 16 | (size_t)head[2] << 8 | head[3];
+            if (len == 0 || len > cap || !read_all(s, buf, len)) {
+                break;
+            }
+            if (write(fd, buf, len) != (ssize_t)len) {
+                return die("write");
+            }
+            if (++frames == 1) {
+                printf("relay: first frame\n");
+                fflush(stdout);
+            }
+        }
+        printf("relay: connection ended after %lu frames\n", frames);
+        fflush(stdout);
+        close(s);
     }
 }
 
@@ -192,12 +279,15 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "feed") == 0) {
         return feed(argc, argv);
     }
+    if (argc >= 2 && strcmp(argv[1], "relay") == 0) {
+        return relay(argc, argv);
+    }
     if (argc >= 2 && strcmp(argv[1], "ctrl") == 0) {
         return ctrl(argc, argv);
     }
     if (argc >= 2 && strcmp(argv[1], "timings") == 0) {
         return timings(argc, argv);
     }
-    fprintf(stderr, "usage: v4l2util feed|ctrl|timings|input ...\n");
+    fprintf(stderr, "usage: v4l2util feed|relay|ctrl|timings|input ...\n");
     return 2;
 }
