@@ -81,7 +81,7 @@ TUNE_RULE = ("vga ROM std at 80x25; OVMF's shell at 800x600 and 1024x768, its fr
 def split_of(name):
     if name.startswith("vga-") and ("-std-80x25" in name or name == "vga-seabios-stdvga"):
         return "tune"
-    if name.startswith("edk2-shell-") and (name.endswith("-800x600") or name.endswith("-1024x768")):
+    if name.startswith("edk2-shell") and (name.endswith("-800x600") or name.endswith("-1024x768")):
         return "tune"
     # OVMF draws its setup pages in 640x480 whatever the GOP mode was, so the pages, not the
     # resolutions, are split: the front page and Device Manager tune, the other two are held out.
@@ -90,6 +90,12 @@ def split_of(name):
     if name.startswith("fbcon-") and name.endswith("-default-1024x768"):
         return "tune"
     return "heldout"
+
+
+def fresh(name, have):
+    """Whether to capture name: wanted, and not in the corpus already (a run that adds frames
+    leaves the frames it has as they were, so figures before and after compare)."""
+    return name not in have and wanted(name)
 
 
 def wanted(name):
@@ -470,7 +476,9 @@ def gen_edk2(out, tmp, fonts, have):
         res = "%dx%d" % (w, h)
         names = ["edk2-shell-" + res, "edk2-setup-" + res, "edk2-devmgr-" + res, "edk2-bootmgr-" + res,
                  "edk2-bootmaint-" + res]
-        if all(n in have or not wanted(n) for n in names):
+        # The shell as it starts: its banner's six lines at the top, the rest blank.
+        first = "edk2-shellstart-" + res
+        if all(n in have or not wanted(n) for n in names + [first]):
             continue
         vars_fd = os.path.join(tmp, "vars.fd")
         shutil.copy("/usr/share/OVMF/OVMF_VARS_4M.fd", vars_fd)
@@ -481,6 +489,8 @@ def gen_edk2(out, tmp, fonts, have):
             if not g.wait_serial(b"Shell> ", timeout=300):
                 print("gen: REJECTED edk2 at %s: no shell" % res)
                 continue
+            if fresh(first, have):
+                edk2_grab(g, out, tmp, first, "uefi-shell", 0, fonts)
             start = len(g.serial_text())
             # A few commands whose output fills the screen with real firmware text.
             # memmap -b stops at a full page ("Press ENTER to continue or 'Q' break").
@@ -496,7 +506,8 @@ def gen_edk2(out, tmp, fonts, have):
             g.wait_quiet(2.0)
             for k in ("e", "c", "h", "o", "spc", "shift-comma", "shift-dot", "shift-6", "v"):
                 g.keys(k, gap=0.15)
-            edk2_grab(g, out, tmp, names[0], "uefi-shell", 0, fonts)
+            if fresh(names[0], have):
+                edk2_grab(g, out, tmp, names[0], "uefi-shell", 0, fonts)
             g.keys(*(["backspace"] * 9), gap=0.15)
             # exit: back to the boot manager's front page (the setup's first page).
             n = len(g.serial_text())
@@ -504,13 +515,15 @@ def gen_edk2(out, tmp, fonts, have):
                 g.keys(k, gap=0.15)
             g.wait_serial(b"Device Manager", timeout=120, start=n)
             start = len(g.serial_text())
-            edk2_grab(g, out, tmp, names[1], "edk2-setup", n, fonts)
+            if fresh(names[1], have):
+                edk2_grab(g, out, tmp, names[1], "edk2-setup", n, fonts)
             # Device Manager, Boot Manager, Boot Maintenance Manager: down to each, enter, esc.
             for i, name in enumerate(names[2:]):
                 n = len(g.serial_text())
                 g.keys(*(["down"] * (i + 1)), gap=0.5)
                 g.keys("ret", gap=1)
-                edk2_grab(g, out, tmp, name, "edk2-setup", n, fonts)
+                if fresh(name, have):
+                    edk2_grab(g, out, tmp, name, "edk2-setup", n, fonts)
                 g.keys("esc", gap=1)
                 g.wait_quiet(2.0)
                 g.keys(*(["up"] * (i + 1)), gap=0.5)
@@ -529,7 +542,9 @@ LINUX_PALETTE = [(0, 0, 0), (0, 0, 0xAA), (0, 0xAA, 0), (0, 0xAA, 0xAA), (0xAA, 
 # (resolution, font name as fbcon=font: takes it, or "default": the kernel's choice)
 FBCON_RUNS = [((1024, 768), "default"), ((1280, 800), "default"), ((1920, 1080), "default"),
               ((1024, 768), "VGA8x8"), ((1920, 1080), "TER16x32")]
-FBCON_SHOTS = ["colors", "dialog", "top", "dmesg"]
+FBCON_SHOTS = ["colors", "dialog", "top", "dmesg", "login"]
+# The login shot: a cleared screen and getty's prompt, two lines of text.
+GETTY = "\\nDebian GNU/Linux 12 debian tty1\\n\\ndebian login: "
 
 
 def hexbytes(text):
@@ -547,7 +562,9 @@ def gen_fbcon(out, tmp, fonts, have):
         kdir = kdir or kernel_dir()
         body = ""
         for s in FBCON_SHOTS:
-            draw = ("/bin/busybox dmesg >/dev/tty1\n" if s == "dmesg" else "/bin/busybox cat /%s.txt >/dev/tty1\n" % s)
+            draw = ("/bin/busybox dmesg >/dev/tty1\n" if s == "dmesg" else
+                    "/bin/busybox printf '%s' >/dev/tty1\n" % GETTY if s == "login" else
+                    "/bin/busybox cat /%s.txt >/dev/tty1\n" % s)
             body += ("printf '\\033[H\\033[2J' >/dev/tty1\n" + draw + "/bin/busybox sleep 1\n"
                      "{ echo BEGIN-%s; /bin/busybox od -An -v -tx1 /dev/vcsa1; echo VCSU-%s; "
                      "/bin/busybox od -An -v -tx1 /dev/vcsu1; echo SHOT-%s; } >/dev/ttyS0\n"
@@ -585,7 +602,8 @@ def gen_fbcon(out, tmp, fonts, have):
                         row.append((chr(code) if code else " ", LINUX_PALETTE[at & 15], LINUX_PALETTE[at >> 4]))
                     cells.append(row)
                 fname = "linux-%s-%dx%d" % (font.lower(), cw, chh)
-                save(out, name, "fbcon", fname, img, (cols, rows, cw, chh, 0, 0), cells, fonts, None, "linux")
+                if fresh(name, have):
+                    save(out, name, "fbcon", fname, img, (cols, rows, cw, chh, 0, 0), cells, fonts, None, "linux")
         finally:
             g.close()
 
@@ -772,7 +790,8 @@ report them apart and do not tune on them.
   whiptail-like installer, a kernel panic, top, vi) under QEMU's std, cirrus and vmware VGA ROMs,
   80x25 (9x16) and 80x50 (9x8, vga=0x0F01); truth from 0xB8000.
 - `uefi-shell`: OVMF's UEFI shell (ver, a memmap page, a typed command line) at 640x480 (80x25),
-  800x600 (100x31), 1024x768, 1280x800, 1920x1080; EDK2's 8x19 font, the grid centred.
+  800x600 (100x31), 1024x768, 1280x800, 1920x1080; EDK2's 8x19 font, the grid centred; and
+  `edk2-shellstart-*`, the shell as it starts (its banner's six lines, the rest of the screen blank).
 - `edk2-setup`: the front page, Device Manager, Boot Manager, Boot Maintenance Manager. OVMF
   switches to 640x480 for its setup pages whatever the GOP mode was, so these frames are all
   640x480 (the name's resolution is the mode the machine was started in). Where OVMF's serial
@@ -780,7 +799,9 @@ report them apart and do not tune on them.
   glyph the graphics console draws (see gen.py's EDK2_STANDINS).
 - `fbcon`: Linux's framebuffer console on OVMF's GOP framebuffer (efifb), the kernel's default
   font at 1024x768, 1280x800, 1920x1080, and fbcon=font:VGA8x8 / TER16x32; the grid at 0,0 with
-  the remainder as a margin; truth from /dev/vcsa (colours) and /dev/vcsu (characters).
+  the remainder as a margin; truth from /dev/vcsa (colours) and /dev/vcsu (characters). Each
+  run's shots: an ANSI colour table, a dialog, top, dmesg, and a cleared screen with getty's
+  prompt (`debian login:`, two lines of text).
 - `grub-gfxterm`: GRUB for EFI's command line in gfxterm (unicode.pf2, and Terminus at 20 and 32 pixels
   made with grub-mkfont) at 1024x768 and 1920x1080; truth from GRUB's serial
   terminal through pyte.

@@ -1451,6 +1451,8 @@ static const struct {
 #define GRID_BETTER 0.5
 /* A found grid's pitch agrees with a mode's cell when within this share of it. */
 #define GRID_AGREE 0.03
+/* The picture's columns repeat clearly enough to rule out modes of other cell widths. */
+#define COLUMNS_CLEAR 0.2
 /* The grid's phase is tried this many font pixels either way across, and down. */
 #define GRID_SHIFT_X 1
 #define GRID_SHIFT_Y 2
@@ -1580,6 +1582,14 @@ static int grid_agrees(double pitch_x, double pitch_y, const struct mode *md,
     return fabs(pitch_x - pw) <= GRID_AGREE * pw && fabs(pitch_y - ph) <= GRID_AGREE * ph;
 }
 
+/* Whether the picture's columns (found clearly) are md's cells, as wide as md stretched. */
+static int columns_agree(const struct sk_grid *g, const struct mode *md, const struct sk_image *img)
+{
+    double pw = (double)md->cell_w * img->width / md->screen_w;
+    return g->x.pitch > 0 && g->x.strength >= COLUMNS_CLEAR &&
+           fabs(g->x.pitch - pw) <= GRID_AGREE * pw;
+}
+
 /*
  * Look for a grid of any geometry in the picture itself (gridfind), read
  * it in each cell shape and phase near the one found, and keep the best in
@@ -1590,10 +1600,10 @@ static int grid_agrees(double pitch_x, double pitch_y, const struct mode *md,
  * shape is tried: they are most of a first frame's time).
  */
 static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const struct mode *known,
-                       struct tally *ty)
+                       const struct sk_grid *found, struct tally *ty)
 {
-    struct sk_grid g;
-    int rc = sk_gridfind_run(tr->grid, img, &g);
+    struct sk_grid g = *found;
+    int rc = g.x.pitch > 0 || g.y.pitch > 0 ? 0 : -1;
     /* Cells start on a frame pixel (a stretched picture's phase is searched below). */
     g.x.origin = floor(g.x.origin + 0.5);
     g.y.origin = floor(g.y.origin + 0.5);
@@ -1759,8 +1769,9 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
 
     const struct mode *best = NULL;
     struct tally ty;
-    int have = 0;     /* ty and tr->cells hold a full pass of best */
-    int searched = 0; /* every mode was tried on this picture */
+    struct sk_grid grid = {0}; /* the picture's own grid, when every mode is searched */
+    int have = 0;              /* ty and tr->cells hold a full pass of best */
+    int searched = 0;          /* every mode was tried on this picture */
     if (tr->last && mode_fits(tr->last, img)) {
         best = tr->last;
         /* Measured while the mode keeps reading text: a picture's colours are thrown away. */
@@ -1784,7 +1795,21 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         const struct mode *top[2] = {NULL, NULL};
         double top_misfit[2] = {0, 0};
         unsigned top_rank[2] = {0, 0};
+        /*
+         * A mode whose cells are not as wide as the picture's columns repeat
+         * is not tried, when they repeat clearly: a screen of two lines
+         * (a login prompt) fits any mode about as well, mostly blank, and the
+         * commonest would win (unless no mode is as wide: then all are tried).
+         */
+        sk_gridfind_run(tr->grid, img, &grid);
+        unsigned wide = 0;
         for (unsigned i = 0; i < nc; i++) {
+            wide += columns_agree(&grid, cands[i], img);
+        }
+        for (unsigned i = 0; i < nc; i++) {
+            if (wide > 0 && !columns_agree(&grid, cands[i], img)) {
+                continue;
+            }
             run_mode(tr, img, cands[i], 3, 0, &ty);
             /*
              * The commoner modes are preferred unless another fits clearly
@@ -1830,7 +1855,8 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         struct tally known = ty;
         /* A VGA mode read at its own size as text: a grid of its pitch is its own. */
         int unscaled = best->screen_w == img->width && best->screen_h == img->height;
-        int found = grid_search(tr, img, tally_is_text(&known) && unscaled ? best : NULL, &ty);
+        int found =
+            grid_search(tr, img, tally_is_text(&known) && unscaled ? best : NULL, &grid, &ty);
         if (found > 0 &&
             (!tally_is_text(&known) ||
              !grid_agrees(tr->found_place.pitch_x, tr->found_place.pitch_y, best, img) ||

@@ -3,17 +3,22 @@
  * picture and read it back as characters and colours.
  *
  * Pure: pixels in, a grid of CP437 characters with VGA palette colours
- * and the colours measured in the picture out, no I/O and no clock. The recogniser tries the text
- * modes firmware and consoles use (80x25 with 9x16 or 8x16 cells, 80x50 and 80x43 with 8x8, 80x28
- * with 9x14, 80x30, 100x37, 128x48, and 8x16 cells at the picture's own size), each as if the
- * capture device had stretched the mode's picture over the whole frame (720x400 to 1920x1080, say),
- * and keeps the one whose cells look most like glyphs of the VGA fonts in two colours of the
- * 16-colour palette. When none of those modes reads as text, or the picture's own grid (gridfind:
- * cells of any size at any origin, as UEFI setup centres 80x25 of 8x19 in its GOP mode) says their
- * cells are the wrong size, the grid found is read in the cell shapes the
- * fonts fit (8 or 9 wide; 8, 14, 16 high, or 16 in 19 as EDK2 draws), at
- * the phase that fits best; its mode is then named "grid 8x19" and so on.
- * It keeps the mode it found and tries it first on the next picture.
+ * and the colours measured in the picture out, no I/O and no clock. The
+ * recogniser tries the text modes firmware and consoles use (80x25 with
+ * 9x16 or 8x16 cells, 80x50 and 80x43 with 8x8, 80x28 with 9x14, 80x30,
+ * 100x37, 128x48, and 8x16 cells at the picture's own size), each as if
+ * the capture device had stretched the mode's picture over the whole frame
+ * (720x400 to 1920x1080, say), and keeps the one whose cells look most
+ * like glyphs of the VGA fonts in two colours of the 16-colour palette
+ * (when the picture's columns repeat clearly, only the modes whose cells
+ * are that wide: on a screen of two lines every mode fits about as well).
+ * When none of those modes reads as text, or the picture's own grid
+ * (gridfind: cells of any size at any origin, as UEFI setup centres 80x25
+ * of 8x19 in its GOP mode) says their cells are the wrong size, the grid
+ * found is read in the cell shapes the fonts fit (8 or 9 wide; 8, 14, 16
+ * high, or 16 in 19 as EDK2 draws), at the phase that fits best; its mode
+ * is then named "grid 8x19" and so on. It keeps the mode it found and
+ * tries it first on the next picture.
  */
 #ifndef SK_TEXT_TEXTREC_H
 #define SK_TEXT_TEXTREC_H
