@@ -1570,6 +1570,36 @@ static int source_plausible(const struct sk_image *img, const struct sk_grid *g,
 }
 
 /*
+ * Grid g as read in cells of shape k, its pitch made exact when the source
+ * picture it implies is a display mode (within GRID_SOURCE_NEAR): the cell
+ * times the frame over that mode. The finder measures a pitch to a few
+ * hundredths of a pixel; EDK2's 640x480 stretched to 1920x1080 was found
+ * 23.945 pixels across for 24, and its 60th column read a third of a glyph
+ * out. A grid starting within a source pixel of the frame's edge starts at
+ * it (its last column then fits).
+ */
+static struct sk_grid source_snap(const struct sk_image *img, const struct sk_grid *g, unsigned k)
+{
+    struct sk_grid s = *g;
+    double w = grid_cells[k].w * img->width / g->x.pitch;
+    double h = grid_cells[k].h * img->height / g->y.pitch;
+    for (size_t i = 0; i < sizeof(source_modes) / sizeof(source_modes[0]); i++) {
+        if (fabs(w - source_modes[i][0]) <= GRID_SOURCE_NEAR * source_modes[i][0] &&
+            fabs(h - source_modes[i][1]) <= GRID_SOURCE_NEAR * source_modes[i][1]) {
+            s.x.pitch = (double)grid_cells[k].w * img->width / source_modes[i][0];
+            s.y.pitch = (double)grid_cells[k].h * img->height / source_modes[i][1];
+            break;
+        }
+    }
+    double sx = s.x.pitch / grid_cells[k].w, sy = s.y.pitch / grid_cells[k].h;
+    s.x.origin = s.x.origin < sx ? 0 : s.x.origin;
+    s.y.origin = s.y.origin < sy ? 0 : s.y.origin;
+    s.x.count = (unsigned)((img->width - s.x.origin) / s.x.pitch + 1e-6);
+    s.y.count = (unsigned)((img->height - s.y.origin) / s.y.pitch + 1e-6);
+    return s;
+}
+
+/*
  * Whether a found grid's pitch is the cell size of mode md stretched over
  * img (within GRID_AGREE): when it is not, the picture's own periodicity
  * says the mode reads the wrong cells, however well they fit.
@@ -1623,16 +1653,22 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     double second_top = 0, second_misfit = 0;
     /* Shapes are ranked by misfit, times GRID_ODD_SOURCE where the source would be odd. */
     double best_rank = 0, second_rank = 0;
+    struct sk_grid gs[GRID_CELLS]; /* g in each shape's cells, its pitch made exact */
     for (unsigned k = 0; k < GRID_CELLS; k++) {
         double sx = g.x.pitch / grid_cells[k].w, sy = g.y.pitch / grid_cells[k].h;
         if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT * sy || sy > GRID_ASPECT * sx) {
+            continue;
+        }
+        gs[k] = source_snap(img, &g, k);
+        if (gs[k].x.count < 2 || gs[k].y.count < 2 || gs[k].x.count > SK_TEXTREC_MAX_COLS ||
+            gs[k].y.count > SK_TEXTREC_MAX_ROWS) {
             continue;
         }
         double top = grid_cells[k].top;
         int shape_k = -1;
         double shape_dx = 0, shape_top = 0, shape_misfit = 0;
         for (int dy = -GRID_SHIFT_Y; dy <= GRID_SHIFT_Y; dy++) {
-            grid_try(tr, img, &g, k, 0, top + dy, step, ty, &shape_k, &shape_dx, &shape_top,
+            grid_try(tr, img, &gs[k], k, 0, top + dy, step, ty, &shape_k, &shape_dx, &shape_top,
                      &shape_misfit);
         }
         if (shape_k < 0) {
@@ -1660,17 +1696,17 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                        source_plausible(img, &g, (unsigned)best_k);
         unsigned k = (unsigned)best_k;
         int stretched = g.x.pitch / grid_cells[k].w > 1.2 || g.y.pitch / grid_cells[k].h > 1.2;
-        grid_refine(tr, img, &g, k, best_top, best_misfit, step, ty, &best_k, &best_dx, &best_top,
-                    &best_misfit);
+        grid_refine(tr, img, &gs[k], k, best_top, best_misfit, step, ty, &best_k, &best_dx,
+                    &best_top, &best_misfit);
         if (near && stretched) {
-            grid_refine(tr, img, &g, (unsigned)second_k, second_top, second_misfit, step, ty,
-                        &best_k, &best_dx, &best_top, &best_misfit);
+            grid_refine(tr, img, &gs[second_k], (unsigned)second_k, second_top, second_misfit, step,
+                        ty, &best_k, &best_dx, &best_top, &best_misfit);
         }
     }
     if (best_k < 0) {
         return 0;
     }
-    grid_mode(tr, &g, (unsigned)best_k, best_dx, best_top);
+    grid_mode(tr, &gs[best_k], (unsigned)best_k, best_dx, best_top);
     run_mode(tr, img, &tr->found, 1, 0, ty);
     return tally_is_text(ty);
 }
