@@ -1451,8 +1451,8 @@ static const struct {
 #define GRID_BETTER 0.5
 /* A found grid's pitch agrees with a mode's cell when within this share of it. */
 #define GRID_AGREE 0.03
-/* The picture's columns repeat clearly enough to rule out modes of other cell widths. */
-#define COLUMNS_CLEAR 0.2
+/* A picture's columns or rows repeat clearly enough to rule out modes of other cell sizes. */
+#define AXIS_CLEAR 0.2
 /* The grid's phase is tried this many font pixels either way across, and down. */
 #define GRID_SHIFT_X 1
 #define GRID_SHIFT_Y 2
@@ -1612,12 +1612,19 @@ static int grid_agrees(double pitch_x, double pitch_y, const struct mode *md,
     return fabs(pitch_x - pw) <= GRID_AGREE * pw && fabs(pitch_y - ph) <= GRID_AGREE * ph;
 }
 
-/* Whether the picture's columns (found clearly) are md's cells, as wide as md stretched. */
-static int columns_agree(const struct sk_grid *g, const struct mode *md, const struct sk_image *img)
+/*
+ * Whether md's cells, stretched over img, are as wide as the picture's
+ * columns and as high as its rows, on each axis that repeats clearly (one
+ * that does not says nothing).
+ */
+static int axes_agree(const struct sk_grid *g, const struct mode *md, const struct sk_image *img)
 {
     double pw = (double)md->cell_w * img->width / md->screen_w;
-    return g->x.pitch > 0 && g->x.strength >= COLUMNS_CLEAR &&
-           fabs(g->x.pitch - pw) <= GRID_AGREE * pw;
+    double ph = (double)md->cell_h * img->height / md->screen_h;
+    int x_clear = g->x.pitch > 0 && g->x.strength >= AXIS_CLEAR;
+    int y_clear = g->y.pitch > 0 && g->y.strength >= AXIS_CLEAR;
+    return (!x_clear || fabs(g->x.pitch - pw) <= GRID_AGREE * pw) &&
+           (!y_clear || fabs(g->y.pitch - ph) <= GRID_AGREE * ph);
 }
 
 /*
@@ -1808,6 +1815,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     struct sk_grid grid = {0}; /* the picture's own grid, when every mode is searched */
     int have = 0;              /* ty and tr->cells hold a full pass of best */
     int searched = 0;          /* every mode was tried on this picture */
+    int grid_tried = 0;        /* the picture's grid was read first (no mode agrees with it) */
     if (tr->last && mode_fits(tr->last, img)) {
         best = tr->last;
         /* Measured while the mode keeps reading text: a picture's colours are thrown away. */
@@ -1823,6 +1831,28 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     }
     if (!best) {
         searched = 1;
+        sk_gridfind_run(tr->grid, img, &grid);
+        /*
+         * A grid seen clearly whose cells no mode has (EDK2's 8x19, a
+         * centred grid) is read first: the modes would only be read in the
+         * wrong cells (the 8x8 ones fit a 640x480 setup page best, and
+         * were half of its first frame's time). They are tried when it is
+         * not text.
+         */
+        int agree = 0;
+        for (unsigned i = 0; i < nc; i++) {
+            agree |= grid_agrees(grid.x.pitch, grid.y.pitch, cands[i], img);
+        }
+        if (grid.found && !agree) {
+            grid_tried = 1;
+            if (grid_search(tr, img, NULL, &grid, &ty) > 0) {
+                best = &tr->found;
+                have = 1;
+            }
+        }
+    }
+    if (!best) {
+        searched = 1;
         /*
          * Every candidate on a third of its rows, then the two that fit best
          * on all of them: a sparse screen can put its only text on rows the
@@ -1832,18 +1862,19 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         double top_misfit[2] = {0, 0};
         unsigned top_rank[2] = {0, 0};
         /*
-         * A mode whose cells are not as wide as the picture's columns repeat
-         * is not tried, when they repeat clearly: a screen of two lines
-         * (a login prompt) fits any mode about as well, mostly blank, and the
-         * commonest would win (unless no mode is as wide: then all are tried).
+         * A mode whose cells are not as wide as the picture's columns repeat,
+         * or as high as its rows, is not tried when they repeat clearly
+         * (unless no mode agrees: then all are). A screen of two lines (a
+         * login prompt) fits any mode about as well, mostly blank, and the
+         * commonest would win; on a full one, the 8x8 modes fit 8x16 cells
+         * nearly as well, and their full passes were half a first frame.
          */
-        sk_gridfind_run(tr->grid, img, &grid);
-        unsigned wide = 0;
+        unsigned agreeing = 0;
         for (unsigned i = 0; i < nc; i++) {
-            wide += columns_agree(&grid, cands[i], img);
+            agreeing += axes_agree(&grid, cands[i], img);
         }
         for (unsigned i = 0; i < nc; i++) {
-            if (wide > 0 && !columns_agree(&grid, cands[i], img)) {
+            if (agreeing > 0 && !axes_agree(&grid, cands[i], img)) {
                 continue;
             }
             run_mode(tr, img, cands[i], 3, 0, &ty);
@@ -1883,7 +1914,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     if (!have) {
         run_mode(tr, img, best, 1, 0, &ty);
     }
-    if (searched) {
+    if (searched && !grid_tried) {
         /*
          * A grid of the picture's own geometry, when it reads as text and
          * better than the known modes; else what the best of those read.

@@ -1152,7 +1152,13 @@ static void grub_menu(struct grid *s)
              g, k);
 }
 
-/* A GRUB menu drawn in Unifont through JPEG q75: read with unicode.pf2 loaded and without. */
+/*
+ * A GRUB menu drawn in Unifont through JPEG q75: read with unicode.pf2
+ * loaded and without. Without it the menu was "not text" (80x25 9x16
+ * stretched over it won the mode search), until modes must have the
+ * picture's rows: now 80x30 8x16, four characters in five right (Unifont
+ * and the VGA font share most shapes); the font is still worth hundreds.
+ */
 static void test_grub_screen(void)
 {
     if (!have_grub_fonts("test_grub_screen")) {
@@ -1172,7 +1178,9 @@ static void test_grub_screen(void)
     CHECK_STR(b.with_mode, "80x30 8x16");
     CHECK(b.with_chars >= 2395);
     CHECK(b.with_cells >= 2398);
-    CHECK(b.with_cells >= b.without_cells + 1000);
+    CHECK_STR(b.without_mode, "80x30 8x16");
+    CHECK(b.without_chars >= 1900);
+    CHECK(b.with_cells >= b.without_cells + 300);
     sk_image_free(&img);
     sk_image_free(&jpg);
 }
