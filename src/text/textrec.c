@@ -1471,22 +1471,86 @@ static const struct {
 /* How near a display mode the picture's implied size must come (the pitch is measured). */
 #define GRID_SOURCE_NEAR 0.012
 
-/* tr->found: cell shape k on grid g, shifted dx font pixels across, the glyph's top at top. */
-static void grid_mode(struct sk_textrec *tr, const struct sk_grid *g, unsigned k, double dx,
-                      double top)
+/*
+ * The display modes a text screen's source sends (VESA's and EDID's
+ * common ones, UEFI GOP modes, the VGA's): width, height.
+ */
+static const unsigned short source_modes[][2] = {
+    {640, 350},   {640, 400},   {640, 480},   {720, 350},   {720, 400},   {720, 480},
+    {720, 576},   {800, 480},   {800, 600},   {832, 624},   {1024, 600},  {1024, 768},
+    {1152, 864},  {1280, 720},  {1280, 768},  {1280, 800},  {1280, 960},  {1280, 1024},
+    {1360, 768},  {1366, 768},  {1400, 1050}, {1440, 900},  {1600, 900},  {1600, 1200},
+    {1680, 1050}, {1920, 1080}, {1920, 1200}, {2048, 1536}, {2560, 1080}, {2560, 1440},
+    {2560, 1600}, {3840, 2160},
+};
+
+/*
+ * The display mode (an index of source_modes) that grid g read in cells of
+ * shape k implies: the frame's size times the cell's size over the pitch
+ * (the picture the dongle scaled to the frame, whatever margin it has),
+ * within GRID_SOURCE_NEAR. 8x16 cells found 10x15 apart in 1280x720 mean
+ * 1024x768; 8x14 ones, 1024x672, none. -1 for none.
+ */
+static int source_mode(const struct sk_image *img, const struct sk_grid *g, unsigned k)
+{
+    double w = grid_cells[k].w * img->width / g->x.pitch;
+    double h = grid_cells[k].h * img->height / g->y.pitch;
+    int best = -1;
+    double best_d = 0;
+    /* The nearest: 1360x768 and 1366x768 are both within reach of either. */
+    for (size_t i = 0; i < sizeof(source_modes) / sizeof(source_modes[0]); i++) {
+        double dw = fabs(w - source_modes[i][0]) / source_modes[i][0];
+        double dh = fabs(h - source_modes[i][1]) / source_modes[i][1];
+        if (dw <= GRID_SOURCE_NEAR && dh <= GRID_SOURCE_NEAR && (best < 0 || dw + dh < best_d)) {
+            best = (int)i;
+            best_d = dw + dh;
+        }
+    }
+    return best;
+}
+
+/*
+ * tr->found: cell shape k on grid g, shifted dx font pixels across, the
+ * glyph's top at top. Where the shape implies a display mode, the pitch is
+ * that mode's cell scaled to the frame, not the one measured: a sparse
+ * screen (GRUB's menu: ten rows of text in two runs) gives the
+ * autocorrelation few teeth, and a pitch 0.3% off puts the last of 47
+ * rows two pixels out.
+ */
+static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
+                      unsigned k, double dx, double top)
 {
     struct place *pl = &tr->found_place;
     unsigned fh = tr->fonts[grid_cells[k].font].height;
     pl->pitch_x = g->x.pitch;
     pl->pitch_y = g->y.pitch;
-    pl->sx = g->x.pitch / grid_cells[k].w;
-    pl->sy = g->y.pitch / grid_cells[k].h;
+    int src = source_mode(img, g, k);
+    if (src >= 0) {
+        pl->pitch_x = (double)grid_cells[k].w * img->width / source_modes[src][0];
+        pl->pitch_y = (double)grid_cells[k].h * img->height / source_modes[src][1];
+    }
+    pl->sx = pl->pitch_x / grid_cells[k].w;
+    pl->sy = pl->pitch_y / grid_cells[k].h;
+    /*
+     * The cell starts where the glyph's phase puts it (a glyph read above
+     * the grid's origin moves the cell up with it), and as many cells are
+     * read as have their glyph's rows in the frame.
+     */
     pl->ox = g->x.origin + dx * pl->sx;
-    pl->oy = g->y.origin;
-    pl->top = top;
-    tr->found = (struct mode){
-        g->x.count,      g->y.count,         grid_cells[k].w,    fh, g->x.count * grid_cells[k].w,
-        g->y.count * fh, grid_cells[k].font, grid_cells[k].name, pl};
+    pl->oy = g->y.origin + (top - grid_cells[k].top) * pl->sy;
+    pl->top = grid_cells[k].top;
+    double end_x = img->width - pl->ox, end_y = img->height - pl->oy - (pl->top + fh) * pl->sy;
+    unsigned cols = end_x < pl->pitch_x ? 0 : (unsigned)(end_x / pl->pitch_x + 1e-6);
+    unsigned rows = end_y < 0 ? 0 : (unsigned)(end_y / pl->pitch_y + 1e-6) + 1;
+    tr->found = (struct mode){cols,
+                              rows,
+                              grid_cells[k].w,
+                              fh,
+                              cols * grid_cells[k].w,
+                              rows * fh,
+                              grid_cells[k].font,
+                              grid_cells[k].name,
+                              pl};
 }
 
 /* Read cell shape k of grid g at phase (dx, top) on rows a step apart; keep it in best_* if it fits
@@ -1495,7 +1559,7 @@ static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const st
                      unsigned k, double dx, double top, unsigned step, struct tally *ty,
                      int *best_k, double *best_dx, double *best_top, double *best_misfit)
 {
-    grid_mode(tr, g, k, dx, top);
+    grid_mode(tr, img, g, k, dx, top);
     if (!mode_fits(&tr->found, img)) {
         return;
     }
@@ -1537,36 +1601,10 @@ static void grid_refine(struct sk_textrec *tr, const struct sk_image *img, const
     }
 }
 
-/*
- * The display modes a text screen's source sends (VESA's and EDID's
- * common ones, UEFI GOP modes, the VGA's): width, height.
- */
-static const unsigned short source_modes[][2] = {
-    {640, 350},   {640, 400},   {640, 480},   {720, 350},   {720, 400},   {720, 480},
-    {720, 576},   {800, 480},   {800, 600},   {832, 624},   {1024, 600},  {1024, 768},
-    {1152, 864},  {1280, 720},  {1280, 768},  {1280, 800},  {1280, 960},  {1280, 1024},
-    {1360, 768},  {1366, 768},  {1400, 1050}, {1440, 900},  {1600, 900},  {1600, 1200},
-    {1680, 1050}, {1920, 1080}, {1920, 1200}, {2048, 1536}, {2560, 1080}, {2560, 1440},
-    {2560, 1600}, {3840, 2160},
-};
-
-/*
- * Whether grid g read in cells of shape k means a source picture of a
- * display mode: the frame's size times the cell's size over the pitch
- * (the picture the dongle scaled to the frame, whatever margin it has).
- * 8x16 cells found 10x15 apart in 1280x720 mean 1024x768; 8x14 ones, 1024x672.
- */
+/* Whether grid g read in cells of shape k means a source picture of a display mode. */
 static int source_plausible(const struct sk_image *img, const struct sk_grid *g, unsigned k)
 {
-    double w = grid_cells[k].w * img->width / g->x.pitch;
-    double h = grid_cells[k].h * img->height / g->y.pitch;
-    for (size_t i = 0; i < sizeof(source_modes) / sizeof(source_modes[0]); i++) {
-        if (fabs(w - source_modes[i][0]) <= GRID_SOURCE_NEAR * source_modes[i][0] &&
-            fabs(h - source_modes[i][1]) <= GRID_SOURCE_NEAR * source_modes[i][1]) {
-            return 1;
-        }
-    }
-    return 0;
+    return source_mode(img, g, k) >= 0;
 }
 
 /*
@@ -1670,7 +1708,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     if (best_k < 0) {
         return 0;
     }
-    grid_mode(tr, &g, (unsigned)best_k, best_dx, best_top);
+    grid_mode(tr, img, &g, (unsigned)best_k, best_dx, best_top);
     run_mode(tr, img, &tr->found, 1, 0, ty);
     return tally_is_text(ty);
 }
