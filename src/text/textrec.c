@@ -2,8 +2,9 @@
  * textrec: the text-screen recogniser.
  *
  * Owns the packed glyph bitmaps of the three VGA fonts (and, for the VGA's
- * own text modes, the same with the VGA BIOS's glyphs as alternates) and
- * of EDK2's (for 8x19 cells, as UEFI firmware draws them), the mode it found
+ * own text modes, the same with the VGA BIOS's glyphs as alternates), of
+ * EDK2's (for 8x19 cells, as UEFI firmware draws them) and of GRUB's
+ * unicode.pf2 (for 8x16 cells, as GRUB's gfxterm draws them), the mode it found
  * last, and the result's cells. A picture passes through in these steps:
  *
  *  1. For each candidate mode, a sampling map takes every pixel of the
@@ -60,6 +61,7 @@
 #include "text/font8x16.h"
 #include "text/fontbios.h"
 #include "text/fontedk2.h"
+#include "text/fontgrub.h"
 #include "text/vga.h"
 #include "video/ycc.h"
 #include "text/fonts.h"
@@ -108,8 +110,23 @@
  * alternates. The grids found in graphics modes are read in the IBM glyphs
  * alone: with more glyphs to choose from, a font fits any cell shape a
  * little better and would win the cell-shape choice for that alone.
+ * FONT_GRUB: GRUB's unicode.pf2 (GNU Unifont) alone, for GRUB's graphical
+ * terminal, tried as a cell shape of its own beside FONT_16's 8x16, with
+ * the heavy lines of GRUB's menu box as alternates of the light ones (CP437
+ * has no heavy lines; unread, the box fits the VGA font's two-pixel lines
+ * better and the whole menu would be read in the VGA font).
  */
-enum { FONT_8, FONT_14, FONT_16, FONT_EDK2, FONT_VGA8, FONT_VGA14, FONT_VGA16, FONT_COUNT };
+enum {
+    FONT_8,
+    FONT_14,
+    FONT_16,
+    FONT_EDK2,
+    FONT_GRUB,
+    FONT_VGA8,
+    FONT_VGA14,
+    FONT_VGA16,
+    FONT_COUNT
+};
 
 /* Glyphs a font holds: its 256, and alternates from fonts added at run time. */
 #define MAX_GLYPHS SK_GLYPHFIT_MAX
@@ -394,6 +411,11 @@ struct sk_textrec *sk_textrec_new(void)
     font_fill(&tr->fonts[FONT_VGA16], &sk_font8x16[0][0], 16);
     font_add_set(&tr->fonts[FONT_VGA16], &sk_font_bios16[0][0]);
     font_fill_edk2(&tr->fonts[FONT_EDK2]);
+    font_fill(&tr->fonts[FONT_GRUB], &sk_font_grub[0][0], 16);
+    for (unsigned i = 0; i < SK_FONT_GRUB_HEAVY; i++) {
+        font_add(&tr->fonts[FONT_GRUB], sk_font_grub_heavy[i].code, sk_font_grub_heavy[i].rows,
+                 SK_GLYPHFIT_NINTH_VGA);
+    }
     tr->cells = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->cells));
     tr->glyph = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->glyph));
     tr->clear = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->clear));
@@ -1427,22 +1449,30 @@ static int mode_fits(const struct mode *md, const struct sk_image *img)
 
 /*
  * The cells a found grid is tried as: a cell's width and height in the
- * font's own pixels, the font drawn in it, and the glyph's top row in the
- * cell (EDK2's 8x19 draws its glyphs EDK2_TOP down).
+ * font's own pixels, the font drawn in it, the glyph's top row in the
+ * cell (EDK2's 8x19 draws its glyphs EDK2_TOP down), and how many font
+ * pixels before the end of the gap between glyphs (where gridfind starts
+ * a cell) the font's cells start: Unifont leaves its glyphs' first column
+ * blank where the VGA font draws in it, so its cells start a pixel
+ * earlier. One-pixel strokes read a pixel off miss their glyphs
+ * entirely, which two-pixel strokes only half do: tried where gridfind
+ * puts them, GRUB's cells would fit the VGA font better than their own.
  */
 static const struct {
     unsigned w, h;
     int font;
     unsigned top;
+    int lead;
     const char *name;
 } grid_cells[] = {
-    {8, 16, FONT_16, 0, "grid 8x16"},
-    {9, 16, FONT_16, 0, "grid 9x16"},
-    {8, 19, FONT_EDK2, EDK2_TOP, "grid 8x19"},
-    {8, 14, FONT_14, 0, "grid 8x14"},
-    {9, 14, FONT_14, 0, "grid 9x14"},
-    {8, 8, FONT_8, 0, "grid 8x8"},
-    {9, 8, FONT_8, 0, "grid 9x8"},
+    {8, 16, FONT_16, 0, 0, "grid 8x16"},
+    {9, 16, FONT_16, 0, 0, "grid 9x16"},
+    {8, 16, FONT_GRUB, 0, 1, "grid 8x16 unifont"},
+    {8, 19, FONT_EDK2, EDK2_TOP, 0, "grid 8x19"},
+    {8, 14, FONT_14, 0, 0, "grid 8x14"},
+    {9, 14, FONT_14, 0, 0, "grid 9x14"},
+    {8, 8, FONT_8, 0, 0, "grid 8x8"},
+    {9, 8, FONT_8, 0, 0, "grid 9x8"},
 };
 #define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
 /* A font pixel is at most this many times wider than high, or higher than wide. */
@@ -1574,7 +1604,7 @@ static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const st
 }
 
 /*
- * Try cell shape k, found best at (0, top) with misfit m, shifted a font
+ * Try cell shape k, found best at (-lead, top) with misfit m, shifted a font
  * pixel either way across and, on a stretched picture, by quarters of a
  * font pixel; its best phase replaces best_* when it fits better.
  */
@@ -1583,10 +1613,10 @@ static void grid_refine(struct sk_textrec *tr, const struct sk_image *img, const
                         int *best_k, double *best_dx, double *best_top, double *best_misfit)
 {
     int lk = (int)k;
-    double ldx = 0, ltop = top, lm = m;
+    double dx0 = -grid_cells[k].lead, ldx = dx0, ltop = top, lm = m;
     for (int dx = -GRID_SHIFT_X; dx <= GRID_SHIFT_X; dx++) {
         if (dx) {
-            grid_try(tr, img, g, k, dx, top, step, ty, &lk, &ldx, &ltop, &lm);
+            grid_try(tr, img, g, k, dx0 + dx, top, step, ty, &lk, &ldx, &ltop, &lm);
         }
     }
     double sx = g->x.pitch / grid_cells[k].w, sy = g->y.pitch / grid_cells[k].h;
@@ -1670,8 +1700,8 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
         int shape_k = -1;
         double shape_dx = 0, shape_top = 0, shape_misfit = 0;
         for (int dy = -GRID_SHIFT_Y; dy <= GRID_SHIFT_Y; dy++) {
-            grid_try(tr, img, &g, k, 0, top + dy, step, ty, &shape_k, &shape_dx, &shape_top,
-                     &shape_misfit);
+            grid_try(tr, img, &g, k, -grid_cells[k].lead, top + dy, step, ty, &shape_k, &shape_dx,
+                     &shape_top, &shape_misfit);
         }
         if (shape_k < 0) {
             continue;
@@ -1682,7 +1712,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                 second_k = best_k, second_top = best_top, second_misfit = best_misfit;
                 second_rank = best_rank;
             }
-            best_k = shape_k, best_dx = 0, best_top = shape_top, best_misfit = shape_misfit;
+            best_k = shape_k, best_dx = shape_dx, best_top = shape_top, best_misfit = shape_misfit;
             best_rank = rank;
         } else if (second_k < 0 || rank < second_rank) {
             second_k = shape_k, second_top = shape_top, second_misfit = shape_misfit;
