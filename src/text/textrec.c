@@ -1650,6 +1650,20 @@ static int grid_agrees(double pitch_x, double pitch_y, const struct mode *md,
     return fabs(pitch_x - pw) <= GRID_AGREE * pw && fabs(pitch_y - ph) <= GRID_AGREE * ph;
 }
 
+/*
+ * Whether grid g's cells start where mode md's do (md's picture stretched
+ * over the frame from its corner): each origin within GRID_PHASE of a
+ * pitch of a cell's corner. GRUB's gfxterm draws 8x16 cells 10 pixels in
+ * from the corner: the pitch of 128x48 8x16 at 1024x768, but not its cells.
+ */
+#define GRID_PHASE 0.25
+static int phase_agrees(const struct sk_grid *g)
+{
+    double fx = fmod(g->x.origin, g->x.pitch) / g->x.pitch;
+    double fy = fmod(g->y.origin, g->y.pitch) / g->y.pitch;
+    return fmin(fx, 1 - fx) <= GRID_PHASE && fmin(fy, 1 - fy) <= GRID_PHASE;
+}
+
 /* Whether the picture's columns (found clearly) are md's cells, as wide as md stretched. */
 static int columns_agree(const struct sk_grid *g, const struct mode *md, const struct sk_image *img)
 {
@@ -1664,8 +1678,8 @@ static int columns_agree(const struct sk_grid *g, const struct mode *md, const s
  * tr->found. Returns 1 when it reads as text (ty and tr->cells hold its
  * full pass), 0 when it does not (they hold something else), -1 when there
  * is no grid to try (they are untouched): none was seen, or it has the
- * pitch of known, a mode that reads the picture as text (then no cell
- * shape is tried: they are most of a first frame's time).
+ * pitch and phase of known, a mode that reads the picture as text (then no
+ * cell shape is tried: they are most of a first frame's time).
  */
 static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const struct mode *known,
                        const struct sk_grid *found, struct tally *ty)
@@ -1679,7 +1693,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
         g.y.count > SK_TEXTREC_MAX_ROWS) {
         return -1;
     }
-    if (known && grid_agrees(g.x.pitch, g.y.pitch, known, img)) {
+    if (known && grid_agrees(g.x.pitch, g.y.pitch, known, img) && phase_agrees(&g)) {
         return -1;
     }
     /* A sample of rows: enough to tell the shapes apart, few enough to be cheap. */
