@@ -9,8 +9,8 @@
  * first frame of a new geometry: the mode searched) and again with the
  * mode known (the steady state; the median of --reps runs). It scores
  * every true cell against the recognised cell that covers the true cell's
- * centre (the recogniser's grid is taken as stretched over the whole
- * frame, as it reports it):
+ * centre (the recogniser's grid where it says it lies: its origin and
+ * pitch in the frame's pixels):
  *   chars    the share of cells whose character is right (a blank is right
  *            as any blank);
  *   nonblank the same over the cells whose truth draws ink;
@@ -191,14 +191,19 @@ static void score(const struct truth *t, const struct sk_textrec_result *r, unsi
             if (!r->is_text || !r->cols || !r->rows || !r->mode_w || !r->mode_h) {
                 continue;
             }
-            /* The true cell's centre in the frame, then in the recogniser's mode. */
+            /*
+             * The true cell's centre in the frame, then the recognised cell
+             * under it: the grid where the recogniser says it lies (a grid
+             * found at an origin, such as GRUB's 10-pixel border or UEFI's
+             * centred 80x25, is not stretched over the whole frame).
+             */
             double cx = (t->x0 + (x + 0.5) * t->cw) * fw / t->w;
             double cy = (t->y0 + (y + 0.5) * t->ch) * fh / t->h;
-            unsigned rc = (unsigned)(cx * r->mode_w / fw / r->cell_w);
-            unsigned rr = (unsigned)(cy * r->mode_h / fh / r->cell_h);
-            if (rc >= r->cols || rr >= r->rows) {
+            double fc = (cx - r->origin_x) / r->pitch_x, fr = (cy - r->origin_y) / r->pitch_y;
+            if (fc < 0 || fr < 0 || fc >= r->cols || fr >= r->rows) {
                 continue;
             }
+            unsigned rc = (unsigned)fc, rr = (unsigned)fr;
             const struct sk_textrec_cell *c = &r->cells[rr * r->cols + rc];
             unsigned got = sk_cp437_unicode[c->ch];
             int right = ink ? got == tc->code : blank_code(got) || c->fg == c->bg;

@@ -73,9 +73,12 @@ CP437 = bytes(range(256)).decode("cp437")
 # against) and OVMF at 800x600 and 1024x768. Held out (reported apart, never tuned on): the
 # other VGA ROMs (cirrus, vmware), every 80x50 screen, OVMF's shell at 640x480, 1280x800, 1920x1080
 # and its Boot Manager and Boot Maintenance pages, fbcon in any other font or resolution than the
-# default font at 1024x768, every GRUB frame.
+# default font at 1024x768, GRUB's command line after echoes (grub-echo-*). GRUB's other scenes
+# (help, lsmod, set, a menu: grub-{help,lsmod,set,menu}-*), added after the echo frames had
+# been held out, tune.
 TUNE_RULE = ("vga ROM std at 80x25; OVMF's shell at 800x600 and 1024x768, its front page and Device "
-             "Manager; fbcon's default font at 1024x768; no GRUB frame")
+             "Manager; fbcon's default font at 1024x768; GRUB's help, lsmod, set and menu screens "
+             "(not its echo screens)")
 
 
 def split_of(name):
@@ -88,6 +91,8 @@ def split_of(name):
     if name.startswith("edk2-setup-") or name.startswith("edk2-devmgr-"):
         return "tune"
     if name.startswith("fbcon-") and name.endswith("-default-1024x768"):
+        return "tune"
+    if name.startswith("grub-") and not name.startswith("grub-echo-"):
         return "tune"
     return "heldout"
 
@@ -399,10 +404,10 @@ def gen_vga(out, tmp, fonts, have):
 EDK2_MODES = [(80, 25), (80, 50), (100, 31), (128, 40), (160, 56), (240, 56)]
 
 
-def pyte_grid(raw, cols, rows):
+def pyte_grid(raw, cols, rows, encoding="cp437"):
     screen = pyte.Screen(cols, rows)
     stream = pyte.Stream(screen)
-    text = raw.decode("cp437")
+    text = raw.decode(encoding)
     stream.feed(text)
     cells = []
     for r in range(rows):
@@ -620,8 +625,19 @@ GRUB_FONTS = {"unicode": None,
               # DejaVu Sans Mono 16 was tried: its glyphs reach past gfxterm's cells, so its frames
               # never reproduce cell by cell and are rejected; Terminus's 32-pixel size instead.
               "terminus32": ["-s", "32", "/usr/share/fonts/opentype/terminus/terminus-normal.otb"]}
+# The held-out scene: GRUB's command line after a few echoes (GRUB_RUNS' sizes and fonts).
 GRUB_RUNS = [((1024, 768), "unicode"), ((1920, 1080), "unicode"), ((1024, 768), "terminus20"),
              ((1920, 1080), "terminus32")]
+# The tuning scenes, other screens than the held-out one: the output of `help` (two columns of
+# command summaries, scrolled), `lsmod` (a table, scrolled) and `set` (variables), and a menu of
+# menuentries as GRUB's text menu draws it on gfxterm (box lines, a highlight bar, the help text
+# under it). (scene, size, font); unicode.pf2 first, the font GRUB for EFI draws with by default.
+GRUB_TUNE_RUNS = [("help", (1024, 768), "unicode"), ("help", (1280, 800), "unicode"),
+                  ("help", (1920, 1080), "unicode"), ("lsmod", (1024, 768), "unicode"),
+                  ("lsmod", (1920, 1080), "unicode"), ("set", (1280, 800), "unicode"),
+                  ("menu", (1024, 768), "unicode"), ("menu", (1280, 800), "unicode"),
+                  ("menu", (1920, 1080), "unicode"), ("help", (1280, 800), "terminus20"),
+                  ("menu", (1024, 768), "terminus20"), ("set", (1920, 1080), "terminus32")]
 
 
 # gfxterm.c's DEFAULT_BORDER_WIDTH: the grid starts 10 pixels in from the top-left corner.
@@ -655,10 +671,42 @@ def type_keys(g, text):
         g.keys(special.get(ch, ("shift-" + ch.lower()) if ch.isupper() else ch), gap=0.12)
 
 
+def grub_cfg(scene, res, font, cols, rows):
+    """grub.cfg for one scene; the serial terminal is given the gfxterm's geometry, so that GRUB
+    lays out both alike. Returns (config, what the serial log shows once the screen is drawn)."""
+    head = ("insmod all_video\ninsmod gfxterm\ninsmod serial\nserial --unit=0 --speed=115200\n"
+            "set gfxmode=%s\nloadfont /boot/grub/fonts/corpus.pf2\n" % res)
+    if scene == "echo":
+        # Kept as it was when these frames were first captured (held out).
+        return (head + "terminfo -g %dx%d serial vt100-color\nterminal_output gfxterm serial\nclear\n"
+                # Short lines only: GRUB centres and word-wraps each terminal by its own rules.
+                "echo \"GRUB $grub_platform, gfxterm %s, font %s\"\nlsfonts\nls /boot/grub\n"
+                "echo \"The quick brown fox jumps over the lazy dog.\"\n"
+                "echo \"0123456789 !@#$%%&*()[]{}<>+-=/,.;:'|~_\"\n"
+                # Only the 8 dark colours: GRUB's vt100-color serial drops the bright bit.
+                "set color_normal=brown/blue\necho \" Booting 'Debian GNU/Linux' \"\n"
+                "set color_normal=green/black\necho \"Loading Linux 6.1.0-57-amd64 ...\"\n"
+                "set color_normal=light-gray/black\necho \"Loading initial ramdisk ...\"\n"
+                "echo CORPUS-READY\nsleep 3600\n" % (cols, rows, res, font), b"CORPUS-READY")
+    if scene == "menu":
+        # UTF-8 on the serial side (terminfo -u), so that it sends the box lines and arrows gfxterm
+        # draws rather than ASCII stand-ins; no timeout, so that no countdown changes the screen.
+        entries = ["Debian GNU/Linux", "Advanced options for Debian GNU/Linux",
+                   "Debian GNU/Linux, with Linux 6.1.0-57-amd64 (recovery mode)", "Memory test (memtest86+x64.efi)",
+                   "Windows Boot Manager (on /dev/nvme0n1p1)", "UEFI Firmware Settings"]
+        body = "".join("menuentry '%s' {\n  echo '%s'\n}\n" % (e, e) for e in entries)
+        return (head + "terminfo -u -g %dx%d serial vt100-color\nterminal_output gfxterm serial\n"
+                "set timeout=-1\nset default=1\n" % (cols, rows) + body, entries[-1].encode())
+    command = {"help": "help", "lsmod": "lsmod", "set": "set"}[scene]
+    return (head + "terminfo -g %dx%d serial vt100-color\nterminal_output gfxterm serial\nclear\n"
+            "%s\necho CORPUS-READY\nsleep 3600\n" % (cols, rows, command), b"CORPUS-READY")
+
+
 def gen_grub(out, tmp, fonts, have):
-    for (w, h), font in GRUB_RUNS:
+    runs = [("echo", size, font) for size, font in GRUB_RUNS] + GRUB_TUNE_RUNS
+    for scene, (w, h), font in runs:
         res = "%dx%d" % (w, h)
-        name = "grub-echo-%s-%s" % (font, res)
+        name = "grub-%s-%s-%s" % (scene, font, res)
         if name in have or not wanted(name):
             continue
         iso_root = os.path.join(tmp, "iso")
@@ -671,20 +719,9 @@ def gen_grub(out, tmp, fonts, have):
             shutil.copy("/usr/share/grub/unicode.pf2", pf2)
         cw, chh = pf2_cell(pf2)
         cols, rows = (w - 2 * GRUB_BORDER) // cw, (h - 2 * GRUB_BORDER) // chh
-        # The serial terminal is given the gfxterm's geometry, so that GRUB lays out both alike.
+        cfg, ready = grub_cfg(scene, res, font, cols, rows)
         with open(os.path.join(iso_root, "boot/grub/grub.cfg"), "w") as f:
-            f.write("insmod all_video\ninsmod gfxterm\ninsmod serial\nserial --unit=0 --speed=115200\n"
-                    "set gfxmode=%s\nloadfont /boot/grub/fonts/corpus.pf2\n"
-                    "terminfo -g %dx%d serial vt100-color\nterminal_output gfxterm serial\nclear\n"
-                    # Short lines only: GRUB centres and word-wraps each terminal by its own rules.
-                    "echo \"GRUB $grub_platform, gfxterm %s, font %s\"\nlsfonts\nls /boot/grub\n"
-                    "echo \"The quick brown fox jumps over the lazy dog.\"\n"
-                    "echo \"0123456789 !@#$%%&*()[]{}<>+-=/,.;:'|~_\"\n"
-                    # Only the 8 dark colours: GRUB's vt100-color serial drops the bright bit.
-                    "set color_normal=brown/blue\necho \" Booting 'Debian GNU/Linux' \"\n"
-                    "set color_normal=green/black\necho \"Loading Linux 6.1.0-57-amd64 ...\"\n"
-                    "set color_normal=light-gray/black\necho \"Loading initial ramdisk ...\"\n"
-                    "echo CORPUS-READY\nsleep 3600\n" % (res, cols, rows, res, font))
+            f.write(cfg)
         iso = os.path.join(tmp, "grub.iso")
         subprocess.run(["grub-mkrescue", "-o", iso, iso_root], check=True, capture_output=True)
         vars_fd = os.path.join(tmp, "vars.fd")
@@ -693,29 +730,22 @@ def gen_grub(out, tmp, fonts, have):
                                 "-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
                                 "-drive", "if=pflash,format=raw,file=" + vars_fd, "-cdrom", iso])
         try:
-            if not g.wait_serial(b"CORPUS-READY", timeout=300):
+            if not g.wait_serial(ready, timeout=300):
                 print("gen: REJECTED %s: GRUB never got there" % name)
                 continue
-            g.wait_quiet(2.0)
+            g.wait_quiet(3.0 if scene == "menu" else 2.0)
             img = g.mon.shot(os.path.join(tmp, name + ".ppm"))
             raw = g.serial_text()
         finally:
             g.close()
         cut = raw.rfind(b"\x1b[2J")
         raw = raw[cut:] if cut >= 0 else raw
-        best = None
-        for x0, y0 in ((GRUB_BORDER, GRUB_BORDER),):
-            grid = (cols, rows, cw, chh, x0, y0)
-            cells, cursor = pyte_grid(raw, cols, rows)
-            for row in cells:
-                for i, (chv, fg, bg) in enumerate(row):
-                    # pyte's colours were given as EFI's; GRUB's palette is VGA's.
-                    row[i] = (chv, GRUB_PALETTE[EFI_PALETTE.index(fg)], GRUB_PALETTE[EFI_PALETTE.index(bg)])
-            trial = {k: v.copy() for k, v in fonts.get("grub-" + font, {}).items()}
-            bad = verify(img, grid, cells, trial, cursor)
-            if best is None or len(bad) < best[0]:
-                best = (len(bad), grid, cells, cursor)
-        _, grid, cells, cursor = best
+        grid = (cols, rows, cw, chh, GRUB_BORDER, GRUB_BORDER)
+        cells, cursor = pyte_grid(raw, cols, rows, "utf-8" if scene == "menu" else "cp437")
+        for row in cells:
+            for i, (chv, fg, bg) in enumerate(row):
+                # pyte's colours were given as EFI's; GRUB's palette is VGA's.
+                row[i] = (chv, GRUB_PALETTE[EFI_PALETTE.index(fg)], GRUB_PALETTE[EFI_PALETTE.index(bg)])
         save(out, name, "grub-gfxterm", "grub-" + font, img, grid, cells, fonts, cursor, "grub")
 
 
@@ -782,7 +812,8 @@ occurrence of a character in one font draws the same bitmap; the learned fonts a
 ## The split (also the MANIFEST's fourth column, which is what counts)
 `tune`: the frames the recogniser's authors may look at and tune on: %s.
 `heldout`: every other frame (the cirrus and vmware VGA ROMs, 80x50, OVMF's shell at other GOP
-modes, the Boot Manager and Boot Maintenance pages, fbcon's other fonts and resolutions, GRUB);
+modes, the Boot Manager and Boot Maintenance pages, fbcon's other fonts and resolutions, GRUB's
+echo screens);
 report them apart and do not tune on them.
 
 ## Families and what they hold
@@ -802,9 +833,10 @@ report them apart and do not tune on them.
   the remainder as a margin; truth from /dev/vcsa (colours) and /dev/vcsu (characters). Each
   run's shots: an ANSI colour table, a dialog, top, dmesg, and a cleared screen with getty's
   prompt (`debian login:`, two lines of text).
-- `grub-gfxterm`: GRUB for EFI's command line in gfxterm (unicode.pf2, and Terminus at 20 and 32 pixels
-  made with grub-mkfont) at 1024x768 and 1920x1080; truth from GRUB's serial
-  terminal through pyte.
+- `grub-gfxterm`: GRUB for EFI in gfxterm (unicode.pf2, and Terminus at 20 and 32 pixels made with
+  grub-mkfont): its command line after a few echoes (grub-echo-*, held out) at 1024x768 and
+  1920x1080; the output of help, lsmod and set and a menu of menuentries (tune) at 1024x768,
+  1280x800 and 1920x1080; truth from GRUB's serial terminal (UTF-8 for the menu) through pyte.
 """
 
 

@@ -46,6 +46,15 @@
 #define FOLD_BINS_PER_PX 4
 /* The teeth a comb confined to a sparse screen's text needs to count. */
 #define SPARSE_MIN_TEETH 3
+/*
+ * An axis's strength is also its comb's weakest of the first this many
+ * teeth: a screen whose text is a few runs of rows spread over the frame
+ * (GRUB's menu: six entries under the title, three lines of help under the
+ * box, whose sides run the whole height) has an extent as tall as the
+ * frame, and most teeth find nothing to pair with, but its near ones all
+ * do. Two lines alone give one tooth, not this many.
+ */
+#define NEAR_TEETH 4
 /* A cell holds something when its activity reaches this share of the busiest cell's. */
 #define EXTENT_SHARE 0.03
 
@@ -331,7 +340,16 @@ static void axis_find(struct sk_gridfind *gf, const double *p, unsigned n, int c
     if (score <= 0) {
         return;
     }
-    out->strength = fmin(1, score / teeth / r[0]);
+    double weakest = INFINITY;
+    unsigned near_teeth = 0;
+    for (double l = pitch; l < lags - 1 && near_teeth < NEAR_TEETH; l += pitch, near_teeth++) {
+        weakest = fmin(weakest, corr_at(r, lags, l) - corr_at(r, lags, l - pitch / 2));
+    }
+    score /= teeth;
+    if (near_teeth == NEAR_TEETH && weakest > score) {
+        score = weakest;
+    }
+    out->strength = fmin(1, score / r[0]);
     out->pitch = pitch;
 
     /*

@@ -2,8 +2,9 @@
  * textrec: the text-screen recogniser.
  *
  * Owns the packed glyph bitmaps of the three VGA fonts (and, for the VGA's
- * own text modes, the same with the VGA BIOS's glyphs as alternates) and
- * of EDK2's (for 8x19 cells, as UEFI firmware draws them), the mode it found
+ * own text modes, the same with the VGA BIOS's glyphs as alternates), of
+ * EDK2's (for 8x19 cells, as UEFI firmware draws them) and of GRUB's
+ * unicode.pf2 (for 8x16 cells, as GRUB's gfxterm draws them), the mode it found
  * last, and the result's cells. A picture passes through in these steps:
  *
  *  1. For each candidate mode, a sampling map takes every pixel of the
@@ -60,6 +61,7 @@
 #include "text/font8x16.h"
 #include "text/fontbios.h"
 #include "text/fontedk2.h"
+#include "text/fontgrub.h"
 #include "text/vga.h"
 #include "video/ycc.h"
 #include "text/fonts.h"
@@ -108,8 +110,23 @@
  * alternates. The grids found in graphics modes are read in the IBM glyphs
  * alone: with more glyphs to choose from, a font fits any cell shape a
  * little better and would win the cell-shape choice for that alone.
+ * FONT_GRUB: GRUB's unicode.pf2 (GNU Unifont) alone, for GRUB's graphical
+ * terminal, tried as a cell shape of its own beside FONT_16's 8x16, with
+ * the heavy lines of GRUB's menu box as alternates of the light ones (CP437
+ * has no heavy lines; unread, the box fits the VGA font's two-pixel lines
+ * better and the whole menu would be read in the VGA font).
  */
-enum { FONT_8, FONT_14, FONT_16, FONT_EDK2, FONT_VGA8, FONT_VGA14, FONT_VGA16, FONT_COUNT };
+enum {
+    FONT_8,
+    FONT_14,
+    FONT_16,
+    FONT_EDK2,
+    FONT_GRUB,
+    FONT_VGA8,
+    FONT_VGA14,
+    FONT_VGA16,
+    FONT_COUNT
+};
 
 /* Glyphs a font holds: its 256, and alternates from fonts added at run time. */
 #define MAX_GLYPHS SK_GLYPHFIT_MAX
@@ -394,6 +411,11 @@ struct sk_textrec *sk_textrec_new(void)
     font_fill(&tr->fonts[FONT_VGA16], &sk_font8x16[0][0], 16);
     font_add_set(&tr->fonts[FONT_VGA16], &sk_font_bios16[0][0]);
     font_fill_edk2(&tr->fonts[FONT_EDK2]);
+    font_fill(&tr->fonts[FONT_GRUB], &sk_font_grub[0][0], 16);
+    for (unsigned i = 0; i < SK_FONT_GRUB_HEAVY; i++) {
+        font_add(&tr->fonts[FONT_GRUB], sk_font_grub_heavy[i].code, sk_font_grub_heavy[i].rows,
+                 SK_GLYPHFIT_NINTH_VGA);
+    }
     tr->cells = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->cells));
     tr->glyph = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->glyph));
     tr->clear = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->clear));
@@ -1427,22 +1449,30 @@ static int mode_fits(const struct mode *md, const struct sk_image *img)
 
 /*
  * The cells a found grid is tried as: a cell's width and height in the
- * font's own pixels, the font drawn in it, and the glyph's top row in the
- * cell (EDK2's 8x19 draws its glyphs EDK2_TOP down).
+ * font's own pixels, the font drawn in it, the glyph's top row in the
+ * cell (EDK2's 8x19 draws its glyphs EDK2_TOP down), and how many font
+ * pixels before the end of the gap between glyphs (where gridfind starts
+ * a cell) the font's cells start: Unifont leaves its glyphs' first column
+ * blank where the VGA font draws in it, so its cells start a pixel
+ * earlier. One-pixel strokes read a pixel off miss their glyphs
+ * entirely, which two-pixel strokes only half do: tried where gridfind
+ * puts them, GRUB's cells would fit the VGA font better than their own.
  */
 static const struct {
     unsigned w, h;
     int font;
     unsigned top;
+    int lead;
     const char *name;
 } grid_cells[] = {
-    {8, 16, FONT_16, 0, "grid 8x16"},
-    {9, 16, FONT_16, 0, "grid 9x16"},
-    {8, 19, FONT_EDK2, EDK2_TOP, "grid 8x19"},
-    {8, 14, FONT_14, 0, "grid 8x14"},
-    {9, 14, FONT_14, 0, "grid 9x14"},
-    {8, 8, FONT_8, 0, "grid 8x8"},
-    {9, 8, FONT_8, 0, "grid 9x8"},
+    {8, 16, FONT_16, 0, 0, "grid 8x16"},
+    {9, 16, FONT_16, 0, 0, "grid 9x16"},
+    {8, 16, FONT_GRUB, 0, 1, "grid 8x16 unifont"},
+    {8, 19, FONT_EDK2, EDK2_TOP, 0, "grid 8x19"},
+    {8, 14, FONT_14, 0, 0, "grid 8x14"},
+    {9, 14, FONT_14, 0, 0, "grid 9x14"},
+    {8, 8, FONT_8, 0, 0, "grid 8x8"},
+    {9, 8, FONT_8, 0, 0, "grid 9x8"},
 };
 #define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
 /* A font pixel is at most this many times wider than high, or higher than wide. */
@@ -1471,72 +1501,6 @@ static const struct {
 /* How near a display mode the picture's implied size must come (the pitch is measured). */
 #define GRID_SOURCE_NEAR 0.012
 
-/* tr->found: cell shape k on grid g, shifted dx font pixels across, the glyph's top at top. */
-static void grid_mode(struct sk_textrec *tr, const struct sk_grid *g, unsigned k, double dx,
-                      double top)
-{
-    struct place *pl = &tr->found_place;
-    unsigned fh = tr->fonts[grid_cells[k].font].height;
-    pl->pitch_x = g->x.pitch;
-    pl->pitch_y = g->y.pitch;
-    pl->sx = g->x.pitch / grid_cells[k].w;
-    pl->sy = g->y.pitch / grid_cells[k].h;
-    pl->ox = g->x.origin + dx * pl->sx;
-    pl->oy = g->y.origin;
-    pl->top = top;
-    tr->found = (struct mode){
-        g->x.count,      g->y.count,         grid_cells[k].w,    fh, g->x.count * grid_cells[k].w,
-        g->y.count * fh, grid_cells[k].font, grid_cells[k].name, pl};
-}
-
-/* Read cell shape k of grid g at phase (dx, top) on rows a step apart; keep it in best_* if it fits
- * best. */
-static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
-                     unsigned k, double dx, double top, unsigned step, struct tally *ty,
-                     int *best_k, double *best_dx, double *best_top, double *best_misfit)
-{
-    grid_mode(tr, g, k, dx, top);
-    if (!mode_fits(&tr->found, img)) {
-        return;
-    }
-    run_mode(tr, img, &tr->found, step, 0, ty);
-    double m = mode_misfit(ty);
-    if (*best_k < 0 || m < *best_misfit) {
-        *best_k = (int)k;
-        *best_dx = dx;
-        *best_top = top;
-        *best_misfit = m;
-    }
-}
-
-/*
- * Try cell shape k, found best at (0, top) with misfit m, shifted a font
- * pixel either way across and, on a stretched picture, by quarters of a
- * font pixel; its best phase replaces best_* when it fits better.
- */
-static void grid_refine(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
-                        unsigned k, double top, double m, unsigned step, struct tally *ty,
-                        int *best_k, double *best_dx, double *best_top, double *best_misfit)
-{
-    int lk = (int)k;
-    double ldx = 0, ltop = top, lm = m;
-    for (int dx = -GRID_SHIFT_X; dx <= GRID_SHIFT_X; dx++) {
-        if (dx) {
-            grid_try(tr, img, g, k, dx, top, step, ty, &lk, &ldx, &ltop, &lm);
-        }
-    }
-    double sx = g->x.pitch / grid_cells[k].w, sy = g->y.pitch / grid_cells[k].h;
-    static const double frac[] = {-0.5, -0.25, 0.25, 0.5};
-    for (unsigned i = 0; i < 4 && (sx > 1.2 || sy > 1.2); i++) {
-        double dx = ldx, t = ltop;
-        grid_try(tr, img, g, k, dx + frac[i], t, step, ty, &lk, &ldx, &ltop, &lm);
-        grid_try(tr, img, g, k, dx, t + frac[i], step, ty, &lk, &ldx, &ltop, &lm);
-    }
-    if (lm < *best_misfit || (*best_k == (int)k && lm <= *best_misfit)) {
-        *best_k = lk, *best_dx = ldx, *best_top = ltop, *best_misfit = lm;
-    }
-}
-
 /*
  * The display modes a text screen's source sends (VESA's and EDID's
  * common ones, UEFI GOP modes, the VGA's): width, height.
@@ -1551,52 +1515,131 @@ static const unsigned short source_modes[][2] = {
 };
 
 /*
- * Whether grid g read in cells of shape k means a source picture of a
- * display mode: the frame's size times the cell's size over the pitch
- * (the picture the dongle scaled to the frame, whatever margin it has).
- * 8x16 cells found 10x15 apart in 1280x720 mean 1024x768; 8x14 ones, 1024x672.
+ * The display mode (an index of source_modes) that grid g read in cells of
+ * shape k implies: the frame's size times the cell's size over the pitch
+ * (the picture the dongle scaled to the frame, whatever margin it has),
+ * within GRID_SOURCE_NEAR. 8x16 cells found 10x15 apart in 1280x720 mean
+ * 1024x768; 8x14 ones, 1024x672, none. -1 for none.
  */
-static int source_plausible(const struct sk_image *img, const struct sk_grid *g, unsigned k)
+static int source_mode(const struct sk_image *img, const struct sk_grid *g, unsigned k)
 {
     double w = grid_cells[k].w * img->width / g->x.pitch;
     double h = grid_cells[k].h * img->height / g->y.pitch;
+    int best = -1;
+    double best_d = 0;
+    /* The nearest: 1360x768 and 1366x768 are both within reach of either. */
     for (size_t i = 0; i < sizeof(source_modes) / sizeof(source_modes[0]); i++) {
-        if (fabs(w - source_modes[i][0]) <= GRID_SOURCE_NEAR * source_modes[i][0] &&
-            fabs(h - source_modes[i][1]) <= GRID_SOURCE_NEAR * source_modes[i][1]) {
-            return 1;
+        double dw = fabs(w - source_modes[i][0]) / source_modes[i][0];
+        double dh = fabs(h - source_modes[i][1]) / source_modes[i][1];
+        if (dw <= GRID_SOURCE_NEAR && dh <= GRID_SOURCE_NEAR && (best < 0 || dw + dh < best_d)) {
+            best = (int)i;
+            best_d = dw + dh;
         }
     }
-    return 0;
+    return best;
 }
 
 /*
- * Grid g as read in cells of shape k, its pitch made exact when the source
- * picture it implies is a display mode (within GRID_SOURCE_NEAR): the cell
- * times the frame over that mode. The finder measures a pitch to a few
- * hundredths of a pixel; EDK2's 640x480 stretched to 1920x1080 was found
- * 23.945 pixels across for 24, and its 60th column read a third of a glyph
- * out. A grid starting within a source pixel of the frame's edge starts at
- * it (its last column then fits).
+ * tr->found: cell shape k on grid g, shifted dx font pixels across, the
+ * glyph's top at top. Where the shape implies a display mode, the pitch is
+ * that mode's cell scaled to the frame, not the one measured: a sparse
+ * screen (GRUB's menu: ten rows of text in two runs) gives the
+ * autocorrelation few teeth, and a pitch 0.3% off puts the last of 47
+ * rows two pixels out.
  */
-static struct sk_grid source_snap(const struct sk_image *img, const struct sk_grid *g, unsigned k)
+static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
+                      unsigned k, double dx, double top)
 {
-    struct sk_grid s = *g;
-    double w = grid_cells[k].w * img->width / g->x.pitch;
-    double h = grid_cells[k].h * img->height / g->y.pitch;
-    for (size_t i = 0; i < sizeof(source_modes) / sizeof(source_modes[0]); i++) {
-        if (fabs(w - source_modes[i][0]) <= GRID_SOURCE_NEAR * source_modes[i][0] &&
-            fabs(h - source_modes[i][1]) <= GRID_SOURCE_NEAR * source_modes[i][1]) {
-            s.x.pitch = (double)grid_cells[k].w * img->width / source_modes[i][0];
-            s.y.pitch = (double)grid_cells[k].h * img->height / source_modes[i][1];
-            break;
+    struct place *pl = &tr->found_place;
+    unsigned fh = tr->fonts[grid_cells[k].font].height;
+    pl->pitch_x = g->x.pitch;
+    pl->pitch_y = g->y.pitch;
+    int src = source_mode(img, g, k);
+    if (src >= 0) {
+        pl->pitch_x = (double)grid_cells[k].w * img->width / source_modes[src][0];
+        pl->pitch_y = (double)grid_cells[k].h * img->height / source_modes[src][1];
+    }
+    pl->sx = pl->pitch_x / grid_cells[k].w;
+    pl->sy = pl->pitch_y / grid_cells[k].h;
+    /*
+     * The cell starts where the glyph's phase puts it (a glyph read above
+     * the grid's origin moves the cell up with it), and as many cells are
+     * read as have their glyph's rows in the frame.
+     */
+    /* A grid found starting within a source pixel of the frame's edge starts at it: the
+     * finder's phase is measured at its own pitch, and a stretched frame's last column then
+     * fits (EDK2's 640x480 at 1920x1080 was found starting a pixel in, and lost its 80th). */
+    double gx = src >= 0 && g->x.origin < pl->sx ? 0 : g->x.origin;
+    double gy = src >= 0 && g->y.origin < pl->sy ? 0 : g->y.origin;
+    pl->ox = gx + dx * pl->sx;
+    pl->oy = gy + (top - grid_cells[k].top) * pl->sy;
+    pl->top = grid_cells[k].top;
+    double end_x = img->width - pl->ox, end_y = img->height - pl->oy - (pl->top + fh) * pl->sy;
+    unsigned cols = end_x < pl->pitch_x ? 0 : (unsigned)(end_x / pl->pitch_x + 1e-6);
+    unsigned rows = end_y < 0 ? 0 : (unsigned)(end_y / pl->pitch_y + 1e-6) + 1;
+    tr->found = (struct mode){cols,
+                              rows,
+                              grid_cells[k].w,
+                              fh,
+                              cols * grid_cells[k].w,
+                              rows * fh,
+                              grid_cells[k].font,
+                              grid_cells[k].name,
+                              pl};
+}
+
+/* Read cell shape k of grid g at phase (dx, top) on rows a step apart; keep it in best_* if it fits
+ * best. */
+static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
+                     unsigned k, double dx, double top, unsigned step, struct tally *ty,
+                     int *best_k, double *best_dx, double *best_top, double *best_misfit)
+{
+    grid_mode(tr, img, g, k, dx, top);
+    if (!mode_fits(&tr->found, img)) {
+        return;
+    }
+    run_mode(tr, img, &tr->found, step, 0, ty);
+    double m = mode_misfit(ty);
+    if (*best_k < 0 || m < *best_misfit) {
+        *best_k = (int)k;
+        *best_dx = dx;
+        *best_top = top;
+        *best_misfit = m;
+    }
+}
+
+/*
+ * Try cell shape k, found best at (-lead, top) with misfit m, shifted a font
+ * pixel either way across and, on a stretched picture, by quarters of a
+ * font pixel; its best phase replaces best_* when it fits better.
+ */
+static void grid_refine(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
+                        unsigned k, double top, double m, unsigned step, struct tally *ty,
+                        int *best_k, double *best_dx, double *best_top, double *best_misfit)
+{
+    int lk = (int)k;
+    double dx0 = -grid_cells[k].lead, ldx = dx0, ltop = top, lm = m;
+    for (int dx = -GRID_SHIFT_X; dx <= GRID_SHIFT_X; dx++) {
+        if (dx) {
+            grid_try(tr, img, g, k, dx0 + dx, top, step, ty, &lk, &ldx, &ltop, &lm);
         }
     }
-    double sx = s.x.pitch / grid_cells[k].w, sy = s.y.pitch / grid_cells[k].h;
-    s.x.origin = s.x.origin < sx ? 0 : s.x.origin;
-    s.y.origin = s.y.origin < sy ? 0 : s.y.origin;
-    s.x.count = (unsigned)((img->width - s.x.origin) / s.x.pitch + 1e-6);
-    s.y.count = (unsigned)((img->height - s.y.origin) / s.y.pitch + 1e-6);
-    return s;
+    double sx = g->x.pitch / grid_cells[k].w, sy = g->y.pitch / grid_cells[k].h;
+    static const double frac[] = {-0.5, -0.25, 0.25, 0.5};
+    for (unsigned i = 0; i < 4 && (sx > 1.2 || sy > 1.2); i++) {
+        double dx = ldx, t = ltop;
+        grid_try(tr, img, g, k, dx + frac[i], t, step, ty, &lk, &ldx, &ltop, &lm);
+        grid_try(tr, img, g, k, dx, t + frac[i], step, ty, &lk, &ldx, &ltop, &lm);
+    }
+    if (lm < *best_misfit || (*best_k == (int)k && lm <= *best_misfit)) {
+        *best_k = lk, *best_dx = ldx, *best_top = ltop, *best_misfit = lm;
+    }
+}
+
+/* Whether grid g read in cells of shape k means a source picture of a display mode. */
+static int source_plausible(const struct sk_image *img, const struct sk_grid *g, unsigned k)
+{
+    return source_mode(img, g, k) >= 0;
 }
 
 /*
@@ -1610,6 +1653,20 @@ static int grid_agrees(double pitch_x, double pitch_y, const struct mode *md,
     double pw = (double)md->cell_w * img->width / md->screen_w;
     double ph = (double)md->cell_h * img->height / md->screen_h;
     return fabs(pitch_x - pw) <= GRID_AGREE * pw && fabs(pitch_y - ph) <= GRID_AGREE * ph;
+}
+
+/*
+ * Whether grid g's cells start where mode md's do (md's picture stretched
+ * over the frame from its corner): each origin within GRID_PHASE of a
+ * pitch of a cell's corner. GRUB's gfxterm draws 8x16 cells 10 pixels in
+ * from the corner: the pitch of 128x48 8x16 at 1024x768, but not its cells.
+ */
+#define GRID_PHASE 0.25
+static int phase_agrees(const struct sk_grid *g)
+{
+    double fx = fmod(g->x.origin, g->x.pitch) / g->x.pitch;
+    double fy = fmod(g->y.origin, g->y.pitch) / g->y.pitch;
+    return fmin(fx, 1 - fx) <= GRID_PHASE && fmin(fy, 1 - fy) <= GRID_PHASE;
 }
 
 /*
@@ -1633,8 +1690,8 @@ static int axes_agree(const struct sk_grid *g, const struct mode *md, const stru
  * tr->found. Returns 1 when it reads as text (ty and tr->cells hold its
  * full pass), 0 when it does not (they hold something else), -1 when there
  * is no grid to try (they are untouched): none was seen, or it has the
- * pitch of known, a mode that reads the picture as text (then no cell
- * shape is tried: they are most of a first frame's time).
+ * pitch and phase of known, a mode that reads the picture as text (then no
+ * cell shape is tried: they are most of a first frame's time).
  */
 static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const struct mode *known,
                        const struct sk_grid *found, struct tally *ty)
@@ -1648,7 +1705,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
         g.y.count > SK_TEXTREC_MAX_ROWS) {
         return -1;
     }
-    if (known && grid_agrees(g.x.pitch, g.y.pitch, known, img)) {
+    if (known && grid_agrees(g.x.pitch, g.y.pitch, known, img) && phase_agrees(&g)) {
         return -1;
     }
     /* A sample of rows: enough to tell the shapes apart, few enough to be cheap. */
@@ -1660,23 +1717,17 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     double second_top = 0, second_misfit = 0;
     /* Shapes are ranked by misfit, times GRID_ODD_SOURCE where the source would be odd. */
     double best_rank = 0, second_rank = 0;
-    struct sk_grid gs[GRID_CELLS]; /* g in each shape's cells, its pitch made exact */
     for (unsigned k = 0; k < GRID_CELLS; k++) {
         double sx = g.x.pitch / grid_cells[k].w, sy = g.y.pitch / grid_cells[k].h;
         if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT * sy || sy > GRID_ASPECT * sx) {
-            continue;
-        }
-        gs[k] = source_snap(img, &g, k);
-        if (gs[k].x.count < 2 || gs[k].y.count < 2 || gs[k].x.count > SK_TEXTREC_MAX_COLS ||
-            gs[k].y.count > SK_TEXTREC_MAX_ROWS) {
             continue;
         }
         double top = grid_cells[k].top;
         int shape_k = -1;
         double shape_dx = 0, shape_top = 0, shape_misfit = 0;
         for (int dy = -GRID_SHIFT_Y; dy <= GRID_SHIFT_Y; dy++) {
-            grid_try(tr, img, &gs[k], k, 0, top + dy, step, ty, &shape_k, &shape_dx, &shape_top,
-                     &shape_misfit);
+            grid_try(tr, img, &g, k, -grid_cells[k].lead, top + dy, step, ty, &shape_k, &shape_dx,
+                     &shape_top, &shape_misfit);
         }
         if (shape_k < 0) {
             continue;
@@ -1687,7 +1738,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                 second_k = best_k, second_top = best_top, second_misfit = best_misfit;
                 second_rank = best_rank;
             }
-            best_k = shape_k, best_dx = 0, best_top = shape_top, best_misfit = shape_misfit;
+            best_k = shape_k, best_dx = shape_dx, best_top = shape_top, best_misfit = shape_misfit;
             best_rank = rank;
         } else if (second_k < 0 || rank < second_rank) {
             second_k = shape_k, second_top = shape_top, second_misfit = shape_misfit;
@@ -1703,17 +1754,17 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                        source_plausible(img, &g, (unsigned)best_k);
         unsigned k = (unsigned)best_k;
         int stretched = g.x.pitch / grid_cells[k].w > 1.2 || g.y.pitch / grid_cells[k].h > 1.2;
-        grid_refine(tr, img, &gs[k], k, best_top, best_misfit, step, ty, &best_k, &best_dx,
-                    &best_top, &best_misfit);
+        grid_refine(tr, img, &g, k, best_top, best_misfit, step, ty, &best_k, &best_dx, &best_top,
+                    &best_misfit);
         if (near && stretched) {
-            grid_refine(tr, img, &gs[second_k], (unsigned)second_k, second_top, second_misfit, step,
-                        ty, &best_k, &best_dx, &best_top, &best_misfit);
+            grid_refine(tr, img, &g, (unsigned)second_k, second_top, second_misfit, step, ty,
+                        &best_k, &best_dx, &best_top, &best_misfit);
         }
     }
     if (best_k < 0) {
         return 0;
     }
-    grid_mode(tr, &gs[best_k], (unsigned)best_k, best_dx, best_top);
+    grid_mode(tr, img, &g, (unsigned)best_k, best_dx, best_top);
     run_mode(tr, img, &tr->found, 1, 0, ty);
     return tally_is_text(ty);
 }

@@ -16,7 +16,8 @@
  * (gridfind: cells of any size at any origin, as UEFI setup centres 80x25
  * of 8x19 in its GOP mode) says their cells are the wrong size, the grid
  * found is read in the cell shapes the fonts fit (8 or 9 wide; 8, 14, 16
- * high, or 16 in 19 as EDK2 draws), at the phase that fits best; its mode
+ * high, or 16 in 19 as EDK2 draws; 8x16 in GRUB's unicode.pf2 as its
+ * graphical terminal draws), at the phase that fits best; its mode
  * is then named "grid 8x19" and so on. It keeps the mode it found and
  * tries it first on the next picture.
  */

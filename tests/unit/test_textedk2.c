@@ -267,9 +267,10 @@ static void check_screen(struct screen *s, const char *name, const double want[3
         CHECK(r.is_text);
         CHECK(ink >= want[k]);
         /* Stretched, the one-pixel strokes of ═ - = in EDK2's dim grey (0x98, not VGA's 0xAA)
-         * blur darker and are snapped to dark grey: 7-8% of the cells of the 100x31 page (222
-         * at a pitch of 26.71 down, 253 at the exact 26.72: which strokes fall between pixels). */
-        CHECK(sc.colour_wrong <= (unsigned)((k == 2 ? 0.09 : 0.01) * s->rows * s->cols));
+         * blur darker and are snapped to dark grey: 7% of the cells of the 100x31 page, 8.2%
+         * (253 of 3100) since the grid's pitch is its display mode's exactly (26.72 at 1080p
+         * from 768 lines): the strokes fall a little further between the frame's rows. */
+        CHECK(sc.colour_wrong <= (unsigned)((k == 2 ? 0.085 : 0.01) * s->rows * s->cols));
     }
     sk_textrec_free(tr);
     sk_image_free(&img);
