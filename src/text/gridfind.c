@@ -17,7 +17,12 @@
  *     period of 43.2 pixels is measured as well as one of 16. Half the
  *     period scores little (every other tooth falls between cells), and so
  *     does twice it (its half-way points are cells too); three times it
- *     has a third of the teeth. The best score is the pitch.
+ *     has a third of the teeth. The best score is the pitch. On a sparse
+ *     screen (a few lines at the top) the teeth are counted only within
+ *     the text's extent, when at least three fall there, and the pitch is
+ *     snapped to a whole pixel when the profile folds more unevenly there;
+ *     the strength is also the weakest of the first four teeth (runs of
+ *     rows spread over the frame, as GRUB's menu has, pair only near ones).
  *  3. The profile folded modulo the period: the emptiest place of a cell
  *     is the gap glyphs leave. Across a row, glyphs are drawn from the
  *     cell's left, so the cell starts where the gap ends; down a column

@@ -10,8 +10,9 @@
  * the capture device had stretched the mode's picture over the whole frame
  * (720x400 to 1920x1080, say), and keeps the one whose cells look most
  * like glyphs of the VGA fonts in two colours of the 16-colour palette
- * (when the picture's columns repeat clearly, only the modes whose cells
- * are that wide: on a screen of two lines every mode fits about as well).
+ * (when the picture's columns or rows repeat clearly, only the modes whose
+ * cells are that wide and high: on a screen of two lines every mode fits
+ * about as well).
  * When none of those modes reads as text, or the picture's own grid
  * (gridfind: cells of any size at any origin, as UEFI setup centres 80x25
  * of 8x19 in its GOP mode) says their cells are the wrong size, the grid

@@ -250,6 +250,7 @@ static void check_lines(const char *file, unsigned tw, unsigned th, const char *
             fprintf(stderr, "  %s %s: not text (%s)\n", file, pass ? "q75" : "lossless", r.mode);
         }
         CHECK(r.is_text);
+        CHECK(r.rows >= first + n);
         for (unsigned y = 0; y < n && r.is_text && r.rows >= first + n; y++) {
             char got[SK_TEXTREC_MAX_COLS + 1];
             unsigned k = 0;

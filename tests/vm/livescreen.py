@@ -72,16 +72,28 @@ class Target:
             initrd = capture.initramfs(work, {}, LINUX_INIT)
             args += ["-kernel", kernel, "-initrd", initrd,
                      "-append", "console=ttyS0 loglevel=4 vt.global_cursor_default=0"]
-        sock = os.path.join(work, kind + ".mon")
-        self.q = subprocess.Popen(["qemu-system-x86_64", "-accel", "tcg", "-nodefaults", "-display", "none",
-                                   "-m", "256", "-nic", "none", "-monitor", "unix:%s,server,nowait" % sock,
-                                   "-serial", "file:" + os.path.join(work, kind + ".serial")] + args)
-        self.mon = capture.Monitor(sock, tries=200, who="livescreen")
+        # The port first: a taken port ends here, before there is a guest to leave behind.
         self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.server.bind(("127.0.0.1", port))
         self.server.listen(1)
         self.server.settimeout(0.5)
+        # Keys typed for an earlier target are not this one's: an events log that exists
+        # already is read from its end (a new one, from its start).
+        try:
+            self.events_from = (os.stat(events).st_dev, os.stat(events).st_ino, os.stat(events).st_size)
+        except OSError:
+            self.events_from = None
+        sock = os.path.join(work, kind + ".mon")
+        self.q = subprocess.Popen(["qemu-system-x86_64", "-accel", "tcg", "-nodefaults", "-display", "none",
+                                   "-m", "256", "-nic", "none", "-monitor", "unix:%s,server,nowait" % sock,
+                                   "-serial", "file:" + os.path.join(work, kind + ".serial")] + args)
+        try:
+            self.mon = capture.Monitor(sock, tries=200, who="livescreen")
+        except BaseException:
+            self.q.kill()
+            self.q.wait()
+            raise
 
     def monitor(self, line):
         with self.lock:
@@ -106,8 +118,8 @@ class Target:
                     conn.sendall(len(jpeg).to_bytes(4, "big") + jpeg)
                     sent += 1
                     time.sleep(max(0.0, due - time.monotonic()))
-            except OSError:
-                pass
+            except (OSError, subprocess.CalledProcessError, SystemExit) as e:
+                print("livescreen: %s after %d frames" % (e, sent), flush=True)
             finally:
                 conn.close()
             print("livescreen: relay went away after %d frames" % sent, flush=True)
@@ -116,14 +128,20 @@ class Target:
         """Type what the USB host side saw: each press, with the modifiers then down.
 
         EVENTS may not exist yet and may be made anew (the VM test starts its
-        log at each boot): it is read from the start of each file it finds."""
+        log at each boot): a new file is read from its start, the one there
+        when this target started from where it then ended."""
         f, held, buf = None, set(), b""
         while not self.stop.is_set():
             try:
-                if f is None or os.stat(self.events).st_ino != os.fstat(f.fileno()).st_ino:
+                st = os.stat(self.events)
+                if f is None or (st.st_dev, st.st_ino) != (os.fstat(f.fileno()).st_dev,
+                                                           os.fstat(f.fileno()).st_ino) or st.st_size < f.tell():
                     if f is not None:
                         f.close()
-                    f, buf = open(self.events, "rb"), b""
+                    f, buf, held = open(self.events, "rb"), b"", set()
+                    if self.events_from and self.events_from[:2] == (st.st_dev, st.st_ino):
+                        f.seek(min(self.events_from[2], st.st_size))
+                    self.events_from = None
             except OSError:
                 time.sleep(0.2)
                 continue

@@ -48,8 +48,9 @@ VM_PRE="insmod /data/v4l2loopback.ko video_nr=10 card_label=sshkvm-live &&
 (v4l2util relay /dev/video10 800x600 10.0.2.2 $LIVE_PORT >/tmp/relay.log 2>&1 &) &&
 for i in \$(seq 300); do grep -q 'first frame' /tmp/relay.log && break; sleep 0.2; done; cat /tmp/relay.log"
 SSHKVM_ARGS="--video /dev/video10"
-# Two targets boot under TCG while the VM runs: more than lib.sh's 240 s.
-VM_TIMEOUT=600
+# Two targets boot under TCG while the VM runs: more than lib.sh's 240 s, and more than the
+# waits' budgets together (663 s) with the VM's boot.
+VM_TIMEOUT=900
 
 # ---- 1. OVMF: the UEFI shell, then the front page through the keyboard ----
 # The target is on before the VM boots: the dongle has a picture when sshkvm starts.
@@ -80,6 +81,8 @@ kssh screen --text >"$T/login.txt"
 # it reads so; issue 18's note.)
 check vm_live_fbcon_login_read grep -q 'target login:' "$T/login.txt"
 printf 'root\n' | kssh paste
+# login flushes what was typed ahead of it: the command waits for the shell's banner.
+waits vm_live_fbcon_shell 0 60 'BusyBox'
 printf 'echo answer-$((6*7))\n' | kssh paste
 # The typed line shows $((6*7)); only the shell's answer reads answer-42.
 waits vm_live_fbcon_answer 0 60 'answer-42'

@@ -186,6 +186,8 @@ static int relay(int argc, char **argv)
         printf("relay: connection ended after %lu frames\n", frames);
         fflush(stdout);
         close(s);
+        struct timespec ts = {.tv_nsec = 500000000L};
+        nanosleep(&ts, NULL);
     }
 }
 
