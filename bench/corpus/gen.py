@@ -348,7 +348,7 @@ def gen_vga(out, tmp, fonts, have):
     # SeaBIOS alone: no bootable device.
     for vga in roms:
         name = "vga-seabios-%s" % ("stdvga" if vga == "std" else vga)
-        if name in have or not wanted(name):
+        if not fresh(name, have):
             continue
         g = Guest(tmp, name, ["-vga", vga])
         try:
@@ -370,7 +370,7 @@ def gen_vga(out, tmp, fonts, have):
     for vga in roms:
         for mode, (rows, chh, param) in (("80x25", (25, 16, "")), ("80x50", (50, 8, " vga=0x0F01"))):
             names = ["vga-%s-%s-%s" % (s[:-4], vga, mode) for s in sorted(screens)]
-            if all(n in have or not wanted(n) for n in names):
+            if not any(fresh(n, have) for n in names):
                 continue
             kdir = kdir or kernel_dir()
             body = "".join("/bin/busybox cat /%s >/dev/tty1\n/bin/busybox sleep 1\necho SHOT-%s >/dev/ttyS0\n"
@@ -483,7 +483,7 @@ def gen_edk2(out, tmp, fonts, have):
                  "edk2-bootmaint-" + res]
         # The shell as it starts: its banner's six lines at the top, the rest blank.
         first = "edk2-shellstart-" + res
-        if all(n in have or not wanted(n) for n in names + [first]):
+        if not any(fresh(n, have) for n in names + [first]):
             continue
         vars_fd = os.path.join(tmp, "vars.fd")
         shutil.copy("/usr/share/OVMF/OVMF_VARS_4M.fd", vars_fd)
@@ -562,7 +562,7 @@ def gen_fbcon(out, tmp, fonts, have):
     for (w, h), font in FBCON_RUNS:
         res = "%dx%d" % (w, h)
         names = ["fbcon-%s-%s-%s" % (s, font.lower(), res) for s in FBCON_SHOTS]
-        if all(n in have or not wanted(n) for n in names):
+        if not any(fresh(n, have) for n in names):
             continue
         kdir = kdir or kernel_dir()
         body = ""
@@ -707,7 +707,7 @@ def gen_grub(out, tmp, fonts, have):
     for scene, (w, h), font in runs:
         res = "%dx%d" % (w, h)
         name = "grub-%s-%s-%s" % (scene, font, res)
-        if name in have or not wanted(name):
+        if not fresh(name, have):
             continue
         iso_root = os.path.join(tmp, "iso")
         shutil.rmtree(iso_root, ignore_errors=True)

@@ -1656,12 +1656,18 @@ static int source_plausible(const struct sk_image *img, const struct sk_grid *g,
  * img (within GRID_AGREE): when it is not, the picture's own periodicity
  * says the mode reads the wrong cells, however well they fit.
  */
+/* Whether a pitch found is a pitch of cell_size stretched from screen to frame pixels. */
+static int pitch_agrees(double pitch, unsigned cell_size, unsigned frame, unsigned screen)
+{
+    double p = (double)cell_size * frame / screen;
+    return fabs(pitch - p) <= GRID_AGREE * p;
+}
+
 static int grid_agrees(double pitch_x, double pitch_y, const struct mode *md,
                        const struct sk_image *img)
 {
-    double pw = (double)md->cell_w * img->width / md->screen_w;
-    double ph = (double)md->cell_h * img->height / md->screen_h;
-    return fabs(pitch_x - pw) <= GRID_AGREE * pw && fabs(pitch_y - ph) <= GRID_AGREE * ph;
+    return pitch_agrees(pitch_x, md->cell_w, img->width, md->screen_w) &&
+           pitch_agrees(pitch_y, md->cell_h, img->height, md->screen_h);
 }
 
 /*
@@ -1685,12 +1691,10 @@ static int phase_agrees(const struct sk_grid *g)
  */
 static int axes_agree(const struct sk_grid *g, const struct mode *md, const struct sk_image *img)
 {
-    double pw = (double)md->cell_w * img->width / md->screen_w;
-    double ph = (double)md->cell_h * img->height / md->screen_h;
     int x_clear = g->x.pitch > 0 && g->x.strength >= AXIS_CLEAR;
     int y_clear = g->y.pitch > 0 && g->y.strength >= AXIS_CLEAR;
-    return (!x_clear || fabs(g->x.pitch - pw) <= GRID_AGREE * pw) &&
-           (!y_clear || fabs(g->y.pitch - ph) <= GRID_AGREE * ph);
+    return (!x_clear || pitch_agrees(g->x.pitch, md->cell_w, img->width, md->screen_w)) &&
+           (!y_clear || pitch_agrees(g->y.pitch, md->cell_h, img->height, md->screen_h));
 }
 
 /*
@@ -1912,7 +1916,6 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         }
     }
     if (!best) {
-        searched = 1;
         /*
          * Every candidate on a third of its rows, then the two that fit best
          * on all of them: a sparse screen can put its only text on rows the

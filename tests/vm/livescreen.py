@@ -81,7 +81,8 @@ class Target:
         # Keys typed for an earlier target are not this one's: an events log that exists
         # already is read from its end (a new one, from its start).
         try:
-            self.events_from = (os.stat(events).st_dev, os.stat(events).st_ino, os.stat(events).st_size)
+            st = os.stat(events)
+            self.events_from = (st.st_dev, st.st_ino, st.st_size)
         except OSError:
             self.events_from = None
         sock = os.path.join(work, kind + ".mon")
@@ -134,8 +135,8 @@ class Target:
         while not self.stop.is_set():
             try:
                 st = os.stat(self.events)
-                if f is None or (st.st_dev, st.st_ino) != (os.fstat(f.fileno()).st_dev,
-                                                           os.fstat(f.fileno()).st_ino) or st.st_size < f.tell():
+                fs = os.fstat(f.fileno()) if f is not None else None
+                if fs is None or (st.st_dev, st.st_ino) != (fs.st_dev, fs.st_ino) or st.st_size < f.tell():
                     if f is not None:
                         f.close()
                     f, buf, held = open(self.events, "rb"), b"", set()
