@@ -75,10 +75,12 @@ CP437 = bytes(range(256)).decode("cp437")
 # and its Boot Manager and Boot Maintenance pages, fbcon in any other font or resolution than the
 # default font at 1024x768, GRUB's command line after echoes (grub-echo-*). GRUB's other scenes
 # (help, lsmod, set, a menu: grub-{help,lsmod,set,menu}-*), added after the echo frames had
-# been held out, tune.
+# been held out, tune. fbcon in console-setup's Terminus fonts (24x12 at 1920x1080, bold 20x10
+# at 1280x800), added with the Terminus glyphs the recogniser was given, tunes; the kernel's own
+# TER16x32 stays held out.
 TUNE_RULE = ("vga ROM std at 80x25; OVMF's shell at 800x600 and 1024x768, its front page and Device "
-             "Manager; fbcon's default font at 1024x768; GRUB's help, lsmod, set and menu screens "
-             "(not its echo screens)")
+             "Manager; fbcon's default font at 1024x768 and console-setup's Terminus fonts; GRUB's help, "
+             "lsmod, set and menu screens (not its echo screens)")
 
 
 def split_of(name):
@@ -90,7 +92,7 @@ def split_of(name):
     # resolutions, are split: the front page and Device Manager tune, the other two are held out.
     if name.startswith("edk2-setup-") or name.startswith("edk2-devmgr-"):
         return "tune"
-    if name.startswith("fbcon-") and name.endswith("-default-1024x768"):
+    if name.startswith("fbcon-") and (name.endswith("-default-1024x768") or "-terminus" in name):
         return "tune"
     if name.startswith("grub-") and not name.startswith("grub-echo-"):
         return "tune"
@@ -544,9 +546,13 @@ LINUX_PALETTE = [(0, 0, 0), (0, 0, 0xAA), (0, 0xAA, 0), (0, 0xAA, 0xAA), (0xAA, 
                  (0xAA, 0x55, 0), (0xAA, 0xAA, 0xAA), (0x55, 0x55, 0x55), (0x55, 0x55, 0xFF),
                  (0x55, 0xFF, 0x55), (0x55, 0xFF, 0xFF), (0xFF, 0x55, 0x55), (0xFF, 0x55, 0xFF),
                  (0xFF, 0xFF, 0x55), (0xFF, 0xFF, 0xFF)]
-# (resolution, font name as fbcon=font: takes it, or "default": the kernel's choice)
+# (resolution, font name as fbcon=font: takes it, "default": the kernel's choice, or a
+# console-setup font, Lat15-NAME.psf.gz from /usr/share/consolefonts (Debian's default codeset
+# for Latin scripts; 256 glyphs: a 512-glyph font leaves fbcon 8 foreground colours), loaded
+# with psfload as setupcon would)
 FBCON_RUNS = [((1024, 768), "default"), ((1280, 800), "default"), ((1920, 1080), "default"),
-              ((1024, 768), "VGA8x8"), ((1920, 1080), "TER16x32")]
+              ((1024, 768), "VGA8x8"), ((1920, 1080), "TER16x32"),
+              ((1920, 1080), "Terminus24x12"), ((1280, 800), "TerminusBold20x10")]
 FBCON_SHOTS = ["colors", "dialog", "top", "dmesg", "login"]
 # The login shot: a cleared screen and getty's prompt, two lines of text.
 GETTY = "\\nDebian GNU/Linux 12 debian tty1\\n\\ndebian login: "
@@ -575,10 +581,22 @@ def gen_fbcon(out, tmp, fonts, have):
                      "/bin/busybox od -An -v -tx1 /dev/vcsu1; echo SHOT-%s; } >/dev/ttyS0\n"
                      "/bin/busybox sleep 6\n" % (s, s, s))
         body += "exec /bin/busybox sleep 100000\n"
-        initrd = capture.initramfs(tmp, screens, body)
+        files = dict(screens)
+        param = "" if font == "default" else " fbcon=font:" + font
+        if font.startswith("Terminus"):
+            # busybox's loadfont takes fonts 8 pixels wide only: psfload.c, built static here.
+            psfload = os.path.join(tmp, "psfload")
+            subprocess.run(["cc", "-static", "-O2", "-o", psfload, os.path.join(ROOT, "bench/corpus/psfload.c")], check=True)
+            with gzip.open("/usr/share/consolefonts/Lat15-%s.psf.gz" % font) as f:
+                files["font.psf"] = f.read()
+            with open(psfload, "rb") as f:
+                files["psfload"] = f.read()
+            body = ("/bin/busybox chmod 755 /psfload\n"
+                    "/psfload /dev/tty1 </font.psf >/dev/ttyS0 2>&1 && echo PSFLOAD-OK >/dev/ttyS0\n" + body)
+            param = ""
+        initrd = capture.initramfs(tmp, files, body)
         vars_fd = os.path.join(tmp, "vars.fd")
         shutil.copy("/usr/share/OVMF/OVMF_VARS_4M.fd", vars_fd)
-        param = "" if font == "default" else " fbcon=font:" + font
         g = Guest(tmp, "fbcon", ["-machine", "q35", "-device", "VGA,xres=%d,yres=%d" % (w, h),
                                  "-drive", "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
                                  "-drive", "if=pflash,format=raw,file=" + vars_fd,
@@ -588,6 +606,9 @@ def gen_fbcon(out, tmp, fonts, have):
             for s, name in zip(FBCON_SHOTS, names):
                 if not g.wait_serial(b"SHOT-" + s.encode(), timeout=400):
                     print("gen: REJECTED %s: the guest never drew it" % name)
+                    break
+                if "font.psf" in files and b"PSFLOAD-OK" not in g.serial_text():
+                    print("gen: REJECTED %s: psfload did not load %s" % (name, font))
                     break
                 img = g.mon.shot(os.path.join(tmp, name + ".ppm"))
                 log = g.serial_text().decode("latin-1")
@@ -812,8 +833,8 @@ occurrence of a character in one font draws the same bitmap; the learned fonts a
 ## The split (also the MANIFEST's fourth column, which is what counts)
 `tune`: the frames the recogniser's authors may look at and tune on: %s.
 `heldout`: every other frame (the cirrus and vmware VGA ROMs, 80x50, OVMF's shell at other GOP
-modes, the Boot Manager and Boot Maintenance pages, fbcon's other fonts and resolutions, GRUB's
-echo screens);
+modes, the Boot Manager and Boot Maintenance pages, fbcon's other resolutions and kernel fonts,
+GRUB's echo screens);
 report them apart and do not tune on them.
 
 ## Families and what they hold
@@ -829,7 +850,8 @@ report them apart and do not tune on them.
   mirror sends an ASCII stand-in (`>` for U+25BA, `^`/`v` for the arrows), the truth has the
   glyph the graphics console draws (see gen.py's EDK2_STANDINS).
 - `fbcon`: Linux's framebuffer console on OVMF's GOP framebuffer (efifb), the kernel's default
-  font at 1024x768, 1280x800, 1920x1080, and fbcon=font:VGA8x8 / TER16x32; the grid at 0,0 with
+  font at 1024x768, 1280x800, 1920x1080, fbcon=font:VGA8x8 / TER16x32, and console-setup's
+  Lat15-Terminus24x12 (1920x1080) and Lat15-TerminusBold20x10 (1280x800) loaded with psfload.c; the grid at 0,0 with
   the remainder as a margin; truth from /dev/vcsa (colours) and /dev/vcsu (characters). Each
   run's shots: an ANSI colour table, a dialog, top, dmesg, and a cleared screen with getty's
   prompt (`debian login:`, two lines of text).

@@ -249,7 +249,7 @@ def save(name, ppm, vram, outdir, font):
 
 def initramfs(tmp, files, init_body):
     """A busybox initramfs in tmp: /init mounts /dev and /proc then runs init_body; files are
-    name: text pairs put at its root (bench/corpus/gen.py uses it too)."""
+    name: text (or bytes) pairs put at its root (bench/corpus/gen.py uses it too)."""
     root = os.path.join(tmp, "root")
     shutil.rmtree(root, ignore_errors=True)
     for d in ("bin", "proc", "sys", "dev"):
@@ -261,7 +261,7 @@ def initramfs(tmp, files, init_body):
     os.chmod(os.path.join(root, "init"), 0o755)
     for name, text in files.items():
         with open(os.path.join(root, name), "wb") as f:
-            f.write(text.encode("utf-8"))
+            f.write(text if isinstance(text, bytes) else text.encode("utf-8"))
     out = os.path.join(tmp, "initrd")
     find = subprocess.run(["find", "."], cwd=root, capture_output=True, check=True)
     cpio = subprocess.run(["/bin/busybox", "cpio", "-o", "-H", "newc"], cwd=root, input=find.stdout,

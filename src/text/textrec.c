@@ -3,9 +3,10 @@
  *
  * Owns the packed glyph bitmaps of the three VGA fonts (and, for the VGA's
  * own text modes, the same with the VGA BIOS's glyphs as alternates), of
- * EDK2's (for 8x19 cells, as UEFI firmware draws them) and of GRUB's
- * unicode.pf2 (for 8x16 cells, as GRUB's gfxterm draws them), the mode it found
- * last, and the result's cells. A picture passes through in these steps:
+ * EDK2's (for 8x19 cells, as UEFI firmware draws them), of GRUB's
+ * unicode.pf2 (for 8x16 cells, as GRUB's gfxterm draws them) and of
+ * Terminus Font's big sizes (at the pixels of their cells it reads), the
+ * mode it found last, and the result's cells. A picture passes through in these steps:
  *
  *  1. For each candidate mode, a sampling map takes every pixel of the
  *     mode's own picture (720x400 for 80x25 9x16) to the point of the frame
@@ -49,7 +50,13 @@
  * when they imply one (the measured pitch is a few hundredths off). That
  * grid is kept when no known mode reads as text, when its pitch or phase
  * says the best known mode's cells are the wrong ones, or when it fits far
- * better.
+ * better. Terminus Font's big cells (10x18 to 16x32: 1080p consoles, GRUB
+ * themes) are read at the 8 columns and 16 rows of the cell its table
+ * picks, tried only where the cells would make a display mode's picture;
+ * their phase is judged by the misfit per cell holding a glyph (a phase a
+ * pixel off reads picked pixels beside the strokes, as blanks), and on a
+ * screen of a few lines whose rows do not repeat clearly, the rows are
+ * assumed from the columns, from the frame's top.
  *
  * Among the modes, the one whose cells' glyphs fit best (the least misfit,
  * the commoner modes preferred) on a sample of rows, then on all of them,
@@ -69,6 +76,7 @@
 #include "text/fontbios.h"
 #include "text/fontedk2.h"
 #include "text/fontgrub.h"
+#include "text/fontterminus.h"
 #include "text/vga.h"
 #include "video/ycc.h"
 #include "text/fonts.h"
@@ -122,6 +130,9 @@
  * the heavy lines of GRUB's menu box as alternates of the light ones (CP437
  * has no heavy lines; unread, the box fits the VGA font's two-pixel lines
  * better and the whole menu would be read in the VGA font).
+ * FONT_TER18 to FONT_TER32: Terminus Font at 10x18 to 16x32, normal and
+ * bold, as 8 of their columns and 16 of their rows (the pixels their cells
+ * are read at), for 1080p consoles and GRUB themes.
  */
 enum {
     FONT_8,
@@ -129,6 +140,12 @@ enum {
     FONT_16,
     FONT_EDK2,
     FONT_GRUB,
+    FONT_TER18,
+    FONT_TER20,
+    FONT_TER22,
+    FONT_TER24,
+    FONT_TER28,
+    FONT_TER32,
     FONT_VGA8,
     FONT_VGA14,
     FONT_VGA16,
@@ -177,6 +194,7 @@ struct place {
     double ox, oy, pitch_x, pitch_y;
     double sx, sy;
     double top;
+    const uint8_t *pick_x, *pick_y; /* the cell's columns and rows read (8 and 16), or NULL: all */
 };
 
 struct mode {
@@ -423,6 +441,13 @@ struct sk_textrec *sk_textrec_new(void)
         font_add(&tr->fonts[FONT_GRUB], sk_font_grub_heavy[i].code, sk_font_grub_heavy[i].rows,
                  SK_GLYPHFIT_NINTH_VGA);
     }
+    _Static_assert(FONT_TER32 - FONT_TER18 + 1 == SK_FONT_TERMINUS_SIZES,
+                   "a font for each Terminus size");
+    for (unsigned i = 0; i < SK_FONT_TERMINUS_SIZES; i++) {
+        /* Normal, then bold as alternates: console-setup offers both weights. */
+        font_fill(&tr->fonts[FONT_TER18 + i], &sk_font_terminus[i].glyph[0][0][0], 16);
+        font_add_set(&tr->fonts[FONT_TER18 + i], &sk_font_terminus[i].glyph[1][0][0]);
+    }
     tr->cells = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->cells));
     tr->glyph = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->glyph));
     tr->clear = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->clear));
@@ -527,17 +552,19 @@ static void map_axis(unsigned n, unsigned size, unsigned stride, unsigned *i0, u
 
 /*
  * One axis of a found grid's map: pixel g of cell c (n pixels a cell) is
- * read at origin + c * pitch + (top + g + 1/2) * scale - 1/2. Returns
- * whether every pixel falls on a frame pixel exactly.
+ * read at origin + c * pitch + (top + p + 1/2) * scale - 1/2, where p is
+ * g, or pick[g] when the cell is read at picked pixels. Returns whether
+ * every pixel read falls on a frame pixel exactly.
  */
 static int map_grid_axis(unsigned count, unsigned n, double origin, double pitch, double scale,
-                         double top, unsigned size, unsigned stride, unsigned *i0, unsigned *i1,
-                         uint16_t *frac)
+                         double top, const uint8_t *pick, unsigned size, unsigned stride,
+                         unsigned *i0, unsigned *i1, uint16_t *frac)
 {
     int exact = scale == 1.0;
     for (unsigned c = 0; c < count; c++) {
         for (unsigned g = 0; g < n; g++) {
-            double v = (origin + c * pitch + (top + g + 0.5) * scale - 0.5) * 256;
+            double p = pick ? pick[g] : g;
+            double v = (origin + c * pitch + (top + p + 0.5) * scale - 0.5) * 256;
             int64_t q = v < 0 ? 0 : (int64_t)(v + 0.5);
             unsigned a = (unsigned)(q >> 8), f = (unsigned)(q & 255);
             if (a >= size - 1) {
@@ -557,11 +584,12 @@ static void map_build(struct map *m, const struct mode *md, const struct sk_imag
 {
     const struct place *pl = md->place;
     if (pl) {
-        int ex = map_grid_axis(md->cols, md->cell_w, pl->ox, pl->pitch_x, pl->sx, 0, img->width, 3,
-                               m->x0, m->x1, m->fx);
+        int ex = map_grid_axis(md->cols, md->cell_w, pl->ox, pl->pitch_x, pl->sx, 0, pl->pick_x,
+                               img->width, 3, m->x0, m->x1, m->fx);
         int ey = map_grid_axis(md->rows, md->cell_h, pl->oy, pl->pitch_y, pl->sy, pl->top,
-                               img->height, 1, m->y0, m->y1, m->fy);
-        m->identity = ex && ey;
+                               pl->pick_y, img->height, 1, m->y0, m->y1, m->fy);
+        /* Picked pixels are not a picture's neighbours: the model fit's blocks would be wrong. */
+        m->identity = ex && ey && !pl->pick_x;
     } else {
         map_axis(md->screen_w, img->width, 3, m->x0, m->x1, m->fx);
         map_axis(md->screen_h, img->height, 1, m->y0, m->y1, m->fy);
@@ -1464,24 +1492,50 @@ static int mode_fits(const struct mode *md, const struct sk_image *img)
  * earlier. One-pixel strokes read a pixel off miss their glyphs
  * entirely, which two-pixel strokes only half do: tried where gridfind
  * puts them, GRUB's cells would fit the VGA font better than their own.
+ * A font bigger than 8x16 (Terminus's) is read at 8 of its cell's columns
+ * and 16 of its rows, the ones its table picks (tools/gen-terminusfont.py
+ * picks those that keep its glyphs told apart); lead and top are then in
+ * the cell's pixels.
  */
 static const struct {
     unsigned w, h;
     int font;
     unsigned top;
     int lead;
+    const struct sk_font_terminus *pick; /* the columns and rows read; NULL: all, in order */
     const char *name;
 } grid_cells[] = {
-    {8, 16, FONT_16, 0, 0, "grid 8x16"},
-    {9, 16, FONT_16, 0, 0, "grid 9x16"},
-    {8, 16, FONT_GRUB, 0, 1, "grid 8x16 unifont"},
-    {8, 19, FONT_EDK2, EDK2_TOP, 0, "grid 8x19"},
-    {8, 14, FONT_14, 0, 0, "grid 8x14"},
-    {9, 14, FONT_14, 0, 0, "grid 9x14"},
-    {8, 8, FONT_8, 0, 0, "grid 8x8"},
-    {9, 8, FONT_8, 0, 0, "grid 9x8"},
+    {8, 16, FONT_16, 0, 0, NULL, "grid 8x16"},
+    {9, 16, FONT_16, 0, 0, NULL, "grid 9x16"},
+    {8, 16, FONT_GRUB, 0, 1, NULL, "grid 8x16 unifont"},
+    {8, 19, FONT_EDK2, EDK2_TOP, 0, NULL, "grid 8x19"},
+    {8, 14, FONT_14, 0, 0, NULL, "grid 8x14"},
+    {9, 14, FONT_14, 0, 0, NULL, "grid 9x14"},
+    {8, 8, FONT_8, 0, 0, NULL, "grid 8x8"},
+    {9, 8, FONT_8, 0, 0, NULL, "grid 9x8"},
+    {10, 18, FONT_TER18, 0, 1, &sk_font_terminus[0], "grid 10x18 terminus"},
+    {10, 20, FONT_TER20, 0, 1, &sk_font_terminus[1], "grid 10x20 terminus"},
+    {11, 22, FONT_TER22, 0, 1, &sk_font_terminus[2], "grid 11x22 terminus"},
+    {12, 24, FONT_TER24, 0, 1, &sk_font_terminus[3], "grid 12x24 terminus"},
+    {14, 28, FONT_TER28, 0, 1, &sk_font_terminus[4], "grid 14x28 terminus"},
+    {16, 32, FONT_TER32, 0, 2, &sk_font_terminus[5], "grid 16x32 terminus"},
 };
 #define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
+
+/* The columns read in a cell of shape k: its width, or the 8 its table picks. */
+static unsigned shape_cols(unsigned k)
+{
+    return grid_cells[k].pick ? GLYPH_W : grid_cells[k].w;
+}
+
+/*
+ * A shape read at picked pixels is tried only on a grid at least this
+ * share of its cell's size, whose picture it would make a display mode's
+ * (source_mode): a smaller grid is another font's (8x16 cells read as
+ * 10x20 ones would fit loosely), and each shape tried costs a first frame
+ * more (VGA's 720x400 at 1080p would try all six).
+ */
+#define GRID_PICKED_MIN 0.98
 /* A font pixel is at most this many times wider than high, or higher than wide. */
 #define GRID_ASPECT 1.4
 /* A found grid replaces a known mode that reads as text only when it fits this much better. */
@@ -1507,6 +1561,18 @@ static const struct {
 #define GRID_ODD_SOURCE 1.15
 /* How near a display mode the picture's implied size must come (the pitch is measured). */
 #define GRID_SOURCE_NEAR 0.012
+/*
+ * A shape read at picked pixels on a stretched picture has its phase
+ * searched before it is ranked when, at whole pixels, it fits within this
+ * factor of the best shape so far (a phase a pixel off reads it badly).
+ */
+#define GRID_PICKED_REFINE 2.0
+/*
+ * The same for a shape read at picked pixels: a sparse screen's pitch is
+ * found less exactly (GRUB's Terminus menu at 1024x768 stretched to 1080p:
+ * 28.5 apart for 28.125), and such a shape is tried only where its mode is.
+ */
+#define GRID_SOURCE_NEAR_PICKED 0.025
 
 /*
  * The display modes a text screen's source sends (VESA's and EDID's
@@ -1525,20 +1591,23 @@ static const unsigned short source_modes[][2] = {
  * The display mode (an index of source_modes) that grid g read in cells of
  * shape k implies: the frame's size times the cell's size over the pitch
  * (the picture the dongle scaled to the frame, whatever margin it has),
- * within GRID_SOURCE_NEAR. 8x16 cells found 10x15 apart in 1280x720 mean
- * 1024x768; 8x14 ones, 1024x672, none. -1 for none.
+ * within GRID_SOURCE_NEAR (GRID_SOURCE_NEAR_PICKED for a shape read at
+ * picked pixels, tried only where it implies a mode). 8x16 cells found
+ * 10x15 apart in 1280x720 mean 1024x768; 8x14 ones, 1024x672, none. -1
+ * for none.
  */
 static int source_mode(const struct sk_image *img, const struct sk_grid *g, unsigned k)
 {
     double w = grid_cells[k].w * img->width / g->x.pitch;
     double h = grid_cells[k].h * img->height / g->y.pitch;
+    double near = grid_cells[k].pick ? GRID_SOURCE_NEAR_PICKED : GRID_SOURCE_NEAR;
     int best = -1;
     double best_d = 0;
     /* The nearest: 1360x768 and 1366x768 are both within reach of either. */
     for (size_t i = 0; i < sizeof(source_modes) / sizeof(source_modes[0]); i++) {
         double dw = fabs(w - source_modes[i][0]) / source_modes[i][0];
         double dh = fabs(h - source_modes[i][1]) / source_modes[i][1];
-        if (dw <= GRID_SOURCE_NEAR && dh <= GRID_SOURCE_NEAR && (best < 0 || dw + dh < best_d)) {
+        if (dw <= near && dh <= near && (best < 0 || dw + dh < best_d)) {
             best = (int)i;
             best_d = dw + dh;
         }
@@ -1568,6 +1637,8 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
     }
     pl->sx = pl->pitch_x / grid_cells[k].w;
     pl->sy = pl->pitch_y / grid_cells[k].h;
+    pl->pick_x = grid_cells[k].pick ? grid_cells[k].pick->cols : NULL;
+    pl->pick_y = grid_cells[k].pick ? grid_cells[k].pick->rows : NULL;
     /*
      * The cell starts where the glyph's phase puts it (a glyph read above
      * the grid's origin moves the cell up with it), and as many cells are
@@ -1583,25 +1654,48 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
     pl->ox = gx + dx * pl->sx;
     pl->oy = gy + (top - grid_cells[k].top) * pl->sy;
     pl->top = grid_cells[k].top;
-    double end_x = img->width - pl->ox, end_y = img->height - pl->oy - (pl->top + fh) * pl->sy;
+    /* A cell read at picked pixels spans its whole height. */
+    unsigned span_h = grid_cells[k].pick ? grid_cells[k].h : fh;
+    double end_x = img->width - pl->ox, end_y = img->height - pl->oy - (pl->top + span_h) * pl->sy;
     unsigned cols = end_x < pl->pitch_x ? 0 : (unsigned)(end_x / pl->pitch_x + 1e-6);
     unsigned rows = end_y < 0 ? 0 : (unsigned)(end_y / pl->pitch_y + 1e-6) + 1;
     tr->found = (struct mode){cols,
                               rows,
-                              grid_cells[k].w,
+                              shape_cols(k),
                               fh,
-                              cols * grid_cells[k].w,
+                              cols * shape_cols(k),
                               rows * fh,
                               grid_cells[k].font,
                               grid_cells[k].name,
                               pl};
 }
 
-/* Read cell shape k of grid g at phase (dx, top) on rows a step apart; keep it in best_* if it fits
- * best. */
+/*
+ * A reading of a found grid: cell shape k at phase (dx, top), its misfit
+ * (the mean over the cells read) and the score its phases are compared by.
+ * The score is the misfit, except for a shape read at picked pixels, whose
+ * score is the misfit per cell holding a glyph: a phase a pixel off reads
+ * such a cell's picked pixels beside its strokes, as a blank (which fits
+ * perfectly), and would win on the misfit alone; such a phase must also
+ * read at least half the glyph cells the best one did (one clean glyph
+ * would win on the score alone). The grid is the one
+ * found, or for a sparse screen read at picked pixels, one with rows
+ * assumed (see grid_sparse_rows).
+ */
+struct phase {
+    int k; /* -1: none yet */
+    double dx, top, misfit, score;
+    unsigned glyphs; /* cells holding a glyph */
+    unsigned step;   /* rows read: one in step */
+    int refined;     /* its phase was searched between pixels (grid_refine) */
+    struct sk_grid grid;
+};
+
+/* Read cell shape k of grid g at phase (dx, top) on rows a step apart; keep it in *best if it
+ * scores better. */
 static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
                      unsigned k, double dx, double top, unsigned step, struct tally *ty,
-                     int *best_k, double *best_dx, double *best_top, double *best_misfit)
+                     struct phase *best)
 {
     grid_mode(tr, img, g, k, dx, top);
     if (!mode_fits(&tr->found, img)) {
@@ -1609,39 +1703,53 @@ static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const st
     }
     run_mode(tr, img, &tr->found, step, 0, ty);
     double m = mode_misfit(ty);
-    if (*best_k < 0 || m < *best_misfit) {
-        *best_k = (int)k;
-        *best_dx = dx;
-        *best_top = top;
-        *best_misfit = m;
+    double score = m;
+    if (grid_cells[k].pick) {
+        score = ty->glyphs ? ty->resid / ty->glyphs : HUGE_VAL;
+        if (best->k >= 0 && 2 * ty->glyphs < best->glyphs) {
+            return;
+        }
+    }
+    if (best->k < 0 || score < best->score) {
+        *best = (struct phase){(int)k, dx, top, m, score, ty->glyphs, step, best->refined, *g};
     }
 }
 
 /*
- * Try cell shape k, found best at (-lead, top) with misfit m, shifted a font
- * pixel either way across and, on a stretched picture, by quarters of a
- * font pixel; its best phase replaces best_* when it fits better.
+ * Try the shape of phase *from shifted a pixel either way across and, on a
+ * stretched picture, by quarters of a pixel, on the rows it was read on;
+ * its best phase replaces *best when *best is that shape's, or when it
+ * fits better. A phase searched so already is not searched again.
  */
-static void grid_refine(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
-                        unsigned k, double top, double m, unsigned step, struct tally *ty,
-                        int *best_k, double *best_dx, double *best_top, double *best_misfit)
+static void grid_refine(struct sk_textrec *tr, const struct sk_image *img, const struct phase *from,
+                        struct tally *ty, struct phase *best)
 {
-    int lk = (int)k;
-    double dx0 = -grid_cells[k].lead, ldx = dx0, ltop = top, lm = m;
+    unsigned k = (unsigned)from->k;
+    struct phase local = *from;
+    const struct sk_grid *g = &local.grid;
+    unsigned step = from->step;
+    if (from->refined) {
+        if (best->k != from->k && local.misfit < best->misfit) {
+            *best = local;
+        }
+        return;
+    }
+    double dx0 = from->dx, top = from->top;
     for (int dx = -GRID_SHIFT_X; dx <= GRID_SHIFT_X; dx++) {
         if (dx) {
-            grid_try(tr, img, g, k, dx0 + dx, top, step, ty, &lk, &ldx, &ltop, &lm);
+            grid_try(tr, img, g, k, dx0 + dx, top, step, ty, &local);
         }
     }
     double sx = g->x.pitch / grid_cells[k].w, sy = g->y.pitch / grid_cells[k].h;
     static const double frac[] = {-0.5, -0.25, 0.25, 0.5};
     for (unsigned i = 0; i < 4 && (sx > 1.2 || sy > 1.2); i++) {
-        double dx = ldx, t = ltop;
-        grid_try(tr, img, g, k, dx + frac[i], t, step, ty, &lk, &ldx, &ltop, &lm);
-        grid_try(tr, img, g, k, dx, t + frac[i], step, ty, &lk, &ldx, &ltop, &lm);
+        double dx = local.dx, t = local.top;
+        grid_try(tr, img, g, k, dx + frac[i], t, step, ty, &local);
+        grid_try(tr, img, g, k, dx, t + frac[i], step, ty, &local);
     }
-    if (lm < *best_misfit || (*best_k == (int)k && lm <= *best_misfit)) {
-        *best_k = lk, *best_dx = ldx, *best_top = ltop, *best_misfit = lm;
+    local.refined = 1;
+    if (best->k == from->k || local.misfit < best->misfit) {
+        *best = local;
     }
 }
 
@@ -1697,14 +1805,43 @@ static int axes_agree(const struct sk_grid *g, const struct mode *md, const stru
            (!y_clear || pitch_agrees(g->y.pitch, md->cell_h, img->height, md->screen_h));
 }
 
+#define GRID_SPARSE_EXTENT 0.25
+/*
+ * A screen of a few lines (getty's prompt) gives its rows' pitch weakly
+ * or as a multiple (two lines two rows apart: twice the pitch), while its
+ * columns repeat clearly. For shape k read at picked pixels, such rows are
+ * assumed to be the columns' source pixels square (the cell's height over
+ * its width times the columns' pitch) from the frame's top, as Linux's
+ * console draws from its corner: *g gets them, and 1 is returned (0 and
+ * *g untouched when the rows are clear, the columns are not, or the
+ * edges fill more than GRID_SPARSE_EXTENT of the frame's height: a
+ * desktop's columns may repeat, and its rows would cost full passes).
+ */
+static int grid_sparse_rows(const struct sk_image *img, struct sk_grid *g, unsigned k)
+{
+    if (g->y.strength >= AXIS_CLEAR || g->x.strength < AXIS_CLEAR || g->x.pitch <= 0 ||
+        g->y.pitch <= 0 ||
+        (g->y.last - g->y.first + 1) * g->y.pitch > GRID_SPARSE_EXTENT * img->height) {
+        return 0;
+    }
+    g->y.pitch = g->x.pitch * grid_cells[k].h / grid_cells[k].w;
+    g->y.origin = 0;
+    g->y.count = (unsigned)(img->height / g->y.pitch);
+    g->y.first = 0;
+    g->y.last = g->y.count ? g->y.count - 1 : 0;
+    return 1;
+}
+
 /*
  * Look for a grid of any geometry in the picture itself (gridfind), read
  * it in each cell shape and phase near the one found, and keep the best in
  * tr->found. Returns 1 when it reads as text (ty and tr->cells hold its
  * full pass), 0 when it does not (they hold something else), -1 when there
- * is no grid to try (they are untouched): none was seen, or it has the
- * pitch and phase of known, a mode that reads the picture as text (then no
- * cell shape is tried: they are most of a first frame's time).
+ * is no grid to try (they are untouched): none was seen, no cell shape
+ * fits it, or it has the pitch and phase of known, a mode that reads the
+ * picture as text (then no cell shape is tried: they are most of a first
+ * frame's time). Only the columns seen clearly (a sparse screen's rows
+ * may not repeat) are tried in the shapes read at picked pixels alone.
  */
 static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const struct mode *known,
                        const struct sk_grid *found, struct tally *ty)
@@ -1714,8 +1851,10 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     /* Cells start on a frame pixel (a stretched picture's phase is searched below). */
     g.x.origin = floor(g.x.origin + 0.5);
     g.y.origin = floor(g.y.origin + 0.5);
-    if (rc != 0 || !g.found || g.x.count < 2 || g.y.count < 2 || g.x.count > SK_TEXTREC_MAX_COLS ||
-        g.y.count > SK_TEXTREC_MAX_ROWS) {
+    /* Clear columns alone may be a sparse screen's, for the shapes read at picked pixels. */
+    int columns_only = !g.found && g.x.pitch > 0 && g.x.strength >= AXIS_CLEAR;
+    if (rc != 0 || (!g.found && !columns_only) || g.x.count < 2 || (g.found && g.y.count < 2) ||
+        g.x.count > SK_TEXTREC_MAX_COLS || g.y.count > SK_TEXTREC_MAX_ROWS) {
         return -1;
     }
     if (known && grid_agrees(g.x.pitch, g.y.pitch, known, img) && phase_agrees(&g)) {
@@ -1723,61 +1862,86 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     }
     /* A sample of rows: enough to tell the shapes apart, few enough to be cheap. */
     unsigned step = g.y.count / 8 > 3 ? g.y.count / 8 : 3;
-    int best_k = -1;
-    double best_dx = 0, best_top = 0, best_misfit = 0;
     /* Each shape at each height of its glyph in the cell, then the best one's phase across. */
-    int second_k = -1; /* the best of the other shapes, and its phase */
-    double second_top = 0, second_misfit = 0;
+    struct phase best = {.k = -1};
+    struct phase second = {.k = -1}; /* the best of the other shapes, and its phase */
     /* Shapes are ranked by misfit, times GRID_ODD_SOURCE where the source would be odd. */
     double best_rank = 0, second_rank = 0;
     for (unsigned k = 0; k < GRID_CELLS; k++) {
-        double sx = g.x.pitch / grid_cells[k].w, sy = g.y.pitch / grid_cells[k].h;
+        struct sk_grid gk = g;
+        unsigned shape_step = step;
+        int sparse = grid_cells[k].pick && grid_sparse_rows(img, &gk, k);
+        if (!g.found && !sparse) {
+            continue;
+        }
+        double sx = gk.x.pitch / grid_cells[k].w, sy = gk.y.pitch / grid_cells[k].h;
         if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT * sy || sy > GRID_ASPECT * sx) {
             continue;
         }
-        double top = grid_cells[k].top;
-        int shape_k = -1;
-        double shape_dx = 0, shape_top = 0, shape_misfit = 0;
-        for (int dy = -GRID_SHIFT_Y; dy <= GRID_SHIFT_Y; dy++) {
-            grid_try(tr, img, &g, k, -grid_cells[k].lead, top + dy, step, ty, &shape_k, &shape_dx,
-                     &shape_top, &shape_misfit);
-        }
-        if (shape_k < 0) {
+        if (grid_cells[k].pick &&
+            (sx < GRID_PICKED_MIN || sy < GRID_PICKED_MIN || !source_plausible(img, &gk, k))) {
             continue;
         }
-        double rank = shape_misfit * (source_plausible(img, &g, k) ? 1 : GRID_ODD_SOURCE);
-        if (best_k < 0 || rank < best_rank) {
-            if (best_k >= 0) {
-                second_k = best_k, second_top = best_top, second_misfit = best_misfit;
+        struct phase shape = {.k = -1};
+        /*
+         * A tall cell's gap between lines is taller: its rows may be found
+         * further in. Rows assumed from the frame's top are read there, on
+         * every row (a sample would miss a few lines of text).
+         */
+        int up = GRID_SHIFT_Y + (grid_cells[k].h > 16 ? (int)(grid_cells[k].h - 16) / 8 : 0);
+        int down = GRID_SHIFT_Y;
+        if (sparse) {
+            up = down = 0;
+            shape_step = 1;
+        }
+        for (int dy = -up; dy <= down; dy++) {
+            grid_try(tr, img, &gk, k, -grid_cells[k].lead, (double)grid_cells[k].top + dy,
+                     shape_step, ty, &shape);
+        }
+        if (shape.k < 0) {
+            continue;
+        }
+        if (grid_cells[k].pick && (sx > 1.2 || sy > 1.2) &&
+            (best.k < 0 || shape.misfit < GRID_PICKED_REFINE * best.misfit)) {
+            /*
+             * Picked pixels miss thin strokes between frame pixels: the phase
+             * is found before the shape is ranked, when it could rank (the
+             * shapes read at picked pixels are tried last).
+             */
+            grid_refine(tr, img, &shape, ty, &shape);
+        }
+        double rank = shape.misfit * (source_plausible(img, &gk, k) ? 1 : GRID_ODD_SOURCE);
+        if (best.k < 0 || rank < best_rank) {
+            if (best.k >= 0) {
+                second = best;
                 second_rank = best_rank;
             }
-            best_k = shape_k, best_dx = shape_dx, best_top = shape_top, best_misfit = shape_misfit;
+            best = shape;
             best_rank = rank;
-        } else if (second_k < 0 || rank < second_rank) {
-            second_k = shape_k, second_top = shape_top, second_misfit = shape_misfit;
+        } else if (second.k < 0 || rank < second_rank) {
+            second = shape;
             second_rank = rank;
         }
     }
-    if (best_k >= 0) {
+    if (best.k >= 0) {
         /* A stretched picture's phase is found between its pixels: the runner-up's too when
          * close and as plausible (EDK2's 8x19 cells stretched to 1080p fit 8x16 ones at
          * whole pixels). */
-        int near = second_k >= 0 && second_rank < GRID_RUNNER_UP * best_rank &&
-                   source_plausible(img, &g, (unsigned)second_k) >=
-                       source_plausible(img, &g, (unsigned)best_k);
-        unsigned k = (unsigned)best_k;
-        int stretched = g.x.pitch / grid_cells[k].w > 1.2 || g.y.pitch / grid_cells[k].h > 1.2;
-        grid_refine(tr, img, &g, k, best_top, best_misfit, step, ty, &best_k, &best_dx, &best_top,
-                    &best_misfit);
+        int near = second.k >= 0 && second_rank < GRID_RUNNER_UP * best_rank &&
+                   source_plausible(img, &second.grid, (unsigned)second.k) >=
+                       source_plausible(img, &best.grid, (unsigned)best.k);
+        unsigned k = (unsigned)best.k;
+        int stretched =
+            best.grid.x.pitch / grid_cells[k].w > 1.2 || best.grid.y.pitch / grid_cells[k].h > 1.2;
+        grid_refine(tr, img, &best, ty, &best);
         if (near && stretched) {
-            grid_refine(tr, img, &g, (unsigned)second_k, second_top, second_misfit, step, ty,
-                        &best_k, &best_dx, &best_top, &best_misfit);
+            grid_refine(tr, img, &second, ty, &best);
         }
     }
-    if (best_k < 0) {
-        return 0;
+    if (best.k < 0) {
+        return -1; /* no shape was read: ty and tr->cells are untouched */
     }
-    grid_mode(tr, img, &g, (unsigned)best_k, best_dx, best_top);
+    grid_mode(tr, img, &best.grid, (unsigned)best.k, best.dx, best.top);
     run_mode(tr, img, &tr->found, 1, 0, ty);
     return tally_is_text(ty);
 }

@@ -18,8 +18,9 @@
  * of 8x19 in its GOP mode) says their cells are the wrong size, the grid
  * found is read in the cell shapes the fonts fit (8 or 9 wide; 8, 14, 16
  * high, or 16 in 19 as EDK2 draws; 8x16 in GRUB's unicode.pf2 as its
- * graphical terminal draws), at the phase that fits best; its mode
- * is then named "grid 8x19" and so on. It keeps the mode it found and
+ * graphical terminal draws; Terminus Font's 10x18 to 16x32, read at 8 of
+ * a cell's columns and 16 of its rows), at the phase that fits best; its
+ * mode is then named "grid 8x19", "grid 16x32 terminus" and so on. It keeps the mode it found and
  * tries it first on the next picture.
  */
 #ifndef SK_TEXT_TEXTREC_H
@@ -56,7 +57,9 @@ struct sk_textrec_cell {
 struct sk_textrec_result {
     int is_text;             /* 1: the picture is confidently a character grid */
     unsigned cols, rows;     /* the grid (0 x 0 when no mode fits at all) */
-    unsigned cell_w, cell_h; /* a cell in the text mode's own pixels */
+    unsigned cell_w, cell_h; /* a cell in the text mode's own pixels (the pixels read of a
+                              * bigger cell: 8x16 of Terminus's 16x32; pitch_x, pitch_y say
+                              * its size) */
     unsigned mode_w, mode_h; /* the text mode's picture, before any scaling */
     const char *mode;        /* "80x25 9x16", a static string */
     double confidence;       /* 0..1: share of cells whose glyph and colours fit well */

@@ -20,6 +20,7 @@
 #include "text/fontbios.h"
 #include "text/fontfile.h"
 #include "text/fonts.h"
+#include "text/fontterminus.h"
 #include "base/util.h"
 #include "text/textrec.h"
 
@@ -286,6 +287,10 @@ static void check_lines(const char *file, unsigned tw, unsigned th, const char *
  *   was "not text": every mode fits a blank screen about as well, and the
  *   commonest, 80x25 in 9x16 cells, won; the picture's columns, 8 pixels
  *   apart, now rule out modes of other widths.
+ * - The same prompt at 1920x1080 in console-setup's Lat15-Terminus24x12
+ *   (fbcon-login-terminus24x12-1920x1080). Its two lines, two rows apart,
+ *   repeat at twice the rows' pitch, and weakly: the rows are taken to be
+ *   as high as the clear columns imply, from the frame's top.
  */
 static void test_sparse_screens(void)
 {
@@ -300,6 +305,7 @@ static void test_sparse_screens(void)
     static const char *const login[] = {"", "Debian GNU/Linux 12 debian tty1", "", "debian login:"};
     check_lines("uefi-shell-banner.ppm.gz", 0, 0, shell, 6, 0);
     check_lines("fbcon-login.ppm.gz", 0, 0, login, 4, 0);
+    check_lines("fbcon-login-terminus.ppm.gz", 0, 0, login, 4, 0);
 }
 
 /*
@@ -319,6 +325,62 @@ static void test_stretched_setup(void)
         " \x10 Boot Maintenance Manager",
     };
     check_lines("edk2-front-page.ppm.gz", 1920, 1080, page, 5, 7);
+}
+
+/*
+ * Terminus Font's big cells, read at the columns and rows its table picks.
+ * GRUB's `set` in Terminus 32 (grub-mkfont's, 16x32 cells 10 pixels in
+ * from the corner: bench/corpus/gen.py's grub-set-terminus32-1920x1080)
+ * was read in Unifont's 8x16 doubled, as garbage; and its `help` in
+ * Terminus 20 (10x20 cells at 1280x800: grub-help-terminus20), also
+ * stretched to 1920x1080 by 1.5 x 1.35, where a phase a pixel off reads
+ * the picked pixels beside the strokes, as blanks that fit well.
+ */
+static void test_terminus_screens(void)
+{
+    static const char *const set[] = {
+        "?=0",
+        "cmdpath=(cd0)/EFI/BOOT",
+        "color_highlight=black/light-gray",
+        "color_normal=light-gray/black",
+        "config_directory=(cd0)/boot/grub",
+    };
+    static const char *const help[] = {
+        " net_ls_dns                                                     net_ls_routes",
+        " net_nslookup ADDRESS DNSSERVER                                 normal",
+        " normal_exit                                                    outb",
+    };
+    check_lines("grub-terminus32.ppm.gz", 0, 0, set, 5, 0);
+    check_lines("grub-terminus20.ppm.gz", 0, 0, help, 3, 0);
+    check_lines("grub-terminus20.ppm.gz", 1920, 1080, help, 3, 0);
+}
+
+/*
+ * The Terminus tables as the recogniser relies on them: the columns and
+ * rows read lie in the cell, in order, and no two printable ASCII glyphs
+ * of a weight read alike (tools/gen-terminusfont.py picks them so).
+ */
+static void test_terminus_table(void)
+{
+    for (unsigned i = 0; i < SK_FONT_TERMINUS_SIZES; i++) {
+        const struct sk_font_terminus *t = &sk_font_terminus[i];
+        CHECK(t->w >= 8 && t->w <= 16 && t->h >= 16 && t->h <= 32);
+        for (unsigned k = 0; k < 8; k++) {
+            CHECK(t->cols[k] < t->w && (k == 0 || t->cols[k] > t->cols[k - 1]));
+        }
+        for (unsigned k = 0; k < 16; k++) {
+            CHECK(t->rows[k] < t->h && (k == 0 || t->rows[k] > t->rows[k - 1]));
+        }
+        for (unsigned wt = 0; wt < 2; wt++) {
+            unsigned same = 0;
+            for (unsigned a = 0x21; a < 0x7F; a++) {
+                for (unsigned b = a + 1; b < 0x7F; b++) {
+                    same += !memcmp(t->glyph[wt][a], t->glyph[wt][b], 16);
+                }
+            }
+            CHECK_EQ_INT((int)same, 0);
+        }
+    }
 }
 
 /*
@@ -772,6 +834,24 @@ static void test_not_text(void)
     memset(img.pixels, 0, (size_t)img.pitch * img.height);
     CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
     CHECK(!r.is_text);
+    /*
+     * A desktop's top panel: a strip of icons 12 pixels apart on black,
+     * 1920x1080. Its columns repeat clearly and its rows do not, as a
+     * sparse screen's (a login prompt in Terminus 24x12) do: it is still
+     * not text.
+     */
+    sk_image_resize(&img, 1920, 1080);
+    memset(img.pixels, 0, (size_t)img.pitch * img.height);
+    for (unsigned y = 4; y < 20; y++) {
+        for (unsigned x = 0; x < img.width; x++) {
+            uint8_t *p = img.pixels + (size_t)y * img.pitch + x * 3;
+            unsigned u = x % 12, v = (x / 12 + y) % 5;
+            p[0] = p[1] = p[2] = (uint8_t)(u >= 2 && u < 9 && v != 0 ? 200 : 0);
+        }
+    }
+    sk_textrec_forget(tr);
+    CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), 0);
+    CHECK(!r.is_text);
     /* Too small for any mode. */
     sk_image_resize(&img, 100, 100);
     CHECK_EQ_INT(sk_textrec_run(tr, &img, &r), -1);
@@ -789,6 +869,8 @@ int main(void)
     SK_RUN(test_captures_exact);
     SK_RUN(test_sparse_screens);
     SK_RUN(test_stretched_setup);
+    SK_RUN(test_terminus_screens);
+    SK_RUN(test_terminus_table);
     SK_RUN(test_low_contrast_jpeg);
     SK_RUN(test_shade_screens);
     SK_RUN(test_seabios_text);
