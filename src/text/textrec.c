@@ -320,7 +320,7 @@ static int font_add(struct font *f, uint8_t c, const uint8_t *rows, int ninth)
             return 0;
         }
     }
-    if (f->count >= MAX_GLYPHS || sk_glyphfit_add(f->fit, c, rows, ninth) < 0) {
+    if (f->count >= MAX_GLYPHS || (f->fit && sk_glyphfit_add(f->fit, c, rows, ninth) < 0)) {
         return 1;
     }
     f->ninth[f->count] = (uint8_t)ninth;
@@ -390,11 +390,16 @@ static unsigned font_add_set(struct font *f, const uint8_t *rows)
     return left;
 }
 
-static void font_fill(struct font *f, const uint8_t *rows, unsigned height)
+/*
+ * Fill f with a font's 256 glyphs; model: whether the model fit may read
+ * its cells (a font read at picked pixels never is: its pixels are not
+ * neighbours, and a model is 160 KB a font, in every recogniser).
+ */
+static void font_fill(struct font *f, const uint8_t *rows, unsigned height, int model)
 {
     f->height = height;
     f->count = 0;
-    f->fit = sk_glyphfit_new(height);
+    f->fit = model ? sk_glyphfit_new(height) : NULL;
     font_add_set(f, rows);
     for (unsigned c = 0; c < 256; c++) {
         unsigned ink;
@@ -419,24 +424,24 @@ static void font_fill_edk2(struct font *f)
         const uint8_t *g = sk_font_edk2_drawn(c) ? sk_font_edk2[c] + EDK2_TOP : sk_font8x16[c];
         memcpy(rows[c], g, 16);
     }
-    font_fill(f, &rows[0][0], 16);
+    font_fill(f, &rows[0][0], 16, 1);
     font_add_set(f, &sk_font8x16[0][0]);
 }
 
 struct sk_textrec *sk_textrec_new(void)
 {
     struct sk_textrec *tr = xcalloc(1, sizeof(*tr));
-    font_fill(&tr->fonts[FONT_8], &sk_font8x8[0][0], 8);
-    font_fill(&tr->fonts[FONT_14], &sk_font8x14[0][0], 14);
-    font_fill(&tr->fonts[FONT_16], &sk_font8x16[0][0], 16);
-    font_fill(&tr->fonts[FONT_VGA8], &sk_font8x8[0][0], 8);
+    font_fill(&tr->fonts[FONT_8], &sk_font8x8[0][0], 8, 1);
+    font_fill(&tr->fonts[FONT_14], &sk_font8x14[0][0], 14, 1);
+    font_fill(&tr->fonts[FONT_16], &sk_font8x16[0][0], 16, 1);
+    font_fill(&tr->fonts[FONT_VGA8], &sk_font8x8[0][0], 8, 1);
     font_add_set(&tr->fonts[FONT_VGA8], &sk_font_bios8[0][0]);
-    font_fill(&tr->fonts[FONT_VGA14], &sk_font8x14[0][0], 14);
+    font_fill(&tr->fonts[FONT_VGA14], &sk_font8x14[0][0], 14, 1);
     font_add_set(&tr->fonts[FONT_VGA14], &sk_font_bios14[0][0]);
-    font_fill(&tr->fonts[FONT_VGA16], &sk_font8x16[0][0], 16);
+    font_fill(&tr->fonts[FONT_VGA16], &sk_font8x16[0][0], 16, 1);
     font_add_set(&tr->fonts[FONT_VGA16], &sk_font_bios16[0][0]);
     font_fill_edk2(&tr->fonts[FONT_EDK2]);
-    font_fill(&tr->fonts[FONT_GRUB], &sk_font_grub[0][0], 16);
+    font_fill(&tr->fonts[FONT_GRUB], &sk_font_grub[0][0], 16, 1);
     for (unsigned i = 0; i < SK_FONT_GRUB_HEAVY; i++) {
         font_add(&tr->fonts[FONT_GRUB], sk_font_grub_heavy[i].code, sk_font_grub_heavy[i].rows,
                  SK_GLYPHFIT_NINTH_VGA);
@@ -445,7 +450,7 @@ struct sk_textrec *sk_textrec_new(void)
                    "a font for each Terminus size");
     for (unsigned i = 0; i < SK_FONT_TERMINUS_SIZES; i++) {
         /* Normal, then bold as alternates: console-setup offers both weights. */
-        font_fill(&tr->fonts[FONT_TER18 + i], &sk_font_terminus[i].glyph[0][0][0], 16);
+        font_fill(&tr->fonts[FONT_TER18 + i], &sk_font_terminus[i].glyph[0][0][0], 16, 0);
         font_add_set(&tr->fonts[FONT_TER18 + i], &sk_font_terminus[i].glyph[1][0][0]);
     }
     tr->cells = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->cells));
@@ -1105,7 +1110,8 @@ static int refine_cell(const struct reader *rd, int pix[][3], int ninth, int odd
                        struct sk_textrec_cell *out, unsigned *glyph)
 {
     const struct font *f = rd->font;
-    if (odd < 0 || (out->conf >= REFINE_BELOW && !(drawn && low_luma(out->fg, out->bg)))) {
+    if (odd < 0 || !f->fit ||
+        (out->conf >= REFINE_BELOW && !(drawn && low_luma(out->fg, out->bg)))) {
         return 0;
     }
     struct sk_glyphfit_result r;
