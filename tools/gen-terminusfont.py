@@ -145,11 +145,6 @@ def pixels(glyph, width, height):
     return {(x, y) for y in range(height) for x in range(width) if ink(glyph, width, height, x, y)}
 
 
-def as_psf1_like(font):
-    """A PSF2 font as gen-vgafont's (glyphs, umap) pair, for its look-up."""
-    return font[2], font[3]
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("dir", nargs="?", default="/usr/share/consolefonts")
@@ -178,7 +173,7 @@ def main():
             for f, n in zip(fonts, names):
                 if (f[0], f[1]) != (w, h):
                     sys.exit("gen-terminusfont: %s is %dx%d, want %dx%d" % (n, f[0], f[1], w, h))
-            weights.append(vga.cp437_glyphs([as_psf1_like(f) for f in fonts], table))
+            weights.append(vga.cp437_glyphs([f[2:] for f in fonts], table))
         cols, rows = pick([[pixels(g, w, h) for g in glyphs] for glyphs in weights], w, h)
         out.append("    {%d, %d, {%s}, {%s}, {" % (w, h, ", ".join(map(str, cols)), ", ".join(map(str, rows))))
         for weight, glyphs in zip(WEIGHTS, weights):

@@ -1833,8 +1833,6 @@ static int grid_sparse_rows(const struct sk_image *img, struct sk_grid *g, unsig
     g->y.pitch = g->x.pitch * grid_cells[k].h / grid_cells[k].w;
     g->y.origin = 0;
     g->y.count = (unsigned)(img->height / g->y.pitch);
-    g->y.first = 0;
-    g->y.last = g->y.count ? g->y.count - 1 : 0;
     return 1;
 }
 
