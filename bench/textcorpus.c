@@ -205,7 +205,7 @@ static void score(const struct truth *t, const struct sk_textrec_result *r, unsi
             }
             unsigned rc = (unsigned)fc, rr = (unsigned)fr;
             const struct sk_textrec_cell *c = &r->cells[rr * r->cols + rc];
-            unsigned got = sk_cp437_unicode[c->ch];
+            unsigned got = sk_textrec_cell_unicode(c);
             int right = ink ? got == tc->code : blank_code(got) || c->fg == c->bg;
             row->chars += (unsigned long)right;
             row->nonblank_right += (unsigned long)(ink && right);

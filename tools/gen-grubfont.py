@@ -14,10 +14,11 @@ so into 8x16 rows (bit 7 leftmost), clipped to the cell as gfxterm clips it
 
 GRUB's menu draws its box in heavy lines (U+250F, U+2501, U+2513, U+2503,
 U+2517, U+251B: grub-core/normal/menu_text.c), which CP437 has no code point
-for. Their glyphs are written too, in sk_font_grub_heavy, each with the CP437
-code point of the light line it stands for (the recogniser can only answer
-CP437): without them the menu's box fits the VGA font's two-pixel lines better
-than Unifont's one-pixel ones, and GRUB's menu is read in the wrong font.
+for. Their glyphs are written too, in sk_font_grub_heavy, each with its own
+code point and the CP437 code point of the light line that looks like it (what
+a reader that knows only CP437 shows): without them the menu's box fits the VGA
+font's two-pixel lines better than Unifont's one-pixel ones, and GRUB's menu is
+read in the wrong font.
 """
 import argparse
 import importlib.util
@@ -33,7 +34,7 @@ spec.loader.exec_module(vga)
 DEFAULT = "/usr/share/grub/unicode.pf2"
 HEIGHT = 16
 WIDTH = 8
-# The heavy box lines of GRUB's menu and the CP437 light lines they are read as.
+# The heavy box lines of GRUB's menu and the CP437 light lines that look like them.
 HEAVY = [(0x2501, 0xC4), (0x2503, 0xB3), (0x250F, 0xDA), (0x2513, 0xBF), (0x2517, 0xC0), (0x251B, 0xD9)]
 
 LICENCE = """\
@@ -141,7 +142,7 @@ def generate(path):
         rows = glyph_rows(data, chix[u], ascent) if u in chix else None
         if rows is None:
             sys.exit("gen-grubfont: %s draws no one-cell glyph for U+%04X" % (path, u))
-        out.append("    {0x%02X, {%s}}, /* U+%04X */" % (b, ", ".join("0x%02X" % x for x in rows), u))
+        out.append("    {0x%04X, 0x%02X, {%s}}," % (u, b, ", ".join("0x%02X" % x for x in rows)))
     out.append("};")
     out.append("/* clang-format on */")
     return "\n".join(out) + "\n"

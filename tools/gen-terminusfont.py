@@ -25,18 +25,30 @@ for the CP437 pictographs Uni2 lacks, through the same CP437 -> Unicode
 table and look-up as tools/gen-vgafont.py. A code point neither font draws
 is written blank (the recogniser then skips it). Without a directory the
 fonts are read from /usr/share/consolefonts.
+
+The heavy box lines GRUB's menu draws (gen-grubfont.py's HEAVY, in its
+order) are written too, at the same picked pixels: a GRUB menu in a Terminus
+font grub-mkfont made draws its box in them. console-setup's fonts draw them
+as the light lines, so they come from Debian's fonts-terminus-otb (the font
+GRUB's is made from), through grub-mkfont (grub-common) and placed in the
+cell as GRUB's gfxterm places them.
 """
 import argparse
 import gzip
 import importlib.util
 import os
 import struct
+import subprocess
 import sys
+import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 spec = importlib.util.spec_from_file_location("gen_vgafont", os.path.join(HERE, "gen-vgafont.py"))
 vga = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(vga)
+spec = importlib.util.spec_from_file_location("gen_grubfont", os.path.join(HERE, "gen-grubfont.py"))
+grub = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(grub)
 
 # Cell sizes (width, height) console-setup names as HEIGHTxWIDTH.
 SIZES = [(10, 18), (10, 20), (11, 22), (12, 24), (14, 28), (16, 32)]
@@ -138,6 +150,29 @@ def pick(fonts, width, height):
     return cols, rows
 
 
+def heavy_lines(weight, width, height):
+    """The pixel sets of GRUB's heavy box lines in Terminus at this size, as gfxterm draws them."""
+    otb = "/usr/share/fonts/opentype/terminus/terminus-%s.otb" % ("bold" if "Bold" in weight else "normal")
+    with tempfile.TemporaryDirectory() as tmp:
+        pf2 = os.path.join(tmp, "t.pf2")
+        subprocess.run(["grub-mkfont", "-s", str(height), "-o", pf2, otb], check=True)
+        with open(pf2, "rb") as f:
+            data = f.read()
+    sec, chix = grub.pf2_read(data)
+    if (int.from_bytes(sec[b"MAXW"], "big"), int.from_bytes(sec[b"MAXH"], "big")) != (width, height):
+        sys.exit("gen-terminusfont: %s at %d pixels is not %dx%d" % (otb, height, width, height))
+    ascent = int.from_bytes(sec[b"ASCE"], "big")
+    out = []
+    for u, _ in grub.HEAVY:
+        off = chix[u]
+        w, h = int.from_bytes(data[off:off + 2], "big"), int.from_bytes(data[off + 2:off + 4], "big")
+        gx, gy = grub.s16(data[off + 4:off + 6]), grub.s16(data[off + 6:off + 8])
+        bits = data[off + 10:off + 10 + (w * h + 7) // 8]
+        top = ascent - gy - h
+        out.append({(gx + k % w, top + k // w) for k in range(w * h) if bits[k // 8] & (0x80 >> (k % 8))})
+    return out
+
+
 def pixels(glyph, width, height):
     """The set of a glyph's ink pixels (empty for None)."""
     if glyph is None:
@@ -186,6 +221,16 @@ def main():
                 else:
                     bits = sample(g, w, h, cols, rows)
                 out.append("            {%s}," % ", ".join("0x%02X" % r for r in bits))
+            out.append("        },")
+        out.append("    }, {")
+        for weight in WEIGHTS:
+            out.append("        { /* %s */" % weight)
+            for (u, _), p in zip(grub.HEAVY, heavy_lines(weight, w, h)):
+                k, bits = key(p, cols, rows), []
+                for _ in rows:
+                    bits.insert(0, k & 0xFF)
+                    k >>= COLS
+                out.append("            {%s}, /* U+%04X */" % (", ".join("0x%02X" % r for r in bits), u))
             out.append("        },")
         out.append("    }},")
     out.append("};")

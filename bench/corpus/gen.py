@@ -77,14 +77,16 @@ CP437 = bytes(range(256)).decode("cp437")
 # (help, lsmod, set, a menu: grub-{help,lsmod,set,menu}-*), added after the echo frames had
 # been held out, tune. fbcon in console-setup's Terminus fonts (24x12 at 1920x1080, bold 20x10
 # at 1280x800), added with the Terminus glyphs the recogniser was given, tunes; the kernel's own
-# TER16x32 stays held out.
-TUNE_RULE = ("vga ROM std at 80x25; OVMF's shell at 800x600 and 1024x768, its front page and Device "
+# TER16x32 stays held out. vgacon's 80x60 (9x8) and 80x28 (9x14), added in session 15, tune in the
+# std ROM and are held out in the others; 80x50 stays held out (its std frames share the 8x8 font
+# with std's 80x60).
+TUNE_RULE = ("vga ROM std at 80x25, 80x60 and 80x28; OVMF's shell at 800x600 and 1024x768, its front page and Device "
              "Manager; fbcon's default font at 1024x768 and console-setup's Terminus fonts; GRUB's help, "
              "lsmod, set and menu screens (not its echo screens)")
 
 
 def split_of(name):
-    if name.startswith("vga-") and ("-std-80x25" in name or name == "vga-seabios-stdvga"):
+    if name.startswith("vga-") and (re.search(r"-std-80x(25|60|28)$", name) or name == "vga-seabios-stdvga"):
         return "tune"
     if name.startswith("edk2-shell") and (name.endswith("-800x600") or name.endswith("-1024x768")):
         return "tune"
@@ -300,6 +302,20 @@ def vga_window(g, img, cols, rows, cw, chh, fonts, fontname):
     return best[2]
 
 
+def vga_lines(img):
+    """A text mode's screendump as the VGA sends it: QEMU shows the text's rows only (80x28's
+    392 lines), a VGA the mode's 350, 400 or 480, the rest blank."""
+    h = img.shape[0]
+    lines = next((n for n in (350, 400, 480) if n >= h), h)
+    if lines == h:
+        return img
+    return np.concatenate([img, np.zeros((lines - h,) + img.shape[1:], img.dtype)])
+
+
+VGACON_MODES = (("80x25", (25, 16, "")), ("80x50", (50, 8, " vga=0x0F01")), ("80x60", (60, 8, " vga=0x0F07")),
+                ("80x28", (28, 14, " vga=0x0F03")))
+
+
 def tool_screens():
     """Full screens a console shows, printed by the guest's init as ANSI."""
     panic = [ESC + "[H" + ESC + "[2J"]
@@ -366,11 +382,14 @@ def gen_vga(out, tmp, fonts, have):
         finally:
             g.close()
         save(out, name, "vga", "vgabios-%s-9x16" % vga, img, (80, 25, 9, 16, 0, 0), cells, fonts, cursor)
-    # Linux's vgacon with tool screens, 80x25 (9x16) and 80x50 (9x8, vga=0x0F01: the BIOS's 8x8 font).
+    # Linux's vgacon with tool screens, 80x25 (9x16), 80x50 (9x8, vga=0x0F01: the BIOS's 8x8 font
+    # in 400 lines), 80x60 (9x8 in 480 lines, vga=0x0F07) and 80x28 (9x14: the BIOS's 8x14 font,
+    # vga=0x0F03). Linux's real-mode setup sets the mode (QEMU's -kernel runs it). Not 80x43: QEMU
+    # keeps 400 lines where a VGA would show 350, so it is 80x50 with 7 rows unused.
     screens = tool_screens()
     kdir = None
     for vga in roms:
-        for mode, (rows, chh, param) in (("80x25", (25, 16, "")), ("80x50", (50, 8, " vga=0x0F01"))):
+        for mode, (rows, chh, param) in VGACON_MODES:
             names = ["vga-%s-%s-%s" % (s[:-4], vga, mode) for s in sorted(screens)]
             if not any(fresh(n, have) for n in names):
                 continue
@@ -390,8 +409,9 @@ def gen_vga(out, tmp, fonts, have):
                     if not g.wait_serial(b"SHOT-" + tag.encode(), timeout=300):
                         print("gen: REJECTED %s: the guest never drew it" % name)
                         break
-                    img = g.mon.shot(os.path.join(tmp, name + ".ppm"))
-                    if img.shape[:2] != (rows * chh, 720):
+                    img = vga_lines(g.mon.shot(os.path.join(tmp, name + ".ppm")))
+                    # 80x28's 392 lines of text sit in a 400-line picture.
+                    if img.shape[1] != 720 or not rows * chh <= img.shape[0] < rows * chh + chh:
                         print("gen: REJECTED %s: the picture is %dx%d" % (name, img.shape[1], img.shape[0]))
                         continue
                     fname = "vgabios-%s-9x%d" % (vga, chh)
@@ -832,7 +852,7 @@ occurrence of a character in one font draws the same bitmap; the learned fonts a
 
 ## The split (also the MANIFEST's fourth column, which is what counts)
 `tune`: the frames the recogniser's authors may look at and tune on: %s.
-`heldout`: every other frame (the cirrus and vmware VGA ROMs, 80x50, OVMF's shell at other GOP
+`heldout`: every other frame (the cirrus and vmware VGA ROMs, std's 80x50, OVMF's shell at other GOP
 modes, the Boot Manager and Boot Maintenance pages, fbcon's other resolutions and kernel fonts,
 GRUB's echo screens);
 report them apart and do not tune on them.
@@ -840,7 +860,9 @@ report them apart and do not tune on them.
 ## Families and what they hold
 - `vga`: SeaBIOS's "No bootable device" and Linux vgacon screens (an ANSI colour table, a
   whiptail-like installer, a kernel panic, top, vi) under QEMU's std, cirrus and vmware VGA ROMs,
-  80x25 (9x16) and 80x50 (9x8, vga=0x0F01); truth from 0xB8000.
+  80x25 (9x16), 80x50 (9x8, vga=0x0F01), 80x60 (9x8 in 480 lines, vga=0x0F07) and 80x28 (9x14,
+  vga=0x0F03; its 392 lines of text padded to the VGA's 400 as a capture sees them); truth from
+  0xB8000.
 - `uefi-shell`: OVMF's UEFI shell (ver, a memmap page, a typed command line) at 640x480 (80x25),
   800x600 (100x31), 1024x768, 1280x800, 1920x1080; EDK2's 8x19 font, the grid centred; and
   `edk2-shellstart-*`, the shell as it starts (its banner's six lines, the rest of the screen blank).

@@ -19,7 +19,6 @@
 #include <string.h>
 
 #include "base/util.h"
-#include "text/font8x16.h"
 #include "text/textrec.h"
 
 /* v rounded to hundredths: an integer when it is one, so "16" and not "16.0". */
@@ -47,7 +46,7 @@ static json_t *row_json(const struct sk_textrec_result *r, unsigned y)
     for (unsigned x = 0; x < r->cols; x++) {
         const struct sk_textrec_cell *c = &r->cells[(size_t)y * r->cols + x];
         char u[4];
-        uint32_t cp = c->ch == 0 ? ' ' : sk_cp437_unicode[c->ch];
+        uint32_t cp = sk_textrec_cell_unicode(c);
         sk_buf_append(&text, u, sk_utf8_encode(cp, u));
         uint8_t f[3], b[3];
         sk_textrec_cell_rgb(r, c, f, b);

@@ -50,8 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/font8x16.h" /* sk_cp437_unicode */
-#include "text/vga.h"      /* sk_vga_palette */
+#include "text/vga.h" /* sk_vga_palette */
 #include "text/fontfile.h"
 #include "text/textrec.h"
 #include "base/util.h"
@@ -641,7 +640,7 @@ static int text_cells(struct sk_render *r, const struct sk_textrec_result *t, un
             const struct sk_textrec_cell *c = &t->cells[y * t->cols + x];
             int blank = c->ch == ' ' || c->ch == 0;
             grid->cells[(size_t)(y0 + y) * cols + x0 + x] = (struct sk_cell){
-                .ch = sk_cp437_unicode[c->ch],
+                .ch = sk_textrec_cell_unicode(c),
                 .fg = blank ? SK_COLOR_ANY : text_color(t, c->fg, c->fg_rgb, r->opts.colors),
                 .bg = text_color(t, c->bg, c->bg_rgb, r->opts.colors),
             };

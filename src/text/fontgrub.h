@@ -18,12 +18,13 @@
 extern const uint8_t sk_font_grub[256][16];
 
 /*
- * A glyph GRUB draws that CP437 has no code point for, and the CP437 code
- * point it is read as: the heavy box lines of GRUB's menu (U+250F, U+2501,
- * U+2513, U+2503, U+2517, U+251B), read as the light ones.
+ * A glyph GRUB draws that CP437 has no code point for: the heavy box lines
+ * of GRUB's menu (U+250F, U+2501, U+2513, U+2503, U+2517, U+251B), each
+ * with the CP437 light line that looks like it.
  */
 struct sk_font_grub_alt {
-    uint8_t code;
+    uint16_t unicode;
+    uint8_t code; /* the CP437 look-alike */
     uint8_t rows[16];
 };
 #define SK_FONT_GRUB_HEAVY 6

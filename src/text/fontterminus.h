@@ -16,12 +16,15 @@
 #include <stdint.h>
 
 #define SK_FONT_TERMINUS_SIZES 6
+#define SK_FONT_TERMINUS_HEAVY 6 /* the heavy box lines, in fontgrub.h's order */
 
 struct sk_font_terminus {
     unsigned w, h;    /* the cell in the font's own pixels: 10x18, 10x20, ... 16x32 */
     uint8_t cols[8];  /* the cell's columns read, left to right (bit 7 of a row is cols[0]) */
     uint8_t rows[16]; /* the cell's rows read, top to bottom */
     uint8_t glyph[2][256][16]; /* normal, then bold: those pixels of each glyph */
+    uint8_t heavy[2][SK_FONT_TERMINUS_HEAVY][16]; /* the same of GRUB's menu's heavy box lines
+                                                   * (sk_font_grub_heavy's code points) */
 };
 
 extern const struct sk_font_terminus sk_font_terminus[SK_FONT_TERMINUS_SIZES];

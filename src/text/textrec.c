@@ -124,12 +124,17 @@
  * IBM glyphs, then the VGA BIOS's (QEMU's, Bochs's, VirtualBox's) as
  * alternates. The grids found in graphics modes are read in the IBM glyphs
  * alone: with more glyphs to choose from, a font fits any cell shape a
- * little better and would win the cell-shape choice for that alone.
+ * little better and would win the cell-shape choice for that alone. A
+ * found grid of 9-pixel cells is a VGA text mode (graphics modes draw 8
+ * wide), and is read in the VGA fonts.
  * FONT_GRUB: GRUB's unicode.pf2 (GNU Unifont) alone, for GRUB's graphical
  * terminal, tried as a cell shape of its own beside FONT_16's 8x16, with
- * the heavy lines of GRUB's menu box as alternates of the light ones (CP437
- * has no heavy lines; unread, the box fits the VGA font's two-pixel lines
- * better and the whole menu would be read in the VGA font).
+ * the heavy lines of GRUB's menu box as glyphs of their own, read as their
+ * Unicode code points (CP437 has none; unread, the box fits the VGA font's
+ * two-pixel lines better and the whole menu would be read in the VGA font).
+ * The Terminus fonts have them too, for a menu in a grub-mkfont Terminus;
+ * but bold Terminus draws its light lines as normal's heavy ones, and a
+ * tie goes to the light line.
  * FONT_TER18 to FONT_TER32: Terminus Font at 10x18 to 16x32, normal and
  * bold, as 8 of their columns and 16 of their rows (the pixels their cells
  * are read at), for 1080p consoles and GRUB themes.
@@ -163,6 +168,8 @@ struct font {
     uint64_t bits[MAX_GLYPHS][2]; /* pixel y * 8 + x, x = 0 leftmost */
     unsigned ink[MAX_GLYPHS];     /* pixels set */
     uint8_t code[MAX_GLYPHS];     /* the CP437 code point each glyph draws */
+    uint16_t unicode[MAX_GLYPHS]; /* its own code point where CP437 has none (code is then a
+                                   * look-alike), else 0 */
     uint8_t ninth[MAX_GLYPHS];    /* how its ninth column is drawn: SK_GLYPHFIT_NINTH_* */
     unsigned code_ink[256];       /* pixels set in each code point's first glyph */
     struct sk_glyphfit *fit;      /* the same glyphs, in the same order, for the model fit */
@@ -206,13 +213,21 @@ struct mode {
     const struct place *place; /* NULL: the mode's picture is stretched over the whole frame */
 };
 
-/* The modes tried, most common first (a tie keeps the earlier one). */
+/*
+ * The modes tried, most common first (a tie keeps the earlier one); those
+ * whose picture is the frame's size go before those stretched to it. The
+ * VGA's 480-line modes are the ones Linux's vga= sets (80x30, 80x34, 80x60).
+ */
 static const struct mode modes[] = {
     {80, 25, 9, 16, 720, 400, FONT_VGA16, "80x25 9x16", NULL},
     {80, 25, 8, 16, 640, 400, FONT_VGA16, "80x25 8x16", NULL},
     {80, 50, 9, 8, 720, 400, FONT_VGA8, "80x50 9x8", NULL},
     {80, 28, 9, 14, 720, 400, FONT_VGA14, "80x28 9x14", NULL},
+    {80, 43, 9, 8, 720, 350, FONT_VGA8, "80x43 9x8", NULL},
     {80, 43, 8, 8, 640, 350, FONT_VGA8, "80x43 8x8", NULL},
+    {80, 30, 9, 16, 720, 480, FONT_VGA16, "80x30 9x16", NULL},
+    {80, 60, 9, 8, 720, 480, FONT_VGA8, "80x60 9x8", NULL},
+    {80, 34, 9, 14, 720, 480, FONT_VGA14, "80x34 9x14", NULL},
     {80, 30, 8, 16, 640, 480, FONT_16, "80x30 8x16", NULL},
     {100, 37, 8, 16, 800, 600, FONT_16, "100x37 8x16", NULL},
     {128, 48, 8, 16, 1024, 768, FONT_16, "128x48 8x16", NULL},
@@ -330,8 +345,20 @@ static int font_add(struct font *f, uint8_t c, const uint8_t *rows, int ninth)
     f->bits[f->count][1] = bits[1];
     f->ink[f->count] = ink;
     f->code[f->count] = c;
+    f->unicode[f->count] = 0;
     f->count++;
     return 0;
+}
+
+/* Add a glyph CP437 has no code point for: u, which reads as look-alike c where only CP437 is. */
+static int font_add_unicode(struct font *f, uint16_t u, uint8_t c, const uint8_t *rows)
+{
+    unsigned before = f->count;
+    int left = font_add(f, c, rows, SK_GLYPHFIT_NINTH_VGA);
+    if (f->count > before) {
+        f->unicode[before] = u;
+    }
+    return left;
 }
 
 /*
@@ -443,15 +470,22 @@ struct sk_textrec *sk_textrec_new(void)
     font_fill_edk2(&tr->fonts[FONT_EDK2]);
     font_fill(&tr->fonts[FONT_GRUB], &sk_font_grub[0][0], 16, 1);
     for (unsigned i = 0; i < SK_FONT_GRUB_HEAVY; i++) {
-        font_add(&tr->fonts[FONT_GRUB], sk_font_grub_heavy[i].code, sk_font_grub_heavy[i].rows,
-                 SK_GLYPHFIT_NINTH_VGA);
+        font_add_unicode(&tr->fonts[FONT_GRUB], sk_font_grub_heavy[i].unicode,
+                         sk_font_grub_heavy[i].code, sk_font_grub_heavy[i].rows);
     }
     _Static_assert(FONT_TER32 - FONT_TER18 + 1 == SK_FONT_TERMINUS_SIZES,
                    "a font for each Terminus size");
+    _Static_assert(SK_FONT_TERMINUS_HEAVY == SK_FONT_GRUB_HEAVY, "the same heavy box lines");
     for (unsigned i = 0; i < SK_FONT_TERMINUS_SIZES; i++) {
         /* Normal, then bold as alternates: console-setup offers both weights. */
         font_fill(&tr->fonts[FONT_TER18 + i], &sk_font_terminus[i].glyph[0][0][0], 16, 0);
         font_add_set(&tr->fonts[FONT_TER18 + i], &sk_font_terminus[i].glyph[1][0][0]);
+        for (unsigned wt = 0; wt < 2; wt++) {
+            for (unsigned j = 0; j < SK_FONT_TERMINUS_HEAVY; j++) {
+                font_add_unicode(&tr->fonts[FONT_TER18 + i], sk_font_grub_heavy[j].unicode,
+                                 sk_font_grub_heavy[j].code, sk_font_terminus[i].heavy[wt][j]);
+            }
+        }
     }
     tr->cells = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->cells));
     tr->glyph = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->glyph));
@@ -1013,6 +1047,7 @@ static void blank_cell(const int rgb[3], int top, struct sk_textrec_cell *out)
 {
     double d;
     out->ch = ' ';
+    out->unicode = 0;
     out->bg = (uint8_t)snap_plain(rgb, &d);
     out->fg = 7;
     int conf = top - (int)(d / 2);
@@ -1117,6 +1152,7 @@ static int refine_cell(const struct reader *rd, int pix[][3], int ninth, int odd
     struct sk_glyphfit_result r;
     fit_cell(f, rd->memo, pix, ninth, odd, &r);
     out->ch = f->code[r.glyph];
+    out->unicode = f->unicode[r.glyph];
     *glyph = r.glyph + 1;
     out->fg = r.fg;
     out->bg = r.bg;
@@ -1267,6 +1303,7 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
     unsigned bg = snap_plain(paper, &bd);
     unsigned fg = snap_ink(rd->pal, inkc, bg, &fd);
     out->ch = f->code[m.glyph];
+    out->unicode = f->unicode[m.glyph];
     out->fg = (uint8_t)fg;
     out->bg = (uint8_t)bg;
     int conf = 100 - (int)(m.err * 150) - (int)(bd / 2) - (int)(fd / 8);
@@ -1512,13 +1549,13 @@ static const struct {
     const char *name;
 } grid_cells[] = {
     {8, 16, FONT_16, 0, 0, NULL, "grid 8x16"},
-    {9, 16, FONT_16, 0, 0, NULL, "grid 9x16"},
+    {9, 16, FONT_VGA16, 0, 0, NULL, "grid 9x16"},
     {8, 16, FONT_GRUB, 0, 1, NULL, "grid 8x16 unifont"},
     {8, 19, FONT_EDK2, EDK2_TOP, 0, NULL, "grid 8x19"},
     {8, 14, FONT_14, 0, 0, NULL, "grid 8x14"},
-    {9, 14, FONT_14, 0, 0, NULL, "grid 9x14"},
+    {9, 14, FONT_VGA14, 0, 0, NULL, "grid 9x14"},
     {8, 8, FONT_8, 0, 0, NULL, "grid 8x8"},
-    {9, 8, FONT_8, 0, 0, NULL, "grid 9x8"},
+    {9, 8, FONT_VGA8, 0, 0, NULL, "grid 9x8"},
     {10, 18, FONT_TER18, 0, 1, &sk_font_terminus[0], "grid 10x18 terminus"},
     {10, 20, FONT_TER20, 0, 1, &sk_font_terminus[1], "grid 10x20 terminus"},
     {11, 22, FONT_TER22, 0, 1, &sk_font_terminus[2], "grid 11x22 terminus"},
@@ -2027,10 +2064,15 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     const struct mode *cands[MODE_COUNT + 1];
     unsigned nc = 0;
     int own_is_listed = 0;
-    for (unsigned i = 0; i < MODE_COUNT; i++) {
-        if (mode_fits(&modes[i], img)) {
-            cands[nc++] = &modes[i];
+    for (unsigned pass = 0; pass < 2; pass++) {
+        for (unsigned i = 0; i < MODE_COUNT; i++) {
+            int own_size = modes[i].screen_w == img->width && modes[i].screen_h == img->height;
+            if (own_size == !pass && mode_fits(&modes[i], img)) {
+                cands[nc++] = &modes[i];
+            }
         }
+    }
+    for (unsigned i = 0; i < MODE_COUNT; i++) {
         own_is_listed |= modes[i].screen_w == img->width && modes[i].screen_h == img->height &&
                          modes[i].cell_w == 8 && modes[i].cell_h == 16;
     }
@@ -2103,6 +2145,24 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         unsigned agreeing = 0;
         for (unsigned i = 0; i < nc; i++) {
             agreeing += axes_agree(&grid, cands[i], img);
+        }
+        /*
+         * Rows that repeat too weakly to rule a mode out (a screen of a few
+         * lines in 8-pixel cells, whose glyphs leave little gap) still put
+         * the modes whose rows are that high before the others.
+         */
+        if (grid.y.pitch > 0 && grid.y.strength < AXIS_CLEAR) {
+            const struct mode *sorted[MODE_COUNT + 1] = {NULL};
+            unsigned n = 0;
+            for (int agrees = 1; agrees >= 0; agrees--) {
+                for (unsigned i = 0; i < nc; i++) {
+                    if (pitch_agrees(grid.y.pitch, cands[i]->cell_h, img->height,
+                                     cands[i]->screen_h) == agrees) {
+                        sorted[n++] = cands[i];
+                    }
+                }
+            }
+            memcpy(cands, sorted, nc * sizeof(*cands));
         }
         for (unsigned i = 0; i < nc; i++) {
             if (agreeing > 0 && !axes_agree(&grid, cands[i], img)) {
@@ -2213,6 +2273,11 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     return 0;
 }
 
+uint32_t sk_textrec_cell_unicode(const struct sk_textrec_cell *c)
+{
+    return c->unicode ? c->unicode : sk_cp437_unicode[c->ch];
+}
+
 char *sk_textrec_utf8(const struct sk_textrec_result *r)
 {
     struct sk_buf b = {0};
@@ -2224,7 +2289,8 @@ char *sk_textrec_utf8(const struct sk_textrec_result *r)
         }
         for (unsigned x = 0; x < end; x++) {
             char u[4];
-            sk_buf_append(&b, u, sk_utf8_encode(sk_cp437_unicode[r->cells[y * r->cols + x].ch], u));
+            sk_buf_append(&b, u,
+                          sk_utf8_encode(sk_textrec_cell_unicode(&r->cells[y * r->cols + x]), u));
         }
         sk_buf_append(&b, "\n", 1);
     }

@@ -40,6 +40,12 @@ struct sk_textrec_cell {
     uint8_t bg;   /* VGA palette index 0..15 */
     uint8_t conf; /* 0..100: how well the glyph and colours fit the pixels */
     /*
+     * The glyph's Unicode code point where CP437 has none for it (GRUB's
+     * heavy box lines), ch then being the CP437 look-alike; 0 otherwise.
+     * sk_textrec_cell_unicode gives the character either way.
+     */
+    uint16_t unicode;
+    /*
      * The colours as measured in the picture (sRGB 0..255), for a text
      * screen only (zero otherwise): the paper is the mean of the cell's
      * pixels off the glyph and not next to it (all of a blank's), the ink
@@ -127,6 +133,9 @@ int sk_textrec_find_rom_font(const uint8_t *rom, size_t len, unsigned height, ui
  * dropped, each line ending in '\n'. Returns a string the caller frees.
  */
 char *sk_textrec_utf8(const struct sk_textrec_result *r);
+
+/* The cell's character as a Unicode code point (a blank is U+0020). */
+uint32_t sk_textrec_cell_unicode(const struct sk_textrec_cell *c);
 
 /*
  * Cell c's colours (sRGB) as r says they are: the palette's entries for

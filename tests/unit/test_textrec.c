@@ -356,6 +356,97 @@ static void test_terminus_screens(void)
 }
 
 /*
+ * The VGA's other text modes as Linux's vga= sets them, in SeaBIOS's
+ * standard VGA ROM (bench/corpus/gen.py's vgacon frames). 80x60 draws the
+ * BIOS's 8x8 font in 480 lines: an editor's ten lines at the top
+ * (vga-vi-std-80x60) were read as 80x25 stretched to 480 lines, "not
+ * text", and a dialog stretched to 1080p (vga-dialog-std-80x60), whose
+ * rows repeat too weakly to rule a mode out, as 80x50; both were garbage
+ * in the IBM glyphs a 9-pixel grid was read in. 80x28 draws the 8x14 font
+ * in 400 lines (vga-top-std-80x28).
+ */
+static void check_mode(const char *file, unsigned tw, unsigned th, unsigned cols, unsigned rows)
+{
+    char ppm[512];
+    snprintf(ppm, sizeof(ppm), "%s/text/%s", data_dir(), file);
+    struct sk_image img = {0}, big = {0};
+    CHECK_EQ_INT(ts_load_ppm_gz(ppm, &img), 0);
+    ts_scale(&img, tw, th, &big);
+    struct sk_textrec *tr = sk_textrec_new();
+    struct sk_textrec_result r;
+    CHECK_EQ_INT(sk_textrec_run(tr, &big, &r), 0);
+    CHECK(r.is_text);
+    CHECK_EQ_INT(r.cols, cols);
+    CHECK_EQ_INT(r.rows, rows);
+    sk_textrec_free(tr);
+    sk_image_free(&img);
+    sk_image_free(&big);
+}
+
+static void test_vga_modes(void)
+{
+    static const char *const vi[] = {
+        "  1 #include <stdio.h>",
+        "  2",
+        "  3 /* sshkvm corpus: a file in an editor */",
+    };
+    static const char *const dialog[] = {
+        " Debian GNU/Linux installer (sshkvm capture)",
+        "",
+        "",
+        "",
+        "         "
+        "???????????????????"
+        " [!!] Partition disks "
+        "???????????????????",
+        "         ?                                                          ?",
+        "         ? This is an overview of your currently configured         ?",
+    };
+    static const char *const top[] = {
+        "top - 04:41:07 up 3:27,  1 user,  load average: 0.41, 0.52, 0.66",
+        "Tasks: 112 total,   1 running, 111 sleeping,   0 stopped,   0 zombie",
+    };
+    check_lines("vgacon-80x60.ppm.gz", 0, 0, vi, 3, 0);
+    check_mode("vgacon-80x60.ppm.gz", 1920, 1080, 80, 60);
+    check_lines("vgacon-80x60-dialog.ppm.gz", 0, 0, dialog, 7, 0);
+    check_lines("vgacon-80x60-dialog.ppm.gz", 1920, 1080, dialog, 7, 0);
+    check_lines("vgacon-80x28.ppm.gz", 0, 0, top, 2, 0);
+    check_lines("vgacon-80x28.ppm.gz", 1920, 1080, top, 2, 0);
+    check_mode("vgacon-80x28.ppm.gz", 1280, 720, 80, 28);
+}
+
+/*
+ * GRUB's menu box in its heavy lines (GRUB for EFI at 1024x768 in
+ * unicode.pf2: bench/corpus/gen.py's grub-menu-unicode-1024x768), lossless
+ * and through JPEG: read as U+250F, U+2501, U+2503 ..., which the text
+ * gives, not as CP437's light lines that look like them (half the menu's
+ * drawn cells were those look-alikes).
+ */
+static void test_grub_heavy_box(void)
+{
+    char ppm[512];
+    snprintf(ppm, sizeof(ppm), "%s/text/grub-menu.ppm.gz", data_dir());
+    struct sk_image img = {0}, jpg = {0};
+    CHECK_EQ_INT(ts_load_ppm_gz(ppm, &img), 0);
+    CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
+    for (int pass = 0; pass < 2; pass++) {
+        struct sk_textrec *tr = sk_textrec_new();
+        struct sk_textrec_result r;
+        CHECK_EQ_INT(sk_textrec_run(tr, pass ? &jpg : &img, &r), 0);
+        CHECK(r.is_text);
+        char *t = sk_textrec_utf8(&r);
+        CHECK(strstr(t, "\xe2\x94\x8f\xe2\x94\x81\xe2\x94\x81\xe2\x94\x81") != NULL); /* ┏━━━ */
+        CHECK(strstr(t, "\xe2\x94\x83 Debian GNU/Linux ") != NULL);                   /* ┃ */
+        CHECK(strstr(t, "\xe2\x94\x81\xe2\x94\x9b\n") != NULL);                       /* ━┛ */
+        CHECK(strstr(t, "\xe2\x94\x80") == NULL);                                     /* no ─ */
+        free(t);
+        sk_textrec_free(tr);
+    }
+    sk_image_free(&img);
+    sk_image_free(&jpg);
+}
+
+/*
  * The Terminus tables as the recogniser relies on them: the columns and
  * rows read lie in the cell, in order, and no two printable ASCII glyphs
  * of a weight read alike (tools/gen-terminusfont.py picks them so).
@@ -871,6 +962,8 @@ int main(void)
     SK_RUN(test_stretched_setup);
     SK_RUN(test_terminus_screens);
     SK_RUN(test_terminus_table);
+    SK_RUN(test_vga_modes);
+    SK_RUN(test_grub_heavy_box);
     SK_RUN(test_low_contrast_jpeg);
     SK_RUN(test_shade_screens);
     SK_RUN(test_seabios_text);
