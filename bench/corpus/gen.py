@@ -79,10 +79,14 @@ CP437 = bytes(range(256)).decode("cp437")
 # at 1280x800), added with the Terminus glyphs the recogniser was given, tunes; the kernel's own
 # TER16x32 stays held out. vgacon's 80x60 (9x8) and 80x28 (9x14), added in session 15, tune in the
 # std ROM and are held out in the others; 80x50 stays held out (its std frames share the 8x8 font
-# with std's 80x60).
+# with std's 80x60). fbcon in console-setup's Fixed16, Terminus16, TerminusBold16 and
+# Terminus32x16, added in session 15: Fixed16 at 1280x800, Terminus16 and Terminus32x16 tune
+# (the last shares its design with the held-out TER16x32); Fixed16 at 1920x1080 and TerminusBold16
+# are held out. The kernel's VGA8x8 and TER16x32 at 1280x800, added then too, tune (at their
+# first resolutions they stay held out).
 TUNE_RULE = ("vga ROM std at 80x25, 80x60 and 80x28; OVMF's shell at 800x600 and 1024x768, its front page and Device "
-             "Manager; fbcon's default font at 1024x768 and console-setup's Terminus fonts; GRUB's help, "
-             "lsmod, set and menu screens (not its echo screens)")
+             "Manager; fbcon's default font at 1024x768 and console-setup's Terminus fonts (not TerminusBold16) "
+             "and Fixed16 at 1280x800, the kernel's VGA8x8 and TER16x32 at 1280x800; GRUB's help, lsmod, set and menu screens (not its echo screens)")
 
 
 def split_of(name):
@@ -94,7 +98,11 @@ def split_of(name):
     # resolutions, are split: the front page and Device Manager tune, the other two are held out.
     if name.startswith("edk2-setup-") or name.startswith("edk2-devmgr-"):
         return "tune"
-    if name.startswith("fbcon-") and (name.endswith("-default-1024x768") or "-terminus" in name):
+    if name.startswith("fbcon-") and ("-fixed16-1920x1080" in name or "-terminusbold16-" in name):
+        return "heldout"
+    if name.startswith("fbcon-") and (name.endswith("-default-1024x768") or "-terminus" in name or
+                                      "-fixed16-" in name or name.endswith("-1280x800") and
+                                      ("-vga8x8-" in name or "-ter16x32-" in name)):
         return "tune"
     if name.startswith("grub-") and not name.startswith("grub-echo-"):
         return "tune"
@@ -572,7 +580,15 @@ LINUX_PALETTE = [(0, 0, 0), (0, 0, 0xAA), (0, 0xAA, 0), (0, 0xAA, 0xAA), (0xAA, 
 # with psfload as setupcon would)
 FBCON_RUNS = [((1024, 768), "default"), ((1280, 800), "default"), ((1920, 1080), "default"),
               ((1024, 768), "VGA8x8"), ((1920, 1080), "TER16x32"),
-              ((1920, 1080), "Terminus24x12"), ((1280, 800), "TerminusBold20x10")]
+              ((1920, 1080), "Terminus24x12"), ((1280, 800), "TerminusBold20x10"),
+              # Added in session 15: console-setup's Fixed16 (Debian's default console font),
+              # Terminus16, TerminusBold16 and Terminus32x16 (the kernel's TER16x32's design).
+              ((1280, 800), "Fixed16"), ((1920, 1080), "Fixed16"), ((1024, 768), "Terminus16"),
+              ((1920, 1080), "TerminusBold16"), ((1920, 1080), "Terminus32x16"),
+              # and the kernel's VGA8x8 and TER16x32 at 1280x800, to tune on beside the held-out ones.
+              ((1280, 800), "VGA8x8"), ((1280, 800), "TER16x32")]
+# The kernel's built-in fonts (fbcon=font:NAME); the others are console-setup's Lat15-NAME.
+KERNEL_FONTS = ("default", "VGA8x8", "TER16x32")
 FBCON_SHOTS = ["colors", "dialog", "top", "dmesg", "login"]
 # The login shot: a cleared screen and getty's prompt, two lines of text.
 GETTY = "\\nDebian GNU/Linux 12 debian tty1\\n\\ndebian login: "
@@ -602,8 +618,8 @@ def gen_fbcon(out, tmp, fonts, have):
                      "/bin/busybox sleep 6\n" % (s, s, s))
         body += "exec /bin/busybox sleep 100000\n"
         files = dict(screens)
-        param = "" if font == "default" else " fbcon=font:" + font
-        if font.startswith("Terminus"):
+        param = "" if font == "default" else " fbcon=font:" + font if font in KERNEL_FONTS else ""
+        if font not in KERNEL_FONTS:
             # busybox's loadfont takes fonts 8 pixels wide only: psfload.c, built static here.
             psfload = os.path.join(tmp, "psfload")
             subprocess.run(["cc", "-static", "-O2", "-o", psfload, os.path.join(ROOT, "bench/corpus/psfload.c")], check=True)

@@ -74,6 +74,7 @@
 
 #include "text/font8x16.h"
 #include "text/fontbios.h"
+#include "text/fontconsole.h"
 #include "text/fontedk2.h"
 #include "text/fontgrub.h"
 #include "text/fontterminus.h"
@@ -135,6 +136,9 @@
  * The Terminus fonts have them too, for a menu in a grub-mkfont Terminus;
  * but bold Terminus draws its light lines as normal's heavy ones, and a
  * tie goes to the light line.
+ * FONT_FIXED16 and FONT_TER16: console-setup's Fixed16 (Debian's default
+ * console font) and Terminus16 (normal, bold as alternates), each a cell
+ * shape of its own, for framebuffer consoles drawn in them.
  * FONT_TER18 to FONT_TER32: Terminus Font at 10x18 to 16x32, normal and
  * bold, as 8 of their columns and 16 of their rows (the pixels their cells
  * are read at), for 1080p consoles and GRUB themes.
@@ -145,6 +149,8 @@ enum {
     FONT_16,
     FONT_EDK2,
     FONT_GRUB,
+    FONT_FIXED16,
+    FONT_TER16,
     FONT_TER18,
     FONT_TER20,
     FONT_TER22,
@@ -473,6 +479,9 @@ struct sk_textrec *sk_textrec_new(void)
         font_add_unicode(&tr->fonts[FONT_GRUB], sk_font_grub_heavy[i].unicode,
                          sk_font_grub_heavy[i].code, sk_font_grub_heavy[i].rows);
     }
+    font_fill(&tr->fonts[FONT_FIXED16], &sk_font_fixed16[0][0], 16, 0);
+    font_fill(&tr->fonts[FONT_TER16], &sk_font_terminus16[0][0][0], 16, 0);
+    font_add_set(&tr->fonts[FONT_TER16], &sk_font_terminus16[1][0][0]);
     _Static_assert(FONT_TER32 - FONT_TER18 + 1 == SK_FONT_TERMINUS_SIZES,
                    "a font for each Terminus size");
     _Static_assert(SK_FONT_TERMINUS_HEAVY == SK_FONT_GRUB_HEAVY, "the same heavy box lines");
@@ -1545,25 +1554,37 @@ static const struct {
     int font;
     unsigned top;
     int lead;
+    int either; /* 1: the cells may start anywhere in the gap between glyphs, whose
+                 * width varies (Terminus16 leaves a cell's first and last columns
+                 * blank; the kernel's TER16x32 is the bold Terminus, whose left
+                 * strokes start a column earlier): every lead down to 0 is tried */
     const struct sk_font_terminus *pick; /* the columns and rows read; NULL: all, in order */
     const char *name;
 } grid_cells[] = {
-    {8, 16, FONT_16, 0, 0, NULL, "grid 8x16"},
-    {9, 16, FONT_VGA16, 0, 0, NULL, "grid 9x16"},
-    {8, 16, FONT_GRUB, 0, 1, NULL, "grid 8x16 unifont"},
-    {8, 19, FONT_EDK2, EDK2_TOP, 0, NULL, "grid 8x19"},
-    {8, 14, FONT_14, 0, 0, NULL, "grid 8x14"},
-    {9, 14, FONT_VGA14, 0, 0, NULL, "grid 9x14"},
-    {8, 8, FONT_8, 0, 0, NULL, "grid 8x8"},
-    {9, 8, FONT_VGA8, 0, 0, NULL, "grid 9x8"},
-    {10, 18, FONT_TER18, 0, 1, &sk_font_terminus[0], "grid 10x18 terminus"},
-    {10, 20, FONT_TER20, 0, 1, &sk_font_terminus[1], "grid 10x20 terminus"},
-    {11, 22, FONT_TER22, 0, 1, &sk_font_terminus[2], "grid 11x22 terminus"},
-    {12, 24, FONT_TER24, 0, 1, &sk_font_terminus[3], "grid 12x24 terminus"},
-    {14, 28, FONT_TER28, 0, 1, &sk_font_terminus[4], "grid 14x28 terminus"},
-    {16, 32, FONT_TER32, 0, 2, &sk_font_terminus[5], "grid 16x32 terminus"},
+    {8, 16, FONT_16, 0, 0, 0, NULL, "grid 8x16"},
+    {9, 16, FONT_VGA16, 0, 0, 0, NULL, "grid 9x16"},
+    {8, 16, FONT_GRUB, 0, 1, 0, NULL, "grid 8x16 unifont"},
+    {8, 16, FONT_FIXED16, 0, 0, 0, NULL, "grid 8x16 fixed"},
+    {8, 16, FONT_TER16, 0, 1, 1, NULL, "grid 8x16 terminus"},
+    {8, 19, FONT_EDK2, EDK2_TOP, 0, 0, NULL, "grid 8x19"},
+    {8, 14, FONT_14, 0, 0, 0, NULL, "grid 8x14"},
+    {9, 14, FONT_VGA14, 0, 0, 0, NULL, "grid 9x14"},
+    {8, 8, FONT_8, 0, 0, 0, NULL, "grid 8x8"},
+    {9, 8, FONT_VGA8, 0, 0, 0, NULL, "grid 9x8"},
+    {10, 18, FONT_TER18, 0, 1, 0, &sk_font_terminus[0], "grid 10x18 terminus"},
+    {10, 20, FONT_TER20, 0, 1, 0, &sk_font_terminus[1], "grid 10x20 terminus"},
+    {11, 22, FONT_TER22, 0, 1, 0, &sk_font_terminus[2], "grid 11x22 terminus"},
+    {12, 24, FONT_TER24, 0, 1, 0, &sk_font_terminus[3], "grid 12x24 terminus"},
+    {14, 28, FONT_TER28, 0, 1, 0, &sk_font_terminus[4], "grid 14x28 terminus"},
+    {16, 32, FONT_TER32, 0, 2, 1, &sk_font_terminus[5], "grid 16x32 terminus"},
 };
 #define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
+
+/* Whether shape k is drawn in one of console-setup's 8x16 fonts (only a console draws them). */
+static int console_font(unsigned k)
+{
+    return grid_cells[k].font == FONT_FIXED16 || grid_cells[k].font == FONT_TER16;
+}
 
 /* The columns read in a cell of shape k: its width, or the 8 its table picks. */
 static unsigned shape_cols(unsigned k)
@@ -1696,6 +1717,19 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
     double gy = src >= 0 && g->y.origin < pl->sy ? 0 : g->y.origin;
     pl->ox = gx + dx * pl->sx;
     pl->oy = gy + (top - grid_cells[k].top) * pl->sy;
+    /*
+     * A whole cell before the first one, once the glyph's phase is known,
+     * is read too, in a picture at its own size (Terminus16's rows found
+     * at 15, read from 16: its first line was lost). Stretched, a phase
+     * that close to a pitch is JPEG's noise as often (Terminus16 at 1080p
+     * was read in the wrong font).
+     */
+    while (pl->sx == 1 && pl->ox >= pl->pitch_x) {
+        pl->ox -= pl->pitch_x;
+    }
+    while (pl->sy == 1 && pl->oy >= pl->pitch_y) {
+        pl->oy -= pl->pitch_y;
+    }
     pl->top = grid_cells[k].top;
     /* A cell read at picked pixels spans its whole height. */
     unsigned span_h = grid_cells[k].pick ? grid_cells[k].h : fh;
@@ -1892,6 +1926,15 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     /* Cells start on a frame pixel (a stretched picture's phase is searched below). */
     g.x.origin = floor(g.x.origin + 0.5);
     g.y.origin = floor(g.y.origin + 0.5);
+    /* Rounded, a cell may fit whole before the first (a phase of 15.5 in 16-pixel rows). */
+    if (g.x.pitch > 0 && g.x.origin >= g.x.pitch) {
+        g.x.origin -= g.x.pitch;
+        g.x.count++;
+    }
+    if (g.y.pitch > 0 && g.y.origin >= g.y.pitch) {
+        g.y.origin -= g.y.pitch;
+        g.y.count++;
+    }
     /* Clear columns alone may be a sparse screen's, for the shapes read at picked pixels. */
     int columns_only = !g.found && g.x.pitch > 0 && g.x.strength >= AXIS_CLEAR;
     if (rc != 0 || (!g.found && !columns_only) || g.x.count < 2 || (g.found && g.y.count < 2) ||
@@ -1911,7 +1954,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     for (unsigned k = 0; k < GRID_CELLS; k++) {
         struct sk_grid gk = g;
         unsigned shape_step = step;
-        int sparse = grid_cells[k].pick && grid_sparse_rows(img, &gk, k);
+        int sparse = grid_sparse_rows(img, &gk, k);
         if (!g.found && !sparse) {
             continue;
         }
@@ -1921,6 +1964,10 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
         }
         if (grid_cells[k].pick &&
             (sx < GRID_PICKED_MIN || sy < GRID_PICKED_MIN || !source_plausible(img, &gk, k))) {
+            continue;
+        }
+        /* A console font is drawn by a framebuffer console, in a display mode's picture. */
+        if (console_font(k) && !source_plausible(img, &gk, k)) {
             continue;
         }
         struct phase shape = {.k = -1};
@@ -1935,9 +1982,12 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
             up = down = 0;
             shape_step = 1;
         }
-        for (int dy = -up; dy <= down; dy++) {
-            grid_try(tr, img, &gk, k, -grid_cells[k].lead, (double)grid_cells[k].top + dy,
-                     shape_step, ty, &shape);
+        for (int lead = grid_cells[k].lead; lead >= (grid_cells[k].either ? 0 : grid_cells[k].lead);
+             lead--) {
+            for (int dy = -up; dy <= down; dy++) {
+                grid_try(tr, img, &gk, k, -lead, (double)grid_cells[k].top + dy, shape_step, ty,
+                         &shape);
+            }
         }
         if (shape.k < 0) {
             continue;
@@ -1952,6 +2002,15 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
             grid_refine(tr, img, &shape, ty, &shape);
         }
         double rank = shape.misfit * (source_plausible(img, &gk, k) ? 1 : GRID_ODD_SOURCE);
+        /*
+         * A console font stretched is one reading of a picture whose cells
+         * may as well be a bigger font's own (fbcon at 1280x720 in Fixed16
+         * stretched to 1080p, or at 1080p in Terminus 12x24): the bigger
+         * font, read unstretched, is preferred unless clearly worse.
+         */
+        if (console_font(k) && (sx > 1.2 || sy > 1.2)) {
+            rank *= GRID_ODD_SOURCE;
+        }
         if (best.k < 0 || rank < best_rank) {
             if (best.k >= 0) {
                 second = best;
@@ -2211,14 +2270,23 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
          * better than the known modes; else what the best of those read.
          */
         struct tally known = ty;
-        /* A VGA mode read at its own size as text: a grid of its pitch is its own. */
-        int unscaled = best->screen_w == img->width && best->screen_h == img->height;
+        /*
+         * A VGA text mode read at its own size as text: a grid of its pitch
+         * is its own. A graphics mode's console may be drawn in any font,
+         * and its grid's shapes are tried.
+         */
+        int unscaled =
+            best->screen_w == img->width && best->screen_h == img->height &&
+            (best->font == FONT_VGA8 || best->font == FONT_VGA14 || best->font == FONT_VGA16);
         int found =
             grid_search(tr, img, tally_is_text(&known) && unscaled ? best : NULL, &grid, &ty);
+        /* The grid read at the picture's own size, where the known mode is stretched to it. */
+        int own_size = tr->found_place.sx == 1 && tr->found_place.sy == 1 &&
+                       !(best->screen_w == img->width && best->screen_h == img->height);
         if (found > 0 &&
             (!tally_is_text(&known) ||
              !grid_agrees(tr->found_place.pitch_x, tr->found_place.pitch_y, best, img) ||
-             mode_misfit(&ty) < GRID_BETTER * mode_misfit(&known))) {
+             mode_misfit(&ty) < (own_size ? 1 : GRID_BETTER) * mode_misfit(&known))) {
             best = &tr->found;
         } else if (found >= 0) {
             /* The pass known read again, kept: measured when it is text (it reads the same). */

@@ -416,6 +416,32 @@ static void test_vga_modes(void)
 }
 
 /*
+ * Linux's framebuffer console in console-setup's 8x16 fonts, Fixed16
+ * (Debian's default) and Terminus16 (bench/corpus/gen.py's
+ * fbcon-dmesg-fixed16-1280x800, fbcon-login-fixed16-1280x800 and
+ * fbcon-top-terminus16-1024x768). Read in the VGA glyphs, dmesg kept 2% of
+ * its drawn cells, the login prompt was "not text" and top kept 23%: a
+ * graphics mode's 8x16 grid was never tried in other fonts once the VGA
+ * font called it text, and Terminus's cells, whose glyphs leave the first
+ * and last columns blank, were found a pixel to the right.
+ */
+static void test_console_fonts(void)
+{
+    static const char *const dmesg[] = {
+        "[    1.579368] efifb: Truecolor: size=8:8:8:8, shift=24:16:8:0",
+        "[    1.585369] Console: switching to colour frame buffer device 160x50",
+    };
+    static const char *const login[] = {"", "Debian GNU/Linux 12 debian tty1", "", "debian login:"};
+    static const char *const top[] = {
+        "top - 04:41:07 up 3:27,  1 user,  load average: 0.41, 0.52, 0.66",
+        "Tasks: 112 total,   1 running, 111 sleeping,   0 stopped,   0 zombie",
+    };
+    check_lines("fbcon-dmesg-fixed16.ppm.gz", 0, 0, dmesg, 2, 0);
+    check_lines("fbcon-login-fixed16.ppm.gz", 0, 0, login, 4, 0);
+    check_lines("fbcon-top-terminus16.ppm.gz", 0, 0, top, 2, 0);
+}
+
+/*
  * GRUB's menu box in its heavy lines (GRUB for EFI at 1024x768 in
  * unicode.pf2: bench/corpus/gen.py's grub-menu-unicode-1024x768), lossless
  * and through JPEG: read as U+250F, U+2501, U+2503 ..., which the text
@@ -964,6 +990,7 @@ int main(void)
     SK_RUN(test_terminus_table);
     SK_RUN(test_vga_modes);
     SK_RUN(test_grub_heavy_box);
+    SK_RUN(test_console_fonts);
     SK_RUN(test_low_contrast_jpeg);
     SK_RUN(test_shade_screens);
     SK_RUN(test_seabios_text);
