@@ -869,7 +869,8 @@ occurrence of a character in one font draws the same bitmap; the learned fonts a
 ## The split (also the MANIFEST's fourth column, which is what counts)
 `tune`: the frames the recogniser's authors may look at and tune on: %s.
 `heldout`: every other frame (the cirrus and vmware VGA ROMs, std's 80x50, OVMF's shell at other GOP
-modes, the Boot Manager and Boot Maintenance pages, fbcon's other resolutions and kernel fonts,
+modes, the Boot Manager and Boot Maintenance pages, fbcon's default font at 1280x800 and 1920x1080,
+its VGA8x8 at 1024x768 and TER16x32 at 1920x1080, Fixed16 at 1920x1080 and TerminusBold16,
 GRUB's echo screens);
 report them apart and do not tune on them.
 
@@ -888,8 +889,11 @@ report them apart and do not tune on them.
   mirror sends an ASCII stand-in (`>` for U+25BA, `^`/`v` for the arrows), the truth has the
   glyph the graphics console draws (see gen.py's EDK2_STANDINS).
 - `fbcon`: Linux's framebuffer console on OVMF's GOP framebuffer (efifb), the kernel's default
-  font at 1024x768, 1280x800, 1920x1080, fbcon=font:VGA8x8 / TER16x32, and console-setup's
-  Lat15-Terminus24x12 (1920x1080) and Lat15-TerminusBold20x10 (1280x800) loaded with psfload.c; the grid at 0,0 with
+  font at 1024x768, 1280x800, 1920x1080, fbcon=font:VGA8x8 (1024x768, 1280x800) / TER16x32
+  (1920x1080, 1280x800), and console-setup's Lat15-Terminus24x12 (1920x1080),
+  Lat15-TerminusBold20x10 (1280x800), Lat15-Fixed16 (1280x800, 1920x1080), Lat15-Terminus16
+  (1024x768), Lat15-TerminusBold16 and Lat15-Terminus32x16 (1920x1080) loaded with psfload.c
+  (PSF2 and PSF1); the grid at 0,0 with
   the remainder as a margin; truth from /dev/vcsa (colours) and /dev/vcsu (characters). Each
   run's shots: an ANSI colour table, a dialog, top, dmesg, and a cleared screen with getty's
   prompt (`debian login:`, two lines of text).

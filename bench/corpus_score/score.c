@@ -81,8 +81,8 @@ static void score(const struct truth *t, const struct sk_textrec_result *r, unsi
                     int ry = oy + (int)y, rx = ox + (int)x;
                     unsigned want = t->u[y * t->cols + x], got = 0x20;
                     if (ry >= 0 && rx >= 0 && ry < (int)r->rows && rx < (int)r->cols) {
-                        uint8_t ch = r->cells[ry * r->cols + rx].ch;
-                        got = ch == 0 || ch == 0xFF ? 0x20 : sk_cp437_unicode[ch];
+                        const struct sk_textrec_cell *c = &r->cells[ry * r->cols + rx];
+                        got = c->ch == 0xFF ? 0x20 : sk_textrec_cell_unicode(c);
                     }
                     a += got == want;
                     b += got == want && want != 0x20;

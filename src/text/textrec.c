@@ -4,8 +4,9 @@
  * Owns the packed glyph bitmaps of the three VGA fonts (and, for the VGA's
  * own text modes, the same with the VGA BIOS's glyphs as alternates), of
  * EDK2's (for 8x19 cells, as UEFI firmware draws them), of GRUB's
- * unicode.pf2 (for 8x16 cells, as GRUB's gfxterm draws them) and of
- * Terminus Font's big sizes (at the pixels of their cells it reads), the
+ * unicode.pf2 (for 8x16 cells, as GRUB's gfxterm draws them, and as
+ * console-setup's default Fixed16 does), of console-setup's Terminus16 and
+ * of Terminus Font's big sizes (at the pixels of their cells it reads), the
  * mode it found last, and the result's cells. A picture passes through in these steps:
  *
  *  1. For each candidate mode, a sampling map takes every pixel of the
@@ -54,9 +55,12 @@
  * themes) are read at the 8 columns and 16 rows of the cell its table
  * picks, tried only where the cells would make a display mode's picture;
  * their phase is judged by the misfit per cell holding a glyph (a phase a
- * pixel off reads picked pixels beside the strokes, as blanks), and on a
+ * pixel off reads picked pixels beside the strokes, as blanks). On a
  * screen of a few lines whose rows do not repeat clearly, the rows are
- * assumed from the columns, from the frame's top.
+ * assumed from the columns, from the frame's top. A graphics mode's grid
+ * that a known mode reads as text is still tried in the other fonts of
+ * its cells (a framebuffer console may be drawn in Terminus16); a VGA text
+ * mode's is not.
  *
  * Among the modes, the one whose cells' glyphs fit best (the least misfit,
  * the commoner modes preferred) on a sample of rows, then on all of them,
@@ -136,9 +140,9 @@
  * The Terminus fonts have them too, for a menu in a grub-mkfont Terminus;
  * but bold Terminus draws its light lines as normal's heavy ones, and a
  * tie goes to the light line.
- * FONT_FIXED16 and FONT_TER16: console-setup's Fixed16 (Debian's default
- * console font) and Terminus16 (normal, bold as alternates), each a cell
- * shape of its own, for framebuffer consoles drawn in them.
+ * FONT_TER16: console-setup's Terminus16 (normal, bold as alternates), a
+ * cell shape of its own, for framebuffer consoles drawn in it (its Fixed16,
+ * Debian's default, draws as FONT_GRUB's Unifont does).
  * FONT_TER18 to FONT_TER32: Terminus Font at 10x18 to 16x32, normal and
  * bold, as 8 of their columns and 16 of their rows (the pixels their cells
  * are read at), for 1080p consoles and GRUB themes.
@@ -149,7 +153,6 @@ enum {
     FONT_16,
     FONT_EDK2,
     FONT_GRUB,
-    FONT_FIXED16,
     FONT_TER16,
     FONT_TER18,
     FONT_TER20,
@@ -220,9 +223,10 @@ struct mode {
 };
 
 /*
- * The modes tried, most common first (a tie keeps the earlier one); those
- * whose picture is the frame's size go before those stretched to it. The
- * VGA's 480-line modes are the ones Linux's vga= sets (80x30, 80x34, 80x60).
+ * The modes tried, most common first (a tie keeps the earlier one;
+ * sk_textrec_run puts those whose picture is the frame's size before those
+ * stretched to it). The VGA's 480-line modes are the ones Linux's vga= sets
+ * (80x30, 80x34, 80x60).
  */
 static const struct mode modes[] = {
     {80, 25, 9, 16, 720, 400, FONT_VGA16, "80x25 9x16", NULL},
@@ -479,7 +483,6 @@ struct sk_textrec *sk_textrec_new(void)
         font_add_unicode(&tr->fonts[FONT_GRUB], sk_font_grub_heavy[i].unicode,
                          sk_font_grub_heavy[i].code, sk_font_grub_heavy[i].rows);
     }
-    font_fill(&tr->fonts[FONT_FIXED16], &sk_font_fixed16[0][0], 16, 0);
     font_fill(&tr->fonts[FONT_TER16], &sk_font_terminus16[0][0][0], 16, 0);
     font_add_set(&tr->fonts[FONT_TER16], &sk_font_terminus16[1][0][0]);
     _Static_assert(FONT_TER32 - FONT_TER18 + 1 == SK_FONT_TERMINUS_SIZES,
@@ -1563,8 +1566,7 @@ static const struct {
 } grid_cells[] = {
     {8, 16, FONT_16, 0, 0, 0, NULL, "grid 8x16"},
     {9, 16, FONT_VGA16, 0, 0, 0, NULL, "grid 9x16"},
-    {8, 16, FONT_GRUB, 0, 1, 0, NULL, "grid 8x16 unifont"},
-    {8, 16, FONT_FIXED16, 0, 0, 0, NULL, "grid 8x16 fixed"},
+    {8, 16, FONT_GRUB, 0, 1, 1, NULL, "grid 8x16 unifont"},
     {8, 16, FONT_TER16, 0, 1, 1, NULL, "grid 8x16 terminus"},
     {8, 19, FONT_EDK2, EDK2_TOP, 0, 0, NULL, "grid 8x19"},
     {8, 14, FONT_14, 0, 0, 0, NULL, "grid 8x14"},
@@ -1583,7 +1585,7 @@ static const struct {
 /* Whether shape k is drawn in one of console-setup's 8x16 fonts (only a console draws them). */
 static int console_font(unsigned k)
 {
-    return grid_cells[k].font == FONT_FIXED16 || grid_cells[k].font == FONT_TER16;
+    return grid_cells[k].font == FONT_TER16;
 }
 
 /* The columns read in a cell of shape k: its width, or the 8 its table picks. */
@@ -1836,6 +1838,14 @@ static int source_plausible(const struct sk_image *img, const struct sk_grid *g,
     return source_mode(img, g, k) >= 0;
 }
 
+/* Whether grid g in cells of shape k makes a display mode's picture other than a VGA text mode's.
+ */
+static int console_source(const struct sk_image *img, const struct sk_grid *g, unsigned k)
+{
+    int src = source_mode(img, g, k);
+    return src >= 0 && !(source_modes[src][1] == 350 || source_modes[src][1] == 400);
+}
+
 /*
  * Whether a found grid's pitch is the cell size of mode md stretched over
  * img (within GRID_AGREE): when it is not, the picture's own periodicity
@@ -1886,7 +1896,7 @@ static int axes_agree(const struct sk_grid *g, const struct mode *md, const stru
 /*
  * A screen of a few lines (getty's prompt) gives its rows' pitch weakly
  * or as a multiple (two lines two rows apart: twice the pitch), while its
- * columns repeat clearly. For shape k read at picked pixels, such rows are
+ * columns repeat clearly. For shape k (a graphics-mode console's font), such rows are
  * assumed to be the columns' source pixels square (the cell's height over
  * its width times the columns' pitch) from the frame's top, as Linux's
  * console draws from its corner: *g gets them, and 1 is returned (0 and
@@ -1913,10 +1923,12 @@ static int grid_sparse_rows(const struct sk_image *img, struct sk_grid *g, unsig
  * tr->found. Returns 1 when it reads as text (ty and tr->cells hold its
  * full pass), 0 when it does not (they hold something else), -1 when there
  * is no grid to try (they are untouched): none was seen, no cell shape
- * fits it, or it has the pitch and phase of known, a mode that reads the
- * picture as text (then no cell shape is tried: they are most of a first
- * frame's time). Only the columns seen clearly (a sparse screen's rows
- * may not repeat) are tried in the shapes read at picked pixels alone.
+ * fits it, or it has the pitch and phase of known, a VGA text mode that
+ * reads the picture as text (then no cell shape is tried: they are most of
+ * a first frame's time; a graphics mode's known cells are tried in the
+ * other fonts of their size only). Only the columns seen clearly (a sparse
+ * screen's rows may not repeat) are tried with rows assumed
+ * (grid_sparse_rows).
  */
 static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const struct mode *known,
                        const struct sk_grid *found, struct tally *ty)
@@ -1935,14 +1947,24 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
         g.y.origin -= g.y.pitch;
         g.y.count++;
     }
-    /* Clear columns alone may be a sparse screen's, for the shapes read at picked pixels. */
+    /* Clear columns alone may be a sparse screen's (grid_sparse_rows). */
     int columns_only = !g.found && g.x.pitch > 0 && g.x.strength >= AXIS_CLEAR;
     if (rc != 0 || (!g.found && !columns_only) || g.x.count < 2 || (g.found && g.y.count < 2) ||
         g.x.count > SK_TEXTREC_MAX_COLS || g.y.count > SK_TEXTREC_MAX_ROWS) {
         return -1;
     }
+    /*
+     * A mode that reads the picture as text at its own size, with the
+     * grid's pitch and phase: a VGA text mode's grid is its own; a graphics
+     * mode's console may be drawn in another font of the same cells, and
+     * only those are tried.
+     */
+    int same_cells = 0;
     if (known && grid_agrees(g.x.pitch, g.y.pitch, known, img) && phase_agrees(&g)) {
-        return -1;
+        if (known->font == FONT_VGA8 || known->font == FONT_VGA14 || known->font == FONT_VGA16) {
+            return -1;
+        }
+        same_cells = 1;
     }
     /* A sample of rows: enough to tell the shapes apart, few enough to be cheap. */
     unsigned step = g.y.count / 8 > 3 ? g.y.count / 8 : 3;
@@ -1952,9 +1974,20 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     /* Shapes are ranked by misfit, times GRID_ODD_SOURCE where the source would be odd. */
     double best_rank = 0, second_rank = 0;
     for (unsigned k = 0; k < GRID_CELLS; k++) {
+        if (same_cells && (grid_cells[k].pick || grid_cells[k].w != known->cell_w ||
+                           grid_cells[k].h != known->cell_h)) {
+            continue;
+        }
         struct sk_grid gk = g;
         unsigned shape_step = step;
-        int sparse = grid_sparse_rows(img, &gk, k);
+        /*
+         * Rows assumed for the fonts of graphics-mode consoles other than the
+         * VGA's 8x16 (whose sparse screens the listed modes read): Terminus,
+         * Unifont and Fixed16, the kernel's VGA8x8.
+         */
+        int sparse = (grid_cells[k].pick || console_font(k) || grid_cells[k].font == FONT_GRUB ||
+                      grid_cells[k].font == FONT_8) &&
+                     grid_sparse_rows(img, &gk, k);
         if (!g.found && !sparse) {
             continue;
         }
@@ -1966,8 +1999,12 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
             (sx < GRID_PICKED_MIN || sy < GRID_PICKED_MIN || !source_plausible(img, &gk, k))) {
             continue;
         }
-        /* A console font is drawn by a framebuffer console, in a display mode's picture. */
-        if (console_font(k) && !source_plausible(img, &gk, k)) {
+        /*
+         * A console font is drawn by a framebuffer console, in a display
+         * mode's picture, not a VGA text mode's (setfont on the VGA's text
+         * console draws in the VGA's own modes, read in their own fonts).
+         */
+        if (console_font(k) && !console_source(img, &gk, k)) {
             continue;
         }
         struct phase shape = {.k = -1};
@@ -2003,12 +2040,13 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
         }
         double rank = shape.misfit * (source_plausible(img, &gk, k) ? 1 : GRID_ODD_SOURCE);
         /*
-         * A console font stretched is one reading of a picture whose cells
-         * may as well be a bigger font's own (fbcon at 1280x720 in Fixed16
-         * stretched to 1080p, or at 1080p in Terminus 12x24): the bigger
-         * font, read unstretched, is preferred unless clearly worse.
+         * A console's 8x16 font (Terminus16, Unifont as GRUB's and Fixed16)
+         * stretched is one reading of a picture whose cells may as well be
+         * a bigger font's own (fbcon at 1280x720 in Fixed16 stretched to
+         * 1080p, or at 1080p in Terminus 12x24): the bigger font, read
+         * unstretched, is preferred unless clearly worse.
          */
-        if (console_font(k) && (sx > 1.2 || sy > 1.2)) {
+        if ((console_font(k) || grid_cells[k].font == FONT_GRUB) && (sx > 1.2 || sy > 1.2)) {
             rank *= GRID_ODD_SOURCE;
         }
         if (best.k < 0 || rank < best_rank) {
@@ -2270,14 +2308,8 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
          * better than the known modes; else what the best of those read.
          */
         struct tally known = ty;
-        /*
-         * A VGA text mode read at its own size as text: a grid of its pitch
-         * is its own. A graphics mode's console may be drawn in any font,
-         * and its grid's shapes are tried.
-         */
-        int unscaled =
-            best->screen_w == img->width && best->screen_h == img->height &&
-            (best->font == FONT_VGA8 || best->font == FONT_VGA14 || best->font == FONT_VGA16);
+        /* A mode read at its own size as text: a grid of its pitch is its cells (grid_search). */
+        int unscaled = best->screen_w == img->width && best->screen_h == img->height;
         int found =
             grid_search(tr, img, tally_is_text(&known) && unscaled ? best : NULL, &grid, &ty);
         /* The grid read at the picture's own size, where the known mode is stretched to it. */

@@ -422,8 +422,9 @@ static void test_vga_modes(void)
  * fbcon-top-terminus16-1024x768). Read in the VGA glyphs, dmesg kept 2% of
  * its drawn cells, the login prompt was "not text" and top kept 23%: a
  * graphics mode's 8x16 grid was never tried in other fonts once the VGA
- * font called it text, and Terminus's cells, whose glyphs leave the first
- * and last columns blank, were found a pixel to the right.
+ * font called it text (Fixed16 draws as GRUB's Unifont; Terminus16 is
+ * built in), and Terminus's cells, whose glyphs leave the first and last
+ * columns blank, were found a pixel to the right.
  */
 static void test_console_fonts(void)
 {
