@@ -77,21 +77,25 @@ def s16(b):
     return int.from_bytes(b, "big", signed=True)
 
 
-def glyph_rows(data, off, ascent):
-    """The glyph at off drawn into an 8x16 cell as gfxterm draws it; None when it is two cells wide."""
+def glyph_pixels(data, off, ascent):
+    """(device width, ink pixels as a set of (x, y) in the cell) of the glyph at off, placed as
+    gfxterm places it: its top left at (x offset, ascent - y offset - height)."""
     w, h = int.from_bytes(data[off:off + 2], "big"), int.from_bytes(data[off + 2:off + 4], "big")
     gx, gy, dwidth = s16(data[off + 4:off + 6]), s16(data[off + 6:off + 8]), s16(data[off + 8:off + 10])
+    bits = data[off + 10:off + 10 + (w * h + 7) // 8]
+    top = ascent - gy - h
+    return dwidth, {(gx + k % w, top + k // w) for k in range(w * h) if bits[k // 8] & (0x80 >> (k % 8))}
+
+
+def glyph_rows(data, off, ascent):
+    """The glyph at off drawn into an 8x16 cell as gfxterm draws it; None when it is two cells wide."""
+    dwidth, pixels = glyph_pixels(data, off, ascent)
     if dwidth != WIDTH:
         return None
-    bits = data[off + 10:off + 10 + (w * h + 7) // 8]
     rows = [0] * HEIGHT
-    top = ascent - gy - h
-    for py in range(h):
-        for px in range(w):
-            k = py * w + px
-            x, y = gx + px, top + py
-            if bits[k // 8] & (0x80 >> (k % 8)) and 0 <= x < WIDTH and 0 <= y < HEIGHT:
-                rows[y] |= 0x80 >> x
+    for x, y in pixels:
+        if 0 <= x < WIDTH and 0 <= y < HEIGHT:
+            rows[y] |= 0x80 >> x
     return rows
 
 

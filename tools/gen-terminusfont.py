@@ -162,15 +162,7 @@ def heavy_lines(weight, width, height):
     if (int.from_bytes(sec[b"MAXW"], "big"), int.from_bytes(sec[b"MAXH"], "big")) != (width, height):
         sys.exit("gen-terminusfont: %s at %d pixels is not %dx%d" % (otb, height, width, height))
     ascent = int.from_bytes(sec[b"ASCE"], "big")
-    out = []
-    for u, _ in grub.HEAVY:
-        off = chix[u]
-        w, h = int.from_bytes(data[off:off + 2], "big"), int.from_bytes(data[off + 2:off + 4], "big")
-        gx, gy = grub.s16(data[off + 4:off + 6]), grub.s16(data[off + 6:off + 8])
-        bits = data[off + 10:off + 10 + (w * h + 7) // 8]
-        top = ascent - gy - h
-        out.append({(gx + k % w, top + k // w) for k in range(w * h) if bits[k // 8] & (0x80 >> (k % 8))})
-    return out
+    return [grub.glyph_pixels(data, chix[u], ascent)[1] for u, _ in grub.HEAVY]
 
 
 def pixels(glyph, width, height):

@@ -1530,6 +1530,12 @@ static int tally_is_text(const struct tally *ty)
            ty->good_glyphs >= TEXT_GLYPH_SHARE * ty->glyphs;
 }
 
+/* Whether mode md's picture is img's size (read unscaled). */
+static int mode_own_size(const struct mode *md, const struct sk_image *img)
+{
+    return md->screen_w == img->width && md->screen_h == img->height;
+}
+
 static int mode_fits(const struct mode *md, const struct sk_image *img)
 {
     return md->screen_w <= MAX_MAP && md->screen_h <= MAX_MAP && md->cols <= SK_TEXTREC_MAX_COLS &&
@@ -2163,15 +2169,14 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     int own_is_listed = 0;
     for (unsigned pass = 0; pass < 2; pass++) {
         for (unsigned i = 0; i < MODE_COUNT; i++) {
-            int own_size = modes[i].screen_w == img->width && modes[i].screen_h == img->height;
-            if (own_size == !pass && mode_fits(&modes[i], img)) {
+            if (mode_own_size(&modes[i], img) == !pass && mode_fits(&modes[i], img)) {
                 cands[nc++] = &modes[i];
             }
         }
     }
     for (unsigned i = 0; i < MODE_COUNT; i++) {
-        own_is_listed |= modes[i].screen_w == img->width && modes[i].screen_h == img->height &&
-                         modes[i].cell_w == 8 && modes[i].cell_h == 16;
+        own_is_listed |=
+            mode_own_size(&modes[i], img) && modes[i].cell_w == 8 && modes[i].cell_h == 16;
     }
     if (!own_is_listed && mode_fits(&tr->own, img)) {
         cands[nc++] = &tr->own;
@@ -2309,12 +2314,12 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
          */
         struct tally known = ty;
         /* A mode read at its own size as text: a grid of its pitch is its cells (grid_search). */
-        int unscaled = best->screen_w == img->width && best->screen_h == img->height;
+        int unscaled = mode_own_size(best, img);
         int found =
             grid_search(tr, img, tally_is_text(&known) && unscaled ? best : NULL, &grid, &ty);
         /* The grid read at the picture's own size, where the known mode is stretched to it. */
-        int own_size = tr->found_place.sx == 1 && tr->found_place.sy == 1 &&
-                       !(best->screen_w == img->width && best->screen_h == img->height);
+        int own_size =
+            tr->found_place.sx == 1 && tr->found_place.sy == 1 && !mode_own_size(best, img);
         if (found > 0 &&
             (!tally_is_text(&known) ||
              !grid_agrees(tr->found_place.pitch_x, tr->found_place.pitch_y, best, img) ||
