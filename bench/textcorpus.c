@@ -23,7 +23,12 @@
  * split, family and size at q75.
  *
  *   build/bench/textcorpus [--corpus DIR] [--reps N] [--write DIR] [--only SUBSTR] [--font FILE]...
+ *                          [--read-max WxH]
  *
+ * Each JPEG is decoded as screen --text and the console decode a frame:
+ * whole up to SK_TEXTREC_READ_W x SK_TEXTREC_READ_H, else at the smallest
+ * DCT scale that covers that. --read-max WxH: at the smallest scale that
+ * covers WxH instead (to measure what another read size would give).
  * --font FILE: add a --text-font file's fonts first (to compare with a font
  * given by hand; the figures the docs give are without).
  * --write DIR: the recognised text of each q75 4:2:0 frame as
@@ -242,7 +247,7 @@ int main(int argc, char **argv)
 {
     const char *corpus = "build/textcorpus", *write_dir = NULL, *only = NULL;
     const char *fonts[SK_TEXT_FONT_FILES_MAX];
-    unsigned nfonts = 0;
+    unsigned nfonts = 0, read_w = SK_TEXTREC_READ_W, read_h = SK_TEXTREC_READ_H;
     int reps = sk_bench_smoke() ? 1 : 3;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--corpus") && i + 1 < argc) {
@@ -253,13 +258,18 @@ int main(int argc, char **argv)
             only = argv[++i];
         } else if (!strcmp(argv[i], "--font") && i + 1 < argc && nfonts < SK_TEXT_FONT_FILES_MAX) {
             fonts[nfonts++] = argv[++i];
+        } else if (!strcmp(argv[i], "--read-max") && i + 1 < argc) {
+            if (sscanf(argv[++i], "%ux%u", &read_w, &read_h) != 2 || !read_w || !read_h) {
+                fprintf(stderr, "textcorpus: --read-max wants WxH, not '%s'\n", argv[i]);
+                return 2;
+            }
         } else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
             reps = atoi(argv[++i]);
             reps = reps < 1 ? 1 : reps > MAX_REPS ? MAX_REPS : reps;
         } else {
             fprintf(stderr,
                     "usage: %s [--corpus DIR] [--reps N] [--write DIR] [--only SUBSTR] "
-                    "[--font FILE]...\n",
+                    "[--font FILE]... [--read-max WxH]\n",
                     argv[0]);
             return 2;
         }
@@ -313,7 +323,8 @@ int main(int argc, char **argv)
                     unsigned jw = 0, jh = 0;
                     uint8_t *jpg = read_file(path, &len);
                     if (!jpg || sk_jpeg_info(jpg, len, &jw, &jh) != 0 ||
-                        sk_jpeg_decode(dec, jpg, len, jw, jh, &img) != 0) {
+                        sk_jpeg_decode(dec, jpg, len, SK_MIN(jw, read_w), SK_MIN(jh, read_h),
+                                       &img) != 0) {
                         fprintf(stderr, "textcorpus: cannot read %s\n", path);
                         return 1;
                     }

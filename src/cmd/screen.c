@@ -59,16 +59,16 @@ static void reader_free(struct reader *rd)
 }
 
 /*
- * Read frame f as a text screen: decoded at the size the largest text mode
- * needs (smaller frames whole), then recognised into *r. Returns its
+ * Read frame f as a text screen: decoded whole (up to SK_TEXTREC_READ_W x
+ * SK_TEXTREC_READ_H), then recognised into *r. Returns its
  * characters as UTF-8, one line a row (the caller frees), or NULL when the
  * frame cannot be decoded or is not text (*r then says what it was read as).
  */
 static char *read_text(struct reader *rd, const struct sk_frame *f, struct sk_textrec_result *r)
 {
     memset(r, 0, sizeof(*r));
-    unsigned w = SK_MIN(f->width, SK_RENDER_TEXT_READ_W);
-    unsigned h = SK_MIN(f->height, SK_RENDER_TEXT_READ_H);
+    unsigned w = SK_MIN(f->width, SK_TEXTREC_READ_W);
+    unsigned h = SK_MIN(f->height, SK_TEXTREC_READ_H);
     if (sk_picture_get(rd->dec, f, w, h, &rd->img) != 0 ||
         sk_render_read_text(rd->render, &rd->img, r) != 0 || !r->is_text) {
         return NULL;

@@ -339,8 +339,8 @@ void sk_render_wanted_size_for(const struct sk_render_opts *o, unsigned cols, un
         *w = SK_MAX(1u, *w / 2);
         *h = SK_MAX(1u, *h / 2);
     } else if (o->mode == SK_RENDER_TEXT || o->mode == SK_RENDER_AUTO) {
-        *w = SK_MIN(src_w, SK_RENDER_TEXT_READ_W);
-        *h = SK_MIN(src_h, SK_RENDER_TEXT_READ_H);
+        *w = SK_MIN(src_w, SK_TEXTREC_READ_W);
+        *h = SK_MIN(src_h, SK_TEXTREC_READ_H);
     }
 }
 

@@ -99,10 +99,6 @@ void sk_render_place_picture(unsigned cols, unsigned rows, unsigned src_w, unsig
 void sk_render_wanted_size(unsigned cols, unsigned rows, unsigned src_w, unsigned src_h,
                            unsigned *w, unsigned *h);
 
-/* Text is read from the picture at up to the largest text mode's size (128x48 8x16). */
-#define SK_RENDER_TEXT_READ_W 1024u
-#define SK_RENDER_TEXT_READ_H 768u
-
 /*
  * The same for a look: half blocks use one pixel across and two down per
  * cell, so they are content with half the size each way (often one DCT

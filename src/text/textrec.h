@@ -34,6 +34,14 @@
 #define SK_TEXTREC_MAX_COLS 240
 #define SK_TEXTREC_MAX_ROWS 100
 
+/*
+ * The largest picture worth reading a frame at: a frame up to this size is
+ * read whole, since a smaller decode of a 1920x1080 console shrinks its
+ * 8x16 cells to 6x12, which no font reads.
+ */
+#define SK_TEXTREC_READ_W 1920u
+#define SK_TEXTREC_READ_H 1200u
+
 struct sk_textrec_cell {
     uint8_t ch;   /* CP437 code point of the glyph (0x20 for a blank cell) */
     uint8_t fg;   /* VGA palette index 0..15 (SK_VGA_* order); 7 for a blank cell */

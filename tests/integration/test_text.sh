@@ -222,6 +222,35 @@ TEXT
     --http-listen off --ssh-listen "127.0.0.1:$(free_port)" 2>&1); rc=$?
   check text_font_psf_32_exit_nonzero test "$rc" -ne 0 -a "$rc" -ne 124
   check text_font_psf_32_named grep -qF -- "--text-font: $FONTS/Lat15-TerminusBold32x16.psf.gz: PSF2 glyphs are 16x32; text screens are read in 8x8, 8x14 or 8x16" <<<"$err"
+  # Linux's framebuffer console on a 1920x1080 mode: 240x67 cells of 8x16 in Debian's default
+  # font (Uni2-Fixed16), no --text-font, JPEG q75. screen --text, --json, wait and the console's
+  # text view read the whole frame: read at 1440x810, as they were, the cells shrank to 6x12
+  # and the screen was "not text".
+  python3 "$ROOT/tests/helpers/psf_screen.py" --fbcon 1920x1080 "$FONTS/Uni2-Fixed16.psf.gz" \
+    "$T/console.txt" "$T/fb1080.ppm" && cjpeg -quality 75 "$T/fb1080.ppm" >"$T/fb1080.mjpeg"
+  start_sshkvm --video "file:$T/fb1080.mjpeg" || exit 1
+  wait_until 20 captured
+  kssh screen --text >"$T/fb1080.txt"
+  check fbcon_1080p_screen_text_exit_0 test $? -eq 0
+  check fbcon_1080p_67_lines test "$(wc -l <"$T/fb1080.txt")" -eq 67
+  if cmp -s <(head -15 "$T/fb1080.txt" | sed 's/ *$//') "$T/console.txt"; then
+    pass fbcon_1080p_exact
+  else
+    fail fbcon_1080p_exact "$(diff "$T/console.txt" <(head -15 "$T/fb1080.txt" | sed 's/ *$//') | head -10)"
+  fi
+  check fbcon_1080p_json_grid grep -q '"cols":240,"rows":67' <<<"$(kssh screen --text --json | tr -d ' ')"
+  check fbcon_1080p_wait kssh wait --timeout 5 'root@kvm-target:~# dmesg'
+  tmux -L "tf$$" new-session -d -x 240 -y 68 \
+    "ssh ${SSH_OPTS[*]} -t -o SetEnv=SSHKVM_MODE=text -i $T/id -p $SSH_PORT kvm@127.0.0.1"
+  wait_until 20 statusline_has "tf$$" 'text 240x67'
+  check fbcon_1080p_console_text statusline_has "tf$$" 'text 240x67'
+  if cmp -s <(tmux -L "tf$$" capture-pane -p | head -15 | sed 's/ *$//') "$T/console.txt"; then
+    pass fbcon_1080p_console_text_exact
+  else
+    fail fbcon_1080p_console_text_exact "$(diff "$T/console.txt" <(tmux -L "tf$$" capture-pane -p | head -15 | sed 's/ *$//') | head -10)"
+  fi
+  tmux -L "tf$$" kill-server
+  stop_sshkvm
 else
   echo "SKIP text_font_psf: no $FONTS (apt-get install console-setup-linux)"
 fi
