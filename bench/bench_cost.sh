@@ -45,7 +45,7 @@ if [ "$SMOKE" = 1 ]; then
   UNITS="art16:1 text720:1 part:10 key:20"
   VIEWERS="1 2"
 else
-  UNITS="art16:4 art24:4 half24:4 text:4 text720:3 text1080:3 part:200 key:1000"
+  UNITS="art16:4 art24:4 half24:4 text:4 auto30:16 text720:3 text1080:3 part:200 key:1000"
   VIEWERS="1 10 50"
 fi
 
@@ -75,6 +75,7 @@ for u in $UNITS; do
     art24) what="1080p JPEG -> 200x60 view, art 24-bit" ;;
     half24) what="1080p JPEG -> 200x60 view, half blocks 24-bit" ;;
     text) what="1080p JPEG -> 200x60 view, text mode" ;;
+    auto30) what="1080p JPEG -> 200x60 view, auto mode, 30 fps" ;;
     text720) what="recognise a 720x400 text frame (mode known)" ;;
     text1080) what="recognise a 1920x1080 text frame (mode known)" ;;
     part) what="one MJPEG part to one more browser (user space)" ;;

@@ -6,7 +6,11 @@
  * WHAT is one of
  *   art16 art24 half24 text   decode a 1080p JPEG and render it to a 200x60 view in that view
  *                             mode, then diff it against the previous frame's grid (one ssh
- *                             viewer's whole path per frame; --clip, frames taken in turn)
+ *                             viewer's whole path per frame; --clip, frames taken in turn);
+ *                             text reads every frame, as it does frames without a capture time
+ *   auto30                    the same in the auto view, the frames captured 1/30 s apart: a
+ *                             screen that is not text is read every 250 ms of capture and
+ *                             drawn as art between (REPS a multiple of 8 gives the mean)
  *   text720 text1080          recognise a 720x400 or a 1920x1080 text frame, the mode already
  *                             known (a session's steady state; --text, through JPEG q75)
  *   part                      deliver one MJPEG part to one more browser: its header and one
@@ -58,6 +62,7 @@ struct job {
     struct sk_grid shown, next;
     struct sk_buf out;
     uint64_t seq;
+    unsigned fps; /* the view units' frames are captured this often (0: no capture time) */
     /* The text frame and its recogniser. */
     struct sk_image img;
     struct sk_textrec *tr;
@@ -83,6 +88,9 @@ static int view_unit(struct job *j, unsigned i)
     f->height = j->clip.height;
     f->format = SK_FRAME_JPEG;
     f->seq = ++j->seq;
+    if (j->fps > 0) {
+        f->captured_us = (int64_t)(j->seq * 1000000 / j->fps);
+    }
     const struct sk_grid *g = sk_viewcache_get(j->vc, f, COLS, ROWS, &j->ro, j->dec, j->r);
     if (g == NULL) {
         sk_frame_unref(f);
@@ -208,10 +216,12 @@ int main(int argc, char **argv)
     char err[256] = "";
     static const struct {
         const char *name, *mode, *colors;
-    } looks[] = {{"art16", "art", "16"},
-                 {"art24", "art", "24bit"},
-                 {"half24", "half", "24bit"},
-                 {"text", "text", "24bit"}};
+        unsigned fps;
+    } looks[] = {{"art16", "art", "16", 0},
+                 {"art24", "art", "24bit", 0},
+                 {"half24", "half", "24bit", 0},
+                 {"text", "text", "24bit", 0},
+                 {"auto30", "auto", "24bit", 30}};
     for (size_t l = 0; l < SK_ARRAY_LEN(looks); l++) {
         if (strcmp(what, looks[l].name) == 0) {
             if (load_clip(&j, clip) != 0) {
@@ -223,6 +233,7 @@ int main(int argc, char **argv)
                 fprintf(stderr, "cost: %s\n", err);
                 return 1;
             }
+            j.fps = looks[l].fps;
             j.vc = sk_viewcache_new();
             j.r = sk_render_new();
             j.dec = sk_jpeg_dec_new();
@@ -249,7 +260,8 @@ int main(int argc, char **argv)
         fn = key_unit;
     }
     if (fn == NULL) {
-        fprintf(stderr, "cost: what is %s? (art16 art24 half24 text text720 text1080 part key)\n",
+        fprintf(stderr,
+                "cost: what is %s? (art16 art24 half24 text auto30 text720 text1080 part key)\n",
                 what);
         return 2;
     }

@@ -121,8 +121,10 @@ void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
     }
     sk_buf_printf(
         out,
-        ",\"decodes\":%llu,\"grids\":%llu,\"shared\":%llu,\"text_frames\":%llu,\"text_art\":%llu}",
-        vs.decodes, vs.renders, vs.shared, (unsigned long long)atomic_load(&app->view.text_frames),
+        ",\"decodes\":%llu,\"grids\":%llu,\"shared\":%llu,\"text_reads\":%llu,\"text_frames\":%llu,"
+        "\"text_art\":%llu}",
+        vs.decodes, vs.renders, vs.shared, vs.reads,
+        (unsigned long long)atomic_load(&app->view.text_frames),
         (unsigned long long)atomic_load(&app->view.text_art));
     serial_json(app, out);
     sk_mediacmd_json(app, out);

@@ -11,6 +11,12 @@
  * Entries hold a count of users; an entry of an older frame than the newest
  * seen is freed as soon as nobody uses it, so the cache holds about one
  * picture and one grid per distinct view size and settings.
+ *
+ * Text is read from the whole picture, art drawn from one the size of the
+ * cells. While the screen is not text, the text and auto views read it
+ * again only once TEXT_RETRY_US of capture have passed (by the frames'
+ * capture times) and draw the frames between as art straight away: a
+ * desktop costs them about what it costs the art view.
  */
 #include "term/view.h"
 
@@ -21,6 +27,9 @@
 #include "video/picture.h"
 #include "text/textrec.h"
 #include "base/util.h"
+
+/* While the screen is not text, it is read as text again after this much capture time. */
+#define TEXT_RETRY_US 250000
 
 enum state { BUILDING, READY, FAILED };
 enum kind { PICTURE, TEXT, GRID };
@@ -43,6 +52,8 @@ struct sk_viewcache {
     pthread_cond_t changed;
     struct entry *entries;
     uint64_t newest;
+    int graphics;    /* the last picture read as text was not text */
+    int64_t read_us; /* when its frame was captured (sk_frame.captured_us) */
     struct sk_viewcache_stats stats;
 };
 
@@ -168,10 +179,12 @@ static struct entry *get_picture(struct sk_viewcache *vc, struct sk_frame *f, un
 }
 
 /*
- * Picture p (in use by the caller) read as text, read here with r if nobody
- * has read it. Called locked; returns the entry, now also in use.
+ * Picture p (in use by the caller) of a frame captured at captured_us read
+ * as text, read here with r if nobody has read it. Called locked; returns
+ * the entry, now also in use.
  */
-static struct entry *get_text(struct sk_viewcache *vc, struct entry *p, struct sk_render *r)
+static struct entry *get_text(struct sk_viewcache *vc, struct entry *p, int64_t captured_us,
+                              struct sk_render *r)
 {
     int build;
     struct entry *t = claim(vc, TEXT, p->seq, p->w, p->h, NULL, &build);
@@ -193,7 +206,26 @@ static struct entry *get_text(struct sk_viewcache *vc, struct entry *p, struct s
     t->text.mode = NULL;
     pthread_mutex_lock(&vc->lock);
     vc->stats.reads++;
+    vc->graphics = !res.is_text;
+    vc->read_us = captured_us;
     return finish(vc, t, 1);
+}
+
+/* Whether frame f is to be read as text: always while the screen is text. Called locked. */
+static int text_due(struct sk_viewcache *vc, const struct sk_frame *f, unsigned w, unsigned h)
+{
+    /* A frame without a capture time, or from before the last read, is read. */
+    if (!vc->graphics || f->captured_us <= 0 || f->captured_us < vc->read_us ||
+        f->captured_us - vc->read_us >= TEXT_RETRY_US) {
+        return 1;
+    }
+    /* Another view has read this very picture already: sharing its reading costs nothing. */
+    for (const struct entry *e = vc->entries; e != NULL; e = e->next) {
+        if (e->kind == TEXT && e->seq == f->seq && e->w == w && e->h == h) {
+            return 1;
+        }
+    }
+    return 0;
 }
 
 const struct sk_grid *sk_viewcache_get(struct sk_viewcache *vc, struct sk_frame *f, unsigned cols,
@@ -214,16 +246,36 @@ const struct sk_grid *sk_viewcache_get(struct sk_viewcache *vc, struct sk_frame 
     }
     unsigned w, h;
     sk_render_wanted_size_for(o, cols, rows, f->width, f->height, &w, &h);
-    struct entry *p = get_picture(vc, f, w, h, dec);
+    struct entry *p = NULL;
     struct entry *t = NULL;
-    if (p != NULL && (o->mode == SK_RENDER_TEXT || o->mode == SK_RENDER_AUTO)) {
-        t = get_text(vc, p, r);
+    /* Not text (or not read): art, as the art view draws it. */
+    static const struct sk_textrec_result not_text = {0};
+    int texty = o->mode == SK_RENDER_TEXT || o->mode == SK_RENDER_AUTO;
+    if (texty && text_due(vc, f, w, h)) {
+        p = get_picture(vc, f, w, h, dec);
+        t = p != NULL ? get_text(vc, p, f->captured_us, r) : NULL;
+    }
+    if (texty && (t == NULL || !t->text.is_text)) {
+        if (p != NULL) {
+            p->users--;
+        }
+        struct sk_render_opts art = *o;
+        art.mode = SK_RENDER_ART;
+        sk_render_wanted_size_for(&art, cols, rows, f->width, f->height, &w, &h);
+        p = NULL;
+    }
+    if (p == NULL) {
+        p = get_picture(vc, f, w, h, dec);
     }
     pthread_mutex_unlock(&vc->lock);
+    const struct sk_textrec_result *read = t != NULL ? &t->text : NULL;
+    if (texty && read == NULL) {
+        read = &not_text;
+    }
     int rc = -1;
     if (p != NULL) {
         sk_render_set_opts(r, o);
-        rc = sk_render_grid_read(r, &p->img, t != NULL ? &t->text : NULL, cols, rows, &a->grid);
+        rc = sk_render_grid_read(r, &p->img, read, cols, rows, &a->grid);
     }
     pthread_mutex_lock(&vc->lock);
     if (p != NULL) {

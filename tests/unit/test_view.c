@@ -3,6 +3,8 @@
  * same frame, size and settings get one decode and one render between them;
  * another size or setting renders again (and another size decodes again);
  * a newer frame lets the older entries go; a broken frame is NULL for all.
+ * The text views read a picture once, and a screen that is not text only
+ * now and then.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -28,6 +30,22 @@ static struct sk_frame *make_frame(uint64_t seq, uint8_t shade)
     CHECK_EQ_INT(sk_jpeg_encode_rgb(enc, rgb, W, H, W * 3, f), 0);
     sk_jpeg_enc_free(enc);
     free(rgb);
+    f->seq = seq;
+    return f;
+}
+
+/* The demo target's BIOS screen (720x400 text) as frame seq. */
+static struct sk_frame *demo_frame(uint64_t seq)
+{
+    struct sk_demo *demo = sk_demo_new();
+    struct sk_image img = {0};
+    sk_demo_render(demo, 0, &img);
+    struct sk_frame *f = sk_frame_new(0);
+    struct sk_jpeg_enc *enc = sk_jpeg_enc_new(90);
+    CHECK_EQ_INT(sk_jpeg_encode_rgb(enc, img.pixels, img.width, img.height, img.pitch, f), 0);
+    sk_jpeg_enc_free(enc);
+    sk_image_free(&img);
+    sk_demo_free(demo);
     f->seq = seq;
     return f;
 }
@@ -179,14 +197,7 @@ static void test_text_read_once(void)
  */
 static void test_place_shared(void)
 {
-    struct sk_demo *demo = sk_demo_new();
-    struct sk_image img = {0};
-    sk_demo_render(demo, 0, &img);
-    struct sk_frame *f = sk_frame_new(0);
-    struct sk_jpeg_enc *enc = sk_jpeg_enc_new(90);
-    CHECK_EQ_INT(sk_jpeg_encode_rgb(enc, img.pixels, img.width, img.height, img.pitch, f), 0);
-    sk_jpeg_enc_free(enc);
-    f->seq = 1;
+    struct sk_frame *f = demo_frame(1);
     struct sk_viewcache *vc = sk_viewcache_new();
     struct viewer v[3];
     for (int i = 0; i < 3; i++) {
@@ -214,8 +225,65 @@ static void test_place_shared(void)
     }
     sk_viewcache_free(vc);
     sk_frame_unref(f);
-    sk_image_free(&img);
-    sk_demo_free(demo);
+}
+
+/* view renders frame f in mode m into 80x30 cells; returns whether the grid is text. */
+static int view_text(struct sk_viewcache *vc, struct sk_frame *f, enum sk_render_mode m)
+{
+    struct viewer v = {.vc = vc, .f = f, .cols = 80, .rows = 30};
+    sk_render_opts_default(&v.opts);
+    v.opts.mode = m;
+    viewer_main(&v);
+    CHECK(v.ok);
+    int text = v.copy.text;
+    sk_grid_free(&v.copy);
+    return text;
+}
+
+/* Frame f as captured at 30 frames a second, seq 1 at 1 s. */
+static struct sk_frame *at_30fps(struct sk_frame *f)
+{
+    f->captured_us = 1000000 + (int64_t)(f->seq - 1) * 1000000 / 30;
+    return f;
+}
+
+/*
+ * While the screen is not text, the text and auto views read it again only
+ * after 250 ms of capture (TEXT_RETRY_US) and draw the frames between as
+ * art; a text screen is read on every frame.
+ */
+static void test_graphics_read_seldom(void)
+{
+    struct sk_viewcache *vc = sk_viewcache_new();
+    struct sk_viewcache_stats st;
+    uint64_t seq = 1;
+    for (int i = 0; i < 4; i++) {
+        struct sk_frame *f = at_30fps(make_frame(seq++, (uint8_t)(10 * i)));
+        CHECK(!view_text(vc, f, i % 2 ? SK_RENDER_TEXT : SK_RENDER_AUTO));
+        sk_frame_unref(f);
+    }
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.reads, 1);
+    CHECK_EQ_INT(st.renders, 4);
+    /* A text screen within the while: art still, then read once the while is over. */
+    struct sk_frame *f = at_30fps(demo_frame(seq++));
+    CHECK(!view_text(vc, f, SK_RENDER_AUTO));
+    sk_frame_unref(f);
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.reads, 1);
+    /* Frame 9, 267 ms after the first, is read; then every frame while it is text. */
+    seq = 9;
+    for (int i = 0; i < 3; i++) {
+        f = at_30fps(demo_frame(seq++));
+        CHECK(view_text(vc, f, SK_RENDER_AUTO));
+        sk_frame_unref(f);
+    }
+    f = at_30fps(make_frame(seq++, 30));
+    CHECK(!view_text(vc, f, SK_RENDER_AUTO));
+    sk_frame_unref(f);
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.reads, 5);
+    sk_viewcache_free(vc);
 }
 
 int main(void)
@@ -224,5 +292,6 @@ int main(void)
     SK_RUN(test_shared);
     SK_RUN(test_text_read_once);
     SK_RUN(test_place_shared);
+    SK_RUN(test_graphics_read_seldom);
     return SK_CHECK_EXIT();
 }
