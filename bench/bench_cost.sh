@@ -45,7 +45,7 @@ if [ "$SMOKE" = 1 ]; then
   UNITS="art16:1 text720:1 part:10 key:20"
   VIEWERS="1 2"
 else
-  UNITS="art16:4 art24:4 half24:4 text:4 auto30:16 text720:3 text1080:3 part:200 key:1000"
+  UNITS="art16:4 art24:4 half24:4 text:4 auto30:64 text720:3 text1080:3 part:200 key:1000"
   VIEWERS="1 10 50"
 fi
 

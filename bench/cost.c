@@ -10,7 +10,7 @@
  *                             text reads every frame, as it does frames without a capture time
  *   auto30                    the same in the auto view, the frames captured 1/30 s apart: a
  *                             screen that is not text is read every 250 ms of capture and
- *                             drawn as art between (REPS a multiple of 8 gives the mean)
+ *                             drawn as art between (REPS 64: a full search in 8 reads)
  *   text720 text1080          recognise a 720x400 or a 1920x1080 text frame, the mode already
  *                             known (a session's steady state; --text, through JPEG q75)
  *   part                      deliver one MJPEG part to one more browser: its header and one

@@ -68,8 +68,9 @@ const char sk_config_usage[] =
     "  --capture MODE         on-demand (default: V4L2 streams only while someone watches) | "
     "always\n"
     "  --list-video [DEV]     print DEV's (or --video's) inputs, formats, sizes, rates; exit\n"
-    "  --view-mode M          ssh view: art (libcaca glyphs, default) | half (two pixels a cell)\n"
-    "                         | text (a text screen as its characters) | auto (text when it is)\n"
+    "  --view-mode M          ssh view: auto (text when the screen is text, else art; default)\n"
+    "                         | art (libcaca glyphs) | half (two pixels a cell) | text (a text\n"
+    "                         screen as its characters)\n"
     "  --view-colors C        auto (from TERM/COLORTERM, default) | 16 | 256 | 24bit\n"
     "  --view-charset S       ascii (default) | shades | blocks\n"
     "  --view-dither D        none (default) | ordered2 | ordered4 | ordered8 | random | fstein\n"
@@ -270,7 +271,8 @@ void sk_config_defaults(struct sk_config *cfg, const char *home)
     cfg->capture = SK_CAPTURE_ON_DEMAND;
     cfg->input = -1;
     sk_render_opts_default(&cfg->view);
-    cfg->view.colors = 0; /* auto: each session's terminal decides */
+    cfg->view.mode = SK_RENDER_AUTO; /* text screens as text: what people ssh in for */
+    cfg->view.colors = 0;            /* auto: each session's terminal decides */
     cfg->view_fps = 15;
     set_str(&cfg->audit_log, "stderr");
     cfg->control = SK_CONTROL_EXCLUSIVE;

@@ -205,6 +205,7 @@ void sk_consview_setup(struct sk_console *c, const char *term, const char *color
         c->view = *c->app->view_opts;
     } else {
         sk_render_opts_default(&c->view);
+        c->view.mode = SK_RENDER_AUTO;
         c->view.colors = 0;
     }
     c->fps = c->app->view_fps > 0 ? c->app->view_fps : DEFAULT_FPS;

@@ -54,7 +54,7 @@ check screen_bad_colors_exit_2 test $? -eq 2
 check screen_bad_colors_says_why grep -q 'screen: --colors needs 16, 256 or 24bit' "$T/screen.err"
 stop_sshkvm
 
-# Full motion, many bytes a frame (24-bit, 60 updates a second), and clients that stall.
+# Full motion, many bytes a frame (art in 24-bit, 60 updates a second), and clients that stall.
 make_mjpeg "$T/motion.mjpeg" 60
 start_sshkvm --video "file:$T/motion.mjpeg" --hid "file:$T/kbd.bin" --mouse none --fps 30 || exit 1
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$SK_PID/status"; }
@@ -73,7 +73,7 @@ stall_checks() {
   shift
   "$@"
   r1=$(rss); d1=$(status_field deferred)
-  kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" < <(sleep 8) >"$T/$name-fast.out" 2>&1 &
+  kssh -tt -o SetEnv="SSHKVM_MODE=art SSHKVM_COLORS=24bit SSHKVM_FPS=60" < <(sleep 8) >"$T/$name-fast.out" 2>&1 &
   local fast=$!
   sleep 2
   f1=$(stat -c %s "$T/$name-fast.out")
@@ -92,7 +92,7 @@ stall_checks() {
 
 # A reader that stops: ssh's stdout into a pipe nobody drains; the channel's window closes.
 mkfifo "$T/stall"
-kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" < <(sleep 25) >"$T/stall" 2>&1 &
+kssh -tt -o SetEnv="SSHKVM_MODE=art SSHKVM_COLORS=24bit SSHKVM_FPS=60" < <(sleep 25) >"$T/stall" 2>&1 &
 STALLED=$!
 exec 7<>"$T/stall" # held open, never read: the pipe fills, then ssh stops reading the channel
 stall_checks slow_reader wait_until 30 deferring
@@ -101,7 +101,7 @@ exec 7<&-
 # A link that goes quiet (the client's proxy stops reading the socket after 3 s): the server's
 # socket fills instead of the window. It types 'x' once stalled: its session must still read
 # input, not hang in a write.
-kssh -tt -o SetEnv="SSHKVM_COLORS=24bit SSHKVM_FPS=60" < <(sleep 7; printf x; sleep 13) \
+kssh -tt -o SetEnv="SSHKVM_MODE=art SSHKVM_COLORS=24bit SSHKVM_FPS=60" < <(sleep 7; printf x; sleep 13) \
   -o ProxyCommand="$ROOT/tests/integration/stall_proxy.py $SSH_PORT 3" >/dev/null 2>&1 &
 STALLED=$!
 # The link goes quiet 3 s in and 'x' comes at 7 s: the times are the test's own.
@@ -156,11 +156,14 @@ sleep 1.5
 got2=$(picture_columns 19)
 check tmux_refits_on_resize test "$got2" = "9 59"
 echo "  picture columns: [$got] at 100x30, [$got2] at 70x20"
-# The menu changes the look live: m (half blocks), then Esc back to the picture.
+# The menu changes the look live: the default auto (the test pattern is not text: art), m m
+# (art, half blocks), then Esc back to the picture.
 check tmux_art_before_menu bash -c "! tmux -L tv capture-pane -p | grep -q $'\xe2\x96\x80'"
 tmux -L tv send-keys C-]
+wait_until 10 tmux_has 'mode      auto'
+check tmux_menu_shows_view bash -c "tmux -L tv capture-pane -p | grep -q 'mode      auto'"
+tmux -L tv send-keys m
 wait_until 10 tmux_has 'mode      art'
-check tmux_menu_shows_view bash -c "tmux -L tv capture-pane -p | grep -q 'mode      art'"
 tmux -L tv send-keys m
 wait_until 10 tmux_has 'mode      half blocks'
 check tmux_menu_mode_changed bash -c "tmux -L tv capture-pane -p | grep -q 'mode      half blocks'"

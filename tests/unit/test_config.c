@@ -211,7 +211,7 @@ static void test_view(void)
     char err[256];
     sk_config_defaults(&c, "/h");
     CHECK_EQ_INT(c.view.colors, 0);
-    CHECK_EQ_INT(c.view.mode, SK_RENDER_ART);
+    CHECK_EQ_INT(c.view.mode, SK_RENDER_AUTO);
     CHECK_EQ_INT(c.view_fps, 15);
     const char *text = "view-mode = half\nview-colors = 256\nview-dither = fstein\n"
                        "view-gamma = 1.5\nview-fps = 30\n";

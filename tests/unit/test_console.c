@@ -338,11 +338,11 @@ static void test_menu(void)
     reset();
     feed(c, "\x1d");
     CHECK(wrote("1  send Ctrl+Alt+Del"));
-    CHECK(wrote("m  mode      art"));
+    CHECK(wrote("m  mode      auto"));
     /* A view setting changes and the menu stays. */
     reset();
     feed(c, "m");
-    CHECK(wrote("m  mode      half blocks"));
+    CHECK(wrote("m  mode      art"));
     reset();
     feed(c, "f");
     CHECK(wrote("f  fps cap   30"));
