@@ -16,6 +16,11 @@
  *   nonblank the same over the cells whose truth draws ink;
  *   colours  the share of cells whose background, and foreground where the
  *            cell draws ink, are within 48 a channel of the truth's RGB;
+ *   unsure   (q75 totals) the share of the cells read in frames called text
+ *            that the recogniser marks unsure (conf below SK_TEXTREC_SURE,
+ *            what screen --text --json lists), and "of wrong" the share of
+ *            the wrong ones among those that it marks: how far a reading it
+ *            does not mark can be trusted;
  * a frame the recogniser calls "not text" scores 0 on every cell (the
  * console shows it as character art). The cursor's cell is not scored.
  * It prints one row per split (tune, held out), family, size, quality and
@@ -77,6 +82,7 @@ struct row {
     int size, q, sub;
     unsigned frames, texts;
     unsigned long cells, chars, nonblank, nonblank_right, colours;
+    unsigned long read, unsure, wrong, wrong_unsure; /* cells of frames called text */
     double cold_ms, warm_ms;
 };
 
@@ -214,6 +220,10 @@ static void score(const struct truth *t, const struct sk_textrec_result *r, unsi
             int right = ink ? got == tc->code : blank_code(got) || c->fg == c->bg;
             row->chars += (unsigned long)right;
             row->nonblank_right += (unsigned long)(ink && right);
+            row->read++;
+            row->unsure += (unsigned long)(c->conf < SK_TEXTREC_SURE);
+            row->wrong += (unsigned long)!right;
+            row->wrong_unsure += (unsigned long)(!right && c->conf < SK_TEXTREC_SURE);
             int col_ok = near(sk_vga_palette[c->bg], tc->bg) &&
                          (!ink || near(sk_vga_palette[c->fg], tc->fg));
             row->colours += (unsigned long)col_ok;
@@ -223,11 +233,13 @@ static void score(const struct truth *t, const struct sk_textrec_result *r, unsi
 
 static void print_row(const struct row *r, const char *label)
 {
-    printf("%-8s %-11s %-9s %-6s %7.2f%% %7.2f%% %7.2f%% %4u/%-4u %8.2f %8.2f\n", r->split,
-           r->family, label, "", r->cells ? 100.0 * r->chars / r->cells : 0,
+    printf("%-8s %-11s %-9s %-6s %7.2f%% %7.2f%% %7.2f%% %4u/%-4u %8.2f %8.2f %7.2f%% %7.1f%%\n",
+           r->split, r->family, label, "", r->cells ? 100.0 * r->chars / r->cells : 0,
            r->nonblank ? 100.0 * r->nonblank_right / r->nonblank : 0,
            r->cells ? 100.0 * r->colours / r->cells : 0, r->texts, r->frames,
-           r->frames ? r->cold_ms / r->frames : 0, r->frames ? r->warm_ms / r->frames : 0);
+           r->frames ? r->cold_ms / r->frames : 0, r->frames ? r->warm_ms / r->frames : 0,
+           r->read ? 100.0 * r->unsure / r->read : 0,
+           r->wrong ? 100.0 * r->wrong_unsure / r->wrong : 0);
 }
 
 static void add(struct row *to, const struct row *from)
@@ -239,6 +251,10 @@ static void add(struct row *to, const struct row *from)
     to->nonblank += from->nonblank;
     to->nonblank_right += from->nonblank_right;
     to->colours += from->colours;
+    to->read += from->read;
+    to->unsure += from->unsure;
+    to->wrong += from->wrong;
+    to->wrong_unsure += from->wrong_unsure;
     to->cold_ms += from->cold_ms;
     to->warm_ms += from->warm_ms;
 }
@@ -388,7 +404,11 @@ int main(int argc, char **argv)
                    r->warm_ms / r->frames);
         }
     }
-    printf("\nat q75 (4:2:0 and 4:2:2 together), per split, family and size:\n");
+    printf("\nat q75 (4:2:0 and 4:2:2 together), per split, family and size (unsure: cells of "
+           "frames called text read with conf below SK_TEXTREC_SURE; of wrong: the wrong cells of "
+           "those frames so marked):\n");
+    printf("%-8s %-11s %-9s %-6s %8s %8s %8s %9s %8s %8s %8s %8s\n", "split", "family", "size", "",
+           "chars", "nonblank", "colours", "text", "ms cold", "ms warm", "unsure", "of wrong");
     for (int pass = 0; pass < 2; pass++) {
         const char *split = pass ? "heldout" : "tune";
         for (int s = 0; s < N_SIZES; s++) {
