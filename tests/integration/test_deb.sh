@@ -114,8 +114,17 @@ check purge_keeps_admins_keys [ -f "$R/etc/sshkvm/authorized_keys" ]
 
 # The ARM packages, cross-built (scripts/deps.sh cross: the arm64 and armhf -dev packages): each
 # says its architecture, and its sshkvm is an ARM program that runs (qemu-user) and says its version.
-bash "$ROOT/scripts/deps.sh" cross >"$T/deps-cross.log" 2>&1 || { fail arm_deps; cat "$T/deps-cross.log"; }
-for arch in arm64 armhf; do
+arches="arm64 armhf"
+if ! bash "$ROOT/scripts/deps.sh" cross >"$T/deps-cross.log" 2>&1; then
+  if archive_mid_sync "$T/deps-cross.log"; then
+    echo "SKIP deb_arm: the cross packages cannot be installed, the archive is mid-sync: $(grep -m1 'Mirror sync' "$T/deps-cross.log")"
+    arches=""
+  else
+    fail arm_deps
+    cat "$T/deps-cross.log"
+  fi
+fi
+for arch in $arches; do
   f=$ROOT/build/deb/sshkvm_${DEB_VERSION}_$arch.deb
   if ! make -C "$ROOT" --no-print-directory deb DEB_ARCH=$arch >"$T/make-deb-$arch.log" 2>&1; then
     fail "deb_builds_$arch"
