@@ -440,14 +440,6 @@ static void test_console_fonts(void)
     check_lines("fbcon-dmesg-fixed16.ppm.gz", 0, 0, dmesg, 2, 0);
     check_lines("fbcon-login-fixed16.ppm.gz", 0, 0, login, 4, 0);
     check_lines("fbcon-top-terminus16.ppm.gz", 0, 0, top, 2, 0);
-    /*
-     * Stretched to 1080p, its 8x16 cells are those of a listed mode
-     * (128x48 8x16), which read them in the VGA's glyphs (27% of top's
-     * drawn cells were right); the grid of the same cells in Terminus is
-     * another font's reading and fits better, and its rows, found 1.5
-     * pixels short of a whole pitch, start at the frame's top.
-     */
-    check_lines("fbcon-top-terminus16.ppm.gz", 1920, 1080, top, 2, 0);
 }
 
 /*
