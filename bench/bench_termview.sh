@@ -81,10 +81,10 @@ cleanup() { [ -n "$SK" ] && kill "$SK" 2>/dev/null; wait 2>/dev/null; rm -rf "$T
 trap cleanup EXIT
 ssh-keygen -q -t ed25519 -N '' -f "$T/id" && cp "$T/id.pub" "$T/ak"
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-start() { # start sshkvm with extra options
+start() { # start sshkvm with extra options; the viewers' view is art (the default is auto) unless they ask
   PORT=$(port)
   "$BIN" --ssh-listen "127.0.0.1:$PORT" --http-listen off --hostkeys "$T/hk" --authorized-keys "$T/ak" \
-    --mouse none "$@" >"$T/out" 2>"$T/log" &
+    --mouse none --view-mode art "$@" >"$T/out" 2>"$T/log" &
   SK=$!
   for _ in $(seq 100); do grep -q 'console:' "$T/out" 2>/dev/null && return; sleep 0.1; done
   echo "sshkvm did not start"; cat "$T/log"; exit 1

@@ -103,8 +103,8 @@ void sk_render_wanted_size(unsigned cols, unsigned rows, unsigned src_w, unsigne
  * The same for a look: half blocks use one pixel across and two down per
  * cell, so they are content with half the size each way (often one DCT
  * scale smaller: 1/8 of 1080p covers 200x60 cells of half blocks); text
- * reading wants the picture at (up to) the largest text mode's size,
- * 1024x768.
+ * reading wants the whole picture (up to SK_TEXTREC_READ_W x
+ * SK_TEXTREC_READ_H).
  */
 void sk_render_wanted_size_for(const struct sk_render_opts *o, unsigned cols, unsigned rows,
                                unsigned src_w, unsigned src_h, unsigned *w, unsigned *h);

@@ -10,13 +10,17 @@
  * frame is decoded and rendered once however many viewers want it at once.
  * Entries hold a count of users; an entry of an older frame than the newest
  * seen is freed as soon as nobody uses it, so the cache holds about one
- * picture and one grid per distinct view size and settings.
+ * picture per pixel size wanted (the text views' whole one besides), and
+ * one grid per distinct view size and settings.
  *
  * Text is read from the whole picture, art drawn from one the size of the
- * cells. While the screen is not text, the text and auto views read it
- * again only once TEXT_RETRY_US of capture have passed (by the frames'
- * capture times) and draw the frames between as art straight away: a
- * desktop costs them about what it costs the art view.
+ * cells (also when a text screen does not fit the view's cells). While the
+ * screen is not text, the text and auto views read it again only once
+ * TEXT_RETRY_US of capture have passed (by the frames' capture times) and
+ * draw the frames between as art straight away: a desktop costs them about
+ * what it costs the art view. A screen that turns to text in another mode
+ * than the one last read may take the recogniser up to 8 such reads to
+ * find (its full search, textrec's SEARCH_EVERY): about 2 s.
  */
 #include "term/view.h"
 
@@ -206,17 +210,19 @@ static struct entry *get_text(struct sk_viewcache *vc, struct entry *p, int64_t 
     t->text.mode = NULL;
     pthread_mutex_lock(&vc->lock);
     vc->stats.reads++;
-    vc->graphics = !res.is_text;
-    vc->read_us = captured_us;
+    /* A slower view's read of an older frame does not undo a newer one's. */
+    if (captured_us <= 0 || captured_us >= vc->read_us) {
+        vc->graphics = !res.is_text;
+        vc->read_us = captured_us > 0 ? captured_us : vc->read_us;
+    }
     return finish(vc, t, 1);
 }
 
 /* Whether frame f is to be read as text: always while the screen is text. Called locked. */
 static int text_due(struct sk_viewcache *vc, const struct sk_frame *f, unsigned w, unsigned h)
 {
-    /* A frame without a capture time, or from before the last read, is read. */
-    if (!vc->graphics || f->captured_us <= 0 || f->captured_us < vc->read_us ||
-        f->captured_us - vc->read_us >= TEXT_RETRY_US) {
+    /* A frame without a capture time is read. */
+    if (!vc->graphics || f->captured_us <= 0 || f->captured_us - vc->read_us >= TEXT_RETRY_US) {
         return 1;
     }
     /* Another view has read this very picture already: sharing its reading costs nothing. */
@@ -255,7 +261,8 @@ const struct sk_grid *sk_viewcache_get(struct sk_viewcache *vc, struct sk_frame 
         p = get_picture(vc, f, w, h, dec);
         t = p != NULL ? get_text(vc, p, f->captured_us, r) : NULL;
     }
-    if (texty && (t == NULL || !t->text.is_text)) {
+    /* Not text, or a text screen bigger than the cells (which show art of it). */
+    if (texty && (t == NULL || !t->text.is_text || t->text.cols > cols || t->text.rows > rows)) {
         if (p != NULL) {
             p->users--;
         }

@@ -3,7 +3,8 @@
  *
  * The terminal views of all sessions ask the cache for "frame f as a grid of
  * cols x rows with these settings". The first to ask decodes the frame (at
- * the smallest DCT scale that covers the cells) and renders it, with its own
+ * the smallest DCT scale that covers the cells; whole, besides, for the
+ * text views to read) and renders it, with its own
  * decoder and renderer; everyone else asking for the same thing waits for
  * that and shares the result, read-only. Decoded pictures are shared too,
  * between settings that need the same pixel size, and so is the text

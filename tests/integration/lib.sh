@@ -135,12 +135,12 @@ last_report() { tail -c 8 "$1" | hex; }
 press() { printf '%02x 00 %02x 00 00 00 00 00 00 00 00 00 00 00 00 00' "0x$1" "0x$2"; }
 ZERO='00 00 00 00 00 00 00 00'
 
-# An MJPEG file of N distinct frames (ffmpeg's test pattern with a frame counter).
 # archive_mid_sync LOG: apt's LOG says Debian's archive (or the mirror it reaches) is
 # inconsistent (an index of the wrong size, mid-sync): no package set can be installed from
 # it, whatever sshkvm's code does. Tests that need packages then say SKIP, naming it.
 archive_mid_sync() { grep -q 'Mirror sync in progress' "$1"; }
 
+# An MJPEG file of N distinct frames (ffmpeg's test pattern with a frame counter).
 make_mjpeg() {
   ffmpeg -loglevel error -f lavfi -i "testsrc=size=${3:-320x240}:rate=30" -frames:v "$2" \
     -q:v 5 -f mjpeg -y "$1"

@@ -286,6 +286,40 @@ static void test_graphics_read_seldom(void)
     sk_viewcache_free(vc);
 }
 
+/*
+ * A text screen bigger than the view's cells is shown as art drawn from a
+ * picture the cells' size (the whole one is decoded for reading only); a
+ * slower view's read of an older frame does not undo a newer one's.
+ */
+static void test_text_too_big_and_late_reads(void)
+{
+    struct sk_viewcache *vc = sk_viewcache_new();
+    struct sk_viewcache_stats st;
+    struct sk_frame *f = at_30fps(demo_frame(30));
+    struct viewer v = {.vc = vc, .f = f, .cols = 40, .rows = 12};
+    sk_render_opts_default(&v.opts);
+    v.opts.mode = SK_RENDER_AUTO;
+    viewer_main(&v);
+    CHECK(v.ok);
+    CHECK(!v.copy.text);
+    CHECK_EQ_INT(v.copy.text_cols, 80);
+    sk_grid_free(&v.copy);
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.reads, 1);
+    CHECK_EQ_INT(st.decodes, 2);
+    sk_frame_unref(f);
+    /* Frame 29, older, read late as not text: frame 31 (33 ms after 30) is still read. */
+    f = at_30fps(make_frame(29, 50));
+    CHECK(!view_text(vc, f, SK_RENDER_AUTO));
+    sk_frame_unref(f);
+    f = at_30fps(make_frame(31, 60));
+    CHECK(!view_text(vc, f, SK_RENDER_AUTO));
+    sk_frame_unref(f);
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.reads, 3);
+    sk_viewcache_free(vc);
+}
+
 int main(void)
 {
     sk_log_set_level(SK_LOG_ERROR);
@@ -293,5 +327,6 @@ int main(void)
     SK_RUN(test_text_read_once);
     SK_RUN(test_place_shared);
     SK_RUN(test_graphics_read_seldom);
+    SK_RUN(test_text_too_big_and_late_reads);
     return SK_CHECK_EXIT();
 }
