@@ -21,6 +21,7 @@
  */
 #include "console/console.h"
 
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,6 +253,14 @@ void sk_console_free(struct sk_console *c)
     sk_buf_free(&c->status);
     sk_buf_free(&c->in);
     free(c);
+#ifdef __GLIBC__
+    /*
+     * The session's recogniser and pictures (a few MB in a text or auto
+     * view) were freed into its thread's arena, which glibc keeps: give the
+     * free pages back, so that the server's memory returns when viewers go.
+     */
+    malloc_trim(0);
+#endif
 }
 
 void sk_console_feed(struct sk_console *c, const void *data, size_t len)
