@@ -67,8 +67,8 @@ static void reader_free(struct reader *rd)
 static char *read_text(struct reader *rd, const struct sk_frame *f, struct sk_textrec_result *r)
 {
     memset(r, 0, sizeof(*r));
-    unsigned w = SK_MIN(f->width, SK_TEXTREC_READ_W);
-    unsigned h = SK_MIN(f->height, SK_TEXTREC_READ_H);
+    unsigned w, h;
+    sk_textrec_read_size(f->width, f->height, &w, &h);
     if (sk_picture_get(rd->dec, f, w, h, &rd->img) != 0 ||
         sk_render_read_text(rd->render, &rd->img, r) != 0 || !r->is_text) {
         return NULL;

@@ -339,8 +339,7 @@ void sk_render_wanted_size_for(const struct sk_render_opts *o, unsigned cols, un
         *w = SK_MAX(1u, *w / 2);
         *h = SK_MAX(1u, *h / 2);
     } else if (o->mode == SK_RENDER_TEXT || o->mode == SK_RENDER_AUTO) {
-        *w = SK_MIN(src_w, SK_TEXTREC_READ_W);
-        *h = SK_MIN(src_h, SK_TEXTREC_READ_H);
+        sk_textrec_read_size(src_w, src_h, w, h);
     }
 }
 
@@ -617,6 +616,11 @@ int sk_render_read_text(struct sk_render *r, const struct sk_image *img,
     return sk_textrec_run(r->text, img, t);
 }
 
+int sk_render_text_fits(const struct sk_textrec_result *t, unsigned cols, unsigned rows)
+{
+    return t->is_text && t->cols <= cols && t->rows <= rows;
+}
+
 /*
  * The picture read as text (t) into grid (cols x rows), centred. Returns
  * 0, or -1 with grid->note set when it is not text or does not fit.
@@ -630,7 +634,7 @@ static int text_cells(struct sk_render *r, const struct sk_textrec_result *t, un
     }
     grid->text_cols = t->cols;
     grid->text_rows = t->rows;
-    if (t->cols > cols || t->rows > rows) {
+    if (!sk_render_text_fits(t, cols, rows)) {
         grid->note = "text: the terminal is smaller than the text screen, showing art";
         return -1;
     }

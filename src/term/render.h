@@ -125,6 +125,8 @@ struct sk_textrec_result;
  */
 int sk_render_read_text(struct sk_render *r, const struct sk_image *img,
                         struct sk_textrec_result *t);
+/* Whether t is a text screen that fits in cols x rows cells (the text views show it as text). */
+int sk_render_text_fits(const struct sk_textrec_result *t, unsigned cols, unsigned rows);
 
 /*
  * sk_render_grid with img's text reading already done (t, from

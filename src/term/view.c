@@ -262,13 +262,11 @@ const struct sk_grid *sk_viewcache_get(struct sk_viewcache *vc, struct sk_frame 
         t = p != NULL ? get_text(vc, p, f->captured_us, r) : NULL;
     }
     /* Not text, or a text screen bigger than the cells (which show art of it). */
-    if (texty && (t == NULL || !t->text.is_text || t->text.cols > cols || t->text.rows > rows)) {
+    if (texty && (t == NULL || !sk_render_text_fits(&t->text, cols, rows))) {
         if (p != NULL) {
             p->users--;
         }
-        struct sk_render_opts art = *o;
-        art.mode = SK_RENDER_ART;
-        sk_render_wanted_size_for(&art, cols, rows, f->width, f->height, &w, &h);
+        sk_render_wanted_size(cols, rows, f->width, f->height, &w, &h); /* art's */
         p = NULL;
     }
     if (p == NULL) {

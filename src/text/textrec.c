@@ -465,6 +465,12 @@ static void font_fill_edk2(struct font *f)
     font_add_set(f, &sk_font8x16[0][0]);
 }
 
+void sk_textrec_read_size(unsigned src_w, unsigned src_h, unsigned *w, unsigned *h)
+{
+    *w = src_w < SK_TEXTREC_READ_W ? src_w : SK_TEXTREC_READ_W;
+    *h = src_h < SK_TEXTREC_READ_H ? src_h : SK_TEXTREC_READ_H;
+}
+
 struct sk_textrec *sk_textrec_new(void)
 {
     struct sk_textrec *tr = xcalloc(1, sizeof(*tr));

@@ -42,6 +42,9 @@
 #define SK_TEXTREC_READ_W 1920u
 #define SK_TEXTREC_READ_H 1200u
 
+/* The least pixel size to decode a src_w x src_h frame at for reading: whole, up to the above. */
+void sk_textrec_read_size(unsigned src_w, unsigned src_h, unsigned *w, unsigned *h);
+
 struct sk_textrec_cell {
     uint8_t ch;   /* CP437 code point of the glyph (0x20 for a blank cell) */
     uint8_t fg;   /* VGA palette index 0..15 (SK_VGA_* order); 7 for a blank cell */
