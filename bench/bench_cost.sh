@@ -45,7 +45,7 @@ if [ "$SMOKE" = 1 ]; then
   UNITS="art16:1 text720:1 part:10 key:20"
   VIEWERS="1 2"
 else
-  UNITS="art16:4 art24:4 half24:4 text:4 auto30:64 text720:3 text1080:3 part:200 key:1000"
+  UNITS="art16:4 art24:4 half24:4 text:4 auto30:64 text720:3 text1080:3 first720:2 first1080:2 resumed720:3 resumed1080:3 part:200 key:1000"
   VIEWERS="1 10 50"
 fi
 
@@ -78,6 +78,10 @@ for u in $UNITS; do
     auto30) what="1080p JPEG -> 200x60 view, auto mode, 30 fps" ;;
     text720) what="recognise a 720x400 text frame (mode known)" ;;
     text1080) what="recognise a 1920x1080 text frame (mode known)" ;;
+    first720) what="a command's new reader, 720x400 text, searched" ;;
+    first1080) what="a command's new reader, 1920x1080 text, searched" ;;
+    resumed720) what="the same, started from the server's textshare" ;;
+    resumed1080) what="the same at 1920x1080, from the textshare" ;;
     part) what="one MJPEG part to one more browser (user space)" ;;
     key) what="one key typed (parse, keymap, 2 reports)" ;;
   esac
@@ -138,6 +142,8 @@ for u in $UNITS; do
       printf "%-10s %14d %12.0f %14.0f   %s\n", w, i, p4, z, goal
     } else if (w == "key") {
       printf "%-10s %14d %12.0f %14.0f   keys/s per core\n", w, i, p4, z
+    } else if (w ~ /^(first|resumed)/) {
+      printf "%-10s %14d %12.1f %14.1f   ms of CPU per screen --text / wait / MCP read (Pi 4, Zero 2 W)\n", w, i, 1000 / p4, 1000 / z
     } else if (w ~ /^text[0-9]/) {
       printf "%-10s %14d %12.1f %14.1f   frames/s recognised per core\n", w, i, p4, z
     } else {

@@ -13,6 +13,12 @@
  *                             drawn as art between (REPS 64: a full search in 8 reads)
  *   text720 text1080          recognise a 720x400 or a 1920x1080 text frame, the mode already
  *                             known (a session's steady state; --text, through JPEG q75)
+ *   first720 first1080        the same frame read by a command's new reader on its own (a
+ *                             renderer made, its recogniser's fonts built, every mode and
+ *                             grid searched, all freed): what each screen --text, wait and
+ *                             MCP read cost before the server shared what it found
+ *   resumed720 resumed1080    the same, the new reader started from the server's textshare
+ *                             (the geometry the warm-up found): what each costs now
  *   part                      deliver one MJPEG part to one more browser: its header and one
  *                             writev of header, JPEG and trailer (to /dev/null: the kernel's
  *                             copy is not ours to count)
@@ -40,6 +46,7 @@
 #include "http/multipart.h"
 #include "term/grid.h"
 #include "term/render.h"
+#include "term/textshare.h"
 #include "term/termkeys.h"
 #include "term/view.h"
 #include "text/textrec.h"
@@ -66,6 +73,7 @@ struct job {
     /* The text frame and its recogniser. */
     struct sk_image img;
     struct sk_textrec *tr;
+    struct sk_textshare *share; /* first/resumed: NULL, or the server's */
     /* The MJPEG part's and the key's sink. */
     int null_fd;
     struct sk_keymap *km;
@@ -114,6 +122,20 @@ static int text_unit(struct job *j, unsigned i)
     }
     j->bytes += res.glyph_cells;
     return 0;
+}
+
+/* One command's reading of the text frame: a new renderer, its first read, freed. */
+static int command_unit(struct job *j, unsigned i)
+{
+    struct sk_render *r = sk_render_new();
+    struct sk_textrec_result res;
+    sk_render_set_text_share(r, j->share);
+    int rc = r != NULL && sk_render_read_text(r, &j->img, &res) == 0 && res.is_text ? 0 : -1;
+    if (rc == 0) {
+        j->bytes += res.glyph_cells;
+    }
+    sk_render_free(r);
+    return rc;
 }
 
 static int part_unit(struct job *j, unsigned i)
@@ -246,6 +268,17 @@ int main(int argc, char **argv)
             return 1;
         }
         fn = text_unit;
+    } else if (strncmp(what, "first", 5) == 0 || strncmp(what, "resumed", 7) == 0) {
+        const char *size = what + (what[0] == 'f' ? 5 : 7);
+        int big = strcmp(size, "1080") == 0;
+        if ((!big && strcmp(size, "720") != 0) ||
+            setup_text(&j, text, big ? 1920 : 720, big ? 1080 : 400) != 0) {
+            fprintf(stderr, "cost: what is %s?\n", what);
+            return 1;
+        }
+        /* The warm-up's read puts what it finds in the share, as a viewer's would. */
+        j.share = what[0] == 'r' ? sk_textshare_new() : NULL;
+        fn = command_unit;
     } else if (strcmp(what, "part") == 0) {
         if (load_clip(&j, clip) != 0) {
             return 1;
@@ -261,7 +294,8 @@ int main(int argc, char **argv)
     }
     if (fn == NULL) {
         fprintf(stderr,
-                "cost: what is %s? (art16 art24 half24 text auto30 text720 text1080 part key)\n",
+                "cost: what is %s? (art16 art24 half24 text auto30 text720 text1080 first720 "
+                "first1080 resumed720 resumed1080 part key)\n",
                 what);
         return 2;
     }
@@ -278,6 +312,7 @@ int main(int argc, char **argv)
     sk_viewcache_free(j.vc);
     sk_jpeg_dec_free(j.dec);
     sk_textrec_free(j.tr);
+    sk_textshare_free(j.share);
     sk_image_free(&j.img);
     sk_keymap_free(j.km);
     free(j.clip.data);

@@ -41,6 +41,7 @@
 #include "serial/serlog.h"
 #include "ssh/authkeys.h"
 #include "ssh/ssh.h"
+#include "term/textshare.h"
 #include "term/view.h"
 #include "text/fontfile.h"
 #include "text/textrec.h"
@@ -235,6 +236,7 @@ int main(int argc, char **argv)
     struct sk_keymap *keymap = NULL;
     struct sk_ssh *ssh = NULL;
     struct sk_viewcache *viewcache = NULL;
+    struct sk_textshare *text_share = NULL;
     struct sk_http *http = NULL;
     struct sk_auth *auth = NULL;
     struct sk_roster *roster = NULL;
@@ -415,6 +417,7 @@ int main(int argc, char **argv)
     gadget = sk_ms_new(cfg.media_gadget);
 
     viewcache = sk_viewcache_new();
+    text_share = sk_textshare_new();
     struct sk_app app = {
         .hub = hub,
         .hid = hid,
@@ -431,6 +434,7 @@ int main(int argc, char **argv)
         .audit = audit,
         .text_fonts = text_fonts,
         .text_font_count = (size_t)text_font_count,
+        .text_share = text_share,
         .serial = ports,
         .serial_count = nports,
         .record_dir = cfg.record_dir,
@@ -537,6 +541,7 @@ out:
     sk_capture_free(cap);
     sk_hid_free(hid);
     sk_viewcache_free(viewcache);
+    sk_textshare_free(text_share);
     sk_roster_free(roster);
     sk_audit_free(audit);
     sk_hub_free(hub);

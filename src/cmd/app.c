@@ -14,6 +14,7 @@
 #include "policy/roster.h"
 #include "power/power.h"
 #include "serial/port.h"
+#include "term/textshare.h"
 #include "term/view.h"
 
 /* The q-quantile of the view's latency histogram, in ms (a bucket's upper edge); 0 when empty. */
@@ -126,6 +127,13 @@ void sk_app_status_json(struct sk_app *app, struct sk_buf *out)
         vs.decodes, vs.renders, vs.shared, vs.reads,
         (unsigned long long)atomic_load(&app->view.text_frames),
         (unsigned long long)atomic_load(&app->view.text_art));
+    if (app->text_share != NULL) {
+        /* Pictures the text readers searched (a command's first frame is not, once the
+         * server has found the screen's geometry), and the geometries found. */
+        unsigned long searches = 0, found = 0;
+        sk_textshare_stats(app->text_share, &searches, &found);
+        sk_buf_printf(out, ",\"text\":{\"searches\":%lu,\"found\":%lu}", searches, found);
+    }
     serial_json(app, out);
     sk_mediacmd_json(app, out);
     if (app->power != NULL) {

@@ -24,6 +24,7 @@ struct sk_keymap;
 struct sk_render_opts;
 struct sk_viewcache;
 struct sk_text_font;
+struct sk_textshare;
 struct sk_auth;
 struct sk_roster;
 struct sk_audit;
@@ -74,6 +75,9 @@ struct sk_app {
     /* --text-font: fonts the text recogniser also knows (NULL, 0: the built-in ones only). */
     const struct sk_text_font *text_fonts;
     size_t text_font_count;
+    /* Where the text reading last found a text screen, for every reader to start from (NULL in
+     * tests without one: each reader searches on its own). */
+    struct sk_textshare *text_share;
     /* --serial: the serial ports, each kept open (or looked for) by its own thread. */
     struct sk_port **serial;
     size_t serial_count;

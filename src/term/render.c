@@ -52,6 +52,7 @@
 
 #include "text/vga.h" /* sk_vga_palette */
 #include "text/fontfile.h"
+#include "term/textshare.h"
 #include "text/textrec.h"
 #include "base/util.h"
 
@@ -71,6 +72,9 @@ struct sk_render {
     struct sk_textrec *text;  /* the text reader (modes text and auto), made when first needed */
     const struct sk_text_font *fonts; /* what it is taught when made (sk_render_set_text_fonts) */
     size_t font_count;
+    struct sk_textshare *share; /* the server's geometry found last (sk_render_set_text_share) */
+    unsigned long share_seen;   /* the share's puts when last looked at or put to */
+    int text_last;              /* the last picture read was text */
 };
 
 /* libcaca reads a 24-bit pixel as one number in the machine's byte order. */
@@ -613,7 +617,33 @@ int sk_render_read_text(struct sk_render *r, const struct sk_image *img,
             sk_textrec_add_font(r->text, r->fonts[i].rows, r->fonts[i].height);
         }
     }
-    return sk_textrec_run(r->text, img, t);
+    struct sk_textrec_hint h;
+    /*
+     * A geometry another reader found since this one last looked, taken
+     * while this one reads no text (its first picture, or a screen that
+     * changed): it is tried first, and the search runs if it does not read.
+     */
+    if (r->share != NULL && !r->text_last) {
+        unsigned long puts = sk_textshare_get(r->share, &h);
+        if (puts != r->share_seen) {
+            sk_textrec_resume(r->text, &h);
+            r->share_seen = puts;
+        }
+    }
+    int rc = sk_textrec_run(r->text, img, t);
+    r->text_last = rc == 0 && t->is_text;
+    if (r->share != NULL && rc == 0 && t->searched) {
+        sk_textshare_searched(r->share);
+        if (r->text_last && sk_textrec_hint(r->text, &h) == 0) {
+            r->share_seen = sk_textshare_put(r->share, &h);
+        }
+    }
+    return rc;
+}
+
+void sk_render_set_text_share(struct sk_render *r, struct sk_textshare *s)
+{
+    r->share = s;
 }
 
 int sk_render_text_fits(const struct sk_textrec_result *t, unsigned cols, unsigned rows)

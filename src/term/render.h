@@ -71,6 +71,13 @@ struct sk_text_font;
  * copied: fonts must outlive r (the server keeps its own for its life).
  */
 void sk_render_set_text_fonts(struct sk_render *r, const struct sk_text_font *fonts, size_t n);
+struct sk_textshare;
+/*
+ * The server's shared text geometry (term/textshare.h; app->text_share):
+ * the text reading starts from what another reader found and tells it
+ * what this one finds. NULL (the default): on its own. Not owned.
+ */
+void sk_render_set_text_share(struct sk_render *r, struct sk_textshare *s);
 
 /* Use these settings from the next picture on (copied). */
 void sk_render_set_opts(struct sk_render *r, const struct sk_render_opts *o);

@@ -181,7 +181,10 @@ struct font {
                                    * look-alike), else 0 */
     uint8_t ninth[MAX_GLYPHS];    /* how its ninth column is drawn: SK_GLYPHFIT_NINTH_* */
     unsigned code_ink[256];       /* pixels set in each code point's first glyph */
-    struct sk_glyphfit *fit;      /* the same glyphs, in the same order, for the model fit */
+    int model;                    /* the model fit reads its cells (font_fit) */
+    struct sk_glyphfit *fit;      /* the same glyphs, in the same order, for the model fit;
+                                   * NULL until needed (most readings never need it, and it is
+                                   * most of a recogniser's making) */
     struct exact_index *exact;    /* the glyphs ranked for an exact bitmap; NULL until needed */
 };
 
@@ -261,6 +264,7 @@ struct tally {
     unsigned letters; /* good cells holding a letter or digit */
     double resid;     /* the sum of the cells' glyph misfits */
     int cursor_col, cursor_row;
+    int cut; /* the pass stopped once its misfit was sure to exceed its bound (run_mode) */
 };
 
 /*
@@ -295,6 +299,7 @@ struct sk_textrec {
     struct sk_gridfind *grid; /* finds grids of any geometry */
     struct mode found;        /* the best of the grid's readings */
     struct place found_place;
+    unsigned found_k;        /* its cell shape (grid_cells) */
     const struct mode *last; /* the mode found last (modes[] or &own) */
     unsigned last_w, last_h;
     unsigned misses; /* pictures since the last search that found no text */
@@ -345,12 +350,14 @@ static int font_add(struct font *f, uint8_t c, const uint8_t *rows, int ninth)
             return 0;
         }
     }
-    if (f->count >= MAX_GLYPHS || (f->fit && sk_glyphfit_add(f->fit, c, rows, ninth) < 0)) {
+    if (f->count >= MAX_GLYPHS) {
         return 1;
     }
     f->ninth[f->count] = (uint8_t)ninth;
     exact_free(f->exact);
     f->exact = NULL;
+    sk_glyphfit_free(f->fit);
+    f->fit = NULL;
     f->bits[f->count][0] = bits[0];
     f->bits[f->count][1] = bits[1];
     f->ink[f->count] = ink;
@@ -428,15 +435,40 @@ static unsigned font_add_set(struct font *f, const uint8_t *rows)
 }
 
 /*
+ * f's model fit, made from its glyphs when first needed (in their order:
+ * the fit's indices are the font's). Building one is most of the work of
+ * making a recogniser, and most readings never need one (a stretched
+ * picture is never read by the model): sk_textrec_new took 11 ms when it
+ * built all eight, and every screen --text makes a recogniser.
+ */
+static void font_fit(struct font *f)
+{
+    if (f->fit != NULL || !f->model) {
+        return;
+    }
+    f->fit = sk_glyphfit_new(f->height);
+    for (unsigned j = 0; j < f->count; j++) {
+        uint8_t rows[MAX_CELL_H] = {0};
+        for (unsigned i = 0; i < GLYPH_W * f->height; i++) {
+            if ((f->bits[j][i >> 6] >> (i & 63)) & 1) {
+                rows[i / GLYPH_W] |= (uint8_t)(0x80u >> (i % GLYPH_W));
+            }
+        }
+        sk_glyphfit_add(f->fit, f->code[j], rows, f->ninth[j]);
+    }
+}
+
+/*
  * Fill f with a font's 256 glyphs; model: whether the model fit may read
  * its cells (a font read at picked pixels never is: its pixels are not
- * neighbours, and a model is 160 KB a font, in every recogniser).
+ * neighbours, and a model is 160 KB a font).
  */
 static void font_fill(struct font *f, const uint8_t *rows, unsigned height, int model)
 {
     f->height = height;
     f->count = 0;
-    f->fit = model ? sk_glyphfit_new(height) : NULL;
+    f->model = model;
+    f->fit = NULL;
     font_add_set(f, rows);
     for (unsigned c = 0; c < 256; c++) {
         unsigned ink;
@@ -1467,21 +1499,33 @@ static int cell_colours(const struct font *f, unsigned glyph, int cursor, int pi
 }
 
 /*
- * Recognise the rows of mode md with row % step == 0 into tr->cells; with
- * measure (a full pass only), their colours and tr->clear too.
+ * Recognise every step-th row of mode md (from the middle of the first
+ * step) into tr->cells; with measure (a full pass only), their colours and
+ * tr->clear too. A pass whose misfit (mode_misfit) would exceed bound stops
+ * as soon as its cells' misfits say so: its tally is cut, and its misfit is
+ * HUGE_VAL. A search passes the misfit a reading must beat to count (most
+ * tries of a first frame are wrong cells, sure to lose within a few rows);
+ * HUGE_VAL reads every cell.
  */
 static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const struct mode *md,
-                     unsigned step, int measure, struct tally *ty)
+                     unsigned step, int measure, double bound, struct tally *ty)
 {
     const struct font *f = &tr->fonts[md->font];
     tr->memo->pass++;
     const struct reader rd = {f, exact_index(&tr->fonts[md->font]), tr->pal_ycc, tr->memo};
     int pix[MAX_PIX + MAX_CELL_H][3];
     map_build(&tr->map, md, img);
+    if (step == 1 && tr->map.identity) {
+        font_fit(&tr->fonts[md->font]); /* for refine_cell */
+    }
     memset(ty, 0, sizeof(*ty));
     ty->cursor_col = ty->cursor_row = -1;
     tr->measured = measure;
-    for (unsigned r = step > 1 ? step / 2 : 0; r < md->rows; r += step) {
+    unsigned first = step > 1 ? step / 2 : 0;
+    unsigned rows = md->rows > first ? (md->rows - first + step - 1) / step : 0;
+    /* The sum of misfits past which the pass's mean exceeds bound, whatever its other cells. */
+    double limit = bound * ((double)rows * md->cols) * (1 + 1e-9);
+    for (unsigned r = first; r < md->rows; r += step) {
         for (unsigned c = 0; c < md->cols; c++) {
             struct sk_textrec_cell *cell = &tr->cells[r * md->cols + c];
             read_cell(img, &tr->map, md, c, r, pix);
@@ -1516,6 +1560,10 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
             ty->good_glyphs += (unsigned)(good && glyph);
             ty->letters += (unsigned)(good && cell->ch < 0x80 && isalnum(cell->ch));
         }
+        if (ty->resid > limit) {
+            ty->cut = 1;
+            return;
+        }
     }
 }
 
@@ -1526,6 +1574,9 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
  */
 static double mode_misfit(const struct tally *ty)
 {
+    if (ty->cut) {
+        return HUGE_VAL;
+    }
     return ty->cells ? ty->resid / ty->cells : 1.0;
 }
 
@@ -1693,6 +1744,25 @@ static int source_mode(const struct sk_image *img, const struct sk_grid *g, unsi
     return best;
 }
 
+/* tr->found: cols x rows cells of shape k, where tr->found_place says (its pick set here). */
+static void found_mode(struct sk_textrec *tr, unsigned k, unsigned cols, unsigned rows)
+{
+    struct place *pl = &tr->found_place;
+    unsigned fh = tr->fonts[grid_cells[k].font].height;
+    pl->pick_x = grid_cells[k].pick ? grid_cells[k].pick->cols : NULL;
+    pl->pick_y = grid_cells[k].pick ? grid_cells[k].pick->rows : NULL;
+    tr->found_k = k;
+    tr->found = (struct mode){cols,
+                              rows,
+                              shape_cols(k),
+                              fh,
+                              cols * shape_cols(k),
+                              rows * fh,
+                              grid_cells[k].font,
+                              grid_cells[k].name,
+                              pl};
+}
+
 /*
  * tr->found: cell shape k on grid g, shifted dx font pixels across, the
  * glyph's top at top. Where the shape implies a display mode, the pitch is
@@ -1715,8 +1785,6 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
     }
     pl->sx = pl->pitch_x / grid_cells[k].w;
     pl->sy = pl->pitch_y / grid_cells[k].h;
-    pl->pick_x = grid_cells[k].pick ? grid_cells[k].pick->cols : NULL;
-    pl->pick_y = grid_cells[k].pick ? grid_cells[k].pick->rows : NULL;
     /*
      * The cell starts where the glyph's phase puts it (a glyph read above
      * the grid's origin moves the cell up with it), and as many cells are
@@ -1753,15 +1821,7 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
     double end_x = img->width - pl->ox, end_y = img->height - pl->oy - (pl->top + span_h) * pl->sy;
     unsigned cols = end_x < pl->pitch_x ? 0 : (unsigned)(end_x / pl->pitch_x + 1e-6);
     unsigned rows = end_y < 0 ? 0 : (unsigned)(end_y / pl->pitch_y + 1e-6) + 1;
-    tr->found = (struct mode){cols,
-                              rows,
-                              shape_cols(k),
-                              fh,
-                              cols * shape_cols(k),
-                              rows * fh,
-                              grid_cells[k].font,
-                              grid_cells[k].name,
-                              pl};
+    found_mode(tr, k, cols, rows);
 }
 
 /*
@@ -1785,17 +1845,30 @@ struct phase {
     struct sk_grid grid;
 };
 
-/* Read cell shape k of grid g at phase (dx, top) on rows a step apart; keep it in *best if it
- * scores better. */
+/*
+ * Read cell shape k of grid g at phase (dx, top) on rows a step apart; keep
+ * it in *best if it scores better. A shape read at whole pixels (whose
+ * score is its misfit) stops reading once it is sure to score no better
+ * than *best, or to fit worse than bound (the caller's: a misfit that
+ * could not change the search's outcome).
+ */
 static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
-                     unsigned k, double dx, double top, unsigned step, struct tally *ty,
-                     struct phase *best)
+                     unsigned k, double dx, double top, unsigned step, double bound,
+                     struct tally *ty, struct phase *best)
 {
     grid_mode(tr, img, g, k, dx, top);
     if (!mode_fits(&tr->found, img)) {
         return;
     }
-    run_mode(tr, img, &tr->found, step, 0, ty);
+    if (grid_cells[k].pick) {
+        bound = HUGE_VAL;
+    } else if (best->k >= 0 && best->score < bound) {
+        bound = best->score;
+    }
+    run_mode(tr, img, &tr->found, step, 0, bound, ty);
+    if (ty->cut) {
+        return;
+    }
     double m = mode_misfit(ty);
     double score = m;
     if (grid_cells[k].pick) {
@@ -1831,15 +1904,15 @@ static void grid_refine(struct sk_textrec *tr, const struct sk_image *img, const
     double dx0 = from->dx, top = from->top;
     for (int dx = -GRID_SHIFT_X; dx <= GRID_SHIFT_X; dx++) {
         if (dx) {
-            grid_try(tr, img, g, k, dx0 + dx, top, step, ty, &local);
+            grid_try(tr, img, g, k, dx0 + dx, top, step, HUGE_VAL, ty, &local);
         }
     }
     double sx = g->x.pitch / grid_cells[k].w, sy = g->y.pitch / grid_cells[k].h;
     static const double frac[] = {-0.5, -0.25, 0.25, 0.5};
     for (unsigned i = 0; i < 4 && (sx > 1.2 || sy > 1.2); i++) {
         double dx = local.dx, t = local.top;
-        grid_try(tr, img, g, k, dx + frac[i], t, step, ty, &local);
-        grid_try(tr, img, g, k, dx, t + frac[i], step, ty, &local);
+        grid_try(tr, img, g, k, dx + frac[i], t, step, HUGE_VAL, ty, &local);
+        grid_try(tr, img, g, k, dx, t + frac[i], step, HUGE_VAL, ty, &local);
     }
     local.refined = 1;
     if (best->k == from->k || local.misfit < best->misfit) {
@@ -2024,6 +2097,17 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
         }
         struct phase shape = {.k = -1};
         /*
+         * What this shape's misfit is ranked by (see below), and so the
+         * misfit past which its readings could be neither the best shape
+         * nor the runner-up: each stops there.
+         */
+        int stretched_console =
+            (console_font(k) || grid_cells[k].font == FONT_GRUB) && (sx > 1.2 || sy > 1.2);
+        double odd = source_plausible(img, &gk, k) ? 1 : GRID_ODD_SOURCE;
+        double bound = best.k >= 0 && second.k >= 0
+                           ? second_rank / (odd * (stretched_console ? GRID_ODD_SOURCE : 1))
+                           : HUGE_VAL;
+        /*
          * A tall cell's gap between lines is taller: its rows may be found
          * further in. Rows assumed from the frame's top are read there, on
          * every row (a sample would miss a few lines of text).
@@ -2037,8 +2121,8 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
         for (int lead = grid_cells[k].lead; lead >= (grid_cells[k].either ? 0 : grid_cells[k].lead);
              lead--) {
             for (int dy = -up; dy <= down; dy++) {
-                grid_try(tr, img, &gk, k, -lead, (double)grid_cells[k].top + dy, shape_step, ty,
-                         &shape);
+                grid_try(tr, img, &gk, k, -lead, (double)grid_cells[k].top + dy, shape_step, bound,
+                         ty, &shape);
             }
         }
         if (shape.k < 0) {
@@ -2053,15 +2137,16 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
              */
             grid_refine(tr, img, &shape, ty, &shape);
         }
-        double rank = shape.misfit * (source_plausible(img, &gk, k) ? 1 : GRID_ODD_SOURCE);
         /*
-         * A console's 8x16 font (Terminus16, Unifont as GRUB's and Fixed16)
-         * stretched is one reading of a picture whose cells may as well be
-         * a bigger font's own (fbcon at 1280x720 in Fixed16 stretched to
-         * 1080p, or at 1080p in Terminus 12x24): the bigger font, read
-         * unstretched, is preferred unless clearly worse.
+         * An odd source ranks worse (GRID_ODD_SOURCE). A console's 8x16 font
+         * (Terminus16, Unifont as GRUB's and Fixed16) stretched is one
+         * reading of a picture whose cells may as well be a bigger font's
+         * own (fbcon at 1280x720 in Fixed16 stretched to 1080p, or at 1080p
+         * in Terminus 12x24): the bigger font, read unstretched, is
+         * preferred unless clearly worse.
          */
-        if ((console_font(k) || grid_cells[k].font == FONT_GRUB) && (sx > 1.2 || sy > 1.2)) {
+        double rank = shape.misfit * odd;
+        if (stretched_console) {
             rank *= GRID_ODD_SOURCE;
         }
         if (best.k < 0 || rank < best_rank) {
@@ -2095,7 +2180,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
         return -1; /* no shape was read: ty and tr->cells are untouched */
     }
     grid_mode(tr, img, &best.grid, (unsigned)best.k, best.dx, best.top);
-    run_mode(tr, img, &tr->found, 1, 0, ty);
+    run_mode(tr, img, &tr->found, 1, 0, HUGE_VAL, ty);
     return tally_is_text(ty);
 }
 
@@ -2162,6 +2247,69 @@ void sk_textrec_cell_rgb(const struct sk_textrec_result *r, const struct sk_text
     }
 }
 
+enum { HINT_NONE, HINT_LISTED, HINT_OWN, HINT_FOUND };
+
+int sk_textrec_hint(const struct sk_textrec *tr, struct sk_textrec_hint *h)
+{
+    memset(h, 0, sizeof(*h));
+    if (tr->last == NULL) {
+        return -1;
+    }
+    h->frame_w = tr->last_w;
+    h->frame_h = tr->last_h;
+    if (tr->last == &tr->own) {
+        h->kind = HINT_OWN;
+    } else if (tr->last == &tr->found) {
+        const struct place *pl = &tr->found_place;
+        h->kind = HINT_FOUND;
+        h->index = tr->found_k;
+        h->cols = tr->found.cols;
+        h->rows = tr->found.rows;
+        h->ox = pl->ox;
+        h->oy = pl->oy;
+        h->pitch_x = pl->pitch_x;
+        h->pitch_y = pl->pitch_y;
+        h->sx = pl->sx;
+        h->sy = pl->sy;
+        h->top = pl->top;
+    } else {
+        h->kind = HINT_LISTED;
+        h->index = (unsigned)(tr->last - modes);
+    }
+    return 0;
+}
+
+void sk_textrec_resume(struct sk_textrec *tr, const struct sk_textrec_hint *h)
+{
+    switch (h->kind) {
+    case HINT_LISTED:
+        if (h->index >= MODE_COUNT) {
+            return;
+        }
+        tr->last = &modes[h->index];
+        break;
+    case HINT_OWN:
+        tr->last = &tr->own;
+        break;
+    case HINT_FOUND:
+        if (h->index >= GRID_CELLS || h->cols == 0 || h->rows == 0 ||
+            h->cols > SK_TEXTREC_MAX_COLS || h->rows > SK_TEXTREC_MAX_ROWS || !(h->sx > 0) ||
+            !(h->sy > 0)) {
+            return;
+        }
+        tr->found_place =
+            (struct place){h->ox, h->oy, h->pitch_x, h->pitch_y, h->sx, h->sy, h->top, NULL, NULL};
+        found_mode(tr, h->index, h->cols, h->rows);
+        tr->last = &tr->found;
+        break;
+    default:
+        return;
+    }
+    tr->last_w = h->frame_w;
+    tr->last_h = h->frame_h;
+    tr->misses = 0;
+}
+
 int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_textrec_result *out)
 {
     memset(out, 0, sizeof(*out));
@@ -2204,7 +2352,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     if (tr->last && mode_fits(tr->last, img)) {
         best = tr->last;
         /* Measured while the mode keeps reading text: a picture's colours are thrown away. */
-        run_mode(tr, img, best, 1, tr->misses == 0, &ty);
+        run_mode(tr, img, best, 1, tr->misses == 0, HUGE_VAL, &ty);
         have = 1;
         /*
          * Not text in the mode found last: search again, but on a picture
@@ -2279,7 +2427,9 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
             if (agreeing > 0 && !axes_agree(&grid, cands[i], img)) {
                 continue;
             }
-            run_mode(tr, img, cands[i], 3, 0, &ty);
+            /* Only the two that fit best are read again: a mode sure to fit worse stops. */
+            double bound = top[1] ? top_misfit[1] / (1 + MODE_PRIOR * i) : HUGE_VAL;
+            run_mode(tr, img, cands[i], 3, 0, bound, &ty);
             /*
              * The commoner modes are preferred unless another fits clearly
              * better: 8x8 glyphs can read halves of a sparse 8x16 screen
@@ -2301,7 +2451,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         }
         double best_misfit = 0;
         for (unsigned i = 0; i < 2 && top[i]; i++) {
-            run_mode(tr, img, top[i], 1, 0, &ty);
+            run_mode(tr, img, top[i], 1, 0, HUGE_VAL, &ty);
             double m = mode_misfit(&ty) * (1 + MODE_PRIOR * top_rank[i]);
             if (!best || m < best_misfit) {
                 best = top[i];
@@ -2314,7 +2464,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         return -1;
     }
     if (!have) {
-        run_mode(tr, img, best, 1, 0, &ty);
+        run_mode(tr, img, best, 1, 0, HUGE_VAL, &ty);
     }
     if (searched && !grid_tried) {
         /*
@@ -2336,7 +2486,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
             best = &tr->found;
         } else if (found >= 0) {
             /* The pass known read again, kept: measured when it is text (it reads the same). */
-            run_mode(tr, img, best, 1, tally_is_text(&known), &ty);
+            run_mode(tr, img, best, 1, tally_is_text(&known), HUGE_VAL, &ty);
         }
     }
     if (tally_is_text(&ty)) {
@@ -2362,6 +2512,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     out->is_text = tally_is_text(&ty);
     out->image_w = img->width;
     out->image_h = img->height;
+    out->searched = searched;
     if (best->place) {
         out->origin_x = best->place->ox;
         out->origin_y = best->place->oy;
@@ -2374,7 +2525,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     if (out->is_text) {
         if (!tr->measured) {
             /* The same mode on the same picture reads the same cells: now measured. */
-            run_mode(tr, img, best, 1, 1, &ty);
+            run_mode(tr, img, best, 1, 1, HUGE_VAL, &ty);
         }
         out->vga16 = palette_decide(tr, best);
     } else {

@@ -98,6 +98,12 @@ struct sk_textrec_result {
      * own colours): fg_rgb and bg_rgb are. sk_textrec_cell_rgb picks.
      */
     int vga16;
+    /*
+     * 1 when this picture was searched (every mode tried, the picture's own
+     * grid looked for): a first picture, or one the mode found last no
+     * longer reads as text; 0 when it was read in the mode found last.
+     */
+    int searched;
     const struct sk_textrec_cell *cells; /* rows x cols, row-major; owned by the
                                           * recogniser, valid until its next run */
 };
@@ -117,6 +123,26 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img,
 
 /* Forget the mode found last: the next run searches every mode. */
 void sk_textrec_forget(struct sk_textrec *tr);
+/*
+ * Where a recogniser found text last (its listed mode, or the grid it
+ * found in the picture, and the picture's size), as plain data: another
+ * recogniser resumed from it reads its next picture as this one would
+ * (that geometry first, the search only when it does not read as text).
+ * A server's readers share it (term/textshare.h), so that a command's
+ * first frame is read as a viewer's next frame is, not searched for. The
+ * fields are the recogniser's; kind 0 is none.
+ */
+struct sk_textrec_hint {
+    int kind;
+    unsigned index;
+    unsigned frame_w, frame_h;
+    unsigned cols, rows;
+    double ox, oy, pitch_x, pitch_y, sx, sy, top;
+};
+/* tr's geometry into *h: 0, or -1 (h->kind 0) when it has found none. */
+int sk_textrec_hint(const struct sk_textrec *tr, struct sk_textrec_hint *h);
+/* Start tr from *h (one of kind 0, or out of range, leaves tr as it is). */
+void sk_textrec_resume(struct sk_textrec *tr, const struct sk_textrec_hint *h);
 
 /*
  * Teach the recogniser another font's glyphs (a firmware's, say): rows is

@@ -249,6 +249,11 @@ TEXT
   else
     fail fbcon_1080p_console_text_exact "$(diff "$T/console.txt" <(tmux -L "tf$$" capture-pane -p | head -15 | sed 's/ *$//') | head -10)"
   fi
+  # Each command and the console session read with a recogniser of its own; only the first
+  # searched the picture for its geometry, the others started from what it found (the server's
+  # textshare): before, each of the five searched (hundreds of ms a command on a Pi).
+  st=$(kssh status)
+  check fbcon_1080p_searched_once grep -q '"text":{"searches":1,"found":1}' <<<"$st"
   tmux -L "tf$$" kill-server
   stop_sshkvm
 else

@@ -18,6 +18,8 @@
 #include "base/log.h"
 #include "capture/mjpeg.h"
 #include "term/render.h"
+#include "term/textshare.h"
+#include "text/textrec.h"
 #include "base/util.h"
 
 #define MAX_COLS 256
@@ -562,6 +564,81 @@ static void test_text_colours(void)
     sk_demo_free(demo);
 }
 
+/* tests/data/text's file scaled to 1920x1080, through JPEG q75. */
+static void load_1080(const char *file, struct sk_image *out)
+{
+    const char *dir = getenv("SK_TEST_DATA") ? getenv("SK_TEST_DATA") : "tests/data";
+    char path[512];
+    snprintf(path, sizeof(path), "%s/text/%s", dir, file);
+    struct sk_image img = {0}, big = {0};
+    CHECK_EQ_INT(ts_load_ppm_gz(path, &img), 0);
+    ts_scale(&img, 1920, 1080, &big);
+    CHECK_EQ_INT(ts_jpeg(&big, 75, out), 0);
+    sk_image_free(&img);
+    sk_image_free(&big);
+}
+
+/*
+ * Renderers given the server's textshare (every view and command is one):
+ * the first to read a text screen searches for it and puts what it found;
+ * a new renderer's first read starts from that and is not searched, with
+ * the same reading. A renderer whose last read was text keeps its own
+ * geometry when another is put; a new one takes the newest. Without a
+ * share, each searches on its own.
+ */
+static void test_text_share(void)
+{
+    struct sk_image grub = {0}, bios = {0};
+    load_1080("grub-terminus20.ppm.gz", &grub);
+    load_1080("seabios.ppm.gz", &bios);
+    struct sk_textshare *share = sk_textshare_new();
+    struct sk_render *a = sk_render_new(), *b = sk_render_new(), *c = sk_render_new();
+    struct sk_render *alone = sk_render_new();
+    sk_render_set_text_share(a, share);
+    sk_render_set_text_share(b, share);
+    sk_render_set_text_share(c, share);
+    struct sk_textrec_hint h;
+    struct sk_textrec_result ra, rb, rc;
+    CHECK_EQ_INT(sk_textshare_get(share, &h), 0);
+    CHECK_EQ_INT(sk_render_read_text(a, &grub, &ra), 0);
+    CHECK(ra.is_text);
+    CHECK_EQ_INT(ra.searched, 1);
+    CHECK_EQ_INT(sk_textshare_get(share, &h), 1);
+    CHECK_EQ_INT(sk_render_read_text(b, &grub, &rb), 0);
+    CHECK(rb.is_text);
+    CHECK_EQ_INT(rb.searched, 0);
+    CHECK_STR(rb.mode, ra.mode);
+    CHECK_EQ_INT(rb.cols, ra.cols);
+    CHECK_EQ_INT(rb.rows, ra.rows);
+    CHECK(memcmp(ra.cells, rb.cells, (size_t)ra.cols * ra.rows * sizeof(*ra.cells)) == 0);
+    /* Read again unsearched: nothing new is put. */
+    CHECK_EQ_INT(sk_render_read_text(a, &grub, &ra), 0);
+    CHECK_EQ_INT(ra.searched, 0);
+    CHECK_EQ_INT(sk_textshare_get(share, &h), 1);
+    /* The screen changes to a VGA one: a searches again, and puts it. */
+    CHECK_EQ_INT(sk_render_read_text(a, &bios, &ra), 0);
+    CHECK(ra.is_text);
+    CHECK_EQ_INT(ra.searched, 1);
+    CHECK_EQ_INT(sk_textshare_get(share, &h), 2);
+    /* b read text last: it keeps GRUB's grid, and still reads GRUB's screen unsearched. */
+    CHECK_EQ_INT(sk_render_read_text(b, &grub, &rb), 0);
+    CHECK_EQ_INT(rb.searched, 0);
+    /* A new reader starts from the newest: the VGA mode. */
+    CHECK_EQ_INT(sk_render_read_text(c, &bios, &rc), 0);
+    CHECK(rc.is_text);
+    CHECK_EQ_INT(rc.searched, 0);
+    CHECK_STR(rc.mode, ra.mode);
+    CHECK_EQ_INT(sk_render_read_text(alone, &bios, &rc), 0);
+    CHECK_EQ_INT(rc.searched, 1);
+    sk_render_free(a);
+    sk_render_free(b);
+    sk_render_free(c);
+    sk_render_free(alone);
+    sk_textshare_free(share);
+    sk_image_free(&grub);
+    sk_image_free(&bios);
+}
+
 int main(void)
 {
     sk_log_set_level(SK_LOG_ERROR);
@@ -571,6 +648,7 @@ int main(void)
     SK_RUN(test_colours);
     SK_RUN(test_places);
     SK_RUN(test_text_colours);
+    SK_RUN(test_text_share);
     SK_RUN(test_golden);
     return SK_CHECK_EXIT();
 }

@@ -978,6 +978,109 @@ static void test_not_text(void)
     sk_image_free(&img);
 }
 
+/* File (scaled to tw x th unless 0) through JPEG q75, into *out. */
+static void load_q75(const char *file, unsigned tw, unsigned th, struct sk_image *out)
+{
+    char ppm[512];
+    snprintf(ppm, sizeof(ppm), "%s/text/%s", data_dir(), file);
+    struct sk_image img = {0}, big = {0};
+    CHECK_EQ_INT(ts_load_ppm_gz(ppm, &img), 0);
+    if (tw) {
+        ts_scale(&img, tw, th, &big);
+    }
+    CHECK_EQ_INT(ts_jpeg(tw ? &big : &img, 75, out), 0);
+    sk_image_free(&img);
+    sk_image_free(&big);
+}
+
+/* Whether two readings are the same: geometry, and every cell's character and colours. */
+static int same_reading(const struct sk_textrec_result *a, const struct sk_textrec_result *b)
+{
+    if (a->is_text != b->is_text || a->cols != b->cols || a->rows != b->rows ||
+        strcmp(a->mode, b->mode) != 0 || a->pitch_x != b->pitch_x || a->pitch_y != b->pitch_y ||
+        a->origin_x != b->origin_x || a->origin_y != b->origin_y || a->vga16 != b->vga16) {
+        return 0;
+    }
+    return memcmp(a->cells, b->cells, (size_t)a->cols * a->rows * sizeof(*a->cells)) == 0;
+}
+
+/*
+ * A recogniser resumed from another's hint (what a command's new reader
+ * gets from the server's textshare) reads its first picture in that
+ * geometry, unsearched, exactly as the one that found it reads it: a VGA
+ * mode stretched to 1080p (a listed mode), GRUB's Terminus 20 stretched
+ * (a grid found at picked pixels) and EDK2's setup stretched (a grid of
+ * 8x19 cells). A hint that does not read the picture, one from a picture
+ * of another size, and one out of range leave the search to find it.
+ */
+static void test_resume(void)
+{
+    static const struct {
+        const char *file;
+        unsigned w, h;
+    } screens[] = {
+        {"seabios.ppm.gz", 1920, 1080},
+        {"grub-terminus20.ppm.gz", 1920, 1080},
+        {"edk2-front-page.ppm.gz", 1920, 1080},
+        {"fbcon-login.ppm.gz", 0, 0},
+    };
+    struct sk_textrec_hint hints[SK_ARRAY_LEN(screens)];
+    struct sk_image img[SK_ARRAY_LEN(screens)];
+    for (size_t i = 0; i < SK_ARRAY_LEN(screens); i++) {
+        img[i] = (struct sk_image){0};
+        load_q75(screens[i].file, screens[i].w, screens[i].h, &img[i]);
+        struct sk_textrec *found = sk_textrec_new(), *resumed = sk_textrec_new();
+        struct sk_textrec_result a, b;
+        CHECK_EQ_INT(sk_textrec_hint(found, &hints[i]), -1); /* nothing found yet */
+        CHECK_EQ_INT(hints[i].kind, 0);
+        CHECK_EQ_INT(sk_textrec_run(found, &img[i], &a), 0);
+        CHECK(a.is_text);
+        CHECK_EQ_INT(a.searched, 1);
+        CHECK_EQ_INT(sk_textrec_hint(found, &hints[i]), 0);
+        sk_textrec_resume(resumed, &hints[i]);
+        CHECK_EQ_INT(sk_textrec_run(resumed, &img[i], &b), 0);
+        CHECK_EQ_INT(b.searched, 0);
+        if (!same_reading(&a, &b)) {
+            fprintf(stderr, "  %s: resumed reads %s %ux%u, found %s %ux%u\n", screens[i].file,
+                    b.mode, b.cols, b.rows, a.mode, a.cols, a.rows);
+        }
+        CHECK(same_reading(&a, &b));
+        sk_textrec_free(found);
+        sk_textrec_free(resumed);
+    }
+    /* Each picture read from another's hint: searched when that geometry does not read it. */
+    for (size_t i = 0; i < SK_ARRAY_LEN(screens); i++) {
+        struct sk_textrec *cold = sk_textrec_new(), *resumed = sk_textrec_new();
+        struct sk_textrec_result a, b;
+        size_t other = (i + 1) % SK_ARRAY_LEN(screens);
+        sk_textrec_resume(resumed, &hints[other]);
+        CHECK_EQ_INT(sk_textrec_run(cold, &img[i], &a), 0);
+        CHECK_EQ_INT(sk_textrec_run(resumed, &img[i], &b), 0);
+        CHECK(b.is_text);
+        CHECK_EQ_INT(b.searched, 1);
+        CHECK(same_reading(&a, &b));
+        sk_textrec_free(cold);
+        sk_textrec_free(resumed);
+    }
+    /* Out of range: ignored. */
+    struct sk_textrec_hint bad = hints[1];
+    bad.index = 1000;
+    struct sk_textrec *tr = sk_textrec_new();
+    struct sk_textrec_result r;
+    sk_textrec_resume(tr, &bad);
+    CHECK_EQ_INT(sk_textrec_hint(tr, &bad), -1);
+    bad = hints[0];
+    bad.index = 1000;
+    sk_textrec_resume(tr, &bad);
+    CHECK_EQ_INT(sk_textrec_run(tr, &img[2], &r), 0);
+    CHECK(r.is_text);
+    CHECK_EQ_INT(r.searched, 1);
+    sk_textrec_free(tr);
+    for (size_t i = 0; i < SK_ARRAY_LEN(screens); i++) {
+        sk_image_free(&img[i]);
+    }
+}
+
 int main(void)
 {
     SK_RUN(test_every_glyph_exact);
@@ -1000,5 +1103,6 @@ int main(void)
     SK_RUN(test_not_text);
     SK_RUN(test_colours_vga_jpeg);
     SK_RUN(test_colours_true);
+    SK_RUN(test_resume);
     return SK_CHECK_EXIT();
 }
