@@ -22,7 +22,9 @@
 #include "text/fonts.h"
 #include "text/fontterminus.h"
 #include "base/util.h"
+#include "text/font8x16.h"
 #include "text/textrec.h"
+#include "text/vga.h"
 
 static const char *data_dir(void)
 {
@@ -978,6 +980,77 @@ static void test_not_text(void)
     sk_image_free(&img);
 }
 
+/*
+ * A reading the picture does not decide is marked unsure, never passed off
+ * as sure. A VGA screen of text in white on blue, where the cells of one
+ * column draw neither 'l' nor 'I' but both: their glyphs where the two
+ * agree, and the colour halfway between ink and paper where they differ.
+ * Those cells are read with conf below SK_TEXTREC_SURE (losslessly and
+ * through JPEG q75), whichever glyph is chosen; every other cell is sure.
+ * Before, the fit alone said them sure (conf 90 and more: only a few
+ * pixels fit badly, and equally badly either way).
+ */
+static void test_unsure_marked(void)
+{
+    static const char line[] = "All 16 Ill-lit lIlies: 0O 8B 1l |I ;: ,. -_ =+ Il1| bdpq rnm vw";
+    struct sk_textscreen s;
+    memset(&s, 0, sizeof(s));
+    for (int r = 0; r < SK_TEXT_ROWS; r++) {
+        for (int c = 0; c < SK_TEXT_COLS; c++) {
+            char ch = c < (int)sizeof(line) - 1 ? line[c] : ' ';
+            s.cells[r][c] = (struct sk_textcell){(uint8_t)ch, SK_ATTR(15, 1)};
+        }
+    }
+    struct sk_image img = {0}, jpg = {0};
+    sk_vgatext_render(&s, 0, &img);
+    const unsigned col = 70; /* a blank column: every row's cell there is made 'l' and 'I' */
+    uint8_t ink[3], paper[3];
+    memcpy(paper, sk_vga_palette[1], 3);
+    memcpy(ink, sk_vga_palette[15], 3);
+    for (unsigned row = 0; row < SK_TEXT_ROWS; row++) {
+        for (unsigned y = 0; y < 16; y++) {
+            uint8_t a = sk_font8x16['l'][y], b = sk_font8x16['I'][y];
+            for (unsigned x = 0; x < 8; x++) {
+                unsigned bit = 0x80u >> x;
+                uint8_t *p = img.pixels + (size_t)(row * 16 + y) * img.pitch + (col * 9 + x) * 3;
+                for (int k = 0; k < 3; k++) {
+                    p[k] = (a & b & bit)     ? ink[k]
+                           : ((a ^ b) & bit) ? (uint8_t)((ink[k] + paper[k]) / 2)
+                                             : paper[k];
+                }
+            }
+        }
+    }
+    CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
+    for (int pass = 0; pass < 2; pass++) {
+        struct sk_textrec *tr = sk_textrec_new();
+        struct sk_textrec_result r;
+        CHECK_EQ_INT(sk_textrec_run(tr, pass ? &jpg : &img, &r), 0);
+        CHECK(r.is_text);
+        CHECK_EQ_INT(r.cols, 80);
+        unsigned marked = 0, others = 0;
+        for (unsigned y = 0; y < r.rows; y++) {
+            for (unsigned x = 0; x < r.cols; x++) {
+                const struct sk_textrec_cell *c = &r.cells[y * r.cols + x];
+                if (x == col) {
+                    marked += c->conf < SK_TEXTREC_SURE;
+                } else if (c->conf < SK_TEXTREC_SURE) {
+                    others++;
+                    fprintf(stderr, "  %s: (%u, %u) '%c' unsure (%u)\n", pass ? "q75" : "lossless",
+                            x, y, c->ch, c->conf);
+                }
+            }
+        }
+        fprintf(stderr, "  %s: %u of %u hybrid cells unsure, %u others\n",
+                pass ? "q75" : "lossless", marked, r.rows, others);
+        CHECK_EQ_INT(marked, SK_TEXT_ROWS);
+        CHECK_EQ_INT(others, 0);
+        sk_textrec_free(tr);
+    }
+    sk_image_free(&img);
+    sk_image_free(&jpg);
+}
+
 /* File (scaled to tw x th unless 0) through JPEG q75, into *out. */
 static void load_q75(const char *file, unsigned tw, unsigned th, struct sk_image *out)
 {
@@ -1104,5 +1177,6 @@ int main(void)
     SK_RUN(test_colours_vga_jpeg);
     SK_RUN(test_colours_true);
     SK_RUN(test_resume);
+    SK_RUN(test_unsure_marked);
     return SK_CHECK_EXIT();
 }
