@@ -11,6 +11,9 @@
  *   auto30                    the same in the auto view, the frames captured 1/30 s apart: a
  *                             screen that is not text is read every 250 ms of capture and
  *                             drawn as art between (REPS 64: a full search in 8 reads)
+ *   autobig30                 a text screen too big for the view: a 1280x800 console (160x50
+ *                             cells, tests/data/text/fbcon-dmesg-fixed16.ppm.gz, JPEG q75) in an
+ *                             80x24 auto view at 30 fps, which shows it as art (REPS 64)
  *   text720 text1080          recognise a 720x400 or a 1920x1080 text frame, the mode already
  *                             known (a session's steady state; --text, through JPEG q75)
  *   first720 first1080        the same frame read by a command's new reader on its own (a
@@ -69,7 +72,8 @@ struct job {
     struct sk_grid shown, next;
     struct sk_buf out;
     uint64_t seq;
-    unsigned fps; /* the view units' frames are captured this often (0: no capture time) */
+    unsigned fps;        /* the view units' frames are captured this often (0: no capture time) */
+    unsigned cols, rows; /* the view units' cells */
     /* The text frame and its recogniser. */
     struct sk_image img;
     struct sk_textrec *tr;
@@ -99,7 +103,7 @@ static int view_unit(struct job *j, unsigned i)
     if (j->fps > 0) {
         f->captured_us = (int64_t)(j->seq * 1000000 / j->fps);
     }
-    const struct sk_grid *g = sk_viewcache_get(j->vc, f, COLS, ROWS, &j->ro, j->dec, j->r);
+    const struct sk_grid *g = sk_viewcache_get(j->vc, f, j->cols, j->rows, &j->ro, j->dec, j->r);
     if (g == NULL) {
         sk_frame_unref(f);
         return -1;
@@ -122,6 +126,35 @@ static int text_unit(struct job *j, unsigned i)
     }
     j->bytes += res.glyph_cells;
     return 0;
+}
+
+/* autobig30's clip: one JPEG q75 of the console at path. 0, or -1 said. */
+static int console_clip(struct job *j, const char *path)
+{
+    struct sk_image img = {0};
+    struct sk_frame *f = sk_frame_new(0);
+    struct sk_jpeg_enc *enc = sk_jpeg_enc_new(75);
+    int rc = ts_load_ppm_gz(path, &img) == 0 &&
+                     sk_jpeg_encode_rgb(enc, img.pixels, img.width, img.height, img.pitch, f) == 0
+                 ? 0
+                 : -1;
+    if (rc == 0) {
+        j->clip.data = xmalloc(f->size);
+        memcpy(j->clip.data, f->data, f->size);
+        j->clip.len = f->size;
+        j->clip.off = xcalloc(1, sizeof(*j->clip.off));
+        j->clip.size = xmalloc(sizeof(*j->clip.size));
+        j->clip.size[0] = f->size;
+        j->clip.n = 1;
+        j->clip.width = img.width;
+        j->clip.height = img.height;
+    } else {
+        fprintf(stderr, "cost: cannot read %s\n", path);
+    }
+    sk_jpeg_enc_free(enc);
+    sk_frame_unref(f);
+    sk_image_free(&img);
+    return rc;
 }
 
 /* One command's reading of the text frame: a new renderer, its first read, freed. */
@@ -239,16 +272,18 @@ int main(int argc, char **argv)
     static const struct {
         const char *name, *mode, *colors;
         unsigned fps;
-    } looks[] = {{"art16", "art", "16", 0},
-                 {"art24", "art", "24bit", 0},
-                 {"half24", "half", "24bit", 0},
-                 {"text", "text", "24bit", 0},
-                 {"auto30", "auto", "24bit", 30}};
+    } looks[] = {{"art16", "art", "16", 0},       {"art24", "art", "24bit", 0},
+                 {"half24", "half", "24bit", 0},  {"text", "text", "24bit", 0},
+                 {"auto30", "auto", "24bit", 30}, {"autobig30", "auto", "24bit", 30}};
     for (size_t l = 0; l < SK_ARRAY_LEN(looks); l++) {
         if (strcmp(what, looks[l].name) == 0) {
-            if (load_clip(&j, clip) != 0) {
+            int big = strcmp(what, "autobig30") == 0;
+            if (big ? console_clip(&j, "tests/data/text/fbcon-dmesg-fixed16.ppm.gz") != 0
+                    : load_clip(&j, clip) != 0) {
                 return 1;
             }
+            j.cols = big ? 80 : COLS;
+            j.rows = big ? 24 : ROWS;
             sk_render_opts_default(&j.ro);
             if (sk_render_opts_set(&j.ro, "mode", looks[l].mode, err, sizeof(err)) != 0 ||
                 sk_render_opts_set(&j.ro, "colors", looks[l].colors, err, sizeof(err)) != 0) {
@@ -293,10 +328,11 @@ int main(int argc, char **argv)
         fn = key_unit;
     }
     if (fn == NULL) {
-        fprintf(stderr,
-                "cost: what is %s? (art16 art24 half24 text auto30 text720 text1080 first720 "
-                "first1080 resumed720 resumed1080 part key)\n",
-                what);
+        fprintf(
+            stderr,
+            "cost: what is %s? (art16 art24 half24 text auto30 autobig30 text720 text1080 first720 "
+            "first1080 resumed720 resumed1080 part key)\n",
+            what);
         return 2;
     }
     /* The warm-up: the first frame decoded, the mode found, the pages touched. */

@@ -15,10 +15,12 @@
  *
  * Text is read from the whole picture, art drawn from one the size of the
  * cells (also when a text screen does not fit the view's cells). While the
- * screen is not text, the text and auto views read it again only once
- * TEXT_RETRY_US of capture have passed (by the frames' capture times) and
- * draw the frames between as art straight away: a desktop costs them about
- * what it costs the art view. A screen that turns to text in another mode
+ * screen is not text, or is a text screen bigger than a view's cells (a
+ * 1080p console's 240x67 in an 80x24 terminal), that view reads it again
+ * only once TEXT_RETRY_US of capture have passed (by the frames' capture
+ * times) and draws the frames between as art straight away: a desktop, or
+ * a console too big to show as text, costs it about what it costs the art
+ * view. A screen that turns to text in another mode
  * than the one last read may take the recogniser up to 8 such reads to
  * find (its full search, textrec's SEARCH_EVERY): about 2 s.
  */
@@ -56,8 +58,9 @@ struct sk_viewcache {
     pthread_cond_t changed;
     struct entry *entries;
     uint64_t newest;
-    int graphics;    /* the last picture read as text was not text */
-    int64_t read_us; /* when its frame was captured (sk_frame.captured_us) */
+    int graphics;                  /* the last picture read as text was not text */
+    unsigned text_cols, text_rows; /* else its grid */
+    int64_t read_us;               /* when its frame was captured (sk_frame.captured_us) */
     struct sk_viewcache_stats stats;
 };
 
@@ -213,16 +216,24 @@ static struct entry *get_text(struct sk_viewcache *vc, struct entry *p, int64_t 
     /* A slower view's read of an older frame does not undo a newer one's. */
     if (captured_us <= 0 || captured_us >= vc->read_us) {
         vc->graphics = !res.is_text;
+        vc->text_cols = res.is_text ? res.cols : 0;
+        vc->text_rows = res.is_text ? res.rows : 0;
         vc->read_us = captured_us > 0 ? captured_us : vc->read_us;
     }
     return finish(vc, t, 1);
 }
 
-/* Whether frame f is to be read as text: always while the screen is text. Called locked. */
-static int text_due(struct sk_viewcache *vc, const struct sk_frame *f, unsigned w, unsigned h)
+/*
+ * Whether frame f is to be read as text for a view of cols x rows: always
+ * while the screen is text that fits them. Called locked.
+ */
+static int text_due(struct sk_viewcache *vc, const struct sk_frame *f, unsigned w, unsigned h,
+                    unsigned cols, unsigned rows)
 {
+    /* What the view showed of the last reading: art, for graphics or a screen bigger than it. */
+    int art = vc->graphics || vc->text_cols > cols || vc->text_rows > rows;
     /* A frame without a capture time is read. */
-    if (!vc->graphics || f->captured_us <= 0 || f->captured_us - vc->read_us >= TEXT_RETRY_US) {
+    if (!art || f->captured_us <= 0 || f->captured_us - vc->read_us >= TEXT_RETRY_US) {
         return 1;
     }
     /* Another view has read this very picture already: sharing its reading costs nothing. */
@@ -254,12 +265,21 @@ const struct sk_grid *sk_viewcache_get(struct sk_viewcache *vc, struct sk_frame 
     sk_render_wanted_size_for(o, cols, rows, f->width, f->height, &w, &h);
     struct entry *p = NULL;
     struct entry *t = NULL;
-    /* Not text (or not read): art, as the art view draws it. */
-    static const struct sk_textrec_result not_text = {0};
+    /*
+     * Not read: art, as the art view draws it, for a screen that was not
+     * text, or that was a text screen too big for the cells (its size, for
+     * the view's note; no cells, which a screen that does not fit never
+     * shows).
+     */
+    struct sk_textrec_result last = {0};
     int texty = o->mode == SK_RENDER_TEXT || o->mode == SK_RENDER_AUTO;
-    if (texty && text_due(vc, f, w, h)) {
+    if (texty && text_due(vc, f, w, h, cols, rows)) {
         p = get_picture(vc, f, w, h, dec);
         t = p != NULL ? get_text(vc, p, f->captured_us, r) : NULL;
+    } else if (texty && !vc->graphics) {
+        last.is_text = 1;
+        last.cols = vc->text_cols;
+        last.rows = vc->text_rows;
     }
     /* Not text, or a text screen bigger than the cells (which show art of it). */
     if (texty && (t == NULL || !sk_render_text_fits(&t->text, cols, rows))) {
@@ -275,7 +295,7 @@ const struct sk_grid *sk_viewcache_get(struct sk_viewcache *vc, struct sk_frame 
     pthread_mutex_unlock(&vc->lock);
     const struct sk_textrec_result *read = t != NULL ? &t->text : NULL;
     if (texty && read == NULL) {
-        read = &not_text;
+        read = &last;
     }
     int rc = -1;
     if (p != NULL) {

@@ -71,6 +71,7 @@ kssh key down down enter && kssh type 'typed-by-ssh' && kssh key enter
 out=$(kssh wait typed-by-ssh --timeout 10); rc=$?
 check wait_seen_exit_0 test "$rc" -eq 0
 check wait_prints_line grep -q 'System Name .*\[demo-pctyped-by-ssh\]' <<<"$out"
+echo "  wait printed: $out"
 # ssh joins the words: wait 'System Name' works unquoted too.
 kssh wait System Name --timeout 10 >/dev/null
 check wait_words_joined test $? -eq 0
@@ -255,6 +256,28 @@ TEXT
   st=$(kssh status)
   check fbcon_1080p_searched_once grep -q '"text":{"searches":1,"found":1}' <<<"$st"
   tmux -L "tf$$" kill-server
+  # In an 80x24 terminal the 240x67 screen is shown as art, and the status line keeps saying why
+  # on every frame, while the screen is read as text only every 250 ms of capture (it was read
+  # on every frame drawn).
+  st=$(kssh status)
+  reads0=$(grep -o '"text_reads":[0-9]*' <<<"$st" | cut -d: -f2)
+  art0=$(grep -o '"text_art":[0-9]*' <<<"$st" | cut -d: -f2)
+  tmux -L "ts$$" new-session -d -x 80 -y 24 \
+    "ssh ${SSH_OPTS[*]} -t -o SetEnv=SSHKVM_MODE=text -i $T/id -p $SSH_PORT kvm@127.0.0.1"
+  wait_until 20 statusline_has "ts$$" 'smaller than the text screen'
+  small_notes=0
+  for _ in 1 2 3 4 5 6; do
+    sleep 0.5
+    statusline_has "ts$$" 'smaller than the text screen, showing art (240x67' &&
+      small_notes=$((small_notes + 1))
+  done
+  check fbcon_1080p_small_terminal_says_why test "$small_notes" -eq 6
+  st=$(kssh status)
+  reads=$(($(grep -o '"text_reads":[0-9]*' <<<"$st" | cut -d: -f2) - reads0))
+  art=$(($(grep -o '"text_art":[0-9]*' <<<"$st" | cut -d: -f2) - art0))
+  echo "  a 240x67 screen in an 80x24 terminal: $reads text reads for $art frames drawn as art"
+  check fbcon_1080p_small_terminal_read_seldom test "$reads" -ge 1 -a "$reads" -lt "$art"
+  tmux -L "ts$$" kill-server
   stop_sshkvm
 else
   echo "SKIP text_font_psf: no $FONTS (apt-get install console-setup-linux)"

@@ -320,6 +320,59 @@ static void test_text_too_big_and_late_reads(void)
     sk_viewcache_free(vc);
 }
 
+/* Frame f through a cols x rows view in the text view; whether it showed text. */
+static int view_sized(struct sk_viewcache *vc, struct sk_frame *f, unsigned cols, unsigned rows,
+                      unsigned *text_cols)
+{
+    struct viewer v = {.vc = vc, .f = f, .cols = cols, .rows = rows};
+    sk_render_opts_default(&v.opts);
+    v.opts.mode = SK_RENDER_TEXT;
+    viewer_main(&v);
+    CHECK(v.ok);
+    int text = v.copy.text;
+    *text_cols = v.copy.text_cols;
+    sk_grid_free(&v.copy);
+    return text;
+}
+
+/*
+ * A text screen bigger than a view's cells (a 1080p console in a small
+ * terminal) is read for that view, which shows it as art, only every
+ * TEXT_RETRY_US of capture, and the frames between still say how big the
+ * screen is; it was read on every frame. A view it fits reads every frame,
+ * and the small view shares those readings.
+ */
+static void test_too_big_read_seldom(void)
+{
+    struct sk_viewcache *vc = sk_viewcache_new();
+    struct sk_viewcache_stats st;
+    unsigned text_cols = 0;
+    uint64_t seq = 1;
+    for (; seq <= 8; seq++) { /* 233 ms at 30 fps */
+        struct sk_frame *f = at_30fps(demo_frame(seq));
+        CHECK(!view_sized(vc, f, 40, 12, &text_cols));
+        CHECK_EQ_INT(text_cols, 80);
+        sk_frame_unref(f);
+    }
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.reads, 1);
+    struct sk_frame *f = at_30fps(demo_frame(seq++)); /* 267 ms */
+    CHECK(!view_sized(vc, f, 40, 12, &text_cols));
+    sk_frame_unref(f);
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.reads, 2);
+    for (int i = 0; i < 2; i++, seq++) {
+        f = at_30fps(demo_frame(seq));
+        CHECK(view_sized(vc, f, 80, 30, &text_cols));
+        CHECK(!view_sized(vc, f, 40, 12, &text_cols));
+        CHECK_EQ_INT(text_cols, 80);
+        sk_frame_unref(f);
+    }
+    sk_viewcache_stats(vc, &st);
+    CHECK_EQ_INT(st.reads, 4);
+    sk_viewcache_free(vc);
+}
+
 int main(void)
 {
     sk_log_set_level(SK_LOG_ERROR);
@@ -328,5 +381,6 @@ int main(void)
     SK_RUN(test_place_shared);
     SK_RUN(test_graphics_read_seldom);
     SK_RUN(test_text_too_big_and_late_reads);
+    SK_RUN(test_too_big_read_seldom);
     return SK_CHECK_EXIT();
 }
