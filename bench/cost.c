@@ -161,9 +161,15 @@ static int console_clip(struct job *j, const char *path)
 static int command_unit(struct job *j, unsigned i)
 {
     struct sk_render *r = sk_render_new();
+    if (r == NULL) {
+        return -1;
+    }
     struct sk_textrec_result res;
     sk_render_set_text_share(r, j->share);
-    int rc = r != NULL && sk_render_read_text(r, &j->img, &res) == 0 && res.is_text ? 0 : -1;
+    int rc = sk_render_read_text(r, &j->img, &res) == 0 && res.is_text ? 0 : -1;
+    if (j->share != NULL && i > 0 && res.searched) {
+        rc = -1; /* after the warm-up's search, a resumed unit is a reader started from it */
+    }
     if (rc == 0) {
         j->bytes += res.glyph_cells;
     }

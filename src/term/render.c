@@ -618,24 +618,33 @@ int sk_render_read_text(struct sk_render *r, const struct sk_image *img,
         }
     }
     struct sk_textrec_hint h;
+    int64_t now = r->share != NULL ? sk_now_us() : 0;
     /*
-     * A geometry another reader found since this one last looked, taken
-     * while this one reads no text (its first picture, or a screen that
-     * changed): it is tried first, and the search runs if it does not read.
+     * A geometry another reader found since this one last looked (and that
+     * is fresh), taken while this one reads no text (its first picture, or
+     * a screen that changed): it is tried first, and the search runs if it
+     * does not read.
      */
     if (r->share != NULL && !r->text_last) {
-        unsigned long puts = sk_textshare_get(r->share, &h);
-        if (puts != r->share_seen) {
+        unsigned long puts = sk_textshare_get(r->share, now, &h);
+        if (puts != r->share_seen && h.kind != 0) {
             sk_textrec_resume(r->text, &h);
             r->share_seen = puts;
         }
     }
     int rc = sk_textrec_run(r->text, img, t);
     r->text_last = rc == 0 && t->is_text;
-    if (r->share != NULL && rc == 0 && t->searched) {
-        sk_textshare_searched(r->share);
+    if (r->share != NULL && rc == 0) {
+        now = sk_now_us(); /* a search may have taken a while */
+        if (t->searched) {
+            sk_textshare_count_search(r->share, t->is_text);
+        }
         if (r->text_last && sk_textrec_hint(r->text, &h) == 0) {
-            r->share_seen = sk_textshare_put(r->share, &h);
+            if (t->searched) {
+                r->share_seen = sk_textshare_put(r->share, &h, now);
+            } else {
+                sk_textshare_confirm(r->share, &h, now);
+            }
         }
     }
     return rc;

@@ -74,8 +74,9 @@ void sk_render_set_text_fonts(struct sk_render *r, const struct sk_text_font *fo
 struct sk_textshare;
 /*
  * The server's shared text geometry (term/textshare.h; app->text_share):
- * the text reading starts from what another reader found and tells it
- * what this one finds. NULL (the default): on its own. Not owned.
+ * the text reading starts from what another reader found (while fresh)
+ * and tells it what this one finds and confirms. NULL (the default): on
+ * its own. Not owned.
  */
 void sk_render_set_text_share(struct sk_render *r, struct sk_textshare *s);
 

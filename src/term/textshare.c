@@ -1,6 +1,8 @@
 /*
- * textshare: the geometry the server's text readers found last, behind a
- * mutex (see textshare.h).
+ * textshare: the geometry the server's text readers found last
+ * (sk_textrec_hint, plain data), when a reader last read text in it, and
+ * the counts status gives, behind one mutex. Readers copy hints in and out;
+ * nothing here points into a recogniser.
  */
 #include "term/textshare.h"
 
@@ -12,7 +14,8 @@
 
 struct sk_textshare {
     pthread_mutex_t lock;
-    struct sk_textrec_hint hint; /* kind 0 until the first put */
+    struct sk_textrec_hint hint; /* kind 0: none to hand out */
+    int64_t confirmed_us;        /* when a reader last read text in it */
     unsigned long puts;
     unsigned long searches;
 };
@@ -33,19 +36,54 @@ void sk_textshare_free(struct sk_textshare *s)
     free(s);
 }
 
-unsigned long sk_textshare_get(struct sk_textshare *s, struct sk_textrec_hint *h)
+/* Field by field: the doubles are copies, so equal when the geometry is the same one. */
+static int same_hint(const struct sk_textrec_hint *a, const struct sk_textrec_hint *b)
+{
+    return a->kind == b->kind && a->index == b->index && a->frame_w == b->frame_w &&
+           a->frame_h == b->frame_h && a->cols == b->cols && a->rows == b->rows && a->ox == b->ox &&
+           a->oy == b->oy && a->pitch_x == b->pitch_x && a->pitch_y == b->pitch_y &&
+           a->sx == b->sx && a->sy == b->sy && a->top == b->top;
+}
+
+unsigned long sk_textshare_get(struct sk_textshare *s, int64_t now_us, struct sk_textrec_hint *h)
 {
     pthread_mutex_lock(&s->lock);
-    *h = s->hint;
+    memset(h, 0, sizeof(*h));
+    if (s->hint.kind != 0 && now_us - s->confirmed_us <= SK_TEXTSHARE_FRESH_US) {
+        *h = s->hint;
+    }
     unsigned long n = s->puts;
     pthread_mutex_unlock(&s->lock);
     return n;
 }
 
-void sk_textshare_searched(struct sk_textshare *s)
+unsigned long sk_textshare_put(struct sk_textshare *s, const struct sk_textrec_hint *h,
+                               int64_t now_us)
+{
+    pthread_mutex_lock(&s->lock);
+    s->hint = *h;
+    s->confirmed_us = now_us;
+    unsigned long n = ++s->puts;
+    pthread_mutex_unlock(&s->lock);
+    return n;
+}
+
+void sk_textshare_confirm(struct sk_textshare *s, const struct sk_textrec_hint *h, int64_t now_us)
+{
+    pthread_mutex_lock(&s->lock);
+    if (s->hint.kind != 0 && same_hint(&s->hint, h) && now_us > s->confirmed_us) {
+        s->confirmed_us = now_us;
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+void sk_textshare_count_search(struct sk_textshare *s, int found_text)
 {
     pthread_mutex_lock(&s->lock);
     s->searches++;
+    if (!found_text) {
+        s->hint.kind = 0;
+    }
     pthread_mutex_unlock(&s->lock);
 }
 
@@ -55,13 +93,4 @@ void sk_textshare_stats(struct sk_textshare *s, unsigned long *searches, unsigne
     *searches = s->searches;
     *found = s->puts;
     pthread_mutex_unlock(&s->lock);
-}
-
-unsigned long sk_textshare_put(struct sk_textshare *s, const struct sk_textrec_hint *h)
-{
-    pthread_mutex_lock(&s->lock);
-    s->hint = *h;
-    unsigned long n = ++s->puts;
-    pthread_mutex_unlock(&s->lock);
-    return n;
 }

@@ -32,12 +32,16 @@
  *     4:2:0 JPEG (glyphfit), whose reading replaces the first. The model
  *     knows both ninth columns of 0xB0..0xBF glyphs that
  *     draw in their eighth column (the shades): IBM's VGA draws paper there,
- *     QEMU's and VirtualBox's repeat the eighth.
+ *     QEMU's and VirtualBox's repeat the eighth. A font's model is built the
+ *     first time such a pass needs it (font_fit).
  *
  *  5. On a pass over every cell, each cell's colours are measured in its
  *     pixels with the glyph read (cell_colours); once the mode is chosen
  *     and the picture is text, the frame is said to be on the VGA palette
- *     or not (palette_decide).
+ *     or not (palette_decide). On that pass too, a cell the bitmap match
+ *     read is marked unsure (conf below SK_TEXTREC_SURE) when the pixels
+ *     where another character's glyph differs side with the reading only
+ *     weakly (ambiguous_conf); a cell the model read keeps the model's conf.
  *
  * When the picture is searched, its own grid is found first (gridfind).
  * Where its columns or rows repeat clearly, only the modes whose cells are
@@ -65,8 +69,12 @@
  * Among the modes, the one whose cells' glyphs fit best (the least misfit,
  * the commoner modes preferred) on a sample of rows, then on all of them,
  * is kept; the frame is text when nearly all its cells fit and some hold
- * glyphs. A blinking underline on a cell's last two rows is the cursor:
- * that cell is matched without them.
+ * glyphs. A pass of the search stops as soon as its misfit must exceed
+ * what it has to beat to count (run_mode's bound), which leaves every
+ * outcome as a full pass would. The mode or grid found is kept for the next
+ * picture, and can be handed to another recogniser as plain data
+ * (sk_textrec_hint, sk_textrec_resume). A blinking underline on a cell's last two rows is the
+ * cursor: that cell is matched without them.
  */
 #include "text/textrec.h"
 
@@ -453,7 +461,7 @@ static void font_fit(struct font *f)
         return;
     }
     f->fit = sk_glyphfit_new(f->height);
-    for (unsigned j = 0; j < f->count; j++) {
+    for (unsigned j = 0; f->fit != NULL && j < f->count; j++) {
         uint8_t rows[MAX_CELL_H] = {0};
         for (unsigned i = 0; i < GLYPH_W * f->height; i++) {
             if ((f->bits[j][i >> 6] >> (i & 63)) & 1) {
@@ -891,8 +899,9 @@ struct match {
     unsigned glyph;
     int ink_is_a;   /* the glyph's ink is colour A (else B) */
     double err;     /* mean |t - bit|, 0..1 */
-    double support; /* how far the pixels where the nearest other character's glyph differs
-                     * side with this one: -1..1, the mean of 2t - 1 there (2: none ranked) */
+    double support; /* how far the pixels where another character's glyph differs side with
+                     * this one, the weakest such: -1..1, the mean there of 2t - 1 signed
+                     * toward the glyph read (t 0..1 from paper to ink); 2: none ranked */
 };
 
 /* The pixels of a cell of font f: its first n bits. */
@@ -1399,6 +1408,7 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
     out->conf = (uint8_t)(conf < 0 ? 0 : conf > 100 ? 100 : conf);
     *resid = m.err;
     if (cursor) {
+        *support = m.support; /* the match without the cursor's rows */
         return CELL_CURSOR;
     }
     *glyph = m.glyph + 1;
@@ -1557,14 +1567,14 @@ static int cell_colours(const struct font *f, unsigned glyph, int cursor, int pi
  * the lower the weaker (0 when they side with neither): a look-alike that
  * JPEG's blur has left as likely, or a glyph of a font no table holds read
  * as its nearest, is marked, not passed off as sure. Else conf is as the
- * fit says. 0.5: those pixels lie on average less than three quarters of
- * the way to the colour the glyph read gives them. On the corpus's tune
- * frames at q75 (bench/textcorpus), it marks 0.17% of the cells read at
- * native size and 36% of the wrong ones (0.3: 0.13% and 33%; the fit's
- * conf alone, before: 0.03% and 6.5%); stretched to 1080p, 1.8% and 77%
- * (before: 0.20% and 6.2%).
+ * fit says. 0.3: those pixels lie on average less than 65% of the way to
+ * the colour the glyph read gives them. On the corpus's tune frames at q75
+ * (bench/textcorpus), it marks 0.13% of the cells read at native size and
+ * 33% of the wrong ones (0.5: 0.17% and 36%, and one right 'l' of the
+ * demo's BIOS screen at q80; the fit's conf alone, before: 0.03% and
+ * 6.5%); stretched to 1080p, 1.5% and 74% (before: 0.20% and 6.2%).
  */
-#define UNSURE_SUPPORT 0.5
+#define UNSURE_SUPPORT 0.3
 static uint8_t ambiguous_conf(uint8_t conf, double support)
 {
     if (!(support < UNSURE_SUPPORT)) {
@@ -2364,8 +2374,10 @@ void sk_textrec_resume(struct sk_textrec *tr, const struct sk_textrec_hint *h)
         break;
     case HINT_FOUND:
         if (h->index >= GRID_CELLS || h->cols == 0 || h->rows == 0 ||
-            h->cols > SK_TEXTREC_MAX_COLS || h->rows > SK_TEXTREC_MAX_ROWS || !(h->sx > 0) ||
-            !(h->sy > 0)) {
+            h->cols > SK_TEXTREC_MAX_COLS || h->rows > SK_TEXTREC_MAX_ROWS ||
+            !(h->sx > 0 && h->sx < 64 && h->sy > 0 && h->sy < 64) || !isfinite(h->ox) ||
+            !isfinite(h->oy) || !(h->pitch_x > 0 && h->pitch_x < 4096) ||
+            !(h->pitch_y > 0 && h->pitch_y < 4096) || !(h->top >= 0 && h->top < 32)) {
             return;
         }
         tr->found_place =

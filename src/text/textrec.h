@@ -46,10 +46,15 @@
 void sk_textrec_read_size(unsigned src_w, unsigned src_h, unsigned *w, unsigned *h);
 
 struct sk_textrec_cell {
-    uint8_t ch;   /* CP437 code point of the glyph (0x20 for a blank cell) */
-    uint8_t fg;   /* VGA palette index 0..15 (SK_VGA_* order); 7 for a blank cell */
-    uint8_t bg;   /* VGA palette index 0..15 */
-    uint8_t conf; /* 0..100: how well the glyph and colours fit the pixels */
+    uint8_t ch; /* CP437 code point of the glyph (0x20 for a blank cell) */
+    uint8_t fg; /* VGA palette index 0..15 (SK_VGA_* order); 7 for a blank cell */
+    uint8_t bg; /* VGA palette index 0..15 */
+    /*
+     * 0..100: how well the glyph and colours fit the pixels; on a text
+     * screen, below SK_TEXTREC_SURE also when another character's glyph
+     * nearly fits too (the reading is then unsure, see textrec.c).
+     */
+    uint8_t conf;
     /*
      * The glyph's Unicode code point where CP437 has none for it (GRUB's
      * heavy box lines), ch then being the CP437 look-alike; 0 otherwise.
@@ -79,7 +84,8 @@ struct sk_textrec_result {
                               * its size) */
     unsigned mode_w, mode_h; /* the text mode's picture, before any scaling */
     const char *mode;        /* "80x25 9x16", a static string */
-    double confidence;       /* 0..1: share of cells whose glyph and colours fit well */
+    double confidence;       /* 0..1: share of cells whose glyph and colours fit well (counted
+                              * before near look-alikes mark cells unsure) */
     double misfit;           /* 0..1: the cells' mean glyph misfit (mean |pixel - glyph|) */
     unsigned glyph_cells;    /* cells that are not blank */
     unsigned refined;        /* cells the bitmap match was unsure of, read again by the model fit */

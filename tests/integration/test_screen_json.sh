@@ -31,7 +31,8 @@ check_all screen_json_no_cursor '[ "$(jget "$J" "d[\"cursor\"]")" = None ]'
 check_all screen_json_rows_shape '[ "$(jget "$J" "len(d[\"rows\"]) == 25 and all(len(r[\"text\"]) == 80 and len(r[\"fg\"]) == 80 and len(r[\"bg\"]) == 80 and len(r[\"conf\"]) == 80 and isinstance(r[\"unsure\"], list) for r in d[\"rows\"])")" = True ]'
 check_all screen_json_values '[ "$(jget "$J" "all(__import__(\"re\").fullmatch(\"#[0-9a-f]{6}\", c) for r in d[\"rows\"] for c in r[\"fg\"] + r[\"bg\"]) and all(0 <= c <= 1 for r in d[\"rows\"] for c in r[\"conf\"])")" = True ]'
 check_all screen_json_all_sure '[ "$(jget "$J" "sum(len(r[\"unsure\"]) for r in d[\"rows\"])")" = 0 ]'
-jget "$J" "[(y, x, r[\"text\"][x], r[\"conf\"][x]) for y, r in enumerate(d[\"rows\"]) for x in r[\"unsure\"]]" >&2
+jget "$J" "[(y, x, r[\"text\"][x], r[\"conf\"][x]) for y, r in enumerate(d[\"rows\"]) for x in r[\"unsure\"]] or ''" |
+  sed 's/^\(.\)/  unsure cells (row, column, character, conf): \1/' >&2
 # The characters are screen --text's.
 kssh screen --text >"$T/screen.txt"
 jget "$J" '"\n".join(r["text"].rstrip(" ") for r in d["rows"])' >"$T/json.txt"

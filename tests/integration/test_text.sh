@@ -252,7 +252,7 @@ TEXT
   fi
   # Each command and the console session read with a recogniser of its own; only the first
   # searched the picture for its geometry, the others started from what it found (the server's
-  # textshare): before, each of the five searched (hundreds of ms a command on a Pi).
+  # textshare): before, each of the four searched (hundreds of ms a command on a Pi).
   st=$(kssh status)
   check fbcon_1080p_searched_once grep -q '"text":{"searches":1,"found":1}' <<<"$st"
   tmux -L "tf$$" kill-server

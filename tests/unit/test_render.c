@@ -599,11 +599,11 @@ static void test_text_share(void)
     sk_render_set_text_share(c, share);
     struct sk_textrec_hint h;
     struct sk_textrec_result ra, rb, rc;
-    CHECK_EQ_INT(sk_textshare_get(share, &h), 0);
+    CHECK_EQ_INT(sk_textshare_get(share, sk_now_us(), &h), 0);
     CHECK_EQ_INT(sk_render_read_text(a, &grub, &ra), 0);
     CHECK(ra.is_text);
     CHECK_EQ_INT(ra.searched, 1);
-    CHECK_EQ_INT(sk_textshare_get(share, &h), 1);
+    CHECK_EQ_INT(sk_textshare_get(share, sk_now_us(), &h), 1);
     CHECK_EQ_INT(sk_render_read_text(b, &grub, &rb), 0);
     CHECK(rb.is_text);
     CHECK_EQ_INT(rb.searched, 0);
@@ -614,12 +614,12 @@ static void test_text_share(void)
     /* Read again unsearched: nothing new is put. */
     CHECK_EQ_INT(sk_render_read_text(a, &grub, &ra), 0);
     CHECK_EQ_INT(ra.searched, 0);
-    CHECK_EQ_INT(sk_textshare_get(share, &h), 1);
+    CHECK_EQ_INT(sk_textshare_get(share, sk_now_us(), &h), 1);
     /* The screen changes to a VGA one: a searches again, and puts it. */
     CHECK_EQ_INT(sk_render_read_text(a, &bios, &ra), 0);
     CHECK(ra.is_text);
     CHECK_EQ_INT(ra.searched, 1);
-    CHECK_EQ_INT(sk_textshare_get(share, &h), 2);
+    CHECK_EQ_INT(sk_textshare_get(share, sk_now_us(), &h), 2);
     /* b read text last: it keeps GRUB's grid, and still reads GRUB's screen unsearched. */
     CHECK_EQ_INT(sk_render_read_text(b, &grub, &rb), 0);
     CHECK_EQ_INT(rb.searched, 0);
@@ -630,6 +630,26 @@ static void test_text_share(void)
     CHECK_STR(rc.mode, ra.mode);
     CHECK_EQ_INT(sk_render_read_text(alone, &bios, &rc), 0);
     CHECK_EQ_INT(rc.searched, 1);
+    /* A picture that is not text, searched: nothing is handed out until text is found again. */
+    struct sk_image noise = {0};
+    sk_image_resize(&noise, 1920, 1080);
+    for (size_t i = 0; i < (size_t)noise.pitch * noise.height; i++) {
+        noise.pixels[i] = (uint8_t)(i * 2654435761u >> 13);
+    }
+    struct sk_render *d = sk_render_new(), *e = sk_render_new();
+    sk_render_set_text_share(d, share);
+    sk_render_set_text_share(e, share);
+    CHECK_EQ_INT(sk_render_read_text(d, &noise, &rc), 0);
+    CHECK(!rc.is_text);
+    CHECK_EQ_INT(rc.searched, 1);
+    CHECK_EQ_INT(sk_textshare_get(share, sk_now_us(), &h), 2);
+    CHECK_EQ_INT(h.kind, 0);
+    CHECK_EQ_INT(sk_render_read_text(e, &bios, &rc), 0);
+    CHECK(rc.is_text);
+    CHECK_EQ_INT(rc.searched, 1);
+    sk_render_free(d);
+    sk_render_free(e);
+    sk_image_free(&noise);
     sk_render_free(a);
     sk_render_free(b);
     sk_render_free(c);
@@ -637,6 +657,49 @@ static void test_text_share(void)
     sk_textshare_free(share);
     sk_image_free(&grub);
     sk_image_free(&bios);
+}
+
+/*
+ * The share hands a geometry out while a reader has read text in it within
+ * SK_TEXTSHARE_FRESH_US (a put, or a confirmation of the same geometry;
+ * another's confirmation does not count), and not after a search found no
+ * text; it counts the searches and the geometries found.
+ */
+static void test_text_share_fresh(void)
+{
+    struct sk_textshare *s = sk_textshare_new();
+    struct sk_textrec_hint a = {.kind = 1, .index = 0, .frame_w = 720, .frame_h = 400};
+    struct sk_textrec_hint b = a, h;
+    b.index = 1;
+    const int64_t t0 = 1000000, fresh = SK_TEXTSHARE_FRESH_US;
+    CHECK_EQ_INT(sk_textshare_get(s, t0, &h), 0);
+    CHECK_EQ_INT(h.kind, 0);
+    CHECK_EQ_INT(sk_textshare_put(s, &a, t0), 1);
+    CHECK_EQ_INT(sk_textshare_get(s, t0 + fresh, &h), 1);
+    CHECK_EQ_INT(h.kind, 1);
+    CHECK_EQ_INT(h.index, 0);
+    CHECK_EQ_INT(sk_textshare_get(s, t0 + fresh + 1, &h), 1);
+    CHECK_EQ_INT(h.kind, 0);
+    sk_textshare_confirm(s, &b, t0 + fresh); /* not the geometry shared */
+    sk_textshare_get(s, t0 + fresh + 1, &h);
+    CHECK_EQ_INT(h.kind, 0);
+    sk_textshare_confirm(s, &a, t0 + fresh);
+    sk_textshare_get(s, t0 + 2 * fresh, &h);
+    CHECK_EQ_INT(h.kind, 1);
+    sk_textshare_count_search(s, 1);
+    sk_textshare_get(s, t0 + 2 * fresh, &h);
+    CHECK_EQ_INT(h.kind, 1);
+    sk_textshare_count_search(s, 0);
+    sk_textshare_get(s, t0 + 2 * fresh, &h);
+    CHECK_EQ_INT(h.kind, 0);
+    sk_textshare_confirm(s, &a, t0 + 2 * fresh); /* gone: not brought back */
+    sk_textshare_get(s, t0 + 2 * fresh, &h);
+    CHECK_EQ_INT(h.kind, 0);
+    unsigned long searches, found;
+    sk_textshare_stats(s, &searches, &found);
+    CHECK_EQ_INT(searches, 2);
+    CHECK_EQ_INT(found, 1);
+    sk_textshare_free(s);
 }
 
 int main(void)
@@ -649,6 +712,7 @@ int main(void)
     SK_RUN(test_places);
     SK_RUN(test_text_colours);
     SK_RUN(test_text_share);
+    SK_RUN(test_text_share_fresh);
     SK_RUN(test_golden);
     return SK_CHECK_EXIT();
 }

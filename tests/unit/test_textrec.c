@@ -9,6 +9,7 @@
  * bars) which must be refused. Fixtures are read from tests/data (run from
  * the repository root, or set SK_TEST_DATA).
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -1135,11 +1136,30 @@ static void test_resume(void)
         sk_textrec_free(cold);
         sk_textrec_free(resumed);
     }
-    /* Out of range: ignored. */
+    /* A grid's hint from a 1920x1080 frame on the same screen at its own 1280x800: searched. */
+    struct sk_image small = {0};
+    load_q75("grub-terminus20.ppm.gz", 0, 0, &small);
+    struct sk_textrec *other = sk_textrec_new();
+    struct sk_textrec_result os;
+    sk_textrec_resume(other, &hints[1]);
+    CHECK_EQ_INT(sk_textrec_run(other, &small, &os), 0);
+    CHECK(os.is_text);
+    CHECK_EQ_INT(os.searched, 1);
+    sk_textrec_free(other);
+    sk_image_free(&small);
+    /* Out of range or not finite: ignored. */
     struct sk_textrec_hint bad = hints[1];
     bad.index = 1000;
     struct sk_textrec *tr = sk_textrec_new();
     struct sk_textrec_result r;
+    sk_textrec_resume(tr, &bad);
+    CHECK_EQ_INT(sk_textrec_hint(tr, &bad), -1);
+    bad = hints[1];
+    bad.ox = NAN;
+    sk_textrec_resume(tr, &bad);
+    CHECK_EQ_INT(sk_textrec_hint(tr, &bad), -1);
+    bad = hints[1];
+    bad.sx = INFINITY;
     sk_textrec_resume(tr, &bad);
     CHECK_EQ_INT(sk_textrec_hint(tr, &bad), -1);
     bad = hints[0];
