@@ -42,7 +42,11 @@ unsigned long sk_textshare_put(struct sk_textshare *s, const struct sk_textrec_h
                                int64_t now_us);
 /* A reader read text in geometry h without searching: fresh again if it is the one shared. */
 void sk_textshare_confirm(struct sk_textshare *s, const struct sk_textrec_hint *h, int64_t now_us);
-/* A reader searched a picture (sk_textrec_result.searched); found no text: nothing is handed out.
+/*
+ * A reader searched a picture (sk_textrec_result.searched). When it found
+ * no text, nothing is handed out until a search finds text again (a reader
+ * still reading text in the old geometry does not bring it back: the next
+ * command searches once).
  */
 void sk_textshare_count_search(struct sk_textshare *s, int found_text);
 /* How many pictures readers searched, and how many geometries they found (status). */

@@ -34,7 +34,10 @@
 #include "text/textrec.h"
 #include "base/util.h"
 
-/* While the screen is not text, it is read as text again after this much capture time. */
+/*
+ * While the screen is not text, or is a text screen too big for a view's
+ * cells, that view reads it as text again after this much capture time.
+ */
 #define TEXT_RETRY_US 250000
 
 enum state { BUILDING, READY, FAILED };
