@@ -42,6 +42,14 @@
  *     read is marked unsure (conf below SK_TEXTREC_SURE) when the pixels
  *     where another character's glyph differs side with the reading only
  *     weakly (ambiguous_conf); a cell the model read keeps the model's conf.
+ *  6. A font no table holds (Linux's built-in VGA font) draws some glyphs
+ *     a pixel off ours, or in another design. On that full pass, a cell no
+ *     glyph fits whose bitmap moved a pixel is exactly a glyph's is read as
+ *     that glyph (shifted_glyph); and on an unscaled picture, the screen is
+ *     taken to draw each character one way: a bitmap that recurs far from
+ *     the glyph it was read as, on a screen that draws that character near
+ *     its glyph elsewhere, is renamed after the nearest other character,
+ *     unsure (screen_unique).
  *
  * When the picture is searched, its own grid is found first (gridfind).
  * Where its columns or rows repeat clearly, only the modes whose cells are
@@ -120,6 +128,18 @@
  * or its colours differ by less than this in luma (0..255).
  */
 #define REFINE_BELOW 70
+/*
+ * On a full pass, a cell whose bitmap differs from its best glyph's in at
+ * least SHIFT_TRY_HAM pixels, and fits it worse than SHIFT_TRY_ERR, is
+ * tried against the glyphs a pixel off (shifted_glyph), and read so when
+ * its bitmap moved back is exactly one of those and fits better than
+ * SHIFT_GAIN times the misfit. Chosen on the corpus's tune frames: at 0.5,
+ * the black-on-grey f of a dialog in Linux's built-in font (0.63 of the
+ * misfit moved) stayed a [. Most cells fit: 83% are a glyph's bitmap.
+ */
+#define SHIFT_TRY_HAM 4
+#define SHIFT_TRY_ERR 0.04
+#define SHIFT_GAIN 0.75
 #define REFINE_LUMA 40
 /* The frame is text when this share of cells fits and enough hold glyphs. */
 #define TEXT_SHARE 0.90
@@ -301,6 +321,24 @@ struct fit_memo {
     struct memo_slot slot[MEMO_SLOTS];
 };
 
+/*
+ * A cell's bitmap, its ink set (the polarity read), and its Hamming
+ * distance from the glyph read; HAM_NONE when it was not read by a glyph
+ * in its place (a blank, the cursor's cell, a shifted or refined one).
+ */
+#define HAM_NONE 255
+struct cell_shape {
+    uint64_t ink[2];
+    uint8_t ham;
+};
+
+/* A cell far from its glyph (screen_unique): its bitmap, index and character. */
+struct unique_key {
+    uint64_t ink[2];
+    unsigned cell;
+    uint8_t ch;
+};
+
 struct sk_textrec {
     struct font fonts[FONT_COUNT];
     struct map map;
@@ -314,10 +352,12 @@ struct sk_textrec {
     unsigned last_w, last_h;
     unsigned misses; /* pictures since the last search that found no text */
     struct sk_textrec_cell *cells;
-    uint16_t *glyph;       /* each cell's glyph in its font, plus one (0: a blank), as read last */
-    uint8_t *clear;        /* each cell's paper was measured clear of its ink (cell_colours) */
-    int measured;          /* the last run_mode measured its cells' colours (and clear) */
-    double pal_ycc[16][3]; /* the palette in luma and chroma (ycc) */
+    uint16_t *glyph; /* each cell's glyph in its font, plus one (0: a blank), as read last */
+    uint8_t *clear;  /* each cell's paper was measured clear of its ink (cell_colours) */
+    struct cell_shape *shape;  /* each cell's bitmap as read last (cell_recognise) */
+    struct unique_key *unique; /* screen_unique's */
+    int measured;              /* the last run_mode measured its cells' colours (and clear) */
+    double pal_ycc[16][3];     /* the palette in luma and chroma (ycc) */
     struct fit_memo *memo;
 };
 
@@ -555,6 +595,8 @@ struct sk_textrec *sk_textrec_new(void)
     tr->cells = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->cells));
     tr->glyph = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->glyph));
     tr->clear = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->clear));
+    tr->shape = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->shape));
+    tr->unique = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->unique));
     tr->memo = xcalloc(1, sizeof(*tr->memo));
     tr->grid = sk_gridfind_new();
     for (unsigned k = 0; k < 16; k++) {
@@ -627,6 +669,8 @@ void sk_textrec_free(struct sk_textrec *tr)
         sk_gridfind_free(tr->grid);
         free(tr->cells);
         free(tr->glyph);
+        free(tr->shape);
+        free(tr->unique);
         free(tr->clear);
         free(tr);
     }
@@ -1165,6 +1209,7 @@ struct reader {
     const struct exact_index *exact; /* the font's */
     const double (*pal)[3];          /* the palette in luma and chroma */
     struct fit_memo *memo;           /* the model fit's readings of this pass */
+    int shift;                       /* a full pass: try a misfit cell's glyphs a pixel off */
 };
 
 /* The fit's reading of a cell (pix, ninth, odd), from the memo or fitted and kept there. */
@@ -1229,6 +1274,21 @@ static void fit_cell(const struct font *f, struct fit_memo *memo, int pix[][3], 
 /* What cell_recognise says of a cell besides its reading. */
 #define CELL_CURSOR 1  /* the hardware cursor is in it */
 #define CELL_REFINED 2 /* the model fit read it */
+#define CELL_SHIFTED 4 /* its glyph is a pixel off its place (CELL_DX, CELL_DY) */
+#define CELL_SHIFT(dx, dy) (CELL_SHIFTED | ((dx) + 1) << 3 | ((dy) + 1) << 5)
+#define CELL_DX(flags) ((flags)&CELL_SHIFTED ? (((flags) >> 3) & 3) - 1 : 0)
+#define CELL_DY(flags) ((flags)&CELL_SHIFTED ? (((flags) >> 5) & 3) - 1 : 0)
+
+/* Row y of glyph bits (height h) drawn moved dx right and dy down: bit x for column x. */
+static unsigned shifted_row(const uint64_t bits[2], unsigned h, unsigned y, int dx, int dy)
+{
+    int gy = (int)y - dy;
+    if (gy < 0 || gy >= (int)h) {
+        return 0;
+    }
+    unsigned row = (unsigned)(bits[gy >> 3] >> ((gy & 7) * GLYPH_W)) & 0xFF;
+    return (dx > 0 ? row << dx : row >> -dx) & 0xFF;
+}
 
 /*
  * Read the cell the bitmap match read as *out again by the model fit
@@ -1259,6 +1319,85 @@ static int refine_cell(const struct reader *rd, int pix[][3], int ninth, int odd
 }
 
 /*
+ * A cell no glyph fits may be drawn in a font no table holds, whose glyph
+ * is one of ours a pixel off its place: Linux's built-in VGA font draws f
+ * a pixel right of the VGA BIOS's, and ═ a row higher. The nearest glyph
+ * of f to the cell (t, n pixels) moved back by each one-pixel step, in
+ * m's polarity, with the cell's pixels that step moves out of it counted
+ * as misfit unless they are paper. Returns the best step's CELL_SHIFT
+ * flags with its match in *s, or 0 when none fits SHIFT_GAIN times better
+ * than m.
+ */
+static int shifted_glyph(const struct font *f, const struct exact_index *x, const int *t,
+                         unsigned n, struct match m, int paper_hint, struct match *s)
+{
+    static const int steps[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
+    const uint64_t all[2] = {~0ull, ~0ull};
+    const int paper = m.ink_is_a ? 0 : 256;
+    const unsigned paper_row = m.ink_is_a ? 0x00 : 0xFF; /* a row of paper in the bitmap */
+    const int h = (int)(n / GLYPH_W);
+    uint8_t rows[MAX_CELL_H]; /* the cell's bitmap (t > 128), bit x for column x */
+    for (int y = 0; y < h; y++) {
+        unsigned row = 0;
+        for (int i = 0; i < GLYPH_W; i++) {
+            row |= (unsigned)(t[y * GLYPH_W + i] > 128) << i;
+        }
+        rows[y] = (uint8_t)row;
+    }
+    int best = 0;
+    double best_err = m.err * SHIFT_GAIN;
+    for (unsigned k = 0; k < 4; k++) {
+        int dx = steps[k][0], dy = steps[k][1];
+        /* The row or column the step moves out of the cell is paper, or the glyph is not there. */
+        unsigned out = 0;
+        for (int y = 0; y < h && dx != 0; y++) {
+            out |= (rows[y] ^ paper_row) & (dx > 0 ? 0x01u : 0x80u);
+        }
+        if (dy != 0) {
+            out |= rows[dy > 0 ? 0 : h - 1] ^ paper_row;
+        }
+        if (out) {
+            continue;
+        }
+        /* Glyph pixel (x, y) is drawn at cell pixel (x + dx, y + dy); what lies past the cell is
+         * paper. */
+        uint64_t bits[2] = {0, 0};
+        for (int y = 0; y < h; y++) {
+            int cy = y + dy;
+            unsigned row = cy < 0 || cy >= h ? paper_row : rows[cy];
+            row = dx > 0   ? row >> 1 | (paper_row & 0x80u)
+                  : dx < 0 ? (row << 1 & 0xFFu) | (paper_row & 1u)
+                           : row;
+            bits[y >> 3] |= (uint64_t)row << ((y & 7) * GLYPH_W);
+        }
+        if (exact_find(x, bits) < 0) {
+            continue; /* moved, the bitmap is no glyph's */
+        }
+        int ts[MAX_PIX];
+        long lost = 0;
+        for (int y = 0; y < h; y++) {
+            for (int i = 0; i < GLYPH_W; i++) {
+                int cx = i + dx, cy = y + dy, gx = i - dx, gy = y - dy;
+                unsigned at = (unsigned)(y * GLYPH_W + i);
+                ts[at] =
+                    cx >= 0 && cx < GLYPH_W && cy >= 0 && cy < h ? t[cy * GLYPH_W + cx] : paper;
+                if (gx < 0 || gx >= GLYPH_W || gy < 0 || gy >= h) {
+                    lost += abs(t[at] - paper);
+                }
+            }
+        }
+        struct match c = best_glyph_masked(f, x, bits, ts, n, all, m.ink_is_a, paper_hint);
+        c.err += (double)lost / (256.0 * n);
+        if (c.err < best_err) {
+            best_err = c.err;
+            best = CELL_SHIFT(dx, dy);
+            *s = c;
+        }
+    }
+    return best;
+}
+
+/*
  * Recognise one cell's pixels; CELL_* flags. refine: -1,
  * or the parity of the cell's first column in the frame to read an unsure
  * cell again by the model fit. *glyph: the index of the glyph read in the
@@ -1266,12 +1405,13 @@ static int refine_cell(const struct reader *rd, int pix[][3], int ninth, int odd
  */
 static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int cursor_ok,
                           int refine, struct sk_textrec_cell *out, double *resid, unsigned *glyph,
-                          double *support)
+                          double *support, struct cell_shape *shape)
 {
     const struct font *f = rd->font;
     *resid = 0;
     *glyph = 0;
     *support = 2;
+    shape->ham = HAM_NONE;
     unsigned n = GLYPH_W * f->height;
     struct planes pl;
     int mc[3];
@@ -1343,9 +1483,29 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
         blank_cell(mc, 90, out);
         return refine_cell(rd, pix, ninth, refine, 0, out, glyph);
     }
+    /* The cell's bitmap with its ink set, and the pixels where it differs from the glyph's. */
+    uint64_t mask[2];
+    cell_mask(f, mask);
+    const uint64_t *g = f->bits[m.glyph];
+    for (unsigned k = 0; k < 2; k++) {
+        shape->ink[k] = (m.ink_is_a ? bits[k] : ~bits[k]) & mask[k];
+    }
+    unsigned ham = popcount64(shape->ink[0] ^ g[0]) + popcount64(shape->ink[1] ^ g[1]);
+    int shift = 0;
+    if (rd->shift && ham >= SHIFT_TRY_HAM && m.err > SHIFT_TRY_ERR) {
+        struct match s = m;
+        int sh = shifted_glyph(f, rd->exact, t, n, m, paper_hint, &s);
+        if (sh && f->code[s.glyph] != f->code[m.glyph]) {
+            m = s;
+            shift = sh;
+        }
+    }
+    if (!shift) {
+        shape->ham = (uint8_t)(ham < HAM_NONE ? ham : HAM_NONE - 1);
+    }
     int cursor = 0;
     unsigned band = 0; /* the cursor's rows, from the bottom quarter */
-    if (cursor_ok && f->height == 16 && m.err > 0.04) {
+    if (!shift && cursor_ok && f->height == 16 && m.err > 0.04) {
         band = cursor_band(f, bits, m);
     }
     if (band) {
@@ -1368,11 +1528,11 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
      * masks, without branches, so the compiler can vectorise it.
      */
     uint8_t ink_px[MAX_PIX]; /* the glyph's, the cursor's rows inked */
-    const uint64_t *g = f->bits[m.glyph];
+    g = f->bits[m.glyph];
     for (unsigned i = 0; i < n; i += GLYPH_W) {
         unsigned y = i / GLYPH_W;
         unsigned row =
-            cursor & (1 << y) ? 0xFF : (unsigned)(g[y >> 3] >> ((y & 7) * GLYPH_W)) & 0xFF;
+            cursor & (1 << y) ? 0xFF : shifted_row(g, f->height, y, CELL_DX(shift), CELL_DY(shift));
         for (unsigned x = 0; x < GLYPH_W; x++) {
             ink_px[i + x] = (uint8_t)((row >> x) & 1);
         }
@@ -1412,6 +1572,10 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
         return CELL_CURSOR;
     }
     *glyph = m.glyph + 1;
+    if (shift) {
+        *support = m.support; /* the model fit reads glyphs in their places */
+        return shift;
+    }
     int refined = refine_cell(rd, pix, ninth, refine, f->ink[m.glyph] != 0 && f->ink[m.glyph] != n,
                               out, glyph);
     if (!refined) {
@@ -1448,8 +1612,8 @@ static void mean_rgb(const long sum[3], long n, uint8_t out[3])
  * is left out. Returns whether the paper was measured clear of the ink
  * (not in a cell of ░▒▓, whose every paper pixel touches ink).
  */
-static int cell_colours(const struct font *f, unsigned glyph, int cursor, int pix[][3],
-                        struct sk_textrec_cell *out)
+static int cell_colours(const struct font *f, unsigned glyph, int cursor, int dx, int dy,
+                        int pix[][3], struct sk_textrec_cell *out)
 {
     unsigned rows = cursor ? f->height - f->height / 4 : f->height;
     unsigned n = rows * GLYPH_W;
@@ -1467,7 +1631,7 @@ static int cell_colours(const struct font *f, unsigned glyph, int cursor, int pi
     }
     uint8_t ink[MAX_CELL_H] = {0}; /* a row's ink, bit x for column x */
     for (unsigned y = 0; y < rows; y++) {
-        ink[y] = (uint8_t)(f->bits[glyph - 1][y >> 3] >> ((y & 7) * GLYPH_W));
+        ink[y] = (uint8_t)shifted_row(f->bits[glyph - 1], f->height, y, dx, dy);
     }
     /*
      * The paper: its pixels with no ink beside, above or below (JPEG mixes
@@ -1584,14 +1748,117 @@ static uint8_t ambiguous_conf(uint8_t conf, double support)
     return (uint8_t)(c < conf ? c : conf);
 }
 
+/*
+ * A screen draws each character one way, and the same glyph recurs.
+ * Where a bitmap that lies at least UNIQUE_FAR pixels from the glyph of
+ * the character X it was read as recurs in UNIQUE_RECUR cells, on a
+ * screen where UNIQUE_SEEN cells read as X lie within UNIQUE_NEAR pixels
+ * of theirs, that bitmap is another character drawn in a font no table
+ * holds: Linux's built-in VGA font draws v wider than the VGA BIOS does,
+ * nearer the BIOS's w than its v. Its cells are read as the nearest glyph
+ * of another character (not one that is far from it too while the screen
+ * draws that one near: the same reasoning), unsure, when that glyph lies
+ * at most UNIQUE_WORSE times as far; else they are left as read. A bitmap
+ * JPEG has bent (a low-contrast cell) seldom recurs pixel for pixel.
+ * Blanks and solid cells are left alone: they are no character's shape.
+ */
+#define UNIQUE_FAR 6
+#define UNIQUE_NEAR 1
+#define UNIQUE_SEEN 2
+#define UNIQUE_RECUR 2
+#define UNIQUE_WORSE 1.5
+
+static int unique_cmp(const void *pa, const void *pb)
+{
+    const struct unique_key *a = pa, *b = pb;
+    if (a->ch != b->ch) {
+        return a->ch < b->ch ? -1 : 1;
+    }
+    for (unsigned w = 0; w < 2; w++) {
+        if (a->ink[w] != b->ink[w]) {
+            return a->ink[w] < b->ink[w] ? -1 : 1;
+        }
+    }
+    return a->cell < b->cell ? -1 : a->cell > b->cell;
+}
+
+/* The nearest glyph of f to ink[] of a character other than ch and not seen far from it; or -1. */
+static int unique_rename(const struct font *f, const uint64_t ink[2], unsigned ham, uint8_t ch,
+                         const uint8_t seen[256])
+{
+    uint64_t mask[2];
+    cell_mask(f, mask);
+    unsigned n = GLYPH_W * f->height, best_d = ~0u;
+    int best = -1;
+    for (unsigned j = 0; j < f->count; j++) {
+        if (f->code[j] == ch || f->unicode[j] != 0 || f->ink[j] == 0 || f->ink[j] == n) {
+            continue;
+        }
+        unsigned d = popcount64((ink[0] ^ f->bits[j][0]) & mask[0]) +
+                     popcount64((ink[1] ^ f->bits[j][1]) & mask[1]);
+        if (d < best_d && (d < UNIQUE_FAR || seen[f->code[j]] < UNIQUE_SEEN)) {
+            best_d = d;
+            best = (int)j;
+        }
+    }
+    return best >= 0 && best_d <= UNIQUE_WORSE * ham ? best : -1;
+}
+
+static void screen_unique(struct sk_textrec *tr, const struct mode *md)
+{
+    const struct font *f = &tr->fonts[md->font];
+    unsigned cells = md->cols * md->rows, n = GLYPH_W * f->height;
+    uint8_t seen[256] = {0};
+    for (unsigned i = 0; i < cells; i++) {
+        const struct sk_textrec_cell *cell = &tr->cells[i];
+        if (tr->shape[i].ham <= UNIQUE_NEAR && cell->unicode == 0 && seen[cell->ch] < 255) {
+            seen[cell->ch]++;
+        }
+    }
+    /* The cells far from their glyph, by character and bitmap. */
+    struct unique_key *far = tr->unique;
+    unsigned nf = 0;
+    for (unsigned i = 0; i < cells; i++) {
+        const struct sk_textrec_cell *cell = &tr->cells[i];
+        const struct cell_shape *s = &tr->shape[i];
+        unsigned g = tr->glyph[i];
+        if (s->ham == HAM_NONE || s->ham < UNIQUE_FAR || cell->conf >= SK_TEXTREC_SURE ||
+            cell->unicode != 0 || seen[cell->ch] < UNIQUE_SEEN || g == 0 || f->ink[g - 1] == 0 ||
+            f->ink[g - 1] == n) {
+            continue;
+        }
+        far[nf++] = (struct unique_key){{s->ink[0], s->ink[1]}, i, cell->ch};
+    }
+    qsort(far, nf, sizeof(*far), unique_cmp);
+    for (unsigned a = 0, b; a < nf; a = b) {
+        b = a + 1;
+        while (b < nf && far[b].ch == far[a].ch && far[b].ink[0] == far[a].ink[0] &&
+               far[b].ink[1] == far[a].ink[1]) {
+            b++;
+        }
+        if (b - a < UNIQUE_RECUR) {
+            continue;
+        }
+        int j = unique_rename(f, far[a].ink, tr->shape[far[a].cell].ham, far[a].ch, seen);
+        for (unsigned k = a; j >= 0 && k < b; k++) {
+            struct sk_textrec_cell *cell = &tr->cells[far[k].cell];
+            cell->ch = f->code[j];
+            tr->glyph[far[k].cell] = (uint16_t)(j + 1);
+            if (cell->conf >= SK_TEXTREC_SURE) {
+                cell->conf = SK_TEXTREC_SURE - 1;
+            }
+        }
+    }
+}
+
 static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const struct mode *md,
                      unsigned step, int measure, double bound, struct tally *ty)
 {
     const struct font *f = &tr->fonts[md->font];
     tr->memo->pass++;
-    const struct reader rd = {f, exact_index(&tr->fonts[md->font]), tr->pal_ycc, tr->memo};
-    int pix[MAX_PIX + MAX_CELL_H][3];
     map_build(&tr->map, md, img);
+    const struct reader rd = {f, exact_index(&tr->fonts[md->font]), tr->pal_ycc, tr->memo, measure};
+    int pix[MAX_PIX + MAX_CELL_H][3];
     if (step == 1 && tr->map.identity) {
         font_fit(&tr->fonts[md->font]); /* for refine_cell */
     }
@@ -1616,13 +1883,18 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
                 step == 1 && tr->map.identity ? (int)((tr->map.x0[c * md->cell_w] / 3) & 1) : -1;
             unsigned read_as;
             double support;
+            struct cell_shape *shape = &tr->shape[r * md->cols + c];
             int flags = cell_recognise(&rd, pix, md->cell_w > GLYPH_W, ty->cursor_col < 0, refine,
-                                       cell, &resid, &read_as, &support);
+                                       cell, &resid, &read_as, &support, shape);
+            if (flags & (CELL_REFINED | CELL_CURSOR)) {
+                shape->ham = HAM_NONE;
+            }
             tr->glyph[r * md->cols + c] = (uint16_t)read_as;
             /* The pass likely kept: its colours, measured while its pixels are here. */
             if (measure) {
                 tr->clear[r * md->cols + c] =
-                    (uint8_t)cell_colours(f, read_as, (flags & CELL_CURSOR) != 0, pix, cell);
+                    (uint8_t)cell_colours(f, read_as, (flags & CELL_CURSOR) != 0, CELL_DX(flags),
+                                          CELL_DY(flags), pix, cell);
             }
             ty->refined += (unsigned)((flags & CELL_REFINED) != 0);
             if (flags & CELL_CURSOR) {
@@ -1645,6 +1917,9 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
             ty->cut = 1;
             return;
         }
+    }
+    if (measure && tr->map.identity) {
+        screen_unique(tr, md);
     }
 }
 
