@@ -128,6 +128,7 @@
  * or its colours differ by less than this in luma (0..255).
  */
 #define REFINE_BELOW 70
+#define REFINE_LUMA 40
 /*
  * On a full pass, a cell whose bitmap differs from its best glyph's in at
  * least SHIFT_TRY_HAM pixels, and fits it worse than SHIFT_TRY_ERR, is
@@ -140,7 +141,6 @@
 #define SHIFT_TRY_HAM 4
 #define SHIFT_TRY_ERR 0.04
 #define SHIFT_GAIN 0.75
-#define REFINE_LUMA 40
 /* The frame is text when this share of cells fits and enough hold glyphs. */
 #define TEXT_SHARE 0.90
 #define TEXT_GLYPH_SHARE 0.80
@@ -1321,12 +1321,13 @@ static int refine_cell(const struct reader *rd, int pix[][3], int ninth, int odd
 /*
  * A cell no glyph fits may be drawn in a font no table holds, whose glyph
  * is one of ours a pixel off its place: Linux's built-in VGA font draws f
- * a pixel right of the VGA BIOS's, and ═ a row higher. The nearest glyph
- * of f to the cell (t, n pixels) moved back by each one-pixel step, in
- * m's polarity, with the cell's pixels that step moves out of it counted
- * as misfit unless they are paper. Returns the best step's CELL_SHIFT
- * flags with its match in *s, or 0 when none fits SHIFT_GAIN times better
- * than m.
+ * a pixel right of the VGA BIOS's, and ═ a row higher. The cell (t, n
+ * pixels) is moved back by each one-pixel step whose row or column moved
+ * out of it is paper in its bitmap, the paper filled in on the other
+ * side; where the moved bitmap is exactly a glyph's, in m's polarity,
+ * that glyph's misfit is the moved cell's plus what the pixels moved out
+ * lie off paper. Returns the best step's CELL_SHIFT flags with its match
+ * in *s, or 0 when none fits SHIFT_GAIN times better than m.
  */
 static int shifted_glyph(const struct font *f, const struct exact_index *x, const int *t,
                          unsigned n, struct match m, int paper_hint, struct match *s)
@@ -1387,6 +1388,9 @@ static int shifted_glyph(const struct font *f, const struct exact_index *x, cons
             }
         }
         struct match c = best_glyph_masked(f, x, bits, ts, n, all, m.ink_is_a, paper_hint);
+        if (c.ink_is_a != m.ink_is_a) {
+            continue; /* the exact index ranks both polarities; the paper filled in is m's */
+        }
         c.err += (double)lost / (256.0 * n);
         if (c.err < best_err) {
             best_err = c.err;
@@ -1495,6 +1499,7 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
     if (rd->shift && ham >= SHIFT_TRY_HAM && m.err > SHIFT_TRY_ERR) {
         struct match s = m;
         int sh = shifted_glyph(f, rd->exact, t, n, m, paper_hint, &s);
+        /* The same character a pixel off is no other reading: the cell keeps its place. */
         if (sh && f->code[s.glyph] != f->code[m.glyph]) {
             m = s;
             shift = sh;
@@ -1505,6 +1510,7 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
     }
     int cursor = 0;
     unsigned band = 0; /* the cursor's rows, from the bottom quarter */
+    /* A glyph read a pixel off fits its rows: no cursor is missing from them. */
     if (!shift && cursor_ok && f->height == 16 && m.err > 0.04) {
         band = cursor_band(f, bits, m);
     }
@@ -1569,6 +1575,7 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
     *resid = m.err;
     if (cursor) {
         *support = m.support; /* the match without the cursor's rows */
+        shape->ham = HAM_NONE;
         return CELL_CURSOR;
     }
     *glyph = m.glyph + 1;
@@ -1580,6 +1587,8 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
                               out, glyph);
     if (!refined) {
         *support = m.support;
+    } else {
+        shape->ham = HAM_NONE;
     }
     return refined;
 }
@@ -1755,18 +1764,23 @@ static uint8_t ambiguous_conf(uint8_t conf, double support)
  * screen where UNIQUE_SEEN cells read as X lie within UNIQUE_NEAR pixels
  * of theirs, that bitmap is another character drawn in a font no table
  * holds: Linux's built-in VGA font draws v wider than the VGA BIOS does,
- * nearer the BIOS's w than its v. Its cells are read as the nearest glyph
- * of another character (not one that is far from it too while the screen
- * draws that one near: the same reasoning), unsure, when that glyph lies
- * at most UNIQUE_WORSE times as far; else they are left as read. A bitmap
- * JPEG has bent (a low-contrast cell) seldom recurs pixel for pixel.
- * Blanks and solid cells are left alone: they are no character's shape.
+ * nearer the BIOS's w than its v. Only cells already unsure (another
+ * glyph nearly fits) are taken. They are read as the nearest glyph of
+ * another character (not one that is far from it too while the screen
+ * draws that one near: the same reasoning; for printable ASCII, only
+ * printable ASCII), still unsure, when that glyph lies at most
+ * UNIQUE_WORSE times as far; else they are left as read. JPEG bends the
+ * cells of one colour pair at one block alignment alike, so a bent
+ * bitmap of our own glyph can recur twice (a light blue e on light
+ * magenta read as e); three is the least taken. Blanks and solid cells
+ * are left alone: they are no character's shape.
  */
 #define UNIQUE_FAR 6
 #define UNIQUE_NEAR 1
 #define UNIQUE_SEEN 2
-#define UNIQUE_RECUR 2
+#define UNIQUE_RECUR 3
 #define UNIQUE_WORSE 1.5
+#define ASCII_GRAPH(c) ((c) > 0x20 && (c) < 0x7F)
 
 static int unique_cmp(const void *pa, const void *pb)
 {
@@ -1791,7 +1805,9 @@ static int unique_rename(const struct font *f, const uint64_t ink[2], unsigned h
     unsigned n = GLYPH_W * f->height, best_d = ~0u;
     int best = -1;
     for (unsigned j = 0; j < f->count; j++) {
-        if (f->code[j] == ch || f->unicode[j] != 0 || f->ink[j] == 0 || f->ink[j] == n) {
+        uint8_t c = f->code[j];
+        if (c == ch || f->unicode[j] != 0 || f->ink[j] == 0 || f->ink[j] == n ||
+            (ASCII_GRAPH(ch) && !ASCII_GRAPH(c))) {
             continue;
         }
         unsigned d = popcount64((ink[0] ^ f->bits[j][0]) & mask[0]) +
@@ -1842,11 +1858,8 @@ static void screen_unique(struct sk_textrec *tr, const struct mode *md)
         int j = unique_rename(f, far[a].ink, tr->shape[far[a].cell].ham, far[a].ch, seen);
         for (unsigned k = a; j >= 0 && k < b; k++) {
             struct sk_textrec_cell *cell = &tr->cells[far[k].cell];
-            cell->ch = f->code[j];
+            cell->ch = f->code[j]; /* unsure already: conf is below SK_TEXTREC_SURE */
             tr->glyph[far[k].cell] = (uint16_t)(j + 1);
-            if (cell->conf >= SK_TEXTREC_SURE) {
-                cell->conf = SK_TEXTREC_SURE - 1;
-            }
         }
     }
 }
@@ -1886,9 +1899,6 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
             struct cell_shape *shape = &tr->shape[r * md->cols + c];
             int flags = cell_recognise(&rd, pix, md->cell_w > GLYPH_W, ty->cursor_col < 0, refine,
                                        cell, &resid, &read_as, &support, shape);
-            if (flags & (CELL_REFINED | CELL_CURSOR)) {
-                shape->ham = HAM_NONE;
-            }
             tr->glyph[r * md->cols + c] = (uint16_t)read_as;
             /* The pass likely kept: its colours, measured while its pixels are here. */
             if (measure) {
@@ -2882,8 +2892,19 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     }
     if (out->is_text) {
         if (!tr->measured) {
-            /* The same mode on the same picture reads the same cells: now measured. */
+            /*
+             * The same mode on the same picture, now measured: it reads the
+             * same cells but for those only a measured pass reads (a glyph a
+             * pixel off, a shape the screen draws otherwise), so the figures
+             * are taken from it; whether the picture is text stays decided.
+             */
             run_mode(tr, img, best, 1, 1, HUGE_VAL, &ty);
+            out->glyph_cells = ty.glyphs;
+            out->refined = ty.refined;
+            out->confidence = ty.cells ? (double)ty.good / ty.cells : 0;
+            out->cursor_col = ty.cursor_col;
+            out->cursor_row = ty.cursor_row;
+            out->misfit = mode_misfit(&ty);
         }
         out->vga16 = palette_decide(tr, best);
     } else {
