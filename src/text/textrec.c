@@ -46,10 +46,11 @@
  *     a pixel off ours, or in another design. On that full pass, a cell no
  *     glyph fits whose bitmap moved a pixel is exactly a glyph's is read as
  *     that glyph (shifted_glyph); and on an unscaled picture, the screen is
- *     taken to draw each character one way: a bitmap that recurs far from
- *     the glyph it was read as, on a screen that draws that character near
- *     its glyph elsewhere, is renamed after the nearest other character,
- *     unsure (screen_unique).
+ *     taken to draw each character one way: an unsure cell's bitmap that
+ *     recurs (in three cells) far from the glyph it was read as, on a
+ *     screen that draws that character near its glyph elsewhere, is
+ *     renamed after the nearest other character, still unsure
+ *     (screen_unique).
  *
  * When the picture is searched, its own grid is found first (gridfind).
  * Where its columns or rows repeat clearly, only the modes whose cells are
