@@ -1210,7 +1210,7 @@ struct reader {
     const struct exact_index *exact; /* the font's */
     const double (*pal)[3];          /* the palette in luma and chroma */
     struct fit_memo *memo;           /* the model fit's readings of this pass */
-    int shift;                       /* a full pass: try a misfit cell's glyphs a pixel off */
+    int shift; /* a full pass: try a misfit cell's glyphs a pixel off, keep each cell's shape */
 };
 
 /* The fit's reading of a cell (pix, ninth, odd), from the memo or fitted and kept there. */
@@ -1325,26 +1325,23 @@ static int refine_cell(const struct reader *rd, int pix[][3], int ninth, int odd
  * a pixel right of the VGA BIOS's, and ═ a row higher. The cell (t, n
  * pixels) is moved back by each one-pixel step whose row or column moved
  * out of it is paper in its bitmap, the paper filled in on the other
- * side; where the moved bitmap is exactly a glyph's, in m's polarity,
- * that glyph's misfit is the moved cell's plus what the pixels moved out
- * lie off paper. Returns the best step's CELL_SHIFT flags with its match
+ * side; where the moved bitmap (cell: the cell's, t > 128) is exactly a
+ * glyph's, in m's polarity, that glyph's misfit is the moved cell's plus
+ * what the pixels moved out lie off paper. Returns the best step's CELL_SHIFT flags with its match
  * in *s, or 0 when none fits SHIFT_GAIN times better than m.
  */
 static int shifted_glyph(const struct font *f, const struct exact_index *x, const int *t,
-                         unsigned n, struct match m, int paper_hint, struct match *s)
+                         const uint64_t cell[2], unsigned n, struct match m, int paper_hint,
+                         struct match *s)
 {
     static const int steps[4][2] = {{1, 0}, {-1, 0}, {0, 1}, {0, -1}};
     const uint64_t all[2] = {~0ull, ~0ull};
     const int paper = m.ink_is_a ? 0 : 256;
     const unsigned paper_row = m.ink_is_a ? 0x00 : 0xFF; /* a row of paper in the bitmap */
     const int h = (int)(n / GLYPH_W);
-    uint8_t rows[MAX_CELL_H]; /* the cell's bitmap (t > 128), bit x for column x */
+    uint8_t rows[MAX_CELL_H]; /* the cell's bitmap by rows, bit x for column x */
     for (int y = 0; y < h; y++) {
-        unsigned row = 0;
-        for (int i = 0; i < GLYPH_W; i++) {
-            row |= (unsigned)(t[y * GLYPH_W + i] > 128) << i;
-        }
-        rows[y] = (uint8_t)row;
+        rows[y] = (uint8_t)(cell[y >> 3] >> ((y & 7) * GLYPH_W));
     }
     int best = 0;
     double best_err = m.err * SHIFT_GAIN;
@@ -1488,26 +1485,31 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
         blank_cell(mc, 90, out);
         return refine_cell(rd, pix, ninth, refine, 0, out, glyph);
     }
-    /* The cell's bitmap with its ink set, and the pixels where it differs from the glyph's. */
-    uint64_t mask[2];
-    cell_mask(f, mask);
-    const uint64_t *g = f->bits[m.glyph];
-    for (unsigned k = 0; k < 2; k++) {
-        shape->ink[k] = (m.ink_is_a ? bits[k] : ~bits[k]) & mask[k];
-    }
-    unsigned ham = popcount64(shape->ink[0] ^ g[0]) + popcount64(shape->ink[1] ^ g[1]);
+    /*
+     * On a full pass (the shape is for it alone: screen_unique), the cell's
+     * bitmap with its ink set, and the pixels where it differs from the glyph's.
+     */
     int shift = 0;
-    if (rd->shift && ham >= SHIFT_TRY_HAM && m.err > SHIFT_TRY_ERR) {
-        struct match s = m;
-        int sh = shifted_glyph(f, rd->exact, t, n, m, paper_hint, &s);
-        /* The same character a pixel off is no other reading: the cell keeps its place. */
-        if (sh && f->code[s.glyph] != f->code[m.glyph]) {
-            m = s;
-            shift = sh;
+    if (rd->shift) {
+        uint64_t mask[2];
+        cell_mask(f, mask);
+        const uint64_t *g = f->bits[m.glyph];
+        for (unsigned k = 0; k < 2; k++) {
+            shape->ink[k] = (m.ink_is_a ? bits[k] : ~bits[k]) & mask[k];
         }
-    }
-    if (!shift) {
-        shape->ham = (uint8_t)(ham < HAM_NONE ? ham : HAM_NONE - 1);
+        unsigned ham = popcount64(shape->ink[0] ^ g[0]) + popcount64(shape->ink[1] ^ g[1]);
+        if (ham >= SHIFT_TRY_HAM && m.err > SHIFT_TRY_ERR) {
+            struct match s = m;
+            int sh = shifted_glyph(f, rd->exact, t, bits, n, m, paper_hint, &s);
+            /* The same character a pixel off is no other reading: the cell keeps its place. */
+            if (sh && f->code[s.glyph] != f->code[m.glyph]) {
+                m = s;
+                shift = sh;
+            }
+        }
+        if (!shift) {
+            shape->ham = (uint8_t)(ham < HAM_NONE ? ham : HAM_NONE - 1);
+        }
     }
     int cursor = 0;
     unsigned band = 0; /* the cursor's rows, from the bottom quarter */
@@ -1535,7 +1537,7 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
      * masks, without branches, so the compiler can vectorise it.
      */
     uint8_t ink_px[MAX_PIX]; /* the glyph's, the cursor's rows inked */
-    g = f->bits[m.glyph];
+    const uint64_t *g = f->bits[m.glyph];
     for (unsigned i = 0; i < n; i += GLYPH_W) {
         unsigned y = i / GLYPH_W;
         unsigned row =
@@ -1773,7 +1775,7 @@ static uint8_t ambiguous_conf(uint8_t conf, double support)
  * UNIQUE_WORSE times as far; else they are left as read. JPEG bends the
  * cells of one colour pair at one block alignment alike, so a bent
  * bitmap of our own glyph can recur twice (a light blue e on light
- * magenta read as e); three is the least taken. Blanks and solid cells
+ * magenta was renamed ∟); three is the least taken. Blanks and solid cells
  * are left alone: they are no character's shape.
  */
 #define UNIQUE_FAR 6
@@ -1813,7 +1815,7 @@ static int unique_rename(const struct font *f, const uint64_t ink[2], unsigned h
         }
         unsigned d = popcount64((ink[0] ^ f->bits[j][0]) & mask[0]) +
                      popcount64((ink[1] ^ f->bits[j][1]) & mask[1]);
-        if (d < best_d && (d < UNIQUE_FAR || seen[f->code[j]] < UNIQUE_SEEN)) {
+        if (d < best_d && (d < UNIQUE_FAR || seen[c] < UNIQUE_SEEN)) {
             best_d = d;
             best = (int)j;
         }
@@ -2679,6 +2681,17 @@ void sk_textrec_resume(struct sk_textrec *tr, const struct sk_textrec_hint *h)
     tr->misses = 0;
 }
 
+/* The figures of a result that come from the pass read: its glyphs, fit and cursor. */
+static void result_figures(const struct tally *ty, struct sk_textrec_result *out)
+{
+    out->glyph_cells = ty->glyphs;
+    out->refined = ty->refined;
+    out->confidence = ty->cells ? (double)ty->good / ty->cells : 0;
+    out->cursor_col = ty->cursor_col;
+    out->cursor_row = ty->cursor_row;
+    out->misfit = mode_misfit(ty);
+}
+
 int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_textrec_result *out)
 {
     memset(out, 0, sizeof(*out));
@@ -2872,12 +2885,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
     out->mode_h = best->screen_h;
     out->mode = best->name;
     out->cells = tr->cells;
-    out->glyph_cells = ty.glyphs;
-    out->refined = ty.refined;
-    out->confidence = ty.cells ? (double)ty.good / ty.cells : 0;
-    out->cursor_col = ty.cursor_col;
-    out->cursor_row = ty.cursor_row;
-    out->misfit = mode_misfit(&ty);
+    result_figures(&ty, out);
     out->is_text = tally_is_text(&ty);
     out->image_w = img->width;
     out->image_h = img->height;
@@ -2900,12 +2908,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
              * are taken from it; whether the picture is text stays decided.
              */
             run_mode(tr, img, best, 1, 1, HUGE_VAL, &ty);
-            out->glyph_cells = ty.glyphs;
-            out->refined = ty.refined;
-            out->confidence = ty.cells ? (double)ty.good / ty.cells : 0;
-            out->cursor_col = ty.cursor_col;
-            out->cursor_row = ty.cursor_row;
-            out->misfit = mode_misfit(&ty);
+            result_figures(&ty, out);
         }
         out->vga16 = palette_decide(tr, best);
     } else {
