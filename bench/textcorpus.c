@@ -28,7 +28,7 @@
  * split, family and size at q75.
  *
  *   build/bench/textcorpus [--corpus DIR] [--reps N] [--write DIR] [--only SUBSTR] [--font FILE]...
- *                          [--read-max WxH]
+ *                          [--read-max WxH] [--geometry]
  *
  * Each JPEG is decoded as screen --text and the console decode a frame:
  * whole up to SK_TEXTREC_READ_W x SK_TEXTREC_READ_H, else at the smallest
@@ -38,8 +38,12 @@
  * given by hand; the figures the docs give are without).
  * --write DIR: the recognised text of each q75 4:2:0 frame as
  * DIR/NAME-SIZE.ours.txt (for bench/bench_textcorpus.sh's comparison with
- * Tesseract on the same frames). Exits 1 when the corpus cannot be read or
- * holds no frame.
+ * Tesseract on the same frames). --geometry: for each q75 4:2:0 frame, a
+ * line on stderr with where the recogniser found the grid (mode or found
+ * grid, cells, origin, pitch, misfit, text or not), starting with the
+ * frame's split, so that `grep -v ^heldout` keeps held-out frames out of
+ * sight while tuning. Exits 1 when the corpus cannot be read or holds no
+ * frame.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,6 +269,7 @@ int main(int argc, char **argv)
     const char *fonts[SK_TEXT_FONT_FILES_MAX];
     unsigned nfonts = 0, read_w = SK_TEXTREC_READ_W, read_h = SK_TEXTREC_READ_H;
     int reps = sk_bench_smoke() ? 1 : 3;
+    int geometry = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--corpus") && i + 1 < argc) {
             corpus = argv[++i];
@@ -279,13 +284,15 @@ int main(int argc, char **argv)
                 fprintf(stderr, "textcorpus: --read-max wants WxH, not '%s'\n", argv[i]);
                 return 2;
             }
+        } else if (!strcmp(argv[i], "--geometry")) {
+            geometry = 1;
         } else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
             reps = atoi(argv[++i]);
             reps = reps < 1 ? 1 : reps > MAX_REPS ? MAX_REPS : reps;
         } else {
             fprintf(stderr,
                     "usage: %s [--corpus DIR] [--reps N] [--write DIR] [--only SUBSTR] "
-                    "[--font FILE]... [--read-max WxH]\n",
+                    "[--font FILE]... [--read-max WxH] [--geometry]\n",
                     argv[0]);
             return 2;
         }
@@ -355,6 +362,14 @@ int main(int argc, char **argv)
                         u0 = sk_now_us();
                         sk_textrec_run(tr, &img, &r);
                         times[k] = (double)(sk_now_us() - u0) / 1000.0;
+                    }
+                    if (geometry && qualities[q] == 75 && b == 0) {
+                        fprintf(stderr,
+                                "%s geometry %s %s: %s, %ux%u cells, origin %.2f,%.2f, pitch "
+                                "%.3f,%.3f, misfit %.4f, %s\n",
+                                t.split, name, sizes[s], r.mode ? r.mode : "none", r.cols, r.rows,
+                                r.origin_x, r.origin_y, r.pitch_x, r.pitch_y, r.misfit,
+                                r.is_text ? "text" : "not text");
                     }
                     struct row *row = row_for(t.split, t.family, s, qualities[q], b);
                     row->frames++;

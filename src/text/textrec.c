@@ -2166,7 +2166,14 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
      * 1080p read 9 points worse, so it is left so. Tried again in session 16 within a tenth of
      * a cell, with a listed 8x16 graphics mode giving way to another font's grid of its cells:
      * the tune set's fbcon at 1080p rose from 82% to 91% of drawn cells, the held-out set's
-     * fell from 95.6% to 91.5% (3 more frames not text), so it was taken out again. */
+     * fell from 95.6% to 91.5% (3 more frames not text), so it was taken out again. Session 19
+     * tried both once more, tighter: a stretched grid found within a quarter of a font pixel
+     * of a whole pitch starting a cell earlier, and a listed mode giving way to another font's
+     * grid of its own cells fitting 0.8 of its misfit (Terminus16's 1024x768 stretched reads
+     * 0.50-0.73 of the VGA font's). Tune: fbcon at 1080p 82.3% -> 88.8% of drawn cells, at
+     * 1280x720 57.3% -> 62.3%, the UEFI shell at 1080p 99.87% -> 100%, nothing worse. Held
+     * out: fbcon at 1080p 96.2% -> 90.9% (4 more frames not text), nothing better; not kept.
+     * What a stretched console's first row needs is still unknown. */
     double gx = src >= 0 && g->x.origin < pl->sx ? 0 : g->x.origin;
     double gy = src >= 0 && g->y.origin < pl->sy ? 0 : g->y.origin;
     pl->ox = gx + dx * pl->sx;
