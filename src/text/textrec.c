@@ -2038,6 +2038,20 @@ static unsigned shape_cols(unsigned k)
 #define GRID_ASPECT 1.4
 /* A found grid replaces a known mode that reads as text only when it fits this much better. */
 #define GRID_BETTER 0.5
+/*
+ * ... or this much, when it is the mode's own cells in another font
+ * (Terminus16 where a listed graphics mode reads the VGA's 8x16): stretched,
+ * two fonts of the same cells differ in strokes the blur thins out. On the
+ * tune frames, Terminus16's 1024x768 stretched to 1280x720 or 1080p fits
+ * 0.50 to 0.73 of the VGA font's misfit; a screen in the VGA font fits the
+ * VGA's grid within 4% of its listed mode, and no other font's better.
+ */
+#define GRID_FONT_BETTER 0.8
+/*
+ * On a stretched picture, the chosen grid found starting within this share
+ * of a font pixel of a whole cell in starts a cell earlier (see grid_mode).
+ */
+#define GRID_EDGE 0.25
 /* A found grid's pitch agrees with a mode's cell when within this share of it. */
 #define GRID_AGREE 0.03
 /* A picture's columns or rows repeat clearly enough to rule out modes of other cell sizes. */
@@ -2138,10 +2152,12 @@ static void found_mode(struct sk_textrec *tr, unsigned k, unsigned cols, unsigne
  * that mode's cell scaled to the frame, not the one measured: a sparse
  * screen (GRUB's menu: ten rows of text in two runs) gives the
  * autocorrelation few teeth, and a pitch 0.3% off puts the last of 47
- * rows two pixels out.
+ * rows two pixels out. chosen: 1 for the grid the search chose, whose
+ * first row or column found a hair short of a whole pitch in starts at
+ * the frame's edge (GRID_EDGE); 0 for the phases the search compares.
  */
 static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
-                      unsigned k, double dx, double top)
+                      unsigned k, double dx, double top, int chosen)
 {
     struct place *pl = &tr->found_place;
     unsigned fh = tr->fonts[grid_cells[k].font].height;
@@ -2168,12 +2184,15 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
      * the tune set's fbcon at 1080p rose from 82% to 91% of drawn cells, the held-out set's
      * fell from 95.6% to 91.5% (3 more frames not text), so it was taken out again. Session 19
      * tried both once more, tighter: a stretched grid found within a quarter of a font pixel
-     * of a whole pitch starting a cell earlier, and a listed mode giving way to another font's
-     * grid of its own cells fitting 0.8 of its misfit (Terminus16's 1024x768 stretched reads
-     * 0.50-0.73 of the VGA font's). Tune: fbcon at 1080p 82.3% -> 88.8% of drawn cells, at
-     * 1280x720 57.3% -> 62.3%, the UEFI shell at 1080p 99.87% -> 100%, nothing worse. Held
-     * out: fbcon at 1080p 96.2% -> 90.9% (4 more frames not text), nothing better; not kept.
-     * What a stretched console's first row needs is still unknown. */
+     * of a whole pitch starting a cell earlier (GRID_EDGE, below), and a listed mode giving
+     * way to another font's grid of its own cells at GRID_FONT_BETTER. Tune: fbcon at 1080p
+     * 82.3% -> 88.8% of drawn cells, at 1280x720 57.3% -> 62.3%, the UEFI shell at 1080p
+     * 99.87% -> 100%, nothing worse. Held out: fbcon at 1080p 96.2% -> 90.9% (4 more frames
+     * not text). Tune frames padded to 1280x800 and stretched to 1080p (the stretch of held-out
+     * frames the tune set lacked) showed why: the search compares phases by their mean misfit,
+     * and a phase moved a whole pitch up reads one row more, of blank paper above the text,
+     * which lowers its mean, so moved phases won wrongly. Only the grid chosen is moved now
+     * (chosen), never the phases compared. */
     double gx = src >= 0 && g->x.origin < pl->sx ? 0 : g->x.origin;
     double gy = src >= 0 && g->y.origin < pl->sy ? 0 : g->y.origin;
     pl->ox = gx + dx * pl->sx;
@@ -2190,6 +2209,19 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
     }
     while (pl->sy == 1 && pl->oy >= pl->pitch_y) {
         pl->oy -= pl->pitch_y;
+    }
+    /*
+     * Stretched, the chosen grid's phase within a quarter of a font pixel
+     * of a whole pitch is a first cell at the frame's edge, measured a
+     * little off: Terminus16's 1024x768 stretched to 1080p was found at
+     * 22.41 for 22.5 (its first row lost), the 8x8 font's 1280x800 at 10.68
+     * for 10.8.
+     */
+    if (chosen && pl->sy != 1 && fabs(pl->oy - pl->pitch_y) < GRID_EDGE * pl->sy) {
+        pl->oy -= pl->pitch_y;
+    }
+    if (chosen && pl->sx != 1 && fabs(pl->ox - pl->pitch_x) < GRID_EDGE * pl->sx) {
+        pl->ox -= pl->pitch_x;
     }
     pl->top = grid_cells[k].top;
     /* A cell read at picked pixels spans its whole height. */
@@ -2232,7 +2264,7 @@ static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const st
                      unsigned k, double dx, double top, unsigned step, double bound,
                      struct tally *ty, struct phase *best)
 {
-    grid_mode(tr, img, g, k, dx, top);
+    grid_mode(tr, img, g, k, dx, top, 0);
     if (!mode_fits(&tr->found, img)) {
         return;
     }
@@ -2555,7 +2587,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     if (best.k < 0) {
         return -1; /* no shape was read: ty and tr->cells are untouched */
     }
-    grid_mode(tr, img, &best.grid, (unsigned)best.k, best.dx, best.top);
+    grid_mode(tr, img, &best.grid, (unsigned)best.k, best.dx, best.top, 1);
     run_mode(tr, img, &tr->found, 1, 0, HUGE_VAL, ty);
     return tally_is_text(ty);
 }
@@ -2868,10 +2900,15 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         /* The grid read at the picture's own size, where the known mode is stretched to it. */
         int own_size =
             tr->found_place.sx == 1 && tr->found_place.sy == 1 && !mode_own_size(best, img);
+        /* The known mode's cells, read in another font's glyphs. */
+        const unsigned fk = tr->found_k;
+        int other_font = found > 0 && !grid_cells[fk].pick && grid_cells[fk].w == best->cell_w &&
+                         grid_cells[fk].h == best->cell_h && grid_cells[fk].font != best->font;
+        double better = own_size ? 1 : other_font ? GRID_FONT_BETTER : GRID_BETTER;
         if (found > 0 &&
             (!tally_is_text(&known) ||
              !grid_agrees(tr->found_place.pitch_x, tr->found_place.pitch_y, best, img) ||
-             mode_misfit(&ty) < (own_size ? 1 : GRID_BETTER) * mode_misfit(&known))) {
+             mode_misfit(&ty) < better * mode_misfit(&known))) {
             best = &tr->found;
         } else if (found >= 0) {
             /* The pass known read again, kept: measured when it is text (it reads the same). */

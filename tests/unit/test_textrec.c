@@ -230,10 +230,12 @@ static void test_captures_exact(void)
  * stretched to tw x th when tw is not 0, as a dongle does) with a new
  * recogniser each time: its lines from first on must be lines[], exactly
  * (a trailing cursor left out; bytes of 0x80 and above are not compared;
- * CP437 0x10 is the ► EDK2 draws before a menu item).
+ * CP437 0x10 is the ► EDK2 draws before a menu item), or, with slack,
+ * all but that many of their characters (a comma squashed to 1280x720 may
+ * lose its tail to JPEG).
  */
-static void check_lines(const char *file, unsigned tw, unsigned th, const char *const *lines,
-                        unsigned n, unsigned first)
+static void check_lines_slack(const char *file, unsigned tw, unsigned th, const char *const *lines,
+                              unsigned n, unsigned first, unsigned slack)
 {
     char ppm[512];
     snprintf(ppm, sizeof(ppm), "%s/text/%s", data_dir(), file);
@@ -249,6 +251,7 @@ static void check_lines(const char *file, unsigned tw, unsigned th, const char *
     for (int pass = 0; pass < 2; pass++) {
         struct sk_textrec *tr = sk_textrec_new();
         struct sk_textrec_result r;
+        unsigned wrong = 0;
         CHECK_EQ_INT(sk_textrec_run(tr, pass ? &jpg : &img, &r), 0);
         if (!r.is_text) {
             fprintf(stderr, "  %s %s: not text (%s)\n", file, pass ? "q75" : "lossless", r.mode);
@@ -270,12 +273,26 @@ static void check_lines(const char *file, unsigned tw, unsigned th, const char *
                 fprintf(stderr, "  %s %s line %u: \"%s\", want \"%s\"\n", file,
                         pass ? "q75" : "lossless", first + y, got, lines[y]);
             }
-            CHECK_STR(got, lines[y]);
+            if (!slack) {
+                CHECK_STR(got, lines[y]);
+                continue;
+            }
+            CHECK_EQ_INT(strlen(got), strlen(lines[y]));
+            for (unsigned i = 0; got[i] && lines[y][i]; i++) {
+                wrong += got[i] != lines[y][i];
+            }
         }
+        CHECK(wrong <= slack);
         sk_textrec_free(tr);
     }
     sk_image_free(&img);
     sk_image_free(&jpg);
+}
+
+static void check_lines(const char *file, unsigned tw, unsigned th, const char *const *lines,
+                        unsigned n, unsigned first)
+{
+    check_lines_slack(file, tw, th, lines, n, first, 0);
 }
 
 /*
@@ -427,7 +444,11 @@ static void test_vga_modes(void)
  * graphics mode's 8x16 grid was never tried in other fonts once the VGA
  * font called it text (Fixed16 draws as GRUB's Unifont; Terminus16 is
  * built in), and Terminus's cells, whose glyphs leave the first and last
- * columns blank, were found a pixel to the right.
+ * columns blank, were found a pixel to the right. Stretched as a dongle
+ * does, top was read in the VGA glyphs (at 1280x720 the VGA font's listed
+ * mode fitted within the half a found grid had to beat; 61% of its drawn
+ * cells wrong, and 73% at 1080p), and at 1080p, in the right font, its
+ * rows were found 22.41 down for a pitch of 22.5: its first line lost.
  */
 static void test_console_fonts(void)
 {
@@ -443,6 +464,8 @@ static void test_console_fonts(void)
     check_lines("fbcon-dmesg-fixed16.ppm.gz", 0, 0, dmesg, 2, 0);
     check_lines("fbcon-login-fixed16.ppm.gz", 0, 0, login, 4, 0);
     check_lines("fbcon-top-terminus16.ppm.gz", 0, 0, top, 2, 0);
+    check_lines_slack("fbcon-top-terminus16.ppm.gz", 1280, 720, top, 2, 0, 1);
+    check_lines("fbcon-top-terminus16.ppm.gz", 1920, 1080, top, 2, 0);
 }
 
 /*
