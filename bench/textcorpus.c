@@ -39,11 +39,11 @@
  * --write DIR: the recognised text of each q75 4:2:0 frame as
  * DIR/NAME-SIZE.ours.txt (for bench/bench_textcorpus.sh's comparison with
  * Tesseract on the same frames). --geometry: for each q75 4:2:0 frame, a
- * line on stderr with where the recogniser found the grid (mode or found
- * grid, cells, origin, pitch, misfit, text or not), starting with the
- * frame's split, so that `grep -v ^heldout` keeps held-out frames out of
- * sight while tuning. Exits 1 when the corpus cannot be read or holds no
- * frame.
+ * line on stderr with the grid of the reading scored (the last warm run's,
+ * in the geometry the cold search found: mode or found grid, cells,
+ * origin, pitch, misfit, text or not), starting with the frame's split, so
+ * that `grep -v ^heldout` keeps held-out frames out of sight while tuning.
+ * Exits 1 when the corpus cannot be read or holds no frame.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,6 +263,17 @@ static void add(struct row *to, const struct row *from)
     to->warm_ms += from->warm_ms;
 }
 
+/* --geometry's line for one frame: where r's grid lies, its split first. */
+static void print_geometry(const char *split, const char *name, const char *size,
+                           const struct sk_textrec_result *r)
+{
+    fprintf(stderr,
+            "%s geometry %s %s: %s, %ux%u cells, origin %.2f,%.2f, pitch %.3f,%.3f, misfit %.4f, "
+            "%s\n",
+            split, name, size, r->mode ? r->mode : "none", r->cols, r->rows, r->origin_x,
+            r->origin_y, r->pitch_x, r->pitch_y, r->misfit, r->is_text ? "text" : "not text");
+}
+
 int main(int argc, char **argv)
 {
     const char *corpus = "build/textcorpus", *write_dir = NULL, *only = NULL;
@@ -364,12 +375,7 @@ int main(int argc, char **argv)
                         times[k] = (double)(sk_now_us() - u0) / 1000.0;
                     }
                     if (geometry && qualities[q] == 75 && b == 0) {
-                        fprintf(stderr,
-                                "%s geometry %s %s: %s, %ux%u cells, origin %.2f,%.2f, pitch "
-                                "%.3f,%.3f, misfit %.4f, %s\n",
-                                t.split, name, sizes[s], r.mode ? r.mode : "none", r.cols, r.rows,
-                                r.origin_x, r.origin_y, r.pitch_x, r.pitch_y, r.misfit,
-                                r.is_text ? "text" : "not text");
+                        print_geometry(t.split, name, sizes[s], &r);
                     }
                     struct row *row = row_for(t.split, t.family, s, qualities[q], b);
                     row->frames++;

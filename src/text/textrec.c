@@ -2039,12 +2039,15 @@ static unsigned shape_cols(unsigned k)
 /* A found grid replaces a known mode that reads as text only when it fits this much better. */
 #define GRID_BETTER 0.5
 /*
- * ... or this much, when it is the mode's own cells in another font
- * (Terminus16 where a listed graphics mode reads the VGA's 8x16): stretched,
- * two fonts of the same cells differ in strokes the blur thins out. On the
- * tune frames, Terminus16's 1024x768 stretched to 1280x720 or 1080p fits
- * 0.50 to 0.73 of the VGA font's misfit; a screen in the VGA font fits the
- * VGA's grid within 4% of its listed mode, and no other font's better.
+ * ... or this much, when it is the mode's own cells read in another font
+ * table (Terminus16 or Unifont where a listed mode reads the VGA's 8x16;
+ * also the VGA's glyphs without the BIOS alternates a text mode's table
+ * holds), at any size: stretched, two fonts of the same cells differ in
+ * strokes the blur thins out. On the tune frames, Terminus16's 1024x768
+ * stretched to 1280x720 or 1080p fits 0.50 to 0.73 of the VGA font's
+ * misfit; a screen in the VGA font fits the VGA's grid within 4% of its
+ * listed mode, and no other font's better. (The grid may read one row
+ * more than the mode, see GRID_EDGE, which lowers its mean a little.)
  */
 #define GRID_FONT_BETTER 0.8
 /*
@@ -2153,8 +2156,8 @@ static void found_mode(struct sk_textrec *tr, unsigned k, unsigned cols, unsigne
  * screen (GRUB's menu: ten rows of text in two runs) gives the
  * autocorrelation few teeth, and a pitch 0.3% off puts the last of 47
  * rows two pixels out. chosen: 1 for the grid the search chose, whose
- * first row or column found a hair short of a whole pitch in starts at
- * the frame's edge (GRID_EDGE); 0 for the phases the search compares.
+ * first row or column found a hair off a whole pitch in starts at the
+ * frame's edge (GRID_EDGE); 0 for the phases the search compares.
  */
 static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
                       unsigned k, double dx, double top, int chosen)
@@ -2183,16 +2186,9 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
      * a cell, with a listed 8x16 graphics mode giving way to another font's grid of its cells:
      * the tune set's fbcon at 1080p rose from 82% to 91% of drawn cells, the held-out set's
      * fell from 95.6% to 91.5% (3 more frames not text), so it was taken out again. Session 19
-     * tried both once more, tighter: a stretched grid found within a quarter of a font pixel
-     * of a whole pitch starting a cell earlier (GRID_EDGE, below), and a listed mode giving
-     * way to another font's grid of its own cells at GRID_FONT_BETTER. Tune: fbcon at 1080p
-     * 82.3% -> 88.8% of drawn cells, at 1280x720 57.3% -> 62.3%, the UEFI shell at 1080p
-     * 99.87% -> 100%, nothing worse. Held out: fbcon at 1080p 96.2% -> 90.9% (4 more frames
-     * not text). Tune frames padded to 1280x800 and stretched to 1080p (the stretch of held-out
-     * frames the tune set lacked) showed why: the search compares phases by their mean misfit,
-     * and a phase moved a whole pitch up reads one row more, of blank paper above the text,
-     * which lowers its mean, so moved phases won wrongly. Only the grid chosen is moved now
-     * (chosen), never the phases compared. */
+     * moves only the grid the search chose, within GRID_EDGE of a whole pitch (below): moving
+     * the phases the search compares lost the same way, as a moved phase reads a row more,
+     * of blank paper, which lowers its mean misfit (docs/benchmarks-text.md, session 19). */
     double gx = src >= 0 && g->x.origin < pl->sx ? 0 : g->x.origin;
     double gy = src >= 0 && g->y.origin < pl->sy ? 0 : g->y.origin;
     pl->ox = gx + dx * pl->sx;
@@ -2202,7 +2198,8 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
      * is read too, in a picture at its own size (Terminus16's rows found
      * at 15, read from 16: its first line was lost). Stretched, a phase
      * that close to a pitch is JPEG's noise as often (Terminus16 at 1080p
-     * was read in the wrong font).
+     * was read in the wrong font): only the chosen grid, and only within
+     * GRID_EDGE of a pitch, is moved (below).
      */
     while (pl->sx == 1 && pl->ox >= pl->pitch_x) {
         pl->ox -= pl->pitch_x;
@@ -2588,6 +2585,10 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
         return -1; /* no shape was read: ty and tr->cells are untouched */
     }
     grid_mode(tr, img, &best.grid, (unsigned)best.k, best.dx, best.top, 1);
+    if (!mode_fits(&tr->found, img)) {
+        /* The row or column the edge added is one more than a grid holds: as compared. */
+        grid_mode(tr, img, &best.grid, (unsigned)best.k, best.dx, best.top, 0);
+    }
     run_mode(tr, img, &tr->found, 1, 0, HUGE_VAL, ty);
     return tally_is_text(ty);
 }
