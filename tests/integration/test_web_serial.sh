@@ -254,5 +254,6 @@ check audit_detach wait_until 10 detached
 check audit_attach [ "$(grep -c 'port=com1 action=attach web=1' "$T/audit.log")" -ge 4 ]
 check audit_break grep -q 'event=serial .*port=com1 action=break web=1' "$T/audit.log"
 check audit_viewer_refused grep -q 'event=refused .*what=serial port="\?com1"\? reason=view-only' "$T/audit.log"
-check audit_no_bytes bash -c "! grep -qE 'root|rm -rf|ls' '$T/audit.log'"
+# (the keys' fingerprints are random base64, which held "ls" once: they are left out)
+check audit_no_bytes bash -c "! sed -E 's/SHA256:[A-Za-z0-9+\/]+//g' '$T/audit.log' | grep -qE 'root|rm -rf|ls'"
 finish
