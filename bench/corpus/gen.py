@@ -52,6 +52,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # The VGA bench's QEMU monitor, initramfs and its colour and installer screens.
 sys.path.insert(0, os.path.join(ROOT, "bench/textscreens"))
 import capture  # noqa: E402
+import jpegvariants  # noqa: E402  (beside this file)
 ESC = "\x1b"
 
 # QEMU's VGA DAC has 6 bits a channel: 0xAA shows as 0xA8, 0x55 as 0x54, 0xFF as 0xFC.
@@ -809,8 +810,6 @@ def gen_grub(out, tmp, fonts, have):
 # ---- the JPEG variants ----
 
 SIZES = ["native", "1280x720", "1920x1080"]
-QUALITIES = [50, 75, 90]
-SUBSAMPLING = {"420": "2x2", "422": "2x1"}
 
 
 def jpegs(out, name):
@@ -826,15 +825,8 @@ def jpegs(out, name):
                 f.write(raw)
         else:
             sw, sh = size.split("x")
-            subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "image2pipe", "-vcodec", "ppm", "-i", "-",
-                            "-vf", "scale=%s:%s:flags=bilinear" % (sw, sh), "-f", "image2", "-vcodec", "ppm", ppm],
-                           input=raw, check=True)
-        for q in QUALITIES:
-            for sub, samp in SUBSAMPLING.items():
-                dst = os.path.join(jdir, "%s-%s-q%d-%s.jpg" % (name, size, q, sub))
-                with open(dst, "wb") as f:
-                    subprocess.run(["cjpeg", "-quality", str(q), "-sample", samp, "-dct", "int", ppm],
-                                   stdout=f, check=True)
+            jpegvariants.filtered(raw, "scale=%s:%s:flags=bilinear" % (sw, sh), ppm)
+        jpegvariants.encode(ppm, jdir, name, size)
     os.unlink(ppm)
 
 

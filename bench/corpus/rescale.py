@@ -40,11 +40,9 @@ Needs ffmpeg and cjpeg, as gen.py does; takes about 20 s for every frame.
 import argparse
 import gzip
 import os
-import subprocess
 import sys
 
-QUALITIES = [50, 75, 90]
-SUBSAMPLING = {"420": "2x2", "422": "2x1"}
+from jpegvariants import QUALITIES, SUBSAMPLING, encode, filtered
 
 
 def parse_size(text):
@@ -84,20 +82,40 @@ def target(spec, fw, fh):
     return (w, h) if w <= 1920 and h <= 1200 else (1920, 1080)
 
 
-def ffmpeg(raw, vf, ppm):
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "image2pipe", "-vcodec", "ppm", "-i", "-",
-                    "-vf", vf, "-f", "image2", "-vcodec", "ppm", ppm], input=raw, check=True)
+def fresh(path):
+    """path, with what was there removed (it may be a link into the source corpus)."""
+    if os.path.lexists(path):
+        os.unlink(path)
+    return path
 
 
-def jpegs(ppm, out, name, size):
-    for q in QUALITIES:
-        for sub, samp in SUBSAMPLING.items():
-            dst = os.path.join(out, "jpeg", "%s-%s-q%d-%s.jpg" % (name, size, q, sub))
-            if os.path.lexists(dst):
-                os.unlink(dst)  # a link into the source corpus, from a run without --pad
-            with open(dst, "wb") as f:
-                subprocess.run(["cjpeg", "-quality", str(q), "-sample", samp, "-dct", "int", ppm],
-                               stdout=f, check=True)
+def link_frame(src, out, name):
+    """Frame name's picture, truth and native JPEGs in out, as links into src."""
+    rels = [name + ".ppm.gz", name + ".truth"]
+    rels += [os.path.join("jpeg", "%s-native-q%d-%s.jpg" % (name, q, sub))
+             for q in QUALITIES for sub in SUBSAMPLING]
+    if os.path.exists(os.path.join(src, name + ".txt")):
+        rels.append(name + ".txt")
+    for rel in rels:
+        os.symlink(os.path.join(src, rel), fresh(os.path.join(out, rel)))
+
+
+def pad_frame(src, out, name, raw, size, ppm):
+    """Frame name (its PPM raw) in the top left of a black picture of size, with its truth
+    saying so and its native JPEGs; returns the padded PPM."""
+    fw, fh = size
+    filtered(raw, "pad=%d:%d:0:0:black" % (fw, fh), ppm)
+    with open(ppm, "rb") as g:
+        raw = g.read()
+    with gzip.open(fresh(os.path.join(out, name + ".ppm.gz")), "wb") as g:
+        g.write(raw)
+    with open(os.path.join(src, name + ".truth")) as g:
+        head, sep, cells = g.read().partition("\ncells\n")
+    head = "\n".join("frame %d %d" % (fw, fh) if t.startswith("frame ") else t for t in head.split("\n"))
+    with open(fresh(os.path.join(out, name + ".truth")), "w") as g:
+        g.write(head + sep + cells)
+    encode(ppm, os.path.join(out, "jpeg"), name, "native")
+    return raw
 
 
 def main():
@@ -116,74 +134,40 @@ def main():
     slots = dict(parse_spec(a) for a in args.slots)
     if len(slots) != 2:
         sys.exit("rescale: give both slots, 1280x720= and 1920x1080=")
-    os.makedirs(os.path.join(out, "jpeg"), exist_ok=True)
-
-    def link(rel):
-        dst = os.path.join(out, rel)
-        if os.path.lexists(dst):
-            os.unlink(dst)
-        os.symlink(os.path.join(src, rel), dst)
-
-    link("fonts")
+    jdir = os.path.join(out, "jpeg")
+    os.makedirs(jdir, exist_ok=True)
+    os.symlink(os.path.join(src, "fonts"), fresh(os.path.join(out, "fonts")))
     with open(os.path.join(src, "MANIFEST")) as g:
         lines = g.read().splitlines()
     keep = [lines[0]]
-    ppm = os.path.join(out, "jpeg", "tmp%d.ppm" % os.getpid())
+    ppm = os.path.join(jdir, "tmp%d.ppm" % os.getpid())
     try:
-        make(args, src, out, lines[1:], keep, slots, link, ppm)
+        for ln in lines[1:]:
+            f = ln.split()
+            if len(f) < 5 or f[0].startswith("#") or f[3] != "tune" or args.only not in f[0]:
+                continue
+            name, (fw, fh) = f[0], parse_size(f[4])
+            if args.pad and (fw > args.pad[0] or fh > args.pad[1]):
+                continue
+            with gzip.open(os.path.join(src, name + ".ppm.gz")) as g:
+                raw = g.read()
+            if args.pad:
+                raw = pad_frame(src, out, name, raw, args.pad, ppm)
+                fw, fh = args.pad
+                f[4] = "%dx%d" % (fw, fh)
+            else:
+                link_frame(src, out, name)
+            keep.append(" ".join(f))
+            for slot, spec in slots.items():
+                w, h = target(spec, fw, fh)
+                filtered(raw, "scale=%d:%d:flags=%s" % (w, h, spec[3]), ppm)
+                encode(ppm, jdir, name, slot)
     finally:
         if os.path.exists(ppm):
             os.unlink(ppm)
     with open(os.path.join(out, "MANIFEST"), "w") as g:
         g.write("\n".join(keep) + "\n")
     print("rescale: %d tune frames in %s" % (len(keep) - 1, out))
-
-
-def make(args, src, out, lines, keep, slots, link, ppm):
-    """Each tune frame of lines that --only and --pad keep into out, its line into keep."""
-    for ln in lines:
-        f = ln.split()
-        if len(f) < 5 or f[0].startswith("#"):
-            continue
-        name, (fw, fh) = f[0], parse_size(f[4])
-        if f[3] != "tune" or args.only not in name:
-            continue
-        if args.pad and (fw > args.pad[0] or fh > args.pad[1]):
-            continue
-        with gzip.open(os.path.join(src, name + ".ppm.gz")) as g:
-            raw = g.read()
-        if args.pad:
-            fw, fh = args.pad
-            f[4] = "%dx%d" % (fw, fh)
-            ffmpeg(raw, "pad=%d:%d:0:0:black" % (fw, fh), ppm)
-            with open(ppm, "rb") as g:
-                raw = g.read()
-            for rel in (name + ".ppm.gz", name + ".truth"):
-                if os.path.lexists(os.path.join(out, rel)):
-                    os.unlink(os.path.join(out, rel))
-            with gzip.open(os.path.join(out, name + ".ppm.gz"), "wb") as g:
-                g.write(raw)
-            with open(os.path.join(src, name + ".truth")) as g:
-                truth = g.read()
-            head, sep, cells = truth.partition("\ncells\n")
-            head = "\n".join("frame %d %d" % (fw, fh) if t.startswith("frame ") else t
-                             for t in head.split("\n"))
-            with open(os.path.join(out, name + ".truth"), "w") as g:
-                g.write(head + sep + cells)
-            jpegs(ppm, out, name, "native")
-        else:
-            link(name + ".ppm.gz")
-            link(name + ".truth")
-            if os.path.exists(os.path.join(src, name + ".txt")):
-                link(name + ".txt")
-            for q in QUALITIES:
-                for sub in SUBSAMPLING:
-                    link(os.path.join("jpeg", "%s-native-q%d-%s.jpg" % (name, q, sub)))
-        keep.append(" ".join(f))
-        for slot, spec in slots.items():
-            w, h = target(spec, fw, fh)
-            ffmpeg(raw, "scale=%d:%d:flags=%s" % (w, h, spec[3]), ppm)
-            jpegs(ppm, out, name, slot)
 
 
 if __name__ == "__main__":

@@ -2044,10 +2044,11 @@ static unsigned shape_cols(unsigned k)
  * also the VGA's glyphs without the BIOS alternates a text mode's table
  * holds), at any size: stretched, two fonts of the same cells differ in
  * strokes the blur thins out. On the tune frames, Terminus16's 1024x768
- * stretched to 1280x720 or 1080p fits 0.50 to 0.73 of the VGA font's
- * misfit; a screen in the VGA font fits the VGA's grid within 4% of its
- * listed mode, and no other font's better. (The grid may read one row
- * more than the mode, see GRID_EDGE, which lowers its mean a little.)
+ * stretched to 1080p fits 0.50 to 0.73 of the VGA font's misfit; the
+ * kernel's VGA-font consoles at 1024x768 stretched so are read best by
+ * the VGA's own grid (no other font's fits better), which fits 1.00 to
+ * 1.03 times the listed mode's misfit. (The grid may read one row more
+ * than the mode, see GRID_EDGE, which lowers its mean a little.)
  */
 #define GRID_FONT_BETTER 0.8
 /*
@@ -2901,9 +2902,10 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         /* The grid read at the picture's own size, where the known mode is stretched to it. */
         int own_size =
             tr->found_place.sx == 1 && tr->found_place.sy == 1 && !mode_own_size(best, img);
-        /* The known mode's cells, read in another font's glyphs. */
+        /* The known mode's cells, read in another font's glyphs (a shape read at picked pixels
+         * is wider than any listed mode's cell). */
         const unsigned fk = tr->found_k;
-        int other_font = found > 0 && !grid_cells[fk].pick && grid_cells[fk].w == best->cell_w &&
+        int other_font = found > 0 && grid_cells[fk].w == best->cell_w &&
                          grid_cells[fk].h == best->cell_h && grid_cells[fk].font != best->font;
         double better = own_size ? 1 : other_font ? GRID_FONT_BETTER : GRID_BETTER;
         if (found > 0 &&
