@@ -137,11 +137,29 @@ vm_require() {
 vm_up() {
   local p=$1
   if ! vm_prepare; then fail "${p}_prepare" "kernel, modules or initramfs"; exit 1; fi
-  if ! vm_start; then fail "${p}_boot" "no 'VM READY' on the console"; exit 1; fi
+  if ! vm_start; then fail "${p}_boot" "no 'VM READY' on the console ($(boot_why))"; exit 1; fi
   pass "${p}_boot"
   note "booted to READY in ${VM_BOOT_S}s"
   if ! wait_ssh; then fail "${p}_ssh_answers" "no answer through hostfwd"; exit 1; fi
   pass "${p}_ssh_answers"
+}
+
+# boot_why: why vm_start gave up, in one line for the FAIL message (a CI
+# summary may show nothing else): the guest's "VM ERROR" line and the line
+# before it (sshkvm's last words, when it exited) and evdump's error from the
+# event port, a kernel panic or oops, QEMU's last words when it ended, or the
+# last step the guest reached.
+boot_why() {
+  local why
+  why=$(console | grep -m1 -B1 '^VM ERROR'; tr -d '\r' <"$T/events.log" 2>/dev/null | grep -m1 '^EVDUMP ERROR')
+  [ -n "$why" ] || why=$(console | grep -m1 -E 'Kernel panic|BUG:|Oops|general protection')
+  if [ -z "$why" ] && ! kill -0 "$QEMU_PID" 2>/dev/null; then
+    why="QEMU ended: $(tail -2 "$T/qemu.out" 2>/dev/null)"
+  fi
+  local last
+  last=$(console | grep '^VM ' | tail -1)
+  [ -n "$why" ] || why="timed out after ${VM_BOOT_TIMEOUT:-90} s; the guest's last step: ${last:-none}"
+  printf '%s\n' "$why" | paste -sd '/' | tr -c '[:print:]\n' ' ' | cut -c1-300
 }
 
 # vm_start: boot; sets SSH_PORT, HTTP_PORT, QEMU_PID. Returns 0 at "VM READY".

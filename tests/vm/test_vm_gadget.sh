@@ -25,7 +25,7 @@ if ! vm_prepare; then fail vm_prepare "kernel, modules or initramfs"; exit 1; fi
 note "prepared in $((SECONDS - START))s: $(basename "$KDIR"), initrd $(stat -c %s "$T/initrd") bytes"
 
 # ---- 1. boot ----
-if ! vm_start; then fail vm_boot "no 'VM READY' on the console"; exit 1; fi
+if ! vm_start; then fail vm_boot "no 'VM READY' on the console ($(boot_why))"; exit 1; fi
 pass vm_boot
 note "booted to READY in ${VM_BOOT_S}s"
 console | grep -E '^VM (up|modules|gadget|enumerated|READY)'
