@@ -16,7 +16,9 @@
 # docs/benchmarks-text.md); later runs reuse it. BENCH_SMOKE=1 (test_bench_smoke): the corpus
 # is the one SeaBIOS frame (generated into build/textcorpus-smoke when missing, a few seconds),
 # one warm run a frame and Tesseract on one frame; exits non-zero when any step fails or
-# measures nothing.
+# measures nothing. SET=fresh CORPUS=build/textcorpus-fresh: the same on the second held-out
+# set (bench/corpus/gen.py's FRESH_*: other panel sizes, console fonts and GOP modes, every
+# frame held out).
 set -u
 cd "$(dirname "$0")/.."
 scripts/deps.sh bench || exit 1

@@ -4,6 +4,8 @@
 Usage: bench/corpus/gen.py [OUTDIR] [FAMILY...]
   OUTDIR (a path with a slash) defaults to build/textcorpus; FAMILY is any of
   vga edk2 fbcon grub (default: all). ONLY="NAME..." captures just those frames.
+  SET=fresh makes the second held-out set instead (FRESH_* below, every frame
+  held out): give it its own OUTDIR, e.g. build/textcorpus-fresh.
 
 Every frame is drawn by software nobody here wrote (SeaBIOS and its VGA
 ROMs, Linux's vgacon and fbcon, OVMF's setup pages and UEFI shell, GRUB's
@@ -90,7 +92,29 @@ TUNE_RULE = ("vga ROM std at 80x25, 80x60 and 80x28; OVMF's shell at 800x600 and
              "and Fixed16 at 1280x800, the kernel's VGA8x8 and TER16x32 at 1280x800; GRUB's help, lsmod, set and menu screens (not its echo screens)")
 
 
+# The second held-out set (SET=fresh), chosen in session 20 before any figure of it was seen:
+# screens of the same software at panel sizes, console fonts and GOP modes the corpus lacks, so
+# that the next change is judged on frames no earlier change was tried on. fbcon: the default
+# font at 1280x1024 and 1600x900; console-setup's Terminus18x10 at 1440x900, VGA16 (console-
+# setup's VGA font, not the kernel's) at 1280x1024, Fixed18 (a cell no listed mode has) at
+# 1680x1050 and TerminusBold14 at 1360x768. GRUB's menu at 1600x900 and help at 1280x1024 in unicode.pf2, its echoes at 1440x900 in
+# Terminus 20. VGA text under QEMU's QXL ROM (SeaBIOS's vgabios again, another build of it).
+# Every frame is held out; bench/textcorpus reads the set as any corpus.
+FRESH = os.environ.get("SET") == "fresh"
+FRESH_FBCON_RUNS = [((1280, 1024), "default"), ((1600, 900), "default"), ((1440, 900), "Terminus18x10"),
+                    ((1280, 1024), "VGA16"), ((1680, 1050), "Fixed18"), ((1360, 768), "TerminusBold14")]
+# No OVMF: at 1280x1024 and 1600x900 its console is bigger than the 80x25 centred in the GOP
+# mode that gen_edk2's truth assumes (160x53 at 1280x1024), so 11 of the 12 frames were rejected
+# and the 12th, a banner on a blank screen, passed with its truth misplaced; gen_edk2 would have
+# to learn the console's mode first.
+FRESH_EDK2_SIZES = []
+FRESH_GRUB_RUNS = [("menu", (1600, 900), "unicode"), ("help", (1280, 1024), "unicode"),
+                   ("echo", (1440, 900), "terminus20")]
+
+
 def split_of(name):
+    if FRESH:
+        return "heldout"
     if name.startswith("vga-") and (re.search(r"-std-80x(25|60|28)$", name) or name == "vga-seabios-stdvga"):
         return "tune"
     if name.startswith("edk2-shell") and (name.endswith("-800x600") or name.endswith("-1024x768")):
@@ -371,7 +395,7 @@ def kernel_dir():
 
 
 def gen_vga(out, tmp, fonts, have):
-    roms = ["std", "cirrus", "vmware"]
+    roms = ["qxl"] if FRESH else ["std", "cirrus", "vmware"]
     # SeaBIOS alone: no bootable device.
     for vga in roms:
         name = "vga-seabios-%s" % ("stdvga" if vga == "std" else vga)
@@ -508,7 +532,8 @@ def edk2_grab(g, out, tmp, name, family, start, fonts):
 
 
 def gen_edk2(out, tmp, fonts, have):
-    for w, h in ((640, 480), (800, 600), (1024, 768), (1280, 800), (1920, 1080)):
+    sizes = FRESH_EDK2_SIZES if FRESH else [(640, 480), (800, 600), (1024, 768), (1280, 800), (1920, 1080)]
+    for w, h in sizes:
         res = "%dx%d" % (w, h)
         names = ["edk2-shell-" + res, "edk2-setup-" + res, "edk2-devmgr-" + res, "edk2-bootmgr-" + res,
                  "edk2-bootmaint-" + res]
@@ -602,7 +627,7 @@ def hexbytes(text):
 def gen_fbcon(out, tmp, fonts, have):
     screens = {k: v for k, v in tool_screens().items() if k[:-4] in FBCON_SHOTS}
     kdir = None
-    for (w, h), font in FBCON_RUNS:
+    for (w, h), font in FRESH_FBCON_RUNS if FRESH else FBCON_RUNS:
         res = "%dx%d" % (w, h)
         names = ["fbcon-%s-%s-%s" % (s, font.lower(), res) for s in FBCON_SHOTS]
         if not any(fresh(n, have) for n in names):
@@ -761,7 +786,7 @@ def grub_cfg(scene, res, font, cols, rows):
 
 
 def gen_grub(out, tmp, fonts, have):
-    runs = [("echo", size, font) for size, font in GRUB_RUNS] + GRUB_TUNE_RUNS
+    runs = FRESH_GRUB_RUNS if FRESH else [("echo", size, font) for size, font in GRUB_RUNS] + GRUB_TUNE_RUNS
     for scene, (w, h), font in runs:
         res = "%dx%d" % (w, h)
         name = "grub-%s-%s-%s" % (scene, font, res)

@@ -2411,6 +2411,40 @@ static int grid_sparse_rows(const struct sk_image *img, struct sk_grid *g, unsig
     return 1;
 }
 
+#define SOURCE_MODES (sizeof(source_modes) / sizeof(source_modes[0]))
+/* Two rows' pitches within this share of each other are one. */
+#define SPARSE_SAME 0.005
+/*
+ * The rows' pitches a sparse screen's grid g (grid_sparse_rows) is tried
+ * at, into pitch[]: square source pixels first, then each display mode as
+ * wide as the columns say, its height stretched over the frame's. A dongle
+ * scales a mode's width and height by different factors (1280x800 to
+ * 1920x1080: 1.5 and 1.35, to 1280x720: 1 and 0.9), which square pixels
+ * miss: a console of 1280x800 in 8x16 cells at 1080p was read in rows 24
+ * pixels apart for 21.6, and lost its second line. Returns how many.
+ */
+static unsigned sparse_pitches(const struct sk_image *img, const struct sk_grid *g, unsigned k,
+                               double pitch[1 + SOURCE_MODES])
+{
+    unsigned n = 0;
+    pitch[n++] = g->y.pitch;
+    double w = grid_cells[k].w * img->width / g->x.pitch;
+    for (size_t i = 0; i < SOURCE_MODES; i++) {
+        if (fabs(w - source_modes[i][0]) > GRID_SOURCE_NEAR * source_modes[i][0]) {
+            continue;
+        }
+        double p = (double)grid_cells[k].h * img->height / source_modes[i][1];
+        int seen = 0;
+        for (unsigned j = 0; j < n; j++) {
+            seen |= fabs(p - pitch[j]) < SPARSE_SAME * pitch[j];
+        }
+        if (!seen) {
+            pitch[n++] = p;
+        }
+    }
+    return n;
+}
+
 /*
  * Look for a grid of any geometry in the picture itself (gridfind), read
  * it in each cell shape and phase near the one found, and keep the best in
@@ -2472,68 +2506,90 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                            grid_cells[k].h != known->cell_h)) {
             continue;
         }
-        struct sk_grid gk = g;
-        unsigned shape_step = step;
+        struct sk_grid g0 = g;
         /*
          * Rows assumed for the fonts of graphics-mode consoles other than the
          * VGA's 8x16 (whose sparse screens the listed modes read): Terminus,
-         * Unifont and Fixed16, the kernel's VGA8x8.
+         * Unifont and Fixed16, the kernel's VGA8x8; at each of sparse_pitches,
+         * the one that ranks best (below) kept.
          */
         int sparse = (grid_cells[k].pick || console_font(k) || grid_cells[k].font == FONT_GRUB ||
                       grid_cells[k].font == FONT_8) &&
-                     grid_sparse_rows(img, &gk, k);
+                     grid_sparse_rows(img, &g0, k);
         if (!g.found && !sparse) {
             continue;
         }
-        double sx = gk.x.pitch / grid_cells[k].w, sy = gk.y.pitch / grid_cells[k].h;
-        if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT * sy || sy > GRID_ASPECT * sx) {
-            continue;
-        }
-        if (grid_cells[k].pick &&
-            (sx < GRID_PICKED_MIN || sy < GRID_PICKED_MIN || !source_plausible(img, &gk, k))) {
-            continue;
-        }
-        /*
-         * A console font is drawn by a framebuffer console, in a display
-         * mode's picture, not a VGA text mode's (setfont on the VGA's text
-         * console draws in the VGA's own modes, read in their own fonts).
-         */
-        if (console_font(k) && !console_source(img, &gk, k)) {
-            continue;
-        }
+        double pitches[1 + SOURCE_MODES];
+        unsigned npitch = sparse ? sparse_pitches(img, &g0, k, pitches) : 1;
         struct phase shape = {.k = -1};
-        /*
-         * What this shape's misfit is ranked by (see below), and so the
-         * misfit past which its readings could be neither the best shape
-         * nor the runner-up: each stops there.
-         */
-        int stretched_console =
-            (console_font(k) || grid_cells[k].font == FONT_GRUB) && (sx > 1.2 || sy > 1.2);
-        double odd = source_plausible(img, &gk, k) ? 1 : GRID_ODD_SOURCE;
-        double bound = best.k >= 0 && second.k >= 0
-                           ? second_rank / (odd * (stretched_console ? GRID_ODD_SOURCE : 1))
-                           : HUGE_VAL;
-        /*
-         * A tall cell's gap between lines is taller: its rows may be found
-         * further in. Rows assumed from the frame's top are read there, on
-         * every row (a sample would miss a few lines of text).
-         */
-        int up = GRID_SHIFT_Y + (grid_cells[k].h > 16 ? (int)(grid_cells[k].h - 16) / 8 : 0);
-        int down = GRID_SHIFT_Y;
-        if (sparse) {
-            up = down = 0;
-            shape_step = 1;
-        }
-        for (int lead = grid_cells[k].lead; lead >= (grid_cells[k].either ? 0 : grid_cells[k].lead);
-             lead--) {
-            for (int dy = -up; dy <= down; dy++) {
-                grid_try(tr, img, &gk, k, -lead, (double)grid_cells[k].top + dy, shape_step, bound,
-                         ty, &shape);
+        double odd = 1, shape_rank = HUGE_VAL;
+        int stretched_console = 0;
+        for (unsigned pi = 0; pi < npitch; pi++) {
+            struct sk_grid gk = g0;
+            if (sparse) {
+                gk.y.pitch = pitches[pi];
+                gk.y.count = (unsigned)(img->height / gk.y.pitch);
+            }
+            double sx = gk.x.pitch / grid_cells[k].w, sy = gk.y.pitch / grid_cells[k].h;
+            if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT * sy || sy > GRID_ASPECT * sx) {
+                continue;
+            }
+            if (grid_cells[k].pick &&
+                (sx < GRID_PICKED_MIN || sy < GRID_PICKED_MIN || !source_plausible(img, &gk, k))) {
+                continue;
+            }
+            /*
+             * A console font is drawn by a framebuffer console, in a display
+             * mode's picture, not a VGA text mode's (setfont on the VGA's text
+             * console draws in the VGA's own modes, read in their own fonts).
+             */
+            if (console_font(k) && !console_source(img, &gk, k)) {
+                continue;
+            }
+            /*
+             * What this shape's misfit is ranked by (see below), and so the
+             * misfit past which its readings could be neither the best shape
+             * nor the runner-up: each stops there.
+             */
+            int sc = (console_font(k) || grid_cells[k].font == FONT_GRUB) && (sx > 1.2 || sy > 1.2);
+            double o = source_plausible(img, &gk, k) ? 1 : GRID_ODD_SOURCE;
+            double factor = o * (sc ? GRID_ODD_SOURCE : 1);
+            double bound = best.k >= 0 && second.k >= 0 ? second_rank / factor : HUGE_VAL;
+            /* Another of sparse_pitches is kept only if it ranks better. */
+            if (shape.k >= 0 && shape_rank / factor < bound) {
+                bound = shape_rank / factor;
+            }
+            /*
+             * A tall cell's gap between lines is taller: its rows may be found
+             * further in. Rows assumed from the frame's top are read there, on
+             * every row (a sample would miss a few lines of text).
+             */
+            int up = GRID_SHIFT_Y + (grid_cells[k].h > 16 ? (int)(grid_cells[k].h - 16) / 8 : 0);
+            int down = GRID_SHIFT_Y;
+            unsigned shape_step = step;
+            if (sparse) {
+                up = down = 0;
+                shape_step = 1;
+            }
+            struct phase at = {.k = -1};
+            for (int lead = grid_cells[k].lead;
+                 lead >= (grid_cells[k].either ? 0 : grid_cells[k].lead); lead--) {
+                for (int dy = -up; dy <= down; dy++) {
+                    grid_try(tr, img, &gk, k, -lead, (double)grid_cells[k].top + dy, shape_step,
+                             bound, ty, &at);
+                }
+            }
+            if (at.k >= 0 && at.misfit * factor < shape_rank) {
+                shape = at;
+                shape_rank = at.misfit * factor;
+                odd = o;
+                stretched_console = sc;
             }
         }
         if (shape.k < 0) {
             continue;
         }
+        double sx = shape.grid.x.pitch / grid_cells[k].w, sy = shape.grid.y.pitch / grid_cells[k].h;
         if (grid_cells[k].pick && (sx > 1.2 || sy > 1.2) &&
             (best.k < 0 || shape.misfit < GRID_PICKED_REFINE * best.misfit)) {
             /*

@@ -311,6 +311,11 @@ static void check_lines(const char *file, unsigned tw, unsigned th, const char *
  *   (fbcon-login-terminus24x12-1920x1080). Its two lines, two rows apart,
  *   repeat at twice the rows' pitch, and weakly: the rows are taken to be
  *   as high as the clear columns imply, from the frame's top.
+ * - The Fixed16 prompt at 1280x800 (fbcon-login-fixed16-1280x800) as a
+ *   dongle gives it, stretched to 1920x1080 (1.5 across, 1.35 down) and to
+ *   1280x720 (0.9 down): rows as high as the columns imply are 24 and 16
+ *   pixels apart for 21.6 and 14.4, and the second line was lost. The rows
+ *   of each display mode as wide as the columns say are tried too.
  */
 static void test_sparse_screens(void)
 {
@@ -326,6 +331,8 @@ static void test_sparse_screens(void)
     check_lines("uefi-shell-banner.ppm.gz", 0, 0, shell, 6, 0);
     check_lines("fbcon-login.ppm.gz", 0, 0, login, 4, 0);
     check_lines("fbcon-login-terminus.ppm.gz", 0, 0, login, 4, 0);
+    check_lines("fbcon-login-fixed16.ppm.gz", 1920, 1080, login, 4, 0);
+    check_lines("fbcon-login-fixed16.ppm.gz", 1280, 720, login, 4, 0);
 }
 
 /*
