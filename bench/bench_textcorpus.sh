@@ -16,9 +16,9 @@
 # docs/benchmarks-text.md); later runs reuse it. BENCH_SMOKE=1 (test_bench_smoke): the corpus
 # is the one SeaBIOS frame (generated into build/textcorpus-smoke when missing, a few seconds),
 # one warm run a frame and Tesseract on one frame; exits non-zero when any step fails or
-# measures nothing. SET=fresh CORPUS=build/textcorpus-fresh: the same on the second held-out
-# set (bench/corpus/gen.py's FRESH_*: other panel sizes, console fonts and GOP modes, every
-# frame held out).
+# measures nothing. SET=fresh: the same on the second held-out set, in build/textcorpus-fresh
+# (bench/corpus/gen.py's FRESH_*: other panel sizes, console fonts and a VGA ROM, every frame
+# held out).
 set -u
 cd "$(dirname "$0")/.."
 scripts/deps.sh bench || exit 1
@@ -28,7 +28,7 @@ if [ "${BENCH_SMOKE:-}" = 1 ]; then
   C=build/textcorpus-smoke
   ONLY=vga-seabios-stdvga $PY bench/corpus/gen.py "$PWD/$C" vga >/dev/null || exit 1
 else
-  C=${CORPUS:-build/textcorpus}
+  C=${CORPUS:-build/textcorpus${SET:+-$SET}}
   start=$(date +%s)
   $PY bench/corpus/gen.py "$PWD/$C" ${FAMILIES:-} || exit 1
   echo "corpus ready in $(($(date +%s) - start)) s"

@@ -5,7 +5,8 @@ Usage: bench/corpus/gen.py [OUTDIR] [FAMILY...]
   OUTDIR (a path with a slash) defaults to build/textcorpus; FAMILY is any of
   vga edk2 fbcon grub (default: all). ONLY="NAME..." captures just those frames.
   SET=fresh makes the second held-out set instead (FRESH_* below, every frame
-  held out): give it its own OUTDIR, e.g. build/textcorpus-fresh.
+  held out), in build/textcorpus-fresh unless OUTDIR says otherwise (never a
+  folder that holds tune frames).
 
 Every frame is drawn by software nobody here wrote (SeaBIOS and its VGA
 ROMs, Linux's vgacon and fbcon, OVMF's setup pages and UEFI shell, GRUB's
@@ -93,7 +94,7 @@ TUNE_RULE = ("vga ROM std at 80x25, 80x60 and 80x28; OVMF's shell at 800x600 and
 
 
 # The second held-out set (SET=fresh), chosen in session 20 before any figure of it was seen:
-# screens of the same software at panel sizes, console fonts and GOP modes the corpus lacks, so
+# screens of the same software at panel sizes, console fonts and a VGA ROM the corpus lacks, so
 # that the next change is judged on frames no earlier change was tried on. fbcon: the default
 # font at 1280x1024 and 1600x900; console-setup's Terminus18x10 at 1440x900, VGA16 (console-
 # setup's VGA font, not the kernel's) at 1280x1024, Fixed18 (a cell no listed mode has) at
@@ -923,9 +924,19 @@ report them apart and do not tune on them.
 
 def main():
     args = sys.argv[1:]
-    out = args.pop(0) if args and "/" in args[0] else os.path.join(ROOT, "build/textcorpus")
+    out = args.pop(0) if args and "/" in args[0] else os.path.join(ROOT, "build/textcorpus-fresh" if FRESH
+                                                                      else "build/textcorpus")
+    # Neither set may take the other's frames: their splits would be rewritten (fix_split).
+    # A folder of the second set holds .fresh.
+    marked = os.path.exists(os.path.join(out, ".fresh"))
+    if os.path.exists(os.path.join(out, "MANIFEST")) and marked != FRESH:
+        sys.exit("gen: %s holds the %s set; SET=fresh makes its own (build/textcorpus-fresh)" %
+                 (out, "second held-out" if marked else "first"))
+
     families = args or ["vga", "edk2", "fbcon", "grub"]
     os.makedirs(os.path.join(out, "fonts"), exist_ok=True)
+    if FRESH:
+        open(os.path.join(out, ".fresh"), "w").close()
     force = os.environ.get("FORCE") == "1"
     have = set() if force else {f[:-6] for f in os.listdir(out) if f.endswith(".truth")}
     fonts = {}
@@ -963,7 +974,7 @@ def main():
     with open(os.path.join(out, "MANIFEST"), "w") as f:
         f.write("# NAME FAMILY FONT SPLIT FRAME GRID CELL+X0+Y0\n" + "\n".join(manifest) + "\n")
     with open(os.path.join(out, "README.md"), "w") as f:
-        f.write(README % TUNE_RULE)
+        f.write(README % ("none: every frame of this set (SET=fresh) is held out" if FRESH else TUNE_RULE))
     print("gen: %d frames in %s (%.0f s)" % (len(manifest), out, time.time() - t0))
 
 

@@ -82,7 +82,7 @@ def target(spec, fw, fh):
     return (w, h) if w <= 1920 and h <= 1200 else (1920, 1080)
 
 
-def fresh(path):
+def cleared(path):
     """path, with what was there removed (it may be a link into the source corpus)."""
     if os.path.lexists(path):
         os.unlink(path)
@@ -97,7 +97,7 @@ def link_frame(src, out, name):
     if os.path.exists(os.path.join(src, name + ".txt")):
         rels.append(name + ".txt")
     for rel in rels:
-        os.symlink(os.path.join(src, rel), fresh(os.path.join(out, rel)))
+        os.symlink(os.path.join(src, rel), cleared(os.path.join(out, rel)))
 
 
 def pad_frame(src, out, name, raw, size, ppm):
@@ -107,12 +107,12 @@ def pad_frame(src, out, name, raw, size, ppm):
     filtered(raw, "pad=%d:%d:0:0:black" % (fw, fh), ppm)
     with open(ppm, "rb") as g:
         raw = g.read()
-    with gzip.open(fresh(os.path.join(out, name + ".ppm.gz")), "wb") as g:
+    with gzip.open(cleared(os.path.join(out, name + ".ppm.gz")), "wb") as g:
         g.write(raw)
     with open(os.path.join(src, name + ".truth")) as g:
         head, sep, cells = g.read().partition("\ncells\n")
     head = "\n".join("frame %d %d" % (fw, fh) if t.startswith("frame ") else t for t in head.split("\n"))
-    with open(fresh(os.path.join(out, name + ".truth")), "w") as g:
+    with open(cleared(os.path.join(out, name + ".truth")), "w") as g:
         g.write(head + sep + cells)
     encode(ppm, os.path.join(out, "jpeg"), name, "native")
     return raw
@@ -136,7 +136,7 @@ def main():
         sys.exit("rescale: give both slots, 1280x720= and 1920x1080=")
     jdir = os.path.join(out, "jpeg")
     os.makedirs(jdir, exist_ok=True)
-    os.symlink(os.path.join(src, "fonts"), fresh(os.path.join(out, "fonts")))
+    os.symlink(os.path.join(src, "fonts"), cleared(os.path.join(out, "fonts")))
     with open(os.path.join(src, "MANIFEST")) as g:
         lines = g.read().splitlines()
     keep = [lines[0]]

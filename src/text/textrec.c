@@ -2102,6 +2102,7 @@ static const unsigned short source_modes[][2] = {
     {1680, 1050}, {1920, 1080}, {1920, 1200}, {2048, 1536}, {2560, 1080}, {2560, 1440},
     {2560, 1600}, {3840, 2160},
 };
+#define SOURCE_MODES (sizeof(source_modes) / sizeof(source_modes[0]))
 
 /*
  * The display mode (an index of source_modes) that grid g read in cells of
@@ -2120,7 +2121,7 @@ static int source_mode(const struct sk_image *img, const struct sk_grid *g, unsi
     int best = -1;
     double best_d = 0;
     /* The nearest: 1360x768 and 1366x768 are both within reach of either. */
-    for (size_t i = 0; i < sizeof(source_modes) / sizeof(source_modes[0]); i++) {
+    for (size_t i = 0; i < SOURCE_MODES; i++) {
         double dw = fabs(w - source_modes[i][0]) / source_modes[i][0];
         double dh = fabs(h - source_modes[i][1]) / source_modes[i][1];
         if (dw <= near && dh <= near && (best < 0 || dw + dh < best_d)) {
@@ -2411,7 +2412,6 @@ static int grid_sparse_rows(const struct sk_image *img, struct sk_grid *g, unsig
     return 1;
 }
 
-#define SOURCE_MODES (sizeof(source_modes) / sizeof(source_modes[0]))
 /* Two rows' pitches within this share of each other are one. */
 #define SPARSE_SAME 0.005
 /*
@@ -2510,8 +2510,8 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
         /*
          * Rows assumed for the fonts of graphics-mode consoles other than the
          * VGA's 8x16 (whose sparse screens the listed modes read): Terminus,
-         * Unifont and Fixed16, the kernel's VGA8x8; at each of sparse_pitches,
-         * the one that ranks best (below) kept.
+         * Unifont and Fixed16, the kernel's VGA8x8. Each of sparse_pitches is
+         * tried, and the one that ranks best (below) is kept.
          */
         int sparse = (grid_cells[k].pick || console_font(k) || grid_cells[k].font == FONT_GRUB ||
                       grid_cells[k].font == FONT_8) &&

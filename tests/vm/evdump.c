@@ -294,32 +294,37 @@ int main(int argc, char **argv)
     /* The host side enumerates the gadget a little after the UDC is bound: usually within a
      * second, but a loaded machine's TCG once took more than 10 s (test_vm_hdmi in CI).
      * An eventN shows in sysfs a moment before its /dev/input node is made (one boot in
-     * 25 here, and CI's test_vm_live once, ended with "evdump exited"): a node that will
-     * not open yet is looked for again. */
-    int err = 0;
+     * 25 here ended "VM ERROR evdump exited" so): a node not made yet is looked for again,
+     * any other error ends it at once. */
     for (int tries = 0; tries < 600; tries++) {
         if (find_phys(argv[2], path[DEV_KBD], sizeof(path[0])) == 0 &&
             find_phys(argv[3], path[DEV_MOUSE], sizeof(path[0])) == 0) {
-            fd[DEV_KBD] = open(path[DEV_KBD], O_RDWR | O_NONBLOCK);
-            err = fd[DEV_KBD] < 0 ? errno : 0;
-            fd[DEV_MOUSE] = open(path[DEV_MOUSE], O_RDWR | O_NONBLOCK);
-            err = fd[DEV_MOUSE] < 0 ? errno : err;
-            if (fd[DEV_KBD] >= 0 && fd[DEV_MOUSE] >= 0) {
+            int i = 0;
+            for (; i < NDEV; i++) {
+                fd[i] = open(path[i], O_RDWR | O_NONBLOCK);
+                if (fd[i] < 0) {
+                    break;
+                }
+            }
+            if (i == NDEV) {
                 break;
             }
-            for (int i = 0; i < NDEV; i++) {
-                if (fd[i] >= 0) {
-                    close(fd[i]);
-                }
-                fd[i] = -1;
+            int err = errno;
+            for (int j = 0; j < i; j++) {
+                close(fd[j]);
+                fd[j] = -1;
+            }
+            if (err != ENOENT && err != ENXIO) {
+                say("EVDUMP ERROR %s: %s", path[i], strerror(err));
+                flush_out(1);
+                return 1;
             }
         }
         struct timespec ts = {.tv_nsec = 50 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
     if (fd[DEV_KBD] < 0 || fd[DEV_MOUSE] < 0) {
-        say("EVDUMP ERROR no evdev node with phys %s and %s%s%s", argv[2], argv[3],
-            err != 0 ? " that opens: " : "", err != 0 ? strerror(err) : "");
+        say("EVDUMP ERROR no evdev node with phys %s and %s that opens", argv[2], argv[3]);
         flush_out(1);
         return 1;
     }

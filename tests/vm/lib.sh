@@ -151,7 +151,7 @@ vm_up() {
 # last step the guest reached.
 boot_why() {
   local why
-  why=$(console | grep -m1 -B1 '^VM ERROR'; tr -d '\r' <"$T/events.log" 2>/dev/null | grep -m1 '^EVDUMP ERROR')
+  why=$(console | grep -m1 -B1 '^VM ERROR'; tr -d '\r' 2>/dev/null <"$T/events.log" | grep -m1 '^EVDUMP ERROR')
   [ -n "$why" ] || why=$(console | grep -m1 -E 'Kernel panic|BUG:|Oops|general protection')
   if [ -z "$why" ] && ! kill -0 "$QEMU_PID" 2>/dev/null; then
     why="QEMU ended: $(tail -2 "$T/qemu.out" 2>/dev/null)"
