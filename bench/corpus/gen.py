@@ -98,8 +98,8 @@ TUNE_RULE = ("vga ROM std at 80x25, 80x60 and 80x28; OVMF's shell at 800x600 and
 # that the next change is judged on frames no earlier change was tried on. fbcon: the default
 # font at 1280x1024 and 1600x900; console-setup's Terminus18x10 at 1440x900, VGA16 (console-
 # setup's VGA font, not the kernel's) at 1280x1024, Fixed18 (a cell no listed mode has) at
-# 1680x1050 and TerminusBold14 at 1360x768. GRUB's menu at 1600x900 and help at 1280x1024 in unicode.pf2, its echoes at 1440x900 in
-# Terminus 20. VGA text under QEMU's QXL ROM (SeaBIOS's vgabios again, another build of it).
+# 1680x1050 and TerminusBold14 at 1360x768. GRUB's menu at 1600x900 and help at 1280x1024 in
+# unicode.pf2, its echoes at 1440x900 in Terminus 20. VGA text under QEMU's QXL ROM (SeaBIOS's vgabios again, another build of it).
 # Every frame is held out; bench/textcorpus reads the set as any corpus.
 FRESH = os.environ.get("SET") == "fresh"
 FRESH_FBCON_RUNS = [((1280, 1024), "default"), ((1600, 900), "default"), ((1440, 900), "Terminus18x10"),

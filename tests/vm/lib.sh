@@ -155,10 +155,10 @@ boot_why() {
   [ -n "$why" ] || why=$(console | grep -m1 -E 'Kernel panic|BUG:|Oops|general protection')
   if [ -z "$why" ] && ! kill -0 "$QEMU_PID" 2>/dev/null; then
     why="QEMU ended: $(tail -2 "$T/qemu.out" 2>/dev/null)"
+  elif [ -z "$why" ]; then
+    why=$(console | grep '^VM ' | tail -1)
+    why="timed out after ${VM_BOOT_TIMEOUT:-90} s; the guest's last step: ${why:-none}"
   fi
-  local last
-  last=$(console | grep '^VM ' | tail -1)
-  [ -n "$why" ] || why="timed out after ${VM_BOOT_TIMEOUT:-90} s; the guest's last step: ${last:-none}"
   printf '%s\n' "$why" | paste -sd '/' | tr -c '[:print:]\n' ' ' | cut -c1-300
 }
 
