@@ -18,7 +18,8 @@
 # one warm run a frame and Tesseract on one frame; exits non-zero when any step fails or
 # measures nothing. SET=fresh: the same on the second held-out set, in build/textcorpus-fresh
 # (bench/corpus/gen.py's FRESH_*: other panel sizes, console fonts and a VGA ROM, every frame
-# held out).
+# held out); SET=fresh3 on the third, in build/textcorpus-fresh3 (fbcon in the console fonts
+# read at run time).
 set -u
 cd "$(dirname "$0")/.."
 scripts/deps.sh bench || exit 1

@@ -28,7 +28,7 @@
  * split, family and size at q75.
  *
  *   build/bench/textcorpus [--corpus DIR] [--reps N] [--write DIR] [--only SUBSTR] [--font FILE]...
- *                          [--read-max WxH] [--geometry]
+ *                          [--font-dir DIR|none] [--read-max WxH] [--geometry]
  *
  * Each JPEG is decoded as screen --text and the console decode a frame:
  * whole up to SK_TEXTREC_READ_W x SK_TEXTREC_READ_H, else at the smallest
@@ -36,6 +36,9 @@
  * covers WxH instead (to measure what another read size would give).
  * --font FILE: add a --text-font file's fonts first (to compare with a font
  * given by hand; the figures the docs give are without).
+ * --font-dir DIR: the console fonts read at run time, as sshkvm's
+ * --text-font-dir (default /usr/share/consolefonts, as sshkvm's; none:
+ * the built-in tables alone, as before session 21).
  * --write DIR: the recognised text of each q75 4:2:0 frame as
  * DIR/NAME-SIZE.ours.txt (for bench/bench_textcorpus.sh's comparison with
  * Tesseract on the same frames). --geometry: for each q75 4:2:0 frame, a
@@ -51,6 +54,7 @@
 
 #include "base/util.h"
 #include "stats.h"
+#include "text/consolefonts.h"
 #include "text/font8x16.h"
 #include "text/fontfile.h"
 #include "text/textrec.h"
@@ -278,6 +282,7 @@ int main(int argc, char **argv)
 {
     const char *corpus = "build/textcorpus", *write_dir = NULL, *only = NULL;
     const char *fonts[SK_TEXT_FONT_FILES_MAX];
+    const char *font_dir = SK_CONSOLE_FONTS_DIR;
     unsigned nfonts = 0, read_w = SK_TEXTREC_READ_W, read_h = SK_TEXTREC_READ_H;
     int reps = sk_bench_smoke() ? 1 : 3;
     int geometry = 0;
@@ -290,6 +295,8 @@ int main(int argc, char **argv)
             only = argv[++i];
         } else if (!strcmp(argv[i], "--font") && i + 1 < argc && nfonts < SK_TEXT_FONT_FILES_MAX) {
             fonts[nfonts++] = argv[++i];
+        } else if (!strcmp(argv[i], "--font-dir") && i + 1 < argc) {
+            font_dir = argv[++i];
         } else if (!strcmp(argv[i], "--read-max") && i + 1 < argc) {
             if (sscanf(argv[++i], "%ux%u", &read_w, &read_h) != 2 || !read_w || !read_h) {
                 fprintf(stderr, "textcorpus: --read-max wants WxH, not '%s'\n", argv[i]);
@@ -303,7 +310,7 @@ int main(int argc, char **argv)
         } else {
             fprintf(stderr,
                     "usage: %s [--corpus DIR] [--reps N] [--write DIR] [--only SUBSTR] "
-                    "[--font FILE]... [--read-max WxH] [--geometry]\n",
+                    "[--font FILE]... [--font-dir DIR|none] [--read-max WxH] [--geometry]\n",
                     argv[0]);
             return 2;
         }
@@ -328,12 +335,23 @@ int main(int argc, char **argv)
             sk_textrec_add_font(tr, tf[k].rows, tf[k].height);
         }
     }
+    unsigned faces = 0;
+    if (strcmp(font_dir, "none") != 0) {
+        char err[256];
+        struct sk_console_fonts *cf = sk_console_fonts_load(font_dir, NULL, err, sizeof(err));
+        if (cf == NULL) {
+            fprintf(stderr, "textcorpus: --font-dir %s\n", err);
+            return 1;
+        }
+        faces = sk_console_fonts_teach(cf, tr);
+        sk_console_fonts_free(cf);
+    }
     struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
     struct sk_image img = {0};
     unsigned frames = 0;
     char line[512];
-    printf("corpus %s, %s, %d warm runs a frame\n", corpus,
-           nfonts ? "fonts given" : "no font given", reps);
+    printf("corpus %s, %s, console fonts %s (%u faces taken), %d warm runs a frame\n", corpus,
+           nfonts ? "fonts given" : "no font given", font_dir, faces, reps);
     while (fgets(line, sizeof(line), man)) {
         char name[128], split[16];
         if (line[0] == '#' || sscanf(line, "%127s %*s %*s %15s", name, split) != 2 ||

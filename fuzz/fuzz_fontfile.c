@@ -3,7 +3,10 @@
  * raw 8x16, VGA BIOS ROM) through sk_text_font_parse. A file is refused with an
  * error or gives 1 to 3 fonts of a height the recogniser takes, no more
  * code points mapped than 256, and no more glyphs differing from the
- * built-in font than the file mapped; never a read past the input.
+ * built-in font than the file mapped; never a read past the input. The
+ * same bytes as a system console font (sk_text_console_font_parse): an
+ * error, or a font 6 to SK_TEXT_FONT_MAX_H high whose drawn[] code points
+ * are as many as it mapped, and whose others are blank.
  */
 #include "text/font8x16.h"
 #include "fuzz.h"
@@ -35,6 +38,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             differ += memcmp(fonts[i].rows + c * h, builtin(h) + c * h, h) != 0;
         }
         SK_FUZZ_CHECK(differ <= fonts[i].mapped);
+    }
+    uint8_t drawn[256];
+    if (sk_text_console_font_parse(copy, size, &fonts[0], drawn, err, sizeof(err)) == 0) {
+        unsigned h = fonts[0].height, count = 0;
+        SK_FUZZ_CHECK(h >= 6 && h <= SK_TEXT_FONT_MAX_H);
+        for (unsigned c = 0; c < 256; c++) {
+            count += drawn[c];
+            for (unsigned y = 0; !drawn[c] && y < h; y++) {
+                SK_FUZZ_CHECK(fonts[0].rows[c * h + y] == 0);
+            }
+        }
+        SK_FUZZ_CHECK(count == fonts[0].mapped && count >= 1);
+    } else {
+        SK_FUZZ_CHECK(err[0] != '\0');
     }
     free(copy);
     return 0;

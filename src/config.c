@@ -83,6 +83,9 @@ const char sk_config_usage[] =
     "                         high, e.g. /usr/share/consolefonts/Lat15-Terminus16.psf.gz),\n"
     "                         GRUB PF2 fonts (/usr/share/grub/unicode.pf2, its menu's on\n"
     "                         UEFI), VGA BIOS ROM images or raw 8x16 fonts; repeatable\n"
+    "  --text-font-dir DIR    the Linux console fonts (PSF, 8 wide) read at start, so that a\n"
+    "                         console drawn in a font without a built-in table reads as text\n"
+    "                         (default /usr/share/consolefonts, console-setup's; none: off)\n"
     "  --serial NAME=DEVICE[,SETTINGS]  a serial port for `serial` commands, repeatable:\n"
     "                         com1=/dev/ttyUSB0, con=/dev/ttyAMA0,9600,7e1, x=/dev/ttyS1,rtscts;\n"
     "                         default 115200 8n1; a missing device is looked for every second;\n"
@@ -230,6 +233,7 @@ static const struct opt options[] = {
     {"control", OPT_CHOICE, FIELD(control)},
     {"control-idle", OPT_INT, FIELD(control_idle)},
     {"text-font", OPT_LIST, FIELD(text_font)},
+    {"text-font-dir", OPT_STRING, FIELD(text_font_dir)},
     {"serial", OPT_SERIAL, FIELD(serial)},
     {"record-dir", OPT_STRING, FIELD(record_dir)},
     {"record-max", OPT_INT, FIELD(record_max_mb)},
@@ -278,6 +282,7 @@ void sk_config_defaults(struct sk_config *cfg, const char *home)
     cfg->control = SK_CONTROL_EXCLUSIVE;
     cfg->control_idle = 300;
     set_str(&cfg->media_dir, "/var/lib/sshkvm/media");
+    set_str(&cfg->text_font_dir, "/usr/share/consolefonts"); /* SK_CONSOLE_FONTS_DIR */
     set_str(&cfg->media_gadget, "/sys/kernel/config/usb_gadget/sshkvm");
     cfg->max_startups = 16;
     cfg->record_max_mb = 64;

@@ -68,11 +68,13 @@ struct sk_config {
     int control;      /* enum sk_control_mode: exclusive (one writer at a time, default) | shared */
     int control_idle; /* seconds without input after which the holder loses control; 0: never */
     char *text_font;  /* --text-font FILE[,FILE...], each use adding: or NULL (fontfile.h) */
-    char *serial;     /* --serial NAME=DEVICE[,SETTINGS], one a line, each use adding; or NULL */
-    char *record_dir; /* --record-dir: console sessions recorded there, or NULL */
-    int record_max_mb;     /* --record-max: the bound on one recording, megabytes */
-    char *media_dir;       /* the boot-media image store */
-    char *media_gadget;    /* the USB gadget's configfs directory (sshkvm-gadget's) */
+    char *text_font_dir; /* --text-font-dir: the console fonts read at start, or "none"
+                          * (text/consolefonts.h) */
+    char *serial;        /* --serial NAME=DEVICE[,SETTINGS], one a line, each use adding; or NULL */
+    char *record_dir;    /* --record-dir: console sessions recorded there, or NULL */
+    int record_max_mb;   /* --record-max: the bound on one recording, megabytes */
+    char *media_dir;     /* the boot-media image store */
+    char *media_gadget;  /* the USB gadget's configfs directory (sshkvm-gadget's) */
     char *media_max_bytes; /* all images together at most this size (512M, 8G), or NULL */
     char *power_gpio;      /* --power-gpio CHIP[,LINE=N[:low]|none]..., or NULL (powerspec.h) */
     char *wol;             /* --wol MAC[,BROADCAST[:PORT]], or NULL */

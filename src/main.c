@@ -43,6 +43,7 @@
 #include "ssh/ssh.h"
 #include "term/textshare.h"
 #include "term/view.h"
+#include "text/consolefonts.h"
 #include "text/fontfile.h"
 #include "text/textrec.h"
 #include "base/util.h"
@@ -224,6 +225,40 @@ static int text_fonts_load(const char *list, struct sk_text_font *fonts, int *co
     return rc;
 }
 
+/*
+ * --text-font-dir's console fonts into *out (NULL for "none"), logging what
+ * a recogniser takes of them. The default folder may be missing (no
+ * console-setup): said, and sshkvm reads in its built-in fonts. Returns 0,
+ * or -1 with err set for a folder given that cannot be read.
+ */
+static int console_fonts_load(const char *dir, struct sk_console_fonts **out, char *err,
+                              size_t errlen)
+{
+    *out = NULL;
+    if (dir == NULL || strcmp(dir, "none") == 0) {
+        return 0;
+    }
+    unsigned skipped = 0;
+    char why[512];
+    *out = sk_console_fonts_load(dir, &skipped, why, sizeof(why));
+    if (*out == NULL) {
+        if (strcmp(dir, SK_CONSOLE_FONTS_DIR) != 0) {
+            sk_set_err(err, errlen, "%s", why);
+            return -1;
+        }
+        sk_log(SK_LOG_INFO, "main", "text fonts: %s; text screens are read in the built-in fonts",
+               why);
+        return 0;
+    }
+    struct sk_textrec *probe = sk_textrec_new();
+    unsigned taken = sk_console_fonts_teach(*out, probe);
+    sk_textrec_free(probe);
+    sk_log(SK_LOG_INFO, "main",
+           "text fonts: %u console fonts in %s (%u files passed over), %u new to the recogniser",
+           sk_console_fonts_count(*out), dir, skipped, taken);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     struct sk_config cfg;
@@ -237,6 +272,7 @@ int main(int argc, char **argv)
     struct sk_ssh *ssh = NULL;
     struct sk_viewcache *viewcache = NULL;
     struct sk_textshare *text_share = NULL;
+    struct sk_console_fonts *console_fonts = NULL;
     struct sk_http *http = NULL;
     struct sk_auth *auth = NULL;
     struct sk_roster *roster = NULL;
@@ -392,11 +428,15 @@ int main(int argc, char **argv)
     roster = sk_roster_new(
         &(struct sk_roster_opts){.mode = (enum sk_control_mode)cfg.control,
                                  .idle_s = cfg.control_idle > 0 ? cfg.control_idle : -1});
-    /* Static: a few fonts of 4 KiB, kept for the program's life. */
+    /* Static: a few fonts of 8 KiB, kept for the program's life. */
     static struct sk_text_font text_fonts[3 * SK_TEXT_FONT_FILES_MAX];
     int text_font_count = 0;
     if (text_fonts_load(cfg.text_font, text_fonts, &text_font_count, err, sizeof(err)) != 0) {
         fprintf(stderr, "sshkvm: --text-font: %s\n", err);
+        goto out;
+    }
+    if (console_fonts_load(cfg.text_font_dir, &console_fonts, err, sizeof(err)) != 0) {
+        fprintf(stderr, "sshkvm: --text-font-dir: %s\n", err);
         goto out;
     }
 
@@ -434,6 +474,7 @@ int main(int argc, char **argv)
         .audit = audit,
         .text_fonts = text_fonts,
         .text_font_count = (size_t)text_font_count,
+        .console_fonts = console_fonts,
         .text_share = text_share,
         .serial = ports,
         .serial_count = nports,
@@ -542,6 +583,7 @@ out:
     sk_hid_free(hid);
     sk_viewcache_free(viewcache);
     sk_textshare_free(text_share);
+    sk_console_fonts_free(console_fonts);
     sk_roster_free(roster);
     sk_audit_free(audit);
     sk_hub_free(hub);

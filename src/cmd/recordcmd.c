@@ -220,7 +220,7 @@ int sk_record_run(struct sk_app *app, char **argv, int argc, const struct sk_cmd
     }
     r.dec = sk_jpeg_dec_new();
     r.render = sk_render_new();
-    sk_render_set_text_fonts(r.render, app->text_fonts, app->text_font_count);
+    sk_render_set_text_fonts(r.render, app->text_fonts, app->text_font_count, app->console_fonts);
     sk_render_set_text_share(r.render, app->text_share);
     r.cache = app->viewcache;
     if (r.cache == NULL) {

@@ -47,7 +47,7 @@ static void reader_init(struct reader *rd, struct sk_app *app)
 {
     rd->dec = sk_jpeg_dec_new();
     rd->render = sk_render_new();
-    sk_render_set_text_fonts(rd->render, app->text_fonts, app->text_font_count);
+    sk_render_set_text_fonts(rd->render, app->text_fonts, app->text_font_count, app->console_fonts);
     sk_render_set_text_share(rd->render, app->text_share);
     rd->img = (struct sk_image){0};
 }

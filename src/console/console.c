@@ -213,7 +213,8 @@ struct sk_console *sk_console_new(const struct sk_console_opts *opts)
         }
     }
     c->render = sk_render_new();
-    sk_render_set_text_fonts(c->render, c->app->text_fonts, c->app->text_font_count);
+    sk_render_set_text_fonts(c->render, c->app->text_fonts, c->app->text_font_count,
+                             c->app->console_fonts);
     sk_render_set_text_share(c->render, c->app->text_share);
     sk_consview_setup(c, opts->term, opts->colorterm);
     c->dec = sk_jpeg_dec_new();

@@ -62,15 +62,19 @@ struct sk_render;
 struct sk_render *sk_render_new(void);
 void sk_render_free(struct sk_render *r);
 struct sk_text_font;
+struct sk_console_fonts;
 
 /*
  * The fonts the text reading is taught (text/fontfile.h; the server's
- * --text-font, app->text_fonts), each as sk_textrec_add_font does, when
- * its recogniser is first made (an art view never makes one): the one way
- * the console and the commands give a recogniser the server's fonts. Not
- * copied: fonts must outlive r (the server keeps its own for its life).
+ * --text-font, app->text_fonts), each as sk_textrec_add_font does, and
+ * the system's console fonts (text/consolefonts.h, --text-font-dir; NULL:
+ * none), when its recogniser is first made (an art view never makes one):
+ * the one way the console and the commands give a recogniser the server's
+ * fonts. Not copied: both must outlive r (the server keeps its own for its
+ * life).
  */
-void sk_render_set_text_fonts(struct sk_render *r, const struct sk_text_font *fonts, size_t n);
+void sk_render_set_text_fonts(struct sk_render *r, const struct sk_text_font *fonts, size_t n,
+                              const struct sk_console_fonts *console);
 struct sk_textshare;
 /*
  * The server's shared text geometry (term/textshare.h; app->text_share):

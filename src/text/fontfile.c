@@ -61,14 +61,19 @@ static uint32_t le32(const uint8_t *p)
 /*
  * Start out as the built-in font of height (8, 14 or 16), none of it the
  * file's yet: the parsers then put in the glyphs the file draws, counting
- * them in mapped, and what the font lacks stays the built-in glyph.
+ * them in mapped, and what the font lacks stays the built-in glyph. A
+ * console font (sk_text_console_font_parse) starts blank instead.
  */
-static void font_start(struct sk_text_font *out, unsigned height, const char *format)
+static void font_start(struct sk_text_font *out, unsigned height, const char *format, int console)
 {
     const uint8_t *ours = height == 8    ? &sk_font8x8[0][0]
                           : height == 14 ? &sk_font8x14[0][0]
                                          : &sk_font8x16[0][0];
-    memcpy(out->rows, ours, (size_t)256 * height);
+    if (console) {
+        memset(out->rows, 0, (size_t)256 * height);
+    } else {
+        memcpy(out->rows, ours, (size_t)256 * height);
+    }
     out->height = height;
     out->format = format;
     out->mapped = 0;
@@ -155,9 +160,18 @@ static int psf2_table(struct psf *p, const uint8_t *t, size_t len, char *err, si
     return 0;
 }
 
-static int check_height(const char *format, uint32_t width, uint32_t height, char *err,
+/* console: a console font for sk_text_console_font_parse, 6 to SK_TEXT_FONT_MAX_H high. */
+static int check_height(const char *format, uint32_t width, uint32_t height, int console, char *err,
                         size_t errlen)
 {
+    if (console && width == 8 && height >= 6 && height <= SK_TEXT_FONT_MAX_H) {
+        return 0;
+    }
+    if (console) {
+        sk_set_err(err, errlen, "%s glyphs are %ux%u; console fonts are read 8 wide, 6 to %d high",
+                   format, (unsigned)width, (unsigned)height, SK_TEXT_FONT_MAX_H);
+        return -1;
+    }
     if (width != 8 || (height != 8 && height != 14 && height != 16)) {
         sk_set_err(err, errlen, "%s glyphs are %ux%u; text screens are read in 8x8, 8x14 or 8x16",
                    format, (unsigned)width, (unsigned)height);
@@ -179,10 +193,16 @@ static int check_glyphs(uint64_t glyphs_at, uint32_t count, unsigned height, siz
     return 0;
 }
 
-/* A PSF1 or PSF2 font (the magic is checked) into out. Returns 1 or -1. */
-static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *out, char *err,
-                     size_t errlen)
+/*
+ * A PSF1 or PSF2 font (the magic is checked) into out. drawn: NULL for a
+ * --text-font file (8, 14 or 16 high, the built-in glyph where it draws
+ * none); else a console font's (sk_text_console_font_parse), each CP437
+ * code point's drawn[] set when the font draws it. Returns 1 or -1.
+ */
+static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *out, uint8_t *drawn,
+                     char *err, size_t errlen)
 {
+    int console = drawn != NULL;
     struct psf p = {0};
     int psf2 = d[0] == 0x72;
     size_t glyphs_at;
@@ -196,7 +216,7 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
         p.height = d[3];
         has_table = (d[2] & (PSF1_MODEHASTAB | PSF1_MODEHASSEQ)) != 0;
         glyphs_at = 4;
-        if (check_height("PSF1", 8, p.height, err, errlen) != 0) {
+        if (check_height("PSF1", 8, p.height, console, err, errlen) != 0) {
             return -1;
         }
     } else {
@@ -216,7 +236,7 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
                        (unsigned)headersize, PSF2_HEADER, len);
             return -1;
         }
-        if (check_height("PSF2", width, height, err, errlen) != 0) {
+        if (check_height("PSF2", width, height, console, err, errlen) != 0) {
             return -1;
         }
         if (charsize != height) {
@@ -252,12 +272,15 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
                    (unsigned)p.count);
         return -1;
     }
-    font_start(out, p.height, psf2 ? FORMAT("PSF2", gz) : FORMAT("PSF1", gz));
+    font_start(out, p.height, psf2 ? FORMAT("PSF2", gz) : FORMAT("PSF1", gz), console);
     for (unsigned c = 0; c < 256; c++) {
         if (p.glyph_of[c] >= 0) {
             memcpy(out->rows + (size_t)c * p.height, p.glyphs + (size_t)p.glyph_of[c] * p.height,
                    p.height);
             out->mapped++;
+        }
+        if (drawn != NULL) {
+            drawn[c] = p.glyph_of[c] >= 0;
         }
     }
     if (out->mapped == 0) {
@@ -492,11 +515,11 @@ static int pf2_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
     if (cell_w == 0) {
         cell_w = 8;
     }
-    if (check_height("PF2", (uint32_t)cell_w, (uint32_t)f.maxh, err, errlen) != 0) {
+    if (check_height("PF2", (uint32_t)cell_w, (uint32_t)f.maxh, 0, err, errlen) != 0) {
         return -1;
     }
     unsigned height = (unsigned)f.maxh;
-    font_start(out, height, FORMAT("PF2", gz));
+    font_start(out, height, FORMAT("PF2", gz), 0);
     for (unsigned c = 0; c < 256; c++) {
         int rc = pf2_glyph(&f, sk_cp437_unicode[c], &g, err, errlen);
         if (rc < 0) {
@@ -552,30 +575,50 @@ static long gunzip(const uint8_t *data, size_t len, uint8_t **out, char *err, si
     return n;
 }
 
-int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[3], char *err,
-                       size_t errlen)
+/*
+ * A font file's bytes, at most SK_TEXT_FONT_FILE_MAX: gzip data is
+ * inflated into *inflated (the caller frees it), *data and *len then
+ * being its; *gz says which. Returns 0, or -1 with err set.
+ */
+static int font_bytes(const uint8_t **data, size_t *len, uint8_t **inflated, int *gz, char *err,
+                      size_t errlen)
 {
-    if (len > SK_TEXT_FONT_FILE_MAX) {
+    if (*len > SK_TEXT_FONT_FILE_MAX) {
         sk_set_err(err, errlen, "larger than %d bytes", SK_TEXT_FONT_FILE_MAX);
         return -1;
     }
-    uint8_t *inflated = NULL;
-    int gz = len >= 2 && data[0] == 0x1F && data[1] == 0x8B;
-    if (gz) {
-        long n = gunzip(data, len, &inflated, err, errlen);
+    *gz = *len >= 2 && (*data)[0] == 0x1F && (*data)[1] == 0x8B;
+    if (*gz) {
+        long n = gunzip(*data, *len, inflated, err, errlen);
         if (n < 0) {
             return -1;
         }
-        data = inflated;
-        len = (size_t)n;
+        *data = *inflated;
+        *len = (size_t)n;
+    }
+    return 0;
+}
+
+/* Whether bytes start as a PSF1 or PSF2 font does. */
+static int psf_magic(const uint8_t *d, size_t len)
+{
+    return (len >= 2 && d[0] == 0x36 && d[1] == 0x04) ||
+           (len >= 4 && d[0] == 0x72 && d[1] == 0xB5 && d[2] == 0x4A && d[3] == 0x86);
+}
+
+int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[3], char *err,
+                       size_t errlen)
+{
+    uint8_t *inflated = NULL;
+    int gz = 0;
+    if (font_bytes(&data, &len, &inflated, &gz, err, errlen) != 0) {
+        return -1;
     }
     int n = 0;
     if (len >= 4 && memcmp(data, "FILE", 4) == 0) {
         n = pf2_parse(data, len, gz, &out[0], err, errlen);
-    } else if ((len >= 2 && data[0] == 0x36 && data[1] == 0x04) ||
-               (len >= 4 && data[0] == 0x72 && data[1] == 0xB5 && data[2] == 0x4A &&
-                data[3] == 0x86)) {
-        n = psf_parse(data, len, gz, &out[0], err, errlen);
+    } else if (psf_magic(data, len)) {
+        n = psf_parse(data, len, gz, &out[0], NULL, err, errlen);
     } else if (len == RAW_8X16) {
         out[0].height = 16;
         out[0].mapped = 256;
@@ -622,4 +665,22 @@ int sk_text_font_load(const char *path, struct sk_text_font out[3], char *err, s
     }
     free(data);
     return n;
+}
+
+int sk_text_console_font_parse(const uint8_t *data, size_t len, struct sk_text_font *out,
+                               uint8_t drawn[256], char *err, size_t errlen)
+{
+    uint8_t *inflated = NULL;
+    int gz = 0;
+    if (font_bytes(&data, &len, &inflated, &gz, err, errlen) != 0) {
+        return -1;
+    }
+    int rc = -1;
+    if (psf_magic(data, len)) {
+        rc = psf_parse(data, len, gz, out, drawn, err, errlen) == 1 ? 0 : -1;
+    } else {
+        sk_set_err(err, errlen, "not a PSF font");
+    }
+    free(inflated);
+    return rc;
 }

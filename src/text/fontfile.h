@@ -30,11 +30,15 @@
 /* ... and gzip data inflated up to this one. */
 #define SK_TEXT_FONT_INFLATE_MAX (1024 * 1024)
 
+/* The tallest console font sk_text_console_font_parse reads. */
+#define SK_TEXT_FONT_MAX_H 32
+
 struct sk_text_font {
-    unsigned height;    /* 8, 14 or 16 */
+    unsigned height;    /* 8, 14 or 16 (a console font's: 6 to SK_TEXT_FONT_MAX_H) */
     unsigned mapped;    /* CP437 code points the file drew; the rest are the built-in font's */
     const char *format; /* static text: "PSF2", "PSF1 (gzip)", "VGA BIOS ROM", "raw 8x16", ... */
-    uint8_t rows[256 * 16]; /* 256 glyphs of height rows, CP437 order, bit 7 leftmost */
+    uint8_t rows[256 * SK_TEXT_FONT_MAX_H]; /* 256 glyphs of height rows, CP437 order, bit 7
+                                             * leftmost */
 };
 
 /*
@@ -52,5 +56,15 @@ int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[
  * ("FILE: why").
  */
 int sk_text_font_load(const char *path, struct sk_text_font out[3], char *err, size_t errlen);
+
+/*
+ * Parse a Linux console font (PSF1 or PSF2, plain or gzip) 8 pixels wide
+ * and 6 to SK_TEXT_FONT_MAX_H high, as the system's are read
+ * (consolefonts.h), into out, its glyphs in CP437 order through its
+ * Unicode table; a code point it does not draw is all zero, and drawn[c]
+ * says which it does. Pure. Returns 0, or -1 with err set.
+ */
+int sk_text_console_font_parse(const uint8_t *data, size_t len, struct sk_text_font *out,
+                               uint8_t drawn[256], char *err, size_t errlen);
 
 #endif

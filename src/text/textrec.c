@@ -195,6 +195,15 @@ enum {
     FONT_COUNT
 };
 
+/*
+ * Console fonts given at run time (sk_textrec_add_console_font, the
+ * system's /usr/share/consolefonts): at most this many cell shapes, one a
+ * family and height, each with its own font after FONT_COUNT.
+ */
+#define CONSOLE_SHAPES 12
+/* The cell shapes built in (grid_cells). */
+#define BUILTIN_SHAPES 15
+
 /* Glyphs a font holds: its 256, and alternates from fonts added at run time. */
 #define MAX_GLYPHS SK_GLYPHFIT_MAX
 _Static_assert(SK_TEXTREC_MAX_GLYPHS == SK_GLYPHFIT_MAX,
@@ -278,6 +287,25 @@ static const struct mode modes[] = {
 };
 #define MODE_COUNT (sizeof(modes) / sizeof(modes[0]))
 
+/*
+ * A cell shape a found grid is tried as (grid_cells below, and the console
+ * fonts a recogniser is given at run time, sk_textrec_add_console_font).
+ */
+struct shape {
+    unsigned w, h;
+    int font;
+    unsigned top;
+    int lead;
+    int either; /* 1: the cells may start anywhere in the gap between glyphs, whose
+                 * width varies (Terminus16 leaves a cell's first and last columns
+                 * blank; the kernel's TER16x32 is the bold Terminus, whose left
+                 * strokes start a column earlier): every lead down to 0 is tried */
+    const struct sk_font_terminus *pick; /* the columns and rows read; NULL: all, in order */
+    const char *name;
+    int console; /* drawn in a console font (console-setup's): only a framebuffer
+                  * console draws it, in a display mode's picture */
+};
+
 /* Where each pixel of a mode's picture is read in the frame. */
 struct map {
     unsigned x0[MAX_MAP], x1[MAX_MAP]; /* byte offsets in a row */
@@ -341,7 +369,12 @@ struct unique_key {
 };
 
 struct sk_textrec {
-    struct font fonts[FONT_COUNT];
+    struct font fonts[FONT_COUNT + CONSOLE_SHAPES];
+    struct shape shapes[BUILTIN_SHAPES + CONSOLE_SHAPES]; /* grid_cells, then the console fonts'
+                                                           * (sk_textrec_add_console_font) */
+    unsigned nshapes;
+    char console_family[CONSOLE_SHAPES][32];
+    char console_name[CONSOLE_SHAPES][48];
     struct map map;
     struct mode own; /* 8x16 cells at the picture's own size */
     char own_name[32];
@@ -553,6 +586,8 @@ static void font_fill_edk2(struct font *f)
     font_add_set(f, &sk_font8x16[0][0]);
 }
 
+static void shapes_init(struct sk_textrec *tr);
+
 void sk_textrec_read_size(unsigned src_w, unsigned src_h, unsigned *w, unsigned *h)
 {
     *w = src_w < SK_TEXTREC_READ_W ? src_w : SK_TEXTREC_READ_W;
@@ -593,6 +628,7 @@ struct sk_textrec *sk_textrec_new(void)
             }
         }
     }
+    shapes_init(tr);
     tr->cells = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->cells));
     tr->glyph = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->glyph));
     tr->clear = xcalloc((size_t)SK_TEXTREC_MAX_COLS * SK_TEXTREC_MAX_ROWS, sizeof(*tr->clear));
@@ -661,7 +697,7 @@ int sk_textrec_find_rom_font(const uint8_t *rom, size_t len, unsigned height, ui
 void sk_textrec_free(struct sk_textrec *tr)
 {
     if (tr) {
-        for (unsigned i = 0; i < FONT_COUNT; i++) {
+        for (unsigned i = 0; i < FONT_COUNT + CONSOLE_SHAPES; i++) {
             sk_glyphfit_free(tr->fonts[i].fit);
             exact_free(tr->fonts[i].exact);
         }
@@ -1984,46 +2020,130 @@ static int mode_fits(const struct mode *md, const struct sk_image *img)
  * picks those that keep its glyphs told apart); lead and top are then in
  * the cell's pixels.
  */
-static const struct {
-    unsigned w, h;
-    int font;
-    unsigned top;
-    int lead;
-    int either; /* 1: the cells may start anywhere in the gap between glyphs, whose
-                 * width varies (Terminus16 leaves a cell's first and last columns
-                 * blank; the kernel's TER16x32 is the bold Terminus, whose left
-                 * strokes start a column earlier): every lead down to 0 is tried */
-    const struct sk_font_terminus *pick; /* the columns and rows read; NULL: all, in order */
-    const char *name;
-} grid_cells[] = {
-    {8, 16, FONT_16, 0, 0, 0, NULL, "grid 8x16"},
-    {9, 16, FONT_VGA16, 0, 0, 0, NULL, "grid 9x16"},
-    {8, 16, FONT_GRUB, 0, 1, 1, NULL, "grid 8x16 unifont"},
-    {8, 16, FONT_TER16, 0, 1, 1, NULL, "grid 8x16 terminus"},
-    {8, 19, FONT_EDK2, EDK2_TOP, 0, 0, NULL, "grid 8x19"},
-    {8, 14, FONT_14, 0, 0, 0, NULL, "grid 8x14"},
-    {9, 14, FONT_VGA14, 0, 0, 0, NULL, "grid 9x14"},
-    {8, 8, FONT_8, 0, 0, 0, NULL, "grid 8x8"},
-    {9, 8, FONT_VGA8, 0, 0, 0, NULL, "grid 9x8"},
-    {10, 18, FONT_TER18, 0, 1, 0, &sk_font_terminus[0], "grid 10x18 terminus"},
-    {10, 20, FONT_TER20, 0, 1, 0, &sk_font_terminus[1], "grid 10x20 terminus"},
-    {11, 22, FONT_TER22, 0, 1, 0, &sk_font_terminus[2], "grid 11x22 terminus"},
-    {12, 24, FONT_TER24, 0, 1, 0, &sk_font_terminus[3], "grid 12x24 terminus"},
-    {14, 28, FONT_TER28, 0, 1, 0, &sk_font_terminus[4], "grid 14x28 terminus"},
-    {16, 32, FONT_TER32, 0, 2, 1, &sk_font_terminus[5], "grid 16x32 terminus"},
+static const struct shape grid_cells[] = {
+    {8, 16, FONT_16, 0, 0, 0, NULL, "grid 8x16", 0},
+    {9, 16, FONT_VGA16, 0, 0, 0, NULL, "grid 9x16", 0},
+    {8, 16, FONT_GRUB, 0, 1, 1, NULL, "grid 8x16 unifont", 0},
+    {8, 16, FONT_TER16, 0, 1, 1, NULL, "grid 8x16 terminus", 1},
+    {8, 19, FONT_EDK2, EDK2_TOP, 0, 0, NULL, "grid 8x19", 0},
+    {8, 14, FONT_14, 0, 0, 0, NULL, "grid 8x14", 0},
+    {9, 14, FONT_VGA14, 0, 0, 0, NULL, "grid 9x14", 0},
+    {8, 8, FONT_8, 0, 0, 0, NULL, "grid 8x8", 0},
+    {9, 8, FONT_VGA8, 0, 0, 0, NULL, "grid 9x8", 0},
+    {10, 18, FONT_TER18, 0, 1, 0, &sk_font_terminus[0], "grid 10x18 terminus", 0},
+    {10, 20, FONT_TER20, 0, 1, 0, &sk_font_terminus[1], "grid 10x20 terminus", 0},
+    {11, 22, FONT_TER22, 0, 1, 0, &sk_font_terminus[2], "grid 11x22 terminus", 0},
+    {12, 24, FONT_TER24, 0, 1, 0, &sk_font_terminus[3], "grid 12x24 terminus", 0},
+    {14, 28, FONT_TER28, 0, 1, 0, &sk_font_terminus[4], "grid 14x28 terminus", 0},
+    {16, 32, FONT_TER32, 0, 2, 1, &sk_font_terminus[5], "grid 16x32 terminus", 0},
 };
 #define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
+_Static_assert(GRID_CELLS == BUILTIN_SHAPES, "BUILTIN_SHAPES counts grid_cells");
+
+static void shapes_init(struct sk_textrec *tr)
+{
+    memcpy(tr->shapes, grid_cells, sizeof(grid_cells));
+    tr->nshapes = GRID_CELLS;
+}
+
+/*
+ * A console font whose printable ASCII glyphs are a built-in table's in all
+ * but this many is that table's font (console-setup's VGA fonts, its
+ * Terminus16, its Fixed16 as GRUB's Unifont), and is left out.
+ */
+#define CONSOLE_SAME_MAX 8
+
+static int console_same(const uint8_t *rows, unsigned height, const uint8_t *table)
+{
+    unsigned differ = 0;
+    for (unsigned c = 0x21; c < 0x7F; c++) {
+        differ += memcmp(rows + (size_t)c * height, table + (size_t)c * height, height) != 0;
+    }
+    return differ <= CONSOLE_SAME_MAX;
+}
+
+int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const uint8_t *rows,
+                                unsigned height)
+{
+    if (family == NULL || height < 6 || height > SK_TEXTREC_CONSOLE_MAX_H) {
+        return -1;
+    }
+    const uint8_t *same[5] = {NULL};
+    if (height == 8) {
+        same[0] = &sk_font8x8[0][0];
+        same[1] = &sk_font_bios8[0][0];
+    } else if (height == 14) {
+        same[0] = &sk_font8x14[0][0];
+        same[1] = &sk_font_bios14[0][0];
+    } else if (height == 16) {
+        same[0] = &sk_font8x16[0][0];
+        same[1] = &sk_font_bios16[0][0];
+        same[2] = &sk_font_grub[0][0];
+        same[3] = &sk_font_terminus16[0][0][0];
+        same[4] = &sk_font_terminus16[1][0][0];
+    }
+    for (unsigned i = 0; i < 5 && same[i] != NULL; i++) {
+        if (console_same(rows, height, same[i])) {
+            return 0;
+        }
+    }
+    /*
+     * A cell taller than a glyph's 16 rows (Fixed18) is read in the 16 of
+     * its rows that hold the most of the printable glyphs' ink, that far
+     * down the cell (as EDK2's 8x19 is).
+     */
+    unsigned fh = height > MAX_CELL_H ? MAX_CELL_H : height, top = 0;
+    unsigned ink[SK_TEXTREC_CONSOLE_MAX_H] = {0};
+    for (unsigned c = 0x21; c < 0x7F; c++) {
+        for (unsigned y = 0; y < height; y++) {
+            ink[y] += (unsigned)__builtin_popcount(rows[(size_t)c * height + y]);
+        }
+    }
+    for (unsigned t = 0, best = 0; t + fh <= height; t++) {
+        unsigned sum = 0;
+        for (unsigned y = 0; y < fh; y++) {
+            sum += ink[t + y];
+        }
+        if (t == 0 || sum > best) {
+            top = t;
+            best = sum;
+        }
+    }
+    uint8_t glyphs[256 * MAX_CELL_H]; /* 256 glyphs of fh rows */
+    for (unsigned c = 0; c < 256; c++) {
+        memcpy(glyphs + (size_t)c * fh, rows + (size_t)c * height + top, fh);
+    }
+    for (unsigned k = GRID_CELLS; k < tr->nshapes; k++) {
+        if (tr->shapes[k].h == height && !strcmp(tr->console_family[k - GRID_CELLS], family)) {
+            unsigned left = font_add_set(&tr->fonts[tr->shapes[k].font], glyphs);
+            return left ? 0 : 1;
+        }
+    }
+    unsigned n = tr->nshapes - GRID_CELLS;
+    if (n >= CONSOLE_SHAPES) {
+        return 0;
+    }
+    int fi = FONT_COUNT + (int)n;
+    /* Read at its own pixels, but not by the model fit: a framebuffer console's picture is
+     * read as the other console fonts' are (FONT_TER16's). */
+    font_fill(&tr->fonts[fi], glyphs, fh, 0);
+    snprintf(tr->console_family[n], sizeof(tr->console_family[n]), "%s", family);
+    snprintf(tr->console_name[n], sizeof(tr->console_name[n]), "grid 8x%u %s", height, family);
+    tr->shapes[tr->nshapes++] =
+        (struct shape){8, height, fi, top, 1, 1, NULL, tr->console_name[n], 1};
+    return 1;
+}
 
 /* Whether shape k is drawn in one of console-setup's 8x16 fonts (only a console draws them). */
-static int console_font(unsigned k)
+static int console_font(const struct shape *c)
 {
-    return grid_cells[k].font == FONT_TER16;
+    return c->console;
 }
 
 /* The columns read in a cell of shape k: its width, or the 8 its table picks. */
-static unsigned shape_cols(unsigned k)
+static unsigned shape_cols(const struct shape *c)
 {
-    return grid_cells[k].pick ? GLYPH_W : grid_cells[k].w;
+    return c->pick ? GLYPH_W : c->w;
 }
 
 /*
@@ -2113,11 +2233,11 @@ static const unsigned short source_modes[][2] = {
  * 10x15 apart in 1280x720 mean 1024x768; 8x14 ones, 1024x672, none. -1
  * for none.
  */
-static int source_mode(const struct sk_image *img, const struct sk_grid *g, unsigned k)
+static int source_mode(const struct sk_image *img, const struct sk_grid *g, const struct shape *c)
 {
-    double w = grid_cells[k].w * img->width / g->x.pitch;
-    double h = grid_cells[k].h * img->height / g->y.pitch;
-    double near = grid_cells[k].pick ? GRID_SOURCE_NEAR_PICKED : GRID_SOURCE_NEAR;
+    double w = c->w * img->width / g->x.pitch;
+    double h = c->h * img->height / g->y.pitch;
+    double near = c->pick ? GRID_SOURCE_NEAR_PICKED : GRID_SOURCE_NEAR;
     int best = -1;
     double best_d = 0;
     /* The nearest: 1360x768 and 1366x768 are both within reach of either. */
@@ -2136,18 +2256,18 @@ static int source_mode(const struct sk_image *img, const struct sk_grid *g, unsi
 static void found_mode(struct sk_textrec *tr, unsigned k, unsigned cols, unsigned rows)
 {
     struct place *pl = &tr->found_place;
-    unsigned fh = tr->fonts[grid_cells[k].font].height;
-    pl->pick_x = grid_cells[k].pick ? grid_cells[k].pick->cols : NULL;
-    pl->pick_y = grid_cells[k].pick ? grid_cells[k].pick->rows : NULL;
+    unsigned fh = tr->fonts[tr->shapes[k].font].height;
+    pl->pick_x = tr->shapes[k].pick ? tr->shapes[k].pick->cols : NULL;
+    pl->pick_y = tr->shapes[k].pick ? tr->shapes[k].pick->rows : NULL;
     tr->found_k = k;
     tr->found = (struct mode){cols,
                               rows,
-                              shape_cols(k),
+                              shape_cols(&tr->shapes[k]),
                               fh,
-                              cols * shape_cols(k),
+                              cols * shape_cols(&tr->shapes[k]),
                               rows * fh,
-                              grid_cells[k].font,
-                              grid_cells[k].name,
+                              tr->shapes[k].font,
+                              tr->shapes[k].name,
                               pl};
 }
 
@@ -2165,16 +2285,16 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
                       unsigned k, double dx, double top, int chosen)
 {
     struct place *pl = &tr->found_place;
-    unsigned fh = tr->fonts[grid_cells[k].font].height;
+    unsigned fh = tr->fonts[tr->shapes[k].font].height;
     pl->pitch_x = g->x.pitch;
     pl->pitch_y = g->y.pitch;
-    int src = source_mode(img, g, k);
+    int src = source_mode(img, g, &tr->shapes[k]);
     if (src >= 0) {
-        pl->pitch_x = (double)grid_cells[k].w * img->width / source_modes[src][0];
-        pl->pitch_y = (double)grid_cells[k].h * img->height / source_modes[src][1];
+        pl->pitch_x = (double)tr->shapes[k].w * img->width / source_modes[src][0];
+        pl->pitch_y = (double)tr->shapes[k].h * img->height / source_modes[src][1];
     }
-    pl->sx = pl->pitch_x / grid_cells[k].w;
-    pl->sy = pl->pitch_y / grid_cells[k].h;
+    pl->sx = pl->pitch_x / tr->shapes[k].w;
+    pl->sy = pl->pitch_y / tr->shapes[k].h;
     /*
      * The cell starts where the glyph's phase puts it (a glyph read above
      * the grid's origin moves the cell up with it), and as many cells are
@@ -2194,7 +2314,7 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
     double gx = src >= 0 && g->x.origin < pl->sx ? 0 : g->x.origin;
     double gy = src >= 0 && g->y.origin < pl->sy ? 0 : g->y.origin;
     pl->ox = gx + dx * pl->sx;
-    pl->oy = gy + (top - grid_cells[k].top) * pl->sy;
+    pl->oy = gy + (top - tr->shapes[k].top) * pl->sy;
     /*
      * A whole cell before the first one, once the glyph's phase is known,
      * is read too, in a picture at its own size (Terminus16's rows found
@@ -2222,9 +2342,9 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
     if (chosen && pl->sx != 1 && fabs(pl->ox - pl->pitch_x) < GRID_EDGE * pl->sx) {
         pl->ox -= pl->pitch_x;
     }
-    pl->top = grid_cells[k].top;
+    pl->top = tr->shapes[k].top;
     /* A cell read at picked pixels spans its whole height. */
-    unsigned span_h = grid_cells[k].pick ? grid_cells[k].h : fh;
+    unsigned span_h = tr->shapes[k].pick ? tr->shapes[k].h : fh;
     double end_x = img->width - pl->ox, end_y = img->height - pl->oy - (pl->top + span_h) * pl->sy;
     unsigned cols = end_x < pl->pitch_x ? 0 : (unsigned)(end_x / pl->pitch_x + 1e-6);
     unsigned rows = end_y < 0 ? 0 : (unsigned)(end_y / pl->pitch_y + 1e-6) + 1;
@@ -2267,7 +2387,7 @@ static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const st
     if (!mode_fits(&tr->found, img)) {
         return;
     }
-    if (grid_cells[k].pick) {
+    if (tr->shapes[k].pick) {
         bound = HUGE_VAL;
     } else if (best->k >= 0 && best->score < bound) {
         bound = best->score;
@@ -2278,7 +2398,7 @@ static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const st
     }
     double m = mode_misfit(ty);
     double score = m;
-    if (grid_cells[k].pick) {
+    if (tr->shapes[k].pick) {
         score = ty->glyphs ? ty->resid / ty->glyphs : HUGE_VAL;
         if (best->k >= 0 && 2 * ty->glyphs < best->glyphs) {
             return;
@@ -2314,7 +2434,7 @@ static void grid_refine(struct sk_textrec *tr, const struct sk_image *img, const
             grid_try(tr, img, g, k, dx0 + dx, top, step, HUGE_VAL, ty, &local);
         }
     }
-    double sx = g->x.pitch / grid_cells[k].w, sy = g->y.pitch / grid_cells[k].h;
+    double sx = g->x.pitch / tr->shapes[k].w, sy = g->y.pitch / tr->shapes[k].h;
     static const double frac[] = {-0.5, -0.25, 0.25, 0.5};
     for (unsigned i = 0; i < 4 && (sx > 1.2 || sy > 1.2); i++) {
         double dx = local.dx, t = local.top;
@@ -2328,16 +2448,18 @@ static void grid_refine(struct sk_textrec *tr, const struct sk_image *img, const
 }
 
 /* Whether grid g read in cells of shape k means a source picture of a display mode. */
-static int source_plausible(const struct sk_image *img, const struct sk_grid *g, unsigned k)
+static int source_plausible(const struct sk_image *img, const struct sk_grid *g,
+                            const struct shape *c)
 {
-    return source_mode(img, g, k) >= 0;
+    return source_mode(img, g, c) >= 0;
 }
 
 /* Whether grid g in cells of shape k makes a display mode's picture other than a VGA text mode's.
  */
-static int console_source(const struct sk_image *img, const struct sk_grid *g, unsigned k)
+static int console_source(const struct sk_image *img, const struct sk_grid *g,
+                          const struct shape *c)
 {
-    int src = source_mode(img, g, k);
+    int src = source_mode(img, g, c);
     return src >= 0 && !(source_modes[src][1] == 350 || source_modes[src][1] == 400);
 }
 
@@ -2399,14 +2521,14 @@ static int axes_agree(const struct sk_grid *g, const struct mode *md, const stru
  * edges fill more than GRID_SPARSE_EXTENT of the frame's height: a
  * desktop's columns may repeat, and its rows would cost full passes).
  */
-static int grid_sparse_rows(const struct sk_image *img, struct sk_grid *g, unsigned k)
+static int grid_sparse_rows(const struct sk_image *img, struct sk_grid *g, const struct shape *c)
 {
     if (g->y.strength >= AXIS_CLEAR || g->x.strength < AXIS_CLEAR || g->x.pitch <= 0 ||
         g->y.pitch <= 0 ||
         (g->y.last - g->y.first + 1) * g->y.pitch > GRID_SPARSE_EXTENT * img->height) {
         return 0;
     }
-    g->y.pitch = g->x.pitch * grid_cells[k].h / grid_cells[k].w;
+    g->y.pitch = g->x.pitch * c->h / c->w;
     g->y.origin = 0;
     g->y.count = (unsigned)(img->height / g->y.pitch);
     return 1;
@@ -2423,17 +2545,17 @@ static int grid_sparse_rows(const struct sk_image *img, struct sk_grid *g, unsig
  * miss: a console of 1280x800 in 8x16 cells at 1080p was read in rows 24
  * pixels apart for 21.6, and lost its second line. Returns how many.
  */
-static unsigned sparse_pitches(const struct sk_image *img, const struct sk_grid *g, unsigned k,
-                               double pitch[1 + SOURCE_MODES])
+static unsigned sparse_pitches(const struct sk_image *img, const struct sk_grid *g,
+                               const struct shape *c, double pitch[1 + SOURCE_MODES])
 {
     unsigned n = 0;
     pitch[n++] = g->y.pitch;
-    double w = grid_cells[k].w * img->width / g->x.pitch;
+    double w = c->w * img->width / g->x.pitch;
     for (size_t i = 0; i < SOURCE_MODES; i++) {
         if (fabs(w - source_modes[i][0]) > GRID_SOURCE_NEAR * source_modes[i][0]) {
             continue;
         }
-        double p = (double)grid_cells[k].h * img->height / source_modes[i][1];
+        double p = (double)c->h * img->height / source_modes[i][1];
         int seen = 0;
         for (unsigned j = 0; j < n; j++) {
             seen |= fabs(p - pitch[j]) < SPARSE_SAME * pitch[j];
@@ -2501,9 +2623,9 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     struct phase second = {.k = -1}; /* the best of the other shapes, and its phase */
     /* Shapes are ranked by misfit, times GRID_ODD_SOURCE where the source would be odd. */
     double best_rank = 0, second_rank = 0;
-    for (unsigned k = 0; k < GRID_CELLS; k++) {
-        if (same_cells && (grid_cells[k].pick || grid_cells[k].w != known->cell_w ||
-                           grid_cells[k].h != known->cell_h)) {
+    for (unsigned k = 0; k < tr->nshapes; k++) {
+        if (same_cells && (tr->shapes[k].pick || tr->shapes[k].w != known->cell_w ||
+                           tr->shapes[k].h != known->cell_h)) {
             continue;
         }
         struct sk_grid g0 = g;
@@ -2513,14 +2635,14 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
          * Unifont and Fixed16, the kernel's VGA8x8. Each of sparse_pitches is
          * tried, and the one that ranks best (below) is kept.
          */
-        int sparse = (grid_cells[k].pick || console_font(k) || grid_cells[k].font == FONT_GRUB ||
-                      grid_cells[k].font == FONT_8) &&
-                     grid_sparse_rows(img, &g0, k);
+        int sparse = (tr->shapes[k].pick || console_font(&tr->shapes[k]) ||
+                      tr->shapes[k].font == FONT_GRUB || tr->shapes[k].font == FONT_8) &&
+                     grid_sparse_rows(img, &g0, &tr->shapes[k]);
         if (!g.found && !sparse) {
             continue;
         }
         double pitches[1 + SOURCE_MODES];
-        unsigned npitch = sparse ? sparse_pitches(img, &g0, k, pitches) : 1;
+        unsigned npitch = sparse ? sparse_pitches(img, &g0, &tr->shapes[k], pitches) : 1;
         struct phase shape = {.k = -1};
         double odd = 1, shape_rank = HUGE_VAL;
         int stretched_console = 0;
@@ -2530,12 +2652,12 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                 gk.y.pitch = pitches[pi];
                 gk.y.count = (unsigned)(img->height / gk.y.pitch);
             }
-            double sx = gk.x.pitch / grid_cells[k].w, sy = gk.y.pitch / grid_cells[k].h;
+            double sx = gk.x.pitch / tr->shapes[k].w, sy = gk.y.pitch / tr->shapes[k].h;
             if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT * sy || sy > GRID_ASPECT * sx) {
                 continue;
             }
-            if (grid_cells[k].pick &&
-                (sx < GRID_PICKED_MIN || sy < GRID_PICKED_MIN || !source_plausible(img, &gk, k))) {
+            if (tr->shapes[k].pick && (sx < GRID_PICKED_MIN || sy < GRID_PICKED_MIN ||
+                                       !source_plausible(img, &gk, &tr->shapes[k]))) {
                 continue;
             }
             /*
@@ -2543,7 +2665,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
              * mode's picture, not a VGA text mode's (setfont on the VGA's text
              * console draws in the VGA's own modes, read in their own fonts).
              */
-            if (console_font(k) && !console_source(img, &gk, k)) {
+            if (console_font(&tr->shapes[k]) && !console_source(img, &gk, &tr->shapes[k])) {
                 continue;
             }
             /*
@@ -2551,8 +2673,9 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
              * misfit past which its readings could be neither the best shape
              * nor the runner-up: each stops there.
              */
-            int sc = (console_font(k) || grid_cells[k].font == FONT_GRUB) && (sx > 1.2 || sy > 1.2);
-            double o = source_plausible(img, &gk, k) ? 1 : GRID_ODD_SOURCE;
+            int sc = (console_font(&tr->shapes[k]) || tr->shapes[k].font == FONT_GRUB) &&
+                     (sx > 1.2 || sy > 1.2);
+            double o = source_plausible(img, &gk, &tr->shapes[k]) ? 1 : GRID_ODD_SOURCE;
             double factor = o * (sc ? GRID_ODD_SOURCE : 1);
             double bound = best.k >= 0 && second.k >= 0 ? second_rank / factor : HUGE_VAL;
             /* Another of sparse_pitches is kept only if it ranks better. */
@@ -2564,7 +2687,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
              * further in. Rows assumed from the frame's top are read there, on
              * every row (a sample would miss a few lines of text).
              */
-            int up = GRID_SHIFT_Y + (grid_cells[k].h > 16 ? (int)(grid_cells[k].h - 16) / 8 : 0);
+            int up = GRID_SHIFT_Y + (tr->shapes[k].h > 16 ? (int)(tr->shapes[k].h - 16) / 8 : 0);
             int down = GRID_SHIFT_Y;
             unsigned shape_step = step;
             if (sparse) {
@@ -2572,10 +2695,10 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                 shape_step = 1;
             }
             struct phase at = {.k = -1};
-            for (int lead = grid_cells[k].lead;
-                 lead >= (grid_cells[k].either ? 0 : grid_cells[k].lead); lead--) {
+            for (int lead = tr->shapes[k].lead;
+                 lead >= (tr->shapes[k].either ? 0 : tr->shapes[k].lead); lead--) {
                 for (int dy = -up; dy <= down; dy++) {
-                    grid_try(tr, img, &gk, k, -lead, (double)grid_cells[k].top + dy, shape_step,
+                    grid_try(tr, img, &gk, k, -lead, (double)tr->shapes[k].top + dy, shape_step,
                              bound, ty, &at);
                 }
             }
@@ -2589,8 +2712,8 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
         if (shape.k < 0) {
             continue;
         }
-        double sx = shape.grid.x.pitch / grid_cells[k].w, sy = shape.grid.y.pitch / grid_cells[k].h;
-        if (grid_cells[k].pick && (sx > 1.2 || sy > 1.2) &&
+        double sx = shape.grid.x.pitch / tr->shapes[k].w, sy = shape.grid.y.pitch / tr->shapes[k].h;
+        if (tr->shapes[k].pick && (sx > 1.2 || sy > 1.2) &&
             (best.k < 0 || shape.misfit < GRID_PICKED_REFINE * best.misfit)) {
             /*
              * Picked pixels miss thin strokes between frame pixels: the phase
@@ -2628,11 +2751,11 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
          * close and as plausible (EDK2's 8x19 cells stretched to 1080p fit 8x16 ones at
          * whole pixels). */
         int near = second.k >= 0 && second_rank < GRID_RUNNER_UP * best_rank &&
-                   source_plausible(img, &second.grid, (unsigned)second.k) >=
-                       source_plausible(img, &best.grid, (unsigned)best.k);
+                   source_plausible(img, &second.grid, &tr->shapes[second.k]) >=
+                       source_plausible(img, &best.grid, &tr->shapes[best.k]);
         unsigned k = (unsigned)best.k;
         int stretched =
-            best.grid.x.pitch / grid_cells[k].w > 1.2 || best.grid.y.pitch / grid_cells[k].h > 1.2;
+            best.grid.x.pitch / tr->shapes[k].w > 1.2 || best.grid.y.pitch / tr->shapes[k].h > 1.2;
         grid_refine(tr, img, &best, ty, &best);
         if (near && stretched) {
             grid_refine(tr, img, &second, ty, &best);
@@ -2758,7 +2881,7 @@ void sk_textrec_resume(struct sk_textrec *tr, const struct sk_textrec_hint *h)
         tr->last = &tr->own;
         break;
     case HINT_FOUND:
-        if (h->index >= GRID_CELLS || h->cols == 0 || h->rows == 0 ||
+        if (h->index >= tr->nshapes || h->cols == 0 || h->rows == 0 ||
             h->cols > SK_TEXTREC_MAX_COLS || h->rows > SK_TEXTREC_MAX_ROWS ||
             !(h->sx > 0 && h->sx < 64 && h->sy > 0 && h->sy < 64) || !isfinite(h->ox) ||
             !isfinite(h->oy) || !(h->pitch_x > 0 && h->pitch_x < 4096) ||
@@ -2961,8 +3084,8 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
         /* The known mode's cells, read in another font's glyphs (a shape read at picked pixels
          * is wider than any listed mode's cell). */
         const unsigned fk = tr->found_k;
-        int other_font = found > 0 && grid_cells[fk].w == best->cell_w &&
-                         grid_cells[fk].h == best->cell_h && grid_cells[fk].font != best->font;
+        int other_font = found > 0 && tr->shapes[fk].w == best->cell_w &&
+                         tr->shapes[fk].h == best->cell_h && tr->shapes[fk].font != best->font;
         double better = own_size ? 1 : other_font ? GRID_FONT_BETTER : GRID_BETTER;
         if (found > 0 &&
             (!tally_is_text(&known) ||

@@ -161,6 +161,24 @@ void sk_textrec_resume(struct sk_textrec *tr, const struct sk_textrec_hint *h);
  * for another height.
  */
 int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned height);
+
+/* The tallest console font sk_textrec_add_console_font takes. */
+#define SK_TEXTREC_CONSOLE_MAX_H 32
+/*
+ * Teach the recogniser a Linux console font of a family it has no table
+ * for (the system's, src/text/consolefonts.h: Fixed18, Terminus14,
+ * TerminusBold14 ...): rows is 256 glyphs of height (6 to
+ * SK_TEXTREC_CONSOLE_MAX_H) rows, 8 pixels wide, bit 7 leftmost, indexed by
+ * CP437 code point (all zero where the font draws none). The fonts of a
+ * family and height (its weights: Terminus14, TerminusBold14) are one
+ * cell shape, tried on the grids a framebuffer console's picture would
+ * make, as the built-in console fonts are. Copied. Returns 1 when added, 0
+ * when left out (its glyphs are a built-in font's, or there is no room
+ * for another shape), -1 for a height it cannot take. Recognisers that
+ * share hints (sk_textrec_hint) are given the same fonts in the same order.
+ */
+int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const uint8_t *rows,
+                                unsigned height);
 #define SK_TEXTREC_MAX_GLYPHS 1024
 
 /*

@@ -227,18 +227,26 @@ TEXT
   # font (Uni2-Fixed16), no --text-font, JPEG q75. screen --text, --json, wait and the console's
   # text view read the whole frame: read at 1440x810, as they were, the cells shrank to 6x12
   # and the screen was "not text".
-  python3 "$ROOT/tests/helpers/psf_screen.py" --fbcon 1920x1080 "$FONTS/Uni2-Fixed16.psf.gz" \
-    "$T/console.txt" "$T/fb1080.ppm" && cjpeg -quality 75 "$T/fb1080.ppm" >"$T/fb1080.mjpeg"
-  start_sshkvm --video "file:$T/fb1080.mjpeg" || exit 1
-  wait_until 20 captured
-  kssh screen --text >"$T/fb1080.txt"
-  check fbcon_1080p_screen_text_exit_0 test $? -eq 0
-  check fbcon_1080p_67_lines test "$(wc -l <"$T/fb1080.txt")" -eq 67
-  if cmp -s <(head -15 "$T/fb1080.txt" | sed 's/ *$//') "$T/console.txt"; then
-    pass fbcon_1080p_exact
-  else
-    fail fbcon_1080p_exact "$(diff "$T/console.txt" <(head -15 "$T/fb1080.txt" | sed 's/ *$//') | head -10)"
-  fi
+  # fbcon_screen NAME FONT WxH LINES ARGS...: console.txt drawn by fbcon in FONT at WxH, JPEG
+  # q75, read by sshkvm started with ARGS: screen --text exits 0 (NAME_screen_text_exit_0),
+  # prints LINES lines (NAME_LINES_lines) and the text's 15 first (NAME_exact); left running.
+  fbcon_screen() {
+    local name=$1 font=$2 size=$3 lines=$4
+    shift 4
+    python3 "$ROOT/tests/helpers/psf_screen.py" --fbcon "$size" "$FONTS/$font.psf.gz" \
+      "$T/console.txt" "$T/$name.ppm" && cjpeg -quality 75 "$T/$name.ppm" >"$T/$name.mjpeg"
+    start_sshkvm --video "file:$T/$name.mjpeg" "$@" || exit 1
+    wait_until 20 captured
+    kssh screen --text >"$T/$name.txt"
+    check "${name}_screen_text_exit_0" test $? -eq 0
+    check "${name}_${lines}_lines" test "$(wc -l <"$T/$name.txt")" -eq "$lines"
+    if cmp -s <(head -15 "$T/$name.txt" | sed 's/ *$//') "$T/console.txt"; then
+      pass "${name}_exact"
+    else
+      fail "${name}_exact" "$(diff "$T/console.txt" <(head -15 "$T/$name.txt" | sed 's/ *$//') | head -10)"
+    fi
+  }
+  fbcon_screen fbcon_1080p Uni2-Fixed16 1920x1080 67
   check fbcon_1080p_json_grid grep -q '"cols":240,"rows":67' <<<"$(kssh screen --text --json | tr -d ' ')"
   check fbcon_1080p_wait kssh wait --timeout 5 'root@kvm-target:~# dmesg'
   tmux -L "tf$$" new-session -d -x 240 -y 68 \
@@ -279,6 +287,26 @@ TEXT
   check fbcon_1080p_small_terminal_read_seldom test "$reads" -ge 1 -a "$reads" -lt "$art"
   tmux -L "ts$$" kill-server
   stop_sshkvm
+  # The system's console fonts, read at start (--text-font-dir, default /usr/share/consolefonts):
+  # a console in Fixed18 (8x18 cells, no built-in table) at 1680x1050 through JPEG q75 is read
+  # exactly with no option given, and misread with --text-font-dir none; the log says what was
+  # read; a folder given that is not there stops the start, naming it.
+  fbcon_screen font_dir_fixed18 Lat15-Fixed18 1680x1050 58
+  check font_dir_wait kssh wait --timeout 5 'root@kvm-target:~# dmesg'
+  check font_dir_logged grep -Eq "text fonts: [0-9]+ console fonts in $FONTS \([0-9]+ files passed over\), [0-9]+ new to the recogniser" "$T/sshkvm.log"
+  stop_sshkvm
+  start_sshkvm --video "file:$T/font_dir_fixed18.mjpeg" --text-font-dir none || exit 1
+  wait_until 20 captured
+  kssh screen --text >"$T/fixed18_none.txt"
+  bad=$(diff <(head -15 "$T/fixed18_none.txt" | sed 's/ *$//') "$T/console.txt" | grep -c '^>')
+  echo "  Fixed18 console at q75: $bad of 15 text lines misread with --text-font-dir none"
+  check font_dir_none_misreads test "$bad" -ge 10
+  check font_dir_none_not_logged bash -c "! grep -q 'console fonts in' '$T/sshkvm.log'"
+  stop_sshkvm
+  err=$(timeout 10 "$BIN" --text-font-dir "$T/no-such-fonts" --hostkeys "$T/hk-bad" --http-listen off \
+    --ssh-listen "127.0.0.1:$(free_port)" 2>&1); rc=$?
+  check font_dir_missing_exit_nonzero test "$rc" -ne 0 -a "$rc" -ne 124
+  check font_dir_missing_named grep -qF -- "--text-font-dir: $T/no-such-fonts: No such file or directory" <<<"$err"
 else
   echo "SKIP text_font_psf: no $FONTS (apt-get install console-setup-linux)"
 fi

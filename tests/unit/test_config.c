@@ -176,6 +176,14 @@ static void test_text_font_list(void)
     CHECK_EQ_INT(sk_config_set(&c, "text-font", "", err, sizeof(err)), -1);
     CHECK_STR(err, "--text-font: needs a value");
     CHECK_STR(c.text_font, "/a.psf.gz,/b.bin,/c,/d.psf,/e,/f");
+    /* --text-font-dir: the system's console fonts by default; a file's or the line's replaces it.
+     */
+    CHECK_STR(c.text_font_dir, "/usr/share/consolefonts");
+    CHECK_EQ_INT(sk_config_parse_text(&c, "text-font-dir = none\n", "k", err, sizeof(err)), 0);
+    CHECK_STR(c.text_font_dir, "none");
+    char *argv2[] = {"sshkvm", "--text-font-dir", "/srv/fonts", NULL};
+    CHECK_EQ_INT(sk_config_parse_args(&c, 3, argv2, err, sizeof(err)), 0);
+    CHECK_STR(c.text_font_dir, "/srv/fonts");
     sk_config_free(&c);
 }
 

@@ -18,6 +18,7 @@
 #include "check.h"
 #include "demo/demo.h"
 #include "demo/vgatext.h"
+#include "text/consolefonts.h"
 #include "text/fontbios.h"
 #include "text/fontfile.h"
 #include "text/fonts.h"
@@ -947,11 +948,12 @@ static void test_colours_true(void)
 }
 
 /* Pictures that are not text are refused. */
-static void test_not_text(void)
+static void not_text(const struct sk_console_fonts *cf)
 {
     struct sk_image img = {0};
     sk_image_resize(&img, 1280, 720);
     struct sk_textrec *tr = sk_textrec_new();
+    sk_console_fonts_teach(cf, tr);
     struct sk_textrec_result r;
     /* A smooth photo-like picture: gradients with a little texture. */
     uint32_t seed = 1;
@@ -1009,6 +1011,23 @@ static void test_not_text(void)
     CHECK(!r.is_text);
     sk_textrec_free(tr);
     sk_image_free(&img);
+}
+
+/* The same with the system's console fonts taught too (more cell shapes to fit a picture). */
+static void test_not_text(void)
+{
+    not_text(NULL);
+    char err[256];
+    struct sk_console_fonts *cf =
+        sk_console_fonts_load("/usr/share/consolefonts", NULL, err, sizeof(err));
+    if (cf == NULL) {
+        printf("SKIP test_not_text with console fonts: %s (apt-get install console-setup-linux)\n",
+               err);
+        return;
+    }
+    CHECK(sk_console_fonts_count(cf) > 10);
+    not_text(cf);
+    sk_console_fonts_free(cf);
 }
 
 /*

@@ -1,0 +1,64 @@
+/*
+ * consolefonts: the system's Linux console fonts, read at start, so that
+ * the text recogniser reads a framebuffer console drawn in a font it has
+ * no table for (console-setup's Fixed18, Terminus14, TerminusBold14 ...).
+ *
+ * A Debian or Raspberry Pi OS machine keeps them in /usr/share/consolefonts
+ * (console-setup-linux), one face in many files, one a character set:
+ * Uni2-Fixed18.psf.gz, Lat15-Fixed18.psf.gz ... Every PSF file there 8
+ * pixels wide is read (sk_text_console_font_parse), and a face's files
+ * are merged into one font in CP437 order, each code point from the
+ * first file (by name) that draws it. Wider faces (Terminus 10x18 to
+ * 16x32) are left to the recogniser's own tables.
+ */
+#ifndef SK_TEXT_CONSOLEFONTS_H
+#define SK_TEXT_CONSOLEFONTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct sk_textrec;
+
+/* Where sshkvm looks by default (--text-font-dir). */
+#define SK_CONSOLE_FONTS_DIR "/usr/share/consolefonts"
+/* Faces kept at most, and files looked at at most. */
+#define SK_CONSOLE_FACES_MAX 64
+#define SK_CONSOLE_FILES_MAX 4096
+
+struct sk_console_fonts;
+
+/* One face: its name ("TerminusBold14"), family ("Terminus"), height and 256 x height rows. */
+struct sk_console_face {
+    const char *name, *family;
+    unsigned height;
+    const uint8_t *rows;
+    unsigned files; /* the files merged into it */
+};
+
+/*
+ * Read dir's console fonts. A file that is not a console font 8 wide is
+ * passed over (counted in *skipped when not NULL). NULL with err set
+ * ("DIR: why") when dir cannot be read.
+ */
+struct sk_console_fonts *sk_console_fonts_load(const char *dir, unsigned *skipped, char *err,
+                                               size_t errlen);
+void sk_console_fonts_free(struct sk_console_fonts *cf);
+
+/* The faces read (0 for NULL), and face i of them, in the order they teach a recogniser. */
+unsigned sk_console_fonts_count(const struct sk_console_fonts *cf);
+void sk_console_fonts_face(const struct sk_console_fonts *cf, unsigned i,
+                           struct sk_console_face *out);
+
+/* Teach tr every face (sk_textrec_add_console_font); cf may be NULL. Returns the faces taken. */
+unsigned sk_console_fonts_teach(const struct sk_console_fonts *cf, struct sk_textrec *tr);
+
+/*
+ * A file name's face and family (pure): "Uni2-TerminusBold14.psf.gz" is
+ * face "TerminusBold14" of family "Terminus" (a weight or variant, Bold,
+ * BoldVGA or Classic, is the family's; the size is not). Returns 0, or -1
+ * when the name is not a PSF font's (.psf, .psfu, either with .gz).
+ */
+int sk_console_font_name(const char *file, char *face, size_t face_len, char *family,
+                         size_t family_len);
+
+#endif

@@ -1,0 +1,369 @@
+/*
+ * test_consolefonts: the system's console fonts are read at run time, and
+ * a framebuffer console drawn in one the recogniser has no table for
+ * reads as text with them, not without.
+ *
+ * The fonts are Debian's console-setup's (/usr/share/consolefonts,
+ * apt-get install console-setup-linux; scripts/deps.sh test installs it),
+ * copied into a folder of the test's own with files that are not fonts.
+ * The screens are drawn here in the font's own glyphs, as Linux's fbcon
+ * draws them (cells from the top left corner, the rest a margin), and read
+ * lossless and through JPEG q75.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../bench/textscreens/screens.h"
+#include "check.h"
+#include "base/util.h"
+#include "text/consolefonts.h"
+#include "text/fontfile.h"
+#include "text/textrec.h"
+
+#define SYSTEM_FONTS "/usr/share/consolefonts"
+
+static int have_fonts(const char *why)
+{
+    if (access(SYSTEM_FONTS "/Lat15-Fixed18.psf.gz", R_OK) != 0) {
+        printf("SKIP %s: no %s (apt-get install console-setup-linux)\n", why, SYSTEM_FONTS);
+        return 0;
+    }
+    return 1;
+}
+
+static void test_names(void)
+{
+    char face[32], family[32];
+    CHECK_EQ_INT(sk_console_font_name("Uni2-TerminusBold14.psf.gz", face, sizeof(face), family,
+                                      sizeof(family)),
+                 0);
+    CHECK_STR(face, "TerminusBold14");
+    CHECK_STR(family, "Terminus");
+    CHECK_EQ_INT(sk_console_font_name("Lat15-TerminusBoldVGA16.psf", face, sizeof(face), family,
+                                      sizeof(family)),
+                 0);
+    CHECK_STR(face, "TerminusBoldVGA16");
+    CHECK_STR(family, "Terminus");
+    CHECK_EQ_INT(sk_console_font_name("Ethiopian-GohaClassic12.psf.gz", face, sizeof(face), family,
+                                      sizeof(family)),
+                 0);
+    CHECK_STR(family, "Goha");
+    CHECK_EQ_INT(sk_console_font_name("CyrAsia-Terminus28x14.psf.gz", face, sizeof(face), family,
+                                      sizeof(family)),
+                 0);
+    CHECK_STR(face, "Terminus28x14");
+    CHECK_STR(family, "Terminus");
+    /* kbd's names: no character set before a dash. */
+    CHECK_EQ_INT(
+        sk_console_font_name("lat0-16.psfu.gz", face, sizeof(face), family, sizeof(family)), 0);
+    CHECK_STR(face, "lat0-16");
+    CHECK_STR(family, "lat");
+    CHECK_EQ_INT(
+        sk_console_font_name("default8x16.psfu", face, sizeof(face), family, sizeof(family)), 0);
+    CHECK_STR(family, "default");
+    /* Not fonts' names. */
+    CHECK_EQ_INT(sk_console_font_name("README.Lat15", face, sizeof(face), family, sizeof(family)),
+                 -1);
+    CHECK_EQ_INT(sk_console_font_name("Lat15-Fixed16.psf.gz.bak", face, sizeof(face), family,
+                                      sizeof(family)),
+                 -1);
+    CHECK_EQ_INT(sk_console_font_name(".psf", face, sizeof(face), family, sizeof(family)), -1);
+    char small[4];
+    CHECK_EQ_INT(
+        sk_console_font_name("Uni2-Fixed18.psf.gz", small, sizeof(small), family, sizeof(family)),
+        -1);
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    char *data;
+    size_t len;
+    char err[256];
+    if (sk_read_file(from, 1 << 20, &data, &len, err, sizeof(err)) != 0) {
+        return -1;
+    }
+    FILE *f = fopen(to, "wb");
+    int rc = f != NULL && fwrite(data, 1, len, f) == len ? 0 : -1;
+    if (f != NULL && fclose(f) != 0) {
+        rc = -1;
+    }
+    free(data);
+    return rc;
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    CHECK(f != NULL);
+    if (f != NULL) {
+        fputs(text, f);
+        fclose(f);
+    }
+}
+
+/* A folder of console-setup's files, and others: its path in dir. Returns 0 or -1. */
+static int make_dir(char dir[64])
+{
+    snprintf(dir, 64, "/tmp/sk-consolefonts-XXXXXX");
+    if (mkdtemp(dir) == NULL) {
+        return -1;
+    }
+    static const char *const files[] = {"Lat15-Fixed18.psf.gz",        "Uni2-Fixed18.psf.gz",
+                                        "Lat15-TerminusBold14.psf.gz", "Lat15-Terminus14.psf.gz",
+                                        "Lat15-Terminus20x10.psf.gz",  "Lat15-VGA16.psf.gz"};
+    for (size_t i = 0; i < SK_ARRAY_LEN(files); i++) {
+        char from[256], to[256];
+        snprintf(from, sizeof(from), "%s/%s", SYSTEM_FONTS, files[i]);
+        snprintf(to, sizeof(to), "%s/%s", dir, files[i]);
+        if (copy_file(from, to) != 0) {
+            return -1;
+        }
+    }
+    char path[256];
+    snprintf(path, sizeof(path), "%s/README.fonts", dir);
+    write_text(path, "not a font\n");
+    snprintf(path, sizeof(path), "%s/Broken-Fixed13.psf", dir);
+    write_text(path, "\x36\x04\x00"); /* a PSF1 header cut short */
+    snprintf(path, sizeof(path), "%s/Junk-Fixed15.psf.gz", dir);
+    write_text(path, "\x1f\x8b not gzip after all");
+    return 0;
+}
+
+static void remove_dir(const char *dir)
+{
+    static const char *const files[] = {"Lat15-Fixed18.psf.gz",
+                                        "Uni2-Fixed18.psf.gz",
+                                        "Lat15-TerminusBold14.psf.gz",
+                                        "Lat15-Terminus14.psf.gz",
+                                        "Lat15-Terminus20x10.psf.gz",
+                                        "Lat15-VGA16.psf.gz",
+                                        "README.fonts",
+                                        "Broken-Fixed13.psf",
+                                        "Junk-Fixed15.psf.gz"};
+    for (size_t i = 0; i < SK_ARRAY_LEN(files); i++) {
+        char path[256];
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+}
+
+/* The glyph rows of code point c in the PSF file at path, as its own parser reads them. */
+static int file_glyph(const char *path, unsigned c, uint8_t *rows, unsigned *height)
+{
+    char *data;
+    size_t len;
+    char err[256];
+    if (sk_read_file(path, 1 << 20, &data, &len, err, sizeof(err)) != 0) {
+        return -1;
+    }
+    struct sk_text_font *f = xmalloc(sizeof(*f));
+    uint8_t drawn[256];
+    int rc = sk_text_console_font_parse((const uint8_t *)data, len, f, drawn, err, sizeof(err));
+    if (rc == 0) {
+        *height = f->height;
+        memcpy(rows, f->rows + (size_t)c * f->height, f->height);
+        rc = drawn[c] ? 0 : -1;
+    }
+    free(f);
+    free(data);
+    return rc;
+}
+
+/*
+ * The folder's fonts: two faces 8 wide (Fixed18 from two files, Terminus14
+ * and TerminusBold14 from one each) and VGA16; the 10-wide font, the text
+ * file and the broken ones passed over; faces in the order they teach.
+ */
+static void test_load_dir(void)
+{
+    if (!have_fonts("test_load_dir")) {
+        return;
+    }
+    char dir[64], err[256];
+    CHECK_EQ_INT(make_dir(dir), 0);
+    unsigned skipped = 0;
+    struct sk_console_fonts *cf = sk_console_fonts_load(dir, &skipped, err, sizeof(err));
+    CHECK(cf != NULL);
+    CHECK_EQ_INT(sk_console_fonts_count(cf), 4);
+    CHECK_EQ_INT(skipped, 4);
+    static const char *const names[] = {"Fixed18", "Terminus14", "TerminusBold14", "VGA16"};
+    static const char *const families[] = {"Fixed", "Terminus", "Terminus", "VGA"};
+    static const unsigned heights[] = {18, 14, 14, 16}, files[] = {2, 1, 1, 1};
+    for (unsigned i = 0; cf != NULL && i < 4 && i < sk_console_fonts_count(cf); i++) {
+        struct sk_console_face f;
+        sk_console_fonts_face(cf, i, &f);
+        CHECK_STR(f.name, names[i]);
+        CHECK_STR(f.family, families[i]);
+        CHECK_EQ_INT(f.height, heights[i]);
+        CHECK_EQ_INT(f.files, files[i]);
+    }
+    /* Fixed18's 'g' and its box line are the file's own. */
+    struct sk_console_face fixed;
+    sk_console_fonts_face(cf, 0, &fixed);
+    char path[256];
+    snprintf(path, sizeof(path), "%s/Uni2-Fixed18.psf.gz", dir);
+    static const unsigned codes[] = {'g', 0xC4, 0xDB};
+    for (size_t i = 0; i < SK_ARRAY_LEN(codes); i++) {
+        uint8_t rows[32];
+        unsigned h = 0;
+        CHECK_EQ_INT(file_glyph(path, codes[i], rows, &h), 0);
+        CHECK_EQ_INT(h, 18);
+        CHECK(memcmp(rows, fixed.rows + codes[i] * 18, 18) == 0);
+    }
+    /* Taught: VGA16 is the recogniser's own table (left out); the rest are two shapes. */
+    struct sk_textrec *tr = sk_textrec_new();
+    CHECK_EQ_INT(sk_console_fonts_teach(cf, tr), 3);
+    sk_textrec_free(tr);
+    sk_console_fonts_free(cf);
+    remove_dir(dir);
+    /* A folder that is not there: an error naming it. */
+    CHECK(sk_console_fonts_load("/nonexistent/consolefonts", NULL, err, sizeof(err)) == NULL);
+    CHECK(strstr(err, "/nonexistent/consolefonts") != NULL);
+    CHECK_EQ_INT(sk_console_fonts_count(NULL), 0);
+    CHECK_EQ_INT(sk_console_fonts_teach(NULL, NULL), 0);
+}
+
+/* Console fonts the recogniser takes and refuses, by height. */
+static void test_add_heights(void)
+{
+    struct sk_textrec *tr = sk_textrec_new();
+    uint8_t rows[256 * 33];
+    memset(rows, 0, sizeof(rows));
+    for (unsigned c = 0x21; c < 0x7F; c++) {
+        for (unsigned y = 2; y < 9; y++) {
+            rows[c * 12 + y] = (uint8_t)(c * 37 + y * 11); /* a font no table holds */
+        }
+    }
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 12), 1);
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 5), -1);
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 33), -1);
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, NULL, rows, 12), -1);
+    sk_textrec_free(tr);
+}
+
+static const char *const console_lines[] = {
+    "debian login: root",
+    "Password:",
+    "Linux debian 6.1.0-28-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 x86_64",
+    "root@debian:~# ls -l /etc/default",
+    "-rw-r--r-- 1 root root  346 Jan 14  2023 console-setup",
+    "-rw-r--r-- 1 root root 1516 Nov 21 09:12 grub",
+    "-rw-r--r-- 1 root root  150 Jan 14  2023 keyboard",
+    "root@debian:~# grep -c processor /proc/cpuinfo; uptime",
+    "2",
+    " 12:04:51 up 3 min,  1 user,  load average: 0.08, 0.10, 0.04",
+    "root@debian:~# dmesg | tail -n 3",
+    "[    2.718281] EXT4-fs (vda1): mounted filesystem with ordered data mode.",
+    "[    3.141592] systemd[1]: Started Journal Service.",
+    "[    4.669201] e1000 0000:00:03.0 ens3: NIC Link is Up 1000 Mbps Full Duplex",
+    "root@debian:~# _",
+};
+
+/* The lines drawn in face f (8 x f->height cells from the corner) on a w x h frame, light grey
+ * on black. */
+static void draw_face(const struct sk_console_face *f, unsigned w, unsigned h, struct sk_image *out)
+{
+    sk_image_resize(out, w, h);
+    memset(out->pixels, 0, (size_t)out->pitch * out->height);
+    for (unsigned row = 0; row < SK_ARRAY_LEN(console_lines); row++) {
+        const char *line = console_lines[row];
+        for (unsigned col = 0; line[col] != '\0'; col++) {
+            const uint8_t *g = f->rows + (size_t)(uint8_t)line[col] * f->height;
+            for (unsigned y = 0; y < f->height; y++) {
+                for (unsigned x = 0; x < 8; x++) {
+                    uint8_t *p = out->pixels + (size_t)(row * f->height + y) * out->pitch +
+                                 (col * 8 + x) * 3;
+                    memset(p, g[y] & (0x80u >> x) ? 170 : 0, 3);
+                }
+            }
+        }
+    }
+}
+
+/* Cells of the lines read wrong (the last line's '_' is the cursor: not counted). */
+static unsigned wrong_cells(const struct sk_textrec_result *r)
+{
+    unsigned wrong = 0;
+    for (unsigned row = 0; row < SK_ARRAY_LEN(console_lines); row++) {
+        const char *line = console_lines[row];
+        size_t n = strlen(line) - (row + 1 == SK_ARRAY_LEN(console_lines));
+        for (unsigned col = 0; col < n; col++) {
+            if (!r->is_text || row >= r->rows || col >= r->cols ||
+                r->cells[row * r->cols + col].ch != (uint8_t)line[col]) {
+                wrong++;
+            }
+        }
+    }
+    return wrong;
+}
+
+/*
+ * Consoles in Fixed18 (an 8x18 cell no built-in font has) at 1680x1050 and
+ * TerminusBold14 at 1360x768, as console-setup draws them: read right,
+ * lossless and at q75, with the system's fonts; without them, Fixed18's
+ * screen is not read right at all (TerminusBold14's is read in the VGA's
+ * 8x14 glyphs, wrong in many cells).
+ */
+static void test_console_screens(void)
+{
+    if (!have_fonts("test_console_screens")) {
+        return;
+    }
+    char err[256];
+    struct sk_console_fonts *cf = sk_console_fonts_load(SYSTEM_FONTS, NULL, err, sizeof(err));
+    CHECK(cf != NULL);
+    static const struct {
+        const char *face;
+        unsigned w, h, min_wrong_without;
+    } cases[] = {{"Fixed18", 1680, 1050, 100}, {"TerminusBold14", 1360, 768, 50}};
+    for (size_t i = 0; cf != NULL && i < SK_ARRAY_LEN(cases); i++) {
+        struct sk_console_face f = {0};
+        for (unsigned j = 0; j < sk_console_fonts_count(cf); j++) {
+            sk_console_fonts_face(cf, j, &f);
+            if (strcmp(f.name, cases[i].face) == 0) {
+                break;
+            }
+        }
+        CHECK_STR(f.name, cases[i].face);
+        struct sk_image img = {0}, jpg = {0};
+        draw_face(&f, cases[i].w, cases[i].h, &img);
+        CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
+        for (int pass = 0; pass < 2; pass++) {
+            struct sk_textrec *tr = sk_textrec_new();
+            CHECK(sk_console_fonts_teach(cf, tr) > 0);
+            struct sk_textrec_result r;
+            CHECK_EQ_INT(sk_textrec_run(tr, pass ? &jpg : &img, &r), 0);
+            unsigned wrong = wrong_cells(&r);
+            fprintf(stderr, "  %s %ux%u %s, system fonts: %s, %s, %u wrong\n", cases[i].face,
+                    cases[i].w, cases[i].h, pass ? "q75" : "lossless", r.mode ? r.mode : "none",
+                    r.is_text ? "text" : "not text", wrong);
+            CHECK(r.is_text);
+            CHECK_EQ_INT(wrong, 0);
+            sk_textrec_free(tr);
+            /* The same without them. */
+            tr = sk_textrec_new();
+            CHECK_EQ_INT(sk_textrec_run(tr, pass ? &jpg : &img, &r), 0);
+            wrong = wrong_cells(&r);
+            fprintf(stderr, "  %s %ux%u %s, built-in fonts: %s, %s, %u wrong\n", cases[i].face,
+                    cases[i].w, cases[i].h, pass ? "q75" : "lossless", r.mode ? r.mode : "none",
+                    r.is_text ? "text" : "not text", wrong);
+            CHECK(wrong >= cases[i].min_wrong_without);
+            sk_textrec_free(tr);
+        }
+        sk_image_free(&img);
+        sk_image_free(&jpg);
+    }
+    sk_console_fonts_free(cf);
+}
+
+int main(void)
+{
+    SK_RUN(test_names);
+    SK_RUN(test_load_dir);
+    SK_RUN(test_add_heights);
+    SK_RUN(test_console_screens);
+    return SK_CHECK_EXIT();
+}
