@@ -6,8 +6,11 @@
  * EDK2's (for 8x19 cells, as UEFI firmware draws them), of GRUB's
  * unicode.pf2 (for 8x16 cells, as GRUB's gfxterm draws them, and as
  * console-setup's default Fixed16 does), of console-setup's Terminus16 and
- * of Terminus Font's big sizes (at the pixels of their cells it reads), the
- * mode it found last, and the result's cells. A picture passes through in these steps:
+ * of Terminus Font's big sizes (at the pixels of their cells it reads), of
+ * the console fonts it is given at run time (the system's, each family and
+ * height a cell shape of its own: sk_textrec_add_console_font), the mode
+ * it found last, and the result's cells. A picture passes through in these
+ * steps:
  *
  *  1. For each candidate mode, a sampling map takes every pixel of the
  *     mode's own picture (720x400 for 80x25 9x16) to the point of the frame
@@ -70,10 +73,13 @@
  * their phase is judged by the misfit per cell holding a glyph (a phase a
  * pixel off reads picked pixels beside the strokes, as blanks). On a
  * screen of a few lines whose rows do not repeat clearly, the rows are
- * assumed from the columns, from the frame's top. A graphics mode's grid
- * that a known mode reads as text is still tried in the other fonts of
- * its cells (a framebuffer console may be drawn in Terminus16); a VGA text
- * mode's is not.
+ * assumed from the columns, from the frame's top. The shapes are read on
+ * a sample of the grid's rows, on all of them when the best reading of
+ * the sample holds few glyphs (a dialog on a blank screen). A graphics
+ * mode's grid that a known mode reads as text is still tried in the other
+ * fonts of its cells (a framebuffer console may be drawn in Terminus16); a
+ * VGA text mode's is not. The console fonts given at run time are tried as
+ * Terminus16 is, only where the cells make a display mode's picture.
  *
  * Among the modes, the one whose cells' glyphs fit best (the least misfit,
  * the commoner modes preferred) on a sample of rows, then on all of them,
@@ -2209,6 +2215,17 @@ static unsigned shape_cols(const struct shape *c)
  * 28.5 apart for 28.125), and such a shape is tried only where its mode is.
  */
 #define GRID_SOURCE_NEAR_PICKED 0.025
+/*
+ * A sample of rows whose best reading holds fewer glyph cells than this is
+ * read again in full (grid_search). A dialog's box on a blank screen,
+ * TerminusBold14's at 1360x768, sampled four glyphs, which every shape
+ * fits: the first shape tried won, 8x19, and 460 of its 504 drawn cells
+ * were wrong. Chosen on the tune sets: at 64, tune fbcon at 1080p read
+ * 2 points more, but a GRUB menu stretched to 1080p became "not text",
+ * and a UEFI shell's first frame (its banner on a blank screen) took
+ * twice as long; at 16 no tune row reads worse.
+ */
+#define GRID_FEW_GLYPHS 16
 
 /*
  * The display modes a text screen's source sends (VESA's and EDID's
@@ -2623,127 +2640,144 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     struct phase second = {.k = -1}; /* the best of the other shapes, and its phase */
     /* Shapes are ranked by misfit, times GRID_ODD_SOURCE where the source would be odd. */
     double best_rank = 0, second_rank = 0;
-    for (unsigned k = 0; k < tr->nshapes; k++) {
-        if (same_cells && (tr->shapes[k].pick || tr->shapes[k].w != known->cell_w ||
-                           tr->shapes[k].h != known->cell_h)) {
-            continue;
+    /*
+     * A sample whose best reading holds few glyphs (a dialog's box on a
+     * blank screen: its rows sampled may hold four) tells the shapes apart
+     * by nothing; they are read again on every row.
+     */
+    for (int every = 0; every < 2; every++) {
+        if (every) {
+            if (best.k < 0 || best.step == 1 || best.glyphs >= GRID_FEW_GLYPHS) {
+                break;
+            }
+            step = 1;
+            best = second = (struct phase){.k = -1};
+            best_rank = second_rank = 0;
         }
-        struct sk_grid g0 = g;
-        /*
-         * Rows assumed for the fonts of graphics-mode consoles other than the
-         * VGA's 8x16 (whose sparse screens the listed modes read): Terminus,
-         * Unifont and Fixed16, the kernel's VGA8x8. Each of sparse_pitches is
-         * tried, and the one that ranks best (below) is kept.
-         */
-        int sparse = (tr->shapes[k].pick || console_font(&tr->shapes[k]) ||
-                      tr->shapes[k].font == FONT_GRUB || tr->shapes[k].font == FONT_8) &&
-                     grid_sparse_rows(img, &g0, &tr->shapes[k]);
-        if (!g.found && !sparse) {
-            continue;
-        }
-        double pitches[1 + SOURCE_MODES];
-        unsigned npitch = sparse ? sparse_pitches(img, &g0, &tr->shapes[k], pitches) : 1;
-        struct phase shape = {.k = -1};
-        double odd = 1, shape_rank = HUGE_VAL;
-        int stretched_console = 0;
-        for (unsigned pi = 0; pi < npitch; pi++) {
-            struct sk_grid gk = g0;
-            if (sparse) {
-                gk.y.pitch = pitches[pi];
-                gk.y.count = (unsigned)(img->height / gk.y.pitch);
-            }
-            double sx = gk.x.pitch / tr->shapes[k].w, sy = gk.y.pitch / tr->shapes[k].h;
-            if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT * sy || sy > GRID_ASPECT * sx) {
+        for (unsigned k = 0; k < tr->nshapes; k++) {
+            if (same_cells && (tr->shapes[k].pick || tr->shapes[k].w != known->cell_w ||
+                               tr->shapes[k].h != known->cell_h)) {
                 continue;
             }
-            if (tr->shapes[k].pick && (sx < GRID_PICKED_MIN || sy < GRID_PICKED_MIN ||
-                                       !source_plausible(img, &gk, &tr->shapes[k]))) {
+            struct sk_grid g0 = g;
+            /*
+             * Rows assumed for the fonts of graphics-mode consoles other than the
+             * VGA's 8x16 (whose sparse screens the listed modes read): Terminus,
+             * Unifont and Fixed16, the kernel's VGA8x8. Each of sparse_pitches is
+             * tried, and the one that ranks best (below) is kept.
+             */
+            int sparse = (tr->shapes[k].pick || console_font(&tr->shapes[k]) ||
+                          tr->shapes[k].font == FONT_GRUB || tr->shapes[k].font == FONT_8) &&
+                         grid_sparse_rows(img, &g0, &tr->shapes[k]);
+            if (!g.found && !sparse) {
                 continue;
             }
-            /*
-             * A console font is drawn by a framebuffer console, in a display
-             * mode's picture, not a VGA text mode's (setfont on the VGA's text
-             * console draws in the VGA's own modes, read in their own fonts).
-             */
-            if (console_font(&tr->shapes[k]) && !console_source(img, &gk, &tr->shapes[k])) {
-                continue;
-            }
-            /*
-             * What this shape's misfit is ranked by (see below), and so the
-             * misfit past which its readings could be neither the best shape
-             * nor the runner-up: each stops there.
-             */
-            int sc = (console_font(&tr->shapes[k]) || tr->shapes[k].font == FONT_GRUB) &&
-                     (sx > 1.2 || sy > 1.2);
-            double o = source_plausible(img, &gk, &tr->shapes[k]) ? 1 : GRID_ODD_SOURCE;
-            double factor = o * (sc ? GRID_ODD_SOURCE : 1);
-            double bound = best.k >= 0 && second.k >= 0 ? second_rank / factor : HUGE_VAL;
-            /* Another of sparse_pitches is kept only if it ranks better. */
-            if (shape.k >= 0 && shape_rank / factor < bound) {
-                bound = shape_rank / factor;
-            }
-            /*
-             * A tall cell's gap between lines is taller: its rows may be found
-             * further in. Rows assumed from the frame's top are read there, on
-             * every row (a sample would miss a few lines of text).
-             */
-            int up = GRID_SHIFT_Y + (tr->shapes[k].h > 16 ? (int)(tr->shapes[k].h - 16) / 8 : 0);
-            int down = GRID_SHIFT_Y;
-            unsigned shape_step = step;
-            if (sparse) {
-                up = down = 0;
-                shape_step = 1;
-            }
-            struct phase at = {.k = -1};
-            for (int lead = tr->shapes[k].lead;
-                 lead >= (tr->shapes[k].either ? 0 : tr->shapes[k].lead); lead--) {
-                for (int dy = -up; dy <= down; dy++) {
-                    grid_try(tr, img, &gk, k, -lead, (double)tr->shapes[k].top + dy, shape_step,
-                             bound, ty, &at);
+            double pitches[1 + SOURCE_MODES];
+            unsigned npitch = sparse ? sparse_pitches(img, &g0, &tr->shapes[k], pitches) : 1;
+            struct phase shape = {.k = -1};
+            double odd = 1, shape_rank = HUGE_VAL;
+            int stretched_console = 0;
+            for (unsigned pi = 0; pi < npitch; pi++) {
+                struct sk_grid gk = g0;
+                if (sparse) {
+                    gk.y.pitch = pitches[pi];
+                    gk.y.count = (unsigned)(img->height / gk.y.pitch);
+                }
+                double sx = gk.x.pitch / tr->shapes[k].w, sy = gk.y.pitch / tr->shapes[k].h;
+                if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT * sy || sy > GRID_ASPECT * sx) {
+                    continue;
+                }
+                if (tr->shapes[k].pick && (sx < GRID_PICKED_MIN || sy < GRID_PICKED_MIN ||
+                                           !source_plausible(img, &gk, &tr->shapes[k]))) {
+                    continue;
+                }
+                /*
+                 * A console font is drawn by a framebuffer console, in a display
+                 * mode's picture, not a VGA text mode's (setfont on the VGA's text
+                 * console draws in the VGA's own modes, read in their own fonts).
+                 */
+                if (console_font(&tr->shapes[k]) && !console_source(img, &gk, &tr->shapes[k])) {
+                    continue;
+                }
+                /*
+                 * What this shape's misfit is ranked by (see below), and so the
+                 * misfit past which its readings could be neither the best shape
+                 * nor the runner-up: each stops there.
+                 */
+                int sc = (console_font(&tr->shapes[k]) || tr->shapes[k].font == FONT_GRUB) &&
+                         (sx > 1.2 || sy > 1.2);
+                double o = source_plausible(img, &gk, &tr->shapes[k]) ? 1 : GRID_ODD_SOURCE;
+                double factor = o * (sc ? GRID_ODD_SOURCE : 1);
+                double bound = best.k >= 0 && second.k >= 0 ? second_rank / factor : HUGE_VAL;
+                /* Another of sparse_pitches is kept only if it ranks better. */
+                if (shape.k >= 0 && shape_rank / factor < bound) {
+                    bound = shape_rank / factor;
+                }
+                /*
+                 * A tall cell's gap between lines is taller: its rows may be found
+                 * further in. Rows assumed from the frame's top are read there, on
+                 * every row (a sample would miss a few lines of text).
+                 */
+                int up =
+                    GRID_SHIFT_Y + (tr->shapes[k].h > 16 ? (int)(tr->shapes[k].h - 16) / 8 : 0);
+                int down = GRID_SHIFT_Y;
+                unsigned shape_step = step;
+                if (sparse) {
+                    up = down = 0;
+                    shape_step = 1;
+                }
+                struct phase at = {.k = -1};
+                for (int lead = tr->shapes[k].lead;
+                     lead >= (tr->shapes[k].either ? 0 : tr->shapes[k].lead); lead--) {
+                    for (int dy = -up; dy <= down; dy++) {
+                        grid_try(tr, img, &gk, k, -lead, (double)tr->shapes[k].top + dy, shape_step,
+                                 bound, ty, &at);
+                    }
+                }
+                if (at.k >= 0 && at.misfit * factor < shape_rank) {
+                    shape = at;
+                    shape_rank = at.misfit * factor;
+                    odd = o;
+                    stretched_console = sc;
                 }
             }
-            if (at.k >= 0 && at.misfit * factor < shape_rank) {
-                shape = at;
-                shape_rank = at.misfit * factor;
-                odd = o;
-                stretched_console = sc;
+            if (shape.k < 0) {
+                continue;
             }
-        }
-        if (shape.k < 0) {
-            continue;
-        }
-        double sx = shape.grid.x.pitch / tr->shapes[k].w, sy = shape.grid.y.pitch / tr->shapes[k].h;
-        if (tr->shapes[k].pick && (sx > 1.2 || sy > 1.2) &&
-            (best.k < 0 || shape.misfit < GRID_PICKED_REFINE * best.misfit)) {
+            double sx = shape.grid.x.pitch / tr->shapes[k].w,
+                   sy = shape.grid.y.pitch / tr->shapes[k].h;
+            if (tr->shapes[k].pick && (sx > 1.2 || sy > 1.2) &&
+                (best.k < 0 || shape.misfit < GRID_PICKED_REFINE * best.misfit)) {
+                /*
+                 * Picked pixels miss thin strokes between frame pixels: the phase
+                 * is found before the shape is ranked, when it could rank (the
+                 * shapes read at picked pixels are tried last).
+                 */
+                grid_refine(tr, img, &shape, ty, &shape);
+            }
             /*
-             * Picked pixels miss thin strokes between frame pixels: the phase
-             * is found before the shape is ranked, when it could rank (the
-             * shapes read at picked pixels are tried last).
+             * An odd source ranks worse (GRID_ODD_SOURCE). A console's 8x16 font
+             * (Terminus16, Unifont as GRUB's and Fixed16) stretched is one
+             * reading of a picture whose cells may as well be a bigger font's
+             * own (fbcon at 1280x720 in Fixed16 stretched to 1080p, or at 1080p
+             * in Terminus 12x24): the bigger font, read unstretched, is
+             * preferred unless clearly worse.
              */
-            grid_refine(tr, img, &shape, ty, &shape);
-        }
-        /*
-         * An odd source ranks worse (GRID_ODD_SOURCE). A console's 8x16 font
-         * (Terminus16, Unifont as GRUB's and Fixed16) stretched is one
-         * reading of a picture whose cells may as well be a bigger font's
-         * own (fbcon at 1280x720 in Fixed16 stretched to 1080p, or at 1080p
-         * in Terminus 12x24): the bigger font, read unstretched, is
-         * preferred unless clearly worse.
-         */
-        double rank = shape.misfit * odd;
-        if (stretched_console) {
-            rank *= GRID_ODD_SOURCE;
-        }
-        if (best.k < 0 || rank < best_rank) {
-            if (best.k >= 0) {
-                second = best;
-                second_rank = best_rank;
+            double rank = shape.misfit * odd;
+            if (stretched_console) {
+                rank *= GRID_ODD_SOURCE;
             }
-            best = shape;
-            best_rank = rank;
-        } else if (second.k < 0 || rank < second_rank) {
-            second = shape;
-            second_rank = rank;
+            if (best.k < 0 || rank < best_rank) {
+                if (best.k >= 0) {
+                    second = best;
+                    second_rank = best_rank;
+                }
+                best = shape;
+                best_rank = rank;
+            } else if (second.k < 0 || rank < second_rank) {
+                second = shape;
+                second_rank = rank;
+            }
         }
     }
     if (best.k >= 0) {

@@ -262,25 +262,40 @@ static const char *const console_lines[] = {
     "root@debian:~# _",
 };
 
-/* The lines drawn in face f (8 x f->height cells from the corner) on a w x h frame, light grey
- * on black. */
-static void draw_face(const struct sk_console_face *f, unsigned w, unsigned h, struct sk_image *out)
+/*
+ * n lines (CP437) drawn in face f from cell (col0, row0), in cells of 8 x
+ * f->height from the corner, on a w x h frame, light grey on black.
+ */
+static void draw_lines(const struct sk_console_face *f, unsigned w, unsigned h,
+                       const char *const *lines, unsigned n, unsigned col0, unsigned row0,
+                       struct sk_image *out)
 {
     sk_image_resize(out, w, h);
     memset(out->pixels, 0, (size_t)out->pitch * out->height);
-    for (unsigned row = 0; row < SK_ARRAY_LEN(console_lines); row++) {
-        const char *line = console_lines[row];
-        for (unsigned col = 0; line[col] != '\0'; col++) {
-            const uint8_t *g = f->rows + (size_t)(uint8_t)line[col] * f->height;
+    for (unsigned i = 0; i < n; i++) {
+        for (unsigned c = 0; lines[i][c] != '\0'; c++) {
+            const uint8_t *g = f->rows + (size_t)(uint8_t)lines[i][c] * f->height;
             for (unsigned y = 0; y < f->height; y++) {
                 for (unsigned x = 0; x < 8; x++) {
-                    uint8_t *p = out->pixels + (size_t)(row * f->height + y) * out->pitch +
-                                 (col * 8 + x) * 3;
+                    uint8_t *p = out->pixels + (size_t)((row0 + i) * f->height + y) * out->pitch +
+                                 ((col0 + c) * 8 + x) * 3;
                     memset(p, g[y] & (0x80u >> x) ? 170 : 0, 3);
                 }
             }
         }
     }
+}
+
+/* Face name of the system's fonts into *f; 0, or -1 when there is none. */
+static int find_face(const struct sk_console_fonts *cf, const char *name, struct sk_console_face *f)
+{
+    for (unsigned j = 0; j < sk_console_fonts_count(cf); j++) {
+        sk_console_fonts_face(cf, j, f);
+        if (strcmp(f->name, name) == 0) {
+            return 0;
+        }
+    }
+    return -1;
 }
 
 /* Cells of the lines read wrong (the last line's '_' is the cursor: not counted). */
@@ -321,15 +336,10 @@ static void test_console_screens(void)
     } cases[] = {{"Fixed18", 1680, 1050, 100}, {"TerminusBold14", 1360, 768, 50}};
     for (size_t i = 0; cf != NULL && i < SK_ARRAY_LEN(cases); i++) {
         struct sk_console_face f = {0};
-        for (unsigned j = 0; j < sk_console_fonts_count(cf); j++) {
-            sk_console_fonts_face(cf, j, &f);
-            if (strcmp(f.name, cases[i].face) == 0) {
-                break;
-            }
-        }
-        CHECK_STR(f.name, cases[i].face);
+        CHECK_EQ_INT(find_face(cf, cases[i].face, &f), 0);
         struct sk_image img = {0}, jpg = {0};
-        draw_face(&f, cases[i].w, cases[i].h, &img);
+        draw_lines(&f, cases[i].w, cases[i].h, console_lines, SK_ARRAY_LEN(console_lines), 0, 0,
+                   &img);
         CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
         for (int pass = 0; pass < 2; pass++) {
             struct sk_textrec *tr = sk_textrec_new();
@@ -359,11 +369,77 @@ static void test_console_screens(void)
     sk_console_fonts_free(cf);
 }
 
+/*
+ * A dialog on a blank screen (console-setup's, in TerminusBold14 at
+ * 1360x768: a box of 11 lines at rows 19 to 29 of 54): the grid's rows
+ * sampled to tell the cell shapes apart (one in 6, from row 3) meet it in
+ * rows 21 and 27, four glyphs of its border, which every shape fits, so
+ * the shapes are read again on every row. Read exactly, lossless and at q75; before,
+ * the first shape tried (8x19) won, and most of the box was misread.
+ */
+static void test_dialog(void)
+{
+    if (!have_fonts("test_dialog")) {
+        return;
+    }
+    char err[256];
+    struct sk_console_fonts *cf = sk_console_fonts_load(SYSTEM_FONTS, NULL, err, sizeof(err));
+    CHECK(cf != NULL);
+    struct sk_console_face f = {0};
+    CHECK_EQ_INT(cf != NULL ? find_face(cf, "TerminusBold14", &f) : -1, 0);
+    static const char *const box[] = {
+        "\xDA\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4 Configuring console-setup "
+        "\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xBF",
+        "\xB3 Choose the font for the console:                 \xB3",
+        "\xB3                                                  \xB3",
+        "\xB3        Fixed          TerminusBold   VGA         \xB3",
+        "\xB3        Terminus       TerminusBoldVGA            \xB3",
+        "\xB3 Terminus is made for long hours at the console.  \xB3",
+        "\xB3 Its bold weight is easier to read from afar.     \xB3",
+        "\xB3            <Ok>                <Cancel>          \xB3",
+        "\xB3                                                  \xB3",
+        "\xB3                                                  \xB3",
+        "\xC0\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4"
+        "\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xC4"
+        "\xC4\xC4\xC4\xC4\xC4\xC4\xC4\xD9",
+    };
+    const unsigned col0 = 58, row0 = 19;
+    struct sk_image img = {0}, jpg = {0};
+    draw_lines(&f, 1360, 768, box, SK_ARRAY_LEN(box), col0, row0, &img);
+    CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
+    for (int pass = 0; cf != NULL && pass < 2; pass++) {
+        struct sk_textrec *tr = sk_textrec_new();
+        sk_console_fonts_teach(cf, tr);
+        struct sk_textrec_result r;
+        CHECK_EQ_INT(sk_textrec_run(tr, pass ? &jpg : &img, &r), 0);
+        unsigned wrong = 0, cells = 0;
+        for (unsigned i = 0; i < SK_ARRAY_LEN(box); i++) {
+            for (unsigned c = 0; box[i][c] != '\0'; c++, cells++) {
+                unsigned row = row0 + i, col = col0 + c;
+                wrong += !r.is_text || row >= r.rows || col >= r.cols ||
+                         r.cells[row * r.cols + col].ch != (uint8_t)box[i][c];
+            }
+        }
+        fprintf(stderr, "  dialog in TerminusBold14 %s: %s, %ux%u, %s, %u of %u wrong\n",
+                pass ? "q75" : "lossless", r.mode ? r.mode : "none", r.cols, r.rows,
+                r.is_text ? "text" : "not text", wrong, cells);
+        CHECK(r.is_text);
+        CHECK_EQ_INT(r.cols, 170);
+        CHECK_EQ_INT(r.rows, 54);
+        CHECK_EQ_INT(wrong, 0);
+        sk_textrec_free(tr);
+    }
+    sk_image_free(&img);
+    sk_image_free(&jpg);
+    sk_console_fonts_free(cf);
+}
+
 int main(void)
 {
     SK_RUN(test_names);
     SK_RUN(test_load_dir);
     SK_RUN(test_add_heights);
     SK_RUN(test_console_screens);
+    SK_RUN(test_dialog);
     return SK_CHECK_EXIT();
 }
