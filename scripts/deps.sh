@@ -29,7 +29,8 @@ build+=(libtelnet-dev)
 # that builds sshkvm against libgpiod 2.x (tests/vm/trixie.sh); ansible: test_ansible's ansible-playbook
 # (Debian's ansible ships community.general and its chroot connection).
 # console-setup-linux: Debian's console fonts (/usr/share/consolefonts) that --text-font
-# loads in test_fontfile and test_text; kbd: psfgettable, the unit test's own reading of
+# loads in test_fontfile and test_text, and --text-font-dir reads by default (test_consolefonts,
+# test_textrec's not-text pictures, test_text); kbd: psfgettable, the unit test's own reading of
 # their Unicode tables. grub-common: GRUB's unicode.pf2 (GNU Unifont), the PF2 font
 # --text-font loads in test_fontfile and test_text.
 # The VM test (tests/vm): QEMU, a static busybox for the guest, strings for

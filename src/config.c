@@ -18,6 +18,7 @@
 #include "media/store.h"
 #include "power/powerspec.h"
 #include "serial/serialspec.h"
+#include "text/consolefonts.h"
 #include "base/util.h"
 
 const char sk_config_usage[] =
@@ -282,7 +283,7 @@ void sk_config_defaults(struct sk_config *cfg, const char *home)
     cfg->control = SK_CONTROL_EXCLUSIVE;
     cfg->control_idle = 300;
     set_str(&cfg->media_dir, "/var/lib/sshkvm/media");
-    set_str(&cfg->text_font_dir, "/usr/share/consolefonts"); /* SK_CONSOLE_FONTS_DIR */
+    set_str(&cfg->text_font_dir, SK_CONSOLEFONTS_DIR);
     set_str(&cfg->media_gadget, "/sys/kernel/config/usb_gadget/sshkvm");
     cfg->max_startups = 16;
     cfg->record_max_mb = 64;

@@ -231,7 +231,7 @@ static int text_fonts_load(const char *list, struct sk_text_font *fonts, int *co
  * console-setup): said, and sshkvm reads in its built-in fonts. Returns 0,
  * or -1 with err set for a folder given that cannot be read.
  */
-static int console_fonts_load(const char *dir, struct sk_console_fonts **out, char *err,
+static int console_fonts_load(const char *dir, struct sk_consolefonts **out, char *err,
                               size_t errlen)
 {
     *out = NULL;
@@ -240,9 +240,9 @@ static int console_fonts_load(const char *dir, struct sk_console_fonts **out, ch
     }
     unsigned skipped = 0;
     char why[512];
-    *out = sk_console_fonts_load(dir, &skipped, why, sizeof(why));
+    *out = sk_consolefonts_load(dir, &skipped, why, sizeof(why));
     if (*out == NULL) {
-        if (strcmp(dir, SK_CONSOLE_FONTS_DIR) != 0) {
+        if (strcmp(dir, SK_CONSOLEFONTS_DIR) != 0) {
             sk_set_err(err, errlen, "%s", why);
             return -1;
         }
@@ -251,11 +251,11 @@ static int console_fonts_load(const char *dir, struct sk_console_fonts **out, ch
         return 0;
     }
     struct sk_textrec *probe = sk_textrec_new();
-    unsigned taken = sk_console_fonts_teach(*out, probe);
+    unsigned taken = sk_consolefonts_teach(*out, probe);
     sk_textrec_free(probe);
     sk_log(SK_LOG_INFO, "main",
            "text fonts: %u console fonts in %s (%u files passed over), %u new to the recogniser",
-           sk_console_fonts_count(*out), dir, skipped, taken);
+           sk_consolefonts_count(*out), dir, skipped, taken);
     return 0;
 }
 
@@ -272,7 +272,7 @@ int main(int argc, char **argv)
     struct sk_ssh *ssh = NULL;
     struct sk_viewcache *viewcache = NULL;
     struct sk_textshare *text_share = NULL;
-    struct sk_console_fonts *console_fonts = NULL;
+    struct sk_consolefonts *console_fonts = NULL;
     struct sk_http *http = NULL;
     struct sk_auth *auth = NULL;
     struct sk_roster *roster = NULL;
@@ -583,7 +583,7 @@ out:
     sk_hid_free(hid);
     sk_viewcache_free(viewcache);
     sk_textshare_free(text_share);
-    sk_console_fonts_free(console_fonts);
+    sk_consolefonts_free(console_fonts);
     sk_roster_free(roster);
     sk_audit_free(audit);
     sk_hub_free(hub);

@@ -24,7 +24,7 @@ struct sk_keymap;
 struct sk_render_opts;
 struct sk_viewcache;
 struct sk_text_font;
-struct sk_console_fonts;
+struct sk_consolefonts;
 struct sk_textshare;
 struct sk_auth;
 struct sk_roster;
@@ -77,7 +77,7 @@ struct sk_app {
     const struct sk_text_font *text_fonts;
     size_t text_font_count;
     /* --text-font-dir: the system's console fonts, also taught (NULL: none). */
-    const struct sk_console_fonts *console_fonts;
+    const struct sk_consolefonts *console_fonts;
     /* Where the text reading last found a text screen, for every reader to start from (NULL in
      * tests without one: each reader searches on its own). */
     struct sk_textshare *text_share;

@@ -73,7 +73,7 @@ struct sk_render {
     struct sk_textrec *text;  /* the text reader (modes text and auto), made when first needed */
     const struct sk_text_font *fonts; /* what it is taught when made (sk_render_set_text_fonts) */
     size_t font_count;
-    const struct sk_console_fonts *console_fonts; /* the same: the system's console fonts */
+    const struct sk_consolefonts *console_fonts; /* the same: the system's console fonts */
     struct sk_textshare *share; /* the server's geometry found last (sk_render_set_text_share) */
     unsigned long share_seen;   /* the share's puts when last looked at or put to */
     int text_last;              /* the last picture read was text */
@@ -573,7 +573,7 @@ static void half_cells(struct sk_render *r, const struct sk_image *img, unsigned
 }
 
 void sk_render_set_text_fonts(struct sk_render *r, const struct sk_text_font *fonts, size_t n,
-                              const struct sk_console_fonts *console)
+                              const struct sk_consolefonts *console)
 {
     r->fonts = fonts;
     r->font_count = n;
@@ -620,7 +620,7 @@ int sk_render_read_text(struct sk_render *r, const struct sk_image *img,
         for (size_t i = 0; i < r->font_count; i++) {
             sk_textrec_add_font(r->text, r->fonts[i].rows, r->fonts[i].height);
         }
-        sk_console_fonts_teach(r->console_fonts, r->text);
+        sk_consolefonts_teach(r->console_fonts, r->text);
     }
     struct sk_textrec_hint h;
     int64_t now = r->share != NULL ? sk_now_us() : 0;

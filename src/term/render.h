@@ -62,7 +62,7 @@ struct sk_render;
 struct sk_render *sk_render_new(void);
 void sk_render_free(struct sk_render *r);
 struct sk_text_font;
-struct sk_console_fonts;
+struct sk_consolefonts;
 
 /*
  * The fonts the text reading is taught (text/fontfile.h; the server's
@@ -74,7 +74,7 @@ struct sk_console_fonts;
  * life).
  */
 void sk_render_set_text_fonts(struct sk_render *r, const struct sk_text_font *fonts, size_t n,
-                              const struct sk_console_fonts *console);
+                              const struct sk_consolefonts *console);
 struct sk_textshare;
 /*
  * The server's shared text geometry (term/textshare.h; app->text_share):

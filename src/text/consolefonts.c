@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/util.h"
 #include "text/fontfile.h"
@@ -25,9 +26,9 @@ struct face {
     struct sk_text_font font;
 };
 
-struct sk_console_fonts {
+struct sk_consolefonts {
     unsigned count;
-    struct face *face[SK_CONSOLE_FACES_MAX];
+    struct face *face[SK_CONSOLEFONTS_FACES_MAX];
 };
 
 static int ends_with(const char *s, size_t len, const char *end, size_t *cut)
@@ -40,7 +41,7 @@ static int ends_with(const char *s, size_t len, const char *end, size_t *cut)
     return 0;
 }
 
-int sk_console_font_name(const char *file, char *face, size_t face_len, char *family,
+int sk_consolefonts_name(const char *file, char *face, size_t face_len, char *family,
                          size_t family_len)
 {
     size_t len = strlen(file), cut = len;
@@ -61,6 +62,15 @@ int sk_console_font_name(const char *file, char *face, size_t face_len, char *fa
     size_t n = (size_t)(file + len - start);
     if (n == 0 || n >= face_len || n >= family_len) {
         return -1;
+    }
+    /* The family names a cell shape ("grid 8x18 Fixed") that a client is shown: letters, digits,
+     * '-' and '_' only. */
+    for (size_t i = 0; i < n; i++) {
+        char c = start[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '_')) {
+            return -1;
+        }
     }
     memcpy(face, start, n);
     face[n] = '\0';
@@ -86,7 +96,7 @@ int sk_console_font_name(const char *file, char *face, size_t face_len, char *fa
 }
 
 /* Merge font (drawn where drawn[] says) into the face of that name and height; 0 or -1 (full). */
-static int merge(struct sk_console_fonts *cf, const char *name, const char *family,
+static int merge(struct sk_consolefonts *cf, const char *name, const char *family,
                  const struct sk_text_font *font, const uint8_t drawn[256])
 {
     struct face *fc = NULL;
@@ -96,7 +106,7 @@ static int merge(struct sk_console_fonts *cf, const char *name, const char *fami
         }
     }
     if (fc == NULL) {
-        if (cf->count >= SK_CONSOLE_FACES_MAX) {
+        if (cf->count >= SK_CONSOLEFONTS_FACES_MAX) {
             return -1;
         }
         fc = xcalloc(1, sizeof(*fc));
@@ -136,8 +146,8 @@ static int face_order(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-struct sk_console_fonts *sk_console_fonts_load(const char *dir, unsigned *skipped, char *err,
-                                               size_t errlen)
+struct sk_consolefonts *sk_consolefonts_load(const char *dir, unsigned *skipped, char *err,
+                                             size_t errlen)
 {
     struct dirent **list = NULL;
     int n = scandir(dir, &list, NULL, alphasort);
@@ -145,13 +155,14 @@ struct sk_console_fonts *sk_console_fonts_load(const char *dir, unsigned *skippe
         sk_set_err(err, errlen, "%s: %s", dir, strerror(errno));
         return NULL;
     }
-    struct sk_console_fonts *cf = xcalloc(1, sizeof(*cf));
+    struct sk_consolefonts *cf = xcalloc(1, sizeof(*cf));
     struct sk_text_font *font = xmalloc(sizeof(*font));
     unsigned passed = 0;
     for (int i = 0; i < n; i++) {
         char face[32], family[32];
-        if (i >= SK_CONSOLE_FILES_MAX || sk_console_font_name(list[i]->d_name, face, sizeof(face),
-                                                              family, sizeof(family)) != 0) {
+        if (i >= SK_CONSOLEFONTS_FILES_MAX ||
+            sk_consolefonts_name(list[i]->d_name, face, sizeof(face), family, sizeof(family)) !=
+                0) {
             passed += list[i]->d_name[0] != '.';
             continue;
         }
@@ -160,7 +171,10 @@ struct sk_console_fonts *sk_console_fonts_load(const char *dir, unsigned *skippe
         char *data = NULL;
         size_t len = 0;
         uint8_t drawn[256];
-        if (sk_read_file(path, FILE_MAX, &data, &len, why, sizeof(why)) != 0 ||
+        /* A regular file only: a FIFO or a device named so would block the start, or worse. */
+        struct stat st;
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+            sk_read_file(path, FILE_MAX, &data, &len, why, sizeof(why)) != 0 ||
             sk_text_console_font_parse((const uint8_t *)data, len, font, drawn, why, sizeof(why)) !=
                 0 ||
             merge(cf, face, family, font, drawn) != 0) {
@@ -180,7 +194,7 @@ struct sk_console_fonts *sk_console_fonts_load(const char *dir, unsigned *skippe
     return cf;
 }
 
-void sk_console_fonts_free(struct sk_console_fonts *cf)
+void sk_consolefonts_free(struct sk_consolefonts *cf)
 {
     if (cf) {
         for (unsigned i = 0; i < cf->count; i++) {
@@ -190,23 +204,21 @@ void sk_console_fonts_free(struct sk_console_fonts *cf)
     }
 }
 
-unsigned sk_console_fonts_count(const struct sk_console_fonts *cf)
+unsigned sk_consolefonts_count(const struct sk_consolefonts *cf)
 {
     return cf ? cf->count : 0;
 }
 
-void sk_console_fonts_face(const struct sk_console_fonts *cf, unsigned i,
-                           struct sk_console_face *out)
+void sk_consolefonts_face(const struct sk_consolefonts *cf, unsigned i, struct sk_consolefont *out)
 {
     const struct face *fc = cf->face[i];
-    *out =
-        (struct sk_console_face){fc->name, fc->family, fc->font.height, fc->font.rows, fc->files};
+    *out = (struct sk_consolefont){fc->name, fc->family, fc->font.height, fc->font.rows, fc->files};
 }
 
-unsigned sk_console_fonts_teach(const struct sk_console_fonts *cf, struct sk_textrec *tr)
+unsigned sk_consolefonts_teach(const struct sk_consolefonts *cf, struct sk_textrec *tr)
 {
     unsigned taken = 0;
-    for (unsigned i = 0; i < sk_console_fonts_count(cf); i++) {
+    for (unsigned i = 0; i < sk_consolefonts_count(cf); i++) {
         const struct face *fc = cf->face[i];
         taken += sk_textrec_add_console_font(tr, fc->family, fc->font.rows, fc->font.height) == 1;
     }

@@ -20,15 +20,15 @@
 struct sk_textrec;
 
 /* Where sshkvm looks by default (--text-font-dir). */
-#define SK_CONSOLE_FONTS_DIR "/usr/share/consolefonts"
-/* Faces kept at most, and files looked at at most. */
-#define SK_CONSOLE_FACES_MAX 64
-#define SK_CONSOLE_FILES_MAX 4096
+#define SK_CONSOLEFONTS_DIR "/usr/share/consolefonts"
+/* Faces kept at most, and entries of the folder (in name order) looked at at most. */
+#define SK_CONSOLEFONTS_FACES_MAX 64
+#define SK_CONSOLEFONTS_FILES_MAX 4096
 
-struct sk_console_fonts;
+struct sk_consolefonts;
 
 /* One face: its name ("TerminusBold14"), family ("Terminus"), height and 256 x height rows. */
-struct sk_console_face {
+struct sk_consolefont {
     const char *name, *family;
     unsigned height;
     const uint8_t *rows;
@@ -36,29 +36,33 @@ struct sk_console_face {
 };
 
 /*
- * Read dir's console fonts. A file that is not a console font 8 wide is
- * passed over (counted in *skipped when not NULL). NULL with err set
- * ("DIR: why") when dir cannot be read.
+ * Read dir's console fonts. An entry that is not a regular file holding a
+ * console font 8 wide, under a PSF font's name of letters, digits, '-'
+ * and '_', is passed over (counted in *skipped when not NULL). NULL with
+ * err set ("DIR: why") when dir cannot be read.
  */
-struct sk_console_fonts *sk_console_fonts_load(const char *dir, unsigned *skipped, char *err,
-                                               size_t errlen);
-void sk_console_fonts_free(struct sk_console_fonts *cf);
+struct sk_consolefonts *sk_consolefonts_load(const char *dir, unsigned *skipped, char *err,
+                                             size_t errlen);
+void sk_consolefonts_free(struct sk_consolefonts *cf);
 
-/* The faces read (0 for NULL), and face i of them, in the order they teach a recogniser. */
-unsigned sk_console_fonts_count(const struct sk_console_fonts *cf);
-void sk_console_fonts_face(const struct sk_console_fonts *cf, unsigned i,
-                           struct sk_console_face *out);
+/*
+ * The faces read (0 for NULL), and face i of them, in the order they teach
+ * a recogniser; its pointers are cf's, valid while cf is.
+ */
+unsigned sk_consolefonts_count(const struct sk_consolefonts *cf);
+void sk_consolefonts_face(const struct sk_consolefonts *cf, unsigned i, struct sk_consolefont *out);
 
 /* Teach tr every face (sk_textrec_add_console_font); cf may be NULL. Returns the faces taken. */
-unsigned sk_console_fonts_teach(const struct sk_console_fonts *cf, struct sk_textrec *tr);
+unsigned sk_consolefonts_teach(const struct sk_consolefonts *cf, struct sk_textrec *tr);
 
 /*
  * A file name's face and family (pure): "Uni2-TerminusBold14.psf.gz" is
  * face "TerminusBold14" of family "Terminus" (a weight or variant, Bold,
  * BoldVGA or Classic, is the family's; the size is not). Returns 0, or -1
- * when the name is not a PSF font's (.psf, .psfu, either with .gz).
+ * when the name is not a PSF font's (.psf, .psfu, either with .gz) or its
+ * face holds other characters than letters, digits, '-' and '_'.
  */
-int sk_console_font_name(const char *file, char *face, size_t face_len, char *family,
+int sk_consolefonts_name(const char *file, char *face, size_t face_len, char *family,
                          size_t family_len);
 
 #endif

@@ -387,7 +387,7 @@ struct sk_textrec {
     struct sk_gridfind *grid; /* finds grids of any geometry */
     struct mode found;        /* the best of the grid's readings */
     struct place found_place;
-    unsigned found_k;        /* its cell shape (grid_cells) */
+    unsigned found_k;        /* its cell shape (an index of shapes) */
     const struct mode *last; /* the mode found last (modes[] or &own) */
     unsigned last_w, last_h;
     unsigned misses; /* pictures since the last search that found no text */
@@ -2096,7 +2096,8 @@ int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const
     /*
      * A cell taller than a glyph's 16 rows (Fixed18) is read in the 16 of
      * its rows that hold the most of the printable glyphs' ink, that far
-     * down the cell (as EDK2's 8x19 is).
+     * down the cell (as EDK2's 8x19 is); another weight of a family read
+     * so already is read in the family's rows.
      */
     unsigned fh = height > MAX_CELL_H ? MAX_CELL_H : height, top = 0;
     unsigned ink[SK_TEXTREC_CONSOLE_MAX_H] = {0};
@@ -2115,15 +2116,20 @@ int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const
             best = sum;
         }
     }
+    int join = -1; /* the family's shape of that height, when it has one */
+    for (unsigned k = GRID_CELLS; k < tr->nshapes && join < 0; k++) {
+        if (tr->shapes[k].h == height && !strcmp(tr->console_family[k - GRID_CELLS], family)) {
+            join = (int)k;
+            top = tr->shapes[k].top;
+        }
+    }
     uint8_t glyphs[256 * MAX_CELL_H]; /* 256 glyphs of fh rows */
     for (unsigned c = 0; c < 256; c++) {
         memcpy(glyphs + (size_t)c * fh, rows + (size_t)c * height + top, fh);
     }
-    for (unsigned k = GRID_CELLS; k < tr->nshapes; k++) {
-        if (tr->shapes[k].h == height && !strcmp(tr->console_family[k - GRID_CELLS], family)) {
-            unsigned left = font_add_set(&tr->fonts[tr->shapes[k].font], glyphs);
-            return left ? 0 : 1;
-        }
+    if (join >= 0) {
+        unsigned left = font_add_set(&tr->fonts[tr->shapes[join].font], glyphs);
+        return left ? 0 : 1;
     }
     unsigned n = tr->nshapes - GRID_CELLS;
     if (n >= CONSOLE_SHAPES) {
@@ -2140,7 +2146,8 @@ int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const
     return 1;
 }
 
-/* Whether shape k is drawn in one of console-setup's 8x16 fonts (only a console draws them). */
+/* Whether shape c is drawn in a console font, console-setup's Terminus16 or one given at run time
+ * (only a console draws them). */
 static int console_font(const struct shape *c)
 {
     return c->console;
@@ -2223,7 +2230,8 @@ static unsigned shape_cols(const struct shape *c)
  * were wrong. Chosen on the tune sets: at 64, tune fbcon at 1080p read
  * 2 points more, but a GRUB menu stretched to 1080p became "not text",
  * and a UEFI shell's first frame (its banner on a blank screen) took
- * twice as long; at 16 no tune row reads worse.
+ * twice as long; at 16 one tune row of one set reads worse, by 0.2 point
+ * (docs/benchmarks-text.md, session 21).
  */
 #define GRID_FEW_GLYPHS 16
 
@@ -2663,8 +2671,9 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
             /*
              * Rows assumed for the fonts of graphics-mode consoles other than the
              * VGA's 8x16 (whose sparse screens the listed modes read): Terminus,
-             * Unifont and Fixed16, the kernel's VGA8x8. Each of sparse_pitches is
-             * tried, and the one that ranks best (below) is kept.
+             * Unifont and Fixed16, the kernel's VGA8x8, the console fonts given
+             * at run time. Each of sparse_pitches is tried, and the one that ranks
+             * best (below) is kept.
              */
             int sparse = (tr->shapes[k].pick || console_font(&tr->shapes[k]) ||
                           tr->shapes[k].font == FONT_GRUB || tr->shapes[k].font == FONT_8) &&

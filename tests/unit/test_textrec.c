@@ -948,12 +948,12 @@ static void test_colours_true(void)
 }
 
 /* Pictures that are not text are refused. */
-static void not_text(const struct sk_console_fonts *cf)
+static void not_text(const struct sk_consolefonts *cf)
 {
     struct sk_image img = {0};
     sk_image_resize(&img, 1280, 720);
     struct sk_textrec *tr = sk_textrec_new();
-    sk_console_fonts_teach(cf, tr);
+    sk_consolefonts_teach(cf, tr);
     struct sk_textrec_result r;
     /* A smooth photo-like picture: gradients with a little texture. */
     uint32_t seed = 1;
@@ -1018,16 +1018,15 @@ static void test_not_text(void)
 {
     not_text(NULL);
     char err[256];
-    struct sk_console_fonts *cf =
-        sk_console_fonts_load("/usr/share/consolefonts", NULL, err, sizeof(err));
+    struct sk_consolefonts *cf =
+        sk_consolefonts_load("/usr/share/consolefonts", NULL, err, sizeof(err));
     if (cf == NULL) {
         printf("SKIP test_not_text with console fonts: %s (apt-get install console-setup-linux)\n",
                err);
         return;
     }
-    CHECK(sk_console_fonts_count(cf) > 10);
     not_text(cf);
-    sk_console_fonts_free(cf);
+    sk_consolefonts_free(cf);
 }
 
 /*
