@@ -5,6 +5,7 @@
  */
 #include "text/consolefonts.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -55,8 +56,7 @@ int sk_consolefonts_name(const char *file, char *face, size_t face_len, char *fa
     /* console-setup's CHARSET-FACE: the face is after the dash, when it starts with a letter. */
     const char *dash = memchr(file, '-', len);
     const char *start = file;
-    if (dash != NULL && dash + 1 < file + len &&
-        ((dash[1] >= 'A' && dash[1] <= 'Z') || (dash[1] >= 'a' && dash[1] <= 'z'))) {
+    if (dash != NULL && dash + 1 < file + len && isalpha((unsigned char)dash[1])) {
         start = dash + 1;
     }
     size_t n = (size_t)(file + len - start);
@@ -66,9 +66,8 @@ int sk_consolefonts_name(const char *file, char *face, size_t face_len, char *fa
     /* The family names a cell shape ("grid 8x18 Fixed") that a client is shown: letters, digits,
      * '-' and '_' only. */
     for (size_t i = 0; i < n; i++) {
-        char c = start[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '_')) {
+        unsigned char c = (unsigned char)start[i];
+        if (!isalnum(c) && c != '-' && c != '_') {
             return -1;
         }
     }
@@ -76,11 +75,11 @@ int sk_consolefonts_name(const char *file, char *face, size_t face_len, char *fa
     face[n] = '\0';
     /* The family: up to the size, less a weight or variant. */
     size_t f = 0;
-    while (f < n && !(face[f] >= '0' && face[f] <= '9')) {
+    while (f < n && !isdigit((unsigned char)face[f])) {
         f++;
     }
     static const char *const variants[] = {"BoldVGA", "Bold", "Classic"};
-    for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++) {
+    for (size_t i = 0; i < SK_ARRAY_LEN(variants); i++) {
         size_t v = strlen(variants[i]);
         if (f > v && memcmp(face + f - v, variants[i], v) == 0) {
             f -= v;
