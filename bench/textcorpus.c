@@ -45,7 +45,8 @@
  * Tesseract on the same frames). --geometry: for each q75 4:2:0 frame, a
  * line on stderr with the grid of the reading scored (the last warm run's,
  * in the geometry the cold search found: mode or found grid, cells,
- * origin, pitch, misfit, text or not), starting with the frame's split, so
+ * origin, pitch, misfit, text or not, and how many of its drawn cells
+ * were read wrong), starting with the frame's split, so
  * that `grep -v ^heldout` keeps held-out frames out of sight while tuning.
  * Exits 1 when the corpus cannot be read or holds no frame.
  */
@@ -270,13 +271,14 @@ static void add(struct row *to, const struct row *from)
 
 /* --geometry's line for one frame: where r's grid lies, its split first. */
 static void print_geometry(const char *split, const char *name, const char *size,
-                           const struct sk_textrec_result *r)
+                           const struct sk_textrec_result *r, const struct row *one)
 {
     fprintf(stderr,
             "%s geometry %s %s: %s, %ux%u cells, origin %.2f,%.2f, pitch %.3f,%.3f, misfit %.4f, "
-            "%s\n",
+            "%s, drawn cells wrong %lu of %lu\n",
             split, name, size, r->mode ? r->mode : "none", r->cols, r->rows, r->origin_x,
-            r->origin_y, r->pitch_x, r->pitch_y, r->misfit, r->is_text ? "text" : "not text");
+            r->origin_y, r->pitch_x, r->pitch_y, r->misfit, r->is_text ? "text" : "not text",
+            one->nonblank - one->nonblank_right, one->nonblank);
 }
 
 int main(int argc, char **argv)
@@ -398,7 +400,9 @@ int main(int argc, char **argv)
                         times[k] = (double)(sk_now_us() - u0) / 1000.0;
                     }
                     if (geometry && qualities[q] == 75 && b == 0) {
-                        print_geometry(t.split, name, sizes[s], &r);
+                        struct row one = {0};
+                        score(&t, &r, img.width, img.height, &one);
+                        print_geometry(t.split, name, sizes[s], &r, &one);
                     }
                     struct row *row = row_for(t.split, t.family, s, qualities[q], b);
                     row->frames++;

@@ -2167,8 +2167,18 @@ static unsigned shape_cols(const struct shape *c)
  * more (VGA's 720x400 at 1080p would try all six).
  */
 #define GRID_PICKED_MIN 0.98
-/* A font pixel is at most this many times wider than high, or higher than wide. */
+/*
+ * A font pixel is at most GRID_ASPECT_WIDE times wider than high, and
+ * GRID_ASPECT times higher than wide. A dongle stretches a 5:4 picture
+ * (1280x1024) to its 16:9 frame 64/45 = 1.42 times wider (at 1.4, such a
+ * console at 1080p was read in no 8x14 or 8x16 font and lost most of its
+ * cells), and the pitch is measured; a picture stretched as much higher
+ * than wide is not a dongle's (16:9 into 5:4), but 8x8 cells read 2.1
+ * times higher were the best fit of GRUB's 8x16 menu at 1280x1024 in
+ * 1080p, which it then called not text.
+ */
 #define GRID_ASPECT 1.4
+#define GRID_ASPECT_WIDE 1.45
 /* A found grid replaces a known mode that reads as text only when it fits this much better. */
 #define GRID_BETTER 0.5
 /*
@@ -2189,6 +2199,8 @@ static unsigned shape_cols(const struct shape *c)
  * of a font pixel of a whole cell in starts a cell earlier (see grid_mode).
  */
 #define GRID_EDGE 0.25
+/* How far a found grid's last cell may overhang the frame, in font pixels (grid_mode). */
+#define GRID_OVERHANG 0.5
 /* A found grid's pitch agrees with a mode's cell when within this share of it. */
 #define GRID_AGREE 0.03
 /* A picture's columns or rows repeat clearly enough to rule out modes of other cell sizes. */
@@ -2255,8 +2267,10 @@ static const unsigned short source_modes[][2] = {
  * (the picture the dongle scaled to the frame, whatever margin it has),
  * within GRID_SOURCE_NEAR (GRID_SOURCE_NEAR_PICKED for a shape read at
  * picked pixels, tried only where it implies a mode). 8x16 cells found
- * 10x15 apart in 1280x720 mean 1024x768; 8x14 ones, 1024x672, none. -1
- * for none.
+ * 10x15 apart in 1280x720 mean 1024x768; 8x14 ones, 1024x672, none. Cells
+ * 9 pixels wide are a VGA text mode's, whose picture is 720 wide: 9x14
+ * cells 12x16.9 apart at 1080p (a 1280x1024 console's 8x16 cells) would
+ * mean 1440x900, which no VGA draws in them. -1 for none.
  */
 static int source_mode(const struct sk_image *img, const struct sk_grid *g, const struct shape *c)
 {
@@ -2267,6 +2281,9 @@ static int source_mode(const struct sk_image *img, const struct sk_grid *g, cons
     double best_d = 0;
     /* The nearest: 1360x768 and 1366x768 are both within reach of either. */
     for (size_t i = 0; i < SOURCE_MODES; i++) {
+        if (c->w == 9 && source_modes[i][0] != 720) {
+            continue;
+        }
         double dw = fabs(w - source_modes[i][0]) / source_modes[i][0];
         double dh = fabs(h - source_modes[i][1]) / source_modes[i][1];
         if (dw <= near && dh <= near && (best < 0 || dw + dh < best_d)) {
@@ -2368,9 +2385,15 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
         pl->ox -= pl->pitch_x;
     }
     pl->top = tr->shapes[k].top;
-    /* A cell read at picked pixels spans its whole height. */
+    /*
+     * A cell read at picked pixels spans its whole height. A last cell
+     * whose glyph overhangs the frame by under GRID_OVERHANG of a font
+     * pixel is read (its edge pixels at the frame's): a phase measured a
+     * fifth of a pixel down lost a 1280x1024 console's last row at 1080p.
+     */
     unsigned span_h = tr->shapes[k].pick ? tr->shapes[k].h : fh;
-    double end_x = img->width - pl->ox, end_y = img->height - pl->oy - (pl->top + span_h) * pl->sy;
+    double end_x = img->width - pl->ox + GRID_OVERHANG * pl->sx,
+           end_y = img->height - pl->oy - (pl->top + span_h - GRID_OVERHANG) * pl->sy;
     unsigned cols = end_x < pl->pitch_x ? 0 : (unsigned)(end_x / pl->pitch_x + 1e-6);
     unsigned rows = end_y < 0 ? 0 : (unsigned)(end_y / pl->pitch_y + 1e-6) + 1;
     found_mode(tr, k, cols, rows);
@@ -2693,7 +2716,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                     gk.y.count = (unsigned)(img->height / gk.y.pitch);
                 }
                 double sx = gk.x.pitch / tr->shapes[k].w, sy = gk.y.pitch / tr->shapes[k].h;
-                if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT * sy || sy > GRID_ASPECT * sx) {
+                if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT_WIDE * sy || sy > GRID_ASPECT * sx) {
                     continue;
                 }
                 if (tr->shapes[k].pick && (sx < GRID_PICKED_MIN || sy < GRID_PICKED_MIN ||

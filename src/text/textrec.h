@@ -31,8 +31,13 @@
 
 #include "video/image.h"
 
+/*
+ * The largest grid read: 1920 pixels of 8-wide cells across; 1280 pixels of
+ * 8-high cells down (Linux's console in its 8x8 font at 1280x1024 is 128
+ * rows, at 1920x1080 135, at 1600x1200 150).
+ */
 #define SK_TEXTREC_MAX_COLS 240
-#define SK_TEXTREC_MAX_ROWS 100
+#define SK_TEXTREC_MAX_ROWS 160
 
 /*
  * The largest picture worth reading a frame at: a frame up to this size is
