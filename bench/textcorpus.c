@@ -46,7 +46,8 @@
  * line on stderr with the grid of the reading scored (the last warm run's,
  * in the geometry the cold search found: mode or found grid, cells,
  * origin, pitch, misfit, text or not, and how many of its drawn cells
- * were read wrong), starting with the frame's split, so
+ * were not read right, read wrong or not read at all), starting with the
+ * frame's split, so
  * that `grep -v ^heldout` keeps held-out frames out of sight while tuning.
  * Exits 1 when the corpus cannot be read or holds no frame.
  */
