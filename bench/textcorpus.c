@@ -46,8 +46,8 @@
  * line on stderr with the grid of the reading scored (the last warm run's,
  * in the geometry the cold search found: mode or found grid, cells,
  * origin, pitch, misfit, text or not, and how many of its drawn cells
- * were not read right, read wrong or not read at all), starting with the
- * frame's split, so
+ * were not read right: read wrong, or outside the grid read), starting
+ * with the frame's split, so
  * that `grep -v ^heldout` keeps held-out frames out of sight while tuning.
  * Exits 1 when the corpus cannot be read or holds no frame.
  */
@@ -400,9 +400,9 @@ int main(int argc, char **argv)
                         sk_textrec_run(tr, &img, &r);
                         times[k] = (double)(sk_now_us() - u0) / 1000.0;
                     }
+                    struct row one = {0}; /* this frame's score, added to its row */
+                    score(&t, &r, img.width, img.height, &one);
                     if (geometry && qualities[q] == 75 && b == 0) {
-                        struct row one = {0};
-                        score(&t, &r, img.width, img.height, &one);
                         print_geometry(t.split, name, sizes[s], &r, &one);
                     }
                     struct row *row = row_for(t.split, t.family, s, qualities[q], b);
@@ -410,7 +410,7 @@ int main(int argc, char **argv)
                     row->texts += (unsigned)(r.is_text != 0);
                     row->cold_ms += cold;
                     row->warm_ms += sk_bench_median(times, reps);
-                    score(&t, &r, img.width, img.height, row);
+                    add(row, &one);
                     if (write_dir && qualities[q] == 75 && b == 0) {
                         char out[1200];
                         snprintf(out, sizeof(out), "%s/%s-%s.ours.txt", write_dir, name, sizes[s]);

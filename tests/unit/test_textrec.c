@@ -282,20 +282,28 @@ static void test_captures_exact(void)
  * all but that many of their characters (a comma squashed to 1280x720 may
  * lose its tail to JPEG).
  */
-static void check_lines_slack(const char *file, unsigned tw, unsigned th, const char *const *lines,
-                              unsigned n, unsigned first, unsigned slack)
+/* A frame of tests/data/text into *img (stretched to tw x th when tw is not 0), and through JPEG
+ * q75 into *jpg. */
+static void load_frame(const char *file, unsigned tw, unsigned th, struct sk_image *img,
+                       struct sk_image *jpg)
 {
     char ppm[512];
     snprintf(ppm, sizeof(ppm), "%s/text/%s", data_dir(), file);
-    struct sk_image img = {0}, jpg = {0};
-    CHECK_EQ_INT(ts_load_ppm_gz(ppm, &img), 0);
+    CHECK_EQ_INT(ts_load_ppm_gz(ppm, img), 0);
     if (tw) {
         struct sk_image big = {0};
-        ts_scale(&img, tw, th, &big);
-        sk_image_free(&img);
-        img = big;
+        ts_scale(img, tw, th, &big);
+        sk_image_free(img);
+        *img = big;
     }
-    CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
+    CHECK_EQ_INT(ts_jpeg(img, 75, jpg), 0);
+}
+
+static void check_lines_slack(const char *file, unsigned tw, unsigned th, const char *const *lines,
+                              unsigned n, unsigned first, unsigned slack)
+{
+    struct sk_image img = {0}, jpg = {0};
+    load_frame(file, tw, th, &img, &jpg);
     for (int pass = 0; pass < 2; pass++) {
         struct sk_textrec *tr = sk_textrec_new();
         struct sk_textrec_result r;
@@ -564,38 +572,53 @@ static void test_grub_heavy_box(void)
  * 2.1 times down (each font pixel 1.41 times higher than wide), and the
  * frame was called not text. Now its menu reads in Unifont, box and entries.
  */
-static void test_grub_five_four(void)
+/*
+ * Read a frame of tests/data/text stretched to tw x th, lossless and
+ * through JPEG q75, with a new recogniser each time: it is text, in mode
+ * (NULL: any) of cols x rows cells (0: any), and its UTF-8 text holds
+ * each of want[].
+ */
+static void check_stretched_text(const char *file, unsigned tw, unsigned th, const char *mode,
+                                 unsigned cols, unsigned rows, const char *const *want, size_t n)
 {
-    static const char *const lines[] = {
-        "\xe2\x94\x83 Debian GNU/Linux ",                      /* ┃ */
-        "\xe2\x94\x83*Advanced options for Debian GNU/Linux ", /* ┃ */
-        "\xe2\x94\x83 UEFI Firmware Settings ",
-    };
-    char ppm[512];
-    snprintf(ppm, sizeof(ppm), "%s/text/grub-menu-1280x1024.ppm.gz", data_dir());
-    struct sk_image img = {0}, big = {0}, jpg = {0};
-    CHECK_EQ_INT(ts_load_ppm_gz(ppm, &img), 0);
-    ts_scale(&img, 1920, 1080, &big);
-    CHECK_EQ_INT(ts_jpeg(&big, 75, &jpg), 0);
+    struct sk_image img = {0}, jpg = {0};
+    load_frame(file, tw, th, &img, &jpg);
     for (int pass = 0; pass < 2; pass++) {
         struct sk_textrec *tr = sk_textrec_new();
         struct sk_textrec_result r;
-        CHECK_EQ_INT(sk_textrec_run(tr, pass ? &jpg : &big, &r), 0);
+        CHECK_EQ_INT(sk_textrec_run(tr, pass ? &jpg : &img, &r), 0);
+        fprintf(stderr, "  %s at %ux%u %s: %s, %ux%u, %s\n", file, tw, th,
+                pass ? "q75" : "lossless", r.mode ? r.mode : "none", r.cols, r.rows,
+                r.is_text ? "text" : "not text");
         CHECK(r.is_text);
-        char *t = sk_textrec_utf8(&r);
-        fprintf(stderr, "  grub 1280x1024 at 1920x1080 %s: %s, %ux%u\n", pass ? "q75" : "lossless",
-                r.mode ? r.mode : "none", r.cols, r.rows);
-        for (size_t i = 0; i < SK_ARRAY_LEN(lines); i++) {
-            CHECK(t && strstr(t, lines[i]) != NULL);
+        if (mode) {
+            CHECK_STR(r.mode, mode);
         }
-        CHECK(t &&
-              strstr(t, "\xe2\x94\x8f\xe2\x94\x81\xe2\x94\x81\xe2\x94\x81") != NULL); /* ┏━━━ */
+        if (cols) {
+            CHECK_EQ_INT(r.cols, cols);
+            CHECK_EQ_INT(r.rows, rows);
+        }
+        char *t = sk_textrec_utf8(&r);
+        for (size_t i = 0; i < n; i++) {
+            CHECK(t && strstr(t, want[i]) != NULL);
+        }
         free(t);
         sk_textrec_free(tr);
     }
     sk_image_free(&img);
-    sk_image_free(&big);
     sk_image_free(&jpg);
+}
+
+static void test_grub_five_four(void)
+{
+    static const char *const want[] = {
+        "\xe2\x94\x83 Debian GNU/Linux ",                      /* ┃ */
+        "\xe2\x94\x83*Advanced options for Debian GNU/Linux ", /* ┃ */
+        "\xe2\x94\x83 UEFI Firmware Settings ",
+        "\xe2\x94\x8f\xe2\x94\x81\xe2\x94\x81\xe2\x94\x81", /* ┏━━━ */
+    };
+    check_stretched_text("grub-menu-1280x1024.ppm.gz", 1920, 1080, NULL, 0, 0, want,
+                         SK_ARRAY_LEN(want));
 }
 
 /*
@@ -609,32 +632,12 @@ static void test_grub_five_four(void)
  */
 static void test_nine_wide_is_vga(void)
 {
-    char ppm[512];
-    snprintf(ppm, sizeof(ppm), "%s/text/fbcon-colors-1280x1024.ppm.gz", data_dir());
-    struct sk_image img = {0}, big = {0}, jpg = {0};
-    CHECK_EQ_INT(ts_load_ppm_gz(ppm, &img), 0);
-    ts_scale(&img, 1920, 1080, &big);
-    CHECK_EQ_INT(ts_jpeg(&big, 75, &jpg), 0);
-    for (int pass = 0; pass < 2; pass++) {
-        struct sk_textrec *tr = sk_textrec_new();
-        struct sk_textrec_result r;
-        CHECK_EQ_INT(sk_textrec_run(tr, pass ? &jpg : &big, &r), 0);
-        fprintf(stderr, "  colours 1280x1024 at 1920x1080 %s: %s, %ux%u, %s\n",
-                pass ? "q75" : "lossless", r.mode ? r.mode : "none", r.cols, r.rows,
-                r.is_text ? "text" : "not text");
-        CHECK(r.is_text);
-        CHECK_STR(r.mode, "grid 8x16");
-        CHECK_EQ_INT(r.cols, 160);
-        CHECK_EQ_INT(r.rows, 64);
-        char *t = sk_textrec_utf8(&r);
-        CHECK(t && strstr(t, " Linux console colours   root@target:~# ls --color /") != NULL);
-        CHECK(t && strstr(t, "bin  boot  lib64  run.sh  tmp  ") != NULL);
-        free(t);
-        sk_textrec_free(tr);
-    }
-    sk_image_free(&img);
-    sk_image_free(&big);
-    sk_image_free(&jpg);
+    static const char *const want[] = {
+        " Linux console colours   root@target:~# ls --color /",
+        "bin  boot  lib64  run.sh  tmp  ",
+    };
+    check_stretched_text("fbcon-colors-1280x1024.ppm.gz", 1920, 1080, "grid 8x16", 160, 64, want,
+                         SK_ARRAY_LEN(want));
 }
 
 /*
