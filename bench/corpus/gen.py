@@ -7,7 +7,8 @@ Usage: bench/corpus/gen.py [OUTDIR] [FAMILY...]
   SET=fresh makes the second held-out set instead (FRESH_* below, every frame
   held out), in build/textcorpus-fresh unless OUTDIR says otherwise (never a
   folder that holds another set's frames); SET=fresh3 the third (fbcon only),
-  in build/textcorpus-fresh3; SET=fresh4 the fourth, in build/textcorpus-fresh4.
+  in build/textcorpus-fresh3; SET=fresh4 the fourth, in build/textcorpus-fresh4;
+  SET=fresh5 the fifth, in build/textcorpus-fresh5.
 
 Every frame is drawn by software nobody here wrote (SeaBIOS and its VGA
 ROMs, Linux's vgacon and fbcon, OVMF's setup pages and UEFI shell, GRUB's
@@ -103,7 +104,7 @@ TUNE_RULE = ("vga ROM std at 80x25, 80x60 and 80x28; OVMF's shell at 800x600 and
 # unicode.pf2, its echoes at 1440x900 in Terminus 20. VGA text under QEMU's QXL ROM (SeaBIOS's vgabios again, another build of it).
 # Every frame is held out; bench/textcorpus reads the set as any corpus.
 SET = os.environ.get("SET", "")
-FRESH = SET in ("fresh", "fresh3", "fresh4")
+FRESH = SET in ("fresh", "fresh3", "fresh4", "fresh5")
 FRESH_FBCON_RUNS = [((1280, 1024), "default"), ((1600, 900), "default"), ((1440, 900), "Terminus18x10"),
                     ((1280, 1024), "VGA16"), ((1680, 1050), "Fixed18"), ((1360, 768), "TerminusBold14")]
 # No OVMF: at 1280x1024 and 1600x900 its console is bigger than the 80x25 centred in the GOP
@@ -134,6 +135,18 @@ if SET == "fresh4":
                         ((1280, 1024), "Fixed15"), ((1280, 1024), "Terminus20x10"),
                         ((1280, 1024), "VGA8x8"), ((1152, 864), "default"), ((1600, 1200), "Fixed16")]
     FRESH_GRUB_RUNS = [("menu", (1280, 1024), "unicode"), ("echo", (1152, 864), "terminus20")]
+# The fifth held-out set (SET=fresh5), chosen in session 23 before any figure of it was seen: fbcon
+# at panel sizes no set has (1920x1200 and 1280x960, squeezed and stretched into 16:9; 1400x1050;
+# 800x600, stretched 2.4 times to 1080p), in fonts no set has (Terminus12x6, six pixels wide;
+# Terminus22x11; TerminusBold28x14; TerminusBold18x10; TerminusBoldVGA16) and the kernel's default
+# font at 1920x1200; GRUB's menu at 800x600 and its help at 1920x1200 in Terminus 32. Every frame is
+# held out.
+if SET == "fresh5":
+    FRESH_FBCON_RUNS = [((1920, 1200), "default"), ((1400, 1050), "TerminusBoldVGA16"),
+                        ((1024, 768), "Terminus12x6"), ((1920, 1080), "TerminusBold28x14"),
+                        ((1600, 900), "Terminus22x11"), ((800, 600), "VGA16"),
+                        ((1280, 960), "TerminusBold18x10")]
+    FRESH_GRUB_RUNS = [("menu", (800, 600), "unicode"), ("help", (1920, 1200), "terminus32")]
 
 
 def split_of(name):
@@ -950,13 +963,13 @@ def main():
     out = args.pop(0) if args and "/" in args[0] else os.path.join(ROOT, "build/textcorpus-" + SET if FRESH
                                                                       else "build/textcorpus")
     # No set may take another's frames: their splits would be rewritten (fix_split).
-    # A folder of the second set holds .fresh, of the third .fresh3, of the fourth .fresh4.
-    marked = [m for m in ("fresh", "fresh3", "fresh4") if os.path.exists(os.path.join(out, "." + m))]
+    # A folder of the second set holds .fresh, of the third .fresh3, of the fourth .fresh4, of the fifth .fresh5.
+    marked = [m for m in ("fresh", "fresh3", "fresh4", "fresh5") if os.path.exists(os.path.join(out, "." + m))]
     if os.path.exists(os.path.join(out, "MANIFEST")) and marked != ([SET] if FRESH else []):
         sys.exit("gen: %s holds the %s set; SET=%s makes its own (build/textcorpus-%s)" %
                  (out, marked[0] if marked else "first", SET or "fresh", SET or "fresh"))
 
-    families = args or {"fresh3": ["fbcon"], "fresh4": ["fbcon", "grub"]}.get(
+    families = args or {"fresh3": ["fbcon"], "fresh4": ["fbcon", "grub"], "fresh5": ["fbcon", "grub"]}.get(
         SET, ["vga", "edk2", "fbcon", "grub"])
     os.makedirs(os.path.join(out, "fonts"), exist_ok=True)
     if FRESH:

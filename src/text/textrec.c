@@ -75,7 +75,9 @@
  * screen of a few lines whose rows do not repeat clearly, the rows are
  * assumed from the columns, from the frame's top. The shapes are read on
  * a sample of the grid's rows, on all of them when the best reading of
- * the sample holds few glyphs (a dialog on a blank screen). A graphics
+ * the sample holds few letters (a dialog on a blank screen, whose sampled
+ * rows cross its box); then only the shapes that read most of the letters
+ * any shape read rank (a wrong font fits box lines, not words). A graphics
  * mode's grid that a known mode reads as text is still tried in the other
  * fonts of its cells (a framebuffer console may be drawn in Terminus16); a
  * VGA text mode's is not. The console fonts given at run time are tried as
@@ -2237,17 +2239,27 @@ static unsigned shape_cols(const struct shape *c)
  */
 #define GRID_SOURCE_NEAR_PICKED 0.025
 /*
- * A sample of rows whose best reading holds fewer glyph cells than this is
- * read again in full (grid_search). A dialog's box on a blank screen,
- * TerminusBold14's at 1360x768, sampled four glyphs, which every shape
- * fits: the first shape tried won, 8x19, and 460 of its 504 drawn cells
- * were wrong. Chosen on the tune sets: at 64, tune fbcon at 1080p read
- * 2 points more, but a GRUB menu stretched to 1080p became "not text",
- * and a UEFI shell's first frame (its banner on a blank screen) took
- * twice as long; at 16 one tune row of one set reads worse, by 0.2 point
- * (docs/benchmarks-text.md, session 21).
+ * A sample of rows whose best reading holds fewer letters and digits read
+ * surely than this is read again in full (grid_search). A dialog's box on
+ * a blank screen, TerminusBold14's at 1360x768, sampled four glyphs, which
+ * every shape fits: the first shape tried won, 8x19, and 460 of its 504
+ * drawn cells were wrong. Session 21 counted glyph cells, at 16 (at 64,
+ * a GRUB menu stretched to 1080p became "not text"); a dialog stretched to
+ * 1080p samples its box's lines, dozens of glyph cells, which every shape
+ * stretched fits, and Terminus16's at 1280x1024 was read as 9x14 cells
+ * (452 of 504 drawn cells wrong; docs/benchmarks-text.md, session 23).
+ * The cost: a GRUB menu's sample (its box) holds no letters, and its
+ * first frame at 1280x1024 reads about 4 G instructions more.
  */
-#define GRID_FEW_GLYPHS 16
+#define GRID_FEW_LETTERS 16
+/*
+ * Read on every row, a shape ranks only when it reads at least this share
+ * of the most letters any shape read: a font of the wrong cells fits a
+ * stretched dialog's box lines and shadow better than the right one, and
+ * reads its words as symbols (Terminus16's dialog at 1280x1024 in 1080p:
+ * 9x14 cells fitted 0.0093 and read 14 letters, Terminus16 0.0101 and 304).
+ */
+#define GRID_LETTERS_SHARE 0.5
 
 /*
  * The display modes a text screen's source sends (VESA's and EDID's
@@ -2416,11 +2428,29 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
 struct phase {
     int k; /* -1: none yet */
     double dx, top, misfit, score;
-    unsigned glyphs; /* cells holding a glyph */
-    unsigned step;   /* rows read: one in step */
-    int refined;     /* its phase was searched between pixels (grid_refine) */
+    unsigned glyphs;  /* cells holding a glyph */
+    unsigned letters; /* cells read surely as a letter or digit */
+    unsigned step;    /* rows read: one in step */
+    int refined;      /* its phase was searched between pixels (grid_refine) */
     struct sk_grid grid;
 };
+
+/* Keeps the better ranked of p and *best in *best, the next in *second. */
+static void rank_phase(const struct phase *p, double rank, struct phase *best, double *best_rank,
+                       struct phase *second, double *second_rank)
+{
+    if (best->k < 0 || rank < *best_rank) {
+        if (best->k >= 0) {
+            *second = *best;
+            *second_rank = *best_rank;
+        }
+        *best = *p;
+        *best_rank = rank;
+    } else if (second->k < 0 || rank < *second_rank) {
+        *second = *p;
+        *second_rank = rank;
+    }
+}
 
 /*
  * Read cell shape k of grid g at phase (dx, top) on rows a step apart; keep
@@ -2455,7 +2485,16 @@ static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const st
         }
     }
     if (best->k < 0 || score < best->score) {
-        *best = (struct phase){(int)k, dx, top, m, score, ty->glyphs, step, best->refined, *g};
+        *best = (struct phase){.k = (int)k,
+                               .dx = dx,
+                               .top = top,
+                               .misfit = m,
+                               .score = score,
+                               .glyphs = ty->glyphs,
+                               .letters = ty->letters,
+                               .step = step,
+                               .refined = best->refined,
+                               .grid = *g};
     }
 }
 
@@ -2674,13 +2713,18 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     /* Shapes are ranked by misfit, times GRID_ODD_SOURCE where the source would be odd. */
     double best_rank = 0, second_rank = 0;
     /*
-     * A sample whose best reading holds few glyphs (a dialog's box on a
-     * blank screen: its rows sampled may hold four) tells the shapes apart
-     * by nothing; they are read again on every row.
+     * A sample whose best reading holds few letters (a dialog on a blank
+     * screen: its rows sampled may hold four glyphs, or a box's lines,
+     * which every shape stretched fits) tells the shapes apart by nothing;
+     * they are read again on every row, each up to GRID_RUNNER_UP times
+     * the best one's rank, and kept in full[] for GRID_LETTERS_SHARE.
      */
+    struct phase full[BUILTIN_SHAPES + CONSOLE_SHAPES];
+    double full_rank[BUILTIN_SHAPES + CONSOLE_SHAPES];
+    unsigned nfull = 0, most_letters = 0;
     for (int every = 0; every < 2; every++) {
         if (every) {
-            if (best.k < 0 || best.step == 1 || best.glyphs >= GRID_FEW_GLYPHS) {
+            if (best.k < 0 || best.step == 1 || best.letters >= GRID_FEW_LETTERS) {
                 break;
             }
             step = 1;
@@ -2742,7 +2786,10 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                          (sx > 1.2 || sy > 1.2);
                 double o = source_plausible(img, &gk, &tr->shapes[k]) ? 1 : GRID_ODD_SOURCE;
                 double factor = o * (sc ? GRID_ODD_SOURCE : 1);
-                double bound = best.k >= 0 && second.k >= 0 ? second_rank / factor : HUGE_VAL;
+                double bound = HUGE_VAL;
+                if (best.k >= 0 && (every || second.k >= 0)) {
+                    bound = (every ? GRID_RUNNER_UP * best_rank : second_rank) / factor;
+                }
                 /* Another of sparse_pitches is kept only if it ranks better. */
                 if (shape.k >= 0 && shape_rank / factor < bound) {
                     bound = shape_rank / factor;
@@ -2801,16 +2848,20 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
             if (stretched_console) {
                 rank *= GRID_ODD_SOURCE;
             }
-            if (best.k < 0 || rank < best_rank) {
-                if (best.k >= 0) {
-                    second = best;
-                    second_rank = best_rank;
-                }
-                best = shape;
-                best_rank = rank;
-            } else if (second.k < 0 || rank < second_rank) {
-                second = shape;
-                second_rank = rank;
+            rank_phase(&shape, rank, &best, &best_rank, &second, &second_rank);
+            if (every) {
+                full[nfull] = shape;
+                full_rank[nfull++] = rank;
+                most_letters = shape.letters > most_letters ? shape.letters : most_letters;
+            }
+        }
+    }
+    if (nfull) {
+        /* Every row read: only the readings with most of the letters any shape read rank. */
+        best = second = (struct phase){.k = -1};
+        for (unsigned i = 0; i < nfull; i++) {
+            if (full[i].letters >= GRID_LETTERS_SHARE * most_letters) {
+                rank_phase(&full[i], full_rank[i], &best, &best_rank, &second, &second_rank);
             }
         }
     }

@@ -641,6 +641,29 @@ static void test_nine_wide_is_vga(void)
 }
 
 /*
+ * An installer's dialog in Terminus16 at 1280x1024 (the fourth held-out
+ * set's fbcon-dialog-terminus16-1280x1024) stretched to 1080p. The rows
+ * the search samples cross its box: dozens of line glyphs, which every
+ * shape stretched fits, and no letters. 9x14 cells fitted it best and read
+ * 452 of its 504 drawn cells wrong; read on every row, they read 14
+ * letters where Terminus16 read 304, and only readings with half the most
+ * letters now rank (GRID_LETTERS_SHARE). Look-alikes are left: the
+ * highlighted I reads as l, and through JPEG Terminus's n stretched as π
+ * or ∩ in some words.
+ */
+static void test_dialog_stretched(void)
+{
+    /* Each line starts with the box's side, U+2502. */
+    static const char *const want[] = {
+        "\xe2\x94\x82    Configure encrypted volumes                           \xe2\x94\x82",
+        "\xe2\x94\x82 modify its setti",
+        "\xe2\x94\x82   <Go Back>  ",
+    };
+    check_stretched_text("fbcon-dialog-terminus16-1280x1024.ppm.gz", 1920, 1080,
+                         "grid 8x16 terminus", 0, 0, want, SK_ARRAY_LEN(want));
+}
+
+/*
  * The Terminus tables as the recogniser relies on them: the columns and
  * rows read lie in the cell, in order, and no two printable ASCII glyphs
  * of a weight read alike (tools/gen-terminusfont.py picks them so).
@@ -1538,6 +1561,7 @@ int main(void)
     SK_RUN(test_grub_heavy_box);
     SK_RUN(test_grub_five_four);
     SK_RUN(test_nine_wide_is_vga);
+    SK_RUN(test_dialog_stretched);
     SK_RUN(test_console_fonts);
     SK_RUN(test_low_contrast_jpeg);
     SK_RUN(test_shade_screens);
