@@ -120,6 +120,14 @@
 #define MAX_MAP 4096 /* mode pixels a sampling map covers in either direction */
 /* Below this colour distance (RGB, 0..441) a cell is one colour: a blank. */
 #define UNIFORM_DIST 48
+/*
+ * A cell whose frame pixels are each within this of their run's first
+ * pixel, and those within this of each other's, is within 4 x FLAT_DIST
+ * (plus the mean's rounding) of its mean: under UNIFORM_DIST / 2, a blank
+ * (flat_cell). A run is this many frame pixels of a row.
+ */
+#define FLAT_DIST 5
+#define FLAT_RUN 8
 /* From this luma difference (0..255) between a cell's colours, glyphs are read in luma. */
 #define LUMA_AXIS_MIN 16
 /* ... and when luma carries this share of their difference (squared). */
@@ -401,6 +409,15 @@ struct sk_textrec {
     int measured;              /* the last run_mode measured its cells' colours (and clear) */
     double pal_ycc[16][3];     /* the palette in luma and chroma (ycc) */
     struct fit_memo *memo;
+    /*
+     * While the grid search reads every row (grid_search): for each run of
+     * FLAT_RUN pixels of each frame row, its first pixel, and whether every
+     * pixel of the run is within FLAT_DIST of it (flat_note).
+     */
+    uint8_t (*flat)[4]; /* R, G, B, flat */
+    size_t flat_cap;    /* runs it holds */
+    unsigned flat_runs; /* runs a row */
+    int flat_on;        /* they are the picture's, and run_mode may use them */
 };
 
 static void glyph_pack(const uint8_t *rows, unsigned height, uint64_t bits[2], unsigned *ink)
@@ -717,6 +734,7 @@ void sk_textrec_free(struct sk_textrec *tr)
         free(tr->shape);
         free(tr->unique);
         free(tr->clear);
+        free(tr->flat);
         free(tr);
     }
 }
@@ -1911,6 +1929,66 @@ static void screen_unique(struct sk_textrec *tr, const struct mode *md)
     }
 }
 
+/* Note which runs of img's rows are one colour (tr->flat), for flat_cell. */
+static void flat_note(struct sk_textrec *tr, const struct sk_image *img)
+{
+    unsigned runs = (img->width + FLAT_RUN - 1) / FLAT_RUN;
+    size_t need = (size_t)runs * img->height;
+    if (need > tr->flat_cap) {
+        free(tr->flat);
+        tr->flat = xcalloc(need, sizeof(*tr->flat));
+        tr->flat_cap = need;
+    }
+    tr->flat_runs = runs;
+    for (unsigned y = 0; y < img->height; y++) {
+        const uint8_t *row = img->pixels + (size_t)y * img->pitch;
+        for (unsigned b = 0; b < runs; b++) {
+            const uint8_t *first = row + 3 * b * FLAT_RUN;
+            const int f[3] = {first[0], first[1], first[2]};
+            unsigned end = (b + 1) * FLAT_RUN < img->width ? (b + 1) * FLAT_RUN : img->width;
+            int flat = 1;
+            for (unsigned x = b * FLAT_RUN + 1; x < end && flat; x++) {
+                const int p[3] = {row[3 * x], row[3 * x + 1], row[3 * x + 2]};
+                flat = dist2(p, f) <= FLAT_DIST * FLAT_DIST;
+            }
+            uint8_t *out = tr->flat[(size_t)y * runs + b];
+            memcpy(out, first, 3);
+            out[3] = (uint8_t)flat;
+        }
+    }
+}
+
+/*
+ * Whether every run of frame pixels that cell (col, row) of md (as tr->map
+ * reads it) draws from is flat, all of one colour (within FLAT_DIST of the
+ * first's, which *rgb is then): a blank, as cell_recognise would read it.
+ * 0 unless tr->flat_on.
+ */
+static int flat_cell(const struct sk_textrec *tr, const struct mode *md, unsigned col, unsigned row,
+                     int rgb[3])
+{
+    if (!tr->flat_on) {
+        return 0;
+    }
+    const struct map *m = &tr->map;
+    unsigned px = col * md->cell_w, py = row * md->cell_h;
+    unsigned b0 = m->x0[px] / 3 / FLAT_RUN, b1 = m->x1[px + md->cell_w - 1] / 3 / FLAT_RUN;
+    unsigned y0 = m->y0[py], y1 = m->y1[py + md->cell_h - 1];
+    const uint8_t *c0 = tr->flat[(size_t)y0 * tr->flat_runs + b0];
+    const int ref[3] = {c0[0], c0[1], c0[2]};
+    for (unsigned y = y0; y <= y1; y++) {
+        for (unsigned b = b0; b <= b1; b++) {
+            const uint8_t *c = tr->flat[(size_t)y * tr->flat_runs + b];
+            const int p[3] = {c[0], c[1], c[2]};
+            if (!c[3] || dist2(p, ref) > FLAT_DIST * FLAT_DIST) {
+                return 0;
+            }
+        }
+    }
+    memcpy(rgb, ref, sizeof(ref));
+    return 1;
+}
+
 static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const struct mode *md,
                      unsigned step, int measure, double bound, struct tally *ty)
 {
@@ -1932,6 +2010,15 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
     for (unsigned r = first; r < md->rows; r += step) {
         for (unsigned c = 0; c < md->cols; c++) {
             struct sk_textrec_cell *cell = &tr->cells[r * md->cols + c];
+            int rgb[3];
+            if (!measure && flat_cell(tr, md, c, r, rgb)) {
+                blank_cell(rgb, 100, cell); /* as cell_recognise would: read no further */
+                tr->glyph[r * md->cols + c] = 0;
+                tr->shape[r * md->cols + c].ham = HAM_NONE;
+                ty->cells++;
+                ty->good += (unsigned)(cell->conf >= GOOD_CONF);
+                continue;
+            }
             read_cell(img, &tr->map, md, c, r, pix);
             double resid;
             /*
@@ -2249,7 +2336,8 @@ static unsigned shape_cols(const struct shape *c)
  * stretched fits, and Terminus16's at 1280x1024 was read as 9x14 cells
  * (452 of 504 drawn cells wrong; docs/benchmarks-text.md, session 23).
  * The cost: a GRUB menu's sample (its box) holds no letters, and its
- * first frame at 1280x1024 reads about 4 G instructions more.
+ * first frame at 1280x1024 reads about 1.7 G instructions more (4.3 G
+ * before the search read blank cells from flat_note's notes).
  */
 #define GRID_FEW_LETTERS 16
 /*
@@ -2722,6 +2810,9 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     struct phase full[BUILTIN_SHAPES + CONSOLE_SHAPES];
     double full_rank[BUILTIN_SHAPES + CONSOLE_SHAPES];
     unsigned nfull = 0, most_letters = 0;
+    /* The search reads blank cells from the notes (flat_cell); its outcome is read in full. */
+    flat_note(tr, img);
+    tr->flat_on = 1;
     for (int every = 0; every < 2; every++) {
         if (every) {
             if (best.k < 0 || best.step == 1 || best.letters >= GRID_FEW_LETTERS) {
@@ -2880,6 +2971,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
             grid_refine(tr, img, &second, ty, &best);
         }
     }
+    tr->flat_on = 0;
     if (best.k < 0) {
         return -1; /* no shape was read: ty and tr->cells are untouched */
     }
