@@ -76,8 +76,10 @@
  * assumed from the columns, from the frame's top. The shapes are read on
  * a sample of the grid's rows, on all of them when the best reading of
  * the sample holds few letters (a dialog on a blank screen, whose sampled
- * rows cross its box); then only the shapes that read most of the letters
- * any shape read rank (a wrong font fits box lines, not words). A graphics
+ * rows cross its box); then only the shapes that read at least half the
+ * letters any shape read rank (a wrong font fits box lines, not words),
+ * and blank cells are taken from notes of the picture's flat runs of
+ * pixels, not read (flat_note, as in every pass of the search). A graphics
  * mode's grid that a known mode reads as text is still tried in the other
  * fonts of its cells (a framebuffer console may be drawn in Terminus16); a
  * VGA text mode's is not. The console fonts given at run time are tried as
@@ -122,12 +124,16 @@
 #define UNIFORM_DIST 48
 /*
  * A cell whose frame pixels are each within this of their run's first
- * pixel, and those within this of each other's, is within 4 x FLAT_DIST
- * (plus the mean's rounding) of its mean: under UNIFORM_DIST / 2, a blank
- * (flat_cell). A run is this many frame pixels of a row.
+ * pixel, those within this of the cell's first run's (flat_cell), has
+ * every pixel read within 2 x FLAT_DIST of that, and so within 4 x
+ * FLAT_DIST of their mean; with read_cell's rounding (half a step a
+ * channel) and planes_fill's truncated mean (one), 20 + 2 x sqrt(3) =
+ * 23.5, under UNIFORM_DIST / 2: a blank. The margin is half a step; at 6
+ * it would not hold. A run is this many frame pixels of a row.
  */
 #define FLAT_DIST 5
 #define FLAT_RUN 8
+_Static_assert(4 * FLAT_DIST + 4 <= UNIFORM_DIST / 2, "a flat cell must be a blank (FLAT_DIST)");
 /* From this luma difference (0..255) between a cell's colours, glyphs are read in luma. */
 #define LUMA_AXIS_MIN 16
 /* ... and when luma carries this share of their difference (squared). */
@@ -1961,7 +1967,12 @@ static void flat_note(struct sk_textrec *tr, const struct sk_image *img)
 /*
  * Whether every run of frame pixels that cell (col, row) of md (as tr->map
  * reads it) draws from is flat, all of one colour (within FLAT_DIST of the
- * first's, which *rgb is then): a blank, as cell_recognise would read it.
+ * first's, which *rgb is then): a blank, as cell_recognise would call it.
+ * Its colour and confidence come from that first pixel, not the cell's
+ * mean: they may differ from cell_recognise's, and only the search's
+ * passes take them (the reading it ends on is read in full). Only the
+ * glyph columns need checking: on the picture's own scale read_cell reads
+ * a ninth column contiguously, past a clamped first one.
  * 0 unless tr->flat_on.
  */
 static int flat_cell(const struct sk_textrec *tr, const struct mode *md, unsigned col, unsigned row,
@@ -2012,7 +2023,7 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
             struct sk_textrec_cell *cell = &tr->cells[r * md->cols + c];
             int rgb[3];
             if (!measure && flat_cell(tr, md, c, r, rgb)) {
-                blank_cell(rgb, 100, cell); /* as cell_recognise would: read no further */
+                blank_cell(rgb, 100, cell); /* a blank, as cell_recognise would call it */
                 tr->glyph[r * md->cols + c] = 0;
                 tr->shape[r * md->cols + c].ham = HAM_NONE;
                 ty->cells++;

@@ -644,10 +644,11 @@ static void test_nine_wide_is_vga(void)
  * An installer's dialog in Terminus16 at 1280x1024 (the fourth held-out
  * set's fbcon-dialog-terminus16-1280x1024) stretched to 1080p. The rows
  * the search samples cross its box: dozens of line glyphs, which every
- * shape stretched fits, and no letters. 9x14 cells fitted it best and read
- * 452 of its 504 drawn cells wrong; read on every row, they read 14
- * letters where Terminus16 read 304, and only readings with half the most
- * letters now rank (GRID_LETTERS_SHARE). Look-alikes are left: the
+ * shape stretched fits, and no letters. 9x14 cells fitted it best (in the
+ * benchmark's JPEG at q75: 452 of its 504 drawn cells wrong; this test's
+ * lossless frame was the VGA's 80x25, not text). Read on every row, they
+ * read 14 letters where Terminus16 read 304, and only readings with at
+ * least half the most letters now rank (GRID_LETTERS_SHARE). Look-alikes are left: the
  * highlighted I reads as l, and through JPEG Terminus's n stretched as π
  * or ∩ in some words.
  */
