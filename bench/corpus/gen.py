@@ -104,7 +104,8 @@ TUNE_RULE = ("vga ROM std at 80x25, 80x60 and 80x28; OVMF's shell at 800x600 and
 # unicode.pf2, its echoes at 1440x900 in Terminus 20. VGA text under QEMU's QXL ROM (SeaBIOS's vgabios again, another build of it).
 # Every frame is held out; bench/textcorpus reads the set as any corpus.
 SET = os.environ.get("SET", "")
-FRESH = SET in ("fresh", "fresh3", "fresh4", "fresh5")
+FRESH_SETS = ("fresh", "fresh3", "fresh4", "fresh5")
+FRESH = SET in FRESH_SETS
 FRESH_FBCON_RUNS = [((1280, 1024), "default"), ((1600, 900), "default"), ((1440, 900), "Terminus18x10"),
                     ((1280, 1024), "VGA16"), ((1680, 1050), "Fixed18"), ((1360, 768), "TerminusBold14")]
 # No OVMF: at 1280x1024 and 1600x900 its console is bigger than the 80x25 centred in the GOP
@@ -964,7 +965,7 @@ def main():
                                                                       else "build/textcorpus")
     # No set may take another's frames: their splits would be rewritten (fix_split).
     # A folder of the second set holds .fresh, of the third .fresh3, of the fourth .fresh4, of the fifth .fresh5.
-    marked = [m for m in ("fresh", "fresh3", "fresh4", "fresh5") if os.path.exists(os.path.join(out, "." + m))]
+    marked = [m for m in FRESH_SETS if os.path.exists(os.path.join(out, "." + m))]
     if os.path.exists(os.path.join(out, "MANIFEST")) and marked != ([SET] if FRESH else []):
         sys.exit("gen: %s holds the %s set; SET=%s makes its own (build/textcorpus-%s)" %
                  (out, marked[0] if marked else "first", SET or "fresh", SET or "fresh"))

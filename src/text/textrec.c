@@ -2959,7 +2959,8 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
         }
     }
     if (nfull) {
-        /* Every row read: only the readings with most of the letters any shape read rank. */
+        /* Every row read: only readings with at least GRID_LETTERS_SHARE of the most letters rank.
+         */
         best = second = (struct phase){.k = -1};
         for (unsigned i = 0; i < nfull; i++) {
             if (full[i].letters >= GRID_LETTERS_SHARE * most_letters) {
