@@ -8,7 +8,8 @@ Usage: bench/corpus/gen.py [OUTDIR] [FAMILY...]
   held out), in build/textcorpus-fresh unless OUTDIR says otherwise (never a
   folder that holds another set's frames); SET=fresh3 the third (fbcon only),
   in build/textcorpus-fresh3; SET=fresh4 the fourth, in build/textcorpus-fresh4;
-  SET=fresh5 the fifth, in build/textcorpus-fresh5.
+  SET=fresh5 the fifth, in build/textcorpus-fresh5; SET=fresh6 the sixth, in
+  build/textcorpus-fresh6.
 
 Every frame is drawn by software nobody here wrote (SeaBIOS and its VGA
 ROMs, Linux's vgacon and fbcon, OVMF's setup pages and UEFI shell, GRUB's
@@ -104,7 +105,7 @@ TUNE_RULE = ("vga ROM std at 80x25, 80x60 and 80x28; OVMF's shell at 800x600 and
 # unicode.pf2, its echoes at 1440x900 in Terminus 20. VGA text under QEMU's QXL ROM (SeaBIOS's vgabios again, another build of it).
 # Every frame is held out; bench/textcorpus reads the set as any corpus.
 SET = os.environ.get("SET", "")
-FRESH_SETS = ("fresh", "fresh3", "fresh4", "fresh5")
+FRESH_SETS = ("fresh", "fresh3", "fresh4", "fresh5", "fresh6")
 FRESH = SET in FRESH_SETS
 FRESH_FBCON_RUNS = [((1280, 1024), "default"), ((1600, 900), "default"), ((1440, 900), "Terminus18x10"),
                     ((1280, 1024), "VGA16"), ((1680, 1050), "Fixed18"), ((1360, 768), "TerminusBold14")]
@@ -148,6 +149,18 @@ if SET == "fresh5":
                         ((1600, 900), "Terminus22x11"), ((800, 600), "VGA16"),
                         ((1280, 960), "TerminusBold18x10")]
     FRESH_GRUB_RUNS = [("menu", (800, 600), "unicode"), ("help", (1920, 1200), "terminus32")]
+# The sixth held-out set (SET=fresh6), chosen in session 24, when the recogniser learned to read
+# console fonts narrower than 8 (Terminus12x6), before any figure of it was seen: Terminus12x6 at
+# four panel sizes no set has it at (1920x1080, its 320 columns the widest grid read; 1280x1024,
+# stretched into 16:9; 800x600, stretched 2.4 times; 1366x768, with a margin), and for breadth
+# Fixed13 at 1440x900, Terminus14 at a 1280x720 panel and TerminusBold32x16 at 1024x768; GRUB's
+# lsmod at 1366x768 in Terminus 20 and its menu at 1440x900 in Terminus 32. Every frame is held out.
+if SET == "fresh6":
+    FRESH_FBCON_RUNS = [((1920, 1080), "Terminus12x6"), ((1280, 1024), "Terminus12x6"),
+                        ((800, 600), "Terminus12x6"), ((1366, 768), "Terminus12x6"),
+                        ((1440, 900), "Fixed13"), ((1280, 720), "Terminus14"),
+                        ((1024, 768), "TerminusBold32x16")]
+    FRESH_GRUB_RUNS = [("lsmod", (1366, 768), "terminus20"), ("menu", (1440, 900), "terminus32")]
 
 
 def split_of(name):
@@ -716,7 +729,14 @@ def gen_fbcon(out, tmp, fonts, have):
                 u = log.index("VCSU-" + s)
                 vcsa = hexbytes(log[a:u])
                 vcsu = hexbytes(log[u + len("VCSU-" + s):log.index("SHOT-" + s)])
-                rows, cols = vcsa[0], vcsa[1]
+                # The header's counts are bytes, at most 255 (vc_screen.c's header): 320
+                # columns of Terminus12x6 at 1920x1080 read 255. vcsu has no header, 4 bytes a cell.
+                rows = vcsa[0]
+                cols = len(vcsu) // 4 // rows
+                if len(vcsa) != 4 + 2 * rows * cols or min(cols, 255) != vcsa[1]:
+                    print("gen: REJECTED %s: /dev/vcsa holds %d bytes, /dev/vcsu %d, for %d rows"
+                          % (name, len(vcsa), len(vcsu), rows))
+                    continue
                 cw, chh = img.shape[1] // cols, img.shape[0] // rows
                 cells = []
                 for r in range(rows):
@@ -964,13 +984,14 @@ def main():
     out = args.pop(0) if args and "/" in args[0] else os.path.join(ROOT, "build/textcorpus-" + SET if FRESH
                                                                       else "build/textcorpus")
     # No set may take another's frames: their splits would be rewritten (fix_split).
-    # A folder of the second set holds .fresh, of the third .fresh3, of the fourth .fresh4, of the fifth .fresh5.
+    # A folder of the second set holds .fresh, of the third .fresh3, and so on (.fresh6).
     marked = [m for m in FRESH_SETS if os.path.exists(os.path.join(out, "." + m))]
     if os.path.exists(os.path.join(out, "MANIFEST")) and marked != ([SET] if FRESH else []):
         sys.exit("gen: %s holds the %s set; SET=%s makes its own (build/textcorpus-%s)" %
                  (out, marked[0] if marked else "first", SET or "fresh", SET or "fresh"))
 
-    families = args or {"fresh3": ["fbcon"], "fresh4": ["fbcon", "grub"], "fresh5": ["fbcon", "grub"]}.get(
+    families = args or {"fresh3": ["fbcon"], "fresh4": ["fbcon", "grub"], "fresh5": ["fbcon", "grub"],
+                       "fresh6": ["fbcon", "grub"]}.get(
         SET, ["vga", "edk2", "fbcon", "grub"])
     os.makedirs(os.path.join(out, "fonts"), exist_ok=True)
     if FRESH:

@@ -17,6 +17,9 @@
 #include "text/fontfile.h"
 #include "text/textrec.h"
 
+_Static_assert(SK_TEXT_FONT_MIN_W == SK_TEXTREC_CONSOLE_MIN_W,
+               "the recogniser takes every console font read");
+
 /* A console font file is a few KB; anything bigger there is not one. */
 #define FILE_MAX (256 * 1024)
 
@@ -94,13 +97,14 @@ int sk_consolefonts_name(const char *file, char *face, size_t face_len, char *fa
     return 0;
 }
 
-/* Merge font (drawn where drawn[] says) into the face of that name and height; 0 or -1 (full). */
+/* Merge font (drawn where drawn[] says) into the face of that name and size; 0 or -1 (full). */
 static int merge(struct sk_consolefonts *cf, const char *name, const char *family,
                  const struct sk_text_font *font, const uint8_t drawn[256])
 {
     struct face *fc = NULL;
     for (unsigned i = 0; i < cf->count && fc == NULL; i++) {
-        if (strcmp(cf->face[i]->name, name) == 0 && cf->face[i]->font.height == font->height) {
+        if (strcmp(cf->face[i]->name, name) == 0 && cf->face[i]->font.height == font->height &&
+            cf->face[i]->font.width == font->width) {
             fc = cf->face[i];
         }
     }
@@ -111,6 +115,7 @@ static int merge(struct sk_consolefonts *cf, const char *name, const char *famil
         fc = xcalloc(1, sizeof(*fc));
         snprintf(fc->name, sizeof(fc->name), "%s", name);
         snprintf(fc->family, sizeof(fc->family), "%s", family);
+        fc->font.width = font->width;
         fc->font.height = font->height;
         fc->font.format = font->format;
         cf->face[cf->count++] = fc;
@@ -127,7 +132,8 @@ static int merge(struct sk_consolefonts *cf, const char *name, const char *famil
     return 0;
 }
 
-/* Faces in the order they teach: by family and height, the plainest name (normal weight) first. */
+/* Faces in the order they teach: by family, height and width, the plainest name (normal weight)
+ * first. */
 static int face_order(const void *a, const void *b)
 {
     const struct face *x = *(const struct face *const *)a, *y = *(const struct face *const *)b;
@@ -137,6 +143,9 @@ static int face_order(const void *a, const void *b)
     }
     if (x->font.height != y->font.height) {
         return x->font.height < y->font.height ? -1 : 1;
+    }
+    if (x->font.width != y->font.width) {
+        return x->font.width < y->font.width ? -1 : 1;
     }
     size_t lx = strlen(x->name), ly = strlen(y->name);
     if (lx != ly) {
@@ -211,7 +220,8 @@ unsigned sk_consolefonts_count(const struct sk_consolefonts *cf)
 void sk_consolefonts_face(const struct sk_consolefonts *cf, unsigned i, struct sk_consolefont *out)
 {
     const struct face *fc = cf->face[i];
-    *out = (struct sk_consolefont){fc->name, fc->family, fc->font.height, fc->font.rows, fc->files};
+    *out = (struct sk_consolefont){fc->name,        fc->family,    fc->font.width,
+                                   fc->font.height, fc->font.rows, fc->files};
 }
 
 unsigned sk_consolefonts_teach(const struct sk_consolefonts *cf, struct sk_textrec *tr)
@@ -219,7 +229,8 @@ unsigned sk_consolefonts_teach(const struct sk_consolefonts *cf, struct sk_textr
     unsigned taken = 0;
     for (unsigned i = 0; i < sk_consolefonts_count(cf); i++) {
         const struct face *fc = cf->face[i];
-        taken += sk_textrec_add_console_font(tr, fc->family, fc->font.rows, fc->font.height) == 1;
+        taken += sk_textrec_add_console_font(tr, fc->family, fc->font.rows, fc->font.width,
+                                             fc->font.height) == 1;
     }
     return taken;
 }

@@ -5,11 +5,12 @@
  *
  * A Debian or Raspberry Pi OS machine keeps them in /usr/share/consolefonts
  * (console-setup-linux), one face in many files, one a character set:
- * Uni2-Fixed18.psf.gz, Lat15-Fixed18.psf.gz ... Every PSF file there 8
- * pixels wide is read (sk_text_console_font_parse), and a face's files
- * are merged into one font in CP437 order, each code point from the
- * first file (by name) that draws it. Wider faces (Terminus 10x18 to
- * 16x32) are left to the recogniser's own tables.
+ * Uni2-Fixed18.psf.gz, Lat15-Fixed18.psf.gz ... Every PSF file there 6
+ * to 8 pixels wide (Terminus12x6 is 6) is read
+ * (sk_text_console_font_parse), and a face's files are merged into one
+ * font in CP437 order, each code point from the first file (by name) that
+ * draws it. Wider faces (Terminus 10x18 to 16x32) are left to the
+ * recogniser's own tables.
  */
 #ifndef SK_TEXT_CONSOLEFONTS_H
 #define SK_TEXT_CONSOLEFONTS_H
@@ -27,17 +28,20 @@ struct sk_textrec;
 
 struct sk_consolefonts;
 
-/* One face: its name ("TerminusBold14"), family ("Terminus"), height and 256 x height rows. */
+/*
+ * One face: its name ("TerminusBold14"), family ("Terminus"), width (6 to
+ * 8), height and 256 x height rows (bit 7 leftmost).
+ */
 struct sk_consolefont {
     const char *name, *family;
-    unsigned height;
+    unsigned width, height;
     const uint8_t *rows;
     unsigned files; /* the files merged into it */
 };
 
 /*
  * Read dir's console fonts. An entry that is not a regular file holding a
- * console font 8 wide, under a PSF font's name of letters, digits, '-'
+ * console font 6 to 8 wide, under a PSF font's name of letters, digits, '-'
  * and '_', is passed over (counted in *skipped when not NULL). NULL with
  * err set ("DIR: why") when dir cannot be read.
  */

@@ -46,6 +46,7 @@
 struct psf {
     const uint8_t *glyphs;
     uint32_t count;
+    unsigned width;        /* a row's pixels, from bit 7 (PSF1's are 8) */
     unsigned height;       /* bytes a glyph, one per row */
     int32_t glyph_of[256]; /* -1: the font has no glyph for it */
 };
@@ -74,6 +75,7 @@ static void font_start(struct sk_text_font *out, unsigned height, const char *fo
     } else {
         memcpy(out->rows, ours, (size_t)256 * height);
     }
+    out->width = 8;
     out->height = height;
     out->format = format;
     out->mapped = 0;
@@ -160,16 +162,21 @@ static int psf2_table(struct psf *p, const uint8_t *t, size_t len, char *err, si
     return 0;
 }
 
-/* console: a console font for sk_text_console_font_parse, 6 to SK_TEXT_FONT_MAX_H high. */
+/*
+ * console: a console font for sk_text_console_font_parse, SK_TEXT_FONT_MIN_W
+ * to 8 wide (a byte a row) and 6 to SK_TEXT_FONT_MAX_H high.
+ */
 static int check_height(const char *format, uint32_t width, uint32_t height, int console, char *err,
                         size_t errlen)
 {
-    if (console && width == 8 && height >= 6 && height <= SK_TEXT_FONT_MAX_H) {
+    if (console && width >= SK_TEXT_FONT_MIN_W && width <= 8 && height >= 6 &&
+        height <= SK_TEXT_FONT_MAX_H) {
         return 0;
     }
     if (console) {
-        sk_set_err(err, errlen, "%s glyphs are %ux%u; console fonts are read 8 wide, 6 to %d high",
-                   format, (unsigned)width, (unsigned)height, SK_TEXT_FONT_MAX_H);
+        sk_set_err(err, errlen,
+                   "%s glyphs are %ux%u; console fonts are read %d to 8 wide, 6 to %d high", format,
+                   (unsigned)width, (unsigned)height, SK_TEXT_FONT_MIN_W, SK_TEXT_FONT_MAX_H);
         return -1;
     }
     if (width != 8 || (height != 8 && height != 14 && height != 16)) {
@@ -214,6 +221,7 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
         }
         p.count = d[2] & PSF1_MODE512 ? 512 : 256;
         p.height = d[3];
+        p.width = 8;
         has_table = (d[2] & (PSF1_MODEHASTAB | PSF1_MODEHASSEQ)) != 0;
         glyphs_at = 4;
         if (check_height("PSF1", 8, p.height, console, err, errlen) != 0) {
@@ -240,10 +248,11 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
             return -1;
         }
         if (charsize != height) {
-            sk_set_err(err, errlen, "PSF2 glyphs of 8x%u take %u bytes, not %u", (unsigned)height,
-                       (unsigned)height, (unsigned)charsize);
+            sk_set_err(err, errlen, "PSF2 glyphs of %ux%u take %u bytes, not %u", (unsigned)width,
+                       (unsigned)height, (unsigned)height, (unsigned)charsize);
             return -1;
         }
+        p.width = width;
         p.height = height;
         has_table = (flags & PSF2_HAS_UNICODE_TABLE) != 0;
         glyphs_at = headersize;
@@ -273,10 +282,15 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
         return -1;
     }
     font_start(out, p.height, psf2 ? FORMAT("PSF2", gz) : FORMAT("PSF1", gz), console);
+    out->width = p.width;
+    /* A narrower font's rows are padded to a byte; the padding is not the glyph's. */
+    uint8_t drawn_bits = (uint8_t)(0xFF00u >> p.width);
     for (unsigned c = 0; c < 256; c++) {
         if (p.glyph_of[c] >= 0) {
-            memcpy(out->rows + (size_t)c * p.height, p.glyphs + (size_t)p.glyph_of[c] * p.height,
-                   p.height);
+            const uint8_t *g = p.glyphs + (size_t)p.glyph_of[c] * p.height;
+            for (unsigned y = 0; y < p.height; y++) {
+                out->rows[(size_t)c * p.height + y] = g[y] & drawn_bits;
+            }
             out->mapped++;
         }
         if (drawn != NULL) {
@@ -620,6 +634,7 @@ int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[
     } else if (psf_magic(data, len)) {
         n = psf_parse(data, len, gz, &out[0], NULL, err, errlen);
     } else if (len == RAW_8X16) {
+        out[0].width = 8;
         out[0].height = 16;
         out[0].mapped = 256;
         out[0].format = FORMAT("raw 8x16", gz);
@@ -634,6 +649,7 @@ int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[
         size_t rom_len = SK_MIN(len, (size_t)ROM_SEARCH_MAX);
         for (int i = 0; i < 3; i++) {
             if (sk_textrec_find_rom_font(data, rom_len, heights[i], out[n].rows) == 0) {
+                out[n].width = 8;
                 out[n].height = heights[i];
                 out[n].mapped = 256;
                 out[n].format = "VGA BIOS ROM";

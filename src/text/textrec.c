@@ -83,7 +83,9 @@
  * mode's grid that a known mode reads as text is still tried in the other
  * fonts of its cells (a framebuffer console may be drawn in Terminus16); a
  * VGA text mode's is not. The console fonts given at run time are tried as
- * Terminus16 is, only where the cells make a display mode's picture.
+ * Terminus16 is, only where the cells make a display mode's picture; one
+ * narrower than 8 (Terminus12x6) is read at 8 of its cell's columns, two
+ * of them twice (narrow_cols).
  *
  * Among the modes, the one whose cells' glyphs fit best (the least misfit,
  * the commoner modes preferred) on a sample of rows, then on all of them,
@@ -324,8 +326,10 @@ struct shape {
                  * strokes start a column earlier): every lead down to 0 is tried */
     const struct sk_font_terminus *pick; /* the columns and rows read; NULL: all, in order */
     const char *name;
-    int console; /* drawn in a console font (console-setup's): only a framebuffer
-                  * console draws it, in a display mode's picture */
+    int console;         /* drawn in a console font (console-setup's): only a framebuffer
+                          * console draws it, in a display mode's picture */
+    const uint8_t *cols; /* a cell narrower than a glyph (narrow_cols): the 8 columns read,
+                          * some twice; NULL: the cell's own, or pick's */
 };
 
 /* Where each pixel of a mode's picture is read in the frame. */
@@ -2127,21 +2131,21 @@ static int mode_fits(const struct mode *md, const struct sk_image *img)
  * the cell's pixels.
  */
 static const struct shape grid_cells[] = {
-    {8, 16, FONT_16, 0, 0, 0, NULL, "grid 8x16", 0},
-    {9, 16, FONT_VGA16, 0, 0, 0, NULL, "grid 9x16", 0},
-    {8, 16, FONT_GRUB, 0, 1, 1, NULL, "grid 8x16 unifont", 0},
-    {8, 16, FONT_TER16, 0, 1, 1, NULL, "grid 8x16 terminus", 1},
-    {8, 19, FONT_EDK2, EDK2_TOP, 0, 0, NULL, "grid 8x19", 0},
-    {8, 14, FONT_14, 0, 0, 0, NULL, "grid 8x14", 0},
-    {9, 14, FONT_VGA14, 0, 0, 0, NULL, "grid 9x14", 0},
-    {8, 8, FONT_8, 0, 0, 0, NULL, "grid 8x8", 0},
-    {9, 8, FONT_VGA8, 0, 0, 0, NULL, "grid 9x8", 0},
-    {10, 18, FONT_TER18, 0, 1, 0, &sk_font_terminus[0], "grid 10x18 terminus", 0},
-    {10, 20, FONT_TER20, 0, 1, 0, &sk_font_terminus[1], "grid 10x20 terminus", 0},
-    {11, 22, FONT_TER22, 0, 1, 0, &sk_font_terminus[2], "grid 11x22 terminus", 0},
-    {12, 24, FONT_TER24, 0, 1, 0, &sk_font_terminus[3], "grid 12x24 terminus", 0},
-    {14, 28, FONT_TER28, 0, 1, 0, &sk_font_terminus[4], "grid 14x28 terminus", 0},
-    {16, 32, FONT_TER32, 0, 2, 1, &sk_font_terminus[5], "grid 16x32 terminus", 0},
+    {8, 16, FONT_16, 0, 0, 0, NULL, "grid 8x16", 0, NULL},
+    {9, 16, FONT_VGA16, 0, 0, 0, NULL, "grid 9x16", 0, NULL},
+    {8, 16, FONT_GRUB, 0, 1, 1, NULL, "grid 8x16 unifont", 0, NULL},
+    {8, 16, FONT_TER16, 0, 1, 1, NULL, "grid 8x16 terminus", 1, NULL},
+    {8, 19, FONT_EDK2, EDK2_TOP, 0, 0, NULL, "grid 8x19", 0, NULL},
+    {8, 14, FONT_14, 0, 0, 0, NULL, "grid 8x14", 0, NULL},
+    {9, 14, FONT_VGA14, 0, 0, 0, NULL, "grid 9x14", 0, NULL},
+    {8, 8, FONT_8, 0, 0, 0, NULL, "grid 8x8", 0, NULL},
+    {9, 8, FONT_VGA8, 0, 0, 0, NULL, "grid 9x8", 0, NULL},
+    {10, 18, FONT_TER18, 0, 1, 0, &sk_font_terminus[0], "grid 10x18 terminus", 0, NULL},
+    {10, 20, FONT_TER20, 0, 1, 0, &sk_font_terminus[1], "grid 10x20 terminus", 0, NULL},
+    {11, 22, FONT_TER22, 0, 1, 0, &sk_font_terminus[2], "grid 11x22 terminus", 0, NULL},
+    {12, 24, FONT_TER24, 0, 1, 0, &sk_font_terminus[3], "grid 12x24 terminus", 0, NULL},
+    {14, 28, FONT_TER28, 0, 1, 0, &sk_font_terminus[4], "grid 14x28 terminus", 0, NULL},
+    {16, 32, FONT_TER32, 0, 2, 1, &sk_font_terminus[5], "grid 16x32 terminus", 0, NULL},
 };
 #define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
 _Static_assert(GRID_CELLS == BUILTIN_SHAPES, "BUILTIN_SHAPES counts grid_cells");
@@ -2168,14 +2172,32 @@ static int console_same(const uint8_t *rows, unsigned height, const uint8_t *tab
     return differ <= CONSOLE_SAME_MAX;
 }
 
+/*
+ * A console font narrower than a glyph's 8 columns (Terminus12x6) is read
+ * at 8 of its cell's columns, left to right as a map reads them, some read
+ * twice: the second and third of 6, the second of 7, which keep its
+ * glyphs told apart best (Terminus12x6's printable ASCII has one pair of
+ * glyphs a pixel apart so; four with its first column or its gap read
+ * twice).
+ */
+static const uint8_t narrow_cols[GLYPH_W - SK_TEXTREC_CONSOLE_MIN_W][GLYPH_W] = {
+    {0, 1, 1, 2, 2, 3, 4, 5}, /* 6 wide */
+    {0, 1, 1, 2, 3, 4, 5, 6}, /* 7 wide */
+};
+_Static_assert(SK_TEXTREC_CONSOLE_MIN_W == 6, "narrow_cols has a row a width from 6");
+
 int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const uint8_t *rows,
-                                unsigned height)
+                                unsigned width, unsigned height)
 {
-    if (family == NULL || height < 6 || height > SK_TEXTREC_CONSOLE_MAX_H) {
+    if (family == NULL || width < SK_TEXTREC_CONSOLE_MIN_W || width > GLYPH_W || height < 6 ||
+        height > SK_TEXTREC_CONSOLE_MAX_H) {
         return -1;
     }
+    const uint8_t *cols = width < GLYPH_W ? narrow_cols[width - SK_TEXTREC_CONSOLE_MIN_W] : NULL;
     const uint8_t *same[5] = {NULL};
-    if (height == 8) {
+    if (width < GLYPH_W) {
+        /* No built-in font is narrower. */
+    } else if (height == 8) {
         same[0] = &sk_font8x8[0][0];
         same[1] = &sk_font_bios8[0][0];
     } else if (height == 14) {
@@ -2218,14 +2240,24 @@ int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const
     }
     int join = -1; /* the family's shape of that height, when it has one */
     for (unsigned k = GRID_CELLS; k < tr->nshapes && join < 0; k++) {
-        if (tr->shapes[k].h == height && !strcmp(tr->console_family[k - GRID_CELLS], family)) {
+        if (tr->shapes[k].w == width && tr->shapes[k].h == height &&
+            !strcmp(tr->console_family[k - GRID_CELLS], family)) {
             join = (int)k;
             top = tr->shapes[k].top;
         }
     }
-    uint8_t glyphs[256 * MAX_CELL_H]; /* 256 glyphs of fh rows */
+    uint8_t glyphs[256 * MAX_CELL_H]; /* 256 glyphs of fh rows, of the columns read */
     for (unsigned c = 0; c < 256; c++) {
-        memcpy(glyphs + (size_t)c * fh, rows + (size_t)c * height + top, fh);
+        for (unsigned y = 0; y < fh; y++) {
+            uint8_t row = rows[(size_t)c * height + top + y], read = row;
+            if (cols != NULL) {
+                read = 0;
+                for (unsigned x = 0; x < GLYPH_W; x++) {
+                    read |= (uint8_t)(((row >> (7 - cols[x])) & 1) << (7 - x));
+                }
+            }
+            glyphs[(size_t)c * fh + y] = read;
+        }
     }
     if (join >= 0) {
         unsigned left = font_add_set(&tr->fonts[tr->shapes[join].font], glyphs);
@@ -2240,9 +2272,10 @@ int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const
      * read as the other console fonts' are (FONT_TER16's). */
     font_fill(&tr->fonts[fi], glyphs, fh, 0);
     snprintf(tr->console_family[n], sizeof(tr->console_family[n]), "%s", family);
-    snprintf(tr->console_name[n], sizeof(tr->console_name[n]), "grid 8x%u %s", height, family);
+    snprintf(tr->console_name[n], sizeof(tr->console_name[n]), "grid %ux%u %s", width, height,
+             family);
     tr->shapes[tr->nshapes++] =
-        (struct shape){8, height, fi, top, 1, 1, NULL, tr->console_name[n], 1};
+        (struct shape){width, height, fi, top, 1, 1, NULL, tr->console_name[n], 1, cols};
     return 1;
 }
 
@@ -2253,10 +2286,10 @@ static int console_font(const struct shape *c)
     return c->console;
 }
 
-/* The columns read in a cell of shape k: its width, or the 8 its table picks. */
+/* The columns read in a cell of shape k: its width, or the 8 its table picks or it reads. */
 static unsigned shape_cols(const struct shape *c)
 {
-    return c->pick ? GLYPH_W : c->w;
+    return c->pick || c->cols ? GLYPH_W : c->w;
 }
 
 /*
@@ -2412,7 +2445,7 @@ static void found_mode(struct sk_textrec *tr, unsigned k, unsigned cols, unsigne
 {
     struct place *pl = &tr->found_place;
     unsigned fh = tr->fonts[tr->shapes[k].font].height;
-    pl->pick_x = tr->shapes[k].pick ? tr->shapes[k].pick->cols : NULL;
+    pl->pick_x = tr->shapes[k].pick ? tr->shapes[k].pick->cols : tr->shapes[k].cols;
     pl->pick_y = tr->shapes[k].pick ? tr->shapes[k].pick->rows : NULL;
     tr->found_k = k;
     tr->found = (struct mode){cols,

@@ -32,11 +32,11 @@
 #include "video/image.h"
 
 /*
- * The largest grid read: 1920 pixels of 8-wide cells across; 1280 pixels of
- * 8-high cells down (Linux's console in its 8x8 font at 1280x1024 is 128
- * rows, at 1920x1080 135, at 1600x1200 150).
+ * The largest grid read: 1920 pixels of 6-wide cells across (Terminus12x6;
+ * 2560 of 8-wide); 1280 pixels of 8-high cells down (Linux's console in its
+ * 8x8 font at 1280x1024 is 128 rows, at 1920x1080 135, at 1600x1200 150).
  */
-#define SK_TEXTREC_MAX_COLS 240
+#define SK_TEXTREC_MAX_COLS 320
 #define SK_TEXTREC_MAX_ROWS 160
 
 /*
@@ -167,23 +167,25 @@ void sk_textrec_resume(struct sk_textrec *tr, const struct sk_textrec_hint *h);
  */
 int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned height);
 
-/* The tallest console font sk_textrec_add_console_font takes. */
+/* The tallest console font sk_textrec_add_console_font takes, and the narrowest. */
 #define SK_TEXTREC_CONSOLE_MAX_H 32
+#define SK_TEXTREC_CONSOLE_MIN_W 6
 /*
  * Teach the recogniser a Linux console font of a family it has no table
  * for (the system's, src/text/consolefonts.h: Fixed18, Terminus14,
- * TerminusBold14 ...): rows is 256 glyphs of height (6 to
- * SK_TEXTREC_CONSOLE_MAX_H) rows, 8 pixels wide, bit 7 leftmost, indexed by
- * CP437 code point (all zero where the font draws none). The fonts of a
- * family and height (its weights: Terminus14, TerminusBold14) are one
- * cell shape, tried on the grids a framebuffer console's picture would
- * make, as the built-in console fonts are. Copied. Returns 1 when added, 0
- * when left out (its glyphs are a built-in font's, or there is no room
- * for another shape), -1 for a height it cannot take. Recognisers that
- * share hints (sk_textrec_hint) are given the same fonts in the same order.
+ * TerminusBold14, Terminus12x6 ...): rows is 256 glyphs of height (6 to
+ * SK_TEXTREC_CONSOLE_MAX_H) rows of width (SK_TEXTREC_CONSOLE_MIN_W to 8)
+ * pixels, a byte a row, bit 7 leftmost, indexed by CP437 code point (all
+ * zero where the font draws none). The fonts of a family and cell size
+ * (its weights: Terminus14, TerminusBold14) are one cell shape, tried on
+ * the grids a framebuffer console's picture would make, as the built-in
+ * console fonts are. Copied. Returns 1 when added, 0 when left out (its
+ * glyphs are a built-in font's, or there is no room for another shape),
+ * -1 for a size it cannot take. Recognisers that share hints
+ * (sk_textrec_hint) are given the same fonts in the same order.
  */
 int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const uint8_t *rows,
-                                unsigned height);
+                                unsigned width, unsigned height);
 #define SK_TEXTREC_MAX_GLYPHS 1024
 
 /*

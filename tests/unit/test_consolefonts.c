@@ -119,7 +119,8 @@ static int make_dir(char dir[64])
     }
     static const char *const files[] = {"Lat15-Fixed18.psf.gz",        "Uni2-Fixed18.psf.gz",
                                         "Lat15-TerminusBold14.psf.gz", "Lat15-Terminus14.psf.gz",
-                                        "Lat15-Terminus20x10.psf.gz",  "Lat15-VGA16.psf.gz"};
+                                        "Lat15-Terminus20x10.psf.gz",  "Lat15-VGA16.psf.gz",
+                                        "Lat15-Terminus12x6.psf.gz"};
     for (size_t i = 0; i < SK_ARRAY_LEN(files); i++) {
         char from[256], to[256];
         snprintf(from, sizeof(from), "%s/%s", SYSTEM_FONTS, files[i]);
@@ -159,6 +160,7 @@ static void remove_dir(const char *dir)
                                         "Lat15-Terminus14.psf.gz",
                                         "Lat15-Terminus20x10.psf.gz",
                                         "Lat15-VGA16.psf.gz",
+                                        "Lat15-Terminus12x6.psf.gz",
                                         "README.fonts",
                                         "Broken-Fixed13.psf",
                                         "Junk-Fixed15.psf.gz",
@@ -198,8 +200,9 @@ static int file_glyph(const char *path, unsigned c, uint8_t *rows, unsigned *hei
 }
 
 /*
- * The folder's fonts: two faces 8 wide (Fixed18 from two files, Terminus14
- * and TerminusBold14 from one each) and VGA16; the 10-wide font, the text
+ * The folder's fonts: faces 8 wide (Fixed18 from two files, Terminus14
+ * and TerminusBold14 from one each, and VGA16) and 6 wide (Terminus12x6,
+ * a shape of its own in the Terminus family); the 10-wide font, the text
  * file, the broken ones, the FIFO, the folder and the font under a name
  * with a space passed over (at once: the FIFO is not opened); faces in the
  * order they teach.
@@ -218,24 +221,35 @@ static void test_load_dir(void)
     unsigned skipped = 0;
     struct sk_consolefonts *cf = sk_consolefonts_load(dir, &skipped, err, sizeof(err));
     CHECK(cf != NULL);
-    CHECK_EQ_INT(sk_consolefonts_count(cf), 4);
+    CHECK_EQ_INT(sk_consolefonts_count(cf), 5);
     CHECK_EQ_INT(skipped, 7);
-    if (sk_consolefonts_count(cf) != 4) {
+    if (sk_consolefonts_count(cf) != 5) {
         sk_consolefonts_free(cf);
         remove_dir(dir);
         return;
     }
-    static const char *const names[] = {"Fixed18", "Terminus14", "TerminusBold14", "VGA16"};
-    static const char *const families[] = {"Fixed", "Terminus", "Terminus", "VGA"};
-    static const unsigned heights[] = {18, 14, 14, 16}, files[] = {2, 1, 1, 1};
-    for (unsigned i = 0; cf != NULL && i < 4 && i < sk_consolefonts_count(cf); i++) {
+    static const char *const names[] = {"Fixed18", "Terminus12x6", "Terminus14", "TerminusBold14",
+                                        "VGA16"};
+    static const char *const families[] = {"Fixed", "Terminus", "Terminus", "Terminus", "VGA"};
+    static const unsigned widths[] = {8, 6, 8, 8, 8}, heights[] = {18, 12, 14, 14, 16},
+                          files[] = {2, 1, 1, 1, 1};
+    for (unsigned i = 0; cf != NULL && i < 5 && i < sk_consolefonts_count(cf); i++) {
         struct sk_consolefont f;
         sk_consolefonts_face(cf, i, &f);
         CHECK_STR(f.name, names[i]);
         CHECK_STR(f.family, families[i]);
+        CHECK_EQ_INT(f.width, widths[i]);
         CHECK_EQ_INT(f.height, heights[i]);
         CHECK_EQ_INT(f.files, files[i]);
     }
+    /* Terminus12x6's rows are its 6 columns, the padding bits clear. */
+    struct sk_consolefont narrow;
+    sk_consolefonts_face(cf, 1, &narrow);
+    unsigned padding = 0;
+    for (unsigned i = 0; i < 256 * 12; i++) {
+        padding += (narrow.rows[i] & 0x03) != 0;
+    }
+    CHECK_EQ_INT(padding, 0);
     /* Fixed18's 'g' and its box line are the file's own. */
     struct sk_consolefont fixed;
     sk_consolefonts_face(cf, 0, &fixed);
@@ -249,9 +263,9 @@ static void test_load_dir(void)
         CHECK_EQ_INT(h, 18);
         CHECK(memcmp(rows, fixed.rows + codes[i] * 18, 18) == 0);
     }
-    /* Taught: VGA16 is the recogniser's own table (left out); the rest are two shapes. */
+    /* Taught: VGA16 is the recogniser's own table (left out); the rest are three shapes. */
     struct sk_textrec *tr = sk_textrec_new();
-    CHECK_EQ_INT(sk_consolefonts_teach(cf, tr), 3);
+    CHECK_EQ_INT(sk_consolefonts_teach(cf, tr), 4);
     sk_textrec_free(tr);
     sk_consolefonts_free(cf);
     remove_dir(dir);
@@ -262,7 +276,7 @@ static void test_load_dir(void)
     CHECK_EQ_INT(sk_consolefonts_teach(NULL, NULL), 0);
 }
 
-/* Console fonts the recogniser takes and refuses, by height. */
+/* Console fonts the recogniser takes and refuses, by width and height. */
 static void test_add_heights(void)
 {
     struct sk_textrec *tr = sk_textrec_new();
@@ -273,10 +287,15 @@ static void test_add_heights(void)
             rows[c * 12 + y] = (uint8_t)(c * 37 + y * 11); /* a font no table holds */
         }
     }
-    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 12), 1);
-    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 5), -1);
-    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 33), -1);
-    CHECK_EQ_INT(sk_textrec_add_console_font(tr, NULL, rows, 12), -1);
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 8, 12), 1);
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 8, 5), -1);
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 8, 33), -1);
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, NULL, rows, 8, 12), -1);
+    /* 6 and 7 wide are cell shapes of their own; 5 and 9 are refused. */
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 6, 12), 1);
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 7, 12), 1);
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 5, 12), -1);
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 9, 12), -1);
     sk_textrec_free(tr);
 }
 
@@ -299,8 +318,8 @@ static const char *const console_lines[] = {
 };
 
 /*
- * n lines (CP437) drawn in face f from cell (col0, row0), in cells of 8 x
- * f->height from the corner, on a w x h frame, light grey on black.
+ * n lines (CP437) drawn in face f from cell (col0, row0), in cells of
+ * f->width x f->height from the corner, on a w x h frame, light grey on black.
  */
 static void draw_lines(const struct sk_consolefont *f, unsigned w, unsigned h,
                        const char *const *lines, unsigned n, unsigned col0, unsigned row0,
@@ -312,9 +331,9 @@ static void draw_lines(const struct sk_consolefont *f, unsigned w, unsigned h,
         for (unsigned c = 0; lines[i][c] != '\0'; c++) {
             const uint8_t *g = f->rows + (size_t)(uint8_t)lines[i][c] * f->height;
             for (unsigned y = 0; y < f->height; y++) {
-                for (unsigned x = 0; x < 8; x++) {
+                for (unsigned x = 0; x < f->width; x++) {
                     uint8_t *p = out->pixels + (size_t)((row0 + i) * f->height + y) * out->pitch +
-                                 ((col0 + c) * 8 + x) * 3;
+                                 ((col0 + c) * f->width + x) * 3;
                     memset(p, g[y] & (0x80u >> x) ? 170 : 0, 3);
                 }
             }
@@ -352,11 +371,13 @@ static unsigned wrong_cells(const struct sk_textrec_result *r)
 }
 
 /*
- * Consoles in Fixed18 (an 8x18 cell no built-in font has) at 1680x1050 and
- * TerminusBold14 at 1360x768, as console-setup draws them: read right,
- * lossless and at q75, with the system's fonts; without them, Fixed18's
- * screen is not read right at all (TerminusBold14's is read in the VGA's
- * 8x14 glyphs, wrong in many cells).
+ * Consoles in Fixed18 (an 8x18 cell no built-in font has) at 1680x1050,
+ * TerminusBold14 at 1360x768 and Terminus12x6 (6 pixels wide) at 1024x768,
+ * at 1920x1080 (320 columns) and at 1024x768 stretched to 1920x1080, as
+ * console-setup draws them: read right, lossless and at q75, with the
+ * system's fonts; without them, Fixed18's screen is not read right at all
+ * (TerminusBold14's is read in the VGA's 8x14 glyphs, Terminus12x6's in
+ * Goha's 8x12 squeezed, wrong in many cells).
  */
 static void test_console_screens(void)
 {
@@ -368,8 +389,12 @@ static void test_console_screens(void)
     CHECK(cf != NULL);
     static const struct {
         const char *face;
-        unsigned w, h, min_wrong_without;
-    } cases[] = {{"Fixed18", 1680, 1050, 100}, {"TerminusBold14", 1360, 768, 50}};
+        unsigned w, h, scale_w, scale_h, min_wrong_without; /* scale_w 0: not stretched */
+    } cases[] = {{"Fixed18", 1680, 1050, 0, 0, 100},
+                 {"TerminusBold14", 1360, 768, 0, 0, 50},
+                 {"Terminus12x6", 1024, 768, 0, 0, 50},
+                 {"Terminus12x6", 1920, 1080, 0, 0, 50},
+                 {"Terminus12x6", 1024, 768, 1920, 1080, 50}};
     for (size_t i = 0; cf != NULL && i < SK_ARRAY_LEN(cases); i++) {
         struct sk_consolefont f = {0};
         if (find_face(cf, cases[i].face, &f) != 0) {
@@ -379,6 +404,12 @@ static void test_console_screens(void)
         struct sk_image img = {0}, jpg = {0};
         draw_lines(&f, cases[i].w, cases[i].h, console_lines, SK_ARRAY_LEN(console_lines), 0, 0,
                    &img);
+        if (cases[i].scale_w) {
+            struct sk_image drawn = img;
+            img = (struct sk_image){0};
+            ts_scale(&drawn, cases[i].scale_w, cases[i].scale_h, &img);
+            sk_image_free(&drawn);
+        }
         CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
         for (int pass = 0; pass < 2; pass++) {
             struct sk_textrec *tr = sk_textrec_new();
@@ -386,8 +417,9 @@ static void test_console_screens(void)
             struct sk_textrec_result r;
             CHECK_EQ_INT(sk_textrec_run(tr, pass ? &jpg : &img, &r), 0);
             unsigned wrong = wrong_cells(&r);
-            fprintf(stderr, "  %s %ux%u %s, system fonts: %s, %s, %u wrong\n", cases[i].face,
-                    cases[i].w, cases[i].h, pass ? "q75" : "lossless", r.mode ? r.mode : "none",
+            fprintf(stderr, "  %s %ux%u in %ux%u %s, system fonts: %s, %s, %u wrong\n",
+                    cases[i].face, cases[i].w, cases[i].h, img.width, img.height,
+                    pass ? "q75" : "lossless", r.mode ? r.mode : "none",
                     r.is_text ? "text" : "not text", wrong);
             CHECK(r.is_text);
             CHECK_EQ_INT(wrong, 0);
@@ -396,8 +428,9 @@ static void test_console_screens(void)
             tr = sk_textrec_new();
             CHECK_EQ_INT(sk_textrec_run(tr, pass ? &jpg : &img, &r), 0);
             wrong = wrong_cells(&r);
-            fprintf(stderr, "  %s %ux%u %s, built-in fonts: %s, %s, %u wrong\n", cases[i].face,
-                    cases[i].w, cases[i].h, pass ? "q75" : "lossless", r.mode ? r.mode : "none",
+            fprintf(stderr, "  %s %ux%u in %ux%u %s, built-in fonts: %s, %s, %u wrong\n",
+                    cases[i].face, cases[i].w, cases[i].h, img.width, img.height,
+                    pass ? "q75" : "lossless", r.mode ? r.mode : "none",
                     r.is_text ? "text" : "not text", wrong);
             CHECK(wrong >= cases[i].min_wrong_without);
             sk_textrec_free(tr);

@@ -425,6 +425,57 @@ static void test_malformed(void)
     free(b.p);
 }
 
+/*
+ * Console fonts 6 to 8 wide (Terminus12x6 is 6) are read, a row's bits past
+ * the font's width (a PSF2 row's padding) dropped; 5 and 9 wide are refused,
+ * as is a 6-wide font for --text-font, whose cells are 8 wide.
+ */
+static void test_console_widths(void)
+{
+    static const unsigned widths[] = {6, 7, 8};
+    static struct sk_text_font font;
+    uint8_t drawn[256];
+    for (size_t i = 0; i < SK_ARRAY_LEN(widths); i++) {
+        unsigned w = widths[i];
+        struct bytes b = psf2(0, 256, w, 12, 32);
+        err[0] = '\0';
+        CHECK_EQ_INT(sk_text_console_font_parse(b.p, b.len, &font, drawn, err, sizeof(err)), 0);
+        CHECK_EQ_INT(font.width, w);
+        CHECK_EQ_INT(font.height, 12);
+        CHECK_EQ_INT(font.mapped, 256);
+        unsigned padding = 0, differ = 0;
+        for (unsigned g = 0; g < 256; g++) {
+            for (unsigned y = 0; y < 12; y++) {
+                uint8_t row = font.rows[g * 12 + y], want = glyph_row(g, y);
+                padding += (row & (0xFFu >> w)) != 0;
+                differ += row != (uint8_t)(want & (0xFF00u >> w));
+            }
+        }
+        CHECK_EQ_INT(padding, 0);
+        CHECK_EQ_INT(differ, 0);
+        if (w < 8) {
+            /* Not as a --text-font: its cells are 8 wide. */
+            CHECK_EQ_INT(parse(&b), -1);
+            CHECK(strstr(err, "text screens are read in 8x8, 8x14 or 8x16") != NULL);
+        }
+        free(b.p);
+    }
+    static const unsigned refused[] = {5, 9};
+    for (size_t i = 0; i < SK_ARRAY_LEN(refused); i++) {
+        struct bytes b = psf2(0, 256, refused[i], 12, 32);
+        err[0] = '\0';
+        CHECK_EQ_INT(sk_text_console_font_parse(b.p, b.len, &font, drawn, err, sizeof(err)), -1);
+        char want[96];
+        snprintf(want, sizeof(want), "PSF2 glyphs are %ux12; console fonts are read 6 to 8 wide",
+                 refused[i]);
+        CHECK(strstr(err, want) != NULL);
+        if (strstr(err, want) == NULL) {
+            fprintf(stderr, "  %s\n", err);
+        }
+        free(b.p);
+    }
+}
+
 /* Loading by path: the file is named in errors. */
 static void test_load_file(void)
 {
@@ -1196,6 +1247,7 @@ int main(void)
     SK_RUN(test_psf1_loads);
     SK_RUN(test_psf2_loads);
     SK_RUN(test_malformed);
+    SK_RUN(test_console_widths);
     SK_RUN(test_load_file);
     SK_RUN(test_debian_fonts);
     SK_RUN(test_console_font_screen);
