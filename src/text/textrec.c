@@ -8,7 +8,7 @@
  * console-setup's default Fixed16 does), of console-setup's Terminus16 and
  * of Terminus Font's big sizes (at the pixels of their cells it reads), of
  * the console fonts it is given at run time (the system's, each family and
- * height a cell shape of its own: sk_textrec_add_console_font), the mode
+ * cell size a cell shape of its own: sk_textrec_add_console_font), the mode
  * it found last, and the result's cells. A picture passes through in these
  * steps:
  *
@@ -222,7 +222,7 @@ enum {
 /*
  * Console fonts given at run time (sk_textrec_add_console_font, the
  * system's /usr/share/consolefonts): at most this many cell shapes, one a
- * family and height, each with its own font after FONT_COUNT.
+ * family and cell size, each with its own font after FONT_COUNT.
  */
 #define CONSOLE_SHAPES 12
 /* The cell shapes built in (grid_cells). */
@@ -2238,7 +2238,7 @@ int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const
             best = sum;
         }
     }
-    int join = -1; /* the family's shape of that height, when it has one */
+    int join = -1; /* the family's shape of that size, when it has one */
     for (unsigned k = GRID_CELLS; k < tr->nshapes && join < 0; k++) {
         if (tr->shapes[k].w == width && tr->shapes[k].h == height &&
             !strcmp(tr->console_family[k - GRID_CELLS], family)) {

@@ -85,9 +85,11 @@ struct sk_textrec_result {
     int is_text;             /* 1: the picture is confidently a character grid */
     unsigned cols, rows;     /* the grid (0 x 0 when no mode fits at all) */
     unsigned cell_w, cell_h; /* a cell in the text mode's own pixels (the pixels read of a
-                              * bigger cell: 8x16 of Terminus's 16x32; pitch_x, pitch_y say
+                              * bigger or narrower cell: 8x16 of Terminus's 16x32, 8 of
+                              * Terminus12x6's 6 columns, some twice; pitch_x, pitch_y say
                               * its size) */
-    unsigned mode_w, mode_h; /* the text mode's picture, before any scaling */
+    unsigned mode_w, mode_h; /* the text mode's picture, before any scaling (in the pixels
+                              * read: cols x cell_w by rows x cell_h) */
     const char *mode;        /* "80x25 9x16", a static string */
     double confidence;       /* 0..1: share of cells whose glyph and colours fit well (counted
                               * before near look-alikes mark cells unsure) */
