@@ -1002,9 +1002,10 @@ def main():
         sys.exit("gen: %s holds the %s set; SET=%s makes its own (build/textcorpus-%s)" %
                  (out, marked[0] if marked else "first", SET or "fresh", SET or "fresh"))
 
-    families = args or {"fresh3": ["fbcon"], "fresh4": ["fbcon", "grub"], "fresh5": ["fbcon", "grub"],
-                       "fresh6": ["fbcon", "grub"], "fresh7": ["fbcon", "grub"]}.get(
-        SET, ["vga", "edk2", "fbcon", "grub"])
+    # The sets after the second draw fbcon, and GRUB when they have runs of it.
+    later = FRESH and SET != "fresh"
+    families = args or (["fbcon"] + (["grub"] if FRESH_GRUB_RUNS else []) if later
+                        else ["vga", "edk2", "fbcon", "grub"])
     os.makedirs(os.path.join(out, "fonts"), exist_ok=True)
     if FRESH:
         open(os.path.join(out, "." + SET), "w").close()

@@ -324,12 +324,13 @@ struct shape {
                  * width varies (Terminus16 leaves a cell's first and last columns
                  * blank; the kernel's TER16x32 is the bold Terminus, whose left
                  * strokes start a column earlier): every lead down to 0 is tried */
-    const struct sk_font_terminus *pick; /* the columns and rows read; NULL: all, in order */
+    const struct sk_font_terminus *pick; /* the table of a bigger cell read at picked pixels
+                                          * (its rows read; cols holds its columns); NULL: none */
     const char *name;
     int console;         /* drawn in a console font (console-setup's): only a framebuffer
                           * console draws it, in a display mode's picture */
-    const uint8_t *cols; /* a cell narrower than a glyph (narrow_cols): the 8 columns read,
-                          * some twice; NULL: the cell's own, or pick's */
+    const uint8_t *cols; /* the 8 columns read, left to right: pick's of a bigger cell, or
+                          * narrow_cols of a narrower one (some twice); NULL: all w, in order */
 };
 
 /* Where each pixel of a mode's picture is read in the frame. */
@@ -2140,12 +2141,18 @@ static const struct shape grid_cells[] = {
     {9, 14, FONT_VGA14, 0, 0, 0, NULL, "grid 9x14", 0, NULL},
     {8, 8, FONT_8, 0, 0, 0, NULL, "grid 8x8", 0, NULL},
     {9, 8, FONT_VGA8, 0, 0, 0, NULL, "grid 9x8", 0, NULL},
-    {10, 18, FONT_TER18, 0, 1, 0, &sk_font_terminus[0], "grid 10x18 terminus", 0, NULL},
-    {10, 20, FONT_TER20, 0, 1, 0, &sk_font_terminus[1], "grid 10x20 terminus", 0, NULL},
-    {11, 22, FONT_TER22, 0, 1, 0, &sk_font_terminus[2], "grid 11x22 terminus", 0, NULL},
-    {12, 24, FONT_TER24, 0, 1, 0, &sk_font_terminus[3], "grid 12x24 terminus", 0, NULL},
-    {14, 28, FONT_TER28, 0, 1, 0, &sk_font_terminus[4], "grid 14x28 terminus", 0, NULL},
-    {16, 32, FONT_TER32, 0, 2, 1, &sk_font_terminus[5], "grid 16x32 terminus", 0, NULL},
+    {10, 18, FONT_TER18, 0, 1, 0, &sk_font_terminus[0], "grid 10x18 terminus", 0,
+     sk_font_terminus[0].cols},
+    {10, 20, FONT_TER20, 0, 1, 0, &sk_font_terminus[1], "grid 10x20 terminus", 0,
+     sk_font_terminus[1].cols},
+    {11, 22, FONT_TER22, 0, 1, 0, &sk_font_terminus[2], "grid 11x22 terminus", 0,
+     sk_font_terminus[2].cols},
+    {12, 24, FONT_TER24, 0, 1, 0, &sk_font_terminus[3], "grid 12x24 terminus", 0,
+     sk_font_terminus[3].cols},
+    {14, 28, FONT_TER28, 0, 1, 0, &sk_font_terminus[4], "grid 14x28 terminus", 0,
+     sk_font_terminus[4].cols},
+    {16, 32, FONT_TER32, 0, 2, 1, &sk_font_terminus[5], "grid 16x32 terminus", 0,
+     sk_font_terminus[5].cols},
 };
 #define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
 _Static_assert(GRID_CELLS == BUILTIN_SHAPES, "BUILTIN_SHAPES counts grid_cells");
@@ -2289,7 +2296,7 @@ static int console_font(const struct shape *c)
 /* The columns read in a cell of shape k: its width, or the 8 its table picks or it reads. */
 static unsigned shape_cols(const struct shape *c)
 {
-    return c->pick || c->cols ? GLYPH_W : c->w;
+    return c->cols ? GLYPH_W : c->w;
 }
 
 /*
@@ -2445,7 +2452,7 @@ static void found_mode(struct sk_textrec *tr, unsigned k, unsigned cols, unsigne
 {
     struct place *pl = &tr->found_place;
     unsigned fh = tr->fonts[tr->shapes[k].font].height;
-    pl->pick_x = tr->shapes[k].pick ? tr->shapes[k].pick->cols : tr->shapes[k].cols;
+    pl->pick_x = tr->shapes[k].cols;
     pl->pick_y = tr->shapes[k].pick ? tr->shapes[k].pick->rows : NULL;
     tr->found_k = k;
     tr->found = (struct mode){cols,

@@ -10,6 +10,7 @@
 #define SK_CHECK_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int sk_check_failed_total;
@@ -55,5 +56,12 @@ static int sk_check_failed_now;
     } while (0)
 
 #define SK_CHECK_EXIT() (sk_check_failed_total ? 1 : 0)
+
+/* The tests' data files: SK_TEST_DATA, or tests/data when run from the repository root. */
+static inline const char *sk_test_data(void)
+{
+    const char *dir = getenv("SK_TEST_DATA");
+    return dir ? dir : "tests/data";
+}
 
 #endif

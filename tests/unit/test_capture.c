@@ -26,7 +26,7 @@ struct span {
 
 static uint8_t *read_data(const char *name, size_t *len)
 {
-    const char *dir = getenv("SK_TEST_DATA") ? getenv("SK_TEST_DATA") : "tests/data";
+    const char *dir = sk_test_data();
     char path[512];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
     FILE *f = fopen(path, "rb");
@@ -172,7 +172,7 @@ static void test_file_playback(void)
     struct span ref[NREF + 1];
     CHECK_EQ_INT(naive_split(src, len, ref, NREF + 1), NREF);
 
-    const char *dir = getenv("SK_TEST_DATA") ? getenv("SK_TEST_DATA") : "tests/data";
+    const char *dir = sk_test_data();
     char spec[512];
     snprintf(spec, sizeof(spec), "file:%s/testsrc-320x240.mjpeg", dir);
     struct sk_hub *hub = sk_hub_new();

@@ -510,11 +510,6 @@ static void test_dialog(void)
     sk_consolefonts_free(cf);
 }
 
-static const char *data_dir(void)
-{
-    return getenv("SK_TEST_DATA") ? getenv("SK_TEST_DATA") : "tests/data";
-}
-
 /*
  * An installer's dialog in Terminus12x6 at 1920x1080 (the sixth held-out
  * set's fbcon-dialog-terminus12x6-1920x1080: 320x90 cells, the box on a
@@ -532,7 +527,8 @@ static void test_dialog_narrow(void)
     struct sk_consolefonts *cf = sk_consolefonts_load(SYSTEM_FONTS, NULL, err, sizeof(err));
     CHECK(cf != NULL);
     struct sk_image img = {0}, jpg = {0};
-    snprintf(path, sizeof(path), "%s/text/fbcon-dialog-terminus12x6-1920x1080.ppm.gz", data_dir());
+    snprintf(path, sizeof(path), "%s/text/fbcon-dialog-terminus12x6-1920x1080.ppm.gz",
+             sk_test_data());
     CHECK_EQ_INT(ts_load_ppm_gz(path, &img), 0);
     CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
     const struct sk_image *frames[] = {&img, &jpg};

@@ -19,7 +19,7 @@
 
 static uint8_t *read_data(const char *name, size_t *len)
 {
-    const char *dir = getenv("SK_TEST_DATA") ? getenv("SK_TEST_DATA") : "tests/data";
+    const char *dir = sk_test_data();
     char path[512];
     snprintf(path, sizeof(path), "%s/%s", dir, name);
     FILE *f = fopen(path, "rb");

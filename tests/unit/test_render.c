@@ -160,7 +160,7 @@ static void test_wanted_size(void)
 
 static void test_fixture_80x24(void)
 {
-    const char *dir = getenv("SK_TEST_DATA") ? getenv("SK_TEST_DATA") : "tests/data";
+    const char *dir = sk_test_data();
     char path[512];
     snprintf(path, sizeof(path), "%s/testsrc-320x240.mjpeg", dir);
     FILE *f = fopen(path, "rb");
@@ -322,17 +322,12 @@ static uint8_t *slurp(const char *path, size_t *len)
     return (uint8_t *)data;
 }
 
-static const char *data_dir(void)
-{
-    return getenv("SK_TEST_DATA") ? getenv("SK_TEST_DATA") : "tests/data";
-}
-
 /* The first frame of a fixture (a JPEG or an MJPEG stream), decoded for a cols x rows area. */
 static int load_fixture(const char *name, const struct sk_render_opts *o, unsigned cols,
                         unsigned rows, struct sk_image *img)
 {
     char path[512];
-    snprintf(path, sizeof(path), "%s/%s", data_dir(), name);
+    snprintf(path, sizeof(path), "%s/%s", sk_test_data(), name);
     size_t len = 0;
     uint8_t *data = slurp(path, &len);
     if (data == NULL) {
@@ -390,7 +385,8 @@ static void test_golden(void)
             char path[512];
             char base[64];
             snprintf(base, sizeof(base), "%.*s", (int)strcspn(fixtures[f], "-"), fixtures[f]);
-            snprintf(path, sizeof(path), "%s/golden/%s-%s.ans", data_dir(), base, looks[l].name);
+            snprintf(path, sizeof(path), "%s/golden/%s-%s.ans", sk_test_data(), base,
+                     looks[l].name);
             if (update) {
                 FILE *w = fopen(path, "wb");
                 CHECK(w != NULL);
@@ -567,7 +563,7 @@ static void test_text_colours(void)
 /* tests/data/text's file scaled to 1920x1080, through JPEG q75. */
 static void load_1080(const char *file, struct sk_image *out)
 {
-    const char *dir = getenv("SK_TEST_DATA") ? getenv("SK_TEST_DATA") : "tests/data";
+    const char *dir = sk_test_data();
     char path[512];
     snprintf(path, sizeof(path), "%s/text/%s", dir, file);
     struct sk_image img = {0}, big = {0};

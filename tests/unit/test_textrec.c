@@ -28,11 +28,6 @@
 #include "text/textrec.h"
 #include "text/vga.h"
 
-static const char *data_dir(void)
-{
-    return getenv("SK_TEST_DATA") ? getenv("SK_TEST_DATA") : "tests/data";
-}
-
 /* Every code point, in colour pairs that change along the screen (every
  * pair of the 16 colours, low contrast ones too). */
 static void fill_all_glyphs(struct sk_textscreen *s)
@@ -251,8 +246,8 @@ static void test_captures_exact(void)
     struct sk_image img = {0};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         char ppm[512], txt[512];
-        snprintf(ppm, sizeof(ppm), "%s/text/%s.ppm.gz", data_dir(), names[i]);
-        snprintf(txt, sizeof(txt), "%s/text/%s.txt", data_dir(), names[i]);
+        snprintf(ppm, sizeof(ppm), "%s/text/%s.ppm.gz", sk_test_data(), names[i]);
+        snprintf(txt, sizeof(txt), "%s/text/%s.txt", sk_test_data(), names[i]);
         struct sk_textscreen truth;
         CHECK_EQ_INT(ts_load_ppm_gz(ppm, &img), 0);
         CHECK_EQ_INT(ts_load_truth(txt, &truth), 0);
@@ -288,7 +283,7 @@ static void load_frame(const char *file, unsigned tw, unsigned th, struct sk_ima
                        struct sk_image *jpg)
 {
     char ppm[512];
-    snprintf(ppm, sizeof(ppm), "%s/text/%s", data_dir(), file);
+    snprintf(ppm, sizeof(ppm), "%s/text/%s", sk_test_data(), file);
     CHECK_EQ_INT(ts_load_ppm_gz(ppm, img), 0);
     if (tw) {
         struct sk_image big = {0};
@@ -451,7 +446,7 @@ static void test_terminus_screens(void)
 static void check_mode(const char *file, unsigned tw, unsigned th, unsigned cols, unsigned rows)
 {
     char ppm[512];
-    snprintf(ppm, sizeof(ppm), "%s/text/%s", data_dir(), file);
+    snprintf(ppm, sizeof(ppm), "%s/text/%s", sk_test_data(), file);
     struct sk_image img = {0}, big = {0};
     CHECK_EQ_INT(ts_load_ppm_gz(ppm, &img), 0);
     ts_scale(&img, tw, th, &big);
@@ -541,7 +536,7 @@ static void test_console_fonts(void)
 static void test_grub_heavy_box(void)
 {
     char ppm[512];
-    snprintf(ppm, sizeof(ppm), "%s/text/grub-menu.ppm.gz", data_dir());
+    snprintf(ppm, sizeof(ppm), "%s/text/grub-menu.ppm.gz", sk_test_data());
     struct sk_image img = {0}, jpg = {0};
     CHECK_EQ_INT(ts_load_ppm_gz(ppm, &img), 0);
     CHECK_EQ_INT(ts_jpeg(&img, 75, &jpg), 0);
@@ -756,8 +751,8 @@ static void test_shade_screens(void)
 static void test_low_contrast_jpeg(void)
 {
     char ppm[512], txt[512];
-    snprintf(ppm, sizeof(ppm), "%s/text/linux.ppm.gz", data_dir());
-    snprintf(txt, sizeof(txt), "%s/text/linux.txt", data_dir());
+    snprintf(ppm, sizeof(ppm), "%s/text/linux.ppm.gz", sk_test_data());
+    snprintf(txt, sizeof(txt), "%s/text/linux.txt", sk_test_data());
     struct sk_textscreen truth;
     struct sk_image img = {0}, out = {0};
     CHECK_EQ_INT(ts_load_ppm_gz(ppm, &img), 0);
@@ -796,7 +791,7 @@ static void test_low_contrast_jpeg(void)
 static void test_seabios_text(void)
 {
     char ppm[512];
-    snprintf(ppm, sizeof(ppm), "%s/text/seabios.ppm.gz", data_dir());
+    snprintf(ppm, sizeof(ppm), "%s/text/seabios.ppm.gz", sk_test_data());
     struct sk_image img = {0};
     CHECK_EQ_INT(ts_load_ppm_gz(ppm, &img), 0);
     struct sk_textrec *tr = sk_textrec_new();
@@ -1261,7 +1256,7 @@ static void test_unsure_marked(void)
 static void load_q75(const char *file, unsigned tw, unsigned th, struct sk_image *out)
 {
     char ppm[512];
-    snprintf(ppm, sizeof(ppm), "%s/text/%s", data_dir(), file);
+    snprintf(ppm, sizeof(ppm), "%s/text/%s", sk_test_data(), file);
     struct sk_image img = {0}, big = {0};
     CHECK_EQ_INT(ts_load_ppm_gz(ppm, &img), 0);
     if (tw) {
