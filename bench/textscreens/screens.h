@@ -1,13 +1,14 @@
 /*
  * screens: the captured text screens and what the text recogniser's test
- * and benchmark do with them (header-only, shared by
- * tests/unit/test_textrec.c and bench/bench_textrec.c).
+ * tests and benchmarks do with them (header-only, shared by the text tests
+ * in tests/unit/ and by bench/textrec.c and bench/cost.c).
  *
  * A screen is tests/data/text/NAME.ppm.gz (QEMU's 720x400 screendump) and
  * NAME.txt (the VGA text buffer: 25 lines of 80 cells, four hex digits
  * each, CP437 code then attribute), made by bench/textscreens/capture.py.
  * The picture is stretched bilinearly as an HDMI dongle's scaler does, and
- * passed through JPEG at a given quality as the dongle's encoder does. A
+ * passed through JPEG at a given quality as the dongle's encoder does
+ * (4:2:0 from RGB, or 4:2:2 from YUYV as most dongles capture). A
  * cell counts as right when the recognised character, foreground and
  * background draw exactly the pixels the true ones draw (so a blank's
  * foreground, or U+2580 versus U+2584 with the colours swapped, cannot be
@@ -27,6 +28,8 @@
 #include "video/image.h"
 #include "video/jpeg.h"
 #include "text/textrec.h"
+#include "video/ycc.h"
+#include "base/util.h"
 
 /* QEMU's VGA BIOS, whose fonts draw the captured screens. */
 #define TS_VGA_ROM "/usr/share/seabios/vgabios-stdvga.bin"
@@ -128,19 +131,65 @@ static inline void ts_scale(const struct sk_image *src, unsigned w, unsigned h,
     }
 }
 
-/* Pass img through JPEG at quality q (as the dongle's encoder) into out. 0 or -1. */
-static inline int ts_jpeg(const struct sk_image *img, int q, struct sk_image *out)
+/*
+ * Encode pixels of img's size at quality q, RGB24 (yuyv NULL: 4:2:0) or
+ * YUYV (pitch apart: 4:2:2), and decode the JPEG into out. 0 or -1.
+ */
+static inline int ts_jpeg_through(const struct sk_image *img, const uint8_t *yuyv, unsigned pitch,
+                                  int q, struct sk_image *out)
 {
     struct sk_jpeg_enc *enc = sk_jpeg_enc_new(q);
     struct sk_jpeg_dec *dec = sk_jpeg_dec_new();
     struct sk_frame *jpeg = sk_frame_new(0);
-    int rc = sk_jpeg_encode_rgb(enc, img->pixels, img->width, img->height, img->pitch, jpeg);
+    int rc = yuyv ? sk_jpeg_encode_yuyv(enc, yuyv, img->width, img->height, pitch, jpeg)
+                  : sk_jpeg_encode_rgb(enc, img->pixels, img->width, img->height, img->pitch, jpeg);
     if (rc == 0) {
         rc = sk_jpeg_decode(dec, jpeg->data, jpeg->size, img->width, img->height, out);
     }
     sk_frame_unref(jpeg);
     sk_jpeg_enc_free(enc);
     sk_jpeg_dec_free(dec);
+    return rc;
+}
+
+/* Pass img through JPEG at quality q (as the dongle's encoder) into out. 0 or -1. */
+static inline int ts_jpeg(const struct sk_image *img, int q, struct sk_image *out)
+{
+    return ts_jpeg_through(img, NULL, 0, q, out);
+}
+
+/* v rounded and clamped to a byte. */
+static inline uint8_t ts_byte(double v)
+{
+    v += 0.5;
+    return (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+/*
+ * Pass img through 4:2:2 JPEG at quality q into out, as a dongle that
+ * captures YUYV encodes it (each pair of pixels shares its chroma, the
+ * mean of theirs; JFIF full range). 0 or -1.
+ */
+static inline int ts_jpeg422(const struct sk_image *img, int q, struct sk_image *out)
+{
+    unsigned pairs = (img->width + 1) / 2, pitch = pairs * 4;
+    uint8_t *yuyv = (uint8_t *)xmalloc((size_t)pitch * img->height);
+    for (unsigned y = 0; y < img->height; y++) {
+        const uint8_t *row = img->pixels + (size_t)y * img->pitch;
+        for (unsigned x = 0; x < pairs; x++) {
+            const uint8_t *a = row + 6 * x, *b = 2 * x + 1 < img->width ? a + 3 : a;
+            double ya[3], yb[3];
+            sk_ycc(a[0], a[1], a[2], ya);
+            sk_ycc(b[0], b[1], b[2], yb);
+            uint8_t *d = yuyv + (size_t)y * pitch + 4 * x;
+            d[0] = ts_byte(ya[0]);
+            d[1] = ts_byte((ya[1] + yb[1]) / 2 + 128);
+            d[2] = ts_byte(yb[0]);
+            d[3] = ts_byte((ya[2] + yb[2]) / 2 + 128);
+        }
+    }
+    int rc = ts_jpeg_through(img, yuyv, pitch, q, out);
+    free(yuyv);
     return rc;
 }
 

@@ -85,7 +85,10 @@
  * VGA text mode's is not. The console fonts given at run time are tried as
  * Terminus16 is, only where the cells make a display mode's picture; one
  * narrower than 8 (Terminus12x6) is read at 8 of its cell's columns, two
- * of them twice (narrow_cols).
+ * of them twice (narrow_cols). Whether the picture was drawn at the
+ * frame's own size is read from its edges (softness.c): crisp, a shape
+ * whose picture would be the frame's size ranks ahead (GRID_OWN_SIZE);
+ * soft, behind (GRID_SOFT_OWN).
  *
  * Among the modes, the one whose cells' glyphs fit best (the least misfit,
  * the commoner modes preferred) on a sample of rows, then on all of them,
@@ -116,6 +119,7 @@
 #include "text/fonts.h"
 #include "text/glyphfit.h"
 #include "text/gridfind.h"
+#include "text/softness.h"
 #include "base/util.h"
 
 #define GLYPH_W 8 /* a byte a row: eight rows to a uint64_t of a glyph's bits */
@@ -2362,6 +2366,36 @@ static unsigned shape_cols(const struct shape *c)
  * this much better to be chosen over one whose picture would be.
  */
 #define GRID_ODD_SOURCE 1.15
+/*
+ * A cell shape whose picture would be the frame's own size (no scaler
+ * between) ranks this much better when the frame's edges are crisp (the
+ * softer axis's softness, sk_softness_measure, at most GRID_CRISP), and
+ * GRID_SOFT_OWN times worse when they are soft (above GRID_SOFT): a
+ * picture drawn at the frame's size steps from paper to ink, one a scaler
+ * made blends the two. 6x12 cells at 1080p are Terminus12x6 at its own
+ * size or Terminus16 squeezed from 2560x1440, and fit alike: Terminus12x6's
+ * dialog through 4:2:2 JPEG q75 fitted its own cells 0.0054 and the
+ * squeezed Terminus16 0.0050 (72 of 504 drawn cells wrong), and Terminus16's
+ * dmesg from 2560x1440 was read as Terminus12x6 (2,722 of 4,222 wrong).
+ * On the corpus's seen sets, frames at their own size measured at most
+ * 0.033 at q75 and 0.093 at q50, scaled ones at least 0.086 at q90 and
+ * above 0.117 in 99 of 100. GRID_CRISP leaves most q50 frames out: OVMF's
+ * boot maintenance pages at q50 (0.048) then won the search in their own
+ * 8x19 cells on a sample of rows that read badly, and were not text, where
+ * the VGA's 8x14 cells read them as text with 60% of drawn cells wrong.
+ * GRID_SOFT_OWN is more than GRID_ODD_SOURCE: Terminus12x6's cells fitted
+ * that dmesg, squeezed by the tests' bilinear scaler, 1.16 to 1.18 times
+ * better than Terminus16's. Not a shape read at picked pixels: its phases
+ * are compared by their misfit per glyph cell, and a bound raised so let a
+ * phase beside the strokes through (Terminus20x10's colour table at
+ * 1280x1024, 1,098 of 1,110 drawn cells wrong).
+ */
+#define GRID_OWN_SIZE 1.15
+#define GRID_SOFT_OWN 1.3
+#define GRID_CRISP 0.04
+#define GRID_SOFT 0.12
+/* Softness is measured on every this many rows and columns. */
+#define GRID_SOFT_STEP 3
 /* How near a display mode the picture's implied size must come (the pitch is measured). */
 #define GRID_SOURCE_NEAR 0.012
 /*
@@ -2682,6 +2716,38 @@ static int source_plausible(const struct sk_image *img, const struct sk_grid *g,
     return source_mode(img, g, c) >= 0;
 }
 
+/* The frame's softness (sk_softness_measure), measured once for a grid search. */
+struct soft_note {
+    int measured;
+    struct sk_softness soft;
+};
+
+/*
+ * What the rank of a shape whose picture would be display mode src (an
+ * index of source_modes, or -1) is multiplied by: GRID_ODD_SOURCE for no
+ * mode; for the frame's own size, 1 / GRID_OWN_SIZE when the frame's
+ * edges are crisp and GRID_SOFT_OWN when they are soft; else 1.
+ */
+static double source_factor(const struct sk_image *img, const struct shape *c, int src,
+                            struct soft_note *note)
+{
+    if (src < 0) {
+        return GRID_ODD_SOURCE;
+    }
+    if (c->pick || source_modes[src][0] != img->width || source_modes[src][1] != img->height) {
+        return 1;
+    }
+    if (!note->measured) {
+        (void)sk_softness_measure(img, GRID_SOFT_STEP, &note->soft); /* -1: both axes -1 */
+        note->measured = 1;
+    }
+    double most = note->soft.x > note->soft.y ? note->soft.x : note->soft.y;
+    if (most < 0) {
+        return 1; /* no edges to tell by */
+    }
+    return most <= GRID_CRISP ? 1 / GRID_OWN_SIZE : most > GRID_SOFT ? GRID_SOFT_OWN : 1;
+}
+
 /* Whether grid g in cells of shape k makes a display mode's picture other than a VGA text mode's.
  */
 static int console_source(const struct sk_image *img, const struct sk_grid *g,
@@ -2849,8 +2915,13 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     /* Each shape at each height of its glyph in the cell, then the best one's phase across. */
     struct phase best = {.k = -1};
     struct phase second = {.k = -1}; /* the best of the other shapes, and its phase */
-    /* Shapes are ranked by misfit, times GRID_ODD_SOURCE where the source would be odd. */
+    /*
+     * Shapes are ranked by misfit, times GRID_ODD_SOURCE where the source
+     * would be odd, and as source_factor says where it would be the frame's
+     * own size.
+     */
     double best_rank = 0, second_rank = 0;
+    struct soft_note soft = {0};
     /*
      * A sample whose best reading holds few letters (a dialog on a blank
      * screen: its rows sampled may hold four glyphs, or a box's lines,
@@ -2926,7 +2997,8 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                  */
                 int sc = (console_font(&tr->shapes[k]) || tr->shapes[k].font == FONT_GRUB) &&
                          (sx > 1.2 || sy > 1.2);
-                double o = source_plausible(img, &gk, &tr->shapes[k]) ? 1 : GRID_ODD_SOURCE;
+                double o = source_factor(img, &tr->shapes[k], source_mode(img, &gk, &tr->shapes[k]),
+                                         &soft);
                 double factor = o * (sc ? GRID_ODD_SOURCE : 1);
                 double bound = HUGE_VAL;
                 if (best.k >= 0 && (every || second.k >= 0)) {
