@@ -6,11 +6,8 @@ Usage: bench/corpus/gen.py [OUTDIR] [FAMILY...]
   vga edk2 fbcon grub (default: all). ONLY="NAME..." captures just those frames.
   SET=fresh makes the second held-out set instead (FRESH_* below, every frame
   held out), in build/textcorpus-fresh unless OUTDIR says otherwise (never a
-  folder that holds another set's frames); SET=fresh3 the third (fbcon only),
-  in build/textcorpus-fresh3; SET=fresh4 the fourth, in build/textcorpus-fresh4;
-  SET=fresh5 the fifth, in build/textcorpus-fresh5; SET=fresh6 the sixth, in
-  build/textcorpus-fresh6; SET=fresh7 the seventh, in build/textcorpus-fresh7;
-  SET=fresh8 the eighth, in build/textcorpus-fresh8.
+  folder that holds another set's frames); SET=fresh3 to SET=fresh8 (FRESH_SETS)
+  the third to the eighth, each in build/textcorpus-SET.
 
 Every frame is drawn by software nobody here wrote (SeaBIOS and its VGA
 ROMs, Linux's vgacon and fbcon, OVMF's setup pages and UEFI shell, GRUB's
@@ -162,8 +159,8 @@ if SET == "fresh6":
                         ((1440, 900), "Fixed13"), ((1280, 720), "Terminus14"),
                         ((1024, 768), "TerminusBold32x16")]
     FRESH_GRUB_RUNS = [("lsmod", (1366, 768), "terminus20"), ("menu", (1440, 900), "terminus32")]
-# The seventh held-out set (SET=fresh7), chosen in session 24, when a console font read at the
-# frame's own size came to rank ahead of shapes a scaler would explain (GRID_OWN_SIZE), before any
+# The seventh held-out set (SET=fresh7), chosen in session 24, after ranking a console font read
+# at the frame's own size ahead of shapes a scaler would explain was tried (and dropped), before any
 # figure of it was seen: pictures bigger than the dongle's frame (2560x1440 in Terminus16 and in
 # the kernel's default font, squeezed to 1080p and 720p), console fonts at panel sizes no set has
 # them at (Fixed14 at 1920x1080, Terminus12x6 at 1600x900, TerminusBold14 at 1680x1050, Fixed15 at

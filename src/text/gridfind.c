@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "video/ycc.h"
 
 /* Luma steps below this are JPEG's noise, not a stroke. */
 #define EDGE_MIN 12
@@ -140,7 +141,7 @@ static void profiles(struct sk_gridfind *gf, const struct sk_image *img)
     for (unsigned y = 0; y < h; y++) {
         const uint8_t *p = img->pixels + (size_t)y * img->pitch;
         for (unsigned x = 0; x < w; x++, p += 3) {
-            here[x] = (77 * p[0] + 150 * p[1] + 29 * p[2]) >> 8;
+            here[x] = (int)sk_ycc_luma8(p);
         }
         uint32_t across = 0;
         for (unsigned x = 1; x < w; x++) {

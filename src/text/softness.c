@@ -17,11 +17,6 @@
 #include "base/util.h"
 #include "video/ycc.h"
 
-static unsigned luma(const uint8_t *p)
-{
-    return (SK_YCC_YR8 * p[0] + SK_YCC_YG8 * p[1] + SK_YCC_YB8 * p[2]) >> 8;
-}
-
 /* Count the edge pixels of line v (n lumas) into *edges, the soft ones into *soft. */
 static void line_count(const uint8_t *v, unsigned n, unsigned *edges, unsigned *soft)
 {
@@ -56,13 +51,13 @@ int sk_softness_measure(const struct sk_image *img, unsigned step, struct sk_sof
     for (unsigned y = step / 2; y < img->height; y += step) {
         const uint8_t *row = img->pixels + (size_t)y * img->pitch;
         for (unsigned x = 0; x < img->width; x++) {
-            line[x] = (uint8_t)luma(row + 3 * x);
+            line[x] = (uint8_t)sk_ycc_luma8(row + 3 * x);
         }
         line_count(line, img->width, &out->edges_x, &soft_x);
     }
     for (unsigned x = step / 2; x < img->width; x += step) {
         for (unsigned y = 0; y < img->height; y++) {
-            line[y] = (uint8_t)luma(img->pixels + (size_t)y * img->pitch + 3 * x);
+            line[y] = (uint8_t)sk_ycc_luma8(img->pixels + (size_t)y * img->pitch + 3 * x);
         }
         line_count(line, img->height, &out->edges_y, &soft_y);
     }

@@ -2145,18 +2145,12 @@ static const struct shape grid_cells[] = {
     {9, 14, FONT_VGA14, 0, 0, 0, NULL, "grid 9x14", 0, NULL},
     {8, 8, FONT_8, 0, 0, 0, NULL, "grid 8x8", 0, NULL},
     {9, 8, FONT_VGA8, 0, 0, 0, NULL, "grid 9x8", 0, NULL},
-    {10, 18, FONT_TER18, 0, 1, 0, &sk_font_terminus[0], "grid 10x18 terminus", 0,
-     sk_font_terminus[0].cols},
-    {10, 20, FONT_TER20, 0, 1, 0, &sk_font_terminus[1], "grid 10x20 terminus", 0,
-     sk_font_terminus[1].cols},
-    {11, 22, FONT_TER22, 0, 1, 0, &sk_font_terminus[2], "grid 11x22 terminus", 0,
-     sk_font_terminus[2].cols},
-    {12, 24, FONT_TER24, 0, 1, 0, &sk_font_terminus[3], "grid 12x24 terminus", 0,
-     sk_font_terminus[3].cols},
-    {14, 28, FONT_TER28, 0, 1, 0, &sk_font_terminus[4], "grid 14x28 terminus", 0,
-     sk_font_terminus[4].cols},
-    {16, 32, FONT_TER32, 0, 2, 1, &sk_font_terminus[5], "grid 16x32 terminus", 0,
-     sk_font_terminus[5].cols},
+    {10, 18, FONT_TER18, 0, 1, 0, &sk_font_terminus[0], "grid 10x18 terminus", 0, NULL},
+    {10, 20, FONT_TER20, 0, 1, 0, &sk_font_terminus[1], "grid 10x20 terminus", 0, NULL},
+    {11, 22, FONT_TER22, 0, 1, 0, &sk_font_terminus[2], "grid 11x22 terminus", 0, NULL},
+    {12, 24, FONT_TER24, 0, 1, 0, &sk_font_terminus[3], "grid 12x24 terminus", 0, NULL},
+    {14, 28, FONT_TER28, 0, 1, 0, &sk_font_terminus[4], "grid 14x28 terminus", 0, NULL},
+    {16, 32, FONT_TER32, 0, 2, 1, &sk_font_terminus[5], "grid 16x32 terminus", 0, NULL},
 };
 #define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
 _Static_assert(GRID_CELLS == BUILTIN_SHAPES, "BUILTIN_SHAPES counts grid_cells");
@@ -2165,6 +2159,12 @@ static void shapes_init(struct sk_textrec *tr)
 {
     memcpy(tr->shapes, grid_cells, sizeof(grid_cells));
     tr->nshapes = GRID_CELLS;
+    /* A shape read at picked pixels reads its table's columns. */
+    for (unsigned k = 0; k < GRID_CELLS; k++) {
+        if (tr->shapes[k].pick) {
+            tr->shapes[k].cols = tr->shapes[k].pick->cols;
+        }
+    }
 }
 
 /*
@@ -2748,12 +2748,9 @@ static double source_factor(const struct sk_image *img, const struct shape *c, i
     return most <= GRID_CRISP ? 1 / GRID_OWN_SIZE : most > GRID_SOFT ? GRID_SOFT_OWN : 1;
 }
 
-/* Whether grid g in cells of shape k makes a display mode's picture other than a VGA text mode's.
- */
-static int console_source(const struct sk_image *img, const struct sk_grid *g,
-                          const struct shape *c)
+/* Whether display mode src (source_mode's) is a graphics mode, not a VGA text mode. */
+static int console_source(int src)
 {
-    int src = source_mode(img, g, c);
     return src >= 0 && !(source_modes[src][1] == 350 || source_modes[src][1] == 400);
 }
 
@@ -2978,8 +2975,9 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                 if (sx < 0.5 || sy < 0.5 || sx > GRID_ASPECT_WIDE * sy || sy > GRID_ASPECT * sx) {
                     continue;
                 }
-                if (tr->shapes[k].pick && (sx < GRID_PICKED_MIN || sy < GRID_PICKED_MIN ||
-                                           !source_plausible(img, &gk, &tr->shapes[k]))) {
+                int src = source_mode(img, &gk, &tr->shapes[k]); /* -1: odd */
+                if (tr->shapes[k].pick &&
+                    (sx < GRID_PICKED_MIN || sy < GRID_PICKED_MIN || src < 0)) {
                     continue;
                 }
                 /*
@@ -2987,7 +2985,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                  * mode's picture, not a VGA text mode's (setfont on the VGA's text
                  * console draws in the VGA's own modes, read in their own fonts).
                  */
-                if (console_font(&tr->shapes[k]) && !console_source(img, &gk, &tr->shapes[k])) {
+                if (console_font(&tr->shapes[k]) && !console_source(src)) {
                     continue;
                 }
                 /*
@@ -2997,8 +2995,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                  */
                 int sc = (console_font(&tr->shapes[k]) || tr->shapes[k].font == FONT_GRUB) &&
                          (sx > 1.2 || sy > 1.2);
-                double o = source_factor(img, &tr->shapes[k], source_mode(img, &gk, &tr->shapes[k]),
-                                         &soft);
+                double o = source_factor(img, &tr->shapes[k], src, &soft);
                 double factor = o * (sc ? GRID_ODD_SOURCE : 1);
                 double bound = HUGE_VAL;
                 if (best.k >= 0 && (every || second.k >= 0)) {

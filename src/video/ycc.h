@@ -24,6 +24,12 @@
 #define SK_YCC_YB8 29
 _Static_assert(SK_YCC_YR8 + SK_YCC_YG8 + SK_YCC_YB8 == 256, "luma weights sum to one");
 
+/* The luma (0..255) of the RGB24 pixel at p, in 8-bit fixed point. */
+static inline unsigned sk_ycc_luma8(const unsigned char *p)
+{
+    return (SK_YCC_YR8 * p[0] + SK_YCC_YG8 * p[1] + SK_YCC_YB8 * p[2]) >> 8;
+}
+
 static inline void sk_ycc(double r, double g, double b, double out[3])
 {
     out[0] = SK_YCC_YR * r + SK_YCC_YG * g + SK_YCC_YB * b;
