@@ -5,8 +5,10 @@
  * code points mapped than 256, and no more glyphs differing from the
  * built-in font than the file mapped; never a read past the input. The
  * same bytes as a system console font (sk_text_console_font_parse): an
- * error, or a font 6 to SK_TEXT_FONT_MAX_H high whose drawn[] code points
- * are as many as it mapped, and whose others are blank.
+ * error, or a font SK_TEXT_FONT_MIN_W to SK_TEXT_FONT_MAX_W wide and 6 to
+ * SK_TEXT_FONT_MAX_H high whose drawn[] code points are as many as it
+ * mapped, whose others are blank, and whose rows' bits past its width are
+ * clear.
  */
 #include "text/font8x16.h"
 #include "fuzz.h"
@@ -41,12 +43,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     uint8_t drawn[256];
     if (sk_text_console_font_parse(copy, size, &fonts[0], drawn, err, sizeof(err)) == 0) {
-        unsigned h = fonts[0].height, count = 0;
+        unsigned h = fonts[0].height, w = fonts[0].width, count = 0;
         SK_FUZZ_CHECK(h >= 6 && h <= SK_TEXT_FONT_MAX_H);
+        SK_FUZZ_CHECK(w >= SK_TEXT_FONT_MIN_W && w <= SK_TEXT_FONT_MAX_W);
+        unsigned rb = SK_TEXT_FONT_ROW_BYTES(w);
         for (unsigned c = 0; c < 256; c++) {
             count += drawn[c];
-            for (unsigned y = 0; !drawn[c] && y < h; y++) {
-                SK_FUZZ_CHECK(fonts[0].rows[c * h + y] == 0);
+            for (unsigned i = 0; i < h * rb; i++) {
+                uint8_t b = fonts[0].rows[(c * h) * rb + i];
+                unsigned in = w - (i % rb) * 8 < 8 ? w - (i % rb) * 8 : 8;
+                SK_FUZZ_CHECK(drawn[c] ? (b & (0xFFu >> in)) == 0 : b == 0);
             }
         }
         SK_FUZZ_CHECK(count == fonts[0].mapped && count >= 1);

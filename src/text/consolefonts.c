@@ -17,7 +17,9 @@
 #include "text/fontfile.h"
 #include "text/textrec.h"
 
-_Static_assert(SK_TEXT_FONT_MIN_W == SK_TEXTREC_CONSOLE_MIN_W,
+_Static_assert(SK_TEXT_FONT_MIN_W == SK_TEXTREC_CONSOLE_MIN_W &&
+                   SK_TEXT_FONT_MAX_W == SK_TEXTREC_CONSOLE_MAX_W &&
+                   SK_TEXT_FONT_MAX_H == SK_TEXTREC_CONSOLE_MAX_H,
                "the recogniser takes every console font read");
 
 /* A console font file is a few KB; anything bigger there is not one. */
@@ -120,7 +122,7 @@ static int merge(struct sk_consolefonts *cf, const char *name, const char *famil
         fc->font.format = font->format;
         cf->face[cf->count++] = fc;
     }
-    size_t h = font->height;
+    size_t h = (size_t)font->height * SK_TEXT_FONT_ROW_BYTES(font->width);
     for (unsigned c = 0; c < 256; c++) {
         if (drawn[c] && !fc->drawn[c]) {
             memcpy(fc->font.rows + c * h, font->rows + c * h, h);

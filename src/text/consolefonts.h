@@ -30,7 +30,8 @@ struct sk_consolefonts;
 
 /*
  * One face: its name ("TerminusBold14"), family ("Terminus"), width (6 to
- * 8), height and 256 x height rows (bit 7 leftmost).
+ * 16), height and 256 x height rows of SK_TEXT_FONT_ROW_BYTES(width) bytes
+ * (bit 7 of the first leftmost).
  */
 struct sk_consolefont {
     const char *name, *family;
@@ -41,7 +42,7 @@ struct sk_consolefont {
 
 /*
  * Read dir's console fonts. An entry that is not a regular file holding a
- * console font 6 to 8 wide, under a PSF font's name of letters, digits, '-'
+ * console font 6 to 16 wide, under a PSF font's name of letters, digits, '-'
  * and '_', is passed over (counted in *skipped when not NULL). NULL with
  * err set ("DIR: why") when dir cannot be read.
  */

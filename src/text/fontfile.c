@@ -47,7 +47,8 @@ struct psf {
     const uint8_t *glyphs;
     uint32_t count;
     unsigned width;        /* a row's pixels, from bit 7 (PSF1's are 8) */
-    unsigned height;       /* bytes a glyph, one per row */
+    unsigned height;       /* rows a glyph */
+    unsigned row_bytes;    /* bytes a row: 1, or 2 for a font wider than 8 */
     int32_t glyph_of[256]; /* -1: the font has no glyph for it */
 };
 
@@ -71,7 +72,7 @@ static void font_start(struct sk_text_font *out, unsigned height, const char *fo
                           : height == 14 ? &sk_font8x14[0][0]
                                          : &sk_font8x16[0][0];
     if (console) {
-        memset(out->rows, 0, (size_t)256 * height);
+        memset(out->rows, 0, sizeof(out->rows));
     } else {
         memcpy(out->rows, ours, (size_t)256 * height);
     }
@@ -164,19 +165,21 @@ static int psf2_table(struct psf *p, const uint8_t *t, size_t len, char *err, si
 
 /*
  * console: a console font for sk_text_console_font_parse, SK_TEXT_FONT_MIN_W
- * to 8 wide (a byte a row) and 6 to SK_TEXT_FONT_MAX_H high.
+ * to SK_TEXT_FONT_MAX_W wide (a byte a row up to 8, two up to 16) and 6 to
+ * SK_TEXT_FONT_MAX_H high.
  */
 static int check_height(const char *format, uint32_t width, uint32_t height, int console, char *err,
                         size_t errlen)
 {
-    if (console && width >= SK_TEXT_FONT_MIN_W && width <= 8 && height >= 6 &&
+    if (console && width >= SK_TEXT_FONT_MIN_W && width <= SK_TEXT_FONT_MAX_W && height >= 6 &&
         height <= SK_TEXT_FONT_MAX_H) {
         return 0;
     }
     if (console) {
         sk_set_err(err, errlen,
-                   "%s glyphs are %ux%u; console fonts are read %d to 8 wide, 6 to %d high", format,
-                   (unsigned)width, (unsigned)height, SK_TEXT_FONT_MIN_W, SK_TEXT_FONT_MAX_H);
+                   "%s glyphs are %ux%u; console fonts are read %d to %d wide, 6 to %d high",
+                   format, (unsigned)width, (unsigned)height, SK_TEXT_FONT_MIN_W,
+                   SK_TEXT_FONT_MAX_W, SK_TEXT_FONT_MAX_H);
         return -1;
     }
     if (width != 8 || (height != 8 && height != 14 && height != 16)) {
@@ -188,13 +191,13 @@ static int check_height(const char *format, uint32_t width, uint32_t height, int
 }
 
 /* Glyphs from glyphs_at (count of them) need to fit in len; the table follows them. */
-static int check_glyphs(uint64_t glyphs_at, uint32_t count, unsigned height, size_t len, char *err,
+static int check_glyphs(uint64_t glyphs_at, uint32_t count, unsigned bytes, size_t len, char *err,
                         size_t errlen)
 {
-    uint64_t need = glyphs_at + (uint64_t)count * height;
+    uint64_t need = glyphs_at + (uint64_t)count * bytes;
     if (count == 0 || need > len) {
         sk_set_err(err, errlen, "%u glyphs of %u bytes need %llu bytes; the font has %zu",
-                   (unsigned)count, height, (unsigned long long)need, len);
+                   (unsigned)count, bytes, (unsigned long long)need, len);
         return -1;
     }
     return 0;
@@ -222,6 +225,7 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
         p.count = d[2] & PSF1_MODE512 ? 512 : 256;
         p.height = d[3];
         p.width = 8;
+        p.row_bytes = 1;
         has_table = (d[2] & (PSF1_MODEHASTAB | PSF1_MODEHASSEQ)) != 0;
         glyphs_at = 4;
         if (check_height("PSF1", 8, p.height, console, err, errlen) != 0) {
@@ -247,9 +251,10 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
         if (check_height("PSF2", width, height, console, err, errlen) != 0) {
             return -1;
         }
-        if (charsize != height) {
+        p.row_bytes = SK_TEXT_FONT_ROW_BYTES(width);
+        if (charsize != height * p.row_bytes) {
             sk_set_err(err, errlen, "PSF2 glyphs of %ux%u take %u bytes, not %u", (unsigned)width,
-                       (unsigned)height, (unsigned)height, (unsigned)charsize);
+                       (unsigned)height, (unsigned)(height * p.row_bytes), (unsigned)charsize);
             return -1;
         }
         p.width = width;
@@ -257,11 +262,12 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
         has_table = (flags & PSF2_HAS_UNICODE_TABLE) != 0;
         glyphs_at = headersize;
     }
-    if (check_glyphs(glyphs_at, p.count, p.height, len, err, errlen) != 0) {
+    size_t glyph_bytes = (size_t)p.height * p.row_bytes;
+    if (check_glyphs(glyphs_at, p.count, (unsigned)glyph_bytes, len, err, errlen) != 0) {
         return -1;
     }
     p.glyphs = d + glyphs_at;
-    size_t table_at = glyphs_at + (size_t)p.count * p.height;
+    size_t table_at = glyphs_at + (size_t)p.count * glyph_bytes;
     for (unsigned c = 0; c < 256; c++) {
         p.glyph_of[c] = -1;
     }
@@ -283,13 +289,15 @@ static int psf_parse(const uint8_t *d, size_t len, int gz, struct sk_text_font *
     }
     font_start(out, p.height, psf2 ? FORMAT("PSF2", gz) : FORMAT("PSF1", gz), console);
     out->width = p.width;
-    /* A narrower font's rows are padded to a byte; the padding is not the glyph's. */
-    uint8_t drawn_bits = (uint8_t)(0xFF00u >> p.width);
+    /* A row is padded to whole bytes; the padding is not the glyph's. */
     for (unsigned c = 0; c < 256; c++) {
         if (p.glyph_of[c] >= 0) {
-            const uint8_t *g = p.glyphs + (size_t)p.glyph_of[c] * p.height;
-            for (unsigned y = 0; y < p.height; y++) {
-                out->rows[(size_t)c * p.height + y] = g[y] & drawn_bits;
+            const uint8_t *g = p.glyphs + (size_t)p.glyph_of[c] * glyph_bytes;
+            uint8_t *to = out->rows + (size_t)c * glyph_bytes;
+            for (size_t i = 0; i < glyph_bytes; i++) {
+                unsigned x = (unsigned)(i % p.row_bytes) * 8; /* the byte's first column */
+                unsigned in = p.width - x < 8 ? p.width - x : 8;
+                to[i] = g[i] & (uint8_t)(0xFF00u >> in);
             }
             out->mapped++;
         }

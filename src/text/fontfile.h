@@ -30,17 +30,24 @@
 /* ... and gzip data inflated up to this one. */
 #define SK_TEXT_FONT_INFLATE_MAX (1024 * 1024)
 
-/* The tallest console font sk_text_console_font_parse reads, and the narrowest (Terminus12x6). */
+/*
+ * The tallest console font sk_text_console_font_parse reads, the narrowest (Terminus12x6) and the
+ * widest (VGA32x16).
+ */
 #define SK_TEXT_FONT_MAX_H 32
 #define SK_TEXT_FONT_MIN_W 6
+#define SK_TEXT_FONT_MAX_W 16
+/* The bytes a row of a font of width w takes: 1 up to 8 pixels, 2 up to 16. */
+#define SK_TEXT_FONT_ROW_BYTES(w) (((w) + 7) / 8)
 
 struct sk_text_font {
-    unsigned width;     /* 8 (a console font's: SK_TEXT_FONT_MIN_W to 8) */
+    unsigned width;     /* 8 (a console font's: SK_TEXT_FONT_MIN_W to SK_TEXT_FONT_MAX_W) */
     unsigned height;    /* 8, 14 or 16 (a console font's: 6 to SK_TEXT_FONT_MAX_H) */
     unsigned mapped;    /* CP437 code points the file drew; the rest are the built-in font's */
     const char *format; /* static text: "PSF2", "PSF1 (gzip)", "VGA BIOS ROM", "raw 8x16", ... */
-    uint8_t rows[256 * SK_TEXT_FONT_MAX_H]; /* 256 glyphs of height rows, CP437 order, bit 7
-                                             * leftmost (a narrower font's last bits 0) */
+    /* 256 glyphs of height rows, CP437 order, SK_TEXT_FONT_ROW_BYTES(width) bytes a row, bit 7
+     * of its first byte leftmost (the bits past the width 0) */
+    uint8_t rows[256 * SK_TEXT_FONT_MAX_H * SK_TEXT_FONT_ROW_BYTES(SK_TEXT_FONT_MAX_W)];
 };
 
 /*
@@ -60,7 +67,7 @@ int sk_text_font_parse(const uint8_t *data, size_t len, struct sk_text_font out[
 int sk_text_font_load(const char *path, struct sk_text_font out[3], char *err, size_t errlen);
 
 /*
- * Parse a Linux console font (PSF1 or PSF2, plain or gzip) 6 to 8 pixels
+ * Parse a Linux console font (PSF1 or PSF2, plain or gzip) 6 to 16 pixels
  * wide and 6 to SK_TEXT_FONT_MAX_H high, as the system's are read
  * (consolefonts.h), into out, its glyphs in CP437 order through its
  * Unicode table; a code point it does not draw is all zero, and drawn[c]

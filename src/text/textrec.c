@@ -226,9 +226,11 @@ enum {
 /*
  * Console fonts given at run time (sk_textrec_add_console_font, the
  * system's /usr/share/consolefonts): at most this many cell shapes, one a
- * family and cell size, each with its own font after FONT_COUNT.
+ * family and cell size, each with its own font after FONT_COUNT. Debian's
+ * console-setup makes 12 (Fixed's four sizes no table has, Goha's two,
+ * Terminus12x6 and Terminus14, the VGA's 8x8, 8x14, 16x28 and 16x32).
  */
-#define CONSOLE_SHAPES 12
+#define CONSOLE_SHAPES 16
 /* The cell shapes built in (grid_cells). */
 #define BUILTIN_SHAPES 15
 
@@ -328,13 +330,17 @@ struct shape {
                  * width varies (Terminus16 leaves a cell's first and last columns
                  * blank; the kernel's TER16x32 is the bold Terminus, whose left
                  * strokes start a column earlier): every lead down to 0 is tried */
-    const struct sk_font_terminus *pick; /* the table of a bigger cell read at picked pixels
-                                          * (its rows read; cols holds its columns); NULL: none */
+    const struct sk_font_terminus *pick; /* the built-in table of a bigger cell read at picked
+                                          * pixels (its cols and rows are read); NULL: none */
     const char *name;
     int console;         /* drawn in a console font (console-setup's): only a framebuffer
                           * console draws it, in a display mode's picture */
-    const uint8_t *cols; /* the 8 columns read, left to right: pick's of a bigger cell, or
+    const uint8_t *cols; /* the 8 columns read, left to right: a bigger cell's picked ones, or
                           * narrow_cols of a narrower one (some twice); NULL: all w, in order */
+    const uint8_t *rows; /* a bigger cell's rows read at picked pixels, top to bottom (as many
+                          * as its font's height): pick's, or a wide console font's; NULL: the
+                          * font's height of rows from top (the cell is not read at picked
+                          * pixels) */
 };
 
 /* Where each pixel of a mode's picture is read in the frame. */
@@ -406,6 +412,8 @@ struct sk_textrec {
     unsigned nshapes;
     char console_family[CONSOLE_SHAPES][32];
     char console_name[CONSOLE_SHAPES][48];
+    uint8_t console_cols[CONSOLE_SHAPES][8];  /* a wide console font's columns read */
+    uint8_t console_rows[CONSOLE_SHAPES][16]; /* and rows (shape's cols and rows) */
     struct map map;
     struct mode own; /* 8x16 cells at the picture's own size */
     char own_name[32];
@@ -2136,21 +2144,21 @@ static int mode_fits(const struct mode *md, const struct sk_image *img)
  * the cell's pixels.
  */
 static const struct shape grid_cells[] = {
-    {8, 16, FONT_16, 0, 0, 0, NULL, "grid 8x16", 0, NULL},
-    {9, 16, FONT_VGA16, 0, 0, 0, NULL, "grid 9x16", 0, NULL},
-    {8, 16, FONT_GRUB, 0, 1, 1, NULL, "grid 8x16 unifont", 0, NULL},
-    {8, 16, FONT_TER16, 0, 1, 1, NULL, "grid 8x16 terminus", 1, NULL},
-    {8, 19, FONT_EDK2, EDK2_TOP, 0, 0, NULL, "grid 8x19", 0, NULL},
-    {8, 14, FONT_14, 0, 0, 0, NULL, "grid 8x14", 0, NULL},
-    {9, 14, FONT_VGA14, 0, 0, 0, NULL, "grid 9x14", 0, NULL},
-    {8, 8, FONT_8, 0, 0, 0, NULL, "grid 8x8", 0, NULL},
-    {9, 8, FONT_VGA8, 0, 0, 0, NULL, "grid 9x8", 0, NULL},
-    {10, 18, FONT_TER18, 0, 1, 0, &sk_font_terminus[0], "grid 10x18 terminus", 0, NULL},
-    {10, 20, FONT_TER20, 0, 1, 0, &sk_font_terminus[1], "grid 10x20 terminus", 0, NULL},
-    {11, 22, FONT_TER22, 0, 1, 0, &sk_font_terminus[2], "grid 11x22 terminus", 0, NULL},
-    {12, 24, FONT_TER24, 0, 1, 0, &sk_font_terminus[3], "grid 12x24 terminus", 0, NULL},
-    {14, 28, FONT_TER28, 0, 1, 0, &sk_font_terminus[4], "grid 14x28 terminus", 0, NULL},
-    {16, 32, FONT_TER32, 0, 2, 1, &sk_font_terminus[5], "grid 16x32 terminus", 0, NULL},
+    {8, 16, FONT_16, 0, 0, 0, NULL, "grid 8x16", 0, NULL, NULL},
+    {9, 16, FONT_VGA16, 0, 0, 0, NULL, "grid 9x16", 0, NULL, NULL},
+    {8, 16, FONT_GRUB, 0, 1, 1, NULL, "grid 8x16 unifont", 0, NULL, NULL},
+    {8, 16, FONT_TER16, 0, 1, 1, NULL, "grid 8x16 terminus", 1, NULL, NULL},
+    {8, 19, FONT_EDK2, EDK2_TOP, 0, 0, NULL, "grid 8x19", 0, NULL, NULL},
+    {8, 14, FONT_14, 0, 0, 0, NULL, "grid 8x14", 0, NULL, NULL},
+    {9, 14, FONT_VGA14, 0, 0, 0, NULL, "grid 9x14", 0, NULL, NULL},
+    {8, 8, FONT_8, 0, 0, 0, NULL, "grid 8x8", 0, NULL, NULL},
+    {9, 8, FONT_VGA8, 0, 0, 0, NULL, "grid 9x8", 0, NULL, NULL},
+    {10, 18, FONT_TER18, 0, 1, 0, &sk_font_terminus[0], "grid 10x18 terminus", 0, NULL, NULL},
+    {10, 20, FONT_TER20, 0, 1, 0, &sk_font_terminus[1], "grid 10x20 terminus", 0, NULL, NULL},
+    {11, 22, FONT_TER22, 0, 1, 0, &sk_font_terminus[2], "grid 11x22 terminus", 0, NULL, NULL},
+    {12, 24, FONT_TER24, 0, 1, 0, &sk_font_terminus[3], "grid 12x24 terminus", 0, NULL, NULL},
+    {14, 28, FONT_TER28, 0, 1, 0, &sk_font_terminus[4], "grid 14x28 terminus", 0, NULL, NULL},
+    {16, 32, FONT_TER32, 0, 2, 1, &sk_font_terminus[5], "grid 16x32 terminus", 0, NULL, NULL},
 };
 #define GRID_CELLS (sizeof(grid_cells) / sizeof(grid_cells[0]))
 _Static_assert(GRID_CELLS == BUILTIN_SHAPES, "BUILTIN_SHAPES counts grid_cells");
@@ -2159,10 +2167,11 @@ static void shapes_init(struct sk_textrec *tr)
 {
     memcpy(tr->shapes, grid_cells, sizeof(grid_cells));
     tr->nshapes = GRID_CELLS;
-    /* A shape read at picked pixels reads its table's columns. */
+    /* A shape read at picked pixels reads its table's columns and rows. */
     for (unsigned k = 0; k < GRID_CELLS; k++) {
         if (tr->shapes[k].pick) {
             tr->shapes[k].cols = tr->shapes[k].pick->cols;
+            tr->shapes[k].rows = tr->shapes[k].pick->rows;
         }
     }
 }
@@ -2197,16 +2206,74 @@ static const uint8_t narrow_cols[GLYPH_W - SK_TEXTREC_CONSOLE_MIN_W][GLYPH_W] = 
 };
 _Static_assert(SK_TEXTREC_CONSOLE_MIN_W == 6, "narrow_cols has a row a width from 6");
 
+/*
+ * A console font wider than a glyph's 8 columns (VGA32x16) is read at 8 of
+ * its cell's columns and fh of its rows (up to 16), each at the middle of
+ * an even share of the cell: every other column and row of VGA32x16 and
+ * VGA28x16, most of whose glyphs are the VGA's 8x16 and 8x14 ones doubled.
+ */
+static void wide_picks(unsigned width, unsigned height, unsigned fh, uint8_t cols[GLYPH_W],
+                       uint8_t rows[MAX_CELL_H])
+{
+    for (unsigned x = 0; x < GLYPH_W; x++) {
+        cols[x] = (uint8_t)((2 * x + 1) * width / (2 * GLYPH_W));
+    }
+    for (unsigned y = 0; y < fh; y++) {
+        rows[y] = (uint8_t)((2 * y + 1) * height / (2 * fh));
+    }
+}
+
+/* Pixel x of row y of a console glyph (bytes of row_bytes a row, bit 7 of the first leftmost). */
+static unsigned console_pixel(const uint8_t *glyph, unsigned row_bytes, unsigned x, unsigned y)
+{
+    return (glyph[y * row_bytes + x / 8] >> (7 - x % 8)) & 1;
+}
+
+/* Whether a wide console font read at table t's picked pixels is t's font (its normal or bold). */
+static int console_same_picked(const uint8_t *rows, unsigned row_bytes, unsigned height,
+                               const struct sk_font_terminus *t)
+{
+    for (unsigned wt = 0; wt < 2; wt++) {
+        unsigned differ = 0;
+        for (unsigned c = 0x21; c < 0x7F; c++) {
+            const uint8_t *g = rows + (size_t)c * height * row_bytes;
+            for (unsigned y = 0; y < MAX_CELL_H; y++) {
+                unsigned read = 0;
+                for (unsigned x = 0; x < GLYPH_W; x++) {
+                    read |= console_pixel(g, row_bytes, t->cols[x], t->rows[y]) << (7 - x);
+                }
+                if (read != t->glyph[wt][c][y]) {
+                    differ++;
+                    break;
+                }
+            }
+        }
+        if (differ <= CONSOLE_SAME_MAX) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const uint8_t *rows,
                                 unsigned width, unsigned height)
 {
-    if (family == NULL || width < SK_TEXTREC_CONSOLE_MIN_W || width > GLYPH_W || height < 6 ||
-        height > SK_TEXTREC_CONSOLE_MAX_H) {
+    if (family == NULL || width < SK_TEXTREC_CONSOLE_MIN_W || width > SK_TEXTREC_CONSOLE_MAX_W ||
+        height < 6 || height > SK_TEXTREC_CONSOLE_MAX_H) {
         return -1;
     }
+    int wide = width > GLYPH_W;
+    unsigned row_bytes = wide ? 2 : 1;
     const uint8_t *cols = width < GLYPH_W ? narrow_cols[width - SK_TEXTREC_CONSOLE_MIN_W] : NULL;
     const uint8_t *same[5] = {NULL};
-    if (width < GLYPH_W) {
+    if (wide) {
+        for (unsigned i = 0; i < SK_FONT_TERMINUS_SIZES; i++) {
+            if (sk_font_terminus[i].w == width && sk_font_terminus[i].h == height &&
+                console_same_picked(rows, row_bytes, height, &sk_font_terminus[i])) {
+                return 0;
+            }
+        }
+    } else if (width < GLYPH_W) {
         /* No built-in font is narrower. */
     } else if (height == 8) {
         same[0] = &sk_font8x8[0][0];
@@ -2234,12 +2301,13 @@ int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const
      */
     unsigned fh = height > MAX_CELL_H ? MAX_CELL_H : height, top = 0;
     unsigned ink[SK_TEXTREC_CONSOLE_MAX_H] = {0};
-    for (unsigned c = 0x21; c < 0x7F; c++) {
+    for (unsigned c = 0x21; !wide && c < 0x7F; c++) {
         for (unsigned y = 0; y < height; y++) {
             ink[y] += (unsigned)__builtin_popcount(rows[(size_t)c * height + y]);
         }
     }
-    for (unsigned t = 0, best = 0; t + fh <= height; t++) {
+    /* A wide font's rows are picked over its whole cell (wide_picks). */
+    for (unsigned t = 0, best = 0; !wide && t + fh <= height; t++) {
         unsigned sum = 0;
         for (unsigned y = 0; y < fh; y++) {
             sum += ink[t + y];
@@ -2257,9 +2325,22 @@ int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const
             top = tr->shapes[k].top;
         }
     }
+    uint8_t pick_cols[GLYPH_W], pick_rows[MAX_CELL_H];
+    if (wide) {
+        wide_picks(width, height, fh, pick_cols, pick_rows);
+    }
     uint8_t glyphs[256 * MAX_CELL_H]; /* 256 glyphs of fh rows, of the columns read */
     for (unsigned c = 0; c < 256; c++) {
         for (unsigned y = 0; y < fh; y++) {
+            if (wide) {
+                const uint8_t *g = rows + (size_t)c * height * row_bytes;
+                unsigned read = 0;
+                for (unsigned x = 0; x < GLYPH_W; x++) {
+                    read |= console_pixel(g, row_bytes, pick_cols[x], pick_rows[y]) << (7 - x);
+                }
+                glyphs[(size_t)c * fh + y] = (uint8_t)read;
+                continue;
+            }
             uint8_t row = rows[(size_t)c * height + top + y], read = row;
             if (cols != NULL) {
                 read = 0;
@@ -2285,8 +2366,15 @@ int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const
     snprintf(tr->console_family[n], sizeof(tr->console_family[n]), "%s", family);
     snprintf(tr->console_name[n], sizeof(tr->console_name[n]), "grid %ux%u %s", width, height,
              family);
+    const uint8_t *picked = NULL;
+    if (wide) {
+        memcpy(tr->console_cols[n], pick_cols, sizeof(pick_cols));
+        memcpy(tr->console_rows[n], pick_rows, fh);
+        cols = tr->console_cols[n];
+        picked = tr->console_rows[n];
+    }
     tr->shapes[tr->nshapes++] =
-        (struct shape){width, height, fi, top, 1, 1, NULL, tr->console_name[n], 1, cols};
+        (struct shape){width, height, fi, top, 1, 1, NULL, tr->console_name[n], 1, cols, picked};
     return 1;
 }
 
@@ -2345,6 +2433,13 @@ static unsigned shape_cols(const struct shape *c)
  * of a font pixel of a whole cell in starts a cell earlier (see grid_mode).
  */
 #define GRID_EDGE 0.25
+/*
+ * ... within this share for a cell read at picked pixels, which reads the
+ * middle of a bigger font's strokes, two pixels wide in VGA32x16: its phase
+ * is measured less exactly (VGA32x16's 1280x1024 stretched to 1080p through
+ * q75 was found 0.41 of a font pixel above its first row, which was lost).
+ */
+#define GRID_EDGE_PICKED 0.5
 /* How far a found grid's last cell may overhang the frame, in font pixels (grid_mode). */
 #define GRID_OVERHANG 0.5
 /* A found grid's pitch agrees with a mode's cell when within this share of it. */
@@ -2463,7 +2558,7 @@ static int source_mode(const struct sk_image *img, const struct sk_grid *g, cons
 {
     double w = c->w * img->width / g->x.pitch;
     double h = c->h * img->height / g->y.pitch;
-    double near = c->pick ? GRID_SOURCE_NEAR_PICKED : GRID_SOURCE_NEAR;
+    double near = c->rows ? GRID_SOURCE_NEAR_PICKED : GRID_SOURCE_NEAR;
     int best = -1;
     double best_d = 0;
     /* The nearest: 1360x768 and 1366x768 are both within reach of either. */
@@ -2487,7 +2582,7 @@ static void found_mode(struct sk_textrec *tr, unsigned k, unsigned cols, unsigne
     struct place *pl = &tr->found_place;
     unsigned fh = tr->fonts[tr->shapes[k].font].height;
     pl->pick_x = tr->shapes[k].cols;
-    pl->pick_y = tr->shapes[k].pick ? tr->shapes[k].pick->rows : NULL;
+    pl->pick_y = tr->shapes[k].rows;
     tr->found_k = k;
     tr->found = (struct mode){cols,
                               rows,
@@ -2565,10 +2660,11 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
      * 22.41 for 22.5 (its first row lost), the 8x8 font's 1280x800 at 10.68
      * for 10.8.
      */
-    if (chosen && pl->sy != 1 && fabs(pl->oy - pl->pitch_y) < GRID_EDGE * pl->sy) {
+    double edge = tr->shapes[k].rows ? GRID_EDGE_PICKED : GRID_EDGE;
+    if (chosen && pl->sy != 1 && fabs(pl->oy - pl->pitch_y) < edge * pl->sy) {
         pl->oy -= pl->pitch_y;
     }
-    if (chosen && pl->sx != 1 && fabs(pl->ox - pl->pitch_x) < GRID_EDGE * pl->sx) {
+    if (chosen && pl->sx != 1 && fabs(pl->ox - pl->pitch_x) < edge * pl->sx) {
         pl->ox -= pl->pitch_x;
     }
     pl->top = tr->shapes[k].top;
@@ -2578,7 +2674,7 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
      * pixel is read (its edge pixels at the frame's): a phase measured a
      * fifth of a pixel down lost a 1280x1024 console's last row at 1080p.
      */
-    unsigned span_h = tr->shapes[k].pick ? tr->shapes[k].h : fh;
+    unsigned span_h = tr->shapes[k].rows ? tr->shapes[k].h : fh;
     double end_x = img->width - pl->ox + GRID_OVERHANG * pl->sx,
            end_y = img->height - pl->oy - (pl->top + span_h - GRID_OVERHANG) * pl->sy;
     unsigned cols = end_x < pl->pitch_x ? 0 : (unsigned)(end_x / pl->pitch_x + 1e-6);
@@ -2640,7 +2736,7 @@ static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const st
     if (!mode_fits(&tr->found, img)) {
         return;
     }
-    if (tr->shapes[k].pick) {
+    if (tr->shapes[k].rows) {
         bound = HUGE_VAL;
     } else if (best->k >= 0 && best->score < bound) {
         bound = best->score;
@@ -2651,7 +2747,7 @@ static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const st
     }
     double m = mode_misfit(ty);
     double score = m;
-    if (tr->shapes[k].pick) {
+    if (tr->shapes[k].rows) {
         score = ty->glyphs ? ty->resid / ty->glyphs : HUGE_VAL;
         if (best->k >= 0 && 2 * ty->glyphs < best->glyphs) {
             return;
@@ -2734,7 +2830,7 @@ static double source_factor(const struct sk_image *img, const struct shape *c, i
     if (src < 0) {
         return GRID_ODD_SOURCE;
     }
-    if (c->pick || source_modes[src][0] != img->width || source_modes[src][1] != img->height) {
+    if (c->rows || source_modes[src][0] != img->width || source_modes[src][1] != img->height) {
         return 1;
     }
     if (!note->measured) {
@@ -2942,7 +3038,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
             best_rank = second_rank = 0;
         }
         for (unsigned k = 0; k < tr->nshapes; k++) {
-            if (same_cells && (tr->shapes[k].pick || tr->shapes[k].w != known->cell_w ||
+            if (same_cells && (tr->shapes[k].rows || tr->shapes[k].w != known->cell_w ||
                                tr->shapes[k].h != known->cell_h)) {
                 continue;
             }
@@ -2954,7 +3050,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
              * at run time. Each of sparse_pitches is tried, and the one that ranks
              * best (below) is kept.
              */
-            int sparse = (tr->shapes[k].pick || console_font(&tr->shapes[k]) ||
+            int sparse = (tr->shapes[k].rows || console_font(&tr->shapes[k]) ||
                           tr->shapes[k].font == FONT_GRUB || tr->shapes[k].font == FONT_8) &&
                          grid_sparse_rows(img, &g0, &tr->shapes[k]);
             if (!g.found && !sparse) {
@@ -2976,7 +3072,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                     continue;
                 }
                 int src = source_mode(img, &gk, &tr->shapes[k]); /* -1: odd */
-                if (tr->shapes[k].pick &&
+                if (tr->shapes[k].rows &&
                     (sx < GRID_PICKED_MIN || sy < GRID_PICKED_MIN || src < 0)) {
                     continue;
                 }
@@ -3038,7 +3134,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
             }
             double sx = shape.grid.x.pitch / tr->shapes[k].w,
                    sy = shape.grid.y.pitch / tr->shapes[k].h;
-            if (tr->shapes[k].pick && (sx > 1.2 || sy > 1.2) &&
+            if (tr->shapes[k].rows && (sx > 1.2 || sy > 1.2) &&
                 (best.k < 0 || shape.misfit < GRID_PICKED_REFINE * best.misfit)) {
                 /*
                  * Picked pixels miss thin strokes between frame pixels: the phase

@@ -169,16 +169,21 @@ void sk_textrec_resume(struct sk_textrec *tr, const struct sk_textrec_hint *h);
  */
 int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned height);
 
-/* The tallest console font sk_textrec_add_console_font takes, and the narrowest. */
+/* The tallest console font sk_textrec_add_console_font takes, the narrowest and the widest. */
 #define SK_TEXTREC_CONSOLE_MAX_H 32
 #define SK_TEXTREC_CONSOLE_MIN_W 6
+#define SK_TEXTREC_CONSOLE_MAX_W 16
 /*
  * Teach the recogniser a Linux console font of a family it has no table
  * for (the system's, src/text/consolefonts.h: Fixed18, Terminus14,
  * TerminusBold14, Terminus12x6 ...): rows is 256 glyphs of height (6 to
- * SK_TEXTREC_CONSOLE_MAX_H) rows of width (SK_TEXTREC_CONSOLE_MIN_W to 8)
- * pixels, a byte a row, bit 7 leftmost, indexed by CP437 code point (all
- * zero where the font draws none). The fonts of a family and cell size
+ * SK_TEXTREC_CONSOLE_MAX_H) rows of width (SK_TEXTREC_CONSOLE_MIN_W to
+ * SK_TEXTREC_CONSOLE_MAX_W) pixels, a byte a row up to 8 wide and two
+ * wider, bit 7 of the first leftmost, indexed by CP437 code point (all
+ * zero where the font draws none). A font wider than 8 (VGA32x16) is read
+ * at 8 of its columns and up to 16 of its rows, spread evenly over its
+ * cell, as the built-in Terminus tables are; one whose glyphs are such a
+ * table's there (console-setup's Terminus32x16) is left out. The fonts of a family and cell size
  * (its weights: Terminus14, TerminusBold14) are one cell shape, tried on
  * the grids a framebuffer console's picture would make, as the built-in
  * console fonts are. Copied. Returns 1 when added, 0 when left out (its

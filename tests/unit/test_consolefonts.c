@@ -120,7 +120,7 @@ static int make_dir(char dir[64])
     static const char *const files[] = {"Lat15-Fixed18.psf.gz",        "Uni2-Fixed18.psf.gz",
                                         "Lat15-TerminusBold14.psf.gz", "Lat15-Terminus14.psf.gz",
                                         "Lat15-Terminus20x10.psf.gz",  "Lat15-VGA16.psf.gz",
-                                        "Lat15-Terminus12x6.psf.gz"};
+                                        "Lat15-Terminus12x6.psf.gz",   "Lat15-VGA32x16.psf.gz"};
     for (size_t i = 0; i < SK_ARRAY_LEN(files); i++) {
         char from[256], to[256];
         snprintf(from, sizeof(from), "%s/%s", SYSTEM_FONTS, files[i]);
@@ -201,11 +201,11 @@ static int file_glyph(const char *path, unsigned c, uint8_t *rows, unsigned *hei
 
 /*
  * The folder's fonts: faces 8 wide (Fixed18 from two files, Terminus14
- * and TerminusBold14 from one each, and VGA16) and 6 wide (Terminus12x6,
- * a shape of its own in the Terminus family); the 10-wide font, the text
- * file, the broken ones, the FIFO, the folder and the font under a name
- * with a space passed over (at once: the FIFO is not opened); faces in the
- * order they teach.
+ * and TerminusBold14 from one each, and VGA16), 6 wide (Terminus12x6,
+ * a shape of its own in the Terminus family) and wider (Terminus20x10,
+ * VGA32x16, two bytes a row); the text file, the broken ones, the FIFO,
+ * the folder and the font under a name with a space passed over (at once:
+ * the FIFO is not opened); faces in the order they teach.
  */
 static void test_load_dir(void)
 {
@@ -221,19 +221,21 @@ static void test_load_dir(void)
     unsigned skipped = 0;
     struct sk_consolefonts *cf = sk_consolefonts_load(dir, &skipped, err, sizeof(err));
     CHECK(cf != NULL);
-    CHECK_EQ_INT(sk_consolefonts_count(cf), 5);
-    CHECK_EQ_INT(skipped, 7);
-    if (sk_consolefonts_count(cf) != 5) {
+    CHECK_EQ_INT(sk_consolefonts_count(cf), 7);
+    CHECK_EQ_INT(skipped, 6);
+    if (sk_consolefonts_count(cf) != 7) {
         sk_consolefonts_free(cf);
         remove_dir(dir);
         return;
     }
-    static const char *const names[] = {"Fixed18", "Terminus12x6", "Terminus14", "TerminusBold14",
-                                        "VGA16"};
-    static const char *const families[] = {"Fixed", "Terminus", "Terminus", "Terminus", "VGA"};
-    static const unsigned widths[] = {8, 6, 8, 8, 8}, heights[] = {18, 12, 14, 14, 16},
-                          files[] = {2, 1, 1, 1, 1};
-    for (unsigned i = 0; cf != NULL && i < 5 && i < sk_consolefonts_count(cf); i++) {
+    static const char *const names[] = {"Fixed18",        "Terminus12x6",  "Terminus14",
+                                        "TerminusBold14", "Terminus20x10", "VGA16",
+                                        "VGA32x16"};
+    static const char *const families[] = {"Fixed",    "Terminus", "Terminus", "Terminus",
+                                           "Terminus", "VGA",      "VGA"};
+    static const unsigned widths[] = {8, 6, 8, 8, 10, 8, 16},
+                          heights[] = {18, 12, 14, 14, 20, 16, 32}, files[] = {2, 1, 1, 1, 1, 1, 1};
+    for (unsigned i = 0; cf != NULL && i < 7 && i < sk_consolefonts_count(cf); i++) {
         struct sk_consolefont f;
         sk_consolefonts_face(cf, i, &f);
         CHECK_STR(f.name, names[i]);
@@ -263,9 +265,29 @@ static void test_load_dir(void)
         CHECK_EQ_INT(h, 18);
         CHECK(memcmp(rows, fixed.rows + codes[i] * 18, 18) == 0);
     }
-    /* Taught: VGA16 is the recogniser's own table (left out); the rest are three shapes. */
+    /*
+     * VGA32x16's 'A' is two bytes a row, the VGA's 8x16 'A' doubled: VGA16's row y, each
+     * column twice, in rows 2y and 2y + 1.
+     */
+    struct sk_consolefont vga16, vga32;
+    sk_consolefonts_face(cf, 5, &vga16);
+    sk_consolefonts_face(cf, 6, &vga32);
+    unsigned doubled = 0;
+    for (unsigned y = 0; y < 32; y++) {
+        unsigned row = vga32.rows[('A' * 32 + y) * 2] << 8 | vga32.rows[('A' * 32 + y) * 2 + 1];
+        unsigned want = 0;
+        for (unsigned x = 0; x < 8; x++) {
+            want |= (vga16.rows['A' * 16 + y / 2] >> (7 - x) & 1u) * (3u << (14 - 2 * x));
+        }
+        doubled += row == want;
+    }
+    CHECK_EQ_INT(doubled, 32);
+    /*
+     * Taught: VGA16 is the recogniser's own table, Terminus20x10 its Terminus table of 10x20
+     * read at that table's pixels (both left out); the rest are four shapes.
+     */
     struct sk_textrec *tr = sk_textrec_new();
-    CHECK_EQ_INT(sk_consolefonts_teach(cf, tr), 4);
+    CHECK_EQ_INT(sk_consolefonts_teach(cf, tr), 5);
     sk_textrec_free(tr);
     sk_consolefonts_free(cf);
     remove_dir(dir);
@@ -291,11 +313,13 @@ static void test_add_heights(void)
     CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 8, 5), -1);
     CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 8, 33), -1);
     CHECK_EQ_INT(sk_textrec_add_console_font(tr, NULL, rows, 8, 12), -1);
-    /* 6 and 7 wide are cell shapes of their own; 5 and 9 are refused. */
+    /* 6, 7, 9 and 16 wide are cell shapes of their own; 5 and 17 are refused. */
     CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 6, 12), 1);
     CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 7, 12), 1);
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 9, 12), 1);
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 16, 12), 1);
     CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 5, 12), -1);
-    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 9, 12), -1);
+    CHECK_EQ_INT(sk_textrec_add_console_font(tr, "Made", rows, 17, 12), -1);
     sk_textrec_free(tr);
 }
 
@@ -319,7 +343,8 @@ static const char *const console_lines[] = {
 
 /*
  * n lines (CP437) drawn in face f from cell (col0, row0), in cells of
- * f->width x f->height from the corner, on a w x h frame, light grey on black.
+ * f->width x f->height from the corner, on a w x h frame, light grey on black
+ * (a row of a face wider than 8 is two bytes).
  */
 static void draw_lines(const struct sk_consolefont *f, unsigned w, unsigned h,
                        const char *const *lines, unsigned n, unsigned col0, unsigned row0,
@@ -329,12 +354,13 @@ static void draw_lines(const struct sk_consolefont *f, unsigned w, unsigned h,
     memset(out->pixels, 0, (size_t)out->pitch * out->height);
     for (unsigned i = 0; i < n; i++) {
         for (unsigned c = 0; lines[i][c] != '\0'; c++) {
-            const uint8_t *g = f->rows + (size_t)(uint8_t)lines[i][c] * f->height;
+            unsigned rb = SK_TEXT_FONT_ROW_BYTES(f->width);
+            const uint8_t *g = f->rows + (size_t)(uint8_t)lines[i][c] * f->height * rb;
             for (unsigned y = 0; y < f->height; y++) {
                 for (unsigned x = 0; x < f->width; x++) {
                     uint8_t *p = out->pixels + (size_t)((row0 + i) * f->height + y) * out->pitch +
                                  ((col0 + c) * f->width + x) * 3;
-                    memset(p, g[y] & (0x80u >> x) ? 170 : 0, 3);
+                    memset(p, g[y * rb + x / 8] & (0x80u >> (x % 8)) ? 170 : 0, 3);
                 }
             }
         }
@@ -372,12 +398,15 @@ static unsigned wrong_cells(const struct sk_textrec_result *r)
 
 /*
  * Consoles in Fixed18 (an 8x18 cell no built-in font has) at 1680x1050,
- * TerminusBold14 at 1360x768 and Terminus12x6 (6 pixels wide) at 1024x768,
- * at 1920x1080 (320 columns) and at 1024x768 stretched to 1920x1080, as
- * console-setup draws them: read right, lossless and at q75, with the
- * system's fonts; without them, Fixed18's screen is not read right at all
- * (TerminusBold14's is read in the VGA's 8x14 glyphs, Terminus12x6's in
- * Goha's 8x12 squeezed, wrong in many cells).
+ * TerminusBold14 at 1360x768, Terminus12x6 (6 pixels wide) at 1024x768,
+ * at 1920x1080 (320 columns) and at 1024x768 stretched to 1920x1080, and
+ * VGA32x16 and VGA28x16 (16 wide, read at picked pixels) at 1920x1080 and
+ * VGA32x16 at 1280x1024 stretched to 1920x1080, as console-setup draws
+ * them: read right, lossless and at q75, with the system's fonts; without
+ * them, Fixed18's screen is not read right at all (TerminusBold14's is read
+ * in the VGA's 8x14 glyphs, Terminus12x6's in Goha's 8x12 squeezed,
+ * VGA28x16's a row off or in 8x19 cells, wrong in many cells; VGA32x16's
+ * ASCII is the VGA's 8x16 doubled, which reads it right either way).
  */
 static void test_console_screens(void)
 {
@@ -390,11 +419,11 @@ static void test_console_screens(void)
     static const struct {
         const char *face;
         unsigned w, h, scale_w, scale_h, min_wrong_without; /* scale_w 0: not stretched */
-    } cases[] = {{"Fixed18", 1680, 1050, 0, 0, 100},
-                 {"TerminusBold14", 1360, 768, 0, 0, 50},
-                 {"Terminus12x6", 1024, 768, 0, 0, 50},
-                 {"Terminus12x6", 1920, 1080, 0, 0, 50},
-                 {"Terminus12x6", 1024, 768, 1920, 1080, 50}};
+    } cases[] = {
+        {"Fixed18", 1680, 1050, 0, 0, 100},          {"TerminusBold14", 1360, 768, 0, 0, 50},
+        {"Terminus12x6", 1024, 768, 0, 0, 50},       {"Terminus12x6", 1920, 1080, 0, 0, 50},
+        {"Terminus12x6", 1024, 768, 1920, 1080, 50}, {"VGA32x16", 1920, 1080, 0, 0, 0},
+        {"VGA28x16", 1920, 1080, 0, 0, 50},          {"VGA32x16", 1280, 1024, 1920, 1080, 0}};
     for (size_t i = 0; cf != NULL && i < SK_ARRAY_LEN(cases); i++) {
         struct sk_consolefont f = {0};
         if (find_face(cf, cases[i].face, &f) != 0) {

@@ -426,47 +426,51 @@ static void test_malformed(void)
 }
 
 /*
- * Console fonts 6 to 8 wide (Terminus12x6 is 6) are read, a row's bits past
- * the font's width (a PSF2 row's padding) dropped; 5 and 9 wide are refused,
- * as is a 6-wide font for --text-font, whose cells are 8 wide.
+ * Console fonts 6 to 16 wide (Terminus12x6 is 6, VGA32x16 16) are read, a
+ * byte a row up to 8 wide and two wider, a row's bits past the font's width
+ * (a PSF2 row's padding) dropped; 5 and 17 wide are refused, as is a
+ * 6-wide font for --text-font, whose cells are 8 wide.
  */
 static void test_console_widths(void)
 {
-    static const unsigned widths[] = {6, 7, 8};
+    static const unsigned widths[] = {6, 7, 8, 9, 12, 16};
     static struct sk_text_font font;
     uint8_t drawn[256];
     for (size_t i = 0; i < SK_ARRAY_LEN(widths); i++) {
-        unsigned w = widths[i];
+        unsigned w = widths[i], rb = (w + 7) / 8;
         struct bytes b = psf2(0, 256, w, 12, 32);
         err[0] = '\0';
         CHECK_EQ_INT(sk_text_console_font_parse(b.p, b.len, &font, drawn, err, sizeof(err)), 0);
         CHECK_EQ_INT(font.width, w);
         CHECK_EQ_INT(font.height, 12);
         CHECK_EQ_INT(font.mapped, 256);
+        CHECK_EQ_INT(SK_TEXT_FONT_ROW_BYTES(w), rb);
         unsigned padding = 0, differ = 0;
         for (unsigned g = 0; g < 256; g++) {
-            for (unsigned y = 0; y < 12; y++) {
-                uint8_t row = font.rows[g * 12 + y], want = glyph_row(g, y);
-                padding += (row & (0xFFu >> w)) != 0;
-                differ += row != (uint8_t)(want & (0xFF00u >> w));
+            for (unsigned y = 0; y < 12 * rb; y++) {
+                /* The file's byte y of the glyph; its bits past the width are padding. */
+                unsigned in = w - (y % rb) * 8 < 8 ? w - (y % rb) * 8 : 8;
+                uint8_t row = font.rows[g * 12 * rb + y], want = glyph_row(g, y);
+                padding += (row & (0xFFu >> in)) != 0;
+                differ += row != (uint8_t)(want & (0xFF00u >> in));
             }
         }
         CHECK_EQ_INT(padding, 0);
         CHECK_EQ_INT(differ, 0);
-        if (w < 8) {
+        if (w != 8) {
             /* Not as a --text-font: its cells are 8 wide. */
             CHECK_EQ_INT(parse(&b), -1);
             CHECK(strstr(err, "text screens are read in 8x8, 8x14 or 8x16") != NULL);
         }
         free(b.p);
     }
-    static const unsigned refused[] = {5, 9};
+    static const unsigned refused[] = {5, 17};
     for (size_t i = 0; i < SK_ARRAY_LEN(refused); i++) {
         struct bytes b = psf2(0, 256, refused[i], 12, 32);
         err[0] = '\0';
         CHECK_EQ_INT(sk_text_console_font_parse(b.p, b.len, &font, drawn, err, sizeof(err)), -1);
         char want[96];
-        snprintf(want, sizeof(want), "PSF2 glyphs are %ux12; console fonts are read 6 to 8 wide",
+        snprintf(want, sizeof(want), "PSF2 glyphs are %ux12; console fonts are read 6 to 16 wide",
                  refused[i]);
         CHECK(strstr(err, want) != NULL);
         if (strstr(err, want) == NULL) {
