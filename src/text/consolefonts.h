@@ -6,11 +6,11 @@
  * A Debian or Raspberry Pi OS machine keeps them in /usr/share/consolefonts
  * (console-setup-linux), one face in many files, one a character set:
  * Uni2-Fixed18.psf.gz, Lat15-Fixed18.psf.gz ... Every PSF file there 6
- * to 8 pixels wide (Terminus12x6 is 6) is read
+ * to 16 pixels wide (Terminus12x6 is 6, VGA32x16 16) is read
  * (sk_text_console_font_parse), and a face's files are merged into one
  * font in CP437 order, each code point from the first file (by name) that
- * draws it. Wider faces (Terminus 10x18 to 16x32) are left to the
- * recogniser's own tables.
+ * draws it. The recogniser leaves out the faces its own tables hold
+ * (Terminus16, and Terminus 10x18 to 16x32 at the pixels it reads).
  */
 #ifndef SK_TEXT_CONSOLEFONTS_H
 #define SK_TEXT_CONSOLEFONTS_H

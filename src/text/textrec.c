@@ -283,7 +283,8 @@ struct place {
     double ox, oy, pitch_x, pitch_y;
     double sx, sy;
     double top;
-    const uint8_t *pick_x, *pick_y; /* the cell's columns and rows read (8 and 16), or NULL: all */
+    const uint8_t *pick_x, *pick_y; /* the cell's columns (8) and rows (its font's height) read,
+                                     * or NULL: all */
 };
 
 struct mode {
@@ -2205,12 +2206,15 @@ static const uint8_t narrow_cols[GLYPH_W - SK_TEXTREC_CONSOLE_MIN_W][GLYPH_W] = 
     {0, 1, 1, 2, 3, 4, 5, 6}, /* 7 wide */
 };
 _Static_assert(SK_TEXTREC_CONSOLE_MIN_W == 6, "narrow_cols has a row a width from 6");
+_Static_assert(SK_TEXTREC_CONSOLE_MAX_W <= 2 * GLYPH_W, "a console font's row is one or two bytes");
 
 /*
  * A console font wider than a glyph's 8 columns (VGA32x16) is read at 8 of
- * its cell's columns and fh of its rows (up to 16), each at the middle of
- * an even share of the cell: every other column and row of VGA32x16 and
- * VGA28x16, most of whose glyphs are the VGA's 8x16 and 8x14 ones doubled.
+ * its cell's columns and fh of its rows (up to 16; half of a cell taller
+ * than 16), each at the middle of an even share of the cell: every other
+ * column and row of VGA32x16 and VGA28x16, most of whose glyphs are the
+ * VGA's 8x16 and 8x14 ones doubled (read so, each of their rows once, and
+ * a phase a pixel off reads the same rows).
  */
 static void wide_picks(unsigned width, unsigned height, unsigned fh, uint8_t cols[GLYPH_W],
                        uint8_t rows[MAX_CELL_H])
@@ -2263,7 +2267,7 @@ int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const
         return -1;
     }
     int wide = width > GLYPH_W;
-    unsigned row_bytes = wide ? 2 : 1;
+    unsigned row_bytes = wide ? 2 : 1; /* the widest is 16 (SK_TEXTREC_CONSOLE_MAX_W) */
     const uint8_t *cols = width < GLYPH_W ? narrow_cols[width - SK_TEXTREC_CONSOLE_MIN_W] : NULL;
     const uint8_t *same[5] = {NULL};
     if (wide) {
@@ -2300,6 +2304,10 @@ int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const
      * so already is read in the family's rows.
      */
     unsigned fh = height > MAX_CELL_H ? MAX_CELL_H : height, top = 0;
+    if (wide && height > MAX_CELL_H) {
+        fh = (height + 1) / 2; /* every other row, as every other column (wide_picks) */
+    }
+    _Static_assert((SK_TEXTREC_CONSOLE_MAX_H + 1) / 2 <= MAX_CELL_H, "a wide font's rows fit");
     unsigned ink[SK_TEXTREC_CONSOLE_MAX_H] = {0};
     for (unsigned c = 0x21; !wide && c < 0x7F; c++) {
         for (unsigned y = 0; y < height; y++) {
@@ -2433,13 +2441,6 @@ static unsigned shape_cols(const struct shape *c)
  * of a font pixel of a whole cell in starts a cell earlier (see grid_mode).
  */
 #define GRID_EDGE 0.25
-/*
- * ... within this share for a cell read at picked pixels, which reads the
- * middle of a bigger font's strokes, two pixels wide in VGA32x16: its phase
- * is measured less exactly (VGA32x16's 1280x1024 stretched to 1080p through
- * q75 was found 0.41 of a font pixel above its first row, which was lost).
- */
-#define GRID_EDGE_PICKED 0.5
 /* How far a found grid's last cell may overhang the frame, in font pixels (grid_mode). */
 #define GRID_OVERHANG 0.5
 /* A found grid's pitch agrees with a mode's cell when within this share of it. */
@@ -2603,7 +2604,8 @@ static void found_mode(struct sk_textrec *tr, unsigned k, unsigned cols, unsigne
  * autocorrelation few teeth, and a pitch 0.3% off puts the last of 47
  * rows two pixels out. chosen: 1 for the grid the search chose, whose
  * first row or column found a hair off a whole pitch in starts at the
- * frame's edge (GRID_EDGE); 0 for the phases the search compares.
+ * frame's edge (GRID_EDGE; a cell read at picked pixels, up to a font
+ * pixel over it); 0 for the phases the search compares.
  */
 static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
                       unsigned k, double dx, double top, int chosen)
@@ -2645,7 +2647,8 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
      * at 15, read from 16: its first line was lost). Stretched, a phase
      * that close to a pitch is JPEG's noise as often (Terminus16 at 1080p
      * was read in the wrong font): only the chosen grid, and only within
-     * GRID_EDGE of a pitch, is moved (below).
+     * GRID_EDGE of a pitch, is moved (below; a cell read at picked pixels,
+     * up to a font pixel over the edge).
      */
     while (pl->sx == 1 && pl->ox >= pl->pitch_x) {
         pl->ox -= pl->pitch_x;
@@ -2654,17 +2657,38 @@ static void grid_mode(struct sk_textrec *tr, const struct sk_image *img, const s
         pl->oy -= pl->pitch_y;
     }
     /*
+     * The chosen grid of a cell read at picked pixels starts a cell earlier
+     * when that cell would overhang the frame's edge by at most a font pixel
+     * (a bigger margin, a centred terminal's, is no cell) and the middle of
+     * its first picked row (column) lies in the frame (that pixel is read
+     * from the frame's first): a font leaves its cells' first rows or
+     * columns blank, and the doubled rows of VGA32x16 and VGA28x16 leave
+     * the phase measured a pixel either way. Their screens were found a
+     * pixel or so past a whole pitch, the first line lost:
+     * VGA32x16's dmesg at 1920x1080 at 31 of 32, VGA28x16's dialog from
+     * 1280x1024 in 1080p at 29.0 of 29.53 (and across, VGA28x16's from
+     * 1600x900 at 18.3 of 19.2).
+     */
+    const struct shape *c = &tr->shapes[k];
+    if (chosen && c->rows && pl->oy - pl->pitch_y >= -pl->sy &&
+        pl->oy - pl->pitch_y + (c->top + c->rows[0] + 0.5) * pl->sy >= 0) {
+        pl->oy -= pl->pitch_y;
+    }
+    if (chosen && c->rows && c->cols && pl->ox - pl->pitch_x >= -pl->sx &&
+        pl->ox - pl->pitch_x + (c->cols[0] + 0.5) * pl->sx >= 0) {
+        pl->ox -= pl->pitch_x;
+    }
+    /*
      * Stretched, the chosen grid's phase within a quarter of a font pixel
      * of a whole pitch is a first cell at the frame's edge, measured a
      * little off: Terminus16's 1024x768 stretched to 1080p was found at
      * 22.41 for 22.5 (its first row lost), the 8x8 font's 1280x800 at 10.68
      * for 10.8.
      */
-    double edge = tr->shapes[k].rows ? GRID_EDGE_PICKED : GRID_EDGE;
-    if (chosen && pl->sy != 1 && fabs(pl->oy - pl->pitch_y) < edge * pl->sy) {
+    if (chosen && pl->sy != 1 && fabs(pl->oy - pl->pitch_y) < GRID_EDGE * pl->sy) {
         pl->oy -= pl->pitch_y;
     }
-    if (chosen && pl->sx != 1 && fabs(pl->ox - pl->pitch_x) < edge * pl->sx) {
+    if (chosen && pl->sx != 1 && fabs(pl->ox - pl->pitch_x) < GRID_EDGE * pl->sx) {
         pl->ox -= pl->pitch_x;
     }
     pl->top = tr->shapes[k].top;
@@ -3194,7 +3218,7 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     }
     grid_mode(tr, img, &best.grid, (unsigned)best.k, best.dx, best.top, 1);
     if (!mode_fits(&tr->found, img)) {
-        /* The row or column the edge added is one more than a grid holds: as compared. */
+        /* The rows or columns the edge added are more than a grid holds: as compared. */
         grid_mode(tr, img, &best.grid, (unsigned)best.k, best.dx, best.top, 0);
     }
     run_mode(tr, img, &tr->found, 1, 0, HUGE_VAL, ty);

@@ -181,12 +181,13 @@ int sk_textrec_add_font(struct sk_textrec *tr, const uint8_t *rows, unsigned hei
  * SK_TEXTREC_CONSOLE_MAX_W) pixels, a byte a row up to 8 wide and two
  * wider, bit 7 of the first leftmost, indexed by CP437 code point (all
  * zero where the font draws none). A font wider than 8 (VGA32x16) is read
- * at 8 of its columns and up to 16 of its rows, spread evenly over its
- * cell, as the built-in Terminus tables are; one whose glyphs are such a
- * table's there (console-setup's Terminus32x16) is left out. The fonts of a family and cell size
- * (its weights: Terminus14, TerminusBold14) are one cell shape, tried on
- * the grids a framebuffer console's picture would make, as the built-in
- * console fonts are. Copied. Returns 1 when added, 0 when left out (its
+ * at 8 of its columns and up to 16 of its rows (every other row of a cell
+ * taller than 16), spread evenly over its cell, as the built-in Terminus
+ * tables are; one whose glyphs are such a
+ * table's there (console-setup's Terminus32x16) is left out. The fonts of
+ * a family and cell size (its weights: Terminus14, TerminusBold14) are one
+ * cell shape, tried on the grids a framebuffer console's picture would
+ * make, as the built-in console fonts are. Copied. Returns 1 when added, 0 when left out (its
  * glyphs are a built-in font's, or there is no room for another shape),
  * -1 for a size it cannot take. Recognisers that share hints
  * (sk_textrec_hint) are given the same fonts in the same order.
