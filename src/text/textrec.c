@@ -2227,10 +2227,23 @@ static void wide_picks(unsigned width, unsigned height, unsigned fh, uint8_t col
     }
 }
 
-/* Pixel x of row y of a console glyph (bytes of row_bytes a row, bit 7 of the first leftmost). */
-static unsigned console_pixel(const uint8_t *glyph, unsigned row_bytes, unsigned x, unsigned y)
+/*
+ * Row y of a console glyph (row_bytes a row, bit 7 of the first leftmost)
+ * as the recogniser reads it: its columns cols[0..7] left to right, or
+ * with cols NULL its first 8.
+ */
+static uint8_t console_row(const uint8_t *glyph, unsigned row_bytes, const uint8_t *cols,
+                           unsigned y)
 {
-    return (glyph[y * row_bytes + x / 8] >> (7 - x % 8)) & 1;
+    const uint8_t *row = glyph + (size_t)y * row_bytes;
+    if (cols == NULL) {
+        return row[0];
+    }
+    unsigned read = 0;
+    for (unsigned x = 0; x < GLYPH_W; x++) {
+        read |= ((row[cols[x] / 8] >> (7 - cols[x] % 8)) & 1u) << (7 - x);
+    }
+    return (uint8_t)read;
 }
 
 /* Whether a wide console font read at table t's picked pixels is t's font (its normal or bold). */
@@ -2242,11 +2255,7 @@ static int console_same_picked(const uint8_t *rows, unsigned row_bytes, unsigned
         for (unsigned c = 0x21; c < 0x7F; c++) {
             const uint8_t *g = rows + (size_t)c * height * row_bytes;
             for (unsigned y = 0; y < MAX_CELL_H; y++) {
-                unsigned read = 0;
-                for (unsigned x = 0; x < GLYPH_W; x++) {
-                    read |= console_pixel(g, row_bytes, t->cols[x], t->rows[y]) << (7 - x);
-                }
-                if (read != t->glyph[wt][c][y]) {
+                if (console_row(g, row_bytes, t->cols, t->rows[y]) != t->glyph[wt][c][y]) {
                     differ++;
                     break;
                 }
@@ -2267,7 +2276,7 @@ int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const
         return -1;
     }
     int wide = width > GLYPH_W;
-    unsigned row_bytes = wide ? 2 : 1; /* the widest is 16 (SK_TEXTREC_CONSOLE_MAX_W) */
+    unsigned row_bytes = (width + 7) / 8;
     const uint8_t *cols = width < GLYPH_W ? narrow_cols[width - SK_TEXTREC_CONSOLE_MIN_W] : NULL;
     const uint8_t *same[5] = {NULL};
     if (wide) {
@@ -2336,27 +2345,14 @@ int sk_textrec_add_console_font(struct sk_textrec *tr, const char *family, const
     uint8_t pick_cols[GLYPH_W], pick_rows[MAX_CELL_H];
     if (wide) {
         wide_picks(width, height, fh, pick_cols, pick_rows);
+        cols = pick_cols;
     }
     uint8_t glyphs[256 * MAX_CELL_H]; /* 256 glyphs of fh rows, of the columns read */
     for (unsigned c = 0; c < 256; c++) {
+        const uint8_t *g = rows + (size_t)c * height * row_bytes;
         for (unsigned y = 0; y < fh; y++) {
-            if (wide) {
-                const uint8_t *g = rows + (size_t)c * height * row_bytes;
-                unsigned read = 0;
-                for (unsigned x = 0; x < GLYPH_W; x++) {
-                    read |= console_pixel(g, row_bytes, pick_cols[x], pick_rows[y]) << (7 - x);
-                }
-                glyphs[(size_t)c * fh + y] = (uint8_t)read;
-                continue;
-            }
-            uint8_t row = rows[(size_t)c * height + top + y], read = row;
-            if (cols != NULL) {
-                read = 0;
-                for (unsigned x = 0; x < GLYPH_W; x++) {
-                    read |= (uint8_t)(((row >> (7 - cols[x])) & 1) << (7 - x));
-                }
-            }
-            glyphs[(size_t)c * fh + y] = read;
+            glyphs[(size_t)c * fh + y] =
+                console_row(g, row_bytes, cols, wide ? pick_rows[y] : top + y);
         }
     }
     if (join >= 0) {
