@@ -2396,13 +2396,35 @@ static unsigned shape_cols(const struct shape *c)
 }
 
 /*
- * A shape read at picked pixels is tried only on a grid at least this
- * share of its cell's size, whose picture it would make a display mode's
- * (source_mode): a smaller grid is another font's (8x16 cells read as
- * 10x20 ones would fit loosely), and each shape tried costs a first frame
- * more (VGA's 720x400 at 1080p would try all six).
+ * A shape read at picked pixels is tried only where its picture would be
+ * a display mode's (source_mode), and on a grid at least GRID_PICKED_MIN
+ * of its cell's size: half of 16x32 is 8x16, the commonest console's own
+ * cells. Below GRID_SQUEEZE of its size across or down, the picture is
+ * bigger than the frame and the dongle squeezed it (a 1920x1200 panel's
+ * Terminus 16x32 in 1080p is 16x28.8 cells; 1920x1080's in 720p,
+ * 10.7x21.3): such a reading is tried only when the frame's edges are not
+ * crisp (GRID_CRISP; a scaler blends them), and ranks GRID_SQUEEZED times
+ * worse. A squeezed big font fits a smaller font's picture stretched
+ * about as well: Terminus16's colour table at 1024x768 in 1080p, read as
+ * 16x32 cells squeezed from 2048x1536, fitted its sample of rows 0.73
+ * times Terminus16's misfit, and its full reading lost to the listed
+ * 128x48 mode (669 of 1,110 drawn cells wrong; 33 with Terminus16); at
+ * 1.15 its dialog was read so (257 of 504 wrong, 0 before). At 1.3 the
+ * tests' squeezed frames still win by 1.6 times at 1080p; in 720p, where
+ * 8x16 or 8x19 cells would be an odd source, the same factor is on both.
+ * Before session 27 such shapes were tried only at 0.98 of their size or
+ * more, and a 1920x1200 panel's Terminus 16x32 in 1080p was read in 9x16
+ * cells (824 of 1,550 drawn cells wrong).
  */
-#define GRID_PICKED_MIN 0.98
+#define GRID_PICKED_MIN 0.55
+#define GRID_SQUEEZE 0.98
+#define GRID_SQUEEZED 1.3
+
+/* Whether grid g read in cells of shape c, read at picked pixels, is its picture squeezed. */
+static int picked_squeezed(const struct sk_grid *g, const struct shape *c)
+{
+    return c->rows && (g->x.pitch < GRID_SQUEEZE * c->w || g->y.pitch < GRID_SQUEEZE * c->h);
+}
 /*
  * A font pixel is at most GRID_ASPECT_WIDE times wider than high, and
  * GRID_ASPECT times higher than wide. A dongle stretches a 5:4 picture
@@ -2477,7 +2499,8 @@ static unsigned shape_cols(const struct shape *c)
  * the VGA's 8x14 cells read them as text with 60% of drawn cells wrong.
  * GRID_SOFT_OWN is more than GRID_ODD_SOURCE: Terminus12x6's cells fitted
  * that dmesg, squeezed by the tests' bilinear scaler, 1.16 to 1.18 times
- * better than Terminus16's. Not a shape read at picked pixels: its phases
+ * better than Terminus16's. The bonus is not for a shape read at picked
+ * pixels (GRID_SOFT_OWN is, see source_factor): its phases
  * are compared by their misfit per glyph cell, and a bound raised so let a
  * phase beside the strokes through (Terminus20x10's colour table at
  * 1280x1024, 1,098 of 1,110 drawn cells wrong).
@@ -2746,7 +2769,16 @@ static void rank_phase(const struct phase *p, double rank, struct phase *best, d
  * it in *best if it scores better. A shape read at whole pixels (whose
  * score is its misfit) stops reading once it is sure to score no better
  * than *best, or to fit worse than bound (the caller's: a misfit that
- * could not change the search's outcome).
+ * could not change the search's outcome). A shape read at picked pixels
+ * (whose score is its misfit per glyph cell) is read in full, but for one
+ * squeezed (GRID_SQUEEZE), which stops at bound: tried on every soft frame,
+ * such shapes read in full cost a first frame of the kernel's font at
+ * 1024x768 in 1080p 54% more instructions, stopped 33%. A phase so cut
+ * may have scored best, and a worse one of the shape's be kept: on the
+ * seen sets three frames changed, Terminus22x11's dialog from 1600x900 in
+ * 720p and the kernel's colour table from 2560x1440 in 1080p read better
+ * (383 and 205 drawn cells wrong to 48 and 66), Terminus24x12's dialog
+ * from 1600x1200 in 1080p worse (8 to 112).
  */
 static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const struct sk_grid *g,
                      unsigned k, double dx, double top, unsigned step, double bound,
@@ -2756,9 +2788,9 @@ static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const st
     if (!mode_fits(&tr->found, img)) {
         return;
     }
-    if (tr->shapes[k].rows) {
+    if (tr->shapes[k].rows && !picked_squeezed(g, &tr->shapes[k])) {
         bound = HUGE_VAL;
-    } else if (best->k >= 0 && best->score < bound) {
+    } else if (!tr->shapes[k].rows && best->k >= 0 && best->score < bound) {
         bound = best->score;
     }
     run_mode(tr, img, &tr->found, step, 0, bound, ty);
@@ -2838,11 +2870,25 @@ struct soft_note {
     struct sk_softness soft;
 };
 
+/* The softer axis's softness of the frame (sk_softness_measure), measured once; -1: no edges. */
+static double frame_softness(const struct sk_image *img, struct soft_note *note)
+{
+    if (!note->measured) {
+        (void)sk_softness_measure(img, GRID_SOFT_STEP, &note->soft); /* -1: both axes -1 */
+        note->measured = 1;
+    }
+    return note->soft.x > note->soft.y ? note->soft.x : note->soft.y;
+}
+
 /*
  * What the rank of a shape whose picture would be display mode src (an
  * index of source_modes, or -1) is multiplied by: GRID_ODD_SOURCE for no
  * mode; for the frame's own size, 1 / GRID_OWN_SIZE when the frame's
- * edges are crisp and GRID_SOFT_OWN when they are soft; else 1.
+ * edges are crisp and GRID_SOFT_OWN when they are soft; else 1. A shape
+ * read at picked pixels takes GRID_SOFT_OWN but not the crisp bonus (see
+ * GRID_OWN_SIZE): a 1920x1200 panel's GRUB in Terminus 20 squeezed to
+ * 1080p fits Terminus 10x18 at the frame's own size as well as its own
+ * 10x20 squeezed, as does a 1280x800 panel's TerminusBold20x10 in 720p.
  */
 static double source_factor(const struct sk_image *img, const struct shape *c, int src,
                             struct soft_note *note)
@@ -2850,16 +2896,15 @@ static double source_factor(const struct sk_image *img, const struct shape *c, i
     if (src < 0) {
         return GRID_ODD_SOURCE;
     }
-    if (c->rows || source_modes[src][0] != img->width || source_modes[src][1] != img->height) {
+    if (source_modes[src][0] != img->width || source_modes[src][1] != img->height) {
         return 1;
     }
-    if (!note->measured) {
-        (void)sk_softness_measure(img, GRID_SOFT_STEP, &note->soft); /* -1: both axes -1 */
-        note->measured = 1;
-    }
-    double most = note->soft.x > note->soft.y ? note->soft.x : note->soft.y;
+    double most = frame_softness(img, note);
     if (most < 0) {
         return 1; /* no edges to tell by */
+    }
+    if (c->rows) {
+        return most > GRID_SOFT ? GRID_SOFT_OWN : 1;
     }
     return most <= GRID_CRISP ? 1 / GRID_OWN_SIZE : most > GRID_SOFT ? GRID_SOFT_OWN : 1;
 }
@@ -3030,8 +3075,8 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
     struct phase second = {.k = -1}; /* the best of the other shapes, and its phase */
     /*
      * Shapes are ranked by misfit, times GRID_ODD_SOURCE where the source
-     * would be odd, and as source_factor says where it would be the frame's
-     * own size.
+     * would be odd, as source_factor says where it would be the frame's
+     * own size, and times GRID_SQUEEZED where it would be squeezed.
      */
     double best_rank = 0, second_rank = 0;
     struct soft_note soft = {0};
@@ -3096,6 +3141,12 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                     (sx < GRID_PICKED_MIN || sy < GRID_PICKED_MIN || src < 0)) {
                     continue;
                 }
+                /* A picture bigger than the frame, squeezed: never crisp (GRID_SQUEEZE). */
+                int squeezed = picked_squeezed(&gk, &tr->shapes[k]);
+                if (squeezed && frame_softness(img, &soft) >= 0 &&
+                    frame_softness(img, &soft) <= GRID_CRISP) {
+                    continue;
+                }
                 /*
                  * A console font is drawn by a framebuffer console, in a display
                  * mode's picture, not a VGA text mode's (setfont on the VGA's text
@@ -3111,7 +3162,8 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                  */
                 int sc = (console_font(&tr->shapes[k]) || tr->shapes[k].font == FONT_GRUB) &&
                          (sx > 1.2 || sy > 1.2);
-                double o = source_factor(img, &tr->shapes[k], src, &soft);
+                double o =
+                    source_factor(img, &tr->shapes[k], src, &soft) * (squeezed ? GRID_SQUEEZED : 1);
                 double factor = o * (sc ? GRID_ODD_SOURCE : 1);
                 double bound = HUGE_VAL;
                 if (best.k >= 0 && (every || second.k >= 0)) {

@@ -440,8 +440,13 @@ static unsigned wrong_cells(const struct sk_textrec_result *r)
  * TerminusBold14 at 1360x768, Terminus12x6 (6 pixels wide) at 1024x768,
  * at 1920x1080 (320 columns) and at 1024x768 stretched to 1920x1080, and
  * VGA32x16 and VGA28x16 (16 wide, read at picked pixels) at 1920x1080 and
- * VGA32x16 at 1280x1024 stretched to 1920x1080, as console-setup draws
- * them: read right, lossless and at q75, with the system's fonts; without
+ * VGA32x16 at 1280x1024 stretched to 1920x1080; squeezed, TerminusBold32x16
+ * and VGA28x16 at 1920x1200 in 1920x1080 (before session 27 read in 12x24
+ * or 8x16 cells, 57 and 534 wrong) and Terminus32x16 at 1920x1080 in
+ * 1280x720 (8x16 before, 365 wrong; now at most 20, its strokes at two
+ * thirds of their size), and Terminus24x12 at its own size, whose crisp
+ * edges say it is not 16x32 cells squeezed from 2560x1440; as console-setup
+ * draws them: read right, lossless and at q75, with the system's fonts; without
  * them, Fixed18's screen is not read right at all (TerminusBold14's is read
  * in the VGA's 8x14 glyphs, Terminus12x6's in Goha's 8x12 squeezed,
  * VGA28x16's a row off or in 8x19 cells, wrong in many cells; VGA32x16's
@@ -458,11 +463,22 @@ static void test_console_screens(void)
     static const struct {
         const char *face;
         unsigned w, h, scale_w, scale_h, min_wrong_without; /* scale_w 0: not stretched */
+        unsigned max_wrong;                                 /* with them */
     } cases[] = {
-        {"Fixed18", 1680, 1050, 0, 0, 100},          {"TerminusBold14", 1360, 768, 0, 0, 50},
-        {"Terminus12x6", 1024, 768, 0, 0, 50},       {"Terminus12x6", 1920, 1080, 0, 0, 50},
-        {"Terminus12x6", 1024, 768, 1920, 1080, 50}, {"VGA32x16", 1920, 1080, 0, 0, 0},
-        {"VGA28x16", 1920, 1080, 0, 0, 50},          {"VGA32x16", 1280, 1024, 1920, 1080, 0}};
+        {"Fixed18", 1680, 1050, 0, 0, 100, 0},
+        {"TerminusBold14", 1360, 768, 0, 0, 50, 0},
+        {"Terminus12x6", 1024, 768, 0, 0, 50, 0},
+        {"Terminus12x6", 1920, 1080, 0, 0, 50, 0},
+        {"Terminus12x6", 1024, 768, 1920, 1080, 50, 0},
+        {"VGA32x16", 1920, 1080, 0, 0, 0, 0},
+        {"VGA28x16", 1920, 1080, 0, 0, 50, 0},
+        {"VGA32x16", 1280, 1024, 1920, 1080, 0, 0},
+        /* Squeezed: a 1920x1200 panel's in 1080p, 1920x1080's in 720p (10.7x21.3 cells). */
+        {"TerminusBold32x16", 1920, 1200, 1920, 1080, 0, 0},
+        {"VGA28x16", 1920, 1200, 1920, 1080, 50, 0},
+        {"Terminus32x16", 1920, 1080, 1280, 720, 0, 20},
+        /* Crisp: its own 12x24 cells, never 16x32 squeezed from 2560x1440. */
+        {"Terminus24x12", 1920, 1080, 0, 0, 0, 0}};
     for (size_t i = 0; cf != NULL && i < SK_ARRAY_LEN(cases); i++) {
         struct sk_consolefont f = {0};
         if (find_face(cf, cases[i].face, &f) != 0) {
@@ -490,7 +506,7 @@ static void test_console_screens(void)
                     pass ? "q75" : "lossless", r.mode ? r.mode : "none",
                     r.is_text ? "text" : "not text", wrong);
             CHECK(r.is_text);
-            CHECK_EQ_INT(wrong, 0);
+            CHECK(wrong <= cases[i].max_wrong);
             sk_textrec_free(tr);
             /* The same without them. */
             tr = sk_textrec_new();
