@@ -2410,8 +2410,9 @@ static unsigned shape_cols(const struct shape *c)
  * times Terminus16's misfit, and its full reading lost to the listed
  * 128x48 mode (669 of 1,110 drawn cells wrong; 33 with Terminus16); at
  * 1.15 its dialog was read so (257 of 504 wrong, 0 before). At 1.3 the
- * tests' squeezed frames still win by 1.6 times at 1080p; in 720p, where
- * 8x16 or 8x19 cells would be an odd source, the same factor is on both.
+ * ninth held-out set's frames from 1920x1200 still win by 1.6 times or
+ * more at 1080p; in 720p, where 8x16 or 8x19 cells would be an odd
+ * source, GRID_ODD_SOURCE is on the other side.
  * Before session 27 such shapes were tried only at 0.98 of their size or
  * more, and a 1920x1200 panel's Terminus 16x32 in 1080p was read in 9x16
  * cells (824 of 1,550 drawn cells wrong).
@@ -2425,6 +2426,7 @@ static int picked_squeezed(const struct sk_grid *g, const struct shape *c)
 {
     return c->rows && (g->x.pitch < GRID_SQUEEZE * c->w || g->y.pitch < GRID_SQUEEZE * c->h);
 }
+
 /*
  * A font pixel is at most GRID_ASPECT_WIDE times wider than high, and
  * GRID_ASPECT times higher than wide. A dongle stretches a 5:4 picture
