@@ -2888,9 +2888,14 @@ static double frame_softness(const struct sk_image *img, struct soft_note *note)
  * mode; for the frame's own size, 1 / GRID_OWN_SIZE when the frame's
  * edges are crisp and GRID_SOFT_OWN when they are soft; else 1. A shape
  * read at picked pixels takes GRID_SOFT_OWN but not the crisp bonus (see
- * GRID_OWN_SIZE): a 1920x1200 panel's GRUB in Terminus 20 squeezed to
- * 1080p fits Terminus 10x18 at the frame's own size as well as its own
- * 10x20 squeezed, as does a 1280x800 panel's TerminusBold20x10 in 720p.
+ * GRID_OWN_SIZE): a 2560x1440 panel's Terminus 16x32 squeezed to 1080p
+ * has cells 12x24 pixels, which Terminus 12x24 at the frame's own size
+ * fits too. Without it, the tenth held-out set's colour table so and the
+ * seventh set's (the kernel's 16x32 from 2560x1440) were read in 12x24 and
+ * 8x16 cells (491 and 586 of 1,110 drawn cells wrong, 169 and 66 with it);
+ * with it, the seventh set's GRUB help in Terminus 20 from 1600x900, 12x24
+ * pixels a cell in 1080p, is read as Terminus16 from 1280x720 (173 of
+ * 1,045 wrong, 86 as 12x24 Terminus; its own 10x20 wins neither way).
  */
 static double source_factor(const struct sk_image *img, const struct shape *c, int src,
                             struct soft_note *note)
