@@ -2790,10 +2790,10 @@ static void grid_try(struct sk_textrec *tr, const struct sk_image *img, const st
     if (!mode_fits(&tr->found, img)) {
         return;
     }
-    if (tr->shapes[k].rows && !picked_squeezed(g, &tr->shapes[k])) {
+    if (!tr->shapes[k].rows) {
+        bound = best->k >= 0 && best->score < bound ? best->score : bound;
+    } else if (!picked_squeezed(g, &tr->shapes[k])) {
         bound = HUGE_VAL;
-    } else if (!tr->shapes[k].rows && best->k >= 0 && best->score < bound) {
-        bound = best->score;
     }
     run_mode(tr, img, &tr->found, step, 0, bound, ty);
     if (ty->cut) {
@@ -3150,8 +3150,8 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
                 }
                 /* A picture bigger than the frame, squeezed: never crisp (GRID_SQUEEZE). */
                 int squeezed = picked_squeezed(&gk, &tr->shapes[k]);
-                if (squeezed && frame_softness(img, &soft) >= 0 &&
-                    frame_softness(img, &soft) <= GRID_CRISP) {
+                double soft_most = squeezed ? frame_softness(img, &soft) : -1;
+                if (soft_most >= 0 && soft_most <= GRID_CRISP) {
                     continue;
                 }
                 /*
