@@ -15,7 +15,9 @@
  *            as any blank);
  *   nonblank the same over the cells whose truth draws ink;
  *   colours  the share of cells whose background, and foreground where the
- *            cell draws ink, are within 48 a channel of the truth's RGB;
+ *            cell draws ink, are within 48 a channel of the truth's RGB, as
+ *            the recogniser gives them (sk_textrec_cell_rgb: the entries of
+ *            the palette it found the screen on, else the colours measured);
  *   unsure   (q75 totals) the share of the cells read in frames called text
  *            that the recogniser marks unsure (conf below SK_TEXTREC_SURE,
  *            what screen --text --json lists), and "of wrong" the share of
@@ -61,7 +63,6 @@
 #include "text/font8x16.h"
 #include "text/fontfile.h"
 #include "text/textrec.h"
-#include "text/vga.h"
 #include "video/image.h"
 #include "video/jpeg.h"
 
@@ -235,8 +236,9 @@ static void score(const struct truth *t, const struct sk_textrec_result *r, unsi
             row->unsure += (unsigned long)(c->conf < SK_TEXTREC_SURE);
             row->wrong += (unsigned long)!right;
             row->wrong_unsure += (unsigned long)(!right && c->conf < SK_TEXTREC_SURE);
-            int col_ok = near(sk_vga_palette[c->bg], tc->bg) &&
-                         (!ink || near(sk_vga_palette[c->fg], tc->fg));
+            uint8_t fg[3], bg[3]; /* as screen --text --json and the console give them */
+            sk_textrec_cell_rgb(r, c, fg, bg);
+            int col_ok = near(bg, tc->bg) && (!ink || near(fg, tc->fg));
             row->colours += (unsigned long)col_ok;
         }
     }

@@ -89,7 +89,8 @@ struct sk_screen_text {
     unsigned frame_w, frame_h;  /* the captured frame's size */
     double cell_w, cell_h;      /* a cell's size in the frame's pixels */
     double origin_x, origin_y;  /* the first cell's top left corner in the frame */
-    const char *palette;        /* "vga16" when the colours sit on the VGA palette, else NULL */
+    const char *palette;        /* "vga16" or "efi16": the 16-colour palette the colours sit
+                                 * on (sk_textrec_palette_name), else NULL */
     struct json_t *cells;       /* when asked for: the "rows" of screen --text --json, each
                                  * cell's colours and confidence (owned: a jansson reference) */
 };

@@ -374,7 +374,7 @@ int sk_screen_read_text(struct sk_app *app, const struct sk_cmd_io *io, int with
         t->cell_h = g.cell_h;
         t->origin_x = g.origin_x;
         t->origin_y = g.origin_y;
-        t->palette = r.vga16 ? "vga16" : NULL;
+        t->palette = sk_textrec_palette_name(r.palette);
         if (with_cells) {
             json_t *doc = sk_screenjson_doc(&r, f->width, f->height);
             t->cells = json_incref(json_object_get(doc, "rows"));

@@ -89,7 +89,8 @@ json_t *sk_screenjson_doc(const struct sk_textrec_result *r, unsigned frame_w, u
                                       r->rows, "cell_width", number(g.cell_w), "cell_height",
                                       number(g.cell_h), "origin_x", number(g.origin_x), "origin_y",
                                       number(g.origin_y)));
-        json_object_set_new(doc, "palette", r->vga16 ? json_string("vga16") : json_null());
+        const char *palette = sk_textrec_palette_name(r->palette);
+        json_object_set_new(doc, "palette", palette ? json_string(palette) : json_null());
         json_object_set_new(
             doc, "cursor",
             r->cursor_col >= 0 ? json_pack("{s:i, s:i}", "col", r->cursor_col, "row", r->cursor_row)

@@ -50,7 +50,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "text/vga.h" /* sk_vga_palette */
 #include "text/consolefonts.h"
 #include "text/fontfile.h"
 #include "term/textshare.h"
@@ -581,15 +580,16 @@ void sk_render_set_text_fonts(struct sk_render *r, const struct sk_text_font *fo
 }
 
 /*
- * A VGA palette index as a cell colour: the terminal's own 16 colours, the
- * nearest of xterm's 256 (which look the same whatever the terminal's
- * theme: a BIOS screen looks like itself), or the exact RGB.
+ * An index of a 16-colour palette pal (the VGA's or EFI's, in the same
+ * order) as a cell colour: the terminal's own 16 colours, the nearest of
+ * xterm's 256 (which look the same whatever the terminal's theme: a BIOS
+ * screen looks like itself), or the exact RGB.
  */
-static uint32_t vga_color(unsigned i, int colors)
+static uint32_t palette_color(const uint8_t (*pal)[3], unsigned i, int colors)
 {
     /* VGA order (blue before red) to ANSI order (red before blue). */
     static const uint8_t ansi[16] = {0, 4, 2, 6, 1, 5, 3, 7, 8, 12, 10, 14, 9, 13, 11, 15};
-    const uint8_t *p = sk_vga_palette[i & 15];
+    const uint8_t *p = pal[i & 15];
     uint32_t rgb = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
     if (colors == 24) {
         return SK_COLOR_RGB | rgb;
@@ -598,15 +598,16 @@ static uint32_t vga_color(unsigned i, int colors)
 }
 
 /*
- * A recognised cell's colour: on the VGA palette (t->vga16), its entry
- * (index i) as vga_color gives it; else the colour measured (rgb), the
- * nearest the terminal shows.
+ * A recognised cell's colour: on a 16-colour palette (t->palette), its
+ * entry (index i) as palette_color gives it; else the colour measured
+ * (rgb), the nearest the terminal shows.
  */
 static uint32_t text_color(const struct sk_textrec_result *t, unsigned i, const uint8_t rgb[3],
                            int colors)
 {
-    if (t->vga16) {
-        return vga_color(i, colors);
+    const uint8_t(*pal)[3] = sk_textrec_palette_rgb(t->palette);
+    if (pal != NULL) {
+        return palette_color(pal, i, colors);
     }
     return quantise((uint32_t)rgb[0] << 16 | (uint32_t)rgb[1] << 8 | rgb[2], colors);
 }

@@ -40,8 +40,8 @@
  *
  *  5. On a pass over every cell, each cell's colours are measured in its
  *     pixels with the glyph read (cell_colours); once the mode is chosen
- *     and the picture is text, the frame is said to be on the VGA palette
- *     or not (palette_decide). On that pass too, a cell the bitmap match
+ *     and the picture is text, the frame is said to be on the VGA palette,
+ *     on UEFI firmware's, or on neither (palette_decide). On that pass too, a cell the bitmap match
  *     read is marked unsure (conf below SK_TEXTREC_SURE) when the pixels
  *     where another character's glyph differs side with the reading only
  *     weakly (ambiguous_conf); a cell the model read keeps the model's conf.
@@ -349,8 +349,9 @@ struct map {
     unsigned x0[MAX_MAP], x1[MAX_MAP]; /* byte offsets in a row */
     unsigned y0[MAX_MAP], y1[MAX_MAP]; /* rows */
     uint16_t fx[MAX_MAP], fy[MAX_MAP]; /* weights of x1, y1 in 1/256 */
-    int identity;                      /* the frame is the mode's picture, unscaled */
-    uint16_t *span;                    /* one row of a cell's frame bytes, blended (read_cell's) */
+    int identity;   /* the frame is the mode's picture, unscaled, every pixel read */
+    int scaled;     /* the frame is the picture scaled: a cell's pixels blend the frame's */
+    uint16_t *span; /* one row of a cell's frame bytes, blended (read_cell's) */
     size_t span_cap;
 };
 
@@ -825,10 +826,12 @@ static void map_build(struct map *m, const struct mode *md, const struct sk_imag
                                pl->pick_y, img->height, 1, m->y0, m->y1, m->fy);
         /* Picked pixels are not a picture's neighbours: the model fit's blocks would be wrong. */
         m->identity = ex && ey && !pl->pick_x;
+        m->scaled = !(ex && ey);
     } else {
         map_axis(md->screen_w, img->width, 3, m->x0, m->x1, m->fx);
         map_axis(md->screen_h, img->height, 1, m->y0, m->y1, m->fy);
         m->identity = img->width == md->screen_w && img->height == md->screen_h;
+        m->scaled = !m->identity;
     }
     size_t need = 0;
     for (unsigned c = 0; c < md->cols; c++) {
@@ -935,13 +938,13 @@ static unsigned farthest(const struct planes *p, unsigned n, const int rgb[3], i
     return i;
 }
 
-/* The nearest palette colour to rgb; *dist its RGB distance. */
-static unsigned snap_plain(const int rgb[3], double *dist)
+/* The entry of pal nearest to rgb; *dist its RGB distance. */
+static unsigned snap_in(const uint8_t (*pal)[3], const int rgb[3], double *dist)
 {
     unsigned best = 0;
     int best_d = 1 << 30;
     for (unsigned k = 0; k < 16; k++) {
-        const int p[3] = {sk_vga_palette[k][0], sk_vga_palette[k][1], sk_vga_palette[k][2]};
+        const int p[3] = {pal[k][0], pal[k][1], pal[k][2]};
         int d = dist2(rgb, p);
         if (d < best_d) {
             best_d = d;
@@ -950,6 +953,12 @@ static unsigned snap_plain(const int rgb[3], double *dist)
     }
     *dist = sqrt((double)best_d);
     return best;
+}
+
+/* The nearest VGA palette colour to rgb (the match reads in the VGA's colours). */
+static unsigned snap_plain(const int rgb[3], double *dist)
+{
+    return snap_in(sk_vga_palette, rgb, dist);
 }
 
 static double clampd(double v, double lo, double hi)
@@ -1707,11 +1716,12 @@ static void mean_rgb(const long sum[3], long n, uint8_t out[3])
  * Measure the colours of a cell (pixels pix, glyph the index of its glyph
  * in font f plus one, 0 for a blank) into out->fg_rgb and out->bg_rgb.
  * cursor: the cell holds the cursor, whose underline (the bottom quarter)
- * is left out. Returns whether the paper was measured clear of the ink
- * (not in a cell of ░▒▓, whose every paper pixel touches ink).
+ * is left out; stretched: the picture is scaled (pix blends its pixels).
+ * Returns whether the paper was measured clear of the ink (not in a cell
+ * of ░▒▓, whose every paper pixel touches ink).
  */
-static int cell_colours(const struct font *f, unsigned glyph, int cursor, int dx, int dy,
-                        int pix[][3], struct sk_textrec_cell *out)
+static int cell_colours(const struct font *f, unsigned glyph, int cursor, int stretched, int dx,
+                        int dy, int pix[][3], struct sk_textrec_cell *out)
 {
     unsigned rows = cursor ? f->height - f->height / 4 : f->height;
     unsigned n = rows * GLYPH_W;
@@ -1806,7 +1816,20 @@ static int cell_colours(const struct font *f, unsigned glyph, int cursor, int dx
     }
     double e[3], rgb[3];
     sk_ycc(ex[0], ex[1], ex[2], e);
-    sk_ycc_rgb((double)ys / yn / 256, pb[1] + e[1], pb[2] + e[2], rgb);
+    double luma = (double)ys / yn / 256;
+    if (stretched) {
+        /*
+         * A scaler spreads a stroke a glyph pixel thin (a box's line) over
+         * its neighbours, so no pixel of it keeps the ink's luma, but the
+         * cell keeps its sum, as it keeps its chroma's: where that says the
+         * ink lies further from the paper, it does.
+         */
+        double mass = pb[0] + e[0];
+        if ((mass - pb[0]) * (luma - pb[0]) > 0 && fabs(mass - pb[0]) > fabs(luma - pb[0])) {
+            luma = mass;
+        }
+    }
+    sk_ycc_rgb(luma, pb[1] + e[1], pb[2] + e[2], rgb);
     for (int c = 0; c < 3; c++) {
         out->fg_rgb[c] = (uint8_t)(rgb[c] < 0 ? 0 : rgb[c] > 255 ? 255 : rgb[c] + 0.5);
     }
@@ -2066,8 +2089,8 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
             /* The pass likely kept: its colours, measured while its pixels are here. */
             if (measure) {
                 tr->clear[r * md->cols + c] =
-                    (uint8_t)cell_colours(f, read_as, (flags & CELL_CURSOR) != 0, CELL_DX(flags),
-                                          CELL_DY(flags), pix, cell);
+                    (uint8_t)cell_colours(f, read_as, (flags & CELL_CURSOR) != 0, tr->map.scaled,
+                                          CELL_DX(flags), CELL_DY(flags), pix, cell);
             }
             ty->refined += (unsigned)((flags & CELL_REFINED) != 0);
             if (flags & CELL_CURSOR) {
@@ -3281,15 +3304,76 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
 }
 
 /*
- * Whether the cells of mode md (whose full pass tr->cells, tr->glyph and
- * tr->clear hold, their colours measured) sit on the palette; when they
- * do, an ink measured far from the entry the match chose is snapped again.
+ * How well a screen's measured colours sit on a palette, by the entries
+ * the cells' indices name in it: its cells whose paper lies within
+ * PALETTE_NEAR_BG of their entry, its glyph cells whose ink lies within
+ * PALETTE_NEAR_FG of theirs, and the distances summed (each capped at its
+ * bound), for telling which of two palettes fits better.
+ */
+struct palette_fit {
+    unsigned near_bg, near_fg;
+    double sum;
+};
+
+static void palette_add(struct palette_fit *fit, const uint8_t (*pal)[3],
+                        const struct sk_textrec_cell *cell, int drawn)
+{
+    const int bg[3] = {cell->bg_rgb[0], cell->bg_rgb[1], cell->bg_rgb[2]};
+    const uint8_t *pb = pal[cell->bg & 15];
+    const int pbi[3] = {pb[0], pb[1], pb[2]};
+    double d = sqrt((double)dist2(bg, pbi));
+    fit->near_bg += d <= PALETTE_NEAR_BG;
+    fit->sum += d < PALETTE_NEAR_BG ? d : PALETTE_NEAR_BG;
+    if (drawn) {
+        const int fg[3] = {cell->fg_rgb[0], cell->fg_rgb[1], cell->fg_rgb[2]};
+        const uint8_t *pe = pal[cell->fg & 15];
+        const int pfi[3] = {pe[0], pe[1], pe[2]};
+        d = sqrt((double)dist2(fg, pfi));
+        fit->near_fg += d <= PALETTE_NEAR_FG;
+        fit->sum += d < PALETTE_NEAR_FG ? d : PALETTE_NEAR_FG;
+    }
+}
+
+static int palette_holds(const struct palette_fit *fit, unsigned clear, unsigned drawn)
+{
+    return fit->near_bg >= PALETTE_SHARE * clear && fit->near_fg >= PALETTE_INK_SHARE * drawn;
+}
+
+/*
+ * An ink the measure puts near one entry of pal and twice as far from the
+ * one the cell names is that entry: the match's colour model can take
+ * yellow on blue, whose strokes keep little of their chroma, for white.
+ */
+static void ink_resnap(struct sk_textrec_cell *cell, const uint8_t (*pal)[3])
+{
+    const int fg[3] = {cell->fg_rgb[0], cell->fg_rgb[1], cell->fg_rgb[2]};
+    const int pfi[3] = {pal[cell->fg & 15][0], pal[cell->fg & 15][1], pal[cell->fg & 15][2]};
+    double d;
+    unsigned k = snap_in(pal, fg, &d);
+    if (k != cell->bg && d <= INK_RESNAP_NEAR && dist2(fg, pfi) > 4 * d * d) {
+        cell->fg = (uint8_t)k;
+    }
+}
+
+/*
+ * Which palette the cells of mode md (whose full pass tr->cells, tr->glyph
+ * and tr->clear hold, their colours measured) sit on, if any (an
+ * SK_TEXTREC_* palette): the VGA's, which the match reads in, or EFI's,
+ * each judged by the entries the match's indices name in it (the two
+ * palettes' indices name the same colours: EFI's light grey 0x98 is read
+ * as the VGA's light grey 0xAA). Where both hold, the nearer; a screen of
+ * black and white, which both have, stays the VGA's. On EFI's, every
+ * paper measured near an entry takes that entry (the match snapped it to
+ * the VGA's nearest: EFI's bright blue 0x0000FF is nearer the VGA's blue
+ * than its light blue); on either, an ink measured far from its entry is
+ * snapped again (ink_resnap).
  */
 static int palette_decide(struct sk_textrec *tr, const struct mode *md)
 {
     const struct font *f = &tr->fonts[md->font];
     unsigned cells = md->cols * md->rows;
-    unsigned near_bg = 0, near_fg = 0, drawn = 0, clear = 0;
+    unsigned drawn = 0, clear = 0;
+    struct palette_fit vga = {0}, efi = {0};
     for (unsigned i = 0; i < cells; i++) {
         const struct sk_textrec_cell *cell = &tr->cells[i];
         unsigned glyph = tr->glyph[i];
@@ -3297,46 +3381,56 @@ static int palette_decide(struct sk_textrec *tr, const struct mode *md)
             continue; /* ░▒▓: neither colour is measured well enough to judge by */
         }
         clear++;
-        const int bg[3] = {cell->bg_rgb[0], cell->bg_rgb[1], cell->bg_rgb[2]};
-        const int fg[3] = {cell->fg_rgb[0], cell->fg_rgb[1], cell->fg_rgb[2]};
-        const uint8_t *pb = sk_vga_palette[cell->bg & 15], *pf = sk_vga_palette[cell->fg & 15];
-        const int pbi[3] = {pb[0], pb[1], pb[2]}, pfi[3] = {pf[0], pf[1], pf[2]};
-        near_bg += dist2(bg, pbi) <= PALETTE_NEAR_BG * PALETTE_NEAR_BG;
-        if (glyph && f->ink[glyph - 1] != 0) {
-            drawn++;
-            near_fg += dist2(fg, pfi) <= PALETTE_NEAR_FG * PALETTE_NEAR_FG;
-        }
+        int ink = glyph && f->ink[glyph - 1] != 0;
+        drawn += (unsigned)ink;
+        palette_add(&vga, sk_vga_palette, cell, ink);
+        palette_add(&efi, sk_efi_palette, cell, ink);
     }
-    int vga16 = near_bg >= PALETTE_SHARE * clear && near_fg >= PALETTE_INK_SHARE * drawn;
-    /*
-     * On the palette, an ink the measure puts near one entry and twice as
-     * far from the one the match chose is that entry: the match's colour model can
-     * take yellow on blue, whose strokes keep little of their chroma, for white.
-     */
-    for (unsigned i = 0; vga16 && i < cells; i++) {
+    int on_vga = palette_holds(&vga, clear, drawn), on_efi = palette_holds(&efi, clear, drawn);
+    int palette = on_efi && (!on_vga || efi.sum < vga.sum) ? SK_TEXTREC_EFI16
+                  : on_vga                                 ? SK_TEXTREC_VGA16
+                                                           : SK_TEXTREC_RGB;
+    if (palette == SK_TEXTREC_RGB) {
+        return palette;
+    }
+    const uint8_t(*pal)[3] = sk_textrec_palette_rgb(palette);
+    for (unsigned i = 0; i < cells; i++) {
         struct sk_textrec_cell *cell = &tr->cells[i];
         unsigned glyph = tr->glyph[i];
-        if (!glyph || f->ink[glyph - 1] == 0) {
-            continue;
+        if (palette == SK_TEXTREC_EFI16 && (tr->clear[i] || !glyph)) {
+            const int bg[3] = {cell->bg_rgb[0], cell->bg_rgb[1], cell->bg_rgb[2]};
+            double d;
+            unsigned k = snap_in(pal, bg, &d);
+            if (d <= PALETTE_NEAR_BG) {
+                cell->bg = (uint8_t)k;
+            }
         }
-        const int fg[3] = {cell->fg_rgb[0], cell->fg_rgb[1], cell->fg_rgb[2]};
-        const uint8_t *pf = sk_vga_palette[cell->fg & 15];
-        const int pfi[3] = {pf[0], pf[1], pf[2]};
-        double d;
-        unsigned k = snap_plain(fg, &d);
-        if (k != cell->bg && d <= INK_RESNAP_NEAR && dist2(fg, pfi) > 4 * d * d) {
-            cell->fg = (uint8_t)k;
+        if (glyph && f->ink[glyph - 1] != 0) {
+            ink_resnap(cell, pal);
         }
     }
-    return vga16;
+    return palette;
+}
+
+const uint8_t (*sk_textrec_palette_rgb(int palette))[3]
+{
+    return palette == SK_TEXTREC_VGA16   ? sk_vga_palette
+           : palette == SK_TEXTREC_EFI16 ? sk_efi_palette
+                                         : NULL;
+}
+
+const char *sk_textrec_palette_name(int palette)
+{
+    return palette == SK_TEXTREC_VGA16 ? "vga16" : palette == SK_TEXTREC_EFI16 ? "efi16" : NULL;
 }
 
 void sk_textrec_cell_rgb(const struct sk_textrec_result *r, const struct sk_textrec_cell *c,
                          uint8_t fg[3], uint8_t bg[3])
 {
-    if (r->vga16) {
-        memcpy(fg, sk_vga_palette[c->fg & 15], 3);
-        memcpy(bg, sk_vga_palette[c->bg & 15], 3);
+    const uint8_t(*pal)[3] = sk_textrec_palette_rgb(r->palette);
+    if (pal != NULL) {
+        memcpy(fg, pal[c->fg & 15], 3);
+        memcpy(bg, pal[c->bg & 15], 3);
     } else {
         memcpy(fg, c->fg_rgb, 3);
         memcpy(bg, c->bg_rgb, 3);
@@ -3643,7 +3737,7 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
             run_mode(tr, img, best, 1, 1, HUGE_VAL, &ty);
             result_figures(&ty, out);
         }
-        out->vga16 = palette_decide(tr, best);
+        out->palette = palette_decide(tr, best);
     } else {
         /* The colours are measured for text only (the header says zero otherwise). */
         for (size_t i = 0; i < (size_t)best->cols * best->rows; i++) {

@@ -2,8 +2,9 @@
  * textrec: recognise a text screen (BIOS, GRUB, a console) in a captured
  * picture and read it back as characters and colours.
  *
- * Pure: pixels in, a grid of CP437 characters with VGA palette colours
- * and the colours measured in the picture out, no I/O and no clock. The
+ * Pure: pixels in, a grid of CP437 characters with palette colours (the
+ * VGA's or UEFI firmware's) and the colours measured in the picture out,
+ * no I/O and no clock. The
  * recogniser tries the text modes firmware and consoles use (80x25 with
  * 9x16 or 8x16 cells, 80x50 and 80x43 with 8x8, 80x28 with 9x14, 80x30,
  * 100x37, 128x48, and 8x16 cells at the picture's own size), each as if
@@ -50,10 +51,17 @@
 /* The least pixel size to decode a src_w x src_h frame at for reading: whole, up to the above. */
 void sk_textrec_read_size(unsigned src_w, unsigned src_h, unsigned *w, unsigned *h);
 
+/* The palettes a text screen's colours are given in (sk_textrec_result.palette). */
+enum {
+    SK_TEXTREC_RGB = 0, /* none: the colours as measured */
+    SK_TEXTREC_VGA16,   /* the VGA's 16 (sk_vga_palette): a BIOS, Linux's console, GRUB */
+    SK_TEXTREC_EFI16,   /* UEFI firmware's 16 (sk_efi_palette): setup pages, the UEFI shell */
+};
+
 struct sk_textrec_cell {
     uint8_t ch; /* CP437 code point of the glyph (0x20 for a blank cell) */
-    uint8_t fg; /* VGA palette index 0..15 (SK_VGA_* order); 7 for a blank cell */
-    uint8_t bg; /* VGA palette index 0..15 */
+    uint8_t fg; /* palette index 0..15 (SK_VGA_* order, EFI's too); 7 for a blank cell */
+    uint8_t bg; /* palette index 0..15 */
     /*
      * 0..100: how well the glyph and colours fit the pixels; on a text
      * screen, below SK_TEXTREC_SURE also when another character's glyph
@@ -105,12 +113,13 @@ struct sk_textrec_result {
     double origin_x, origin_y, pitch_x, pitch_y;
     unsigned image_w, image_h;
     /*
-     * 1 when the screen's colours sit on the 16-colour VGA/EFI palette
-     * (nearly every cell's measured colours lie near the entries fg and bg
-     * name): fg and bg are then the colours; 0 when they do not (a theme's
-     * own colours): fg_rgb and bg_rgb are. sk_textrec_cell_rgb picks.
+     * The 16-colour palette the screen's colours sit on (nearly every cell's
+     * measured colours lie near its entries), SK_TEXTREC_VGA16 or
+     * SK_TEXTREC_EFI16: fg and bg name the colours in it; SK_TEXTREC_RGB
+     * when they sit on neither (a theme's own colours): fg_rgb and bg_rgb
+     * are the colours. sk_textrec_cell_rgb picks.
      */
-    int vga16;
+    int palette;
     /*
      * 1 when this picture was searched (every mode tried, the picture's own
      * grid looked for): a first picture, or one the mode found last no
@@ -214,11 +223,16 @@ char *sk_textrec_utf8(const struct sk_textrec_result *r);
 uint32_t sk_textrec_cell_unicode(const struct sk_textrec_cell *c);
 
 /*
- * Cell c's colours (sRGB) as r says they are: the palette's entries for
- * fg and bg when r->vga16, else the measured ones. A blank cell's fg is
- * its bg's colour when measured.
+ * Cell c's colours (sRGB) as r says they are: the entries fg and bg name
+ * in r's palette, else the measured ones. A blank cell's fg is its bg's
+ * colour when measured.
  */
 void sk_textrec_cell_rgb(const struct sk_textrec_result *r, const struct sk_textrec_cell *c,
                          uint8_t fg[3], uint8_t bg[3]);
+
+/* The palette's entries as RGB (NULL for SK_TEXTREC_RGB), and its name: "vga16", "efi16" or NULL.
+ */
+const uint8_t (*sk_textrec_palette_rgb(int palette))[3];
+const char *sk_textrec_palette_name(int palette);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * vga: the standard VGA text palette (the values IBM's VGA BIOS loads into
- * the DAC for text mode).
+ * the DAC for text mode), and UEFI's (EDK2's graphics console) in its order.
  */
 #include "text/vga.h"
 
@@ -13,4 +13,16 @@ const uint8_t sk_vga_palette[16][3] = {
     [SK_VGA_LIGHTGREEN] = {0x55, 0xFF, 0x55}, [SK_VGA_LIGHTCYAN] = {0x55, 0xFF, 0xFF},
     [SK_VGA_LIGHTRED] = {0xFF, 0x55, 0x55},   [SK_VGA_LIGHTMAGENTA] = {0xFF, 0x55, 0xFF},
     [SK_VGA_YELLOW] = {0xFF, 0xFF, 0x55},     [SK_VGA_WHITE] = {0xFF, 0xFF, 0xFF},
+};
+
+/* EDK2's MdeModulePkg/Universal/Console/GraphicsConsoleDxe (BSD-2-Clause-Patent), as RGB. */
+const uint8_t sk_efi_palette[16][3] = {
+    [SK_VGA_BLACK] = {0x00, 0x00, 0x00},      [SK_VGA_BLUE] = {0x00, 0x00, 0x98},
+    [SK_VGA_GREEN] = {0x00, 0x98, 0x00},      [SK_VGA_CYAN] = {0x00, 0x98, 0x98},
+    [SK_VGA_RED] = {0x98, 0x00, 0x00},        [SK_VGA_MAGENTA] = {0x98, 0x00, 0x98},
+    [SK_VGA_BROWN] = {0x98, 0x98, 0x00},      [SK_VGA_LIGHTGREY] = {0x98, 0x98, 0x98},
+    [SK_VGA_DARKGREY] = {0x30, 0x30, 0x30},   [SK_VGA_LIGHTBLUE] = {0x00, 0x00, 0xFF},
+    [SK_VGA_LIGHTGREEN] = {0x00, 0xFF, 0x00}, [SK_VGA_LIGHTCYAN] = {0x00, 0xFF, 0xFF},
+    [SK_VGA_LIGHTRED] = {0xFF, 0x00, 0x00},   [SK_VGA_LIGHTMAGENTA] = {0xFF, 0x00, 0xFF},
+    [SK_VGA_YELLOW] = {0xFF, 0xFF, 0x00},     [SK_VGA_WHITE] = {0xFF, 0xFF, 0xFF},
 };

@@ -47,4 +47,11 @@ static inline int sk_vga_line_graphics(uint8_t ch)
 /* The 16 text colours as RGB, in SK_VGA_* order. */
 extern const uint8_t sk_vga_palette[16][3];
 
+/*
+ * The same 16 colours as UEFI firmware draws them (EDK2's graphics console,
+ * mGraphicsEfiColors): the same order and names, other values (light grey
+ * 0x98, dark grey 0x30, the bright colours without the VGA's 0x55).
+ */
+extern const uint8_t sk_efi_palette[16][3];
+
 #endif

@@ -71,6 +71,10 @@ kssh screen --text >"$T/front.txt"
 for item in 'Device Manager' 'Boot Maintenance Manager'; do
   check "vm_live_ovmf_read_${item// /_}" grep -qF "$item" "$T/front.txt"
 done
+# palette FILE: the JSON's palette; UEFI firmware draws in its own 16 colours, not the VGA's.
+palette() { python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["palette"])' "$1"; }
+kssh screen --text --json >"$T/front.json"
+check vm_live_ovmf_palette_efi16 test "$(palette "$T/front.json")" = efi16
 live_stop
 
 # ---- 2. Linux's framebuffer console: login:, then a command typed and its answer read ----
@@ -80,6 +84,8 @@ kssh screen --text >"$T/login.txt"
 # (The host is "target": the kernel's own 8x16 font draws 'v' as our fonts draw 'w', and
 # it reads so; issue 18's note.)
 check vm_live_fbcon_login_read grep -q 'target login:' "$T/login.txt"
+kssh screen --text --json >"$T/login.json"
+check vm_live_fbcon_palette_vga16 test "$(palette "$T/login.json")" = vga16
 printf 'root\n' | kssh paste
 # login flushes what was typed ahead of it: the command waits for the shell's banner.
 waits vm_live_fbcon_shell 0 60 'BusyBox'
