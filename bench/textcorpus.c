@@ -18,6 +18,9 @@
  *            cell draws ink, are within 48 a channel of the truth's RGB, as
  *            the recogniser gives them (sk_textrec_cell_rgb: the entries of
  *            the palette it found the screen on, else the colours measured);
+ *   palette  (at the end) the palette the recogniser said each frame called
+ *            text is on (screen --text --json's "palette"), against the one
+ *            its truth is drawn in;
  *   unsure   (q75 totals) the share of the cells read in frames called text
  *            that the recogniser marks unsure (conf below SK_TEXTREC_SURE,
  *            what screen --text --json lists), and "of wrong" the share of
@@ -75,7 +78,7 @@ struct truth_cell {
 };
 
 struct truth {
-    char family[32], font[64], split[16];
+    char family[32], font[64], split[16], palette[16];
     unsigned w, h, cols, rows, cw, ch, x0, y0;
     int cur_col, cur_row;
     struct truth_cell *cells;
@@ -87,6 +90,13 @@ static const char *subs[] = {"420", "422"};
 #define N_SIZES 3
 #define N_Q 3
 #define N_SUB 2
+
+/*
+ * The palettes the recogniser said the frames called text are on, by the
+ * palette the truth is drawn in (EDK2's "efi"; the VGA's, Linux's and
+ * GRUB's are the VGA's 16): [truth efi?][SK_TEXTREC_RGB, _VGA16, _EFI16].
+ */
+static unsigned long verdicts[2][3];
 
 /* One row of the table: a split, family, size, quality, subsampling. */
 struct row {
@@ -143,6 +153,7 @@ static int load_truth(const char *path, struct truth *t)
         sscanf(line, "family %31s", t->family);
         sscanf(line, "font %63s", t->font);
         sscanf(line, "split %15s", t->split);
+        sscanf(line, "palette %15s", t->palette);
         sscanf(line, "frame %u %u", &t->w, &t->h);
         sscanf(line, "grid %u %u %u %u %u %u", &t->cols, &t->rows, &t->cw, &t->ch, &t->x0, &t->y0);
         sscanf(line, "cursor %d %d", &t->cur_col, &t->cur_row);
@@ -407,6 +418,9 @@ int main(int argc, char **argv)
                     if (geometry && qualities[q] == 75 && b == 0) {
                         print_geometry(t.split, name, sizes[s], &r, &one);
                     }
+                    if (r.is_text && r.palette >= SK_TEXTREC_RGB && r.palette <= SK_TEXTREC_EFI16) {
+                        verdicts[!strcmp(t.palette, "efi")][r.palette]++;
+                    }
                     struct row *row = row_for(t.split, t.family, s, qualities[q], b);
                     row->frames++;
                     row->texts += (unsigned)(r.is_text != 0);
@@ -488,6 +502,13 @@ int main(int argc, char **argv)
                 print_row(&all, sizes[s]);
             }
         }
+    }
+    for (int efi = 0; efi < 2; efi++) {
+        unsigned long n = verdicts[efi][0] + verdicts[efi][1] + verdicts[efi][2];
+        printf("palette, frames called text drawn in %s: %lu, said vga16 %lu, efi16 %lu, "
+               "neither %lu\n",
+               efi ? "EFI's 16 colours" : "the VGA's 16 (VGA, Linux, GRUB)", n, verdicts[efi][1],
+               verdicts[efi][2], verdicts[efi][0]);
     }
     printf("columns: chars = cells whose character is right; nonblank = the same over cells with "
            "ink; colours = cells whose colours are right; text = frames called text; ms = mean a "

@@ -213,7 +213,7 @@ if SET == "fresh10":
 # The eleventh held-out set (SET=fresh11), chosen in session 28, when the recogniser learned EDK2's
 # own 16 colours (its graphics console's palette is not the VGA's), before any figure of it was
 # seen: OVMF's shell and setup pages at GOP modes no other set has (1280x1024, 1600x900, 1920x1200,
-# 2560x1440; gen_edk2 finds the console's mode among EDK2_MODES and the mode the GOP size gives),
+# 2560x1440: the shell in 80x50 or 100x31 cells, centred; the setup pages at 640x480 as ever),
 # and fbcon's default font at 1680x1050 and TerminusBold20x10 at 1600x900 (the Linux palette,
 # which must stay read as the VGA's). Every frame is held out.
 if SET == "fresh11":
@@ -626,9 +626,7 @@ def edk2_grab(g, out, tmp, name, family, start, fonts):
     cut = raw.rfind(b"\x1b[2J")
     raw = raw[cut:] if cut >= 0 else raw
     best = None
-    # The GOP mode's own console (GraphicsConsole's biggest mode: as many 8x19 cells as fit), and
-    # one row fewer, besides the listed modes.
-    for cols, rows in EDK2_MODES + [(w // 8, h // 19), (w // 8, h // 19 - 1)]:
+    for cols, rows in EDK2_MODES:
         if cols * 8 > w or rows * 19 > h:
             continue
         grid = (cols, rows, 8, 19, (w - cols * 8) // 2, (h - rows * 19) // 2)

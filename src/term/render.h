@@ -11,9 +11,10 @@
  * - half: every cell is U+2580 (upper half block) with the top pixel as
  *   foreground and the bottom pixel as background: two pixels per cell.
  * - text: the picture read as a text screen (text/textrec.h), one terminal
- *   cell per character in its VGA colours, centred, with the target's
- *   cursor; art when the picture is not text or the terminal is smaller
- *   than the screen (the grid's note says which).
+ *   cell per character in its palette's colours (the VGA's or UEFI's, or
+ *   as measured), centred, with the target's cursor; art when the picture
+ *   is not text or the terminal is smaller than the screen (the grid's
+ *   note says which).
  * - auto: text when the picture is confidently text, art otherwise.
  * A renderer belongs to one thread.
  */

@@ -41,10 +41,11 @@
  *  5. On a pass over every cell, each cell's colours are measured in its
  *     pixels with the glyph read (cell_colours); once the mode is chosen
  *     and the picture is text, the frame is said to be on the VGA palette,
- *     on UEFI firmware's, or on neither (palette_decide). On that pass too, a cell the bitmap match
- *     read is marked unsure (conf below SK_TEXTREC_SURE) when the pixels
- *     where another character's glyph differs side with the reading only
- *     weakly (ambiguous_conf); a cell the model read keeps the model's conf.
+ *     on UEFI firmware's, or on neither (palette_decide). On that pass
+ *     too, a cell the bitmap match read is marked unsure (conf below
+ *     SK_TEXTREC_SURE) when the pixels where another character's glyph
+ *     differs side with the reading only weakly (ambiguous_conf); a cell
+ *     the model read keeps the model's conf.
  *  6. A font no table holds (Linux's built-in VGA font) draws some glyphs
  *     a pixel off ours, or in another design. On that full pass, a cell no
  *     glyph fits whose bitmap moved a pixel is exactly a glyph's is read as
@@ -1704,6 +1705,16 @@ static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int 
 #define PALETTE_INK_SHARE 0.7
 /* A measured ink this near (RGB) one entry, and twice as far from the match's, is that entry. */
 #define INK_RESNAP_NEAR 64
+/*
+ * An ink tells the VGA's palette from EFI's only where their entries lie
+ * this far apart (RGB): brown, dark grey and the bright colours, not light
+ * grey (0xAA against 0x98) nor the dark colours (0xAA against 0x98 in one
+ * or two channels), which a thin stroke's measure cannot tell apart. And
+ * EFI's must fit this much better: a Linux console's dark grey strokes
+ * measure darker than they are.
+ */
+#define PALETTE_INK_TELLS 48
+#define PALETTE_EFI_BETTER 0.8
 
 static void mean_rgb(const long sum[3], long n, uint8_t out[3])
 {
@@ -1817,12 +1828,13 @@ static int cell_colours(const struct font *f, unsigned glyph, int cursor, int st
     double e[3], rgb[3];
     sk_ycc(ex[0], ex[1], ex[2], e);
     double luma = (double)ys / yn / 256;
-    if (stretched) {
+    if (stretched && pn > 0) {
         /*
          * A scaler spreads a stroke a glyph pixel thin (a box's line) over
          * its neighbours, so no pixel of it keeps the ink's luma, but the
          * cell keeps its sum, as it keeps its chroma's: where that says the
-         * ink lies further from the paper, it does.
+         * ink lies further from the paper, it does (where the paper was
+         * measured clear of the ink: the sum is beyond it).
          */
         double mass = pb[0] + e[0];
         if ((mass - pb[0]) * (luma - pb[0]) > 0 && fabs(mass - pb[0]) > fabs(luma - pb[0])) {
@@ -3307,8 +3319,9 @@ static int grid_search(struct sk_textrec *tr, const struct sk_image *img, const 
  * How well a screen's measured colours sit on a palette, by the entries
  * the cells' indices name in it: its cells whose paper lies within
  * PALETTE_NEAR_BG of their entry, its glyph cells whose ink lies within
- * PALETTE_NEAR_FG of theirs, and the distances summed (each capped at its
- * bound), for telling which of two palettes fits better.
+ * PALETTE_NEAR_FG of theirs, and, for telling which of the two palettes
+ * fits better, the distances summed (each capped at its bound) of the
+ * papers and of the inks that tell them apart (PALETTE_INK_TELLS).
  */
 struct palette_fit {
     unsigned near_bg, near_fg;
@@ -3330,7 +3343,11 @@ static void palette_add(struct palette_fit *fit, const uint8_t (*pal)[3],
         const int pfi[3] = {pe[0], pe[1], pe[2]};
         d = sqrt((double)dist2(fg, pfi));
         fit->near_fg += d <= PALETTE_NEAR_FG;
-        fit->sum += d < PALETTE_NEAR_FG ? d : PALETTE_NEAR_FG;
+        const uint8_t *v = sk_vga_palette[cell->fg & 15], *e = sk_efi_palette[cell->fg & 15];
+        const int vi[3] = {v[0], v[1], v[2]}, ei[3] = {e[0], e[1], e[2]};
+        if (dist2(vi, ei) >= PALETTE_INK_TELLS * PALETTE_INK_TELLS) {
+            fit->sum += d < PALETTE_NEAR_FG ? d : PALETTE_NEAR_FG;
+        }
     }
 }
 
@@ -3387,9 +3404,9 @@ static int palette_decide(struct sk_textrec *tr, const struct mode *md)
         palette_add(&efi, sk_efi_palette, cell, ink);
     }
     int on_vga = palette_holds(&vga, clear, drawn), on_efi = palette_holds(&efi, clear, drawn);
-    int palette = on_efi && (!on_vga || efi.sum < vga.sum) ? SK_TEXTREC_EFI16
-                  : on_vga                                 ? SK_TEXTREC_VGA16
-                                                           : SK_TEXTREC_RGB;
+    int palette = on_efi && (!on_vga || efi.sum < PALETTE_EFI_BETTER * vga.sum) ? SK_TEXTREC_EFI16
+                  : on_vga                                                      ? SK_TEXTREC_VGA16
+                                                                                : SK_TEXTREC_RGB;
     if (palette == SK_TEXTREC_RGB) {
         return palette;
     }
@@ -3397,11 +3414,11 @@ static int palette_decide(struct sk_textrec *tr, const struct mode *md)
     for (unsigned i = 0; i < cells; i++) {
         struct sk_textrec_cell *cell = &tr->cells[i];
         unsigned glyph = tr->glyph[i];
-        if (palette == SK_TEXTREC_EFI16 && (tr->clear[i] || !glyph)) {
+        if (palette == SK_TEXTREC_EFI16 && tr->clear[i]) {
             const int bg[3] = {cell->bg_rgb[0], cell->bg_rgb[1], cell->bg_rgb[2]};
             double d;
             unsigned k = snap_in(pal, bg, &d);
-            if (d <= PALETTE_NEAR_BG) {
+            if (d <= PALETTE_NEAR_BG && (k != cell->fg || !glyph)) {
                 cell->bg = (uint8_t)k;
             }
         }

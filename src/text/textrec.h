@@ -79,8 +79,11 @@ struct sk_textrec_cell {
      * screen only (zero otherwise): the paper is the mean of the cell's
      * pixels off the glyph and not next to it (all of a blank's), the ink
      * the mean of the half of the glyph's pixels furthest from the paper
-     * (what JPEG's blur leaves of a stroke's colour). A blank's ink is its
-     * paper; a cell all ink takes the palette's bg as its paper.
+     * (what JPEG's blur leaves of a stroke's colour), or on a scaled
+     * picture, where that lies nearer the paper, what the cell's sum beyond
+     * the paper says (a scaler spreads a thin stroke). A blank's ink is its
+     * paper; a cell all ink takes the VGA palette's entry for bg as its
+     * paper.
      */
     uint8_t fg_rgb[3];
     uint8_t bg_rgb[3];
@@ -230,7 +233,9 @@ uint32_t sk_textrec_cell_unicode(const struct sk_textrec_cell *c);
 void sk_textrec_cell_rgb(const struct sk_textrec_result *r, const struct sk_textrec_cell *c,
                          uint8_t fg[3], uint8_t bg[3]);
 
-/* The palette's entries as RGB (NULL for SK_TEXTREC_RGB), and its name: "vga16", "efi16" or NULL.
+/*
+ * A palette's 16 entries as RGB (static tables, never freed; NULL for
+ * SK_TEXTREC_RGB), and its name: "vga16", "efi16" or NULL.
  */
 const uint8_t (*sk_textrec_palette_rgb(int palette))[3];
 const char *sk_textrec_palette_name(int palette);
