@@ -1727,11 +1727,11 @@ static void mean_rgb(const long sum[3], long n, uint8_t out[3])
  * Measure the colours of a cell (pixels pix, glyph the index of its glyph
  * in font f plus one, 0 for a blank) into out->fg_rgb and out->bg_rgb.
  * cursor: the cell holds the cursor, whose underline (the bottom quarter)
- * is left out; stretched: the picture is scaled (pix blends its pixels).
+ * is left out; scaled: the picture is scaled (pix blends its pixels).
  * Returns whether the paper was measured clear of the ink (not in a cell
  * of ░▒▓, whose every paper pixel touches ink).
  */
-static int cell_colours(const struct font *f, unsigned glyph, int cursor, int stretched, int dx,
+static int cell_colours(const struct font *f, unsigned glyph, int cursor, int scaled, int dx,
                         int dy, int pix[][3], struct sk_textrec_cell *out)
 {
     unsigned rows = cursor ? f->height - f->height / 4 : f->height;
@@ -1828,7 +1828,7 @@ static int cell_colours(const struct font *f, unsigned glyph, int cursor, int st
     double e[3], rgb[3];
     sk_ycc(ex[0], ex[1], ex[2], e);
     double luma = (double)ys / yn / 256;
-    if (stretched && pn > 0) {
+    if (scaled && pn > 0) {
         /*
          * A scaler spreads a stroke a glyph pixel thin (a box's line) over
          * its neighbours, so no pixel of it keeps the ink's luma, but the
@@ -3329,7 +3329,7 @@ struct palette_fit {
 };
 
 static void palette_add(struct palette_fit *fit, const uint8_t (*pal)[3],
-                        const struct sk_textrec_cell *cell, int drawn)
+                        const struct sk_textrec_cell *cell, int drawn, unsigned tells)
 {
     const int bg[3] = {cell->bg_rgb[0], cell->bg_rgb[1], cell->bg_rgb[2]};
     const uint8_t *pb = pal[cell->bg & 15];
@@ -3343,9 +3343,7 @@ static void palette_add(struct palette_fit *fit, const uint8_t (*pal)[3],
         const int pfi[3] = {pe[0], pe[1], pe[2]};
         d = sqrt((double)dist2(fg, pfi));
         fit->near_fg += d <= PALETTE_NEAR_FG;
-        const uint8_t *v = sk_vga_palette[cell->fg & 15], *e = sk_efi_palette[cell->fg & 15];
-        const int vi[3] = {v[0], v[1], v[2]}, ei[3] = {e[0], e[1], e[2]};
-        if (dist2(vi, ei) >= PALETTE_INK_TELLS * PALETTE_INK_TELLS) {
+        if ((tells >> (cell->fg & 15)) & 1) {
             fit->sum += d < PALETTE_NEAR_FG ? d : PALETTE_NEAR_FG;
         }
     }
@@ -3391,6 +3389,12 @@ static int palette_decide(struct sk_textrec *tr, const struct mode *md)
     unsigned cells = md->cols * md->rows;
     unsigned drawn = 0, clear = 0;
     struct palette_fit vga = {0}, efi = {0};
+    unsigned tells = 0; /* the entries whose inks tell the palettes apart, bit k for entry k */
+    for (unsigned k = 0; k < 16; k++) {
+        const int v[3] = {sk_vga_palette[k][0], sk_vga_palette[k][1], sk_vga_palette[k][2]};
+        const int e[3] = {sk_efi_palette[k][0], sk_efi_palette[k][1], sk_efi_palette[k][2]};
+        tells |= (unsigned)(dist2(v, e) >= PALETTE_INK_TELLS * PALETTE_INK_TELLS) << k;
+    }
     for (unsigned i = 0; i < cells; i++) {
         const struct sk_textrec_cell *cell = &tr->cells[i];
         unsigned glyph = tr->glyph[i];
@@ -3400,8 +3404,8 @@ static int palette_decide(struct sk_textrec *tr, const struct mode *md)
         clear++;
         int ink = glyph && f->ink[glyph - 1] != 0;
         drawn += (unsigned)ink;
-        palette_add(&vga, sk_vga_palette, cell, ink);
-        palette_add(&efi, sk_efi_palette, cell, ink);
+        palette_add(&vga, sk_vga_palette, cell, ink, tells);
+        palette_add(&efi, sk_efi_palette, cell, ink, tells);
     }
     int on_vga = palette_holds(&vga, clear, drawn), on_efi = palette_holds(&efi, clear, drawn);
     int palette = on_efi && (!on_vga || efi.sum < PALETTE_EFI_BETTER * vga.sum) ? SK_TEXTREC_EFI16

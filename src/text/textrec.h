@@ -55,7 +55,7 @@ void sk_textrec_read_size(unsigned src_w, unsigned src_h, unsigned *w, unsigned 
 enum {
     SK_TEXTREC_RGB = 0, /* none: the colours as measured */
     SK_TEXTREC_VGA16,   /* the VGA's 16 (sk_vga_palette): a BIOS, Linux's console, GRUB */
-    SK_TEXTREC_EFI16,   /* UEFI firmware's 16 (sk_efi_palette): setup pages, the UEFI shell */
+    SK_TEXTREC_EFI16,   /* UEFI firmware's 16 (sk_efi_palette): its setup pages */
 };
 
 struct sk_textrec_cell {
