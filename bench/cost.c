@@ -21,7 +21,8 @@
  *                             grid searched, all freed): what each screen --text, wait and
  *                             MCP read cost before the server shared what it found
  *   resumed720 resumed1080    the same, the new reader started from the server's textshare
- *                             (the geometry the warm-up found): what each costs now
+ *                             (the geometry the warm-up found; the recogniser the warm-up's
+ *                             reader gave back, its fonts built): what each costs now
  *   part                      deliver one MJPEG part to one more browser: its header and one
  *                             writev of header, JPEG and trailer (to /dev/null: the kernel's
  *                             copy is not ours to count)

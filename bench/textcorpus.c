@@ -33,7 +33,7 @@
  * split, family and size at q75.
  *
  *   build/bench/textcorpus [--corpus DIR] [--reps N] [--write DIR] [--only SUBSTR] [--font FILE]...
- *                          [--font-dir DIR|none] [--read-max WxH] [--geometry]
+ *                          [--font-dir DIR|none] [--read-max WxH] [--geometry] [--digest]
  *
  * Each JPEG is decoded as screen --text and the console decode a frame:
  * whole up to SK_TEXTREC_READ_W x SK_TEXTREC_READ_H, else at the smallest
@@ -54,6 +54,11 @@
  * were not read right: read wrong, or outside the grid read), starting
  * with the frame's split, so
  * that `grep -v ^heldout` keeps held-out frames out of sight while tuning.
+ * --digest: for every JPEG, a line on stderr with a hash of all that the
+ * cold run and the last warm run gave (the grid, its place and figures,
+ * the palette and every cell's character, colours, measured colours and
+ * conf), to show that a change which should read alike (a faster search)
+ * does: two trees' lines compare with diff.
  * Exits 1 when the corpus cannot be read or holds no frame.
  */
 #include <stdio.h>
@@ -283,6 +288,48 @@ static void add(struct row *to, const struct row *from)
     to->warm_ms += from->warm_ms;
 }
 
+/* FNV-1a, 64 bits, over len bytes at p, from h. */
+static uint64_t fnv(uint64_t h, const void *p, size_t len)
+{
+    const uint8_t *b = p;
+    for (size_t i = 0; i < len; i++) {
+        h = (h ^ b[i]) * 0x100000001B3ull;
+    }
+    return h;
+}
+
+/* --digest's hash of r: its fields one by one (a struct's padding is not data). */
+static uint64_t result_digest(const struct sk_textrec_result *r)
+{
+    uint64_t h = 0xCBF29CE484222325ull;
+    const int ints[] = {r->is_text, r->cursor_col, r->cursor_row, r->palette, r->searched};
+    const unsigned uns[] = {r->cols,   r->rows,        r->cell_w,  r->cell_h,  r->mode_w,
+                            r->mode_h, r->glyph_cells, r->refined, r->image_w, r->image_h};
+    const double dbl[] = {r->confidence, r->misfit,  r->origin_x,
+                          r->origin_y,   r->pitch_x, r->pitch_y};
+    h = fnv(h, ints, sizeof(ints));
+    h = fnv(h, uns, sizeof(uns));
+    h = fnv(h, dbl, sizeof(dbl));
+    h = fnv(h, r->mode ? r->mode : "", r->mode ? strlen(r->mode) : 0);
+    for (size_t i = 0; r->cells && i < (size_t)r->cols * r->rows; i++) {
+        const struct sk_textrec_cell *c = &r->cells[i];
+        const uint8_t b[] = {c->ch,
+                             c->fg,
+                             c->bg,
+                             c->conf,
+                             c->fg_rgb[0],
+                             c->fg_rgb[1],
+                             c->fg_rgb[2],
+                             c->bg_rgb[0],
+                             c->bg_rgb[1],
+                             c->bg_rgb[2],
+                             (uint8_t)(c->unicode & 0xFF),
+                             (uint8_t)(c->unicode >> 8)};
+        h = fnv(h, b, sizeof(b));
+    }
+    return h;
+}
+
 /* --geometry's line for one frame: where r's grid lies, its split first. */
 static void print_geometry(const char *split, const char *name, const char *size,
                            const struct sk_textrec_result *r, const struct row *one)
@@ -302,7 +349,7 @@ int main(int argc, char **argv)
     const char *font_dir = SK_CONSOLEFONTS_DIR;
     unsigned nfonts = 0, read_w = SK_TEXTREC_READ_W, read_h = SK_TEXTREC_READ_H;
     int reps = sk_bench_smoke() ? 1 : 3;
-    int geometry = 0;
+    int geometry = 0, digest = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--corpus") && i + 1 < argc) {
             corpus = argv[++i];
@@ -321,13 +368,16 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(argv[i], "--geometry")) {
             geometry = 1;
+        } else if (!strcmp(argv[i], "--digest")) {
+            digest = 1;
         } else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
             reps = atoi(argv[++i]);
             reps = reps < 1 ? 1 : reps > MAX_REPS ? MAX_REPS : reps;
         } else {
             fprintf(stderr,
                     "usage: %s [--corpus DIR] [--reps N] [--write DIR] [--only SUBSTR] "
-                    "[--font FILE]... [--font-dir DIR|none] [--read-max WxH] [--geometry]\n",
+                    "[--font FILE]... [--font-dir DIR|none] [--read-max WxH] [--geometry] "
+                    "[--digest]\n",
                     argv[0]);
             return 2;
         }
@@ -407,6 +457,7 @@ int main(int argc, char **argv)
                     int64_t u0 = sk_now_us();
                     sk_textrec_run(tr, &img, &r);
                     double cold = (double)(sk_now_us() - u0) / 1000.0;
+                    uint64_t cold_digest = digest ? result_digest(&r) : 0;
                     double times[MAX_REPS];
                     for (int k = 0; k < reps; k++) {
                         u0 = sk_now_us();
@@ -417,6 +468,12 @@ int main(int argc, char **argv)
                     score(&t, &r, img.width, img.height, &one);
                     if (geometry && qualities[q] == 75 && b == 0) {
                         print_geometry(t.split, name, sizes[s], &r, &one);
+                    }
+                    if (digest) {
+                        fprintf(stderr, "%s digest %s %s q%d %s: cold %016llx warm %016llx\n",
+                                t.split, name, sizes[s], qualities[q], subs[b],
+                                (unsigned long long)cold_digest,
+                                (unsigned long long)result_digest(&r));
                     }
                     if (r.is_text && r.palette >= SK_TEXTREC_RGB && r.palette <= SK_TEXTREC_EFI16) {
                         verdicts[!strcmp(t.palette, "efi")][r.palette]++;

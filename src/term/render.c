@@ -69,11 +69,13 @@ struct sk_render {
     uint8_t levels[256]; /* brightness/contrast/gamma */
     int levels_neutral;
     struct sk_image adjusted; /* the picture through levels, when not neutral */
-    struct sk_textrec *text;  /* the text reader (modes text and auto), made when first needed */
+    struct sk_textrec *text;  /* the text reader (modes text and auto), made or taken from the
+                               * share when first needed; given back to it when freed */
     const struct sk_text_font *fonts; /* what it is taught when made (sk_render_set_text_fonts) */
     size_t font_count;
     const struct sk_consolefonts *console_fonts; /* the same: the system's console fonts */
-    struct sk_textshare *share; /* the server's geometry found last (sk_render_set_text_share) */
+    struct sk_textshare *share; /* the server's geometry found last and its idle recognisers
+                                 * (sk_render_set_text_share) */
     unsigned long share_seen;   /* the share's puts when last looked at or put to */
     int text_last;              /* the last picture read was text */
 };
@@ -262,7 +264,12 @@ void sk_render_free(struct sk_render *r)
     }
     caca_free_canvas(r->cv);
     sk_image_free(&r->adjusted);
-    sk_textrec_free(r->text);
+    if (r->share != NULL && r->text != NULL) {
+        const struct sk_textshare_fonts f = {r->fonts, r->font_count, r->console_fonts};
+        sk_textshare_give(r->share, r->text, &f); /* for the next reader */
+    } else {
+        sk_textrec_free(r->text);
+    }
     free(r);
 }
 
@@ -615,6 +622,11 @@ static uint32_t text_color(const struct sk_textrec_result *t, unsigned i, const 
 int sk_render_read_text(struct sk_render *r, const struct sk_image *img,
                         struct sk_textrec_result *t)
 {
+    if (r->text == NULL && r->share != NULL) {
+        /* A reader's that is done, taught these fonts: no fonts to build, nor indexes. */
+        const struct sk_textshare_fonts f = {r->fonts, r->font_count, r->console_fonts};
+        r->text = sk_textshare_take(r->share, &f);
+    }
     if (r->text == NULL) {
         /* Made when first needed: an art view never reads text. */
         r->text = sk_textrec_new();

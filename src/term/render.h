@@ -80,8 +80,10 @@ struct sk_textshare;
 /*
  * The server's shared text geometry (term/textshare.h; app->text_share):
  * the text reading starts from what another reader found (while fresh)
- * and tells it what this one finds and confirms. NULL (the default): on
- * its own. Not owned.
+ * and tells it what this one finds and confirms; its recogniser is one a
+ * reader gave back when there is one, and is given back when the renderer
+ * is freed. Set before the first text is read, the fonts too. NULL (the
+ * default): on its own. Not owned; it outlives the renderer.
  */
 void sk_render_set_text_share(struct sk_render *r, struct sk_textshare *s);
 

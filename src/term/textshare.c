@@ -1,8 +1,9 @@
 /*
  * textshare: the geometry the server's text readers found last
- * (sk_textrec_hint, plain data), when a reader last read text in it, and
- * the counts status gives, behind one mutex. Readers copy hints in and out;
- * nothing here points into a recogniser.
+ * (sk_textrec_hint, plain data), when a reader last read text in it, the
+ * counts status gives, and the recognisers readers gave back, behind one
+ * mutex. Readers copy hints in and out; a recogniser kept here is owned
+ * here until a reader takes it.
  */
 #include "term/textshare.h"
 
@@ -18,6 +19,9 @@ struct sk_textshare {
     int64_t confirmed_us;        /* when a reader last read text in it */
     unsigned long puts;
     unsigned long searches;
+    struct sk_textrec *idle[SK_TEXTSHARE_IDLE]; /* given back, newest last */
+    struct sk_textshare_fonts idle_fonts[SK_TEXTSHARE_IDLE];
+    unsigned nidle;
 };
 
 struct sk_textshare *sk_textshare_new(void)
@@ -31,6 +35,9 @@ void sk_textshare_free(struct sk_textshare *s)
 {
     if (s == NULL) {
         return;
+    }
+    for (unsigned i = 0; i < s->nidle; i++) {
+        sk_textrec_free(s->idle[i]);
     }
     pthread_mutex_destroy(&s->lock);
     free(s);
@@ -85,6 +92,50 @@ void sk_textshare_count_search(struct sk_textshare *s, int found_text)
         s->hint.kind = 0;
     }
     pthread_mutex_unlock(&s->lock);
+}
+
+static int same_fonts(const struct sk_textshare_fonts *a, const struct sk_textshare_fonts *b)
+{
+    return a->rom == b->rom && a->rom_count == b->rom_count && a->console == b->console;
+}
+
+struct sk_textrec *sk_textshare_take(struct sk_textshare *s, const struct sk_textshare_fonts *f)
+{
+    struct sk_textrec *tr = NULL;
+    pthread_mutex_lock(&s->lock);
+    for (unsigned i = s->nidle; i-- > 0;) {
+        if (same_fonts(&s->idle_fonts[i], f)) {
+            tr = s->idle[i];
+            s->nidle--;
+            memmove(&s->idle[i], &s->idle[i + 1], (s->nidle - i) * sizeof(s->idle[0]));
+            memmove(&s->idle_fonts[i], &s->idle_fonts[i + 1],
+                    (s->nidle - i) * sizeof(s->idle_fonts[0]));
+            break;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (tr != NULL) {
+        sk_textrec_forget(tr);
+    }
+    return tr;
+}
+
+void sk_textshare_give(struct sk_textshare *s, struct sk_textrec *tr,
+                       const struct sk_textshare_fonts *f)
+{
+    struct sk_textrec *drop = NULL;
+    pthread_mutex_lock(&s->lock);
+    if (s->nidle == SK_TEXTSHARE_IDLE) {
+        /* The oldest goes: the newest was taught and used most recently. */
+        drop = s->idle[0];
+        s->nidle--;
+        memmove(&s->idle[0], &s->idle[1], s->nidle * sizeof(s->idle[0]));
+        memmove(&s->idle_fonts[0], &s->idle_fonts[1], s->nidle * sizeof(s->idle_fonts[0]));
+    }
+    s->idle[s->nidle] = tr;
+    s->idle_fonts[s->nidle++] = *f;
+    pthread_mutex_unlock(&s->lock);
+    sk_textrec_free(drop); /* outside the lock: freeing takes a while */
 }
 
 void sk_textshare_stats(struct sk_textshare *s, unsigned long *searches, unsigned long *found)

@@ -15,16 +15,40 @@
  * search found no text in since, is not handed out: the screen may have
  * changed to one a stale geometry misreads. Thread-safe; the callers give
  * the time (monotonic, µs).
+ *
+ * It also keeps the recognisers of readers that are done (up to
+ * SK_TEXTSHARE_IDLE), for the next reader to take instead of making one:
+ * a new recogniser builds its fonts, and on its first picture their
+ * indexes and model fits, which cost a command about as much as reading
+ * the picture (bench/cost's resumed units). One taken has forgotten its
+ * geometry and reads as a new one (test_textrec's test_reused_reads_as_new).
+ * So a recogniser may pass from one thread to another (a console session's
+ * to a command's) and be freed by the share: only ever through its lock,
+ * and used by one reader at a time.
  */
 #ifndef SK_TEXTSHARE_H
 #define SK_TEXTSHARE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "text/textrec.h"
 
 /* A geometry is handed out for this long after a reader last read text in it. */
 #define SK_TEXTSHARE_FRESH_US 10000000
+/* Recognisers kept for the next readers (each some MB: its fonts, their indexes and fits). */
+#define SK_TEXTSHARE_IDLE 2
+
+/*
+ * The fonts a recogniser was taught, as the renderer was given them
+ * (sk_render_set_text_fonts): one kept is handed only to a reader that
+ * would teach it the same.
+ */
+struct sk_textshare_fonts {
+    const void *rom; /* the --text-font fonts */
+    size_t rom_count;
+    const void *console; /* the console fonts */
+};
 
 struct sk_textshare;
 
@@ -49,6 +73,15 @@ void sk_textshare_confirm(struct sk_textshare *s, const struct sk_textrec_hint *
  * command searches once).
  */
 void sk_textshare_count_search(struct sk_textshare *s, int found_text);
+/*
+ * A recogniser a reader gave back that was taught fonts f, its geometry
+ * forgotten; NULL when none is kept (the caller makes one). The caller
+ * owns it.
+ */
+struct sk_textrec *sk_textshare_take(struct sk_textshare *s, const struct sk_textshare_fonts *f);
+/* A reader is done with tr, taught fonts f: kept for the next, or freed when enough are. */
+void sk_textshare_give(struct sk_textshare *s, struct sk_textrec *tr,
+                       const struct sk_textshare_fonts *f);
 /* How many pictures readers searched, and how many geometries they found (status). */
 void sk_textshare_stats(struct sk_textshare *s, unsigned long *searches, unsigned long *found);
 

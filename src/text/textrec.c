@@ -250,6 +250,8 @@ struct font {
                                    * look-alike), else 0 */
     uint8_t ninth[MAX_GLYPHS];    /* how its ninth column is drawn: SK_GLYPHFIT_NINTH_* */
     uint8_t set[MAX_GLYPHS];      /* the set of glyphs (one font's design) it came in with */
+    uint16_t by_code[256];        /* each code point's glyphs, for font_add: the last added + 1, */
+    uint16_t next[MAX_GLYPHS];    /* then each one's next of the code + 1 (0: no more) */
     unsigned sets, adding;        /* sets added so far; the one font_add stamps */
     unsigned code_ink[256];       /* pixels set in each code point's first glyph */
     int model;                    /* the model fit reads its cells (font_fit) */
@@ -272,7 +274,23 @@ struct exact_index {
     uint16_t first[2 * MAX_GLYPHS], count[2 * MAX_GLYPHS]; /* their entries in ranked[] */
     uint16_t slot[EXACT_SLOTS];                            /* key + 1; 0 for none */
     uint16_t *ranked;                                      /* glyph * 2 + (ink is colour B) */
+    struct near_slot *near; /* NEAR_SLOTS, or NULL until a bitmap missed the keys */
 };
+
+/*
+ * The bitmaps a screen's cells give that are no glyph's (a scaled or
+ * blurred picture's) recur too: the same letter at the same phase of the
+ * scaler, the same box line. The glyphs ranked for the last one seen in
+ * each slot (by exact_slot) are kept, so that a recurring bitmap costs a
+ * look-up, not a pass over every glyph (near_glyphs).
+ */
+#define NEAR_SLOTS 512 /* a power of two */
+struct near_slot {
+    uint64_t key[2];
+    uint16_t count; /* NEAR_EMPTY: no bitmap yet */
+    uint16_t cand[MAX_RANKED + 1];
+};
+#define NEAR_EMPTY 0xFFFF
 
 /*
  * Where a grid the picture showed (gridfind) lies in the frame: its first
@@ -367,11 +385,13 @@ struct tally {
 };
 
 /*
- * The model fit's readings of the cells of one pass, by their pixels: a
+ * The model fit's readings of the cells of one picture, by their pixels: a
  * screen of one shade repeats few cells, pixel for pixel (as many as ways
  * its pattern meets JPEG's blocks: 14-70 for a screen of ░, ▒ or ▓), and a
- * cell read once is not read again. Open addressing, a few probes; a pass
- * starts it empty, and once full it keeps what it has.
+ * cell read once is not read again, in that pass or a later one of the same
+ * picture (a first picture reads its mode in full two or three times).
+ * Open addressing, a few probes; a picture starts it empty (its fonts
+ * change only between pictures), and once full it keeps what it has.
  */
 #define MEMO_SLOTS 128
 #define MEMO_PROBES 8
@@ -386,7 +406,7 @@ struct memo_slot {
     struct sk_glyphfit_result r;
 };
 struct fit_memo {
-    unsigned pass; /* slots of another pass are empty */
+    unsigned pass; /* slots of another picture's passes are empty */
     struct memo_slot slot[MEMO_SLOTS];
 };
 
@@ -464,6 +484,7 @@ static void glyph_pack(const uint8_t *rows, unsigned height, uint64_t bits[2], u
 static void exact_free(struct exact_index *x)
 {
     if (x) {
+        free(x->near);
         free(x->ranked);
         free(x);
     }
@@ -479,9 +500,9 @@ static int font_add(struct font *f, uint8_t c, const uint8_t *rows, int ninth)
     uint64_t bits[2];
     unsigned ink;
     glyph_pack(rows, f->height, bits, &ink);
-    for (unsigned j = 0; j < f->count; j++) {
-        if (f->code[j] == c && f->bits[j][0] == bits[0] && f->bits[j][1] == bits[1] &&
-            f->ninth[j] == ninth) {
+    for (unsigned j = f->by_code[c]; j; j = f->next[j - 1]) {
+        if (f->bits[j - 1][0] == bits[0] && f->bits[j - 1][1] == bits[1] &&
+            f->ninth[j - 1] == ninth) {
             return 0;
         }
     }
@@ -499,6 +520,8 @@ static int font_add(struct font *f, uint8_t c, const uint8_t *rows, int ninth)
     f->ink[f->count] = ink;
     f->code[f->count] = c;
     f->unicode[f->count] = 0;
+    f->next[f->count] = f->by_code[c];
+    f->by_code[c] = (uint16_t)(f->count + 1);
     f->count++;
     return 0;
 }
@@ -606,6 +629,7 @@ static void font_fill(struct font *f, const uint8_t *rows, unsigned height, int 
 {
     f->height = height;
     f->count = 0;
+    memset(f->by_code, 0, sizeof(f->by_code));
     f->sets = f->adding = 0;
     f->model = model;
     f->fit = NULL;
@@ -847,6 +871,31 @@ static void map_build(struct map *m, const struct mode *md, const struct sk_imag
 }
 
 /*
+ * The functions that do a cell's work for every cell are also built for
+ * x86-64 CPUs with wider instructions, chosen when the program loads (an
+ * ifunc: glibc only): those that count bits for every glyph with the
+ * popcount instruction (POPCOUNT_CLONES), those whose per-pixel loops the
+ * compiler vectorises with AVX2 (VECTOR_CLONES: eight lanes of 32-bit
+ * products, where the baseline's SSE2 has none). The same arithmetic, so
+ * the same readings on every CPU (no FMA: a fused multiply-add would round
+ * differently). SK_NO_TARGET_CLONES turns this off: ThreadSanitizer's
+ * build defines it, as an ifunc resolver runs before TSan's runtime is up.
+ */
+#if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute) &&                       \
+    !defined(SK_NO_TARGET_CLONES)
+#if __has_attribute(target_clones)
+#define POPCOUNT_CLONES __attribute__((target_clones("popcnt", "default")))
+#define VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef POPCOUNT_CLONES
+#define POPCOUNT_CLONES
+#endif
+#ifndef VECTOR_CLONES
+#define VECTOR_CLONES
+#endif
+
+/*
  * Cell (col, row) as RGB: the glyph columns at pix[y * 8 + x], a ninth
  * column at pix[MAX_PIX + y].
  */
@@ -855,13 +904,21 @@ static void read_cell(const struct sk_image *img, const struct map *m, const str
 {
     unsigned px = col * md->cell_w, py = row * md->cell_h;
     if (m->identity) {
+        /* A row's glyph pixels lie in the frame as here, in the same order: copied as they lie. */
+        unsigned glyph_w = md->cell_w < GLYPH_W ? md->cell_w : GLYPH_W;
         for (unsigned y = 0; y < md->cell_h; y++) {
             const uint8_t *r0 = img->pixels + (size_t)m->y0[py + y] * img->pitch + m->x0[px];
-            for (unsigned x = 0; x < md->cell_w; x++) {
-                int *p = pix[x < GLYPH_W ? y * GLYPH_W + x : MAX_PIX + y];
-                p[0] = r0[3 * x];
-                p[1] = r0[3 * x + 1];
-                p[2] = r0[3 * x + 2];
+            int(*p)[3] = pix + y * GLYPH_W;
+            for (unsigned x = 0; x < glyph_w; x++) {
+                for (int c = 0; c < 3; c++) {
+                    p[x][c] = r0[3 * x + c];
+                }
+            }
+            if (md->cell_w > GLYPH_W) {
+                const uint8_t *last = r0 + 3 * (md->cell_w - 1);
+                for (int c = 0; c < 3; c++) {
+                    pix[MAX_PIX + y][c] = last[c];
+                }
             }
         }
         return;
@@ -873,6 +930,19 @@ static void read_cell(const struct sk_image *img, const struct map *m, const str
      */
     unsigned lo = m->x0[px], span = m->x1[px + md->cell_w - 1] + 3 - lo;
     uint16_t *v = m->span;
+    /*
+     * The columns' two sources and weights, the same on every row: the
+     * glyph's, then at GLYPH_W the ninth's (the cell's last column).
+     */
+    unsigned a[GLYPH_W + 1], b[GLYPH_W + 1], wa[GLYPH_W + 1], wb[GLYPH_W + 1];
+    unsigned glyph_w = md->cell_w < GLYPH_W ? md->cell_w : GLYPH_W;
+    for (unsigned x = 0; x <= glyph_w; x++) {
+        unsigned at = px + (x < glyph_w ? x : md->cell_w - 1);
+        a[x] = m->x0[at] - lo;
+        b[x] = m->x1[at] - lo;
+        wb[x] = m->fx[at];
+        wa[x] = 256 - wb[x];
+    }
     for (unsigned y = 0; y < md->cell_h; y++) {
         const uint8_t *r0 = img->pixels + (size_t)m->y0[py + y] * img->pitch + lo;
         const uint8_t *r1 = img->pixels + (size_t)m->y1[py + y] * img->pitch + lo;
@@ -880,11 +950,20 @@ static void read_cell(const struct sk_image *img, const struct map *m, const str
         for (unsigned i = 0; i < span; i++) {
             v[i] = (uint16_t)(r0[i] * (256 - fy) + r1[i] * fy);
         }
-        for (unsigned x = 0; x < md->cell_w; x++) {
-            unsigned a = m->x0[px + x] - lo, b = m->x1[px + x] - lo, fx = m->fx[px + x];
-            int *p = pix[x < GLYPH_W ? y * GLYPH_W + x : MAX_PIX + y];
+        int(*p)[3] = pix + y * GLYPH_W;
+        for (unsigned x = 0; x < glyph_w; x++) {
+            /* The column's sources and weights taken once, for its three channels. */
+            const uint16_t *va = v + a[x], *vb = v + b[x];
+            unsigned ka = wa[x], kb = wb[x];
             for (int c = 0; c < 3; c++) {
-                p[c] = (int)((v[a + c] * (256 - fx) + v[b + c] * fx + 32768) >> 16);
+                p[x][c] = (int)((va[c] * ka + vb[c] * kb + 32768) >> 16);
+            }
+        }
+        if (md->cell_w > GLYPH_W) {
+            for (int c = 0; c < 3; c++) {
+                pix[MAX_PIX + y][c] = (int)((v[a[GLYPH_W] + c] * wa[GLYPH_W] +
+                                             v[b[GLYPH_W] + c] * wb[GLYPH_W] + 32768) >>
+                                            16);
             }
         }
     }
@@ -1014,20 +1093,8 @@ static unsigned snap_ink(const double pal[16][3], const int rgb[3], unsigned bg,
 /*
  * Bits set in v, without relying on a popcount instruction being enabled
  * (GCC knows the idiom: it becomes the instruction where the target has
- * one). The functions that count bits for every glyph are also built for
- * x86-64 CPUs with the instruction, chosen when the program loads (an
- * ifunc: glibc only). SK_NO_TARGET_CLONES turns that off: ThreadSanitizer's
- * build defines it, as an ifunc resolver runs before TSan's runtime is up.
+ * one; POPCOUNT_CLONES).
  */
-#if defined(__x86_64__) && defined(__GLIBC__) && defined(__has_attribute) &&                       \
-    !defined(SK_NO_TARGET_CLONES)
-#if __has_attribute(target_clones)
-#define POPCOUNT_CLONES __attribute__((target_clones("popcnt", "default")))
-#endif
-#endif
-#ifndef POPCOUNT_CLONES
-#define POPCOUNT_CLONES
-#endif
 static inline unsigned popcount64(uint64_t v)
 {
     v = v - ((v >> 1) & 0x5555555555555555ull);
@@ -1064,24 +1131,31 @@ POPCOUNT_CLONES static unsigned near_glyphs(const struct font *f, const uint64_t
                                             const uint64_t mask[2], unsigned kept, int polarity,
                                             uint16_t cand[MAX_RANKED + 1])
 {
-    unsigned ham[MAX_GLYPHS * 2];
-    unsigned best = ~0u;
+    /*
+     * The glyphs within HAMMING_SLACK of the nearest so far, in order: the
+     * nearest only comes nearer, so they hold every glyph ranked, and the
+     * second pass is over them alone.
+     */
+    uint16_t near[MAX_GLYPHS];
+    unsigned ham[MAX_GLYPHS][2];
+    unsigned best = ~0u, nn = 0;
     for (unsigned j = 0; j < f->count; j++) {
         unsigned d = popcount64((bits[0] ^ f->bits[j][0]) & mask[0]) +
                      popcount64((bits[1] ^ f->bits[j][1]) & mask[1]);
-        ham[2 * j] = polarity == 0 ? ~0u : d;
-        ham[2 * j + 1] = polarity == 1 ? ~0u : kept - d;
-        unsigned m = ham[2 * j] < ham[2 * j + 1] ? ham[2 * j] : ham[2 * j + 1];
-        if (m < best) {
-            best = m;
-        }
+        unsigned h0 = polarity == 0 ? ~0u : d, h1 = polarity == 1 ? ~0u : kept - d;
+        unsigned m = h0 < h1 ? h0 : h1;
+        best = m < best ? m : best;
+        ham[nn][0] = h0;
+        ham[nn][1] = h1;
+        near[nn] = (uint16_t)j;
+        nn += m <= best + HAMMING_SLACK;
     }
     /* Glyphs are taken while fewer than MAX_RANKED are; a glyph's two polarities together. */
     unsigned nc = 0;
-    for (unsigned j = 0; j < f->count && nc < MAX_RANKED; j++) {
-        for (unsigned i = 2 * j; i < 2 * j + 2; i++) {
-            if (ham[i] <= best + HAMMING_SLACK) {
-                cand[nc++] = (uint16_t)i;
+    for (unsigned k = 0; k < nn && nc < MAX_RANKED; k++) {
+        for (unsigned i = 0; i < 2; i++) {
+            if (ham[k][i] <= best + HAMMING_SLACK) {
+                cand[nc++] = (uint16_t)(2 * near[k] + i);
             }
         }
     }
@@ -1095,7 +1169,7 @@ static unsigned exact_slot(const uint64_t key[2])
 }
 
 /* Font f's exact index, built on first use after a glyph was added. */
-static const struct exact_index *exact_index(struct font *f)
+static struct exact_index *exact_index(struct font *f)
 {
     if (f->exact) {
         return f->exact;
@@ -1144,6 +1218,18 @@ static int exact_find(const struct exact_index *x, const uint64_t bits[2])
     return -1;
 }
 
+/* The slot of x's bitmap memo (struct near_slot) for bits, made on first use. */
+static struct near_slot *near_find(struct exact_index *x, const uint64_t bits[2])
+{
+    if (!x->near) {
+        x->near = xmalloc(NEAR_SLOTS * sizeof(*x->near));
+        for (unsigned i = 0; i < NEAR_SLOTS; i++) {
+            x->near[i].count = NEAR_EMPTY;
+        }
+    }
+    return &x->near[exact_slot(bits) & (NEAR_SLOTS - 1)];
+}
+
 /*
  * The glyph of font f nearest to the cell whose pixels sit at t[i] (0..256,
  * 256 = colour A) with bitmap bits, over the pixels set in keep (of the
@@ -1152,9 +1238,10 @@ static int exact_find(const struct exact_index *x, const uint64_t bits[2])
  * distance sum |t - bit|. x: f's exact index, for a search over every
  * pixel in both polarities; else NULL.
  */
-static struct match best_glyph_masked(const struct font *f, const struct exact_index *x,
-                                      const uint64_t bits[2], const int *t, unsigned n,
-                                      const uint64_t keep[2], int polarity, int paper_hint)
+VECTOR_CLONES static struct match best_glyph_masked(const struct font *f, struct exact_index *x,
+                                                    const uint64_t bits[2], const int *t,
+                                                    unsigned n, const uint64_t keep[2],
+                                                    int polarity, int paper_hint)
 {
     uint64_t mask[2];
     cell_mask(f, mask);
@@ -1168,6 +1255,15 @@ static struct match best_glyph_masked(const struct font *f, const struct exact_i
     if (k >= 0) {
         cand = x->ranked + x->first[k];
         nc = x->count[k];
+    } else if (x && polarity < 0) {
+        struct near_slot *ns = near_find(x, bits);
+        if (ns->count == NEAR_EMPTY || ns->key[0] != bits[0] || ns->key[1] != bits[1]) {
+            ns->key[0] = bits[0];
+            ns->key[1] = bits[1];
+            ns->count = (uint16_t)near_glyphs(f, bits, mask, kept, polarity, ns->cand);
+        }
+        cand = ns->cand;
+        nc = ns->count;
     } else {
         nc = near_glyphs(f, bits, mask, kept, polarity, own);
     }
@@ -1241,8 +1337,8 @@ static struct match best_glyph_masked(const struct font *f, const struct exact_i
     return out;
 }
 
-static struct match best_glyph(const struct font *f, const struct exact_index *x,
-                               const uint64_t bits[2], const int *t, unsigned n, int paper_hint)
+static struct match best_glyph(const struct font *f, struct exact_index *x, const uint64_t bits[2],
+                               const int *t, unsigned n, int paper_hint)
 {
     const uint64_t all[2] = {~0ull, ~0ull};
     return best_glyph_masked(f, x, bits, t, n, all, -1, paper_hint);
@@ -1303,9 +1399,9 @@ static int low_luma(unsigned a, unsigned b)
 /* What reading a cell of one font takes besides its pixels. */
 struct reader {
     const struct font *font;
-    const struct exact_index *exact; /* the font's */
-    const double (*pal)[3];          /* the palette in luma and chroma */
-    struct fit_memo *memo;           /* the model fit's readings of this pass */
+    struct exact_index *exact; /* the font's (its bitmap memo is written) */
+    const double (*pal)[3];    /* the palette in luma and chroma */
+    struct fit_memo *memo;     /* the model fit's readings of this picture */
     int shift; /* a full pass: try a misfit cell's glyphs a pixel off, keep each cell's shape */
 };
 
@@ -1426,7 +1522,7 @@ static int refine_cell(const struct reader *rd, int pix[][3], int ninth, int odd
  * what the pixels moved out lie off paper. Returns the best step's CELL_SHIFT flags with its match
  * in *s, or 0 when none fits SHIFT_GAIN times better than m.
  */
-static int shifted_glyph(const struct font *f, const struct exact_index *x, const int *t,
+static int shifted_glyph(const struct font *f, struct exact_index *x, const int *t,
                          const uint64_t cell[2], unsigned n, struct match m, int paper_hint,
                          struct match *s)
 {
@@ -1501,9 +1597,10 @@ static int shifted_glyph(const struct font *f, const struct exact_index *x, cons
  * cell again by the model fit. *glyph: the index of the glyph read in the
  * font plus one, 0 for a blank.
  */
-static int cell_recognise(const struct reader *rd, int pix[][3], int ninth, int cursor_ok,
-                          int refine, struct sk_textrec_cell *out, double *resid, unsigned *glyph,
-                          double *support, struct cell_shape *shape)
+VECTOR_CLONES static int cell_recognise(const struct reader *rd, int pix[][3], int ninth,
+                                        int cursor_ok, int refine, struct sk_textrec_cell *out,
+                                        double *resid, unsigned *glyph, double *support,
+                                        struct cell_shape *shape)
 {
     const struct font *f = rd->font;
     *resid = 0;
@@ -2057,7 +2154,6 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
                      unsigned step, int measure, double bound, struct tally *ty)
 {
     const struct font *f = &tr->fonts[md->font];
-    tr->memo->pass++;
     map_build(&tr->map, md, img);
     const struct reader rd = {f, exact_index(&tr->fonts[md->font]), tr->pal_ycc, tr->memo, measure};
     int pix[MAX_PIX + MAX_CELL_H][3];
@@ -2120,10 +2216,11 @@ static void run_mode(struct sk_textrec *tr, const struct sk_image *img, const st
             if (measure) {
                 cell->conf = ambiguous_conf(cell->conf, support);
             }
-        }
-        if (ty->resid > limit) {
-            ty->cut = 1;
-            return;
+            /* A misfit only grows: past the limit, the pass is cut at once. */
+            if (ty->resid > limit) {
+                ty->cut = 1;
+                return;
+            }
         }
     }
     if (measure && tr->map.identity) {
@@ -3537,6 +3634,7 @@ static void result_figures(const struct tally *ty, struct sk_textrec_result *out
 int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_textrec_result *out)
 {
     memset(out, 0, sizeof(*out));
+    tr->memo->pass++;
     out->cursor_col = out->cursor_row = -1;
     if (img->width < 320 || img->height < 175) {
         return -1;
@@ -3673,16 +3771,24 @@ int sk_textrec_run(struct sk_textrec *tr, const struct sk_image *img, struct sk_
                 top_rank[1] = i;
             }
         }
+        /*
+         * The runner-up first: the better sample's pass, read last, is then
+         * the one in ty and tr->cells when it wins (as it mostly does), and
+         * need not be read again. It still wins a tie, as when it was read first.
+         */
         double best_misfit = 0;
-        for (unsigned i = 0; i < 2 && top[i]; i++) {
+        for (int i = 1; i >= 0; i--) {
+            if (!top[i]) {
+                continue;
+            }
             run_mode(tr, img, top[i], 1, 0, HUGE_VAL, &ty);
             double m = mode_misfit(&ty) * (1 + MODE_PRIOR * top_rank[i]);
-            if (!best || m < best_misfit) {
+            if (!best || m < best_misfit || (i == 0 && m == best_misfit)) {
                 best = top[i];
                 best_misfit = m;
             }
         }
-        have = top[1] ? best == top[1] : 1;
+        have = best == top[0];
     }
     if (!best) {
         return -1;

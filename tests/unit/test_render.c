@@ -656,6 +656,66 @@ static void test_text_share(void)
 }
 
 /*
+ * A renderer freed gives its recogniser to the share, and the next
+ * renderer taught the same fonts reads with it: its geometry forgotten, so
+ * a picture that the share's geometry does not read is searched as by a
+ * new one, with the same reading. Renderers taught other fonts make their
+ * own. The share keeps SK_TEXTSHARE_IDLE, the newest, and frees them with
+ * itself (ASan sees a leak or a double free).
+ */
+static void test_text_share_idle(void)
+{
+    struct sk_image grub = {0}, bios = {0};
+    load_1080("grub-terminus20.ppm.gz", &grub);
+    load_1080("seabios.ppm.gz", &bios);
+    struct sk_textshare *share = sk_textshare_new();
+    const struct sk_textshare_fonts none = {NULL, 0, NULL};
+    CHECK(sk_textshare_take(share, &none) == NULL);
+    struct sk_render *alone = sk_render_new(), *a = sk_render_new();
+    struct sk_textrec_result ref, r;
+    CHECK_EQ_INT(sk_render_read_text(alone, &bios, &ref), 0);
+    CHECK(ref.is_text);
+    sk_render_set_text_share(a, share);
+    CHECK_EQ_INT(sk_render_read_text(a, &grub, &r), 0);
+    CHECK(r.is_text);
+    sk_render_free(a);
+    /* The next renderer takes a's recogniser: grub's grid does not read the BIOS, so it searches.
+     */
+    struct sk_render *b = sk_render_new();
+    sk_render_set_text_share(b, share);
+    CHECK_EQ_INT(sk_render_read_text(b, &bios, &r), 0);
+    CHECK(r.is_text);
+    CHECK_EQ_INT(r.searched, 1);
+    CHECK_STR(r.mode, ref.mode);
+    CHECK(r.misfit == ref.misfit);
+    CHECK(memcmp(r.cells, ref.cells, (size_t)r.cols * r.rows * sizeof(*r.cells)) == 0);
+    CHECK(sk_textshare_take(share, &none) == NULL); /* b holds the only one */
+    sk_render_free(b);
+    /* Kept for renderers taught the same fonts only. */
+    static const char rom[1]; /* a --text-font font's place: only its address counts */
+    const struct sk_textshare_fonts other = {rom, 1, NULL};
+    CHECK(sk_textshare_take(share, &other) == NULL);
+    struct sk_textrec *tr = sk_textshare_take(share, &none);
+    CHECK(tr != NULL);
+    struct sk_textrec_hint h;
+    CHECK_EQ_INT(sk_textrec_hint(tr, &h), -1); /* forgotten */
+    /* Three given back: the two newest are kept. */
+    struct sk_textrec *more[2] = {sk_textrec_new(), sk_textrec_new()};
+    sk_textshare_give(share, tr, &none);
+    sk_textshare_give(share, more[0], &none);
+    sk_textshare_give(share, more[1], &none);
+    CHECK(sk_textshare_take(share, &none) == more[1]);
+    CHECK(sk_textshare_take(share, &none) == more[0]);
+    CHECK(sk_textshare_take(share, &none) == NULL);
+    sk_textshare_give(share, more[0], &none);
+    sk_textshare_give(share, more[1], &other);
+    sk_render_free(alone);
+    sk_textshare_free(share); /* frees the two kept */
+    sk_image_free(&grub);
+    sk_image_free(&bios);
+}
+
+/*
  * The share hands a geometry out while a reader has read text in it within
  * SK_TEXTSHARE_FRESH_US (a put, or a confirmation of the same geometry;
  * another's confirmation does not count), and not after a search found no
@@ -708,6 +768,7 @@ int main(void)
     SK_RUN(test_places);
     SK_RUN(test_text_colours);
     SK_RUN(test_text_share);
+    SK_RUN(test_text_share_idle);
     SK_RUN(test_text_share_fresh);
     SK_RUN(test_golden);
     return SK_CHECK_EXIT();

@@ -1483,6 +1483,83 @@ static void draw_console(const char *const *lines, unsigned n, unsigned n_box, i
 }
 
 /*
+ * A recogniser that has read other pictures, told to forget their
+ * geometry, reads a picture exactly as a new one does: what it keeps (its
+ * glyphs' indexes and model fits, the bitmaps it has ranked) only saves
+ * work, and its model fit's readings of an earlier picture go unused. The server hands an idle
+ * reader's recogniser to the next command (term/textshare.h), and bench/textcorpus reads each
+ * frame's cold run so. Listed modes native and stretched, a found grid stretched (EDK2's 8x19), at
+ * picked pixels (GRUB's Terminus 20), a console font at its own size, and a picture that is not
+ * text.
+ */
+static void test_reused_reads_as_new(void)
+{
+    static const struct {
+        const char *file; /* NULL: a photo-like picture, not text */
+        unsigned w, h;
+    } screens[] = {
+        {"linux.ppm.gz", 0, 0},
+        {"edk2-front-page.ppm.gz", 1920, 1080},
+        {"linux.ppm.gz", 1920, 1080},
+        {"grub-terminus20.ppm.gz", 1280, 720},
+        {"fbcon-dmesg-fixed16.ppm.gz", 0, 0},
+        {NULL, 1280, 720},
+    };
+    struct sk_image img[SK_ARRAY_LEN(screens)];
+    for (size_t i = 0; i < SK_ARRAY_LEN(screens); i++) {
+        img[i] = (struct sk_image){0};
+        if (screens[i].file != NULL) {
+            load_q75(screens[i].file, screens[i].w, screens[i].h, &img[i]);
+            continue;
+        }
+        sk_image_resize(&img[i], screens[i].w, screens[i].h);
+        uint32_t seed = 1;
+        for (unsigned y = 0; y < img[i].height; y++) {
+            for (unsigned x = 0; x < img[i].width; x++) {
+                seed = seed * 1103515245u + 12345u;
+                uint8_t *p = img[i].pixels + (size_t)y * img[i].pitch + x * 3;
+                p[0] = (uint8_t)(x * 200 / img[i].width + (seed >> 28));
+                p[1] = (uint8_t)(y * 180 / img[i].height + 30);
+                p[2] = (uint8_t)((x + y) * 120 / (img[i].width + img[i].height) + 60);
+            }
+        }
+    }
+    /* The system's console fonts where there are some, as the server teaches its readers. */
+    char err[256];
+    struct sk_consolefonts *cf =
+        sk_consolefonts_load("/usr/share/consolefonts", NULL, err, sizeof(err));
+    struct sk_textrec *used = sk_textrec_new();
+    sk_consolefonts_teach(cf, used);
+    for (size_t i = 0; i < SK_ARRAY_LEN(screens); i++) {
+        struct sk_textrec *fresh = sk_textrec_new();
+        sk_consolefonts_teach(cf, fresh);
+        struct sk_textrec_result a, b;
+        CHECK_EQ_INT(sk_textrec_run(fresh, &img[i], &a), 0);
+        CHECK_EQ_INT(a.is_text, screens[i].file != NULL);
+        /* The others first, then this one again: all it keeps is from other pictures. */
+        for (size_t k = 1; k <= SK_ARRAY_LEN(screens); k++) {
+            sk_textrec_forget(used);
+            CHECK_EQ_INT(sk_textrec_run(used, &img[(i + k) % SK_ARRAY_LEN(screens)], &b), 0);
+        }
+        CHECK_EQ_INT(b.searched, 1);
+        CHECK_EQ_INT(b.is_text, a.is_text);
+        CHECK(b.misfit == a.misfit && b.confidence == a.confidence);
+        if (!same_reading(&a, &b)) {
+            fprintf(stderr, "  %s at %ux%u: reused reads %s %ux%u, new %s %ux%u\n",
+                    screens[i].file ? screens[i].file : "a photo", screens[i].w, screens[i].h,
+                    b.mode, b.cols, b.rows, a.mode, a.cols, a.rows);
+        }
+        CHECK(same_reading(&a, &b));
+        sk_textrec_free(fresh);
+    }
+    sk_textrec_free(used);
+    sk_consolefonts_free(cf);
+    for (size_t i = 0; i < SK_ARRAY_LEN(screens); i++) {
+        sk_image_free(&img[i]);
+    }
+}
+
+/*
  * A 5:4 console (1280x1024, 160x64 cells of 8x16) as a dongle gives it in
  * 1920x1080: each font pixel 1.5 wide and 1.05 high, 1.42 times wider
  * than high. It was read in no 8x16 or 8x14 font (a font pixel was allowed
@@ -1609,6 +1686,7 @@ static void test_unknown_font(void)
 int main(void)
 {
     SK_RUN(test_every_glyph_exact);
+    SK_RUN(test_reused_reads_as_new);
     SK_RUN(test_five_four_stretched);
     SK_RUN(test_cursor_found);
     SK_RUN(test_scaled_and_jpeg);
